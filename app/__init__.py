@@ -1,0 +1,137 @@
+"""Application factory."""
+import logging
+
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+
+def create_app(config_class=None) -> Flask:
+    from config import DevConfig, ProdConfig
+
+    config_class = config_class or DevConfig
+    if config_class is ProdConfig:
+        ProdConfig.check()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config_class)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    logging.basicConfig(level=logging.INFO)
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # per-task state changes are not our log
+    return app
+
+
+def _select_locale():
+    from flask import current_app, has_request_context
+
+    chosen = session.get("lang") if has_request_context() else None
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (all models registered before migrations/create_all)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "warning"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    bootstrap.init_app(app)
+    _sqlite_pragmas(app)
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        from app.auth.models import User
+
+        return db.session.get(User, int(user_id))
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """WAL and a busy timeout make the embedded SQLite database behave with the in-process scheduler."""
+    from sqlalchemy import event
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+
+        @event.listens_for(db.engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.cases.routes import bp as cases_bp
+    from app.supervision.routes import bp as supervision_bp
+    from app.tasks.routes import bp as tasks_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(supervision_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import templating
+
+    templating.register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import DomainError, NotFound, PermissionDenied
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        flash(_l("The form expired or was sent twice. Please try again."), "danger")
+        return redirect(request.referrer or url_for("tasks.inbox"))
+
+    @app.errorhandler(PermissionDenied)
+    def denied(exc):
+        return render_template("error.html", code=403, message=exc.message), 403
+
+    @app.errorhandler(NotFound)
+    def not_found_domain(exc):
+        return render_template("error.html", code=404, message=exc.message), 404
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc):
+        return render_template("error.html", code=400, message=exc.message), 400
+
+    @app.errorhandler(403)
+    def forbidden(exc):
+        return render_template("error.html", code=403, message=_l("You may not see this page.")), 403
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return render_template("error.html", code=404, message=_l("Page not found.")), 404
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        flash(_l("The upload is too large."), "danger")
+        return render_template("error.html", code=413, message=_l("The upload is too large.")), 413
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        return render_template("error.html", code=500, message=_l("Something went wrong. Nothing was saved.")), 500
+
+
+def register_cli(app: Flask) -> None:
+    from app import cli
+
+    cli.register(app)

@@ -1,0 +1,85 @@
+"""Organisation and people: units, specialist groups, users with roles."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.clock import utcnow
+from app.db_types import UTCDateTime
+from app.extensions import db
+
+# Roles. Experts and applicants are used by later features; the model carries them already.
+CASEWORKER = "caseworker"
+GROUP_LEAD = "group_lead"
+OFFICE = "office"
+SUPERVISOR = "supervisor"
+ADMIN = "admin"
+EXPERT = "expert"
+APPLICANT = "applicant"
+ROLES = (CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR, ADMIN, EXPERT, APPLICANT)
+
+# Unit kinds
+UNIT_MEMBER = "member"
+UNIT_OFFICE = "office"
+UNIT_COUNTY = "county"
+UNIT_OTHER = "other"
+
+group_member = Table(
+    "group_member",
+    db.metadata,
+    Column("group_id", ForeignKey("specialist_group.id"), primary_key=True),
+    Column("unit_id", ForeignKey("unit.id"), primary_key=True),
+)
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=UNIT_MEMBER)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self):
+        return f"<Unit {self.id} {self.name}>"
+
+
+class SpecialistGroup(db.Model):
+    __tablename__ = "specialist_group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Industry/domain key, matched by catalog entries and (later) expert fields.
+    domain: Mapped[str] = mapped_column(String(40))
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    lead_unit: Mapped[Unit] = relationship()
+    members: Mapped[list[Unit]] = relationship(secondary=group_member)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    full_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit: Mapped[Unit | None] = relationship()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Applicant accounts are bound to one subject, expert accounts to one expert record (later features).
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    expert_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):  # Flask-Login: deactivated users cannot log in
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles

@@ -1,0 +1,104 @@
+"""The case timeline: append-only, typed events, each carrying the hash of the previous event of its case
+so that editing or deleting a row is detectable (verify_chain)."""
+import hashlib
+import json
+
+from sqlalchemy import event as sa_event, select
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.cases.models import CaseEvent
+from app.extensions import db
+
+GENESIS = "0" * 64
+
+# Event types (labels in app/labels.py)
+TRIGGER_FILED = "trigger_filed"
+TASK_CREATED = "task_created"
+TASK_COMPLETED = "task_completed"
+TASK_CLAIMED = "task_claimed"
+TASK_RELEASED = "task_released"
+PRE_REVIEW_RETURNED = "pre_review_returned"
+PRE_REVIEW_ACCEPTED = "pre_review_accepted"
+TRIGGER_RESUBMITTED = "trigger_resubmitted"
+DECISION_RECORDED = "decision_recorded"
+DECISION_FILED = "decision_filed"
+DECISION_RECEIVED = "decision_received"
+MEASURE_APPLIED = "measure_applied"
+MEASURE_NOT_APPLIED = "measure_not_applied"
+FEEDBACK_COMPILED = "feedback_compiled"
+DEADLINE_REMINDER = "deadline_reminder"
+DEADLINE_BREACHED = "deadline_breached"
+TIMER_FIRED = "timer_fired"
+CASE_CLOSED = "case_closed"
+ATTACHMENT_ADDED = "attachment_added"
+
+_TAIL_KEY = "case_event_tail"
+
+
+def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash) -> str:
+    payload = json.dumps(
+        [case_id, seq, type_, at.isoformat(), actor_id, actor_unit_id, bpmn_id, details, prev_hash],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _tail(case_id: int) -> tuple[int, str]:
+    cache = db.session.info.setdefault(_TAIL_KEY, {})
+    if case_id not in cache:
+        row = db.session.execute(
+            select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq.desc()).limit(1)
+        ).first()
+        cache[case_id] = (row.seq, row.hash) if row else (0, GENESIS)
+    return cache[case_id]
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_tails(session, *args):
+    session.info.pop(_TAIL_KEY, None)
+
+
+def record(case_id: int, type_: str, actor=None, details: dict | None = None, bpmn_id: str | None = None) -> CaseEvent:
+    """Append an event to a case's timeline (flush only; the caller's transaction commits it)."""
+    seq, prev = _tail(case_id)
+    seq += 1
+    at = clock.now()
+    actor_id = actor.id if actor is not None else None
+    actor_unit_id = actor.unit_id if actor is not None else None
+    details = details or {}
+    digest = _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev)
+    ev = CaseEvent(
+        case_id=case_id,
+        seq=seq,
+        type=type_,
+        at=at,
+        actor_id=actor_id,
+        actor_unit_id=actor_unit_id,
+        bpmn_id=bpmn_id,
+        details=details,
+        prev_hash=prev,
+        hash=digest,
+    )
+    db.session.add(ev)
+    db.session.info[_TAIL_KEY][case_id] = (seq, digest)
+    return ev
+
+
+def verify_chain(case_id: int) -> tuple[bool, int | None]:
+    """(True, None) if every event's hash matches its content and predecessor; else (False, first bad seq)."""
+    prev = GENESIS
+    expected_seq = 1
+    for ev in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)):
+        at = clock.as_utc(ev.at)
+        if ev.seq != expected_seq or ev.prev_hash != prev:
+            return False, ev.seq
+        if _digest(case_id, ev.seq, ev.type, at, ev.actor_id, ev.actor_unit_id, ev.bpmn_id, ev.details, prev) != ev.hash:
+            return False, ev.seq
+        prev = ev.hash
+        expected_seq += 1
+    return True, None

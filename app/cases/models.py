@@ -1,0 +1,166 @@
+"""Cases and what hangs off them: subjects, cited catalog versions, involved units, measures,
+attachments and the append-only, hash-chained event timeline."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import SpecialistGroup, Unit, User
+from app.catalog.models import CatalogVersion
+from app.clock import utcnow
+from app.db_types import UTCDateTime
+from app.extensions import db
+
+# Subject kinds: organisations carry a unified social credit code, persons a resident identity number.
+ENTERPRISE = "enterprise"
+PERSON = "person"
+SOCIAL_ORG = "social_org"
+INSTITUTION = "institution"
+SUBJECT_KINDS = (ENTERPRISE, PERSON, SOCIAL_ORG, INSTITUTION)
+
+# Case statuses (labels in app/labels.py)
+ST_PRE_REVIEW = "pre_review"
+ST_RETURNED = "returned"
+ST_DETERMINATION = "determination"
+ST_FILING = "filing"
+ST_IMPLEMENTING = "implementing"
+ST_IN_EFFECT = "in_effect"
+ST_CLOSED_NO_ACTION = "closed_no_action"
+ST_EXPIRED = "expired"
+
+# Unit relations to a case (who may see it)
+REL_INITIATOR = "initiator"
+REL_LEAD = "lead"
+REL_OFFICE = "office"
+REL_IMPLEMENTER = "implementer"
+REL_NOTIFIED = "notified"
+
+
+class Subject(db.Model):
+    __tablename__ = "subject"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    code: Mapped[str] = mapped_column(String(18), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Case(db.Model):
+    __tablename__ = "case"
+    __table_args__ = (Index("ix_case_status_created", "status", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # punishment | reward
+    process_id: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    route: Mapped[str] = mapped_column(String(10))  # group | office
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("specialist_group.id"), index=True)
+    group: Mapped[SpecialistGroup | None] = relationship()
+    initiating_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    initiating_unit: Mapped[Unit] = relationship(foreign_keys=[initiating_unit_id])
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    title: Mapped[str] = mapped_column(String(200))
+    facts: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    # Determination meeting record: date, attending unit ids, minutes, measures, ...
+    determination: Mapped[dict | None] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(String(20))  # act | no_action
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    feedback_summary: Mapped[str | None] = mapped_column(Text)
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    subjects: Mapped[list["CaseSubject"]] = relationship(back_populates="case", order_by="CaseSubject.id")
+    entries: Mapped[list["CaseEntry"]] = relationship(back_populates="case", order_by="CaseEntry.id")
+    measures: Mapped[list["CaseMeasure"]] = relationship(back_populates="case", order_by="CaseMeasure.id")
+
+
+class CaseSubject(db.Model):
+    __tablename__ = "case_subject"
+    __table_args__ = (UniqueConstraint("case_id", "subject_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    case: Mapped[Case] = relationship(back_populates="subjects")
+    subject: Mapped[Subject] = relationship()
+
+
+class CaseEntry(db.Model):
+    """A catalog version cited by the case (the version in force when the trigger was filed)."""
+
+    __tablename__ = "case_entry"
+    __table_args__ = (UniqueConstraint("case_id", "catalog_version_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_version.id"), index=True)
+    case: Mapped[Case] = relationship(back_populates="entries")
+    catalog_version: Mapped[CatalogVersion] = relationship()
+
+
+class CaseUnit(db.Model):
+    """Which units are involved in a case and how; drives who may see it (indexed for list pages)."""
+
+    __tablename__ = "case_unit"
+    __table_args__ = (UniqueConstraint("case_id", "unit_id", "relation"), Index("ix_case_unit_unit", "unit_id", "case_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    relation: Mapped[str] = mapped_column(String(20))
+
+
+class CaseMeasure(db.Model):
+    """A measure decided for a case and the unit applying it, with that unit's implementation status."""
+
+    __tablename__ = "case_measure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case: Mapped[Case] = relationship(back_populates="measures")
+    catalog_version_id: Mapped[int] = mapped_column(ForeignKey("catalog_version.id"))
+    measure_code: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit: Mapped[Unit] = relationship()
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | applied | cannot
+    report: Mapped[str | None] = mapped_column(Text)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Attachment(db.Model):
+    """Metadata of an uploaded file; the bytes live outside the web root, named by their sha256."""
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(40))  # evidence | minutes | implementation | ...
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    uploaded_by: Mapped[User] = relationship()
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseEvent(db.Model):
+    """Typed, append-only timeline. Each row carries the hash of the previous row of the same case."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor: Mapped[User | None] = relationship()
+    actor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    actor_unit: Mapped[Unit | None] = relationship()
+    bpmn_id: Mapped[str | None] = mapped_column(String(60))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

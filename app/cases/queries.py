@@ -1,0 +1,185 @@
+"""Read side: inbox, case lists, case page, supervision overview. Paginated and sorted in SQL, with the
+rows a page shows loaded in a fixed number of queries (no query per row)."""
+from collections import defaultdict
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import clock
+from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
+from app.auth.permissions import can_see_case, case_visibility_clause, require_role
+from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject
+from app.engine.models import OpenTask
+from app.errors import NotFound, PermissionDenied
+from app.extensions import db
+from app.pagination import paginate_rows
+
+
+def inbox(actor, kind=None, step=None, scope="all", page=1, per_page=25):
+    stmt = (
+        select(OpenTask)
+        .options(joinedload(OpenTask.case), joinedload(OpenTask.claimed_by))
+        .where(OpenTask.role == actor.role, OpenTask.unit_id == actor.unit_id)
+    )
+    if kind:
+        stmt = stmt.where(OpenTask.case_kind == kind)
+    if step:
+        stmt = stmt.where(OpenTask.bpmn_id == step)
+    if scope == "mine":
+        stmt = stmt.where(OpenTask.claimed_by_id == actor.id)
+    elif scope == "unclaimed":
+        stmt = stmt.where(OpenTask.claimed_by_id.is_(None))
+    stmt = stmt.order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.id)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def inbox_steps(actor) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(OpenTask.bpmn_id, OpenTask.name)
+        .where(OpenTask.role == actor.role, OpenTask.unit_id == actor.unit_id)
+        .distinct()
+        .order_by(OpenTask.bpmn_id)
+    ).all()
+    return [(r.bpmn_id, r.name) for r in rows]
+
+
+def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
+    stmt = select(Case).options(joinedload(Case.initiating_unit))
+    clause = case_visibility_clause(actor, Case.id)
+    if clause is False:
+        raise PermissionDenied(_l("Your role may not do this."))
+    if clause is not None:
+        stmt = stmt.where(clause)
+    if status:
+        stmt = stmt.where(Case.status == status)
+    if kind:
+        stmt = stmt.where(Case.kind == kind)
+    if q:
+        like = f"%{q.strip()}%"
+        from app.cases.models import Subject
+
+        stmt = stmt.where(
+            or_(
+                Case.number.ilike(like),
+                Case.title.ilike(like),
+                Case.id.in_(
+                    select(CaseSubject.case_id).join(Subject).where(or_(Subject.name.ilike(like), Subject.code == q.strip().upper()))
+                ),
+            )
+        )
+    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def subjects_for(case_ids: list[int]) -> dict[int, list]:
+    out = defaultdict(list)
+    if not case_ids:
+        return out
+    for cs in db.session.scalars(
+        select(CaseSubject).options(joinedload(CaseSubject.subject)).where(CaseSubject.case_id.in_(case_ids)).order_by(CaseSubject.id)
+    ):
+        out[cs.case_id].append(cs.subject)
+    return out
+
+
+def open_tasks_for(case_ids: list[int]) -> dict[int, list[OpenTask]]:
+    out = defaultdict(list)
+    if not case_ids:
+        return out
+    for ot in db.session.scalars(
+        select(OpenTask).options(joinedload(OpenTask.unit)).where(OpenTask.case_id.in_(case_ids)).order_by(OpenTask.due_at)
+    ):
+        out[ot.case_id].append(ot)
+    return out
+
+
+def get_case(actor, case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(_l("No such case."))
+    if not can_see_case(actor, case_id):
+        raise PermissionDenied(_l("You may not see this case."))
+    return case
+
+
+def case_page(actor, case_id: int) -> dict:
+    case = db.session.scalar(
+        select(Case)
+        .options(
+            selectinload(Case.subjects).joinedload(CaseSubject.subject),
+            selectinload(Case.entries).joinedload(CaseEntry.catalog_version),
+            selectinload(Case.measures).joinedload(CaseMeasure.unit),
+            joinedload(Case.initiating_unit),
+            joinedload(Case.group),
+        )
+        .where(Case.id == case_id)
+    )
+    if case is None:
+        raise NotFound(_l("No such case."))
+    if not can_see_case(actor, case_id):
+        raise PermissionDenied(_l("You may not see this case."))
+    tasks = open_tasks_for([case.id])[case.id]
+    attachments = db.session.scalars(
+        select(Attachment).options(joinedload(Attachment.uploaded_by)).where(Attachment.case_id == case.id).order_by(Attachment.id)
+    ).all()
+    timeline = db.session.scalars(
+        select(CaseEvent)
+        .options(joinedload(CaseEvent.actor), joinedload(CaseEvent.actor_unit))
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.seq)
+    ).all()
+    unit_ids = set()
+    for ev in timeline:
+        if isinstance(ev.details, dict) and ev.details.get("unit_id"):
+            unit_ids.add(ev.details["unit_id"])
+    det = case.determination or {}
+    unit_ids.update(det.get("attending_unit_ids") or [])
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+    return {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units}
+
+
+def get_attachment(actor, case_id: int, attachment_id: int) -> Attachment:
+    get_case(actor, case_id)
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.case_id != case_id:
+        raise NotFound(_l("No such file."))
+    return att
+
+
+def supervision_overview(actor, status=None, kind=None, overdue_only=False, page=1, per_page=25):
+    """Every case with its status, current steps and how many days its most overdue step is late."""
+    require_role(actor, SUPERVISOR, OFFICE, ADMIN)
+    earliest_due = (
+        select(OpenTask.case_id, func.min(OpenTask.due_at).label("due"))
+        .group_by(OpenTask.case_id)
+        .subquery()
+    )
+    stmt = (
+        select(Case, earliest_due.c.due)
+        .outerjoin(earliest_due, earliest_due.c.case_id == Case.id)
+        .options(joinedload(Case.initiating_unit), joinedload(Case.group))
+    )
+    if status:
+        stmt = stmt.where(Case.status == status)
+    if kind:
+        stmt = stmt.where(Case.kind == kind)
+    if overdue_only:
+        stmt = stmt.where(and_(earliest_due.c.due.is_not(None), earliest_due.c.due < clock.now()))
+        stmt = stmt.order_by(earliest_due.c.due)
+    else:
+        stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc())
+    return paginate_rows(stmt, page, per_page)
+
+
+def task_page(actor, open_task_id: int) -> dict:
+    """The task, its case and what its form needs. Raises Conflict/PermissionDenied like the services."""
+    from app.cases.tasks import get_open_task
+    from app.engine.models import ProcessInstance
+
+    ot = get_open_task(actor, open_task_id)
+    version = db.session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == ot.instance_id))
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
+    data = case_page(actor, ot.case_id)
+    data.update(task=ot, instance_version=version, units=units)
+    return data

@@ -1,0 +1,89 @@
+"""Case pages: file a trigger, list cases, the case page, attachment downloads."""
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.auth.models import CASEWORKER
+from app.auth.permissions import can_see_full_codes, require_role
+from app.cases import attachments, queries, services
+from app.cases.forms import TriggerForm
+from app.catalog.services import usable_entries
+from app.errors import DomainError
+from app.extensions import db
+from app.form_errors import apply_errors
+from app.labels import CASE_KIND_LABELS
+from app.uploads import uploads_from
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def _entry_choices():
+    entries = usable_entries()
+    return [
+        (e.id, f"[{CASE_KIND_LABELS[e.kind]}] {e.code} {e.current_version.behaviour} — {e.group.name}") for e in entries
+    ]
+
+
+@bp.route("/")
+@login_required
+def list_cases():
+    page = queries.visible_cases(
+        current_user,
+        q=request.args.get("q"),
+        status=request.args.get("status") or None,
+        kind=request.args.get("kind") or None,
+        page=request.args.get("page", 1, type=int),
+    )
+    subjects = queries.subjects_for([c.id for c in page.items])
+    tasks = queries.open_tasks_for([c.id for c in page.items])
+    return render_template("cases/list.html", page=page, subjects=subjects, tasks=tasks)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_case():
+    require_role(current_user, CASEWORKER)
+    form = TriggerForm()
+    form.entry_ids.choices = _entry_choices()
+    if form.validate_on_submit():
+        subjects = [
+            services.SubjectIn(row.form.kind.data, row.form.name.data or "", row.form.code.data or "")
+            for row in form.subjects
+            if not row.form.is_blank()
+        ]
+        try:
+            case = services.file_trigger(
+                current_user,
+                subjects=subjects,
+                entry_ids=form.entry_ids.data,
+                title=form.title.data,
+                facts=form.facts.data,
+                legal_basis=form.legal_basis.data,
+                files=uploads_from(request.files.getlist(form.files.name)),
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_l("Trigger %(number)s filed and sent for pre-review.", number=case.number), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    elif request.method == "POST":
+        flash(_l("Please correct the marked fields."), "danger")
+    return render_template("cases/new.html", form=form)
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def detail(case_id):
+    data = queries.case_page(current_user, case_id)
+    return render_template("cases/detail.html", full_codes=can_see_full_codes(current_user, data["case"]), **data)
+
+
+@bp.route("/<int:case_id>/files/<int:attachment_id>")
+@login_required
+def download(case_id, attachment_id):
+    att = queries.get_attachment(current_user, case_id, attachment_id)
+    return send_file(
+        attachments.file_path(att), mimetype=att.content_type, as_attachment=True, download_name=att.filename
+    )

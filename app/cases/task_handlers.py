@@ -1,0 +1,197 @@
+"""What completing each kind of workflow task means for the case (found by the BPMN form key). A handler
+checks the domain rules, updates the case, records the timeline and returns the data for the engine.
+The engine decides where the case goes next (gateways in bpmn/); handlers never route."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import clock
+from app.cases import attachments, events
+from app.cases.models import REL_IMPLEMENTER, Case, CaseMeasure
+from app.cases.services import add_case_unit
+from app.engine.models import OpenTask
+from app.errors import DomainError
+from app.extensions import db
+
+MAX_PERIOD_DAYS = 365 * 5
+
+
+@dataclass
+class TaskContext:
+    actor: object
+    case: Case
+    task: OpenTask
+    values: dict
+    files: list
+
+
+def _required(values: dict, name: str, message) -> str:
+    text = (values.get(name) or "").strip()
+    if not text:
+        raise DomainError(message, name)
+    return text
+
+
+def pre_review(ctx: TaskContext) -> dict:
+    outcome = ctx.values.get("outcome")
+    if outcome not in ("accept", "return"):
+        raise DomainError(_l("Choose accept or return."), "outcome")
+    reasons = (ctx.values.get("reasons") or "").strip()
+    if outcome == "return" and not reasons:
+        raise DomainError(_l("Give the reasons for returning the trigger."), "reasons")
+    events.record(
+        ctx.case.id,
+        events.PRE_REVIEW_ACCEPTED if outcome == "accept" else events.PRE_REVIEW_RETURNED,
+        ctx.actor,
+        {"reasons": reasons},
+        bpmn_id=ctx.task.bpmn_id,
+    )
+    return {"review_outcome": outcome}
+
+
+def amend_trigger(ctx: TaskContext) -> dict:
+    facts = _required(ctx.values, "facts", _l("Describe the facts."))
+    legal_basis = _required(ctx.values, "legal_basis", _l("Give the legal basis."))
+    attachments.validate_uploads(ctx.files, "files")
+    changed = [k for k, v in (("facts", facts), ("legal_basis", legal_basis)) if getattr(ctx.case, k) != v]
+    ctx.case.facts, ctx.case.legal_basis = facts, legal_basis
+    events.record(
+        ctx.case.id,
+        events.TRIGGER_RESUBMITTED,
+        ctx.actor,
+        {"changed": changed, "comment": (ctx.values.get("comment") or "").strip()},
+        bpmn_id=ctx.task.bpmn_id,
+    )
+    attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
+    return {}
+
+
+def measure_choices(case: Case) -> list[tuple[str, dict, object]]:
+    """(key, measure, catalog version) for every measure of every catalog version the case cites."""
+    out = []
+    for ce in case.entries:
+        v = ce.catalog_version
+        for m in v.measures:
+            out.append((f"{v.id}:{m['code']}", m, v))
+    return out
+
+
+def default_period_days(case: Case) -> int:
+    return max((ce.catalog_version.default_period_days for ce in case.entries), default=365)
+
+
+def determination(ctx: TaskContext) -> dict:
+    v = ctx.values
+    meeting_date = v.get("meeting_date")
+    if not isinstance(meeting_date, date):
+        raise DomainError(_l("Enter the meeting date."), "meeting_date")
+    if meeting_date > clock.today_local():
+        raise DomainError(_l("The meeting date cannot be in the future: record a meeting that took place."), "meeting_date")
+    minutes = _required(v, "minutes", _l("Enter the minutes of the meeting."))
+    attending = [int(u) for u in v.get("attending_unit_ids") or []]
+    if not attending:
+        raise DomainError(_l("Choose the units that attended."), "attending_unit_ids")
+    decision = v.get("decision")
+    if decision not in ("act", "no_action"):
+        raise DomainError(_l("Choose the decision."), "decision")
+    attachments.validate_uploads(ctx.files, "files")
+    choices = {key: (m, ver) for key, m, ver in measure_choices(ctx.case)}
+    chosen = list(v.get("measures") or [])
+    record = {
+        "meeting_date": meeting_date.isoformat(),
+        "attending_unit_ids": attending,
+        "minutes": minutes,
+        "decision": decision,
+        "measures": [],
+        "period_days": None,
+    }
+    data = {"decision": decision, "implementing_units": [], "period_end_at": None}
+    if decision == "act":
+        if not chosen:
+            raise DomainError(_l("Choose at least one measure from the catalog entry."), "measures")
+        unknown = [k for k in chosen if k not in choices]
+        if unknown:
+            raise DomainError(_l("A chosen measure is not in the catalog entry the case cites."), "measures")
+        period_start = v.get("period_start") or meeting_date
+        if not isinstance(period_start, date):
+            raise DomainError(_l("Enter the start of the implementation period."), "period_start")
+        try:
+            days = int(v.get("period_days"))
+        except (TypeError, ValueError):
+            raise DomainError(_l("The period must be a whole number of days."), "period_days")
+        if not 1 <= days <= MAX_PERIOD_DAYS:
+            raise DomainError(_l("The period must be between 1 and %(max)s days.", max=MAX_PERIOD_DAYS), "period_days")
+        period_end = period_start + timedelta(days=days - 1)
+        units = []
+        for key in chosen:
+            m, ver = choices[key]
+            db.session.add(
+                CaseMeasure(
+                    case_id=ctx.case.id, catalog_version_id=ver.id, measure_code=m["code"], text=m["text"], unit_id=m["unit_id"]
+                )
+            )
+            if m["unit_id"] not in units:
+                units.append(m["unit_id"])
+            add_case_unit(ctx.case.id, m["unit_id"], REL_IMPLEMENTER)
+        ctx.case.period_start, ctx.case.period_end = period_start, period_end
+        record.update(measures=chosen, period_days=days, period_start=period_start.isoformat(), period_end=period_end.isoformat())
+        # The engine's timer reads a tz-aware UTC ISO string (never a naive one: see design.md).
+        data.update(implementing_units=units, period_end_at=clock.end_of_local_day(period_end).isoformat())
+    ctx.case.determination = record
+    ctx.case.decision = decision
+    ctx.case.decided_at = clock.now()
+    events.record(ctx.case.id, events.DECISION_RECORDED, ctx.actor, record, bpmn_id=ctx.task.bpmn_id)
+    attachments.store(ctx.case.id, ctx.actor, ctx.files, "minutes")
+    return data
+
+
+def acknowledge(ctx: TaskContext) -> dict:
+    note = (ctx.values.get("note") or "").strip()
+    kind = events.DECISION_FILED if ctx.task.bpmn_id == "file_decision" else events.DECISION_RECEIVED
+    events.record(ctx.case.id, kind, ctx.actor, {"note": note, "unit_id": ctx.task.unit_id}, bpmn_id=ctx.task.bpmn_id)
+    return {}
+
+
+def implement(ctx: TaskContext) -> dict:
+    outcome = ctx.values.get("outcome")
+    if outcome not in ("applied", "cannot"):
+        raise DomainError(_l("Say whether the measures were applied."), "outcome")
+    report = _required(ctx.values, "report", _l("Write a short report."))
+    reasons = (ctx.values.get("reasons") or "").strip()
+    if outcome == "cannot" and not reasons:
+        raise DomainError(_l("Give the reasons why the measures cannot be applied."), "reasons")
+    attachments.validate_uploads(ctx.files, "files")
+    now = clock.now()
+    measures = db.session.scalars(
+        select(CaseMeasure).where(CaseMeasure.case_id == ctx.case.id, CaseMeasure.unit_id == ctx.task.unit_id)
+    ).all()
+    for m in measures:
+        m.status, m.report, m.reported_at = outcome, report + (f"\n{reasons}" if reasons else ""), now
+    events.record(
+        ctx.case.id,
+        events.MEASURE_APPLIED if outcome == "applied" else events.MEASURE_NOT_APPLIED,
+        ctx.actor,
+        {"unit_id": ctx.task.unit_id, "report": report, "reasons": reasons, "measures": [m.measure_code for m in measures]},
+        bpmn_id=ctx.task.bpmn_id,
+    )
+    attachments.store(ctx.case.id, ctx.actor, ctx.files, "implementation")
+    return {"impl_result": {"unit": ctx.task.unit_id, "outcome": outcome}}
+
+
+def compile_feedback(ctx: TaskContext) -> dict:
+    summary = _required(ctx.values, "summary", _l("Write the compiled feedback."))
+    ctx.case.feedback_summary = summary
+    events.record(ctx.case.id, events.FEEDBACK_COMPILED, ctx.actor, {"summary": summary}, bpmn_id=ctx.task.bpmn_id)
+    return {}
+
+
+HANDLERS = {
+    "joint_punishment.pre_review": pre_review,
+    "joint_punishment.amend_trigger": amend_trigger,
+    "joint_punishment.determination": determination,
+    "joint_punishment.acknowledge": acknowledge,
+    "joint_punishment.implement": implement,
+    "joint_punishment.compile_feedback": compile_feedback,
+}

@@ -1,0 +1,63 @@
+"""Working on open tasks: claim, release, complete. One call is one transaction at the edge; the
+process instance's version column makes the second of two simultaneous completions fail cleanly."""
+from flask_babel import lazy_gettext as _l
+
+from app.auth.permissions import can_act_on_task
+from app.cases import events
+from app.cases.models import Case
+from app.cases.task_handlers import HANDLERS, TaskContext
+from app.engine import instances
+from app.engine.models import OpenTask
+from app.errors import Conflict, PermissionDenied
+from app.extensions import db
+
+GONE = _l("This task has already been completed (perhaps by a colleague a moment ago) or no longer exists.")
+
+
+def get_open_task(actor, open_task_id: int) -> OpenTask:
+    ot = db.session.get(OpenTask, open_task_id)
+    if ot is None:
+        raise Conflict(GONE)
+    if actor.role != ot.role or actor.unit_id != ot.unit_id:
+        raise PermissionDenied(_l("This task belongs to another role or unit."))
+    return ot
+
+
+def claim(actor, open_task_id: int) -> OpenTask:
+    ot = get_open_task(actor, open_task_id)
+    if ot.claimed_by_id not in (None, actor.id):
+        raise Conflict(_l("%(name)s has already claimed this task.", name=ot.claimed_by.full_name))
+    ot.claimed_by_id = actor.id
+    events.record(ot.case_id, events.TASK_CLAIMED, actor, {"task": ot.name}, bpmn_id=ot.bpmn_id)
+    db.session.flush()
+    return ot
+
+
+def release(actor, open_task_id: int) -> OpenTask:
+    ot = get_open_task(actor, open_task_id)
+    if ot.claimed_by_id != actor.id:
+        raise Conflict(_l("You have not claimed this task."))
+    ot.claimed_by_id = None
+    events.record(ot.case_id, events.TASK_RELEASED, actor, {"task": ot.name}, bpmn_id=ot.bpmn_id)
+    db.session.flush()
+    return ot
+
+
+def complete(actor, open_task_id: int, values: dict, files: list | None = None, expected_version: int | None = None) -> Case:
+    """Complete a task with validated form values. Raises DomainError (bad input), PermissionDenied, or
+    Conflict (done by someone else / the case changed since the form was opened)."""
+    ot = get_open_task(actor, open_task_id)
+    if not can_act_on_task(actor, ot):
+        raise Conflict(_l("%(name)s has claimed this task.", name=ot.claimed_by.full_name))
+    loaded = instances.load(ot.instance_id, lock=True)
+    if expected_version is not None and loaded.instance.version != expected_version:
+        raise Conflict(_l("The case changed after you opened this form. Reload the task and check it again."))
+    if not loaded.engine.is_ready(ot.task_id):
+        raise Conflict(GONE)
+    case = db.session.get(Case, ot.case_id)
+    handler = HANDLERS[ot.form_key]
+    data = handler(TaskContext(actor, case, ot, values, files or []))
+    loaded.engine.complete(ot.task_id, data)
+    events.record(case.id, events.TASK_COMPLETED, actor, {"task": ot.name, "unit_id": ot.unit_id}, bpmn_id=ot.bpmn_id)
+    instances.save(loaded, case, actor)
+    return case

@@ -1,0 +1,67 @@
+"""Command-line entry points. Like routes, each command is an edge: it calls services and commits once."""
+import click
+from flask import current_app
+
+from app.extensions import db
+
+
+def deploy_processes() -> list:
+    from app.engine.registry import deploy_directory
+    from forms import FORMS
+
+    return deploy_directory(current_app.config["BPMN_DIR"], set(FORMS), current_app.config["DEADLINE_RULES"])
+
+
+def register(app) -> None:
+    @app.cli.command("deploy-bpmn")
+    def deploy_bpmn():
+        """Deploy the BPMN files in bpmn/ (new content becomes a new process version)."""
+        versions = deploy_processes()
+        db.session.commit()
+        for v in versions:
+            click.echo(f"{v.process_id}: version {v.id} sha256 {v.sha256[:12]}")
+
+    @app.cli.command("demo")
+    def demo():
+        """Load demo units, users, catalog and cases (skipped if users already exist)."""
+        from app.demo import load_demo
+
+        deploy_processes()
+        created = load_demo()
+        db.session.commit()
+        click.echo("demo data loaded" if created else "demo data already present")
+
+    @app.cli.command("sweep")
+    def sweep():
+        """Run the timer and deadline sweeps once."""
+        from app.scheduler.jobs import sweep_deadlines, sweep_timers
+
+        fired = sweep_timers()
+        reminders, breaches = sweep_deadlines()
+        click.echo(f"timers fired: {fired}; reminders: {reminders}; breaches: {breaches}")
+
+    @app.cli.command("scheduler")
+    def scheduler():
+        """Run the scheduler as its own process (scaled-out deployments)."""
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        from app.scheduler import add_jobs
+
+        sched = BlockingScheduler(timezone="UTC")
+        add_jobs(sched, current_app._get_current_object())
+        click.echo("scheduler running; Ctrl+C to stop")
+        sched.start()
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5000, type=int)
+    def serve(host, port):
+        """Embedded mode: web app plus the in-process scheduler."""
+        from app.scheduler import init_scheduler
+
+        app_obj = current_app._get_current_object()
+        deploy_processes()
+        db.session.commit()
+        init_scheduler(app_obj)
+        click.echo(f"Xinlian is running at http://{host}:{port}/")
+        app_obj.run(host=host, port=port, threaded=True, use_reloader=False)

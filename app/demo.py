@@ -1,0 +1,222 @@
+"""Demo data for `make run`: the organisation, a small catalog, users for every role and cases in
+different steps, all created through the same services a user would call (so they carry real timelines).
+Every demo login uses the password DEMO_PASSWORD."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app import clock
+from app.auth.models import SpecialistGroup, Unit, User
+from app.cases import services, tasks
+from app.cases.attachments import Upload
+from app.cases.services import SubjectIn
+from app.catalog.models import CatalogEntry, CatalogVersion
+from app.engine.models import OpenTask
+from app.extensions import db
+
+DEMO_PASSWORD = "demo1234"
+
+UNITS = [
+    ("office", "市发展改革委（市社会信用体系建设联席会议办公室）"),
+    ("member", "市市场监管局"),
+    ("member", "市税务局"),
+    ("member", "市中级人民法院"),
+    ("member", "人民银行市分行"),
+    ("member", "市生态环境局"),
+    ("member", "市住房城乡建设局"),
+    ("member", "市财政局"),
+    ("county", "东区发展改革局"),
+]
+
+USERS = [
+    # username, full name, role, unit
+    ("office1", "王主任", "office", "市发展改革委（市社会信用体系建设联席会议办公室）"),
+    ("supervisor1", "赵督查", "supervisor", "市发展改革委（市社会信用体系建设联席会议办公室）"),
+    ("admin", "系统管理员", "admin", "市发展改革委（市社会信用体系建设联席会议办公室）"),
+    ("market_cw", "李经办", "caseworker", "市市场监管局"),
+    ("market_lead", "张组长", "group_lead", "市市场监管局"),
+    ("tax_cw", "陈经办", "caseworker", "市税务局"),
+    ("court_cw", "刘经办", "caseworker", "市中级人民法院"),
+    ("pbc_cw", "周经办", "caseworker", "人民银行市分行"),
+    ("pbc_lead", "吴组长", "group_lead", "人民银行市分行"),
+    ("env_cw", "郑经办", "caseworker", "市生态环境局"),
+    ("env_lead", "孙组长", "group_lead", "市生态环境局"),
+    ("housing_cw", "何经办", "caseworker", "市住房城乡建设局"),
+    ("finance_cw", "马经办", "caseworker", "市财政局"),
+]
+
+GROUPS = [
+    ("市场监管专项小组", "market", "市市场监管局", ["市市场监管局", "市税务局", "市住房城乡建设局", "市财政局"]),
+    ("金融专项小组", "finance", "人民银行市分行", ["人民银行市分行", "市中级人民法院", "市财政局"]),
+    ("生态环境专项小组", "environment", "市生态环境局", ["市生态环境局", "市住房城乡建设局"]),
+]
+
+# code, kind, group, behaviour, admin unit, grounds, legal basis, measures [(code, text, unit)], period days
+CATALOG = [
+    ("SC-P-001", "punishment", "市场监管专项小组", "被列入严重违法失信企业名单", "市市场监管局",
+     "企业因严重违法行为被市场监管部门列入严重违法失信企业名单",
+     "《企业信息公示暂行条例》第十八条；《严重违法失信企业名单管理暂行办法》",
+     [("M1", "限制参与政府采购活动", "市财政局"), ("M2", "限制参与工程建设项目招标投标", "市住房城乡建设局"),
+      ("M3", "列为重点监管对象，提高抽查比例和频次", "市市场监管局")], 1095),
+    ("SC-P-002", "punishment", "市场监管专项小组", "重大税收违法失信主体", "市税务局",
+     "纳税人存在偷税、逃避追缴欠税、骗取出口退税等重大税收违法行为",
+     "《重大税收违法失信主体信息公布管理办法》",
+     [("M1", "纳税信用级别直接判为D级", "市税务局"), ("M2", "限制参与政府采购活动", "市财政局"),
+      ("M3", "限制取得政府供应土地", "市住房城乡建设局")], 730),
+    ("FIN-P-001", "punishment", "金融专项小组", "失信被执行人", "市中级人民法院",
+     "有履行能力而拒不履行生效法律文书确定义务",
+     "《最高人民法院关于公布失信被执行人名单信息的若干规定》",
+     [("M1", "限制高消费及非生活和工作必需的消费行为", "市中级人民法院"),
+      ("M2", "在融资授信时从严审核", "人民银行市分行"), ("M3", "限制担任企业法定代表人及高级管理人员", "市市场监管局")], 730),
+    ("ENV-P-001", "punishment", "生态环境专项小组", "环境保护严重失信企业", "市生态环境局",
+     "企业环境信用评价为环保不良（严重失信）等级",
+     "《企业环境信用评价办法（试行）》",
+     [("M1", "从严审批各类环保专项资金补助申请", "市生态环境局"), ("M2", "限制参与工程建设项目招标投标", "市住房城乡建设局")], 365),
+    ("SC-R-001", "reward", "市场监管专项小组", "纳税信用A级纳税人", "市税务局",
+     "连续三年被评为纳税信用A级",
+     "《关于对纳税信用A级纳税人实施联合激励措施的合作备忘录》",
+     [("R1", "办理行政审批事项开辟绿色通道", "市市场监管局"), ("R2", "政府采购活动中依法予以信用加分", "市财政局")], 730),
+]
+
+
+def _unit(name):
+    return db.session.scalar(select(Unit).where(Unit.name == name))
+
+
+def _user(username):
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def load_organisation_and_catalog() -> None:
+    for kind, name in UNITS:
+        db.session.add(Unit(name=name, kind=kind))
+    db.session.flush()
+    for username, full_name, role, unit in USERS:
+        u = User(username=username, full_name=full_name, role=role, unit_id=_unit(unit).id)
+        u.set_password(DEMO_PASSWORD)
+        db.session.add(u)
+    for name, domain, lead, members in GROUPS:
+        db.session.add(SpecialistGroup(name=name, domain=domain, lead_unit=_unit(lead), members=[_unit(m) for m in members]))
+    db.session.flush()
+    for code, kind, group, behaviour, admin_unit, grounds, basis, measures, days in CATALOG:
+        g = db.session.scalar(select(SpecialistGroup).where(SpecialistGroup.name == group))
+        entry = CatalogEntry(code=code, kind=kind, group_id=g.id)
+        db.session.add(entry)
+        db.session.flush()
+        v = CatalogVersion(
+            entry_id=entry.id,
+            version_no=1,
+            behaviour=behaviour,
+            admin_unit_id=_unit(admin_unit).id,
+            grounds=grounds,
+            legal_basis=basis,
+            measures=[{"code": c, "text": t, "unit_id": _unit(u).id} for c, t, u in measures],
+            measure_content="；".join(t for _, t, _ in measures),
+            required_evidence="行政处罚决定书或列入名单决定书；相关证明材料",
+            default_period_days=days,
+            change_reason="初始目录",
+        )
+        db.session.add(v)
+        db.session.flush()
+        entry.current_version_id = v.id
+    db.session.flush()
+
+
+def _entry(code):
+    return db.session.scalar(select(CatalogEntry).where(CatalogEntry.code == code)).id
+
+
+def _task(case, bpmn_id, unit_name=None):
+    stmt = select(OpenTask).where(OpenTask.case_id == case.id, OpenTask.bpmn_id == bpmn_id)
+    if unit_name:
+        stmt = stmt.where(OpenTask.unit_id == _unit(unit_name).id)
+    return db.session.scalar(stmt)
+
+
+PDF = Upload("处罚决定书.pdf", b"%PDF-1.4\n% demo evidence\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+def _file(username, subjects, entry_codes, title, facts):
+    return services.file_trigger(
+        _user(username),
+        subjects=[SubjectIn(*s) for s in subjects],
+        entry_ids=[_entry(c) for c in entry_codes],
+        title=title,
+        facts=facts,
+        legal_basis="见所引目录条目的设列依据及行政处罚决定书。",
+        files=[PDF],
+    )
+
+
+def _determine(case, lead, measures_all=True, decision="act", days=None, bpmn="determination"):
+    ot = _task(case, bpmn)
+    from app.cases.task_handlers import measure_choices
+
+    keys = [k for k, _m, _v in measure_choices(case)]
+    tasks.complete(
+        _user(lead),
+        ot.id,
+        {
+            "meeting_date": clock.today_local(),
+            "attending_unit_ids": sorted({m["unit_id"] for _k, m, _v in measure_choices(case)} | {_user(lead).unit_id}),
+            "minutes": "会议审查了触发材料，听取了实施单位意见，经专家讨论形成决定。",
+            "decision": decision,
+            "measures": keys if measures_all else keys[:1],
+            "period_start": clock.today_local(),
+            "period_days": days or 365,
+        },
+    )
+
+
+def load_cases() -> None:
+    """Cases in different steps, with history spread over the past weeks."""
+    # 1. Filed 3 weeks ago and never pre-reviewed: overdue on the supervisor's page.
+    with clock.backdated(21):
+        _file("market_cw", [("enterprise", "攀枝花某建材有限公司", "91510400MA6X000102")], ["SC-P-001"],
+              "某建材公司列入严重违法失信企业名单", "该公司因提供虚假材料取得登记，被列入严重违法失信企业名单。")
+    # 2. Returned for amendment.
+    with clock.backdated(6):
+        c2 = _file("tax_cw", [("enterprise", "某商贸有限公司", "91510400MA6X000203")], ["SC-P-002"],
+                   "某商贸公司重大税收违法", "该公司虚开增值税专用发票，金额较大。")
+        tasks.complete(_user("market_lead"), _task(c2, "pre_review").id,
+                       {"outcome": "return", "reasons": "请补充税务处理决定书及送达回证。"})
+    # 3. At determination.
+    with clock.backdated(4):
+        c3 = _file("court_cw", [("person", "张某", "510402198503124568")], ["FIN-P-001"],
+                   "张某失信被执行人", "张某有履行能力而拒不履行生效判决确定的给付义务。")
+        tasks.complete(_user("pbc_lead"), _task(c3, "pre_review").id, {"outcome": "accept", "reasons": ""})
+    # 4. Implementing: decision taken and filed, one unit has reported.
+    with clock.backdated(12):
+        c4 = _file("env_cw", [("enterprise", "某化工有限公司", "91510400MA6X000304")], ["ENV-P-001"],
+                   "某化工公司环境信用严重失信", "该公司环境信用评价为环保不良等级。")
+        tasks.complete(_user("env_lead"), _task(c4, "pre_review").id, {"outcome": "accept", "reasons": ""})
+        _determine(c4, "env_lead", days=365)
+        tasks.complete(_user("office1"), _task(c4, "file_decision").id, {"note": "已备案。"})
+        tasks.complete(_user("env_cw"), _task(c4, "implement", "市生态环境局").id,
+                       {"outcome": "applied", "report": "已暂停该企业环保专项资金申请资格。", "reasons": ""})
+    # 5. In effect: the whole procedure done; the period runs until its end.
+    with clock.backdated(30):
+        c5 = _file("market_cw", [("enterprise", "某食品有限公司", "91510400MA6X000405")], ["SC-P-001"],
+                   "某食品公司列入严重违法失信企业名单", "该公司三年内两次因食品安全违法被吊销许可。")
+        tasks.complete(_user("market_lead"), _task(c5, "pre_review").id, {"outcome": "accept", "reasons": ""})
+        _determine(c5, "market_lead", days=1095)
+        tasks.complete(_user("office1"), _task(c5, "file_decision").id, {"note": ""})
+        for unit, user in (("市财政局", "finance_cw"), ("市住房城乡建设局", "housing_cw"), ("市市场监管局", "market_cw")):
+            tasks.complete(_user(user), _task(c5, "implement", unit).id,
+                           {"outcome": "applied", "report": "已在本系统业务办理中嵌入限制措施。", "reasons": ""})
+        tasks.complete(_user("market_lead"), _task(c5, "compile_feedback").id,
+                       {"summary": "三家实施单位均已按决定实施惩戒措施。"})
+    # 6. Reward path, at pre-review.
+    _file("tax_cw", [("enterprise", "某电子科技有限公司", "91510400MA6X000506")], ["SC-R-001"],
+          "某电子科技公司纳税信用A级联合激励", "该公司连续三年纳税信用评价为A级。")
+    # 7. Several subjects: routed to the joint-meeting office.
+    _file("market_cw", [("enterprise", "某物流有限公司", "91510400MA6X000809"), ("person", "王某", "510402199207085677")],
+          ["SC-P-001", "FIN-P-001"], "某物流公司及其法定代表人", "公司被列入严重违法失信企业名单，其法定代表人为失信被执行人。")
+
+
+def load_demo() -> bool:
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        return False
+    load_organisation_and_catalog()
+    load_cases()
+    return True

@@ -1,0 +1,247 @@
+"""The engine adapter: the only module that imports SpiffWorkflow (pinned to 3.2.0; upstream is reworking
+timers and events, so its API stays behind this module).
+
+Workflow state is serialized without the process spec: specs are stored once per deployed version and
+cached in memory, which halves the size of every saved case and the time to load it."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.parser import SpiffBpmnParser, VALIDATOR
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+__all__ = ["BpmnError", "ParsedProcess", "Engine", "TaskInfo", "parse_bpmn"]
+
+
+class BpmnError(Exception):
+    """A BPMN file that cannot be deployed (XML, schema or parse error), with a readable message."""
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Leaves the spec out of the saved state; on load, the caller supplies the cached spec objects."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        from uuid import UUID
+
+        spec, subprocess_specs = dct.pop("_spec_objects")
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_config = dict(SPIFF_CONFIG)
+_config[BpmnWorkflow] = _SpeclessWorkflowConverter
+_registry = BpmnWorkflowSerializer.configure(_config)
+_serializer = BpmnWorkflowSerializer(_registry)
+# Spec (de)serialization uses the standard converters.
+_spec_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+# Expression environment. Restricted builtins are not a sandbox: only administrators deploy BPMN.
+_script_engine = PythonScriptEngine(environment=TaskDataEnvironment({}))
+
+
+@dataclass
+class ParsedProcess:
+    process_id: str
+    name: str
+    spec_json: str
+    user_tasks: list[dict]  # [{bpmn_id, name, lane, properties}]
+
+
+def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
+    """Validate (BPMN XSD incl. spiffworkflow extensions) and parse every executable process in a file."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        parser.add_bpmn_xml(etree.fromstring(xml), filename=filename)
+        result = []
+        for pid in parser.get_process_ids():
+            spec = parser.get_spec(pid)
+            subs = parser.get_subprocess_specs(pid)
+            dct = {
+                "spec": _spec_serializer.to_dict(spec),
+                "subprocess_specs": {k: _spec_serializer.to_dict(v) for k, v in subs.items()},
+            }
+            tasks = [
+                {
+                    "bpmn_id": ts.bpmn_id,
+                    "name": ts.bpmn_name,
+                    "lane": ts.lane,
+                    "properties": ts.extensions.get("properties", {}),
+                }
+                for ts in spec.task_specs.values()
+                if getattr(ts, "manual", False) and ts.bpmn_id
+            ]
+            result.append(ParsedProcess(pid, spec.description or pid, json.dumps(dct), tasks))
+        return result
+    except etree.XMLSyntaxError as exc:
+        raise BpmnError(f"{filename}: malformed XML: {exc}") from exc
+    except ValidationException as exc:
+        raise BpmnError(f"{filename}: {exc}") from exc
+
+
+@dataclass
+class TaskInfo:
+    """A READY user task as the rest of the app sees it."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    properties: dict
+    data: dict = field(repr=False)
+
+
+@dataclass
+class StepRecord:
+    """An engine-completed element worth a timeline entry (timer fired, end reached)."""
+
+    bpmn_id: str
+    name: str
+    kind: str  # timer | end
+    properties: dict
+
+
+class Engine:
+    """Operations on one loaded workflow. Construct with `Engine.start` or `Engine.load`."""
+
+    def __init__(self, workflow: BpmnWorkflow):
+        self.wf = workflow
+        self.wf.script_engine = _script_engine  # a reloaded workflow loses it
+        self.steps: list[StepRecord] = []
+
+    # -- specs -------------------------------------------------------------------------------------
+    @staticmethod
+    def restore_spec(spec_json: str):
+        dct = json.loads(spec_json)
+        spec = _spec_serializer.from_dict(dct["spec"])
+        subs = {k: _spec_serializer.from_dict(v) for k, v in dct["subprocess_specs"].items()}
+        return spec, subs
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    @classmethod
+    def start(cls, specs, data: dict[str, Any]) -> "Engine":
+        spec, subs = specs
+        eng = cls(BpmnWorkflow(spec, subs, script_engine=_script_engine))
+        start = eng.wf.get_tasks(state=TaskState.READY)[0]
+        start.set_data(**data)
+        eng._steps()
+        return eng
+
+    @classmethod
+    def load(cls, specs, state: str) -> "Engine":
+        dct = json.loads(state)
+        dct["_spec_objects"] = specs
+        _serializer.migrate(dct)
+        return cls(_serializer.from_dict(dct))
+
+    def dump(self) -> str:
+        return _serializer.serialize_json(self.wf)
+
+    # -- queries -----------------------------------------------------------------------------------
+    @property
+    def completed(self) -> bool:
+        return self.wf.completed
+
+    def ready_user_tasks(self) -> list[TaskInfo]:
+        return [
+            TaskInfo(
+                str(t.id),
+                t.task_spec.bpmn_id,
+                t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                t.task_spec.lane,
+                t.task_spec.extensions.get("properties", {}),
+                t.data,
+            )
+            for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
+        ]
+
+    def waiting_timers(self) -> list[tuple[str, str, datetime | None, dict]]:
+        """(bpmn_id, name, due time, properties) for each timer the workflow waits on."""
+        out = []
+        for t in self.wf.get_tasks(state=TaskState.WAITING):
+            ed = getattr(t.task_spec, "event_definition", None)
+            if isinstance(ed, TimerEventDefinition):
+                value = t._get_internal_data("event_value")
+                due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
+                out.append((t.task_spec.bpmn_id, t.task_spec.bpmn_name, due, t.task_spec.extensions.get("properties", {})))
+        return out
+
+    def next_timer_due(self) -> datetime | None:
+        dues = [d for _, _, d, _ in self.waiting_timers() if d is not None]
+        return min(dues) if dues else None
+
+    def end_properties(self) -> dict:
+        """Properties of the end event reached (only meaningful once completed)."""
+        for t in self.wf.get_tasks(state=TaskState.COMPLETED):
+            if t.task_spec.bpmn_id and type(t.task_spec).__name__ == "EndEvent":
+                return t.task_spec.extensions.get("properties", {})
+        return {}
+
+    def workflow_data(self) -> dict:
+        return self.wf.data
+
+    # -- commands ----------------------------------------------------------------------------------
+    def complete(self, task_id: str, data: dict[str, Any]) -> None:
+        """Complete a READY user task with data (top-level keys reassigned, never mutated in place)."""
+        task = self._ready_task(task_id)
+        if task is None:
+            raise LookupError(task_id)
+        task.set_data(**data)
+        task.run()
+        self._steps()
+
+    def is_ready(self, task_id: str) -> bool:
+        return self._ready_task(task_id) is not None
+
+    def fire_timers(self) -> None:
+        self.wf.refresh_timers()
+        self._steps()
+
+    def drain_events(self) -> list:
+        return self.wf.get_events()
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _ready_task(self, task_id: str):
+        from uuid import UUID
+
+        try:
+            task = self.wf.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError):
+            return None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            return None
+        return task
+
+    def _record(self, task) -> None:
+        spec = task.task_spec
+        kind = None
+        if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+            kind = "timer"
+        elif type(spec).__name__ == "EndEvent" and spec.bpmn_id:
+            kind = "end"
+        if kind:
+            self.steps.append(StepRecord(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, kind, spec.extensions.get("properties", {})))
+
+    def _steps(self) -> None:
+        self.wf.do_engine_steps(did_complete_task=self._record)

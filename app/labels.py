@@ -1,0 +1,70 @@
+"""One translated label per enumeration value (statuses, roles, kinds, event types), defined once."""
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "caseworker": _l("Caseworker"),
+    "group_lead": _l("Specialist group lead"),
+    "office": _l("Joint-meeting office"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Administrator"),
+    "expert": _l("Expert"),
+    "applicant": _l("Applicant"),
+}
+
+CASE_KIND_LABELS = {"punishment": _l("Joint punishment"), "reward": _l("Joint reward")}
+
+SUBJECT_KIND_LABELS = {
+    "enterprise": _l("Enterprise"),
+    "person": _l("Natural person"),
+    "social_org": _l("Social organisation"),
+    "institution": _l("Public institution"),
+}
+
+STATUS_LABELS = {
+    "pre_review": _l("Pre-review"),
+    "returned": _l("Returned for amendment"),
+    "determination": _l("Determination"),
+    "filing": _l("Decision filing"),
+    "implementing": _l("Implementing"),
+    "in_effect": _l("In effect"),
+    "closed_no_action": _l("Closed: no joint action"),
+    "expired": _l("Period ended"),
+}
+
+ROUTE_LABELS = {"group": _l("Specialist group"), "office": _l("Joint-meeting office")}
+
+DECISION_LABELS = {"act": _l("Take joint action"), "no_action": _l("No joint action")}
+
+MEASURE_STATUS_LABELS = {"pending": _l("Pending"), "applied": _l("Applied"), "cannot": _l("Cannot apply")}
+
+EVENT_LABELS = {
+    "trigger_filed": _l("Trigger filed"),
+    "task_created": _l("Step opened"),
+    "task_completed": _l("Step completed"),
+    "task_claimed": _l("Task claimed"),
+    "task_released": _l("Task released"),
+    "pre_review_returned": _l("Returned to the caseworker"),
+    "pre_review_accepted": _l("Accepted at pre-review"),
+    "trigger_resubmitted": _l("Trigger amended and resubmitted"),
+    "decision_recorded": _l("Determination recorded"),
+    "decision_filed": _l("Decision filed with the office"),
+    "decision_received": _l("Decision received by group lead"),
+    "measure_applied": _l("Measures applied"),
+    "measure_not_applied": _l("Measures could not be applied"),
+    "feedback_compiled": _l("Implementation feedback compiled"),
+    "deadline_reminder": _l("Deadline reminder"),
+    "deadline_breached": _l("Deadline breached"),
+    "timer_fired": _l("Timer fired"),
+    "case_closed": _l("Case closed"),
+    "attachment_added": _l("Attachment added"),
+}
+
+ATTACHMENT_PURPOSE_LABELS = {
+    "evidence": _l("Evidence"),
+    "minutes": _l("Meeting minutes"),
+    "implementation": _l("Implementation evidence"),
+}
+
+
+def label(mapping: dict, key) -> str:
+    return str(mapping.get(key, key)) if key is not None else ""

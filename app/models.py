@@ -1,0 +1,6 @@
+"""Imports every model module so metadata is complete (Alembic, create_all)."""
+from app.auth.models import SpecialistGroup, Unit, User  # noqa: F401
+from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, CaseUnit, Subject  # noqa: F401
+from app.catalog.models import CatalogEntry, CatalogVersion  # noqa: F401
+from app.engine.models import OpenTask, ProcessInstance, ProcessVersion  # noqa: F401
+from app.workdays.models import CalendarDay, CalendarYear  # noqa: F401

@@ -1,0 +1,42 @@
+"""Pagination for selects that return rows (several columns), which Flask-SQLAlchemy's paginate cannot."""
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+
+@dataclass
+class RowPage:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(math.ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(stmt, page: int = 1, per_page: int = 25) -> RowPage:
+    page = max(int(page or 1), 1)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return RowPage(rows, page, per_page, total)

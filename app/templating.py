@@ -1,0 +1,81 @@
+"""Template filters and globals: local times the Chinese way, labels, masked codes, deadline badges."""
+from datetime import date, datetime
+
+from flask import current_app, request, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+
+from app import clock, labels
+from app.cases.identifiers import mask_code
+
+
+def fmt_dt(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = clock.as_utc(value).astimezone(clock.LOCAL_TZ)
+    if str(get_locale()).startswith("zh"):
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.as_utc(value).astimezone(clock.LOCAL_TZ).date()
+    if str(get_locale()).startswith("zh"):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+def fmt_dt_iso(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return fmt_dt(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def due_state(due_at: datetime | None) -> str | None:
+    """overdue | soon | None, from the stored deadline (the sweep records breaches; this only colours)."""
+    if due_at is None:
+        return None
+    now = clock.now()
+    due_at = clock.as_utc(due_at)
+    if due_at < now:
+        return "overdue"
+    if (due_at - now).total_seconds() < current_app.config["DUE_SOON_DAYS"] * 86400:
+        return "soon"
+    return None
+
+
+def days_overdue(due_at: datetime | None) -> int:
+    if due_at is None:
+        return 0
+    delta = clock.today_local() - clock.local_date(due_at)
+    return max(delta.days, 0)
+
+
+def url_with(**changes) -> str:
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items() if v is not None})
+    for k, v in changes.items():
+        if v is None:
+            args.pop(k, None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app) -> None:
+    app.jinja_env.filters["dt"] = fmt_dt
+    app.jinja_env.filters["d"] = fmt_date
+    app.jinja_env.filters["dt_iso"] = fmt_dt_iso
+    app.jinja_env.globals.update(
+        labels=labels,
+        label=labels.label,
+        mask_code=mask_code,
+        due_state=due_state,
+        days_overdue=days_overdue,
+        url_with=url_with,
+        current_locale=lambda: str(get_locale()),
+        _l=_l,
+    )

@@ -1,0 +1,107 @@
+"""Working-day arithmetic under the national holiday schedule, including working weekends (调休).
+
+Sources, in order of precedence: the app's CalendarDay table (administrator entries), then the
+chinese-calendar library for the years it knows, then — for a year neither knows — weekends only, flagged
+as a fallback so that every deadline computed that way can carry a visible warning."""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+from sqlalchemy import select
+
+from app import clock
+from app.extensions import db
+from app.workdays.models import CalendarDay, CalendarYear
+
+
+@lru_cache(maxsize=64)
+def library_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+        return True
+    except NotImplementedError:
+        return False
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_date: date  # local (Asia/Shanghai) calendar date of the last day
+    due_at: datetime  # end of that day, UTC
+    remind_at: datetime  # start of the working day before it (UTC), never before the start
+    days: int
+    fallback: bool  # True if some day was counted with weekends only (year without a schedule)
+
+
+class WorkCalendar:
+    """Answers is-working-day for a date window with one query for the overrides in that window."""
+
+    def __init__(self, first: date, last: date):
+        rows = db.session.execute(
+            select(CalendarDay.day, CalendarDay.is_workday).where(CalendarDay.day.between(first, last))
+        ).all()
+        self.overrides = {d: w for d, w in rows}
+        years = range(first.year, last.year + 1)
+        self.entered_years = set(
+            db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.in_(list(years))))
+        )
+        self.fallback_used = False
+
+    def is_workday(self, d: date) -> bool:
+        if d in self.overrides:
+            return self.overrides[d]
+        if library_knows(d.year):
+            return chinese_calendar.is_workday(d)
+        if d.year not in self.entered_years:
+            self.fallback_used = True
+        return d.weekday() < 5
+
+
+def _window(start: date, days: int) -> tuple[date, date]:
+    # Generous window: the longest holiday run is about 8 days, several a year at most.
+    return start - timedelta(days=10 + days), start + timedelta(days=days * 2 + 30)
+
+
+def add_working_days(start: date, days: int) -> tuple[date, bool]:
+    """The date `days` working days after `start` (start itself not counted). Returns (date, fallback)."""
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    cal = WorkCalendar(*_window(start, days))
+    d, left = start, days
+    while left > 0:
+        d += timedelta(days=1)
+        if cal.is_workday(d):
+            left -= 1
+    return d, cal.fallback_used
+
+
+def working_days_before(end: date, days: int) -> date:
+    cal = WorkCalendar(end - timedelta(days=days * 2 + 30), end)
+    d, left = end, days
+    while left > 0:
+        d -= timedelta(days=1)
+        if cal.is_workday(d):
+            left -= 1
+    return d
+
+
+def deadline_from(start: datetime, days: int, remind_days: int = 1) -> Deadline:
+    """Deadline of a step that starts at `start` and must finish within `days` working days."""
+    start_day = clock.local_date(start)
+    due_date, fallback = add_working_days(start_day, days)
+    due_at = clock.end_of_local_day(due_date)
+    remind_day = working_days_before(due_date, remind_days) if remind_days else due_date
+    remind_at = max(clock.start_of_local_day(remind_day), clock.as_utc(start))
+    return Deadline(due_date, due_at, remind_at, days, fallback)
+
+
+def working_days_between(first: date, last: date) -> int:
+    """Working days in (first, last]: how many working days `last` is after `first` (negative if before)."""
+    if last == first:
+        return 0
+    sign = 1
+    if last < first:
+        first, last, sign = last, first, -1
+    cal = WorkCalendar(first, last)
+    count = sum(1 for i in range(1, (last - first).days + 1) if cal.is_workday(first + timedelta(days=i)))
+    return sign * count

@@ -1,0 +1,125 @@
+"""Forms for the user tasks of bpmn/joint_punishment.bpmn. They check shape (required, lengths, choices);
+the services check the domain rules again, so a form is never the only guard."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TaskForm(FlaskForm):
+    """Base: carries the process instance version seen when the form was opened (stale-form check)."""
+
+    version = HiddenField()
+    has_files = False
+
+    def prepare(self, case, units) -> None:
+        """Fill dynamic choices from the case (override where needed)."""
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "version", "files")}
+
+
+class PreReviewForm(TaskForm):
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[("accept", _l("Accept for determination")), ("return", _l("Return to the caseworker for amendment"))],
+        validators=[InputRequired(message=_l("Choose accept or return."))],
+    )
+    reasons = TextAreaField(_l("Reasons (required when returning)"), validators=[Optional(), Length(max=4000)])
+
+
+class AmendTriggerForm(TaskForm):
+    has_files = True
+    facts = TextAreaField(_l("Facts"), validators=[DataRequired(message=_l("Describe the facts.")), Length(max=20000)])
+    legal_basis = TextAreaField(
+        _l("Legal basis"), validators=[DataRequired(message=_l("Give the legal basis.")), Length(max=4000)]
+    )
+    comment = TextAreaField(_l("What was amended"), validators=[Optional(), Length(max=4000)])
+    files = MultipleFileField(_l("Additional evidence"))
+
+    def prepare(self, case, units) -> None:
+        if not self.is_submitted():
+            self.facts.data = case.facts
+            self.legal_basis.data = case.legal_basis
+
+
+class DeterminationForm(TaskForm):
+    has_files = True
+    meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date."))])
+    attending_unit_ids = MultiCheckboxField(
+        _l("Attending units"), coerce=int, validators=[DataRequired(message=_l("Choose the units that attended."))]
+    )
+    minutes = TextAreaField(
+        _l("Minutes"), validators=[DataRequired(message=_l("Enter the minutes of the meeting.")), Length(max=20000)]
+    )
+    decision = RadioField(
+        _l("Decision"),
+        choices=[("act", _l("Take joint action")), ("no_action", _l("No joint action"))],
+        validators=[InputRequired(message=_l("Choose the decision."))],
+    )
+    measures = MultiCheckboxField(_l("Measures (from the catalog entry)"), validators=[Optional()])
+    period_start = DateField(_l("Implementation period starts"), validators=[Optional()])
+    period_days = IntegerField(
+        _l("Unified implementation period (days)"),
+        validators=[Optional(), NumberRange(min=1, max=1825, message=_l("Between 1 and 1825 days."))],
+    )
+    files = MultipleFileField(_l("Minutes and decision documents"))
+
+    def prepare(self, case, units) -> None:
+        from app.cases.task_handlers import default_period_days, measure_choices
+
+        self.attending_unit_ids.choices = [(u.id, u.name) for u in units]
+        unit_names = {u.id: u.name for u in units}
+        self.measures.choices = [
+            (key, f"{m['text']} — {unit_names.get(m['unit_id'], m['unit_id'])}") for key, m, _v in measure_choices(case)
+        ]
+        if not self.is_submitted():
+            self.period_days.data = default_period_days(case)
+
+
+class AcknowledgeForm(TaskForm):
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=4000)])
+
+
+class ImplementForm(TaskForm):
+    has_files = True
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[("applied", _l("The measures have been applied")), ("cannot", _l("The measures cannot be applied"))],
+        validators=[InputRequired(message=_l("Say whether the measures were applied."))],
+    )
+    report = TextAreaField(
+        _l("Short report"), validators=[DataRequired(message=_l("Write a short report.")), Length(max=8000)]
+    )
+    reasons = TextAreaField(_l("Reasons (required if not applied)"), validators=[Optional(), Length(max=4000)])
+    files = MultipleFileField(_l("Evidence"))
+
+
+class CompileFeedbackForm(TaskForm):
+    summary = TextAreaField(
+        _l("Compiled feedback"), validators=[DataRequired(message=_l("Write the compiled feedback.")), Length(max=20000)]
+    )
+
+
+FORMS = {
+    "joint_punishment.pre_review": PreReviewForm,
+    "joint_punishment.amend_trigger": AmendTriggerForm,
+    "joint_punishment.determination": DeterminationForm,
+    "joint_punishment.acknowledge": AcknowledgeForm,
+    "joint_punishment.implement": ImplementForm,
+    "joint_punishment.compile_feedback": CompileFeedbackForm,
+}

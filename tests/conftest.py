@@ -1,0 +1,114 @@
+"""Fixtures: one app and schema per test session (built by the real Alembic migrations), every table
+emptied between tests, the demo organisation and catalog as factory data, and a controllable clock."""
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import time_machine
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+
+from app import create_app
+from app.auth.models import User
+from app.extensions import db
+from config import TestConfig
+
+KEEP = {"process_version", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    base = tmp_path_factory.mktemp("xinlian")
+
+    class Cfg(TestConfig):
+        UPLOAD_DIR = str(base / "uploads")
+        if not (os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")):
+            SQLALCHEMY_DATABASE_URI = f"sqlite:///{base / 'test.db'}"
+
+    app = create_app(Cfg)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(directory=str(Path(app.root_path).parent / "migrations"))
+        from app.cli import deploy_processes
+
+        deploy_processes()
+        db.session.commit()
+    yield app
+
+
+def _empty_tables():
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for t in tables:
+                conn.execute(t.delete())
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+
+
+_DEMO_HASH = {}
+
+
+@pytest.fixture
+def org(ctx, monkeypatch):
+    """The demo organisation and catalog (units, groups, users of every role, five catalog entries)."""
+    from werkzeug.security import generate_password_hash
+
+    from app.demo import DEMO_PASSWORD, load_organisation_and_catalog
+
+    # Hash the shared demo password once per session, not once per user per test (scrypt is slow).
+    if not _DEMO_HASH:
+        _DEMO_HASH["h"] = generate_password_hash(DEMO_PASSWORD)
+    monkeypatch.setattr(User, "set_password", lambda self, pw: setattr(self, "password_hash", _DEMO_HASH["h"]))
+    load_organisation_and_catalog()
+    db.session.commit()
+    return ctx
+
+
+def user(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+@pytest.fixture
+def clock():
+    """A clock the test moves: starts on a Monday morning in Shanghai (2026-11-23 09:00 +08:00)."""
+    with time_machine.travel(datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def client(app, ctx):
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "page has no CSRF token"
+    return m.group(1) or m.group(2)
+
+
+def login(client, username, password="demo1234"):
+    page = client.get("/login").get_data(as_text=True)
+    resp = client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_from(page)})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    return resp

@@ -1,0 +1,208 @@
+"""Scenario tests: the real bpmn/joint_punishment.bpmn through the services, the engine and the database."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.cases import events
+from app.cases.models import Case, CaseMeasure
+from app.engine.models import ProcessInstance
+from app.extensions import db
+from app.scheduler.jobs import sweep_deadlines, sweep_timers
+from tests.conftest import user
+from tests.helpers import (
+    COMPANY,
+    COMPANY2,
+    PERSON,
+    complete,
+    determine,
+    event_types,
+    file_case,
+    only_task,
+    open_tasks,
+    unit_id,
+)
+
+
+def test_accept_path_runs_to_period_end(org, clock):
+    case = file_case()
+    assert case.status == "pre_review" and case.route == "group"
+    ot = only_task(case.id, "pre_review")
+    assert ot.role == "group_lead" and ot.unit_id == unit_id("市市场监管局")
+
+    complete("market_lead", ot, {"outcome": "accept", "reasons": ""})
+    assert db.session.get(Case, case.id).status == "determination"
+    determine("market_lead", only_task(case.id, "determination"), days=30)
+    case = db.session.get(Case, case.id)
+    assert case.status == "filing" and case.decision == "act"
+    assert case.period_start == date(2026, 11, 23) and case.period_end == date(2026, 12, 22)
+
+    complete("office1", only_task(case.id, "file_decision"), {"note": "备案"})
+    impl = open_tasks(case.id, "implement")
+    # One task per implementing unit, in parallel, each for its own unit.
+    assert sorted(t.unit_id for t in impl) == sorted(
+        {unit_id("市财政局"), unit_id("市住房城乡建设局"), unit_id("市市场监管局")}
+    )
+    assert all(t.role == "caseworker" for t in impl)
+    by_unit = {t.unit_id: t for t in impl}
+    complete("finance_cw", by_unit[unit_id("市财政局")], {"outcome": "applied", "report": "已限制。"})
+    complete("housing_cw", by_unit[unit_id("市住房城乡建设局")], {"outcome": "cannot", "report": "无在办项目。", "reasons": "无可限制事项"})
+    assert open_tasks(case.id, "compile_feedback") == []  # waits for every unit
+    complete("market_cw", by_unit[unit_id("市市场监管局")], {"outcome": "applied", "report": "已列为重点监管。"})
+    statuses = {m.unit_id: m.status for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id))}
+    assert statuses[unit_id("市住房城乡建设局")] == "cannot" and statuses[unit_id("市财政局")] == "applied"
+
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "汇总。"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "in_effect" and open_tasks(case.id) == []
+    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id))
+    assert inst.next_due_at is not None
+
+    # The day before the period ends nothing happens; after its last day the timer ends the case.
+    clock.move_to("2026-12-22T15:00:00+00:00")  # 23:00 on 22 Dec in Shanghai: last day still running
+    assert sweep_timers() == 0
+    assert db.session.get(Case, case.id).status == "in_effect"
+    clock.move_to("2026-12-22T16:00:01+00:00")  # 00:00:01 on 23 Dec in Shanghai
+    assert sweep_timers() == 1
+    case = db.session.get(Case, case.id)
+    assert case.status == "expired" and case.closed_at is not None
+    types = event_types(case.id)
+    assert types[-2:] == [events.TIMER_FIRED, events.CASE_CLOSED]
+    assert sweep_timers() == 0  # idempotent: nothing fires twice
+
+
+def test_return_and_resubmit_loop_is_on_the_timeline(org, clock):
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "return", "reasons": "请补充送达回证。"})
+    assert db.session.get(Case, case.id).status == "returned"
+    amend = only_task(case.id, "amend_trigger")
+    assert amend.role == "caseworker" and amend.unit_id == unit_id("市市场监管局")
+    complete("market_cw", amend, {"facts": "补充后的事实。", "legal_basis": "依据。", "comment": "已补充"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "pre_review" and case.facts == "补充后的事实。"
+    assert only_task(case.id, "pre_review")
+    types = event_types(case.id)
+    assert types.index(events.PRE_REVIEW_RETURNED) < types.index(events.TRIGGER_RESUBMITTED)
+    assert types.count(events.TASK_CREATED) == 3  # pre-review, amendment, pre-review again
+
+
+def test_return_without_reasons_is_refused_and_changes_nothing(org, clock):
+    from app.cases import tasks
+    from app.errors import DomainError
+
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    before = event_types(case.id)
+    with pytest.raises(DomainError) as exc:
+        tasks.complete(user("market_lead"), ot.id, {"outcome": "return", "reasons": "  "})
+    db.session.rollback()
+    assert exc.value.errors[0][0] == "reasons"
+    assert event_types(case.id) == before
+    assert only_task(case.id, "pre_review").id == ot.id
+
+
+def test_decision_no_action_closes_after_filing(org, clock):
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "determination"), decision="no_action", measures=[])
+    complete("office1", only_task(case.id, "file_decision"), {"note": ""})
+    case = db.session.get(Case, case.id)
+    assert case.status == "closed_no_action" and case.closed_at is not None
+    assert case.measures == [] and open_tasks(case.id) == []
+    assert events.DECISION_FILED in event_types(case.id)
+
+
+def test_reward_path(org, clock):
+    case = file_case(username="tax_cw", entries=("SC-R-001",))
+    assert case.kind == "reward"
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "determination"), days=730)
+    complete("office1", only_task(case.id, "file_decision"), {})
+    impl = open_tasks(case.id, "implement")
+    assert {t.case_kind for t in impl} == {"reward"}
+    for t in impl:
+        who = "market_cw" if t.unit_id == unit_id("市市场监管局") else "finance_cw"
+        complete(who, t, {"outcome": "applied", "report": "已给予激励。"})
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "激励措施已落实。"})
+    assert db.session.get(Case, case.id).status == "in_effect"
+
+
+def test_several_subjects_or_groups_go_to_the_office(org, clock):
+    multi_subject = file_case(subjects=(COMPANY, COMPANY2))
+    assert multi_subject.route == "office" and multi_subject.group_id is None
+    multi_group = file_case(subjects=(PERSON,), entries=("SC-P-001", "FIN-P-001"), username="court_cw")
+    assert multi_group.route == "office"
+
+    ot = only_task(multi_group.id, "pre_review_office")
+    assert ot.role == "office"
+    complete("office1", ot, {"outcome": "accept"})
+    determine("office1", only_task(multi_group.id, "determination_office"), days=100)
+    # The special meeting's decision goes to every group lead concerned.
+    notices = open_tasks(multi_group.id, "notify_groups")
+    assert sorted(t.unit_id for t in notices) == sorted([unit_id("市市场监管局"), unit_id("人民银行市分行")])
+    assert all(t.role == "group_lead" for t in notices)
+    for t in notices:
+        complete("market_lead" if t.unit_id == unit_id("市市场监管局") else "pbc_lead", t, {"note": "收悉"})
+    impl = open_tasks(multi_group.id, "implement")
+    assert len(impl) == 5  # distinct units of the measures of both entries
+    users = {
+        unit_id("市财政局"): "finance_cw",
+        unit_id("市住房城乡建设局"): "housing_cw",
+        unit_id("市市场监管局"): "market_cw",
+        unit_id("市中级人民法院"): "court_cw",
+        unit_id("人民银行市分行"): "pbc_cw",
+    }
+    for t in impl:
+        complete(users[t.unit_id], t, {"outcome": "applied", "report": "已实施。"})
+    complete("office1", only_task(multi_group.id, "compile_feedback_office"), {"summary": "已汇总。"})
+    assert db.session.get(Case, multi_group.id).status == "in_effect"
+
+
+def test_deadline_reminder_and_breach_follow_the_clock(org, clock):
+    # Filed Monday 2026-11-23; pre-review has 5 working days: due end of Monday 2026-11-30.
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    assert ot.deadline_days == 5 and not ot.calendar_fallback
+    assert ot.due_at.isoformat() == "2026-11-30T15:59:59.999999+00:00"
+    assert sweep_deadlines() == (0, 0)
+
+    clock.move_to("2026-11-26T15:59:00+00:00")  # Thursday 23:59 local: before the reminder
+    assert sweep_deadlines() == (0, 0)
+    clock.move_to("2026-11-26T16:00:01+00:00")  # Friday 00:00 local: the working day before the deadline
+    assert sweep_deadlines() == (1, 0)
+    assert sweep_deadlines() == (0, 0)  # recorded once
+    clock.move_to("2026-11-30T15:59:00+00:00")
+    assert sweep_deadlines() == (0, 0)
+    clock.move_to("2026-11-30T16:00:00+00:00")
+    assert sweep_deadlines() == (0, 1)
+    types = event_types(case.id)
+    assert types.count(events.DEADLINE_REMINDER) == 1 and types.count(events.DEADLINE_BREACHED) == 1
+    assert only_task(case.id, "pre_review").breached
+
+
+def test_deadlines_count_holidays_and_working_weekends(org, clock):
+    # Filed Friday 2026-09-25: the National Day holiday runs 1-8 Oct 2026 and Sunday 27 Sept and
+    # Saturday 10 Oct are working days (调休). Five working days: 27, 28, 29, 30 Sept, 9 Oct.
+    clock.move_to("2026-09-25T02:00:00+00:00")
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    assert ot.due_at.astimezone(__import__("app").clock.LOCAL_TZ).date() == date(2026, 10, 9)
+
+
+def test_timer_sweep_loads_only_due_instances(org, clock):
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "determination"), days=10)
+    complete("office1", only_task(case.id, "file_decision"), {})
+    for t in open_tasks(case.id, "implement"):
+        who = {unit_id("市财政局"): "finance_cw", unit_id("市住房城乡建设局"): "housing_cw"}.get(t.unit_id, "market_cw")
+        complete(who, t, {"outcome": "applied", "report": "ok"})
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
+    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id))
+    # The engine's own due time is what the index holds: end of the period's last day (2 Dec) in Shanghai.
+    assert inst.next_due_at.isoformat() == "2026-12-02T15:59:59.999999+00:00"
+    from app.engine.timers import claim_due_instance
+
+    assert claim_due_instance() is None
+    clock.shift(timedelta(days=10))
+    assert claim_due_instance() == inst.id
