@@ -44,9 +44,9 @@ class Config:
     REMINDER_WORKING_DAYS = 1
     # "Due soon" badge in inboxes: deadline within this many calendar days.
     DUE_SOON_DAYS = 2
-    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
-    LANGUAGES = ["zh_CN", "en"]
+    LANGUAGES = ["zh", "en"]
     BOOTSTRAP_SERVE_LOCAL = True
     SCHEDULER_ENABLED = os.environ.get("XINLIAN_SCHEDULER", "1") == "1"
     SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("XINLIAN_SCHEDULER_INTERVAL", 30))

@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     _sqlite_pragmas(app)
 
+
     @login_manager.user_loader
     def load_user(user_id):
         from app.auth.models import User

@@ -155,7 +155,7 @@ def _determine(case, lead, measures_all=True, decision="act", days=None, bpmn="d
     keys = [k for k, _m, _v in measure_choices(case)]
     tasks.complete(
         _user(lead),
-        ot.id,
+        ot.task_id,
         {
             "meeting_date": clock.today_local(),
             "attending_unit_ids": sorted({m["unit_id"] for _k, m, _v in measure_choices(case)} | {_user(lead).unit_id}),
@@ -178,33 +178,33 @@ def load_cases() -> None:
     with clock.backdated(6):
         c2 = _file("tax_cw", [("enterprise", "某商贸有限公司", "91510400MA6X000203")], ["SC-P-002"],
                    "某商贸公司重大税收违法", "该公司虚开增值税专用发票，金额较大。")
-        tasks.complete(_user("market_lead"), _task(c2, "pre_review").id,
+        tasks.complete(_user("market_lead"), _task(c2, "pre_review").task_id,
                        {"outcome": "return", "reasons": "请补充税务处理决定书及送达回证。"})
     # 3. At determination.
     with clock.backdated(4):
         c3 = _file("court_cw", [("person", "张某", "510402198503124568")], ["FIN-P-001"],
                    "张某失信被执行人", "张某有履行能力而拒不履行生效判决确定的给付义务。")
-        tasks.complete(_user("pbc_lead"), _task(c3, "pre_review").id, {"outcome": "accept", "reasons": ""})
+        tasks.complete(_user("pbc_lead"), _task(c3, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
     # 4. Implementing: decision taken and filed, one unit has reported.
     with clock.backdated(12):
         c4 = _file("env_cw", [("enterprise", "某化工有限公司", "91510400MA6X000304")], ["ENV-P-001"],
                    "某化工公司环境信用严重失信", "该公司环境信用评价为环保不良等级。")
-        tasks.complete(_user("env_lead"), _task(c4, "pre_review").id, {"outcome": "accept", "reasons": ""})
+        tasks.complete(_user("env_lead"), _task(c4, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
         _determine(c4, "env_lead", days=365)
-        tasks.complete(_user("office1"), _task(c4, "file_decision").id, {"note": "已备案。"})
-        tasks.complete(_user("env_cw"), _task(c4, "implement", "市生态环境局").id,
+        tasks.complete(_user("office1"), _task(c4, "file_decision").task_id, {"note": "已备案。"})
+        tasks.complete(_user("env_cw"), _task(c4, "implement", "市生态环境局").task_id,
                        {"outcome": "applied", "report": "已暂停该企业环保专项资金申请资格。", "reasons": ""})
     # 5. In effect: the whole procedure done; the period runs until its end.
     with clock.backdated(30):
         c5 = _file("market_cw", [("enterprise", "某食品有限公司", "91510400MA6X000405")], ["SC-P-001"],
                    "某食品公司列入严重违法失信企业名单", "该公司三年内两次因食品安全违法被吊销许可。")
-        tasks.complete(_user("market_lead"), _task(c5, "pre_review").id, {"outcome": "accept", "reasons": ""})
+        tasks.complete(_user("market_lead"), _task(c5, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
         _determine(c5, "market_lead", days=1095)
-        tasks.complete(_user("office1"), _task(c5, "file_decision").id, {"note": ""})
+        tasks.complete(_user("office1"), _task(c5, "file_decision").task_id, {"note": ""})
         for unit, user in (("市财政局", "finance_cw"), ("市住房城乡建设局", "housing_cw"), ("市市场监管局", "market_cw")):
-            tasks.complete(_user(user), _task(c5, "implement", unit).id,
+            tasks.complete(_user(user), _task(c5, "implement", unit).task_id,
                            {"outcome": "applied", "report": "已在本系统业务办理中嵌入限制措施。", "reasons": ""})
-        tasks.complete(_user("market_lead"), _task(c5, "compile_feedback").id,
+        tasks.complete(_user("market_lead"), _task(c5, "compile_feedback").task_id,
                        {"summary": "三家实施单位均已按决定实施惩戒措施。"})
     # 6. Reward path, at pre-review.
     _file("tax_cw", [("enterprise", "某电子科技有限公司", "91510400MA6X000506")], ["SC-R-001"],

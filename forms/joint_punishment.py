@@ -11,8 +11,14 @@ from wtforms import (
     SelectMultipleField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 choice objects."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -36,7 +42,7 @@ class TaskForm(FlaskForm):
 class PreReviewForm(TaskForm):
     outcome = RadioField(
         _l("Outcome"),
-        choices=[("accept", _l("Accept for determination")), ("return", _l("Return to the caseworker for amendment"))],
+        choices=choices([("accept", _l("Accept for determination")), ("return", _l("Return to the caseworker for amendment"))]),
         validators=[InputRequired(message=_l("Choose accept or return."))],
     )
     reasons = TextAreaField(_l("Reasons (required when returning)"), validators=[Optional(), Length(max=4000)])
@@ -68,7 +74,7 @@ class DeterminationForm(TaskForm):
     )
     decision = RadioField(
         _l("Decision"),
-        choices=[("act", _l("Take joint action")), ("no_action", _l("No joint action"))],
+        choices=choices([("act", _l("Take joint action")), ("no_action", _l("No joint action"))]),
         validators=[InputRequired(message=_l("Choose the decision."))],
     )
     measures = MultiCheckboxField(_l("Measures (from the catalog entry)"), validators=[Optional()])
@@ -82,11 +88,11 @@ class DeterminationForm(TaskForm):
     def prepare(self, case, units) -> None:
         from app.cases.task_handlers import default_period_days, measure_choices
 
-        self.attending_unit_ids.choices = [(u.id, u.name) for u in units]
+        self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
         unit_names = {u.id: u.name for u in units}
-        self.measures.choices = [
+        self.measures.choices = choices(
             (key, f"{m['text']} — {unit_names.get(m['unit_id'], m['unit_id'])}") for key, m, _v in measure_choices(case)
-        ]
+        )
         if not self.is_submitted():
             self.period_days.data = default_period_days(case)
 
@@ -99,7 +105,7 @@ class ImplementForm(TaskForm):
     has_files = True
     outcome = RadioField(
         _l("Outcome"),
-        choices=[("applied", _l("The measures have been applied")), ("cannot", _l("The measures cannot be applied"))],
+        choices=choices([("applied", _l("The measures have been applied")), ("cannot", _l("The measures cannot be applied"))]),
         validators=[InputRequired(message=_l("Say whether the measures were applied."))],
     )
     report = TextAreaField(

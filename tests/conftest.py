@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from flask import g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
@@ -18,8 +20,23 @@ from config import TestConfig
 KEEP = {"process_version", "alembic_version"}
 
 
+def _compile_translations():
+    """The .mo files are build output; compile them so pytest alone (not only make test) sees Chinese."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).parent.parent / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as f:
+                catalog = read_po(f)
+            with mo.open("wb") as f:
+                write_mo(f, catalog)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    _compile_translations()
     base = tmp_path_factory.mktemp("xinlian")
 
     class Cfg(TestConfig):
@@ -93,8 +110,19 @@ def clock():
         yield traveller
 
 
+class IsolatedClient(FlaskClient):
+    """Tests hold one app context for database access; Flask reuses it for the requests they make, so
+    per-request state cached on `g` (logged-in user, CSRF token, locale) is cleared before each request,
+    as a real server's fresh app context would be."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, ctx):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

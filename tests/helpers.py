@@ -55,7 +55,7 @@ def only_task(case_id: int, bpmn_id: str) -> OpenTask:
 
 
 def complete(username: str, ot: OpenTask, values: dict, files=()) -> Case:
-    case = tasks.complete(user(username), ot.id, values, list(files))
+    case = tasks.complete(user(username), ot.task_id, values, list(files))
     db.session.commit()
     return case
 

@@ -45,7 +45,7 @@ def logout():
 
 @bp.route("/lang/<code>")
 def set_language(code):
-    if code in ("zh_CN", "en"):
+    if code in ("zh", "en"):
         session["lang"] = code
     ref = request.referrer
     if not ref or urlsplit(ref).netloc not in ("", request.host):

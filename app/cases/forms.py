@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from forms.joint_punishment import MultiCheckboxField
+from forms.joint_punishment import MultiCheckboxField, choices
 
 SUBJECT_ROWS = 3
 
@@ -11,12 +11,14 @@ SUBJECT_ROWS = 3
 class SubjectRow(Form):
     kind = SelectField(
         _l("Kind"),
-        choices=[
-            ("enterprise", _l("Enterprise")),
-            ("person", _l("Natural person")),
-            ("social_org", _l("Social organisation")),
-            ("institution", _l("Public institution")),
-        ],
+        choices=choices(
+            [
+                ("enterprise", _l("Enterprise")),
+                ("person", _l("Natural person")),
+                ("social_org", _l("Social organisation")),
+                ("institution", _l("Public institution")),
+            ]
+        ),
     )
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     code = StringField(_l("Unified social credit code / identity number"), validators=[Optional(), Length(max=30)])

@@ -172,12 +172,12 @@ def supervision_overview(actor, status=None, kind=None, overdue_only=False, page
     return paginate_rows(stmt, page, per_page)
 
 
-def task_page(actor, open_task_id: int) -> dict:
+def task_page(actor, task_id: str) -> dict:
     """The task, its case and what its form needs. Raises Conflict/PermissionDenied like the services."""
     from app.cases.tasks import get_open_task
     from app.engine.models import ProcessInstance
 
-    ot = get_open_task(actor, open_task_id)
+    ot = get_open_task(actor, task_id)
     version = db.session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == ot.instance_id))
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
     data = case_page(actor, ot.case_id)

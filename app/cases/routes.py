@@ -13,15 +13,16 @@ from app.extensions import db
 from app.form_errors import apply_errors
 from app.labels import CASE_KIND_LABELS
 from app.uploads import uploads_from
+from forms.joint_punishment import choices
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
 def _entry_choices():
     entries = usable_entries()
-    return [
+    return choices(
         (e.id, f"[{CASE_KIND_LABELS[e.kind]}] {e.code} {e.current_version.behaviour} — {e.group.name}") for e in entries
-    ]
+    )
 
 
 @bp.route("/")

@@ -1,6 +1,7 @@
 """Working on open tasks: claim, release, complete. One call is one transaction at the edge; the
 process instance's version column makes the second of two simultaneous completions fail cleanly."""
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.auth.permissions import can_act_on_task
 from app.cases import events
@@ -14,8 +15,9 @@ from app.extensions import db
 GONE = _l("This task has already been completed (perhaps by a colleague a moment ago) or no longer exists.")
 
 
-def get_open_task(actor, open_task_id: int) -> OpenTask:
-    ot = db.session.get(OpenTask, open_task_id)
+def get_open_task(actor, task_id: str) -> OpenTask:
+    """By the engine's task id (a UUID, never reused, unlike a row id)."""
+    ot = db.session.scalar(select(OpenTask).where(OpenTask.task_id == str(task_id)))
     if ot is None:
         raise Conflict(GONE)
     if actor.role != ot.role or actor.unit_id != ot.unit_id:
@@ -23,8 +25,8 @@ def get_open_task(actor, open_task_id: int) -> OpenTask:
     return ot
 
 
-def claim(actor, open_task_id: int) -> OpenTask:
-    ot = get_open_task(actor, open_task_id)
+def claim(actor, task_id: str) -> OpenTask:
+    ot = get_open_task(actor, task_id)
     if ot.claimed_by_id not in (None, actor.id):
         raise Conflict(_l("%(name)s has already claimed this task.", name=ot.claimed_by.full_name))
     ot.claimed_by_id = actor.id
@@ -33,8 +35,8 @@ def claim(actor, open_task_id: int) -> OpenTask:
     return ot
 
 
-def release(actor, open_task_id: int) -> OpenTask:
-    ot = get_open_task(actor, open_task_id)
+def release(actor, task_id: str) -> OpenTask:
+    ot = get_open_task(actor, task_id)
     if ot.claimed_by_id != actor.id:
         raise Conflict(_l("You have not claimed this task."))
     ot.claimed_by_id = None
@@ -43,10 +45,10 @@ def release(actor, open_task_id: int) -> OpenTask:
     return ot
 
 
-def complete(actor, open_task_id: int, values: dict, files: list | None = None, expected_version: int | None = None) -> Case:
+def complete(actor, task_id: str, values: dict, files: list | None = None, expected_version: int | None = None) -> Case:
     """Complete a task with validated form values. Raises DomainError (bad input), PermissionDenied, or
     Conflict (done by someone else / the case changed since the form was opened)."""
-    ot = get_open_task(actor, open_task_id)
+    ot = get_open_task(actor, task_id)
     if not can_act_on_task(actor, ot):
         raise Conflict(_l("%(name)s has claimed this task.", name=ot.claimed_by.full_name))
     loaded = instances.load(ot.instance_id, lock=True)

@@ -31,11 +31,11 @@ def inbox():
     return render_template("tasks/inbox.html", page=page, steps=queries.inbox_steps(current_user), subjects=subjects)
 
 
-@bp.route("/<int:task_id>", methods=["GET", "POST"])
+@bp.route("/<uuid:task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id):
     try:
-        data = queries.task_page(current_user, task_id)
+        data = queries.task_page(current_user, str(task_id))
     except Conflict as exc:
         flash(exc.message, "warning")
         return redirect(url_for("tasks.inbox"))
@@ -51,7 +51,7 @@ def task(task_id):
             expected = None
         try:
             files = uploads_from(request.files.getlist("files")) if form.has_files else []
-            case = tasks.complete(current_user, ot.id, form.values(), files, expected_version=expected)
+            case = tasks.complete(current_user, ot.task_id, form.values(), files, expected_version=expected)
             db.session.commit()
         except Conflict as exc:
             db.session.rollback()
@@ -82,7 +82,7 @@ def task(task_id):
 
 def _claim_or_release(task_id, action):
     try:
-        action(current_user, task_id)
+        action(current_user, str(task_id))
         db.session.commit()
     except CONCURRENCY_ERRORS as exc:
         db.session.rollback()
@@ -98,13 +98,13 @@ def _claim_or_release(task_id, action):
     return redirect(nxt)
 
 
-@bp.route("/<int:task_id>/claim", methods=["POST"])
+@bp.route("/<uuid:task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id):
     return _claim_or_release(task_id, tasks.claim)
 
 
-@bp.route("/<int:task_id>/release", methods=["POST"])
+@bp.route("/<uuid:task_id>/release", methods=["POST"])
 @login_required
 def release(task_id):
     return _claim_or_release(task_id, tasks.release)

@@ -94,7 +94,7 @@ def test_return_without_reasons_is_refused_and_changes_nothing(org, clock):
     ot = only_task(case.id, "pre_review")
     before = event_types(case.id)
     with pytest.raises(DomainError) as exc:
-        tasks.complete(user("market_lead"), ot.id, {"outcome": "return", "reasons": "  "})
+        tasks.complete(user("market_lead"), ot.task_id, {"outcome": "return", "reasons": "  "})
     db.session.rollback()
     assert exc.value.errors[0][0] == "reasons"
     assert event_types(case.id) == before

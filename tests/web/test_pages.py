@@ -1,0 +1,226 @@
+"""Web tests: every page through the Flask test client, with role and unit restrictions, CSRF, bad input."""
+import io
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.cases.models import Case
+from app.extensions import db
+from app.scheduler.jobs import sweep_deadlines
+from tests.conftest import csrf_from, login, user
+from tests.helpers import complete, entry_id, file_case, only_task
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def trigger_data(page_html, code="91510400MA6X000102", **extra):
+    data = {
+        "csrf_token": csrf_from(page_html),
+        "subjects-0-kind": "enterprise",
+        "subjects-0-name": "网页测试有限公司",
+        "subjects-0-code": code,
+        "subjects-1-kind": "enterprise",
+        "subjects-2-kind": "enterprise",
+        "entry_ids": [str(entry_id("SC-P-001"))],
+        "title": "网页提交的案件",
+        "facts": "事实",
+        "legal_basis": "依据",
+    }
+    data.update(extra)
+    return data
+
+
+def case_count():
+    return db.session.scalar(select(func.count(Case.id)))
+
+
+def test_login_page_is_chinese_by_default_and_english_on_request(client, org):
+    html = client.get("/login").get_data(as_text=True)
+    assert "登录" in html and "用户名" in html
+    client.get("/lang/en")
+    assert "Log in" in client.get("/login").get_data(as_text=True)
+
+
+def test_wrong_password_is_refused(client, org):
+    page = client.get("/login").get_data(as_text=True)
+    resp = client.post("/login", data={"username": "market_cw", "password": "nope", "csrf_token": csrf_from(page)})
+    assert resp.status_code == 200 and "用户名或密码错误" in resp.get_data(as_text=True)
+    assert client.get("/tasks/").status_code == 302  # still anonymous
+
+
+def test_caseworker_files_a_trigger_through_the_form(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert "严重违法失信企业" in page
+    data = trigger_data(page)
+    data["files"] = [(io.BytesIO(PDF_BYTES), "决定书.pdf")]
+    resp = client.post("/cases/new", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    case = db.session.scalar(select(Case))
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert case.number in html and "决定书.pdf" in html and "预审" in html
+    # The code is shown whole to the filing unit (and the office); a supervisor sees it masked.
+    assert "91510400MA6X000102" in html
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    login(client, "supervisor1")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "91510400MA6X000102" not in html and "915104********0102" in html
+
+
+def test_invalid_code_and_missing_fields_are_reported_and_nothing_is_written(client, org):
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    resp = client.post("/cases/new", data=trigger_data(page, code="91510400MA6X000103"))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "校验" in html and "网页测试有限公司" in html  # input kept
+    resp = client.post("/cases/new", data=trigger_data(page, title="", facts=""))
+    assert resp.status_code == 200 and "请" in resp.get_data(as_text=True)
+    assert case_count() == 0
+
+
+def test_bad_uploads_are_refused(client, org, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 4096)
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    fake = trigger_data(page)
+    fake["files"] = [(io.BytesIO(b"MZ\x90\x00 not a pdf"), "evil.pdf")]
+    html = client.post("/cases/new", data=fake, content_type="multipart/form-data").get_data(as_text=True)
+    assert "格式不符合要求" in html
+    big = trigger_data(page)
+    big["files"] = [(io.BytesIO(PDF_BYTES + b"0" * app.config["MAX_UPLOAD_BYTES"]), "big.pdf")]
+    html = client.post("/cases/new", data=big, content_type="multipart/form-data").get_data(as_text=True)
+    assert "MB" in html
+    assert case_count() == 0
+
+
+def test_only_caseworkers_file_triggers(client, org):
+    login(client, "market_lead")
+    assert client.get("/cases/new").status_code == 403
+
+
+def test_inbox_shows_tasks_of_own_role_and_unit_only(client, org, clock):
+    case = file_case()
+    login(client, "market_lead")
+    assert case.number in client.get("/tasks/").get_data(as_text=True)
+    client.get("/logout")
+    client2 = client.application.test_client()
+    login(client2, "pbc_lead")
+    assert case.number not in client2.get("/tasks/").get_data(as_text=True)
+    ot = only_task(case.id, "pre_review")
+    assert client2.get(f"/tasks/{ot.task_id}").status_code == 403
+    # Filters
+    html = client.get("/tasks/?kind=reward").get_data(as_text=True)
+    assert case.number not in html
+
+
+def test_complete_task_through_the_page_then_second_submit_gets_a_clear_message(client, org, clock):
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "version": "1", "outcome": "accept", "reasons": ""}
+    import re
+
+    form["version"] = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    resp = client.post(f"/tasks/{ot.task_id}", data=form)
+    assert resp.status_code == 302 and f"/cases/{case.id}" in resp.headers["Location"]
+    assert db.session.get(Case, case.id).status == "determination"
+    resp = client.post(f"/tasks/{ot.task_id}", data=form, follow_redirects=True)
+
+    assert resp.status_code == 200 and "该任务已办结" in resp.get_data(as_text=True)
+
+
+def test_stale_form_is_refused(client, org, clock):
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    resp = client.post(
+        f"/tasks/{ot.task_id}",
+        data={"csrf_token": csrf_from(page), "version": "999", "outcome": "accept"},
+        follow_redirects=True,
+    )
+    assert "案件已发生变化" in resp.get_data(as_text=True)
+    assert only_task(case.id, "pre_review").id == ot.id
+
+
+def test_missing_csrf_token_changes_nothing(client, org, clock):
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    resp = client.post(f"/tasks/{ot.task_id}", data={"outcome": "accept"})
+    assert resp.status_code == 302
+    assert only_task(case.id, "pre_review").id == ot.id
+
+
+def test_claim_blocks_colleagues_and_release_frees_the_task(client, org, clock):
+    colleague = User(username="market_lead2", full_name="钱组员", role="group_lead", unit_id=user("market_lead").unit_id)
+    colleague.set_password("demo1234")
+    db.session.add(colleague)
+    db.session.commit()
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    page = client.get("/tasks/").get_data(as_text=True)
+    client.post(f"/tasks/{ot.task_id}/claim", data={"csrf_token": csrf_from(page)})
+    assert only_task(case.id, "pre_review").claimed_by_id == user("market_lead").id
+
+    other = client.application.test_client()
+    login(other, "market_lead2")
+    html = other.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    assert "已认领" in html and 'name="outcome"' not in html
+    resp = other.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(html), "outcome": "accept"}, follow_redirects=True)
+    assert only_task(case.id, "pre_review").id == ot.id  # not completed
+
+    page = client.get("/tasks/").get_data(as_text=True)
+    client.post(f"/tasks/{ot.task_id}/release", data={"csrf_token": csrf_from(page)})
+    assert only_task(case.id, "pre_review").claimed_by_id is None
+
+
+def test_case_page_is_limited_to_involved_units(client, org, clock):
+    case = file_case()
+    login(client, "env_cw")
+    assert client.get(f"/cases/{case.id}").status_code == 403
+    assert case.number not in client.get("/cases/").get_data(as_text=True)
+    att_id = db.session.scalar(select(func.min(__import__("app").cases.models.Attachment.id)))
+    assert client.get(f"/cases/{case.id}/files/{att_id}").status_code == 403
+    other = client.application.test_client()
+    login(other, "market_lead")
+    with other.get(f"/cases/{case.id}/files/{att_id}") as resp:
+        assert resp.status_code == 200 and resp.data == PDF_BYTES
+        assert "attachment" in resp.headers["Content-Disposition"]
+    assert other.get("/cases/99999").status_code == 404
+
+
+def test_supervisor_sees_every_case_with_days_overdue(client, org, clock):
+    case = file_case()
+    clock.move_to("2026-12-03T02:00:00+00:00")  # deadline was end of 30 Nov
+    sweep_deadlines()
+    login(client, "supervisor1")
+    html = client.get("/supervision/").get_data(as_text=True)
+    assert case.number in html and "专项小组预审" in html and "超过办理时限" not in html
+    assert ">3<" in html.replace(" ", "").replace("\n", "")  # days overdue
+    html = client.get("/supervision/?overdue=1").get_data(as_text=True)
+    assert case.number in html
+    timeline = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "超过办理时限" in timeline or "超期" in timeline
+    c2 = client.application.test_client()
+    login(c2, "market_cw")
+    assert c2.get("/supervision/").status_code == 403
+
+
+def test_every_page_renders_for_its_roles(client, org, clock):
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    det = only_task(case.id, "determination")
+    for username, urls in {
+        "market_cw": ["/tasks/", "/cases/", "/cases/new", f"/cases/{case.id}"],
+        "market_lead": ["/tasks/", "/cases/", f"/cases/{case.id}", f"/tasks/{det.task_id}"],
+        "office1": ["/tasks/", "/cases/", "/supervision/", f"/cases/{case.id}"],
+        "supervisor1": ["/supervision/", "/cases/", f"/cases/{case.id}"],
+        "admin": ["/cases/", "/supervision/"],
+    }.items():
+        c = client.application.test_client()
+        login(c, username)
+        for url in urls:
+            assert c.get(url).status_code == 200, (username, url)
