@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from app.cases import events
-from app.cases.models import Case, CaseMeasure
+from app.cases.models import Case, CaseEvent, CaseMeasure
+from app.clock import LOCAL_TZ
 from app.engine.models import ProcessInstance
 from app.extensions import db
 from app.scheduler.jobs import sweep_deadlines, sweep_timers
@@ -181,12 +182,21 @@ def test_deadline_reminder_and_breach_follow_the_clock(org, clock):
 
 
 def test_deadlines_count_holidays_and_working_weekends(org, clock):
-    # Filed Friday 2026-09-25: the National Day holiday runs 1-8 Oct 2026 and Sunday 27 Sept and
-    # Saturday 10 Oct are working days (调休). Five working days: 27, 28, 29, 30 Sept, 9 Oct.
-    clock.move_to("2026-09-25T02:00:00+00:00")
+    # Filed Thursday 2026-09-24: Friday 25 Sept (Mid-Autumn) and 1-7 Oct (National Day) are off, Saturday
+    # 10 Oct is worked (调休). Pre-review (5): 28, 29, 30 Sept, 8, 9 Oct. Amendment (10, opened the same
+    # day): ... 9, 10 (Sat), 12, 13, 14, 15 Oct.
+    clock.move_to("2026-09-24T02:00:00+00:00")
     case = file_case()
-    ot = only_task(case.id, "pre_review")
-    assert ot.due_at.astimezone(__import__("app").clock.LOCAL_TZ).date() == date(2026, 10, 9)
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "return", "reasons": "补充"})
+    ot = only_task(case.id, "amend_trigger")  # 10 working days
+    assert ot.deadline_days == 10
+    assert ot.due_at.astimezone(LOCAL_TZ).date() == date(2026, 10, 15)
+    opened = db.session.scalar(
+        select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.bpmn_id == "pre_review", CaseEvent.type == events.TASK_CREATED
+        )
+    )
+    assert opened.details["due_at"] == "2026-10-09T15:59:59.999999+00:00"  # end of Fri 9 Oct in Shanghai
 
 
 def test_timer_sweep_loads_only_due_instances(org, clock):

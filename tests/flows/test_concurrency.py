@@ -1,0 +1,64 @@
+"""Two people complete the same task at the same moment: exactly one wins, the other gets a clear
+conflict, and the case moves on once."""
+import threading
+
+from sqlalchemy import func, select
+
+from app.cases import events, tasks
+from app.cases.models import CaseEvent
+from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
+from app.errors import Conflict
+from app.extensions import db
+from tests.conftest import user
+from tests.helpers import file_case, only_task, open_tasks
+
+
+def test_two_sessions_complete_the_same_task(org, clock, app):
+    case = file_case()
+    task_id = only_task(case.id, "pre_review").task_id
+    lead_id = user("market_lead").id
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker(outcome):
+        with app.app_context():
+            actor = db.session.get(type(user("market_lead")), lead_id)
+            barrier.wait()
+            try:
+                tasks.complete(actor, task_id, {"outcome": outcome, "reasons": "理由"})
+                db.session.commit()
+                results.append("ok")
+            except Conflict:
+                db.session.rollback()
+                results.append("conflict")
+            except CONCURRENCY_ERRORS as exc:
+                db.session.rollback()
+                results.append("conflict" if is_concurrency_error(exc) else f"error {exc}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(o,)) for o in ("accept", "return")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == ["conflict", "ok"], results
+    db.session.expire_all()
+    completed = db.session.scalar(
+        select(func.count()).where(CaseEvent.case_id == case.id, CaseEvent.type == events.TASK_COMPLETED)
+    )
+    assert completed == 1
+    remaining = [t.bpmn_id for t in open_tasks(case.id)]
+    assert remaining in (["determination"], ["amend_trigger"])
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(org, clock):
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    try:
+        tasks.complete(user("market_lead"), ot.task_id, {"outcome": "accept"}, expected_version=99)
+    except Conflict:
+        db.session.rollback()
+    else:
+        raise AssertionError("a stale form must be refused")
+    assert only_task(case.id, "pre_review").task_id == ot.task_id
