@@ -46,9 +46,10 @@ def app(tmp_path_factory):
 
     app = create_app(Cfg)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if db.engine.dialect.name == "postgresql":  # a clean schema every run (SQLite gets a new file)
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(Path(app.root_path).parent / "migrations"))
         from app.cli import deploy_processes
 
