@@ -56,6 +56,9 @@ def app(tmp_path_factory):
         deploy_processes()
         db.session.commit()
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # close pooled connections before interpreter exit (ResourceWarning otherwise)
 
 
 def _empty_tables():
