@@ -10,13 +10,13 @@ INSTANCE_DIR = Path(os.environ.get("XINLIAN_INSTANCE_DIR", BASE_DIR / "instance"
 # with their "deadline_rule" property. Seed 001 says "within the set time" without figures; these are the
 # office's configurable defaults and every deadline shown says which rule produced it.
 DEFAULT_DEADLINE_RULES = {
-    "pre_review": (5, "local default"),
-    "amend_trigger": (10, "local default"),
-    "determination": (20, "local default"),
-    "file_decision": (5, "local default"),
-    "notify_groups": (5, "local default"),
-    "implement": (10, "local default"),
-    "compile_feedback": (5, "local default"),
+    "pre_review": (5, "local"),
+    "amend_trigger": (10, "local"),
+    "determination": (20, "local"),
+    "file_decision": (5, "local"),
+    "notify_groups": (5, "local"),
+    "implement": (10, "local"),
+    "compile_feedback": (5, "local"),
 }
 
 

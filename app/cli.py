@@ -12,6 +12,14 @@ def deploy_processes() -> list:
     return deploy_directory(current_app.config["BPMN_DIR"], set(FORMS), current_app.config["DEADLINE_RULES"])
 
 
+def _print_logins() -> None:
+    from app.demo import DEMO_PASSWORD, USERS
+
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, full_name, role, unit in USERS:
+        click.echo(f"  {username:<12} {role:<11} {full_name} · {unit}")
+
+
 def register(app) -> None:
     @app.cli.command("deploy-bpmn")
     def deploy_bpmn():
@@ -30,6 +38,7 @@ def register(app) -> None:
         created = load_demo()
         db.session.commit()
         click.echo("demo data loaded" if created else "demo data already present")
+        _print_logins()
 
     @app.cli.command("sweep")
     def sweep():
@@ -63,5 +72,7 @@ def register(app) -> None:
         deploy_processes()
         db.session.commit()
         init_scheduler(app_obj)
-        click.echo(f"Xinlian is running at http://{host}:{port}/")
-        app_obj.run(host=host, port=port, threaded=True, use_reloader=False)
+        from werkzeug.serving import run_simple
+
+        click.echo(f"Xinlian is running at http://{host}:{port}/  (Ctrl+C to stop)")
+        run_simple(host, port, app_obj, threaded=True, use_reloader=False)

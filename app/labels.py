@@ -68,3 +68,15 @@ ATTACHMENT_PURPOSE_LABELS = {
 
 def label(mapping: dict, key) -> str:
     return str(mapping.get(key, key)) if key is not None else ""
+
+DEADLINE_RULE_LABELS = {
+    "pre_review": _l("Pre-review deadline"),
+    "amend_trigger": _l("Amendment deadline"),
+    "determination": _l("Determination deadline"),
+    "file_decision": _l("Filing acknowledgement deadline"),
+    "notify_groups": _l("Decision receipt deadline"),
+    "implement": _l("Implementation feedback deadline"),
+    "compile_feedback": _l("Feedback compilation deadline"),
+}
+
+DEADLINE_SOURCE_LABELS = {"local": _l("local default, configurable")}

@@ -36,6 +36,30 @@ def fmt_dt_iso(value: str | None) -> str:
         return value
 
 
+def rule_text(rule: str | None, days: int | None) -> str:
+    """'Pre-review deadline: 5 working days (local default, configurable)' for the rule a deadline used."""
+    if not rule:
+        return ""
+    source = current_app.config["DEADLINE_RULES"].get(rule, (None, ""))[1]
+    return str(
+        _l(
+            "%(rule)s: %(n)s working days (%(source)s)",
+            rule=labels.label(labels.DEADLINE_RULE_LABELS, rule),
+            n=days,
+            source=labels.label(labels.DEADLINE_SOURCE_LABELS, source),
+        )
+    )
+
+
+def fmt_iso_date(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return fmt_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def due_state(due_at: datetime | None) -> str | None:
     """overdue | soon | None, from the stored deadline (the sweep records breaches; this only colours)."""
     if due_at is None:
@@ -69,6 +93,7 @@ def register(app) -> None:
     app.jinja_env.filters["dt"] = fmt_dt
     app.jinja_env.filters["d"] = fmt_date
     app.jinja_env.filters["dt_iso"] = fmt_dt_iso
+    app.jinja_env.filters["d_iso"] = fmt_iso_date
     app.jinja_env.globals.update(
         labels=labels,
         label=labels.label,
@@ -76,6 +101,7 @@ def register(app) -> None:
         due_state=due_state,
         days_overdue=days_overdue,
         url_with=url_with,
+        rule_text=rule_text,
         current_locale=lambda: str(get_locale()),
         _l=_l,
     )

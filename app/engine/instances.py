@@ -56,19 +56,23 @@ def _deadline_rule(name: str | None) -> tuple[int, str] | None:
 
 def save(loaded: Loaded, case: Case, actor=None) -> list[OpenTask]:
     """Persist state and sync the projection. Returns the open tasks created by this save."""
+    with db.session.no_autoflush:  # the queries below need no pending writes: one flush writes the save
+        return _save(loaded, case)
+
+
+def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
     inst, eng = loaded.instance, loaded.engine
     now = clock.now()
     inst.state = eng.dump()
     inst.updated_at = now
     inst.status = "completed" if eng.completed else "running"
     inst.next_due_at = None if eng.completed else eng.next_timer_due()
-    db.session.flush()  # assigns ids; bumps the version (optimistic lock)
+    if inst.id is None:
+        db.session.flush()  # a new instance needs its id for the open-task rows
 
     ready = eng.ready_user_tasks()
     ready_ids = {t.task_id for t in ready}
-    existing = {
-        ot.task_id: ot for ot in db.session.scalars(select(OpenTask).where(OpenTask.instance_id == inst.id))
-    }
+    existing = {ot.task_id: ot for ot in db.session.scalars(select(OpenTask).where(OpenTask.instance_id == inst.id))}
     gone = [tid for tid in existing if tid not in ready_ids]
     if gone:
         db.session.execute(delete(OpenTask).where(OpenTask.task_id.in_(gone)))

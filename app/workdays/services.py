@@ -24,6 +24,13 @@ def library_knows(year: int) -> bool:
         return False
 
 
+@lru_cache(maxsize=8192)
+def _library_is_workday(d: date) -> bool:
+    # The library's answer for a date never changes within a release; caching it keeps deadline
+    # computation off the hot path of every task completion.
+    return chinese_calendar.is_workday(d)
+
+
 @dataclass(frozen=True)
 class Deadline:
     due_date: date  # local (Asia/Shanghai) calendar date of the last day
@@ -41,20 +48,38 @@ class WorkCalendar:
             select(CalendarDay.day, CalendarDay.is_workday).where(CalendarDay.day.between(first, last))
         ).all()
         self.overrides = {d: w for d, w in rows}
-        years = range(first.year, last.year + 1)
-        self.entered_years = set(
-            db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.in_(list(years))))
-        )
+        self._entered_years: set[int] | None = None  # looked up only for years the library lacks
         self.fallback_used = False
+
+    def _year_entered(self, year: int) -> bool:
+        if self._entered_years is None:
+            self._entered_years = set(db.session.scalars(select(CalendarYear.year)))
+        return year in self._entered_years
 
     def is_workday(self, d: date) -> bool:
         if d in self.overrides:
             return self.overrides[d]
         if library_knows(d.year):
-            return chinese_calendar.is_workday(d)
-        if d.year not in self.entered_years:
+            return _library_is_workday(d)
+        if not self._year_entered(d.year):
             self.fallback_used = True
         return d.weekday() < 5
+
+    def add(self, start: date, days: int) -> date:
+        d, left = start, days
+        while left > 0:
+            d += timedelta(days=1)
+            if self.is_workday(d):
+                left -= 1
+        return d
+
+    def subtract(self, end: date, days: int) -> date:
+        d, left = end, days
+        while left > 0:
+            d -= timedelta(days=1)
+            if self.is_workday(d):
+                left -= 1
+        return d
 
 
 def _window(start: date, days: int) -> tuple[date, date]:
@@ -67,32 +92,18 @@ def add_working_days(start: date, days: int) -> tuple[date, bool]:
     if days < 0:
         raise ValueError("days must be >= 0")
     cal = WorkCalendar(*_window(start, days))
-    d, left = start, days
-    while left > 0:
-        d += timedelta(days=1)
-        if cal.is_workday(d):
-            left -= 1
-    return d, cal.fallback_used
-
-
-def working_days_before(end: date, days: int) -> date:
-    cal = WorkCalendar(end - timedelta(days=days * 2 + 30), end)
-    d, left = end, days
-    while left > 0:
-        d -= timedelta(days=1)
-        if cal.is_workday(d):
-            left -= 1
-    return d
+    return cal.add(start, days), cal.fallback_used
 
 
 def deadline_from(start: datetime, days: int, remind_days: int = 1) -> Deadline:
     """Deadline of a step that starts at `start` and must finish within `days` working days."""
     start_day = clock.local_date(start)
-    due_date, fallback = add_working_days(start_day, days)
+    cal = WorkCalendar(*_window(start_day, days))  # one query for the whole computation
+    due_date = cal.add(start_day, days)
     due_at = clock.end_of_local_day(due_date)
-    remind_day = working_days_before(due_date, remind_days) if remind_days else due_date
+    remind_day = cal.subtract(due_date, remind_days) if remind_days else due_date
     remind_at = max(clock.start_of_local_day(remind_day), clock.as_utc(start))
-    return Deadline(due_date, due_at, remind_at, days, fallback)
+    return Deadline(due_date, due_at, remind_at, days, cal.fallback_used)
 
 
 def working_days_between(first: date, last: date) -> int:

@@ -1,0 +1,254 @@
+"""`make bench`: the figures the foundation issue names, each measured in one run.
+
+P1 ratio: median time to complete one user task through the service layer (load with lock, permission
+and state checks, run, save with open-task projection and timeline, commit on SQLite) divided by the
+median of raw SpiffWorkflow load + run + save (JSON) of the same BPMN, no database. Both sides complete
+the same sequence: every user task of whole cases, so small and large workflow states both count; the
+first task alone (smallest state, where fixed database costs weigh most) is printed beside it.
+
+P2 ratio: time of one timer sweep with 100,000 cases waiting on timers (a handful due) divided by the
+same with 1,000 waiting. Every waiting row carries a real serialized workflow state."""
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from app import clock, create_app  # noqa: E402
+from app.cases import services, tasks  # noqa: E402
+from app.cases.models import Case  # noqa: E402
+from app.engine.models import OpenTask, ProcessInstance  # noqa: E402
+from app.engine.runner import Engine, parse_bpmn  # noqa: E402
+from app.extensions import db  # noqa: E402
+from config import TestConfig  # noqa: E402
+
+N_CASES = 60  # x 7 user tasks each
+HANDFUL = 5
+REPEATS = 5
+
+
+def make_app(tmp: Path):
+    class BenchConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp / 'bench.db'}"
+        UPLOAD_DIR = str(tmp / "uploads")
+
+    app = create_app(BenchConfig)
+    with app.app_context():
+        upgrade(directory=str(Path(app.root_path).parent / "migrations"))
+        from app.cli import deploy_processes
+        from app.demo import load_organisation_and_catalog
+
+        deploy_processes()
+        load_organisation_and_catalog()
+        db.session.commit()
+    return app
+
+
+def user(username):
+    from app.auth.models import User
+
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def file_one(entry_id, n):
+    from stdnum.cn import uscc
+
+    base = f"91510400MA{n:07d}"
+    code = base + uscc.calc_check_digit(base + "0")
+    return services.file_trigger(
+        user("market_cw"),
+        subjects=[services.SubjectIn("enterprise", f"基准测试企业{n}", code)],
+        entry_ids=[entry_id],
+        title="bench",
+        facts="f",
+        legal_basis="l",
+        files=[],
+    )
+
+
+def _service_values(case, ot):
+    from app.cases.task_handlers import measure_choices
+
+    if ot.bpmn_id == "pre_review":
+        return "market_lead", {"outcome": "accept", "reasons": ""}
+    if ot.bpmn_id == "determination":
+        return "market_lead", {
+            "meeting_date": clock.today_local(), "attending_unit_ids": [ot.unit_id], "minutes": "m",
+            "decision": "act", "measures": [k for k, _m, _v in measure_choices(case)],
+            "period_start": clock.today_local(), "period_days": 365,
+        }
+    if ot.bpmn_id == "file_decision":
+        return "office1", {"note": ""}
+    if ot.bpmn_id == "implement":
+        from app.auth.models import User
+
+        who = db.session.scalar(select(User.username).where(User.unit_id == ot.unit_id, User.role == "caseworker"))
+        return who, {"outcome": "applied", "report": "r", "reasons": ""}
+    return "market_lead", {"summary": "s"}
+
+
+RAW_VALUES = {
+    "pre_review": {"review_outcome": "accept"},
+    "determination": {"decision": "act", "implementing_units": [3, 4, 5], "period_end_at": "2099-01-01T00:00:00+00:00"},
+    "file_decision": {},
+    "implement": {"impl_result": {"unit": 0, "outcome": "applied"}},
+    "compile_feedback": {},
+}
+
+
+def p1(app) -> dict[str, float]:
+    """Every user task of N whole cases (pre-review, determination, filing, 3 implementations, feedback),
+    through the service layer and, separately, through raw SpiffWorkflow. Medians per task."""
+    from app.catalog.models import CatalogEntry
+
+    service, service_first = [], []
+    with app.app_context():
+        entry = db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == "SC-P-001"))
+        case_ids = [file_one(entry, n).id for n in range(N_CASES)]
+        db.session.commit()
+        users = {}
+        for cid in case_ids:
+            while True:
+                ot = db.session.scalar(select(OpenTask).where(OpenTask.case_id == cid).order_by(OpenTask.id).limit(1))
+                if ot is None:
+                    break
+                case = db.session.get(Case, cid)
+                username, values = _service_values(case, ot)
+                actor = users.get(username) or users.setdefault(username, user(username))
+                actor = db.session.merge(actor)
+                t0 = time.perf_counter()
+                tasks.complete(actor, ot.task_id, values)
+                db.session.commit()
+                took = time.perf_counter() - t0
+                service.append(took)
+                if ot.bpmn_id == "pre_review":
+                    service_first.append(took)
+
+    xml = (Path(app.root_path).parent / "bpmn" / "joint_punishment.bpmn").read_bytes()
+    specs = Engine.restore_spec(parse_bpmn(xml, "joint_punishment.bpmn")[0].spec_json)
+    data = {"case_id": 1, "kind": "punishment", "route": "group", "initiating_unit_id": 2, "office_unit_id": 1,
+            "lead_unit_id": 2, "concerned_lead_units": [2]}
+    raw, raw_first = [], []
+    for _ in range(N_CASES):
+        state = Engine.start(specs, data).dump()
+        while True:
+            probe = Engine.load(specs, state).ready_user_tasks()
+            if not probe:
+                break
+            t0 = time.perf_counter()
+            eng = Engine.load(specs, state)
+            task = eng.ready_user_tasks()[0]
+            eng.complete(task.task_id, RAW_VALUES[task.bpmn_id])
+            state = eng.dump()
+            took = time.perf_counter() - t0
+            raw.append(took)
+            if task.bpmn_id == "pre_review":
+                raw_first.append(took)
+    assert len(raw) == len(service), (len(raw), len(service))
+    med = statistics.median
+    return {"service": med(service), "raw": med(raw), "service_first": med(service_first), "raw_first": med(raw_first)}
+
+
+def waiting_state(app) -> str:
+    """A real state of a case waiting on its period timer (what 100,000 rows each carry)."""
+    from app.engine.registry import latest_version, specs_for
+
+    with app.app_context():
+        specs = specs_for(latest_version("joint_punishment").id)
+    data = {"case_id": 1, "kind": "punishment", "route": "group", "initiating_unit_id": 2, "office_unit_id": 1,
+            "lead_unit_id": 2, "concerned_lead_units": [2]}
+    eng = Engine.start(specs, data)
+    steps = [{"review_outcome": "accept"},
+             {"decision": "act", "implementing_units": [3, 4],
+              "period_end_at": (clock.now() + timedelta(days=3650)).isoformat()},
+             {}, {"impl_result": {"unit": 3}}, {"impl_result": {"unit": 4}}, {}]
+    for values in steps:
+        eng.complete(eng.ready_user_tasks()[0].task_id, values)
+    assert eng.waiting_timers(), "expected to wait on the period timer"
+    return eng.dump(), eng
+
+
+def add_waiting(app, count, state, version_id, due=False, start=0):
+    now = clock.now()
+    with app.app_context():
+        unit = user("market_cw").unit_id
+        creator = user("market_cw").id
+        rows, inst = [], []
+        first_id = (db.session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) or 0) + 1
+        for i in range(count):
+            cid = first_id + i
+            rows.append(dict(id=cid, number=f"B-{cid}", kind="punishment", process_id="joint_punishment",
+                             status="in_effect", route="group", initiating_unit_id=unit, created_by_id=creator,
+                             title="bench", facts="f", legal_basis="l", created_at=now, updated_at=now))
+            due_at = now - timedelta(seconds=1) if due else now + timedelta(days=365 + (i % 1000))
+            inst.append(dict(case_id=cid, process_version_id=version_id, state=state, status="running",
+                             next_due_at=due_at, version=1, created_at=now, updated_at=now))
+            if len(rows) == 5000:
+                db.session.execute(insert(Case), rows)
+                db.session.execute(insert(ProcessInstance), inst)
+                rows, inst = [], []
+        if rows:
+            db.session.execute(insert(Case), rows)
+            db.session.execute(insert(ProcessInstance), inst)
+        db.session.commit()
+
+
+def timed_sweeps(app, state_due, version_id) -> float:
+    from app.scheduler.jobs import sweep_timers
+
+    times = []
+    for _ in range(REPEATS):
+        add_waiting(app, HANDFUL, state_due, version_id, due=True)
+        with app.app_context():
+            t0 = time.perf_counter()
+            fired = sweep_timers()
+            times.append(time.perf_counter() - t0)
+            assert fired == HANDFUL, fired
+    return statistics.median(times)
+
+
+def p2(app) -> tuple[float, float]:
+    from app.engine.registry import latest_version
+
+    state, eng = waiting_state(app)
+    # Due copies: the same workflow with its timer already in the past.
+    due_state = json.loads(state)
+    for t in due_state["tasks"].values():
+        if t["internal_data"].get("event_value"):
+            t["internal_data"]["event_value"] = (clock.now() - timedelta(days=1)).isoformat()
+    due_state = json.dumps(due_state)
+    with app.app_context():
+        version_id = latest_version("joint_punishment").id
+    add_waiting(app, 1_000, state, version_id)
+    small = timed_sweeps(app, due_state, version_id)
+    add_waiting(app, 99_000, state, version_id)
+    large = timed_sweeps(app, due_state, version_id)
+    return large, small
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(Path(tmp))
+        r = p1(app)
+        print(
+            f"P1 per user task, median over {N_CASES} whole cases: service {r['service'] * 1000:.2f} ms, "
+            f"raw SpiffWorkflow {r['raw'] * 1000:.2f} ms (pre-review alone: service {r['service_first'] * 1000:.2f} ms, "
+            f"raw {r['raw_first'] * 1000:.2f} ms, ratio {r['service_first'] / r['raw_first']:.2f})"
+        )
+        print(f"P1 ratio: {r['service'] / r['raw']:.2f}")
+        large, small = p2(app)
+        print(f"P2 sweep ms with 100,000 waiting: {large * 1000:.1f}; with 1,000 waiting: {small * 1000:.1f}")
+        print(f"P2 ratio: {large / small:.2f}")
+        with app.app_context():
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
