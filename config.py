@@ -20,6 +20,15 @@ DEFAULT_DEADLINE_RULES = {
 }
 
 
+def _deadline_rules() -> dict:
+    """Defaults, each overridable by an environment variable XINLIAN_DEADLINE_<RULE> (working days)."""
+    rules = {}
+    for name, (days, source) in DEFAULT_DEADLINE_RULES.items():
+        override = os.environ.get(f"XINLIAN_DEADLINE_{name.upper()}")
+        rules[name] = (int(override), "local") if override else (days, source)
+    return rules
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -39,7 +48,7 @@ class Config:
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
-    DEADLINE_RULES = DEFAULT_DEADLINE_RULES
+    DEADLINE_RULES = _deadline_rules()
     # A reminder is recorded this many working days before a task's deadline.
     REMINDER_WORKING_DAYS = 1
     # "Due soon" badge in inboxes: deadline within this many calendar days.

@@ -21,6 +21,10 @@ def _print_logins() -> None:
 
 
 def register(app) -> None:
+    from app.workdays.cli import calendar_cli
+
+    app.cli.add_command(calendar_cli)
+
     @app.cli.command("deploy-bpmn")
     def deploy_bpmn():
         """Deploy the BPMN files in bpmn/ (new content becomes a new process version)."""

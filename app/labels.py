@@ -80,3 +80,24 @@ DEADLINE_RULE_LABELS = {
 }
 
 DEADLINE_SOURCE_LABELS = {"local": _l("local default, configurable")}
+
+# Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
+STEP_LABELS = {
+    "pre_review": _l("Specialist group pre-review"),
+    "pre_review_office": _l("Office pre-review"),
+    "amend_trigger": _l("Amend and resubmit"),
+    "determination": _l("Determination meeting and decision"),
+    "determination_office": _l("Special meeting and decision"),
+    "file_decision": _l("Acknowledge filing of the decision"),
+    "notify_groups": _l("Group lead receives the decision"),
+    "implement": _l("Apply measures and report"),
+    "compile_feedback": _l("Compile implementation feedback"),
+    "compile_feedback_office": _l("Office compiles implementation feedback"),
+    "timer_period_end": _l("Unified period ends"),
+    "end_period_ended": _l("Removed at the end of the period"),
+    "end_no_action": _l("No joint action"),
+}
+
+
+def step(bpmn_id: str | None, fallback: str = "") -> str:
+    return str(STEP_LABELS[bpmn_id]) if bpmn_id in STEP_LABELS else fallback

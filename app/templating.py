@@ -89,6 +89,17 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def calendar_warning() -> list[int]:
+    """Years (this and next) without a holiday schedule: shown to administrators and the office."""
+    from flask_login import current_user
+
+    from app.workdays.services import years_without_schedule
+
+    if not current_user.is_authenticated or current_user.role not in ("admin", "office"):
+        return []
+    return years_without_schedule(clock.today_local())
+
+
 def register(app) -> None:
     app.jinja_env.filters["dt"] = fmt_dt
     app.jinja_env.filters["d"] = fmt_date
@@ -102,6 +113,8 @@ def register(app) -> None:
         days_overdue=days_overdue,
         url_with=url_with,
         rule_text=rule_text,
+        step=labels.step,
+        calendar_warning=calendar_warning,
         current_locale=lambda: str(get_locale()),
         _l=_l,
     )

@@ -9,6 +9,7 @@ from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.form_errors import apply_errors
+from app.labels import step
 from app.uploads import uploads_from
 from forms import FORMS
 
@@ -67,7 +68,7 @@ def task(task_id):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_l("Done: %(task)s.", task=ot.name), "success")
+            flash(_l("Done: %(task)s.", task=step(ot.bpmn_id, ot.name)), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     elif request.method == "POST":
         flash(_l("Please correct the marked fields."), "danger")

@@ -116,3 +116,37 @@ def working_days_between(first: date, last: date) -> int:
     cal = WorkCalendar(first, last)
     count = sum(1 for i in range(1, (last - first).days + 1) if cal.is_workday(first + timedelta(days=i)))
     return sign * count
+
+
+def set_day(day: date, is_workday: bool, name: str = "", actor=None) -> CalendarDay:
+    row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
+    row.is_workday, row.name = is_workday, name
+    row.entered_by_id = actor.id if actor is not None else None
+    row.entered_at = clock.now()
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def mark_year_entered(year: int, source: str, actor=None) -> CalendarYear:
+    row = db.session.get(CalendarYear, year) or CalendarYear(year=year)
+    row.source = source
+    row.entered_by_id = actor.id if actor is not None else None
+    row.entered_at = clock.now()
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def year_source(year: int) -> str:
+    """'library' | 'entered' | 'weekends-only' — where working days of that year come from."""
+    if library_knows(year):
+        return "library"
+    if db.session.get(CalendarYear, year) is not None:
+        return "entered"
+    return "weekends-only"
+
+
+def years_without_schedule(today: date) -> list[int]:
+    """This year and next year, where neither the library nor an administrator gives a schedule."""
+    return [y for y in (today.year, today.year + 1) if year_source(y) == "weekends-only"]

@@ -54,3 +54,16 @@ def test_deadline_ends_at_local_midnight_and_reminds_a_working_day_before(ctx):
 def test_working_days_between(ctx):
     assert working_days_between(date(2026, 11, 23), date(2026, 11, 30)) == 5
     assert working_days_between(date(2026, 11, 30), date(2026, 11, 23)) == -5
+
+
+def test_cli_enters_next_years_schedule_and_ends_the_fallback(ctx):
+    from app.workdays.services import year_source, years_without_schedule
+
+    assert year_source(2027) == "weekends-only" and years_without_schedule(date(2026, 11, 23)) == [2027]
+    runner = ctx.test_cli_runner()
+    result = runner.invoke(args=["calendar", "set-day", "2027-01-01", "--off", "--name", "元旦"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["calendar", "complete-year", "2027", "--source", "国办发明电（测试）"])
+    assert result.exit_code == 0, result.output
+    assert year_source(2027) == "entered" and years_without_schedule(date(2026, 11, 23)) == []
+    assert add_working_days(date(2026, 12, 31), 1) == (date(2027, 1, 4), False)

@@ -224,3 +224,21 @@ def test_every_page_renders_for_its_roles(client, org, clock):
         login(c, username)
         for url in urls:
             assert c.get(url).status_code == 200, (username, url)
+
+
+def test_administrators_are_warned_about_a_year_without_holiday_schedule(client, org, clock):
+    login(client, "admin")
+    html = client.get("/cases/").get_data(as_text=True)
+    assert "2027" in html and "flask calendar" in html
+    other = client.application.test_client()
+    login(other, "market_cw")
+    assert "flask calendar" not in other.get("/cases/").get_data(as_text=True)
+
+
+def test_english_pages_use_english_labels(client, org, clock):
+    file_case()
+    client.get("/lang/en")
+    login(client, "market_lead")
+    html = client.get("/tasks/").get_data(as_text=True)
+    assert "My tasks" in html and "Joint punishment" in html
+    assert "Specialist group pre-review" in html and "专项小组预审" not in html
