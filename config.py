@@ -12,12 +12,19 @@ INSTANCE_DIR = Path(os.environ.get("XINLIAN_INSTANCE_DIR", BASE_DIR / "instance"
 DEFAULT_DEADLINE_RULES = {
     "pre_review": (5, "local"),
     "amend_trigger": (10, "local"),
+    "schedule_meeting": (10, "local"),
     "determination": (20, "local"),
     "file_decision": (5, "local"),
     "notify_groups": (5, "local"),
     "implement": (10, "local"),
     "compile_feedback": (5, "local"),
+    # Experts answer an invitation within 2 working days (issue: experts; a local default).
+    "expert_response": (2, "local"),
 }
+
+# Default draw for a meeting: at least one legal expert and two from each industry of the case, plus
+# reserves per field (seed 001 二(二)2 asks for industry and legal experts drawn at random).
+DEFAULT_DRAW = {"legal": 1, "industry": 2, "reserves": 1}
 
 
 def _deadline_rules() -> dict:
@@ -49,6 +56,7 @@ class Config:
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
     DEADLINE_RULES = _deadline_rules()
+    DRAW_DEFAULTS = DEFAULT_DRAW
     # A reminder is recorded this many working days before a task's deadline.
     REMINDER_WORKING_DAYS = 1
     # "Due soon" badge in inboxes: deadline within this many calendar days.

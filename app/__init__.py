@@ -78,6 +78,7 @@ def _sqlite_pragmas(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
+    from app.experts.routes import bp as experts_bp
     from app.supervision.routes import bp as supervision_bp
     from app.tasks.routes import bp as tasks_bp
 
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(supervision_bp)
+    app.register_blueprint(experts_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -79,6 +79,25 @@ CATALOG = [
 ]
 
 
+# name, fields, affiliation, affiliated unit (for exclusions)
+EXPERTS = [
+    ("周律师", ["legal"], "四川某律师事务所", None),
+    ("吴律师", ["legal"], "某律师事务所", None),
+    ("郑教授", ["legal"], "某大学法学院", None),
+    ("王律师", ["legal"], "市市场监管局法律顾问室", "市市场监管局"),
+    ("冯研究员", ["market"], "市质量技术研究院", None),
+    ("陈高工", ["market"], "某检验检测中心", None),
+    ("褚经理", ["market", "construction"], "某工程咨询公司", None),
+    ("卫研究员", ["market"], "某标准化研究所", None),
+    ("蒋分析师", ["finance"], "某证券研究所", None),
+    ("沈教授", ["finance"], "某财经大学", None),
+    ("韩经济师", ["finance"], "某商业银行", None),
+    ("杨工程师", ["environment"], "市环境监测站", None),
+    ("朱教授", ["environment"], "某大学环境学院", None),
+    ("秦工程师", ["environment"], "某环保咨询公司", None),
+]
+
+
 def _unit(name):
     return db.session.scalar(select(Unit).where(Unit.name == name))
 
@@ -98,6 +117,16 @@ def load_organisation_and_catalog() -> None:
     for name, domain, lead, members in GROUPS:
         db.session.add(SpecialistGroup(name=name, domain=domain, lead_unit=_unit(lead), members=[_unit(m) for m in members]))
     db.session.flush()
+    from app.experts.models import Expert
+
+    for i, (name, fields, affiliation, unit) in enumerate(EXPERTS, start=1):
+        e = Expert(name=name, fields=fields, affiliation=affiliation, affiliated_unit_id=_unit(unit).id if unit else None,
+                   contact=f"1380000{i:04d}")
+        db.session.add(e)
+        db.session.flush()
+        u = User(username=f"expert{i}", full_name=name, role="expert", expert_id=e.id)
+        u.set_password(DEMO_PASSWORD)
+        db.session.add(u)
     for code, kind, group, behaviour, admin_unit, grounds, basis, measures, days in CATALOG:
         g = db.session.scalar(select(SpecialistGroup).where(SpecialistGroup.name == group))
         entry = CatalogEntry(code=code, kind=kind, group_id=g.id)
@@ -148,7 +177,28 @@ def _file(username, subjects, entry_codes, title, facts):
     )
 
 
+def _schedule(case, lead, bpmn="schedule_meeting"):
+    tasks.complete(
+        _user(lead), _task(case, bpmn).task_id,
+        {"meeting_date": clock.today_local(), "legal_count": 1, "industry_count": 2, "reserves": 1,
+         "excluded_expert_ids": [], "exclusion_reason": ""},
+    )
+
+
+def _experts_answer(case, opinions=True):
+    """Every invited expert of the case confirms and (optionally) gives an opinion."""
+    for ot in db.session.scalars(select(OpenTask).where(OpenTask.case_id == case.id, OpenTask.bpmn_id == "respond_invitation")).all():
+        expert = db.session.get(User, ot.assignee_id)
+        tasks.complete(expert, ot.task_id, {"answer": "confirm", "reason": ""})
+    if opinions:
+        for ot in db.session.scalars(select(OpenTask).where(OpenTask.case_id == case.id, OpenTask.bpmn_id == "submit_opinion")).all():
+            expert = db.session.get(User, ot.assignee_id)
+            tasks.complete(expert, ot.task_id, {"vote": "support", "reasons": "事实清楚，证据充分，符合目录所列情形，同意实施联合惩戒。"})
+
+
 def _determine(case, lead, measures_all=True, decision="act", days=None, bpmn="determination"):
+    _schedule(case, lead, "schedule_meeting" if bpmn == "determination" else "schedule_meeting_office")
+    _experts_answer(case)
     ot = _task(case, bpmn)
     from app.cases.task_handlers import measure_choices
 
@@ -185,6 +235,15 @@ def load_cases() -> None:
         c3 = _file("court_cw", [("person", "张某", "510402198503124568")], ["FIN-P-001"],
                    "张某失信被执行人", "张某有履行能力而拒不履行生效判决确定的给付义务。")
         tasks.complete(_user("pbc_lead"), _task(c3, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
+    # ... its meeting is scheduled and the experts drawn; one has confirmed so far.
+    with clock.backdated(1):
+        tasks.complete(
+            _user("pbc_lead"), _task(c3, "schedule_meeting").task_id,
+            {"meeting_date": clock.today_local() + timedelta(days=7), "legal_count": 1, "industry_count": 2,
+             "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": ""},
+        )
+        first = db.session.scalar(select(OpenTask).where(OpenTask.case_id == c3.id, OpenTask.bpmn_id == "respond_invitation"))
+        tasks.complete(db.session.get(User, first.assignee_id), first.task_id, {"answer": "confirm", "reason": ""})
     # 4. Implementing: decision taken and filed, one unit has reported.
     with clock.backdated(12):
         c4 = _file("env_cw", [("enterprise", "某化工有限公司", "91510400MA6X000304")], ["ENV-P-001"],

@@ -57,7 +57,39 @@ EVENT_LABELS = {
     "timer_fired": _l("Timer fired"),
     "case_closed": _l("Case closed"),
     "attachment_added": _l("Attachment added"),
+    "expert_draw": _l("Experts drawn"),
+    "expert_draw_short": _l("Expert draw could not be filled"),
+    "expert_invited": _l("Expert invited"),
+    "expert_confirmed": _l("Expert confirmed"),
+    "expert_declined": _l("Expert declined"),
+    "expert_no_answer": _l("Expert did not answer in time"),
+    "expert_replaced": _l("Expert replaced"),
+    "expert_opinion": _l("Expert opinion submitted"),
+    "meeting_scheduled": _l("Meeting scheduled"),
 }
+
+# Expert fields: legal, and the industry domains of the specialist groups.
+FIELD_LABELS = {
+    "legal": _l("Legal"),
+    "market": _l("Market regulation"),
+    "finance": _l("Finance"),
+    "environment": _l("Environment"),
+    "tax": _l("Taxation"),
+    "construction": _l("Construction"),
+}
+
+VOTE_LABELS = {"support": _l("Support"), "oppose": _l("Oppose"), "abstain": _l("Abstain")}
+
+INVITATION_STATUS_LABELS = {
+    "invited": _l("Invited"),
+    "confirmed": _l("Confirmed"),
+    "declined": _l("Declined"),
+    "expired": _l("No answer"),
+    "opinion": _l("Opinion submitted"),
+    "closed": _l("Meeting closed"),
+    "closed_unanswered": _l("Meeting closed before an answer"),
+}
+
 
 ATTACHMENT_PURPOSE_LABELS = {
     "evidence": _l("Evidence"),
@@ -72,7 +104,9 @@ def label(mapping: dict, key) -> str:
 DEADLINE_RULE_LABELS = {
     "pre_review": _l("Pre-review deadline"),
     "amend_trigger": _l("Amendment deadline"),
+    "schedule_meeting": _l("Meeting scheduling deadline"),
     "determination": _l("Determination deadline"),
+    "expert_response": _l("Expert answer deadline"),
     "file_decision": _l("Filing acknowledgement deadline"),
     "notify_groups": _l("Decision receipt deadline"),
     "implement": _l("Implementation feedback deadline"),
@@ -86,7 +120,11 @@ STEP_LABELS = {
     "pre_review": _l("Specialist group pre-review"),
     "pre_review_office": _l("Office pre-review"),
     "amend_trigger": _l("Amend and resubmit"),
+    "schedule_meeting": _l("Schedule the determination meeting and draw experts"),
+    "schedule_meeting_office": _l("Schedule the special meeting and draw experts"),
     "determination": _l("Determination meeting and decision"),
+    "respond_invitation": _l("Answer the meeting invitation"),
+    "submit_opinion": _l("Submit a written opinion"),
     "determination_office": _l("Special meeting and decision"),
     "file_decision": _l("Acknowledge filing of the decision"),
     "notify_groups": _l("Group lead receives the decision"),

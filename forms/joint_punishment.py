@@ -95,6 +95,38 @@ class DeterminationForm(TaskForm):
         )
         if not self.is_submitted():
             self.period_days.data = default_period_days(case)
+            scheduled = (case.determination or {}).get("scheduled_meeting_date")
+            if scheduled:
+                from datetime import date
+
+                self.meeting_date.data = date.fromisoformat(scheduled)
+
+
+class ScheduleMeetingForm(TaskForm):
+    meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date."))])
+    legal_count = IntegerField(
+        _l("Legal experts"), default=1, validators=[InputRequired(), NumberRange(min=0, max=9)]
+    )
+    industry_count = IntegerField(
+        _l("Experts per industry of the case"), default=2, validators=[InputRequired(), NumberRange(min=0, max=9)]
+    )
+    reserves = IntegerField(_l("Reserves per field"), default=1, validators=[InputRequired(), NumberRange(min=0, max=9)])
+    excluded_expert_ids = MultiCheckboxField(_l("Exclude these experts (manual)"), coerce=int, validators=[Optional()])
+    exclusion_reason = TextAreaField(
+        _l("Written reason for the manual exclusions"), validators=[Optional(), Length(max=2000)]
+    )
+
+    def prepare(self, case, units) -> None:
+        from flask import current_app
+
+        from app.experts.services import active_experts
+
+        self.excluded_expert_ids.choices = choices(
+            (e.id, f"{e.name}（{e.affiliation}）") for e in active_experts()
+        )
+        if not self.is_submitted():
+            d = current_app.config["DRAW_DEFAULTS"]
+            self.legal_count.data, self.industry_count.data, self.reserves.data = d["legal"], d["industry"], d["reserves"]
 
 
 class AcknowledgeForm(TaskForm):
@@ -124,6 +156,7 @@ class CompileFeedbackForm(TaskForm):
 FORMS = {
     "joint_punishment.pre_review": PreReviewForm,
     "joint_punishment.amend_trigger": AmendTriggerForm,
+    "joint_punishment.schedule_meeting": ScheduleMeetingForm,
     "joint_punishment.determination": DeterminationForm,
     "joint_punishment.acknowledge": AcknowledgeForm,
     "joint_punishment.implement": ImplementForm,

@@ -60,9 +60,22 @@ def complete(username: str, ot: OpenTask, values: dict, files=()) -> Case:
     return case
 
 
+def schedule(username: str, ot: OpenTask, meeting_date: date | None = None, legal=1, industry=2, reserves=1,
+             excluded=(), reason=""):
+    return complete(
+        username, ot,
+        {"meeting_date": meeting_date or app_clock.today_local(), "legal_count": legal, "industry_count": industry,
+         "reserves": reserves, "excluded_expert_ids": list(excluded), "exclusion_reason": reason},
+    )
+
+
 def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None, start: date | None = None):
+    """Schedule the meeting (drawing experts) when that step is open, then record the decision."""
     from app.cases.task_handlers import measure_choices
 
+    if ot.bpmn_id.startswith("schedule_meeting"):
+        schedule(username, ot)
+        ot = only_task(ot.case_id, ot.bpmn_id.replace("schedule_meeting", "determination"))
     case = db.session.get(Case, ot.case_id)
     keys = [k for k, _m, _v in measure_choices(case)]
     return complete(

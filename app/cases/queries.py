@@ -17,11 +17,7 @@ from app.pagination import paginate_rows
 
 
 def inbox(actor, kind=None, step=None, scope="all", page=1, per_page=25):
-    stmt = (
-        select(OpenTask)
-        .options(joinedload(OpenTask.case), joinedload(OpenTask.claimed_by))
-        .where(OpenTask.role == actor.role, OpenTask.unit_id == actor.unit_id)
-    )
+    stmt = select(OpenTask).options(joinedload(OpenTask.case), joinedload(OpenTask.claimed_by)).where(_mine(actor))
     if kind:
         stmt = stmt.where(OpenTask.case_kind == kind)
     if step:
@@ -34,10 +30,17 @@ def inbox(actor, kind=None, step=None, scope="all", page=1, per_page=25):
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+def _mine(actor):
+    """Tasks for this person (assignee) or for their role in their unit."""
+    if actor.role == "expert":
+        return OpenTask.assignee_id == actor.id
+    return and_(OpenTask.role == actor.role, OpenTask.unit_id == actor.unit_id, OpenTask.assignee_id.is_(None))
+
+
 def inbox_steps(actor) -> list[tuple[str, str]]:
     rows = db.session.execute(
         select(OpenTask.bpmn_id, OpenTask.name)
-        .where(OpenTask.role == actor.role, OpenTask.unit_id == actor.unit_id)
+        .where(_mine(actor))
         .distinct()
         .order_by(OpenTask.bpmn_id)
     ).all()
@@ -136,7 +139,25 @@ def case_page(actor, case_id: int) -> dict:
     det = case.determination or {}
     unit_ids.update(det.get("attending_unit_ids") or [])
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
-    return {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units}
+    from app.experts.services import meeting_view
+
+    if actor.role == "expert":
+        # An expert reads the file, not the deliberations: no timeline (who declined and why), no other
+        # experts' opinions, no draw records beyond the verification page.
+        return {"case": case, "tasks": [], "attachments": attachments, "timeline": [], "units": units,
+                "meeting": None, "limited": False}
+    return {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
+            "meeting": meeting_view(case.id), "limited": False}
+
+
+def invitation_summary(ot) -> dict:
+    """What an invited expert needs to decide: which case, which behaviour, when — not the file."""
+    from app.experts.services import invitation_for_instance
+
+    case = db.session.get(Case, ot.case_id)
+    inv = invitation_for_instance(ot.instance_id)
+    return {"case": case, "invitation": inv, "limited": True, "tasks": [], "attachments": [], "timeline": [],
+            "units": {}, "meeting": None}
 
 
 def get_attachment(actor, case_id: int, attachment_id: int) -> Attachment:
@@ -180,6 +201,9 @@ def task_page(actor, task_id: str) -> dict:
     ot = get_open_task(actor, task_id)
     version = db.session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == ot.instance_id))
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
-    data = case_page(actor, ot.case_id)
+    if actor.role == "expert" and not can_see_case(actor, ot.case_id):
+        data = invitation_summary(ot)  # invited, not yet confirmed: the file stays closed
+    else:
+        data = case_page(actor, ot.case_id)
     data.update(task=ot, instance_version=version, units=units)
     return data

@@ -82,6 +82,45 @@ def default_period_days(case: Case) -> int:
     return max((ce.catalog_version.default_period_days for ce in case.entries), default=365)
 
 
+def schedule_meeting(ctx: TaskContext) -> dict:
+    """Schedule the determination (or special) meeting and draw its experts at random (seed 001 二(二)2)."""
+    from app.experts import services as experts
+
+    v = ctx.values
+    meeting_date = v.get("meeting_date")
+    if not isinstance(meeting_date, date):
+        raise DomainError(_l("Enter the meeting date."), "meeting_date")
+    if meeting_date < clock.today_local():
+        raise DomainError(_l("The meeting date cannot be in the past."), "meeting_date")
+    try:
+        legal, industry, reserves = (int(v.get(k)) for k in ("legal_count", "industry_count", "reserves"))
+    except (TypeError, ValueError):
+        raise DomainError(_l("Give the numbers of experts as whole numbers."), "legal_count")
+    fields = {"legal": legal}
+    for f in experts.case_fields(ctx.case):
+        fields[f] = industry
+    fields = {f: n for f, n in fields.items() if n > 0}
+    if not fields:
+        raise DomainError(_l("Ask for at least one expert."), "legal_count")
+    excluded = [int(i) for i in v.get("excluded_expert_ids") or []]
+    reason = (v.get("exclusion_reason") or "").strip()
+    if excluded and not reason:
+        raise DomainError(_l("Give a written reason for every manual exclusion."), "exclusion_reason")
+    draw = experts.draw(
+        ctx.actor, ctx.case, meeting_date, {"fields": fields, "reserves": reserves},
+        manual={i: reason for i in excluded}, purpose="determination",
+    )
+    experts.invite_members(ctx.actor, draw, ctx.case)
+    record = dict(ctx.case.determination or {})
+    record.update(scheduled_meeting_date=meeting_date.isoformat(), draw_id=draw.id)
+    ctx.case.determination = record
+    events.record(
+        ctx.case.id, events.MEETING_SCHEDULED, ctx.actor, {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id},
+        bpmn_id=ctx.task.bpmn_id,
+    )
+    return {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id}
+
+
 def determination(ctx: TaskContext) -> dict:
     v = ctx.values
     meeting_date = v.get("meeting_date")
@@ -139,6 +178,12 @@ def determination(ctx: TaskContext) -> dict:
         record.update(measures=chosen, period_days=days, period_start=period_start.isoformat(), period_end=period_end.isoformat())
         # The engine's timer reads a tz-aware UTC ISO string (never a naive one: see design.md).
         data.update(implementing_units=units, period_end_at=clock.end_of_local_day(period_end).isoformat())
+    from app.experts import services as experts
+
+    previous = ctx.case.determination or {}
+    record.update({k: previous[k] for k in ("scheduled_meeting_date", "draw_id") if k in previous})
+    # Closing the meeting ends open invitations; the opinions' vote count is recorded with the decision.
+    record["votes"] = experts.close_meeting(ctx.actor, ctx.case, "determination")
     ctx.case.determination = record
     ctx.case.decision = decision
     ctx.case.decided_at = clock.now()
@@ -190,8 +235,14 @@ def compile_feedback(ctx: TaskContext) -> dict:
 HANDLERS = {
     "joint_punishment.pre_review": pre_review,
     "joint_punishment.amend_trigger": amend_trigger,
+    "joint_punishment.schedule_meeting": schedule_meeting,
     "joint_punishment.determination": determination,
     "joint_punishment.acknowledge": acknowledge,
     "joint_punishment.implement": implement,
     "joint_punishment.compile_feedback": compile_feedback,
 }
+
+# Handlers of other processes' tasks, registered here so one registry serves tasks.complete().
+from app.experts.task_handlers import HANDLERS as _EXPERT_HANDLERS  # noqa: E402
+
+HANDLERS.update(_EXPERT_HANDLERS)

@@ -3,7 +3,7 @@ process instance's version column makes the second of two simultaneous completio
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.auth.permissions import can_act_on_task
+from app.auth.permissions import can_act_on_task, may_work_on
 from app.cases import events
 from app.cases.models import Case
 from app.cases.task_handlers import HANDLERS, TaskContext
@@ -20,7 +20,7 @@ def get_open_task(actor, task_id: str) -> OpenTask:
     ot = db.session.scalar(select(OpenTask).where(OpenTask.task_id == str(task_id)))
     if ot is None:
         raise Conflict(GONE)
-    if actor.role != ot.role or actor.unit_id != ot.unit_id:
+    if not may_work_on(actor, ot):
         raise PermissionDenied(_l("This task belongs to another role or unit."))
     return ot
 

@@ -16,6 +16,11 @@ from app.extensions import db
 from app.workdays.services import deadline_from
 
 
+# process id -> callable(instance, case, end_properties): lets a feature react, in the same transaction,
+# to how one of its processes ended (e.g. an expert invitation declined -> invite the next reserve).
+END_HOOKS: dict = {}
+
+
 @dataclass
 class Loaded:
     instance: ProcessInstance
@@ -25,7 +30,7 @@ class Loaded:
 def start(case: Case, process_id: str, data: dict, actor) -> Loaded:
     version = latest_version(process_id)
     engine = Engine.start(specs_for(version.id), data)
-    inst = ProcessInstance(case_id=case.id, process_version_id=version.id, state="")
+    inst = ProcessInstance(case_id=case.id, process_version_id=version.id, state="", process_version=version)
     db.session.add(inst)
     loaded = Loaded(inst, engine)
     save(loaded, case, actor)
@@ -65,6 +70,7 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
     now = clock.now()
     inst.state = eng.dump()
     inst.updated_at = now
+    newly_completed = eng.completed and inst.status != "completed"
     inst.status = "completed" if eng.completed else "running"
     inst.next_due_at = None if eng.completed else eng.next_timer_due()
     if inst.id is None:
@@ -82,7 +88,8 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
         if t.task_id in existing:
             continue
         props = t.properties
-        unit_id = t.data.get(props.get("unit"))
+        unit_id = t.data.get(props.get("unit")) if props.get("unit") else None
+        assignee_id = t.data.get(props.get("assignee")) if props.get("assignee") else None
         rule_name = props.get("deadline_rule")
         rule = _deadline_rule(rule_name)
         ot = OpenTask(
@@ -94,6 +101,7 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
             name=t.name,
             role=LANE_ROLES[t.lane],
             unit_id=unit_id,
+            assignee_id=assignee_id,
             form_key=props["form"],
             created_at=now,
             deadline_rule=rule_name,
@@ -128,11 +136,15 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
             )
     eng.steps.clear()
 
-    status = _case_status(eng, ready)
-    if status and status != case.status:
-        case.status = status
-    if eng.completed and case.closed_at is None:
-        case.closed_at = now
+    process_id = inst.process_version.process_id
+    if process_id == case.process_id:  # the case's own procedure drives its status
+        status = _case_status(eng, ready)
+        if status and status != case.status:
+            case.status = status
+        if eng.completed and case.closed_at is None:
+            case.closed_at = now
+    if eng.completed and process_id in END_HOOKS and newly_completed:
+        END_HOOKS[process_id](inst, case, eng.end_properties())
     db.session.flush()
     return created
 

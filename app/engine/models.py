@@ -63,9 +63,11 @@ class OpenTask(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     unit = relationship("Unit")
+    # Tasks for one person (an invited expert) rather than for a unit's role.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     form_key: Mapped[str] = mapped_column(String(80))
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    claimed_by = relationship("User")
+    claimed_by = relationship("User", foreign_keys=[claimed_by_id])
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline_rule: Mapped[str | None] = mapped_column(String(40))
     deadline_days: Mapped[int | None] = mapped_column(Integer)

@@ -16,6 +16,7 @@ LANE_ROLES = {
     "专项小组牵头单位": "group_lead",
     "联席会议办公室": "office",
     "实施单位": "caseworker",
+    "专家": "expert",
 }
 
 _spec_cache: dict[int, tuple] = {}
@@ -30,8 +31,8 @@ def check_process(parsed, known_forms: set[str], deadline_rules: dict) -> list[s
             errors.append(f"{t['bpmn_id']}: lane {t['lane']!r} has no role")
         if props.get("form") not in known_forms:
             errors.append(f"{t['bpmn_id']}: form {props.get('form')!r} does not exist")
-        if not props.get("unit"):
-            errors.append(f"{t['bpmn_id']}: no 'unit' property")
+        if not props.get("unit") and not props.get("assignee"):
+            errors.append(f"{t['bpmn_id']}: neither a 'unit' nor an 'assignee' property")
         rule = props.get("deadline_rule")
         if rule and rule not in deadline_rules:
             errors.append(f"{t['bpmn_id']}: deadline rule {rule!r} does not exist")

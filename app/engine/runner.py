@@ -18,7 +18,9 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser, VALIDATOR
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 __all__ = ["BpmnError", "ParsedProcess", "Engine", "TaskInfo", "parse_bpmn"]
@@ -118,7 +120,7 @@ class StepRecord:
 
     bpmn_id: str
     name: str
-    kind: str  # timer | end
+    kind: str  # timer | message | end
     properties: dict
 
 
@@ -214,6 +216,13 @@ class Engine:
     def is_ready(self, task_id: str) -> bool:
         return self._ready_task(task_id) is not None
 
+    def deliver_message(self, name: str, payload: dict | None = None) -> None:
+        """A message from the host (e.g. meeting_closed). Waiting catch events of that name receive it;
+        if none waits, nothing happens (callers may send to every instance that could care)."""
+        self.wf.catch(BpmnEvent(MessageEventDefinition(name), payload or {}))
+        self._steps()
+        self.wf.get_events()  # drain: unmatched events must not pile up in the saved state
+
     def fire_timers(self) -> None:
         self.wf.refresh_timers()
         self._steps()
@@ -238,6 +247,8 @@ class Engine:
         kind = None
         if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
             kind = "timer"
+        elif isinstance(getattr(spec, "event_definition", None), MessageEventDefinition):
+            kind = "message"
         elif type(spec).__name__ == "EndEvent" and spec.bpmn_id:
             kind = "end"
         if kind:

@@ -33,7 +33,7 @@ def test_accept_path_runs_to_period_end(org, clock):
 
     complete("market_lead", ot, {"outcome": "accept", "reasons": ""})
     assert db.session.get(Case, case.id).status == "determination"
-    determine("market_lead", only_task(case.id, "determination"), days=30)
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=30)
     case = db.session.get(Case, case.id)
     assert case.status == "filing" and case.decision == "act"
     assert case.period_start == date(2026, 11, 23) and case.period_end == date(2026, 12, 22)
@@ -105,7 +105,7 @@ def test_return_without_reasons_is_refused_and_changes_nothing(org, clock):
 def test_decision_no_action_closes_after_filing(org, clock):
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    determine("market_lead", only_task(case.id, "determination"), decision="no_action", measures=[])
+    determine("market_lead", only_task(case.id, "schedule_meeting"), decision="no_action", measures=[])
     complete("office1", only_task(case.id, "file_decision"), {"note": ""})
     case = db.session.get(Case, case.id)
     assert case.status == "closed_no_action" and case.closed_at is not None
@@ -117,7 +117,7 @@ def test_reward_path(org, clock):
     case = file_case(username="tax_cw", entries=("SC-R-001",))
     assert case.kind == "reward"
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    determine("market_lead", only_task(case.id, "determination"), days=730)
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=730)
     complete("office1", only_task(case.id, "file_decision"), {})
     impl = open_tasks(case.id, "implement")
     assert {t.case_kind for t in impl} == {"reward"}
@@ -137,7 +137,7 @@ def test_several_subjects_or_groups_go_to_the_office(org, clock):
     ot = only_task(multi_group.id, "pre_review_office")
     assert ot.role == "office"
     complete("office1", ot, {"outcome": "accept"})
-    determine("office1", only_task(multi_group.id, "determination_office"), days=100)
+    determine("office1", only_task(multi_group.id, "schedule_meeting_office"), days=100)
     # The special meeting's decision goes to every group lead concerned.
     notices = open_tasks(multi_group.id, "notify_groups")
     assert sorted(t.unit_id for t in notices) == sorted([unit_id("市市场监管局"), unit_id("人民银行市分行")])
@@ -202,7 +202,7 @@ def test_deadlines_count_holidays_and_working_weekends(org, clock):
 def test_timer_sweep_loads_only_due_instances(org, clock):
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    determine("market_lead", only_task(case.id, "determination"), days=10)
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=10)
     complete("office1", only_task(case.id, "file_decision"), {})
     for t in open_tasks(case.id, "implement"):
         who = {unit_id("市财政局"): "finance_cw", unit_id("市住房城乡建设局"): "housing_cw"}.get(t.unit_id, "market_cw")

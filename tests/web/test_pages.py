@@ -212,11 +212,11 @@ def test_supervisor_sees_every_case_with_days_overdue(client, org, clock):
 def test_every_page_renders_for_its_roles(client, org, clock):
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    det = only_task(case.id, "determination")
+    det = only_task(case.id, "schedule_meeting")
     for username, urls in {
         "market_cw": ["/tasks/", "/cases/", "/cases/new", f"/cases/{case.id}"],
         "market_lead": ["/tasks/", "/cases/", f"/cases/{case.id}", f"/tasks/{det.task_id}"],
-        "office1": ["/tasks/", "/cases/", "/supervision/", f"/cases/{case.id}"],
+        "office1": ["/tasks/", "/cases/", "/supervision/", f"/cases/{case.id}", "/experts/", "/experts/new", "/experts/1", "/experts/import"],
         "supervisor1": ["/supervision/", "/cases/", f"/cases/{case.id}"],
         "admin": ["/cases/", "/supervision/"],
     }.items():

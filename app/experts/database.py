@@ -1,0 +1,210 @@
+"""Managing the expert database (office and administrators): records, unavailable periods, logins, and
+all-or-nothing bulk import from CSV or XLSX with an error per bad row."""
+import csv
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User
+from app.auth.permissions import require_role
+from app.cases.identifiers import normalise_code
+from app.errors import DomainError
+from app.experts.models import Expert, ExpertUnavailability
+from app.extensions import db
+from app.labels import FIELD_LABELS
+
+MANAGERS = (OFFICE, ADMIN)
+# Accepted header names (Chinese as exchanged between departments, or English) -> attribute.
+HEADERS = {
+    "姓名": "name", "name": "name",
+    "领域": "fields", "fields": "fields",
+    "工作单位": "affiliation", "affiliation": "affiliation",
+    "关联成员单位": "affiliated_unit", "affiliated_unit": "affiliated_unit",
+    "关联主体代码": "affiliated_subject_code", "affiliated_subject_code": "affiliated_subject_code",
+    "联系方式": "contact", "contact": "contact",
+    "是否在库": "active", "active": "active",
+}
+TRUE = {"", "1", "是", "yes", "true", "y", "在库"}
+FALSE = {"0", "否", "no", "false", "n", "停用"}
+
+
+@dataclass
+class ExpertIn:
+    name: str
+    fields: list[str]
+    affiliation: str = ""
+    affiliated_unit_id: int | None = None
+    affiliated_subject_code: str | None = None
+    contact: str = ""
+    active: bool = True
+
+
+def _field_key(text: str) -> str | None:
+    text = text.strip()
+    if text in FIELD_LABELS:
+        return text
+    for key, label in FIELD_LABELS.items():
+        if text in (str(label), label._args[0] if hasattr(label, "_args") else None):
+            return key
+    # Chinese names regardless of the current locale
+    return CHINESE_FIELDS.get(text)
+
+
+CHINESE_FIELDS = {"法律": "legal", "市场监管": "market", "金融": "finance", "生态环境": "environment", "税务": "tax", "建设": "construction"}
+
+
+def _validate(e: ExpertIn) -> list[tuple[str, str]]:
+    errors = []
+    if not e.name.strip():
+        errors.append(("name", _l("Enter the expert's name.")))
+    if not e.fields:
+        errors.append(("fields", _l("Choose at least one field.")))
+    unknown = [f for f in e.fields if f not in FIELD_LABELS]
+    if unknown:
+        errors.append(("fields", _l("Unknown field: %(f)s.", f="、".join(unknown))))
+    if e.affiliated_subject_code:
+        kind = "person" if e.affiliated_subject_code[:1].isdigit() and len(e.affiliated_subject_code) == 18 and e.affiliated_subject_code[:2] not in ("11", "12", "13", "19", "51", "52", "53", "59", "91", "92", "93") else "enterprise"
+        try:
+            e.affiliated_subject_code = normalise_code(kind, e.affiliated_subject_code)
+        except DomainError as exc:
+            errors.append(("affiliated_subject_code", exc.message))
+    return errors
+
+
+def create(actor, e: ExpertIn, username: str | None = None) -> tuple[Expert, str | None]:
+    """Create an expert (and optionally a login). Returns (expert, initial password or None)."""
+    require_role(actor, *MANAGERS)
+    errors = _validate(e)
+    if username:
+        if db.session.scalar(select(User.id).where(User.username == username.strip())):
+            errors.append(("username", _l("This username is taken.")))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    expert = Expert(name=e.name.strip(), fields=sorted(set(e.fields)), affiliation=e.affiliation.strip(),
+                    affiliated_unit_id=e.affiliated_unit_id, affiliated_subject_code=e.affiliated_subject_code or None,
+                    contact=e.contact.strip(), active=e.active)
+    db.session.add(expert)
+    db.session.flush()
+    password = None
+    if username:
+        password = secrets.token_urlsafe(9)
+        u = User(username=username.strip(), full_name=expert.name, role=EXPERT, expert_id=expert.id)
+        u.set_password(password)
+        db.session.add(u)
+        db.session.flush()
+    return expert, password
+
+
+def update(actor, expert: Expert, e: ExpertIn) -> Expert:
+    require_role(actor, *MANAGERS)
+    errors = _validate(e)
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    expert.name, expert.fields, expert.affiliation = e.name.strip(), sorted(set(e.fields)), e.affiliation.strip()
+    expert.affiliated_unit_id, expert.affiliated_subject_code = e.affiliated_unit_id, e.affiliated_subject_code or None
+    expert.contact, expert.active = e.contact.strip(), e.active
+    db.session.flush()
+    return expert
+
+
+def add_unavailability(actor, expert: Expert, start: date, end: date, reason: str) -> ExpertUnavailability:
+    require_role(actor, *MANAGERS)
+    if start is None or end is None or end < start:
+        raise DomainError(_l("The period must end on or after its start."), "end")
+    row = ExpertUnavailability(expert_id=expert.id, start=start, end=end, reason=reason.strip())
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def remove_unavailability(actor, expert: Expert, row_id: int) -> None:
+    require_role(actor, *MANAGERS)
+    row = db.session.get(ExpertUnavailability, row_id)
+    if row is None or row.expert_id != expert.id:
+        raise DomainError(_l("No such period."))
+    db.session.delete(row)
+    db.session.flush()
+
+
+# -- import ----------------------------------------------------------------------------------------
+def _rows_from(filename: str, data: bytes) -> list[list[str]]:
+    name = filename.lower()
+    if name.endswith(".csv"):
+        text = data.decode("utf-8-sig", errors="strict")
+        return [row for row in csv.reader(io.StringIO(text))]
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        wb.close()
+        return rows
+    raise DomainError(_l("Upload a CSV or XLSX file."), "file")
+
+
+def import_file(actor, filename: str, data: bytes) -> list[Expert]:
+    """Import every row or none: on any bad row, raise DomainError listing each (row number, reason)."""
+    require_role(actor, *MANAGERS)
+    try:
+        rows = _rows_from(filename, data)
+    except UnicodeDecodeError:
+        raise DomainError(_l("The CSV file must be UTF-8 encoded."), "file")
+    except DomainError:
+        raise
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise DomainError(_l("The file could not be read as CSV or XLSX."), "file")
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise DomainError(_l("The file is empty."), "file")
+    header = [HEADERS.get(h.strip().lower() if h else "", HEADERS.get((h or "").strip())) for h in rows[0]]
+    if "name" not in header or "fields" not in header:
+        raise DomainError(_l("The first row must name the columns, including 姓名 (name) and 领域 (fields)."), "file")
+    units = {u.name: u.id for u in db.session.scalars(select(Unit))}
+    existing = {(e.name, e.affiliation) for e in db.session.scalars(select(Expert))}
+    errors, parsed, seen = [], [], set()
+    for number, row in enumerate(rows[1:], start=2):
+        values = {h: (row[i].strip() if i < len(row) and row[i] else "") for i, h in enumerate(header) if h}
+        problems = []
+        fields = []
+        for part in values.get("fields", "").replace("；", ";").replace("，", ";").replace(",", ";").replace("、", ";").split(";"):
+            if part.strip():
+                key = _field_key(part)
+                if key is None:
+                    problems.append(str(_l("unknown field %(f)s", f=part.strip())))
+                else:
+                    fields.append(key)
+        unit_id = None
+        if values.get("affiliated_unit"):
+            unit_id = units.get(values["affiliated_unit"])
+            if unit_id is None:
+                problems.append(str(_l("no unit named %(u)s", u=values["affiliated_unit"])))
+        active_text = values.get("active", "").lower()
+        if active_text not in TRUE and active_text not in FALSE:
+            problems.append(str(_l("active must be 是 or 否")))
+        e = ExpertIn(values.get("name", ""), fields, values.get("affiliation", ""), unit_id,
+                     values.get("affiliated_subject_code") or None, values.get("contact", ""), active_text not in FALSE)
+        problems += [str(m) for _f, m in _validate(e) if not (_f == "fields" and fields == [] and problems)]
+        key = (e.name.strip(), e.affiliation.strip())
+        if key in existing or key in seen:
+            problems.append(str(_l("the same expert (name and affiliation) is already in the database or the file")))
+        seen.add(key)
+        if problems:
+            errors.append((None, str(_l("Row %(n)s: %(problems)s", n=number, problems="；".join(problems)))))
+        else:
+            parsed.append(e)
+    if errors:
+        raise DomainError(_l("Nothing was imported: %(n)s rows have errors.", n=len(errors)), errors=[(None, _l("Nothing was imported: %(n)s rows have errors.", n=len(errors)))] + errors)
+    out = []
+    for e in parsed:
+        expert = Expert(name=e.name.strip(), fields=sorted(set(e.fields)), affiliation=e.affiliation.strip(),
+                        affiliated_unit_id=e.affiliated_unit_id, affiliated_subject_code=e.affiliated_subject_code,
+                        contact=e.contact.strip(), active=e.active)
+        db.session.add(expert)
+        out.append(expert)
+    db.session.flush()
+    return out
