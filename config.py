@@ -1,6 +1,7 @@
 """Configuration classes. Values come from environment variables so the same code runs embedded
 (SQLite, scheduler in-process) and scaled out (PostgreSQL, several workers, one scheduler process)."""
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -36,8 +37,21 @@ def _deadline_rules() -> dict:
     return rules
 
 
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; otherwise a random key kept in the instance folder (never a fixed,
+    publicly known value: anyone knowing the key could sign themselves a session)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'xinlian.db'}"
     )

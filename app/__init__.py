@@ -49,6 +49,16 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     _sqlite_pragmas(app)
 
+    @app.before_request
+    def _reject_nul_characters():
+        # PostgreSQL text cannot hold NUL; no legitimate form or query contains one.
+        values = list(request.args.values()) + list(request.form.values())
+        values += [f.filename or "" for f in request.files.values()]
+        if any("\x00" in v for v in values):
+            from flask import abort
+
+            abort(400)
+
 
     @login_manager.user_loader
     def load_user(user_id):
@@ -114,6 +124,10 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc):
         return render_template("error.html", code=400, message=exc.message), 400
+
+    @app.errorhandler(400)
+    def bad_request(exc):
+        return render_template("error.html", code=400, message=_l("The request contained characters or values that cannot be accepted.")), 400
 
     @app.errorhandler(403)
     def forbidden(exc):

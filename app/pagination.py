@@ -35,8 +35,19 @@ class RowPage:
         return self.page + 1
 
 
+MAX_PAGE = 10_000
+
+
+def page_number(value) -> int:
+    """A page number from the query string, kept within what the database can offset."""
+    try:
+        return min(max(int(value or 1), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1
+
+
 def paginate_rows(stmt, page: int = 1, per_page: int = 25) -> RowPage:
-    page = max(int(page or 1), 1)
+    page = page_number(page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return RowPage(rows, page, per_page, total)

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     MultipleFileField,
     RadioField,
@@ -27,16 +26,16 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class TaskForm(FlaskForm):
-    """Base: carries the process instance version seen when the form was opened (stale-form check)."""
+    """Base of the task forms. The task's engine id is in the URL: a form for a task that is no longer
+    open (done by someone else meanwhile) is refused by the service."""
 
-    version = HiddenField()
     has_files = False
 
     def prepare(self, case, units) -> None:
         """Fill dynamic choices from the case (override where needed)."""
 
     def values(self) -> dict:
-        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "version", "files")}
+        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "files")}
 
 
 class PreReviewForm(TaskForm):

@@ -2,6 +2,7 @@
 under their sha256, recorded as Attachment rows and on the timeline."""
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,9 +66,11 @@ def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str =
         path = _path_for(sha)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".part")
-            tmp.write_bytes(up.data)
-            os.replace(tmp, path)
+            # A unique temporary name: two requests storing the same content must not share one.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            with os.fdopen(fd, "wb") as f:
+                f.write(up.data)
+            os.replace(tmp, path)  # same content either way, so the last rename winning is fine
         safe_name = Path(up.filename).name[:200] or "file"
         att = Attachment(
             case_id=case_id,

@@ -1,5 +1,7 @@
 """Deadline reminders and breaches over the open tasks' due times. The sweep reads only rows whose
-reminder or deadline has come (indexed flag + time), so its cost follows the due work, not the case count."""
+reminder or deadline has come (indexed flag + time), so its cost follows the due work, not the case count.
+Each task is claimed with FOR UPDATE SKIP LOCKED (PostgreSQL) and recorded in its own transaction, so
+several scheduler processes never record the same reminder twice and one failure blocks nothing else."""
 from sqlalchemy import select
 
 from app import clock
@@ -8,33 +10,25 @@ from app.engine.models import OpenTask
 from app.extensions import db
 
 
-def sweep(now=None, limit: int = 500) -> tuple[int, int]:
-    """Record reminders and breaches that are due. Returns (reminders, breaches). Flushes, no commit.
-    Idempotent: a task is marked when recorded, and a marked task is never selected again."""
-    now = now or clock.now()
-    reminders = db.session.scalars(
-        select(OpenTask).where(OpenTask.reminded.is_(False), OpenTask.remind_at <= now).order_by(OpenTask.remind_at).limit(limit)
-    ).all()
-    for ot in reminders:
+def claim_due(now, kind: str, exclude: set[int]) -> OpenTask | None:
+    """One open task whose reminder (kind="remind") or deadline (kind="breach") has come, locked."""
+    if kind == "remind":
+        stmt = select(OpenTask).where(OpenTask.reminded.is_(False), OpenTask.remind_at <= now).order_by(OpenTask.remind_at)
+    else:
+        stmt = select(OpenTask).where(OpenTask.breached.is_(False), OpenTask.due_at <= now).order_by(OpenTask.due_at)
+    if exclude:
+        stmt = stmt.where(OpenTask.id.not_in(exclude))
+    return db.session.scalar(stmt.limit(1).with_for_update(skip_locked=True))
+
+
+def record(ot: OpenTask, kind: str) -> None:
+    """Mark and record one reminder or breach (flush only). A marked task is never selected again."""
+    details = {"task": ot.name, "unit_id": ot.unit_id, "due_at": clock.as_utc(ot.due_at).isoformat()}
+    if kind == "remind":
         ot.reminded = True
-        events.record(
-            ot.case_id,
-            events.DEADLINE_REMINDER,
-            None,
-            {"task": ot.name, "unit_id": ot.unit_id, "due_at": clock.as_utc(ot.due_at).isoformat()},
-            bpmn_id=ot.bpmn_id,
-        )
-    breaches = db.session.scalars(
-        select(OpenTask).where(OpenTask.breached.is_(False), OpenTask.due_at <= now).order_by(OpenTask.due_at).limit(limit)
-    ).all()
-    for ot in breaches:
+        events.record(ot.case_id, events.DEADLINE_REMINDER, None, details, bpmn_id=ot.bpmn_id)
+    else:
         ot.breached = True
-        events.record(
-            ot.case_id,
-            events.DEADLINE_BREACHED,
-            None,
-            {"task": ot.name, "unit_id": ot.unit_id, "due_at": clock.as_utc(ot.due_at).isoformat(), "rule": ot.deadline_rule},
-            bpmn_id=ot.bpmn_id,
-        )
+        details["rule"] = ot.deadline_rule
+        events.record(ot.case_id, events.DEADLINE_BREACHED, None, details, bpmn_id=ot.bpmn_id)
     db.session.flush()
-    return len(reminders), len(breaches)

@@ -3,11 +3,10 @@ so that editing or deleting a row is detectable (verify_chain)."""
 import hashlib
 import json
 
-from sqlalchemy import event as sa_event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from app import clock
-from app.cases.models import CaseEvent
+from app.cases.models import Case, CaseEvent
 from app.extensions import db
 
 GENESIS = "0" * 64
@@ -42,8 +41,6 @@ EXPERT_REPLACED = "expert_replaced"
 EXPERT_OPINION = "expert_opinion"
 MEETING_SCHEDULED = "meeting_scheduled"
 
-_TAIL_KEY = "case_event_tail"
-
 
 def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash) -> str:
     payload = json.dumps(
@@ -56,26 +53,11 @@ def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, 
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _tail(case_id: int) -> tuple[int, str]:
-    cache = db.session.info.setdefault(_TAIL_KEY, {})
-    if case_id not in cache:
-        row = db.session.execute(
-            select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq.desc()).limit(1)
-        ).first()
-        cache[case_id] = (row.seq, row.hash) if row else (0, GENESIS)
-    return cache[case_id]
-
-
-@sa_event.listens_for(Session, "after_commit")
-@sa_event.listens_for(Session, "after_soft_rollback")
-def _forget_tails(session, *args):
-    session.info.pop(_TAIL_KEY, None)
-
-
 def record(case_id: int, type_: str, actor=None, details: dict | None = None, bpmn_id: str | None = None) -> CaseEvent:
-    """Append an event to a case's timeline (flush only; the caller's transaction commits it)."""
-    seq, prev = _tail(case_id)
-    seq += 1
+    """Append an event to a case's timeline (flush only; the caller's transaction commits it). The chain's
+    head lives on the case row, so appending costs no query and the newest event is anchored too."""
+    case = db.session.get(Case, case_id)
+    seq, prev = case.event_seq + 1, case.event_hash
     at = clock.now()
     actor_id = actor.id if actor is not None else None
     actor_unit_id = actor.unit_id if actor is not None else None
@@ -94,14 +76,16 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
         hash=digest,
     )
     db.session.add(ev)
-    db.session.info[_TAIL_KEY][case_id] = (seq, digest)
+    case.event_seq, case.event_hash = seq, digest
     return ev
 
 
 def verify_chain(case_id: int) -> tuple[bool, int | None]:
-    """(True, None) if every event's hash matches its content and predecessor; else (False, first bad seq)."""
+    """(True, None) if every event's hash matches its content and predecessor and the last one is the head
+    recorded on the case; else (False, the first bad or missing seq)."""
     prev = GENESIS
     expected_seq = 1
+    head = db.session.execute(select(Case.event_seq, Case.event_hash).where(Case.id == case_id)).one()
     for ev in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)):
         at = clock.as_utc(ev.at)
         if ev.seq != expected_seq or ev.prev_hash != prev:
@@ -110,4 +94,6 @@ def verify_chain(case_id: int) -> tuple[bool, int | None]:
             return False, ev.seq
         prev = ev.hash
         expected_seq += 1
+    if head.event_seq != expected_seq - 1 or head.event_hash != prev:
+        return False, expected_seq  # events after this one are missing, or the chain was rebuilt
     return True, None

@@ -74,6 +74,10 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Head of the timeline's hash chain, written with every event: deleting the newest events, or
+    # re-hashing the chain without touching this row, is detected by verify_chain.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    event_hash: Mapped[str] = mapped_column(String(64), default="0" * 64, server_default="0" * 64)
 
     subjects: Mapped[list["CaseSubject"]] = relationship(back_populates="case", order_by="CaseSubject.id")
     entries: Mapped[list["CaseEntry"]] = relationship(back_populates="case", order_by="CaseEntry.id")

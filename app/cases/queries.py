@@ -196,14 +196,11 @@ def supervision_overview(actor, status=None, kind=None, overdue_only=False, page
 def task_page(actor, task_id: str) -> dict:
     """The task, its case and what its form needs. Raises Conflict/PermissionDenied like the services."""
     from app.cases.tasks import get_open_task
-    from app.engine.models import ProcessInstance
-
     ot = get_open_task(actor, task_id)
-    version = db.session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == ot.instance_id))
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
     if actor.role == "expert" and not can_see_case(actor, ot.case_id):
         data = invitation_summary(ot)  # invited, not yet confirmed: the file stays closed
     else:
         data = case_page(actor, ot.case_id)
-    data.update(task=ot, instance_version=version, units=units)
+    data.update(task=ot, units=units)
     return data

@@ -3,6 +3,8 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.pagination import page_number
+
 from app.auth.models import CASEWORKER
 from app.auth.permissions import can_see_full_codes, require_role
 from app.cases import attachments, queries, services
@@ -33,7 +35,7 @@ def list_cases():
         q=request.args.get("q"),
         status=request.args.get("status") or None,
         kind=request.args.get("kind") or None,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args.get("page")),
     )
     subjects = queries.subjects_for([c.id for c in page.items])
     tasks = queries.open_tasks_for([c.id for c in page.items])

@@ -129,7 +129,7 @@ def determination(ctx: TaskContext) -> dict:
     if meeting_date > clock.today_local():
         raise DomainError(_l("The meeting date cannot be in the future: record a meeting that took place."), "meeting_date")
     minutes = _required(v, "minutes", _l("Enter the minutes of the meeting."))
-    attending = [int(u) for u in v.get("attending_unit_ids") or []]
+    attending = list(dict.fromkeys(int(u) for u in v.get("attending_unit_ids") or []))
     if not attending:
         raise DomainError(_l("Choose the units that attended."), "attending_unit_ids")
     decision = v.get("decision")
@@ -137,7 +137,7 @@ def determination(ctx: TaskContext) -> dict:
         raise DomainError(_l("Choose the decision."), "decision")
     attachments.validate_uploads(ctx.files, "files")
     choices = {key: (m, ver) for key, m, ver in measure_choices(ctx.case)}
-    chosen = list(v.get("measures") or [])
+    chosen = list(dict.fromkeys(v.get("measures") or []))
     record = {
         "meeting_date": meeting_date.isoformat(),
         "attending_unit_ids": attending,
@@ -156,6 +156,8 @@ def determination(ctx: TaskContext) -> dict:
         period_start = v.get("period_start") or meeting_date
         if not isinstance(period_start, date):
             raise DomainError(_l("Enter the start of the implementation period."), "period_start")
+        if period_start < meeting_date:
+            raise DomainError(_l("The period cannot start before the meeting that decided it."), "period_start")
         try:
             days = int(v.get("period_days"))
         except (TypeError, ValueError):
@@ -163,6 +165,8 @@ def determination(ctx: TaskContext) -> dict:
         if not 1 <= days <= MAX_PERIOD_DAYS:
             raise DomainError(_l("The period must be between 1 and %(max)s days.", max=MAX_PERIOD_DAYS), "period_days")
         period_end = period_start + timedelta(days=days - 1)
+        if period_end < clock.today_local():
+            raise DomainError(_l("This period would already be over: check its start and length."), "period_days")
         units = []
         for key in chosen:
             m, ver = choices[key]

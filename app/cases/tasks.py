@@ -45,15 +45,14 @@ def release(actor, task_id: str) -> OpenTask:
     return ot
 
 
-def complete(actor, task_id: str, values: dict, files: list | None = None, expected_version: int | None = None) -> Case:
+def complete(actor, task_id: str, values: dict, files: list | None = None) -> Case:
     """Complete a task with validated form values. Raises DomainError (bad input), PermissionDenied, or
-    Conflict (done by someone else / the case changed since the form was opened)."""
+    Conflict (done or claimed by someone else). Siblings (parallel tasks of other units) do not conflict:
+    only this task's own state matters; the instance's version column orders simultaneous saves."""
     ot = get_open_task(actor, task_id)
     if not can_act_on_task(actor, ot):
         raise Conflict(_l("%(name)s has claimed this task.", name=ot.claimed_by.full_name))
     loaded = instances.load(ot.instance_id, lock=True)
-    if expected_version is not None and loaded.instance.version != expected_version:
-        raise Conflict(_l("The case changed after you opened this form. Reload the task and check it again."))
     if not loaded.engine.is_ready(ot.task_id):
         raise Conflict(GONE)
     case = db.session.get(Case, ot.case_id)

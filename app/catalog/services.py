@@ -23,6 +23,7 @@ def usable_entries(kind: str | None = None) -> list[CatalogEntry]:
 
 def current_versions_for(entry_ids: list[int], field: str = "entry_ids") -> list[CatalogVersion]:
     """The current versions of the chosen entries; refuses unknown or retired entries."""
+    entry_ids = list(dict.fromkeys(entry_ids or []))  # a repeated checkbox value is one choice
     if not entry_ids:
         raise DomainError(_l("Choose at least one behaviour from the catalog."), field)
     entries = {e.id: e for e in usable_entries() if e.id in set(entry_ids)}

@@ -1,7 +1,7 @@
 """Firing engine timers. Instances are found by their indexed next_due_at, one at a time, each claimed
 with FOR UPDATE SKIP LOCKED on PostgreSQL so several scheduler processes never work the same instance; the
 version column guards SQLite. Loading every waiting case is exactly what this avoids."""
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import clock
 from app.cases.models import Case
@@ -14,7 +14,8 @@ def claim_due_instance(now=None, exclude: set[int] | None = None) -> int | None:
     now = now or clock.now()
     stmt = (
         select(ProcessInstance.id)
-        .where(ProcessInstance.next_due_at <= now, ProcessInstance.status == "running")
+        # SpiffWorkflow fires a timer only once its time is strictly past: claim the same way.
+        .where(ProcessInstance.next_due_at < now, ProcessInstance.status == "running")
         .order_by(ProcessInstance.next_due_at)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -30,9 +31,14 @@ def fire_due(instance_id: int, now=None) -> bool:
     now = now or clock.now()
     loaded = instances.load(instance_id, lock=True)
     due = loaded.instance.next_due_at
-    if due is None or due > now:
+    if due is None or due >= now:
         return False
     loaded.engine.fire_timers()
     case = db.session.get(Case, loaded.instance.case_id)
     instances.save(loaded, case)
     return True
+
+
+def postpone(instance_id: int, when) -> None:
+    """After a failure, try this instance again later instead of on every sweep."""
+    db.session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id).values(next_due_at=when))

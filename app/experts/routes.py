@@ -2,6 +2,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+
+from app.pagination import page_number
 from sqlalchemy import select
 
 from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
@@ -40,7 +42,7 @@ def index():
     stmt = select(Expert).order_by(Expert.id)
     if q:
         stmt = stmt.where(Expert.name.contains(q) | Expert.affiliation.contains(q))
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_number(request.args.get("page")), per_page=50, error_out=False)
     return render_template("experts/index.html", page=page)
 
 

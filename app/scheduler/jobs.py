@@ -1,6 +1,7 @@
 """Scheduler jobs: each claims work, calls a service and commits per unit of work, so one bad case
 cannot block the others and a crash loses at most the item in hand."""
 import logging
+from datetime import timedelta
 
 from app import clock
 from app.cases import deadlines
@@ -10,36 +11,52 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 
+RETRY_AFTER = timedelta(minutes=5)
+
+
 def sweep_timers(max_instances: int = 200) -> int:
-    """Fire due engine timers, one instance per transaction. Returns how many instances fired."""
+    """Fire due engine timers, one instance per transaction; each instance at most once per sweep.
+    Returns how many instances fired. A failing instance is logged and retried after RETRY_AFTER."""
     fired = 0
-    skipped: set[int] = set()
+    seen: set[int] = set()
     for _ in range(max_instances):
         now = clock.now()
-        instance_id = timers.claim_due_instance(now, skipped)
+        instance_id = timers.claim_due_instance(now, seen)
         if instance_id is None:
             db.session.rollback()
             break
+        seen.add(instance_id)
         try:
             if timers.fire_due(instance_id, now):
                 fired += 1
             db.session.commit()
-        except Exception:  # keep sweeping; the failing instance is logged and retried next run
+        except Exception:  # keep sweeping the others
             db.session.rollback()
-            log.exception("timer sweep failed for process instance %s", instance_id)
-            skipped.add(instance_id)
+            log.exception("timer sweep failed for process instance %s; retrying in %s", instance_id, RETRY_AFTER)
+            timers.postpone(instance_id, now + RETRY_AFTER)
+            db.session.commit()
     return fired
 
 
-def sweep_deadlines() -> tuple[int, int]:
-    try:
-        result = deadlines.sweep(clock.now())
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        log.exception("deadline sweep failed")
-        raise
+def sweep_deadlines(max_tasks: int = 500) -> tuple[int, int]:
+    """Record due reminders and breaches, one task per transaction. Returns (reminders, breaches)."""
+    counts = {"remind": 0, "breach": 0}
+    for kind in ("remind", "breach"):
+        seen: set[int] = set()
+        for _ in range(max_tasks):
+            ot = deadlines.claim_due(clock.now(), kind, seen)
+            if ot is None:
+                db.session.rollback()
+                break
+            seen.add(ot.id)
+            try:
+                deadlines.record(ot, kind)
+                db.session.commit()
+                counts[kind] += 1
+            except Exception:
+                db.session.rollback()
+                log.exception("deadline sweep failed for open task %s", ot.id)
+    return counts["remind"], counts["breach"]
 
 
 def run_sweeps(app) -> None:

@@ -2,6 +2,8 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from app.pagination import page_number
+
 from app.cases import queries
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -15,7 +17,7 @@ def overview():
         status=request.args.get("status") or None,
         kind=request.args.get("kind") or None,
         overdue_only=request.args.get("overdue") == "1",
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args.get("page")),
     )
     case_ids = [row[0].id for row in page.items]
     return render_template(

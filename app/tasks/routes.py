@@ -3,6 +3,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.pagination import page_number
+
 from app.auth.permissions import can_act_on_task, can_see_full_codes
 from app.cases import queries, tasks
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
@@ -26,7 +28,7 @@ def inbox():
         kind=request.args.get("kind") or None,
         step=request.args.get("step") or None,
         scope=request.args.get("scope") or "all",
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args.get("page")),
     )
     subjects = queries.subjects_for([t.case_id for t in page.items])
     return render_template("tasks/inbox.html", page=page, steps=queries.inbox_steps(current_user), subjects=subjects)
@@ -35,50 +37,62 @@ def inbox():
 @bp.route("/<uuid:task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id):
+    task_id = str(task_id)
     try:
-        data = queries.task_page(current_user, str(task_id))
+        data = queries.task_page(current_user, task_id)
     except Conflict as exc:
         flash(exc.message, "warning")
         return redirect(url_for("tasks.inbox"))
     ot = data["task"]
     form = FORMS[ot.form_key]()
     form.prepare(data["case"], data["units"])
-    if request.method == "GET":
-        form.version.data = data["instance_version"]
     if form.validate_on_submit():
         try:
-            expected = int(form.version.data) if form.version.data else None
-        except ValueError:
-            expected = None
-        try:
             files = uploads_from(request.files.getlist("files")) if form.has_files else []
-            case = tasks.complete(current_user, ot.task_id, form.values(), files, expected_version=expected)
+            case = tasks.complete(current_user, task_id, form.values(), files)
             db.session.commit()
-        except Conflict as exc:
-            db.session.rollback()
-            flash(exc.message, "warning")
-            return redirect(url_for("tasks.inbox"))
         except CONCURRENCY_ERRORS as exc:
             db.session.rollback()
             if not is_concurrency_error(exc):
                 raise
             flash(CONFLICT, "warning")
-            return redirect(url_for("tasks.inbox"))
+            return _again(task_id, form)
+        except Conflict as exc:
+            db.session.rollback()
+            flash(exc.message, "warning")
+            return _again(task_id, form)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
+            return _again(task_id, form, status=200)
         else:
             flash(_l("Done: %(task)s.", task=step(ot.bpmn_id, ot.name)), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     elif request.method == "POST":
         flash(_l("Please correct the marked fields."), "danger")
-    return render_template(
-        "tasks/task.html",
-        form=form,
-        can_act=can_act_on_task(current_user, ot),
-        full_codes=can_see_full_codes(current_user, data["case"]),
-        **data,
+    return _render(data, form)
+
+
+def _render(data, form, status=200):
+    return (
+        render_template(
+            "tasks/task.html",
+            form=form,
+            can_act=can_act_on_task(current_user, data["task"]),
+            full_codes=can_see_full_codes(current_user, data["case"]),
+            **data,
+        ),
+        status,
     )
+
+
+def _again(task_id, form, status=409):
+    """Show the form again with what the user typed, if the task is still theirs to do."""
+    try:
+        data = queries.task_page(current_user, task_id)
+    except Conflict:
+        return redirect(url_for("tasks.inbox"))
+    return _render(data, form, status)
 
 
 def _claim_or_release(task_id, action):

@@ -52,13 +52,33 @@ def test_two_sessions_complete_the_same_task(org, clock, app):
     assert remaining in (["determination"], ["amend_trigger"])
 
 
-def test_stale_version_is_a_conflict_and_changes_nothing(org, clock):
+def test_a_form_for_a_task_done_meanwhile_is_refused_and_changes_nothing(org, clock):
     case = file_case()
     ot = only_task(case.id, "pre_review")
+    tasks.complete(user("market_lead"), ot.task_id, {"outcome": "accept"})
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).where(CaseEvent.case_id == case.id))
     try:
-        tasks.complete(user("market_lead"), ot.task_id, {"outcome": "accept"}, expected_version=99)
+        tasks.complete(user("market_lead"), ot.task_id, {"outcome": "return", "reasons": "晚了"})
     except Conflict:
         db.session.rollback()
     else:
-        raise AssertionError("a stale form must be refused")
-    assert only_task(case.id, "pre_review").task_id == ot.task_id
+        raise AssertionError("a form for a finished task must be refused")
+    assert db.session.scalar(select(func.count()).where(CaseEvent.case_id == case.id)) == before
+    assert [t.bpmn_id for t in open_tasks(case.id)] == ["schedule_meeting"]
+
+
+def test_parallel_units_do_not_invalidate_each_others_forms(org, clock):
+    """Each implementing unit opened its form; one submits; the others still can (their task is theirs)."""
+    from tests.helpers import complete, determine, unit_id
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"))
+    complete("office1", only_task(case.id, "file_decision"), {})
+    impl = {t.unit_id: t.task_id for t in open_tasks(case.id, "implement")}
+    who = {unit_id("市财政局"): "finance_cw", unit_id("市住房城乡建设局"): "housing_cw", unit_id("市市场监管局"): "market_cw"}
+    for uid, task_id in impl.items():  # all forms "opened" before any submit; submitted one after another
+        tasks.complete(user(who[uid]), task_id, {"outcome": "applied", "report": "ok"})
+        db.session.commit()
+    assert [t.bpmn_id for t in open_tasks(case.id)] == ["compile_feedback"]

@@ -216,3 +216,44 @@ def test_timer_sweep_loads_only_due_instances(org, clock):
     assert claim_due_instance() is None
     clock.shift(timedelta(days=10))
     assert claim_due_instance() == inst.id
+
+
+def test_sweep_at_the_exact_due_instant_neither_fires_nor_spins(org, clock):
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=10)
+    complete("office1", only_task(case.id, "file_decision"), {})
+    for t in open_tasks(case.id, "implement"):
+        who = {unit_id("市财政局"): "finance_cw", unit_id("市住房城乡建设局"): "housing_cw"}.get(t.unit_id, "market_cw")
+        complete(who, t, {"outcome": "applied", "report": "ok"})
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
+    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id))
+    clock.move_to(inst.next_due_at)
+    assert sweep_timers() == 0
+    clock.shift(timedelta(microseconds=1))
+    assert sweep_timers() == 1 and db.session.get(Case, case.id).status == "expired"
+
+
+def test_repeated_choices_count_once_and_periods_cannot_start_before_the_meeting(org, clock):
+    from app.cases import services, tasks
+    from app.errors import DomainError
+    from tests.helpers import entry_id, schedule
+
+    case = services.file_trigger(
+        user("market_cw"), subjects=[services.SubjectIn(*COMPANY)], entry_ids=[entry_id("SC-P-001")] * 2,
+        title="t", facts="f", legal_basis="l", files=[],
+    )
+    db.session.commit()
+    assert len(case.entries) == 1
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"))
+    ot = only_task(case.id, "determination")
+    values = {"meeting_date": date(2026, 11, 23), "attending_unit_ids": [1, 1], "minutes": "m", "decision": "act",
+              "measures": [f"{case.entries[0].catalog_version_id}:M1"] * 2, "period_start": date(2026, 11, 1), "period_days": 30}
+    with pytest.raises(DomainError) as exc:
+        tasks.complete(user("market_lead"), ot.task_id, values)
+    db.session.rollback()
+    assert exc.value.errors[0][0] == "period_start"
+    values["period_start"] = date(2026, 11, 23)
+    complete("market_lead", ot, values)
+    assert len(db.session.get(Case, case.id).measures) == 1

@@ -26,3 +26,12 @@ def test_deleting_an_event_breaks_the_chain(org, clock):
     db.session.commit()
     ok, bad = events.verify_chain(case.id)
     assert not ok and bad == 2
+
+
+def test_deleting_the_newest_events_is_detected(org, clock):
+    case = file_case()
+    last = db.session.query(CaseEvent).filter_by(case_id=case.id).order_by(CaseEvent.seq.desc()).first()
+    db.session.delete(last)
+    db.session.commit()
+    ok, bad = events.verify_chain(case.id)
+    assert not ok and bad == last.seq
