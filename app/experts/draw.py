@@ -6,6 +6,7 @@ ordered by HMAC-SHA256(seed, "<field>:<expert id>") — a uniformly random permu
 seed — and the first `n` become members, the next `reserves` reserves. The seed comes from `secrets`."""
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -51,3 +52,13 @@ def compute_picks(pool: list[dict], exclusions: list[dict], request: dict, seed:
             picks.append({"expert_id": c["id"], "field": field, "role": "member" if rank < n else "reserve", "rank": rank})
             picked.add(c["id"])
     return picks, shortfalls
+
+
+def inputs_digest(pool: list[dict], exclusions: list[dict], request: dict, seed: str, algorithm: str) -> str:
+    """SHA-256 of the canonical JSON of every input. Recorded on the draw and in the case's hash-chained
+    timeline at draw time, so altering any input — even one that would not change the picks — shows."""
+    canonical = json.dumps(
+        {"pool": pool, "exclusions": exclusions, "request": request, "seed": seed, "algorithm": algorithm},
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

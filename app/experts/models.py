@@ -54,6 +54,7 @@ class Draw(db.Model):
     seed: Mapped[str] = mapped_column(String(64))
     algorithm: Mapped[str] = mapped_column(String(30))
     picks: Mapped[list] = mapped_column(JSON)
+    inputs_digest: Mapped[str] = mapped_column(String(64), default="")
     parent_draw_id: Mapped[int | None] = mapped_column(ForeignKey("expert_draw.id"))
     # Set when the meeting closes (decision recorded): no more reserves are invited after that.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

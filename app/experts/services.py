@@ -15,7 +15,7 @@ from app.cases.models import Case, CaseSubject, Subject
 from app.engine import instances
 from app.engine.models import ProcessInstance
 from app.errors import DomainError
-from app.experts.draw import ALGORITHM, compute_picks, field_order, new_seed
+from app.experts.draw import ALGORITHM, compute_picks, inputs_digest, new_seed
 from app.experts.models import LEGAL, Draw, Expert, Invitation, Opinion
 from app.extensions import db
 from app.workdays.services import deadline_from
@@ -135,16 +135,18 @@ def draw(
     picks, shortfalls = compute_picks(pool, exclusions, request, seed)
     if shortfalls:
         raise DomainError(_l("The draw cannot be filled."), errors=[(None, _shortfall_message(s, pool, exclusions)) for s in shortfalls])
+    digest = inputs_digest(pool, exclusions, request, seed, ALGORITHM)
     d = Draw(
         case_id=case.id, purpose=purpose, meeting_date=meeting_date, request=request, pool=pool,
-        exclusions=exclusions, seed=seed, algorithm=ALGORITHM, picks=picks,
+        exclusions=exclusions, seed=seed, algorithm=ALGORITHM, picks=picks, inputs_digest=digest,
         parent_draw_id=parent.id if parent else None, created_by_id=actor.id if actor else None,
     )
     db.session.add(d)
     db.session.flush()
     events.record(
         case.id, events.EXPERT_DRAW, actor,
-        {"draw_id": d.id, "request": request, "members": sum(p["role"] == "member" for p in picks),
+        {"draw_id": d.id, "inputs_digest": digest, "picks": [[p["expert_id"], p["field"], p["role"]] for p in picks],
+         "request": request, "members": sum(p["role"] == "member" for p in picks),
          "reserves": sum(p["role"] == "reserve" for p in picks), "excluded": len({e["expert_id"] for e in exclusions}),
          "top_up": parent is not None, "meeting_date": meeting_date.isoformat()},
     )
@@ -177,12 +179,29 @@ def _already_drawn(case: Case, purpose: str) -> set[int]:
 
 
 def verify(draw_row: Draw) -> tuple[bool, list[dict]]:
-    """Recompute the picks from the stored inputs; (match, recomputed picks)."""
+    """Recompute from the stored inputs: the picks must equal the recorded picks, and the inputs must
+    hash to the digest recorded at draw time — on the draw row and, for a stored draw, in the case's
+    hash-chained timeline (so rewriting the row alone does not pass). Returns (ok, recomputed picks)."""
     try:
         picks, shortfalls = compute_picks(draw_row.pool, draw_row.exclusions, draw_row.request, draw_row.seed, draw_row.algorithm)
+        digest = inputs_digest(draw_row.pool, draw_row.exclusions, draw_row.request, draw_row.seed, draw_row.algorithm)
     except (ValueError, KeyError, TypeError):
         return False, []
-    return (not shortfalls and picks == draw_row.picks), picks
+    ok = not shortfalls and picks == draw_row.picks and digest == draw_row.inputs_digest
+    if ok and draw_row.id is not None:
+        ok = digest == _digest_on_timeline(draw_row)
+    return ok, picks
+
+
+def _digest_on_timeline(draw_row: Draw) -> str | None:
+    from app.cases.models import CaseEvent
+
+    for details in db.session.scalars(
+        select(CaseEvent.details).where(CaseEvent.case_id == draw_row.case_id, CaseEvent.type == events.EXPERT_DRAW)
+    ):
+        if details.get("draw_id") == draw_row.id:
+            return details.get("inputs_digest")
+    return None
 
 
 # -- invitations ------------------------------------------------------------------------------------

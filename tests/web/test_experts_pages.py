@@ -1,0 +1,142 @@
+"""Expert pages: the expert database (office/admin), CSV/XLSX import with row errors, the draw verification
+page, and experts' access: their own invitations and, once confirmed, that case's file — nothing else."""
+import io
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.cases.models import Attachment
+from app.engine.models import OpenTask
+from app.experts.models import Draw, Expert, Invitation
+from app.extensions import db
+from tests.conftest import csrf_from, login
+from tests.helpers import complete, file_case, only_task, schedule
+
+
+def scheduled_case():
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"))
+    return case
+
+
+def expert_login(inv) -> str:
+    from app.auth.models import User
+
+    return db.session.scalar(select(User.username).where(User.expert_id == inv.expert_id))
+
+
+def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(client, org, clock):
+    case = scheduled_case()
+    other_case = scheduled_case()
+    inv = db.session.scalars(select(Invitation).where(Invitation.case_id == case.id)).first()
+    login(client, expert_login(inv))
+    inbox = client.get("/tasks/").get_data(as_text=True)
+    ot = db.session.scalar(select(OpenTask).where(OpenTask.instance_id == inv.instance_id))
+    assert ot.task_id in inbox
+    others = db.session.scalars(select(OpenTask).where(OpenTask.bpmn_id == "respond_invitation", OpenTask.id != ot.id)).all()
+    assert not any(o.task_id in inbox for o in others if o.assignee_id != ot.assignee_id)
+    # Before confirming: the invitation page, not the file.
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    assert case.number in page and "事实。" not in page
+    att = db.session.scalar(select(Attachment.id).where(Attachment.case_id == case.id))
+    for url in (f"/cases/{case.id}", f"/cases/{case.id}/files/{att}"):
+        assert client.get(url).status_code == 403
+    # Confirm, then the file opens — that case only.
+    client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "answer": "confirm", "reason": ""})
+    assert db.session.get(Invitation, inv.id).status == "confirmed"
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "事实。" in html and "办理轨迹" not in html  # no timeline: who declined and why is not theirs to see
+    with client.get(f"/cases/{case.id}/files/{att}") as resp:
+        assert resp.status_code == 200
+    other_att = db.session.scalar(select(Attachment.id).where(Attachment.case_id == other_case.id))
+    for url in (f"/cases/{other_case.id}", f"/cases/{other_case.id}/files/{other_att}", "/supervision/", "/experts/",
+                "/experts/new", "/experts/import", "/cases/new"):
+        assert client.get(url).status_code == 403, url
+    assert case.number in client.get("/cases/").get_data(as_text=True)
+    assert other_case.number not in client.get("/cases/").get_data(as_text=True)
+    # Another expert's task cannot be opened or answered.
+    foreign = db.session.scalar(select(OpenTask).where(OpenTask.case_id == other_case.id, OpenTask.bpmn_id == "respond_invitation",
+                                                       OpenTask.assignee_id != ot.assignee_id))
+    assert client.get(f"/tasks/{foreign.task_id}").status_code == 403
+    assert client.post(f"/tasks/{foreign.task_id}", data={"csrf_token": csrf_from(html), "answer": "confirm"}).status_code == 403
+
+
+def test_verify_page_is_for_office_supervisors_and_the_experts_drawn(client, org, clock):
+    case = scheduled_case()
+    d = db.session.scalar(select(Draw).where(Draw.case_id == case.id))
+    drawn = db.session.scalars(select(Invitation).where(Invitation.draw_id == d.id)).first()
+    for username, status in (("office1", 200), ("supervisor1", 200), (expert_login(drawn), 200), ("market_cw", 403)):
+        c = client.application.test_client()
+        login(c, username)
+        resp = c.get(f"/experts/draws/{d.id}/verify")
+        assert resp.status_code == status, username
+        if status == 200:
+            assert "抽取记录经复核一致" in resp.get_data(as_text=True) or "verifies" in resp.get_data(as_text=True)
+    not_drawn = db.session.scalar(select(Expert).where(Expert.id.not_in([p["expert_id"] for p in d.picks]), Expert.name == "秦工程师"))
+    from app.auth.models import User
+
+    c = client.application.test_client()
+    login(c, db.session.scalar(select(User.username).where(User.expert_id == not_drawn.id)))
+    assert c.get(f"/experts/draws/{d.id}/verify").status_code == 403
+
+
+def test_office_adds_an_expert_with_login_and_unavailable_period(client, org):
+    login(client, "office1")
+    page = client.get("/experts/new").get_data(as_text=True)
+    resp = client.post("/experts/new", data={"csrf_token": csrf_from(page), "name": "新专家", "fields": ["legal", "finance"],
+                                             "affiliation": "某律所", "affiliated_unit_id": "0", "contact": "1", "active": "y",
+                                             "username": "newexpert"}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    expert = db.session.scalar(select(Expert).where(Expert.name == "新专家"))
+    assert expert is not None and expert.fields == ["finance", "legal"] and "newexpert" in html
+    resp = client.post(f"/experts/{expert.id}/unavailable", data={"csrf_token": csrf_from(html), "u-start": "2026-12-01", "u-end": "2026-11-01"},
+                       follow_redirects=True)
+    assert expert.unavailable == []
+    client.post(f"/experts/{expert.id}/unavailable", data={"csrf_token": csrf_from(html), "u-start": "2026-12-01", "u-end": "2026-12-03", "u-reason": "休假"})
+    db.session.refresh(expert)
+    assert len(expert.unavailable) == 1
+
+
+def _xlsx(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_import_reports_each_bad_row_and_imports_nothing(client, org):
+    login(client, "office1")
+    before = db.session.scalar(select(func.count(Expert.id)))
+    rows = [["姓名", "领域", "工作单位", "关联成员单位", "关联主体代码", "联系方式", "是否在库"],
+            ["甲专家", "法律；金融", "某律所", "", "", "1", "是"],
+            ["", "法律", "某律所", "", "", "", "是"],
+            ["乙专家", "天文", "某台", "", "", "", "是"],
+            ["丙专家", "金融", "某行", "不存在的单位", "", "", "是"],
+            ["丁专家", "金融", "某行", "", "91510400MA6X000103", "", "也许"]]
+    page = client.get("/experts/import").get_data(as_text=True)
+    html = client.post("/experts/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(_xlsx(rows)), "experts.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    for n in (3, 4, 5, 6):
+        assert f"第 {n} 行" in html or f"Row {n}" in html, n
+    assert "第 2 行" not in html and "Row 2:" not in html
+    assert db.session.scalar(select(func.count(Expert.id))) == before
+    good = "姓名,领域,工作单位,关联成员单位\n甲专家,法律；金融,某律所,\n乙专家,生态环境,某院,市生态环境局\n".encode("utf-8")
+    page = client.get("/experts/import").get_data(as_text=True)
+    resp = client.post("/experts/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(good), "experts.csv")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    assert db.session.scalar(select(func.count(Expert.id))) == before + 2
+    b = db.session.scalar(select(Expert).where(Expert.name == "乙专家"))
+    assert b.fields == ["environment"] and b.affiliated_unit_id is not None
+
+
+def test_caseworkers_and_group_leads_cannot_manage_experts(client, org):
+    for username in ("market_cw", "market_lead", "supervisor1"):
+        c = client.application.test_client()
+        login(c, username)
+        for url in ("/experts/", "/experts/new", "/experts/import", "/experts/1"):
+            assert c.get(url).status_code == 403, (username, url)
