@@ -56,7 +56,7 @@ def test_accept_path_runs_to_period_end(org, clock):
     complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "汇总。"})
     case = db.session.get(Case, case.id)
     assert case.status == "in_effect" and open_tasks(case.id) == []
-    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id))
+    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
     assert inst.next_due_at is not None
 
     # The day before the period ends nothing happens; after its last day the timer ends the case.
@@ -208,7 +208,7 @@ def test_timer_sweep_loads_only_due_instances(org, clock):
         who = {unit_id("市财政局"): "finance_cw", unit_id("市住房城乡建设局"): "housing_cw"}.get(t.unit_id, "market_cw")
         complete(who, t, {"outcome": "applied", "report": "ok"})
     complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
-    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id))
+    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
     # The engine's own due time is what the index holds: end of the period's last day (2 Dec) in Shanghai.
     assert inst.next_due_at.isoformat() == "2026-12-02T15:59:59.999999+00:00"
     from app.engine.timers import claim_due_instance
@@ -227,7 +227,7 @@ def test_sweep_at_the_exact_due_instant_neither_fires_nor_spins(org, clock):
         who = {unit_id("市财政局"): "finance_cw", unit_id("市住房城乡建设局"): "housing_cw"}.get(t.unit_id, "market_cw")
         complete(who, t, {"outcome": "applied", "report": "ok"})
     complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
-    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id))
+    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
     clock.move_to(inst.next_due_at)
     assert sweep_timers() == 0
     clock.shift(timedelta(microseconds=1))
