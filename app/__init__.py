@@ -17,6 +17,7 @@ def create_app(config_class=None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     register_extensions(app)
+    register_script_functions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -83,6 +84,14 @@ def _sqlite_pragmas(app: Flask) -> None:
             cur.execute("PRAGMA busy_timeout=5000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+
+def register_script_functions(app: Flask) -> None:
+    """Domain functions that BPMN expressions may call (the period clock)."""
+    from app.engine.runner import register_script_functions as register
+    from app.rights.clock import SCRIPT_FUNCTIONS
+
+    register(SCRIPT_FUNCTIONS)
 
 
 def register_blueprints(app: Flask) -> None:

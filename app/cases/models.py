@@ -27,6 +27,9 @@ ST_IMPLEMENTING = "implementing"
 ST_IN_EFFECT = "in_effect"
 ST_CLOSED_NO_ACTION = "closed_no_action"
 ST_EXPIRED = "expired"
+ST_SUSPENDED = "suspended"
+ST_REVOKED = "revoked"
+ST_REPAIRED = "repaired"
 
 # Unit relations to a case (who may see it)
 REL_INITIATOR = "initiator"
@@ -68,7 +71,8 @@ class Case(db.Model):
     decision: Mapped[str | None] = mapped_column(String(20))  # act | no_action
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     period_start: Mapped[date | None] = mapped_column(Date)
-    period_end: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)  # None while an open suspension runs
+    period_days: Mapped[int | None] = mapped_column(Integer)
     feedback_summary: Mapped[str | None] = mapped_column(Text)
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -178,7 +178,7 @@ def determination(ctx: TaskContext) -> dict:
             if m["unit_id"] not in units:
                 units.append(m["unit_id"])
             add_case_unit(ctx.case.id, m["unit_id"], REL_IMPLEMENTER)
-        ctx.case.period_start, ctx.case.period_end = period_start, period_end
+        ctx.case.period_start, ctx.case.period_end, ctx.case.period_days = period_start, period_end, days
         record.update(measures=chosen, period_days=days, period_start=period_start.isoformat(), period_end=period_end.isoformat())
         # The engine's timer reads a tz-aware UTC ISO string (never a naive one: see design.md).
         data.update(implementing_units=units, period_end_at=clock.end_of_local_day(period_end).isoformat())

@@ -155,7 +155,7 @@ def _case_status(eng: Engine, ready) -> str | None:
     for t in ready:
         if t.properties.get("case_status"):
             return t.properties["case_status"]
-    for _, _, _, props in eng.waiting_timers():
+    for props in eng.waiting_properties():
         if props.get("case_status"):
             return props["case_status"]
     return None

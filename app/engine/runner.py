@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser, VALIDATOR
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -23,7 +24,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-__all__ = ["BpmnError", "ParsedProcess", "Engine", "TaskInfo", "parse_bpmn"]
+__all__ = ["BpmnError", "ParsedProcess", "Engine", "TaskInfo", "parse_bpmn", "register_script_functions"]
 
 
 class BpmnError(Exception):
@@ -60,7 +61,14 @@ _serializer = BpmnWorkflowSerializer(_registry)
 _spec_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
 # Expression environment. Restricted builtins are not a sandbox: only administrators deploy BPMN.
+# Functions the app exposes to BPMN expressions (e.g. period_end_for) are added with
+# register_script_functions before any workflow runs.
 _script_engine = PythonScriptEngine(environment=TaskDataEnvironment({}))
+
+
+def register_script_functions(functions: dict) -> None:
+    # (the environment replaces an empty dict given to it, so update the one it holds)
+    _script_engine.environment.globals.update(functions)
 
 
 @dataclass
@@ -178,16 +186,44 @@ class Engine:
             for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
         ]
 
+    def _waiting(self):
+        """(task, catch event specs) for each wait: a catch event, or an event-based gateway whose
+        alternatives are its children (SpiffWorkflow keeps the gateway WAITING, the events MAYBE)."""
+        for t in self.wf.get_tasks(state=TaskState.WAITING):
+            ed = getattr(t.task_spec, "event_definition", None)
+            if ed is None:
+                continue
+            if isinstance(ed, MultipleEventDefinition) and t.children:
+                yield t, [c.task_spec for c in t.children if getattr(c.task_spec, "event_definition", None) is not None]
+            else:
+                yield t, [t.task_spec]
+
+    @staticmethod
+    def _definition_of(gateway_spec, child_spec):
+        """At an event-based gateway SpiffWorkflow moves the events' definitions onto the gateway (the
+        catch events become plain ones); find a child's own definition again by its name."""
+        for ed in gateway_spec.event_definition.event_definitions:
+            if child_spec.bpmn_name and getattr(ed, "name", None) == child_spec.bpmn_name:
+                return ed
+        return child_spec.event_definition
+
     def waiting_timers(self) -> list[tuple[str, str, datetime | None, dict]]:
         """(bpmn_id, name, due time, properties) for each timer the workflow waits on."""
         out = []
-        for t in self.wf.get_tasks(state=TaskState.WAITING):
-            ed = getattr(t.task_spec, "event_definition", None)
-            if isinstance(ed, TimerEventDefinition):
-                value = t._get_internal_data("event_value")
-                due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
-                out.append((t.task_spec.bpmn_id, t.task_spec.bpmn_name, due, t.task_spec.extensions.get("properties", {})))
+        for t, specs in self._waiting():
+            for spec in specs:
+                ed = spec.event_definition
+                if isinstance(t.task_spec.event_definition, MultipleEventDefinition):
+                    ed = self._definition_of(t.task_spec, spec)
+                if isinstance(ed, TimerEventDefinition):
+                    value = t._get_internal_data("event_value")
+                    due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) else None
+                    out.append((spec.bpmn_id, spec.bpmn_name, due, spec.extensions.get("properties", {})))
         return out
+
+    def waiting_properties(self) -> list[dict]:
+        """Properties of every catch event the workflow waits on (timers and messages)."""
+        return [spec.extensions.get("properties", {}) for _t, specs in self._waiting() for spec in specs]
 
     def next_timer_due(self) -> datetime | None:
         dues = [d for _, _, d, _ in self.waiting_timers() if d is not None]
@@ -245,9 +281,13 @@ class Engine:
     def _record(self, task) -> None:
         spec = task.task_spec
         kind = None
-        if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+        ed = getattr(spec, "event_definition", None)
+        parent = task.parent
+        if parent is not None and isinstance(getattr(parent.task_spec, "event_definition", None), MultipleEventDefinition):
+            ed = self._definition_of(parent.task_spec, spec)
+        if isinstance(ed, TimerEventDefinition):
             kind = "timer"
-        elif isinstance(getattr(spec, "event_definition", None), MessageEventDefinition):
+        elif isinstance(ed, MessageEventDefinition):
             kind = "message"
         elif type(spec).__name__ == "EndEvent" and spec.bpmn_id:
             kind = "end"
