@@ -21,6 +21,11 @@ DEFAULT_DEADLINE_RULES = {
     "compile_feedback": (5, "local"),
     # Experts answer an invitation within 2 working days (issue: experts; a local default).
     "expert_response": (2, "local"),
+    # Objections and complaints (seed 001 二(三) "within the set time"; the issue's default reply time).
+    "objection_reply": (5, "local"),
+    "complaint_window": (10, "local"),
+    "complaint_schedule": (5, "local"),
+    "complaint_decide": (20, "local"),
 }
 
 # Default draw for a meeting: at least one legal expert and two from each industry of the case, plus

@@ -106,6 +106,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(supervision_bp)
     app.register_blueprint(experts_bp)
+    from app.rights.routes import bp as portal_bp, public_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(public_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

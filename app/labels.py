@@ -11,7 +11,12 @@ ROLE_LABELS = {
     "applicant": _l("Applicant"),
 }
 
-CASE_KIND_LABELS = {"punishment": _l("Joint punishment"), "reward": _l("Joint reward")}
+CASE_KIND_LABELS = {
+    "punishment": _l("Joint punishment"),
+    "reward": _l("Joint reward"),
+    "objection": _l("Objection and complaint"),
+    "repair": _l("Credit repair"),
+}
 
 SUBJECT_KIND_LABELS = {
     "enterprise": _l("Enterprise"),
@@ -29,13 +34,32 @@ STATUS_LABELS = {
     "in_effect": _l("In effect"),
     "closed_no_action": _l("Closed: no joint action"),
     "expired": _l("Period ended"),
+    "suspended": _l("Suspended during an objection or complaint"),
+    "revoked": _l("Determination revoked, measures lifted"),
+    "repaired": _l("Credit repaired, removed early"),
+    "objection_reply": _l("Objection: awaiting the reply of the deciding unit"),
+    "objection_rejected": _l("Objection not upheld: the applicant may complain"),
+    "objection_upheld": _l("Objection upheld"),
+    "objection_closed": _l("Objection closed: reply accepted"),
+    "complaint": _l("Complaint being handled by the joint-meeting office"),
+    "complaint_upheld": _l("Complaint upheld"),
+    "complaint_rejected": _l("Complaint not upheld: punishment resumed"),
 }
+
 
 ROUTE_LABELS = {"group": _l("Specialist group"), "office": _l("Joint-meeting office")}
 
 DECISION_LABELS = {"act": _l("Take joint action"), "no_action": _l("No joint action")}
 
-MEASURE_STATUS_LABELS = {"pending": _l("Pending"), "applied": _l("Applied"), "cannot": _l("Cannot apply")}
+MEASURE_STATUS_LABELS = {
+    "pending": _l("Pending"),
+    "applied": _l("Applied"),
+    "cannot": _l("Cannot apply"),
+    "suspended": _l("Suspended"),
+    "lifted": _l("Lifted"),
+}
+
+OUTCOME_LABELS = {"upheld": _l("upheld"), "rejected": _l("not upheld")}
 
 EVENT_LABELS = {
     "trigger_filed": _l("Trigger filed"),
@@ -66,6 +90,16 @@ EVENT_LABELS = {
     "expert_replaced": _l("Expert replaced"),
     "expert_opinion": _l("Expert opinion submitted"),
     "meeting_scheduled": _l("Meeting scheduled"),
+    "objection_filed": _l("Objection filed"),
+    "objection_replied": _l("Reply to the objection"),
+    "objection_reply_accepted": _l("Reply accepted by the applicant"),
+    "complaint_filed": _l("Complaint filed with the joint-meeting office"),
+    "complaint_hearing": _l("Complaint hearing convened"),
+    "complaint_decided": _l("Complaint decided"),
+    "punishment_suspended": _l("Punishment suspended"),
+    "punishment_resumed": _l("Punishment resumed"),
+    "determination_revoked": _l("Determination revoked, measures lifted"),
+    "access_code_issued": _l("Access codes issued for the subjects"),
 }
 
 # Expert fields: legal, and the industry domains of the specialist groups.
@@ -107,6 +141,10 @@ DEADLINE_RULE_LABELS = {
     "schedule_meeting": _l("Meeting scheduling deadline"),
     "determination": _l("Determination deadline"),
     "expert_response": _l("Expert answer deadline"),
+    "objection_reply": _l("Objection reply deadline"),
+    "complaint_window": _l("Complaint deadline"),
+    "complaint_schedule": _l("Complaint acceptance deadline"),
+    "complaint_decide": _l("Complaint decision deadline"),
     "file_decision": _l("Filing acknowledgement deadline"),
     "notify_groups": _l("Decision receipt deadline"),
     "implement": _l("Implementation feedback deadline"),
@@ -125,6 +163,10 @@ STEP_LABELS = {
     "determination": _l("Determination meeting and decision"),
     "respond_invitation": _l("Answer the meeting invitation"),
     "submit_opinion": _l("Submit a written opinion"),
+    "reply_objection": _l("Examine the objection and reply in writing"),
+    "applicant_next": _l("Accept the reply or complain"),
+    "schedule_hearing": _l("Accept the complaint and convene units and experts"),
+    "decide_complaint": _l("Decide on the complaint"),
     "determination_office": _l("Special meeting and decision"),
     "file_decision": _l("Acknowledge filing of the decision"),
     "notify_groups": _l("Group lead receives the decision"),

@@ -16,6 +16,8 @@ def landing_endpoint(user: User) -> str:
     """Each role lands on its own inbox."""
     if user.role == "supervisor":
         return "supervision.overview"
+    if user.role == "applicant":
+        return "portal.index"
     if user.role == "admin":
         return "cases.list_cases"
     return "tasks.inbox"

@@ -40,6 +40,16 @@ EXPERT_NO_ANSWER = "expert_no_answer"
 EXPERT_REPLACED = "expert_replaced"
 EXPERT_OPINION = "expert_opinion"
 MEETING_SCHEDULED = "meeting_scheduled"
+OBJECTION_FILED = "objection_filed"
+OBJECTION_REPLIED = "objection_replied"
+OBJECTION_REPLY_ACCEPTED = "objection_reply_accepted"
+COMPLAINT_FILED = "complaint_filed"
+COMPLAINT_HEARING = "complaint_hearing"
+COMPLAINT_DECIDED = "complaint_decided"
+PUNISHMENT_SUSPENDED = "punishment_suspended"
+PUNISHMENT_RESUMED = "punishment_resumed"
+DETERMINATION_REVOKED = "determination_revoked"
+ACCESS_CODE_ISSUED = "access_code_issued"
 
 
 def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash) -> str:

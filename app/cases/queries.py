@@ -200,6 +200,11 @@ def task_page(actor, task_id: str) -> dict:
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
     if actor.role == "expert" and not can_see_case(actor, ot.case_id):
         data = invitation_summary(ot)  # invited, not yet confirmed: the file stays closed
+    elif actor.role == "applicant":
+        from app.rights.queries import status_page
+
+        data = status_page(actor, ot.case_id)
+        data.update(limited=True, applicant=True, attachments=[], units={}, meeting=None)
     else:
         data = case_page(actor, ot.case_id)
     data.update(task=ot, units=units)

@@ -192,6 +192,10 @@ def determination(ctx: TaskContext) -> dict:
     ctx.case.decision = decision
     ctx.case.decided_at = clock.now()
     events.record(ctx.case.id, events.DECISION_RECORDED, ctx.actor, record, bpmn_id=ctx.task.bpmn_id)
+    if decision == "act" and ctx.case.kind == "punishment":
+        from app.rights.accounts import issue_codes
+
+        issue_codes(ctx.case, ctx.actor)  # printed on the decision served to each subject
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "minutes")
     return data
 
@@ -249,4 +253,7 @@ HANDLERS = {
 # Handlers of other processes' tasks, registered here so one registry serves tasks.complete().
 from app.experts.task_handlers import HANDLERS as _EXPERT_HANDLERS  # noqa: E402
 
+from app.rights.objections import HANDLERS as _OBJECTION_HANDLERS  # noqa: E402
+
 HANDLERS.update(_EXPERT_HANDLERS)
+HANDLERS.update(_OBJECTION_HANDLERS)

@@ -99,7 +99,7 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
             case_kind=case.kind,
             bpmn_id=t.bpmn_id,
             name=t.name,
-            role=LANE_ROLES[t.lane],
+            role=t.data.get(props["role"]) if props.get("role") else LANE_ROLES[t.lane],
             unit_id=unit_id,
             assignee_id=assignee_id,
             form_key=props["form"],

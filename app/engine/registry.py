@@ -17,6 +17,10 @@ LANE_ROLES = {
     "联席会议办公室": "office",
     "实施单位": "caseworker",
     "专家": "expert",
+    "申请人": "applicant",
+    # The unit that made a determination is a group lead or the office: its tasks name the role
+    # in a "role" property (a task-data variable).
+    "作出认定的单位": None,
 }
 
 _spec_cache: dict[int, tuple] = {}
@@ -29,6 +33,8 @@ def check_process(parsed, known_forms: set[str], deadline_rules: dict) -> list[s
         props = t["properties"]
         if t["lane"] not in LANE_ROLES:
             errors.append(f"{t['bpmn_id']}: lane {t['lane']!r} has no role")
+        elif LANE_ROLES[t["lane"]] is None and not props.get("role"):
+            errors.append(f"{t['bpmn_id']}: lane {t['lane']!r} needs a 'role' property on its tasks")
         if props.get("form") not in known_forms:
             errors.append(f"{t['bpmn_id']}: form {props.get('form')!r} does not exist")
         if not props.get("unit") and not props.get("assignee"):

@@ -1,8 +1,8 @@
 """rights: period suspensions, access codes, period length on the case
 
-Revision ID: c67fb6ba67cd
+Revision ID: 8fcf2dac04d6
 Revises: 92b52d3ac63f
-Create Date: 2026-11-23 12:17:20.745794
+Create Date: 2026-11-23 12:24:36.913431
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = 'c67fb6ba67cd'
+revision = '8fcf2dac04d6'
 down_revision = '92b52d3ac63f'
 branch_labels = None
 depends_on = None
@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('plain', sa.String(length=20), nullable=False),
     sa.Column('created_at', app.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_by_id', sa.Integer(), nullable=True),
     sa.Column('used_at', app.db_types.UTCDateTime(timezone=True), nullable=True),

@@ -1,0 +1,21 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from forms.joint_punishment import choices
+
+
+class RegisterForm(FlaskForm):
+    kind = SelectField(_l("You are"), choices=choices([("enterprise", _l("An enterprise or organisation")), ("person", _l("A natural person"))]))
+    subject_code = StringField(_l("Unified social credit code / identity number"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=30)])
+    access_code = StringField(_l("Access code (printed on the decision served to you)"), validators=[DataRequired(message=_l("Enter the access code.")), Length(max=20)])
+    full_name = StringField(_l("Contact person"), validators=[Length(max=80)])
+    username = StringField(_l("Login name"), validators=[DataRequired(message=_l("Choose a login name.")), Length(max=60)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=200)])
+    password2 = PasswordField(_l("Password again"), validators=[EqualTo("password", message=_l("The passwords differ."))])
+
+
+class ObjectionForm(FlaskForm):
+    grounds = TextAreaField(_l("Grounds of the objection"), validators=[DataRequired(message=_l("Write the grounds of your objection.")), Length(max=20000)])
+    files = MultipleFileField(_l("Evidence (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))

@@ -1,0 +1,273 @@
+"""Objections and complaints (seed 001 二(三)): filed by the subject against a determination, answered by
+the unit that made it, optionally complained of to the joint-meeting office. While an objection or a
+complaint is handled the punishment is suspended; a rejection resumes it from the day of rejection; an
+upheld objection or complaint revokes the determination and lifts the measures."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import clock
+from app.auth.models import APPLICANT, GROUP_LEAD, OFFICE
+from app.auth.permissions import require_role
+from app.cases import attachments, events
+from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseMeasure, CaseSubject, CaseUnit
+from app.cases.services import add_case_unit, office_unit
+from app.engine import instances
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from app.rights import clock as period_clock
+from app.rights.models import PeriodSuspension
+from app.workdays.services import deadline_from
+
+PROCESS_ID = "objection"
+CLOSED_STATUSES = ("expired", "revoked", "repaired", "closed_no_action")
+
+
+class OpenObjection(DomainError):
+    """A second objection while one is open; carries the open one so the page can link to it."""
+
+    def __init__(self, open_case: Case):
+        super().__init__(_l("An objection to this case is already being handled: %(number)s.", number=open_case.number))
+        self.open_case = open_case
+
+
+def subject_cases_clause(actor):
+    """Cases an applicant may follow: decided cases about their subject, and their own requests."""
+    from sqlalchemy import exists, or_
+
+    return exists().where(
+        CaseSubject.case_id == Case.id,
+        CaseSubject.subject_id == actor.subject_id,
+    ) & or_(Case.decided_at.is_not(None), Case.kind.in_(("objection", "repair")))
+
+
+def applicant_case(actor, case_id: int) -> Case:
+    require_role(actor, APPLICANT)
+    case = db.session.get(Case, case_id)
+    if case is None or actor.subject_id is None:
+        raise PermissionDenied(_l("You may not see this case."))
+    visible = db.session.scalar(select(Case.id).where(Case.id == case_id, subject_cases_clause(actor)))
+    if not visible:
+        raise PermissionDenied(_l("You may not see this case."))
+    return case
+
+
+def open_objection(case_id: int) -> Case | None:
+    return db.session.scalar(
+        select(Case).where(Case.parent_case_id == case_id, Case.kind == "objection", Case.closed_at.is_(None)).limit(1)
+    )
+
+
+def _main_instance(case: Case):
+    return instances.instance_for_case(case.id)
+
+
+def _notify_period(case: Case, actor) -> None:
+    """Tell the punishment case's workflow that its period changed (it re-reads the clock)."""
+    case.period_end = period_clock.effective_end(case)
+    inst = _main_instance(case)
+    if inst is None or inst.status != "running":
+        return
+    loaded = instances.load(inst.id, lock=True)
+    loaded.engine.deliver_message("period_changed")
+    instances.save(loaded, case, actor)
+
+
+def _determining(case: Case) -> tuple[int, str]:
+    if case.route == "office" or case.group is None:
+        return office_unit().id, OFFICE
+    return case.group.lead_unit_id, GROUP_LEAD
+
+
+def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
+    case = applicant_case(actor, case_id)
+    if case.kind not in ("punishment",) or case.decision != "act":
+        raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
+    if case.status in CLOSED_STATUSES:
+        raise DomainError(_l("This case is closed; there is nothing left to object to."))
+    existing = open_objection(case.id)
+    if existing is not None:
+        raise OpenObjection(existing)
+    if not (grounds or "").strip():
+        raise DomainError(_l("Write the grounds of your objection."), "grounds")
+    attachments.validate_uploads(files, "files")
+    unit_id, role = _determining(case)
+    office = office_unit()
+    now = clock.now()
+    obj = Case(
+        number=f"TMP-{now.timestamp()}-{actor.id}", kind="objection", process_id=PROCESS_ID, status="objection_reply",
+        route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
+        title=str(_l("Objection to %(number)s", number=case.number)), facts=grounds.strip(), legal_basis="",
+        parent_case_id=case.id, created_at=now,
+    )
+    db.session.add(obj)
+    db.session.flush()
+    obj.number = f"YY-{clock.local_date(now).year}-{obj.id:06d}"
+    db.session.add(CaseSubject(case_id=obj.id, subject_id=actor.subject_id))
+    add_case_unit(obj.id, unit_id, REL_LEAD)
+    add_case_unit(obj.id, office.id, REL_OFFICE)
+    add_case_unit(obj.id, case.initiating_unit_id, "initiator")
+    events.record(obj.id, events.OBJECTION_FILED, actor, {"parent_case_id": case.id, "grounds": grounds.strip()})
+    attachments.store(obj.id, actor, files, "evidence")
+    suspend(case, obj, "objection", actor)
+    instances.start(obj, PROCESS_ID, {
+        "case_id": obj.id, "parent_case_id": case.id, "determining_unit_id": unit_id, "determining_role": role,
+        "office_unit_id": office.id, "applicant_user_id": actor.id,
+    }, actor)
+    return obj
+
+
+def suspend(case: Case, source: Case, reason: str, actor) -> None:
+    db.session.add(PeriodSuspension(case_id=case.id, start=clock.today_local(), end=None, reason=reason, source_case_id=source.id))
+    db.session.flush()
+    events.record(case.id, events.PUNISHMENT_SUSPENDED, actor, {"reason": reason, "source": source.number})
+    _notify_period(case, actor)
+
+
+def resume(case: Case, source: Case, actor) -> None:
+    """Close the open suspension: the punishment counts again from today, the day of rejection."""
+    today = clock.today_local()
+    for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))):
+        s.end = max(today, s.start)
+    db.session.flush()
+    events.record(case.id, events.PUNISHMENT_RESUMED, actor, {"source": source.number, "from": today.isoformat()})
+    _notify_period(case, actor)
+
+
+def revoke(case: Case, source: Case, actor, reasons: str) -> None:
+    """An upheld objection or complaint: the determination is revoked, every measure lifted, units told."""
+    today = clock.today_local()
+    for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))):
+        s.end = max(today, s.start)
+    for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id)):
+        m.status = "lifted"
+    case.period_end = today
+    events.record(case.id, events.DETERMINATION_REVOKED, actor, {"source": source.number, "reasons": reasons})
+    inst = _main_instance(case)
+    if inst is not None and inst.status == "running":
+        loaded = instances.load(inst.id, lock=True)
+        loaded.engine.deliver_message("punishment_revoked")
+        instances.save(loaded, case, actor)
+    if case.status != "revoked":
+        # Still implementing (the workflow is not yet in its in-effect loop): record the end here; open
+        # implementation tasks stay for the units to report that they lifted what they applied.
+        case.status = "revoked"
+        case.closed_at = case.closed_at or clock.now()
+
+
+# -- task handlers ----------------------------------------------------------------------------------
+def _parent(ctx) -> Case:
+    return db.session.get(Case, ctx.case.parent_case_id)
+
+
+def reply(ctx) -> dict:
+    outcome = ctx.values.get("outcome")
+    reasons = (ctx.values.get("reasons") or "").strip()
+    if outcome not in ("upheld", "rejected"):
+        raise DomainError(_l("Choose the finding."), "outcome")
+    if not reasons:
+        raise DomainError(_l("Give the reasons."), "reasons")
+    attachments.validate_uploads(ctx.files, "files")
+    attachments.store(ctx.case.id, ctx.actor, ctx.files, "decision")
+    events.record(ctx.case.id, events.OBJECTION_REPLIED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
+    parent = _parent(ctx)
+    data = {"reply_outcome": outcome}
+    if outcome == "upheld":
+        revoke(parent, ctx.case, ctx.actor, reasons)
+        ctx.case.closed_at = clock.now()
+    else:
+        resume(parent, ctx.case, ctx.actor)
+        days = _rule_days("complaint_window")
+        data["complain_by"] = deadline_from(clock.now(), days).due_at.isoformat()
+    return data
+
+
+def applicant_next(ctx) -> dict:
+    step = ctx.values.get("next_step")
+    if step not in ("accept", "complain"):
+        raise DomainError(_l("Choose whether you accept the reply or complain."), "next_step")
+    grounds = (ctx.values.get("grounds") or "").strip()
+    if step == "complain" and not grounds:
+        raise DomainError(_l("Write the grounds of your complaint."), "grounds")
+    attachments.validate_uploads(ctx.files, "files")
+    attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
+    if step == "accept":
+        events.record(ctx.case.id, events.OBJECTION_REPLY_ACCEPTED, ctx.actor, {}, bpmn_id=ctx.task.bpmn_id)
+    else:
+        events.record(ctx.case.id, events.COMPLAINT_FILED, ctx.actor, {"grounds": grounds}, bpmn_id=ctx.task.bpmn_id)
+        suspend(_parent(ctx), ctx.case, "complaint", ctx.actor)
+    return {"next_step": step}
+
+
+def schedule_hearing(ctx) -> dict:
+    from app.experts import services as experts
+
+    v = ctx.values
+    units = list(dict.fromkeys(int(u) for u in v.get("attending_unit_ids") or []))
+    details = {"units": units}
+    if v.get("draw_experts"):
+        hearing = v.get("hearing_date")
+        if hearing is None:
+            raise DomainError(_l("Enter the hearing date."), "hearing_date")
+        if hearing < clock.today_local():
+            raise DomainError(_l("The meeting date cannot be in the past."), "hearing_date")
+        parent = _parent(ctx)
+        fields = {"legal": int(v.get("legal_count") or 0)}
+        for f in experts.case_fields(parent):
+            fields[f] = int(v.get("industry_count") or 0)
+        fields = {f: n for f, n in fields.items() if n > 0}
+        if not fields:
+            raise DomainError(_l("Ask for at least one expert."), "legal_count")
+        # The draw excludes on the punished case's facts (its units, its subject, the experts who sat on
+        # it); it is recorded on the complaint.
+        d = experts.draw(ctx.actor, _DrawSubject(parent, ctx.case), hearing, {"fields": fields, "reserves": int(v.get("reserves") or 0)},
+                         purpose="complaint")
+        experts.invite_members(ctx.actor, d, ctx.case)
+        details.update(hearing_date=hearing.isoformat(), draw_id=d.id)
+    events.record(ctx.case.id, events.COMPLAINT_HEARING, ctx.actor, details, bpmn_id=ctx.task.bpmn_id)
+    return {}
+
+
+class _DrawSubject:
+    """The punished case seen through the complaint: exclusions from its facts, records on the complaint."""
+
+    def __init__(self, parent: Case, complaint: Case):
+        self._parent, self.id = parent, complaint.id
+
+    def __getattr__(self, name):
+        return getattr(self._parent, name)
+
+
+def decide_complaint(ctx) -> dict:
+    from app.experts import services as experts
+
+    outcome = ctx.values.get("outcome")
+    reasons = (ctx.values.get("reasons") or "").strip()
+    if outcome not in ("upheld", "rejected"):
+        raise DomainError(_l("Choose the decision."), "outcome")
+    if not reasons:
+        raise DomainError(_l("Give the reasons."), "reasons")
+    attachments.validate_uploads(ctx.files, "files")
+    attachments.store(ctx.case.id, ctx.actor, ctx.files, "decision")
+    votes = experts.close_meeting(ctx.actor, ctx.case, "complaint")
+    events.record(ctx.case.id, events.COMPLAINT_DECIDED, ctx.actor, {"outcome": outcome, "reasons": reasons, "votes": votes},
+                  bpmn_id=ctx.task.bpmn_id)
+    parent = _parent(ctx)
+    if outcome == "upheld":
+        revoke(parent, ctx.case, ctx.actor, reasons)
+    else:
+        resume(parent, ctx.case, ctx.actor)
+    return {"complaint_outcome": outcome}
+
+
+def _rule_days(name: str) -> int:
+    from flask import current_app
+
+    return current_app.config["DEADLINE_RULES"][name][0]
+
+
+HANDLERS = {
+    "objection.reply": reply,
+    "objection.applicant_next": applicant_next,
+    "objection.schedule_hearing": schedule_hearing,
+    "objection.decide_complaint": decide_complaint,
+}

@@ -1,0 +1,80 @@
+"""The applicant portal (申请人) and the public lists (no login)."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
+
+from app.auth.models import APPLICANT
+from app.auth.permissions import require_role
+from app.errors import DomainError
+from app.extensions import db
+from app.form_errors import apply_errors
+from app.pagination import page_number
+from app.rights import accounts, objections, queries
+from app.rights.forms import ObjectionForm, RegisterForm
+from app.uploads import uploads_from
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+public_bp = Blueprint("public", __name__, url_prefix="/public")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.kind.data, form.subject_code.data, form.access_code.data, form.username.data,
+                                     form.password.data, form.full_name.data or "")
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            login_user(user)
+            flash(_l("Your account is ready. Here are the cases about you."), "success")
+            return redirect(url_for("portal.index"))
+    return render_template("portal/register.html", form=form)
+
+
+@bp.route("/")
+@login_required
+def index():
+    require_role(current_user, APPLICANT)
+    return render_template("portal/index.html", cases=queries.my_cases(current_user))
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def case(case_id):
+    return render_template("portal/case.html", **queries.status_page(current_user, case_id))
+
+
+@bp.route("/cases/<int:case_id>/objection", methods=["GET", "POST"])
+@login_required
+def objection(case_id):
+    data = queries.status_page(current_user, case_id)
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            obj = objections.file_objection(current_user, case_id, form.grounds.data, uploads_from(request.files.getlist("files")))
+            db.session.commit()
+        except objections.OpenObjection as exc:
+            db.session.rollback()
+            flash(exc.message, "warning")
+            return redirect(url_for("portal.case", case_id=exc.open_case.id))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_l("Your objection %(number)s has been filed. The punishment is suspended while it is handled.", number=obj.number), "success")
+            return redirect(url_for("portal.case", case_id=obj.id))
+    return render_template("portal/objection.html", form=form, **data)
+
+
+@public_bp.route("/")
+def lists():
+    kind = request.args.get("list", "punishment")
+    if kind not in ("punishment", "reward"):
+        kind = "punishment"
+    q = (request.args.get("q") or "").strip()[:60] or None
+    page = queries.public_list(kind, q, page_number(request.args.get("page")))
+    return render_template("public/lists.html", page=page, kind=kind, q=q)

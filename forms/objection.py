@@ -1,0 +1,62 @@
+"""Forms for the user tasks of bpmn/objection.bpmn."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from forms.joint_punishment import MultiCheckboxField, TaskForm, choices
+
+
+class ReplyForm(TaskForm):
+    has_files = True
+    outcome = RadioField(
+        _l("Finding"),
+        choices=choices([("upheld", _l("The objection is founded: revoke the determination and lift the measures")),
+                         ("rejected", _l("The objection is unfounded: the determination stands"))]),
+        validators=[InputRequired(message=_l("Choose the finding."))],
+    )
+    reasons = TextAreaField(_l("Written reply with reasons"), validators=[InputRequired(message=_l("Give the reasons.")), Length(max=20000)])
+    files = MultipleFileField(_l("Reply documents"))
+
+
+class ApplicantNextForm(TaskForm):
+    has_files = True
+    next_step = RadioField(
+        _l("What do you want to do?"),
+        choices=choices([("accept", _l("I accept the reply")),
+                         ("complain", _l("I complain to the joint-meeting office"))]),
+        validators=[InputRequired(message=_l("Choose whether you accept the reply or complain."))],
+    )
+    grounds = TextAreaField(_l("Grounds of the complaint (required when complaining)"), validators=[Optional(), Length(max=20000)])
+    files = MultipleFileField(_l("Evidence"))
+
+
+class ScheduleHearingForm(TaskForm):
+    attending_unit_ids = MultiCheckboxField(_l("Units convened"), coerce=int, validators=[Optional()])
+    draw_experts = BooleanField(_l("Draw experts for the hearing"))
+    hearing_date = DateField(_l("Hearing date"), validators=[Optional()])
+    legal_count = IntegerField(_l("Legal experts"), default=1, validators=[Optional(), NumberRange(min=0, max=9)])
+    industry_count = IntegerField(_l("Experts per industry of the case"), default=1, validators=[Optional(), NumberRange(min=0, max=9)])
+    reserves = IntegerField(_l("Reserves per field"), default=1, validators=[Optional(), NumberRange(min=0, max=9)])
+
+    def prepare(self, case, units) -> None:
+        self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
+
+
+class DecideComplaintForm(TaskForm):
+    has_files = True
+    outcome = RadioField(
+        _l("Decision on the complaint"),
+        choices=choices([("upheld", _l("Founded: revoke the determination and lift the measures")),
+                         ("rejected", _l("Unfounded: the punishment resumes from today"))]),
+        validators=[InputRequired(message=_l("Choose the decision."))],
+    )
+    reasons = TextAreaField(_l("Decision with reasons"), validators=[InputRequired(message=_l("Give the reasons.")), Length(max=20000)])
+    files = MultipleFileField(_l("Decision documents"))
+
+
+FORMS = {
+    "objection.reply": ReplyForm,
+    "objection.applicant_next": ApplicantNextForm,
+    "objection.schedule_hearing": ScheduleHearingForm,
+    "objection.decide_complaint": DecideComplaintForm,
+}

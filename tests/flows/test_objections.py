@@ -1,0 +1,185 @@
+"""Objection and complaint through the real BPMN (objection + joint punishment), services and database,
+with the clock moved by the tests: the punishment is suspended while handled and resumes from the day of
+rejection, to the day."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.cases import tasks
+from app.cases.models import Case, CaseMeasure
+from app.engine.models import OpenTask, ProcessInstance
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from app.rights import accounts, objections
+from app.rights.models import AccessCode, PeriodSuspension
+from app.scheduler.jobs import sweep_timers
+from tests.conftest import user
+from tests.helpers import COMPANY, COMPANY2, complete, determine, file_case, only_task, open_tasks, unit_id
+
+WHO = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}
+
+
+def in_effect_case(days=30, subjects=(COMPANY,)):
+    case = file_case(subjects=subjects)
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    codes = {}
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=days)
+    for row in db.session.scalars(select(AccessCode).where(AccessCode.case_id == case.id)):
+        codes[row.subject_id] = row.plain
+    complete("office1", only_task(case.id, "file_decision"), {})
+    for t in open_tasks(case.id, "implement"):
+        name = next(n for n, u in WHO.items() if unit_id(n) == t.unit_id)
+        complete(WHO[name], t, {"outcome": "applied", "report": "ok"})
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "in_effect"
+    return case, codes
+
+
+def applicant_for(case, codes, username="applicant1") -> User:
+    subject = case.subjects[0].subject
+    u = accounts.register(subject.kind, subject.code, codes[subject.id], username, "a-long-password", "联系人")
+    db.session.commit()
+    return u
+
+
+def main_instance(case):
+    return db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
+
+
+def task_of(case_id, bpmn_id) -> OpenTask:
+    return only_task(case_id, bpmn_id)
+
+
+def do(actor, ot, values):
+    tasks.complete(actor, ot.task_id, values, [])
+    db.session.commit()
+
+
+def test_access_code_binds_one_account_to_its_subject(org, clock):
+    case, codes = in_effect_case()
+    subject = case.subjects[0].subject
+    with pytest.raises(DomainError):
+        accounts.register("enterprise", subject.code, "WRONG-CODE-XXXX", "x1", "a-long-password", "")
+    db.session.rollback()
+    u = applicant_for(case, codes)
+    assert u.role == "applicant" and u.subject_id == subject.id
+    with pytest.raises(DomainError):  # a code works once
+        accounts.register("enterprise", subject.code, codes[subject.id], "x2", "a-long-password", "")
+    db.session.rollback()
+
+
+def test_objection_upheld_revokes_and_lifts_the_measures(org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    clock.shift(timedelta(days=3))
+    obj = objections.file_objection(applicant, case.id, "处罚决定已被行政复议撤销。", [])
+    db.session.commit()
+    case = db.session.get(Case, case.id)
+    assert case.status == "suspended" and case.period_end is None
+    assert main_instance(case).next_due_at is None  # nothing fires while suspended
+    reply = task_of(obj.id, "reply_objection")
+    assert reply.role == "group_lead" and reply.unit_id == unit_id("市市场监管局")
+    do(user("market_lead"), reply, {"outcome": "upheld", "reasons": "经核查，异议成立，撤销认定。"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "revoked" and case.closed_at is not None
+    assert {m.status for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id))} == {"lifted"}
+    assert db.session.get(Case, obj.id).status == "objection_upheld"
+
+
+def test_objection_rejected_then_complaint_upheld(org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "事实认定有误。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。"})
+    assert db.session.get(Case, case.id).status == "in_effect"  # resumed from the day of rejection
+    nxt = task_of(obj.id, "applicant_next")
+    assert nxt.assignee_id == applicant.id
+    do(applicant, nxt, {"next_step": "complain", "grounds": "答复未回应关键证据。"})
+    assert db.session.get(Case, case.id).status == "suspended"
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "投诉成立。"})
+    assert db.session.get(Case, case.id).status == "revoked"
+    assert db.session.get(Case, obj.id).status == "complaint_upheld"
+
+
+def test_complaint_rejected_resumes_the_period_from_the_rejection_date_to_the_day(org, clock):
+    # 30-day period from Mon 23 Nov 2026: 23 Nov .. 22 Dec.
+    case, codes = in_effect_case(days=30)
+    assert case.period_end == date(2026, 12, 22)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2026-11-26T02:00:00+00:00")  # objection on 26 Nov (3 days served: 23, 24, 25)
+    obj = objections.file_objection(applicant, case.id, "异议理由。", [])
+    db.session.commit()
+    clock.move_to("2026-11-30T02:00:00+00:00")  # reply rejects on 30 Nov: suspended 26..29 (4 days)
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    assert db.session.get(Case, case.id).period_end == date(2026, 12, 26)
+    clock.move_to("2026-12-02T02:00:00+00:00")  # complaint on 2 Dec
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉理由。"})
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [], "draw_experts": False})
+    clock.move_to("2026-12-10T02:00:00+00:00")  # complaint rejected 10 Dec: suspended 2..9 (8 days)
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "投诉不成立。"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "in_effect"
+    # 30 punished days: 23-25 Nov (3), 30 Nov-1 Dec (2), from 10 Dec 25 more -> 3 Jan 2027.
+    assert case.period_end == date(2027, 1, 3)
+    suspensions = db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id).order_by(PeriodSuspension.id)).all()
+    assert [(s.start, s.end) for s in suspensions] == [(date(2026, 11, 26), date(2026, 11, 30)), (date(2026, 12, 2), date(2026, 12, 10))]
+    # The expiry timer follows: due at the end of 3 Jan 2027 in Shanghai, and fires then.
+    inst = main_instance(case)
+    assert inst.next_due_at.isoformat() == "2027-01-03T15:59:59.999999+00:00"
+    clock.move_to("2027-01-03T15:59:00+00:00")
+    assert sweep_timers() == 0
+    clock.move_to("2027-01-03T16:00:01+00:00")
+    assert sweep_timers() == 1 and db.session.get(Case, case.id).status == "expired"
+
+
+def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "异议。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {
+        "attending_unit_ids": [], "draw_experts": True, "hearing_date": date(2026, 11, 30), "legal_count": 1,
+        "industry_count": 1, "reserves": 0})
+    from app.experts.models import Draw, Invitation
+
+    d = db.session.scalar(select(Draw).where(Draw.case_id == obj.id))
+    assert d.purpose == "complaint"
+    # Experts who sat on the determination are excluded from the hearing of the complaint about it.
+    sat = {i.expert_id for i in db.session.scalars(select(Invitation).where(Invitation.case_id == case.id, Invitation.status.in_(("confirmed", "opinion", "closed"))))}
+    assert not sat & {p["expert_id"] for p in d.picks}
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立。"})
+    assert open_tasks(obj.id, "respond_invitation") == []
+
+
+def test_one_open_objection_at_a_time_and_only_about_ones_own_subject(org, clock):
+    case, codes = in_effect_case()
+    other, other_codes = in_effect_case(subjects=(COMPANY2,))
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "异议。", [])
+    db.session.commit()
+    with pytest.raises(objections.OpenObjection) as exc:
+        objections.file_objection(applicant, case.id, "再次异议。", [])
+    db.session.rollback()
+    assert exc.value.open_case.id == obj.id
+    with pytest.raises(PermissionDenied):
+        objections.file_objection(applicant, other.id, "不是我的案件。", [])
+    db.session.rollback()
+
+
+def test_silence_after_a_rejected_objection_closes_it(org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "异议。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    clock.shift(timedelta(days=20))
+    sweep_timers()
+    assert db.session.get(Case, obj.id).status == "objection_closed"
+    assert db.session.get(Case, case.id).status == "in_effect"
