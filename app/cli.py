@@ -13,11 +13,22 @@ def deploy_processes() -> list:
 
 
 def _print_logins() -> None:
-    from app.demo import DEMO_PASSWORD, USERS
+    from sqlalchemy import select
+
+    from app.cases.models import Subject
+    from app.demo import DEMO_PASSWORD, EXPERTS, USERS
+    from app.rights.models import AccessCode
 
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, full_name, role, unit in USERS:
         click.echo(f"  {username:<12} {role:<11} {full_name} · {unit}")
+    click.echo(f"  expert1..expert{len(EXPERTS)}  expert      (the expert database)")
+    click.echo("  applicant1   applicant   某食品有限公司 (an objection is being handled)")
+    row = db.session.execute(
+        select(Subject.code, AccessCode.plain).join(AccessCode, AccessCode.subject_id == Subject.id).where(AccessCode.used_at.is_(None)).limit(1)
+    ).first()
+    if row:
+        click.echo(f"To try opening an applicant account (/portal/register): code {row[0]}, access code {row[1]}")
 
 
 def register(app) -> None:

@@ -265,6 +265,15 @@ def load_cases() -> None:
                            {"outcome": "applied", "report": "已在本系统业务办理中嵌入限制措施。", "reasons": ""})
         tasks.complete(_user("market_lead"), _task(c5, "compile_feedback").task_id,
                        {"summary": "三家实施单位均已按决定实施惩戒措施。"})
+    # ... its subject opened an applicant account with the access code and objected: suspended.
+    from app.rights import accounts, objections
+    from app.rights.models import AccessCode
+
+    with clock.backdated(2):
+        code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == c5.id))
+        applicant = accounts.register("enterprise", "91510400MA6X000405", code.plain, "applicant1", DEMO_PASSWORD * 2, "某食品有限公司 法务")
+        applicant.set_password(DEMO_PASSWORD)
+        objections.file_objection(applicant, c5.id, "我公司已于处罚后完成整改，且其中一次许可吊销已被行政复议撤销，请求撤销认定。", [PDF])
     # 6. Reward path, at pre-review.
     _file("tax_cw", [("enterprise", "某电子科技有限公司", "91510400MA6X000506")], ["SC-R-001"],
           "某电子科技公司纳税信用A级联合激励", "该公司连续三年纳税信用评价为A级。")

@@ -146,8 +146,12 @@ def case_page(actor, case_id: int) -> dict:
         # experts' opinions, no draw records beyond the verification page.
         return {"case": case, "tasks": [], "attachments": attachments, "timeline": [], "units": units,
                 "meeting": None, "limited": False}
+    from app.rights.accounts import codes_for
+
+    codes = codes_for(case.id) if actor.role in ("office", "admin") or actor.unit_id in (
+        case.initiating_unit_id, case.group.lead_unit_id if case.group else None) else []
     return {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
-            "meeting": meeting_view(case.id), "limited": False}
+            "meeting": meeting_view(case.id), "limited": False, "access_codes": codes}
 
 
 def invitation_summary(ot) -> dict:

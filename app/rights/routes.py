@@ -60,7 +60,7 @@ def objection(case_id):
         except objections.OpenObjection as exc:
             db.session.rollback()
             flash(exc.message, "warning")
-            return redirect(url_for("portal.case", case_id=exc.open_case.id))
+            return redirect(url_for("portal.case", case_id=case_id))  # its page links to the open objection
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)

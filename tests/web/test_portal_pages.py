@@ -1,0 +1,74 @@
+"""Applicant portal and public lists through the test client: registration with an access code, status
+pages, filing an objection, and every route tried as another applicant."""
+from sqlalchemy import select
+
+from app.cases.models import Case
+from app.extensions import db
+from app.rights import objections
+from tests.conftest import csrf_from, login
+from tests.flows.test_objections import applicant_for, in_effect_case
+from tests.helpers import COMPANY2
+
+
+def test_register_with_access_code_and_follow_the_case(client, org, clock):
+    case, codes = in_effect_case()
+    subject = case.subjects[0].subject
+    page = client.get("/portal/register").get_data(as_text=True)
+    resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
+                                                 "access_code": "AAAA-BBBB-CCCC", "username": "app1", "password": "a-long-password",
+                                                 "password2": "a-long-password"})
+    assert "不匹配" in resp.get_data(as_text=True) or "do not match" in resp.get_data(as_text=True)
+    resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
+                                                 "access_code": codes[subject.id].lower(), "username": "app1",
+                                                 "password": "a-long-password", "password2": "a-long-password"}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert case.number in html
+    html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "2026年12月22日" in html  # when the period ends, in plain words
+    page = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
+    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "异议理由"}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
+    assert obj.number in html and "5" in html
+    assert db.session.get(Case, case.id).status == "suspended"
+    # A second objection is refused with a link to the open one.
+    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)
+    assert f"/portal/cases/{obj.id}" in resp.get_data(as_text=True)
+
+
+def test_no_applicant_reaches_another_subjects_case_by_any_route(client, org, clock):
+    mine, codes = in_effect_case()
+    theirs, their_codes = in_effect_case(subjects=(COMPANY2,))
+    me = applicant_for(mine, codes, "me")
+    other = applicant_for(theirs, their_codes, "other")
+    their_obj = objections.file_objection(other, theirs.id, "他们的异议", [])
+    db.session.commit()
+    from tests.helpers import only_task
+
+    login(client, "me")
+    assert theirs.number not in client.get("/portal/").get_data(as_text=True)
+    for url in (f"/portal/cases/{theirs.id}", f"/portal/cases/{theirs.id}/objection", f"/portal/cases/{their_obj.id}",
+                f"/cases/{theirs.id}", f"/cases/{mine.id}", "/cases/", "/supervision/", "/experts/", "/cases/new"):
+        assert client.get(url).status_code == 403, url
+    page = client.get(f"/portal/cases/{mine.id}/objection").get_data(as_text=True)
+    assert client.post(f"/portal/cases/{theirs.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "x"}).status_code == 403
+    # Their tasks are theirs alone.
+    from app.cases import tasks as task_service
+    from tests.conftest import user
+
+    task_service.complete(user("market_lead"), only_task(their_obj.id, "reply_objection").task_id, {"outcome": "rejected", "reasons": "r"})
+    db.session.commit()
+    t = only_task(their_obj.id, "applicant_next")
+    assert client.get(f"/tasks/{t.task_id}").status_code == 403
+    assert t.task_id not in client.get("/tasks/").get_data(as_text=True)
+
+
+def test_public_lists_show_names_and_masked_codes_only(client, org, clock):
+    case, _codes = in_effect_case()
+    html = client.get("/public/").get_data(as_text=True)
+    subject = case.subjects[0].subject
+    assert subject.name in html and subject.code not in html and "915104********0102" in html
+    assert case.facts not in html and case.number not in html
+    assert subject.name in client.get("/public/?q=" + subject.code).get_data(as_text=True)
+    assert subject.name not in client.get("/public/?q=别的公司").get_data(as_text=True)
+    assert subject.name not in client.get("/public/?list=reward").get_data(as_text=True)
