@@ -26,11 +26,21 @@ DEFAULT_DEADLINE_RULES = {
     "complaint_window": (10, "local"),
     "complaint_schedule": (5, "local"),
     "complaint_decide": (20, "local"),
+    # Credit repair review by the organ that handled the behaviour, and the applicant's supplements.
+    "repair_review": (10, "local"),
+    "repair_supplement": (10, "local"),
 }
 
 # Default draw for a meeting: at least one legal expert and two from each industry of the case, plus
 # reserves per field (seed 001 二(二)2 asks for industry and legal experts drawn at random).
 DEFAULT_DRAW = {"legal": 1, "industry": 2, "reserves": 1}
+
+# Credit repair: minimum publication period (calendar days from the start of the punishment) before a
+# subject may apply. The 2023 national measures on credit repair set at least 3 months for ordinary
+# administrative penalty information and at least 1 year in production safety, fire safety and special
+# equipment; entries of those fields are listed by catalog code. Local configuration, documented in README.
+REPAIR_MIN_DAYS_DEFAULT = int(os.environ.get("XINLIAN_REPAIR_MIN_DAYS", 90))
+REPAIR_MIN_DAYS_BY_ENTRY = {"ENV-P-001": 365}
 
 
 def _deadline_rules() -> dict:
@@ -76,6 +86,8 @@ class Config:
     }
     DEADLINE_RULES = _deadline_rules()
     DRAW_DEFAULTS = DEFAULT_DRAW
+    REPAIR_MIN_DAYS_DEFAULT = REPAIR_MIN_DAYS_DEFAULT
+    REPAIR_MIN_DAYS_BY_ENTRY = REPAIR_MIN_DAYS_BY_ENTRY
     # A reminder is recorded this many working days before a task's deadline.
     REMINDER_WORKING_DAYS = 1
     # "Due soon" badge in inboxes: deadline within this many calendar days.

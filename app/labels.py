@@ -44,6 +44,10 @@ STATUS_LABELS = {
     "complaint": _l("Complaint being handled by the joint-meeting office"),
     "complaint_upheld": _l("Complaint upheld"),
     "complaint_rejected": _l("Complaint not upheld: punishment resumed"),
+    "repair_review": _l("Repair application under review"),
+    "repair_supplement": _l("Repair application: supplements requested"),
+    "repair_approved": _l("Repair approved and published"),
+    "repair_rejected": _l("Repair rejected"),
 }
 
 
@@ -59,7 +63,8 @@ MEASURE_STATUS_LABELS = {
     "lifted": _l("Lifted"),
 }
 
-OUTCOME_LABELS = {"upheld": _l("upheld"), "rejected": _l("not upheld")}
+OUTCOME_LABELS = {"upheld": _l("upheld"), "rejected": _l("not upheld"), "approve": _l("approved"),
+                  "reject": _l("rejected"), "supplement": _l("supplements requested")}
 
 EVENT_LABELS = {
     "trigger_filed": _l("Trigger filed"),
@@ -100,6 +105,10 @@ EVENT_LABELS = {
     "punishment_resumed": _l("Punishment resumed"),
     "determination_revoked": _l("Determination revoked, measures lifted"),
     "access_code_issued": _l("Access codes issued for the subjects"),
+    "repair_applied": _l("Credit repair applied for"),
+    "repair_reviewed": _l("Repair application reviewed"),
+    "repair_supplemented": _l("Repair application supplemented"),
+    "credit_repaired": _l("Credit repaired: punishment ended early, measures lifted"),
 }
 
 # Expert fields: legal, and the industry domains of the specialist groups.
@@ -128,6 +137,8 @@ INVITATION_STATUS_LABELS = {
 ATTACHMENT_PURPOSE_LABELS = {
     "evidence": _l("Evidence"),
     "minutes": _l("Meeting minutes"),
+    "commitment": _l("Credit commitment"),
+    "decision": _l("Decision document"),
     "implementation": _l("Implementation evidence"),
 }
 
@@ -145,6 +156,8 @@ DEADLINE_RULE_LABELS = {
     "complaint_window": _l("Complaint deadline"),
     "complaint_schedule": _l("Complaint acceptance deadline"),
     "complaint_decide": _l("Complaint decision deadline"),
+    "repair_review": _l("Repair review deadline"),
+    "repair_supplement": _l("Repair supplement deadline"),
     "file_decision": _l("Filing acknowledgement deadline"),
     "notify_groups": _l("Decision receipt deadline"),
     "implement": _l("Implementation feedback deadline"),
@@ -167,6 +180,8 @@ STEP_LABELS = {
     "applicant_next": _l("Accept the reply or complain"),
     "schedule_hearing": _l("Accept the complaint and convene units and experts"),
     "decide_complaint": _l("Decide on the complaint"),
+    "review_repair": _l("Review the repair application"),
+    "supplement_repair": _l("Supplement the repair application"),
     "determination_office": _l("Special meeting and decision"),
     "file_decision": _l("Acknowledge filing of the decision"),
     "notify_groups": _l("Group lead receives the decision"),

@@ -50,6 +50,10 @@ PUNISHMENT_SUSPENDED = "punishment_suspended"
 PUNISHMENT_RESUMED = "punishment_resumed"
 DETERMINATION_REVOKED = "determination_revoked"
 ACCESS_CODE_ISSUED = "access_code_issued"
+REPAIR_APPLIED = "repair_applied"
+REPAIR_REVIEWED = "repair_reviewed"
+REPAIR_SUPPLEMENTED = "repair_supplemented"
+CREDIT_REPAIRED = "credit_repaired"
 
 
 def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash) -> str:

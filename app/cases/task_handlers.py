@@ -256,4 +256,7 @@ from app.experts.task_handlers import HANDLERS as _EXPERT_HANDLERS  # noqa: E402
 from app.rights.objections import HANDLERS as _OBJECTION_HANDLERS  # noqa: E402
 
 HANDLERS.update(_EXPERT_HANDLERS)
+from app.rights.repair import HANDLERS as _REPAIR_HANDLERS  # noqa: E402
+
 HANDLERS.update(_OBJECTION_HANDLERS)
+HANDLERS.update(_REPAIR_HANDLERS)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from forms.joint_punishment import choices
@@ -19,3 +19,11 @@ class RegisterForm(FlaskForm):
 class ObjectionForm(FlaskForm):
     grounds = TextAreaField(_l("Grounds of the objection"), validators=[DataRequired(message=_l("Write the grounds of your objection.")), Length(max=20000)])
     files = MultipleFileField(_l("Evidence (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))
+
+
+class RepairForm(FlaskForm):
+    correction = TextAreaField(_l("How the behaviour was corrected and its effects removed"),
+                               validators=[DataRequired(message=_l("Describe how the behaviour was corrected and its effects removed.")), Length(max=20000)])
+    files = MultipleFileField(_l("Evidence of the correction (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))
+    pledge = BooleanField(_l("I make the credit commitment below"))
+    commitment_files = MultipleFileField(_l("Or upload the signed credit commitment (信用承诺书)"))

@@ -15,7 +15,7 @@ from app.rights.objections import applicant_case, open_objection, subject_cases_
 APPLICANT_EVENTS = (
     "decision_recorded", "objection_filed", "objection_replied", "objection_reply_accepted", "complaint_filed",
     "complaint_decided", "punishment_suspended", "punishment_resumed", "determination_revoked", "case_closed",
-    "timer_fired", "measure_applied",
+    "timer_fired", "measure_applied", "repair_applied", "repair_reviewed", "repair_supplemented", "credit_repaired",
 )
 
 

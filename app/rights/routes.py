@@ -9,8 +9,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.form_errors import apply_errors
 from app.pagination import page_number
-from app.rights import accounts, objections, queries
-from app.rights.forms import ObjectionForm, RegisterForm
+from app.rights import accounts, objections, queries, repair
+from app.rights.forms import ObjectionForm, RegisterForm, RepairForm
 from app.uploads import uploads_from
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -70,11 +70,38 @@ def objection(case_id):
     return render_template("portal/objection.html", form=form, **data)
 
 
+@bp.route("/cases/<int:case_id>/repair", methods=["GET", "POST"])
+@login_required
+def repair_application(case_id):
+    data = queries.status_page(current_user, case_id)
+    form = RepairForm()
+    if form.validate_on_submit():
+        try:
+            rep = repair.apply(current_user, case_id, form.correction.data, bool(form.pledge.data),
+                               uploads_from(request.files.getlist("files")), uploads_from(request.files.getlist("commitment_files")))
+            db.session.commit()
+        except repair.OpenRepair as exc:
+            db.session.rollback()
+            flash(exc.message, "warning")
+            return redirect(url_for("portal.case", case_id=case_id))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_l("Your repair application %(number)s has been filed.", number=rep.number), "success")
+            return redirect(url_for("portal.case", case_id=rep.id))
+    return render_template("portal/repair.html", form=form, pledge=repair.PLEDGE, eligible_from=repair.eligible_from(data["case"])
+                           if data["case"].period_start else None, **data)
+
+
 @public_bp.route("/")
 def lists():
     kind = request.args.get("list", "punishment")
-    if kind not in ("punishment", "reward"):
+    if kind not in ("punishment", "reward", "repairs"):
         kind = "punishment"
     q = (request.args.get("q") or "").strip()[:60] or None
+    if kind == "repairs":
+        page = repair.published_results(q, page_number(request.args.get("page")))
+        return render_template("public/lists.html", page=page, kind=kind, q=q)
     page = queries.public_list(kind, q, page_number(request.args.get("page")))
     return render_template("public/lists.html", page=page, kind=kind, q=q)

@@ -72,3 +72,17 @@ def test_public_lists_show_names_and_masked_codes_only(client, org, clock):
     assert subject.name in client.get("/public/?q=" + subject.code).get_data(as_text=True)
     assert subject.name not in client.get("/public/?q=别的公司").get_data(as_text=True)
     assert subject.name not in client.get("/public/?list=reward").get_data(as_text=True)
+
+
+def test_repair_pages_and_published_results(client, org, clock):
+    mine, codes = in_effect_case()
+    theirs, their_codes = in_effect_case(subjects=(COMPANY2,))
+    applicant_for(mine, codes, "me")
+    applicant_for(theirs, their_codes, "other")
+    login(client, "me")
+    html = client.get(f"/portal/cases/{mine.id}/repair").get_data(as_text=True)
+    assert "2027年2月21日" in html
+    resp = client.post(f"/portal/cases/{mine.id}/repair", data={"csrf_token": csrf_from(html), "correction": "已整改", "pledge": "y"})
+    assert resp.status_code == 200 and "2027-02-21" in resp.get_data(as_text=True)  # not yet eligible, said so
+    assert client.get(f"/portal/cases/{theirs.id}/repair").status_code == 403
+    assert "2027" not in client.get("/public/?list=repairs").get_data(as_text=True).split("<table")[1]

@@ -1,0 +1,149 @@
+"""Credit repair (seed 001 二(三); 2023 national measures on credit repair): within the period, a subject
+that corrected its behaviour applies, with evidence and a credit commitment, to the organ that handled the
+behaviour. Eligibility against the minimum publication period is checked first; an ineligible application
+is refused with the date from which it becomes eligible. Approval is published and ends the punishment."""
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import clock
+from app.cases import attachments, events
+from app.cases.models import REL_OFFICE, Case, CaseMeasure, CaseSubject
+from app.cases.services import add_case_unit, office_unit
+from app.engine import instances
+from app.errors import DomainError
+from app.extensions import db
+from app.rights.objections import applicant_case
+
+PROCESS_ID = "credit_repair"
+PLEDGE = _l("I undertake to keep the law, to have corrected the dishonest behaviour and removed its effects, and accept that a false commitment is itself recorded as dishonesty.")
+
+
+class OpenRepair(DomainError):
+    def __init__(self, open_case: Case):
+        super().__init__(_l("A repair application for this case is already being handled: %(number)s.", number=open_case.number))
+        self.open_case = open_case
+
+
+def min_days(case: Case) -> int:
+    by_entry = current_app.config["REPAIR_MIN_DAYS_BY_ENTRY"]
+    codes = [ce.catalog_version.entry.code for ce in case.entries]
+    return max([by_entry.get(c, current_app.config["REPAIR_MIN_DAYS_DEFAULT"]) for c in codes] or [0])
+
+
+def eligible_from(case: Case) -> date:
+    return case.period_start + timedelta(days=min_days(case))
+
+
+def open_repair(case_id: int) -> Case | None:
+    return db.session.scalar(
+        select(Case).where(Case.parent_case_id == case_id, Case.kind == "repair", Case.closed_at.is_(None)).limit(1)
+    )
+
+
+def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commitment_files: list) -> Case:
+    case = applicant_case(actor, case_id)
+    if case.kind != "punishment" or case.decision != "act" or case.status != "in_effect":
+        raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
+    existing = open_repair(case.id)
+    if existing is not None:
+        raise OpenRepair(existing)
+    start = eligible_from(case)
+    if clock.today_local() < start:
+        raise DomainError(_l("Not yet eligible: the minimum publication period of %(days)s days runs until %(date)s. You can apply from %(date)s.",
+                             days=min_days(case), date=start.isoformat()))
+    errors = []
+    if not (correction or "").strip():
+        errors.append(("correction", _l("Describe how the behaviour was corrected and its effects removed.")))
+    if not files:
+        errors.append(("files", _l("Attach evidence of the correction.")))
+    if not pledge and not commitment_files:
+        errors.append(("pledge", _l("Give the credit commitment: tick the pledge or upload the signed commitment.")))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    attachments.validate_uploads(files, "files")
+    attachments.validate_uploads(commitment_files, "commitment_files")
+    now = clock.now()
+    rep = Case(
+        number=f"TMP-{now.timestamp()}-{actor.id}", kind="repair", process_id=PROCESS_ID, status="repair_review",
+        route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
+        title=str(_l("Credit repair of %(number)s", number=case.number)), facts=correction.strip(),
+        legal_basis=str(PLEDGE) if pledge else "", parent_case_id=case.id, created_at=now,
+    )
+    db.session.add(rep)
+    db.session.flush()
+    rep.number = f"XF-{clock.local_date(now).year}-{rep.id:06d}"
+    db.session.add(CaseSubject(case_id=rep.id, subject_id=actor.subject_id))
+    add_case_unit(rep.id, case.initiating_unit_id, "initiator")
+    add_case_unit(rep.id, office_unit().id, REL_OFFICE)
+    events.record(rep.id, events.REPAIR_APPLIED, actor, {"parent_case_id": case.id, "pledge": bool(pledge)})
+    events.record(case.id, events.REPAIR_APPLIED, actor, {"repair_case": rep.number})
+    attachments.store(rep.id, actor, files, "evidence")
+    attachments.store(rep.id, actor, commitment_files, "commitment")
+    instances.start(rep, PROCESS_ID, {
+        "case_id": rep.id, "parent_case_id": case.id, "handling_unit_id": case.initiating_unit_id,
+        "applicant_user_id": actor.id,
+    }, actor)
+    return rep
+
+
+def review(ctx) -> dict:
+    outcome = ctx.values.get("outcome")
+    reasons = (ctx.values.get("reasons") or "").strip()
+    if outcome not in ("approve", "reject", "supplement"):
+        raise DomainError(_l("Choose the conclusion."), "outcome")
+    if not reasons:
+        raise DomainError(_l("Give the reasons."), "reasons")
+    events.record(ctx.case.id, events.REPAIR_REVIEWED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
+    if outcome == "approve":
+        parent = db.session.get(Case, ctx.case.parent_case_id)
+        _end_early(parent, ctx.case, ctx.actor)
+        ctx.case.closed_at = clock.now()
+    return {"repair_outcome": outcome}
+
+
+def _end_early(parent: Case, repair_case: Case, actor) -> None:
+    """Approved: published, the punishment ends today, implementing units lift their measures."""
+    for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == parent.id)):
+        m.status = "lifted"
+    parent.period_end = clock.today_local()
+    events.record(parent.id, events.CREDIT_REPAIRED, actor, {"repair_case": repair_case.number})
+    inst = instances.instance_for_case(parent.id)
+    if inst is not None and inst.status == "running":
+        loaded = instances.load(inst.id, lock=True)
+        loaded.engine.deliver_message("credit_repaired")
+        instances.save(loaded, parent, actor)
+
+
+def supplement(ctx) -> dict:
+    text = (ctx.values.get("supplement") or "").strip()
+    if not text and not ctx.files:
+        raise DomainError(_l("Add the requested material."), "supplement")
+    attachments.validate_uploads(ctx.files, "files")
+    attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
+    events.record(ctx.case.id, events.REPAIR_SUPPLEMENTED, ctx.actor, {"supplement": text}, bpmn_id=ctx.task.bpmn_id)
+    return {}
+
+
+def published_results(q: str | None, page: int):
+    """Approved repairs, for the public page: subject, masked code, the case repaired, the date."""
+    from app.cases.models import Subject
+    from app.pagination import paginate_rows
+
+    stmt = (
+        select(Case, Subject)
+        .join(CaseSubject, CaseSubject.case_id == Case.id)
+        .join(Subject, Subject.id == CaseSubject.subject_id)
+        .where(Case.kind == "repair", Case.status == "repair_approved")
+        .order_by(Case.closed_at.desc())
+    )
+    if q:
+        from sqlalchemy import or_
+
+        stmt = stmt.where(or_(Subject.name.contains(q), Subject.code == q.upper()))
+    return paginate_rows(stmt, page, 25)
+
+
+HANDLERS = {"repair.review": review, "repair.supplement": supplement}

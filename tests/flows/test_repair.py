@@ -1,0 +1,69 @@
+"""Credit repair through the real BPMN: ineligible (with the date it becomes eligible), eligible and
+approved (published, punishment ended early, measures lifted), eligible and rejected after supplements."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.cases.models import Case, CaseMeasure
+from app.errors import DomainError
+from app.extensions import db
+from app.rights import repair
+from tests.conftest import user
+from tests.flows.test_objections import applicant_for, do, in_effect_case, task_of
+from tests.helpers import PDF
+
+
+def test_ineligible_before_the_minimum_publication_period(org, clock):
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.shift(timedelta(days=30))
+    with pytest.raises(DomainError) as exc:
+        repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.rollback()
+    assert "2027-02-21" in str(exc.value.message)  # 23 Nov 2026 + 90 days
+    assert db.session.scalar(select(Case).where(Case.kind == "repair")) is None
+
+
+def test_eligible_and_approved_ends_the_punishment_early(org, clock):
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-02-21T02:00:00+00:00")
+    with pytest.raises(DomainError) as exc:  # no commitment: neither pledge nor signed document
+        repair.apply(applicant, case.id, "已整改。", False, [PDF], [])
+    db.session.rollback()
+    assert exc.value.errors[0][0] == "pledge"
+    rep = repair.apply(applicant, case.id, "已缴清罚款并完成整改。", True, [PDF], [])
+    db.session.commit()
+    review = task_of(rep.id, "review_repair")
+    assert review.role == "caseworker" and review.unit_id == case.initiating_unit_id
+    do(user("market_cw"), review, {"outcome": "approve", "reasons": "整改到位，准予修复。"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "repaired" and case.period_end == date(2027, 2, 21)
+    assert {m.status for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id))} == {"lifted"}
+    page = repair.published_results(None, 1)
+    assert [c.id for c, _s in page.items] == [rep.id]
+
+
+def test_eligible_rejected_after_supplements_and_may_apply_again(org, clock):
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-03-01T02:00:00+00:00")
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "supplement", "reasons": "请补充缴款凭证。"})
+    sup = task_of(rep.id, "supplement_repair")
+    assert sup.assignee_id == applicant.id
+    with pytest.raises(repair.OpenRepair):
+        repair.apply(applicant, case.id, "再次申请。", True, [PDF], [])
+    db.session.rollback()
+    from app.cases import tasks
+
+    tasks.complete(applicant, sup.task_id, {"supplement": "缴款凭证见附件。"}, [PDF])
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "reject", "reasons": "凭证与处罚决定不符。"})
+    assert db.session.get(Case, rep.id).status == "repair_rejected"
+    assert db.session.get(Case, case.id).status == "in_effect"
+    again = repair.apply(applicant, case.id, "补齐材料后再次申请。", True, [PDF], [])
+    db.session.commit()
+    assert again.id != rep.id
