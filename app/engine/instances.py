@@ -126,7 +126,9 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
             bpmn_id=t.bpmn_id,
         )
 
-    for step in eng.steps:
+    own_process = inst.process_version.process_id == case.process_id
+    # Timers and ends of helper processes (expert invitations) are told by their feature's own events.
+    for step in eng.steps if own_process else []:
         if step.kind == "timer":
             events.record(case.id, events.TIMER_FIRED, None, {"timer": step.name}, bpmn_id=step.bpmn_id)
         elif step.kind == "end":
@@ -137,7 +139,7 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
     eng.steps.clear()
 
     process_id = inst.process_version.process_id
-    if process_id == case.process_id:  # the case's own procedure drives its status
+    if own_process:  # the case's own procedure drives its status
         status = _case_status(eng, ready)
         if status and status != case.status:
             case.status = status
