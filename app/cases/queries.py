@@ -150,8 +150,11 @@ def case_page(actor, case_id: int) -> dict:
 
     codes = codes_for(case.id) if actor.role in ("office", "admin") or actor.unit_id in (
         case.initiating_unit_id, case.group.lead_unit_id if case.group else None) else []
+    from app.rights.clock import has_open_suspension
+
     return {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
-            "meeting": meeting_view(case.id), "limited": False, "access_codes": codes}
+            "meeting": meeting_view(case.id), "limited": False, "access_codes": codes,
+            "suspended_now": case.period_start is not None and has_open_suspension(case.id)}
 
 
 def invitation_summary(ot) -> dict:

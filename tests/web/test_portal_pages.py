@@ -86,3 +86,13 @@ def test_repair_pages_and_published_results(client, org, clock):
     assert resp.status_code == 200 and "2027-02-21" in resp.get_data(as_text=True)  # not yet eligible, said so
     assert client.get(f"/portal/cases/{theirs.id}/repair").status_code == 403
     assert "2027" not in client.get("/public/?list=repairs").get_data(as_text=True).split("<table")[1]
+
+
+def test_implementing_units_see_their_measures_suspended(client, org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    login(client, "finance_cw")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "异议或投诉处理期间暂停执行" in html and "暂停执行" in html
