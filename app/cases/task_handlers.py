@@ -27,11 +27,7 @@ class TaskContext:
     files: list
 
 
-def _required(values: dict, name: str, message) -> str:
-    text = (values.get(name) or "").strip()
-    if not text:
-        raise DomainError(message, name)
-    return text
+from app.cases.task_handlers_util import required as _required  # noqa: E402
 
 
 def pre_review(ctx: TaskContext) -> dict:

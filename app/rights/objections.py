@@ -12,6 +12,7 @@ from app.cases import attachments, events
 from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseMeasure, CaseSubject, CaseUnit
 from app.cases.services import add_case_unit, office_unit
 from app.engine import instances
+from app.cases.task_handlers_util import required as _required
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.rights import clock as period_clock
@@ -123,24 +124,26 @@ def suspend(case: Case, source: Case, reason: str, actor) -> None:
     _notify_period(case, actor)
 
 
-def resume(case: Case, source: Case, actor) -> None:
-    """Close the open suspension: the punishment counts again from today, the day of rejection."""
+def _close_open_suspensions(case: Case) -> None:
     today = clock.today_local()
     for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))):
         s.end = max(today, s.start)
     db.session.flush()
+
+
+def resume(case: Case, source: Case, actor) -> None:
+    """Close the open suspension: the punishment counts again from today, the day of rejection."""
+    today = clock.today_local()
+    _close_open_suspensions(case)
     events.record(case.id, events.PUNISHMENT_RESUMED, actor, {"source": source.number, "from": today.isoformat()})
     _notify_period(case, actor)
 
 
 def revoke(case: Case, source: Case, actor, reasons: str) -> None:
     """An upheld objection or complaint: the determination is revoked, every measure lifted, units told."""
-    today = clock.today_local()
-    for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))):
-        s.end = max(today, s.start)
-    for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id)):
-        m.status = "lifted"
-    case.period_end = today
+    _close_open_suspensions(case)
+    lift_measures(case)
+    case.period_end = clock.today_local()
     events.record(case.id, events.DETERMINATION_REVOKED, actor, {"source": source.number, "reasons": reasons})
     inst = _main_instance(case)
     if inst is not None and inst.status == "running":
@@ -154,20 +157,29 @@ def revoke(case: Case, source: Case, actor, reasons: str) -> None:
         case.closed_at = case.closed_at or clock.now()
 
 
+def lift_measures(case: Case) -> None:
+    for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id)):
+        m.status = "lifted"
+
+
 # -- task handlers ----------------------------------------------------------------------------------
 def _parent(ctx) -> Case:
     return db.session.get(Case, ctx.case.parent_case_id)
 
 
-def reply(ctx) -> dict:
+def _finding(ctx, missing_outcome) -> tuple[str, str]:
+    """The upheld/rejected finding and its reasons (both required), with its documents stored."""
     outcome = ctx.values.get("outcome")
-    reasons = (ctx.values.get("reasons") or "").strip()
     if outcome not in ("upheld", "rejected"):
-        raise DomainError(_l("Choose the finding."), "outcome")
-    if not reasons:
-        raise DomainError(_l("Give the reasons."), "reasons")
+        raise DomainError(missing_outcome, "outcome")
+    reasons = _required(ctx.values, "reasons", _l("Give the reasons."))
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "decision")
+    return outcome, reasons
+
+
+def reply(ctx) -> dict:
+    outcome, reasons = _finding(ctx, _l("Choose the finding."))
     events.record(ctx.case.id, events.OBJECTION_REPLIED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
     parent = _parent(ctx)
     data = {"reply_outcome": outcome}
@@ -240,14 +252,7 @@ class _DrawSubject:
 def decide_complaint(ctx) -> dict:
     from app.experts import services as experts
 
-    outcome = ctx.values.get("outcome")
-    reasons = (ctx.values.get("reasons") or "").strip()
-    if outcome not in ("upheld", "rejected"):
-        raise DomainError(_l("Choose the decision."), "outcome")
-    if not reasons:
-        raise DomainError(_l("Give the reasons."), "reasons")
-    attachments.validate_uploads(ctx.files, "files")
-    attachments.store(ctx.case.id, ctx.actor, ctx.files, "decision")
+    outcome, reasons = _finding(ctx, _l("Choose the decision."))
     votes = experts.close_meeting(ctx.actor, ctx.case, "complaint")
     events.record(ctx.case.id, events.COMPLAINT_DECIDED, ctx.actor, {"outcome": outcome, "reasons": reasons, "votes": votes},
                   bpmn_id=ctx.task.bpmn_id)

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from app import clock
 from app.cases import attachments, events
-from app.cases.models import REL_OFFICE, Case, CaseMeasure, CaseSubject
+from app.cases.models import REL_OFFICE, Case, CaseSubject
 from app.cases.services import add_case_unit, office_unit
 from app.engine import instances
 from app.errors import DomainError
 from app.extensions import db
-from app.rights.objections import applicant_case
+from app.rights.objections import applicant_case, lift_measures
 
 PROCESS_ID = "credit_repair"
 PLEDGE = _l("I undertake to keep the law, to have corrected the dishonest behaviour and removed its effects, and accept that a false commitment is itself recorded as dishonesty.")
@@ -106,8 +106,7 @@ def review(ctx) -> dict:
 
 def _end_early(parent: Case, repair_case: Case, actor) -> None:
     """Approved: published, the punishment ends today, implementing units lift their measures."""
-    for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == parent.id)):
-        m.status = "lifted"
+    lift_measures(parent)
     parent.period_end = clock.today_local()
     events.record(parent.id, events.CREDIT_REPAIRED, actor, {"repair_case": repair_case.number})
     inst = instances.instance_for_case(parent.id)

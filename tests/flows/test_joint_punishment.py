@@ -11,6 +11,7 @@ from app.engine.models import ProcessInstance
 from app.extensions import db
 from app.scheduler.jobs import sweep_deadlines, sweep_timers
 from tests.conftest import user
+from tests.flows.test_objections import in_effect_case
 from tests.helpers import (
     COMPANY,
     COMPANY2,
@@ -200,14 +201,7 @@ def test_deadlines_count_holidays_and_working_weekends(org, clock):
 
 
 def test_timer_sweep_loads_only_due_instances(org, clock):
-    case = file_case()
-    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    determine("market_lead", only_task(case.id, "schedule_meeting"), days=10)
-    complete("office1", only_task(case.id, "file_decision"), {})
-    for t in open_tasks(case.id, "implement"):
-        who = {unit_id("市财政局"): "finance_cw", unit_id("市住房城乡建设局"): "housing_cw"}.get(t.unit_id, "market_cw")
-        complete(who, t, {"outcome": "applied", "report": "ok"})
-    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
+    case, _codes = in_effect_case(days=10)
     inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
     # The engine's own due time is what the index holds: end of the period's last day (2 Dec) in Shanghai.
     assert inst.next_due_at.isoformat() == "2026-12-02T15:59:59.999999+00:00"
@@ -219,14 +213,7 @@ def test_timer_sweep_loads_only_due_instances(org, clock):
 
 
 def test_sweep_at_the_exact_due_instant_neither_fires_nor_spins(org, clock):
-    case = file_case()
-    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    determine("market_lead", only_task(case.id, "schedule_meeting"), days=10)
-    complete("office1", only_task(case.id, "file_decision"), {})
-    for t in open_tasks(case.id, "implement"):
-        who = {unit_id("市财政局"): "finance_cw", unit_id("市住房城乡建设局"): "housing_cw"}.get(t.unit_id, "market_cw")
-        complete(who, t, {"outcome": "applied", "report": "ok"})
-    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
+    case, _codes = in_effect_case(days=10)
     inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
     clock.move_to(inst.next_due_at)
     assert sweep_timers() == 0
