@@ -55,6 +55,24 @@ def register(app) -> None:
         click.echo("demo data loaded" if created else "demo data already present")
         _print_logins()
 
+    @app.cli.command("verify-chains")
+    def verify_chains():
+        """Verify every case's timeline hash chain; name each broken link. Exit 1 if any is broken."""
+        from sqlalchemy import select
+
+        from app.cases.events import verify_chain
+        from app.cases.models import Case
+
+        broken = 0
+        for case_id, number in db.session.execute(select(Case.id, Case.number).order_by(Case.id)):
+            ok, seq = verify_chain(case_id)
+            if not ok:
+                broken += 1
+                click.echo(f"BROKEN {number}: timeline event #{seq} does not follow from the one before")
+        click.echo(f"{broken} broken chain(s)" if broken else "all timeline chains verify")
+        if broken:
+            raise SystemExit(1)
+
     @app.cli.command("sweep")
     def sweep():
         """Run the timer and deadline sweeps once."""

@@ -79,8 +79,29 @@ def new_case():
 @bp.route("/<int:case_id>")
 @login_required
 def detail(case_id):
+    from app.cases.diagrams import diagrams_for
+    from app.cases.events import verify_chain
+
     data = queries.case_page(current_user, case_id)
-    return render_template("cases/detail.html", full_codes=can_see_full_codes(current_user, data["case"]), **data)
+    staff = current_user.role not in ("expert", "applicant")
+    return render_template(
+        "cases/detail.html", full_codes=can_see_full_codes(current_user, data["case"]),
+        diagrams=diagrams_for(data["case"]) if staff else [], chain=verify_chain(case_id) if staff else None, **data,
+    )
+
+
+@bp.route("/<int:case_id>/processes/<int:instance_id>.bpmn")
+@login_required
+def diagram(case_id, instance_id):
+    from flask import Response, abort
+
+    from app.cases.diagrams import diagram_xml
+
+    if current_user.role in ("expert", "applicant"):
+        abort(403)
+    case = queries.get_case(current_user, case_id)
+    xml = diagram_xml(case, instance_id) or abort(404)
+    return Response(xml, mimetype="application/xml")
 
 
 @bp.route("/<int:case_id>/files/<int:attachment_id>")

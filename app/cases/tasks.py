@@ -3,6 +3,7 @@ process instance's version column makes the second of two simultaneous completio
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import clock
 from app.auth.permissions import can_act_on_task, may_work_on
 from app.cases import events
 from app.cases.models import Case
@@ -59,6 +60,12 @@ def complete(actor, task_id: str, values: dict, files: list | None = None) -> Ca
     handler = HANDLERS[ot.form_key]
     data = handler(TaskContext(actor, case, ot, values, files or []))
     loaded.engine.complete(ot.task_id, data)
-    events.record(case.id, events.TASK_COMPLETED, actor, {"task": ot.name, "unit_id": ot.unit_id}, bpmn_id=ot.bpmn_id)
+    now = clock.now()
+    due = clock.as_utc(ot.due_at)
+    events.record(case.id, events.TASK_COMPLETED, actor, {
+        "task": ot.name, "unit_id": ot.unit_id, "opened_at": clock.as_utc(ot.created_at).isoformat(),
+        "hours": round((now - clock.as_utc(ot.created_at)).total_seconds() / 3600, 1),
+        "due_at": due.isoformat() if due else None, "on_time": (now <= due) if due else None, "rule": ot.deadline_rule,
+    }, bpmn_id=ot.bpmn_id)
     instances.save(loaded, case, actor)
     return case

@@ -229,6 +229,19 @@ class Engine:
         dues = [d for _, _, d, _ in self.waiting_timers() if d is not None]
         return min(dues) if dues else None
 
+    def activity_states(self) -> dict[str, str]:
+        """bpmn id -> "active" | "completed" for the diagram: what ran, and where the case is now."""
+        states: dict[str, str] = {}
+        for t in self.wf.get_tasks():
+            bpmn_id = t.task_spec.bpmn_id
+            if not bpmn_id:
+                continue
+            if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                states[bpmn_id] = "active"
+            elif t.state == TaskState.COMPLETED and states.get(bpmn_id) != "active":
+                states[bpmn_id] = "completed"
+        return states
+
     def end_properties(self) -> dict:
         """Properties of the end event reached (only meaningful once completed)."""
         for t in self.wf.get_tasks(state=TaskState.COMPLETED):
