@@ -109,6 +109,7 @@ EVENT_LABELS = {
     "repair_reviewed": _l("Repair application reviewed"),
     "repair_supplemented": _l("Repair application supplemented"),
     "credit_repaired": _l("Credit repaired: punishment ended early, measures lifted"),
+    "unit_noticed": _l("Unit notified or summoned for overdue work"),
 }
 
 # Expert fields: legal, and the industry domains of the specialist groups.
@@ -120,6 +121,8 @@ FIELD_LABELS = {
     "tax": _l("Taxation"),
     "construction": _l("Construction"),
 }
+
+NOTICE_LABELS = {"notice": _l("Notice (通报)"), "summons": _l("Summons (约谈)")}
 
 VOTE_LABELS = {"support": _l("Support"), "oppose": _l("Oppose"), "abstain": _l("Abstain")}
 

@@ -54,6 +54,7 @@ REPAIR_APPLIED = "repair_applied"
 REPAIR_REVIEWED = "repair_reviewed"
 REPAIR_SUPPLEMENTED = "repair_supplemented"
 CREDIT_REPAIRED = "credit_repaired"
+UNIT_NOTICED = "unit_noticed"
 
 
 def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash) -> str:

@@ -1,0 +1,22 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from forms.joint_punishment import choices
+
+
+class NoticeForm(FlaskForm):
+    unit_id = HiddenField(validators=[DataRequired()])
+    kind = RadioField(_l("Kind"), choices=choices([("notice", _l("Notice (通报)")), ("summons", _l("Summons (约谈)"))]),
+                      default="notice", validators=[InputRequired()])
+    on_date = DateField(_l("Date (of the notice, or of the interview)"), validators=[InputRequired(message=_l("Enter the date."))])
+    text = TextAreaField(_l("Text"), validators=[DataRequired(message=_l("Write the text of the notice.")), Length(max=4000)])
+
+    def validate_unit_id(self, field):
+        try:
+            field.data = int(field.data)
+        except (TypeError, ValueError):
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("No such unit."))

@@ -1,0 +1,87 @@
+"""SLA over the open tasks (aggregated in SQL) and notices/summons to slow units, which stay on the
+timelines of the cases concerned."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import distinct, func, select
+
+from app import clock
+from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
+from app.auth.permissions import require_role
+from app.cases import events
+from app.cases.models import Case
+from app.engine.models import OpenTask
+from app.errors import DomainError
+from app.extensions import db
+from app.supervision.models import Notice
+
+VIEWERS = (SUPERVISOR, OFFICE, ADMIN)
+
+
+def overdue_by_unit(actor):
+    require_role(actor, *VIEWERS)
+    now = clock.now()
+    return db.session.execute(
+        select(Unit.id, Unit.name, func.count(OpenTask.id).label("tasks"), func.count(distinct(OpenTask.case_id)).label("cases"),
+               func.min(OpenTask.due_at).label("oldest"))
+        .join(Unit, Unit.id == OpenTask.unit_id)
+        .where(OpenTask.due_at < now)
+        .group_by(Unit.id, Unit.name)
+        .order_by(func.count(OpenTask.id).desc(), Unit.name)
+    ).all()
+
+
+def overdue_by_step(actor):
+    require_role(actor, *VIEWERS)
+    now = clock.now()
+    return db.session.execute(
+        select(OpenTask.bpmn_id, func.min(OpenTask.name).label("name"), func.count(OpenTask.id).label("tasks"),
+               func.min(OpenTask.due_at).label("oldest"))
+        .where(OpenTask.due_at < now)
+        .group_by(OpenTask.bpmn_id)
+        .order_by(func.count(OpenTask.id).desc())
+    ).all()
+
+
+def issue(actor, unit_id: int, kind: str, text: str, on_date: date | None) -> Notice:
+    """A supervisor notifies (通报) or summons (约谈) a unit about its overdue work."""
+    require_role(actor, SUPERVISOR)
+    if kind not in ("notice", "summons"):
+        raise DomainError(_l("Choose notice or summons."), "kind")
+    if not (text or "").strip():
+        raise DomainError(_l("Write the text of the notice."), "text")
+    if on_date is None:
+        raise DomainError(_l("Enter the date."), "on_date")
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise DomainError(_l("No such unit."), "unit_id")
+    case_ids = list(db.session.scalars(
+        select(OpenTask.case_id).where(OpenTask.unit_id == unit_id, OpenTask.due_at < clock.now()).distinct()
+    ))
+    notice = Notice(kind=kind, unit_id=unit_id, text=text.strip(), on_date=on_date, issued_by_id=actor.id)
+    notice.cases = list(db.session.scalars(select(Case).where(Case.id.in_(case_ids)))) if case_ids else []
+    db.session.add(notice)
+    db.session.flush()
+    for cid in case_ids:
+        events.record(cid, events.UNIT_NOTICED, actor, {"notice_id": notice.id, "kind": kind, "unit_id": unit_id,
+                                                         "text": text.strip(), "on_date": on_date.isoformat()})
+    return notice
+
+
+def notices_for_unit(actor):
+    require_role(actor, "caseworker", "group_lead", OFFICE)
+    return list(db.session.scalars(select(Notice).where(Notice.unit_id == actor.unit_id).order_by(Notice.issued_at.desc())))
+
+
+def all_notices(actor):
+    require_role(actor, *VIEWERS)
+    return list(db.session.scalars(select(Notice).order_by(Notice.issued_at.desc()).limit(200)))
+
+
+def acknowledge(actor, notice_id: int) -> Notice:
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.unit_id != actor.unit_id:
+        raise DomainError(_l("No such notice for your unit."))
+    if notice.acknowledged_at is None:
+        notice.acknowledged_at, notice.acknowledged_by_id = clock.now(), actor.id
+    return notice
