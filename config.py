@@ -35,6 +35,11 @@ DEFAULT_DEADLINE_RULES = {
 # reserves per field (seed 001 二(二)2 asks for industry and legal experts drawn at random).
 DEFAULT_DRAW = {"legal": 1, "industry": 2, "reserves": 1}
 
+# Monitoring (seed 003): registered enterprises in the city, and the catalog entries that put a subject on
+# the serious-dishonesty list; the share of such subjects is to stay under 1%.
+REGISTERED_ENTERPRISES = int(os.environ.get("XINLIAN_REGISTERED_ENTERPRISES", 150_000))
+SERIOUS_DISHONESTY_ENTRIES = {"SC-P-001", "SC-P-002", "FIN-P-001", "ENV-P-001"}
+
 # Credit repair: minimum publication period (calendar days from the start of the punishment) before a
 # subject may apply. The 2023 national measures on credit repair set at least 3 months for ordinary
 # administrative penalty information and at least 1 year in production safety, fire safety and special
@@ -87,6 +92,8 @@ class Config:
     DEADLINE_RULES = _deadline_rules()
     DRAW_DEFAULTS = DEFAULT_DRAW
     REPAIR_MIN_DAYS_DEFAULT = REPAIR_MIN_DAYS_DEFAULT
+    REGISTERED_ENTERPRISES = REGISTERED_ENTERPRISES
+    SERIOUS_DISHONESTY_ENTRIES = SERIOUS_DISHONESTY_ENTRIES
     REPAIR_MIN_DAYS_BY_ENTRY = REPAIR_MIN_DAYS_BY_ENTRY
     # A reminder is recorded this many working days before a task's deadline.
     REMINDER_WORKING_DAYS = 1

@@ -11,6 +11,7 @@ from app.cases.task_handlers import HANDLERS, TaskContext
 from app.engine import instances
 from app.engine.models import OpenTask
 from app.errors import Conflict, PermissionDenied
+from app.supervision.models import StepRecord
 from app.extensions import db
 
 GONE = _l("This task has already been completed (perhaps by a colleague a moment ago) or no longer exists.")
@@ -62,6 +63,9 @@ def complete(actor, task_id: str, values: dict, files: list | None = None) -> Ca
     loaded.engine.complete(ot.task_id, data)
     now = clock.now()
     due = clock.as_utc(ot.due_at)
+    opened = clock.as_utc(ot.created_at)
+    db.session.add(StepRecord(case_id=case.id, bpmn_id=ot.bpmn_id, unit_id=ot.unit_id, opened_at=opened, completed_at=now,
+                              hours=round((now - opened).total_seconds() / 3600, 2), on_time=(now <= due) if due else None))
     events.record(case.id, events.TASK_COMPLETED, actor, {
         "task": ot.name, "unit_id": ot.unit_id, "opened_at": clock.as_utc(ot.created_at).isoformat(),
         "hours": round((now - clock.as_utc(ot.created_at)).total_seconds() / 3600, 1),

@@ -59,6 +59,19 @@ def sweep_deadlines(max_tasks: int = 500) -> tuple[int, int]:
     return counts["remind"], counts["breach"]
 
 
+def monthly_report(app) -> None:
+    """First of the month: the previous month's monitoring report, once."""
+    from app.supervision.reports import generate_monthly_if_missing
+
+    with app.app_context():
+        try:
+            generate_monthly_if_missing()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("monthly report failed")
+
+
 def run_sweeps(app) -> None:
     with app.app_context():
         sweep_timers()

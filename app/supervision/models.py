@@ -31,3 +31,47 @@ class Notice(db.Model):
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cases = relationship("Case", secondary=notice_case, order_by="Case.id")
+
+
+class StepRecord(db.Model):
+    """One completed workflow step: who, when opened and closed, its deadline and whether it was met.
+    Written with the completion, so monitoring aggregates in SQL instead of reading the timeline JSON."""
+
+    __tablename__ = "step_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(60), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    hours: Mapped[float] = mapped_column()
+    on_time: Mapped[bool | None] = mapped_column()
+
+
+class TypicalCase(db.Model):
+    """A member unit's typical reward or punishment case of a quarter (seed 004: at least two a quarter)."""
+
+    __tablename__ = "typical_case"
+    __table_args__ = (db.UniqueConstraint("unit_id", "case_id", "quarter"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit: Mapped[Unit] = relationship()
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    case = relationship("Case")
+    quarter: Mapped[str] = mapped_column(String(7), index=True)  # 2026-Q4
+    summary: Mapped[str] = mapped_column(Text)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Report(db.Model):
+    """A generated monitoring report (stored file, listed for download)."""
+
+    __tablename__ = "monitoring_report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # 2026-11
+    fmt: Mapped[str] = mapped_column(String(5))  # pdf | xlsx
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

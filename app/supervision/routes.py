@@ -82,3 +82,103 @@ def my_notices():
             db.session.rollback()
         return redirect(url_for("supervision.my_notices"))
     return render_template("supervision/my_notices.html", notices=services.notices_for_unit(current_user))
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    from app.auth.permissions import require_role
+    from app.supervision import monitoring
+    from app.supervision.services import VIEWERS
+
+    require_role(current_user, *VIEWERS)
+    return render_template("supervision/dashboard.html", d=monitoring.dashboard())
+
+
+@bp.route("/reports", methods=["GET", "POST"])
+@login_required
+def reports():
+    from flask import flash, redirect, url_for
+    from sqlalchemy import select
+
+    from app.auth.permissions import require_role
+    from app.extensions import db
+    from app.supervision import reports as report_service
+    from app.supervision.models import Report
+    from app.supervision.services import VIEWERS
+
+    require_role(current_user, *VIEWERS)
+    if request.method == "POST":
+        month = request.form.get("month") or report_service.previous_month()
+        if not __import__("re").fullmatch(r"\d{4}-\d{2}", month):
+            flash(__import__("flask_babel").lazy_gettext("Give the month as YYYY-MM."), "danger")
+        else:
+            report_service.generate(month, current_user)
+            db.session.commit()
+        return redirect(url_for("supervision.reports"))
+    rows = db.session.scalars(select(Report).order_by(Report.created_at.desc()).limit(100)).all()
+    return render_template("supervision/reports.html", reports=rows, default_month=report_service.previous_month())
+
+
+@bp.route("/reports/<int:report_id>")
+@login_required
+def download_report(report_id):
+    from flask import abort, send_file
+
+    from app.auth.permissions import require_role
+    from app.extensions import db
+    from app.supervision import reports as report_service
+    from app.supervision.models import Report
+    from app.supervision.services import VIEWERS
+
+    require_role(current_user, *VIEWERS)
+    r = db.session.get(Report, report_id) or abort(404)
+    mime = "application/pdf" if r.fmt == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(report_service.report_path(r), mimetype=mime, as_attachment=True, download_name=f"xinlian-report-{r.month}.{r.fmt}")
+
+
+@bp.route("/export.<fmt>")
+@login_required
+def export(fmt):
+    from flask import Response, abort
+
+    from app.cases.queries import open_tasks_for, supervision_overview
+    from app.labels import step
+    from app.supervision import reports as report_service
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    page = supervision_overview(current_user, status=request.args.get("status") or None, kind=request.args.get("kind") or None,
+                                overdue_only=request.args.get("overdue") == "1", page=1, per_page=100_000)
+    tasks = open_tasks_for([c.id for c, _due in page.items])
+    rows = report_service.export_rows(
+        [(c, due, "；".join(step(t.bpmn_id, t.name) for t in tasks[c.id])) for c, due in page.items]
+    )
+    header = ["案件编号", "标题", "类型", "状态", "当前环节", "最早办理时限", "超期天数"]
+    if fmt == "csv":
+        return Response(report_service.to_csv(header, rows), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=cases.csv"})
+    return Response(report_service.to_xlsx(header, rows),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=cases.xlsx"})
+
+
+@bp.route("/typical", methods=["GET", "POST"])
+@login_required
+def typical():
+    from flask import flash, redirect, url_for
+
+    from app.errors import DomainError
+    from app.extensions import db
+    from app.supervision import monitoring, services
+
+    if request.method == "POST":
+        try:
+            services.register_typical(current_user, request.form.get("case_number", ""), request.form.get("summary", ""))
+            db.session.commit()
+            flash(__import__("flask_babel").lazy_gettext("Typical case registered."), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(url_for("supervision.typical"))
+    return render_template("supervision/typical.html", quota=monitoring.typical_quota(), mine=services.typical_of_unit(current_user))

@@ -85,3 +85,35 @@ def acknowledge(actor, notice_id: int) -> Notice:
     if notice.acknowledged_at is None:
         notice.acknowledged_at, notice.acknowledged_by_id = clock.now(), actor.id
     return notice
+
+
+def register_typical(actor, case_number: str, summary: str):
+    """A member unit registers one of its cases as a typical reward or punishment case of this quarter."""
+    from app.auth.permissions import can_see_case
+    from app.supervision.models import TypicalCase
+    from app.supervision.monitoring import quarter_of
+
+    require_role(actor, "caseworker", "group_lead")
+    case = db.session.scalar(select(Case).where(Case.number == (case_number or "").strip()))
+    if case is None or not can_see_case(actor, case.id) or case.kind not in ("punishment", "reward"):
+        raise DomainError(_l("No such case of your unit."), "case_number")
+    if case.decision != "act":
+        raise DomainError(_l("Only decided cases of joint action can be typical cases."), "case_number")
+    if not (summary or "").strip():
+        raise DomainError(_l("Write a short summary."), "summary")
+    quarter = quarter_of(clock.today_local())
+    if db.session.scalar(select(TypicalCase.id).where(TypicalCase.unit_id == actor.unit_id, TypicalCase.case_id == case.id,
+                                                      TypicalCase.quarter == quarter)):
+        raise DomainError(_l("This case is already registered for this quarter."), "case_number")
+    t = TypicalCase(unit_id=actor.unit_id, case_id=case.id, quarter=quarter, summary=summary.strip(), registered_by_id=actor.id)
+    db.session.add(t)
+    db.session.flush()
+    return t
+
+
+def typical_of_unit(actor):
+    from app.supervision.models import TypicalCase
+
+    if actor.unit_id is None:
+        return []
+    return list(db.session.scalars(select(TypicalCase).where(TypicalCase.unit_id == actor.unit_id).order_by(TypicalCase.registered_at.desc())))

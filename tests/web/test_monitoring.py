@@ -1,0 +1,92 @@
+"""Dashboard and report figures against fixtures computed by hand; reports as PDF and XLSX; exports;
+typical cases and the quarterly quota; who may see what."""
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from app.supervision import monitoring, reports
+from app.supervision.models import Report
+from tests.conftest import csrf_from, login
+from tests.flows.test_objections import applicant_for, in_effect_case
+from tests.helpers import COMPANY2, complete, file_case, only_task
+
+
+def test_figures_match_a_hand_count(org, clock, app):
+    a, codes = in_effect_case()            # pre_review, schedule, determination, filing, 3 implement, feedback
+    file_case(subjects=(COMPANY2,))        # at pre-review
+    clock.shift(timedelta(hours=30))
+    c = file_case(subjects=(("enterprise", "某三公司", "91510400MA6X000304"),))
+    clock.shift(timedelta(hours=50))
+    complete("market_lead", only_task(c.id, "pre_review"), {"outcome": "accept"})  # took 50 h
+    d = monitoring.dashboard()
+    assert dict(d["by_status"]) == {"in_effect": 1, "pre_review": 1, "determination": 1}
+    assert dict(d["by_group"]) == {"市场监管专项小组": 3}
+    assert d["by_month"] == [("2026-11", 3)]
+    pre = next(r for r in d["step_times"] if r["bpmn_id"] == "pre_review")
+    assert pre["count"] == 2 and pre["avg"] == 25.0 and pre["p90"] == 50.0  # 0 h and 50 h
+    units = {r["unit"]: r for r in d["on_time"]}
+    assert units["市市场监管局"]["rate"] == 100.0
+    # One enterprise under a serious-dishonesty entry (SC-P-001) among 150,000 registered.
+    assert d["serious"] == {"subjects": 1, "registered": 150000, "percent": 0.001, "warning": False}
+    app.config["REGISTERED_ENTERPRISES"] = 50
+    try:
+        assert monitoring.serious_share()["warning"] is True  # 2%
+    finally:
+        app.config["REGISTERED_ENTERPRISES"] = 150000
+    # Objection outcomes are counted too.
+    from app.rights import objections
+
+    objections.file_objection(applicant_for(a, codes), a.id, "异议", [])
+    db.session.commit()
+    assert monitoring.outcomes() == [("objection", "objection_reply", 1)]
+
+
+def test_reports_pdf_and_xlsx_are_generated_stored_and_downloadable(client, org, clock):
+    in_effect_case()
+    login(client, "supervisor1")
+    page = client.get("/supervision/reports").get_data(as_text=True)
+    client.post("/supervision/reports", data={"csrf_token": csrf_from(page), "month": "2026-09"})
+    rows = db.session.scalars(select(Report).order_by(Report.fmt)).all()
+    assert [(r.month, r.fmt) for r in rows] == [("2026-09", "pdf"), ("2026-09", "xlsx")]
+    with client.get(f"/supervision/reports/{rows[0].id}") as resp:
+        assert resp.data.startswith(b"%PDF") and b"STSong-Light" in resp.data
+    with client.get(f"/supervision/reports/{rows[1].id}") as resp:
+        wb = load_workbook(io.BytesIO(resp.data))
+        status = {r[0].value: r[1].value for r in wb["1"].iter_rows(min_row=3)}
+        assert status == {"生效中": 1}
+    # The scheduler's monthly job makes the previous month's report once.
+    assert len(reports.generate_monthly_if_missing()) == 2
+    assert reports.generate_monthly_if_missing() == []
+    c = client.application.test_client()
+    login(c, "market_cw")
+    assert c.get(f"/supervision/reports/{rows[0].id}").status_code == 403
+    assert c.get("/supervision/dashboard").status_code == 403
+
+
+def test_exports_and_dashboard_page(client, org, clock):
+    case = file_case()
+    login(client, "supervisor1")
+    html = client.get("/supervision/dashboard").get_data(as_text=True)
+    assert "vendor/chartjs/chart.umd.min.js" in html
+    csv_bytes = client.get("/supervision/export.csv").data
+    assert case.number.encode() in csv_bytes and "专项小组预审".encode() in csv_bytes
+    wb = load_workbook(io.BytesIO(client.get("/supervision/export.xlsx").data))
+    assert wb.active["A2"].value == case.number
+
+
+def test_typical_cases_and_the_quota(client, org, clock):
+    case, _codes = in_effect_case()
+    login(client, "market_cw")
+    page = client.get("/supervision/typical").get_data(as_text=True)
+    client.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": case.number, "summary": "典型案例摘要"})
+    quota = monitoring.typical_quota()
+    row = next(r for r in quota["rows"] if r["unit"] == "市市场监管局")
+    assert row["count"] == 1 and row in quota["below"]
+    other = client.application.test_client()
+    login(other, "env_cw")
+    page = other.get("/supervision/typical").get_data(as_text=True)
+    other.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": case.number, "summary": "不是本单位的"})
+    assert next(r for r in monitoring.typical_quota()["rows"] if r["unit"] == "市生态环境局")["count"] == 0
