@@ -9,7 +9,10 @@ the same sequence: every user task of whole cases, so small and large workflow s
 first task alone (smallest state, where fixed database costs weigh most) is printed beside it.
 
 P2 ratio: time of one timer sweep with 100,000 cases waiting on timers (a handful due) divided by the
-same with 1,000 waiting. Every waiting row carries a real serialized workflow state."""
+same with 1,000 waiting. Every waiting row carries a real serialized workflow state.
+
+timeline ms: the case page of a case with 1,000 timeline events (target at most 50).
+dashboard ms: the monitoring dashboard at 100,000 cases (target at most 200)."""
 import json
 import statistics
 import sys
@@ -45,7 +48,13 @@ def make_app(tmp: Path):
     with app.app_context():
         upgrade(directory=str(Path(app.root_path).parent / "migrations"))
         from app.cli import deploy_processes
-        from app.demo import load_organisation_and_catalog
+        from werkzeug.security import generate_password_hash
+
+        from app.auth.models import User
+        from app.demo import DEMO_PASSWORD, load_organisation_and_catalog
+
+        hashed = generate_password_hash(DEMO_PASSWORD)
+        User.set_password = lambda self, pw: setattr(self, "password_hash", hashed)  # one hash for all demo users
 
         deploy_processes()
         load_organisation_and_catalog()
@@ -165,7 +174,7 @@ def raw_stock(bpmn_path: Path):
     parser.add_bpmn_file(str(bpmn_path))
     spec, subs = parser.get_spec("joint_punishment"), parser.get_subprocess_specs("joint_punishment")
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    engine = PythonScriptEngine(environment=TaskDataEnvironment({}))
+    engine = PythonScriptEngine(environment=TaskDataEnvironment(dict(STAND_INS)))
     times, first = [], []
     for _ in range(N_CASES):
         wf = BpmnWorkflow(spec, subs, script_engine=engine)
@@ -191,8 +200,33 @@ def raw_stock(bpmn_path: Path):
     return times, first
 
 
+# The period-clock functions read the database in the app; without one they answer "not suspended, ends
+# far away", which is what the app answers for these cases too.
+STAND_INS = {"period_suspended": lambda case_id: False, "period_end_for": lambda case_id: "2099-01-01T00:00:00+00:00"}
+
+
+class stand_ins:
+    """Run the engine adapter without a database for a while."""
+
+    def __enter__(self):
+        from app.engine.runner import register_script_functions
+
+        register_script_functions(STAND_INS)
+
+    def __exit__(self, *exc):
+        from app.engine.runner import register_script_functions
+        from app.rights.clock import SCRIPT_FUNCTIONS
+
+        register_script_functions(SCRIPT_FUNCTIONS)
+
+
 def raw_adapter(bpmn_path: Path):
     """The same through our engine adapter (state saved without the spec), no database."""
+    with stand_ins():
+        return _raw_adapter(bpmn_path)
+
+
+def _raw_adapter(bpmn_path: Path):
     specs = Engine.restore_spec(parse_bpmn(bpmn_path.read_bytes(), "joint_punishment.bpmn")[0].spec_json)
     raw, raw_first = [], []
     for _ in range(N_CASES):
@@ -243,7 +277,8 @@ def add_waiting(app, count, state, version_id, due=False, start=0):
             cid = first_id + i
             rows.append(dict(id=cid, number=f"B-{cid}", kind="punishment", process_id="joint_punishment",
                              status="in_effect", route="group", initiating_unit_id=unit, created_by_id=creator,
-                             title="bench", facts="f", legal_basis="l", created_at=now, updated_at=now))
+                             title="bench", facts="f", legal_basis="l", created_at=now, updated_at=now,
+                             created_month=clock.local_date(now).strftime("%Y-%m")))
             due_at = now - timedelta(seconds=1) if due else now + timedelta(days=365 + (i % 1000))
             inst.append(dict(case_id=cid, process_version_id=version_id, state=state, status="running",
                              next_due_at=due_at, version=1, created_at=now, updated_at=now))
@@ -274,7 +309,8 @@ def timed_sweeps(app, state_due, version_id) -> float:
 def p2(app) -> tuple[float, float]:
     from app.engine.registry import latest_version
 
-    state, eng = waiting_state(app)
+    with stand_ins():
+        state, eng = waiting_state(app)
     # Due copies: the same workflow with its timer already in the past.
     due_state = json.loads(state)
     for t in due_state["tasks"].values():
@@ -288,6 +324,61 @@ def p2(app) -> tuple[float, float]:
     add_waiting(app, 99_000, state, version_id)
     large = timed_sweeps(app, due_state, version_id)
     return large, small
+
+
+def timeline_ms(app) -> float:
+    """Case page (timeline, diagram, chain verification) of a case with 1,000 events, as a supervisor."""
+    from app.cases import events
+    from app.catalog.models import CatalogEntry
+
+    with app.app_context():
+        entry = db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == "SC-P-001"))
+        case = file_one(entry, 999_999)
+        while case.event_seq < 1000:
+            events.record(case.id, events.DEADLINE_REMINDER, None, {"task": "专项小组预审", "due_at": clock.now().isoformat()},
+                          bpmn_id="pre_review")
+        db.session.commit()
+        case_id = case.id
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "supervisor1", "password": "demo1234", "csrf_token": token})
+    times = []
+    for _ in range(15):
+        t0 = time.perf_counter()
+        resp = client.get(f"/cases/{case_id}")
+        times.append(time.perf_counter() - t0)
+        assert resp.status_code == 200 and resp.data.count(b"data-bpmn-id") >= 1000
+    return statistics.median(times) * 1000
+
+
+def dashboard_ms(app) -> float:
+    """The monitoring dashboard with 100,000+ cases (from P2) and 100,000 step records."""
+    from app.supervision.models import StepRecord
+
+    with app.app_context():
+        unit = user("market_cw").unit_id
+        ids = list(db.session.scalars(select(Case.id).limit(100_000)))
+        now = clock.now()
+        rows = [dict(case_id=cid, bpmn_id=("pre_review", "schedule_meeting", "implement")[i % 3], unit_id=unit,
+                     opened_at=now, completed_at=now, hours=float(i % 97), on_time=i % 5 != 0) for i, cid in enumerate(ids)]
+        for i in range(0, len(rows), 5000):
+            db.session.execute(insert(StepRecord), rows[i:i + 5000])
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "supervisor1", "password": "demo1234", "csrf_token": token})
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        assert client.get("/supervision/dashboard").status_code == 200
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
 
 
 def main():
@@ -305,9 +396,15 @@ def main():
             f"the service layer is {r['service'] / r['adapter']:.2f}x"
         )
         print(f"P1 ratio: {r['service'] / r['raw']:.2f}")
+        import gc
+
+        gc.collect()
+        timeline = timeline_ms(app)
         large, small = p2(app)
         print(f"P2 sweep ms with 100,000 waiting: {large * 1000:.1f}; with 1,000 waiting: {small * 1000:.1f}")
         print(f"P2 ratio: {large / small:.2f}")
+        print(f"timeline ms: {timeline:.1f}")
+        print(f"dashboard ms: {dashboard_ms(app):.1f}")
         with app.app_context():
             db.engine.dispose()
 

@@ -95,13 +95,16 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     return ev
 
 
-def verify_chain(case_id: int) -> tuple[bool, int | None]:
+def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | None]:
     """(True, None) if every event's hash matches its content and predecessor and the last one is the head
     recorded on the case; else (False, the first bad or missing seq)."""
     prev = GENESIS
     expected_seq = 1
     head = db.session.execute(select(Case.event_seq, Case.event_hash).where(Case.id == case_id)).one()
-    for ev in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)):
+    rows = loaded if loaded is not None else db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+    )
+    for ev in rows:  # (a page that already loaded the timeline in seq order passes it in)
         at = clock.as_utc(ev.at)
         if ev.seq != expected_seq or ev.prev_hash != prev:
             return False, ev.seq

@@ -39,6 +39,13 @@ REL_IMPLEMENTER = "implementer"
 REL_NOTIFIED = "notified"
 
 
+def _month_of(created_at) -> str:
+    from app import clock
+
+    dt = created_at or clock.now()
+    return clock.local_date(dt).strftime("%Y-%m")
+
+
 class Subject(db.Model):
     __tablename__ = "subject"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +57,13 @@ class Subject(db.Model):
 
 class Case(db.Model):
     __tablename__ = "case"
-    __table_args__ = (Index("ix_case_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_case_status_created", "status", "created_at"),
+        # Monitoring aggregates read these covering indexes instead of the table (100,000 cases).
+        Index("ix_case_kind_status", "kind", "status"),
+        Index("ix_case_kind_group", "kind", "group_id"),
+        Index("ix_case_kind_month", "kind", "created_month"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)  # punishment | reward
@@ -76,6 +89,8 @@ class Case(db.Model):
     feedback_summary: Mapped[str | None] = mapped_column(Text)
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Local (Shanghai) month of filing, "2026-11": grouped by the monitoring dashboard and reports.
+    created_month: Mapped[str] = mapped_column(String(7), default=lambda ctx: _month_of(ctx.get_current_parameters().get("created_at")))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Head of the timeline's hash chain, written with every event: deleting the newest events, or

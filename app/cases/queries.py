@@ -106,6 +106,24 @@ def get_case(actor, case_id: int) -> Case:
     return case
 
 
+def timeline_rows(case_id: int) -> list:
+    """The whole timeline as plain rows (not ORM objects: a case can carry thousands of events), with the
+    actor's name and unit, in chain order; verify_chain and the page both read these."""
+    from app.auth.models import User
+
+    return db.session.execute(
+        select(
+            CaseEvent.seq, CaseEvent.type, CaseEvent.at, CaseEvent.actor_id, CaseEvent.actor_unit_id, CaseEvent.bpmn_id,
+            CaseEvent.details, CaseEvent.prev_hash, CaseEvent.hash,
+            User.full_name.label("actor_name"), Unit.name.label("unit_name"),
+        )
+        .outerjoin(User, User.id == CaseEvent.actor_id)
+        .outerjoin(Unit, Unit.id == CaseEvent.actor_unit_id)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.seq)
+    ).all()
+
+
 def case_page(actor, case_id: int) -> dict:
     case = db.session.scalar(
         select(Case)
@@ -126,12 +144,7 @@ def case_page(actor, case_id: int) -> dict:
     attachments = db.session.scalars(
         select(Attachment).options(joinedload(Attachment.uploaded_by)).where(Attachment.case_id == case.id).order_by(Attachment.id)
     ).all()
-    timeline = db.session.scalars(
-        select(CaseEvent)
-        .options(joinedload(CaseEvent.actor), joinedload(CaseEvent.actor_unit))
-        .where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.seq)
-    ).all()
+    timeline = timeline_rows(case.id)
     unit_ids = set()
     for ev in timeline:
         if isinstance(ev.details, dict) and ev.details.get("unit_id"):
@@ -152,7 +165,10 @@ def case_page(actor, case_id: int) -> dict:
         case.initiating_unit_id, case.group.lead_unit_id if case.group else None) else []
     from app.rights.clock import has_open_suspension
 
+    from app.cases.timeline import present, rows_html
+
     return {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
+            "timeline_html": rows_html(present(timeline, units)),
             "meeting": meeting_view(case.id), "limited": False, "access_codes": codes,
             "suspended_now": case.period_start is not None and has_open_suspension(case.id)}
 

@@ -86,7 +86,8 @@ def detail(case_id):
     staff = current_user.role not in ("expert", "applicant")
     return render_template(
         "cases/detail.html", full_codes=can_see_full_codes(current_user, data["case"]),
-        diagrams=diagrams_for(data["case"]) if staff else [], chain=verify_chain(case_id) if staff else None, **data,
+        diagrams=diagrams_for(data["case"]) if staff else [],
+        chain=verify_chain(case_id, data["timeline"]) if staff else None, **data,
     )
 
 

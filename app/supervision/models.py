@@ -38,6 +38,7 @@ class StepRecord(db.Model):
     Written with the completion, so monitoring aggregates in SQL instead of reading the timeline JSON."""
 
     __tablename__ = "step_record"
+    __table_args__ = (db.Index("ix_step_record_step_hours", "bpmn_id", "hours"), db.Index("ix_step_record_unit_on_time", "unit_id", "on_time"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     bpmn_id: Mapped[str] = mapped_column(String(60), index=True)
