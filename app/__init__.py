@@ -110,6 +110,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(public_bp)
+    from app.admin.routes import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -9,6 +9,9 @@ def deploy_processes() -> list:
     from app.engine.registry import deploy_directory
     from forms import FORMS
 
+    from app.admin.rules import ensure_seeded
+
+    ensure_seeded()
     return deploy_directory(current_app.config["BPMN_DIR"], set(FORMS), current_app.config["DEADLINE_RULES"])
 
 

@@ -86,6 +86,9 @@ class Case(db.Model):
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)  # None while an open suspension runs
     period_days: Mapped[int | None] = mapped_column(Integer)
+    # The deadline rules in force when the case started ({name: {days, day_kind, source}}): a later
+    # change of a rule applies to cases started afterwards, running ones keep theirs.
+    rules: Mapped[dict | None] = mapped_column(JSON)
     feedback_summary: Mapped[str | None] = mapped_column(Text)
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

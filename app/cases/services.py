@@ -24,6 +24,7 @@ from app.cases.models import (
 from app.catalog.services import current_versions_for
 from app.engine import instances
 from app.errors import DomainError
+from app.admin.rules import current as current_rules
 from app.extensions import db
 
 PROCESS_ID = "joint_punishment"
@@ -137,7 +138,7 @@ def file_trigger(
         title=title.strip(),
         facts=facts.strip(),
         legal_basis=legal_basis.strip(),
-        created_at=now,
+        created_at=now, rules=current_rules(),
     )
     db.session.add(case)
     db.session.flush()

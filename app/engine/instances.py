@@ -53,10 +53,15 @@ def instance_for_case(case_id: int) -> ProcessInstance | None:
     return db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id).order_by(ProcessInstance.id))
 
 
-def _deadline_rule(name: str | None) -> tuple[int, str] | None:
+def _deadline_rule(case: Case, name: str | None) -> dict | None:
+    """The rule as the case copied it when it started (older cases without a copy: the current rules)."""
     if not name:
         return None
-    return current_app.config["DEADLINE_RULES"].get(name)
+    if case.rules and name in case.rules:
+        return case.rules[name]
+    from app.admin.rules import current
+
+    return current().get(name)
 
 
 def save(loaded: Loaded, case: Case, actor=None) -> list[OpenTask]:
@@ -91,7 +96,7 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
         unit_id = t.data.get(props.get("unit")) if props.get("unit") else None
         assignee_id = t.data.get(props.get("assignee")) if props.get("assignee") else None
         rule_name = props.get("deadline_rule")
-        rule = _deadline_rule(rule_name)
+        rule = _deadline_rule(case, rule_name)
         ot = OpenTask(
             task_id=t.task_id,
             instance_id=inst.id,
@@ -107,8 +112,8 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
             deadline_rule=rule_name,
         )
         if rule:
-            dl = deadline_from(now, rule[0], remind_days)
-            ot.deadline_days, ot.due_at, ot.remind_at, ot.calendar_fallback = rule[0], dl.due_at, dl.remind_at, dl.fallback
+            dl = deadline_from(now, rule["days"], remind_days, calendar_days=rule.get("day_kind") == "calendar")
+            ot.deadline_days, ot.due_at, ot.remind_at, ot.calendar_fallback = rule["days"], dl.due_at, dl.remind_at, dl.fallback
         db.session.add(ot)
         created.append(ot)
         events.record(

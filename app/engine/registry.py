@@ -97,3 +97,20 @@ def specs_for(version_id: int):
 
 def clear_cache() -> None:
     _spec_cache.clear()
+
+
+def versions_overview() -> list[dict]:
+    """Every deployed version with how many cases run on it (one grouped query)."""
+    from sqlalchemy import func
+
+    from app.engine.models import ProcessInstance
+
+    counts = dict(db.session.execute(
+        select(ProcessInstance.process_version_id, func.count()).where(ProcessInstance.status == "running")
+        .group_by(ProcessInstance.process_version_id)
+    ).all())
+    rows = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.id.desc())).all()
+    latest = {}
+    for v in rows:
+        latest.setdefault(v.process_id, v.id)
+    return [{"version": v, "running": counts.get(v.id, 0), "latest": latest[v.process_id] == v.id} for v in rows]

@@ -14,6 +14,7 @@ from app.cases.services import add_case_unit, office_unit
 from app.engine import instances
 from app.cases.task_handlers_util import required as _required
 from app.errors import DomainError, PermissionDenied
+from app.admin.rules import current as current_rules
 from app.extensions import db
 from app.rights import clock as period_clock
 from app.rights.models import PeriodSuspension
@@ -98,7 +99,7 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
         number=f"TMP-{now.timestamp()}-{actor.id}", kind="objection", process_id=PROCESS_ID, status="objection_reply",
         route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
         title=str(_l("Objection to %(number)s", number=case.number)), facts=grounds.strip(), legal_basis="",
-        parent_case_id=case.id, created_at=now,
+        parent_case_id=case.id, created_at=now, rules=current_rules(),
     )
     db.session.add(obj)
     db.session.flush()

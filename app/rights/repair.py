@@ -14,6 +14,7 @@ from app.cases.models import REL_OFFICE, Case, CaseSubject
 from app.cases.services import add_case_unit, office_unit
 from app.engine import instances
 from app.errors import DomainError
+from app.admin.rules import current as current_rules
 from app.extensions import db
 from app.rights.objections import applicant_case, lift_measures
 
@@ -70,7 +71,7 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
         number=f"TMP-{now.timestamp()}-{actor.id}", kind="repair", process_id=PROCESS_ID, status="repair_review",
         route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
         title=str(_l("Credit repair of %(number)s", number=case.number)), facts=correction.strip(),
-        legal_basis=str(PLEDGE) if pledge else "", parent_case_id=case.id, created_at=now,
+        legal_basis=str(PLEDGE) if pledge else "", parent_case_id=case.id, created_at=now, rules=current_rules(),
     )
     db.session.add(rep)
     db.session.flush()

@@ -95,11 +95,11 @@ def add_working_days(start: date, days: int) -> tuple[date, bool]:
     return cal.add(start, days), cal.fallback_used
 
 
-def deadline_from(start: datetime, days: int, remind_days: int = 1) -> Deadline:
-    """Deadline of a step that starts at `start` and must finish within `days` working days."""
+def deadline_from(start: datetime, days: int, remind_days: int = 1, calendar_days: bool = False) -> Deadline:
+    """Deadline of a step that starts at `start` and must finish within `days` working (or calendar) days."""
     start_day = clock.local_date(start)
     cal = WorkCalendar(*_window(start_day, days))  # one query for the whole computation
-    due_date = cal.add(start_day, days)
+    due_date = start_day + timedelta(days=days) if calendar_days else cal.add(start_day, days)
     due_at = clock.end_of_local_day(due_date)
     remind_day = cal.subtract(due_date, remind_days) if remind_days else due_date
     remind_at = max(clock.start_of_local_day(remind_day), clock.as_utc(start))

@@ -1,0 +1,241 @@
+"""Managing the catalog dynamically (seed 001 二(一)1): every change is a new immutable version with who,
+when and why; retired entries cannot be cited by new cases while running cases go on; import and export
+as XLSX, all-or-nothing with an error per bad row."""
+import difflib
+import io
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app import clock
+from app.admin import audit
+from app.auth.models import ADMIN, OFFICE, SpecialistGroup, Unit
+from app.auth.permissions import require_role
+from app.catalog.models import KINDS, CatalogEntry, CatalogVersion
+from app.errors import DomainError
+from app.extensions import db
+
+MANAGERS = (OFFICE, ADMIN)
+FIELDS = ("behaviour", "admin_unit", "grounds", "legal_basis", "measures", "measure_content", "required_evidence", "default_period_days")
+KIND_TEXT = {"惩戒": "punishment", "激励": "reward", "punishment": "punishment", "reward": "reward"}
+HEADER = ["编码", "类别", "专项小组", "行为", "认定单位", "认定依据", "设列依据", "措施（编码|内容|实施单位，每行一条）", "措施内容", "所需证据", "默认期限（天）"]
+
+
+@dataclass
+class EntryIn:
+    kind: str
+    group: str
+    behaviour: str
+    admin_unit: str
+    grounds: str
+    legal_basis: str
+    measures: str  # one per line: code|text|unit name
+    measure_content: str
+    required_evidence: str
+    default_period_days: str | int
+
+
+def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
+    errors = []
+    units = {u.name: u.id for u in db.session.scalars(select(Unit))}
+    groups = {g.name: g.id for g in db.session.scalars(select(SpecialistGroup))}
+    kind = KIND_TEXT.get((e.kind or "").strip())
+    if kind not in KINDS:
+        errors.append((prefix + "kind", str(_l("Choose punishment or reward."))))
+    group_id = groups.get((e.group or "").strip())
+    if group_id is None:
+        errors.append((prefix + "group", str(_l("No specialist group named %(name)s.", name=e.group))))
+    admin_unit_id = units.get((e.admin_unit or "").strip())
+    if admin_unit_id is None:
+        errors.append((prefix + "admin_unit", str(_l("No unit named %(name)s.", name=e.admin_unit))))
+    for f in ("behaviour", "grounds", "legal_basis"):
+        if not (getattr(e, f) or "").strip():
+            errors.append((prefix + f, str(_l("This field is required."))))
+    measures, seen = [], set()
+    for n, line in enumerate([x for x in (e.measures or "").replace("｜", "|").splitlines() if x.strip()], start=1):
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3 or not all(parts):
+            errors.append((prefix + "measures", str(_l("Measure line %(n)s: write code|text|implementing unit.", n=n))))
+            continue
+        code, text, unit = parts
+        if unit not in units:
+            errors.append((prefix + "measures", str(_l("Measure line %(n)s: no unit named %(name)s.", n=n, name=unit))))
+            continue
+        if code in seen:
+            errors.append((prefix + "measures", str(_l("Measure line %(n)s: code %(code)s is used twice.", n=n, code=code))))
+            continue
+        seen.add(code)
+        measures.append({"code": code, "text": text, "unit_id": units[unit]})
+    if not measures:
+        errors.append((prefix + "measures", str(_l("List at least one measure."))))
+    try:
+        days = int(str(e.default_period_days).strip())
+        if days < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.append((prefix + "default_period_days", str(_l("The period must be a positive whole number of days."))))
+        days = None
+    data = {"kind": kind, "group_id": group_id, "behaviour": (e.behaviour or "").strip(), "admin_unit_id": admin_unit_id,
+            "grounds": (e.grounds or "").strip(), "legal_basis": (e.legal_basis or "").strip(), "measures": measures,
+            "measure_content": (e.measure_content or "").strip(), "required_evidence": (e.required_evidence or "").strip(),
+            "default_period_days": days}
+    return data, errors
+
+
+def _snapshot(v: CatalogVersion | None) -> dict | None:
+    if v is None:
+        return None
+    return {"behaviour": v.behaviour, "admin_unit_id": v.admin_unit_id, "grounds": v.grounds, "legal_basis": v.legal_basis,
+            "measures": v.measures, "measure_content": v.measure_content, "required_evidence": v.required_evidence,
+            "default_period_days": v.default_period_days}
+
+
+def create(actor, code: str, e: EntryIn, reason: str = "") -> CatalogEntry:
+    require_role(actor, *MANAGERS)
+    data, errors = _parse(e)
+    code = (code or "").strip()
+    if not code:
+        errors.insert(0, ("code", str(_l("Give the entry a code."))))
+    elif db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == code)):
+        errors.insert(0, ("code", str(_l("An entry with code %(code)s already exists.", code=code))))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    entry = CatalogEntry(code=code, kind=data["kind"], group_id=data["group_id"])
+    db.session.add(entry)
+    db.session.flush()
+    _add_version(actor, entry, data, reason or str(_l("New entry")))
+    return entry
+
+
+def _add_version(actor, entry: CatalogEntry, data: dict, reason: str) -> CatalogVersion:
+    before = _snapshot(entry.current_version)
+    number = (db.session.scalar(select(func.max(CatalogVersion.version_no)).where(CatalogVersion.entry_id == entry.id)) or 0) + 1
+    v = CatalogVersion(entry_id=entry.id, version_no=number, created_by_id=actor.id, change_reason=reason,
+                       **{k: data[k] for k in ("behaviour", "admin_unit_id", "grounds", "legal_basis", "measures",
+                                               "measure_content", "required_evidence", "default_period_days")})
+    db.session.add(v)
+    db.session.flush()
+    entry.current_version_id = v.id
+    entry.kind, entry.group_id = data["kind"], data["group_id"]
+    audit.record(actor, "catalog", entry.code, "version" if before else "create", before, _snapshot(v), reason)
+    return v
+
+
+def revise(actor, entry: CatalogEntry, e: EntryIn, reason: str) -> CatalogVersion:
+    """A change makes a new version; cases keep citing the version they were filed under."""
+    require_role(actor, *MANAGERS)
+    if entry.retired_at is not None:
+        raise DomainError(_l("A retired entry cannot be changed."))
+    data, errors = _parse(e)
+    if not (reason or "").strip():
+        errors.append(("reason", str(_l("Say why the entry changes (law, institution, correction)."))))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    current = _snapshot(entry.current_version)
+    if current == {k: data[k] for k in current} and entry.kind == data["kind"] and entry.group_id == data["group_id"]:
+        raise DomainError(_l("Nothing changed."))
+    return _add_version(actor, entry, data, reason.strip())
+
+
+def retire(actor, entry: CatalogEntry, reason: str) -> None:
+    require_role(actor, *MANAGERS)
+    if not (reason or "").strip():
+        raise DomainError(_l("Say why the entry is retired."), "reason")
+    if entry.retired_at is None:
+        entry.retired_at = clock.now()
+        audit.record(actor, "catalog", entry.code, "retire", None, None, reason.strip())
+
+
+def diff(a: CatalogVersion, b: CatalogVersion) -> list[dict]:
+    """Field by field, with line diffs for the texts."""
+    units = {u.id: u.name for u in db.session.scalars(select(Unit))}
+
+    def text(v, f):
+        if f == "measures":
+            return "\n".join(f"{m['code']}|{m['text']}|{units.get(m['unit_id'], m['unit_id'])}" for m in v.measures)
+        if f == "admin_unit":
+            return units.get(v.admin_unit_id, "")
+        return str(getattr(v, f) or "")
+
+    out = []
+    for f in FIELDS:
+        left, right = text(a, f), text(b, f)
+        out.append({"field": f, "left": left, "right": right, "changed": left != right,
+                    "lines": list(difflib.ndiff(left.splitlines(), right.splitlines())) if left != right else []})
+    return out
+
+
+def entry_in_from_version(v: CatalogVersion) -> EntryIn:
+    units = {u.id: u.name for u in db.session.scalars(select(Unit))}
+    return EntryIn(
+        kind=v.entry.kind, group=v.entry.group.name, behaviour=v.behaviour, admin_unit=units.get(v.admin_unit_id, ""),
+        grounds=v.grounds, legal_basis=v.legal_basis,
+        measures="\n".join(f"{m['code']}|{m['text']}|{units.get(m['unit_id'], '')}" for m in v.measures),
+        measure_content=v.measure_content, required_evidence=v.required_evidence, default_period_days=v.default_period_days,
+    )
+
+
+def export_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "联合奖惩目录"
+    ws.append(HEADER)
+    for entry in db.session.scalars(select(CatalogEntry).where(CatalogEntry.retired_at.is_(None)).order_by(CatalogEntry.code)):
+        e = entry_in_from_version(entry.current_version)
+        ws.append([entry.code, "惩戒" if e.kind == "punishment" else "激励", e.group, e.behaviour, e.admin_unit, e.grounds,
+                   e.legal_basis, e.measures, e.measure_content, e.required_evidence, e.default_period_days])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def import_xlsx(actor, data: bytes, reason: str) -> tuple[int, int]:
+    """New codes become entries, known codes new versions (if changed). Any bad row: nothing imported."""
+    require_role(actor, *MANAGERS)
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        rows = [["" if c is None else str(c) for c in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
+        wb.close()
+    except Exception:
+        raise DomainError(_l("The file could not be read as XLSX."), "file")
+    if not rows or [c.strip() for c in rows[0][: len(HEADER)]] != HEADER:
+        raise DomainError(_l("The first row must be the catalog header: %(h)s.", h="、".join(HEADER)), "file")
+    errors, parsed, codes = [], [], set()
+    for n, r in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in r):
+            continue
+        r = (r + [""] * len(HEADER))[: len(HEADER)]
+        code = r[0].strip()
+        data_, errs = _parse(EntryIn(*r[1:]))
+        if not code:
+            errs.insert(0, ("code", str(_l("Give the entry a code."))))
+        elif code in codes:
+            errs.insert(0, ("code", str(_l("Code %(code)s appears twice in the file.", code=code))))
+        codes.add(code)
+        if errs:
+            errors.append((None, str(_l("Row %(n)s: %(problems)s", n=n, problems="；".join(m for _f, m in errs)))))
+        else:
+            parsed.append((code, data_))
+    if errors:
+        raise DomainError(_l("Nothing was imported: %(n)s rows have errors.", n=len(errors)),
+                          errors=[(None, _l("Nothing was imported: %(n)s rows have errors.", n=len(errors)))] + errors)
+    created = versioned = 0
+    for code, data_ in parsed:
+        entry = db.session.scalar(select(CatalogEntry).where(CatalogEntry.code == code))
+        if entry is None:
+            entry = CatalogEntry(code=code, kind=data_["kind"], group_id=data_["group_id"])
+            db.session.add(entry)
+            db.session.flush()
+            _add_version(actor, entry, data_, reason or str(_l("Imported")))
+            created += 1
+        else:
+            current = _snapshot(entry.current_version)
+            if current != {k: data_[k] for k in current} or entry.kind != data_["kind"] or entry.group_id != data_["group_id"]:
+                _add_version(actor, entry, data_, reason or str(_l("Imported")))
+                versioned += 1
+    return created, versioned
