@@ -1,4 +1,5 @@
 """Template filters and globals: local times the Chinese way, labels, masked codes, deadline badges."""
+import json
 from datetime import date, datetime
 
 from flask import current_app, request, url_for
@@ -105,6 +106,7 @@ def register(app) -> None:
     app.jinja_env.filters["d"] = fmt_date
     app.jinja_env.filters["dt_iso"] = fmt_dt_iso
     app.jinja_env.filters["d_iso"] = fmt_iso_date
+    app.jinja_env.filters["readable_json"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     app.jinja_env.globals.update(
         labels=labels,
         label=labels.label,

@@ -78,7 +78,7 @@ def latest_version(process_id: str) -> ProcessVersion:
     version = db.session.scalar(
         select(ProcessVersion)
         .where(ProcessVersion.process_id == process_id)
-        .order_by(ProcessVersion.deployed_at.desc(), ProcessVersion.id.desc())
+        .order_by(ProcessVersion.id.desc())  # the most recently deployed (ids only grow)
         .limit(1)
     )
     if version is None:

@@ -1,0 +1,187 @@
+"""Administration: catalog versions and citations, retirement, XLSX import/export with row errors, deadline
+rules affecting only later cases, holiday edits moving new deadlines, BPMN upload accepted and refused,
+organisation management, and who may change anything."""
+import io
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from app.admin.models import AdminChange
+from app.auth.models import User
+from app.catalog.models import CatalogEntry, CatalogVersion
+from app.clock import LOCAL_TZ
+from app.engine.models import ProcessVersion
+from app.extensions import db
+from tests.conftest import csrf_from, login, user
+from tests.helpers import COMPANY2, entry_id, file_case, only_task
+
+BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "joint_punishment.bpmn"
+
+
+def entry_form(page, **over):
+    data = {"csrf_token": csrf_from(page), "kind": "punishment", "group": "市场监管专项小组", "behaviour": "虚假广告严重违法",
+            "admin_unit": "市市场监管局", "grounds": "发布虚假广告情节严重", "legal_basis": "《广告法》第五十五条",
+            "measures": "M1|限制参与政府采购活动|市财政局\nM2|列为重点监管对象|市市场监管局", "measure_content": "",
+            "required_evidence": "行政处罚决定书", "default_period_days": "365", "reason": ""}
+    data.update(over)
+    return data
+
+
+def test_catalog_edit_makes_a_version_and_cases_keep_citing_theirs(client, org, clock):
+    old = file_case()  # cites SC-P-001 v1
+    login(client, "office1")
+    eid = entry_id("SC-P-001")
+    page = client.get(f"/admin/catalog/{eid}").get_data(as_text=True)
+    resp = client.post(f"/admin/catalog/{eid}", data=entry_form(page, behaviour="被列入严重违法失信名单（修订）", reason=""))
+    assert "请说明" in resp.get_data(as_text=True) or resp.status_code == 200  # a reason is required
+    client.post(f"/admin/catalog/{eid}", data=entry_form(page, behaviour="被列入严重违法失信名单（修订）", reason="依据新规修订"))
+    versions = db.session.scalars(select(CatalogVersion).where(CatalogVersion.entry_id == eid).order_by(CatalogVersion.version_no)).all()
+    assert [v.version_no for v in versions] == [1, 2] and versions[1].change_reason == "依据新规修订"
+    assert old.entries[0].catalog_version_id == versions[0].id
+    new = file_case(subjects=(COMPANY2,))
+    assert new.entries[0].catalog_version_id == versions[1].id
+    html = client.get(f"/admin/catalog/{eid}/diff?a={versions[0].id}&b={versions[1].id}").get_data(as_text=True)
+    assert "（修订）" in html and "table-warning" in html
+    assert db.session.scalar(select(func.count(AdminChange.id)).where(AdminChange.entity == "catalog")) == 1
+
+
+def test_retired_entry_is_refused_for_new_cases_while_running_cases_go_on(client, org, clock):
+    from app.cases import tasks
+    from app.errors import DomainError
+    from tests.helpers import complete
+
+    running = file_case()
+    login(client, "office1")
+    eid = entry_id("SC-P-001")
+    page = client.get(f"/admin/catalog/{eid}").get_data(as_text=True)
+    client.post(f"/admin/catalog/{eid}/retire", data={"csrf_token": csrf_from(page), "r-reason": "法规废止"})
+    assert db.session.get(CatalogEntry, eid).retired_at is not None
+    try:
+        file_case(subjects=(COMPANY2,))
+    except DomainError:
+        db.session.rollback()
+    else:
+        raise AssertionError("a retired entry must not be cited by a new case")
+    complete("market_lead", only_task(running.id, "pre_review"), {"outcome": "accept"})  # the running case goes on
+
+
+def test_catalog_import_reports_row_errors_and_imports_nothing_then_imports(client, org, clock):
+    login(client, "office1")
+    exported = load_workbook(io.BytesIO(client.get("/admin/catalog/export.xlsx").data))
+    rows = [[c.value for c in r] for r in exported.active.iter_rows()]
+    assert rows[0][0] == "编码" and len(rows) == 6
+    before = db.session.scalar(select(func.count(CatalogVersion.id)))
+    wb = Workbook()
+    ws = wb.active
+    ws.append(rows[0])
+    ws.append(["NEW-1", "惩戒", "市场监管专项小组", "新行为", "市市场监管局", "依据", "设列", "M1|措施|市财政局", "", "", "180"])
+    ws.append(["NEW-2", "惩戒", "不存在的小组", "新行为", "市市场监管局", "依据", "设列", "M1|措施|不存在的单位", "", "", "-3"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    page = client.get("/admin/catalog").get_data(as_text=True)
+    html = client.post("/admin/catalog/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(buf.getvalue()), "c.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "第 3 行" in html and "第 2 行" not in html
+    assert db.session.scalar(select(func.count(CatalogVersion.id))) == before
+    wb2 = Workbook()
+    wb2.active.append(rows[0])
+    wb2.active.append(["NEW-1", "惩戒", "市场监管专项小组", "新行为", "市市场监管局", "依据", "设列", "M1|措施|市财政局", "", "", "180"])
+    buf = io.BytesIO()
+    wb2.save(buf)
+    client.post("/admin/catalog/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(buf.getvalue()), "c.xlsx")},
+                content_type="multipart/form-data")
+    assert db.session.scalar(select(CatalogEntry).where(CatalogEntry.code == "NEW-1")).current_version.default_period_days == 180
+    bad = io.BytesIO(b"not a spreadsheet")
+    html = client.post("/admin/catalog/import", data={"csrf_token": csrf_from(page), "file": (bad, "c.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "XLSX" in html
+
+
+def test_rule_change_affects_only_cases_started_afterwards(client, org, clock):
+    from app.admin.rules import ensure_seeded
+
+    ensure_seeded()
+    db.session.commit()
+    before = file_case()
+    login(client, "admin")
+    page = client.get("/admin/rules").get_data(as_text=True)
+    client.post("/admin/rules", data={"csrf_token": csrf_from(page), "name": "pre_review", "days": "2", "day_kind": "working", "source": "本地决定"})
+    after = file_case(subjects=(COMPANY2,))
+    assert only_task(before.id, "pre_review").deadline_days == 5
+    assert only_task(after.id, "pre_review").deadline_days == 2
+    assert only_task(after.id, "pre_review").due_at.astimezone(LOCAL_TZ).date() == date(2026, 11, 25)
+    # The running case keeps its rule even for steps opened later.
+    from tests.helpers import complete
+
+    complete("market_lead", only_task(before.id, "pre_review"), {"outcome": "return", "reasons": "补充"})
+    complete("market_cw", only_task(before.id, "amend_trigger"), {"facts": "f", "legal_basis": "l"})
+    assert only_task(before.id, "pre_review").deadline_days == 5
+
+
+def test_holiday_edit_moves_a_newly_computed_deadline(client, org, clock):
+    login(client, "admin")
+    page = client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert "2026年10月10日" in page  # a working Saturday the library knows
+    client.post("/admin/calendar?year=2026", data={"csrf_token": csrf_from(page), "d-day": "2026-11-25", "d-status": "off", "d-name": "地方假日（测试）"})
+    case = file_case()
+    # 5 working days from Mon 23 Nov without Wed 25 Nov: 24, 26, 27, 30 Nov, 1 Dec.
+    assert only_task(case.id, "pre_review").due_at.astimezone(LOCAL_TZ).date() == date(2026, 12, 1)
+    page = client.get("/admin/calendar?year=2027").get_data(as_text=True)
+    assert "⚠" in page
+    client.post("/admin/calendar?year=2027", data={"csrf_token": csrf_from(page), "y-source": "国办发明电〔2026〕X号"})
+    from app.workdays.services import year_source
+
+    assert year_source(2027) == "entered"
+
+
+def test_bpmn_upload_accepted_and_refused(client, org, clock):
+    login(client, "admin")
+    page = client.get("/admin/processes").get_data(as_text=True)
+    n = db.session.scalar(select(func.count(ProcessVersion.id)))
+    bad = BPMN.read_bytes().replace(b'value="joint_punishment.pre_review"', b'value="no.such.form"', 1)
+    html = client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(bad), "jp.bpmn")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "no.such.form" in html and db.session.scalar(select(func.count(ProcessVersion.id))) == n
+    html = client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(b"<bpmn"), "jp.bpmn")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "XML" in html and db.session.scalar(select(func.count(ProcessVersion.id))) == n
+    running = file_case()
+    good = BPMN.read_bytes().replace("专项小组预审".encode(), "专项小组预审（新版）".encode(), 1)
+    client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(good), "jp.bpmn")},
+                content_type="multipart/form-data")
+    assert db.session.scalar(select(func.count(ProcessVersion.id))) == n + 1
+    new = file_case(subjects=(COMPANY2,))
+    from app.engine.models import ProcessInstance
+
+    v_old = db.session.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.case_id == running.id))
+    v_new = db.session.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.case_id == new.id))
+    assert v_old != v_new
+    assert "1" in client.get("/admin/processes").get_data(as_text=True)
+
+
+def test_users_units_and_permissions(client, org, clock):
+    login(client, "admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    resp = client.post("/admin/users", data={"csrf_token": csrf_from(page), "username": "new_cw", "full_name": "新经办",
+                                             "role": "caseworker", "unit_id": str(user("market_cw").unit_id), "active": "y"},
+                       follow_redirects=True)
+    assert "new_cw" in resp.get_data(as_text=True)
+    u = db.session.scalar(select(User).where(User.username == "new_cw"))
+    client.post(f"/admin/users/{u.id}", data={"csrf_token": csrf_from(page), "username": "new_cw", "full_name": "新经办",
+                                               "role": "caseworker", "unit_id": str(u.unit_id)})  # active unticked
+    db.session.refresh(u)
+    assert u.active is False
+    page = client.get("/admin/units").get_data(as_text=True)
+    client.post("/admin/units", data={"csrf_token": csrf_from(page), "name": "市交通运输局", "kind": "member", "active": "y"})
+    html = client.post("/admin/units", data={"csrf_token": csrf_from(page), "name": "市交通运输局", "kind": "member", "active": "y"}).get_data(as_text=True)
+    assert "已存在" in html or "exists" in html
+    sup = client.application.test_client()
+    login(sup, "supervisor1")
+    assert "市交通运输局" in sup.get("/admin/audit").get_data(as_text=True)
+    for username, url in (("office1", "/admin/users"), ("office1", "/admin/rules"), ("supervisor1", "/admin/catalog/new"),
+                          ("market_cw", "/admin/catalog"), ("market_cw", "/admin/audit"), ("office1", "/admin/processes")):
+        c = client.application.test_client()
+        login(c, username)
+        assert c.get(url).status_code == 403, (username, url)
