@@ -239,10 +239,10 @@ def test_every_page_renders_for_its_roles(client, org, clock):
 def test_administrators_are_warned_about_a_year_without_holiday_schedule(client, org, clock):
     login(client, "admin")
     html = client.get("/cases/").get_data(as_text=True)
-    assert "2027" in html and "flask calendar" in html
+    assert "2027" in html and "/admin/calendar?year=2027" in html
     other = client.application.test_client()
     login(other, "market_cw")
-    assert "flask calendar" not in other.get("/cases/").get_data(as_text=True)
+    assert "仅按周末推算" not in other.get("/cases/").get_data(as_text=True)
 
 
 def test_english_pages_use_english_labels(client, org, clock):
