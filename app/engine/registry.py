@@ -106,7 +106,8 @@ def versions_overview() -> list[dict]:
     from app.engine.models import ProcessInstance
 
     counts = dict(db.session.execute(
-        select(ProcessInstance.process_version_id, func.count()).where(ProcessInstance.status == "running")
+        select(ProcessInstance.process_version_id, func.count(func.distinct(ProcessInstance.case_id)))
+        .where(ProcessInstance.status == "running")
         .group_by(ProcessInstance.process_version_id)
     ).all())
     rows = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.id.desc())).all()
