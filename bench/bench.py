@@ -326,6 +326,17 @@ def p2(app) -> tuple[float, float]:
     return large, small
 
 
+def supervisor_client(app):
+    """A test client logged in as the demo supervisor (through the real login form)."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "supervisor1", "password": "demo1234", "csrf_token": token})
+    return client
+
+
 def timeline_ms(app) -> float:
     """Case page (timeline, diagram, chain verification) of a case with 1,000 events, as a supervisor."""
     from app.cases import events
@@ -339,12 +350,7 @@ def timeline_ms(app) -> float:
                           bpmn_id="pre_review")
         db.session.commit()
         case_id = case.id
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    import re
-
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "supervisor1", "password": "demo1234", "csrf_token": token})
+    client = supervisor_client(app)
     times = []
     for _ in range(15):
         t0 = time.perf_counter()
@@ -367,12 +373,7 @@ def dashboard_ms(app) -> float:
         for i in range(0, len(rows), 5000):
             db.session.execute(insert(StepRecord), rows[i:i + 5000])
         db.session.commit()
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    import re
-
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "supervisor1", "password": "demo1234", "csrf_token": token})
+    client = supervisor_client(app)
     times = []
     for _ in range(5):
         t0 = time.perf_counter()

@@ -13,6 +13,16 @@ from tests.helpers import complete, entry_id, file_case, only_task
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def add_colleague_of(username: str, new_username: str) -> User:
+    """A second user with the same role and unit (to test claims and simultaneous work)."""
+    other = user(username)
+    colleague = User(username=new_username, full_name="钱组员", role=other.role, unit_id=other.unit_id)
+    colleague.set_password("demo1234")
+    db.session.add(colleague)
+    db.session.commit()
+    return colleague
+
+
 def trigger_data(page_html, code="91510400MA6X000102", **extra):
     data = {
         "csrf_token": csrf_from(page_html),
@@ -129,10 +139,7 @@ def test_complete_task_through_the_page_then_second_submit_gets_a_clear_message(
 
 def test_conflicting_submit_keeps_what_was_typed(client, org, clock):
     """Two colleagues open the same pre-review; the one who submits second sees a clear message."""
-    colleague = User(username="market_lead2", full_name="钱组员", role="group_lead", unit_id=user("market_lead").unit_id)
-    colleague.set_password("demo1234")
-    db.session.add(colleague)
-    db.session.commit()
+    add_colleague_of("market_lead", "market_lead2")
     case = file_case()
     ot = only_task(case.id, "pre_review")
     login(client, "market_lead")
@@ -164,10 +171,7 @@ def test_missing_csrf_token_changes_nothing(client, org, clock):
 
 
 def test_claim_blocks_colleagues_and_release_frees_the_task(client, org, clock):
-    colleague = User(username="market_lead2", full_name="钱组员", role="group_lead", unit_id=user("market_lead").unit_id)
-    colleague.set_password("demo1234")
-    db.session.add(colleague)
-    db.session.commit()
+    add_colleague_of("market_lead", "market_lead2")
     case = file_case()
     ot = only_task(case.id, "pre_review")
     login(client, "market_lead")
