@@ -145,6 +145,20 @@ def register_errorhandlers(app: Flask) -> None:
     def bad_request(exc):
         return render_template("error.html", code=400, message=_l("The request contained characters or values that cannot be accepted.")), 400
 
+    @app.errorhandler(OverflowError)
+    def too_big(exc):
+        # An id or number larger than the database holds (SQLite raises this while binding it).
+        db.session.rollback()
+        return render_template("error.html", code=404, message=_l("Page not found.")), 404
+
+    from sqlalchemy.exc import DataError
+
+    @app.errorhandler(DataError)
+    def bad_data(exc):
+        # PostgreSQL: a value out of range for its column; nothing was saved.
+        db.session.rollback()
+        return render_template("error.html", code=400, message=_l("The request contained characters or values that cannot be accepted.")), 400
+
     @app.errorhandler(403)
     def forbidden(exc):
         return render_template("error.html", code=403, message=_l("You may not see this page.")), 403

@@ -202,7 +202,8 @@ def raw_stock(bpmn_path: Path):
 
 # The period-clock functions read the database in the app; without one they answer "not suspended, ends
 # far away", which is what the app answers for these cases too.
-STAND_INS = {"period_suspended": lambda case_id: False, "period_end_for": lambda case_id: "2099-01-01T00:00:00+00:00"}
+STAND_INS = {"period_suspended": lambda case_id: False, "period_state": lambda case_id: "running",
+             "period_end_for": lambda case_id: "2099-01-01T00:00:00+00:00"}
 
 
 class stand_ins:

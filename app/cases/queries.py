@@ -32,7 +32,7 @@ def inbox(actor, kind=None, step=None, scope="all", page=1, per_page=25):
 
 def _mine(actor):
     """Tasks for this person (assignee) or for their role in their unit."""
-    if actor.role == "expert":
+    if actor.role in ("expert", "applicant"):
         return OpenTask.assignee_id == actor.id
     return and_(OpenTask.role == actor.role, OpenTask.unit_id == actor.unit_id, OpenTask.assignee_id.is_(None))
 

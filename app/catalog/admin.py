@@ -69,12 +69,15 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
         measures.append({"code": code, "text": text, "unit_id": units[unit]})
     if not measures:
         errors.append((prefix + "measures", str(_l("List at least one measure."))))
+    for f, limit in (("behaviour", 200),):
+        if len((getattr(e, f) or "").strip()) > limit:
+            errors.append((prefix + f, str(_l("At most %(n)s characters.", n=limit))))
     try:
         days = int(str(e.default_period_days).strip())
-        if days < 1:
+        if not 1 <= days <= 1825:  # the longest unified period a determination may set
             raise ValueError
     except (TypeError, ValueError):
-        errors.append((prefix + "default_period_days", str(_l("The period must be a positive whole number of days."))))
+        errors.append((prefix + "default_period_days", str(_l("The period must be a whole number of days between 1 and 1825."))))
         days = None
     data = {"kind": kind, "group_id": group_id, "behaviour": (e.behaviour or "").strip(), "admin_unit_id": admin_unit_id,
             "grounds": (e.grounds or "").strip(), "legal_basis": (e.legal_basis or "").strip(), "measures": measures,
@@ -212,8 +215,10 @@ def import_xlsx(actor, data: bytes, reason: str) -> tuple[int, int]:
         r = (r + [""] * len(HEADER))[: len(HEADER)]
         code = r[0].strip()
         data_, errs = _parse(EntryIn(*r[1:]))
-        if not code:
-            errs.insert(0, ("code", str(_l("Give the entry a code."))))
+        if not code or len(code) > 40:
+            errs.insert(0, ("code", str(_l("Give the entry a code of at most 40 characters."))))
+        elif db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == code, CatalogEntry.retired_at.is_not(None))):
+            errs.insert(0, ("code", str(_l("Entry %(code)s is retired and cannot be changed.", code=code))))
         elif code in codes:
             errs.insert(0, ("code", str(_l("Code %(code)s appears twice in the file.", code=code))))
         codes.add(code)

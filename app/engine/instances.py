@@ -144,7 +144,7 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
     eng.steps.clear()
 
     process_id = inst.process_version.process_id
-    if own_process:  # the case's own procedure drives its status
+    if own_process and case.status not in ("revoked", "repaired"):  # those are final, whatever runs on
         status = _case_status(eng, ready)
         if status and status != case.status:
             case.status = status

@@ -73,5 +73,12 @@ def register(kind: str, subject_code: str, access_code: str, username: str, pass
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    row.used_by_id, row.used_at = user.id, clock.now()
+    # Claim the code with a conditional update: of two simultaneous registrations only one matches.
+    from sqlalchemy import update
+
+    claimed = db.session.execute(
+        update(AccessCode).where(AccessCode.id == row.id, AccessCode.used_at.is_(None)).values(used_by_id=user.id, used_at=clock.now())
+    ).rowcount
+    if claimed != 1:
+        raise DomainError(_l("The code and access code do not match an unused access code."), "access_code")
     return user

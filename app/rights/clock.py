@@ -48,4 +48,13 @@ def period_suspended(case_id: int) -> bool:
     return has_open_suspension(case_id)
 
 
-SCRIPT_FUNCTIONS = {"period_end_for": period_end_for, "period_suspended": period_suspended}
+def period_state(case_id: int) -> str:
+    """'revoked' (an objection or complaint was upheld while the units were still implementing),
+    'suspended' (one is being handled) or 'running'."""
+    case = db.session.get(Case, case_id)
+    if case.status == "revoked":
+        return "revoked"
+    return "suspended" if has_open_suspension(case_id) else "running"
+
+
+SCRIPT_FUNCTIONS = {"period_end_for": period_end_for, "period_suspended": period_suspended, "period_state": period_state}

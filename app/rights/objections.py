@@ -53,10 +53,12 @@ def applicant_case(actor, case_id: int) -> Case:
     return case
 
 
-def open_objection(case_id: int) -> Case | None:
-    return db.session.scalar(
-        select(Case).where(Case.parent_case_id == case_id, Case.kind == "objection", Case.closed_at.is_(None)).limit(1)
-    )
+def open_objection(case_id: int, subject_id: int | None = None) -> Case | None:
+    """The open objection to a case (of one subject, where given: each subject objects for itself)."""
+    stmt = select(Case).where(Case.parent_case_id == case_id, Case.kind == "objection", Case.closed_at.is_(None))
+    if subject_id is not None:
+        stmt = stmt.join(CaseSubject, CaseSubject.case_id == Case.id).where(CaseSubject.subject_id == subject_id)
+    return db.session.scalar(stmt.limit(1))
 
 
 def _main_instance(case: Case):
@@ -86,7 +88,7 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
         raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
     if case.status in CLOSED_STATUSES:
         raise DomainError(_l("This case is closed; there is nothing left to object to."))
-    existing = open_objection(case.id)
+    existing = open_objection(case.id, actor.subject_id)
     if existing is not None:
         raise OpenObjection(existing)
     if not (grounds or "").strip():
@@ -119,6 +121,8 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
 
 
 def suspend(case: Case, source: Case, reason: str, actor) -> None:
+    if case.status in CLOSED_STATUSES:
+        return  # a punishment that has ended is not suspended any more
     db.session.add(PeriodSuspension(case_id=case.id, start=clock.today_local(), end=None, reason=reason, source_case_id=source.id))
     db.session.flush()
     events.record(case.id, events.PUNISHMENT_SUSPENDED, actor, {"reason": reason, "source": source.number})
@@ -134,6 +138,8 @@ def _close_open_suspensions(case: Case) -> None:
 
 def resume(case: Case, source: Case, actor) -> None:
     """Close the open suspension: the punishment counts again from today, the day of rejection."""
+    if case.status in CLOSED_STATUSES:
+        return
     today = clock.today_local()
     _close_open_suspensions(case)
     events.record(case.id, events.PUNISHMENT_RESUMED, actor, {"source": source.number, "from": today.isoformat()})
@@ -189,8 +195,10 @@ def reply(ctx) -> dict:
         ctx.case.closed_at = clock.now()
     else:
         resume(parent, ctx.case, ctx.actor)
-        days = _rule_days("complaint_window")
-        data["complain_by"] = deadline_from(clock.now(), days).due_at.isoformat()
+        from app.engine.instances import _deadline_rule
+
+        rule = _deadline_rule(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
+        data["complain_by"] = deadline_from(clock.now(), rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at.isoformat()
     return data
 
 
@@ -201,6 +209,8 @@ def applicant_next(ctx) -> dict:
     grounds = (ctx.values.get("grounds") or "").strip()
     if step == "complain" and not grounds:
         raise DomainError(_l("Write the grounds of your complaint."), "grounds")
+    if step == "complain" and _parent(ctx).status in CLOSED_STATUSES:
+        raise DomainError(_l("The punishment has already ended; there is nothing left to complain about."), "next_step")
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
     if step == "accept":
@@ -264,11 +274,6 @@ def decide_complaint(ctx) -> dict:
         resume(parent, ctx.case, ctx.actor)
     return {"complaint_outcome": outcome}
 
-
-def _rule_days(name: str) -> int:
-    from flask import current_app
-
-    return current_app.config["DEADLINE_RULES"][name][0]
 
 
 HANDLERS = {

@@ -39,10 +39,15 @@ def status_page(actor, case_id: int) -> dict:
     suspensions = db.session.scalars(
         select(PeriodSuspension).where(PeriodSuspension.case_id == case.id).order_by(PeriodSuspension.id)
     ).all()
-    requests = db.session.scalars(select(Case).where(Case.parent_case_id == case.id).order_by(Case.id)).all()
+    # Only this applicant's own requests (several subjects can share a case).
+    requests = db.session.scalars(
+        select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+        .where(Case.parent_case_id == case.id, CaseSubject.subject_id == actor.subject_id).order_by(Case.id)
+    ).all()
     return {
         "case": case, "parent": parent, "timeline": timeline, "tasks": tasks, "suspensions": suspensions,
-        "requests": requests, "open_objection": open_objection(case.id) if case.kind == "punishment" else None,
+        "requests": requests,
+        "open_objection": open_objection(case.id, actor.subject_id) if case.kind == "punishment" else None,
         "effective_end": period_clock.effective_end(case) if case.period_start else None,
         "suspended_now": bool(case.period_start) and period_clock.has_open_suspension(case.id),
     }

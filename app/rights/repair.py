@@ -107,6 +107,9 @@ def review(ctx) -> dict:
 
 def _end_early(parent: Case, repair_case: Case, actor) -> None:
     """Approved: published, the punishment ends today, implementing units lift their measures."""
+    from app.rights.objections import _close_open_suspensions
+
+    _close_open_suspensions(parent)  # a pending objection no longer moves a repaired case's period
     lift_measures(parent)
     parent.period_end = clock.today_local()
     events.record(parent.id, events.CREDIT_REPAIRED, actor, {"repair_case": repair_case.number})

@@ -110,7 +110,7 @@ def reports():
     require_role(current_user, *VIEWERS)
     if request.method == "POST":
         month = request.form.get("month") or report_service.previous_month()
-        if not __import__("re").fullmatch(r"\d{4}-\d{2}", month):
+        if not __import__("re").fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
             flash(__import__("flask_babel").lazy_gettext("Give the month as YYYY-MM."), "danger")
         else:
             report_service.generate(month, current_user)
@@ -168,10 +168,12 @@ def export(fmt):
 def typical():
     from flask import flash, redirect, url_for
 
+    from app.auth.permissions import require_role
     from app.errors import DomainError
     from app.extensions import db
     from app.supervision import monitoring, services
 
+    require_role(current_user, "caseworker", "group_lead", "office", "supervisor", "admin")
     if request.method == "POST":
         try:
             services.register_typical(current_user, request.form.get("case_number", ""), request.form.get("summary", ""))

@@ -89,13 +89,12 @@ def acknowledge(actor, notice_id: int) -> Notice:
 
 def register_typical(actor, case_number: str, summary: str):
     """A member unit registers one of its cases as a typical reward or punishment case of this quarter."""
-    from app.auth.permissions import can_see_case
     from app.supervision.models import TypicalCase
     from app.supervision.monitoring import quarter_of
 
     require_role(actor, "caseworker", "group_lead")
     case = db.session.scalar(select(Case).where(Case.number == (case_number or "").strip()))
-    if case is None or not can_see_case(actor, case.id) or case.kind not in ("punishment", "reward"):
+    if case is None or case.initiating_unit_id != actor.unit_id or case.kind not in ("punishment", "reward"):
         raise DomainError(_l("No such case of your unit."), "case_number")
     if case.decision != "act":
         raise DomainError(_l("Only decided cases of joint action can be typical cases."), "case_number")

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.pagination import page_number
 
-from app.auth.permissions import can_act_on_task, can_see_full_codes
+from app.auth.permissions import can_act_on_task, can_see_case, can_see_full_codes
 from app.cases import queries, tasks
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.errors import Conflict, DomainError
@@ -67,6 +67,10 @@ def task(task_id):
             return _again(task_id, form, status=200)
         else:
             flash(_l("Done: %(task)s.", task=step(ot.bpmn_id, ot.name)), "success")
+            if current_user.role == "applicant":
+                return redirect(url_for("portal.case", case_id=case.id))
+            if current_user.role == "expert" and not can_see_case(current_user, case.id):
+                return redirect(url_for("tasks.inbox"))  # declined: the file stays closed
             return redirect(url_for("cases.detail", case_id=case.id))
     elif request.method == "POST":
         flash(_l("Please correct the marked fields."), "danger")

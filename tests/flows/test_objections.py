@@ -23,16 +23,22 @@ WHO = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "
 
 def in_effect_case(days=30, subjects=(COMPANY,)):
     case = file_case(subjects=subjects)
-    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    office = case.route == "office"  # several subjects: the joint-meeting office decides
+    lead, suffix = ("office1", "_office") if office else ("market_lead", "")
+    complete(lead, only_task(case.id, "pre_review" + suffix), {"outcome": "accept"})
     codes = {}
-    determine("market_lead", only_task(case.id, "schedule_meeting"), days=days)
+    determine(lead, only_task(case.id, "schedule_meeting" + suffix), days=days)
     for row in db.session.scalars(select(AccessCode).where(AccessCode.case_id == case.id)):
         codes[row.subject_id] = row.plain
-    complete("office1", only_task(case.id, "file_decision"), {})
+    if office:
+        for t in open_tasks(case.id, "notify_groups"):
+            complete("market_lead", t, {"note": ""})
+    else:
+        complete("office1", only_task(case.id, "file_decision"), {})
     for t in open_tasks(case.id, "implement"):
         name = next(n for n, u in WHO.items() if unit_id(n) == t.unit_id)
         complete(WHO[name], t, {"outcome": "applied", "report": "ok"})
-    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
+    complete(lead, only_task(case.id, "compile_feedback" + suffix), {"summary": "ok"})
     case = db.session.get(Case, case.id)
     assert case.status == "in_effect"
     return case, codes

@@ -140,3 +140,17 @@ def test_caseworkers_and_group_leads_cannot_manage_experts(client, org):
         login(c, username)
         for url in ("/experts/", "/experts/new", "/experts/import", "/experts/1"):
             assert c.get(url).status_code == 403, (username, url)
+
+
+def test_experts_see_exclusion_reasons_but_not_the_subjects_codes(client, org, clock):
+    from app.experts.models import Expert
+
+    e = db.session.scalar(select(Expert).where(Expert.name == "冯研究员"))
+    e.affiliated_subject_code = "91510400MA6X000102"  # works for the subject of the case
+    db.session.commit()
+    case = scheduled_case()
+    d = db.session.scalar(select(Draw).where(Draw.case_id == case.id))
+    drawn = db.session.scalars(select(Invitation).where(Invitation.draw_id == d.id)).first()
+    login(client, expert_login(drawn))
+    html = client.get(f"/experts/draws/{d.id}/verify").get_data(as_text=True)
+    assert "与当事主体有关联" in html and "91510400MA6X000102" not in html

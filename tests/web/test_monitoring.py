@@ -90,3 +90,14 @@ def test_typical_cases_and_the_quota(client, org, clock):
     page = other.get("/supervision/typical").get_data(as_text=True)
     other.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": case.number, "summary": "不是本单位的"})
     assert next(r for r in monitoring.typical_quota()["rows"] if r["unit"] == "市生态环境局")["count"] == 0
+
+
+def test_only_the_filing_unit_registers_a_typical_case(client, org, clock):
+    case, _codes = in_effect_case()
+    login(client, "finance_cw")  # an implementing unit of the case, not its filing unit
+    page = client.get("/supervision/typical").get_data(as_text=True)
+    client.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": case.number, "summary": "x"})
+    assert next(r for r in monitoring.typical_quota()["rows"] if r["unit"] == "市财政局")["count"] == 0
+    c = client.application.test_client()
+    login(c, "expert1")
+    assert c.get("/supervision/typical").status_code == 403

@@ -96,3 +96,30 @@ def test_implementing_units_see_their_measures_suspended(client, org, clock):
     login(client, "finance_cw")
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "异议或投诉处理期间暂停执行" in html and "暂停执行" in html
+
+
+def test_applicant_finds_and_completes_its_task_from_the_inbox(client, org, clock):
+    from app.cases import tasks as task_service
+    from tests.conftest import user
+    from tests.helpers import only_task
+
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes, "me")
+    obj = objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    task_service.complete(user("market_lead"), only_task(obj.id, "reply_objection").task_id, {"outcome": "rejected", "reasons": "不成立"})
+    db.session.commit()
+    t = only_task(obj.id, "applicant_next")
+    login(client, "me")
+    assert t.task_id in client.get("/tasks/").get_data(as_text=True)
+    assert t.task_id in client.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
+    page = client.get(f"/tasks/{t.task_id}").get_data(as_text=True)
+    resp = client.post(f"/tasks/{t.task_id}", data={"csrf_token": csrf_from(page), "next_step": "accept", "grounds": ""})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/portal/cases/{obj.id}")
+
+
+def test_out_of_range_ids_are_not_found_not_errors(client, org):
+    login(client, "supervisor1")
+    big = "99999999999999999999"
+    for url in (f"/cases/{big}", f"/supervision/reports/{big}", f"/experts/draws/{big}/verify", f"/admin/catalog/1/diff?a={big}&b=1"):
+        assert client.get(url).status_code in (403, 404), url

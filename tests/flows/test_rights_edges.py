@@ -1,0 +1,113 @@
+"""Edge cases of the rights procedures found in review: revocation during implementation, closed cases,
+per-subject objections, rule changes reaching the complaint timer."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.cases.models import Case
+from app.errors import DomainError
+from app.extensions import db
+from app.rights import objections, queries, repair
+from app.rights.models import PeriodSuspension
+from app.scheduler.jobs import sweep_timers
+from tests.conftest import user
+from tests.flows.test_objections import WHO, applicant_for, do, in_effect_case, task_of
+from tests.helpers import COMPANY, COMPANY2, PDF, complete, determine, file_case, only_task, open_tasks, unit_id
+
+
+def test_revoked_during_implementation_stays_revoked_and_off_the_list(org, clock):
+    from app.rights.models import AccessCode
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"))
+    complete("office1", only_task(case.id, "file_decision"), {})
+    code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id)).plain
+    from app.rights import accounts
+
+    applicant = accounts.register("enterprise", COMPANY[2], code, "app", "a-long-password", "")
+    db.session.commit()
+    obj = objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "upheld", "reasons": "成立"})
+    assert db.session.get(Case, case.id).status == "revoked"
+    for t in open_tasks(case.id, "implement"):  # the units still report (they lift what they applied)
+        name = next(n for n in WHO if unit_id(n) == t.unit_id)
+        complete(WHO[name], t, {"outcome": "cannot", "report": "已撤销", "reasons": "认定已撤销"})
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "认定已撤销"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "revoked"
+    assert queries.public_list("punishment", None, 1).total == 0
+
+
+def test_no_complaint_once_the_punishment_has_ended(org, clock):
+    from app.cases import tasks
+
+    case, codes = in_effect_case(days=5)  # 23-27 Nov
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})  # same day
+    clock.move_to("2026-11-28T02:00:00+00:00")
+    sweep_timers()
+    assert db.session.get(Case, case.id).status == "expired"
+    nxt = task_of(obj.id, "applicant_next")  # the complaint window (10 working days) is still open
+    with pytest.raises(DomainError):
+        tasks.complete(applicant, nxt.task_id, {"next_step": "complain", "grounds": "g"})
+    db.session.rollback()
+    assert db.session.scalar(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))) is None
+
+
+def test_an_approved_repair_closes_a_pending_suspension(org, clock):
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.shift(timedelta(days=100))
+    rep = repair.apply(applicant, case.id, "已整改", True, [PDF], [])
+    db.session.commit()
+    obj = objections.file_objection(applicant, case.id, "异议", [])  # filed while the repair is reviewed
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "repaired"
+    assert db.session.scalar(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))) is None
+    end = case.period_end
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    assert db.session.get(Case, case.id).period_end == end  # a repaired case's period no longer moves
+
+
+def test_complaint_window_follows_the_rule_copied_onto_the_case(org, clock):
+    from app.admin.models import DeadlineRule
+    from app.admin.rules import ensure_seeded
+
+    ensure_seeded()
+    db.session.get(DeadlineRule, "complaint_window").days = 20
+    db.session.commit()
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    t = task_of(obj.id, "applicant_next")
+    assert t.deadline_days == 20
+    from app.engine.models import ProcessInstance
+
+    inst = db.session.get(ProcessInstance, t.instance_id)
+    assert inst.next_due_at == t.due_at  # the silence timer and the task's deadline agree
+
+
+def test_each_subject_objects_for_itself_and_sees_only_its_requests(org, clock):
+    case, codes = in_effect_case(subjects=(COMPANY, COMPANY2))
+    a = applicant_for(case, codes, "a")
+    s2 = next(cs.subject for cs in case.subjects if cs.subject.code == COMPANY2[2])
+    from app.rights import accounts
+
+    b = accounts.register("enterprise", s2.code, codes[s2.id], "b", "a-long-password", "")
+    db.session.commit()
+    oa = objections.file_objection(a, case.id, "A 的异议", [])
+    db.session.commit()
+    ob = objections.file_objection(b, case.id, "B 的异议", [])  # B is not blocked by A's objection
+    db.session.commit()
+    page_a = queries.status_page(a, case.id)
+    assert [r.id for r in page_a["requests"]] == [oa.id] and page_a["open_objection"].id == oa.id
+    assert [r.id for r in queries.status_page(b, case.id)["requests"]] == [ob.id]
