@@ -53,7 +53,7 @@ def instance_for_case(case_id: int) -> ProcessInstance | None:
     return db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id).order_by(ProcessInstance.id))
 
 
-def _deadline_rule(case: Case, name: str | None) -> dict | None:
+def deadline_rule_of(case: Case, name: str | None) -> dict | None:
     """The rule as the case copied it when it started (older cases without a copy: the current rules)."""
     if not name:
         return None
@@ -96,7 +96,7 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
         unit_id = t.data.get(props.get("unit")) if props.get("unit") else None
         assignee_id = t.data.get(props.get("assignee")) if props.get("assignee") else None
         rule_name = props.get("deadline_rule")
-        rule = _deadline_rule(case, rule_name)
+        rule = deadline_rule_of(case, rule_name)
         ot = OpenTask(
             task_id=t.task_id,
             instance_id=inst.id,

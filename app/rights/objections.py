@@ -195,9 +195,9 @@ def reply(ctx) -> dict:
         ctx.case.closed_at = clock.now()
     else:
         resume(parent, ctx.case, ctx.actor)
-        from app.engine.instances import _deadline_rule
+        from app.engine.instances import deadline_rule_of
 
-        rule = _deadline_rule(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
+        rule = deadline_rule_of(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
         data["complain_by"] = deadline_from(clock.now(), rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at.isoformat()
     return data
 
