@@ -22,3 +22,19 @@ def apply_errors(form, exc) -> None:
             target.errors.append(message)
         else:
             flash(message, "danger")
+
+
+def commit_or_errors(form, action):
+    """The edge of a form submission: run the service call and commit; on a DomainError roll back and put
+    its messages on the form. Returns the call's result (True for None), or None when refused."""
+    from app.errors import DomainError
+    from app.extensions import db
+
+    try:
+        result = action()
+        db.session.commit()
+        return result if result is not None else True
+    except DomainError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        return None

@@ -20,22 +20,10 @@ from app.engine.models import ProcessVersion
 from app.engine.registry import versions_overview
 from app.errors import DomainError
 from app.extensions import db
-from app.form_errors import apply_errors
+from app.form_errors import commit_or_errors
 from forms.joint_punishment import choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _commit_or_errors(form, action):
-    """Run a service call; commit, or roll back and put its errors on the form. Returns the result or None."""
-    try:
-        result = action()
-        db.session.commit()
-        return result if result is not None else True
-    except DomainError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
-        return None
 
 
 @bp.route("/")
@@ -72,7 +60,7 @@ def catalog_new():
     require_role(current_user, *catalog.MANAGERS)
     form = _catalog_form(CatalogEntryForm())
     if form.validate_on_submit():
-        entry = _commit_or_errors(form, lambda: catalog.create(current_user, form.code.data, _entry_in(form), form.reason.data or ""))
+        entry = commit_or_errors(form, lambda: catalog.create(current_user, form.code.data, _entry_in(form), form.reason.data or ""))
         if entry:
             flash(_l("Catalog entry %(code)s created.", code=entry.code), "success")
             return redirect(url_for("admin.catalog_entry", entry_id=entry.id))
@@ -86,7 +74,7 @@ def catalog_entry(entry_id):
     entry = db.session.get(CatalogEntry, entry_id) or abort(404)
     form = _catalog_form(CatalogEntryForm(data=vars(catalog.entry_in_from_version(entry.current_version)) if request.method == "GET" else None))
     if form.validate_on_submit():
-        if _commit_or_errors(form, lambda: catalog.revise(current_user, entry, _entry_in(form), form.reason.data or "")):
+        if commit_or_errors(form, lambda: catalog.revise(current_user, entry, _entry_in(form), form.reason.data or "")):
             flash(_l("Saved as a new version; cases keep citing the version they were filed under."), "success")
             return redirect(url_for("admin.catalog_entry", entry_id=entry.id))
     versions = db.session.scalars(select(CatalogVersion).where(CatalogVersion.entry_id == entry.id).order_by(CatalogVersion.version_no.desc())).all()
@@ -99,7 +87,7 @@ def catalog_retire(entry_id):
     require_role(current_user, *catalog.MANAGERS)
     entry = db.session.get(CatalogEntry, entry_id) or abort(404)
     form = ReasonForm(prefix="r")
-    if form.validate_on_submit() and _commit_or_errors(form, lambda: catalog.retire(current_user, entry, form.reason.data)):
+    if form.validate_on_submit() and commit_or_errors(form, lambda: catalog.retire(current_user, entry, form.reason.data)):
         flash(_l("Entry retired: new cases cannot cite it; running cases continue."), "success")
     else:
         flash(_l("Give a reason."), "danger")
@@ -155,7 +143,7 @@ def units(unit_id=None):
     unit = db.session.get(Unit, unit_id) if unit_id else None
     form = UnitForm(obj=unit)
     if form.validate_on_submit():
-        if _commit_or_errors(form, lambda: org.save_unit(current_user, unit, form.name.data, form.kind.data, bool(form.active.data))):
+        if commit_or_errors(form, lambda: org.save_unit(current_user, unit, form.name.data, form.kind.data, bool(form.active.data))):
             flash(_l("Saved."), "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/units.html", form=form, unit=unit, units=db.session.scalars(select(Unit).order_by(Unit.id)).all(),
@@ -175,7 +163,7 @@ def group(group_id=None):
     if request.method == "GET" and g:
         form.member_ids.data = [u.id for u in g.members]
     if form.validate_on_submit():
-        if _commit_or_errors(form, lambda: org.save_group(current_user, g, form.name.data, form.domain.data, form.lead_unit_id.data,
+        if commit_or_errors(form, lambda: org.save_group(current_user, g, form.name.data, form.domain.data, form.lead_unit_id.data,
                                                           form.member_ids.data or [])):
             flash(_l("Saved."), "success")
             return redirect(url_for("admin.units"))
@@ -191,7 +179,7 @@ def users(user_id=None):
     form = UserForm(obj=user)
     form.unit_id.choices = choices([(0, "—")] + [(u.id, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.id))])
     if form.validate_on_submit():
-        result = _commit_or_errors(form, lambda: org.save_user(current_user, user, form.username.data, form.full_name.data,
+        result = commit_or_errors(form, lambda: org.save_user(current_user, user, form.username.data, form.full_name.data,
                                                                form.role.data, form.unit_id.data or None, bool(form.active.data)))
         if result:
             saved, password = result
@@ -250,11 +238,11 @@ def calendar():
     day_form, year_form = DayForm(prefix="d"), YearForm(prefix="y")
     if request.method == "POST":
         if "d-day" in request.form and day_form.validate_on_submit():
-            if _commit_or_errors(day_form, lambda: services.set_day(current_user, day_form.day.data, day_form.status.data == "work", day_form.name.data or "")):
+            if commit_or_errors(day_form, lambda: services.set_day(current_user, day_form.day.data, day_form.status.data == "work", day_form.name.data or "")):
                 flash(_l("Saved; deadlines computed from now on use it."), "success")
                 return redirect(url_for("admin.calendar", year=day_form.day.data.year))
         elif "y-source" in request.form and year_form.validate_on_submit():
-            if _commit_or_errors(year_form, lambda: services.complete_year(current_user, year, year_form.source.data)):
+            if commit_or_errors(year_form, lambda: services.complete_year(current_user, year, year_form.source.data)):
                 flash(_l("The %(year)s schedule is marked as entered.", year=year), "success")
                 return redirect(url_for("admin.calendar", year=year))
     from app.workdays.services import year_source

@@ -10,9 +10,7 @@ from app.auth.permissions import can_see_full_codes, require_role
 from app.cases import attachments, queries, services
 from app.cases.forms import TriggerForm
 from app.catalog.services import usable_entries
-from app.errors import DomainError
-from app.extensions import db
-from app.form_errors import apply_errors
+from app.form_errors import commit_or_errors
 from app.labels import CASE_KIND_LABELS
 from app.uploads import uploads_from
 from forms.joint_punishment import choices
@@ -54,21 +52,16 @@ def new_case():
             for row in form.subjects
             if not row.form.is_blank()
         ]
-        try:
-            case = services.file_trigger(
-                current_user,
-                subjects=subjects,
-                entry_ids=form.entry_ids.data,
-                title=form.title.data,
-                facts=form.facts.data,
-                legal_basis=form.legal_basis.data,
-                files=uploads_from(request.files.getlist(form.files.name)),
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        case = commit_or_errors(form, lambda: services.file_trigger(
+            current_user,
+            subjects=subjects,
+            entry_ids=form.entry_ids.data,
+            title=form.title.data,
+            facts=form.facts.data,
+            legal_basis=form.legal_basis.data,
+            files=uploads_from(request.files.getlist(form.files.name)),
+        ))
+        if case:
             flash(_l("Trigger %(number)s filed and sent for pre-review.", number=case.number), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     elif request.method == "POST":

@@ -14,7 +14,7 @@ from app.experts.forms import ExpertForm, ImportForm, UnavailableForm
 from app.experts.models import Draw, Expert
 from app.experts.services import REASONS, verify
 from app.extensions import db
-from app.form_errors import apply_errors
+from app.form_errors import commit_or_errors
 from forms.joint_punishment import choices
 
 bp = Blueprint("experts", __name__, url_prefix="/experts")
@@ -53,13 +53,9 @@ def new():
     form = ExpertForm()
     form.affiliated_unit_id.choices = _unit_choices()
     if form.validate_on_submit():
-        try:
-            expert, password = database.create(current_user, _expert_in(form), form.username.data or None)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        result = commit_or_errors(form, lambda: database.create(current_user, _expert_in(form), form.username.data or None))
+        if result:
+            expert, password = result
             flash(_l("Expert %(name)s added.", name=expert.name), "success")
             if password:
                 flash(_l("Login %(u)s created with the initial password %(p)s — give it to the expert; it is not shown again.",
@@ -78,13 +74,7 @@ def edit(expert_id):
     if request.method == "GET":
         form.affiliated_unit_id.data = expert.affiliated_unit_id or 0
     if form.validate_on_submit():
-        try:
-            database.update(current_user, expert, _expert_in(form))
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        if commit_or_errors(form, lambda: database.update(current_user, expert, _expert_in(form))):
             flash(_l("Saved."), "success")
             return redirect(url_for("experts.edit", expert_id=expert.id))
     return render_template("experts/edit.html", form=form, expert=expert, unavailable_form=UnavailableForm(prefix="u"))
