@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench venv translations lint-bpmn db demo clean
+.PHONY: run test bench venv translations lint-bpmn db demo clean messages
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -45,3 +45,9 @@ bench: venv translations
 
 clean:
 	rm -rf $(VENV) instance tools/bpmnlint/node_modules
+
+# Maintenance: extract messages and merge them into the zh catalog (then fill new msgstr entries,
+# e.g. with tools/fill_po.py; tests fail on an untranslated message).
+messages: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o /tmp/xinlian-messages.pot app forms
+	$(BIN)/pybabel update --no-fuzzy-matching -w 120 -i /tmp/xinlian-messages.pot -d app/translations

@@ -1,39 +1,101 @@
 """Subject identifiers: unified social credit code (GB 32100-2015) and resident identity number
-(GB 11643-1999), validated with python-stdnum (check characters included), and masking for display."""
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+(GB 11643-1999), and masking for display.
+
+What makes a number wrong is checked strictly (length, characters, check character, a real birth date);
+what only a table knows is not: a region code missing from python-stdnum's table of current and former
+counties is a warning for the user to double-check, never a refusal. Region codes are renamed and merged
+over the decades, and a person keeps the number issued where they were born (e.g. 510402196207179143)."""
+import re
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
 
+from app import clock
 from app.errors import DomainError
 
 ORG_KINDS = ("enterprise", "social_org", "institution")
 
+# GB 32100-2015: registration authority (1 机构编制 … 9 工商, A 中央军委改革和编制办公室, N 农业, Y 其他),
+# entity type, six-digit region code, nine-character organisation code, check character.
+_USCC_RE = re.compile(r"^[1-9A-HNY][1-9][0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXY]$")
+_RIC_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+_SEPARATORS = re.compile(r"[ \t\-]")
+_EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def _compact(code: str, field: str) -> str:
+    code = _SEPARATORS.sub("", (code or "").strip())
+    if any(ord(ch) > 127 for ch in code):
+        # Full-width digits and letters (e.g. from an IME) are refused, not silently converted: the user
+        # must see the code that will be stored and checked.
+        raise DomainError(_l("Use half-width digits and letters only (no full-width characters)."), field)
+    return code.upper()
+
+
+def _person(code: str, field: str) -> str:
+    if len(code) != 18:
+        raise DomainError(_l("A resident identity number has 18 characters."), field)
+    if not _RIC_RE.match(code):
+        raise DomainError(_l("A resident identity number has 17 digits and a check character (a digit or X)."), field)
+    if code[-1] != ric.calc_check_digit(code):
+        raise DomainError(_l("The check character of this identity number is wrong: please check the number."), field)
+    try:
+        born = date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
+    except ValueError:
+        raise DomainError(_l("This identity number contains an impossible birth date."), field) from None
+    if born < _EARLIEST_BIRTH or born > clock.today_local():
+        raise DomainError(_l("This identity number contains an impossible birth date."), field)
+    return code
+
+
+def _organisation(code: str, field: str) -> str:
+    if len(code) != 18:
+        raise DomainError(_l("A unified social credit code has 18 characters."), field)
+    if not _USCC_RE.match(code) or code[2:8] == "000000" or code[8:17] == "000000000":
+        raise DomainError(
+            _l("Not a valid unified social credit code: registration authority, entity type, region code and "
+               "organisation code do not fit GB 32100-2015."),
+            field,
+        )
+    if code[-1] != uscc.calc_check_digit(code):
+        raise DomainError(_l("The check character of this credit code is wrong: please check the code."), field)
+    return code
+
 
 def normalise_code(kind: str, code: str, field: str = "code") -> str:
     """Return the compact, upper-case code or raise DomainError with a message for the user."""
-    code = (code or "").strip().replace(" ", "").upper()
-    if kind == "person":
-        try:
-            return ric.validate(code)
-        except InvalidLength:
-            raise DomainError(_l("A resident identity number has 18 characters."), field)
-        except InvalidChecksum:
-            raise DomainError(_l("The check character of this identity number is wrong: please check the number."), field)
-        except InvalidComponent:
-            raise DomainError(_l("This identity number has an impossible birth date or region code."), field)
-        except ValidationError:
-            raise DomainError(_l("Not a valid resident identity number (18 characters, check character)."), field)
-    if kind in ORG_KINDS:
-        try:
-            return uscc.validate(code)
-        except InvalidLength:
-            raise DomainError(_l("A unified social credit code has 18 characters."), field)
-        except InvalidChecksum:
-            raise DomainError(_l("The check character of this credit code is wrong: please check the code."), field)
-        except ValidationError:
-            raise DomainError(_l("Not a valid unified social credit code (18 characters, check character)."), field)
-    raise DomainError(_l("Unknown subject kind."), field)
+    if kind not in ORG_KINDS and kind != "person":
+        raise DomainError(_l("Unknown subject kind."), field)
+    compact = _compact(code, field)
+    return _person(compact, field) if kind == "person" else _organisation(compact, field)
+
+
+def guess_kind(code: str) -> str:
+    """'person' for a well-formed identity number with a right check character, else 'enterprise' (for
+    columns that hold either kind, such as an expert's affiliated subject)."""
+    compact = _SEPARATORS.sub("", (code or "").strip()).upper()
+    if _RIC_RE.match(compact) and compact[-1] == ric.calc_check_digit(compact):
+        return "person"
+    return "enterprise"
+
+
+def region_known(code: str) -> bool:
+    """Whether python-stdnum's table knows the identity number's region code as valid in its birth year."""
+    try:
+        ric.get_birth_place(code)
+    except ValidationError:
+        return False
+    return True
+
+
+def code_warnings(kind: str, code: str) -> list:
+    """Doubts about a valid code that a person should check but that never block filing."""
+    if kind == "person" and not region_known(code):
+        return [_l("The region code %(region)s of identity number ending %(tail)s is not in the region table for its year of birth; "
+                   "it was accepted, please check it.", region=code[:6], tail=code[-4:])]
+    return []
 
 
 def mask_code(kind: str, code: str) -> str:

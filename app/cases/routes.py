@@ -63,6 +63,8 @@ def new_case():
         ))
         if case:
             flash(_l("Trigger %(number)s filed and sent for pre-review.", number=case.number), "success")
+            for warning in services.subject_warnings(case):
+                flash(warning, "warning")
             return redirect(url_for("cases.detail", case_id=case.id))
     elif request.method == "POST":
         flash(_l("Please correct the marked fields."), "danger")

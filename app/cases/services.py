@@ -9,7 +9,7 @@ from app import clock
 from app.auth.models import CASEWORKER, UNIT_OFFICE, Unit
 from app.auth.permissions import require_role
 from app.cases import attachments, events
-from app.cases.identifiers import normalise_code
+from app.cases.identifiers import code_warnings, normalise_code
 from app.cases.models import (
     REL_INITIATOR,
     REL_LEAD,
@@ -90,6 +90,11 @@ def _subjects(items: list[SubjectIn]) -> list[Subject]:
     return subjects
 
 
+def subject_warnings(case: Case) -> list:
+    """Doubts about the codes of a case's subjects (unknown region codes) for the user to double-check."""
+    return [w for cs in case.subjects for w in code_warnings(cs.subject.kind, cs.subject.code)]
+
+
 def file_trigger(
     actor,
     *,
@@ -161,6 +166,7 @@ def file_trigger(
             "catalog_versions": [v.id for v in versions],
             "route": route,
             "group_id": case.group_id,
+            "code_warnings": [str(w) for s in subject_rows for w in code_warnings(s.kind, s.code)],
         },
     )
     attachments.store(case.id, actor, files, "evidence")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User
 from app.auth.permissions import require_role
-from app.cases.identifiers import normalise_code
+from app.cases.identifiers import guess_kind, normalise_code
 from app.errors import DomainError
 from app.experts.models import Expert, ExpertUnavailability
 from app.extensions import db
@@ -67,7 +67,7 @@ def _validate(e: ExpertIn) -> list[tuple[str, str]]:
     if unknown:
         errors.append(("fields", _l("Unknown field: %(f)s.", f="、".join(unknown))))
     if e.affiliated_subject_code:
-        kind = "person" if e.affiliated_subject_code[:1].isdigit() and len(e.affiliated_subject_code) == 18 and e.affiliated_subject_code[:2] not in ("11", "12", "13", "19", "51", "52", "53", "59", "91", "92", "93") else "enterprise"
+        kind = guess_kind(e.affiliated_subject_code)
         try:
             e.affiliated_subject_code = normalise_code(kind, e.affiliated_subject_code)
         except DomainError as exc:

@@ -244,3 +244,14 @@ def test_repeated_choices_count_once_and_periods_cannot_start_before_the_meeting
     values["period_start"] = date(2026, 11, 23)
     complete("market_lead", ot, values)
     assert len(db.session.get(Case, case.id).measures) == 1
+
+
+def test_person_born_before_their_region_code_existed_can_be_filed(org, clock):
+    # Issue 10 blocker: 510402 (攀枝花市东区) dates from 1983; a number issued there in 1962 is valid.
+    old = ("person", "李某", "510402196207179143")
+    case = file_case(subjects=(old,))
+    assert [cs.subject.code for cs in case.subjects] == ["510402196207179143"]
+    filed = db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == events.TRIGGER_FILED)
+    )
+    assert len(filed.details["code_warnings"]) == 1 and "510402" in filed.details["code_warnings"][0]

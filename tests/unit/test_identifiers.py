@@ -1,7 +1,7 @@
 import pytest
 from flask_babel import force_locale
 
-from app.cases.identifiers import mask_code, normalise_code
+from app.cases.identifiers import code_warnings, guess_kind, mask_code, normalise_code
 from app.errors import DomainError
 
 
@@ -11,14 +11,36 @@ def test_valid_codes_are_normalised(ctx):
     assert normalise_code("person", "11010519491231002x") == "11010519491231002X"
 
 
+def test_region_code_valid_at_birth_is_accepted_with_a_warning(ctx):
+    # 510402 (攀枝花市东区) dates from 1983 in the region table; people born there before keep their number.
+    assert normalise_code("person", "510402196207179143") == "510402196207179143"
+    with ctx.test_request_context(), force_locale("en"):
+        warnings = [str(w) for w in code_warnings("person", "510402196207179143")]
+    assert len(warnings) == 1 and "510402" in warnings[0] and "9143" in warnings[0]
+    assert code_warnings("person", "510402198503124568") == []
+
+
+def test_unknown_region_code_never_refuses(ctx):
+    # 999999 is in no table; the check character and birth date are right, so the number is accepted.
+    code = "99999919800101001"
+    from stdnum.cn import ric
+
+    code += ric.calc_check_digit(code + "0")
+    assert normalise_code("person", code) == code
+    assert code_warnings("person", code)
+
+
 @pytest.mark.parametrize(
     "kind,code,needle",
     [
         ("enterprise", "91510400MA6X000103", "check character"),
         ("enterprise", "9151040", "18 characters"),
+        ("enterprise", "000000000000000000", "GB 32100"),
+        ("enterprise", "91510400MA6X00010２", "half-width"),
         ("person", "510402198503124567", "check character"),
         ("person", "51040219850312456", "18 characters"),
-        ("person", "510402198513324563", "birth date or region"),
+        ("person", "510402198513324563", "impossible birth date"),
+        ("person", "５１０４０２１９８５０３１２４５６８", "half-width"),
         ("robot", "x", "Unknown subject kind"),
     ],
 )
@@ -29,6 +51,23 @@ def test_invalid_codes_say_why(ctx, kind, code, needle):
         assert needle in str(exc.value.message)
     with ctx.test_request_context():
         assert str(exc.value.message) != needle  # Chinese by default
+
+
+@pytest.mark.parametrize("born", ["00010101", "99991231", "20260000", "18991231"])
+def test_impossible_birth_dates_are_refused(ctx, clock, born):
+    from stdnum.cn import ric
+
+    body = "510402" + born + "123"
+    code = body + ric.calc_check_digit(body + "0")
+    with pytest.raises(DomainError) as exc:
+        normalise_code("person", code)
+    with ctx.test_request_context(), force_locale("en"):
+        assert "impossible birth date" in str(exc.value.message)
+
+
+def test_guess_kind(ctx):
+    assert guess_kind("510402196207179143") == "person"
+    assert guess_kind("91510400MA6X000102") == "enterprise"
 
 
 def test_masking(ctx):
