@@ -115,10 +115,24 @@ class DevConfig(Config):
     DEBUG = False
 
 
+def is_test_database(url: str) -> bool:
+    """A database the test suite may empty: its name (or SQLite file name) says "test"."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        name = make_url(url).database or ""
+    except Exception:  # noqa: BLE001  (an unparsable URL is certainly not a known test database)
+        return False
+    return "test" in Path(name).name.lower()
+
+
 class TestConfig(Config):
+    """Tests read only TEST_DATABASE_URL (never DATABASE_URL, which names a real database) and the suite
+    refuses any database whose name does not say "test" before it drops anything (see tests/conftest.py)."""
+
     TESTING = True
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
-        "DATABASE_URL", "sqlite:///" + str(BASE_DIR / "instance" / "test.db")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
+        BASE_DIR / "instance" / "test.db"
     )
     SCHEDULER_ENABLED = False
     SECRET_KEY = "test-secret"

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from app import create_app
 from app.auth.models import User
 from app.extensions import db
-from config import TestConfig
+from config import TestConfig, is_test_database
 
 KEEP = {"process_version", "alembic_version"}
 
@@ -41,9 +41,15 @@ def app(tmp_path_factory):
 
     class Cfg(TestConfig):
         UPLOAD_DIR = str(base / "uploads")
-        if not (os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")):
+        if not os.environ.get("TEST_DATABASE_URL"):
             SQLALCHEMY_DATABASE_URI = f"sqlite:///{base / 'test.db'}"
 
+    # The suite drops the schema and empties tables: never on a database that is not a test database.
+    if not is_test_database(Cfg.SQLALCHEMY_DATABASE_URI):
+        pytest.exit(
+            "Refusing to run: TEST_DATABASE_URL must name a database whose name contains 'test' "
+            "(the suite empties it).", returncode=4,
+        )
     app = create_app(Cfg)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":  # a clean schema every run (SQLite gets a new file)
