@@ -2,7 +2,7 @@
 import logging
 
 from flask import Flask, flash, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate

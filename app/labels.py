@@ -1,5 +1,5 @@
 """One translated label per enumeration value (statuses, roles, kinds, event types), defined once."""
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 
 ROLE_LABELS = {
     "caseworker": _l("Caseworker"),

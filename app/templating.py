@@ -3,7 +3,9 @@ import json
 from datetime import date, datetime
 
 from flask import current_app, request, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+
+from app.i18n import lazy_gettext as _l
 
 from app import clock, labels
 from app.cases.identifiers import mask_code

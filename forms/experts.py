@@ -1,5 +1,5 @@
 """Forms for the user tasks of bpmn/expert_invitation.bpmn."""
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 

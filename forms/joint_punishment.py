@@ -1,6 +1,6 @@
 """Forms for the user tasks of bpmn/joint_punishment.bpmn. They check shape (required, lengths, choices);
 the services check the domain rules again, so a form is never the only guard."""
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,

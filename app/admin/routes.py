@@ -1,7 +1,7 @@
 """Administration pages: catalog (office and administrators), organisation, deadline rules, holiday
 calendar, process versions (administrators), and the audit of changes (also supervisors)."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 

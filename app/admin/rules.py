@@ -2,7 +2,7 @@
 overrides). A case copies the rule set when it starts, so a change applies to cases started afterwards
 while running deadlines keep theirs; every deadline shows the rule and length it used."""
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock

@@ -3,7 +3,7 @@ from calendar import monthrange
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 
 from app.admin import audit
 from app.auth.models import ADMIN

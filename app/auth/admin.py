@@ -3,7 +3,7 @@ flag, password reset). Deactivated users keep their history; tasks waiting for a
 current members because tasks belong to units, not people."""
 import secrets
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.admin import audit

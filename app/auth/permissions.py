@@ -1,5 +1,5 @@
 """Permission checks used by every service (templates only hide what these forbid)."""
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR

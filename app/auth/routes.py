@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.forms import LoginForm

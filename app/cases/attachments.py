@@ -8,7 +8,7 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 
 from app.cases import events
 from app.cases.models import Attachment

@@ -8,7 +8,7 @@ over the decades, and a person keeps the number issued where they were born (e.g
 import re
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 

@@ -2,7 +2,7 @@
 rows a page shows loaded in a fixed number of queries (no query per row)."""
 from collections import defaultdict
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 

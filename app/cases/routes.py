@@ -1,6 +1,6 @@
 """Case pages: file a trigger, list cases, the case page, attachment downloads."""
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.pagination import page_number

@@ -2,7 +2,7 @@
 for several subjects or several groups, to the joint-meeting office."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock

@@ -4,7 +4,7 @@ The engine decides where the case goes next (gateways in bpmn/); handlers never 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock

@@ -1,6 +1,6 @@
 """Working on open tasks: claim, release, complete. One call is one transaction at the edge; the
 process instance's version column makes the second of two simultaneous completions fail cleanly."""
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock

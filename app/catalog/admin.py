@@ -5,7 +5,7 @@ import difflib
 import io
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import clock

@@ -1,5 +1,5 @@
 """Catalog lookups for filing and deciding cases. No joint action may be based on anything outside it."""
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 

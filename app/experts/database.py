@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User

@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FileField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional

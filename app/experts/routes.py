@@ -1,6 +1,6 @@
 """Expert database pages (office, administrators) and the draw verification page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.pagination import page_number

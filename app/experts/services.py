@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import date
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock

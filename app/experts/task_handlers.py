@@ -1,5 +1,7 @@
 """Completing the expert's own tasks of bpmn/expert_invitation.bpmn (found by form key)."""
+from app.errors import DomainError
 from app.experts import services
+from app.i18n import lazy_gettext as _l
 from app.experts.services import invitation_for_instance
 
 
@@ -7,10 +9,6 @@ def respond(ctx) -> dict:
     inv = invitation_for_instance(ctx.task.instance_id)
     answer = ctx.values.get("answer")
     if answer not in ("confirm", "decline"):
-        from flask_babel import lazy_gettext as _l
-
-        from app.errors import DomainError
-
         raise DomainError(_l("Say whether you take part."), "answer")
     services.respond(ctx.actor, inv, answer, ctx.values.get("reason") or "")
     return {"answer": answer}

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock

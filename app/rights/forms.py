@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length

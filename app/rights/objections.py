@@ -2,7 +2,7 @@
 the unit that made it, optionally complained of to the joint-meeting office. While an objection or a
 complaint is handled the punishment is suspended; a rejection resumes it from the day of rejection; an
 upheld objection or complaint revokes the determination and lifts the measures."""
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock

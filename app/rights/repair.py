@@ -5,7 +5,7 @@ is refused with the date from which it becomes eligible. Approval is published a
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock

@@ -1,6 +1,6 @@
 """The applicant portal (申请人) and the public lists (no login)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT

@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 
 from app.cases import queries
@@ -44,7 +45,6 @@ def sla():
 @login_required
 def issue_notice():
     from flask import flash, redirect, url_for
-    from flask_babel import lazy_gettext as _l
 
     from app.errors import DomainError
     from app.extensions import db
@@ -111,7 +111,7 @@ def reports():
     if request.method == "POST":
         month = request.form.get("month") or report_service.previous_month()
         if not __import__("re").fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-            flash(__import__("flask_babel").lazy_gettext("Give the month as YYYY-MM."), "danger")
+            flash(_l("Give the month as YYYY-MM."), "danger")
         else:
             report_service.generate(month, current_user)
             db.session.commit()
@@ -178,7 +178,7 @@ def typical():
         try:
             services.register_typical(current_user, request.form.get("case_number", ""), request.form.get("summary", ""))
             db.session.commit()
-            flash(__import__("flask_babel").lazy_gettext("Typical case registered."), "success")
+            flash(_l("Typical case registered."), "success")
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")

@@ -2,7 +2,7 @@
 timelines of the cases concerned."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
 from app import clock

@@ -1,6 +1,6 @@
 """Inbox and task pages: a user's open tasks (role + unit), claim/release, and completing a task."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.pagination import page_number
