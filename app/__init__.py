@@ -17,7 +17,6 @@ def create_app(config_class=None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     register_extensions(app)
-    register_script_functions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -86,33 +85,33 @@ def _sqlite_pragmas(app: Flask) -> None:
             cur.close()
 
 
-def register_script_functions(app: Flask) -> None:
-    """Domain functions that BPMN expressions may call (the period clock)."""
-    from app.engine.runner import register_script_functions as register
-    from app.rights.clock import SCRIPT_FUNCTIONS
-
-    register(SCRIPT_FUNCTIONS)
-
-
 def register_blueprints(app: Flask) -> None:
+    """Each feature wires itself into the case runtime (task handlers, hooks, visibility) and registers
+    its own blueprint; the layers below (auth, cases, inbox, catalog, calendar, administration) have
+    plain blueprints. Order does not matter: nothing is registered by importing a module."""
+    from app import experts, joint, rights, supervision
+    from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
-    from app.experts.routes import bp as experts_bp
-    from app.supervision.routes import bp as supervision_bp
+    from app.catalog.routes import bp as catalog_bp
     from app.tasks.routes import bp as tasks_bp
+    from app.workdays.routes import bp as workdays_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(cases_bp)
-    app.register_blueprint(tasks_bp)
-    app.register_blueprint(supervision_bp)
-    app.register_blueprint(experts_bp)
-    from app.rights.routes import bp as portal_bp, public_bp
+    for bp in (auth_bp, cases_bp, tasks_bp, catalog_bp, workdays_bp, admin_bp):
+        app.register_blueprint(bp)
+    for feature in (joint, experts, rights, supervision):
+        feature.init_app(app)
+    _check_task_registry()
 
-    app.register_blueprint(portal_bp)
-    app.register_blueprint(public_bp)
-    from app.admin.routes import bp as admin_bp
 
-    app.register_blueprint(admin_bp)
+def _check_task_registry() -> None:
+    """Every task form has a handler and every handler a form (the two registries keyed by form key)."""
+    from app.cases import hooks
+    from forms import FORMS
+
+    handled, forms = hooks.task_form_keys(), set(FORMS)
+    if handled != forms:
+        raise RuntimeError(f"task forms without handler: {sorted(forms - handled)}; handlers without form: {sorted(handled - forms)}")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,42 +1,40 @@
 """Command-line entry points. Like routes, each command is an edge: it calls services and commits once."""
 import click
+from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
+from werkzeug.serving import run_simple
 
+from app.cases.events import verify_all_chains
+from app.cases.runtime import checker
+from app.demo import DEMO_PASSWORD, EXPERTS, USERS, load_demo, unused_access_code
+from app.engine.registry import deploy_directory
 from app.extensions import db
+from app.scheduler import add_jobs, init_scheduler
+from app.scheduler.jobs import sweep_deadlines, sweep_timers
+from app.workdays.cli import calendar_cli
+from app.workdays.rules import current as current_rules
+from app.workdays.rules import ensure_seeded
+from forms import FORMS
 
 
 def deploy_processes() -> list:
-    from app.engine.registry import deploy_directory
-    from forms import FORMS
-
-    from app.admin.rules import ensure_seeded
-
+    """Seed the deadline rules and deploy bpmn/ (new content becomes a new process version). Flush only."""
     ensure_seeded()
-    return deploy_directory(current_app.config["BPMN_DIR"], set(FORMS), current_app.config["DEADLINE_RULES"])
+    return deploy_directory(current_app.config["BPMN_DIR"], checker(set(FORMS), current_rules()))
 
 
 def _print_logins() -> None:
-    from sqlalchemy import select
-
-    from app.cases.models import Subject
-    from app.demo import DEMO_PASSWORD, EXPERTS, USERS
-    from app.rights.models import AccessCode
-
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, full_name, role, unit in USERS:
         click.echo(f"  {username:<12} {role:<11} {full_name} · {unit}")
     click.echo(f"  expert1..expert{len(EXPERTS)}  expert      (the expert database)")
     click.echo("  applicant1   applicant   某食品有限公司 (an objection is being handled)")
-    row = db.session.execute(
-        select(Subject.code, AccessCode.plain).join(AccessCode, AccessCode.subject_id == Subject.id).where(AccessCode.used_at.is_(None)).limit(1)
-    ).first()
+    row = unused_access_code()
     if row:
         click.echo(f"To try opening an applicant account (/portal/register): code {row[0]}, access code {row[1]}")
 
 
 def register(app) -> None:
-    from app.workdays.cli import calendar_cli
-
     app.cli.add_command(calendar_cli)
 
     @app.cli.command("deploy-bpmn")
@@ -50,8 +48,6 @@ def register(app) -> None:
     @app.cli.command("demo")
     def demo():
         """Load demo units, users, catalog and cases (skipped if users already exist)."""
-        from app.demo import load_demo
-
         deploy_processes()
         created = load_demo()
         db.session.commit()
@@ -61,17 +57,10 @@ def register(app) -> None:
     @app.cli.command("verify-chains")
     def verify_chains():
         """Verify every case's timeline hash chain; name each broken link. Exit 1 if any is broken."""
-        from sqlalchemy import select
-
-        from app.cases.events import verify_chain
-        from app.cases.models import Case
-
         broken = 0
-        for case_id, number in db.session.execute(select(Case.id, Case.number).order_by(Case.id)):
-            ok, seq = verify_chain(case_id)
-            if not ok:
-                broken += 1
-                click.echo(f"BROKEN {number}: timeline event #{seq} does not follow from the one before")
+        for number, seq in verify_all_chains():
+            broken += 1
+            click.echo(f"BROKEN {number}: timeline event #{seq} does not follow from the one before")
         click.echo(f"{broken} broken chain(s)" if broken else "all timeline chains verify")
         if broken:
             raise SystemExit(1)
@@ -79,8 +68,6 @@ def register(app) -> None:
     @app.cli.command("sweep")
     def sweep():
         """Run the timer and deadline sweeps once."""
-        from app.scheduler.jobs import sweep_deadlines, sweep_timers
-
         fired = sweep_timers()
         reminders, breaches = sweep_deadlines()
         click.echo(f"timers fired: {fired}; reminders: {reminders}; breaches: {breaches}")
@@ -88,10 +75,6 @@ def register(app) -> None:
     @app.cli.command("scheduler")
     def scheduler():
         """Run the scheduler as its own process (scaled-out deployments)."""
-        from apscheduler.schedulers.blocking import BlockingScheduler
-
-        from app.scheduler import add_jobs
-
         sched = BlockingScheduler(timezone="UTC")
         add_jobs(sched, current_app._get_current_object())
         click.echo("scheduler running; Ctrl+C to stop")
@@ -102,13 +85,9 @@ def register(app) -> None:
     @click.option("--port", default=5000, type=int)
     def serve(host, port):
         """Embedded mode: web app plus the in-process scheduler."""
-        from app.scheduler import init_scheduler
-
         app_obj = current_app._get_current_object()
         deploy_processes()
         db.session.commit()
         init_scheduler(app_obj)
-        from werkzeug.serving import run_simple
-
         click.echo(f"Xinlian is running at http://{host}:{port}/  (Ctrl+C to stop)")
         run_simple(host, port, app_obj, threaded=True, use_reloader=False)

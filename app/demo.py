@@ -7,11 +7,16 @@ from sqlalchemy import select
 
 from app import clock
 from app.auth.models import SpecialistGroup, Unit, User
-from app.cases import services, tasks
+from app.cases import tasks
 from app.cases.attachments import Upload
-from app.cases.services import SubjectIn
+from app.experts.models import Expert
+from app.joint import services
+from app.joint.services import SubjectIn
+from app.joint.tasks import measure_choices
+from app.rights import accounts, objections
+from app.rights.models import AccessCode
 from app.catalog.models import CatalogEntry, CatalogVersion
-from app.engine.models import OpenTask
+from app.cases.models import OpenTask, Subject
 from app.extensions import db
 
 DEMO_PASSWORD = "demo1234"
@@ -117,8 +122,6 @@ def load_organisation_and_catalog() -> None:
     for name, domain, lead, members in GROUPS:
         db.session.add(SpecialistGroup(name=name, domain=domain, lead_unit=_unit(lead), members=[_unit(m) for m in members]))
     db.session.flush()
-    from app.experts.models import Expert
-
     for i, (name, fields, affiliation, unit) in enumerate(EXPERTS, start=1):
         e = Expert(name=name, fields=fields, affiliation=affiliation, affiliated_unit_id=_unit(unit).id if unit else None,
                    contact=f"1380000{i:04d}")
@@ -200,8 +203,6 @@ def _determine(case, lead, measures_all=True, decision="act", days=None, bpmn="d
     _schedule(case, lead, "schedule_meeting" if bpmn == "determination" else "schedule_meeting_office")
     _experts_answer(case)
     ot = _task(case, bpmn)
-    from app.cases.task_handlers import measure_choices
-
     keys = [k for k, _m, _v in measure_choices(case)]
     tasks.complete(
         _user(lead),
@@ -266,8 +267,6 @@ def load_cases() -> None:
         tasks.complete(_user("market_lead"), _task(c5, "compile_feedback").task_id,
                        {"summary": "三家实施单位均已按决定实施惩戒措施。"})
     # ... its subject opened an applicant account with the access code and objected: suspended.
-    from app.rights import accounts, objections
-    from app.rights.models import AccessCode
 
     with clock.backdated(2):
         code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == c5.id))
@@ -304,3 +303,11 @@ def load_demo() -> bool:
     load_organisation_and_catalog()
     load_cases()
     return True
+
+
+def unused_access_code():
+    """(subject code, access code) of one unused code, to try opening an applicant account."""
+    return db.session.execute(
+        select(Subject.code, AccessCode.plain).join(AccessCode, AccessCode.subject_id == Subject.id)
+        .where(AccessCode.used_at.is_(None)).limit(1)
+    ).first()

@@ -76,13 +76,6 @@ def due_state(due_at: datetime | None) -> str | None:
     return None
 
 
-def days_overdue(due_at: datetime | None) -> int:
-    if due_at is None:
-        return 0
-    delta = clock.today_local() - clock.local_date(due_at)
-    return max(delta.days, 0)
-
-
 def url_with(**changes) -> str:
     args = request.args.to_dict()
     args.update({k: v for k, v in changes.items() if v is not None})
@@ -114,7 +107,7 @@ def register(app) -> None:
         label=labels.label,
         mask_code=mask_code,
         due_state=due_state,
-        days_overdue=days_overdue,
+        days_overdue=clock.days_overdue,
         url_with=url_with,
         rule_text=rule_text,
         step=labels.step,

@@ -2,27 +2,10 @@
 the services check the domain rules again, so a form is never the only guard."""
 from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    IntegerField,
-    MultipleFileField,
-    RadioField,
-    SelectMultipleField,
-    TextAreaField,
-)
-from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms 3.3 choice objects."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from forms.fields import MultiCheckboxField, choices
 
 
 class TaskForm(FlaskForm):

@@ -3,7 +3,8 @@ from app.i18n import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from forms.joint_punishment import MultiCheckboxField, TaskForm, choices
+from forms.fields import MultiCheckboxField, choices
+from forms.joint_punishment import TaskForm
 
 
 class ReplyForm(TaskForm):

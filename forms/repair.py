@@ -3,7 +3,8 @@ from app.i18n import lazy_gettext as _l
 from wtforms import MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from forms.joint_punishment import TaskForm, choices
+from forms.fields import choices
+from forms.joint_punishment import TaskForm
 
 
 class ReviewForm(TaskForm):

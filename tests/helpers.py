@@ -5,11 +5,13 @@ from sqlalchemy import select
 
 from app import clock as app_clock
 from app.auth.models import Unit
-from app.cases import services, tasks
+from app.cases import tasks
+from app.joint import services
+from app.joint.tasks import measure_choices
 from app.cases.attachments import Upload
 from app.cases.models import Case, CaseEvent
 from app.catalog.models import CatalogEntry
-from app.engine.models import OpenTask
+from app.cases.models import OpenTask
 from app.extensions import db
 from tests.conftest import user
 
@@ -71,8 +73,6 @@ def schedule(username: str, ot: OpenTask, meeting_date: date | None = None, lega
 
 def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None, start: date | None = None):
     """Schedule the meeting (drawing experts) when that step is open, then record the decision."""
-    from app.cases.task_handlers import measure_choices
-
     if ot.bpmn_id.startswith("schedule_meeting"):
         schedule(username, ot)
         ot = only_task(ot.case_id, ot.bpmn_id.replace("schedule_meeting", "determination"))

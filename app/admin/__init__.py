@@ -1,0 +1,1 @@
+"""Administration start page, process versions and the audit of changes."""

@@ -1,9 +1,35 @@
-from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.auth.models import ROLES
+from app.i18n import lazy_gettext as _l
+from app.labels import ROLE_LABELS
+from forms.fields import MultiCheckboxField, choices
 
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(message=_l("Enter your username.")), Length(max=60)])
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)])
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=choices([("member", _l("Member unit")), ("office", _l("Joint-meeting office")),
+                                                    ("county", _l("County department")), ("other", _l("Other unit"))]))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    domain = StringField(_l("Domain (industry key, e.g. market)"), validators=[DataRequired(), Length(max=40)])
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=int)
+    member_ids = MultiCheckboxField(_l("Member units"), coerce=int, validators=[Optional()])
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(message=_l("Choose a login name.")), Length(max=60)])
+    full_name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the name.")), Length(max=80)])
+    role = SelectField(_l("Role"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
+    unit_id = SelectField(_l("Unit"), coerce=int)
+    active = BooleanField(_l("Active"), default=True)

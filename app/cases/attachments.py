@@ -24,6 +24,18 @@ class Upload:
     data: bytes
 
 
+def uploads_from(file_storages) -> list[Upload]:
+    """Request files (werkzeug FileStorage, handed over by a route) as service inputs. Each non-empty file
+    is read one byte past the limit so an oversized file is recognised as such."""
+    cap = current_app.config["MAX_UPLOAD_BYTES"] + 1
+    out = []
+    for fs in file_storages or []:
+        if fs is None or not fs.filename:
+            continue
+        out.append(Upload(fs.filename, fs.stream.read(cap)))
+    return out
+
+
 def _kind_of(upload: Upload) -> str | None:
     ext = Path(upload.filename).suffix.lower().lstrip(".")
     allowed = current_app.config["ALLOWED_UPLOAD_TYPES"]

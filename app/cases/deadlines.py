@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.cases import events
-from app.engine.models import OpenTask
+from app.cases.models import OpenTask
 from app.extensions import db
 
 

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.engine import instances
-from app.engine.models import OpenTask, ProcessInstance, ProcessVersion
+from app.cases.models import OpenTask
+from app.engine.models import ProcessInstance, ProcessVersion
 from app.extensions import db
 
 HELPER_PROCESSES = ("expert_invitation",)  # drawn on their own feature pages, not on every case

@@ -115,3 +115,11 @@ def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | 
     if head.event_seq != expected_seq - 1 or head.event_hash != prev:
         return False, expected_seq  # events after this one are missing, or the chain was rebuilt
     return True, None
+
+
+def verify_all_chains():
+    """(case number, first bad seq) for every case whose timeline chain does not verify."""
+    for case_id, number in db.session.execute(select(Case.id, Case.number).order_by(Case.id)).all():
+        ok, seq = verify_chain(case_id)
+        if not ok:
+            yield number, seq

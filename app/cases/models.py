@@ -2,7 +2,7 @@
 attachments and the append-only, hash-chained event timeline."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import SpecialistGroup, Unit, User
@@ -190,3 +190,40 @@ class CaseEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class OpenTask(db.Model):
+    """One row per READY user task, kept in step with the workflow on every save. Inboxes read only this.
+    Rows survive re-saves while their task stays READY, so claims and reminder/breach marks persist."""
+
+    __tablename__ = "open_task"
+    __table_args__ = (
+        Index("ix_open_task_inbox", "role", "unit_id", "due_at"),
+        Index("ix_open_task_remind", "reminded", "remind_at"),
+        Index("ix_open_task_breach", "breached", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case = relationship("Case")
+    case_kind: Mapped[str] = mapped_column(String(20))
+    bpmn_id: Mapped[str] = mapped_column(String(60), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    unit = relationship("Unit")
+    # Tasks for one person (an invited expert) rather than for a unit's role.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    form_key: Mapped[str] = mapped_column(String(80))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    claimed_by = relationship("User", foreign_keys=[claimed_by_id])
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline_rule: Mapped[str | None] = mapped_column(String(40))
+    deadline_days: Mapped[int | None] = mapped_column(Integer)
+    # True when the deadline was counted with weekends only, for a year without a holiday schedule.
+    calendar_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded: Mapped[bool] = mapped_column(Boolean, default=False)
+    breached: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -7,10 +7,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
-from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
-from app.auth.permissions import can_see_case, case_visibility_clause, require_role
-from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject
-from app.engine.models import OpenTask
+from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, Unit, User
+from app.auth.permissions import require_role
+from app.cases import hooks
+from app.cases.access import can_see_case, case_visibility_clause
+from app.cases.tasks import get_open_task
+from app.cases.timeline import present, rows_html
+from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, Subject
+from app.cases.models import OpenTask
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.pagination import paginate_rows
@@ -60,8 +64,6 @@ def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
         stmt = stmt.where(Case.kind == kind)
     if q:
         like = f"%{q.strip()}%"
-        from app.cases.models import Subject
-
         stmt = stmt.where(
             or_(
                 Case.number.ilike(like),
@@ -109,8 +111,6 @@ def get_case(actor, case_id: int) -> Case:
 def timeline_rows(case_id: int) -> list:
     """The whole timeline as plain rows (not ORM objects: a case can carry thousands of events), with the
     actor's name and unit, in chain order; verify_chain and the page both read these."""
-    from app.auth.models import User
-
     return db.session.execute(
         select(
             CaseEvent.seq, CaseEvent.type, CaseEvent.at, CaseEvent.actor_id, CaseEvent.actor_unit_id, CaseEvent.bpmn_id,
@@ -152,35 +152,15 @@ def case_page(actor, case_id: int) -> dict:
     det = case.determination or {}
     unit_ids.update(det.get("attending_unit_ids") or [])
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
-    from app.experts.services import meeting_view
-
-    if actor.role == "expert":
+    if actor.role == EXPERT:
         # An expert reads the file, not the deliberations: no timeline (who declined and why), no other
         # experts' opinions, no draw records beyond the verification page.
         return {"case": case, "tasks": [], "attachments": attachments, "timeline": [], "units": units,
                 "meeting": None, "limited": False}
-    from app.rights.accounts import codes_for
-
-    codes = codes_for(case.id) if actor.role in ("office", "admin") or actor.unit_id in (
-        case.initiating_unit_id, case.group.lead_unit_id if case.group else None) else []
-    from app.rights.clock import has_open_suspension
-
-    from app.cases.timeline import present, rows_html
-
-    return {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
-            "timeline_html": rows_html(present(timeline, units)),
-            "meeting": meeting_view(case.id), "limited": False, "access_codes": codes,
-            "suspended_now": case.period_start is not None and has_open_suspension(case.id)}
-
-
-def invitation_summary(ot) -> dict:
-    """What an invited expert needs to decide: which case, which behaviour, when — not the file."""
-    from app.experts.services import invitation_for_instance
-
-    case = db.session.get(Case, ot.case_id)
-    inv = invitation_for_instance(ot.instance_id)
-    return {"case": case, "invitation": inv, "limited": True, "tasks": [], "attachments": [], "timeline": [],
-            "units": {}, "meeting": None}
+    page = {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
+            "timeline_html": rows_html(present(timeline, units)), "meeting": None, "limited": False}
+    page.update(hooks.case_sections(actor, case))  # the features' sections (meeting, access codes, ...)
+    return page
 
 
 def get_attachment(actor, case_id: int, attachment_id: int) -> Attachment:
@@ -218,17 +198,11 @@ def supervision_overview(actor, status=None, kind=None, overdue_only=False, page
 
 def task_page(actor, task_id: str) -> dict:
     """The task, its case and what its form needs. Raises Conflict/PermissionDenied like the services."""
-    from app.cases.tasks import get_open_task
     ot = get_open_task(actor, task_id)
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
-    if actor.role == "expert" and not can_see_case(actor, ot.case_id):
-        data = invitation_summary(ot)  # invited, not yet confirmed: the file stays closed
-    elif actor.role == "applicant":
-        from app.rights.queries import status_page
-
-        data = status_page(actor, ot.case_id)
-        data.update(limited=True, applicant=True, attachments=[], units={}, meeting=None)
-    else:
+    view = hooks.task_view_for(actor.role)
+    data = view(actor, ot) if view else None
+    if data is None:
         data = case_page(actor, ot.case_id)
     data.update(task=ot, units=units)
     return data

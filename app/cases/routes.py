@@ -1,28 +1,14 @@
-"""Case pages: file a trigger, list cases, the case page, attachment downloads."""
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from app.i18n import lazy_gettext as _l
+"""Case pages: the case list, the case page with its diagrams and timeline, attachment downloads."""
+from flask import Blueprint, Response, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
+from app.cases import attachments, queries
+from app.cases.access import can_see_full_codes
+from app.cases.diagrams import diagram_xml, diagrams_for
+from app.cases.events import verify_chain
 from app.pagination import page_number
 
-from app.auth.models import CASEWORKER
-from app.auth.permissions import can_see_full_codes, require_role
-from app.cases import attachments, queries, services
-from app.cases.forms import TriggerForm
-from app.catalog.services import usable_entries
-from app.form_errors import commit_or_errors
-from app.labels import CASE_KIND_LABELS
-from app.uploads import uploads_from
-from forms.joint_punishment import choices
-
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-
-def _entry_choices():
-    entries = usable_entries()
-    return choices(
-        (e.id, f"[{CASE_KIND_LABELS[e.kind]}] {e.code} {e.current_version.behaviour} — {e.group.name}") for e in entries
-    )
 
 
 @bp.route("/")
@@ -40,43 +26,9 @@ def list_cases():
     return render_template("cases/list.html", page=page, subjects=subjects, tasks=tasks)
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def new_case():
-    require_role(current_user, CASEWORKER)
-    form = TriggerForm()
-    form.entry_ids.choices = _entry_choices()
-    if form.validate_on_submit():
-        subjects = [
-            services.SubjectIn(row.form.kind.data, row.form.name.data or "", row.form.code.data or "")
-            for row in form.subjects
-            if not row.form.is_blank()
-        ]
-        case = commit_or_errors(form, lambda: services.file_trigger(
-            current_user,
-            subjects=subjects,
-            entry_ids=form.entry_ids.data,
-            title=form.title.data,
-            facts=form.facts.data,
-            legal_basis=form.legal_basis.data,
-            files=uploads_from(request.files.getlist(form.files.name)),
-        ))
-        if case:
-            flash(_l("Trigger %(number)s filed and sent for pre-review.", number=case.number), "success")
-            for warning in services.subject_warnings(case):
-                flash(warning, "warning")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    elif request.method == "POST":
-        flash(_l("Please correct the marked fields."), "danger")
-    return render_template("cases/new.html", form=form)
-
-
 @bp.route("/<int:case_id>")
 @login_required
 def detail(case_id):
-    from app.cases.diagrams import diagrams_for
-    from app.cases.events import verify_chain
-
     data = queries.case_page(current_user, case_id)
     staff = current_user.role not in ("expert", "applicant")
     return render_template(
@@ -89,10 +41,6 @@ def detail(case_id):
 @bp.route("/<int:case_id>/processes/<int:instance_id>.bpmn")
 @login_required
 def diagram(case_id, instance_id):
-    from flask import Response, abort
-
-    from app.cases.diagrams import diagram_xml
-
     if current_user.role in ("expert", "applicant"):
         abort(403)
     case = queries.get_case(current_user, case_id)

@@ -1,20 +1,38 @@
 """Working on open tasks: claim, release, complete. One call is one transaction at the edge; the
-process instance's version column makes the second of two simultaneous completions fail cleanly."""
-from app.i18n import lazy_gettext as _l
+process instance's version column makes the second of two simultaneous completions fail cleanly.
+What completing a task means is the handler its feature registered for the form key (cases.hooks)."""
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from app import clock
-from app.auth.permissions import can_act_on_task, may_work_on
-from app.cases import events
-from app.cases.models import Case
-from app.cases.task_handlers import HANDLERS, TaskContext
-from app.engine import instances
-from app.engine.models import OpenTask
-from app.errors import Conflict, PermissionDenied
-from app.supervision.models import StepRecord
+from app.cases import events, hooks, runtime
+from app.cases.access import can_act_on_task, may_work_on
+from app.cases.models import Case, OpenTask
+from app.errors import Conflict, DomainError, PermissionDenied
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 GONE = _l("This task has already been completed (perhaps by a colleague a moment ago) or no longer exists.")
+
+
+@dataclass
+class TaskContext:
+    """What a task handler gets: who acts, on which case and task, with the validated form values."""
+
+    actor: object
+    case: Case
+    task: OpenTask
+    values: dict
+    files: list
+
+
+def required(values: dict, name: str, message) -> str:
+    """The stripped text of a required field, or DomainError naming the field."""
+    text = (values.get(name) or "").strip()
+    if not text:
+        raise DomainError(message, name)
+    return text
 
 
 def get_open_task(actor, task_id: str) -> OpenTask:
@@ -54,22 +72,20 @@ def complete(actor, task_id: str, values: dict, files: list | None = None) -> Ca
     ot = get_open_task(actor, task_id)
     if not can_act_on_task(actor, ot):
         raise Conflict(_l("%(name)s has claimed this task.", name=ot.claimed_by.full_name))
-    loaded = instances.load(ot.instance_id, lock=True)
+    loaded = runtime.load(ot.instance_id, lock=True)
     if not loaded.engine.is_ready(ot.task_id):
         raise Conflict(GONE)
     case = db.session.get(Case, ot.case_id)
-    handler = HANDLERS[ot.form_key]
-    data = handler(TaskContext(actor, case, ot, values, files or []))
+    data = hooks.task_kind(ot.form_key).handler(TaskContext(actor, case, ot, values, files or []))
     loaded.engine.complete(ot.task_id, data)
     now = clock.now()
     due = clock.as_utc(ot.due_at)
     opened = clock.as_utc(ot.created_at)
-    db.session.add(StepRecord(case_id=case.id, bpmn_id=ot.bpmn_id, unit_id=ot.unit_id, opened_at=opened, completed_at=now,
-                              hours=round((now - opened).total_seconds() / 3600, 2), on_time=(now <= due) if due else None))
     events.record(case.id, events.TASK_COMPLETED, actor, {
-        "task": ot.name, "unit_id": ot.unit_id, "opened_at": clock.as_utc(ot.created_at).isoformat(),
-        "hours": round((now - clock.as_utc(ot.created_at)).total_seconds() / 3600, 1),
+        "task": ot.name, "unit_id": ot.unit_id, "opened_at": opened.isoformat(),
+        "hours": round((now - opened).total_seconds() / 3600, 1),
         "due_at": due.isoformat() if due else None, "on_time": (now <= due) if due else None, "rule": ot.deadline_rule,
     }, bpmn_id=ot.bpmn_id)
-    instances.save(loaded, case, actor)
+    hooks.publish(hooks.TASK_COMPLETED, case=case, open_task=ot, actor=actor, at=now)
+    runtime.save(loaded, case, actor)
     return case

@@ -9,7 +9,7 @@ from app.i18n import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import clock
-from app.admin import audit
+from app.audit import services as audit
 from app.auth.models import ADMIN, OFFICE, SpecialistGroup, Unit
 from app.auth.permissions import require_role
 from app.catalog.models import KINDS, CatalogEntry, CatalogVersion

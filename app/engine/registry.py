@@ -4,52 +4,24 @@ theirs. Parsed specs are cached in memory per version id (they never change)."""
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import select
+from collections.abc import Callable
 
-from app.engine.models import ProcessVersion
-from app.engine.runner import BpmnError, Engine, parse_bpmn
+from sqlalchemy import func, select
+
+from app.engine.models import ProcessInstance, ProcessVersion
+from app.engine.runner import BpmnError, Engine, ParsedProcess, Specs, parse_bpmn
 from app.extensions import db
 
-# Lane name (as drawn in the diagram) -> role whose users work the lane's tasks.
-LANE_ROLES = {
-    "发起单位经办人": "caseworker",
-    "专项小组牵头单位": "group_lead",
-    "联席会议办公室": "office",
-    "实施单位": "caseworker",
-    "专家": "expert",
-    "申请人": "applicant",
-    # The unit that made a determination is a group lead or the office: its tasks name the role
-    # in a "role" property (a task-data variable).
-    "作出认定的单位": None,
-}
-
-_spec_cache: dict[int, tuple] = {}
+_spec_cache: dict[int, Specs] = {}
+_process_ids: dict[int, str] = {}
 
 
-def check_process(parsed, known_forms: set[str], deadline_rules: dict) -> list[str]:
-    """Errors that would make a deployed process unusable: unknown lanes, form keys or deadline rules."""
-    errors = []
-    for t in parsed.user_tasks:
-        props = t["properties"]
-        if t["lane"] not in LANE_ROLES:
-            errors.append(f"{t['bpmn_id']}: lane {t['lane']!r} has no role")
-        elif LANE_ROLES[t["lane"]] is None and not props.get("role"):
-            errors.append(f"{t['bpmn_id']}: lane {t['lane']!r} needs a 'role' property on its tasks")
-        if props.get("form") not in known_forms:
-            errors.append(f"{t['bpmn_id']}: form {props.get('form')!r} does not exist")
-        if not props.get("unit") and not props.get("assignee"):
-            errors.append(f"{t['bpmn_id']}: neither a 'unit' nor an 'assignee' property")
-        rule = props.get("deadline_rule")
-        if rule and rule not in deadline_rules:
-            errors.append(f"{t['bpmn_id']}: deadline rule {rule!r} does not exist")
-    return errors
-
-
-def deploy_xml(xml: bytes, filename: str, known_forms: set[str], deadline_rules: dict) -> list[ProcessVersion]:
-    """Parse, check and store a BPMN file. Unchanged content is not stored again. Flushes, no commit."""
+def deploy_xml(xml: bytes, filename: str, check: Callable[[ParsedProcess], list[str]]) -> list[ProcessVersion]:
+    """Parse, check (the caller's rules: lanes, forms, deadline rules) and store a BPMN file. Unchanged
+    content is not stored again. Flushes, no commit."""
     sha = hashlib.sha256(xml).hexdigest()
     parsed = parse_bpmn(xml, filename)
-    errors = [e for p in parsed for e in check_process(p, known_forms, deadline_rules)]
+    errors = [e for p in parsed for e in check(p)]
     if errors:
         raise BpmnError(f"{filename}: " + "; ".join(errors))
     out = []
@@ -67,10 +39,10 @@ def deploy_xml(xml: bytes, filename: str, known_forms: set[str], deadline_rules:
     return out
 
 
-def deploy_directory(bpmn_dir: str, known_forms: set[str], deadline_rules: dict) -> list[ProcessVersion]:
+def deploy_directory(bpmn_dir: str, check: Callable[[ParsedProcess], list[str]]) -> list[ProcessVersion]:
     out = []
     for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
-        out.extend(deploy_xml(path.read_bytes(), path.name, known_forms, deadline_rules))
+        out.extend(deploy_xml(path.read_bytes(), path.name, check))
     return out
 
 
@@ -86,25 +58,32 @@ def latest_version(process_id: str) -> ProcessVersion:
     return version
 
 
-def specs_for(version_id: int):
+def specs_for(version_id: int) -> Specs:
     specs = _spec_cache.get(version_id)
     if specs is None:
-        spec_json = db.session.scalar(select(ProcessVersion.spec_json).where(ProcessVersion.id == version_id))
-        specs = Engine.restore_spec(spec_json)
+        spec_json, xml, process_id = db.session.execute(
+            select(ProcessVersion.spec_json, ProcessVersion.xml, ProcessVersion.process_id).where(ProcessVersion.id == version_id)
+        ).one()
+        specs = Engine.restore_spec(spec_json, xml)
         _spec_cache[version_id] = specs
+        _process_ids[version_id] = process_id
     return specs
+
+
+def process_id_of(version_id: int) -> str:
+    """A version's process id from memory (versions are immutable), without loading the row's XML."""
+    if version_id not in _process_ids:
+        _process_ids[version_id] = db.session.scalar(select(ProcessVersion.process_id).where(ProcessVersion.id == version_id))
+    return _process_ids[version_id]
 
 
 def clear_cache() -> None:
     _spec_cache.clear()
+    _process_ids.clear()
 
 
 def versions_overview() -> list[dict]:
     """Every deployed version with how many cases run on it (one grouped query)."""
-    from sqlalchemy import func
-
-    from app.engine.models import ProcessInstance
-
     counts = dict(db.session.execute(
         select(ProcessInstance.process_version_id, func.count(func.distinct(ProcessInstance.case_id)))
         .where(ProcessInstance.status == "running")

@@ -24,7 +24,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-__all__ = ["BpmnError", "ParsedProcess", "Engine", "TaskInfo", "parse_bpmn", "register_script_functions"]
+__all__ = ["BpmnError", "ParsedProcess", "Engine", "Specs", "StepRecord", "TaskInfo", "lanes_of", "parse_bpmn", "register_script_functions"]
 
 
 class BpmnError(Exception):
@@ -71,12 +71,34 @@ def register_script_functions(functions: dict) -> None:
     _script_engine.environment.globals.update(functions)
 
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+@dataclass
+class Specs:
+    """A deployed version's parsed specs, and which lane (by id) each flow node sits in."""
+
+    spec: Any
+    subprocesses: dict
+    lanes: dict[str, str]
+
+
+def lanes_of(xml: bytes | str) -> dict[str, str]:
+    """{flow node id: lane id} from a BPMN file (SpiffWorkflow keeps only the lane's display name)."""
+    root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
+    out = {}
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.findall(f"{{{BPMN_NS}}}flowNodeRef"):
+            out[(ref.text or "").strip()] = lane.get("id")
+    return out
+
+
 @dataclass
 class ParsedProcess:
     process_id: str
     name: str
     spec_json: str
-    user_tasks: list[dict]  # [{bpmn_id, name, lane, properties}]
+    user_tasks: list[dict]  # [{bpmn_id, name, lane_id, properties}]
 
 
 def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
@@ -84,6 +106,7 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(etree.fromstring(xml), filename=filename)
+        lanes = lanes_of(xml)
         result = []
         for pid in parser.get_process_ids():
             spec = parser.get_spec(pid)
@@ -96,7 +119,7 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
                 {
                     "bpmn_id": ts.bpmn_id,
                     "name": ts.bpmn_name,
-                    "lane": ts.lane,
+                    "lane_id": lanes.get(ts.bpmn_id),
                     "properties": ts.extensions.get("properties", {}),
                 }
                 for ts in spec.task_specs.values()
@@ -117,7 +140,7 @@ class TaskInfo:
     task_id: str
     bpmn_id: str
     name: str
-    lane: str | None
+    lane_id: str | None
     properties: dict
     data: dict = field(repr=False)
 
@@ -135,35 +158,35 @@ class StepRecord:
 class Engine:
     """Operations on one loaded workflow. Construct with `Engine.start` or `Engine.load`."""
 
-    def __init__(self, workflow: BpmnWorkflow):
+    def __init__(self, workflow: BpmnWorkflow, lanes: dict[str, str]):
         self.wf = workflow
+        self.lanes = lanes
         self.wf.script_engine = _script_engine  # a reloaded workflow loses it
         self.steps: list[StepRecord] = []
 
     # -- specs -------------------------------------------------------------------------------------
     @staticmethod
-    def restore_spec(spec_json: str):
+    def restore_spec(spec_json: str, xml: str) -> Specs:
         dct = json.loads(spec_json)
         spec = _spec_serializer.from_dict(dct["spec"])
         subs = {k: _spec_serializer.from_dict(v) for k, v in dct["subprocess_specs"].items()}
-        return spec, subs
+        return Specs(spec, subs, lanes_of(xml))
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @classmethod
-    def start(cls, specs, data: dict[str, Any]) -> "Engine":
-        spec, subs = specs
-        eng = cls(BpmnWorkflow(spec, subs, script_engine=_script_engine))
+    def start(cls, specs: Specs, data: dict[str, Any]) -> "Engine":
+        eng = cls(BpmnWorkflow(specs.spec, specs.subprocesses, script_engine=_script_engine), specs.lanes)
         start = eng.wf.get_tasks(state=TaskState.READY)[0]
         start.set_data(**data)
         eng._steps()
         return eng
 
     @classmethod
-    def load(cls, specs, state: str) -> "Engine":
+    def load(cls, specs: Specs, state: str) -> "Engine":
         dct = json.loads(state)
-        dct["_spec_objects"] = specs
+        dct["_spec_objects"] = (specs.spec, specs.subprocesses)
         _serializer.migrate(dct)
-        return cls(_serializer.from_dict(dct))
+        return cls(_serializer.from_dict(dct), specs.lanes)
 
     def dump(self) -> str:
         return _serializer.serialize_json(self.wf)
@@ -179,7 +202,7 @@ class Engine:
                 str(t.id),
                 t.task_spec.bpmn_id,
                 t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                t.task_spec.lane,
+                self.lanes.get(t.task_spec.bpmn_id),
                 t.task_spec.extensions.get("properties", {}),
                 t.data,
             )

@@ -1,11 +1,10 @@
-"""Firing engine timers. Instances are found by their indexed next_due_at, one at a time, each claimed
+"""Finding due engine timers. Instances are found by their indexed next_due_at, one at a time, each claimed
 with FOR UPDATE SKIP LOCKED on PostgreSQL so several scheduler processes never work the same instance; the
 version column guards SQLite. Loading every waiting case is exactly what this avoids."""
 from sqlalchemy import select, update
 
 from app import clock
-from app.cases.models import Case
-from app.engine import instances
+from app.engine.instances import RUNNING
 from app.engine.models import ProcessInstance
 from app.extensions import db
 
@@ -15,7 +14,7 @@ def claim_due_instance(now=None, exclude: set[int] | None = None) -> int | None:
     stmt = (
         select(ProcessInstance.id)
         # SpiffWorkflow fires a timer only once its time is strictly past: claim the same way.
-        .where(ProcessInstance.next_due_at < now, ProcessInstance.status == "running")
+        .where(ProcessInstance.next_due_at < now, ProcessInstance.status == RUNNING)
         .order_by(ProcessInstance.next_due_at)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -23,20 +22,6 @@ def claim_due_instance(now=None, exclude: set[int] | None = None) -> int | None:
     if exclude:
         stmt = stmt.where(ProcessInstance.id.not_in(exclude))
     return db.session.scalar(stmt)
-
-
-def fire_due(instance_id: int, now=None) -> bool:
-    """Fire the due timers of one instance and save it (flush). Returns whether anything was due.
-    Idempotent: a timer that already fired is no longer waiting, so a repeated call changes nothing."""
-    now = now or clock.now()
-    loaded = instances.load(instance_id, lock=True)
-    due = loaded.instance.next_due_at
-    if due is None or due >= now:
-        return False
-    loaded.engine.fire_timers()
-    case = db.session.get(Case, loaded.instance.case_id)
-    instances.save(loaded, case)
-    return True
 
 
 def postpone(instance_id: int, when) -> None:

@@ -4,7 +4,7 @@ from wtforms import BooleanField, DateField, FileField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.labels import FIELD_LABELS
-from forms.joint_punishment import MultiCheckboxField, choices
+from forms.fields import MultiCheckboxField, choices
 
 
 class ExpertForm(FlaskForm):

@@ -15,7 +15,7 @@ from app.experts.models import Draw, Expert
 from app.experts.services import REASONS, verify
 from app.extensions import db
 from app.form_errors import commit_or_errors
-from forms.joint_punishment import choices
+from forms.fields import choices
 
 bp = Blueprint("experts", __name__, url_prefix="/experts")
 

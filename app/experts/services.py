@@ -10,14 +10,13 @@ from sqlalchemy import select
 
 from app import clock
 from app.auth.models import EXPERT, User
-from app.cases import events
-from app.cases.models import Case, CaseSubject, Subject
-from app.engine import instances
-from app.engine.models import ProcessInstance
+from app.cases import events, runtime
+from app.cases.models import Case, CaseEvent, CaseSubject, Subject
 from app.errors import DomainError
 from app.experts.draw import ALGORITHM, compute_picks, inputs_digest, new_seed
 from app.experts.models import LEGAL, Draw, Expert, Invitation, Opinion
 from app.extensions import db
+from app.labels import FIELD_LABELS
 from app.workdays.services import deadline_from
 
 INVITATION_PROCESS = "expert_invitation"
@@ -166,8 +165,6 @@ def _shortfall_message(s, pool, exclusions) -> str:
 
 
 def field_label(field: str) -> str:
-    from app.labels import FIELD_LABELS
-
     return str(FIELD_LABELS.get(field, field))
 
 
@@ -194,8 +191,6 @@ def verify(draw_row: Draw) -> tuple[bool, list[dict]]:
 
 
 def _digest_on_timeline(draw_row: Draw) -> str | None:
-    from app.cases.models import CaseEvent
-
     for details in db.session.scalars(
         select(CaseEvent.details).where(CaseEvent.case_id == draw_row.case_id, CaseEvent.type == events.EXPERT_DRAW)
     ):
@@ -220,7 +215,7 @@ def invite(actor, d: Draw, case: Case, pick: dict) -> Invitation:
     )
     db.session.add(inv)
     db.session.flush()
-    loaded = instances.start(
+    loaded = runtime.start(
         case, INVITATION_PROCESS,
         {"invitation_id": inv.id, "expert_user_id": entry["user_id"], "respond_by": respond_by.isoformat()},
         actor,
@@ -238,8 +233,8 @@ def invitation_for_instance(instance_id: int) -> Invitation:
     return db.session.scalar(select(Invitation).where(Invitation.instance_id == instance_id))
 
 
-def invitation_ended(inst: ProcessInstance, case: Case, props: dict) -> None:
-    """END_HOOK of the invitation process: record how it ended; replace a decliner or a silent expert."""
+def invitation_ended(inst, case: Case, props: dict) -> None:
+    """When an invitation process ends (registered in create_app): record how it ended; replace a decliner or a silent expert."""
     inv = invitation_for_instance(inst.id)
     if inv is None:
         return
@@ -318,9 +313,9 @@ def close_meeting(actor, case: Case, purpose: str) -> dict:
         select(Invitation).where(Invitation.draw_id.in_(draw_ids), Invitation.status.in_(("invited", "confirmed")))
     ).all()
     for inv in open_invitations:
-        loaded = instances.load(inv.instance_id, lock=True)
+        loaded = runtime.load(inv.instance_id, lock=True)
         loaded.engine.deliver_message("meeting_closed")
-        instances.save(loaded, case, actor)
+        runtime.save(loaded, case, actor)
     return votes
 
 
@@ -342,5 +337,3 @@ def meeting_view(case_id: int, purpose: str = "determination") -> dict:
     return {"draws": draws, "invitations": invitations, "opinions": opinions,
             "votes": vote_count(case_id, [d.id for d in draws if d.closed_at is None] or None)}
 
-
-instances.END_HOOKS[INVITATION_PROCESS] = invitation_ended

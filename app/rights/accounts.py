@@ -8,7 +8,7 @@ import hmac
 import secrets
 
 from app.i18n import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import clock
 from app.auth.models import APPLICANT, User
@@ -24,6 +24,12 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 def _hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def issue_codes_on_decision(case: Case, actor) -> None:
+    """A decision to punish: each subject gets a code, printed on the decision served to it."""
+    if case.decision == "act" and case.kind == "punishment":
+        issue_codes(case, actor)
 
 
 def issue_codes(case: Case, actor) -> dict[int, str]:
@@ -74,8 +80,6 @@ def register(kind: str, subject_code: str, access_code: str, username: str, pass
     db.session.add(user)
     db.session.flush()
     # Claim the code with a conditional update: of two simultaneous registrations only one matches.
-    from sqlalchemy import update
-
     claimed = db.session.execute(
         update(AccessCode).where(AccessCode.id == row.id, AccessCode.used_at.is_(None)).values(used_by_id=user.id, used_at=clock.now())
     ).rowcount

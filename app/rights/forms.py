@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from forms.joint_punishment import choices
+from forms.fields import choices
 
 
 class RegisterForm(FlaskForm):

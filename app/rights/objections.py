@@ -3,18 +3,18 @@ the unit that made it, optionally complained of to the joint-meeting office. Whi
 complaint is handled the punishment is suspended; a rejection resumes it from the day of rejection; an
 upheld objection or complaint revokes the determination and lifts the measures."""
 from app.i18n import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from app import clock
 from app.auth.models import APPLICANT, GROUP_LEAD, OFFICE
 from app.auth.permissions import require_role
-from app.cases import attachments, events
+from app.cases import attachments, events, runtime
 from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseMeasure, CaseSubject, CaseUnit
 from app.cases.services import add_case_unit, office_unit
-from app.engine import instances
-from app.cases.task_handlers_util import required as _required
+from app.cases.tasks import required as _required
 from app.errors import DomainError, PermissionDenied
-from app.admin.rules import current as current_rules
+from app.experts import services as experts
+from app.workdays.rules import current as current_rules
 from app.extensions import db
 from app.rights import clock as period_clock
 from app.rights.models import PeriodSuspension
@@ -34,8 +34,6 @@ class OpenObjection(DomainError):
 
 def subject_cases_clause(actor):
     """Cases an applicant may follow: decided cases about their subject, and their own requests."""
-    from sqlalchemy import exists, or_
-
     return exists().where(
         CaseSubject.case_id == Case.id,
         CaseSubject.subject_id == actor.subject_id,
@@ -61,19 +59,10 @@ def open_objection(case_id: int, subject_id: int | None = None) -> Case | None:
     return db.session.scalar(stmt.limit(1))
 
 
-def _main_instance(case: Case):
-    return instances.instance_for_case(case.id)
-
-
 def _notify_period(case: Case, actor) -> None:
     """Tell the punishment case's workflow that its period changed (it re-reads the clock)."""
     case.period_end = period_clock.effective_end(case)
-    inst = _main_instance(case)
-    if inst is None or inst.status != "running":
-        return
-    loaded = instances.load(inst.id, lock=True)
-    loaded.engine.deliver_message("period_changed")
-    instances.save(loaded, case, actor)
+    runtime.deliver(case, "period_changed", actor)
 
 
 def _determining(case: Case) -> tuple[int, str]:
@@ -113,7 +102,7 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     events.record(obj.id, events.OBJECTION_FILED, actor, {"parent_case_id": case.id, "grounds": grounds.strip()})
     attachments.store(obj.id, actor, files, "evidence")
     suspend(case, obj, "objection", actor)
-    instances.start(obj, PROCESS_ID, {
+    runtime.start(obj, PROCESS_ID, {
         "case_id": obj.id, "parent_case_id": case.id, "determining_unit_id": unit_id, "determining_role": role,
         "office_unit_id": office.id, "applicant_user_id": actor.id,
     }, actor)
@@ -129,7 +118,7 @@ def suspend(case: Case, source: Case, reason: str, actor) -> None:
     _notify_period(case, actor)
 
 
-def _close_open_suspensions(case: Case) -> None:
+def close_open_suspensions(case: Case) -> None:
     today = clock.today_local()
     for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))):
         s.end = max(today, s.start)
@@ -141,22 +130,18 @@ def resume(case: Case, source: Case, actor) -> None:
     if case.status in CLOSED_STATUSES:
         return
     today = clock.today_local()
-    _close_open_suspensions(case)
+    close_open_suspensions(case)
     events.record(case.id, events.PUNISHMENT_RESUMED, actor, {"source": source.number, "from": today.isoformat()})
     _notify_period(case, actor)
 
 
 def revoke(case: Case, source: Case, actor, reasons: str) -> None:
     """An upheld objection or complaint: the determination is revoked, every measure lifted, units told."""
-    _close_open_suspensions(case)
+    close_open_suspensions(case)
     lift_measures(case)
     case.period_end = clock.today_local()
     events.record(case.id, events.DETERMINATION_REVOKED, actor, {"source": source.number, "reasons": reasons})
-    inst = _main_instance(case)
-    if inst is not None and inst.status == "running":
-        loaded = instances.load(inst.id, lock=True)
-        loaded.engine.deliver_message("punishment_revoked")
-        instances.save(loaded, case, actor)
+    runtime.deliver(case, "punishment_revoked", actor)
     if case.status != "revoked":
         # Still implementing (the workflow is not yet in its in-effect loop): record the end here; open
         # implementation tasks stay for the units to report that they lifted what they applied.
@@ -195,9 +180,7 @@ def reply(ctx) -> dict:
         ctx.case.closed_at = clock.now()
     else:
         resume(parent, ctx.case, ctx.actor)
-        from app.engine.instances import deadline_rule_of
-
-        rule = deadline_rule_of(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
+        rule = runtime.deadline_rule_of(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
         data["complain_by"] = deadline_from(clock.now(), rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at.isoformat()
     return data
 
@@ -222,8 +205,6 @@ def applicant_next(ctx) -> dict:
 
 
 def schedule_hearing(ctx) -> dict:
-    from app.experts import services as experts
-
     v = ctx.values
     units = list(dict.fromkeys(int(u) for u in v.get("attending_unit_ids") or []))
     details = {"units": units}
@@ -261,8 +242,6 @@ class _DrawSubject:
 
 
 def decide_complaint(ctx) -> dict:
-    from app.experts import services as experts
-
     outcome, reasons = _finding(ctx, _l("Choose the decision."))
     votes = experts.close_meeting(ctx.actor, ctx.case, "complaint")
     events.record(ctx.case.id, events.COMPLAINT_DECIDED, ctx.actor, {"outcome": outcome, "reasons": reasons, "votes": votes},
@@ -276,7 +255,7 @@ def decide_complaint(ctx) -> dict:
 
 
 
-HANDLERS = {
+TASKS = {
     "objection.reply": reply,
     "objection.applicant_next": applicant_next,
     "objection.schedule_hearing": schedule_hearing,

@@ -6,17 +6,17 @@ from datetime import date, timedelta
 
 from flask import current_app
 from app.i18n import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import clock
-from app.cases import attachments, events
-from app.cases.models import REL_OFFICE, Case, CaseSubject
+from app.cases import attachments, events, runtime
+from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
-from app.engine import instances
 from app.errors import DomainError
-from app.admin.rules import current as current_rules
+from app.workdays.rules import current as current_rules
 from app.extensions import db
-from app.rights.objections import applicant_case, lift_measures
+from app.pagination import paginate_rows
+from app.rights.objections import applicant_case, close_open_suspensions, lift_measures
 
 PROCESS_ID = "credit_repair"
 PLEDGE = _l("I undertake to keep the law, to have corrected the dishonest behaviour and removed its effects, and accept that a false commitment is itself recorded as dishonesty.")
@@ -83,7 +83,7 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     events.record(case.id, events.REPAIR_APPLIED, actor, {"repair_case": rep.number})
     attachments.store(rep.id, actor, files, "evidence")
     attachments.store(rep.id, actor, commitment_files, "commitment")
-    instances.start(rep, PROCESS_ID, {
+    runtime.start(rep, PROCESS_ID, {
         "case_id": rep.id, "parent_case_id": case.id, "handling_unit_id": case.initiating_unit_id,
         "applicant_user_id": actor.id,
     }, actor)
@@ -107,17 +107,11 @@ def review(ctx) -> dict:
 
 def _end_early(parent: Case, repair_case: Case, actor) -> None:
     """Approved: published, the punishment ends today, implementing units lift their measures."""
-    from app.rights.objections import _close_open_suspensions
-
-    _close_open_suspensions(parent)  # a pending objection no longer moves a repaired case's period
+    close_open_suspensions(parent)  # a pending objection no longer moves a repaired case's period
     lift_measures(parent)
     parent.period_end = clock.today_local()
     events.record(parent.id, events.CREDIT_REPAIRED, actor, {"repair_case": repair_case.number})
-    inst = instances.instance_for_case(parent.id)
-    if inst is not None and inst.status == "running":
-        loaded = instances.load(inst.id, lock=True)
-        loaded.engine.deliver_message("credit_repaired")
-        instances.save(loaded, parent, actor)
+    runtime.deliver(parent, "credit_repaired", actor)
 
 
 def supplement(ctx) -> dict:
@@ -132,9 +126,6 @@ def supplement(ctx) -> dict:
 
 def published_results(q: str | None, page: int):
     """Approved repairs, for the public page: subject, masked code, the case repaired, the date."""
-    from app.cases.models import Subject
-    from app.pagination import paginate_rows
-
     stmt = (
         select(Case, Subject)
         .join(CaseSubject, CaseSubject.case_id == Case.id)
@@ -143,10 +134,8 @@ def published_results(q: str | None, page: int):
         .order_by(Case.closed_at.desc())
     )
     if q:
-        from sqlalchemy import or_
-
         stmt = stmt.where(or_(Subject.name.contains(q), Subject.code == q.upper()))
     return paginate_rows(stmt, page, 25)
 
 
-HANDLERS = {"repair.review": review, "repair.supplement": supplement}
+TASKS = {"repair.review": review, "repair.supplement": supplement}

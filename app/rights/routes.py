@@ -11,7 +11,7 @@ from app.form_errors import apply_errors
 from app.pagination import page_number
 from app.rights import accounts, objections, queries, repair
 from app.rights.forms import ObjectionForm, RegisterForm, RepairForm
-from app.uploads import uploads_from
+from app.cases.attachments import uploads_from
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 public_bp = Blueprint("public", __name__, url_prefix="/public")

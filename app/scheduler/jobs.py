@@ -4,9 +4,10 @@ import logging
 from datetime import timedelta
 
 from app import clock
-from app.cases import deadlines
+from app.cases import deadlines, runtime
 from app.engine import timers
 from app.extensions import db
+from app.supervision.reports import generate_monthly_if_missing
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def sweep_timers(max_instances: int = 200) -> int:
             break
         seen.add(instance_id)
         try:
-            if timers.fire_due(instance_id, now):
+            if runtime.fire_due(instance_id, now):
                 fired += 1
             db.session.commit()
         except Exception:  # keep sweeping the others
@@ -61,8 +62,6 @@ def sweep_deadlines(max_tasks: int = 500) -> tuple[int, int]:
 
 def monthly_report(app) -> None:
     """First of the month: the previous month's monitoring report, once."""
-    from app.supervision.reports import generate_monthly_if_missing
-
     with app.app_context():
         try:
             generate_monthly_if_missing()

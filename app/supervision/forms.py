@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from forms.joint_punishment import choices
+from forms.fields import choices
 
 
 class NoticeForm(FlaskForm):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.labels import STATUS_LABELS, label
+from app.labels import CASE_KIND_LABELS, STATUS_LABELS, label
 from app.supervision import monitoring
 from app.supervision.models import Report
 
@@ -126,11 +126,8 @@ def report_path(r: Report) -> Path:
 
 def export_rows(rows) -> list[list]:
     """Case list rows for CSV/XLSX: number, title, type, status, current steps, earliest deadline, days overdue."""
-    from app.labels import CASE_KIND_LABELS
-    from app.templating import days_overdue
-
     return [[c.number, c.title, label(CASE_KIND_LABELS, c.kind), label(STATUS_LABELS, c.status), steps,
-             clock.as_utc(due).astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if due else "", days_overdue(due) if due else 0]
+             clock.as_utc(due).astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if due else "", clock.days_overdue(due)]
             for c, due, steps in rows]
 
 
@@ -153,3 +150,11 @@ def to_xlsx(header, rows) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def recent(limit: int = 100) -> list[Report]:
+    return list(db.session.scalars(select(Report).order_by(Report.created_at.desc()).limit(limit)))
+
+
+def get(report_id: int) -> Report | None:
+    return db.session.get(Report, report_id)

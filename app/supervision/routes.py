@@ -1,25 +1,41 @@
-"""Supervisors' overview: every case, its status, current steps and days overdue."""
-from flask import Blueprint, render_template, request
+"""Supervision pages: every case with its status, current steps and days overdue; overdue work by unit
+and step; notices and summons; the dashboard, monthly reports, exports and typical cases."""
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from app.i18n import lazy_gettext as _l
-from app.pagination import page_number
-
+from app.auth.permissions import require_role
 from app.cases import queries
+from app.errors import DomainError
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.labels import step
+from app.pagination import page_number
+from app.supervision import monitoring, services
+from app.supervision import reports as report_service
+from app.supervision.forms import NoticeForm
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _overview_page(page: int, per_page: int = 25):
+    return queries.supervision_overview(
+        current_user,
+        status=request.args.get("status") or None,
+        kind=request.args.get("kind") or None,
+        overdue_only=request.args.get("overdue") == "1",
+        page=page,
+        per_page=per_page,
+    )
 
 
 @bp.route("/")
 @login_required
 def overview():
-    page = queries.supervision_overview(
-        current_user,
-        status=request.args.get("status") or None,
-        kind=request.args.get("kind") or None,
-        overdue_only=request.args.get("overdue") == "1",
-        page=page_number(request.args.get("page")),
-    )
+    page = _overview_page(page_number(request.args.get("page")))
     case_ids = [row[0].id for row in page.items]
     return render_template(
         "supervision/overview.html",
@@ -32,9 +48,6 @@ def overview():
 @bp.route("/sla")
 @login_required
 def sla():
-    from app.supervision import services
-    from app.supervision.forms import NoticeForm
-
     return render_template(
         "supervision/sla.html", by_unit=services.overdue_by_unit(current_user), by_step=services.overdue_by_step(current_user),
         form=NoticeForm(), notices=services.all_notices(current_user),
@@ -44,13 +57,6 @@ def sla():
 @bp.route("/notices", methods=["POST"])
 @login_required
 def issue_notice():
-    from flask import flash, redirect, url_for
-
-    from app.errors import DomainError
-    from app.extensions import db
-    from app.supervision import services
-    from app.supervision.forms import NoticeForm
-
     form = NoticeForm()
     if form.validate_on_submit():
         try:
@@ -68,18 +74,13 @@ def issue_notice():
 @bp.route("/my-notices", methods=["GET", "POST"])
 @login_required
 def my_notices():
-    from flask import redirect, url_for
-
-    from app.errors import DomainError
-    from app.extensions import db
-    from app.supervision import services
-
     if request.method == "POST":
         try:
             services.acknowledge(current_user, request.form.get("notice_id", type=int))
             db.session.commit()
-        except DomainError:
+        except DomainError as exc:
             db.session.rollback()
+            flash(exc.message, "danger")
         return redirect(url_for("supervision.my_notices"))
     return render_template("supervision/my_notices.html", notices=services.notices_for_unit(current_user))
 
@@ -87,70 +88,42 @@ def my_notices():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    from app.auth.permissions import require_role
-    from app.supervision import monitoring
-    from app.supervision.services import VIEWERS
-
-    require_role(current_user, *VIEWERS)
+    require_role(current_user, *services.VIEWERS)
     return render_template("supervision/dashboard.html", d=monitoring.dashboard())
 
 
 @bp.route("/reports", methods=["GET", "POST"])
 @login_required
 def reports():
-    from flask import flash, redirect, url_for
-    from sqlalchemy import select
-
-    from app.auth.permissions import require_role
-    from app.extensions import db
-    from app.supervision import reports as report_service
-    from app.supervision.models import Report
-    from app.supervision.services import VIEWERS
-
-    require_role(current_user, *VIEWERS)
+    require_role(current_user, *services.VIEWERS)
     if request.method == "POST":
         month = request.form.get("month") or report_service.previous_month()
-        if not __import__("re").fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        if not MONTH.fullmatch(month):
             flash(_l("Give the month as YYYY-MM."), "danger")
         else:
             report_service.generate(month, current_user)
             db.session.commit()
         return redirect(url_for("supervision.reports"))
-    rows = db.session.scalars(select(Report).order_by(Report.created_at.desc()).limit(100)).all()
-    return render_template("supervision/reports.html", reports=rows, default_month=report_service.previous_month())
+    return render_template("supervision/reports.html", reports=report_service.recent(),
+                           default_month=report_service.previous_month())
 
 
 @bp.route("/reports/<int:report_id>")
 @login_required
 def download_report(report_id):
-    from flask import abort, send_file
-
-    from app.auth.permissions import require_role
-    from app.extensions import db
-    from app.supervision import reports as report_service
-    from app.supervision.models import Report
-    from app.supervision.services import VIEWERS
-
-    require_role(current_user, *VIEWERS)
-    r = db.session.get(Report, report_id) or abort(404)
-    mime = "application/pdf" if r.fmt == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    require_role(current_user, *services.VIEWERS)
+    r = report_service.get(report_id) or abort(404)
+    mime = "application/pdf" if r.fmt == "pdf" else XLSX
     return send_file(report_service.report_path(r), mimetype=mime, as_attachment=True, download_name=f"xinlian-report-{r.month}.{r.fmt}")
 
 
 @bp.route("/export.<fmt>")
 @login_required
 def export(fmt):
-    from flask import Response, abort
-
-    from app.cases.queries import open_tasks_for, supervision_overview
-    from app.labels import step
-    from app.supervision import reports as report_service
-
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    page = supervision_overview(current_user, status=request.args.get("status") or None, kind=request.args.get("kind") or None,
-                                overdue_only=request.args.get("overdue") == "1", page=1, per_page=100_000)
-    tasks = open_tasks_for([c.id for c, _due in page.items])
+    page = _overview_page(1, per_page=100_000)
+    tasks = queries.open_tasks_for([c.id for c, _due in page.items])
     rows = report_service.export_rows(
         [(c, due, "；".join(step(t.bpmn_id, t.name) for t in tasks[c.id])) for c, due in page.items]
     )
@@ -158,21 +131,13 @@ def export(fmt):
     if fmt == "csv":
         return Response(report_service.to_csv(header, rows), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=cases.csv"})
-    return Response(report_service.to_xlsx(header, rows),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(report_service.to_xlsx(header, rows), mimetype=XLSX,
                     headers={"Content-Disposition": "attachment; filename=cases.xlsx"})
 
 
 @bp.route("/typical", methods=["GET", "POST"])
 @login_required
 def typical():
-    from flask import flash, redirect, url_for
-
-    from app.auth.permissions import require_role
-    from app.errors import DomainError
-    from app.extensions import db
-    from app.supervision import monitoring, services
-
     require_role(current_user, "caseworker", "group_lead", "office", "supervisor", "admin")
     if request.method == "POST":
         try:

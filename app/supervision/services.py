@@ -10,12 +10,23 @@ from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
 from app.cases import events
 from app.cases.models import Case
-from app.engine.models import OpenTask
+from app.cases.models import OpenTask
 from app.errors import DomainError
 from app.extensions import db
-from app.supervision.models import Notice
+from app.supervision.models import Notice, StepRecord, TypicalCase
+from app.supervision.monitoring import quarter_of
 
 VIEWERS = (SUPERVISOR, OFFICE, ADMIN)
+
+
+def record_step(case, open_task, actor, at) -> None:
+    """A completed task as a step record (time per step, on-time rate) for the monitoring figures."""
+    due = clock.as_utc(open_task.due_at)
+    opened = clock.as_utc(open_task.created_at)
+    db.session.add(StepRecord(
+        case_id=case.id, bpmn_id=open_task.bpmn_id, unit_id=open_task.unit_id, opened_at=opened, completed_at=at,
+        hours=round((at - opened).total_seconds() / 3600, 2), on_time=(at <= due) if due else None,
+    ))
 
 
 def overdue_by_unit(actor):
@@ -89,9 +100,6 @@ def acknowledge(actor, notice_id: int) -> Notice:
 
 def register_typical(actor, case_number: str, summary: str):
     """A member unit registers one of its cases as a typical reward or punishment case of this quarter."""
-    from app.supervision.models import TypicalCase
-    from app.supervision.monitoring import quarter_of
-
     require_role(actor, "caseworker", "group_lead")
     case = db.session.scalar(select(Case).where(Case.number == (case_number or "").strip()))
     if case is None or case.initiating_unit_id != actor.unit_id or case.kind not in ("punishment", "reward"):
@@ -111,8 +119,6 @@ def register_typical(actor, case_number: str, summary: str):
 
 
 def typical_of_unit(actor):
-    from app.supervision.models import TypicalCase
-
     if actor.unit_id is None:
         return []
     return list(db.session.scalars(select(TypicalCase).where(TypicalCase.unit_id == actor.unit_id).order_by(TypicalCase.registered_at.desc())))

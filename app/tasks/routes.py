@@ -5,14 +5,14 @@ from flask_login import current_user, login_required
 
 from app.pagination import page_number
 
-from app.auth.permissions import can_act_on_task, can_see_case, can_see_full_codes
+from app.cases.access import can_act_on_task, can_see_case, can_see_full_codes
 from app.cases import queries, tasks
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.form_errors import apply_errors
 from app.labels import step
-from app.uploads import uploads_from
+from app.cases.attachments import uploads_from
 from forms import FORMS
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")

@@ -30,3 +30,15 @@ class CalendarYear(db.Model):
     source: Mapped[str] = mapped_column(String(200), default="")
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeadlineRule(db.Model):
+    """A named deadline the flows use (BPMN "deadline_rule"), its length and where it comes from.
+    A case copies the rules when it starts; changes apply to cases started afterwards."""
+
+    __tablename__ = "deadline_rule"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    days: Mapped[int] = mapped_column()
+    day_kind: Mapped[str] = mapped_column(String(10), default="working")  # working | calendar
+    source: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,12 @@ import chinese_calendar
 from sqlalchemy import select
 
 from app import clock
+from app.audit import services as audit
+from app.auth.models import ADMIN
+from app.auth.permissions import require_role
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.workdays.models import CalendarDay, CalendarYear
 
 
@@ -150,3 +155,37 @@ def year_source(year: int) -> str:
 def years_without_schedule(today: date) -> list[int]:
     """This year and next year, where neither the library nor an administrator gives a schedule."""
     return [y for y in (today.year, today.year + 1) if year_source(y) == "weekends-only"]
+
+
+# -- administering the calendar ------------------------------------------------------------------------
+def year_days(year: int) -> list[dict]:
+    """The days of a year that are not what the weekday suggests (holidays on weekdays, working weekends),
+    with where each answer comes from."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    cal = WorkCalendar(first, last)
+    out = []
+    d = first
+    while d <= last:
+        work = cal.is_workday(d)
+        if work != (d.weekday() < 5) or d in cal.overrides:
+            out.append({"day": d, "workday": work, "source": "table" if d in cal.overrides else "library"})
+        d += timedelta(days=1)
+    return out
+
+
+def admin_set_day(actor, day: date, is_workday: bool, name: str):
+    require_role(actor, ADMIN)
+    if day is None:
+        raise DomainError(_l("Enter the date."), "day")
+    row = set_day(day, is_workday, name, actor)
+    audit.record(actor, "calendar", day.isoformat(), "set_day", None, {"workday": is_workday, "name": name})
+    return row
+
+
+def admin_complete_year(actor, year: int, source: str):
+    require_role(actor, ADMIN)
+    if not (source or "").strip():
+        raise DomainError(_l("Name the notice the schedule comes from."), "source")
+    row = mark_year_entered(year, source.strip(), actor)
+    audit.record(actor, "calendar", str(year), "complete_year", None, {"source": source.strip()})
+    return row

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from app.cases.models import OpenTask
 from app.auth.models import User
 from app.cases import events, tasks
 from app.cases.models import Case
@@ -33,8 +34,8 @@ def expert_user(inv) -> User:
 
 def respond(inv, answer="confirm", reason=""):
     ot = db.session.scalar(
-        select(__import__("app.engine.models", fromlist=["OpenTask"]).OpenTask).where(
-            __import__("app.engine.models", fromlist=["OpenTask"]).OpenTask.instance_id == inv.instance_id
+        select(OpenTask).where(
+            OpenTask.instance_id == inv.instance_id
         )
     )
     tasks.complete(expert_user(inv), ot.task_id, {"answer": answer, "reason": reason})

@@ -77,8 +77,8 @@ def test_an_approved_repair_closes_a_pending_suspension(org, clock):
 
 
 def test_complaint_window_follows_the_rule_copied_onto_the_case(org, clock):
-    from app.admin.models import DeadlineRule
-    from app.admin.rules import ensure_seeded
+    from app.workdays.models import DeadlineRule
+    from app.workdays.rules import ensure_seeded
 
     ensure_seeded()
     db.session.get(DeadlineRule, "complaint_window").days = 20

@@ -6,23 +6,28 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from app.cases.runtime import checker
 from app.engine.registry import deploy_xml, latest_version, specs_for
 from app.engine.runner import BpmnError, Engine, parse_bpmn
+from config import DEFAULT_DEADLINE_RULES as RULES
 from forms import FORMS
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "joint_punishment.bpmn"
-from config import DEFAULT_DEADLINE_RULES as RULES
+
+
+def check():
+    return checker(set(FORMS), RULES)
 
 
 def test_state_round_trips_without_the_spec():
     parsed = parse_bpmn(BPMN.read_bytes(), "joint_punishment.bpmn")[0]
-    specs = Engine.restore_spec(parsed.spec_json)
+    specs = Engine.restore_spec(parsed.spec_json, BPMN.read_text(encoding="utf-8"))
     eng = Engine.start(specs, {"route": "group", "lead_unit_id": 2, "office_unit_id": 1, "initiating_unit_id": 3})
     state = eng.dump()
     assert "spec" not in json.loads(state) and len(state) < len(parsed.spec_json)
     again = Engine.load(specs, state)
     [task] = again.ready_user_tasks()
-    assert task.bpmn_id == "pre_review" and task.lane == "专项小组牵头单位"
+    assert task.bpmn_id == "pre_review" and task.lane_id == "Lane_group_lead"
     again.complete(task.task_id, {"review_outcome": "accept"})
     assert [t.bpmn_id for t in again.ready_user_tasks()] == ["schedule_meeting"]
     assert not again.is_ready(task.task_id)  # a completed task cannot be run again
@@ -30,13 +35,13 @@ def test_state_round_trips_without_the_spec():
 
 def test_registry_versions_by_content_hash(ctx):
     xml = BPMN.read_bytes()
-    v1 = deploy_xml(xml, "joint_punishment.bpmn", set(FORMS), RULES)[0]
-    assert deploy_xml(xml, "joint_punishment.bpmn", set(FORMS), RULES)[0].id == v1.id  # same content, same version
+    v1 = deploy_xml(xml, "joint_punishment.bpmn", check())[0]
+    assert deploy_xml(xml, "joint_punishment.bpmn", check())[0].id == v1.id  # same content, same version
     changed = xml.replace("专项小组预审".encode(), "专项小组预审（修订）".encode())
-    v2 = deploy_xml(changed, "joint_punishment.bpmn", set(FORMS), RULES)[0]
+    v2 = deploy_xml(changed, "joint_punishment.bpmn", check())[0]
     assert v2.id != v1.id and v2.sha256 != v1.sha256
     assert latest_version("joint_punishment").id == v2.id
-    assert specs_for(v1.id)[0].task_specs["pre_review"].bpmn_name == "专项小组预审"  # old cases keep theirs
+    assert specs_for(v1.id).spec.task_specs["pre_review"].bpmn_name == "专项小组预审"  # old cases keep theirs
 
 
 @pytest.mark.parametrize(
@@ -44,14 +49,14 @@ def test_registry_versions_by_content_hash(ctx):
     [
         (lambda x: x.replace(b'value="joint_punishment.pre_review"', b'value="nope.form"', 1), "form 'nope.form'"),
         (lambda x: x.replace(b'value="pre_review" />', b'value="no_rule" />', 1), "deadline rule 'no_rule'"),
-        (lambda x: x.replace("实施单位\"".encode(), "无名泳道\"".encode(), 1), "has no role"),
+        (lambda x: x.replace(b'"Lane_implementing"', b'"Lane_nobody"'), "lane 'Lane_nobody' has no role"),
         (lambda x: x[:-40], "malformed XML"),
         (lambda x: x.replace(b"<bpmn:startEvent", b"<bpmn:startEvnt", 1).replace(b"</bpmn:startEvent>", b"</bpmn:startEvnt>", 1), ""),
     ],
 )
 def test_unusable_bpmn_is_refused(ctx, mutate, needle):
     with pytest.raises(BpmnError) as exc:
-        deploy_xml(mutate(BPMN.read_bytes()), "bad.bpmn", set(FORMS), RULES)
+        deploy_xml(mutate(BPMN.read_bytes()), "bad.bpmn", check())
     assert "bad.bpmn" in str(exc.value) and needle in str(exc.value)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from app.admin.models import AdminChange
+from app.audit.models import AdminChange
 from app.auth.models import User
 from app.catalog.models import CatalogEntry, CatalogVersion
 from app.clock import LOCAL_TZ
@@ -100,7 +100,7 @@ def test_catalog_import_reports_row_errors_and_imports_nothing_then_imports(clie
 
 
 def test_rule_change_affects_only_cases_started_afterwards(client, org, clock):
-    from app.admin.rules import ensure_seeded
+    from app.workdays.rules import ensure_seeded
 
     ensure_seeded()
     db.session.commit()

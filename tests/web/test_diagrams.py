@@ -1,4 +1,6 @@
 """Case diagrams with state markers, the timeline's deadline facts, and chain verification (page + CLI)."""
+from datetime import timedelta
+
 import json
 import re
 
@@ -13,7 +15,7 @@ from tests.helpers import complete, file_case, only_task
 def test_diagram_page_carries_the_marker_data_of_a_known_state(client, org, clock):
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    clock.shift(__import__("datetime").timedelta(days=30))  # scheduling (10 working days) is now overdue
+    clock.shift(timedelta(days=30))  # scheduling (10 working days) is now overdue
     login(client, "supervisor1")
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     states = json.loads(re.search(r"data-states='([^']*)'", html).group(1).replace("&#34;", '"'))

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.cases.models import Attachment
-from app.engine.models import OpenTask
+from app.cases.models import OpenTask
 from app.experts.models import Draw, Expert, Invitation
 from app.extensions import db
 from tests.conftest import csrf_from, login

@@ -4,7 +4,7 @@ import io
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cases.models import Case
+from app.cases.models import Attachment, Case
 from app.extensions import db
 from app.scheduler.jobs import sweep_deadlines
 from tests.conftest import csrf_from, login, user
@@ -196,7 +196,7 @@ def test_case_page_is_limited_to_involved_units(client, org, clock):
     login(client, "env_cw")
     assert client.get(f"/cases/{case.id}").status_code == 403
     assert case.number not in client.get("/cases/").get_data(as_text=True)
-    att_id = db.session.scalar(select(func.min(__import__("app").cases.models.Attachment.id)))
+    att_id = db.session.scalar(select(func.min(Attachment.id)))
     assert client.get(f"/cases/{case.id}/files/{att_id}").status_code == 403
     other = client.application.test_client()
     login(other, "market_lead")

@@ -4,7 +4,6 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import User
 from app.clock import utcnow
 from app.db_types import UTCDateTime
 from app.extensions import db
@@ -15,22 +14,10 @@ class AdminChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    actor: Mapped[User] = relationship()
+    actor = relationship("User")
     entity: Mapped[str] = mapped_column(String(40), index=True)  # catalog | unit | group | user | rule | calendar | process
     entity_key: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
-
-
-class DeadlineRule(db.Model):
-    """A named deadline the flows use (BPMN "deadline_rule"), its length and where it comes from.
-    A case copies the rules when it starts; changes apply to cases started afterwards."""
-
-    __tablename__ = "deadline_rule"
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    days: Mapped[int] = mapped_column()
-    day_kind: Mapped[str] = mapped_column(String(10), default="working")  # working | calendar
-    source: Mapped[str] = mapped_column(String(200), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from forms.joint_punishment import MultiCheckboxField, choices
+from forms.fields import MultiCheckboxField, choices
 
 SUBJECT_ROWS = 3
 

@@ -1,33 +1,23 @@
-"""What completing each kind of workflow task means for the case (found by the BPMN form key). A handler
-checks the domain rules, updates the case, records the timeline and returns the data for the engine.
-The engine decides where the case goes next (gateways in bpmn/); handlers never route."""
-from dataclasses import dataclass
+"""The tasks of bpmn/joint_punishment.bpmn: what completing each means for the case (found by the BPMN
+form key, registered in create_app). A handler checks the domain rules, updates the case, records the
+timeline and returns the data for the engine. The engine decides where the case goes next (gateways in
+bpmn/); handlers never route."""
 from datetime import date, timedelta
 
 from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
-from app.cases import attachments, events
+from app.cases import attachments, events, hooks
 from app.cases.models import REL_IMPLEMENTER, Case, CaseMeasure
 from app.cases.services import add_case_unit
-from app.engine.models import OpenTask
+from app.cases.tasks import TaskContext
+from app.cases.tasks import required as _required
 from app.errors import DomainError
+from app.experts import services as experts
 from app.extensions import db
 
 MAX_PERIOD_DAYS = 365 * 5
-
-
-@dataclass
-class TaskContext:
-    actor: object
-    case: Case
-    task: OpenTask
-    values: dict
-    files: list
-
-
-from app.cases.task_handlers_util import required as _required  # noqa: E402
 
 
 def pre_review(ctx: TaskContext) -> dict:
@@ -80,8 +70,6 @@ def default_period_days(case: Case) -> int:
 
 def schedule_meeting(ctx: TaskContext) -> dict:
     """Schedule the determination (or special) meeting and draw its experts at random (seed 001 二(二)2)."""
-    from app.experts import services as experts
-
     v = ctx.values
     meeting_date = v.get("meeting_date")
     if not isinstance(meeting_date, date):
@@ -178,8 +166,6 @@ def determination(ctx: TaskContext) -> dict:
         record.update(measures=chosen, period_days=days, period_start=period_start.isoformat(), period_end=period_end.isoformat())
         # The engine's timer reads a tz-aware UTC ISO string (never a naive one: see design.md).
         data.update(implementing_units=units, period_end_at=clock.end_of_local_day(period_end).isoformat())
-    from app.experts import services as experts
-
     previous = ctx.case.determination or {}
     record.update({k: previous[k] for k in ("scheduled_meeting_date", "draw_id") if k in previous})
     # Closing the meeting ends open invitations; the opinions' vote count is recorded with the decision.
@@ -188,10 +174,7 @@ def determination(ctx: TaskContext) -> dict:
     ctx.case.decision = decision
     ctx.case.decided_at = clock.now()
     events.record(ctx.case.id, events.DECISION_RECORDED, ctx.actor, record, bpmn_id=ctx.task.bpmn_id)
-    if decision == "act" and ctx.case.kind == "punishment":
-        from app.rights.accounts import issue_codes
-
-        issue_codes(ctx.case, ctx.actor)  # printed on the decision served to each subject
+    hooks.publish(hooks.DECISION_RECORDED, case=ctx.case, actor=ctx.actor)
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "minutes")
     return data
 
@@ -236,7 +219,7 @@ def compile_feedback(ctx: TaskContext) -> dict:
     return {}
 
 
-HANDLERS = {
+TASKS = {
     "joint_punishment.pre_review": pre_review,
     "joint_punishment.amend_trigger": amend_trigger,
     "joint_punishment.schedule_meeting": schedule_meeting,
@@ -245,14 +228,3 @@ HANDLERS = {
     "joint_punishment.implement": implement,
     "joint_punishment.compile_feedback": compile_feedback,
 }
-
-# Handlers of other processes' tasks, registered here so one registry serves tasks.complete().
-from app.experts.task_handlers import HANDLERS as _EXPERT_HANDLERS  # noqa: E402
-
-from app.rights.objections import HANDLERS as _OBJECTION_HANDLERS  # noqa: E402
-
-HANDLERS.update(_EXPERT_HANDLERS)
-from app.rights.repair import HANDLERS as _REPAIR_HANDLERS  # noqa: E402
-
-HANDLERS.update(_OBJECTION_HANDLERS)
-HANDLERS.update(_REPAIR_HANDLERS)

@@ -1,5 +1,5 @@
 """Recording administrative changes (flush only; the route commits with the change itself)."""
-from app.admin.models import AdminChange
+from app.audit.models import AdminChange
 from app.extensions import db
 
 

@@ -1,4 +1,4 @@
-"""Completing the expert's own tasks of bpmn/expert_invitation.bpmn (found by form key)."""
+"""The expert's own tasks of bpmn/expert_invitation.bpmn (found by form key, registered in create_app)."""
 from app.errors import DomainError
 from app.experts import services
 from app.i18n import lazy_gettext as _l
@@ -20,4 +20,4 @@ def opinion(ctx) -> dict:
     return {}
 
 
-HANDLERS = {"experts.respond": respond, "experts.opinion": opinion}
+TASKS = {"experts.respond": respond, "experts.opinion": opinion}

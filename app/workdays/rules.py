@@ -6,8 +6,8 @@ from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
-from app.admin import audit
-from app.admin.models import DeadlineRule
+from app.audit import services as audit
+from app.workdays.models import DeadlineRule
 from app.auth.models import ADMIN
 from app.auth.permissions import require_role
 from app.errors import DomainError

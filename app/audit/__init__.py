@@ -1,0 +1,1 @@
+"""Audit of administrative changes (kernel: every feature that administers something records here)."""

@@ -1,0 +1,47 @@
+"""Who may see a case and work on its tasks (templates only hide what these forbid). Staff of a unit see
+the cases their unit is involved in; the office, supervisors and administrators see all; other roles
+(experts, applicants) see what their feature registered in cases.hooks."""
+from sqlalchemy import exists, select
+
+from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR
+from app.cases import hooks
+from app.cases.models import CaseUnit
+from app.extensions import db
+
+SEE_ALL_ROLES = (OFFICE, SUPERVISOR, ADMIN)
+UNIT_ROLES = (CASEWORKER, GROUP_LEAD)
+
+
+def case_visibility_clause(actor, case_id_column):
+    """SQL condition limiting cases to those the actor may see; None means no limit, False none at all."""
+    if actor.role in SEE_ALL_ROLES:
+        return None
+    if actor.role in UNIT_ROLES:
+        if actor.unit_id is None:
+            return False
+        return exists().where(CaseUnit.case_id == case_id_column, CaseUnit.unit_id == actor.unit_id)
+    clause = hooks.visibility_for(actor.role)
+    return clause(actor, case_id_column) if clause else False
+
+
+def can_see_case(actor, case_id: int) -> bool:
+    clause = case_visibility_clause(actor, case_id)
+    if clause is None or clause is False:
+        return clause is None
+    return bool(db.session.scalar(select(clause)))
+
+
+def can_see_full_codes(actor, case) -> bool:
+    """Whole identity numbers only for the office, administrators and the unit that filed the case."""
+    return actor.role in (OFFICE, ADMIN) or actor.unit_id == case.initiating_unit_id
+
+
+def may_work_on(actor, open_task) -> bool:
+    """The task is for this person (assignee) or for their role in their unit."""
+    if open_task.assignee_id is not None:
+        return actor.id == open_task.assignee_id
+    return actor.role == open_task.role and actor.unit_id is not None and actor.unit_id == open_task.unit_id
+
+
+def can_act_on_task(actor, open_task) -> bool:
+    return may_work_on(actor, open_task) and open_task.claimed_by_id in (None, actor.id)

@@ -1,0 +1,99 @@
+"""The explicit interface between the case runtime and the features built on it.
+
+The runtime never imports a feature. What a feature adds to it — the handler of each workflow task it owns,
+who else may see a case, what happens when one of its processes ends or when something happens in a case
+— it registers here from its `init_app`, which `create_app` calls. Registration is idempotent (tests and
+tools build more than one app in a process)."""
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Domain events the runtime and features publish (payload keyword arguments in brackets).
+TASK_COMPLETED = "task_completed"  # (case, open_task, actor, at)
+DECISION_RECORDED = "decision_recorded"  # (case, actor)
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """What completing a workflow user task with this form key means (its handler returns task data)."""
+
+    form_key: str
+    handler: Callable
+
+
+_task_kinds: dict[str, TaskKind] = {}
+_listeners: dict[str, list[Callable]] = defaultdict(list)
+_process_end: dict[str, list[Callable]] = defaultdict(list)
+_visibility: dict[str, Callable] = {}
+_case_sections: list[Callable] = []
+_task_views: dict[str, Callable] = {}
+
+
+def register_tasks(handlers: dict[str, Callable]) -> None:
+    for form_key, handler in handlers.items():
+        known = _task_kinds.get(form_key)
+        if known is not None and known.handler is not handler:
+            raise RuntimeError(f"form key {form_key} registered twice with different handlers")
+        _task_kinds[form_key] = TaskKind(form_key, handler)
+
+
+def task_kind(form_key: str) -> TaskKind:
+    return _task_kinds[form_key]
+
+
+def task_form_keys() -> set[str]:
+    return set(_task_kinds)
+
+
+def subscribe(event: str, listener: Callable) -> None:
+    if listener not in _listeners[event]:
+        _listeners[event].append(listener)
+
+
+def publish(event: str, **payload) -> None:
+    """Call every listener in the caller's transaction (they flush; the edge commits once)."""
+    for listener in _listeners[event]:
+        listener(**payload)
+
+
+def on_process_end(process_id: str, listener: Callable) -> None:
+    """listener(instance, case, end_properties) when an instance of the process completes."""
+    if listener not in _process_end[process_id]:
+        _process_end[process_id].append(listener)
+
+
+def process_ended(process_id: str, instance, case, end_properties: dict) -> None:
+    for listener in _process_end[process_id]:
+        listener(instance, case, end_properties)
+
+
+def register_visibility(role: str, clause: Callable) -> None:
+    """clause(actor, case_id_column) -> SQL condition: the cases a user of this role may see."""
+    _visibility[role] = clause
+
+
+def visibility_for(role: str) -> Callable | None:
+    return _visibility.get(role)
+
+
+def register_case_section(provider: Callable) -> None:
+    """provider(actor, case) -> dict of template values a feature adds to the staff case page."""
+    if provider not in _case_sections:
+        _case_sections.append(provider)
+
+
+def case_sections(actor, case) -> dict:
+    out: dict = {}
+    for provider in _case_sections:
+        out.update(provider(actor, case))
+    return out
+
+
+def register_task_view(role: str, view: Callable) -> None:
+    """view(actor, open_task) -> dict of page values, or None for the ordinary case page: what a user of
+    this role sees around a task form (an invited expert, an applicant)."""
+    _task_views[role] = view
+
+
+def task_view_for(role: str) -> Callable | None:
+    return _task_views.get(role)

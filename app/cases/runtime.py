@@ -1,0 +1,203 @@
+"""The case runtime over the engine: starting a case's processes, and keeping the open-task projection,
+the timeline and the case status in step with the workflow on every save, in the caller's transaction
+(services flush; the edge commits)."""
+from flask import current_app
+from sqlalchemy import delete, select
+
+from app import clock
+from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE
+from app.cases import events, hooks
+from app.cases.models import Case, OpenTask
+from app.engine import instances
+from app.engine.instances import Loaded
+from app.engine.runner import ParsedProcess
+from app.extensions import db
+from app.workdays.rules import current as current_rules
+from app.workdays.services import deadline_from
+
+# Lane id (as drawn in bpmn/) -> role whose users work the lane's tasks. A lane whose role depends on the
+# case (the unit that made a determination: a group lead or the office) maps to None and its tasks name
+# the role in a "role" property (a task-data variable).
+ROLE_BY_LANE = {
+    "Lane_caseworker": CASEWORKER,
+    "Lane_implementing": CASEWORKER,
+    "Lane_group_lead": GROUP_LEAD,
+    "Lane_office": OFFICE,
+    "Lane_expert": EXPERT,
+    "Lane_applicant": APPLICANT,
+    "Lane_determining": None,
+    # ids of lanes in process versions deployed before lanes were named after roles
+    "Lane_office_obj": OFFICE,
+    "Lane_rep_applicant": APPLICANT,
+    "Lane_rep_unit": CASEWORKER,
+}
+
+
+def checker(known_forms: set[str], deadline_rules: dict):
+    """Deploy-time check of a parsed process: every user task has a lane with a role, a form that exists
+    (and a handler for it), a unit or an assignee, and a known deadline rule."""
+
+    def check(parsed: ParsedProcess) -> list[str]:
+        errors = []
+        handled = hooks.task_form_keys()
+        for t in parsed.user_tasks:
+            props = t["properties"]
+            lane = t["lane_id"]
+            if lane not in ROLE_BY_LANE:
+                errors.append(f"{t['bpmn_id']}: lane {lane!r} has no role")
+            elif ROLE_BY_LANE[lane] is None and not props.get("role"):
+                errors.append(f"{t['bpmn_id']}: lane {lane!r} needs a 'role' property on its tasks")
+            form = props.get("form")
+            if form not in known_forms:
+                errors.append(f"{t['bpmn_id']}: form {form!r} does not exist")
+            elif form not in handled:
+                errors.append(f"{t['bpmn_id']}: form {form!r} has no task handler")
+            if not props.get("unit") and not props.get("assignee"):
+                errors.append(f"{t['bpmn_id']}: neither a 'unit' nor an 'assignee' property")
+            rule = props.get("deadline_rule")
+            if rule and rule not in deadline_rules:
+                errors.append(f"{t['bpmn_id']}: deadline rule {rule!r} does not exist")
+        return errors
+
+    return check
+
+
+def start(case: Case, process_id: str, data: dict, actor=None) -> Loaded:
+    loaded = instances.start(case.id, process_id, data)
+    save(loaded, case, actor)
+    return loaded
+
+
+load = instances.load
+
+
+def main_instance(case: Case):
+    """The first process the case started (its own procedure)."""
+    return instances.first_instance_of(case.id)
+
+
+def deadline_rule_of(case: Case, name: str | None) -> dict | None:
+    """The rule as the case copied it when it started (older cases without a copy: the current rules)."""
+    if not name:
+        return None
+    if case.rules and name in case.rules:
+        return case.rules[name]
+    return current_rules().get(name)
+
+
+def save(loaded: Loaded, case: Case, actor=None) -> list[OpenTask]:
+    """Persist state and sync the projection. Returns the open tasks created by this save."""
+    with db.session.no_autoflush:  # the queries below need no pending writes: one flush writes the save
+        return _save(loaded, case)
+
+
+def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
+    saved = instances.save(loaded)
+    inst = loaded.instance
+    now = clock.now()
+    ready_ids = {t.task_id for t in saved.ready}
+    existing = {ot.task_id: ot for ot in db.session.scalars(select(OpenTask).where(OpenTask.instance_id == inst.id))}
+    gone = [tid for tid in existing if tid not in ready_ids]
+    if gone:
+        db.session.execute(delete(OpenTask).where(OpenTask.task_id.in_(gone)))
+    created = [_open_task(t, inst.id, case, now) for t in saved.ready if t.task_id not in existing]
+
+    process_id = loaded.process_id
+    own_process = process_id == case.process_id
+    # Timers and ends of helper processes (expert invitations) are told by their feature's own events.
+    for step in saved.steps if own_process else []:
+        if step.kind == "timer":
+            events.record(case.id, events.TIMER_FIRED, None, {"timer": step.name}, bpmn_id=step.bpmn_id)
+        elif step.kind == "end":
+            events.record(
+                case.id, events.CASE_CLOSED, None, {"end": step.name, "status": step.properties.get("case_status")},
+                bpmn_id=step.bpmn_id,
+            )
+    if own_process and case.status not in ("revoked", "repaired"):  # those are final, whatever runs on
+        status = _case_status(loaded, saved)
+        if status and status != case.status:
+            case.status = status
+        if saved.completed and case.closed_at is None:
+            case.closed_at = now
+    if saved.newly_completed:
+        hooks.process_ended(process_id, inst, case, saved.end_properties)
+    db.session.flush()
+    return created
+
+
+def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
+    props = t.properties
+    unit_id = t.data.get(props.get("unit")) if props.get("unit") else None
+    assignee_id = t.data.get(props.get("assignee")) if props.get("assignee") else None
+    rule_name = props.get("deadline_rule")
+    rule = deadline_rule_of(case, rule_name)
+    ot = OpenTask(
+        task_id=t.task_id,
+        instance_id=instance_id,
+        case_id=case.id,
+        case_kind=case.kind,
+        bpmn_id=t.bpmn_id,
+        name=t.name,
+        role=t.data.get(props["role"]) if props.get("role") else ROLE_BY_LANE[t.lane_id],
+        unit_id=unit_id,
+        assignee_id=assignee_id,
+        form_key=props["form"],
+        created_at=now,
+        deadline_rule=rule_name,
+    )
+    if rule:
+        dl = deadline_from(now, rule["days"], current_app.config["REMINDER_WORKING_DAYS"],
+                           calendar_days=rule.get("day_kind") == "calendar")
+        ot.deadline_days, ot.due_at, ot.remind_at, ot.calendar_fallback = rule["days"], dl.due_at, dl.remind_at, dl.fallback
+    db.session.add(ot)
+    events.record(
+        case.id,
+        events.TASK_CREATED,
+        None,
+        {
+            "task": t.name,
+            "unit_id": unit_id,
+            "due_at": ot.due_at.isoformat() if ot.due_at else None,
+            "rule": rule_name,
+            "days": ot.deadline_days,
+            "calendar_fallback": ot.calendar_fallback,
+        },
+        bpmn_id=t.bpmn_id,
+    )
+    return ot
+
+
+def _case_status(loaded: Loaded, saved) -> str | None:
+    if saved.completed:
+        return saved.end_properties.get("case_status")
+    for t in saved.ready:
+        if t.properties.get("case_status"):
+            return t.properties["case_status"]
+    for props in loaded.engine.waiting_properties():
+        if props.get("case_status"):
+            return props["case_status"]
+    return None
+
+
+def deliver(case: Case, message: str, actor=None, payload: dict | None = None) -> bool:
+    """Send a message to the case's own running process (e.g. period_changed). False if none runs."""
+    inst = main_instance(case)
+    if inst is None or inst.status != instances.RUNNING:
+        return False
+    loaded = instances.load(inst.id, lock=True)
+    loaded.engine.deliver_message(message, payload)
+    save(loaded, case, actor)
+    return True
+
+
+def fire_due(instance_id: int, now=None) -> bool:
+    """Fire the due timers of one instance and save it (flush). Returns whether anything was due.
+    Idempotent: a timer that already fired is no longer waiting, so a repeated call changes nothing."""
+    now = now or clock.now()
+    loaded = instances.load(instance_id, lock=True)
+    due = loaded.instance.next_due_at
+    if due is None or due >= now:
+        return False
+    loaded.engine.fire_timers()
+    save(loaded, db.session.get(Case, loaded.instance.case_id))
+    return True

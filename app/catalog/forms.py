@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from wtforms import FileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.i18n import lazy_gettext as _l
+from forms.fields import choices
+
+
+class CatalogEntryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=40)])
+    kind = SelectField(_l("Kind"), choices=choices([("punishment", _l("Joint punishment")), ("reward", _l("Joint reward"))]))
+    group = SelectField(_l("Specialist group responsible"))
+    behaviour = StringField(_l("Behaviour"), validators=[DataRequired(message=_l("This field is required.")), Length(max=200)])
+    admin_unit = SelectField(_l("Administrative unit"))
+    grounds = TextAreaField(_l("Grounds"), validators=[DataRequired(message=_l("This field is required."))])
+    legal_basis = TextAreaField(_l("Legal basis"), validators=[DataRequired(message=_l("This field is required."))])
+    measures = TextAreaField(_l("Measures: one per line, code|text|implementing unit"), validators=[DataRequired(message=_l("List at least one measure."))])
+    measure_content = TextAreaField(_l("Measure content"), validators=[Optional()])
+    required_evidence = TextAreaField(_l("Required evidence"), validators=[Optional()])
+    default_period_days = StringField(_l("Default implementation period (days)"), validators=[DataRequired(message=_l("The period must be a positive whole number of days."))])
+    reason = TextAreaField(_l("Why (law, institution, correction)"), validators=[Optional(), Length(max=2000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give a reason.")), Length(max=2000)])
+
+
+class FileForm(FlaskForm):
+    file = FileField(_l("File"), validators=[DataRequired(message=_l("Choose a file."))])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])

@@ -1,0 +1,55 @@
+"""Filing a trigger (the joint procedure's first step); the case pages themselves are in app.cases."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.models import CASEWORKER
+from app.auth.permissions import require_role
+from app.cases.attachments import uploads_from
+from app.cases.services import subject_warnings
+from app.catalog.services import usable_entries
+from app.form_errors import commit_or_errors
+from app.i18n import lazy_gettext as _l
+from app.joint import services
+from app.joint.forms import TriggerForm
+from app.labels import CASE_KIND_LABELS
+from forms.fields import choices
+
+bp = Blueprint("joint", __name__, url_prefix="/cases")
+
+
+def _entry_choices():
+    entries = usable_entries()
+    return choices(
+        (e.id, f"[{CASE_KIND_LABELS[e.kind]}] {e.code} {e.current_version.behaviour} — {e.group.name}") for e in entries
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_case():
+    require_role(current_user, CASEWORKER)
+    form = TriggerForm()
+    form.entry_ids.choices = _entry_choices()
+    if form.validate_on_submit():
+        subjects = [
+            services.SubjectIn(row.form.kind.data, row.form.name.data or "", row.form.code.data or "")
+            for row in form.subjects
+            if not row.form.is_blank()
+        ]
+        case = commit_or_errors(form, lambda: services.file_trigger(
+            current_user,
+            subjects=subjects,
+            entry_ids=form.entry_ids.data,
+            title=form.title.data,
+            facts=form.facts.data,
+            legal_basis=form.legal_basis.data,
+            files=uploads_from(request.files.getlist(form.files.name)),
+        ))
+        if case:
+            flash(_l("Trigger %(number)s filed and sent for pre-review.", number=case.number), "success")
+            for warning in subject_warnings(case):
+                flash(warning, "warning")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    elif request.method == "POST":
+        flash(_l("Please correct the marked fields."), "danger")
+    return render_template("cases/new.html", form=form)

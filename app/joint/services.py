@@ -1,0 +1,167 @@
+"""The joint procedure (seed 001 二(二)): filing triggers (step 1) and routing them to the responsible
+specialist group or, for several subjects or several groups, to the joint-meeting office."""
+from dataclasses import dataclass
+
+from app.i18n import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import clock
+from app.auth.models import CASEWORKER, UNIT_OFFICE
+from app.auth.permissions import require_role
+from app.cases import attachments, events, runtime
+from app.cases.identifiers import code_warnings, normalise_code
+from app.cases.models import (
+    REL_INITIATOR,
+    REL_LEAD,
+    REL_OFFICE,
+    SUBJECT_KINDS,
+    Case,
+    CaseEntry,
+    CaseSubject,
+    CaseUnit,
+    Subject,
+)
+from app.catalog.services import current_versions_for
+from app.cases.services import add_case_unit, office_unit
+from app.errors import DomainError
+from app.workdays.rules import current as current_rules
+from app.extensions import db
+
+PROCESS_ID = "joint_punishment"
+MAX_SUBJECTS = 10
+
+
+@dataclass
+class SubjectIn:
+    kind: str
+    name: str
+    code: str
+
+
+def _subjects(items: list[SubjectIn]) -> list[Subject]:
+    if not items:
+        raise DomainError(_l("Name at least one subject."), "subjects")
+    if len(items) > MAX_SUBJECTS:
+        raise DomainError(_l("At most %(n)s subjects per case.", n=MAX_SUBJECTS), "subjects")
+    errors, out, seen = [], [], set()
+    for i, it in enumerate(items):
+        prefix = f"subjects-{i}-"
+        if it.kind not in SUBJECT_KINDS:
+            errors.append((prefix + "kind", _l("Choose the kind of subject.")))
+            continue
+        if not (it.name or "").strip():
+            errors.append((prefix + "name", _l("Enter the subject's name.")))
+        try:
+            code = normalise_code(it.kind, it.code, prefix + "code")
+        except DomainError as exc:
+            errors.extend(exc.errors)
+            continue
+        if code in seen:
+            errors.append((prefix + "code", _l("The same subject is named twice.")))
+            continue
+        seen.add(code)
+        out.append((it, code))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    subjects = []
+    for it, code in out:
+        subject = db.session.scalar(select(Subject).where(Subject.code == code))
+        if subject is None:
+            subject = Subject(kind=it.kind, name=it.name.strip(), code=code)
+            db.session.add(subject)
+        elif subject.kind != it.kind:
+            raise DomainError(_l("This code is already registered for a subject of another kind."), "subjects")
+        subjects.append(subject)
+    return subjects
+
+
+def file_trigger(
+    actor,
+    *,
+    subjects: list[SubjectIn],
+    entry_ids: list[int],
+    title: str,
+    facts: str,
+    legal_basis: str,
+    files: list[attachments.Upload],
+) -> Case:
+    """A member unit's caseworker reports subjects for joint punishment or reward. Everything is checked
+    before anything is written, so a refused trigger leaves no trace."""
+    require_role(actor, CASEWORKER)
+    if actor.unit is None or actor.unit.kind == UNIT_OFFICE:
+        raise DomainError(_l("Only caseworkers of member units may file triggers."))
+    errors = []
+    if not (title or "").strip():
+        errors.append(("title", _l("Enter a short title.")))
+    if not (facts or "").strip():
+        errors.append(("facts", _l("Describe the facts.")))
+    if not (legal_basis or "").strip():
+        errors.append(("legal_basis", _l("Give the legal basis.")))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    versions = current_versions_for(entry_ids)
+    kinds = {v.entry.kind for v in versions}
+    if len(kinds) > 1:
+        raise DomainError(_l("A case is either for joint punishment or for joint reward, not both."), "entry_ids")
+    attachments.validate_uploads(files, "files")
+    subject_rows = _subjects(subjects)
+
+    groups = {v.entry.group_id: v.entry.group for v in versions}
+    route = "group" if len(groups) == 1 and len(subject_rows) == 1 else "office"
+    office = office_unit()
+    group = next(iter(groups.values())) if route == "group" else None
+    now = clock.now()
+    case = Case(
+        number=f"TMP-{now.timestamp()}-{actor.id}",
+        kind=kinds.pop(),
+        process_id=PROCESS_ID,
+        status="pre_review",
+        route=route,
+        group_id=group.id if group else None,
+        initiating_unit_id=actor.unit_id,
+        created_by_id=actor.id,
+        title=title.strip(),
+        facts=facts.strip(),
+        legal_basis=legal_basis.strip(),
+        created_at=now, rules=current_rules(),
+    )
+    db.session.add(case)
+    db.session.flush()
+    case.number = f"XL-{clock.local_date(now).year}-{case.id:06d}"
+    for s in subject_rows:
+        db.session.add(CaseSubject(case_id=case.id, subject_id=s.id))
+    for v in versions:
+        db.session.add(CaseEntry(case_id=case.id, catalog_version_id=v.id))
+    add_case_unit(case.id, actor.unit_id, REL_INITIATOR)
+    add_case_unit(case.id, office.id, REL_OFFICE)
+    lead_units = sorted({g.lead_unit_id for g in groups.values()})
+    for uid in lead_units:
+        add_case_unit(case.id, uid, REL_LEAD)
+    events.record(
+        case.id,
+        events.TRIGGER_FILED,
+        actor,
+        {
+            "subjects": [s.id for s in subject_rows],
+            "catalog_versions": [v.id for v in versions],
+            "route": route,
+            "group_id": case.group_id,
+            "code_warnings": [str(w) for s in subject_rows for w in code_warnings(s.kind, s.code)],
+        },
+    )
+    attachments.store(case.id, actor, files, "evidence")
+    runtime.start(
+        case,
+        PROCESS_ID,
+        {
+            "case_id": case.id,
+            "kind": case.kind,
+            "route": route,
+            "initiating_unit_id": actor.unit_id,
+            "office_unit_id": office.id,
+            "lead_unit_id": group.lead_unit_id if group else None,
+            "concerned_lead_units": lead_units,
+        },
+        actor,
+    )
+    return case

@@ -1,0 +1,22 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.i18n import lazy_gettext as _l
+from forms.fields import choices
+
+
+class RuleForm(FlaskForm):
+    days = IntegerField(_l("Length"), validators=[InputRequired(), NumberRange(min=1, max=365, message=_l("The length must be a positive whole number of days."))])
+    day_kind = SelectField(_l("Counted in"), choices=choices([("working", _l("working days")), ("calendar", _l("calendar days"))]))
+    source = StringField(_l("Source (seed, national measure, local decision)"), validators=[Optional(), Length(max=200)])
+
+
+class DayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    status = SelectField(_l("This day is"), choices=choices([("off", _l("a holiday")), ("work", _l("a working day (调休)"))]))
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
+
+
+class YearForm(FlaskForm):
+    source = StringField(_l("The official notice"), validators=[DataRequired(message=_l("Name the notice the schedule comes from.")), Length(max=200)])
