@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench venv translations lint-bpmn db demo clean messages
+.PHONY: run test bench venv translations lint-bpmn lint db demo clean messages
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -37,7 +37,12 @@ lint-bpmn:
 	  ./node_modules/.bin/bpmnlint ../../bpmn/*.bpmn && echo "bpmnlint: bpmn/*.bpmn pass the recommended rules"; \
 	else echo "WARNING: npm not found: bpmnlint NOT RUN (install Node.js to lint the BPMN files)"; fi
 
-test: venv translations lint-bpmn
+# ruff (imports sorted and used, banned imports) and the package graph's layer rules, then the suite.
+lint: venv
+	$(BIN)/ruff check app forms tests tools/import_graph.py
+	$(BIN)/python tools/import_graph.py
+
+test: venv translations lint-bpmn lint
 	$(BIN)/python -m pytest -q
 
 bench: venv translations

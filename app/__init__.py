@@ -1,16 +1,23 @@
-"""Application factory."""
+"""Application factory: the composition root.
+
+`create_app` imports the features and wires them together (blueprints, task handlers, hooks). Those
+imports are inside the register_* functions on purpose: this module runs first whenever any `app.*`
+module is imported, so importing the features here at module level would make every kernel module
+(app.clock, app.extensions, ...) drag the whole application in, in an order that cannot work."""
 import logging
 
-from flask import Flask, flash, redirect, render_template, request, session, url_for
-from app.i18n import lazy_gettext as _l
+from flask import Flask, abort, current_app, flash, has_request_context, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.exc import DataError
 
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from app.i18n import lazy_gettext as _l
+from config import DevConfig, ProdConfig
 
 
 def create_app(config_class=None) -> Flask:
-    from config import DevConfig, ProdConfig
-
     config_class = config_class or DevConfig
     if config_class is ProdConfig:
         ProdConfig.check()
@@ -27,8 +34,6 @@ def create_app(config_class=None) -> Flask:
 
 
 def _select_locale():
-    from flask import current_app, has_request_context
-
     chosen = session.get("lang") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
@@ -36,7 +41,8 @@ def _select_locale():
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (all models registered before migrations/create_all)
+    from app import models  # noqa: F401  (composition root: every model registered before migrations run)
+    from app.auth.models import User  # (composition root, see the module docstring)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -55,22 +61,15 @@ def register_extensions(app: Flask) -> None:
         values = list(request.args.values()) + list(request.form.values())
         values += [f.filename or "" for f in request.files.values()]
         if any("\x00" in v for v in values):
-            from flask import abort
-
             abort(400)
-
 
     @login_manager.user_loader
     def load_user(user_id):
-        from app.auth.models import User
-
         return db.session.get(User, int(user_id))
 
 
 def _sqlite_pragmas(app: Flask) -> None:
     """WAL and a busy timeout make the embedded SQLite database behave with the in-process scheduler."""
-    from sqlalchemy import event
-
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
@@ -88,40 +87,40 @@ def _sqlite_pragmas(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Each feature wires itself into the case runtime (task handlers, hooks, visibility) and registers
     its own blueprint; the layers below (auth, cases, inbox, catalog, calendar, administration) have
-    plain blueprints. Order does not matter: nothing is registered by importing a module."""
+    plain blueprints. Nothing is registered by merely importing a module."""
+    # (composition root, see the module docstring)
     from app import experts, joint, rights, supervision
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
+    from app.cases import hooks
     from app.cases.routes import bp as cases_bp
     from app.catalog.routes import bp as catalog_bp
     from app.tasks.routes import bp as tasks_bp
     from app.workdays.routes import bp as workdays_bp
+    from forms import FORMS
 
     for bp in (auth_bp, cases_bp, tasks_bp, catalog_bp, workdays_bp, admin_bp):
         app.register_blueprint(bp)
     for feature in (joint, experts, rights, supervision):
         feature.init_app(app)
-    _check_task_registry()
-
-
-def _check_task_registry() -> None:
-    """Every task form has a handler and every handler a form (the two registries keyed by form key)."""
-    from app.cases import hooks
-    from forms import FORMS
-
+    # The two registries keyed by form key (task forms, task handlers) must agree.
     handled, forms = hooks.task_form_keys(), set(FORMS)
     if handled != forms:
         raise RuntimeError(f"task forms without handler: {sorted(forms - handled)}; handlers without form: {sorted(handled - forms)}")
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app import templating
+    from app import templating  # (composition root, see the module docstring)
 
     templating.register(app)
 
 
+def _error_page(code: int, message, status: int | None = None):
+    return render_template("error.html", code=code, message=message), status or code
+
+
 def register_errorhandlers(app: Flask) -> None:
-    from app.errors import DomainError, NotFound, PermissionDenied
+    bad_values = _l("The request contained characters or values that cannot be accepted.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -130,54 +129,52 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(PermissionDenied)
     def denied(exc):
-        return render_template("error.html", code=403, message=exc.message), 403
+        return _error_page(403, exc.message)
 
     @app.errorhandler(NotFound)
     def not_found_domain(exc):
-        return render_template("error.html", code=404, message=exc.message), 404
+        return _error_page(404, exc.message)
 
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        return render_template("error.html", code=400, message=exc.message), 400
+        return _error_page(400, exc.message)
 
     @app.errorhandler(400)
     def bad_request(exc):
-        return render_template("error.html", code=400, message=_l("The request contained characters or values that cannot be accepted.")), 400
+        return _error_page(400, bad_values)
 
     @app.errorhandler(OverflowError)
     def too_big(exc):
         # An id or number larger than the database holds (SQLite raises this while binding it).
         db.session.rollback()
-        return render_template("error.html", code=404, message=_l("Page not found.")), 404
-
-    from sqlalchemy.exc import DataError
+        return _error_page(404, _l("Page not found."))
 
     @app.errorhandler(DataError)
     def bad_data(exc):
         # PostgreSQL: a value out of range for its column; nothing was saved.
         db.session.rollback()
-        return render_template("error.html", code=400, message=_l("The request contained characters or values that cannot be accepted.")), 400
+        return _error_page(400, bad_values)
 
     @app.errorhandler(403)
     def forbidden(exc):
-        return render_template("error.html", code=403, message=_l("You may not see this page.")), 403
+        return _error_page(403, _l("You may not see this page."))
 
     @app.errorhandler(404)
     def not_found(exc):
-        return render_template("error.html", code=404, message=_l("Page not found.")), 404
+        return _error_page(404, _l("Page not found."))
 
     @app.errorhandler(413)
     def too_large(exc):
         flash(_l("The upload is too large."), "danger")
-        return render_template("error.html", code=413, message=_l("The upload is too large.")), 413
+        return _error_page(413, _l("The upload is too large."))
 
     @app.errorhandler(500)
     def server_error(exc):
         db.session.rollback()
-        return render_template("error.html", code=500, message=_l("Something went wrong. Nothing was saved.")), 500
+        return _error_page(500, _l("Something went wrong. Nothing was saved."))
 
 
 def register_cli(app: Flask) -> None:
-    from app import cli
+    from app import cli  # (composition root, see the module docstring)
 
     cli.register(app)

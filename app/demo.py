@@ -9,15 +9,15 @@ from app import clock
 from app.auth.models import SpecialistGroup, Unit, User
 from app.cases import tasks
 from app.cases.attachments import Upload
+from app.cases.models import OpenTask, Subject
+from app.catalog.models import CatalogEntry, CatalogVersion
 from app.experts.models import Expert
+from app.extensions import db
 from app.joint import services
 from app.joint.services import SubjectIn
 from app.joint.tasks import measure_choices
 from app.rights import accounts, objections
 from app.rights.models import AccessCode
-from app.catalog.models import CatalogEntry, CatalogVersion
-from app.cases.models import OpenTask, Subject
-from app.extensions import db
 
 DEMO_PASSWORD = "demo1234"
 

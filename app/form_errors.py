@@ -2,6 +2,9 @@
 from flask import flash
 from wtforms import FieldList, FormField
 
+from app.errors import DomainError
+from app.extensions import db
+
 
 def _walk(fields):
     for f in fields:
@@ -27,9 +30,6 @@ def apply_errors(form, exc) -> None:
 def commit_or_errors(form, action):
     """The edge of a form submission: run the service call and commit; on a DomainError roll back and put
     its messages on the form. Returns the call's result (True for None), or None when refused."""
-    from app.errors import DomainError
-    from app.extensions import db
-
     try:
         result = action()
         db.session.commit()

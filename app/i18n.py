@@ -5,8 +5,7 @@ with whatever was interpolated into them: a user's name or a file name in a flas
 error ran as script in another user's page. Here the translated template stays trusted (it is ours) and
 every interpolated value is escaped when the string is put into HTML; `str()` gives the plain text for
 PDFs, spreadsheets and logs."""
-from flask_babel import LazyString, gettext
-from flask_babel import get_domain
+from flask_babel import LazyString, get_domain, gettext
 from markupsafe import Markup, escape
 
 

@@ -1,11 +1,14 @@
 """Imports every model module so metadata is complete (Alembic, create_all)."""
+from app.audit.models import AdminChange  # noqa: F401
 from app.auth.models import SpecialistGroup, Unit, User  # noqa: F401
 from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, CaseUnit, OpenTask, Subject  # noqa: F401
 from app.catalog.models import CatalogEntry, CatalogVersion  # noqa: F401
 from app.engine.models import ProcessInstance, ProcessVersion  # noqa: F401
-from app.workdays.models import CalendarDay, CalendarYear  # noqa: F401
-from app.audit.models import AdminChange  # noqa: F401
-from app.workdays.models import DeadlineRule  # noqa: F401
-from app.supervision.models import Notice, Report, StepRecord, TypicalCase  # noqa: F401
-from app.rights.models import AccessCode, PeriodSuspension  # noqa: F401
 from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, Opinion  # noqa: F401
+from app.rights.models import AccessCode, PeriodSuspension  # noqa: F401
+from app.supervision.models import Notice, Report, StepRecord, TypicalCase  # noqa: F401
+from app.workdays.models import (  # noqa: F401
+    CalendarDay,
+    CalendarYear,
+    DeadlineRule,  # noqa: F401
+)

@@ -4,11 +4,12 @@ from datetime import date, datetime
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale
-
-from app.i18n import lazy_gettext as _l
+from flask_login import current_user
 
 from app import clock, labels
 from app.cases.identifiers import mask_code
+from app.i18n import lazy_gettext as _l
+from app.workdays.services import years_without_schedule
 
 
 def fmt_dt(value: datetime | None) -> str:
@@ -87,10 +88,6 @@ def url_with(**changes) -> str:
 
 def calendar_warning() -> list[int]:
     """Years (this and next) without a holiday schedule: shown to administrators and the office."""
-    from flask_login import current_user
-
-    from app.workdays.services import years_without_schedule
-
     if not current_user.is_authenticated or current_user.role not in ("admin", "office"):
         return []
     return years_without_schedule(clock.today_local())

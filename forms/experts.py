@@ -1,8 +1,8 @@
 """Forms for the user tasks of bpmn/expert_invitation.bpmn."""
-from app.i18n import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 from forms.joint_punishment import TaskForm
 

@@ -1,10 +1,16 @@
 """Forms for the user tasks of bpmn/joint_punishment.bpmn. They check shape (required, lengths, choices);
 the services check the domain rules again, so a form is never the only guard."""
-from app.i18n import lazy_gettext as _l
+from datetime import date
+
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app import clock
+from app.experts.services import active_experts
+from app.i18n import lazy_gettext as _l
+from app.joint.tasks import default_period_days, measure_choices
 from forms.fields import MultiCheckboxField, choices
 
 
@@ -68,8 +74,6 @@ class DeterminationForm(TaskForm):
     files = MultipleFileField(_l("Minutes and decision documents"))
 
     def prepare(self, case, units) -> None:
-        from app.cases.task_handlers import default_period_days, measure_choices
-
         self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
         unit_names = {u.id: u.name for u in units}
         self.measures.choices = choices(
@@ -78,9 +82,8 @@ class DeterminationForm(TaskForm):
         if not self.is_submitted():
             self.period_days.data = default_period_days(case)
             scheduled = (case.determination or {}).get("scheduled_meeting_date")
-            if scheduled:
-                from datetime import date
-
+            # The record is of a meeting that took place: a date still ahead is not offered (it is refused).
+            if scheduled and date.fromisoformat(scheduled) <= clock.today_local():
                 self.meeting_date.data = date.fromisoformat(scheduled)
 
 
@@ -99,10 +102,6 @@ class ScheduleMeetingForm(TaskForm):
     )
 
     def prepare(self, case, units) -> None:
-        from flask import current_app
-
-        from app.experts.services import active_experts
-
         self.excluded_expert_ids.choices = choices(
             (e.id, f"{e.name}（{e.affiliation}）") for e in active_experts()
         )

@@ -1,8 +1,8 @@
 """Forms for the user tasks of bpmn/objection.bpmn."""
-from app.i18n import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.i18n import lazy_gettext as _l
 from forms.fields import MultiCheckboxField, choices
 from forms.joint_punishment import TaskForm
 

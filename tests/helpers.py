@@ -6,13 +6,12 @@ from sqlalchemy import select
 from app import clock as app_clock
 from app.auth.models import Unit
 from app.cases import tasks
+from app.cases.attachments import Upload
+from app.cases.models import Case, CaseEvent, OpenTask
+from app.catalog.models import CatalogEntry
+from app.extensions import db
 from app.joint import services
 from app.joint.tasks import measure_choices
-from app.cases.attachments import Upload
-from app.cases.models import Case, CaseEvent
-from app.catalog.models import CatalogEntry
-from app.cases.models import OpenTask
-from app.extensions import db
 from tests.conftest import user
 
 PDF = Upload("evidence.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
-from app.i18n import lazy_gettext as _l
 
 from app.cases import events
 from app.cases.models import Attachment
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 
 @dataclass

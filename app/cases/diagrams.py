@@ -3,8 +3,8 @@ what is active and what is overdue (computed from the workflow state and the ope
 from sqlalchemy import select
 
 from app import clock
-from app.engine import instances
 from app.cases.models import OpenTask
+from app.engine import instances
 from app.engine.models import ProcessInstance, ProcessVersion
 from app.extensions import db
 

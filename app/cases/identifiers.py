@@ -8,12 +8,12 @@ over the decades, and a person keeps the number issued where they were born (e.g
 import re
 from datetime import date
 
-from app.i18n import lazy_gettext as _l
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from app import clock
 from app.errors import DomainError
+from app.i18n import lazy_gettext as _l
 
 ORG_KINDS = ("enterprise", "social_org", "institution")
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.auth.models import SpecialistGroup, Unit, User
 from app.catalog.models import CatalogVersion
 from app.clock import utcnow
@@ -40,8 +41,6 @@ REL_NOTIFIED = "notified"
 
 
 def _month_of(created_at) -> str:
-    from app import clock
-
     dt = created_at or clock.now()
     return clock.local_date(dt).strftime("%Y-%m")
 

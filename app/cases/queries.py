@@ -2,7 +2,6 @@
 rows a page shows loaded in a fixed number of queries (no query per row)."""
 from collections import defaultdict
 
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -11,12 +10,12 @@ from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, Unit, User
 from app.auth.permissions import require_role
 from app.cases import hooks
 from app.cases.access import can_see_case, case_visibility_clause
+from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, OpenTask, Subject
 from app.cases.tasks import get_open_task
 from app.cases.timeline import present, rows_html
-from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, Subject
-from app.cases.models import OpenTask
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.pagination import paginate_rows
 
 

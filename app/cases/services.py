@@ -1,6 +1,5 @@
 """Case-level services every procedure uses: the office unit, the units involved in a case, and the
 codes of its subjects."""
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth.models import UNIT_OFFICE, Unit
@@ -8,6 +7,7 @@ from app.cases.identifiers import code_warnings
 from app.cases.models import Case, CaseUnit
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 
 def office_unit() -> Unit:

@@ -3,7 +3,8 @@ events; formatting them in the template (a translation lookup and an include per
 1,000 events, this costs a few."""
 from datetime import datetime
 
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app import clock, labels

@@ -5,7 +5,7 @@ import difflib
 import io
 from dataclasses import dataclass
 
-from app.i18n import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from app import clock
@@ -15,6 +15,7 @@ from app.auth.permissions import require_role
 from app.catalog.models import KINDS, CatalogEntry, CatalogVersion
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 MANAGERS = (OFFICE, ADMIN)
 FIELDS = ("behaviour", "admin_unit", "grounds", "legal_basis", "measures", "measure_content", "required_evidence", "default_period_days")
@@ -180,8 +181,6 @@ def entry_in_from_version(v: CatalogVersion) -> EntryIn:
 
 
 def export_xlsx() -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.title = "联合奖惩目录"
@@ -198,8 +197,6 @@ def export_xlsx() -> bytes:
 def import_xlsx(actor, data: bytes, reason: str) -> tuple[int, int]:
     """New codes become entries, known codes new versions (if changed). Any bad row: nothing imported."""
     require_role(actor, *MANAGERS)
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         rows = [["" if c is None else str(c) for c in r] for r in wb.worksheets[0].iter_rows(values_only=True)]

@@ -1,11 +1,11 @@
 """Catalog lookups for filing and deciding cases. No joint action may be based on anything outside it."""
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.catalog.models import CatalogEntry, CatalogVersion
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 
 def usable_entries(kind: str | None = None) -> list[CatalogEntry]:

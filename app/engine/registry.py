@@ -2,9 +2,8 @@
 becomes an immutable ProcessVersion. New cases take the newest version of a process; running cases keep
 theirs. Parsed specs are cached in memory per version id (they never change)."""
 import hashlib
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import func, select
 

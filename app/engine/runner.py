@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -18,8 +19,8 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.spiff.parser import SpiffBpmnParser, VALIDATOR
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -41,8 +42,6 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return dct
 
     def from_dict(self, dct):
-        from uuid import UUID
-
         spec, subprocess_specs = dct.pop("_spec_objects")
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
@@ -174,7 +173,7 @@ class Engine:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @classmethod
-    def start(cls, specs: Specs, data: dict[str, Any]) -> "Engine":
+    def start(cls, specs: Specs, data: dict[str, Any]) -> Engine:
         eng = cls(BpmnWorkflow(specs.spec, specs.subprocesses, script_engine=_script_engine), specs.lanes)
         start = eng.wf.get_tasks(state=TaskState.READY)[0]
         start.set_data(**data)
@@ -182,7 +181,7 @@ class Engine:
         return eng
 
     @classmethod
-    def load(cls, specs: Specs, state: str) -> "Engine":
+    def load(cls, specs: Specs, state: str) -> Engine:
         dct = json.loads(state)
         dct["_spec_objects"] = (specs.spec, specs.subprocesses)
         _serializer.migrate(dct)
@@ -304,8 +303,6 @@ class Engine:
 
     # -- internals ---------------------------------------------------------------------------------
     def _ready_task(self, task_id: str):
-        from uuid import UUID
-
         try:
             task = self.wf.get_task_from_id(UUID(task_id))
         except (ValueError, KeyError):

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from app.i18n import lazy_gettext as _l
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User
@@ -15,6 +15,7 @@ from app.cases.identifiers import guess_kind, normalise_code
 from app.errors import DomainError
 from app.experts.models import Expert, ExpertUnavailability
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.labels import FIELD_LABELS
 
 MANAGERS = (OFFICE, ADMIN)
@@ -137,8 +138,6 @@ def _rows_from(filename: str, data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig", errors="strict")
         return [row for row in csv.reader(io.StringIO(text))]
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb.worksheets[0]
         rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]

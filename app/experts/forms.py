@@ -1,8 +1,8 @@
-from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FileField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.i18n import lazy_gettext as _l
 from app.labels import FIELD_LABELS
 from forms.fields import MultiCheckboxField, choices
 

@@ -1,9 +1,6 @@
 """Expert database pages (office, administrators) and the draw verification page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
-
-from app.pagination import page_number
 from sqlalchemy import select
 
 from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
@@ -15,6 +12,8 @@ from app.experts.models import Draw, Expert
 from app.experts.services import REASONS, verify
 from app.extensions import db
 from app.form_errors import commit_or_errors
+from app.i18n import lazy_gettext as _l
+from app.pagination import page_number
 from forms.fields import choices
 
 bp = Blueprint("experts", __name__, url_prefix="/experts")

@@ -5,17 +5,17 @@ from collections import Counter
 from datetime import date
 
 from flask import current_app
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
 from app.auth.models import EXPERT, User
 from app.cases import events, runtime
-from app.cases.models import Case, CaseEvent, CaseSubject, Subject
+from app.cases.models import Case, CaseEvent, CaseSubject
 from app.errors import DomainError
 from app.experts.draw import ALGORITHM, compute_picks, inputs_digest, new_seed
 from app.experts.models import LEGAL, Draw, Expert, Invitation, Opinion
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.labels import FIELD_LABELS
 from app.workdays.services import deadline_from
 

@@ -1,8 +1,8 @@
 """The expert's own tasks of bpmn/expert_invitation.bpmn (found by form key, registered in create_app)."""
 from app.errors import DomainError
 from app.experts import services
-from app.i18n import lazy_gettext as _l
 from app.experts.services import invitation_for_instance
+from app.i18n import lazy_gettext as _l
 
 
 def respond(ctx) -> dict:

@@ -1,8 +1,8 @@
-from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.i18n import lazy_gettext as _l
 from forms.fields import MultiCheckboxField, choices
 
 SUBJECT_ROWS = 3

@@ -2,7 +2,6 @@
 specialist group or, for several subjects or several groups, to the joint-meeting office."""
 from dataclasses import dataclass
 
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
@@ -18,14 +17,14 @@ from app.cases.models import (
     Case,
     CaseEntry,
     CaseSubject,
-    CaseUnit,
     Subject,
 )
-from app.catalog.services import current_versions_for
 from app.cases.services import add_case_unit, office_unit
+from app.catalog.services import current_versions_for
 from app.errors import DomainError
-from app.workdays.rules import current as current_rules
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.workdays.rules import current as current_rules
 
 PROCESS_ID = "joint_punishment"
 MAX_SUBJECTS = 10

@@ -4,7 +4,6 @@ timeline and returns the data for the engine. The engine decides where the case 
 bpmn/); handlers never route."""
 from datetime import date, timedelta
 
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
@@ -16,6 +15,7 @@ from app.cases.tasks import required as _required
 from app.errors import DomainError
 from app.experts import services as experts
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 MAX_PERIOD_DAYS = 365 * 5
 

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import secrets
 
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app import clock
@@ -17,6 +16,7 @@ from app.cases.identifiers import normalise_code
 from app.cases.models import Case, Subject
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.rights.models import AccessCode
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I

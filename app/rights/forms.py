@@ -1,8 +1,8 @@
-from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 
 

@@ -2,22 +2,22 @@
 the unit that made it, optionally complained of to the joint-meeting office. While an objection or a
 complaint is handled the punishment is suspended; a rejection resumes it from the day of rejection; an
 upheld objection or complaint revokes the determination and lifts the measures."""
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
 from app import clock
 from app.auth.models import APPLICANT, GROUP_LEAD, OFFICE
 from app.auth.permissions import require_role
 from app.cases import attachments, events, runtime
-from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseMeasure, CaseSubject, CaseUnit
+from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseMeasure, CaseSubject
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import required as _required
 from app.errors import DomainError, PermissionDenied
 from app.experts import services as experts
-from app.workdays.rules import current as current_rules
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.rights import clock as period_clock
 from app.rights.models import PeriodSuspension
+from app.workdays.rules import current as current_rules
 from app.workdays.services import deadline_from
 
 PROCESS_ID = "objection"

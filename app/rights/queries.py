@@ -3,8 +3,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
-from app.cases.models import Case, CaseEvent, CaseSubject, Subject
-from app.cases.models import OpenTask
+from app.cases.models import Case, CaseEvent, CaseSubject, OpenTask, Subject
 from app.extensions import db
 from app.pagination import paginate_rows
 from app.rights import clock as period_clock

@@ -5,7 +5,6 @@ is refused with the date from which it becomes eligible. Approval is published a
 from datetime import date, timedelta
 
 from flask import current_app
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from app import clock
@@ -13,10 +12,11 @@ from app.cases import attachments, events, runtime
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
 from app.errors import DomainError
-from app.workdays.rules import current as current_rules
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.pagination import paginate_rows
 from app.rights.objections import applicant_case, close_open_suspensions, lift_measures
+from app.workdays.rules import current as current_rules
 
 PROCESS_ID = "credit_repair"
 PLEDGE = _l("I undertake to keep the law, to have corrected the dishonest behaviour and removed its effects, and accept that a false commitment is itself recorded as dishonesty.")

@@ -1,17 +1,17 @@
 """The applicant portal (申请人) and the public lists (no login)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT
 from app.auth.permissions import require_role
+from app.cases.attachments import uploads_from
 from app.errors import DomainError
 from app.extensions import db
 from app.form_errors import apply_errors
+from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 from app.rights import accounts, objections, queries, repair
 from app.rights.forms import ObjectionForm, RegisterForm, RepairForm
-from app.cases.attachments import uploads_from
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 public_bp = Blueprint("public", __name__, url_prefix="/public")

@@ -1,8 +1,8 @@
-from app.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 
 
@@ -17,6 +17,4 @@ class NoticeForm(FlaskForm):
         try:
             field.data = int(field.data)
         except (TypeError, ValueError):
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("No such unit."))

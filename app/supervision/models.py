@@ -1,7 +1,7 @@
 """Notices (通报) and summons (约谈) of slow units (seed 001 四(三))."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Table, Column, Text
+from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Unit, User

@@ -3,7 +3,8 @@ never a Python loop over cases — so the dashboard stays fast at 100,000 cases.
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case as sql_case, distinct, func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import distinct, func, select
 
 from app import clock
 from app.auth.models import SpecialistGroup, Unit

@@ -8,6 +8,11 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from openpyxl import Workbook
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from app import clock
@@ -40,8 +45,6 @@ def _sections(month: str, data: dict) -> list[tuple[str, list[str], list[list]]]
 
 
 def render_xlsx(month: str, data: dict) -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     wb.remove(wb.active)
     for i, (title, header, rows) in enumerate(_sections(month, data), start=1):
@@ -56,11 +59,6 @@ def render_xlsx(month: str, data: dict) -> bytes:
 
 
 def render_pdf(month: str, data: dict) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
     font = "STSong-Light"
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))
@@ -140,8 +138,6 @@ def to_csv(header, rows) -> bytes:
 
 
 def to_xlsx(header, rows) -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.append(header)

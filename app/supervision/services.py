@@ -2,17 +2,16 @@
 timelines of the cases concerned."""
 from datetime import date
 
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
 from app import clock
 from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
 from app.cases import events
-from app.cases.models import Case
-from app.cases.models import OpenTask
+from app.cases.models import Case, OpenTask
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.supervision.models import Notice, StepRecord, TypicalCase
 from app.supervision.monitoring import quarter_of
 

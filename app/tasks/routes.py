@@ -1,18 +1,17 @@
 """Inbox and task pages: a user's open tasks (role + unit), claim/release, and completing a task."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from app.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.pagination import page_number
-
-from app.cases.access import can_act_on_task, can_see_case, can_see_full_codes
 from app.cases import queries, tasks
+from app.cases.access import can_act_on_task, can_see_case, can_see_full_codes
+from app.cases.attachments import uploads_from
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.form_errors import apply_errors
+from app.i18n import lazy_gettext as _l
 from app.labels import step
-from app.cases.attachments import uploads_from
+from app.pagination import page_number
 from forms import FORMS
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")

@@ -2,16 +2,16 @@
 overrides). A case copies the rule set when it starts, so a change applies to cases started afterwards
 while running deadlines keep theirs; every deadline shows the rule and length it used."""
 from flask import current_app
-from app.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
 from app.audit import services as audit
-from app.workdays.models import DeadlineRule
 from app.auth.models import ADMIN
 from app.auth.permissions import require_role
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.workdays.models import DeadlineRule
 
 SOURCES = {"local": "local default, configurable"}
 

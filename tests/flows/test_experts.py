@@ -5,17 +5,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from app.cases.models import OpenTask
 from app.auth.models import User
 from app.cases import events, tasks
-from app.cases.models import Case
+from app.cases.models import Case, OpenTask
 from app.errors import DomainError
 from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, Opinion
 from app.experts.services import verify
 from app.extensions import db
 from app.scheduler.jobs import sweep_timers
 from tests.conftest import user
-from tests.helpers import COMPANY, complete, event_types, file_case, only_task, open_tasks, schedule, unit_id
+from tests.helpers import complete, event_types, file_case, only_task, open_tasks, schedule
 
 
 def at_scheduling(**kw):

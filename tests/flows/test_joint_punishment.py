@@ -223,8 +223,8 @@ def test_sweep_at_the_exact_due_instant_neither_fires_nor_spins(org, clock):
 
 def test_repeated_choices_count_once_and_periods_cannot_start_before_the_meeting(org, clock):
     from app.cases import tasks
-    from app.joint import services
     from app.errors import DomainError
+    from app.joint import services
     from tests.helpers import entry_id, schedule
 
     case = services.file_trigger(

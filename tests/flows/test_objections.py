@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.cases import tasks
-from app.cases.models import Case, CaseMeasure
-from app.cases.models import OpenTask
+from app.cases.models import Case, CaseMeasure, OpenTask
 from app.engine.models import ProcessInstance
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db

@@ -1,6 +1,6 @@
 """Edge cases of the rights procedures found in review: revocation during implementation, closed cases,
 per-subject objections, rule changes reaching the complaint timer."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select

@@ -48,7 +48,6 @@ def test_catalog_edit_makes_a_version_and_cases_keep_citing_theirs(client, org, 
 
 
 def test_retired_entry_is_refused_for_new_cases_while_running_cases_go_on(client, org, clock):
-    from app.cases import tasks
     from app.errors import DomainError
     from tests.helpers import complete
 

@@ -1,8 +1,7 @@
 """Case diagrams with state markers, the timeline's deadline facts, and chain verification (page + CLI)."""
-from datetime import timedelta
-
 import json
 import re
+from datetime import timedelta
 
 from sqlalchemy import update
 

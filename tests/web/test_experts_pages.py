@@ -5,8 +5,7 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from app.cases.models import Attachment
-from app.cases.models import OpenTask
+from app.cases.models import Attachment, OpenTask
 from app.experts.models import Draw, Expert, Invitation
 from app.extensions import db
 from tests.conftest import csrf_from, login
@@ -124,7 +123,7 @@ def test_import_reports_each_bad_row_and_imports_nothing(client, org):
         assert f"第 {n} 行" in html or f"Row {n}" in html, n
     assert "第 2 行" not in html and "Row 2:" not in html
     assert db.session.scalar(select(func.count(Expert.id))) == before
-    good = "姓名,领域,工作单位,关联成员单位\n甲专家,法律；金融,某律所,\n乙专家,生态环境,某院,市生态环境局\n".encode("utf-8")
+    good = "姓名,领域,工作单位,关联成员单位\n甲专家,法律；金融,某律所,\n乙专家,生态环境,某院,市生态环境局\n".encode()
     page = client.get("/experts/import").get_data(as_text=True)
     resp = client.post("/experts/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(good), "experts.csv")},
                        content_type="multipart/form-data")

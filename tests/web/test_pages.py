@@ -183,7 +183,7 @@ def test_claim_blocks_colleagues_and_release_frees_the_task(client, org, clock):
     login(other, "market_lead2")
     html = other.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
     assert "已认领" in html and 'name="outcome"' not in html
-    resp = other.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(html), "outcome": "accept"}, follow_redirects=True)
+    other.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(html), "outcome": "accept"}, follow_redirects=True)
     assert only_task(case.id, "pre_review").id == ot.id  # not completed
 
     page = client.get("/tasks/").get_data(as_text=True)

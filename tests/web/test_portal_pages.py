@@ -39,7 +39,7 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
 def test_no_applicant_reaches_another_subjects_case_by_any_route(client, org, clock):
     mine, codes = in_effect_case()
     theirs, their_codes = in_effect_case(subjects=(COMPANY2,))
-    me = applicant_for(mine, codes, "me")
+    applicant_for(mine, codes, "me")
     other = applicant_for(theirs, their_codes, "other")
     their_obj = objections.file_objection(other, theirs.id, "他们的异议", [])
     db.session.commit()

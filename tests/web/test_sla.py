@@ -1,6 +1,5 @@
 """Overdue work by unit and by step (checked against figures computed by hand), and notices/summons:
 only supervisors issue them, the unit sees and acknowledges them, and they stay on the cases' timelines."""
-from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -13,8 +12,8 @@ from tests.helpers import complete, file_case, only_task, unit_id
 
 
 def test_overdue_by_unit_and_step_match_a_hand_count(org, clock):
-    a = file_case()                      # pre-review at 市市场监管局, due 30 Nov
-    b = file_case(username="court_cw", entries=("FIN-P-001",), subjects=(("person", "张某", "510402198503124568"),))  # at 人民银行市分行
+    file_case()                      # pre-review at 市市场监管局, due 30 Nov
+    file_case(username="court_cw", entries=("FIN-P-001",), subjects=(("person", "张某", "510402198503124568"),))  # at 人民银行市分行
     c = file_case()
     complete("market_lead", only_task(c.id, "pre_review"), {"outcome": "return", "reasons": "补充"})  # amendment, due 10 wd
     clock.move_to("2026-12-01T02:00:00+00:00")  # pre-reviews (5 wd) overdue; the amendment (10 wd) not yet
