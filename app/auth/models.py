@@ -8,23 +8,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
 from app.db_types import UTCDateTime
+from app.enums import Role, UnitKind
 from app.extensions import db
 
 # Roles. Experts and applicants are used by later features; the model carries them already.
-CASEWORKER = "caseworker"
-GROUP_LEAD = "group_lead"
-OFFICE = "office"
-SUPERVISOR = "supervisor"
-ADMIN = "admin"
-EXPERT = "expert"
-APPLICANT = "applicant"
-ROLES = (CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR, ADMIN, EXPERT, APPLICANT)
+# Short names for the roles and unit kinds (the enums in app/enums.py are the definition).
+CASEWORKER, GROUP_LEAD, OFFICE = Role.CASEWORKER, Role.GROUP_LEAD, Role.OFFICE
+SUPERVISOR, ADMIN, EXPERT, APPLICANT = Role.SUPERVISOR, Role.ADMIN, Role.EXPERT, Role.APPLICANT
+ROLES = tuple(Role)
 
 # Unit kinds
-UNIT_MEMBER = "member"
-UNIT_OFFICE = "office"
-UNIT_COUNTY = "county"
-UNIT_OTHER = "other"
+UNIT_MEMBER, UNIT_OFFICE, UNIT_COUNTY, UNIT_OTHER = UnitKind.MEMBER, UnitKind.OFFICE, UnitKind.COUNTY, UnitKind.OTHER
 
 group_member = Table(
     "group_member",

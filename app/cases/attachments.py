@@ -11,6 +11,7 @@ from flask import current_app
 
 from app.cases import events
 from app.cases.models import Attachment
+from app.enums import EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -96,7 +97,7 @@ def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str =
         db.session.add(att)
         db.session.flush()
         events.record(
-            case_id, events.ATTACHMENT_ADDED, actor, {"attachment_id": att.id, "filename": safe_name, "sha256": sha, "purpose": purpose}
+            case_id, EventType.ATTACHMENT_ADDED, actor, {"attachment_id": att.id, "filename": safe_name, "sha256": sha, "purpose": purpose}
         )
         out.append(att)
     return out

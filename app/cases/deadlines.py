@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app import clock
 from app.cases import events
 from app.cases.models import OpenTask
+from app.enums import EventType
 from app.extensions import db
 
 
@@ -26,9 +27,9 @@ def record(ot: OpenTask, kind: str) -> None:
     details = {"task": ot.name, "unit_id": ot.unit_id, "due_at": clock.as_utc(ot.due_at).isoformat()}
     if kind == "remind":
         ot.reminded = True
-        events.record(ot.case_id, events.DEADLINE_REMINDER, None, details, bpmn_id=ot.bpmn_id)
+        events.record(ot.case_id, EventType.DEADLINE_REMINDER, None, details, bpmn_id=ot.bpmn_id)
     else:
         ot.breached = True
         details["rule"] = ot.deadline_rule
-        events.record(ot.case_id, events.DEADLINE_BREACHED, None, details, bpmn_id=ot.bpmn_id)
+        events.record(ot.case_id, EventType.DEADLINE_BREACHED, None, details, bpmn_id=ot.bpmn_id)
     db.session.flush()

@@ -10,34 +10,15 @@ from app.auth.models import SpecialistGroup, Unit, User
 from app.catalog.models import CatalogVersion
 from app.clock import utcnow
 from app.db_types import UTCDateTime
+from app.enums import Relation, SubjectKind
 from app.extensions import db
 
 # Subject kinds: organisations carry a unified social credit code, persons a resident identity number.
-ENTERPRISE = "enterprise"
-PERSON = "person"
-SOCIAL_ORG = "social_org"
-INSTITUTION = "institution"
-SUBJECT_KINDS = (ENTERPRISE, PERSON, SOCIAL_ORG, INSTITUTION)
-
-# Case statuses (labels in app/labels.py)
-ST_PRE_REVIEW = "pre_review"
-ST_RETURNED = "returned"
-ST_DETERMINATION = "determination"
-ST_FILING = "filing"
-ST_IMPLEMENTING = "implementing"
-ST_IN_EFFECT = "in_effect"
-ST_CLOSED_NO_ACTION = "closed_no_action"
-ST_EXPIRED = "expired"
-ST_SUSPENDED = "suspended"
-ST_REVOKED = "revoked"
-ST_REPAIRED = "repaired"
-
-# Unit relations to a case (who may see it)
-REL_INITIATOR = "initiator"
-REL_LEAD = "lead"
-REL_OFFICE = "office"
-REL_IMPLEMENTER = "implementer"
-REL_NOTIFIED = "notified"
+# Short names (the enums in app/enums.py are the definition).
+ENTERPRISE, PERSON = SubjectKind.ENTERPRISE, SubjectKind.PERSON
+SUBJECT_KINDS = tuple(SubjectKind)
+REL_INITIATOR, REL_LEAD, REL_OFFICE = Relation.INITIATOR, Relation.LEAD, Relation.OFFICE
+REL_IMPLEMENTER, REL_NOTIFIED = Relation.IMPLEMENTER, Relation.NOTIFIED
 
 
 def _month_of(created_at) -> str:

@@ -11,6 +11,7 @@ from app.cases.models import Case, OpenTask
 from app.engine import instances
 from app.engine.instances import Loaded
 from app.engine.runner import ParsedProcess
+from app.enums import CaseStatus, EventType
 from app.extensions import db
 from app.workdays.rules import current as current_rules
 from app.workdays.services import deadline_from
@@ -107,13 +108,13 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
     # Timers and ends of helper processes (expert invitations) are told by their feature's own events.
     for step in saved.steps if own_process else []:
         if step.kind == "timer":
-            events.record(case.id, events.TIMER_FIRED, None, {"timer": step.name}, bpmn_id=step.bpmn_id)
+            events.record(case.id, EventType.TIMER_FIRED, None, {"timer": step.name}, bpmn_id=step.bpmn_id)
         elif step.kind == "end":
             events.record(
-                case.id, events.CASE_CLOSED, None, {"end": step.name, "status": step.properties.get("case_status")},
+                case.id, EventType.CASE_CLOSED, None, {"end": step.name, "status": step.properties.get("case_status")},
                 bpmn_id=step.bpmn_id,
             )
-    if own_process and case.status not in ("revoked", "repaired"):  # those are final, whatever runs on
+    if own_process and case.status not in (CaseStatus.REVOKED, CaseStatus.REPAIRED):  # those are final, whatever runs on
         status = _case_status(loaded, saved)
         if status and status != case.status:
             case.status = status
@@ -152,7 +153,7 @@ def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
     db.session.add(ot)
     events.record(
         case.id,
-        events.TASK_CREATED,
+        EventType.TASK_CREATED,
         None,
         {
             "task": t.name,

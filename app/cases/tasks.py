@@ -9,6 +9,7 @@ from app import clock
 from app.cases import events, hooks, runtime
 from app.cases.access import can_act_on_task, may_work_on
 from app.cases.models import Case, OpenTask
+from app.enums import EventType
 from app.errors import Conflict, DomainError, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -50,7 +51,7 @@ def claim(actor, task_id: str) -> OpenTask:
     if ot.claimed_by_id not in (None, actor.id):
         raise Conflict(_l("%(name)s has already claimed this task.", name=ot.claimed_by.full_name))
     ot.claimed_by_id = actor.id
-    events.record(ot.case_id, events.TASK_CLAIMED, actor, {"task": ot.name}, bpmn_id=ot.bpmn_id)
+    events.record(ot.case_id, EventType.TASK_CLAIMED, actor, {"task": ot.name}, bpmn_id=ot.bpmn_id)
     db.session.flush()
     return ot
 
@@ -60,7 +61,7 @@ def release(actor, task_id: str) -> OpenTask:
     if ot.claimed_by_id != actor.id:
         raise Conflict(_l("You have not claimed this task."))
     ot.claimed_by_id = None
-    events.record(ot.case_id, events.TASK_RELEASED, actor, {"task": ot.name}, bpmn_id=ot.bpmn_id)
+    events.record(ot.case_id, EventType.TASK_RELEASED, actor, {"task": ot.name}, bpmn_id=ot.bpmn_id)
     db.session.flush()
     return ot
 
@@ -81,7 +82,7 @@ def complete(actor, task_id: str, values: dict, files: list | None = None) -> Ca
     now = clock.now()
     due = clock.as_utc(ot.due_at)
     opened = clock.as_utc(ot.created_at)
-    events.record(case.id, events.TASK_COMPLETED, actor, {
+    events.record(case.id, EventType.TASK_COMPLETED, actor, {
         "task": ot.name, "unit_id": ot.unit_id, "opened_at": opened.isoformat(),
         "hours": round((now - opened).total_seconds() / 3600, 1),
         "due_at": due.isoformat() if due else None, "on_time": (now <= due) if due else None, "rule": ot.deadline_rule,

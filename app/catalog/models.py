@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import SpecialistGroup, Unit
 from app.clock import utcnow
 from app.db_types import UTCDateTime
+from app.enums import CaseKind
 from app.extensions import db
 
-PUNISHMENT = "punishment"
-REWARD = "reward"
+PUNISHMENT, REWARD = CaseKind.PUNISHMENT, CaseKind.REWARD
 KINDS = (PUNISHMENT, REWARD)
 
 

@@ -11,6 +11,7 @@ from app import clock
 from app.auth.models import EXPERT, User
 from app.cases import events, runtime
 from app.cases.models import Case, CaseEvent, CaseSubject
+from app.enums import EventType
 from app.errors import DomainError
 from app.experts.draw import ALGORITHM, compute_picks, inputs_digest, new_seed
 from app.experts.models import LEGAL, Draw, Expert, Invitation, Opinion
@@ -143,7 +144,7 @@ def draw(
     db.session.add(d)
     db.session.flush()
     events.record(
-        case.id, events.EXPERT_DRAW, actor,
+        case.id, EventType.EXPERT_DRAW, actor,
         {"draw_id": d.id, "inputs_digest": digest, "picks": [[p["expert_id"], p["field"], p["role"]] for p in picks],
          "request": request, "members": sum(p["role"] == "member" for p in picks),
          "reserves": sum(p["role"] == "reserve" for p in picks), "excluded": len({e["expert_id"] for e in exclusions}),
@@ -192,7 +193,7 @@ def verify(draw_row: Draw) -> tuple[bool, list[dict]]:
 
 def _digest_on_timeline(draw_row: Draw) -> str | None:
     for details in db.session.scalars(
-        select(CaseEvent.details).where(CaseEvent.case_id == draw_row.case_id, CaseEvent.type == events.EXPERT_DRAW)
+        select(CaseEvent.details).where(CaseEvent.case_id == draw_row.case_id, CaseEvent.type == EventType.EXPERT_DRAW)
     ):
         if details.get("draw_id") == draw_row.id:
             return details.get("inputs_digest")
@@ -222,7 +223,7 @@ def invite(actor, d: Draw, case: Case, pick: dict) -> Invitation:
     )
     inv.instance_id = loaded.instance.id
     events.record(
-        case.id, events.EXPERT_INVITED, actor,
+        case.id, EventType.EXPERT_INVITED, actor,
         {"invitation_id": inv.id, "expert": entry["name"], "field": pick["field"], "role": pick["role"],
          "respond_by": respond_by.isoformat()},
     )
@@ -241,7 +242,7 @@ def invitation_ended(inst, case: Case, props: dict) -> None:
     status = props.get("invitation_status")
     if status == "expired":
         inv.status = "expired"
-        events.record(case.id, events.EXPERT_NO_ANSWER, None, {"invitation_id": inv.id, "expert": inv.expert.name})
+        events.record(case.id, EventType.EXPERT_NO_ANSWER, None, {"invitation_id": inv.id, "expert": inv.expert.name})
     elif status == "closed":
         inv.status = "closed" if inv.status == "confirmed" else "closed_unanswered"
     if status in ("expired", "declined"):
@@ -260,15 +261,15 @@ def replace(inv: Invitation, case: Case) -> Invitation | None:
     for dr in chain:
         for p in sorted(dr.picks, key=lambda p: p["rank"]):
             if p["field"] == inv.field and p["role"] == "reserve" and p["expert_id"] not in invited:
-                events.record(case.id, events.EXPERT_REPLACED, None, {"invitation_id": inv.id, "by_reserve": True})
+                events.record(case.id, EventType.EXPERT_REPLACED, None, {"invitation_id": inv.id, "by_reserve": True})
                 return invite(None, dr, case, p)
     try:
         top = draw(None, case, d.meeting_date, {"fields": {inv.field: 1}, "reserves": d.request.get("reserves", 0)},
                    purpose=d.purpose, parent=d)
     except DomainError as exc:
-        events.record(case.id, events.EXPERT_DRAW_SHORT, None, {"field": inv.field, "messages": [str(m) for _f, m in exc.errors]})
+        events.record(case.id, EventType.EXPERT_DRAW_SHORT, None, {"field": inv.field, "messages": [str(m) for _f, m in exc.errors]})
         return None
-    events.record(case.id, events.EXPERT_REPLACED, None, {"invitation_id": inv.id, "by_reserve": False, "draw_id": top.id})
+    events.record(case.id, EventType.EXPERT_REPLACED, None, {"invitation_id": inv.id, "by_reserve": False, "draw_id": top.id})
     return invite_members(None, top, case)[0]
 
 
@@ -280,7 +281,7 @@ def respond(actor, inv: Invitation, answer: str, reason: str) -> None:
     inv.status = "confirmed" if answer == "confirm" else "declined"
     inv.answered_at, inv.reason = clock.now(), reason.strip()
     events.record(
-        inv.case_id, events.EXPERT_CONFIRMED if answer == "confirm" else events.EXPERT_DECLINED, actor,
+        inv.case_id, EventType.EXPERT_CONFIRMED if answer == "confirm" else EventType.EXPERT_DECLINED, actor,
         {"invitation_id": inv.id, "expert": inv.expert.name, "reason": reason.strip()},
     )
 
@@ -295,7 +296,7 @@ def submit_opinion(actor, inv: Invitation, vote: str, reasons: str) -> Opinion:
     op = Opinion(invitation_id=inv.id, case_id=inv.case_id, expert_id=inv.expert_id, vote=vote, reasons=reasons.strip())
     db.session.add(op)
     inv.status = "opinion"
-    events.record(inv.case_id, events.EXPERT_OPINION, actor, {"invitation_id": inv.id, "expert": inv.expert.name, "vote": vote})
+    events.record(inv.case_id, EventType.EXPERT_OPINION, actor, {"invitation_id": inv.id, "expert": inv.expert.name, "vote": vote})
     return op
 
 

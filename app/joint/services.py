@@ -21,6 +21,7 @@ from app.cases.models import (
 )
 from app.cases.services import add_case_unit, office_unit
 from app.catalog.services import current_versions_for
+from app.enums import CaseStatus, EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -114,7 +115,7 @@ def file_trigger(
         number=f"TMP-{now.timestamp()}-{actor.id}",
         kind=kinds.pop(),
         process_id=PROCESS_ID,
-        status="pre_review",
+        status=CaseStatus.PRE_REVIEW,
         route=route,
         group_id=group.id if group else None,
         initiating_unit_id=actor.unit_id,
@@ -138,7 +139,7 @@ def file_trigger(
         add_case_unit(case.id, uid, REL_LEAD)
     events.record(
         case.id,
-        events.TRIGGER_FILED,
+        EventType.TRIGGER_FILED,
         actor,
         {
             "subjects": [s.id for s in subject_rows],

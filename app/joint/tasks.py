@@ -12,6 +12,7 @@ from app.cases.models import REL_IMPLEMENTER, Case, CaseMeasure
 from app.cases.services import add_case_unit
 from app.cases.tasks import TaskContext
 from app.cases.tasks import required as _required
+from app.enums import EventType
 from app.errors import DomainError
 from app.experts import services as experts
 from app.extensions import db
@@ -29,7 +30,7 @@ def pre_review(ctx: TaskContext) -> dict:
         raise DomainError(_l("Give the reasons for returning the trigger."), "reasons")
     events.record(
         ctx.case.id,
-        events.PRE_REVIEW_ACCEPTED if outcome == "accept" else events.PRE_REVIEW_RETURNED,
+        EventType.PRE_REVIEW_ACCEPTED if outcome == "accept" else EventType.PRE_REVIEW_RETURNED,
         ctx.actor,
         {"reasons": reasons},
         bpmn_id=ctx.task.bpmn_id,
@@ -45,7 +46,7 @@ def amend_trigger(ctx: TaskContext) -> dict:
     ctx.case.facts, ctx.case.legal_basis = facts, legal_basis
     events.record(
         ctx.case.id,
-        events.TRIGGER_RESUBMITTED,
+        EventType.TRIGGER_RESUBMITTED,
         ctx.actor,
         {"changed": changed, "comment": (ctx.values.get("comment") or "").strip()},
         bpmn_id=ctx.task.bpmn_id,
@@ -99,7 +100,7 @@ def schedule_meeting(ctx: TaskContext) -> dict:
     record.update(scheduled_meeting_date=meeting_date.isoformat(), draw_id=draw.id)
     ctx.case.determination = record
     events.record(
-        ctx.case.id, events.MEETING_SCHEDULED, ctx.actor, {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id},
+        ctx.case.id, EventType.MEETING_SCHEDULED, ctx.actor, {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id},
         bpmn_id=ctx.task.bpmn_id,
     )
     return {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id}
@@ -173,7 +174,7 @@ def determination(ctx: TaskContext) -> dict:
     ctx.case.determination = record
     ctx.case.decision = decision
     ctx.case.decided_at = clock.now()
-    events.record(ctx.case.id, events.DECISION_RECORDED, ctx.actor, record, bpmn_id=ctx.task.bpmn_id)
+    events.record(ctx.case.id, EventType.DECISION_RECORDED, ctx.actor, record, bpmn_id=ctx.task.bpmn_id)
     hooks.publish(hooks.DECISION_RECORDED, case=ctx.case, actor=ctx.actor)
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "minutes")
     return data
@@ -181,7 +182,7 @@ def determination(ctx: TaskContext) -> dict:
 
 def acknowledge(ctx: TaskContext) -> dict:
     note = (ctx.values.get("note") or "").strip()
-    kind = events.DECISION_FILED if ctx.task.bpmn_id == "file_decision" else events.DECISION_RECEIVED
+    kind = EventType.DECISION_FILED if ctx.task.bpmn_id == "file_decision" else EventType.DECISION_RECEIVED
     events.record(ctx.case.id, kind, ctx.actor, {"note": note, "unit_id": ctx.task.unit_id}, bpmn_id=ctx.task.bpmn_id)
     return {}
 
@@ -203,7 +204,7 @@ def implement(ctx: TaskContext) -> dict:
         m.status, m.report, m.reported_at = outcome, report + (f"\n{reasons}" if reasons else ""), now
     events.record(
         ctx.case.id,
-        events.MEASURE_APPLIED if outcome == "applied" else events.MEASURE_NOT_APPLIED,
+        EventType.MEASURE_APPLIED if outcome == "applied" else EventType.MEASURE_NOT_APPLIED,
         ctx.actor,
         {"unit_id": ctx.task.unit_id, "report": report, "reasons": reasons, "measures": [m.measure_code for m in measures]},
         bpmn_id=ctx.task.bpmn_id,
@@ -215,7 +216,7 @@ def implement(ctx: TaskContext) -> dict:
 def compile_feedback(ctx: TaskContext) -> dict:
     summary = _required(ctx.values, "summary", _l("Write the compiled feedback."))
     ctx.case.feedback_summary = summary
-    events.record(ctx.case.id, events.FEEDBACK_COMPILED, ctx.actor, {"summary": summary}, bpmn_id=ctx.task.bpmn_id)
+    events.record(ctx.case.id, EventType.FEEDBACK_COMPILED, ctx.actor, {"summary": summary}, bpmn_id=ctx.task.bpmn_id)
     return {}
 
 

@@ -14,6 +14,7 @@ from app.auth.models import APPLICANT, User
 from app.cases import events
 from app.cases.identifiers import normalise_code
 from app.cases.models import Case, Subject
+from app.enums import CaseKind, EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -28,7 +29,7 @@ def _hash(code: str) -> str:
 
 def issue_codes_on_decision(case: Case, actor) -> None:
     """A decision to punish: each subject gets a code, printed on the decision served to it."""
-    if case.decision == "act" and case.kind == "punishment":
+    if case.decision == "act" and case.kind == CaseKind.PUNISHMENT:
         issue_codes(case, actor)
 
 
@@ -43,7 +44,7 @@ def issue_codes(case: Case, actor) -> dict[int, str]:
         db.session.add(AccessCode(case_id=case.id, subject_id=cs.subject_id, code_hash=_hash(code), plain=code))
         out[cs.subject_id] = code
     db.session.flush()
-    events.record(case.id, events.ACCESS_CODE_ISSUED, actor, {"subjects": list(out)})
+    events.record(case.id, EventType.ACCESS_CODE_ISSUED, actor, {"subjects": list(out)})
     return out
 
 

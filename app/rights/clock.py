@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.cases.models import Case
+from app.enums import CaseStatus
 from app.extensions import db
 from app.rights.models import PeriodSuspension
 from app.rights.period import is_suspended_on, period_end
@@ -52,7 +53,7 @@ def period_state(case_id: int) -> str:
     """'revoked' (an objection or complaint was upheld while the units were still implementing),
     'suspended' (one is being handled) or 'running'."""
     case = db.session.get(Case, case_id)
-    if case.status == "revoked":
+    if case.status == CaseStatus.REVOKED:
         return "revoked"
     return "suspended" if has_open_suspension(case_id) else "running"
 

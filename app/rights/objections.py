@@ -11,6 +11,7 @@ from app.cases import attachments, events, runtime
 from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseMeasure, CaseSubject
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import required as _required
+from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError, PermissionDenied
 from app.experts import services as experts
 from app.extensions import db
@@ -21,7 +22,7 @@ from app.workdays.rules import current as current_rules
 from app.workdays.services import deadline_from
 
 PROCESS_ID = "objection"
-CLOSED_STATUSES = ("expired", "revoked", "repaired", "closed_no_action")
+CLOSED_STATUSES = (CaseStatus.EXPIRED, CaseStatus.REVOKED, CaseStatus.REPAIRED, CaseStatus.CLOSED_NO_ACTION)
 
 
 class OpenObjection(DomainError):
@@ -37,7 +38,7 @@ def subject_cases_clause(actor):
     return exists().where(
         CaseSubject.case_id == Case.id,
         CaseSubject.subject_id == actor.subject_id,
-    ) & or_(Case.decided_at.is_not(None), Case.kind.in_(("objection", "repair")))
+    ) & or_(Case.decided_at.is_not(None), Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR)))
 
 
 def applicant_case(actor, case_id: int) -> Case:
@@ -53,7 +54,7 @@ def applicant_case(actor, case_id: int) -> Case:
 
 def open_objection(case_id: int, subject_id: int | None = None) -> Case | None:
     """The open objection to a case (of one subject, where given: each subject objects for itself)."""
-    stmt = select(Case).where(Case.parent_case_id == case_id, Case.kind == "objection", Case.closed_at.is_(None))
+    stmt = select(Case).where(Case.parent_case_id == case_id, Case.kind == CaseKind.OBJECTION, Case.closed_at.is_(None))
     if subject_id is not None:
         stmt = stmt.join(CaseSubject, CaseSubject.case_id == Case.id).where(CaseSubject.subject_id == subject_id)
     return db.session.scalar(stmt.limit(1))
@@ -73,7 +74,7 @@ def _determining(case: Case) -> tuple[int, str]:
 
 def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     case = applicant_case(actor, case_id)
-    if case.kind not in ("punishment",) or case.decision != "act":
+    if case.kind != CaseKind.PUNISHMENT or case.decision != "act":
         raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
     if case.status in CLOSED_STATUSES:
         raise DomainError(_l("This case is closed; there is nothing left to object to."))
@@ -87,7 +88,7 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     office = office_unit()
     now = clock.now()
     obj = Case(
-        number=f"TMP-{now.timestamp()}-{actor.id}", kind="objection", process_id=PROCESS_ID, status="objection_reply",
+        number=f"TMP-{now.timestamp()}-{actor.id}", kind=CaseKind.OBJECTION, process_id=PROCESS_ID, status=CaseStatus.OBJECTION_REPLY,
         route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
         title=str(_l("Objection to %(number)s", number=case.number)), facts=grounds.strip(), legal_basis="",
         parent_case_id=case.id, created_at=now, rules=current_rules(),
@@ -99,7 +100,7 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     add_case_unit(obj.id, unit_id, REL_LEAD)
     add_case_unit(obj.id, office.id, REL_OFFICE)
     add_case_unit(obj.id, case.initiating_unit_id, "initiator")
-    events.record(obj.id, events.OBJECTION_FILED, actor, {"parent_case_id": case.id, "grounds": grounds.strip()})
+    events.record(obj.id, EventType.OBJECTION_FILED, actor, {"parent_case_id": case.id, "grounds": grounds.strip()})
     attachments.store(obj.id, actor, files, "evidence")
     suspend(case, obj, "objection", actor)
     runtime.start(obj, PROCESS_ID, {
@@ -114,7 +115,7 @@ def suspend(case: Case, source: Case, reason: str, actor) -> None:
         return  # a punishment that has ended is not suspended any more
     db.session.add(PeriodSuspension(case_id=case.id, start=clock.today_local(), end=None, reason=reason, source_case_id=source.id))
     db.session.flush()
-    events.record(case.id, events.PUNISHMENT_SUSPENDED, actor, {"reason": reason, "source": source.number})
+    events.record(case.id, EventType.PUNISHMENT_SUSPENDED, actor, {"reason": reason, "source": source.number})
     _notify_period(case, actor)
 
 
@@ -131,7 +132,7 @@ def resume(case: Case, source: Case, actor) -> None:
         return
     today = clock.today_local()
     close_open_suspensions(case)
-    events.record(case.id, events.PUNISHMENT_RESUMED, actor, {"source": source.number, "from": today.isoformat()})
+    events.record(case.id, EventType.PUNISHMENT_RESUMED, actor, {"source": source.number, "from": today.isoformat()})
     _notify_period(case, actor)
 
 
@@ -140,12 +141,12 @@ def revoke(case: Case, source: Case, actor, reasons: str) -> None:
     close_open_suspensions(case)
     lift_measures(case)
     case.period_end = clock.today_local()
-    events.record(case.id, events.DETERMINATION_REVOKED, actor, {"source": source.number, "reasons": reasons})
+    events.record(case.id, EventType.DETERMINATION_REVOKED, actor, {"source": source.number, "reasons": reasons})
     runtime.deliver(case, "punishment_revoked", actor)
-    if case.status != "revoked":
+    if case.status != CaseStatus.REVOKED:
         # Still implementing (the workflow is not yet in its in-effect loop): record the end here; open
         # implementation tasks stay for the units to report that they lifted what they applied.
-        case.status = "revoked"
+        case.status = CaseStatus.REVOKED
         case.closed_at = case.closed_at or clock.now()
 
 
@@ -172,7 +173,7 @@ def _finding(ctx, missing_outcome) -> tuple[str, str]:
 
 def reply(ctx) -> dict:
     outcome, reasons = _finding(ctx, _l("Choose the finding."))
-    events.record(ctx.case.id, events.OBJECTION_REPLIED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
+    events.record(ctx.case.id, EventType.OBJECTION_REPLIED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
     parent = _parent(ctx)
     data = {"reply_outcome": outcome}
     if outcome == "upheld":
@@ -197,9 +198,9 @@ def applicant_next(ctx) -> dict:
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
     if step == "accept":
-        events.record(ctx.case.id, events.OBJECTION_REPLY_ACCEPTED, ctx.actor, {}, bpmn_id=ctx.task.bpmn_id)
+        events.record(ctx.case.id, EventType.OBJECTION_REPLY_ACCEPTED, ctx.actor, {}, bpmn_id=ctx.task.bpmn_id)
     else:
-        events.record(ctx.case.id, events.COMPLAINT_FILED, ctx.actor, {"grounds": grounds}, bpmn_id=ctx.task.bpmn_id)
+        events.record(ctx.case.id, EventType.COMPLAINT_FILED, ctx.actor, {"grounds": grounds}, bpmn_id=ctx.task.bpmn_id)
         suspend(_parent(ctx), ctx.case, "complaint", ctx.actor)
     return {"next_step": step}
 
@@ -227,7 +228,7 @@ def schedule_hearing(ctx) -> dict:
                          purpose="complaint")
         experts.invite_members(ctx.actor, d, ctx.case)
         details.update(hearing_date=hearing.isoformat(), draw_id=d.id)
-    events.record(ctx.case.id, events.COMPLAINT_HEARING, ctx.actor, details, bpmn_id=ctx.task.bpmn_id)
+    events.record(ctx.case.id, EventType.COMPLAINT_HEARING, ctx.actor, details, bpmn_id=ctx.task.bpmn_id)
     return {}
 
 
@@ -244,7 +245,7 @@ class _DrawSubject:
 def decide_complaint(ctx) -> dict:
     outcome, reasons = _finding(ctx, _l("Choose the decision."))
     votes = experts.close_meeting(ctx.actor, ctx.case, "complaint")
-    events.record(ctx.case.id, events.COMPLAINT_DECIDED, ctx.actor, {"outcome": outcome, "reasons": reasons, "votes": votes},
+    events.record(ctx.case.id, EventType.COMPLAINT_DECIDED, ctx.actor, {"outcome": outcome, "reasons": reasons, "votes": votes},
                   bpmn_id=ctx.task.bpmn_id)
     parent = _parent(ctx)
     if outcome == "upheld":

@@ -4,6 +4,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.cases.models import Case, CaseEvent, CaseSubject, OpenTask, Subject
+from app.enums import CaseKind, CaseStatus
 from app.extensions import db
 from app.pagination import paginate_rows
 from app.rights import clock as period_clock
@@ -46,13 +47,13 @@ def status_page(actor, case_id: int) -> dict:
     return {
         "case": case, "parent": parent, "timeline": timeline, "tasks": tasks, "suspensions": suspensions,
         "requests": requests,
-        "open_objection": open_objection(case.id, actor.subject_id) if case.kind == "punishment" else None,
+        "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         "effective_end": period_clock.effective_end(case) if case.period_start else None,
         "suspended_now": bool(case.period_start) and period_clock.has_open_suspension(case.id),
     }
 
 
-PUBLIC_BLACK = ("in_effect",)  # a suspended punishment is not applied, so not listed meanwhile
+PUBLIC_BLACK = (CaseStatus.IN_EFFECT,)  # a suspended punishment is not applied, so not listed meanwhile
 
 
 def public_list(kind: str, q: str | None, page: int):

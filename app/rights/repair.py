@@ -11,6 +11,7 @@ from app import clock
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
+from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -40,13 +41,13 @@ def eligible_from(case: Case) -> date:
 
 def open_repair(case_id: int) -> Case | None:
     return db.session.scalar(
-        select(Case).where(Case.parent_case_id == case_id, Case.kind == "repair", Case.closed_at.is_(None)).limit(1)
+        select(Case).where(Case.parent_case_id == case_id, Case.kind == CaseKind.REPAIR, Case.closed_at.is_(None)).limit(1)
     )
 
 
 def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commitment_files: list) -> Case:
     case = applicant_case(actor, case_id)
-    if case.kind != "punishment" or case.decision != "act" or case.status != "in_effect":
+    if case.kind != CaseKind.PUNISHMENT or case.decision != "act" or case.status != CaseStatus.IN_EFFECT:
         raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
     existing = open_repair(case.id)
     if existing is not None:
@@ -68,7 +69,7 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     attachments.validate_uploads(commitment_files, "commitment_files")
     now = clock.now()
     rep = Case(
-        number=f"TMP-{now.timestamp()}-{actor.id}", kind="repair", process_id=PROCESS_ID, status="repair_review",
+        number=f"TMP-{now.timestamp()}-{actor.id}", kind=CaseKind.REPAIR, process_id=PROCESS_ID, status=CaseStatus.REPAIR_REVIEW,
         route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
         title=str(_l("Credit repair of %(number)s", number=case.number)), facts=correction.strip(),
         legal_basis=str(PLEDGE) if pledge else "", parent_case_id=case.id, created_at=now, rules=current_rules(),
@@ -79,8 +80,8 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     db.session.add(CaseSubject(case_id=rep.id, subject_id=actor.subject_id))
     add_case_unit(rep.id, case.initiating_unit_id, "initiator")
     add_case_unit(rep.id, office_unit().id, REL_OFFICE)
-    events.record(rep.id, events.REPAIR_APPLIED, actor, {"parent_case_id": case.id, "pledge": bool(pledge)})
-    events.record(case.id, events.REPAIR_APPLIED, actor, {"repair_case": rep.number})
+    events.record(rep.id, EventType.REPAIR_APPLIED, actor, {"parent_case_id": case.id, "pledge": bool(pledge)})
+    events.record(case.id, EventType.REPAIR_APPLIED, actor, {"repair_case": rep.number})
     attachments.store(rep.id, actor, files, "evidence")
     attachments.store(rep.id, actor, commitment_files, "commitment")
     runtime.start(rep, PROCESS_ID, {
@@ -97,7 +98,7 @@ def review(ctx) -> dict:
         raise DomainError(_l("Choose the conclusion."), "outcome")
     if not reasons:
         raise DomainError(_l("Give the reasons."), "reasons")
-    events.record(ctx.case.id, events.REPAIR_REVIEWED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
+    events.record(ctx.case.id, EventType.REPAIR_REVIEWED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
     if outcome == "approve":
         parent = db.session.get(Case, ctx.case.parent_case_id)
         _end_early(parent, ctx.case, ctx.actor)
@@ -110,7 +111,7 @@ def _end_early(parent: Case, repair_case: Case, actor) -> None:
     close_open_suspensions(parent)  # a pending objection no longer moves a repaired case's period
     lift_measures(parent)
     parent.period_end = clock.today_local()
-    events.record(parent.id, events.CREDIT_REPAIRED, actor, {"repair_case": repair_case.number})
+    events.record(parent.id, EventType.CREDIT_REPAIRED, actor, {"repair_case": repair_case.number})
     runtime.deliver(parent, "credit_repaired", actor)
 
 
@@ -120,7 +121,7 @@ def supplement(ctx) -> dict:
         raise DomainError(_l("Add the requested material."), "supplement")
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
-    events.record(ctx.case.id, events.REPAIR_SUPPLEMENTED, ctx.actor, {"supplement": text}, bpmn_id=ctx.task.bpmn_id)
+    events.record(ctx.case.id, EventType.REPAIR_SUPPLEMENTED, ctx.actor, {"supplement": text}, bpmn_id=ctx.task.bpmn_id)
     return {}
 
 
@@ -130,7 +131,7 @@ def published_results(q: str | None, page: int):
         select(Case, Subject)
         .join(CaseSubject, CaseSubject.case_id == Case.id)
         .join(Subject, Subject.id == CaseSubject.subject_id)
-        .where(Case.kind == "repair", Case.status == "repair_approved")
+        .where(Case.kind == CaseKind.REPAIR, Case.status == CaseStatus.REPAIR_APPROVED)
         .order_by(Case.closed_at.desc())
     )
     if q:

@@ -10,6 +10,7 @@ from app import clock
 from app.auth.models import SpecialistGroup, Unit
 from app.cases.models import Case, CaseEntry, CaseSubject, Subject
 from app.catalog.models import CatalogEntry, CatalogVersion
+from app.enums import JOINT_KINDS, CaseKind, CaseStatus
 from app.extensions import db
 from app.supervision.models import StepRecord, TypicalCase
 
@@ -18,21 +19,21 @@ QUOTA_PER_QUARTER = 2  # seed 004: each unit reports at least two typical cases 
 
 def cases_by_status() -> list[tuple[str, int]]:
     return [(s, n) for s, n in db.session.execute(
-        select(Case.status, func.count()).where(Case.kind.in_(("punishment", "reward"))).group_by(Case.status).order_by(Case.status)
+        select(Case.status, func.count()).where(Case.kind.in_(JOINT_KINDS)).group_by(Case.status).order_by(Case.status)
     )]
 
 
 def cases_by_group() -> list[tuple[str | None, int]]:
     names = dict(db.session.execute(select(SpecialistGroup.id, SpecialistGroup.name)).all())
     rows = db.session.execute(
-        select(Case.group_id, func.count()).where(Case.kind.in_(("punishment", "reward"))).group_by(Case.group_id)
+        select(Case.group_id, func.count()).where(Case.kind.in_(JOINT_KINDS)).group_by(Case.group_id)
     )
     return sorted(((names.get(g), n) for g, n in rows), key=lambda r: r[0] or "")
 
 
 def cases_by_month() -> list[tuple[str, int]]:
     return [(m, n) for m, n in db.session.execute(
-        select(Case.created_month, func.count()).where(Case.kind.in_(("punishment", "reward")))
+        select(Case.created_month, func.count()).where(Case.kind.in_(JOINT_KINDS))
         .group_by(Case.created_month).order_by(Case.created_month)
     )]
 
@@ -65,7 +66,7 @@ def on_time_by_unit() -> list[dict]:
 
 def outcomes() -> list[tuple[str, str, int]]:
     return [(k, s, n) for k, s, n in db.session.execute(
-        select(Case.kind, Case.status, func.count()).where(Case.kind.in_(("objection", "repair")))
+        select(Case.kind, Case.status, func.count()).where(Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR)))
         .group_by(Case.kind, Case.status).order_by(Case.kind, Case.status)
     )]
 
@@ -82,7 +83,7 @@ def serious_share() -> dict:
         .join(CaseEntry, CaseEntry.case_id == Case.id)
         .join(CatalogVersion, CatalogVersion.id == CaseEntry.catalog_version_id)
         .join(CatalogEntry, CatalogEntry.id == CatalogVersion.entry_id)
-        .where(Case.kind == "punishment", Case.status.in_(("in_effect", "suspended")), Subject.kind != "person",
+        .where(Case.kind == CaseKind.PUNISHMENT, Case.status.in_((CaseStatus.IN_EFFECT, CaseStatus.SUSPENDED)), Subject.kind != "person",
                CatalogEntry.code.in_(codes))
     ) or 0
     total = current_app.config["REGISTERED_ENTERPRISES"]

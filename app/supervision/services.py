@@ -9,6 +9,7 @@ from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
 from app.cases import events
 from app.cases.models import Case, OpenTask
+from app.enums import JOINT_KINDS, EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -73,7 +74,7 @@ def issue(actor, unit_id: int, kind: str, text: str, on_date: date | None) -> No
     db.session.add(notice)
     db.session.flush()
     for cid in case_ids:
-        events.record(cid, events.UNIT_NOTICED, actor, {"notice_id": notice.id, "kind": kind, "unit_id": unit_id,
+        events.record(cid, EventType.UNIT_NOTICED, actor, {"notice_id": notice.id, "kind": kind, "unit_id": unit_id,
                                                          "text": text.strip(), "on_date": on_date.isoformat()})
     return notice
 
@@ -101,7 +102,7 @@ def register_typical(actor, case_number: str, summary: str):
     """A member unit registers one of its cases as a typical reward or punishment case of this quarter."""
     require_role(actor, "caseworker", "group_lead")
     case = db.session.scalar(select(Case).where(Case.number == (case_number or "").strip()))
-    if case is None or case.initiating_unit_id != actor.unit_id or case.kind not in ("punishment", "reward"):
+    if case is None or case.initiating_unit_id != actor.unit_id or case.kind not in JOINT_KINDS:
         raise DomainError(_l("No such case of your unit."), "case_number")
     if case.decision != "act":
         raise DomainError(_l("Only decided cases of joint action can be typical cases."), "case_number")

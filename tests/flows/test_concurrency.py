@@ -4,9 +4,10 @@ import threading
 
 from sqlalchemy import func, select
 
-from app.cases import events, tasks
+from app.cases import tasks
 from app.cases.models import CaseEvent
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
+from app.enums import EventType
 from app.errors import Conflict
 from app.extensions import db
 from tests.conftest import user
@@ -45,7 +46,7 @@ def test_two_sessions_complete_the_same_task(org, clock, app):
     assert sorted(results) == ["conflict", "ok"], results
     db.session.expire_all()
     completed = db.session.scalar(
-        select(func.count()).where(CaseEvent.case_id == case.id, CaseEvent.type == events.TASK_COMPLETED)
+        select(func.count()).where(CaseEvent.case_id == case.id, CaseEvent.type == EventType.TASK_COMPLETED)
     )
     assert completed == 1
     remaining = [t.bpmn_id for t in open_tasks(case.id)]

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.auth.models import User
-from app.cases import events, tasks
+from app.cases import tasks
 from app.cases.models import Case, OpenTask
+from app.enums import EventType
 from app.errors import DomainError
 from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, Opinion
 from app.experts.services import verify
@@ -59,7 +60,7 @@ def test_draw_invites_members_with_automatic_exclusions_and_verifies(org, clock)
     for inv in invs:
         [ot] = [t for t in open_tasks(case.id, "respond_invitation") if t.instance_id == inv.instance_id]
         assert ot.assignee_id == expert_user(inv).id and ot.role == "expert" and ot.unit_id is None
-    assert events.EXPERT_DRAW in event_types(case.id)
+    assert EventType.EXPERT_DRAW in event_types(case.id)
 
 
 def test_unavailable_and_earlier_case_exclusions(org, clock):
@@ -121,7 +122,7 @@ def test_decline_invites_the_next_reserve_and_answering_twice_is_refused(org, cl
         tasks.complete(expert_user(legal), ot.task_id, {"answer": "confirm", "reason": ""})
     db.session.rollback()
     types = event_types(case.id)
-    assert events.EXPERT_DECLINED in types and events.EXPERT_REPLACED in types
+    assert EventType.EXPERT_DECLINED in types and EventType.EXPERT_REPLACED in types
 
 
 def test_silence_until_the_deadline_invites_the_next_reserve_then_a_top_up_draw(org, clock):
@@ -143,7 +144,7 @@ def test_silence_until_the_deadline_invites_the_next_reserve_then_a_top_up_draw(
     old = {i.expert_id for i in invitations(case.id)[:3]}
     new = [i for i in invitations(case.id)[3:]]
     assert len(new) == 3 and not old & {i.expert_id for i in new}  # already drawn experts are excluded
-    assert events.EXPERT_NO_ANSWER in event_types(case.id)
+    assert EventType.EXPERT_NO_ANSWER in event_types(case.id)
 
 
 def test_opinions_reach_the_decision_and_the_vote_is_recorded(org, clock):

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.cases import events
 from app.cases.models import Case, CaseEvent, CaseMeasure
 from app.clock import LOCAL_TZ
 from app.engine.models import ProcessInstance
+from app.enums import EventType
 from app.extensions import db
 from app.scheduler.jobs import sweep_deadlines, sweep_timers
 from tests.conftest import user
@@ -69,7 +69,7 @@ def test_accept_path_runs_to_period_end(org, clock):
     case = db.session.get(Case, case.id)
     assert case.status == "expired" and case.closed_at is not None
     types = event_types(case.id)
-    assert types[-2:] == [events.TIMER_FIRED, events.CASE_CLOSED]
+    assert types[-2:] == [EventType.TIMER_FIRED, EventType.CASE_CLOSED]
     assert sweep_timers() == 0  # idempotent: nothing fires twice
 
 
@@ -84,8 +84,8 @@ def test_return_and_resubmit_loop_is_on_the_timeline(org, clock):
     assert case.status == "pre_review" and case.facts == "补充后的事实。"
     assert only_task(case.id, "pre_review")
     types = event_types(case.id)
-    assert types.index(events.PRE_REVIEW_RETURNED) < types.index(events.TRIGGER_RESUBMITTED)
-    assert types.count(events.TASK_CREATED) == 3  # pre-review, amendment, pre-review again
+    assert types.index(EventType.PRE_REVIEW_RETURNED) < types.index(EventType.TRIGGER_RESUBMITTED)
+    assert types.count(EventType.TASK_CREATED) == 3  # pre-review, amendment, pre-review again
 
 
 def test_return_without_reasons_is_refused_and_changes_nothing(org, clock):
@@ -111,7 +111,7 @@ def test_decision_no_action_closes_after_filing(org, clock):
     case = db.session.get(Case, case.id)
     assert case.status == "closed_no_action" and case.closed_at is not None
     assert case.measures == [] and open_tasks(case.id) == []
-    assert events.DECISION_FILED in event_types(case.id)
+    assert EventType.DECISION_FILED in event_types(case.id)
 
 
 def test_reward_path(org, clock):
@@ -178,7 +178,7 @@ def test_deadline_reminder_and_breach_follow_the_clock(org, clock):
     clock.move_to("2026-11-30T16:00:00+00:00")
     assert sweep_deadlines() == (0, 1)
     types = event_types(case.id)
-    assert types.count(events.DEADLINE_REMINDER) == 1 and types.count(events.DEADLINE_BREACHED) == 1
+    assert types.count(EventType.DEADLINE_REMINDER) == 1 and types.count(EventType.DEADLINE_BREACHED) == 1
     assert only_task(case.id, "pre_review").breached
 
 
@@ -194,7 +194,7 @@ def test_deadlines_count_holidays_and_working_weekends(org, clock):
     assert ot.due_at.astimezone(LOCAL_TZ).date() == date(2026, 10, 15)
     opened = db.session.scalar(
         select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.bpmn_id == "pre_review", CaseEvent.type == events.TASK_CREATED
+            CaseEvent.case_id == case.id, CaseEvent.bpmn_id == "pre_review", CaseEvent.type == EventType.TASK_CREATED
         )
     )
     assert opened.details["due_at"] == "2026-10-09T15:59:59.999999+00:00"  # end of Fri 9 Oct in Shanghai
@@ -253,6 +253,6 @@ def test_person_born_before_their_region_code_existed_can_be_filed(org, clock):
     case = file_case(subjects=(old,))
     assert [cs.subject.code for cs in case.subjects] == ["510402196207179143"]
     filed = db.session.scalar(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == events.TRIGGER_FILED)
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == EventType.TRIGGER_FILED)
     )
     assert len(filed.details["code_warnings"]) == 1 and "510402" in filed.details["code_warnings"][0]

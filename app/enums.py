@@ -1,0 +1,131 @@
+"""Enumerations with one meaning each: roles, kinds, statuses, relations, event types. Stored as their
+string values (StrEnum), labelled once in app/labels.py; case statuses are named by the BPMN files'
+"case_status" properties (a test checks both agree)."""
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    GROUP_LEAD = "group_lead"
+    OFFICE = "office"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+    EXPERT = "expert"
+    APPLICANT = "applicant"
+
+
+class UnitKind(StrEnum):
+    MEMBER = "member"
+    OFFICE = "office"
+    COUNTY = "county"
+    OTHER = "other"
+
+
+class SubjectKind(StrEnum):
+    ENTERPRISE = "enterprise"
+    PERSON = "person"
+    SOCIAL_ORG = "social_org"
+    INSTITUTION = "institution"
+
+
+class CaseKind(StrEnum):
+    PUNISHMENT = "punishment"
+    REWARD = "reward"
+    OBJECTION = "objection"
+    REPAIR = "repair"
+
+
+JOINT_KINDS = (CaseKind.PUNISHMENT, CaseKind.REWARD)
+
+
+class CaseStatus(StrEnum):
+    """A case's status, named by the "case_status" property of the BPMN element it is at."""
+
+    PRE_REVIEW = "pre_review"
+    RETURNED = "returned"
+    DETERMINATION = "determination"
+    FILING = "filing"
+    IMPLEMENTING = "implementing"
+    IN_EFFECT = "in_effect"
+    CLOSED_NO_ACTION = "closed_no_action"
+    EXPIRED = "expired"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    REPAIRED = "repaired"
+    OBJECTION_REPLY = "objection_reply"
+    OBJECTION_REJECTED = "objection_rejected"
+    OBJECTION_UPHELD = "objection_upheld"
+    OBJECTION_CLOSED = "objection_closed"
+    COMPLAINT = "complaint"
+    COMPLAINT_UPHELD = "complaint_upheld"
+    COMPLAINT_REJECTED = "complaint_rejected"
+    REPAIR_REVIEW = "repair_review"
+    REPAIR_SUPPLEMENT = "repair_supplement"
+    REPAIR_APPROVED = "repair_approved"
+    REPAIR_REJECTED = "repair_rejected"
+
+
+class Relation(StrEnum):
+    """How a unit is involved in a case (drives who may see it)."""
+
+    INITIATOR = "initiator"
+    LEAD = "lead"
+    OFFICE = "office"
+    IMPLEMENTER = "implementer"
+    NOTIFIED = "notified"
+
+
+class MeasureStatus(StrEnum):
+    PENDING = "pending"
+    APPLIED = "applied"
+    CANNOT = "cannot"
+    SUSPENDED = "suspended"
+    LIFTED = "lifted"
+
+
+class EventType(StrEnum):
+    """Kinds of timeline events."""
+
+    TRIGGER_FILED = "trigger_filed"
+    TASK_CREATED = "task_created"
+    TASK_COMPLETED = "task_completed"
+    TASK_CLAIMED = "task_claimed"
+    TASK_RELEASED = "task_released"
+    PRE_REVIEW_RETURNED = "pre_review_returned"
+    PRE_REVIEW_ACCEPTED = "pre_review_accepted"
+    TRIGGER_RESUBMITTED = "trigger_resubmitted"
+    DECISION_RECORDED = "decision_recorded"
+    DECISION_FILED = "decision_filed"
+    DECISION_RECEIVED = "decision_received"
+    MEASURE_APPLIED = "measure_applied"
+    MEASURE_NOT_APPLIED = "measure_not_applied"
+    FEEDBACK_COMPILED = "feedback_compiled"
+    DEADLINE_REMINDER = "deadline_reminder"
+    DEADLINE_BREACHED = "deadline_breached"
+    TIMER_FIRED = "timer_fired"
+    CASE_CLOSED = "case_closed"
+    ATTACHMENT_ADDED = "attachment_added"
+    EXPERT_DRAW = "expert_draw"
+    EXPERT_DRAW_SHORT = "expert_draw_short"
+    EXPERT_INVITED = "expert_invited"
+    EXPERT_CONFIRMED = "expert_confirmed"
+    EXPERT_DECLINED = "expert_declined"
+    EXPERT_NO_ANSWER = "expert_no_answer"
+    EXPERT_REPLACED = "expert_replaced"
+    EXPERT_OPINION = "expert_opinion"
+    MEETING_SCHEDULED = "meeting_scheduled"
+    OBJECTION_FILED = "objection_filed"
+    OBJECTION_REPLIED = "objection_replied"
+    OBJECTION_REPLY_ACCEPTED = "objection_reply_accepted"
+    COMPLAINT_FILED = "complaint_filed"
+    COMPLAINT_HEARING = "complaint_hearing"
+    COMPLAINT_DECIDED = "complaint_decided"
+    PUNISHMENT_SUSPENDED = "punishment_suspended"
+    PUNISHMENT_RESUMED = "punishment_resumed"
+    DETERMINATION_REVOKED = "determination_revoked"
+    ACCESS_CODE_ISSUED = "access_code_issued"
+    REPAIR_APPLIED = "repair_applied"
+    REPAIR_REVIEWED = "repair_reviewed"
+    REPAIR_SUPPLEMENTED = "repair_supplemented"
+    CREDIT_REPAIRED = "credit_repaired"
+    UNIT_NOTICED = "unit_noticed"

@@ -1,0 +1,35 @@
+"""Every enumeration value has exactly one label, and the BPMN files name only known case statuses."""
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from app import labels
+from app.enums import CaseKind, CaseStatus, EventType, MeasureStatus, Role, SubjectKind
+
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+@pytest.mark.parametrize(
+    "enum,table",
+    [
+        (Role, labels.ROLE_LABELS),
+        (CaseKind, labels.CASE_KIND_LABELS),
+        (SubjectKind, labels.SUBJECT_KIND_LABELS),
+        (CaseStatus, labels.STATUS_LABELS),
+        (MeasureStatus, labels.MEASURE_STATUS_LABELS),
+        (EventType, labels.EVENT_LABELS),
+    ],
+)
+def test_one_label_per_value(enum, table):
+    assert set(table) == {m.value for m in enum}
+
+
+def test_bpmn_case_statuses_are_enum_values():
+    named = set()
+    for path in BPMN_DIR.glob("*.bpmn"):
+        for prop in etree.parse(str(path)).iter(f"{{{SPIFF}}}property"):
+            if prop.get("name") == "case_status":
+                named.add(prop.get("value"))
+    assert named and named <= {m.value for m in CaseStatus}, named - {m.value for m in CaseStatus}
