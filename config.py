@@ -131,6 +131,7 @@ class TestConfig(Config):
     refuses any database whose name does not say "test" before it drops anything (see tests/conftest.py)."""
 
     TESTING = True
+    SQLITE_EXPLICIT_BEGIN = True  # every test is rolled back to a savepoint (see app._sqlite_pragmas)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
         BASE_DIR / "instance" / "test.db"
     )

@@ -69,19 +69,34 @@ def register_extensions(app: Flask) -> None:
 
 
 def _sqlite_pragmas(app: Flask) -> None:
-    """WAL and a busy timeout make the embedded SQLite database behave with the in-process scheduler."""
+    """WAL and a busy timeout make the embedded SQLite database behave with the in-process scheduler.
+
+    The sqlite3 module begins a transaction only before the first write, so a writer waits (busy timeout)
+    for another to finish instead of failing on a stale read snapshot; the version columns catch real
+    conflicts. SAVEPOINT does not work that way, so the test suite (which rolls every test back to a
+    savepoint) sets SQLITE_EXPLICIT_BEGIN: SQLAlchemy then begins every transaction itself."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
 
+        explicit_begin = app.config.get("SQLITE_EXPLICIT_BEGIN", False)
+
         @event.listens_for(db.engine, "connect")
         def _on_connect(dbapi_conn, _record):
+            if explicit_begin:
+                dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=5000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+        if explicit_begin:
+
+            @event.listens_for(db.engine, "begin")
+            def _on_begin(conn):
+                conn.exec_driver_sql("BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -97,8 +97,8 @@ def run_migrations_online():
             # SQLite's batch mode rebuilds a table (copy, drop, rename); with foreign keys enforced, dropping
             # a table that other rows refer to fails. Switch enforcement off for the migration (the pragma
             # only works outside a transaction) and check every reference afterwards instead.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # (on the driver connection: through SQLAlchemy it could land inside a BEGIN and be ignored)
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -109,7 +109,8 @@ def run_migrations_online():
             context.run_migrations()
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
             if broken:
                 raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
 

@@ -10,6 +10,7 @@ import time_machine
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FSASession
 from sqlalchemy import select, text
 
 from app import create_app
@@ -73,21 +74,58 @@ def _empty_tables():
         names = ", ".join(f'"{t.name}"' for t in tables)
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    else:  # the pragma only works outside a transaction: on the driver connection, before BEGIN
+        raw = db.engine.raw_connection()
+        try:
+            raw.execute("PRAGMA foreign_keys=OFF")
+            raw.execute("BEGIN")
             for t in tables:
-                conn.execute(t.delete())
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                raw.execute(f'DELETE FROM "{t.name}"')
+            raw.execute("COMMIT")
+            raw.execute("PRAGMA foreign_keys=ON")
+        finally:
+            raw.close()
+
+
+_fsa_get_bind = FSASession.get_bind
+
+
+def _get_bind(self, mapper=None, clause=None, bind=None, **kw):
+    """Flask-SQLAlchemy picks the app's engine by bind key; inside a test, use the test's connection."""
+    if bind is None and self.bind is not None:
+        return self.bind
+    return _fsa_get_bind(self, mapper, clause, bind, **kw)
+
+
+FSASession.get_bind = _get_bind
 
 
 @pytest.fixture
-def ctx(app):
+def ctx(app, request):
+    """An app context whose database work is rolled back after the test: the session runs inside an outer
+    transaction and every commit the code under test makes is a savepoint within it. Tests that need real
+    commits across connections (threads racing for one task) are marked `real_commits`; the tables are
+    emptied after them instead."""
     with app.app_context():
-        yield app
-        db.session.rollback()
+        if request.node.get_closest_marker("real_commits"):
+            try:
+                yield app
+            finally:
+                db.session.rollback()
+                db.session.remove()
+                _empty_tables()
+            return
+        conn = db.engine.connect()
+        outer = conn.begin()
         db.session.remove()
-        _empty_tables()
+        db.session.configure(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            outer.rollback()
+            conn.close()
 
 
 _DEMO_HASH = {}

@@ -4,15 +4,18 @@ from datetime import date
 from sqlalchemy import select
 
 from app import clock as app_clock
-from app.auth.models import Unit
+from app.auth.models import Unit, User
 from app.cases import tasks
 from app.cases.attachments import Upload
 from app.cases.models import Case, CaseEvent, OpenTask
 from app.catalog.models import CatalogEntry
+from app.engine.models import ProcessInstance
 from app.extensions import db
 from app.joint import services
 from app.joint.tasks import measure_choices
-from tests.conftest import user
+from app.rights import accounts
+from app.rights.models import AccessCode
+from tests.conftest import csrf_from, user
 
 PDF = Upload("evidence.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 COMPANY = ("enterprise", "测试建材有限公司", "91510400MA6X000102")
@@ -94,3 +97,76 @@ def determine(username: str, ot: OpenTask, decision="act", days=365, measures=No
 
 def event_types(case_id: int) -> list[str]:
     return list(db.session.scalars(select(CaseEvent.type).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)))
+
+
+WHO = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}
+
+
+def in_effect_case(days=30, subjects=(COMPANY,)):
+    case = file_case(subjects=subjects)
+    office = case.route == "office"  # several subjects: the joint-meeting office decides
+    lead, suffix = ("office1", "_office") if office else ("market_lead", "")
+    complete(lead, only_task(case.id, "pre_review" + suffix), {"outcome": "accept"})
+    codes = {}
+    determine(lead, only_task(case.id, "schedule_meeting" + suffix), days=days)
+    for row in db.session.scalars(select(AccessCode).where(AccessCode.case_id == case.id)):
+        codes[row.subject_id] = row.plain
+    if office:
+        for t in open_tasks(case.id, "notify_groups"):
+            complete("market_lead", t, {"note": ""})
+    else:
+        complete("office1", only_task(case.id, "file_decision"), {})
+    for t in open_tasks(case.id, "implement"):
+        name = next(n for n, u in WHO.items() if unit_id(n) == t.unit_id)
+        complete(WHO[name], t, {"outcome": "applied", "report": "ok"})
+    complete(lead, only_task(case.id, "compile_feedback" + suffix), {"summary": "ok"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "in_effect"
+    return case, codes
+
+
+def applicant_for(case, codes, username="applicant1") -> User:
+    subject = case.subjects[0].subject
+    u = accounts.register(subject.kind, subject.code, codes[subject.id], username, "a-long-password", "联系人")
+    db.session.commit()
+    return u
+
+
+def main_instance(case):
+    return db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
+
+
+def task_of(case_id, bpmn_id) -> OpenTask:
+    return only_task(case_id, bpmn_id)
+
+
+def do(actor, ot, values):
+    tasks.complete(actor, ot.task_id, values, [])
+    db.session.commit()
+
+
+def add_colleague_of(username: str, new_username: str) -> User:
+    """A second user with the same role and unit (to test claims and simultaneous work)."""
+    other = user(username)
+    colleague = User(username=new_username, full_name="钱组员", role=other.role, unit_id=other.unit_id)
+    colleague.set_password("demo1234")
+    db.session.add(colleague)
+    db.session.commit()
+    return colleague
+
+
+def trigger_data(page_html, code="91510400MA6X000102", **extra):
+    data = {
+        "csrf_token": csrf_from(page_html),
+        "subjects-0-kind": "enterprise",
+        "subjects-0-name": "网页测试有限公司",
+        "subjects-0-code": code,
+        "subjects-1-kind": "enterprise",
+        "subjects-2-kind": "enterprise",
+        "entry_ids": [str(entry_id("SC-P-001"))],
+        "title": "网页提交的案件",
+        "facts": "事实",
+        "legal_basis": "依据",
+    }
+    data.update(extra)
+    return data

@@ -31,7 +31,9 @@ def present(timeline, units: dict) -> list[dict]:
     routes = {k: str(v) for k, v in labels.ROUTE_LABELS.items()}
     notices = {k: str(v) for k, v in labels.NOTICE_LABELS.items()}
     outcomes = {k: str(v) for k, v in labels.OUTCOME_LABELS.items()}
-    t = {k: _(k) for k in ("deadline", "Reasons", "Comment", "Report", "weekends only", "met", "missed", "System", "period", "days")}
+    t = {"deadline": _("deadline"), "Reasons": _("Reasons"), "Comment": _("Comment"), "Report": _("Report"),
+         "weekends only": _("weekends only"), "met": _("met"), "missed": _("missed"), "System": _("System"),
+         "period": _("period"), "days": _("days")}
     took = _("took %(h)s h", h="{h}")
     rows = []
     for ev in timeline:

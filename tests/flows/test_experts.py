@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.cases import tasks
 from app.cases.models import Case, OpenTask
 from app.enums import EventType
-from app.errors import DomainError
+from app.errors import Conflict, DomainError
 from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, Opinion
 from app.experts.services import verify
 from app.extensions import db
@@ -89,8 +89,8 @@ def test_shortfall_names_the_field_and_its_exclusions_and_records_nothing(org, c
             "excluded_expert_ids": [], "exclusion_reason": ""})
     db.session.rollback()
     messages = " ".join(str(m) for _f, m in exc.value.errors)
-    assert "法律" in messages and "4" in messages and "3" in messages  # 4 needed, 3 eligible
-    assert "成员单位" in messages or "发起单位" in messages  # the exclusion that caused it
+    assert "法律领域：需 4 名，符合条件 3 名" in messages
+    assert "已回避：" in messages and "none" not in messages  # the exclusions that caused it are named
     assert db.session.scalar(select(func.count(Draw.id))) == 0
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
     assert only_task(case.id, "schedule_meeting").task_id == ot.task_id
@@ -118,7 +118,7 @@ def test_decline_invites_the_next_reserve_and_answering_twice_is_refused(org, cl
     reserve = next(p for p in d.picks if p["field"] == "legal" and p["role"] == "reserve")
     new = [i for i in invitations(case.id) if i.expert_id == reserve["expert_id"]]
     assert len(new) == 1 and new[0].status == "invited"
-    with pytest.raises(Exception):  # the same invitation task cannot be answered again
+    with pytest.raises(Conflict):  # the same invitation task cannot be answered again
         tasks.complete(expert_user(legal), ot.task_id, {"answer": "confirm", "reason": ""})
     db.session.rollback()
     types = event_types(case.id)

@@ -11,7 +11,6 @@ from app.enums import EventType
 from app.extensions import db
 from app.scheduler.jobs import sweep_deadlines, sweep_timers
 from tests.conftest import user
-from tests.flows.test_objections import in_effect_case
 from tests.helpers import (
     COMPANY,
     COMPANY2,
@@ -20,6 +19,7 @@ from tests.helpers import (
     determine,
     event_types,
     file_case,
+    in_effect_case,
     only_task,
     open_tasks,
     unit_id,

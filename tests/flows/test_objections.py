@@ -6,62 +6,23 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import User
-from app.cases import tasks
-from app.cases.models import Case, CaseMeasure, OpenTask
-from app.engine.models import ProcessInstance
+from app.cases.models import Case, CaseMeasure
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.rights import accounts, objections
-from app.rights.models import AccessCode, PeriodSuspension
+from app.rights.models import PeriodSuspension
 from app.scheduler.jobs import sweep_timers
 from tests.conftest import user
-from tests.helpers import COMPANY, COMPANY2, complete, determine, file_case, only_task, open_tasks, unit_id
-
-WHO = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}
-
-
-def in_effect_case(days=30, subjects=(COMPANY,)):
-    case = file_case(subjects=subjects)
-    office = case.route == "office"  # several subjects: the joint-meeting office decides
-    lead, suffix = ("office1", "_office") if office else ("market_lead", "")
-    complete(lead, only_task(case.id, "pre_review" + suffix), {"outcome": "accept"})
-    codes = {}
-    determine(lead, only_task(case.id, "schedule_meeting" + suffix), days=days)
-    for row in db.session.scalars(select(AccessCode).where(AccessCode.case_id == case.id)):
-        codes[row.subject_id] = row.plain
-    if office:
-        for t in open_tasks(case.id, "notify_groups"):
-            complete("market_lead", t, {"note": ""})
-    else:
-        complete("office1", only_task(case.id, "file_decision"), {})
-    for t in open_tasks(case.id, "implement"):
-        name = next(n for n, u in WHO.items() if unit_id(n) == t.unit_id)
-        complete(WHO[name], t, {"outcome": "applied", "report": "ok"})
-    complete(lead, only_task(case.id, "compile_feedback" + suffix), {"summary": "ok"})
-    case = db.session.get(Case, case.id)
-    assert case.status == "in_effect"
-    return case, codes
-
-
-def applicant_for(case, codes, username="applicant1") -> User:
-    subject = case.subjects[0].subject
-    u = accounts.register(subject.kind, subject.code, codes[subject.id], username, "a-long-password", "联系人")
-    db.session.commit()
-    return u
-
-
-def main_instance(case):
-    return db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
-
-
-def task_of(case_id, bpmn_id) -> OpenTask:
-    return only_task(case_id, bpmn_id)
-
-
-def do(actor, ot, values):
-    tasks.complete(actor, ot.task_id, values, [])
-    db.session.commit()
+from tests.helpers import (
+    COMPANY2,
+    applicant_for,
+    do,
+    in_effect_case,
+    main_instance,
+    open_tasks,
+    task_of,
+    unit_id,
+)
 
 
 def test_access_code_binds_one_account_to_its_subject(org, clock):

@@ -10,8 +10,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.rights import repair
 from tests.conftest import user
-from tests.flows.test_objections import applicant_for, do, in_effect_case, task_of
-from tests.helpers import PDF
+from tests.helpers import PDF, applicant_for, do, in_effect_case, task_of
 
 
 def test_ineligible_before_the_minimum_publication_period(org, clock):

@@ -12,8 +12,22 @@ from app.rights import objections, queries, repair
 from app.rights.models import PeriodSuspension
 from app.scheduler.jobs import sweep_timers
 from tests.conftest import user
-from tests.flows.test_objections import WHO, applicant_for, do, in_effect_case, task_of
-from tests.helpers import COMPANY, COMPANY2, PDF, complete, determine, file_case, only_task, open_tasks, unit_id
+from tests.helpers import (
+    COMPANY,
+    COMPANY2,
+    PDF,
+    WHO,
+    applicant_for,
+    complete,
+    determine,
+    do,
+    file_case,
+    in_effect_case,
+    only_task,
+    open_tasks,
+    task_of,
+    unit_id,
+)
 
 
 def test_revoked_during_implementation_stays_revoked_and_off_the_list(org, clock):

@@ -10,8 +10,7 @@ from app.extensions import db
 from app.supervision import monitoring, reports
 from app.supervision.models import Report
 from tests.conftest import csrf_from, login
-from tests.flows.test_objections import applicant_for, in_effect_case
-from tests.helpers import COMPANY2, complete, file_case, only_task
+from tests.helpers import COMPANY2, applicant_for, complete, file_case, in_effect_case, only_task
 
 
 def test_figures_match_a_hand_count(org, clock, app):

@@ -6,8 +6,7 @@ from app.cases.models import Case
 from app.extensions import db
 from app.rights import objections
 from tests.conftest import csrf_from, login
-from tests.flows.test_objections import applicant_for, in_effect_case
-from tests.helpers import COMPANY2
+from tests.helpers import COMPANY2, applicant_for, in_effect_case
 
 
 def test_register_with_access_code_and_follow_the_case(client, org, clock):
@@ -17,7 +16,7 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
                                                  "access_code": "AAAA-BBBB-CCCC", "username": "app1", "password": "a-long-password",
                                                  "password2": "a-long-password"})
-    assert "不匹配" in resp.get_data(as_text=True) or "do not match" in resp.get_data(as_text=True)
+    assert "代码与访问码不匹配，或访问码已被使用。" in resp.get_data(as_text=True)
     resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
                                                  "access_code": codes[subject.id].lower(), "username": "app1",
                                                  "password": "a-long-password", "password2": "a-long-password"}, follow_redirects=True)
@@ -29,7 +28,7 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "异议理由"}, follow_redirects=True)
     html = resp.get_data(as_text=True)
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
-    assert obj.number in html and "5" in html
+    assert obj.number in html and "2026年11月30日" in html  # the reply is due in 5 working days
     assert db.session.get(Case, case.id).status == "suspended"
     # A second objection is refused with a link to the open one.
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)

@@ -13,8 +13,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from tests.conftest import csrf_from, login, user
-from tests.helpers import file_case, only_task
-from tests.web.test_pages import add_colleague_of, trigger_data
+from tests.helpers import add_colleague_of, file_case, only_task, trigger_data
 
 PAYLOAD = "L<img src=x onerror=alert(1)>"
 ESCAPED = "L&lt;img src=x onerror=alert(1)&gt;"

@@ -1,0 +1,67 @@
+"""The task page's other paths through HTTP: a refused value goes back onto the form (200, nothing saved),
+a task a colleague claimed is refused with 409 and the form kept, and a lost race on the instance's
+version column (StaleDataError at the save) is a 409 with a clear message, never a 500."""
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.cases import runtime
+from app.cases.models import Case, CaseEvent
+from app.enums import EventType
+from app.extensions import db
+from tests.conftest import csrf_from, login
+from tests.helpers import add_colleague_of, file_case, only_task
+
+
+def _events(case_id, kind):
+    return db.session.scalar(select(func.count()).where(CaseEvent.case_id == case_id, CaseEvent.type == kind))
+
+
+def test_a_value_the_service_refuses_is_shown_on_the_form_and_nothing_is_saved(client, org, clock):
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    resp = client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "outcome": "return", "reasons": "  "})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "请填写退回触发申报的理由" in html and 'value="return"' in html
+    assert db.session.get(Case, case.id).status == "pre_review"
+    assert _events(case.id, EventType.TASK_COMPLETED) == 0
+    assert only_task(case.id, "pre_review").id == ot.id
+
+
+def test_a_task_claimed_by_a_colleague_is_refused_with_409_and_nothing_saved(client, org, clock):
+    add_colleague_of("market_lead", "market_lead2")
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    other = client.application.test_client()
+    login(other, "market_lead2")
+    inbox = other.get("/tasks/").get_data(as_text=True)
+    assert other.post(f"/tasks/{ot.task_id}/claim", data={"csrf_token": csrf_from(inbox)}).status_code == 302
+    resp = client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "outcome": "return",
+                                                     "reasons": "我写的退回理由"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409
+    assert "钱组员 已认领该任务" in html
+    assert db.session.get(Case, case.id).status == "pre_review"
+
+
+def test_losing_the_race_at_the_save_is_a_409_with_a_clear_message(client, org, clock, monkeypatch):
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+
+    def someone_else_saved_first(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'process_instance' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(runtime, "save", someone_else_saved_first)
+    resp = client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "outcome": "accept", "reasons": ""})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409
+    assert "其他人员同时办理或修改了该任务" in html
+    monkeypatch.undo()
+    assert db.session.get(Case, case.id).status == "pre_review"
+    assert _events(case.id, EventType.TASK_COMPLETED) == 0
