@@ -1,0 +1,55 @@
+"""APScheduler wiring: the jobs are registered as designed (interval, coalesced, one at a time; the monthly
+report daily in Shanghai time), a job run does the sweeps in its own app context, and the in-process
+scheduler starts once and only when enabled."""
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+import app.scheduler as scheduler_module
+from app.cases.models import Case
+from app.extensions import db
+from app.scheduler import add_jobs, init_scheduler
+from tests.helpers import in_effect_case
+
+
+def test_jobs_are_registered_as_designed(app):
+    sched = BackgroundScheduler(timezone="UTC")
+    add_jobs(sched, app)
+    jobs = {j.id: j for j in sched.get_jobs()}
+    assert set(jobs) == {"sweeps", "monthly_report"}
+    sweeps = jobs["sweeps"]
+    assert isinstance(sweeps.trigger, IntervalTrigger)
+    assert sweeps.trigger.interval == timedelta(seconds=app.config["SCHEDULER_INTERVAL_SECONDS"])
+    assert sweeps.coalesce is True and sweeps.max_instances == 1
+    monthly = jobs["monthly_report"]
+    assert isinstance(monthly.trigger, CronTrigger) and str(monthly.trigger.timezone) == "Asia/Shanghai"
+    assert {f.name: str(f) for f in monthly.trigger.fields}["hour"] == "1"
+
+
+def test_a_sweep_job_run_fires_due_timers(org, clock, app):
+    case, _codes = in_effect_case(days=5)  # 23-27 Nov
+    sched = BackgroundScheduler(timezone="UTC")
+    add_jobs(sched, app)
+    job = {j.id: j for j in sched.get_jobs()}["sweeps"]
+    clock.move_to("2026-11-28T02:00:00+00:00")
+    job.func(*job.args)  # what the scheduler thread calls
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == "expired"
+
+
+def test_in_process_scheduler_starts_once_and_only_when_enabled(app, monkeypatch):
+    monkeypatch.setattr(scheduler_module, "_scheduler", None)
+    init_scheduler(app)  # the test configuration disables it
+    assert scheduler_module._scheduler is None
+    monkeypatch.setitem(app.config, "SCHEDULER_ENABLED", True)
+    try:
+        init_scheduler(app)
+        first = scheduler_module._scheduler
+        assert first is not None and first.running
+        init_scheduler(app)
+        assert scheduler_module._scheduler is first
+    finally:
+        if scheduler_module._scheduler is not None:
+            scheduler_module._scheduler.shutdown(wait=False)
