@@ -12,6 +12,8 @@ INSTANCE_DIR = Path(os.environ.get("XINLIAN_INSTANCE_DIR", BASE_DIR / "instance"
 # office's configurable defaults and every deadline shown says which rule produced it.
 DEFAULT_DEADLINE_RULES = {
     "pre_review": (5, "local"),
+    # The office names the determining body of a case spanning several groups (seed 001 二(二)1).
+    "decide_route": (5, "local"),
     "amend_trigger": (10, "local"),
     "schedule_meeting": (10, "local"),
     "determination": (20, "local"),
@@ -29,11 +31,19 @@ DEFAULT_DEADLINE_RULES = {
     # Credit repair review by the organ that handled the behaviour, and the applicant's supplements.
     "repair_review": (10, "local"),
     "repair_supplement": (10, "local"),
+    # A unit confirms a pushed change of a measure (suspend, resume, lift: seed 001 二(一)2 信息推送、执行反馈).
+    "push_confirm": (3, "local"),
+    # Implementing units report periodically while listings are in effect (calendar days, e.g. a quarter).
+    "report_interval": (90, "local"),
 }
+# Rules counted in calendar days rather than working days.
+CALENDAR_DAY_RULES = {"report_interval"}
 
 # Default draw for a meeting: at least one legal expert and two from each industry of the case, plus
 # reserves per field (seed 001 二(二)2 asks for industry and legal experts drawn at random).
 DEFAULT_DRAW = {"legal": 1, "industry": 2, "reserves": 1}
+# A determination is recorded only if this share of the drawn expert seats took part (1.0: every seat).
+EXPERT_QUORUM = float(os.environ.get("XINLIAN_EXPERT_QUORUM", 1.0))
 
 # Monitoring (seed 003): registered enterprises in the city, and the catalog entries that put a subject on
 # the serious-dishonesty list; the share of such subjects is to stay under 1%.
@@ -91,10 +101,13 @@ class Config:
     }
     DEADLINE_RULES = _deadline_rules()
     DRAW_DEFAULTS = DEFAULT_DRAW
+    EXPERT_QUORUM = EXPERT_QUORUM
     REPAIR_MIN_DAYS_DEFAULT = REPAIR_MIN_DAYS_DEFAULT
     REGISTERED_ENTERPRISES = REGISTERED_ENTERPRISES
     SERIOUS_DISHONESTY_ENTRIES = SERIOUS_DISHONESTY_ENTRIES
     REPAIR_MIN_DAYS_BY_ENTRY = REPAIR_MIN_DAYS_BY_ENTRY
+    # Work overdue by more than this many working days is escalated: its unit is notified (通报) automatically.
+    ESCALATE_AFTER_WORKING_DAYS = int(os.environ.get("XINLIAN_ESCALATE_AFTER_WORKING_DAYS", 3))
     # A reminder is recorded this many working days before a task's deadline.
     REMINDER_WORKING_DAYS = 1
     # "Due soon" badge in inboxes: deadline within this many calendar days.

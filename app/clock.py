@@ -14,20 +14,11 @@ def now() -> datetime:
     return datetime.now(timezone.utc) + _offset
 
 
-class backdated:
-    """Context manager used only to load demo history ("this case was filed 20 days ago"): shifts the app
-    clock back. Engine timers keep the real clock; tests use time-machine instead, which moves both."""
-
-    def __init__(self, days: float):
-        self.delta = timedelta(days=days)
-
-    def __enter__(self):
-        global _offset
-        _offset = -self.delta
-
-    def __exit__(self, *exc):
-        global _offset
-        _offset = timedelta(0)
+def set_offset(delta: timedelta) -> None:
+    """Shift the app clock (only the demo loader does this, to create history "filed 20 days ago"; it shifts
+    the engine's timer clock with it). Tests use time-machine instead, which moves both."""
+    global _offset
+    _offset = delta
 
 
 def utcnow() -> datetime:

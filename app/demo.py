@@ -11,7 +11,9 @@ from app.cases import tasks
 from app.cases.attachments import Upload
 from app.cases.models import OpenTask, Subject
 from app.catalog.models import CatalogEntry, CatalogVersion
+from app.engine.runner import shift_timer_clock
 from app.experts.models import Expert
+from app.experts.services import confirmed_experts
 from app.extensions import db
 from app.joint import services
 from app.joint.services import SubjectIn
@@ -20,6 +22,21 @@ from app.rights import accounts, objections
 from app.rights.models import AccessCode
 
 DEMO_PASSWORD = "demo1234"
+
+
+class backdated:
+    """Load a piece of history as of some days ago: the app clock and the engine's timer clock both move."""
+
+    def __init__(self, days: float):
+        self.delta = timedelta(days=-days)
+
+    def __enter__(self):
+        clock.set_offset(self.delta)
+        shift_timer_clock(self.delta)
+
+    def __exit__(self, *exc):
+        clock.set_offset(timedelta(0))
+        shift_timer_clock(None)
 
 UNITS = [
     ("office", "市发展改革委（市社会信用体系建设联席会议办公室）"),
@@ -77,6 +94,10 @@ CATALOG = [
      "企业环境信用评价为环保不良（严重失信）等级",
      "《企业环境信用评价办法（试行）》",
      [("M1", "从严审批各类环保专项资金补助申请", "市生态环境局"), ("M2", "限制参与工程建设项目招标投标", "市住房城乡建设局")], 365),
+    ("FIN-P-002", "punishment", "金融专项小组", "欠缴税款且逃避追缴的失信主体", "市税务局",
+     "纳税人欠缴税款，经税务机关责令限期缴纳逾期仍未缴纳，并转移、隐匿财产",
+     "《税收征收管理法》第三十八条、第四十条",
+     [("M1", "在融资授信时从严审核", "人民银行市分行"), ("M2", "限制参与政府采购活动", "市财政局")], 365),
     ("SC-R-001", "reward", "市场监管专项小组", "纳税信用A级纳税人", "市税务局",
      "连续三年被评为纳税信用A级",
      "《关于对纳税信用A级纳税人实施联合激励措施的合作备忘录》",
@@ -180,9 +201,9 @@ def _file(username, subjects, entry_codes, title, facts):
     )
 
 
-def _schedule(case, lead, bpmn="schedule_meeting"):
+def _schedule(case, lead):
     tasks.complete(
-        _user(lead), _task(case, bpmn).task_id,
+        _user(lead), _task(case, "schedule_meeting").task_id,
         {"meeting_date": clock.today_local(), "legal_count": 1, "industry_count": 2, "reserves": 1,
          "excluded_expert_ids": [], "exclusion_reason": ""},
     )
@@ -199,21 +220,22 @@ def _experts_answer(case, opinions=True):
             tasks.complete(expert, ot.task_id, {"vote": "support", "reasons": "事实清楚，证据充分，符合目录所列情形，同意实施联合惩戒。"})
 
 
-def _determine(case, lead, measures_all=True, decision="act", days=None, bpmn="determination"):
-    _schedule(case, lead, "schedule_meeting" if bpmn == "determination" else "schedule_meeting_office")
+def _determine(case, lead, measures_all=True, decision="act", days=None):
+    _schedule(case, lead)
     _experts_answer(case)
-    ot = _task(case, bpmn)
+    ot = _task(case, "determination")
     keys = [k for k, _m, _v in measure_choices(case)]
+    attended = [inv.expert_id for inv in confirmed_experts(case.id)]
     tasks.complete(
         _user(lead),
         ot.task_id,
         {
             "meeting_date": clock.today_local(),
             "attending_unit_ids": sorted({m["unit_id"] for _k, m, _v in measure_choices(case)} | {_user(lead).unit_id}),
+            "attending_expert_ids": attended,
             "minutes": "会议审查了触发材料，听取了实施单位意见，经专家讨论形成决定。",
             "decision": decision,
             "measures": keys if measures_all else keys[:1],
-            "period_start": clock.today_local(),
             "period_days": days or 365,
         },
     )
@@ -222,22 +244,22 @@ def _determine(case, lead, measures_all=True, decision="act", days=None, bpmn="d
 def load_cases() -> None:
     """Cases in different steps, with history spread over the past weeks."""
     # 1. Filed 3 weeks ago and never pre-reviewed: overdue on the supervisor's page.
-    with clock.backdated(21):
+    with backdated(21):
         _file("market_cw", [("enterprise", "攀枝花某建材有限公司", "91510400MA6X000102")], ["SC-P-001"],
               "某建材公司列入严重违法失信企业名单", "该公司因提供虚假材料取得登记，被列入严重违法失信企业名单。")
     # 2. Returned for amendment.
-    with clock.backdated(6):
+    with backdated(6):
         c2 = _file("tax_cw", [("enterprise", "某商贸有限公司", "91510400MA6X000203")], ["SC-P-002"],
                    "某商贸公司重大税收违法", "该公司虚开增值税专用发票，金额较大。")
         tasks.complete(_user("market_lead"), _task(c2, "pre_review").task_id,
                        {"outcome": "return", "reasons": "请补充税务处理决定书及送达回证。"})
     # 3. At determination.
-    with clock.backdated(4):
+    with backdated(4):
         c3 = _file("court_cw", [("person", "张某", "510402198503124568")], ["FIN-P-001"],
                    "张某失信被执行人", "张某有履行能力而拒不履行生效判决确定的给付义务。")
         tasks.complete(_user("pbc_lead"), _task(c3, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
     # ... its meeting is scheduled and the experts drawn; one has confirmed so far.
-    with clock.backdated(1):
+    with backdated(1):
         tasks.complete(
             _user("pbc_lead"), _task(c3, "schedule_meeting").task_id,
             {"meeting_date": clock.today_local() + timedelta(days=7), "legal_count": 1, "industry_count": 2,
@@ -245,8 +267,8 @@ def load_cases() -> None:
         )
         first = db.session.scalar(select(OpenTask).where(OpenTask.case_id == c3.id, OpenTask.bpmn_id == "respond_invitation"))
         tasks.complete(db.session.get(User, first.assignee_id), first.task_id, {"answer": "confirm", "reason": ""})
-    # 4. Implementing: decision taken and filed, one unit has reported.
-    with clock.backdated(12):
+    # 4. Implementing: decision issued (the listing runs from that day) and filed, one unit has reported.
+    with backdated(12):
         c4 = _file("env_cw", [("enterprise", "某化工有限公司", "91510400MA6X000304")], ["ENV-P-001"],
                    "某化工公司环境信用严重失信", "该公司环境信用评价为环保不良等级。")
         tasks.complete(_user("env_lead"), _task(c4, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
@@ -255,7 +277,7 @@ def load_cases() -> None:
         tasks.complete(_user("env_cw"), _task(c4, "implement", "市生态环境局").task_id,
                        {"outcome": "applied", "report": "已暂停该企业环保专项资金申请资格。", "reasons": ""})
     # 5. In effect: the whole procedure done; the period runs until its end.
-    with clock.backdated(30):
+    with backdated(30):
         c5 = _file("market_cw", [("enterprise", "某食品有限公司", "91510400MA6X000405")], ["SC-P-001"],
                    "某食品公司列入严重违法失信企业名单", "该公司三年内两次因食品安全违法被吊销许可。")
         tasks.complete(_user("market_lead"), _task(c5, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
@@ -268,14 +290,14 @@ def load_cases() -> None:
                        {"summary": "三家实施单位均已按决定实施惩戒措施。"})
     # ... its subject opened an applicant account with the access code and objected: suspended.
 
-    with clock.backdated(2):
+    with backdated(2):
         code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == c5.id))
         applicant = accounts.register("enterprise", "91510400MA6X000405", code.plain, "applicant1", DEMO_PASSWORD * 2, "某食品有限公司 法务")
         applicant.set_password(DEMO_PASSWORD)
         objections.file_objection(applicant, c5.id, "我公司已于处罚后完成整改，且其中一次许可吊销已被行政复议撤销，请求撤销认定。", [PDF])
     # 5b. Two more in effect, for the public black list and red list.
     implementers = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}
-    with clock.backdated(20):
+    with backdated(20):
         for username, subject, entry, title in (
             ("market_cw", ("enterprise", "某装饰工程有限公司", "91510400MA6X00101R"), "SC-P-001", "某装饰公司列入严重违法失信企业名单"),
             ("tax_cw", ("enterprise", "某软件有限公司", "91510400MA6X00202J"), "SC-R-001", "某软件公司纳税信用A级联合激励"),
@@ -292,9 +314,13 @@ def load_cases() -> None:
     # 6. Reward path, at pre-review.
     _file("tax_cw", [("enterprise", "某电子科技有限公司", "91510400MA6X000506")], ["SC-R-001"],
           "某电子科技公司纳税信用A级联合激励", "该公司连续三年纳税信用评价为A级。")
-    # 7. Several subjects: routed to the joint-meeting office.
-    _file("market_cw", [("enterprise", "某物流有限公司", "91510400MA6X000809"), ("person", "王某", "510402199207085677")],
-          ["SC-P-001", "FIN-P-001"], "某物流公司及其法定代表人", "公司被列入严重违法失信企业名单，其法定代表人为失信被执行人。")
+    # 7. Two subjects, two groups: received by the market group, which accepted it; the office is to name the
+    # determining body (or determine it itself as a major case).
+    with backdated(3):
+        c7 = _file("tax_cw", [("enterprise", "某物流有限公司", "91510400MA6X000809"), ("person", "王某", "510402199207085677")],
+                   ["SC-P-002", "FIN-P-002"], "某物流公司及其法定代表人欠税逃避追缴",
+                   "公司虚开发票并欠缴税款，法定代表人转移公司财产逃避追缴。")
+        tasks.complete(_user("market_lead"), _task(c7, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
 
 
 def load_demo() -> bool:

@@ -63,6 +63,10 @@ class CaseStatus(StrEnum):
     REPAIR_SUPPLEMENT = "repair_supplement"
     REPAIR_APPROVED = "repair_approved"
     REPAIR_REJECTED = "repair_rejected"
+    ROUTING = "routing"
+    CLOSED = "closed"
+    OBJECTION_PARTLY = "objection_partly"
+    COMPLAINT_PARTLY = "complaint_partly"
 
 
 class Relation(StrEnum):
@@ -129,3 +133,19 @@ class EventType(StrEnum):
     REPAIR_SUPPLEMENTED = "repair_supplemented"
     CREDIT_REPAIRED = "credit_repaired"
     UNIT_NOTICED = "unit_noticed"
+    LISTING_STARTED = "listing_started"
+    LISTING_EXPIRED = "listing_expired"
+    MEASURES_CHANGED = "measures_changed"
+    PUSH_SENT = "push_sent"
+    PUSH_CONFIRMED = "push_confirmed"
+    ROUTE_DECIDED = "route_decided"
+
+
+class ListingStatus(StrEnum):
+    """A listing's state, named by bpmn/listing.bpmn's "listing_status" properties."""
+
+    IN_EFFECT = "in_effect"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    REPAIRED = "repaired"

@@ -48,7 +48,29 @@ STATUS_LABELS = {
     "repair_supplement": _l("Repair application: supplements requested"),
     "repair_approved": _l("Repair approved and published"),
     "repair_rejected": _l("Repair rejected"),
+    "routing": _l("Reported on to the office: determining body to be named"),
+    "closed": _l("Procedure ended: every listing has ended"),
+    "objection_partly": _l("Objection partly upheld: measures changed"),
+    "complaint_partly": _l("Complaint partly upheld: measures changed"),
 }
+
+LISTING_STATUS_LABELS = {
+    "in_effect": _l("In effect"),
+    "suspended": _l("Suspended during an objection or complaint"),
+    "expired": _l("Period ended, removed"),
+    "revoked": _l("Revoked, removed"),
+    "repaired": _l("Credit repaired, removed early"),
+}
+
+UNIT_MEASURE_STATE_LABELS = {
+    "pending": _l("Not yet reported"),
+    "applied": _l("Applied"),
+    "cannot": _l("Cannot apply"),
+    "suspended": _l("Suspended"),
+    "lifted": _l("Lifted"),
+}
+
+PUSH_ACTION_LABELS = {"suspend": _l("Suspend the measure"), "resume": _l("Resume the measure"), "lift": _l("Lift the measure")}
 
 
 ROUTE_LABELS = {"group": _l("Specialist group"), "office": _l("Joint-meeting office")}
@@ -110,6 +132,12 @@ EVENT_LABELS = {
     "repair_supplemented": _l("Repair application supplemented"),
     "credit_repaired": _l("Credit repaired: punishment ended early, measures lifted"),
     "unit_noticed": _l("Unit notified or summoned for overdue work"),
+    "listing_started": _l("Listing started: the period runs from the decision's issue"),
+    "listing_expired": _l("Period ended: removed from the list"),
+    "measures_changed": _l("Measures changed for a subject"),
+    "push_sent": _l("Change pushed to an implementing unit"),
+    "push_confirmed": _l("Implementing unit confirmed the change"),
+    "route_decided": _l("Office named the determining body"),
 }
 
 # Expert fields: legal, and the industry domains of the specialist groups.
@@ -150,6 +178,9 @@ def label(mapping: dict, key) -> str:
     return str(mapping.get(key, key)) if key is not None else ""
 
 DEADLINE_RULE_LABELS = {
+    "decide_route": _l("Deadline for naming the determining body"),
+    "push_confirm": _l("Deadline for confirming a pushed change"),
+    "report_interval": _l("Interval of periodic implementation reports"),
     "pre_review": _l("Pre-review deadline"),
     "amend_trigger": _l("Amendment deadline"),
     "schedule_meeting": _l("Meeting scheduling deadline"),
@@ -171,6 +202,14 @@ DEADLINE_SOURCE_LABELS = {"local": _l("local default, configurable")}
 
 # Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
 STEP_LABELS = {
+    "decide_route": _l("Office names the determining body"),
+    "periodic_report": _l("Periodic implementation report"),
+    "compile_periodic": _l("Compile the periodic reports"),
+    "confirm_push": _l("Confirm the adjusted measure"),
+    "timer_report": _l("Periodic report due"),
+    "msg_listings_ended": _l("Every listing has ended"),
+    "end_closed": _l("Procedure ended"),
+    "end_closed_all": _l("Procedure ended"),
     "pre_review": _l("Specialist group pre-review"),
     "pre_review_office": _l("Office pre-review"),
     "amend_trigger": _l("Amend and resubmit"),

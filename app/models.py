@@ -5,7 +5,8 @@ from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure
 from app.catalog.models import CatalogEntry, CatalogVersion  # noqa: F401
 from app.engine.models import ProcessInstance, ProcessVersion  # noqa: F401
 from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, Opinion  # noqa: F401
-from app.rights.models import AccessCode, PeriodSuspension  # noqa: F401
+from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push  # noqa: F401
+from app.rights.models import AccessCode  # noqa: F401
 from app.supervision.models import Notice, Report, StepRecord, TypicalCase  # noqa: F401
 from app.workdays.models import (  # noqa: F401
     CalendarDay,

@@ -46,8 +46,9 @@ def page_number(value) -> int:
         return 1
 
 
-def paginate_rows(stmt, page: int = 1, per_page: int = 25) -> RowPage:
+def paginate_rows(stmt, page: int = 1, per_page: int = 25, scalars: bool = False) -> RowPage:
+    """A page of rows (tuples), or of single objects with scalars=True."""
     page = page_number(page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return RowPage(rows, page, per_page, total)
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()
+    return RowPage(result.scalars().all() if scalars else result.all(), page, per_page, total)

@@ -4,13 +4,14 @@ from datetime import date
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
+from wtforms import DateField, IntegerField, MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import clock
-from app.experts.services import active_experts
+from app.experts.services import active_experts, confirmed_experts
 from app.i18n import lazy_gettext as _l
 from app.joint.tasks import default_period_days, measure_choices
+from app.labels import FIELD_LABELS
 from forms.fields import MultiCheckboxField, choices
 
 
@@ -65,8 +66,8 @@ class DeterminationForm(TaskForm):
         choices=choices([("act", _l("Take joint action")), ("no_action", _l("No joint action"))]),
         validators=[InputRequired(message=_l("Choose the decision."))],
     )
+    attending_expert_ids = MultiCheckboxField(_l("Drawn experts who took part"), coerce=int, validators=[Optional()])
     measures = MultiCheckboxField(_l("Measures (from the catalog entry)"), validators=[Optional()])
-    period_start = DateField(_l("Implementation period starts"), validators=[Optional()])
     period_days = IntegerField(
         _l("Unified implementation period (days)"),
         validators=[Optional(), NumberRange(min=1, max=1825, message=_l("Between 1 and 1825 days."))],
@@ -75,6 +76,9 @@ class DeterminationForm(TaskForm):
 
     def prepare(self, case, units) -> None:
         self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
+        self.attending_expert_ids.choices = choices(
+            (inv.expert_id, f"{inv.expert.name}（{FIELD_LABELS.get(inv.field, inv.field)}）") for inv in confirmed_experts(case.id)
+        )
         unit_names = {u.id: u.name for u in units}
         self.measures.choices = choices(
             (key, f"{m['text']} — {unit_names.get(m['unit_id'], m['unit_id'])}") for key, m, _v in measure_choices(case)
@@ -110,6 +114,21 @@ class ScheduleMeetingForm(TaskForm):
             self.legal_count.data, self.industry_count.data, self.reserves.data = d["legal"], d["industry"], d["reserves"]
 
 
+class DecideRouteForm(TaskForm):
+    outcome = RadioField(
+        _l("Determining body"),
+        choices=choices([("group", _l("A specialist group determines the case")),
+                         ("major", _l("Major behaviour spanning several groups: the office determines it at a special meeting"))]),
+        validators=[InputRequired(message=_l("Name the determining body."))],
+    )
+    group_id = SelectField(_l("Specialist group"), coerce=int, validators=[Optional()])
+    reason = TextAreaField(_l("Why the behaviour is major (required for a special meeting)"), validators=[Optional(), Length(max=4000)])
+
+    def prepare(self, case, units) -> None:
+        groups = {ce.catalog_version.entry.group_id: ce.catalog_version.entry.group for ce in case.entries}
+        self.group_id.choices = choices((g.id, g.name) for g in groups.values())
+
+
 class AcknowledgeForm(TaskForm):
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=4000)])
 
@@ -136,6 +155,7 @@ class CompileFeedbackForm(TaskForm):
 
 FORMS = {
     "joint_punishment.pre_review": PreReviewForm,
+    "joint_punishment.decide_route": DecideRouteForm,
     "joint_punishment.amend_trigger": AmendTriggerForm,
     "joint_punishment.schedule_meeting": ScheduleMeetingForm,
     "joint_punishment.determination": DeterminationForm,

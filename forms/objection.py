@@ -2,19 +2,32 @@
 from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.listings.models import Listing
 from forms.fields import MultiCheckboxField, choices
 from forms.joint_punishment import TaskForm
 
 
-class ReplyForm(TaskForm):
+class _ListingUnitsMixin:
+    """Which units' measures a partly upheld finding lifts for this subject."""
+
+    def prepare(self, case, units) -> None:
+        names = {u.id: u.name for u in units}
+        listing = db.session.get(Listing, case.listing_id) if case.listing_id else None
+        self.lift_units.choices = choices((lu.unit_id, names.get(lu.unit_id, lu.unit_id)) for lu in (listing.units if listing else []))
+
+
+class ReplyForm(_ListingUnitsMixin, TaskForm):
     has_files = True
     outcome = RadioField(
         _l("Finding"),
-        choices=choices([("upheld", _l("The objection is founded: revoke the determination and lift the measures")),
+        choices=choices([("upheld", _l("The objection is founded: revoke this subject's listing and lift the measures")),
+                         ("partly", _l("Partly founded: lift the measures of the units chosen below")),
                          ("rejected", _l("The objection is unfounded: the determination stands"))]),
         validators=[InputRequired(message=_l("Choose the finding."))],
     )
+    lift_units = MultiCheckboxField(_l("Units whose measures are lifted (partly founded)"), coerce=int, validators=[Optional()])
     reasons = TextAreaField(_l("Written reply with reasons"), validators=[InputRequired(message=_l("Give the reasons.")), Length(max=20000)])
     files = MultipleFileField(_l("Reply documents"))
 
@@ -43,14 +56,16 @@ class ScheduleHearingForm(TaskForm):
         self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
 
 
-class DecideComplaintForm(TaskForm):
+class DecideComplaintForm(_ListingUnitsMixin, TaskForm):
     has_files = True
     outcome = RadioField(
         _l("Decision on the complaint"),
-        choices=choices([("upheld", _l("Founded: revoke the determination and lift the measures")),
+        choices=choices([("upheld", _l("Founded: revoke this subject's listing and lift the measures")),
+                         ("partly", _l("Partly founded: lift the measures of the units chosen below")),
                          ("rejected", _l("Unfounded: the punishment resumes from today"))]),
         validators=[InputRequired(message=_l("Choose the decision."))],
     )
+    lift_units = MultiCheckboxField(_l("Units whose measures are lifted (partly founded)"), coerce=int, validators=[Optional()])
     reasons = TextAreaField(_l("Decision with reasons"), validators=[InputRequired(message=_l("Give the reasons.")), Length(max=20000)])
     files = MultipleFileField(_l("Decision documents"))
 

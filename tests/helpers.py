@@ -7,12 +7,14 @@ from app import clock as app_clock
 from app.auth.models import Unit, User
 from app.cases import tasks
 from app.cases.attachments import Upload
-from app.cases.models import Case, CaseEvent, OpenTask
+from app.cases.models import Case, CaseEvent, OpenTask, Subject
 from app.catalog.models import CatalogEntry
 from app.engine.models import ProcessInstance
+from app.experts.services import confirmed_experts
 from app.extensions import db
 from app.joint import services
 from app.joint.tasks import measure_choices
+from app.listings.models import Listing
 from app.rights import accounts
 from app.rights.models import AccessCode
 from tests.conftest import csrf_from, user
@@ -73,25 +75,46 @@ def schedule(username: str, ot: OpenTask, meeting_date: date | None = None, lega
     )
 
 
-def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None, start: date | None = None):
-    """Schedule the meeting (drawing experts) when that step is open, then record the decision."""
-    if ot.bpmn_id.startswith("schedule_meeting"):
+def experts_confirm(case_id: int) -> list[int]:
+    """Every invited expert of the case's meeting confirms; returns the experts who take part."""
+    for ot in open_tasks(case_id, "respond_invitation"):
+        tasks.complete(db.session.get(User, ot.assignee_id), ot.task_id, {"answer": "confirm", "reason": ""})
+    db.session.commit()
+    return [inv.expert_id for inv in confirmed_experts(case_id)]
+
+
+def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None):
+    """Schedule the meeting (drawing experts) when that step is open, let the drawn experts confirm, then
+    record the decision with them attending (the quorum)."""
+    if ot.bpmn_id == "schedule_meeting":
         schedule(username, ot)
-        ot = only_task(ot.case_id, ot.bpmn_id.replace("schedule_meeting", "determination"))
+        ot = only_task(ot.case_id, "determination")
     case = db.session.get(Case, ot.case_id)
     keys = [k for k, _m, _v in measure_choices(case)]
+    attended = experts_confirm(case.id)
     return complete(
         username,
         ot,
         {
             "meeting_date": app_clock.today_local(),
             "attending_unit_ids": [user(username).unit_id],
+            "attending_expert_ids": attended,
             "minutes": "会议纪要。",
             "decision": decision,
             "measures": keys if measures is None else measures,
-            "period_start": start or app_clock.today_local(),
             "period_days": days,
         },
+    )
+
+
+def listings_of(case_id: int) -> list[Listing]:
+    return list(db.session.scalars(select(Listing).where(Listing.case_id == case_id).order_by(Listing.id)))
+
+
+def listing_for(case_id: int, subject_code: str) -> Listing:
+    return db.session.scalar(
+        select(Listing).join(Subject, Subject.id == Listing.subject_id)
+        .where(Listing.case_id == case_id, Subject.code == subject_code)
     )
 
 
@@ -102,24 +125,23 @@ def event_types(case_id: int) -> list[str]:
 WHO = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}
 
 
+def implement_all(case_id: int, outcome="applied") -> None:
+    for t in open_tasks(case_id, "implement"):
+        name = next(n for n in WHO if unit_id(n) == t.unit_id)
+        complete(WHO[name], t, {"outcome": outcome, "report": "ok", "reasons": "" if outcome == "applied" else "原因"})
+
+
 def in_effect_case(days=30, subjects=(COMPANY,)):
+    """A case of the market group decided today (its listings start today), filed, implemented, compiled."""
     case = file_case(subjects=subjects)
-    office = case.route == "office"  # several subjects: the joint-meeting office decides
-    lead, suffix = ("office1", "_office") if office else ("market_lead", "")
-    complete(lead, only_task(case.id, "pre_review" + suffix), {"outcome": "accept"})
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     codes = {}
-    determine(lead, only_task(case.id, "schedule_meeting" + suffix), days=days)
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=days)
     for row in db.session.scalars(select(AccessCode).where(AccessCode.case_id == case.id)):
         codes[row.subject_id] = row.plain
-    if office:
-        for t in open_tasks(case.id, "notify_groups"):
-            complete("market_lead", t, {"note": ""})
-    else:
-        complete("office1", only_task(case.id, "file_decision"), {})
-    for t in open_tasks(case.id, "implement"):
-        name = next(n for n, u in WHO.items() if unit_id(n) == t.unit_id)
-        complete(WHO[name], t, {"outcome": "applied", "report": "ok"})
-    complete(lead, only_task(case.id, "compile_feedback" + suffix), {"summary": "ok"})
+    complete("office1", only_task(case.id, "file_decision"), {})
+    implement_all(case.id)
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
     case = db.session.get(Case, case.id)
     assert case.status == "in_effect"
     return case, codes

@@ -26,6 +26,8 @@ _listeners: dict[str, list[Callable]] = defaultdict(list)
 _process_end: dict[str, list[Callable]] = defaultdict(list)
 _visibility: dict[str, Callable] = {}
 _case_sections: list[Callable] = []
+_message_routes: dict[str, Callable] = {}
+_process_saved: dict[str, list[Callable]] = defaultdict(list)
 _task_views: dict[str, Callable] = {}
 
 
@@ -97,3 +99,30 @@ def register_task_view(role: str, view: Callable) -> None:
 
 def task_view_for(role: str) -> Callable | None:
     return _task_views.get(role)
+
+
+def route_message(name: str, handler: Callable) -> None:
+    """handler(payload, case, actor) for a message a process throws outward (e.g. listing_suspend)."""
+    known = _message_routes.get(name)
+    if known is not None and known is not handler:
+        raise RuntimeError(f"message {name} routed twice")
+    _message_routes[name] = handler
+
+
+def message_thrown(name: str, payload: dict, case, actor) -> None:
+    handler = _message_routes.get(name)
+    if handler is None:
+        raise LookupError(f"no route for the message {name!r} thrown by a process of case {case.id}")
+    handler(payload, case, actor)
+
+
+def on_process_saved(process_id: str, listener: Callable) -> None:
+    """listener(instance, case, saved, waiting_properties) after each save of an instance of the process
+    (a feature keeping its own rows in step with a process, as the runtime does for the case status)."""
+    if listener not in _process_saved[process_id]:
+        _process_saved[process_id].append(listener)
+
+
+def process_saved(process_id: str, instance, case, saved, waiting: list[dict]) -> None:
+    for listener in _process_saved[process_id]:
+        listener(instance, case, saved, waiting)

@@ -71,6 +71,13 @@ class Case(db.Model):
     rules: Mapped[dict | None] = mapped_column(JSON)
     feedback_summary: Mapped[str | None] = mapped_column(Text)
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    # An objection or repair concerns one subject's listing of the parent case.
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id", use_alter=True), index=True)
+    # Routing (seed 001 二(二)1): the cited entries span several specialist groups; the office recorded the
+    # behaviour as major (and why) and determines the case itself.
+    multi_group: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    major: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    major_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Local (Shanghai) month of filing, "2026-11": grouped by the monitoring dashboard and reports.
     created_month: Mapped[str] = mapped_column(String(7), default=lambda ctx: _month_of(ctx.get_current_parameters().get("created_at")))
@@ -181,6 +188,7 @@ class OpenTask(db.Model):
         Index("ix_open_task_inbox", "role", "unit_id", "due_at"),
         Index("ix_open_task_remind", "reminded", "remind_at"),
         Index("ix_open_task_breach", "breached", "due_at"),
+        Index("ix_open_task_escalate", "escalated", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[str] = mapped_column(String(36), unique=True)
@@ -207,3 +215,5 @@ class OpenTask(db.Model):
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded: Mapped[bool] = mapped_column(Boolean, default=False)
     breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Overdue past the escalation period: the unit was notified (通报) automatically.
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

@@ -10,8 +10,9 @@ from app.cases import events, hooks
 from app.cases.models import Case, OpenTask
 from app.engine import instances
 from app.engine.instances import Loaded
+from app.engine.models import ProcessInstance
 from app.engine.runner import ParsedProcess
-from app.enums import CaseStatus, EventType
+from app.enums import EventType
 from app.extensions import db
 from app.workdays.rules import current as current_rules
 from app.workdays.services import deadline_from
@@ -89,10 +90,10 @@ def deadline_rule_of(case: Case, name: str | None) -> dict | None:
 def save(loaded: Loaded, case: Case, actor=None) -> list[OpenTask]:
     """Persist state and sync the projection. Returns the open tasks created by this save."""
     with db.session.no_autoflush:  # the queries below need no pending writes: one flush writes the save
-        return _save(loaded, case)
+        return _save(loaded, case, actor)
 
 
-def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
+def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
     saved = instances.save(loaded)
     inst = loaded.instance
     now = clock.now()
@@ -114,15 +115,20 @@ def _save(loaded: Loaded, case: Case) -> list[OpenTask]:
                 case.id, EventType.CASE_CLOSED, None, {"end": step.name, "status": step.properties.get("case_status")},
                 bpmn_id=step.bpmn_id,
             )
-    if own_process and case.status not in (CaseStatus.REVOKED, CaseStatus.REPAIRED):  # those are final, whatever runs on
+    if own_process:  # the case's status is named by the BPMN element its procedure is at
         status = _case_status(loaded, saved)
         if status and status != case.status:
             case.status = status
         if saved.completed and case.closed_at is None:
             case.closed_at = now
+    hooks.process_saved(process_id, inst, case, saved, loaded.engine.waiting_properties())
     if saved.newly_completed:
         hooks.process_ended(process_id, inst, case, saved.end_properties)
     db.session.flush()
+    # What the process threw outward goes where it belongs (another process, a unit's inbox), in order,
+    # in this same transaction.
+    for name, payload in saved.thrown:
+        hooks.message_thrown(name, payload, case, actor)
     return created
 
 
@@ -177,18 +183,20 @@ def _case_status(loaded: Loaded, saved) -> str | None:
     for props in loaded.engine.waiting_properties():
         if props.get("case_status"):
             return props["case_status"]
-    return None
+    # The main line has ended while a side branch still runs (e.g. the office has yet to file the decision).
+    return loaded.engine.end_properties().get("case_status")
 
 
-def deliver(case: Case, message: str, actor=None, payload: dict | None = None) -> bool:
-    """Send a message to the case's own running process (e.g. period_changed). False if none runs."""
-    inst = main_instance(case)
+def deliver(case: Case, message: str, actor=None, payload: dict | None = None, instance_id: int | None = None) -> bool:
+    """Send a message to a running process of the case (its own procedure unless an instance is named).
+    Returns whether the process was waiting for it."""
+    inst = db.session.get(ProcessInstance, instance_id) if instance_id else main_instance(case)
     if inst is None or inst.status != instances.RUNNING:
         return False
     loaded = instances.load(inst.id, lock=True)
-    loaded.engine.deliver_message(message, payload)
+    caught = loaded.engine.deliver_message(message, payload)
     save(loaded, case, actor)
-    return True
+    return caught
 
 
 def fire_due(instance_id: int, now=None) -> bool:

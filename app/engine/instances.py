@@ -31,6 +31,7 @@ class Saved:
 
     ready: list[TaskInfo]
     steps: list[StepRecord] = field(default_factory=list)
+    thrown: list[tuple[str, dict]] = field(default_factory=list)
     completed: bool = False
     newly_completed: bool = False
     end_properties: dict = field(default_factory=dict)
@@ -73,11 +74,13 @@ def save(loaded: Loaded) -> Saved:
     inst.next_due_at = None if eng.completed else eng.next_timer_due()
     if inst.id is None:
         db.session.flush()  # callers need the id (open-task rows)
-    steps = list(eng.steps)
+    steps, thrown = list(eng.steps), list(eng.thrown)
     eng.steps.clear()
+    eng.thrown.clear()
     return Saved(
         ready=eng.ready_user_tasks(),
         steps=steps,
+        thrown=thrown,
         completed=eng.completed,
         newly_completed=newly_completed,
         end_properties=eng.end_properties() if eng.completed else {},

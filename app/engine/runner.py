@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -24,6 +25,26 @@ from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
+
+_real_datetime = _timer_module.datetime
+
+
+class _ShiftedDatetime(datetime):
+    offset = None
+
+    @classmethod
+    def now(cls, tz=None):
+        return _real_datetime.now(tz) + cls.offset
+
+
+def shift_timer_clock(delta) -> None:
+    """Move the engine's timer clock with the app clock (demo history only; tests use time-machine)."""
+    if delta:
+        _ShiftedDatetime.offset = delta
+        _timer_module.datetime = _ShiftedDatetime
+    else:
+        _timer_module.datetime = _real_datetime
+
 
 __all__ = ["BpmnError", "ParsedProcess", "Engine", "Specs", "StepRecord", "TaskInfo", "lanes_of", "parse_bpmn", "register_script_functions"]
 
@@ -162,6 +183,9 @@ class Engine:
         self.lanes = lanes
         self.wf.script_engine = _script_engine  # a reloaded workflow loses it
         self.steps: list[StepRecord] = []
+        # Messages the process threw that nothing inside it caught: (name, payload), in order. The host
+        # routes them (e.g. an objection suspends its subject's listing).
+        self.thrown: list[tuple[str, dict]] = []
 
     # -- specs -------------------------------------------------------------------------------------
     @staticmethod
@@ -265,11 +289,13 @@ class Engine:
         return states
 
     def end_properties(self) -> dict:
-        """Properties of the end event reached (only meaningful once completed)."""
+        """Properties of the end events reached (only meaningful once completed). Parallel branches may
+        end at several; those that carry properties are merged (one of them names the outcome)."""
+        merged: dict = {}
         for t in self.wf.get_tasks(state=TaskState.COMPLETED):
             if t.task_spec.bpmn_id and type(t.task_spec).__name__ == "EndEvent":
-                return t.task_spec.extensions.get("properties", {})
-        return {}
+                merged.update(t.task_spec.extensions.get("properties", {}))
+        return merged
 
     def workflow_data(self) -> dict:
         return self.wf.data
@@ -287,19 +313,28 @@ class Engine:
     def is_ready(self, task_id: str) -> bool:
         return self._ready_task(task_id) is not None
 
-    def deliver_message(self, name: str, payload: dict | None = None) -> None:
+    def deliver_message(self, name: str, payload: dict | None = None) -> bool:
         """A message from the host (e.g. meeting_closed). Waiting catch events of that name receive it;
-        if none waits, nothing happens (callers may send to every instance that could care)."""
+        returns whether one did (if none waits, nothing happens)."""
+        waiting = self.waits_for_message(name)
         self.wf.catch(BpmnEvent(MessageEventDefinition(name), payload or {}))
+        if not waiting:
+            self.wf.get_events()  # the unmatched delivery itself: dropped, not thrown onward
+            return False
         self._steps()
-        self.wf.get_events()  # drain: unmatched events must not pile up in the saved state
+        return True
+
+    def waits_for_message(self, name: str) -> bool:
+        for t in self.wf.get_tasks(state=TaskState.WAITING):
+            ed = getattr(t.task_spec, "event_definition", None)
+            defs = ed.event_definitions if isinstance(ed, MultipleEventDefinition) else [ed]
+            if any(isinstance(d, MessageEventDefinition) and d.name == name for d in defs):
+                return True
+        return False
 
     def fire_timers(self) -> None:
         self.wf.refresh_timers()
         self._steps()
-
-    def drain_events(self) -> list:
-        return self.wf.get_events()
 
     # -- internals ---------------------------------------------------------------------------------
     def _ready_task(self, task_id: str):
@@ -329,3 +364,8 @@ class Engine:
 
     def _steps(self) -> None:
         self.wf.do_engine_steps(did_complete_task=self._record)
+        # Drain what the process threw outward (unmatched events must not pile up in the saved state).
+        for event in self.wf.get_events():
+            ed = event.event_definition
+            if isinstance(ed, MessageEventDefinition):
+                self.thrown.append((ed.name, dict(event.payload or {})))

@@ -1,6 +1,7 @@
 """Expert draws and meetings as a service any flow can call (determination meetings, the office's special
 meetings, and later complaint hearings): draw with recorded inputs, invite, replace decliners and the
 silent from reserves (or by a top-up draw with the same method), collect opinions, close the meeting."""
+import math
 from collections import Counter
 from datetime import date
 
@@ -298,6 +299,39 @@ def submit_opinion(actor, inv: Invitation, vote: str, reasons: str) -> Opinion:
     inv.status = "opinion"
     events.record(inv.case_id, EventType.EXPERT_OPINION, actor, {"invitation_id": inv.id, "expert": inv.expert.name, "vote": vote})
     return op
+
+
+def _open_draws(case_id: int, purpose: str) -> list[Draw]:
+    return list(db.session.scalars(
+        select(Draw).where(Draw.case_id == case_id, Draw.purpose == purpose, Draw.closed_at.is_(None)).order_by(Draw.id)
+    ))
+
+
+def confirmed_experts(case_id: int, purpose: str = "determination") -> list[Invitation]:
+    """Experts of the open meeting who confirmed (and may have given an opinion): who can take part."""
+    draw_ids = [d.id for d in _open_draws(case_id, purpose)]
+    if not draw_ids:
+        return []
+    return list(db.session.scalars(
+        select(Invitation).where(Invitation.draw_id.in_(draw_ids), Invitation.status.in_(("confirmed", "opinion")))
+        .order_by(Invitation.id)
+    ))
+
+
+def check_quorum(case: Case, attended_expert_ids: list[int], purpose: str = "determination") -> list[dict]:
+    """The drawn experts must take part: of the seats drawn (members requested; a top-up fills a seat), at
+    least the configured share attended. Returns [{expert_id, name, field}] of those who attended, or raises
+    DomainError saying how many are needed."""
+    draws = _open_draws(case.id, purpose)
+    seats = sum(int(n) for d in draws if d.parent_draw_id is None for n in d.request["fields"].values())
+    confirmed = {inv.expert_id: inv for inv in confirmed_experts(case.id, purpose)}
+    attended = [confirmed[i] for i in dict.fromkeys(int(x) for x in attended_expert_ids) if int(i) in confirmed]
+    needed = math.ceil(seats * current_app.config["EXPERT_QUORUM"])
+    if seats == 0 or len(attended) < needed:
+        raise DomainError(_l("The drawn experts must take part: %(needed)s of %(seats)s seats needed, %(n)s of the "
+                             "confirmed experts marked as attending.", needed=needed, seats=seats, n=len(attended)),
+                          "attending_expert_ids")
+    return [{"expert_id": inv.expert_id, "name": inv.expert.name, "field": inv.field} for inv in attended]
 
 
 def close_meeting(actor, case: Case, purpose: str) -> dict:

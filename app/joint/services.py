@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app import clock
-from app.auth.models import CASEWORKER, UNIT_OFFICE
+from app.auth.models import CASEWORKER, GROUP_LEAD, UNIT_OFFICE
 from app.auth.permissions import require_role
 from app.cases import attachments, events, runtime
 from app.cases.identifiers import code_warnings, normalise_code
@@ -103,13 +103,23 @@ def file_trigger(
     kinds = {v.entry.kind for v in versions}
     if len(kinds) > 1:
         raise DomainError(_l("A case is either for joint punishment or for joint reward, not both."), "entry_ids")
+    foreign = [v.entry.code for v in versions if v.admin_unit_id != actor.unit_id]
+    if foreign:
+        # 负责确定本单位管理领域内的激励和惩戒行为对象 (seed 001 二(二)1): a unit files behaviour in its own field.
+        raise DomainError(_l("A unit reports behaviour within its own field only: %(codes)s is administered by "
+                             "another unit.", codes="、".join(foreign)), "entry_ids")
     attachments.validate_uploads(files, "files")
     subject_rows = _subjects(subjects)
 
-    groups = {v.entry.group_id: v.entry.group for v in versions}
-    route = "group" if len(groups) == 1 and len(subject_rows) == 1 else "office"
+    # The group of the first cited entry receives the case (报送给对应的专项小组); a case spanning several groups
+    # is reported on by it to the office, which names the determining body (decide_route).
+    groups = {}
+    for v in versions:
+        groups.setdefault(v.entry.group_id, v.entry.group)
+    group = next(iter(groups.values()))
+    multi_group = len(groups) > 1
+    route = "group"
     office = office_unit()
-    group = next(iter(groups.values())) if route == "group" else None
     now = clock.now()
     case = Case(
         number=f"TMP-{now.timestamp()}-{actor.id}",
@@ -123,7 +133,7 @@ def file_trigger(
         title=title.strip(),
         facts=facts.strip(),
         legal_basis=legal_basis.strip(),
-        created_at=now, rules=current_rules(),
+        created_at=now, rules=current_rules(), multi_group=multi_group,
     )
     db.session.add(case)
     db.session.flush()
@@ -146,6 +156,7 @@ def file_trigger(
             "catalog_versions": [v.id for v in versions],
             "route": route,
             "group_id": case.group_id,
+            "multi_group": multi_group,
             "code_warnings": [str(w) for s in subject_rows for w in code_warnings(s.kind, s.code)],
         },
     )
@@ -156,10 +167,14 @@ def file_trigger(
         {
             "case_id": case.id,
             "kind": case.kind,
-            "route": route,
             "initiating_unit_id": actor.unit_id,
             "office_unit_id": office.id,
-            "lead_unit_id": group.lead_unit_id if group else None,
+            "receiving_unit_id": group.lead_unit_id,
+            # until the office names another: the receiving group determines
+            "determining_unit_id": group.lead_unit_id,
+            "determining_role": GROUP_LEAD,
+            "multi_group": multi_group,
+            "major": False,
             "concerned_lead_units": lead_units,
         },
         actor,

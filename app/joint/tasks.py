@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app import clock
+from app.auth.models import GROUP_LEAD, OFFICE
 from app.cases import attachments, events, hooks
-from app.cases.models import REL_IMPLEMENTER, Case, CaseMeasure
-from app.cases.services import add_case_unit
+from app.cases.models import REL_IMPLEMENTER, REL_LEAD, Case, CaseMeasure
+from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import TaskContext
 from app.cases.tasks import required as _required
 from app.enums import EventType
@@ -17,6 +18,7 @@ from app.errors import DomainError
 from app.experts import services as experts
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.listings import services as listings
 
 MAX_PERIOD_DAYS = 365 * 5
 
@@ -53,6 +55,32 @@ def amend_trigger(ctx: TaskContext) -> dict:
     )
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
     return {}
+
+
+def decide_route(ctx: TaskContext) -> dict:
+    """A case spanning several groups, reported on by the receiving group: the office names the group that
+    determines it, or records that the behaviour is major and determines it itself (seed 001 二(二)2)."""
+    v = ctx.values
+    outcome = v.get("outcome")
+    groups = {ce.catalog_version.entry.group_id: ce.catalog_version.entry.group for ce in ctx.case.entries}
+    if outcome == "major":
+        reason = _required(v, "reason", _l("Say why the behaviour is major."))
+        ctx.case.major, ctx.case.major_reason, ctx.case.route, ctx.case.group_id = True, reason, "office", None
+        data = {"major": True, "determining_unit_id": office_unit().id, "determining_role": OFFICE}
+        details = {"major": True, "reason": reason}
+    elif outcome == "group":
+        try:
+            group = groups[int(v.get("group_id"))]
+        except (TypeError, ValueError, KeyError):
+            raise DomainError(_l("Choose one of the case's specialist groups."), "group_id") from None
+        ctx.case.major, ctx.case.route, ctx.case.group_id = False, "group", group.id
+        add_case_unit(ctx.case.id, group.lead_unit_id, REL_LEAD)
+        data = {"major": False, "determining_unit_id": group.lead_unit_id, "determining_role": GROUP_LEAD}
+        details = {"major": False, "group_id": group.id, "group": group.name}
+    else:
+        raise DomainError(_l("Name the determining body."), "outcome")
+    events.record(ctx.case.id, EventType.ROUTE_DECIDED, ctx.actor, details, bpmn_id=ctx.task.bpmn_id)
+    return data
 
 
 def measure_choices(case: Case) -> list[tuple[str, dict, object]]:
@@ -120,29 +148,29 @@ def determination(ctx: TaskContext) -> dict:
     decision = v.get("decision")
     if decision not in ("act", "no_action"):
         raise DomainError(_l("Choose the decision."), "decision")
+    experts_attended = experts.check_quorum(ctx.case, v.get("attending_expert_ids") or [])
     attachments.validate_uploads(ctx.files, "files")
     choices = {key: (m, ver) for key, m, ver in measure_choices(ctx.case)}
     chosen = list(dict.fromkeys(v.get("measures") or []))
     record = {
         "meeting_date": meeting_date.isoformat(),
         "attending_unit_ids": attending,
+        "attending_experts": experts_attended,
         "minutes": minutes,
         "decision": decision,
         "measures": [],
         "period_days": None,
+        "deciding_unit_id": ctx.task.unit_id,
     }
-    data = {"decision": decision, "implementing_units": [], "period_end_at": None}
+    data = {"decision": decision, "implementing_units": [], "reporting_units": []}
     if decision == "act":
         if not chosen:
             raise DomainError(_l("Choose at least one measure from the catalog entry."), "measures")
         unknown = [k for k in chosen if k not in choices]
         if unknown:
             raise DomainError(_l("A chosen measure is not in the catalog entry the case cites."), "measures")
-        period_start = v.get("period_start") or meeting_date
-        if not isinstance(period_start, date):
-            raise DomainError(_l("Enter the start of the implementation period."), "period_start")
-        if period_start < meeting_date:
-            raise DomainError(_l("The period cannot start before the meeting that decided it."), "period_start")
+        # The period starts on the day the decision is issued to the units (印发): recording it issues it.
+        period_start = clock.today_local()
         try:
             days = int(v.get("period_days"))
         except (TypeError, ValueError):
@@ -150,8 +178,6 @@ def determination(ctx: TaskContext) -> dict:
         if not 1 <= days <= MAX_PERIOD_DAYS:
             raise DomainError(_l("The period must be between 1 and %(max)s days.", max=MAX_PERIOD_DAYS), "period_days")
         period_end = period_start + timedelta(days=days - 1)
-        if period_end < clock.today_local():
-            raise DomainError(_l("This period would already be over: check its start and length."), "period_days")
         units = []
         for key in chosen:
             m, ver = choices[key]
@@ -165,8 +191,7 @@ def determination(ctx: TaskContext) -> dict:
             add_case_unit(ctx.case.id, m["unit_id"], REL_IMPLEMENTER)
         ctx.case.period_start, ctx.case.period_end, ctx.case.period_days = period_start, period_end, days
         record.update(measures=chosen, period_days=days, period_start=period_start.isoformat(), period_end=period_end.isoformat())
-        # The engine's timer reads a tz-aware UTC ISO string (never a naive one: see design.md).
-        data.update(implementing_units=units, period_end_at=clock.end_of_local_day(period_end).isoformat())
+        data.update(implementing_units=units, reporting_units=units)
     previous = ctx.case.determination or {}
     record.update({k: previous[k] for k in ("scheduled_meeting_date", "draw_id") if k in previous})
     # Closing the meeting ends open invitations; the opinions' vote count is recorded with the decision.
@@ -206,11 +231,13 @@ def implement(ctx: TaskContext) -> dict:
         ctx.case.id,
         EventType.MEASURE_APPLIED if outcome == "applied" else EventType.MEASURE_NOT_APPLIED,
         ctx.actor,
-        {"unit_id": ctx.task.unit_id, "report": report, "reasons": reasons, "measures": [m.measure_code for m in measures]},
+        {"unit_id": ctx.task.unit_id, "report": report, "reasons": reasons, "measures": [m.measure_code for m in measures],
+         "periodic": ctx.task.bpmn_id == "periodic_report"},
         bpmn_id=ctx.task.bpmn_id,
     )
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "implementation")
-    return {"impl_result": {"unit": ctx.task.unit_id, "outcome": outcome}}
+    listings.record_implementation(ctx.case, ctx.task.unit_id, outcome)
+    return {}
 
 
 def compile_feedback(ctx: TaskContext) -> dict:
@@ -222,6 +249,7 @@ def compile_feedback(ctx: TaskContext) -> dict:
 
 TASKS = {
     "joint_punishment.pre_review": pre_review,
+    "joint_punishment.decide_route": decide_route,
     "joint_punishment.amend_trigger": amend_trigger,
     "joint_punishment.schedule_meeting": schedule_meeting,
     "joint_punishment.determination": determination,

@@ -1,20 +1,17 @@
 """The subjects' rights: objections and complaints, credit repair, applicant accounts, public lists.
 
 `init_app` wires the feature into the case runtime: its task handlers, the access codes issued with a
-decision, and the period clock that BPMN expressions of the joint procedure read."""
+decision, the applicant's view of a task."""
 from app.auth.models import ADMIN, APPLICANT, OFFICE
 from app.cases import hooks
-from app.engine.runner import register_script_functions
 from app.rights import accounts, objections, queries, repair, routes
-from app.rights.clock import SCRIPT_FUNCTIONS, has_open_suspension
 
 
 def _rights_section(actor, case) -> dict:
-    """Access codes for the units that serve the decision; whether the punishment is suspended now."""
+    """Access codes for the units that serve the decision."""
     serving = actor.role in (OFFICE, ADMIN) or actor.unit_id in (
         case.initiating_unit_id, case.group.lead_unit_id if case.group else None)
-    return {"access_codes": accounts.codes_for(case.id) if serving else [],
-            "suspended_now": case.period_start is not None and has_open_suspension(case.id)}
+    return {"access_codes": accounts.codes_for(case.id) if serving else []}
 
 
 def _applicant_view(actor, ot) -> dict:
@@ -29,6 +26,5 @@ def init_app(app) -> None:
     hooks.subscribe(hooks.DECISION_RECORDED, accounts.issue_codes_on_decision)
     hooks.register_case_section(_rights_section)
     hooks.register_task_view(APPLICANT, _applicant_view)
-    register_script_functions(SCRIPT_FUNCTIONS)
     app.register_blueprint(routes.bp)
     app.register_blueprint(routes.public_bp)

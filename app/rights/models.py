@@ -1,27 +1,12 @@
-"""Rights of the people and companies concerned: suspensions of the punishment period, access codes that
-bind an applicant account to its subject, and the published results of credit repair."""
-from datetime import date, datetime
+"""Access codes that bind an applicant account to its subject."""
+from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
 from app.db_types import UTCDateTime
 from app.extensions import db
-
-
-class PeriodSuspension(db.Model):
-    """A suspension of a punishment while an objection or complaint is handled (seed 001 二(三)):
-    from `start` (first suspended day) until `end` (the day counting resumes; None while open)."""
-
-    __tablename__ = "period_suspension"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    start: Mapped[date] = mapped_column(Date)
-    end: Mapped[date | None] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(40))  # objection | complaint
-    source_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AccessCode(db.Model):

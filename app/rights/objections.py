@@ -1,14 +1,15 @@
-"""Objections and complaints (seed 001 二(三)): filed by the subject against a determination, answered by
-the unit that made it, optionally complained of to the joint-meeting office. While an objection or a
-complaint is handled the punishment is suspended; a rejection resumes it from the day of rejection; an
-upheld objection or complaint revokes the determination and lifts the measures."""
+"""Objections and complaints (seed 001 二(三)2): filed by a subject against the determination that listed it,
+answered by the unit that made it (谁决定、谁负责), optionally complained of to the joint-meeting office. What
+happens to the subject's own listing while and after they are handled (suspended, resumed from the day of
+rejection, revoked, measures changed) is drawn in bpmn/objection.bpmn as messages to that listing; other
+subjects of the same case are not touched."""
 from sqlalchemy import exists, or_, select
 
 from app import clock
 from app.auth.models import APPLICANT, GROUP_LEAD, OFFICE
 from app.auth.permissions import require_role
 from app.cases import attachments, events, runtime
-from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseMeasure, CaseSubject
+from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseSubject
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import required as _required
 from app.enums import CaseKind, CaseStatus, EventType
@@ -16,13 +17,13 @@ from app.errors import DomainError, PermissionDenied
 from app.experts import services as experts
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.rights import clock as period_clock
-from app.rights.models import PeriodSuspension
+from app.listings.models import Listing
+from app.listings.services import listing_of
 from app.workdays.rules import current as current_rules
 from app.workdays.services import deadline_from
 
 PROCESS_ID = "objection"
-CLOSED_STATUSES = (CaseStatus.EXPIRED, CaseStatus.REVOKED, CaseStatus.REPAIRED, CaseStatus.CLOSED_NO_ACTION)
+FINDINGS = ("upheld", "partly", "rejected")
 
 
 class OpenObjection(DomainError):
@@ -60,38 +61,41 @@ def open_objection(case_id: int, subject_id: int | None = None) -> Case | None:
     return db.session.scalar(stmt.limit(1))
 
 
-def _notify_period(case: Case, actor) -> None:
-    """Tell the punishment case's workflow that its period changed (it re-reads the clock)."""
-    case.period_end = period_clock.effective_end(case)
-    runtime.deliver(case, "period_changed", actor)
+def listing_of_objection(case: Case) -> Listing | None:
+    return db.session.get(Listing, case.listing_id) if case.listing_id else None
 
 
-def _determining(case: Case) -> tuple[int, str]:
+def determining(case: Case) -> tuple[int, str]:
+    """The unit that made the determination, and its role (a group lead, or the office for a special meeting)."""
+    unit_id = (case.determination or {}).get("deciding_unit_id")
     if case.route == "office" or case.group is None:
-        return office_unit().id, OFFICE
-    return case.group.lead_unit_id, GROUP_LEAD
+        return unit_id or office_unit().id, OFFICE
+    return unit_id or case.group.lead_unit_id, GROUP_LEAD
 
 
 def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     case = applicant_case(actor, case_id)
     if case.kind != CaseKind.PUNISHMENT or case.decision != "act":
         raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
-    if case.status in CLOSED_STATUSES:
-        raise DomainError(_l("This case is closed; there is nothing left to object to."))
+    listing = listing_of(case.id, actor.subject_id)
+    if listing is None or not listing.active:
+        raise DomainError(_l("This punishment has ended; there is nothing left to object to."))
     existing = open_objection(case.id, actor.subject_id)
     if existing is not None:
         raise OpenObjection(existing)
     if not (grounds or "").strip():
         raise DomainError(_l("Write the grounds of your objection."), "grounds")
     attachments.validate_uploads(files, "files")
-    unit_id, role = _determining(case)
+    unit_id, role = determining(case)
     office = office_unit()
     now = clock.now()
+    rules = current_rules()
     obj = Case(
-        number=f"TMP-{now.timestamp()}-{actor.id}", kind=CaseKind.OBJECTION, process_id=PROCESS_ID, status=CaseStatus.OBJECTION_REPLY,
-        route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
+        number=f"TMP-{now.timestamp()}-{actor.id}", kind=CaseKind.OBJECTION, process_id=PROCESS_ID,
+        status=CaseStatus.OBJECTION_REPLY, route=case.route, group_id=case.group_id,
+        initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
         title=str(_l("Objection to %(number)s", number=case.number)), facts=grounds.strip(), legal_basis="",
-        parent_case_id=case.id, created_at=now, rules=current_rules(),
+        parent_case_id=case.id, listing_id=listing.id, created_at=now, rules=rules,
     )
     db.session.add(obj)
     db.session.flush()
@@ -102,57 +106,15 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     add_case_unit(obj.id, case.initiating_unit_id, "initiator")
     events.record(obj.id, EventType.OBJECTION_FILED, actor, {"parent_case_id": case.id, "grounds": grounds.strip()})
     attachments.store(obj.id, actor, files, "evidence")
-    suspend(case, obj, "objection", actor)
+    reply_rule = runtime.deadline_rule_of(obj, "objection_reply")
+    reply_due = deadline_from(now, reply_rule["days"], calendar_days=reply_rule.get("day_kind") == "calendar").due_at
+    # The process suspends this subject's listing as it starts (bpmn/objection.bpmn).
     runtime.start(obj, PROCESS_ID, {
-        "case_id": obj.id, "parent_case_id": case.id, "determining_unit_id": unit_id, "determining_role": role,
-        "office_unit_id": office.id, "applicant_user_id": actor.id,
+        "case_id": obj.id, "parent_case_id": case.id, "listing_id": listing.id, "determining_unit_id": unit_id,
+        "determining_role": role, "office_unit_id": office.id, "applicant_user_id": actor.id,
+        "reply_due": reply_due.isoformat(), "lift_units": [],
     }, actor)
     return obj
-
-
-def suspend(case: Case, source: Case, reason: str, actor) -> None:
-    if case.status in CLOSED_STATUSES:
-        return  # a punishment that has ended is not suspended any more
-    db.session.add(PeriodSuspension(case_id=case.id, start=clock.today_local(), end=None, reason=reason, source_case_id=source.id))
-    db.session.flush()
-    events.record(case.id, EventType.PUNISHMENT_SUSPENDED, actor, {"reason": reason, "source": source.number})
-    _notify_period(case, actor)
-
-
-def close_open_suspensions(case: Case) -> None:
-    today = clock.today_local()
-    for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))):
-        s.end = max(today, s.start)
-    db.session.flush()
-
-
-def resume(case: Case, source: Case, actor) -> None:
-    """Close the open suspension: the punishment counts again from today, the day of rejection."""
-    if case.status in CLOSED_STATUSES:
-        return
-    today = clock.today_local()
-    close_open_suspensions(case)
-    events.record(case.id, EventType.PUNISHMENT_RESUMED, actor, {"source": source.number, "from": today.isoformat()})
-    _notify_period(case, actor)
-
-
-def revoke(case: Case, source: Case, actor, reasons: str) -> None:
-    """An upheld objection or complaint: the determination is revoked, every measure lifted, units told."""
-    close_open_suspensions(case)
-    lift_measures(case)
-    case.period_end = clock.today_local()
-    events.record(case.id, EventType.DETERMINATION_REVOKED, actor, {"source": source.number, "reasons": reasons})
-    runtime.deliver(case, "punishment_revoked", actor)
-    if case.status != CaseStatus.REVOKED:
-        # Still implementing (the workflow is not yet in its in-effect loop): record the end here; open
-        # implementation tasks stay for the units to report that they lifted what they applied.
-        case.status = CaseStatus.REVOKED
-        case.closed_at = case.closed_at or clock.now()
-
-
-def lift_measures(case: Case) -> None:
-    for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id)):
-        m.status = "lifted"
 
 
 # -- task handlers ----------------------------------------------------------------------------------
@@ -160,27 +122,31 @@ def _parent(ctx) -> Case:
     return db.session.get(Case, ctx.case.parent_case_id)
 
 
-def _finding(ctx, missing_outcome) -> tuple[str, str]:
-    """The upheld/rejected finding and its reasons (both required), with its documents stored."""
+def _finding(ctx, missing_outcome) -> tuple[str, str, list[int]]:
+    """The finding, its reasons (required) and, when partly founded, the units whose measures are lifted;
+    the documents are stored."""
     outcome = ctx.values.get("outcome")
-    if outcome not in ("upheld", "rejected"):
+    if outcome not in FINDINGS:
         raise DomainError(missing_outcome, "outcome")
     reasons = _required(ctx.values, "reasons", _l("Give the reasons."))
+    lift = []
+    if outcome == "partly":
+        listing = listing_of_objection(ctx.case)
+        applying = {lu.unit_id for lu in listing.units if lu.state != "lifted"}
+        lift = sorted({int(u) for u in ctx.values.get("lift_units") or []} & applying)
+        if not lift:
+            raise DomainError(_l("Choose the units whose measures are lifted."), "lift_units")
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "decision")
-    return outcome, reasons
+    return outcome, reasons, lift
 
 
 def reply(ctx) -> dict:
-    outcome, reasons = _finding(ctx, _l("Choose the finding."))
-    events.record(ctx.case.id, EventType.OBJECTION_REPLIED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
-    parent = _parent(ctx)
-    data = {"reply_outcome": outcome}
-    if outcome == "upheld":
-        revoke(parent, ctx.case, ctx.actor, reasons)
-        ctx.case.closed_at = clock.now()
-    else:
-        resume(parent, ctx.case, ctx.actor)
+    outcome, reasons, lift = _finding(ctx, _l("Choose the finding."))
+    events.record(ctx.case.id, EventType.OBJECTION_REPLIED, ctx.actor, {"outcome": outcome, "reasons": reasons, "lift_units": lift},
+                  bpmn_id=ctx.task.bpmn_id)
+    data = {"reply_outcome": outcome, "lift_units": lift}
+    if outcome == "rejected":
         rule = runtime.deadline_rule_of(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
         data["complain_by"] = deadline_from(clock.now(), rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at.isoformat()
     return data
@@ -193,7 +159,8 @@ def applicant_next(ctx) -> dict:
     grounds = (ctx.values.get("grounds") or "").strip()
     if step == "complain" and not grounds:
         raise DomainError(_l("Write the grounds of your complaint."), "grounds")
-    if step == "complain" and _parent(ctx).status in CLOSED_STATUSES:
+    listing = listing_of_objection(ctx.case)
+    if step == "complain" and (listing is None or not listing.active):
         raise DomainError(_l("The punishment has already ended; there is nothing left to complain about."), "next_step")
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
@@ -201,7 +168,6 @@ def applicant_next(ctx) -> dict:
         events.record(ctx.case.id, EventType.OBJECTION_REPLY_ACCEPTED, ctx.actor, {}, bpmn_id=ctx.task.bpmn_id)
     else:
         events.record(ctx.case.id, EventType.COMPLAINT_FILED, ctx.actor, {"grounds": grounds}, bpmn_id=ctx.task.bpmn_id)
-        suspend(_parent(ctx), ctx.case, "complaint", ctx.actor)
     return {"next_step": step}
 
 
@@ -243,17 +209,11 @@ class _DrawSubject:
 
 
 def decide_complaint(ctx) -> dict:
-    outcome, reasons = _finding(ctx, _l("Choose the decision."))
+    outcome, reasons, lift = _finding(ctx, _l("Choose the decision."))
     votes = experts.close_meeting(ctx.actor, ctx.case, "complaint")
-    events.record(ctx.case.id, EventType.COMPLAINT_DECIDED, ctx.actor, {"outcome": outcome, "reasons": reasons, "votes": votes},
-                  bpmn_id=ctx.task.bpmn_id)
-    parent = _parent(ctx)
-    if outcome == "upheld":
-        revoke(parent, ctx.case, ctx.actor, reasons)
-    else:
-        resume(parent, ctx.case, ctx.actor)
-    return {"complaint_outcome": outcome}
-
+    events.record(ctx.case.id, EventType.COMPLAINT_DECIDED, ctx.actor,
+                  {"outcome": outcome, "reasons": reasons, "votes": votes, "lift_units": lift}, bpmn_id=ctx.task.bpmn_id)
+    return {"complaint_outcome": outcome, "lift_units": lift}
 
 
 TASKS = {

@@ -1,7 +1,8 @@
 """Credit repair (seed 001 二(三); 2023 national measures on credit repair): within the period, a subject
 that corrected its behaviour applies, with evidence and a credit commitment, to the organ that handled the
 behaviour. Eligibility against the minimum publication period is checked first; an ineligible application
-is refused with the date from which it becomes eligible. Approval is published and ends the punishment."""
+is refused with the date from which it becomes eligible. Approval is published and ends this subject's
+listing (不再对该主体采取惩戒措施); other subjects of the case keep theirs."""
 from datetime import date, timedelta
 
 from flask import current_app
@@ -15,8 +16,10 @@ from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.listings.models import Listing
+from app.listings.services import listing_of
 from app.pagination import paginate_rows
-from app.rights.objections import applicant_case, close_open_suspensions, lift_measures
+from app.rights.objections import applicant_case
 from app.workdays.rules import current as current_rules
 
 PROCESS_ID = "credit_repair"
@@ -35,24 +38,28 @@ def min_days(case: Case) -> int:
     return max([by_entry.get(c, current_app.config["REPAIR_MIN_DAYS_DEFAULT"]) for c in codes] or [0])
 
 
-def eligible_from(case: Case) -> date:
-    return case.period_start + timedelta(days=min_days(case))
+def eligible_from(case: Case, listing: Listing | None = None) -> date:
+    start = listing.period_start if listing is not None else case.period_start
+    return start + timedelta(days=min_days(case))
 
 
-def open_repair(case_id: int) -> Case | None:
-    return db.session.scalar(
-        select(Case).where(Case.parent_case_id == case_id, Case.kind == CaseKind.REPAIR, Case.closed_at.is_(None)).limit(1)
-    )
+def open_repair(case_id: int, subject_id: int | None = None) -> Case | None:
+    """The open repair application of a case (of one subject, where given: each subject applies for itself)."""
+    stmt = select(Case).where(Case.parent_case_id == case_id, Case.kind == CaseKind.REPAIR, Case.closed_at.is_(None))
+    if subject_id is not None:
+        stmt = stmt.join(CaseSubject, CaseSubject.case_id == Case.id).where(CaseSubject.subject_id == subject_id)
+    return db.session.scalar(stmt.limit(1))
 
 
 def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commitment_files: list) -> Case:
     case = applicant_case(actor, case_id)
-    if case.kind != CaseKind.PUNISHMENT or case.decision != "act" or case.status != CaseStatus.IN_EFFECT:
+    listing = listing_of(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None
+    if case.decision != "act" or listing is None or listing.status != "in_effect":
         raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
-    existing = open_repair(case.id)
+    existing = open_repair(case.id, actor.subject_id)
     if existing is not None:
         raise OpenRepair(existing)
-    start = eligible_from(case)
+    start = eligible_from(case, listing)
     if clock.today_local() < start:
         raise DomainError(_l("Not yet eligible: the minimum publication period of %(days)s days runs until %(date)s. You can apply from %(date)s.",
                              days=min_days(case), date=start.isoformat()))
@@ -72,7 +79,8 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
         number=f"TMP-{now.timestamp()}-{actor.id}", kind=CaseKind.REPAIR, process_id=PROCESS_ID, status=CaseStatus.REPAIR_REVIEW,
         route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
         title=str(_l("Credit repair of %(number)s", number=case.number)), facts=correction.strip(),
-        legal_basis=str(PLEDGE) if pledge else "", parent_case_id=case.id, created_at=now, rules=current_rules(),
+        legal_basis=str(PLEDGE) if pledge else "", parent_case_id=case.id, listing_id=listing.id, created_at=now,
+        rules=current_rules(),
     )
     db.session.add(rep)
     db.session.flush()
@@ -85,7 +93,7 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     attachments.store(rep.id, actor, files, "evidence")
     attachments.store(rep.id, actor, commitment_files, "commitment")
     runtime.start(rep, PROCESS_ID, {
-        "case_id": rep.id, "parent_case_id": case.id, "handling_unit_id": case.initiating_unit_id,
+        "case_id": rep.id, "parent_case_id": case.id, "listing_id": listing.id, "handling_unit_id": case.initiating_unit_id,
         "applicant_user_id": actor.id,
     }, actor)
     return rep
@@ -99,20 +107,9 @@ def review(ctx) -> dict:
     if not reasons:
         raise DomainError(_l("Give the reasons."), "reasons")
     events.record(ctx.case.id, EventType.REPAIR_REVIEWED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
-    if outcome == "approve":
-        parent = db.session.get(Case, ctx.case.parent_case_id)
-        _end_early(parent, ctx.case, ctx.actor)
-        ctx.case.closed_at = clock.now()
+    # Approved: the process ends this subject's listing (bpmn/credit_repair.bpmn, message listing_repaired),
+    # which pushes the lifting to the units; the result is published.
     return {"repair_outcome": outcome}
-
-
-def _end_early(parent: Case, repair_case: Case, actor) -> None:
-    """Approved: published, the punishment ends today, implementing units lift their measures."""
-    close_open_suspensions(parent)  # a pending objection no longer moves a repaired case's period
-    lift_measures(parent)
-    parent.period_end = clock.today_local()
-    events.record(parent.id, EventType.CREDIT_REPAIRED, actor, {"repair_case": repair_case.number})
-    runtime.deliver(parent, "credit_repaired", actor)
 
 
 def supplement(ctx) -> dict:

@@ -3,10 +3,13 @@ cannot block the others and a crash loses at most the item in hand."""
 import logging
 from datetime import timedelta
 
+from flask import current_app
+
 from app import clock
 from app.cases import deadlines, runtime
 from app.engine import timers
 from app.extensions import db
+from app.supervision import services as supervision
 from app.supervision.reports import generate_monthly_if_missing
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,18 @@ def sweep_deadlines(max_tasks: int = 500) -> tuple[int, int]:
     return counts["remind"], counts["breach"]
 
 
+def escalate_overdue() -> int:
+    """Units with work overdue beyond the escalation period are notified (通报) once per task."""
+    try:
+        n = supervision.escalate_overdue(clock.now(), current_app.config["ESCALATE_AFTER_WORKING_DAYS"])
+        db.session.commit()
+        return n
+    except Exception:
+        db.session.rollback()
+        log.exception("escalation of overdue work failed")
+        return 0
+
+
 def monthly_report(app) -> None:
     """First of the month: the previous month's monitoring report, once."""
     with app.app_context():
@@ -75,3 +90,4 @@ def run_sweeps(app) -> None:
     with app.app_context():
         sweep_timers()
         sweep_deadlines()
+        escalate_overdue()

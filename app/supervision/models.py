@@ -25,8 +25,11 @@ class Notice(db.Model):
     unit: Mapped[Unit] = relationship()
     text: Mapped[str] = mapped_column(Text)
     on_date: Mapped[date] = mapped_column(Date)  # date of the notice, or of the interview for a summons
-    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
+    # None for a notice the system issues by rule (a late reply to an objection, overdue work escalated).
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    # Why, for an automatic notice: objection_reply_late | overdue_escalation
+    reason: Mapped[str | None] = mapped_column(String(40))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

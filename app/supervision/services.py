@@ -13,8 +13,10 @@ from app.enums import JOINT_KINDS, EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.labels import step
 from app.supervision.models import Notice, StepRecord, TypicalCase
 from app.supervision.monitoring import quarter_of
+from app.workdays.services import working_days_ago
 
 VIEWERS = (SUPERVISOR, OFFICE, ADMIN)
 
@@ -55,8 +57,9 @@ def overdue_by_step(actor):
 
 
 def issue(actor, unit_id: int, kind: str, text: str, on_date: date | None) -> Notice:
-    """A supervisor notifies (通报) or summons (约谈) a unit about its overdue work."""
-    require_role(actor, SUPERVISOR)
+    """The office or a supervisor notifies (通报) or summons (约谈) a unit about its overdue work
+    (seed 001 四(三): 联席会议办公室……通报、约谈)."""
+    require_role(actor, SUPERVISOR, OFFICE)
     if kind not in ("notice", "summons"):
         raise DomainError(_l("Choose notice or summons."), "kind")
     if not (text or "").strip():
@@ -90,6 +93,8 @@ def all_notices(actor):
 
 
 def acknowledge(actor, notice_id: int) -> Notice:
+    """The unit notified acknowledges it (its own staff: not a supervisor who happens to share the unit)."""
+    require_role(actor, "caseworker", "group_lead", OFFICE)
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.unit_id != actor.unit_id:
         raise DomainError(_l("No such notice for your unit."))
@@ -122,3 +127,43 @@ def typical_of_unit(actor):
     if actor.unit_id is None:
         return []
     return list(db.session.scalars(select(TypicalCase).where(TypicalCase.unit_id == actor.unit_id).order_by(TypicalCase.registered_at.desc())))
+
+
+AUTO_TEXT = {
+    "objection_reply_late": _l("The unit did not reply to the objection %(number)s within the set time; the matter went to "
+                               "the joint-meeting office at once (seed 001 二(三)2)."),
+    "overdue_escalation": _l("The step %(step)s of case %(number)s is overdue beyond the escalation period."),
+}
+
+
+def auto_notice(unit_id: int, reason: str, cases: list[Case], **text_values) -> Notice:
+    """A notice (通报) the system issues by rule, on the timelines of the cases concerned."""
+    text = str(AUTO_TEXT[reason] % text_values) if text_values else str(AUTO_TEXT[reason])
+    notice = Notice(kind="notice", unit_id=unit_id, text=text, on_date=clock.today_local(), issued_by_id=None, reason=reason)
+    notice.cases = list(cases)
+    db.session.add(notice)
+    db.session.flush()
+    for c in cases:
+        events.record(c.id, EventType.UNIT_NOTICED, None, {"notice_id": notice.id, "kind": "notice", "unit_id": unit_id,
+                                                         "text": text, "on_date": notice.on_date.isoformat(), "reason": reason})
+    return notice
+
+
+def late_reply_notice(payload: dict, case: Case, actor) -> None:
+    """Routed from bpmn/objection.bpmn: the deciding unit let the reply deadline pass."""
+    cases = [case] + ([db.session.get(Case, case.parent_case_id)] if case.parent_case_id else [])
+    auto_notice(int(payload["unit_id"]), payload.get("reason", "objection_reply_late"), cases, number=case.number)
+
+
+def escalate_overdue(now, after_days: int, limit: int = 500) -> int:
+    """Open tasks overdue for more than `after_days` working days: their units are notified once."""
+    from_due = working_days_ago(now, after_days)
+    rows = db.session.scalars(
+        select(OpenTask).where(OpenTask.escalated.is_(False), OpenTask.breached.is_(True), OpenTask.due_at < from_due,
+                               OpenTask.unit_id.is_not(None))
+        .order_by(OpenTask.due_at).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    for ot in rows:
+        ot.escalated = True
+        auto_notice(ot.unit_id, "overdue_escalation", [ot.case], number=ot.case.number, step=step(ot.bpmn_id, ot.name))
+    return len(rows)

@@ -12,6 +12,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.workdays.models import DeadlineRule
+from config import CALENDAR_DAY_RULES
 
 SOURCES = {"local": "local default, configurable"}
 
@@ -20,15 +21,19 @@ def ensure_seeded() -> None:
     known = set(db.session.scalars(select(DeadlineRule.name)))
     for name, (days, source) in current_app.config["DEADLINE_RULES"].items():
         if name not in known:
-            db.session.add(DeadlineRule(name=name, days=days, day_kind="working", source=source))
+            db.session.add(DeadlineRule(name=name, days=days, day_kind=_day_kind(name), source=source))
     db.session.flush()
+
+
+def _day_kind(name: str) -> str:
+    return "calendar" if name in CALENDAR_DAY_RULES else "working"
 
 
 def current() -> dict[str, dict]:
     """{name: {"days", "day_kind", "source"}} — what a case starting now copies."""
     rows = db.session.scalars(select(DeadlineRule)).all()
     if not rows:
-        return {n: {"days": d, "day_kind": "working", "source": s} for n, (d, s) in current_app.config["DEADLINE_RULES"].items()}
+        return {n: {"days": d, "day_kind": _day_kind(n), "source": s} for n, (d, s) in current_app.config["DEADLINE_RULES"].items()}
     return {r.name: {"days": r.days, "day_kind": r.day_kind, "source": r.source} for r in rows}
 
 

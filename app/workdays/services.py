@@ -100,6 +100,14 @@ def add_working_days(start: date, days: int) -> tuple[date, bool]:
     return cal.add(start, days), cal.fallback_used
 
 
+def working_days_ago(now: datetime, days: int) -> datetime:
+    """The start of the local day `days` working days before now's local date (UTC): a deadline earlier
+    than this was missed by more than `days` working days."""
+    today = clock.local_date(now)
+    cal = WorkCalendar(today - timedelta(days=days * 2 + 30), today)
+    return clock.start_of_local_day(cal.subtract(today, days))
+
+
 def deadline_from(start: datetime, days: int, remind_days: int = 1, calendar_days: bool = False) -> Deadline:
     """Deadline of a step that starts at `start` and must finish within `days` working (or calendar) days."""
     start_day = clock.local_date(start)

@@ -13,13 +13,12 @@ from app.scheduler.jobs import sweep_deadlines, sweep_timers
 from tests.conftest import user
 from tests.helpers import (
     COMPANY,
-    COMPANY2,
-    PERSON,
     complete,
     determine,
     event_types,
     file_case,
     in_effect_case,
+    listings_of,
     only_task,
     open_tasks,
     unit_id,
@@ -28,7 +27,7 @@ from tests.helpers import (
 
 def test_accept_path_runs_to_period_end(org, clock):
     case = file_case()
-    assert case.status == "pre_review" and case.route == "group"
+    assert case.status == "pre_review" and case.route == "group" and not case.multi_group
     ot = only_task(case.id, "pre_review")
     assert ot.role == "group_lead" and ot.unit_id == unit_id("市市场监管局")
 
@@ -36,10 +35,13 @@ def test_accept_path_runs_to_period_end(org, clock):
     assert db.session.get(Case, case.id).status == "determination"
     determine("market_lead", only_task(case.id, "schedule_meeting"), days=30)
     case = db.session.get(Case, case.id)
-    assert case.status == "filing" and case.decision == "act"
-    assert case.period_start == date(2026, 11, 23) and case.period_end == date(2026, 12, 22)
-
-    complete("office1", only_task(case.id, "file_decision"), {"note": "备案"})
+    assert case.status == "implementing" and case.decision == "act"
+    # The listing and its period start on the day of issue, not after feedback (seed 001 二(二)2 印发).
+    [listing] = listings_of(case.id)
+    assert listing.status == "in_effect" and listing.period_start == date(2026, 11, 23)
+    assert listing.period_end == date(2026, 12, 22)
+    # Filing with the office runs beside implementation; it holds nothing back.
+    assert only_task(case.id, "file_decision")
     impl = open_tasks(case.id, "implement")
     # One task per implementing unit, in parallel, each for its own unit.
     assert sorted(t.unit_id for t in impl) == sorted(
@@ -53,23 +55,29 @@ def test_accept_path_runs_to_period_end(org, clock):
     complete("market_cw", by_unit[unit_id("市市场监管局")], {"outcome": "applied", "report": "已列为重点监管。"})
     statuses = {m.unit_id: m.status for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id))}
     assert statuses[unit_id("市住房城乡建设局")] == "cannot" and statuses[unit_id("市财政局")] == "applied"
+    states = {lu.unit_id: lu.state for lu in listings_of(case.id)[0].units}
+    assert states[unit_id("市住房城乡建设局")] == "cannot" and states[unit_id("市财政局")] == "applied"
 
     complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "汇总。"})
+    complete("office1", only_task(case.id, "file_decision"), {"note": "备案"})
     case = db.session.get(Case, case.id)
     assert case.status == "in_effect" and open_tasks(case.id) == []
-    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
-    assert inst.next_due_at is not None
 
-    # The day before the period ends nothing happens; after its last day the timer ends the case.
+    # The day before the period ends nothing happens; after its last day the listing's timer ends it and the
+    # units that apply a measure are told to lift it; the procedure then ends.
     clock.move_to("2026-12-22T15:00:00+00:00")  # 23:00 on 22 Dec in Shanghai: last day still running
     assert sweep_timers() == 0
-    assert db.session.get(Case, case.id).status == "in_effect"
+    assert listings_of(case.id)[0].status == "in_effect"
     clock.move_to("2026-12-22T16:00:01+00:00")  # 00:00:01 on 23 Dec in Shanghai
     assert sweep_timers() == 1
+    [listing] = listings_of(case.id)
+    assert listing.status == "expired" and listing.ended_on == date(2026, 12, 23)
     case = db.session.get(Case, case.id)
-    assert case.status == "expired" and case.closed_at is not None
+    assert case.status == "closed" and case.closed_at is not None
+    lifts = open_tasks(case.id, "confirm_push")
+    assert sorted(t.unit_id for t in lifts) == sorted([unit_id("市财政局"), unit_id("市住房城乡建设局"), unit_id("市市场监管局")])
     types = event_types(case.id)
-    assert types[-2:] == [EventType.TIMER_FIRED, EventType.CASE_CLOSED]
+    assert EventType.LISTING_EXPIRED in types and types.count(EventType.PUSH_SENT) == 3
     assert sweep_timers() == 0  # idempotent: nothing fires twice
 
 
@@ -103,15 +111,13 @@ def test_return_without_reasons_is_refused_and_changes_nothing(org, clock):
     assert only_task(case.id, "pre_review").id == ot.id
 
 
-def test_decision_no_action_closes_after_filing(org, clock):
+def test_decision_no_action_closes_at_once(org, clock):
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     determine("market_lead", only_task(case.id, "schedule_meeting"), decision="no_action", measures=[])
-    complete("office1", only_task(case.id, "file_decision"), {"note": ""})
     case = db.session.get(Case, case.id)
     assert case.status == "closed_no_action" and case.closed_at is not None
-    assert case.measures == [] and open_tasks(case.id) == []
-    assert EventType.DECISION_FILED in event_types(case.id)
+    assert case.measures == [] and open_tasks(case.id) == [] and listings_of(case.id) == []
 
 
 def test_reward_path(org, clock):
@@ -127,37 +133,6 @@ def test_reward_path(org, clock):
         complete(who, t, {"outcome": "applied", "report": "已给予激励。"})
     complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "激励措施已落实。"})
     assert db.session.get(Case, case.id).status == "in_effect"
-
-
-def test_several_subjects_or_groups_go_to_the_office(org, clock):
-    multi_subject = file_case(subjects=(COMPANY, COMPANY2))
-    assert multi_subject.route == "office" and multi_subject.group_id is None
-    multi_group = file_case(subjects=(PERSON,), entries=("SC-P-001", "FIN-P-001"), username="court_cw")
-    assert multi_group.route == "office"
-
-    ot = only_task(multi_group.id, "pre_review_office")
-    assert ot.role == "office"
-    complete("office1", ot, {"outcome": "accept"})
-    determine("office1", only_task(multi_group.id, "schedule_meeting_office"), days=100)
-    # The special meeting's decision goes to every group lead concerned.
-    notices = open_tasks(multi_group.id, "notify_groups")
-    assert sorted(t.unit_id for t in notices) == sorted([unit_id("市市场监管局"), unit_id("人民银行市分行")])
-    assert all(t.role == "group_lead" for t in notices)
-    for t in notices:
-        complete("market_lead" if t.unit_id == unit_id("市市场监管局") else "pbc_lead", t, {"note": "收悉"})
-    impl = open_tasks(multi_group.id, "implement")
-    assert len(impl) == 5  # distinct units of the measures of both entries
-    users = {
-        unit_id("市财政局"): "finance_cw",
-        unit_id("市住房城乡建设局"): "housing_cw",
-        unit_id("市市场监管局"): "market_cw",
-        unit_id("市中级人民法院"): "court_cw",
-        unit_id("人民银行市分行"): "pbc_cw",
-    }
-    for t in impl:
-        complete(users[t.unit_id], t, {"outcome": "applied", "report": "已实施。"})
-    complete("office1", only_task(multi_group.id, "compile_feedback_office"), {"summary": "已汇总。"})
-    assert db.session.get(Case, multi_group.id).status == "in_effect"
 
 
 def test_deadline_reminder_and_breach_follow_the_clock(org, clock):
@@ -202,7 +177,7 @@ def test_deadlines_count_holidays_and_working_weekends(org, clock):
 
 def test_timer_sweep_loads_only_due_instances(org, clock):
     case, _codes = in_effect_case(days=10)
-    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
+    inst = db.session.get(ProcessInstance, listings_of(case.id)[0].instance_id)
     # The engine's own due time is what the index holds: end of the period's last day (2 Dec) in Shanghai.
     assert inst.next_due_at.isoformat() == "2026-12-02T15:59:59.999999+00:00"
     from app.engine.timers import claim_due_instance
@@ -214,18 +189,18 @@ def test_timer_sweep_loads_only_due_instances(org, clock):
 
 def test_sweep_at_the_exact_due_instant_neither_fires_nor_spins(org, clock):
     case, _codes = in_effect_case(days=10)
-    inst = db.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id).limit(1))
+    inst = db.session.get(ProcessInstance, listings_of(case.id)[0].instance_id)
     clock.move_to(inst.next_due_at)
     assert sweep_timers() == 0
     clock.shift(timedelta(microseconds=1))
-    assert sweep_timers() == 1 and db.session.get(Case, case.id).status == "expired"
+    assert sweep_timers() == 1 and listings_of(case.id)[0].status == "expired"
+    assert db.session.get(Case, case.id).status == "closed"
 
 
-def test_repeated_choices_count_once_and_periods_cannot_start_before_the_meeting(org, clock):
+def test_repeated_choices_count_once(org, clock):
     from app.cases import tasks
-    from app.errors import DomainError
     from app.joint import services
-    from tests.helpers import entry_id, schedule
+    from tests.helpers import entry_id, experts_confirm, schedule
 
     case = services.file_trigger(
         user("market_cw"), subjects=[services.SubjectIn(*COMPANY)], entry_ids=[entry_id("SC-P-001")] * 2,
@@ -235,17 +210,16 @@ def test_repeated_choices_count_once_and_periods_cannot_start_before_the_meeting
     assert len(case.entries) == 1
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     schedule("market_lead", only_task(case.id, "schedule_meeting"))
+    attended = experts_confirm(case.id)
     ot = only_task(case.id, "determination")
-    values = {"meeting_date": date(2026, 11, 23), "attending_unit_ids": [1, 1], "minutes": "m", "decision": "act",
-              "measures": [f"{case.entries[0].catalog_version_id}:M1"] * 2, "period_start": date(2026, 11, 1), "period_days": 30}
-    with pytest.raises(DomainError) as exc:
-        tasks.complete(user("market_lead"), ot.task_id, values)
-    db.session.rollback()
-    assert exc.value.errors[0][0] == "period_start"
-    values["period_start"] = date(2026, 11, 23)
-    complete("market_lead", ot, values)
+    values = {"meeting_date": date(2026, 11, 23), "attending_unit_ids": [unit_id("市市场监管局")] * 2, "minutes": "m",
+              "decision": "act", "attending_expert_ids": attended + attended,
+              "measures": [f"{case.entries[0].catalog_version_id}:M1"] * 2, "period_days": 30}
+    case = tasks.complete(user("market_lead"), ot.task_id, values)
+    db.session.commit()
     assert len(db.session.get(Case, case.id).measures) == 1
-
+    assert case.determination["attending_unit_ids"] == [unit_id("市市场监管局")]
+    assert len(case.determination["attending_experts"]) == len(attended)
 
 def test_person_born_before_their_region_code_existed_can_be_filed(org, clock):
     # Issue 10 blocker: 510402 (攀枝花市东区) dates from 1983; a number issued there in 1962 is valid.

@@ -6,19 +6,24 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.cases.models import Case, CaseMeasure
+from app.cases.models import Case
+from app.engine.models import ProcessInstance
+from app.enums import EventType
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
+from app.listings.models import PeriodSuspension
 from app.rights import accounts, objections
-from app.rights.models import PeriodSuspension
 from app.scheduler.jobs import sweep_timers
 from tests.conftest import user
 from tests.helpers import (
     COMPANY2,
+    WHO,
     applicant_for,
+    complete,
     do,
+    event_types,
     in_effect_case,
-    main_instance,
+    listings_of,
     open_tasks,
     task_of,
     unit_id,
@@ -38,22 +43,35 @@ def test_access_code_binds_one_account_to_its_subject(org, clock):
     db.session.rollback()
 
 
-def test_objection_upheld_revokes_and_lifts_the_measures(org, clock):
+def confirm_pushes(case_id: int) -> None:
+    for t in open_tasks(case_id, "confirm_push"):
+        name = next(n for n in WHO if unit_id(n) == t.unit_id)
+        complete(WHO[name], t, {"done": True, "note": "已调整"})
+
+
+def test_objection_upheld_revokes_the_listing_and_lifts_the_measures(org, clock):
     case, codes = in_effect_case()
     applicant = applicant_for(case, codes)
     clock.shift(timedelta(days=3))
     obj = objections.file_objection(applicant, case.id, "处罚决定已被行政复议撤销。", [])
     db.session.commit()
-    case = db.session.get(Case, case.id)
-    assert case.status == "suspended" and case.period_end is None
-    assert main_instance(case).next_due_at is None  # nothing fires while suspended
+    [listing] = listings_of(case.id)
+    assert listing.status == "suspended" and listing.period_end is None
+    assert db.session.get(ProcessInstance, listing.instance_id).next_due_at is None  # nothing fires while suspended
+    # Each unit applying a measure is told to suspend it, and confirms.
+    pushes = open_tasks(case.id, "confirm_push")
+    assert len(pushes) == 3 and {p.role for p in pushes} == {"caseworker"}
+    confirm_pushes(case.id)
+    assert {lu.state for lu in listings_of(case.id)[0].units} == {"suspended"}
     reply = task_of(obj.id, "reply_objection")
     assert reply.role == "group_lead" and reply.unit_id == unit_id("市市场监管局")
     do(user("market_lead"), reply, {"outcome": "upheld", "reasons": "经核查，异议成立，撤销认定。"})
-    case = db.session.get(Case, case.id)
-    assert case.status == "revoked" and case.closed_at is not None
-    assert {m.status for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id))} == {"lifted"}
+    [listing] = listings_of(case.id)
+    assert listing.status == "revoked" and listing.end_reason == "revoked"
+    confirm_pushes(case.id)  # lift
+    assert {lu.state for lu in listings_of(case.id)[0].units} == {"lifted"}
     assert db.session.get(Case, obj.id).status == "objection_upheld"
+    assert db.session.get(Case, case.id).status == "closed"  # its only listing has ended
 
 
 def test_objection_rejected_then_complaint_upheld(org, clock):
@@ -62,46 +80,48 @@ def test_objection_rejected_then_complaint_upheld(org, clock):
     obj = objections.file_objection(applicant, case.id, "事实认定有误。", [])
     db.session.commit()
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。"})
-    assert db.session.get(Case, case.id).status == "in_effect"  # resumed from the day of rejection
+    assert listings_of(case.id)[0].status == "in_effect"  # resumed from the day of rejection
     nxt = task_of(obj.id, "applicant_next")
     assert nxt.assignee_id == applicant.id
     do(applicant, nxt, {"next_step": "complain", "grounds": "答复未回应关键证据。"})
-    assert db.session.get(Case, case.id).status == "suspended"
+    assert listings_of(case.id)[0].status == "suspended"
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "投诉成立。"})
-    assert db.session.get(Case, case.id).status == "revoked"
+    assert listings_of(case.id)[0].status == "revoked"
     assert db.session.get(Case, obj.id).status == "complaint_upheld"
+    types = event_types(case.id)
+    assert types.count(EventType.PUNISHMENT_SUSPENDED) == 2 and types.count(EventType.PUNISHMENT_RESUMED) == 1
 
 
 def test_complaint_rejected_resumes_the_period_from_the_rejection_date_to_the_day(org, clock):
     # 30-day period from Mon 23 Nov 2026: 23 Nov .. 22 Dec.
     case, codes = in_effect_case(days=30)
-    assert case.period_end == date(2026, 12, 22)
+    assert listings_of(case.id)[0].period_end == date(2026, 12, 22)
     applicant = applicant_for(case, codes)
     clock.move_to("2026-11-26T02:00:00+00:00")  # objection on 26 Nov (3 days served: 23, 24, 25)
     obj = objections.file_objection(applicant, case.id, "异议理由。", [])
     db.session.commit()
     clock.move_to("2026-11-30T02:00:00+00:00")  # reply rejects on 30 Nov: suspended 26..29 (4 days)
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
-    assert db.session.get(Case, case.id).period_end == date(2026, 12, 26)
+    assert listings_of(case.id)[0].period_end == date(2026, 12, 26)
     clock.move_to("2026-12-02T02:00:00+00:00")  # complaint on 2 Dec
     do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉理由。"})
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [], "draw_experts": False})
     clock.move_to("2026-12-10T02:00:00+00:00")  # complaint rejected 10 Dec: suspended 2..9 (8 days)
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "投诉不成立。"})
-    case = db.session.get(Case, case.id)
-    assert case.status == "in_effect"
+    [listing] = listings_of(case.id)
+    assert listing.status == "in_effect"
     # 30 punished days: 23-25 Nov (3), 30 Nov-1 Dec (2), from 10 Dec 25 more -> 3 Jan 2027.
-    assert case.period_end == date(2027, 1, 3)
-    suspensions = db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id).order_by(PeriodSuspension.id)).all()
+    assert listing.period_end == date(2027, 1, 3)
+    suspensions = db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.listing_id == listing.id).order_by(PeriodSuspension.id)).all()
     assert [(s.start, s.end) for s in suspensions] == [(date(2026, 11, 26), date(2026, 11, 30)), (date(2026, 12, 2), date(2026, 12, 10))]
     # The expiry timer follows: due at the end of 3 Jan 2027 in Shanghai, and fires then.
-    inst = main_instance(case)
+    inst = db.session.get(ProcessInstance, listing.instance_id)
     assert inst.next_due_at.isoformat() == "2027-01-03T15:59:59.999999+00:00"
     clock.move_to("2027-01-03T15:59:00+00:00")
     assert sweep_timers() == 0
     clock.move_to("2027-01-03T16:00:01+00:00")
-    assert sweep_timers() == 1 and db.session.get(Case, case.id).status == "expired"
+    assert sweep_timers() >= 1 and listings_of(case.id)[0].status == "expired"
 
 
 def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
@@ -149,4 +169,4 @@ def test_silence_after_a_rejected_objection_closes_it(org, clock):
     clock.shift(timedelta(days=20))
     sweep_timers()
     assert db.session.get(Case, obj.id).status == "objection_closed"
-    assert db.session.get(Case, case.id).status == "in_effect"
+    assert listings_of(case.id)[0].status == "in_effect"

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.cases.models import Case, CaseMeasure
+from app.cases.models import Case
 from app.errors import DomainError
 from app.extensions import db
 from app.rights import repair
 from tests.conftest import user
-from tests.helpers import PDF, applicant_for, do, in_effect_case, task_of
+from tests.helpers import PDF, WHO, applicant_for, complete, do, in_effect_case, listings_of, open_tasks, task_of, unit_id
 
 
 def test_ineligible_before_the_minimum_publication_period(org, clock):
@@ -37,9 +37,13 @@ def test_eligible_and_approved_ends_the_punishment_early(org, clock):
     review = task_of(rep.id, "review_repair")
     assert review.role == "caseworker" and review.unit_id == case.initiating_unit_id
     do(user("market_cw"), review, {"outcome": "approve", "reasons": "整改到位，准予修复。"})
-    case = db.session.get(Case, case.id)
-    assert case.status == "repaired" and case.period_end == date(2027, 2, 21)
-    assert {m.status for m in db.session.scalars(select(CaseMeasure).where(CaseMeasure.case_id == case.id))} == {"lifted"}
+    [listing] = listings_of(case.id)
+    assert listing.status == "repaired" and listing.period_end == date(2027, 2, 21)
+    lifts = open_tasks(case.id, "confirm_push")
+    assert len(lifts) == 3
+    for t in lifts:
+        complete(next(u for n, u in WHO.items() if unit_id(n) == t.unit_id), t, {"done": True, "note": ""})
+    assert {lu.state for lu in listings_of(case.id)[0].units} == {"lifted"}
     page = repair.published_results(None, 1)
     assert [c.id for c, _s in page.items] == [rep.id]
 
@@ -62,7 +66,7 @@ def test_eligible_rejected_after_supplements_and_may_apply_again(org, clock):
     db.session.commit()
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "reject", "reasons": "凭证与处罚决定不符。"})
     assert db.session.get(Case, rep.id).status == "repair_rejected"
-    assert db.session.get(Case, case.id).status == "in_effect"
+    assert listings_of(case.id)[0].status == "in_effect"
     again = repair.apply(applicant, case.id, "补齐材料后再次申请。", True, [PDF], [])
     db.session.commit()
     assert again.id != rep.id

@@ -8,50 +8,49 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.errors import DomainError
 from app.extensions import db
+from app.listings.models import PeriodSuspension, Push
 from app.rights import objections, queries, repair
-from app.rights.models import PeriodSuspension
 from app.scheduler.jobs import sweep_timers
 from tests.conftest import user
 from tests.helpers import (
     COMPANY,
     COMPANY2,
     PDF,
-    WHO,
     applicant_for,
     complete,
     determine,
     do,
     file_case,
+    implement_all,
     in_effect_case,
+    listings_of,
     only_task,
-    open_tasks,
     task_of,
-    unit_id,
 )
 
 
-def test_revoked_during_implementation_stays_revoked_and_off_the_list(org, clock):
+def test_revoked_during_implementation_pushes_lifting_and_stays_off_the_list(org, clock):
+    from app.rights import accounts
     from app.rights.models import AccessCode
 
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     determine("market_lead", only_task(case.id, "schedule_meeting"))
-    complete("office1", only_task(case.id, "file_decision"), {})
     code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id)).plain
-    from app.rights import accounts
-
     applicant = accounts.register("enterprise", COMPANY[2], code, "app", "a-long-password", "")
     db.session.commit()
     obj = objections.file_objection(applicant, case.id, "异议", [])
     db.session.commit()
+    assert queries.public_list("punishment", None, 1).total == 0  # suspended: not listed meanwhile
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "upheld", "reasons": "成立"})
-    assert db.session.get(Case, case.id).status == "revoked"
-    for t in open_tasks(case.id, "implement"):  # the units still report (they lift what they applied)
-        name = next(n for n in WHO if unit_id(n) == t.unit_id)
-        complete(WHO[name], t, {"outcome": "cannot", "report": "已撤销", "reasons": "认定已撤销"})
+    [listing] = listings_of(case.id)
+    assert listing.status == "revoked"
+    # Units that had not yet reported are told too: the suspension and then the lifting reach them.
+    pushes = {(p.unit_id, p.action) for p in db.session.scalars(select(Push).where(Push.listing_id == listing.id))}
+    assert {a for _u, a in pushes} == {"suspend", "lift"} and len({u for u, _a in pushes}) == 3
+    implement_all(case.id, outcome="cannot")  # the units still report
     complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "认定已撤销"})
-    case = db.session.get(Case, case.id)
-    assert case.status == "revoked"
+    assert db.session.get(Case, case.id).status == "closed"  # nothing left in effect: the procedure ends
     assert queries.public_list("punishment", None, 1).total == 0
 
 
@@ -65,11 +64,12 @@ def test_no_complaint_once_the_punishment_has_ended(org, clock):
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})  # same day
     clock.move_to("2026-11-28T02:00:00+00:00")
     sweep_timers()
-    assert db.session.get(Case, case.id).status == "expired"
+    assert listings_of(case.id)[0].status == "expired"
     nxt = task_of(obj.id, "applicant_next")  # the complaint window (10 working days) is still open
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as exc:
         tasks.complete(applicant, nxt.task_id, {"next_step": "complain", "grounds": "g"})
     db.session.rollback()
+    assert exc.value.errors[0][0] == "next_step"
     assert db.session.scalar(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))) is None
 
 
@@ -81,13 +81,15 @@ def test_an_approved_repair_closes_a_pending_suspension(org, clock):
     db.session.commit()
     obj = objections.file_objection(applicant, case.id, "异议", [])  # filed while the repair is reviewed
     db.session.commit()
+    assert listings_of(case.id)[0].status == "suspended"
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
-    case = db.session.get(Case, case.id)
-    assert case.status == "repaired"
-    assert db.session.scalar(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))) is None
-    end = case.period_end
+    [listing] = listings_of(case.id)
+    assert listing.status == "repaired"
+    assert db.session.scalar(select(PeriodSuspension).where(PeriodSuspension.listing_id == listing.id, PeriodSuspension.end.is_(None))) is None
+    end = listing.period_end
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
-    assert db.session.get(Case, case.id).period_end == end  # a repaired case's period no longer moves
+    assert listings_of(case.id)[0].period_end == end  # a repaired listing's period no longer moves
+    assert listings_of(case.id)[0].status == "repaired"
 
 
 def test_complaint_window_follows_the_rule_copied_onto_the_case(org, clock):

@@ -22,7 +22,9 @@ def check():
 def test_state_round_trips_without_the_spec():
     parsed = parse_bpmn(BPMN.read_bytes(), "joint_punishment.bpmn")[0]
     specs = Engine.restore_spec(parsed.spec_json, BPMN.read_text(encoding="utf-8"))
-    eng = Engine.start(specs, {"route": "group", "lead_unit_id": 2, "office_unit_id": 1, "initiating_unit_id": 3})
+    eng = Engine.start(specs, {"receiving_unit_id": 2, "determining_unit_id": 2, "determining_role": "group_lead",
+                               "multi_group": False, "major": False, "office_unit_id": 1, "initiating_unit_id": 3,
+                               "case_id": 1, "concerned_lead_units": [2]})
     state = eng.dump()
     assert "spec" not in json.loads(state) and len(state) < len(parsed.spec_json)
     again = Engine.load(specs, state)

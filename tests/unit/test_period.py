@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.rights.period import is_suspended_on, period_end, punished_days
+from app.listings.period import is_suspended_on, period_end, punished_days
 
 START = date(2026, 1, 1)
 

@@ -11,7 +11,7 @@ import app.scheduler as scheduler_module
 from app.cases.models import Case
 from app.extensions import db
 from app.scheduler import add_jobs, init_scheduler
-from tests.helpers import in_effect_case
+from tests.helpers import in_effect_case, listings_of
 
 
 def test_jobs_are_registered_as_designed(app):
@@ -36,7 +36,7 @@ def test_a_sweep_job_run_fires_due_timers(org, clock, app):
     clock.move_to("2026-11-28T02:00:00+00:00")
     job.func(*job.args)  # what the scheduler thread calls
     db.session.expire_all()
-    assert db.session.get(Case, case.id).status == "expired"
+    assert listings_of(case.id)[0].status == "expired" and db.session.get(Case, case.id).status == "closed"
 
 
 def test_in_process_scheduler_starts_once_and_only_when_enabled(app, monkeypatch):

@@ -70,7 +70,7 @@ def test_catalog_import_reports_row_errors_and_imports_nothing_then_imports(clie
     login(client, "office1")
     exported = load_workbook(io.BytesIO(client.get("/admin/catalog/export.xlsx").data))
     rows = [[c.value for c in r] for r in exported.active.iter_rows()]
-    assert rows[0][0] == "编码" and len(rows) == 6
+    assert rows[0][0] == "编码" and len(rows) == 7  # header + the six demo entries
     before = db.session.scalar(select(func.count(CatalogVersion.id)))
     wb = Workbook()
     ws = wb.active

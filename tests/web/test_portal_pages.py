@@ -5,8 +5,8 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.extensions import db
 from app.rights import objections
-from tests.conftest import csrf_from, login
-from tests.helpers import COMPANY2, applicant_for, in_effect_case
+from tests.conftest import csrf_from, login, user
+from tests.helpers import COMPANY2, applicant_for, in_effect_case, listings_of, open_tasks
 
 
 def test_register_with_access_code_and_follow_the_case(client, org, clock):
@@ -29,7 +29,7 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     html = resp.get_data(as_text=True)
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
     assert obj.number in html and "2026年11月30日" in html  # the reply is due in 5 working days
-    assert db.session.get(Case, case.id).status == "suspended"
+    assert listings_of(case.id)[0].status == "suspended"
     # A second objection is refused with a link to the open one.
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)
     assert f"/portal/cases/{obj.id}" in resp.get_data(as_text=True)
@@ -94,7 +94,15 @@ def test_implementing_units_see_their_measures_suspended(client, org, clock):
     db.session.commit()
     login(client, "finance_cw")
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "异议或投诉处理期间暂停执行" in html and "暂停执行" in html
+    assert "异议或投诉处理期间暂停执行" in html  # the listing's status
+    push = next(t for t in open_tasks(case.id, "confirm_push") if t.unit_id == user("finance_cw").unit_id)
+    inbox = client.get("/tasks/").get_data(as_text=True)
+    assert push.task_id in inbox  # the push waits in the unit's inbox
+    page = client.get(f"/tasks/{push.task_id}").get_data(as_text=True)
+    resp = client.post(f"/tasks/{push.task_id}", data={"csrf_token": csrf_from(page), "done": "y", "note": "已暂停"})
+    assert resp.status_code == 302
+    states = {lu.unit_id: lu.state for lu in listings_of(case.id)[0].units}
+    assert states[user("finance_cw").unit_id] == "suspended"
 
 
 def test_applicant_finds_and_completes_its_task_from_the_inbox(client, org, clock):

@@ -1,0 +1,27 @@
+"""Listings: each subject's own punishment or reward (one record per subject and decision, read by the
+public lists, the pushes to units, the credit check and the exchange API), its process and the pushes.
+
+`init_app` wires it into the case runtime: listings start when a decision is issued; the messages other
+processes throw (an objection suspends its subject's listing, a repair ends it) reach the listing's process;
+the listing's process names its status and throws the pushes that become the units' confirmation tasks."""
+from app.cases import hooks
+from app.engine.runner import register_script_functions
+from app.listings import queries, services, tasks
+
+
+def _section(actor, case) -> dict:
+    return {"listings": queries.case_listings(case.id), "pushes": queries.case_pushes(case.id)}
+
+
+def init_app(app) -> None:
+    hooks.register_tasks(tasks.TASKS)
+    hooks.subscribe(hooks.DECISION_RECORDED, services.on_decision)
+    hooks.route_message("listing_suspend", services.suspend)
+    hooks.route_message("listing_resume", services.resume)
+    hooks.route_message("listing_revoke", services.revoke)
+    hooks.route_message("listing_repaired", services.repaired)
+    hooks.route_message("listing_changed", services.change_measures)
+    hooks.route_message("push", services.push)
+    hooks.on_process_saved(services.LISTING_PROCESS, services.listing_saved)
+    hooks.register_case_section(_section)
+    register_script_functions(services.SCRIPT_FUNCTIONS)

@@ -1,0 +1,294 @@
+"""Each subject's own punishment or reward: created when a decision is issued, then moved only by
+messages to its process (bpmn/listing.bpmn) — suspended by its own objection or complaint, resumed from the
+day of rejection, revoked, repaired, expired — and every change pushed to the units that apply its measures
+(bpmn/measure_push.bpmn), which confirm. Services flush; the edge commits."""
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app import clock
+from app.cases import events, runtime
+from app.cases.models import Case, CaseMeasure
+from app.enums import EventType
+from app.extensions import db
+from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push
+from app.listings.period import is_suspended_on, period_end
+
+LISTING_PROCESS = "listing"
+PUSH_PROCESS = "measure_push"
+ACTIVE = ("in_effect", "suspended")
+ENDED = ("expired", "revoked", "repaired")
+FAR_FUTURE = "9999-12-31T15:59:59+00:00"
+# What a unit's measures become once it confirms a push.
+STATE_AFTER = {"suspend": "suspended", "resume": "applied", "lift": "lifted"}
+
+
+# -- the period clock -----------------------------------------------------------------------------------
+def suspensions(listing_id: int) -> list[tuple[date, date | None]]:
+    rows = db.session.execute(
+        select(PeriodSuspension.start, PeriodSuspension.end).where(PeriodSuspension.listing_id == listing_id)
+        .order_by(PeriodSuspension.id)
+    ).all()
+    return [(a, b) for a, b in rows]
+
+
+def effective_end(listing: Listing) -> date | None:
+    return period_end(listing.period_start, listing.period_days, suspensions(listing.id))
+
+
+def is_suspended(listing: Listing, day: date | None = None) -> bool:
+    return is_suspended_on(day or clock.today_local(), suspensions(listing.id))
+
+
+def open_suspension(listing_id: int) -> PeriodSuspension | None:
+    return db.session.scalar(
+        select(PeriodSuspension).where(PeriodSuspension.listing_id == listing_id, PeriodSuspension.end.is_(None)).limit(1)
+    )
+
+
+# -- functions BPMN expressions call (registered with the engine) -------------------------------------------
+def listing_end_at(listing_id: int) -> str:
+    """The expiry timer's due time: end of the last day of the period in Shanghai (tz-aware UTC string)."""
+    listing = db.session.get(Listing, listing_id)
+    end = effective_end(listing)
+    return clock.end_of_local_day(end).isoformat() if end else FAR_FUTURE
+
+
+def listings_active(case_id: int) -> bool:
+    return bool(db.session.scalar(
+        select(func.count(Listing.id)).where(Listing.case_id == case_id, Listing.status.in_(ACTIVE))
+    ))
+
+
+def next_report_at(case_id: int) -> str:
+    """When the implementing units next report (rule report_interval, as copied onto the case)."""
+    case = db.session.get(Case, case_id)
+    rule = runtime.deadline_rule_of(case, "report_interval") or {"days": 90}
+    return clock.end_of_local_day(clock.today_local() + timedelta(days=int(rule["days"]))).isoformat()
+
+
+SCRIPT_FUNCTIONS = {"listing_end_at": listing_end_at, "listings_active": listings_active, "next_report_at": next_report_at}
+
+
+# -- creation at the decision's issue -------------------------------------------------------------------------
+def serious_entry(code: str) -> bool:
+    return code in current_app.config["SERIOUS_DISHONESTY_ENTRIES"]
+
+
+def create_for_decision(case: Case, actor) -> list[Listing]:
+    """A decision to act, issued today (印发): one listing per subject, each with its own process. The units
+    that apply the decided measures are those the listing pushes to."""
+    if case.decision != "act" or case.kind not in ("punishment", "reward"):
+        return []
+    today = clock.today_local()
+    det = case.determination or {}
+    version = case.entries[0].catalog_version
+    units = sorted(set(db.session.scalars(select(CaseMeasure.unit_id).where(CaseMeasure.case_id == case.id))))
+    out = []
+    for cs in case.subjects:
+        listing = Listing(
+            subject_id=cs.subject_id, kind=case.kind, source="case", case_id=case.id, catalog_version_id=version.id,
+            deciding_unit_id=det["deciding_unit_id"], decision_no=det.get("decision_no"), grounds=version.grounds,
+            legal_basis=case.legal_basis, serious=case.kind == "punishment" and serious_entry(version.entry.code),
+            decided_on=today, period_start=case.period_start or today, period_days=case.period_days,
+            status="in_effect",
+        )
+        listing.period_end = listing.period_start + timedelta(days=listing.period_days - 1)
+        db.session.add(listing)
+        db.session.flush()
+        for unit_id in units:
+            db.session.add(ListingUnit(listing_id=listing.id, unit_id=unit_id, state="pending", updated_at=clock.now()))
+        loaded = runtime.start(case, LISTING_PROCESS, {"listing_id": listing.id, "case_id": case.id}, actor)
+        listing.instance_id = loaded.instance.id
+        events.record(case.id, EventType.LISTING_STARTED, actor, {
+            "listing_id": listing.id, "subject": cs.subject.name, "period_start": listing.period_start.isoformat(),
+            "period_end": listing.period_end.isoformat(), "period_days": listing.period_days,
+        })
+        out.append(listing)
+    db.session.flush()
+    return out
+
+
+def on_decision(case: Case, actor) -> None:
+    create_for_decision(case, actor)
+
+
+def record_implementation(case: Case, unit_id: int, outcome: str) -> None:
+    """A unit reported that it applied (or cannot apply) the measures: its listings of the case say so."""
+    rows = db.session.scalars(
+        select(ListingUnit).join(Listing, Listing.id == ListingUnit.listing_id)
+        .where(Listing.case_id == case.id, ListingUnit.unit_id == unit_id, ListingUnit.state == "pending")
+    ).all()
+    for row in rows:
+        row.state, row.updated_at = ("applied" if outcome == "applied" else "cannot"), clock.now()
+
+
+# -- changes, each told to the listing's process --------------------------------------------------------------
+def _deliver(listing: Listing, message: str, actor, payload: dict | None = None) -> bool:
+    return runtime.deliver(listing.case, message, actor, payload, instance_id=listing.instance_id)
+
+
+def _details(listing: Listing, **extra) -> dict:
+    return {"listing_id": listing.id, "subject": listing.subject.name, **extra}
+
+
+def _source_number(payload: dict) -> str | None:
+    source = db.session.get(Case, payload["source_case_id"]) if payload.get("source_case_id") else None
+    return source.number if source else None
+
+
+def suspend(payload: dict, case: Case, actor) -> None:
+    """The subject's objection or complaint is being handled: its punishment is suspended from today."""
+    listing = db.session.get(Listing, payload["listing_id"])
+    if listing.status != "in_effect" or open_suspension(listing.id) is not None:
+        return  # ended, or already suspended
+    db.session.add(PeriodSuspension(case_id=listing.case_id, listing_id=listing.id, start=clock.today_local(),
+                                    reason=payload.get("reason", "objection"), source_case_id=payload.get("source_case_id")))
+    db.session.flush()
+    listing.period_end = None
+    events.record(listing.case_id, EventType.PUNISHMENT_SUSPENDED, actor,
+                  _details(listing, reason=payload.get("reason"), source=_source_number(payload)))
+    _deliver(listing, "listing_suspend", actor)
+
+
+def _close_suspensions(listing: Listing) -> None:
+    today = clock.today_local()
+    for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.listing_id == listing.id,
+                                                                PeriodSuspension.end.is_(None))):
+        s.end = max(today, s.start)
+    db.session.flush()
+
+
+def resume(payload: dict, case: Case, actor) -> None:
+    """Rejected: the period counts again from today, the day of rejection (其联合惩戒时限从驳回之日起继续计算)."""
+    listing = db.session.get(Listing, payload["listing_id"])
+    if listing.status != "suspended":
+        return
+    _close_suspensions(listing)
+    listing.period_end = effective_end(listing)
+    events.record(listing.case_id, EventType.PUNISHMENT_RESUMED, actor,
+                  _details(listing, source=_source_number(payload), **{"from": clock.today_local().isoformat()}))
+    _deliver(listing, "listing_resume", actor)
+
+
+def _end(listing: Listing, reason: str) -> None:
+    _close_suspensions(listing)
+    today = clock.today_local()
+    listing.period_end = min(listing.period_end or today, today)
+    listing.ended_on, listing.end_reason = today, reason
+
+
+def revoke(payload: dict, case: Case, actor) -> None:
+    """Upheld: this subject's listing is revoked (不再对该主体采取惩戒措施); other subjects keep theirs."""
+    listing = db.session.get(Listing, payload["listing_id"])
+    if listing.status not in ACTIVE:
+        return
+    _end(listing, "revoked")
+    events.record(listing.case_id, EventType.DETERMINATION_REVOKED, actor,
+                  _details(listing, source=_source_number(payload), reasons=payload.get("reasons", "")))
+    _deliver(listing, "listing_revoke", actor)
+
+
+def repaired(payload: dict, case: Case, actor) -> None:
+    listing = db.session.get(Listing, payload["listing_id"])
+    if listing.status not in ACTIVE:
+        return
+    _end(listing, "repaired")
+    events.record(listing.case_id, EventType.CREDIT_REPAIRED, actor, _details(listing, repair_case=_source_number(payload)))
+    _deliver(listing, "listing_repaired", actor)
+
+
+def change_measures(payload: dict, case: Case, actor) -> None:
+    """Partly upheld: the measures of some units are lifted for this subject; the listing stays."""
+    listing = db.session.get(Listing, payload["listing_id"])
+    lift = sorted({int(u) for u in payload.get("lift_units") or []} & {lu.unit_id for lu in listing.units})
+    if listing.status != "in_effect" or not lift:
+        return
+    listing.pending_lift_units = lift
+    events.record(listing.case_id, EventType.MEASURES_CHANGED, actor, _details(listing, lift_units=lift,
+                                                                             source=_source_number(payload)))
+    _deliver(listing, "listing_changed", actor)
+
+
+# -- pushes to the units ------------------------------------------------------------------------------------
+def _push_targets(listing: Listing, action: str) -> list[ListingUnit]:
+    if action == "suspend":
+        return [lu for lu in listing.units if lu.state in ("pending", "applied")]
+    if action == "resume":
+        return [lu for lu in listing.units if lu.state == "suspended"]
+    if action == "change":
+        lift = set(listing.pending_lift_units or [])
+        return [lu for lu in listing.units if lu.unit_id in lift and lu.state != "lifted"]
+    return [lu for lu in listing.units if lu.state != "lifted"]  # lift
+
+
+def push(payload: dict, case: Case, actor) -> list[Push]:
+    """The listing's process says what changed: each unit concerned gets a task to confirm it."""
+    listing = db.session.get(Listing, payload["listing_id"])
+    action = payload["action"]
+    reason = payload.get("reason") or {"change": "changed"}.get(action, action)
+    out = []
+    for lu in _push_targets(listing, action):
+        p = Push(listing_id=listing.id, unit_id=lu.unit_id, action="lift" if action == "change" else action, reason=reason,
+                 created_at=clock.now())
+        db.session.add(p)
+        db.session.flush()
+        loaded = runtime.start(listing.case, PUSH_PROCESS, {"push_id": p.id, "push_unit_id": lu.unit_id,
+                                                            "case_id": listing.case_id}, actor)
+        p.instance_id = loaded.instance.id
+        events.record(listing.case_id, EventType.PUSH_SENT, None,
+                      _details(listing, unit_id=lu.unit_id, action=p.action, reason=reason))
+        out.append(p)
+    if action == "change":
+        listing.pending_lift_units = None
+    db.session.flush()
+    return out
+
+
+def push_for_instance(instance_id: int) -> Push:
+    return db.session.scalar(select(Push).where(Push.instance_id == instance_id))
+
+
+def confirm_push(actor, push_row: Push, note: str) -> None:
+    """The unit suspended, resumed or lifted its measure for this subject."""
+    push_row.confirmed_at, push_row.confirmed_by_id, push_row.note = clock.now(), actor.id, note
+    lu = db.session.scalar(select(ListingUnit).where(ListingUnit.listing_id == push_row.listing_id,
+                                                     ListingUnit.unit_id == push_row.unit_id))
+    lu.state, lu.updated_at = STATE_AFTER[push_row.action], clock.now()
+    events.record(push_row.listing.case_id, EventType.PUSH_CONFIRMED, actor,
+                  _details(push_row.listing, unit_id=push_row.unit_id, action=push_row.action, note=note))
+
+
+# -- the listing's process says where it stands --------------------------------------------------------------
+def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
+    listing = db.session.scalar(select(Listing).where(Listing.instance_id == instance.id))
+    if listing is None:
+        return
+    props = saved.end_properties if saved.completed else next((w for w in waiting if w.get("listing_status")), {})
+    status = props.get("listing_status")
+    if status and status != listing.status:
+        listing.status = status
+        if status == "expired":
+            _end(listing, "expired")
+            events.record(listing.case_id, EventType.LISTING_EXPIRED, None, _details(listing))
+    db.session.flush()  # (the runtime saves without autoflush; the count below must see this status)
+    if saved.newly_completed and not listings_active(case.id):
+        # Every listing of the case has ended: the procedure may close (if it waits for that now; if not, its
+        # gateway asks listings_active when it gets there).
+        runtime.deliver(case, "case_listings_ended")
+
+
+# -- reading ---------------------------------------------------------------------------------------------------
+def listings_of_case(case_id: int) -> list[Listing]:
+    return list(db.session.scalars(select(Listing).where(Listing.case_id == case_id).order_by(Listing.id)))
+
+
+def listing_of(case_id: int, subject_id: int) -> Listing | None:
+    return db.session.scalar(select(Listing).where(Listing.case_id == case_id, Listing.subject_id == subject_id))
+
+
+def pushes_of_case(case_id: int) -> list[Push]:
+    return list(db.session.scalars(
+        select(Push).join(Listing, Listing.id == Push.listing_id).where(Listing.case_id == case_id).order_by(Push.id)
+    ))
