@@ -212,11 +212,19 @@ def change_measures(payload: dict, case: Case, actor) -> None:
 
 
 # -- pushes to the units ------------------------------------------------------------------------------------
+def _open_pushes(listing_id: int) -> dict[int, Push]:
+    """Unconfirmed, not superseded pushes of a listing, by unit."""
+    rows = db.session.scalars(select(Push).where(Push.listing_id == listing_id, Push.confirmed_at.is_(None),
+                                                 Push.superseded_at.is_(None)))
+    return {p.unit_id: p for p in rows}
+
+
 def _push_targets(listing: Listing, action: str) -> list[ListingUnit]:
     if action == "suspend":
         return [lu for lu in listing.units if lu.state in ("pending", "applied")]
-    if action == "resume":
-        return [lu for lu in listing.units if lu.state == "suspended"]
+    if action == "resume":  # those suspended, and those told to suspend who have not yet confirmed it
+        told = {u for u, p in _open_pushes(listing.id).items() if p.action == "suspend"}
+        return [lu for lu in listing.units if lu.state == "suspended" or lu.unit_id in told]
     if action == "change":
         lift = set(listing.pending_lift_units or [])
         return [lu for lu in listing.units if lu.unit_id in lift and lu.state != "lifted"]
@@ -228,8 +236,13 @@ def push(payload: dict, case: Case, actor) -> list[Push]:
     listing = db.session.get(Listing, payload["listing_id"])
     action = payload["action"]
     reason = payload.get("reason") or {"change": "changed"}.get(action, action)
+    earlier = _open_pushes(listing.id)
     out = []
     for lu in _push_targets(listing, action):
+        if lu.unit_id in earlier:  # the newer change replaces the one the unit has not yet confirmed
+            old = earlier[lu.unit_id]
+            old.superseded_at = clock.now()
+            runtime.deliver(listing.case, "push_superseded", actor, instance_id=old.instance_id)
         p = Push(listing_id=listing.id, unit_id=lu.unit_id, action="lift" if action == "change" else action, reason=reason,
                  created_at=clock.now())
         db.session.add(p)

@@ -126,3 +126,51 @@ def test_each_migration_upgrades_a_filled_database(migration_app):
     # Draws made before the digest column existed were backfilled with the SHA-256 of their inputs.
     backfilled = digests[: first_with_digest - revisions.index("731225ba86b3")]
     assert backfilled and all(len(d) == 64 and int(d, 16) >= 0 for d in backfilled)
+
+
+def test_cases_decided_before_listings_get_one_listing_per_subject(migration_app):
+    """A case decided and suspended under the old shape stays readable: its subjects get listings with the
+    case's period and status, and the suspension goes to the subject that objected."""
+    upgrade(directory=MIGRATIONS, revision="8f76373d3dfa")
+    now = datetime(2026, 11, 1)
+    with db.engine.begin() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn)
+
+        def ins(table, **values):
+            conn.execute(meta.tables[table].insert().values(**values))
+
+        ins("unit", id=1, name="办公室", kind="office", active=True)
+        ins("unit", id=2, name="市市场监管局", kind="member", active=True)
+        ins("user", id=1, username="u", full_name="u", role="caseworker", unit_id=2, password_hash="x", active=True,
+            created_at=now)
+        ins("specialist_group", id=1, name="g", domain="market", lead_unit_id=2)
+        ins("catalog_entry", id=1, code="E1", kind="punishment", group_id=1)
+        ins("catalog_version", id=1, entry_id=1, version_no=1, behaviour="b", admin_unit_id=2, grounds="grounds",
+            legal_basis="lb", measures=[{"code": "M1", "text": "t", "unit_id": 2}], measure_content="", required_evidence="",
+            default_period_days=30, created_at=now, change_reason="")
+        for sid, code in ((1, "91510400MA6X000102"), (2, "91510400MA6X000809")):
+            ins("subject", id=sid, kind="enterprise", name=f"s{sid}", code=code, created_at=now)
+        ins("case", id=1, number="XL-1", kind="punishment", process_id="joint_punishment", status="suspended", route="group",
+            group_id=1, initiating_unit_id=2, created_by_id=1, title="t", facts="f", legal_basis="lb", decision="act",
+            period_start=date(2026, 11, 1), period_end=None, period_days=30, created_at=now, created_month="2026-11",
+            updated_at=now, event_seq=0, event_hash="0" * 64)
+        ins("case", id=2, number="YY-1", kind="objection", process_id="objection", status="objection_reply", route="group",
+            initiating_unit_id=2, created_by_id=1, title="o", facts="f", legal_basis="", parent_case_id=1, created_at=now,
+            created_month="2026-11", updated_at=now, event_seq=0, event_hash="0" * 64)
+        for i, (case_id, sid) in enumerate(((1, 1), (1, 2), (2, 2)), start=1):
+            ins("case_subject", id=i, case_id=case_id, subject_id=sid)
+        ins("case_entry", id=1, case_id=1, catalog_version_id=1)
+        ins("case_measure", id=1, case_id=1, catalog_version_id=1, measure_code="M1", text="t", unit_id=2, status="applied")
+        ins("period_suspension", id=1, case_id=1, start=date(2026, 11, 10), reason="objection", source_case_id=2,
+            created_at=now)
+    upgrade(directory=MIGRATIONS)
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, subject_id, status, period_start, period_days, deciding_unit_id FROM listing "
+                                 "ORDER BY subject_id")).all()
+        assert [(r.subject_id, r.status, r.period_days, r.deciding_unit_id) for r in rows] == [(1, "suspended", 30, 2),
+                                                                                              (2, "suspended", 30, 2)]
+        units = conn.execute(text("SELECT listing_id, unit_id, state FROM listing_unit ORDER BY listing_id")).all()
+        assert [(u.unit_id, u.state) for u in units] == [(2, "applied"), (2, "applied")]
+        suspension = conn.execute(text("SELECT listing_id FROM period_suspension")).scalar()
+        assert suspension == rows[1].id  # subject 2 objected

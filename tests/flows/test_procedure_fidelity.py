@@ -1,0 +1,315 @@
+"""Procedure fidelity (issue 15), each finding through the real BPMN, services and database: each subject's
+own punishment, pushes to the units, listing from the decision's issue, routing as seed 001 二(二) says,
+escalation, quorum, periodic feedback."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.cases import tasks
+from app.cases.models import Case
+from app.enums import EventType
+from app.errors import DomainError
+from app.extensions import db
+from app.listings.models import Push
+from app.rights import accounts, objections, queries, repair
+from app.scheduler.jobs import escalate_overdue, sweep_deadlines, sweep_timers
+from app.supervision.models import Notice
+from tests.conftest import user
+from tests.helpers import (
+    COMPANY,
+    COMPANY2,
+    PDF,
+    PERSON,
+    WHO,
+    complete,
+    determine,
+    do,
+    event_types,
+    file_case,
+    implement_all,
+    in_effect_case,
+    listing_for,
+    listings_of,
+    only_task,
+    open_tasks,
+    schedule,
+    task_of,
+    unit_id,
+)
+
+
+def _applicants(case, codes):
+    out = {}
+    for cs in case.subjects:
+        s = cs.subject
+        out[s.code] = accounts.register(s.kind, s.code, codes[s.id], f"app-{s.code[-4:]}", "a-long-password", "")
+    db.session.commit()
+    return out
+
+
+def _confirm_pushes(case_id: int) -> int:
+    n = 0
+    for t in open_tasks(case_id, "confirm_push"):
+        name = next(n for n in WHO if unit_id(n) == t.unit_id)
+        complete(WHO[name], t, {"done": True, "note": "已调整"})
+        n += 1
+    return n
+
+
+def test_two_subjects_each_their_own_punishment_through_interleaved_objections_revocation_and_repair(org, clock):
+    case, codes = in_effect_case(days=365, subjects=(COMPANY, COMPANY2))
+    assert case.route == "group" and not case.multi_group  # two subjects in one group stay with the group
+    apps = _applicants(case, codes)
+    a, b = apps[COMPANY[2]], apps[COMPANY2[2]]
+    clock.move_to("2026-11-25T02:00:00+00:00")
+    obj_a = objections.file_objection(a, case.id, "A 的异议。", [])
+    db.session.commit()
+    assert listing_for(case.id, COMPANY[2]).status == "suspended"
+    assert listing_for(case.id, COMPANY2[2]).status == "in_effect"  # A's objection does not move B
+    clock.move_to("2026-11-26T02:00:00+00:00")
+    obj_b = objections.file_objection(b, case.id, "B 的异议。", [])
+    db.session.commit()
+    clock.move_to("2026-11-27T02:00:00+00:00")
+    # Rejecting A's objection resumes A only: B's own objection is still open.
+    do(user("market_lead"), task_of(obj_a.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    la, lb = listing_for(case.id, COMPANY[2]), listing_for(case.id, COMPANY2[2])
+    assert la.status == "in_effect" and lb.status == "suspended"
+    # A's period resumed from the day of rejection (suspended 25, 26 Nov: 2 days) -> ends 2 days later.
+    assert la.period_end == date(2027, 11, 24)
+    # Upholding B's objection revokes B only.
+    do(user("market_lead"), task_of(obj_b.id, "reply_objection"), {"outcome": "upheld", "reasons": "成立"})
+    la, lb = listing_for(case.id, COMPANY[2]), listing_for(case.id, COMPANY2[2])
+    assert la.status == "in_effect" and lb.status == "revoked"
+    assert queries.public_list("punishment", None, 1).total == 1  # A still listed, B removed
+    # A repairs its credit: A's listing ends; B could apply for nothing (revoked), and B's revocation stands.
+    clock.move_to("2027-03-01T02:00:00+00:00")
+    rep = repair.apply(a, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
+    la, lb = listing_for(case.id, COMPANY[2]), listing_for(case.id, COMPANY2[2])
+    assert (la.status, la.ended_on) == ("repaired", date(2027, 3, 1)) and lb.status == "revoked"
+    with pytest.raises(DomainError):
+        repair.apply(b, case.id, "也想修复。", True, [PDF], [])
+    db.session.rollback()
+    # Every change reached each unit applying a measure to that subject, and nobody else's.
+    pushes = db.session.scalars(select(Push).order_by(Push.id)).all()
+    by_listing = {}
+    for p in pushes:
+        by_listing.setdefault(p.listing_id, []).append(p.action)
+    assert by_listing[la.id] == ["suspend"] * 3 + ["resume"] * 3 + ["lift"] * 3
+    assert by_listing[lb.id] == ["suspend"] * 3 + ["lift"] * 3
+    # Nobody confirmed in between: each newer push replaced the older one in the unit's inbox.
+    assert len(open_tasks(case.id, "confirm_push")) == 6
+    assert sum(1 for p in pushes if p.superseded_at is not None) == 9
+    # The quarterly report fell due on the way (21 Feb); once compiled, nothing is in effect: the procedure ends.
+    for t in open_tasks(case.id, "periodic_report"):
+        complete(WHO[next(n for n in WHO if unit_id(n) == t.unit_id)], t, {"outcome": "applied", "report": "已解除"})
+    complete("market_lead", only_task(case.id, "compile_periodic"), {"summary": "均已终止"})
+    assert db.session.get(Case, case.id).status == "closed"
+
+
+def test_partly_upheld_objection_lifts_some_units_measures_and_records_which(org, clock):
+    case, codes = in_effect_case()
+    a = _applicants(case, codes)[COMPANY[2]]
+    obj = objections.file_objection(a, case.id, "部分措施不当。", [])
+    db.session.commit()
+    _confirm_pushes(case.id)  # suspended everywhere
+    finance = unit_id("市财政局")
+    do(user("market_lead"), task_of(obj.id, "reply_objection"),
+       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [finance]})
+    listing = listing_for(case.id, COMPANY[2])
+    assert listing.status == "in_effect"
+    assert {(p.unit_id, p.action) for p in db.session.scalars(select(Push).where(Push.confirmed_at.is_(None)))} == {
+        (unit_id("市财政局"), "resume"), (unit_id("市住房城乡建设局"), "resume"), (unit_id("市市场监管局"), "resume"),
+        (finance, "lift")}
+    _confirm_pushes(case.id)
+    states = {lu.unit_id: lu.state for lu in listing_for(case.id, COMPANY[2]).units}
+    assert states[finance] == "lifted" and states[unit_id("市市场监管局")] == "applied"
+    assert event_types(case.id).count(EventType.MEASURES_CHANGED) == 1
+
+
+def test_pushes_are_tasks_with_deadlines_overdue_to_supervisors_and_confirmed_by_the_units(org, clock):
+    case, codes = in_effect_case()
+    a = _applicants(case, codes)[COMPANY[2]]
+    objections.file_objection(a, case.id, "异议。", [])
+    db.session.commit()
+    pushes = open_tasks(case.id, "confirm_push")
+    assert len(pushes) == 3 and all(p.deadline_rule == "push_confirm" and p.due_at is not None for p in pushes)
+    clock.move_to("2026-12-01T02:00:00+00:00")  # 3 working days from Mon 23 Nov ended on Thu 26 Nov
+    sweep_deadlines()
+    assert all(t.breached for t in open_tasks(case.id, "confirm_push"))  # on the supervisors' pages too
+    from app.supervision import services as supervision
+
+    by_unit = {row.id: row.tasks for row in supervision.overdue_by_unit(user("supervisor1"))}
+    assert by_unit[unit_id("市财政局")] == 1
+    assert _confirm_pushes(case.id) == 3
+    assert {lu.state for lu in listing_for(case.id, COMPANY[2]).units} == {"suspended"}
+    assert event_types(case.id).count(EventType.PUSH_CONFIRMED) == 3
+
+
+def test_black_list_from_the_decisions_issue_not_from_feedback(org, clock):
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    assert queries.public_list("punishment", None, 1).total == 0
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=30)
+    # Issued: listed today, while the units are still implementing and the office has not yet filed.
+    assert open_tasks(case.id, "implement") and only_task(case.id, "file_decision")
+    page = queries.public_list("punishment", None, 1)
+    assert page.total == 1 and page.items[0].period_start == date(2026, 11, 23)
+
+
+def test_a_unit_files_only_behaviour_in_its_own_field(org, clock):
+    with pytest.raises(DomainError) as exc:
+        file_case(username="court_cw", entries=("SC-P-001",))  # administered by the market regulator
+    db.session.rollback()
+    assert exc.value.errors[0][0] == "entry_ids"
+    assert db.session.scalar(select(Case.id)) is None
+
+
+def test_multi_group_case_is_reported_on_to_the_office_which_names_the_determining_group(org, clock):
+    case = file_case(username="tax_cw", subjects=(COMPANY, PERSON), entries=("SC-P-002", "FIN-P-002"))
+    assert case.multi_group and case.group.name == "市场监管专项小组"  # the first entry's group receives it
+    pre = only_task(case.id, "pre_review")
+    assert pre.unit_id == unit_id("市市场监管局")
+    complete("market_lead", pre, {"outcome": "accept"})
+    assert db.session.get(Case, case.id).status == "routing"
+    route = only_task(case.id, "decide_route")
+    assert route.role == "office"
+    finance = db.session.get(Case, case.id).entries[1].catalog_version.entry.group
+    with pytest.raises(DomainError):
+        tasks.complete(user("office1"), route.task_id, {"outcome": "major", "reason": " "})
+    db.session.rollback()
+    complete("office1", route, {"outcome": "group", "group_id": finance.id})
+    case = db.session.get(Case, case.id)
+    assert case.route == "group" and case.group_id == finance.id and not case.major
+    sched = only_task(case.id, "schedule_meeting")
+    assert (sched.role, sched.unit_id) == ("group_lead", unit_id("人民银行市分行"))
+    determine("pbc_lead", sched, days=100)
+    assert open_tasks(case.id, "notify_groups") == []  # a group's decision: no special-meeting notices
+    assert {listing.deciding_unit_id for listing in listings_of(case.id)} == {unit_id("人民银行市分行")}
+    assert EventType.ROUTE_DECIDED in event_types(case.id)
+
+
+def test_major_multi_group_case_is_determined_by_the_office_and_sent_to_every_group_lead(org, clock):
+    case = file_case(username="tax_cw", subjects=(PERSON,), entries=("SC-P-002", "FIN-P-002"))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    complete("office1", only_task(case.id, "decide_route"), {"outcome": "major", "reason": "跨领域、金额特别巨大"})
+    case = db.session.get(Case, case.id)
+    assert case.major and case.major_reason == "跨领域、金额特别巨大" and case.route == "office"
+    sched = only_task(case.id, "schedule_meeting")
+    assert sched.role == "office"
+    determine("office1", sched, days=100)
+    notices = open_tasks(case.id, "notify_groups")
+    assert sorted(t.unit_id for t in notices) == sorted([unit_id("市市场监管局"), unit_id("人民银行市分行")])
+    assert all(t.role == "group_lead" for t in notices)
+
+
+def test_major_case_within_one_group_stays_with_that_group(org, clock):
+    case = file_case(subjects=(COMPANY, COMPANY2))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    assert open_tasks(case.id, "decide_route") == []
+    assert only_task(case.id, "schedule_meeting").unit_id == unit_id("市市场监管局")
+
+
+def test_a_late_reply_sends_the_objection_to_the_office_at_once_and_notifies_the_unit(org, clock):
+    case, codes = in_effect_case()
+    a = _applicants(case, codes)[COMPANY[2]]
+    obj = objections.file_objection(a, case.id, "异议。", [])  # Mon 23 Nov: reply due end of Mon 30 Nov
+    db.session.commit()
+    clock.move_to("2026-11-30T15:59:00+00:00")
+    sweep_timers()
+    assert only_task(obj.id, "reply_objection")
+    clock.move_to("2026-11-30T16:00:01+00:00")
+    sweep_timers()
+    assert open_tasks(obj.id, "reply_objection") == []
+    hearing = only_task(obj.id, "schedule_hearing")
+    assert hearing.role == "office"
+    assert db.session.get(Case, obj.id).status == "complaint"
+    assert listing_for(case.id, COMPANY[2]).status == "suspended"  # still suspended: nothing was decided
+    notice = db.session.scalar(select(Notice).where(Notice.reason == "objection_reply_late"))
+    assert notice.unit_id == unit_id("市市场监管局") and notice.issued_by_id is None
+    assert {c.id for c in notice.cases} == {obj.id, case.id}
+    assert EventType.UNIT_NOTICED in event_types(obj.id)
+    do(user("office1"), hearing, {"attending_unit_ids": [], "draw_experts": False})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立"})
+    assert listing_for(case.id, COMPANY[2]).status == "in_effect"
+
+
+def test_a_determination_needs_the_drawn_experts(org, clock):
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"))
+    ot = only_task(case.id, "determination")
+    values = {"meeting_date": date(2026, 11, 23), "attending_unit_ids": [unit_id("市市场监管局")], "minutes": "m",
+              "decision": "act", "measures": [], "period_days": 30, "attending_expert_ids": []}
+    with pytest.raises(DomainError) as exc:
+        tasks.complete(user("market_lead"), ot.task_id, values)
+    db.session.rollback()
+    assert exc.value.errors[0][0] == "attending_expert_ids"
+    assert only_task(case.id, "determination").id == ot.id and listings_of(case.id) == []
+
+
+def test_long_periods_get_periodic_implementation_reports_until_the_listings_end(org, clock):
+    case, _codes = in_effect_case(days=200)
+    assert open_tasks(case.id, "periodic_report") == []
+    clock.shift(timedelta(days=91))
+    sweep_timers()
+    reports = open_tasks(case.id, "periodic_report")
+    assert sorted(t.unit_id for t in reports) == sorted([unit_id("市财政局"), unit_id("市住房城乡建设局"), unit_id("市市场监管局")])
+    for t in reports:
+        name = next(n for n in WHO if unit_id(n) == t.unit_id)
+        complete(WHO[name], t, {"outcome": "applied", "report": "本季度持续实施。"})
+    complete("market_lead", only_task(case.id, "compile_periodic"), {"summary": "本季度汇总。"})
+    assert db.session.get(Case, case.id).status == "in_effect"
+    clock.shift(timedelta(days=120))  # the next report fell due (23 May) before the period ended (10 Jun)
+    sweep_timers()
+    assert listings_of(case.id)[0].status == "expired"
+    reports = open_tasks(case.id, "periodic_report")
+    assert len(reports) == 3 and db.session.get(Case, case.id).status == "in_effect"
+    for t in reports:
+        complete(WHO[next(n for n in WHO if unit_id(n) == t.unit_id)], t, {"outcome": "applied", "report": "已期满解除。"})
+    complete("market_lead", only_task(case.id, "compile_periodic"), {"summary": "期满。"})
+    assert db.session.get(Case, case.id).status == "closed"  # nothing in effect any more: no further reports
+    assert open_tasks(case.id) == [t for t in open_tasks(case.id) if t.bpmn_id == "confirm_push"]
+
+
+def test_overdue_work_is_escalated_once_and_the_office_may_notify(org, clock):
+    case = file_case()  # pre-review due end of Mon 30 Nov
+    clock.move_to("2026-12-01T02:00:00+00:00")
+    sweep_deadlines()
+    assert escalate_overdue() == 0  # breached, not yet beyond the escalation period (3 working days)
+    clock.move_to("2026-12-04T17:00:00+00:00")  # Sat 5 Dec local: 4 working days late
+    assert escalate_overdue() == 1
+    assert escalate_overdue() == 0  # once
+    notice = db.session.scalar(select(Notice).where(Notice.reason == "overdue_escalation"))
+    assert notice.unit_id == unit_id("市市场监管局") and [c.id for c in notice.cases] == [case.id]
+    from app.supervision import services as supervision
+
+    office_notice = supervision.issue(user("office1"), unit_id("市市场监管局"), "summons", "请说明超期原因。", date(2026, 12, 7))
+    db.session.commit()
+    assert office_notice.issued_by_id == user("office1").id
+    with pytest.raises(DomainError):  # a supervisor of the office does not acknowledge for the unit notified
+        supervision.acknowledge(user("supervisor1"), office_notice.id)
+    db.session.rollback()
+    supervision.acknowledge(user("market_lead"), office_notice.id)
+    db.session.commit()
+    assert db.session.get(Notice, office_notice.id).acknowledged_by_id == user("market_lead").id
+
+
+def test_revocation_while_implementing_does_not_touch_other_subjects(org, clock):
+    case = file_case(subjects=(COMPANY, COMPANY2))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"))
+    from app.rights.models import AccessCode
+
+    codes = {r.subject_id: r.plain for r in db.session.scalars(select(AccessCode).where(AccessCode.case_id == case.id))}
+    a = _applicants(db.session.get(Case, case.id), codes)[COMPANY[2]]
+    obj = objections.file_objection(a, case.id, "异议", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "upheld", "reasons": "成立"})
+    implement_all(case.id)
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "汇总"})
+    assert listing_for(case.id, COMPANY[2]).status == "revoked"
+    assert listing_for(case.id, COMPANY2[2]).status == "in_effect"
+    assert db.session.get(Case, case.id).status == "in_effect"  # B's listing still runs
