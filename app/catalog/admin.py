@@ -14,6 +14,7 @@ from app.auth.models import ADMIN, OFFICE, SpecialistGroup, Unit
 from app.auth.permissions import require_role
 from app.catalog.models import KINDS, CatalogEntry, CatalogVersion
 from app.errors import DomainError
+from app.exports import append_row
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 
@@ -184,10 +185,10 @@ def export_xlsx() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "联合奖惩目录"
-    ws.append(HEADER)
+    append_row(ws, HEADER)
     for entry in db.session.scalars(select(CatalogEntry).where(CatalogEntry.retired_at.is_(None)).order_by(CatalogEntry.code)):
         e = entry_in_from_version(entry.current_version)
-        ws.append([entry.code, "惩戒" if e.kind == "punishment" else "激励", e.group, e.behaviour, e.admin_unit, e.grounds,
+        append_row(ws, [entry.code, "惩戒" if e.kind == "punishment" else "激励", e.group, e.behaviour, e.admin_unit, e.grounds,
                    e.legal_basis, e.measures, e.measure_content, e.required_evidence, e.default_period_days])
     buf = io.BytesIO()
     wb.save(buf)

@@ -1,25 +1,30 @@
 """Monthly monitoring reports as PDF (reportlab, with its built-in STSong-Light CID font, so no font file
 is needed for Chinese) and XLSX (openpyxl), stored outside the web root by content hash; and exports of
 case lists to CSV and XLSX."""
-import csv
 import hashlib
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from markupsafe import escape
 from openpyxl import Workbook
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from sqlalchemy import select
 
 from app import clock
+from app.exports import append_row, csv_bytes, xlsx_bytes
 from app.extensions import db
-from app.labels import CASE_KIND_LABELS, STATUS_LABELS, label
+from app.labels import CASE_KIND_LABELS, STATUS_LABELS, label, step
 from app.supervision import monitoring
 from app.supervision.models import Report
+from app.supervision.monitoring import Period
 
 
 def _dir() -> Path:
@@ -28,76 +33,88 @@ def _dir() -> Path:
     return d
 
 
-def _sections(month: str, data: dict) -> list[tuple[str, list[str], list[list]]]:
+def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
     s = data["serious"]
     return [
-        (_("Cases by status"), [_("Status"), _("Cases")], [[label(STATUS_LABELS, k), n] for k, n in data["by_status"]]),
-        (_("Cases by specialist group"), [_("Group"), _("Cases")], [[g or _("Joint-meeting office"), n] for g, n in data["by_group"]]),
+        (_("Cases filed, by status"), [_("Status"), _("Cases")], [[label(STATUS_LABELS, k), n] for k, n in data["by_status"]]),
+        (_("Cases filed, by specialist group"), [_("Group"), _("Cases")],
+         [[g or _("Joint-meeting office"), n] for g, n in data["by_group"]]),
         (_("Cases by month"), [_("Month"), _("Cases")], [[m, n] for m, n in data["by_month"]]),
         (_("Time per step (hours)"), [_("Step"), _("Completed"), _("Average"), "P90"],
-         [[r["bpmn_id"], r["count"], r["avg"], r["p90"]] for r in data["step_times"]]),
+         [[step(r["bpmn_id"], r["bpmn_id"]), r["count"], r["avg"], r["p90"]] for r in data["step_times"]]),
         (_("On-time rate per unit"), [_("Unit"), _("Steps"), _("On time"), "%"],
          [[r["unit"], r["steps"], r["on_time"], r["rate"]] for r in data["on_time"]]),
-        (_("Objections and repairs"), [_("Type"), _("Status"), _("Cases")], [[k, label(STATUS_LABELS, st), n] for k, st, n in data["outcomes"]]),
+        (_("Objections and repairs filed"), [_("Type"), _("Status"), _("Cases")],
+         [[label(CASE_KIND_LABELS, k), label(STATUS_LABELS, st), n] for k, st, n in data["outcomes"]]),
         (_("Serious-dishonesty share"), [_("Subjects"), _("Registered enterprises"), "%"], [[s["subjects"], s["registered"], s["percent"]]]),
-        (_("Typical cases this quarter"), [_("Unit"), _("Registered")], [[r["unit"], r["count"]] for r in data["quota"]["rows"]]),
+        (_("Typical cases of the quarter %(q)s", q=data["quota"]["quarter"]), [_("Unit"), _("Registered")],
+         [[r["unit"], r["count"]] for r in data["quota"]["rows"]]),
     ]
 
 
-def render_xlsx(month: str, data: dict) -> bytes:
+def _title(name: str) -> str:
+    if "Q" in name:
+        return _("Quarterly notice %(quarter)s: progress and each unit's on-time rate", quarter=name)
+    return _("Monitoring report %(month)s", month=name)
+
+
+def render_xlsx(name: str, data: dict) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    for i, (title, header, rows) in enumerate(_sections(month, data), start=1):
+    for i, (title, header, rows) in enumerate(_sections(data), start=1):
         ws = wb.create_sheet(f"{i}")
-        ws.append([title])
-        ws.append(header)
+        append_row(ws, [title])
+        append_row(ws, header)
         for r in rows:
-            ws.append(r)
+            append_row(ws, r)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def render_pdf(month: str, data: dict) -> bytes:
+def render_pdf(name: str, data: dict) -> bytes:
+    """A real document: each section a table whose cells wrap, headers repeated on every page."""
     font = "STSong-Light"
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["Normal"], fontName=font, fontSize=9, leading=12, wordWrap="CJK")
+    h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=20, spaceAfter=10)
+    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=16, spaceBefore=10, spaceAfter=6)
+    period = data.get("period")
+    story = [Paragraph(escape(_title(name)), h1)]
+    if period is not None:
+        story.append(Paragraph(escape(_("Period: %(a)s – %(b)s; generated %(at)s", a=clock.local_date(period.start).isoformat(),
+                                        b=(clock.local_date(period.end) - timedelta(days=1)).isoformat(),
+                                        at=clock.now().astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"))), body))
+    for title, header, rows in _sections(data):
+        story.append(Paragraph(escape(str(title)), h2))
+        cells = [[Paragraph(escape(str(v)), body) for v in r] for r in [header] + (rows or [[_("none")] + [""] * (len(header) - 1)])]
+        table = Table(cells, repeatRows=1, colWidths=[(A4[0] - 100) / len(header)] * len(header))
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        story.append(table)
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)  # invariant: same content, same bytes
-    _w, h = A4
-    y = h - 60
-    c.setFont(font, 16)
-    c.drawString(50, y, _("Monitoring report %(month)s", month=month))
-    y -= 30
-    for title, header, rows in _sections(month, data):
-        if y < 120:
-            c.showPage()
-            y = h - 60
-        c.setFont(font, 12)
-        c.drawString(50, y, title)
-        y -= 18
-        c.setFont(font, 9)
-        for r in [header] + rows:
-            if y < 60:
-                c.showPage()
-                y = h - 60
-                c.setFont(font, 9)
-            c.drawString(60, y, "    ".join(str(v) for v in r)[:110])
-            y -= 13
-        y -= 10
-    c.save()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=50, rightMargin=50, topMargin=50, bottomMargin=50,
+                            title=_title(name), invariant=1)
+    doc.build(story)
     return buf.getvalue()
 
 
-def generate(month: str, actor=None) -> list[Report]:
-    """Generate and store the month's report as PDF and XLSX (flush). The figures are as of now."""
-    data = monitoring.dashboard()
+def generate(name: str, actor=None) -> list[Report]:
+    """Generate and store a report as PDF and XLSX (flush): a month ("2026-11") or a quarter ("2026-Q4"),
+    each over its own period."""
+    period = Period.quarter(name) if "Q" in name else Period.month(name)
+    data = monitoring.dashboard(period)
     out = []
     for fmt, render in (("pdf", render_pdf), ("xlsx", render_xlsx)):
-        blob = render(month, data)
+        blob = render(name, data)
         sha = hashlib.sha256(blob).hexdigest()
         (_dir() / sha).write_bytes(blob)
-        r = Report(month=month, fmt=fmt, sha256=sha, size=len(blob), created_by_id=actor.id if actor else None)
+        r = Report(month=name, fmt=fmt, sha256=sha, size=len(blob), created_by_id=actor.id if actor else None)
         db.session.add(r)
         out.append(r)
     db.session.flush()
@@ -110,12 +127,19 @@ def previous_month() -> str:
     return f"{y}-{m:02d}"
 
 
+def previous_quarter() -> str:
+    d = clock.today_local()
+    q = (d.month - 1) // 3 + 1
+    return f"{d.year}-Q{q - 1}" if q > 1 else f"{d.year - 1}-Q4"
+
+
 def generate_monthly_if_missing() -> list[Report]:
-    """Scheduler job: the previous month's report, once."""
-    month = previous_month()
-    if db.session.scalar(select(Report.id).where(Report.month == month).limit(1)):
-        return []
-    return generate(month)
+    """Scheduler job: the previous month's report and the previous quarter's notice, once each."""
+    out = []
+    for name in (previous_month(), previous_quarter()):
+        if not db.session.scalar(select(Report.id).where(Report.month == name).limit(1)):
+            out += generate(name)
+    return out
 
 
 def report_path(r: Report) -> Path:
@@ -130,22 +154,11 @@ def export_rows(rows) -> list[list]:
 
 
 def to_csv(header, rows) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(header)
-    w.writerows(rows)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Chinese correctly
+    return csv_bytes(header, rows)
 
 
 def to_xlsx(header, rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(header, rows)
 
 
 def recent(limit: int = 100) -> list[Report]:

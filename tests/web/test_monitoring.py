@@ -47,17 +47,22 @@ def test_reports_pdf_and_xlsx_are_generated_stored_and_downloadable(client, org,
     in_effect_case()
     login(client, "supervisor1")
     page = client.get("/supervision/reports").get_data(as_text=True)
-    client.post("/supervision/reports", data={"csrf_token": csrf_from(page), "month": "2026-09"})
-    rows = db.session.scalars(select(Report).order_by(Report.fmt)).all()
-    assert [(r.month, r.fmt) for r in rows] == [("2026-09", "pdf"), ("2026-09", "xlsx")]
+    for month in ("2026-09", "2026-11"):
+        client.post("/supervision/reports", data={"csrf_token": csrf_from(page), "month": month})
+    rows = db.session.scalars(select(Report).order_by(Report.month, Report.fmt)).all()
+    assert [(r.month, r.fmt) for r in rows] == [("2026-09", "pdf"), ("2026-09", "xlsx"), ("2026-11", "pdf"), ("2026-11", "xlsx")]
     with client.get(f"/supervision/reports/{rows[0].id}") as resp:
         assert resp.data.startswith(b"%PDF") and b"STSong-Light" in resp.data
-    with client.get(f"/supervision/reports/{rows[1].id}") as resp:
-        wb = load_workbook(io.BytesIO(resp.data))
-        status = {r[0].value: r[1].value for r in wb["1"].iter_rows(min_row=3)}
-        assert status == {"生效中": 1}
-    # The scheduler's monthly job makes the previous month's report once.
-    assert len(reports.generate_monthly_if_missing()) == 2
+    statuses = {}
+    for r in (rows[1], rows[3]):
+        with client.get(f"/supervision/reports/{r.id}") as resp:
+            wb = load_workbook(io.BytesIO(resp.data))
+            statuses[r.month] = {row[0].value: row[1].value for row in wb["1"].iter_rows(min_row=3)}
+    # Each report covers its own month: the case filed on 23 November counts in November only.
+    assert statuses == {"2026-09": {}, "2026-11": {"生效中": 1}}
+    # The scheduler's daily job makes the previous month's report and the previous quarter's notice, once.
+    made = reports.generate_monthly_if_missing()
+    assert sorted({r.month for r in made}) == ["2026-10", "2026-Q3"]
     assert reports.generate_monthly_if_missing() == []
     c = client.application.test_client()
     login(c, "market_cw")
