@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench venv translations lint-bpmn lint db demo clean messages
+.PHONY: run test e2e bench venv translations lint-bpmn lint db demo clean messages
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -44,6 +44,16 @@ lint: venv
 
 test: venv translations lint-bpmn lint
 	$(BIN)/python -m pytest -q
+
+# Browser journeys (tests/e2e): Playwright for Python drives Debian's headless Chromium (/usr/bin/chromium;
+# .ci/run installs it where missing) through the UI of `flask serve` on a fresh temporary database with
+# the demo data. Failed journeys leave screenshots and HTML in tests/e2e/artifacts/.
+$(VENV)/.stamp-e2e: $(VENV)/.stamp requirements-e2e.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-e2e.txt
+	touch $@
+
+e2e: $(VENV)/.stamp-e2e translations
+	$(BIN)/python -m pytest -v --durations=10 tests/e2e
 
 bench: venv translations
 	$(BIN)/python bench/bench.py

@@ -1,0 +1,134 @@
+"""Journey c: credit repair. Too early (before the minimum publication period of 90 days) it is refused
+with the date from which it is accepted; after it, the filing unit approves, the punishment ends early,
+its measures are lifted, and the result is published.
+
+The approved repair needs a punishment in effect for more than 90 days: a browser cannot make time pass,
+so that case is history made before the server starts (tests/e2e/history.py, through the app's services
+with the clock moved back, as app/demo.py does). Everything after that is driven through the pages."""
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.e2e.ui import (
+    Case,
+    access_code,
+    cn_date,
+    find_case,
+    flash,
+    masked,
+    open_case,
+    open_task,
+    pdf,
+    portal_open,
+    portal_status,
+    public_list_rows,
+    register_applicant,
+    status_badge,
+    submit_step,
+    timeline,
+    today,
+)
+
+PASSWORD = "e2e-repair-pw1"
+CORRECTION = "我公司已撤回以虚假材料取得的登记，重新依法提交真实材料，并完成信用修复培训，相关不良影响已消除。"
+
+
+def period_start(page) -> date:
+    """'自 2026年11月11日 起，为期 730 天。' on the applicant's status page."""
+    m = re.search(r"自 (\d{4})年(\d{1,2})月(\d{1,2})日 起，为期 \d+ 天。", page.locator("main").inner_text())
+    assert m, page.locator("main").inner_text()
+    return date(*map(int, m.groups()))
+
+
+def apply_for_repair(page, number: str, eligible: date) -> None:
+    portal_open(page, number)
+    page.get_by_role("link", name="申请信用修复").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"申请信用修复: {number}")
+    expect(page.locator("main")).to_contain_text(f"最短公示期届满后方可受理：本案自 {cn_date(eligible)} 起可申请。")
+    page.get_by_label("失信行为的纠正及消除不良影响情况").fill(CORRECTION)
+    page.get_by_label("纠正失信行为的证明材料").set_input_files([pdf("整改完成证明.pdf")])
+    expect(page.get_by_text("本单位（本人）承诺遵守法律法规，已纠正失信行为并消除不良影响")).to_be_visible()
+    page.get_by_label("本单位（本人）作出以下信用承诺").check()
+    page.get_by_role("button", name="提交申请").click()
+
+
+def test_repair_refused_before_minimum_period(people):
+    """The demo's decoration company has been punished for 20 days: not yet eligible."""
+    lead = people("market_lead")
+    case = find_case(lead, "某装饰工程有限公司")
+    code = access_code(lead, case)
+    expect(status_badge(lead)).to_have_text("生效中")
+
+    applicant = people.anonymous("applicant")
+    register_applicant(applicant, "91510400MA6X00101R", code, "e2e_decoration", PASSWORD)
+    expect(flash(applicant)).to_contain_text("账号已开通。")
+    portal_open(applicant, case.number)
+    eligible = period_start(applicant) + timedelta(days=90)
+    assert eligible > today()
+    apply_for_repair(applicant, case.number, eligible)
+    expect(flash(applicant)).to_have_text(
+        f"暂不符合申请条件：最短公示期 90 天，截至 {eligible.isoformat()}。您可自 {eligible.isoformat()} 起提出申请。")
+    expect(applicant.get_by_role("heading", level=1)).to_have_text(f"申请信用修复: {case.number}")
+    portal_open(applicant, case.number)
+    expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
+    expect(applicant.locator("main")).not_to_contain_text("您提出的申请")  # nothing was filed
+
+
+def test_repair_approved_and_published(people, server):
+    history = server.history
+    case = Case(number=history["number"], path=f"/cases/{history['id']}", subject_name=history["subject_name"],
+                subject_code=history["subject_code"])
+    lead, cw = people("market_lead"), people("market_cw")
+    code = access_code(lead, case)
+    expect(status_badge(lead)).to_have_text("生效中")
+
+    applicant = people.anonymous("applicant")
+    register_applicant(applicant, case.subject_code, code, f"e2e_{case.subject_code[-6:].lower()}", PASSWORD)
+    expect(flash(applicant)).to_contain_text("账号已开通。")
+    portal_open(applicant, case.number)
+    start = period_start(applicant)
+    assert start == today() - timedelta(days=120)
+
+    # 1. The applicant applies with evidence and the credit commitment.
+    apply_for_repair(applicant, case.number, start + timedelta(days=90))
+    filed = flash(applicant).filter(has_text=re.compile(r"您的修复申请 XF-\d{4}-\d{6} 已提交。"))
+    expect(filed).to_be_visible()
+    repair = re.search(r"XF-\d{4}-\d{6}", filed.inner_text()).group(0)
+    expect(applicant.get_by_role("heading", level=1)).to_have_text(f"{repair} · {case.number} 的信用修复")
+    expect(portal_status(applicant)).to_have_text("当前状态: 修复申请审核中")
+    expect(applicant.locator("main li").filter(has_text="审核修复申请")).to_contain_text("市市场监管局")
+
+    # 2. The unit that filed the case (its caseworker) reviews and approves.
+    open_task(cw, repair, "审核修复申请")
+    expect(cw.locator("main")).to_contain_text(CORRECTION)
+    cw.get_by_label("准予修复：公示修复结果并提前结束惩戒").check()
+    cw.get_by_label("理由（或需补充的材料）").fill("整改材料真实完整，已作出信用承诺，准予修复。")
+    submit_step(cw, "审核修复申请")
+    expect(status_badge(cw)).to_have_text("准予修复并已公示")
+    expect(cw.locator("#documents")).to_contain_text("整改完成证明.pdf")
+
+    open_case(cw, case)
+    expect(status_badge(cw)).to_have_text("已信用修复，提前移出")
+    measures = cw.locator("#overview table tbody tr")
+    expect(measures).to_have_count(3)
+    for i in range(3):
+        expect(measures.nth(i)).to_contain_text("已解除")
+    expect(timeline(cw)).to_contain_text("信用已修复：提前移出惩戒，解除相关措施")
+
+    # 3. The applicant sees the outcome on both status pages.
+    portal_open(applicant, repair)
+    expect(portal_status(applicant)).to_have_text("当前状态: 准予修复并已公示")
+    expect(applicant.locator("main")).to_contain_text("修复申请已审核: 准予")
+    portal_open(applicant, case.number)
+    expect(portal_status(applicant)).to_have_text("当前状态: 已信用修复，提前移出")
+    expect(applicant.get_by_role("link", name="申请信用修复")).to_have_count(0)
+
+    # 4. Public: the repair result is published and the subject is off the black list.
+    anonymous = people.anonymous()
+    rows = public_list_rows(anonymous, "信用修复结果公示", query=case.subject_name)
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(case.subject_name)
+    expect(rows.first).to_contain_text(masked(case.subject_code))
+    expect(rows.first).to_contain_text(cn_date(today()))
+    expect(public_list_rows(anonymous, "黑名单（失信联合惩戒执行中）", query=case.subject_name)).to_have_text(["暂无列入名单的主体。"])
