@@ -241,6 +241,24 @@ def _determine(case, lead, measures_all=True, decision="act", days=None):
     )
 
 
+def decided_case(username, subject, entry_code, title, days_ago: int, period_days: int, lead="market_lead"):
+    """A case filed, decided, filed with the office, implemented and compiled `days_ago` days ago: its
+    listing is in effect since then."""
+    implementers = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw",
+                    "市税务局": "tax_cw", "人民银行市分行": "pbc_cw", "市中级人民法院": "court_cw", "市生态环境局": "env_cw"}
+    with backdated(days_ago):
+        c = _file(username, [subject], [entry_code], title, "详见所附决定书。")
+        tasks.complete(_user(lead), _task(c, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
+        _determine(c, lead, days=period_days)
+        tasks.complete(_user("office1"), _task(c, "file_decision").task_id, {"note": ""})
+        for unit, user in implementers.items():
+            t = _task(c, "implement", unit)
+            if t is not None:
+                tasks.complete(_user(user), t.task_id, {"outcome": "applied", "report": "已落实。", "reasons": ""})
+        tasks.complete(_user(lead), _task(c, "compile_feedback").task_id, {"summary": "各实施单位均已落实。"})
+    return c
+
+
 def load_cases() -> None:
     """Cases in different steps, with history spread over the past weeks."""
     # 1. Filed 3 weeks ago and never pre-reviewed: overdue on the supervisor's page.
@@ -295,22 +313,14 @@ def load_cases() -> None:
         applicant = accounts.register("enterprise", "91510400MA6X000405", code.plain, "applicant1", DEMO_PASSWORD * 2, "某食品有限公司 法务")
         applicant.set_password(DEMO_PASSWORD)
         objections.file_objection(applicant, c5.id, "我公司已于处罚后完成整改，且其中一次许可吊销已被行政复议撤销，请求撤销认定。", [PDF])
-    # 5b. Two more in effect, for the public black list and red list.
-    implementers = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}
-    with backdated(20):
-        for username, subject, entry, title in (
-            ("market_cw", ("enterprise", "某装饰工程有限公司", "91510400MA6X00101R"), "SC-P-001", "某装饰公司列入严重违法失信企业名单"),
-            ("tax_cw", ("enterprise", "某软件有限公司", "91510400MA6X00202J"), "SC-R-001", "某软件公司纳税信用A级联合激励"),
-        ):
-            c = _file(username, [subject], [entry], title, "详见所附决定书。")
-            tasks.complete(_user("market_lead"), _task(c, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
-            _determine(c, "market_lead", days=730)
-            tasks.complete(_user("office1"), _task(c, "file_decision").task_id, {"note": ""})
-            for unit, user in implementers.items():
-                t = _task(c, "implement", unit)
-                if t is not None:
-                    tasks.complete(_user(user), t.task_id, {"outcome": "applied", "report": "已落实。", "reasons": ""})
-            tasks.complete(_user("market_lead"), _task(c, "compile_feedback").task_id, {"summary": "各实施单位均已落实。"})
+    # 5b. Two more in effect, for the public black list and red list; and one decided 120 days ago, past the
+    # minimum publication period, whose subject may apply for credit repair.
+    decided_case("market_cw", ("enterprise", "某装饰工程有限公司", "91510400MA6X00101R"), "SC-P-001",
+                 "某装饰公司列入严重违法失信企业名单", days_ago=20, period_days=730)
+    decided_case("tax_cw", ("enterprise", "某软件有限公司", "91510400MA6X00202J"), "SC-R-001",
+                 "某软件公司纳税信用A级联合激励", days_ago=20, period_days=730)
+    decided_case("market_cw", ("enterprise", "某印刷有限公司", "91510400MA6X00303B"), "SC-P-001",
+                 "某印刷公司列入严重违法失信企业名单", days_ago=120, period_days=730)
     # 6. Reward path, at pre-review.
     _file("tax_cw", [("enterprise", "某电子科技有限公司", "91510400MA6X000506")], ["SC-R-001"],
           "某电子科技公司纳税信用A级联合激励", "该公司连续三年纳税信用评价为A级。")
