@@ -118,6 +118,15 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     SCHEDULER_ENABLED = os.environ.get("XINLIAN_SCHEDULER", "1") == "1"
     SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("XINLIAN_SCHEDULER_INTERVAL", 30))
+    # Throttling (Flask-Limiter; storage shared by all web servers in production, e.g. redis://).
+    RATELIMIT_STORAGE_URI = os.environ.get("XINLIAN_RATELIMIT_STORAGE", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("XINLIAN_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
+    REGISTER_RATE_LIMIT = os.environ.get("XINLIAN_REGISTER_RATE_LIMIT", "5 per minute;20 per hour")
+    # Wrong passwords in a row before an account is locked, and for how long.
+    LOGIN_MAX_FAILURES = int(os.environ.get("XINLIAN_LOGIN_MAX_FAILURES", 5))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("XINLIAN_LOGIN_LOCK_MINUTES", 15))
+    PASSWORD_MIN_LENGTH = int(os.environ.get("XINLIAN_PASSWORD_MIN_LENGTH", 10))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
@@ -145,6 +154,8 @@ class TestConfig(Config):
 
     TESTING = True
     SQLITE_EXPLICIT_BEGIN = True  # every test is rolled back to a savepoint (see app._sqlite_pragmas)
+    # Throttling stays on but generous; the throttling tests set the production limits.
+    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = "100000 per minute"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
         BASE_DIR / "instance" / "test.db"
     )

@@ -7,12 +7,13 @@ module is imported, so importing the features here at module level would make ev
 import logging
 
 from flask import Flask, abort, current_app, flash, has_request_context, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.exc import DataError
 
 from app.errors import DomainError, NotFound, PermissionDenied
-from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from app.i18n import lazy_gettext as _l
 from config import DevConfig, ProdConfig
 
@@ -42,7 +43,7 @@ def _select_locale():
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (composition root: every model registered before migrations run)
-    from app.auth.models import User  # (composition root, see the module docstring)
+    from app.auth.services import load_session_user  # (composition root, see the module docstring)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     bootstrap.init_app(app)
+    limiter.init_app(app)
     _sqlite_pragmas(app)
 
     @app.before_request
@@ -64,8 +66,15 @@ def register_extensions(app: Flask) -> None:
             abort(400)
 
     @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id))
+    def load_user(session_id):
+        return load_session_user(session_id)
+
+    @app.before_request
+    def _password_must_change_first():
+        # An initial or reset password is replaced before anything else is done.
+        if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in (
+                "auth.change_password", "auth.logout", "auth.set_language", "static", "bootstrap.static"):
+            return redirect(url_for("auth.change_password"))
 
 
 def _sqlite_pragmas(app: Flask) -> None:
@@ -177,6 +186,10 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(exc):
         return _error_page(404, _l("Page not found."))
+
+    @app.errorhandler(429)
+    def too_many(exc):
+        return _error_page(429, _l("Too many attempts from your address: wait a minute and try again."))
 
     @app.errorhandler(413)
     def too_large(exc):

@@ -310,7 +310,7 @@ def load_cases() -> None:
 
     with backdated(2):
         code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == c5.id))
-        applicant = accounts.register("enterprise", "91510400MA6X000405", code.plain, "applicant1", DEMO_PASSWORD * 2, "某食品有限公司 法务")
+        applicant = accounts.register("enterprise", "91510400MA6X000405", code.plain, "applicant1", "Demo-applicant-2026", "某食品有限公司 法务")
         applicant.set_password(DEMO_PASSWORD)
         objections.file_objection(applicant, c5.id, "我公司已于处罚后完成整改，且其中一次许可吊销已被行政复议撤销，请求撤销认定。", [PDF])
     # 5b. Two more in effect, for the public black list and red list; and one decided 120 days ago, past the

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,3 +24,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+# Throttling of logins, registration and (later) the API; storage from RATELIMIT_STORAGE_URI (memory:// by
+# default; a shared store such as redis:// or the database when several web servers run).
+limiter = Limiter(key_func=get_remote_address)

@@ -149,7 +149,7 @@ def in_effect_case(days=30, subjects=(COMPANY,)):
 
 def applicant_for(case, codes, username="applicant1") -> User:
     subject = case.subjects[0].subject
-    u = accounts.register(subject.kind, subject.code, codes[subject.id], username, "a-long-password", "联系人")
+    u = accounts.register(subject.kind, subject.code, codes[subject.id], username, "A-long-passw0rd", "联系人")
     db.session.commit()
     return u
 

@@ -13,6 +13,12 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)])
 
 
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a new password.")), Length(max=200)])
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired(message=_l("Repeat the new password.")), Length(max=200)])
+
+
 class UnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=choices([("member", _l("Member unit")), ("office", _l("Joint-meeting office")),

@@ -64,6 +64,18 @@ class User(UserMixin, db.Model):
     subject_id: Mapped[int | None] = mapped_column(Integer)
     expert_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the session id: raising it (logout, password change or reset) ends every session of the user.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An initial or reset password must be replaced at the next login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_ip: Mapped[str | None] = mapped_column(String(64))
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -1,16 +1,17 @@
 """Login, logout, language; and the organisation's administration pages (units, groups, users)."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import validate_csrf
 
+from app import clock
 from app.auth import queries, services
-from app.auth.forms import GroupForm, LoginForm, UnitForm, UserForm
+from app.auth.forms import GroupForm, LoginForm, PasswordChangeForm, UnitForm, UserForm
 from app.auth.models import ADMIN
 from app.auth.permissions import require_role
-from app.auth.services import authenticate, landing_endpoint
-from app.extensions import db
+from app.auth.services import LoginRefused, authenticate, landing_endpoint
+from app.extensions import db, limiter
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
@@ -25,30 +26,69 @@ def index():
     return redirect(url_for("auth.login"))
 
 
+def _safe_next(default: str) -> str:
+    nxt = request.args.get("next")
+    if not nxt or urlsplit(nxt).netloc or not nxt.startswith("/") or nxt.startswith("//"):
+        return default
+    return nxt
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(landing_endpoint(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_l("Wrong username or password, or the account is deactivated."))
+        previous = None
+        try:
+            user = authenticate(form.username.data, form.password.data, request.remote_addr)
+            previous = (user.last_login_at, user.last_login_ip)
+        except LoginRefused as exc:
+            db.session.commit()  # the failure count and any lock are kept
+            form.password.errors.append(exc.message)
         else:
+            db.session.commit()
+            lang = session.get("lang")
+            session.clear()  # nothing from before the login carries over (session fixation)
+            if lang:
+                session["lang"] = lang
             login_user(user)
-            nxt = request.args.get("next")
-            if not nxt or urlsplit(nxt).netloc or not nxt.startswith("/"):
-                nxt = url_for(landing_endpoint(user))
-            return redirect(nxt)
+            if previous[0]:
+                flash(_l("Logged in. Your previous login: %(at)s from %(ip)s.", at=clock.as_utc(previous[0]).astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"), ip=previous[1] or "-"), "info")
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(url_for(landing_endpoint(user))))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    services.end_sessions(current_user)  # a copied session cookie stops working too
+    db.session.commit()
     logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
     flash(_l("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        me = current_user._get_current_object()
+        if commit_or_errors(form, lambda: services.change_password(me, form.current.data, form.new.data, form.confirm.data)):
+            login_user(me)  # this session continues under the new session version; others end
+            flash(_l("Your password has been changed. Other sessions of your account have ended."), "success")
+            return redirect(url_for(landing_endpoint(me)))
+    elif request.method == "POST":
+        flash(_l("Please correct the marked fields."), "danger")
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password)
 
 
 @bp.route("/lang/<code>")

@@ -1,10 +1,15 @@
 """Authentication and administering the organisation: units, specialist groups and their members, users
 (role, unit, active flag, password reset). Deactivated users keep their history; tasks waiting for a unit
 follow the unit's current members because tasks belong to units, not people."""
+import re
 import secrets
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import clock
 from app.audit import services as audit
 from app.auth.models import ADMIN, ROLES, UNIT_COUNTY, UNIT_MEMBER, UNIT_OFFICE, UNIT_OTHER, SpecialistGroup, Unit, User
 from app.auth.permissions import require_role
@@ -15,9 +20,93 @@ from app.i18n import lazy_gettext as _l
 UNIT_KINDS = (UNIT_MEMBER, UNIT_OFFICE, UNIT_COUNTY, UNIT_OTHER)
 
 
-def authenticate(username: str, password: str) -> User | None:
+# Checked against when the username is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
+COMMON_PASSWORDS = {"12345678", "123456789", "1234567890", "password", "password1", "qwertyuiop", "11111111",
+                    "88888888", "abc12345", "admin123", "iloveyou", "woaini1314", "a1234567", "aa123456"}
+
+
+class LoginRefused(DomainError):
+    """Wrong credentials, a deactivated account, or a temporary lockout (with the minutes left)."""
+
+
+def authenticate(username: str, password: str, address: str | None = None) -> User:
+    """The user whose password this is, or LoginRefused. After LOGIN_MAX_FAILURES wrong passwords in a row the
+    account is locked for LOGIN_LOCK_MINUTES (the lock is said; the next wrong password extends it)."""
+    cfg = current_app.config
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.active or not user.check_password(password or ""):
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise LoginRefused(_l("Wrong username or password, or the account is deactivated."))
+    now = clock.now()
+    locked = clock.as_utc(user.locked_until)
+    if locked is not None and locked > now:
+        check_password_hash(_DUMMY_HASH, password or "")
+        minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
+        raise LoginRefused(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.", n=minutes))
+    if not user.check_password(password or "") or not user.active:
+        if user.active:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+                user.failed_logins = 0
+                raise LoginRefused(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.",
+                                      n=cfg["LOGIN_LOCK_MINUTES"]))
+        raise LoginRefused(_l("Wrong username or password, or the account is deactivated."))
+    user.failed_logins, user.locked_until = 0, None
+    user.last_login_at, user.last_login_ip = now, (address or "")[:64] or None
+    return user
+
+
+def password_problems(password: str, username: str = "") -> list:
+    """What is wrong with a new password (empty if it will do): at least PASSWORD_MIN_LENGTH characters from
+    at least three kinds (lower case, upper case, digits, other), not the username, not a common password."""
+    password = password or ""
+    problems = []
+    kinds = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        problems.append(_l("Use at least %(n)s characters.", n=current_app.config["PASSWORD_MIN_LENGTH"]))
+    if kinds < 3:
+        problems.append(_l("Mix at least three of: lower-case letters, capitals, digits, other characters."))
+    if password.lower() in COMMON_PASSWORDS or (len(username) >= 3 and username.lower() in password.lower()):
+        problems.append(_l("Do not use a common password or your username."))
+    return problems
+
+
+def check_new_password(password: str, confirm: str, username: str, field: str = "password") -> None:
+    errors = [(field, m) for m in password_problems(password, username)]
+    if password != confirm:
+        errors.append((field + "2" if field == "password" else "confirm", _l("The two passwords differ.")))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the user ends (the session id carries the version)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """The user replaces their own password (required after an initial or reset one). Other sessions end."""
+    if not user.check_password(current or ""):
+        raise DomainError(_l("The current password is wrong."), "current")
+    if new == current:
+        raise DomainError(_l("Choose a new password, not the current one."), "new")
+    check_new_password(new, confirm, user.username, "new")
+    user.set_password(new)
+    user.must_change_password, user.password_changed_at = False, clock.now()
+    end_sessions(user)
+    audit.record(user, "user", user.id, "password_change")
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user of a session id "<user id>.<session version>", if that session is still valid."""
+    try:
+        user_id, version = (int(x) for x in session_id.split("."))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or (user.session_version or 0) != version:
         return None
     return user
 
@@ -109,20 +198,30 @@ def save_user(actor, user: User | None, username: str, full_name: str, role: str
     before = _user_dict(user) if user else None
     password = None
     if user is None:
-        user = User(username=username, full_name=full_name, role=role, unit_id=unit_id, active=active)
-        password = secrets.token_urlsafe(9)
+        user = User(username=username, full_name=full_name, role=role, unit_id=unit_id, active=active,
+                    must_change_password=True)
+        password = _initial_password()
         user.set_password(password)
         db.session.add(user)
     else:
+        if user.active and not active:
+            end_sessions(user)  # a deactivated user is logged out everywhere
         user.username, user.full_name, user.role, user.unit_id, user.active = username, full_name, role, unit_id, active
     db.session.flush()
     audit.record(actor, "user", user.id, "change" if before else "create", before, _user_dict(user))
     return user, password
 
 
+def _initial_password() -> str:
+    """Random, and meets the policy (the user must replace it at the first login anyway)."""
+    return secrets.token_urlsafe(9) + "-A7b"
+
+
 def reset_password(actor, user: User) -> str:
     require_role(actor, ADMIN)
-    password = secrets.token_urlsafe(9)
+    password = _initial_password()
     user.set_password(password)
+    user.must_change_password = True
+    end_sessions(user)
     audit.record(actor, "user", user.id, "password_reset")
     return password

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.auth.models import APPLICANT, User
+from app.auth.services import password_problems
 from app.cases import events
 from app.cases.identifiers import normalise_code
 from app.cases.models import Case, Subject
@@ -68,8 +69,7 @@ def register(kind: str, subject_code: str, access_code: str, username: str, pass
     if row is None or not hmac.compare_digest(row.code_hash, _hash(access_code or "")):
         # One message for both cases: it must not reveal whether a subject is in the system.
         raise DomainError(_l("The code and access code do not match an unused access code."), "access_code")
-    if len(password or "") < 10:
-        errors.append(("password", _l("Choose a password of at least 10 characters.")))
+    errors += [("password", m) for m in password_problems(password, username or "")]
     if not (username or "").strip():
         errors.append(("username", _l("Choose a login name.")))
     elif db.session.scalar(select(User.id).where(User.username == username.strip())):

@@ -1,12 +1,12 @@
 """The applicant portal (申请人) and the public lists (no login)."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT
 from app.auth.permissions import require_role
 from app.cases.attachments import uploads_from
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, limiter
 from app.form_errors import apply_errors
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
@@ -18,6 +18,7 @@ public_bp = Blueprint("public", __name__, url_prefix="/public")
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
 def register():
     form = RegisterForm()
     if form.validate_on_submit():

@@ -34,12 +34,12 @@ def test_access_code_binds_one_account_to_its_subject(org, clock):
     case, codes = in_effect_case()
     subject = case.subjects[0].subject
     with pytest.raises(DomainError):
-        accounts.register("enterprise", subject.code, "WRONG-CODE-XXXX", "x1", "a-long-password", "")
+        accounts.register("enterprise", subject.code, "WRONG-CODE-XXXX", "x1", "A-long-passw0rd", "")
     db.session.rollback()
     u = applicant_for(case, codes)
     assert u.role == "applicant" and u.subject_id == subject.id
     with pytest.raises(DomainError):  # a code works once
-        accounts.register("enterprise", subject.code, codes[subject.id], "x2", "a-long-password", "")
+        accounts.register("enterprise", subject.code, codes[subject.id], "x2", "A-long-passw0rd", "")
     db.session.rollback()
 
 

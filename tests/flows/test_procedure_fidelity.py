@@ -43,7 +43,7 @@ def _applicants(case, codes):
     out = {}
     for cs in case.subjects:
         s = cs.subject
-        out[s.code] = accounts.register(s.kind, s.code, codes[s.id], f"app-{s.code[-4:]}", "a-long-password", "")
+        out[s.code] = accounts.register(s.kind, s.code, codes[s.id], f"app-{s.code[-4:]}", "A-long-passw0rd", "")
     db.session.commit()
     return out
 

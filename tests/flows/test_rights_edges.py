@@ -37,7 +37,7 @@ def test_revoked_during_implementation_pushes_lifting_and_stays_off_the_list(org
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     determine("market_lead", only_task(case.id, "schedule_meeting"))
     code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id)).plain
-    applicant = accounts.register("enterprise", COMPANY[2], code, "app", "a-long-password", "")
+    applicant = accounts.register("enterprise", COMPANY[2], code, "app", "A-long-passw0rd", "")
     db.session.commit()
     obj = objections.file_objection(applicant, case.id, "异议", [])
     db.session.commit()
@@ -118,7 +118,7 @@ def test_each_subject_objects_for_itself_and_sees_only_its_requests(org, clock):
     s2 = next(cs.subject for cs in case.subjects if cs.subject.code == COMPANY2[2])
     from app.rights import accounts
 
-    b = accounts.register("enterprise", s2.code, codes[s2.id], "b", "a-long-password", "")
+    b = accounts.register("enterprise", s2.code, codes[s2.id], "b", "A-long-passw0rd", "")
     db.session.commit()
     oa = objections.file_objection(a, case.id, "A 的异议", [])
     db.session.commit()

@@ -14,12 +14,12 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     subject = case.subjects[0].subject
     page = client.get("/portal/register").get_data(as_text=True)
     resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
-                                                 "access_code": "AAAA-BBBB-CCCC", "username": "app1", "password": "a-long-password",
-                                                 "password2": "a-long-password"})
+                                                 "access_code": "AAAA-BBBB-CCCC", "username": "app1", "password": "A-long-passw0rd",
+                                                 "password2": "A-long-passw0rd"})
     assert "代码与访问码不匹配，或访问码已被使用。" in resp.get_data(as_text=True)
     resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
                                                  "access_code": codes[subject.id].lower(), "username": "app1",
-                                                 "password": "a-long-password", "password2": "a-long-password"}, follow_redirects=True)
+                                                 "password": "A-long-passw0rd", "password2": "A-long-passw0rd"}, follow_redirects=True)
     html = resp.get_data(as_text=True)
     assert case.number in html
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)

@@ -1,0 +1,110 @@
+"""Logins as a security campaign would try them: sessions that end server-side, lockout, throttling, equal
+work for unknown users, initial passwords replaced at the first login, a password policy."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from app.auth import services as auth_services
+from app.auth.models import User
+from app.extensions import db, limiter
+from config import Config
+from tests.conftest import csrf_from, login, user
+
+
+def _post_login(client, username, password):
+    page = client.get("/login").get_data(as_text=True)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_from(page)})
+
+
+def test_a_copied_session_cookie_stops_working_at_logout(client, org):
+    login(client, "market_cw")
+    stolen = client.get_cookie("session").value
+    assert client.get("/tasks/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    other = client.application.test_client()
+    other.set_cookie("session", stolen)
+    resp = other.get("/tasks/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_a_password_reset_ends_the_users_sessions_and_the_new_password_must_be_changed(client, org, monkeypatch):
+    # (the org fixture stores one precomputed hash for speed; here passwords are really set)
+    monkeypatch.setattr(User, "set_password", lambda self, pw: setattr(self, "password_hash", generate_password_hash(pw)))
+    login(client, "market_cw")
+    admin = client.application.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    uid = user("market_cw").id
+    html = admin.post(f"/admin/users/{uid}/reset", data={"csrf_token": csrf_from(page)}, follow_redirects=True).get_data(as_text=True)
+    new_password = html.split("用户 market_cw 的新密码为 ")[1].split("，")[0]
+    assert client.get("/tasks/").status_code == 302  # the old session ended
+    fresh = client.application.test_client()
+    resp = _post_login(fresh, "market_cw", new_password)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/account/password")
+    assert fresh.get("/tasks/").headers["Location"].endswith("/account/password")  # nothing else first
+    page = fresh.get("/account/password").get_data(as_text=True)
+    bad = fresh.post("/account/password", data={"csrf_token": csrf_from(page), "current": new_password, "new": "password1",
+                                                "confirm": "password1"})
+    assert bad.status_code == 200 and "不得使用常见密码或包含用户名。" in bad.get_data(as_text=True)
+    good = fresh.post("/account/password", data={"csrf_token": csrf_from(page), "current": new_password,
+                                                 "new": "Neues-Pass-2026", "confirm": "Neues-Pass-2026"})
+    assert good.status_code == 302 and fresh.get("/tasks/").status_code == 200
+    db.session.expire_all()
+    assert not user("market_cw").must_change_password and user("market_cw").check_password("Neues-Pass-2026")
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(client, org, clock):
+    for _ in range(4):
+        html = _post_login(client, "market_cw", "wrong").get_data(as_text=True)
+        assert "用户名或密码错误" in html
+    html = _post_login(client, "market_cw", "wrong").get_data(as_text=True)
+    assert "账号已临时锁定，请在 15 分钟后重试" in html
+    html = _post_login(client, "market_cw", "demo1234").get_data(as_text=True)  # right password, still locked
+    assert "账号已临时锁定" in html and client.get("/tasks/").status_code == 302
+    clock.shift(timedelta(minutes=16))
+    assert _post_login(client, "market_cw", "demo1234").status_code == 302
+    assert user("market_cw").failed_logins == 0 and user("market_cw").last_login_at is not None
+
+
+def test_unknown_usernames_cost_as_much_as_wrong_passwords(client, org, monkeypatch):
+    checked = []
+    real = auth_services.check_password_hash
+    monkeypatch.setattr(auth_services, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
+    html = _post_login(client, "nobody-here", "whatever").get_data(as_text=True)
+    assert "用户名或密码错误" in html and checked == [auth_services._DUMMY_HASH]
+
+
+@pytest.fixture
+def throttled(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", Config.LOGIN_RATE_LIMIT)
+    monkeypatch.setitem(app.config, "REGISTER_RATE_LIMIT", Config.REGISTER_RATE_LIMIT)
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def test_logins_and_registrations_are_throttled_per_address(client, org, throttled):
+    codes = [_post_login(client, "market_cw", "wrong").status_code for _ in range(11)]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+    html = _post_login(client, "market_cw", "demo1234").get_data(as_text=True)
+    assert "您所在地址的尝试次数过多" in html
+    page = client.get("/portal/register").get_data(as_text=True)
+    answers = [client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise",
+                                                     "subject_code": "91510400MA6X000102", "access_code": f"GUES-SAAA-{i:04d}",
+                                                     "username": f"g{i}", "password": "A-long-passw0rd",
+                                                     "password2": "A-long-passw0rd"}).status_code for i in range(6)]
+    assert answers[:5] == [200] * 5 and answers[5] == 429
+
+
+def test_a_deactivated_user_is_logged_out_everywhere(client, org):
+    login(client, "market_cw")
+    admin = client.application.test_client()
+    login(admin, "admin")
+    u = user("market_cw")
+    page = admin.get(f"/admin/users/{u.id}").get_data(as_text=True)
+    admin.post(f"/admin/users/{u.id}", data={"csrf_token": csrf_from(page), "username": "market_cw", "full_name": u.full_name,
+                                              "role": "caseworker", "unit_id": str(u.unit_id)})  # active unticked
+    assert client.get("/tasks/").status_code == 302
+    assert db.session.scalar(select(User.active).where(User.username == "market_cw")) is False
