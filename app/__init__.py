@@ -28,6 +28,7 @@ def create_app(config_class=None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_cli(app)
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("spiff").setLevel(logging.WARNING)  # per-task state changes are not our log
@@ -131,6 +132,31 @@ def register_blueprints(app: Flask) -> None:
     handled, forms = hooks.task_form_keys(), set(FORMS)
     if handled != forms:
         raise RuntimeError(f"task forms without handler: {sorted(forms - handled)}; handlers without form: {sorted(handled - forms)}")
+
+
+# Every asset is served by the app itself (government intranets have no internet), so the policy allows only
+# this origin: no inline script, no framing. Style attributes stay allowed for the diagram library's SVG.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(resp):
+        h = resp.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint != "static" and not (request.endpoint or "").endswith(".static"):
+            # Pages carry personal data: not kept by browsers or proxies (also after logout, via Back).
+            h["Cache-Control"] = "no-store"
+            h["Pragma"] = "no-cache"
+        h.pop("Server", None)
+        return resp
 
 
 def register_template_helpers(app: Flask) -> None:

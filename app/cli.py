@@ -2,7 +2,7 @@
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from app.cases.events import verify_all_chains
 from app.cases.runtime import checker
@@ -15,6 +15,13 @@ from app.workdays.cli import calendar_cli
 from app.workdays.rules import current as current_rules
 from app.workdays.rules import ensure_seeded
 from forms import FORMS
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """The embedded server does not announce its software and versions (Server header)."""
+
+    server_version = "Xinlian"
+    sys_version = ""
 
 
 def deploy_processes() -> list:
@@ -90,4 +97,4 @@ def register(app) -> None:
         db.session.commit()
         init_scheduler(app_obj)
         click.echo(f"Xinlian is running at http://{host}:{port}/  (Ctrl+C to stop)")
-        run_simple(host, port, app_obj, threaded=True, use_reloader=False)
+        run_simple(host, port, app_obj, threaded=True, use_reloader=False, request_handler=_QuietHandler)

@@ -20,6 +20,8 @@ class TaskForm(FlaskForm):
     open (done by someone else meanwhile) is refused by the service."""
 
     has_files = False
+    # A decision that cannot be taken back: the page asks for confirmation once the form is complete.
+    irreversible = False
 
     def prepare(self, case, units) -> None:
         """Fill dynamic choices from the case (override where needed)."""
@@ -54,6 +56,7 @@ class AmendTriggerForm(TaskForm):
 
 class DeterminationForm(TaskForm):
     has_files = True
+    irreversible = True
     meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date."))])
     attending_unit_ids = MultiCheckboxField(
         _l("Attending units"), coerce=int, validators=[DataRequired(message=_l("Choose the units that attended."))]
@@ -115,6 +118,7 @@ class ScheduleMeetingForm(TaskForm):
 
 
 class DecideRouteForm(TaskForm):
+    irreversible = True
     outcome = RadioField(
         _l("Determining body"),
         choices=choices([("group", _l("A specialist group determines the case")),

@@ -20,6 +20,7 @@ class _ListingUnitsMixin:
 
 class ReplyForm(_ListingUnitsMixin, TaskForm):
     has_files = True
+    irreversible = True
     outcome = RadioField(
         _l("Finding"),
         choices=choices([("upheld", _l("The objection is founded: revoke this subject's listing and lift the measures")),
@@ -58,6 +59,7 @@ class ScheduleHearingForm(TaskForm):
 
 class DecideComplaintForm(_ListingUnitsMixin, TaskForm):
     has_files = True
+    irreversible = True
     outcome = RadioField(
         _l("Decision on the complaint"),
         choices=choices([("upheld", _l("Founded: revoke this subject's listing and lift the measures")),

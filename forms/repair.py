@@ -8,6 +8,7 @@ from forms.joint_punishment import TaskForm
 
 
 class ReviewForm(TaskForm):
+    irreversible = True
     outcome = RadioField(
         _l("Conclusion"),
         choices=choices([("approve", _l("Approve: publish the repair and end the punishment")),

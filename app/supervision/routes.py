@@ -10,7 +10,7 @@ from app.cases import queries
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.labels import step
+from app.labels import STATUS_LABELS, label, step
 from app.pagination import page_number
 from app.supervision import monitoring, services
 from app.supervision import reports as report_service
@@ -89,7 +89,16 @@ def my_notices():
 @login_required
 def dashboard():
     require_role(current_user, *services.VIEWERS)
-    return render_template("supervision/dashboard.html", d=monitoring.dashboard())
+    d = monitoring.dashboard()
+    charts = {  # labelled here (translated, step names not BPMN ids), drawn by static/dashboard.js
+        "status": [[label(STATUS_LABELS, s), n] for s, n in d["by_status"]],
+        "group": [[g or str(_l("Joint-meeting office")), n] for g, n in d["by_group"]],
+        "month": [[m, n] for m, n in d["by_month"]],
+        "steps": [[step(r["bpmn_id"], r["bpmn_id"]), r["avg"], r["p90"]] for r in d["step_times"]],
+        "ontime": [[r["unit"], r["rate"]] for r in d["on_time"]],
+        "words": {"average": str(_l("Average"))},
+    }
+    return render_template("supervision/dashboard.html", d=d, charts=charts)
 
 
 @bp.route("/reports", methods=["GET", "POST"])
