@@ -80,8 +80,26 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _chain_key() -> str:
+    """The key of the timelines' keyed hashes (HMAC). Kept outside the database — in the environment or a
+    file of the instance folder (a key file or a key service in production) — so that someone who can
+    write the database cannot recompute a chain."""
+    if os.environ.get("XINLIAN_CHAIN_KEY"):
+        return os.environ["XINLIAN_CHAIN_KEY"]
+    path = Path(os.environ.get("XINLIAN_CHAIN_KEY_FILE", INSTANCE_DIR / "chain.key"))
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 class Config:
     SECRET_KEY = _secret_key()
+    CHAIN_KEY = _chain_key()
+    # Signed checkpoints of every timeline's head, written outside the database (a folder that backups and
+    # auditors keep apart from the database dumps).
+    CHECKPOINT_DIR = os.environ.get("XINLIAN_CHECKPOINT_DIR", str(INSTANCE_DIR / "checkpoints"))
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'xinlian.db'}"
     )
@@ -161,6 +179,7 @@ class TestConfig(Config):
     )
     SCHEDULER_ENABLED = False
     SECRET_KEY = "test-secret"
+    CHAIN_KEY = "test-chain-key"
     UPLOAD_DIR = str(BASE_DIR / "instance" / "test-uploads")
 
 

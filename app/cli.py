@@ -4,6 +4,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
+from app.cases import checkpoints
 from app.cases.events import verify_all_chains
 from app.cases.runtime import checker
 from app.demo import DEMO_PASSWORD, EXPERTS, USERS, load_demo, unused_access_code
@@ -63,14 +64,33 @@ def register(app) -> None:
 
     @app.cli.command("verify-chains")
     def verify_chains():
-        """Verify every case's timeline hash chain; name each broken link. Exit 1 if any is broken."""
+        """Verify every case's keyed timeline chain, then that every head of the latest signed checkpoint is
+        still in its chain. Exit 1 if anything is broken."""
         broken = 0
         for number, seq in verify_all_chains():
             broken += 1
             click.echo(f"BROKEN {number}: timeline event #{seq} does not follow from the one before")
-        click.echo(f"{broken} broken chain(s)" if broken else "all timeline chains verify")
+        try:
+            cp = checkpoints.latest()
+        except ValueError as exc:
+            cp, broken = None, broken + 1
+            click.echo(f"BROKEN {exc}")
+        if cp is None:
+            click.echo("no signed checkpoint to compare with (flask checkpoint writes one)")
+        else:
+            for case_id, problem in checkpoints.verify_against(cp):
+                broken += 1
+                click.echo(f"BROKEN case {case_id}: {problem} ({cp.path.name})")
+            click.echo(f"compared with the checkpoint of {cp.created_at.isoformat()} ({len(cp.heads)} cases)")
+        click.echo(f"{broken} problem(s)" if broken else "all timeline chains verify")
         if broken:
             raise SystemExit(1)
+
+    @app.cli.command("checkpoint")
+    def checkpoint():
+        """Write a signed checkpoint of every timeline's head to CHECKPOINT_DIR (outside the database)."""
+        path = checkpoints.write()
+        click.echo(f"checkpoint written: {path}")
 
     @app.cli.command("sweep")
     def sweep():

@@ -1,8 +1,12 @@
-"""The case timeline: append-only, typed events, each carrying the hash of the previous event of its case
-so that editing or deleting a row is detectable (verify_chain)."""
+"""The case timeline: append-only, typed events, each carrying the keyed hash (HMAC) of its content and of
+the previous event of its case, so that editing or deleting a row is detectable (verify_chain) and, since
+the key is kept outside the database, a rewritten chain cannot be made to verify. Signed checkpoints of the
+heads (app/cases/checkpoints.py) detect a chain cut short or a case removed."""
 import hashlib
+import hmac
 import json
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import clock
@@ -13,15 +17,22 @@ GENESIS = "0" * 64
 
 
 
-def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash) -> str:
+ALG = "hmac-sha256"
+
+
+def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash, alg: str = ALG) -> str:
     payload = json.dumps(
         [case_id, seq, type_, at.isoformat(), actor_id, actor_unit_id, bpmn_id, details, prev_hash],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
         default=str,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+    if alg == "sha256":  # events recorded before the chains were keyed
+        return hashlib.sha256(payload).hexdigest()
+    if alg == "hmac-sha256":
+        return hmac.new(current_app.config["CHAIN_KEY"].encode(), payload, hashlib.sha256).hexdigest()
+    raise ValueError(f"unknown chain algorithm {alg}")
 
 
 def record(case_id: int, type_: str, actor=None, details: dict | None = None, bpmn_id: str | None = None) -> CaseEvent:
@@ -35,6 +46,7 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     details = details or {}
     digest = _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev)
     ev = CaseEvent(
+        alg=ALG,
         case_id=case_id,
         seq=seq,
         type=type_,
@@ -60,11 +72,17 @@ def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | 
     rows = loaded if loaded is not None else db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
     )
+    keyed = False
     for ev in rows:  # (a page that already loaded the timeline in seq order passes it in)
         at = clock.as_utc(ev.at)
         if ev.seq != expected_seq or ev.prev_hash != prev:
             return False, ev.seq
-        if _digest(case_id, ev.seq, ev.type, at, ev.actor_id, ev.actor_unit_id, ev.bpmn_id, ev.details, prev) != ev.hash:
+        if keyed and ev.alg != ALG:
+            return False, ev.seq  # an unkeyed event after a keyed one: a rewrite, never a legacy event
+        keyed = keyed or ev.alg == ALG
+        if not hmac.compare_digest(
+            _digest(case_id, ev.seq, ev.type, at, ev.actor_id, ev.actor_unit_id, ev.bpmn_id, ev.details, prev, ev.alg), ev.hash
+        ):
             return False, ev.seq
         prev = ev.hash
         expected_seq += 1

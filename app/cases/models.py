@@ -177,6 +177,9 @@ class CaseEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # How `hash` was made: hmac-sha256 (keyed, the key outside the database); sha256 for events recorded
+    # before the chains were keyed. Each event is checked with its own algorithm.
+    alg: Mapped[str] = mapped_column(String(20), default="hmac-sha256", server_default="sha256")
 
 
 class OpenTask(db.Model):

@@ -113,7 +113,7 @@ def timeline_rows(case_id: int) -> list:
     return db.session.execute(
         select(
             CaseEvent.seq, CaseEvent.type, CaseEvent.at, CaseEvent.actor_id, CaseEvent.actor_unit_id, CaseEvent.bpmn_id,
-            CaseEvent.details, CaseEvent.prev_hash, CaseEvent.hash,
+            CaseEvent.details, CaseEvent.prev_hash, CaseEvent.hash, CaseEvent.alg,
             User.full_name.label("actor_name"), Unit.name.label("unit_name"),
         )
         .outerjoin(User, User.id == CaseEvent.actor_id)

@@ -6,7 +6,7 @@ import os
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from app.scheduler.jobs import monthly_report, run_sweeps
+from app.scheduler.jobs import monthly_report, run_sweeps, write_checkpoint
 
 log = logging.getLogger(__name__)
 _scheduler: BackgroundScheduler | None = None
@@ -26,6 +26,8 @@ def add_jobs(scheduler, app) -> None:
     # Checked daily (cheap); generates the previous month's report once it is missing.
     scheduler.add_job(monthly_report, "cron", args=[app], hour=1, minute=7, timezone="Asia/Shanghai",
                       id="monthly_report", coalesce=True, max_instances=1, replace_existing=True)
+    scheduler.add_job(write_checkpoint, "cron", args=[app], hour=2, minute=17, timezone="Asia/Shanghai",
+                      id="checkpoint", coalesce=True, max_instances=1, replace_existing=True)
 
 
 def init_scheduler(app) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app import clock
-from app.cases import deadlines, runtime
+from app.cases import checkpoints, deadlines, runtime
 from app.engine import timers
 from app.extensions import db
 from app.supervision import services as supervision
@@ -84,6 +84,17 @@ def monthly_report(app) -> None:
         except Exception:
             db.session.rollback()
             log.exception("monthly report failed")
+
+
+def write_checkpoint(app) -> None:
+    """Daily: a signed checkpoint of every timeline's head, outside the database."""
+    with app.app_context():
+        try:
+            checkpoints.write()
+        except Exception:
+            log.exception("writing the timeline checkpoint failed")
+        finally:
+            db.session.rollback()
 
 
 def run_sweeps(app) -> None:

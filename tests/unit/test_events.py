@@ -35,3 +35,103 @@ def test_deleting_the_newest_events_is_detected(org, clock):
     db.session.commit()
     ok, bad = events.verify_chain(case.id)
     assert not ok and bad == last.seq
+
+
+def _recompute_without_the_key(case_id: int, from_seq: int = 1) -> None:
+    """What someone who can write the database (but has no key) can do: rebuild the chain with plain SHA-256
+    after editing an event, and move the head on the case row."""
+    from app.cases.models import Case
+
+    prev = events.GENESIS
+    for ev in db.session.query(CaseEvent).filter_by(case_id=case_id).order_by(CaseEvent.seq):
+        if ev.seq < from_seq:
+            prev = ev.hash
+            continue
+        if ev.seq == 2:
+            ev.details = {"forged": True}
+        ev.prev_hash = prev
+        ev.hash = events._digest(case_id, ev.seq, ev.type, ev.at, ev.actor_id, ev.actor_unit_id, ev.bpmn_id, ev.details, prev, "sha256")
+        ev.alg = "sha256"
+        prev = ev.hash
+    case = db.session.get(Case, case_id)
+    case.event_hash = prev
+    db.session.commit()
+
+
+def test_a_chain_recomputed_without_the_key_does_not_verify(org, clock, app, tmp_path, monkeypatch):
+    from app.cases import checkpoints
+
+    case = file_case()
+    _recompute_without_the_key(case.id, from_seq=2)  # an edit after a keyed event: caught by the chain itself
+    assert events.verify_chain(case.id) == (False, 2)
+    other = file_case(subjects=(("enterprise", "另一公司", "91510400MA6X000809"),))
+    monkeypatch.setitem(app.config, "CHECKPOINT_DIR", str(tmp_path))
+    checkpoints.write()
+    _recompute_without_the_key(other.id)  # the whole chain passed off as legacy: caught by the checkpoint
+    assert events.verify_chain(other.id) == (True, None)
+    assert [cid for cid, _p in checkpoints.verify_against(checkpoints.latest())] == [other.id]
+
+
+def test_events_recorded_before_the_chains_were_keyed_still_verify(org, clock):
+    case = file_case()
+    first = db.session.query(CaseEvent).filter_by(case_id=case.id, seq=1).one()
+    assert first.alg == "hmac-sha256"
+    # An old event: plain SHA-256, as recorded before this release; what follows is keyed.
+    first.alg = "sha256"
+    first.hash = events._digest(case.id, 1, first.type, first.at, first.actor_id, first.actor_unit_id, first.bpmn_id,
+                                first.details, events.GENESIS, "sha256")
+    db.session.commit()
+    prev = first.hash
+    from app.cases.models import Case
+
+    for ev in db.session.query(CaseEvent).filter_by(case_id=case.id).filter(CaseEvent.seq > 1).order_by(CaseEvent.seq):
+        ev.prev_hash = prev
+        ev.hash = events._digest(case.id, ev.seq, ev.type, ev.at, ev.actor_id, ev.actor_unit_id, ev.bpmn_id, ev.details, prev)
+        prev = ev.hash
+    db.session.get(Case, case.id).event_hash = prev
+    db.session.commit()
+    assert events.verify_chain(case.id) == (True, None)
+
+
+def test_signed_checkpoints_detect_a_chain_cut_short_and_a_case_removed(org, clock, app, tmp_path, monkeypatch):
+    from app.cases import checkpoints
+    from app.cases.models import Case
+
+    monkeypatch.setitem(app.config, "CHECKPOINT_DIR", str(tmp_path))
+    a, b = file_case(), file_case(subjects=(("enterprise", "另一公司", "91510400MA6X000809"),))
+    checkpoints.write()
+    cp = checkpoints.latest()
+    assert {h[0] for h in cp.heads} == {a.id, b.id} and checkpoints.verify_against(cp) == []
+    # Cut a's chain short and move its head back consistently: the chain alone still verifies...
+    last = db.session.query(CaseEvent).filter_by(case_id=a.id).order_by(CaseEvent.seq.desc()).first()
+    prev_hash = last.prev_hash
+    db.session.delete(last)
+    case_a = db.session.get(Case, a.id)
+    case_a.event_seq, case_a.event_hash = case_a.event_seq - 1, prev_hash
+    # ...and remove all of b's events.
+    db.session.query(CaseEvent).filter_by(case_id=b.id).delete()
+    db.session.commit()
+    assert events.verify_chain(a.id) == (True, None)
+    problems = dict(checkpoints.verify_against(checkpoints.latest()))
+    assert set(problems) == {a.id, b.id} and "missing" in problems[a.id]
+    result = app.test_cli_runner().invoke(args=["verify-chains"])
+    assert result.exit_code == 1 and f"BROKEN case {a.id}" in result.output
+
+
+def test_an_altered_checkpoint_file_is_refused(org, clock, app, tmp_path, monkeypatch):
+    import json
+
+    from app.cases import checkpoints
+
+    monkeypatch.setitem(app.config, "CHECKPOINT_DIR", str(tmp_path))
+    file_case()
+    path = checkpoints.write()
+    doc = json.loads(path.read_text())
+    doc["body"] = doc["body"].replace('"heads":[[', '"heads":[[9999,1,"x"],[')
+    path.write_text(json.dumps(doc))
+    import pytest
+
+    with pytest.raises(ValueError):
+        checkpoints.latest()
+    result = app.test_cli_runner().invoke(args=["verify-chains"])
+    assert result.exit_code == 1 and "signature does not match" in result.output

@@ -18,7 +18,7 @@ def test_jobs_are_registered_as_designed(app):
     sched = BackgroundScheduler(timezone="UTC")
     add_jobs(sched, app)
     jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == {"sweeps", "monthly_report"}
+    assert set(jobs) == {"sweeps", "monthly_report", "checkpoint"}
     sweeps = jobs["sweeps"]
     assert isinstance(sweeps.trigger, IntervalTrigger)
     assert sweeps.trigger.interval == timedelta(seconds=app.config["SCHEDULER_INTERVAL_SECONDS"])
