@@ -2,6 +2,7 @@
 from app.audit import services as audit
 from app.auth.models import ADMIN
 from app.auth.permissions import require_role
+from app.cases.file_checks import xml_problem
 from app.cases.runtime import checker
 from app.engine.registry import deploy_xml
 from app.engine.runner import BpmnError
@@ -17,6 +18,9 @@ def upload_bpmn(actor, filename: str, data: bytes) -> list:
     require_role(actor, ADMIN)
     if not filename.lower().endswith(".bpmn"):
         raise DomainError(_l("Upload a .bpmn file."), "file")
+    problem = xml_problem(data)  # no DTD or entities reach lxml (XXE, billion laughs)
+    if problem:
+        raise DomainError(_l("The BPMN file was not deployed: %(why)s", why=problem), "file")
     try:
         versions = deploy_xml(data, filename, checker(set(FORMS), current()))
     except BpmnError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 import filetype
 from flask import current_app
 
-from app.cases import events
+from app.cases import events, file_checks
 from app.cases.models import Attachment
 from app.enums import EventType
 from app.errors import DomainError
@@ -38,6 +38,7 @@ def uploads_from(file_storages) -> list[Upload]:
 
 
 def _kind_of(upload: Upload) -> str | None:
+    """The file's type (extension) if its content is of that allowed type, else None."""
     ext = Path(upload.filename).suffix.lower().lstrip(".")
     allowed = current_app.config["ALLOWED_UPLOAD_TYPES"]
     if ext not in allowed:
@@ -47,7 +48,7 @@ def _kind_of(upload: Upload) -> str | None:
         return None
     # docx/xlsx are zip containers; filetype recognises them by their inner parts, or as plain zip.
     if guessed.mime == allowed[ext] or (ext in ("docx", "xlsx") and guessed.mime == "application/zip"):
-        return allowed[ext]
+        return ext
     return None
 
 
@@ -61,10 +62,17 @@ def validate_uploads(uploads: list[Upload], field: str) -> None:
             raise DomainError(
                 _l("File %(name)s is larger than %(mb)s MB.", name=up.filename, mb=limit // (1024 * 1024)), field
             )
-        if _kind_of(up) is None:
+        problem = file_checks.name_problem(up.filename)
+        if problem:
+            raise DomainError(problem, field)
+        kind = _kind_of(up)
+        if kind is None:
             raise DomainError(
                 _l("File %(name)s is not an allowed type (PDF, PNG, JPG, DOCX, XLSX).", name=up.filename), field
             )
+        problem = file_checks.content_problem(kind, up.data)
+        if problem:
+            raise DomainError(_l("File %(name)s: %(why)s", name=up.filename, why=problem), field)
 
 
 def _path_for(sha: str) -> Path:
@@ -89,7 +97,7 @@ def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str =
             case_id=case_id,
             sha256=sha,
             filename=safe_name,
-            content_type=_kind_of(up),
+            content_type=current_app.config["ALLOWED_UPLOAD_TYPES"][_kind_of(up)],
             size=len(up.data),
             purpose=purpose,
             uploaded_by_id=actor.id,

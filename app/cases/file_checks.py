@@ -1,0 +1,108 @@
+"""Checks of an uploaded file's content beyond its type: what a file of an allowed type may still carry.
+
+- PDF: no JavaScript or actions that run when the file is opened (/JavaScript, /JS, /OpenAction, /Launch,
+  /AA, /EmbeddedFile, /RichMedia, /XFA), also inside compressed object streams, which are inflated to look.
+- Any type: nothing after the end of the file format (e.g. HTML appended to a PNG, a "polyglot").
+- DOCX/XLSX (zip containers): a bounded number of parts and total uncompressed size (zip bombs), no paths
+  leaving the archive, no macros, and their XML parts parsed with defusedxml (no entities, no DTDs).
+- File names: no control or bidirectional-override characters (a name that displays as "report.pdf" but
+  is "fdp.exe"), no path separators.
+Each check returns the reason as a message, or None."""
+import io
+import re
+import unicodedata
+import zipfile
+import zlib
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from app.i18n import lazy_gettext as _l
+
+MAX_ZIP_PARTS = 2000
+MAX_ZIP_TOTAL = 100 * 1024 * 1024  # uncompressed
+MAX_ZIP_RATIO = 200  # uncompressed / compressed, per part
+PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|OpenAction|Launch|AA|EmbeddedFile|RichMedia|XFA)\b")
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+MAX_INFLATE = 20 * 1024 * 1024
+
+
+def name_problem(filename: str):
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in filename):
+        return _l("File name %(name)s contains control or direction characters.", name=filename.encode("unicode_escape").decode())
+    if "/" in filename or "\\" in filename:
+        return _l("File name %(name)s contains a path.", name=filename)
+    return None
+
+
+def _inflated_streams(data: bytes):
+    total = 0
+    for m in PDF_STREAM.finditer(data):
+        try:
+            out = zlib.decompressobj().decompress(m.group(1), MAX_INFLATE - total)
+        except zlib.error:
+            continue
+        total += len(out)
+        yield out
+        if total >= MAX_INFLATE:
+            return
+
+
+def pdf_problem(data: bytes):
+    if PDF_ACTIVE.search(data) or any(PDF_ACTIVE.search(s) for s in _inflated_streams(data)):
+        return _l("The PDF contains scripts or automatic actions; save it again without them (e.g. print to PDF).")
+    tail = data.rstrip()[-1024:]
+    if not tail.endswith(b"%%EOF"):
+        return _l("The file has content after its end; only the document itself may be uploaded.")
+    return None
+
+
+def image_problem(kind: str, data: bytes):
+    end = {"png": b"IEND\xaeB`\x82", "jpg": b"\xff\xd9", "jpeg": b"\xff\xd9"}[kind]
+    if not data.rstrip(b"\x00").endswith(end):
+        return _l("The file has content after its end; only the document itself may be uploaded.")
+    return None
+
+
+def zip_problem(data: bytes):
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return _l("The file is damaged or not a valid document.")
+    if len(infos) > MAX_ZIP_PARTS or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL or any(
+            i.compress_size and i.file_size / i.compress_size > MAX_ZIP_RATIO for i in infos):
+        return _l("The document expands to far more than its size (a compressed bomb) and is refused.")
+    for i in infos:
+        if i.filename.startswith("/") or ".." in i.filename.split("/"):
+            return _l("The document contains paths outside itself and is refused.")
+        if i.filename.lower().endswith("vbaproject.bin"):
+            return _l("The document contains macros; save it as a document without macros.")
+        if i.filename.lower().endswith((".xml", ".rels")):
+            try:
+                SafeET.fromstring(zf.read(i), forbid_dtd=True)
+            except (DefusedXmlException, SafeET.ParseError):
+                return _l("The document contains unsafe or invalid XML and is refused.")
+    return None
+
+
+def content_problem(kind: str, data: bytes):
+    """The reason this file (of an allowed type, by its content) is still refused, or None."""
+    if kind == "pdf":
+        return pdf_problem(data)
+    if kind in ("png", "jpg", "jpeg"):
+        return image_problem(kind, data)
+    if kind in ("docx", "xlsx"):
+        return zip_problem(data)
+    return None
+
+
+def xml_problem(data: bytes):
+    """For XML a user uploads to be parsed (BPMN): no DTD, no entities (XXE, billion laughs)."""
+    try:
+        SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        return _l("The file declares a DTD or entities, which are not accepted.")
+    except SafeET.ParseError as exc:
+        return _l("Malformed XML: %(why)s", why=str(exc))
+    return None

@@ -1,0 +1,70 @@
+"""Uploads of an allowed type that still carry something they must not: scripts in PDFs, content after the
+end, zip bombs, macros, XML entities, deceptive names. Each is refused with its reason and nothing is stored."""
+import io
+import zipfile
+import zlib
+
+import pytest
+from flask_babel import force_locale
+
+from app.cases.attachments import Upload, validate_uploads
+from app.cases.file_checks import xml_problem
+from app.errors import DomainError
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def _docx(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="x"/>')
+        z.writestr("word/document.xml", b'<?xml version="1.0"?><w:document xmlns:w="w"/>')
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _refused(ctx, name: str, data: bytes) -> str:
+    with pytest.raises(DomainError) as exc:
+        validate_uploads([Upload(name, data)], "files")
+    with ctx.test_request_context(), force_locale("en"):
+        return str(exc.value.message)
+
+
+def test_clean_files_pass(ctx):
+    validate_uploads([Upload("a.pdf", PDF), Upload("b.png", PNG), Upload("c.docx", _docx({}))], "files")
+
+
+@pytest.mark.parametrize("needle,data", [
+    ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>")),
+    ("scripts", PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Length 20/Filter/FlateDecode>>stream\n"
+                            + zlib.compress(b"<</S/JavaScript/JS(x)>>") + b"\nendstream endobj")),
+    ("after its end", PDF + b"<html><script>alert(1)</script></html>"),
+])
+def test_pdfs_with_scripts_or_trailing_content_are_refused(ctx, needle, data):
+    assert needle in _refused(ctx, "x.pdf", data)
+
+
+def test_an_image_with_html_after_its_end_is_refused(ctx):
+    assert "after its end" in _refused(ctx, "x.png", PNG + b"<html><script>alert(1)</script>")
+
+
+def test_zip_bombs_macros_and_entities_in_office_files_are_refused(ctx):
+    bomb = _docx({"word/media/big.bin": b"\0" * (30 * 1024 * 1024)})
+    assert "bomb" in _refused(ctx, "x.docx", bomb)
+    assert "macros" in _refused(ctx, "x.docx", _docx({"word/vbaProject.bin": b"x"}))
+    laughs = b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><w>&b;</w>'
+    assert "unsafe" in _refused(ctx, "x.docx", _docx({"word/styles.xml": laughs}))
+
+
+def test_deceptive_names_are_refused(ctx):
+    assert "direction characters" in _refused(ctx, "report\u202efdp.exe.pdf", PDF)
+    assert "path" in _refused(ctx, "../../etc/x.pdf", PDF)
+
+
+def test_bpmn_uploads_with_entities_are_refused(ctx):
+    xml = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    with ctx.test_request_context(), force_locale("en"):
+        assert "DTD or entities" in str(xml_problem(xml))
