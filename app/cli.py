@@ -39,6 +39,7 @@ def _print_logins() -> None:
     click.echo("  applicant1   applicant   某食品有限公司 (an objection is being handled)")
     row = unused_access_code()
     if row:
+        db.session.commit()
         click.echo(f"To try opening an applicant account (/portal/register): code {row[0]}, access code {row[1]}")
 
 

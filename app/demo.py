@@ -9,7 +9,7 @@ from app import clock
 from app.auth.models import SpecialistGroup, Unit, User
 from app.cases import tasks
 from app.cases.attachments import Upload
-from app.cases.models import OpenTask, Subject
+from app.cases.models import Case, CaseSubject, OpenTask, Subject
 from app.catalog.models import CatalogEntry, CatalogVersion
 from app.engine.runner import shift_timer_clock
 from app.experts.models import Expert
@@ -309,8 +309,8 @@ def load_cases() -> None:
     # ... its subject opened an applicant account with the access code and objected: suspended.
 
     with backdated(2):
-        code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == c5.id))
-        applicant = accounts.register("enterprise", "91510400MA6X000405", code.plain, "applicant1", "Demo-applicant-2026", "某食品有限公司 法务")
+        code = accounts.issue_code(_user("market_lead"), c5, c5.subjects[0].subject_id)
+        applicant = accounts.register("enterprise", "91510400MA6X000405", code, "applicant1", "Demo-applicant-2026", "某食品有限公司 法务")
         applicant.set_password(DEMO_PASSWORD)
         objections.file_objection(applicant, c5.id, "我公司已于处罚后完成整改，且其中一次许可吊销已被行政复议撤销，请求撤销认定。", [PDF])
     # 5b. Two more in effect, for the public black list and red list; and one decided 120 days ago, past the
@@ -341,9 +341,19 @@ def load_demo() -> bool:
     return True
 
 
+TRY_REGISTER_SUBJECT = "91510400MA6X00303B"  # the printing company, decided 120 days ago
+
+
 def unused_access_code():
-    """(subject code, access code) of one unused code, to try opening an applicant account."""
-    return db.session.execute(
-        select(Subject.code, AccessCode.plain).join(AccessCode, AccessCode.subject_id == Subject.id)
-        .where(AccessCode.used_at.is_(None)).limit(1)
+    """(subject code, access code): a fresh code for one demo subject (only hashes are stored, so a code is
+    issued anew each time the logins are printed), to try opening an applicant account."""
+    row = db.session.execute(
+        select(CaseSubject.case_id, Subject.id).join(Subject, Subject.id == CaseSubject.subject_id)
+        .where(Subject.code == TRY_REGISTER_SUBJECT)
     ).first()
+    if row is None:
+        return None
+    used = db.session.scalar(select(AccessCode.used_at).where(AccessCode.case_id == row[0], AccessCode.subject_id == row[1]))
+    if used is not None:
+        return None
+    return TRY_REGISTER_SUBJECT, accounts.issue_code(_user("market_lead"), db.session.get(Case, row[0]), row[1])

@@ -16,7 +16,6 @@ from app.joint import services
 from app.joint.tasks import measure_choices
 from app.listings.models import Listing
 from app.rights import accounts
-from app.rights.models import AccessCode
 from tests.conftest import csrf_from, user
 
 PDF = Upload("evidence.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -125,6 +124,13 @@ def event_types(case_id: int) -> list[str]:
 WHO = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}
 
 
+def issue_codes(case) -> dict[int, str]:
+    """The access codes the deciding unit prints on the decisions served to the subjects."""
+    codes = {cs.subject_id: accounts.issue_code(user("market_lead"), case, cs.subject_id) for cs in case.subjects}
+    db.session.commit()
+    return codes
+
+
 def implement_all(case_id: int, outcome="applied") -> None:
     for t in open_tasks(case_id, "implement"):
         name = next(n for n in WHO if unit_id(n) == t.unit_id)
@@ -135,10 +141,8 @@ def in_effect_case(days=30, subjects=(COMPANY,)):
     """A case of the market group decided today (its listings start today), filed, implemented, compiled."""
     case = file_case(subjects=subjects)
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    codes = {}
     determine("market_lead", only_task(case.id, "schedule_meeting"), days=days)
-    for row in db.session.scalars(select(AccessCode).where(AccessCode.case_id == case.id)):
-        codes[row.subject_id] = row.plain
+    codes = issue_codes(case)
     complete("office1", only_task(case.id, "file_decision"), {})
     implement_all(case.id)
     complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})

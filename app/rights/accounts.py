@@ -10,13 +10,13 @@ import secrets
 from sqlalchemy import select, update
 
 from app import clock
-from app.auth.models import APPLICANT, User
+from app.auth.models import ADMIN, APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE, User
 from app.auth.services import password_problems
 from app.cases import events
 from app.cases.identifiers import normalise_code
 from app.cases.models import Case, Subject
 from app.enums import CaseKind, EventType
-from app.errors import DomainError
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.rights.models import AccessCode
@@ -28,25 +28,33 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
 
 
-def issue_codes_on_decision(case: Case, actor) -> None:
-    """A decision to punish: each subject gets a code, printed on the decision served to it."""
-    if case.decision == "act" and case.kind == CaseKind.PUNISHMENT:
-        issue_codes(case, actor)
+def may_issue_codes(actor, case: Case) -> bool:
+    """The units that serve the decision on the subjects: the office, the filing unit, the deciding group."""
+    return actor.role in (OFFICE, ADMIN) or (actor.role in (CASEWORKER, GROUP_LEAD) and actor.unit_id in (
+        case.initiating_unit_id, case.group.lead_unit_id if case.group else None))
 
 
-def issue_codes(case: Case, actor) -> dict[int, str]:
-    """One code per subject of the case (flush). Returns {subject_id: code} to show once to the issuer."""
-    out = {}
-    for cs in case.subjects:
-        if db.session.scalar(select(AccessCode.id).where(AccessCode.case_id == case.id, AccessCode.subject_id == cs.subject_id)):
-            continue
-        raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-        code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
-        db.session.add(AccessCode(case_id=case.id, subject_id=cs.subject_id, code_hash=_hash(code), plain=code))
-        out[cs.subject_id] = code
+def issue_code(actor, case: Case, subject_id: int) -> str:
+    """A new one-time access code for a subject of a decided punishment, to print on the decision served to
+    it. Only its hash is stored: the code is shown this once; issuing again replaces an unused one."""
+    if not may_issue_codes(actor, case):
+        raise PermissionDenied(_l("Your unit does not serve this decision."))
+    if case.kind != CaseKind.PUNISHMENT or case.decision != "act":
+        raise DomainError(_l("Access codes are issued with a decision to take joint punishment."))
+    if subject_id not in {cs.subject_id for cs in case.subjects}:
+        raise DomainError(_l("No such subject in this case."))
+    row = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id, AccessCode.subject_id == subject_id))
+    if row is not None and row.used_at is not None:
+        raise DomainError(_l("This subject has already opened its account with a code."))
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    if row is None:
+        row = AccessCode(case_id=case.id, subject_id=subject_id)
+        db.session.add(row)
+    row.code_hash, row.created_at = _hash(code), clock.now()
     db.session.flush()
-    events.record(case.id, EventType.ACCESS_CODE_ISSUED, actor, {"subjects": list(out)})
-    return out
+    events.record(case.id, EventType.ACCESS_CODE_ISSUED, actor, {"subject_id": subject_id})
+    return code
 
 
 def codes_for(case_id: int) -> list[AccessCode]:

@@ -17,10 +17,9 @@ class AccessCode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    # Only the hash: the code is shown once to the staff who print it on the decision; it stops working
+    # once used, and issuing a new one replaces an unused one.
     code_hash: Mapped[str] = mapped_column(String(64))
-    # Kept readable for the staff who print it on the decision (a one-time activation code, like a PIN
-    # letter); it stops working once used.
-    plain: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

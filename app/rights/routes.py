@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT
 from app.auth.permissions import require_role
+from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -106,3 +107,23 @@ def lists():
         return render_template("public/lists.html", page=page, kind=kind, q=q)
     page = queries.public_list(kind, q, page_number(request.args.get("page")))
     return render_template("public/lists.html", page=page, kind=kind, q=q)
+
+
+# -- staff: access codes printed on the decision ---------------------------------------------------------
+staff_bp = Blueprint("rights", __name__)
+
+
+@staff_bp.route("/cases/<int:case_id>/access-code/<int:subject_id>", methods=["POST"])
+@login_required
+def issue_access_code(case_id, subject_id):
+    case = case_queries.get_case(current_user, case_id)
+    try:
+        code = accounts.issue_code(current_user, case, subject_id)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(_l("Access code %(code)s: print it on the decision served to the subject now; it is not shown again.",
+                 code=code), "warning")
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="access"))

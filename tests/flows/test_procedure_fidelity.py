@@ -29,6 +29,7 @@ from tests.helpers import (
     file_case,
     implement_all,
     in_effect_case,
+    issue_codes,
     listing_for,
     listings_of,
     only_task,
@@ -301,9 +302,7 @@ def test_revocation_while_implementing_does_not_touch_other_subjects(org, clock)
     case = file_case(subjects=(COMPANY, COMPANY2))
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     determine("market_lead", only_task(case.id, "schedule_meeting"))
-    from app.rights.models import AccessCode
-
-    codes = {r.subject_id: r.plain for r in db.session.scalars(select(AccessCode).where(AccessCode.case_id == case.id))}
+    codes = issue_codes(db.session.get(Case, case.id))
     a = _applicants(db.session.get(Case, case.id), codes)[COMPANY[2]]
     obj = objections.file_objection(a, case.id, "异议", [])
     db.session.commit()

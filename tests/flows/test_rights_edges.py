@@ -23,6 +23,7 @@ from tests.helpers import (
     file_case,
     implement_all,
     in_effect_case,
+    issue_codes,
     listings_of,
     only_task,
     task_of,
@@ -31,12 +32,11 @@ from tests.helpers import (
 
 def test_revoked_during_implementation_pushes_lifting_and_stays_off_the_list(org, clock):
     from app.rights import accounts
-    from app.rights.models import AccessCode
 
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     determine("market_lead", only_task(case.id, "schedule_meeting"))
-    code = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id)).plain
+    code = issue_codes(case)[case.subjects[0].subject_id]
     applicant = accounts.register("enterprise", COMPANY[2], code, "app", "A-long-passw0rd", "")
     db.session.commit()
     obj = objections.file_objection(applicant, case.id, "异议", [])

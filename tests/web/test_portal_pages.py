@@ -1,8 +1,10 @@
 """Applicant portal and public lists through the test client: registration with an access code, status
 pages, filing an objection, and every route tried as another applicant."""
+import pytest
 from sqlalchemy import select
 
 from app.cases.models import Case
+from app.errors import DomainError
 from app.extensions import db
 from app.rights import objections
 from tests.conftest import csrf_from, login, user
@@ -130,3 +132,31 @@ def test_out_of_range_ids_get_a_clear_answer_not_an_error(client, org):
     big = "99999999999999999999"
     for url in (f"/cases/{big}", f"/supervision/reports/{big}", f"/experts/draws/{big}/verify", f"/admin/catalog/1/diff?a={big}&b=1"):
         assert client.get(url).status_code in (400, 403, 404), url  # never a 500 (PostgreSQL: 400, SQLite: 404)
+
+
+def test_access_codes_are_shown_once_stored_hashed_and_replaced_when_issued_again(client, org, clock):
+    import re
+
+    from app.rights import accounts
+    from app.rights.models import AccessCode
+
+    case, _codes = in_effect_case()
+    subject = case.subjects[0].subject
+    login(client, "market_lead")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    resp = client.post(f"/cases/{case.id}/access-code/{subject.id}", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    first = re.search(r"访问码 ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", html).group(1)
+    assert first not in client.get(f"/cases/{case.id}").get_data(as_text=True)  # shown once
+    row = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id))
+    assert first not in str([getattr(row, c.name) for c in AccessCode.__table__.columns])  # only the hash is kept
+    client.post(f"/cases/{case.id}/access-code/{subject.id}", data={"csrf_token": csrf_from(page)})
+    with pytest.raises(DomainError):  # the first code was replaced
+        accounts.register("enterprise", subject.code, first, "late", "A-long-passw0rd", "")
+    db.session.rollback()
+    other = client.application.test_client()
+    login(other, "housing_cw")  # implements a measure, but does not serve the decision
+    their_page = other.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "access-code" not in their_page
+    resp = other.post(f"/cases/{case.id}/access-code/{subject.id}", data={"csrf_token": csrf_from(their_page)}, follow_redirects=True)
+    assert "您的单位不负责送达该决定" in resp.get_data(as_text=True)
