@@ -103,7 +103,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'xinlian.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection broken by a database restart is noticed and replaced before use, so the app recovers
+    # by itself after an outage (during one, users get the 503 page, see app.register_errorhandlers).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BPMN_DIR = str(BASE_DIR / "bpmn")
     UPLOAD_DIR = os.environ.get("XINLIAN_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_BYTES = int(os.environ.get("XINLIAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))

@@ -10,8 +10,10 @@ from flask import Flask, abort, current_app, flash, has_request_context, redirec
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from app.db_errors import is_concurrency_error
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from app.i18n import lazy_gettext as _l
@@ -221,6 +223,23 @@ def register_errorhandlers(app: Flask) -> None:
     def too_large(exc):
         flash(_l("The upload is too large."), "danger")
         return _error_page(413, _l("The upload is too large."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(exc):
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection is gone; nothing to roll back)
+            pass
+        if is_concurrency_error(exc):  # SQLite "database is locked": another writer, not an outage
+            return _error_page(409, _l("Someone else changed this at the same time. Please try again."))
+        # One line per failed request: an outage must not fill the log with a traceback per page view.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        current_app.logger.warning("database unavailable: %s %s: %s", request.method, request.path, reason)
+        # Rendered without the context processors: Flask-Login's would load the user from the database.
+        page = current_app.jinja_env.get_template("unavailable.html").render(lang=_select_locale())
+        return page, 503, {"Retry-After": "60"}
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -123,7 +123,7 @@ def ctx(app, request):
             yield app
         finally:
             db.session.remove()
-            db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             outer.rollback()
             conn.close()
 
