@@ -2,7 +2,7 @@
 reminder or deadline has come (indexed flag + time), so its cost follows the due work, not the case count.
 Each task is claimed with FOR UPDATE SKIP LOCKED (PostgreSQL) and recorded in its own transaction, so
 several scheduler processes never record the same reminder twice and one failure blocks nothing else."""
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from app import clock
 from app.cases import events
@@ -17,6 +17,7 @@ def claim_due(now, kind: str, exclude: set[int]) -> OpenTask | None:
         stmt = select(OpenTask).where(OpenTask.reminded.is_(False), OpenTask.remind_at <= now).order_by(OpenTask.remind_at)
     else:
         stmt = select(OpenTask).where(OpenTask.breached.is_(False), OpenTask.due_at <= now).order_by(OpenTask.due_at)
+    stmt = stmt.where(or_(OpenTask.sweep_retry_at.is_(None), OpenTask.sweep_retry_at <= now))
     if exclude:
         stmt = stmt.where(OpenTask.id.not_in(exclude))
     return db.session.scalar(stmt.limit(1).with_for_update(skip_locked=True))
@@ -33,3 +34,8 @@ def record(ot: OpenTask, kind: str) -> None:
         details["rule"] = ot.deadline_rule
         events.record(ot.case_id, EventType.DEADLINE_BREACHED, None, details, bpmn_id=ot.bpmn_id)
     db.session.flush()
+
+
+def postpone(open_task_id: int, when) -> None:
+    """After a failure, try this task's reminder or breach again later instead of on every sweep."""
+    db.session.execute(update(OpenTask).where(OpenTask.id == open_task_id).values(sweep_retry_at=when))

@@ -220,3 +220,5 @@ class OpenTask(db.Model):
     breached: Mapped[bool] = mapped_column(Boolean, default=False)
     # Overdue past the escalation period: the unit was notified (通报) automatically.
     escalated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Recording its reminder or breach failed: the deadline sweep leaves it alone until then.
+    sweep_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -53,13 +53,16 @@ def sweep_deadlines(max_tasks: int = 500) -> tuple[int, int]:
                 db.session.rollback()
                 break
             seen.add(ot.id)
+            open_task_id = ot.id
             try:
                 deadlines.record(ot, kind)
                 db.session.commit()
                 counts[kind] += 1
             except Exception:
                 db.session.rollback()
-                log.exception("deadline sweep failed for open task %s", ot.id)
+                log.exception("deadline %s failed for open task %s; postponed by %s", kind, open_task_id, RETRY_AFTER)
+                deadlines.postpone(open_task_id, clock.now() + RETRY_AFTER)
+                db.session.commit()
     return counts["remind"], counts["breach"]
 
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.cases.models import Case, CaseEvent, CaseMeasure
+from app.cases.models import Case, CaseEvent, CaseMeasure, OpenTask
 from app.clock import LOCAL_TZ
 from app.engine.models import ProcessInstance
 from app.enums import EventType
@@ -230,3 +230,33 @@ def test_person_born_before_their_region_code_existed_can_be_filed(org, clock):
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == EventType.TRIGGER_FILED)
     )
     assert len(filed.details["code_warnings"]) == 1 and "510402" in filed.details["code_warnings"][0]
+
+
+def test_a_failing_reminder_is_postponed_not_retried_every_sweep(org, clock, monkeypatch, caplog):
+    import app.cases.deadlines as deadlines_mod
+
+    first, second = file_case(), file_case()
+    broken = only_task(first.id, "pre_review").id
+    real_record, calls = deadlines_mod.record, []
+
+    def record(ot, kind):
+        calls.append(ot.id)
+        if ot.id == broken:
+            raise RuntimeError("mail gateway down")
+        real_record(ot, kind)
+
+    monkeypatch.setattr(deadlines_mod, "record", record)
+    clock.move_to("2026-11-26T16:00:01+00:00")  # the reminders of both are due
+    assert sweep_deadlines() == (1, 0)  # the other task is not held up
+    assert calls.count(broken) == 1
+    assert "postponed" in caplog.text
+    for later in ("16:00:31", "16:01:01", "16:04:51"):  # the sweeps of the next minutes leave it alone
+        clock.move_to(f"2026-11-26T{later}+00:00")
+        assert sweep_deadlines() == (0, 0)
+    assert calls.count(broken) == 1
+    monkeypatch.setattr(deadlines_mod, "record", real_record)
+    clock.move_to("2026-11-26T16:06:00+00:00")  # after the retry delay: tried again, and recorded once
+    assert sweep_deadlines() == (1, 0)
+    assert sweep_deadlines() == (0, 0)
+    assert db.session.get(OpenTask, broken).reminded
+    assert only_task(second.id, "pre_review").reminded
