@@ -4,6 +4,7 @@ from wtforms import FieldList, FormField
 
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 
 def _walk(fields):
@@ -38,3 +39,14 @@ def commit_or_errors(form, action):
         db.session.rollback()
         apply_errors(form, exc)
         return None
+
+
+def flash_form_errors(form) -> None:
+    """For forms whose page is left by a redirect (small forms inside a list page): each field's errors as
+    messages, named by the field's label, so the user learns what to correct."""
+    for field in _walk(form):
+        errors = field.errors if isinstance(field.errors, (list, tuple)) else []
+        for message in errors:
+            if field.type == "CSRFTokenField":
+                continue
+            flash(_l("%(field)s: %(message)s", field=field.label.text, message=message), "danger")

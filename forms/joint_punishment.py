@@ -8,6 +8,7 @@ from wtforms import DateField, IntegerField, MultipleFileField, RadioField, Sele
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import clock
+from app.dates import PlausibleDate
 from app.experts.services import active_experts, confirmed_experts
 from app.i18n import lazy_gettext as _l
 from app.joint.tasks import default_period_days, measure_choices
@@ -57,7 +58,7 @@ class AmendTriggerForm(TaskForm):
 class DeterminationForm(TaskForm):
     has_files = True
     irreversible = True
-    meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date."))])
+    meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date.")), PlausibleDate()])
     attending_unit_ids = MultiCheckboxField(
         _l("Attending units"), coerce=int, validators=[DataRequired(message=_l("Choose the units that attended."))]
     )
@@ -95,7 +96,7 @@ class DeterminationForm(TaskForm):
 
 
 class ScheduleMeetingForm(TaskForm):
-    meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date."))])
+    meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date.")), PlausibleDate()])
     legal_count = IntegerField(
         _l("Legal experts"), default=1, validators=[InputRequired(), NumberRange(min=0, max=9)]
     )

@@ -2,6 +2,7 @@
 from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.dates import PlausibleDate
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
@@ -48,7 +49,7 @@ class ApplicantNextForm(TaskForm):
 class ScheduleHearingForm(TaskForm):
     attending_unit_ids = MultiCheckboxField(_l("Units convened"), coerce=int, validators=[Optional()])
     draw_experts = BooleanField(_l("Draw experts for the hearing"))
-    hearing_date = DateField(_l("Hearing date"), validators=[Optional()])
+    hearing_date = DateField(_l("Hearing date"), validators=[Optional(), PlausibleDate()])
     legal_count = IntegerField(_l("Legal experts"), default=1, validators=[Optional(), NumberRange(min=0, max=9)])
     industry_count = IntegerField(_l("Experts per industry of the case"), default=1, validators=[Optional(), NumberRange(min=0, max=9)])
     reserves = IntegerField(_l("Reserves per field"), default=1, validators=[Optional(), NumberRange(min=0, max=9)])

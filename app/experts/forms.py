@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FileField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.dates import PlausibleDate
 from app.i18n import lazy_gettext as _l
 from app.labels import FIELD_LABELS
 from forms.fields import MultiCheckboxField, choices
@@ -24,8 +25,8 @@ class ExpertForm(FlaskForm):
 
 
 class UnavailableForm(FlaskForm):
-    start = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day."))])
-    end = DateField(_l("To"), validators=[InputRequired(message=_l("Enter the last day."))])
+    start = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day.")), PlausibleDate()])
+    end = DateField(_l("To"), validators=[InputRequired(message=_l("Enter the last day.")), PlausibleDate()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
 
 

@@ -11,7 +11,7 @@ from app.experts.forms import ExpertForm, ImportForm, UnavailableForm
 from app.experts.models import Draw, Expert
 from app.experts.services import REASONS, verify
 from app.extensions import db
-from app.form_errors import commit_or_errors
+from app.form_errors import commit_or_errors, flash_form_errors
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 from forms.fields import choices
@@ -94,7 +94,7 @@ def add_unavailable(expert_id):
             db.session.rollback()
             flash(exc.message, "danger")
     else:
-        flash(_l("Enter both dates of the period."), "danger")
+        flash_form_errors(form)
     return redirect(url_for("experts.edit", expert_id=expert.id))
 
 

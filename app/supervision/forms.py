@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.dates import PlausibleDate
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 
@@ -10,7 +11,7 @@ class NoticeForm(FlaskForm):
     unit_id = HiddenField(validators=[DataRequired()])
     kind = RadioField(_l("Kind"), choices=choices([("notice", _l("Notice (通报)")), ("summons", _l("Summons (约谈)"))]),
                       default="notice", validators=[InputRequired()])
-    on_date = DateField(_l("Date (of the notice, or of the interview)"), validators=[InputRequired(message=_l("Enter the date."))])
+    on_date = DateField(_l("Date (of the notice, or of the interview)"), validators=[InputRequired(message=_l("Enter the date.")), PlausibleDate()])
     text = TextAreaField(_l("Text"), validators=[DataRequired(message=_l("Write the text of the notice.")), Length(max=4000)])
 
     def validate_unit_id(self, field):

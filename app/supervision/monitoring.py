@@ -1,5 +1,6 @@
 """Monitoring figures (seed 001 二(二)1, seed 003, seed 004), each one SQL aggregate over indexed columns —
 never a Python loop over cases — so the dashboard stays fast at 100,000 cases."""
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -11,10 +12,13 @@ from app import clock
 from app.auth.models import SpecialistGroup, Unit
 from app.cases.models import Case, Subject
 from app.enums import JOINT_KINDS, CaseKind
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
 from app.supervision.models import StepRecord, TypicalCase
 
+PERIOD_NAME = re.compile(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))")
 QUOTA_PER_QUARTER = 2  # seed 004: each unit reports at least two typical cases a quarter
 
 
@@ -25,6 +29,17 @@ class Period:
     name: str
     start: datetime
     end: datetime
+
+    @classmethod
+    def parse(cls, name: str) -> "Period":
+        """A period named by a user: a month or quarter of 2000–2099 that has already begun."""
+        m = PERIOD_NAME.fullmatch((name or "").strip())
+        period = None
+        if m and 2000 <= int(m.group(1)) <= 2099:
+            period = cls.quarter(m.group(0)) if m.group(3) else cls.month(m.group(0))
+        if period is None or period.start > clock.now():
+            raise DomainError(_l("Give a month or quarter that has begun, as YYYY-MM or YYYY-Q1."), "month")
+        return period
 
     @classmethod
     def month(cls, name: str) -> "Period":

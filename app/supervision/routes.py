@@ -1,6 +1,5 @@
 """Supervision pages: every case with its status, current steps and days overdue; overdue work by unit
 and step; notices and summons; the dashboard, monthly reports, exports and typical cases."""
-import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -9,15 +8,16 @@ from app.auth.permissions import require_role
 from app.cases import queries
 from app.errors import DomainError
 from app.extensions import db
+from app.form_errors import flash_form_errors
 from app.i18n import lazy_gettext as _l
 from app.labels import STATUS_LABELS, label, step
 from app.pagination import page_number
 from app.supervision import monitoring, services
 from app.supervision import reports as report_service
 from app.supervision.forms import NoticeForm
+from app.supervision.monitoring import Period
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -67,7 +67,7 @@ def issue_notice():
             db.session.rollback()
             flash(exc.message, "danger")
     else:
-        flash(_l("Please correct the marked fields."), "danger")
+        flash_form_errors(form)
     return redirect(url_for("supervision.sla"))
 
 
@@ -106,12 +106,13 @@ def dashboard():
 def reports():
     require_role(current_user, *services.VIEWERS)
     if request.method == "POST":
-        month = request.form.get("month") or report_service.previous_month()
-        if not MONTH.fullmatch(month):
-            flash(_l("Give the month as YYYY-MM."), "danger")
-        else:
-            report_service.generate(month, current_user)
+        try:
+            period = Period.parse(request.form.get("month") or report_service.previous_month())
+            report_service.generate(period.name, current_user)
             db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
         return redirect(url_for("supervision.reports"))
     return render_template("supervision/reports.html", reports=report_service.recent(),
                            default_month=report_service.previous_month())

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.dates import PlausibleDate
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 
@@ -13,7 +14,7 @@ class RuleForm(FlaskForm):
 
 
 class DayForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date.")), PlausibleDate()])
     status = SelectField(_l("This day is"), choices=choices([("off", _l("a holiday")), ("work", _l("a working day (调休)"))]))
     name = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
 
