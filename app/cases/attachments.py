@@ -2,15 +2,18 @@
 under their sha256, recorded as Attachment rows and on the timeline."""
 import hashlib
 import os
+import re
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
 from flask import current_app
+from sqlalchemy import delete, exists, select
 
 from app.cases import events, file_checks
-from app.cases.models import Attachment
+from app.cases.models import Attachment, StagedUpload
 from app.enums import EventType
 from app.errors import DomainError
 from app.extensions import db
@@ -79,20 +82,30 @@ def _path_for(sha: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / sha[:2] / sha
 
 
+def _write_blob(data: bytes) -> str:
+    """Store the bytes under their sha256 (once per content) and return it."""
+    sha = hashlib.sha256(data).hexdigest()
+    path = _path_for(sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A unique temporary name: two requests storing the same content must not share one.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)  # same content either way, so the last rename winning is fine
+    return sha
+
+
+def _safe_name(filename: str) -> str:
+    return Path(filename).name[:200] or "file"
+
+
 def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str = "files") -> list[Attachment]:
     validate_uploads(uploads, field)
     out = []
     for up in uploads:
-        sha = hashlib.sha256(up.data).hexdigest()
-        path = _path_for(sha)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # A unique temporary name: two requests storing the same content must not share one.
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-            with os.fdopen(fd, "wb") as f:
-                f.write(up.data)
-            os.replace(tmp, path)  # same content either way, so the last rename winning is fine
-        safe_name = Path(up.filename).name[:200] or "file"
+        sha = _write_blob(up.data)
+        safe_name = _safe_name(up.filename)
         att = Attachment(
             case_id=case_id,
             sha256=sha,
@@ -113,3 +126,62 @@ def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str =
 
 def file_path(att: Attachment) -> Path:
     return _path_for(att.sha256)
+
+
+# Files of a refused form, kept for the sender's next submission (see StagedUpload).
+STAGED_TOKEN = re.compile(r"[0-9a-f]{32}")
+STAGED_KEPT_FOR_HOURS = 24
+
+
+def stage(actor, uploads: list[Upload]) -> tuple[list[StagedUpload], list[str]]:
+    """Keep each acceptable file for the next submission (flush); returns the kept rows and, for each
+    refused file, the reason (the same checks as for attachments)."""
+    kept, problems = [], []
+    for up in uploads:
+        try:
+            validate_uploads([up], "files")
+        except DomainError as exc:
+            problems.append(exc.message)
+            continue
+        row = StagedUpload(token=secrets.token_hex(16), user_id=actor.id, sha256=_write_blob(up.data),
+                           filename=_safe_name(up.filename), size=len(up.data))
+        db.session.add(row)
+        kept.append(row)
+    db.session.flush()
+    return kept, problems
+
+
+def staged_of(actor, tokens) -> list[StagedUpload]:
+    """The sender's own kept files named by the tokens of the page (others' tokens are ignored)."""
+    tokens = [t for t in tokens if STAGED_TOKEN.fullmatch(t or "")][:50]
+    if not tokens:
+        return []
+    return list(db.session.scalars(select(StagedUpload).where(StagedUpload.token.in_(tokens),
+                                                              StagedUpload.user_id == actor.id).order_by(StagedUpload.id)))
+
+
+def take_staged(actor, tokens) -> list[Upload]:
+    """The kept files as uploads for the service, removed from the staging area in the same transaction."""
+    out = []
+    for row in staged_of(actor, tokens):
+        path = _path_for(row.sha256)
+        if path.exists():
+            out.append(Upload(row.filename, path.read_bytes()))
+        db.session.delete(row)
+    db.session.flush()
+    return out
+
+
+def purge_staged(before) -> int:
+    """Forget kept files older than `before` (flush); a blob no attachment or kept file uses is deleted."""
+    rows = list(db.session.scalars(select(StagedUpload).where(StagedUpload.created_at < before)))
+    if not rows:
+        return 0
+    db.session.execute(delete(StagedUpload).where(StagedUpload.id.in_([r.id for r in rows])))
+    for sha in {r.sha256 for r in rows}:
+        used = db.session.scalar(select(exists().where(Attachment.sha256 == sha))) or db.session.scalar(
+            select(exists().where(StagedUpload.sha256 == sha)))
+        if not used:
+            _path_for(sha).unlink(missing_ok=True)
+    db.session.flush()
+    return len(rows)

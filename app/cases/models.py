@@ -159,6 +159,21 @@ class Attachment(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class StagedUpload(db.Model):
+    """A file sent with a form that was then refused: kept for its sender's next submission of that form
+    (named by a random token on the page), so a validation error never makes anyone attach files again.
+    Taken into an Attachment on success; removed after a day otherwise."""
+
+    __tablename__ = "staged_upload"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class CaseEvent(db.Model):
     """Typed, append-only timeline. Each row carries the hash of the previous row of the same case."""
 

@@ -1,14 +1,39 @@
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtf_translations
 from wtforms import FieldList, Form, FormField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.utils import unset_value
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.i18n import lazy_gettext as _l
 from forms.fields import MultiCheckboxField, choices
 
 SUBJECT_ROWS = 3
+MAX_SUBJECTS = 20  # rows on one filing; more subjects of one matter are filed as several cases
+
+
+class BoundedFieldList(FieldList):
+    """A FieldList that counts the rows submitted: WTForms keeps the first max_entries and drops the rest
+    without a word; here the form is refused instead, so no subject is ever silently lost."""
+
+    submitted_rows = 0
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        if formdata:
+            self.submitted_rows = len(set(self._extract_indices(self.name, formdata)))
+        super().process(formdata, data, extra_filters)
+
+
+def _not_too_many_rows(form, field):
+    if field.max_entries and field.submitted_rows > field.max_entries:
+        raise ValidationError(_l("At most %(n)s subjects can be filed at once (%(sent)s were sent): file the others as "
+                                 "another case.", n=field.max_entries, sent=field.submitted_rows))
 
 
 class SubjectRow(Form):
+    class Meta:
+        # A plain sub-form does not get Flask-WTF's Meta: use its translations of WTForms' own messages.
+        def get_translations(self, form):
+            return wtf_translations
     kind = SelectField(
         _l("Kind"),
         choices=choices(
@@ -28,7 +53,8 @@ class SubjectRow(Form):
 
 
 class TriggerForm(FlaskForm):
-    subjects = FieldList(FormField(SubjectRow), min_entries=SUBJECT_ROWS, max_entries=10)
+    subjects = BoundedFieldList(FormField(SubjectRow), min_entries=SUBJECT_ROWS, max_entries=MAX_SUBJECTS,
+                                validators=[_not_too_many_rows])
     entry_ids = MultiCheckboxField(
         _l("Behaviour (from the joint reward and punishment catalog)"),
         coerce=int,

@@ -4,13 +4,14 @@ from flask_login import current_user, login_required
 
 from app.auth.models import CASEWORKER
 from app.auth.permissions import require_role
-from app.cases.attachments import uploads_from
+from app.cases.attachments import stage, staged_of, take_staged, uploads_from
 from app.cases.services import subject_warnings
 from app.catalog.services import usable_entries
+from app.extensions import db
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 from app.joint import services
-from app.joint.forms import TriggerForm
+from app.joint.forms import MAX_SUBJECTS, TriggerForm
 from app.labels import CASE_KIND_LABELS
 from forms.fields import choices
 
@@ -30,7 +31,13 @@ def new_case():
     require_role(current_user, CASEWORKER)
     form = TriggerForm()
     form.entry_ids.choices = _entry_choices()
-    if form.validate_on_submit():
+    posted = request.method == "POST"
+    new_files = uploads_from(request.files.getlist(form.files.name)) if posted else []
+    kept_tokens = request.form.getlist("staged") if posted else []
+    if posted and "add_row" in request.form:  # one more subject row; nothing is checked or lost
+        if len(form.subjects) < MAX_SUBJECTS:
+            form.subjects.append_entry()
+    elif form.validate_on_submit():
         subjects = [
             services.SubjectIn(row.form.kind.data, row.form.name.data or "", row.form.code.data or "")
             for row in form.subjects
@@ -43,13 +50,24 @@ def new_case():
             title=form.title.data,
             facts=form.facts.data,
             legal_basis=form.legal_basis.data,
-            files=uploads_from(request.files.getlist(form.files.name)),
+            files=take_staged(current_user, kept_tokens) + new_files,
         ))
         if case:
             flash(_l("Trigger %(number)s filed and sent for pre-review.", number=case.number), "success")
             for warning in subject_warnings(case):
                 flash(warning, "warning")
             return redirect(url_for("cases.detail", case_id=case.id))
-    elif request.method == "POST":
+    elif posted:
         flash(_l("Please correct the marked fields."), "danger")
-    return render_template("cases/new.html", form=form)
+    kept = keep_files_for_next_submission(form, kept_tokens, new_files) if posted else []
+    return render_template("cases/new.html", form=form, staged=kept, max_subjects=MAX_SUBJECTS)
+
+
+def keep_files_for_next_submission(form, kept_tokens, new_files):
+    """The form goes back to its sender: the files already sent stay with it (browsers cannot refill a
+    file input), listed on the page with a box to drop each."""
+    kept = staged_of(current_user, kept_tokens)
+    rows, problems = stage(current_user, new_files)
+    db.session.commit()
+    form.files.errors = list(form.files.errors) + [p for p in problems if p not in form.files.errors]
+    return kept + rows

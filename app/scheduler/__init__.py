@@ -6,7 +6,7 @@ import os
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from app.scheduler.jobs import monthly_report, run_sweeps, write_checkpoint
+from app.scheduler.jobs import monthly_report, purge_staged_uploads, run_sweeps, write_checkpoint
 
 log = logging.getLogger(__name__)
 _scheduler: BackgroundScheduler | None = None
@@ -28,6 +28,8 @@ def add_jobs(scheduler, app) -> None:
                       id="monthly_report", coalesce=True, max_instances=1, replace_existing=True)
     scheduler.add_job(write_checkpoint, "cron", args=[app], hour=2, minute=17, timezone="Asia/Shanghai",
                       id="checkpoint", coalesce=True, max_instances=1, replace_existing=True)
+    scheduler.add_job(purge_staged_uploads, "cron", args=[app], hour=3, minute=23, timezone="Asia/Shanghai",
+                      id="purge_staged_uploads", coalesce=True, max_instances=1, replace_existing=True)
 
 
 def init_scheduler(app) -> None:

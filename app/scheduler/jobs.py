@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app import clock
-from app.cases import checkpoints, deadlines, runtime
+from app.cases import attachments, checkpoints, deadlines, runtime
 from app.engine import timers
 from app.extensions import db
 from app.supervision import services as supervision
@@ -98,6 +98,19 @@ def write_checkpoint(app) -> None:
             log.exception("writing the timeline checkpoint failed")
         finally:
             db.session.rollback()
+
+
+def purge_staged_uploads(app) -> int:
+    """Daily: files kept from refused forms are forgotten after a day."""
+    with app.app_context():
+        try:
+            n = attachments.purge_staged(clock.now() - timedelta(hours=attachments.STAGED_KEPT_FOR_HOURS))
+            db.session.commit()
+            return n
+        except Exception:
+            db.session.rollback()
+            log.exception("purging kept uploads failed")
+            return 0
 
 
 def run_sweeps(app) -> None:

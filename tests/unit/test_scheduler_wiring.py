@@ -18,7 +18,7 @@ def test_jobs_are_registered_as_designed(app):
     sched = BackgroundScheduler(timezone="UTC")
     add_jobs(sched, app)
     jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == {"sweeps", "monthly_report", "checkpoint"}
+    assert set(jobs) == {"sweeps", "monthly_report", "checkpoint", "purge_staged_uploads"}
     sweeps = jobs["sweeps"]
     assert isinstance(sweeps.trigger, IntervalTrigger)
     assert sweeps.trigger.interval == timedelta(seconds=app.config["SCHEDULER_INTERVAL_SECONDS"])
@@ -53,3 +53,22 @@ def test_in_process_scheduler_starts_once_and_only_when_enabled(app, monkeypatch
     finally:
         if scheduler_module._scheduler is not None:
             scheduler_module._scheduler.shutdown(wait=False)
+
+
+def test_files_kept_from_refused_forms_are_forgotten_after_a_day(org, clock, app):
+    from app.cases import attachments
+    from app.cases.models import StagedUpload
+    from tests.conftest import user
+    from tests.helpers import PDF
+
+    old, _ = attachments.stage(user("market_cw"), [attachments.Upload("旧.pdf", PDF.data.replace(b"%PDF-1.4\n", b"%PDF-1.4\n%old\n"))])
+    blob = attachments._path_for(old[0].sha256)
+    clock.move_to("2026-11-24T02:00:00+00:00")  # 25 hours later
+    new, _ = attachments.stage(user("market_cw"), [attachments.Upload("新.pdf", PDF.data)])
+    db.session.commit()
+    sched = BackgroundScheduler(timezone="UTC")
+    add_jobs(sched, app)
+    job = {j.id: j for j in sched.get_jobs()}["purge_staged_uploads"]
+    assert job.func(*job.args) == 1
+    assert [r.filename for r in db.session.query(StagedUpload)] == ["新.pdf"]
+    assert not blob.exists() and attachments._path_for(new[0].sha256).exists()

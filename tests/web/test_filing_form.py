@@ -1,0 +1,91 @@
+"""The filing form as a caseworker meets it: rows for more subjects on request, too many subjects refused
+with a message (never silently cut), and files attached to a form that fails validation are kept for the
+next submission (and usable by no one else)."""
+import io
+import re
+
+from sqlalchemy import func, select
+
+from app.cases.models import Attachment, Case, CaseSubject
+from app.extensions import db
+from tests.conftest import login
+from tests.helpers import PDF, add_colleague_of, trigger_data
+
+
+def _cases():
+    return db.session.scalar(select(func.count()).select_from(Case))
+
+
+def _with_subjects(data, n):
+    for i in range(n):
+        data[f"subjects-{i}-kind"] = "person"
+        data[f"subjects-{i}-name"] = f"张{i}"
+        data[f"subjects-{i}-code"] = "510402196207179143"
+    return data
+
+
+def test_more_subjects_than_allowed_are_refused_not_cut(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    resp = client.post("/cases/new", data=_with_subjects(trigger_data(page), 21))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "一次最多可填写20个主体" in html
+    assert _cases() == 0
+
+
+def test_twelve_subjects_are_all_kept(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    data = trigger_data(page)
+    for i in range(12):
+        data[f"subjects-{i}-kind"] = "enterprise"
+        data[f"subjects-{i}-name"] = f"第{i}号有限公司"
+        data[f"subjects-{i}-code"] = ""
+    data["subjects-0-code"] = "91510400MA6X000102"
+    resp = client.post("/cases/new", data=data)
+    html = resp.get_data(as_text=True)
+    # Without codes the rows are refused by name, but every row is still on the page: none dropped.
+    assert resp.status_code == 200 and all(f"第{i}号有限公司" in html for i in range(12))
+    assert _cases() == 0
+
+
+def test_a_row_can_be_added_without_losing_what_was_typed(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert len(re.findall(r'name="subjects-\d+-name"', page)) == 3
+    data = trigger_data(page, add_row="1")
+    resp = client.post("/cases/new", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and _cases() == 0
+    assert len(re.findall(r'name="subjects-\d+-name"', html)) == 4 and "网页测试有限公司" in html
+    assert "请修改标出的内容" not in html  # adding a row is not an error
+
+
+def test_files_of_a_refused_submission_are_kept_for_the_next_one(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    data = trigger_data(page, title="")
+    data["files"] = [(io.BytesIO(PDF.data), "现场检查记录.pdf")]
+    resp = client.post("/cases/new", data=data, content_type="multipart/form-data")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "请填写简要标题" in html
+    assert "现场检查记录.pdf" in html and "已保留" in html
+    token = re.search(r'name="staged" type="checkbox" value="([0-9a-f]+)"|name="staged" value="([0-9a-f]+)"', html)
+    token = token.group(1) or token.group(2)
+
+    # Another caseworker cannot use the kept file.
+    add_colleague_of("market_cw", "market_cw2")  # same unit, another person
+    other = client.application.test_client()
+    login(other, "market_cw2")
+    their_page = other.get("/cases/new").get_data(as_text=True)
+    assert other.post("/cases/new", data=dict(trigger_data(their_page), staged=token)).status_code == 302
+    theirs = db.session.scalar(select(Case).order_by(Case.id.desc()))
+    assert theirs is not None
+    assert db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.case_id == theirs.id)) == 0
+
+    data = trigger_data(html, staged=token)
+    resp = client.post("/cases/new", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    case = db.session.scalar(select(Case).where(Case.id != theirs.id))
+    assert [a.filename for a in db.session.scalars(select(Attachment).where(Attachment.case_id == case.id))] == ["现场检查记录.pdf"]
+    assert db.session.scalar(select(func.count()).select_from(CaseSubject).where(CaseSubject.case_id == case.id)) == 1
