@@ -200,6 +200,30 @@ DEADLINE_RULE_LABELS = {
 
 DEADLINE_SOURCE_LABELS = {"local": _l("local default, configurable")}
 
+# Holiday names as the chinese-calendar library gives them.
+HOLIDAY_LABELS = {
+    "New Year's Day": _l("New Year's Day"),
+    "Spring Festival": _l("Spring Festival"),
+    "Tomb-sweeping Day": _l("Tomb-sweeping Day"),
+    "Labour Day": _l("Labour Day"),
+    "Dragon Boat Festival": _l("Dragon Boat Festival"),
+    "National Day": _l("National Day"),
+    "Mid-autumn Festival": _l("Mid-autumn Festival"),
+    "Anti-Fascist 70th Day": _l("Anti-Fascist 70th Day"),
+}
+
+
+def days_text(n, day_kind: str | None):
+    """"5 working days" or "90 calendar days"."""
+    if day_kind == "calendar":
+        return _l("%(n)s calendar days", n=n)
+    return _l("%(n)s working days", n=n)
+
+
+def source_text(source: str | None):
+    """Where a rule comes from: the label of a known source, else the administrator's own words."""
+    return DEADLINE_SOURCE_LABELS.get(source or "", source or "")
+
 # Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
 STEP_LABELS = {
     "decide_route": _l("Office names the determining body"),

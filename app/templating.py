@@ -9,6 +9,7 @@ from flask_login import current_user
 from app import clock, labels
 from app.cases.identifiers import mask_code
 from app.i18n import lazy_gettext as _l
+from app.workdays import rules
 from app.workdays.services import years_without_schedule
 
 
@@ -40,19 +41,33 @@ def fmt_dt_iso(value: str | None) -> str:
         return value
 
 
-def rule_text(rule: str | None, days: int | None) -> str:
-    """'Pre-review deadline: 5 working days (local default, configurable)' for the rule a deadline used."""
-    if not rule:
+def deadline_basis(task) -> dict | None:
+    """How a task's due date was counted (older tasks without a stored basis: their rule as it is now)."""
+    if getattr(task, "deadline_basis", None):
+        return task.deadline_basis
+    if not getattr(task, "deadline_rule", None):
+        return None
+    rule = rules.current().get(task.deadline_rule, {})
+    return {"rule": task.deadline_rule, "days": task.deadline_days, "day_kind": rule.get("day_kind", "working"),
+            "source": rule.get("source", ""), "holidays": [], "workdays": [], "fallback": task.calendar_fallback}
+
+
+def rule_text(basis: dict | None) -> str:
+    """'Pre-review deadline: 5 working days (local default, configurable)'."""
+    if not basis:
         return ""
-    source = current_app.config["DEADLINE_RULES"].get(rule, (None, ""))[1]
     return str(
         _l(
-            "%(rule)s: %(n)s working days (%(source)s)",
-            rule=labels.label(labels.DEADLINE_RULE_LABELS, rule),
-            n=days,
-            source=labels.label(labels.DEADLINE_SOURCE_LABELS, source),
+            "%(rule)s: %(days)s (%(source)s)",
+            rule=labels.label(labels.DEADLINE_RULE_LABELS, basis["rule"]),
+            days=labels.days_text(basis["days"], basis.get("day_kind")),
+            source=labels.source_text(basis.get("source")),
         )
     )
+
+
+def holiday_name(name: str) -> str:
+    return str(labels.HOLIDAY_LABELS.get(name, name))
 
 
 def fmt_iso_date(value: str | None) -> str:
@@ -107,6 +122,9 @@ def register(app) -> None:
         days_overdue=clock.days_overdue,
         url_with=url_with,
         rule_text=rule_text,
+        deadline_basis=deadline_basis,
+        holiday_name=holiday_name,
+        source_text=labels.source_text,
         step=labels.step,
         calendar_warning=calendar_warning,
         current_locale=lambda: str(get_locale()),

@@ -235,5 +235,8 @@ class OpenTask(db.Model):
     breached: Mapped[bool] = mapped_column(Boolean, default=False)
     # Overdue past the escalation period: the unit was notified (通报) automatically.
     escalated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # How the due date was counted, shown with it: {"rule", "days", "day_kind", "source", "start",
+    # "holidays": [[iso, name]...], "workdays": [[iso, name]...]} (the case's own copy of the rule).
+    deadline_basis: Mapped[dict | None] = mapped_column(JSON)
     # Recording its reminder or breach failed: the deadline sweep leaves it alone until then.
     sweep_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

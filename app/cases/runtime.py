@@ -87,6 +87,22 @@ def deadline_rule_of(case: Case, name: str | None) -> dict | None:
     return current_rules().get(name)
 
 
+def case_deadline(case: Case, rule_name: str, start):
+    """The deadline of a step of this case starting at `start`, by the case's own copy of the rule: the one
+    computation every deadline of a case goes through (task due dates, expert answer times)."""
+    rule = deadline_rule_of(case, rule_name)
+    return deadline_from(start, rule["days"], current_app.config["REMINDER_WORKING_DAYS"],
+                         calendar_days=rule.get("day_kind") == "calendar")
+
+
+def deadline_basis(rule_name: str, rule: dict, start, dl) -> dict:
+    """What a due date is shown with: how it was counted."""
+    return {"rule": rule_name, "days": rule["days"], "day_kind": rule.get("day_kind", "working"),
+            "source": rule.get("source", ""), "start": clock.local_date(start).isoformat(),
+            "holidays": [list(h) for h in dl.holidays], "workdays": [list(w) for w in dl.workdays],
+            "fallback": dl.fallback}
+
+
 def save(loaded: Loaded, case: Case, actor=None) -> list[OpenTask]:
     """Persist state and sync the projection. Returns the open tasks created by this save."""
     with db.session.no_autoflush:  # the queries below need no pending writes: one flush writes the save
@@ -153,9 +169,9 @@ def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
         deadline_rule=rule_name,
     )
     if rule:
-        dl = deadline_from(now, rule["days"], current_app.config["REMINDER_WORKING_DAYS"],
-                           calendar_days=rule.get("day_kind") == "calendar")
+        dl = case_deadline(case, rule_name, now)
         ot.deadline_days, ot.due_at, ot.remind_at, ot.calendar_fallback = rule["days"], dl.due_at, dl.remind_at, dl.fallback
+        ot.deadline_basis = deadline_basis(rule_name, rule, now, dl)
     db.session.add(ot)
     events.record(
         case.id,
@@ -167,6 +183,7 @@ def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
             "due_at": ot.due_at.isoformat() if ot.due_at else None,
             "rule": rule_name,
             "days": ot.deadline_days,
+            "day_kind": (ot.deadline_basis or {}).get("day_kind"),
             "calendar_fallback": ot.calendar_fallback,
         },
         bpmn_id=t.bpmn_id,

@@ -46,7 +46,7 @@ def present(timeline, units: dict) -> list[dict]:
         if ev.type in ("task_created", "deadline_reminder", "deadline_breached") and d.get("due_at"):
             text = f"{t['deadline']} {_fmt_iso(d['due_at'], zh)}"
             if ev.type == "task_created" and d.get("rule"):
-                text += f"（{rules.get(d['rule'], d['rule'])}，{d.get('days')}）"
+                text += f"（{rules.get(d['rule'], d['rule'])}，{labels.days_text(d.get('days'), d.get('day_kind'))}）"
             if d.get("calendar_fallback"):
                 text += f" ⚠ {t['weekends only']}"
             parts.append(text)

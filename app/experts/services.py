@@ -19,7 +19,6 @@ from app.experts.models import LEGAL, Draw, Expert, Invitation, Opinion
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import FIELD_LABELS
-from app.workdays.services import deadline_from
 
 INVITATION_PROCESS = "expert_invitation"
 SAT_STATUSES = ("confirmed", "opinion", "closed")  # took part (closed: confirmed, meeting ended)
@@ -209,8 +208,8 @@ def invite_members(actor, d: Draw, case: Case) -> list[Invitation]:
 def invite(actor, d: Draw, case: Case, pick: dict) -> Invitation:
     entry = next(c for c in d.pool if c["id"] == pick["expert_id"])
     now = clock.now()
-    days = current_app.config["DEADLINE_RULES"]["expert_response"][0]
-    respond_by = deadline_from(now, days).due_at
+    # The case's own copy of the rule, as the expert's task shows it (one source for both).
+    respond_by = runtime.case_deadline(case, "expert_response", now).due_at
     inv = Invitation(
         draw_id=d.id, case_id=case.id, expert_id=pick["expert_id"], field=pick["field"], status="invited",
         invited_at=now, respond_by=respond_by,

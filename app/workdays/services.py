@@ -43,6 +43,10 @@ class Deadline:
     remind_at: datetime  # start of the working day before it (UTC), never before the start
     days: int
     fallback: bool  # True if some day was counted with weekends only (year without a schedule)
+    # On the way to the due date: weekdays that were not counted (holidays) and weekend days that were
+    # (调休 working days), as (ISO date, name) pairs; empty for calendar-day rules.
+    holidays: tuple = ()
+    workdays: tuple = ()
 
 
 class WorkCalendar:
@@ -50,9 +54,10 @@ class WorkCalendar:
 
     def __init__(self, first: date, last: date):
         rows = db.session.execute(
-            select(CalendarDay.day, CalendarDay.is_workday).where(CalendarDay.day.between(first, last))
+            select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name).where(CalendarDay.day.between(first, last))
         ).all()
-        self.overrides = {d: w for d, w in rows}
+        self.overrides = {d: w for d, w, _n in rows}
+        self.names = {d: n for d, _w, n in rows if n}
         self._entered_years: set[int] | None = None  # looked up only for years the library lacks
         self.fallback_used = False
 
@@ -69,6 +74,27 @@ class WorkCalendar:
         if not self._year_entered(d.year):
             self.fallback_used = True
         return d.weekday() < 5
+
+    def name_of(self, d: date) -> str:
+        """The name of the holiday a day belongs to (an administrator's entry, else the library's)."""
+        if d in self.names:
+            return self.names[d]
+        if d not in self.overrides and library_knows(d.year):
+            return chinese_calendar.get_holiday_detail(d)[1] or ""
+        return ""
+
+    def exceptions(self, first: date, last: date) -> tuple[tuple, tuple]:
+        """Days in [first, last] that differ from a plain week: (holidays on weekdays, working weekend days)."""
+        holidays, workdays = [], []
+        d = first
+        while d <= last:
+            working, weekday = self.is_workday(d), d.weekday() < 5
+            if weekday and not working:
+                holidays.append((d.isoformat(), self.name_of(d)))
+            elif working and not weekday:
+                workdays.append((d.isoformat(), self.name_of(d)))
+            d += timedelta(days=1)
+        return tuple(holidays), tuple(workdays)
 
     def add(self, start: date, days: int) -> date:
         d, left = start, days
@@ -116,7 +142,8 @@ def deadline_from(start: datetime, days: int, remind_days: int = 1, calendar_day
     due_at = clock.end_of_local_day(due_date)
     remind_day = cal.subtract(due_date, remind_days) if remind_days else due_date
     remind_at = max(clock.start_of_local_day(remind_day), clock.as_utc(start))
-    return Deadline(due_date, due_at, remind_at, days, cal.fallback_used)
+    holidays, workdays = ((), ()) if calendar_days else cal.exceptions(start_day + timedelta(days=1), due_date)
+    return Deadline(due_date, due_at, remind_at, days, cal.fallback_used, holidays, workdays)
 
 
 def working_days_between(first: date, last: date) -> int:
