@@ -52,10 +52,16 @@ def deadline_basis(task) -> dict | None:
             "source": rule.get("source", ""), "holidays": [], "workdays": [], "fallback": task.calendar_fallback}
 
 
-def rule_text(basis: dict | None) -> str:
-    """'Pre-review deadline: 5 working days (local default, configurable)'."""
+def rule_text(basis: dict | None, with_source: bool | None = None) -> str:
+    """'Pre-review deadline: 5 working days (local default, configurable)'; applicants get no source (an
+    internal configuration note means nothing to them)."""
     if not basis:
         return ""
+    if with_source is None:
+        with_source = not (current_user.is_authenticated and current_user.role == "applicant")
+    if not with_source:
+        return str(_l("%(rule)s: %(days)s", rule=labels.label(labels.DEADLINE_RULE_LABELS, basis["rule"]),
+                      days=labels.days_text(basis["days"], basis.get("day_kind"))))
     return str(
         _l(
             "%(rule)s: %(days)s (%(source)s)",

@@ -28,7 +28,8 @@ class TaskForm(FlaskForm):
         """Fill dynamic choices from the case (override where needed)."""
 
     def values(self) -> dict:
-        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "files")}
+        files = {f.name for f in self if f.type in ("MultipleFileField", "FileField")}
+        return {k: v for k, v in self.data.items() if k != "csrf_token" and k not in files}
 
 
 class PreReviewForm(TaskForm):
@@ -76,7 +77,8 @@ class DeterminationForm(TaskForm):
         _l("Unified implementation period (days)"),
         validators=[Optional(), NumberRange(min=1, max=1825, message=_l("Between 1 and 1825 days."))],
     )
-    files = MultipleFileField(_l("Minutes and decision documents"))
+    files = MultipleFileField(_l("Minutes of the meeting (internal)"))
+    decision_files = MultipleFileField(_l("Decision document served to the subjects"))
 
     def prepare(self, case, units) -> None:
         self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)

@@ -82,7 +82,7 @@ def experts_confirm(case_id: int) -> list[int]:
     return [inv.expert_id for inv in confirmed_experts(case_id)]
 
 
-def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None):
+def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None, files=()):
     """Schedule the meeting (drawing experts) when that step is open, let the drawn experts confirm, then
     record the decision with them attending (the quorum)."""
     if ot.bpmn_id == "schedule_meeting":
@@ -103,6 +103,7 @@ def determine(username: str, ot: OpenTask, decision="act", days=365, measures=No
             "measures": keys if measures is None else measures,
             "period_days": days,
         },
+        files=files,
     )
 
 

@@ -26,9 +26,10 @@ class Upload:
 
     filename: str
     data: bytes
+    field: str = "files"  # the form field it came with (a form can ask for several kinds of document)
 
 
-def uploads_from(file_storages) -> list[Upload]:
+def uploads_from(file_storages, field: str = "files") -> list[Upload]:
     """Request files (werkzeug FileStorage, handed over by a route) as service inputs. Each non-empty file
     is read one byte past the limit so an oversized file is recognised as such."""
     cap = current_app.config["MAX_UPLOAD_BYTES"] + 1
@@ -36,8 +37,12 @@ def uploads_from(file_storages) -> list[Upload]:
     for fs in file_storages or []:
         if fs is None or not fs.filename:
             continue
-        out.append(Upload(fs.filename, fs.stream.read(cap)))
+        out.append(Upload(fs.filename, fs.stream.read(cap), field))
     return out
+
+
+def of_field(uploads: list[Upload], field: str) -> list[Upload]:
+    return [u for u in uploads if u.field == field]
 
 
 def _kind_of(upload: Upload) -> str | None:

@@ -149,7 +149,8 @@ def determination(ctx: TaskContext) -> dict:
     if decision not in ("act", "no_action"):
         raise DomainError(_l("Choose the decision."), "decision")
     experts_attended = experts.check_quorum(ctx.case, v.get("attending_expert_ids") or [])
-    attachments.validate_uploads(ctx.files, "files")
+    attachments.validate_uploads(attachments.of_field(ctx.files, "files"), "files")
+    attachments.validate_uploads(attachments.of_field(ctx.files, "decision_files"), "decision_files")
     choices = {key: (m, ver) for key, m, ver in measure_choices(ctx.case)}
     chosen = list(dict.fromkeys(v.get("measures") or []))
     record = {
@@ -201,7 +202,9 @@ def determination(ctx: TaskContext) -> dict:
     ctx.case.decided_at = clock.now()
     events.record(ctx.case.id, EventType.DECISION_RECORDED, ctx.actor, record, bpmn_id=ctx.task.bpmn_id)
     hooks.publish(hooks.DECISION_RECORDED, case=ctx.case, actor=ctx.actor)
-    attachments.store(ctx.case.id, ctx.actor, ctx.files, "minutes")
+    # The minutes stay internal; the decision document is what the subjects are served and may download.
+    attachments.store(ctx.case.id, ctx.actor, attachments.of_field(ctx.files, "files"), "minutes")
+    attachments.store(ctx.case.id, ctx.actor, attachments.of_field(ctx.files, "decision_files"), "decision", "decision_files")
     return data
 
 

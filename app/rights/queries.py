@@ -1,11 +1,14 @@
 """Read side of the applicant portal and the public lists."""
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
-from app.cases.models import Case, CaseEvent, CaseSubject, OpenTask
+from app.auth.models import Unit
+from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseSubject, OpenTask
 from app.enums import JOINT_KINDS, CaseKind
+from app.errors import NotFound
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.listings import queries as listing_queries
 from app.listings.models import Listing, PeriodSuspension
 from app.listings.services import listing_of
@@ -18,6 +21,8 @@ APPLICANT_EVENTS = (
     "timer_fired", "measure_applied", "repair_applied", "repair_reviewed", "repair_supplemented", "credit_repaired",
     "listing_started", "listing_expired", "measures_changed",
 )
+# Attachments served to the subject: decision documents of the determination and of replies.
+APPLICANT_DOCUMENT_PURPOSES = ("decision",)
 # Steps of the procedure the applicant does not work on and need not see listed (units' internal pushes).
 STAFF_ONLY_STEPS = ("confirm_push", "respond_invitation", "submit_opinion")
 
@@ -53,13 +58,51 @@ def status_page(actor, case_id: int) -> dict:
         select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
         .where(Case.parent_case_id == case.id, CaseSubject.subject_id == actor.subject_id).order_by(Case.id)
     ).all()
+    basis_case = parent if parent is not None else case
+    entries = db.session.scalars(
+        select(CaseEntry).options(joinedload(CaseEntry.catalog_version)).where(CaseEntry.case_id == basis_case.id)
+        .order_by(CaseEntry.id)
+    ).all()
     return {
+        "entries": entries, "basis_case": basis_case, "deciding_body": deciding_body(basis_case),
+        "documents": documents_for(actor, case),
         "case": case, "parent": parent, "timeline": timeline, "tasks": tasks, "suspensions": suspensions,
         "requests": requests, "listing": listing,
         "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         "effective_end": listing.period_end if listing is not None else None,
         "suspended_now": listing is not None and listing.status == "suspended",
     }
+
+
+def deciding_body(case: Case) -> dict | None:
+    """Who determined the case, in the words of the decision: the specialist group (and its member unit that
+    recorded it) or the joint meeting through its office."""
+    record = case.determination or {}
+    if not case.decision:
+        return None
+    unit = db.session.get(Unit, record["deciding_unit_id"]) if record.get("deciding_unit_id") else None
+    return {"group": case.group.name if case.group is not None and case.route == "group" else None,
+            "unit": unit.name if unit is not None else None, "meeting_date": record.get("meeting_date")}
+
+
+def _document_clause(actor):
+    # Documents served to the subject (decisions and replies), and what the applicant sent themselves.
+    return or_(Attachment.purpose.in_(APPLICANT_DOCUMENT_PURPOSES), Attachment.uploaded_by_id == actor.id)
+
+
+def documents_for(actor, case: Case) -> list[Attachment]:
+    return list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id, _document_clause(actor))
+                                   .order_by(Attachment.id)))
+
+
+def document(actor, case_id: int, attachment_id: int) -> Attachment:
+    """One document of the applicant's case they may download (others are not found, whatever their id)."""
+    applicant_case(actor, case_id)
+    att = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id, Attachment.case_id == case_id,
+                                                     _document_clause(actor)))
+    if att is None:
+        raise NotFound(_l("No such file."))
+    return att
 
 
 def public_list(kind: str, q: str | None, page: int):

@@ -1,9 +1,10 @@
 """The applicant portal (申请人) and the public lists (no login)."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT
 from app.auth.permissions import require_role
+from app.cases import attachments
 from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
 from app.errors import DomainError
@@ -48,6 +49,13 @@ def index():
 @login_required
 def case(case_id):
     return render_template("portal/case.html", **queries.status_page(current_user, case_id))
+
+
+@bp.route("/cases/<int:case_id>/files/<int:attachment_id>")
+@login_required
+def document(case_id, attachment_id):
+    att = queries.document(current_user, case_id, attachment_id)
+    return send_file(attachments.file_path(att), mimetype=att.content_type, as_attachment=True, download_name=att.filename)
 
 
 @bp.route("/cases/<int:case_id>/objection", methods=["GET", "POST"])

@@ -47,7 +47,8 @@ def task(task_id):
     form.prepare(data["case"], data["units"])
     if form.validate_on_submit():
         try:
-            files = uploads_from(request.files.getlist("files")) if form.has_files else []
+            files = [up for f in form if f.type in ("MultipleFileField", "FileField")
+                     for up in uploads_from(request.files.getlist(f.name), f.name)] if form.has_files else []
             case = tasks.complete(current_user, task_id, form.values(), files)
             db.session.commit()
         except CONCURRENCY_ERRORS as exc:

@@ -123,6 +123,7 @@ def test_applicant_finds_and_completes_its_task_from_the_inbox(client, org, cloc
     assert t.task_id in client.get("/tasks/").get_data(as_text=True)
     assert t.task_id in client.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
     page = client.get(f"/tasks/{t.task_id}").get_data(as_text=True)
+    assert "本地默认值" not in page and "可配置" not in page  # no internal configuration notes for applicants
     resp = client.post(f"/tasks/{t.task_id}", data={"csrf_token": csrf_from(page), "next_step": "accept", "grounds": ""})
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/portal/cases/{obj.id}")
 
@@ -160,3 +161,35 @@ def test_access_codes_are_shown_once_stored_hashed_and_replaced_when_issued_agai
     assert "access-code" not in their_page
     resp = other.post(f"/cases/{case.id}/access-code/{subject.id}", data={"csrf_token": csrf_from(their_page)}, follow_redirects=True)
     assert "您的单位不负责送达该决定" in resp.get_data(as_text=True)
+
+
+def test_the_applicant_sees_grounds_basis_deciding_unit_and_the_decision_document(client, org, clock):
+    from app.cases.attachments import Upload
+    from app.cases.models import Attachment
+    from tests.helpers import PDF, complete, determine, file_case, implement_all, issue_codes, only_task
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=30,
+              files=[Upload("会议纪要.pdf", PDF.data), Upload("联合惩戒决定书.pdf", PDF.data, field="decision_files")])
+    codes = issue_codes(case)
+    complete("office1", only_task(case.id, "file_decision"), {})
+    implement_all(case.id)
+    applicant_for(case, codes)
+    login(client, "applicant1")
+    html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "被列入严重违法失信企业名单" in html  # the behaviour cited
+    assert "企业因严重违法行为被市场监管部门列入严重违法失信企业名单" in html  # its grounds
+    assert "《企业信息公示暂行条例》第十八条" in html and "依据。" in html  # legal basis: the catalog's and the case's
+    assert "市场监管专项小组" in html  # who decided
+    assert "联合惩戒决定书.pdf" in html and "会议纪要.pdf" not in html
+    assert "本地默认值" not in html and "可配置" not in html
+    decision = db.session.scalar(select(Attachment).where(Attachment.filename == "联合惩戒决定书.pdf"))
+    minutes = db.session.scalar(select(Attachment).where(Attachment.filename == "会议纪要.pdf"))
+    assert decision.purpose == "decision" and minutes.purpose == "minutes"
+    with client.get(f"/portal/cases/{case.id}/files/{decision.id}") as resp:
+        assert resp.status_code == 200 and resp.data.startswith(b"%PDF")
+    assert client.get(f"/portal/cases/{case.id}/files/{minutes.id}").status_code in (403, 404)
+    assert client.get(f"/cases/{case.id}/files/{minutes.id}").status_code in (302, 403, 404)
+    html = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
+    assert "本地默认值" not in html and "可配置" not in html
