@@ -18,6 +18,13 @@ CASE_KIND_LABELS = {
     "repair": _l("Credit repair"),
 }
 
+UNIT_KIND_LABELS = {
+    "member": _l("Member unit"),
+    "office": _l("Joint-meeting office"),
+    "county": _l("County department"),
+    "other": _l("Other unit"),
+}
+
 SUBJECT_KIND_LABELS = {
     "enterprise": _l("Enterprise"),
     "person": _l("Natural person"),
@@ -262,3 +269,25 @@ STEP_LABELS = {
 
 def step(bpmn_id: str | None, fallback: str = "") -> str:
     return str(STEP_LABELS[bpmn_id]) if bpmn_id in STEP_LABELS else fallback
+
+
+# The record of administrative changes: what was changed, how, and the recorded fields.
+AUDIT_ENTITY_LABELS = {
+    "catalog": _l("Catalog entry"), "process": _l("Process model"), "user": _l("User"), "unit": _l("Unit"),
+    "group": _l("Specialist group"), "rule": _l("Deadline rule"), "calendar": _l("Holiday calendar"),
+}
+AUDIT_ACTION_LABELS = {
+    "create": _l("created"), "version": _l("new version"), "retire": _l("retired"), "deploy": _l("deployed"),
+    "change": _l("changed"), "password_change": _l("changed own password"), "password_reset": _l("password reset"),
+    "set_day": _l("day set"), "complete_year": _l("year marked as entered"),
+}
+AUDIT_FIELD_LABELS = {
+    "behaviour": _l("Behaviour"), "admin_unit_id": _l("Administering unit"), "admin_unit": _l("Administering unit"),
+    "grounds": _l("Grounds"), "legal_basis": _l("Legal basis"), "measures": _l("Measures"),
+    "measure_content": _l("Content of the measures"), "required_evidence": _l("Evidence required"),
+    "default_period_days": _l("Default period (days)"), "name": _l("Name"), "kind": _l("Unit type"),
+    "active": _l("In use"), "username": _l("Username"), "full_name": _l("Full name"), "role": _l("Role"),
+    "unit_id": _l("Unit"), "days": _l("Length"), "day_kind": _l("Counted in"), "source": _l("Source"),
+    "workday": _l("Working day"), "version_id": _l("Version"), "sha256": _l("SHA-256"), "filename": _l("File"),
+    "domain": _l("Domain"), "lead": _l("Lead unit"), "members": _l("Member units"),
+}

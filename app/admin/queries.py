@@ -1,9 +1,13 @@
 """Reading process versions and the audit of changes for the administration pages."""
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from app import labels
 from app.audit.models import AdminChange
+from app.auth.models import SpecialistGroup, Unit, User
 from app.engine.models import ProcessVersion
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 
 
 def process_version(version_id: int) -> ProcessVersion | None:
@@ -11,4 +15,51 @@ def process_version(version_id: int) -> ProcessVersion | None:
 
 
 def recent_changes(limit: int = 500) -> list[AdminChange]:
-    return list(db.session.scalars(select(AdminChange).order_by(AdminChange.at.desc(), AdminChange.id.desc()).limit(limit)))
+    return list(db.session.scalars(select(AdminChange).options(joinedload(AdminChange.actor))
+                                   .order_by(AdminChange.at.desc(), AdminChange.id.desc()).limit(limit)))
+
+
+def readable_changes(rows: list[AdminChange]) -> list[dict]:
+    """The change record in words: entity and action labels, ids as names, each recorded field labelled.
+    Names are read once for the page (units, users, groups are few), never per row."""
+    units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    users = dict(db.session.execute(select(User.id, User.full_name)).all())
+    groups = dict(db.session.execute(select(SpecialistGroup.id, SpecialistGroup.name)).all())
+    names = {"unit": units, "user": users, "group": groups}
+
+    def value(key, v):
+        if isinstance(v, bool):
+            return str(_l("yes") if v else _l("no"))
+        if key in ("unit_id", "admin_unit_id", "lead"):
+            return units.get(v, v)
+        if key == "members":
+            return "、".join(str(units.get(m, m)) for m in v or [])
+        if key == "role":
+            return labels.label(labels.ROLE_LABELS, v)
+        if key == "kind":
+            return labels.label(labels.UNIT_KIND_LABELS, v)
+        if key == "day_kind":
+            return str(_l("calendar days") if v == "calendar" else _l("working days"))
+        if key == "source":
+            return str(labels.source_text(v))
+        if key == "measures":
+            return "\n".join(f"{m.get('code', '')} {m.get('text', '')}（{units.get(m.get('unit_id'), '')}）" for m in v or [])
+        return "" if v is None else str(v)
+
+    def fields(data):
+        if not isinstance(data, dict):
+            return []
+        return [(str(labels.AUDIT_FIELD_LABELS.get(k, k)), value(k, v)) for k, v in data.items()]
+
+    out = []
+    for r in rows:
+        key = r.entity_key
+        if r.entity in names:
+            try:
+                key = names[r.entity].get(int(key), key)
+            except (TypeError, ValueError):
+                pass
+        out.append({"at": r.at, "actor": r.actor, "entity": labels.label(labels.AUDIT_ENTITY_LABELS, r.entity), "key": key,
+                    "action": labels.label(labels.AUDIT_ACTION_LABELS, r.action), "reason": r.reason,
+                    "before": fields(r.before), "after": fields(r.after)})
+    return out

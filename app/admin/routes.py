@@ -55,4 +55,4 @@ def process_xml(version_id):
 @login_required
 def audit_log():
     require_role(current_user, ADMIN, SUPERVISOR, OFFICE)
-    return render_template("admin/audit.html", rows=queries.recent_changes())
+    return render_template("admin/audit.html", rows=queries.readable_changes(queries.recent_changes()))

@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.auth.models import ROLES
 from app.i18n import lazy_gettext as _l
-from app.labels import ROLE_LABELS
+from app.labels import ROLE_LABELS, UNIT_KIND_LABELS
 from forms.fields import MultiCheckboxField, choices
 
 
@@ -21,9 +21,8 @@ class PasswordChangeForm(FlaskForm):
 
 class UnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=choices([("member", _l("Member unit")), ("office", _l("Joint-meeting office")),
-                                                    ("county", _l("County department")), ("other", _l("Other unit"))]))
-    active = BooleanField(_l("Active"), default=True)
+    kind = SelectField(_l("Unit type"), choices=choices(UNIT_KIND_LABELS.items()))
+    active = BooleanField(_l("In use"), default=True)
 
 
 class GroupForm(FlaskForm):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from app import clock
+from app import clock, labels
 from app.audit import services as audit
 from app.auth.models import ADMIN, OFFICE, SpecialistGroup, Unit
 from app.auth.permissions import require_role
@@ -158,7 +158,7 @@ def diff(a: CatalogVersion, b: CatalogVersion) -> list[dict]:
 
     def text(v, f):
         if f == "measures":
-            return "\n".join(f"{m['code']}|{m['text']}|{units.get(m['unit_id'], m['unit_id'])}" for m in v.measures)
+            return "\n".join(f"{m['code']} {m['text']}（{units.get(m['unit_id'], m['unit_id'])}）" for m in v.measures)
         if f == "admin_unit":
             return units.get(v.admin_unit_id, "")
         return str(getattr(v, f) or "")
@@ -166,7 +166,7 @@ def diff(a: CatalogVersion, b: CatalogVersion) -> list[dict]:
     out = []
     for f in FIELDS:
         left, right = text(a, f), text(b, f)
-        out.append({"field": f, "left": left, "right": right, "changed": left != right,
+        out.append({"field": f, "label": labels.AUDIT_FIELD_LABELS.get(f, f), "left": left, "right": right, "changed": left != right,
                     "lines": list(difflib.ndiff(left.splitlines(), right.splitlines())) if left != right else []})
     return out
 
