@@ -54,5 +54,5 @@ def calendar():
             if commit_or_errors(year_form, lambda: services.admin_complete_year(current_user, year, year_form.source.data)):
                 flash(_l("The %(year)s schedule is marked as entered.", year=year), "success")
                 return redirect(url_for("workdays.calendar", year=year))
-    return render_template("admin/calendar.html", year=year, days=services.year_days(year), source=services.year_source(year),
+    return render_template("admin/calendar.html", year=year, shown_calendar_year=year, days=services.year_days(year), source=services.year_source(year),
                            day_form=day_form, year_form=year_form)

@@ -53,3 +53,12 @@ def test_units_page_shows_types_and_states_in_words(client, org):
     text = visible_text(html)
     assert "成员单位" in text and "单位类型" in text and "主体类型" not in text and "在库" not in text
     assert not RAW.findall(text), RAW.findall(text)
+
+
+def test_the_missing_calendar_warning_appears_once_on_the_calendar_page(client, org, clock):
+    clock.move_to("2027-12-01T02:00:00+00:00")  # 2028 is not in the library (nor entered)
+    login(client, "admin")
+    html = client.get("/admin/calendar?year=2028").get_data(as_text=True)
+    assert "2028 年节假日安排尚未录入" not in html  # the page itself says it for the year it shows
+    assert html.count("本年度尚无节假日安排") == 1  # said once, by the page itself
+    assert "2028 年节假日安排尚未录入" in client.get("/admin/rules").get_data(as_text=True)
