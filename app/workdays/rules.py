@@ -39,6 +39,7 @@ def current() -> dict[str, dict]:
 
 def change(actor, name: str, days, day_kind: str, source: str) -> DeadlineRule:
     require_role(actor, ADMIN)
+    ensure_seeded()  # the page lists the configured rules even before any was stored
     rule = db.session.get(DeadlineRule, name)
     if rule is None:
         raise DomainError(_l("No such rule."))
