@@ -193,3 +193,27 @@ def test_the_applicant_sees_grounds_basis_deciding_unit_and_the_decision_documen
     assert client.get(f"/cases/{case.id}/files/{minutes.id}").status_code in (302, 403, 404)
     html = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
     assert "本地默认值" not in html and "可配置" not in html
+
+
+def test_after_repair_the_applicant_page_shows_the_end_by_repair_not_the_old_end(client, org, clock):
+    from datetime import timedelta
+
+    from app.rights import repair
+    from tests.helpers import PDF, do, task_of
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    old_end = listings_of(case.id)[0].period_end
+    clock.shift(timedelta(days=100))
+    rep = repair.apply(applicant, case.id, "已整改", True, [PDF], [])
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
+    db.session.commit()
+    login(client, "applicant1")
+    html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    listing = listings_of(case.id)[0]
+    assert listing.status == "repaired"
+    old = f"{old_end.year}年{old_end.month}月{old_end.day}日"
+    ended = f"{listing.ended_on.year}年{listing.ended_on.month}月{listing.ended_on.day}日"
+    assert ended in html and "信用修复" in html
+    assert old not in html  # the end it would have had is not presented as its end
