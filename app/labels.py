@@ -157,6 +157,15 @@ FIELD_LABELS = {
     "construction": _l("Construction"),
 }
 
+PROCESS_LABELS = {
+    "joint_punishment": _l("Joint reward and punishment procedure"),
+    "listing": _l("A subject's listing"),
+    "measure_push": _l("Push of a measure change to a unit"),
+    "expert_invitation": _l("Expert invitation"),
+    "objection": _l("Objection and complaint"),
+    "credit_repair": _l("Credit repair"),
+}
+
 NOTICE_LABELS = {"notice": _l("Notice (通报)"), "summons": _l("Summons (约谈)")}
 
 VOTE_LABELS = {"support": _l("Support"), "oppose": _l("Oppose"), "abstain": _l("Abstain")}

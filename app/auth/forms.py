@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.auth.models import ROLES
 from app.i18n import lazy_gettext as _l
-from app.labels import ROLE_LABELS, UNIT_KIND_LABELS
+from app.labels import FIELD_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from forms.fields import MultiCheckboxField, choices
 
 
@@ -20,21 +20,21 @@ class PasswordChangeForm(FlaskForm):
 
 
 class UnitForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=120)])
+    name = StringField(_l("Unit name"), validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=120)])
     kind = SelectField(_l("Unit type"), choices=choices(UNIT_KIND_LABELS.items()))
     active = BooleanField(_l("In use"), default=True)
 
 
 class GroupForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    domain = StringField(_l("Domain (industry key, e.g. market)"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Group name"), validators=[DataRequired(), Length(max=120)])
+    domain = SelectField(_l("Industry"), choices=choices((k, v) for k, v in FIELD_LABELS.items() if k != "legal"))
     lead_unit_id = SelectField(_l("Lead unit"), coerce=int)
     member_ids = MultiCheckboxField(_l("Member units"), coerce=int, validators=[Optional()])
 
 
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(message=_l("Choose a login name.")), Length(max=60)])
-    full_name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the name.")), Length(max=80)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(message=_l("Enter the name.")), Length(max=80)])
     role = SelectField(_l("Role"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
     unit_id = SelectField(_l("Unit"), coerce=int)
-    active = BooleanField(_l("Active"), default=True)
+    active = BooleanField(_l("Account active"), default=True)

@@ -203,5 +203,5 @@ def task_page(actor, task_id: str) -> dict:
     data = view(actor, ot) if view else None
     if data is None:
         data = case_page(actor, ot.case_id)
-    data.update(task=ot, units=units)
+    data.update(task=ot, form_units=units)  # the case body keeps its {id: unit} map
     return data

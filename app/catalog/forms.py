@@ -8,7 +8,7 @@ from forms.fields import choices
 
 class CatalogEntryForm(FlaskForm):
     code = StringField(_l("Code"), validators=[Optional(), Length(max=40)])
-    kind = SelectField(_l("Kind"), choices=choices([("punishment", _l("Joint punishment")), ("reward", _l("Joint reward"))]))
+    kind = SelectField(_l("Entry type"), choices=choices([("punishment", _l("Joint punishment")), ("reward", _l("Joint reward"))]))
     group = SelectField(_l("Specialist group responsible"))
     behaviour = StringField(_l("Behaviour"), validators=[DataRequired(message=_l("This field is required.")), Length(max=200)])
     admin_unit = SelectField(_l("Administrative unit"))

@@ -9,7 +9,7 @@ from forms.fields import MultiCheckboxField, choices
 
 
 class ExpertForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the expert's name.")), Length(max=80)])
+    name = StringField(_l("Full name"), validators=[DataRequired(message=_l("Enter the expert's name.")), Length(max=80)])
     fields = MultiCheckboxField(
         _l("Fields"), choices=choices(FIELD_LABELS.items()), validators=[DataRequired(message=_l("Choose at least one field."))]
     )

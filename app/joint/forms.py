@@ -35,7 +35,7 @@ class SubjectRow(Form):
         def get_translations(self, form):
             return wtf_translations
     kind = SelectField(
-        _l("Kind"),
+        _l("Subject type"),
         choices=choices(
             [
                 ("enterprise", _l("Enterprise")),
@@ -45,7 +45,7 @@ class SubjectRow(Form):
             ]
         ),
     )
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Subject name"), validators=[Optional(), Length(max=200)])
     code = StringField(_l("Unified social credit code / identity number"), validators=[Optional(), Length(max=30)])
 
     def is_blank(self) -> bool:

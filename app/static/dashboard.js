@@ -11,6 +11,6 @@
   bar('c-status', values(d.status, 0), [{ label: '', data: values(d.status, 1) }], true);
   bar('c-group', values(d.group, 0), [{ label: '', data: values(d.group, 1) }]);
   bar('c-month', values(d.month, 0), [{ label: '', data: values(d.month, 1) }]);
-  bar('c-steps', values(d.steps, 0), [{ label: d.words.average, data: values(d.steps, 1) }, { label: 'P90', data: values(d.steps, 2) }], true);
+  bar('c-steps', values(d.steps, 0), [{ label: d.words.average, data: values(d.steps, 1) }, { label: d.words.p90, data: values(d.steps, 2) }], true);
   bar('c-ontime', values(d.ontime, 0), [{ label: '%', data: values(d.ontime, 1) }], true);
 })();

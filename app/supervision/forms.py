@@ -9,7 +9,7 @@ from forms.fields import choices
 
 class NoticeForm(FlaskForm):
     unit_id = HiddenField(validators=[DataRequired()])
-    kind = RadioField(_l("Kind"), choices=choices([("notice", _l("Notice (通报)")), ("summons", _l("Summons (约谈)"))]),
+    kind = RadioField(_l("Notice type"), choices=choices([("notice", _l("Notice (通报)")), ("summons", _l("Summons (约谈)"))]),
                       default="notice", validators=[InputRequired()])
     on_date = DateField(_l("Date (of the notice, or of the interview)"), validators=[InputRequired(message=_l("Enter the date.")), PlausibleDate()])
     text = TextAreaField(_l("Text"), validators=[DataRequired(message=_l("Write the text of the notice.")), Length(max=4000)])

@@ -96,7 +96,7 @@ def dashboard():
         "month": [[m, n] for m, n in d["by_month"]],
         "steps": [[step(r["bpmn_id"], r["bpmn_id"]), r["avg"], r["p90"]] for r in d["step_times"]],
         "ontime": [[r["unit"], r["rate"]] for r in d["on_time"]],
-        "words": {"average": str(_l("Average"))},
+        "words": {"average": str(_l("Average")), "p90": str(_l("90th percentile"))},
     }
     return render_template("supervision/dashboard.html", d=d, charts=charts)
 

@@ -44,7 +44,7 @@ def task(task_id):
         return redirect(url_for("tasks.inbox"))
     ot = data["task"]
     form = FORMS[ot.form_key]()
-    form.prepare(data["case"], data["units"])
+    form.prepare(data["case"], data["form_units"])
     if form.validate_on_submit():
         try:
             files = [up for f in form if f.type in ("MultipleFileField", "FileField")

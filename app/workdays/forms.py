@@ -16,7 +16,7 @@ class RuleForm(FlaskForm):
 class DayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date.")), PlausibleDate()])
     status = SelectField(_l("This day is"), choices=choices([("off", _l("a holiday")), ("work", _l("a working day (调休)"))]))
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
+    name = StringField(_l("Holiday name"), validators=[Optional(), Length(max=60)])
 
 
 class YearForm(FlaskForm):

@@ -65,3 +65,18 @@ def test_losing_the_race_at_the_save_is_a_409_with_a_clear_message(client, org, 
     monkeypatch.undo()
     assert db.session.get(Case, case.id).status == "pre_review"
     assert _events(case.id, EventType.TASK_COMPLETED) == 0
+
+
+def test_the_task_page_names_the_attending_units(client, org, clock):
+    import re
+
+    from tests.helpers import complete, determine, open_tasks, unit_id
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"))
+    ot = next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市财政局"))
+    login(client, "finance_cw")
+    html = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    attending = re.search(r"参会单位[:：]\s*([^<]*)<", html).group(1)
+    assert "市市场监管局" in attending and not re.search(r"\d", attending)
