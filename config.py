@@ -57,6 +57,14 @@ SERIOUS_DISHONESTY_ENTRIES = {"SC-P-001", "SC-P-002", "FIN-P-001", "ENV-P-001"}
 REPAIR_MIN_DAYS_DEFAULT = int(os.environ.get("XINLIAN_REPAIR_MIN_DAYS", 90))
 REPAIR_MIN_DAYS_BY_ENTRY = {"ENV-P-001": 365}
 
+# The credit check (逢批必查): the kinds of approval matter a desk picks from, in this order. A city names its
+# own with XINLIAN_CHECK_MATTER_TYPES="licence,subsidy,...", from the keys of app.labels.MATTER_TYPE_LABELS.
+CHECK_MATTER_TYPES = [k.strip() for k in os.environ.get(
+    "XINLIAN_CHECK_MATTER_TYPES",
+    "licence,qualification,subsidy,honour,procurement,bidding,land,financing,supervision,other").split(",") if k.strip()]
+# A batch check takes at most this many rows.
+CHECK_BATCH_MAX_ROWS = int(os.environ.get("XINLIAN_CHECK_BATCH_MAX_ROWS", 2000))
+
 
 def _deadline_rules() -> dict:
     """Defaults, each overridable by an environment variable XINLIAN_DEADLINE_<RULE> (working days)."""
@@ -126,6 +134,8 @@ class Config:
     REGISTERED_ENTERPRISES = REGISTERED_ENTERPRISES
     SERIOUS_DISHONESTY_ENTRIES = SERIOUS_DISHONESTY_ENTRIES
     REPAIR_MIN_DAYS_BY_ENTRY = REPAIR_MIN_DAYS_BY_ENTRY
+    CHECK_MATTER_TYPES = CHECK_MATTER_TYPES
+    CHECK_BATCH_MAX_ROWS = CHECK_BATCH_MAX_ROWS
     # Work overdue by more than this many working days is escalated: its unit is notified (通报) automatically.
     ESCALATE_AFTER_WORKING_DAYS = int(os.environ.get("XINLIAN_ESCALATE_AFTER_WORKING_DAYS", 3))
     # A reminder is recorded this many working days before a task's deadline.

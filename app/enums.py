@@ -139,6 +139,7 @@ class EventType(StrEnum):
     PUSH_SENT = "push_sent"
     PUSH_CONFIRMED = "push_confirmed"
     ROUTE_DECIDED = "route_decided"
+    CREDIT_CHECK_APPLIED = "credit_check_applied"
 
 
 class ListingStatus(StrEnum):

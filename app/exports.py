@@ -1,11 +1,13 @@
-"""Spreadsheets and CSV files users download. Text that a spreadsheet would read as a formula (starting with
+"""Spreadsheets and CSV files users download, and the tables users upload (read_table). Text that a spreadsheet would read as a formula (starting with
 = + - @, or a tab or carriage return before one) is kept as text: a name like "=HYPERLINK(...)" typed into a
 form must not run when an official opens the export (CSV/formula injection). In XLSX the cell is stored
 as a string, so the text is exactly what was typed; in CSV, which has no types, it is prefixed with a quote."""
 import csv
 import io
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+
+from app.i18n import lazy_gettext as _l
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,3 +53,33 @@ def xlsx_bytes(header, rows, title: str | None = None) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+class UnreadableTable(ValueError):
+    """The upload is not a CSV (UTF-8) or XLSX file that can be read; the message says which."""
+
+
+def read_table(filename: str, data: bytes) -> list[list[str]]:
+    """Rows of the first sheet of an XLSX file, or of a UTF-8 CSV file (a BOM is fine), as text cells."""
+    name = (filename or "").lower()
+    try:
+        if name.endswith(".csv"):
+            return [row for row in csv.reader(io.StringIO(data.decode("utf-8-sig", errors="strict")))]
+        if name.endswith(".xlsx"):
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                return [["" if v is None else str(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
+            finally:
+                wb.close()
+    except UnicodeDecodeError:
+        raise UnreadableTable("csv-encoding")
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise UnreadableTable("damaged")
+    raise UnreadableTable("type")
+
+
+def table_problem(exc: UnreadableTable):
+    """The message for the user about an unreadable upload."""
+    return {"csv-encoding": _l("The CSV file must be UTF-8 encoded."),
+            "damaged": _l("The file could not be read as CSV or XLSX."),
+            "type": _l("Upload a CSV or XLSX file.")}.get(str(exc), _l("The file could not be read as CSV or XLSX."))

@@ -145,6 +145,35 @@ EVENT_LABELS = {
     "push_sent": _l("Change pushed to an implementing unit"),
     "push_confirmed": _l("Implementing unit confirmed the change"),
     "route_decided": _l("Office named the determining body"),
+    "credit_check_applied": _l("A unit applied the listing in an approval (credit check)"),
+}
+
+# The credit check: kinds of approval matter (config CHECK_MATTER_TYPES names the ones in use), what a
+# unit did about a listing, and the answer's verdict.
+MATTER_TYPE_LABELS = {
+    "licence": _l("Administrative licence"),
+    "qualification": _l("Qualification or certification"),
+    "subsidy": _l("Subsidy or public funds"),
+    "honour": _l("Honour or commendation"),
+    "procurement": _l("Government procurement"),
+    "bidding": _l("Public tender"),
+    "land": _l("Supply of public land"),
+    "financing": _l("Financing or credit"),
+    "supervision": _l("Supervision and inspection"),
+    "other": _l("Other matter"),
+}
+CHECK_ACTION_LABELS = {
+    "refused": _l("Refused"),
+    "restricted": _l("Restricted or examined strictly"),
+    "green_channel": _l("Approved through the green channel"),
+    "approved": _l("Approved: the listing does not apply to this matter"),
+}
+VERDICT_LABELS = {
+    "punished": _l("Under joint punishment"),
+    "suspended": _l("Joint punishment suspended (objection or complaint in progress)"),
+    "rewarded": _l("Under joint reward"),
+    "repaired": _l("Credit repaired: no joint punishment now"),
+    "clear": _l("Neither punished nor rewarded"),
 }
 
 # Expert fields: legal, and the industry domains of the specialist groups.

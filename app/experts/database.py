@@ -1,12 +1,9 @@
 """Managing the expert database (office and administrators): records, unavailable periods, logins, and
 all-or-nothing bulk import from CSV or XLSX with an error per bad row."""
-import csv
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User
@@ -14,6 +11,7 @@ from app.auth.permissions import require_role
 from app.cases.identifiers import guess_kind, normalise_code
 from app.errors import DomainError
 from app.experts.models import Expert, ExpertUnavailability
+from app.exports import UnreadableTable, read_table, table_problem
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import FIELD_LABELS
@@ -132,31 +130,13 @@ def remove_unavailability(actor, expert: Expert, row_id: int) -> None:
 
 
 # -- import ----------------------------------------------------------------------------------------
-def _rows_from(filename: str, data: bytes) -> list[list[str]]:
-    name = filename.lower()
-    if name.endswith(".csv"):
-        text = data.decode("utf-8-sig", errors="strict")
-        return [row for row in csv.reader(io.StringIO(text))]
-    if name.endswith(".xlsx"):
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
-        return rows
-    raise DomainError(_l("Upload a CSV or XLSX file."), "file")
-
-
 def import_file(actor, filename: str, data: bytes) -> list[Expert]:
     """Import every row or none: on any bad row, raise DomainError listing each (row number, reason)."""
     require_role(actor, *MANAGERS)
     try:
-        rows = _rows_from(filename, data)
-    except UnicodeDecodeError:
-        raise DomainError(_l("The CSV file must be UTF-8 encoded."), "file")
-    except DomainError:
-        raise
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise DomainError(_l("The file could not be read as CSV or XLSX."), "file")
+        rows = read_table(filename, data)
+    except UnreadableTable as exc:
+        raise DomainError(table_problem(exc), "file")
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise DomainError(_l("The file is empty."), "file")

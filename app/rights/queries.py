@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock
 from app.auth.models import Unit
 from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseSubject, OpenTask
+from app.credit import queries as credit_queries
 from app.enums import JOINT_KINDS, CaseKind
 from app.errors import NotFound
 from app.extensions import db
@@ -25,6 +26,11 @@ APPLICANT_EVENTS = (
 APPLICANT_DOCUMENT_PURPOSES = ("decision",)
 # Steps of the procedure the applicant does not work on and need not see listed (units' internal pushes).
 STAFF_ONLY_STEPS = ("confirm_push", "respond_invitation", "submit_opinion")
+
+
+def checks_of_me(actor) -> list[tuple]:
+    """Which units checked the applicant's subject in an approval, and when (not the matter numbers)."""
+    return credit_queries.checks_of_subject(actor.subject_id) if actor.subject_id else []
 
 
 def my_cases(actor):

@@ -42,7 +42,7 @@ def register():
 @login_required
 def index():
     require_role(current_user, APPLICANT)
-    return render_template("portal/index.html", cases=queries.my_cases(current_user))
+    return render_template("portal/index.html", cases=queries.my_cases(current_user), checks=queries.checks_of_me(current_user))
 
 
 @bp.route("/cases/<int:case_id>")

@@ -11,6 +11,7 @@ from sqlalchemy import distinct, func, select
 from app import clock
 from app.auth.models import SpecialistGroup, Unit
 from app.cases.models import Case, Subject
+from app.credit import queries as credit_queries
 from app.enums import JOINT_KINDS, CaseKind
 from app.errors import DomainError
 from app.extensions import db
@@ -150,4 +151,5 @@ def dashboard(period: Period | None = None) -> dict:
         "by_status": cases_by_status(period), "by_group": cases_by_group(period), "by_month": cases_by_month(),
         "step_times": step_times(period), "on_time": on_time_by_unit(period), "outcomes": outcomes(period),
         "serious": serious_share(), "quota": typical_quota(quarter), "period": period,
+        "check_usage": credit_queries.usage_by_unit(period),
     }

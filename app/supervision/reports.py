@@ -40,7 +40,7 @@ def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
         (_("Cases filed, by specialist group"), [_("Group"), _("Cases")],
          [[g or _("Joint-meeting office"), n] for g, n in data["by_group"]]),
         (_("Cases by month"), [_("Month"), _("Cases")], [[m, n] for m, n in data["by_month"]]),
-        (_("Time per step (hours)"), [_("Step"), _("Completed"), _("Average"), "P90"],
+        (_("Time per step (hours)"), [_("Step"), _("Completed"), _("Average"), _("90th percentile")],
          [[step(r["bpmn_id"], r["bpmn_id"]), r["count"], r["avg"], r["p90"]] for r in data["step_times"]]),
         (_("On-time rate per unit"), [_("Unit"), _("Steps"), _("On time"), "%"],
          [[r["unit"], r["steps"], r["on_time"], r["rate"]] for r in data["on_time"]]),
@@ -49,6 +49,8 @@ def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
         (_("Serious-dishonesty share"), [_("Subjects"), _("Registered enterprises"), "%"], [[s["subjects"], s["registered"], s["percent"]]]),
         (_("Typical cases of the quarter %(q)s", q=data["quota"]["quarter"]), [_("Unit"), _("Registered")],
          [[r["unit"], r["count"]] for r in data["quota"]["rows"]]),
+        (_("Credit checks by unit (逢批必查)"), [_("Unit"), _("Checks"), _("Applications recorded")],
+         [[u, c, a] for u, c, a in data["check_usage"]]),
     ]
 
 

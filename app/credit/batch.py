@@ -1,0 +1,69 @@
+"""Batch check: an XLSX or CSV of subjects in, an XLSX with each subject's answer out. Each row is checked
+and logged like a single check (the rows of one file share a batch id); a row with a bad code or matter is
+answered with the reason, the others are still checked."""
+import secrets
+
+from flask import current_app
+
+from app import labels
+from app.cases import file_checks
+from app.credit import services
+from app.errors import DomainError
+from app.exports import UnreadableTable, read_table, table_problem, xlsx_bytes
+from app.i18n import lazy_gettext as _l
+
+# Header of the upload (first row), in this order; the name column is optional and only echoed.
+COLUMNS = (_l("Credit code or identity number"), _l("Approval matter type"), _l("Matter number"), _l("Name (optional)"))
+
+
+def _matter_key(text: str) -> str:
+    """The matter type as typed: its key or its Chinese/English label."""
+    text = (text or "").strip()
+    for key in services.matter_types():
+        if text in (key, str(labels.MATTER_TYPE_LABELS.get(key, key))):
+            return key
+    return text
+
+
+def run(requester: services.Requester, filename: str, data: bytes) -> tuple[bytes, int]:
+    """The answer sheet and the number of subjects checked (flush). DomainError for an unusable file."""
+    if filename.lower().endswith(".xlsx"):
+        problem = file_checks.content_problem("xlsx", data)
+        if problem:
+            raise DomainError(problem, "file")
+    try:
+        rows = read_table(filename, data)
+    except UnreadableTable as exc:
+        raise DomainError(table_problem(exc), "file")
+    rows = [r for r in rows[1:] if any((c or "").strip() for c in r)]  # the first row is the header
+    if not rows:
+        raise DomainError(_l("The file has no subjects below its header row."), "file")
+    limit = current_app.config["CHECK_BATCH_MAX_ROWS"]
+    if len(rows) > limit:
+        raise DomainError(_l("At most %(n)s subjects per file; split it.", n=limit), "file")
+    batch = secrets.token_hex(8)
+    out, checked = [], 0
+    for r in rows:
+        r = (list(r) + ["", "", "", ""])[:4]
+        try:
+            answer = services.check(requester, r[0], _matter_key(r[1]), r[2], batch=batch)
+        except DomainError as exc:
+            out.append([*r, str(_l("Not checked")), str(exc.message), "", "", "", ""])
+            continue
+        checked += 1
+        if not answer.findings:
+            out.append([*r, str(labels.VERDICT_LABELS[answer.verdict]), "", "", "", "", ""])
+        for f in answer.findings:
+            out.append([*r, str(labels.VERDICT_LABELS[answer.verdict]),
+                        f"{labels.label(labels.CASE_KIND_LABELS, f.kind)} · {labels.label(labels.LISTING_STATUS_LABELS, f.status)} · {f.behaviour}",
+                        "；".join(f"{m.text}" for m in f.my_measures) or str(_l("No measure of your unit")),
+                        f"{f.period_start.isoformat()} – {f.period_end.isoformat() if f.period_end else ''}",
+                        f.case_number or "", f.deciding_unit])
+    header = [*COLUMNS, _l("Answer"), _l("Listing"), _l("Measures of your unit"), _l("Period"), _l("Case"), _l("Deciding unit")]
+    return xlsx_bytes(header, out, title=str(_l("Credit check"))), checked
+
+
+def template() -> bytes:
+    """An empty upload sheet with the header and one example row."""
+    return xlsx_bytes(list(COLUMNS), [["91510400MA6X000102", str(labels.MATTER_TYPE_LABELS["licence"]), "XK-2026-0001", ""]],
+                      title=str(_l("Credit check")))

@@ -1,0 +1,54 @@
+"""The credit check at approval desks (逢批必查): every query a unit makes about a subject while handling an
+approval matter, and what the unit then did about each listing it was told of (its application record,
+执行反馈). Supervisors read the log; the subject sees which units checked it."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Unit, User
+from app.clock import utcnow
+from app.db_types import UTCDateTime
+from app.extensions import db
+
+
+class CreditCheck(db.Model):
+    __tablename__ = "credit_check"
+    __table_args__ = (
+        Index("ix_credit_check_unit_at", "unit_id", "at"),
+        Index("ix_credit_check_subject_at", "subject_id", "at"),
+        Index("ix_credit_check_code", "subject_code"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    unit: Mapped[Unit] = relationship()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    user: Mapped[User | None] = relationship()
+    api_client_id: Mapped[int | None] = mapped_column(Integer)  # a department system's API client
+    subject_code: Mapped[str] = mapped_column(String(18))
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
+    matter_type: Mapped[str] = mapped_column(String(30))
+    matter_no: Mapped[str] = mapped_column(String(80))
+    # clear | punished | suspended | rewarded | repaired (the strongest finding; see services.verdict)
+    verdict: Mapped[str] = mapped_column(String(20))
+    listing_ids: Mapped[list] = mapped_column(JSON, default=list)
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class CheckApplication(db.Model):
+    """What the unit did about one listing after a check (refused, restricted, green channel, approved)."""
+
+    __tablename__ = "check_application"
+    __table_args__ = (UniqueConstraint("check_id", "listing_id"), Index("ix_check_application_unit_at", "unit_id", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("credit_check.id"))
+    check: Mapped[CreditCheck] = relationship()
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    api_client_id: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,133 @@
+"""逢批必查: the credit check as an approval desk and the services use it, on real cases decided through the BPMN."""
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from app.cases.models import CaseEvent
+from app.credit import batch, queries, services
+from app.credit.models import CheckApplication, CreditCheck
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.rights import objections, repair
+from tests.conftest import user
+from tests.helpers import COMPANY, PDF, applicant_for, do, in_effect_case, task_of, unit_id
+
+CODE = COMPANY[2]
+
+
+def desk(unit_name, username=None):
+    return services.Requester(unit_id=unit_id(unit_name), user_id=user(username).id if username else None)
+
+
+def _checks():
+    return db.session.scalar(select(func.count()).select_from(CreditCheck))
+
+
+def test_a_listed_subject_with_the_desks_own_measures(org, clock):
+    case, _codes = in_effect_case()
+    a = services.check(desk("市财政局", "finance_cw"), CODE, "procurement", "CG-2026-001")
+    db.session.commit()
+    assert a.verdict == "punished" and a.subject_name == COMPANY[1]
+    [f] = a.findings
+    assert f.kind == "punishment" and f.status == "in_effect" and f.behaviour == "被列入严重违法失信企业名单"
+    assert f.case_number == case.number and f.deciding_unit == "市市场监管局" and f.entry_code == "SC-P-001"
+    assert [m.text for m in f.my_measures] == ["限制参与政府采购活动"]  # only the finance bureau's measure
+    assert f.legal_basis == "依据。" and "《企业信息公示暂行条例》第十八条" in f.entry_basis
+    assert f.period_start == case.period_start and f.period_end == case.period_end
+    row = db.session.get(CreditCheck, a.check_id)
+    assert (row.unit_id, row.matter_type, row.matter_no, row.verdict) == (unit_id("市财政局"), "procurement", "CG-2026-001", "punished")
+    # Another unit learns of the listing but no measure falls to it.
+    other = services.check(desk("市税务局", "tax_cw"), CODE.lower(), "licence", "XK-1")
+    assert other.verdict == "punished" and other.findings[0].my_measures == []
+
+
+def test_unknown_clear_and_bad_input(org, clock):
+    a = services.check(desk("市财政局"), "91510400MA6X000809", "licence", "XK-9")
+    assert a.verdict == "clear" and a.findings == [] and a.subject_name is None
+    before = _checks()
+    for code, matter, no, field in (("91510400MA6X000103", "licence", "1", "code"), ("510402196207179144", "licence", "1", "code"),
+                                    (CODE, "no-such", "1", "matter_type"), (CODE, "licence", "  ", "matter_no")):
+        with pytest.raises(DomainError) as exc:
+            services.check(desk("市财政局"), code, matter, no)
+        assert exc.value.errors[0][0] == field
+    assert _checks() == before  # refused checks are not logged
+
+
+def test_suspended_and_repaired_listings_are_said_so(org, clock):
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    assert services.check(desk("市财政局"), CODE, "licence", "1").verdict == "suspended"
+    from app.cases.models import Case
+
+    objection = db.session.scalar(select(Case).where(Case.kind == "objection"))
+    do(user("market_lead"), task_of(objection.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    do(applicant, task_of(objection.id, "applicant_next"), {"next_step": "accept", "grounds": ""})
+    db.session.commit()
+    assert services.check(desk("市财政局"), CODE, "licence", "2").verdict == "punished"
+    clock.shift(timedelta(days=100))
+    rep = repair.apply(applicant, case.id, "已整改", True, [PDF], [])
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
+    db.session.commit()
+    a = services.check(desk("市财政局"), CODE, "licence", "3")
+    assert a.verdict == "repaired" and a.findings[0].status == "repaired" and a.findings[0].ended_on is not None
+
+
+def test_the_units_application_goes_on_the_case_timeline_once(org, clock):
+    case, _codes = in_effect_case()
+    finance = desk("市财政局", "finance_cw")
+    a = services.check(finance, CODE, "procurement", "CG-1")
+    listing_id = a.findings[0].listing_id
+    with pytest.raises(NotFound):
+        services.record_application(desk("市税务局", "tax_cw"), a.check_id, listing_id, "refused")
+    with pytest.raises(DomainError):
+        services.record_application(finance, a.check_id, listing_id + 999, "refused")
+    with pytest.raises(DomainError):
+        services.record_application(finance, a.check_id, listing_id, "maybe")
+    services.record_application(finance, a.check_id, listing_id, "refused", "不予受理政府采购投标")
+    db.session.commit()
+    ev = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "credit_check_applied"))
+    assert ev.details["action"] == "refused" and ev.details["matter_no"] == "CG-1" and ev.actor_id == user("finance_cw").id
+    with pytest.raises(DomainError):
+        services.record_application(finance, a.check_id, listing_id, "approved")
+    assert queries.usage_by_unit() == [("市财政局", 1, 1)]
+
+
+def test_batch_check_answers_every_row(org, clock):
+    in_effect_case()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["代码", "事项类型", "事项编号", "名称"])
+    ws.append([CODE, "政府采购", "CG-1", "测试建材"])
+    ws.append(["91510400MA6X000809", "licence", "XK-2", ""])
+    ws.append(["91510400MA6X000103", "licence", "XK-3", "错码"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    sheet, n = batch.run(desk("市财政局", "finance_cw"), "subjects.xlsx", buf.getvalue())
+    db.session.commit()
+    assert n == 2
+    rows = list(load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True))
+    assert rows[1][0] == CODE and rows[1][4] == "正在被联合惩戒" and rows[1][6] == "限制参与政府采购活动"
+    assert rows[2][4] == "未被联合惩戒或激励"
+    assert rows[3][4] == "未核查" and "校验" in rows[3][5]
+    batches = set(db.session.scalars(select(CreditCheck.batch)))
+    assert len(batches) == 1 and None not in batches
+    with pytest.raises(DomainError):
+        batch.run(desk("市财政局"), "subjects.csv", "代码,事项类型,事项编号\n".encode())
+
+
+def test_applications_count_per_unit_in_a_period(org, clock):
+    from app.supervision.monitoring import Period
+
+    in_effect_case()
+    services.check(desk("市财政局"), CODE, "licence", "1")
+    clock.shift(timedelta(days=40))
+    services.check(desk("市税务局"), CODE, "licence", "2")
+    db.session.commit()
+    assert queries.usage_by_unit(Period.month("2026-11")) == [("市财政局", 1, 0)]
+    assert db.session.scalar(select(func.count()).select_from(CheckApplication)) == 0

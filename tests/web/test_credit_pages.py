@@ -1,0 +1,69 @@
+"""信用核查 through the browser's requests: the desk's form and answer, recording what the unit did, the batch
+download, the log (all units for supervisors, one's own otherwise), the subject's view, and who may not."""
+import io
+import re
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.credit.models import CheckApplication, CreditCheck
+from app.extensions import db
+from tests.conftest import csrf_from, login
+from tests.helpers import COMPANY, applicant_for, in_effect_case
+
+CODE = COMPANY[2]
+
+
+def test_a_desk_checks_records_and_the_log_and_subject_see_it(client, org, clock):
+    case, codes = in_effect_case()
+    login(client, "finance_cw")
+    page = client.get("/check/").get_data(as_text=True)
+    assert "行政许可" in page
+    resp = client.post("/check/", data={"csrf_token": csrf_from(page), "code": "91510400MA6X000103", "matter_type": "licence",
+                                        "matter_no": "XK-1"})
+    assert resp.status_code == 200 and "校验" in resp.get_data(as_text=True)
+    resp = client.post("/check/", data={"csrf_token": csrf_from(page), "code": CODE, "matter_type": "procurement",
+                                        "matter_no": "CG-2026-001"})
+    assert resp.status_code == 302
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "正在被联合惩戒" in html and "限制参与政府采购活动" in html and case.number in html
+    assert "限制参与工程建设项目招标投标" not in html  # the housing bureau's measure, not this desk's
+    listing_id = re.search(r'name="listing_id" value="(\d+)"', html).group(1)
+    resp = client.post(resp.headers["Location"], data={"csrf_token": csrf_from(html), "listing_id": listing_id, "action": "refused",
+                                                       "note": "不予受理"}, follow_redirects=True)
+    assert "不予办理" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(CheckApplication.action)) == "refused"
+
+    sup = client.application.test_client()
+    login(sup, "supervisor1")
+    log = sup.get("/check/log").get_data(as_text=True)
+    assert "市财政局" in log and "915104********0102" in log and CODE not in log and "CG-2026-001" in log
+    other = client.application.test_client()
+    login(other, "tax_cw")
+    assert "CG-2026-001" not in other.get("/check/log").get_data(as_text=True)  # another unit's checks
+    check_id = db.session.scalar(select(CreditCheck.id))
+    assert other.get(f"/check/{check_id}").status_code == 404
+
+    applicant_for(case, codes)
+    me = client.application.test_client()
+    login(me, "applicant1")
+    assert me.get("/check/").status_code == 403
+    portal = me.get("/portal/").get_data(as_text=True)
+    assert "市财政局" in portal and "政府采购" in portal and "CG-2026-001" not in portal
+
+
+def test_batch_download(client, org, clock):
+    in_effect_case()
+    login(client, "finance_cw")
+    page = client.get("/check/batch").get_data(as_text=True)
+    tpl = client.get("/check/batch/template.xlsx")
+    assert tpl.status_code == 200
+    csv = f"代码,事项类型,事项编号\n{CODE},政府采购,CG-9\n".encode("utf-8-sig")
+    resp = client.post("/check/batch", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(csv), "subjects.csv")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 200 and resp.mimetype.endswith("sheet")
+    rows = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
+    assert rows[1][0] == CODE and rows[1][4] == "正在被联合惩戒"
+    resp = client.post("/check/batch", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(b"\xff\xfe"), "x.csv")},
+                       content_type="multipart/form-data")
+    assert "UTF-8" in resp.get_data(as_text=True)
