@@ -153,6 +153,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("XINLIAN_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("XINLIAN_REGISTER_RATE_LIMIT", "5 per minute;20 per hour")
+    API_RATE_LIMIT = os.environ.get("XINLIAN_API_RATE_LIMIT", "600 per minute")
     # Wrong passwords in a row before an account is locked, and for how long.
     LOGIN_MAX_FAILURES = int(os.environ.get("XINLIAN_LOGIN_MAX_FAILURES", 5))
     LOGIN_LOCK_MINUTES = int(os.environ.get("XINLIAN_LOGIN_LOCK_MINUTES", 15))
@@ -185,7 +186,7 @@ class TestConfig(Config):
     TESTING = True
     SQLITE_EXPLICIT_BEGIN = True  # every test is rolled back to a savepoint (see app._sqlite_pragmas)
     # Throttling stays on but generous; the throttling tests set the production limits.
-    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = "100000 per minute"
+    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = API_RATE_LIMIT = "100000 per minute"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
         BASE_DIR / "instance" / "test.db"
     )

@@ -77,7 +77,11 @@ UNIT_MEASURE_STATE_LABELS = {
     "lifted": _l("Lifted"),
 }
 
-PUSH_ACTION_LABELS = {"suspend": _l("Suspend the measure"), "resume": _l("Resume the measure"), "lift": _l("Lift the measure")}
+PUSH_ACTION_LABELS = {"suspend": _l("Suspend the measure"), "resume": _l("Resume the measure"), "lift": _l("Lift the measure"),
+                      "apply": _l("Apply the measure")}
+API_SCOPE_LABELS = {"check": _l("credit check"), "feedback": _l("application records and confirmations"),
+                    "lists": _l("black and red lists"), "cases-read": _l("the unit's cases and tasks (read)")}
+DELIVERY_STATUS_LABELS = {"pending": _l("pending"), "delivered": _l("delivered"), "failed": _l("failed")}
 
 
 ROUTE_LABELS = {"group": _l("Specialist group"), "office": _l("Joint-meeting office")}

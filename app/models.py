@@ -1,4 +1,5 @@
 """Imports every model module so metadata is complete (Alembic, create_all)."""
+from app.api.models import ApiCall, ApiClient, WebhookDelivery  # noqa: F401
 from app.audit.models import AdminChange  # noqa: F401
 from app.auth.models import SpecialistGroup, Unit, User  # noqa: F401
 from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, CaseUnit, OpenTask, Subject  # noqa: F401

@@ -22,7 +22,7 @@ LAYERS = {
     1: {"app.catalog", "app.engine"},
     2: {"app.cases", "app.tasks"},
     3: {"app.joint", "app.experts", "app.listings", "app.rights", "app.supervision", "app.admin", "app.credit"},
-    4: {"app", "app.cli", "app.demo", "app.scheduler", "app.templating", "app.models"},
+    4: {"app", "app.cli", "app.demo", "app.scheduler", "app.templating", "app.models", "app.api"},
 }
 LEVEL = {node: level for level, nodes in LAYERS.items() for node in nodes}
 # Function-local imports are allowed where the line (or the line above) says why; the composition root

@@ -73,6 +73,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_ip: Mapped[str | None] = mapped_column(String(64))
+    # The account a department system's API client acts as (tasks, timelines); it never logs in.
+    service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"

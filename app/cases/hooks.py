@@ -11,6 +11,8 @@ from dataclasses import dataclass
 # Domain events the runtime and features publish (payload keyword arguments in brackets).
 TASK_COMPLETED = "task_completed"  # (case, open_task, actor, at)
 DECISION_RECORDED = "decision_recorded"  # (case, actor)
+# A unit must apply, suspend, resume or lift its measures for one listing (listing, unit_id, action, reason).
+MEASURE_CHANGED = "measure_changed"
 
 
 @dataclass(frozen=True)

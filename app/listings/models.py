@@ -20,6 +20,7 @@ class Listing(db.Model):
         UniqueConstraint("case_id", "subject_id"),
         Index("ix_listing_subject_status", "subject_id", "status"),
         Index("ix_listing_kind_status", "kind", "status", "period_start"),
+        Index("ix_listing_kind_updated", "kind", "updated_at"),  # incremental sync (changes since)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))

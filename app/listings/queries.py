@@ -2,9 +2,10 @@
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.cases.models import Subject
+from app.auth.models import Unit
+from app.cases.models import CaseMeasure, Subject
 from app.extensions import db
-from app.listings.models import Listing, ListingUnit, Push
+from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_rows
 
 
@@ -37,3 +38,47 @@ def case_pushes(case_id: int) -> list[Push]:
         select(Push).options(joinedload(Push.unit), joinedload(Push.listing).joinedload(Listing.subject))
         .join(Listing, Listing.id == Push.listing_id).where(Listing.case_id == case_id).order_by(Push.id)
     ))
+
+
+# -- the exchange with department and provincial systems (seed 001 二(一)2, seed 002 二(五)) -------------------
+def _exchange_options(stmt):
+    return stmt.options(joinedload(Listing.subject), joinedload(Listing.catalog_version), joinedload(Listing.deciding_unit),
+                        joinedload(Listing.case))
+
+
+def listed_on(kind: str, day, today, page: int = 1, per_page: int = 500):
+    """Listings on the list on `day`: today, those in effect now; an earlier day, those whose period covered it,
+    not ended before it and not suspended on it (revoked determinations never count)."""
+    stmt = select(Listing).where(Listing.kind == kind)
+    if day >= today:
+        stmt = stmt.where(Listing.status == "in_effect")
+    else:
+        suspended = select(PeriodSuspension.id).where(
+            PeriodSuspension.listing_id == Listing.id, PeriodSuspension.start <= day,
+            or_(PeriodSuspension.end.is_(None), PeriodSuspension.end > day))
+        stmt = stmt.where(Listing.status != "revoked", Listing.period_start <= day,
+                          or_(Listing.ended_on.is_(None), Listing.ended_on > day),
+                          or_(Listing.period_end.is_(None), Listing.period_end >= day), ~suspended.exists())
+    stmt = _exchange_options(stmt.order_by(Listing.period_start, Listing.id))
+    return paginate_rows(stmt, page, per_page, scalars=True)
+
+
+def changed_since(kind: str, since, limit: int = 1000) -> list[Listing]:
+    """Listings created or changed after `since`, oldest change first (incremental sync)."""
+    stmt = select(Listing).where(Listing.kind == kind, Listing.updated_at > since).order_by(Listing.updated_at, Listing.id)
+    return list(db.session.scalars(_exchange_options(stmt).limit(limit)))
+
+
+def measures_of(listings: list[Listing], unit_id: int | None = None) -> dict[int, list[str]]:
+    """Each listing's measures with their implementing units ("text（unit）"), or only one unit's measures
+    ("text"), in one query."""
+    case_ids = {lst.case_id for lst in listings if lst.case_id}
+    by_case: dict[int, list[str]] = {}
+    if case_ids:
+        stmt = (select(CaseMeasure.case_id, CaseMeasure.text, Unit.name).join(Unit, Unit.id == CaseMeasure.unit_id)
+                .where(CaseMeasure.case_id.in_(case_ids)).order_by(CaseMeasure.id))
+        if unit_id is not None:
+            stmt = stmt.where(CaseMeasure.unit_id == unit_id)
+        for case_id, text, unit in db.session.execute(stmt):
+            by_case.setdefault(case_id, []).append(text if unit_id is not None else f"{text}（{unit}）")
+    return {lst.id: by_case.get(lst.case_id, []) for lst in listings}

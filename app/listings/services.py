@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app import clock
-from app.cases import events, runtime
+from app.cases import events, hooks, runtime
 from app.cases.models import Case, CaseMeasure
 from app.enums import EventType
 from app.extensions import db
@@ -99,6 +99,7 @@ def create_for_decision(case: Case, actor) -> list[Listing]:
         db.session.flush()
         for unit_id in units:
             db.session.add(ListingUnit(listing_id=listing.id, unit_id=unit_id, state="pending", updated_at=clock.now()))
+            hooks.publish(hooks.MEASURE_CHANGED, listing=listing, unit_id=unit_id, action="apply", reason="decided")
         loaded = runtime.start(case, LISTING_PROCESS, {"listing_id": listing.id, "case_id": case.id}, actor)
         listing.instance_id = loaded.instance.id
         events.record(case.id, EventType.LISTING_STARTED, actor, {
@@ -252,6 +253,7 @@ def push(payload: dict, case: Case, actor) -> list[Push]:
         p.instance_id = loaded.instance.id
         events.record(listing.case_id, EventType.PUSH_SENT, None,
                       _details(listing, unit_id=lu.unit_id, action=p.action, reason=reason))
+        hooks.publish(hooks.MEASURE_CHANGED, listing=listing, unit_id=lu.unit_id, action=p.action, reason=reason, push=p)
         out.append(p)
     if action == "change":
         listing.pending_lift_units = None

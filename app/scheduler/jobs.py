@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app import clock
+from app.api import webhooks
 from app.cases import attachments, checkpoints, deadlines, runtime
 from app.engine import timers
 from app.extensions import db
@@ -113,8 +114,19 @@ def purge_staged_uploads(app) -> int:
             return 0
 
 
+def deliver_webhooks() -> tuple[int, int]:
+    """Post due webhook deliveries to department systems (each committed on its own)."""
+    try:
+        return webhooks.deliver_due()
+    except Exception:
+        db.session.rollback()
+        log.exception("webhook delivery sweep failed")
+        return 0, 0
+
+
 def run_sweeps(app) -> None:
     with app.app_context():
         sweep_timers()
         sweep_deadlines()
         escalate_overdue()
+        deliver_webhooks()

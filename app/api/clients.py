@@ -1,0 +1,99 @@
+"""API clients: created and revoked by administrators; each belongs to one unit, acts as a service account of
+that unit, holds scopes and a token whose secret part is stored only as its SHA-256 (the token is 256 random
+bits, so a fast hash is enough; compared in constant time)."""
+import hashlib
+import hmac
+import re
+import secrets
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+
+from app import clock
+from app.api.models import SCOPES, ApiClient
+from app.audit import services as audit
+from app.auth.models import ADMIN, CASEWORKER, Unit, User
+from app.auth.permissions import require_role
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+
+TOKEN = re.compile(r"xl_(\d{1,9})_([A-Za-z0-9_-]{20,100})")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _check_webhook(url: str | None) -> str | None:
+    url = (url or "").strip()
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500:
+        raise DomainError(_l("The webhook address must be an http(s) URL."), "webhook_url")
+    return url
+
+
+def create(actor, name: str, unit_id: int, scopes: list[str], webhook_url: str | None = None) -> tuple[ApiClient, str, str | None]:
+    """A new client; returns it with its token and webhook secret, both shown once."""
+    require_role(actor, ADMIN)
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise DomainError(_l("Name the client (the department system), at most 120 characters."), "name")
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit is None or not unit.active:
+        raise DomainError(_l("Choose the unit the client belongs to."), "unit_id")
+    scopes = [s for s in SCOPES if s in set(scopes or [])]
+    if not scopes:
+        raise DomainError(_l("Give the client at least one scope."), "scopes")
+    webhook_url = _check_webhook(webhook_url)
+    account = User(username=f"api_{secrets.token_hex(6)}", full_name=str(_l("%(name)s (department system)", name=name))[:80], role=CASEWORKER,
+                   unit_id=unit.id, active=True, service_account=True, password_hash="!")
+    db.session.add(account)
+    db.session.flush()
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient(name=name, unit_id=unit.id, user_id=account.id, token_hash=_digest(secret), scopes=scopes,
+                       webhook_url=webhook_url, webhook_secret=secrets.token_hex(32) if webhook_url else None,
+                       created_by_id=actor.id)
+    db.session.add(client)
+    db.session.flush()
+    audit.record(actor, "api_client", client.id, "create", None,
+                 {"name": name, "unit_id": unit.id, "scopes": scopes, "webhook_url": webhook_url})
+    return client, f"xl_{client.id}_{secret}", client.webhook_secret
+
+
+def revoke(actor, client_id: int) -> ApiClient:
+    require_role(actor, ADMIN)
+    client = db.session.get(ApiClient, client_id)
+    if client is None:
+        raise NotFound(_l("No such client."))
+    if client.revoked_at is None:
+        client.revoked_at = clock.now()
+        client.user.active = False
+        audit.record(actor, "api_client", client.id, "revoke", {"name": client.name}, None)
+    db.session.flush()
+    return client
+
+
+def from_token(token: str | None) -> ApiClient | None:
+    """The active client whose token this is, or None (unknown, wrong or revoked)."""
+    m = TOKEN.fullmatch((token or "").strip())
+    if not m:
+        return None
+    client = db.session.get(ApiClient, int(m.group(1)))
+    if client is None or client.revoked_at is not None or not client.unit.active:
+        return None
+    if not hmac.compare_digest(client.token_hash, _digest(m.group(2))):
+        return None
+    return client
+
+
+def client_id_of(token: str | None) -> str | None:
+    """The client id a token claims (for the rate limit key; verified separately)."""
+    m = TOKEN.fullmatch((token or "").strip())
+    return m.group(1) if m else None
+
+
+def all_clients() -> list[ApiClient]:
+    return list(db.session.scalars(select(ApiClient).order_by(ApiClient.id)))

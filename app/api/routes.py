@@ -1,0 +1,332 @@
+"""The exchange API for department systems, /api/v1 (OpenAPI document generated from the schemas). Every call
+needs a client token (Authorization: Bearer xl_…) whose scopes allow it; every call is logged; calls are rate
+limited per client. Views parse, call one service, commit once; the services are the staff pages' own."""
+import io
+import logging
+import time
+from datetime import datetime
+
+from flask import current_app, g, request, send_file
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import HTTPException
+
+from app import clock, labels
+from app.api import clients, errors
+from app.api import schemas as s
+from app.api.errors import error
+from app.api.models import ApiCall
+from app.cases import tasks as task_service
+from app.cases.models import Case, CaseUnit, OpenTask
+from app.credit import services as credit
+from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
+from app.errors import DomainError, NotFound
+from app.exports import xlsx_bytes
+from app.extensions import db, limiter
+from app.listings import queries as listing_queries
+from app.listings.models import Listing, Push
+from app.pagination import paginate_rows
+
+checks = Blueprint("api_checks", __name__, url_prefix="/api/v1", description="信用核查 (credit check) and its application record")
+pushes = Blueprint("api_pushes", __name__, url_prefix="/api/v1", description="Changes of measures pushed to the unit, and their confirmation")
+cases = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="The unit's own cases and open tasks")
+lists = Blueprint("api_lists", __name__, url_prefix="/api/v1", description="Black and red lists in the unified exchange format")
+BLUEPRINTS = (checks, pushes, cases, lists)
+log = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def requires(scope: str):
+    """The calling client must hold this scope (the blueprint's before_request found the client)."""
+    def decorate(view):
+        view._api_scope = scope
+        return view
+    return decorate
+
+
+def _requester() -> credit.Requester:
+    c = g.api_client
+    return credit.Requester(unit_id=c.unit_id, user_id=c.user_id, api_client_id=c.id)
+
+
+def _domain(exc: DomainError):
+    field = exc.errors[0][0] if exc.errors else None
+    status, code = (404, "not_found") if isinstance(exc, NotFound) else (400, "bad_request")
+    return error(status, code, exc.message, field)
+
+
+# -- credit check ---------------------------------------------------------------------------------------------
+@checks.route("/matter-types", methods=["GET"])
+@checks.response(200, s.MatterTypeOut(many=True))
+@requires("check")
+def matter_types():
+    """The kinds of approval matter this city uses"""
+    return [{"key": k, "label": labels.label(labels.MATTER_TYPE_LABELS, k)} for k in credit.matter_types()]
+
+
+@checks.route("/checks", methods=["POST"])
+@checks.arguments(s.CheckIn, error_status_code=400)
+@checks.response(200, s.AnswerOut)
+@requires("check")
+def create_check(args):
+    """Check one subject for an approval matter (logged)"""
+    try:
+        answer = credit.check(_requester(), args["code"], args["matter_type"], args["matter_no"])
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _domain(exc)
+    return answer
+
+
+@checks.route("/checks/<int:check_id>/applications", methods=["POST"])
+@checks.arguments(s.ApplicationIn, error_status_code=400)
+@checks.response(201, s.ApplicationOut)
+@checks.alt_response(404, schema=s.ApiError, description="no such check of the unit")
+@requires("feedback")
+def record_application(args, check_id):
+    """Record what the unit did about one listing of a check (its application record)"""
+    try:
+        row = credit.record_application(_requester(), check_id, args["listing_id"], args["action"], args["note"])
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _domain(exc)
+    return row
+
+
+# -- pushes -----------------------------------------------------------------------------------------------
+def _push_out(p: Push, measures: dict) -> dict:
+    lst = p.listing
+    return {"id": p.id, "action": p.action, "reason": p.reason, "created_at": p.created_at, "listing_id": lst.id,
+            "subject_name": lst.subject.name, "subject_code": lst.subject.code,
+            "case_number": lst.case.number if lst.case else lst.decision_no, "measures": measures.get(lst.id, [])}
+
+
+@pushes.route("/pushes", methods=["GET"])
+@pushes.response(200, s.PushOut(many=True))
+@requires("feedback")
+def pending_pushes():
+    """Changes the unit has not yet confirmed (suspend, resume or lift its measures for a subject)"""
+    rows = db.session.scalars(
+        select(Push).options(joinedload(Push.listing).joinedload(Listing.subject), joinedload(Push.listing).joinedload(Listing.case))
+        .where(Push.unit_id == g.api_client.unit_id, Push.confirmed_at.is_(None), Push.superseded_at.is_(None)).order_by(Push.id)
+    ).all()
+    mine = listing_queries.measures_of([p.listing for p in rows], unit_id=g.api_client.unit_id)
+    return [_push_out(p, mine) for p in rows]
+
+
+@pushes.route("/pushes/<int:push_id>/confirmation", methods=["POST"])
+@pushes.arguments(s.ConfirmIn, error_status_code=400)
+@pushes.response(200, s.PushConfirmedOut)
+@pushes.alt_response(404, schema=s.ApiError, description="no such open push for the unit")
+@requires("feedback")
+def confirm_push(args, push_id):
+    """Confirm that the unit applied a pushed change (completes the unit's confirmation step)"""
+    p = db.session.get(Push, push_id)
+    if p is None or p.unit_id != g.api_client.unit_id or p.confirmed_at is not None or p.superseded_at is not None:
+        return error(404, "not_found")
+    ot = db.session.scalar(select(OpenTask).where(OpenTask.instance_id == p.instance_id))
+    if ot is None:
+        return error(404, "not_found")
+    try:
+        task_service.complete(g.api_client.user, ot.task_id, {"done": True, "note": args["note"]})  # confirming is saying it was done
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _domain(exc)
+    db.session.refresh(p)
+    return {"id": p.id, "confirmed_at": p.confirmed_at}
+
+
+# -- the unit's cases and tasks ------------------------------------------------------------------------------
+@cases.route("/cases", methods=["GET"])
+@cases.arguments(s.PageArgs, location="query", error_status_code=400)
+@cases.response(200, s.CaseOut(many=True))
+@requires("cases-read")
+def my_cases(args):
+    """Cases the unit takes part in (filed, determines, implements, …), newest first; X-Total-Count gives the total"""
+    unit = g.api_client.unit_id
+    part_of = select(CaseUnit.case_id).where(CaseUnit.unit_id == unit)
+    stmt = select(Case).where(Case.id.in_(part_of)).order_by(Case.created_at.desc(), Case.id.desc())
+    page = paginate_rows(stmt, args["page"], args["per_page"], scalars=True)
+    g.total_count = page.total
+    relations: dict[int, list[str]] = {}
+    for case_id, rel in db.session.execute(select(CaseUnit.case_id, CaseUnit.relation).where(
+            CaseUnit.unit_id == unit, CaseUnit.case_id.in_([c.id for c in page.items])).order_by(CaseUnit.id)):
+        relations.setdefault(case_id, []).append(rel)
+    return [{"id": c.id, "number": c.number, "kind": c.kind, "status": c.status, "title": c.title, "created_at": c.created_at,
+             "relations": relations.get(c.id, [])} for c in page.items]
+
+
+@cases.route("/tasks", methods=["GET"])
+@cases.response(200, s.TaskOut(many=True))
+@requires("cases-read")
+def my_tasks():
+    """The unit's open workflow tasks, earliest deadline first"""
+    rows = db.session.execute(
+        select(OpenTask, Case.number).join(Case, Case.id == OpenTask.case_id)
+        .where(OpenTask.unit_id == g.api_client.unit_id).order_by(OpenTask.due_at, OpenTask.id).limit(1000)
+    ).all()
+    return [{"task_id": t.task_id, "case_id": t.case_id, "case_number": n, "step": t.bpmn_id,
+             "name": labels.step(t.bpmn_id, t.name), "due_at": t.due_at} for t, n in rows]
+
+
+# -- lists ----------------------------------------------------------------------------------------------------
+LIST_KINDS = {"black": "punishment", "red": "reward"}
+
+
+def _cell(value):
+    """A spreadsheet cell: lists joined, times as ISO text (Excel has no time zones)."""
+    if isinstance(value, list):
+        return "；".join(value)
+    if isinstance(value, datetime):
+        return clock.as_utc(value).isoformat()
+    return value
+
+
+def _entry(lst, measures) -> dict:
+    v = lst.catalog_version
+    return {"listing_id": lst.id, "list": "black" if lst.kind == "punishment" else "red", "subject_name": lst.subject.name,
+            "subject_kind": lst.subject.kind, "subject_code": lst.subject.code, "determined_on": lst.decided_on,
+            "reason": v.behaviour if v else "", "grounds": lst.grounds, "legal_basis": lst.legal_basis,
+            "entry_code": v.entry.code if v else "", "deciding_unit": lst.deciding_unit.name,
+            "case_number": lst.case.number if lst.case else lst.decision_no, "period_start": lst.period_start,
+            "period_end": lst.period_end, "status": lst.status, "ended_on": lst.ended_on,
+            "measures": measures.get(lst.id, []), "updated_at": lst.updated_at}
+
+
+@lists.route("/lists/<any(black, red):which>", methods=["GET"])
+@lists.arguments(s.ListArgs, location="query", error_status_code=400)
+@lists.response(200, s.ListOut)
+@requires("lists")
+def list_as_of(args, which):
+    """The black (joint punishment) or red (joint reward) list as of a day, as JSON or XLSX"""
+    today = clock.today_local()
+    day = args["as_of"] or today
+    if day > today:
+        return error(400, "bad_request", field="as_of")
+    page = listing_queries.listed_on(LIST_KINDS[which], day, today, args["page"], args["per_page"])
+    measures = listing_queries.measures_of(page.items)
+    entries = [_entry(lst, measures) for lst in page.items]
+    if args["format"] == "xlsx":
+        header = list(s.ListEntryOut().fields)
+        rows = [[_cell(e[k]) for k in header] for e in entries]
+        return send_file(io.BytesIO(xlsx_bytes(header, rows, title=f"{which}-{day.isoformat()}")), mimetype=XLSX,
+                         as_attachment=True, download_name=f"xinlian-{which}-list-{day.isoformat()}.xlsx")
+    return {"list": which, "as_of": day, "total": page.total, "page": page.page, "entries": entries}
+
+
+@lists.route("/lists/<any(black, red):which>/changes", methods=["GET"])
+@lists.arguments(s.ChangesArgs, location="query", error_status_code=400)
+@lists.response(200, s.ChangesOut)
+@requires("lists")
+def list_changes(args, which):
+    """Entries created or changed since a time (incremental sync): pass `until` as the next `since`"""
+    rows = listing_queries.changed_since(LIST_KINDS[which], args["since"], args["limit"])
+    measures = listing_queries.measures_of(rows)
+    until = max((clock.as_utc(r.updated_at) for r in rows), default=clock.as_utc(args["since"]))
+    return {"list": which, "since": args["since"], "until": until, "entries": [_entry(r, measures) for r in rows]}
+
+
+# -- authentication, scopes and the call log ------------------------------------------------------------------
+def _authenticate():
+    header = request.headers.get("Authorization", "")
+    token = header[7:] if header.startswith("Bearer ") else None
+    g.api_client = clients.from_token(token)
+    if g.api_client is None:
+        return error(401, "unauthorized")
+    view = request.endpoint and request.blueprint and g.api_client and _view_scope()
+    if view and view not in (g.api_client.scopes or []):
+        return error(403, "forbidden", details={"scope": view})
+    g.api_client.last_used_at = clock.now()
+    return None
+
+
+def _view_scope():
+    fn = current_app.view_functions.get(request.endpoint)
+    return getattr(fn, "_api_scope", None)
+
+
+# Set up once, when this module is imported (blueprints are shared by every app the factory makes).
+def _rate_key() -> str:
+    header = request.headers.get("Authorization", "")
+    claimed = clients.client_id_of(header[7:] if header.startswith("Bearer ") else None)
+    return f"api-client:{claimed}" if claimed else f"api-address:{request.remote_addr}"
+
+
+def _field_of(messages) -> str | None:
+    """The first field named in webargs' messages ({"json": {"code": [...]}})."""
+    if isinstance(messages, dict):
+        for value in messages.values():
+            if isinstance(value, dict) and value:
+                return next(iter(value))
+    return None
+
+
+def _json_errors(bp) -> None:
+    # Handlers by status code as well: the app's own code handlers (HTML pages) would otherwise come first.
+    def http_error(exc):
+        messages = (getattr(exc, "data", None) or {}).get("messages")
+        if exc.code in (400, 422) and messages:  # webargs: the body or query does not match the schema
+            return errors.error(400, "bad_request", errors.MESSAGES["bad_request"], _field_of(messages), details=messages)
+        if exc.code == 429:
+            return errors.error(429, "rate_limited")
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+        return errors.error(exc.code or 500, code.get(exc.code, "bad_request"))
+
+    bp.register_error_handler(HTTPException, http_error)
+    for status in (400, 401, 403, 404, 405, 413, 422, 429):
+        bp.register_error_handler(status, http_error)
+
+    @bp.errorhandler(ValidationError)
+    def invalid(exc):
+        return errors.error(400, "bad_request", field=_field_of({"x": exc.messages}), details=exc.messages)
+
+    @bp.errorhandler(DomainError)
+    def domain(exc):
+        db.session.rollback()
+        return _domain(exc)
+
+    @bp.errorhandler(Exception)
+    def unexpected(exc):
+        db.session.rollback()
+        if isinstance(exc, CONCURRENCY_ERRORS) and is_concurrency_error(exc):
+            return errors.error(409, "conflict")
+        if isinstance(exc, OverflowError):
+            return errors.error(404, "not_found")
+        log.exception("API call failed: %s %s", request.method, request.path)
+        return errors.error(500, "server_error")
+
+
+def _log_call(response):
+    client = getattr(g, "api_client", None)
+    if client is None and response.status_code == 429:  # refused before authentication: still the client's call
+        header = request.headers.get("Authorization", "")
+        client = clients.from_token(header[7:] if header.startswith("Bearer ") else None)
+    started = getattr(g, "api_started_monotonic", None)
+    try:
+        db.session.add(ApiCall(client_id=client.id if client is not None else None, method=request.method,
+                               path=request.full_path.rstrip("?")[:300], status=response.status_code,
+                               ms=int((time.monotonic() - started) * 1000) if started else 0, address=request.remote_addr))
+        db.session.commit()
+    except Exception:  # noqa: BLE001  (the call's answer stands even if its log line cannot be written)
+        db.session.rollback()
+    if getattr(g, "total_count", None) is not None:
+        response.headers["X-Total-Count"] = str(g.total_count)
+    return response
+
+
+def _start_clock():
+    g.api_started_monotonic = time.monotonic()
+
+
+
+for _bp in BLUEPRINTS:
+    _bp.before_request(_start_clock)
+    _bp.before_request(_authenticate)
+    _json_errors(_bp)
+    _bp.after_request(_log_call)
+    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(_bp)

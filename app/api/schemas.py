@@ -1,0 +1,170 @@
+"""Request and response schemas of the exchange API (marshmallow; the OpenAPI document is generated from them)."""
+from marshmallow import Schema, fields, validate
+
+from app.api.models import SCOPES  # noqa: F401  (documented in the spec's security description)
+
+
+class ApiError(Schema):
+    code = fields.String(required=True, metadata={"description": "machine-readable error code"})
+    message = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                          metadata={"description": "the message in Chinese (zh) and English (en)"})
+    field = fields.String(metadata={"description": "the request field at fault"})
+    details = fields.Raw()
+
+
+class CheckIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=30),
+                         metadata={"description": "unified social credit code or resident identity number"})
+    matter_type = fields.String(required=True, metadata={"description": "approval matter type (see /api/v1/matter-types)"})
+    matter_no = fields.String(required=True, validate=validate.Length(min=1, max=80), metadata={"description": "受理编号"})
+
+
+class MeasureOut(Schema):
+    code = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class FindingOut(Schema):
+    listing_id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"description": "punishment | reward"})
+    status = fields.String(required=True, metadata={"description": "in_effect | suspended | repaired"})
+    behaviour = fields.String(required=True)
+    entry_code = fields.String(required=True)
+    grounds = fields.String(required=True)
+    legal_basis = fields.String(required=True)
+    entry_basis = fields.String(required=True)
+    deciding_unit = fields.String(required=True)
+    case_number = fields.String(allow_none=True, required=True)
+    decided_on = fields.Date(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(allow_none=True, required=True)
+    ended_on = fields.Date(allow_none=True, required=True)
+    my_state = fields.String(allow_none=True, required=True, metadata={"description": "where the unit's own measures stand"})
+    my_measures = fields.List(fields.Nested(MeasureOut), required=True)
+
+
+class AnswerOut(Schema):
+    check_id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    subject_kind = fields.String(required=True)
+    subject_name = fields.String(allow_none=True, required=True)
+    matter_type = fields.String(required=True)
+    matter_no = fields.String(required=True)
+    verdict = fields.String(required=True, metadata={"description": "punished | suspended | rewarded | repaired | clear"})
+    findings = fields.List(fields.Nested(FindingOut), required=True)
+
+
+class ApplicationIn(Schema):
+    listing_id = fields.Integer(required=True)
+    action = fields.String(required=True, validate=validate.OneOf(("refused", "restricted", "green_channel", "approved")))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ApplicationOut(Schema):
+    id = fields.Integer(required=True)
+    check_id = fields.Integer(required=True)
+    listing_id = fields.Integer(required=True)
+    action = fields.String(required=True)
+    note = fields.String(required=True)
+    at = fields.DateTime(required=True)
+
+
+class MatterTypeOut(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class PushOut(Schema):
+    id = fields.Integer(required=True)
+    action = fields.String(required=True, metadata={"description": "suspend | resume | lift"})
+    reason = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    listing_id = fields.Integer(required=True)
+    subject_name = fields.String(required=True)
+    subject_code = fields.String(required=True)
+    case_number = fields.String(allow_none=True, required=True)
+    measures = fields.List(fields.String(), required=True)
+
+
+class ConfirmIn(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class PushConfirmedOut(Schema):
+    id = fields.Integer(required=True)
+    confirmed_at = fields.DateTime(required=True)
+
+
+class CaseOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    title = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    relations = fields.List(fields.String(), required=True,
+                            metadata={"description": "how the unit takes part: initiator, lead, implementer, office ..."})
+
+
+class TaskOut(Schema):
+    task_id = fields.String(required=True)
+    case_id = fields.Integer(required=True)
+    case_number = fields.String(required=True)
+    step = fields.String(required=True)
+    name = fields.String(required=True)
+    due_at = fields.DateTime(allow_none=True, required=True)
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ListArgs(Schema):
+    as_of = fields.Date(load_default=None, metadata={"description": "the day the list is for (default today)"})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+
+
+class ChangesArgs(Schema):
+    since = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset, e.g. 2026-12-01T00:00:00+08:00"})
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
+
+
+class ListEntryOut(Schema):
+    """The unified exchange format (seed 001 二(一)2: basic information, time and reason of the determination)."""
+
+    listing_id = fields.Integer(required=True)
+    list = fields.String(required=True, metadata={"description": "black (punishment) | red (reward)"})
+    subject_name = fields.String(required=True)
+    subject_kind = fields.String(required=True)
+    subject_code = fields.String(required=True)
+    determined_on = fields.Date(required=True, metadata={"description": "认定时间"})
+    reason = fields.String(required=True, metadata={"description": "认定原因 (the behaviour)"})
+    grounds = fields.String(required=True)
+    legal_basis = fields.String(required=True)
+    entry_code = fields.String(required=True)
+    deciding_unit = fields.String(required=True)
+    case_number = fields.String(allow_none=True, required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(allow_none=True, required=True)
+    status = fields.String(required=True)
+    ended_on = fields.Date(allow_none=True, required=True)
+    measures = fields.List(fields.String(), required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class ListOut(Schema):
+    list = fields.String(required=True)
+    as_of = fields.Date(required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    entries = fields.List(fields.Nested(ListEntryOut), required=True)
+
+
+class ChangesOut(Schema):
+    list = fields.String(required=True)
+    since = fields.DateTime(required=True)
+    until = fields.DateTime(required=True, metadata={"description": "pass as `since` next time"})
+    entries = fields.List(fields.Nested(ListEntryOut), required=True)

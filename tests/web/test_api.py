@@ -1,0 +1,217 @@
+"""The exchange API for department systems, through HTTP: every endpoint and scope, tokens and revocation, the
+rate limit, the call log, errors in JSON, the served OpenAPI document (every response checked against it), and
+webhooks delivered to a real local HTTP receiver that fails twice before it accepts."""
+import hashlib
+import hmac
+import io
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from openapi_core import OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
+
+from app.api import clients, webhooks
+from app.api.models import ApiCall, WebhookDelivery
+from app.cases.models import Case, CaseEvent
+from app.extensions import db, limiter
+from app.listings.models import ListingUnit, Push
+from app.rights import objections
+from tests.conftest import csrf_from, login, user
+from tests.helpers import COMPANY, applicant_for, in_effect_case, unit_id
+
+CODE = COMPANY[2]
+ALL = ["check", "feedback", "lists", "cases-read"]
+
+
+@pytest.fixture
+def spec(client):
+    doc = client.get("/api/v1/openapi.json")
+    assert doc.status_code == 200
+    return OpenAPI.from_dict(doc.get_json())
+
+
+def make_client(unit="市财政局", scopes=ALL, webhook=None):
+    c, token, secret = clients.create(user("admin"), f"{unit}业务系统", unit_id(unit), scopes, webhook)
+    db.session.commit()
+    return c, token, secret
+
+
+def call(client, spec, method, url, token=None, body=None):
+    """One API call; its response must match the served OpenAPI document."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    resp = client.open(url, method=method, headers=headers, json=body)
+    if resp.mimetype == "application/json":
+        # A fresh request object: the one the app read has its body consumed.
+        request = EnvironBuilder(path=url, method=method, headers=headers, json=body).get_request()
+        spec.validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(resp))
+    return resp
+
+
+def test_check_scopes_errors_and_the_application_record(client, org, clock, spec):
+    case, _codes = in_effect_case()
+    _c, token, _s = make_client()
+    _c2, lists_only, _s2 = make_client(scopes=["lists"])
+    resp = call(client, spec, "POST", "/api/v1/checks", None, {"code": CODE, "matter_type": "licence", "matter_no": "1"})
+    assert resp.status_code == 401 and resp.get_json()["message"]["zh"] and resp.get_json()["message"]["en"]
+    resp = call(client, spec, "POST", "/api/v1/checks", "xl_1_" + "x" * 40, {"code": CODE, "matter_type": "licence", "matter_no": "1"})
+    assert resp.status_code == 401
+    resp = call(client, spec, "POST", "/api/v1/checks", lists_only, {"code": CODE, "matter_type": "licence", "matter_no": "1"})
+    assert resp.status_code == 403 and resp.get_json()["code"] == "forbidden"
+    resp = call(client, spec, "POST", "/api/v1/checks", token, {"code": CODE, "matter_type": "licence"})
+    assert resp.status_code == 400 and resp.get_json()["field"] == "matter_no"
+    resp = call(client, spec, "POST", "/api/v1/checks", token, {"code": "91510400MA6X000103", "matter_type": "licence", "matter_no": "1"})
+    assert resp.status_code == 400 and resp.get_json()["field"] == "code" and "校验" in resp.get_json()["message"]["zh"]
+    resp = call(client, spec, "POST", "/api/v1/checks", token, {"code": CODE, "matter_type": "procurement", "matter_no": "CG-9"})
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["verdict"] == "punished"
+    [f] = body["findings"]
+    assert f["case_number"] == case.number and [m["text"] for m in f["my_measures"]] == ["限制参与政府采购活动"]
+    url = f"/api/v1/checks/{body['check_id']}/applications"
+    resp = call(client, spec, "POST", url, token, {"listing_id": f["listing_id"], "action": "refused", "note": "系统自动拦截"})
+    assert resp.status_code == 201 and resp.get_json()["action"] == "refused"
+    resp = call(client, spec, "POST", url, token, {"listing_id": f["listing_id"], "action": "refused"})
+    assert resp.status_code == 400  # once
+    ev = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "credit_check_applied"))
+    assert ev.details["via"] == "api" and "业务系统" in ev.actor.full_name
+    types = call(client, spec, "GET", "/api/v1/matter-types", token).get_json()
+    assert {"key": "licence", "label": "行政许可"} in types
+
+
+def test_pushes_are_listed_and_confirmed_through_the_api(client, org, clock, spec):
+    case, codes = in_effect_case()
+    _c, token, _s = make_client()
+    objections.file_objection(applicant_for(case, codes), case.id, "异议", [])  # suspends: every unit is told
+    db.session.commit()
+    resp = call(client, spec, "GET", "/api/v1/pushes", token)
+    [p] = resp.get_json()
+    assert p["action"] == "suspend" and p["subject_code"] == CODE and p["measures"] == ["限制参与政府采购活动"]
+    resp = call(client, spec, "POST", f"/api/v1/pushes/{p['id']}/confirmation", token, {"note": "已在采购系统暂停限制"})
+    assert resp.status_code == 200
+    assert db.session.get(Push, p["id"]).confirmed_at is not None
+    assert db.session.scalar(select(ListingUnit.state).where(ListingUnit.unit_id == unit_id("市财政局"))) == "suspended"
+    assert call(client, spec, "POST", f"/api/v1/pushes/{p['id']}/confirmation", token, {}).status_code == 404
+    assert call(client, spec, "GET", "/api/v1/pushes", token).get_json() == []
+
+
+def test_the_units_cases_and_tasks(client, org, clock, spec):
+    case, _codes = in_effect_case()
+    _c, token, _s = make_client(unit="市市场监管局", scopes=["cases-read"])
+    resp = call(client, spec, "GET", "/api/v1/cases?per_page=10", token)
+    assert resp.status_code == 200 and resp.headers["X-Total-Count"] == "1"
+    assert resp.get_json()[0]["number"] == case.number
+    assert call(client, spec, "GET", "/api/v1/cases?per_page=0", token).status_code == 400
+    assert call(client, spec, "GET", "/api/v1/tasks", token).status_code == 200
+    _c, other, _s = make_client(unit="人民银行市分行", scopes=["cases-read"])
+    assert call(client, spec, "GET", "/api/v1/cases", other).get_json() == []
+
+
+def test_lists_as_of_a_day_and_changes_since(client, org, clock, spec):
+    case, _codes = in_effect_case()
+    _c, token, _s = make_client(scopes=["lists"])
+    body = call(client, spec, "GET", "/api/v1/lists/black", token).get_json()
+    assert body["total"] == 1 and body["entries"][0]["subject_code"] == CODE and body["entries"][0]["reason"] == "被列入严重违法失信企业名单"
+    assert "限制参与政府采购活动（市财政局）" in body["entries"][0]["measures"]
+    assert call(client, spec, "GET", "/api/v1/lists/red", token).get_json()["total"] == 0
+    assert call(client, spec, "GET", "/api/v1/lists/black?as_of=2026-11-01", token).get_json()["total"] == 0  # before the decision
+    assert call(client, spec, "GET", "/api/v1/lists/black?as_of=2099-01-01", token).status_code == 400
+    resp = client.get("/api/v1/lists/black?format=xlsx", headers={"Authorization": f"Bearer {token}"})
+    rows = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
+    assert rows[1][4] == CODE
+    changes = call(client, spec, "GET", "/api/v1/lists/black/changes?since=2026-11-01T00:00:00%2B08:00", token).get_json()
+    assert [e["subject_code"] for e in changes["entries"]] == [CODE]
+    again = call(client, spec, "GET", f"/api/v1/lists/black/changes?since={changes['until'].replace('+', '%2B')}", token).get_json()
+    assert again["entries"] == []
+    assert call(client, spec, "GET", "/api/v1/lists/black/changes", token).status_code == 400
+
+
+def test_revoked_tokens_rate_limit_and_the_call_log(client, org, clock, spec, app, monkeypatch):
+    c, token, _s = make_client(scopes=["lists"])
+    assert call(client, spec, "GET", "/api/v1/lists/black", token).status_code == 200
+    login(client, "admin")
+    page = client.get("/admin/api-clients/").get_data(as_text=True)
+    assert "市财政局业务系统" in page and token not in page  # the token is not shown again
+    client.post(f"/admin/api-clients/{c.id}/revoke", data={"csrf_token": csrf_from(page)})
+    assert call(client, spec, "GET", "/api/v1/lists/black", token).status_code == 401
+    _c, fresh, _s = make_client(scopes=["lists"])
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    statuses = [call(client, spec, "GET", "/api/v1/lists/black", fresh).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    logged = db.session.scalars(select(ApiCall.status).where(ApiCall.client_id == _c.id)).all()
+    assert sorted(logged) == [200, 200, 200, 429]
+
+
+def test_the_reference_page_and_admin_creation(client, org):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/api/v1/checks" in html and "权限范围" in html and "check" in html and "curl" in html
+    login(client, "admin")
+    page = client.get("/admin/api-clients/").get_data(as_text=True)
+    resp = client.post("/admin/api-clients/", data={"csrf_token": csrf_from(page), "name": "采购系统", "unit_id": unit_id("市财政局"),
+                                                    "scopes": ["check", "lists"], "webhook_url": "http://127.0.0.1:9/hook"})
+    html = resp.get_data(as_text=True)
+    assert "xl_" in html and "X-Xinlian-Signature" in html
+    resp = client.post("/admin/api-clients/", data={"csrf_token": csrf_from(page), "name": "x", "unit_id": unit_id("市财政局"),
+                                                    "webhook_url": "ftp://x"})
+    assert "至少" in resp.get_data(as_text=True) or "scope" in resp.get_data(as_text=True).lower()
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """Fails the first two requests with 503, then accepts; keeps what it accepted."""
+
+    received: list = []
+    attempts = 0
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).attempts += 1
+        if type(self).attempts <= 2:
+            self.send_response(503)
+            self.end_headers()
+            return
+        type(self).received.append((dict(self.headers), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.real_commits
+def test_webhooks_are_signed_retried_with_backoff_and_delivered(org, clock):
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    Receiver.received, Receiver.attempts = [], 0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        _c, _t, secret = make_client(webhook=f"http://127.0.0.1:{server.server_port}/xinlian")
+        case, codes = in_effect_case()  # the decision tells the finance bureau to apply its measure
+        [d] = db.session.scalars(select(WebhookDelivery)).all()
+        assert d.payload["action"] == "apply" and d.payload["listing"]["subject_code"] == CODE
+        assert webhooks.deliver_due() == (0, 0)  # 503
+        d = db.session.get(WebhookDelivery, d.id)
+        assert d.status == "pending" and d.attempts == 1 and "503" in d.last_error
+        assert webhooks.deliver_due() == (0, 0)  # not due yet: it waits 30 s
+        clock.shift(timedelta(seconds=31))
+        assert webhooks.deliver_due() == (0, 0)  # 503 again; now it waits 60 s
+        clock.shift(timedelta(seconds=45))
+        assert webhooks.deliver_due() == (0, 0)
+        clock.shift(timedelta(seconds=20))
+        assert webhooks.deliver_due() == (1, 0)
+        assert db.session.get(WebhookDelivery, d.id).status == "delivered" and Receiver.attempts == 3
+        [(headers, body)] = Receiver.received
+        expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        assert headers["X-Xinlian-Signature"] == expected and json.loads(body)["action"] == "apply"
+        # A change rolled back writes no delivery (the outbox is in the change's transaction).
+        objections.file_objection(applicant_for(case, codes), case.id, "异议", [])
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
