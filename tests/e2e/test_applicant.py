@@ -1,15 +1,26 @@
 """Journey b: the punished subject opens an applicant account with the access code served with the
 decision, objects, gets an unfounded reply from the deciding unit, complains to the joint-meeting office,
-and the office rejects the complaint. The status pages are checked at each step, and the public black
-list follows the suspensions."""
+and the office rejects the complaint. The objection suspends the subject's own listing: each unit applying
+a measure gets 确认措施调整 in its inbox (one unit confirms the suspension); each rejection resumes the
+listing from that day and pushes the resumption. The status pages are checked at each step, and the public
+black list follows the suspensions."""
 import re
 
 from playwright.sync_api import expect
 
 from tests.e2e.ui import (
+    BLACK_LIST,
+    CASEWORKERS,
+    PUSH_RESUME,
+    PUSH_SUSPEND,
+    SC_P_001_MEASURES,
     access_code,
+    choice_field,
     cn_date,
+    confirm_push,
     flash,
+    known_app_bug,
+    listing_row,
     new_credit_code,
     open_case,
     open_task,
@@ -18,21 +29,51 @@ from tests.e2e.ui import (
     portal_status,
     public_list_rows,
     punishment_in_effect,
+    push_rows,
+    push_tasks,
     register_applicant,
     status_badge,
     submit_step,
     today,
 )
 
-BLACK_LIST = "黑名单（失信联合惩戒执行中）"
-PASSWORD = "e2e-applicant-pw"
+PASSWORD = "E2e-Applicant-pw1"
 GROUNDS = "我公司登记材料系中介机构代为提交，公司已主动撤回相关登记并完成整改，请求撤销认定。"
+UNITS = sorted(set(SC_P_001_MEASURES.values()))
+SUSPENDED = "异议或投诉处理期间暂停执行"
+
+
+def pushes_to_every_unit(people, case, change: str) -> None:
+    """Each unit applying a measure to the subject has exactly one 确认措施调整 for the case in its inbox, and
+    on the case page the latest change pushed to it is `change`, not yet confirmed."""
+    for unit in UNITS:
+        expect(push_tasks(people(CASEWORKERS[unit]), case)).to_have_count(1)
+    lead = people("market_lead")
+    open_case(lead, case)
+    for unit in UNITS:
+        latest = push_rows(lead, unit).last
+        expect(latest).to_contain_text(change)
+        expect(latest).to_contain_text("尚未确认")
+    replaced = [unit for unit in UNITS if push_rows(lead, unit).filter(has_text="尚未确认").count() > 1]
+    if replaced:
+        # APP BUG (reported): a push replaced by a later change (its task closed) still shows 尚未确认.
+        known_app_bug(f"{case.number}: replaced pushes shown as 尚未确认 for {replaced} in 向实施单位推送的变更")
+
+
+def partly_offered(page) -> None:
+    """A reply or complaint decision may also find the objection partly founded: the measures of the units
+    chosen are lifted for this subject (the units applying its measures are offered)."""
+    expect(page.get_by_label("部分成立：解除下列所选单位的措施")).to_be_visible()
+    units = choice_field(page, "解除措施的单位（部分成立时）").locator("label")
+    expect(units).to_have_count(len(UNITS))
+    assert sorted(units.all_inner_texts()) == UNITS
 
 
 def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     case = punishment_in_effect(people, expert_logins, "信联旅程乙")
-    lead, office = people("market_lead"), people("office1")
+    lead, office, finance = people("market_lead"), people("office1"), people("finance_cw")
     code = access_code(lead, case)
+    expect(push_rows(lead)).to_have_count(0)  # nothing pushed while the listing simply runs
 
     # 1. A wrong access code is refused without saying whether the subject exists.
     applicant = people.anonymous("applicant")
@@ -55,14 +96,25 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     register_applicant(again, case.subject_code, code, login + "_2", PASSWORD)
     expect(again.get_by_text("代码与访问码不匹配，或访问码已被使用。")).to_be_visible()
 
-    # 3. The status page of the punishment: where it is, the period, the measures, the decision.
+    # 3. The status page of the punishment: its listing's period and end, the measures, the decision.
     portal_open(applicant, case.number)
+    main = applicant.locator("main")
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
-    expect(applicant.locator("main")).to_contain_text(f"自 {cn_date(today())} 起，为期 1095 天。")
-    expect(applicant.locator("main")).to_contain_text("限制参与政府采购活动 — 市财政局 (已实施)")
-    expect(applicant.locator("main")).to_contain_text("登记认定结论")
+    expect(main).to_contain_text(f"自 {cn_date(today())} 起，为期 1095 天。")
+    expect(main).to_contain_text("将于")  # the end of the period, counted from the day of issue
+    expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（已实施）")
+    expect(main).to_contain_text("登记认定结论")
+    # Why and by whom: the behaviour, grounds and basis, the deciding group; the decision served to it, not
+    # the meeting's internal minutes.
+    expect(main).to_contain_text("认定的失信行为及依据")
+    expect(main).to_contain_text("被列入严重违法失信企业名单")
+    expect(main).to_contain_text(f"认定单位: 市场监管专项小组 (市市场监管局) · {cn_date(today())}会议")
+    expect(applicant.get_by_role("link", name="联合惩戒决定书.pdf")).to_be_visible()
+    expect(main).not_to_contain_text("认定会议纪要.pdf")
+    expect(main).to_contain_text("名单生效：期限自决定印发之日起计算")
+    expect(main).not_to_contain_text("确认措施调整")  # the units' own steps are not the applicant's
 
-    # 4. The applicant objects with grounds and evidence: the punishment is suspended at once.
+    # 4. The applicant objects with grounds and evidence: its listing is suspended at once.
     applicant.get_by_role("link", name="提出书面异议").click()
     expect(applicant.get_by_role("heading", level=1)).to_have_text(f"提出书面异议: {case.number}")
     applicant.get_by_label("异议理由").fill(GROUNDS)
@@ -75,34 +127,57 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(portal_status(applicant)).to_have_text("当前状态: 异议处理中：待作出认定的单位答复")
     expect(applicant.locator("main li").filter(has_text="审查异议并书面答复")).to_contain_text("市市场监管局")
     portal_open(applicant, case.number)
-    expect(portal_status(applicant)).to_have_text("当前状态: 异议或投诉处理期间暂停执行")
     expect(applicant.get_by_text("目前暂停执行：您的异议或投诉正在处理中。")).to_be_visible()
-    expect(applicant.locator("main")).to_contain_text(f"自 {cn_date(today())} 起暂停执行 — 仍在暂停执行中")
-    expect(applicant.locator("main")).to_contain_text(f"您的异议正在处理中： {objection}")
+    expect(main).to_contain_text(f"自 {cn_date(today())} 起暂停执行 — 仍在暂停执行中")
+    expect(main).to_contain_text(f"您的异议正在处理中： {objection}")
+    expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（已实施）")  # until the unit confirms the suspension
     expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_text(["暂无列入名单的主体。"])
 
-    # 5. The deciding unit (the group lead) replies: unfounded, with reasons. The punishment resumes.
+    # 5. On the case page the subject's listing is suspended and the suspension is pushed to every unit
+    #    applying a measure; each has 确认措施调整 in its inbox. The finance bureau confirms it.
     open_case(lead, case)
-    expect(status_badge(lead)).to_have_text("异议或投诉处理期间暂停执行")
-    expect(lead.get_by_text("异议或投诉处理期间，各项措施暂停执行")).to_be_visible()
+    listing = listing_row(lead, case.subject_name)
+    expect(listing).to_contain_text(SUSPENDED)
+    expect(listing).to_contain_text(f"{cn_date(today())} – 暂停期间待定")
+    expect(push_rows(lead)).to_have_count(3)
+    pushes_to_every_unit(people, case, PUSH_SUSPEND)
+    confirm_push(finance, case, "市财政局", PUSH_SUSPEND, "已在政府采购系统中暂停对该企业的限制。")
+    expect(push_tasks(finance, case)).to_have_count(0)
+    open_case(lead, case)
+    expect(listing_row(lead, case.subject_name)).to_contain_text("市财政局: 暂停执行")
+    expect(listing_row(lead, case.subject_name)).to_contain_text("市住房城乡建设局: 已实施")
+    confirmed = push_rows(lead, "市财政局").filter(has_text=PUSH_SUSPEND)
+    expect(confirmed).not_to_contain_text("尚未确认")
+    expect(confirmed).to_contain_text("已在政府采购系统中暂停对该企业的限制。")
+    portal_open(applicant, case.number)
+    expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（暂停执行）")
+
+    # 6. The deciding unit (the group lead) replies: unfounded, with reasons. The listing resumes from today
+    #    and the resumption is pushed: the finance bureau, which suspended, and the units that had not yet
+    #    confirmed the suspension (the resumption replaces it) each have one task to confirm.
     open_task(lead, objection, "审查异议并书面答复")
     expect(lead.locator("main")).to_contain_text(GROUNDS)
+    partly_offered(lead)
     lead.get_by_label("异议不成立：维持认定").check()
     lead.get_by_label("书面答复及理由").fill("经核查，列入名单决定认定事实清楚，整改不影响已作出的认定。")
     submit_step(lead, "审查异议并书面答复")
     expect(status_badge(lead)).to_have_text("异议不成立：申请人可提出投诉")
+    pushes_to_every_unit(people, case, PUSH_RESUME)
+    expect(listing_row(lead, case.subject_name)).to_contain_text("生效中")
+    confirm_push(finance, case, "市财政局", PUSH_RESUME, "已恢复限制。")
+    open_case(lead, case)
+    expect(listing_row(lead, case.subject_name)).to_contain_text("市财政局: 已实施")
 
     portal_open(applicant, objection)
     expect(portal_status(applicant)).to_have_text("当前状态: 异议不成立：申请人可提出投诉")
-    expect(applicant.locator("main")).to_contain_text("书面答复异议: 不成立")
-    expect(applicant.locator("main")).to_contain_text("经核查，列入名单决定认定事实清楚")
+    expect(main).to_contain_text("书面答复异议: 不成立")
+    expect(main).to_contain_text("经核查，列入名单决定认定事实清楚")
     portal_open(applicant, case.number)
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
-    expect(applicant.locator("main")).to_contain_text(
-        f"自 {cn_date(today())} 起暂停执行 至 {cn_date(today())}（当日起恢复计算期限）")
+    expect(main).to_contain_text(f"自 {cn_date(today())} 起暂停执行 至 {cn_date(today())}（当日起恢复计算期限）")
     expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_count(1)
 
-    # 6. The applicant complains to the office (its own task, linked from the objection's status page).
+    # 7. The applicant complains to the office (its own task, linked from the objection's status page).
     portal_open(applicant, objection)
     applicant.get_by_role("link", name="接受答复或提出投诉").click()
     applicant.get_by_label("向联席会议办公室投诉").check()
@@ -112,14 +187,18 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(portal_status(applicant)).to_have_text("当前状态: 投诉处理中：由联席会议办公室办理")
     expect(applicant.locator("main li").filter(has_text="受理投诉并召集相关单位和专家")).to_contain_text("市发展改革委")
     portal_open(applicant, case.number)
-    expect(portal_status(applicant)).to_have_text("当前状态: 异议或投诉处理期间暂停执行")
+    expect(applicant.get_by_text("目前暂停执行：您的异议或投诉正在处理中。")).to_be_visible()
+    expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_text(["暂无列入名单的主体。"])
+    pushes_to_every_unit(people, case, PUSH_SUSPEND)
+    expect(listing_row(lead, case.subject_name)).to_contain_text(SUSPENDED)
 
-    # 7. The office accepts the complaint, convenes the deciding unit, and rejects the complaint.
+    # 8. The office accepts the complaint, convenes the deciding unit, and rejects the complaint.
     open_task(office, objection, "受理投诉并召集相关单位和专家")
     office.get_by_label("市市场监管局", exact=True).check()
     submit_step(office, "受理投诉并召集相关单位和专家")
     expect(status_badge(office)).to_have_text("投诉处理中：由联席会议办公室办理")
     open_task(office, objection, "作出投诉处理决定")
+    partly_offered(office)
     office.get_by_label("投诉不成立：自即日起恢复执行惩戒").check()
     office.get_by_label("决定及理由").fill("经召集市市场监管局核实，原认定并无不当，投诉不成立。")
     office.get_by_label("决定文书").set_input_files([pdf("投诉处理决定书.pdf")])
@@ -128,16 +207,19 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(office.locator("#documents")).to_contain_text("投诉处理决定书.pdf")
     expect(office.locator("#timeline")).to_contain_text("召开投诉听证会")
 
-    # 8. The applicant sees the decision; the punishment runs again and is back on the black list.
+    # 9. The applicant sees the decision; the punishment runs again and is back on the black list; the
+    #    resumption is pushed to the units once more.
     portal_open(applicant, objection)
     expect(portal_status(applicant)).to_have_text("当前状态: 投诉不成立：恢复执行惩戒")
-    expect(applicant.locator("main")).to_contain_text("作出投诉处理决定: 不成立")
-    expect(applicant.locator("main")).to_contain_text("经召集市市场监管局核实，原认定并无不当，投诉不成立。")
+    expect(main).to_contain_text("作出投诉处理决定: 不成立")
+    expect(main).to_contain_text("经召集市市场监管局核实，原认定并无不当，投诉不成立。")
     portal_open(applicant, case.number)
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
     suspensions = applicant.locator("main ul.small li").filter(has_text=re.compile(r"^自 \S+ 起暂停执行"))
     expect(suspensions).to_have_text([f"自 {cn_date(today())} 起暂停执行 至 {cn_date(today())}（当日起恢复计算期限）"] * 2)
-    expect(applicant.locator("main")).to_contain_text("恢复执行惩戒")
+    expect(main).to_contain_text("恢复执行惩戒")
     requests = applicant.locator("main").get_by_role("listitem").filter(has_text=objection)
     expect(requests).to_contain_text("投诉不成立：恢复执行惩戒")
     expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_count(1)
+    pushes_to_every_unit(people, case, PUSH_RESUME)
+    expect(listing_row(lead, case.subject_name)).to_contain_text("生效中")

@@ -1,5 +1,6 @@
 """Journey e: the public black and red lists open without logging in and show the demo's subjects under
-joint action now (names, masked codes, behaviour, measures, period); a suspended punishment is not listed;
+joint action now (names, masked codes, behaviour, measures, period), each from the day its decision was
+issued (not once implementation is reported); a suspended punishment and an undecided case are not listed;
 search finds a subject by its full code."""
 import re
 
@@ -30,6 +31,18 @@ def test_public_lists_without_login(people):
     expect(decoration).to_contain_text("列为重点监管对象，提高抽查比例和频次")
     expect(rows.filter(has_text="某食品有限公司")).to_have_count(0)
     expect(rows.filter(has_text="某软件有限公司")).to_have_count(0)  # a reward is not on the black list
+    # Listed from the day of issue: the printing company decided 120 days ago, and the chemical company
+    # whose decision was issued 12 days ago while one unit has still to report its implementation.
+    printing = rows.filter(has_text="某印刷有限公司")
+    expect(printing).to_have_count(1)
+    expect(printing).to_contain_text("915104********303B")
+    chemical = rows.filter(has_text="某化工有限公司")
+    expect(chemical).to_have_count(1)
+    expect(chemical).to_contain_text("环境保护严重失信企业")
+    expect(chemical).to_contain_text("市生态环境局")  # determined by the environment group's lead unit
+    # Not yet decided: the two-group case waiting for the office, and the case at its determination meeting.
+    expect(rows.filter(has_text="某物流有限公司")).to_have_count(0)
+    expect(rows.filter(has_text="张某")).to_have_count(0)
 
     # Red list: the demo's software company with its joint reward.
     page.get_by_role("link", name=RED).click()

@@ -1,10 +1,11 @@
 """Journey f: the supervisor sees every case and the overdue work, issues a notice that the unit
-acknowledges; and each role is kept to its own cases and pages."""
+acknowledges; the office issues a summons too; a supervisor cannot acknowledge notices (only the unit's
+own staff can); and each role is kept to its own cases and pages."""
 import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.ui import find_case, flash, register_applicant, today
+from tests.e2e.ui import find_case, flash, known_app_bug, open_supervision, register_applicant, today
 
 OVERDUE_CASE_SUBJECT = "攀枝花某建材有限公司"  # demo: filed three weeks ago, never pre-reviewed
 
@@ -15,15 +16,17 @@ def case_path(page, subject_name: str) -> str:
 
 def test_supervisor_sees_cases_and_overdue_work(people):
     sup = people("supervisor1")
-    sup.goto("/")
-    sup.get_by_role("link", name="督查", exact=True).click()
+    open_supervision(sup, "全部案件及其环节")
     expect(sup.get_by_role("heading", name="全部案件")).to_be_visible()
     rows = sup.locator("main table tbody tr")
     expect(rows.first).to_be_visible()
-    # Filtered by status (the list is paged; the status filter has no label, so it is found by name).
+    # Filtered by status (the list is paged; the status filter has no label, so it is found by name). The
+    # food company's case stays 生效中 while its subject's listing is suspended by the objection; the
+    # two-group case waits for the office to name the determining body.
     for key, status, subject in (("in_effect", "生效中", "某装饰工程有限公司"),
-                                 ("suspended", "异议或投诉处理期间暂停执行", "某食品有限公司"),
-                                 ("implementing", "实施中", "某化工有限公司")):
+                                 ("in_effect", "生效中", "某食品有限公司"),
+                                 ("implementing", "实施中", "某化工有限公司"),
+                                 ("routing", "已报送联席办：待确定认定主体", "某物流有限公司")):
         sup.locator("select[name=status]").select_option(label=status)
         sup.get_by_role("button", name="筛选").click()
         expect(sup).to_have_url(re.compile(rf"status={key}"))
@@ -48,21 +51,27 @@ def test_supervisor_sees_cases_and_overdue_work(people):
     expect(rows.filter(has_text="某装饰工程有限公司")).to_have_count(0)
 
     # 超期督办: overdue steps by unit and by step; a notice (通报) to the market regulator.
-    sup.get_by_role("link", name="超期督办").click()
+    open_supervision(sup, "超期督办")
     expect(sup.get_by_role("heading", name="超期督办", level=1)).to_be_visible()
     unit = sup.get_by_role("row").filter(has=sup.get_by_role("cell", name="市市场监管局", exact=True))
     expect(unit.locator("td").nth(1)).to_have_text(re.compile(r"^[1-9]\d*$"))
     expect(sup.get_by_role("row").filter(has_text="专项小组预审").first).to_be_visible()
     unit.get_by_text("通报 / 约谈").click()
-    expect(unit.get_by_label("通报")).to_be_checked()
-    # The date input has no label or placeholder on this page: found by its name.
-    unit.locator("input[name=on_date]").fill(today().isoformat())
+    unit.get_by_label("通报", exact=True).check()
+    unit.get_by_label("日期（通报日期或约谈日期）").fill(today().isoformat())
     text = "你局有触发申报逾期未预审，请于三个工作日内办结并书面说明原因。"
-    unit.get_by_placeholder("内容").fill(text)
+    unit.get_by_label("内容", exact=True).fill(text)
     unit.get_by_role("button", name="发出").click()
     expect(flash(sup)).to_have_text(re.compile(r"已向市市场监管局发出，并记入 [1-9]\d* 个相关案件的办理轨迹。"))
     notice = sup.locator("main .border.rounded").filter(has_text=text)
     expect(notice).to_contain_text("尚未签收")
+
+    # A supervisor does not acknowledge notices: they are for the unit's own staff (the supervisor's unit is
+    # the office's, but it has no 通报约谈 page).
+    expect(sup.get_by_role("link", name="通报约谈")).to_have_count(0)
+    resp = sup.goto("/supervision/my-notices")
+    assert resp.status == 403
+    expect(sup.get_by_text("您的角色无权进行此操作。")).to_be_visible()
 
     # The unit sees the notice and acknowledges it; the supervisor sees that; it is on the case timeline.
     lead = people("market_lead")
@@ -73,10 +82,36 @@ def test_supervisor_sees_cases_and_overdue_work(people):
     expect(card).to_contain_text("赵督查")
     card.get_by_role("button", name="签收").click()
     expect(lead.locator(".card").filter(has_text=text)).to_contain_text("已签收")
-    sup.reload()
+    open_supervision(sup, "超期督办")
     expect(sup.locator("main .border.rounded").filter(has_text=text)).to_contain_text("已签收")
     sup.goto(case_path(sup, OVERDUE_CASE_SUBJECT))
-    expect(sup.locator("#timeline").get_by_role("row").filter(has_text="因办理超期被通报或约谈")).to_contain_text(text)
+    expect(sup.locator("#timeline").get_by_role("row").filter(has_text="因办理超期被通报或约谈").filter(has_text=text)).to_have_count(1)
+
+    # The office may issue notices and summons as well: it summons the market regulator, which acknowledges.
+    office = people("office1")
+    open_supervision(office, "超期督办")
+    expect(office.get_by_role("heading", name="超期督办", level=1)).to_be_visible()
+    unit = office.get_by_role("row").filter(has=office.get_by_role("cell", name="市市场监管局", exact=True))
+    expect(unit).to_have_count(1)
+    if unit.get_by_text("通报 / 约谈").count() == 0:
+        # APP BUG (reported): supervision/sla.html shows the 通报 / 约谈 form to supervisors only, though the
+        # office may issue notices and summons (supervision.services.issue allows both).
+        known_app_bug("超期督办 (office1): no 通报 / 约谈 form for the joint-meeting office")
+        return
+    unit.get_by_text("通报 / 约谈").click()
+    unit.get_by_label("约谈", exact=True).check()
+    unit.get_by_label("日期（通报日期或约谈日期）").fill(today().isoformat())
+    summons = "请你局分管负责同志就触发申报逾期未预审一事到联席会议办公室约谈。"
+    unit.get_by_label("内容", exact=True).fill(summons)
+    unit.get_by_role("button", name="发出").click()
+    expect(flash(office)).to_have_text(re.compile(r"已向市市场监管局发出，并记入 [1-9]\d* 个相关案件的办理轨迹。"))
+    expect(office.locator("main .border.rounded").filter(has_text=summons)).to_contain_text("尚未签收")
+    lead.goto("/supervision/my-notices")
+    card = lead.locator(".card").filter(has_text=summons)
+    expect(card).to_contain_text("约谈")
+    expect(card).to_contain_text("王主任")
+    card.get_by_role("button", name="签收").click()
+    expect(lead.locator(".card").filter(has_text=summons)).to_contain_text("已签收")
 
 
 def test_roles_are_kept_to_their_own_cases(people, server):
