@@ -1,6 +1,9 @@
 """Template filters and globals: local times the Chinese way, labels, masked codes, deadline badges."""
 import json
+import re
 from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale
@@ -107,6 +110,22 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+@lru_cache(maxsize=4)
+def _bpmn_statuses(bpmn_dir: str) -> frozenset:
+    """The case statuses the flows can name (their "case_status" properties); older statuses of cases started
+    on earlier process versions stay findable through the case list's search."""
+    found = set()
+    for path in Path(bpmn_dir).glob("*.bpmn"):
+        found.update(re.findall(r'name="case_status" value="([a-z_]+)"', path.read_text(encoding="utf-8")))
+    return frozenset(found)
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """Status filter options: only statuses a case can reach, in the label table's order."""
+    reachable = _bpmn_statuses(current_app.config["BPMN_DIR"])
+    return [(k, str(v)) for k, v in labels.STATUS_LABELS.items() if k in reachable]
+
+
 def calendar_warning() -> list[int]:
     """Years (this and next) without a holiday schedule: shown to administrators and the office."""
     if not current_user.is_authenticated or current_user.role not in ("admin", "office"):
@@ -131,6 +150,7 @@ def register(app) -> None:
         deadline_basis=deadline_basis,
         holiday_name=holiday_name,
         source_text=labels.source_text,
+        status_choices=status_choices,
         step=labels.step,
         calendar_warning=calendar_warning,
         current_locale=lambda: str(get_locale()),

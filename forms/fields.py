@@ -12,3 +12,10 @@ def choices(pairs) -> list[SelectChoice]:
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __iter__(self):
+        # "At least one" cannot be said in HTML: a required checkbox means *this* box must be ticked, so the
+        # browser would refuse the form until every box is. The server checks the choice and says so.
+        for option in super().__iter__():
+            option.flags.required = False
+            yield option

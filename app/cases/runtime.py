@@ -123,10 +123,14 @@ def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
     process_id = loaded.process_id
     own_process = process_id == case.process_id
     # Timers and ends of helper processes (expert invitations) are told by their feature's own events.
+    # Only the end that completes the procedure closes the case: parallel branches (the filing, the notices to
+    # the groups) end on their own while the case goes on.
+    ends = [step for step in saved.steps if step.kind == "end"]
+    closing = ends[-1] if ends and saved.newly_completed else None
     for step in saved.steps if own_process else []:
         if step.kind == "timer":
             events.record(case.id, EventType.TIMER_FIRED, None, {"timer": step.name}, bpmn_id=step.bpmn_id)
-        elif step.kind == "end":
+        elif step is closing:
             events.record(
                 case.id, EventType.CASE_CLOSED, None, {"end": step.name, "status": step.properties.get("case_status")},
                 bpmn_id=step.bpmn_id,

@@ -43,6 +43,8 @@ def present(timeline, units: dict) -> list[dict]:
          "weekends only": _("weekends only"), "met": _("met"), "missed": _("missed"), "System": _("System"),
          "period": _("period"), "days": _("days")}
     took = _("took %(h)s h", h="{h}")
+    route_words = {"major": _("Major dishonest behaviour: the joint meeting determines it"), "reason": _("Reasons"),
+                   "group": _("Determining group")}
     rows = []
     for ev in timeline:
         d = ev.details if isinstance(ev.details, dict) else {}
@@ -70,6 +72,11 @@ def present(timeline, units: dict) -> list[dict]:
             parts.append(text)
         if ev.type == "trigger_filed":
             parts.append(routes.get(d.get("route"), ""))
+        if ev.type == "route_decided":
+            if d.get("major"):
+                parts.append(f"{route_words['major']}\n{route_words['reason']}: {d.get('reason', '')}")
+            else:
+                parts.append(f"{route_words['group']}: {d.get('group', '')}")
         if ev.type == "credit_check_applied":
             parts.append(f"{labels.label(labels.MATTER_TYPE_LABELS, d.get('matter_type'))} {d.get('matter_no', '')}: "
                          f"{labels.label(labels.CHECK_ACTION_LABELS, d.get('action'))}")

@@ -111,12 +111,15 @@ def file_trigger(
     attachments.validate_uploads(files, "files")
     subject_rows = _subjects(subjects)
 
-    # The group of the first cited entry receives the case (报送给对应的专项小组); a case spanning several groups
-    # is reported on by it to the office, which names the determining body (decide_route).
+    # The filing unit reports to its own specialist group (报送给对应的专项小组): of the cited entries' groups, the one
+    # the unit leads or belongs to, else the group of the first entry by catalog code; never the order the boxes
+    # were ticked in. A case spanning several groups is reported on by it to the office, which names the
+    # determining body (decide_route).
     groups = {}
-    for v in versions:
+    for v in sorted(versions, key=lambda v: v.entry.code):
         groups.setdefault(v.entry.group_id, v.entry.group)
-    group = next(iter(groups.values()))
+    own = [g for g in groups.values() if g.lead_unit_id == actor.unit_id or any(u.id == actor.unit_id for u in g.members)]
+    group = (own or list(groups.values()))[0]
     multi_group = len(groups) > 1
     route = "group"
     office = office_unit()

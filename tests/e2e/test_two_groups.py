@@ -22,7 +22,6 @@ from tests.e2e.ui import (
     flash,
     implementing_units,
     invitations,
-    known_app_bug,
     listing_row,
     masked,
     new_subject,
@@ -83,14 +82,9 @@ def test_office_names_the_determining_group(people, expert_logins):
         expect(overview).to_contain_text(entry)
     expect(overview).to_contain_text("欠缴税款且逃避追缴的失信主体")
     expect(status_badge(tax)).to_have_text("预审")
-    # The group of the first cited entry receives it: SC-P-002's 市场监管专项小组, led by 市市场监管局.
+    # The tax bureau's own group receives it: 市场监管专项小组, led by 市市场监管局 (whatever the order ticked).
     receiver = open_steps(tax, case, "专项小组预审")
-    if receiver != ["市市场监管局"]:
-        # APP BUG (reported): the trigger form sends the ticked entries in the catalog's order (FIN-P-002
-        # before SC-P-002), so FIN-P-002's group receives the case; the caseworker cannot choose. The demo
-        # case with the same entries, filed through the services with SC-P-002 first, went to the market group.
-        known_app_bug(f"{case.number}: SC-P-002 + FIN-P-002 filed in the browser is received by {receiver}, not 市市场监管局")
-    assert len(receiver) == 1 and receiver[0] in LEADS, receiver
+    assert receiver == ["市市场监管局"], receiver
 
     # 3. The receiving group's lead (market_lead) accepts: spanning two groups, it goes to the office.
     lead = people(LEADS[receiver[0]])

@@ -113,16 +113,11 @@ _REQUIRED_CHECKBOX_GROUPS = """() => {
 
 
 def _press_submit(page: Page, step: str) -> bool:
-    """Press 提交 on a task page, accepting the browser's confirmation; True if it asked for one.
-
-    APP BUG (reported): since the task form lost `novalidate`, each checkbox of a required multiple-choice
-    field (e.g. 参会单位 on 召开认定会议并记录决定) is `required`, so the browser will not submit the form unless
-    every box is ticked, and says nothing on the page. Only in that case this marks the step (KnownAppBug) and
-    submits the form as a browser without form validation does (the page's script then skips its
-    confirmation, as it does for a form the browser finds incomplete); any other invalid form is left alone."""
+    """Press 提交 on a task page, accepting the browser's confirmation; True if it asked for one. A group of
+    checkboxes must never be `required` box by box (the browser would refuse the form until every box is ticked,
+    saying nothing on the page): that is checked first."""
     blocked = page.evaluate(_REQUIRED_CHECKBOX_GROUPS)
-    if blocked:
-        known_app_bug(f"{step}: the browser refuses to submit unless every box of {blocked} is ticked (each is required)")
+    assert not blocked, f"{step}: the browser refuses to submit unless every box of {blocked} is ticked (each is required)"
     messages = []
 
     def accept(dialog):

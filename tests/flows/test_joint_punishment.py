@@ -260,3 +260,14 @@ def test_a_failing_reminder_is_postponed_not_retried_every_sweep(org, clock, mon
     assert sweep_deadlines() == (0, 0)
     assert db.session.get(OpenTask, broken).reminded
     assert only_task(second.id, "pre_review").reminded
+
+
+def test_only_the_end_of_the_procedure_is_recorded_as_its_closing(org, clock):
+    from tests.helpers import in_effect_case
+
+    case, _codes = in_effect_case(days=5)  # the filing and implementation branches have ended
+    assert event_types(case.id).count("case_closed") == 0
+    clock.move_to("2026-11-28T02:00:00+00:00")
+    sweep_timers()
+    assert db.session.get(Case, case.id).status == "closed"
+    assert event_types(case.id).count("case_closed") == 1

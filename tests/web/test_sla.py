@@ -53,3 +53,14 @@ def test_only_supervisors_issue_notices_and_the_unit_sees_them_on_its_cases(clie
     login(other, "pbc_lead")
     assert "请于12月5日" not in other.get("/supervision/my-notices").get_data(as_text=True)
     assert "请于12月5日" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_the_office_issues_notices_from_the_overdue_page_too(client, org, clock):
+    file_case()
+    clock.move_to("2026-12-03T02:00:00+00:00")
+    login(client, "office1")
+    html = client.get("/supervision/sla").get_data(as_text=True)
+    assert 'name="on_date"' in html and "市市场监管局" in html
+    client.post("/supervision/notices", data={"csrf_token": csrf_from(html), "unit_id": unit_id("市市场监管局"),
+                                              "kind": "summons", "on_date": "2026-12-05", "text": "约谈"})
+    assert db.session.scalar(select(Notice.issued_by_id)) == user("office1").id

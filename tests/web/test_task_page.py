@@ -80,3 +80,18 @@ def test_the_task_page_names_the_attending_units(client, org, clock):
     html = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
     attending = re.search(r"参会单位[:：]\s*([^<]*)<", html).group(1)
     assert "市市场监管局" in attending and not re.search(r"\d", attending)
+
+
+def test_checkbox_groups_do_not_make_the_browser_require_every_box(client, org, clock):
+    import re
+
+    from tests.helpers import complete, schedule
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"))
+    ot = only_task(case.id, "determination")
+    login(client, "market_lead")
+    html = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    boxes = re.findall(r'<input[^>]*name="attending_unit_ids"[^>]*>', html)
+    assert len(boxes) > 1 and not any("required" in b for b in boxes)
