@@ -12,7 +12,9 @@ P2 ratio: time of one timer sweep with 100,000 cases waiting on timers (a handfu
 same with 1,000 waiting. Every waiting row carries a real serialized workflow state.
 
 timeline ms: the case page of a case with 1,000 timeline events (target at most 50).
-dashboard ms: the monitoring dashboard at 100,000 cases (target at most 200)."""
+dashboard ms: the monitoring dashboard at 100,000 cases (target at most 200).
+check p95 ms: POST /api/v1/checks (the credit check of issue 12, logged and committed) with 100,000 cases
+each listing a subject with measures of two units (target at most 10)."""
 import json
 import statistics
 import sys
@@ -27,14 +29,15 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
-from app.cases import services, tasks  # noqa: E402
-from app.cases.models import Case  # noqa: E402
-from app.engine.models import OpenTask, ProcessInstance  # noqa: E402
+from app.cases import tasks  # noqa: E402
+from app.cases.models import Case, OpenTask  # noqa: E402
+from app.engine.models import ProcessInstance  # noqa: E402
+from app.joint import services  # noqa: E402
 from app.engine.runner import Engine, parse_bpmn  # noqa: E402
 from app.extensions import db  # noqa: E402
 from config import TestConfig  # noqa: E402
 
-N_CASES = 60  # x 8 user tasks each
+N_CASES = int(__import__("os").environ.get("BENCH_CASES", 60))  # x 8 user tasks each
 HANDFUL = 5
 REPEATS = 5
 
@@ -84,9 +87,28 @@ def file_one(entry_id, n):
     )
 
 
-def _service_values(case, ot):
-    from app.cases.task_handlers import measure_choices
+def _unit_user(unit_id, role):
+    from app.auth.models import User
 
+    return db.session.scalar(select(User.username).where(User.unit_id == unit_id, User.role == role).limit(1))
+
+
+def _confirm_experts(case_id):
+    """The drawn experts confirm their invitations (their own process; not timed)."""
+    from app.auth.models import User
+    from app.experts.services import confirmed_experts
+
+    for ot in db.session.scalars(select(OpenTask).where(OpenTask.case_id == case_id, OpenTask.bpmn_id == "respond_invitation")):
+        tasks.complete(db.session.get(User, ot.assignee_id), ot.task_id, {"answer": "confirm", "reason": ""})
+    db.session.commit()
+    return [inv.expert_id for inv in confirmed_experts(case_id)]
+
+
+def _service_values(case, ot):
+    from app.joint.tasks import measure_choices
+
+    if ot.bpmn_id == "confirm_push":
+        return _unit_user(ot.unit_id, "caseworker"), {"done": True, "note": ""}
     if ot.bpmn_id == "pre_review":
         return "market_lead", {"outcome": "accept", "reasons": ""}
     if ot.bpmn_id == "schedule_meeting":
@@ -95,23 +117,20 @@ def _service_values(case, ot):
     if ot.bpmn_id == "determination":
         return "market_lead", {
             "meeting_date": clock.today_local(), "attending_unit_ids": [ot.unit_id], "minutes": "m",
-            "decision": "act", "measures": [k for k, _m, _v in measure_choices(case)],
-            "period_start": clock.today_local(), "period_days": 365,
+            "attending_expert_ids": _confirm_experts(case.id),
+            "decision": "act", "measures": [k for k, _m, _v in measure_choices(case)], "period_days": 365,
         }
     if ot.bpmn_id == "file_decision":
         return "office1", {"note": ""}
     if ot.bpmn_id == "implement":
-        from app.auth.models import User
-
-        who = db.session.scalar(select(User.username).where(User.unit_id == ot.unit_id, User.role == "caseworker"))
-        return who, {"outcome": "applied", "report": "r", "reasons": ""}
+        return _unit_user(ot.unit_id, "caseworker"), {"outcome": "applied", "report": "r", "reasons": ""}
     return "market_lead", {"summary": "s"}
 
 
 RAW_VALUES = {
     "pre_review": {"review_outcome": "accept"},
     "schedule_meeting": {"meeting_date": "2026-11-23", "draw_id": 1},
-    "determination": {"decision": "act", "implementing_units": [3, 4, 5], "period_end_at": "2099-01-01T00:00:00+00:00"},
+    "determination": {"decision": "act", "implementing_units": [3, 4, 5], "reporting_units": [3, 4, 5]},
     "file_decision": {},
     "implement": {"impl_result": {"unit": 0, "outcome": "applied"}},
     "compile_feedback": {},
@@ -133,7 +152,8 @@ def p1(app) -> dict[str, float]:
             while True:
                 # The joint punishment process's own tasks (the experts' invitations are another process)
                 ot = db.session.scalar(
-                    select(OpenTask).where(OpenTask.case_id == cid, OpenTask.assignee_id.is_(None)).order_by(OpenTask.id).limit(1)
+                    select(OpenTask).where(OpenTask.case_id == cid, OpenTask.assignee_id.is_(None),
+                                           OpenTask.bpmn_id != "confirm_push").order_by(OpenTask.id).limit(1)
                 )
                 if ot is None:
                     break
@@ -157,8 +177,9 @@ def p1(app) -> dict[str, float]:
             "service_first": med(service_first), "raw_first": med(raw_first)}
 
 
-DATA = {"case_id": 1, "kind": "punishment", "route": "group", "initiating_unit_id": 2, "office_unit_id": 1,
-        "lead_unit_id": 2, "concerned_lead_units": [2]}
+DATA = {"case_id": 1, "kind": "punishment", "initiating_unit_id": 2, "office_unit_id": 1, "receiving_unit_id": 2,
+        "determining_unit_id": 2, "determining_role": "group_lead", "multi_group": False, "major": False,
+        "concerned_lead_units": [2]}
 
 
 def raw_stock(bpmn_path: Path):
@@ -200,10 +221,10 @@ def raw_stock(bpmn_path: Path):
     return times, first
 
 
-# The period-clock functions read the database in the app; without one they answer "not suspended, ends
-# far away", which is what the app answers for these cases too.
-STAND_INS = {"period_suspended": lambda case_id: False, "period_state": lambda case_id: "running",
-             "period_end_for": lambda case_id: "2099-01-01T00:00:00+00:00"}
+# The listing functions read the database in the app; without one they answer "still listed, next report far
+# away", which is what the app answers for these cases too.
+STAND_INS = {"listings_active": lambda case_id: True, "next_report_at": lambda case_id: "2099-01-01T00:00:00+00:00",
+             "listing_end_at": lambda *a: "2099-01-01T00:00:00+00:00"}
 
 
 class stand_ins:
@@ -216,7 +237,7 @@ class stand_ins:
 
     def __exit__(self, *exc):
         from app.engine.runner import register_script_functions
-        from app.rights.clock import SCRIPT_FUNCTIONS
+        from app.listings.services import SCRIPT_FUNCTIONS
 
         register_script_functions(SCRIPT_FUNCTIONS)
 
@@ -228,7 +249,8 @@ def raw_adapter(bpmn_path: Path):
 
 
 def _raw_adapter(bpmn_path: Path):
-    specs = Engine.restore_spec(parse_bpmn(bpmn_path.read_bytes(), "joint_punishment.bpmn")[0].spec_json)
+    xml = bpmn_path.read_bytes()
+    specs = Engine.restore_spec(parse_bpmn(xml, "joint_punishment.bpmn")[0].spec_json, xml.decode())
     raw, raw_first = [], []
     for _ in range(N_CASES):
         state = Engine.start(specs, DATA).dump()
@@ -254,12 +276,9 @@ def waiting_state(app) -> str:
 
     with app.app_context():
         specs = specs_for(latest_version("joint_punishment").id)
-    data = {"case_id": 1, "kind": "punishment", "route": "group", "initiating_unit_id": 2, "office_unit_id": 1,
-            "lead_unit_id": 2, "concerned_lead_units": [2]}
-    eng = Engine.start(specs, data)
+    eng = Engine.start(specs, dict(DATA))
     steps = [{"review_outcome": "accept"}, {"meeting_date": "2026-11-23", "draw_id": 1},
-             {"decision": "act", "implementing_units": [3, 4],
-              "period_end_at": (clock.now() + timedelta(days=3650)).isoformat()},
+             {"decision": "act", "implementing_units": [3, 4], "reporting_units": [3, 4]},
              {}, {"impl_result": {"unit": 3}}, {"impl_result": {"unit": 4}}, {}]
     for values in steps:
         eng.complete(eng.ready_user_tasks()[0].task_id, values)
@@ -342,12 +361,13 @@ def timeline_ms(app) -> float:
     """Case page (timeline, diagram, chain verification) of a case with 1,000 events, as a supervisor."""
     from app.cases import events
     from app.catalog.models import CatalogEntry
+    from app.enums import EventType
 
     with app.app_context():
         entry = db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == "SC-P-001"))
         case = file_one(entry, 999_999)
         while case.event_seq < 1000:
-            events.record(case.id, events.DEADLINE_REMINDER, None, {"task": "专项小组预审", "due_at": clock.now().isoformat()},
+            events.record(case.id, EventType.DEADLINE_REMINDER, None, {"task": "专项小组预审", "due_at": clock.now().isoformat()},
                           bpmn_id="pre_review")
         db.session.commit()
         case_id = case.id
@@ -383,6 +403,83 @@ def dashboard_ms(app) -> float:
     return statistics.median(times) * 1000
 
 
+def listed_subjects(app) -> list[str]:
+    """Give every bench case a subject under joint punishment: a listing and measures of two units."""
+    from stdnum.cn import uscc
+
+    from app.auth.models import Unit
+    from app.cases.models import CaseMeasure, CaseSubject, Subject
+    from app.catalog.models import CatalogEntry
+    from app.listings.models import Listing, ListingUnit
+
+    with app.app_context():
+        entry = db.session.scalar(select(CatalogEntry).where(CatalogEntry.code == "SC-P-001"))
+        version_id = entry.current_version_id
+        deciding = user("market_cw").unit_id
+        other = db.session.scalar(select(Unit.id).where(Unit.id != deciding, Unit.kind == "member").order_by(Unit.id).limit(1))
+        units = [deciding, other]
+        case_ids = list(db.session.scalars(select(Case.id).where(Case.number.like("B-%")).order_by(Case.id).limit(100_000)))
+        first_subject = (db.session.scalar(select(Subject.id).order_by(Subject.id.desc()).limit(1)) or 0) + 1
+        first_listing = (db.session.scalar(select(Listing.id).order_by(Listing.id.desc()).limit(1)) or 0) + 1
+        now, today = clock.now(), clock.today_local()
+        codes = []
+        for start in range(0, len(case_ids), 5000):
+            subjects, links, listings, lunits, measures = [], [], [], [], []
+            for i, cid in enumerate(case_ids[start:start + 5000], start):
+                base = f"91510400MB{i:07d}"
+                code = base + uscc.calc_check_digit(base + "0")
+                codes.append(code)
+                sid, lid = first_subject + i, first_listing + i
+                subjects.append(dict(id=sid, kind="enterprise", name=f"核查基准企业{i}", code=code, created_at=now))
+                links.append(dict(case_id=cid, subject_id=sid))
+                listings.append(dict(id=lid, subject_id=sid, kind="punishment", source="case", case_id=cid,
+                                     catalog_version_id=version_id, deciding_unit_id=deciding, grounds="g", legal_basis="l",
+                                     serious=False, decided_on=today, period_start=today, period_days=365,
+                                     period_end=today + timedelta(days=364), status="in_effect", end_reason="",
+                                     created_at=now, updated_at=now))
+                for u in units:
+                    lunits.append(dict(listing_id=lid, unit_id=u, state="applied", updated_at=now))
+                    measures.append(dict(case_id=cid, catalog_version_id=version_id, measure_code="M1", text="限制",
+                                         unit_id=u, status="applied"))
+            for model, rows in ((Subject, subjects), (CaseSubject, links), (Listing, listings), (ListingUnit, lunits),
+                                (CaseMeasure, measures)):
+                db.session.execute(insert(model), rows)
+        db.session.commit()
+    return codes
+
+
+def check_ms(app) -> tuple[float, float]:
+    """p95 and median of the check endpoint: listed subjects and subjects never heard of, by an API client."""
+    import random
+
+    from app.api import clients
+
+    codes = listed_subjects(app)
+    with app.app_context():
+        unit = user("market_cw").unit_id
+        _client, token, _secret = clients.create(user("admin"), "bench", unit, ["check"])
+        db.session.commit()
+    http = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    rng = random.Random(12)
+    asks = [rng.choice(codes) for _ in range(300)] + ["91510400MC" + f"{i:07d}" for i in range(100)]
+    rng.shuffle(asks)
+    times = []
+    for i, code in enumerate(asks):
+        if code.startswith("91510400MC"):
+            from stdnum.cn import uscc
+
+            code = code + uscc.calc_check_digit(code + "0")
+        t0 = time.perf_counter()
+        resp = http.post("/api/v1/checks", json={"code": code, "matter_type": "licence", "matter_no": f"B{i}"}, headers=headers)
+        times.append(time.perf_counter() - t0)
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        body = resp.get_json()
+        assert body["verdict"] == ("clear" if "MC" in code else "punished"), body
+    times.sort()
+    return times[int(len(times) * 0.95) - 1] * 1000, statistics.median(times) * 1000
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp))
@@ -407,6 +504,8 @@ def main():
         print(f"P2 ratio: {large / small:.2f}")
         print(f"timeline ms: {timeline:.1f}")
         print(f"dashboard ms: {dashboard_ms(app):.1f}")
+        p95, med = check_ms(app)
+        print(f"check p95 ms: {p95:.1f} (median {med:.1f}; 400 checks over 100,000 listed subjects)")
         with app.app_context():
             db.engine.dispose()
 

@@ -7,7 +7,7 @@ import re
 import secrets
 from urllib.parse import urlparse
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import clock
 from app.api.models import SCOPES, ApiClient
@@ -76,13 +76,18 @@ def revoke(actor, client_id: int) -> ApiClient:
     return client
 
 
+# Built once: every API call looks its client up (an active client of an active unit).
+_ACTIVE_CLIENT = (select(ApiClient).join(Unit, Unit.id == ApiClient.unit_id)
+                  .where(ApiClient.id == bindparam("client_id"), ApiClient.revoked_at.is_(None), Unit.active.is_(True)))
+
+
 def from_token(token: str | None) -> ApiClient | None:
     """The active client whose token this is, or None (unknown, wrong or revoked)."""
     m = TOKEN.fullmatch((token or "").strip())
     if not m:
         return None
-    client = db.session.get(ApiClient, int(m.group(1)))
-    if client is None or client.revoked_at is not None or not client.unit.active:
+    client = db.session.scalar(_ACTIVE_CLIENT, {"client_id": int(m.group(1))})
+    if client is None:
         return None
     if not hmac.compare_digest(client.token_hash, _digest(m.group(2))):
         return None

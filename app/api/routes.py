@@ -4,7 +4,7 @@ limited per client. Views parse, call one service, commit once; the services are
 import io
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app, g, request, send_file
 from flask_smorest import Blueprint
@@ -74,6 +74,7 @@ def create_check(args):
     """Check one subject for an approval matter (logged)"""
     try:
         answer = credit.check(_requester(), args["code"], args["matter_type"], args["matter_no"])
+        _log_in_transaction(200)  # the check and its call log in one commit: this call sits inside approvals
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -232,16 +233,23 @@ def list_changes(args, which):
 
 
 # -- authentication, scopes and the call log ------------------------------------------------------------------
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 def _authenticate():
     header = request.headers.get("Authorization", "")
     token = header[7:] if header.startswith("Bearer ") else None
     g.api_client = clients.from_token(token)
     if g.api_client is None:
         return error(401, "unauthorized")
+    g.api_client_id = g.api_client.id  # read after the view's commit without reloading the client
     view = request.endpoint and request.blueprint and g.api_client and _view_scope()
     if view and view not in (g.api_client.scopes or []):
         return error(403, "forbidden", details={"scope": view})
-    g.api_client.last_used_at = clock.now()
+    now = clock.now()
+    last = g.api_client.last_used_at
+    if last is None or now - clock.as_utc(last) > LAST_USED_PRECISION:  # not a write on every call
+        g.api_client.last_used_at = now
     return None
 
 
@@ -301,19 +309,30 @@ def _json_errors(bp) -> None:
         return errors.error(500, "server_error")
 
 
-def _log_call(response):
-    client = getattr(g, "api_client", None)
-    if client is None and response.status_code == 429:  # refused before authentication: still the client's call
+def _call_row(status: int) -> ApiCall:
+    client_id = g.get("api_client_id")
+    if client_id is None and status == 429:  # refused before authentication: still the client's call
         header = request.headers.get("Authorization", "")
         client = clients.from_token(header[7:] if header.startswith("Bearer ") else None)
-    started = getattr(g, "api_started_monotonic", None)
-    try:
-        db.session.add(ApiCall(client_id=client.id if client is not None else None, method=request.method,
-                               path=request.full_path.rstrip("?")[:300], status=response.status_code,
-                               ms=int((time.monotonic() - started) * 1000) if started else 0, address=request.remote_addr))
-        db.session.commit()
-    except Exception:  # noqa: BLE001  (the call's answer stands even if its log line cannot be written)
-        db.session.rollback()
+        client_id = client.id if client is not None else None
+    started = g.get("api_started_monotonic")
+    return ApiCall(client_id=client_id, method=request.method, path=request.full_path.rstrip("?")[:300], status=status,
+                   ms=int((time.monotonic() - started) * 1000) if started else 0, address=request.remote_addr)
+
+
+def _log_in_transaction(status: int) -> None:
+    """Log the call with the view's own changes (committed together); the after-request log then skips it."""
+    db.session.add(_call_row(status))
+    g.api_logged = True
+
+
+def _log_call(response):
+    if not (g.get("api_logged") and response.status_code < 400):
+        try:
+            db.session.add(_call_row(response.status_code))
+            db.session.commit()
+        except Exception:  # noqa: BLE001  (the call's answer stands even if its log line cannot be written)
+            db.session.rollback()
     if getattr(g, "total_count", None) is not None:
         response.headers["X-Total-Count"] = str(g.total_count)
     return response
