@@ -16,6 +16,10 @@ DEFAULT_DEADLINE_RULES = {
     "decide_route": (5, "local"),
     "amend_trigger": (10, "local"),
     "schedule_meeting": (10, "local"),
+    # Before a determination that lists a subject it is told the intended decision, and may state its case
+    # within the statement period (国办发〔2020〕49号 (八); the period is the office's local default).
+    "issue_notice": (5, "local"),
+    "statement_period": (5, "local"),
     "determination": (20, "local"),
     "file_decision": (5, "local"),
     "notify_groups": (5, "local"),

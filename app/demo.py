@@ -11,13 +11,14 @@ from app.cases import tasks
 from app.cases.attachments import Upload
 from app.cases.models import Case, CaseSubject, OpenTask, Subject
 from app.catalog.models import CatalogEntry, CatalogVersion
+from app.dueprocess import services as dueprocess
 from app.engine.runner import shift_timer_clock
 from app.experts.models import Expert
 from app.experts.services import confirmed_experts
 from app.extensions import db
 from app.joint import services
 from app.joint.services import SubjectIn
-from app.joint.tasks import measure_choices
+from app.joint.tasks import intended_decision, measure_choices
 from app.rights import accounts, objections
 from app.rights.models import AccessCode
 
@@ -209,6 +210,18 @@ def _schedule(case, lead):
     )
 
 
+def _notice(case, lead, statement=None):
+    """The determining body tells the subjects of the intended determination (告知); each waives its statement,
+    or makes the one given (received on paper)."""
+    ot = _task(case, "issue_notice")
+    if ot is None:  # a reward: no notice
+        return
+    tasks.complete(_user(lead), ot.task_id, {"intended": intended_decision(case), "grounds": case.facts,
+                                              "legal_basis": case.legal_basis})
+    for n in dueprocess.notices_of(case.id):
+        dueprocess.record_on_paper(_user(lead), n.id, statement or "", [], waive=statement is None)
+
+
 def _experts_answer(case, opinions=True):
     """Every invited expert of the case confirms and (optionally) gives an opinion."""
     for ot in db.session.scalars(select(OpenTask).where(OpenTask.case_id == case.id, OpenTask.bpmn_id == "respond_invitation")).all():
@@ -220,8 +233,9 @@ def _experts_answer(case, opinions=True):
             tasks.complete(expert, ot.task_id, {"vote": "support", "reasons": "事实清楚，证据充分，符合目录所列情形，同意实施联合惩戒。"})
 
 
-def _determine(case, lead, measures_all=True, decision="act", days=None):
+def _determine(case, lead, measures_all=True, decision="act", days=None, statement=None):
     _schedule(case, lead)
+    _notice(case, lead, statement)
     _experts_answer(case)
     ot = _task(case, "determination")
     keys = [k for k, _m, _v in measure_choices(case)]
@@ -237,6 +251,7 @@ def _determine(case, lead, measures_all=True, decision="act", days=None):
             "decision": decision,
             "measures": keys if measures_all else keys[:1],
             "period_days": days or 365,
+            "statement_answer": "经核实，陈述申辩所述整改情况不影响对失信行为的认定，不予采纳。" if statement else "",
         },
     )
 
@@ -283,6 +298,9 @@ def load_cases() -> None:
             {"meeting_date": clock.today_local() + timedelta(days=7), "legal_count": 1, "industry_count": 2,
              "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": ""},
         )
+        # ... and told the subject of the intended determination: the statement period is running.
+        tasks.complete(_user("pbc_lead"), _task(c3, "issue_notice").task_id,
+                       {"intended": intended_decision(c3), "grounds": c3.facts, "legal_basis": c3.legal_basis})
         first = db.session.scalar(select(OpenTask).where(OpenTask.case_id == c3.id, OpenTask.bpmn_id == "respond_invitation"))
         tasks.complete(db.session.get(User, first.assignee_id), first.task_id, {"answer": "confirm", "reason": ""})
     # 4. Implementing: decision issued (the listing runs from that day) and filed, one unit has reported.
@@ -299,7 +317,7 @@ def load_cases() -> None:
         c5 = _file("market_cw", [("enterprise", "某食品有限公司", "91510400MA6X000405")], ["SC-P-001"],
                    "某食品公司列入严重违法失信企业名单", "该公司三年内两次因食品安全违法被吊销许可。")
         tasks.complete(_user("market_lead"), _task(c5, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
-        _determine(c5, "market_lead", days=1095)
+        _determine(c5, "market_lead", days=1095, statement="我公司已完成整改，请求不予列入严重违法失信企业名单。")
         tasks.complete(_user("office1"), _task(c5, "file_decision").task_id, {"note": ""})
         for unit, user in (("市财政局", "finance_cw"), ("市住房城乡建设局", "housing_cw"), ("市市场监管局", "market_cw")):
             tasks.complete(_user(user), _task(c5, "implement", unit).task_id,

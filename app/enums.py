@@ -67,6 +67,7 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
     OBJECTION_PARTLY = "objection_partly"
     COMPLAINT_PARTLY = "complaint_partly"
+    STATEMENT_PERIOD = "statement_period"
 
 
 class Relation(StrEnum):
@@ -140,6 +141,9 @@ class EventType(StrEnum):
     PUSH_CONFIRMED = "push_confirmed"
     ROUTE_DECIDED = "route_decided"
     CREDIT_CHECK_APPLIED = "credit_check_applied"
+    NOTICE_ISSUED = "notice_issued"
+    STATEMENT_MADE = "statement_made"
+    STATEMENT_WAIVED = "statement_waived"
 
 
 class ListingStatus(StrEnum):

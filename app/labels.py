@@ -59,6 +59,7 @@ STATUS_LABELS = {
     "closed": _l("Procedure ended: every listing has ended"),
     "objection_partly": _l("Objection partly upheld: measures changed"),
     "complaint_partly": _l("Complaint partly upheld: measures changed"),
+    "statement_period": _l("Subjects told of the intended determination: statement period"),
 }
 
 LISTING_STATUS_LABELS = {
@@ -150,6 +151,9 @@ EVENT_LABELS = {
     "push_confirmed": _l("Implementing unit confirmed the change"),
     "route_decided": _l("Office named the determining body"),
     "credit_check_applied": _l("A unit applied the listing in an approval (credit check)"),
+    "notice_issued": _l("Subjects told of the intended determination (告知书)"),
+    "statement_made": _l("Statement made (陈述申辩)"),
+    "statement_waived": _l("Statement waived"),
 }
 
 # The credit check: kinds of approval matter (config CHECK_MATTER_TYPES names the ones in use), what a
@@ -226,7 +230,11 @@ ATTACHMENT_PURPOSE_LABELS = {
 def label(mapping: dict, key) -> str:
     return str(mapping.get(key, key)) if key is not None else ""
 
+STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper, recorded by staff")}
+
 DEADLINE_RULE_LABELS = {
+    "issue_notice": _l("Deadline for telling the subjects of the intended determination"),
+    "statement_period": _l("Statement period of the subjects (陈述申辩)"),
     "decide_route": _l("Deadline for naming the determining body"),
     "push_confirm": _l("Deadline for confirming a pushed change"),
     "report_interval": _l("Interval of periodic implementation reports"),
@@ -275,6 +283,9 @@ def source_text(source: str | None):
 
 # Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
 STEP_LABELS = {
+    "issue_notice": _l("Tell the subjects of the intended determination"),
+    "timer_statement_due": _l("Statement period ended"),
+    "msg_statements_in": _l("Every subject has made or waived its statement"),
     "decide_route": _l("Office names the determining body"),
     "periodic_report": _l("Periodic implementation report"),
     "compile_periodic": _l("Compile the periodic reports"),

@@ -11,7 +11,7 @@ from app import clock
 from app.dates import PlausibleDate
 from app.experts.services import active_experts, confirmed_experts
 from app.i18n import lazy_gettext as _l
-from app.joint.tasks import default_period_days, measure_choices
+from app.joint.tasks import default_period_days, intended_decision, measure_choices
 from app.labels import FIELD_LABELS
 from forms.fields import MultiCheckboxField, choices
 
@@ -72,6 +72,8 @@ class DeterminationForm(TaskForm):
         validators=[InputRequired(message=_l("Choose the decision."))],
     )
     attending_expert_ids = MultiCheckboxField(_l("Drawn experts who took part"), coerce=int, validators=[Optional()])
+    statement_answer = TextAreaField(_l("How the subjects' statements were answered (required when a subject made one)"),
+                                     validators=[Optional(), Length(max=8000)])
     measures = MultiCheckboxField(_l("Measures (from the catalog entry)"), validators=[Optional()])
     period_days = IntegerField(
         _l("Unified implementation period (days)"),
@@ -95,6 +97,23 @@ class DeterminationForm(TaskForm):
             # The record is of a meeting that took place: a date still ahead is not offered (it is refused).
             if scheduled and date.fromisoformat(scheduled) <= clock.today_local():
                 self.meeting_date.data = date.fromisoformat(scheduled)
+
+
+class IssueNoticeForm(TaskForm):
+    irreversible = True
+    intended = TextAreaField(_l("Intended decision (measures and period)"), validators=[
+        DataRequired(message=_l("Describe the intended decision: the measures and the period.")), Length(max=8000)])
+    grounds = TextAreaField(_l("Grounds (facts found)"), validators=[
+        DataRequired(message=_l("Give the grounds of the intended determination.")), Length(max=8000)])
+    legal_basis = TextAreaField(_l("Legal basis"), validators=[
+        DataRequired(message=_l("Give the legal basis of the intended determination.")), Length(max=8000)])
+
+    def prepare(self, case, units) -> None:
+        if not self.is_submitted():
+            self.intended.data = intended_decision(case)
+            self.grounds.data = case.facts
+            entries = "\n".join(f"{ce.catalog_version.legal_basis}" for ce in case.entries if ce.catalog_version.legal_basis)
+            self.legal_basis.data = "\n".join(x for x in (case.legal_basis, entries) if x)
 
 
 class ScheduleMeetingForm(TaskForm):
@@ -164,6 +183,7 @@ FORMS = {
     "joint_punishment.pre_review": PreReviewForm,
     "joint_punishment.decide_route": DecideRouteForm,
     "joint_punishment.amend_trigger": AmendTriggerForm,
+    "joint_punishment.issue_notice": IssueNoticeForm,
     "joint_punishment.schedule_meeting": ScheduleMeetingForm,
     "joint_punishment.determination": DeterminationForm,
     "joint_punishment.acknowledge": AcknowledgeForm,

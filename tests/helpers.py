@@ -66,12 +66,16 @@ def complete(username: str, ot: OpenTask, values: dict, files=()) -> Case:
 
 
 def schedule(username: str, ot: OpenTask, meeting_date: date | None = None, legal=1, industry=2, reserves=1,
-             excluded=(), reason=""):
-    return complete(
+             excluded=(), reason="", notice="waive"):
+    """Schedule the meeting; the prior notice is given alongside (see give_notice; notice=False leaves it open)."""
+    case = complete(
         username, ot,
         {"meeting_date": meeting_date or app_clock.today_local(), "legal_count": legal, "industry_count": industry,
          "reserves": reserves, "excluded_expert_ids": list(excluded), "exclusion_reason": reason},
     )
+    if notice is not False:
+        give_notice(username, ot.case_id, notice)
+    return case
 
 
 def experts_confirm(case_id: int) -> list[int]:
@@ -82,9 +86,26 @@ def experts_confirm(case_id: int) -> list[int]:
     return [inv.expert_id for inv in confirmed_experts(case_id)]
 
 
-def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None, files=()):
-    """Schedule the meeting (drawing experts) when that step is open, let the drawn experts confirm, then
-    record the decision with them attending (the quorum)."""
+def give_notice(username: str, case_id: int, answer: str | None = "waive") -> list:
+    """Issue the prior notice (告知) when that step is open; each subject then waives its statement (answer
+    "waive"), makes one on paper (any other text), or stays silent (None). Returns the notices."""
+    from app.dueprocess import services as dueprocess
+
+    found = open_tasks(case_id, "issue_notice")
+    if found:
+        complete(username, found[0], {"intended": "拟采取联合惩戒措施。", "grounds": "事实。", "legal_basis": "依据。"})
+    notices = dueprocess.notices_of(case_id)
+    if answer is not None:
+        for n in notices:
+            if n.state == "open":
+                dueprocess.record_on_paper(user(username), n.id, "" if answer == "waive" else answer, [], waive=answer == "waive")
+        db.session.commit()
+    return notices
+
+
+def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None, files=(), statement_answer=""):
+    """Schedule the meeting (drawing experts) when that step is open, tell the subjects (they waive their
+    statements), let the drawn experts confirm, then record the decision with them attending (the quorum)."""
     if ot.bpmn_id == "schedule_meeting":
         schedule(username, ot)
         ot = only_task(ot.case_id, "determination")
@@ -102,6 +123,7 @@ def determine(username: str, ot: OpenTask, decision="act", days=365, measures=No
             "decision": decision,
             "measures": keys if measures is None else measures,
             "period_days": days,
+            "statement_answer": statement_answer,
         },
         files=files,
     )

@@ -28,6 +28,7 @@ _listeners: dict[str, list[Callable]] = defaultdict(list)
 _process_end: dict[str, list[Callable]] = defaultdict(list)
 _visibility: dict[str, Callable] = {}
 _case_sections: list[Callable] = []
+_portal_sections: list[Callable] = []
 _message_routes: dict[str, Callable] = {}
 _process_saved: dict[str, list[Callable]] = defaultdict(list)
 _task_views: dict[str, Callable] = {}
@@ -89,6 +90,19 @@ def register_case_section(provider: Callable) -> None:
 def case_sections(actor, case) -> dict:
     out: dict = {}
     for provider in _case_sections:
+        out.update(provider(actor, case))
+    return out
+
+
+def register_portal_section(provider: Callable) -> None:
+    """provider(actor, case) -> dict of template values a feature adds to the applicant's case page."""
+    if provider not in _portal_sections:
+        _portal_sections.append(provider)
+
+
+def portal_sections(actor, case) -> dict:
+    out: dict = {}
+    for provider in _portal_sections:
         out.update(provider(actor, case))
     return out
 

@@ -63,6 +63,8 @@ class Case(db.Model):
     determination: Mapped[dict | None] = mapped_column(JSON)
     decision: Mapped[str | None] = mapped_column(String(20))  # act | no_action
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the subjects were told of the intended determination (告知): from then on they follow the case.
+    noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)  # None while an open suspension runs
     period_days: Mapped[int | None] = mapped_column(Integer)

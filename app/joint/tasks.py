@@ -13,6 +13,7 @@ from app.cases.models import REL_IMPLEMENTER, REL_LEAD, Case, CaseMeasure
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import TaskContext
 from app.cases.tasks import required as _required
+from app.dueprocess import services as dueprocess
 from app.enums import EventType
 from app.errors import DomainError
 from app.experts import services as experts
@@ -97,6 +98,20 @@ def default_period_days(case: Case) -> int:
     return max((ce.catalog_version.default_period_days for ce in case.entries), default=365)
 
 
+def intended_decision(case: Case) -> str:
+    """The notice's draft of the intended decision: the catalog's measures with their units, and the period."""
+    lines = [f"{m['text']}" for _k, m, _v in measure_choices(case)]
+    return "\n".join(lines + [str(_l("Period: %(days)s days from the day the decision is issued.", days=default_period_days(case)))])
+
+
+def issue_notice(ctx: TaskContext) -> dict:
+    """Tell each subject the intended determination, its grounds and basis and its rights (告知), before the
+    meeting decides; the statement period runs from now (bpmn: the timer reads statement_due_at)."""
+    v = ctx.values
+    notice = dueprocess.issue(ctx.case, ctx.actor, ctx.task.unit_id, v.get("intended"), v.get("grounds"), v.get("legal_basis"))
+    return {"statement_due_at": clock.as_utc(notice.statement_due_at).isoformat()}
+
+
 def schedule_meeting(ctx: TaskContext) -> dict:
     """Schedule the determination (or special) meeting and draw its experts at random (seed 001 二(二)2)."""
     v = ctx.values
@@ -149,6 +164,7 @@ def determination(ctx: TaskContext) -> dict:
     if decision not in ("act", "no_action"):
         raise DomainError(_l("Choose the decision."), "decision")
     experts_attended = experts.check_quorum(ctx.case, v.get("attending_expert_ids") or [])
+    statements = dueprocess.answer_statements(ctx.case, v.get("statement_answer"))
     attachments.validate_uploads(attachments.of_field(ctx.files, "files"), "files")
     attachments.validate_uploads(attachments.of_field(ctx.files, "decision_files"), "decision_files")
     choices = {key: (m, ver) for key, m, ver in measure_choices(ctx.case)}
@@ -162,6 +178,7 @@ def determination(ctx: TaskContext) -> dict:
         "measures": [],
         "period_days": None,
         "deciding_unit_id": ctx.task.unit_id,
+        "statements": statements,
     }
     data = {"decision": decision, "implementing_units": [], "reporting_units": []}
     if decision == "act":
@@ -254,6 +271,7 @@ TASKS = {
     "joint_punishment.pre_review": pre_review,
     "joint_punishment.decide_route": decide_route,
     "joint_punishment.amend_trigger": amend_trigger,
+    "joint_punishment.issue_notice": issue_notice,
     "joint_punishment.schedule_meeting": schedule_meeting,
     "joint_punishment.determination": determination,
     "joint_punishment.acknowledge": acknowledge,

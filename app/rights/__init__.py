@@ -9,7 +9,8 @@ from app.rights import accounts, objections, queries, repair, routes
 
 def _rights_section(actor, case) -> dict:
     """Access codes (their state, never the codes) for the units that serve the decision."""
-    serving = case.kind == "punishment" and case.decision == "act" and accounts.may_issue_codes(actor, case)
+    told = case.decision == "act" or (case.noticed_at is not None and not case.decision)  # decision, or prior notice
+    serving = case.kind == "punishment" and told and accounts.may_issue_codes(actor, case)
     return {"access_codes": accounts.codes_for(case.id) if serving else None}
 
 

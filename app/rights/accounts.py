@@ -39,8 +39,8 @@ def issue_code(actor, case: Case, subject_id: int) -> str:
     it. Only its hash is stored: the code is shown this once; issuing again replaces an unused one."""
     if not may_issue_codes(actor, case):
         raise PermissionDenied(_l("Your unit does not serve this decision."))
-    if case.kind != CaseKind.PUNISHMENT or case.decision != "act":
-        raise DomainError(_l("Access codes are issued with a decision to take joint punishment."))
+    if case.kind != CaseKind.PUNISHMENT or not (case.decision == "act" or (case.noticed_at and not case.decision)):
+        raise DomainError(_l("Access codes are issued with the prior notice or a decision to take joint punishment."))
     if subject_id not in {cs.subject_id for cs in case.subjects}:
         raise DomainError(_l("No such subject in this case."))
     row = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id, AccessCode.subject_id == subject_id))

@@ -35,11 +35,12 @@ class OpenObjection(DomainError):
 
 
 def subject_cases_clause(actor):
-    """Cases an applicant may follow: decided cases about their subject, and their own requests."""
+    """Cases an applicant may follow: cases about their subject once it was told of them (the prior notice)
+    or they were decided, and their own requests."""
     return exists().where(
         CaseSubject.case_id == Case.id,
         CaseSubject.subject_id == actor.subject_id,
-    ) & or_(Case.decided_at.is_not(None), Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR)))
+    ) & or_(Case.decided_at.is_not(None), Case.noticed_at.is_not(None), Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR)))
 
 
 def applicant_case(actor, case_id: int) -> Case:

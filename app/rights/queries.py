@@ -4,6 +4,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.auth.models import Unit
+from app.cases import hooks
 from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseSubject, OpenTask
 from app.credit import queries as credit_queries
 from app.enums import JOINT_KINDS, CaseKind
@@ -20,7 +21,7 @@ APPLICANT_EVENTS = (
     "decision_recorded", "objection_filed", "objection_replied", "objection_reply_accepted", "complaint_filed",
     "complaint_decided", "punishment_suspended", "punishment_resumed", "determination_revoked", "case_closed",
     "timer_fired", "measure_applied", "repair_applied", "repair_reviewed", "repair_supplemented", "credit_repaired",
-    "listing_started", "listing_expired", "measures_changed",
+    "listing_started", "listing_expired", "measures_changed", "notice_issued", "statement_made", "statement_waived",
 )
 # Attachments served to the subject: decision documents of the determination and of replies.
 APPLICANT_DOCUMENT_PURPOSES = ("decision",)
@@ -51,7 +52,8 @@ def status_page(actor, case_id: int) -> dict:
     ).all()
     # Several subjects can share a case: only what concerns this applicant's own listing.
     own = listing.id if listing is not None else None
-    timeline = [ev for ev in rows if (ev.details or {}).get("listing_id") in (None, own)]
+    timeline = [ev for ev in rows if (ev.details or {}).get("listing_id") in (None, own)
+                and (ev.details or {}).get("subject_id") in (None, actor.subject_id)]
     tasks = db.session.scalars(
         select(OpenTask).options(joinedload(OpenTask.unit)).where(OpenTask.case_id == case.id,
                                                                   OpenTask.bpmn_id.not_in(STAFF_ONLY_STEPS))
@@ -77,6 +79,7 @@ def status_page(actor, case_id: int) -> dict:
         "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         "effective_end": listing.period_end if listing is not None else None,
         "suspended_now": listing is not None and listing.status == "suspended",
+        **hooks.portal_sections(actor, case),  # e.g. the prior notice and the subject's statement
     }
 
 

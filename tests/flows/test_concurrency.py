@@ -52,7 +52,7 @@ def test_two_sessions_complete_the_same_task(org, clock, app):
     )
     assert completed == 1
     remaining = [t.bpmn_id for t in open_tasks(case.id)]
-    assert remaining in (["schedule_meeting"], ["amend_trigger"])
+    assert sorted(remaining) in (["issue_notice", "schedule_meeting"], ["amend_trigger"])
 
 
 def test_a_form_for_a_task_done_meanwhile_is_refused_and_changes_nothing(org, clock):
@@ -68,7 +68,7 @@ def test_a_form_for_a_task_done_meanwhile_is_refused_and_changes_nothing(org, cl
     else:
         raise AssertionError("a form for a finished task must be refused")
     assert db.session.scalar(select(func.count()).where(CaseEvent.case_id == case.id)) == before
-    assert [t.bpmn_id for t in open_tasks(case.id)] == ["schedule_meeting"]
+    assert sorted(t.bpmn_id for t in open_tasks(case.id)) == ["issue_notice", "schedule_meeting"]
 
 
 def test_parallel_units_do_not_invalidate_each_others_forms(org, clock):

@@ -2,7 +2,7 @@
 at a time, with a row put into every table before each step (a NOT NULL column added without a backfill,
 or a constraint existing rows break, fails here). Runs on the suite's own database kind: a separate SQLite
 file, or a separate schema of the PostgreSQL test database."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -31,9 +31,9 @@ def _value(column: sa.Column, step: int, n: int):
     if isinstance(t, (sa.Integer, sa.Numeric, sa.Float)):
         return step * 100 + n
     if isinstance(t, sa.DateTime):
-        return datetime(2026, 11, 1 + step % 20, 1, 2, 3, tzinfo=timezone.utc)
+        return datetime(2026, 1, 1, 1, 2, 3, tzinfo=timezone.utc) + timedelta(days=step)  # unique per step
     if isinstance(t, sa.Date):
-        return date(2026, 11, 1 + step % 20)
+        return date(2026, 1, 1) + timedelta(days=step)
     if isinstance(t, sa.JSON):
         return {"step": step}
     if isinstance(t, sa.String) and t.length:

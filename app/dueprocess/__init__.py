@@ -1,0 +1,27 @@
+"""Due process before a listing: the prior notice to each subject and its statement (陈述申辩).
+
+`init_app` adds the notices to the staff case page and to the applicant's case page, and registers the pages
+where statements are made (portal) and recorded when received on paper (staff)."""
+from app.cases import hooks
+from app.dueprocess import routes, services
+from app.dueprocess.forms import StatementForm
+
+
+def _section(actor, case) -> dict:
+    notices = services.notices_of(case.id)
+    recordable = {n.id for n in notices if services.period_open(n) and services.may_record_for_subject(actor, n)}
+    return {"prior_notices": notices, "notice_recordable": recordable,
+            "statement_form": StatementForm() if recordable else None}
+
+
+def _portal_section(actor, case) -> dict:
+    notice = next((n for n in services.notices_of(case.id) if n.subject_id == actor.subject_id), None)
+    return {"prior_notice": notice, "notice_open": notice is not None and services.period_open(notice),
+            "notice_rights": services.RIGHTS}
+
+
+def init_app(app) -> None:
+    hooks.register_case_section(_section)
+    hooks.register_portal_section(_portal_section)
+    app.register_blueprint(routes.portal_bp)
+    app.register_blueprint(routes.staff_bp)

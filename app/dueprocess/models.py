@@ -1,0 +1,43 @@
+"""Due process before a listing (国办发〔2020〕49号 (八)): the notice (告知书) each subject receives before a
+determination that would list it, and the subject's statement (陈述申辩)."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.cases.models import Subject
+from app.clock import utcnow
+from app.db_types import UTCDateTime
+from app.extensions import db
+
+OPEN, STATED, WAIVED = "open", "stated", "waived"
+
+
+class PriorNotice(db.Model):
+    """One subject's notice of an intended determination and what it said in reply."""
+
+    __tablename__ = "prior_notice"
+    __table_args__ = (UniqueConstraint("case_id", "subject_id"), Index("ix_prior_notice_case_state", "case_id", "state"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
+    subject: Mapped[Subject] = relationship()
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # the determining body that issued it
+    intended: Mapped[str] = mapped_column(Text)  # the intended decision: measures and period
+    grounds: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    statement_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # How the statement period was counted (rule, days, holidays skipped), shown with the date.
+    deadline_basis: Mapped[dict | None] = mapped_column(JSON)
+    # open (period running or ended in silence) | stated | waived
+    state: Mapped[str] = mapped_column(String(20), default=OPEN)
+    statement: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str | None] = mapped_column(String(20))  # portal | paper
+    stated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    stated_by: Mapped[User | None] = relationship(foreign_keys=[stated_by_id])
+    # How the determination meeting answered the statement.
+    answer: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,62 @@
+"""The subject's statement on the portal, and a statement received on paper recorded by the determining body."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.cases.attachments import uploads_from
+from app.dueprocess import services
+from app.dueprocess.forms import StatementForm
+from app.errors import DomainError
+from app.extensions import db
+from app.form_errors import apply_errors
+from app.i18n import lazy_gettext as _l
+
+portal_bp = Blueprint("statements", __name__, url_prefix="/portal")
+staff_bp = Blueprint("notices", __name__, url_prefix="/cases")
+
+
+@portal_bp.route("/cases/<int:case_id>/statement", methods=["GET", "POST"])
+@login_required
+def statement(case_id):
+    notice = services.notice_for_applicant(current_user, case_id)
+    if notice is None:
+        flash(_l("There is no notice to answer in this case."), "warning")
+        return redirect(url_for("portal.case", case_id=case_id))
+    form = StatementForm()
+    if form.validate_on_submit():
+        waive = bool(form.waive.data)
+        try:
+            services.state_on_portal(current_user, case_id, form.statement.data, uploads_from(request.files.getlist("files")), waive)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_l("You waived the statement.") if waive else _l("Your statement has been received."), "success")
+            return redirect(url_for("portal.case", case_id=case_id))
+    return render_template("dueprocess/statement.html", form=form, notice=notice, rights=services.RIGHTS,
+                           open=services.period_open(notice))
+
+
+@staff_bp.route("/<int:case_id>/notices/<int:notice_id>/statement", methods=["POST"])
+@login_required
+def paper_statement(case_id, notice_id):
+    form = StatementForm()
+    if form.validate_on_submit():
+        waive = bool(form.waive.data)
+        try:
+            notice = db.session.get(services.PriorNotice, notice_id)
+            if notice is None or notice.case_id != case_id:
+                raise DomainError(_l("No such notice."))
+            services.record_on_paper(current_user, notice_id, form.statement.data,
+                                     uploads_from(request.files.getlist("files")), waive)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(_l("The subject's waiver was recorded.") if waive else _l("The statement received on paper was recorded."), "success")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "danger")
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="notices"))

@@ -1,0 +1,136 @@
+"""Notice before listing and the subjects' statements (国办发〔2020〕49号 (八): 「行政机关在作出认定严重失信主体名单的
+决定前，应当告知当事人认定的理由、依据和依法享有的权利」).
+
+The determining body issues one notice per subject (task issue_notice in bpmn/joint_punishment.bpmn); each
+subject may make a statement with evidence, on the portal or on paper (recorded by staff), or waive it, until
+the statement period ends. When every subject has answered, the case's process is told
+("case_statements_complete"); otherwise its timer ends the period. The determination answers the statements."""
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.auth.models import ADMIN, APPLICANT, OFFICE
+from app.cases import attachments, events, runtime
+from app.cases.models import Case
+from app.dueprocess.models import OPEN, STATED, WAIVED, PriorNotice
+from app.enums import EventType
+from app.errors import DomainError, NotFound, PermissionDenied
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.rights.objections import applicant_case
+
+MESSAGE = "case_statements_complete"
+MAX_TEXT = 8000
+RIGHTS = _l(
+    "You may state your case and defend yourself (陈述申辩) in writing, with evidence, before the date given, on the "
+    "portal or on paper to the determining body. The determination meeting will consider what you say and its "
+    "decision will record how it was answered. After a decision you may object to it in writing, and complain to "
+    "the joint-meeting office if the reply does not satisfy you.")
+
+
+def notices_of(case_id: int) -> list[PriorNotice]:
+    return list(db.session.scalars(
+        select(PriorNotice).options(joinedload(PriorNotice.subject), joinedload(PriorNotice.stated_by))
+        .where(PriorNotice.case_id == case_id).order_by(PriorNotice.id)))
+
+
+def issue(case: Case, actor, unit_id: int, intended: str, grounds: str, legal_basis: str) -> PriorNotice | None:
+    """One notice per subject of the case (flush); returns the first. The period runs from now by the case's
+    rule statement_period."""
+    intended = (intended or "").strip()
+    if not intended:
+        raise DomainError(_l("Describe the intended decision: the measures and the period."), "intended")
+    grounds, legal_basis = (grounds or "").strip(), (legal_basis or "").strip()
+    if not grounds:
+        raise DomainError(_l("Give the grounds of the intended determination."), "grounds")
+    if not legal_basis:
+        raise DomainError(_l("Give the legal basis of the intended determination."), "legal_basis")
+    for value, name in ((intended, "intended"), (grounds, "grounds"), (legal_basis, "legal_basis")):
+        if len(value) > MAX_TEXT:
+            raise DomainError(_l("At most %(n)s characters.", n=MAX_TEXT), name)
+    now = clock.now()
+    dl = runtime.case_deadline(case, "statement_period", now)
+    basis = runtime.deadline_basis("statement_period", runtime.deadline_rule_of(case, "statement_period"), now, dl)
+    rows = []
+    for cs in case.subjects:
+        row = PriorNotice(case_id=case.id, subject_id=cs.subject_id, unit_id=unit_id, intended=intended, grounds=grounds,
+                          legal_basis=legal_basis, issued_at=now, issued_by_id=actor.id, statement_due_at=dl.due_at,
+                          deadline_basis=basis, state=OPEN)
+        db.session.add(row)
+        rows.append(row)
+    case.noticed_at = now
+    db.session.flush()
+    events.record(case.id, EventType.NOTICE_ISSUED, actor, {
+        "summary": "；".join(cs.subject.name for cs in case.subjects), "due_at": dl.due_at.isoformat(),
+        "rule": "statement_period", "days": basis["days"], "day_kind": basis["day_kind"], "unit_id": unit_id})
+    return rows[0] if rows else None
+
+
+def period_open(notice: PriorNotice) -> bool:
+    return notice.state == OPEN and clock.now() <= clock.as_utc(notice.statement_due_at)
+
+
+def may_record_for_subject(actor, notice: PriorNotice) -> bool:
+    """Staff who take in a statement on paper: the determining body's unit, the office."""
+    return actor.role in (OFFICE, ADMIN) or (actor.role != APPLICANT and actor.unit_id == notice.unit_id)
+
+
+def notice_for_applicant(actor, case_id: int) -> PriorNotice | None:
+    case = applicant_case(actor, case_id)
+    return db.session.scalar(select(PriorNotice).where(PriorNotice.case_id == case.id,
+                                                       PriorNotice.subject_id == actor.subject_id))
+
+
+def _answer(actor, notice: PriorNotice, waive: bool, text: str, files: list, channel: str) -> PriorNotice:
+    if notice.state != OPEN:
+        raise DomainError(_l("A statement was already recorded for this notice."))
+    if not period_open(notice):
+        raise DomainError(_l("The statement period has ended."))
+    text = (text or "").strip()
+    if not waive and not text:
+        raise DomainError(_l("Write the statement."), "statement")
+    if len(text) > MAX_TEXT:
+        raise DomainError(_l("At most %(n)s characters.", n=MAX_TEXT), "statement")
+    attachments.validate_uploads(files, "files")
+    notice.state = WAIVED if waive else STATED
+    notice.statement, notice.channel, notice.stated_at, notice.stated_by_id = text, channel, clock.now(), actor.id
+    db.session.flush()
+    events.record(notice.case_id, EventType.STATEMENT_WAIVED if waive else EventType.STATEMENT_MADE, actor, {
+        "summary": notice.subject.name, "note": text, "channel": channel, "subject_id": notice.subject_id})
+    attachments.store(notice.case_id, actor, files, "statement")
+    remaining = db.session.scalar(select(PriorNotice.id).where(PriorNotice.case_id == notice.case_id,
+                                                               PriorNotice.state == OPEN).limit(1))
+    if remaining is None:  # every subject has answered: the procedure need not wait for the period's end
+        runtime.deliver(db.session.get(Case, notice.case_id), MESSAGE, actor)
+    return notice
+
+
+def state_on_portal(actor, case_id: int, text: str, files: list, waive: bool = False) -> PriorNotice:
+    notice = notice_for_applicant(actor, case_id)
+    if notice is None:
+        raise NotFound(_l("There is no notice to answer in this case."))
+    return _answer(actor, notice, waive, text, files, "portal")
+
+
+def record_on_paper(actor, notice_id: int, text: str, files: list, waive: bool = False) -> PriorNotice:
+    notice = db.session.get(PriorNotice, notice_id)
+    if notice is None:
+        raise NotFound(_l("No such notice."))
+    if not may_record_for_subject(actor, notice):
+        raise PermissionDenied(_l("Only the determining body records statements received on paper."))
+    return _answer(actor, notice, waive, text, files, "paper")
+
+
+def answer_statements(case: Case, answer: str) -> dict:
+    """At the determination: statements made must be answered (the decision records how). Returns the record."""
+    notices = notices_of(case.id)
+    stated = [n for n in notices if n.state == STATED]
+    answer = (answer or "").strip()
+    if stated and not answer:
+        raise DomainError(_l("Say how the subjects' statements were answered."), "statement_answer")
+    if len(answer) > MAX_TEXT:
+        raise DomainError(_l("At most %(n)s characters.", n=MAX_TEXT), "statement_answer")
+    for n in stated:
+        n.answer = answer
+    return {"notices": len(notices), "stated": len(stated), "waived": sum(n.state == WAIVED for n in notices),
+            "silent": sum(n.state == OPEN for n in notices), "statement_answer": answer}

@@ -1,0 +1,142 @@
+"""Due process before a listing (国办发〔2020〕49号 (八)): each subject is told the intended determination and may
+state its case before the meeting decides; the decision records how the statements were answered. Driven
+through the real BPMN, engine and database, with the clock moved by the tests."""
+from datetime import timedelta
+
+import pytest
+
+from app.cases.attachments import Upload
+from app.cases.models import Attachment, Case
+from app.dueprocess import services as dueprocess
+from app.errors import DomainError
+from app.extensions import db
+from app.rights import queries as portal
+from app.scheduler.jobs import sweep_timers
+from tests.conftest import user
+from tests.helpers import (
+    COMPANY,
+    COMPANY2,
+    PDF,
+    applicant_for,
+    complete,
+    determine,
+    event_types,
+    file_case,
+    give_notice,
+    issue_codes,
+    listings_of,
+    only_task,
+    open_tasks,
+    schedule,
+)
+
+
+def _accepted(subjects=(COMPANY,)):
+    case = file_case(subjects=subjects)
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    return case
+
+
+def test_the_meeting_cannot_decide_before_the_subjects_are_told(org, clock):
+    case = _accepted()
+    assert sorted(t.bpmn_id for t in open_tasks(case.id)) == ["issue_notice", "schedule_meeting"]
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=False)
+    assert open_tasks(case.id, "determination") == []  # the meeting is prepared, the decision waits
+
+
+def test_notice_statement_and_a_decision_that_answers_it(org, clock):
+    case = _accepted()
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)  # notice issued, no answer yet
+    [notice] = dueprocess.notices_of(case.id)
+    assert notice.state == "open" and "拟采取联合惩戒措施" in notice.intended
+    assert db.session.get(Case, case.id).noticed_at is not None
+    # 5 working days from Monday 23 Nov 2026 09:00 Shanghai: the end of Monday 30 Nov
+    assert dueprocess.period_open(notice) and notice.deadline_basis["rule"] == "statement_period"
+    assert open_tasks(case.id, "determination") == []
+
+    # The subject opens its account with the code printed on the notice and states its case on the portal.
+    codes = issue_codes(case)
+    applicant = applicant_for(case, codes)
+    page = portal.status_page(applicant, case.id)
+    assert page["prior_notice"].id == notice.id and page["notice_open"]
+    dueprocess.state_on_portal(applicant, case.id, "我单位已整改，事实认定有误。", [Upload("说明.pdf", PDF.data)])
+    db.session.commit()
+    assert "statement_made" in event_types(case.id)
+    assert db.session.query(Attachment).filter_by(case_id=case.id, purpose="statement").count() == 1
+    with pytest.raises(DomainError):  # one statement per notice
+        dueprocess.state_on_portal(applicant, case.id, "再次陈述", [])
+
+    # Every subject has answered: the procedure goes on without waiting for the period's end.
+    ot = only_task(case.id, "determination")
+    with pytest.raises(DomainError) as err:
+        determine("market_lead", ot)
+    assert err.value.errors[0][0] == "statement_answer"
+    db.session.rollback()
+    determine("market_lead", only_task(case.id, "determination"), statement_answer="经核实，整改不影响认定。")
+    case = db.session.get(Case, case.id)
+    assert case.decision == "act" and case.determination["statements"]["stated"] == 1
+    assert dueprocess.notices_of(case.id)[0].answer == "经核实，整改不影响认定。"
+    assert len(listings_of(case.id)) == 1
+
+
+def test_silence_the_procedure_continues_when_the_period_ends(org, clock):
+    case = _accepted()
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)
+    [notice] = dueprocess.notices_of(case.id)
+    clock.move_to(notice.statement_due_at - timedelta(minutes=1))
+    sweep_timers()
+    assert open_tasks(case.id, "determination") == []
+    clock.move_to(notice.statement_due_at + timedelta(minutes=1))
+    assert sweep_timers() >= 1
+    assert len(open_tasks(case.id, "determination")) == 1
+    with pytest.raises(DomainError):  # too late now
+        dueprocess.record_on_paper(user("market_lead"), notice.id, "迟到的陈述", [])
+    db.session.rollback()
+    # No statement was made: nothing to answer.
+    determine("market_lead", only_task(case.id, "determination"))
+    assert db.session.get(Case, case.id).determination["statements"]["silent"] == 1
+
+
+def test_each_subject_is_told_and_sees_only_its_own_statement(org, clock):
+    case = _accepted(subjects=(COMPANY, COMPANY2))
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)
+    a, b = dueprocess.notices_of(case.id)
+    dueprocess.record_on_paper(user("market_lead"), b.id, "乙公司的书面陈述", [])
+    db.session.commit()
+    assert open_tasks(case.id, "determination") == []  # one subject has not answered yet
+    codes = issue_codes(case)
+    applicant = applicant_for(case, codes)  # the first subject
+    page = portal.status_page(applicant, case.id)
+    assert page["prior_notice"].id == a.id
+    assert all((ev.details or {}).get("note") != "乙公司的书面陈述" for ev in page["timeline"])
+    dueprocess.state_on_portal(applicant, case.id, "", [], waive=True)
+    db.session.commit()
+    assert len(open_tasks(case.id, "determination")) == 1
+
+
+def test_only_the_determining_body_records_paper_statements(org, clock):
+    case = _accepted()
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)
+    [notice] = dueprocess.notices_of(case.id)
+    with pytest.raises(DomainError):
+        dueprocess.record_on_paper(user("tax_cw"), notice.id, "陈述", [])
+    with pytest.raises(DomainError) as err:
+        dueprocess.record_on_paper(user("market_lead"), notice.id, "  ", [])
+    assert err.value.errors[0][0] == "statement"
+
+
+def test_a_reward_is_decided_without_a_notice(org, clock):
+    case = file_case(username="tax_cw", entries=("SC-R-001",))
+    lead = "market_lead" if only_task(case.id, "pre_review").unit_id == user("market_lead").unit_id else None
+    ot = only_task(case.id, "pre_review")
+    who = lead or next(u for u in ("pbc_lead", "env_lead", "market_lead") if user(u).unit_id == ot.unit_id)
+    complete(who, ot, {"outcome": "accept"})
+    assert [t.bpmn_id for t in open_tasks(case.id) if t.assignee_id is None] == ["schedule_meeting"]
+    determine(who, only_task(case.id, "schedule_meeting"))
+    assert dueprocess.notices_of(case.id) == [] and db.session.get(Case, case.id).decision == "act"
+
+
+def test_give_notice_helper_waives_for_every_subject(org, clock):
+    case = _accepted(subjects=(COMPANY, COMPANY2))
+    notices = give_notice("market_lead", case.id)
+    assert [n.state for n in notices] == ["waived", "waived"]

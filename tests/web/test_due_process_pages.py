@@ -1,0 +1,73 @@
+"""The prior notice and statements through the pages: the determining body's notice task, the subject's
+statement on the portal, a paper statement recorded by staff, and who may do what."""
+from app.dueprocess import services as dueprocess
+from app.extensions import db
+from tests.conftest import csrf_from, login
+from tests.helpers import COMPANY, COMPANY2, applicant_for, complete, file_case, issue_codes, only_task, open_tasks, schedule
+
+
+def _logout(client):
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+
+
+def _noticed_by_page(client, subjects=(COMPANY,)):
+    case = file_case(subjects=subjects)
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=False)
+    ot = only_task(case.id, "issue_notice")
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    assert "拟作出的决定（惩戒措施和期限）" in page and "期限：自决定印发之日起" in page  # drafted from the catalog
+    resp = client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "intended": "", "grounds": "g", "legal_basis": "l"})
+    assert "请说明拟作出的决定" in resp.get_data(as_text=True) and only_task(case.id, "issue_notice").id == ot.id
+    client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "intended": "限制其参与政府采购，期限一年。",
+                                               "grounds": "提供虚假材料。", "legal_basis": "《企业信息公示暂行条例》"})
+    assert open_tasks(case.id, "issue_notice") == []
+    return case
+
+
+def test_the_subject_states_its_case_on_the_portal(client, org, clock):
+    case = _noticed_by_page(client)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "事先告知与陈述申辩" in html and "限制其参与政府采购，期限一年。" in html and "录入书面陈述申辩" in html
+    codes = issue_codes(case)
+    applicant_for(case, codes, "app1")
+    _logout(client)
+    login(client, "app1")
+    assert case.number in client.get("/portal/").get_data(as_text=True)  # told, so it follows the case
+    html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "拟认定事项告知书" in html and "提供虚假材料。" in html and "陈述申辩或放弃" in html
+    page = client.get(f"/portal/cases/{case.id}/statement").get_data(as_text=True)
+    resp = client.post(f"/portal/cases/{case.id}/statement", data={"csrf_token": csrf_from(page), "statement": "", "submit": "1"})
+    assert "请填写陈述申辩内容。" in resp.get_data(as_text=True)
+    assert dueprocess.notices_of(case.id)[0].state == "open"
+    resp = client.post(f"/portal/cases/{case.id}/statement", data={"csrf_token": csrf_from(page),
+                                                                    "statement": "<b>已整改</b>", "submit": "1"}, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert "您的陈述申辩已收到。" in html and "&lt;b&gt;已整改&lt;/b&gt;" in html
+    assert dueprocess.notices_of(case.id)[0].channel == "portal"
+    assert len(open_tasks(case.id, "determination")) == 1
+    # the meeting sees it beside the decision form
+    _logout(client)
+    login(client, "market_lead")
+    html = client.get(f"/tasks/{only_task(case.id, 'determination').task_id}").get_data(as_text=True)
+    assert "&lt;b&gt;已整改&lt;/b&gt;" in html and "对当事人陈述申辩的答复" in html
+
+
+def test_staff_record_a_paper_statement_and_others_may_not(client, org, clock):
+    case = _noticed_by_page(client, subjects=(COMPANY, COMPANY2))
+    a, b = dueprocess.notices_of(case.id)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    resp = client.post(f"/cases/{case.id}/notices/{a.id}/statement", data={"csrf_token": csrf_from(page), "statement": "书面陈述",
+                                                                          "submit": "1"}, follow_redirects=True)
+    assert "已录入书面陈述申辩。" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert dueprocess.notices_of(case.id)[0].state == "stated"
+    _logout(client)
+    login(client, "tax_cw")
+    page = client.get("/tasks/").get_data(as_text=True)
+    resp = client.post(f"/cases/{case.id}/notices/{b.id}/statement", data={"csrf_token": csrf_from(page), "waive": "1"},
+                       follow_redirects=True)
+    db.session.expire_all()
+    assert dueprocess.notices_of(case.id)[1].state == "open"
+    assert "只有认定单位可以录入书面陈述申辩。" in resp.get_data(as_text=True)
