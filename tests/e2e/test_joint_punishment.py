@@ -22,6 +22,7 @@ from tests.e2e.ui import (
     experts_confirm_and_opine,
     file_trigger,
     fill_determination,
+    give_notice,
     implementing_units,
     invitations,
     listing_row,
@@ -42,6 +43,9 @@ from tests.e2e.ui import (
     timeline,
     today,
 )
+
+STATEMENT = "我公司对认定的事实无异议，但已于十月完成整改，请求从轻认定。"
+ANSWER = "经核实，整改情况不影响对失信行为的认定，陈述申辩意见不予采纳。"
 
 FACTS = "该公司因提供虚假材料取得公司登记，被市市场监管局列入严重违法失信企业名单。"
 AMENDED = FACTS + "列入决定已于本月依法送达，送达回证附后。"
@@ -94,6 +98,11 @@ def test_joint_punishment_from_trigger_to_black_list(people, expert_logins):
     assert open_steps(lead, case, "安排认定会议并抽取专家") == ["市市场监管局"]
     expect(lead.locator("#steps")).not_to_contain_text("联席办确定认定主体")
     schedule_meeting(lead, case)
+    # ... and, the behaviour being one that lists the subject, tells it first (告知): its statement arrives on
+    # paper and is recorded; with every subject answered the meeting need not wait for the period's end.
+    give_notice(lead, case, statement=STATEMENT)
+    expect(timeline(lead)).to_contain_text("已告知当事人拟认定事项（告知书）")
+    expect(timeline(lead)).to_contain_text("当事人已陈述申辩")
     drawn = invitations(lead, case)
     assert sorted(r["field"] for r in drawn) == ["市场监管", "市场监管", "法律"], drawn
     assert {r["status"] for r in drawn} == {"已邀请"}, drawn
@@ -140,6 +149,8 @@ def test_joint_punishment_from_trigger_to_black_list(people, expert_logins):
     expect(lead.locator("#experts")).to_contain_text("书面意见: 支持 3，反对 0，弃权 0")  # opinions on the step
     fill_determination(lead, case, experts=confirmed, units=sorted({"市市场监管局", *UNITS}),
                        measures=[f"{m} — {u}" for m, u in SC_P_001_MEASURES.items()], period_days=1095)
+    expect(lead.locator("#notices")).to_contain_text(STATEMENT)  # the meeting sees the statement
+    lead.get_by_label("对当事人陈述申辩的答复（当事人陈述申辩的必填）").fill(ANSWER)
     absent = lead.get_by_label(re.compile(rf"^{re.escape(confirmed[2])}（"))
     absent.uncheck()
     submit_refused(lead, "召开认定会议并记录决定", "须由抽取的专家参会：3 个席位中至少 3 人，现勾选出席的已确认专家 2 人。")
@@ -154,6 +165,7 @@ def test_joint_punishment_from_trigger_to_black_list(people, expert_logins):
     overview = lead.locator("#overview")
     expect(overview).to_contain_text("实施联合奖惩")
     expect(overview).to_contain_text("专家表决: 支持 3，反对 0，弃权 0")
+    expect(lead.locator("#notices").get_by_role("row").filter(has_text=STATEMENT)).to_contain_text(ANSWER)
     end = today() + timedelta(days=1094)
     expect(overview).to_contain_text(f"1095天，自{cn_date(today())}印发决定之日起算")
     for measure, unit in SC_P_001_MEASURES.items():

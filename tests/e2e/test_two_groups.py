@@ -19,6 +19,7 @@ from tests.e2e.ui import (
     experts_confirm_and_opine,
     file_trigger,
     fill_determination,
+    give_notice,
     flash,
     implementing_units,
     invitations,
@@ -114,6 +115,7 @@ def test_office_names_the_determining_group(people, expert_logins):
     #    groups' fields are drawn; every one of them confirms and gives an opinion.
     pbc = people("pbc_lead")
     schedule_meeting(pbc, case)
+    give_notice(pbc, case)  # the subjects are told; each waives its statement
     drawn = invitations(pbc, case)
     assert sorted(r["field"] for r in drawn) == ["市场监管", "市场监管", "法律", "金融", "金融"], drawn
     experts = experts_confirm_and_opine(people, expert_logins, case, pbc)

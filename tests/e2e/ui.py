@@ -95,7 +95,7 @@ def flash(page: Page):
 
 
 # Steps that cannot be undone: the browser asks for confirmation before submitting them (and only those).
-IRREVERSIBLE_STEPS = {"联席办确定认定主体", "召开认定会议并记录决定", "审查异议并书面答复", "作出投诉处理决定", "审核修复申请"}
+IRREVERSIBLE_STEPS = {"告知当事人拟认定事项", "联席办确定认定主体", "召开认定会议并记录决定", "审查异议并书面答复", "作出投诉处理决定", "审核修复申请"}
 CONFIRMATION = "确定提交本环节吗？提交后无法撤回。"
 
 
@@ -262,6 +262,31 @@ def schedule_meeting(page: Page, case: Case, meeting: date | None = None) -> Non
     submit_step(page, "安排认定会议并抽取专家")
 
 
+def give_notice(page: Page, case: Case, statement: str | None = None) -> None:
+    """告知当事人拟认定事项: the determining body tells the subjects the intended decision (drafted from the catalog
+    entry's measures and default period), then records what each subject answered on paper: `statement`,
+    or its waiver. Every subject having answered, the meeting may decide without waiting for the period."""
+    open_task(page, case.number, "告知当事人拟认定事项")
+    intended = page.get_by_label("拟作出的决定（惩戒措施和期限）")
+    expect(intended).to_have_value(re.compile("期限：自决定印发之日起"))
+    expect(page.get_by_label("理由（认定的事实）")).not_to_have_value("")
+    submit_step(page, "告知当事人拟认定事项")
+    open_case(page, case)
+    section = page.locator("#notices")
+    expect(section.get_by_text("事先告知与陈述申辩")).to_be_visible()
+    row = section.get_by_role("row").filter(has_text=case.subject_name)
+    expect(row).to_contain_text("期限内")
+    row.get_by_text("录入书面陈述申辩").click()
+    if statement:
+        row.get_by_label("陈述申辩").fill(statement)
+        row.get_by_role("button", name="录入陈述申辩").click()
+        expect(flash(page).filter(has_text="已录入书面陈述申辩。")).to_be_visible()
+    else:
+        row.get_by_role("button", name="当事人放弃陈述申辩").click()
+        expect(flash(page).filter(has_text="已录入当事人放弃陈述申辩。")).to_be_visible()
+        expect(page.locator("#notices").get_by_role("row").filter(has_text=case.subject_name)).to_contain_text("已放弃")
+
+
 def invitations(page: Page, case: Case) -> list[dict]:
     """The rows of 专家及意见 on the case page (convener's view): expert, field, status."""
     open_case(page, case)
@@ -416,6 +441,7 @@ def punishment_in_effect(people, expert_logins: dict, prefix: str) -> Case:
                         legal_basis="《企业信息公示暂行条例》第十八条。", files=[pdf("列入名单决定书.pdf")])
     pre_review(lead, case, accept=True)
     schedule_meeting(lead, case)
+    give_notice(lead, case)
     experts = experts_confirm_and_opine(people, expert_logins, case, lead)
     record_determination(lead, case, experts)
     for unit in implementing_units(lead, case):
