@@ -144,6 +144,7 @@ class EventType(StrEnum):
     NOTICE_ISSUED = "notice_issued"
     STATEMENT_MADE = "statement_made"
     STATEMENT_WAIVED = "statement_waived"
+    DECISION_SERVED = "decision_served"
 
 
 class ListingStatus(StrEnum):

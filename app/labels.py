@@ -154,6 +154,7 @@ EVENT_LABELS = {
     "notice_issued": _l("Subjects told of the intended determination (告知书)"),
     "statement_made": _l("Statement made (陈述申辩)"),
     "statement_waived": _l("Statement waived"),
+    "decision_served": _l("Decision served on the subject (送达)"),
 }
 
 # The credit check: kinds of approval matter (config CHECK_MATTER_TYPES names the ones in use), what a
@@ -224,12 +225,16 @@ ATTACHMENT_PURPOSE_LABELS = {
     "commitment": _l("Credit commitment"),
     "decision": _l("Decision document"),
     "implementation": _l("Implementation evidence"),
+    "statement": _l("Evidence with a statement"),
+    "service": _l("Proof of service"),
 }
 
 
 def label(mapping: dict, key) -> str:
     return str(mapping.get(key, key)) if key is not None else ""
 
+SERVICE_WAY_LABELS = {"portal": _l("on the portal"), "post": _l("by post"), "in_person": _l("in person"),
+                      "other": _l("other way")}
 STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper, recorded by staff")}
 
 DEADLINE_RULE_LABELS = {

@@ -80,6 +80,8 @@ def present(timeline, units: dict) -> list[dict]:
         if ev.type == "credit_check_applied":
             parts.append(f"{labels.label(labels.MATTER_TYPE_LABELS, d.get('matter_type'))} {d.get('matter_no', '')}: "
                          f"{labels.label(labels.CHECK_ACTION_LABELS, d.get('action'))}")
+        if ev.type == "decision_served":
+            parts.append(labels.label(labels.SERVICE_WAY_LABELS, d.get("way")))
         if ev.type == "unit_noticed":
             parts.append(f"{notices.get(d.get('kind'), '')} · {d.get('on_date', '')}: {d.get('text', '')}")
         if d.get("outcome"):

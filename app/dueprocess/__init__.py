@@ -4,20 +4,24 @@
 where statements are made (portal) and recorded when received on paper (staff)."""
 from app.cases import hooks
 from app.dueprocess import routes, services
-from app.dueprocess.forms import StatementForm
+from app.dueprocess.forms import ServiceForm, StatementForm
 
 
 def _section(actor, case) -> dict:
     notices = services.notices_of(case.id)
     recordable = {n.id for n in notices if services.period_open(n) and services.may_record_for_subject(actor, n)}
+    serving = services.may_record_service(actor, case)
     return {"prior_notices": notices, "notice_recordable": recordable,
-            "statement_form": StatementForm() if recordable else None}
+            "statement_form": StatementForm() if recordable else None,
+            "decision_services": services.services_of(case.id) if case.decision == "act" and case.kind == "punishment" else None,
+            "service_form": ServiceForm() if serving else None}
 
 
 def _portal_section(actor, case) -> dict:
     notice = next((n for n in services.notices_of(case.id) if n.subject_id == actor.subject_id), None)
+    served = next((s for s in services.services_of(case.id) if s.subject_id == actor.subject_id), None)
     return {"prior_notice": notice, "notice_open": notice is not None and services.period_open(notice),
-            "notice_rights": services.RIGHTS}
+            "notice_rights": services.RIGHTS, "decision_service": served}
 
 
 def init_app(app) -> None:

@@ -1,8 +1,11 @@
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import DateField, FileField, HiddenField, MultipleFileField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app import labels
+from app.dates import PlausibleDate
 from app.i18n import lazy_gettext as _l
+from forms.fields import choices
 
 
 class StatementForm(FlaskForm):
@@ -12,3 +15,13 @@ class StatementForm(FlaskForm):
     files = MultipleFileField(_l("Evidence (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))
     submit = SubmitField(_l("Submit the statement"))
     waive = SubmitField(_l("Waive the statement"))
+
+
+class ServiceForm(FlaskForm):
+    """How and when the decision reached a subject (送达)."""
+
+    subject_id = HiddenField(validators=[DataRequired()])
+    way = SelectField(_l("Way of service"), choices=choices(labels.SERVICE_WAY_LABELS.items()))
+    served_on = DateField(_l("Date of service"), validators=[InputRequired(message=_l("Enter the date of service.")), PlausibleDate()])
+    proof = FileField(_l("Proof of service (receipt or scan; not needed for the portal)"))
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])

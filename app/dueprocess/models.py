@@ -1,8 +1,8 @@
 """Due process before a listing (国办发〔2020〕49号 (八)): the notice (告知书) each subject receives before a
 determination that would list it, and the subject's statement (陈述申辩)."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -41,3 +41,21 @@ class PriorNotice(db.Model):
     stated_by: Mapped[User | None] = relationship(foreign_keys=[stated_by_id])
     # How the determination meeting answered the statement.
     answer: Mapped[str] = mapped_column(Text, default="")
+
+
+class DecisionService(db.Model):
+    """How and when the decision reached one subject (送达), with the proof (a receipt, a scan)."""
+
+    __tablename__ = "decision_service"
+    __table_args__ = (UniqueConstraint("case_id", "subject_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
+    subject: Mapped[Subject] = relationship()
+    way: Mapped[str] = mapped_column(String(20))  # portal | post | in_person | other
+    served_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    proof_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from app.cases.attachments import uploads_from
 from app.dueprocess import services
-from app.dueprocess.forms import StatementForm
+from app.dueprocess.forms import ServiceForm, StatementForm
 from app.errors import DomainError
 from app.extensions import db
 from app.form_errors import apply_errors
@@ -60,3 +60,24 @@ def paper_statement(case_id, notice_id):
             for e in errors:
                 flash(e, "danger")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="notices"))
+
+
+@staff_bp.route("/<int:case_id>/service", methods=["POST"])
+@login_required
+def record_service(case_id):
+    form = ServiceForm()
+    if form.validate_on_submit():
+        try:
+            services.record_service(current_user, case_id, int(form.subject_id.data), form.way.data, form.served_on.data,
+                                    form.note.data, uploads_from(request.files.getlist("proof"), "proof"))
+            db.session.commit()
+        except (DomainError, ValueError) as exc:
+            db.session.rollback()
+            flash(exc.message if isinstance(exc, DomainError) else _l("No such subject in this case."), "danger")
+        else:
+            flash(_l("The service of the decision was recorded."), "success")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "danger")
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="service"))

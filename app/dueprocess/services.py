@@ -5,6 +5,8 @@ The determining body issues one notice per subject (task issue_notice in bpmn/jo
 subject may make a statement with evidence, on the portal or on paper (recorded by staff), or waive it, until
 the statement period ends. When every subject has answered, the case's process is told
 ("case_statements_complete"); otherwise its timer ends the period. The determination answers the statements."""
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -12,11 +14,12 @@ from app import clock
 from app.auth.models import ADMIN, APPLICANT, OFFICE
 from app.cases import attachments, events, runtime
 from app.cases.models import Case
-from app.dueprocess.models import OPEN, STATED, WAIVED, PriorNotice
+from app.dueprocess.models import OPEN, STATED, WAIVED, DecisionService, PriorNotice
 from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.rights.accounts import may_issue_codes
 from app.rights.objections import applicant_case
 
 MESSAGE = "case_statements_complete"
@@ -134,3 +137,58 @@ def answer_statements(case: Case, answer: str) -> dict:
         n.answer = answer
     return {"notices": len(notices), "stated": len(stated), "waived": sum(n.state == WAIVED for n in notices),
             "silent": sum(n.state == OPEN for n in notices), "statement_answer": answer}
+
+
+# -- service of the decision (送达) ----------------------------------------------------------------------------
+SERVICE_WAYS = ("portal", "post", "in_person", "other")
+
+
+def services_of(case_id: int) -> list[DecisionService]:
+    return list(db.session.scalars(
+        select(DecisionService).options(joinedload(DecisionService.subject), joinedload(DecisionService.recorded_by))
+        .where(DecisionService.case_id == case_id).order_by(DecisionService.id)))
+
+
+def may_record_service(actor, case: Case) -> bool:
+    """The units that serve the decision on the subjects (those that issue the access codes)."""
+    return case.decision == "act" and case.kind == "punishment" and may_issue_codes(actor, case)
+
+
+def record_service(actor, case_id: int, subject_id: int, way: str, served_on, note: str, proof: list) -> DecisionService:
+    """Record how and when the decision reached a subject (flush); a later record for the same subject
+    corrects the earlier one (both are on the timeline)."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(_l("No such case."))
+    if not may_record_service(actor, case):
+        raise PermissionDenied(_l("Your unit does not serve this decision."))
+    if subject_id not in {cs.subject_id for cs in case.subjects}:
+        raise DomainError(_l("No such subject in this case."), "subject_id")
+    if way not in SERVICE_WAYS:
+        raise DomainError(_l("Choose how the decision was served."), "way")
+    if not isinstance(served_on, date):
+        raise DomainError(_l("Enter the date of service."), "served_on")
+    decided = clock.local_date(case.decided_at) if case.decided_at else None
+    if decided and served_on < decided:
+        raise DomainError(_l("The decision cannot be served before it was made (%(d)s).", d=decided.isoformat()), "served_on")
+    if served_on > clock.today_local():
+        raise DomainError(_l("The date of service cannot be in the future."), "served_on")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError(_l("At most %(n)s characters.", n=2000), "note")
+    if way != "portal" and not proof:
+        raise DomainError(_l("Attach the proof of service (the receipt or a scan)."), "proof")
+    attachments.validate_uploads(proof, "proof")
+    stored = attachments.store(case.id, actor, proof, "service", "proof")
+    row = db.session.scalar(select(DecisionService).where(DecisionService.case_id == case.id,
+                                                          DecisionService.subject_id == subject_id))
+    if row is None:
+        row = DecisionService(case_id=case.id, subject_id=subject_id)
+        db.session.add(row)
+    row.way, row.served_on, row.note, row.recorded_by_id, row.recorded_at = way, served_on, note, actor.id, clock.now()
+    row.proof_attachment_id = stored[0].id if stored else None
+    db.session.flush()
+    subject = next(cs.subject for cs in case.subjects if cs.subject_id == subject_id)
+    events.record(case.id, EventType.DECISION_SERVED, actor, {
+        "summary": f"{subject.name} · {served_on.isoformat()}", "way": way, "subject_id": subject_id, "note": note})
+    return row

@@ -22,6 +22,7 @@ APPLICANT_EVENTS = (
     "complaint_decided", "punishment_suspended", "punishment_resumed", "determination_revoked", "case_closed",
     "timer_fired", "measure_applied", "repair_applied", "repair_reviewed", "repair_supplemented", "credit_repaired",
     "listing_started", "listing_expired", "measures_changed", "notice_issued", "statement_made", "statement_waived",
+    "decision_served",
 )
 # Attachments served to the subject: decision documents of the determination and of replies.
 APPLICANT_DOCUMENT_PURPOSES = ("decision",)

@@ -140,3 +140,29 @@ def test_give_notice_helper_waives_for_every_subject(org, clock):
     case = _accepted(subjects=(COMPANY, COMPANY2))
     notices = give_notice("market_lead", case.id)
     assert [n.state for n in notices] == ["waived", "waived"]
+
+
+def test_service_of_the_decision_is_recorded_with_its_proof(org, clock):
+    from datetime import date
+
+    from tests.helpers import in_effect_case
+
+    case, codes = in_effect_case()
+    subject_id = case.subjects[0].subject_id
+    lead = user("market_lead")
+    with pytest.raises(DomainError) as err:  # by post: the receipt is the proof
+        dueprocess.record_service(lead, case.id, subject_id, "post", date(2026, 11, 23), "", [])
+    assert err.value.errors[0][0] == "proof"
+    with pytest.raises(DomainError) as err:
+        dueprocess.record_service(lead, case.id, subject_id, "post", date(2026, 11, 20), "", [PDF])
+    assert err.value.errors[0][0] == "served_on"  # before the decision
+    with pytest.raises(DomainError):
+        dueprocess.record_service(user("tax_cw"), case.id, subject_id, "post", date(2026, 11, 23), "", [PDF])
+    db.session.rollback()
+    row = dueprocess.record_service(lead, case.id, subject_id, "post", date(2026, 11, 23), "挂号信", [Upload("回执.pdf", PDF.data, "proof")])
+    db.session.commit()
+    assert row.proof_attachment_id and db.session.get(Attachment, row.proof_attachment_id).purpose == "service"
+    assert "decision_served" in event_types(case.id)
+    applicant = applicant_for(case, codes)
+    page = portal.status_page(applicant, case.id)
+    assert page["decision_service"].served_on == date(2026, 11, 23) and page["decision_service"].way == "post"

@@ -71,3 +71,28 @@ def test_staff_record_a_paper_statement_and_others_may_not(client, org, clock):
     db.session.expire_all()
     assert dueprocess.notices_of(case.id)[1].state == "open"
     assert "只有认定单位可以录入书面陈述申辩。" in resp.get_data(as_text=True)
+
+
+def test_the_serving_unit_records_service_on_the_case_page(client, org, clock):
+    from tests.helpers import PDF, in_effect_case
+
+    case, codes = in_effect_case()
+    login(client, "market_lead")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "决定送达" in page and "尚未登记" in page
+    sid = case.subjects[0].subject_id
+    resp = client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": sid, "way": "in_person",
+                                                       "served_on": "2026-11-23", "note": "当面签收"}, follow_redirects=True)
+    assert "请上传送达回证（回执或扫描件）。" in resp.get_data(as_text=True)
+    resp = client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": sid, "way": "in_person",
+                                                       "served_on": "2026-11-23", "note": "当面签收",
+                                                       "proof": (__import__("io").BytesIO(PDF.data), "送达回证.pdf")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert "已登记决定送达情况。" in html and "当面签收" in html
+    applicant_for(case, codes, "app2")
+    _logout(client)
+    login(client, "app2")
+    assert "决定已于2026年11月23日（直接送达）送达您。" in client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": sid, "way": "portal",
+                                                          "served_on": "2026-11-23"}).status_code in (302, 403)
