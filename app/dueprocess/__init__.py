@@ -29,3 +29,4 @@ def init_app(app) -> None:
     hooks.register_portal_section(_portal_section)
     app.register_blueprint(routes.portal_bp)
     app.register_blueprint(routes.staff_bp)
+    app.register_blueprint(routes.subjects_bp)

@@ -24,4 +24,4 @@ class ServiceForm(FlaskForm):
     way = SelectField(_l("Way of service"), choices=choices(labels.SERVICE_WAY_LABELS.items()))
     served_on = DateField(_l("Date of service"), validators=[InputRequired(message=_l("Enter the date of service.")), PlausibleDate()])
     proof = FileField(_l("Proof of service (receipt or scan; not needed for the portal)"))
-    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Note on the service (optional)"), validators=[Optional(), Length(max=2000)])

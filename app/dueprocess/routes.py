@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases.attachments import uploads_from
-from app.dueprocess import services
+from app.dueprocess import record, services
 from app.dueprocess.forms import ServiceForm, StatementForm
 from app.errors import DomainError
 from app.extensions import db
@@ -12,6 +12,7 @@ from app.i18n import lazy_gettext as _l
 
 portal_bp = Blueprint("statements", __name__, url_prefix="/portal")
 staff_bp = Blueprint("notices", __name__, url_prefix="/cases")
+subjects_bp = Blueprint("subjects", __name__, url_prefix="/subjects")
 
 
 @portal_bp.route("/cases/<int:case_id>/statement", methods=["GET", "POST"])
@@ -81,3 +82,9 @@ def record_service(case_id):
             for e in errors:
                 flash(e, "danger")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="service"))
+
+
+@subjects_bp.route("/<int:subject_id>")
+@login_required
+def subject(subject_id):
+    return render_template("dueprocess/subject.html", **record.subject_record(current_user, subject_id))

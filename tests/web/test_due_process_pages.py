@@ -96,3 +96,35 @@ def test_the_serving_unit_records_service_on_the_case_page(client, org, clock):
     assert "决定已于2026年11月23日（直接送达）送达您。" in client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": sid, "way": "portal",
                                                           "served_on": "2026-11-23"}).status_code in (302, 403)
+
+
+def test_one_page_per_subject_within_the_readers_rights(client, org, clock):
+    from app.credit import services as credit
+    from tests.conftest import user
+    from tests.helpers import in_effect_case
+
+    case, codes = in_effect_case()
+    subject = case.subjects[0].subject
+    credit.check(credit.Requester.of_user(user("tax_cw")), subject.code, "licence", "XK-1")
+    credit.check(credit.Requester.of_user(user("court_cw")), subject.code, "subsidy", "BT-1")
+    db.session.commit()
+    login(client, "market_lead")
+    assert f'/subjects/{subject.id}"' in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    html = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
+    assert subject.name in html and "黑名单" in html and f'href="/cases/{case.id}"' in html
+    assert "已告知当事人拟认定事项" in html and "当事人放弃陈述申辩" in html
+    assert "仅显示本单位的信用核查" in html and "市税务局" not in html.split("按时间顺序")[1]  # other units' checks hidden
+    _logout(client)
+    login(client, "tax_cw")
+    html = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
+    assert "黑名单" in html and case.number in html and f'href="/cases/{case.id}"' not in html  # not party: no case link
+    assert "市税务局" in html.split("按时间顺序")[1] and "市中级人民法院" not in html.split("按时间顺序")[1]
+    _logout(client)
+    login(client, "supervisor1")
+    html = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
+    assert "市税务局" in html.split("按时间顺序")[1] and "市中级人民法院" in html.split("按时间顺序")[1]
+    _logout(client)
+    applicant_for(case, codes, "app3")
+    login(client, "app3")
+    assert client.get(f"/subjects/{subject.id}").status_code == 403
+    assert client.get("/subjects/999999").status_code in (403, 404)

@@ -1,0 +1,90 @@
+"""One page per subject (issue 16): everything about one person or company in time order, within the reader's
+rights: the cases the reader may see, every listing (from cases or department lists: what the credit check
+tells any unit), the measures by unit, notices and statements, service of decisions, checks by units."""
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import clock, labels
+from app.auth.models import ADMIN, APPLICANT, EXPERT, OFFICE, SUPERVISOR
+from app.cases.access import case_visibility_clause
+from app.cases.models import Case, CaseSubject, Subject
+from app.credit.models import CreditCheck
+from app.dueprocess.models import DecisionService, PriorNotice
+from app.errors import NotFound, PermissionDenied
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.listings.models import Listing, ListingUnit
+
+SEE_ALL_CHECKS = (SUPERVISOR, OFFICE, ADMIN)
+
+
+@dataclass
+class Item:
+    at: datetime
+    what: str
+    text: str
+    case: Case | None = None
+
+
+def _day(d) -> datetime:
+    return datetime.combine(d, time(0, 0), tzinfo=clock.LOCAL_TZ)
+
+
+def subject_record(actor, subject_id: int) -> dict:
+    if actor.role in (APPLICANT, EXPERT) or actor.unit_id is None:
+        raise PermissionDenied(_l("Your role may not do this."))
+    subject = db.session.get(Subject, subject_id)
+    if subject is None:
+        raise NotFound(_l("No such subject."))
+    clause = case_visibility_clause(actor, Case.id)
+    stmt = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id).where(CaseSubject.subject_id == subject_id)
+            .order_by(Case.created_at))
+    if clause is False:
+        raise PermissionDenied(_l("Your role may not do this."))
+    if clause is not None:
+        stmt = stmt.where(clause)
+    cases = list(db.session.scalars(stmt))
+    seen = {c.id for c in cases}
+    listings = list(db.session.scalars(
+        select(Listing).options(joinedload(Listing.case), joinedload(Listing.catalog_version), joinedload(Listing.deciding_unit),
+                                selectinload(Listing.units).joinedload(ListingUnit.unit))
+        .where(Listing.subject_id == subject_id).order_by(Listing.period_start, Listing.id)))
+    notices = [n for n in db.session.scalars(select(PriorNotice).where(PriorNotice.subject_id == subject_id)) if n.case_id in seen]
+    served = [s for s in db.session.scalars(select(DecisionService).where(DecisionService.subject_id == subject_id))
+              if s.case_id in seen]
+    checks_stmt = (select(CreditCheck).options(joinedload(CreditCheck.unit)).where(CreditCheck.subject_id == subject_id)
+                   .order_by(CreditCheck.at.desc()).limit(200))
+    if actor.role not in SEE_ALL_CHECKS:
+        checks_stmt = checks_stmt.where(CreditCheck.unit_id == actor.unit_id)
+    checks = list(db.session.scalars(checks_stmt))
+
+    by_id = {c.id: c for c in cases}
+    items: list[Item] = []
+    for c in cases:
+        items.append(Item(c.created_at, str(labels.label(labels.CASE_KIND_LABELS, c.kind)), f"{c.number} · {c.title}", c))
+        if c.decided_at:
+            items.append(Item(c.decided_at, str(_l("Decision")), f"{c.number} · {labels.label(labels.DECISION_LABELS, c.decision)}", c))
+    for n in notices:
+        items.append(Item(n.issued_at, str(labels.EVENT_LABELS["notice_issued"]), n.intended, by_id.get(n.case_id)))
+        if n.stated_at:
+            kind = "statement_made" if n.state == "stated" else "statement_waived"
+            items.append(Item(n.stated_at, str(labels.EVENT_LABELS[kind]), n.statement, by_id.get(n.case_id)))
+    for s in served:
+        items.append(Item(_day(s.served_on), str(labels.EVENT_LABELS["decision_served"]),
+                          labels.label(labels.SERVICE_WAY_LABELS, s.way), by_id.get(s.case_id)))
+    for lst in listings:
+        what = str(_l("Black list")) if lst.kind == "punishment" else str(_l("Red list"))
+        behaviour = lst.catalog_version.behaviour if lst.catalog_version else ""
+        items.append(Item(_day(lst.period_start), what, f"{behaviour} · {lst.deciding_unit.name}", by_id.get(lst.case_id)))
+        if lst.ended_on:
+            items.append(Item(_day(lst.ended_on), str(labels.label(labels.LISTING_STATUS_LABELS, lst.status)), behaviour,
+                              by_id.get(lst.case_id)))
+    for ch in checks:
+        items.append(Item(ch.at, str(_l("Credit check")),
+                          f"{ch.unit.name} · {labels.label(labels.MATTER_TYPE_LABELS, ch.matter_type)}", None))
+    items.sort(key=lambda i: clock.as_utc(i.at), reverse=True)
+    return {"subject": subject, "cases": cases, "listings": listings, "items": items, "checks": checks,
+            "all_checks": actor.role in SEE_ALL_CHECKS}
