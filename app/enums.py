@@ -145,6 +145,7 @@ class EventType(StrEnum):
     STATEMENT_MADE = "statement_made"
     STATEMENT_WAIVED = "statement_waived"
     DECISION_SERVED = "decision_served"
+    DECISION_ISSUED = "decision_issued"
 
 
 class ListingStatus(StrEnum):

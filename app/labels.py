@@ -155,6 +155,7 @@ EVENT_LABELS = {
     "statement_made": _l("Statement made (陈述申辩)"),
     "statement_waived": _l("Statement waived"),
     "decision_served": _l("Decision served on the subject (送达)"),
+    "decision_issued": _l("Decision document issued to the units (印发)"),
 }
 
 # The credit check: kinds of approval matter (config CHECK_MATTER_TYPES names the ones in use), what a

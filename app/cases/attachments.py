@@ -105,7 +105,8 @@ def _safe_name(filename: str) -> str:
     return Path(filename).name[:200] or "file"
 
 
-def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str = "files") -> list[Attachment]:
+def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str = "files",
+          subject_id: int | None = None) -> list[Attachment]:
     validate_uploads(uploads, field)
     out = []
     for up in uploads:
@@ -119,6 +120,7 @@ def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str =
             size=len(up.data),
             purpose=purpose,
             uploaded_by_id=actor.id,
+            subject_id=subject_id,
         )
         db.session.add(att)
         db.session.flush()

@@ -63,6 +63,8 @@ class Case(db.Model):
     determination: Mapped[dict | None] = mapped_column(JSON)
     decision: Mapped[str | None] = mapped_column(String(20))  # act | no_action
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The decision's number (文号), given when it is issued.
+    decision_no: Mapped[str | None] = mapped_column(String(120))
     # When the subjects were told of the intended determination (告知): from then on they follow the case.
     noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     period_start: Mapped[date | None] = mapped_column(Date)
@@ -159,6 +161,8 @@ class Attachment(db.Model):
     content_type: Mapped[str] = mapped_column(String(120))
     size: Mapped[int] = mapped_column(Integer)
     purpose: Mapped[str] = mapped_column(String(40))  # evidence | minutes | implementation | ...
+    # A document addressed to one subject (its copy of the decision): no other subject is served it.
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     uploaded_by: Mapped[User] = relationship()
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

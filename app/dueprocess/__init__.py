@@ -3,7 +3,7 @@
 `init_app` adds the notices to the staff case page and to the applicant's case page, and registers the pages
 where statements are made (portal) and recorded when received on paper (staff)."""
 from app.cases import hooks
-from app.dueprocess import routes, services
+from app.dueprocess import admin_routes, routes, services
 from app.dueprocess.forms import ServiceForm, StatementForm
 
 
@@ -30,3 +30,4 @@ def init_app(app) -> None:
     app.register_blueprint(routes.portal_bp)
     app.register_blueprint(routes.staff_bp)
     app.register_blueprint(routes.subjects_bp)
+    app.register_blueprint(admin_routes.bp)

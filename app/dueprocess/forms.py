@@ -25,3 +25,11 @@ class ServiceForm(FlaskForm):
     served_on = DateField(_l("Date of service"), validators=[InputRequired(message=_l("Enter the date of service.")), PlausibleDate()])
     proof = FileField(_l("Proof of service (receipt or scan; not needed for the portal)"))
     note = TextAreaField(_l("Note on the service (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class TemplateForm(FlaskForm):
+    body = TextAreaField(_l("Template (HTML and CSS with {{ placeholders }})"),
+                         validators=[DataRequired(message=_l("The template is empty.")), Length(max=100_000)])
+    reason = TextAreaField(_l("Why it changes"), validators=[DataRequired(message=_l("Say why the template changes.")), Length(max=2000)])
+    save = SubmitField(_l("Save"))
+    preview = SubmitField(_l("Preview as PDF"))

@@ -2,7 +2,7 @@
 determination that would list it, and the subject's statement (陈述申辩)."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -59,3 +59,24 @@ class DecisionService(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DecisionCounter(db.Model):
+    """The last decision number (文号) a unit gave in a year."""
+
+    __tablename__ = "decision_counter"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentTemplate(db.Model):
+    """A document template as administrators edited it (absent: the default file in app/templates/documents)."""
+
+    __tablename__ = "document_template"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

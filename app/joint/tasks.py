@@ -13,6 +13,7 @@ from app.cases.models import REL_IMPLEMENTER, REL_LEAD, Case, CaseMeasure
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import TaskContext
 from app.cases.tasks import required as _required
+from app.dueprocess import decision_document
 from app.dueprocess import services as dueprocess
 from app.enums import EventType
 from app.errors import DomainError
@@ -218,6 +219,7 @@ def determination(ctx: TaskContext) -> dict:
     ctx.case.decision = decision
     ctx.case.decided_at = clock.now()
     events.record(ctx.case.id, EventType.DECISION_RECORDED, ctx.actor, record, bpmn_id=ctx.task.bpmn_id)
+    decision_document.issue(ctx.case, ctx.actor)  # numbered, one copy per subject, to the units and the office
     hooks.publish(hooks.DECISION_RECORDED, case=ctx.case, actor=ctx.actor)
     # The minutes stay internal; the decision document is what the subjects are served and may download.
     attachments.store(ctx.case.id, ctx.actor, attachments.of_field(ctx.files, "files"), "minutes")

@@ -22,7 +22,7 @@ APPLICANT_EVENTS = (
     "complaint_decided", "punishment_suspended", "punishment_resumed", "determination_revoked", "case_closed",
     "timer_fired", "measure_applied", "repair_applied", "repair_reviewed", "repair_supplemented", "credit_repaired",
     "listing_started", "listing_expired", "measures_changed", "notice_issued", "statement_made", "statement_waived",
-    "decision_served",
+    "decision_served", "decision_issued",
 )
 # Attachments served to the subject: decision documents of the determination and of replies.
 APPLICANT_DOCUMENT_PURPOSES = ("decision",)
@@ -97,7 +97,10 @@ def deciding_body(case: Case) -> dict | None:
 
 def _document_clause(actor):
     # Documents served to the subject (decisions and replies), and what the applicant sent themselves.
-    return or_(Attachment.purpose.in_(APPLICANT_DOCUMENT_PURPOSES), Attachment.uploaded_by_id == actor.id)
+    # A copy addressed to one subject is served to that subject only.
+    served = Attachment.purpose.in_(APPLICANT_DOCUMENT_PURPOSES) & or_(Attachment.subject_id.is_(None),
+                                                                        Attachment.subject_id == actor.subject_id)
+    return or_(served, Attachment.uploaded_by_id == actor.id)
 
 
 def documents_for(actor, case: Case) -> list[Attachment]:

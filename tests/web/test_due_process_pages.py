@@ -128,3 +128,22 @@ def test_one_page_per_subject_within_the_readers_rights(client, org, clock):
     login(client, "app3")
     assert client.get(f"/subjects/{subject.id}").status_code == 403
     assert client.get("/subjects/999999").status_code in (403, 404)
+
+
+def test_administrators_edit_and_preview_the_decision_template(client, org, clock):
+    login(client, "admin")
+    page = client.get("/admin/documents/decision").get_data(as_text=True)
+    assert "救济途径" in page and "文书模板" in client.get("/admin/").get_data(as_text=True)
+    body = "<html><head></head><body><h1>{{ title }}</h1><p>{{ subject.name }}</p></body></html>"
+    resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": body, "preview": "1"})
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf" and resp.data.startswith(b"%PDF")
+    resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": "{{ broken", "reason": "改",
+                                                         "save": "1"})
+    assert "模板无法生成" in resp.get_data(as_text=True)
+    resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": body, "reason": "简化",
+                                                         "save": "1"}, follow_redirects=True)
+    assert "决定书模板已保存" in resp.get_data(as_text=True)
+    assert "{{ subject.name }}</p></body></html>" in client.get("/admin/documents/decision").get_data(as_text=True).replace("&lt;", "<").replace("&gt;", ">")
+    _logout(client)
+    login(client, "office1")
+    assert client.get("/admin/documents/decision").status_code == 403

@@ -1,0 +1,170 @@
+"""The decision document (决定书): numbered per determining unit and year (文号), rendered from a template
+administrators may edit (HTML/CSS with Jinja placeholders, sandboxed) into a PDF with an embedded CJK font by
+xhtml2pdf, one copy addressed to each subject; issued at once to the implementing units, the units that
+attended and the office (seed 001 二(二)2 「印发各相关单位，同时送联席会议办公室备案」)."""
+import io
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+from xhtml2pdf import pisa
+
+from app import clock
+from app.audit import services as audit
+from app.auth.models import ADMIN, Unit
+from app.auth.permissions import require_role
+from app.cases import attachments, events, runtime
+from app.cases.attachments import Upload
+from app.cases.models import REL_NOTIFIED, Case, CaseMeasure, CaseUnit
+from app.cases.services import add_case_unit, office_unit
+from app.dueprocess.models import DecisionCounter, DocumentTemplate
+from app.enums import EventType
+from app.errors import DomainError
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+
+FONT = Path(__file__).resolve().parents[1] / "fonts" / "wqy-microhei-subset.ttf"
+FONT_URL = "xinlian-cjk.ttf"
+DECISION = "decision"
+# Prepended to every template: the embedded font, whatever the administrator's CSS says.
+FONT_CSS = ('<style>@font-face { font-family: "XinlianCJK"; src: url("' + FONT_URL + '"); } '
+            'body, p, td, th, div, span, h1, h2, h3 { font-family: "XinlianCJK"; }</style>')
+MAX_TEMPLATE = 100_000
+
+
+def default_template() -> str:
+    return (Path(current_app.root_path) / "templates" / "documents" / "decision.html").read_text(encoding="utf-8")
+
+
+def current_template() -> str:
+    row = db.session.get(DocumentTemplate, DECISION)
+    return row.body if row is not None else default_template()
+
+
+def _env() -> SandboxedEnvironment:
+    return SandboxedEnvironment(autoescape=True)
+
+
+def _link(uri, rel):
+    """Resources a template may load: the embedded font only (no files, no network)."""
+    return str(FONT) if uri == FONT_URL else ""
+
+
+def render_pdf(body: str, context: dict) -> bytes:
+    try:
+        html = _env().from_string(body).render(**context)
+    except Exception as exc:  # noqa: BLE001  (an administrator's template: say what is wrong)
+        raise DomainError(_l("The template cannot be rendered: %(e)s", e=str(exc)), "body") from exc
+    html = html.replace("<head>", "<head>" + FONT_CSS, 1) if "<head>" in html else FONT_CSS + html
+    out = io.BytesIO()
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_link)
+    if result.err:
+        raise DomainError(_l("The template does not make a valid document."), "body")
+    return out.getvalue()
+
+
+def next_number(unit: Unit, kind: str, year: int) -> str:
+    """The next 文号 of the unit for the year, e.g. 市市场监管局信惩决〔2026〕3号 (counter row locked)."""
+    row = db.session.scalar(select(DecisionCounter).where(DecisionCounter.unit_id == unit.id, DecisionCounter.year == year)
+                            .with_for_update())
+    if row is None:
+        row = DecisionCounter(unit_id=unit.id, year=year, last=0)
+        db.session.add(row)
+    row.last += 1
+    db.session.flush()
+    word = "信惩决" if kind == "punishment" else "信励决"
+    return f"{unit.name}{word}〔{year}〕{row.last}号"
+
+
+def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: date, copies: list[str]) -> dict:
+    det = case.determination or {}
+    measures = db.session.execute(
+        select(CaseMeasure.text, Unit.name).join(Unit, Unit.id == CaseMeasure.unit_id)
+        .where(CaseMeasure.case_id == case.id).order_by(CaseMeasure.id)).all()
+    punishment = case.kind == "punishment"
+    body = str(_l("the joint meeting (through its office)")) if case.route == "office" else deciding_unit.name
+    rule = runtime.deadline_rule_of(case, "objection_reply") or {"days": ""}
+    return {
+        "title": "联合惩戒决定书" if punishment else "联合激励决定书", "number": number, "case": case,
+        "subject": subject, "subject_code_label": "统一社会信用代码" if subject.kind == "enterprise" else "身份证号码",
+        "deciding_body": deciding_unit.name if case.route != "office" else f"社会信用体系建设联席会议（{body}）",
+        "meeting_date": _cn(date.fromisoformat(det["meeting_date"])) if det.get("meeting_date") else "",
+        "procedure": "联合奖惩工作程序", "entries": [
+            {"code": ce.catalog_version.entry.code, "behaviour": ce.catalog_version.behaviour,
+             "legal_basis": ce.catalog_version.legal_basis} for ce in case.entries],
+        "statement_answer": (det.get("statements") or {}).get("statement_answer", ""),
+        "acted": case.decision == "act", "punishment": punishment,
+        "kind_words": "实施联合惩戒" if punishment else "实施联合激励",
+        "measures": [{"text": t, "unit": u} for t, u in measures],
+        "period_days": case.period_days, "period_start": _cn(case.period_start) if case.period_start else "",
+        "period_end": _cn(case.period_end) if case.period_end else "",
+        "objection_reply_days": rule.get("days", ""), "issued_on": _cn(issued_on), "copies": "、".join(copies),
+    }
+
+
+def _cn(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def issue(case: Case, actor) -> str:
+    """Number the decision, render one copy per subject and store them as the case's decision documents;
+    the units that attended become parties to the case so they receive it. Returns the number."""
+    det = case.determination or {}
+    deciding_unit = db.session.get(Unit, det.get("deciding_unit_id") or office_unit().id)
+    issued_on = clock.today_local()
+    number = next_number(deciding_unit, case.kind, issued_on.year)
+    office = office_unit()
+    for unit_id in det.get("attending_unit_ids") or []:
+        add_case_unit(case.id, unit_id, REL_NOTIFIED)
+    add_case_unit(case.id, office.id, "office")
+    recipients = db.session.scalars(
+        select(Unit.name).join(CaseUnit, CaseUnit.unit_id == Unit.id).where(CaseUnit.case_id == case.id)
+        .distinct().order_by(Unit.name)).all()
+    body = current_template()
+    for cs in case.subjects:
+        pdf = render_pdf(body, _context(case, cs.subject, number, deciding_unit, issued_on, list(recipients)))
+        attachments.store(case.id, actor, [Upload(f"{number}（{cs.subject.name}）.pdf", pdf, "decision")], "decision",
+                          "decision", subject_id=cs.subject_id)
+    case.decision_no = number
+    events.record(case.id, EventType.DECISION_ISSUED, actor, {"summary": number, "note": "、".join(recipients)})
+    return number
+
+
+def save_template(actor, body: str, reason: str) -> None:
+    require_role(actor, ADMIN)
+    body = body or ""
+    if not body.strip():
+        raise DomainError(_l("The template is empty."), "body")
+    if len(body) > MAX_TEMPLATE:
+        raise DomainError(_l("At most %(n)s characters.", n=MAX_TEMPLATE), "body")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Say why the template changes."), "reason")
+    render_pdf(body, sample_context())  # refuse a template that does not render
+    row = db.session.get(DocumentTemplate, DECISION)
+    before = {"body": row.body if row else default_template()}
+    if row is None:
+        row = DocumentTemplate(name=DECISION)
+        db.session.add(row)
+    row.body, row.updated_by_id, row.updated_at = body, actor.id, clock.now()
+    db.session.flush()
+    audit.record(actor, "document_template", DECISION, "update", before, {"body": body}, reason)
+
+
+def sample_context() -> dict:
+    """A decision with made-up content, to preview a template."""
+    class _S:
+        name, code, kind = "某示例有限公司", "91510400MA6X000102", "enterprise"
+
+    class _C:
+        title, facts, legal_basis = "某示例公司列入严重违法失信企业名单", "该公司提供虚假材料取得登记。", "《企业信息公示暂行条例》第十八条。"
+
+    today = clock.today_local()
+    return {"title": "联合惩戒决定书", "number": "市市场监管局信惩决〔2026〕1号", "case": _C(), "subject": _S(),
+            "subject_code_label": "统一社会信用代码", "deciding_body": "市市场监管局", "meeting_date": _cn(today),
+            "procedure": "联合奖惩工作程序", "entries": [{"code": "SC-P-001", "behaviour": "严重违法失信企业", "legal_basis": "示例依据"}],
+            "statement_answer": "经核实，陈述申辩意见不予采纳。", "acted": True, "punishment": True, "kind_words": "实施联合惩戒",
+            "measures": [{"text": "限制参与政府采购", "unit": "市财政局"}], "period_days": 365, "period_start": _cn(today),
+            "period_end": _cn(today), "objection_reply_days": 5, "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}
