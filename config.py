@@ -29,6 +29,9 @@ DEFAULT_DEADLINE_RULES = {
     "expert_response": (2, "local"),
     # Objections and complaints (seed 001 二(三) "within the set time"; the default reply time).
     "objection_reply": (5, "local"),
+    # A subject objects within this many calendar days of being served the decision (counted from service;
+    # before the service is recorded the subject may object at any time).
+    "objection_window": (60, "local"),
     "complaint_window": (10, "local"),
     "complaint_schedule": (5, "local"),
     "complaint_decide": (20, "local"),
@@ -41,7 +44,7 @@ DEFAULT_DEADLINE_RULES = {
     "report_interval": (90, "local"),
 }
 # Rules counted in calendar days rather than working days.
-CALENDAR_DAY_RULES = {"report_interval"}
+CALENDAR_DAY_RULES = {"report_interval", "objection_window"}
 
 # Default draw for a meeting: at least one legal expert and two from each industry of the case, plus
 # reserves per field (seed 001 二(二)2 asks for industry and legal experts drawn at random).

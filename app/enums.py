@@ -146,6 +146,7 @@ class EventType(StrEnum):
     STATEMENT_WAIVED = "statement_waived"
     DECISION_SERVED = "decision_served"
     DECISION_ISSUED = "decision_issued"
+    UNIT_SUCCEEDED = "unit_succeeded"
 
 
 class ListingStatus(StrEnum):

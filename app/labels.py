@@ -156,6 +156,7 @@ EVENT_LABELS = {
     "statement_waived": _l("Statement waived"),
     "decision_served": _l("Decision served on the subject (送达)"),
     "decision_issued": _l("Decision document issued to the units (印发)"),
+    "unit_succeeded": _l("A unit handed its work to its successor"),
 }
 
 # The credit check: kinds of approval matter (config CHECK_MATTER_TYPES names the ones in use), what a
@@ -241,6 +242,7 @@ STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper
 DEADLINE_RULE_LABELS = {
     "issue_notice": _l("Deadline for telling the subjects of the intended determination"),
     "statement_period": _l("Statement period of the subjects (陈述申辩)"),
+    "objection_window": _l("Objection period, from the service of the decision"),
     "decide_route": _l("Deadline for naming the determining body"),
     "push_confirm": _l("Deadline for confirming a pushed change"),
     "report_interval": _l("Interval of periodic implementation reports"),

@@ -1,5 +1,15 @@
 """WTForms classes for workflow user tasks, one module per process, found by the form key that the BPMN
-user task names in its "form" property."""
-from forms import experts, joint_punishment, listings, objection, repair
+user task names in its "form" property.
 
-FORMS = {**joint_punishment.FORMS, **experts.FORMS, **objection.FORMS, **repair.FORMS, **listings.FORMS}
+`FORMS` is built on first use (PEP 562), not when the package is imported: feature modules import
+`forms.fields` while the task forms import the features' services, and importing every form module with the
+package would make those imports circular."""
+
+
+def __getattr__(name):
+    if name == "FORMS":
+        # Deferred on purpose (see the module docstring).
+        from forms import experts, joint_punishment, listings, objection, repair
+
+        return {**joint_punishment.FORMS, **experts.FORMS, **objection.FORMS, **repair.FORMS, **listings.FORMS}
+    raise AttributeError(name)

@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.admin import queries, services
+from app.admin import queries, services, succession
 from app.auth.models import ADMIN, OFFICE, SUPERVISOR
 from app.auth.permissions import require_role
 from app.catalog.forms import FileForm
@@ -56,3 +56,21 @@ def process_xml(version_id):
 def audit_log():
     require_role(current_user, ADMIN, SUPERVISOR, OFFICE)
     return render_template("admin/audit.html", rows=queries.readable_changes(queries.recent_changes()))
+
+
+@bp.route("/units/<int:unit_id>/hand-over", methods=["POST"])
+@login_required
+def hand_over(unit_id):
+    """A unit merged, renamed or abolished hands its work to a successor (see app/admin/succession.py)."""
+    require_role(current_user, ADMIN)
+    try:
+        moved = succession.hand_over(current_user, unit_id, request.form.get("successor_id", type=int),
+                                     request.form.get("reason", ""))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(_l("The work was handed over: %(tasks)s open tasks, %(pushes)s pushes, %(listings)s listings, %(measures)s "
+                 "measures, %(entries)s catalog entries.", **moved), "success")
+    return redirect(url_for("auth.units", unit_id=unit_id))

@@ -34,6 +34,8 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default=UNIT_MEMBER)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The unit that took over this one's work (merger, renaming, abolition); set with active=False.
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
 
     def __repr__(self):
         return f"<Unit {self.id} {self.name}>"

@@ -225,3 +225,15 @@ def reset_password(actor, user: User) -> str:
     end_sessions(user)
     audit.record(actor, "user", user.id, "password_reset")
     return password
+
+
+def current_unit_id(unit_id: int | None) -> int | None:
+    """The unit that does the work of `unit_id` now, following successions (merger, renaming, abolition)."""
+    seen = set()
+    while unit_id is not None and unit_id not in seen:
+        seen.add(unit_id)
+        nxt = db.session.scalar(select(Unit.successor_id).where(Unit.id == unit_id))
+        if nxt is None:
+            return unit_id
+        unit_id = nxt
+    return unit_id

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 
 from app import clock
 from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE
+from app.auth.services import current_unit_id
 from app.cases import events, hooks
 from app.cases.models import Case, OpenTask
 from app.engine import instances
@@ -154,7 +155,8 @@ def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
 
 def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
     props = t.properties
-    unit_id = t.data.get(props.get("unit")) if props.get("unit") else None
+    # A unit that handed its work to a successor: the successor gets the task.
+    unit_id = current_unit_id(t.data.get(props.get("unit"))) if props.get("unit") else None
     assignee_id = t.data.get(props.get("assignee")) if props.get("assignee") else None
     rule_name = props.get("deadline_rule")
     rule = deadline_rule_of(case, rule_name)

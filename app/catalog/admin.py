@@ -143,6 +143,24 @@ def revise(actor, entry: CatalogEntry, e: EntryIn, reason: str) -> CatalogVersio
     return _add_version(actor, entry, data, reason.strip())
 
 
+def reassign_unit(actor, old_unit_id: int, new_unit_id: int, reason: str) -> list[str]:
+    """A unit handed its work to a successor: every live entry it administers or whose measures it applies
+    gets a new version naming the successor. Returns the codes changed."""
+    changed = []
+    for entry in db.session.scalars(select(CatalogEntry).where(CatalogEntry.retired_at.is_(None)).order_by(CatalogEntry.code)):
+        v = entry.current_version
+        if v is None:
+            continue
+        measures = [dict(m, unit_id=new_unit_id) if m.get("unit_id") == old_unit_id else m for m in v.measures]
+        admin_unit = new_unit_id if v.admin_unit_id == old_unit_id else v.admin_unit_id
+        if measures == v.measures and admin_unit == v.admin_unit_id:
+            continue
+        data = dict(_snapshot(v), measures=measures, admin_unit_id=admin_unit, kind=entry.kind, group_id=entry.group_id)
+        _add_version(actor, entry, data, reason)
+        changed.append(entry.code)
+    return changed
+
+
 def retire(actor, entry: CatalogEntry, reason: str) -> None:
     require_role(actor, *MANAGERS)
     if not (reason or "").strip():

@@ -19,6 +19,7 @@ from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.listings.services import listing_of
 from app.rights.accounts import may_issue_codes
 from app.rights.objections import applicant_case
 
@@ -187,6 +188,9 @@ def record_service(actor, case_id: int, subject_id: int, way: str, served_on, no
         db.session.add(row)
     row.way, row.served_on, row.note, row.recorded_by_id, row.recorded_at = way, served_on, note, actor.id, clock.now()
     row.proof_attachment_id = stored[0].id if stored else None
+    listing = listing_of(case.id, subject_id)
+    if listing is not None:
+        listing.served_on = served_on  # the objection window counts from here
     db.session.flush()
     subject = next(cs.subject for cs in case.subjects if cs.subject_id == subject_id)
     events.record(case.id, EventType.DECISION_SERVED, actor, {

@@ -47,6 +47,8 @@ class Listing(db.Model):
     # in_effect | suspended | expired | revoked | repaired (named by bpmn/listing.bpmn)
     status: Mapped[str] = mapped_column(String(20), default="in_effect")
     ended_on: Mapped[date | None] = mapped_column(Date)
+    # The day the decision was served on the subject (送达): its objection window counts from then.
+    served_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(Text, default="")
     # Units whose measures a partly upheld objection lifts (read when the "change" push is thrown).
     pending_lift_units: Mapped[list | None] = mapped_column(JSON)

@@ -3,6 +3,8 @@ answered by the unit that made it (谁决定、谁负责), optionally complained
 happens to the subject's own listing while and after they are handled (suspended, resumed from the day of
 rejection, revoked, measures changed) is drawn in bpmn/objection.bpmn as messages to that listing; other
 subjects of the same case are not touched."""
+from datetime import timedelta
+
 from sqlalchemy import exists, or_, select
 
 from app import clock
@@ -66,6 +68,16 @@ def listing_of_objection(case: Case) -> Listing | None:
     return db.session.get(Listing, case.listing_id) if case.listing_id else None
 
 
+def objection_last_day(case: Case, listing: Listing):
+    """The last day the subject may object: the window (rule objection_window, calendar days) counts from the
+    service of the decision; None while the service is not recorded."""
+    if listing is None or listing.served_on is None:
+        return None
+    rule = runtime.deadline_rule_of(case, "objection_window")
+    # The day of service is not counted (期间开始的日不计算在内): 60 days from 1 March end on 30 April.
+    return listing.served_on + timedelta(days=int(rule["days"])) if rule else None
+
+
 def determining(case: Case) -> tuple[int, str]:
     """The unit that made the determination, and its role (a group lead, or the office for a special meeting)."""
     unit_id = (case.determination or {}).get("deciding_unit_id")
@@ -81,6 +93,10 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     listing = listing_of(case.id, actor.subject_id)
     if listing is None or not listing.active:
         raise DomainError(_l("This punishment has ended; there is nothing left to object to."))
+    last_day = objection_last_day(case, listing)
+    if last_day is not None and clock.today_local() > last_day:
+        raise DomainError(_l("The objection period ended on %(d)s (it counts from the day the decision was served on you).",
+                             d=last_day.isoformat()))
     existing = open_objection(case.id, actor.subject_id)
     if existing is not None:
         raise OpenObjection(existing)

@@ -373,7 +373,7 @@ def acknowledge_filing(page: Page, case: Case, note: str = "") -> None:
     """决定备案确认: the office files the decision (in parallel with the units' implementation)."""
     open_task(page, case.number, "决定备案确认")
     if note:
-        page.get_by_label("备注（选填）").fill(note)
+        page.get_by_label("备注（选填）", exact=True).fill(note)
     submit_step(page, "决定备案确认")
 
 

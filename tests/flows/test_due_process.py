@@ -166,3 +166,40 @@ def test_service_of_the_decision_is_recorded_with_its_proof(org, clock):
     applicant = applicant_for(case, codes)
     page = portal.status_page(applicant, case.id)
     assert page["decision_service"].served_on == date(2026, 11, 23) and page["decision_service"].way == "post"
+
+
+def test_the_objection_window_counts_from_service(org, clock):
+    from datetime import date
+
+    from app.rights import objections
+    from tests.helpers import in_effect_case
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    subject_id = case.subjects[0].subject_id
+    # 23 Nov: served in person; 60 calendar days, the day of service not counted: the last day is 22 Jan 2027
+    dueprocess.record_service(user("market_lead"), case.id, subject_id, "in_person", date(2026, 11, 23), "", [PDF])
+    db.session.commit()
+    assert listings_of(case.id)[0].served_on == date(2026, 11, 23)
+    assert objections.objection_last_day(case, listings_of(case.id)[0]) == date(2027, 1, 22)
+    clock.move_to("2027-01-23T02:00:00+00:00")
+    with pytest.raises(DomainError) as err:
+        objections.file_objection(applicant, case.id, "逾期异议", [])
+    assert "2027-01-22" in str(err.value.message)
+    db.session.rollback()
+    clock.move_to("2027-01-22T02:00:00+00:00")
+    obj = objections.file_objection(applicant, case.id, "期限内的异议", [])
+    db.session.commit()
+    assert obj.number.startswith("YY-")
+
+
+def test_before_service_is_recorded_the_subject_may_object(org, clock):
+    from app.rights import objections
+    from tests.helpers import in_effect_case
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-03-01T02:00:00+00:00")  # more than 60 days after the decision, never served
+    assert objections.objection_last_day(case, listings_of(case.id)[0]) is None
+    objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
