@@ -20,6 +20,8 @@ DEFAULT_DEADLINE_RULES = {
     # within the statement period (国办发〔2020〕49号 (八); the period is the office's local default).
     "issue_notice": (5, "local"),
     "statement_period": (5, "local"),
+    # A reported error in a subject's data is verified and corrected by the unit responsible (信息更正).
+    "correction_verify": (5, "local"),
     "determination": (20, "local"),
     "file_decision": (5, "local"),
     "notify_groups": (5, "local"),

@@ -33,6 +33,7 @@ class CaseKind(StrEnum):
     REWARD = "reward"
     OBJECTION = "objection"
     REPAIR = "repair"
+    CORRECTION = "correction"
 
 
 JOINT_KINDS = (CaseKind.PUNISHMENT, CaseKind.REWARD)
@@ -68,6 +69,9 @@ class CaseStatus(StrEnum):
     OBJECTION_PARTLY = "objection_partly"
     COMPLAINT_PARTLY = "complaint_partly"
     STATEMENT_PERIOD = "statement_period"
+    CORRECTION_REVIEW = "correction_review"
+    CORRECTION_DONE = "correction_done"
+    CORRECTION_REJECTED = "correction_rejected"
 
 
 class Relation(StrEnum):
@@ -147,6 +151,9 @@ class EventType(StrEnum):
     DECISION_SERVED = "decision_served"
     DECISION_ISSUED = "decision_issued"
     UNIT_SUCCEEDED = "unit_succeeded"
+    CORRECTION_REPORTED = "correction_reported"
+    SUBJECT_CORRECTED = "subject_corrected"
+    CORRECTION_REFUSED = "correction_refused"
 
 
 class ListingStatus(StrEnum):

@@ -16,6 +16,7 @@ CASE_KIND_LABELS = {
     "reward": _l("Joint reward"),
     "objection": _l("Objection and complaint"),
     "repair": _l("Credit repair"),
+    "correction": _l("Correction of a subject's data"),
 }
 
 UNIT_KIND_LABELS = {
@@ -60,6 +61,9 @@ STATUS_LABELS = {
     "objection_partly": _l("Objection partly upheld: measures changed"),
     "complaint_partly": _l("Complaint partly upheld: measures changed"),
     "statement_period": _l("Subjects told of the intended determination: statement period"),
+    "correction_review": _l("Correction: being verified by the unit responsible"),
+    "correction_done": _l("Correction made and pushed to the units"),
+    "correction_rejected": _l("Correction refused, with reasons"),
 }
 
 LISTING_STATUS_LABELS = {
@@ -79,7 +83,9 @@ UNIT_MEASURE_STATE_LABELS = {
 }
 
 PUSH_ACTION_LABELS = {"suspend": _l("Suspend the measure"), "resume": _l("Resume the measure"), "lift": _l("Lift the measure"),
-                      "apply": _l("Apply the measure")}
+                      "apply": _l("Apply the measure"), "correct": _l("Update the subject's data in your records")}
+CORRECTION_FIELD_LABELS = {"name": _l("Name"), "code": _l("Unified social credit code / identity number"),
+                           "legal_representative": _l("Legal representative")}
 API_SCOPE_LABELS = {"check": _l("credit check"), "feedback": _l("application records and confirmations"),
                     "lists": _l("black and red lists"), "cases-read": _l("the unit's cases and tasks (read)")}
 DELIVERY_STATUS_LABELS = {"pending": _l("pending"), "delivered": _l("delivered"), "failed": _l("failed")}
@@ -157,6 +163,9 @@ EVENT_LABELS = {
     "decision_served": _l("Decision served on the subject (送达)"),
     "decision_issued": _l("Decision document issued to the units (印发)"),
     "unit_succeeded": _l("A unit handed its work to its successor"),
+    "correction_reported": _l("Correction of the subject's data reported (信息更正)"),
+    "subject_corrected": _l("Subject's data corrected"),
+    "correction_refused": _l("Correction refused"),
 }
 
 # The credit check: kinds of approval matter (config CHECK_MATTER_TYPES names the ones in use), what a
@@ -242,6 +251,7 @@ STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper
 DEADLINE_RULE_LABELS = {
     "issue_notice": _l("Deadline for telling the subjects of the intended determination"),
     "statement_period": _l("Statement period of the subjects (陈述申辩)"),
+    "correction_verify": _l("Deadline for verifying a reported correction"),
     "objection_window": _l("Objection period, from the service of the decision"),
     "decide_route": _l("Deadline for naming the determining body"),
     "push_confirm": _l("Deadline for confirming a pushed change"),
@@ -292,6 +302,7 @@ def source_text(source: str | None):
 # Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
 STEP_LABELS = {
     "issue_notice": _l("Tell the subjects of the intended determination"),
+    "verify_correction": _l("Verify and correct the subject's data"),
     "timer_statement_due": _l("Statement period ended"),
     "msg_statements_in": _l("Every subject has made or waived its statement"),
     "decide_route": _l("Office names the determining body"),

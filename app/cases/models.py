@@ -32,6 +32,7 @@ class Subject(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200), index=True)
     code: Mapped[str] = mapped_column(String(18), unique=True)
+    legal_representative: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -3,7 +3,7 @@
 `init_app` adds the notices to the staff case page and to the applicant's case page, and registers the pages
 where statements are made (portal) and recorded when received on paper (staff)."""
 from app.cases import hooks
-from app.dueprocess import admin_routes, routes, services
+from app.dueprocess import admin_routes, corrections, routes, services
 from app.dueprocess.forms import ServiceForm, StatementForm
 
 
@@ -25,6 +25,7 @@ def _portal_section(actor, case) -> dict:
 
 
 def init_app(app) -> None:
+    hooks.register_tasks(corrections.TASKS)
     hooks.register_case_section(_section)
     hooks.register_portal_section(_portal_section)
     app.register_blueprint(routes.portal_bp)

@@ -33,3 +33,13 @@ class TemplateForm(FlaskForm):
     reason = TextAreaField(_l("Why it changes"), validators=[DataRequired(message=_l("Say why the template changes.")), Length(max=2000)])
     save = SubmitField(_l("Save"))
     preview = SubmitField(_l("Preview as PDF"))
+
+
+class CorrectionForm(FlaskForm):
+    """Report that a subject's data is recorded wrongly (信息更正)."""
+
+    field = SelectField(_l("What is wrong"), choices=choices(labels.CORRECTION_FIELD_LABELS.items()))
+    proposed = TextAreaField(_l("The correct value"), validators=[DataRequired(message=_l("Give the correct value.")), Length(max=200)])
+    reason = TextAreaField(_l("Why the recorded data is wrong"), validators=[DataRequired(message=_l("Say why the recorded data is wrong.")),
+                                                                             Length(max=4000)])
+    files = MultipleFileField(_l("Evidence (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))

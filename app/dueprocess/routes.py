@@ -3,12 +3,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases.attachments import uploads_from
-from app.dueprocess import record, services
-from app.dueprocess.forms import ServiceForm, StatementForm
-from app.errors import DomainError
+from app.cases.models import Subject
+from app.dueprocess import corrections, record, services
+from app.dueprocess.forms import CorrectionForm, ServiceForm, StatementForm
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.form_errors import apply_errors
 from app.i18n import lazy_gettext as _l
+from app.rights.objections import applicant_case
 
 portal_bp = Blueprint("statements", __name__, url_prefix="/portal")
 staff_bp = Blueprint("notices", __name__, url_prefix="/cases")
@@ -88,3 +90,43 @@ def record_service(case_id):
 @login_required
 def subject(subject_id):
     return render_template("dueprocess/subject.html", **record.subject_record(current_user, subject_id))
+
+
+def _report(subject_id: int, case_id: int | None, back):
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            corr = corrections.report(current_user, subject_id, form.field.data, form.proposed.data, form.reason.data,
+                                      uploads_from(request.files.getlist("files")), case_id)
+            db.session.commit()
+        except PermissionDenied:
+            db.session.rollback()
+            raise  # a 403 page
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_l("The correction %(number)s was reported; the unit responsible verifies it.", number=corr.number), "success")
+            return redirect(back(corr))
+    return form
+
+
+@subjects_bp.route("/<int:subject_id>/correction", methods=["GET", "POST"])
+@login_required
+def report_correction(subject_id):
+    data = record.subject_record(current_user, subject_id)
+    form = _report(subject_id, None, lambda corr: url_for("cases.detail", case_id=corr.id))
+    if not isinstance(form, CorrectionForm):
+        return form
+    return render_template("dueprocess/correction.html", form=form, subject=data["subject"])
+
+
+@portal_bp.route("/cases/<int:case_id>/correction", methods=["GET", "POST"])
+@login_required
+def portal_correction(case_id):
+    case = applicant_case(current_user, case_id)
+    subject = db.session.get(Subject, current_user.subject_id)
+    form = _report(current_user.subject_id, case.id, lambda corr: url_for("portal.case", case_id=corr.id))
+    if not isinstance(form, CorrectionForm):
+        return form
+    return render_template("dueprocess/correction.html", form=form, subject=subject, portal_case=case)

@@ -21,7 +21,7 @@ ACTIVE = ("in_effect", "suspended")
 ENDED = ("expired", "revoked", "repaired")
 FAR_FUTURE = "9999-12-31T15:59:59+00:00"
 # What a unit's measures become once it confirms a push.
-STATE_AFTER = {"suspend": "suspended", "resume": "applied", "lift": "lifted"}
+STATE_AFTER = {"suspend": "suspended", "resume": "applied", "lift": "lifted"}  # a "correct" push leaves the state
 
 
 # -- the period clock -----------------------------------------------------------------------------------
@@ -214,10 +214,22 @@ def change_measures(payload: dict, case: Case, actor) -> None:
 
 # -- pushes to the units ------------------------------------------------------------------------------------
 def _open_pushes(listing_id: int) -> dict[int, Push]:
-    """Unconfirmed, not superseded pushes of a listing, by unit."""
+    """Unconfirmed, not superseded pushes of a listing that change the measure, by unit (corrections of the
+    subject's data stand apart)."""
     rows = db.session.scalars(select(Push).where(Push.listing_id == listing_id, Push.confirmed_at.is_(None),
-                                                 Push.superseded_at.is_(None)))
+                                                 Push.superseded_at.is_(None), Push.action != "correct"))
     return {p.unit_id: p for p in rows}
+
+
+def push_correction(subject_id: int, actor, reason: str = "corrected") -> list[Push]:
+    """A subject's data was corrected: every unit applying a measure to it (listings in effect or suspended)
+    confirms that it has updated its records."""
+    out = []
+    for listing in db.session.scalars(select(Listing).where(Listing.subject_id == subject_id,
+                                                            Listing.status.in_(("in_effect", "suspended")),
+                                                            Listing.case_id.is_not(None)).order_by(Listing.id)):
+        out += push({"listing_id": listing.id, "action": "correct", "reason": reason}, listing.case, actor)
+    return out
 
 
 def _push_targets(listing: Listing, action: str) -> list[ListingUnit]:
@@ -226,6 +238,8 @@ def _push_targets(listing: Listing, action: str) -> list[ListingUnit]:
     if action == "resume":  # those suspended, and those told to suspend who have not yet confirmed it
         told = {u for u, p in _open_pushes(listing.id).items() if p.action == "suspend"}
         return [lu for lu in listing.units if lu.state == "suspended" or lu.unit_id in told]
+    if action == "correct":
+        return [lu for lu in listing.units if lu.state != "lifted"]
     if action == "change":
         lift = set(listing.pending_lift_units or [])
         return [lu for lu in listing.units if lu.unit_id in lift and lu.state != "lifted"]
@@ -237,7 +251,9 @@ def push(payload: dict, case: Case, actor) -> list[Push]:
     listing = db.session.get(Listing, payload["listing_id"])
     action = payload["action"]
     reason = payload.get("reason") or {"change": "changed"}.get(action, action)
-    earlier = _open_pushes(listing.id)
+    # A newer change of the measure replaces one the unit has not yet confirmed; a correction of the subject's
+    # data neither replaces nor is replaced (the unit must see both).
+    earlier = {} if action == "correct" else _open_pushes(listing.id)
     out = []
     for lu in _push_targets(listing, action):
         if lu.unit_id in earlier:  # the newer change replaces the one the unit has not yet confirmed
@@ -270,7 +286,7 @@ def confirm_push(actor, push_row: Push, note: str) -> None:
     push_row.confirmed_at, push_row.confirmed_by_id, push_row.note = clock.now(), actor.id, note
     lu = db.session.scalar(select(ListingUnit).where(ListingUnit.listing_id == push_row.listing_id,
                                                      ListingUnit.unit_id == push_row.unit_id))
-    lu.state, lu.updated_at = STATE_AFTER[push_row.action], clock.now()
+    lu.state, lu.updated_at = STATE_AFTER.get(push_row.action, lu.state), clock.now()
     events.record(push_row.listing.case_id, EventType.PUSH_CONFIRMED, actor,
                   _details(push_row.listing, unit_id=push_row.unit_id, action=push_row.action, note=note))
 

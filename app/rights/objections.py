@@ -42,7 +42,7 @@ def subject_cases_clause(actor):
     return exists().where(
         CaseSubject.case_id == Case.id,
         CaseSubject.subject_id == actor.subject_id,
-    ) & or_(Case.decided_at.is_not(None), Case.noticed_at.is_not(None), Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR)))
+    ) & or_(Case.decided_at.is_not(None), Case.noticed_at.is_not(None), Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR, CaseKind.CORRECTION)))
 
 
 def applicant_case(actor, case_id: int) -> Case:

@@ -93,7 +93,9 @@ def test_the_serving_unit_records_service_on_the_case_page(client, org, clock):
     applicant_for(case, codes, "app2")
     _logout(client)
     login(client, "app2")
-    assert "决定已于2026年11月23日（直接送达）送达您。" in client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "决定已于2026年11月23日（直接送达）送达您。" in html
+    assert "期限至 2027年1月22日（自决定送达之日起计算）" in html
     assert client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": sid, "way": "portal",
                                                           "served_on": "2026-11-23"}).status_code in (302, 403)
 
@@ -147,3 +149,37 @@ def test_administrators_edit_and_preview_the_decision_template(client, org, cloc
     _logout(client)
     login(client, "office1")
     assert client.get("/admin/documents/decision").status_code == 403
+
+
+def test_corrections_are_reported_from_the_portal_and_the_subject_page(client, org, clock):
+    from app.cases.models import Case
+    from tests.helpers import in_effect_case
+
+    case, codes = in_effect_case()
+    subject = case.subjects[0].subject
+    applicant_for(case, codes, "app4")
+    login(client, "app4")
+    assert "报告信息错误" in client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/portal/cases/{case.id}/correction").get_data(as_text=True)
+    resp = client.post(f"/portal/cases/{case.id}/correction", data={"csrf_token": csrf_from(page), "field": "name",
+                                                                    "proposed": "", "reason": "x"})
+    assert "请填写正确的信息。" in resp.get_data(as_text=True)
+    resp = client.post(f"/portal/cases/{case.id}/correction", data={"csrf_token": csrf_from(page), "field": "name",
+                                                                    "proposed": "测试建材股份有限公司", "reason": "名称已变更"},
+                       follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    corr = db.session.scalar(__import__("sqlalchemy").select(Case).where(Case.kind == "correction"))
+    assert corr.number in html and "负责该记录的单位核实" in html
+    _logout(client)
+    login(client, "finance_cw")
+    page = client.get(f"/subjects/{subject.id}/correction").get_data(as_text=True)
+    resp = client.post(f"/subjects/{subject.id}/correction", data={"csrf_token": csrf_from(page), "field": "legal_representative",
+                                                                   "proposed": "李某", "reason": "登记有误"}, follow_redirects=True)
+    assert "信息更正" in resp.get_data(as_text=True)
+    _logout(client)
+    login(client, "court_cw")  # not party to the subject's cases
+    assert client.get(f"/subjects/{subject.id}/correction").status_code == 200  # the page (listings are shared)
+    page = client.get(f"/subjects/{subject.id}/correction").get_data(as_text=True)
+    resp = client.post(f"/subjects/{subject.id}/correction", data={"csrf_token": csrf_from(page), "field": "name",
+                                                                   "proposed": "某", "reason": "r"})
+    assert resp.status_code == 403
