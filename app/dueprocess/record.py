@@ -17,6 +17,7 @@ from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing, ListingUnit
+from app.rights.objections import subject_cases_clause
 
 SEE_ALL_CHECKS = (SUPERVISOR, OFFICE, ADMIN)
 
@@ -33,6 +34,15 @@ def _day(d) -> datetime:
     return datetime.combine(d, time(0, 0), tzinfo=clock.LOCAL_TZ)
 
 
+def own_record(actor) -> dict:
+    """The subject's own page on the portal: everything about it that it may follow, checks by every unit."""
+    if actor.role != APPLICANT or actor.subject_id is None:
+        raise PermissionDenied(_l("Your role may not do this."))
+    # The clause already names the subject's cases (correlated on its own): no join here.
+    stmt = select(Case).where(subject_cases_clause(actor)).order_by(Case.created_at)
+    return _record(actor, db.session.get(Subject, actor.subject_id), stmt, all_checks=True)
+
+
 def subject_record(actor, subject_id: int) -> dict:
     if actor.role in (APPLICANT, EXPERT) or actor.unit_id is None:
         raise PermissionDenied(_l("Your role may not do this."))
@@ -46,6 +56,11 @@ def subject_record(actor, subject_id: int) -> dict:
         raise PermissionDenied(_l("Your role may not do this."))
     if clause is not None:
         stmt = stmt.where(clause)
+    return _record(actor, subject, stmt, all_checks=actor.role in SEE_ALL_CHECKS)
+
+
+def _record(actor, subject: Subject, stmt, all_checks: bool) -> dict:
+    subject_id = subject.id
     cases = list(db.session.scalars(stmt))
     seen = {c.id for c in cases}
     listings = list(db.session.scalars(
@@ -57,7 +72,7 @@ def subject_record(actor, subject_id: int) -> dict:
               if s.case_id in seen]
     checks_stmt = (select(CreditCheck).options(joinedload(CreditCheck.unit)).where(CreditCheck.subject_id == subject_id)
                    .order_by(CreditCheck.at.desc()).limit(200))
-    if actor.role not in SEE_ALL_CHECKS:
+    if not all_checks:
         checks_stmt = checks_stmt.where(CreditCheck.unit_id == actor.unit_id)
     checks = list(db.session.scalars(checks_stmt))
 
@@ -87,4 +102,4 @@ def subject_record(actor, subject_id: int) -> dict:
                           f"{ch.unit.name} · {labels.label(labels.MATTER_TYPE_LABELS, ch.matter_type)}", None))
     items.sort(key=lambda i: clock.as_utc(i.at), reverse=True)
     return {"subject": subject, "cases": cases, "listings": listings, "items": items, "checks": checks,
-            "all_checks": actor.role in SEE_ALL_CHECKS}
+            "all_checks": all_checks, "portal": actor.role == APPLICANT}

@@ -130,3 +130,9 @@ def portal_correction(case_id):
     if not isinstance(form, CorrectionForm):
         return form
     return render_template("dueprocess/correction.html", form=form, subject=subject, portal_case=case)
+
+
+@portal_bp.route("/record")
+@login_required
+def own_record():
+    return render_template("dueprocess/subject.html", **record.own_record(current_user))

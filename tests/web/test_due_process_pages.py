@@ -183,3 +183,23 @@ def test_corrections_are_reported_from_the_portal_and_the_subject_page(client, o
     resp = client.post(f"/subjects/{subject.id}/correction", data={"csrf_token": csrf_from(page), "field": "name",
                                                                    "proposed": "某", "reason": "r"})
     assert resp.status_code == 403
+
+
+def test_the_subject_sees_its_own_record_on_the_portal(client, org, clock):
+    from app.credit import services as credit
+    from tests.conftest import user
+    from tests.helpers import in_effect_case
+
+    case, codes = in_effect_case()
+    subject = case.subjects[0].subject
+    credit.check(credit.Requester.of_user(user("tax_cw")), subject.code, "licence", "XK-1")
+    db.session.commit()
+    applicant_for(case, codes, "app5")
+    login(client, "app5")
+    html = client.get("/portal/record").get_data(as_text=True)
+    assert "我的信用记录" in html and "黑名单" in html and f'href="/portal/cases/{case.id}"' in html
+    assert "市税务局" in html and "当事人放弃陈述申辩" in html
+    assert client.get(f"/subjects/{subject.id}").status_code == 403
+    _logout(client)
+    login(client, "market_cw")
+    assert client.get("/portal/record").status_code == 403
