@@ -22,6 +22,8 @@ DEFAULT_DEADLINE_RULES = {
     "statement_period": (5, "local"),
     # A reported error in a subject's data is verified and corrected by the unit responsible (信息更正).
     "correction_verify": (5, "local"),
+    # A unit convened to a determination meeting confirms whether it attends.
+    "attendance_confirm": (2, "local"),
     "determination": (20, "local"),
     "file_decision": (5, "local"),
     "notify_groups": (5, "local"),

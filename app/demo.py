@@ -296,7 +296,8 @@ def load_cases() -> None:
         tasks.complete(
             _user("pbc_lead"), _task(c3, "schedule_meeting").task_id,
             {"meeting_date": clock.today_local() + timedelta(days=7), "legal_count": 1, "industry_count": 2,
-             "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": ""},
+             "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": "",
+             "convened_unit_ids": [_unit("市中级人民法院").id, _unit("市税务局").id]},
         )
         # ... and told the subject of the intended determination: the statement period is running.
         tasks.complete(_user("pbc_lead"), _task(c3, "issue_notice").task_id,

@@ -154,6 +154,8 @@ class EventType(StrEnum):
     CORRECTION_REPORTED = "correction_reported"
     SUBJECT_CORRECTED = "subject_corrected"
     CORRECTION_REFUSED = "correction_refused"
+    UNITS_CONVENED = "units_convened"
+    ATTENDANCE_ANSWERED = "attendance_answered"
 
 
 class ListingStatus(StrEnum):

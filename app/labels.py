@@ -166,6 +166,8 @@ EVENT_LABELS = {
     "correction_reported": _l("Correction of the subject's data reported (信息更正)"),
     "subject_corrected": _l("Subject's data corrected"),
     "correction_refused": _l("Correction refused"),
+    "units_convened": _l("Units convened to the meeting"),
+    "attendance_answered": _l("A convened unit answered"),
 }
 
 # The credit check: kinds of approval matter (config CHECK_MATTER_TYPES names the ones in use), what a
@@ -244,6 +246,8 @@ ATTACHMENT_PURPOSE_LABELS = {
 def label(mapping: dict, key) -> str:
     return str(mapping.get(key, key)) if key is not None else ""
 
+ATTENDANCE_LABELS = {"invited": _l("Not yet answered"), "attending": _l("Attends"), "absent": _l("Does not attend"),
+                     "no_answer": _l("No answer in time"), "closed": _l("Meeting held before an answer")}
 SERVICE_WAY_LABELS = {"portal": _l("on the portal"), "post": _l("by post"), "in_person": _l("in person"),
                       "other": _l("other way")}
 STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper, recorded by staff")}
@@ -252,6 +256,7 @@ DEADLINE_RULE_LABELS = {
     "issue_notice": _l("Deadline for telling the subjects of the intended determination"),
     "statement_period": _l("Statement period of the subjects (陈述申辩)"),
     "correction_verify": _l("Deadline for verifying a reported correction"),
+    "attendance_confirm": _l("Deadline for a convened unit to confirm attendance"),
     "objection_window": _l("Objection period, from the service of the decision"),
     "decide_route": _l("Deadline for naming the determining body"),
     "push_confirm": _l("Deadline for confirming a pushed change"),
@@ -303,6 +308,7 @@ def source_text(source: str | None):
 STEP_LABELS = {
     "issue_notice": _l("Tell the subjects of the intended determination"),
     "verify_correction": _l("Verify and correct the subject's data"),
+    "confirm_attendance": _l("Confirm attendance at the determination meeting"),
     "timer_statement_due": _l("Statement period ended"),
     "msg_statements_in": _l("Every subject has made or waived its statement"),
     "decide_route": _l("Office names the determining body"),

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app import clock
 from app.dates import PlausibleDate
+from app.experts.convocation import convened_of
 from app.experts.services import active_experts, confirmed_experts
 from app.i18n import lazy_gettext as _l
 from app.joint.tasks import default_period_days, intended_decision, measure_choices
@@ -84,6 +85,8 @@ class DeterminationForm(TaskForm):
 
     def prepare(self, case, units) -> None:
         self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
+        if not self.is_submitted():  # the units that confirmed they attend
+            self.attending_unit_ids.data = [c.unit_id for c in convened_of(case.id) if c.status == "attending"]
         self.attending_expert_ids.choices = choices(
             (inv.expert_id, f"{inv.expert.name}（{FIELD_LABELS.get(inv.field, inv.field)}）") for inv in confirmed_experts(case.id)
         )
@@ -129,8 +132,13 @@ class ScheduleMeetingForm(TaskForm):
     exclusion_reason = TextAreaField(
         _l("Written reason for the manual exclusions"), validators=[Optional(), Length(max=2000)]
     )
+    convened_unit_ids = MultiCheckboxField(_l("Units convened to the meeting (member, non-member and county units concerned)"),
+                                           coerce=int, validators=[Optional()])
 
     def prepare(self, case, units) -> None:
+        self.convened_unit_ids.choices = choices((u.id, u.name) for u in units)
+        if not self.is_submitted():  # the units whose measures the cited entries name
+            self.convened_unit_ids.data = sorted({m["unit_id"] for _k, m, _v in measure_choices(case)})
         self.excluded_expert_ids.choices = choices(
             (e.id, f"{e.name}（{e.affiliation}）") for e in active_experts()
         )

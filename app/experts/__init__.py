@@ -8,7 +8,7 @@ from app.auth.models import EXPERT
 from app.cases import hooks
 from app.cases.access import can_see_case
 from app.cases.models import Case
-from app.experts import routes, services, tasks
+from app.experts import convocation, routes, services, tasks
 from app.experts.models import Invitation
 from app.extensions import db
 
@@ -24,7 +24,7 @@ def _expert_sees(actor, case_id_column):
 
 
 def _meeting_section(actor, case) -> dict:
-    return {"meeting": services.meeting_view(case.id)}
+    return {"meeting": services.meeting_view(case.id), "convened": convocation.convened_of(case.id)}
 
 
 def _invited_expert_view(actor, ot) -> dict | None:
@@ -37,6 +37,8 @@ def _invited_expert_view(actor, ot) -> dict | None:
 
 def init_app(app) -> None:
     hooks.register_tasks(tasks.TASKS)
+    hooks.register_tasks(convocation.TASKS)
+    hooks.on_process_end(convocation.PROCESS, convocation.ended)
     hooks.register_visibility(EXPERT, _expert_sees)
     hooks.on_process_end(services.INVITATION_PROCESS, services.invitation_ended)
     hooks.register_case_section(_meeting_section)

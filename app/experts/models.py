@@ -91,3 +91,22 @@ class Opinion(db.Model):
     vote: Mapped[str] = mapped_column(String(10))  # support | oppose | abstain
     reasons: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConvenedUnit(db.Model):
+    """A unit convened to a case's determination meeting (member, non-member or county) and its answer."""
+
+    __tablename__ = "convened_unit"
+    __table_args__ = (UniqueConstraint("case_id", "unit_id", "meeting_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    unit = relationship("Unit")
+    meeting_date: Mapped[date] = mapped_column(Date)
+    # invited | attending | absent | no_answer | closed
+    status: Mapped[str] = mapped_column(String(20), default="invited")
+    respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))

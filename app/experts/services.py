@@ -14,6 +14,7 @@ from app.cases import events, runtime
 from app.cases.models import Case, CaseEvent, CaseSubject
 from app.enums import EventType
 from app.errors import DomainError
+from app.experts import convocation
 from app.experts.draw import ALGORITHM, compute_picks, inputs_digest, new_seed
 from app.experts.models import LEGAL, Draw, Expert, Invitation, Opinion
 from app.extensions import db
@@ -337,6 +338,8 @@ def close_meeting(actor, case: Case, purpose: str) -> dict:
     """Close the meeting: no more opinions or replacements; open invitations end. Returns the vote count."""
     draws = db.session.scalars(select(Draw).where(Draw.case_id == case.id, Draw.purpose == purpose, Draw.closed_at.is_(None))).all()
     now = clock.now()
+    if purpose == "determination":
+        convocation.close(actor, case)  # the units' open invitations end too
     for d in draws:
         d.closed_at = now
     draw_ids = [d.id for d in draws]

@@ -17,6 +17,7 @@ from app.dueprocess import decision_document
 from app.dueprocess import services as dueprocess
 from app.enums import EventType
 from app.errors import DomainError
+from app.experts import convocation
 from app.experts import services as experts
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -140,8 +141,9 @@ def schedule_meeting(ctx: TaskContext) -> dict:
         manual={i: reason for i in excluded}, purpose="determination",
     )
     experts.invite_members(ctx.actor, draw, ctx.case)
+    convened = convocation.convene(ctx.actor, ctx.case, meeting_date, [int(u) for u in v.get("convened_unit_ids") or []])
     record = dict(ctx.case.determination or {})
-    record.update(scheduled_meeting_date=meeting_date.isoformat(), draw_id=draw.id)
+    record.update(scheduled_meeting_date=meeting_date.isoformat(), draw_id=draw.id, convened_unit_ids=[c.unit_id for c in convened])
     ctx.case.determination = record
     events.record(
         ctx.case.id, EventType.MEETING_SCHEDULED, ctx.actor, {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id},
