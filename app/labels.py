@@ -248,7 +248,7 @@ def label(mapping: dict, key) -> str:
 
 ATTENDANCE_LABELS = {"invited": _l("Not yet answered"), "attending": _l("Attends"), "absent": _l("Does not attend"),
                      "no_answer": _l("No answer in time"), "closed": _l("Meeting held before an answer")}
-SERVICE_WAY_LABELS = {"portal": _l("on the portal"), "post": _l("by post"), "in_person": _l("in person"),
+SERVICE_WAY_LABELS = {"portal": _l("served on the portal"), "post": _l("by post"), "in_person": _l("in person"),
                       "other": _l("other way")}
 STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper, recorded by staff")}
 

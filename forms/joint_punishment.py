@@ -73,7 +73,7 @@ class DeterminationForm(TaskForm):
         validators=[InputRequired(message=_l("Choose the decision."))],
     )
     attending_expert_ids = MultiCheckboxField(_l("Drawn experts who took part"), coerce=int, validators=[Optional()])
-    statement_answer = TextAreaField(_l("How the subjects' statements were answered (required when a subject made one)"),
+    statement_answer = TextAreaField(_l("How the subjects' statements were answered (required when a subject made a statement)"),
                                      validators=[Optional(), Length(max=8000)])
     measures = MultiCheckboxField(_l("Measures (from the catalog entry)"), validators=[Optional()])
     period_days = IntegerField(

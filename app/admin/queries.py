@@ -42,7 +42,7 @@ def readable_changes(rows: list[AdminChange]) -> list[dict]:
             return str(_l("calendar days") if v == "calendar" else _l("working days"))
         if key == "source":
             return str(labels.source_text(v))
-        if key == "measures":
+        if key == "measures" and isinstance(v, list):
             return "\n".join(f"{m.get('code', '')} {m.get('text', '')}（{units.get(m.get('unit_id'), '')}）" for m in v or [])
         return "" if v is None else str(v)
 

@@ -82,6 +82,7 @@ def hand_over(actor, unit_id: int, successor_id: int, reason: str) -> dict:
     db.session.flush()
     for case_id in sorted({c for c, _r in parties}):
         events.record(case_id, EventType.UNIT_SUCCEEDED, actor, {"summary": f"{old.name} → {new.name}", "note": reason})
-    audit.record(actor, "unit", old.name, "hand_over", {"active": True}, {"active": False, "successor": new.name, **moved}, reason)
+    audit.record(actor, "unit", old.name, "hand_over", {"active": True},
+                 {"active": False, "successor": new.name, "moved": ", ".join(f"{k} {v}" for k, v in moved.items())}, reason)
     return moved
 

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
+from jinja2 import TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from xhtml2pdf import pisa
@@ -55,6 +57,11 @@ def _link(uri, rel):
 def render_pdf(body: str, context: dict) -> bytes:
     try:
         html = _env().from_string(body).render(**context)
+    except TemplateSyntaxError as exc:
+        raise DomainError(_l("The template has a syntax error on line %(line)s (check that every {{ and {%% is closed): %(e)s",
+                             line=exc.lineno, e=str(exc)), "body") from exc
+    except SecurityError as exc:
+        raise DomainError(_l("The template uses something templates may not use: %(e)s", e=str(exc)), "body") from exc
     except Exception as exc:  # noqa: BLE001  (an administrator's template: say what is wrong)
         raise DomainError(_l("The template cannot be rendered: %(e)s", e=str(exc)), "body") from exc
     html = html.replace("<head>", "<head>" + FONT_CSS, 1) if "<head>" in html else FONT_CSS + html
@@ -86,9 +93,14 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
     punishment = case.kind == "punishment"
     body = str(_l("the joint meeting (through its office)")) if case.route == "office" else deciding_unit.name
     rule = runtime.deadline_rule_of(case, "objection_reply") or {"days": ""}
+    window = runtime.deadline_rule_of(case, "objection_window") or {"days": ""}
+    # Plain values only: the template is an administrator's text and must not reach the database through
+    # relationships (case.created_by.password_hash...).
     return {
-        "title": "联合惩戒决定书" if punishment else "联合激励决定书", "number": number, "case": case,
-        "subject": subject, "subject_code_label": "统一社会信用代码" if subject.kind == "enterprise" else "身份证号码",
+        "title": "联合惩戒决定书" if punishment else "联合激励决定书", "number": number,
+        "case": {"number": case.number, "title": case.title, "facts": case.facts, "legal_basis": case.legal_basis},
+        "subject": {"name": subject.name, "code": subject.code, "kind": subject.kind},
+        "subject_code_label": "统一社会信用代码" if subject.kind == "enterprise" else "身份证号码",
         "deciding_body": deciding_unit.name if case.route != "office" else f"社会信用体系建设联席会议（{body}）",
         "meeting_date": _cn(date.fromisoformat(det["meeting_date"])) if det.get("meeting_date") else "",
         "procedure": "联合奖惩工作程序", "entries": [
@@ -100,7 +112,8 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
         "measures": [{"text": t, "unit": u} for t, u in measures],
         "period_days": case.period_days, "period_start": _cn(case.period_start) if case.period_start else "",
         "period_end": _cn(case.period_end) if case.period_end else "",
-        "objection_reply_days": rule.get("days", ""), "issued_on": _cn(issued_on), "copies": "、".join(copies),
+        "objection_reply_days": rule.get("days", ""), "objection_window_days": window.get("days", ""),
+        "issued_on": _cn(issued_on), "copies": "、".join(copies),
     }
 
 
@@ -155,16 +168,13 @@ def save_template(actor, body: str, reason: str) -> None:
 
 def sample_context() -> dict:
     """A decision with made-up content, to preview a template."""
-    class _S:
-        name, code, kind = "某示例有限公司", "91510400MA6X000102", "enterprise"
-
-    class _C:
-        title, facts, legal_basis = "某示例公司列入严重违法失信企业名单", "该公司提供虚假材料取得登记。", "《企业信息公示暂行条例》第十八条。"
-
     today = clock.today_local()
-    return {"title": "联合惩戒决定书", "number": "市市场监管局信惩决〔2026〕1号", "case": _C(), "subject": _S(),
+    return {"title": "联合惩戒决定书", "number": "市市场监管局信惩决〔2026〕1号",
+            "case": {"number": "XL-2026-000001", "title": "某示例公司列入严重违法失信企业名单", "facts": "该公司提供虚假材料取得登记。",
+                     "legal_basis": "《企业信息公示暂行条例》第十八条。"},
+            "subject": {"name": "某示例有限公司", "code": "91510400MA6X000102", "kind": "enterprise"},
             "subject_code_label": "统一社会信用代码", "deciding_body": "市市场监管局", "meeting_date": _cn(today),
             "procedure": "联合奖惩工作程序", "entries": [{"code": "SC-P-001", "behaviour": "严重违法失信企业", "legal_basis": "示例依据"}],
             "statement_answer": "经核实，陈述申辩意见不予采纳。", "acted": True, "punishment": True, "kind_words": "实施联合惩戒",
             "measures": [{"text": "限制参与政府采购", "unit": "市财政局"}], "period_days": 365, "period_start": _cn(today),
-            "period_end": _cn(today), "objection_reply_days": 5, "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}
+            "period_end": _cn(today), "objection_reply_days": 5, "objection_window_days": 60, "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}

@@ -30,7 +30,7 @@ class ServiceForm(FlaskForm):
 class TemplateForm(FlaskForm):
     body = TextAreaField(_l("Template (HTML and CSS with {{ placeholders }})"),
                          validators=[DataRequired(message=_l("The template is empty.")), Length(max=100_000)])
-    reason = TextAreaField(_l("Why it changes"), validators=[DataRequired(message=_l("Say why the template changes.")), Length(max=2000)])
+    reason = TextAreaField(_l("Why it changes (required to save)"), validators=[Optional(), Length(max=2000)])
     save = SubmitField(_l("Save"))
     preview = SubmitField(_l("Preview as PDF"))
 

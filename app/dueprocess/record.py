@@ -31,7 +31,8 @@ class Item:
 
 
 def _day(d) -> datetime:
-    return datetime.combine(d, time(0, 0), tzinfo=clock.LOCAL_TZ)
+    """A date-only item sorts after what happened that day (a service recorded on the day of a notice)."""
+    return datetime.combine(d, time(23, 59), tzinfo=clock.LOCAL_TZ)
 
 
 def own_record(actor) -> dict:

@@ -5,13 +5,13 @@ The determining body issues one notice per subject (task issue_notice in bpmn/jo
 subject may make a statement with evidence, on the portal or on paper (recorded by staff), or waive it, until
 the statement period ends. When every subject has answered, the case's process is told
 ("case_statements_complete"); otherwise its timer ends the period. The determination answers the statements."""
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.auth.models import ADMIN, APPLICANT, OFFICE
+from app.auth.models import ADMIN, APPLICANT, OFFICE, User
 from app.cases import attachments, events, runtime
 from app.cases.models import Case
 from app.dueprocess.models import OPEN, STATED, WAIVED, DecisionService, PriorNotice
@@ -125,6 +125,16 @@ def record_on_paper(actor, notice_id: int, text: str, files: list, waive: bool =
     return _answer(actor, notice, waive, text, files, "paper")
 
 
+def heard_from(case: Case) -> date | None:
+    """The first day a meeting may decide after hearing the subjects: the day of the last statement or waiver,
+    or the day after a silent subject's period ended."""
+    days = []
+    for n in notices_of(case.id):
+        days.append(clock.local_date(n.stated_at) if n.stated_at
+                    else clock.local_date(n.statement_due_at) + timedelta(days=1))
+    return max(days) if days else None
+
+
 def answer_statements(case: Case, answer: str) -> dict:
     """At the determination: statements made must be answered (the decision records how). Returns the record."""
     notices = notices_of(case.id)
@@ -177,6 +187,8 @@ def record_service(actor, case_id: int, subject_id: int, way: str, served_on, no
     note = (note or "").strip()
     if len(note) > 2000:
         raise DomainError(_l("At most %(n)s characters.", n=2000), "note")
+    if way == "portal" and not db.session.scalar(select(User.id).where(User.subject_id == subject_id, User.active.is_(True))):
+        raise DomainError(_l("The subject has no portal account yet: serve the decision another way (with the access code)."), "way")
     if way != "portal" and not proof:
         raise DomainError(_l("Attach the proof of service (the receipt or a scan)."), "proof")
     attachments.validate_uploads(proof, "proof")

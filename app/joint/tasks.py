@@ -167,6 +167,10 @@ def determination(ctx: TaskContext) -> dict:
     if decision not in ("act", "no_action"):
         raise DomainError(_l("Choose the decision."), "decision")
     experts_attended = experts.check_quorum(ctx.case, v.get("attending_expert_ids") or [])
+    heard = dueprocess.heard_from(ctx.case)
+    if heard and meeting_date < heard:
+        raise DomainError(_l("The meeting must be held after the subjects were heard: not before %(d)s.", d=heard.isoformat()),
+                          "meeting_date")
     statements = dueprocess.answer_statements(ctx.case, v.get("statement_answer"))
     attachments.validate_uploads(attachments.of_field(ctx.files, "files"), "files")
     attachments.validate_uploads(attachments.of_field(ctx.files, "decision_files"), "decision_files")

@@ -150,7 +150,7 @@ def test_joint_punishment_from_trigger_to_black_list(people, expert_logins):
     fill_determination(lead, case, experts=confirmed, units=sorted({"市市场监管局", *UNITS}),
                        measures=[f"{m} — {u}" for m, u in SC_P_001_MEASURES.items()], period_days=1095)
     expect(lead.locator("#notices")).to_contain_text(STATEMENT)  # the meeting sees the statement
-    lead.get_by_label("对当事人陈述申辩的答复（当事人陈述申辩的必填）").fill(ANSWER)
+    lead.get_by_label("对当事人陈述申辩的答复（当事人作出陈述申辩时必填）").fill(ANSWER)
     absent = lead.get_by_label(re.compile(rf"^{re.escape(confirmed[2])}（"))
     absent.uncheck()
     submit_refused(lead, "召开认定会议并记录决定", "须由抽取的专家参会：3 个席位中至少 3 人，现勾选出席的已确认专家 2 人。")

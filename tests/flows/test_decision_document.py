@@ -64,8 +64,12 @@ def test_administrators_edit_the_template_and_bad_ones_are_refused(org, clock):
     with pytest.raises(DomainError) as err:  # the sandbox refuses reaching into Python
         decision_document.save_template(admin, "<p>{{ case.__class__.__mro__ }}</p>", "试")
     decision_document.save_template(admin, "<html><head></head><body><h1>决定书 {{ number }}</h1><p>{{ subject.name }}</p>"
+                                           "<p>[{{ case.created_by }}|{{ subject.id }}]</p>"
                                            '<img src="file:///etc/passwd"/></body></html>', "简化版式")
     db.session.commit()
     case, _ = in_effect_case()
     text, data = _pdf(_copies(case.id)[0])
     assert "决定书 市市场监管局信惩决〔2026〕1号" in text and COMPANY[1] in text and b"root:" not in data
+    assert "[|]" in text  # the template sees plain values, not the database behind them
+    with pytest.raises(DomainError):
+        decision_document.save_template(admin, "<p>{{ case.created_by.password_hash }}</p>", "试")

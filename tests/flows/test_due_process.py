@@ -203,3 +203,36 @@ def test_before_service_is_recorded_the_subject_may_object(org, clock):
     assert objections.objection_last_day(case, listings_of(case.id)[0]) is None
     objections.file_objection(applicant, case.id, "异议", [])
     db.session.commit()
+
+
+def test_portal_service_needs_a_portal_account(org, clock):
+    from datetime import date
+
+    from tests.helpers import in_effect_case
+
+    case, codes = in_effect_case()
+    subject_id = case.subjects[0].subject_id
+    with pytest.raises(DomainError) as err:
+        dueprocess.record_service(user("market_lead"), case.id, subject_id, "portal", date(2026, 11, 23), "", [])
+    assert err.value.errors[0][0] == "way"
+    db.session.rollback()
+    applicant_for(case, codes)
+    dueprocess.record_service(user("market_lead"), case.id, subject_id, "portal", date(2026, 11, 23), "", [])
+
+
+def test_the_meeting_is_held_after_the_subjects_were_heard(org, clock):
+    case = _accepted()
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)
+    [notice] = dueprocess.notices_of(case.id)
+    clock.move_to(notice.statement_due_at + timedelta(minutes=1))
+    sweep_timers()
+    ot = only_task(case.id, "determination")
+    from tests.helpers import experts_confirm
+
+    experts_confirm(case.id)
+    values = {"meeting_date": dueprocess.clock.local_date(notice.statement_due_at), "attending_unit_ids": [user("market_lead").unit_id],
+              "attending_expert_ids": [i.expert_id for i in __import__("app.experts.services", fromlist=["x"]).confirmed_experts(case.id)],
+              "minutes": "纪要", "decision": "act", "measures": [], "period_days": 30}
+    with pytest.raises(DomainError) as err:
+        complete("market_lead", ot, values)
+    assert err.value.errors[0][0] == "meeting_date"

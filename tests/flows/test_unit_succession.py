@@ -75,3 +75,5 @@ def test_the_administrator_hands_work_over_on_the_unit_page(client, org, clock):
     html = resp.get_data(as_text=True)
     db.session.expire_all()
     assert "已移交" in html and db.session.get(Unit, unit_id(FINANCE)).successor_id == unit_id(HOUSING)
+    audit = client.get("/admin/audit")
+    assert audit.status_code == 200 and "市财政局" in audit.get_data(as_text=True)  # the hand-over is in the record

@@ -141,7 +141,7 @@ def test_administrators_edit_and_preview_the_decision_template(client, org, cloc
     assert resp.status_code == 200 and resp.mimetype == "application/pdf" and resp.data.startswith(b"%PDF")
     resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": "{{ broken", "reason": "改",
                                                          "save": "1"})
-    assert "模板无法生成" in resp.get_data(as_text=True)
+    assert "模板第 1 行有语法错误" in resp.get_data(as_text=True)
     resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": body, "reason": "简化",
                                                          "save": "1"}, follow_redirects=True)
     assert "决定书模板已保存" in resp.get_data(as_text=True)
