@@ -137,6 +137,8 @@ def save_unit(actor, unit: Unit | None, name: str, kind: str, active: bool) -> U
     clash = db.session.scalar(select(Unit.id).where(Unit.name == name))
     if clash and (unit is None or clash != unit.id):
         raise DomainError(_l("A unit with this name exists."), "name")
+    if unit is not None and unit.successor_id is not None and active:
+        raise DomainError(_l("This unit handed its work over to another; it cannot be put back in use."), "active")
     before = _unit_dict(unit) if unit else None
     if unit is None:
         unit = Unit(name=name, kind=kind, active=active)

@@ -37,6 +37,11 @@ def test_a_unit_merged_mid_case_hands_over_its_work(org, clock):
     assert finance_task.unit_id == unit_id(HOUSING)
     finance = db.session.get(Unit, unit_id(FINANCE))
     assert not finance.active and finance.successor_id == unit_id(HOUSING)
+    from app.auth.services import save_unit
+
+    with pytest.raises(DomainError) as err:  # not back in use behind its successor's back
+        save_unit(user("admin"), finance, finance.name, finance.kind, True)
+    assert err.value.errors[0][0] == "active"
     # measures to apply and the catalog now name the successor
     assert unit_id(FINANCE) not in set(db.session.scalars(select(CaseMeasure.unit_id).where(CaseMeasure.case_id == case.id)))
     assert unit_id(FINANCE) not in set(db.session.scalars(select(ListingUnit.unit_id)))
