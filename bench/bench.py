@@ -111,6 +111,8 @@ def _service_values(case, ot):
         return _unit_user(ot.unit_id, "caseworker"), {"done": True, "note": ""}
     if ot.bpmn_id == "pre_review":
         return "market_lead", {"outcome": "accept", "reasons": ""}
+    if ot.bpmn_id == "issue_notice":
+        return "market_lead", {"intended": "i", "grounds": "g", "legal_basis": "l"}
     if ot.bpmn_id == "schedule_meeting":
         return "market_lead", {"meeting_date": clock.today_local(), "legal_count": 1, "industry_count": 2,
                                "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": ""}
@@ -129,6 +131,8 @@ def _service_values(case, ot):
 
 RAW_VALUES = {
     "pre_review": {"review_outcome": "accept"},
+    # The statement period ends at once (the subjects' waivers are the app's message; here, the timer).
+    "issue_notice": {"statement_due_at": "2000-01-01T00:00:00+00:00"},
     "schedule_meeting": {"meeting_date": "2026-11-23", "draw_id": 1},
     "determination": {"decision": "act", "implementing_units": [3, 4, 5], "reporting_units": [3, 4, 5]},
     "file_decision": {},
@@ -168,6 +172,12 @@ def p1(app) -> dict[str, float]:
                 service.append(took)
                 if ot.bpmn_id == "pre_review":
                     service_first.append(took)
+                if ot.bpmn_id == "issue_notice":  # the subjects waive their statements (not a task: untimed)
+                    from app.dueprocess import services as dueprocess
+
+                    for n in dueprocess.notices_of(cid):
+                        dueprocess.record_on_paper(actor, n.id, "", [], waive=True)
+                    db.session.commit()
 
     raw, raw_first = raw_stock(Path(app.root_path).parent / "bpmn" / "joint_punishment.bpmn")
     adapter, _ = raw_adapter(Path(app.root_path).parent / "bpmn" / "joint_punishment.bpmn")
@@ -212,6 +222,8 @@ def raw_stock(bpmn_path: Path):
             task = ready[0]
             task.set_data(**RAW_VALUES[task.task_spec.bpmn_id])
             task.run()
+            wf.do_engine_steps()
+            wf.refresh_waiting_tasks()
             wf.do_engine_steps()
             state = serializer.serialize_json(wf)
             took = time.perf_counter() - t0
@@ -262,6 +274,7 @@ def _raw_adapter(bpmn_path: Path):
             eng = Engine.load(specs, state)
             task = eng.ready_user_tasks()[0]
             eng.complete(task.task_id, RAW_VALUES[task.bpmn_id])
+            eng.fire_timers()
             state = eng.dump()
             took = time.perf_counter() - t0
             raw.append(took)
@@ -277,11 +290,14 @@ def waiting_state(app) -> str:
     with app.app_context():
         specs = specs_for(latest_version("joint_punishment").id)
     eng = Engine.start(specs, dict(DATA))
-    steps = [{"review_outcome": "accept"}, {"meeting_date": "2026-11-23", "draw_id": 1},
-             {"decision": "act", "implementing_units": [3, 4], "reporting_units": [3, 4]},
-             {}, {"impl_result": {"unit": 3}}, {"impl_result": {"unit": 4}}, {}]
-    for values in steps:
-        eng.complete(eng.ready_user_tasks()[0].task_id, values)
+    steps = [("pre_review", {"review_outcome": "accept"}), ("schedule_meeting", {"meeting_date": "2026-11-23", "draw_id": 1}),
+             ("issue_notice", {"statement_due_at": "2000-01-01T00:00:00+00:00"}),
+             ("determination", {"decision": "act", "implementing_units": [3, 4], "reporting_units": [3, 4]}),
+             ("file_decision", {}), ("implement", {"impl_result": {"unit": 3}}), ("implement", {"impl_result": {"unit": 4}}),
+             ("compile_feedback", {})]
+    for bpmn_id, values in steps:
+        eng.complete(next(t for t in eng.ready_user_tasks() if t.bpmn_id == bpmn_id).task_id, values)
+        eng.fire_timers()  # the statement period (already over)
     assert eng.waiting_timers(), "expected to wait on the period timer"
     return eng.dump(), eng
 
