@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import aliased
 
+from app import clock
 from app.auth.models import APPLICANT, EXPERT, Unit, User
 from app.cases import events
 from app.cases.identifiers import guess_kind, mask_code, normalise_code
@@ -184,14 +185,15 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
     matter_type, matter_no = _clean_matter(matter_type, matter_no)
     subject = db.session.execute(_statements()[2], {"code": code}).first()
     findings = findings_for([subject.id], requester.unit_id).get(subject.id, []) if subject else []
-    row = CreditCheck(unit_id=requester.unit_id, user_id=requester.user_id, api_client_id=requester.api_client_id,
-                      subject_code=code, subject_kind=subject.kind if subject else kind,
-                      subject_id=subject.id if subject else None, matter_type=matter_type, matter_no=matter_no,
-                      verdict=verdict(findings), listing_ids=[f.listing_id for f in findings], batch=batch)
-    db.session.add(row)
-    db.session.flush()
-    return Answer(row.id, code, mask_code(row.subject_kind, code), row.subject_kind, subject.name if subject else None,
-                  matter_type, matter_no, row.verdict, findings)
+    subject_kind, answer = subject.kind if subject else kind, verdict(findings)
+    # A plain INSERT ... RETURNING (no unit of work): every approval desk's check writes one of these.
+    check_id = db.session.execute(insert(CreditCheck).values(
+        at=clock.now(), unit_id=requester.unit_id, user_id=requester.user_id, api_client_id=requester.api_client_id,
+        subject_code=code, subject_kind=subject_kind, subject_id=subject.id if subject else None, matter_type=matter_type,
+        matter_no=matter_no, verdict=answer, listing_ids=[f.listing_id for f in findings], batch=batch,
+    ).returning(CreditCheck.id)).scalar_one()
+    return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, subject.name if subject else None,
+                  matter_type, matter_no, answer, findings)
 
 
 def record_application(requester: Requester, check_id: int, listing_id: int, action: str, note: str = "") -> CheckApplication:
