@@ -141,6 +141,11 @@ def load_organisation_and_catalog() -> None:
         u = User(username=username, full_name=full_name, role=role, unit_id=_unit(unit).id)
         u.set_password(DEMO_PASSWORD)
         db.session.add(u)
+    db.session.flush()
+    # Each unit's liaison (联系人): its caseworker (the office: its office user).
+    for i, (username, _name, role, unit) in enumerate(USERS):
+        if role in ("caseworker", "office"):
+            _unit(unit).liaison_id, _unit(unit).liaison_phone = _user(username).id, f"028-2660{i:04d}"
     for name, domain, lead, members in GROUPS:
         db.session.add(SpecialistGroup(name=name, domain=domain, lead_unit=_unit(lead), members=[_unit(m) for m in members]))
     db.session.flush()

@@ -23,6 +23,8 @@ class UnitForm(FlaskForm):
     name = StringField(_l("Unit name"), validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=120)])
     kind = SelectField(_l("Unit type"), choices=choices(UNIT_KIND_LABELS.items()))
     active = BooleanField(_l("In use"), default=True)
+    liaison_id = SelectField(_l("Liaison (联系人)"), coerce=int, default=0)
+    liaison_phone = StringField(_l("Liaison's telephone"), validators=[Optional(), Length(max=40)])
 
 
 class GroupForm(FlaskForm):

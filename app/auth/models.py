@@ -36,6 +36,11 @@ class Unit(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The unit that took over this one's work (merger, renaming, abolition); set with active=False.
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # The designated liaison (联系人, seed 001 四(二)): receives the unit's pushes and notices (see
+    # app/cases/runtime.py, tasks drawn with a "liaison" property). One of the unit's active staff.
+    liaison_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True, name="fk_unit_liaison"))
+    liaison_phone: Mapped[str | None] = mapped_column(String(40))
+    liaison: Mapped["User | None"] = relationship(foreign_keys=[liaison_id], lazy="joined")
 
     def __repr__(self):
         return f"<Unit {self.id} {self.name}>"
@@ -60,7 +65,7 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(80))
     role: Mapped[str] = mapped_column(String(20), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
-    unit: Mapped[Unit | None] = relationship()
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Applicant accounts are bound to one subject, expert accounts to one expert record (later features).
     subject_id: Mapped[int | None] = mapped_column(Integer)

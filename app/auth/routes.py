@@ -111,8 +111,10 @@ def units(unit_id=None):
     if unit_id and unit is None:
         abort(404)
     form = UnitForm(obj=unit)
+    form.liaison_id.choices = choices([(0, _l("— none —"))] + [(u.id, f"{u.full_name}（{u.username}）") for u in services.liaison_candidates(unit_id)])
     if form.validate_on_submit():
-        if commit_or_errors(form, lambda: services.save_unit(current_user, unit, form.name.data, form.kind.data, bool(form.active.data))):
+        if commit_or_errors(form, lambda: services.save_unit(current_user, unit, form.name.data, form.kind.data, bool(form.active.data),
+                                                              form.liaison_id.data or None, form.liaison_phone.data)):
             flash(_l("Saved."), "success")
             return redirect(url_for("auth.units"))
     return render_template("admin/units.html", form=form, unit=unit, units=queries.units(), groups=queries.groups())

@@ -5,6 +5,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -124,10 +125,35 @@ def landing_endpoint(user: User) -> str:
 
 
 def _unit_dict(u: Unit) -> dict:
-    return {"name": u.name, "kind": u.kind, "active": u.active}
+    return {"name": u.name, "kind": u.kind, "active": u.active, "liaison_id": u.liaison_id, "liaison_phone": u.liaison_phone}
 
 
-def save_unit(actor, unit: Unit | None, name: str, kind: str, active: bool) -> Unit:
+STAFF_ROLES = ("caseworker", "group_lead", "office", "supervisor")
+_PHONE = re.compile(r"^[0-9+\-() 转]{5,40}$")
+
+
+def liaison_candidates(unit_id: int | None) -> list[User]:
+    """The unit's active staff who can be its liaison (not service accounts, experts or applicants)."""
+    if not unit_id:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.unit_id == unit_id, User.active.is_(True), User.role.in_(STAFF_ROLES), User.service_account.is_(False),
+    ).order_by(User.full_name)))
+
+
+def _check_liaison(unit: Unit | None, liaison_id: int | None, phone: str | None) -> tuple[int | None, str | None]:
+    phone = (phone or "").strip() or None
+    if phone and not _PHONE.match(phone):
+        raise DomainError(_l("Give the telephone number in digits (with area code or extension)."), "liaison_phone")
+    if not liaison_id:
+        return None, phone
+    if unit is None or liaison_id not in {u.id for u in liaison_candidates(unit.id)}:
+        raise DomainError(_l("The liaison must be an active staff member of this unit."), "liaison_id")
+    return liaison_id, phone
+
+
+def save_unit(actor, unit: Unit | None, name: str, kind: str, active: bool,
+              liaison_id: int | None = None, liaison_phone: str | None = None) -> Unit:
     require_role(actor, ADMIN)
     name = (name or "").strip()
     if not name:
@@ -139,12 +165,14 @@ def save_unit(actor, unit: Unit | None, name: str, kind: str, active: bool) -> U
         raise DomainError(_l("A unit with this name exists."), "name")
     if unit is not None and unit.successor_id is not None and active:
         raise DomainError(_l("This unit handed its work over to another; it cannot be put back in use."), "active")
+    liaison_id, liaison_phone = _check_liaison(unit, liaison_id, liaison_phone)
     before = _unit_dict(unit) if unit else None
     if unit is None:
-        unit = Unit(name=name, kind=kind, active=active)
+        unit = Unit(name=name, kind=kind, active=active, liaison_phone=liaison_phone)
         db.session.add(unit)
     else:
         unit.name, unit.kind, unit.active = name, kind, active
+        unit.liaison_id, unit.liaison_phone = liaison_id, liaison_phone
     db.session.flush()
     audit.record(actor, "unit", unit.id, "change" if before else "create", before, _unit_dict(unit))
     return unit
@@ -208,10 +236,26 @@ def save_user(actor, user: User | None, username: str, full_name: str, role: str
     else:
         if user.active and not active:
             end_sessions(user)  # a deactivated user is logged out everywhere
+        leaves = user.active and (not active or user.unit_id != unit_id or user.role != role)
         user.username, user.full_name, user.role, user.unit_id, user.active = username, full_name, role, unit_id, active
+        if leaves:
+            _left_post(actor, user)
     db.session.flush()
     audit.record(actor, "user", user.id, "change" if before else "create", before, _user_dict(user))
     return user, password
+
+
+# Sent (in the caller's transaction) when a user stops working where they did: deactivated, moved to another unit
+# or given another role. The case layer releases the tasks they had claimed there (app/cases/__init__.py).
+staff_left = Namespace().signal("staff-left")
+
+
+def _left_post(actor, user: User) -> None:
+    for unit in db.session.scalars(select(Unit).where(Unit.liaison_id == user.id)):
+        unit.liaison_id = None
+        audit.record(actor, "unit", unit.id, "change", {"liaison_id": user.id}, {"liaison_id": None},
+                     reason="liaison left the unit")
+    staff_left.send(user)
 
 
 def _initial_password() -> str:

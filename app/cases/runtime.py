@@ -5,7 +5,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from app import clock
-from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE
+from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE, Unit, User
 from app.auth.services import current_unit_id
 from app.cases import events, hooks
 from app.cases.models import Case, OpenTask
@@ -178,6 +178,8 @@ def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
         dl = case_deadline(case, rule_name, now)
         ot.deadline_days, ot.due_at, ot.remind_at, ot.calendar_fallback = rule["days"], dl.due_at, dl.remind_at, dl.fallback
         ot.deadline_basis = deadline_basis(rule_name, rule, now, dl)
+    if props.get("liaison") and unit_id and not assignee_id:
+        ot.claimed_by_id = liaison_for(unit_id, ot.role)
     db.session.add(ot)
     events.record(
         case.id,
@@ -186,6 +188,7 @@ def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
         {
             "task": t.name,
             "unit_id": unit_id,
+            "liaison_id": ot.claimed_by_id,
             "due_at": ot.due_at.isoformat() if ot.due_at else None,
             "rule": rule_name,
             "days": ot.deadline_days,
@@ -195,6 +198,16 @@ def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
         bpmn_id=t.bpmn_id,
     )
     return ot
+
+
+def liaison_for(unit_id: int, role: str) -> int | None:
+    """The unit's liaison, if active, still in the unit and of the role the task is for: pushes and notices
+    drawn with a "liaison" property go straight to them (claimed; they can release it to the unit)."""
+    row = db.session.execute(
+        select(User.id).join(Unit, Unit.liaison_id == User.id)
+        .where(Unit.id == unit_id, User.unit_id == unit_id, User.active.is_(True), User.role == role)
+    ).first()
+    return row.id if row else None
 
 
 def _case_status(loaded: Loaded, saved) -> str | None:

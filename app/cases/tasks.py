@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app import clock
+from app.auth.services import staff_left
 from app.cases import events, hooks, runtime
 from app.cases.access import can_act_on_task, may_work_on
 from app.cases.models import Case, OpenTask
@@ -53,6 +54,33 @@ def claim(actor, task_id: str) -> OpenTask:
     ot.claimed_by_id = actor.id
     events.record(ot.case_id, EventType.TASK_CLAIMED, actor, {"task": ot.name}, bpmn_id=ot.bpmn_id)
     db.session.flush()
+    return ot
+
+
+@staff_left.connect
+def release_claims_of(user, **_kw) -> int:
+    """A user deactivated, moved or given another role: the tasks they had claimed and may no longer work on go
+    back to their unit's queue (recorded on each case), so nothing waits on someone who has gone."""
+    released = 0
+    for ot in db.session.scalars(select(OpenTask).where(OpenTask.claimed_by_id == user.id)):
+        if user.active and may_work_on(user, ot):
+            continue
+        ot.claimed_by_id = None
+        events.record(ot.case_id, EventType.TASK_RELEASED, None, {"task": ot.name, "user_id": user.id, "reason": "user_left"},
+                      bpmn_id=ot.bpmn_id)
+        released += 1
+    return released
+
+
+def yield_to_system(actor, task_id: str) -> OpenTask:
+    """The unit's own system (an API client's service account) confirms a push: a person's claim on it (the
+    liaison's, usually) gives way, recorded, since the system's confirmation is the unit's."""
+    ot = get_open_task(actor, task_id)
+    if actor.service_account and ot.claimed_by_id not in (None, actor.id):
+        events.record(ot.case_id, EventType.TASK_RELEASED, actor, {"task": ot.name, "user_id": ot.claimed_by_id, "reason": "system"},
+                      bpmn_id=ot.bpmn_id)
+        ot.claimed_by_id = None
+        db.session.flush()
     return ot
 
 

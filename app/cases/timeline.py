@@ -41,7 +41,8 @@ def present(timeline, units: dict) -> list[dict]:
     outcomes = {k: str(v) for k, v in labels.OUTCOME_LABELS.items()}
     t = {"deadline": _("deadline"), "Reasons": _("Reasons"), "Comment": _("Comment"), "Report": _("Report"),
          "weekends only": _("weekends only"), "met": _("met"), "missed": _("missed"), "System": _("System"),
-         "period": _("period"), "days": _("days")}
+         "period": _("period"), "days": _("days"),
+         "to liaison": _("sent to the unit's liaison")}
     took = _("took %(h)s h", h="{h}")
     route_words = {"major": _("Major dishonest behaviour: the joint meeting determines it"), "reason": _("Reasons"),
                    "group": _("Determining group")}
@@ -60,6 +61,8 @@ def present(timeline, units: dict) -> list[dict]:
             if d.get("calendar_fallback"):
                 text += f" ⚠ {t['weekends only']}"
             parts.append(text)
+        if ev.type == "task_created" and d.get("liaison_id"):
+            parts.append(t["to liaison"])
         if ev.type == "task_completed" and d.get("hours") is not None:
             text = took.replace("{h}", str(d["hours"]))
             if d.get("due_at"):

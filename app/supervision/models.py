@@ -31,6 +31,9 @@ class Notice(db.Model):
     # Why, for an automatic notice: objection_reply_late | overdue_escalation
     reason: Mapped[str | None] = mapped_column(String(40))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The unit's liaison when the notice was issued (it is addressed to them; any of the unit's staff may acknowledge).
+    addressed_to_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    addressed_to: Mapped[User | None] = relationship(foreign_keys=[addressed_to_id])
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cases = relationship("Case", secondary=notice_case, order_by="Case.id")

@@ -72,7 +72,8 @@ def issue(actor, unit_id: int, kind: str, text: str, on_date: date | None) -> No
     case_ids = list(db.session.scalars(
         select(OpenTask.case_id).where(OpenTask.unit_id == unit_id, OpenTask.due_at < clock.now()).distinct()
     ))
-    notice = Notice(kind=kind, unit_id=unit_id, text=text.strip(), on_date=on_date, issued_by_id=actor.id)
+    notice = Notice(kind=kind, unit_id=unit_id, text=text.strip(), on_date=on_date, issued_by_id=actor.id,
+                    addressed_to_id=unit.liaison_id)
     notice.cases = list(db.session.scalars(select(Case).where(Case.id.in_(case_ids)))) if case_ids else []
     db.session.add(notice)
     db.session.flush()
@@ -139,7 +140,8 @@ AUTO_TEXT = {
 def auto_notice(unit_id: int, reason: str, cases: list[Case], **text_values) -> Notice:
     """A notice (通报) the system issues by rule, on the timelines of the cases concerned."""
     text = str(AUTO_TEXT[reason] % text_values) if text_values else str(AUTO_TEXT[reason])
-    notice = Notice(kind="notice", unit_id=unit_id, text=text, on_date=clock.today_local(), issued_by_id=None, reason=reason)
+    notice = Notice(kind="notice", unit_id=unit_id, text=text, on_date=clock.today_local(), issued_by_id=None, reason=reason,
+                    addressed_to_id=db.session.scalar(select(Unit.liaison_id).where(Unit.id == unit_id)))
     notice.cases = list(cases)
     db.session.add(notice)
     db.session.flush()

@@ -186,3 +186,27 @@ def test_users_units_and_permissions(client, org, clock):
         c = client.application.test_client()
         login(c, username)
         assert c.get(url).status_code == 403, (username, url)
+
+
+def test_an_administrator_names_a_units_liaison(client, org, clock):
+    from app.auth.models import Unit
+
+    login(client, "admin")
+    finance = db.session.scalar(select(Unit).where(Unit.name == "市财政局"))
+    page = client.get(f"/admin/units/{finance.id}").get_data(as_text=True)
+    assert "联系人" in page and "马经办（finance_cw）" in page and "陈经办（tax_cw）" not in page  # only the unit's own staff
+    form = {"csrf_token": csrf_from(page), "name": finance.name, "kind": finance.kind, "active": "y",
+            "liaison_id": str(user("tax_cw").id), "liaison_phone": "028-1234"}
+    html = client.post(f"/admin/units/{finance.id}", data=form).get_data(as_text=True)
+    assert "不是有效的选择" in html or "联系人须为本单位" in html  # another unit's caseworker is refused
+    form.update(liaison_id=str(user("finance_cw").id), liaison_phone="打我电话")
+    html = client.post(f"/admin/units/{finance.id}", data=form).get_data(as_text=True)
+    assert "请用数字填写电话号码" in html
+    form.update(liaison_phone="028-26601234")
+    client.post(f"/admin/units/{finance.id}", data=form, follow_redirects=True)
+    db.session.refresh(finance)
+    assert finance.liaison_id == user("finance_cw").id and finance.liaison_phone == "028-26601234"
+    assert "马经办 · 028-26601234" in client.get("/admin/units").get_data(as_text=True)
+    change = db.session.scalar(select(AdminChange).where(AdminChange.entity == "unit", AdminChange.entity_key == str(finance.id))
+                               .order_by(AdminChange.id.desc()))
+    assert change.after["liaison_phone"] == "028-26601234"

@@ -18,7 +18,7 @@ from werkzeug.test import EnvironBuilder
 
 from app.api import clients, webhooks
 from app.api.models import ApiCall, WebhookDelivery
-from app.cases.models import Case, CaseEvent
+from app.cases.models import Case, CaseEvent, OpenTask
 from app.extensions import db, limiter
 from app.listings.models import ListingUnit, Push
 from app.rights import objections
@@ -91,6 +91,9 @@ def test_pushes_are_listed_and_confirmed_through_the_api(client, org, clock, spe
     resp = call(client, spec, "GET", "/api/v1/pushes", token)
     [p] = resp.get_json()
     assert p["action"] == "suspend" and p["subject_code"] == CODE and p["measures"] == ["限制参与政府采购活动"]
+    # the push went to the unit's liaison; the unit's own system confirming it takes precedence
+    assert db.session.scalar(select(OpenTask.claimed_by_id).where(OpenTask.instance_id == db.session.get(Push, p["id"]).instance_id)) \
+        == user("finance_cw").id
     resp = call(client, spec, "POST", f"/api/v1/pushes/{p['id']}/confirmation", token, {"note": "已在采购系统暂停限制"})
     assert resp.status_code == 200
     assert db.session.get(Push, p["id"]).confirmed_at is not None
