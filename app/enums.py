@@ -154,6 +154,9 @@ class EventType(StrEnum):
     CORRECTION_REPORTED = "correction_reported"
     SUBJECT_CORRECTED = "subject_corrected"
     CORRECTION_REFUSED = "correction_refused"
+    SUBJECT_DEREGISTERED = "subject_deregistered"
+    SUBJECT_MERGED = "subject_merged"
+    LISTING_CARRIED_OVER = "listing_carried_over"
     UNITS_CONVENED = "units_convened"
     ATTENDANCE_ANSWERED = "attendance_answered"
 

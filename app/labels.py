@@ -82,6 +82,8 @@ UNIT_MEASURE_STATE_LABELS = {
     "lifted": _l("Lifted"),
 }
 
+SUBJECT_CHANGE_LABELS = {"deregistered": _l("Deregistered (注销)"), "merged": _l("Merged into another body (合并)")}
+SUBJECT_STATUS_LABELS = {"active": _l("Registered"), "deregistered": _l("Deregistered (注销)"), "merged": _l("Merged (合并)")}
 PUSH_ACTION_LABELS = {"suspend": _l("Suspend the measure"), "resume": _l("Resume the measure"), "lift": _l("Lift the measure"),
                       "apply": _l("Apply the measure"), "correct": _l("Update the subject's data in your records")}
 CORRECTION_FIELD_LABELS = {"name": _l("Name"), "code": _l("Unified social credit code / identity number"),
@@ -165,6 +167,9 @@ EVENT_LABELS = {
     "unit_succeeded": _l("A unit handed its work to its successor"),
     "correction_reported": _l("Correction of the subject's data reported (信息更正)"),
     "subject_corrected": _l("Subject's data corrected"),
+    "subject_deregistered": _l("Subject deregistered (注销)"),
+    "subject_merged": _l("Subject merged into another (合并)"),
+    "listing_carried_over": _l("Listing carried over to the successor"),
     "correction_refused": _l("Correction refused"),
     "units_convened": _l("Units convened to the meeting"),
     "attendance_answered": _l("A convened unit answered"),

@@ -52,6 +52,10 @@ class AnswerOut(Schema):
     matter_no = fields.String(required=True)
     verdict = fields.String(required=True, metadata={"description": "punished | suspended | rewarded | repaired | clear"})
     findings = fields.List(fields.Nested(FindingOut), required=True)
+    subject_status = fields.String(required=True, metadata={"description": "active | deregistered (注销) | merged (合并)"})
+    status_on = fields.Date(allow_none=True, required=True, metadata={"description": "date of the deregistration or merger"})
+    successor = fields.String(allow_none=True, required=True,
+                              metadata={"description": "for a merged subject: the body it merged into, which now bears its listings"})
 
 
 class ApplicationIn(Schema):

@@ -34,6 +34,11 @@ class Subject(db.Model):
     code: Mapped[str] = mapped_column(String(18), unique=True)
     legal_representative: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Registration status: active | deregistered (注销) | merged (合并 into successor_id). Recorded with its
+    # date, basis and reason as a SubjectChange (app/dueprocess/subject_changes.py).
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    status_on: Mapped[date | None] = mapped_column(Date)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
 
 
 class Case(db.Model):

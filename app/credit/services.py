@@ -86,6 +86,10 @@ class Answer:
     matter_no: str
     verdict: str
     findings: list[Finding]
+    # A subject deregistered (注销) or merged (合并) into another: its status, the date, and whom it merged into.
+    subject_status: str = "active"
+    status_on: date | None = None
+    successor: str | None = None
 
 
 def matter_types() -> list[str]:
@@ -146,7 +150,8 @@ def _statements():
     measures = (select(CaseMeasure.case_id, CaseMeasure.measure_code, CaseMeasure.text)
                 .where(CaseMeasure.case_id.in_(bindparam("case_ids", expanding=True)), CaseMeasure.unit_id == unit)
                 .order_by(CaseMeasure.id))
-    subject = select(Subject.id, Subject.kind, Subject.name).where(Subject.code == bindparam("code"))
+    subject = select(Subject.id, Subject.kind, Subject.name, Subject.status, Subject.status_on, Subject.successor_id).where(
+        Subject.code == bindparam("code"))
     return listings, measures, subject
 
 
@@ -193,7 +198,14 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
         matter_no=matter_no, verdict=answer, listing_ids=[f.listing_id for f in findings], batch=batch,
     ).returning(CreditCheck.id)).scalar_one()
     return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, subject.name if subject else None,
-                  matter_type, matter_no, answer, findings)
+                  matter_type, matter_no, answer, findings, *_status(subject))
+
+
+def _status(subject) -> tuple[str, date | None, str | None]:
+    if subject is None or subject.status == "active":
+        return "active", None, None
+    successor = db.session.get(Subject, subject.successor_id) if subject.successor_id else None
+    return subject.status, subject.status_on, f"{successor.name}（{successor.code}）" if successor else None
 
 
 def record_application(requester: Requester, check_id: int, listing_id: int, action: str, note: str = "") -> CheckApplication:
@@ -235,4 +247,4 @@ def answer_of(requester: Requester, check_id: int) -> Answer:
     findings = findings_for([row.subject_id], requester.unit_id).get(row.subject_id, []) if row.subject_id else []
     findings = [f for f in findings if f.listing_id in (row.listing_ids or [])]
     return Answer(row.id, row.subject_code, mask_code(row.subject_kind, row.subject_code), row.subject_kind,
-                  subject.name if subject else None, row.matter_type, row.matter_no, row.verdict, findings)
+                  subject.name if subject else None, row.matter_type, row.matter_no, row.verdict, findings, *_status(subject))

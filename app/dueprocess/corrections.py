@@ -25,11 +25,29 @@ FIELDS = ("name", "code", "legal_representative")
 MAX = {"name": 200, "code": 18, "legal_representative": 80}
 
 
-def _subject_cases(subject_id: int) -> list[int]:
+def subject_cases(subject_id: int) -> list[int]:
     return list(db.session.scalars(
         select(Case.id).join(CaseSubject, CaseSubject.case_id == Case.id)
         .where(CaseSubject.subject_id == subject_id, Case.kind.in_((CaseKind.PUNISHMENT, CaseKind.REWARD)))
         .order_by(Case.id)))
+
+
+def party_case(actor, subject_id: int) -> Case:
+    """The latest joint case about the subject that the staff member's unit may see; PermissionDenied if none."""
+    if actor.role in (EXPERT, APPLICANT) or actor.unit_id is None:
+        raise PermissionDenied(_l("Your role may not do this."))
+    clause = case_visibility_clause(actor, Case.id)
+    stmt = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+            .where(CaseSubject.subject_id == subject_id, Case.kind.in_((CaseKind.PUNISHMENT, CaseKind.REWARD)))
+            .order_by(Case.id.desc()).limit(1))
+    if clause is False:
+        raise PermissionDenied(_l("Your role may not do this."))
+    if clause is not None:
+        stmt = stmt.where(clause)
+    parent = db.session.scalar(stmt)
+    if parent is None:
+        raise PermissionDenied(_l("Your unit is not party to a case about this subject."))
+    return parent
 
 
 def _current(subject: Subject, field: str) -> str:
@@ -46,19 +64,7 @@ def report(actor, subject_id: int, field: str, proposed: str, reason: str, files
         if actor.subject_id != subject_id or parent is None:
             raise PermissionDenied(_l("You may report errors in your own data only."))
     else:
-        if actor.role == EXPERT or actor.unit_id is None:
-            raise PermissionDenied(_l("Your role may not do this."))
-        clause = case_visibility_clause(actor, Case.id)
-        stmt = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
-                .where(CaseSubject.subject_id == subject_id, Case.kind.in_((CaseKind.PUNISHMENT, CaseKind.REWARD)))
-                .order_by(Case.id.desc()).limit(1))
-        if clause is False:
-            raise PermissionDenied(_l("Your role may not do this."))
-        if clause is not None:
-            stmt = stmt.where(clause)
-        parent = db.session.scalar(stmt)
-        if parent is None:
-            raise PermissionDenied(_l("Your unit is not party to a case about this subject."))
+        parent = party_case(actor, subject_id)
     if field not in FIELDS:
         raise DomainError(_l("Choose what is wrong."), "field")
     proposed = (proposed or "").strip()
@@ -115,7 +121,7 @@ def verify(ctx) -> dict:
             raise DomainError(_l("Another subject is recorded with that code: merge them instead."), "outcome")
         setattr(subject, field, proposed)
         db.session.flush()
-        for case_id in [ctx.case.id, *_subject_cases(subject.id)]:
+        for case_id in [ctx.case.id, *subject_cases(subject.id)]:
             events.record(case_id, EventType.SUBJECT_CORRECTED, ctx.actor, details)
         listings.push_correction(subject.id, ctx.actor)
     else:

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, FileField, HiddenField, MultipleFileField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, FileField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app import labels
@@ -43,3 +43,16 @@ class CorrectionForm(FlaskForm):
     reason = TextAreaField(_l("Why the recorded data is wrong"), validators=[DataRequired(message=_l("Say why the recorded data is wrong.")),
                                                                              Length(max=4000)])
     files = MultipleFileField(_l("Evidence (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))
+
+
+class SubjectChangeForm(FlaskForm):
+    """A change in a subject's registration: deregistered (注销) or merged (合并) into another body."""
+
+    kind = RadioField(_l("What happened"), choices=choices(labels.SUBJECT_CHANGE_LABELS.items()),
+                      validators=[InputRequired(message=_l("Choose deregistration or merger."))])
+    on_date = DateField(_l("Date recorded by the registration authority"),
+                        validators=[InputRequired(message=_l("Enter the date the registration authority recorded it.")), PlausibleDate()])
+    basis = TextAreaField(_l("Registration authority's document"), validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(_l("What was found, and where"), validators=[Optional(), Length(max=2000)])
+    successor_code = StringField(_l("Merged into: unified social credit code"), validators=[Optional(), Length(max=30)])
+    successor_name = StringField(_l("Merged into: name (if the code is not recorded yet)"), validators=[Optional(), Length(max=200)])

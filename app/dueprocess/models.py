@@ -80,3 +80,24 @@ class DocumentTemplate(db.Model):
     body: Mapped[str] = mapped_column(Text)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SubjectChange(db.Model):
+    """A change in a subject's registration (注销, 合并) as recorded by the office or a unit party to its cases,
+    with what it meant for the subject's listings under the rule applied (see subject_changes.RULES)."""
+
+    __tablename__ = "subject_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    subject: Mapped[Subject] = relationship(foreign_keys=[subject_id])
+    kind: Mapped[str] = mapped_column(String(20))  # deregistered | merged
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"), index=True)
+    successor: Mapped[Subject | None] = relationship(foreign_keys=[successor_id])
+    on_date: Mapped[date] = mapped_column(Date)  # the day the registration authority recorded it
+    basis: Mapped[str] = mapped_column(Text)  # the registration authority's document (注销/合并登记通知书 …)
+    reason: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(20))  # retained | carried_over
+    listing_ids: Mapped[list] = mapped_column(JSON, default=list)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_by: Mapped[User] = relationship()
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,7 @@ from app.cases.access import case_visibility_clause
 from app.cases.models import Case, CaseSubject, Subject
 from app.credit.models import CreditCheck
 from app.dueprocess.models import DecisionService, PriorNotice
+from app.dueprocess.subject_changes import changes_of, may_record
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -98,9 +99,16 @@ def _record(actor, subject: Subject, stmt, all_checks: bool) -> dict:
         if lst.ended_on:
             items.append(Item(_day(lst.ended_on), str(labels.label(labels.LISTING_STATUS_LABELS, lst.status)), behaviour,
                               by_id.get(lst.case_id)))
+    changes = changes_of(subject_id)
+    for sc in changes:
+        text = f"{sc.subject.name}（{sc.subject.code}）" + (f" → {sc.successor.name}（{sc.successor.code}）" if sc.successor else "")
+        items.append(Item(_day(sc.on_date), str(labels.label(labels.SUBJECT_CHANGE_LABELS, sc.kind)), f"{text}\n{sc.basis}", None))
     for ch in checks:
         items.append(Item(ch.at, str(_l("Credit check")),
                           f"{ch.unit.name} · {labels.label(labels.MATTER_TYPE_LABELS, ch.matter_type)}", None))
     items.sort(key=lambda i: clock.as_utc(i.at), reverse=True)
+    portal = actor.role == APPLICANT
     return {"subject": subject, "cases": cases, "listings": listings, "items": items, "checks": checks,
-            "all_checks": all_checks, "portal": actor.role == APPLICANT}
+            "all_checks": all_checks, "portal": portal, "changes": changes,
+            "successor": db.session.get(Subject, subject.successor_id) if subject.successor_id else None,
+            "may_change": not portal and subject.status == "active" and may_record(actor, subject_id)}

@@ -4,11 +4,11 @@ from flask_login import current_user, login_required
 
 from app.cases.attachments import uploads_from
 from app.cases.models import Subject
-from app.dueprocess import corrections, record, services
-from app.dueprocess.forms import CorrectionForm, ServiceForm, StatementForm
+from app.dueprocess import corrections, record, services, subject_changes
+from app.dueprocess.forms import CorrectionForm, ServiceForm, StatementForm, SubjectChangeForm
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
-from app.form_errors import apply_errors
+from app.form_errors import apply_errors, commit_or_errors
 from app.i18n import lazy_gettext as _l
 from app.rights.objections import applicant_case
 
@@ -119,6 +119,24 @@ def report_correction(subject_id):
     if not isinstance(form, CorrectionForm):
         return form
     return render_template("dueprocess/correction.html", form=form, subject=data["subject"])
+
+
+@subjects_bp.route("/<int:subject_id>/registration", methods=["GET", "POST"])
+@login_required
+def registration(subject_id):
+    """Record that the subject was deregistered (注销) or merged (合并) into another body."""
+    data = record.subject_record(current_user, subject_id)
+    if not subject_changes.may_record(current_user, subject_id):
+        raise PermissionDenied(_l("Your unit is not party to a case about this subject."))
+    form = SubjectChangeForm()
+    if form.validate_on_submit():
+        change = commit_or_errors(form, lambda: subject_changes.record_change(
+            current_user, subject_id, form.kind.data, form.on_date.data, form.basis.data, form.reason.data,
+            form.successor_code.data, form.successor_name.data))
+        if change:
+            flash(_l("Recorded; the units applying measures to the subject have been told."), "success")
+            return redirect(url_for("subjects.subject", subject_id=change.successor_id or subject_id))
+    return render_template("dueprocess/registration.html", form=form, subject=data["subject"], listings=data["listings"])
 
 
 @portal_bp.route("/cases/<int:case_id>/correction", methods=["GET", "POST"])

@@ -24,7 +24,10 @@ class Listing(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
-    subject: Mapped[Subject] = relationship()
+    # The subject the decision named, when the listing passed to a successor (合并: 《民法典》第六十七条).
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
+    subject: Mapped[Subject] = relationship(foreign_keys=[subject_id])
+    carried_from: Mapped[Subject | None] = relationship(foreign_keys=[carried_from_id])
     # punishment (black list) | reward (red list)
     kind: Mapped[str] = mapped_column(String(20))
     # case | department (a list supplied by a department, without a case behind it)

@@ -203,3 +203,40 @@ def test_the_subject_sees_its_own_record_on_the_portal(client, org, clock):
     _logout(client)
     login(client, "market_cw")
     assert client.get("/portal/record").status_code == 403
+
+
+def test_a_merger_is_recorded_from_the_subject_page(client, org, clock):
+    from sqlalchemy import select
+
+    from app.cases.models import Subject
+    from app.credit import services as credit
+    from tests.conftest import user
+    from tests.helpers import in_effect_case, unit_id
+
+    case, _codes = in_effect_case()
+    subject = case.subjects[0].subject
+    login(client, "court_cw")  # not party to a case about the subject: no button, no page
+    assert client.get(f"/subjects/{subject.id}/registration").status_code == 403
+    _logout(client)
+    login(client, "market_cw")
+    page = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
+    assert "记录注销或合并" in page
+    form_page = client.get(f"/subjects/{subject.id}/registration").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(form_page), "kind": "merged", "on_date": "2026-11-20", "basis": "准予合并登记通知书（示例）",
+            "reason": "吸收合并", "successor_code": "", "successor_name": ""}
+    html = client.post(f"/subjects/{subject.id}/registration", data=data).get_data(as_text=True)
+    assert "请填写合并后主体的统一社会信用代码" in html and db.session.get(Subject, subject.id).status == "active"
+    data.update(successor_code="91510400MA6X00090A", successor_name="测试建材集团有限公司")
+    resp = client.post(f"/subjects/{subject.id}/registration", data=data, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    successor = db.session.scalar(select(Subject).where(Subject.code == "91510400MA6X00090A"))
+    assert resp.request.path == f"/subjects/{successor.id}" and "测试建材有限公司于2026年11月20日合并入本主体" in html
+    assert "承继自测试建材有限公司" in html
+    old_page = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
+    assert "已于2026年11月20日合并入测试建材集团有限公司" in old_page and "记录注销或合并" not in old_page
+    _logout(client)
+    login(client, "finance_cw")
+    answer = credit.check(credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id), subject.code, "procurement", "CG-2")
+    db.session.commit()
+    html = client.get(f"/check/{answer.check_id}").get_data(as_text=True)
+    assert "合并入测试建材集团有限公司（91510400MA6X00090A）" in html

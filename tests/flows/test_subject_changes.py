@@ -1,0 +1,99 @@
+"""Changes of a subject's registration (issue 16): a merger passes the listings in effect to the body it merged into
+(Civil Code art. 67) and links the old code to the new; a deregistration keeps them on the old code. Both reach
+the timelines and the units applying measures; only the office or units party to the subject's cases record them."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app import clock as app_clock
+from app.cases.models import CaseSubject, Subject
+from app.credit import services as credit
+from app.dueprocess import record, subject_changes
+from app.dueprocess.models import SubjectChange
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from app.listings.models import Listing, Push
+from app.rights import objections
+from tests.conftest import user
+from tests.helpers import applicant_for, event_types, in_effect_case, unit_id
+
+SUCCESSOR = "91510400MA6X00090A"
+
+
+def _check(code):
+    return credit.check(credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id), code, "procurement", "CG-1")
+
+
+def test_a_merger_passes_the_listing_to_the_successor(org, clock):
+    case, codes = in_effect_case()
+    old = case.subjects[0].subject
+    old_id, old_code = old.id, old.code
+    listing = db.session.scalar(select(Listing).where(Listing.case_id == case.id))
+    today = app_clock.today_local()
+    with pytest.raises(PermissionDenied):  # a unit not party to the subject's cases
+        subject_changes.record_change(user("court_cw"), old_id, "merged", today, "合并登记通知书", "x", SUCCESSOR, "新公司")
+    for bad, field in ((dict(on_date=today + timedelta(days=1)), "on_date"), (dict(basis=""), "basis"),
+                       (dict(successor_code="91510400MA6X00010X"), "successor_code"), (dict(successor_code=old_code), "successor_code"),
+                       (dict(successor_name=""), "successor_name")):
+        args = dict(on_date=today, basis="资阳市市场监管局准予合并登记通知书（示例）", reason="吸收合并", successor_code=SUCCESSOR,
+                    successor_name="测试建材集团有限公司")
+        args.update(bad)
+        with pytest.raises(DomainError) as err:
+            subject_changes.record_change(user("market_cw"), old_id, "merged", **args)
+        assert err.value.errors[0][0] == field, bad
+        db.session.rollback()
+    change = subject_changes.record_change(user("market_cw"), old_id, "merged", today, "资阳市市场监管局准予合并登记通知书（示例）",
+                                           "被测试建材集团有限公司吸收合并", SUCCESSOR, "测试建材集团有限公司")
+    db.session.commit()
+    successor = db.session.scalar(select(Subject).where(Subject.code == SUCCESSOR))
+    old = db.session.get(Subject, old_id)
+    assert old.status == "merged" and old.successor_id == successor.id and change.rule == "carried_over"
+    db.session.refresh(listing)
+    assert listing.subject_id == successor.id and listing.carried_from_id == old_id and listing.status == "in_effect"
+    assert db.session.scalar(select(CaseSubject.id).where(CaseSubject.case_id == case.id, CaseSubject.subject_id == successor.id))
+    assert {"subject_merged", "listing_carried_over"} <= set(event_types(case.id))
+    # the units applying measures are told to update their records
+    assert {p.reason for p in db.session.scalars(select(Push).where(Push.action == "correct"))} == {"merged"}
+    # a check of the successor finds the listing; one of the old code says where it went
+    new = _check(SUCCESSOR)
+    assert new.verdict == "punished" and [f.listing_id for f in new.findings] == [listing.id]
+    gone = _check(old_code)
+    assert gone.subject_status == "merged" and SUCCESSOR in gone.successor and gone.verdict == "clear"
+    # both subject pages link each other; a second change of the old subject is refused
+    page = record.subject_record(user("market_cw"), successor.id)
+    assert [c.subject_id for c in page["changes"]] == [old_id] and page["listings"][0].carried_from_id == old_id
+    assert record.subject_record(user("market_cw"), old_id)["successor"].id == successor.id
+    with pytest.raises(DomainError):
+        subject_changes.record_change(user("office1"), old_id, "deregistered", today, "注销通知", "注销")
+    db.session.rollback()
+
+
+def test_a_deregistered_subjects_listing_stays_on_its_code(org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    subject_id = case.subjects[0].subject_id
+    code = case.subjects[0].subject.code
+    listing_id = db.session.scalar(select(Listing.id).where(Listing.case_id == case.id))
+    subject_changes.record_change(user("office1"), subject_id, "deregistered", app_clock.today_local(), "注销登记通知书（示例）",
+                                  "国家企业信用信息公示系统显示已注销")
+    db.session.commit()
+    assert db.session.get(Subject, subject_id).status == "deregistered"
+    assert db.session.get(Listing, listing_id).subject_id == subject_id  # retained
+    answer = _check(code)
+    assert answer.verdict == "punished" and answer.subject_status == "deregistered" and answer.successor is None
+    assert "subject_deregistered" in event_types(case.id)
+    assert db.session.scalar(select(SubjectChange.rule)) == "retained"
+    # the subject (its former representatives) still sees its record and may still object
+    assert record.own_record(applicant)["subject"].status == "deregistered"
+    objections.file_objection(applicant, case.id, "认定事实有误", [])
+    db.session.commit()
+
+
+def test_a_person_cannot_merge(org, clock):
+    case, _codes = in_effect_case(subjects=(("person", "张某", "510402198503124568"),))
+    with pytest.raises(DomainError) as err:
+        subject_changes.record_change(user("office1"), case.subjects[0].subject_id, "merged", app_clock.today_local(), "x", "y",
+                                      SUCCESSOR, "z")
+    assert err.value.errors[0][0] == "kind"
+    db.session.rollback()
