@@ -59,7 +59,6 @@ EXPERT_QUORUM = float(os.environ.get("XINLIAN_EXPERT_QUORUM", 1.0))
 # Monitoring (seed 003): registered enterprises in the city, and the catalog entries that put a subject on
 # the serious-dishonesty list; the share of such subjects is to stay under 1%.
 REGISTERED_ENTERPRISES = int(os.environ.get("XINLIAN_REGISTERED_ENTERPRISES", 150_000))
-SERIOUS_DISHONESTY_ENTRIES = {"SC-P-001", "SC-P-002", "FIN-P-001", "ENV-P-001"}
 
 # Credit repair: minimum publication period (calendar days from the start of the punishment) before a
 # subject may apply. The 2023 national measures on credit repair set at least 3 months for ordinary
@@ -143,7 +142,6 @@ class Config:
     EXPERT_QUORUM = EXPERT_QUORUM
     REPAIR_MIN_DAYS_DEFAULT = REPAIR_MIN_DAYS_DEFAULT
     REGISTERED_ENTERPRISES = REGISTERED_ENTERPRISES
-    SERIOUS_DISHONESTY_ENTRIES = SERIOUS_DISHONESTY_ENTRIES
     REPAIR_MIN_DAYS_BY_ENTRY = REPAIR_MIN_DAYS_BY_ENTRY
     CHECK_MATTER_TYPES = CHECK_MATTER_TYPES
     CHECK_BATCH_MAX_ROWS = CHECK_BATCH_MAX_ROWS

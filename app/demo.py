@@ -106,6 +106,9 @@ CATALOG = [
 ]
 
 
+# Entries whose listings make a subject a serious-dishonesty subject (严重失信主体名单).
+SERIOUS_ENTRIES = {"SC-P-001", "SC-P-002", "FIN-P-001", "ENV-P-001"}
+
 # name, fields, affiliation, affiliated unit (for exclusions)
 EXPERTS = [
     ("周律师", ["legal"], "四川某律师事务所", None),
@@ -173,6 +176,8 @@ def load_organisation_and_catalog() -> None:
             measure_content="；".join(t for _, t, _ in measures),
             required_evidence="行政处罚决定书或列入名单决定书；相关证明材料",
             default_period_days=days,
+            source="national",
+            serious=code in SERIOUS_ENTRIES,
             change_reason="初始目录",
         )
         db.session.add(v)

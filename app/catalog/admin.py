@@ -19,9 +19,19 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 
 MANAGERS = (OFFICE, ADMIN)
-FIELDS = ("behaviour", "admin_unit", "grounds", "legal_basis", "measures", "measure_content", "required_evidence", "default_period_days")
+FIELDS = ("behaviour", "admin_unit", "grounds", "legal_basis", "measures", "measure_content", "required_evidence", "default_period_days",
+          "source", "source_document", "serious")
+VERSIONED = ("behaviour", "admin_unit_id", "grounds", "legal_basis", "measures", "measure_content", "required_evidence",
+             "default_period_days", "source", "source_document", "serious")
+SOURCES = ("national", "provincial", "local")
+SOURCE_LABELS_ZH = {"national": "全国基础清单", "provincial": "省级清单", "local": "本地补充"}
+SOURCE_TEXT = {"全国基础清单": "national", "省级清单": "provincial", "本地补充": "local", **{s: s for s in SOURCES}}
+YES = {"是", "y", "yes", "true", "1", "on"}
 KIND_TEXT = {"惩戒": "punishment", "激励": "reward", "punishment": "punishment", "reward": "reward"}
-HEADER = ["编码", "类别", "专项小组", "行为", "认定单位", "认定依据", "设列依据", "措施（编码|内容|实施单位，每行一条）", "措施内容", "所需证据", "默认期限（天）"]
+LEGACY_HEADER = ["编码", "类别", "专项小组", "行为", "认定单位", "认定依据", "设列依据", "措施（编码|内容|实施单位，每行一条）", "措施内容", "所需证据",
+                 "默认期限（天）"]
+# Files exported before the source and serious columns existed still import (those columns then take their defaults).
+HEADER = LEGACY_HEADER + ["来源（全国基础清单/省级清单/本地补充）", "本地补充的设立决定", "严重失信主体（是/否）"]
 
 
 @dataclass
@@ -36,6 +46,9 @@ class EntryIn:
     measure_content: str
     required_evidence: str
     default_period_days: str | int
+    source: str = "national"
+    source_document: str = ""
+    serious: str | bool = False
 
 
 def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
@@ -81,7 +94,18 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
     except (TypeError, ValueError):
         errors.append((prefix + "default_period_days", str(_l("The period must be a whole number of days between 1 and 1825."))))
         days = None
-    data = {"kind": kind, "group_id": group_id, "behaviour": (e.behaviour or "").strip(), "admin_unit_id": admin_unit_id,
+    source = SOURCE_TEXT.get((e.source or "").strip() or "national")
+    if source is None:
+        errors.append((prefix + "source", str(_l("Choose the national basic list, a provincial list or a local supplement."))))
+    source_document = (e.source_document or "").strip()
+    if source in ("provincial", "local") and not source_document:
+        # 003 and the national basic list: a measure beyond the national list needs the decision that set it.
+        errors.append((prefix + "source_document", str(_l("Name the list or the local decision that sets this entry."))))
+    serious = e.serious if isinstance(e.serious, bool) else str(e.serious or "").strip().lower() in YES
+    if serious and kind == "reward":
+        errors.append((prefix + "serious", str(_l("Only a punishment entry can mark a serious-dishonesty subject."))))
+    data = {"source": source, "source_document": source_document, "serious": serious,
+            "kind": kind, "group_id": group_id, "behaviour": (e.behaviour or "").strip(), "admin_unit_id": admin_unit_id,
             "grounds": (e.grounds or "").strip(), "legal_basis": (e.legal_basis or "").strip(), "measures": measures,
             "measure_content": (e.measure_content or "").strip(), "required_evidence": (e.required_evidence or "").strip(),
             "default_period_days": days}
@@ -91,9 +115,7 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
 def _snapshot(v: CatalogVersion | None) -> dict | None:
     if v is None:
         return None
-    return {"behaviour": v.behaviour, "admin_unit_id": v.admin_unit_id, "grounds": v.grounds, "legal_basis": v.legal_basis,
-            "measures": v.measures, "measure_content": v.measure_content, "required_evidence": v.required_evidence,
-            "default_period_days": v.default_period_days}
+    return {k: getattr(v, k) for k in VERSIONED}
 
 
 def create(actor, code: str, e: EntryIn, reason: str = "") -> CatalogEntry:
@@ -117,8 +139,7 @@ def _add_version(actor, entry: CatalogEntry, data: dict, reason: str) -> Catalog
     before = _snapshot(entry.current_version)
     number = (db.session.scalar(select(func.max(CatalogVersion.version_no)).where(CatalogVersion.entry_id == entry.id)) or 0) + 1
     v = CatalogVersion(entry_id=entry.id, version_no=number, created_by_id=actor.id, change_reason=reason,
-                       **{k: data[k] for k in ("behaviour", "admin_unit_id", "grounds", "legal_basis", "measures",
-                                               "measure_content", "required_evidence", "default_period_days")})
+                       **{k: data[k] for k in VERSIONED})
     db.session.add(v)
     db.session.flush()
     entry.current_version_id = v.id
@@ -179,6 +200,10 @@ def diff(a: CatalogVersion, b: CatalogVersion) -> list[dict]:
             return "\n".join(f"{m['code']} {m['text']}（{units.get(m['unit_id'], m['unit_id'])}）" for m in v.measures)
         if f == "admin_unit":
             return units.get(v.admin_unit_id, "")
+        if f == "source":
+            return SOURCE_LABELS_ZH.get(v.source, v.source)
+        if f == "serious":
+            return "是" if v.serious else "否"
         return str(getattr(v, f) or "")
 
     out = []
@@ -196,6 +221,7 @@ def entry_in_from_version(v: CatalogVersion) -> EntryIn:
         grounds=v.grounds, legal_basis=v.legal_basis,
         measures="\n".join(f"{m['code']}|{m['text']}|{units.get(m['unit_id'], '')}" for m in v.measures),
         measure_content=v.measure_content, required_evidence=v.required_evidence, default_period_days=v.default_period_days,
+        source=v.source, source_document=v.source_document, serious=v.serious,
     )
 
 
@@ -207,7 +233,8 @@ def export_xlsx() -> bytes:
     for entry in db.session.scalars(select(CatalogEntry).where(CatalogEntry.retired_at.is_(None)).order_by(CatalogEntry.code)):
         e = entry_in_from_version(entry.current_version)
         append_row(ws, [entry.code, "惩戒" if e.kind == "punishment" else "激励", e.group, e.behaviour, e.admin_unit, e.grounds,
-                   e.legal_basis, e.measures, e.measure_content, e.required_evidence, e.default_period_days])
+                   e.legal_basis, e.measures, e.measure_content, e.required_evidence, e.default_period_days,
+                   SOURCE_LABELS_ZH[e.source], e.source_document, "是" if e.serious else "否"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -222,15 +249,24 @@ def import_xlsx(actor, data: bytes, reason: str) -> tuple[int, int]:
         wb.close()
     except Exception:
         raise DomainError(_l("The file could not be read as XLSX."), "file")
-    if not rows or [c.strip() for c in rows[0][: len(HEADER)]] != HEADER:
+    header = [c.strip() for c in rows[0]] if rows else []
+    while header and not header[-1]:
+        header.pop()
+    if header not in (HEADER, LEGACY_HEADER):
         raise DomainError(_l("The first row must be the catalog header: %(h)s.", h="、".join(HEADER)), "file")
+    width = len(header)
     errors, parsed, codes = [], [], set()
     for n, r in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in r):
             continue
-        r = (r + [""] * len(HEADER))[: len(HEADER)]
+        r = (r + [""] * width)[:width]
         code = r[0].strip()
-        data_, errs = _parse(EntryIn(*r[1:]))
+        entry_in = EntryIn(*r[1:])
+        known = db.session.scalar(select(CatalogEntry).where(CatalogEntry.code == code)) if code else None
+        if width == len(LEGACY_HEADER) and known is not None and known.current_version is not None:
+            v = known.current_version  # an old file says nothing of these: they stay as they are
+            entry_in.source, entry_in.source_document, entry_in.serious = v.source, v.source_document, v.serious
+        data_, errs = _parse(entry_in)
         if not code or len(code) > 40:
             errs.insert(0, ("code", str(_l("Give the entry a code of at most 40 characters."))))
         elif db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == code, CatalogEntry.retired_at.is_not(None))):

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import FileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.i18n import lazy_gettext as _l
@@ -18,6 +18,11 @@ class CatalogEntryForm(FlaskForm):
     measure_content = TextAreaField(_l("Measure content"), validators=[Optional()])
     required_evidence = TextAreaField(_l("Required evidence"), validators=[Optional()])
     default_period_days = StringField(_l("Default implementation period (days)"), validators=[DataRequired(message=_l("The period must be a positive whole number of days."))])
+    source = SelectField(_l("Source of the entry"), choices=choices([
+        ("national", _l("National basic list of punishment measures (全国失信惩戒措施基础清单)")),
+        ("provincial", _l("Provincial list")), ("local", _l("Local supplement (needs the local decision)"))]), default="national")
+    source_document = TextAreaField(_l("The provincial list or local decision that sets it"), validators=[Optional(), Length(max=2000)])
+    serious = BooleanField(_l("A listing under this entry makes the subject a serious-dishonesty subject (严重失信主体)"))
     reason = TextAreaField(_l("Why (law, institution, correction)"), validators=[Optional(), Length(max=2000)])
 
 

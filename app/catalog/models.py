@@ -2,7 +2,7 @@
 in immutable versions so a case can cite exactly the version it was filed under."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import SpecialistGroup, Unit
@@ -47,6 +47,12 @@ class CatalogVersion(db.Model):
     measure_content: Mapped[str] = mapped_column(Text, default="")
     required_evidence: Mapped[str] = mapped_column(Text, default="")
     default_period_days: Mapped[int] = mapped_column(Integer)
+    # Where the entry comes from: the national basic list of punishment measures (全国失信惩戒措施基础清单), a
+    # provincial list, or a local supplement, which needs the local decision that set it (source_document).
+    source: Mapped[str] = mapped_column(String(20), default="national", server_default="national")
+    source_document: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A listing under this entry makes the subject a serious-dishonesty subject (严重失信主体; seed 003 8①).
+    serious: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     change_reason: Mapped[str] = mapped_column(Text, default="")

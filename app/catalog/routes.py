@@ -28,7 +28,8 @@ def _catalog_form(form):
 def _entry_in(form) -> catalog.EntryIn:
     return catalog.EntryIn(form.kind.data, form.group.data, form.behaviour.data, form.admin_unit.data, form.grounds.data,
                            form.legal_basis.data, form.measures.data, form.measure_content.data or "",
-                           form.required_evidence.data or "", form.default_period_days.data)
+                           form.required_evidence.data or "", form.default_period_days.data, form.source.data,
+                           form.source_document.data or "", bool(form.serious.data))
 
 
 @bp.route("", strict_slashes=False)

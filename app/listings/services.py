@@ -4,7 +4,6 @@ day of rejection, revoked, repaired, expired — and every change pushed to the 
 (bpmn/measure_push.bpmn), which confirm. Services flush; the edge commits."""
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app import clock
@@ -72,10 +71,6 @@ SCRIPT_FUNCTIONS = {"listing_end_at": listing_end_at, "listings_active": listing
 
 
 # -- creation at the decision's issue -------------------------------------------------------------------------
-def serious_entry(code: str) -> bool:
-    return code in current_app.config["SERIOUS_DISHONESTY_ENTRIES"]
-
-
 def create_for_decision(case: Case, actor) -> list[Listing]:
     """A decision to act, issued today (印发): one listing per subject, each with its own process. The units
     that apply the decided measures are those the listing pushes to."""
@@ -90,7 +85,7 @@ def create_for_decision(case: Case, actor) -> list[Listing]:
         listing = Listing(
             subject_id=cs.subject_id, kind=case.kind, source="case", case_id=case.id, catalog_version_id=version.id,
             deciding_unit_id=det["deciding_unit_id"], decision_no=det.get("decision_no"), grounds=version.grounds,
-            legal_basis=case.legal_basis, serious=case.kind == "punishment" and serious_entry(version.entry.code),
+            legal_basis=case.legal_basis, serious=case.kind == "punishment" and version.serious,
             decided_on=today, period_start=case.period_start or today, period_days=case.period_days,
             status="in_effect",
         )

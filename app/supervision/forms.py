@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.dates import PlausibleDate
 from app.i18n import lazy_gettext as _l
@@ -19,3 +19,12 @@ class NoticeForm(FlaskForm):
             field.data = int(field.data)
         except (TypeError, ValueError):
             raise ValidationError(_l("No such unit."))
+
+
+class EnterpriseCountForm(FlaskForm):
+    """The number of registered enterprises as of a date (the serious-dishonesty share's denominator)."""
+
+    count = StringField(_l("Registered enterprises"), validators=[InputRequired(message=_l("Enter the number of registered enterprises as a positive whole number.")),
+                                                              Length(max=12)])
+    as_of = DateField(_l("As of"), validators=[InputRequired(message=_l("Enter the date the figure refers to.")), PlausibleDate()])
+    source = StringField(_l("Source of the figure"), validators=[Optional(), Length(max=500)])

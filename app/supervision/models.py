@@ -82,3 +82,17 @@ class Report(db.Model):
     size: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class EnterpriseCount(db.Model):
+    """The number of registered enterprises as of a date, entered by an administrator from the market regulator's
+    figures: the denominator of the serious-dishonesty share (seed 003 8①, under 1%). The latest one counts."""
+
+    __tablename__ = "enterprise_count"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column()
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    entered_by: Mapped[User] = relationship(foreign_keys=[entered_by_id])
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,7 +9,9 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import distinct, func, select
 
 from app import clock
-from app.auth.models import SpecialistGroup, Unit
+from app.audit import services as audit
+from app.auth.models import ADMIN, SpecialistGroup, Unit
+from app.auth.permissions import require_role
 from app.cases.models import Case, Subject
 from app.credit import queries as credit_queries
 from app.enums import JOINT_KINDS, CaseKind
@@ -17,7 +19,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
-from app.supervision.models import StepRecord, TypicalCase
+from app.supervision.models import EnterpriseCount, StepRecord, TypicalCase
 
 PERIOD_NAME = re.compile(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))")
 QUOTA_PER_QUARTER = 2  # seed 004: each unit reports at least two typical cases a quarter
@@ -123,9 +125,35 @@ def serious_share() -> dict:
         .where(Listing.kind == CaseKind.PUNISHMENT, Listing.serious.is_(True), Listing.status.in_(("in_effect", "suspended")),
                Subject.kind != "person")
     ) or 0
-    total = current_app.config["REGISTERED_ENTERPRISES"]
+    latest = db.session.scalar(select(EnterpriseCount).order_by(EnterpriseCount.as_of.desc(), EnterpriseCount.id.desc()).limit(1))
+    # Until an administrator enters the figure, the configured default (XINLIAN_REGISTERED_ENTERPRISES) stands in.
+    total = latest.count if latest else current_app.config["REGISTERED_ENTERPRISES"]
     share = 100.0 * n / total if total else 0.0
-    return {"subjects": n, "registered": total, "percent": round(share, 3), "warning": share > 1.0}
+    return {"subjects": n, "registered": total, "percent": round(share, 3), "warning": share > 1.0,
+            "as_of": latest.as_of if latest else None}
+
+
+def set_enterprise_count(actor, count, as_of: date | None, source: str) -> EnterpriseCount:
+    """An administrator enters the number of registered enterprises as of a date (flush; audited)."""
+    require_role(actor, ADMIN)
+    try:
+        count = int(str(count).replace(",", "").strip())
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1:
+        raise DomainError(_l("Enter the number of registered enterprises as a positive whole number."), "count")
+    if as_of is None:
+        raise DomainError(_l("Enter the date the figure refers to."), "as_of")
+    if as_of > clock.today_local():
+        raise DomainError(_l("The date cannot be in the future."), "as_of")
+    source = (source or "").strip()
+    if not source:
+        raise DomainError(_l("Say where the figure comes from."), "source")
+    row = EnterpriseCount(count=count, as_of=as_of, source=source[:500], entered_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "enterprise_count", row.id, "create", None, {"count": count, "as_of": as_of.isoformat(), "source": source})
+    return row
 
 
 def quarter_of(d: date) -> str:

@@ -14,7 +14,7 @@ from app.labels import STATUS_LABELS, label, step
 from app.pagination import page_number
 from app.supervision import monitoring, services
 from app.supervision import reports as report_service
-from app.supervision.forms import NoticeForm
+from app.supervision.forms import EnterpriseCountForm, NoticeForm
 from app.supervision.monitoring import Period
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -98,7 +98,27 @@ def dashboard():
         "ontime": [[r["unit"], r["rate"]] for r in d["on_time"]],
         "words": {"average": str(_l("Average")), "p90": str(_l("90th percentile"))},
     }
-    return render_template("supervision/dashboard.html", d=d, charts=charts)
+    form = EnterpriseCountForm() if current_user.role == "admin" else None
+    return render_template("supervision/dashboard.html", d=d, charts=charts, count_form=form)
+
+
+@bp.route("/registered-enterprises", methods=["POST"])
+@login_required
+def registered_enterprises():
+    """An administrator enters the registered-enterprise figure (the serious-dishonesty share's denominator)."""
+    require_role(current_user, "admin")
+    form = EnterpriseCountForm()
+    if form.validate_on_submit():
+        try:
+            monitoring.set_enterprise_count(current_user, form.count.data, form.as_of.data, form.source.data)
+            db.session.commit()
+            flash(_l("Saved."), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("supervision.dashboard"))
 
 
 @bp.route("/reports", methods=["GET", "POST"])

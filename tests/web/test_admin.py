@@ -210,3 +210,59 @@ def test_an_administrator_names_a_units_liaison(client, org, clock):
     change = db.session.scalar(select(AdminChange).where(AdminChange.entity == "unit", AdminChange.entity_key == str(finance.id))
                                .order_by(AdminChange.id.desc()))
     assert change.after["liaison_phone"] == "028-26601234"
+
+
+def test_entries_record_their_source_and_whether_they_mark_serious_dishonesty(client, org, clock):
+    from app.catalog import admin as catalog
+
+    login(client, "office1")
+    page = client.get("/admin/catalog/new").get_data(as_text=True)
+    assert "全国失信惩戒措施基础清单" in page and "严重失信主体" in page
+    html = client.post("/admin/catalog/new", data=entry_form(page, code="LOC-1", source="local", source_document="")).get_data(as_text=True)
+    assert "请写明设立该事项的清单或本地决定" in html
+    assert db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == "LOC-1")) is None
+    html = client.post("/admin/catalog/new", data=entry_form(page, code="REW-1", kind="reward", serious="y",
+                                                             source="national")).get_data(as_text=True)
+    assert "只有惩戒事项才能认定严重失信主体" in html
+    client.post("/admin/catalog/new", data=entry_form(page, code="LOC-1", source="local", serious="y",
+                                                      source_document="资阳市人民政府关于……的决定（示例）"))
+    v = db.session.scalar(select(CatalogEntry).where(CatalogEntry.code == "LOC-1")).current_version
+    assert (v.source, v.serious) == ("local", True) and "示例" in v.source_document
+    # export carries the columns; an old file (without them) imports without dropping the mark
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get("/admin/catalog/export.xlsx").data)).active.iter_rows()]
+    assert rows[0][-3:] == catalog.HEADER[-3:]
+    loc = next(r for r in rows if r[0] == "LOC-1")
+    assert loc[-3:] == ["本地补充", "资阳市人民政府关于……的决定（示例）", "是"]
+    wb = Workbook()
+    wb.active.append(catalog.LEGACY_HEADER)
+    wb.active.append(loc[:11][:6] + ["设列依据（修订）"] + loc[7:11])
+    buf = io.BytesIO()
+    wb.save(buf)
+    page = client.get("/admin/catalog").get_data(as_text=True)
+    client.post("/admin/catalog/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(buf.getvalue()), "c.xlsx")},
+                content_type="multipart/form-data")
+    v2 = db.session.scalar(select(CatalogEntry).where(CatalogEntry.code == "LOC-1")).current_version
+    assert v2.version_no == 2 and v2.legal_basis == "设列依据（修订）" and v2.serious and v2.source == "local"
+
+
+def test_an_administrator_enters_the_registered_enterprises(client, org, clock):
+    from app.supervision import monitoring
+
+    login(client, "admin")
+    page = client.get("/supervision/dashboard").get_data(as_text=True)
+    assert "尚未录入" in page
+    resp = client.post("/supervision/registered-enterprises", data={"csrf_token": csrf_from(page), "count": "十万", "as_of": "2026-10-31",
+                                                                   "source": "市市场监管局"}, follow_redirects=True)
+    assert "请以正整数填写登记在册的企业数" in resp.get_data(as_text=True)
+    client.post("/supervision/registered-enterprises", data={"csrf_token": csrf_from(page), "count": "98,765", "as_of": "2026-10-31",
+                                                            "source": "市市场监管局10月市场主体统计"})
+    share = monitoring.serious_share()
+    assert share["registered"] == 98765 and share["as_of"].isoformat() == "2026-10-31"
+    assert "2026年10月31日" in client.get("/supervision/dashboard").get_data(as_text=True)
+    sup = client.application.test_client()
+    login(sup, "supervisor1")
+    sup_page = sup.get("/supervision/dashboard").get_data(as_text=True)
+    assert "录入登记在册企业数" not in sup_page
+    resp = sup.post("/supervision/registered-enterprises",
+                    data={"csrf_token": csrf_from(sup_page), "count": "1", "as_of": "2026-11-01", "source": "x"})
+    assert resp.status_code == 403 and monitoring.serious_share()["registered"] == 98765

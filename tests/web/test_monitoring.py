@@ -29,7 +29,7 @@ def test_figures_match_a_hand_count(org, clock, app):
     units = {r["unit"]: r for r in d["on_time"]}
     assert units["市市场监管局"]["rate"] == 100.0
     # One enterprise under a serious-dishonesty entry (SC-P-001) among 150,000 registered.
-    assert d["serious"] == {"subjects": 1, "registered": 150000, "percent": 0.001, "warning": False}
+    assert d["serious"] == {"subjects": 1, "registered": 150000, "percent": 0.001, "warning": False, "as_of": None}
     app.config["REGISTERED_ENTERPRISES"] = 50
     try:
         assert monitoring.serious_share()["warning"] is True  # 2%
