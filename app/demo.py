@@ -2,7 +2,9 @@
 different steps, all created through the same services a user would call (so they carry real timelines).
 Every demo login uses the password DEMO_PASSWORD."""
 from datetime import timedelta
+from io import BytesIO
 
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from app import clock
@@ -19,6 +21,7 @@ from app.extensions import db
 from app.joint import services
 from app.joint.services import SubjectIn
 from app.joint.tasks import intended_decision, measure_choices
+from app.listings import imports as department_lists
 from app.rights import accounts, objections
 from app.rights.models import AccessCode
 
@@ -284,6 +287,16 @@ def decided_case(username, subject, entry_code, title, days_ago: int, period_day
     return c
 
 
+def _xlsx(head, rows) -> bytes:
+    wb = Workbook()
+    wb.active.append(list(head))
+    for r in rows:
+        wb.active.append(r)
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def load_cases() -> None:
     """Cases in different steps, with history spread over the past weeks."""
     # 1. Filed 3 weeks ago and never pre-reviewed: overdue on the supervisor's page.
@@ -360,6 +373,14 @@ def load_cases() -> None:
                    ["SC-P-002", "FIN-P-002"], "某物流公司及其法定代表人欠税逃避追缴",
                    "公司虚开发票并欠缴税款，法定代表人转移公司财产逃避追缴。")
         tasks.complete(_user("market_lead"), _task(c7, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
+    # 8. A department's own black list, imported by the market regulator: two enterprises, the units told to apply.
+    with backdated(5):
+        day = clock.today_local().isoformat()
+        end = (clock.today_local() + timedelta(days=1094)).isoformat()
+        rows = [["黑名单", name, "企业", code, day, "因提供虚假材料取得登记被列入严重违法失信名单", "", "SC-P-001", "市市场监管局", doc, day, end]
+                for name, code, doc in (("某家具有限公司", "91510400MA6X00111T", "资市监信〔2026〕21号"),
+                                        ("某广告传媒有限公司", "91510400MA6X00222L", "资市监信〔2026〕22号"))]
+        department_lists.import_list(_user("market_cw"), "市市场监管局严重违法失信名单.xlsx", _xlsx(department_lists.COLUMNS.values(), rows))
 
 
 def load_demo() -> bool:

@@ -34,6 +34,7 @@ class CaseKind(StrEnum):
     OBJECTION = "objection"
     REPAIR = "repair"
     CORRECTION = "correction"
+    DEPARTMENT_LIST = "department_list"  # a department's own red or black list, imported (app/listings/imports.py)
 
 
 JOINT_KINDS = (CaseKind.PUNISHMENT, CaseKind.REWARD)
@@ -157,6 +158,7 @@ class EventType(StrEnum):
     SUBJECT_DEREGISTERED = "subject_deregistered"
     SUBJECT_MERGED = "subject_merged"
     LISTING_CARRIED_OVER = "listing_carried_over"
+    DEPARTMENT_LIST_IMPORTED = "department_list_imported"
     UNITS_CONVENED = "units_convened"
     ATTENDANCE_ANSWERED = "attendance_answered"
 

@@ -17,6 +17,7 @@ CASE_KIND_LABELS = {
     "objection": _l("Objection and complaint"),
     "repair": _l("Credit repair"),
     "correction": _l("Correction of a subject's data"),
+    "department_list": _l("Department list (imported)"),
 }
 
 UNIT_KIND_LABELS = {
@@ -170,6 +171,7 @@ EVENT_LABELS = {
     "subject_deregistered": _l("Subject deregistered (注销)"),
     "subject_merged": _l("Subject merged into another (合并)"),
     "listing_carried_over": _l("Listing carried over to the successor"),
+    "department_list_imported": _l("Department list imported"),
     "correction_refused": _l("Correction refused"),
     "units_convened": _l("Units convened to the meeting"),
     "attendance_answered": _l("A convened unit answered"),

@@ -103,7 +103,7 @@ def _push_out(p: Push, measures: dict) -> dict:
     lst = p.listing
     return {"id": p.id, "action": p.action, "reason": p.reason, "created_at": p.created_at, "listing_id": lst.id,
             "subject_name": lst.subject.name, "subject_code": lst.subject.code,
-            "case_number": lst.case.number if lst.case else lst.decision_no, "measures": measures.get(lst.id, [])}
+            "case_number": lst.decision_no if lst.source == "department" or not lst.case else lst.case.number, "measures": measures.get(lst.id, [])}
 
 
 @pushes.route("/pushes", methods=["GET"])
@@ -195,7 +195,7 @@ def _entry(lst, measures) -> dict:
             "subject_kind": lst.subject.kind, "subject_code": lst.subject.code, "determined_on": lst.decided_on,
             "reason": v.behaviour if v else "", "grounds": lst.grounds, "legal_basis": lst.legal_basis,
             "entry_code": v.entry.code if v else "", "deciding_unit": lst.deciding_unit.name,
-            "case_number": lst.case.number if lst.case else lst.decision_no, "period_start": lst.period_start,
+            "case_number": lst.decision_no if lst.source == "department" or not lst.case else lst.case.number, "period_start": lst.period_start,
             "period_end": lst.period_end, "status": lst.status, "ended_on": lst.ended_on,
             "measures": measures.get(lst.id, []), "updated_at": lst.updated_at}
 

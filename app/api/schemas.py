@@ -41,6 +41,8 @@ class FindingOut(Schema):
     ended_on = fields.Date(allow_none=True, required=True)
     my_state = fields.String(allow_none=True, required=True, metadata={"description": "where the unit's own measures stand"})
     my_measures = fields.List(fields.Nested(MeasureOut), required=True)
+    source = fields.String(required=True, metadata={"description": "case (joint determination) | department (a department's own list; "
+                                                                   "case_number is then its document number)"})
 
 
 class AnswerOut(Schema):

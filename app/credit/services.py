@@ -73,6 +73,7 @@ class Finding:
     ended_on: date | None
     my_measures: list[Measure] = field(default_factory=list)
     my_state: str | None = None  # where the asking unit's measures stand (applied, suspended, lifted...)
+    source: str = "case"  # case (a joint determination) | department (a department's own list, imported)
 
 
 @dataclass
@@ -134,7 +135,7 @@ def _statements():
     cv, ce, mine_lu = CatalogVersion, CatalogEntry, aliased(ListingUnit)
     unit = bindparam("unit_id")
     listings = (
-        select(Listing.id, Listing.subject_id, Listing.kind, Listing.status, Listing.case_id, Listing.grounds,
+        select(Listing.id, Listing.subject_id, Listing.kind, Listing.status, Listing.case_id, Listing.source, Listing.grounds,
                Listing.legal_basis, Listing.decision_no, Listing.decided_on, Listing.period_start, Listing.period_end,
                Listing.ended_on, cv.behaviour, cv.grounds.label("entry_grounds"), cv.legal_basis.label("entry_basis"),
                cv.measure_content, cv.measures, ce.code.label("entry_code"), Unit.name.label("deciding_unit"),
@@ -178,9 +179,11 @@ def findings_for(subject_ids: list[int], unit_id: int) -> dict[int, list[Finding
         out.setdefault(r.subject_id, []).append(Finding(
             listing_id=r.id, kind=r.kind, status=r.status, behaviour=r.behaviour or "", entry_code=r.entry_code or "",
             grounds=r.grounds or r.entry_grounds or "", legal_basis=basis, entry_basis=r.entry_basis or "",
-            deciding_unit=r.deciding_unit, case_number=r.case_number or r.decision_no, decided_on=r.decided_on,
+            deciding_unit=r.deciding_unit, decided_on=r.decided_on,
+            # a department's list names its own document, not the record that holds it
+            case_number=r.decision_no if r.source == "department" else (r.case_number or r.decision_no),
             period_start=r.period_start, period_end=r.period_end, ended_on=r.ended_on, my_measures=mine,
-            my_state=r.my_state))
+            my_state=r.my_state, source=r.source))
     return out
 
 

@@ -6,7 +6,7 @@ processes throw (an objection suspends its subject's listing, a repair ends it) 
 the listing's process names its status and throws the pushes that become the units' confirmation tasks."""
 from app.cases import hooks
 from app.engine.runner import register_script_functions
-from app.listings import queries, services, tasks
+from app.listings import queries, routes, services, tasks
 
 
 def _section(actor, case) -> dict:
@@ -25,3 +25,4 @@ def init_app(app) -> None:
     hooks.on_process_saved(services.LISTING_PROCESS, services.listing_saved)
     hooks.register_case_section(_section)
     register_script_functions(services.SCRIPT_FUNCTIONS)
+    app.register_blueprint(routes.bp)

@@ -3,7 +3,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import Unit
-from app.cases.models import CaseMeasure, Subject
+from app.cases.models import Case, CaseMeasure, Subject
 from app.extensions import db
 from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_rows
@@ -16,7 +16,7 @@ def public_list(kind: str, q: str | None, page: int, per_page: int = 25):
         select(Listing)
         .join(Subject, Subject.id == Listing.subject_id)
         .options(joinedload(Listing.subject), joinedload(Listing.catalog_version), joinedload(Listing.deciding_unit),
-                 joinedload(Listing.case))
+                 joinedload(Listing.case).selectinload(Case.measures))  # the page shows each case's measures
         .where(Listing.kind == kind, Listing.status == "in_effect")
         .order_by(Listing.period_start.desc(), Listing.id.desc())
     )

@@ -20,7 +20,7 @@ ACTIVE = ("in_effect", "suspended")
 ENDED = ("expired", "revoked", "repaired")
 FAR_FUTURE = "9999-12-31T15:59:59+00:00"
 # What a unit's measures become once it confirms a push.
-STATE_AFTER = {"suspend": "suspended", "resume": "applied", "lift": "lifted"}  # a "correct" push leaves the state
+STATE_AFTER = {"suspend": "suspended", "resume": "applied", "lift": "lifted", "apply": "applied"}  # a "correct" push leaves the state
 
 
 # -- the period clock -----------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def create_for_decision(case: Case, actor) -> list[Listing]:
         for unit_id in units:
             db.session.add(ListingUnit(listing_id=listing.id, unit_id=unit_id, state="pending", updated_at=clock.now()))
             hooks.publish(hooks.MEASURE_CHANGED, listing=listing, unit_id=unit_id, action="apply", reason="decided")
-        loaded = runtime.start(case, LISTING_PROCESS, {"listing_id": listing.id, "case_id": case.id}, actor)
+        loaded = runtime.start(case, LISTING_PROCESS, {"listing_id": listing.id, "case_id": case.id, "listing_source": "case"}, actor)
         listing.instance_id = loaded.instance.id
         events.record(case.id, EventType.LISTING_STARTED, actor, {
             "listing_id": listing.id, "subject": cs.subject.name, "period_start": listing.period_start.isoformat(),
@@ -235,6 +235,8 @@ def _push_targets(listing: Listing, action: str) -> list[ListingUnit]:
         return [lu for lu in listing.units if lu.state == "suspended" or lu.unit_id in told]
     if action == "correct":
         return [lu for lu in listing.units if lu.state != "lifted"]
+    if action == "apply":  # a department's list: each unit starts applying its measures
+        return [lu for lu in listing.units if lu.state == "pending"]
     if action == "change":
         lift = set(listing.pending_lift_units or [])
         return [lu for lu in listing.units if lu.unit_id in lift and lu.state != "lifted"]

@@ -1,0 +1,60 @@
+"""Pages for departments' own red and black lists: upload (all rows checked, all or nothing), the template, and
+the imports the reader's unit may see."""
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth.permissions import require_role
+from app.cases.access import case_visibility_clause
+from app.cases.attachments import uploads_from
+from app.cases.models import Case
+from app.enums import CaseKind
+from app.errors import DomainError
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.listings import imports
+from app.listings.forms import DepartmentListForm
+
+bp = Blueprint("department_lists", __name__, url_prefix="/lists/department")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _imports(actor) -> list[Case]:
+    stmt = select(Case).where(Case.kind == CaseKind.DEPARTMENT_LIST).order_by(Case.created_at.desc(), Case.id.desc()).limit(100)
+    clause = case_visibility_clause(actor, Case.id)
+    if clause is not None and clause is not False:
+        stmt = stmt.where(clause)
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def upload():
+    require_role(current_user, *imports.UPLOADERS)
+    form, problems = DepartmentListForm(), []
+    if form.validate_on_submit():
+        files = uploads_from(request.files.getlist("file"), "file")
+        try:
+            if not files:
+                raise DomainError(_l("Choose a file."), "file")
+            made = imports.import_list(current_user, files[0].filename, files[0].data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            problems = [str(m) for f, m in exc.errors if not f]  # row by row, shown as one list
+            form.file.errors = [str(m) for f, m in exc.errors if f]
+        else:
+            rows = sum(len(c.subjects) for c in made)
+            flash(_l("%(n)s rows imported: the units applying the measures have been told.", n=rows), "success")
+            return redirect(url_for("cases.detail", case_id=made[0].id) if len(made) == 1 else url_for("department_lists.upload"))
+    return render_template("listings/department_lists.html", form=form, problems=problems, imports=_imports(current_user),
+                           columns=imports.COLUMNS)
+
+
+@bp.route("/template.xlsx")
+@login_required
+def template():
+    require_role(current_user, *imports.UPLOADERS)
+    return send_file(io.BytesIO(imports.template()), mimetype=XLSX, as_attachment=True, download_name="部门红黑名单模板.xlsx")

@@ -1,0 +1,118 @@
+"""Lists determined by departments (seed 000 十): an XLSX of rows checked one by one, all or nothing; accepted rows
+become listings of their own that the credit check, the API's list format and the public list read, and the units
+applying the entry's measures are told to apply them (bpmn/listing.bpmn); a listing expires with its period."""
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app import clock as app_clock
+from app.cases.models import Case, CaseEvent
+from app.credit import services as credit
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from app.listings import imports
+from app.listings.models import Listing, ListingUnit, Push
+from app.supervision import monitoring
+from tests.conftest import user
+from tests.helpers import complete, open_tasks, unit_id
+
+HEAD = list(imports.COLUMNS.values())
+GOOD = ["黑名单", "示例建材有限公司", "企业", "91510400MA6X000102", "2026-11-02", "提供虚假材料骗取行政许可", "",
+        "SC-P-001", "市市场监管局", "资市监信〔2026〕12号", "2026-11-02", "2027-11-01"]
+PERSON = ["黑名单", "张某", "自然人", "510402198503124568", "2026-11-10", "拒不履行", "《某条例》第十条", "SC-P-001",
+          "市市场监管局", "资市监信〔2026〕13号", "2026-11-10", "2027-11-09"]
+
+
+def _xlsx(*rows, head=HEAD) -> bytes:
+    wb = Workbook()
+    wb.active.append(head)
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_file_with_a_bad_row_imports_nothing(org, clock):
+    bad_code = GOOD[:3] + ["91510400MA6X000103"] + GOOD[4:]  # wrong check character
+    future = GOOD[:4] + ["2027-01-01"] + GOOD[5:]
+    over = PERSON[:10] + ["2025-01-01", "2025-12-31"]  # the period is over
+    no_entry = PERSON[:7] + ["XX-1"] + PERSON[8:]
+    with pytest.raises(DomainError) as err:
+        imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, bad_code, future, over, no_entry, PERSON))
+    messages = [str(m) for _f, m in err.value.errors]
+    assert "有 4 行存在错误" in messages[0]
+    assert [m.split("：")[0] for m in messages[1:]] == ["第 3 行", "第 4 行", "第 5 行", "第 6 行"]
+    assert "校验码" in messages[1] or "代码" in messages[1]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Listing.id))) == 0 and db.session.scalar(select(func.count(Case.id))) == 0
+    with pytest.raises(DomainError):  # another unit's list
+        imports.import_list(user("tax_cw"), "list.xlsx", _xlsx(GOOD))
+    with pytest.raises(DomainError) as err:  # not a spreadsheet / wrong columns
+        imports.import_list(user("market_cw"), "list.xlsx", b"PK not really")
+    with pytest.raises(DomainError) as err:
+        imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, head=["a", "b"]))
+    assert "主体名称" in str(err.value.errors[0][1])
+    with pytest.raises(PermissionDenied):
+        imports.import_list(user("expert1"), "list.xlsx", _xlsx(GOOD))
+    db.session.rollback()
+
+
+def test_imported_rows_are_listings_the_check_answers_and_the_units_apply(org, clock):
+    made = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, PERSON))
+    db.session.commit()
+    [record] = made
+    assert record.kind == "department_list" and record.number.startswith("BM-") and record.status == "in_effect"
+    listings = db.session.scalars(select(Listing).order_by(Listing.id)).all()
+    assert [(lst.source, lst.decision_no, lst.period_days) for lst in listings] == [
+        ("department", "资市监信〔2026〕12号", 365), ("department", "资市监信〔2026〕13号", 365)]
+    assert listings[0].serious and listings[0].legal_basis.startswith("《企业信息公示暂行条例》")  # the entry's, when left empty
+    # each unit applying the entry's measures gets a push to apply it, and confirms
+    pushes = db.session.scalars(select(Push).where(Push.listing_id == listings[0].id)).all()
+    assert {p.action for p in pushes} == {"apply"} and {p.unit_id for p in pushes} == {
+        unit_id("市财政局"), unit_id("市住房城乡建设局"), unit_id("市市场监管局")}
+    finance_push = next(p for p in pushes if p.unit_id == unit_id("市财政局"))
+    task = next(t for t in open_tasks(record.id, "confirm_push") if t.instance_id == finance_push.instance_id)
+    complete("finance_cw", task, {"done": True, "note": "已在采购系统设置限制"})
+    assert db.session.scalar(select(ListingUnit.state).where(ListingUnit.listing_id == listings[0].id,
+                                                            ListingUnit.unit_id == unit_id("市财政局"))) == "applied"
+    # the credit check answers for it as for a case's listing, naming the department's document
+    answer = credit.check(credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id), GOOD[3], "procurement", "CG-7")
+    [f] = answer.findings
+    assert answer.verdict == "punished" and f.source == "department" and f.case_number == "资市监信〔2026〕12号"
+    assert f.deciding_unit == "市市场监管局" and [m.text for m in f.my_measures] == ["限制参与政府采购活动"]
+    # the serious-dishonesty share counts imported listings of serious entries (one enterprise; the person is not counted)
+    assert monitoring.serious_share()["subjects"] == 1
+    # a re-import of the same determination is refused
+    with pytest.raises(DomainError) as err:
+        imports.import_list(user("office1"), "again.xlsx", _xlsx(GOOD))
+    assert "已列入" in str(err.value.errors[1][1])
+    db.session.rollback()
+
+
+def test_an_imported_listing_expires_with_its_period_and_the_record_closes(org, clock):
+    today = app_clock.today_local()
+    short = GOOD[:4] + [today.isoformat(), GOOD[5], "", GOOD[7], GOOD[8], GOOD[9], today.isoformat(), (today + timedelta(days=2)).isoformat()]
+    [record] = imports.import_list(user("office1"), "short.xlsx", _xlsx(short))
+    db.session.commit()
+    listing = db.session.scalar(select(Listing))
+    assert listing.period_end == today + timedelta(days=2)
+    clock.shift(timedelta(days=4))
+    from app.scheduler.jobs import sweep_timers
+
+    sweep_timers()
+    db.session.expire_all()
+    assert db.session.get(Listing, listing.id).status == "expired"
+    assert db.session.get(Case, record.id).status == "closed"
+    lifts = db.session.scalars(select(Push).where(Push.listing_id == listing.id, Push.action == "lift")).all()
+    assert lifts and {p.reason for p in lifts} == {"expired"}
+    assert "department_list_imported" in set(db.session.scalars(select(CaseEvent.type).where(CaseEvent.case_id == record.id)))
+
+
+def test_dates_are_read_from_cells_and_text(org, clock):
+    assert imports._date(date(2026, 1, 2)) == date(2026, 1, 2)
+    assert imports._date("2026年1月2日") == imports._date("2026/01/02") == date(2026, 1, 2)
+    assert imports._date("2026-02-30") is None and imports._date("明天") is None

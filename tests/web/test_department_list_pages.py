@@ -1,0 +1,52 @@
+"""The department-list page: template, upload with row errors shown together, a successful import, and the
+listing on the public list naming the department's document."""
+import io
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.listings.models import Listing
+from tests.conftest import csrf_from, login
+from tests.flows.test_department_lists import GOOD, HEAD
+
+API_KEYS = ["list", "subject_name", "subject_kind", "subject_code", "determined_on", "grounds", "legal_basis", "entry_code",
+            "deciding_unit", "case_number", "period_start", "period_end", "status"]
+
+
+def _file(head, *rows):
+    wb = Workbook()
+    wb.active.append(head)
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return io.BytesIO(buf.getvalue())
+
+
+def test_a_department_imports_its_list_through_the_page(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/lists/department/").get_data(as_text=True)
+    assert "部门名单" in page and "下载模板" in page
+    tpl = load_workbook(io.BytesIO(client.get("/lists/department/template.xlsx").data)).active
+    assert [c.value for c in tpl[1]] == HEAD
+    bad = GOOD[:8] + ["市税务局"] + GOOD[9:]
+    html = client.post("/lists/department/", data={"csrf_token": csrf_from(page), "file": (_file(HEAD, GOOD, bad), "l.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "未导入任何数据" in html and "第 3 行：单位只能导入本单位认定的名单" in html
+    assert db.session.scalar(select(func.count(Listing.id))) == 0
+    html = client.post("/lists/department/", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(b"x"), "l.pdf")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "XLSX" in html
+    # the API's own export format (English keys, extra columns ignored) imports as it is
+    row = ["black", "示例建材有限公司", "enterprise", GOOD[3], "2026-11-02", GOOD[5], "", "SC-P-001", "市市场监管局", "文号-1",
+           "2026-11-02", "2027-11-01", "in_effect"]
+    resp = client.post("/lists/department/", data={"csrf_token": csrf_from(page), "file": (_file(API_KEYS, row), "api.xlsx")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    assert "已导入 1 行" in resp.get_data(as_text=True) and resp.request.path.startswith("/cases/")
+    public = client.get("/public/?list=punishment").get_data(as_text=True)
+    assert "示例建材有限公司" in public and "文号-1" in public and "部门报送" in public
+    assert "BM-" in client.get("/lists/department/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(public)})
+    login(client, "tax_cw")  # another department does not see this import
+    assert "BM-" not in client.get("/lists/department/").get_data(as_text=True)
