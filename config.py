@@ -44,6 +44,10 @@ DEFAULT_DEADLINE_RULES = {
     "repair_supplement": (10, "local"),
     # A unit confirms a pushed change of a measure (suspend, resume, lift: seed 001 二(一)2 信息推送、执行反馈).
     "push_confirm": (3, "local"),
+    # Reports of dishonest behaviour from the public: the office assigns each to the unit responsible, which
+    # verifies it and files a trigger or closes it (seed 004 (二十四) 联合受理查处失信投诉举报; local defaults).
+    "report_assign": (3, "local"),
+    "report_verify": (15, "local"),
     # Implementing units report periodically while listings are in effect (calendar days, e.g. a quarter).
     "report_interval": (90, "local"),
 }
@@ -163,6 +167,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("XINLIAN_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("XINLIAN_REGISTER_RATE_LIMIT", "5 per minute;20 per hour")
     API_RATE_LIMIT = os.environ.get("XINLIAN_API_RATE_LIMIT", "600 per minute")
+    # Reports from the public and their queries, per address.
+    REPORT_RATE_LIMIT = os.environ.get("XINLIAN_REPORT_RATE_LIMIT", "3 per minute;10 per hour;30 per day")
     # Wrong passwords in a row before an account is locked, and for how long.
     LOGIN_MAX_FAILURES = int(os.environ.get("XINLIAN_LOGIN_MAX_FAILURES", 5))
     LOGIN_LOCK_MINUTES = int(os.environ.get("XINLIAN_LOGIN_LOCK_MINUTES", 15))
@@ -195,7 +201,7 @@ class TestConfig(Config):
     TESTING = True
     SQLITE_EXPLICIT_BEGIN = True  # every test is rolled back to a savepoint (see app._sqlite_pragmas)
     # Throttling stays on but generous; the throttling tests set the production limits.
-    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = API_RATE_LIMIT = "100000 per minute"
+    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = API_RATE_LIMIT = REPORT_RATE_LIMIT = "100000 per minute"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
         BASE_DIR / "instance" / "test.db"
     )

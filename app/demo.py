@@ -22,6 +22,7 @@ from app.joint import services
 from app.joint.services import SubjectIn
 from app.joint.tasks import intended_decision, measure_choices
 from app.listings import imports as department_lists
+from app.public_reports import services as public_reports
 from app.rights import accounts, objections
 from app.rights.models import AccessCode
 
@@ -381,6 +382,13 @@ def load_cases() -> None:
                 for name, code, doc in (("某家具有限公司", "91510400MA6X00111T", "资市监信〔2026〕21号"),
                                         ("某广告传媒有限公司", "91510400MA6X00222L", "资市监信〔2026〕22号"))]
         department_lists.import_list(_user("market_cw"), "市市场监管局严重违法失信名单.xlsx", _xlsx(department_lists.COLUMNS.values(), rows))
+    # 9. Reports from the public: one assigned to the market regulator (being verified), one waiting for the office.
+    with backdated(2):
+        r1, _code = public_reports.submit("enterprise", "某建筑劳务有限公司", "", "该公司长期拖欠农民工工资，并在招投标中隐瞒欠薪情况。",
+                                          "刘先生", "13900000001", [])
+        tasks.complete(_user("office1"), _task(r1, "assign_report").task_id,
+                       {"assignment": "assign", "unit_id": _unit("市住房城乡建设局").id, "reasons": "请核查是否存在拖欠农民工工资情形。"})
+    public_reports.submit("enterprise", "某餐饮管理有限公司", "", "该店使用过期食材，消费者多次投诉未整改。", "陈女士", "chen@example.com", [])
 
 
 def load_demo() -> bool:

@@ -35,6 +35,7 @@ class CaseKind(StrEnum):
     REPAIR = "repair"
     CORRECTION = "correction"
     DEPARTMENT_LIST = "department_list"  # a department's own red or black list, imported (app/listings/imports.py)
+    PUBLIC_REPORT = "public_report"  # a report of dishonest behaviour from the public (app/public_reports)
 
 
 JOINT_KINDS = (CaseKind.PUNISHMENT, CaseKind.REWARD)
@@ -73,6 +74,11 @@ class CaseStatus(StrEnum):
     CORRECTION_REVIEW = "correction_review"
     CORRECTION_DONE = "correction_done"
     CORRECTION_REJECTED = "correction_rejected"
+    REPORT_ASSIGNING = "report_assigning"
+    REPORT_VERIFYING = "report_verifying"
+    REPORT_FILED = "report_filed"
+    REPORT_CLOSED = "report_closed"
+    REPORT_DECLINED = "report_declined"
 
 
 class Relation(StrEnum):
@@ -159,6 +165,11 @@ class EventType(StrEnum):
     SUBJECT_MERGED = "subject_merged"
     LISTING_CARRIED_OVER = "listing_carried_over"
     DEPARTMENT_LIST_IMPORTED = "department_list_imported"
+    REPORT_RECEIVED = "report_received"
+    REPORT_ASSIGNED = "report_assigned"
+    REPORT_DECLINED = "report_declined"
+    REPORT_FILED = "report_filed"
+    REPORT_CLOSED = "report_closed"
     UNITS_CONVENED = "units_convened"
     ATTENDANCE_ANSWERED = "attendance_answered"
 

@@ -18,6 +18,7 @@ CASE_KIND_LABELS = {
     "repair": _l("Credit repair"),
     "correction": _l("Correction of a subject's data"),
     "department_list": _l("Department list (imported)"),
+    "public_report": _l("Report from the public"),
 }
 
 UNIT_KIND_LABELS = {
@@ -35,6 +36,11 @@ SUBJECT_KIND_LABELS = {
 }
 
 STATUS_LABELS = {
+    "report_assigning": _l("Report being assigned"),
+    "report_verifying": _l("Report being verified"),
+    "report_filed": _l("Report: trigger filed"),
+    "report_closed": _l("Report closed after verification"),
+    "report_declined": _l("Report declined"),
     "pre_review": _l("Pre-review"),
     "returned": _l("Returned for amendment"),
     "determination": _l("Determination"),
@@ -172,6 +178,11 @@ EVENT_LABELS = {
     "subject_merged": _l("Subject merged into another (合并)"),
     "listing_carried_over": _l("Listing carried over to the successor"),
     "department_list_imported": _l("Department list imported"),
+    "report_received": _l("Report received"),
+    "report_assigned": _l("Report assigned"),
+    "report_declined": _l("Report declined"),
+    "report_filed": _l("Trigger filed from the report"),
+    "report_closed": _l("Report closed"),
     "correction_refused": _l("Correction refused"),
     "units_convened": _l("Units convened to the meeting"),
     "attendance_answered": _l("A convened unit answered"),
@@ -260,6 +271,8 @@ SERVICE_WAY_LABELS = {"portal": _l("served on the portal"), "post": _l("by post"
 STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper, recorded by staff")}
 
 DEADLINE_RULE_LABELS = {
+    "report_assign": _l("Deadline for assigning a report from the public"),
+    "report_verify": _l("Deadline for verifying a report from the public"),
     "issue_notice": _l("Deadline for telling the subjects of the intended determination"),
     "statement_period": _l("Statement period of the subjects (陈述申辩)"),
     "correction_verify": _l("Deadline for verifying a reported correction"),
@@ -313,6 +326,8 @@ def source_text(source: str | None):
 
 # Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
 STEP_LABELS = {
+    "assign_report": _l("Accept the report and assign it to the unit responsible"),
+    "verify_report": _l("Verify the report and act on it"),
     "issue_notice": _l("Tell the subjects of the intended determination"),
     "verify_correction": _l("Verify and correct the subject's data"),
     "confirm_attendance": _l("Confirm attendance at the determination meeting"),

@@ -5,12 +5,13 @@ from app.auth.models import SpecialistGroup, Unit, User  # noqa: F401
 from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, CaseUnit, OpenTask, Subject  # noqa: F401
 from app.catalog.models import CatalogEntry, CatalogVersion  # noqa: F401
 from app.credit.models import CheckApplication, CreditCheck  # noqa: F401
-from app.dueprocess.models import DecisionCounter, DecisionService, DocumentTemplate, PriorNotice  # noqa: F401
+from app.dueprocess.models import DecisionCounter, DecisionService, DocumentTemplate, PriorNotice, SubjectChange  # noqa: F401
 from app.engine.models import ProcessInstance, ProcessVersion  # noqa: F401
 from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, Opinion  # noqa: F401
 from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push  # noqa: F401
+from app.public_reports.models import PublicReport  # noqa: F401
 from app.rights.models import AccessCode  # noqa: F401
-from app.supervision.models import Notice, Report, StepRecord, TypicalCase  # noqa: F401
+from app.supervision.models import EnterpriseCount, Notice, Report, StepRecord, TypicalCase  # noqa: F401
 from app.workdays.models import (  # noqa: F401
     CalendarDay,
     CalendarYear,

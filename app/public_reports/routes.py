@@ -1,0 +1,39 @@
+"""Public pages (no login): report dishonest behaviour, and follow a report with its number and query code."""
+from flask import Blueprint, current_app, render_template, request
+
+from app.cases.attachments import uploads_from
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.form_errors import apply_errors
+from app.public_reports import services
+from app.public_reports.forms import ReportForm, TrackForm
+
+bp = Blueprint("public_reports", __name__, url_prefix="/public/reports")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"])
+def report():
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            case, code = services.submit(form.subject_kind.data, form.subject_name.data, form.subject_code.data, form.content.data,
+                                         form.contact_name.data, form.contact.data, uploads_from(request.files.getlist("file"), "file"))
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            # The same page whatever the report names: nothing here says whether the subject is known.
+            return render_template("public_reports/received.html", number=case.number, code=code)
+    return render_template("public_reports/report.html", form=form)
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"])
+def track():
+    form, case, not_found = TrackForm(), None, False
+    if form.validate_on_submit():
+        case = services.track(form.number.data, form.code.data)
+        not_found = case is None
+    return render_template("public_reports/track.html", form=form, case=case, not_found=not_found)

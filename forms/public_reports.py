@@ -1,0 +1,39 @@
+"""Forms of the user tasks of bpmn/public_report.bpmn."""
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.i18n import lazy_gettext as _l
+from app.public_reports.services import assignable_units
+from forms.fields import choices
+from forms.joint_punishment import TaskForm
+
+
+class AssignForm(TaskForm):
+    irreversible = True
+    assignment = RadioField(
+        _l("Decision on the report"),
+        choices=choices([("assign", _l("Assign it to the unit responsible for verification")),
+                         ("decline", _l("Decline it (not about dishonest behaviour, nobody identifiable, or a duplicate)"))]),
+        validators=[InputRequired(message=_l("Assign the report or decline it."))],
+    )
+    unit_id = SelectField(_l("Unit responsible"), coerce=int, validators=[Optional()])
+    reasons = TextAreaField(_l("Instructions to the unit, or why it is declined"), validators=[Optional(), Length(max=4000)])
+
+    def prepare(self, case, units) -> None:
+        self.unit_id.choices = choices([(0, _l("Choose the unit"))] + [(u.id, u.name) for u in assignable_units()])
+
+
+class VerifyForm(TaskForm):
+    irreversible = True
+    outcome = RadioField(
+        _l("Conclusion"),
+        choices=choices([("filed", _l("Confirmed: a trigger was filed from it")),
+                         ("closed", _l("Not confirmed, or not for joint punishment: close it"))]),
+        validators=[InputRequired(message=_l("Give the conclusion of the verification."))],
+    )
+    trigger_number = StringField(_l("Number of the trigger your unit filed from it"), validators=[Optional(), Length(max=30)])
+    reasons = TextAreaField(_l("What was verified, and the reasons (the reporter sees them)"),
+                            validators=[InputRequired(message=_l("Say what was verified and why.")), Length(max=8000)])
+
+
+FORMS = {"public_reports.assign": AssignForm, "public_reports.verify": VerifyForm}

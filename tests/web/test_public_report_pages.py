@@ -1,0 +1,51 @@
+"""The public report page (no login), the query page, and who on the staff side sees a report."""
+import re
+
+from app.extensions import db
+from tests.conftest import csrf_from, login
+from tests.helpers import complete, in_effect_case, only_task, unit_id
+
+NUM = re.compile(r'id="report-number">([^<]+)<')
+CODE = re.compile(r'id="query-code">([^<]+)<')
+
+
+def _send(client, name, code):
+    page = client.get("/public/reports/").get_data(as_text=True)
+    return client.post("/public/reports/", data={"csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": name,
+                                                  "subject_code": code, "content": "在政府采购中提供虚假业绩材料。", "contact_name": "李先生",
+                                                  "contact": "li@example.com"})
+
+
+def test_the_answer_does_not_tell_whether_a_subject_is_known(client, org, clock):
+    case, _codes = in_effect_case()  # 91510400MA6X000102 is on the black list
+    known = _send(client, "测试建材有限公司", "91510400MA6X000102").get_data(as_text=True)
+    unknown = _send(client, "不存在的公司", "91510400MA6X00090A").get_data(as_text=True)
+    strip = lambda html: CODE.sub("", NUM.sub("", html)).replace("测试建材有限公司", "X").replace("不存在的公司", "X")  # noqa: E731
+    assert NUM.search(known) and strip(known) == strip(unknown)
+    assert "测试建材有限公司" not in known  # the answer does not echo or look up the subject
+
+
+def test_a_reporter_follows_the_report_and_staff_see_it_by_role(client, org, clock):
+    html = _send(client, "某公司", "").get_data(as_text=True)
+    number, code = NUM.search(html)[1], CODE.search(html)[1]
+    bad = client.post("/public/reports/", data={"csrf_token": csrf_from(client.get("/public/reports/").get_data(as_text=True)),
+                                                "subject_kind": "enterprise", "subject_name": "", "content": "短", "contact_name": "",
+                                                "contact": "x"}).get_data(as_text=True)
+    assert "请写明被举报的单位或个人" in bad and "请填写电话号码或电子邮箱" in bad
+    page = client.get("/public/reports/track").get_data(as_text=True)
+    html = client.post("/public/reports/track", data={"csrf_token": csrf_from(page), "number": number, "code": "WRONG-CODE"}).get_data(as_text=True)
+    assert "没有与该编号和查询码对应的举报" in html
+    html = client.post("/public/reports/track", data={"csrf_token": csrf_from(page), "number": number, "code": code}).get_data(as_text=True)
+    assert "举报待受理交办" in html
+    from sqlalchemy import select
+
+    from app.cases.models import Case
+
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    complete("office1", only_task(case.id, "assign_report"), {"assignment": "assign", "unit_id": unit_id("市市场监管局"), "reasons": ""})
+    login(client, "market_cw")
+    detail = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "李先生" in detail and "举报人" in detail
+    client.post("/logout", data={"csrf_token": csrf_from(detail)})
+    login(client, "tax_cw")
+    assert client.get(f"/cases/{case.id}").status_code == 403
