@@ -44,6 +44,10 @@ DEFAULT_DEADLINE_RULES = {
     "repair_supplement": (10, "local"),
     # A unit confirms a pushed change of a measure (suspend, resume, lift: seed 001 二(一)2 信息推送、执行反馈).
     "push_confirm": (3, "local"),
+    # A member unit's proposal for the catalog (seed 001 二(一)1: 各成员单位梳理……由联席会议办公室整理汇总): the office
+    # reviews it; a proposal returned for changes is amended by the unit.
+    "proposal_review": (10, "local"),
+    "proposal_amend": (10, "local"),
     # Reports of dishonest behaviour from the public: the office assigns each to the unit responsible, which
     # verifies it and files a trigger or closes it (seed 004 (二十四) 联合受理查处失信投诉举报; local defaults).
     "report_assign": (3, "local"),

@@ -36,6 +36,7 @@ class CaseKind(StrEnum):
     CORRECTION = "correction"
     DEPARTMENT_LIST = "department_list"  # a department's own red or black list, imported (app/listings/imports.py)
     PUBLIC_REPORT = "public_report"  # a report of dishonest behaviour from the public (app/public_reports)
+    CATALOG_PROPOSAL = "catalog_proposal"  # a member unit's new or revised catalog entry (app/catalog_proposals)
 
 
 JOINT_KINDS = (CaseKind.PUNISHMENT, CaseKind.REWARD)
@@ -79,6 +80,10 @@ class CaseStatus(StrEnum):
     REPORT_FILED = "report_filed"
     REPORT_CLOSED = "report_closed"
     REPORT_DECLINED = "report_declined"
+    PROPOSAL_REVIEW = "proposal_review"
+    PROPOSAL_RETURNED = "proposal_returned"
+    PROPOSAL_PUBLISHED = "proposal_published"
+    PROPOSAL_REJECTED = "proposal_rejected"
 
 
 class Relation(StrEnum):
@@ -170,6 +175,11 @@ class EventType(StrEnum):
     REPORT_DECLINED = "report_declined"
     REPORT_FILED = "report_filed"
     REPORT_CLOSED = "report_closed"
+    PROPOSAL_FILED = "proposal_filed"
+    PROPOSAL_RETURNED = "proposal_returned"
+    PROPOSAL_AMENDED = "proposal_amended"
+    PROPOSAL_PUBLISHED = "proposal_published"
+    PROPOSAL_REJECTED = "proposal_rejected"
     UNITS_CONVENED = "units_convened"
     ATTENDANCE_ANSWERED = "attendance_answered"
 

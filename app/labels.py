@@ -19,6 +19,7 @@ CASE_KIND_LABELS = {
     "correction": _l("Correction of a subject's data"),
     "department_list": _l("Department list (imported)"),
     "public_report": _l("Report from the public"),
+    "catalog_proposal": _l("Catalog proposal"),
 }
 
 UNIT_KIND_LABELS = {
@@ -36,6 +37,10 @@ SUBJECT_KIND_LABELS = {
 }
 
 STATUS_LABELS = {
+    "proposal_review": _l("Proposal under review by the office"),
+    "proposal_returned": _l("Proposal returned for changes"),
+    "proposal_published": _l("Proposal published in the catalog"),
+    "proposal_rejected": _l("Proposal not adopted"),
     "report_assigning": _l("Report being assigned"),
     "report_verifying": _l("Report being verified"),
     "report_filed": _l("Report: trigger filed"),
@@ -183,6 +188,11 @@ EVENT_LABELS = {
     "report_declined": _l("Report declined"),
     "report_filed": _l("Trigger filed from the report"),
     "report_closed": _l("Report closed"),
+    "proposal_filed": _l("Catalog proposal filed"),
+    "proposal_returned": _l("Catalog proposal returned"),
+    "proposal_amended": _l("Catalog proposal amended"),
+    "proposal_published": _l("Catalog proposal published"),
+    "proposal_rejected": _l("Catalog proposal not adopted"),
     "correction_refused": _l("Correction refused"),
     "units_convened": _l("Units convened to the meeting"),
     "attendance_answered": _l("A convened unit answered"),
@@ -271,6 +281,8 @@ SERVICE_WAY_LABELS = {"portal": _l("served on the portal"), "post": _l("by post"
 STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper, recorded by staff")}
 
 DEADLINE_RULE_LABELS = {
+    "proposal_review": _l("Deadline for the office to review a catalog proposal"),
+    "proposal_amend": _l("Deadline for amending a returned catalog proposal"),
     "report_assign": _l("Deadline for assigning a report from the public"),
     "report_verify": _l("Deadline for verifying a report from the public"),
     "issue_notice": _l("Deadline for telling the subjects of the intended determination"),
@@ -326,6 +338,8 @@ def source_text(source: str | None):
 
 # Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
 STEP_LABELS = {
+    "review_proposal": _l("Review the catalog proposal"),
+    "amend_proposal": _l("Amend the returned catalog proposal"),
     "assign_report": _l("Accept the report and assign it to the unit responsible"),
     "verify_report": _l("Verify the report and act on it"),
     "issue_notice": _l("Tell the subjects of the intended determination"),

@@ -112,6 +112,14 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
     return data, errors
 
 
+def check_entry(e: EntryIn) -> dict:
+    """The entry's content checked as create and revise check it (for drafts proposed by member units)."""
+    data, errors = _parse(e)
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
+    return data
+
+
 def _snapshot(v: CatalogVersion | None) -> dict | None:
     if v is None:
         return None

@@ -76,6 +76,7 @@ def test_supervisor_sees_cases_and_overdue_work(people):
     # The unit sees the notice and acknowledges it; the supervisor sees that; it is on the case timeline.
     lead = people("market_lead")
     lead.goto("/")
+    lead.get_by_role("button", name="本单位事务").click()  # the unit's reporting work is one menu
     lead.get_by_role("link", name="通报约谈").click()
     card = lead.locator(".card").filter(has_text=text)
     expect(card).to_contain_text("通报")
