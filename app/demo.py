@@ -25,6 +25,7 @@ from app.listings import imports as department_lists
 from app.public_reports import services as public_reports
 from app.rights import accounts, objections
 from app.rights.models import AccessCode
+from app.supervision import services as supervision
 
 DEMO_PASSWORD = "demo1234"
 
@@ -389,6 +390,14 @@ def load_cases() -> None:
         tasks.complete(_user("office1"), _task(r1, "assign_report").task_id,
                        {"assignment": "assign", "unit_id": _unit("市住房城乡建设局").id, "reasons": "请核查是否存在拖欠农民工工资情形。"})
     public_reports.submit("enterprise", "某餐饮管理有限公司", "", "该店使用过期食材，消费者多次投诉未整改。", "陈女士", "chen@example.com", [])
+    # 10. Typical cases of this quarter: one from a decided case (published by the office), one described freely.
+    t = supervision.register_typical(_user("market_cw"), c5.number, "依法将某食品有限公司列入严重违法失信企业名单，财政、住建、市场监管三家单位"
+                                     "联合限制其参与政府采购和工程招投标，并提高抽查频次。", "")
+    supervision.publish_typical(_user("office1"), t.id, "某食品公司两次违法被联合惩戒",
+                                "某食品有限公司三年内两次因食品安全违法被吊销许可。经市场监管专项小组认定后，财政、住建、市场监管三家单位"
+                                "联合限制其参与政府采购和工程招投标，并提高抽查频次，形成有力震慑。")
+    supervision.register_typical(_user("tax_cw"), "", "对连续三年纳税信用A级的企业开通办税绿色通道，平均办理时间缩短一半，激励企业诚信纳税。",
+                                 "纳税信用A级企业享受办税绿色通道")
 
 
 def load_demo() -> bool:

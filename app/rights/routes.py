@@ -14,6 +14,7 @@ from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 from app.rights import accounts, objections, queries, repair
 from app.rights.forms import ObjectionForm, RegisterForm, RepairForm
+from app.supervision import services as supervision_services
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 public_bp = Blueprint("public", __name__, url_prefix="/public")
@@ -115,6 +116,13 @@ def lists():
         return render_template("public/lists.html", page=page, kind=kind, q=q)
     page = queries.public_list(kind, q, page_number(request.args.get("page")))
     return render_template("public/lists.html", page=page, kind=kind, q=q)
+
+
+@public_bp.route("/typical")
+def typical():
+    """Typical cases the office published (seed 004 (十九); personal data removed before publication)."""
+    page = supervision_services.published_typical(page_number(request.args.get("page")))
+    return render_template("public/typical.html", page=page)
 
 
 # -- staff: access codes printed on the decision ---------------------------------------------------------

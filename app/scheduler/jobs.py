@@ -79,6 +79,18 @@ def escalate_overdue() -> int:
         return 0
 
 
+def typical_quota_notices() -> int:
+    """Reminders before a quarter ends, and notices after it, to units below the typical-case quota."""
+    try:
+        n = supervision.typical_quota_notices()
+        db.session.commit()
+        return n
+    except Exception:
+        db.session.rollback()
+        log.exception("typical-case quota notices failed")
+        return 0
+
+
 def monthly_report(app) -> None:
     """First of the month: the previous month's monitoring report, once."""
     with app.app_context():
@@ -129,4 +141,5 @@ def run_sweeps(app) -> None:
         sweep_timers()
         sweep_deadlines()
         escalate_overdue()
+        typical_quota_notices()
         deliver_webhooks()

@@ -56,19 +56,26 @@ class StepRecord(db.Model):
 
 
 class TypicalCase(db.Model):
-    """A member unit's typical reward or punishment case of a quarter (seed 004: at least two a quarter)."""
+    """A unit's typical reward or punishment case of a quarter (seed 004 (十九): each county, through its credit
+    office, and each city department reports at least two a quarter): one of its cases or described freely. The
+    office may publish it on the public page, in a text without personal data."""
 
     __tablename__ = "typical_case"
-    __table_args__ = (db.UniqueConstraint("unit_id", "case_id", "quarter"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     unit: Mapped[Unit] = relationship()
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     case = relationship("Case")
     quarter: Mapped[str] = mapped_column(String(7), index=True)  # 2026-Q4
+    title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     summary: Mapped[str] = mapped_column(Text)
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Published by the office (public page /public/typical): the title and text as published.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_title: Mapped[str | None] = mapped_column(String(200))
+    published_text: Mapped[str | None] = mapped_column(Text)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
 class Report(db.Model):

@@ -160,15 +160,35 @@ def quarter_of(d: date) -> str:
     return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
 
 
+# Units with a typical-case quota (seed 004 (十九)): city departments (member units and others) and counties.
+QUOTA_UNIT_KINDS = ("member", "other", "county")
+
+
+def quarter_bounds(quarter: str) -> tuple[date, date]:
+    """First and last day of a quarter named like 2026-Q4."""
+    year, q = int(quarter[:4]), int(quarter[-1])
+    first = date(year, 3 * (q - 1) + 1, 1)
+    nxt = date(year + (q == 4), (3 * q) % 12 + 1, 1)
+    return first, nxt - timedelta(days=1)
+
+
+def previous_quarter(quarter: str) -> str:
+    first, _last = quarter_bounds(quarter)
+    return quarter_of(first - timedelta(days=1))
+
+
 def typical_quota(quarter: str | None = None) -> dict:
-    """Typical cases registered per member unit this quarter, and the units below the quota."""
+    """Typical cases registered this quarter by each unit with a quota, and the units below it."""
     quarter = quarter or quarter_of(clock.today_local())
     counts = dict(db.session.execute(
         select(TypicalCase.unit_id, func.count()).where(TypicalCase.quarter == quarter).group_by(TypicalCase.unit_id)
     ).all())
-    units = db.session.execute(select(Unit.id, Unit.name).where(Unit.kind == "member", Unit.active.is_(True)).order_by(Unit.id)).all()
-    rows = [{"unit_id": uid, "unit": name, "count": counts.get(uid, 0)} for uid, name in units]
-    return {"quarter": quarter, "rows": rows, "below": [r for r in rows if r["count"] < QUOTA_PER_QUARTER]}
+    units = db.session.execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.kind.in_(QUOTA_UNIT_KINDS), Unit.active.is_(True))
+                               .order_by(Unit.kind, Unit.id)).all()
+    rows = [{"unit_id": uid, "unit": name, "kind": kind, "count": counts.get(uid, 0)} for uid, name, kind in units]
+    first, last = quarter_bounds(quarter)
+    return {"quarter": quarter, "rows": rows, "below": [r for r in rows if r["count"] < QUOTA_PER_QUARTER],
+            "ends": last, "over": clock.today_local() > last}
 
 
 def dashboard(period: Period | None = None) -> dict:

@@ -47,8 +47,8 @@ def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
         (_("Objections and repairs filed"), [_("Type"), _("Status"), _("Cases")],
          [[label(CASE_KIND_LABELS, k), label(STATUS_LABELS, st), n] for k, st, n in data["outcomes"]]),
         (_("Serious-dishonesty share"), [_("Subjects"), _("Registered enterprises"), "%"], [[s["subjects"], s["registered"], s["percent"]]]),
-        (_("Typical cases of the quarter %(q)s", q=data["quota"]["quarter"]), [_("Unit"), _("Registered")],
-         [[r["unit"], r["count"]] for r in data["quota"]["rows"]]),
+        (_("Typical cases of the quarter %(q)s", q=data["quota"]["quarter"]), [_("Unit"), _("Registered"), _("Quota met")],
+         [[r["unit"], r["count"], _("yes") if r not in data["quota"]["below"] else _("no")] for r in data["quota"]["rows"]]),
         (_("Credit checks by unit (逢批必查)"), [_("Unit"), _("Checks"), _("Applications recorded")],
          [[u, c, a] for u, c, a in data["check_usage"]]),
     ]

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.auth.permissions import require_role
 from app.cases import queries
-from app.errors import DomainError
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.form_errors import flash_form_errors
 from app.i18n import lazy_gettext as _l
@@ -171,11 +171,30 @@ def typical():
     require_role(current_user, "caseworker", "group_lead", "office", "supervisor", "admin")
     if request.method == "POST":
         try:
-            services.register_typical(current_user, request.form.get("case_number", ""), request.form.get("summary", ""))
+            services.register_typical(current_user, request.form.get("case_number", ""), request.form.get("summary", ""),
+                                      request.form.get("title", ""))
             db.session.commit()
             flash(_l("Typical case registered."), "success")
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         return redirect(url_for("supervision.typical"))
-    return render_template("supervision/typical.html", quota=monitoring.typical_quota(), mine=services.typical_of_unit(current_user))
+    quota = monitoring.typical_quota()
+    everyone = services.typical_of_quarter(quota["quarter"]) if current_user.role in services.VIEWERS else []
+    return render_template("supervision/typical.html", quota=quota, mine=services.typical_of_unit(current_user), everyone=everyone)
+
+
+@bp.route("/typical/<int:typical_id>/publish", methods=["POST"])
+@login_required
+def publish_typical(typical_id):
+    """The office publishes a typical case on the public page (text cleared of personal data)."""
+    try:
+        services.publish_typical(current_user, typical_id, request.form.get("title", ""), request.form.get("text", ""))
+        db.session.commit()
+        flash(_l("Published on the public page of typical cases."), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, PermissionDenied):
+            raise
+        flash(exc.message, "danger")
+    return redirect(url_for("supervision.typical", _anchor=f"typical-{typical_id}"))

@@ -1,8 +1,10 @@
 """SLA over the open tasks (aggregated in SQL) and notices/summons to slow units, which stay on the
 timelines of the cases concerned."""
+import re
 from datetime import date
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
@@ -15,7 +17,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import step
 from app.supervision.models import Notice, StepRecord, TypicalCase
-from app.supervision.monitoring import quarter_of
+from app.supervision.monitoring import QUOTA_PER_QUARTER, previous_quarter, quarter_bounds, quarter_of, typical_quota
 from app.workdays.services import working_days_ago
 
 VIEWERS = (SUPERVISOR, OFFICE, ADMIN)
@@ -104,24 +106,96 @@ def acknowledge(actor, notice_id: int) -> Notice:
     return notice
 
 
-def register_typical(actor, case_number: str, summary: str):
-    """A member unit registers one of its cases as a typical reward or punishment case of this quarter."""
-    require_role(actor, "caseworker", "group_lead")
-    case = db.session.scalar(select(Case).where(Case.number == (case_number or "").strip()))
-    if case is None or case.initiating_unit_id != actor.unit_id or case.kind not in JOINT_KINDS:
-        raise DomainError(_l("No such case of your unit."), "case_number")
-    if case.decision != "act":
-        raise DomainError(_l("Only decided cases of joint action can be typical cases."), "case_number")
-    if not (summary or "").strip():
-        raise DomainError(_l("Write a short summary."), "summary")
+def register_typical(actor, case_number: str, summary: str, title: str = ""):
+    """A unit submits a typical reward or punishment case of this quarter: one of its own decided cases, or a
+    case described freely (a county's credit office reports its county's; seed 004 (十九))."""
+    require_role(actor, "caseworker", "group_lead", OFFICE)
+    if actor.unit_id is None:
+        raise DomainError(_l("Your role may not do this."))
+    summary, title, number = (summary or "").strip(), (title or "").strip(), (case_number or "").strip()
+    case = None
+    if number:
+        case = db.session.scalar(select(Case).where(Case.number == number))
+        if case is None or case.initiating_unit_id != actor.unit_id or case.kind not in JOINT_KINDS:
+            raise DomainError(_l("No such case of your unit."), "case_number")
+        if case.decision != "act":
+            raise DomainError(_l("Only decided cases of joint action can be typical cases."), "case_number")
+        title = title or case.title
+    if not title or len(title) > 200:
+        raise DomainError(_l("Give the typical case a title (at most 200 characters)."), "title")
+    if len(summary) < 20 or len(summary) > 8000:
+        raise DomainError(_l("Describe the case: what was done and to what effect (20 to 8000 characters)."), "summary")
     quarter = quarter_of(clock.today_local())
-    if db.session.scalar(select(TypicalCase.id).where(TypicalCase.unit_id == actor.unit_id, TypicalCase.case_id == case.id,
-                                                      TypicalCase.quarter == quarter)):
+    if case and db.session.scalar(select(TypicalCase.id).where(TypicalCase.unit_id == actor.unit_id, TypicalCase.case_id == case.id,
+                                                               TypicalCase.quarter == quarter)):
         raise DomainError(_l("This case is already registered for this quarter."), "case_number")
-    t = TypicalCase(unit_id=actor.unit_id, case_id=case.id, quarter=quarter, summary=summary.strip(), registered_by_id=actor.id)
+    t = TypicalCase(unit_id=actor.unit_id, case_id=case.id if case else None, quarter=quarter, title=title, summary=summary,
+                    registered_by_id=actor.id)
     db.session.add(t)
     db.session.flush()
     return t
+
+
+# Identity numbers, mobile numbers and e-mail addresses must not reach the public page.
+_PERSONAL = re.compile(r"\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|[^@\s]+@[^@\s]+\.\w+")
+
+
+def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCase:
+    """The office publishes a typical case on the public page, in a text it has cleared of personal data."""
+    require_role(actor, OFFICE)
+    t = db.session.get(TypicalCase, typical_id)
+    if t is None:
+        raise DomainError(_l("No such typical case."))
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title or len(title) > 200:
+        raise DomainError(_l("Give the typical case a title (at most 200 characters)."), "title")
+    if len(text) < 20:
+        raise DomainError(_l("Write the text to publish (at least 20 characters)."), "text")
+    found = _PERSONAL.findall(title + "\n" + text)
+    if found:
+        raise DomainError(_l("Remove personal data before publishing (identity or telephone numbers, e-mail): %(found)s",
+                             found="、".join(found[:3])), "text")
+    t.published_title, t.published_text, t.published_at, t.published_by_id = title, text, clock.now(), actor.id
+    return t
+
+
+def published_typical(page: int = 1, per_page: int = 20):
+    stmt = (select(TypicalCase).options(joinedload(TypicalCase.unit)).where(TypicalCase.published_at.is_not(None))
+            .order_by(TypicalCase.published_at.desc(), TypicalCase.id.desc()))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def typical_of_quarter(quarter: str) -> list[TypicalCase]:
+    return list(db.session.scalars(select(TypicalCase).options(joinedload(TypicalCase.unit), joinedload(TypicalCase.case))
+                                   .where(TypicalCase.quarter == quarter).order_by(TypicalCase.unit_id, TypicalCase.id)))
+
+
+def typical_quota_notices(today: date | None = None) -> int:
+    """Reminders in the last two weeks of a quarter to units below the typical-case quota, and once the quarter
+    is over a notice (通报) to those that stayed below it; each once per unit and quarter. Returns how many."""
+    today = today or clock.today_local()
+    quarter = quarter_of(today)
+    first, last = quarter_bounds(quarter)
+    made = 0
+    if (last - today).days < REMIND_TYPICAL_DAYS:
+        made += _quota_notices(quarter, "typical_reminder", first)
+    if (today - first).days < SHORTFALL_NOTICE_DAYS:  # early in the next quarter, once
+        made += _quota_notices(previous_quarter(quarter), "typical_shortfall", first)
+    return made
+
+
+def _quota_notices(quarter: str, reason: str, since: date) -> int:
+    below = typical_quota(quarter)["below"]
+    if not below:
+        return 0
+    told = set(db.session.scalars(select(Notice.unit_id).where(Notice.reason == reason, Notice.on_date >= since)))
+    made = 0
+    for row in below:
+        if row["unit_id"] in told:
+            continue
+        auto_notice(row["unit_id"], reason, [], quarter=quarter, count=row["count"], quota=QUOTA_PER_QUARTER)
+        made += 1
+    return made
 
 
 def typical_of_unit(actor):
@@ -130,7 +204,14 @@ def typical_of_unit(actor):
     return list(db.session.scalars(select(TypicalCase).where(TypicalCase.unit_id == actor.unit_id).order_by(TypicalCase.registered_at.desc())))
 
 
+REMIND_TYPICAL_DAYS = 14  # reminders in the last two weeks of the quarter
+SHORTFALL_NOTICE_DAYS = 15  # notices about the quarter just ended go out in the first days of the next
+
 AUTO_TEXT = {
+    "typical_reminder": _l("Your unit has registered %(count)s typical cases for %(quarter)s; at least %(quota)s are due before "
+                           "the quarter ends (seed 004 (十九))."),
+    "typical_shortfall": _l("Your unit registered %(count)s typical cases for %(quarter)s, fewer than the %(quota)s due "
+                            "(seed 004 (十九)); this is counted in the quarterly notice."),
     "objection_reply_late": _l("The unit did not reply to the objection %(number)s within the set time; the matter went to "
                                "the joint-meeting office at once (seed 001 二(三)2)."),
     "overdue_escalation": _l("The step %(step)s of case %(number)s is overdue beyond the escalation period."),

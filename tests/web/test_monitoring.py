@@ -85,7 +85,8 @@ def test_typical_cases_and_the_quota(client, org, clock):
     case, _codes = in_effect_case()
     login(client, "market_cw")
     page = client.get("/supervision/typical").get_data(as_text=True)
-    client.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": case.number, "summary": "典型案例摘要"})
+    client.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": case.number,
+                                              "summary": "依法将该企业列入严重违法失信名单，三家单位联合实施惩戒，效果明显。"})
     quota = monitoring.typical_quota()
     row = next(r for r in quota["rows"] if r["unit"] == "市市场监管局")
     assert row["count"] == 1 and row in quota["below"]
@@ -105,3 +106,46 @@ def test_only_the_filing_unit_registers_a_typical_case(client, org, clock):
     c = client.application.test_client()
     login(c, "expert1")
     assert c.get("/supervision/typical").status_code == 403
+
+
+def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_personal_data(client, org, clock):
+    from datetime import date
+
+    from app.auth.models import Unit
+    from app.supervision import services as supervision
+    from app.supervision.models import Notice
+
+    county = Unit(name="雁江区发展改革局（区信用办）", kind="county")
+    db.session.add(county)
+    db.session.commit()
+    login(client, "market_cw")
+    page = client.get("/supervision/typical").get_data(as_text=True)
+    client.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": "", "title": "某公司虚假宣传被联合惩戒",
+                                              "summary": "某公司法定代表人张三（身份证号510402198503124568）组织虚假宣传，经认定后联合惩戒。"})
+    quota = monitoring.typical_quota()
+    assert next(r for r in quota["rows"] if r["unit"] == "市市场监管局")["count"] == 1
+    assert any(r["unit"] == county.name and r["kind"] == "county" for r in quota["below"])  # counties have the quota too
+    t = supervision.typical_of_quarter(quota["quarter"])[0]
+    office = client.application.test_client()
+    login(office, "office1")
+    page = office.get("/supervision/typical").get_data(as_text=True)
+    assert "某公司虚假宣传被联合惩戒" in page
+    resp = office.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(page), "title": t.title, "text": t.summary},
+                       follow_redirects=True)
+    assert "发布前请删除个人信息" in resp.get_data(as_text=True) and client.get("/public/typical").get_data(as_text=True).count("虚假宣传") == 0
+    office.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(page), "title": t.title,
+                                                             "text": "某公司法定代表人张某组织虚假宣传，经认定后由三家单位联合惩戒。"})
+    public = client.application.test_client().get("/public/typical").get_data(as_text=True)
+    assert "某公司虚假宣传被联合惩戒" in public and "张某" in public and "510402" not in public
+    own = client.get("/supervision/typical").get_data(as_text=True)
+    assert client.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(own), "title": "x",
+                                                                     "text": "x" * 30}).status_code == 403
+    # reminders in the last two weeks of the quarter, a notice once it is over; each once
+    db.session.query(Notice).delete()
+    assert supervision.typical_quota_notices(date(2026, 12, 10)) == 0  # three weeks before the end: not yet
+    n = supervision.typical_quota_notices(date(2026, 12, 20))
+    assert n == len(monitoring.typical_quota()["below"]) and supervision.typical_quota_notices(date(2026, 12, 21)) == 0
+    reminder = db.session.scalar(select(Notice).where(Notice.unit_id == county.id))
+    assert reminder.reason == "typical_reminder" and "2026-Q4" in reminder.text
+    later = supervision.typical_quota_notices(date(2027, 1, 4))
+    assert later >= 1 and db.session.scalar(select(Notice).where(Notice.unit_id == county.id, Notice.reason == "typical_shortfall"))
