@@ -3,12 +3,13 @@ export and import. Every change is a new version; cases keep citing the version 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app import clock
 from app.auth.models import SUPERVISOR
 from app.auth.permissions import require_role
 from app.catalog import admin as catalog
-from app.catalog import queries
+from app.catalog import ledger, queries
 from app.catalog.forms import CatalogEntryForm, FileForm, ReasonForm
-from app.errors import DomainError
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
@@ -116,3 +117,32 @@ def catalog_import():
             db.session.rollback()
             errors = [str(m) for _f, m in exc.errors]
     return render_template("admin/catalog_list.html", entries=queries.entries(), import_form=form, import_errors=errors)
+
+
+@bp.route("/ledger")
+@login_required
+def catalog_ledger():
+    """The month's ledger (工作台账) of catalog changes and measures cleaned up."""
+    month = request.args.get("month") or clock.today_local().strftime("%Y-%m")
+    try:
+        rows = ledger.rows(current_user, month)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        flash(exc.message, "danger")
+        month, rows = clock.today_local().strftime("%Y-%m"), ledger.rows(current_user, clock.today_local().strftime("%Y-%m"))
+    return render_template("admin/catalog_ledger.html", rows=rows, month=month, changes=ledger.CHANGE_LABELS)
+
+
+@bp.route("/ledger.xlsx")
+@login_required
+def catalog_ledger_xlsx():
+    month = request.args.get("month") or clock.today_local().strftime("%Y-%m")
+    try:
+        data = ledger.xlsx(current_user, month)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        abort(400)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=catalog-ledger-{month}.xlsx"})

@@ -266,3 +266,25 @@ def test_an_administrator_enters_the_registered_enterprises(client, org, clock):
     resp = sup.post("/supervision/registered-enterprises",
                     data={"csrf_token": csrf_from(sup_page), "count": "1", "as_of": "2026-11-01", "source": "x"})
     assert resp.status_code == 403 and monitoring.serious_share()["registered"] == 98765
+
+
+def test_the_monthly_catalog_ledger_lists_changes_and_measures_cleaned_up(client, org, clock):
+    from app.catalog import admin as catalog
+
+    office = user("office1")
+    sc1 = db.session.get(CatalogEntry, entry_id("SC-P-001"))
+    e = catalog.entry_in_from_version(sc1.current_version)
+    e.measures = "\n".join(line for line in e.measures.splitlines() if "政府采购" not in line)  # measure cleaned up
+    catalog.revise(office, sc1, e, "清理超出法定依据的措施")
+    catalog.retire(office, db.session.get(CatalogEntry, entry_id("SC-R-001")), "依据废止")
+    db.session.commit()
+    login(client, "office1")
+    html = client.get("/admin/catalog/ledger?month=2026-11").get_data(as_text=True)
+    assert "清理超出法定依据的措施" in html and "M1 限制参与政府采购活动（市财政局）" in html and "依据废止" in html
+    assert "本月没有变动" in client.get("/admin/catalog/ledger?month=2026-10").get_data(as_text=True)
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get("/admin/catalog/ledger.xlsx?month=2026-11").data)).active.iter_rows()]
+    assert rows[0][0] == "时间" and any(r[1] == "SC-P-001" and "政府采购" in (r[7] or "") for r in rows[1:])
+    assert client.get("/admin/catalog/ledger.xlsx?month=2026-13").status_code == 400
+    sup = client.application.test_client()
+    login(sup, "market_cw")
+    assert sup.get("/admin/catalog/ledger").status_code == 403
