@@ -48,6 +48,10 @@ DEFAULT_DEADLINE_RULES = {
     # reviews it; a proposal returned for changes is amended by the unit.
     "proposal_review": (10, "local"),
     "proposal_amend": (10, "local"),
+    # Data calls (报送): a unit answers by the call's own deadline (this is the default when the office gives
+    # none); the office accepts or returns each answer.
+    "data_call_submit": (5, "local"),
+    "data_call_review": (3, "local"),
     # Reports of dishonest behaviour from the public: the office assigns each to the unit responsible, which
     # verifies it and files a trigger or closes it (seed 004 (二十四) 联合受理查处失信投诉举报; local defaults).
     "report_assign": (3, "local"),

@@ -120,7 +120,7 @@ def register_blueprints(app: Flask) -> None:
     its own blueprint; the layers below (auth, cases, inbox, catalog, calendar, administration) have
     plain blueprints. Nothing is registered by merely importing a module."""
     # (composition root, see the module docstring)
-    from app import api, catalog_proposals, credit, dueprocess, experts, joint, listings, public_reports, rights, supervision
+    from app import api, catalog_proposals, credit, data_calls, dueprocess, experts, joint, listings, public_reports, rights, supervision
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.cases import hooks
@@ -132,7 +132,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, cases_bp, tasks_bp, catalog_bp, workdays_bp, admin_bp):
         app.register_blueprint(bp)
-    for feature in (joint, experts, listings, rights, dueprocess, public_reports, catalog_proposals, supervision, credit, api):
+    for feature in (joint, experts, listings, rights, dueprocess, public_reports, catalog_proposals, data_calls, supervision, credit,
+                    api):
         feature.init_app(app)
     # The two registries keyed by form key (task forms, task handlers) must agree.
     handled, forms = hooks.task_form_keys(), set(FORMS)

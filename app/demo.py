@@ -13,6 +13,7 @@ from app.cases import tasks
 from app.cases.attachments import Upload
 from app.cases.models import Case, CaseSubject, OpenTask, Subject
 from app.catalog.models import CatalogEntry, CatalogVersion
+from app.data_calls import services as data_calls
 from app.dueprocess import services as dueprocess
 from app.engine.runner import shift_timer_clock
 from app.experts.models import Expert
@@ -398,6 +399,12 @@ def load_cases() -> None:
                                 "联合限制其参与政府采购和工程招投标，并提高抽查频次，形成有力震慑。")
     supervision.register_typical(_user("tax_cw"), "", "对连续三年纳税信用A级的企业开通办税绿色通道，平均办理时间缩短一半，激励企业诚信纳税。",
                                  "纳税信用A级企业享受办税绿色通道")
+    # 11. A data call for the month's indicators: the finance bureau has answered, the others have not yet.
+    with backdated(3):
+        call = data_calls.publish(_user("office1"), "11月城市信用监测指标报送", "请按模板填报本单位11月数据。",
+                                  "指标名称\n本月数值#\n说明", [_unit(u).id for u in ("市财政局", "市税务局", "市住房城乡建设局")], 5)
+    tasks.complete(_user("finance_cw"), _task(call, "submit_data", "市财政局").task_id,
+                   {"pasted": "实施联合惩戒次数\t12\t\n查询信用记录次数\t340\t含批量核查"})
 
 
 def load_demo() -> bool:

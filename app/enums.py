@@ -37,6 +37,7 @@ class CaseKind(StrEnum):
     DEPARTMENT_LIST = "department_list"  # a department's own red or black list, imported (app/listings/imports.py)
     PUBLIC_REPORT = "public_report"  # a report of dishonest behaviour from the public (app/public_reports)
     CATALOG_PROPOSAL = "catalog_proposal"  # a member unit's new or revised catalog entry (app/catalog_proposals)
+    DATA_CALL = "data_call"  # the office asks units for figures (app/data_calls)
 
 
 JOINT_KINDS = (CaseKind.PUNISHMENT, CaseKind.REWARD)
@@ -84,6 +85,8 @@ class CaseStatus(StrEnum):
     PROPOSAL_RETURNED = "proposal_returned"
     PROPOSAL_PUBLISHED = "proposal_published"
     PROPOSAL_REJECTED = "proposal_rejected"
+    DATA_CALL_OPEN = "data_call_open"
+    DATA_CALL_CLOSED = "data_call_closed"
 
 
 class Relation(StrEnum):
@@ -180,6 +183,11 @@ class EventType(StrEnum):
     PROPOSAL_AMENDED = "proposal_amended"
     PROPOSAL_PUBLISHED = "proposal_published"
     PROPOSAL_REJECTED = "proposal_rejected"
+    DATA_CALL_PUBLISHED = "data_call_published"
+    DATA_SUBMITTED = "data_submitted"
+    DATA_RETURNED = "data_returned"
+    DATA_ACCEPTED = "data_accepted"
+    DATA_CALL_CLOSED = "data_call_closed"
     UNITS_CONVENED = "units_convened"
     ATTENDANCE_ANSWERED = "attendance_answered"
 

@@ -20,6 +20,7 @@ CASE_KIND_LABELS = {
     "department_list": _l("Department list (imported)"),
     "public_report": _l("Report from the public"),
     "catalog_proposal": _l("Catalog proposal"),
+    "data_call": _l("Data call"),
 }
 
 UNIT_KIND_LABELS = {
@@ -37,6 +38,8 @@ SUBJECT_KIND_LABELS = {
 }
 
 STATUS_LABELS = {
+    "data_call_open": _l("Call open"),
+    "data_call_closed": _l("Call closed"),
     "proposal_review": _l("Proposal under review by the office"),
     "proposal_returned": _l("Proposal returned for changes"),
     "proposal_published": _l("Proposal published in the catalog"),
@@ -193,6 +196,11 @@ EVENT_LABELS = {
     "proposal_amended": _l("Catalog proposal amended"),
     "proposal_published": _l("Catalog proposal published"),
     "proposal_rejected": _l("Catalog proposal not adopted"),
+    "data_call_published": _l("Data call published"),
+    "data_submitted": _l("Table submitted"),
+    "data_returned": _l("Table returned for correction"),
+    "data_accepted": _l("Table accepted"),
+    "data_call_closed": _l("Data call closed"),
     "correction_refused": _l("Correction refused"),
     "units_convened": _l("Units convened to the meeting"),
     "attendance_answered": _l("A convened unit answered"),
@@ -281,6 +289,8 @@ SERVICE_WAY_LABELS = {"portal": _l("served on the portal"), "post": _l("by post"
 STATEMENT_CHANNEL_LABELS = {"portal": _l("on the portal"), "paper": _l("on paper, recorded by staff")}
 
 DEADLINE_RULE_LABELS = {
+    "data_call_submit": _l("Deadline for answering a data call"),
+    "data_call_review": _l("Deadline for reviewing a unit's answer to a data call"),
     "proposal_review": _l("Deadline for the office to review a catalog proposal"),
     "proposal_amend": _l("Deadline for amending a returned catalog proposal"),
     "report_assign": _l("Deadline for assigning a report from the public"),
@@ -338,6 +348,9 @@ def source_text(source: str | None):
 
 # Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
 STEP_LABELS = {
+    "submit_data": _l("Fill in the call's table"),
+    "review_submission": _l("Review the unit's table"),
+    "close_call": _l("Compile the answers and close the call"),
     "review_proposal": _l("Review the catalog proposal"),
     "amend_proposal": _l("Amend the returned catalog proposal"),
     "assign_report": _l("Accept the report and assign it to the unit responsible"),

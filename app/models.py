@@ -5,6 +5,7 @@ from app.auth.models import SpecialistGroup, Unit, User  # noqa: F401
 from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, CaseUnit, OpenTask, Subject  # noqa: F401
 from app.catalog.models import CatalogEntry, CatalogVersion  # noqa: F401
 from app.credit.models import CheckApplication, CreditCheck  # noqa: F401
+from app.data_calls.models import DataSubmission  # noqa: F401
 from app.dueprocess.models import DecisionCounter, DecisionService, DocumentTemplate, PriorNotice, SubjectChange  # noqa: F401
 from app.engine.models import ProcessInstance, ProcessVersion  # noqa: F401
 from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, Opinion  # noqa: F401

@@ -9,8 +9,20 @@ package would make those imports circular."""
 def __getattr__(name):
     if name == "FORMS":
         # Deferred on purpose (see the module docstring).
-        from forms import attendance, catalog_proposals, corrections, experts, joint_punishment, listings, objection, public_reports, repair
+        from forms import (
+            attendance,
+            catalog_proposals,
+            corrections,
+            data_calls,
+            experts,
+            joint_punishment,
+            listings,
+            objection,
+            public_reports,
+            repair,
+        )
 
         return {**joint_punishment.FORMS, **experts.FORMS, **objection.FORMS, **repair.FORMS, **listings.FORMS,
-                **corrections.FORMS, **attendance.FORMS, **public_reports.FORMS, **catalog_proposals.FORMS}
+                **corrections.FORMS, **attendance.FORMS, **public_reports.FORMS, **catalog_proposals.FORMS,
+                **data_calls.FORMS}
     raise AttributeError(name)

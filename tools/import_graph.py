@@ -21,7 +21,7 @@ LAYERS = {
         "app.pagination", "app.form_errors", "app.audit", "app.auth", "app.workdays"},
     1: {"app.catalog", "app.engine"},
     2: {"app.cases", "app.tasks"},
-    3: {"app.joint", "app.experts", "app.listings", "app.rights", "app.supervision", "app.admin", "app.credit", "app.dueprocess", "app.public_reports", "app.catalog_proposals"},
+    3: {"app.joint", "app.experts", "app.listings", "app.rights", "app.supervision", "app.admin", "app.credit", "app.dueprocess", "app.public_reports", "app.catalog_proposals", "app.data_calls"},
     4: {"app", "app.cli", "app.demo", "app.scheduler", "app.templating", "app.models", "app.api"},
 }
 LEVEL = {node: level for level, nodes in LAYERS.items() for node in nodes}

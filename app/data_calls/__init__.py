@@ -1,0 +1,20 @@
+"""Data calls (报送 and 督办): the office asks units for figures by a deadline; each unit answers; the office
+compiles the table (bpmn/data_call.bpmn, bpmn/data_call_unit.bpmn)."""
+from app.auth.models import ADMIN, OFFICE, SUPERVISOR
+from app.cases import hooks
+from app.data_calls import routes, services
+
+
+def _section(actor, case) -> dict:
+    if case.kind != "data_call":
+        return {}
+    subs = services.submissions_of(case.id)
+    sees_all = actor.role in (OFFICE, SUPERVISOR, ADMIN)
+    return {"data_call": {"columns": services.columns_of(case), "submissions": subs if sees_all else
+                          [s for s in subs if s.unit_id == actor.unit_id], "all": sees_all, "states": services.STATE_LABELS}}
+
+
+def init_app(app) -> None:
+    hooks.register_tasks(services.TASKS)
+    hooks.register_case_section(_section)
+    app.register_blueprint(routes.bp)

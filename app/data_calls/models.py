@@ -1,0 +1,31 @@
+"""One unit's answer to a data call (the call itself is a case of kind data_call: its columns and deadline in
+the case's determination, its template among the case's documents)."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Unit
+from app.clock import utcnow
+from app.db_types import UTCDateTime
+from app.extensions import db
+
+OPEN, SUBMITTED, RETURNED, ACCEPTED, NOT_SUBMITTED = "open", "submitted", "returned", "accepted", "not_submitted"
+
+
+class DataSubmission(db.Model):
+    __tablename__ = "data_submission"
+    __table_args__ = (UniqueConstraint("case_id", "unit_id"), Index("ix_data_submission_unit_status", "unit_id", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    unit: Mapped[Unit] = relationship()
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OPEN)
+    rows: Mapped[list | None] = mapped_column(JSON)  # the table as submitted, without its header
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    times_returned: Mapped[int] = mapped_column(default=0, server_default="0")
+    return_reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,63 @@
+"""Data-call pages: the calls (the office's, or those addressed to the unit), publishing a call, the template and
+the compiled table."""
+import io
+
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+
+from app.auth.permissions import require_role
+from app.cases import queries as case_queries
+from app.data_calls import services
+from app.data_calls.forms import CallForm
+from app.enums import CaseKind
+from app.errors import NotFound
+from app.form_errors import commit_or_errors
+from app.i18n import lazy_gettext as _l
+from forms.fields import choices
+
+bp = Blueprint("data_calls", __name__, url_prefix="/data-calls")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/")
+@login_required
+def index():
+    require_role(current_user, "caseworker", "group_lead", "office", "supervisor", "admin")
+    return render_template("data_calls/index.html", calls=services.calls_for(current_user), states=services.STATE_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require_role(current_user, "office")
+    form = CallForm()
+    form.unit_ids.choices = choices((u.id, u.name) for u in services.callable_units())
+    if form.validate_on_submit():
+        case = commit_or_errors(form, lambda: services.publish(current_user, form.title.data, form.instructions.data, form.columns.data,
+                                                              form.unit_ids.data or [], form.days.data))
+        if case:
+            flash(_l("Call %(number)s published to the units.", number=case.number), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("data_calls/new.html", form=form)
+
+
+def _call(case_id: int):
+    case = case_queries.get_case(current_user, case_id)  # PermissionDenied unless the unit was called
+    if case.kind != CaseKind.DATA_CALL:
+        raise NotFound(_l("No such case."))
+    return case
+
+
+@bp.route("/<int:case_id>/template.xlsx")
+@login_required
+def template(case_id):
+    case = _call(case_id)
+    return send_file(io.BytesIO(services.template(case)), mimetype=XLSX, as_attachment=True, download_name=f"{case.number}-template.xlsx")
+
+
+@bp.route("/<int:case_id>/compiled.xlsx")
+@login_required
+def compiled(case_id):
+    require_role(current_user, "office", "supervisor", "admin")
+    case = _call(case_id)
+    return send_file(io.BytesIO(services.compiled_xlsx(case)), mimetype=XLSX, as_attachment=True, download_name=f"{case.number}-compiled.xlsx")

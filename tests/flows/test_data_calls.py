@@ -1,0 +1,92 @@
+"""Data calls (报送 and 督办): the office publishes a call to units with a deadline in working days; each unit (its
+liaison) answers with the table, checked against the columns; the office returns or accepts; the compiled table
+spans the units; closing the call ends the units that never answered; late answers show as overdue."""
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from app.cases.attachments import Upload
+from app.cases.models import Case, OpenTask
+from app.data_calls import services as calls
+from app.data_calls.models import DataSubmission
+from app.errors import DomainError
+from app.extensions import db
+from app.scheduler.jobs import sweep_deadlines
+from tests.conftest import user
+from tests.helpers import complete, event_types, only_task, open_tasks, unit_id
+
+COLUMNS = "指标名称\n本月数值#\n说明"
+
+
+def _publish(days=5, units=("市财政局", "市税务局")):
+    case = calls.publish(user("office1"), "2026年11月城市信用监测指标", "请按模板填报本月数据。", COLUMNS,
+                         [unit_id(u) for u in units], days)
+    db.session.commit()
+    return case
+
+
+def _xlsx(*rows, header=("指标名称", "本月数值", "说明")) -> Upload:
+    wb = Workbook()
+    wb.active.append(list(header))
+    for r in rows:
+        wb.active.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return Upload("table.xlsx", buf.getvalue(), "file")
+
+
+def test_units_answer_the_office_returns_and_accepts_and_closes(org, clock):
+    with pytest.raises(DomainError) as err:
+        calls.publish(user("office1"), "x", "", "", [unit_id("市财政局")], 5)
+    assert err.value.errors[0][0] == "columns"
+    with pytest.raises(DomainError):
+        calls.publish(user("market_cw"), "x", "", COLUMNS, [unit_id("市财政局")], 5)
+    db.session.rollback()
+    case = _publish()
+    assert case.number.startswith("BS-") and case.status == "data_call_open"
+    finance = next(t for t in open_tasks(case.id, "submit_data") if t.unit_id == unit_id("市财政局"))
+    assert finance.claimed_by_id == user("finance_cw").id  # to the unit's liaison
+    assert finance.deadline_days == 5 and only_task(case.id, "close_call").due_at == finance.due_at
+    # a table that does not fit the columns is refused, row by row
+    with pytest.raises(DomainError) as err:
+        complete("finance_cw", finance, {"pasted": ""}, files=[_xlsx(("失信主体数", "十二", ""), header=("指标", "数值"))])
+    assert "第一行" in str(err.value.errors[0][1]) or "columns" in str(err.value.errors[0][1])
+    db.session.rollback()
+    with pytest.raises(DomainError) as err:
+        complete("finance_cw", finance, {"pasted": ""}, files=[_xlsx(("失信主体数", "十二", ""), ("联合惩戒次数", "8", ""))])
+    assert len(err.value.errors) == 2 and "第 2 行" in str(err.value.errors[1][1])
+    db.session.rollback()
+    complete("finance_cw", finance, {"pasted": ""}, files=[_xlsx(("失信主体数", 12, ""), ("联合惩戒次数", "8", "含暂停"))])
+    review = next(t for t in open_tasks(case.id, "review_submission"))
+    complete("office1", review, {"outcome": "return", "reasons": "请补充“信用修复数”一行。"})
+    again = next(t for t in open_tasks(case.id, "submit_data") if t.unit_id == unit_id("市财政局"))
+    complete("finance_cw", again, {"pasted": "失信主体数\t12\t\n联合惩戒次数\t8\t含暂停\n信用修复数\t3\t"})
+    complete("office1", next(t for t in open_tasks(case.id, "review_submission")), {"outcome": "accept", "reasons": ""})
+    sub = db.session.scalar(select(DataSubmission).where(DataSubmission.unit_id == unit_id("市财政局")))
+    assert sub.status == "accepted" and sub.times_returned == 1 and len(sub.rows) == 3
+    header, rows = calls.compiled(db.session.get(Case, case.id))
+    assert header[:3] == ["单位", "状态", "指标名称"] and [r[2] for r in rows] == ["失信主体数", "联合惩戒次数", "信用修复数"]
+    wb = load_workbook(io.BytesIO(calls.compiled_xlsx(db.session.get(Case, case.id))))
+    assert wb.active.max_row == 4
+    # the office closes the call: the tax bureau never answered
+    complete("office1", only_task(case.id, "close_call"), {"note": "已汇总"})
+    assert db.session.get(Case, case.id).status == "data_call_closed"
+    tax = db.session.scalar(select(DataSubmission).where(DataSubmission.unit_id == unit_id("市税务局")))
+    assert tax.status == "not_submitted" and open_tasks(case.id) == []
+
+
+def test_a_late_unit_is_reminded_and_shows_as_overdue(org, clock):
+    case = _publish(days=2, units=("市税务局",))
+    task = only_task(case.id, "submit_data")
+    assert task.remind_at < task.due_at
+    clock.shift(task.remind_at - task.created_at + timedelta(minutes=1))
+    assert sweep_deadlines()[0] == 2  # reminded before the deadline (the unit; and the office, due to compile then)
+    clock.shift(task.due_at - task.remind_at + timedelta(hours=1))
+    assert sweep_deadlines()[1] == 2  # then overdue
+    db.session.expire_all()
+    task = db.session.get(OpenTask, task.id)
+    assert task.reminded and task.breached
+    assert "deadline_breached" in event_types(case.id)

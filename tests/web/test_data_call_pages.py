@@ -1,0 +1,44 @@
+"""Data calls through the pages: the office publishes one, the unit answers on its task page with pasted rows,
+the office exports the compiled table; a unit not called cannot open it."""
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.cases.models import Case
+from app.extensions import db
+from tests.conftest import csrf_from, login
+from tests.helpers import only_task, unit_id
+
+
+def test_a_call_is_published_answered_and_compiled_through_the_pages(client, org, clock):
+    login(client, "office1")
+    page = client.get("/data-calls/new").get_data(as_text=True)
+    bad = client.post("/data-calls/new", data={"csrf_token": csrf_from(page), "title": "月度指标", "columns": "指标\n数值#",
+                                                "days": "99"}).get_data(as_text=True)
+    assert "报送时限须为 1 至 60 个工作日" in bad
+    resp = client.post("/data-calls/new", data={"csrf_token": csrf_from(page), "title": "月度指标", "instructions": "按月填报",
+                                                 "columns": "指标\n数值#", "unit_ids": [str(unit_id("市财政局"))], "days": "5"},
+                       follow_redirects=True)
+    assert "已发送各单位" in resp.get_data(as_text=True)
+    case = db.session.scalar(select(Case).where(Case.kind == "data_call"))
+    client.post("/logout", data={"csrf_token": csrf_from(resp.get_data(as_text=True))})
+    login(client, "finance_cw")
+    assert case.number in client.get("/data-calls/").get_data(as_text=True)
+    task = only_task(case.id, "submit_data")
+    page = client.get(f"/tasks/{task.task_id}").get_data(as_text=True)
+    assert "下载模板" in page
+    tpl = load_workbook(io.BytesIO(client.get(f"/data-calls/{case.id}/template.xlsx").data)).active
+    assert [c.value for c in tpl[1]] == ["指标", "数值"]
+    html = client.post(f"/tasks/{task.task_id}", data={"csrf_token": csrf_from(page), "pasted": "失信主体数\t十二"}).get_data(as_text=True)
+    assert "“数值”须为数字" in html
+    client.post(f"/tasks/{task.task_id}", data={"csrf_token": csrf_from(page), "pasted": "失信主体数\t12\n修复数\t3"})
+    assert only_task(case.id, "review_submission") is not None
+    assert client.get(f"/data-calls/{case.id}/compiled.xlsx").status_code == 403  # the office's
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login(client, "tax_cw")
+    assert client.get(f"/cases/{case.id}").status_code == 403 and client.get(f"/data-calls/{case.id}/template.xlsx").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/data-calls/").get_data(as_text=True))})
+    login(client, "office1")
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get(f"/data-calls/{case.id}/compiled.xlsx").data)).active.iter_rows()]
+    assert rows[1][:4] == ["市财政局", "已报送，待审核", "失信主体数", "12"]
