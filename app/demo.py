@@ -12,7 +12,9 @@ from app.auth.models import SpecialistGroup, Unit, User
 from app.cases import tasks
 from app.cases.attachments import Upload
 from app.cases.models import Case, CaseSubject, OpenTask, Subject
+from app.catalog import admin as catalog_admin
 from app.catalog.models import CatalogEntry, CatalogVersion
+from app.catalog_proposals import services as catalog_proposals
 from app.data_calls import services as data_calls
 from app.dueprocess import services as dueprocess
 from app.engine.runner import shift_timer_clock
@@ -399,6 +401,11 @@ def load_cases() -> None:
                                 "联合限制其参与政府采购和工程招投标，并提高抽查频次，形成有力震慑。")
     supervision.register_typical(_user("tax_cw"), "", "对连续三年纳税信用A级的企业开通办税绿色通道，平均办理时间缩短一半，激励企业诚信纳税。",
                                  "纳税信用A级企业享受办税绿色通道")
+    # 12. The environment bureau proposes a revision of its catalog entry; it waits for the office's review.
+    env_entry = db.session.scalar(select(CatalogEntry).where(CatalogEntry.code == "ENV-P-001"))
+    draft = catalog_admin.entry_in_from_version(env_entry.current_version)
+    draft.required_evidence = (draft.required_evidence + "；生态环境部门出具的环境信用评价结果").strip("；")
+    catalog_proposals.propose(_user("env_cw"), env_entry.id, draft, "依据新修订的企业环境信用评价办法，补充所需证据。")
     # 11. A data call for the month's indicators: the finance bureau has answered, the others have not yet.
     with backdated(3):
         call = data_calls.publish(_user("office1"), "11月城市信用监测指标报送", "请按模板填报本单位11月数据。",

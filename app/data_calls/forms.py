@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import FileField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.i18n import lazy_gettext as _l
@@ -11,7 +11,8 @@ class CallForm(FlaskForm):
                                                             Length(max=200)])
     instructions = TextAreaField(_l("What to report, and how"), validators=[Optional(), Length(max=8000)])
     columns = TextAreaField(_l("Columns of the table: one per line; end a line with # for a column of numbers"),
-                            validators=[DataRequired(message=_l("Give between 1 and %(n)s columns.", n=40)), Length(max=4000)])
+                            validators=[Optional(), Length(max=4000)])
+    template = FileField(_l("Or your own XLSX template (its first row gives the columns; end a heading with # for numbers)"))
     unit_ids = MultiCheckboxField(_l("Units the call goes to"), coerce=int, validators=[Optional()])
     days = IntegerField(_l("Deadline (working days)"), default=5,
                         validators=[InputRequired(message=_l("The deadline is between 1 and 60 working days.")),

@@ -2,11 +2,12 @@
 the compiled table."""
 import io
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require_role
 from app.cases import queries as case_queries
+from app.cases.attachments import uploads_from
 from app.data_calls import services
 from app.data_calls.forms import CallForm
 from app.enums import CaseKind
@@ -33,8 +34,9 @@ def new():
     form = CallForm()
     form.unit_ids.choices = choices((u.id, u.name) for u in services.callable_units())
     if form.validate_on_submit():
+        uploads = uploads_from(request.files.getlist("template"), "template")
         case = commit_or_errors(form, lambda: services.publish(current_user, form.title.data, form.instructions.data, form.columns.data,
-                                                              form.unit_ids.data or [], form.days.data))
+                                                              form.unit_ids.data or [], form.days.data, uploads[0] if uploads else None))
         if case:
             flash(_l("Call %(number)s published to the units.", number=case.number), "success")
             return redirect(url_for("cases.detail", case_id=case.id))

@@ -64,9 +64,17 @@ def callable_units() -> list[Unit]:
                                    .order_by(Unit.kind, Unit.id)))
 
 
-def publish(actor, title: str, instructions: str, columns_text: str, unit_ids: list[int], days) -> Case:
-    """The office publishes a call (flush): its columns, the units it goes to and its deadline in working days."""
+def publish(actor, title: str, instructions: str, columns_text: str, unit_ids: list[int], days, template_upload=None) -> Case:
+    """The office publishes a call (flush): its columns (typed, or the header row of its own XLSX template), the
+    units it goes to and its deadline in working days."""
     require_role(actor, OFFICE)
+    if template_upload is not None:
+        if not template_upload.filename.lower().endswith(".xlsx"):
+            raise DomainError(_l("Upload the template as an XLSX file."), "template")
+        attachments.validate_uploads([template_upload], "template")
+        header = [str(c or "").strip() for c in (_table_from_xlsx(template_upload.data) or [[]])[0]]
+        if not (columns_text or "").strip():
+            columns_text = "\n".join(h for h in header if h)
     title, instructions = (title or "").strip(), (instructions or "").strip()
     if not title or len(title) > 200:
         raise DomainError(_l("Give the call a title (at most 200 characters)."), "title")
@@ -94,6 +102,8 @@ def publish(actor, title: str, instructions: str, columns_text: str, unit_ids: l
     add_case_unit(case.id, office.id, REL_OFFICE)
     events.record(case.id, EventType.DATA_CALL_PUBLISHED, actor,
                   {"summary": "、".join(allowed[u].name for u in chosen), "days": days, "day_kind": "working"})
+    if template_upload is not None:
+        attachments.store(case.id, actor, [template_upload], "data_call_template", field="template")
     runtime.start(case, PROCESS_ID, {"case_id": case.id, "office_unit_id": office.id}, actor)
     for uid in chosen:
         add_case_unit(case.id, uid, REL_NOTIFIED)

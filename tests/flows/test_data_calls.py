@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from app.cases.attachments import Upload
-from app.cases.models import Case, OpenTask
+from app.cases.models import Attachment, Case, OpenTask
 from app.data_calls import services as calls
 from app.data_calls.models import DataSubmission
 from app.errors import DomainError
@@ -90,3 +90,15 @@ def test_a_late_unit_is_reminded_and_shows_as_overdue(org, clock):
     task = db.session.get(OpenTask, task.id)
     assert task.reminded and task.breached
     assert "deadline_breached" in event_types(case.id)
+
+
+def test_the_office_may_give_its_own_xlsx_template(org, clock):
+    template = _xlsx(header=("县区", "公示数量#", "备注"))
+    case = calls.publish(user("office1"), "双公示周调度", "", "", [unit_id("市财政局")], 3, template)
+    db.session.commit()
+    assert [c.name for c in calls.columns_of(case)] == ["县区", "公示数量", "备注"] and calls.columns_of(case)[1].numeric
+    assert db.session.scalar(select(Attachment.purpose).where(Attachment.case_id == case.id)) == "data_call_template"
+    with pytest.raises(DomainError) as err:
+        calls.publish(user("office1"), "x", "", "", [unit_id("市财政局")], 3, Upload("t.pdf", b"%PDF", "template"))
+    assert err.value.errors[0][0] == "template"
+    db.session.rollback()
