@@ -373,6 +373,34 @@ def supervisor_client(app):
     return client
 
 
+def http_task_ms(app, n: int = 30) -> float:
+    """Median of one task completion over the real WSGI stack: POST of the pre-review form -> 302 (the form
+    page is fetched first, untimed, as a browser would have it)."""
+    import re
+
+    from app.catalog.models import CatalogEntry
+
+    with app.app_context():
+        entry = db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == "SC-P-001"))
+        cases = [file_one(entry, 700_000 + i).id for i in range(n)]
+        db.session.commit()
+        task_ids = [db.session.scalar(select(OpenTask.task_id).where(OpenTask.case_id == c, OpenTask.bpmn_id == "pre_review"))
+                    for c in cases]
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "market_lead", "password": "demo1234", "csrf_token": token})
+    times = []
+    for task_id in task_ids:
+        form = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        t0 = time.perf_counter()
+        resp = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "outcome": "accept", "reasons": ""})
+        times.append(time.perf_counter() - t0)
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+    return statistics.median(times)
+
+
 def timeline_ms(app) -> float:
     """Case page (timeline, diagram, chain verification) of a case with 1,000 events, as a supervisor."""
     from app.cases import events
@@ -511,6 +539,10 @@ def main():
             f"the service layer is {r['service'] / r['adapter']:.2f}x"
         )
         print(f"P1 ratio: {r['service'] / r['raw']:.2f}")
+        http = http_task_ms(app)
+        print(f"HTTP task ms: {http * 1000:.2f} (POST -> 302 of the pre-review form; raw engine load+complete+save of the same "
+              f"step {r['raw_first'] * 1000:.2f} ms)")
+        print(f"HTTP task ratio: {http / r['raw_first']:.2f}")
         import gc
 
         gc.collect()

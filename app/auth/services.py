@@ -278,7 +278,8 @@ def current_unit_id(unit_id: int | None) -> int | None:
     seen = set()
     while unit_id is not None and unit_id not in seen:
         seen.add(unit_id)
-        nxt = db.session.scalar(select(Unit.successor_id).where(Unit.id == unit_id))
+        unit = db.session.get(Unit, unit_id)  # usually in the session already (no query)
+        nxt = unit.successor_id if unit is not None else None
         if nxt is None:
             return unit_id
         unit_id = nxt

@@ -195,6 +195,14 @@ def supervision_overview(actor, status=None, kind=None, overdue_only=False, page
     return paginate_rows(stmt, page, per_page)
 
 
+def task_form_data(actor, task_id: str) -> dict:
+    """What a submitted task form needs to be checked and completed: the task, its case and the units (the
+    case page is built only when the form is shown again)."""
+    ot = get_open_task(actor, task_id)
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
+    return {"task": ot, "case": db.session.get(Case, ot.case_id), "form_units": units}
+
+
 def task_page(actor, task_id: str) -> dict:
     """The task, its case and what its form needs. Raises Conflict/PermissionDenied like the services."""
     ot = get_open_task(actor, task_id)

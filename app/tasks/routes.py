@@ -38,7 +38,8 @@ def inbox():
 def task(task_id):
     task_id = str(task_id)
     try:
-        data = queries.task_page(current_user, task_id)
+        # A submitted form needs only the task and its case; the whole case page is built to show the form.
+        data = (queries.task_form_data if request.method == "POST" else queries.task_page)(current_user, task_id)
     except Conflict as exc:
         flash(exc.message, "warning")
         return redirect(url_for("tasks.inbox"))
@@ -46,10 +47,12 @@ def task(task_id):
     form = FORMS[ot.form_key]()
     form.prepare(data["case"], data["form_units"])
     if form.validate_on_submit():
+        done = _l("Done: %(task)s.", task=step(ot.bpmn_id, ot.name))
         try:
             files = [up for f in form if f.type in ("MultipleFileField", "FileField")
                      for up in uploads_from(request.files.getlist(f.name), f.name)] if form.has_files else []
             case = tasks.complete(current_user, task_id, form.values(), files)
+            case_id = case.id  # read before the commit expires it (no reload just to redirect)
             db.session.commit()
         except CONCURRENCY_ERRORS as exc:
             db.session.rollback()
@@ -66,14 +69,15 @@ def task(task_id):
             apply_errors(form, exc)
             return _again(task_id, form, status=200)
         else:
-            flash(_l("Done: %(task)s.", task=step(ot.bpmn_id, ot.name)), "success")
+            flash(done, "success")
             if current_user.role == "applicant":
-                return redirect(url_for("portal.case", case_id=case.id))
-            if current_user.role == "expert" and not can_see_case(current_user, case.id):
+                return redirect(url_for("portal.case", case_id=case_id))
+            if current_user.role == "expert" and not can_see_case(current_user, case_id):
                 return redirect(url_for("tasks.inbox"))  # declined: the file stays closed
-            return redirect(url_for("cases.detail", case_id=case.id))
+            return redirect(url_for("cases.detail", case_id=case_id))
     elif request.method == "POST":
         flash(_l("Please correct the marked fields."), "danger")
+        return _again(task_id, form, status=200)
     return _render(data, form)
 
 
