@@ -29,7 +29,7 @@ def test_a_report_from_the_public_is_followed_to_its_outcome(people):
     expect(office.get_by_text("某运输有限公司").first).to_be_visible()
     expect(office.get_by_text("13900001234")).to_be_visible()
     office.get_by_label("交责任单位核查").check()
-    office.get_by_label("责任单位").select_option(label="市财政局")
+    office.get_by_label("责任单位", exact=True).select_option(label="市财政局")
     submit_step(office, "受理举报并交办责任单位")
 
     unit = people("finance_cw")
