@@ -52,7 +52,7 @@ def task(task_id):
             files = [up for f in form if f.type in ("MultipleFileField", "FileField")
                      for up in uploads_from(request.files.getlist(f.name), f.name)] if form.has_files else []
             case = tasks.complete(current_user, task_id, form.values(), files)
-            case_id = case.id  # read before the commit expires it (no reload just to redirect)
+            case_id, role = case.id, current_user.role  # read before the commit expires them (no reload to redirect)
             db.session.commit()
         except CONCURRENCY_ERRORS as exc:
             db.session.rollback()
@@ -70,9 +70,9 @@ def task(task_id):
             return _again(task_id, form, status=200)
         else:
             flash(done, "success")
-            if current_user.role == "applicant":
+            if role == "applicant":
                 return redirect(url_for("portal.case", case_id=case_id))
-            if current_user.role == "expert" and not can_see_case(current_user, case_id):
+            if role == "expert" and not can_see_case(current_user, case_id):
                 return redirect(url_for("tasks.inbox"))  # declined: the file stays closed
             return redirect(url_for("cases.detail", case_id=case_id))
     elif request.method == "POST":
