@@ -276,6 +276,10 @@ ATTACHMENT_PURPOSE_LABELS = {
     "implementation": _l("Implementation evidence"),
     "statement": _l("Evidence with a statement"),
     "service": _l("Proof of service"),
+    "report_evidence": _l("Evidence from the reporter"),
+    "department_list": _l("Department list as uploaded"),
+    "data_call_template": _l("Template of the data call"),
+    "data_submission": _l("Table submitted"),
 }
 
 
@@ -320,7 +324,9 @@ DEADLINE_RULE_LABELS = {
     "compile_feedback": _l("Feedback compilation deadline"),
 }
 
-DEADLINE_SOURCE_LABELS = {"local": _l("local default, configurable")}
+DEADLINE_SOURCE_LABELS = {"local": _l("local default, configurable"), "call": _l("set by the data call")}
+CATALOG_SOURCE_LABELS = {"national": _l("National basic list of punishment measures (全国失信惩戒措施基础清单)"),
+                         "provincial": _l("Provincial list"), "local": _l("Local supplement (needs the local decision)")}
 
 # Holiday names as the chinese-calendar library gives them.
 HOLIDAY_LABELS = {

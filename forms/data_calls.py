@@ -2,6 +2,7 @@
 from wtforms import FileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.data_calls.services import submission_for_instance
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 from forms.joint_punishment import TaskForm
@@ -15,6 +16,12 @@ class SubmitForm(TaskForm):
 
 
 class ReviewForm(TaskForm):
+    def for_task(self, open_task) -> None:
+        """Name the unit whose answer this is (the office has one review per unit)."""
+        sub = submission_for_instance(open_task.instance_id)
+        if sub is not None:
+            self.outcome.label.text = str(_l("Review of the table of %(unit)s", unit=sub.unit.name))
+
     outcome = RadioField(_l("Review"), choices=choices([("accept", _l("Accept the unit's table")),
                                                         ("return", _l("Return it for correction"))]),
                          validators=[InputRequired(message=_l("Accept the table or return it."))])

@@ -128,16 +128,20 @@ def _unit_dict(u: Unit) -> dict:
     return {"name": u.name, "kind": u.kind, "active": u.active, "liaison_id": u.liaison_id, "liaison_phone": u.liaison_phone}
 
 
-STAFF_ROLES = ("caseworker", "group_lead", "office", "supervisor")
 _PHONE = re.compile(r"^[0-9+\-() 转]{5,40}$")
 
 
+# The tasks that go to a liaison (pushes, measures, reports, convocations) are caseworkers' tasks; the office's
+# liaison receives notices as its office staff.
+LIAISON_ROLES = ("caseworker", "office")
+
+
 def liaison_candidates(unit_id: int | None) -> list[User]:
-    """The unit's active staff who can be its liaison (not service accounts, experts or applicants)."""
+    """The unit's active caseworkers (the office's: its office staff) who can be its liaison."""
     if not unit_id:
         return []
     return list(db.session.scalars(select(User).where(
-        User.unit_id == unit_id, User.active.is_(True), User.role.in_(STAFF_ROLES), User.service_account.is_(False),
+        User.unit_id == unit_id, User.active.is_(True), User.role.in_(LIAISON_ROLES), User.service_account.is_(False),
     ).order_by(User.full_name)))
 
 
@@ -163,6 +167,11 @@ def save_unit(actor, unit: Unit | None, name: str, kind: str, active: bool,
     clash = db.session.scalar(select(Unit.id).where(Unit.name == name))
     if clash and (unit is None or clash != unit.id):
         raise DomainError(_l("A unit with this name exists."), "name")
+    office = db.session.scalar(select(Unit).where(Unit.kind == UNIT_OFFICE).order_by(Unit.id).limit(1))
+    if kind == UNIT_OFFICE and office is not None and (unit is None or office.id != unit.id):
+        raise DomainError(_l("There is one joint-meeting office: %(name)s.", name=office.name), "kind")
+    if unit is not None and office is not None and unit.id == office.id and (kind != UNIT_OFFICE or not active):
+        raise DomainError(_l("The joint-meeting office stays in use and stays the office."), "active")
     if unit is not None and unit.successor_id is not None and active:
         raise DomainError(_l("This unit handed its work over to another; it cannot be put back in use."), "active")
     liaison_id, liaison_phone = _check_liaison(unit, liaison_id, liaison_phone)

@@ -3,6 +3,7 @@ when and why; retired entries cannot be cited by new cases while running cases g
 as XLSX, all-or-nothing with an error per bad row."""
 import difflib
 import io
+import re
 from dataclasses import dataclass
 
 from openpyxl import Workbook, load_workbook
@@ -27,6 +28,7 @@ SOURCES = ("national", "provincial", "local")
 SOURCE_LABELS_ZH = {"national": "全国基础清单", "provincial": "省级清单", "local": "本地补充"}
 SOURCE_TEXT = {"全国基础清单": "national", "省级清单": "provincial", "本地补充": "local", **{s: s for s in SOURCES}}
 YES = {"是", "y", "yes", "true", "1", "on"}
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
 KIND_TEXT = {"惩戒": "punishment", "激励": "reward", "punishment": "punishment", "reward": "reward"}
 LEGACY_HEADER = ["编码", "类别", "专项小组", "行为", "认定单位", "认定依据", "设列依据", "措施（编码|内容|实施单位，每行一条）", "措施内容", "所需证据",
                  "默认期限（天）"]
@@ -53,7 +55,11 @@ class EntryIn:
 
 def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
     errors = []
-    units = {u.name: u.id for u in db.session.scalars(select(Unit))}
+    all_units = list(db.session.scalars(select(Unit)))
+    units = {u.name: u.id for u in all_units}
+    # Measures are applied by units whose caseworkers confirm them; the office has none (and a unit no longer in
+    # use would never answer).
+    appliers = {u.name for u in all_units if u.active and u.kind != "office"}
     groups = {g.name: g.id for g in db.session.scalars(select(SpecialistGroup))}
     kind = KIND_TEXT.get((e.kind or "").strip())
     if kind not in KINDS:
@@ -76,6 +82,10 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
         code, text, unit = parts
         if unit not in units:
             errors.append((prefix + "measures", str(_l("Measure line %(n)s: no unit named %(name)s.", n=n, name=unit))))
+            continue
+        if unit not in appliers:
+            errors.append((prefix + "measures", str(_l("Measure line %(n)s: %(name)s does not apply measures (the office, or a unit "
+                                                         "not in use).", n=n, name=unit))))
             continue
         if code in seen:
             errors.append((prefix + "measures", str(_l("Measure line %(n)s: code %(code)s is used twice.", n=n, code=code))))
@@ -129,9 +139,11 @@ def _snapshot(v: CatalogVersion | None) -> dict | None:
 def create(actor, code: str, e: EntryIn, reason: str = "") -> CatalogEntry:
     require_role(actor, *MANAGERS)
     data, errors = _parse(e)
-    code = (code or "").strip()
+    code = (code or "").strip().upper()
     if not code:
         errors.insert(0, ("code", str(_l("Give the entry a code."))))
+    elif not _CODE.match(code):
+        errors.insert(0, ("code", str(_l("A code has letters, digits and dashes only (e.g. SC-P-010)."))))
     elif db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == code)):
         errors.insert(0, ("code", str(_l("An entry with code %(code)s already exists.", code=code))))
     if errors:

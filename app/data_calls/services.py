@@ -137,7 +137,10 @@ def _table_from_xlsx(data: bytes) -> list[list]:
 
 
 def _table_from_paste(text: str) -> list[list]:
-    return [line.split("\t") for line in (text or "").splitlines() if line.strip()]
+    """Rows pasted from a spreadsheet (tab-separated); text without any tab is read as comma-separated."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    sep = "\t" if any("\t" in line for line in lines) else ","
+    return [[c.strip() for c in re.split("[,，]" if sep == "," else "\t", line)] for line in lines]
 
 
 def check_table(columns: list[Column], table: list[list], with_header: bool) -> list[list[str]]:
@@ -183,12 +186,24 @@ def submissions_of(case_id: int) -> list[DataSubmission]:
 
 def compiled(case: Case) -> tuple[list[str], list[list]]:
     """The table across units (accepted and submitted answers), each row headed by its unit and state."""
-    header = [str(_l("Unit")), str(_l("State"))] + [c.name for c in columns_of(case)]
+    columns = columns_of(case)
+    header = [str(_l("Unit")), str(_l("State"))] + [c.name for c in columns]
     rows = []
     for sub in submissions_of(case.id):
         for r in sub.rows or []:
-            rows.append([sub.unit.name, str(STATE_LABELS[sub.status])] + list(r))
+            rows.append([sub.unit.name, str(STATE_LABELS[sub.status])] + [_value(c, v) for c, v in zip(columns, r)])
     return header, rows
+
+
+def _value(column: Column, text: str):
+    """A number column's cell as a number in the compiled table (so a spreadsheet can sum it)."""
+    if not column.numeric or not text or text.endswith("%"):
+        return text
+    try:
+        number = float(text.replace(",", ""))
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
 
 
 def compiled_xlsx(case: Case) -> bytes:
@@ -217,6 +232,8 @@ def submit(ctx) -> dict:
     columns = columns_of(ctx.case)
     files = attachments.of_field(ctx.files, "file")
     pasted = (ctx.values.get("pasted") or "").strip()
+    if files and pasted:
+        raise DomainError(_l("Give the table once: upload the file or paste the rows, not both."), "pasted")
     if files:
         if not files[0].filename.lower().endswith(".xlsx"):
             raise DomainError(_l("Upload the table as an XLSX file."), "file")

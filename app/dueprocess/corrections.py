@@ -21,6 +21,8 @@ from app.rights.objections import applicant_case
 from app.workdays.rules import current as current_rules
 
 PROCESS_ID = "correction"
+# The records that determine something about a subject: joint cases, and departments' own lists (imported).
+SUBJECT_CASE_KINDS = (CaseKind.PUNISHMENT, CaseKind.REWARD, CaseKind.DEPARTMENT_LIST)
 FIELDS = ("name", "code", "legal_representative")
 MAX = {"name": 200, "code": 18, "legal_representative": 80}
 
@@ -28,7 +30,7 @@ MAX = {"name": 200, "code": 18, "legal_representative": 80}
 def subject_cases(subject_id: int) -> list[int]:
     return list(db.session.scalars(
         select(Case.id).join(CaseSubject, CaseSubject.case_id == Case.id)
-        .where(CaseSubject.subject_id == subject_id, Case.kind.in_((CaseKind.PUNISHMENT, CaseKind.REWARD)))
+        .where(CaseSubject.subject_id == subject_id, Case.kind.in_(SUBJECT_CASE_KINDS))
         .order_by(Case.id)))
 
 
@@ -38,7 +40,7 @@ def party_case(actor, subject_id: int) -> Case:
         raise PermissionDenied(_l("Your role may not do this."))
     clause = case_visibility_clause(actor, Case.id)
     stmt = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
-            .where(CaseSubject.subject_id == subject_id, Case.kind.in_((CaseKind.PUNISHMENT, CaseKind.REWARD)))
+            .where(CaseSubject.subject_id == subject_id, Case.kind.in_(SUBJECT_CASE_KINDS))
             .order_by(Case.id.desc()).limit(1))
     if clause is False:
         raise PermissionDenied(_l("Your role may not do this."))

@@ -150,7 +150,7 @@ def _check_row(actor, n: int, r: list, cols: dict, today: date, entries: dict, u
         try:
             code = normalise_code(subject_kind, raw_code, "subject_code")
         except DomainError as exc:
-            problems.append(str(exc.message))
+            problems.append(str(exc.message).rstrip("。."))
     determined_on = _date(get("determined_on"))
     if determined_on is None or determined_on > today or determined_on.year < 1990:
         problems.append(str(_l("the date of the determination must be a past date (e.g. 2026-11-02)")))
@@ -167,12 +167,20 @@ def _check_row(actor, n: int, r: list, cols: dict, today: date, entries: dict, u
         problems.append(str(_l("the determining unit is not a unit of the system")))
     elif actor.role not in (OFFICE, ADMIN) and unit.id != actor.unit_id:
         problems.append(str(_l("a unit imports only its own lists (the office may import for any unit)")))
+    elif entry is not None and entry.current_version.admin_unit_id != unit.id:
+        # 谁主管、谁负责: a list under an entry is determined by the entry's administrative unit
+        problems.append(str(_l("entry %(code)s is determined by %(unit)s, not by this unit", code=entry.code,
+                               unit=entry.current_version.admin_unit.name)))
     document = _text(get("case_number"))
     if not document or len(document) > 80:
         problems.append(str(_l("the number of the determining document is missing or longer than 80 characters")))
     start, end = _date(get("period_start")), _date(get("period_end"))
-    if start is None or end is None or end < start:
+    if start is None or end is None:
         problems.append(str(_l("the period needs its first and last day")))
+    elif end < start:
+        problems.append(str(_l("the period ends before it starts")))
+    elif start > today:
+        problems.append(str(_l("the period has not started: import the determination once it takes effect")))
     elif determined_on and start < determined_on:
         problems.append(str(_l("the period cannot start before the determination")))
     elif end < today:
@@ -204,7 +212,7 @@ def import_list(actor, filename: str, data: bytes) -> list[Case]:
                 problems = [str(_l("the same subject and entry appear twice in the file"))]
             seen.add((row.code, row.entry.code))
         if problems:
-            errors.append((None, str(_l("Row %(n)s: %(problems)s.", n=n, problems="；".join(problems)))))
+            errors.append((None, str(_l("Row %(n)s: %(problems)s.", n=n, problems="；".join(p.rstrip("。.") for p in problems)))))
         else:
             rows.append(row)
     if not errors:

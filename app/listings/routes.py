@@ -57,4 +57,4 @@ def upload():
 @login_required
 def template():
     require_role(current_user, *imports.UPLOADERS)
-    return send_file(io.BytesIO(imports.template()), mimetype=XLSX, as_attachment=True, download_name="部门红黑名单模板.xlsx")
+    return send_file(io.BytesIO(imports.template()), mimetype=XLSX, as_attachment=True, download_name="department-list-template.xlsx")

@@ -148,6 +148,11 @@ def verify(ctx) -> dict:
         if trigger is None or trigger.kind not in JOINT_KINDS or trigger.initiating_unit_id != ctx.task.unit_id:
             raise DomainError(_l("Give the number of a trigger your unit filed (file it first under “File a trigger”)."),
                               "trigger_number")
+        if clock.as_utc(trigger.created_at) < clock.as_utc(ctx.case.created_at):
+            raise DomainError(_l("That trigger was filed before the report: give the one filed from it."), "trigger_number")
+        reported = (ctx.case.determination or {}).get("subject_code")
+        if reported and reported not in {cs.subject.code for cs in trigger.subjects}:
+            raise DomainError(_l("That trigger does not name the subject reported (%(code)s).", code=reported), "trigger_number")
         report = report_of(ctx.case.id)
         report.trigger_case_id = trigger.id
         details = {"reasons": reasons, "summary": f"{ctx.case.number} → {trigger.number}"}

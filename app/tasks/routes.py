@@ -46,6 +46,8 @@ def task(task_id):
     ot = data["task"]
     form = FORMS[ot.form_key]()
     form.prepare(data["case"], data["form_units"])
+    if hasattr(form, "for_task"):
+        form.for_task(ot)
     if form.validate_on_submit():
         done = _l("Done: %(task)s.", task=step(ot.bpmn_id, ot.name))
         try:

@@ -41,6 +41,8 @@ def test_a_file_with_a_bad_row_imports_nothing(org, clock):
     future = GOOD[:4] + ["2027-01-01"] + GOOD[5:]
     over = PERSON[:10] + ["2025-01-01", "2025-12-31"]  # the period is over
     no_entry = PERSON[:7] + ["XX-1"] + PERSON[8:]
+    later = PERSON[:10] + ["2027-06-01", "2028-05-31"]  # not in force yet
+    others = PERSON[:7] + ["SC-P-002", "市税务局"] + PERSON[9:]  # another department's entry
     with pytest.raises(DomainError) as err:
         imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, bad_code, future, over, no_entry, PERSON))
     messages = [str(m) for _f, m in err.value.errors]
@@ -51,6 +53,12 @@ def test_a_file_with_a_bad_row_imports_nothing(org, clock):
     assert db.session.scalar(select(func.count(Listing.id))) == 0 and db.session.scalar(select(func.count(Case.id))) == 0
     with pytest.raises(DomainError):  # another unit's list
         imports.import_list(user("tax_cw"), "list.xlsx", _xlsx(GOOD))
+    with pytest.raises(DomainError) as err:
+        imports.import_list(user("office1"), "list.xlsx", _xlsx(later, GOOD[:7] + ["SC-P-002"] + GOOD[8:]))
+    problems = " ".join(str(m) for _f, m in err.value.errors)
+    assert "有效期尚未开始" in problems and "事项SC-P-002的认定单位是市税务局" in problems and "。；" not in problems
+    db.session.rollback()
+    assert others[7] == "SC-P-002"
     with pytest.raises(DomainError) as err:  # not a spreadsheet / wrong columns
         imports.import_list(user("market_cw"), "list.xlsx", b"PK not really")
     with pytest.raises(DomainError) as err:
@@ -116,3 +124,13 @@ def test_dates_are_read_from_cells_and_text(org, clock):
     assert imports._date(date(2026, 1, 2)) == date(2026, 1, 2)
     assert imports._date("2026年1月2日") == imports._date("2026/01/02") == date(2026, 1, 2)
     assert imports._date("2026-02-30") is None and imports._date("明天") is None
+
+
+def test_the_importing_unit_may_correct_or_deregister_its_listed_subjects(org, clock):
+    from app.dueprocess import subject_changes
+
+    imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD))
+    db.session.commit()
+    listing = db.session.scalar(select(Listing))
+    assert subject_changes.may_record(user("market_cw"), listing.subject_id)
+    assert not subject_changes.may_record(user("court_cw"), listing.subject_id)

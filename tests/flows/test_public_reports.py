@@ -35,6 +35,13 @@ def test_a_report_is_assigned_verified_and_a_trigger_filed_from_it(org, clock):
     verify = only_task(case.id, "verify_report")
     assert verify.unit_id == unit_id("市市场监管局") and verify.deadline_rule == "report_verify"
     # the unit files a trigger from it, then gives its number; another unit's or an unknown number is refused
+    earlier = file_case("market_cw", subjects=(("enterprise", "另一家公司", "91510400MA6X000809"),))
+    earlier.created_at = case.created_at - timedelta(days=1)
+    db.session.commit()
+    with pytest.raises(DomainError) as err:  # filed before the report
+        complete("market_cw", verify, {"outcome": "filed", "trigger_number": earlier.number, "reasons": "属实"})
+    assert err.value.errors[0][0] == "trigger_number"
+    db.session.rollback()
     others = file_case("tax_cw", entries=("SC-P-002",))
     for number in ("JC-0000-000000", others.number):
         with pytest.raises(DomainError) as err:

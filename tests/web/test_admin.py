@@ -178,6 +178,8 @@ def test_users_units_and_permissions(client, org, clock):
     client.post("/admin/units", data={"csrf_token": csrf_from(page), "name": "市交通运输局", "kind": "member", "active": "y"})
     html = client.post("/admin/units", data={"csrf_token": csrf_from(page), "name": "市交通运输局", "kind": "member", "active": "y"}).get_data(as_text=True)
     assert "该名称的单位已存在。" in html
+    html = client.post("/admin/units", data={"csrf_token": csrf_from(page), "name": "第二个办公室", "kind": "office", "active": "y"}).get_data(as_text=True)
+    assert "联席会议办公室只有一个" in html
     sup = client.application.test_client()
     login(sup, "supervisor1")
     assert "市交通运输局" in sup.get("/admin/audit").get_data(as_text=True)
@@ -220,6 +222,8 @@ def test_entries_record_their_source_and_whether_they_mark_serious_dishonesty(cl
     assert "全国失信惩戒措施基础清单" in page and "严重失信主体" in page
     html = client.post("/admin/catalog/new", data=entry_form(page, code="LOC-1", source="local", source_document="")).get_data(as_text=True)
     assert "请写明设立该事项的清单或本地决定" in html
+    html = client.post("/admin/catalog/new", data=entry_form(page, code="LOC-2", measures="M1|汇总|市发展改革委（市社会信用体系建设联席会议办公室）"))
+    assert "不实施措施" in html.get_data(as_text=True)
     assert db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == "LOC-1")) is None
     html = client.post("/admin/catalog/new", data=entry_form(page, code="REW-1", kind="reward", serious="y",
                                                              source="national")).get_data(as_text=True)

@@ -41,4 +41,4 @@ def test_a_call_is_published_answered_and_compiled_through_the_pages(client, org
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/data-calls/").get_data(as_text=True))})
     login(client, "office1")
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get(f"/data-calls/{case.id}/compiled.xlsx").data)).active.iter_rows()]
-    assert rows[1][:4] == ["市财政局", "已报送，待审核", "失信主体数", "12"]
+    assert rows[1][:4] == ["市财政局", "已报送，待审核", "失信主体数", 12]  # a number, so a spreadsheet can sum it
