@@ -11,6 +11,7 @@ from app.db_types import UTCDateTime
 from app.extensions import db
 
 OPEN, SUBMITTED, RETURNED, ACCEPTED, NOT_SUBMITTED = "open", "submitted", "returned", "accepted", "not_submitted"
+UNREVIEWED = "unreviewed"  # submitted, but the call was closed before the office reviewed it
 
 
 class DataSubmission(db.Model):

@@ -18,7 +18,7 @@ from app.auth.permissions import require_role
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_NOTIFIED, REL_OFFICE, Case
 from app.cases.services import add_case_unit, office_unit
-from app.data_calls.models import ACCEPTED, NOT_SUBMITTED, OPEN, RETURNED, SUBMITTED, DataSubmission
+from app.data_calls.models import ACCEPTED, NOT_SUBMITTED, OPEN, RETURNED, SUBMITTED, UNREVIEWED, DataSubmission
 from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError
 from app.exports import xlsx_bytes
@@ -212,7 +212,8 @@ def compiled_xlsx(case: Case) -> bytes:
 
 
 STATE_LABELS = {OPEN: _l("not yet submitted"), SUBMITTED: _l("submitted, awaiting review"), RETURNED: _l("returned for correction"),
-                ACCEPTED: _l("accepted"), NOT_SUBMITTED: _l("not submitted")}
+                ACCEPTED: _l("accepted"), NOT_SUBMITTED: _l("not submitted"),
+                UNREVIEWED: _l("submitted, not reviewed before the call closed")}
 
 
 def calls_for(actor) -> list[tuple[Case, DataSubmission | None]]:
@@ -275,6 +276,8 @@ def close(ctx) -> dict:
     for sub in submissions_of(ctx.case.id):
         if sub.status in (OPEN, RETURNED):
             sub.status = NOT_SUBMITTED
+        elif sub.status == SUBMITTED:
+            sub.status = UNREVIEWED
         if sub.instance_id:
             runtime.deliver(ctx.case, "data_call_closed", ctx.actor, instance_id=sub.instance_id)
     events.record(ctx.case.id, EventType.DATA_CALL_CLOSED, ctx.actor, {"note": note})

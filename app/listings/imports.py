@@ -235,7 +235,10 @@ def _clashes(rows: list[Row]) -> list[tuple[None, str]]:
         s = known.get(r.code)
         if s is None:
             continue
-        if s.kind != r.subject_kind:
+        if s.name != r.name:
+            out.append((None, str(_l("Row %(n)s: this code is recorded for %(name)s; if that name is wrong, report the error on the "
+                                     "subject's page first.", n=r.n, name=s.name))))
+        elif s.kind != r.subject_kind:
             out.append((None, str(_l("Row %(n)s: this code is already registered for a subject of another kind.", n=r.n))))
         elif s.status != "active":
             out.append((None, str(_l("Row %(n)s: %(name)s was deregistered or merged; list the body that now bears its record.",

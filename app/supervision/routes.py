@@ -169,19 +169,21 @@ def export(fmt):
 @login_required
 def typical():
     require_role(current_user, "caseworker", "group_lead", "office", "supervisor", "admin")
+    entered = {}
     if request.method == "POST":
+        entered = {k: request.form.get(k, "") for k in ("case_number", "title", "summary")}
         try:
-            services.register_typical(current_user, request.form.get("case_number", ""), request.form.get("summary", ""),
-                                      request.form.get("title", ""))
+            services.register_typical(current_user, entered["case_number"], entered["summary"], entered["title"])
             db.session.commit()
             flash(_l("Typical case registered."), "success")
+            return redirect(url_for("supervision.typical"))
         except DomainError as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
-        return redirect(url_for("supervision.typical"))
+            flash(exc.message, "danger")  # the form is shown again with what was typed
     quota = monitoring.typical_quota()
     everyone = services.typical_of_quarter(quota["quarter"]) if current_user.role in services.VIEWERS else []
-    return render_template("supervision/typical.html", quota=quota, mine=services.typical_of_unit(current_user), everyone=everyone)
+    return render_template("supervision/typical.html", quota=quota, mine=services.typical_of_unit(current_user), everyone=everyone,
+                           entered=entered)
 
 
 @bp.route("/typical/<int:typical_id>/publish", methods=["POST"])

@@ -78,6 +78,14 @@ def test_units_answer_the_office_returns_and_accepts_and_closes(org, clock):
     assert tax.status == "not_submitted" and open_tasks(case.id) == []
 
 
+def test_an_answer_still_awaiting_review_when_the_call_closes_says_so(org, clock):
+    case = _publish(units=("市财政局",))
+    complete("finance_cw", only_task(case.id, "submit_data"), {"pasted": "失信主体数,12,"})  # comma-separated works too
+    complete("office1", only_task(case.id, "close_call"), {"note": ""})
+    sub = db.session.scalar(select(DataSubmission))
+    assert sub.status == "unreviewed" and sub.rows == [["失信主体数", "12", ""]] and open_tasks(case.id) == []
+
+
 def test_a_late_unit_is_reminded_and_shows_as_overdue(org, clock):
     case = _publish(days=2, units=("市税务局",))
     task = only_task(case.id, "submit_data")

@@ -94,6 +94,11 @@ def test_imported_rows_are_listings_the_check_answers_and_the_units_apply(org, c
     assert f.deciding_unit == "市市场监管局" and [m.text for m in f.my_measures] == ["限制参与政府采购活动"]
     # the serious-dishonesty share counts imported listings of serious entries (one enterprise; the person is not counted)
     assert monitoring.serious_share()["subjects"] == 1
+    # a row naming a known code under another name is refused (the record is corrected on the subject's page)
+    with pytest.raises(DomainError) as err:
+        imports.import_list(user("market_cw"), "x.xlsx", _xlsx(GOOD[:1] + ["别名公司"] + GOOD[2:9] + ["另一文号"] + GOOD[10:]))
+    assert "该代码登记的主体名称为示例建材有限公司" in str(err.value.errors[1][1])
+    db.session.rollback()
     # a re-import of the same determination is refused
     with pytest.raises(DomainError) as err:
         imports.import_list(user("office1"), "again.xlsx", _xlsx(GOOD))
