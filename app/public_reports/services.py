@@ -12,6 +12,7 @@ import re
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.auth.models import APPLICANT, UNIT_COUNTY, UNIT_MEMBER, UNIT_OTHER, Unit, User
@@ -41,10 +42,13 @@ def public_user() -> User:
     """The inactive service account that stands for 'the public' as the author of reports (created once)."""
     user = db.session.scalar(select(User).where(User.username == PUBLIC_USERNAME))
     if user is None:
-        user = User(username=PUBLIC_USERNAME, full_name=str(_l("The public (report)")), role=APPLICANT, active=False,
-                    service_account=True, password_hash="!")
-        db.session.add(user)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # two first reports at once: one creates it, the other reads it
+                user = User(username=PUBLIC_USERNAME, full_name=str(_l("The public (report)")), role=APPLICANT, active=False,
+                            service_account=True, password_hash="!")
+                db.session.add(user)
+        except IntegrityError:
+            user = db.session.scalar(select(User).where(User.username == PUBLIC_USERNAME))
     return user
 
 
