@@ -144,7 +144,10 @@ def _check_row(actor, n: int, r: list, cols: dict, today: date, entries: dict, u
     raw_code = _text(get("subject_code"))
     subject_kind = SUBJECT_KINDS.get(_text(get("subject_kind"))) or (guess_kind(raw_code) if raw_code else None)
     code = ""
-    if subject_kind is None:
+    if isinstance(get("subject_code"), (int, float)):
+        # Excel keeps only 15 digits of a number: an identity number typed into a number cell is already wrong.
+        problems.append(str(_l("the code is stored as a number; format the column as text and type it again")))
+    elif subject_kind is None:
         problems.append(str(_l("the kind of subject is not known")))
     else:
         try:

@@ -42,6 +42,7 @@ def test_a_file_with_a_bad_row_imports_nothing(org, clock):
     over = PERSON[:10] + ["2025-01-01", "2025-12-31"]  # the period is over
     no_entry = PERSON[:7] + ["XX-1"] + PERSON[8:]
     later = PERSON[:10] + ["2027-06-01", "2028-05-31"]  # not in force yet
+    as_number = PERSON[:3] + [510402198503124568] + PERSON[4:]  # an identity number typed into a number cell
     others = PERSON[:7] + ["SC-P-002", "市税务局"] + PERSON[9:]  # another department's entry
     with pytest.raises(DomainError) as err:
         imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, bad_code, future, over, no_entry, PERSON))
@@ -54,8 +55,9 @@ def test_a_file_with_a_bad_row_imports_nothing(org, clock):
     with pytest.raises(DomainError):  # another unit's list
         imports.import_list(user("tax_cw"), "list.xlsx", _xlsx(GOOD))
     with pytest.raises(DomainError) as err:
-        imports.import_list(user("office1"), "list.xlsx", _xlsx(later, GOOD[:7] + ["SC-P-002"] + GOOD[8:]))
+        imports.import_list(user("office1"), "list.xlsx", _xlsx(later, GOOD[:7] + ["SC-P-002"] + GOOD[8:], as_number))
     problems = " ".join(str(m) for _f, m in err.value.errors)
+    assert "设置为文本格式" in problems
     assert "有效期尚未开始" in problems and "事项SC-P-002的认定单位是市税务局" in problems and "。；" not in problems
     db.session.rollback()
     assert others[7] == "SC-P-002"
