@@ -3,6 +3,7 @@ scheduler runs inside the web process (started once, guarded against the reloade
 its own process (`flask scheduler`)."""
 import logging
 import os
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -12,11 +13,28 @@ log = logging.getLogger(__name__)
 _scheduler: BackgroundScheduler | None = None
 
 
+def wake_for(scheduler, next_due, interval_seconds: int, now=None) -> None:
+    """Bring the sweeps forward to the next timer's due time when it comes before the next fixed run, so a
+    timer fires within about a second of falling due (timers are known long before they fall due: the
+    fixed interval only has to find the ones created since)."""
+    if next_due is None:
+        return
+    now = now or datetime.now(timezone.utc)
+    next_due = next_due if next_due.tzinfo else next_due.replace(tzinfo=timezone.utc)
+    if next_due < now + timedelta(seconds=interval_seconds):
+        # SpiffWorkflow fires a timer once its time is strictly past: wake just after it.
+        scheduler.modify_job("sweeps", next_run_time=max(next_due, now) + timedelta(milliseconds=50))
+
+
+def _sweeps(app, scheduler) -> None:
+    wake_for(scheduler, run_sweeps(app), app.config["SCHEDULER_INTERVAL_SECONDS"])
+
+
 def add_jobs(scheduler, app) -> None:
     scheduler.add_job(
-        run_sweeps,
+        _sweeps,
         "interval",
-        args=[app],
+        args=[app, scheduler],
         seconds=app.config["SCHEDULER_INTERVAL_SECONDS"],
         id="sweeps",
         coalesce=True,

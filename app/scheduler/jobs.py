@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=5)
 
 
-def sweep_timers(max_instances: int = 200) -> int:
-    """Fire due engine timers, one instance per transaction; each instance at most once per sweep.
-    Returns how many instances fired. A failing instance is logged and retried after RETRY_AFTER."""
+def sweep_timers(max_instances: int | None = None) -> int:
+    """Fire due engine timers, one instance per transaction; each instance at most once per sweep, and no
+    fixed cap per pass (a midnight on which thousands of periods end drains in one sweep; several scheduler
+    processes share it through SKIP LOCKED). Returns how many instances fired. A failing instance is logged and
+    retried after RETRY_AFTER."""
     fired = 0
     seen: set[int] = set()
-    for _ in range(max_instances):
+    while max_instances is None or len(seen) < max_instances:
         now = clock.now()
         instance_id = timers.claim_due_instance(now, seen)
         if instance_id is None:
@@ -136,10 +138,16 @@ def deliver_webhooks() -> tuple[int, int]:
         return 0, 0
 
 
-def run_sweeps(app) -> None:
+def run_sweeps(app):
+    """One pass of every sweep. Returns the next time an engine timer falls due (None if none waits), so the
+    scheduler can wake then instead of at its next fixed interval."""
     with app.app_context():
         sweep_timers()
         sweep_deadlines()
         escalate_overdue()
         typical_quota_notices()
         deliver_webhooks()
+        try:
+            return timers.next_due()
+        finally:
+            db.session.rollback()
