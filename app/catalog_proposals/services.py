@@ -51,6 +51,12 @@ def propose(actor, entry_id: int | None, e: catalog.EntryIn, reason: str) -> Cas
             raise NotFound(_l("No such catalog entry in use."))
         if entry.current_version.admin_unit_id != actor.unit_id:
             raise PermissionDenied(_l("Your unit may propose revisions of the entries it administers only."))
+        pending = [c for c in db.session.scalars(select(Case).where(
+            Case.kind == CaseKind.CATALOG_PROPOSAL, Case.status.in_((CaseStatus.PROPOSAL_REVIEW, CaseStatus.PROPOSAL_RETURNED))))
+            if (c.determination or {}).get("entry_id") == entry.id]
+        if pending:
+            raise DomainError(_l("A proposal for this entry is open already (%(number)s): amend that one.", number=pending[0].number),
+                              "reason")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Say why: the law, decision or change behind the proposal."), "reason")

@@ -61,6 +61,10 @@ def test_a_revision_only_of_an_entry_the_unit_administers_and_the_office_may_dec
     draft.default_period_days = 730
     case = proposals.propose(user("market_lead"), sc1.id, draft, "按新规缩短期限")
     db.session.commit()
+    with pytest.raises(DomainError) as err:  # one open proposal per entry
+        proposals.propose(user("market_cw"), sc1.id, draft, "同一事项再提")
+    assert case.number in str(err.value.errors[0][1])
+    db.session.rollback()
     complete("office1", only_task(case.id, "review_proposal"), {"outcome": "publish", "code": "", "reasons": "同意"})
     db.session.refresh(sc1)
     assert sc1.current_version.version_no == 2 and sc1.current_version.default_period_days == 730
