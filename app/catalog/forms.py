@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.catalog.admin import EntryIn
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 
@@ -24,6 +25,12 @@ class CatalogEntryForm(FlaskForm):
     source_document = TextAreaField(_l("The provincial list or local decision that sets it"), validators=[Optional(), Length(max=2000)])
     serious = BooleanField(_l("A listing under this entry makes the subject a serious-dishonesty subject (严重失信主体)"))
     reason = TextAreaField(_l("Why (law, institution, correction)"), validators=[Optional(), Length(max=2000)])
+
+    def entry_in(self):
+        """The entry's content as the catalog services take it."""
+        return EntryIn(self.kind.data, self.group.data, self.behaviour.data, self.admin_unit.data, self.grounds.data,
+                       self.legal_basis.data, self.measures.data, self.measure_content.data or "", self.required_evidence.data or "",
+                       self.default_period_days.data, self.source.data, self.source_document.data or "", bool(self.serious.data))
 
 
 class ReasonForm(FlaskForm):

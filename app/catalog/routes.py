@@ -26,13 +26,6 @@ def _catalog_form(form):
     return form
 
 
-def _entry_in(form) -> catalog.EntryIn:
-    return catalog.EntryIn(form.kind.data, form.group.data, form.behaviour.data, form.admin_unit.data, form.grounds.data,
-                           form.legal_basis.data, form.measures.data, form.measure_content.data or "",
-                           form.required_evidence.data or "", form.default_period_days.data, form.source.data,
-                           form.source_document.data or "", bool(form.serious.data))
-
-
 @bp.route("", strict_slashes=False)
 @login_required
 def catalog_list():
@@ -46,7 +39,7 @@ def catalog_new():
     require_role(current_user, *catalog.MANAGERS)
     form = _catalog_form(CatalogEntryForm())
     if form.validate_on_submit():
-        entry = commit_or_errors(form, lambda: catalog.create(current_user, form.code.data, _entry_in(form), form.reason.data or ""))
+        entry = commit_or_errors(form, lambda: catalog.create(current_user, form.code.data, form.entry_in(), form.reason.data or ""))
         if entry:
             flash(_l("Catalog entry %(code)s created.", code=entry.code), "success")
             return redirect(url_for("catalog.catalog_entry", entry_id=entry.id))
@@ -61,7 +54,7 @@ def catalog_entry(entry_id):
     data = vars(catalog.entry_in_from_version(entry.current_version)) if request.method == "GET" else None
     form = _catalog_form(CatalogEntryForm(data=data))
     if form.validate_on_submit():
-        if commit_or_errors(form, lambda: catalog.revise(current_user, entry, _entry_in(form), form.reason.data or "")):
+        if commit_or_errors(form, lambda: catalog.revise(current_user, entry, form.entry_in(), form.reason.data or "")):
             flash(_l("Saved as a new version; cases keep citing the version they were filed under."), "success")
             return redirect(url_for("catalog.catalog_entry", entry_id=entry.id))
     return render_template("admin/catalog_edit.html", form=form, entry=entry, versions=queries.versions_of(entry),

@@ -40,11 +40,8 @@ def new():
     form.group.choices = choices((n, n) for n in catalog_queries.group_names())
     form.admin_unit.choices = choices([(current_user.unit.name, current_user.unit.name)])
     if form.validate_on_submit():
-        e = catalog.EntryIn(form.kind.data, form.group.data, form.behaviour.data, form.admin_unit.data, form.grounds.data,
-                            form.legal_basis.data, form.measures.data, form.measure_content.data or "",
-                            form.required_evidence.data or "", form.default_period_days.data, form.source.data,
-                            form.source_document.data or "", bool(form.serious.data))
-        case = commit_or_errors(form, lambda: services.propose(current_user, entry.id if entry else None, e, form.reason.data))
+        case = commit_or_errors(form, lambda: services.propose(current_user, entry.id if entry else None, form.entry_in(),
+                                                               form.reason.data))
         if case:
             flash(_l("Proposal %(number)s sent to the office for review.", number=case.number), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
