@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test e2e bench venv translations lint-bpmn lint db demo clean messages
+.PHONY: run test e2e bench bench-pg venv translations lint-bpmn lint db demo clean messages
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -57,6 +57,10 @@ e2e: $(VENV)/.stamp-e2e translations
 
 bench: venv translations
 	$(BIN)/python bench/bench.py
+
+# City scale on PostgreSQL (issue 18): seeds BENCH_DATABASE_URL itself (see bench/bench_pg.py and README).
+bench-pg: venv translations
+	$(BIN)/python bench/bench_pg.py
 
 clean:
 	rm -rf $(VENV) instance tools/bpmnlint/node_modules

@@ -169,6 +169,10 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     SCHEDULER_ENABLED = os.environ.get("XINLIAN_SCHEDULER", "1") == "1"
     SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("XINLIAN_SCHEDULER_INTERVAL", 30))
+    TIMER_INTERVAL_SECONDS = float(os.environ.get("XINLIAN_TIMER_INTERVAL", 1))  # engine timers: at most this late
+    # The scheduler recomputes the dashboard's all-time figures this often; the page reads them (with their
+    # time) and falls back to computing them itself once they are three intervals old (no scheduler running).
+    DASHBOARD_REFRESH_SECONDS = int(os.environ.get("XINLIAN_DASHBOARD_REFRESH", 300))
     # Throttling (Flask-Limiter; storage shared by all web servers in production, e.g. redis://).
     RATELIMIT_STORAGE_URI = os.environ.get("XINLIAN_RATELIMIT_STORAGE", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

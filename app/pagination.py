@@ -13,6 +13,7 @@ class RowPage:
     page: int
     per_page: int
     total: int
+    capped: bool = False  # total is a lower bound: more rows match than were counted
 
     @property
     def pages(self) -> int:
@@ -24,7 +25,7 @@ class RowPage:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.capped or self.page < self.pages
 
     @property
     def prev_num(self) -> int:
@@ -46,9 +47,23 @@ def page_number(value) -> int:
         return 1
 
 
-def paginate_rows(stmt, page: int = 1, per_page: int = 25, scalars: bool = False) -> RowPage:
-    """A page of rows (tuples), or of single objects with scalars=True."""
+COUNT_AHEAD = 1_000  # lists count at most this many rows beyond the current page
+
+
+def paginate_rows(stmt, page: int = 1, per_page: int = 25, scalars: bool = False, capped_count: bool = False) -> RowPage:
+    """A page of rows (tuples), or of single objects with scalars=True. With capped_count the total is counted
+    only up to COUNT_AHEAD rows past this page ("more than N"): counting every open task of a busy unit or every
+    case of the city on each page view is what made lists slow at scale, and no one pages through 1,000 rows."""
     page = page_number(page)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    counted = stmt.order_by(None)
+    limit = None
+    if capped_count:
+        limit = (page - 1) * per_page + COUNT_AHEAD
+        counted = counted.limit(limit + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    capped = limit is not None and total > limit
+    if capped:
+        total = limit
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()
-    return RowPage(result.scalars().all() if scalars else result.all(), page, per_page, total)
+    rows = result.scalars().all() if scalars else result.all()
+    return RowPage(rows, page, per_page, total, capped)

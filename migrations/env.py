@@ -100,9 +100,12 @@ def run_migrations_online():
             # only works outside a transaction) and check every reference afterwards instead.
             # (on the driver connection: through SQLAlchemy it could land inside a BEGIN and be ignored)
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        from app.text_search import include_object  # the search indexes the models do not declare
+
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 

@@ -2,7 +2,7 @@
 attachments and the append-only, hash-chained event timeline."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -45,6 +45,8 @@ class Case(db.Model):
     __tablename__ = "case"
     __table_args__ = (
         Index("ix_case_status_created", "status", "created_at"),
+        Index("ix_case_created", "created_at", "id"),  # case lists, newest first
+        Index("ix_case_kind_created", "kind", "created_at"),
         # Monitoring aggregates read these covering indexes instead of the table (100,000 cases).
         Index("ix_case_kind_status", "kind", "status"),
         Index("ix_case_kind_group", "kind", "group_id"),
@@ -218,7 +220,14 @@ class OpenTask(db.Model):
 
     __tablename__ = "open_task"
     __table_args__ = (
-        Index("ix_open_task_inbox", "role", "unit_id", "due_at"),
+        # A unit's queue in inbox order (deadline first, none last), and its distinct steps for the filter;
+        # partial, as the inbox reads only tasks not assigned to one person.
+        Index("ix_open_task_unit_inbox", "role", "unit_id", "due_at", "id",
+              postgresql_where=text("assignee_id IS NULL"), sqlite_where=text("assignee_id IS NULL")),
+        Index("ix_open_task_unit_step", "role", "unit_id", "bpmn_id",
+              postgresql_where=text("assignee_id IS NULL"), sqlite_where=text("assignee_id IS NULL")),
+        Index("ix_open_task_assignee", "assignee_id", "due_at", "id"),
+        Index("ix_open_task_due", "due_at"),  # overdue tasks, for the supervisors' list
         Index("ix_open_task_remind", "reminded", "remind_at"),
         Index("ix_open_task_breach", "breached", "due_at"),
         Index("ix_open_task_escalate", "escalated", "due_at"),
@@ -235,7 +244,7 @@ class OpenTask(db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     unit = relationship("Unit")
     # Tasks for one person (an invited expert) rather than for a unit's role.
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     form_key: Mapped[str] = mapped_column(String(80))
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     claimed_by = relationship("User", foreign_keys=[claimed_by_id])

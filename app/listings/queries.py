@@ -2,6 +2,7 @@
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import text_search
 from app.auth.models import Unit
 from app.cases.models import Case, CaseMeasure, Subject
 from app.extensions import db
@@ -20,10 +21,9 @@ def public_list(kind: str, q: str | None, page: int, per_page: int = 25):
         .where(Listing.kind == kind, Listing.status == "in_effect")
         .order_by(Listing.period_start.desc(), Listing.id.desc())
     )
-    if q:
-        q = q.strip()
-        stmt = stmt.where(or_(Subject.name.contains(q), Subject.code == q.upper()))
-    return paginate_rows(stmt, page, per_page, scalars=True)
+    if text_search.normalise(q):
+        stmt = stmt.where(Listing.subject_id.in_(text_search.subjects_matching(Subject, q)))
+    return paginate_rows(stmt, page, per_page, scalars=True, capped_count=True)
 
 
 def case_listings(case_id: int) -> list[Listing]:

@@ -6,9 +6,9 @@ listing (不再对该主体采取惩戒措施); other subjects of the case keep 
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from app import clock
+from app import clock, text_search
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
@@ -131,9 +131,9 @@ def published_results(q: str | None, page: int):
         .where(Case.kind == CaseKind.REPAIR, Case.status == CaseStatus.REPAIR_APPROVED)
         .order_by(Case.closed_at.desc())
     )
-    if q:
-        stmt = stmt.where(or_(Subject.name.contains(q), Subject.code == q.upper()))
-    return paginate_rows(stmt, page, 25)
+    if text_search.normalise(q):
+        stmt = stmt.where(Subject.id.in_(text_search.subjects_matching(Subject, q)))
+    return paginate_rows(stmt, page, 25, capped_count=True)
 
 
 TASKS = {"repair.review": review, "repair.supplement": supplement}

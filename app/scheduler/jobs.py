@@ -10,6 +10,7 @@ from app.api import webhooks
 from app.cases import attachments, checkpoints, deadlines, runtime
 from app.engine import timers
 from app.extensions import db
+from app.supervision import monitoring
 from app.supervision import services as supervision
 from app.supervision.reports import generate_monthly_if_missing
 
@@ -93,6 +94,17 @@ def typical_quota_notices() -> int:
         return 0
 
 
+def refresh_dashboard(app) -> None:
+    """The dashboard's all-time figures, recomputed in the background (the page reads the result)."""
+    with app.app_context():
+        try:
+            monitoring.refresh_dashboard()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("dashboard refresh failed")
+
+
 def monthly_report(app) -> None:
     """First of the month: the previous month's monitoring report, once."""
     with app.app_context():
@@ -136,6 +148,16 @@ def deliver_webhooks() -> tuple[int, int]:
         db.session.rollback()
         log.exception("webhook delivery sweep failed")
         return 0, 0
+
+
+def run_timers(app):
+    """Fire the engine timers that are due; returns when the next one falls due (None if none waits)."""
+    with app.app_context():
+        sweep_timers()
+        try:
+            return timers.next_due()
+        finally:
+            db.session.rollback()
 
 
 def run_sweeps(app):

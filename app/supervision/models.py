@@ -1,7 +1,7 @@
 """Notices (通报) and summons (约谈) of slow units (seed 001 四(三))."""
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Unit, User
@@ -103,3 +103,13 @@ class EnterpriseCount(db.Model):
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     entered_by: Mapped[User] = relationship(foreign_keys=[entered_by_id])
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DashboardSnapshot(db.Model):
+    """The dashboard's all-time figures as computed by the scheduler (one row, id 1), so that opening the
+    dashboard reads one row instead of aggregating every case and step of the city. Shown with its time."""
+
+    __tablename__ = "dashboard_snapshot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    figures: Mapped[dict] = mapped_column(JSON)

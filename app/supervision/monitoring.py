@@ -19,7 +19,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
-from app.supervision.models import EnterpriseCount, StepRecord, TypicalCase
+from app.supervision.models import DashboardSnapshot, EnterpriseCount, StepRecord, TypicalCase
 
 PERIOD_NAME = re.compile(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))")
 QUOTA_PER_QUARTER = 2  # seed 004: each unit reports at least two typical cases a quarter
@@ -153,6 +153,8 @@ def set_enterprise_count(actor, count, as_of: date | None, source: str) -> Enter
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "enterprise_count", row.id, "create", None, {"count": count, "as_of": as_of.isoformat(), "source": source})
+    if db.session.get(DashboardSnapshot, 1) is not None:
+        refresh_dashboard()  # the administrator sees the new share at once, not at the next refresh
     return row
 
 
@@ -201,3 +203,42 @@ def dashboard(period: Period | None = None) -> dict:
         "serious": serious_share(), "quota": typical_quota(quarter), "period": period,
         "check_usage": credit_queries.usage_by_unit(period),
     }
+
+
+def _json_safe(figures: dict) -> dict:
+    out = dict(figures, period=None)
+    out["by_status"] = [list(r) for r in figures["by_status"]]
+    out["by_group"] = [list(r) for r in figures["by_group"]]
+    out["by_month"] = [list(r) for r in figures["by_month"]]
+    out["outcomes"] = [list(r) for r in figures["outcomes"]]
+    out["check_usage"] = [list(r) for r in figures["check_usage"]]
+    out["serious"] = dict(figures["serious"], as_of=figures["serious"]["as_of"].isoformat() if figures["serious"]["as_of"] else None)
+    out["quota"] = dict(figures["quota"], ends=figures["quota"]["ends"].isoformat())
+    return out
+
+
+def _from_json(figures: dict) -> dict:
+    out = dict(figures)
+    as_of = figures["serious"]["as_of"]
+    out["serious"] = dict(figures["serious"], as_of=date.fromisoformat(as_of) if as_of else None)
+    out["quota"] = dict(figures["quota"], ends=date.fromisoformat(figures["quota"]["ends"]))
+    return out
+
+
+def refresh_dashboard() -> DashboardSnapshot:
+    """Recompute the all-time figures into the snapshot (flush; the scheduler's job commits)."""
+    snap = db.session.get(DashboardSnapshot, 1) or DashboardSnapshot(id=1)
+    snap.figures, snap.computed_at = _json_safe(dashboard()), clock.now()
+    db.session.add(snap)
+    db.session.flush()
+    return snap
+
+
+def current_dashboard() -> dict:
+    """The all-time figures for the dashboard page: the scheduler's snapshot while it is fresh (`as_of` says
+    when it was computed), else computed now (`as_of` None). The page never writes."""
+    snap = db.session.get(DashboardSnapshot, 1)
+    max_age = timedelta(seconds=3 * current_app.config["DASHBOARD_REFRESH_SECONDS"])
+    if snap is not None and clock.now() - clock.as_utc(snap.computed_at) <= max_age:
+        return dict(_from_json(snap.figures), as_of=clock.as_utc(snap.computed_at))
+    return dict(dashboard(), as_of=None)

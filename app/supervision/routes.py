@@ -89,7 +89,7 @@ def my_notices():
 @login_required
 def dashboard():
     require_role(current_user, *services.VIEWERS)
-    d = monitoring.dashboard()
+    d = monitoring.current_dashboard()
     charts = {  # labelled here (translated, step names not BPMN ids), drawn by static/dashboard.js
         "status": [[label(STATUS_LABELS, s), n] for s, n in d["by_status"]],
         "group": [[g or str(_l("Joint-meeting office")), n] for g, n in d["by_group"]],

@@ -18,7 +18,11 @@ def test_jobs_are_registered_as_designed(app):
     sched = BackgroundScheduler(timezone="UTC")
     add_jobs(sched, app)
     jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == {"sweeps", "monthly_report", "checkpoint", "purge_staged_uploads"}
+    assert set(jobs) == {"sweeps", "timers", "dashboard", "monthly_report", "checkpoint", "purge_staged_uploads"}
+    timers = jobs["timers"]
+    assert timers.trigger.interval == timedelta(seconds=app.config["TIMER_INTERVAL_SECONDS"]) <= timedelta(seconds=1)
+    assert timers.coalesce is True and timers.max_instances == 1
+    assert jobs["dashboard"].trigger.interval == timedelta(seconds=app.config["DASHBOARD_REFRESH_SECONDS"])
     sweeps = jobs["sweeps"]
     assert isinstance(sweeps.trigger, IntervalTrigger)
     assert sweeps.trigger.interval == timedelta(seconds=app.config["SCHEDULER_INTERVAL_SECONDS"])
@@ -32,7 +36,7 @@ def test_a_sweep_job_run_fires_due_timers(org, clock, app):
     case, _codes = in_effect_case(days=5)  # 23-27 Nov
     sched = BackgroundScheduler(timezone="UTC")
     add_jobs(sched, app)
-    job = {j.id: j for j in sched.get_jobs()}["sweeps"]
+    job = {j.id: j for j in sched.get_jobs()}["timers"]
     clock.move_to("2026-11-28T02:00:00+00:00")
     job.func(*job.args)  # what the scheduler thread calls
     db.session.expire_all()

@@ -1,0 +1,618 @@
+"""`make bench-pg`: list, search and dashboard pages at city scale on PostgreSQL (issue 18).
+
+Starts from an empty database it seeds itself (BENCH_DATABASE_URL, default
+postgresql+psycopg://xinlian:xinlian@127.0.0.1:5432/xinlian_bench; the name must contain "bench", as every
+table in it is dropped first). Seeding: a sample of cases is run through the real services (decided without
+action, whole punishments now in effect, and cases waiting at pre-review, scheduling, implementation, in
+three specialist groups); then each sample case is copied in bulk with every row that belongs to it (new ids,
+a new subject with a generated Chinese name and a valid code, the workflow state with new task ids and its
+case id, the timeline's hash chain recomputed with the chain key), so that copies stay valid: their chains
+verify and their open tasks can be completed. Most cases are closed; open cases are spread so that a unit
+holds hundreds of open tasks. Then, at each size in BENCH_PG_SIZES (default 100000,1000000), every page is
+requested through the real WSGI stack (login, permission checks, templates) and its p95 printed; the stress
+variant adds 30,000 open tasks for one unit and measures that unit's inbox.
+
+    BENCH_DATABASE_URL=postgresql+psycopg://USER:PASS@HOST:5432/xinlian_bench make bench-pg
+"""
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+
+import bench as sqlite_bench  # noqa: E402  (the services-driving helpers of `make bench`)
+from app import clock, create_app  # noqa: E402
+from app.cases import tasks  # noqa: E402
+from app.cases.models import Case, OpenTask  # noqa: E402
+from app.extensions import db  # noqa: E402
+from config import TestConfig  # noqa: E402
+
+URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://xinlian:xinlian@127.0.0.1:5432/xinlian_bench")
+SIZES = [int(s) for s in os.environ.get("BENCH_PG_SIZES", "100000,1000000").split(",") if s.strip()]
+OPEN_SHARE = float(os.environ.get("BENCH_PG_OPEN_SHARE", "0.005"))  # open cases among all (the rest closed)
+STRESS_TASKS = 30_000
+REQUESTS = 60  # per page and size
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁龙林欣佳瑶琳雪梅"
+WORDS = ["锦程", "华通", "恒泰", "鑫源", "宏达", "天成", "瑞丰", "嘉禾", "永盛", "兴隆", "和润", "金桥", "蓝海", "远航", "顺发",
+         "新城", "安康", "广利", "众信", "博雅", "富源", "德胜", "万豪", "联创", "汇丰", "盛世", "卓越", "东方", "长江", "峨眉"]
+TRADES = ["商贸", "建筑工程", "科技", "食品", "物流", "置业", "环保", "医药", "机械", "餐饮", "装饰", "农业开发"]
+
+
+class BenchPgConfig(TestConfig):
+    SQLALCHEMY_DATABASE_URI = URL
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+
+def fresh_database():
+    from sqlalchemy.engine import make_url
+
+    if "bench" not in (make_url(URL).database or ""):
+        sys.exit("BENCH_DATABASE_URL must name a database whose name contains 'bench' (every table in it is dropped).")
+    engine = create_engine(URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app():
+    fresh_database()
+    app = create_app(BenchPgConfig)
+    with app.app_context():
+        upgrade(directory=str(Path(app.root_path).parent / "migrations"))
+        from werkzeug.security import generate_password_hash
+
+        from app.auth.models import User
+        from app.cli import deploy_processes
+        from app.demo import DEMO_PASSWORD, load_organisation_and_catalog
+
+        hashed = generate_password_hash(DEMO_PASSWORD)
+        User.set_password = lambda self, pw: setattr(self, "password_hash", hashed)
+        deploy_processes()
+        load_organisation_and_catalog()
+        db.session.commit()
+    return app
+
+
+# ---------------------------------------------------------------- the sample, through the real services
+
+FILERS = {"SC-P-001": "market_cw", "FIN-P-001": "court_cw", "ENV-P-001": "env_cw"}
+
+
+def _file(entry_code: str, n: int):
+    from stdnum.cn import uscc
+
+    from app.catalog.models import CatalogEntry
+    from app.joint import services
+
+    entry = db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == entry_code))
+    base = f"91510400MA{n:07d}"
+    code = base + uscc.calc_check_digit(base + "0")
+    return services.file_trigger(sqlite_bench.user(FILERS[entry_code]),
+                                 subjects=[services.SubjectIn("enterprise", f"样本企业{n}", code)],
+                                 entry_ids=[entry], title=f"样本企业{n}失信联合惩戒", facts="f", legal_basis="l", files=[])
+
+
+def _actor_for(ot):
+    from app.auth.models import User
+
+    return db.session.scalar(select(User).where(User.unit_id == ot.unit_id, User.role == ot.role).order_by(User.id).limit(1))
+
+
+def _values(case, ot, decision):
+    if ot.bpmn_id == "pre_review":
+        return {"outcome": "accept", "reasons": ""}
+    _user, values = sqlite_bench._service_values(case, ot)
+    if ot.bpmn_id == "determination":
+        values["attending_unit_ids"] = [ot.unit_id]
+        values["decision"] = decision
+        if decision == "no_action":
+            values["measures"], values["period_days"] = [], None
+    return values
+
+
+def _advance(case_id: int, stop_before: str | None, decision: str = "act"):
+    """Complete the case's own tasks in order until `stop_before` is the next one (None: to the end)."""
+    from app.dueprocess import services as dueprocess
+
+    while True:
+        ot = db.session.scalar(select(OpenTask).where(OpenTask.case_id == case_id, OpenTask.assignee_id.is_(None),
+                                                      OpenTask.bpmn_id != "confirm_push").order_by(OpenTask.id).limit(1))
+        if ot is None or ot.bpmn_id == stop_before:
+            return
+        case = db.session.get(Case, case_id)
+        actor = _actor_for(ot)
+        tasks.complete(actor, ot.task_id, _values(case, ot, decision))
+        db.session.commit()
+        if ot.bpmn_id == "issue_notice":
+            for n in dueprocess.notices_of(case_id):
+                dueprocess.record_on_paper(actor, n.id, "", [], waive=True)
+            db.session.commit()
+
+
+def sample(app) -> dict[str, list[int]]:
+    """Sample cases of each shape, in each of three groups: {shape: [case ids]}."""
+    shapes = {"no_action": [], "in_effect": [], "pre_review": [], "schedule_meeting": [], "implement": []}
+    n = 0
+    with app.app_context():
+        for entry in FILERS:
+            for shape in shapes:
+                n += 1
+                case = _file(entry, n)
+                db.session.commit()
+                if shape == "no_action":
+                    _advance(case.id, None, "no_action")
+                else:
+                    _advance(case.id, None if shape == "in_effect" else shape)
+                shapes[shape].append(case.id)
+    return shapes
+
+
+
+# ---------------------------------------------------------------- bulk copies of the sample
+
+NOT_COPIED = {"credit_check", "check_application", "subject_change", "typical_case", "public_report"}
+ID_KEYS = re.compile(r'"(case_id|listing_id|subject_id)": (\d+)')
+
+
+def owned_tables() -> list:
+    """The tables holding rows that belong to a case (or its subjects), in insert order."""
+    owned = {"case", "subject"}
+    changed = True
+    while changed:
+        changed = False
+        for t in db.metadata.sorted_tables:
+            if t.name not in owned and t.name not in NOT_COPIED and any(fk.column.table.name in owned for fk in t.foreign_keys):
+                owned.add(t.name)
+                changed = True
+    return [t for t in db.metadata.sorted_tables if t.name in owned]
+
+
+class Template:
+    """One sample case and every row that belongs to it, ready to be stamped out with new ids."""
+
+    def __init__(self, case_id: int, tables: list):
+        self.case_id = case_id
+        self.rows = {}
+        ids = {"case": {case_id}}
+        subject_ids = set(db.session.scalars(text("SELECT subject_id FROM case_subject WHERE case_id = :c"), {"c": case_id}))
+        ids["subject"] = subject_ids
+        for t in tables:
+            if t.name == "case":
+                rows = db.session.execute(select(t).where(t.c.id == case_id)).mappings().all()
+            elif t.name == "subject":
+                rows = db.session.execute(select(t).where(t.c.id.in_(subject_ids))).mappings().all()
+            else:
+                conds = [fk.parent.in_(ids[fk.column.table.name]) for fk in t.foreign_keys
+                         if fk.column.table.name in ids and ids[fk.column.table.name]]
+                if not conds:
+                    continue
+                from sqlalchemy import or_
+
+                rows = db.session.execute(select(t).where(or_(*conds))).mappings().all()
+                if "id" in t.c:
+                    ids.setdefault(t.name, set()).update(r["id"] for r in rows)
+            self.rows[t.name] = [dict(r) for r in rows]
+        self.subject = self.rows["subject"][0]
+        self.uuids = sorted({u for r in self.rows.get("process_instance", []) for u in UUID_RE.findall(r["state"])})
+        tables_by_name = {t.name: t for t in tables}
+        for name, rows in self.rows.items():  # JSON columns serialized once, not once per copy
+            js = [c.name for c in tables_by_name[name].columns if _is_json(c)]
+            for r in rows:
+                for c in js:
+                    r[c] = None if r[c] is None else Json(r[c])
+        for r in self.rows.get("process_instance", []):
+            r["state"] = _split_state(r["state"])
+        for ev in self.rows.get("case_event", []):  # the hashed payload without its case id and predecessor
+            middle = json.dumps([ev["seq"], ev["type"], clock.as_utc(ev["at"]).isoformat(), ev["actor_id"], ev["actor_unit_id"],
+                                 ev["bpmn_id"], ev["details"].value if ev["details"] is not None else None],
+                                sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)[1:-1]
+            ev["payload_middle"] = middle
+
+
+class Json(str):
+    """A JSON value already serialized (COPY writes it as text)."""
+
+    def __new__(cls, value):
+        obj = super().__new__(cls, json.dumps(value, ensure_ascii=False))
+        obj.value = value
+        return obj
+
+
+STATE_SLOTS = re.compile(r"(?<=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-)[0-9a-f]{12}|" + ID_KEYS.pattern)
+
+
+def _split_state(state: str) -> tuple[list[str], list]:
+    """A workflow state cut where a copy differs: the last 12 digits of each task id (the copy's number goes
+    there) and the ids after "case_id"/"listing_id"/"subject_id" (the copy's own)."""
+    parts, slots, pos = [], [], 0
+    for m in STATE_SLOTS.finditer(state):
+        if m.group(1):
+            parts.append(state[pos:m.start(2)])
+            slots.append((m.group(1)[:-3], int(m.group(2))))
+            pos = m.end(2)
+        else:
+            parts.append(state[pos:m.start()])
+            slots.append(None)
+            pos = m.end()
+    parts.append(state[pos:])
+    return parts, slots
+
+
+def _person_code(n: int) -> str:
+    """A valid, unique resident identity number for copy n (birth date and sequence from n)."""
+    from datetime import date, timedelta
+
+    from stdnum.cn import ric
+
+    born = date(1950, 1, 1) + timedelta(days=(n // 1000) * 7 % 20000 + n // 1000 // 2857)
+    base = f"510104{born:%Y%m%d}{n % 1000:03d}"
+    return base + ric.calc_check_digit(base)
+
+
+def _enterprise_code(n: int) -> str:
+    from stdnum.cn import uscc
+
+    base = f"91510100M{n:08X}"[:17]
+    return base + uscc.calc_check_digit(base + "0")
+
+
+def new_subject(rng, n: int) -> tuple[str, str, str]:
+    """(kind, name, code): a third are people (names of two or three characters), the rest companies."""
+    if n % 3 == 0:
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+        return "person", name, _person_code(n)
+    name = f"成都{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.choice(TRADES)}有限公司"
+    return "enterprise", name, _enterprise_code(n)
+
+
+def _is_json(column) -> bool:
+    from sqlalchemy import JSON
+
+    return isinstance(getattr(column.type, "impl", column.type), JSON) or isinstance(column.type, JSON)
+
+
+class Copier:
+    """Stamps out copies of template cases in batches, written with COPY."""
+
+    def __init__(self, tables: list):
+        self.tables = tables
+        self.names = [t.name for t in tables]
+        self.next_id = {t.name: (db.session.scalar(select(func.max(t.c.id))) or 0) + 1 for t in tables if "id" in t.c}
+        self.json = {t.name: {c.name for c in t.columns if _is_json(c)} for t in tables}
+        self.columns = {t.name: [c.name for c in t.columns] for t in tables}
+        self.n = 0
+        self.rng = random.Random(18)
+        self.out = {name: [] for name in self.names}
+        self.listing_fix = []
+        self.uuid_cols = {t.name: [c.name for c in t.columns if c.name in ("task_id",)] for t in tables}
+
+    def stamp(self, tpl: Template, created_at, overdue_days: int = 0):
+        from datetime import timedelta
+
+        import hashlib
+        import hmac
+
+        from flask import current_app
+
+        from app.cases.events import ALG, GENESIS
+
+        key = current_app.config["CHAIN_KEY"].encode()
+
+        self.n += 1
+        rng = self.rng
+        idmap = {}
+        for name, rows in tpl.rows.items():
+            if name in self.next_id:
+                m = idmap[name] = {}
+                for r in rows:
+                    m[r["id"]] = self.next_id[name]
+                    self.next_id[name] += 1
+        suffix = f"{self.n:012x}"
+        uuids = {u: u[:24] + suffix for u in tpl.uuids}
+        kind, name, code = new_subject(rng, self.n)
+        case_id = idmap["case"][tpl.case_id]
+        events = []
+        for t in self.tables:
+            rows = tpl.rows.get(t.name)
+            if not rows:
+                continue
+            fks = [(fk.parent.name, fk.column.table.name) for fk in t.foreign_keys if fk.column.table.name in idmap]
+            for r in rows:
+                new = dict(r)
+                if t.name in idmap:
+                    new["id"] = idmap[t.name][r["id"]]
+                for col, ref in fks:
+                    v = r[col]
+                    if v is not None and v in idmap[ref]:
+                        new[col] = idmap[ref][v]
+                for col in self.uuid_cols[t.name]:
+                    if new[col] in uuids:
+                        new[col] = uuids[new[col]]
+                if t.name == "subject":
+                    new.update(kind=kind, name=name, code=code)
+                elif t.name == "case":
+                    new.update(number=f"XL-{created_at.year}-{case_id:07d}", title=f"{name}失信联合惩戒",
+                               created_at=created_at, created_month=clock.local_date(created_at).strftime("%Y-%m"))
+                    if new["listing_id"] is not None:
+                        self.listing_fix.append((case_id, new["listing_id"]))
+                        new["listing_id"] = None
+                elif t.name == "process_instance":
+                    parts, slots = r["state"]
+                    suffix = f"{self.n:012x}"
+                    fill = [suffix if slot is None else str(idmap.get(slot[0], {}).get(slot[1], slot[1])) for slot in slots]
+                    new["state"] = "".join(p + f for p, f in zip(parts, fill)) + parts[-1]
+                elif t.name == "open_task" and new["due_at"] is not None:
+                    new["due_at"] = new["due_at"] - timedelta(days=overdue_days)
+                elif t.name == "case_event":
+                    events.append(new)
+                self.out[t.name].append(new)
+        prev = GENESIS
+        for ev in sorted(events, key=lambda e: e["seq"]):  # the chain, keyed as app.cases.events hashes it
+            assert ev["alg"] == ALG
+            ev["prev_hash"] = prev
+            payload = f'[{case_id},{ev["payload_middle"]},"{prev}"]'.encode()
+            ev["hash"] = prev = hmac.new(key, payload, hashlib.sha256).hexdigest()
+        case_row = next(r for r in reversed(self.out["case"]) if r["id"] == case_id)
+        case_row["event_hash"] = prev
+
+    def flush(self):
+        from psycopg.copy import QueuedLibpqWriter
+
+        conn = db.session.connection().connection.driver_connection
+        with conn.cursor() as cur:
+            for name in self.names:
+                rows = self.out[name]
+                if not rows:
+                    continue
+                cols = self.columns[name]
+                with cur.copy(f'COPY "{name}" ({", ".join(f"{c}" for c in cols)}) FROM STDIN', writer=QueuedLibpqWriter(cur)) as cp:
+                    for r in rows:
+                        cp.write_row([r[c] for c in cols])
+                rows.clear()
+            if self.listing_fix:
+                cur.execute("CREATE TEMP TABLE IF NOT EXISTS listing_fix (case_id int, listing_id int)")
+                with cur.copy("COPY listing_fix (case_id, listing_id) FROM STDIN") as cp:
+                    for row in self.listing_fix:
+                        cp.write_row(row)
+                cur.execute('UPDATE "case" c SET listing_id = f.listing_id FROM listing_fix f WHERE c.id = f.case_id')
+                cur.execute("TRUNCATE listing_fix")
+                self.listing_fix.clear()
+        db.session.commit()
+
+    def begin_bulk(self):
+        """Drop the copied tables' foreign keys and plain indexes for the load (re-created, and so checked,
+        by end_bulk): a row-by-row foreign-key check and index update is most of the cost of a bulk load."""
+        names = tuple(self.names)
+        self.saved_fks = db.session.execute(text(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(:n)"), {"n": [f'"{n}"' for n in names] + list(names)}).all()
+        self.saved_indexes = db.session.execute(text(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = 'public' AND i.tablename = ANY(:n) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"), {"n": list(names)}).all()
+        for table, name, _def in self.saved_fks:
+            db.session.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+        for name, _def in self.saved_indexes:
+            db.session.execute(text(f'DROP INDEX "{name}"'))
+        db.session.commit()
+
+    def end_bulk(self):
+        t0 = time.perf_counter()
+        db.session.execute(text("SET maintenance_work_mem = '512MB'"))
+        for _name, definition in self.saved_indexes:
+            db.session.execute(text(definition))
+        for table, name, definition in self.saved_fks:
+            db.session.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+        db.session.commit()
+        print(f"  indexes and foreign keys re-created and checked in {time.perf_counter() - t0:.0f} s", flush=True)
+
+    def finish(self):
+        for name in self.next_id:
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), (SELECT max(id) FROM \"{name}\"))"))
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
+def grow(app, templates: dict, target: int, copier: Copier | None = None) -> Copier:
+    """Copy sample cases until the database holds `target` cases: OPEN_SHARE of them open (spread over the
+    open shapes), the rest closed or in effect, filed over the last five years (open ones in the last 60 days)."""
+    from datetime import timedelta
+
+    with app.app_context():
+        copier = copier or Copier(owned_tables())
+        db.session.execute(text("SET synchronous_commit = off"))
+        try:  # workflow states compressed with LZ4 (several times faster than the default pglz)
+            db.session.execute(text("ALTER TABLE process_instance ALTER COLUMN state SET COMPRESSION lz4"))
+            db.session.commit()
+        except Exception:  # noqa: BLE001  (a server built without LZ4 keeps pglz)
+            db.session.rollback()
+        bulk = target - db.session.scalar(select(func.count()).select_from(Case)) > 20_000
+        if bulk:
+            copier.begin_bulk()
+        have = db.session.scalar(select(func.count()).select_from(Case))
+        now = clock.now()
+        rng = random.Random(target)
+        closed = templates["no_action"] + templates["in_effect"]
+        open_ = templates["pre_review"] + templates["schedule_meeting"] + templates["implement"]
+        t0 = time.perf_counter()
+        for i in range(target - have):
+            if rng.random() < OPEN_SHARE:
+                copier.stamp(rng.choice(open_), now - timedelta(days=rng.uniform(0, 60)), overdue_days=rng.randint(-10, 20))
+            else:
+                copier.stamp(rng.choice(closed), now - timedelta(days=rng.uniform(60, 5 * 365)))
+            if copier.n % 5000 == 0:
+                copier.flush()
+        copier.flush()
+        if bulk:
+            copier.end_bulk()
+        copier.finish()
+        print(f"  seeded {target:,} cases in {time.perf_counter() - t0:.0f} s", flush=True)
+    return copier
+
+
+def load_templates(app, shapes) -> dict:
+    with app.app_context():
+        tables = owned_tables()
+        return {shape: [Template(cid, tables) for cid in ids] for shape, ids in shapes.items()}
+
+
+
+# ---------------------------------------------------------------- measuring the pages
+
+def login(app, username: str):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    resp = client.post("/login", data={"username": username, "password": "demo1234", "csrf_token": token})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+    return client
+
+
+def p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[max(int(len(times) * 0.95) - 1, 0)] * 1000
+
+
+def timed(requests_: list) -> list[float]:
+    """requests_: (client, url, check) — each GET over the real WSGI stack; check(html) must hold."""
+    times = []
+    for client, url, check in requests_:
+        t0 = time.perf_counter()
+        resp = client.get(url)
+        times.append(time.perf_counter() - t0)
+        assert resp.status_code == 200, (url, resp.status_code)
+        if check:
+            assert check(resp.get_data(as_text=True)), url
+    return times
+
+
+def search_terms(app) -> list[str]:
+    """Names searched as people would: two characters (a common full name), three, a company's words, a whole code."""
+    with app.app_context():
+        rng = random.Random(7)
+        people = db.session.scalars(text("SELECT name FROM subject WHERE kind = 'person' ORDER BY id DESC LIMIT 2000")).all()
+        companies = db.session.scalars(text("SELECT name FROM subject WHERE kind = 'enterprise' ORDER BY id DESC LIMIT 2000")).all()
+        codes = db.session.scalars(text("SELECT code FROM subject ORDER BY id DESC LIMIT 2000")).all()
+    two = [n for n in people if len(n) == 2]
+    three = [n for n in people if len(n) == 3]
+    terms = []
+    for i in range(REQUESTS):
+        kind = i % 4
+        if kind == 0:
+            terms.append(rng.choice(two))
+        elif kind == 1:
+            terms.append(rng.choice(three))
+        elif kind == 2:
+            terms.append(rng.choice(companies)[2:6])  # 成都|锦程华通|...
+        else:
+            terms.append(rng.choice(codes))
+    return terms
+
+
+def measure(app, label: str, stress: bool = False) -> dict[str, float]:
+    from urllib.parse import quote
+
+    clients = {u: login(app, u) for u in ("market_lead", "market_cw", "court_cw", "pbc_lead", "housing_cw", "office1",
+                                          "supervisor1")}
+    rng = random.Random(3)
+    staff = ["market_lead", "market_cw", "court_cw", "pbc_lead", "housing_cw"]
+    inbox = [(clients["market_lead" if stress else rng.choice(staff)], f"/tasks/?page={rng.choice((1, 1, 2))}"
+              + rng.choice(("", "&scope=unclaimed", "&kind=punishment")), None) for _ in range(REQUESTS)]
+    out = {"inbox": p95(timed(inbox))}
+    if stress:
+        return out
+    statuses = ("", "&status=in_effect", "&status=closed_no_action", "&kind=punishment")
+    cases = [(clients[rng.choice(("market_cw", "court_cw", "office1", "housing_cw"))],
+              f"/cases/?page={rng.choice((1, 1, 2, 5))}{rng.choice(statuses)}", None) for _ in range(REQUESTS)]
+    out["case list"] = p95(timed(cases))
+    sup = [(clients["supervisor1"], f"/supervision/?page={rng.choice((1, 2))}" + rng.choice(("", "&overdue=1", "&status=in_effect")),
+            None) for _ in range(REQUESTS)]
+    out["supervision list"] = p95(timed(sup))
+    terms = search_terms(app)
+    search = [(clients[rng.choice(("office1", "market_cw"))], f"/cases/?q={quote(t)}", None) for t in terms]
+    out["search"] = p95(timed(search))
+    dash = [(clients["supervisor1"], "/supervision/dashboard", None) for _ in range(REQUESTS // 2)]
+    out["dashboard"] = p95(timed(dash))
+    return out
+
+
+def reused_app():
+    """BENCH_PG_REUSE=1: measure again on the database a previous run seeded (migrated to head first)."""
+    app = create_app(BenchPgConfig)
+    with app.app_context():
+        upgrade(directory=str(Path(app.root_path).parent / "migrations"))
+        have = db.session.scalar(select(func.count()).select_from(Case))
+    if have < max(SIZES):
+        sys.exit(f"BENCH_PG_REUSE: the database holds {have:,} cases, fewer than {max(SIZES):,}; run without it.")
+    return app
+
+
+def main():
+    import logging
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    reuse = os.environ.get("BENCH_PG_REUSE") == "1"
+    if reuse:
+        app = reused_app()
+        for size in SIZES:
+            report(app, size)
+        report_stress(app)
+        return
+    app = make_app()
+    shapes = sample(app)
+    templates = load_templates(app, shapes)
+    copier = None
+    for size in SIZES:
+        copier = grow(app, templates, size, copier)
+        report(app, size)
+    stress(app, templates, copier)
+    report_stress(app)
+
+
+def report(app, size):
+    with app.app_context():
+        have = db.session.scalar(select(func.count()).select_from(Case))
+    figures = measure(app, f"{size:,}")
+    for name, value in figures.items():
+        print(f"{name} p95 ms: {value:.1f} (at {have:,} cases)", flush=True)
+
+
+def stress(app, templates, copier):
+    """One unit holding 30,000 open tasks: cases waiting at the market group's pre-review."""
+    from datetime import timedelta
+
+    with app.app_context():
+        tpl = next(t for t in templates["pre_review"] if t.rows["open_task"][0]["role"] == "group_lead"
+                   and db.session.get(Case, t.case_id).initiating_unit.name == "市市场监管局")
+        now = clock.now()
+        for i in range(STRESS_TASKS):
+            copier.stamp(tpl, now - timedelta(minutes=i), overdue_days=i % 30 - 10)
+            if copier.n % 5000 == 0:
+                copier.flush()
+        copier.flush()
+        copier.finish()
+
+
+def report_stress(app):
+    with app.app_context():
+        held = db.session.scalar(text("SELECT count(*) FROM open_task WHERE role = 'group_lead' AND unit_id = "
+                                      "(SELECT unit_id FROM \"user\" WHERE username = 'market_lead')"))
+    figures = measure(app, "stress", stress=True)
+    print(f"inbox p95 ms: {figures['inbox']:.1f} (stress: one unit holding {held:,} open tasks)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
