@@ -570,6 +570,7 @@ def main():
         for size in SIZES:
             report(app, size)
         report_stress(app)
+        drain(app)
         return
     app = make_app()
     shapes = sample(app)
@@ -580,6 +581,7 @@ def main():
         report(app, size)
     stress(app, templates, copier)
     report_stress(app)
+    drain(app)
 
 
 def report(app, size):
@@ -614,5 +616,90 @@ def report_stress(app):
     print(f"inbox p95 ms: {figures['inbox']:.1f} (stress: one unit holding {held:,} open tasks)", flush=True)
 
 
+# ---------------------------------------------------------------- timers at midnight, two scheduler processes
+
+DRAIN = int(os.environ.get("BENCH_PG_DRAIN", 10_000))
+EVENT_VALUE = re.compile(r'"event_value": "([^"]+)"')
+
+
+def scheduler_process():
+    """What `flask scheduler` runs, on the bench database, with only the engine-timer job (the drain is
+    what is measured; the deadline sweeps and dashboard refresh would run beside it in production)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from app.scheduler import add_jobs
+
+    app = create_app(BenchPgConfig)
+    sched = BlockingScheduler(timezone="UTC")
+    add_jobs(sched, app)
+    for job in sched.get_jobs():
+        if job.id != "timers":
+            sched.remove_job(job.id)
+    sched.start()
+
+
+def drain(app) -> None:
+    """DRAIN listings' periods end at the same instant; two scheduler processes fire them with everything
+    that follows (the listing expires, pushes to lift its measures start at every unit, the case closes when
+    its last listing ends). Prints the rate and checks each fired exactly once."""
+    import subprocess
+    from datetime import timedelta
+
+    with app.app_context():
+        rows = db.session.execute(text(
+            "SELECT pi.id, pi.state, l.id FROM process_instance pi JOIN listing l ON l.instance_id = pi.id "
+            "WHERE l.status = 'in_effect' AND pi.status = 'running' AND pi.next_due_at IS NOT NULL "
+            "ORDER BY pi.id DESC LIMIT :n"), {"n": DRAIN}).all()
+        midnight = clock.now() + timedelta(seconds=25)  # the schedulers are up and idle by then
+        stamp = midnight.isoformat()
+        conn = db.session.connection().connection.driver_connection
+        with conn.cursor() as cur:
+            cur.executemany("UPDATE process_instance SET state = %s, next_due_at = %s WHERE id = %s",
+                            [(EVENT_VALUE.sub(f'"event_value": "{stamp}"', state), midnight, iid) for iid, state, _l in rows])
+            cur.execute("UPDATE listing SET period_end = %s WHERE id = ANY(%s)",
+                        (clock.local_date(midnight) - timedelta(days=1), [lid for _i, _s, lid in rows]))
+        db.session.commit()
+        before = db.session.scalar(text("SELECT count(*) FROM push"))
+    instance_ids, listing_ids = [r[0] for r in rows], [r[2] for r in rows]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    procs = [subprocess.Popen([sys.executable, __file__, "scheduler"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for _ in range(2)]
+    try:
+        deadline = time.time() + 25 + 300
+        with app.app_context():
+            while time.time() < deadline:
+                time.sleep(1)
+                left = db.session.scalar(text("SELECT count(*) FROM process_instance WHERE id = ANY(:ids) AND next_due_at <= :m"),
+                                         {"ids": instance_ids, "m": midnight})
+                db.session.rollback()
+                if left == 0:
+                    break
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+    with app.app_context():
+        last = db.session.scalar(text("SELECT max(updated_at) FROM process_instance WHERE id = ANY(:ids)"), {"ids": instance_ids})
+        expired = db.session.scalar(text("SELECT count(*) FROM listing WHERE id = ANY(:ids) AND status = 'expired'"),
+                                    {"ids": listing_ids})
+        events_ = db.session.execute(text(
+            "SELECT count(*), count(DISTINCT e.details->>'listing_id') FROM case_event e WHERE e.type = 'listing_expired' "
+            "AND (e.details->>'listing_id')::int = ANY(:ids)"), {"ids": listing_ids}).one()
+        pushes = db.session.execute(text(
+            "SELECT count(*), count(DISTINCT (listing_id, unit_id, action)) FROM push WHERE listing_id = ANY(:ids)"),
+            {"ids": listing_ids}).one()
+        after = db.session.scalar(text("SELECT count(*) FROM push"))
+    took = (clock.as_utc(last) - midnight).total_seconds()
+    print(f"timer drain per s: {len(rows) / took:.0f} ({len(rows):,} period ends due at the same instant, fired with the "
+          f"pushes and list changes they cause by two scheduler processes on PostgreSQL; all done in {took:.0f} s)", flush=True)
+    print(f"  exactly once: {expired:,} listings expired, {events_[0]:,} expiry events for {events_[1]:,} listings, "
+          f"{pushes[0]:,} lift pushes ({pushes[1]:,} distinct; {after - before:,} new)", flush=True)
+    assert expired == len(rows) == events_[0] == events_[1] and pushes[0] == pushes[1]
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["scheduler"]:
+        scheduler_process()
+    else:
+        main()

@@ -98,7 +98,11 @@ def refresh_dashboard(app) -> None:
     """The dashboard's all-time figures, recomputed in the background (the page reads the result)."""
     with app.app_context():
         try:
-            monitoring.refresh_dashboard()
+            figures = monitoring.snapshot_figures()
+            # End the long read before writing: SQLite cannot turn a read transaction into a write once another
+            # connection (the timer job) has written since it began ("database is locked").
+            db.session.rollback()
+            monitoring.refresh_dashboard(figures)
             db.session.commit()
         except Exception:
             db.session.rollback()

@@ -225,10 +225,16 @@ def _from_json(figures: dict) -> dict:
     return out
 
 
-def refresh_dashboard() -> DashboardSnapshot:
-    """Recompute the all-time figures into the snapshot (flush; the scheduler's job commits)."""
+def snapshot_figures() -> dict:
+    """The all-time figures as the snapshot stores them (JSON)."""
+    return _json_safe(dashboard())
+
+
+def refresh_dashboard(figures: dict | None = None) -> DashboardSnapshot:
+    """Store the all-time figures (computed now unless given) as the snapshot (flush; the caller commits)."""
+    figures = figures if figures is not None else snapshot_figures()
     snap = db.session.get(DashboardSnapshot, 1) or DashboardSnapshot(id=1)
-    snap.figures, snap.computed_at = _json_safe(dashboard()), clock.now()
+    snap.figures, snap.computed_at = figures, clock.now()
     db.session.add(snap)
     db.session.flush()
     return snap

@@ -170,3 +170,8 @@ def test_dashboard_reads_the_scheduler_snapshot_with_its_time(client, named, clo
     clock.shift(timedelta(minutes=16))  # ... and a snapshot three intervals old is not shown: computed afresh
     live = monitoring.current_dashboard()
     assert live["as_of"] is None and sum(n for _s, n in live["by_status"]) == len(named) + 1
+    refresh_dashboard(app)
+    monitoring.set_enterprise_count(user("admin"), 2_000_000, app_clock.today_local(), "市市场监管局统计")
+    db.session.commit()  # the administrator's new figure is in the snapshot at once
+    assert db.session.get(monitoring.DashboardSnapshot, 1).figures["serious"]["registered"] == 2_000_000
+    assert monitoring.current_dashboard()["serious"]["registered"] == 2_000_000
