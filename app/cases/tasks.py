@@ -94,11 +94,12 @@ def release(actor, task_id: str) -> OpenTask:
     return ot
 
 
-def complete(actor, task_id: str, values: dict, files: list | None = None) -> Case:
+def complete(actor, task_id: str, values: dict, files: list | None = None, open_task: OpenTask | None = None) -> Case:
     """Complete a task with validated form values. Raises DomainError (bad input), PermissionDenied, or
     Conflict (done or claimed by someone else). Siblings (parallel tasks of other units) do not conflict:
-    only this task's own state matters; the instance's version column orders simultaneous saves."""
-    ot = get_open_task(actor, task_id)
+    only this task's own state matters; the instance's version column orders simultaneous saves. `open_task`:
+    the row as get_open_task returned it earlier in this transaction (not read again)."""
+    ot = open_task if open_task is not None and open_task.task_id == str(task_id) else get_open_task(actor, task_id)
     if not can_act_on_task(actor, ot):
         raise Conflict(_l("%(name)s has claimed this task.", name=ot.claimed_by.full_name))
     loaded = runtime.load(ot.instance_id, lock=True)

@@ -53,7 +53,7 @@ def task(task_id):
         try:
             files = [up for f in form if f.type in ("MultipleFileField", "FileField")
                      for up in uploads_from(request.files.getlist(f.name), f.name)] if form.has_files else []
-            case = tasks.complete(current_user, task_id, form.values(), files)
+            case = tasks.complete(current_user, task_id, form.values(), files, open_task=ot)
             case_id, role = case.id, current_user.role  # read before the commit expires them (no reload to redirect)
             db.session.commit()
         except CONCURRENCY_ERRORS as exc:

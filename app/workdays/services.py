@@ -49,13 +49,25 @@ class Deadline:
     workdays: tuple = ()
 
 
+def _overrides(first: date, last: date) -> list:
+    """The administrators' calendar entries around [first, last], read once per transaction: a task completion
+    that opens two steps counts both deadlines from one query (a new transaction reads afresh)."""
+    cached = db.session.info.get("work_calendar")
+    if cached is not None and cached[0] is db.session().get_transaction() and cached[1] <= first and last <= cached[2]:
+        return cached[3]
+    lo, hi = first - timedelta(days=366), last + timedelta(days=366)
+    rows = db.session.execute(
+        select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name).where(CalendarDay.day.between(lo, hi))
+    ).all()
+    db.session.info["work_calendar"] = (db.session().get_transaction(), lo, hi, rows)
+    return rows
+
+
 class WorkCalendar:
     """Answers is-working-day for a date window with one query for the overrides in that window."""
 
     def __init__(self, first: date, last: date):
-        rows = db.session.execute(
-            select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name).where(CalendarDay.day.between(first, last))
-        ).all()
+        rows = _overrides(first, last)
         self.overrides = {d: w for d, w, _n in rows}
         self.names = {d: n for d, _w, n in rows if n}
         self._entered_years: set[int] | None = None  # looked up only for years the library lacks
@@ -160,6 +172,7 @@ def working_days_between(first: date, last: date) -> int:
 
 def set_day(day: date, is_workday: bool, name: str = "", actor=None) -> CalendarDay:
     row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
+    db.session.info.pop("work_calendar", None)  # deadlines counted after this in the transaction see the change
     row.is_workday, row.name = is_workday, name
     row.entered_by_id = actor.id if actor is not None else None
     row.entered_at = clock.now()
