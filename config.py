@@ -85,7 +85,7 @@ CHECK_MATTER_TYPES = [k.strip() for k in os.environ.get(
     "XINLIAN_CHECK_MATTER_TYPES",
     "licence,qualification,subsidy,honour,procurement,bidding,land,financing,supervision,other").split(",") if k.strip()]
 # A batch check takes at most this many rows.
-CHECK_BATCH_MAX_ROWS = int(os.environ.get("XINLIAN_CHECK_BATCH_MAX_ROWS", 2000))
+CHECK_BATCH_MAX_ROWS = int(os.environ.get("XINLIAN_CHECK_BATCH_MAX_ROWS", 10000))
 
 
 def _deadline_rules() -> dict:

@@ -14,6 +14,7 @@ variant adds 30,000 open tasks for one unit and measures that unit's inbox.
 
     BENCH_DATABASE_URL=postgresql+psycopg://USER:PASS@HOST:5432/xinlian_bench make bench-pg
 """
+import collections
 import json
 import os
 import random
@@ -259,7 +260,7 @@ def _person_code(n: int) -> str:
 
     born = date(1950, 1, 1) + timedelta(days=(n // 1000) * 7 % 20000 + n // 1000 // 2857)
     base = f"510104{born:%Y%m%d}{n % 1000:03d}"
-    return base + ric.calc_check_digit(base)
+    return base + ric.calc_check_digit(base + "0")  # (stdnum ignores the last character it is given)
 
 
 def _enterprise_code(n: int) -> str:
@@ -570,6 +571,7 @@ def main():
         for size in SIZES:
             report(app, size)
         report_stress(app)
+        check_at_scale(app)
         drain(app)
         return
     app = make_app()
@@ -581,6 +583,7 @@ def main():
         report(app, size)
     stress(app, templates, copier)
     report_stress(app)
+    check_at_scale(app)
     drain(app)
 
 
@@ -696,6 +699,124 @@ def drain(app) -> None:
     print(f"  exactly once: {expired:,} listings expired, {events_[0]:,} expiry events for {events_[1]:,} listings, "
           f"{pushes[0]:,} lift pushes ({pushes[1]:,} distinct; {after - before:,} new)", flush=True)
     assert expired == len(rows) == events_[0] == events_[1] and pushes[0] == pushes[1]
+
+
+# ---------------------------------------------------------------- the credit check at city scale
+
+LOG_ROWS = int(os.environ.get("BENCH_PG_CHECK_LOG", 10_000_000))
+CHECK_CLIENTS = 20
+CHECK_SECONDS = 20
+
+
+def fill_check_log(app) -> int:
+    """The query log holds LOG_ROWS checks (bulk, spread over two years) before the checks are timed."""
+    with app.app_context():
+        have = db.session.scalar(text("SELECT count(*) FROM credit_check"))
+        if have < LOG_ROWS:
+            db.session.execute(text("SET synchronous_commit = off"))
+            unit = db.session.scalar(text("SELECT id FROM unit ORDER BY id LIMIT 1 OFFSET 1"))
+            db.session.execute(text(
+                "INSERT INTO credit_check (at, unit_id, user_id, api_client_id, subject_code, subject_kind, subject_id, "
+                "matter_type, matter_no, verdict, listing_ids, batch) "
+                "SELECT now() - (g % 730) * interval '1 day' - (g % 86400) * interval '1 second', :unit, NULL, NULL, "
+                "s.code, s.kind, s.id, 'licence', 'XK-' || g, 'clear', '[]', NULL "
+                "FROM generate_series(1, :n) g JOIN subject s ON s.id = 1 + (g % (SELECT max(id) FROM subject))"),
+                {"unit": unit, "n": LOG_ROWS - have})
+            db.session.commit()
+            db.session.execute(text("ANALYZE credit_check"))
+            db.session.commit()
+        return db.session.scalar(text("SELECT count(*) FROM credit_check"))
+
+
+def _check_worker(token: str, codes: list[str], threads: int, seconds: float, queue) -> None:
+    """One server process (as one gunicorn worker would be) answering `threads` API clients."""
+    import threading
+
+    app = create_app(BenchPgConfig)
+    times, errors = [], []
+    stop = time.time() + seconds
+
+    def client_loop(n):
+        http = app.test_client()
+        rng = random.Random(n)
+        i = 0
+        while time.time() < stop:
+            code = rng.choice(codes)
+            t0 = time.perf_counter()
+            resp = http.post("/api/v1/checks", json={"code": code, "matter_type": "licence", "matter_no": f"C{n}-{i}"},
+                             headers={"Authorization": f"Bearer {token}"})
+            times.append(time.perf_counter() - t0)
+            if resp.status_code != 200:
+                errors.append(resp.status_code)
+            i += 1
+
+    ts = [threading.Thread(target=client_loop, args=(n,)) for n in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    queue.put((times, errors))
+
+
+def check_at_scale(app) -> None:
+    import multiprocessing
+
+    from stdnum.cn import uscc
+
+    from app.api import clients
+
+    logged = fill_check_log(app)
+    with app.app_context():
+        subjects = db.session.scalar(text("SELECT count(*) FROM subject"))
+        listed = db.session.scalars(text("SELECT s.code FROM subject s JOIN listing l ON l.subject_id = s.id "
+                                         "WHERE l.status = 'in_effect' ORDER BY random() LIMIT 3000")).all()
+        _client, token, _secret = clients.create(sqlite_bench.user("admin"), "bench-pg", sqlite_bench.user("market_cw").unit_id,
+                                                 ["check"])
+        db.session.commit()
+        before = db.session.scalar(text("SELECT count(*) FROM credit_check"))
+    unknown = [b + uscc.calc_check_digit(b + "0") for b in (f"91510400MC{i:07d}" for i in range(1000))]
+    codes = listed + unknown
+    processes = max(os.cpu_count() or 2, 2)
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_check_worker, args=(token, codes, CHECK_CLIENTS // processes, CHECK_SECONDS, queue))
+             for _ in range(processes)]
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    wall = time.perf_counter() - t0
+    times = [t for ts, _e in results for t in ts]
+    errors = [e for _t, es in results for e in es]
+    with app.app_context():
+        after = db.session.scalar(text("SELECT count(*) FROM credit_check"))
+    rate = len(times) / CHECK_SECONDS
+    print(f"check p95 ms: {p95(times):.1f} ({CHECK_CLIENTS} concurrent API clients in {processes} server processes; "
+          f"{rate:.0f} checks per s; {subjects:,} subjects, {logged:,} logged checks before; {len(errors)} errors; "
+          f"{after - before:,} new log rows for {len(times):,} checks; errors by status {dict(collections.Counter(errors))})", flush=True)
+    assert after - before == len(times) - len(errors), collections.Counter(errors)
+    _ = wall
+    batch_check(app, listed, unknown)
+
+
+def batch_check(app, listed, unknown) -> None:
+    """A 10,000-row CSV through the batch page (upload, every row checked and logged, the XLSX answer)."""
+    import io
+
+    rng = random.Random(9)
+    rows = ["代码,事项类型,事项编号,名称"] + [f"{rng.choice(listed + unknown)},licence,PL-{i}," for i in range(10_000)]
+    data = "\n".join(rows).encode("utf-8")
+    client = login(app, "market_cw")
+    page = client.get("/check/batch").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    t0 = time.perf_counter()
+    resp = client.post("/check/batch", data={"csrf_token": token, "file": (io.BytesIO(data), "batch.csv")},
+                       content_type="multipart/form-data")
+    took = time.perf_counter() - t0
+    assert resp.status_code == 200 and resp.mimetype.endswith("sheet"), resp.get_data(as_text=True)[:500]
+    print(f"batch check 10k s: {took:.1f} (10,000 rows uploaded as CSV, each checked and logged, XLSX answer)", flush=True)
 
 
 if __name__ == "__main__":

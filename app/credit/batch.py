@@ -42,13 +42,12 @@ def run(requester: services.Requester, filename: str, data: bytes) -> tuple[byte
     if len(rows) > limit:
         raise DomainError(_l("At most %(n)s subjects per file; split it.", n=limit), "file")
     batch = secrets.token_hex(8)
+    rows = [(list(r) + ["", "", "", ""])[:4] for r in rows]
+    answers = services.check_many(requester, [(r[0], _matter_key(r[1]), r[2]) for r in rows], batch)
     out, checked = [], 0
-    for r in rows:
-        r = (list(r) + ["", "", "", ""])[:4]
-        try:
-            answer = services.check(requester, r[0], _matter_key(r[1]), r[2], batch=batch)
-        except DomainError as exc:
-            out.append([*r, str(_l("Not checked")), str(exc.message), "", "", "", ""])
+    for r, answer in zip(rows, answers):
+        if isinstance(answer, DomainError):
+            out.append([*r, str(_l("Not checked")), str(answer.message), "", "", "", ""])
             continue
         checked += 1
         if not answer.findings:
