@@ -28,10 +28,12 @@ def safe_cell(value):
 
 def append_row(ws, values) -> None:
     """An XLSX row whose text cells are strings, never formulas (openpyxl makes "=..." a formula)."""
-    ws.append([_plain(v) for v in values])
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-            cell.data_type = "s"
+    values = [_plain(v) for v in values]
+    ws.append(values)
+    row = ws._current_row  # the row just appended (ws.max_row scans every cell: quadratic over a long sheet)
+    for col, value in enumerate(values, 1):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            ws.cell(row=row, column=col).data_type = "s"
 
 
 def csv_bytes(header, rows) -> bytes:
