@@ -32,9 +32,9 @@ from app import clock, create_app  # noqa: E402
 from app.cases import tasks  # noqa: E402
 from app.cases.models import Case, OpenTask  # noqa: E402
 from app.engine.models import ProcessInstance  # noqa: E402
-from app.joint import services  # noqa: E402
 from app.engine.runner import Engine, parse_bpmn  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.joint import services  # noqa: E402
 from config import TestConfig  # noqa: E402
 
 N_CASES = int(__import__("os").environ.get("BENCH_CASES", 60))  # x 8 user tasks each
@@ -50,10 +50,10 @@ def make_app(tmp: Path):
     app = create_app(BenchConfig)
     with app.app_context():
         upgrade(directory=str(Path(app.root_path).parent / "migrations"))
-        from app.cli import deploy_processes
         from werkzeug.security import generate_password_hash
 
         from app.auth.models import User
+        from app.cli import deploy_processes
         from app.demo import DEMO_PASSWORD, load_organisation_and_catalog
 
         hashed = generate_password_hash(DEMO_PASSWORD)
