@@ -1,5 +1,6 @@
 """Read side: inbox, case lists, case page, supervision overview. Paginated and sorted in SQL, with the
 rows a page shows loaded in a fixed number of queries (no query per row)."""
+import re
 from collections import defaultdict
 
 from sqlalchemy import and_, func, select, union
@@ -57,17 +58,19 @@ def inbox_steps(actor) -> list[tuple[str, str]]:
     return [(b, n) for b, n in rows]
 
 
+NUMBER_PART = re.compile(r"[A-Za-z0-9-]{2,15}")  # what can be part of a case number (XL-2026-000123)
+
+
 def _search(q: str):
     """Cases whose number or title contains q, or with a subject whose name contains q or whose code is q:
     a union of index lookups (an OR across tables would make the database scan every case)."""
     subject_cases = select(CaseSubject.case_id).where(CaseSubject.subject_id.in_(text_search.subjects_matching(Subject, q)))
     if not text_search.searchable(q):
         return Case.id.in_(union(select(Case.id).where(Case.number == text_search.normalise(q).upper()), subject_cases))
-    return Case.id.in_(union(
-        select(Case.id).where(text_search.contains(Case.number, q)),
-        select(Case.id).where(text_search.contains(Case.title, q)),
-        subject_cases,
-    ))
+    parts = [select(Case.id).where(text_search.contains(Case.title, q)), subject_cases]
+    if NUMBER_PART.fullmatch(text_search.normalise(q)):  # a name or an 18-character code is never part of a number
+        parts.append(select(Case.id).where(text_search.contains(Case.number, q)))
+    return Case.id.in_(union(*parts))
 
 
 def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
