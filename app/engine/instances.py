@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.engine.models import ProcessInstance
-from app.engine.registry import latest_version, process_id_of, specs_for
+from app.engine.registry import latest_version_id, process_id_of, specs_for
 from app.engine.runner import Engine, StepRecord, TaskInfo
 from app.extensions import db
 
@@ -39,9 +39,9 @@ class Saved:
 
 def start(owner_id: int, process_id: str, data: dict) -> Loaded:
     """A new instance of the newest version of a process (not yet saved: call save)."""
-    version = latest_version(process_id)
-    engine = Engine.start(specs_for(version.id), data)
-    inst = ProcessInstance(case_id=owner_id, process_version_id=version.id, state="", status=RUNNING)
+    version_id = latest_version_id(process_id)
+    engine = Engine.start(specs_for(version_id), data)
+    inst = ProcessInstance(case_id=owner_id, process_version_id=version_id, state="", status=RUNNING)
     db.session.add(inst)
     return Loaded(inst, engine)
 

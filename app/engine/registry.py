@@ -45,16 +45,19 @@ def deploy_directory(bpmn_dir: str, check: Callable[[ParsedProcess], list[str]])
     return out
 
 
-def latest_version(process_id: str) -> ProcessVersion:
-    version = db.session.scalar(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_id == process_id)
-        .order_by(ProcessVersion.id.desc())  # the most recently deployed (ids only grow)
-        .limit(1)
+def latest_version_id(process_id: str) -> int:
+    """The id of the most recently deployed version of a process (ids only grow); only the id is read, not
+    the version's XML and spec (tens of kilobytes), since starting an instance needs no more."""
+    version_id = db.session.scalar(
+        select(ProcessVersion.id).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.id.desc()).limit(1)
     )
-    if version is None:
+    if version_id is None:
         raise LookupError(f"process {process_id} is not deployed")
-    return version
+    return version_id
+
+
+def latest_version(process_id: str) -> ProcessVersion:
+    return db.session.get(ProcessVersion, latest_version_id(process_id))
 
 
 def specs_for(version_id: int) -> Specs:
