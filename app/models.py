@@ -2,7 +2,19 @@
 from app.api.models import ApiCall, ApiClient, WebhookDelivery  # noqa: F401
 from app.audit.models import AdminChange  # noqa: F401
 from app.auth.models import SpecialistGroup, Unit, User  # noqa: F401
-from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, CaseUnit, OpenTask, Subject  # noqa: F401
+from app.cases import access_sync  # noqa: F401  (keeps the CaseAccess read model in step: a flush listener)
+from app.cases.models import (  # noqa: F401
+    Attachment,
+    Case,
+    CaseAccess,
+    CaseEntry,
+    CaseEvent,
+    CaseMeasure,
+    CaseSubject,
+    CaseUnit,
+    OpenTask,
+    Subject,
+)
 from app.catalog.models import CatalogEntry, CatalogVersion  # noqa: F401
 from app.credit.models import CheckApplication, CreditCheck  # noqa: F401
 from app.data_calls.models import DataSubmission  # noqa: F401

@@ -138,6 +138,26 @@ class CaseUnit(db.Model):
     relation: Mapped[str] = mapped_column(String(20))
 
 
+class CaseAccess(db.Model):
+    """Read model of the case lists of unit staff: one row per unit and case it may see, with the case's filing
+    time, status and kind copied, so that a unit's list (filtered by status or kind, newest first) is one index
+    range however many cases the city has and however few of them match. Kept in step by app/cases/access_sync.py
+    in the same flush that adds a CaseUnit or changes a case's status."""
+
+    __tablename__ = "case_access"
+    __table_args__ = (
+        Index("ix_case_access_created", "unit_id", "created_at", "case_id"),
+        Index("ix_case_access_status", "unit_id", "status", "created_at", "case_id"),
+        Index("ix_case_access_kind", "unit_id", "kind", "created_at", "case_id"),
+        Index("ix_case_access_case", "case_id"),
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(20))
+
+
 class CaseMeasure(db.Model):
     """A measure decided for a case and the unit applying it, with that unit's implementation status."""
 

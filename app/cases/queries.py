@@ -6,18 +6,18 @@ from collections import defaultdict
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import clock, text_search
+from app import clock, pagination, text_search
 from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, Unit, User
 from app.auth.permissions import require_role
 from app.cases import hooks
-from app.cases.access import can_see_case, case_visibility_clause
-from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, OpenTask, Subject
+from app.cases.access import UNIT_ROLES, can_see_case, case_visibility_clause
+from app.cases.models import Attachment, Case, CaseAccess, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, OpenTask, Subject
 from app.cases.tasks import get_open_task
 from app.cases.timeline import present, rows_html
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.pagination import COUNT_AHEAD, RowPage, page_number, paginate_rows
+from app.pagination import RowPage, page_number, paginate_rows
 
 
 def inbox(actor, kind=None, step=None, scope="all", page=1, per_page=25):
@@ -74,20 +74,29 @@ def _search(q: str):
 
 
 def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
+    """The cases the actor may see, newest first. Unit staff read their unit's CaseAccess rows (one index range
+    per filter, joined to the 25 cases shown); the office and supervisors read the case table's own indexes."""
     stmt = select(Case).options(joinedload(Case.initiating_unit))
-    clause = case_visibility_clause(actor, Case.id)
-    if clause is False:
-        raise PermissionDenied(_l("Your role may not do this."))
-    if clause is not None:
-        stmt = stmt.where(clause)
+    if actor.role in UNIT_ROLES and actor.unit_id is not None:
+        access = CaseAccess
+        stmt = stmt.join(access, and_(access.case_id == Case.id, access.unit_id == actor.unit_id))
+        order = (access.created_at.desc(), access.case_id.desc())
+        status_col, kind_col = access.status, access.kind
+    else:
+        clause = case_visibility_clause(actor, Case.id)
+        if clause is False:
+            raise PermissionDenied(_l("Your role may not do this."))
+        if clause is not None:
+            stmt = stmt.where(clause)
+        order = (Case.created_at.desc(), Case.id.desc())
+        status_col, kind_col = Case.status, Case.kind
     if status:
-        stmt = stmt.where(Case.status == status)
+        stmt = stmt.where(status_col == status)
     if kind:
-        stmt = stmt.where(Case.kind == kind)
+        stmt = stmt.where(kind_col == kind)
     if text_search.normalise(q):
         stmt = stmt.where(_search(q))
-    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc())
-    return paginate_rows(stmt, page, per_page, scalars=True, capped_count=True)
+    return paginate_rows(stmt.order_by(*order), page, per_page, scalars=True, capped_count=True)
 
 
 def subjects_for(case_ids: list[int]) -> dict[int, list]:
@@ -209,29 +218,27 @@ def supervision_overview(actor, status=None, kind=None, overdue_only=False, page
 
 def _overdue_cases(filters: list, page: int, per_page: int) -> RowPage:
     """Cases with an overdue step, most overdue first: overdue tasks are walked in deadline order through
-    ix_open_task_due and the first `page * per_page` distinct cases kept, so the page costs the same whether
-    a hundred or thirty thousand tasks are overdue (grouping them all to sort by each case's earliest deadline
-    did not). The total is counted up to COUNT_AHEAD cases past the page."""
+    ix_open_task_due until the page's cases and COUNT_AHEAD more are found (the capped total comes from the
+    same walk), so the page costs the same whether a hundred or thirty thousand tasks are overdue (grouping them
+    all to sort by each case's earliest deadline did not)."""
     now = clock.now()
-    want = page * per_page
+    cap = (page - 1) * per_page + pagination.COUNT_AHEAD
     walk = (select(OpenTask.case_id, OpenTask.due_at).join(Case, Case.id == OpenTask.case_id)
             .where(OpenTask.due_at < now, *filters).order_by(OpenTask.due_at, OpenTask.id))
     earliest: dict[int, object] = {}
-    fetch = want * 3
+    fetch = 2 * (cap + 1)
     while True:
         rows = db.session.execute(walk.limit(fetch)).all()
         earliest.clear()
         for case_id, due in rows:
             earliest.setdefault(case_id, due)
-        if len(earliest) >= want + 1 or len(rows) < fetch:
+        if len(earliest) > cap or len(rows) < fetch:
             break
         fetch *= 4
-    ids = list(earliest)[want - per_page:want]
-    cap = want + COUNT_AHEAD
-    distinct_cases = select(OpenTask.case_id).join(Case, Case.id == OpenTask.case_id).where(OpenTask.due_at < now, *filters).distinct()
-    total = db.session.scalar(select(func.count()).select_from(distinct_cases.limit(cap + 1).subquery()))
+    ids = list(earliest)[(page - 1) * per_page:page * per_page]
     cases = {c.id: c for c in db.session.scalars(
         select(Case).options(joinedload(Case.initiating_unit), joinedload(Case.group)).where(Case.id.in_(ids)))} if ids else {}
+    total = len(earliest)
     return RowPage([(cases[i], earliest[i]) for i in ids], page, per_page, min(total, cap), total > cap)
 
 

@@ -142,7 +142,7 @@ def test_capped_total_is_shown_as_more_than(client, named, monkeypatch):
     assert "超过 2 条" in html
 
 
-def test_overdue_supervision_list_most_overdue_first(client, named):
+def test_overdue_supervision_list_most_overdue_first(client, named, monkeypatch):
     ids = list(named.values())
     now = app_clock.now()
     for days, case_id in zip((2, 9, 5), ids[:3]):
@@ -155,6 +155,10 @@ def test_overdue_supervision_list_most_overdue_first(client, named):
     second = queries.supervision_overview(user("supervisor1"), overdue_only=True, page=2, per_page=2)
     assert [c.id for c, _due in second.items] == [ids[0]]
     assert queries.supervision_overview(user("supervisor1"), overdue_only=True, status="in_effect").items == []
+    monkeypatch.setattr(pagination, "COUNT_AHEAD", 1)
+    capped = queries.supervision_overview(user("supervisor1"), overdue_only=True, per_page=1)
+    assert capped.capped and capped.total == 1 and capped.has_next and [c.id for c, _d in capped.items] == [ids[1]]
+    monkeypatch.undo()
     login(client, "supervisor1")
     html = client.get("/supervision/?overdue=1").get_data(as_text=True)
     assert html.index(db.session.get(Case, ids[1]).number) < html.index(db.session.get(Case, ids[0]).number)
@@ -181,3 +185,42 @@ def test_dashboard_reads_the_scheduler_snapshot_with_its_time(client, named, clo
     db.session.commit()  # the administrator's new figure is in the snapshot at once
     assert db.session.get(monitoring.DashboardSnapshot, 1).figures["serious"]["registered"] == 2_000_000
     assert monitoring.current_dashboard()["serious"]["registered"] == 2_000_000
+
+
+def _access_rows():
+    from app.cases.models import CaseAccess, CaseUnit
+
+    access = {(a.unit_id, a.case_id): a.status for a in db.session.scalars(select(CaseAccess))}
+    expected = {(cu.unit_id, cu.case_id): db.session.get(Case, cu.case_id).status for cu in db.session.scalars(select(CaseUnit))}
+    return access, expected
+
+
+def test_case_access_follows_units_and_statuses(org, clock):
+    """The unit staff's list reads CaseAccess: one row per unit and case, in step with CaseUnit and the status."""
+    from tests.helpers import in_effect_case, unit_id
+
+    case = file_case()
+    access, expected = _access_rows()
+    assert access == expected and access[(unit_id("市市场监管局"), case.id)] == "pre_review"
+    done, _codes = in_effect_case()  # determination adds the implementing units; statuses move on
+    access, expected = _access_rows()
+    assert access == expected
+    assert access[(unit_id("市财政局"), done.id)] == "in_effect"
+    market = user("market_cw")
+    assert [c.id for c in queries.visible_cases(market, status="in_effect").items] == [done.id]
+    assert [c.id for c in queries.visible_cases(user("finance_cw")).items] == [done.id]  # not the other case
+    assert queries.visible_cases(user("housing_cw"), status="pre_review").items == []
+
+
+def test_unit_case_list_is_one_index_range(org):
+    if not _postgres():
+        pytest.skip("EXPLAIN of the PostgreSQL indexes (CI's PostgreSQL run)")
+    from app.cases.models import CaseAccess
+
+    file_case()
+    for filters, index in (((), "ix_case_access_created"), ((CaseAccess.status == "in_effect",), "ix_case_access_status"),
+                           ((CaseAccess.kind == "punishment",), "ix_case_access_kind")):
+        stmt = (select(Case.id).join(CaseAccess, CaseAccess.case_id == Case.id).where(CaseAccess.unit_id == 2, *filters)
+                .order_by(CaseAccess.created_at.desc(), CaseAccess.case_id.desc()).limit(25))
+        plan = _plan(stmt, ordered=True)
+        assert index in plan and "Sort" not in plan, plan
