@@ -55,7 +55,7 @@ class Listing(db.Model):
     end_reason: Mapped[str] = mapped_column(Text, default="")
     # Units whose measures a partly upheld objection lifts (read when the "change" push is thrown).
     pending_lift_units: Mapped[list | None] = mapped_column(JSON)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)  # every save of a process looks its listing up by it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
