@@ -138,6 +138,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BPMN_DIR = str(BASE_DIR / "bpmn")
     UPLOAD_DIR = os.environ.get("XINLIAN_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Where uploaded files and generated reports are kept: "local" (UPLOAD_DIR, one machine) or "database"
+    # (every app server of a cluster reads the same files); `flask files move` copies them across.
+    FILE_STORE = os.environ.get("XINLIAN_FILE_STORE", "local")
     MAX_UPLOAD_BYTES = int(os.environ.get("XINLIAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
     # Whole request cap (several files per form); Werkzeug answers 413 above it.
     MAX_CONTENT_LENGTH = 5 * MAX_UPLOAD_BYTES
@@ -170,6 +173,15 @@ class Config:
     SCHEDULER_ENABLED = os.environ.get("XINLIAN_SCHEDULER", "1") == "1"
     SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("XINLIAN_SCHEDULER_INTERVAL", 30))
     TIMER_INTERVAL_SECONDS = float(os.environ.get("XINLIAN_TIMER_INTERVAL", 1))  # engine timers: at most this late
+    # Engine timers fired per transaction (each in its own savepoint): fewer commits when thousands fall due at once.
+    TIMER_BATCH = int(os.environ.get("XINLIAN_TIMER_BATCH", 25))
+    # /metrics answers a request carrying "Authorization: Bearer <token>", or from an address in the allow list.
+    METRICS_TOKEN = os.environ.get("XINLIAN_METRICS_TOKEN", "")
+    METRICS_ALLOW = os.environ.get("XINLIAN_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+    PROXY_HOPS = int(os.environ.get("XINLIAN_PROXY_HOPS", 0))  # reverse proxies in front (1 behind nginx)
+    LOG_FORMAT = os.environ.get("XINLIAN_LOG_FORMAT", "json")  # json | text
+    # No scheduler heartbeat for this long: administrators and supervisors are warned, the metrics say so.
+    SCHEDULER_STALE_SECONDS = int(os.environ.get("XINLIAN_SCHEDULER_STALE", max(3 * SCHEDULER_INTERVAL_SECONDS, 90)))
     # The scheduler recomputes the dashboard's all-time figures this often; the page reads them (with their
     # time) and falls back to computing them itself once they are three intervals old (no scheduler running).
     DASHBOARD_REFRESH_SECONDS = int(os.environ.get("XINLIAN_DASHBOARD_REFRESH", 300))

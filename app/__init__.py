@@ -12,7 +12,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.blobs.store import FileUnavailable
 from app.db_errors import is_concurrency_error
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -32,8 +34,12 @@ def create_app(config_class=None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_cli(app)
-    logging.basicConfig(level=logging.INFO)
     logging.getLogger("spiff").setLevel(logging.WARNING)  # per-task state changes are not our log
+    if app.config.get("PROXY_HOPS"):
+        # Behind N reverse proxies: the client's address (throttling, logs, the metrics allow list) and scheme
+        # come from the X-Forwarded-* headers the proxies set, never from a client.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -126,10 +132,12 @@ def register_blueprints(app: Flask) -> None:
     from app.cases import hooks
     from app.cases.routes import bp as cases_bp
     from app.catalog.routes import bp as catalog_bp
+    from app.ops import register as register_ops  # (composition root, see the module docstring)
     from app.tasks.routes import bp as tasks_bp
     from app.workdays.routes import bp as workdays_bp
     from forms import FORMS
 
+    register_ops(app)  # first: its request id and timing wrap every other handler
     for bp in (auth_bp, cases_bp, tasks_bp, catalog_bp, workdays_bp, admin_bp):
         app.register_blueprint(bp)
     for feature in (joint, experts, listings, rights, dueprocess, public_reports, catalog_proposals, data_calls, supervision, credit,
@@ -228,6 +236,12 @@ def register_errorhandlers(app: Flask) -> None:
     def too_large(exc):
         flash(_l("The upload is too large."), "danger")
         return _error_page(413, _l("The upload is too large."))
+
+    @app.errorhandler(FileUnavailable)
+    def file_unavailable(exc):
+        # Logged by its hash only (no name: file names can name people); nothing damaged is ever sent.
+        app.logger.error("stored file %s is %s", exc.sha, "damaged" if exc.damaged else "missing")
+        return _error_page(500, _l("This file cannot be opened: it is damaged or missing in storage. The administrators have been told in the log."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

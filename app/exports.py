@@ -9,6 +9,8 @@ from openpyxl import Workbook, load_workbook
 
 from app.i18n import lazy_gettext as _l
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

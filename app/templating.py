@@ -1,7 +1,7 @@
 """Template filters and globals: local times the Chinese way, labels, masked codes, deadline badges."""
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app import clock, labels
 from app.cases.identifiers import mask_code
+from app.engine import heartbeats
 from app.i18n import lazy_gettext as _l
 from app.workdays import rules
 from app.workdays.services import years_without_schedule
@@ -133,6 +134,11 @@ def calendar_warning() -> list[int]:
     return years_without_schedule(clock.today_local())
 
 
+def scheduler_status():
+    """When the timers were last swept (administrators, the office and supervisors see it)."""
+    return heartbeats.status(timedelta(seconds=current_app.config["SCHEDULER_STALE_SECONDS"]))
+
+
 def register(app) -> None:
     app.jinja_env.filters["dt"] = fmt_dt
     app.jinja_env.filters["d"] = fmt_date
@@ -153,6 +159,7 @@ def register(app) -> None:
         status_choices=status_choices,
         step=labels.step,
         calendar_warning=calendar_warning,
+        scheduler_status=scheduler_status,
         current_locale=lambda: str(get_locale()),
         _l=_l,
     )

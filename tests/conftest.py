@@ -1,5 +1,6 @@
 """Fixtures: one app and schema per test session (built by the real Alembic migrations), every table
 emptied between tests, the demo organisation and catalog as factory data, and a controllable clock."""
+import logging
 import os
 import re
 from datetime import datetime, timezone
@@ -16,6 +17,7 @@ from sqlalchemy import select, text
 from app import create_app
 from app.auth.models import User
 from app.extensions import db
+from app.ops.logs import JsonFormatter
 from config import TestConfig, is_test_database
 
 KEEP = {"process_version", "alembic_version"}
@@ -188,3 +190,52 @@ def login(client, username, password="demo1234"):
     resp = client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_from(page)})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     return resp
+
+
+# -- No personal data in any log line (issue 19): every record logged during the run is kept, formatted as in
+# production, and scanned at the end; a leak fails the run and names the line.
+class _LogCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        try:
+            self.lines.append(JsonFormatter().format(record))
+        except Exception:  # noqa: BLE001  (a record that cannot be formatted is still scanned)
+            self.lines.append(str(record.msg))
+
+
+_LOGS = _LogCollector()
+_NOT_ALNUM_BEFORE, _NOT_ALNUM_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
+PERSONAL = [
+    ("identity number", re.compile(_NOT_ALNUM_BEFORE + r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{5}[\dXx]" + _NOT_ALNUM_AFTER)),
+    ("credit code", re.compile(_NOT_ALNUM_BEFORE + r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}" + _NOT_ALNUM_AFTER)),
+    ("access code", re.compile(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}")),
+]
+
+
+def pytest_configure(config):
+    logging.getLogger().addHandler(_LOGS)
+
+
+def personal_data_in(lines) -> list[tuple[str, str]]:
+    from tests.helpers import COMPANY, COMPANY2, PERSON
+
+    names = [s[1] for s in (COMPANY, COMPANY2, PERSON)]
+    leaks = []
+    for line in lines:
+        what = next((w for w, pattern in PERSONAL if pattern.search(line)), None) or next(
+            ("name" for n in names if n in line), None)
+        if what:
+            leaks.append((what, line))
+    return leaks
+
+
+def pytest_sessionfinish(session, exitstatus):
+    leaks = personal_data_in(_LOGS.lines)
+    if leaks:
+        print(f"\n{len(leaks)} log line(s) carry personal data (identity numbers, credit codes, access codes, names):")
+        for what, line in leaks[:20]:
+            print(f"  [{what}] {line[:400]}")
+        session.exitstatus = 1

@@ -23,7 +23,7 @@ from app.cases.models import Case, CaseUnit, OpenTask
 from app.credit import services as credit
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.errors import DomainError, NotFound
-from app.exports import xlsx_bytes
+from app.exports import XLSX, xlsx_bytes
 from app.extensions import db, limiter
 from app.listings import queries as listing_queries
 from app.listings.models import Listing, Push
@@ -35,7 +35,6 @@ cases = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="The 
 lists = Blueprint("api_lists", __name__, url_prefix="/api/v1", description="Black and red lists in the unified exchange format")
 BLUEPRINTS = (checks, pushes, cases, lists)
 log = logging.getLogger(__name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def requires(scope: str):

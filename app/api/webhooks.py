@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import clock
+from app import clock, txcache
 from app.api.models import ApiClient, WebhookDelivery
 from app.extensions import db
 
@@ -26,8 +26,8 @@ TIMEOUT_SECONDS = 5
 
 def enqueue(listing, unit_id: int, action: str, reason: str, push=None) -> list[WebhookDelivery]:
     """hooks.MEASURE_CHANGED listener: one delivery per active client of the unit with a webhook (flush)."""
-    targets = db.session.scalars(select(ApiClient).where(ApiClient.unit_id == unit_id, ApiClient.revoked_at.is_(None),
-                                                         ApiClient.webhook_url.is_not(None))).all()
+    targets = txcache.cached(("webhook_clients", unit_id), lambda: list(db.session.scalars(
+        select(ApiClient.id).where(ApiClient.unit_id == unit_id, ApiClient.revoked_at.is_(None), ApiClient.webhook_url.is_not(None)))))
     if not targets:
         return []
     v = listing.catalog_version
@@ -42,7 +42,7 @@ def enqueue(listing, unit_id: int, action: str, reason: str, push=None) -> list[
                     "status": listing.status},
         "unit_id": unit_id, "at": clock.now().isoformat(),
     }
-    out = [WebhookDelivery(client_id=c.id, event=EVENT, payload=payload, next_attempt_at=clock.now()) for c in targets]
+    out = [WebhookDelivery(client_id=c, event=EVENT, payload=payload, next_attempt_at=clock.now()) for c in targets]
     db.session.add_all(out)
     db.session.flush()
     return out

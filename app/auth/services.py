@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import clock
+from app import clock, txcache
 from app.audit import services as audit
 from app.auth.models import ADMIN, ROLES, UNIT_COUNTY, UNIT_MEMBER, UNIT_OFFICE, UNIT_OTHER, SpecialistGroup, Unit, User
 from app.auth.permissions import require_role
@@ -284,6 +284,10 @@ def reset_password(actor, user: User) -> str:
 
 def current_unit_id(unit_id: int | None) -> int | None:
     """The unit that does the work of `unit_id` now, following successions (merger, renaming, abolition)."""
+    return txcache.cached(("current_unit", unit_id), lambda: _follow_successions(unit_id))
+
+
+def _follow_successions(unit_id: int | None) -> int | None:
     seen = set()
     while unit_id is not None and unit_id not in seen:
         seen.add(unit_id)

@@ -1,10 +1,7 @@
 """Uploads: checked for size and real type (magic bytes, not just the name), stored outside the web root
 under their sha256, recorded as Attachment rows and on the timeline."""
-import hashlib
-import os
 import re
 import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +9,7 @@ import filetype
 from flask import current_app
 from sqlalchemy import delete, exists, select
 
+from app.blobs import store as blobs
 from app.cases import events, file_checks
 from app.cases.models import Attachment, StagedUpload
 from app.enums import EventType
@@ -83,24 +81,6 @@ def validate_uploads(uploads: list[Upload], field: str) -> None:
             raise DomainError(_l("File %(name)s: %(why)s", name=up.filename, why=problem), field)
 
 
-def _path_for(sha: str) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / sha[:2] / sha
-
-
-def _write_blob(data: bytes) -> str:
-    """Store the bytes under their sha256 (once per content) and return it."""
-    sha = hashlib.sha256(data).hexdigest()
-    path = _path_for(sha)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A unique temporary name: two requests storing the same content must not share one.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)  # same content either way, so the last rename winning is fine
-    return sha
-
-
 def _safe_name(filename: str) -> str:
     return Path(filename).name[:200] or "file"
 
@@ -110,7 +90,7 @@ def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str =
     validate_uploads(uploads, field)
     out = []
     for up in uploads:
-        sha = _write_blob(up.data)
+        sha = blobs.put(up.data)
         safe_name = _safe_name(up.filename)
         att = Attachment(
             case_id=case_id,
@@ -131,8 +111,15 @@ def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str =
     return out
 
 
-def file_path(att: Attachment) -> Path:
-    return _path_for(att.sha256)
+def download(att: Attachment):
+    """The response that sends an attachment (checked against its hash first)."""
+    return blobs.download(att.sha256, att.content_type, att.filename)
+
+
+def referenced_shas() -> set[str]:
+    """Every file an attachment or a kept upload refers to (the garbage collector keeps these)."""
+    return set(db.session.scalars(select(Attachment.sha256).distinct())) | set(
+        db.session.scalars(select(StagedUpload.sha256).distinct()))
 
 
 # Files of a refused form, kept for the sender's next submission (see StagedUpload).
@@ -150,7 +137,7 @@ def stage(actor, uploads: list[Upload]) -> tuple[list[StagedUpload], list[str]]:
         except DomainError as exc:
             problems.append(exc.message)
             continue
-        row = StagedUpload(token=secrets.token_hex(16), user_id=actor.id, sha256=_write_blob(up.data),
+        row = StagedUpload(token=secrets.token_hex(16), user_id=actor.id, sha256=blobs.put(up.data),
                            filename=_safe_name(up.filename), size=len(up.data))
         db.session.add(row)
         kept.append(row)
@@ -171,9 +158,10 @@ def take_staged(actor, tokens) -> list[Upload]:
     """The kept files as uploads for the service, removed from the staging area in the same transaction."""
     out = []
     for row in staged_of(actor, tokens):
-        path = _path_for(row.sha256)
-        if path.exists():
-            out.append(Upload(row.filename, path.read_bytes()))
+        try:
+            out.append(Upload(row.filename, blobs.read(row.sha256)))
+        except blobs.FileUnavailable:
+            pass  # (a kept file lost meanwhile: the form asks for it again)
         db.session.delete(row)
     db.session.flush()
     return out
@@ -189,6 +177,6 @@ def purge_staged(before) -> int:
         used = db.session.scalar(select(exists().where(Attachment.sha256 == sha))) or db.session.scalar(
             select(exists().where(StagedUpload.sha256 == sha)))
         if not used:
-            _path_for(sha).unlink(missing_ok=True)
+            blobs.current().delete(sha)
     db.session.flush()
     return len(rows)

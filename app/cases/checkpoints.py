@@ -56,18 +56,95 @@ class Checkpoint:
     heads: list[tuple[int, int, str]]
 
 
+def _read_signed(path: Path) -> dict:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    body = doc["body"].encode()
+    if not hmac.compare_digest(_sign(body), doc.get("signature", "")):
+        raise ValueError(f"checkpoint {path.name}: signature does not match (altered, or another key)")
+    return json.loads(body)
+
+
+def _load(path: Path) -> Checkpoint:
+    data = _read_signed(path)
+    return Checkpoint(path, datetime.fromisoformat(data["created_at"]), [tuple(h) for h in data["heads"]])
+
+
 def latest() -> Checkpoint | None:
     """The newest checkpoint whose signature is right (a tampered file raises ValueError: it must not be
     skipped silently in favour of an older one)."""
     files = sorted(_directory().glob(f"{PREFIX}*.json"))
+    return _load(files[-1]) if files else None
+
+
+# -- restores: a database loaded from a backup is older than the checkpoints written since the backup --------
+RESTORE_PREFIX = "restore-"
+
+
+@dataclass
+class RestoreMarker:
+    path: Path
+    restored_at: datetime
+    backup_created_at: datetime
+    backup_checkpoint: str  # the checkpoint written just before the backup's dump
+
+
+def write_restore_marker(backup_checkpoint: str, backup_created_at: str) -> Path:
+    """Signed note, beside the checkpoints, that the database was restored now from a backup of that time."""
+    now = clock.now()
+    body = json.dumps({"created_at": now.isoformat(), "backup_created_at": backup_created_at,
+                       "backup_checkpoint": backup_checkpoint}, separators=(",", ":")).encode()
+    path = _directory() / f"{RESTORE_PREFIX}{now.strftime('%Y%m%dT%H%M%S%fZ')}.json"
+    path.write_text(json.dumps({"version": 1, "body": body.decode(), "signature": _sign(body)}), encoding="utf-8")
+    return path
+
+
+def latest_restore() -> RestoreMarker | None:
+    files = sorted(_directory().glob(f"{RESTORE_PREFIX}*.json"))
     if not files:
         return None
-    doc = json.loads(files[-1].read_text(encoding="utf-8"))
-    body = doc["body"].encode()
-    if not hmac.compare_digest(_sign(body), doc.get("signature", "")):
-        raise ValueError(f"checkpoint {files[-1].name}: signature does not match (altered, or another key)")
-    data = json.loads(body)
-    return Checkpoint(files[-1], datetime.fromisoformat(data["created_at"]), [tuple(h) for h in data["heads"]])
+    data = _read_signed(files[-1])
+    return RestoreMarker(files[-1], datetime.fromisoformat(data["created_at"]),
+                         datetime.fromisoformat(data["backup_created_at"]), data["backup_checkpoint"])
+
+
+@dataclass
+class Assessment:
+    """What `flask verify-chains` concludes from the checkpoints (the chains' own integrity is checked apart)."""
+
+    reference: Checkpoint | None  # the checkpoint the database must still contain
+    problems: list[tuple[int, str]]  # heads of the reference that are missing or differ
+    rollback_to: Checkpoint | None = None  # newest checkpoint the database fully contains, if only events are missing
+    restore: RestoreMarker | None = None  # the restore that explains a rollback
+
+    @property
+    def tampered(self) -> bool:
+        return bool(self.problems) and self.rollback_to is None
+
+
+def assess() -> Assessment:
+    """Compare the database with the checkpoints. After `flask restore` the reference is the newest checkpoint
+    written since the restore, else the backup's own; without a restore, the newest. When heads of the
+    reference are only missing (none differs) and an older checkpoint is fully contained, the database was
+    rolled back to about that checkpoint's time (a restore of an older backup), which is told apart from
+    tampering (events rewritten, or missing with no older checkpoint matching)."""
+    files = sorted(_directory().glob(f"{PREFIX}*.json"))
+    if not files:
+        return Assessment(None, [])
+    marker = latest_restore()
+    candidates = files
+    if marker is not None:
+        after = [f for f in files if _load(f).created_at > marker.restored_at]
+        candidates = after or [f for f in files if f.name <= marker.backup_checkpoint]
+    reference = _load(candidates[-1])
+    problems = verify_against(reference)
+    result = Assessment(reference, problems, restore=marker if problems == [] else None)
+    if problems and all("missing" in p for _c, p in problems):
+        for f in reversed([f for f in files if f.name < reference.path.name]):
+            older = _load(f)
+            if not verify_against(older):
+                result.rollback_to = older
+                break
+    return result
 
 
 def verify_against(cp: Checkpoint) -> list[tuple[int, str]]:

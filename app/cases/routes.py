@@ -1,5 +1,5 @@
 """Case pages: the case list, the case page with its diagrams and timeline, attachment downloads."""
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from app.cases import attachments, queries
@@ -52,6 +52,4 @@ def diagram(case_id, instance_id):
 @login_required
 def download(case_id, attachment_id):
     att = queries.get_attachment(current_user, case_id, attachment_id)
-    return send_file(
-        attachments.file_path(att), mimetype=att.content_type, as_attachment=True, download_name=att.filename
-    )
+    return attachments.download(att)

@@ -4,7 +4,7 @@ the timeline and the case status in step with the workflow on every save, in the
 from flask import current_app
 from sqlalchemy import delete, select
 
-from app import clock
+from app import clock, txcache
 from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE, Unit, User
 from app.auth.services import current_unit_id
 from app.cases import events, hooks
@@ -203,11 +203,10 @@ def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
 def liaison_for(unit_id: int, role: str) -> int | None:
     """The unit's liaison, if active, still in the unit and of the role the task is for: pushes and notices
     drawn with a "liaison" property go straight to them (claimed; they can release it to the unit)."""
-    row = db.session.execute(
+    return txcache.cached(("liaison", unit_id, role), lambda: db.session.scalar(
         select(User.id).join(Unit, Unit.liaison_id == User.id)
         .where(Unit.id == unit_id, User.unit_id == unit_id, User.active.is_(True), User.role == role)
-    ).first()
-    return row.id if row else None
+    ))
 
 
 def _case_status(loaded: Loaded, saved) -> str | None:

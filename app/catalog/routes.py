@@ -10,13 +10,13 @@ from app.catalog import admin as catalog
 from app.catalog import ledger, queries
 from app.catalog.forms import CatalogEntryForm, FileForm, ReasonForm
 from app.errors import DomainError, PermissionDenied
+from app.exports import XLSX
 from app.extensions import db
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/catalog")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 

@@ -8,13 +8,13 @@ from app.cases.attachments import uploads_from
 from app.credit import batch, queries, services
 from app.credit.forms import ApplicationForm, BatchForm, CheckForm
 from app.errors import DomainError
+from app.exports import XLSX
 from app.extensions import db
 from app.form_errors import commit_or_errors, flash_form_errors
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 
 bp = Blueprint("credit", __name__, url_prefix="/check")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/", methods=["GET", "POST"])

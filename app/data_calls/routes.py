@@ -12,12 +12,12 @@ from app.data_calls import services
 from app.data_calls.forms import CallForm
 from app.enums import CaseKind
 from app.errors import NotFound
+from app.exports import XLSX
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 
 bp = Blueprint("data_calls", __name__, url_prefix="/data-calls")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/")

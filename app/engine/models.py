@@ -41,3 +41,15 @@ class ProcessInstance(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class SchedulerHeartbeat(db.Model):
+    """One row per scheduler process (host:pid): when it last swept the timers and how long that took, so
+    administrators see a stalled scheduler and metrics can alert on it (web servers stay ready without one)."""
+
+    __tablename__ = "scheduler_heartbeat"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    sweep_ms: Mapped[int] = mapped_column(Integer, default=0)
+    fired: Mapped[int] = mapped_column(Integer, default=0)  # timers fired by this process since it started

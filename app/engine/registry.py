@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app import txcache
 from app.engine.models import ProcessInstance, ProcessVersion
 from app.engine.runner import BpmnError, Engine, ParsedProcess, Specs, parse_bpmn
 from app.extensions import db
@@ -48,9 +49,9 @@ def deploy_directory(bpmn_dir: str, check: Callable[[ParsedProcess], list[str]])
 def latest_version_id(process_id: str) -> int:
     """The id of the most recently deployed version of a process (ids only grow); only the id is read, not
     the version's XML and spec (tens of kilobytes), since starting an instance needs no more."""
-    version_id = db.session.scalar(
+    version_id = txcache.cached(("latest_version", process_id), lambda: db.session.scalar(
         select(ProcessVersion.id).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.id.desc()).limit(1)
-    )
+    ))
     if version_id is None:
         raise LookupError(f"process {process_id} is not deployed")
     return version_id

@@ -10,18 +10,24 @@ from app.extensions import db
 
 
 def claim_due_instance(now=None, exclude: set[int] | None = None) -> int | None:
+    ids = claim_due_instances(now, 1, exclude)
+    return ids[0] if ids else None
+
+
+def claim_due_instances(now=None, limit: int = 1, exclude: set[int] | None = None) -> list[int]:
+    """Up to `limit` due instances, earliest first, locked for this transaction (others skip them)."""
     now = now or clock.now()
     stmt = (
         select(ProcessInstance.id)
         # SpiffWorkflow fires a timer only once its time is strictly past: claim the same way.
         .where(ProcessInstance.next_due_at < now, ProcessInstance.status == RUNNING)
         .order_by(ProcessInstance.next_due_at)
-        .limit(1)
+        .limit(limit)
         .with_for_update(skip_locked=True)
     )
     if exclude:
         stmt = stmt.where(ProcessInstance.id.not_in(exclude))
-    return db.session.scalar(stmt)
+    return list(db.session.scalars(stmt))
 
 
 def postpone(instance_id: int, when) -> None:

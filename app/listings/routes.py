@@ -12,13 +12,13 @@ from app.cases.attachments import uploads_from
 from app.cases.models import Case
 from app.enums import CaseKind
 from app.errors import DomainError
+from app.exports import XLSX
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings import imports
 from app.listings.forms import DepartmentListForm
 
 bp = Blueprint("department_lists", __name__, url_prefix="/lists/department")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _imports(actor) -> list[Case]:

@@ -1,5 +1,5 @@
 """The applicant portal (申请人) and the public lists (no login)."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT
@@ -56,7 +56,7 @@ def case(case_id):
 @login_required
 def document(case_id, attachment_id):
     att = queries.document(current_user, case_id, attachment_id)
-    return send_file(attachments.file_path(att), mimetype=att.content_type, as_attachment=True, download_name=att.filename)
+    return attachments.download(att)
 
 
 @bp.route("/cases/<int:case_id>/objection", methods=["GET", "POST"])

@@ -7,7 +7,15 @@ from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from app.scheduler.jobs import monthly_report, purge_staged_uploads, refresh_dashboard, run_sweeps, run_timers, write_checkpoint
+from app.scheduler.jobs import (
+    collect_files,
+    monthly_report,
+    purge_staged_uploads,
+    refresh_dashboard,
+    run_sweeps,
+    run_timers,
+    write_checkpoint,
+)
 
 log = logging.getLogger(__name__)
 _scheduler: BackgroundScheduler | None = None
@@ -59,6 +67,8 @@ def add_jobs(scheduler, app) -> None:
                       id="checkpoint", coalesce=True, max_instances=1, replace_existing=True)
     scheduler.add_job(purge_staged_uploads, "cron", args=[app], hour=3, minute=23, timezone="Asia/Shanghai",
                       id="purge_staged_uploads", coalesce=True, max_instances=1, replace_existing=True)
+    scheduler.add_job(collect_files, "cron", args=[app], hour=3, minute=43, timezone="Asia/Shanghai",
+                      id="collect_files", coalesce=True, max_instances=1, replace_existing=True)
 
 
 def init_scheduler(app) -> None:

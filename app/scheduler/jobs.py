@@ -1,16 +1,18 @@
 """Scheduler jobs: each claims work, calls a service and commits per unit of work, so one bad case
 cannot block the others and a crash loses at most the item in hand."""
 import logging
+import time
 from datetime import timedelta
 
 from flask import current_app
 
-from app import clock
+from app import clock, txcache
 from app.api import webhooks
+from app.blobs import store as blobs
 from app.cases import attachments, checkpoints, deadlines, runtime
-from app.engine import timers
+from app.engine import heartbeats, timers
 from app.extensions import db
-from app.supervision import monitoring
+from app.supervision import monitoring, reports
 from app.supervision import services as supervision
 from app.supervision.reports import generate_monthly_if_missing
 
@@ -21,29 +23,54 @@ RETRY_AFTER = timedelta(minutes=5)
 
 
 def sweep_timers(max_instances: int | None = None) -> int:
-    """Fire due engine timers, one instance per transaction; each instance at most once per sweep, and no
-    fixed cap per pass (a midnight on which thousands of periods end drains in one sweep; several scheduler
-    processes share it through SKIP LOCKED). Returns how many instances fired. A failing instance is logged and
-    retried after RETRY_AFTER."""
+    """Fire due engine timers; each instance at most once per sweep, and no fixed cap per pass (a midnight on
+    which thousands of periods end drains in one sweep; several scheduler processes share it through SKIP
+    LOCKED). Instances are claimed and committed in batches of TIMER_BATCH, each fired in its own savepoint, so
+    one failing instance is rolled back alone, logged and retried after RETRY_AFTER while the rest of its batch
+    commits; the batch's reference data is read once (txcache). Returns how many instances fired."""
+    batch = max(1, int(current_app.config.get("TIMER_BATCH", 25)))
     fired = 0
     seen: set[int] = set()
-    while max_instances is None or len(seen) < max_instances:
-        now = clock.now()
-        instance_id = timers.claim_due_instance(now, seen)
-        if instance_id is None:
-            db.session.rollback()
-            break
-        seen.add(instance_id)
-        try:
-            if runtime.fire_due(instance_id, now):
-                fired += 1
-            db.session.commit()
-        except Exception:  # keep sweeping the others
-            db.session.rollback()
-            log.exception("timer sweep failed for process instance %s; retrying in %s", instance_id, RETRY_AFTER)
-            timers.postpone(instance_id, now + RETRY_AFTER)
-            db.session.commit()
+    with txcache.enabled():
+        while max_instances is None or len(seen) < max_instances:
+            now = clock.now()
+            want = batch if max_instances is None else min(batch, max_instances - len(seen))
+            ids = timers.claim_due_instances(now, want, seen)
+            if not ids:
+                db.session.rollback()
+                break
+            seen.update(ids)
+            fired += _fire_batch(ids, now)
+            txcache.clear()
     return fired
+
+
+def _fire_batch(ids: list[int], now) -> int:
+    fired, failed = 0, []
+    for instance_id in ids:
+        try:
+            with db.session.begin_nested():
+                did = runtime.fire_due(instance_id, now)
+            fired += did
+        except Exception:  # rolled back to its savepoint: the others in the batch go on
+            log.exception("timer sweep failed for process instance %s; retrying in %s", instance_id, RETRY_AFTER)
+            failed.append(instance_id)
+    try:
+        for instance_id in failed:
+            timers.postpone(instance_id, now + RETRY_AFTER)
+        db.session.commit()
+        return fired
+    except Exception:  # the batch could not commit as a whole: fire its instances one per transaction
+        db.session.rollback()
+        txcache.clear()
+        if len(ids) == 1:
+            log.exception("timer sweep failed for process instance %s; retrying in %s", ids[0], RETRY_AFTER)
+            timers.postpone(ids[0], now + RETRY_AFTER)
+            db.session.commit()
+            return 0
+        log.warning("a batch of %s timer firings failed to commit; firing them one by one", len(ids))
+        # (fire_due locks and re-reads each: one another scheduler fired meanwhile is no longer due)
+        return sum(_fire_batch([i], now) for i in ids)
 
 
 def sweep_deadlines(max_tasks: int = 500) -> tuple[int, int]:
@@ -144,6 +171,30 @@ def purge_staged_uploads(app) -> int:
             return 0
 
 
+FILE_GRACE = timedelta(days=1)
+
+
+def referenced_files() -> list:
+    """Where stored files are referred to (attachments, kept uploads, monitoring reports)."""
+    return [attachments.referenced_shas, reports.referenced_shas]
+
+
+def collect_files(app) -> int:
+    """Daily: stored files that no row refers to (a refused form's upload, a deleted report) are removed once
+    a day old."""
+    with app.app_context():
+        try:
+            n = blobs.collect_garbage(referenced_files(), clock.now() - FILE_GRACE)
+            db.session.commit()
+            if n:
+                log.info("removed %s stored files no record refers to", n)
+            return n
+        except Exception:
+            db.session.rollback()
+            log.exception("collecting unreferenced files failed")
+            return 0
+
+
 def deliver_webhooks() -> tuple[int, int]:
     """Post due webhook deliveries to department systems (each committed on its own)."""
     try:
@@ -154,10 +205,21 @@ def deliver_webhooks() -> tuple[int, int]:
         return 0, 0
 
 
+def _swept(started: float, fired: int) -> None:
+    """This scheduler's heartbeat (see app.engine.heartbeats), committed on its own."""
+    try:
+        if heartbeats.beat(time.perf_counter() - started, fired):
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("recording the scheduler heartbeat failed")
+
+
 def run_timers(app):
     """Fire the engine timers that are due; returns when the next one falls due (None if none waits)."""
     with app.app_context():
-        sweep_timers()
+        started = time.perf_counter()
+        _swept(started, sweep_timers())
         try:
             return timers.next_due()
         finally:
@@ -168,7 +230,8 @@ def run_sweeps(app):
     """One pass of every sweep. Returns the next time an engine timer falls due (None if none waits), so the
     scheduler can wake then instead of at its next fixed interval."""
     with app.app_context():
-        sweep_timers()
+        started = time.perf_counter()
+        _swept(started, sweep_timers())
         sweep_deadlines()
         escalate_overdue()
         typical_quota_notices()

@@ -1,12 +1,9 @@
 """Monthly monitoring reports as PDF (reportlab, with its built-in STSong-Light CID font, so no font file
 is needed for Chinese) and XLSX (openpyxl), stored outside the web root by content hash; and exports of
 case lists to CSV and XLSX."""
-import hashlib
 import io
 from datetime import timedelta
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import escape
 from openpyxl import Workbook
@@ -19,18 +16,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from sqlalchemy import select
 
 from app import clock
-from app.exports import append_row, csv_bytes, xlsx_bytes
+from app.blobs import store as blobs
+from app.exports import XLSX, append_row, csv_bytes, xlsx_bytes
 from app.extensions import db
 from app.labels import CASE_KIND_LABELS, STATUS_LABELS, label, step
 from app.supervision import monitoring
 from app.supervision.models import Report
 from app.supervision.monitoring import Period
-
-
-def _dir() -> Path:
-    d = Path(current_app.config["UPLOAD_DIR"]).parent / "reports"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
 
 
 def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
@@ -114,8 +106,7 @@ def generate(name: str, actor=None) -> list[Report]:
     out = []
     for fmt, render in (("pdf", render_pdf), ("xlsx", render_xlsx)):
         blob = render(name, data)
-        sha = hashlib.sha256(blob).hexdigest()
-        (_dir() / sha).write_bytes(blob)
+        sha = blobs.put(blob)
         r = Report(month=name, fmt=fmt, sha256=sha, size=len(blob), created_by_id=actor.id if actor else None)
         db.session.add(r)
         out.append(r)
@@ -144,8 +135,13 @@ def generate_monthly_if_missing() -> list[Report]:
     return out
 
 
-def report_path(r: Report) -> Path:
-    return _dir() / r.sha256
+def download(r: Report):
+    mime = "application/pdf" if r.fmt == "pdf" else XLSX
+    return blobs.download(r.sha256, mime, f"xinlian-report-{r.month}.{r.fmt}")
+
+
+def referenced_shas() -> set[str]:
+    return set(db.session.scalars(select(Report.sha256)))
 
 
 def export_rows(rows) -> list[list]:

@@ -1,12 +1,13 @@
 """Supervision pages: every case with its status, current steps and days overdue; overdue work by unit
 and step; notices and summons; the dashboard, monthly reports, exports and typical cases."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require_role
 from app.cases import queries
 from app.errors import DomainError, PermissionDenied
+from app.exports import XLSX
 from app.extensions import db
 from app.form_errors import flash_form_errors
 from app.i18n import lazy_gettext as _l
@@ -18,7 +19,6 @@ from app.supervision.forms import EnterpriseCountForm, NoticeForm
 from app.supervision.monitoring import Period
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _overview_page(page: int, per_page: int = 25):
@@ -143,8 +143,7 @@ def reports():
 def download_report(report_id):
     require_role(current_user, *services.VIEWERS)
     r = report_service.get(report_id) or abort(404)
-    mime = "application/pdf" if r.fmt == "pdf" else XLSX
-    return send_file(report_service.report_path(r), mimetype=mime, as_attachment=True, download_name=f"xinlian-report-{r.month}.{r.fmt}")
+    return report_service.download(r)
 
 
 @bp.route("/export.<fmt>")

@@ -10,7 +10,7 @@ from functools import lru_cache
 import chinese_calendar
 from sqlalchemy import select
 
-from app import clock
+from app import clock, txcache
 from app.audit import services as audit
 from app.auth.models import ADMIN
 from app.auth.permissions import require_role
@@ -75,7 +75,7 @@ class WorkCalendar:
 
     def _year_entered(self, year: int) -> bool:
         if self._entered_years is None:
-            self._entered_years = set(db.session.scalars(select(CalendarYear.year)))
+            self._entered_years = txcache.cached("entered_years", lambda: frozenset(db.session.scalars(select(CalendarYear.year))))
         return year in self._entered_years
 
     def is_workday(self, d: date) -> bool:

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.cases.attachments import file_path
+from app.blobs import store as blobs
 from app.cases.models import Attachment, Case, CaseUnit
 from app.dueprocess import decision_document
 from app.errors import DomainError
@@ -22,7 +22,7 @@ def _copies(case_id):
 
 
 def _pdf(att) -> tuple[str, bytes]:
-    data = file_path(att).read_bytes()
+    data = blobs.read(att.sha256)
     return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages), data
 
 

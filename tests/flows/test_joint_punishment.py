@@ -13,6 +13,7 @@ from app.scheduler.jobs import sweep_deadlines, sweep_timers
 from tests.conftest import user
 from tests.helpers import (
     COMPANY,
+    COMPANY2,
     complete,
     determine,
     event_types,
@@ -195,6 +196,51 @@ def test_sweep_at_the_exact_due_instant_neither_fires_nor_spins(org, clock):
     clock.shift(timedelta(microseconds=1))
     assert sweep_timers() == 1 and listings_of(case.id)[0].status == "expired"
     assert db.session.get(Case, case.id).status == "closed"
+
+
+def test_timers_fire_in_batches_and_a_failing_one_is_rolled_back_alone(org, clock, monkeypatch, caplog):
+    """A batch of due instances commits together; one that fails is rolled back to its savepoint (no expiry,
+    no push, no event), postponed, and fires later; the others in its batch are not held up."""
+    from flask import current_app
+
+    import app.listings.services as listing_services
+    from app.listings.models import Push
+    from app.scheduler.jobs import RETRY_AFTER
+
+    monkeypatch.setitem(current_app.config, "TIMER_BATCH", 2)
+    cases = [in_effect_case(days=10, subjects=(s,))[0] for s in (COMPANY, COMPANY2)]
+    broken = listings_of(cases[0].id)[0].id
+    real_end = listing_services._end
+
+    def end(listing, reason):
+        real_end(listing, reason)
+        if listing.id == broken:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(listing_services, "_end", end)
+    events_before = len(event_types(cases[0].id))
+    clock.shift(timedelta(days=10))
+    assert sweep_timers() == 1
+    db.session.expire_all()
+    assert [x.status for x in listings_of(cases[1].id)] == ["expired"]
+    assert db.session.get(Case, cases[1].id).status == "closed"
+    assert [x.status for x in listings_of(cases[0].id)] == ["in_effect"]
+    assert len(event_types(cases[0].id)) == events_before  # nothing of the failed firing was kept
+    assert db.session.scalar(select(Push.id).where(Push.listing_id == broken, Push.action == "lift")) is None
+    assert "retrying" in caplog.text
+    inst = db.session.get(ProcessInstance, listings_of(cases[0].id)[0].instance_id)
+    assert clock_utc(inst.next_due_at) > clock_utc(cases[1].closed_at)  # postponed, not retried every sweep
+    assert sweep_timers() == 0
+    monkeypatch.setattr(listing_services, "_end", real_end)
+    clock.shift(RETRY_AFTER + timedelta(seconds=1))
+    assert sweep_timers() == 1
+    assert [x.status for x in listings_of(cases[0].id)] == ["expired"]
+
+
+def clock_utc(dt):
+    from app import clock as app_clock
+
+    return app_clock.as_utc(dt)
 
 
 def test_repeated_choices_count_once(org, clock):

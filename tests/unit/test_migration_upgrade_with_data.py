@@ -36,6 +36,8 @@ def _value(column: sa.Column, step: int, n: int):
         return date(2026, 1, 1) + timedelta(days=step)
     if isinstance(t, sa.JSON):
         return {"step": step}
+    if isinstance(t, sa.LargeBinary):
+        return f"bytes {step}/{n}".encode()
     if isinstance(t, sa.String) and t.length:
         return f"s{step}n{n}x"[: t.length]
     return f"text {step}/{n}"
@@ -74,7 +76,7 @@ def _fill(conn, step: int) -> dict[str, int]:
                 if ref is None and not col.nullable:
                     pytest.fail(f"{table.name}.{col.name}: no {target.table.name} row to refer to")
                 row[col.name] = ref
-            elif col.primary_key and isinstance(col.type, sa.Integer):
+            elif col.primary_key and isinstance(col.type, sa.Integer) and len(table.primary_key.columns) == 1:
                 continue
             else:
                 row[col.name] = _value(col, step, n)

@@ -18,7 +18,8 @@ def test_jobs_are_registered_as_designed(app):
     sched = BackgroundScheduler(timezone="UTC")
     add_jobs(sched, app)
     jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == {"sweeps", "timers", "dashboard", "monthly_report", "checkpoint", "purge_staged_uploads"}
+    assert set(jobs) == {"sweeps", "timers", "dashboard", "monthly_report", "checkpoint", "purge_staged_uploads",
+                         "collect_files"}
     timers = jobs["timers"]
     assert timers.trigger.interval == timedelta(seconds=app.config["TIMER_INTERVAL_SECONDS"]) <= timedelta(seconds=1)
     assert timers.coalesce is True and timers.max_instances == 1
@@ -60,13 +61,14 @@ def test_in_process_scheduler_starts_once_and_only_when_enabled(app, monkeypatch
 
 
 def test_files_kept_from_refused_forms_are_forgotten_after_a_day(org, clock, app):
+    from app.blobs import store as blobs
     from app.cases import attachments
     from app.cases.models import StagedUpload
     from tests.conftest import user
     from tests.helpers import PDF
 
     old, _ = attachments.stage(user("market_cw"), [attachments.Upload("旧.pdf", PDF.data.replace(b"%PDF-1.4\n", b"%PDF-1.4\n%old\n"))])
-    blob = attachments._path_for(old[0].sha256)
+    old_sha = old[0].sha256
     clock.move_to("2026-11-24T02:00:00+00:00")  # 25 hours later
     new, _ = attachments.stage(user("market_cw"), [attachments.Upload("新.pdf", PDF.data)])
     db.session.commit()
@@ -75,4 +77,4 @@ def test_files_kept_from_refused_forms_are_forgotten_after_a_day(org, clock, app
     job = {j.id: j for j in sched.get_jobs()}["purge_staged_uploads"]
     assert job.func(*job.args) == 1
     assert [r.filename for r in db.session.query(StagedUpload)] == ["新.pdf"]
-    assert not blob.exists() and attachments._path_for(new[0].sha256).exists()
+    assert not blobs.current().has(old_sha) and blobs.current().has(new[0].sha256)

@@ -1,0 +1,227 @@
+"""Content-addressed file storage behind one interface, chosen by XINLIAN_FILE_STORE:
+
+- "local" (the embedded default): a folder outside the web root (UPLOAD_DIR/ab/abcdef…);
+- "database": the `blob`/`blob_chunk` tables, written in the caller's transaction (a file and the row that
+  refers to it commit or vanish together) and read a chunk at a time, so every app server of a cluster serves
+  every file without a shared disk.
+
+Every read checks the content against its sha256 before anything is sent; `move` copies every file from one
+store to the other (`flask files move`), `collect_garbage` forgets files that no row refers to."""
+import hashlib
+import io
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app, send_file
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app import clock
+from app.blobs.models import Blob, BlobChunk
+from app.extensions import db
+
+CHUNK = 256 * 1024
+STORES = ("local", "database")
+
+
+class FileUnavailable(Exception):
+    """A stored file is missing or no longer matches its hash (its sha256 is in `sha`)."""
+
+    def __init__(self, sha: str, damaged: bool):
+        super().__init__(f"stored file {sha} is {'damaged' if damaged else 'missing'}")
+        self.sha, self.damaged = sha, damaged
+
+
+class LocalStore:
+    name = "local"
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def path(self, sha: str) -> Path:
+        return self.root / sha[:2] / sha
+
+    def put(self, sha: str, data: bytes) -> None:
+        path = self.path(sha)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A unique temporary name: two requests storing the same content must not share one.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)  # same content either way, so the last rename winning is fine
+
+    def has(self, sha: str) -> bool:
+        return self.path(sha).is_file()
+
+    def chunks(self, sha: str) -> Iterator[bytes]:
+        try:
+            f = self.path(sha).open("rb")
+        except FileNotFoundError:
+            raise FileUnavailable(sha, damaged=False) from None
+        with f:
+            while block := f.read(CHUNK):
+                yield block
+
+    def delete(self, sha: str) -> None:
+        self.path(sha).unlink(missing_ok=True)
+
+    def shas(self, before: datetime | None = None) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        cutoff = before.timestamp() if before else None
+        for sub in self.root.iterdir():
+            if not sub.is_dir() or len(sub.name) != 2:
+                continue
+            for p in sub.iterdir():
+                if len(p.name) == 64 and (cutoff is None or p.stat().st_mtime < cutoff):
+                    yield p.name
+
+
+class DatabaseStore:
+    name = "database"
+
+    def put(self, sha: str, data: bytes) -> None:
+        # Insert-if-absent, so two requests storing the same content at once both succeed.
+        ins = _insert_ignoring_duplicates()
+        inserted = db.session.execute(ins(Blob).values(sha256=sha, size=len(data), created_at=clock.now())).rowcount
+        if inserted:
+            db.session.execute(ins(BlobChunk), [{"sha256": sha, "seq": i, "data": data[o:o + CHUNK]}
+                                                for i, o in enumerate(range(0, max(len(data), 1), CHUNK))])
+
+    def has(self, sha: str) -> bool:
+        return db.session.scalar(select(Blob.sha256).where(Blob.sha256 == sha)) is not None
+
+    def chunks(self, sha: str) -> Iterator[bytes]:
+        count = db.session.scalar(select(func.count()).select_from(BlobChunk).where(BlobChunk.sha256 == sha))
+        if not count:
+            raise FileUnavailable(sha, damaged=False)
+        for seq in range(count):  # one chunk per query: never the whole file in memory
+            data = db.session.scalar(select(BlobChunk.data).where(BlobChunk.sha256 == sha, BlobChunk.seq == seq))
+            if data is None:
+                raise FileUnavailable(sha, damaged=True)
+            yield bytes(data)
+
+    def delete(self, sha: str) -> None:
+        db.session.execute(delete(BlobChunk).where(BlobChunk.sha256 == sha))
+        db.session.execute(delete(Blob).where(Blob.sha256 == sha))
+
+    def shas(self, before: datetime | None = None) -> Iterator[str]:
+        stmt = select(Blob.sha256)
+        if before is not None:
+            stmt = stmt.where(Blob.created_at < before)
+        yield from db.session.scalars(stmt).all()
+
+
+def _insert_ignoring_duplicates():
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    return lambda table: insert(table).on_conflict_do_nothing()
+
+
+def store_named(name: str):
+    if name == "local":
+        return LocalStore(current_app.config["UPLOAD_DIR"])
+    if name == "database":
+        return DatabaseStore()
+    raise ValueError(f"unknown file store {name!r} (choose one of {', '.join(STORES)})")
+
+
+def current():
+    return store_named(current_app.config.get("FILE_STORE", "local"))
+
+
+def put(data: bytes) -> str:
+    """Store the bytes under their sha256 (once per content) and return it."""
+    sha = hashlib.sha256(data).hexdigest()
+    current().put(sha, data)
+    return sha
+
+
+def verified_chunks(sha: str, store=None) -> Iterator[bytes]:
+    """The file's chunks, after a first pass has checked them against the hash (nothing of a damaged file is
+    ever sent). Raises FileUnavailable."""
+    store = store or current()
+    h = hashlib.sha256()
+    for block in store.chunks(sha):
+        h.update(block)
+    if h.hexdigest() != sha:
+        raise FileUnavailable(sha, damaged=True)
+    return store.chunks(sha)
+
+
+def read(sha: str) -> bytes:
+    """A small file whole (a kept upload handed back to a form), checked."""
+    return b"".join(verified_chunks(sha))
+
+
+class _ChunkReader(io.RawIOBase):
+    def __init__(self, chunks: Iterable[bytes]):
+        self._it, self._left = iter(chunks), b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        while not self._left:
+            try:
+                self._left = next(self._it)
+            except StopIteration:
+                return 0
+        n = min(len(buf), len(self._left))
+        buf[:n], self._left = self._left[:n], self._left[n:]
+        return n
+
+
+def download(sha: str, mimetype: str, name: str):
+    """A response that sends the stored file (checked first) as a download named `name`."""
+    store = current()
+    chunks = verified_chunks(sha, store)
+    if isinstance(store, LocalStore):
+        chunks.close()
+        return send_file(store.path(sha), mimetype=mimetype, as_attachment=True, download_name=name)
+    return send_file(io.BufferedReader(_ChunkReader(chunks), CHUNK), mimetype=mimetype, as_attachment=True,
+                     download_name=name)
+
+
+def collect_garbage(referenced: Iterable[Callable[[], Iterable[str]]], before: datetime) -> int:
+    """Forget files stored before `before` that no row refers to (the grace period covers a file written by a
+    request whose row is not yet committed). Returns how many were removed (flush)."""
+    used: set[str] = set()
+    for query in referenced:
+        used.update(query())
+    store = current()
+    gone = [sha for sha in store.shas(before) if sha not in used]
+    for sha in gone:
+        store.delete(sha)
+    db.session.flush()
+    return len(gone)
+
+
+def move(source: str, target: str, shas: Iterable[str], report=lambda sha, outcome: None) -> dict[str, int]:
+    """Copy each file from one store to the other, checked on the way (one commit per file). Files already in
+    the target are skipped; missing or damaged ones are reported and left out."""
+    src, dst = store_named(source), store_named(target)
+    counts = {"copied": 0, "present": 0, "missing": 0, "damaged": 0}
+    started = time.perf_counter()
+    for sha in shas:
+        if dst.has(sha):
+            counts["present"] += 1
+            continue
+        try:
+            data = b"".join(verified_chunks(sha, src))
+        except FileUnavailable as exc:
+            outcome = "damaged" if exc.damaged else "missing"
+            counts[outcome] += 1
+            report(sha, outcome)
+            continue
+        dst.put(sha, data)
+        db.session.commit()
+        counts["copied"] += 1
+    counts["seconds"] = round(time.perf_counter() - started, 1)
+    return counts

@@ -1,0 +1,27 @@
+"""gunicorn settings (`gunicorn -c python:app.ops.gunicorn_conf wsgi:app`, as `flask run-production` starts
+it). Workers, bind address and timeouts come from the command line or GUNICORN_CMD_ARGS."""
+import os
+
+from prometheus_client import multiprocess
+
+from app.ops.production import unsafe
+from config import ProdConfig
+
+worker_class = "gthread"
+threads = int(os.environ.get("XINLIAN_THREADS", 4))
+timeout = 60
+graceful_timeout = 30
+accesslog = None  # the app writes one JSON line per request (with its request id) itself
+max_requests = 5000  # workers are replaced now and then (no slow leak lives forever)
+max_requests_jitter = 500
+
+
+def on_starting(server):
+    problems = unsafe({k: getattr(ProdConfig, k) for k in dir(ProdConfig) if k.isupper()}, server.cfg.workers)
+    if problems:
+        raise SystemExit("Refusing to start:\n- " + "\n- ".join(problems))
+
+
+def child_exit(_server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,64 @@
+"""Logs as JSON lines. Each request gets an id (a caller's well-formed X-Request-ID is kept, else a new one),
+returned in the response header and written on one line with the user id, endpoint, status and duration.
+No line carries an identity number, a name or an access code: requests are logged by endpoint (never by
+path or query string) and the user by id."""
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import datetime, timezone
+
+from flask import g, has_request_context, request
+
+from app.ops import metrics
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+request_log = logging.getLogger("xinlian.request")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+               "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        if has_request_context() and "request_id" in g:  # any line logged while a request is handled
+            out["request_id"] = g.request_id
+        out.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def configure(app) -> None:
+    handler = logging.StreamHandler()
+    if app.config.get("LOG_FORMAT", "json") == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    # One handler of ours on the root logger (an app created twice in a process must not log twice).
+    for old in [h for h in root.handlers if getattr(h, "_xinlian", False)]:
+        root.removeHandler(old)
+    handler._xinlian = True
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the embedded server's own access lines
+
+    @app.before_request
+    def _start():
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(resp):
+        if "request_id" not in g:  # (a response made before our hook ran)
+            return resp
+        resp.headers["X-Request-ID"] = g.request_id
+        took = time.perf_counter() - g.request_started
+        user = g.get("_login_user")  # only if this request already loaded its user: no query for logging
+        request_log.info("request", extra={"fields": {
+            "request_id": g.request_id, "method": request.method, "endpoint": request.endpoint or "-", "status": resp.status_code,
+            "duration_ms": round(took * 1000, 1), "user_id": getattr(user, "id", None)}})
+        metrics.observe(request.endpoint or "-", request.method, resp.status_code, took)
+        return resp
