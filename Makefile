@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test e2e bench bench-pg venv translations lint-bpmn lint db demo clean messages
+.PHONY: run test e2e bench bench-pg load venv translations lint-bpmn lint db demo clean messages
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -27,8 +27,9 @@ db: venv translations
 demo: db
 	$(BIN)/flask demo
 
+# The demo runs without two-factor login (XINLIAN_TWO_FACTOR=0; production refuses that setting).
 run: demo
-	$(BIN)/flask serve --host $(HOST) --port $(PORT)
+	XINLIAN_TWO_FACTOR=0 $(BIN)/flask serve --host $(HOST) --port $(PORT)
 
 # bpmnlint (recommended rules) needs Node.js; .ci/run installs it where missing.
 lint-bpmn:
@@ -54,6 +55,14 @@ $(VENV)/.stamp-e2e: $(VENV)/.stamp requirements-e2e.txt
 
 e2e: $(VENV)/.stamp-e2e translations
 	$(BIN)/python -m pytest -v --durations=10 tests/e2e
+
+# Locust against a two-server cluster on PostgreSQL (bench/load.py; LOAD_DATABASE_URL, see README).
+$(VENV)/.stamp-load: $(VENV)/.stamp requirements-load.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	touch $@
+
+load: $(VENV)/.stamp-load translations
+	$(BIN)/python bench/load.py
 
 bench: venv translations
 	$(BIN)/python bench/bench.py

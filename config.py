@@ -178,6 +178,13 @@ class Config:
     # /metrics answers a request carrying "Authorization: Bearer <token>", or from an address in the allow list.
     METRICS_TOKEN = os.environ.get("XINLIAN_METRICS_TOKEN", "")
     METRICS_ALLOW = os.environ.get("XINLIAN_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+    # Two-factor login: required for these roles (others may enrol); XINLIAN_TWO_FACTOR=0 turns it off for a
+    # demo, which production refuses to start with.
+    TWO_FACTOR = os.environ.get("XINLIAN_TWO_FACTOR", "1") == "1"
+    TWO_FACTOR_ROLES = tuple(r for r in os.environ.get("XINLIAN_TWO_FACTOR_ROLES", "admin,security_admin,audit_admin,office,supervisor").split(",") if r)
+    # A session unused for this long is ended (等保: 登录连接超时自动退出).
+    IDLE_TIMEOUT_MINUTES = int(os.environ.get("XINLIAN_IDLE_TIMEOUT_MINUTES", 30))
+    SINGLE_SESSION = os.environ.get("XINLIAN_SINGLE_SESSION", "0") == "1"  # a new login ends the user's other sessions
     PROXY_HOPS = int(os.environ.get("XINLIAN_PROXY_HOPS", 0))  # reverse proxies in front (1 behind nginx)
     LOG_FORMAT = os.environ.get("XINLIAN_LOG_FORMAT", "json")  # json | text
     # No scheduler heartbeat for this long: administrators and supervisors are warned, the metrics say so.
@@ -230,6 +237,7 @@ class TestConfig(Config):
         BASE_DIR / "instance" / "test.db"
     )
     SCHEDULER_ENABLED = False
+    TWO_FACTOR = False  # (tests/web/test_two_factor.py turns it on)
     SECRET_KEY = "test-secret"
     CHAIN_KEY = "test-chain-key"
     UPLOAD_DIR = str(BASE_DIR / "instance" / "test-uploads")
@@ -243,3 +251,5 @@ class ProdConfig(Config):
         key = os.environ.get("SECRET_KEY", "")
         if len(key) < 32:
             raise RuntimeError("Production needs SECRET_KEY of at least 32 characters in the environment.")
+        if os.environ.get("XINLIAN_TWO_FACTOR", "1") != "1":
+            raise RuntimeError("Production does not run without two-factor login (XINLIAN_TWO_FACTOR=0 is for the demo).")

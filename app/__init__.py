@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     # (composition root, see the module docstring)
     from app import api, catalog_proposals, credit, data_calls, dueprocess, experts, joint, listings, public_reports, rights, supervision
     from app.admin.routes import bp as admin_bp
+    from app.admin.security_log_routes import bp as security_log_bp  # (composition root, see the module docstring)
     from app.auth.routes import bp as auth_bp
     from app.cases import hooks
     from app.cases.routes import bp as cases_bp
@@ -138,7 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from forms import FORMS
 
     register_ops(app)  # first: its request id and timing wrap every other handler
-    for bp in (auth_bp, cases_bp, tasks_bp, catalog_bp, workdays_bp, admin_bp):
+    for bp in (auth_bp, cases_bp, tasks_bp, catalog_bp, workdays_bp, admin_bp, security_log_bp):
         app.register_blueprint(bp)
     for feature in (joint, experts, listings, rights, dueprocess, public_reports, catalog_proposals, data_calls, supervision, credit,
                     api):

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.ops import backup, production
 from app.scheduler import add_jobs, init_scheduler
 from app.scheduler.jobs import collect_files, referenced_files, sweep_deadlines, sweep_timers
+from app.security_log import services as security_log
 from app.workdays.cli import calendar_cli
 from app.workdays.rules import current as current_rules
 from app.workdays.rules import ensure_seeded
@@ -78,6 +79,10 @@ def register(app) -> None:
         for number, seq in verify_all_chains():
             broken += 1
             click.echo(f"BROKEN {number}: timeline event #{seq} does not follow from the one before")
+        ok, seq = security_log.verify()
+        if not ok:
+            broken += 1
+            click.echo(f"BROKEN security audit log: event #{seq} does not follow from the one before")
         try:
             found = checkpoints.assess()
         except ValueError as exc:
@@ -96,7 +101,7 @@ def register(app) -> None:
         else:
             for case_id, problem in found.problems:
                 broken += 1
-                click.echo(f"BROKEN case {case_id}: {problem} ({cp.path.name})")
+                click.echo(f"BROKEN {'security audit log' if case_id is None else f'case {case_id}'}: {problem} ({cp.path.name})")
             click.echo(f"compared with the checkpoint of {cp.created_at.isoformat()} ({len(cp.heads)} cases)")
             if found.restore is not None:
                 r = found.restore

@@ -64,6 +64,8 @@ USERS = [
     ("office1", "王主任", "office", "市发展改革委（市社会信用体系建设联席会议办公室）"),
     ("supervisor1", "赵督查", "supervisor", "市发展改革委（市社会信用体系建设联席会议办公室）"),
     ("admin", "系统管理员", "admin", "市发展改革委（市社会信用体系建设联席会议办公室）"),
+    ("secadmin", "安全管理员", "security_admin", "市发展改革委（市社会信用体系建设联席会议办公室）"),
+    ("auditor", "审计管理员", "audit_admin", "市发展改革委（市社会信用体系建设联席会议办公室）"),
     ("market_cw", "李经办", "caseworker", "市市场监管局"),
     ("market_lead", "张组长", "group_lead", "市市场监管局"),
     ("tax_cw", "陈经办", "caseworker", "市税务局"),

@@ -9,7 +9,9 @@ class Role(StrEnum):
     GROUP_LEAD = "group_lead"
     OFFICE = "office"
     SUPERVISOR = "supervisor"
-    ADMIN = "admin"
+    ADMIN = "admin"  # system administrator (系统管理员): users, units, configuration
+    SECURITY_ADMIN = "security_admin"  # security administrator (安全管理员): roles, two-factor, security policy
+    AUDIT_ADMIN = "audit_admin"  # audit administrator (审计管理员): reads and exports the security audit log
     EXPERT = "expert"
     APPLICANT = "applicant"
 

@@ -6,7 +6,9 @@ ROLE_LABELS = {
     "group_lead": _l("Specialist group lead"),
     "office": _l("Joint-meeting office"),
     "supervisor": _l("Supervisor"),
-    "admin": _l("Administrator"),
+    "admin": _l("System administrator"),
+    "security_admin": _l("Security administrator"),
+    "audit_admin": _l("Audit administrator"),
     "expert": _l("Expert"),
     "applicant": _l("Applicant"),
 }
@@ -425,4 +427,18 @@ AUDIT_FIELD_LABELS = {
     "unit_id": _l("Unit"), "days": _l("Length"), "day_kind": _l("Counted in"), "source": _l("Source"),
     "workday": _l("Working day"), "version_id": _l("Version"), "sha256": _l("SHA-256"), "filename": _l("File"),
     "domain": _l("Domain"), "lead": _l("Lead unit"), "members": _l("Member units"),
+}
+
+
+SECURITY_EVENT_LABELS = {
+    "login": _l("Login"),
+    "login_failed": _l("Failed login"),
+    "two_factor_failed": _l("Wrong second-factor code"),
+    "logout": _l("Logout"),
+    "idle_logout": _l("Logged out when idle"),
+    "admin_action": _l("Administrative action"),
+    "role_change": _l("Role changed"),
+    "export": _l("Data exported"),
+    "full_code_view": _l("Full identity number shown"),
+    "audit_export": _l("Audit log exported"),
 }

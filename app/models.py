@@ -1,7 +1,7 @@
 """Imports every model module so metadata is complete (Alembic, create_all)."""
 from app.api.models import ApiCall, ApiClient, WebhookDelivery  # noqa: F401
 from app.audit.models import AdminChange  # noqa: F401
-from app.auth.models import SpecialistGroup, Unit, User  # noqa: F401
+from app.auth.models import RecoveryCode, SpecialistGroup, Unit, User  # noqa: F401
 from app.blobs.models import Blob, BlobChunk  # noqa: F401
 from app.cases import access_sync  # noqa: F401  (keeps the CaseAccess read model in step: a flush listener)
 from app.cases.models import (  # noqa: F401
@@ -25,6 +25,7 @@ from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, O
 from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push  # noqa: F401
 from app.public_reports.models import PublicReport  # noqa: F401
 from app.rights.models import AccessCode  # noqa: F401
+from app.security_log.models import SecurityEvent, SecurityLogHead  # noqa: F401
 from app.supervision.models import EnterpriseCount, Notice, Report, StepRecord, TypicalCase  # noqa: F401
 from app.workdays.models import (  # noqa: F401
     CalendarDay,

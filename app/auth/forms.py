@@ -13,6 +13,10 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)])
 
 
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
+
+
 class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)])
     new = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a new password.")), Length(max=200)])

@@ -15,6 +15,9 @@ from app.extensions import db
 # Short names for the roles and unit kinds (the enums in app/enums.py are the definition).
 CASEWORKER, GROUP_LEAD, OFFICE = Role.CASEWORKER, Role.GROUP_LEAD, Role.OFFICE
 SUPERVISOR, ADMIN, EXPERT, APPLICANT = Role.SUPERVISOR, Role.ADMIN, Role.EXPERT, Role.APPLICANT
+SECURITY_ADMIN, AUDIT_ADMIN = Role.SECURITY_ADMIN, Role.AUDIT_ADMIN
+# 三员分立: the three administrators' roles; no account holds two, and none does another's work.
+ADMIN_ROLES = (ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
 ROLES = tuple(Role)
 
 # Unit kinds
@@ -82,6 +85,11 @@ class User(UserMixin, db.Model):
     last_login_ip: Mapped[str | None] = mapped_column(String(64))
     # The account a department system's API client acts as (tasks, timelines); it never logs in.
     service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Two-factor login (app/auth/two_factor.py): the authenticator's secret once enrolled, and the time step of
+    # the last code accepted (a code is accepted once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
@@ -98,3 +106,13 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for logging in without the authenticator app (stored as a hash only)."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(256))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,5 @@
 """Login, logout, language; and the organisation's administration pages (units, groups, users)."""
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -6,14 +7,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import validate_csrf
 
 from app import clock
-from app.auth import queries, services
-from app.auth.forms import GroupForm, LoginForm, PasswordChangeForm, UnitForm, UserForm
-from app.auth.models import ADMIN
+from app.auth import queries, services, two_factor
+from app.auth.forms import GroupForm, LoginForm, PasswordChangeForm, TwoFactorForm, UnitForm, UserForm
+from app.auth.models import ADMIN, ROLES, SECURITY_ADMIN
 from app.auth.permissions import require_role
 from app.auth.services import LoginRefused, authenticate, landing_endpoint
+from app.auth.two_factor import TwoFactorRefused
+from app.errors import DomainError
 from app.extensions import db, limiter
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
+from app.labels import ROLE_LABELS, label
+from app.security_log import services as security_log
 from forms.fields import choices
 
 bp = Blueprint("auth", __name__)
@@ -45,27 +50,136 @@ def login():
             user = authenticate(form.username.data, form.password.data, request.remote_addr)
             previous = (user.last_login_at, user.last_login_ip)
         except LoginRefused as exc:
+            security_log.record("login_failed", username=form.username.data or "", address=request.remote_addr)
             db.session.commit()  # the failure count and any lock are kept
             form.password.errors.append(exc.message)
         else:
             db.session.commit()
-            lang = session.get("lang")
-            session.clear()  # nothing from before the login carries over (session fixation)
-            if lang:
-                session["lang"] = lang
-            login_user(user)
-            if previous[0]:
-                flash(_l("Logged in. Your previous login: %(at)s from %(ip)s.", at=clock.as_utc(previous[0]).astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"), ip=previous[1] or "-"), "info")
-            if user.must_change_password:
-                return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(url_for(landing_endpoint(user))))
+            _fresh_session()
+            if two_factor.required_for(user):  # the password was right; the second factor comes next
+                at = clock.as_utc(previous[0]).isoformat() if previous[0] else None
+                session["2fa"] = {"uid": user.get_id(), "at": clock.now().timestamp(), "prev": [at, previous[1]],
+                                  "next": _safe_next(url_for(landing_endpoint(user)))}
+                return redirect(url_for("auth.two_factor_login"))
+            return _logged_in(user, previous, _safe_next(url_for(landing_endpoint(user))))
     return render_template("auth/login.html", form=form)
+
+
+def _fresh_session() -> None:
+    lang = session.get("lang")
+    session.clear()  # nothing from before the login carries over (session fixation)
+    if lang:
+        session["lang"] = lang
+
+
+def _logged_in(user, previous, target: str):
+    if current_app.config.get("SINGLE_SESSION"):
+        services.end_sessions(user)  # the newest login wins: the user's other sessions end
+    security_log.record("login", user, address=request.remote_addr,
+                        details={"two_factor": two_factor.required_for(user)})
+    db.session.commit()
+    login_user(user)
+    session["seen"] = clock.now().timestamp()
+    if previous[0]:
+        at = clock.as_utc(previous[0]) if not isinstance(previous[0], str) else clock.as_utc(datetime.fromisoformat(previous[0]))
+        flash(_l("Logged in. Your previous login: %(at)s from %(ip)s.", at=at.astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                 ip=previous[1] or "-"), "info")
+    if user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return redirect(target)
+
+
+PENDING_SECONDS = 300
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def two_factor_login():
+    """The second step of a login: the authenticator's code (or a recovery code); or, for a user who must
+    have two-factor login and has not enrolled yet, enrolment now."""
+    pending = session.get("2fa")
+    user = services.load_session_user(pending["uid"]) if pending else None
+    if user is None or not user.active or clock.now().timestamp() - pending["at"] > PENDING_SECONDS:
+        session.pop("2fa", None)
+        flash(_l("Please log in again."), "warning")
+        return redirect(url_for("auth.login"))
+    form = TwoFactorForm()
+    enrolling = user.totp_secret is None
+    if enrolling and "secret" not in pending:
+        pending["secret"] = two_factor.new_secret()
+        session["2fa"] = pending
+    if form.validate_on_submit():
+        try:
+            if services.locked_minutes(user):
+                raise TwoFactorRefused(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.",
+                                          n=services.locked_minutes(user)))
+            codes = two_factor.enrol(user, pending["secret"], form.code.data) if enrolling else None
+            if not enrolling:
+                two_factor.verify(user, form.code.data)
+            db.session.commit()
+        except TwoFactorRefused as exc:
+            security_log.record("two_factor_failed", user, address=request.remote_addr)
+            db.session.commit()  # the failure count and any lock are kept
+            form.code.errors.append(exc.message)
+        else:
+            session.pop("2fa", None)
+            response = _logged_in(user, pending["prev"], pending["next"])
+            if codes:
+                return render_template("auth/recovery_codes.html", codes=codes, next_url=response.location)
+            return response
+    uri = two_factor.provisioning_uri(user, pending["secret"]) if enrolling else None
+    return render_template("auth/two_factor.html", form=form, enrolling=enrolling, secret=pending.get("secret"),
+                           qr=two_factor.qr_svg_data_uri(uri) if uri else None)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def account_two_factor():
+    """Staff who are not required to may still turn on two-factor login for their own account."""
+    form = TwoFactorForm()
+    if current_user.totp_enabled_at is not None:
+        return render_template("auth/two_factor_status.html", left=two_factor.recovery_codes_left(current_user))
+    secret = session.get("2fa_enrol") or two_factor.new_secret()
+    session["2fa_enrol"] = secret
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enrol(current_user, secret, form.code.data)
+            db.session.commit()
+        except TwoFactorRefused as exc:
+            db.session.rollback()
+            form.code.errors.append(exc.message)
+        else:
+            session.pop("2fa_enrol", None)
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for(landing_endpoint(current_user)))
+    uri = two_factor.provisioning_uri(current_user, secret)
+    return render_template("auth/two_factor.html", form=form, enrolling=True, secret=secret, qr=two_factor.qr_svg_data_uri(uri))
+
+
+@bp.before_app_request
+def _idle_timeout():
+    """A session unused for IDLE_TIMEOUT_MINUTES ends (checked without loading the user)."""
+    if "_user_id" not in session:
+        return None
+    now = clock.now().timestamp()
+    seen = session.get("seen")
+    if seen is not None and now - seen > current_app.config["IDLE_TIMEOUT_MINUTES"] * 60:
+        user_id = session["_user_id"].split(".")[0]
+        security_log.record("idle_logout", None, key=user_id, entity="user", address=request.remote_addr)
+        db.session.commit()
+        logout_user()
+        _fresh_session()
+        flash(_l("You were logged out after %(n)s minutes without activity.", n=current_app.config["IDLE_TIMEOUT_MINUTES"]), "warning")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if seen is None or now - seen > 60:  # (the cookie is rewritten at most once a minute)
+        session["seen"] = now
+    return None
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     services.end_sessions(current_user)  # a copied session cookie stops working too
+    security_log.record("logout", current_user, address=request.remote_addr)
     db.session.commit()
     logout_user()
     lang = session.get("lang")
@@ -174,3 +288,55 @@ def reset_password(user_id):
     db.session.commit()
     flash(_l("New password for %(u)s: %(p)s — it is not shown again.", u=user.username, p=password), "warning")
     return redirect(url_for("auth.users"))
+
+
+@bp.route("/admin/users/<int:user_id>/reset-two-factor", methods=["POST"])
+@login_required
+def reset_two_factor(user_id):
+    """A user who lost the phone and the recovery codes: the authenticator is removed; the user enrols again
+    at the next login (if their role requires it). Recorded."""
+    require_role(current_user, SECURITY_ADMIN)
+    validate_csrf(request.form.get("csrf_token"))
+    user = queries.user(user_id) or abort(404)
+    two_factor.reset(current_user, user)
+    db.session.commit()
+    flash(_l("Two-factor login of %(u)s was reset: they set it up again at their next login.", u=user.username), "warning")
+    return redirect(url_for("auth.security_users"))
+
+
+@bp.route("/admin/security", methods=["GET"])
+@login_required
+def security_users():
+    """The security administrator's page: every account's role, two-factor state and lock."""
+    require_role(current_user, SECURITY_ADMIN)
+    users = queries.users()
+    return render_template("admin/security_users.html", users=users, locked={u.id for u in users if services.locked_minutes(u)},
+                           roles=[(r, label(ROLE_LABELS, r)) for r in ROLES])
+
+
+@bp.route("/admin/security/<int:user_id>/role", methods=["POST"])
+@login_required
+def change_role(user_id):
+    require_role(current_user, SECURITY_ADMIN)
+    validate_csrf(request.form.get("csrf_token"))
+    user = queries.user(user_id) or abort(404)
+    try:
+        services.change_role(current_user, user, request.form.get("role", ""), request.form.get("reason", ""))
+        db.session.commit()
+        flash(_l("Saved."), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("auth.security_users"))
+
+
+@bp.route("/admin/security/<int:user_id>/unlock", methods=["POST"])
+@login_required
+def unlock(user_id):
+    require_role(current_user, SECURITY_ADMIN)
+    validate_csrf(request.form.get("csrf_token"))
+    user = queries.user(user_id) or abort(404)
+    services.unlock(current_user, user)
+    db.session.commit()
+    flash(_l("Saved."), "success")
+    return redirect(url_for("auth.security_users"))

@@ -12,11 +12,24 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock, txcache
 from app.audit import services as audit
-from app.auth.models import ADMIN, ROLES, UNIT_COUNTY, UNIT_MEMBER, UNIT_OFFICE, UNIT_OTHER, SpecialistGroup, Unit, User
+from app.auth.models import (
+    ADMIN,
+    ADMIN_ROLES,
+    ROLES,
+    SECURITY_ADMIN,
+    UNIT_COUNTY,
+    UNIT_MEMBER,
+    UNIT_OFFICE,
+    UNIT_OTHER,
+    SpecialistGroup,
+    Unit,
+    User,
+)
 from app.auth.permissions import require_role
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.security_log import services as security_log
 
 UNIT_KINDS = (UNIT_MEMBER, UNIT_OFFICE, UNIT_COUNTY, UNIT_OTHER)
 
@@ -57,6 +70,13 @@ def authenticate(username: str, password: str, address: str | None = None) -> Us
     user.failed_logins, user.locked_until = 0, None
     user.last_login_at, user.last_login_ip = now, (address or "")[:64] or None
     return user
+
+
+def locked_minutes(user: User) -> int:
+    """Minutes the account stays locked after too many wrong passwords or codes (0: not locked)."""
+    locked = clock.as_utc(user.locked_until)
+    now = clock.now()
+    return max(1, int((locked - now).total_seconds() // 60) + 1) if locked is not None and locked > now else 0
 
 
 def password_problems(password: str, username: str = "") -> list:
@@ -120,6 +140,10 @@ def landing_endpoint(user: User) -> str:
         return "portal.index"
     if user.role == "admin":
         return "cases.list_cases"
+    if user.role == "security_admin":
+        return "auth.security_users"
+    if user.role == "audit_admin":
+        return "security_log.index"
     return "tasks.inbox"
 
 
@@ -232,6 +256,10 @@ def save_user(actor, user: User | None, username: str, full_name: str, role: str
         errors.append(("username", _l("This username is taken.")))
     if user is not None and user.id == actor.id and (not active or role != ADMIN):
         errors.append(("active", _l("You cannot deactivate yourself or drop your own administrator role.")))
+    # 三员分立: roles are the security administrator's work. The system administrator gives a new account its
+    # business role and cannot create administrators or change anyone's role afterwards.
+    if (user is None and role in ADMIN_ROLES) or (user is not None and role != user.role):
+        errors.append(("role", _l("Roles are assigned by the security administrator.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)
     before = _user_dict(user) if user else None
@@ -297,3 +325,32 @@ def _follow_successions(unit_id: int | None) -> int | None:
             return unit_id
         unit_id = nxt
     return unit_id
+
+
+def change_role(actor, user: User, role: str, reason: str) -> None:
+    """The security administrator gives a user another role (with a reason); the user's sessions end, so the
+    new permissions hold from the next request. Nobody changes their own role. Flush."""
+    require_role(actor, SECURITY_ADMIN)
+    if role not in ROLES:
+        raise DomainError(_l("Choose a role."), "role")
+    if user.id == actor.id:
+        raise DomainError(_l("Nobody changes their own role."), "role")
+    if not (reason or "").strip():
+        raise DomainError(_l("Give the reason for the change."), "reason")
+    if role not in ("expert", "applicant") and user.unit_id is None:
+        raise DomainError(_l("Choose the unit."), "role")
+    before = user.role
+    if before == role:
+        return
+    user.role = role
+    end_sessions(user)
+    _left_post(actor, user)  # (tasks claimed in the old role are released)
+    db.session.flush()
+    audit.record(actor, "user", user.id, "role_change", {"role": before}, {"role": role}, reason)
+    security_log.record("role_change", actor, entity="user", key=user.id, details={"from": before, "to": role})
+
+
+def unlock(actor, user: User) -> None:
+    require_role(actor, SECURITY_ADMIN)
+    user.locked_until, user.failed_logins = None, 0
+    audit.record(actor, "user", user.id, "unlock")

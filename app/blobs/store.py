@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import current_app, send_file, stream_with_context
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -185,8 +185,9 @@ def download(sha: str, mimetype: str, name: str):
     if isinstance(store, LocalStore):
         chunks.close()
         return send_file(store.path(sha), mimetype=mimetype, as_attachment=True, download_name=name)
-    return send_file(io.BufferedReader(_ChunkReader(chunks), CHUNK), mimetype=mimetype, as_attachment=True,
-                     download_name=name)
+    # The body is read after the view returns: keep the request (and its database session) while it streams.
+    return send_file(io.BufferedReader(_ChunkReader(stream_with_context(chunks)), CHUNK), mimetype=mimetype,
+                     as_attachment=True, download_name=name)
 
 
 def collect_garbage(referenced: Iterable[Callable[[], Iterable[str]]], before: datetime) -> int:

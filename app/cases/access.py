@@ -7,6 +7,7 @@ from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR
 from app.cases import hooks
 from app.cases.models import CaseUnit
 from app.extensions import db
+from app.security_log import services as security_log
 
 SEE_ALL_ROLES = (OFFICE, SUPERVISOR, ADMIN)
 UNIT_ROLES = (CASEWORKER, GROUP_LEAD)
@@ -45,3 +46,13 @@ def may_work_on(actor, open_task) -> bool:
 
 def can_act_on_task(actor, open_task) -> bool:
     return may_work_on(actor, open_task) and open_task.claimed_by_id in (None, actor.id)
+
+
+def full_codes_shown(actor, case, address: str | None) -> bool:
+    """Whether the page shows the subjects' codes whole; when that includes a person's identity number, the view
+    is an event of the security audit log (committed here: a page view has no other transaction)."""
+    full = can_see_full_codes(actor, case)
+    if full and any(cs.subject.kind == "person" for cs in case.subjects):
+        security_log.record("full_code_view", actor, address=address, entity="case", key=case.id)
+        db.session.commit()
+    return full

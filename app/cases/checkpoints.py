@@ -19,6 +19,8 @@ from sqlalchemy import select, tuple_
 from app import clock
 from app.cases.models import Case, CaseEvent
 from app.extensions import db
+from app.security_log import services as security_log
+from app.security_log.models import SecurityEvent
 
 PREFIX = "checkpoint-"
 CHUNK = 500
@@ -40,7 +42,8 @@ def write() -> Path:
     now = clock.now()
     heads = [[cid, seq, h] for cid, seq, h in db.session.execute(
         select(Case.id, Case.event_seq, Case.event_hash).where(Case.event_seq > 0).order_by(Case.id))]
-    body = json.dumps({"created_at": now.isoformat(), "heads": heads}, separators=(",", ":")).encode()
+    body = json.dumps({"created_at": now.isoformat(), "heads": heads, "security_log": list(security_log.head())},
+                      separators=(",", ":")).encode()
     doc = {"version": 1, "body": body.decode(), "signature": _sign(body)}
     path = _directory() / f"{PREFIX}{now.strftime('%Y%m%dT%H%M%S%fZ')}.json"
     tmp = path.with_suffix(".tmp")
@@ -54,6 +57,7 @@ class Checkpoint:
     path: Path
     created_at: datetime
     heads: list[tuple[int, int, str]]
+    security_log: tuple[int, str] | None = None  # the security audit log's head (checkpoints since issue 20)
 
 
 def _read_signed(path: Path) -> dict:
@@ -66,7 +70,9 @@ def _read_signed(path: Path) -> dict:
 
 def _load(path: Path) -> Checkpoint:
     data = _read_signed(path)
-    return Checkpoint(path, datetime.fromisoformat(data["created_at"]), [tuple(h) for h in data["heads"]])
+    sec = data.get("security_log")
+    return Checkpoint(path, datetime.fromisoformat(data["created_at"]), [tuple(h) for h in data["heads"]],
+                      tuple(sec) if sec else None)
 
 
 def latest() -> Checkpoint | None:
@@ -162,4 +168,11 @@ def verify_against(cp: Checkpoint) -> list[tuple[int, str]]:
                 problems.append((cid, f"event #{seq} recorded at the checkpoint is missing"))
             elif not hmac.compare_digest(got, h):
                 problems.append((cid, f"event #{seq} differs from the checkpoint"))
+    if cp.security_log and cp.security_log[0] > 0:  # (case id None: the security audit log)
+        seq, h = cp.security_log
+        got = db.session.scalar(select(SecurityEvent.hash).where(SecurityEvent.seq == seq))
+        if got is None:
+            problems.append((None, f"security log event #{seq} recorded at the checkpoint is missing"))
+        elif not hmac.compare_digest(got, h):
+            problems.append((None, f"security log event #{seq} differs from the checkpoint"))
     return problems

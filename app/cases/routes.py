@@ -3,7 +3,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from app.cases import attachments, queries
-from app.cases.access import can_see_full_codes
+from app.cases.access import full_codes_shown
 from app.cases.diagrams import diagram_xml, diagrams_for
 from app.cases.events import verify_chain
 from app.pagination import page_number
@@ -32,7 +32,7 @@ def detail(case_id):
     data = queries.case_page(current_user, case_id)
     staff = current_user.role not in ("expert", "applicant")
     return render_template(
-        "cases/detail.html", full_codes=can_see_full_codes(current_user, data["case"]),
+        "cases/detail.html", full_codes=full_codes_shown(current_user, data["case"], request.remote_addr),
         diagrams=diagrams_for(data["case"]) if staff else [],
         chain=verify_chain(case_id, data["timeline"]) if staff else None, **data,
     )

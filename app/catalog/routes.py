@@ -14,6 +14,7 @@ from app.exports import XLSX
 from app.extensions import db
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
+from app.security_log import services as security_log
 from forms.fields import choices
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/catalog")
@@ -90,6 +91,7 @@ def catalog_diff(entry_id):
 @login_required
 def catalog_export():
     require_role(current_user, *catalog.MANAGERS)
+    security_log.record_export(current_user, request.remote_addr, "catalog")
     return Response(catalog.export_xlsx(), mimetype=XLSX, headers={"Content-Disposition": "attachment; filename=catalog.xlsx"})
 
 

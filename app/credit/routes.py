@@ -13,6 +13,7 @@ from app.extensions import db
 from app.form_errors import commit_or_errors, flash_form_errors
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
+from app.security_log import services as security_log
 
 bp = Blueprint("credit", __name__, url_prefix="/check")
 
@@ -70,6 +71,7 @@ def batch_check():
             db.session.rollback()
             flash(exc.message, "danger")
         else:
+            security_log.record_export(current_user, request.remote_addr, "credit_check_batch", n)
             return send_file(io.BytesIO(sheet), mimetype=XLSX, as_attachment=True, download_name=f"credit-check-{n}.xlsx")
     elif request.method == "POST":
         flash_form_errors(form)

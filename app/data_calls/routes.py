@@ -15,6 +15,7 @@ from app.errors import NotFound
 from app.exports import XLSX
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
+from app.security_log import services as security_log
 from forms.fields import choices
 
 bp = Blueprint("data_calls", __name__, url_prefix="/data-calls")
@@ -62,4 +63,6 @@ def template(case_id):
 def compiled(case_id):
     require_role(current_user, "office", "supervisor", "admin")
     case = _call(case_id)
-    return send_file(io.BytesIO(services.compiled_xlsx(case)), mimetype=XLSX, as_attachment=True, download_name=f"{case.number}-compiled.xlsx")
+    data = services.compiled_xlsx(case)
+    security_log.record_export(current_user, request.remote_addr, "data_call", key=case.id)
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"{case.number}-compiled.xlsx")

@@ -12,6 +12,8 @@ threads = int(os.environ.get("XINLIAN_THREADS", 4))
 timeout = 60
 graceful_timeout = 30
 accesslog = None  # the app writes one JSON line per request (with its request id) itself
+# gunicorn's runtime control socket is one path per user: several servers on one machine would share it.
+control_socket_disable = True
 max_requests = 5000  # workers are replaced now and then (no slow leak lives forever)
 max_requests_jitter = 500
 
@@ -20,6 +22,12 @@ def on_starting(server):
     problems = unsafe({k: getattr(ProdConfig, k) for k in dir(ProdConfig) if k.isupper()}, server.cfg.workers)
     if problems:
         raise SystemExit("Refusing to start:\n- " + "\n- ".join(problems))
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:  # the workers' shared request metrics: a fresh folder per start (stale files would add up)
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(folder, name))
 
 
 def child_exit(_server, worker):

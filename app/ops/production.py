@@ -21,6 +21,8 @@ def unsafe(config, workers: int, environ=os.environ) -> list[str]:
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and workers > 1:
         problems.append("SQLite cannot serve several web workers: set DATABASE_URL to PostgreSQL "
                         "(postgresql+psycopg://…) or run one worker.")
+    if not config.get("TWO_FACTOR", True):
+        problems.append("Two-factor login is off (XINLIAN_TWO_FACTOR=0): that is for the demo only.")
     if config.get("TESTING"):
         problems.append("The test configuration cannot serve production.")
     return problems

@@ -13,6 +13,7 @@ from app.form_errors import flash_form_errors
 from app.i18n import lazy_gettext as _l
 from app.labels import STATUS_LABELS, label, step
 from app.pagination import page_number
+from app.security_log import services as security_log
 from app.supervision import monitoring, services
 from app.supervision import reports as report_service
 from app.supervision.forms import EnterpriseCountForm, NoticeForm
@@ -157,6 +158,7 @@ def export(fmt):
         [(c, due, "；".join(step(t.bpmn_id, t.name) for t in tasks[c.id])) for c, due in page.items]
     )
     header = ["案件编号", "标题", "类型", "状态", "当前环节", "最早办理时限", "超期天数"]
+    security_log.record_export(current_user, request.remote_addr, "case_list", len(rows), fmt)
     if fmt == "csv":
         return Response(report_service.to_csv(header, rows), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=cases.csv"})

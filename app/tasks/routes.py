@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.cases import queries, tasks
-from app.cases.access import can_act_on_task, can_see_case, can_see_full_codes
+from app.cases.access import can_act_on_task, can_see_case, full_codes_shown
 from app.cases.attachments import uploads_from
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.errors import Conflict, DomainError
@@ -89,7 +89,7 @@ def _render(data, form, status=200):
             "tasks/task.html",
             form=form,
             can_act=can_act_on_task(current_user, data["task"]),
-            full_codes=can_see_full_codes(current_user, data["case"]),
+            full_codes=full_codes_shown(current_user, data["case"], request.remote_addr),
             **data,
         ),
         status,

@@ -96,6 +96,7 @@ def server(tmp_path_factory):
         # Logins and registrations are throttled per address; here every person of the journeys comes from
         # 127.0.0.1 (about 30 logins in the first minutes), so the e2e server allows more per address.
         XINLIAN_LOGIN_RATE_LIMIT="600 per minute",
+        XINLIAN_TWO_FACTOR="0",  # (the demo setting; the two-factor journey is tested in tests/web)
         XINLIAN_REGISTER_RATE_LIMIT="600 per minute",
     )
     _flask(env, "db", "upgrade")

@@ -53,7 +53,13 @@ def restored_app(app, tmp_path, monkeypatch):
 
 
 def _fill_empty_tables():
-    """The demo fills most tables; one plausible row goes into each it leaves empty (not the timelines)."""
+    """The demo fills most tables; one plausible row goes into each it leaves empty (not the chained logs: a
+    real security event is recorded instead)."""
+    from app.security_log import services as security_log
+    from tests.conftest import user
+
+    security_log.record("login", user("market_cw"), address="127.0.0.1")
+    db.session.commit()
     meta = sa.MetaData()
     meta.reflect(db.engine)
     for table in _ordered(meta):

@@ -19,11 +19,17 @@ def test_unsafe_configurations_are_named():
     assert "Debug" in " ".join(unsafe({**PG, "DEBUG": True}, 2, {"SECRET_KEY": GOOD_SECRET}))
 
 
-def test_run_production_refuses_several_workers_on_sqlite(app, monkeypatch):
+def test_run_production_refuses_several_workers_on_sqlite(tmp_path, monkeypatch):
+    from app import create_app
+    from config import TestConfig
+
+    class OnSqlite(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'prod-test.db'}"
+
     monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
     started = []
     monkeypatch.setattr("app.ops.production.run", lambda *a, **k: started.append(a) or 0)
-    result = app.test_cli_runner().invoke(args=["run-production", "--workers", "3"])
+    result = create_app(OnSqlite).test_cli_runner().invoke(args=["run-production", "--workers", "3"])
     assert result.exit_code != 0 and "SQLite cannot serve several web workers" in result.output
     assert "test configuration" in result.output and started == []
 

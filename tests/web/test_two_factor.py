@@ -1,0 +1,139 @@
+"""Two-factor login and idle timeout (issue 20): TOTP with a clock the test moves, single-use codes, recovery
+codes, voluntary enrolment, the administrator's reset, and production refusing the demo's "off" setting."""
+import re
+from datetime import timedelta
+
+import pyotp
+import pytest
+
+from app import clock as app_clock
+from app.auth.models import RecoveryCode
+from app.extensions import db
+from app.ops.production import unsafe
+from tests.conftest import csrf_from, login, user
+
+
+@pytest.fixture
+def two_factor_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWO_FACTOR", True)
+
+
+def _code(secret, shift=timedelta()):
+    return pyotp.TOTP(secret).at(app_clock.now() + shift)
+
+
+def _second_step(client, code):
+    page = client.get("/login/two-factor").get_data(as_text=True)
+    return client.post("/login/two-factor", data={"csrf_token": csrf_from(page), "code": code})
+
+
+def _enrol(client, username):
+    login(client, username)
+    page = client.get("/login/two-factor").get_data(as_text=True)
+    assert "data:image/svg+xml;base64," in page  # the QR code, made here (no outside service)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    resp = client.post("/login/two-factor", data={"csrf_token": csrf_from(page), "code": "000000"})
+    assert "代码不正确" in resp.get_data(as_text=True) or "不匹配" in resp.get_data(as_text=True)
+    resp = client.post("/login/two-factor", data={"csrf_token": csrf_from(page), "code": _code(secret)})
+    html = resp.get_data(as_text=True)
+    codes = re.findall(r"<li>([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})</li>", html)
+    assert resp.status_code == 200 and len(codes) == 10
+    return secret, codes
+
+
+def test_a_supervisor_must_enrol_then_logs_in_with_the_code(client, org, clock, two_factor_on):
+    resp = login(client, "supervisor1")
+    assert resp.headers["Location"].endswith("/login/two-factor")
+    assert client.get("/supervision/").status_code == 302  # not logged in before the second factor
+    secret, codes = _enrol(client, "supervisor1")
+    assert client.get("/supervision/").status_code == 200
+    u = user("supervisor1")
+    assert u.totp_enabled_at is not None and db.session.query(RecoveryCode).filter_by(user_id=u.id).count() == 10
+    assert all(c not in rc.code_hash for rc in db.session.query(RecoveryCode) for c in codes)  # stored hashed
+
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/supervision/").get_data(as_text=True))})
+    clock.shift(timedelta(minutes=2))
+    login(client, "supervisor1")
+    # A code from two minutes ago (outside the allowed drift) is refused; the current one is accepted once.
+    assert _second_step(client, _code(secret, -timedelta(minutes=2))).status_code == 200
+    assert client.get("/supervision/").status_code == 302
+    assert _second_step(client, _code(secret)).status_code == 302
+    assert client.get("/supervision/").status_code == 200
+
+
+def test_a_code_is_accepted_once_and_a_recovery_code_once(client, org, clock, two_factor_on):
+    secret, codes = _enrol(client, "office1")
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    login(client, "office1")
+    used = _code(secret)
+    resp = _second_step(client, used)  # the enrolment already used this time step: a replay
+    assert resp.status_code == 200 and client.get("/tasks/").status_code == 302
+    assert _second_step(client, codes[0]).status_code == 302  # a recovery code
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    login(client, "office1")
+    assert _second_step(client, codes[0]).status_code == 200  # spent
+    assert _second_step(client, codes[1]).status_code == 302
+
+
+def test_the_pending_second_step_expires(client, org, clock, two_factor_on):
+    secret, _codes = _enrol(client, "supervisor1")
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/supervision/").get_data(as_text=True))})
+    login(client, "supervisor1")
+    token = csrf_from(client.get("/login/two-factor").get_data(as_text=True))
+    clock.shift(timedelta(minutes=6))
+    resp = client.post("/login/two-factor", data={"csrf_token": token, "code": _code(secret)})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/login")
+    assert client.get("/supervision/").status_code == 302
+
+
+def test_other_staff_log_in_with_a_password_and_may_enrol(client, org, clock, two_factor_on):
+    resp = login(client, "market_cw")
+    assert "/login/two-factor" not in resp.headers["Location"]
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    html = client.post("/account/two-factor", data={"csrf_token": csrf_from(page), "code": _code(secret)}).get_data(as_text=True)
+    assert len(re.findall(r"<li>[0-9a-f]{4}-", html)) == 10
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    clock.shift(timedelta(minutes=1))
+    assert login(client, "market_cw").headers["Location"].endswith("/login/two-factor")
+    assert _second_step(client, _code(secret)).status_code == 302
+
+
+def test_an_administrator_resets_a_lost_authenticator(client, org, clock, two_factor_on):
+    _enrol(client, "office1")
+    admin = client.application.test_client()
+    # (the security administrator has not enrolled yet: the two-factor step is enrolment)
+    _enrol(admin, "secadmin")
+    page = admin.get("/admin/security").get_data(as_text=True)
+    office = user("office1")
+    admin.post(f"/admin/users/{office.id}/reset-two-factor", data={"csrf_token": csrf_from(page)})
+    db.session.expire_all()
+    assert user("office1").totp_secret is None
+    assert client.get("/tasks/").status_code == 302  # the office user's sessions ended
+    login(client, "office1")
+    assert "data:image/svg+xml" in client.get("/login/two-factor").get_data(as_text=True)  # enrols again
+
+
+def test_an_idle_session_ends_after_thirty_minutes(client, org, clock):
+    login(client, "market_cw")
+    clock.shift(timedelta(minutes=29))
+    assert client.get("/tasks/").status_code == 200  # activity: the idle time starts again
+    clock.shift(timedelta(minutes=29))
+    assert client.get("/tasks/").status_code == 200
+    clock.shift(timedelta(minutes=31))
+    resp = client.get("/tasks/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "30 分钟" in page or "30分钟" in page
+    assert client.get("/tasks/").status_code == 302
+
+
+def test_production_refuses_the_demo_setting(monkeypatch):
+    problems = unsafe({"SQLALCHEMY_DATABASE_URI": "postgresql://x", "TWO_FACTOR": False}, 4, {"SECRET_KEY": "k" * 40})
+    assert any("Two-factor" in p for p in problems)
+    from config import ProdConfig
+
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("XINLIAN_TWO_FACTOR", "0")
+    with pytest.raises(RuntimeError, match="two-factor"):
+        ProdConfig.check()
