@@ -1,7 +1,7 @@
 """Imports every model module so metadata is complete (Alembic, create_all)."""
 from app.api.models import ApiCall, ApiClient, WebhookDelivery  # noqa: F401
 from app.audit.models import AdminChange  # noqa: F401
-from app.auth.models import RecoveryCode, SpecialistGroup, Unit, User  # noqa: F401
+from app.auth.models import PasswordHistory, RecoveryCode, SpecialistGroup, Unit, User  # noqa: F401
 from app.blobs.models import Blob, BlobChunk  # noqa: F401
 from app.cases import access_sync  # noqa: F401  (keeps the CaseAccess read model in step: a flush listener)
 from app.cases.models import (  # noqa: F401

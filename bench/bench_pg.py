@@ -302,13 +302,12 @@ class Copier:
         self.uuid_cols = {t.name: [c.name for c in t.columns if c.name in ("task_id",)] for t in tables}
 
     def stamp(self, tpl: Template, created_at, overdue_days: int = 0):
-        import hashlib
         import hmac
         from datetime import timedelta
 
         from flask import current_app
 
-        from app.cases.events import ALG, GENESIS
+        from app.cases.events import GENESIS, KEYED
 
         key = current_app.config["CHAIN_KEY"].encode()
 
@@ -364,10 +363,9 @@ class Copier:
                 self.out[t.name].append(new)
         prev = GENESIS
         for ev in sorted(events, key=lambda e: e["seq"]):  # the chain, keyed as app.cases.events hashes it
-            assert ev["alg"] == ALG
             ev["prev_hash"] = prev
             payload = f'[{case_id},{ev["payload_middle"]},"{prev}"]'.encode()
-            ev["hash"] = prev = hmac.new(key, payload, hashlib.sha256).hexdigest()
+            ev["hash"] = prev = hmac.new(key, payload, KEYED[ev["alg"]]).hexdigest()
         case_row = next(r for r in reversed(self.out["case"]) if r["id"] == case_id)
         case_row["event_hash"] = prev
 

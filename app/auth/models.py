@@ -116,3 +116,13 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(256))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordHistory(db.Model):
+    """Hashes of a user's earlier passwords (the last PASSWORD_HISTORY are refused as a new one)."""
+
+    __tablename__ = "password_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

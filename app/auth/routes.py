@@ -86,6 +86,11 @@ def _logged_in(user, previous, target: str):
                  ip=previous[1] or "-"), "info")
     if user.must_change_password:
         return redirect(url_for("auth.change_password"))
+    if services.password_expired(user):
+        flash(_l("Your password is older than %(n)s days: choose a new one.", n=current_app.config["PASSWORD_MAX_AGE_DAYS"]), "warning")
+        user.must_change_password = True
+        db.session.commit()
+        return redirect(url_for("auth.change_password"))
     return redirect(target)
 
 

@@ -21,6 +21,7 @@ from app.auth.models import (
     UNIT_MEMBER,
     UNIT_OFFICE,
     UNIT_OTHER,
+    PasswordHistory,
     SpecialistGroup,
     Unit,
     User,
@@ -114,10 +115,25 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     if new == current:
         raise DomainError(_l("Choose a new password, not the current one."), "new")
     check_new_password(new, confirm, user.username, "new")
+    keep = current_app.config["PASSWORD_HISTORY"]
+    earlier = list(db.session.scalars(select(PasswordHistory).where(PasswordHistory.user_id == user.id)
+                                      .order_by(PasswordHistory.id.desc())))
+    if any(check_password_hash(h.password_hash, new) for h in earlier[:keep]):
+        raise DomainError(_l("Choose a password you have not used for your last %(n)s passwords.", n=keep), "new")
+    db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))  # the one being replaced
+    for old in earlier[max(keep - 1, 0):]:
+        db.session.delete(old)
     user.set_password(new)
     user.must_change_password, user.password_changed_at = False, clock.now()
     end_sessions(user)
     audit.record(user, "user", user.id, "password_change")
+
+
+def password_expired(user: User) -> bool:
+    """The password is older than PASSWORD_MAX_AGE_DAYS (since it was set or last changed)."""
+    days = current_app.config.get("PASSWORD_MAX_AGE_DAYS", 0)
+    since = clock.as_utc(user.password_changed_at or user.created_at)
+    return bool(days) and since is not None and clock.now() - since > timedelta(days=days)
 
 
 def load_session_user(session_id: str) -> User | None:

@@ -17,10 +17,17 @@ GENESIS = "0" * 64
 
 
 
-ALG = "hmac-sha256"
+# Keyed algorithms (HMAC with the chain key): HMAC-SM3 (GB/T 32905, for 密评) for new events unless
+# XINLIAN_CHAIN_ALG says otherwise; events keep the algorithm they were written with, so a chain may switch.
+KEYED = {"hmac-sha256": "sha256", "hmac-sm3": "sm3"}
 
 
-def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash, alg: str = ALG) -> str:
+def current_alg() -> str:
+    return current_app.config.get("CHAIN_ALG", "hmac-sm3")
+
+
+def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash, alg: str | None = None) -> str:
+    alg = alg or current_alg()
     payload = json.dumps(
         [case_id, seq, type_, at.isoformat(), actor_id, actor_unit_id, bpmn_id, details, prev_hash],
         sort_keys=True,
@@ -30,8 +37,8 @@ def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, 
     ).encode("utf-8")
     if alg == "sha256":  # events recorded before the chains were keyed
         return hashlib.sha256(payload).hexdigest()
-    if alg == "hmac-sha256":
-        return hmac.new(current_app.config["CHAIN_KEY"].encode(), payload, hashlib.sha256).hexdigest()
+    if alg in KEYED:
+        return hmac.new(current_app.config["CHAIN_KEY"].encode(), payload, KEYED[alg]).hexdigest()
     raise ValueError(f"unknown chain algorithm {alg}")
 
 
@@ -44,9 +51,10 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     actor_id = actor.id if actor is not None else None
     actor_unit_id = actor.unit_id if actor is not None else None
     details = details or {}
-    digest = _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev)
+    alg = current_alg()
+    digest = _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev, alg)
     ev = CaseEvent(
-        alg=ALG,
+        alg=alg,
         case_id=case_id,
         seq=seq,
         type=type_,
@@ -77,9 +85,9 @@ def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | 
         at = clock.as_utc(ev.at)
         if ev.seq != expected_seq or ev.prev_hash != prev:
             return False, ev.seq
-        if keyed and ev.alg != ALG:
+        if keyed and ev.alg not in KEYED:
             return False, ev.seq  # an unkeyed event after a keyed one: a rewrite, never a legacy event
-        keyed = keyed or ev.alg == ALG
+        keyed = keyed or ev.alg in KEYED
         if not hmac.compare_digest(
             _digest(case_id, ev.seq, ev.type, at, ev.actor_id, ev.actor_unit_id, ev.bpmn_id, ev.details, prev, ev.alg), ev.hash
         ):

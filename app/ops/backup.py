@@ -145,8 +145,7 @@ def restore(source: Path) -> dict:
         raise BackupError(f"this is a {body['dialect']} backup; the configured database is {url.get_backend_name()}")
     if not _database_is_empty():
         raise BackupError("the configured database is not empty: restore only into a new, empty database")
-    db.session.remove()
-    db.engine.dispose()
+    db.session.rollback()  # (nothing of ours is open on the new database while pg_restore loads it)
     db_file = source / body["database"]["file"]
     if body["dialect"] == "postgresql":
         done = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",

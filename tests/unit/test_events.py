@@ -75,7 +75,7 @@ def test_a_chain_recomputed_without_the_key_does_not_verify(org, clock, app, tmp
 def test_events_recorded_before_the_chains_were_keyed_still_verify(org, clock):
     case = file_case()
     first = db.session.query(CaseEvent).filter_by(case_id=case.id, seq=1).one()
-    assert first.alg == "hmac-sha256"
+    assert first.alg == "hmac-sm3"
     # An old event: plain SHA-256, as recorded before this release; what follows is keyed.
     first.alg = "sha256"
     first.hash = events._digest(case.id, 1, first.type, first.at, first.actor_id, first.actor_unit_id, first.bpmn_id,
@@ -135,3 +135,24 @@ def test_an_altered_checkpoint_file_is_refused(org, clock, app, tmp_path, monkey
         checkpoints.latest()
     result = app.test_cli_runner().invoke(args=["verify-chains"])
     assert result.exit_code == 1 and "signature does not match" in result.output
+
+
+def test_a_chain_keyed_with_sha256_then_sm3_verifies_and_a_relabelled_event_does_not(org, clock, app, monkeypatch):
+    """HMAC-SM3 for new events (密评); events written with HMAC-SHA256 before the switch keep verifying."""
+    monkeypatch.setitem(app.config, "CHAIN_ALG", "hmac-sha256")
+    case = file_case()
+    db.session.commit()
+    monkeypatch.setitem(app.config, "CHAIN_ALG", "hmac-sm3")
+    from tests.helpers import complete, only_task
+
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    db.session.commit()
+    algs = [e.alg for e in db.session.query(CaseEvent).filter_by(case_id=case.id).order_by(CaseEvent.seq)]
+    assert algs[0] == "hmac-sha256" and algs[-1] == "hmac-sm3"
+    assert events.verify_chain(case.id) == (True, None)
+    last = db.session.query(CaseEvent).filter_by(case_id=case.id).order_by(CaseEvent.seq.desc()).first()
+    assert last.hash == events._digest(case.id, last.seq, last.type, last.at, last.actor_id, last.actor_unit_id,
+                                       last.bpmn_id, last.details, last.prev_hash, "hmac-sm3")
+    last.alg = "hmac-sha256"  # the same content claimed under the other algorithm: does not verify
+    db.session.commit()
+    assert events.verify_chain(case.id) == (False, last.seq)

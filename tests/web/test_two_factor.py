@@ -137,3 +137,37 @@ def test_production_refuses_the_demo_setting(monkeypatch):
     monkeypatch.setenv("XINLIAN_TWO_FACTOR", "0")
     with pytest.raises(RuntimeError, match="two-factor"):
         ProdConfig.check()
+
+
+def _change_password(client, current, new):
+    page = client.get("/account/password").get_data(as_text=True)
+    return client.post("/account/password", data={"csrf_token": csrf_from(page), "current": current, "new": new,
+                                                   "confirm": new})
+
+
+def test_an_old_password_must_be_replaced_and_recent_ones_are_not_reused(app, client, org, clock, monkeypatch):
+    from werkzeug.security import generate_password_hash
+
+    from app.auth.models import User
+
+    monkeypatch.setitem(app.config, "PASSWORD_MAX_AGE_DAYS", 90)
+    # (the org fixture stores one shared hash for speed; this test needs real ones)
+    monkeypatch.setattr(User, "set_password", lambda self, pw: setattr(self, "password_hash", generate_password_hash(pw)))
+    user("market_cw").password_changed_at = app_clock.now()  # (set today, on the test's clock)
+    db.session.commit()
+    assert login(client, "market_cw").headers["Location"].endswith("/tasks/")
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    clock.shift(timedelta(days=91))
+    resp = login(client, "market_cw")
+    assert resp.headers["Location"].endswith("/account/password")
+    assert "90" in client.get("/account/password").get_data(as_text=True)
+    assert client.get("/tasks/").status_code == 302  # nothing else until it is changed
+    assert _change_password(client, "demo1234", "Neues-Passwort-2026").status_code == 302
+    assert client.get("/tasks/").status_code == 200  # (the session goes on after a change)
+    r = _change_password(client, "Neues-Passwort-2026", "Zweites-Passwort-2026")
+    assert r.status_code == 302, re.findall(r"invalid-feedback[^>]*>([^<]+)", r.get_data(as_text=True))
+    assert _change_password(client, "Zweites-Passwort-2026", "Drittes-Passwort-2026").status_code == 302
+    html = _change_password(client, "Drittes-Passwort-2026", "Neues-Passwort-2026").get_data(as_text=True)
+    assert "最近" in html  # one of the last five: refused
+    db.session.expire_all()
+    assert user("market_cw").check_password("Drittes-Passwort-2026")
