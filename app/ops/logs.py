@@ -43,6 +43,7 @@ def configure(app) -> None:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the embedded server's own access lines
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # "job ran" twice a second; failures still show
 
     @app.before_request
     def _start():
