@@ -283,12 +283,17 @@ def users(user_id=None):
     return render_template("admin/users.html", form=form, user=user, users=queries.users())
 
 
+def _account(user_id: int, role: str):
+    """The account an administrator's POST acts on, after the role and the CSRF token are checked."""
+    require_role(current_user, role)
+    validate_csrf(request.form.get("csrf_token"))
+    return queries.user(user_id) or abort(404)
+
+
 @bp.route("/admin/users/<int:user_id>/reset", methods=["POST"])
 @login_required
 def reset_password(user_id):
-    require_role(current_user, ADMIN)
-    validate_csrf(request.form.get("csrf_token"))
-    user = queries.user(user_id) or abort(404)
+    user = _account(user_id, ADMIN)
     password = services.reset_password(current_user, user)
     db.session.commit()
     flash(_l("New password for %(u)s: %(p)s — it is not shown again.", u=user.username, p=password), "warning")
@@ -300,9 +305,7 @@ def reset_password(user_id):
 def reset_two_factor(user_id):
     """A user who lost the phone and the recovery codes: the authenticator is removed; the user enrols again
     at the next login (if their role requires it). Recorded."""
-    require_role(current_user, SECURITY_ADMIN)
-    validate_csrf(request.form.get("csrf_token"))
-    user = queries.user(user_id) or abort(404)
+    user = _account(user_id, SECURITY_ADMIN)
     two_factor.reset(current_user, user)
     db.session.commit()
     flash(_l("Two-factor login of %(u)s was reset: they set it up again at their next login.", u=user.username), "warning")
@@ -322,9 +325,7 @@ def security_users():
 @bp.route("/admin/security/<int:user_id>/role", methods=["POST"])
 @login_required
 def change_role(user_id):
-    require_role(current_user, SECURITY_ADMIN)
-    validate_csrf(request.form.get("csrf_token"))
-    user = queries.user(user_id) or abort(404)
+    user = _account(user_id, SECURITY_ADMIN)
     try:
         services.change_role(current_user, user, request.form.get("role", ""), request.form.get("reason", ""))
         db.session.commit()
@@ -338,9 +339,7 @@ def change_role(user_id):
 @bp.route("/admin/security/<int:user_id>/unlock", methods=["POST"])
 @login_required
 def unlock(user_id):
-    require_role(current_user, SECURITY_ADMIN)
-    validate_csrf(request.form.get("csrf_token"))
-    user = queries.user(user_id) or abort(404)
+    user = _account(user_id, SECURITY_ADMIN)
     services.unlock(current_user, user)
     db.session.commit()
     flash(_l("Saved."), "success")

@@ -50,9 +50,8 @@ def can_act_on_task(actor, open_task) -> bool:
 
 def full_codes_shown(actor, case, address: str | None) -> bool:
     """Whether the page shows the subjects' codes whole; when that includes a person's identity number, the view
-    is an event of the security audit log (committed here: a page view has no other transaction)."""
+    is an event of the security audit log (flush; the page's route commits it)."""
     full = can_see_full_codes(actor, case)
     if full and any(cs.subject.kind == "person" for cs in case.subjects):
         security_log.record("full_code_view", actor, address=address, entity="case", key=case.id)
-        db.session.commit()
     return full

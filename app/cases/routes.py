@@ -6,6 +6,7 @@ from app.cases import attachments, queries
 from app.cases.access import full_codes_shown
 from app.cases.diagrams import diagram_xml, diagrams_for
 from app.cases.events import verify_chain
+from app.extensions import db
 from app.pagination import page_number
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -31,8 +32,10 @@ def list_cases():
 def detail(case_id):
     data = queries.case_page(current_user, case_id)
     staff = current_user.role not in ("expert", "applicant")
+    full_codes = full_codes_shown(current_user, data["case"], request.remote_addr)
+    db.session.commit()  # (the view's audit event, if any)
     return render_template(
-        "cases/detail.html", full_codes=full_codes_shown(current_user, data["case"], request.remote_addr),
+        "cases/detail.html", full_codes=full_codes,
         diagrams=diagrams_for(data["case"]) if staff else [],
         chain=verify_chain(case_id, data["timeline"]) if staff else None, **data,
     )

@@ -84,12 +84,15 @@ def task(task_id):
 
 
 def _render(data, form, status=200):
+    # (every path here has committed or rolled back its own work: this commits only the view's audit event)
+    full_codes = full_codes_shown(current_user, data["case"], request.remote_addr)
+    db.session.commit()
     return (
         render_template(
             "tasks/task.html",
             form=form,
             can_act=can_act_on_task(current_user, data["task"]),
-            full_codes=full_codes_shown(current_user, data["case"], request.remote_addr),
+            full_codes=full_codes,
             **data,
         ),
         status,
