@@ -33,12 +33,13 @@ def detail(case_id):
     data = queries.case_page(current_user, case_id)
     staff = current_user.role not in ("expert", "applicant")
     full_codes = full_codes_shown(current_user, data["case"], request.remote_addr)
-    db.session.commit()  # (the view's audit event, if any)
-    return render_template(
+    page = render_template(
         "cases/detail.html", full_codes=full_codes,
         diagrams=diagrams_for(data["case"]) if staff else [],
         chain=verify_chain(case_id, data["timeline"]) if staff else None, **data,
     )
+    db.session.commit()  # (the view's audit event, if any: after rendering, which a commit's expiry would reload)
+    return page
 
 
 @bp.route("/<int:case_id>/processes/<int:instance_id>.bpmn")

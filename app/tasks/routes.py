@@ -84,19 +84,19 @@ def task(task_id):
 
 
 def _render(data, form, status=200):
-    # (every path here has committed or rolled back its own work: this commits only the view's audit event)
+    # (every path here has committed or rolled back its own work; the view's audit event is committed after
+    # rendering, so the page is built from what was loaded: a commit first would expire it, and a task another
+    # server completes meanwhile would then be gone mid-render)
     full_codes = full_codes_shown(current_user, data["case"], request.remote_addr)
-    db.session.commit()
-    return (
-        render_template(
-            "tasks/task.html",
-            form=form,
-            can_act=can_act_on_task(current_user, data["task"]),
-            full_codes=full_codes,
-            **data,
-        ),
-        status,
+    page = render_template(
+        "tasks/task.html",
+        form=form,
+        can_act=can_act_on_task(current_user, data["task"]),
+        full_codes=full_codes,
+        **data,
     )
+    db.session.commit()
+    return page, status
 
 
 def _again(task_id, form, status=409):
