@@ -127,6 +127,11 @@ def _chain_key() -> str:
 class Config:
     SECRET_KEY = _secret_key()
     CHAIN_KEY = _chain_key()
+    # Keys sealing identity numbers and contact details (app/crypto): a key file outside the database, made on
+    # first use except in production (every server needs the same provisioned file), or a key service.
+    DATA_KEY_FILE = os.environ.get("XINLIAN_DATA_KEY_FILE", str(INSTANCE_DIR / "data.key"))
+    DATA_KEY_PROVIDER = os.environ.get("XINLIAN_DATA_KEY_PROVIDER") or None
+    DATA_KEY_CREATE = os.environ.get("XINLIAN_ENV") != "production"
     # The keyed hash of new timeline events: hmac-sm3 (national algorithm, 密评) or hmac-sha256.
     CHAIN_ALG = os.environ.get("XINLIAN_CHAIN_ALG", "hmac-sm3")
     # Signed checkpoints of every timeline's head, written outside the database (a folder that backups and
@@ -246,6 +251,9 @@ class TestConfig(Config):
     PASSWORD_MAX_AGE_DAYS = 0  # (tests/web/test_two_factor.py turns expiry on; clocks moved by years would expire every login)
     SECRET_KEY = "test-secret"
     CHAIN_KEY = "test-chain-key"
+    DATA_KEY_FILE = str(BASE_DIR / "instance" / "test-data.key")
+    DATA_KEY_PROVIDER = None
+    DATA_KEY_CREATE = True
     UPLOAD_DIR = str(BASE_DIR / "instance" / "test-uploads")
 
 

@@ -12,6 +12,7 @@ from app.blobs import store as blobs
 from app.cases import checkpoints
 from app.cases.events import verify_all_chains
 from app.cases.runtime import checker
+from app.crypto.cli import keys_cli
 from app.demo import DEMO_PASSWORD, EXPERTS, USERS, load_demo, unused_access_code
 from app.engine.registry import deploy_directory
 from app.extensions import db
@@ -52,6 +53,7 @@ def _print_logins() -> None:
 
 def register(app) -> None:
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(keys_cli)
 
     @app.cli.command("deploy-bpmn")
     def deploy_bpmn():

@@ -31,6 +31,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from app import clock, create_app  # noqa: E402
 from app.cases import tasks  # noqa: E402
 from app.cases.models import Case, OpenTask  # noqa: E402
+from app.crypto import digest  # noqa: E402
 from app.engine.models import ProcessInstance  # noqa: E402
 from app.engine.runner import Engine, parse_bpmn  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -546,7 +547,8 @@ def listed_subjects(app) -> list[str]:
                 code = base + uscc.calc_check_digit(base + "0")
                 codes.append(code)
                 sid, lid = first_subject + i, first_listing + i
-                subjects.append(dict(id=sid, kind="enterprise", name=f"核查基准企业{i}", code=code, created_at=now))
+                subjects.append(dict(id=sid, kind="enterprise", name=f"核查基准企业{i}", code_sealed=code,
+                                     code_digest=digest(code), created_at=now))
                 links.append(dict(case_id=cid, subject_id=sid))
                 listings.append(dict(id=lid, subject_id=sid, kind="punishment", source="case", case_id=cid,
                                      catalog_version_id=version_id, deciding_unit_id=deciding, grounds="g", legal_basis="l",

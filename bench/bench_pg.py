@@ -32,8 +32,10 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 import bench as sqlite_bench  # noqa: E402  (the services-driving helpers of `make bench`)
 from app import clock, create_app  # noqa: E402
 from app.cases import tasks  # noqa: E402
-from app.cases.models import Case, OpenTask  # noqa: E402
+from app.cases.models import Case, OpenTask, Subject  # noqa: E402
+from app.crypto import digest, seal  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.listings.models import Listing  # noqa: E402
 from config import TestConfig  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://xinlian:xinlian@127.0.0.1:5432/xinlian_bench")
@@ -342,7 +344,7 @@ class Copier:
                     if new[col] in uuids:
                         new[col] = uuids[new[col]]
                 if t.name == "subject":
-                    new.update(kind=kind, name=name, code=code)
+                    new.update(kind=kind, name=name, code_sealed=seal(code, "subject.code"), code_digest=digest(code))
                 elif t.name == "case":
                     new.update(number=f"XL-{created_at.year}-{case_id:07d}", title=f"{name}失信联合惩戒",
                                created_at=created_at, created_month=clock.local_date(created_at).strftime("%Y-%m"))
@@ -532,7 +534,7 @@ def search_terms(app) -> list[str]:
         rng = random.Random(7)
         people = db.session.scalars(text("SELECT name FROM subject WHERE kind = 'person' ORDER BY id DESC LIMIT 2000")).all()
         companies = db.session.scalars(text("SELECT name FROM subject WHERE kind = 'enterprise' ORDER BY id DESC LIMIT 2000")).all()
-        codes = db.session.scalars(text("SELECT code FROM subject ORDER BY id DESC LIMIT 2000")).all()
+        codes = db.session.scalars(select(Subject.code).order_by(Subject.id.desc()).limit(2000)).all()
     two = [n for n in people if len(n) == 2]
     three = [n for n in people if len(n) == 3]
     terms = []
@@ -835,10 +837,11 @@ def fill_check_log(app) -> int:
             db.session.execute(text("SET synchronous_commit = off"))
             unit = db.session.scalar(text("SELECT id FROM unit ORDER BY id LIMIT 1 OFFSET 1"))
             db.session.execute(text(
-                "INSERT INTO credit_check (at, unit_id, user_id, api_client_id, subject_code, subject_kind, subject_id, "
+                "INSERT INTO credit_check (at, unit_id, user_id, api_client_id, subject_code_sealed, subject_code_digest, "
+                "subject_kind, subject_id, "
                 "matter_type, matter_no, verdict, listing_ids, batch) "
                 "SELECT now() - (g % 730) * interval '1 day' - (g % 86400) * interval '1 second', :unit, NULL, NULL, "
-                "s.code, s.kind, s.id, 'licence', 'XK-' || g, 'clear', '[]', NULL "
+                "s.code_sealed, s.code_digest, s.kind, s.id, 'licence', 'XK-' || g, 'clear', '[]', NULL "
                 "FROM generate_series(1, :n) g JOIN subject s ON s.id = 1 + (g % (SELECT max(id) FROM subject))"),
                 {"unit": unit, "n": LOG_ROWS - have})
             db.session.commit()
@@ -887,8 +890,8 @@ def check_at_scale(app) -> None:
     logged = fill_check_log(app)
     with app.app_context():
         subjects = db.session.scalar(text("SELECT count(*) FROM subject"))
-        listed = db.session.scalars(text("SELECT s.code FROM subject s JOIN listing l ON l.subject_id = s.id "
-                                         "WHERE l.status = 'in_effect' ORDER BY random() LIMIT 3000")).all()
+        listed = db.session.scalars(select(Subject.code).join(Listing, Listing.subject_id == Subject.id)
+                                    .where(Listing.status == "in_effect").order_by(func.random()).limit(3000)).all()
         _client, token, _secret = clients.create(sqlite_bench.user("admin"), "bench-pg", sqlite_bench.user("market_cw").unit_id,
                                                  ["check"])
         db.session.commit()

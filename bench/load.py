@@ -57,11 +57,14 @@ def seed(env: dict) -> dict:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for cmd in (["db", "upgrade"], ["demo"]):
         subprocess.run(flask + cmd, cwd=ROOT, env=env, check=True, capture_output=True, timeout=900)
-    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "SECRET_KEY", "XINLIAN_CHAIN_KEY")})
+    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "SECRET_KEY", "XINLIAN_CHAIN_KEY",
+                                                                "XINLIAN_DATA_KEY_FILE")})
     from app import create_app
     from app.api import clients
+    from app.cases.models import Subject
     from app.catalog.models import CatalogEntry
     from app.extensions import db
+    from app.listings.models import Listing
     from bench import file_one, user
     from config import DevConfig
 
@@ -80,7 +83,7 @@ def seed(env: dict) -> dict:
         db.session.commit()
         tasks = db.session.scalars(sa.text("SELECT task_id FROM open_task WHERE bpmn_id = 'pre_review' AND case_id = ANY(:c) "
                                            "ORDER BY id"), {"c": cases}).all()
-        listed = db.session.scalars(sa.text("SELECT s.code FROM subject s JOIN listing l ON l.subject_id = s.id")).all()
+        listed = db.session.scalars(sa.select(Subject.code).join(Listing, Listing.subject_id == Subject.id)).all()
         _client, token, _secret = clients.create(user("admin"), "load", user("market_cw").unit_id, ["check"])
         db.session.commit()
         matter = app.config["CHECK_MATTER_TYPES"][0]
@@ -148,7 +151,11 @@ def main():
     engine.dispose()
     base = Path(tempfile.mkdtemp(prefix="xinlian-load-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XINLIAN_", "FLASK_"))}
+    from app.crypto import new_keyring, write_key_file
+
+    write_key_file(base / "data.key", new_keyring())  # (one key file for both servers and the seeding)
     env.update(XINLIAN_ENV="production", SECRET_KEY=SECRET, XINLIAN_CHAIN_KEY="load-chain-key", XINLIAN_FILE_STORE="database",
+               XINLIAN_DATA_KEY_FILE=str(base / "data.key"),
                XINLIAN_INSECURE_COOKIES="1", DATABASE_URL=URL, PYTHONPATH=str(ROOT), XINLIAN_INSTANCE_DIR=str(base / "setup"),
                XINLIAN_API_RATE_LIMIT="100000 per minute", XINLIAN_LOGIN_RATE_LIMIT="100000 per minute")
     print("seeding (demo data and the cases to complete)…", flush=True)

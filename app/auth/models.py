@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
+from app.crypto.columns import Sealed
 from app.db_types import UTCDateTime
 from app.enums import Role, UnitKind
 from app.extensions import db
@@ -42,7 +43,7 @@ class Unit(db.Model):
     # The designated liaison (联系人, seed 001 四(二)): receives the unit's pushes and notices (see
     # app/cases/runtime.py, tasks drawn with a "liaison" property). One of the unit's active staff.
     liaison_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True, name="fk_unit_liaison"))
-    liaison_phone: Mapped[str | None] = mapped_column(String(40))
+    liaison_phone: Mapped[str | None] = mapped_column(Sealed("unit.liaison_phone"))
     liaison: Mapped["User | None"] = relationship(foreign_keys=[liaison_id], lazy="joined")
 
     def __repr__(self):

@@ -9,6 +9,7 @@ from app import clock
 from app.auth.models import SpecialistGroup, Unit, User
 from app.catalog.models import CatalogVersion
 from app.clock import utcnow
+from app.crypto.columns import Sealed, SealedJSON, looked_up
 from app.db_types import UTCDateTime
 from app.enums import Relation, SubjectKind
 from app.extensions import db
@@ -26,12 +27,22 @@ def _month_of(created_at) -> str:
     return clock.local_date(dt).strftime("%Y-%m")
 
 
+def _personal_keys(determination: dict) -> tuple[str, ...]:
+    """What a case's determination holds of personal data, sealed at rest: a report's reported code and the
+    reporter's contact; a correction's old and new identity number."""
+    keys = ("subject_code", "contact")
+    return keys + ("current", "proposed") if determination.get("field") == "code" else keys
+
+
 class Subject(db.Model):
     __tablename__ = "subject"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200), index=True)
-    code: Mapped[str] = mapped_column(String(18), unique=True)
+    # The unified social credit code or identity number, sealed (SM4-GCM) and found by its keyed digest.
+    code_sealed: Mapped[str] = mapped_column(Sealed("subject.code"))
+    code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    code = looked_up("code_sealed", "code_digest")
     legal_representative: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Registration status: active | deregistered (注销) | merged (合并 into successor_id). Recorded with its
@@ -68,7 +79,7 @@ class Case(db.Model):
     facts: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text)
     # Determination meeting record: date, attending unit ids, minutes, measures, ...
-    determination: Mapped[dict | None] = mapped_column(JSON)
+    determination: Mapped[dict | None] = mapped_column(SealedJSON("case.determination", _personal_keys))
     decision: Mapped[str | None] = mapped_column(String(20))  # act | no_action
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The decision's number (文号), given when it is issued.

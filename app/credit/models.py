@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Unit, User
 from app.clock import utcnow
+from app.crypto.columns import Sealed, looked_up
 from app.db_types import UTCDateTime
 from app.extensions import db
 
@@ -17,7 +18,7 @@ class CreditCheck(db.Model):
     __table_args__ = (
         Index("ix_credit_check_unit_at", "unit_id", "at"),
         Index("ix_credit_check_subject_at", "subject_id", "at"),
-        Index("ix_credit_check_code", "subject_code"),
+        Index("ix_credit_check_code", "subject_code_digest"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -26,7 +27,10 @@ class CreditCheck(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     user: Mapped[User | None] = relationship()
     api_client_id: Mapped[int | None] = mapped_column(Integer)  # a department system's API client
-    subject_code: Mapped[str] = mapped_column(String(18))
+    # The code asked about, sealed (SM4-GCM); its keyed digest finds the checks of one code.
+    subject_code_sealed: Mapped[str] = mapped_column(Sealed("subject.code"))  # (the purpose of Subject.code: copies by SQL open)
+    subject_code_digest: Mapped[str] = mapped_column(String(64))
+    subject_code = looked_up("subject_code_sealed", "subject_code_digest")
     subject_kind: Mapped[str] = mapped_column(String(20))
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
     matter_type: Mapped[str] = mapped_column(String(30))

@@ -20,6 +20,7 @@ from app.cases.identifiers import guess_kind, mask_code, normalise_code
 from app.cases.models import Case, CaseMeasure, Subject
 from app.catalog.models import CatalogEntry, CatalogVersion
 from app.credit.models import CheckApplication, CreditCheck
+from app.crypto import digest
 from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
@@ -152,7 +153,7 @@ def _statements():
                 .where(CaseMeasure.case_id.in_(bindparam("case_ids", expanding=True)), CaseMeasure.unit_id == unit)
                 .order_by(CaseMeasure.id))
     subject = select(Subject.id, Subject.kind, Subject.name, Subject.status, Subject.status_on, Subject.successor_id).where(
-        Subject.code == bindparam("code"))
+        Subject.code_digest == bindparam("digest"))
     return listings, measures, subject
 
 
@@ -191,13 +192,13 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
     """Answer one check and log it (flush). Raises DomainError naming the field for bad input."""
     kind, code = normalise(code)
     matter_type, matter_no = _clean_matter(matter_type, matter_no)
-    subject = db.session.execute(_statements()[2], {"code": code}).first()
+    subject = db.session.execute(_statements()[2], {"digest": digest(code)}).first()
     findings = findings_for([subject.id], requester.unit_id).get(subject.id, []) if subject else []
     subject_kind, answer = subject.kind if subject else kind, verdict(findings)
     # A plain INSERT ... RETURNING (no unit of work): every approval desk's check writes one of these.
     check_id = db.session.execute(insert(CreditCheck).values(
         at=clock.now(), unit_id=requester.unit_id, user_id=requester.user_id, api_client_id=requester.api_client_id,
-        subject_code=code, subject_kind=subject_kind, subject_id=subject.id if subject else None, matter_type=matter_type,
+        subject_code_sealed=code, subject_code_digest=digest(code), subject_kind=subject_kind, subject_id=subject.id if subject else None, matter_type=matter_type,
         matter_no=matter_no, verdict=answer, listing_ids=[f.listing_id for f in findings], batch=batch,
     ).returning(CreditCheck.id)).scalar_one()
     return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, subject.name if subject else None,
@@ -232,7 +233,7 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
         subject = subjects.get(code)
         found = findings.get(subject.id, []) if subject else []
         rows.append(dict(at=now, unit_id=requester.unit_id, user_id=requester.user_id, api_client_id=requester.api_client_id,
-                         subject_code=code, subject_kind=subject.kind if subject else kind,
+                         subject_code_sealed=code, subject_code_digest=digest(code), subject_kind=subject.kind if subject else kind,
                          subject_id=subject.id if subject else None, matter_type=matter_type, matter_no=matter_no,
                          verdict=verdict(found), listing_ids=[f.listing_id for f in found], batch=batch))
     check_ids = db.session.scalars(insert(CreditCheck).returning(CreditCheck.id, sort_by_parameter_order=True), rows).all() \
@@ -243,7 +244,7 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
             out.append(c)
             continue
         row, subject = rows[n], subjects.get(c[1])
-        out.append(Answer(check_ids[n], row["subject_code"], mask_code(row["subject_kind"], row["subject_code"]), row["subject_kind"],
+        out.append(Answer(check_ids[n], row["subject_code_sealed"], mask_code(row["subject_kind"], row["subject_code_sealed"]), row["subject_kind"],
                           subject.name if subject else None, row["matter_type"], row["matter_no"], row["verdict"],
                           findings.get(subject.id, []) if subject else [], *_status(subject)))
         n += 1

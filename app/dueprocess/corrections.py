@@ -9,7 +9,7 @@ from app import clock
 from app.auth.models import APPLICANT, EXPERT
 from app.cases import attachments, events, runtime
 from app.cases.access import case_visibility_clause
-from app.cases.identifiers import normalise_code
+from app.cases.identifiers import mask_code, normalise_code
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
 from app.enums import CaseKind, CaseStatus, EventType
@@ -97,12 +97,21 @@ def report(actor, subject_id: int, field: str, proposed: str, reason: str, files
     add_case_unit(corr.id, office_unit().id, REL_OFFICE)
     if actor.role != APPLICANT and actor.unit_id != parent.initiating_unit_id:
         add_case_unit(corr.id, actor.unit_id, "notified")  # the reporting unit follows it
-    details = {"field": field, "summary": f"{_current(subject, field)} → {proposed}", "note": reason, "subject_id": subject_id}
+    details = {"field": field, "summary": _summary(subject.kind, field, _current(subject, field), proposed), "note": reason,
+               "subject_id": subject_id}
     events.record(corr.id, EventType.CORRECTION_REPORTED, actor, details)
     events.record(parent.id, EventType.CORRECTION_REPORTED, actor, dict(details, correction_case=corr.number))
     attachments.store(corr.id, actor, files, "evidence")
     runtime.start(corr, PROCESS_ID, {"case_id": corr.id, "responsible_unit_id": parent.initiating_unit_id}, actor)
     return corr
+
+
+def _summary(kind: str, field: str, current: str, proposed: str) -> str:
+    """The timeline's line for a correction: identity numbers masked (the timeline is not sealed; the correction
+    case's own record holds them whole, sealed)."""
+    if field == "code":
+        current, proposed = mask_code(kind, current) if current else "", mask_code(kind, proposed)
+    return f"{current} → {proposed}"
 
 
 def verify(ctx) -> dict:
@@ -116,7 +125,7 @@ def verify(ctx) -> dict:
     request = ctx.case.determination or {}
     subject = ctx.case.subjects[0].subject
     field, proposed = request.get("field"), request.get("proposed")
-    details = {"field": field, "summary": f"{request.get('current', '')} → {proposed}", "reasons": reasons,
+    details = {"field": field, "summary": _summary(subject.kind, field, request.get("current") or "", proposed), "reasons": reasons,
                "subject_id": subject.id}
     if outcome == "corrected":
         if field == "code" and db.session.scalar(select(Subject.id).where(Subject.code == proposed, Subject.id != subject.id)):

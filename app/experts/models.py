@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
+from app.crypto.columns import Sealed
 from app.db_types import UTCDateTime
 from app.extensions import db
 
@@ -20,8 +21,9 @@ class Expert(db.Model):
     affiliation: Mapped[str] = mapped_column(String(200), default="")
     # Set when the expert works for a member unit or for a registered subject: drives exclusions.
     affiliated_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
-    affiliated_subject_code: Mapped[str | None] = mapped_column(String(18))
-    contact: Mapped[str] = mapped_column(String(120), default="")
+    # (sealed: compared only after reading, never searched)
+    affiliated_subject_code: Mapped[str | None] = mapped_column(Sealed("expert.affiliated_subject_code"))
+    contact: Mapped[str] = mapped_column(Sealed("expert.contact"), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     unavailable: Mapped[list["ExpertUnavailability"]] = relationship(

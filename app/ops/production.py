@@ -23,6 +23,9 @@ def unsafe(config, workers: int, environ=os.environ) -> list[str]:
                         "(postgresql+psycopg://…) or run one worker.")
     if not config.get("TWO_FACTOR", True):
         problems.append("Two-factor login is off (XINLIAN_TWO_FACTOR=0): that is for the demo only.")
+    if not config.get("DATA_KEY_PROVIDER") and not os.path.isfile(config.get("DATA_KEY_FILE") or ""):
+        problems.append(f"The data key file {config.get('DATA_KEY_FILE')} (XINLIAN_DATA_KEY_FILE) does not exist: create it once "
+                        "with `flask keys init` and give every server the same file (or set XINLIAN_DATA_KEY_PROVIDER).")
     if config.get("TESTING"):
         problems.append("The test configuration cannot serve production.")
     return problems

@@ -22,6 +22,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from app.crypto import new_keyring, write_key_file
 from config import is_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +118,9 @@ def cluster(tmp_path_factory):
     via_relay = direct.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
     base = tmp_path_factory.mktemp("cluster")
     common = {k: v for k, v in os.environ.items() if not k.startswith(("XINLIAN_", "TEST_DATABASE", "FLASK_"))}
-    common.update(XINLIAN_ENV="production", SECRET_KEY=SECRET, XINLIAN_CHAIN_KEY="cluster-chain-key",
+    keyfile = base / "data.key"  # one data key file, as each server would get a copy of it
+    write_key_file(keyfile, new_keyring())
+    common.update(XINLIAN_ENV="production", SECRET_KEY=SECRET, XINLIAN_CHAIN_KEY="cluster-chain-key", XINLIAN_DATA_KEY_FILE=str(keyfile),
                   XINLIAN_FILE_STORE="database", XINLIAN_INSECURE_COOKIES="1", XINLIAN_LOG_FORMAT="json",
                   DATABASE_URL=via_relay, PYTHONPATH=str(ROOT))
 

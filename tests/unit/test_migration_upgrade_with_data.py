@@ -176,3 +176,40 @@ def test_cases_decided_before_listings_get_one_listing_per_subject(migration_app
         assert [(u.unit_id, u.state) for u in units] == [(2, "applied"), (2, "applied")]
         suspension = conn.execute(text("SELECT listing_id FROM period_suspension")).scalar()
         assert suspension == rows[1].id  # subject 2 objected
+
+
+def test_plain_identity_numbers_and_contacts_are_sealed_by_the_upgrade(migration_app):
+    """Issue 20: an installation upgraded with data keeps no plain identity number, contact or phone; the
+    application finds and reads every one of them afterwards."""
+    from app.cases.models import Case, Subject
+    from app.experts.models import Expert
+
+    upgrade(directory=MIGRATIONS, revision="f9d4851d5d5b")
+    person, now = "510402198503124568", datetime(2026, 11, 1)
+    with db.engine.begin() as conn:
+        meta = sa.MetaData()
+        meta.reflect(conn)
+
+        def ins(table, **values):
+            conn.execute(meta.tables[table].insert().values(**values))
+
+        ins("unit", id=1, name="办公室", kind="office", active=True, liaison_phone="0832-1234567")
+        ins("user", id=1, username="u", full_name="u", role="caseworker", unit_id=1, password_hash="x", active=True, created_at=now)
+        ins("subject", id=1, kind="person", name="张某", code=person, created_at=now)
+        ins("credit_check", id=1, at=now, unit_id=1, subject_code=person, subject_kind="person", subject_id=1,
+            matter_type="licence", matter_no="1", verdict="clear", listing_ids=[])
+        ins("expert", id=1, name="王专家", fields=["legal"], affiliation="", affiliated_subject_code=person,
+            contact="13912345678", active=True, created_at=now)
+        ins("case", id=1, number="JB-1", kind="public_report", process_id="public_report", status="report_assigning",
+            route="office", initiating_unit_id=1, created_by_id=1, title="t", facts="f", legal_basis="", created_at=now,
+            created_month="2026-11", updated_at=now, event_seq=0, event_hash="0" * 64,
+            determination={"subject_kind": "person", "subject_name": "张某", "subject_code": person, "contact_name": "李先生",
+                           "contact": "13800001111"})
+    upgrade(directory=MIGRATIONS)
+    with db.engine.connect() as conn:
+        dump = " ".join(str(v) for t in ("subject", "credit_check", "expert", "unit", "case")
+                        for row in conn.execute(text(f'SELECT * FROM "{t}"')) for v in row)
+    assert person not in dump and "13912345678" not in dump and "13800001111" not in dump and "1234567" not in dump
+    assert db.session.scalar(sa.select(Subject.name).where(Subject.code == person)) == "张某"
+    assert db.session.get(Expert, 1).contact == "13912345678"
+    assert db.session.get(Case, 1).determination["contact"] == "13800001111"

@@ -2,8 +2,9 @@
 from app.ops.production import unsafe
 
 GOOD_SECRET = "k" * 40
-PG = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x:y@db/xinlian"}
-SQLITE = {"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/xinlian.db"}
+KEYS = {"DATA_KEY_PROVIDER": "keyservice:keys"}  # (a key service: no file to look for)
+PG = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x:y@db/xinlian", **KEYS}
+SQLITE = {"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/xinlian.db", **KEYS}
 
 
 def test_a_safe_cluster_configuration_passes():
@@ -46,3 +47,10 @@ def test_gunicorn_itself_refuses_an_unsafe_configuration(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(SystemExit, match="SECRET_KEY"):
         gunicorn_conf.on_starting(Server)
+
+
+def test_production_needs_the_data_key_file_it_will_not_create(tmp_path):
+    missing = {**PG, "DATA_KEY_PROVIDER": None, "DATA_KEY_FILE": str(tmp_path / "data.key")}
+    assert "flask keys init" in " ".join(unsafe(missing, 2, {"SECRET_KEY": GOOD_SECRET}))
+    (tmp_path / "data.key").write_text("{}")
+    assert unsafe(missing, 2, {"SECRET_KEY": GOOD_SECRET}) == []

@@ -129,7 +129,7 @@ def test_an_idle_session_ends_after_thirty_minutes(client, org, clock):
 
 
 def test_production_refuses_the_demo_setting(monkeypatch):
-    problems = unsafe({"SQLALCHEMY_DATABASE_URI": "postgresql://x", "TWO_FACTOR": False}, 4, {"SECRET_KEY": "k" * 40})
+    problems = unsafe({"SQLALCHEMY_DATABASE_URI": "postgresql://x", "TWO_FACTOR": False, "DATA_KEY_PROVIDER": "k:k"}, 4, {"SECRET_KEY": "k" * 40})
     assert any("Two-factor" in p for p in problems)
     from config import ProdConfig
 

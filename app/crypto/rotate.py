@@ -1,0 +1,80 @@
+"""Key rotation: every sealed value (columns of type Sealed, keys of SealedJSON objects) re-sealed under the
+current key, in batches each committed on its own, so the servers go on working meanwhile (they hold every key
+of the key file until the rotation has re-sealed the last value and drops the old ones)."""
+from collections import Counter
+
+import sqlalchemy as sa
+
+from app.crypto import is_sealed, keyring
+from app.crypto.columns import Sealed, SealedJSON
+from app.extensions import db
+
+BATCH = 500
+
+
+def sealed_columns() -> list[tuple[sa.Table, sa.Column]]:
+    return [(t, c) for t in db.metadata.sorted_tables for c in t.columns if isinstance(c.type, (Sealed, SealedJSON))]
+
+
+def _raw(col):
+    return sa.type_coerce(col, sa.JSON if isinstance(col.type, SealedJSON) else sa.String)
+
+
+def _values(raw, col):
+    if isinstance(col.type, SealedJSON):
+        return [v for v in raw.values() if is_sealed(v)] if isinstance(raw, dict) else []
+    return [raw] if is_sealed(raw) else []
+
+
+def keys_in_use() -> Counter:
+    """How many sealed values each key id seals (read in batches)."""
+    used: Counter = Counter()
+    for table, col in sealed_columns():
+        pk = list(table.primary_key.columns)[0]
+        last = None
+        while True:
+            stmt = sa.select(pk, _raw(col)).where(col.is_not(None)).order_by(pk).limit(BATCH)
+            rows = db.session.execute(stmt.where(pk > last) if last is not None else stmt).all()
+            if not rows:
+                break
+            for _, raw in rows:
+                used.update(v.split(":", 2)[1] for v in _values(raw, col))
+            last = rows[-1][0]
+    db.session.rollback()
+    return used
+
+
+def reseal_all(echo=lambda msg: None) -> int:
+    """Re-seal every value not sealed with the current key; returns how many values changed."""
+    ring, changed = keyring(), 0
+    for table, col in sealed_columns():
+        pk = list(table.primary_key.columns)[0]
+        purpose = col.type.purpose
+        last, n = None, 0
+        while True:
+            stmt = sa.select(pk, _raw(col)).where(col.is_not(None)).order_by(pk).limit(BATCH)
+            rows = db.session.execute(stmt.where(pk > last) if last is not None else stmt).all()
+            if not rows:
+                break
+            for key, raw in rows:
+                if isinstance(col.type, SealedJSON):
+                    stale = {k: v for k, v in raw.items() if is_sealed(v) and ring.key_of(v) != ring.current} \
+                        if isinstance(raw, dict) else {}
+                    if stale:
+                        new = dict(raw, **{k: ring.seal(ring.open(v, f"{purpose}.{k}"), f"{purpose}.{k}") for k, v in stale.items()})
+                        db.session.execute(sa.update(table).where(pk == key).values({col.name: _raw_bind(new)}))
+                        n += len(stale)
+                elif is_sealed(raw) and ring.key_of(raw) != ring.current:
+                    db.session.execute(sa.update(table).where(pk == key)
+                                       .values({col.name: sa.literal(ring.seal(ring.open(raw, purpose), purpose), sa.String)}))
+                    n += 1
+            db.session.commit()
+            last = rows[-1][0]
+        if n:
+            echo(f"{table.name}.{col.name}: {n} re-sealed")
+        changed += n
+    return changed
+
+
+def _raw_bind(obj):
+    return sa.literal(obj, sa.JSON)

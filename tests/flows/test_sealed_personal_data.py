@@ -1,0 +1,111 @@
+"""Identity numbers and contact details at rest (issue 20, 密评): sealed with SM4-GCM under a key kept outside the
+database, found by exact value through a keyed SM3 digest, re-sealed by `flask keys rotate`. A filled database
+is read column by column, as a copy of it would be, and no plain value is found."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from app import crypto
+from app.auth.models import Unit
+from app.cases.models import Case, Subject
+from app.credit import services as credit
+from app.credit.models import CreditCheck
+from app.crypto.rotate import keys_in_use
+from app.experts.models import Expert
+from app.extensions import db
+from app.public_reports import services as reports
+from tests.conftest import user
+from tests.helpers import COMPANY, PERSON, file_case, unit_id
+
+REPORTED = "91510400MA6X000809"
+CONTACT, EXPERT_PHONE, LIAISON_PHONE = "13800001111", "13912345678", "0832-1234567"
+
+
+def _fill():
+    case = file_case(subjects=(PERSON, COMPANY))
+    requester = credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id)
+    credit.check(requester, PERSON[2], "procurement", "CG-1")
+    reports.submit("enterprise", "某建材有限公司", REPORTED, "该公司在政府采购投标中提供虚假业绩材料。", "李先生", CONTACT, [])
+    db.session.add(Expert(name="王专家", fields=["legal"], affiliation="某律所", affiliated_subject_code=PERSON[2],
+                          contact=EXPERT_PHONE))
+    db.session.get(Unit, unit_id("市市场监管局")).liaison_phone = LIAISON_PHONE
+    db.session.commit()
+    return case
+
+
+def _plain_hits(values: list[str]) -> list[str]:
+    """Every table and column of the database read raw (no model types), each value searched for the plain values."""
+    hits = []
+    conn = db.session.connection()
+    for table in sa.inspect(conn).get_table_names():
+        for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')).mappings():
+            for col, v in row.items():
+                text = v.decode("latin-1") if isinstance(v, (bytes, memoryview)) else str(v)
+                hits += [f"{table}.{col}" for plain in values if plain in text]
+    return sorted(set(hits))
+
+
+def test_no_plain_identity_number_or_contact_at_rest(org, clock):
+    case = _fill()
+    assert _plain_hits([PERSON[2], REPORTED, CONTACT, EXPERT_PHONE, LIAISON_PHONE]) == []
+    raw = db.session.execute(sa.text("SELECT code_sealed, code_digest FROM subject WHERE id = :i"),
+                             {"i": case.subjects[0].subject_id}).one()
+    assert raw.code_sealed.startswith("sm4gcm:") and len(raw.code_digest) == 64
+    # ... and the application reads and finds them as before
+    person = db.session.scalar(select(Subject).where(Subject.code == PERSON[2]))
+    assert person is not None and person.code == PERSON[2] and person.name == PERSON[1]
+    assert db.session.scalar(select(CreditCheck).where(CreditCheck.subject_code == PERSON[2])).subject_code == PERSON[2]
+    assert db.session.scalar(select(Expert).where(Expert.name == "王专家")).contact == EXPERT_PHONE
+    db.session.expire_all()
+    assert db.session.get(Unit, unit_id("市市场监管局")).liaison_phone == LIAISON_PHONE
+    report = db.session.scalar(select(Case).where(Case.kind == "public_report"))
+    assert report.determination["contact"] == CONTACT and report.determination["subject_code"] == REPORTED
+
+
+def test_a_changed_or_moved_sealed_value_is_refused():
+    ring = crypto.Keyring(crypto.new_keyring())
+    sealed = ring.seal(PERSON[2], "subject.code")
+    assert ring.open(sealed, "subject.code") == PERSON[2]
+    with pytest.raises(crypto.KeyProblem):  # the same ciphertext copied into another kind of column
+        ring.open(sealed, "expert.contact")
+    body = sealed.rsplit(":", 1)[1]
+    flipped = sealed[: -len(body)] + ("A" if body[5] != "A" else "B").join((body[:5], body[6:]))
+    with pytest.raises(crypto.KeyProblem):
+        ring.open(flipped, "subject.code")
+    with pytest.raises(crypto.KeyProblem):  # another installation's key
+        crypto.Keyring(crypto.new_keyring()).open(sealed, "subject.code")
+    assert ring.seal(PERSON[2], "subject.code") != sealed  # random nonces: equal values do not look equal
+    assert ring.digest(PERSON[2]) == ring.digest(PERSON[2]) != crypto.Keyring(crypto.new_keyring()).digest(PERSON[2])
+
+
+def test_rotating_the_key_reseals_every_value_and_drops_the_old_key(app, org, clock, tmp_path, monkeypatch):
+    keyfile = tmp_path / "data.key"
+    shutil.copy(app.config["DATA_KEY_FILE"], keyfile)
+    monkeypatch.setitem(app.config, "DATA_KEY_FILE", str(keyfile))
+    crypto._cache.clear()
+    old = json.loads(keyfile.read_text())
+    _fill()
+    before = keys_in_use()
+    assert set(before) == {old["current"]} and sum(before.values()) >= 8
+    result = app.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    new = json.loads(keyfile.read_text())
+    assert new["current"] != old["current"] and list(new["keys"]) == [new["current"]] and new["lookup"] == old["lookup"]
+    assert keys_in_use() == {new["current"]: sum(before.values())}
+    db.session.expire_all()
+    assert db.session.scalar(select(Subject).where(Subject.code == PERSON[2])).name == PERSON[1]
+    found = credit.check(credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id), PERSON[2], "procurement", "CG-2")
+    assert found.subject_name == PERSON[1]
+    assert "values re-sealed" in result.output
+    # the old key alone opens nothing any more
+    Path(keyfile).write_text(json.dumps(old))
+    crypto._cache.clear()
+    with pytest.raises(crypto.KeyProblem):
+        db.session.execute(sa.text("SELECT 1")).all()
+        db.session.expire_all()
+        db.session.scalar(select(Subject).where(Subject.code == PERSON[2])).code  # noqa: B018
+    crypto._cache.clear()
