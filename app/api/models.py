@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Unit, User
 from app.clock import utcnow
+from app.crypto.columns import SealedDocument
 from app.db_types import UTCDateTime
 from app.extensions import db
 
@@ -56,7 +57,8 @@ class WebhookDelivery(db.Model):
     client_id: Mapped[int] = mapped_column(ForeignKey("api_client.id"), index=True)
     client: Mapped[ApiClient] = relationship()
     event: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[dict] = mapped_column(JSON)
+    # (sealed whole: the message names the subject's code)
+    payload: Mapped[dict] = mapped_column(SealedDocument("webhook_delivery.payload"))
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | delivered | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -39,33 +39,50 @@ def status():
         click.echo(f"{kid}{mark}: {used.get(kid, 0)} values")
 
 
+def _number(kid: str) -> int:
+    return int(kid[1:]) if kid[1:].isdigit() else 0
+
+
+@keys_cli.command("prepare")
+def prepare():
+    """Add a new key to the file without using it yet: copy the file to every server, then `flask keys rotate`."""
+    path = _file()
+    data = keyring().as_dict()
+    kid = f"k{1 + max(_number(k) for k in data['keys'])}"
+    data["keys"][kid] = secrets.token_hex(32)
+    write_key_file(path, data)
+    _cache.clear()
+    click.echo(f"added key {kid} (not used yet): copy {path} to every server, then run flask keys rotate")
+
+
 @keys_cli.command("rotate")
 @click.option("--keep-old", is_flag=True, help="keep the old keys in the file after re-sealing")
 def rotate(keep_old):
-    """Add a new key, make it current, re-seal every value under it, then drop the old keys.
+    """Make the newest key current (the one `flask keys prepare` added, or a new one), re-seal every value under
+    it, then drop the old keys.
 
-    The servers read the key file again when it changes: they read old and new values throughout. Copy the
-    file to the other servers after each of the two writes (or keep it on a shared, protected volume)."""
+    The servers read the key file again when it changes and read old and new values throughout. With one key
+    file per machine, run `flask keys prepare` and copy the file to every server first; the file without the
+    old keys can be copied afterwards."""
     path = _file()
-    ring = keyring()
-    data = ring.as_dict()
-    n = 1 + max(int(k[1:]) for k in data["keys"] if k[1:].isdigit()) if any(k[1:].isdigit() for k in data["keys"]) else 1
-    kid = f"k{n}"
-    data["keys"][kid] = secrets.token_hex(32)
-    data["current"] = kid
+    data = keyring().as_dict()
+    newest = max(data["keys"], key=_number)
+    if newest == data["current"]:
+        newest = f"k{1 + _number(newest)}"
+        data["keys"][newest] = secrets.token_hex(32)
+    data["current"] = newest
     write_key_file(path, data)
     _cache.clear()
-    click.echo(f"new key {kid} is current; re-sealing …")
+    click.echo(f"key {newest} is current; re-sealing …")
     changed = reseal_all(echo=click.echo)
-    used = keys_in_use()
-    stale = {k: v for k, v in used.items() if k != kid}
+    stale = {k: v for k, v in keys_in_use().items() if k != newest}
     if stale:
         click.echo(f"values still sealed with other keys: {stale}; old keys kept", err=True)
         raise SystemExit(1)
     if not keep_old:
-        write_key_file(path, dict(data, keys={kid: data["keys"][kid]}))
+        write_key_file(path, dict(data, keys={newest: data["keys"][newest]}))
         _cache.clear()
-    click.echo(f"{changed} values re-sealed under {kid}" + ("" if keep_old else "; old keys removed from the file"))
+    click.echo(f"{changed} values re-sealed under {newest}" + ("" if keep_old else "; old keys removed from the file"))
 
 
 @keys_cli.command("reseal")

@@ -8,7 +8,9 @@ the attribute a model exposes for a sealed value that is also searched by exact 
 `Subject.code == x` and `Subject.code.in_(xs)` compare digests (the index on the digest column answers them);
 selecting `Subject.code` returns the opened value; setting `subject.code = x` writes both columns. Anything
 else on a sealed value (LIKE, ordering by value) is refused: the database only holds ciphertext."""
-from sqlalchemy import JSON, String, TypeDecorator
+import json
+
+from sqlalchemy import JSON, String, Text, TypeDecorator
 from sqlalchemy.ext.hybrid import Comparator, hybrid_property
 from sqlalchemy.sql import operators
 
@@ -32,6 +34,23 @@ class Sealed(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return unseal(value, self.purpose)
+
+
+class SealedDocument(Sealed):
+    """A whole JSON document sealed as one value (a message that carries personal data anywhere inside it)."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, purpose: str):
+        super().__init__(purpose)
+        self.impl = Text()
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else seal(json.dumps(value, ensure_ascii=False, sort_keys=True), self.purpose)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(unseal(value, self.purpose))
 
 
 class _ByDigest(Comparator):

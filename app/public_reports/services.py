@@ -20,6 +20,7 @@ from app.cases import attachments, events, runtime
 from app.cases.identifiers import normalise_code
 from app.cases.models import REL_OFFICE, Case
 from app.cases.services import add_case_unit, office_unit
+from app.crypto import digest
 from app.enums import JOINT_KINDS, CaseKind, CaseStatus, EventType
 from app.errors import DomainError
 from app.extensions import db
@@ -35,7 +36,13 @@ _CONTACT = re.compile(CONTACT)
 
 
 def _hash(code: str) -> str:
-    return hashlib.sha256((code or "").strip().upper().replace("-", "").encode()).hexdigest()
+    """Keyed (HMAC-SM3 under the lookup key kept outside the database)."""
+    return digest("report-code:" + (code or "").strip().upper().replace("-", ""))
+
+
+def _hashes(code: str) -> list[str]:
+    """The keyed digest and, for reports sent before keyed digests, the plain SHA-256."""
+    return [_hash(code), hashlib.sha256((code or "").strip().upper().replace("-", "").encode()).hexdigest()]
 
 
 def public_user() -> User:
@@ -108,9 +115,8 @@ def track(number: str, code: str) -> Case | None:
         select(Case, PublicReport.code_hash).join(PublicReport, PublicReport.case_id == Case.id)
         .where(Case.number == (number or "").strip().upper(), Case.kind == CaseKind.PUBLIC_REPORT)
     ).first()
-    given = _hash(code)
     stored = row.code_hash if row else "0" * 64
-    ok = hmac.compare_digest(given, stored)
+    ok = any([hmac.compare_digest(given, stored) for given in _hashes(code)])  # (both compared: same time either way)
     return row.Case if row and ok else None
 
 

@@ -15,6 +15,7 @@ from app.auth.services import password_problems
 from app.cases import events
 from app.cases.identifiers import normalise_code
 from app.cases.models import Case, Subject
+from app.crypto import digest
 from app.enums import CaseKind, EventType
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
@@ -25,7 +26,14 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def _hash(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+    """Keyed (HMAC-SM3 under the lookup key kept outside the database): a copy of the table does not allow
+    guessing codes offline."""
+    return digest("access-code:" + code.strip().upper().replace("-", ""))
+
+
+def _hashes(code: str) -> list[str]:
+    """The code's keyed digest and, for codes issued before keyed digests, its plain SHA-256."""
+    return [_hash(code), hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()]
 
 
 def may_issue_codes(actor, case: Case) -> bool:
@@ -72,9 +80,9 @@ def register(kind: str, subject_code: str, access_code: str, username: str, pass
     if subject is not None:
         row = db.session.scalar(
             select(AccessCode).where(AccessCode.subject_id == subject.id, AccessCode.used_at.is_(None),
-                                     AccessCode.code_hash == _hash(access_code or ""))
+                                     AccessCode.code_hash.in_(_hashes(access_code or "")))
         )
-    if row is None or not hmac.compare_digest(row.code_hash, _hash(access_code or "")):
+    if row is None or not any(hmac.compare_digest(row.code_hash, h) for h in _hashes(access_code or "")):
         # One message for both cases: it must not reveal whether a subject is in the system.
         raise DomainError(_l("The code and access code do not match an unused access code."), "access_code")
     errors += [("password", m) for m in password_problems(password, username or "")]

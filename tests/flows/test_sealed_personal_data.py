@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from app import crypto
+from app.api import clients
+from app.api.models import WebhookDelivery
 from app.auth.models import Unit
 from app.cases.models import Case, Subject
 from app.credit import services as credit
@@ -19,14 +21,18 @@ from app.experts.models import Expert
 from app.extensions import db
 from app.public_reports import services as reports
 from tests.conftest import user
-from tests.helpers import COMPANY, PERSON, file_case, unit_id
+from tests.helpers import COMPANY, PERSON, file_case, in_effect_case, unit_id
 
 REPORTED = "91510400MA6X000809"
 CONTACT, EXPERT_PHONE, LIAISON_PHONE = "13800001111", "13912345678", "0832-1234567"
 
 
 def _fill():
-    case = file_case(subjects=(PERSON, COMPANY))
+    # a decided case about a person: its listing, the pushes to the units and a department system's webhook message
+    clients.create(user("admin"), "财政业务系统", unit_id("市财政局"), ["check"], "http://127.0.0.1:9/hook")
+    in_effect_case(subjects=(PERSON,))
+    assert db.session.scalar(select(WebhookDelivery)).payload["listing"]["subject_code"] == PERSON[2]
+    case = file_case(subjects=(COMPANY,))
     requester = credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id)
     credit.check(requester, PERSON[2], "procurement", "CG-1")
     reports.submit("enterprise", "某建材有限公司", REPORTED, "该公司在政府采购投标中提供虚假业绩材料。", "李先生", CONTACT, [])
@@ -54,6 +60,7 @@ def test_no_plain_identity_number_or_contact_at_rest(org, clock):
     assert _plain_hits([PERSON[2], REPORTED, CONTACT, EXPERT_PHONE, LIAISON_PHONE]) == []
     raw = db.session.execute(sa.text("SELECT code_sealed, code_digest FROM subject WHERE id = :i"),
                              {"i": case.subjects[0].subject_id}).one()
+    assert db.session.execute(sa.text("SELECT payload FROM webhook_delivery")).scalar().startswith("sm4gcm:")
     assert raw.code_sealed.startswith("sm4gcm:") and len(raw.code_digest) == 64
     # ... and the application reads and finds them as before
     person = db.session.scalar(select(Subject).where(Subject.code == PERSON[2]))
@@ -90,11 +97,18 @@ def test_rotating_the_key_reseals_every_value_and_drops_the_old_key(app, org, cl
     old = json.loads(keyfile.read_text())
     _fill()
     before = keys_in_use()
-    assert set(before) == {old["current"]} and sum(before.values()) >= 8
+    assert set(before) == {old["current"]} and sum(before.values()) >= 10
+    # one key file per machine: the next key is added unused first (and copied to every server) ...
+    prepared = app.test_cli_runner().invoke(args=["keys", "prepare"])
+    assert prepared.exit_code == 0, prepared.output
+    added = json.loads(keyfile.read_text())
+    [kid] = set(added["keys"]) - set(old["keys"])
+    assert added["current"] == old["current"] and keys_in_use() == before
+    # ... then made current: every value re-sealed under it, the old key dropped
     result = app.test_cli_runner().invoke(args=["keys", "rotate"])
     assert result.exit_code == 0, result.output
     new = json.loads(keyfile.read_text())
-    assert new["current"] != old["current"] and list(new["keys"]) == [new["current"]] and new["lookup"] == old["lookup"]
+    assert new["current"] == kid != old["current"] and list(new["keys"]) == [new["current"]] and new["lookup"] == old["lookup"]
     assert keys_in_use() == {new["current"]: sum(before.values())}
     db.session.expire_all()
     assert db.session.scalar(select(Subject).where(Subject.code == PERSON[2])).name == PERSON[1]
@@ -109,3 +123,25 @@ def test_rotating_the_key_reseals_every_value_and_drops_the_old_key(app, org, cl
         db.session.expire_all()
         db.session.scalar(select(Subject).where(Subject.code == PERSON[2])).code  # noqa: B018
     crypto._cache.clear()
+
+
+def test_access_codes_are_kept_as_keyed_sm3_digests_and_older_plain_hashes_still_open_an_account(org, clock):
+    import hashlib
+
+    from app.rights import accounts
+    from app.rights.models import AccessCode
+    from tests.helpers import applicant_for, issue_codes
+
+    case, _codes = in_effect_case(subjects=(PERSON, COMPANY))
+    codes = issue_codes(case)
+    person_id, company_id = (cs.subject_id for cs in case.subjects)
+    row = db.session.scalar(select(AccessCode).where(AccessCode.subject_id == person_id))
+    plain = codes[person_id].replace("-", "")
+    assert row.code_hash == crypto.digest("access-code:" + plain) != hashlib.sha256(plain.encode()).hexdigest()
+    assert applicant_for(case, codes).subject_id == case.subjects[0].subject_id
+    # a code issued before keyed digests (its plain SHA-256 kept) still opens the account once
+    old = db.session.scalar(select(AccessCode).where(AccessCode.subject_id == company_id))
+    old.code_hash = hashlib.sha256(codes[company_id].replace("-", "").encode()).hexdigest()
+    db.session.commit()
+    company = db.session.get(Subject, company_id)
+    assert accounts.register(company.kind, company.code, codes[company_id], "applicant2", "A-long-passw0rd", "联系人").subject_id == company_id
