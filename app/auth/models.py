@@ -88,7 +88,9 @@ class User(UserMixin, db.Model):
     service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Two-factor login (app/auth/two_factor.py): the authenticator's secret once enrolled, and the time step of
     # the last code accepted (a code is accepted once).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(Sealed("user.totp_secret"))  # (key material: sealed with SM4)
+    # Set by the security administrator for staff whose role does not require it (TWO_FACTOR_ROLES).
+    two_factor_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 

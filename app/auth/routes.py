@@ -336,6 +336,16 @@ def change_role(user_id):
     return redirect(url_for("auth.security_users"))
 
 
+@bp.route("/admin/security/<int:user_id>/two-factor", methods=["POST"])
+@login_required
+def require_two_factor(user_id):
+    user = _account(user_id, SECURITY_ADMIN)
+    services.set_two_factor_required(current_user, user, request.form.get("required") == "1")
+    db.session.commit()
+    flash(_l("Saved."), "success")
+    return redirect(url_for("auth.security_users"))
+
+
 @bp.route("/admin/security/<int:user_id>/unlock", methods=["POST"])
 @login_required
 def unlock(user_id):

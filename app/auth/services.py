@@ -366,6 +366,17 @@ def change_role(actor, user: User, role: str, reason: str) -> None:
     security_log.record("role_change", actor, entity="user", key=user.id, details={"from": before, "to": role})
 
 
+def set_two_factor_required(actor, user: User, required: bool) -> None:
+    """The security administrator requires (or stops requiring) two-factor login of one account whose role does
+    not require it anyway; the user enrols at the next login. Flush."""
+    require_role(actor, SECURITY_ADMIN)
+    if user.two_factor_required == required:
+        return
+    user.two_factor_required = required
+    db.session.flush()
+    audit.record(actor, "user", user.id, "two_factor_policy", {"required": not required}, {"required": required})
+
+
 def unlock(actor, user: User) -> None:
     require_role(actor, SECURITY_ADMIN)
     user.locked_until, user.failed_logins = None, 0

@@ -36,7 +36,7 @@ def required_for(user: User) -> bool:
     cfg = current_app.config
     if not cfg.get("TWO_FACTOR", True):
         return False
-    return user.totp_enabled_at is not None or user.role in cfg.get("TWO_FACTOR_ROLES", ())
+    return user.totp_enabled_at is not None or user.two_factor_required or user.role in cfg.get("TWO_FACTOR_ROLES", ())
 
 
 def new_secret() -> str:

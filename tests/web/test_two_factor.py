@@ -114,6 +114,34 @@ def test_an_administrator_resets_a_lost_authenticator(client, org, clock, two_fa
     assert "data:image/svg+xml" in client.get("/login/two-factor").get_data(as_text=True)  # enrols again
 
 
+def test_the_security_administrator_requires_two_factor_login_of_one_caseworker(client, org, clock, two_factor_on):
+    import sqlalchemy as sa
+
+    from app.security_log.models import SecurityEvent
+
+    cw = user("market_cw")
+    sysadmin = client.application.test_client()
+    _enrol(sysadmin, "admin")
+    page = sysadmin.get("/admin/users").get_data(as_text=True)
+    assert sysadmin.post(f"/admin/security/{cw.id}/two-factor", data={"csrf_token": csrf_from(page), "required": "1"}).status_code == 403
+    sec = client.application.test_client()
+    _enrol(sec, "secadmin")
+    page = sec.get("/admin/security").get_data(as_text=True)
+    sec.post(f"/admin/security/{cw.id}/two-factor", data={"csrf_token": csrf_from(page), "required": "1"})
+    db.session.expire_all()
+    assert user("market_cw").two_factor_required
+    assert db.session.scalar(sa.select(SecurityEvent).where(SecurityEvent.kind == "admin_action")
+                             .order_by(SecurityEvent.seq.desc())).details["action"] == "two_factor_policy"
+    assert login(client, "market_cw").headers["Location"].endswith("/login/two-factor")  # enrols at the next login
+    assert "data:image/svg+xml" in client.get("/login/two-factor").get_data(as_text=True)
+    # the authenticator's secret is kept sealed, never as the text shown for enrolment
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', client.get("/login/two-factor").get_data(as_text=True)).group(1)
+    client.post("/login/two-factor", data={"csrf_token": csrf_from(client.get("/login/two-factor").get_data(as_text=True)),
+                                           "code": _code(secret)})
+    raw = db.session.execute(sa.text('SELECT totp_secret FROM "user" WHERE id = :i'), {"i": cw.id}).scalar()
+    assert raw.startswith("sm4gcm:") and secret not in raw
+
+
 def test_an_idle_session_ends_after_thirty_minutes(client, org, clock):
     login(client, "market_cw")
     clock.shift(timedelta(minutes=29))
