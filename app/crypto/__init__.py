@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import secrets
+import time
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -26,6 +27,8 @@ from flask import current_app
 
 PREFIX = "sm4gcm"
 NONCE, TAG = 12, 16
+OPENED_CACHE = 20_000
+RECHECK_SECONDS = 2  # how often the key file is looked at for a change (a rotation on another process)
 
 
 class KeyProblem(RuntimeError):
@@ -44,6 +47,7 @@ class Keyring:
             self.lookup_hex = data["lookup"]
             self._enc = {k: _derive(v, b"xinlian sm4 data key", 16) for k, v in self.keys.items()}
             self._lookup = _derive(self.lookup_hex, b"xinlian sm3 lookup key", 32)
+            self._opened: dict = {}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise KeyProblem(f"The data keys are malformed ({exc.__class__.__name__}: {exc}).") from None
         if self.current not in self.keys:
@@ -60,6 +64,18 @@ class Keyring:
         return f"{PREFIX}:{self.current}:" + base64.urlsafe_b64encode(nonce + body + enc.tag).decode().rstrip("=")
 
     def open(self, sealed: str, purpose: str) -> str:
+        # Lists open the same few values again and again (a unit on every row, a subject on every task): the
+        # opened values of this process are kept, bounded, keyed by the ciphertext itself.
+        hit = self._opened.get((sealed, purpose))
+        if hit is not None:
+            return hit
+        value = self._open(sealed, purpose)
+        if len(self._opened) >= OPENED_CACHE:
+            self._opened.clear()
+        self._opened[(sealed, purpose)] = value
+        return value
+
+    def _open(self, sealed: str, purpose: str) -> str:
         try:
             prefix, kid, data = sealed.split(":", 2)
             raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
@@ -124,6 +140,9 @@ def keyring() -> Keyring:
             _cache.update(stamp=stamp, ring=Keyring(getattr(importlib.import_module(mod), fn)()))
         return _cache["ring"]
     path = cfg["DATA_KEY_FILE"]
+    now = time.monotonic()
+    if "ring" in _cache and _cache.get("path") == path and now - _cache.get("checked", 0) < RECHECK_SECONDS:
+        return _cache["ring"]
     try:
         st = os.stat(path)
         stamp = (path, st.st_mtime_ns, st.st_size)
@@ -133,6 +152,7 @@ def keyring() -> Keyring:
         ring = Keyring(file_provider(path, create=cfg.get("DATA_KEY_CREATE", False)))
         st = os.stat(path)
         _cache.update(stamp=(path, st.st_mtime_ns, st.st_size), ring=ring)
+    _cache.update(path=path, checked=now)
     return _cache["ring"]
 
 
@@ -141,7 +161,13 @@ def seal(value: str | None, purpose: str) -> str | None:
 
 
 def unseal(value: str | None, purpose: str) -> str | None:
-    return None if value is None else keyring().open(value, purpose)
+    if value is None:
+        return None
+    ring = keyring()
+    if is_sealed(value) and Keyring.key_of(value) not in ring.keys:
+        _cache.pop("checked", None)  # sealed under a key added since the file was last read: read it now
+        ring = keyring()
+    return ring.open(value, purpose)
 
 
 def digest(value: str | None) -> str | None:
