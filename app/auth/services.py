@@ -8,6 +8,7 @@ from datetime import timedelta
 from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock, txcache
@@ -142,7 +143,8 @@ def load_session_user(session_id: str) -> User | None:
         user_id, version = (int(x) for x in session_id.split("."))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # (with its unit: nearly every page reads it — the menu, the access checks — and it is one query less)
+    user = db.session.get(User, user_id, options=[joinedload(User.unit)])
     if user is None or (user.session_version or 0) != version:
         return None
     return user

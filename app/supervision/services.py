@@ -1,9 +1,10 @@
 """SLA over the open tasks (aggregated in SQL) and notices/summons to slow units, which stay on the
 timelines of the cases concerned."""
+import hashlib
 import re
 from datetime import date
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, select, text
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -190,6 +191,7 @@ def _quota_notices(quarter: str, reason: str, since: date) -> int:
     below = typical_quota(quarter)["below"]
     if not below:
         return 0
+    _serialise(f"quota notices {reason} {quarter}")  # (two schedulers: the second waits, then sees the first's notices)
     told = set(db.session.scalars(select(Notice.unit_id).where(Notice.reason == reason, Notice.on_date >= since)))
     made = 0
     for row in below:
@@ -198,6 +200,14 @@ def _quota_notices(quarter: str, reason: str, since: date) -> int:
         auto_notice(row["unit_id"], reason, [], quarter=quarter, count=row["count"], quota=QUOTA_PER_QUARTER)
         made += 1
     return made
+
+
+def _serialise(name: str) -> None:
+    """One transaction at a time past this point (PostgreSQL: a transaction-scoped advisory lock on the name; SQLite
+    has one writer and one scheduler process)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def typical_of_unit(actor):
