@@ -5,6 +5,9 @@
   refers to it commit or vanish together) and read a chunk at a time, so every app server of a cluster serves
   every file without a shared disk.
 
+Both keep files sealed with SM4-GCM (app/crypto) chunk by chunk, each chunk bound to its file and position;
+files stored before sealing are read as they are and sealed by `flask keys reseal`/`rotate`.
+
 Every read checks the content against its sha256 before anything is sent; `move` copies every file from one
 store to the other (`flask files move`), `collect_garbage` forgets files that no row refers to."""
 import hashlib
@@ -23,10 +26,28 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
 from app.blobs.models import Blob, BlobChunk
+from app.crypto import BYTES_MAGIC, KeyProblem, key_of_bytes, keyring, open_bytes, seal_bytes
+from app.crypto import rotate as key_rotation
 from app.extensions import db
 
 CHUNK = 256 * 1024
 STORES = ("local", "database")
+FILE_MAGIC = b"XLSF\x01\n"  # a sealed local file: this header, then (4-byte length, sealed chunk) records
+
+
+def _purpose(sha: str, seq: int) -> str:
+    return f"blob {sha} {seq}"
+
+
+def _open(sha: str, seq: int, data: bytes) -> bytes:
+    try:
+        return open_bytes(data, _purpose(sha, seq))
+    except KeyProblem:  # changed, or sealed under a key this installation does not hold
+        raise FileUnavailable(sha, damaged=True) from None
+
+
+def _sealed_chunks(sha: str, data: bytes) -> list[bytes]:
+    return [seal_bytes(data[o:o + CHUNK], _purpose(sha, i)) for i, o in enumerate(range(0, max(len(data), 1), CHUNK))]
 
 
 class FileUnavailable(Exception):
@@ -52,22 +73,50 @@ class LocalStore:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         # A unique temporary name: two requests storing the same content must not share one.
+        self._write(path, sha, data)
+
+    def _write(self, path: Path, sha: str, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            f.write(FILE_MAGIC)
+            for rec in _sealed_chunks(sha, data):
+                f.write(len(rec).to_bytes(4, "big") + rec)
         os.replace(tmp, path)  # same content either way, so the last rename winning is fine
 
-    def has(self, sha: str) -> bool:
-        return self.path(sha).is_file()
+    def sealed(self, sha: str) -> bool:
+        with self.path(sha).open("rb") as f:
+            return f.read(len(FILE_MAGIC)) == FILE_MAGIC
 
-    def chunks(self, sha: str) -> Iterator[bytes]:
+    def records(self, sha: str) -> Iterator[bytes]:
+        """The stored chunks as they are on disk (sealed, or plain blocks of a file stored before sealing)."""
         try:
             f = self.path(sha).open("rb")
         except FileNotFoundError:
             raise FileUnavailable(sha, damaged=False) from None
         with f:
-            while block := f.read(CHUNK):
-                yield block
+            if f.read(len(FILE_MAGIC)) != FILE_MAGIC:
+                f.seek(0)
+                while block := f.read(CHUNK):
+                    yield block
+                return
+            while head := f.read(4):
+                rec = f.read(int.from_bytes(head, "big")) if len(head) == 4 else b""
+                if not rec:
+                    raise FileUnavailable(sha, damaged=True)
+                yield rec
+
+    def content(self, sha: str) -> bytes:
+        return b"".join(self.chunks(sha))
+
+    def rewrite(self, sha: str, data: bytes) -> None:
+        self._write(self.path(sha), sha, data)
+
+    def has(self, sha: str) -> bool:
+        return self.path(sha).is_file()
+
+    def chunks(self, sha: str) -> Iterator[bytes]:
+        for seq, rec in enumerate(self.records(sha)):
+            yield _open(sha, seq, rec)
 
     def delete(self, sha: str) -> None:
         self.path(sha).unlink(missing_ok=True)
@@ -92,8 +141,8 @@ class DatabaseStore:
         ins = _insert_ignoring_duplicates()
         inserted = db.session.execute(ins(Blob).values(sha256=sha, size=len(data), created_at=clock.now())).rowcount
         if inserted:
-            db.session.execute(ins(BlobChunk), [{"sha256": sha, "seq": i, "data": data[o:o + CHUNK]}
-                                                for i, o in enumerate(range(0, max(len(data), 1), CHUNK))])
+            db.session.execute(ins(BlobChunk), [{"sha256": sha, "seq": i, "data": rec}
+                                                for i, rec in enumerate(_sealed_chunks(sha, data))])
 
     def has(self, sha: str) -> bool:
         return db.session.scalar(select(Blob.sha256).where(Blob.sha256 == sha)) is not None
@@ -106,7 +155,7 @@ class DatabaseStore:
             data = db.session.scalar(select(BlobChunk.data).where(BlobChunk.sha256 == sha, BlobChunk.seq == seq))
             if data is None:
                 raise FileUnavailable(sha, damaged=True)
-            yield bytes(data)
+            yield _open(sha, seq, bytes(data))
 
     def delete(self, sha: str) -> None:
         db.session.execute(delete(BlobChunk).where(BlobChunk.sha256 == sha))
@@ -117,6 +166,17 @@ class DatabaseStore:
         if before is not None:
             stmt = stmt.where(Blob.created_at < before)
         yield from db.session.scalars(stmt).all()
+
+
+def content_sha(folder: Path, sha: str) -> str | None:
+    """The sha256 of a file's opened content in a folder laid out as the local store (a backup's files)."""
+    h = hashlib.sha256()
+    try:
+        for block in LocalStore(folder).chunks(sha):
+            h.update(block)
+    except FileUnavailable:
+        return None
+    return h.hexdigest()
 
 
 def _insert_ignoring_duplicates():
@@ -182,7 +242,7 @@ def download(sha: str, mimetype: str, name: str):
     """A response that sends the stored file (checked first) as a download named `name`."""
     store = current()
     chunks = verified_chunks(sha, store)
-    if isinstance(store, LocalStore):
+    if isinstance(store, LocalStore) and not store.sealed(sha):  # (a file stored before sealing)
         chunks.close()
         return send_file(store.path(sha), mimetype=mimetype, as_attachment=True, download_name=name)
     # The body is read after the view returns: keep the request (and its database session) while it streams.
@@ -226,3 +286,50 @@ def move(source: str, target: str, shas: Iterable[str], report=lambda sha, outco
         counts["copied"] += 1
     counts["seconds"] = round(time.perf_counter() - started, 1)
     return counts
+
+
+# ---------------------------------------------------------------- key rotation of the stored files
+
+
+def _keys_of_files() -> dict:
+    """How many stored chunks each key id seals ("plain" for chunks stored before sealing)."""
+    used: dict = {}
+    store = current()
+    for sha in list(store.shas()):
+        recs = store.records(sha) if isinstance(store, LocalStore) else (
+            bytes(d) for d in db.session.scalars(select(BlobChunk.data).where(BlobChunk.sha256 == sha)))
+        for rec in recs:
+            kid = key_of_bytes(rec) if rec.startswith(BYTES_MAGIC) else "plain"
+            used[kid] = used.get(kid, 0) + 1
+    return used
+
+
+def _reseal_files(echo) -> int:
+    """Every stored file not wholly sealed under the current key, opened and sealed again (each file committed)."""
+    store, current_key, changed = current(), keyring().current, 0
+    for sha in list(store.shas()):
+        if isinstance(store, LocalStore):
+            recs = list(store.records(sha))
+        else:
+            recs = [bytes(d) for d in db.session.scalars(select(BlobChunk.data).where(BlobChunk.sha256 == sha)
+                                                           .order_by(BlobChunk.seq))]
+        if all(r.startswith(BYTES_MAGIC) and key_of_bytes(r) == current_key for r in recs):
+            continue
+        data = b"".join(_open(sha, i, r) for i, r in enumerate(recs))
+        if hashlib.sha256(data).hexdigest() != sha:
+            echo(f"file {sha} is damaged: left as it is")
+            continue
+        if isinstance(store, LocalStore):
+            store.rewrite(sha, data)
+        else:
+            for i, rec in enumerate(_sealed_chunks(sha, data)):
+                db.session.execute(BlobChunk.__table__.update().where(BlobChunk.sha256 == sha, BlobChunk.seq == i)
+                                   .values(data=rec))
+        db.session.commit()
+        changed += 1
+    if changed:
+        echo(f"stored files: {changed} re-sealed")
+    return changed
+
+
+key_rotation.register("stored files", _keys_of_files, _reseal_files)

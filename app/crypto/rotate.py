@@ -10,6 +10,13 @@ from app.crypto.columns import Sealed, SealedJSON
 from app.extensions import db
 
 BATCH = 500
+# Other sealed stores (the stored files, app/blobs) register (name, keys_in_use() -> {kid: n}, reseal(echo) -> n).
+_OTHERS: list = []
+
+
+def register(name: str, keys_in_use_fn, reseal_fn) -> None:
+    if name not in [n for n, _, _ in _OTHERS]:
+        _OTHERS.append((name, keys_in_use_fn, reseal_fn))
 
 
 def sealed_columns() -> list[tuple[sa.Table, sa.Column]]:
@@ -40,6 +47,8 @@ def keys_in_use() -> Counter:
             for _, raw in rows:
                 used.update(v.split(":", 2)[1] for v in _values(raw, col))
             last = rows[-1][0]
+    for _name, count, _reseal in _OTHERS:
+        used.update(count())
     db.session.rollback()
     return used
 
@@ -73,6 +82,8 @@ def reseal_all(echo=lambda msg: None) -> int:
         if n:
             echo(f"{table.name}.{col.name}: {n} re-sealed")
         changed += n
+    for _name, _count, reseal in _OTHERS:
+        changed += reseal(echo)
     return changed
 
 

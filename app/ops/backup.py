@@ -92,7 +92,7 @@ def backup(target: Path) -> dict:
             dest = target / "files" / sha[:2] / sha
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(local.path(sha), dest)
-            if _sha256_file(dest) != sha:
+            if blobs.content_sha(target / "files", sha) != sha:  # (copied sealed; its opened content checked)
                 raise BackupError(f"stored file {sha} is damaged; the backup is incomplete")
             files.append(sha)
     body = {
@@ -121,11 +121,16 @@ def read_manifest(source: Path) -> dict:
         raise BackupError(f"unknown backup format {body.get('format')}")
     checks = [(source / body["database"]["file"], body["database"]["sha256"]),
               (source / body["checkpoint"]["file"], body["checkpoint"]["sha256"])]
-    checks += [(source / "files" / sha[:2] / sha, sha) for sha in body["files"]]
     for path, sha in checks:
         if not path.is_file():
             raise BackupError(f"{path.relative_to(source)} is missing from the backup")
         if _sha256_file(path) != sha:
+            raise BackupError(f"{path.relative_to(source)} does not match its hash in the manifest")
+    for sha in body["files"]:  # kept sealed: their opened content is checked (which needs the data key)
+        path = source / "files" / sha[:2] / sha
+        if not path.is_file():
+            raise BackupError(f"{path.relative_to(source)} is missing from the backup")
+        if blobs.content_sha(source / "files", sha) != sha:
             raise BackupError(f"{path.relative_to(source)} does not match its hash in the manifest")
     return body
 
@@ -162,11 +167,11 @@ def restore(source: Path) -> dict:
     if current_app.config.get("FILE_STORE", "local") == "local" and body["files"]:
         local = blobs.LocalStore(current_app.config["UPLOAD_DIR"])
         for sha in body["files"]:
-            local.put(sha, (source / "files" / sha[:2] / sha).read_bytes())
+            local.put(sha, blobs.LocalStore(source / "files").content(sha))
     elif body["files"]:  # files kept in a folder at backup time, now in the database store
         store = blobs.store_named("database")
         for sha in body["files"]:
-            store.put(sha, (source / "files" / sha[:2] / sha).read_bytes())
+            store.put(sha, blobs.LocalStore(source / "files").content(sha))
         db.session.commit()
     cp_dir = Path(current_app.config["CHECKPOINT_DIR"])
     cp_dir.mkdir(parents=True, exist_ok=True)

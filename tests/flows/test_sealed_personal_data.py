@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import select
 
 from app import crypto
@@ -61,6 +62,15 @@ def test_no_plain_identity_number_or_contact_at_rest(org, clock):
     raw = db.session.execute(sa.text("SELECT code_sealed, code_digest FROM subject WHERE id = :i"),
                              {"i": case.subjects[0].subject_id}).one()
     assert db.session.execute(sa.text("SELECT payload FROM webhook_delivery")).scalar().startswith("sm4gcm:")
+    # the stored files too (evidence, decisions naming the person): sealed chunk by chunk on disk
+    from app.blobs import store as blobs
+    from app.cases.models import Attachment
+
+    local = blobs.LocalStore(current_app.config["UPLOAD_DIR"])
+    for att in db.session.scalars(select(Attachment)):
+        on_disk = local.path(att.sha256).read_bytes()
+        assert on_disk.startswith(blobs.FILE_MAGIC) and b"%PDF" not in on_disk
+        assert local.content(att.sha256).startswith(b"%PDF")
     assert raw.code_sealed.startswith("sm4gcm:") and len(raw.code_digest) == 64
     # ... and the application reads and finds them as before
     person = db.session.scalar(select(Subject).where(Subject.code == PERSON[2]))
@@ -93,6 +103,7 @@ def test_rotating_the_key_reseals_every_value_and_drops_the_old_key(app, org, cl
     keyfile = tmp_path / "data.key"
     shutil.copy(app.config["DATA_KEY_FILE"], keyfile)
     monkeypatch.setitem(app.config, "DATA_KEY_FILE", str(keyfile))
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))  # (its files are re-sealed under the new key)
     crypto._cache.clear()
     old = json.loads(keyfile.read_text())
     _fill()

@@ -51,12 +51,13 @@ def test_a_damaged_file_is_never_sent(client, org, clock, database_store, caplog
     db.session.commit()
     att = db.session.scalar(select(Attachment).where(Attachment.case_id == case.id))
     chunk = db.session.get(BlobChunk, (att.sha256, 0))
-    chunk.data = chunk.data.replace(b"%PDF", b"%PDX")
+    assert b"%PDF" not in chunk.data  # kept sealed (SM4-GCM): one byte changed fails its authentication tag
+    chunk.data = chunk.data[:-1] + bytes([chunk.data[-1] ^ 1])
     db.session.commit()
     login(client, "market_cw")
     with client.get(f"/cases/{case.id}/files/{att.id}") as resp:
         page = resp.get_data(as_text=True)
-        assert resp.status_code == 500 and "%PDX" not in page and "损坏" in page
+        assert resp.status_code == 500 and "%PDF" not in page and "损坏" in page
     assert f"stored file {att.sha256} is damaged" in caplog.text
 
 
@@ -124,3 +125,21 @@ def test_two_requests_storing_the_same_content_both_succeed(org, clock, database
     a = blobs.put(PDF_BYTES)
     b = blobs.put(PDF_BYTES)
     assert a == b and db.session.scalar(select(func.count()).select_from(Blob)) == 1
+
+
+def test_a_file_stored_before_sealing_is_still_served_and_sealed_by_reseal(app, client, org, clock, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    case = file_case()
+    db.session.commit()
+    att = db.session.scalar(select(Attachment).where(Attachment.case_id == case.id))
+    local = blobs.LocalStore(current_app.config["UPLOAD_DIR"])
+    plain = local.content(att.sha256)
+    local.path(att.sha256).write_bytes(plain)  # as an older release stored it
+    login(client, "market_cw")
+    with client.get(f"/cases/{case.id}/files/{att.id}") as resp:
+        assert resp.data == plain
+    result = app.test_cli_runner().invoke(args=["keys", "reseal"])
+    assert result.exit_code == 0 and "stored files: 1 re-sealed" in result.output, result.output
+    assert local.path(att.sha256).read_bytes().startswith(blobs.FILE_MAGIC)
+    with client.get(f"/cases/{case.id}/files/{att.id}") as resp:
+        assert resp.data == plain
