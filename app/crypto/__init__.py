@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import secrets
+import tempfile
 import time
 from pathlib import Path
 
@@ -126,16 +127,26 @@ def new_keyring() -> dict:
     return {"current": kid, "keys": {kid: secrets.token_hex(32)}, "lookup": secrets.token_hex(32)}
 
 
-def write_key_file(path: Path, data: dict) -> None:
-    """Atomically, readable by the owner only (a reader never sees half a file)."""
+def write_key_file(path: Path, data: dict, exclusive: bool = False) -> bool:
+    """Atomically, readable by the owner only (a reader never sees half a file). With `exclusive`, only if no
+    file exists yet (two processes starting at once must not each make their own key): False if one did."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    os.chmod(tmp, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(data, f, indent=1)
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, path)
+    if not exclusive:
+        os.replace(tmp, path)
+        return True
+    try:
+        os.link(tmp, path)  # fails if the file exists
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        os.unlink(tmp)
 
 
 _cache: dict = {}
@@ -147,7 +158,7 @@ def file_provider(path: str, create: bool) -> dict:
         if not create:
             raise KeyProblem(f"The data key file {path} does not exist (production never creates one: provision the "
                             "same file to every server, see docs/security.md).")
-        write_key_file(p, new_keyring())
+        write_key_file(p, new_keyring(), exclusive=True)
     return json.loads(p.read_text())
 
 
