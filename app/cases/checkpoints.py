@@ -26,8 +26,18 @@ PREFIX = "checkpoint-"
 CHUNK = 500
 
 
-def _sign(body: bytes) -> str:
-    return hmac.new(current_app.config["CHAIN_KEY"].encode(), body, hashlib.sha256).hexdigest()
+# The signature's algorithm is named in the file: HMAC-SM3 (GB/T 32905) for new checkpoints, unless
+# XINLIAN_CHAIN_ALG says hmac-sha256; files written before it was named are HMAC-SHA256 and still verify.
+SIGNING = {"hmac-sm3": "sm3", "hmac-sha256": hashlib.sha256}
+
+
+def _sign(body: bytes, alg: str = "hmac-sha256") -> str:
+    return hmac.new(current_app.config["CHAIN_KEY"].encode(), body, SIGNING[alg]).hexdigest()
+
+
+def signing_alg() -> str:
+    alg = current_app.config.get("CHAIN_ALG", "hmac-sm3")
+    return alg if alg in SIGNING else "hmac-sm3"
 
 
 def _directory() -> Path:
@@ -44,7 +54,8 @@ def write() -> Path:
         select(Case.id, Case.event_seq, Case.event_hash).where(Case.event_seq > 0).order_by(Case.id))]
     body = json.dumps({"created_at": now.isoformat(), "heads": heads, "security_log": list(security_log.head())},
                       separators=(",", ":")).encode()
-    doc = {"version": 1, "body": body.decode(), "signature": _sign(body)}
+    alg = signing_alg()
+    doc = {"version": 1, "body": body.decode(), "alg": alg, "signature": _sign(body, alg)}
     path = _directory() / f"{PREFIX}{now.strftime('%Y%m%dT%H%M%S%fZ')}.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc), encoding="utf-8")
@@ -63,7 +74,8 @@ class Checkpoint:
 def _read_signed(path: Path) -> dict:
     doc = json.loads(path.read_text(encoding="utf-8"))
     body = doc["body"].encode()
-    if not hmac.compare_digest(_sign(body), doc.get("signature", "")):
+    alg = doc.get("alg", "hmac-sha256")
+    if alg not in SIGNING or not hmac.compare_digest(_sign(body, alg), doc.get("signature", "")):
         raise ValueError(f"checkpoint {path.name}: signature does not match (altered, or another key)")
     return json.loads(body)
 
@@ -100,7 +112,8 @@ def write_restore_marker(backup_checkpoint: str, backup_created_at: str) -> Path
     body = json.dumps({"created_at": now.isoformat(), "backup_created_at": backup_created_at,
                        "backup_checkpoint": backup_checkpoint}, separators=(",", ":")).encode()
     path = _directory() / f"{RESTORE_PREFIX}{now.strftime('%Y%m%dT%H%M%S%fZ')}.json"
-    path.write_text(json.dumps({"version": 1, "body": body.decode(), "signature": _sign(body)}), encoding="utf-8")
+    alg = signing_alg()
+    path.write_text(json.dumps({"version": 1, "body": body.decode(), "alg": alg, "signature": _sign(body, alg)}), encoding="utf-8")
     return path
 
 

@@ -37,8 +37,10 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _sign(body: bytes) -> str:
-    return hmac.new(current_app.config["CHAIN_KEY"].encode(), b"backup-manifest:" + body, hashlib.sha256).hexdigest()
+def _sign(body: bytes, alg: str = "hmac-sha256") -> str:
+    """The manifest's signature (HMAC under the chain key; its algorithm named in the manifest, HMAC-SM3 for new
+    backups, as the checkpoints)."""
+    return hmac.new(current_app.config["CHAIN_KEY"].encode(), b"backup-manifest:" + body, checkpoints.SIGNING[alg]).hexdigest()
 
 
 def _libpq_url(url) -> str:
@@ -102,7 +104,9 @@ def backup(target: Path) -> dict:
         "checkpoint": {"file": cp_path.name, "sha256": _sha256_file(cp_path)},
     }
     raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-    (target / MANIFEST).write_text(json.dumps({"body": raw.decode(), "signature": _sign(raw)}, indent=1), encoding="utf-8")
+    alg = checkpoints.signing_alg()
+    (target / MANIFEST).write_text(json.dumps({"body": raw.decode(), "alg": alg, "signature": _sign(raw, alg)}, indent=1),
+                                   encoding="utf-8")
     return body
 
 
@@ -114,7 +118,8 @@ def read_manifest(source: Path) -> dict:
         raw = doc["body"].encode()
     except (OSError, ValueError, KeyError) as exc:
         raise BackupError(f"{source}: no readable {MANIFEST} ({exc})") from None
-    if not hmac.compare_digest(_sign(raw), doc.get("signature", "")):
+    alg = doc.get("alg", "hmac-sha256")
+    if alg not in checkpoints.SIGNING or not hmac.compare_digest(_sign(raw, alg), doc.get("signature", "")):
         raise BackupError("the manifest's signature does not match (altered, or made with another chain key)")
     body = json.loads(raw)
     if body.get("format") != FORMAT:

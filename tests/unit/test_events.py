@@ -1,4 +1,5 @@
 """The timeline's hash chain detects edits, deletions and reordering, and names the first bad event."""
+import pytest
 from sqlalchemy import update
 
 from app.cases import events
@@ -156,3 +157,22 @@ def test_a_chain_keyed_with_sha256_then_sm3_verifies_and_a_relabelled_event_does
     last.alg = "hmac-sha256"  # the same content claimed under the other algorithm: does not verify
     db.session.commit()
     assert events.verify_chain(case.id) == (False, last.seq)
+
+
+def test_checkpoints_are_signed_with_hmac_sm3_and_older_sha256_ones_still_verify(app, org, clock, tmp_path, monkeypatch):
+    import json
+
+    from app.cases import checkpoints
+
+    monkeypatch.setitem(app.config, "CHECKPOINT_DIR", str(tmp_path))
+    path = checkpoints.write()
+    doc = json.loads(path.read_text())
+    assert doc["alg"] == "hmac-sm3" and checkpoints._load(path).heads is not None
+    # a checkpoint written before the algorithm was named: HMAC-SHA256, no "alg"
+    old = {"version": 1, "body": doc["body"], "signature": checkpoints._sign(doc["body"].encode(), "hmac-sha256")}
+    path.write_text(json.dumps(old))
+    assert checkpoints._load(path).created_at is not None
+    # the same body claimed under the other algorithm does not verify
+    path.write_text(json.dumps(dict(old, alg="hmac-sm3")))
+    with pytest.raises(ValueError):
+        checkpoints._load(path)
