@@ -70,21 +70,22 @@ def codes_for(case_id: int) -> list[AccessCode]:
 
 
 def register(kind: str, subject_code: str, access_code: str, username: str, password: str, full_name: str) -> User:
-    errors = []
+    # Every problem of the form at once (not one per attempt), the match of the codes first.
+    errors, code, subject, row = [], None, None, None
     try:
         code = normalise_code(kind, subject_code, "subject_code")
     except DomainError as exc:
-        raise DomainError(exc.message, "subject_code")
-    subject = db.session.scalar(select(Subject).where(Subject.code == code))
-    row = None
+        errors.append(("subject_code", exc.message))
+    if code is not None:
+        subject = db.session.scalar(select(Subject).where(Subject.code == code))
     if subject is not None:
         row = db.session.scalar(
             select(AccessCode).where(AccessCode.subject_id == subject.id, AccessCode.used_at.is_(None),
                                      AccessCode.code_hash.in_(_hashes(access_code or "")))
         )
-    if row is None or not any(hmac.compare_digest(row.code_hash, h) for h in _hashes(access_code or "")):
+    if code is not None and (row is None or not any(hmac.compare_digest(row.code_hash, h) for h in _hashes(access_code or ""))):
         # One message for both cases: it must not reveal whether a subject is in the system.
-        raise DomainError(_l("The code and access code do not match an unused access code."), "access_code")
+        errors.append(("access_code", _l("The code and access code do not match an unused access code.")))
     errors += [("password", m) for m in password_problems(password, username or "")]
     if not (username or "").strip():
         errors.append(("username", _l("Choose a login name.")))

@@ -36,6 +36,14 @@ def test_access_code_binds_one_account_to_its_subject(org, clock):
     with pytest.raises(DomainError):
         accounts.register("enterprise", subject.code, "WRONG-CODE-XXXX", "x1", "A-long-passw0rd", "")
     db.session.rollback()
+    # every problem of the form is named at once: the codes, the password, the login name
+    with pytest.raises(DomainError) as err:
+        accounts.register("enterprise", subject.code, "WRONG-CODE-XXXX", "", "short", "")
+    assert {f for f, _ in err.value.errors} == {"access_code", "password", "username"}
+    with pytest.raises(DomainError) as err:
+        accounts.register("enterprise", "not a code", codes[subject.id], "x1", "short", "")
+    assert {f for f, _ in err.value.errors} == {"subject_code", "password"}
+    db.session.rollback()
     u = applicant_for(case, codes)
     assert u.role == "applicant" and u.subject_id == subject.id
     with pytest.raises(DomainError):  # a code works once
