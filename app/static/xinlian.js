@@ -1,5 +1,14 @@
 // Behaviour for every page, kept out of the HTML so that the Content-Security-Policy allows no inline script.
 (function () {
+  // A form sent back with errors: the first field in error receives the focus, so that its message (linked by
+  // aria-describedby) is read out and typing goes where the correction is needed.
+  // Again once loaded: a page reached by the skip link keeps #main in its address, and the browser would
+  // otherwise leave the focus on that target.
+  var invalid = document.querySelector('main [aria-invalid="true"], main .is-invalid');
+  if (invalid && typeof invalid.focus === 'function') {
+    invalid.focus();
+    window.addEventListener('load', function () { window.setTimeout(function () { invalid.focus(); }, 0); });
+  }
   // Irreversible steps ask once, and only when the browser finds the form complete.
   document.querySelectorAll('form[data-confirm]').forEach(function (form) {
     form.addEventListener('submit', function (ev) {

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.e2e.a11y import AxeAudit
 from tests.e2e.ui import DEMO_PASSWORD, login, new_subject
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,10 +66,11 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 class Server:
-    def __init__(self, url: str, demo_output: str, history: dict):
+    def __init__(self, url: str, demo_output: str, history: dict, keyboard: dict):
         self.url = url
         self.demo_output = demo_output
         self.history = history  # the case tests/e2e/history.py made: number, id, subject_name, subject_code
+        self.keyboard = keyboard  # the cases tests/e2e/seed_keyboard.py made for the keyboard-only journeys
 
     def demo_access_code(self) -> tuple[str, str]:
         """The (subject code, access code) that `flask demo` prints for trying /portal/register."""
@@ -105,6 +107,12 @@ def server(tmp_path_factory):
     seeded = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(Path(__file__).with_name("history.py")), code, name],
                             cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=120)
     history = dict(json.loads(seeded.stdout.strip().splitlines()[-1]), subject_name=name, subject_code=code)
+    (name1, code1), (name2, code2) = new_subject("信联键盘甲"), new_subject("信联键盘乙")
+    seeded = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(Path(__file__).with_name("seed_keyboard.py")), code1, name1, code2, name2],
+                            cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=120)
+    keyboard = json.loads(seeded.stdout.strip().splitlines()[-1])
+    keyboard["objection"].update(subject_name=name1, subject_code=code1)
+    keyboard["implementation"].update(subject_name=name2, subject_code=code2)
     # What the scheduler's first tick would do, done before any journey starts so that no journey races it:
     # timers that fell due in the backdated history fire (e.g. the quarterly report of the case decided 120
     # days ago) and overdue deadlines are marked.
@@ -117,7 +125,7 @@ def server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, proc, log)
-        yield Server(url, demo, history)
+        yield Server(url, demo, history, keyboard)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -146,15 +154,18 @@ class People:
 
     sessions: dict[str, dict] = {}  # username -> storage state after logging in
 
-    def __init__(self, browser, base_url: str):
-        self.browser, self.base_url = browser, base_url
+    def __init__(self, browser, base_url: str, audit: AxeAudit):
+        self.browser, self.base_url, self.audit = browser, base_url, audit
         self.pages: dict[str, Page] = {}
 
-    def new_page(self, label: str, storage_state: dict | None = None) -> Page:
+    def new_page(self, label: str, storage_state: dict | None = None, viewport: dict | None = None) -> Page:
         ctx = self.browser.new_context(base_url=self.base_url, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                       viewport={"width": 1400, "height": 1000}, storage_state=storage_state)
+                                       viewport=viewport or {"width": 1400, "height": 1000}, storage_state=storage_state,
+                                       # no colour transitions half-way when axe checks a focused button
+                                       reduced_motion="reduce")
         ctx.set_default_timeout(15_000)
         page = ctx.new_page()
+        self.audit.watch(page, label)
         self.pages[label] = page
         return page
 
@@ -171,16 +182,38 @@ class People:
             self.sessions[username] = page.context.storage_state()
         return page
 
+    def check_last_pages(self) -> None:
+        """axe on the page each user was left on (the earlier ones were checked as the browser left them)."""
+        for label, page in self.pages.items():
+            if not page.is_closed():
+                self.audit.check(page, label)
+
     def close(self) -> None:
         for page in self.pages.values():
             page.context.close()
 
 
+@pytest.fixture(scope="session")
+def axe_audit(server):
+    audit = AxeAudit(server.url)
+    audit.install()
+    yield audit
+    audit.uninstall()
+    sys.stderr.write(f"\naxe-core: {audit.checked} page states checked against WCAG 2.1 A/AA\n")
+
+
 @pytest.fixture
-def people(browser, server):
-    p = People(browser, server.url)
+def people(browser, server, axe_audit, request):
+    p = People(browser, server.url, axe_audit)
+    before = len(axe_audit.violations)
     yield p
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if not failed:
+        p.check_last_pages()
     p.close()
+    new = axe_audit.violations[before:]
+    if new:
+        pytest.fail(AxeAudit(server.url, violations=new).report(), pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -194,6 +227,8 @@ def _fresh_artifacts():
 def pytest_runtest_makereport(item, call):
     """On a failed test (or failed setup), save a full-page PNG and the HTML of every page it opened."""
     report = yield
+    if report.when == "call":
+        item.rep_call = report  # the people fixture checks the last pages only of a test that passed
     if report.failed and report.when in ("setup", "call"):
         p = item.funcargs.get("people") if hasattr(item, "funcargs") else None
         if isinstance(p, People):

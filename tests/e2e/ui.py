@@ -249,8 +249,9 @@ def decide_route(page: Page, case: Case, group: str) -> None:
 
 
 def choice_field(page: Page, label: str):
-    """A multiple-choice field of a task form (its checkboxes and their labels), by the field's visible label."""
-    return page.locator("form div.mb-3").filter(has=page.locator("div.form-label").get_by_text(label, exact=True))
+    """A multiple-choice field of a task form (its checkboxes and their labels): the group (fieldset) named by
+    the field's visible label (its legend)."""
+    return page.get_by_role("group", name=label, exact=True)
 
 
 def schedule_meeting(page: Page, case: Case, meeting: date | None = None) -> None:
