@@ -2,11 +2,12 @@
 the case's determination, its template among the case's documents)."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Unit
 from app.clock import utcnow
+from app.crypto.columns import SealedDocument
 from app.db_types import UTCDateTime
 from app.extensions import db
 
@@ -23,7 +24,8 @@ class DataSubmission(db.Model):
     unit: Mapped[Unit] = relationship()
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
-    rows: Mapped[list | None] = mapped_column(JSON)  # the table as submitted, without its header
+    # the table as submitted, without its header (sealed whole: it may list subjects with their identity numbers)
+    rows: Mapped[list | None] = mapped_column(SealedDocument("data_submission.rows"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     times_returned: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app import clock
 from app.auth.models import ADMIN, OFFICE
 from app.cases import events
-from app.cases.identifiers import normalise_code
+from app.cases.identifiers import mask_code, normalise_code
 from app.cases.models import CaseSubject, Subject
 from app.dueprocess.corrections import party_case, subject_cases
 from app.dueprocess.models import SubjectChange
@@ -92,9 +92,10 @@ def record_change(actor, subject_id: int, kind: str, on_date: date | None, basis
     successor = _successor(subject, successor_code, successor_name) if kind == "merged" else None
     live = list(db.session.scalars(select(Listing).where(Listing.subject_id == subject.id, Listing.status.in_(LIVE))
                                    .order_by(Listing.id)))
-    summary = f"{subject.name}（{subject.code}）"
+    # (timelines are not sealed: codes in them are masked; the subject records hold them whole, sealed)
+    summary = f"{subject.name}（{mask_code(subject.kind, subject.code)}）"
     if successor is not None:
-        summary += f" → {successor.name}（{successor.code}）"
+        summary += f" → {successor.name}（{mask_code(successor.kind, successor.code)}）"
     details = {"subject_id": subject.id, "summary": summary, "note": reason, "basis": basis, "on_date": on_date.isoformat(),
                "rule": RULES[kind]}
     for case_id in subject_cases(subject.id):
@@ -126,7 +127,8 @@ def _carry_over(actor, listing: Listing, subject: Subject, successor: Subject) -
         db.session.add(CaseSubject(case_id=listing.case_id, subject_id=successor.id))
     events.record(listing.case_id, EventType.LISTING_CARRIED_OVER, actor,
                   {"subject_id": successor.id, "listing_id": listing.id,
-                   "summary": f"{subject.name}（{subject.code}）→ {successor.name}（{successor.code}）"})
+                   "summary": f"{subject.name}（{mask_code(subject.kind, subject.code)}）→ "
+                              f"{successor.name}（{mask_code(successor.kind, successor.code)}）"})
 
 
 def changes_of(subject_id: int) -> list[SubjectChange]:

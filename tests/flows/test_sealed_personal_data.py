@@ -1,6 +1,7 @@
 """Identity numbers and contact details at rest (issue 20, 密评): sealed with SM4-GCM under a key kept outside the
 database, found by exact value through a keyed SM3 digest, re-sealed by `flask keys rotate`. A filled database
 is read column by column, as a copy of it would be, and no plain value is found."""
+import io
 import json
 import shutil
 from pathlib import Path
@@ -8,21 +9,28 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import current_app
+from openpyxl import Workbook
 from sqlalchemy import select
 
+from app import clock as app_clock
 from app import crypto
 from app.api import clients
 from app.api.models import WebhookDelivery
+from app.auth import services as auth_services
 from app.auth.models import Unit
+from app.cases.attachments import Upload
 from app.cases.models import Case, Subject
 from app.credit import services as credit
 from app.credit.models import CreditCheck
 from app.crypto.rotate import keys_in_use
+from app.data_calls import services as calls
+from app.data_calls.models import DataSubmission
+from app.dueprocess import subject_changes
 from app.experts.models import Expert
 from app.extensions import db
 from app.public_reports import services as reports
 from tests.conftest import user
-from tests.helpers import COMPANY, PERSON, file_case, in_effect_case, unit_id
+from tests.helpers import COMPANY, PERSON, complete, file_case, in_effect_case, only_task, unit_id
 
 REPORTED = "91510400MA6X000809"
 CONTACT, EXPERT_PHONE, LIAISON_PHONE = "13800001111", "13912345678", "0832-1234567"
@@ -31,15 +39,28 @@ CONTACT, EXPERT_PHONE, LIAISON_PHONE = "13800001111", "13912345678", "0832-12345
 def _fill():
     # a decided case about a person: its listing, the pushes to the units and a department system's webhook message
     clients.create(user("admin"), "财政业务系统", unit_id("市财政局"), ["check"], "http://127.0.0.1:9/hook")
-    in_effect_case(subjects=(PERSON,))
+    person_case, _codes = in_effect_case(subjects=(PERSON,))
     assert db.session.scalar(select(WebhookDelivery)).payload["listing"]["subject_code"] == PERSON[2]
+    # the person's registration ends (a timeline line names the subject: masked there)
+    subject_changes.record_change(user("market_cw"), person_case.subjects[0].subject_id, "deregistered", app_clock.today_local(),
+                                  "注销证明", "死亡注销")
     case = file_case(subjects=(COMPANY,))
     requester = credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id)
     credit.check(requester, PERSON[2], "procurement", "CG-1")
     reports.submit("enterprise", "某建材有限公司", REPORTED, "该公司在政府采购投标中提供虚假业绩材料。", "李先生", CONTACT, [])
     db.session.add(Expert(name="王专家", fields=["legal"], affiliation="某律所", affiliated_subject_code=PERSON[2],
                           contact=EXPERT_PHONE))
-    db.session.get(Unit, unit_id("市市场监管局")).liaison_phone = LIAISON_PHONE
+    unit = db.session.get(Unit, unit_id("市市场监管局"))  # (through the service: the audit of changes keeps before/after)
+    auth_services.save_unit(user("admin"), unit, unit.name, unit.kind, True, unit.liaison_id, LIAISON_PHONE)
+    # a unit answers a data call with a table naming the person
+    call = calls.publish(user("office1"), "涉及人员报送", "请报送。", "指标名称\n本月数值#\n说明", [unit_id("市财政局")], 5)
+    book = Workbook()
+    for row in (("指标名称", "本月数值", "说明"), ("涉及人员", 1, PERSON[2])):
+        book.active.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    complete("finance_cw", only_task(call.id, "submit_data"), {"pasted": ""}, files=[Upload("table.xlsx", buf.getvalue(), "file")])
+    assert db.session.scalar(select(DataSubmission.rows).where(DataSubmission.case_id == call.id)) == [["涉及人员", "1", PERSON[2]]]
     db.session.commit()
     return case
 
@@ -69,8 +90,8 @@ def test_no_plain_identity_number_or_contact_at_rest(org, clock):
     local = blobs.LocalStore(current_app.config["UPLOAD_DIR"])
     for att in db.session.scalars(select(Attachment)):
         on_disk = local.path(att.sha256).read_bytes()
-        assert on_disk.startswith(blobs.FILE_MAGIC) and b"%PDF" not in on_disk
-        assert local.content(att.sha256).startswith(b"%PDF")
+        plain = local.content(att.sha256)
+        assert on_disk.startswith(blobs.FILE_MAGIC) and plain[:4] in (b"%PDF", b"PK\x03\x04") and plain[:64] not in on_disk
     assert raw.code_sealed.startswith("sm4gcm:") and len(raw.code_digest) == 64
     # ... and the application reads and finds them as before
     person = db.session.scalar(select(Subject).where(Subject.code == PERSON[2]))
