@@ -2,12 +2,17 @@
 (function () {
   // A form sent back with errors: the first field in error receives the focus, so that its message (linked by
   // aria-describedby) is read out and typing goes where the correction is needed.
-  // Again once loaded: a page reached by the skip link keeps #main in its address, and the browser would
-  // otherwise leave the focus on that target.
+  // Again once loaded, unless the user has moved on: a page reached by the skip link keeps #main in its
+  // address, and the browser would otherwise leave the focus on that target.
   var invalid = document.querySelector('main [aria-invalid="true"], main .is-invalid');
   if (invalid && typeof invalid.focus === 'function') {
     invalid.focus();
-    window.addEventListener('load', function () { window.setTimeout(function () { invalid.focus(); }, 0); });
+    window.addEventListener('load', function () {
+      window.setTimeout(function () {
+        var at = document.activeElement;
+        if (!at || at === document.body || at === document.getElementById('main')) { invalid.focus(); }
+      }, 0);
+    });
   }
   // Irreversible steps ask once, and only when the browser finds the form complete.
   document.querySelectorAll('form[data-confirm]').forEach(function (form) {

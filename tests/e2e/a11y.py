@@ -76,6 +76,9 @@ class AxeAudit:
         if not url.startswith(self.base_url):
             return  # about:blank, a downloaded file
         try:
+            # A click does not wait for the page it opens: the next click may come while that page's stylesheets
+            # are still loading, and axe must see the page as styled.
+            page.wait_for_load_state("load")
             if page.evaluate("() => document.contentType") != "text/html":
                 return
             path = re.sub(r"\d+", "N", url[len(self.base_url):])

@@ -95,6 +95,7 @@ def attach(page: Page, file_input: Locator, name: str) -> None:
 def errors_announced(page: Page, field: Locator, message: str) -> None:
     """After a refused form: the first field in error has the focus, aria-invalid, and its message by id."""
     expect(field).to_have_attribute("aria-invalid", "true")
+    page.wait_for_load_state()  # (of the page sent back, not of the one Enter left)
     expect(field).to_be_focused()
     described = field.get_attribute("aria-describedby")
     assert described, "the invalid field points to no message"
@@ -148,6 +149,7 @@ def test_applicant_objects_with_the_keyboard_only(people, server):
     press(people, page, "keyboard-applicant", "Enter")
     grounds = page.get_by_label("异议理由")
     expect(grounds).to_have_attribute("aria-invalid", "true")
+    page.wait_for_load_state()  # (of the page sent back, not of the one Enter left)
     expect(grounds).to_be_focused()
     assert page.locator(f"[id='{grounds.get_attribute('aria-describedby')}']").inner_text().strip()
     page.keyboard.type(GROUNDS)
