@@ -319,7 +319,8 @@ def security_users():
     require_role(current_user, SECURITY_ADMIN)
     users = queries.users()
     return render_template("admin/security_users.html", users=users, locked={u.id for u in users if services.locked_minutes(u)},
-                           roles=[(r, label(ROLE_LABELS, r)) for r in ROLES])
+                           roles=[(r, label(ROLE_LABELS, r)) for r in ROLES],
+                           by_role=set(current_app.config.get("TWO_FACTOR_ROLES", ())) if current_app.config.get("TWO_FACTOR", True) else set())
 
 
 @bp.route("/admin/security/<int:user_id>/role", methods=["POST"])

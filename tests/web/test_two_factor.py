@@ -199,3 +199,13 @@ def test_an_old_password_must_be_replaced_and_recent_ones_are_not_reused(app, cl
     assert "最近" in html  # one of the last five: refused
     db.session.expire_all()
     assert user("market_cw").check_password("Drittes-Passwort-2026")
+
+
+def test_the_security_page_offers_the_requirement_per_account(client, org, clock):
+    login(client, "secadmin")
+    page = client.get("/admin/security").get_data(as_text=True)
+    cw = user("market_cw")
+    assert f'action="/admin/security/{cw.id}/two-factor"' in page and "要求 market_cw 使用" in page
+    client.post(f"/admin/security/{cw.id}/two-factor", data={"csrf_token": csrf_from(page), "required": "1"})
+    page = client.get("/admin/security").get_data(as_text=True)
+    assert "已要求该账户使用" in page and "取消要求" in page
