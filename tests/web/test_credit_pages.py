@@ -67,3 +67,10 @@ def test_batch_download(client, org, clock):
     resp = client.post("/check/batch", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(b"\xff\xfe"), "x.csv")},
                        content_type="multipart/form-data")
     assert "UTF-8" in resp.get_data(as_text=True)
+
+
+def test_a_batch_sent_without_a_file_points_to_its_error(client, org, clock):
+    login(client, "finance_cw")
+    page = client.get("/check/batch").get_data(as_text=True)
+    html = client.post("/check/batch", data={"csrf_token": csrf_from(page)}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and 'aria-describedby="file-error"' in html and 'id="file-error"' in html
