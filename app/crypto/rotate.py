@@ -33,20 +33,24 @@ def _values(raw, col):
     return [raw] if is_sealed(raw) else []
 
 
+def _batches(table, col):
+    """(primary key, raw stored value) of every row with a value in the column, BATCH rows per query (keyset
+    paging on the primary key: rows re-sealed meanwhile are not read twice)."""
+    pk = list(table.primary_key.columns)[0]
+    stmt = sa.select(pk, _raw(col)).where(col.is_not(None)).order_by(pk).limit(BATCH)
+    last = None
+    while rows := db.session.execute(stmt.where(pk > last) if last is not None else stmt).all():
+        yield pk, rows
+        last = rows[-1][0]
+
+
 def keys_in_use() -> Counter:
     """How many sealed values each key id seals (read in batches)."""
     used: Counter = Counter()
     for table, col in sealed_columns():
-        pk = list(table.primary_key.columns)[0]
-        last = None
-        while True:
-            stmt = sa.select(pk, _raw(col)).where(col.is_not(None)).order_by(pk).limit(BATCH)
-            rows = db.session.execute(stmt.where(pk > last) if last is not None else stmt).all()
-            if not rows:
-                break
+        for _pk, rows in _batches(table, col):
             for _, raw in rows:
                 used.update(v.split(":", 2)[1] for v in _values(raw, col))
-            last = rows[-1][0]
     for _name, count, _reseal in _OTHERS:
         used.update(count())
     db.session.rollback()
@@ -57,14 +61,8 @@ def reseal_all(echo=lambda msg: None) -> int:
     """Re-seal every value not sealed with the current key; returns how many values changed."""
     ring, changed = keyring(), 0
     for table, col in sealed_columns():
-        pk = list(table.primary_key.columns)[0]
-        purpose = col.type.purpose
-        last, n = None, 0
-        while True:
-            stmt = sa.select(pk, _raw(col)).where(col.is_not(None)).order_by(pk).limit(BATCH)
-            rows = db.session.execute(stmt.where(pk > last) if last is not None else stmt).all()
-            if not rows:
-                break
+        purpose, n = col.type.purpose, 0
+        for pk, rows in _batches(table, col):
             for key, raw in rows:
                 if isinstance(col.type, SealedJSON):
                     stale = {k: v for k, v in raw.items() if is_sealed(v) and ring.key_of(v) != ring.current} \
@@ -78,7 +76,6 @@ def reseal_all(echo=lambda msg: None) -> int:
                                        .values({col.name: sa.literal(ring.seal(ring.open(raw, purpose), purpose), sa.String)}))
                     n += 1
             db.session.commit()
-            last = rows[-1][0]
         if n:
             echo(f"{table.name}.{col.name}: {n} re-sealed")
         changed += n
