@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import i18n
 from app.blobs.store import FileUnavailable
 from app.db_errors import is_concurrency_error
 from app.errors import DomainError, NotFound, PermissionDenied
@@ -62,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    i18n.install(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
     _sqlite_pragmas(app)

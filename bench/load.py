@@ -5,10 +5,14 @@ answered; PostgreSQL's own CPU is printed beside it), so capacity per core can b
 
 Database: LOAD_DATABASE_URL (default postgresql+psycopg://xinlian:xinlian@127.0.0.1:5432/xinlian_load; its
 name must contain "load": every table in it is dropped). LOAD_SECONDS per endpoint (default 30), LOAD_RPS
-(default 25), LOAD_WORKERS per app server (default 2)."""
+(default 25), LOAD_WORKERS per app server (default 2), LOAD_WARM_SECONDS (default 5): each endpoint is first
+driven at the same rate for this long, unmeasured, so that every worker thread has its database connection and
+the endpoint's caches before the measured run (gunicorn's post_worker_init already compiles the templates).
+The load generator's own CPU is printed too: it shares the machine's cores with the cluster."""
 import csv
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -28,6 +32,7 @@ URL = os.environ.get("LOAD_DATABASE_URL", "postgresql+psycopg://xinlian:xinlian@
 SECONDS = int(os.environ.get("LOAD_SECONDS", 30))
 RPS = int(os.environ.get("LOAD_RPS", 25))
 WORKERS = int(os.environ.get("LOAD_WORKERS", 2))
+WARM = int(os.environ.get("LOAD_WARM_SECONDS", 5))
 PHASES = [("inbox", "inbox"), ("case", "case page"), ("complete", "task completion"), ("search", "search"),
           ("check", "credit check")]
 SECRET = "load-test-secret-" + "y" * 32
@@ -71,12 +76,16 @@ def seed(env: dict) -> dict:
     class LoadConfig(DevConfig):
         SQLALCHEMY_DATABASE_URI = env["DATABASE_URL"]
         SCHEDULER_ENABLED = False
+        # (config.py was read before this environment was set: the servers' keys, named here)
+        DATA_KEY_FILE = env["XINLIAN_DATA_KEY_FILE"]
+        CHAIN_KEY = env["XINLIAN_CHAIN_KEY"]
+        SECRET_KEY = env["SECRET_KEY"]
 
     app = create_app(LoadConfig)
     with app.app_context():
         entry = db.session.scalar(sa.select(CatalogEntry.id).where(CatalogEntry.code == "SC-P-001"))
         cases = []
-        for n in range(RPS * SECONDS + 100):
+        for n in range(RPS * (SECONDS + 2 * WARM) + 100):
             cases.append(file_one(entry, 800_000 + n).id)
             if n % 50 == 0:
                 db.session.commit()
@@ -186,22 +195,34 @@ def main():
         server_pids = [p.pid for p in procs]
         total_errors = 0
         print(f"{RPS} requests per second for {SECONDS} s per endpoint, {len(servers)} app servers × {WORKERS} gunicorn "
-              f"workers, 1 scheduler, PostgreSQL; {os.cpu_count()} cores", flush=True)
-        for tag, name in PHASES:
-            prefix = base / tag
-            cpu0, pg0 = _tree_cpu(server_pids), _postgres_cpu()
+              f"workers, 1 scheduler, PostgreSQL; {os.cpu_count()} cores; measured after {WARM} s at the same rate", flush=True)
+        tasks = config["tasks"]
+        warm_tasks = 2 * RPS * WARM  # completed during the warm-up runs; the measured runs take the rest
+
+        def locust(tag: str, seconds: int, prefix: Path, run_config: dict) -> None:
             lenv["LOAD_CLASS"] = "DepartmentSystem" if tag == "check" else "Caseworker"
+            lenv["LOAD_CONFIG"] = json.dumps(run_config)
             subprocess.run([sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                            "-u", str(RPS), "-r", str(RPS), "-t", f"{SECONDS}s", "--tags", tag, "--csv", str(prefix),
+                            "-u", str(RPS), "-r", str(RPS), "-t", f"{seconds}s", "--tags", tag, "--csv", str(prefix),
                             "--only-summary", "--loglevel", "WARNING"], env=lenv, cwd=ROOT, check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        for tag, name in PHASES:
+            prefix = base / tag
+            if WARM:
+                locust(tag, WARM, base / f"{tag}_warm", dict(config, tasks=tasks[:warm_tasks]))
+            cpu0, pg0 = _tree_cpu(server_pids), _postgres_cpu()
+            gen0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            locust(tag, SECONDS, prefix, dict(config, tasks=tasks[warm_tasks:]))
+            gen1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu1, pg1 = _tree_cpu(server_pids), _postgres_cpu()
+            gen = (gen1.ru_utime + gen1.ru_stime) - (gen0.ru_utime + gen0.ru_stime)
             count, failures, p95 = _stats(prefix, name)
             total_errors += failures
             per = (cpu1 - cpu0) * 1000 / max(count, 1)
             print(f"load p95 ms {name}: {p95:.0f} ({count} requests, {failures} errors, {count / SECONDS:.1f} per s)", flush=True)
             print(f"cpu ms per request {name}: {per:.1f} (app servers; PostgreSQL "
-                  f"{(pg1 - pg0) * 1000 / max(count, 1):.1f})", flush=True)
+                  f"{(pg1 - pg0) * 1000 / max(count, 1):.1f}; load generator {gen * 1000 / max(count, 1):.1f})", flush=True)
         print(f"load errors: {total_errors}", flush=True)
     finally:
         for p in [*procs, sched]:

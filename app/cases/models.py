@@ -3,7 +3,7 @@ attachments and the append-only, hash-chained event timeline."""
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
 from app import clock
 from app.auth.models import SpecialistGroup, Unit, User
@@ -114,6 +114,13 @@ class Case(db.Model):
     subjects: Mapped[list["CaseSubject"]] = relationship(back_populates="case", order_by="CaseSubject.id")
     entries: Mapped[list["CaseEntry"]] = relationship(back_populates="case", order_by="CaseEntry.id")
     measures: Mapped[list["CaseMeasure"]] = relationship(back_populates="case", order_by="CaseMeasure.id")
+
+    @classmethod
+    def listed(cls) -> tuple:
+        """Loader options for list pages: the long texts and the determination (sealed JSON, opened value by
+        value) stay in the database; a row that reads one of them loads them together."""
+        body = (cls.facts, cls.legal_basis, cls.determination, cls.rules, cls.feedback_summary, cls.major_reason)
+        return tuple(defer(c) for c in body)
 
 
 class CaseSubject(db.Model):

@@ -24,7 +24,7 @@ def inbox(actor, kind=None, step=None, scope="all", page=1, per_page=25):
     """A page of the actor's open tasks, soonest deadline first (tasks without one last). The order is the one
     the inbox indexes hold (ix_open_task_unit_inbox for a unit's queue, ix_open_task_assignee for a person's),
     so a page is read from the index with no sort, however many tasks a unit has."""
-    stmt = select(OpenTask).options(joinedload(OpenTask.case), joinedload(OpenTask.claimed_by)).where(_mine(actor))
+    stmt = select(OpenTask).options(joinedload(OpenTask.case).options(*Case.listed()), joinedload(OpenTask.claimed_by)).where(_mine(actor))
     if kind:
         stmt = stmt.where(OpenTask.case_kind == kind)
     if step:
@@ -76,7 +76,7 @@ def _search(q: str):
 def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
     """The cases the actor may see, newest first. Unit staff read their unit's CaseAccess rows (one index range
     per filter, joined to the 25 cases shown); the office and supervisors read the case table's own indexes."""
-    stmt = select(Case).options(joinedload(Case.initiating_unit))
+    stmt = select(Case).options(joinedload(Case.initiating_unit), *Case.listed())
     if actor.role in UNIT_ROLES and actor.unit_id is not None:
         access = CaseAccess
         stmt = stmt.join(access, and_(access.case_id == Case.id, access.unit_id == actor.unit_id))
@@ -205,7 +205,7 @@ def supervision_overview(actor, status=None, kind=None, overdue_only=False, page
         filters.append(Case.kind == kind)
     if overdue_only:
         return _overdue_cases(filters, page_number(page), per_page)
-    stmt = (select(Case).options(joinedload(Case.initiating_unit), joinedload(Case.group)).where(*filters)
+    stmt = (select(Case).options(joinedload(Case.initiating_unit), joinedload(Case.group), *Case.listed()).where(*filters)
             .order_by(Case.created_at.desc(), Case.id.desc()))
     cases = paginate_rows(stmt, page, per_page, scalars=True, capped_count=True)
     ids = [c.id for c in cases.items]
@@ -237,7 +237,7 @@ def _overdue_cases(filters: list, page: int, per_page: int) -> RowPage:
         fetch *= 4
     ids = list(earliest)[(page - 1) * per_page:page * per_page]
     cases = {c.id: c for c in db.session.scalars(
-        select(Case).options(joinedload(Case.initiating_unit), joinedload(Case.group)).where(Case.id.in_(ids)))} if ids else {}
+        select(Case).options(joinedload(Case.initiating_unit), joinedload(Case.group), *Case.listed()).where(Case.id.in_(ids)))} if ids else {}
     total = len(earliest)
     return RowPage([(cases[i], earliest[i]) for i in ids], page, per_page, min(total, cap), total > cap)
 

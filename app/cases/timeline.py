@@ -4,10 +4,10 @@ events; formatting them in the template (a translation lookup and an include per
 from datetime import date, datetime
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app import clock, labels
+from app.i18n import gettext as _
 
 
 def _fmt(dt: datetime, zh: bool) -> str:

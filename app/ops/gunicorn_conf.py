@@ -30,6 +30,12 @@ def on_starting(server):
                 os.unlink(os.path.join(folder, name))
 
 
+def post_worker_init(worker):
+    from app.ops.warmup import warm  # reason: in the worker only (the master never imports the app)
+
+    warm(worker.wsgi)  # (the Flask app: wsgi:app)
+
+
 def child_exit(_server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(worker.pid)

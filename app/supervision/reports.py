@@ -4,7 +4,6 @@ case lists to CSV and XLSX."""
 import io
 from datetime import timedelta
 
-from flask_babel import gettext as _
 from markupsafe import escape
 from openpyxl import Workbook
 from reportlab.lib import colors
@@ -19,6 +18,7 @@ from app import clock
 from app.blobs import store as blobs
 from app.exports import XLSX, append_row, csv_bytes, xlsx_bytes
 from app.extensions import db
+from app.i18n import gettext as _
 from app.labels import CASE_KIND_LABELS, STATUS_LABELS, label, step
 from app.supervision import monitoring
 from app.supervision.models import Report

@@ -23,3 +23,34 @@ def test_every_extracted_message_is_translated(tmp_path):
     assert len(used) > 300
     missing = sorted(str(m) for m in used if not catalog.get(m))
     assert missing == []
+
+
+def test_the_catalog_kept_per_request_follows_the_language_and_a_forced_one(app):
+    """app.i18n keeps the request's catalog beside Flask-Babel's locale; a force_locale section (a notice sent in
+    the recipient's language) gets its own language and the page its own again afterwards."""
+    from flask_babel import force_locale
+
+    from app.i18n import gettext, lazy_gettext
+
+    with app.test_request_context("/"):  # the default language: Chinese
+        page = gettext("My tasks")
+        assert page == "我的待办"
+        with force_locale("en"):
+            assert gettext("My tasks") == "My tasks"
+            assert str(lazy_gettext("Cases")) == "Cases"
+        assert gettext("My tasks") == "我的待办"
+        assert str(lazy_gettext("Cases")) == "案件"
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["lang"] = "en"  # chosen with the language links
+        assert gettext("My tasks") == "My tasks"
+
+
+def test_a_warmed_worker_has_every_page_template_compiled(app):
+    from app.ops.warmup import warm
+
+    app.jinja_env.cache.clear()
+    warm(app)
+    names = {key[1] for key in app.jinja_env.cache.keys()}
+    assert {"base.html", "tasks/inbox.html", "cases/detail.html", "portal/index.html"} <= names
