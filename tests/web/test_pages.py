@@ -231,3 +231,25 @@ def test_english_pages_use_english_labels(client, org, clock):
     html = client.get("/tasks/").get_data(as_text=True)
     assert "My tasks" in html and "Joint punishment" in html
     assert "Specialist group pre-review" in html and "专项小组预审" not in html
+
+
+def test_the_navigation_menu_is_the_users_roles_in_the_users_language(app, client, org):
+    """The menu is rendered once per role and language and then reused: each role still gets its own items and
+    each language its own words, whoever asked first."""
+    def menu(username, lang=None):
+        c = app.test_client()
+        login(c, username)
+        if lang:
+            c.get(f"/lang/{lang}")
+        html = c.get("/cases/").get_data(as_text=True)
+        return html[html.index('<ul class="navbar-nav me-auto">'):html.index('<div class="d-flex align-items-center')]
+
+    caseworker, supervisor = menu("market_cw"), menu("supervisor1")
+    assert "/cases/new" in caseworker and "发起" in caseworker and "/supervision/dashboard" not in caseworker
+    assert "/supervision/dashboard" in supervisor and "/cases/new" not in supervisor
+    assert menu("finance_cw") == caseworker  # the same role: the same menu
+    english = menu("market_cw", "en")
+    assert "File a trigger" in english and "发起" not in english
+    assert menu("market_cw") == caseworker  # Chinese again for a Chinese session
+    anonymous = app.test_client().get("/login").get_data(as_text=True)
+    assert "/public/" in anonymous and "/cases/new" not in anonymous
