@@ -27,3 +27,12 @@ bootstrap = Bootstrap5()
 # Throttling of logins, registration and (later) the API; storage from RATELIMIT_STORAGE_URI (memory:// by
 # default; a shared store such as redis:// or the database when several web servers run).
 limiter = Limiter(key_func=get_remote_address)
+
+
+def flush_for(*models) -> None:
+    """Before a query read under `db.session.no_autoflush`: write the session's pending changes only if some are
+    rows of these models (which the query could see). Other pending writes, such as the timeline events a task
+    has recorded so far, then go out together in the one flush at the end instead of one flush per query."""
+    s = db.session
+    if any(isinstance(o, models) for o in (*s.new, *s.dirty, *s.deleted)):
+        s.flush()

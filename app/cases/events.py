@@ -7,7 +7,7 @@ import hmac
 import json
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 
 from app import clock
 from app.cases.models import Case, CaseEvent
@@ -42,9 +42,10 @@ def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, 
     raise ValueError(f"unknown chain algorithm {alg}")
 
 
-def record(case_id: int, type_: str, actor=None, details: dict | None = None, bpmn_id: str | None = None) -> CaseEvent:
-    """Append an event to a case's timeline (flush only; the caller's transaction commits it). The chain's
-    head lives on the case row, so appending costs no query and the newest event is anchored too."""
+def record(case_id: int, type_: str, actor=None, details: dict | None = None, bpmn_id: str | None = None) -> None:
+    """Append an event to a case's timeline, written by the transaction's next flush (the caller's transaction
+    commits it). The chain's head lives on the case row, so appending costs no query and the newest event is
+    anchored too."""
     case = db.session.get(Case, case_id)
     seq, prev = case.event_seq + 1, case.event_hash
     at = clock.now()
@@ -53,22 +54,29 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     details = details or {}
     alg = current_alg()
     digest = _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev, alg)
-    ev = CaseEvent(
-        alg=alg,
-        case_id=case_id,
-        seq=seq,
-        type=type_,
-        at=at,
-        actor_id=actor_id,
-        actor_unit_id=actor_unit_id,
-        bpmn_id=bpmn_id,
-        details=details,
-        prev_hash=prev,
-        hash=digest,
-    )
-    db.session.add(ev)
-    case.event_seq, case.event_hash = seq, digest
-    return ev
+    db.session.info.setdefault(_PENDING, []).append({
+        "alg": alg, "case_id": case_id, "seq": seq, "type": type_, "at": at, "actor_id": actor_id,
+        "actor_unit_id": actor_unit_id, "bpmn_id": bpmn_id, "details": details, "prev_hash": prev, "hash": digest,
+    })
+    case.event_seq, case.event_hash = seq, digest  # (so the session has a change to flush)
+
+
+# Events wait in the session until its next flush writes them in one multi-row INSERT: a task completion
+# records several, and as ORM objects each was its own INSERT … RETURNING on SQLite. Nothing reads an event's id.
+_PENDING = "case_events"
+
+
+@event.listens_for(db.session, "before_flush")
+def _write_pending(session, _flush_context, _instances) -> None:
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.connection().execute(insert(CaseEvent.__table__), rows)
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _drop_pending(session, _previous_transaction) -> None:
+    # (a savepoint flushes when it begins, so whatever waits belongs to the transaction rolled back)
+    session.info.pop(_PENDING, None)
 
 
 def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | None]:

@@ -111,11 +111,13 @@ def save(loaded: Loaded, case: Case, actor=None) -> list[OpenTask]:
 
 
 def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
+    brand_new = loaded.instance.id is None  # started in this transaction: it has no open tasks to look up yet
     saved = instances.save(loaded)
     inst = loaded.instance
     now = clock.now()
     ready_ids = {t.task_id for t in saved.ready}
-    existing = {ot.task_id: ot for ot in db.session.scalars(select(OpenTask).where(OpenTask.instance_id == inst.id))}
+    existing = {} if brand_new else {
+        ot.task_id: ot for ot in db.session.scalars(select(OpenTask).where(OpenTask.instance_id == inst.id))}
     gone = [tid for tid in existing if tid not in ready_ids]
     if gone:
         db.session.execute(delete(OpenTask).where(OpenTask.task_id.in_(gone)))
@@ -145,7 +147,8 @@ def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
     hooks.process_saved(process_id, inst, case, saved, loaded.engine.waiting_properties())
     if saved.newly_completed:
         hooks.process_ended(process_id, inst, case, saved.end_properties)
-    db.session.flush()
+    if saved.thrown:  # (otherwise the next flush writes this save together with what follows it)
+        db.session.flush()
     # What the process threw outward goes where it belongs (another process, a unit's inbox), in order,
     # in this same transaction.
     for name, payload in saved.thrown:

@@ -10,7 +10,7 @@ from app import clock
 from app.cases import events, hooks, runtime
 from app.cases.models import Case, CaseMeasure
 from app.enums import EventType
-from app.extensions import db
+from app.extensions import db, flush_for
 from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push
 from app.listings.period import is_suspended_on, period_end
 
@@ -55,9 +55,11 @@ def listing_end_at(listing_id: int) -> str:
 
 
 def listings_active(case_id: int) -> bool:
-    return bool(db.session.scalar(
-        select(func.count(Listing.id)).where(Listing.case_id == case_id, Listing.status.in_(ACTIVE))
-    ))
+    flush_for(Listing)
+    with db.session.no_autoflush:
+        return bool(db.session.scalar(
+            select(func.count(Listing.id)).where(Listing.case_id == case_id, Listing.status.in_(ACTIVE))
+        ))
 
 
 def next_report_at(case_id: int) -> str:
@@ -112,10 +114,12 @@ def on_decision(case: Case, actor) -> None:
 
 def record_implementation(case: Case, unit_id: int, outcome: str) -> None:
     """A unit reported that it applied (or cannot apply) the measures: its listings of the case say so."""
-    rows = db.session.scalars(
-        select(ListingUnit).join(Listing, Listing.id == ListingUnit.listing_id)
-        .where(Listing.case_id == case.id, ListingUnit.unit_id == unit_id, ListingUnit.state == "pending")
-    ).all()
+    flush_for(Listing, ListingUnit)
+    with db.session.no_autoflush:
+        rows = db.session.scalars(
+            select(ListingUnit).join(Listing, Listing.id == ListingUnit.listing_id)
+            .where(Listing.case_id == case.id, ListingUnit.unit_id == unit_id, ListingUnit.state == "pending")
+        ).all()
     for row in rows:
         row.state, row.updated_at = ("applied" if outcome == "applied" else "cannot"), clock.now()
 
