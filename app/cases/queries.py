@@ -242,18 +242,29 @@ def _overdue_cases(filters: list, page: int, per_page: int) -> RowPage:
     return RowPage([(cases[i], earliest[i]) for i in ids], page, per_page, min(total, cap), total > cap)
 
 
+class ActiveUnits:
+    """The active units in id order, read when a task form first asks for them (most forms never do)."""
+
+    def __init__(self):
+        self._rows = None
+
+    def __iter__(self):
+        if self._rows is None:
+            self._rows = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
+        return iter(self._rows)
+
+
 def task_form_data(actor, task_id: str) -> dict:
     """What a submitted task form needs to be checked and completed: the task, its case and the units (the
     case page is built only when the form is shown again)."""
     ot = get_open_task(actor, task_id)
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
-    return {"task": ot, "case": db.session.get(Case, ot.case_id), "form_units": units}
+    return {"task": ot, "case": db.session.get(Case, ot.case_id), "form_units": ActiveUnits()}
 
 
 def task_page(actor, task_id: str) -> dict:
     """The task, its case and what its form needs. Raises Conflict/PermissionDenied like the services."""
     ot = get_open_task(actor, task_id)
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()
+    units = ActiveUnits()
     view = hooks.task_view_for(actor.role)
     data = view(actor, ot) if view else None
     if data is None:

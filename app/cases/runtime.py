@@ -116,8 +116,8 @@ def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
     inst = loaded.instance
     now = clock.now()
     ready_ids = {t.task_id for t in saved.ready}
-    existing = {} if brand_new else {
-        ot.task_id: ot for ot in db.session.scalars(select(OpenTask).where(OpenTask.instance_id == inst.id))}
+    existing = set() if brand_new else set(
+        db.session.scalars(select(OpenTask.task_id).where(OpenTask.instance_id == inst.id)))
     gone = [tid for tid in existing if tid not in ready_ids]
     if gone:
         db.session.execute(delete(OpenTask).where(OpenTask.task_id.in_(gone)))

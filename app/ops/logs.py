@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 from app.ops import metrics
 
@@ -57,9 +58,18 @@ def configure(app) -> None:
             return resp
         resp.headers["X-Request-ID"] = g.request_id
         took = time.perf_counter() - g.request_started
-        user = g.get("_login_user")  # only if this request already loaded its user: no query for logging
+        user = _user_id(g.get("_login_user"))  # only if this request already loaded its user: no query for logging
         request_log.info("request", extra={"fields": {
             "request_id": g.request_id, "method": request.method, "endpoint": request.endpoint or "-", "status": resp.status_code,
-            "duration_ms": round(took * 1000, 1), "user_id": getattr(user, "id", None)}})
+            "duration_ms": round(took * 1000, 1), "user_id": user}})
         metrics.observe(request.endpoint or "-", request.method, resp.status_code, took)
         return resp
+
+
+def _user_id(user) -> int | None:
+    """The id of the request's user as loaded, without a query: after the request's commit the row is expired,
+    and reading `user.id` would refresh it (a transaction and a SELECT after the response was made)."""
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    if state is None:  # nobody logged in (or not a mapped user)
+        return getattr(user, "id", None)
+    return state.identity[0] if state.identity else None

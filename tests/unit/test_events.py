@@ -176,3 +176,46 @@ def test_checkpoints_are_signed_with_hmac_sm3_and_older_sha256_ones_still_verify
     path.write_text(json.dumps(dict(old, alg="hmac-sm3")))
     with pytest.raises(ValueError):
         checkpoints._load(path)
+
+
+def _event_types(case_id):
+    return [t for (t,) in db.session.query(CaseEvent.type).filter_by(case_id=case_id).order_by(CaseEvent.seq)]
+
+
+def test_events_are_written_together_at_the_next_flush(org, clock):
+    from sqlalchemy import event as sa_event
+
+    case = file_case()
+    before = _event_types(case.id)
+    inserts = []
+
+    def count(_conn, _cursor, statement, *_a):
+        if statement.lstrip().upper().startswith("INSERT INTO CASE_EVENT"):
+            inserts.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for n in range(3):
+            events.record(case.id, "note_added", None, {"n": n})
+        assert _event_types(case.id)[len(before):] == ["note_added"] * 3  # (the query's autoflush wrote them)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    assert len(inserts) == 1
+    db.session.commit()
+    assert events.verify_chain(case.id) == (True, None)
+
+
+def test_events_of_a_rolled_back_transaction_or_savepoint_are_not_written_later(org, clock):
+    case = file_case()
+    case_id, before = case.id, _event_types(case.id)
+    events.record(case_id, "note_added", None, {"n": "rolled back"})
+    db.session.rollback()
+    events.record(case_id, "note_added", None, {"n": "kept"})
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            events.record(case_id, "note_added", None, {"n": "in a failed savepoint"})
+            raise RuntimeError
+    db.session.commit()
+    details = [d for (d,) in db.session.query(CaseEvent.details).filter_by(case_id=case_id).order_by(CaseEvent.seq)]
+    assert details[len(before):] == [{"n": "kept"}]
+    assert events.verify_chain(case_id) == (True, None)
