@@ -8,7 +8,7 @@ from datetime import timedelta
 from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock, txcache
@@ -337,7 +337,8 @@ def _follow_successions(unit_id: int | None) -> int | None:
     seen = set()
     while unit_id is not None and unit_id not in seen:
         seen.add(unit_id)
-        unit = db.session.get(Unit, unit_id)  # usually in the session already (no query)
+        # usually in the session already (no query); else the unit's row alone, not its liaison's
+        unit = db.session.get(Unit, unit_id, options=[lazyload(Unit.liaison)])
         nxt = unit.successor_id if unit is not None else None
         if nxt is None:
             return unit_id
