@@ -30,6 +30,8 @@ def enqueue(listing, unit_id: int, action: str, reason: str, push=None) -> list[
         select(ApiClient.id).where(ApiClient.unit_id == unit_id, ApiClient.revoked_at.is_(None), ApiClient.webhook_url.is_not(None)))))
     if not targets:
         return []
+    if push is not None and push.id is None:
+        db.session.flush()  # (the message names the push)
     v = listing.catalog_version
     payload = {
         "event": EVENT, "action": action, "reason": reason, "push_id": push.id if push is not None else None,

@@ -11,7 +11,6 @@ from app.cases import events, hooks
 from app.cases.models import Case, OpenTask
 from app.engine import instances
 from app.engine.instances import Loaded
-from app.engine.models import ProcessInstance
 from app.engine.runner import ParsedProcess
 from app.enums import EventType
 from app.extensions import db
@@ -72,11 +71,6 @@ def start(case: Case, process_id: str, data: dict, actor=None) -> Loaded:
 
 
 load = instances.load
-
-
-def main_instance(case: Case):
-    """The first process the case started (its own procedure)."""
-    return instances.first_instance_of(case.id)
 
 
 def deadline_rule_of(case: Case, name: str | None) -> dict | None:
@@ -228,10 +222,9 @@ def _case_status(loaded: Loaded, saved) -> str | None:
 def deliver(case: Case, message: str, actor=None, payload: dict | None = None, instance_id: int | None = None) -> bool:
     """Send a message to a running process of the case (its own procedure unless an instance is named).
     Returns whether the process was waiting for it."""
-    inst = db.session.get(ProcessInstance, instance_id) if instance_id else main_instance(case)
-    if inst is None or inst.status != instances.RUNNING:
+    loaded = instances.load_running(instance_id) if instance_id else instances.load_running(first_of=case.id)
+    if loaded is None:
         return False
-    loaded = instances.load(inst.id, lock=True)
     caught = loaded.engine.deliver_message(message, payload)
     save(loaded, case, actor)
     return caught

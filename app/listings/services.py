@@ -261,13 +261,12 @@ def push(payload: dict, case: Case, actor) -> list[Push]:
             old = earlier[lu.unit_id]
             old.superseded_at = clock.now()
             runtime.deliver(listing.case, "push_superseded", actor, instance_id=old.instance_id)
+        # The unit's task first, then the push that names it (its task handler finds the push by the instance):
+        # the push row goes out with the next flush, not one flush and an UPDATE of its own.
+        loaded = runtime.start(listing.case, PUSH_PROCESS, {"push_unit_id": lu.unit_id, "case_id": listing.case_id}, actor)
         p = Push(listing_id=listing.id, unit_id=lu.unit_id, action="lift" if action == "change" else action, reason=reason,
-                 created_at=clock.now())
+                 instance_id=loaded.instance.id, created_at=clock.now())
         db.session.add(p)
-        db.session.flush()
-        loaded = runtime.start(listing.case, PUSH_PROCESS, {"push_id": p.id, "push_unit_id": lu.unit_id,
-                                                            "case_id": listing.case_id}, actor)
-        p.instance_id = loaded.instance.id
         events.record(listing.case_id, EventType.PUSH_SENT, None,
                       _details(listing, unit_id=lu.unit_id, action=p.action, reason=reason))
         hooks.publish(hooks.MEASURE_CHANGED, listing=listing, unit_id=lu.unit_id, action=p.action, reason=reason, push=p)
