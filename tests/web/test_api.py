@@ -20,6 +20,7 @@ from app.api import clients, webhooks
 from app.api.models import ApiCall, WebhookDelivery
 from app.cases.models import Case, CaseEvent, OpenTask
 from app.extensions import db, limiter
+from app.listings import services
 from app.listings.models import ListingUnit, Push
 from app.rights import objections
 from tests.conftest import csrf_from, login, user
@@ -212,6 +213,10 @@ def test_webhooks_are_signed_retried_with_backoff_and_delivered(org, clock):
         assert headers["X-Xinlian-Signature"] == expected and json.loads(body)["action"] == "apply"
         # A change rolled back writes no delivery (the outbox is in the change's transaction).
         objections.file_objection(applicant_for(case, codes), case.id, "异议", [])
+        suspend = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.id != d.id)).one()
+        push_row = db.session.get(Push, suspend.payload["push_id"])  # a push's message names it and its unit's task
+        assert suspend.payload["action"] == push_row.action == "suspend" and push_row.instance_id is not None
+        assert services.push_for_instance(push_row.instance_id) == push_row
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
         assert db.session.scalar(select(func.count()).select_from(Case)) == 1
