@@ -143,8 +143,9 @@ def load_session_user(session_id: str) -> User | None:
         user_id, version = (int(x) for x in session_id.split("."))
     except ValueError:
         return None
-    # (with its unit: nearly every page reads it — the menu, the access checks — and it is one query less)
-    user = db.session.get(User, user_id, options=[joinedload(User.unit)])
+    # (with its unit: nearly every page reads it — the menu, the access checks — and it is one query less; not
+    # the unit's liaison, which the unit's mapping would join too and few pages show)
+    user = db.session.get(User, user_id, options=[joinedload(User.unit).lazyload(Unit.liaison)])
     if user is None or (user.session_version or 0) != version:
         return None
     return user
