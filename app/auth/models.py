@@ -44,7 +44,8 @@ class Unit(db.Model):
     # app/cases/runtime.py, tasks drawn with a "liaison" property). One of the unit's active staff.
     liaison_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", use_alter=True, name="fk_unit_liaison"))
     liaison_phone: Mapped[str | None] = mapped_column(Sealed("unit.liaison_phone"))
-    liaison: Mapped["User | None"] = relationship(foreign_keys=[liaison_id], lazy="joined")
+    # (loaded when asked for: a unit is read on nearly every page, its liaison on few)
+    liaison: Mapped["User | None"] = relationship(foreign_keys=[liaison_id])
 
     def __repr__(self):
         return f"<Unit {self.id} {self.name}>"

@@ -1,12 +1,14 @@
 """Reading the organisation for its administration pages."""
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import SpecialistGroup, Unit, User
 from app.extensions import db
 
 
-def units() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).order_by(Unit.id)))
+def units(with_liaisons: bool = False) -> list[Unit]:
+    stmt = select(Unit).order_by(Unit.id)
+    return list(db.session.scalars(stmt.options(selectinload(Unit.liaison)) if with_liaisons else stmt))
 
 
 def unit(unit_id: int | None) -> Unit | None:

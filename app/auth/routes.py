@@ -236,7 +236,7 @@ def units(unit_id=None):
                                                               form.liaison_id.data or None, form.liaison_phone.data)):
             flash(_l("Saved."), "success")
             return redirect(url_for("auth.units"))
-    return render_template("admin/units.html", form=form, unit=unit, units=queries.units(), groups=queries.groups())
+    return render_template("admin/units.html", form=form, unit=unit, units=queries.units(with_liaisons=True), groups=queries.groups())
 
 
 @bp.route("/admin/groups/new", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from datetime import timedelta
 from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock, txcache
@@ -143,9 +143,8 @@ def load_session_user(session_id: str) -> User | None:
         user_id, version = (int(x) for x in session_id.split("."))
     except ValueError:
         return None
-    # (with its unit: nearly every page reads it — the menu, the access checks — and it is one query less; not
-    # the unit's liaison, which the unit's mapping would join too and few pages show)
-    user = db.session.get(User, user_id, options=[joinedload(User.unit).lazyload(Unit.liaison)])
+    # (with its unit: nearly every page reads it — the menu, the access checks — and it is one query less)
+    user = db.session.get(User, user_id, options=[joinedload(User.unit)])
     if user is None or (user.session_version or 0) != version:
         return None
     return user
@@ -338,8 +337,7 @@ def _follow_successions(unit_id: int | None) -> int | None:
     seen = set()
     while unit_id is not None and unit_id not in seen:
         seen.add(unit_id)
-        # usually in the session already (no query); else the unit's row alone, not its liaison's
-        unit = db.session.get(Unit, unit_id, options=[lazyload(Unit.liaison)])
+        unit = db.session.get(Unit, unit_id)  # usually in the session already (no query)
         nxt = unit.successor_id if unit is not None else None
         if nxt is None:
             return unit_id
