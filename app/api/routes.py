@@ -320,12 +320,15 @@ def _call_row(status: int) -> ApiCall:
                    ms=int((time.monotonic() - started) * 1000) if started else 0, address=request.remote_addr)
 
 
+_LOG_CALL = insert(ApiCall.__table__)  # (the table's INSERT, built once; parameters per call)
+
+
 def _log_in_transaction(status: int) -> None:
     """Log the call with the view's own changes (committed together); the after-request log then skips it.
     A plain INSERT: the check calls it inside every approval."""
     row = _call_row(status)
-    db.session.execute(insert(ApiCall).values(client_id=row.client_id, method=row.method, path=row.path, status=row.status,
-                                              ms=row.ms, address=row.address))
+    db.session.execute(_LOG_CALL, dict(client_id=row.client_id, at=clock.now(), method=row.method, path=row.path,
+                                       status=row.status, ms=row.ms, address=row.address))
     g.api_logged = True
 
 

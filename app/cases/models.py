@@ -273,6 +273,9 @@ class OpenTask(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[str] = mapped_column(String(36), unique=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    # (set instead of instance_id for an instance started in this transaction and not yet written: the flush
+    # writes the instance first)
+    instance = relationship("ProcessInstance")
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     case = relationship("Case")
     case_kind: Mapped[str] = mapped_column(String(20))

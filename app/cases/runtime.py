@@ -64,9 +64,11 @@ def checker(known_forms: set[str], deadline_rules: dict):
     return check
 
 
-def start(case: Case, process_id: str, data: dict, actor=None) -> Loaded:
+def start(case: Case, process_id: str, data: dict, actor=None, flush: bool = True) -> Loaded:
+    """A new instance, saved. flush=False: not written until the transaction's next flush, so that starting many
+    (a push to every unit) writes them together; its `id` is None until then (link rows to `loaded.instance`)."""
     loaded = instances.start(case.id, process_id, data)
-    save(loaded, case, actor)
+    save(loaded, case, actor, flush=flush)
     return loaded
 
 
@@ -98,15 +100,15 @@ def deadline_basis(rule_name: str, rule: dict, start, dl) -> dict:
             "fallback": dl.fallback}
 
 
-def save(loaded: Loaded, case: Case, actor=None) -> list[OpenTask]:
+def save(loaded: Loaded, case: Case, actor=None, flush: bool = True) -> list[OpenTask]:
     """Persist state and sync the projection. Returns the open tasks created by this save."""
     with db.session.no_autoflush:  # the queries below need no pending writes: one flush writes the save
-        return _save(loaded, case, actor)
+        return _save(loaded, case, actor, flush)
 
 
-def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
+def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTask]:
     brand_new = loaded.instance.id is None  # started in this transaction: it has no open tasks to look up yet
-    saved = instances.save(loaded)
+    saved = instances.save(loaded, flush_new=flush)
     inst = loaded.instance
     now = clock.now()
     ready_ids = {t.task_id for t in saved.ready}
@@ -115,7 +117,7 @@ def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
     gone = [tid for tid in existing if tid not in ready_ids]
     if gone:
         db.session.execute(delete(OpenTask).where(OpenTask.task_id.in_(gone)))
-    created = [_open_task(t, inst.id, case, now) for t in saved.ready if t.task_id not in existing]
+    created = [_open_task(t, inst, case, now) for t in saved.ready if t.task_id not in existing]
 
     process_id = loaded.process_id
     own_process = process_id == case.process_id
@@ -150,7 +152,7 @@ def _save(loaded: Loaded, case: Case, actor) -> list[OpenTask]:
     return created
 
 
-def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
+def _open_task(t, inst, case: Case, now) -> OpenTask:
     props = t.properties
     # A unit that handed its work to a successor: the successor gets the task.
     unit_id = current_unit_id(t.data.get(props.get("unit"))) if props.get("unit") else None
@@ -159,7 +161,7 @@ def _open_task(t, instance_id: int, case: Case, now) -> OpenTask:
     rule = deadline_rule_of(case, rule_name)
     ot = OpenTask(
         task_id=t.task_id,
-        instance_id=instance_id,
+        **({"instance_id": inst.id} if inst.id is not None else {"instance": inst}),
         case_id=case.id,
         case_kind=case.kind,
         bpmn_id=t.bpmn_id,

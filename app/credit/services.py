@@ -154,7 +154,9 @@ def _statements():
                 .order_by(CaseMeasure.id))
     subject = select(Subject.id, Subject.kind, Subject.name, Subject.status, Subject.status_on, Subject.successor_id).where(
         Subject.code_digest == bindparam("digest"))
-    return listings, measures, subject
+    # (the table's INSERT with parameters: an ORM insert built with .values() was rebuilt and re-checked per call)
+    log = insert(CreditCheck.__table__).returning(CreditCheck.__table__.c.id)
+    return listings, measures, subject, log
 
 
 def findings_for(subject_ids: list[int], unit_id: int) -> dict[int, list[Finding]]:
@@ -196,11 +198,11 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
     findings = findings_for([subject.id], requester.unit_id).get(subject.id, []) if subject else []
     subject_kind, answer = subject.kind if subject else kind, verdict(findings)
     # A plain INSERT ... RETURNING (no unit of work): every approval desk's check writes one of these.
-    check_id = db.session.execute(insert(CreditCheck).values(
+    check_id = db.session.execute(_statements()[3], dict(
         at=clock.now(), unit_id=requester.unit_id, user_id=requester.user_id, api_client_id=requester.api_client_id,
         subject_code_sealed=code, subject_code_digest=digest(code), subject_kind=subject_kind, subject_id=subject.id if subject else None, matter_type=matter_type,
         matter_no=matter_no, verdict=answer, listing_ids=[f.listing_id for f in findings], batch=batch,
-    ).returning(CreditCheck.id)).scalar_one()
+    )).scalar_one()
     return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, subject.name if subject else None,
                   matter_type, matter_no, answer, findings, *_status(subject))
 

@@ -80,15 +80,16 @@ def first_instance_of(owner_id: int) -> ProcessInstance | None:
     )
 
 
-def save(loaded: Loaded) -> Saved:
-    """Persist the state, status and next timer due time; report what happened."""
+def save(loaded: Loaded, flush_new: bool = True) -> Saved:
+    """Persist the state, status and next timer due time; report what happened. A new instance is flushed for
+    its id unless `flush_new` is False (the caller links rows to the instance object and flushes later)."""
     inst, eng = loaded.instance, loaded.engine
     inst.state = eng.dump()
     inst.updated_at = clock.now()
     newly_completed = eng.completed and inst.status != COMPLETED
     inst.status = COMPLETED if eng.completed else RUNNING
     inst.next_due_at = None if eng.completed else eng.next_timer_due()
-    if inst.id is None:
+    if inst.id is None and flush_new:
         db.session.flush()  # callers need the id (open-task rows)
     steps, thrown = list(eng.steps), list(eng.thrown)
     eng.steps.clear()

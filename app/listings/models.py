@@ -97,6 +97,7 @@ class Push(db.Model):
     # why: objection | complaint | rejected | expired | revoked | repaired | changed
     reason: Mapped[str] = mapped_column(String(40), default="")
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance = relationship("ProcessInstance")  # (see OpenTask.instance)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

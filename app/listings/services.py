@@ -263,9 +263,10 @@ def push(payload: dict, case: Case, actor) -> list[Push]:
             runtime.deliver(listing.case, "push_superseded", actor, instance_id=old.instance_id)
         # The unit's task first, then the push that names it (its task handler finds the push by the instance):
         # the push row goes out with the next flush, not one flush and an UPDATE of its own.
-        loaded = runtime.start(listing.case, PUSH_PROCESS, {"push_unit_id": lu.unit_id, "case_id": listing.case_id}, actor)
+        loaded = runtime.start(listing.case, PUSH_PROCESS, {"push_unit_id": lu.unit_id, "case_id": listing.case_id}, actor,
+                               flush=False)
         p = Push(listing_id=listing.id, unit_id=lu.unit_id, action="lift" if action == "change" else action, reason=reason,
-                 instance_id=loaded.instance.id, created_at=clock.now())
+                 instance=loaded.instance, created_at=clock.now())
         db.session.add(p)
         events.record(listing.case_id, EventType.PUSH_SENT, None,
                       _details(listing, unit_id=lu.unit_id, action=p.action, reason=reason))
