@@ -11,7 +11,8 @@ from app.extensions import db
 HELPER_PROCESSES = ("expert_invitation",)  # drawn on their own feature pages, not on every case
 
 
-def diagrams_for(case) -> list[dict]:
+def diagrams_for(case, open_tasks: list | None = None) -> list[dict]:
+    """`open_tasks`: the case's open tasks if the page has read them already."""
     rows = db.session.execute(
         select(ProcessInstance, ProcessVersion.process_id)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
@@ -22,11 +23,11 @@ def diagrams_for(case) -> list[dict]:
     now = clock.now()
     overdue = {
         ot.bpmn_id
-        for ot in db.session.scalars(select(OpenTask).where(OpenTask.case_id == case.id))
+        for ot in (open_tasks if open_tasks is not None else db.session.scalars(select(OpenTask).where(OpenTask.case_id == case.id)))
         if ot.due_at is not None and clock.as_utc(ot.due_at) < now
     }
     for inst, process_id in rows:
-        states = instances.load(inst.id, lock=False).engine.activity_states()
+        states = instances.loaded(inst).engine.activity_states()
         for bpmn_id in overdue & set(states):
             if states[bpmn_id] == "active":
                 states[bpmn_id] = "overdue"

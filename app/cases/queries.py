@@ -14,6 +14,7 @@ from app.cases.access import UNIT_ROLES, can_see_case, case_visibility_clause
 from app.cases.models import Attachment, Case, CaseAccess, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, OpenTask, Subject
 from app.cases.tasks import get_open_task
 from app.cases.timeline import present, rows_html
+from app.catalog.models import CatalogVersion
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -151,7 +152,7 @@ def case_page(actor, case_id: int) -> dict:
         select(Case)
         .options(
             selectinload(Case.subjects).joinedload(CaseSubject.subject),
-            selectinload(Case.entries).joinedload(CaseEntry.catalog_version),
+            selectinload(Case.entries).joinedload(CaseEntry.catalog_version).joinedload(CatalogVersion.entry),
             selectinload(Case.measures).joinedload(CaseMeasure.unit),
             joinedload(Case.initiating_unit),
             joinedload(Case.group),

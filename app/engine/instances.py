@@ -46,6 +46,11 @@ def start(owner_id: int, process_id: str, data: dict) -> Loaded:
     return Loaded(inst, engine)
 
 
+def loaded(inst: ProcessInstance) -> Loaded:
+    """An instance row already read (not locked: for showing it, not for saving), with its workflow."""
+    return Loaded(inst, Engine.load(specs_for(inst.process_version_id), inst.state))
+
+
 def load(instance_id: int, lock: bool = True) -> Loaded:
     """Load an instance; with lock, SELECT ... FOR UPDATE on PostgreSQL (SQLite serialises writers and the
     version column catches the rest)."""

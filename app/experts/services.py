@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.models import EXPERT, User
@@ -368,9 +369,10 @@ def meeting_view(case_id: int, purpose: str = "determination") -> dict:
     """Draws, invitations and opinions of a case's meeting, for the convener's pages."""
     draws = db.session.scalars(select(Draw).where(Draw.case_id == case_id, Draw.purpose == purpose).order_by(Draw.id)).all()
     invitations = db.session.scalars(
-        select(Invitation).where(Invitation.case_id == case_id).order_by(Invitation.id)
+        select(Invitation).options(joinedload(Invitation.expert)).where(Invitation.case_id == case_id).order_by(Invitation.id)
     ).all()
-    opinions = db.session.scalars(select(Opinion).where(Opinion.case_id == case_id).order_by(Opinion.id)).all()
+    opinions = db.session.scalars(select(Opinion).options(joinedload(Opinion.expert)).where(Opinion.case_id == case_id)
+                                  .order_by(Opinion.id)).all()
     return {"draws": draws, "invitations": invitations, "opinions": opinions,
             "votes": vote_count(case_id, [d.id for d in draws if d.closed_at is None] or None)}
 
