@@ -67,3 +67,15 @@ def paginate_rows(stmt, page: int = 1, per_page: int = 25, scalars: bool = False
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()
     rows = result.scalars().all() if scalars else result.all()
     return RowPage(rows, page, per_page, total, capped)
+
+
+def paginate_ids(id_stmt, load, page: int = 1, per_page: int = 25) -> RowPage:
+    """A page of a list whose matching rows the database must find whole before it can order them (a search): the
+    ids are read once, in list order, up to COUNT_AHEAD past the page, which gives both the page and the capped
+    total from one query (a count and a page query each found every match); `load(ids)` returns the page's rows in
+    that order."""
+    page = page_number(page)
+    limit = (page - 1) * per_page + COUNT_AHEAD
+    ids = db.session.scalars(id_stmt.limit(limit + 1)).all()
+    capped = len(ids) > limit
+    return RowPage(load(ids[(page - 1) * per_page:page * per_page]), page, per_page, limit if capped else len(ids), capped)

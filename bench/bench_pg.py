@@ -831,6 +831,7 @@ def restore_timing(app, size: int) -> None:
 LOG_ROWS = int(os.environ.get("BENCH_PG_CHECK_LOG", 10_000_000))
 CHECK_CLIENTS = 20
 CHECK_SECONDS = 20
+CHECK_RATE = float(os.environ.get("BENCH_PG_CHECK_RATE", 200))  # checks per second offered by all clients together
 
 
 def fill_check_log(app) -> int:
@@ -855,26 +856,33 @@ def fill_check_log(app) -> int:
 
 
 def _check_worker(token: str, codes: list[str], threads: int, seconds: float, queue) -> None:
-    """One server process (as one gunicorn worker would be) answering `threads` API clients."""
+    """One server process (as one gunicorn worker would be) answering `threads` API clients. Each client sends its
+    checks at random (Poisson) times, CHECK_RATE / CHECK_CLIENTS per second, as approval desks do: the load is
+    offered at the target rate, not as fast as answers come back (which measures only queueing). A check's time runs
+    from the moment it was due to be sent, so a client held up by a slow answer counts that wait too."""
     import threading
 
     app = create_app(BenchPgConfig)
     times, errors = [], []
-    stop = time.time() + seconds
+    per_client = CHECK_RATE / CHECK_CLIENTS
+    start = time.perf_counter() + 0.5
 
     def client_loop(n):
         http = app.test_client()
         rng = random.Random(n)
-        i = 0
-        while time.time() < stop:
+        due, i = start + rng.expovariate(per_client), 0
+        while due < start + seconds:
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
             code = rng.choice(codes)
-            t0 = time.perf_counter()
             resp = http.post("/api/v1/checks", json={"code": code, "matter_type": "licence", "matter_no": f"C{n}-{i}"},
                              headers={"Authorization": f"Bearer {token}"})
-            times.append(time.perf_counter() - t0)
+            times.append(time.perf_counter() - due)
             if resp.status_code != 200:
                 errors.append(resp.status_code)
             i += 1
+            due += rng.expovariate(per_client)
 
     ts = [threading.Thread(target=client_loop, args=(n,)) for n in range(threads)]
     for t in ts:
@@ -919,8 +927,8 @@ def check_at_scale(app) -> None:
     with app.app_context():
         after = db.session.scalar(text("SELECT count(*) FROM credit_check"))
     rate = len(times) / CHECK_SECONDS
-    print(f"check p95 ms: {p95(times):.1f} ({CHECK_CLIENTS} concurrent API clients in {processes} server processes; "
-          f"{rate:.0f} checks per s; {subjects:,} subjects, {logged:,} logged checks before; {len(errors)} errors; "
+    print(f"check p95 ms: {p95(times):.1f} ({CHECK_CLIENTS} concurrent API clients in {processes} server processes, "
+          f"offering {CHECK_RATE:.0f} checks per s at random times; {rate:.0f} checks per s answered; {subjects:,} subjects, {logged:,} logged checks before; {len(errors)} errors; "
           f"{after - before:,} new log rows for {len(times):,} checks; errors by status {dict(collections.Counter(errors))})", flush=True)
     assert after - before == len(times) - len(errors), collections.Counter(errors)
     _ = wall

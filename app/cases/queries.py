@@ -18,7 +18,7 @@ from app.catalog.models import CatalogVersion
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.pagination import RowPage, page_number, paginate_rows
+from app.pagination import RowPage, page_number, paginate_ids, paginate_rows
 
 
 def inbox(actor, kind=None, step=None, scope="all", page=1, per_page=25):
@@ -77,7 +77,7 @@ def _search(q: str):
 def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
     """The cases the actor may see, newest first. Unit staff read their unit's CaseAccess rows (one index range
     per filter, joined to the 25 cases shown); the office and supervisors read the case table's own indexes."""
-    stmt = select(Case).options(joinedload(Case.initiating_unit), *Case.listed())
+    stmt = select(Case)
     if actor.role in UNIT_ROLES and actor.unit_id is not None:
         access = CaseAccess
         stmt = stmt.join(access, and_(access.case_id == Case.id, access.unit_id == actor.unit_id))
@@ -95,9 +95,16 @@ def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
         stmt = stmt.where(status_col == status)
     if kind:
         stmt = stmt.where(kind_col == kind)
+    shown = (joinedload(Case.initiating_unit), *Case.listed())
     if text_search.normalise(q):
-        stmt = stmt.where(_search(q))
-    return paginate_rows(stmt.order_by(*order), page, per_page, scalars=True, capped_count=True)
+        # A search's matches are computed whole whatever the page: once, for the ids in list order, not once to
+        # count them and again for the page.
+        def load(ids):
+            rows = {c.id: c for c in db.session.scalars(select(Case).options(*shown).where(Case.id.in_(ids)))} if ids else {}
+            return [rows[i] for i in ids]
+
+        return paginate_ids(stmt.where(_search(q)).with_only_columns(Case.id).order_by(*order), load, page, per_page)
+    return paginate_rows(stmt.options(*shown).order_by(*order), page, per_page, scalars=True, capped_count=True)
 
 
 def subjects_for(case_ids: list[int]) -> dict[int, list]:

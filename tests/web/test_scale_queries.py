@@ -67,6 +67,21 @@ def test_two_and_three_character_names_find_the_right_cases(named):
     assert _found("tax_cw", "张伟") == set()
 
 
+def test_search_pages_follow_the_list_order_with_a_capped_total(clock, named, monkeypatch):
+    ids = [named[COMPANY[1]]]
+    for _ in range(4):
+        clock.shift(timedelta(minutes=1))
+        ids.append(file_case().id)  # the same company: five cases match "建材"
+    newest_first = ids[::-1]
+    pages = [queries.visible_cases(user("office1"), q="建材", page=n, per_page=2) for n in (1, 2, 3)]
+    assert [[c.id for c in p.items] for p in pages] == [newest_first[:2], newest_first[2:4], newest_first[4:]]
+    assert [(p.total, p.capped, p.has_next) for p in pages] == [(5, False, True), (5, False, True), (5, False, False)]
+    assert [c.id for c in queries.visible_cases(user("market_cw"), q="建材", per_page=10).items] == newest_first
+    monkeypatch.setattr(pagination, "COUNT_AHEAD", 2)  # counted only so far past the page: "more than 4"
+    page = queries.visible_cases(user("office1"), q="建材", page=2, per_page=2)
+    assert [c.id for c in page.items] == newest_first[2:4] and (page.total, page.capped, page.has_next) == (4, True, True)
+
+
 def test_one_character_search_says_how_names_are_searched(client, named):
     login(client, "office1")
     html = client.get("/cases/?q=伟").get_data(as_text=True)
