@@ -7,6 +7,8 @@ trigram index cannot serve, and because pg_trgm makes no trigrams from Chinese t
 bigram is just two characters, so it works under any UTF-8 locale. A query of one character (a surname)
 would match a large share of every list; it is not searched by substring (MIN_CHARS), only exactly as a code.
 SQLite keeps a plain `LIKE` scan (the embedded default holds a town's cases, not a city's)."""
+import re
+
 from sqlalchemy import func, literal, select, union
 
 from app.extensions import db
@@ -26,9 +28,16 @@ def normalise(q: str | None) -> str:
     return " ".join((q or "").split())
 
 
+# A whole unified social credit code or resident identity number (18 letters and digits): looked up exactly. No
+# name holds one, and as a substring its seventeen bigrams (mostly pairs of digits, in every code) would make the
+# index intersect some of its longest lists.
+WHOLE_CODE = re.compile(r"[0-9A-Za-z]{18}")
+
+
 def searchable(q: str | None) -> bool:
-    """A query long enough to search names by substring."""
-    return len(normalise(q)) >= MIN_CHARS
+    """A query to search names by substring: two characters or more, and not a whole code."""
+    q = normalise(q)
+    return len(q) >= MIN_CHARS and not WHOLE_CODE.fullmatch(q)
 
 
 def _postgres() -> bool:

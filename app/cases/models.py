@@ -125,10 +125,11 @@ class Case(db.Model):
 
 class CaseSubject(db.Model):
     __tablename__ = "case_subject"
-    __table_args__ = (UniqueConstraint("case_id", "subject_id"),)
+    # (a subject's cases are read from the second index alone: searches go from matching subjects to their cases)
+    __table_args__ = (UniqueConstraint("case_id", "subject_id"), Index("ix_case_subject_subject_case", "subject_id", "case_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
     case: Mapped[Case] = relationship(back_populates="subjects")
     subject: Mapped[Subject] = relationship()
 

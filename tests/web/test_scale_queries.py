@@ -113,6 +113,7 @@ def test_search_uses_the_bigram_index_for_two_and_three_characters(named):
         assert "Seq Scan" not in plan, plan
     plan = _plan(select(Case.id).where(queries._search(PEOPLE[0][2])))
     assert "uq_subject_code" in plan and "Seq Scan" not in plan, plan
+    assert "bigrams" not in plan, plan  # a whole code is looked up exactly, not as a substring of every name
 
 
 def test_inbox_is_read_in_index_order_without_a_sort(named):
