@@ -32,3 +32,9 @@ def cached(key, compute):
     if key not in store:
         store[key] = compute()
     return store[key]
+
+
+def has(key) -> bool:
+    """Whether caching is enabled and holds `key`."""
+    store = db.session.info.get(_KEY)
+    return store is not None and key in store

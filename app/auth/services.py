@@ -9,6 +9,7 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock, txcache
@@ -331,6 +332,18 @@ def reset_password(actor, user: User) -> str:
 def current_unit_id(unit_id: int | None) -> int | None:
     """The unit that does the work of `unit_id` now, following successions (merger, renaming, abolition)."""
     return txcache.cached(("current_unit", unit_id), lambda: _follow_successions(unit_id))
+
+
+def current_unit_ids(unit_ids) -> dict[int, int]:
+    """current_unit_id of several units (the new tasks of one save), the units not yet known read in one query
+    instead of one each."""
+    ids = set(unit_ids) - {None}
+    unknown = [i for i in ids if not txcache.has(("current_unit", i)) and identity_key(Unit, i) not in db.session.identity_map]
+    # (held while they are followed: the session keeps only weak references to what it loaded)
+    held = db.session.scalars(select(Unit).where(Unit.id.in_(unknown))).all() if unknown else []
+    out = {i: current_unit_id(i) for i in ids}
+    del held
+    return out
 
 
 def _follow_successions(unit_id: int | None) -> int | None:

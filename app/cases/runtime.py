@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 
 from app import clock, txcache
 from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE, Unit, User
-from app.auth.services import current_unit_id
+from app.auth.services import current_unit_ids
 from app.cases import events, hooks
 from app.cases.models import Case, OpenTask
 from app.engine import instances
@@ -117,7 +117,9 @@ def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTas
     gone = [tid for tid in existing if tid not in ready_ids]
     if gone:
         db.session.execute(delete(OpenTask).where(OpenTask.task_id.in_(gone)))
-    created = [_open_task(t, inst, case, now) for t in saved.ready if t.task_id not in existing]
+    new_ready = [t for t in saved.ready if t.task_id not in existing]
+    unit_of = current_unit_ids(t.data.get(t.properties["unit"]) for t in new_ready if t.properties.get("unit"))
+    created = [_open_task(t, inst, case, now, unit_of) for t in new_ready]
 
     process_id = loaded.process_id
     own_process = process_id == case.process_id
@@ -152,10 +154,10 @@ def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTas
     return created
 
 
-def _open_task(t, inst, case: Case, now) -> OpenTask:
+def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
     props = t.properties
-    # A unit that handed its work to a successor: the successor gets the task.
-    unit_id = current_unit_id(t.data.get(props.get("unit"))) if props.get("unit") else None
+    # A unit that handed its work to a successor: the successor gets the task (unit_of: current_unit_ids).
+    unit_id = unit_of.get(t.data.get(props["unit"])) if props.get("unit") else None
     assignee_id = t.data.get(props.get("assignee")) if props.get("assignee") else None
     rule_name = props.get("deadline_rule")
     rule = deadline_rule_of(case, rule_name)
