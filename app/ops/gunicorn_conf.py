@@ -10,6 +10,11 @@ from config import ProdConfig
 worker_class = "gthread"
 threads = int(os.environ.get("XINLIAN_THREADS", 4))
 timeout = 60
+# An idle keep-alive connection is held this long (in gthread's poller, not a thread). gunicorn's default of 2 s
+# closed connections that clients were about to reuse: a client sending one request every second or two on a
+# kept-alive connection sometimes met the close (a reset). Longer than the idle timeouts of common clients and
+# proxies (nginx holds idle upstream connections 60 s), so the client side closes first.
+keepalive = 75
 graceful_timeout = 30
 accesslog = None  # the app writes one JSON line per request (with its request id) itself
 # gunicorn's runtime control socket is one path per user: several servers on one machine would share it.
