@@ -4,7 +4,7 @@ timeline and returns the data for the engine. The engine decides where the case 
 bpmn/); handlers never route."""
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import update
 
 from app import clock
 from app.auth.models import GROUP_LEAD, OFFICE
@@ -250,16 +250,17 @@ def implement(ctx: TaskContext) -> dict:
         raise DomainError(_l("Give the reasons why the measures cannot be applied."), "reasons")
     attachments.validate_uploads(ctx.files, "files")
     now = clock.now()
-    measures = db.session.scalars(
-        select(CaseMeasure).where(CaseMeasure.case_id == ctx.case.id, CaseMeasure.unit_id == ctx.task.unit_id)
+    # One UPDATE … RETURNING (the codes go into the event), not a SELECT and an UPDATE.
+    codes = db.session.scalars(
+        update(CaseMeasure).where(CaseMeasure.case_id == ctx.case.id, CaseMeasure.unit_id == ctx.task.unit_id)
+        .values(status=outcome, report=report + (f"\n{reasons}" if reasons else ""), reported_at=now)
+        .returning(CaseMeasure.measure_code).execution_options(synchronize_session="fetch")
     ).all()
-    for m in measures:
-        m.status, m.report, m.reported_at = outcome, report + (f"\n{reasons}" if reasons else ""), now
     events.record(
         ctx.case.id,
         EventType.MEASURE_APPLIED if outcome == "applied" else EventType.MEASURE_NOT_APPLIED,
         ctx.actor,
-        {"unit_id": ctx.task.unit_id, "report": report, "reasons": reasons, "measures": [m.measure_code for m in measures],
+        {"unit_id": ctx.task.unit_id, "report": report, "reasons": reasons, "measures": list(codes),
          "periodic": ctx.task.bpmn_id == "periodic_report"},
         bpmn_id=ctx.task.bpmn_id,
     )

@@ -4,7 +4,7 @@ day of rejection, revoked, repaired, expired — and every change pushed to the 
 (bpmn/measure_push.bpmn), which confirm. Services flush; the edge commits."""
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import clock
 from app.cases import events, hooks, runtime
@@ -115,13 +115,13 @@ def on_decision(case: Case, actor) -> None:
 def record_implementation(case: Case, unit_id: int, outcome: str) -> None:
     """A unit reported that it applied (or cannot apply) the measures: its listings of the case say so."""
     flush_for(Listing, ListingUnit)
-    with db.session.no_autoflush:
-        rows = db.session.scalars(
-            select(ListingUnit).join(Listing, Listing.id == ListingUnit.listing_id)
-            .where(Listing.case_id == case.id, ListingUnit.unit_id == unit_id, ListingUnit.state == "pending")
-        ).all()
-    for row in rows:
-        row.state, row.updated_at = ("applied" if outcome == "applied" else "cannot"), clock.now()
+    with db.session.no_autoflush:  # (one UPDATE; the task's other writes go out together at the end)
+        db.session.execute(
+            update(ListingUnit)
+            .where(ListingUnit.listing_id.in_(select(Listing.id).where(Listing.case_id == case.id)),
+                   ListingUnit.unit_id == unit_id, ListingUnit.state == "pending")
+            .values(state="applied" if outcome == "applied" else "cannot", updated_at=clock.now())
+            .execution_options(synchronize_session="fetch"))
 
 
 # -- changes, each told to the listing's process --------------------------------------------------------------
