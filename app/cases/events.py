@@ -80,31 +80,49 @@ def _drop_pending(session, _previous_transaction) -> None:
 
 
 def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | None]:
-    """(True, None) if every event's hash matches its content and predecessor and the last one is the head
-    recorded on the case; else (False, the first bad or missing seq)."""
-    prev = GENESIS
-    expected_seq = 1
+    """(True, None) if every event's hash matches its content and predecessor and the event at the head recorded on
+    the case is the one the case names; else (False, the first bad or missing seq). The head and the events are two
+    reads: events appended between them (a colleague completing a task meanwhile) are read too and verified, keyed,
+    rather than reported missing."""
     head = db.session.execute(select(Case.event_seq, Case.event_hash).where(Case.id == case_id)).one()
     rows = loaded if loaded is not None else db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
     )
-    keyed = False
+    walk = _ChainWalk(case_id)
     for ev in rows:  # (a page that already loaded the timeline in seq order passes it in)
-        at = clock.as_utc(ev.at)
-        if ev.seq != expected_seq or ev.prev_hash != prev:
+        if not walk.step(ev, beyond_head=ev.seq > head.event_seq):
             return False, ev.seq
-        if keyed and ev.alg not in KEYED:
-            return False, ev.seq  # an unkeyed event after a keyed one: a rewrite, never a legacy event
-        keyed = keyed or ev.alg in KEYED
-        if not hmac.compare_digest(
-            _digest(case_id, ev.seq, ev.type, at, ev.actor_id, ev.actor_unit_id, ev.bpmn_id, ev.details, prev, ev.alg), ev.hash
-        ):
-            return False, ev.seq
-        prev = ev.hash
-        expected_seq += 1
-    if head.event_seq != expected_seq - 1 or head.event_hash != prev:
-        return False, expected_seq  # events after this one are missing, or the chain was rebuilt
+    if walk.last < head.event_seq:  # read before the head: events appended since then come after them
+        for ev in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.seq > walk.last)
+                                     .order_by(CaseEvent.seq)):
+            if not walk.step(ev, beyond_head=ev.seq > head.event_seq):
+                return False, ev.seq
+    if walk.last < head.event_seq or walk.hash_at(head.event_seq) != head.event_hash:
+        return False, min(walk.last + 1, head.event_seq)  # events up to the head are missing, or the chain was rebuilt
     return True, None
+
+
+class _ChainWalk:
+    def __init__(self, case_id: int):
+        self.case_id, self.last, self.prev, self.keyed = case_id, 0, GENESIS, False
+        self.hashes = {0: GENESIS}
+
+    def step(self, ev, beyond_head: bool) -> bool:
+        if ev.seq != self.last + 1 or ev.prev_hash != self.prev:
+            return False
+        if (self.keyed or beyond_head) and ev.alg not in KEYED:
+            return False  # an unkeyed event after a keyed one (or newer than the head): a rewrite, never a legacy event
+        self.keyed = self.keyed or ev.alg in KEYED
+        digest = _digest(self.case_id, ev.seq, ev.type, clock.as_utc(ev.at), ev.actor_id, ev.actor_unit_id, ev.bpmn_id,
+                         ev.details, self.prev, ev.alg)
+        if not hmac.compare_digest(digest, ev.hash):
+            return False
+        self.last, self.prev = ev.seq, ev.hash
+        self.hashes[ev.seq] = ev.hash
+        return True
+
+    def hash_at(self, seq: int) -> str | None:
+        return self.hashes.get(seq)
 
 
 def verify_all_chains():

@@ -219,3 +219,26 @@ def test_events_of_a_rolled_back_transaction_or_savepoint_are_not_written_later(
     details = [d for (d,) in db.session.query(CaseEvent.details).filter_by(case_id=case_id).order_by(CaseEvent.seq)]
     assert details[len(before):] == [{"n": "kept"}]
     assert events.verify_chain(case_id) == (True, None)
+
+
+def test_events_appended_between_reading_the_timeline_and_the_head_are_not_called_missing(org, clock):
+    from app.cases.models import Case
+    from app.cases.queries import timeline_rows
+
+    case = file_case()
+    read_before = timeline_rows(case.id)  # a page read the timeline, then a colleague completed something
+    events.record(case.id, "note_added", None, {"n": 1})
+    db.session.commit()
+    assert events.verify_chain(case.id, read_before) == (True, None)
+    # The other order (the head read before an event was appended): the newer, keyed event is verified too.
+    last = db.session.query(CaseEvent).filter_by(case_id=case.id).order_by(CaseEvent.seq.desc()).first()
+    row = db.session.get(Case, case.id)
+    row.event_seq, row.event_hash = last.seq - 1, last.prev_hash
+    db.session.commit()
+    assert events.verify_chain(case.id) == (True, None)
+    # An unkeyed event past the head is never legitimate: anyone with database access could have added it.
+    last.alg = "sha256"
+    last.hash = events._digest(case.id, last.seq, last.type, last.at, last.actor_id, last.actor_unit_id, last.bpmn_id,
+                               last.details, last.prev_hash, "sha256")
+    db.session.commit()
+    assert events.verify_chain(case.id) == (False, last.seq)
