@@ -88,29 +88,29 @@ def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | 
     rows = loaded if loaded is not None else db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
     )
-    walk = _ChainWalk(case_id)
+    walk = _ChainWalk(case_id, head.event_seq)
     for ev in rows:  # (a page that already loaded the timeline in seq order passes it in)
-        if not walk.step(ev, beyond_head=ev.seq > head.event_seq):
+        if not walk.step(ev):
             return False, ev.seq
     if walk.last < head.event_seq:  # read before the head: events appended since then come after them
         for ev in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.seq > walk.last)
                                      .order_by(CaseEvent.seq)):
-            if not walk.step(ev, beyond_head=ev.seq > head.event_seq):
+            if not walk.step(ev):
                 return False, ev.seq
-    if walk.last < head.event_seq or walk.hash_at(head.event_seq) != head.event_hash:
+    if walk.last < head.event_seq or walk.at_head != head.event_hash:
         return False, min(walk.last + 1, head.event_seq)  # events up to the head are missing, or the chain was rebuilt
     return True, None
 
 
 class _ChainWalk:
-    def __init__(self, case_id: int):
-        self.case_id, self.last, self.prev, self.keyed = case_id, 0, GENESIS, False
-        self.hashes = {0: GENESIS}
+    def __init__(self, case_id: int, head_seq: int):
+        self.case_id, self.head_seq, self.last, self.prev, self.keyed = case_id, head_seq, 0, GENESIS, False
+        self.at_head = GENESIS if head_seq == 0 else None  # the hash of the event the case names as its head
 
-    def step(self, ev, beyond_head: bool) -> bool:
+    def step(self, ev) -> bool:
         if ev.seq != self.last + 1 or ev.prev_hash != self.prev:
             return False
-        if (self.keyed or beyond_head) and ev.alg not in KEYED:
+        if (self.keyed or ev.seq > self.head_seq) and ev.alg not in KEYED:
             return False  # an unkeyed event after a keyed one (or newer than the head): a rewrite, never a legacy event
         self.keyed = self.keyed or ev.alg in KEYED
         digest = _digest(self.case_id, ev.seq, ev.type, clock.as_utc(ev.at), ev.actor_id, ev.actor_unit_id, ev.bpmn_id,
@@ -118,11 +118,9 @@ class _ChainWalk:
         if not hmac.compare_digest(digest, ev.hash):
             return False
         self.last, self.prev = ev.seq, ev.hash
-        self.hashes[ev.seq] = ev.hash
+        if ev.seq == self.head_seq:
+            self.at_head = ev.hash
         return True
-
-    def hash_at(self, seq: int) -> str | None:
-        return self.hashes.get(seq)
 
 
 def verify_all_chains():

@@ -47,7 +47,7 @@ def start(owner_id: int, process_id: str, data: dict) -> Loaded:
 
 
 def loaded(inst: ProcessInstance) -> Loaded:
-    """An instance row already read (not locked: for showing it, not for saving), with its workflow."""
+    """An instance row already read, with its workflow (locked only if the row was read with a lock)."""
     return Loaded(inst, Engine.load(specs_for(inst.process_version_id), inst.state))
 
 
@@ -60,7 +60,7 @@ def load(instance_id: int, lock: bool = True) -> Loaded:
     inst = db.session.scalar(stmt)
     if inst is None:
         raise LookupError(instance_id)
-    return Loaded(inst, Engine.load(specs_for(inst.process_version_id), inst.state))
+    return loaded(inst)
 
 
 def load_running(instance_id: int | None = None, first_of: int | None = None, lock: bool = True) -> Loaded | None:
@@ -74,15 +74,7 @@ def load_running(instance_id: int | None = None, first_of: int | None = None, lo
     if lock:
         stmt = stmt.with_for_update()
     inst = db.session.scalar(stmt)
-    if inst is None or inst.status != RUNNING:
-        return None
-    return Loaded(inst, Engine.load(specs_for(inst.process_version_id), inst.state))
-
-
-def first_instance_of(owner_id: int) -> ProcessInstance | None:
-    return db.session.scalar(
-        select(ProcessInstance).where(ProcessInstance.case_id == owner_id).order_by(ProcessInstance.id).limit(1)
-    )
+    return loaded(inst) if inst is not None and inst.status == RUNNING else None
 
 
 def save(loaded: Loaded, flush_new: bool = True) -> Saved:
