@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -36,3 +36,33 @@ def flush_for(*models) -> None:
     s = db.session
     if any(isinstance(o, models) for o in (*s.new, *s.dirty, *s.deleted)):
         s.flush()
+
+
+# Rows that nothing reads back by id (timeline events, step records) wait in the session until its next flush
+# writes each table's rows with one multi-row INSERT: as ORM objects each went through the unit of work and, on
+# SQLite, was its own INSERT … RETURNING. Tables are written in the order their first row was queued.
+_DEFERRED = "deferred_inserts"
+
+
+def defer_insert(table, row: dict) -> None:
+    """Queue `row` for `table`; the next flush (or the commit) writes it in the caller's transaction."""
+    db.session.info.setdefault(_DEFERRED, {}).setdefault(table, []).append(row)
+
+
+def _write_deferred(session, *_args) -> None:
+    queued = session.info.pop(_DEFERRED, None)
+    if queued:
+        conn = session.connection()
+        for table, rows in queued.items():
+            conn.execute(table.insert(), rows)
+
+
+def _drop_deferred(session, _previous_transaction) -> None:
+    # (a savepoint flushes when it begins, so whatever waits belongs to the transaction rolled back)
+    session.info.pop(_DEFERRED, None)
+
+
+event.listen(db.session, "before_flush", _write_deferred)
+# A commit with nothing else to flush runs no flush: the rows still go out before it.
+event.listen(db.session, "before_commit", _write_deferred)
+event.listen(db.session, "after_soft_rollback", _drop_deferred)

@@ -7,11 +7,11 @@ import hmac
 import json
 
 from flask import current_app
-from sqlalchemy import event, insert, select
+from sqlalchemy import select
 
 from app import clock
 from app.cases.models import Case, CaseEvent
-from app.extensions import db
+from app.extensions import db, defer_insert
 
 GENESIS = "0" * 64
 
@@ -54,29 +54,11 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     details = details or {}
     alg = current_alg()
     digest = _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev, alg)
-    db.session.info.setdefault(_PENDING, []).append({
+    defer_insert(CaseEvent.__table__, {
         "alg": alg, "case_id": case_id, "seq": seq, "type": type_, "at": at, "actor_id": actor_id,
         "actor_unit_id": actor_unit_id, "bpmn_id": bpmn_id, "details": details, "prev_hash": prev, "hash": digest,
     })
     case.event_seq, case.event_hash = seq, digest  # (so the session has a change to flush)
-
-
-# Events wait in the session until its next flush writes them in one multi-row INSERT: a task completion
-# records several, and as ORM objects each was its own INSERT … RETURNING on SQLite. Nothing reads an event's id.
-_PENDING = "case_events"
-
-
-@event.listens_for(db.session, "before_flush")
-def _write_pending(session, _flush_context, _instances) -> None:
-    rows = session.info.pop(_PENDING, None)
-    if rows:
-        session.connection().execute(insert(CaseEvent.__table__), rows)
-
-
-@event.listens_for(db.session, "after_soft_rollback")
-def _drop_pending(session, _previous_transaction) -> None:
-    # (a savepoint flushes when it begins, so whatever waits belongs to the transaction rolled back)
-    session.info.pop(_PENDING, None)
 
 
 def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | None]:

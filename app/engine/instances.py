@@ -3,7 +3,9 @@ an instance belongs to an owner id (the case row that the runtime above gives it
 happened (ready user tasks, timers fired, ends reached) for the runtime to project. Flush only."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
 from app.engine.models import ProcessInstance
@@ -46,6 +48,15 @@ def start(owner_id: int, process_id: str, data: dict) -> Loaded:
     return Loaded(inst, engine)
 
 
+def _write(inst: ProcessInstance, values: dict) -> None:
+    version = inst.version
+    written = db.session.connection().execute(_UPDATE, {"b_id": inst.id, "b_version": version, **values}).rowcount
+    if written != 1:
+        raise StaleDataError(f"process instance {inst.id} was saved by another transaction (version {version})")
+    for name, value in (*values.items(), ("version", version + 1)):
+        set_committed_value(inst, name, value)  # as written: nothing left for the flush
+
+
 def loaded(inst: ProcessInstance) -> Loaded:
     """An instance row already read, with its workflow (locked only if the row was read with a lock)."""
     return Loaded(inst, Engine.load(specs_for(inst.process_version_id), inst.state))
@@ -77,17 +88,29 @@ def load_running(instance_id: int | None = None, first_of: int | None = None, lo
     return loaded(inst) if inst is not None and inst.status == RUNNING else None
 
 
+_T = ProcessInstance.__table__
+# A saved instance's row is written at once by one UPDATE guarded by its version (the ORM's own versioned UPDATE
+# at the next flush cost a unit-of-work pass per save); a row another transaction saved first fails as the
+# ORM's would.
+_UPDATE = (_T.update().where(_T.c.id == bindparam("b_id"), _T.c.version == bindparam("b_version"))
+           .values(state=bindparam("state"), status=bindparam("status"), next_due_at=bindparam("next_due_at"),
+                   updated_at=bindparam("updated_at"), version=bindparam("b_version") + 1))
+
+
 def save(loaded: Loaded, flush_new: bool = True) -> Saved:
     """Persist the state, status and next timer due time; report what happened. A new instance is flushed for
     its id unless `flush_new` is False (the caller links rows to the instance object and flushes later)."""
     inst, eng = loaded.instance, loaded.engine
-    inst.state = eng.dump()
-    inst.updated_at = clock.now()
     newly_completed = eng.completed and inst.status != COMPLETED
-    inst.status = COMPLETED if eng.completed else RUNNING
-    inst.next_due_at = None if eng.completed else eng.next_timer_due()
-    if inst.id is None and flush_new:
-        db.session.flush()  # callers need the id (open-task rows)
+    values = {"state": eng.dump(), "status": COMPLETED if eng.completed else RUNNING,
+              "next_due_at": None if eng.completed else eng.next_timer_due(), "updated_at": clock.now()}
+    if inst.id is None or inst in db.session.new:
+        for name, value in values.items():
+            setattr(inst, name, value)
+        if inst.id is None and flush_new:
+            db.session.flush()  # callers need the id (open-task rows)
+    else:
+        _write(inst, values)
     steps, thrown = list(eng.steps), list(eng.thrown)
     eng.steps.clear()
     eng.thrown.clear()
