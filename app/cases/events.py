@@ -7,7 +7,7 @@ import hmac
 import json
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, event, inspect, select
 
 from app import clock
 from app.cases.models import Case, CaseEvent
@@ -59,6 +59,35 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
         "actor_unit_id": actor_unit_id, "bpmn_id": bpmn_id, "details": details, "prev_hash": prev, "hash": digest,
     })
     case.event_seq, case.event_hash = seq, digest  # (so the session has a change to flush)
+    db.session.info.setdefault(_HEADS, {})[case_id] = case
+
+
+# The new head of each case's chain is written with the events, before the flush, by one UPDATE of three columns
+# when that is all that changed on the case (a task completion, mostly): the unit of work for the case row (a
+# mapper with many relationships) cost more than everything else the flush writes. Other changes to the case
+# (its status) go through the ORM as usual, with the head.
+_HEADS = "case_heads"
+_HEAD_ONLY = frozenset({"event_seq", "event_hash", "updated_at"})
+_C = Case.__table__
+_WRITE_HEAD = _C.update().where(_C.c.id == bindparam("b_id")).values(
+    event_seq=bindparam("event_seq"), event_hash=bindparam("event_hash"), updated_at=bindparam("updated_at"))
+
+
+@event.listens_for(db.session, "before_flush")
+def _write_heads(session, *_args) -> None:
+    for case in (session.info.pop(_HEADS, None) or {}).values():
+        state = inspect(case)
+        if not state.persistent or not state.modified or not _HEAD_ONLY.issuperset(state.committed_state):
+            continue
+        case.updated_at = clock.now()
+        session.connection().execute(_WRITE_HEAD, {"b_id": case.id, "event_seq": case.event_seq,
+                                                   "event_hash": case.event_hash, "updated_at": case.updated_at})
+        state._commit_all(state.dict, session.identity_map)  # written: the flush has nothing left to do for it
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _drop_heads(session, _previous_transaction) -> None:
+    session.info.pop(_HEADS, None)
 
 
 def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | None]:

@@ -2,7 +2,8 @@
 the timeline and the case status in step with the workflow on every save, in the caller's transaction
 (services flush; the edge commits)."""
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm.util import identity_key
 
 from app import clock, txcache
 from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE, Unit, User
@@ -112,11 +113,11 @@ def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTas
     inst = loaded.instance
     now = clock.now()
     ready_ids = {t.task_id for t in saved.ready}
-    existing = set() if brand_new else set(
-        db.session.scalars(select(OpenTask.task_id).where(OpenTask.instance_id == inst.id)))
-    gone = [tid for tid in existing if tid not in ready_ids]
+    rows = () if brand_new else db.session.execute(_OPEN_OF, {"instance_id": inst.id}).all()
+    existing = {r.task_id for r in rows}
+    gone = [r.id for r in rows if r.task_id not in ready_ids]
     if gone:
-        db.session.execute(delete(OpenTask).where(OpenTask.task_id.in_(gone)))
+        _delete_open_tasks(gone)
     new_ready = [t for t in saved.ready if t.task_id not in existing]
     unit_of = current_unit_ids(t.data.get(t.properties["unit"]) for t in new_ready if t.properties.get("unit"))
     created = [_open_task(t, inst, case, now, unit_of) for t in new_ready]
@@ -152,6 +153,20 @@ def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTas
     for name, payload in saved.thrown:
         hooks.message_thrown(name, payload, case, actor)
     return created
+
+
+_OPEN_OF = select(OpenTask.id, OpenTask.task_id).where(OpenTask.instance_id == bindparam("instance_id"))
+_DELETE_OPEN = OpenTask.__table__.delete().where(OpenTask.__table__.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _delete_open_tasks(ids: list[int]) -> None:
+    """Rows of tasks no longer ready, deleted by one statement; the session forgets the objects it holds for them
+    (what the ORM's bulk delete did, at a fraction of its cost on this path, which every save takes)."""
+    db.session.connection().execute(_DELETE_OPEN, {"ids": ids})
+    for pk in ids:
+        obj = db.session.identity_map.get(identity_key(OpenTask, pk))
+        if obj is not None:
+            db.session.expunge(obj)
 
 
 def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
