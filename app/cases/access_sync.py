@@ -1,7 +1,7 @@
 """Keeps CaseAccess (the unit staff's case-list read model) in step with CaseUnit and Case.status: after every
 flush, in the same transaction, a new CaseUnit gives its unit a row and a changed status is copied to the
 case's rows. Every write goes through the ORM (no bulk UPDATE of case.status exists), so nothing escapes it."""
-from sqlalchemy import Integer, event, insert, literal, select, update
+from sqlalchemy import Integer, bindparam, event, select
 from sqlalchemy.orm import Session, attributes
 
 from app.cases.models import Case, CaseAccess, CaseUnit
@@ -16,11 +16,18 @@ def _sync_case_access(session, _flush_context) -> None:
         return
     conn = session.connection()
     for unit_id, case_id in sorted(pairs):
-        # INSERT ... SELECT ... WHERE NOT EXISTS: portable (SQLite and PostgreSQL), one statement per new pair.
-        rows = select(literal(unit_id, Integer), Case.id, Case.created_at, Case.status, Case.kind).where(
-            Case.id == case_id,
-            ~select(CaseAccess.case_id).where(CaseAccess.case_id == case_id, CaseAccess.unit_id == unit_id).exists(),
-        )
-        conn.execute(insert(CaseAccess).from_select(["unit_id", "case_id", "created_at", "status", "kind"], rows))
+        conn.execute(_GRANT, {"b_unit": unit_id, "b_case": case_id})
     for case_id, status in statuses.items():
-        conn.execute(update(CaseAccess).where(CaseAccess.case_id == case_id).values(status=status))
+        conn.execute(_STATUS, {"b_case": case_id, "status": status})
+
+
+# INSERT ... SELECT ... WHERE NOT EXISTS: portable (SQLite and PostgreSQL), one statement per new pair. Both
+# statements are built once (a task completion that moves the case on runs the second).
+_A, _C = CaseAccess.__table__, Case.__table__
+_GRANT = _A.insert().from_select(
+    ["unit_id", "case_id", "created_at", "status", "kind"],
+    select(bindparam("b_unit", type_=Integer), _C.c.id, _C.c.created_at, _C.c.status, _C.c.kind).where(
+        _C.c.id == bindparam("b_case"),
+        ~select(_A.c.case_id).where(_A.c.case_id == bindparam("b_case"), _A.c.unit_id == bindparam("b_unit")).exists(),
+    ))
+_STATUS = _A.update().where(_A.c.case_id == bindparam("b_case")).values(status=bindparam("status"))

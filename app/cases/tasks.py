@@ -3,7 +3,7 @@ process instance's version column makes the second of two simultaneous completio
 What completing a task means is the handler its feature registered for the form key (cases.hooks)."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import clock
 from app.auth.services import staff_left
@@ -37,9 +37,12 @@ def required(values: dict, name: str, message) -> str:
     return text
 
 
+_BY_TASK_ID = select(OpenTask).where(OpenTask.task_id == bindparam("task_id"))  # (built once: every task action reads it)
+
+
 def get_open_task(actor, task_id: str) -> OpenTask:
     """By the engine's task id (a UUID, never reused, unlike a row id)."""
-    ot = db.session.scalar(select(OpenTask).where(OpenTask.task_id == str(task_id)))
+    ot = db.session.scalar(_BY_TASK_ID, {"task_id": str(task_id)})
     if ot is None:
         raise Conflict(GONE)
     if not may_work_on(actor, ot):

@@ -62,13 +62,14 @@ def loaded(inst: ProcessInstance) -> Loaded:
     return Loaded(inst, Engine.load(specs_for(inst.process_version_id), inst.state))
 
 
+_BY_ID = select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+
+
 def load(instance_id: int, lock: bool = True) -> Loaded:
     """Load an instance; with lock, SELECT ... FOR UPDATE on PostgreSQL (SQLite serialises writers and the
     version column catches the rest)."""
-    stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    inst = db.session.scalar(stmt)
+    inst = db.session.scalar(_BY_ID_LOCKED if lock else _BY_ID, {"instance_id": instance_id})
     if inst is None:
         raise LookupError(instance_id)
     return loaded(inst)

@@ -4,7 +4,7 @@ timeline and returns the data for the engine. The engine decides where the case 
 bpmn/); handlers never route."""
 from datetime import date, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from app import clock
 from app.auth.models import GROUP_LEAD, OFFICE
@@ -240,6 +240,12 @@ def acknowledge(ctx: TaskContext) -> dict:
     return {}
 
 
+_REPORT_MEASURES = (  # (built once: three units report on every case)
+    update(CaseMeasure).where(CaseMeasure.case_id == bindparam("b_case"), CaseMeasure.unit_id == bindparam("b_unit"))
+    .values(status=bindparam("status"), report=bindparam("report"), reported_at=bindparam("reported_at"))
+    .returning(CaseMeasure.measure_code).execution_options(synchronize_session="fetch"))
+
+
 def implement(ctx: TaskContext) -> dict:
     outcome = ctx.values.get("outcome")
     if outcome not in ("applied", "cannot"):
@@ -251,11 +257,9 @@ def implement(ctx: TaskContext) -> dict:
     attachments.validate_uploads(ctx.files, "files")
     now = clock.now()
     # One UPDATE … RETURNING (the codes go into the event), not a SELECT and an UPDATE.
-    codes = db.session.scalars(
-        update(CaseMeasure).where(CaseMeasure.case_id == ctx.case.id, CaseMeasure.unit_id == ctx.task.unit_id)
-        .values(status=outcome, report=report + (f"\n{reasons}" if reasons else ""), reported_at=now)
-        .returning(CaseMeasure.measure_code).execution_options(synchronize_session="fetch")
-    ).all()
+    codes = db.session.scalars(_REPORT_MEASURES, {
+        "b_case": ctx.case.id, "b_unit": ctx.task.unit_id, "status": outcome,
+        "report": report + (f"\n{reasons}" if reasons else ""), "reported_at": now}).all()
     events.record(
         ctx.case.id,
         EventType.MEASURE_APPLIED if outcome == "applied" else EventType.MEASURE_NOT_APPLIED,

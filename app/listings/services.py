@@ -4,7 +4,7 @@ day of rejection, revoked, repaired, expired — and every change pushed to the 
 (bpmn/measure_push.bpmn), which confirm. Services flush; the edge commits."""
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app import clock
 from app.cases import events, hooks, runtime
@@ -112,16 +112,20 @@ def on_decision(case: Case, actor) -> None:
     create_for_decision(case, actor)
 
 
+_REPORT_UNIT = (  # (built once: three units report on every case)
+    update(ListingUnit)
+    .where(ListingUnit.listing_id.in_(select(Listing.id).where(Listing.case_id == bindparam("b_case"))),
+           ListingUnit.unit_id == bindparam("b_unit"), ListingUnit.state == "pending")
+    .values(state=bindparam("state"), updated_at=bindparam("updated_at"))
+    .execution_options(synchronize_session="fetch"))
+
+
 def record_implementation(case: Case, unit_id: int, outcome: str) -> None:
     """A unit reported that it applied (or cannot apply) the measures: its listings of the case say so."""
     flush_for(Listing, ListingUnit)
     with db.session.no_autoflush:  # (one UPDATE; the task's other writes go out together at the end)
-        db.session.execute(
-            update(ListingUnit)
-            .where(ListingUnit.listing_id.in_(select(Listing.id).where(Listing.case_id == case.id)),
-                   ListingUnit.unit_id == unit_id, ListingUnit.state == "pending")
-            .values(state="applied" if outcome == "applied" else "cannot", updated_at=clock.now())
-            .execution_options(synchronize_session="fetch"))
+        db.session.execute(_REPORT_UNIT, {"b_case": case.id, "b_unit": unit_id, "updated_at": clock.now(),
+                                          "state": "applied" if outcome == "applied" else "cannot"})
 
 
 # -- changes, each told to the listing's process --------------------------------------------------------------
