@@ -862,6 +862,8 @@ def _check_worker(token: str, codes: list[str], threads: int, seconds: float, qu
     from the moment it was due to be sent, so a client held up by a slow answer counts that wait too."""
     import threading
 
+    if os.environ.get("SWITCH"):
+        sys.setswitchinterval(float(os.environ["SWITCH"]))
     app = create_app(BenchPgConfig)
     times, errors = [], []
     per_client = CHECK_RATE / CHECK_CLIENTS

@@ -102,7 +102,8 @@ def deadline_basis(rule_name: str, rule: dict, start, dl) -> dict:
 
 
 def save(loaded: Loaded, case: Case, actor=None, flush: bool = True) -> list[OpenTask]:
-    """Persist state and sync the projection. Returns the open tasks created by this save."""
+    """Persist state and sync the projection. Returns the open tasks created by this save (written, but not objects
+    of the session)."""
     with db.session.no_autoflush:  # the queries below need no pending writes: one flush writes the save
         return _save(loaded, case, actor, flush)
 
@@ -121,6 +122,8 @@ def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTas
     new_ready = [t for t in saved.ready if t.task_id not in existing]
     unit_of = current_unit_ids(t.data.get(t.properties["unit"]) for t in new_ready if t.properties.get("unit"))
     created = [_open_task(t, inst, case, now, unit_of) for t in new_ready]
+    if created:
+        _insert_open_tasks(created, inst)
 
     process_id = loaded.process_id
     own_process = process_id == case.process_id
@@ -169,6 +172,22 @@ def _delete_open_tasks(ids: list[int]) -> None:
             db.session.expunge(obj)
 
 
+_OPEN_COLUMNS = [c for c in OpenTask.__table__.columns if c.key != "id"]
+_INSERT_OPEN = OpenTask.__table__.insert()
+_DEFAULTS = {c.key: c.default.arg for c in _OPEN_COLUMNS if c.default is not None and c.default.is_scalar}
+
+
+def _insert_open_tasks(tasks: list[OpenTask], inst) -> None:
+    """The new tasks' rows, written at once by one INSERT (queries later in the transaction see them); the objects
+    stay outside the session (nothing reads their ids), which spares the unit of work its pass over them. Tasks of
+    an instance not written yet (started with flush=False) go through the session, linked to it."""
+    if inst.id is None:
+        db.session.add_all(tasks)
+        return
+    db.session.connection().execute(_INSERT_OPEN, [{c.key: ot.__dict__.get(c.key, _DEFAULTS.get(c.key)) for c in _OPEN_COLUMNS}
+                                                    for ot in tasks])
+
+
 def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
     props = t.properties
     # A unit that handed its work to a successor: the successor gets the task (unit_of: current_unit_ids).
@@ -196,7 +215,6 @@ def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
         ot.deadline_basis = deadline_basis(rule_name, rule, now, dl)
     if props.get("liaison") and unit_id and not assignee_id:
         ot.claimed_by_id = liaison_for(unit_id, ot.role)
-    db.session.add(ot)
     events.record(
         case.id,
         EventType.TASK_CREATED,
