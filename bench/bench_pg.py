@@ -21,6 +21,8 @@ import json
 import os
 import random
 import re
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -834,6 +836,11 @@ CHECK_SECONDS = 20
 CHECK_RATE = float(os.environ.get("BENCH_PG_CHECK_RATE", 200))  # checks per second offered by all clients together
 
 
+def wsgi_app():
+    """The app on the bench database, for gunicorn (`gunicorn 'bench_pg:wsgi_app()'`: the check's servers)."""
+    return create_app(BenchPgConfig)
+
+
 def fill_check_log(app) -> int:
     """The query log holds LOG_ROWS checks (bulk, spread over two years) before the checks are timed."""
     with app.app_context():
@@ -855,34 +862,40 @@ def fill_check_log(app) -> int:
         return db.session.scalar(text("SELECT count(*) FROM credit_check"))
 
 
-def _check_worker(token: str, codes: list[str], threads: int, seconds: float, queue) -> None:
-    """One server process (as one gunicorn worker would be) answering `threads` API clients. Each client sends its
-    checks at random (Poisson) times, CHECK_RATE / CHECK_CLIENTS per second, as approval desks do: the load is
-    offered at the target rate, not as fast as answers come back (which measures only queueing). A check's time runs
-    from the moment it was due to be sent, so a client held up by a slow answer counts that wait too."""
+def _check_clients(port: int, token: str, codes: list[str], threads: int, start: float, queue, seed: int) -> None:
+    """`threads` API clients in one process (as approval desks' systems would be: outside the servers). Each sends
+    its checks at random (Poisson) times, CHECK_RATE / CHECK_CLIENTS per second, over a kept-alive connection: the
+    load is offered at the target rate, not as fast as answers come back (which measures only queueing). A check's
+    time runs from the moment it was due to be sent, so a client held up by a slow answer counts that wait too."""
+    import http.client
     import threading
 
-    if os.environ.get("SWITCH"):
-        sys.setswitchinterval(float(os.environ["SWITCH"]))
-    app = create_app(BenchPgConfig)
-    times, errors = [], []
     per_client = CHECK_RATE / CHECK_CLIENTS
-    start = time.perf_counter() + 0.5
+    times, errors = [], []
 
     def client_loop(n):
-        http = app.test_client()
-        rng = random.Random(n)
+        rng = random.Random(f"{seed}-{n}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         due, i = start + rng.expovariate(per_client), 0
-        while due < start + seconds:
-            wait = due - time.perf_counter()
+        while due < start + CHECK_SECONDS:
+            wait = due - time.time()
             if wait > 0:
                 time.sleep(wait)
-            code = rng.choice(codes)
-            resp = http.post("/api/v1/checks", json={"code": code, "matter_type": "licence", "matter_no": f"C{n}-{i}"},
-                             headers={"Authorization": f"Bearer {token}"})
-            times.append(time.perf_counter() - due)
-            if resp.status_code != 200:
-                errors.append(resp.status_code)
+            body = json.dumps({"code": rng.choice(codes), "matter_type": "licence", "matter_no": f"C{seed}-{n}-{i}"})
+            try:
+                conn.request("POST", "/api/v1/checks", body, {"Authorization": f"Bearer {token}",
+                                                              "Content-Type": "application/json"})
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+                if resp.will_close:
+                    conn.close()
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+                conn.close()
+            times.append(time.time() - due)
+            if status != 200:
+                errors.append(status)
             i += 1
             due += rng.expovariate(per_client)
 
@@ -894,7 +907,73 @@ def _check_worker(token: str, codes: list[str], threads: int, seconds: float, qu
     queue.put((times, errors))
 
 
+def _process_cpu(pids: list[int]) -> float:
+    """CPU seconds used so far by these processes and their children (from /proc: no extra dependency)."""
+    hz, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in pids:
+        for task in [pid, *_children(pid)]:
+            try:
+                with open(f"/proc/{task}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / hz
+            except OSError:
+                pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+    return kids + [g for k in kids for g in _children(k)]
+
+
+def _postgres_pids() -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/comm") as f:
+                    if f.read().startswith("postgres"):
+                        out.append(int(d))
+            except OSError:
+                pass
+    return out
+
+
+def _start_check_servers(workers: int) -> tuple[subprocess.Popen, int]:
+    """gunicorn with the production worker class (gthread, 4 threads, kept-alive connections) on the bench database;
+    every worker warmed up (connections open, statements compiled) before anything is measured."""
+    import http.client
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args = os.environ.get("BENCH_PG_CHECK_GUNICORN", "-k gthread --threads 4 --keep-alive 75").split()
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", *args, "--workers", str(workers), "--bind",
+                               f"127.0.0.1:{port}", "--chdir", str(Path(__file__).parent), "bench_pg:wsgi_app()"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
+    for _ in range(240):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return server, port
+        except OSError:
+            pass
+        time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the check servers did not start")
+
+
 def check_at_scale(app) -> None:
+    """The check offered at CHECK_RATE per second by CHECK_CLIENTS API clients (two client processes) to gunicorn
+    servers on the bench database: what a deployment on this machine would answer."""
+    import http.client
     import multiprocessing
 
     from stdnum.cn import uscc
@@ -909,31 +988,45 @@ def check_at_scale(app) -> None:
         _client, token, _secret = clients.create(sqlite_bench.user("admin"), "bench-pg", sqlite_bench.user("market_cw").unit_id,
                                                  ["check"])
         db.session.commit()
-        before = db.session.scalar(text("SELECT count(*) FROM credit_check"))
     unknown = [b + uscc.calc_check_digit(b + "0") for b in (f"91510400MC{i:07d}" for i in range(1000))]
     codes = listed + unknown
-    processes = max(os.cpu_count() or 2, 2)
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=_check_worker, args=(token, codes, CHECK_CLIENTS // processes, CHECK_SECONDS, queue))
-             for _ in range(processes)]
-    t0 = time.perf_counter()
-    for p in procs:
-        p.start()
-    results = [queue.get() for _ in procs]
-    for p in procs:
-        p.join()
-    wall = time.perf_counter() - t0
+    workers = int(os.environ.get("BENCH_PG_CHECK_WORKERS", max(os.cpu_count() or 2, 2)))
+    server, port = _start_check_servers(workers)
+    try:
+        for i in range(workers * 20):  # (warm-up: logged like any check, counted below)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("POST", "/api/v1/checks", json.dumps({"code": codes[i], "matter_type": "licence", "matter_no": f"W{i}"}),
+                         {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            conn.getresponse().read()
+            conn.close()
+        with app.app_context():
+            before = db.session.scalar(text("SELECT count(*) FROM credit_check"))
+        ctx = multiprocessing.get_context("spawn")
+        queue, start = ctx.Queue(), time.time() + 3  # (the client processes are up by then)
+        procs = [ctx.Process(target=_check_clients, args=(port, token, codes, CHECK_CLIENTS // 2, start, queue, k))
+                 for k in range(2)]
+        for p in procs:
+            p.start()
+        time.sleep(max(0.0, start - time.time()))
+        cpu0, pg0 = _process_cpu([server.pid]), _process_cpu(_postgres_pids())
+        results = [queue.get() for _ in procs]
+        cpu1, pg1 = _process_cpu([server.pid]), _process_cpu(_postgres_pids())
+        for p in procs:
+            p.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
     times = [t for ts, _e in results for t in ts]
     errors = [e for _t, es in results for e in es]
     with app.app_context():
         after = db.session.scalar(text("SELECT count(*) FROM credit_check"))
-    rate = len(times) / CHECK_SECONDS
-    print(f"check p95 ms: {p95(times):.1f} ({CHECK_CLIENTS} concurrent API clients in {processes} server processes, "
-          f"offering {CHECK_RATE:.0f} checks per s at random times; {rate:.0f} checks per s answered; {subjects:,} subjects, {logged:,} logged checks before; {len(errors)} errors; "
-          f"{after - before:,} new log rows for {len(times):,} checks; errors by status {dict(collections.Counter(errors))})", flush=True)
+    n = max(len(times), 1)
+    print(f"check p95 ms: {p95(times):.1f} (median {statistics.median(times) * 1000:.1f}; {CHECK_CLIENTS} API clients in 2 "
+          f"processes offering {CHECK_RATE:.0f} checks per s at random times to {workers} gunicorn workers; "
+          f"{len(times) / CHECK_SECONDS:.0f} checks per s answered; {subjects:,} subjects, {logged:,} logged checks before; "
+          f"{len(errors)} errors {dict(collections.Counter(errors))}; {after - before:,} new log rows for {len(times):,} checks; "
+          f"cpu ms per check: servers {(cpu1 - cpu0) * 1000 / n:.1f}, PostgreSQL {(pg1 - pg0) * 1000 / n:.1f})", flush=True)
     assert after - before == len(times) - len(errors), collections.Counter(errors)
-    _ = wall
     batch_check(app, listed, unknown)
 
 
