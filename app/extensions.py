@@ -62,6 +62,31 @@ def _drop_deferred(session, _previous_transaction) -> None:
     session.info.pop(_DEFERRED, None)
 
 
+# Objects whose columns a statement wrote directly (not the unit of work) with their new values marked committed:
+# a savepoint rolled back would leave those values in memory (the ORM expires on such a rollback only what it
+# flushed itself), so every rollback expires them and the next read takes the database's.
+_DIRECT = "written_directly"
+
+
+def written_directly(obj, *attrs: str) -> None:
+    """`obj`'s `attrs` were just written by a statement in this transaction (and set as committed on it)."""
+    db.session.info.setdefault(_DIRECT, []).append((obj, attrs))
+
+
+def _expire_direct(session, previous_transaction) -> None:
+    for obj, attrs in session.info.get(_DIRECT, ()):
+        if obj in session:
+            session.expire(obj, list(attrs))
+    if previous_transaction.parent is None:  # the whole transaction: nothing of it stands
+        session.info.pop(_DIRECT, None)
+
+
+def _forget_direct(session) -> None:
+    session.info.pop(_DIRECT, None)
+
+
+event.listen(db.session, "after_soft_rollback", _expire_direct)
+event.listen(db.session, "after_commit", _forget_direct)
 event.listen(db.session, "before_flush", _write_deferred)
 # A commit with nothing else to flush runs no flush: the rows still go out before it.
 event.listen(db.session, "before_commit", _write_deferred)

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, event, inspect, select
 
 from app import clock
 from app.cases.models import Case, CaseEvent
-from app.extensions import db, defer_insert
+from app.extensions import db, defer_insert, written_directly
 
 GENESIS = "0" * 64
 
@@ -83,6 +83,7 @@ def _write_heads(session, *_args) -> None:
         session.connection().execute(_WRITE_HEAD, {"b_id": case.id, "event_seq": case.event_seq,
                                                    "event_hash": case.event_hash, "updated_at": case.updated_at})
         state._commit_all(state.dict, session.identity_map)  # written: the flush has nothing left to do for it
+        written_directly(case, *_HEAD_ONLY)
 
 
 @event.listens_for(db.session, "after_soft_rollback")

@@ -11,7 +11,7 @@ from app import clock
 from app.engine.models import ProcessInstance
 from app.engine.registry import latest_version_id, process_id_of, specs_for
 from app.engine.runner import Engine, StepRecord, TaskInfo
-from app.extensions import db
+from app.extensions import db, written_directly
 
 RUNNING = "running"
 COMPLETED = "completed"
@@ -55,6 +55,7 @@ def _write(inst: ProcessInstance, values: dict) -> None:
         raise StaleDataError(f"process instance {inst.id} was saved by another transaction (version {version})")
     for name, value in (*values.items(), ("version", version + 1)):
         set_committed_value(inst, name, value)  # as written: nothing left for the flush
+    written_directly(inst, *values, "version")
 
 
 def loaded(inst: ProcessInstance) -> Loaded:

@@ -85,3 +85,30 @@ def test_parallel_units_do_not_invalidate_each_others_forms(org, clock):
         tasks.complete(user(who[uid]), task_id, {"outcome": "applied", "report": "ok"})
         db.session.commit()
     assert [t.bpmn_id for t in open_tasks(case.id)] == ["compile_feedback"]
+
+
+def test_a_save_rolled_back_with_its_savepoint_leaves_the_instance_and_tasks_as_stored(org, clock):
+    """A completion inside a savepoint that fails (as one firing of a timer batch may): the instance row, written at
+    once by its versioned UPDATE, and the open tasks, written by plain statements, read again as stored; the task is
+    then completed once, with no false conflict."""
+    from app.engine.models import ProcessInstance
+
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    inst = db.session.get(ProcessInstance, ot.instance_id)
+    version, state = inst.version, inst.state
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            tasks.complete(user("market_lead"), ot.task_id, {"outcome": "accept", "reasons": ""})
+            assert inst.version == version + 1 and not open_tasks(case.id, "pre_review")
+            raise RuntimeError
+    assert (inst.version, inst.state) == (version, state)
+    again = only_task(case.id, "pre_review")
+    assert again.task_id == ot.task_id
+    tasks.complete(user("market_lead"), again.task_id, {"outcome": "accept", "reasons": ""})
+    db.session.commit()
+    assert db.session.get(ProcessInstance, ot.instance_id).version == version + 1
+    assert not open_tasks(case.id, "pre_review") and open_tasks(case.id)
+    completed = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.case_id == case.id, CaseEvent.type == EventType.TASK_COMPLETED))
+    assert completed == 1

@@ -242,3 +242,35 @@ def test_events_appended_between_reading_the_timeline_and_the_head_are_not_calle
                                last.details, last.prev_hash, "sha256")
     db.session.commit()
     assert events.verify_chain(case.id) == (False, last.seq)
+
+
+def test_the_chain_head_goes_out_with_the_events_and_a_rolled_back_head_is_read_again(org, clock):
+    """A case whose only change is its chain head is written by one UPDATE before the flush; other changes of the
+    case go out with it; a savepoint rolled back after the head was written leaves the database's head in memory."""
+    import pytest as _pytest
+
+    from app.cases.models import Case
+
+    case = file_case()
+    case_id, seq = case.id, case.event_seq
+    events.record(case_id, "note_added", None, {"n": 1})
+    db.session.flush()
+    assert not db.session.dirty  # (written: nothing left for the unit of work)
+    events.record(case_id, "note_added", None, {"n": 2})
+    case.title = "另一个标题"
+    db.session.commit()
+    db.session.expire_all()
+    row = db.session.get(Case, case_id)
+    assert (row.title, row.event_seq) == ("另一个标题", seq + 2)
+    with _pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            events.record(case_id, "note_added", None, {"n": "rolled back"})
+            db.session.flush()
+            assert row.event_seq == seq + 3
+            raise RuntimeError
+    assert row.event_seq == seq + 2  # read again from the database, not the rolled-back head
+    events.record(case_id, "note_added", None, {"n": 3})
+    db.session.commit()
+    details = [d for (d,) in db.session.query(CaseEvent.details).filter_by(case_id=case_id).order_by(CaseEvent.seq)]
+    assert details[-3:] == [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert events.verify_chain(case_id) == (True, None)
