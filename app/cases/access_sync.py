@@ -18,7 +18,12 @@ def _sync_case_access(session, _flush_context) -> None:
     for unit_id, case_id in sorted(pairs):
         conn.execute(_GRANT, {"b_unit": unit_id, "b_case": case_id})
     for case_id, status in statuses.items():
-        conn.execute(_STATUS, {"b_case": case_id, "status": status})
+        copy_status(conn, case_id, status)
+
+
+def copy_status(conn, case_id: int, status: str) -> None:
+    """The case's new status onto its access rows (also called for a case written outside the unit of work)."""
+    conn.execute(_STATUS, {"b_case": case_id, "status": status})
 
 
 # INSERT ... SELECT ... WHERE NOT EXISTS: portable (SQLite and PostgreSQL), one statement per new pair. Both

@@ -5,11 +5,14 @@ heads (app/cases/checkpoints.py) detect a chain cut short or a case removed."""
 import hashlib
 import hmac
 import json
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy.orm import attributes
 
 from app import clock
+from app.cases import access_sync
 from app.cases.models import Case, CaseEvent
 from app.extensions import db, defer_insert, written_directly
 
@@ -62,28 +65,44 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     db.session.info.setdefault(_HEADS, {})[case_id] = case
 
 
-# The new head of each case's chain is written with the events, before the flush, by one UPDATE of three columns
-# when that is all that changed on the case (a task completion, mostly): the unit of work for the case row (a
-# mapper with many relationships) cost more than everything else the flush writes. Other changes to the case
-# (its status) go through the ORM as usual, with the head.
+# A case whose events were recorded is written before the flush by one UPDATE of the columns that changed (its
+# chain head, and its status or other plain columns a step set): the unit of work for the case row (a mapper with
+# many relationships) cost more than everything else a task completion's flush writes. A case whose relationships
+# changed goes through the ORM as usual. A changed status is copied to the case-access read model here, since the
+# flush no longer sees it (access_sync).
 _HEADS = "case_heads"
-_HEAD_ONLY = frozenset({"event_seq", "event_hash", "updated_at"})
 _C = Case.__table__
-_WRITE_HEAD = _C.update().where(_C.c.id == bindparam("b_id")).values(
-    event_seq=bindparam("event_seq"), event_hash=bindparam("event_hash"), updated_at=bindparam("updated_at"))
+_UPDATES: dict[frozenset, object] = {}
+
+
+@cache
+def _column_of() -> dict[str, str]:
+    # (read when first needed: the mapper is complete only once every model is imported)
+    return {prop.key: prop.columns[0].name for prop in Case.__mapper__.column_attrs if prop.key != "id"}
+
+
+def _update_of(keys: frozenset):
+    if keys not in _UPDATES:  # (one statement per set of columns, built once)
+        _UPDATES[keys] = _C.update().where(_C.c.id == bindparam("b_id")).values(
+            {_column_of()[k]: bindparam(f"v_{k}") for k in keys})
+    return _UPDATES[keys]
 
 
 @event.listens_for(db.session, "before_flush")
 def _write_heads(session, *_args) -> None:
     for case in (session.info.pop(_HEADS, None) or {}).values():
         state = inspect(case)
-        if not state.persistent or not state.modified or not _HEAD_ONLY.issuperset(state.committed_state):
+        if not state.persistent or not state.modified or not _column_of().keys() >= state.committed_state.keys():
             continue
         case.updated_at = clock.now()
-        session.connection().execute(_WRITE_HEAD, {"b_id": case.id, "event_seq": case.event_seq,
-                                                   "event_hash": case.event_hash, "updated_at": case.updated_at})
+        keys = frozenset(state.committed_state)
+        status_changed = "status" in keys and attributes.get_history(case, "status").has_changes()
+        conn = session.connection()
+        conn.execute(_update_of(keys), {"b_id": case.id, **{f"v_{k}": state.dict[k] for k in keys}})
+        if status_changed:
+            access_sync.copy_status(conn, case.id, case.status)
         state._commit_all(state.dict, session.identity_map)  # written: the flush has nothing left to do for it
-        written_directly(case, *_HEAD_ONLY)
+        written_directly(case, *keys)
 
 
 @event.listens_for(db.session, "after_soft_rollback")
