@@ -70,11 +70,12 @@ _DIRECT = "written_directly"
 
 def written_directly(obj, *attrs: str) -> None:
     """`obj`'s `attrs` were just written by a statement in this transaction (and set as committed on it)."""
-    db.session.info.setdefault(_DIRECT, []).append((obj, attrs))
+    held = db.session.info.setdefault(_DIRECT, {})  # (by object: one saved many times is held once)
+    held.setdefault(id(obj), (obj, set()))[1].update(attrs)
 
 
 def _expire_direct(session, previous_transaction) -> None:
-    for obj, attrs in session.info.get(_DIRECT, ()):
+    for obj, attrs in session.info.get(_DIRECT, {}).values():
         if obj in session:
             session.expire(obj, list(attrs))
     if previous_transaction.parent is None:  # the whole transaction: nothing of it stands
