@@ -265,6 +265,13 @@ class OpenTask(db.Model):
               postgresql_where=text("assignee_id IS NULL"), sqlite_where=text("assignee_id IS NULL")),
         Index("ix_open_task_unit_step", "role", "unit_id", "bpmn_id",
               postgresql_where=text("assignee_id IS NULL"), sqlite_where=text("assignee_id IS NULL")),
+        # The queue's "unclaimed" and "mine" views in the same order, each task in one of the two: a unit whose
+        # liaison holds thousands of claimed pushes must not make a colleague's "unclaimed" page read past them all.
+        Index("ix_open_task_unit_unclaimed", "role", "unit_id", "due_at", "id",
+              postgresql_where=text("assignee_id IS NULL AND claimed_by_id IS NULL"),
+              sqlite_where=text("assignee_id IS NULL AND claimed_by_id IS NULL")),
+        Index("ix_open_task_claimed", "claimed_by_id", "due_at", "id",
+              postgresql_where=text("claimed_by_id IS NOT NULL"), sqlite_where=text("claimed_by_id IS NOT NULL")),
         Index("ix_open_task_assignee", "assignee_id", "due_at", "id"),
         Index("ix_open_task_due", "due_at"),  # overdue tasks, for the supervisors' list
         Index("ix_open_task_remind", "reminded", "remind_at"),

@@ -124,6 +124,22 @@ def test_inbox_is_read_in_index_order_without_a_sort(named):
             .order_by(OpenTask.due_at.asc().nulls_last(), OpenTask.id).limit(25))
     plan = _plan(stmt, ordered=True)
     assert "ix_open_task_unit_inbox" in plan and "Sort" not in plan, plan
+    # The "unclaimed" and "mine" views: one range of the claim index each, not the whole queue filtered (a liaison
+    # may hold thousands of claimed pushes: 500 such tasks here, with statistics, so the planner sees the city's case).
+    liaison = user("market_cw").id
+    for claim, index in ((OpenTask.claimed_by_id.is_(None), "ix_open_task_unit_unclaimed"),
+                         (OpenTask.claimed_by_id == lead.id, "ix_open_task_claimed")):
+        db.session.execute(text(
+            "INSERT INTO open_task (task_id, instance_id, case_id, case_kind, bpmn_id, name, role, unit_id, form_key, "
+            "created_at, due_at, claimed_by_id, reminded, breached, escalated, calendar_fallback) "
+            "SELECT gen_random_uuid()::text, instance_id, case_id, case_kind, bpmn_id, name, role, unit_id, form_key, "
+            "created_at, now() + g * interval '1 hour', :liaison, false, false, false, false "
+            "FROM open_task, generate_series(1, 500) g WHERE open_task.id = (SELECT min(id) FROM open_task "
+            "WHERE role = :role AND unit_id = :unit AND assignee_id IS NULL)"),
+            {"liaison": liaison, "role": lead.role, "unit": lead.unit_id})
+        db.session.execute(text("ANALYZE open_task"))
+        plan = _plan(stmt.where(claim), ordered=True)
+        assert index in plan and "Sort" not in plan, plan
     expert_stmt = (select(OpenTask).where(OpenTask.assignee_id == 1)
                    .order_by(OpenTask.due_at.asc().nulls_last(), OpenTask.id).limit(25))
     plan = _plan(expert_stmt, ordered=True)
