@@ -4,7 +4,7 @@ timeline and returns the data for the engine. The engine decides where the case 
 bpmn/); handlers never route."""
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam
 
 from app import clock
 from app.auth.models import GROUP_LEAD, OFFICE
@@ -19,7 +19,7 @@ from app.enums import EventType
 from app.errors import DomainError
 from app.experts import convocation
 from app.experts import services as experts
-from app.extensions import db
+from app.extensions import db, expire_loaded, flush_for
 from app.i18n import lazy_gettext as _l
 from app.listings import services as listings
 
@@ -240,10 +240,11 @@ def acknowledge(ctx: TaskContext) -> dict:
     return {}
 
 
+_M = CaseMeasure.__table__
 _REPORT_MEASURES = (  # (built once: three units report on every case)
-    update(CaseMeasure).where(CaseMeasure.case_id == bindparam("b_case"), CaseMeasure.unit_id == bindparam("b_unit"))
+    _M.update().where(_M.c.case_id == bindparam("b_case"), _M.c.unit_id == bindparam("b_unit"))
     .values(status=bindparam("status"), report=bindparam("report"), reported_at=bindparam("reported_at"))
-    .returning(CaseMeasure.measure_code).execution_options(synchronize_session="fetch"))
+    .returning(_M.c.measure_code))
 
 
 def implement(ctx: TaskContext) -> dict:
@@ -256,10 +257,15 @@ def implement(ctx: TaskContext) -> dict:
         raise DomainError(_l("Give the reasons why the measures cannot be applied."), "reasons")
     attachments.validate_uploads(ctx.files, "files")
     now = clock.now()
-    # One UPDATE … RETURNING (the codes go into the event), not a SELECT and an UPDATE.
-    codes = db.session.scalars(_REPORT_MEASURES, {
+    # One UPDATE … RETURNING (the codes go into the event), not a SELECT and an UPDATE; loaded measures it changed
+    # are read again.
+    flush_for(CaseMeasure)
+    codes = db.session.connection().execute(_REPORT_MEASURES, {
         "b_case": ctx.case.id, "b_unit": ctx.task.unit_id, "status": outcome,
-        "report": report + (f"\n{reasons}" if reasons else ""), "reported_at": now}).all()
+        "report": report + (f"\n{reasons}" if reasons else ""), "reported_at": now}).scalars().all()
+    case_id, unit_id = ctx.case.id, ctx.task.unit_id
+    expire_loaded(CaseMeasure, lambda m: m.get("case_id") == case_id and m.get("unit_id") == unit_id,
+                  ("status", "report", "reported_at"))
     events.record(
         ctx.case.id,
         EventType.MEASURE_APPLIED if outcome == "applied" else EventType.MEASURE_NOT_APPLIED,

@@ -4,13 +4,13 @@ day of rejection, revoked, repaired, expired — and every change pushed to the 
 (bpmn/measure_push.bpmn), which confirm. Services flush; the edge commits."""
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select
 
 from app import clock
 from app.cases import events, hooks, runtime
 from app.cases.models import Case, CaseMeasure
 from app.enums import EventType
-from app.extensions import db, flush_for
+from app.extensions import db, expire_loaded, flush_for
 from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push
 from app.listings.period import is_suspended_on, period_end
 
@@ -112,20 +112,21 @@ def on_decision(case: Case, actor) -> None:
     create_for_decision(case, actor)
 
 
+_LU = ListingUnit.__table__
 _REPORT_UNIT = (  # (built once: three units report on every case)
-    update(ListingUnit)
-    .where(ListingUnit.listing_id.in_(select(Listing.id).where(Listing.case_id == bindparam("b_case"))),
-           ListingUnit.unit_id == bindparam("b_unit"), ListingUnit.state == "pending")
-    .values(state=bindparam("state"), updated_at=bindparam("updated_at"))
-    .execution_options(synchronize_session="fetch"))
+    _LU.update()
+    .where(_LU.c.listing_id.in_(select(Listing.id).where(Listing.case_id == bindparam("b_case"))),
+           _LU.c.unit_id == bindparam("b_unit"), _LU.c.state == "pending")
+    .values(state=bindparam("state"), updated_at=bindparam("updated_at")))
 
 
 def record_implementation(case: Case, unit_id: int, outcome: str) -> None:
-    """A unit reported that it applied (or cannot apply) the measures: its listings of the case say so."""
+    """A unit reported that it applied (or cannot apply) the measures: its listings of the case say so. One UPDATE
+    (the task's other writes go out together at the end); the unit's loaded rows are read again."""
     flush_for(Listing, ListingUnit)
-    with db.session.no_autoflush:  # (one UPDATE; the task's other writes go out together at the end)
-        db.session.execute(_REPORT_UNIT, {"b_case": case.id, "b_unit": unit_id, "updated_at": clock.now(),
-                                          "state": "applied" if outcome == "applied" else "cannot"})
+    db.session.connection().execute(_REPORT_UNIT, {"b_case": case.id, "b_unit": unit_id, "updated_at": clock.now(),
+                                                   "state": "applied" if outcome == "applied" else "cannot"})
+    expire_loaded(ListingUnit, lambda lu: lu.get("unit_id") == unit_id, ("state", "updated_at"))
 
 
 # -- changes, each told to the listing's process --------------------------------------------------------------

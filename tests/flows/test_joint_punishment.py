@@ -317,3 +317,28 @@ def test_only_the_end_of_the_procedure_is_recorded_as_its_closing(org, clock):
     sweep_timers()
     assert db.session.get(Case, case.id).status == "closed"
     assert event_types(case.id).count("case_closed") == 1
+
+
+def test_an_implementation_report_is_seen_by_measures_and_listings_already_loaded(org, clock):
+    """The report updates the unit's measures and listing rows by plain statements; objects of them loaded earlier in
+    the same transaction read the new values (not what they held before), other units' stay as they were."""
+    from app.cases import tasks as task_service
+    from app.listings.models import ListingUnit
+    from tests.helpers import WHO
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=30)
+    complete("office1", only_task(case.id, "file_decision"), {})
+    task = open_tasks(case.id, "implement")[0]
+    measures = db.session.query(CaseMeasure).filter_by(case_id=case.id).all()
+    units = db.session.query(ListingUnit).all()
+    assert {m.status for m in measures} == {"pending"} and {lu.state for lu in units} == {"pending"}
+    name = next(n for n in WHO if unit_id(n) == task.unit_id)
+    task_service.complete(user(WHO[name]), task.task_id, {"outcome": "applied", "report": "已执行。", "reasons": ""})
+    mine = [m for m in measures if m.unit_id == task.unit_id]
+    assert mine and {(m.status, m.report) for m in mine} == {("applied", "已执行。")}
+    assert {m.status for m in measures if m.unit_id != task.unit_id} == {"pending"}
+    assert {lu.state for lu in units if lu.unit_id == task.unit_id} == {"applied"}
+    assert {lu.state for lu in units if lu.unit_id != task.unit_id} == {"pending"}
+    db.session.commit()
