@@ -1,6 +1,8 @@
 """Keeps CaseAccess (the unit staff's case-list read model) in step with CaseUnit and Case.status: after every
 flush, in the same transaction, a new CaseUnit gives its unit a row and a changed status is copied to the
-case's rows. Every write goes through the ORM (no bulk UPDATE of case.status exists), so nothing escapes it."""
+case's rows. A status is written in one of two ways, both covered: by the ORM's flush (seen here), or, for a case
+that recorded timeline events and changed only plain columns, by events._write_heads, which calls copy_status
+itself. No other code updates case.status with a statement."""
 from sqlalchemy import Integer, bindparam, event, select
 from sqlalchemy.orm import Session, attributes
 
