@@ -130,33 +130,71 @@ def verdict(findings: list[Finding]) -> str:
     return "clear"
 
 
+def _listing_columns(cv, ce, mine_lu):
+    return (Listing.id, Listing.subject_id, Listing.kind, Listing.status, Listing.case_id, Listing.source, Listing.grounds,
+            Listing.legal_basis, Listing.decision_no, Listing.decided_on, Listing.period_start, Listing.period_end,
+            Listing.ended_on, cv.behaviour, cv.grounds.label("entry_grounds"), cv.legal_basis.label("entry_basis"),
+            cv.measure_content, cv.measures, ce.code.label("entry_code"), Unit.name.label("deciding_unit"),
+            Case.number.label("case_number"), mine_lu.state.label("my_state"))
+
+
+def _with_listing_details(q, cv, ce, mine_lu, unit):
+    """The joins that name a listing's catalog entry, deciding unit and case, and where the asking unit stands."""
+    return (q.outerjoin(Unit, Unit.id == Listing.deciding_unit_id)
+            .outerjoin(cv, cv.id == Listing.catalog_version_id)
+            .outerjoin(ce, ce.id == cv.entry_id)
+            .outerjoin(Case, Case.id == Listing.case_id)
+            .outerjoin(mine_lu, (mine_lu.listing_id == Listing.id) & (mine_lu.unit_id == unit)))
+
+
 @functools.cache
 def _statements():
     """The check's queries, built once with bound parameters (building them took most of a check's time)."""
     cv, ce, mine_lu = CatalogVersion, CatalogEntry, aliased(ListingUnit)
     unit = bindparam("unit_id")
     listings = (
-        select(Listing.id, Listing.subject_id, Listing.kind, Listing.status, Listing.case_id, Listing.source, Listing.grounds,
-               Listing.legal_basis, Listing.decision_no, Listing.decided_on, Listing.period_start, Listing.period_end,
-               Listing.ended_on, cv.behaviour, cv.grounds.label("entry_grounds"), cv.legal_basis.label("entry_basis"),
-               cv.measure_content, cv.measures, ce.code.label("entry_code"), Unit.name.label("deciding_unit"),
-               Case.number.label("case_number"), mine_lu.state.label("my_state"))
-        .join(Unit, Unit.id == Listing.deciding_unit_id)
-        .outerjoin(cv, cv.id == Listing.catalog_version_id)
-        .outerjoin(ce, ce.id == cv.entry_id)
-        .outerjoin(Case, Case.id == Listing.case_id)
-        .outerjoin(mine_lu, (mine_lu.listing_id == Listing.id) & (mine_lu.unit_id == unit))
+        _with_listing_details(select(*_listing_columns(cv, ce, mine_lu)).select_from(Listing), cv, ce, mine_lu, unit)
         .where(Listing.subject_id.in_(bindparam("subject_ids", expanding=True)), Listing.status.in_(SHOWN_STATUSES))
         .order_by(Listing.subject_id, Listing.decided_on.desc(), Listing.id)
     )
     measures = (select(CaseMeasure.case_id, CaseMeasure.measure_code, CaseMeasure.text)
                 .where(CaseMeasure.case_id.in_(bindparam("case_ids", expanding=True)), CaseMeasure.unit_id == unit)
                 .order_by(CaseMeasure.id))
-    subject = select(Subject.id, Subject.kind, Subject.name, Subject.status, Subject.status_on, Subject.successor_id).where(
-        Subject.code_digest == bindparam("digest"))
+    # One subject by its code with its listings and the asking unit's measures of each, in one statement: a row
+    # per (listing, measure), or one row of the subject alone (a single check is one round trip, not three).
+    one = (
+        _with_listing_details(
+            select(Subject.id.label("subject_id_"), Subject.kind.label("subject_kind"), Subject.name.label("subject_name"),
+                   Subject.status.label("subject_status"), Subject.status_on.label("subject_status_on"),
+                   Subject.successor_id.label("subject_successor_id"), *_listing_columns(cv, ce, mine_lu),
+                   CaseMeasure.measure_code, CaseMeasure.text.label("measure_text"))
+            .select_from(Subject)
+            .outerjoin(Listing, (Listing.subject_id == Subject.id) & Listing.status.in_(SHOWN_STATUSES)),
+            cv, ce, mine_lu, unit)
+        .outerjoin(CaseMeasure, (CaseMeasure.case_id == Listing.case_id) & (CaseMeasure.unit_id == unit))
+        .where(Subject.code_digest == bindparam("digest"))
+        .order_by(Listing.decided_on.desc(), Listing.id, CaseMeasure.id)
+    )
     # (the table's INSERT with parameters: an ORM insert built with .values() was rebuilt and re-checked per call)
     log = insert(CreditCheck.__table__).returning(CreditCheck.__table__.c.id)
-    return listings, measures, subject, log
+    return listings, measures, one, log
+
+
+def _finding(r, measures: list[tuple[str, str]], unit_id: int) -> Finding:
+    basis = r.legal_basis or r.entry_basis or ""
+    content = r.measure_content or ""
+    if r.case_id:
+        mine = [Measure(code, text, content, basis) for code, text in measures]
+    else:  # a department list: the catalog entry's measures of this unit
+        mine = [Measure(m["code"], m["text"], content, basis) for m in (r.measures or []) if m.get("unit_id") == unit_id]
+    return Finding(
+        listing_id=r.id, kind=r.kind, status=r.status, behaviour=r.behaviour or "", entry_code=r.entry_code or "",
+        grounds=r.grounds or r.entry_grounds or "", legal_basis=basis, entry_basis=r.entry_basis or "",
+        deciding_unit=r.deciding_unit, decided_on=r.decided_on,
+        # a department's list names its own document, not the record that holds it
+        case_number=r.decision_no if r.source == "department" else (r.case_number or r.decision_no),
+        period_start=r.period_start, period_end=r.period_end, ended_on=r.ended_on, my_measures=mine,
+        my_state=r.my_state, source=r.source)
 
 
 def findings_for(subject_ids: list[int], unit_id: int) -> dict[int, list[Finding]]:
@@ -164,47 +202,52 @@ def findings_for(subject_ids: list[int], unit_id: int) -> dict[int, list[Finding
     entities: the check is answered inside other units' approval workflows and must stay quick)."""
     if not subject_ids:
         return {}
-    params = {"subject_ids": list(subject_ids), "unit_id": unit_id}
-    rows = db.session.execute(_statements()[0], params).all()
+    conn = db.session.connection()
+    rows = conn.execute(_statements()[0], {"subject_ids": list(subject_ids), "unit_id": unit_id}).all()
     case_ids = sorted({r.case_id for r in rows if r.case_id})
     measures: dict[int, list[tuple[str, str]]] = {}
     if case_ids:
-        for case_id, code, text in db.session.execute(_statements()[1], {"case_ids": case_ids, "unit_id": unit_id}):
+        for case_id, code, text in conn.execute(_statements()[1], {"case_ids": case_ids, "unit_id": unit_id}):
             measures.setdefault(case_id, []).append((code, text))
     out: dict[int, list[Finding]] = {}
     for r in rows:
-        basis = r.legal_basis or r.entry_basis or ""
-        content = r.measure_content or ""
-        if r.case_id:
-            mine = [Measure(code, text, content, basis) for code, text in measures.get(r.case_id, [])]
-        else:  # a department list: the catalog entry's measures of this unit
-            mine = [Measure(m["code"], m["text"], content, basis) for m in (r.measures or []) if m.get("unit_id") == unit_id]
-        out.setdefault(r.subject_id, []).append(Finding(
-            listing_id=r.id, kind=r.kind, status=r.status, behaviour=r.behaviour or "", entry_code=r.entry_code or "",
-            grounds=r.grounds or r.entry_grounds or "", legal_basis=basis, entry_basis=r.entry_basis or "",
-            deciding_unit=r.deciding_unit, decided_on=r.decided_on,
-            # a department's list names its own document, not the record that holds it
-            case_number=r.decision_no if r.source == "department" else (r.case_number or r.decision_no),
-            period_start=r.period_start, period_end=r.period_end, ended_on=r.ended_on, my_measures=mine,
-            my_state=r.my_state, source=r.source))
+        out.setdefault(r.subject_id, []).append(_finding(r, measures.get(r.case_id, []) if r.case_id else [], unit_id))
     return out
+
+
+def _subject_and_findings(code: str, unit_id: int):
+    """(the subject's row or None, its findings for the asking unit), by one statement."""
+    rows = db.session.connection().execute(_statements()[2], {"digest": digest(code), "unit_id": unit_id}).all()
+    if not rows:
+        return None, []
+    measures: dict[int, list[tuple[str, str]]] = {}
+    firsts = {}
+    for r in rows:
+        if r.id is None:
+            continue  # the subject has no listing shown
+        firsts.setdefault(r.id, r)
+        if r.measure_code is not None:
+            measures.setdefault(r.id, []).append((r.measure_code, r.measure_text))
+    return rows[0], [_finding(r, measures.get(listing_id, []), unit_id) for listing_id, r in firsts.items()]
 
 
 def check(requester: Requester, code: str, matter_type: str, matter_no: str, batch: str | None = None) -> Answer:
     """Answer one check and log it (flush). Raises DomainError naming the field for bad input."""
     kind, code = normalise(code)
     matter_type, matter_no = _clean_matter(matter_type, matter_no)
-    subject = db.session.execute(_statements()[2], {"digest": digest(code)}).first()
-    findings = findings_for([subject.id], requester.unit_id).get(subject.id, []) if subject else []
-    subject_kind, answer = subject.kind if subject else kind, verdict(findings)
+    subject, findings = _subject_and_findings(code, requester.unit_id)
+    subject_kind, answer = subject.subject_kind if subject else kind, verdict(findings)
     # A plain INSERT ... RETURNING (no unit of work): every approval desk's check writes one of these.
-    check_id = db.session.execute(_statements()[3], dict(
+    check_id = db.session.connection().execute(_statements()[3], dict(
         at=clock.now(), unit_id=requester.unit_id, user_id=requester.user_id, api_client_id=requester.api_client_id,
-        subject_code_sealed=code, subject_code_digest=digest(code), subject_kind=subject_kind, subject_id=subject.id if subject else None, matter_type=matter_type,
+        subject_code_sealed=code, subject_code_digest=digest(code), subject_kind=subject_kind,
+        subject_id=subject.subject_id_ if subject else None, matter_type=matter_type,
         matter_no=matter_no, verdict=answer, listing_ids=[f.listing_id for f in findings], batch=batch,
     )).scalar_one()
-    return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, subject.name if subject else None,
-                  matter_type, matter_no, answer, findings, *_status(subject))
+    status = _status_of(subject.subject_status, subject.subject_status_on, subject.subject_successor_id) if subject \
+        else _status_of("active", None, None)
+    return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, subject.subject_name if subject else None,
+                  matter_type, matter_no, answer, findings, *status)
 
 
 def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: str) -> list:
@@ -254,10 +297,16 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
 
 
 def _status(subject) -> tuple[str, date | None, str | None]:
-    if subject is None or subject.status == "active":
+    if subject is None:
         return "active", None, None
-    successor = db.session.get(Subject, subject.successor_id) if subject.successor_id else None
-    return subject.status, subject.status_on, f"{successor.name}（{successor.code}）" if successor else None
+    return _status_of(subject.status, subject.status_on, subject.successor_id)
+
+
+def _status_of(status: str, status_on: date | None, successor_id: int | None) -> tuple[str, date | None, str | None]:
+    if status == "active":
+        return "active", None, None
+    successor = db.session.get(Subject, successor_id) if successor_id else None
+    return status, status_on, f"{successor.name}（{successor.code}）" if successor else None
 
 
 def record_application(requester: Requester, check_id: int, listing_id: int, action: str, note: str = "") -> CheckApplication:

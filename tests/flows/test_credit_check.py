@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from app.cases.models import CaseEvent
+from app.cases.models import CaseEvent, CaseMeasure
 from app.credit import batch, queries, services
 from app.credit.models import CheckApplication, CreditCheck
 from app.errors import DomainError, NotFound
@@ -42,6 +42,25 @@ def test_a_listed_subject_with_the_desks_own_measures(org, clock):
     # Another unit learns of the listing but no measure falls to it.
     other = services.check(desk("市税务局", "tax_cw"), CODE.lower(), "licence", "XK-1")
     assert other.verdict == "punished" and other.findings[0].my_measures == []
+
+
+def test_one_check_reads_as_the_batch_does_with_several_listings_and_measures(org, clock):
+    """A single check reads the subject, its listings and the desk's measures in one statement (a row per listing
+    and measure); the batch path reads them separately. Both give the same findings, measures in order."""
+    first, _codes = in_effect_case()
+    second, _codes = in_effect_case(days=60)
+    m = db.session.scalar(select(CaseMeasure).where(CaseMeasure.case_id == first.id, CaseMeasure.unit_id == unit_id("市财政局")))
+    db.session.add(CaseMeasure(case_id=first.id, catalog_version_id=m.catalog_version_id, measure_code="X-2", text="第二项措施",
+                               unit_id=m.unit_id))
+    db.session.commit()
+    requester = desk("市财政局", "finance_cw")
+    one = services.check(requester, CODE, "procurement", "CG-1")
+    [batched] = services.check_many(requester, [(CODE, "procurement", "CG-2")], "b1")
+    assert sorted(f.case_number for f in one.findings) == sorted([first.number, second.number])
+    assert one.findings == batched.findings and one.verdict == batched.verdict == "punished"
+    mine = {f.case_number: [x.text for x in f.my_measures] for f in one.findings}
+    assert mine[first.number] == ["限制参与政府采购活动", "第二项措施"] and mine[second.number] == ["限制参与政府采购活动"]
+    assert one.subject_name == batched.subject_name == COMPANY[1] and one.subject_status == "active"
 
 
 def test_unknown_clear_and_bad_input(org, clock):
