@@ -192,12 +192,14 @@ def register(app) -> None:
 
     @app.cli.command("run-production")
     @click.option("--bind", default="0.0.0.0:8000", show_default=True, help="address:port the web workers listen on")
-    @click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="gunicorn web workers")
+    @click.option("--workers", default=None, type=click.IntRange(1, 64),
+                  help="gunicorn web workers (default: two per core; each serves one request at a time)")
     @click.option("--schedulers", default=1, show_default=True, type=click.IntRange(0, 8),
                   help="scheduler processes on this machine (0 where another machine runs them)")
     def run_production(bind, workers, schedulers):
         """Production on this machine: gunicorn web workers plus scheduler processes, configured from the
         environment (DATABASE_URL, SECRET_KEY, XINLIAN_*). Refuses a configuration that cannot be safe."""
+        workers = workers or production.default_workers()
         problems = production.unsafe(current_app.config, workers)
         if problems:
             raise click.ClickException("refusing to start:\n- " + "\n- ".join(problems))

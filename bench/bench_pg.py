@@ -40,6 +40,7 @@ from app.cases.models import Case, OpenTask, Subject  # noqa: E402
 from app.crypto import digest, seal  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.listings.models import Listing  # noqa: E402
+from app.ops import production  # noqa: E402
 from config import TestConfig  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://xinlian:xinlian@127.0.0.1:5432/xinlian_bench")
@@ -944,7 +945,7 @@ def _postgres_pids() -> list[int]:
 
 
 def _start_check_servers(workers: int) -> tuple[subprocess.Popen, int]:
-    """gunicorn with the production worker class (gthread, 4 threads, kept-alive connections) on the bench database;
+    """gunicorn with production's worker settings (gthread, one thread each, idle connections kept) on the bench database;
     every worker warmed up (connections open, statements compiled) before anything is measured."""
     import http.client
     import socket
@@ -952,7 +953,10 @@ def _start_check_servers(workers: int) -> tuple[subprocess.Popen, int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    args = os.environ.get("BENCH_PG_CHECK_GUNICORN", "-k gthread --threads 4 --keep-alive 75").split()
+    from app.ops import gunicorn_conf  # reason: production's worker settings (read only here)
+
+    default = f"-k {gunicorn_conf.worker_class} --threads {gunicorn_conf.threads} --keep-alive {gunicorn_conf.keepalive}"
+    args = os.environ.get("BENCH_PG_CHECK_GUNICORN", default).split()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", *args, "--workers", str(workers), "--bind",
                                f"127.0.0.1:{port}", "--chdir", str(Path(__file__).parent), "bench_pg:wsgi_app()"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -990,7 +994,7 @@ def check_at_scale(app) -> None:
         db.session.commit()
     unknown = [b + uscc.calc_check_digit(b + "0") for b in (f"91510400MC{i:07d}" for i in range(1000))]
     codes = listed + unknown
-    workers = int(os.environ.get("BENCH_PG_CHECK_WORKERS", max(os.cpu_count() or 2, 2)))
+    workers = int(os.environ.get("BENCH_PG_CHECK_WORKERS", production.default_workers()))
     server, port = _start_check_servers(workers)
     try:
         for i in range(workers * 20):  # (warm-up: logged like any check, counted below)

@@ -249,7 +249,7 @@ def _authenticate():
     now = clock.now()
     last = g.api_client.last_used_at
     if last is None or now - clock.as_utc(last) > LAST_USED_PRECISION:  # not a write on every call
-        g.api_client.last_used_at = now
+        g.api_client.mark_used(now)
     return None
 
 

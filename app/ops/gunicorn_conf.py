@@ -8,7 +8,13 @@ from app.ops.production import unsafe
 from config import ProdConfig
 
 worker_class = "gthread"
-threads = int(os.environ.get("XINLIAN_THREADS", 4))
+# One request at a time per worker process by default (gthread still holds idle keep-alive connections in its
+# poller): a request computes for most of its time, and threads of one process take turns at the interpreter
+# lock, so under load a request whose database answer had arrived waited behind its siblings. Measured with the
+# credit check at 200 per second on two cores (`make bench-pg`): two workers of four threads, p95 45–120 ms;
+# three or four single-threaded workers, 28–39 ms, for the same CPU per check. Give more workers instead (about
+# two per core: `production.default_workers`).
+threads = int(os.environ.get("XINLIAN_THREADS", 1))
 timeout = 60
 # An idle keep-alive connection is held this long (in gthread's poller, not a thread). gunicorn's default of 2 s
 # closed connections that clients were about to reuse: a client sending one request every second or two on a

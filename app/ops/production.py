@@ -10,6 +10,11 @@ import time
 MIN_SECRET = 32
 
 
+def default_workers() -> int:
+    """Web workers per server when not told: two per core (each serves one request at a time: gunicorn_conf)."""
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
 def unsafe(config, workers: int, environ=os.environ) -> list[str]:
     """Why this configuration must not serve production (empty: it may)."""
     problems = []

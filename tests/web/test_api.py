@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
 from app.api import clients, webhooks
-from app.api.models import ApiCall, WebhookDelivery
+from app.api.models import ApiCall, ApiClient, WebhookDelivery
 from app.cases.models import Case, CaseEvent, OpenTask
 from app.extensions import db, limiter
 from app.listings import services
@@ -149,6 +149,23 @@ def test_revoked_tokens_rate_limit_and_the_call_log(client, org, clock, spec, ap
     assert statuses == [200, 200, 200, 429]
     logged = db.session.scalars(select(ApiCall.status).where(ApiCall.client_id == _c.id)).all()
     assert sorted(logged) == [200, 200, 200, 429]
+
+
+def test_a_clients_last_use_is_recorded_at_most_once_a_minute(client, org, clock, spec):
+    c, token, _s = make_client(scopes=["lists"])
+    assert c.last_used_at is None
+    assert call(client, spec, "GET", "/api/v1/lists/black", token).status_code == 200
+    db.session.expire_all()
+    first = db.session.get(ApiClient, c.id).last_used_at
+    assert first is not None
+    clock.shift(timedelta(seconds=30))
+    call(client, spec, "GET", "/api/v1/lists/black", token)
+    db.session.expire_all()
+    assert db.session.get(ApiClient, c.id).last_used_at == first  # (not a write on every call)
+    clock.shift(timedelta(minutes=2))
+    call(client, spec, "GET", "/api/v1/lists/black", token)
+    db.session.expire_all()
+    assert db.session.get(ApiClient, c.id).last_used_at - first == timedelta(minutes=2, seconds=30)
 
 
 def test_the_reference_page_and_admin_creation(client, org):
