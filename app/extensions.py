@@ -95,6 +95,22 @@ def _forget_direct(session) -> None:
     session.info.pop(_DIRECT, None)
 
 
+# The session's identity map holds objects weakly: a row one hook reads and the next reads again by id, with nothing
+# referring to it in between, is selected twice. `hold` keeps such an object until the transaction ends.
+_HELD = "held_for_transaction"
+
+
+def hold(obj) -> None:
+    """Keep `obj` (and what it refers to) loaded until this transaction ends: a later `get` by id finds it."""
+    db.session.info.setdefault(_HELD, []).append(obj)
+
+
+def _release_held(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HELD, None)
+
+
+event.listen(db.session, "after_transaction_end", _release_held)
 event.listen(db.session, "after_soft_rollback", _expire_direct)
 event.listen(db.session, "after_commit", _forget_direct)
 event.listen(db.session, "before_flush", _write_deferred)

@@ -10,7 +10,7 @@ from app import clock
 from app.cases import events, hooks, runtime
 from app.cases.models import Case, CaseMeasure
 from app.enums import EventType
-from app.extensions import db, expire_loaded, flush_for
+from app.extensions import db, expire_loaded, flush_for, hold
 from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push
 from app.listings.period import is_suspended_on, period_end
 
@@ -54,12 +54,19 @@ def listing_end_at(listing_id: int) -> str:
     return clock.end_of_local_day(end).isoformat() if end else FAR_FUTURE
 
 
-def listings_active(case_id: int) -> bool:
-    flush_for(Listing)
-    with db.session.no_autoflush:
-        return bool(db.session.scalar(
-            select(func.count(Listing.id)).where(Listing.case_id == case_id, Listing.status.in_(ACTIVE))
-        ))
+def listings_active(case_id: int, besides: Listing | None = None) -> bool:
+    """Whether a listing of the case is still in effect or suspended. `besides`: one of them whose new status may
+    be only in memory yet; it is judged from memory and the others from the database (no flush for its one row)."""
+    s = db.session
+    if any(isinstance(o, Listing) and o is not besides for o in (*s.new, *s.dirty, *s.deleted)):
+        s.flush()
+    if besides is not None and besides.status in ACTIVE:
+        return True
+    q = select(func.count(Listing.id)).where(Listing.case_id == case_id, Listing.status.in_(ACTIVE))
+    if besides is not None:
+        q = q.where(Listing.id != besides.id)
+    with s.no_autoflush:
+        return bool(s.scalar(q))
 
 
 def next_report_at(case_id: int) -> str:
@@ -159,10 +166,12 @@ def suspend(payload: dict, case: Case, actor) -> None:
 
 def _close_suspensions(listing: Listing) -> None:
     today = clock.today_local()
+    closed = False
     for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.listing_id == listing.id,
                                                                 PeriodSuspension.end.is_(None))):
-        s.end = max(today, s.start)
-    db.session.flush()
+        s.end, closed = max(today, s.start), True
+    if closed:  # (the period's end is counted from the suspensions next: effective_end reads them)
+        db.session.flush()
 
 
 def resume(payload: dict, case: Case, actor) -> None:
@@ -302,6 +311,7 @@ def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
     listing = db.session.scalar(select(Listing).where(Listing.instance_id == instance.id))
     if listing is None:
         return
+    hold(listing)  # (what the process throws next, a push to the units, reads it again by id)
     props = saved.end_properties if saved.completed else next((w for w in waiting if w.get("listing_status")), {})
     status = props.get("listing_status")
     if status and status != listing.status:
@@ -309,8 +319,8 @@ def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
         if status == "expired":
             _end(listing, "expired")
             events.record(listing.case_id, EventType.LISTING_EXPIRED, None, _details(listing))
-    db.session.flush()  # (the runtime saves without autoflush; the count below must see this status)
-    if saved.newly_completed and not listings_active(case.id):
+    # (its new status is judged from memory: the runtime saves without autoflush, and its row goes out later)
+    if saved.newly_completed and not listings_active(case.id, besides=listing):
         # Every listing of the case has ended: the procedure may close (if it waits for that now; if not, its
         # gateway asks listings_active when it gets there).
         runtime.deliver(case, "case_listings_ended")

@@ -112,3 +112,37 @@ def test_a_save_rolled_back_with_its_savepoint_leaves_the_instance_and_tasks_as_
     completed = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.case_id == case.id, CaseEvent.type == EventType.TASK_COMPLETED))
     assert completed == 1
+
+
+def test_an_object_held_for_the_transaction_is_read_again_without_a_query_and_released_at_its_end(org, clock):
+    """The identity map holds objects weakly: `hold` keeps one (a listing read by one hook of a save and again by
+    the next) until the transaction ends, so the second read by id is not a second SELECT."""
+    import gc
+
+    from sqlalchemy import event
+
+    from app.cases.models import Subject
+    from app.extensions import hold
+
+    file_case()
+    db.session.commit()
+    subject_id = db.session.scalar(select(Subject.id).limit(1))
+    db.session.expunge_all()
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM subject" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        hold(db.session.get(Subject, subject_id))
+        gc.collect()
+        before = len(statements)
+        assert db.session.get(Subject, subject_id).id == subject_id and len(statements) == before  # from the map
+        db.session.commit()  # the transaction ends: nothing is held any more
+        gc.collect()
+        before = len(statements)
+        assert db.session.get(Subject, subject_id).id == subject_id and len(statements) == before + 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -199,8 +199,8 @@ def test_sweep_at_the_exact_due_instant_neither_fires_nor_spins(org, clock):
 
 
 def test_timers_fire_in_batches_and_a_failing_one_is_rolled_back_alone(org, clock, monkeypatch, caplog):
-    """A batch of due instances commits together; one that fails is rolled back to its savepoint (no expiry,
-    no push, no event), postponed, and fires later; the others in its batch are not held up."""
+    """A batch of due instances commits together; one that fails is rolled back (no expiry, no push, no event),
+    postponed, and fires later; the others in its batch are fired again one by one and not held up."""
     from flask import current_app
 
     import app.listings.services as listing_services
@@ -342,3 +342,34 @@ def test_an_implementation_report_is_seen_by_measures_and_listings_already_loade
     assert {lu.state for lu in units if lu.unit_id == task.unit_id} == {"applied"}
     assert {lu.state for lu in units if lu.unit_id != task.unit_id} == {"pending"}
     db.session.commit()
+
+
+def test_the_case_closes_when_the_last_of_its_subjects_listings_ends(org, clock):
+    """Each subject's listing ends on its own; the procedure closes only when none is left in effect (the ending
+    listing's new status is judged from memory, the others' from the database)."""
+    from app.listings import services as listing_services
+    from tests.helpers import in_effect_case
+
+    case, _codes = in_effect_case(days=30, subjects=(COMPANY, COMPANY2))
+    first, second = listings_of(case.id)
+    listing_services.revoke({"listing_id": first.id}, case, user("office1"))
+    db.session.commit()
+    db.session.expire_all()
+    assert [x.status for x in listings_of(case.id)] == ["revoked", "in_effect"]
+    assert db.session.get(Case, case.id).status != "closed" and "case_closed" not in event_types(case.id)
+    listing_services.revoke({"listing_id": second.id}, case, user("office1"))
+    db.session.commit()
+    db.session.expire_all()
+    assert [x.status for x in listings_of(case.id)] == ["revoked", "revoked"]
+    assert db.session.get(Case, case.id).status == "closed" and event_types(case.id).count("case_closed") == 1
+
+
+def test_two_subjects_listings_ending_in_one_sweep_close_the_case_once(org, clock):
+    from tests.helpers import in_effect_case
+
+    case, _codes = in_effect_case(days=5, subjects=(COMPANY, COMPANY2))
+    clock.move_to("2026-11-28T02:00:00+00:00")
+    assert sweep_timers() == 2
+    db.session.expire_all()
+    assert [x.status for x in listings_of(case.id)] == ["expired", "expired"]
+    assert db.session.get(Case, case.id).status == "closed" and event_types(case.id).count("case_closed") == 1
