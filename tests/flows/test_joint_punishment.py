@@ -373,3 +373,19 @@ def test_two_subjects_listings_ending_in_one_sweep_close_the_case_once(org, cloc
     db.session.expire_all()
     assert [x.status for x in listings_of(case.id)] == ["expired", "expired"]
     assert db.session.get(Case, case.id).status == "closed" and event_types(case.id).count("case_closed") == 1
+
+
+def test_listings_active_sees_other_listings_changed_in_memory_and_the_ending_one_from_memory(org, clock):
+    from app.listings import services as listing_services
+    from tests.helpers import in_effect_case
+
+    case, _codes = in_effect_case(days=30, subjects=(COMPANY, COMPANY2))
+    first, second = listings_of(case.id)
+    with db.session.no_autoflush:  # (as inside a save: nothing is written before the question)
+        first.status = "expired"
+        assert listing_services.listings_active(case.id, besides=first)  # the second is in effect
+        second.status = "revoked"  # pending, not yet written: written before the count
+        assert not listing_services.listings_active(case.id, besides=first)
+        first.status = "suspended"  # the ending one judged from memory: still active
+        assert listing_services.listings_active(case.id, besides=first)
+    db.session.rollback()
