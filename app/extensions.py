@@ -29,12 +29,13 @@ bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def flush_for(*models) -> None:
+def flush_for(*models, besides=None) -> None:
     """Before a query read under `db.session.no_autoflush`: write the session's pending changes only if some are
     rows of these models (which the query could see). Other pending writes, such as the timeline events a task
-    has recorded so far, then go out together in the one flush at the end instead of one flush per query."""
+    has recorded so far, then go out together in the one flush at the end instead of one flush per query.
+    `besides`: an object the caller judges from memory itself (its pending change alone needs no flush)."""
     s = db.session
-    if any(isinstance(o, models) for o in (*s.new, *s.dirty, *s.deleted)):
+    if any(isinstance(o, models) and o is not besides for o in (*s.new, *s.dirty, *s.deleted)):
         s.flush()
 
 

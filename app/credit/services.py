@@ -245,7 +245,7 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
         matter_no=matter_no, verdict=answer, listing_ids=[f.listing_id for f in findings], batch=batch,
     )).scalar_one()
     status = _status_of(subject.subject_status, subject.subject_status_on, subject.subject_successor_id) if subject \
-        else _status_of("active", None, None)
+        else _status(None)
     return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, subject.subject_name if subject else None,
                   matter_type, matter_no, answer, findings, *status)
 

@@ -57,16 +57,14 @@ def listing_end_at(listing_id: int) -> str:
 def listings_active(case_id: int, besides: Listing | None = None) -> bool:
     """Whether a listing of the case is still in effect or suspended. `besides`: one of them whose new status may
     be only in memory yet; it is judged from memory and the others from the database (no flush for its one row)."""
-    s = db.session
-    if any(isinstance(o, Listing) and o is not besides for o in (*s.new, *s.dirty, *s.deleted)):
-        s.flush()
+    flush_for(Listing, besides=besides)
     if besides is not None and besides.status in ACTIVE:
         return True
     q = select(func.count(Listing.id)).where(Listing.case_id == case_id, Listing.status.in_(ACTIVE))
     if besides is not None:
         q = q.where(Listing.id != besides.id)
-    with s.no_autoflush:
-        return bool(s.scalar(q))
+    with db.session.no_autoflush:
+        return bool(db.session.scalar(q))
 
 
 def next_report_at(case_id: int) -> str:
