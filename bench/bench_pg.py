@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cpu import postgres_cpu, tree_cpu  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
@@ -908,42 +909,6 @@ def _check_clients(port: int, token: str, codes: list[str], threads: int, start:
     queue.put((times, errors))
 
 
-def _process_cpu(pids: list[int]) -> float:
-    """CPU seconds used so far by these processes and their children (from /proc: no extra dependency)."""
-    hz, total = os.sysconf("SC_CLK_TCK"), 0.0
-    for pid in pids:
-        for task in [pid, *_children(pid)]:
-            try:
-                with open(f"/proc/{task}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / hz
-            except OSError:
-                pass
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            kids = [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-    return kids + [g for k in kids for g in _children(k)]
-
-
-def _postgres_pids() -> list[int]:
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/comm") as f:
-                    if f.read().startswith("postgres"):
-                        out.append(int(d))
-            except OSError:
-                pass
-    return out
-
-
 def _start_check_servers(workers: int) -> tuple[subprocess.Popen, int]:
     """gunicorn with production's worker settings (gthread, one thread each, idle connections kept) on the bench database;
     every worker warmed up (connections open, statements compiled) before anything is measured."""
@@ -1012,9 +977,9 @@ def check_at_scale(app) -> None:
         for p in procs:
             p.start()
         time.sleep(max(0.0, start - time.time()))
-        cpu0, pg0 = _process_cpu([server.pid]), _process_cpu(_postgres_pids())
+        cpu0, pg0 = tree_cpu([server.pid]), postgres_cpu()
         results = [queue.get() for _ in procs]
-        cpu1, pg1 = _process_cpu([server.pid]), _process_cpu(_postgres_pids())
+        cpu1, pg1 = tree_cpu([server.pid]), postgres_cpu()
         for p in procs:
             p.join()
     finally:

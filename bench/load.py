@@ -20,7 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
 import requests
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -28,6 +27,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from cpu import postgres_cpu, tree_cpu  # noqa: E402
+
 URL = os.environ.get("LOAD_DATABASE_URL", "postgresql+psycopg://xinlian:xinlian@127.0.0.1:5432/xinlian_load")
 SECONDS = int(os.environ.get("LOAD_SECONDS", 30))
 RPS = int(os.environ.get("LOAD_RPS", 25))
@@ -122,31 +123,6 @@ def _login(server: str, username: str) -> dict:
     return {"name": name, "cookie": value, "csrf": token}
 
 
-def _tree_cpu(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        try:
-            p = psutil.Process(pid)
-            for q in [p, *p.children(recursive=True)]:
-                t = q.cpu_times()
-                total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
-def _postgres_cpu() -> float:
-    total = 0.0
-    for p in psutil.process_iter(["name", "cmdline"]):
-        try:
-            if p.info["name"] and p.info["name"].startswith("postgres"):
-                t = p.cpu_times()
-                total += t.user + t.system
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
-    return total
-
-
 def _stats(prefix: Path, name: str) -> tuple[int, int, float]:
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -211,11 +187,11 @@ def main():
             prefix = base / tag
             if WARM:
                 locust(tag, WARM, base / f"{tag}_warm", dict(config, tasks=tasks[:warm_tasks]))
-            cpu0, pg0 = _tree_cpu(server_pids), _postgres_cpu()
+            cpu0, pg0 = tree_cpu(server_pids), postgres_cpu()
             gen0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             locust(tag, SECONDS, prefix, dict(config, tasks=tasks[warm_tasks:]))
             gen1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu1, pg1 = _tree_cpu(server_pids), _postgres_cpu()
+            cpu1, pg1 = tree_cpu(server_pids), postgres_cpu()
             gen = (gen1.ru_utime + gen1.ru_stime) - (gen0.ru_utime + gen0.ru_stime)
             count, failures, p95 = _stats(prefix, name)
             total_errors += failures

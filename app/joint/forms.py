@@ -5,10 +5,10 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.i18n import lazy_gettext as _l
+from app.joint.services import MAX_SUBJECTS
 from forms.fields import MultiCheckboxField, choices
 
 SUBJECT_ROWS = 3
-MAX_SUBJECTS = 20  # rows on one filing; more subjects of one matter are filed as several cases
 
 
 class BoundedFieldList(FieldList):

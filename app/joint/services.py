@@ -28,7 +28,7 @@ from app.i18n import lazy_gettext as _l
 from app.workdays.rules import current as current_rules
 
 PROCESS_ID = "joint_punishment"
-MAX_SUBJECTS = 10
+MAX_SUBJECTS = 20  # on one filing; more subjects of one matter are filed as several cases
 
 
 @dataclass

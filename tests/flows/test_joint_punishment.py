@@ -389,3 +389,30 @@ def test_listings_active_sees_other_listings_changed_in_memory_and_the_ending_on
         first.status = "suspended"  # the ending one judged from memory: still active
         assert listing_services.listings_active(case.id, besides=first)
     db.session.rollback()
+
+
+def test_a_filing_takes_as_many_subjects_as_the_form_offers_and_refuses_one_more(org, clock):
+    """The form offers 20 subject rows; the service takes them all and refuses a 21st without writing anything."""
+    from stdnum.cn import uscc
+
+    from app.errors import DomainError
+    from app.joint import services
+    from tests.helpers import entry_id
+
+    def companies(n):
+        bases = [f"91510400MA7Y{i:05d}" for i in range(n)]
+        return [services.SubjectIn("enterprise", f"第{i}号测试有限公司", b + uscc.calc_check_digit(b + "0"))
+                for i, b in enumerate(bases)]
+
+    def file(n):
+        return services.file_trigger(user("market_cw"), subjects=companies(n), entry_ids=[entry_id("SC-P-001")],
+                                     title="t", facts="f", legal_basis="l", files=[])
+
+    cases_before = db.session.query(Case).count()
+    with pytest.raises(DomainError) as refused:
+        file(services.MAX_SUBJECTS + 1)
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "subjects" and db.session.query(Case).count() == cases_before
+    case = file(services.MAX_SUBJECTS)
+    db.session.commit()
+    assert services.MAX_SUBJECTS == 20 and len(case.subjects) == 20
