@@ -81,6 +81,10 @@ class ListingUnit(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# A push's reason when a decision on an objection or complaint lifted some units' measures and the listing stays.
+LIFTED_BY_DECISION = "changed"
+
+
 class Push(db.Model):
     """A change of a listing told to one unit that applies its measures (信息推送), and the unit's
     confirmation (执行反馈). Its task lives in bpmn/measure_push.bpmn."""

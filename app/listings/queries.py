@@ -4,9 +4,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import text_search
 from app.auth.models import Unit
-from app.cases.models import Case, CaseMeasure, Subject
+from app.cases.models import CaseMeasure, Subject
 from app.extensions import db
-from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push
+from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_rows
 
 
@@ -17,7 +17,7 @@ def public_list(kind: str, q: str | None, page: int, per_page: int = 25):
         select(Listing)
         .join(Subject, Subject.id == Listing.subject_id)
         .options(joinedload(Listing.subject), joinedload(Listing.catalog_version), joinedload(Listing.deciding_unit),
-                 joinedload(Listing.case).selectinload(Case.measures))  # the page shows each case's measures
+                 joinedload(Listing.case))  # (its measures: measures_of)
         .where(Listing.kind == kind, Listing.status == "in_effect")
         .order_by(Listing.period_start.desc(), Listing.id.desc())
     )
@@ -71,14 +71,19 @@ def changed_since(kind: str, since, limit: int = 1000) -> list[Listing]:
 
 def measures_of(listings: list[Listing], unit_id: int | None = None) -> dict[int, list[str]]:
     """Each listing's measures with their implementing units ("text（unit）"), or only one unit's measures
-    ("text"), in one query."""
+    ("text"), in two queries. A unit's measures lifted for this subject by a decision on an objection or complaint
+    (partly upheld: the listing stays) are not among its measures any more."""
     case_ids = {lst.case_id for lst in listings if lst.case_id}
-    by_case: dict[int, list[str]] = {}
+    by_case: dict[int, list[tuple[int, str]]] = {}
+    lifted: set[tuple[int, int]] = set()
     if case_ids:
-        stmt = (select(CaseMeasure.case_id, CaseMeasure.text, Unit.name).join(Unit, Unit.id == CaseMeasure.unit_id)
-                .where(CaseMeasure.case_id.in_(case_ids)).order_by(CaseMeasure.id))
+        stmt = (select(CaseMeasure.case_id, CaseMeasure.unit_id, CaseMeasure.text, Unit.name)
+                .join(Unit, Unit.id == CaseMeasure.unit_id).where(CaseMeasure.case_id.in_(case_ids)).order_by(CaseMeasure.id))
         if unit_id is not None:
             stmt = stmt.where(CaseMeasure.unit_id == unit_id)
-        for case_id, text, unit in db.session.execute(stmt):
-            by_case.setdefault(case_id, []).append(text if unit_id is not None else f"{text}（{unit}）")
-    return {lst.id: by_case.get(lst.case_id, []) for lst in listings}
+        for case_id, measure_unit, text, unit in db.session.execute(stmt):
+            by_case.setdefault(case_id, []).append((measure_unit, text if unit_id is not None else f"{text}（{unit}）"))
+        lifted = {(r.listing_id, r.unit_id) for r in db.session.execute(select(Push.listing_id, Push.unit_id).where(
+            Push.listing_id.in_([lst.id for lst in listings if lst.case_id]), Push.action == "lift",
+            Push.reason == LIFTED_BY_DECISION))}
+    return {lst.id: [m for u, m in by_case.get(lst.case_id, []) if (lst.id, u) not in lifted] for lst in listings}

@@ -11,7 +11,7 @@ from app.cases import events, hooks, runtime
 from app.cases.models import Case, CaseMeasure
 from app.enums import EventType
 from app.extensions import db, expire_loaded, flush_for, hold
-from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push
+from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.listings.period import is_suspended_on, period_end
 
 LISTING_PROCESS = "listing"
@@ -263,7 +263,7 @@ def push(payload: dict, case: Case, actor) -> list[Push]:
     """The listing's process says what changed: each unit concerned gets a task to confirm it."""
     listing = db.session.get(Listing, payload["listing_id"])
     action = payload["action"]
-    reason = payload.get("reason") or {"change": "changed"}.get(action, action)
+    reason = payload.get("reason") or {"change": LIFTED_BY_DECISION}.get(action, action)
     # A newer change of the measure replaces one the unit has not yet confirmed; a correction of the subject's
     # data neither replaces nor is replaced (the unit must see both).
     earlier = {} if action == "correct" else _open_pushes(listing.id)

@@ -125,5 +125,10 @@ def public_list(kind: str, q: str | None, page: int):
     return listing_queries.public_list(kind, q, page)
 
 
+def public_measures(listings) -> dict[int, list[str]]:
+    """What each listed subject is subject to now, by unit (not measures lifted for it by a decision)."""
+    return listing_queries.measures_of(listings)
+
+
 def today():
     return clock.today_local()

@@ -115,7 +115,7 @@ def lists():
         page = repair.published_results(q, page_number(request.args.get("page")))
         return render_template("public/lists.html", page=page, kind=kind, q=q)
     page = queries.public_list(kind, q, page_number(request.args.get("page")))
-    return render_template("public/lists.html", page=page, kind=kind, q=q)
+    return render_template("public/lists.html", page=page, kind=kind, q=q, measures=queries.public_measures(page.items))
 
 
 @public_bp.route("/typical")

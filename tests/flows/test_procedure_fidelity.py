@@ -130,6 +130,28 @@ def test_partly_upheld_objection_lifts_some_units_measures_and_records_which(org
     assert event_types(case.id).count(EventType.MEASURES_CHANGED) == 1
 
 
+def test_measures_lifted_for_one_subject_leave_its_published_and_exchanged_measures(org, clock, app):
+    """Partly upheld for one subject: the public black list and the exchange API stop naming the lifted unit's
+    measure for that subject (from the decision, before the unit confirms), and keep it for the other subject."""
+    from app.listings import queries as listing_queries
+
+    case, codes = in_effect_case(subjects=(COMPANY, COMPANY2))
+    a = _applicants(case, codes)[COMPANY[2]]
+    obj = objections.file_objection(a, case.id, "部分措施不当。", [])
+    db.session.commit()
+    finance = unit_id("市财政局")
+    do(user("market_lead"), task_of(obj.id, "reply_objection"),
+       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [finance]})
+    one, other = listing_for(case.id, COMPANY[2]), listing_for(case.id, COMPANY2[2])
+    measures = listing_queries.measures_of([one, other])
+    assert measures[one.id] and not [m for m in measures[one.id] if m.endswith("（市财政局）")]
+    assert [m for m in measures[other.id] if m.endswith("（市财政局）")]
+    assert [m for m in measures[one.id]] == [m for m in measures[other.id] if not m.endswith("（市财政局）")]
+    html = app.test_client().get("/public/?list=punishment").get_data(as_text=True)
+    assert one.status == other.status == "in_effect" and COMPANY[1] in html and COMPANY2[1] in html
+    assert html.count("（市财政局）") == 1
+
+
 def test_pushes_are_tasks_with_deadlines_overdue_to_supervisors_and_confirmed_by_the_units(org, clock):
     case, codes = in_effect_case()
     a = _applicants(case, codes)[COMPANY[2]]
