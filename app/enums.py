@@ -73,6 +73,7 @@ class CaseStatus(StrEnum):
     ROUTING = "routing"
     CLOSED = "closed"
     OBJECTION_PARTLY = "objection_partly"
+    OBJECTION_PARTLY_OPEN = "objection_partly_open"
     COMPLAINT_PARTLY = "complaint_partly"
     STATEMENT_PERIOD = "statement_period"
     CORRECTION_REVIEW = "correction_review"

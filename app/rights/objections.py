@@ -163,7 +163,7 @@ def reply(ctx) -> dict:
     events.record(ctx.case.id, EventType.OBJECTION_REPLIED, ctx.actor, {"outcome": outcome, "reasons": reasons, "lift_units": lift},
                   bpmn_id=ctx.task.bpmn_id)
     data = {"reply_outcome": outcome, "lift_units": lift}
-    if outcome == "rejected":
+    if outcome in ("rejected", "partly"):  # either may be complained of to the office (seed 001 二(三)2)
         rule = runtime.deadline_rule_of(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
         data["complain_by"] = deadline_from(clock.now(), rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at.isoformat()
     return data

@@ -130,6 +130,42 @@ def test_partly_upheld_objection_lifts_some_units_measures_and_records_which(org
     assert event_types(case.id).count(EventType.MEASURES_CHANGED) == 1
 
 
+def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(org, clock):
+    """Seed 001 二(三)2: a subject who finds the reply insufficient may complain to the office. A partly upheld reply
+    leaves measures in place, so its subject gets the same choice as after a rejection, in the same window."""
+    case, codes = in_effect_case()
+    a = _applicants(case, codes)[COMPANY[2]]
+    obj = objections.file_objection(a, case.id, "部分措施不当。", [])
+    db.session.commit()
+    finance = unit_id("市财政局")
+    do(user("market_lead"), task_of(obj.id, "reply_objection"),
+       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [finance]})
+    choice = task_of(obj.id, "applicant_next_partly")
+    assert db.session.get(Case, obj.id).status == "objection_partly_open"
+    assert choice.assignee_id == a.id and choice.deadline_rule == "complaint_window" and choice.due_at is not None
+    assert listing_for(case.id, COMPANY[2]).status == "in_effect"
+    do(a, choice, {"next_step": "complain", "grounds": "其余措施依据不客观。"})
+    assert db.session.get(Case, obj.id).status == "complaint"
+    assert listing_for(case.id, COMPANY[2]).status == "suspended"  # suspended again while the office handles it
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [], "draw_experts": False})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "成立"})
+    assert listing_for(case.id, COMPANY[2]).status == "revoked"
+
+
+def test_a_partly_upheld_objection_not_complained_of_in_time_closes_as_partly_upheld(org, clock):
+    case, codes = in_effect_case()
+    a = _applicants(case, codes)[COMPANY[2]]
+    obj = objections.file_objection(a, case.id, "部分措施不当。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"),
+       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [unit_id("市财政局")]})
+    due = task_of(obj.id, "applicant_next_partly").due_at
+    clock.move_to(due + timedelta(minutes=1))
+    sweep_timers()
+    assert open_tasks(obj.id) == [] and db.session.get(Case, obj.id).status == "objection_partly"
+    assert listing_for(case.id, COMPANY[2]).status == "in_effect"
+
+
 def test_measures_lifted_for_one_subject_leave_its_published_and_exchanged_measures(org, clock, app):
     """Partly upheld for one subject: the public black list and the exchange API stop naming the lifted unit's
     measure for that subject (from the decision, before the unit confirms), and keep it for the other subject."""
