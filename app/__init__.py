@@ -5,6 +5,7 @@ imports are inside the register_* functions on purpose: this module runs first w
 module is imported, so importing the features here at module level would make every kernel module
 (app.clock, app.extensions, ...) drag the whole application in, in an order that cannot work."""
 import logging
+import re
 
 from flask import Flask, abort, current_app, flash, has_request_context, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -18,9 +19,14 @@ from app import i18n
 from app.blobs.store import FileUnavailable
 from app.db_errors import is_concurrency_error
 from app.errors import DomainError, NotFound, PermissionDenied
+from app.exports import CONTROL as CONTROL_CHARACTER
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from app.i18n import lazy_gettext as _l
+from app.redirects import local_url
 from config import DevConfig, ProdConfig
+
+# A control character escaped in a JSON body (raw ones are not valid JSON).
+JSON_CONTROL = re.compile(rb"\\u00(0[0-8bcef]|1[0-9a-f]|7f)", re.IGNORECASE)
 
 
 def create_app(config_class=None) -> Flask:
@@ -69,11 +75,12 @@ def register_extensions(app: Flask) -> None:
     _sqlite_pragmas(app)
 
     @app.before_request
-    def _reject_nul_characters():
-        # PostgreSQL text cannot hold NUL; no legitimate form or query contains one.
+    def _reject_control_characters():
+        # PostgreSQL text cannot hold NUL, a spreadsheet cell or an XML document (PDFs) cannot hold the other
+        # control characters, and no legitimate form, query or JSON body contains one (tab and line breaks aside).
         values = list(request.args.values()) + list(request.form.values())
         values += [f.filename or "" for f in request.files.values()]
-        if any("\x00" in v for v in values):
+        if any(CONTROL_CHARACTER.search(v) for v in values) or (request.is_json and JSON_CONTROL.search(request.get_data())):
             abort(400)
 
     @login_manager.user_loader
@@ -193,7 +200,7 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         flash(_l("The form expired or was sent twice. Please try again."), "danger")
-        return redirect(request.referrer or url_for("tasks.inbox"))
+        return redirect(local_url(request.referrer, request.host, url_for("tasks.inbox")))
 
     @app.errorhandler(PermissionDenied)
     def denied(exc):

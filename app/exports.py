@@ -4,6 +4,7 @@ form must not run when an official opens the export (CSV/formula injection). In 
 as a string, so the text is exactly what was typed; in CSV, which has no types, it is prefixed with a quote."""
 import csv
 import io
+import re
 
 from openpyxl import Workbook, load_workbook
 
@@ -11,13 +12,16 @@ from app.i18n import lazy_gettext as _l
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r")
+# Control characters other than tab and line breaks: an XLSX cell cannot hold them (openpyxl refuses the whole
+# file) and a CSV reader may split a row at them. Forms refuse them; anything stored before is written without them.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _plain(value):
     if value is not None and not isinstance(value, (str, int, float)) and hasattr(value, "__html__"):
-        return str(value)  # a translated label
-    return value
+        value = str(value)  # a translated label
+    return CONTROL.sub("", value) if isinstance(value, str) else value
 
 
 def safe_cell(value):

@@ -301,6 +301,8 @@ def _json_errors(bp) -> None:
     @bp.errorhandler(Exception)
     def unexpected(exc):
         db.session.rollback()
+        if isinstance(exc, RecursionError):  # a JSON body nested too deeply to parse
+            return errors.error(400, "bad_request")
         if isinstance(exc, CONCURRENCY_ERRORS) and is_concurrency_error(exc):
             return errors.error(409, "conflict")
         if isinstance(exc, OverflowError):

@@ -1,4 +1,6 @@
 """Request and response schemas of the exchange API (marshmallow; the OpenAPI document is generated from them)."""
+from datetime import datetime, timezone
+
 from marshmallow import Schema, fields, validate
 
 from app.api.models import SCOPES  # noqa: F401  (documented in the spec's security description)
@@ -133,8 +135,14 @@ class ListArgs(Schema):
     per_page = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
 
 
+_EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
 class ChangesArgs(Schema):
-    since = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset, e.g. 2026-12-01T00:00:00+08:00"})
+    # (bounded so that it stays a valid time in UTC: 0001-01-01T00:00+14:00 is not)
+    since = fields.AwareDateTime(required=True, validate=validate.Range(min=_EARLIEST, max=_LATEST),
+                                 metadata={"description": "ISO 8601 with offset, e.g. 2026-12-01T00:00:00+08:00"})
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
 
 

@@ -18,6 +18,7 @@ from app.extensions import db, limiter
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 from app.labels import ROLE_LABELS, label
+from app.redirects import local_url
 from app.security_log import services as security_log
 from forms.fields import choices
 
@@ -214,10 +215,7 @@ def change_password():
 def set_language(code):
     if code in ("zh", "en"):
         session["lang"] = code
-    ref = request.referrer
-    if not ref or urlsplit(ref).netloc not in ("", request.host):
-        ref = url_for("auth.index")
-    return redirect(ref)
+    return redirect(local_url(request.referrer, request.host, url_for("auth.index")))
 
 
 # -- administering the organisation (administrators) ----------------------------------------------------

@@ -21,7 +21,7 @@ from app.cases.services import add_case_unit, office_unit
 from app.data_calls.models import ACCEPTED, NOT_SUBMITTED, OPEN, RETURNED, SUBMITTED, UNREVIEWED, DataSubmission
 from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError
-from app.exports import xlsx_bytes
+from app.exports import append_row, xlsx_bytes
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.workdays.rules import current as current_rules
@@ -120,7 +120,7 @@ def template(case: Case) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "报送表"
-    ws.append([c.name for c in columns_of(case)])
+    append_row(ws, [c.name for c in columns_of(case)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -45,8 +45,34 @@ def current_template() -> str:
     return row.body if row is not None else default_template()
 
 
+# What one decision document may come to: a template is text with placeholders, not a program. Bounds on the
+# rendered HTML, on loops and on repeated text keep a template from tying up a web server for minutes.
+MAX_RENDERED = 300_000
+MAX_LOOP = 1000
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        repeats = any(isinstance(v, (str, list, tuple)) for v in (left, right))  # text or a list repeated
+        big = any(isinstance(v, int) and abs(v) > (MAX_LOOP if operator == "*" else 64) for v in (left, right))
+        if big and (repeats or operator == "**"):
+            raise SecurityError(f"{operator} with {left!r:.20} and {right!r:.20}")
+        return super().call_binop(context, operator, left, right)
+
+
+def _bounded_range(*args):
+    r = range(*args)
+    if len(r) > MAX_LOOP:
+        raise SecurityError(f"range longer than {MAX_LOOP}")
+    return r
+
+
 def _env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=True)
+    env = _BoundedSandbox(autoescape=True)
+    env.globals["range"] = _bounded_range
+    return env
 
 
 def _link(uri, rel):
@@ -54,9 +80,20 @@ def _link(uri, rel):
     return str(FONT) if uri == FONT_URL else ""
 
 
+def _rendered(template, context: dict) -> str:
+    """The template's output, stopped as soon as it is longer than a document may be."""
+    parts, size = [], 0
+    for part in template.generate(**context):
+        parts.append(part)
+        size += len(part)
+        if size > MAX_RENDERED:
+            break
+    return "".join(parts)
+
+
 def render_pdf(body: str, context: dict) -> bytes:
     try:
-        html = _env().from_string(body).render(**context)
+        html = _rendered(_env().from_string(body), context)
     except TemplateSyntaxError as exc:
         raise DomainError(_l("The template has a syntax error on line %(line)s (check that every {{ and {%% is closed): %(e)s",
                              line=exc.lineno, e=str(exc)), "body") from exc
@@ -64,9 +101,14 @@ def render_pdf(body: str, context: dict) -> bytes:
         raise DomainError(_l("The template uses something templates may not use: %(e)s", e=str(exc)), "body") from exc
     except Exception as exc:  # noqa: BLE001  (an administrator's template: say what is wrong)
         raise DomainError(_l("The template cannot be rendered: %(e)s", e=str(exc)), "body") from exc
+    if len(html) > MAX_RENDERED:
+        raise DomainError(_l("The document would be too long (at most %(n)s characters of HTML).", n=MAX_RENDERED), "body")
     html = html.replace("<head>", "<head>" + FONT_CSS, 1) if "<head>" in html else FONT_CSS + html
     out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_link)
+    try:
+        result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_link)
+    except Exception as exc:  # noqa: BLE001  (xhtml2pdf raises many kinds of error on markup it cannot lay out)
+        raise DomainError(_l("The template does not make a valid document: %(e)s", e=str(exc)[:200]), "body") from exc
     if result.err:
         raise DomainError(_l("The template does not make a valid document."), "body")
     return out.getvalue()

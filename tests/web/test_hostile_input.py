@@ -1,0 +1,92 @@
+"""Input a tester sends on purpose: control characters, deeply nested JSON, times at the edge of the calendar, a
+foreign Referer on a refused form, a decision template that would run for minutes. Each gets a clear answer and
+changes nothing; data stored before these checks still exports."""
+import io
+import json
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.api import clients
+from app.cases.models import Case
+from app.exports import csv_bytes
+from app.extensions import db
+from tests.conftest import csrf_from, login, user
+from tests.helpers import file_case, trigger_data, unit_id
+
+REFUSED = "提交的内容含有系统无法接收的字符或数值"
+
+
+def _cases() -> int:
+    return db.session.scalar(select(func.count(Case.id)))
+
+
+def test_control_characters_in_a_form_are_refused_and_nothing_is_written(client, org, clock):
+    login(client, "market_cw")
+    before = _cases()
+    page = client.get("/cases/new").get_data(as_text=True)
+    resp = client.post("/cases/new", data=trigger_data(page, title="a\x01b\x1b[31m"))
+    assert resp.status_code == 400 and REFUSED in resp.get_data(as_text=True)
+    # Tab and line breaks are ordinary text.
+    resp = client.post("/cases/new", data=trigger_data(page, facts="第一行\r\n\t第二行"))
+    assert resp.status_code == 302 and _cases() == before + 1
+
+
+def test_control_characters_in_an_anonymous_report_are_refused(client, org, clock):
+    page = client.get("/public/reports/").get_data(as_text=True)
+    before = _cases()
+    resp = client.post("/public/reports/", data={
+        "csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": "某公司\x0b\x01",
+        "subject_code": "", "content": "在政府采购中提供虚假业绩材料。", "contact_name": "李先生", "contact": "li@example.com"})
+    assert resp.status_code == 400 and _cases() == before
+
+
+def test_text_stored_with_control_characters_still_exports(client, org, clock):
+    case = file_case()
+    case.title = "a\x01b\x0bc"  # (as stored before forms refused them)
+    db.session.commit()
+    login(client, "supervisor1")
+    resp = client.get("/supervision/export.xlsx")
+    assert resp.status_code == 200
+    rows = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
+    assert any("abc" in (v or "") for r in rows for v in r if isinstance(v, str))
+    text = csv_bytes(["t"], [["a\x0bb"], ["|cmd"], ["=1+1"]]).decode("utf-8-sig").splitlines()
+    assert text == ["t", "ab", "'|cmd", "'=1+1"]
+
+
+def test_api_refuses_nested_json_out_of_range_times_and_control_characters(client, org, clock):
+    _c, token, _s = clients.create(user("admin"), "财政系统", unit_id("市财政局"), ["check", "lists"], None)
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    deep = '{"a":' * 100000 + "1" + "}" * 100000
+    resp = client.post("/api/v1/checks", data=deep, headers=auth)
+    assert resp.status_code == 400 and resp.get_json()["code"] == "bad_request"
+    for since in ("0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-14:00"):
+        resp = client.get(f"/api/v1/lists/red/changes?since={since}", headers=auth)
+        assert resp.status_code == 400 and resp.get_json()["code"] == "bad_request", since
+    checks = db.session.scalar(select(func.count()).select_from(db.metadata.tables["credit_check"]))
+    body = json.dumps({"code": "91510400MA6X000102", "matter_type": "licence", "matter_no": "P\u0001\u0002=cmd"})
+    resp = client.post("/api/v1/checks", data=body, headers=auth)
+    assert resp.status_code == 400 and resp.get_json()["code"] == "bad_request"
+    assert db.session.scalar(select(func.count()).select_from(db.metadata.tables["credit_check"])) == checks
+
+
+def test_a_refused_form_never_sends_the_user_to_another_site(client, org):
+    login(client, "market_cw")
+    resp = client.post("/cases/new", data={"title": "x"}, headers={"Referer": "http://evil.example/"})
+    assert resp.status_code == 302 and "evil.example" not in resp.headers["Location"]
+    resp = client.post("/cases/new", data={"title": "x"}, headers={"Referer": "http://localhost/cases/new"})
+    assert resp.headers["Location"].endswith("/cases/new")
+
+
+def test_a_decision_template_that_cannot_be_laid_out_or_is_unbounded_is_explained(client, org):
+    login(client, "admin")
+    page = client.get("/admin/documents/decision").get_data(as_text=True)
+    for body, said in (
+        ('<html><body><pdf:nexttemplate name="x"/><p>{{ title }}</p></body></html>', "模板无法生成有效的文书"),
+        ("{{ 'x' * 100000000 }}", "模板使用了不允许的内容"),
+        ("{% for i in range(100000) %}<p>{{ i }}</p>{% endfor %}", "模板使用了不允许的内容"),
+        ("{% for i in range(1000) %}{% for j in range(1000) %}<p>{{ i }}</p>{% endfor %}{% endfor %}", "文书过长"),
+    ):
+        resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": body, "preview": "1"})
+        assert resp.status_code == 200 and resp.mimetype == "text/html" and said in resp.get_data(as_text=True), body
