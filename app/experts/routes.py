@@ -8,7 +8,7 @@ from app.auth.permissions import require_role
 from app.errors import DomainError, PermissionDenied
 from app.experts import database
 from app.experts.forms import ExpertForm, ImportForm, UnavailableForm
-from app.experts.models import Draw, Expert
+from app.experts.models import Draw, Expert, Invitation
 from app.experts.services import REASONS, verify
 from app.extensions import db
 from app.form_errors import commit_or_errors, flash_form_errors
@@ -136,12 +136,15 @@ def import_experts():
 @login_required
 def verify_draw(draw_id):
     d = db.session.get(Draw, draw_id) or abort(404)
-    drawn = {p["expert_id"] for p in d.picks}
+    # An expert sees who else sits on the meeting (and who was excluded, and why) only once they have confirmed
+    # they attend, as with the case itself: reserves and experts who were only invited do not.
     allowed = current_user.role in (OFFICE, SUPERVISOR, ADMIN) or (
-        current_user.role == "expert" and current_user.expert_id in drawn
+        current_user.role == "expert" and db.session.scalar(select(Invitation.id).where(
+            Invitation.draw_id == d.id, Invitation.expert_id == current_user.expert_id,
+            Invitation.status.in_(("confirmed", "closed")))) is not None
     )
     if not allowed:
-        raise PermissionDenied(_l("Only the office, supervisors and the experts drawn may verify a draw."))
+        raise PermissionDenied(_l("Only the office, supervisors and the experts who confirmed they attend may verify a draw."))
     ok, recomputed = verify(d)
     names = {c["id"]: c["name"] for c in d.pool}
     return render_template("experts/verify.html", d=d, ok=ok, recomputed=recomputed, names=names, reasons=REASONS)

@@ -61,10 +61,17 @@ def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(clie
     assert client.post(f"/tasks/{foreign.task_id}", data={"csrf_token": csrf_from(html), "answer": "confirm"}).status_code == 403
 
 
-def test_verify_page_is_for_office_supervisors_and_the_experts_drawn(client, org, clock):
+def test_verify_page_is_for_office_supervisors_and_the_experts_who_confirmed(client, org, clock):
+    from tests.helpers import experts_confirm
+
     case = scheduled_case()
     d = db.session.scalar(select(Draw).where(Draw.case_id == case.id))
     drawn = db.session.scalars(select(Invitation).where(Invitation.draw_id == d.id)).first()
+    c = client.application.test_client()
+    login(c, expert_login(drawn))
+    assert c.get(f"/experts/draws/{d.id}/verify").status_code == 403  # invited, not yet confirmed: not the panel yet
+    reserve = next(p["expert_id"] for p in d.picks if p["role"] != "member")
+    experts_confirm(case.id)
     for username, status in (("office1", 200), ("supervisor1", 200), (expert_login(drawn), 200), ("market_cw", 403)):
         c = client.application.test_client()
         login(c, username)
@@ -78,6 +85,9 @@ def test_verify_page_is_for_office_supervisors_and_the_experts_drawn(client, org
     c = client.application.test_client()
     login(c, db.session.scalar(select(User.username).where(User.expert_id == not_drawn.id)))
     assert c.get(f"/experts/draws/{d.id}/verify").status_code == 403
+    c = client.application.test_client()
+    login(c, db.session.scalar(select(User.username).where(User.expert_id == reserve)))
+    assert c.get(f"/experts/draws/{d.id}/verify").status_code == 403  # a reserve never invited
 
 
 def test_office_adds_an_expert_with_login_and_unavailable_period(client, org):
@@ -150,6 +160,9 @@ def test_experts_see_exclusion_reasons_but_not_the_subjects_codes(client, org, c
     case = scheduled_case()
     d = db.session.scalar(select(Draw).where(Draw.case_id == case.id))
     drawn = db.session.scalars(select(Invitation).where(Invitation.draw_id == d.id)).first()
+    from tests.helpers import experts_confirm
+
+    experts_confirm(case.id)  # (the panel is shown to experts who confirmed they attend)
     login(client, expert_login(drawn))
     html = client.get(f"/experts/draws/{d.id}/verify").get_data(as_text=True)
     assert "与当事主体有关联" in html and "91510400MA6X000102" not in html
