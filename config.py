@@ -201,6 +201,8 @@ class Config:
     DASHBOARD_REFRESH_SECONDS = int(os.environ.get("XINLIAN_DASHBOARD_REFRESH", 300))
     # Throttling (Flask-Limiter; storage shared by all web servers in production, e.g. redis://).
     RATELIMIT_STORAGE_URI = os.environ.get("XINLIAN_RATELIMIT_STORAGE", "memory://")
+    # Webhooks may not go to this server's own loopback address unless this is set (a receiver on the same host).
+    WEBHOOK_ALLOW_LOOPBACK = os.environ.get("XINLIAN_WEBHOOK_ALLOW_LOOPBACK") == "1"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("XINLIAN_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("XINLIAN_REGISTER_RATE_LIMIT", "5 per minute;20 per hour")
@@ -249,6 +251,7 @@ class TestConfig(Config):
     SCHEDULER_ENABLED = False
     TWO_FACTOR = False  # (tests/web/test_two_factor.py turns it on)
     PASSWORD_MAX_AGE_DAYS = 0  # (tests/web/test_two_factor.py turns expiry on; clocks moved by years would expire every login)
+    WEBHOOK_ALLOW_LOOPBACK = True  # (the webhook tests' receiver listens on 127.0.0.1)
     SECRET_KEY = "test-secret"
     CHAIN_KEY = "test-chain-key"
     DATA_KEY_FILE = str(BASE_DIR / "instance" / "test-data.key")

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from sqlalchemy import bindparam, select
 
 from app import clock
+from app.api import webhook_address
 from app.api.models import SCOPES, ApiClient
 from app.audit import services as audit
 from app.auth.models import ADMIN, CASEWORKER, Unit, User
@@ -32,8 +33,11 @@ def _check_webhook(url: str | None) -> str | None:
     if not url:
         return None
     parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500:
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or len(url) > 500:
         raise DomainError(_l("The webhook address must be an http(s) URL."), "webhook_url")
+    if webhook_address.refused_literal(parsed.hostname):
+        raise DomainError(_l("The webhook address may not be this server, a link-local (cloud metadata), multicast or "
+                             "reserved address."), "webhook_url")
     return url
 
 

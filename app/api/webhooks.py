@@ -9,10 +9,12 @@ import logging
 import urllib.error
 import urllib.request
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from app import clock, txcache
+from app.api import webhook_address
 from app.api.models import ApiClient, WebhookDelivery
 from app.extensions import db
 
@@ -50,6 +52,16 @@ def enqueue(listing, unit_id: int, action: str, reason: str, push=None) -> list[
     return out
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed (it could lead to an address the webhook may not go to): a 3xx is a failure."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -60,7 +72,10 @@ def _post(client: ApiClient, delivery: WebhookDelivery) -> None:
         "Content-Type": "application/json; charset=utf-8", "User-Agent": "Xinlian-Webhook/1",
         "X-Xinlian-Event": delivery.event, "X-Xinlian-Delivery": str(delivery.id),
         "X-Xinlian-Signature": signature(client.webhook_secret or "", body)})
-    with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310 (an administrator's http(s) URL)
+    target = urlsplit(client.webhook_url)
+    if webhook_address.refused_resolved(target.hostname, target.port or (443 if target.scheme == "https" else 80)):
+        raise urllib.error.URLError(f"{target.hostname} resolves to an address webhooks may not go to")
+    with _OPENER.open(req, timeout=TIMEOUT_SECONDS) as resp:
         if not 200 <= resp.status < 300:
             raise urllib.error.HTTPError(client.webhook_url, resp.status, "not 2xx", resp.headers, None)
 

@@ -240,3 +240,50 @@ def test_webhooks_are_signed_retried_with_backoff_and_delivered(org, clock):
     finally:
         server.shutdown()
         server.server_close()
+
+
+class Redirector(BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_POST(self):  # noqa: N802
+        Redirector.hits += 1
+        self.send_response(307)
+        self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_webhooks_never_go_to_internal_addresses_nor_follow_redirects(org, clock, app, monkeypatch):
+    from app.errors import DomainError
+
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://0.0.0.0/x", "http://224.0.0.1/x"):
+        with pytest.raises(DomainError):
+            clients.create(user("admin"), "x", unit_id("市财政局"), ["lists"], url)
+        db.session.rollback()
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOOPBACK", False)  # (production's default)
+    for url in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]/hook"):
+        with pytest.raises(DomainError):
+            clients.create(user("admin"), "x", unit_id("市财政局"), ["lists"], url)
+        db.session.rollback()
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOOPBACK", True)
+    server = HTTPServer(("127.0.0.1", 0), Redirector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        Redirector.hits = 0
+        make_client(webhook=f"http://127.0.0.1:{server.server_port}/hook")
+        in_effect_case()
+        assert webhooks.deliver_due() == (0, 0)  # the 307 counts as a failure; its Location is not requested
+        [d] = db.session.scalars(select(WebhookDelivery)).all()
+        assert Redirector.hits == 1 and d.attempts == 1 and "307" in d.last_error
+        # A name that resolves to a refused address fails at delivery (it may have resolved elsewhere when created).
+        monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOOPBACK", False)
+        clock.shift(timedelta(seconds=31))
+        assert webhooks.deliver_due() == (0, 0)
+        d = db.session.get(WebhookDelivery, d.id)
+        assert Redirector.hits == 1 and d.attempts == 2 and "may not go to" in d.last_error
+    finally:
+        server.shutdown()
+        server.server_close()
