@@ -1,5 +1,6 @@
 // Behaviour for every page, kept out of the HTML so that the Content-Security-Policy allows no inline script.
 (function () {
+  document.documentElement.classList.remove('no-js');  // (menus open by script, not by the no-script CSS)
   // A form sent back with errors: the first field in error receives the focus, so that its message (linked by
   // aria-describedby) is read out and typing goes where the correction is needed.
   // Again once loaded, unless the user has moved on: a page reached by the skip link keeps #main in its
