@@ -62,6 +62,7 @@ class Case(db.Model):
         Index("ix_case_kind_status", "kind", "status"),
         Index("ix_case_kind_group", "kind", "group_id"),
         Index("ix_case_kind_month", "kind", "created_month"),
+        Index("ix_case_submission_key", "submission_key", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
@@ -102,6 +103,8 @@ class Case(db.Model):
     major: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     major_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The key of the form submission that filed the case (a form sent twice files one case: the second finds it).
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     # Local (Shanghai) month of filing, "2026-11": grouped by the monitoring dashboard and reports.
     created_month: Mapped[str] = mapped_column(String(7), default=lambda ctx: _month_of(ctx.get_current_parameters().get("created_at")))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

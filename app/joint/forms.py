@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtf_translations
-from wtforms import FieldList, Form, FormField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.i18n import lazy_gettext as _l
 from app.joint.services import MAX_SUBJECTS
@@ -53,6 +53,8 @@ class SubjectRow(Form):
 
 
 class TriggerForm(FlaskForm):
+    # Made when the form is first shown and sent back with it: the same form sent twice files one case.
+    submission_key = HiddenField(validators=[Optional(), Regexp("^[0-9a-f]{32}$")])
     subjects = BoundedFieldList(FormField(SubjectRow), min_entries=SUBJECT_ROWS, max_entries=MAX_SUBJECTS,
                                 validators=[_not_too_many_rows])
     entry_ids = MultiCheckboxField(

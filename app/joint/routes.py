@@ -1,6 +1,10 @@
 """Filing a trigger (the joint procedure's first step); the case pages themselves are in app.cases."""
+import re
+import secrets
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import CASEWORKER
 from app.auth.permissions import require_role
@@ -25,6 +29,24 @@ def _entry_choices():
     )
 
 
+def _key(form) -> str | None:
+    key = form.submission_key.data or ""
+    return key if re.fullmatch("[0-9a-f]{32}", key) else None
+
+
+def _file(form, subjects, kept_tokens, new_files):
+    return commit_or_errors(form, lambda: services.file_trigger(
+        current_user,
+        subjects=subjects,
+        entry_ids=form.entry_ids.data,
+        title=form.title.data,
+        facts=form.facts.data,
+        legal_basis=form.legal_basis.data,
+        files=take_staged(current_user, kept_tokens) + new_files,
+        submission_key=_key(form),
+    ))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new_case():
@@ -37,21 +59,22 @@ def new_case():
     if posted and "add_row" in request.form:  # one more subject row; nothing is checked or lost
         if len(form.subjects) < MAX_SUBJECTS:
             form.subjects.append_entry()
+    elif posted and (earlier := services.filed_with(current_user, _key(form))):
+        flash(_l("This form was already sent: it filed %(number)s.", number=earlier.number), "info")
+        return redirect(url_for("cases.detail", case_id=earlier.id))
     elif form.validate_on_submit():
         subjects = [
             services.SubjectIn(row.form.kind.data, row.form.name.data or "", row.form.code.data or "")
             for row in form.subjects
             if not row.form.is_blank()
         ]
-        case = commit_or_errors(form, lambda: services.file_trigger(
-            current_user,
-            subjects=subjects,
-            entry_ids=form.entry_ids.data,
-            title=form.title.data,
-            facts=form.facts.data,
-            legal_basis=form.legal_basis.data,
-            files=take_staged(current_user, kept_tokens) + new_files,
-        ))
+        try:
+            case = _file(form, subjects, kept_tokens, new_files)
+        except IntegrityError:  # the same form sent twice at once: the other request filed it
+            db.session.rollback()
+            case = services.filed_with(current_user, _key(form))
+            if case is None:
+                raise
         if case:
             flash(_l("Trigger %(number)s filed and sent for pre-review.", number=case.number), "success")
             for warning in subject_warnings(case):
@@ -59,6 +82,8 @@ def new_case():
             return redirect(url_for("cases.detail", case_id=case.id))
     elif posted:
         flash(_l("Please correct the marked fields."), "danger")
+    if not posted:
+        form.submission_key.data = secrets.token_hex(16)
     kept = keep_files_for_next_submission(form, kept_tokens, new_files) if posted else []
     return render_template("cases/new.html", form=form, staged=kept, max_subjects=MAX_SUBJECTS)
 

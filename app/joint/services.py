@@ -75,6 +75,13 @@ def _subjects(items: list[SubjectIn]) -> list[Subject]:
     return subjects
 
 
+def filed_with(actor, submission_key: str | None) -> Case | None:
+    """The case this user filed with this form submission, if it was sent before (twice: back and resend, a retry)."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Case).where(Case.submission_key == submission_key, Case.created_by_id == actor.id))
+
+
 def file_trigger(
     actor,
     *,
@@ -84,9 +91,11 @@ def file_trigger(
     facts: str,
     legal_basis: str,
     files: list[attachments.Upload],
+    submission_key: str | None = None,
 ) -> Case:
     """A member unit's caseworker reports subjects for joint punishment or reward. Everything is checked
-    before anything is written, so a refused trigger leaves no trace."""
+    before anything is written, so a refused trigger leaves no trace. `submission_key`: the filing form's own key
+    (a second case with the same key fails on its unique index: see filed_with)."""
     require_role(actor, CASEWORKER)
     if actor.unit is None or actor.unit.kind == UNIT_OFFICE:
         raise DomainError(_l("Only caseworkers of member units may file triggers."))
@@ -136,7 +145,7 @@ def file_trigger(
         title=title.strip(),
         facts=facts.strip(),
         legal_basis=legal_basis.strip(),
-        created_at=now, rules=current_rules(), multi_group=multi_group,
+        created_at=now, rules=current_rules(), multi_group=multi_group, submission_key=submission_key,
     )
     db.session.add(case)
     db.session.flush()

@@ -89,3 +89,21 @@ def test_files_of_a_refused_submission_are_kept_for_the_next_one(client, org, cl
     case = db.session.scalar(select(Case).where(Case.id != theirs.id))
     assert [a.filename for a in db.session.scalars(select(Attachment).where(Attachment.case_id == case.id))] == ["现场检查记录.pdf"]
     assert db.session.scalar(select(func.count()).select_from(CaseSubject).where(CaseSubject.case_id == case.id)) == 1
+
+
+def test_the_same_filing_form_sent_twice_files_one_case(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    data = trigger_data(page, submission_key=key)
+    first = client.post("/cases/new", data=data)
+    again = client.post("/cases/new", data=data, follow_redirects=True)
+    assert first.status_code == 302 and db.session.scalar(select(func.count(Case.id))) == 1
+    case = db.session.scalar(select(Case))
+    assert first.headers["Location"].endswith(f"/cases/{case.id}") and f"此表单已提交过：已立案 {case.number}" in again.get_data(as_text=True)
+    # A new form (a new key) files a new case.
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert key not in page
+    assert client.post("/cases/new", data=trigger_data(page, submission_key=re.search(
+        r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', page).group(1))).status_code == 302
+    assert db.session.scalar(select(func.count(Case.id))) == 2
