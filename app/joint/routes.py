@@ -23,7 +23,8 @@ bp = Blueprint("joint", __name__, url_prefix="/cases")
 
 
 def _entry_choices():
-    entries = usable_entries()
+    # Only behaviour in the unit's own field (seed 001 二(二)1); the service refuses any other all the same.
+    entries = [e for e in usable_entries() if e.current_version.admin_unit_id == current_user.unit_id]
     return choices(
         (e.id, f"[{CASE_KIND_LABELS[e.kind]}] {e.code} {e.current_version.behaviour} — {e.group.name}") for e in entries
     )

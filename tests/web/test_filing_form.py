@@ -107,3 +107,26 @@ def test_the_same_filing_form_sent_twice_files_one_case(client, org, clock):
     assert client.post("/cases/new", data=trigger_data(page, submission_key=re.search(
         r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', page).group(1))).status_code == 302
     assert db.session.scalar(select(func.count(Case.id))) == 2
+
+
+def test_the_form_offers_only_behaviour_in_the_units_own_field_and_the_service_refuses_any_other(client, org, clock):
+    import pytest
+
+    from app.catalog.models import CatalogEntry
+    from app.errors import DomainError
+    from app.joint import services
+    from tests.conftest import user
+    from tests.helpers import COMPANY, entry_id
+
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    own = {e.code for e in db.session.scalars(select(CatalogEntry)) if e.current_version.admin_unit_id == user("market_cw").unit_id}
+    assert own and all(code in page for code in own)
+    assert "FIN-P-002" not in page and "SC-P-002" not in page  # administered by the tax office
+    resp = client.post("/cases/new", data=trigger_data(page, entry_ids=[str(entry_id("FIN-P-002"))]))
+    assert resp.status_code == 200 and db.session.scalar(select(func.count(Case.id))) == 0
+    with pytest.raises(DomainError) as refused:
+        services.file_trigger(user("market_cw"), subjects=[services.SubjectIn(*COMPANY)], entry_ids=[entry_id("FIN-P-002")],
+                              title="t", facts="f", legal_basis="l", files=[])
+    db.session.rollback()
+    assert "FIN-P-002" in str(refused.value.errors[0][1])
