@@ -254,6 +254,13 @@ PROCESS_LABELS = {
     "expert_invitation": _l("Expert invitation"),
     "objection": _l("Objection and complaint"),
     "credit_repair": _l("Credit repair"),
+    "catalog_proposal": _l("Catalog entry proposal"),
+    "correction": _l("Correction of a subject's data"),
+    "data_call": _l("Data call"),
+    "data_call_unit": _l("A unit's answer to a data call"),
+    "department_list": _l("Department list"),
+    "meeting_attendance": _l("Attendance of a unit at a determination meeting"),
+    "public_report": _l("Public report of dishonest behaviour"),
 }
 
 NOTICE_LABELS = {"notice": _l("Notice (通报)"), "summons": _l("Summons (约谈)")}

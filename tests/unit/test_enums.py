@@ -33,3 +33,9 @@ def test_bpmn_case_statuses_are_enum_values():
             if prop.get("name") == "case_status":
                 named.add(prop.get("value"))
     assert named and named <= {m.value for m in CaseStatus}, named - {m.value for m in CaseStatus}
+
+
+def test_every_bpmn_process_has_a_name_in_the_ui():
+    ids = {etree.parse(str(p)).find("{http://www.omg.org/spec/BPMN/20100524/MODEL}process").get("id")
+           for p in BPMN_DIR.glob("*.bpmn")}
+    assert len(ids) >= 13 and ids <= set(labels.PROCESS_LABELS), ids - set(labels.PROCESS_LABELS)
