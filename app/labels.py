@@ -419,11 +419,24 @@ def step(bpmn_id: str | None, fallback: str = "") -> str:
 AUDIT_ENTITY_LABELS = {
     "catalog": _l("Catalog entry"), "process": _l("Process model"), "user": _l("User"), "unit": _l("Unit"),
     "group": _l("Specialist group"), "rule": _l("Deadline rule"), "calendar": _l("Holiday calendar"),
+    "api_client": _l("API client"), "document_template": _l("Decision template"),
+    "enterprise_count": _l("Number of enterprises in the city"),
 }
+# What a security-log event concerns: an administered record, a case, or what an export contained.
+SECURITY_RECORD_LABELS = {
+    **AUDIT_ENTITY_LABELS, "case": _l("Case"), "case_list": _l("Case list"), "data_call": _l("Data call"),
+    "credit_check_batch": _l("Batch credit check"),
+}
+SECURITY_DETAIL_LABELS = {"rows": _l("Rows"), "action": _l("Action"), "two_factor": _l("Two-factor login"),
+                          "from": _l("Role before"), "to": _l("Role after")}
 AUDIT_ACTION_LABELS = {
     "create": _l("created"), "version": _l("new version"), "retire": _l("retired"), "deploy": _l("deployed"),
     "change": _l("changed"), "password_change": _l("changed own password"), "password_reset": _l("password reset"),
-    "set_day": _l("day set"), "complete_year": _l("year marked as entered"),
+    "set_day": _l("day set"), "complete_year": _l("year marked as entered"), "revoke": _l("revoked"),
+    "update": _l("updated"), "hand_over": _l("handed over to a successor"), "role_change": _l("role changed"),
+    "recovery_code_used": _l("recovery code used"), "two_factor_enrolled": _l("two-factor login set up"),
+    "two_factor_reset": _l("two-factor login reset"), "two_factor_policy": _l("two-factor policy changed"),
+    "unlock": _l("unlocked"),
 }
 AUDIT_FIELD_LABELS = {
     "behaviour": _l("Behaviour"), "admin_unit_id": _l("Administering unit"), "admin_unit": _l("Administering unit"),

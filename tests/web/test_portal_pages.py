@@ -120,6 +120,8 @@ def test_applicant_finds_and_completes_its_task_from_the_inbox(client, org, cloc
     db.session.commit()
     t = only_task(obj.id, "applicant_next")
     login(client, "me")
+    parent = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "您的异议已答复：请接受答复或向联席会议办公室投诉" in parent and "您的异议正在处理中" not in parent
     assert t.task_id in client.get("/tasks/").get_data(as_text=True)
     assert t.task_id in client.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
     page = client.get(f"/tasks/{t.task_id}").get_data(as_text=True)

@@ -21,12 +21,19 @@ def _kinds():
 
 
 def test_the_audit_administrator_reads_the_log_and_changes_nothing(client, org, clock):
+    security_log.record_export(user("office1"), "127.0.0.1", "case_list", 16)
+    security_log.record("role_change", user("secadmin"), entity="user", key=user("market_cw").id,
+                        details={"from": "caseworker", "to": "group_lead"})
+    db.session.commit()
     login(client, "auditor")
     for url in ("/admin/users", "/admin/units", "/admin/security", "/cases/", "/supervision/"):
         assert client.get(url).status_code == 403, url
     page = client.get("/admin/security-log/")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "登录" in html and "日志哈希链验证通过" in html
+    # Records and details in words, not keys: "案件清单", "行数：16", "原角色：经办人".
+    assert "案件清单" in html and "行数：16" in html and "原角色：经办人" in html and "新角色：" in html
+    assert "case_list" not in html and '{"rows"' not in html
     resp = client.get("/admin/security-log/export.csv?kind=login")
     assert resp.status_code == 200 and "auditor" in resp.get_data(as_text=True)
     assert _kinds()[-1] == "audit_export"
