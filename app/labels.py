@@ -401,6 +401,7 @@ STEP_LABELS = {
     "supplement_repair": _l("Supplement the repair application"),
     "determination_office": _l("Special meeting and decision"),
     "file_decision": _l("Acknowledge filing of the decision"),
+    "file_no_action": _l("Acknowledge filing of the decision not to act"),
     "notify_groups": _l("Group lead receives the decision"),
     "implement": _l("Apply measures and report"),
     "compile_feedback": _l("Compile implementation feedback"),

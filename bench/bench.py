@@ -123,7 +123,7 @@ def _service_values(case, ot):
             "attending_expert_ids": _confirm_experts(case.id),
             "decision": "act", "measures": [k for k, _m, _v in measure_choices(case)], "period_days": 365,
         }
-    if ot.bpmn_id == "file_decision":
+    if ot.bpmn_id in ("file_decision", "file_no_action"):
         return "office1", {"note": ""}
     if ot.bpmn_id == "implement":
         return _unit_user(ot.unit_id, "caseworker"), {"outcome": "applied", "report": "r", "reasons": ""}

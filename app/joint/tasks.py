@@ -235,7 +235,7 @@ def determination(ctx: TaskContext) -> dict:
 
 def acknowledge(ctx: TaskContext) -> dict:
     note = (ctx.values.get("note") or "").strip()
-    kind = EventType.DECISION_FILED if ctx.task.bpmn_id == "file_decision" else EventType.DECISION_RECEIVED
+    kind = EventType.DECISION_FILED if ctx.task.bpmn_id in ("file_decision", "file_no_action") else EventType.DECISION_RECEIVED
     events.record(ctx.case.id, kind, ctx.actor, {"note": note, "unit_id": ctx.task.unit_id}, bpmn_id=ctx.task.bpmn_id)
     return {}
 

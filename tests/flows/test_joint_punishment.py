@@ -112,13 +112,19 @@ def test_return_without_reasons_is_refused_and_changes_nothing(org, clock):
     assert only_task(case.id, "pre_review").id == ot.id
 
 
-def test_decision_no_action_closes_at_once(org, clock):
+def test_decision_no_action_closes_at_once_and_is_filed_with_the_office(org, clock):
+    """Seed 001 二(二)2: the meeting's decision is filed with the office, a decision not to act too."""
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     determine("market_lead", only_task(case.id, "schedule_meeting"), decision="no_action", measures=[])
     case = db.session.get(Case, case.id)
-    assert case.status == "closed_no_action" and case.closed_at is not None
-    assert case.measures == [] and open_tasks(case.id) == [] and listings_of(case.id) == []
+    assert case.status == "closed_no_action" and case.measures == [] and listings_of(case.id) == []
+    [filing] = open_tasks(case.id)
+    assert filing.bpmn_id == "file_no_action" and filing.role == "office" and filing.due_at is not None
+    complete("office1", filing, {"note": "已备案"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "closed_no_action" and case.closed_at is not None and open_tasks(case.id) == []
+    assert EventType.DECISION_FILED in event_types(case.id)
 
 
 def test_reward_path(org, clock):
