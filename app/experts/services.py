@@ -339,7 +339,7 @@ def close_meeting(actor, case: Case, purpose: str) -> dict:
     """Close the meeting: no more opinions or replacements; open invitations end. Returns the vote count."""
     draws = db.session.scalars(select(Draw).where(Draw.case_id == case.id, Draw.purpose == purpose, Draw.closed_at.is_(None))).all()
     now = clock.now()
-    if purpose == "determination":
+    if purpose in ("determination", "complaint"):
         convocation.close(actor, case)  # the units' open invitations end too
     for d in draws:
         d.closed_at = now

@@ -11,11 +11,12 @@ from app import clock
 from app.auth.models import APPLICANT, GROUP_LEAD, OFFICE
 from app.auth.permissions import require_role
 from app.cases import attachments, events, runtime
-from app.cases.models import REL_LEAD, REL_OFFICE, Case, CaseSubject
+from app.cases.models import REL_LEAD, REL_NOTIFIED, REL_OFFICE, Case, CaseSubject
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import required as _required
 from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError, PermissionDenied
+from app.experts import convocation
 from app.experts import services as experts
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -189,15 +190,21 @@ def applicant_next(ctx) -> dict:
 
 
 def schedule_hearing(ctx) -> dict:
+    """The office takes the complaint and convenes the units concerned (seed 001 二(三)2 应当召集相关部门), with a
+    hearing date and experts drawn where it needs them (必要时可邀请相关专家). Convened units read the complaint's
+    file; given a hearing date, each confirms its attendance as for a determination meeting."""
     v = ctx.values
     units = list(dict.fromkeys(int(u) for u in v.get("attending_unit_ids") or []))
+    if not units:
+        raise DomainError(_l("Convene the units concerned (at least the unit that made the determination)."),
+                          "attending_unit_ids")
     details = {"units": units}
+    hearing = v.get("hearing_date")
+    if hearing is not None and hearing < clock.today_local():
+        raise DomainError(_l("The meeting date cannot be in the past."), "hearing_date")
     if v.get("draw_experts"):
-        hearing = v.get("hearing_date")
         if hearing is None:
             raise DomainError(_l("Enter the hearing date."), "hearing_date")
-        if hearing < clock.today_local():
-            raise DomainError(_l("The meeting date cannot be in the past."), "hearing_date")
         parent = _parent(ctx)
         fields = {"legal": int(v.get("legal_count") or 0)}
         for f in experts.case_fields(parent):
@@ -210,7 +217,13 @@ def schedule_hearing(ctx) -> dict:
         d = experts.draw(ctx.actor, _DrawSubject(parent, ctx.case), hearing, {"fields": fields, "reserves": int(v.get("reserves") or 0)},
                          purpose="complaint")
         experts.invite_members(ctx.actor, d, ctx.case)
-        details.update(hearing_date=hearing.isoformat(), draw_id=d.id)
+        details.update(draw_id=d.id)
+    if hearing is not None:
+        details.update(hearing_date=hearing.isoformat())
+        convocation.convene(ctx.actor, ctx.case, hearing, units)  # (each unit confirms whether it attends)
+    else:
+        for uid in units:
+            add_case_unit(ctx.case.id, uid, REL_NOTIFIED)  # the convened units read the complaint's file
     events.record(ctx.case.id, EventType.COMPLAINT_HEARING, ctx.actor, details, bpmn_id=ctx.task.bpmn_id)
     return {}
 

@@ -93,6 +93,11 @@ def test_objection_rejected_then_complaint_upheld(org, clock):
     assert nxt.assignee_id == applicant.id
     do(applicant, nxt, {"next_step": "complain", "grounds": "答复未回应关键证据。"})
     assert listings_of(case.id)[0].status == "suspended"
+    # The office must convene the units concerned (seed 001 二(三)2 应当召集相关部门): none is refused.
+    with pytest.raises(DomainError) as refused:
+        do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [], "draw_experts": False})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "attending_unit_ids" and task_of(obj.id, "schedule_hearing")
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "投诉成立。"})
     assert listings_of(case.id)[0].status == "revoked"
@@ -114,7 +119,7 @@ def test_complaint_rejected_resumes_the_period_from_the_rejection_date_to_the_da
     assert listings_of(case.id)[0].period_end == date(2026, 12, 26)
     clock.move_to("2026-12-02T02:00:00+00:00")  # complaint on 2 Dec
     do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉理由。"})
-    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [], "draw_experts": False})
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     clock.move_to("2026-12-10T02:00:00+00:00")  # complaint rejected 10 Dec: suspended 2..9 (8 days)
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "投诉不成立。"})
     [listing] = listings_of(case.id)
@@ -140,8 +145,11 @@ def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
     do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {
-        "attending_unit_ids": [], "draw_experts": True, "hearing_date": date(2026, 11, 30), "legal_count": 1,
-        "industry_count": 1, "reserves": 0})
+        "attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": True, "hearing_date": date(2026, 11, 30),
+        "legal_count": 1, "industry_count": 1, "reserves": 0})
+    # The convened unit confirms its attendance of the hearing (seed 001 二(三)2 召集相关部门).
+    [attend] = open_tasks(obj.id, "confirm_attendance")
+    assert attend.unit_id == unit_id("市市场监管局")
     from app.experts.models import Draw, Invitation
 
     d = db.session.scalar(select(Draw).where(Draw.case_id == obj.id))
@@ -150,7 +158,7 @@ def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
     sat = {i.expert_id for i in db.session.scalars(select(Invitation).where(Invitation.case_id == case.id, Invitation.status.in_(("confirmed", "opinion", "closed"))))}
     assert not sat & {p["expert_id"] for p in d.picks}
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立。"})
-    assert open_tasks(obj.id, "respond_invitation") == []
+    assert open_tasks(obj.id, "respond_invitation") == [] and open_tasks(obj.id, "confirm_attendance") == []
 
 
 def test_one_open_objection_at_a_time_and_only_about_ones_own_subject(org, clock):

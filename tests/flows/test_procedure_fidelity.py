@@ -147,7 +147,7 @@ def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(org, clock
     do(a, choice, {"next_step": "complain", "grounds": "其余措施依据不客观。"})
     assert db.session.get(Case, obj.id).status == "complaint"
     assert listing_for(case.id, COMPANY[2]).status == "suspended"  # suspended again while the office handles it
-    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [], "draw_experts": False})
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "成立"})
     assert listing_for(case.id, COMPANY[2]).status == "revoked"
 
@@ -293,7 +293,7 @@ def test_a_late_reply_sends_the_objection_to_the_office_at_once_and_notifies_the
     assert notice.unit_id == unit_id("市市场监管局") and notice.issued_by_id is None
     assert {c.id for c in notice.cases} == {obj.id, case.id}
     assert EventType.UNIT_NOTICED in event_types(obj.id)
-    do(user("office1"), hearing, {"attending_unit_ids": [], "draw_experts": False})
+    do(user("office1"), hearing, {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立"})
     assert listing_for(case.id, COMPANY[2]).status == "in_effect"
 
