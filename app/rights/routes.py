@@ -101,8 +101,9 @@ def repair_application(case_id):
         else:
             flash(_l("Your repair application %(number)s has been filed.", number=rep.number), "success")
             return redirect(url_for("portal.case", case_id=rep.id))
-    return render_template("portal/repair.html", form=form, pledge=repair.PLEDGE, eligible_from=repair.eligible_from(data["case"])
-                           if data["case"].period_start else None, **data)
+    eligible_from = repair.eligible_from(data["case"]) if data["case"].period_start else None
+    return render_template("portal/repair.html", form=form, pledge=repair.PLEDGE, eligible_from=eligible_from,
+                           not_yet=eligible_from is not None and queries.today() < eligible_from, **data)
 
 
 @public_bp.route("/")

@@ -79,10 +79,11 @@ def test_repair_refused_before_minimum_period(people):
     portal_open(applicant, case.number)
     eligible = period_start(applicant) + timedelta(days=90)
     assert eligible > today()
-    apply_for_repair(applicant, case.number, eligible)
-    expect(flash(applicant)).to_have_text(
-        f"暂不符合申请条件：最短公示期 90 天，截至 {eligible.isoformat()}。您可自 {eligible.isoformat()} 起提出申请。")
+    # The page says when the form opens instead of offering a form that cannot succeed yet.
+    applicant.get_by_role("link", name="申请信用修复").click()
     expect(applicant.get_by_role("heading", level=1)).to_have_text(f"申请信用修复: {case.number}")
+    expect(applicant.locator("main")).to_contain_text(f"申请表将于 {cn_date(eligible)} 开放")
+    expect(applicant.get_by_role("button", name="提交申请")).to_have_count(0)
     portal_open(applicant, case.number)
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
     expect(applicant.locator("main")).not_to_contain_text("您提出的申请")  # nothing was filed
