@@ -176,6 +176,8 @@ def register_security_headers(app: Flask) -> None:
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if current_app.config.get("SESSION_COOKIE_SECURE"):  # served over HTTPS (production): browsers keep to it
+            h.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint != "static" and not (request.endpoint or "").endswith(".static"):
             # Pages carry personal data: not kept by browsers or proxies (also after logout, via Back).
             h["Cache-Control"] = "no-store"

@@ -9,18 +9,24 @@ from forms.fields import MultiCheckboxField, choices
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(message=_l("Enter your username.")), Length(max=60)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(message=_l("Enter your username.")), Length(max=60)],
+                           render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class TwoFactorForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)],
+                       render_kw={"autocomplete": "one-time-code"})
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)])
-    new = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a new password.")), Length(max=200)])
-    confirm = PasswordField(_l("New password again"), validators=[DataRequired(message=_l("Repeat the new password.")), Length(max=200)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=200)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Choose a new password.")), Length(max=200)],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired(message=_l("Repeat the new password.")), Length(max=200)],
+                            render_kw={"autocomplete": "new-password"})
 
 
 class UnitForm(FlaskForm):

@@ -21,6 +21,15 @@ def test_pages_carry_the_security_headers(client, org):
         assert "no-store" not in static.headers.get("Cache-Control", "")
     with client.get("/static/favicon.svg") as icon:
         assert icon.status_code == 200
+    assert "Strict-Transport-Security" not in h  # (plain HTTP in tests and on a developer's machine)
+
+
+def test_production_over_https_tells_browsers_to_keep_to_it(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    resp = client.get("/login")
+    assert resp.headers["Strict-Transport-Security"] == "max-age=31536000"
+    html = resp.get_data(as_text=True)  # password managers fill the right fields
+    assert 'autocomplete="username"' in html and 'autocomplete="current-password"' in html
 
 
 def test_templates_hold_no_inline_script_or_handlers():
