@@ -49,5 +49,7 @@ def test_an_applicants_inbox_links_the_case_on_the_portal(client, org, clock):
     login(client, "app9")
     html = client.get("/tasks/").get_data(as_text=True)
     assert f'href="/portal/cases/{obj.id}"' in html and f'href="/cases/{obj.id}"' not in html
+    # Their own tasks: no unit queue to filter, claim or release.
+    assert "本单位全部任务" not in html and "认领人" not in html and "/claim" not in html
     assert client.get(f"/portal/cases/{obj.id}").status_code == 200
     assert COMPANY[1]  # (the subject whose objection it is)
