@@ -78,7 +78,7 @@ def new_case():
                 raise
         if case:
             flash(_l("Trigger %(number)s filed and sent for pre-review.", number=case.number), "success")
-            for warning in subject_warnings(case):
+            for warning in subject_warnings(case) + services.renamed_subjects(case, subjects):
                 flash(warning, "warning")
             return redirect(url_for("cases.detail", case_id=case.id))
     elif posted:

@@ -8,7 +8,7 @@ from app import clock
 from app.auth.models import CASEWORKER, GROUP_LEAD, UNIT_OFFICE
 from app.auth.permissions import require_role
 from app.cases import attachments, events, runtime
-from app.cases.identifiers import code_warnings, normalise_code
+from app.cases.identifiers import code_warnings, mask_code, normalise_code
 from app.cases.models import (
     REL_INITIATOR,
     REL_LEAD,
@@ -73,6 +73,23 @@ def _subjects(items: list[SubjectIn]) -> list[Subject]:
             raise DomainError(_l("This code is already registered for a subject of another kind."), "subjects")
         subjects.append(subject)
     return subjects
+
+
+def renamed_subjects(case: Case, typed: list[SubjectIn]) -> list:
+    """Messages for subjects already registered under another name than the one typed: the case names them as
+    registered (a subject is one record whatever each filing calls it), and the user should know it."""
+    stored = {cs.subject.code: cs.subject for cs in case.subjects}
+    out = []
+    for it in typed:
+        try:
+            subject = stored.get(normalise_code(it.kind, it.code, "code"))
+        except DomainError:
+            continue
+        if subject is not None and (it.name or "").strip() and it.name.strip() != subject.name:
+            out.append(_l("%(code)s is registered as “%(stored)s”: the case names it so, not “%(typed)s”. If the registered "
+                          "name is wrong, report a correction of the subject's data.", code=mask_code(subject.kind, subject.code),
+                          stored=subject.name, typed=it.name.strip()))
+    return out
 
 
 def filed_with(actor, submission_key: str | None) -> Case | None:

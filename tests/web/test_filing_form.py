@@ -130,3 +130,16 @@ def test_the_form_offers_only_behaviour_in_the_units_own_field_and_the_service_r
                               title="t", facts="f", legal_basis="l", files=[])
     db.session.rollback()
     assert "FIN-P-002" in str(refused.value.errors[0][1])
+
+
+def test_a_subject_registered_under_another_name_is_named_as_registered_and_the_user_is_told(client, org, clock):
+    from tests.helpers import file_case
+
+    first = file_case()  # registers 91510400MA6X000102 as 测试建材有限公司
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    resp = client.post("/cases/new", data=trigger_data(page, **{"subjects-0-name": "另一个名称有限公司"}), follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    second = db.session.scalar(select(Case).where(Case.id != first.id))
+    assert second.subjects[0].subject.name == "测试建材有限公司"
+    assert "已登记为“测试建材有限公司”" in html and "另一个名称有限公司" in html and "915104********0102" in html
