@@ -130,16 +130,21 @@ def test_partly_upheld_objection_lifts_some_units_measures_and_records_which(org
     assert event_types(case.id).count(EventType.MEASURES_CHANGED) == 1
 
 
+def _partly_upheld(case, codes):
+    """COMPANY objects; the deciding unit finds it partly founded and lifts the finance bureau's measure for it."""
+    a = _applicants(case, codes)[COMPANY[2]]
+    obj = objections.file_objection(a, case.id, "部分措施不当。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"),
+       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [unit_id("市财政局")]})
+    return a, obj
+
+
 def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(org, clock):
     """Seed 001 二(三)2: a subject who finds the reply insufficient may complain to the office. A partly upheld reply
     leaves measures in place, so its subject gets the same choice as after a rejection, in the same window."""
     case, codes = in_effect_case()
-    a = _applicants(case, codes)[COMPANY[2]]
-    obj = objections.file_objection(a, case.id, "部分措施不当。", [])
-    db.session.commit()
-    finance = unit_id("市财政局")
-    do(user("market_lead"), task_of(obj.id, "reply_objection"),
-       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [finance]})
+    a, obj = _partly_upheld(case, codes)
     choice = task_of(obj.id, "applicant_next_partly")
     assert db.session.get(Case, obj.id).status == "objection_partly_open"
     assert choice.assignee_id == a.id and choice.deadline_rule == "complaint_window" and choice.due_at is not None
@@ -154,11 +159,7 @@ def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(org, clock
 
 def test_a_partly_upheld_objection_not_complained_of_in_time_closes_as_partly_upheld(org, clock):
     case, codes = in_effect_case()
-    a = _applicants(case, codes)[COMPANY[2]]
-    obj = objections.file_objection(a, case.id, "部分措施不当。", [])
-    db.session.commit()
-    do(user("market_lead"), task_of(obj.id, "reply_objection"),
-       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [unit_id("市财政局")]})
+    _a, obj = _partly_upheld(case, codes)
     due = task_of(obj.id, "applicant_next_partly").due_at
     clock.move_to(due + timedelta(minutes=1))
     sweep_timers()
@@ -172,12 +173,7 @@ def test_measures_lifted_for_one_subject_leave_its_published_and_exchanged_measu
     from app.listings import queries as listing_queries
 
     case, codes = in_effect_case(subjects=(COMPANY, COMPANY2))
-    a = _applicants(case, codes)[COMPANY[2]]
-    obj = objections.file_objection(a, case.id, "部分措施不当。", [])
-    db.session.commit()
-    finance = unit_id("市财政局")
-    do(user("market_lead"), task_of(obj.id, "reply_objection"),
-       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [finance]})
+    _partly_upheld(case, codes)
     one, other = listing_for(case.id, COMPANY[2]), listing_for(case.id, COMPANY2[2])
     measures = listing_queries.measures_of([one, other])
     assert measures[one.id] and not [m for m in measures[one.id] if m.endswith("（市财政局）")]
