@@ -78,8 +78,8 @@ def register_extensions(app: Flask) -> None:
     def _reject_control_characters():
         # PostgreSQL text cannot hold NUL, a spreadsheet cell or an XML document (PDFs) cannot hold the other
         # control characters, and no legitimate form, query or JSON body contains one (tab and line breaks aside).
-        values = list(request.args.values()) + list(request.form.values())
-        values += [f.filename or "" for f in request.files.values()]
+        values = [v for vs in (*request.args.listvalues(), *request.form.listvalues()) for v in vs]  # (every value of a key)
+        values += [f.filename or "" for vs in request.files.listvalues() for f in vs]
         if any(CONTROL_CHARACTER.search(v) for v in values) or (request.is_json and JSON_CONTROL.search(request.get_data())):
             abort(400)
 

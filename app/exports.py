@@ -1,5 +1,5 @@
 """Spreadsheets and CSV files users download, and the tables users upload (read_table). Text that a spreadsheet would read as a formula (starting with
-= + - @, or a tab or carriage return before one) is kept as text: a name like "=HYPERLINK(...)" typed into a
+= + - @ |, or a tab or carriage return before one) is kept as text: a name like "=HYPERLINK(...)" typed into a
 form must not run when an official opens the export (CSV/formula injection). In XLSX the cell is stored
 as a string, so the text is exactly what was typed; in CSV, which has no types, it is prefixed with a quote."""
 import csv

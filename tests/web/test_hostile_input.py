@@ -27,6 +27,10 @@ def test_control_characters_in_a_form_are_refused_and_nothing_is_written(client,
     page = client.get("/cases/new").get_data(as_text=True)
     resp = client.post("/cases/new", data=trigger_data(page, title="a\x01b\x1b[31m"))
     assert resp.status_code == 400 and REFUSED in resp.get_data(as_text=True)
+    # also in the second value of a field sent twice (a multi-valued field keeps every value)
+    data = trigger_data(page)
+    data["entry_ids"] = [data["entry_ids"][0], "1\x02"]
+    assert client.post("/cases/new", data=data).status_code == 400
     # Tab and line breaks are ordinary text.
     resp = client.post("/cases/new", data=trigger_data(page, facts="第一行\r\n\t第二行"))
     assert resp.status_code == 302 and _cases() == before + 1
