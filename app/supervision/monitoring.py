@@ -12,7 +12,7 @@ from app import clock
 from app.audit import services as audit
 from app.auth.models import ADMIN, SpecialistGroup, Unit
 from app.auth.permissions import require_role
-from app.cases.models import Case, Subject
+from app.cases.models import Case, OpenTask, Subject
 from app.credit import queries as credit_queries
 from app.enums import JOINT_KINDS, CaseKind
 from app.errors import DomainError
@@ -102,11 +102,23 @@ def step_times(period: Period | None = None) -> list[dict]:
 
 
 def on_time_by_unit(period: Period | None = None) -> list[dict]:
+    """Per unit: steps with a deadline completed in the period and how many of them on time, plus, for a period that
+    reaches today, the unit's open steps already past their deadline (late whatever happens next: a unit sitting on
+    overdue work must not show 100 %)."""
     on_time = func.sum(sql_case((StepRecord.on_time.is_(True), 1), else_=0))
     stmt = (select(Unit.name, func.count(StepRecord.id), on_time)
             .join(Unit, Unit.id == StepRecord.unit_id).where(StepRecord.on_time.is_not(None)))
-    rows = db.session.execute(_completed_in(stmt, period).group_by(Unit.name).order_by(Unit.name))
-    return [{"unit": u, "steps": n, "on_time": int(k or 0), "rate": round(100.0 * (k or 0) / n, 1)} for u, n, k in rows]
+    done = {u: (n, int(k or 0)) for u, n, k in db.session.execute(_completed_in(stmt, period).group_by(Unit.name))}
+    now = clock.now()
+    overdue = {} if period is not None and period.end <= now else dict(db.session.execute(
+        select(Unit.name, func.count(OpenTask.id)).join(Unit, Unit.id == OpenTask.unit_id)
+        .where(OpenTask.due_at < now).group_by(Unit.name)).all())
+    out = []
+    for unit in sorted(done.keys() | overdue.keys()):
+        (n, k), late_open = done.get(unit, (0, 0)), overdue.get(unit, 0)
+        out.append({"unit": unit, "steps": n + late_open, "on_time": k, "overdue_open": late_open,
+                    "rate": round(100.0 * k / (n + late_open), 1)})
+    return out
 
 
 def outcomes(period: Period | None = None) -> list[tuple[str, str, int]]:

@@ -152,3 +152,14 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
     assert reminder.reason == "typical_reminder" and "2026-Q4" in reminder.text
     later = supervision.typical_quota_notices(date(2027, 1, 4))
     assert later >= 1 and db.session.scalar(select(Notice).where(Notice.unit_id == county.id, Notice.reason == "typical_shortfall"))
+
+
+def test_open_work_past_its_deadline_counts_against_the_units_on_time_rate(org, clock):
+    case = file_case()  # the market group's lead pre-reviews it
+    assert {r["unit"]: r for r in monitoring.on_time_by_unit()}.get("市市场监管局") is None  # nothing done, nothing late
+    clock.move_to(only_task(case.id, "pre_review").due_at + timedelta(hours=1))
+    row = {r["unit"]: r for r in monitoring.on_time_by_unit()}["市市场监管局"]
+    assert row == {"unit": "市市场监管局", "steps": 1, "on_time": 0, "overdue_open": 1, "rate": 0.0}
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})  # done late: a late step
+    row = {r["unit"]: r for r in monitoring.on_time_by_unit()}["市市场监管局"]
+    assert row["steps"] == 1 and row["on_time"] == 0 and row["overdue_open"] == 0
