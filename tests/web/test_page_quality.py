@@ -1,5 +1,5 @@
-"""Every page of every role, as a tester would read it: each form control has a label, no id appears twice, and
-no internal identifier (status keys, rule names, process ids, unit kinds) or Python/JSON leftover reaches the
+"""Every page of every role, as a tester would read it: each form control has a label, each table has column
+headers, no id appears twice, and no internal identifier (status keys, rule names, process ids, unit kinds) or Python/JSON leftover reaches the
 visible text of the Chinese UI."""
 import re
 from html.parser import HTMLParser
@@ -12,7 +12,7 @@ from tests.helpers import in_effect_case
 
 PAGES = {
     "admin": ["/admin/", "/admin/users", "/admin/units", "/admin/rules", "/admin/calendar?year=2026", "/admin/processes",
-              "/admin/catalog", "/admin/audit", "/experts/", "/admin/groups/new"],
+              "/admin/catalog", "/admin/catalog/1", "/admin/audit", "/experts/", "/admin/groups/new"],
     "office1": ["/tasks/", "/cases/", "/experts/", "/supervision/", "/supervision/sla", "/supervision/reports",
                 "/supervision/typical", "/supervision/my-notices", "/admin/catalog"],
     "supervisor1": ["/supervision/", "/supervision/sla", "/supervision/reports", "/cases/", "/admin/audit"],
@@ -30,6 +30,7 @@ class Page(HTMLParser):
         self.ids, self.label_for, self.controls, self.text = [], set(), [], []
         self._skip = 0
         self._in_label = 0
+        self._tables, self.headless_tables = [], 0
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -41,6 +42,10 @@ class Page(HTMLParser):
             self._in_label += 1
             if a.get("for"):
                 self.label_for.add(a["for"])
+        if tag == "table":
+            self._tables.append(False)
+        if tag == "th" and self._tables:
+            self._tables[-1] = True
         if tag in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit", "button"):
             self.controls.append((tag, a, self._in_label > 0))
 
@@ -49,6 +54,8 @@ class Page(HTMLParser):
             self._skip -= 1
         if tag == "label":
             self._in_label -= 1
+        if tag == "table" and self._tables and not self._tables.pop():
+            self.headless_tables += 1
 
     def handle_data(self, data):
         if not self._skip:
@@ -58,6 +65,7 @@ class Page(HTMLParser):
 def _check(html, url):
     p = Page()
     p.feed(html)
+    assert not p.headless_tables, f"{url}: {p.headless_tables} table(s) without column headers"
     dupes = {i for i in p.ids if p.ids.count(i) > 1}
     assert not dupes, f"{url}: duplicate ids {dupes}"
     for tag, a, wrapped in p.controls:
