@@ -222,3 +222,16 @@ def test_after_repair_the_applicant_page_shows_the_end_by_repair_not_the_old_end
     ended = f"{listing.ended_on.year}年{listing.ended_on.month}月{listing.ended_on.day}日"
     assert ended in html and "信用修复" in html
     assert old not in html  # the end it would have had is not presented as its end
+
+
+def test_an_objection_is_shown_as_filed_by_its_applicant_not_by_the_unit_that_handles_it(client, org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes, "app5")
+    obj = objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    login(client, "market_lead")
+    html = client.get(f"/cases/{obj.id}").get_data(as_text=True)
+    filed = html.split("申报单位</dt>")[1].split("</dd>")[0]
+    assert f"申请人: {applicant.full_name}" in filed and "市市场监管局" not in filed
+    assert "承办方" not in html  # (where it goes is its current step)
+    assert "承办方" in client.get(f"/cases/{case.id}").get_data(as_text=True)
