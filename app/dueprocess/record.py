@@ -17,7 +17,7 @@ from app.dueprocess.subject_changes import changes_of, may_record
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.listings.models import Listing, ListingUnit
+from app.listings.models import Listing, ListingUnit, PeriodSuspension
 from app.rights.objections import subject_cases_clause
 
 SEE_ALL_CHECKS = (SUPERVISOR, OFFICE, ADMIN)
@@ -29,11 +29,16 @@ class Item:
     what: str
     text: str
     case: Case | None = None
+    day_only: bool = False  # (known by the day: shown without a time)
 
 
 def _day(d) -> datetime:
     """A date-only item sorts after what happened that day (a service recorded on the day of a notice)."""
     return datetime.combine(d, time(23, 59), tzinfo=clock.LOCAL_TZ)
+
+
+def _on(d, what: str, text: str, case: Case | None) -> Item:
+    return Item(_day(d), what, text, case, day_only=True)
 
 
 def own_record(actor) -> dict:
@@ -90,19 +95,31 @@ def _record(actor, subject: Subject, stmt, all_checks: bool) -> dict:
             kind = "statement_made" if n.state == "stated" else "statement_waived"
             items.append(Item(n.stated_at, str(labels.EVENT_LABELS[kind]), n.statement, by_id.get(n.case_id)))
     for s in served:
-        items.append(Item(_day(s.served_on), str(labels.EVENT_LABELS["decision_served"]),
-                          labels.label(labels.SERVICE_WAY_LABELS, s.way), by_id.get(s.case_id)))
+        items.append(_on(s.served_on, str(labels.EVENT_LABELS["decision_served"]),
+                         labels.label(labels.SERVICE_WAY_LABELS, s.way), by_id.get(s.case_id)))
     for lst in listings:
         what = str(_l("Black list")) if lst.kind == "punishment" else str(_l("Red list"))
         behaviour = lst.catalog_version.behaviour if lst.catalog_version else ""
-        items.append(Item(_day(lst.period_start), what, f"{behaviour} · {lst.deciding_unit.name}", by_id.get(lst.case_id)))
+        items.append(_on(lst.period_start, what, f"{behaviour} · {lst.deciding_unit.name}", by_id.get(lst.case_id)))
         if lst.ended_on:
-            items.append(Item(_day(lst.ended_on), str(labels.label(labels.LISTING_STATUS_LABELS, lst.status)), behaviour,
-                              by_id.get(lst.case_id)))
+            items.append(_on(lst.ended_on, str(labels.label(labels.LISTING_STATUS_LABELS, lst.status)), behaviour,
+                             by_id.get(lst.case_id)))
+    # Suspensions while an objection or complaint was handled, and the resumptions (from the listings above).
+    for sp in db.session.scalars(select(PeriodSuspension).where(
+            PeriodSuspension.listing_id.in_([lst.id for lst in listings])).order_by(PeriodSuspension.start)) if listings else []:
+        source = by_id.get(sp.source_case_id)
+        note = f"{source.number} · {source.title}" if source else ""
+        items.append(_on(sp.start, str(labels.EVENT_LABELS["punishment_suspended"]), note, by_id.get(sp.case_id)))
+        if sp.end:
+            items.append(_on(sp.end, str(labels.EVENT_LABELS["punishment_resumed"]), note, by_id.get(sp.case_id)))
+    # How the subject's own requests (objections, complaints, repairs, corrections) ended.
+    for c in cases:
+        if c.kind not in ("punishment", "reward") and c.closed_at is not None:
+            items.append(Item(c.closed_at, str(labels.label(labels.STATUS_LABELS, c.status)), f"{c.number} · {c.title}", c))
     changes = changes_of(subject_id)
     for sc in changes:
         text = f"{sc.subject.name}（{sc.subject.code}）" + (f" → {sc.successor.name}（{sc.successor.code}）" if sc.successor else "")
-        items.append(Item(_day(sc.on_date), str(labels.label(labels.SUBJECT_CHANGE_LABELS, sc.kind)), f"{text}\n{sc.basis}", None))
+        items.append(_on(sc.on_date, str(labels.label(labels.SUBJECT_CHANGE_LABELS, sc.kind)), f"{text}\n{sc.basis}", None))
     for ch in checks:
         items.append(Item(ch.at, str(_l("Credit check")),
                           f"{ch.unit.name} · {labels.label(labels.MATTER_TYPE_LABELS, ch.matter_type)}", None))

@@ -240,3 +240,21 @@ def test_a_merger_is_recorded_from_the_subject_page(client, org, clock):
     db.session.commit()
     html = client.get(f"/check/{answer.check_id}").get_data(as_text=True)
     assert "合并入测试建材集团有限公司（91510400MA6X00090A）" in html
+
+
+def test_the_subjects_record_follows_its_objection_suspension_resumption_and_outcome(client, org, clock):
+    from app.rights import objections
+    from tests.conftest import user
+    from tests.helpers import do, in_effect_case, only_task
+
+    case, codes = in_effect_case()
+    a = applicant_for(case, codes, "app6")
+    obj = objections.file_objection(a, case.id, "异议", [])
+    db.session.commit()
+    do(user("market_lead"), only_task(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    do(a, only_task(obj.id, "applicant_next"), {"next_step": "accept", "grounds": ""})
+    login(client, "app6")
+    html = client.get("/portal/record").get_data(as_text=True)
+    assert "暂停执行惩戒" in html and "恢复执行惩戒" in html and obj.number in html
+    assert "异议已办结：申请人接受答复" in html  # how the objection ended
+    assert "23:59" not in html  # days are shown as days
