@@ -10,6 +10,7 @@ b. The finance bureau's caseworker reports its implementation of a decided punis
 import re
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.ui import PDF_BYTES, flash
 
@@ -66,6 +67,8 @@ def skip_link_first(page: Page) -> None:
     expect(skip).to_be_visible()  # shown once focused
     assert focused(page)["visible"]
     page.keyboard.press("Enter")
+    # (the browser moves the focus with the fragment navigation: allow it a moment on a busy machine)
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'main'", timeout=5000)
     assert focused(page)["main"], focused(page)
 
 
@@ -85,10 +88,18 @@ def choose(page: Page, target: str, options: Locator) -> None:
 
 
 def attach(page: Page, file_input: Locator, name: str) -> None:
-    """A file field: Space on it opens the file chooser (answered with a small PDF)."""
+    """A file field: Space on it opens the file chooser (answered with a small PDF). Headless Chromium now and then
+    drops the chooser event of a key press on a busy machine: Space is pressed again (still on the field) then."""
     tab_to(page, file_input)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
+    for attempt in range(3):
+        try:
+            with page.expect_file_chooser(timeout=5000) as chooser:
+                page.keyboard.press("Space")
+            break
+        except PlaywrightTimeout:
+            assert is_focused(file_input), focused(page)
+            if attempt == 2:
+                raise
     chooser.value.set_files([{"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}])
 
 
