@@ -31,7 +31,7 @@ def test_admin_edits_catalog_unit_user_and_deadline_rule(people):
     admin.get_by_label("修改原因（法律法规、机构职能变化或更正）").fill("按新修订的公布管理办法补充列入情形。")
     admin.get_by_role("button", name="保存为新版本").click()
     expect(flash(admin)).to_have_text("已保存为新版本；已申报的案件仍引用申报时的版本。")
-    versions = admin.locator("table").first.locator("tr")
+    versions = admin.locator("table").first.locator("tbody tr")  # (below the header row)
     expect(versions.first).to_contain_text("v2")
     expect(versions.first).to_contain_text("按新修订的公布管理办法补充列入情形。")
     expect(versions.nth(1)).to_contain_text("v1")
