@@ -3,13 +3,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
+from app.auth.models import Unit
 from app.auth.permissions import require_role
 from app.errors import DomainError, PermissionDenied
 from app.experts import database
 from app.experts.forms import ExpertForm, ImportForm, UnavailableForm
-from app.experts.models import Draw, Expert, Invitation
-from app.experts.services import REASONS, verify
+from app.experts.models import Draw, Expert
+from app.experts.services import REASONS, may_verify, verify
 from app.extensions import db
 from app.form_errors import commit_or_errors, flash_form_errors
 from app.i18n import lazy_gettext as _l
@@ -136,14 +136,7 @@ def import_experts():
 @login_required
 def verify_draw(draw_id):
     d = db.session.get(Draw, draw_id) or abort(404)
-    # An expert sees who else sits on the meeting (and who was excluded, and why) only once they have confirmed
-    # they attend, as with the case itself: reserves and experts who were only invited do not.
-    allowed = current_user.role in (OFFICE, SUPERVISOR, ADMIN) or (
-        current_user.role == "expert" and db.session.scalar(select(Invitation.id).where(
-            Invitation.draw_id == d.id, Invitation.expert_id == current_user.expert_id,
-            Invitation.status.in_(("confirmed", "closed")))) is not None
-    )
-    if not allowed:
+    if not may_verify(current_user, d):
         raise PermissionDenied(_l("Only the office, supervisors and the experts who confirmed they attend may verify a draw."))
     ok, recomputed = verify(d)
     names = {c["id"]: c["name"] for c in d.pool}

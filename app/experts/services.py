@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.auth.models import EXPERT, User
+from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, User
 from app.cases import events, runtime
 from app.cases.models import Case, CaseEvent, CaseSubject
 from app.enums import EventType
@@ -176,6 +176,17 @@ def _already_drawn(case: Case, purpose: str) -> set[int]:
     for d in db.session.scalars(select(Draw).where(Draw.case_id == case.id, Draw.purpose == purpose, Draw.closed_at.is_(None))):
         ids.update(p["expert_id"] for p in d.picks)
     return ids
+
+
+def may_verify(actor, draw_row: Draw) -> bool:
+    """The office, supervisors and administrators; an expert once they have confirmed they attend (as with the case
+    itself): the record names who sits on the meeting and who was excluded and why, which reserves and experts only
+    invited do not see."""
+    if actor.role in (OFFICE, SUPERVISOR, ADMIN):
+        return True
+    return actor.role == EXPERT and db.session.scalar(select(Invitation.id).where(
+        Invitation.draw_id == draw_row.id, Invitation.expert_id == actor.expert_id,
+        Invitation.status.in_(SAT_STATUSES))) is not None
 
 
 def verify(draw_row: Draw) -> tuple[bool, list[dict]]:

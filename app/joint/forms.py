@@ -1,3 +1,5 @@
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtf_translations
 from wtforms import FieldList, Form, FormField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
@@ -52,9 +54,12 @@ class SubjectRow(Form):
         return not (self.name.data or "").strip() and not (self.code.data or "").strip()
 
 
+SUBMISSION_KEY = re.compile("^[0-9a-f]{32}$")  # (made by secrets.token_hex(16) when the form is shown)
+
+
 class TriggerForm(FlaskForm):
     # Made when the form is first shown and sent back with it: the same form sent twice files one case.
-    submission_key = HiddenField(validators=[Optional(), Regexp("^[0-9a-f]{32}$")])
+    submission_key = HiddenField(validators=[Optional(), Regexp(SUBMISSION_KEY)])
     subjects = BoundedFieldList(FormField(SubjectRow), min_entries=SUBJECT_ROWS, max_entries=MAX_SUBJECTS,
                                 validators=[_not_too_many_rows])
     entry_ids = MultiCheckboxField(

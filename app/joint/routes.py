@@ -1,5 +1,4 @@
 """Filing a trigger (the joint procedure's first step); the case pages themselves are in app.cases."""
-import re
 import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,7 +14,7 @@ from app.extensions import db
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 from app.joint import services
-from app.joint.forms import MAX_SUBJECTS, TriggerForm
+from app.joint.forms import MAX_SUBJECTS, SUBMISSION_KEY, TriggerForm
 from app.labels import CASE_KIND_LABELS
 from forms.fields import choices
 
@@ -32,7 +31,7 @@ def _entry_choices():
 
 def _key(form) -> str | None:
     key = form.submission_key.data or ""
-    return key if re.fullmatch("[0-9a-f]{32}", key) else None
+    return key if SUBMISSION_KEY.match(key) else None
 
 
 def _file(form, subjects, kept_tokens, new_files):

@@ -88,6 +88,16 @@ def test_verify_page_is_for_office_supervisors_and_the_experts_who_confirmed(cli
     c = client.application.test_client()
     login(c, db.session.scalar(select(User.username).where(User.expert_id == reserve)))
     assert c.get(f"/experts/draws/{d.id}/verify").status_code == 403  # a reserve never invited
+    # An expert who has given their opinion still took part: they may verify the draw too.
+    from app.experts import services as expert_services
+
+    inv = db.session.get(Invitation, drawn.id)
+    expert_services.submit_opinion(db.session.scalar(select(User).where(User.expert_id == inv.expert_id)), inv, "support", "同意")
+    db.session.commit()
+    assert db.session.get(Invitation, drawn.id).status == "opinion"
+    c = client.application.test_client()
+    login(c, expert_login(drawn))
+    assert c.get(f"/experts/draws/{d.id}/verify").status_code == 200
 
 
 def test_office_adds_an_expert_with_login_and_unavailable_period(client, org):
