@@ -200,7 +200,7 @@ class Config:
     # time) and falls back to computing them itself once they are three intervals old (no scheduler running).
     DASHBOARD_REFRESH_SECONDS = int(os.environ.get("XINLIAN_DASHBOARD_REFRESH", 300))
     # Throttling (Flask-Limiter; storage shared by all web servers in production, e.g. redis://).
-    RATELIMIT_STORAGE_URI = os.environ.get("XINLIAN_RATELIMIT_STORAGE", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("XINLIAN_RATELIMIT_STORAGE", "process-memory://")
     # Webhooks may not go to this server's own loopback address unless this is set (a receiver on the same host).
     WEBHOOK_ALLOW_LOOPBACK = os.environ.get("XINLIAN_WEBHOOK_ALLOW_LOOPBACK") == "1"
     RATELIMIT_HEADERS_ENABLED = True

@@ -9,6 +9,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 
+from app import rate_storage  # noqa: F401  (registers the process-memory:// scheme before the limiter reads its URI)
+
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -24,8 +26,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
-# Throttling of logins, registration and (later) the API; storage from RATELIMIT_STORAGE_URI (memory:// by
-# default; a shared store such as redis:// or the database when several web servers run).
+# Throttling of logins, registration and the API; storage from RATELIMIT_STORAGE_URI (process-memory:// by
+# default, see app.rate_storage; a shared store such as redis:// when several web servers run).
 limiter = Limiter(key_func=get_remote_address)
 
 

@@ -51,7 +51,8 @@ class AnswerOut(Schema):
     check_id = fields.Integer(required=True)
     code = fields.String(required=True)
     subject_kind = fields.String(required=True)
-    subject_name = fields.String(allow_none=True, required=True)
+    subject_name = fields.String(allow_none=True, required=True,
+                                 metadata={"description": "the recorded name, only when the check finds a listing (else null)"})
     matter_type = fields.String(required=True)
     matter_no = fields.String(required=True)
     verdict = fields.String(required=True, metadata={"description": "punished | suspended | rewarded | repaired | clear"})

@@ -246,8 +246,14 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
     )).scalar_one()
     status = _status_of(subject.subject_status, subject.subject_status_on, subject.subject_successor_id) if subject \
         else _status(None)
-    return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, subject.subject_name if subject else None,
+    return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, _name_shown(subject.subject_name if subject else None, findings),
                   matter_type, matter_no, answer, findings, *status)
+
+
+def _name_shown(name: str | None, findings) -> str | None:
+    """The subject's recorded name, only where the check finds a listing: otherwise a desk (or an API client) could
+    learn the name behind any identity number the system holds, such as a party to a case still undecided."""
+    return name if findings else None
 
 
 def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: str) -> list:
@@ -290,7 +296,7 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
             continue
         row, subject = rows[n], subjects.get(c[1])
         out.append(Answer(check_ids[n], row["subject_code_sealed"], mask_code(row["subject_kind"], row["subject_code_sealed"]), row["subject_kind"],
-                          subject.name if subject else None, row["matter_type"], row["matter_no"], row["verdict"],
+                          _name_shown(subject.name if subject else None, findings.get(subject.id) if subject else None), row["matter_type"], row["matter_no"], row["verdict"],
                           findings.get(subject.id, []) if subject else [], *_status(subject)))
         n += 1
     return out

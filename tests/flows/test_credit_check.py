@@ -13,7 +13,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.rights import objections, repair
 from tests.conftest import user
-from tests.helpers import COMPANY, PDF, applicant_for, do, in_effect_case, task_of, unit_id
+from tests.helpers import COMPANY, PDF, applicant_for, do, file_case, in_effect_case, task_of, unit_id
 
 CODE = COMPANY[2]
 
@@ -73,6 +73,17 @@ def test_unknown_clear_and_bad_input(org, clock):
             services.check(desk("市财政局"), code, matter, no)
         assert exc.value.errors[0][0] == field
     assert _checks() == before  # refused checks are not logged
+
+
+def test_a_subject_without_a_listing_is_not_named(org, clock):
+    """A subject the system holds (a party to a case) but with no listing: clear, and its name is not given away by
+    its identity number, neither by one check nor by a batch."""
+    file_case()  # filed, not decided: the company is recorded, nothing is listed
+    requester = desk("市财政局", "finance_cw")
+    one = services.check(requester, CODE, "procurement", "CG-3")
+    [batched] = services.check_many(requester, [(CODE, "procurement", "CG-4")], "b2")
+    assert one.verdict == batched.verdict == "clear" and one.findings == batched.findings == []
+    assert one.subject_name is None and batched.subject_name is None
 
 
 def test_suspended_and_repaired_listings_are_said_so(org, clock):
