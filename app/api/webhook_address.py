@@ -26,7 +26,12 @@ def refused_literal(host: str) -> bool:
         return False  # a name: checked when it is resolved, at each delivery
 
 
-def refused_resolved(host: str, port: int) -> bool:
-    """Whether any address `host` resolves to now is refused (a delivery then fails and is retried)."""
+def resolve_allowed(host: str, port: int) -> str | None:
+    """The address to connect to for `host`, resolved once; None if any address it resolves to is refused. The
+    delivery connects to this very address (webhooks.py), so a name that resolves elsewhere a moment later (DNS
+    rebinding) cannot turn the checked request inward."""
     infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    return any(_refused(ipaddress.ip_address(info[4][0].split("%")[0])) for info in infos)
+    addresses = [info[4][0] for info in infos]
+    if not addresses or any(_refused(ipaddress.ip_address(a.split("%")[0])) for a in addresses):
+        return None
+    return addresses[0]

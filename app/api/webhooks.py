@@ -4,8 +4,11 @@ the scheduler to each of the unit's clients with a webhook, signed with HMAC-SHA
 delays, and marked failed after the last attempt (administrators see every delivery and can send it again)."""
 import hashlib
 import hmac
+import http.client
 import json
 import logging
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -59,7 +62,38 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+def _pinned(connection_class, address: str):
+    """`connection_class` connecting to `address` whatever its host name resolves to by then (the Host header and,
+    for HTTPS, the certificate's name check still use the name)."""
+    def make(host, **kwargs):
+        conn = connection_class(host, **kwargs)
+        conn._create_connection = lambda addr, *args: socket.create_connection((address, addr[1]), *args)
+        return conn
+    return make
+
+
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, address: str):
+        super().__init__(context=ssl.create_default_context())
+        self.address = address
+
+    def https_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPSConnection, self.address), req, context=self._context)
+
+
+def _opener(address: str):
+    """No redirects, no proxy from the environment (the address checks would then be the proxy's), and the
+    connection made to the address that was checked."""
+    return urllib.request.build_opener(_NoRedirects, urllib.request.ProxyHandler({}), _PinnedHTTP(address), _PinnedHTTPS(address))
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -73,9 +107,10 @@ def _post(client: ApiClient, delivery: WebhookDelivery) -> None:
         "X-Xinlian-Event": delivery.event, "X-Xinlian-Delivery": str(delivery.id),
         "X-Xinlian-Signature": signature(client.webhook_secret or "", body)})
     target = urlsplit(client.webhook_url)
-    if webhook_address.refused_resolved(target.hostname, target.port or (443 if target.scheme == "https" else 80)):
+    address = webhook_address.resolve_allowed(target.hostname, target.port or (443 if target.scheme == "https" else 80))
+    if address is None:
         raise urllib.error.URLError(f"{target.hostname} resolves to an address webhooks may not go to")
-    with _OPENER.open(req, timeout=TIMEOUT_SECONDS) as resp:
+    with _opener(address).open(req, timeout=TIMEOUT_SECONDS) as resp:
         if not 200 <= resp.status < 300:
             raise urllib.error.HTTPError(client.webhook_url, resp.status, "not 2xx", resp.headers, None)
 

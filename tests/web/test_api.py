@@ -287,3 +287,106 @@ def test_webhooks_never_go_to_internal_addresses_nor_follow_redirects(org, clock
     finally:
         server.shutdown()
         server.server_close()
+
+
+class Accepting(BaseHTTPRequestHandler):
+    hosts: list = []
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).hosts.append(self.headers["Host"])
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_webhook_goes_to_the_address_that_was_checked(org, clock, app, monkeypatch):
+    """DNS rebinding: the receiver's name resolves to an allowed address when checked and to the cloud metadata
+    address a moment later. The delivery connects to the address checked, with the name in its Host header."""
+    import socket
+
+    real = socket.getaddrinfo
+    asked = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "hooks.department.test":
+            return real(host, port, *args, **kwargs)
+        asked.append(host)
+        ip = "127.0.0.1" if len(asked) == 1 else "169.254.169.254"
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ip, port))]
+
+    server = HTTPServer(("127.0.0.1", 0), Accepting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        Accepting.hosts = []
+        make_client(webhook=f"http://hooks.department.test:{server.server_port}/hook")
+        in_effect_case()
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        assert webhooks.deliver_due() == (1, 0)
+        assert asked == ["hooks.department.test"]  # resolved once, for the check
+        assert Accepting.hosts == [f"hooks.department.test:{server.server_port}"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _certificate_for(name: str, folder):
+    """A self-signed certificate for `name` (key and certificate files), made with cryptography."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+            .not_valid_after(dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))  # (TLS reads the real time, not the test clock)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_file, cert_file = folder / "key.pem", folder / "cert.pem"
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_file, cert_file
+
+
+def test_an_https_webhook_is_pinned_and_still_checks_the_certificate_name(org, clock, app, monkeypatch, tmp_path):
+    """Over HTTPS the pinned connection still verifies the receiver's certificate against the URL's name."""
+    import socket
+    import ssl
+
+    key_file, cert_file = _certificate_for("hooks.department.test", tmp_path)
+    server = HTTPServer(("127.0.0.1", 0), Accepting)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    real_getaddrinfo, real_context = socket.getaddrinfo, ssl.create_default_context
+
+    def resolve(host, port, *args, **kwargs):
+        if host in ("hooks.department.test", "other.department.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: real_context(cafile=str(cert_file)))
+    try:
+        Accepting.hosts = []
+        good, _t, _s = make_client(webhook=f"https://hooks.department.test:{server.server_port}/hook")
+        wrong, _t, _s = make_client(webhook=f"https://other.department.test:{server.server_port}/hook")
+        in_effect_case()
+        assert webhooks.deliver_due() == (1, 0)  # the certificate names hooks.department.test, not other.…
+        assert Accepting.hosts == [f"hooks.department.test:{server.server_port}"]
+        [failed] = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.client_id == wrong.id)).all()
+        assert failed.status == "pending" and "certificate" in failed.last_error.lower()
+    finally:
+        server.shutdown()
+        server.server_close()
