@@ -1,10 +1,12 @@
 """The range of dates a procedure can have. WTForms parses 0001-01-01 and 9999-12-31 as dates; no meeting,
 hearing, holiday or notice of this office falls outside this century, and such a date would only overflow the
 deadline arithmetic later, so forms refuse it at once with a message."""
-from datetime import date
+from datetime import date, datetime
 
+from flask_babel import get_locale
 from wtforms.validators import StopValidation
 
+from app import clock
 from app.i18n import lazy_gettext as _l
 
 EARLIEST = date(2000, 1, 1)
@@ -23,3 +25,24 @@ class PlausibleDate:
     def __call__(self, form, field):
         if field.data is not None and not plausible(field.data):
             raise StopValidation(self.message)
+
+
+def show_date(value: date | datetime | None) -> str:
+    """A day as the reader's language writes it (2027年1月31日; ISO in English); a time is shown as its local day."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.as_utc(value).astimezone(clock.LOCAL_TZ).date()
+    if str(get_locale()).startswith("zh"):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+class ShownDate:
+    """A day put into a message (DomainError, flash): written in the reader's language when the message is shown."""
+
+    def __init__(self, day: date):
+        self.day = day
+
+    def __str__(self) -> str:
+        return show_date(self.day)

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from app import clock, labels
 from app.cases.identifiers import mask_code
+from app.dates import show_date
 from app.engine import heartbeats
 from app.i18n import lazy_gettext as _l
 from app.workdays import rules
@@ -27,14 +28,7 @@ def fmt_dt(value: datetime | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def fmt_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = clock.as_utc(value).astimezone(clock.LOCAL_TZ).date()
-    if str(get_locale()).startswith("zh"):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.isoformat()
+fmt_date = show_date  # (domain messages write days the same way: app.dates)
 
 
 def fmt_dt_iso(value: str | None) -> str:

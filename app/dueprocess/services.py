@@ -14,6 +14,7 @@ from app import clock
 from app.auth.models import ADMIN, APPLICANT, OFFICE, User
 from app.cases import attachments, events, runtime
 from app.cases.models import Case
+from app.dates import ShownDate
 from app.dueprocess.models import OPEN, STATED, WAIVED, DecisionService, PriorNotice
 from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
@@ -181,7 +182,7 @@ def record_service(actor, case_id: int, subject_id: int, way: str, served_on, no
         raise DomainError(_l("Enter the date of service."), "served_on")
     decided = clock.local_date(case.decided_at) if case.decided_at else None
     if decided and served_on < decided:
-        raise DomainError(_l("The decision cannot be served before it was made (%(d)s).", d=decided.isoformat()), "served_on")
+        raise DomainError(_l("The decision cannot be served before it was made (%(d)s).", d=ShownDate(decided)), "served_on")
     if served_on > clock.today_local():
         raise DomainError(_l("The date of service cannot be in the future."), "served_on")
     note = (note or "").strip()

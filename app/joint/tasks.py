@@ -13,6 +13,7 @@ from app.cases.models import REL_IMPLEMENTER, REL_LEAD, Case, CaseMeasure
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import TaskContext
 from app.cases.tasks import required as _required
+from app.dates import ShownDate
 from app.dueprocess import decision_document
 from app.dueprocess import services as dueprocess
 from app.enums import EventType
@@ -169,7 +170,7 @@ def determination(ctx: TaskContext) -> dict:
     experts_attended = experts.check_quorum(ctx.case, v.get("attending_expert_ids") or [])
     heard = dueprocess.heard_from(ctx.case)
     if heard and meeting_date < heard:
-        raise DomainError(_l("The meeting must be held after the subjects were heard: not before %(d)s.", d=heard.isoformat()),
+        raise DomainError(_l("The meeting must be held after the subjects were heard: not before %(d)s.", d=ShownDate(heard)),
                           "meeting_date")
     statements = dueprocess.answer_statements(ctx.case, v.get("statement_answer"))
     attachments.validate_uploads(attachments.of_field(ctx.files, "files"), "files")

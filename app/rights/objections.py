@@ -14,6 +14,7 @@ from app.cases import attachments, events, runtime
 from app.cases.models import REL_LEAD, REL_NOTIFIED, REL_OFFICE, Case, CaseSubject
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import required as _required
+from app.dates import ShownDate
 from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError, PermissionDenied
 from app.experts import convocation
@@ -97,7 +98,7 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     last_day = objection_last_day(case, listing)
     if last_day is not None and clock.today_local() > last_day:
         raise DomainError(_l("The objection period ended on %(d)s (it counts from the day the decision was served on you).",
-                             d=last_day.isoformat()))
+                             d=ShownDate(last_day)))
     existing = open_objection(case.id, actor.subject_id)
     if existing is not None:
         raise OpenObjection(existing)

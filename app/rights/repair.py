@@ -12,6 +12,7 @@ from app import clock, text_search
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
+from app.dates import ShownDate
 from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError
 from app.extensions import db
@@ -62,7 +63,7 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     start = eligible_from(case, listing)
     if clock.today_local() < start:
         raise DomainError(_l("Not yet eligible: the minimum publication period of %(days)s days runs until %(date)s. You can apply from %(date)s.",
-                             days=min_days(case), date=start.isoformat()))
+                             days=min_days(case), date=ShownDate(start)))
     errors = []
     if not (correction or "").strip():
         errors.append(("correction", _l("Describe how the behaviour was corrected and its effects removed.")))

@@ -20,7 +20,7 @@ def test_ineligible_before_the_minimum_publication_period(org, clock):
     with pytest.raises(DomainError) as exc:
         repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
     db.session.rollback()
-    assert "2027-02-21" in str(exc.value.message)  # 23 Nov 2026 + 90 days
+    assert "截至 2027年2月21日" in str(exc.value.message)  # 23 Nov 2026 + 90 days, written as Chinese dates are
     assert db.session.scalar(select(Case).where(Case.kind == "repair")) is None
 
 

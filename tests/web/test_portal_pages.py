@@ -84,7 +84,7 @@ def test_repair_pages_and_published_results(client, org, clock):
     html = client.get(f"/portal/cases/{mine.id}/repair").get_data(as_text=True)
     assert "申请表将于 2027年2月21日 开放" in html and 'name="correction"' not in html  # no form that cannot succeed yet
     resp = client.post(f"/portal/cases/{mine.id}/repair", data={"csrf_token": csrf_from(html), "correction": "已整改", "pledge": "y"})
-    assert resp.status_code == 200 and "2027-02-21" in resp.get_data(as_text=True)  # not yet eligible, said so
+    assert resp.status_code == 200 and "您可自 2027年2月21日 起提出申请" in resp.get_data(as_text=True)  # not yet eligible, said so
     assert client.get(f"/portal/cases/{theirs.id}/repair").status_code == 403
     assert "2027" not in client.get("/public/?list=repairs").get_data(as_text=True).split("<table")[1]
     clock.move_to("2027-02-21T01:00:00+00:00")
