@@ -1,6 +1,5 @@
 """Login, logout, language; and the organisation's administration pages (units, groups, users)."""
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -18,7 +17,7 @@ from app.extensions import db, limiter
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 from app.labels import ROLE_LABELS, label
-from app.redirects import local_url
+from app.redirects import local_path, local_url
 from app.security_log import services as security_log
 from forms.fields import choices
 
@@ -33,10 +32,7 @@ def index():
 
 
 def _safe_next(default: str) -> str:
-    nxt = request.args.get("next")
-    if not nxt or urlsplit(nxt).netloc or not nxt.startswith("/") or nxt.startswith("//"):
-        return default
-    return nxt
+    return local_path(request.args.get("next"), default)
 
 
 @bp.route("/login", methods=["GET", "POST"])

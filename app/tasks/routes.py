@@ -12,6 +12,7 @@ from app.form_errors import apply_errors
 from app.i18n import lazy_gettext as _l
 from app.labels import step
 from app.pagination import page_number
+from app.redirects import local_path
 from forms import FORMS
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -120,10 +121,7 @@ def _claim_or_release(task_id, action):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "warning")
-    nxt = request.form.get("next") or ""
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = url_for("tasks.inbox")
-    return redirect(nxt)
+    return redirect(local_path(request.form.get("next"), url_for("tasks.inbox")))
 
 
 @bp.route("/<uuid:task_id>/claim", methods=["POST"])

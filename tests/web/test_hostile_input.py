@@ -12,7 +12,7 @@ from app.cases.models import Case
 from app.exports import csv_bytes
 from app.extensions import db
 from tests.conftest import csrf_from, login, user
-from tests.helpers import file_case, trigger_data, unit_id
+from tests.helpers import file_case, only_task, trigger_data, unit_id
 
 REFUSED = "提交的内容含有系统无法接收的字符或数值"
 
@@ -81,6 +81,27 @@ def test_a_refused_form_never_sends_the_user_to_another_site(client, org):
     assert resp.status_code == 302 and "evil.example" not in resp.headers["Location"]
     resp = client.post("/cases/new", data={"title": "x"}, headers={"Referer": "http://localhost/cases/new"})
     assert resp.headers["Location"].endswith("/cases/new")
+
+
+def test_next_with_a_backslash_does_not_leave_the_site(client, org, clock):
+    """Browsers read "/\\evil.example" as "//evil.example": neither the login's nor a task button's `next` may send there."""
+    from app.redirects import local_path, local_url
+
+    for hostile in ("/\\evil.example", "/\\/evil.example", "//evil.example", "https://evil.example/", "/\tpath"):
+        assert local_path(hostile, "/home") == "/home", hostile
+    assert local_path("/cases/1?tab=timeline", "/home") == "/cases/1?tab=timeline"
+    assert local_url("http://localhost/\\evil.example", "localhost", "/home") == "/home"
+    page = client.get("/login").get_data(as_text=True)
+    resp = client.post("/login?next=/%5Cevil.example", data={"username": "market_cw", "password": "demo1234",
+                                                              "csrf_token": csrf_from(page)})
+    assert resp.status_code == 302 and "evil" not in resp.headers["Location"]
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    lead = client.application.test_client()
+    login(lead, "market_lead")  # (the group's lead may claim it)
+    page = lead.get("/tasks/").get_data(as_text=True)
+    resp = lead.post(f"/tasks/{ot.task_id}/claim", data={"csrf_token": csrf_from(page), "next": "/\\evil.example"})
+    assert resp.status_code == 302 and "evil" not in resp.headers["Location"]
 
 
 def test_a_decision_template_that_cannot_be_laid_out_or_is_unbounded_is_explained(client, org):
