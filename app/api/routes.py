@@ -195,7 +195,7 @@ def _entry(lst, measures) -> dict:
             "reason": v.behaviour if v else "", "grounds": lst.grounds, "legal_basis": lst.legal_basis,
             "entry_code": v.entry.code if v else "", "deciding_unit": lst.deciding_unit.name,
             "case_number": lst.decision_no if lst.source == "department" or not lst.case else lst.case.number, "period_start": lst.period_start,
-            "period_end": lst.period_end, "status": lst.status, "ended_on": lst.ended_on,
+            "period_end": lst.period_end, "status": lst.status, "ended_on": lst.ended_on, "serious": bool(lst.serious),
             "measures": measures.get(lst.id, []), "updated_at": lst.updated_at}
 
 

@@ -166,6 +166,9 @@ class ListEntryOut(Schema):
     period_end = fields.Date(allow_none=True, required=True)
     status = fields.String(required=True)
     ended_on = fields.Date(allow_none=True, required=True)
+    serious = fields.Boolean(required=True, metadata={
+        "description": "on the serious-dishonesty list (严重失信主体名单, seed 003 8①): a black-list entry under a catalog "
+                       "entry that marks serious dishonesty"})
     measures = fields.List(fields.String(), required=True)
     updated_at = fields.DateTime(required=True)
 

@@ -46,7 +46,7 @@ def enqueue(listing, unit_id: int, action: str, reason: str, push=None) -> list[
                     "case_number": listing.case.number if listing.case else listing.decision_no,
                     "period_start": listing.period_start.isoformat(),
                     "period_end": listing.period_end.isoformat() if listing.period_end else None,
-                    "status": listing.status},
+                    "status": listing.status, "serious": bool(listing.serious)},
         "unit_id": unit_id, "at": clock.now().isoformat(),
     }
     out = [WebhookDelivery(client_id=c, event=EVENT, payload=payload, next_attempt_at=clock.now()) for c in targets]

@@ -3,7 +3,7 @@ reward (red list), with its period, suspensions, state and the units that apply 
 lists, the pushes to units, the credit check and the exchange API all read these rows."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Unit
@@ -21,6 +21,8 @@ class Listing(db.Model):
         Index("ix_listing_subject_status", "subject_id", "status"),
         Index("ix_listing_kind_status", "kind", "status", "period_start"),
         Index("ix_listing_kind_updated", "kind", "updated_at"),  # incremental sync (changes since)
+        # the serious-dishonesty list (a small part of the black list)
+        Index("ix_listing_serious", "kind", "status", "period_start", postgresql_where=text("serious"), sqlite_where=text("serious")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))

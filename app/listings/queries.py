@@ -10,9 +10,10 @@ from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, Period
 from app.pagination import paginate_rows
 
 
-def public_list(kind: str, q: str | None, page: int, per_page: int = 25):
+def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious: bool = False):
     """Subjects under joint punishment (black list) or reward (red list) now: in effect, not suspended
-    (a suspended punishment is not applied, so it is not listed meanwhile). Newest first."""
+    (a suspended punishment is not applied, so it is not listed meanwhile). Newest first. `serious`: only the
+    serious-dishonesty list (严重失信主体名单, seed 003 8①), black-list entries whose catalog entry marks it."""
     stmt = (
         select(Listing)
         .join(Subject, Subject.id == Listing.subject_id)
@@ -21,6 +22,8 @@ def public_list(kind: str, q: str | None, page: int, per_page: int = 25):
         .where(Listing.kind == kind, Listing.status == "in_effect")
         .order_by(Listing.period_start.desc(), Listing.id.desc())
     )
+    if serious:
+        stmt = stmt.where(Listing.serious.is_(True))
     if text_search.normalise(q):
         stmt = stmt.where(Listing.subject_id.in_(text_search.subjects_matching(Subject, q)))
     return paginate_rows(stmt, page, per_page, scalars=True, capped_count=True)

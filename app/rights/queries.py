@@ -120,8 +120,10 @@ def document(actor, case_id: int, attachment_id: int) -> Attachment:
 
 
 def public_list(kind: str, q: str | None, page: int):
-    """Black list (punishment) or red list (reward): subjects under joint action now. Names, masked codes,
-    the behaviour and the period — nothing else."""
+    """Black list (punishment), the serious-dishonesty list (part of it) or red list (reward): subjects under joint
+    action now. Names, masked codes, the behaviour and the period — nothing else."""
+    if kind == "serious":
+        return listing_queries.public_list("punishment", q, page, serious=True)
     return listing_queries.public_list(kind, q, page)
 
 

@@ -17,8 +17,10 @@ from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.listings import period
 from app.listings.models import Listing
 from app.listings.services import listing_of
+from app.listings.services import suspensions as listing_suspensions
 from app.pagination import paginate_rows
 from app.rights.objections import applicant_case
 from app.workdays.rules import current as current_rules
@@ -39,9 +41,15 @@ def min_days(case: Case) -> int:
     return max([by_entry.get(c, current_app.config["REPAIR_MIN_DAYS_DEFAULT"]) for c in codes] or [0])
 
 
-def eligible_from(case: Case, listing: Listing | None = None) -> date:
-    start = listing.period_start if listing is not None else case.period_start
-    return start + timedelta(days=min_days(case))
+def eligible_from(case: Case, listing: Listing | None = None) -> date | None:
+    """The first day a repair may be applied for: after the minimum publication period. Days on which the subject's
+    punishment was suspended (an objection or complaint being handled) were not published, so they do not count;
+    None while a suspension is open (the day is not known yet)."""
+    days = min_days(case)
+    if listing is None or days < 1:
+        return (listing.period_start if listing is not None else case.period_start) + timedelta(days=days)
+    last = period.period_end(listing.period_start, days, listing_suspensions(listing.id))
+    return last + timedelta(days=1) if last is not None else None
 
 
 def open_repair(case_id: int, subject_id: int | None = None) -> Case | None:
@@ -61,7 +69,7 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     if existing is not None:
         raise OpenRepair(existing)
     start = eligible_from(case, listing)
-    if clock.today_local() < start:
+    if start is not None and clock.today_local() < start:
         raise DomainError(_l("Not yet eligible: the minimum publication period of %(days)s days runs until %(date)s. You can apply from %(date)s.",
                              days=min_days(case), date=ShownDate(start)))
     errors = []

@@ -101,7 +101,7 @@ def repair_application(case_id):
         else:
             flash(_l("Your repair application %(number)s has been filed.", number=rep.number), "success")
             return redirect(url_for("portal.case", case_id=rep.id))
-    eligible_from = repair.eligible_from(data["case"]) if data["case"].period_start else None
+    eligible_from = repair.eligible_from(data["case"], data["listing"]) if data["case"].period_start else None
     return render_template("portal/repair.html", form=form, pledge=repair.PLEDGE, eligible_from=eligible_from,
                            not_yet=eligible_from is not None and queries.today() < eligible_from, **data)
 
@@ -109,7 +109,7 @@ def repair_application(case_id):
 @public_bp.route("/")
 def lists():
     kind = request.args.get("list", "punishment")
-    if kind not in ("punishment", "reward", "repairs"):
+    if kind not in ("punishment", "serious", "reward", "repairs"):
         kind = "punishment"
     q = (request.args.get("q") or "").strip()[:60] or None
     if kind == "repairs":

@@ -24,6 +24,31 @@ def test_ineligible_before_the_minimum_publication_period(org, clock):
     assert db.session.scalar(select(Case).where(Case.kind == "repair")) is None
 
 
+def test_days_suspended_by_an_objection_do_not_count_towards_the_publication_period(org, clock):
+    """Not published while suspended: the minimum publication period (90 days from 23 Nov 2026, eligible 21 Feb
+    2027) moves on by the 10 days an objection held the punishment (filed 1 Dec, rejected 11 Dec)."""
+    from app.rights import objections
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2026-12-01T02:00:00+00:00")
+    obj = objections.file_objection(applicant, case.id, "事实认定有误。", [])
+    db.session.commit()
+    clock.move_to("2026-12-11T02:00:00+00:00")
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "accept"})
+    db.session.commit()
+    [listing] = listings_of(case.id)
+    assert listing.status == "in_effect" and repair.eligible_from(case, listing) == date(2027, 3, 3)
+    clock.move_to("2027-02-25T02:00:00+00:00")  # past 21 Feb, the day it would be without the suspension
+    with pytest.raises(DomainError) as exc:
+        repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.rollback()
+    assert "2027年3月3日" in str(exc.value.message)
+    clock.move_to("2027-03-03T02:00:00+00:00")
+    assert repair.apply(applicant, case.id, "已整改。", True, [PDF], []).kind == "repair"
+
+
 def test_eligible_and_approved_ends_the_punishment_early(org, clock):
     case, codes = in_effect_case(days=365)
     applicant = applicant_for(case, codes)

@@ -121,6 +121,7 @@ def test_lists_as_of_a_day_and_changes_since(client, org, clock, spec):
     body = call(client, spec, "GET", "/api/v1/lists/black", token).get_json()
     assert body["total"] == 1 and body["entries"][0]["subject_code"] == CODE and body["entries"][0]["reason"] == "被列入严重违法失信企业名单"
     assert "限制参与政府采购活动（市财政局）" in body["entries"][0]["measures"]
+    assert body["entries"][0]["serious"] is True  # SC-P-001 marks a serious-dishonesty subject (seed 003 8①)
     assert call(client, spec, "GET", "/api/v1/lists/red", token).get_json()["total"] == 0
     assert call(client, spec, "GET", "/api/v1/lists/black?as_of=2026-11-01", token).get_json()["total"] == 0  # before the decision
     assert call(client, spec, "GET", "/api/v1/lists/black?as_of=2099-01-01", token).status_code == 400
@@ -214,6 +215,7 @@ def test_webhooks_are_signed_retried_with_backoff_and_delivered(org, clock):
         case, codes = in_effect_case()  # the decision tells the finance bureau to apply its measure
         [d] = db.session.scalars(select(WebhookDelivery)).all()
         assert d.payload["action"] == "apply" and d.payload["listing"]["subject_code"] == CODE
+        assert d.payload["listing"]["serious"] is True
         assert webhooks.deliver_due() == (0, 0)  # 503
         d = db.session.get(WebhookDelivery, d.id)
         assert d.status == "pending" and d.attempts == 1 and "503" in d.last_error

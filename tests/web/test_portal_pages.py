@@ -1,7 +1,7 @@
 """Applicant portal and public lists through the test client: registration with an access code, status
 pages, filing an objection, and every route tried as another applicant."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.cases.models import Case
 from app.errors import DomainError
@@ -73,6 +73,21 @@ def test_public_lists_show_names_and_masked_codes_only(client, org, clock):
     assert subject.name in client.get("/public/?q=" + subject.code).get_data(as_text=True)
     assert subject.name not in client.get("/public/?q=别的公司").get_data(as_text=True)
     assert subject.name not in client.get("/public/?list=reward").get_data(as_text=True)
+
+
+def test_the_serious_dishonesty_list_holds_only_listings_marked_serious(client, org, clock):
+    """Seed 003 8① 发布严重失信主体名单: its own public list, part of the black list."""
+    from app.listings.models import Listing
+
+    serious, _codes = in_effect_case()  # SC-P-001 marks serious dishonesty
+    plain, _codes = in_effect_case(subjects=(COMPANY2,))
+    db.session.execute(update(Listing).where(Listing.case_id == plain.id).values(serious=False))
+    db.session.commit()
+    page = client.get("/public/?list=serious").get_data(as_text=True)
+    assert "严重失信主体名单" in page and 'aria-current="page"' in page
+    assert serious.subjects[0].subject.name in page and plain.subjects[0].subject.name not in page
+    black = client.get("/public/?list=punishment").get_data(as_text=True)
+    assert serious.subjects[0].subject.name in black and plain.subjects[0].subject.name in black
 
 
 def test_repair_pages_and_published_results(client, org, clock):
