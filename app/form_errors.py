@@ -3,7 +3,7 @@ from flask import flash
 from wtforms import FieldList, FormField
 
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import csrf, db
 from app.i18n import lazy_gettext as _l
 
 
@@ -50,3 +50,27 @@ def flash_form_errors(form) -> None:
             if field.type == "CSRFTokenField":
                 continue
             flash(_l("%(field)s: %(message)s", field=field.label.text, message=message), "danger")
+
+
+FORM_EXPIRED_KEPT = _l("The form expired. What you typed is kept below: check it and send it again.")
+
+
+def csrf_checked_by_form(view):
+    """The view's own FlaskForm checks the CSRF token (its csrf_token field is part of validate_on_submit), not the
+    global check: a POST whose token expired while a long text was being written then gets the form back with what
+    was typed and a new token, instead of a redirect that loses it. Only for views that change nothing unless their
+    form validates."""
+    return csrf.exempt(view)
+
+
+def csrf_failed(form) -> bool:
+    field = getattr(form, "csrf_token", None)
+    return field is not None and bool(field.errors)
+
+
+def flash_invalid(form) -> None:
+    """After a POST whose form did not validate: say why in one line above the form."""
+    if csrf_failed(form):
+        flash(FORM_EXPIRED_KEPT, "danger")
+    else:
+        flash(_l("Please correct the marked fields."), "danger")

@@ -9,7 +9,7 @@ from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.form_errors import apply_errors
+from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_form, csrf_failed
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 from app.rights import accounts, objections, queries, repair
@@ -61,6 +61,7 @@ def document(case_id, attachment_id):
 
 @bp.route("/cases/<int:case_id>/objection", methods=["GET", "POST"])
 @login_required
+@csrf_checked_by_form
 def objection(case_id):
     data = queries.status_page(current_user, case_id)
     form = ObjectionForm()
@@ -78,11 +79,14 @@ def objection(case_id):
         else:
             flash(_l("Your objection %(number)s has been filed. The punishment is suspended while it is handled.", number=obj.number), "success")
             return redirect(url_for("portal.case", case_id=obj.id))
+    elif csrf_failed(form):
+        flash(FORM_EXPIRED_KEPT, "danger")
     return render_template("portal/objection.html", form=form, **data)
 
 
 @bp.route("/cases/<int:case_id>/repair", methods=["GET", "POST"])
 @login_required
+@csrf_checked_by_form
 def repair_application(case_id):
     data = queries.status_page(current_user, case_id)
     form = RepairForm()
@@ -101,6 +105,8 @@ def repair_application(case_id):
         else:
             flash(_l("Your repair application %(number)s has been filed.", number=rep.number), "success")
             return redirect(url_for("portal.case", case_id=rep.id))
+    elif csrf_failed(form):
+        flash(FORM_EXPIRED_KEPT, "danger")
     eligible_from = repair.eligible_from(data["case"], data["listing"]) if data["case"].period_start else None
     return render_template("portal/repair.html", form=form, pledge=repair.PLEDGE, eligible_from=eligible_from,
                            not_yet=eligible_from is not None and queries.today() < eligible_from, **data)

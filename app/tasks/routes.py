@@ -8,7 +8,7 @@ from app.cases.attachments import uploads_from
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.errors import Conflict, DomainError
 from app.extensions import db
-from app.form_errors import apply_errors
+from app.form_errors import apply_errors, csrf_checked_by_form, flash_invalid
 from app.i18n import lazy_gettext as _l
 from app.labels import step
 from app.pagination import page_number
@@ -36,6 +36,7 @@ def inbox():
 
 @bp.route("/<uuid:task_id>", methods=["GET", "POST"])
 @login_required
+@csrf_checked_by_form
 def task(task_id):
     task_id = str(task_id)
     try:
@@ -79,7 +80,7 @@ def task(task_id):
                 return redirect(url_for("tasks.inbox"))  # declined: the file stays closed
             return redirect(url_for("cases.detail", case_id=case_id))
     elif request.method == "POST":
-        flash(_l("Please correct the marked fields."), "danger")
+        flash_invalid(form)
         return _again(task_id, form, status=200)
     return _render(data, form)
 

@@ -143,3 +143,23 @@ def test_a_subject_registered_under_another_name_is_named_as_registered_and_the_
     second = db.session.scalar(select(Case).where(Case.id != first.id))
     assert second.subjects[0].subject.name == "测试建材有限公司"
     assert "已登记为“测试建材有限公司”" in html and "另一个名称有限公司" in html and "915104********0102" in html
+
+
+def test_an_expired_form_comes_back_with_what_was_typed_and_files_nothing(client, org, clock):
+    """The CSRF token expired while the facts were being written: the form comes back with the text and a new token
+    (not a redirect that loses it); nothing is filed and no file is kept from the refused request."""
+    from app.cases.models import StagedUpload
+
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    long_facts = "经查，该公司于2026年多次" + "未按规定公示年度报告，" * 40
+    data = trigger_data(page, facts=long_facts, csrf_token="expired-token")
+    data["files"] = [(io.BytesIO(PDF.data), "现场检查记录.pdf")]
+    before = _cases()
+    resp = client.post("/cases/new", data=data, content_type="multipart/form-data")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "表单已过期" in html and long_facts in html
+    assert _cases() == before and db.session.scalar(select(func.count()).select_from(StagedUpload)) == 0
+    again = trigger_data(html, facts=long_facts)  # the new token the page carries
+    assert again["csrf_token"] != "expired-token"
+    assert client.post("/cases/new", data=again).status_code == 302 and _cases() == before + 1

@@ -250,3 +250,16 @@ def test_an_objection_is_shown_as_filed_by_its_applicant_not_by_the_unit_that_ha
     assert f"申请人: {applicant.full_name}" in filed and "市市场监管局" not in filed
     assert "承办方" not in html  # (where it goes is its current step)
     assert "承办方" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_an_expired_objection_form_keeps_the_grounds_and_files_nothing(client, org, clock):
+    case, codes = in_effect_case()
+    applicant_for(case, codes, "me")
+    login(client, "me")
+    client.get(f"/portal/cases/{case.id}/objection")
+    grounds = "该处罚决定已被行政复议机关撤销，" * 30
+    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": "expired", "grounds": grounds})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "表单已过期" in html and grounds in html
+    assert db.session.scalar(select(Case).where(Case.kind == "objection")) is None
+    assert listings_of(case.id)[0].status == "in_effect"

@@ -95,3 +95,28 @@ def test_checkbox_groups_do_not_make_the_browser_require_every_box(client, org, 
     html = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
     boxes = re.findall(r'<input[^>]*name="attending_unit_ids"[^>]*>', html)
     assert len(boxes) > 1 and not any("required" in b for b in boxes)
+
+
+def test_an_expired_token_gives_the_form_back_with_the_text_and_completes_nothing(client, org, clock):
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    client.get(f"/tasks/{ot.task_id}")
+    reasons = "退回：当事人名称与登记信息不一致，" * 20
+    resp = client.post(f"/tasks/{ot.task_id}", data={"csrf_token": "expired", "outcome": "return", "reasons": reasons})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "表单已过期" in html and reasons in html
+    assert _events(case.id, EventType.TASK_COMPLETED) == 0 and only_task(case.id, "pre_review").id == ot.id
+    # With the page's new token the same text goes through.
+    resp = client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(html), "outcome": "return", "reasons": reasons})
+    assert resp.status_code == 302 and _events(case.id, EventType.TASK_COMPLETED) == 1
+
+
+def test_a_post_without_a_token_from_another_site_completes_nothing(client, org, clock):
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    login(client, "market_lead")
+    resp = client.post(f"/tasks/{ot.task_id}", data={"outcome": "accept"}, headers={"Referer": "https://evil.example/"})
+    assert resp.status_code == 200 and _events(case.id, EventType.TASK_COMPLETED) == 0
+    resp = client.post(f"/tasks/{ot.task_id}/claim", data={})  # a button without a form of its own: the global check
+    assert resp.status_code == 302 and only_task(case.id, "pre_review").claimed_by_id is None
