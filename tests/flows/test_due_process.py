@@ -185,7 +185,7 @@ def test_the_objection_window_counts_from_service(org, clock):
     clock.move_to("2027-01-23T02:00:00+00:00")
     with pytest.raises(DomainError) as err:
         objections.file_objection(applicant, case.id, "逾期异议", [])
-    assert "2027-01-22" in str(err.value.message)
+    assert "2027年1月22日" in str(err.value.message)
     db.session.rollback()
     clock.move_to("2027-01-22T02:00:00+00:00")
     obj = objections.file_objection(applicant, case.id, "期限内的异议", [])

@@ -77,10 +77,14 @@ def test_api_refuses_nested_json_out_of_range_times_and_control_characters(clien
 
 def test_a_refused_form_never_sends_the_user_to_another_site(client, org):
     login(client, "market_cw")
-    resp = client.post("/cases/new", data={"title": "x"}, headers={"Referer": "http://evil.example/"})
+    # A post the global CSRF check refuses goes back to the page it came from, only ever on this site.
+    resp = client.post("/supervision/my-notices", data={"x": "1"}, headers={"Referer": "http://evil.example/"})
     assert resp.status_code == 302 and "evil.example" not in resp.headers["Location"]
-    resp = client.post("/cases/new", data={"title": "x"}, headers={"Referer": "http://localhost/cases/new"})
+    resp = client.post("/supervision/my-notices", data={"x": "1"}, headers={"Referer": "http://localhost/cases/new"})
     assert resp.headers["Location"].endswith("/cases/new")
+    # The filing form checks its own token: it comes back with what was typed, whatever the Referer says.
+    resp = client.post("/cases/new", data={"title": "x"}, headers={"Referer": "http://evil.example/"})
+    assert resp.status_code == 200 and "表单已过期" in resp.get_data(as_text=True)
 
 
 def test_next_with_a_backslash_does_not_leave_the_site(client, org, clock):
