@@ -1,6 +1,8 @@
 """Puts a service's DomainError messages back onto the form fields they name (FlaskBB's pattern)."""
-from flask import flash
+from flask import flash, request
+from flask_wtf.csrf import validate_csrf
 from wtforms import FieldList, FormField
+from wtforms.validators import ValidationError
 
 from app.errors import DomainError
 from app.extensions import csrf, db
@@ -61,6 +63,16 @@ def csrf_checked_by_form(view):
     was typed and a new token, instead of a redirect that loses it. Only for views that change nothing unless their
     form validates."""
     return csrf.exempt(view)
+
+
+def csrf_token_valid() -> bool:
+    """Whether this POST carries a valid CSRF token (checked positively: a branch that never validates its form has
+    no token error to show, which is not the same as a token that held)."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
 
 
 def csrf_failed(form) -> bool:

@@ -10,6 +10,8 @@ def local_url(url: str | None, host: str, default: str) -> str:
     parts = urlsplit(url)
     if parts.netloc not in ("", host) or parts.scheme not in ("", "http", "https"):
         return default
+    if parts.scheme and parts.netloc != host:  # "http:evil.example" has no netloc, yet browsers read it as a host
+        return default
     return url
 
 

@@ -7,13 +7,21 @@ import socket
 
 from flask import current_app
 
+# Besides link-local (169.254.169.254 and fe80::/10), where cloud platforms answer metadata requests: Alibaba Cloud's
+# 100.100.100.200 lies in the shared address space 100.64.0.0/10, AWS's IPv6 endpoint is fd00:ec2::254, and
+# 192.0.0.0/24 and the 6to4 and NAT64 prefixes can wrap any IPv4 address, those above included. Department systems
+# sit on the intranet's private (RFC 1918) addresses, which stay allowed.
+_NEVER = tuple(ipaddress.ip_network(n) for n in (
+    "100.64.0.0/10", "192.0.0.0/24", "fd00:ec2::254/128", "2002::/16", "64:ff9b::/96", "64:ff9b:1::/48"))
+
 
 def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if getattr(ip, "ipv4_mapped", None):
         ip = ip.ipv4_mapped
     if ip.is_loopback:
         return not current_app.config.get("WEBHOOK_ALLOW_LOOPBACK", False)
-    return ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved
+    return (ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved
+            or any(ip.version == net.version and ip in net for net in _NEVER))
 
 
 def refused_literal(host: str) -> bool:

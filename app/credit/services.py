@@ -354,4 +354,5 @@ def answer_of(requester: Requester, check_id: int) -> Answer:
     findings = findings_for([row.subject_id], requester.unit_id).get(row.subject_id, []) if row.subject_id else []
     findings = [f for f in findings if f.listing_id in (row.listing_ids or [])]
     return Answer(row.id, row.subject_code, mask_code(row.subject_kind, row.subject_code), row.subject_kind,
-                  subject.name if subject else None, row.matter_type, row.matter_no, row.verdict, findings, *_status(subject))
+                  _name_shown(subject.name if subject else None, findings), row.matter_type, row.matter_no, row.verdict,
+                  findings, *_status(subject))

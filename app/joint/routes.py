@@ -11,7 +11,7 @@ from app.cases.attachments import stage, staged_of, take_staged, uploads_from
 from app.cases.services import subject_warnings
 from app.catalog.services import usable_entries
 from app.extensions import db
-from app.form_errors import commit_or_errors, csrf_checked_by_form, csrf_failed, flash_invalid
+from app.form_errors import commit_or_errors, csrf_checked_by_form, csrf_token_valid, flash_invalid
 from app.i18n import lazy_gettext as _l
 from app.joint import services
 from app.joint.forms import MAX_SUBJECTS, SUBMISSION_KEY, TriggerForm
@@ -87,7 +87,7 @@ def new_case():
         form.submission_key.data = secrets.token_hex(16)
     # (files are kept for the next submission only from a form whose CSRF token held: a page on another site must
     # not be able to store files in a user's name)
-    kept = keep_files_for_next_submission(form, kept_tokens, new_files) if posted and not csrf_failed(form) else []
+    kept = keep_files_for_next_submission(form, kept_tokens, new_files) if posted and csrf_token_valid() else []
     return render_template("cases/new.html", form=form, staged=kept, max_subjects=MAX_SUBJECTS)
 
 

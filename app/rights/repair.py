@@ -69,7 +69,9 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     if existing is not None:
         raise OpenRepair(existing)
     start = eligible_from(case, listing)
-    if start is not None and clock.today_local() < start:
+    if start is None:  # (a suspension is open: the status check above refuses that already)
+        raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
+    if clock.today_local() < start:
         raise DomainError(_l("Not yet eligible: the minimum publication period of %(days)s days runs until %(date)s. You can apply from %(date)s.",
                              days=min_days(case), date=ShownDate(start)))
     errors = []

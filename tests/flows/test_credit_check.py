@@ -84,6 +84,7 @@ def test_a_subject_without_a_listing_is_not_named(org, clock):
     [batched] = services.check_many(requester, [(CODE, "procurement", "CG-4")], "b2")
     assert one.verdict == batched.verdict == "clear" and one.findings == batched.findings == []
     assert one.subject_name is None and batched.subject_name is None
+    assert services.answer_of(requester, one.check_id).subject_name is None  # the staff page's answer (/check/<id>)
 
 
 def test_suspended_and_repaired_listings_are_said_so(org, clock):

@@ -33,3 +33,16 @@ def test_stale_keys_are_swept_inline(monkeypatch):
     clock["wall"] += 2  # the window of "old" is over and a second has passed since the last sweep
     assert limiter.hit(RateLimitItemPerSecond(1), "new")
     assert old_key not in storage.storage and old_key not in storage.expirations and len(storage.storage) == 1
+
+
+def test_a_sweep_racing_another_thread_does_not_fail_the_request(monkeypatch):
+    """limits' sweep can meet a key another thread has just removed (KeyError): the hit is still counted."""
+    storage = storage_from_string("process-memory://")
+
+    def racing():
+        raise KeyError("LIMITER/gone")
+
+    monkeypatch.setattr(storage, "_MemoryStorage__expire_events", racing)
+    limiter = FixedWindowRateLimiter(storage)
+    assert limiter.hit(parse("2 per minute"), "k") and limiter.hit(parse("2 per minute"), "k")
+    assert not limiter.hit(parse("2 per minute"), "k")

@@ -260,7 +260,9 @@ class Redirector(BaseHTTPRequestHandler):
 def test_webhooks_never_go_to_internal_addresses_nor_follow_redirects(org, clock, app, monkeypatch):
     from app.errors import DomainError
 
-    for url in ("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://0.0.0.0/x", "http://224.0.0.1/x"):
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://0.0.0.0/x", "http://224.0.0.1/x",
+                "http://100.100.100.200/latest/meta-data/", "http://[fd00:ec2::254]/latest/", "http://[2002:a9fe:a9fe::1]/x",
+                "http://[::ffff:169.254.169.254]/x", "http://192.0.0.170/x"):
         with pytest.raises(DomainError):
             clients.create(user("admin"), "x", unit_id("市财政局"), ["lists"], url)
         db.session.rollback()

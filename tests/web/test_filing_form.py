@@ -163,3 +163,24 @@ def test_an_expired_form_comes_back_with_what_was_typed_and_files_nothing(client
     again = trigger_data(html, facts=long_facts)  # the new token the page carries
     assert again["csrf_token"] != "expired-token"
     assert client.post("/cases/new", data=again).status_code == 302 and _cases() == before + 1
+
+
+def test_adding_a_row_without_a_valid_token_keeps_no_file(client, org, clock):
+    """The add-row button does not validate the form; files are still kept only from a post whose token holds."""
+    from app.cases.models import StagedUpload
+
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    for token in (None, "forged"):
+        data = trigger_data(page, add_row="1")
+        if token is None:
+            data.pop("csrf_token")
+        else:
+            data["csrf_token"] = token
+        data["files"] = [(io.BytesIO(PDF.data), "evil.pdf")]
+        assert client.post("/cases/new", data=data, content_type="multipart/form-data").status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(StagedUpload)) == 0
+    data = trigger_data(page, add_row="1")  # with the page's token the file is kept, as before
+    data["files"] = [(io.BytesIO(PDF.data), "现场检查记录.pdf")]
+    client.post("/cases/new", data=data, content_type="multipart/form-data")
+    assert db.session.scalar(select(func.count()).select_from(StagedUpload)) == 1

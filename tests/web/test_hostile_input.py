@@ -95,6 +95,7 @@ def test_next_with_a_backslash_does_not_leave_the_site(client, org, clock):
         assert local_path(hostile, "/home") == "/home", hostile
     assert local_path("/cases/1?tab=timeline", "/home") == "/cases/1?tab=timeline"
     assert local_url("http://localhost/\\evil.example", "localhost", "/home") == "/home"
+    assert local_url("http:evil.example", "localhost", "/home") == "/home"  # browsers read it as http://evil.example/
     page = client.get("/login").get_data(as_text=True)
     resp = client.post("/login?next=/%5Cevil.example", data={"username": "market_cw", "password": "demo1234",
                                                               "csrf_token": csrf_from(page)})
