@@ -15,7 +15,7 @@ from app.extensions import db
 from app.joint import services
 from app.joint.tasks import measure_choices
 from app.listings.models import Listing
-from app.rights import accounts
+from app.rights import accounts, objections
 from tests.conftest import csrf_from, user
 
 PDF = Upload("evidence.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -179,6 +179,16 @@ def applicant_for(case, codes, username="applicant1") -> User:
     u = accounts.register(subject.kind, subject.code, codes[subject.id], username, "A-long-passw0rd", "联系人")
     db.session.commit()
     return u
+
+
+def objection_rejected(case, codes, username="applicant1", grounds="异议"):
+    """The subject's applicant files an objection against `case` and the group's lead rejects it: (applicant,
+    objection case), waiting for the applicant's next step."""
+    applicant = applicant_for(case, codes, username)
+    obj = objections.file_objection(applicant, case.id, grounds, [])
+    db.session.commit()
+    do(user("market_lead"), only_task(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    return applicant, obj
 
 
 def main_instance(case):

@@ -243,15 +243,10 @@ def test_a_merger_is_recorded_from_the_subject_page(client, org, clock):
 
 
 def test_the_subjects_record_follows_its_objection_suspension_resumption_and_outcome(client, org, clock):
-    from app.rights import objections
-    from tests.conftest import user
-    from tests.helpers import do, in_effect_case, only_task
+    from tests.helpers import do, in_effect_case, objection_rejected, only_task
 
     case, codes = in_effect_case()
-    a = applicant_for(case, codes, "app6")
-    obj = objections.file_objection(a, case.id, "异议", [])
-    db.session.commit()
-    do(user("market_lead"), only_task(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    a, obj = objection_rejected(case, codes, "app6")
     do(a, only_task(obj.id, "applicant_next"), {"next_step": "accept", "grounds": ""})
     login(client, "app6")
     html = client.get("/portal/record").get_data(as_text=True)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.helpers import COMPANY, applicant_for, in_effect_case
+from tests.helpers import COMPANY, in_effect_case
 
 NAV = re.compile(r'<nav\b.*?</nav>', re.S)
 HREF = re.compile(r'href="(/[^"#]*)"')
@@ -36,16 +36,10 @@ def test_menus_open_without_javascript(client, org):
 
 
 def test_an_applicants_inbox_links_the_case_on_the_portal(client, org, clock):
-    from app.extensions import db
-    from app.rights import objections
-    from tests.conftest import user
-    from tests.helpers import do, only_task
+    from tests.helpers import objection_rejected
 
     case, codes = in_effect_case()
-    a = applicant_for(case, codes, "app9")
-    obj = objections.file_objection(a, case.id, "异议。", [])
-    db.session.commit()
-    do(user("market_lead"), only_task(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    _a, obj = objection_rejected(case, codes, "app9", "异议。")
     login(client, "app9")
     html = client.get("/tasks/").get_data(as_text=True)
     assert f'href="/portal/cases/{obj.id}"' in html and f'href="/cases/{obj.id}"' not in html
