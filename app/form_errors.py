@@ -1,6 +1,8 @@
 """Puts a service's DomainError messages back onto the form fields they name (FlaskBB's pattern)."""
-from flask import flash, request
-from flask_wtf.csrf import validate_csrf
+import functools
+
+from flask import current_app, flash, request
+from flask_wtf.csrf import CSRFError, same_origin, validate_csrf
 from wtforms import FieldList, FormField
 from wtforms.validators import ValidationError
 
@@ -61,8 +63,25 @@ def csrf_checked_by_form(view):
     """The view's own FlaskForm checks the CSRF token (its csrf_token field is part of validate_on_submit), not the
     global check: a POST whose token expired while a long text was being written then gets the form back with what
     was typed and a new token, instead of a redirect that loses it. Only for views that change nothing unless their
-    form validates."""
-    return csrf.exempt(view)
+    form validates. The rest of the global check still applies before the view runs: over HTTPS, a POST must come
+    from a page of this site (Referer of the same origin, as Flask-WTF's WTF_CSRF_SSL_STRICT requires)."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        _check_referrer()
+        return view(*args, **kwargs)
+
+    return csrf.exempt(checked)
+
+
+def _check_referrer() -> None:
+    if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        return
+    if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+        if not request.referrer:
+            raise CSRFError("The referrer header is missing.")
+        if not same_origin(request.referrer, f"https://{request.host}/"):
+            raise CSRFError("The referrer does not match the host.")
 
 
 def csrf_token_valid() -> bool:

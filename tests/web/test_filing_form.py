@@ -184,3 +184,17 @@ def test_adding_a_row_without_a_valid_token_keeps_no_file(client, org, clock):
     data["files"] = [(io.BytesIO(PDF.data), "现场检查记录.pdf")]
     client.post("/cases/new", data=data, content_type="multipart/form-data")
     assert db.session.scalar(select(func.count()).select_from(StagedUpload)) == 1
+
+
+def test_over_https_a_post_from_another_site_is_refused_even_where_the_form_checks_its_own_token(client, org, clock):
+    """The filing form checks its token itself (an expired one gives the form back), but Flask-WTF's strict Referer
+    check over HTTPS still applies: a valid token sent from another origin files nothing."""
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    before = _cases()
+    https = {"base_url": "https://localhost"}
+    for headers in ({}, {"Referer": "https://evil.example/cases/new"}):
+        resp = client.post("/cases/new", data=trigger_data(page), headers=headers, follow_redirects=True, **https)
+        assert "表单已过期或被重复提交" in resp.get_data(as_text=True) and _cases() == before
+    resp = client.post("/cases/new", data=trigger_data(page), headers={"Referer": "https://localhost/cases/new"}, **https)
+    assert resp.status_code == 302 and _cases() == before + 1
