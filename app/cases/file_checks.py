@@ -1,7 +1,8 @@
 """Checks of an uploaded file's content beyond its type: what a file of an allowed type may still carry.
 
 - PDF: no JavaScript or actions that run when the file is opened (/JavaScript, /JS, /OpenAction, /Launch,
-  /AA, /EmbeddedFile, /RichMedia, /XFA), also inside compressed object streams, which are inflated to look.
+  /AA, /EmbeddedFile, /RichMedia, /XFA), also inside compressed object streams, which are inflated to look, and
+  also when a name is written with #xx escapes (/Open#41ction is /OpenAction to a reader).
 - Any type: nothing after the end of the file format (e.g. HTML appended to a PNG, a "polyglot").
 - DOCX/XLSX (zip containers): a bounded number of parts and total uncompressed size (zip bombs), no paths
   leaving the archive, no macros, and their XML parts parsed with defusedxml (no entities, no DTDs).
@@ -22,7 +23,12 @@ from app.i18n import lazy_gettext as _l
 MAX_ZIP_PARTS = 2000
 MAX_ZIP_TOTAL = 100 * 1024 * 1024  # uncompressed
 MAX_ZIP_RATIO = 200  # uncompressed / compressed, per part
-PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|OpenAction|Launch|AA|EmbeddedFile|RichMedia|XFA)\b")
+ACTIVE_NAMES = (b"JavaScript", b"JS", b"OpenAction", b"Launch", b"AA", b"EmbeddedFile", b"RichMedia", b"XFA")
+PDF_ACTIVE = re.compile(rb"/(" + b"|".join(ACTIVE_NAMES) + rb")\b")
+# A name with at least one #xx escape (PDF 1.2+: any character of a name may be written so); delimiters end it.
+_NAME_CHAR = rb"[^\x00\t\n\x0c\r /\[\]()<>{}%]"
+PDF_ESCAPED_NAME = re.compile(rb"/(" + _NAME_CHAR + rb"*#[0-9A-Fa-f]{2}" + _NAME_CHAR + rb"*)")
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 MAX_INFLATE = 20 * 1024 * 1024
 
@@ -48,8 +54,15 @@ def _inflated_streams(data: bytes):
             return
 
 
+def _active(data: bytes) -> bool:
+    if PDF_ACTIVE.search(data):
+        return True
+    return any(PDF_NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), m.group(1)) in ACTIVE_NAMES
+               for m in PDF_ESCAPED_NAME.finditer(data))
+
+
 def pdf_problem(data: bytes):
-    if PDF_ACTIVE.search(data) or any(PDF_ACTIVE.search(s) for s in _inflated_streams(data)):
+    if _active(data) or any(_active(s) for s in _inflated_streams(data)):
         return _l("The PDF contains scripts or automatic actions; save it again without them (e.g. print to PDF).")
     tail = data.rstrip()[-1024:]
     if not tail.endswith(b"%%EOF"):

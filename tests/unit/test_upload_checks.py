@@ -41,10 +41,19 @@ def test_clean_files_pass(ctx):
     ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>")),
     ("scripts", PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Length 20/Filter/FlateDecode>>stream\n"
                             + zlib.compress(b"<</S/JavaScript/JS(x)>>") + b"\nendstream endobj")),
+    # names written with #xx escapes are the same names to a reader (/Open#41ction is /OpenAction)
+    ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</Open#41ction<</S/J#61vaScript/J#53(app.alert(1))>>>>")),
+    ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</#41#41<</O<</S/Launch>>>>>>")),
+    ("scripts", PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Length 20/Filter/FlateDecode>>stream\n"
+                            + zlib.compress(b"<</S/JavaScript#20/J#53(x)>>") + b"\nendstream endobj")),
     ("after its end", PDF + b"<html><script>alert(1)</script></html>"),
 ])
 def test_pdfs_with_scripts_or_trailing_content_are_refused(ctx, needle, data):
     assert needle in _refused(ctx, "x.pdf", data)
+
+
+def test_escaped_names_that_are_not_actions_pass(ctx):
+    validate_uploads([Upload("a.pdf", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</Font#20Name/A#42C/Title(#4A#53)>>"))], "files")
 
 
 def test_an_image_with_html_after_its_end_is_refused(ctx):
