@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.cases.attachments import uploads_from
 from app.credit import batch, queries, services
 from app.credit.forms import ApplicationForm, BatchForm, CheckForm
-from app.errors import DomainError
+from app.errors import DomainError, PermissionDenied
 from app.exports import XLSX
 from app.extensions import db
 from app.form_errors import commit_or_errors, flash_form_errors
@@ -88,7 +88,8 @@ def batch_template():
 @bp.route("/log")
 @login_required
 def log():
-    services.Requester.of_user(current_user)
+    if current_user.role not in (*services.CHECK_ROLES, *queries.LOG_READERS) or current_user.unit_id is None:
+        raise PermissionDenied(_l("Only staff of a unit check subjects' credit."))
     code = (request.args.get("code") or "").strip()[:30] or None
     page = queries.log(current_user, unit_id=request.args.get("unit", type=int), code=code,
                        page=page_number(request.args.get("page")))

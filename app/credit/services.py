@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import aliased
 
 from app import clock
-from app.auth.models import APPLICANT, EXPERT, Unit, User
+from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE, Unit, User
 from app.cases import events
 from app.cases.identifiers import guess_kind, mask_code, normalise_code
 from app.cases.models import Case, CaseMeasure, Subject
@@ -28,6 +28,9 @@ from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing, ListingUnit
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
+# Who checks: the units' business staff at approval desks (逢批必查). Not the three administrators (三员分立: none
+# of them does business work), supervisors, experts or applicants.
+CHECK_ROLES = (CASEWORKER, GROUP_LEAD, OFFICE)
 ACTIONS = ("refused", "restricted", "green_channel", "approved")
 
 
@@ -41,7 +44,7 @@ class Requester:
 
     @classmethod
     def of_user(cls, user) -> "Requester":
-        if user.role in (APPLICANT, EXPERT) or user.unit_id is None:
+        if user.role not in CHECK_ROLES or user.unit_id is None:
             raise PermissionDenied(_l("Only staff of a unit check subjects' credit."))
         return cls(unit_id=user.unit_id, user_id=user.id)
 

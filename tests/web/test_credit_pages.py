@@ -74,3 +74,22 @@ def test_a_batch_sent_without_a_file_points_to_its_error(client, org, clock):
     page = client.get("/check/batch").get_data(as_text=True)
     html = client.post("/check/batch", data={"csrf_token": csrf_from(page)}).get_data(as_text=True)
     assert 'aria-invalid="true"' in html and 'aria-describedby="file-error"' in html and 'id="file-error"' in html
+
+
+def test_the_administrators_and_supervisors_do_not_check_credit(client, org, clock):
+    """三员分立: the security and audit administrators do no business work, so they neither check nor read the log;
+    a supervisor reads the log but does not check (only the units' desks do)."""
+    case, _codes = in_effect_case()
+    for name in ("secadmin", "auditor"):
+        c = client.application.test_client()
+        login(c, name)
+        for path in ("/check/", "/check/batch", "/check/batch/template.xlsx", "/check/log"):
+            assert c.get(path).status_code == 403, (name, path)
+    c = client.application.test_client()
+    login(c, "supervisor1")
+    page = c.get("/check/log")
+    assert page.status_code == 200
+    assert c.get("/check/").status_code == 403
+    assert c.post("/check/", data={"csrf_token": csrf_from(page.get_data(as_text=True)), "code": CODE,
+                                   "matter_type": "licence", "matter_no": "X-1"}).status_code == 403
+    assert db.session.scalar(select(CreditCheck.id)) is None
