@@ -277,9 +277,9 @@ def users(user_id=None):
     return render_template("admin/users.html", form=form, user=user, users=queries.users())
 
 
-def _account(user_id: int, role: str):
+def _account(user_id: int, *roles: str):
     """The account an administrator's POST acts on, after the role and the CSRF token are checked."""
-    require_role(current_user, role)
+    require_role(current_user, *roles)
     validate_csrf(request.form.get("csrf_token"))
     return queries.user(user_id) or abort(404)
 
@@ -287,11 +287,19 @@ def _account(user_id: int, role: str):
 @bp.route("/admin/users/<int:user_id>/reset", methods=["POST"])
 @login_required
 def reset_password(user_id):
-    user = _account(user_id, ADMIN)
-    password = services.reset_password(current_user, user)
+    """The system administrator resets business accounts (users page), the security administrator the
+    administrators' accounts (roles and security page)."""
+    user = _account(user_id, ADMIN, SECURITY_ADMIN)
+    back = url_for("auth.security_users" if current_user.role == SECURITY_ADMIN else "auth.users")
+    try:
+        password = services.reset_password(current_user, user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(back)
     db.session.commit()
     flash(_l("New password for %(u)s: %(p)s — it is not shown again.", u=user.username, p=password), "warning")
-    return redirect(url_for("auth.users"))
+    return redirect(back)
 
 
 @bp.route("/admin/users/<int:user_id>/reset-two-factor", methods=["POST"])

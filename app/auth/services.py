@@ -279,6 +279,8 @@ def save_user(actor, user: User | None, username: str, full_name: str, role: str
         errors.append(("username", _l("This username is taken.")))
     if user is not None and user.id == actor.id and (not active or role != ADMIN):
         errors.append(("active", _l("You cannot deactivate yourself or drop your own administrator role.")))
+    if user is not None and user.role in ADMIN_ROLES and user.id != actor.id:  # (三员分立: not the others' accounts)
+        errors.append(("username", _l("The accounts of the security and audit administrators are not changed here.")))
     # 三员分立: roles are the security administrator's work. The system administrator gives a new account its
     # business role and cannot create administrators or change anyone's role afterwards.
     if (user is None and role in ADMIN_ROLES) or (user is not None and role != user.role):
@@ -324,7 +326,16 @@ def _initial_password() -> str:
 
 
 def reset_password(actor, user: User) -> str:
-    require_role(actor, ADMIN)
+    """A new initial password, shown once to the one who reset it. 三员分立: the system administrator resets the
+    business accounts; an administrator's account (system, security or audit administrator) is reset only by the
+    security administrator, never by the system administrator, who could otherwise log in as the auditor who
+    watches them."""
+    if user.role in ADMIN_ROLES:
+        require_role(actor, SECURITY_ADMIN)
+        if user.id == actor.id:
+            raise DomainError(_l("Change your own password on your account page."))
+    else:
+        require_role(actor, ADMIN)
     password = _initial_password()
     user.set_password(password)
     user.must_change_password = True

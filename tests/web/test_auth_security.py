@@ -55,6 +55,40 @@ def test_a_password_reset_ends_the_users_sessions_and_the_new_password_must_be_c
     assert not user("market_cw").must_change_password and user("market_cw").check_password("Neues-Pass-2026")
 
 
+def test_the_system_administrator_cannot_reset_or_change_the_other_administrators_accounts(client, org):
+    """三员分立: a password the system administrator set would let them log in as the auditor who watches them. The
+    security administrator resets the administrators' passwords (not their own); the system administrator resets
+    business accounts only, and does not edit or deactivate the security and audit administrators."""
+    admin = client.application.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    for name in ("auditor", "secadmin"):
+        before = user(name).password_hash
+        admin.post(f"/admin/users/{user(name).id}/reset", data={"csrf_token": csrf_from(page)})
+        db.session.expire_all()
+        assert user(name).password_hash == before and not user(name).must_change_password
+        assert f'/admin/users/{user(name).id}/reset"' not in page  # (no button for it either)
+        form = admin.get(f"/admin/users?user_id={user(name).id}").get_data(as_text=True)
+        admin.post(f"/admin/users/{user(name).id}", data={"csrf_token": csrf_from(form), "username": name, "full_name": "x",
+                                                            "role": user(name).role, "unit_id": user(name).unit_id})
+        db.session.expire_all()
+        assert user(name).active and user(name).full_name != "x"
+    assert f'/admin/users/{user("market_cw").id}/reset"' in page
+    sec = client.application.test_client()
+    login(sec, "secadmin")
+    page = sec.get("/admin/security").get_data(as_text=True)
+    assert f'/admin/users/{user("auditor").id}/reset"' in page and f'/admin/users/{user("market_cw").id}/reset"' not in page
+    html = sec.post(f"/admin/users/{user('auditor').id}/reset", data={"csrf_token": csrf_from(page)},
+                    follow_redirects=True).get_data(as_text=True)
+    assert "用户 auditor 的新密码为 " in html
+    db.session.expire_all()
+    assert user("auditor").must_change_password
+    before = user("market_cw").password_hash
+    sec.post(f"/admin/users/{user('market_cw').id}/reset", data={"csrf_token": csrf_from(page)})
+    db.session.expire_all()
+    assert user("market_cw").password_hash == before
+
+
 def test_five_wrong_passwords_lock_the_account_for_a_while(client, org, clock):
     for _ in range(4):
         html = _post_login(client, "market_cw", "wrong").get_data(as_text=True)
