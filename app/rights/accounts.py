@@ -89,7 +89,9 @@ def register(kind: str, subject_code: str, access_code: str, username: str, pass
     errors += [("password", m) for m in password_problems(password, username or "")]
     if not (username or "").strip():
         errors.append(("username", _l("Choose a login name.")))
-    elif db.session.scalar(select(User.id).where(User.username == username.strip())):
+    elif row is not None and db.session.scalar(select(User.id).where(User.username == username.strip())):
+        # (only to someone holding a valid access code: otherwise the form would tell anyone which login names,
+        # staff's among them, exist)
         errors.append(("username", _l("This username is taken.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)

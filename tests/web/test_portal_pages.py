@@ -19,6 +19,15 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
                                                  "access_code": "AAAA-BBBB-CCCC", "username": "app1", "password": "A-long-passw0rd",
                                                  "password2": "A-long-passw0rd"})
     assert "代码与访问码不匹配，或访问码已被使用。" in resp.get_data(as_text=True)
+    # Without a valid access code the form does not tell whether a login name (a staff member's) exists.
+    resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
+                                                 "access_code": "AAAA-BBBB-CCCC", "username": "admin", "password": "A-long-passw0rd",
+                                                 "password2": "A-long-passw0rd"})
+    assert "该用户名已被使用" not in resp.get_data(as_text=True)
+    resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
+                                                 "access_code": codes[subject.id], "username": "admin",
+                                                 "password": "A-long-passw0rd", "password2": "A-long-passw0rd"})
+    assert "该用户名已被使用" in resp.get_data(as_text=True)  # (with the code: choose another name)
     resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
                                                  "access_code": codes[subject.id].lower(), "username": "app1",
                                                  "password": "A-long-passw0rd", "password2": "A-long-passw0rd"}, follow_redirects=True)
