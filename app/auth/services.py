@@ -175,7 +175,7 @@ def _unit_dict(u: Unit) -> dict:
     return {"name": u.name, "kind": u.kind, "active": u.active, "liaison_id": u.liaison_id, "liaison_phone": u.liaison_phone}
 
 
-_PHONE = re.compile(r"^[0-9+\-() 转]{5,40}$")
+_PHONE = re.compile(r"^[0-9+\-() 转]{5,40}\Z")
 
 
 # The tasks that go to a liaison (pushes, measures, reports, convocations) are caseworkers' tasks; the office's

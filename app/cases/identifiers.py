@@ -19,8 +19,8 @@ ORG_KINDS = ("enterprise", "social_org", "institution")
 
 # GB 32100-2015: registration authority (1 机构编制 … 9 工商, A 中央军委改革和编制办公室, N 农业, Y 其他),
 # entity type, six-digit region code, nine-character organisation code, check character.
-_USCC_RE = re.compile(r"^[1-9A-HNY][1-9][0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXY]$")
-_RIC_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+_USCC_RE = re.compile(r"^[1-9A-HNY][1-9][0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXY]\Z")
+_RIC_RE = re.compile(r"^[0-9]{17}[0-9X]\Z")
 _SEPARATORS = re.compile(r"[ \t\-]")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 

@@ -28,7 +28,7 @@ SOURCES = ("national", "provincial", "local")
 SOURCE_LABELS_ZH = {"national": "全国基础清单", "provincial": "省级清单", "local": "本地补充"}
 SOURCE_TEXT = {"全国基础清单": "national", "省级清单": "provincial", "本地补充": "local", **{s: s for s in SOURCES}}
 YES = {"是", "y", "yes", "true", "1", "on"}
-_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}\Z")
 KIND_TEXT = {"惩戒": "punishment", "激励": "reward", "punishment": "punishment", "reward": "reward"}
 LEGACY_HEADER = ["编码", "类别", "专项小组", "行为", "认定单位", "认定依据", "设列依据", "措施（编码|内容|实施单位，每行一条）", "措施内容", "所需证据",
                  "默认期限（天）"]

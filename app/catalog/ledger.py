@@ -19,7 +19,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 
 READERS = (OFFICE, ADMIN, SUPERVISOR)
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # (fullmatch: "$" would let a trailing newline through)
 COMPARED = ("behaviour", "admin_unit_id", "grounds", "legal_basis", "measure_content", "required_evidence", "default_period_days",
             "source", "source_document", "serious")
 
@@ -39,8 +39,8 @@ class Row:
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    m = _MONTH.match(month or "")
-    if not m:
+    m = _MONTH.fullmatch(month or "")
+    if not m or not 1900 <= int(m[1]) <= 9998:  # (year 0 or 9999 has no month after it, or before it, as a date)
         raise DomainError(_l("Give the month as YYYY-MM."), "month")
     y, mo = int(m[1]), int(m[2])
     first, nxt = date(y, mo, 1), date(y + (mo == 12), mo % 12 + 1, 1)

@@ -29,7 +29,7 @@ from app.workdays.rules import current as current_rules
 PROCESS_ID, UNIT_PROCESS = "data_call", "data_call_unit"
 NUMERIC_MARK = "#"  # a column line ending in # holds numbers
 MAX_ROWS, MAX_COLUMNS = 2000, 40
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?%?$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?%?\Z")
 
 
 @dataclass

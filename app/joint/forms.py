@@ -54,7 +54,7 @@ class SubjectRow(Form):
         return not (self.name.data or "").strip() and not (self.code.data or "").strip()
 
 
-SUBMISSION_KEY = re.compile("^[0-9a-f]{32}$")  # (made by secrets.token_hex(16) when the form is shown)
+SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}\Z")  # (made by secrets.token_hex(16) when the form is shown)
 
 
 class TriggerForm(FlaskForm):

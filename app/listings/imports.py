@@ -52,7 +52,7 @@ LIST_KINDS = {"black": "punishment", "red": "reward", "黑名单": "punishment",
 SUBJECT_KINDS = {"企业": SubjectKind.ENTERPRISE, "法人": SubjectKind.ENTERPRISE, "自然人": SubjectKind.PERSON,
                  "个人": SubjectKind.PERSON, "社会组织": SubjectKind.SOCIAL_ORG, "事业单位": SubjectKind.INSTITUTION,
                  **{k.value: k for k in SubjectKind}}
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\Z")
 
 
 @dataclass

@@ -289,6 +289,9 @@ def test_the_monthly_catalog_ledger_lists_changes_and_measures_cleaned_up(client
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get("/admin/catalog/ledger.xlsx?month=2026-11").data)).active.iter_rows()]
     assert rows[0][0] == "时间" and any(r[1] == "SC-P-001" and "政府采购" in (r[7] or "") for r in rows[1:])
     assert client.get("/admin/catalog/ledger.xlsx?month=2026-13").status_code == 400
+    for bad in ("0000-01", "9999-12", "2026-11%0a"):  # (no 500: out of the calendar's range, a trailing newline)
+        assert client.get(f"/admin/catalog/ledger.xlsx?month={bad}").status_code == 400
+        assert client.get(f"/admin/catalog/ledger?month={bad}").status_code == 200
     sup = client.application.test_client()
     login(sup, "market_cw")
     assert sup.get("/admin/catalog/ledger").status_code == 403
