@@ -280,7 +280,7 @@ def save_user(actor, user: User | None, username: str, full_name: str, role: str
     if user is not None and user.id == actor.id and (not active or role != ADMIN):
         errors.append(("active", _l("You cannot deactivate yourself or drop your own administrator role.")))
     if user is not None and user.role in ADMIN_ROLES and user.id != actor.id:  # (三员分立: not the others' accounts)
-        errors.append(("username", _l("The accounts of the security and audit administrators are not changed here.")))
+        errors.append(("username", _l("Other administrators' accounts are not changed here.")))
     # 三员分立: roles are the security administrator's work. The system administrator gives a new account its
     # business role and cannot create administrators or change anyone's role afterwards.
     if (user is None and role in ADMIN_ROLES) or (user is not None and role != user.role):
