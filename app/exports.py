@@ -67,6 +67,33 @@ class UnreadableTable(ValueError):
     """The upload is not a CSV (UTF-8) or XLSX file that can be read; the message says which."""
 
 
+class TableTooLarge(ValueError):
+    """The sheet goes on beyond the rows an upload may have."""
+
+
+# Physical rows read from an uploaded sheet at most (blank ones included) and columns read of each: far beyond what
+# any upload here may hold, and small enough that reading them costs little.
+MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 50_000, 64
+
+
+def xlsx_rows(data: bytes, max_rows: int = MAX_SHEET_ROWS, max_cols: int = MAX_SHEET_COLUMNS) -> list[list]:
+    """The first sheet's values, row by row (blank rows kept, so row numbers hold), at most `max_cols` columns of each.
+    The sheet's declared size is ignored: a 5 KB file may declare a million rows of 256 columns, which openpyxl would
+    fill with empty cells (gigabytes). A sheet with a row beyond `max_rows` raises TableTooLarge."""
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()
+        out = []
+        for row in ws.iter_rows(max_col=max_cols, values_only=True):
+            if len(out) >= max_rows:
+                raise TableTooLarge(max_rows)
+            out.append(list(row))
+        return out
+    finally:
+        wb.close()
+
+
 def read_table(filename: str, data: bytes) -> list[list[str]]:
     """Rows of the first sheet of an XLSX file, or of a UTF-8 CSV file (a BOM is fine), as text cells."""
     name = (filename or "").lower()
@@ -74,11 +101,9 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         if name.endswith(".csv"):
             return [row for row in csv.reader(io.StringIO(data.decode("utf-8-sig", errors="strict")))]
         if name.endswith(".xlsx"):
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                return [["" if v is None else str(v) for v in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
-            finally:
-                wb.close()
+            return [["" if v is None else str(v) for v in row] for row in xlsx_rows(data)]
+    except TableTooLarge:
+        raise UnreadableTable("too-large")
     except UnicodeDecodeError:
         raise UnreadableTable("csv-encoding")
     except Exception:  # openpyxl raises many kinds for a damaged file
@@ -90,4 +115,5 @@ def table_problem(exc: UnreadableTable):
     """The message for the user about an unreadable upload."""
     return {"csv-encoding": _l("The CSV file must be UTF-8 encoded."),
             "damaged": _l("The file could not be read as CSV or XLSX."),
-            "type": _l("Upload a CSV or XLSX file.")}.get(str(exc), _l("The file could not be read as CSV or XLSX."))
+            "type": _l("Upload a CSV or XLSX file."),
+            "too-large": _l("The sheet has more than %(n)s rows.", n=MAX_SHEET_ROWS)}.get(str(exc), _l("The file could not be read as CSV or XLSX."))

@@ -6,7 +6,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app import clock, labels
@@ -15,7 +15,7 @@ from app.auth.models import ADMIN, OFFICE, SpecialistGroup, Unit
 from app.auth.permissions import require_role
 from app.catalog.models import KINDS, CatalogEntry, CatalogVersion
 from app.errors import DomainError
-from app.exports import append_row
+from app.exports import MAX_SHEET_ROWS, TableTooLarge, append_row, xlsx_rows
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 
@@ -264,9 +264,9 @@ def import_xlsx(actor, data: bytes, reason: str) -> tuple[int, int]:
     """New codes become entries, known codes new versions (if changed). Any bad row: nothing imported."""
     require_role(actor, *MANAGERS)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = [["" if c is None else str(c) for c in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
-        wb.close()
+        rows = [["" if c is None else str(c) for c in r] for r in xlsx_rows(data)]
+    except TableTooLarge:
+        raise DomainError(_l("The sheet has more than %(n)s rows.", n=MAX_SHEET_ROWS), "file")
     except Exception:
         raise DomainError(_l("The file could not be read as XLSX."), "file")
     header = [c.strip() for c in rows[0]] if rows else []

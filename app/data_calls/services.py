@@ -8,7 +8,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -21,7 +21,7 @@ from app.cases.services import add_case_unit, office_unit
 from app.data_calls.models import ACCEPTED, NOT_SUBMITTED, OPEN, RETURNED, SUBMITTED, UNREVIEWED, DataSubmission
 from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError
-from app.exports import append_row, xlsx_bytes
+from app.exports import TableTooLarge, append_row, xlsx_bytes, xlsx_rows
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.workdays.rules import current as current_rules
@@ -128,9 +128,9 @@ def template(case: Case) -> bytes:
 
 def _table_from_xlsx(data: bytes) -> list[list]:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        wb.close()
+        rows = xlsx_rows(data, max_rows=2 * MAX_ROWS + 1, max_cols=MAX_COLUMNS + 1)
+    except TableTooLarge:
+        raise DomainError(_l("At most %(n)s rows.", n=MAX_ROWS), "file")
     except Exception:  # openpyxl raises many kinds of error for what is not XLSX
         raise DomainError(_l("The file could not be read as XLSX."), "file")
     return rows

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from app import clock
@@ -27,6 +27,7 @@ from app.cases.services import add_case_unit, office_unit
 from app.catalog.models import CatalogEntry
 from app.enums import CaseKind, EventType, SubjectKind
 from app.errors import DomainError
+from app.exports import TableTooLarge, xlsx_rows
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing, ListingUnit
@@ -100,9 +101,9 @@ def _date(value) -> date | None:
 
 def _read(data: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        wb.close()
+        rows = xlsx_rows(data, max_rows=2 * MAX_ROWS + 1)  # (room for blank rows between; counted below)
+    except TableTooLarge:
+        raise DomainError(_l("At most %(n)s rows per file.", n=MAX_ROWS), "file")
     except Exception:  # openpyxl raises many kinds of error for a file that is not XLSX
         raise DomainError(_l("The file could not be read as XLSX."), "file")
     if not rows:
