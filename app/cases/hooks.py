@@ -32,6 +32,7 @@ _portal_sections: list[Callable] = []
 _message_routes: dict[str, Callable] = {}
 _process_saved: dict[str, list[Callable]] = defaultdict(list)
 _task_views: dict[str, Callable] = {}
+_attachment_rules: dict[str, Callable] = {}
 
 
 def register_tasks(handlers: dict[str, Callable]) -> None:
@@ -79,6 +80,17 @@ def register_visibility(role: str, clause: Callable) -> None:
 
 def visibility_for(role: str) -> Callable | None:
     return _visibility.get(role)
+
+
+def register_attachment_rule(purpose: str, visible: Callable) -> None:
+    """visible(actor, attachment) -> bool: who, among those who see the case, sees its files of this purpose (a unit's
+    own answer to a data call is not shown to the other units called)."""
+    _attachment_rules[purpose] = visible
+
+
+def attachment_visible(actor, attachment) -> bool:
+    rule = _attachment_rules.get(attachment.purpose)
+    return rule is None or bool(rule(actor, attachment))
 
 
 def register_case_section(provider: Callable) -> None:

@@ -171,9 +171,9 @@ def case_page(actor, case_id: int) -> dict:
     if not can_see_case(actor, case_id):
         raise PermissionDenied(_l("You may not see this case."))
     tasks = open_tasks_for([case.id])[case.id]
-    attachments = db.session.scalars(
+    attachments = [a for a in db.session.scalars(
         select(Attachment).options(joinedload(Attachment.uploaded_by)).where(Attachment.case_id == case.id).order_by(Attachment.id)
-    ).all()
+    ) if hooks.attachment_visible(actor, a)]
     timeline = timeline_rows(case.id)
     unit_ids = set()
     for ev in timeline:
@@ -198,6 +198,8 @@ def get_attachment(actor, case_id: int, attachment_id: int) -> Attachment:
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.case_id != case_id:
         raise NotFound(_l("No such file."))
+    if not hooks.attachment_visible(actor, att):
+        raise PermissionDenied(_l("You may not see this file."))
     return att
 
 

@@ -14,7 +14,15 @@ def _section(actor, case) -> dict:
                           [s for s in subs if s.unit_id == actor.unit_id], "all": sees_all, "states": services.STATE_LABELS}}
 
 
+def _submission_visible(actor, attachment) -> bool:
+    """A unit's answer (its filled-in table) is seen by that unit and by the office and supervisors, not by the other
+    units called."""
+    return actor.role in (OFFICE, SUPERVISOR, ADMIN) or (
+        actor.unit_id is not None and attachment.uploaded_by is not None and attachment.uploaded_by.unit_id == actor.unit_id)
+
+
 def init_app(app) -> None:
     hooks.register_tasks(services.TASKS)
     hooks.register_case_section(_section)
+    hooks.register_attachment_rule("data_submission", _submission_visible)
     app.register_blueprint(routes.bp)

@@ -42,3 +42,42 @@ def test_a_call_is_published_answered_and_compiled_through_the_pages(client, org
     login(client, "office1")
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get(f"/data-calls/{case.id}/compiled.xlsx").data)).active.iter_rows()]
     assert rows[1][:4] == ["市财政局", "已报送，待审核", "失信主体数", 12]  # a number, so a spreadsheet can sum it
+
+
+def test_a_units_uploaded_answer_is_not_shown_to_the_other_units_called(client, org, clock):
+    from openpyxl import Workbook
+
+    from app.cases.models import Attachment
+
+    login(client, "office1")
+    page = client.get("/data-calls/new").get_data(as_text=True)
+    client.post("/data-calls/new", data={"csrf_token": csrf_from(page), "title": "月度指标", "columns": "指标\n数值#",
+                                         "unit_ids": [str(unit_id("市财政局")), str(unit_id("市税务局"))], "days": "5"})
+    case = db.session.scalar(select(Case).where(Case.kind == "data_call"))
+    finance = client.application.test_client()
+    login(finance, "finance_cw")
+    task = next(t for t in _tasks(case.id) if t.unit_id == unit_id("市财政局"))
+    page = finance.get(f"/tasks/{task.task_id}").get_data(as_text=True)
+    wb = Workbook()
+    wb.active.append(["指标", "数值"])
+    wb.active.append(["失信主体数", 12])
+    buf = io.BytesIO()
+    wb.save(buf)
+    finance.post(f"/tasks/{task.task_id}", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(buf.getvalue()), "财政局报送.xlsx")},
+                 content_type="multipart/form-data")
+    att = db.session.scalar(select(Attachment).where(Attachment.case_id == case.id, Attachment.purpose == "data_submission"))
+    assert att is not None
+    link = f"/cases/{case.id}/files/{att.id}"
+    tax = client.application.test_client()
+    login(tax, "tax_cw")
+    html = tax.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert link not in html  # (the timeline still says that the finance bureau added a file)
+    assert tax.get(link).status_code == 403
+    assert link in finance.get(f"/cases/{case.id}").get_data(as_text=True) and finance.get(link).status_code == 200
+    assert link in client.get(f"/cases/{case.id}").get_data(as_text=True) and client.get(link).status_code == 200  # the office
+
+
+def _tasks(case_id):
+    from app.cases.models import OpenTask
+
+    return db.session.scalars(select(OpenTask).where(OpenTask.case_id == case_id, OpenTask.bpmn_id == "submit_data")).all()
