@@ -209,6 +209,9 @@ class Config:
     API_RATE_LIMIT = os.environ.get("XINLIAN_API_RATE_LIMIT", "600 per minute")
     # Reports from the public and their queries, per address.
     REPORT_RATE_LIMIT = os.environ.get("XINLIAN_REPORT_RATE_LIMIT", "3 per minute;10 per hour;30 per day")
+    # Searches of the public lists, per address (a person's whole identity number confirms their listing: guessing the
+    # masked digits one request at a time must not be quick).
+    PUBLIC_SEARCH_RATE_LIMIT = os.environ.get("XINLIAN_PUBLIC_SEARCH_RATE_LIMIT", "30 per minute;300 per hour")
     # Wrong passwords in a row before an account is locked, and for how long.
     LOGIN_MAX_FAILURES = int(os.environ.get("XINLIAN_LOGIN_MAX_FAILURES", 5))
     LOGIN_LOCK_MINUTES = int(os.environ.get("XINLIAN_LOGIN_LOCK_MINUTES", 15))
@@ -244,7 +247,7 @@ class TestConfig(Config):
     TESTING = True
     SQLITE_EXPLICIT_BEGIN = True  # every test is rolled back to a savepoint (see app._sqlite_pragmas)
     # Throttling stays on but generous; the throttling tests set the production limits.
-    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = API_RATE_LIMIT = REPORT_RATE_LIMIT = "100000 per minute"
+    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = API_RATE_LIMIT = REPORT_RATE_LIMIT = PUBLIC_SEARCH_RATE_LIMIT = "100000 per minute"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
         BASE_DIR / "instance" / "test.db"
     )

@@ -61,3 +61,17 @@ def subjects_matching(subject, q: str | None):
     q = normalise(q)
     by_code = select(subject.id).where(subject.code == q.upper())
     return union(select(subject.id).where(contains(subject.name, q)), by_code) if searchable(q) else by_code
+
+
+def public_subjects_matching(subject, q: str | None, person_kind: str):
+    """subjects_matching for the public lists, which show people (`person_kind`) masked (王某, 510***********1234): an
+    organisation by any part of its name, a person only by the whole name or the whole number. A search by parts of a
+    person's name would spell the masked name out two characters at a time."""
+    q = normalise(q)
+    by_code = select(subject.id).where(subject.code == q.upper())
+    if not q or WHOLE_CODE.fullmatch(q):
+        return by_code
+    people = select(subject.id).where(subject.name == q, subject.kind == person_kind)
+    if not searchable(q):
+        return union(people, by_code)
+    return union(select(subject.id).where(contains(subject.name, q), subject.kind != person_kind), people, by_code)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import text_search
 from app.auth.models import Unit
 from app.cases.models import CaseMeasure, Subject
+from app.enums import SubjectKind
 from app.extensions import db
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_rows
@@ -25,7 +26,7 @@ def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious
     if serious:
         stmt = stmt.where(Listing.serious.is_(True))
     if text_search.normalise(q):
-        stmt = stmt.where(Listing.subject_id.in_(text_search.subjects_matching(Subject, q)))
+        stmt = stmt.where(Listing.subject_id.in_(text_search.public_subjects_matching(Subject, q, SubjectKind.PERSON)))
     return paginate_rows(stmt, page, per_page, scalars=True, capped_count=True)
 
 

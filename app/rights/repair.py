@@ -13,7 +13,7 @@ from app.cases import attachments, events, runtime
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
 from app.dates import ShownDate
-from app.enums import CaseKind, CaseStatus, EventType
+from app.enums import CaseKind, CaseStatus, EventType, SubjectKind
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -143,7 +143,7 @@ def published_results(q: str | None, page: int):
         .order_by(Case.closed_at.desc())
     )
     if text_search.normalise(q):
-        stmt = stmt.where(Subject.id.in_(text_search.subjects_matching(Subject, q)))
+        stmt = stmt.where(Subject.id.in_(text_search.public_subjects_matching(Subject, q, SubjectKind.PERSON)))
     return paginate_rows(stmt, page, 25, capped_count=True)
 
 

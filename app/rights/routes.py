@@ -113,6 +113,7 @@ def repair_application(case_id):
 
 
 @public_bp.route("/")
+@limiter.limit(lambda: current_app.config["PUBLIC_SEARCH_RATE_LIMIT"], exempt_when=lambda: not (request.args.get("q") or "").strip())
 def lists():
     kind = request.args.get("list", "punishment")
     if kind not in ("punishment", "serious", "reward", "repairs"):

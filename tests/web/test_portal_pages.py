@@ -8,7 +8,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.rights import objections
 from tests.conftest import csrf_from, login, user
-from tests.helpers import COMPANY2, applicant_for, in_effect_case, listings_of, open_tasks
+from tests.helpers import COMPANY, COMPANY2, applicant_for, in_effect_case, listings_of, open_tasks
 
 
 def test_register_with_access_code_and_follow_the_case(client, org, clock):
@@ -272,3 +272,28 @@ def test_an_expired_objection_form_keeps_the_grounds_and_files_nothing(client, o
     assert resp.status_code == 200 and "表单已过期" in html and grounds in html
     assert db.session.scalar(select(Case).where(Case.kind == "objection")) is None
     assert listings_of(case.id)[0].status == "in_effect"
+
+
+def test_the_public_list_finds_a_person_only_by_the_whole_name_or_number(client, org, clock):
+    """A person is shown masked (王某, 510***********4568): searching parts of the name would spell it out two
+    characters at a time, so a person is found only by the whole name or the whole number; organisations by any part."""
+    in_effect_case(subjects=(("person", "王小明", "510402198503124568"), COMPANY))
+    found = "510***********4568"
+    assert found in client.get("/public/").get_data(as_text=True)
+    for q in ("小明", "王小", "王"):
+        assert found not in client.get("/public/?q=" + q).get_data(as_text=True), q
+    assert found in client.get("/public/?q=王小明").get_data(as_text=True)
+    assert found in client.get("/public/?q=510402198503124568").get_data(as_text=True)
+    assert COMPANY[1] in client.get("/public/?q=" + COMPANY[1][2:5]).get_data(as_text=True)  # an organisation by a part
+
+
+def test_public_list_searches_are_throttled_per_address(client, org, clock, app, monkeypatch):
+    from app.extensions import limiter
+
+    monkeypatch.setitem(app.config, "PUBLIC_SEARCH_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    try:
+        assert [client.get(f"/public/?q=51040219850312456{i}").status_code for i in range(4)] == [200, 200, 200, 429]
+        assert client.get("/public/").status_code == 200  # browsing the list is not a search
+    finally:
+        limiter.reset()
