@@ -875,6 +875,34 @@ def fill_check_log(app) -> int:
         return db.session.scalar(text("SELECT count(*) FROM credit_check"))
 
 
+# What a check reads (the subject by its code, its listings and the catalog) and writes (the query log and its indexes).
+CHECK_TABLES = ("subject", "listing", "listing_unit", "catalog_version", "catalog_entry", "unit", "api_client", "credit_check")
+
+
+def prewarm(app, tables) -> None:
+    """The tables' indexes, and those tables' rows but the query log's, read into PostgreSQL's shared buffers with
+    pg_prewarm (when the server has the extension; BENCH_PG_PREWARM=0 skips it): a server that has been answering
+    checks for a while holds them. On a VM that evicts page cache it does not use (DAMON's pageout here), only
+    shared_buffers keeps them, so size it as for production (about a quarter of RAM) before measuring."""
+    if os.environ.get("BENCH_PG_PREWARM", "1") == "0":
+        return
+    with app.app_context():
+        if not db.session.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_prewarm'")):
+            print("  (pg_prewarm is not installed in the bench database: CREATE EXTENSION pg_prewarm as a superuser "
+                  "to start from warm buffers)", flush=True)
+            return
+        t0 = time.perf_counter()
+        rels = db.session.scalars(text(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid::regclass::text = ANY(:t) "
+            "UNION ALL SELECT unnest(CAST(:heaps AS text[]))"),
+            {"t": list(tables), "heaps": [t for t in tables if t != "credit_check"]}).all()
+        blocks = sum(db.session.scalar(text("SELECT pg_prewarm(CAST(:r AS regclass))"), {"r": r}) for r in rels)
+        buffers = db.session.scalar(text("SELECT setting FROM pg_settings WHERE name = 'shared_buffers'"))
+        db.session.rollback()
+        print(f"  prewarmed {len(rels)} relations ({blocks * 8 // 1024:,} MB) in {time.perf_counter() - t0:.0f} s; "
+              f"shared_buffers {int(buffers) * 8 // 1024:,} MB", flush=True)
+
+
 def _check_clients(port: int, token: str, codes: list[str], threads: int, start: float, queue, seed: int) -> None:
     """`threads` API clients in one process (as approval desks' systems would be: outside the servers). Each sends
     its checks at random (Poisson) times, CHECK_RATE / CHECK_CLIENTS per second, over a kept-alive connection: the
@@ -961,6 +989,7 @@ def check_at_scale(app) -> None:
     from app.api import clients
 
     logged = fill_check_log(app)
+    prewarm(app, CHECK_TABLES)
     with app.app_context():
         subjects = db.session.scalar(text("SELECT count(*) FROM subject"))
         listed = db.session.scalars(select(Subject.code).join(Listing, Listing.subject_id == Subject.id)
