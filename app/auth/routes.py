@@ -307,11 +307,17 @@ def reset_password(user_id):
 def reset_two_factor(user_id):
     """A user who lost the phone and the recovery codes: the authenticator is removed; the user enrols again
     at the next login (if their role requires it). Recorded."""
-    user = _account(user_id, SECURITY_ADMIN)
-    two_factor.reset(current_user, user)
+    user = _account(user_id, ADMIN, SECURITY_ADMIN)
+    back = url_for("auth.security_users" if current_user.role == SECURITY_ADMIN else "auth.users")
+    try:
+        two_factor.reset(current_user, user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(back)
     db.session.commit()
     flash(_l("Two-factor login of %(u)s was reset: they set it up again at their next login.", u=user.username), "warning")
-    return redirect(url_for("auth.security_users"))
+    return redirect(back)
 
 
 @bp.route("/admin/security", methods=["GET"])

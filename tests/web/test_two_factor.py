@@ -114,6 +114,33 @@ def test_an_administrator_resets_a_lost_authenticator(client, org, clock, two_fa
     assert "data:image/svg+xml" in client.get("/login/two-factor").get_data(as_text=True)  # enrols again
 
 
+def test_no_one_administrator_resets_both_the_password_and_the_authenticator_of_another(client, org, clock, two_factor_on):
+    """三员分立: the security administrator resets the auditor's password, so the system administrator (not they)
+    resets the auditor's authenticator; otherwise one of them could log in as the auditor."""
+    auditor = client.application.test_client()
+    _enrol(auditor, "auditor")
+    sec = client.application.test_client()
+    _enrol(sec, "secadmin")
+    page = sec.get("/admin/security").get_data(as_text=True)
+    target = user("auditor")
+    assert f"/admin/users/{target.id}/reset-two-factor" not in page
+    sec.post(f"/admin/users/{target.id}/reset-two-factor", data={"csrf_token": csrf_from(page)})
+    db.session.expire_all()
+    assert user("auditor").totp_secret is not None
+    sysadmin = client.application.test_client()
+    _enrol(sysadmin, "admin")
+    page = sysadmin.get("/admin/users").get_data(as_text=True)
+    assert f"/admin/users/{target.id}/reset-two-factor" in page
+    sysadmin.post(f"/admin/users/{target.id}/reset-two-factor", data={"csrf_token": csrf_from(page)})
+    db.session.expire_all()
+    assert user("auditor").totp_secret is None
+    office = user("office1")  # a business account's authenticator stays the security administrator's to reset
+    _enrol(client, "office1")
+    sysadmin.post(f"/admin/users/{office.id}/reset-two-factor", data={"csrf_token": csrf_from(page)})
+    db.session.expire_all()
+    assert user("office1").totp_secret is not None
+
+
 def test_the_security_administrator_requires_two_factor_login_of_one_caseworker(client, org, clock, two_factor_on):
     import sqlalchemy as sa
 
