@@ -71,25 +71,36 @@ class TableTooLarge(ValueError):
     """The sheet goes on beyond the rows an upload may have."""
 
 
-# Physical rows read from an uploaded sheet at most (blank ones included) and columns read of each: far beyond what
-# any upload here may hold, and small enough that reading them costs little.
+# Rows with content an uploaded sheet may have at most, and columns read of each: far beyond what any upload here
+# holds, and small enough that reading them costs little.
 MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 50_000, 64
 
 
-def xlsx_rows(data: bytes, max_rows: int = MAX_SHEET_ROWS, max_cols: int = MAX_SHEET_COLUMNS) -> list[list]:
-    """The first sheet's values, row by row (blank rows kept, so row numbers hold), at most `max_cols` columns of each.
-    The sheet's declared size is ignored: a 5 KB file may declare a million rows of 256 columns, which openpyxl would
-    fill with empty cells (gigabytes). A sheet with a row beyond `max_rows` raises TableTooLarge."""
+def xlsx_rows(data: bytes, max_rows: int = MAX_SHEET_ROWS, max_cols: int = MAX_SHEET_COLUMNS) -> list:
+    """The first sheet's values, row by row, at most `max_cols` columns of each; a blank row (only formatting, or none
+    at all) is kept as an empty tuple, so row numbers hold. The sheet's declared size is ignored: a 5 KB file may
+    declare a million rows of 256 columns, which openpyxl would fill with empty cells (gigabytes). More than
+    `max_rows` rows with content raise TableTooLarge."""
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()
-        out = []
+        out, filled = [], 0
         for row in ws.iter_rows(max_col=max_cols, values_only=True):
-            if len(out) >= max_rows:
+            if row.count(None) == len(row) or not any(str(v).strip() for v in row if v is not None):
+                out.append(())
+                continue
+            filled += 1
+            if filled > max_rows:
                 raise TableTooLarge(max_rows)
-            out.append(list(row))
-        return out
+            cells = list(row)
+            while cells[-1] is None:
+                cells.pop()
+            out.append(cells)
+        while out and out[-1] == ():
+            out.pop()
+        width = max((len(r) for r in out), default=0)  # (rows as wide as the widest, as openpyxl gives a sheet)
+        return [r + [None] * (width - len(r)) if r else r for r in out]
     finally:
         wb.close()
 

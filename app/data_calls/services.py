@@ -128,7 +128,7 @@ def template(case: Case) -> bytes:
 
 def _table_from_xlsx(data: bytes) -> list[list]:
     try:
-        rows = xlsx_rows(data, max_rows=2 * MAX_ROWS + 1, max_cols=MAX_COLUMNS + 1)
+        rows = xlsx_rows(data, max_rows=MAX_ROWS + 1, max_cols=MAX_COLUMNS + 1)
     except TableTooLarge:
         raise DomainError(_l("At most %(n)s rows.", n=MAX_ROWS), "file")
     except Exception:  # openpyxl raises many kinds of error for what is not XLSX

@@ -101,7 +101,7 @@ def _date(value) -> date | None:
 
 def _read(data: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]:
     try:
-        rows = xlsx_rows(data, max_rows=2 * MAX_ROWS + 1)  # (room for blank rows between; counted below)
+        rows = xlsx_rows(data, max_rows=MAX_ROWS + 1)  # (and the header)
     except TableTooLarge:
         raise DomainError(_l("At most %(n)s rows per file.", n=MAX_ROWS), "file")
     except Exception:  # openpyxl raises many kinds of error for a file that is not XLSX
