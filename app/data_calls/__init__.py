@@ -16,9 +16,10 @@ def _section(actor, case) -> dict:
 
 def _submission_visible(actor, attachment) -> bool:
     """A unit's answer (its filled-in table) is seen by that unit and by the office and supervisors, not by the other
-    units called."""
-    return actor.role in (OFFICE, SUPERVISOR, ADMIN) or (
-        actor.unit_id is not None and attachment.uploaded_by is not None and attachment.uploaded_by.unit_id == actor.unit_id)
+    units called. The unit is the one its uploader belonged to then (on the timeline), not the uploader's unit now."""
+    if actor.role in (OFFICE, SUPERVISOR, ADMIN):
+        return True
+    return actor.unit_id is not None and services.uploading_unit(attachment) == actor.unit_id
 
 
 def init_app(app) -> None:

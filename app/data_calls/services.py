@@ -16,7 +16,7 @@ from app import clock
 from app.auth.models import OFFICE, UNIT_COUNTY, UNIT_MEMBER, UNIT_OTHER, Unit
 from app.auth.permissions import require_role
 from app.cases import attachments, events, runtime
-from app.cases.models import REL_NOTIFIED, REL_OFFICE, Case
+from app.cases.models import REL_NOTIFIED, REL_OFFICE, Case, CaseEvent
 from app.cases.services import add_case_unit, office_unit
 from app.data_calls.models import ACCEPTED, NOT_SUBMITTED, OPEN, RETURNED, SUBMITTED, UNREVIEWED, DataSubmission
 from app.enums import CaseKind, CaseStatus, EventType
@@ -224,6 +224,13 @@ def calls_for(actor) -> list[tuple[Case, DataSubmission | None]]:
     rows = db.session.execute(select(Case, DataSubmission).join(DataSubmission, DataSubmission.case_id == Case.id)
                               .where(DataSubmission.unit_id == actor.unit_id).order_by(Case.created_at.desc()).limit(200)).all()
     return [(c, s) for c, s in rows]
+
+
+def uploading_unit(attachment) -> int | None:
+    """The unit a file was added for: its uploader's unit when it was added (the timeline's attachment_added event)."""
+    return db.session.scalar(select(CaseEvent.actor_unit_id).where(
+        CaseEvent.case_id == attachment.case_id, CaseEvent.type == EventType.ATTACHMENT_ADDED,
+        CaseEvent.details["attachment_id"].as_integer() == attachment.id))
 
 
 # -- the tasks ----------------------------------------------------------------------------------------------------

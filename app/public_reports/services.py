@@ -31,7 +31,7 @@ from app.workdays.rules import current as current_rules
 PROCESS_ID = "public_report"
 PUBLIC_USERNAME = "public-reports"  # the account public reports are recorded under; it never logs in
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-CONTACT = r"^([0-9+\-() ]{7,20}|[^@\s]+@[^@\s]+\.[^@\s]+)$"  # a telephone number or an e-mail address
+CONTACT = r"^([0-9+\-() ]{7,20}|[^@\s]+@[^@\s]+\.[^@\s]+)\Z"  # a telephone number or an e-mail address
 _CONTACT = re.compile(CONTACT)
 
 

@@ -43,9 +43,9 @@ def test_clean_files_pass(ctx):
                             + zlib.compress(b"<</S/JavaScript/JS(x)>>") + b"\nendstream endobj")),
     # names written with #xx escapes are the same names to a reader (/Open#41ction is /OpenAction)
     ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</Open#41ction<</S/J#61vaScript/J#53(app.alert(1))>>>>")),
-    ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</#41#41<</O<</S/Launch>>>>>>")),
+    ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</#41#41<</O<</S/L#61unch>>>>>>")),
     ("scripts", PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Length 20/Filter/FlateDecode>>stream\n"
-                            + zlib.compress(b"<</S/JavaScript#20/J#53(x)>>") + b"\nendstream endobj")),
+                            + zlib.compress(b"<</S/J#61vaScript/J#53(x)>>") + b"\nendstream endobj")),
     ("after its end", PDF + b"<html><script>alert(1)</script></html>"),
 ])
 def test_pdfs_with_scripts_or_trailing_content_are_refused(ctx, needle, data):

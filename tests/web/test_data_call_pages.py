@@ -75,6 +75,12 @@ def test_a_units_uploaded_answer_is_not_shown_to_the_other_units_called(client, 
     assert tax.get(link).status_code == 403
     assert link in finance.get(f"/cases/{case.id}").get_data(as_text=True) and finance.get(link).status_code == 200
     assert link in client.get(f"/cases/{case.id}").get_data(as_text=True) and client.get(link).status_code == 200  # the office
+    # The uploader moves to the tax bureau: the file stays the finance bureau's answer.
+    from tests.conftest import user
+
+    user("finance_cw").unit_id = unit_id("市税务局")
+    db.session.commit()
+    assert tax.get(link).status_code == 403
 
 
 def _tasks(case_id):
