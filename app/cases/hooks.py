@@ -33,6 +33,7 @@ _message_routes: dict[str, Callable] = {}
 _process_saved: dict[str, list[Callable]] = defaultdict(list)
 _task_views: dict[str, Callable] = {}
 _attachment_rules: dict[str, Callable] = {}
+_timeline_filters: list[Callable] = []
 
 
 def register_tasks(handlers: dict[str, Callable]) -> None:
@@ -91,6 +92,19 @@ def register_attachment_rule(purpose: str, visible: Callable) -> None:
 def attachment_visible(actor, attachment) -> bool:
     rule = _attachment_rules.get(attachment.purpose)
     return rule is None or bool(rule(actor, attachment))
+
+
+def register_timeline_filter(keep: Callable) -> None:
+    """keep(actor, case, row) -> bool: whether the staff case page shows this timeline entry to this user (the chain
+    check still reads every entry). A unit called on a data call does not read the others' answers there."""
+    if keep not in _timeline_filters:
+        _timeline_filters.append(keep)
+
+
+def timeline_shown(actor, case, rows: list) -> list:
+    if not _timeline_filters:
+        return rows
+    return [r for r in rows if all(keep(actor, case, r) for keep in _timeline_filters)]
 
 
 def register_case_section(provider: Callable) -> None:

@@ -188,7 +188,8 @@ def case_page(actor, case_id: int) -> dict:
         return {"case": case, "tasks": [], "attachments": attachments, "timeline": [], "units": units,
                 "meeting": None, "limited": False}
     page = {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
-            "timeline_html": rows_html(present(timeline, units)), "meeting": None, "limited": False}
+            "timeline_html": rows_html(present(hooks.timeline_shown(actor, case, timeline), units)), "meeting": None,
+            "limited": False}
     page.update(hooks.case_sections(actor, case))  # the features' sections (meeting, access codes, ...)
     return page
 

@@ -3,6 +3,7 @@ compiles the table (bpmn/data_call.bpmn, bpmn/data_call_unit.bpmn)."""
 from app.auth.models import ADMIN, OFFICE, SUPERVISOR
 from app.cases import hooks
 from app.data_calls import routes, services
+from app.enums import EventType
 
 
 def _section(actor, case) -> dict:
@@ -22,8 +23,27 @@ def _submission_visible(actor, attachment) -> bool:
     return actor.unit_id is not None and services.uploading_unit(attachment) == actor.unit_id
 
 
+# What one unit's answer leaves on the call's timeline: its submission, its return with the office's reasons, its
+# acceptance, the file it added.
+_ANSWER_EVENTS = {EventType.DATA_SUBMITTED, EventType.DATA_RETURNED, EventType.DATA_ACCEPTED}
+
+
+def _timeline_entry_shown(actor, case, row) -> bool:
+    """On a data call, a called unit reads its own answer's entries, not the other units' (their figures, the office's
+    reasons for returning them, their files); the office, supervisors and the administrator read everything."""
+    if case.kind != "data_call" or actor.role in (OFFICE, SUPERVISOR, ADMIN):
+        return True
+    details = row.details if isinstance(row.details, dict) else {}
+    if row.type in _ANSWER_EVENTS:
+        return details.get("unit_id") == actor.unit_id
+    if row.type == EventType.ATTACHMENT_ADDED and details.get("purpose") == "data_submission":
+        return row.actor_unit_id == actor.unit_id
+    return True
+
+
 def init_app(app) -> None:
     hooks.register_tasks(services.TASKS)
     hooks.register_case_section(_section)
     hooks.register_attachment_rule("data_submission", _submission_visible)
+    hooks.register_timeline_filter(_timeline_entry_shown)
     app.register_blueprint(routes.bp)

@@ -71,7 +71,8 @@ def test_a_units_uploaded_answer_is_not_shown_to_the_other_units_called(client, 
     tax = client.application.test_client()
     login(tax, "tax_cw")
     html = tax.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert link not in html  # (the timeline still says that the finance bureau added a file)
+    assert link not in html and "财政局报送.xlsx" not in html  # (neither the file nor its timeline entry)
+    assert "已报送数据" not in html and "已报送数据" in finance.get(f"/cases/{case.id}").get_data(as_text=True)
     assert tax.get(link).status_code == 403
     assert link in finance.get(f"/cases/{case.id}").get_data(as_text=True) and finance.get(link).status_code == 200
     assert link in client.get(f"/cases/{case.id}").get_data(as_text=True) and client.get(link).status_code == 200  # the office
