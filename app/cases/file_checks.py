@@ -30,7 +30,7 @@ _NAME_CHAR = rb"[^\x00\t\n\x0c\r /\[\]()<>{}%]"
 PDF_ESCAPED_NAME = re.compile(rb"/(" + _NAME_CHAR + rb"*#[0-9A-Fa-f]{2}" + _NAME_CHAR + rb"*)")
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
-MAX_INFLATE = 20 * 1024 * 1024
+MAX_INFLATE = 64 * 1024 * 1024  # (all streams together; an upload is at most 10 MB)
 
 
 def name_problem(filename: str):
@@ -41,17 +41,23 @@ def name_problem(filename: str):
     return None
 
 
+class _TooMuchToInflate(Exception):
+    """The compressed streams inflate to more than MAX_INFLATE: what lies beyond could not be looked at."""
+
+
 def _inflated_streams(data: bytes):
     total = 0
     for m in PDF_STREAM.finditer(data):
+        inflater = zlib.decompressobj()
         try:
-            out = zlib.decompressobj().decompress(m.group(1), MAX_INFLATE - total)
+            out = inflater.decompress(m.group(1), MAX_INFLATE - total)
         except zlib.error:
             continue
         total += len(out)
+        if inflater.unconsumed_tail or total >= MAX_INFLATE:
+            # (stopping quietly here would let a first stream of zeros hide the actions in the ones after it)
+            raise _TooMuchToInflate
         yield out
-        if total >= MAX_INFLATE:
-            return
 
 
 def _active(data: bytes) -> bool:
@@ -62,7 +68,12 @@ def _active(data: bytes) -> bool:
 
 
 def pdf_problem(data: bytes):
-    if _active(data) or any(_active(s) for s in _inflated_streams(data)):
+    try:
+        active = _active(data) or any(_active(s) for s in _inflated_streams(data))
+    except _TooMuchToInflate:
+        return _l("The PDF's compressed content is too large to check for scripts; save it again smaller (e.g. print "
+                  "to PDF) or split it.")
+    if active:
         return _l("The PDF contains scripts or automatic actions; save it again without them (e.g. print to PDF).")
     tail = data.rstrip()[-1024:]
     if not tail.endswith(b"%%EOF"):

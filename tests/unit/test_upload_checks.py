@@ -77,3 +77,18 @@ def test_bpmn_uploads_with_entities_are_refused(ctx):
     xml = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
     with ctx.test_request_context(), force_locale("en"):
         assert "DTD or entities" in str(xml_problem(xml))
+
+
+def test_a_pdf_whose_streams_inflate_beyond_the_check_is_refused(ctx, monkeypatch):
+    """A first stream of zeros used to exhaust the inflation budget silently, leaving the actions after it unchecked."""
+    from app.cases import file_checks
+
+    monkeypatch.setattr(file_checks, "MAX_INFLATE", 1024 * 1024)
+    zeros = zlib.compress(b"\0" * (2 * 1024 * 1024))
+    hidden = zlib.compress(b"<</S/JavaScript/JS(x)>>")
+    data = PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Filter/FlateDecode>>stream\n" + zeros + b"\nendstream endobj\n"
+                       b"2 0 obj<</Filter/FlateDecode>>stream\n" + hidden + b"\nendstream endobj")
+    assert "too large to check" in _refused(ctx, "x.pdf", data)
+    small = PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Filter/FlateDecode>>stream\n" + zlib.compress(b"\0" * 1000)
+                        + b"\nendstream endobj")
+    validate_uploads([Upload("a.pdf", small)], "files")
