@@ -11,8 +11,9 @@ from flask import Flask, abort, current_app, flash, has_request_context, redirec
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import i18n
@@ -254,6 +255,16 @@ def register_errorhandlers(app: Flask) -> None:
         # Logged by its hash only (no name: file names can name people); nothing damaged is ever sent.
         app.logger.error("stored file %s is %s", exc.sha, "damaged" if exc.damaged else "missing")
         return _error_page(500, _l("This file cannot be opened: it is damaged or missing in storage. The administrators have been told in the log."))
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(StaleDataError)
+    def concurrent_change(exc):
+        """Two requests wrote the same thing at once (the same case's next timeline entry, a row saved meanwhile): the
+        later one changes nothing and is told so, not shown a 500."""
+        db.session.rollback()
+        current_app.logger.warning("concurrent change refused: %s %s: %s", request.method, request.path,
+                                   str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200])
+        return _error_page(409, _l("Someone else changed this at the same time. Please try again."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

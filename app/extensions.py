@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, select, text
 
 from app import rate_storage  # noqa: F401  (registers the process-memory:// scheme before the limiter reads its URI)
 
@@ -101,6 +101,18 @@ def _forget_direct(session) -> None:
 # The session's identity map holds objects weakly: a row one hook reads and the next reads again by id, with nothing
 # referring to it in between, is selected twice. `hold` keeps such an object until the transaction ends.
 _HELD = "held_for_transaction"
+
+
+def lock_row(model, pk: int) -> None:
+    """Hold the row `pk` of `model` for writing until this transaction ends, so that a check made after this call
+    and the write that follows it cannot interleave with another request doing the same (two objections filed at once
+    both finding none open). PostgreSQL: SELECT … FOR UPDATE. SQLite: an UPDATE that changes nothing, which takes the
+    database's write lock (SQLite lets one writer at a time; the other waits its busy timeout)."""
+    table = model.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(table.c.id).where(table.c.id == pk).with_for_update())
+    else:
+        db.session.execute(text(f'UPDATE "{table.name}" SET id = id WHERE id = :pk'), {"pk": pk})
 
 
 def hold(obj) -> None:

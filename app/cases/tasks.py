@@ -3,7 +3,8 @@ process instance's version column makes the second of two simultaneous completio
 What completing a task means is the handler its feature registered for the form key (cases.hooks)."""
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.auth.services import staff_left
@@ -12,7 +13,7 @@ from app.cases.access import can_act_on_task, may_work_on
 from app.cases.models import Case, OpenTask
 from app.enums import EventType
 from app.errors import Conflict, DomainError, PermissionDenied
-from app.extensions import db
+from app.extensions import db, written_directly
 from app.i18n import lazy_gettext as _l
 
 GONE = _l("This task has already been completed (perhaps by a colleague a moment ago) or no longer exists.")
@@ -51,10 +52,22 @@ def get_open_task(actor, task_id: str) -> OpenTask:
 
 
 def claim(actor, task_id: str) -> OpenTask:
+    """The task is the actor's. Two claims at once: the row is taken by one conditional UPDATE, so only one wins and
+    the other is told who has it; claiming one's own task again changes nothing."""
     ot = get_open_task(actor, task_id)
-    if ot.claimed_by_id not in (None, actor.id):
-        raise Conflict(_l("%(name)s has already claimed this task.", name=ot.claimed_by.full_name))
-    ot.claimed_by_id = actor.id
+    if ot.claimed_by_id == actor.id:
+        return ot
+    taken = db.session.execute(
+        update(OpenTask).where(OpenTask.id == ot.id, OpenTask.claimed_by_id.is_(None)).values(claimed_by_id=actor.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        db.session.refresh(ot, ["claimed_by_id", "claimed_by"])
+        if ot.claimed_by_id != actor.id:
+            raise Conflict(_l("%(name)s has already claimed this task.", name=ot.claimed_by.full_name if ot.claimed_by else ""))
+        return ot
+    set_committed_value(ot, "claimed_by_id", actor.id)
+    written_directly(ot, "claimed_by_id")
+    db.session.expire(ot, ["claimed_by"])
     events.record(ot.case_id, EventType.TASK_CLAIMED, actor, {"task": ot.name}, bpmn_id=ot.bpmn_id)
     db.session.flush()
     return ot

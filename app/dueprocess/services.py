@@ -18,7 +18,7 @@ from app.dates import ShownDate
 from app.dueprocess.models import OPEN, STATED, WAIVED, DecisionService, PriorNotice
 from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.listings.services import listing_of
 from app.rights.accounts import may_issue_codes
@@ -87,6 +87,8 @@ def notice_for_applicant(actor, case_id: int) -> PriorNotice | None:
 
 
 def _answer(actor, notice: PriorNotice, waive: bool, text: str, files: list, channel: str) -> PriorNotice:
+    lock_row(PriorNotice, notice.id)  # (a statement and a waiver sent at once: the second finds the first recorded)
+    db.session.refresh(notice, ["state"])
     if notice.state != OPEN:
         raise DomainError(_l("A statement was already recorded for this notice."))
     if not period_open(notice):

@@ -19,7 +19,7 @@ from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError, PermissionDenied
 from app.experts import convocation
 from app.experts import services as experts
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
 from app.listings.services import listing_of
@@ -99,6 +99,7 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     if last_day is not None and clock.today_local() > last_day:
         raise DomainError(_l("The objection period ended on %(d)s (it counts from the day the decision was served on you).",
                              d=ShownDate(last_day)))
+    lock_row(Case, case.id)  # (two objections sent at once: the second waits here, then finds the first open)
     existing = open_objection(case.id, actor.subject_id)
     if existing is not None:
         raise OpenObjection(existing)

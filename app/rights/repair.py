@@ -15,7 +15,7 @@ from app.cases.services import add_case_unit, office_unit
 from app.dates import ShownDate
 from app.enums import CaseKind, CaseStatus, EventType, SubjectKind
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.listings import period
 from app.listings.models import Listing
@@ -65,6 +65,7 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     listing = listing_of(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None
     if case.decision != "act" or listing is None or listing.status != "in_effect":
         raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
+    lock_row(Case, case.id)  # (two applications sent at once: the second waits here, then finds the first open)
     existing = open_repair(case.id, actor.subject_id)
     if existing is not None:
         raise OpenRepair(existing)

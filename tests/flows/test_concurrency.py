@@ -9,7 +9,7 @@ from app.cases import tasks
 from app.cases.models import CaseEvent
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.enums import EventType
-from app.errors import Conflict
+from app.errors import Conflict, DomainError
 from app.extensions import db
 from tests.conftest import user
 from tests.helpers import file_case, only_task, open_tasks
@@ -146,3 +146,71 @@ def test_an_object_held_for_the_transaction_is_read_again_without_a_query_and_re
         assert db.session.get(Subject, subject_id).id == subject_id and len(statements) == before + 1
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _race(app, n, action):
+    """`action(i)` in n threads released together, each in its own session; what each ended with."""
+    barrier = threading.Barrier(n)
+    results = []
+
+    def worker(i):
+        with app.app_context():
+            barrier.wait()
+            try:
+                action(i)
+                db.session.commit()
+                results.append("ok")
+            except (Conflict, DomainError) as exc:
+                db.session.rollback()
+                results.append(type(exc).__name__)
+            except CONCURRENCY_ERRORS as exc:
+                db.session.rollback()
+                results.append("conflict" if is_concurrency_error(exc) else f"error {exc}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    db.session.rollback()
+    return results
+
+
+@pytest.mark.real_commits
+def test_two_colleagues_claiming_one_task_at_once_do_not_both_get_it(org, clock, app):
+    from app.auth.models import User
+    from app.cases.models import OpenTask
+
+    lead = user("market_lead")
+    second = User(username="market_lead2", full_name="第二组长", role=lead.role, unit_id=lead.unit_id, active=True)
+    second.set_password("A-long-passw0rd")
+    db.session.add(second)
+    case = file_case()
+    task_id = only_task(case.id, "pre_review").task_id
+    db.session.commit()
+    ids = [lead.id, second.id]
+    results = _race(app, 2, lambda i: tasks.claim(db.session.get(User, ids[i]), task_id))
+    assert sorted(results) in (["Conflict", "ok"], ["conflict", "ok"]), results  # (SQLite: the loser's write fails)
+    claimed = db.session.scalar(select(func.count()).where(CaseEvent.case_id == case.id, CaseEvent.type == EventType.TASK_CLAIMED))
+    holder = db.session.scalar(select(OpenTask.claimed_by_id).where(OpenTask.task_id == task_id))
+    assert claimed == 1 and holder in ids
+    tasks.claim(db.session.get(User, holder), task_id)  # claiming one's own task again records nothing
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(CaseEvent.case_id == case.id, CaseEvent.type == EventType.TASK_CLAIMED)) == 1
+
+
+@pytest.mark.real_commits
+def test_an_objection_sent_three_times_at_once_is_filed_once(org, clock, app):
+    from app.auth.models import User
+    from app.cases.models import Case
+    from app.rights import objections
+    from tests.helpers import applicant_for, in_effect_case
+
+    case, codes = in_effect_case()
+    applicant_id = applicant_for(case, codes).id
+    results = _race(app, 3, lambda i: objections.file_objection(db.session.get(User, applicant_id), case.id, f"异议{i}", []))
+    assert results.count("ok") == 1 and all(r in ("OpenObjection", "conflict") for r in results if r != "ok"), results
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.parent_case_id == case.id,
+                                                                          Case.kind == "objection")) == 1

@@ -297,3 +297,24 @@ def test_public_list_searches_are_throttled_per_address(client, org, clock, app,
         assert client.get("/public/").status_code == 200  # browsing the list is not a search
     finally:
         limiter.reset()
+
+
+def test_a_write_that_lost_a_race_is_told_as_a_conflict_not_a_500(client, org, clock, monkeypatch):
+    """Two applications sent at once: the later one's write fails on the case's next timeline entry (a unique key);
+    it is answered 409 with a message, and nothing of it is kept."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.rights import objections
+
+    case, codes = in_effect_case()
+    applicant_for(case, codes)
+    login(client, "applicant1")
+    page = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
+
+    def lost(*_a, **_k):
+        raise IntegrityError("INSERT INTO case_event", {}, Exception("UNIQUE constraint failed: case_event.case_id, case_event.seq"))
+
+    monkeypatch.setattr(objections, "file_objection", lost)
+    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "异议"})
+    assert resp.status_code == 409 and "他人刚刚同时修改了此内容" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(Case).where(Case.kind == "objection")) is None
