@@ -64,3 +64,16 @@ def test_the_office_issues_notices_from_the_overdue_page_too(client, org, clock)
     client.post("/supervision/notices", data={"csrf_token": csrf_from(html), "unit_id": unit_id("市市场监管局"),
                                               "kind": "summons", "on_date": "2026-12-05", "text": "约谈"})
     assert db.session.scalar(select(Notice.issued_by_id)) == user("office1").id
+
+
+def test_the_overdue_page_has_one_form_per_unit_without_repeated_ids(client, org, clock):
+    import re
+
+    file_case()
+    file_case(username="court_cw", entries=("FIN-P-001",), subjects=(("person", "张某", "510402198503124568"),))
+    clock.move_to("2026-12-03T02:00:00+00:00")  # both pre-reviews overdue: two units, two notice forms
+    login(client, "supervisor1")
+    html = client.get("/supervision/sla").get_data(as_text=True)
+    assert html.count('action="/supervision/notices"') == 2
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
