@@ -1,6 +1,6 @@
 """Role checks used by every service (templates only hide what these forbid)."""
-from app.auth.models import ADMIN, OFFICE, SUPERVISOR
-from app.errors import PermissionDenied
+from app.auth.models import ADMIN, ADMIN_ROLES, OFFICE, SUPERVISOR
+from app.errors import DomainError, PermissionDenied
 from app.i18n import lazy_gettext as _l
 
 SEE_ALL_ROLES = (OFFICE, SUPERVISOR, ADMIN)
@@ -9,3 +9,14 @@ SEE_ALL_ROLES = (OFFICE, SUPERVISOR, ADMIN)
 def require_role(actor, *roles: str) -> None:
     if actor is None or not actor.is_authenticated or actor.role not in roles:
         raise PermissionDenied(_l("Your role may not do this."))
+
+
+def require_keeper(actor, user, admins_by: str, others_by: str, not_own) -> None:
+    """Who may reset an account's password or authenticator (三员分立): an administrator's account only `admins_by`,
+    never their own (`not_own` says where instead); any other account `others_by`."""
+    if user.role in ADMIN_ROLES:
+        require_role(actor, admins_by)
+        if user.id == actor.id:
+            raise DomainError(not_own)
+    else:
+        require_role(actor, others_by)

@@ -28,7 +28,7 @@ from app.auth.models import (
     Unit,
     User,
 )
-from app.auth.permissions import require_role
+from app.auth.permissions import require_keeper, require_role
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -330,12 +330,7 @@ def reset_password(actor, user: User) -> str:
     business accounts; an administrator's account (system, security or audit administrator) is reset only by the
     security administrator, never by the system administrator, who could otherwise log in as the auditor who
     watches them."""
-    if user.role in ADMIN_ROLES:
-        require_role(actor, SECURITY_ADMIN)
-        if user.id == actor.id:
-            raise DomainError(_l("Change your own password on your account page."))
-    else:
-        require_role(actor, ADMIN)
+    require_keeper(actor, user, SECURITY_ADMIN, ADMIN, _l("Change your own password on your account page."))
     password = _initial_password()
     user.set_password(password)
     user.must_change_password = True

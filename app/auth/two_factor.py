@@ -16,9 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock
 from app.audit import services as audit
-from app.auth.models import ADMIN, ADMIN_ROLES, SECURITY_ADMIN, RecoveryCode, User
-from app.auth.permissions import require_role
-from app.errors import DomainError
+from app.auth.models import ADMIN, SECURITY_ADMIN, RecoveryCode, User
+from app.auth.permissions import require_keeper
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 
@@ -118,12 +117,7 @@ def reset(actor, user: User) -> None:
     the user ends. Flush. The security administrator resets business accounts'; an administrator's account is reset
     by the system administrator, because the security administrator resets its password: one person doing both
     could log in as the auditor (三员分立)."""
-    if user.role in ADMIN_ROLES:
-        require_role(actor, ADMIN)
-        if user.id == actor.id:
-            raise DomainError(_l("Another administrator resets your own two-factor login."))
-    else:
-        require_role(actor, SECURITY_ADMIN)
+    require_keeper(actor, user, ADMIN, SECURITY_ADMIN, _l("Another administrator resets your own two-factor login."))
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
     user.session_version = (user.session_version or 0) + 1
