@@ -84,14 +84,20 @@ def visibility_for(role: str) -> Callable | None:
 
 
 def register_attachment_rule(purpose: str, visible: Callable) -> None:
-    """visible(actor, attachment) -> bool: who, among those who see the case, sees its files of this purpose (a unit's
-    own answer to a data call is not shown to the other units called)."""
+    """visible(actor, attachments) -> the ids of those (all of this purpose, of one case) the actor sees, among those
+    who see the case (a unit's own answer to a data call is not shown to the other units called). Given a case's files
+    together, so that a rule reads what it needs once."""
     _attachment_rules[purpose] = visible
 
 
-def attachment_visible(actor, attachment) -> bool:
-    rule = _attachment_rules.get(attachment.purpose)
-    return rule is None or bool(rule(actor, attachment))
+def visible_attachments(actor, attachments: list) -> list:
+    by_purpose: dict[str, list] = defaultdict(list)
+    for a in attachments:
+        if a.purpose in _attachment_rules:
+            by_purpose[a.purpose].append(a)
+    hidden = {a.id for purpose, some in by_purpose.items() for a in some} - {
+        i for purpose, some in by_purpose.items() for i in _attachment_rules[purpose](actor, some)}
+    return [a for a in attachments if a.id not in hidden]
 
 
 def register_timeline_filter(keep: Callable) -> None:

@@ -171,9 +171,9 @@ def case_page(actor, case_id: int) -> dict:
     if not can_see_case(actor, case_id):
         raise PermissionDenied(_l("You may not see this case."))
     tasks = open_tasks_for([case.id])[case.id]
-    attachments = [a for a in db.session.scalars(
+    attachments = hooks.visible_attachments(actor, db.session.scalars(
         select(Attachment).options(joinedload(Attachment.uploaded_by)).where(Attachment.case_id == case.id).order_by(Attachment.id)
-    ) if hooks.attachment_visible(actor, a)]
+    ).all())
     timeline = timeline_rows(case.id)
     unit_ids = set()
     for ev in timeline:
@@ -199,7 +199,7 @@ def get_attachment(actor, case_id: int, attachment_id: int) -> Attachment:
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.case_id != case_id:
         raise NotFound(_l("No such file."))
-    if not hooks.attachment_visible(actor, att):
+    if not hooks.visible_attachments(actor, [att]):
         raise PermissionDenied(_l("You may not see this file."))
     return att
 

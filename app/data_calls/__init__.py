@@ -15,12 +15,15 @@ def _section(actor, case) -> dict:
                           [s for s in subs if s.unit_id == actor.unit_id], "all": sees_all, "states": services.STATE_LABELS}}
 
 
-def _submission_visible(actor, attachment) -> bool:
+def _submissions_visible(actor, attachments) -> set[int]:
     """A unit's answer (its filled-in table) is seen by that unit and by the office and supervisors, not by the other
     units called. The unit is the one its uploader belonged to then (on the timeline), not the uploader's unit now."""
     if actor.role in (OFFICE, SUPERVISOR, ADMIN):
-        return True
-    return actor.unit_id is not None and services.uploading_unit(attachment) == actor.unit_id
+        return {a.id for a in attachments}
+    if actor.unit_id is None or not attachments:
+        return set()
+    units = services.uploading_units(attachments[0].case_id)
+    return {a.id for a in attachments if units.get(a.id) == actor.unit_id}
 
 
 # What one unit's answer leaves on the call's timeline: its submission, its return with the office's reasons, its
@@ -44,6 +47,6 @@ def _timeline_entry_shown(actor, case, row) -> bool:
 def init_app(app) -> None:
     hooks.register_tasks(services.TASKS)
     hooks.register_case_section(_section)
-    hooks.register_attachment_rule("data_submission", _submission_visible)
+    hooks.register_attachment_rule("data_submission", _submissions_visible)
     hooks.register_timeline_filter(_timeline_entry_shown)
     app.register_blueprint(routes.bp)

@@ -226,11 +226,12 @@ def calls_for(actor) -> list[tuple[Case, DataSubmission | None]]:
     return [(c, s) for c, s in rows]
 
 
-def uploading_unit(attachment) -> int | None:
-    """The unit a file was added for: its uploader's unit when it was added (the timeline's attachment_added event)."""
-    return db.session.scalar(select(CaseEvent.actor_unit_id).where(
-        CaseEvent.case_id == attachment.case_id, CaseEvent.type == EventType.ATTACHMENT_ADDED,
-        CaseEvent.details["attachment_id"].as_integer() == attachment.id))
+def uploading_units(case_id: int) -> dict[int, int | None]:
+    """{attachment id: the unit it was added for}: its uploader's unit when it was added (the timeline's
+    attachment_added events of the case, read at once)."""
+    return {(details or {}).get("attachment_id"): unit for unit, details in db.session.execute(
+        select(CaseEvent.actor_unit_id, CaseEvent.details).where(CaseEvent.case_id == case_id,
+                                                                 CaseEvent.type == EventType.ATTACHMENT_ADDED))}
 
 
 # -- the tasks ----------------------------------------------------------------------------------------------------
