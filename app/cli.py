@@ -16,7 +16,7 @@ from app.crypto.cli import keys_cli
 from app.demo import DEMO_PASSWORD, EXPERTS, USERS, load_demo, unused_access_code
 from app.engine.registry import deploy_directory
 from app.extensions import db
-from app.ops import backup, production
+from app.ops import backup, production, warmup
 from app.scheduler import add_jobs, init_scheduler
 from app.scheduler.jobs import collect_files, referenced_files, sweep_deadlines, sweep_timers
 from app.security_log import services as security_log
@@ -187,6 +187,7 @@ def register(app) -> None:
         """Run the scheduler as its own process (scaled-out deployments)."""
         sched = BlockingScheduler(timezone="UTC")
         add_jobs(sched, current_app._get_current_object())
+        warmup.settle()
         click.echo("scheduler running; Ctrl+C to stop")
         sched.start()
 
@@ -214,5 +215,6 @@ def register(app) -> None:
         deploy_processes()
         db.session.commit()
         init_scheduler(app_obj)
+        warmup.settle()
         click.echo(f"Xinlian is running at http://{host}:{port}/  (Ctrl+C to stop)")
         run_simple(host, port, app_obj, threaded=True, use_reloader=False, request_handler=_QuietHandler)

@@ -24,7 +24,9 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -703,6 +705,7 @@ def scheduler_process():
     what is measured; the deadline sweeps and dashboard refresh would run beside it in production)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    from app.ops import warmup
     from app.scheduler import add_jobs
 
     app = create_app(BenchPgConfig)
@@ -711,6 +714,7 @@ def scheduler_process():
     for job in sched.get_jobs():
         if job.id != "timers":
             sched.remove_job(job.id)
+    warmup.settle()  # (as `flask scheduler` does)
     sched.start()
 
 
@@ -846,13 +850,19 @@ def restore_timing(app, size: int) -> None:
 
 LOG_ROWS = int(os.environ.get("BENCH_PG_CHECK_LOG", 10_000_000))
 CHECK_CLIENTS = 20
-CHECK_SECONDS = int(os.environ.get("BENCH_PG_CHECK_SECONDS", 20))  # (longer runs: less swayed by one busy moment)
+CHECK_SECONDS = int(os.environ.get("BENCH_PG_CHECK_SECONDS", 60))  # (shorter runs swing with one busy moment)
+CHECK_WARM = int(os.environ.get("BENCH_PG_CHECK_WARM", 10))  # seconds offered before the timed ones
 CHECK_RATE = float(os.environ.get("BENCH_PG_CHECK_RATE", 200))  # checks per second offered by all clients together
 
 
 def wsgi_app():
-    """The app on the bench database, for gunicorn (`gunicorn 'bench_pg:wsgi_app()'`: the check's servers)."""
-    return create_app(BenchPgConfig)
+    """The app on the bench database, for gunicorn (`gunicorn 'bench_pg:wsgi_app()'`: the check's servers), warmed
+    in each worker as production's post_worker_init does (gunicorn_conf)."""
+    from app.ops.warmup import warm
+
+    app = create_app(BenchPgConfig)
+    warm(app)
+    return app
 
 
 def fill_check_log(app) -> int:
@@ -903,52 +913,94 @@ def prewarm(app, tables) -> None:
               f"shared_buffers {int(buffers) * 8 // 1024:,} MB", flush=True)
 
 
+class _Conn:
+    """A kept-alive HTTP/1.1 connection that sends prepared bytes and reads one answer by its Content-Length: the
+    load clients share the machine's two cores with the servers they measure, so they should cost little
+    (http.client's header parsing took about a millisecond of CPU per check)."""
+
+    def __init__(self, port: int):
+        import socket
+
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def post(self, request: bytes) -> tuple[int, bool]:
+        """(status, whether the server will close the connection)"""
+        self.sock.sendall(request)
+        while b"\r\n\r\n" not in self.buf:
+            self._read()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.split(b"\r\n")
+        headers = dict(line.split(b":", 1) for line in lines[1:])
+        headers = {k.strip().lower(): v.strip().lower() for k, v in headers.items()}
+        length = int(headers.get(b"content-length", b"0"))
+        while len(self.buf) < length:
+            self._read()
+        self.buf = self.buf[length:]
+        return int(lines[0].split()[1]), headers.get(b"connection") == b"close"
+
+    def _read(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed by the server")
+        self.buf += chunk
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def _check_clients(port: int, token: str, codes: list[str], threads: int, start: float, queue, seed: int) -> None:
     """`threads` API clients in one process (as approval desks' systems would be: outside the servers). Each sends
     its checks at random (Poisson) times, CHECK_RATE / CHECK_CLIENTS per second, over a kept-alive connection: the
     load is offered at the target rate, not as fast as answers come back (which measures only queueing). A check's
-    time runs from the moment it was due to be sent, so a client held up by a slow answer counts that wait too."""
-    import http.client
+    time runs from the moment it was due to be sent, so a client held up by a slow answer counts that wait too.
+    The first CHECK_WARM seconds are offered the same way but not counted (every worker's connection, compiled and
+    prepared statements in use, as on a server that has been answering checks)."""
     import threading
 
     per_client = CHECK_RATE / CHECK_CLIENTS
-    times, errors = [], []
+    times, errors, answered, cpu0 = [], [], [], time.process_time()
+    head = (f"POST /api/v1/checks HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+            "Content-Type: application/json\r\nContent-Length: ")
 
     def client_loop(n):
         rng = random.Random(f"{seed}-{n}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = _Conn(port)
         due, i = start + rng.expovariate(per_client), 0
-        while due < start + CHECK_SECONDS:
+        while due < start + CHECK_WARM + CHECK_SECONDS:
             wait = due - time.time()
             if wait > 0:
                 time.sleep(wait)
-            body = json.dumps({"code": rng.choice(codes), "matter_type": "licence", "matter_no": f"C{seed}-{n}-{i}"})
+            body = json.dumps({"code": rng.choice(codes), "matter_type": "licence",
+                               "matter_no": f"C{seed}-{n}-{i}"}).encode()
             try:
-                conn.request("POST", "/api/v1/checks", body, {"Authorization": f"Bearer {token}",
-                                                              "Content-Type": "application/json"})
-                resp = conn.getresponse()
-                resp.read()
-                status = resp.status
-                if resp.will_close:
+                status, closing = conn.post(f"{head}{len(body)}\r\n\r\n".encode() + body)
+                if closing:
                     conn.close()
-            except (OSError, http.client.HTTPException) as exc:
+                    conn = _Conn(port)
+            except OSError as exc:
                 status = type(exc).__name__
                 conn.close()
-            times.append(time.time() - due)
-            if status != 200:
-                errors.append(status)
+                conn = _Conn(port)
+            answered.append(status == 200)
+            if due >= start + CHECK_WARM:
+                times.append(time.time() - due)
+                if status != 200:
+                    errors.append(status)
             i += 1
             due += rng.expovariate(per_client)
+        conn.close()
 
     ts = [threading.Thread(target=client_loop, args=(n,)) for n in range(threads)]
     for t in ts:
         t.start()
     for t in ts:
         t.join()
-    queue.put((times, errors))
+    queue.put((times, errors, sum(answered), (time.process_time() - cpu0) / max(len(answered), 1)))
 
 
-def _start_check_servers(workers: int) -> tuple[subprocess.Popen, int]:
+def _start_check_servers(workers: int, log) -> tuple[subprocess.Popen, int]:
     """gunicorn with production's worker settings (gthread, one thread each, idle connections kept) on the bench database;
     every worker warmed up (connections open, statements compiled) before anything is measured."""
     import http.client
@@ -963,7 +1015,7 @@ def _start_check_servers(workers: int) -> tuple[subprocess.Popen, int]:
     args = os.environ.get("BENCH_PG_CHECK_GUNICORN", default).split()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", *args, "--workers", str(workers), "--bind",
                                f"127.0.0.1:{port}", "--chdir", str(Path(__file__).parent), "bench_pg:wsgi_app()"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              stdout=log, stderr=log,
                               env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1])))
     for _ in range(240):
         try:
@@ -1000,7 +1052,8 @@ def check_at_scale(app) -> None:
     unknown = [b + uscc.calc_check_digit(b + "0") for b in (f"91510400MC{i:07d}" for i in range(1000))]
     codes = listed + unknown
     workers = int(os.environ.get("BENCH_PG_CHECK_WORKERS", production.default_workers()))
-    server, port = _start_check_servers(workers)
+    server_log = tempfile.TemporaryFile("w+")  # the servers' request lines: each check's time inside the app
+    server, port = _start_check_servers(workers, server_log)
     try:
         for i in range(workers * 20):  # (warm-up: logged like any check, counted below)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -1016,7 +1069,7 @@ def check_at_scale(app) -> None:
                  for k in range(2)]
         for p in procs:
             p.start()
-        time.sleep(max(0.0, start - time.time()))
+        time.sleep(max(0.0, start + CHECK_WARM - time.time()))
         cpu0, pg0 = tree_cpu([server.pid]), postgres_cpu()
         results = [queue.get() for _ in procs]
         cpu1, pg1 = tree_cpu([server.pid]), postgres_cpu()
@@ -1025,18 +1078,37 @@ def check_at_scale(app) -> None:
     finally:
         server.terminate()
         server.wait(timeout=60)
-    times = [t for ts, _e in results for t in ts]
-    errors = [e for _t, es in results for e in es]
+    times = [t for ts, *_r in results for t in ts]
+    errors = [e for _t, es, *_r in results for e in es]
+    answered = sum(r[2] for r in results)
+    inside = _server_times(server_log, start + CHECK_WARM)
+    client_cpu = statistics.mean(r[3] for r in results)
     with app.app_context():
         after = db.session.scalar(text("SELECT count(*) FROM credit_check"))
     n = max(len(times), 1)
     print(f"check p95 ms: {p95(times):.1f} (median {statistics.median(times) * 1000:.1f}; {CHECK_CLIENTS} API clients in 2 "
-          f"processes offering {CHECK_RATE:.0f} checks per s at random times to {workers} gunicorn workers; "
+          f"processes offering {CHECK_RATE:.0f} checks per s at random times to {workers} gunicorn workers for "
+          f"{CHECK_SECONDS} s after {CHECK_WARM} s not counted; inside the servers p95 {p95(inside):.1f}, "
+          f"median {statistics.median(inside or [0]) * 1000:.1f}; "
           f"{len(times) / CHECK_SECONDS:.0f} checks per s answered; {subjects:,} subjects, {logged:,} logged checks before; "
-          f"{len(errors)} errors {dict(collections.Counter(errors))}; {after - before:,} new log rows for {len(times):,} checks; "
-          f"cpu ms per check: servers {(cpu1 - cpu0) * 1000 / n:.1f}, PostgreSQL {(pg1 - pg0) * 1000 / n:.1f})", flush=True)
-    assert after - before == len(times) - len(errors), collections.Counter(errors)
+          f"{len(errors)} errors {dict(collections.Counter(errors))}; {after - before:,} new log rows for {answered:,} checks answered; "
+          f"cpu ms per check: servers {(cpu1 - cpu0) * 1000 / n:.1f}, PostgreSQL {(pg1 - pg0) * 1000 / n:.1f}, "
+          f"load clients {client_cpu * 1000:.2f})", flush=True)
+    assert after - before == answered, collections.Counter(errors)
     batch_check(app, listed, unknown)
+
+
+def _server_times(log, since: float) -> list[float]:
+    """Seconds each check took inside the app (its request log line), for checks answered after `since`."""
+    log.seek(0)
+    out = []
+    for line in log:
+        if '"api_checks.create_check"' in line:
+            entry = json.loads(line)
+            if datetime.fromisoformat(entry["ts"]).timestamp() >= since:
+                out.append(entry["duration_ms"] / 1000)
+    log.close()
+    return out
 
 
 def batch_check(app, listed, unknown) -> None:
