@@ -49,27 +49,29 @@ class LoginRefused(DomainError):
 
 def authenticate(username: str, password: str, address: str | None = None) -> User:
     """The user whose password this is, or LoginRefused. After LOGIN_MAX_FAILURES wrong passwords in a row the
-    account is locked for LOGIN_LOCK_MINUTES (the lock is said; the next wrong password extends it)."""
+    account is locked for LOGIN_LOCK_MINUTES (the next wrong password extends it). Before the password is proven
+    every refusal reads the same (unknown name, wrong password, deactivated, locked) and costs one hash: saying
+    "locked" only for accounts that exist told anyone which usernames do."""
     cfg = current_app.config
+    refused = LoginRefused(_l("Wrong username or password, or the account is deactivated or locked for a while "
+                              "(%(n)s wrong passwords in a row lock it for %(minutes)s minutes).",
+                              n=cfg["LOGIN_MAX_FAILURES"], minutes=cfg["LOGIN_LOCK_MINUTES"]))
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginRefused(_l("Wrong username or password, or the account is deactivated."))
+        raise refused
     now = clock.now()
     locked = clock.as_utc(user.locked_until)
     if locked is not None and locked > now:
         check_password_hash(_DUMMY_HASH, password or "")
-        minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-        raise LoginRefused(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.", n=minutes))
+        raise refused
     if not user.check_password(password or "") or not user.active:
         if user.active:
             user.failed_logins = (user.failed_logins or 0) + 1
             if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
                 user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
                 user.failed_logins = 0
-                raise LoginRefused(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.",
-                                      n=cfg["LOGIN_LOCK_MINUTES"]))
-        raise LoginRefused(_l("Wrong username or password, or the account is deactivated."))
+        raise refused
     user.failed_logins, user.locked_until = 0, None
     user.last_login_at, user.last_login_ip = now, (address or "")[:64] or None
     return user

@@ -118,7 +118,7 @@ def test_admin_edits_catalog_unit_user_and_deadline_rule(people):
     again.get_by_label("用户名").fill("e2e_tax_cw2")
     again.get_by_label("密码").fill(password)
     again.get_by_role("button", name="登录").click()
-    expect(again.get_by_text("用户名或密码错误，或账号已停用。")).to_be_visible()
+    expect(again.get_by_text("用户名或密码错误，或账号已停用或暂时锁定（连续 5 次密码错误将锁定 15 分钟）。")).to_be_visible()
 
     # 4. A deadline rule: pre-review becomes 7 working days. A trigger filed now (by the tax office, which
     #    administers SC-P-002) gets it and cites the new catalog version; the demo's old unreviewed case
