@@ -130,11 +130,11 @@ def open_tasks_for(case_ids: list[int]) -> dict[int, list[OpenTask]]:
 
 
 def get_case(actor, case_id: int) -> Case:
+    """The case, if the actor may see it. A case they may not see is "no such case" too: answering 403 for
+    those and 404 for the rest told anyone with a login which case numbers exist and how many there are."""
     case = db.session.get(Case, case_id)
-    if case is None:
+    if case is None or not can_see_case(actor, case_id):
         raise NotFound(_l("No such case."))
-    if not can_see_case(actor, case_id):
-        raise PermissionDenied(_l("You may not see this case."))
     return case
 
 
@@ -166,10 +166,8 @@ def case_page(actor, case_id: int) -> dict:
         )
         .where(Case.id == case_id)
     )
-    if case is None:
+    if case is None or not can_see_case(actor, case_id):  # (as get_case)
         raise NotFound(_l("No such case."))
-    if not can_see_case(actor, case_id):
-        raise PermissionDenied(_l("You may not see this case."))
     tasks = open_tasks_for([case.id])[case.id]
     attachments = hooks.visible_attachments(actor, db.session.scalars(
         select(Attachment).options(joinedload(Attachment.uploaded_by)).where(Attachment.case_id == case.id).order_by(Attachment.id)
@@ -200,7 +198,7 @@ def get_attachment(actor, case_id: int, attachment_id: int) -> Attachment:
     if att is None or att.case_id != case_id:
         raise NotFound(_l("No such file."))
     if not hooks.visible_attachments(actor, [att]):
-        raise PermissionDenied(_l("You may not see this file."))
+        raise NotFound(_l("No such file."))
     return att
 
 

@@ -45,7 +45,7 @@ def new():
 
 
 def _call(case_id: int):
-    case = case_queries.get_case(current_user, case_id)  # PermissionDenied unless the unit was called
+    case = case_queries.get_case(current_user, case_id)  # "no such case" unless the unit was called
     if case.kind != CaseKind.DATA_CALL:
         raise NotFound(_l("No such case."))
     return case

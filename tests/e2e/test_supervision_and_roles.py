@@ -129,11 +129,12 @@ def test_roles_are_kept_to_their_own_cases(people, server):
     expect(mine.filter(has_text="某装饰")).to_have_count(0)
     food_id = food.rsplit("/", 1)[1]
     expect(applicant.locator(f'main a[href="/portal/cases/{food_id}"]')).to_have_count(1)
-    for path in (f"/portal/cases/{decoration.rsplit('/', 1)[1]}", decoration):
+    for path, status, words in ((f"/portal/cases/{decoration.rsplit('/', 1)[1]}", 403, "您无权查看此案件。"),
+                                (decoration, 404, "案件不存在。")):  # (staff pages: as if no such case)
         resp = applicant.goto(path)
-        assert resp.status == 403, (path, resp.status)
-        expect(applicant.get_by_role("heading", name="403")).to_be_visible()
-        expect(applicant.get_by_text("您无权查看此案件。")).to_be_visible()
+        assert resp.status == status, (path, resp.status)
+        expect(applicant.get_by_role("heading", name=str(status))).to_be_visible()
+        expect(applicant.get_by_text(words)).to_be_visible()
         expect(applicant.locator("main")).not_to_contain_text("某装饰工程有限公司")
 
     # The access code `flask demo` prints opens an account for that subject, which sees only its cases.
@@ -148,7 +149,7 @@ def test_roles_are_kept_to_their_own_cases(people, server):
     # An expert who was not drawn for a case cannot open it; a caseworker cannot open the admin pages.
     expert = people("expert14")
     resp = expert.goto(decoration)
-    assert resp.status == 403
+    assert resp.status == 404
     cw = people("tax_cw")
     resp = cw.goto("/admin/users")
     assert resp.status == 403

@@ -37,7 +37,8 @@ def test_a_call_is_published_answered_and_compiled_through_the_pages(client, org
     assert client.get(f"/data-calls/{case.id}/compiled.xlsx").status_code == 403  # the office's
     client.post("/logout", data={"csrf_token": csrf_from(page)})
     login(client, "tax_cw")
-    assert client.get(f"/cases/{case.id}").status_code == 403 and client.get(f"/data-calls/{case.id}/template.xlsx").status_code == 403
+    # Another unit's call is "no such case" (not "forbidden", which would say that it exists)
+    assert client.get(f"/cases/{case.id}").status_code == 404 and client.get(f"/data-calls/{case.id}/template.xlsx").status_code == 404
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/data-calls/").get_data(as_text=True))})
     login(client, "office1")
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get(f"/data-calls/{case.id}/compiled.xlsx").data)).active.iter_rows()]
@@ -73,7 +74,7 @@ def test_a_units_uploaded_answer_is_not_shown_to_the_other_units_called(client, 
     html = tax.get(f"/cases/{case.id}").get_data(as_text=True)
     assert link not in html and "财政局报送.xlsx" not in html  # (neither the file nor its timeline entry)
     assert "已报送数据" not in html and "已报送数据" in finance.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert tax.get(link).status_code == 403
+    assert tax.get(link).status_code == 404
     assert link in finance.get(f"/cases/{case.id}").get_data(as_text=True) and finance.get(link).status_code == 200
     assert link in client.get(f"/cases/{case.id}").get_data(as_text=True) and client.get(link).status_code == 200  # the office
     # The uploader moves to the tax bureau: the file stays the finance bureau's answer.
@@ -81,7 +82,7 @@ def test_a_units_uploaded_answer_is_not_shown_to_the_other_units_called(client, 
 
     user("finance_cw").unit_id = unit_id("市税务局")
     db.session.commit()
-    assert tax.get(link).status_code == 403
+    assert tax.get(link).status_code == 404
 
 
 def _tasks(case_id):

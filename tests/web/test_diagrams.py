@@ -32,7 +32,7 @@ def test_diagram_page_carries_the_marker_data_of_a_known_state(client, org, cloc
     assert "按期办结" in html and "超期办结" not in html
     other = client.application.test_client()
     login(other, "env_cw")
-    assert other.get(url).status_code == 403
+    assert other.get(url).status_code == 404
 
 
 def test_broken_chain_is_shown_and_named_by_the_cli(client, org, clock, app):

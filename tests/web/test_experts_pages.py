@@ -40,7 +40,7 @@ def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(clie
     assert case.number in page and "事实。" not in page
     att = db.session.scalar(select(Attachment.id).where(Attachment.case_id == case.id))
     for url in (f"/cases/{case.id}", f"/cases/{case.id}/files/{att}"):
-        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == 404
     # Confirm, then the file opens — that case only.
     client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "answer": "confirm", "reason": ""})
     assert db.session.get(Invitation, inv.id).status == "confirmed"
@@ -49,8 +49,9 @@ def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(clie
     with client.get(f"/cases/{case.id}/files/{att}") as resp:
         assert resp.status_code == 200
     other_att = db.session.scalar(select(Attachment.id).where(Attachment.case_id == other_case.id))
-    for url in (f"/cases/{other_case.id}", f"/cases/{other_case.id}/files/{other_att}", "/supervision/", "/experts/",
-                "/experts/new", "/experts/import", "/cases/new"):
+    for url in (f"/cases/{other_case.id}", f"/cases/{other_case.id}/files/{other_att}"):
+        assert client.get(url).status_code == 404, url  # (as a case that does not exist)
+    for url in ("/supervision/", "/experts/", "/experts/new", "/experts/import", "/cases/new"):
         assert client.get(url).status_code == 403, url
     assert case.number in client.get("/cases/").get_data(as_text=True)
     assert other_case.number not in client.get("/cases/").get_data(as_text=True)

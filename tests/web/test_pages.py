@@ -168,10 +168,14 @@ def test_claim_blocks_colleagues_and_release_frees_the_task(client, org, clock):
 def test_case_page_is_limited_to_involved_units(client, org, clock):
     case = file_case()
     login(client, "env_cw")
-    assert client.get(f"/cases/{case.id}").status_code == 403
+    # A case the unit is not party to answers as one that does not exist (403 told which case numbers exist).
+    client.get("/tasks/")  # (the login's welcome shown)
+    hidden, missing = client.get(f"/cases/{case.id}"), client.get(f"/cases/{case.id + 1000}")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.get_data(as_text=True) == missing.get_data(as_text=True)
     assert case.number not in client.get("/cases/").get_data(as_text=True)
     att_id = db.session.scalar(select(func.min(Attachment.id)))
-    assert client.get(f"/cases/{case.id}/files/{att_id}").status_code == 403
+    assert client.get(f"/cases/{case.id}/files/{att_id}").status_code == 404
     other = client.application.test_client()
     login(other, "market_lead")
     with other.get(f"/cases/{case.id}/files/{att_id}") as resp:

@@ -58,8 +58,10 @@ def test_no_applicant_reaches_another_subjects_case_by_any_route(client, org, cl
     login(client, "me")
     assert theirs.number not in client.get("/portal/").get_data(as_text=True)
     for url in (f"/portal/cases/{theirs.id}", f"/portal/cases/{theirs.id}/objection", f"/portal/cases/{their_obj.id}",
-                f"/cases/{theirs.id}", f"/cases/{mine.id}", "/cases/", "/supervision/", "/experts/", "/cases/new"):
+                "/cases/", "/supervision/", "/experts/", "/cases/new"):
         assert client.get(url).status_code == 403, url
+    for url in (f"/cases/{theirs.id}", f"/cases/{mine.id}"):  # the staff pages of a case: none for them
+        assert client.get(url).status_code == 404, url
     page = client.get(f"/portal/cases/{mine.id}/objection").get_data(as_text=True)
     assert client.post(f"/portal/cases/{theirs.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "x"}).status_code == 403
     # Their tasks are theirs alone.

@@ -48,4 +48,4 @@ def test_a_reporter_follows_the_report_and_staff_see_it_by_role(client, org, clo
     assert "李先生" in detail and "举报人" in detail
     client.post("/logout", data={"csrf_token": csrf_from(detail)})
     login(client, "tax_cw")
-    assert client.get(f"/cases/{case.id}").status_code == 403
+    assert client.get(f"/cases/{case.id}").status_code == 404
