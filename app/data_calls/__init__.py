@@ -32,8 +32,9 @@ _ANSWER_EVENTS = {EventType.DATA_SUBMITTED, EventType.DATA_RETURNED, EventType.D
 
 
 def _timeline_entry_shown(actor, case, row) -> bool:
-    """On a data call, a called unit reads its own answer's entries, not the other units' (their figures, the office's
-    reasons for returning them, their files); the office, supervisors and the administrator read everything."""
+    """On a data call, a called unit reads the call and its own answer's entries, not the other units' (their
+    tasks, claims, deadlines and reminders, their figures, the office's reasons for returning them, their files);
+    the office, supervisors and the administrator read everything."""
     if case.kind != "data_call" or actor.role in (OFFICE, SUPERVISOR, ADMIN):
         return True
     details = row.details if isinstance(row.details, dict) else {}
@@ -41,7 +42,12 @@ def _timeline_entry_shown(actor, case, row) -> bool:
         return details.get("unit_id") == actor.unit_id
     if row.type == EventType.ATTACHMENT_ADDED and details.get("purpose") == "data_submission":
         return row.actor_unit_id == actor.unit_id
-    return True
+    if row.type == EventType.TASK_CLAIMED:  # (by a member of the task's unit)
+        return row.actor_unit_id == actor.unit_id
+    if row.type == EventType.TASK_RELEASED:  # (names the person who left, not the unit)
+        return False
+    unit = details.get("unit_id")  # a task's, a deadline's or a notice's unit
+    return unit is None or unit == actor.unit_id
 
 
 def init_app(app) -> None:

@@ -75,6 +75,16 @@ def test_a_units_uploaded_answer_is_not_shown_to_the_other_units_called(client, 
     assert link not in html and "财政局报送.xlsx" not in html  # (neither the file nor its timeline entry)
     assert "已报送数据" not in html and "已报送数据" in finance.get(f"/cases/{case.id}").get_data(as_text=True)
     assert tax.get(link).status_code == 404
+    # Nor the finance bureau's task on the timeline (created, completed), while the tax bureau's own task is there.
+    from app.cases import hooks, queries
+    from tests.conftest import user as user_
+
+    rows = queries.timeline_rows(case.id)
+    units = {(r.type, (r.details or {}).get("unit_id")) for r in hooks.timeline_shown(user_("tax_cw"), case, rows)}
+    assert ("task_created", unit_id("市税务局")) in units
+    assert not {u for _t, u in units} & {unit_id("市财政局")}
+    assert {("task_created", unit_id("市财政局")), ("task_completed", unit_id("市财政局"))} <= {
+        (r.type, (r.details or {}).get("unit_id")) for r in hooks.timeline_shown(user_("office1"), case, rows)}
     assert link in finance.get(f"/cases/{case.id}").get_data(as_text=True) and finance.get(link).status_code == 200
     assert link in client.get(f"/cases/{case.id}").get_data(as_text=True) and client.get(link).status_code == 200  # the office
     # The uploader moves to the tax bureau: the file stays the finance bureau's answer.
