@@ -8,6 +8,7 @@ from flask import current_app
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from app import clock
+from app.auth.cli import accounts_cli
 from app.blobs import store as blobs
 from app.cases import checkpoints
 from app.cases.events import verify_all_chains
@@ -54,6 +55,7 @@ def _print_logins() -> None:
 def register(app) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(accounts_cli)
 
     @app.cli.command("deploy-bpmn")
     def deploy_bpmn():

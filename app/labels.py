@@ -437,7 +437,7 @@ AUDIT_ACTION_LABELS = {
     "update": _l("updated"), "hand_over": _l("handed over to a successor"), "role_change": _l("role changed"),
     "recovery_code_used": _l("recovery code used"), "two_factor_enrolled": _l("two-factor login set up"),
     "two_factor_reset": _l("two-factor login reset"), "two_factor_policy": _l("two-factor policy changed"),
-    "unlock": _l("unlocked"),
+    "unlock": _l("unlocked"), "accounts_initialised": _l("first administrators created"),
 }
 AUDIT_FIELD_LABELS = {
     "behaviour": _l("Behaviour"), "admin_unit_id": _l("Administering unit"), "admin_unit": _l("Administering unit"),
@@ -464,4 +464,5 @@ SECURITY_EVENT_LABELS = {
     "export": _l("Data exported"),
     "full_code_view": _l("Full identity number shown"),
     "audit_export": _l("Audit log exported"),
+    "console_action": _l("Account action from the server console"),
 }

@@ -294,7 +294,7 @@ def save_user(actor, user: User | None, username: str, full_name: str, role: str
     if user is None:
         user = User(username=username, full_name=full_name, role=role, unit_id=unit_id, active=active,
                     must_change_password=True)
-        password = _initial_password()
+        password = initial_password()
         user.set_password(password)
         db.session.add(user)
     else:
@@ -322,7 +322,7 @@ def _left_post(actor, user: User) -> None:
     staff_left.send(user)
 
 
-def _initial_password() -> str:
+def initial_password() -> str:
     """Random, and meets the policy (the user must replace it at the first login anyway)."""
     return secrets.token_urlsafe(9) + "-A7b"
 
@@ -333,7 +333,7 @@ def reset_password(actor, user: User) -> str:
     security administrator, never by the system administrator, who could otherwise log in as the auditor who
     watches them."""
     require_keeper(actor, user, SECURITY_ADMIN, ADMIN, _l("Change your own password on your account page."))
-    password = _initial_password()
+    password = initial_password()
     user.set_password(password)
     user.must_change_password = True
     end_sessions(user)

@@ -1,0 +1,64 @@
+"""The server console's account commands: a new installation's three administrators, and the password reset
+that no one in the app may do (the security administrator's own; every administrator locked out)."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.auth.models import ADMIN_ROLES, RecoveryCode, Unit, User
+from app.extensions import db
+from app.security_log.models import SecurityEvent
+from tests.conftest import csrf_from, user
+
+
+def _login(client, username, password):
+    page = client.get("/login").get_data(as_text=True)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_from(page)})
+
+
+def _console_events():
+    return db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "console_action")
+                              .order_by(SecurityEvent.seq)).all()
+
+
+def test_a_new_installation_gets_its_three_administrators_once(app, ctx, client):
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    result = app.test_cli_runner().invoke(args=["accounts", "init", "--office", "市社会信用体系建设联席会议办公室"])
+    assert result.exit_code == 0, result.output
+    made = {u.username: u for u in db.session.scalars(select(User))}
+    assert {u.role for u in made.values()} == set(ADMIN_ROLES) and set(made) == {"admin", "secadmin", "auditor"}
+    office = db.session.scalar(select(Unit))
+    assert office.kind == "office" and all(u.unit_id == office.id and u.must_change_password for u in made.values())
+    passwords = dict(re.findall(r"^\s+(\w+)\s.*one-time password: (\S+)$", result.output, re.M))
+    assert set(passwords) == set(made)
+    # Each one-time password logs its holder in, who must replace it first.
+    resp = _login(client, "auditor", passwords["auditor"])
+    assert resp.status_code == 302 and "password" in resp.headers["Location"]
+    [event] = _console_events()
+    assert event.username == "console" and event.details == {"action": "accounts_initialised"}
+    # Once there are administrators the command refuses and changes nothing.
+    again = app.test_cli_runner().invoke(args=["accounts", "init", "--office", "别的办公室"])
+    assert again.exit_code != 0 and "已有管理员" in again.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 3 and len(_console_events()) == 1
+
+
+def test_the_console_resets_the_security_administrators_password_and_authenticator(app, org, client, monkeypatch):
+    monkeypatch.undo()  # (org stores the demo password's hash for every password set; this one must be real)
+    sec = user("secadmin")
+    sec.totp_secret, sec.locked_until = "JBSWY3DPEHPK3PXP", clock.now() + timedelta(minutes=10)
+    sessions = sec.session_version or 0
+    db.session.add(RecoveryCode(user_id=sec.id, code_hash="x"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["accounts", "reset-password", "secadmin", "--two-factor"])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("one-time password ")[1].split()[0]
+    db.session.expire_all()
+    sec = user("secadmin")
+    assert sec.check_password(password) and sec.must_change_password and sec.locked_until is None
+    assert sec.totp_secret is None and sec.session_version == sessions + 1
+    assert db.session.scalar(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == sec.id)) == 0
+    assert _console_events()[-1].details == {"action": "password_reset", "two_factor": True}
+    assert _login(client, "secadmin", password).status_code == 302
+    unknown = app.test_cli_runner().invoke(args=["accounts", "reset-password", "nobody"])
+    assert unknown.exit_code != 0 and len(_console_events()) == 1
