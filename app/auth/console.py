@@ -19,7 +19,7 @@ from app.security_log import services as security_log
 
 CONSOLE = "console"
 FIRST_ACCOUNTS = ((ADMIN, "admin", "系统管理员"), (SECURITY_ADMIN, "secadmin", "安全管理员"),
-                  (AUDIT_ADMIN, "auditor", "安全审计员"))
+                  (AUDIT_ADMIN, "auditor", "审计管理员"))
 
 
 def init_accounts(office_name: str) -> list[tuple[User, str]]:

@@ -45,7 +45,7 @@ def login():
         previous = None
         try:
             user = authenticate(form.username.data, form.password.data, request.remote_addr)
-            previous = (user.last_login_at, user.last_login_ip)
+            previous = user.previous_login
         except LoginRefused as exc:
             security_log.record("login_failed", username=form.username.data or "", address=request.remote_addr)
             db.session.commit()  # the failure count and any lock are kept

@@ -49,7 +49,7 @@ class LoginRefused(DomainError):
 
 def authenticate(username: str, password: str, address: str | None = None) -> User:
     """The user whose password this is, or LoginRefused. After LOGIN_MAX_FAILURES wrong passwords in a row the
-    account is locked for LOGIN_LOCK_MINUTES (the next wrong password extends it). Before the password is proven
+    account is locked for LOGIN_LOCK_MINUTES (the attempts meanwhile are refused unread). Before the password is proven
     every refusal reads the same (unknown name, wrong password, deactivated, locked) and costs one hash: saying
     "locked" only for accounts that exist told anyone which usernames do."""
     cfg = current_app.config
@@ -73,6 +73,8 @@ def authenticate(username: str, password: str, address: str | None = None) -> Us
                 user.failed_logins = 0
         raise refused
     user.failed_logins, user.locked_until = 0, None
+    # The login before this one, for "your previous login" (read it here: the columns now become this login's).
+    user.previous_login = (user.last_login_at, user.last_login_ip)
     user.last_login_at, user.last_login_ip = now, (address or "")[:64] or None
     return user
 

@@ -11,8 +11,9 @@ from app.extensions import db
 HELPER_PROCESSES = ("expert_invitation",)  # drawn on their own feature pages, not on every case
 
 
-def diagrams_for(case, open_tasks: list | None = None) -> list[dict]:
-    """`open_tasks`: the case's open tasks if the page has read them already."""
+def diagrams_for(case, open_tasks: list | None = None, hidden: set[int] = frozenset()) -> list[dict]:
+    """`open_tasks`: the case's open tasks if the page has read them already; `hidden`: instances not shown to
+    this user (cases.hooks.hidden_instances)."""
     rows = db.session.execute(
         select(ProcessInstance, ProcessVersion.process_id)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
@@ -27,6 +28,8 @@ def diagrams_for(case, open_tasks: list | None = None) -> list[dict]:
         if ot.due_at is not None and clock.as_utc(ot.due_at) < now
     }
     for inst, process_id in rows:
+        if inst.id in hidden:
+            continue
         states = instances.loaded(inst).engine.activity_states()
         for bpmn_id in overdue & set(states):
             if states[bpmn_id] == "active":

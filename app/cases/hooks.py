@@ -34,6 +34,7 @@ _process_saved: dict[str, list[Callable]] = defaultdict(list)
 _task_views: dict[str, Callable] = {}
 _attachment_rules: dict[str, Callable] = {}
 _timeline_filters: list[Callable] = []
+_hidden_instance_rules: list[Callable] = []
 
 
 def register_tasks(handlers: dict[str, Callable]) -> None:
@@ -105,6 +106,17 @@ def register_timeline_filter(keep: Callable) -> None:
     check still reads every entry). A unit called on a data call does not read the others' answers there."""
     if keep not in _timeline_filters:
         _timeline_filters.append(keep)
+
+
+def register_hidden_instances(rule: Callable) -> None:
+    """rule(actor, case) -> ids of the case's process instances whose steps and diagram the staff case page does
+    not show this user (a data call's other units' answers: their open steps, claimants, deadlines)."""
+    if rule not in _hidden_instance_rules:
+        _hidden_instance_rules.append(rule)
+
+
+def hidden_instances(actor, case) -> set[int]:
+    return set().union(*(rule(actor, case) for rule in _hidden_instance_rules))
 
 
 def timeline_shown(actor, case, rows: list) -> list:

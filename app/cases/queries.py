@@ -168,7 +168,8 @@ def case_page(actor, case_id: int) -> dict:
     )
     if case is None or not can_see_case(actor, case_id):  # (as get_case)
         raise NotFound(_l("No such case."))
-    tasks = open_tasks_for([case.id])[case.id]
+    hidden = hooks.hidden_instances(actor, case)
+    tasks = [t for t in open_tasks_for([case.id])[case.id] if t.instance_id not in hidden]
     attachments = hooks.visible_attachments(actor, db.session.scalars(
         select(Attachment).options(joinedload(Attachment.uploaded_by)).where(Attachment.case_id == case.id).order_by(Attachment.id)
     ).all())
@@ -184,10 +185,11 @@ def case_page(actor, case_id: int) -> dict:
         # An expert reads the file, not the deliberations: no timeline (who declined and why), no other
         # experts' opinions, no draw records beyond the verification page.
         return {"case": case, "tasks": [], "attachments": attachments, "timeline": [], "units": units,
-                "meeting": None, "limited": False}
+                "meeting": None, "limited": False, "timeline_count": 0, "hidden_instances": hidden}
+    shown = hooks.timeline_shown(actor, case, timeline)
     page = {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
-            "timeline_html": rows_html(present(hooks.timeline_shown(actor, case, timeline), units)), "meeting": None,
-            "limited": False}
+            "timeline_html": rows_html(present(shown, units)), "timeline_count": len(shown), "meeting": None,
+            "limited": False, "hidden_instances": hidden}
     page.update(hooks.case_sections(actor, case))  # the features' sections (meeting, access codes, ...)
     return page
 

@@ -35,7 +35,7 @@ def detail(case_id):
     full_codes = full_codes_shown(current_user, data["case"], request.remote_addr)
     page = render_template(
         "cases/detail.html", full_codes=full_codes,
-        diagrams=diagrams_for(data["case"], data["tasks"]) if staff else [],
+        diagrams=diagrams_for(data["case"], data["tasks"], data["hidden_instances"]) if staff else [],
         chain=verify_chain(case_id, data["timeline"]) if staff else None, **data,
     )
     db.session.commit()  # (the view's audit event, if any: after rendering, which a commit's expiry would reload)

@@ -50,9 +50,17 @@ def _timeline_entry_shown(actor, case, row) -> bool:
     return unit is None or unit == actor.unit_id
 
 
+def _other_units_answers(actor, case) -> set[int]:
+    """The other called units' answer processes: their open steps (claimant, deadline) and diagrams are theirs."""
+    if case.kind != "data_call" or actor.role in (OFFICE, SUPERVISOR, ADMIN):
+        return set()
+    return {s.instance_id for s in services.submissions_of(case.id) if s.unit_id != actor.unit_id and s.instance_id}
+
+
 def init_app(app) -> None:
     hooks.register_tasks(services.TASKS)
     hooks.register_case_section(_section)
     hooks.register_attachment_rule("data_submission", _submissions_visible)
     hooks.register_timeline_filter(_timeline_entry_shown)
+    hooks.register_hidden_instances(_other_units_answers)
     app.register_blueprint(routes.bp)

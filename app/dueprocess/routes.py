@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
 from app.cases.models import Subject
 from app.dueprocess import corrections, record, services, subject_changes
@@ -43,6 +44,7 @@ def statement(case_id):
 @staff_bp.route("/<int:case_id>/notices/<int:notice_id>/statement", methods=["POST"])
 @login_required
 def paper_statement(case_id, notice_id):
+    case_queries.get_case(current_user, case_id)  # a case the user may not see is "no such case" (404), as a missing one
     form = StatementForm()
     if form.validate_on_submit():
         waive = bool(form.waive.data)
@@ -68,6 +70,7 @@ def paper_statement(case_id, notice_id):
 @staff_bp.route("/<int:case_id>/service", methods=["POST"])
 @login_required
 def record_service(case_id):
+    case_queries.get_case(current_user, case_id)  # (as paper_statement: the refusal must not tell that the case exists)
     form = ServiceForm()
     if form.validate_on_submit():
         try:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app import clock as app_clock
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.extensions import db, limiter
@@ -157,3 +158,16 @@ def test_a_deactivated_user_is_logged_out_everywhere(client, org):
                                               "role": "caseworker", "unit_id": str(u.unit_id)})  # active unticked
     assert client.get("/tasks/").status_code == 302
     assert db.session.scalar(select(User.active).where(User.username == "market_cw")) is False
+
+
+def test_the_login_message_names_the_login_before_this_one(client, org, clock):
+    first = _post_login(client, "market_cw", "demo1234")
+    assert first.status_code == 302
+    assert "上次登录" not in client.get("/tasks/").get_data(as_text=True)  # the first login: none before it
+    at = app_clock.now()
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    clock.shift(timedelta(days=2))
+    _post_login(client, "market_cw", "demo1234")
+    html = client.get("/tasks/").get_data(as_text=True)
+    shown = at.astimezone(app_clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    assert f"您上次登录：{shown}" in html, html[html.find("上次登录") - 40:html.find("上次登录") + 60]

@@ -85,6 +85,19 @@ def test_a_units_uploaded_answer_is_not_shown_to_the_other_units_called(client, 
     assert not {u for _t, u in units} & {unit_id("市财政局")}
     assert {("task_created", unit_id("市财政局")), ("task_completed", unit_id("市财政局"))} <= {
         (r.type, (r.details or {}).get("unit_id")) for r in hooks.timeline_shown(user_("office1"), case, rows)}
+    # Nor its open steps (the office's review of its answer) or its process's diagram on the page.
+    from app.cases.diagrams import diagrams_for
+    from app.data_calls.services import submissions_of
+
+    instance = {s.unit_id: s.instance_id for s in submissions_of(case.id)}
+    for who, unit, other in (("tax_cw", "市税务局", "市财政局"), ("finance_cw", "市财政局", "市税务局")):
+        data = queries.case_page(user_(who), case.id)
+        steps = {t.instance_id for t in data["tasks"]}
+        assert instance[unit_id(unit)] in steps and instance[unit_id(other)] not in steps, who
+        shown = {d["instance_id"] for d in diagrams_for(case, data["tasks"], data["hidden_instances"])}
+        assert instance[unit_id(other)] not in shown and instance[unit_id(unit)] in shown, who
+    office = queries.case_page(user_("office1"), case.id)
+    assert {t.instance_id for t in office["tasks"]} >= {instance[unit_id("市财政局")], instance[unit_id("市税务局")]}
     assert link in finance.get(f"/cases/{case.id}").get_data(as_text=True) and finance.get(link).status_code == 200
     assert link in client.get(f"/cases/{case.id}").get_data(as_text=True) and client.get(link).status_code == 200  # the office
     # The uploader moves to the tax bureau: the file stays the finance bureau's answer.

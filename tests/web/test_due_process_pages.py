@@ -64,13 +64,16 @@ def test_staff_record_a_paper_statement_and_others_may_not(client, org, clock):
     db.session.expire_all()
     assert dueprocess.notices_of(case.id)[0].state == "stated"
     _logout(client)
-    login(client, "tax_cw")
-    page = client.get("/tasks/").get_data(as_text=True)
-    resp = client.post(f"/cases/{case.id}/notices/{b.id}/statement", data={"csrf_token": csrf_from(page), "waive": "1"},
-                       follow_redirects=True)
-    db.session.expire_all()
-    assert dueprocess.notices_of(case.id)[1].state == "open"
-    assert "只有认定单位可以录入书面陈述申辩。" in resp.get_data(as_text=True)
+    # A supervisor sees the case but is not the determining body; a unit not party to it finds no such case.
+    for who, status, words in (("supervisor1", 200, "只有认定单位可以录入书面陈述申辩。"), ("tax_cw", 404, "案件不存在。")):
+        login(client, who)
+        page = client.get("/tasks/").get_data(as_text=True)
+        resp = client.post(f"/cases/{case.id}/notices/{b.id}/statement", data={"csrf_token": csrf_from(page), "waive": "1"},
+                           follow_redirects=True)
+        db.session.expire_all()
+        assert dueprocess.notices_of(case.id)[1].state == "open"
+        assert resp.status_code == status and words in resp.get_data(as_text=True), who
+        _logout(client)
 
 
 def test_the_serving_unit_records_service_on_the_case_page(client, org, clock):

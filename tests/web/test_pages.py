@@ -173,6 +173,13 @@ def test_case_page_is_limited_to_involved_units(client, org, clock):
     hidden, missing = client.get(f"/cases/{case.id}"), client.get(f"/cases/{case.id + 1000}")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.get_data(as_text=True) == missing.get_data(as_text=True)
+    # Nor do the case's forms (recording a decision's service, a statement on paper) tell one from the other.
+    token = csrf_from(client.get("/tasks/").get_data(as_text=True))
+    form = {"csrf_token": token, "subject_id": "1", "way": "post", "served_on": "2026-11-20", "note": "", "statement": "x"}
+    for path in ("/cases/{}/service", "/cases/{}/notices/1/statement"):
+        answers = [client.post(path.format(cid), data=form, follow_redirects=True) for cid in (case.id, case.id + 1000)]
+        assert [a.status_code for a in answers] == [404, 404], path
+        assert answers[0].get_data(as_text=True) == answers[1].get_data(as_text=True), path
     assert case.number not in client.get("/cases/").get_data(as_text=True)
     att_id = db.session.scalar(select(func.min(Attachment.id)))
     assert client.get(f"/cases/{case.id}/files/{att_id}").status_code == 404
