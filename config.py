@@ -110,14 +110,21 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+CHAIN_KEY_FILE = os.environ.get("XINLIAN_CHAIN_KEY_FILE", str(INSTANCE_DIR / "chain.key"))
+
+
 def _chain_key() -> str:
     """The key of the timelines' keyed hashes (HMAC). Kept outside the database — in the environment or a
     file of the instance folder (a key file or a key service in production) — so that someone who can
     write the database cannot recompute a chain."""
     if os.environ.get("XINLIAN_CHAIN_KEY"):
         return os.environ["XINLIAN_CHAIN_KEY"]
-    path = Path(os.environ.get("XINLIAN_CHAIN_KEY_FILE", INSTANCE_DIR / "chain.key"))
+    path = Path(CHAIN_KEY_FILE)
     if not path.exists():
+        if os.environ.get("XINLIAN_ENV") == "production":
+            # Not made here in production: a server whose key file was not copied would sign with a key of its
+            # own, and every chain it wrote would fail the others' checks. `flask keys init` makes it once.
+            return ""
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
@@ -127,6 +134,7 @@ def _chain_key() -> str:
 class Config:
     SECRET_KEY = _secret_key()
     CHAIN_KEY = _chain_key()
+    CHAIN_KEY_FILE = CHAIN_KEY_FILE
     # Keys sealing identity numbers and contact details (app/crypto): a key file outside the database, made on
     # first use except in production (every server needs the same provisioned file), or a key service.
     DATA_KEY_FILE = os.environ.get("XINLIAN_DATA_KEY_FILE", str(INSTANCE_DIR / "data.key"))

@@ -18,6 +18,7 @@ from sqlalchemy import select, tuple_
 
 from app import clock
 from app.cases.models import Case, CaseEvent
+from app.crypto import chain_key
 from app.extensions import db
 from app.security_log import services as security_log
 from app.security_log.models import SecurityEvent
@@ -32,7 +33,7 @@ SIGNING = {"hmac-sm3": "sm3", "hmac-sha256": hashlib.sha256}
 
 
 def _sign(body: bytes, alg: str = "hmac-sha256") -> str:
-    return hmac.new(current_app.config["CHAIN_KEY"].encode(), body, SIGNING[alg]).hexdigest()
+    return hmac.new(chain_key(), body, SIGNING[alg]).hexdigest()
 
 
 def signing_alg() -> str:

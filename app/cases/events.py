@@ -14,6 +14,7 @@ from sqlalchemy.orm import attributes
 from app import clock
 from app.cases import access_sync
 from app.cases.models import Case, CaseEvent
+from app.crypto import chain_key
 from app.extensions import db, defer_insert, written_directly
 
 GENESIS = "0" * 64
@@ -41,7 +42,7 @@ def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, 
     if alg == "sha256":  # events recorded before the chains were keyed
         return hashlib.sha256(payload).hexdigest()
     if alg in KEYED:
-        return hmac.new(current_app.config["CHAIN_KEY"].encode(), payload, KEYED[alg]).hexdigest()
+        return hmac.new(chain_key(), payload, KEYED[alg]).hexdigest()
     raise ValueError(f"unknown chain algorithm {alg}")
 
 

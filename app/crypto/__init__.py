@@ -26,6 +26,17 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from flask import current_app
 
+
+def chain_key() -> bytes:
+    """The key of the keyed hash chains (timelines, the security log, checkpoints, backup manifests)."""
+    key = current_app.config.get("CHAIN_KEY")
+    if not key:  # production without its key file (config._chain_key does not make one there)
+        raise RuntimeError(f"The chain key file {current_app.config.get('CHAIN_KEY_FILE')} (XINLIAN_CHAIN_KEY_FILE) does "
+                           "not exist: create it once with `flask keys init` and give every server the same file "
+                           "(or set XINLIAN_CHAIN_KEY).")
+    return key.encode()
+
+
 PREFIX = "sm4gcm"
 NONCE, TAG = 12, 16
 OPENED_CACHE = 20_000

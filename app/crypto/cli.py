@@ -1,4 +1,5 @@
 """`flask keys …`: the data keys that seal identity numbers and contact details (see app/crypto)."""
+import os
 import secrets
 import time
 from pathlib import Path
@@ -22,12 +23,22 @@ def _file() -> Path:
 
 @keys_cli.command("init")
 def init():
-    """Create the key file (XINLIAN_DATA_KEY_FILE) for a new installation; copy it to every server."""
+    """Create the key files of a new installation: the data keys (XINLIAN_DATA_KEY_FILE) and the chain key
+    (XINLIAN_CHAIN_KEY_FILE, unless XINLIAN_CHAIN_KEY is set); copy both to every server."""
     path = _file()
-    if path.exists():
+    chain = Path(current_app.config["CHAIN_KEY_FILE"])
+    need_chain = not os.environ.get("XINLIAN_CHAIN_KEY") and not chain.exists()
+    if path.exists() and not need_chain:
         raise click.UsageError(f"{path} exists already: a new key would make every sealed value unreadable")
-    write_key_file(path, new_keyring())
-    click.echo(f"created {path} (mode 600): keep a copy with the backups, apart from them")
+    if not path.exists():
+        write_key_file(path, new_keyring())
+        click.echo(f"created {path} (mode 600): copy it to every server, and keep a copy away from the database backups")
+    if need_chain:
+        chain.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(chain, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_hex(32))
+        click.echo(f"created {chain} (mode 600), the key of the timelines' and the security log's hash chains: "
+                   "copy it to every server, and keep a copy away from the database backups")
 
 
 @keys_cli.command("status")

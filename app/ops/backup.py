@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from app import clock
 from app.blobs import store as blobs
 from app.cases import checkpoints
+from app.crypto import chain_key
 from app.extensions import db
 
 FORMAT = 1
@@ -40,7 +41,7 @@ def _sha256_file(path: Path) -> str:
 def _sign(body: bytes, alg: str = "hmac-sha256") -> str:
     """The manifest's signature (HMAC under the chain key; its algorithm named in the manifest, HMAC-SM3 for new
     backups, as the checkpoints)."""
-    return hmac.new(current_app.config["CHAIN_KEY"].encode(), b"backup-manifest:" + body, checkpoints.SIGNING[alg]).hexdigest()
+    return hmac.new(chain_key(), b"backup-manifest:" + body, checkpoints.SIGNING[alg]).hexdigest()
 
 
 def _libpq_url(url) -> str:

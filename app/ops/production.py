@@ -28,6 +28,9 @@ def unsafe(config, workers: int, environ=os.environ) -> list[str]:
                         "(postgresql+psycopg://…) or run one worker.")
     if not config.get("TWO_FACTOR", True):
         problems.append("Two-factor login is off (XINLIAN_TWO_FACTOR=0): that is for the demo only.")
+    if not config.get("CHAIN_KEY"):
+        problems.append(f"The chain key file {config.get('CHAIN_KEY_FILE')} (XINLIAN_CHAIN_KEY_FILE) does not exist: create it "
+                        "once with `flask keys init` and give every server the same file (or set XINLIAN_CHAIN_KEY).")
     if not config.get("DATA_KEY_PROVIDER") and not os.path.isfile(config.get("DATA_KEY_FILE") or ""):
         problems.append(f"The data key file {config.get('DATA_KEY_FILE')} (XINLIAN_DATA_KEY_FILE) does not exist: create it once "
                         "with `flask keys init` and give every server the same file (or set XINLIAN_DATA_KEY_PROVIDER).")

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import and_, select
 
 from app import clock
+from app.crypto import chain_key
 from app.extensions import db
 from app.security_log.models import SecurityEvent, SecurityLogHead
 
@@ -26,7 +27,7 @@ def _digest(alg: str, seq: int, at: datetime, kind: str, actor_id, username: str
             entity_key: str, details: dict, prev: str) -> str:
     payload = json.dumps([seq, clock.as_utc(at).isoformat(), kind, actor_id, username, address, entity, entity_key,
                           details, prev], sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
-    return hmac.new(current_app.config["CHAIN_KEY"].encode(), payload, ALGORITHMS[alg]).hexdigest()
+    return hmac.new(chain_key(), payload, ALGORITHMS[alg]).hexdigest()
 
 
 def record(kind: str, actor=None, *, username: str = "", address: str | None = None, entity: str = "", key="",
