@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
+from sqlalchemy import func, select
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from app import clock
@@ -15,6 +16,7 @@ from app.cases.events import verify_all_chains
 from app.cases.runtime import checker
 from app.crypto.cli import keys_cli
 from app.demo import DEMO_PASSWORD, EXPERTS, USERS, load_demo, unused_access_code
+from app.engine.models import ProcessVersion
 from app.engine.registry import deploy_directory
 from app.extensions import db
 from app.ops import backup, production, warmup
@@ -62,8 +64,10 @@ def register(app) -> None:
         """Deploy the BPMN files in bpmn/ (new content becomes a new process version)."""
         versions = deploy_processes()
         db.session.commit()
-        for v in versions:
-            click.echo(f"{v.process_id}: version {v.id} sha256 {v.sha256[:12]}")
+        for v in versions:  # (the process's own version number; the id is the row's, shared by all processes)
+            n = db.session.scalar(select(func.count()).select_from(ProcessVersion).where(
+                ProcessVersion.process_id == v.process_id, ProcessVersion.id <= v.id))
+            click.echo(f"{v.process_id}: version {n} (id {v.id}) sha256 {v.sha256[:12]}")
 
     @app.cli.command("demo")
     def demo():

@@ -500,7 +500,7 @@ def login(app, username: str):
 
 
 def p95(times: list[float]) -> float:
-    times = sorted(times)
+    times = sorted(times) or [float("nan")]
     return times[max(int(len(times) * 0.95) - 1, 0)] * 1000
 
 
@@ -979,10 +979,13 @@ def _check_clients(port: int, token: str, codes: list[str], threads: int, start:
                 if closing:
                     conn.close()
                     conn = _Conn(port)
-            except OSError as exc:
+            except (OSError, ValueError, IndexError) as exc:  # (a refused, cut or garbled answer: an error, counted)
                 status = type(exc).__name__
                 conn.close()
-                conn = _Conn(port)
+                try:
+                    conn = _Conn(port)
+                except OSError:
+                    time.sleep(0.1)  # (tried again at the next check)
             answered.append(status == 200)
             if due >= start + CHECK_WARM:
                 times.append(time.time() - due)
