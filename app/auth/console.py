@@ -11,13 +11,13 @@ migrations. Each is one event of the security log, by "console", which the audit
 from sqlalchemy import select
 
 from app.auth.models import ADMIN, ADMIN_ROLES, AUDIT_ADMIN, SECURITY_ADMIN, UNIT_OFFICE, RecoveryCode, Unit, User
-from app.auth.services import end_sessions, initial_password
+from app.auth.services import RESERVED_USERNAMES, end_sessions, initial_password
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.security_log import services as security_log
 
-CONSOLE = "console"
+CONSOLE = RESERVED_USERNAMES[0]
 FIRST_ACCOUNTS = ((ADMIN, "admin", "系统管理员"), (SECURITY_ADMIN, "secadmin", "安全管理员"),
                   (AUDIT_ADMIN, "auditor", "审计管理员"))
 

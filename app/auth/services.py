@@ -175,6 +175,15 @@ def landing_endpoint(user: User) -> str:
 
 
 
+# Names no account may take: the security log names console actions (app/auth/console.py) by this.
+RESERVED_USERNAMES = ("console",)
+
+
+def username_taken(username: str) -> bool:
+    name = (username or "").strip()
+    return name.lower() in RESERVED_USERNAMES or db.session.scalar(select(User.id).where(User.username == name)) is not None
+
+
 def _unit_dict(u: Unit) -> dict:
     return {"name": u.name, "kind": u.kind, "active": u.active, "liaison_id": u.liaison_id, "liaison_phone": u.liaison_phone}
 
@@ -279,7 +288,7 @@ def save_user(actor, user: User | None, username: str, full_name: str, role: str
     if role not in ("expert", "applicant") and not db.session.get(Unit, unit_id or 0):
         errors.append(("unit_id", _l("Choose the unit.")))
     clash = db.session.scalar(select(User.id).where(User.username == username))
-    if clash and (user is None or clash != user.id):
+    if (clash and (user is None or clash != user.id)) or username.lower() in RESERVED_USERNAMES:
         errors.append(("username", _l("This username is taken.")))
     if user is not None and user.id == actor.id and (not active or role != ADMIN):
         errors.append(("active", _l("You cannot deactivate yourself or drop your own administrator role.")))

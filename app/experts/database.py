@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User
 from app.auth.permissions import require_role
+from app.auth.services import username_taken
 from app.cases.identifiers import guess_kind, normalise_code
 from app.errors import DomainError
 from app.experts.models import Expert, ExpertUnavailability
@@ -79,7 +80,7 @@ def create(actor, e: ExpertIn, username: str | None = None) -> tuple[Expert, str
     require_role(actor, *MANAGERS)
     errors = _validate(e)
     if username:
-        if db.session.scalar(select(User.id).where(User.username == username.strip())):
+        if username_taken(username):
             errors.append(("username", _l("This username is taken.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)

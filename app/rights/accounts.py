@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.auth.models import ADMIN, APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE, User
-from app.auth.services import password_problems
+from app.auth.services import password_problems, username_taken
 from app.cases import events
 from app.cases.identifiers import normalise_code
 from app.cases.models import Case, Subject
@@ -89,7 +89,7 @@ def register(kind: str, subject_code: str, access_code: str, username: str, pass
     errors += [("password", m) for m in password_problems(password, username or "")]
     if not (username or "").strip():
         errors.append(("username", _l("Choose a login name.")))
-    elif row is not None and db.session.scalar(select(User.id).where(User.username == username.strip())):
+    elif row is not None and username_taken(username):
         # (only to someone holding a valid access code: otherwise the form would tell anyone which login names,
         # staff's among them, exist)
         errors.append(("username", _l("This username is taken.")))

@@ -62,3 +62,17 @@ def test_the_console_resets_the_security_administrators_password_and_authenticat
     assert _login(client, "secadmin", password).status_code == 302
     unknown = app.test_cli_runner().invoke(args=["accounts", "reset-password", "nobody"])
     assert unknown.exit_code != 0 and len(_console_events()) == 1
+
+
+def test_no_account_may_be_called_console(org):
+    """The security log names the console's actions by "console": an account of that name would muddle them."""
+    import pytest
+
+    from app.auth.services import save_user
+    from app.errors import DomainError
+    from tests.helpers import unit_id
+
+    for name in ("console", "Console"):
+        with pytest.raises(DomainError) as refused:
+            save_user(user("admin"), None, name, "某人", "caseworker", unit_id("市税务局"), True)
+        assert refused.value.errors[0][0] == "username"
