@@ -10,8 +10,9 @@ Running these needs a shell on a server with its configuration (database, data k
 migrations. Each is one event of the security log, by "console", which the auditor reads."""
 from sqlalchemy import select
 
-from app.auth.models import ADMIN, ADMIN_ROLES, AUDIT_ADMIN, SECURITY_ADMIN, UNIT_OFFICE, RecoveryCode, Unit, User
-from app.auth.services import RESERVED_USERNAMES, end_sessions, initial_password
+from app.auth.models import ADMIN, ADMIN_ROLES, AUDIT_ADMIN, SECURITY_ADMIN, UNIT_OFFICE, Unit, User
+from app.auth.services import RESERVED_USERNAMES, end_sessions, initial_password, username_taken
+from app.auth.two_factor import remove_authenticator
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -37,7 +38,7 @@ def init_accounts(office_name: str) -> list[tuple[User, str]]:
         db.session.flush()
     out = []
     for role, username, full_name in FIRST_ACCOUNTS:
-        if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        if username_taken(username):
             raise DomainError(_l("The username %(name)s is taken.", name=username))
         user = User(username=username, full_name=full_name, role=role, unit_id=office.id, active=True,
                     must_change_password=True)
@@ -61,8 +62,7 @@ def reset_password(username: str, two_factor: bool = False) -> tuple[User, str]:
     user.set_password(password)
     user.must_change_password, user.failed_logins, user.locked_until = True, 0, None
     if two_factor:
-        user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
-        db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+        remove_authenticator(user)
     end_sessions(user)
     security_log.record("console_action", None, username=CONSOLE, entity="user", key=user.id,
                         details={"action": "password_reset", "two_factor": two_factor})

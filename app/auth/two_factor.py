@@ -118,8 +118,13 @@ def reset(actor, user: User) -> None:
     by the system administrator, because the security administrator resets its password: one person doing both
     could log in as the auditor (三员分立)."""
     require_keeper(actor, user, ADMIN, SECURITY_ADMIN, _l("Another administrator resets your own two-factor login."))
-    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
-    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    remove_authenticator(user)
     user.session_version = (user.session_version or 0) + 1
     audit.record(actor, "user", user.id, "two_factor_reset")
     db.session.flush()
+
+
+def remove_authenticator(user: User) -> None:
+    """The user's authenticator and recovery codes are gone: enrolled again at the next login."""
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
+    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))

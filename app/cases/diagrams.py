@@ -17,7 +17,8 @@ def diagrams_for(case, open_tasks: list | None = None, hidden: set[int] = frozen
     rows = db.session.execute(
         select(ProcessInstance, ProcessVersion.process_id)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-        .where(ProcessInstance.case_id == case.id, ProcessVersion.process_id.not_in(HELPER_PROCESSES))
+        .where(ProcessInstance.case_id == case.id, ProcessVersion.process_id.not_in(HELPER_PROCESSES),
+               ProcessInstance.id.not_in(hidden))
         .order_by(ProcessInstance.id)
     ).all()
     out = []
@@ -28,8 +29,6 @@ def diagrams_for(case, open_tasks: list | None = None, hidden: set[int] = frozen
         if ot.due_at is not None and clock.as_utc(ot.due_at) < now
     }
     for inst, process_id in rows:
-        if inst.id in hidden:
-            continue
         states = instances.loaded(inst).engine.activity_states()
         for bpmn_id in overdue & set(states):
             if states[bpmn_id] == "active":
