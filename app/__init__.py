@@ -74,6 +74,11 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     limiter.init_app(app)
     _sqlite_pragmas(app)
+    if app.config.get("DB_PING_AFTER_IDLE_SECONDS") is not None:
+        from app.ops import db_liveness  # (composition root, see the module docstring)
+
+        with app.app_context():
+            db_liveness.install(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
 
     @app.before_request
     def _reject_control_characters():

@@ -64,7 +64,6 @@ TRADES = ["商贸", "建筑工程", "科技", "食品", "物流", "置业", "环
 
 class BenchPgConfig(TestConfig):
     SQLALCHEMY_DATABASE_URI = URL
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
 
 def fresh_database():

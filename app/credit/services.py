@@ -234,19 +234,36 @@ def _subject_and_findings(code: str, unit_id: int):
     return rows[0], [_finding(r, measures.get(listing_id, []), unit_id) for listing_id, r in firsts.items()]
 
 
-def check(requester: Requester, code: str, matter_type: str, matter_no: str, batch: str | None = None) -> Answer:
-    """Answer one check and log it (flush). Raises DomainError naming the field for bad input."""
+@functools.cache
+def _log_along(also):
+    """The check's log row INSERT carrying another INSERT as a data-modifying WITH (PostgreSQL): both written by
+    one statement, one round trip fewer for every check. Built once per `also` (which its caller builds once)."""
+    return insert(CreditCheck.__table__).add_cte(also.cte("also_written")).returning(CreditCheck.__table__.c.id)
+
+
+def check(requester: Requester, code: str, matter_type: str, matter_no: str, batch: str | None = None,
+          also=None, also_params: dict | None = None) -> Answer:
+    """Answer one check and log it (flush). Raises DomainError naming the field for bad input. `also` is an INSERT
+    with bound parameters (`also_params`, named apart from the log row's columns) written in the same transaction,
+    in the same statement where the database allows (the API's call log row)."""
     kind, code = normalise(code)
     matter_type, matter_no = _clean_matter(matter_type, matter_no)
     subject, findings = _subject_and_findings(code, requester.unit_id)
     subject_kind, answer = subject.subject_kind if subject else kind, verdict(findings)
-    # A plain INSERT ... RETURNING (no unit of work): every approval desk's check writes one of these.
-    check_id = db.session.connection().execute(_statements()[3], dict(
+    conn = db.session.connection()
+    row = dict(
         at=clock.now(), unit_id=requester.unit_id, user_id=requester.user_id, api_client_id=requester.api_client_id,
         subject_code_sealed=code, subject_code_digest=digest(code), subject_kind=subject_kind,
         subject_id=subject.subject_id_ if subject else None, matter_type=matter_type,
         matter_no=matter_no, verdict=answer, listing_ids=[f.listing_id for f in findings], batch=batch,
-    )).scalar_one()
+    )
+    # A plain INSERT ... RETURNING (no unit of work): every approval desk's check writes one of these.
+    if also is not None and conn.dialect.name == "postgresql":
+        check_id = conn.execute(_log_along(also), {**row, **also_params}).scalar_one()
+    else:
+        if also is not None:
+            conn.execute(also, also_params)
+        check_id = conn.execute(_statements()[3], row).scalar_one()
     status = _status_of(subject.subject_status, subject.subject_status_on, subject.subject_successor_id) if subject \
         else _status(None)
     return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, _name_shown(subject.subject_name if subject else None, findings),

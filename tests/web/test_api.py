@@ -13,12 +13,13 @@ import pytest
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from werkzeug.test import EnvironBuilder
 
 from app.api import clients, webhooks
 from app.api.models import ApiCall, ApiClient, WebhookDelivery
 from app.cases.models import Case, CaseEvent, OpenTask
+from app.credit.models import CreditCheck
 from app.extensions import db, limiter
 from app.listings import services
 from app.listings.models import ListingUnit, Push
@@ -82,6 +83,12 @@ def test_check_scopes_errors_and_the_application_record(client, org, clock, spec
     assert ev.details["via"] == "api" and "业务系统" in ev.actor.full_name
     types = call(client, spec, "GET", "/api/v1/matter-types", token).get_json()
     assert {"key": "licence", "label": "行政许可"} in types
+    # every call logged once, the check's own with its log row in the same transaction
+    logged = db.session.execute(select(ApiCall.method, ApiCall.path, ApiCall.status).where(ApiCall.client_id == _c.id)
+                                .order_by(ApiCall.id)).all()
+    assert logged == [("POST", "/api/v1/checks", 400), ("POST", "/api/v1/checks", 400), ("POST", "/api/v1/checks", 200),
+                      ("POST", url, 201), ("POST", url, 400), ("GET", "/api/v1/matter-types", 200)]
+    assert db.session.scalar(select(func.count()).select_from(CreditCheck).where(CreditCheck.api_client_id == _c.id)) == 1
 
 
 def test_pushes_are_listed_and_confirmed_through_the_api(client, org, clock, spec):
@@ -202,6 +209,37 @@ class Receiver(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+@pytest.mark.real_commits
+def test_a_check_writes_its_log_rows_in_one_statement(client, org, clock, spec):
+    """On PostgreSQL the check runs without a transaction block (no BEGIN/COMMIT round trips): its only write is
+    one INSERT carrying the call log's INSERT. A refused check writes only the call log."""
+    in_effect_case()
+    c, token, _s = make_client()
+    seen = []
+
+    def statement(conn, _cursor, sql, _params, _context, _many):
+        seen.append((sql.split()[0], conn.connection.driver_connection.autocommit if pg else None))
+
+    pg = db.engine.dialect.name == "postgresql"
+    event.listen(db.engine, "before_cursor_execute", statement)
+    try:
+        resp = call(client, spec, "POST", "/api/v1/checks", token, {"code": CODE, "matter_type": "licence", "matter_no": "A1"})
+        assert resp.status_code == 200 and resp.get_json()["verdict"] == "punished"
+        ok = list(seen)
+        seen.clear()
+        resp = call(client, spec, "POST", "/api/v1/checks", token, {"code": CODE, "matter_type": "licence", "matter_no": ""})
+        assert resp.status_code == 400
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+    if pg:
+        assert [verb for verb, _a in ok] == ["SELECT", "UPDATE", "SELECT", "WITH"]  # (the client's first use is recorded)
+        assert all(autocommit for _v, autocommit in ok)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(CreditCheck).where(CreditCheck.api_client_id == c.id)) == 1
+    logged = db.session.execute(select(ApiCall.path, ApiCall.status).where(ApiCall.client_id == c.id).order_by(ApiCall.id)).all()
+    assert logged == [("/api/v1/checks", 200), ("/api/v1/checks", 400)]
 
 
 @pytest.mark.real_commits
