@@ -42,7 +42,11 @@ def create_app(config_class=None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_cli(app)
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # per-task state changes are not our log
+    # Per-task state changes are not our log. Set on each SpiffWorkflow logger itself: it builds the extras of its
+    # log records (every task id of the workflow, on each step) whenever the logger's own level is below INFO,
+    # whatever its parent's (`logger.level < 20` in SpiffWorkflow.workflow and .task).
+    for name in ("spiff", "spiff.workflow", "spiff.task", "spiff.data", "spiff.dmn"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     if app.config.get("PROXY_HOPS"):
         # Behind N reverse proxies: the client's address (throttling, logs, the metrics allow list) and scheme
         # come from the X-Forwarded-* headers the proxies set, never from a client.
