@@ -9,7 +9,7 @@ from app.errors import DomainError, PermissionDenied
 from app.experts import database
 from app.experts.forms import ExpertForm, ImportForm, UnavailableForm
 from app.experts.models import Draw, Expert
-from app.experts.services import REASONS, may_verify, verify
+from app.experts.services import REASONS, may_verify, verify, was_invited
 from app.extensions import db
 from app.form_errors import commit_or_errors, flash_form_errors
 from app.i18n import lazy_gettext as _l
@@ -137,6 +137,8 @@ def import_experts():
 def verify_draw(draw_id):
     d = db.session.get(Draw, draw_id) or abort(404)
     if not may_verify(current_user, d):
+        if not was_invited(current_user, d):
+            abort(404)  # (as a case one may not see: not even whether this draw exists)
         raise PermissionDenied(_l("Only the office, supervisors and the experts who confirmed they attend may verify a draw."))
     ok, recomputed = verify(d)
     names = {c["id"]: c["name"] for c in d.pool}

@@ -189,6 +189,12 @@ def may_verify(actor, draw_row: Draw) -> bool:
         Invitation.status.in_(SAT_STATUSES))) is not None
 
 
+def was_invited(actor, draw_row: Draw) -> bool:
+    """An expert invited by this draw (who knows of it, whether or not they may verify it yet)."""
+    return actor.role == EXPERT and db.session.scalar(select(Invitation.id).where(
+        Invitation.draw_id == draw_row.id, Invitation.expert_id == actor.expert_id).limit(1)) is not None
+
+
 def verify(draw_row: Draw) -> tuple[bool, list[dict]]:
     """Recompute from the stored inputs: the picks must equal the recorded picks, and the inputs must
     hash to the digest recorded at draw time — on the draw row and, for a stored draw, in the case's

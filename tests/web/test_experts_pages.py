@@ -73,7 +73,7 @@ def test_verify_page_is_for_office_supervisors_and_the_experts_who_confirmed(cli
     assert c.get(f"/experts/draws/{d.id}/verify").status_code == 403  # invited, not yet confirmed: not the panel yet
     reserve = next(p["expert_id"] for p in d.picks if p["role"] != "member")
     experts_confirm(case.id)
-    for username, status in (("office1", 200), ("supervisor1", 200), (expert_login(drawn), 200), ("market_cw", 403)):
+    for username, status in (("office1", 200), ("supervisor1", 200), (expert_login(drawn), 200), ("market_cw", 404)):
         c = client.application.test_client()
         login(c, username)
         resp = c.get(f"/experts/draws/{d.id}/verify")
@@ -85,10 +85,10 @@ def test_verify_page_is_for_office_supervisors_and_the_experts_who_confirmed(cli
 
     c = client.application.test_client()
     login(c, db.session.scalar(select(User.username).where(User.expert_id == not_drawn.id)))
-    assert c.get(f"/experts/draws/{d.id}/verify").status_code == 403
+    assert c.get(f"/experts/draws/{d.id}/verify").status_code == 404  # not even told the draw exists
     c = client.application.test_client()
     login(c, db.session.scalar(select(User.username).where(User.expert_id == reserve)))
-    assert c.get(f"/experts/draws/{d.id}/verify").status_code == 403  # a reserve never invited
+    assert c.get(f"/experts/draws/{d.id}/verify").status_code == 404  # a reserve never invited
     # An expert who has given their opinion still took part: they may verify the draw too.
     from app.experts import services as expert_services
 
