@@ -2,6 +2,7 @@
 (app/auth/console.py says why only the console may do these)."""
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
 
 from app.auth import console
 from app.errors import DomainError
@@ -24,6 +25,10 @@ def init(office):
         db.session.commit()
     except DomainError as exc:
         _refused(exc)
+    except IntegrityError:  # another `accounts init` (on another server) committed first: its accounts stand
+        db.session.rollback()
+        raise click.ClickException("Administrators were created meanwhile by another `flask accounts init`; "
+                                   "nothing was changed here.") from None
     click.echo("Administrators created. Give each password to its holder in person; it must be changed at the first "
                "login, where two-factor login is set up.")
     for user, password in made:

@@ -76,3 +76,26 @@ def test_no_account_may_be_called_console(org):
         with pytest.raises(DomainError) as refused:
             save_user(user("admin"), None, name, "某人", "caseworker", unit_id("市税务局"), True)
         assert refused.value.errors[0][0] == "username"
+
+
+def test_a_second_init_racing_the_first_is_told_and_changes_nothing(app, ctx, monkeypatch):
+    """Two consoles run `accounts init` at once: both pass the checks, the second's accounts collide in the
+    database (unique usernames). It gets a clear message, not a traceback, and the first one's accounts stand."""
+    from app.auth import console
+
+    assert app.test_cli_runner().invoke(args=["accounts", "init", "--office", "联席办"]).exit_code == 0
+    first = {u.username: u.password_hash for u in db.session.scalars(select(User))}
+    # as if the checks had run before the first one's commit
+    monkeypatch.setattr(console, "username_taken", lambda _name: False)
+    monkeypatch.setattr(console.db.session, "scalar", _no_admin_yet(console.db.session.scalar))
+    result = app.test_cli_runner().invoke(args=["accounts", "init"])
+    assert result.exit_code == 1 and "created meanwhile" in result.output and "Traceback" not in result.output
+    monkeypatch.undo()
+    assert {u.username: u.password_hash for u in db.session.scalars(select(User))} == first
+    assert len(_console_events()) == 1
+
+
+def _no_admin_yet(scalar):
+    def fake(stmt, *a, **k):
+        return None if "role IN" in str(stmt) else scalar(stmt, *a, **k)
+    return fake
