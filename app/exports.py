@@ -4,6 +4,7 @@ form must not run when an official opens the export (CSV/formula injection). In 
 as a string, so the text is exactly what was typed; in CSV, which has no types, it is prefixed with a quote."""
 import csv
 import io
+import json
 import re
 
 from openpyxl import Workbook, load_workbook
@@ -19,6 +20,8 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _plain(value):
+    if isinstance(value, (dict, list, tuple)):  # (an event's details: JSON, as the API gives them, not Python's repr)
+        value = json.dumps(value, ensure_ascii=False, default=str)
     if value is not None and not isinstance(value, (str, int, float)) and hasattr(value, "__html__"):
         value = str(value)  # a translated label
     return CONTROL.sub("", value) if isinstance(value, str) else value

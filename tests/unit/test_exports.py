@@ -20,3 +20,11 @@ def test_xlsx_keeps_the_exact_text_as_strings():
     cells = [row[0] for row in ws.iter_rows(min_row=2)]
     assert [c.value for c in cells] == EVIL
     assert all(c.data_type == "s" for c in cells[:6]) and cells[6].data_type == "n"
+
+
+def test_structured_values_are_written_as_json():
+    details = {"rows": 16, "kind": None, "user": "审计员"}
+    rows = list(csv.reader(io.StringIO(csv_bytes(["details"], [[details], [["a", 1]]]).decode("utf-8-sig"))))
+    assert rows[1:] == [['{"rows": 16, "kind": null, "user": "审计员"}'], ['["a", 1]']]
+    ws = load_workbook(io.BytesIO(xlsx_bytes(["details"], [[details]]))).active
+    assert ws.cell(row=2, column=1).value == '{"rows": 16, "kind": null, "user": "审计员"}'
