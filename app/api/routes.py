@@ -10,7 +10,8 @@ from flask import current_app, g, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import InterfaceError, InvalidRequestError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
@@ -323,6 +324,12 @@ def _json_errors(bp) -> None:
             return errors.error(400, "bad_request")
         if isinstance(exc, CONCURRENCY_ERRORS) and is_concurrency_error(exc):
             return errors.error(409, "conflict")
+        if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):  # the database cannot be reached
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+            log.warning("database unavailable: %s %s: %s", request.method, request.path, reason)
+            resp = errors.error(503, "unavailable")
+            resp.headers["Retry-After"] = "60"
+            return resp
         if isinstance(exc, OverflowError):
             return errors.error(404, "not_found")
         log.exception("API call failed: %s %s", request.method, request.path)

@@ -42,3 +42,15 @@ def test_a_post_during_an_outage_gets_the_same_page(unreachable_app):
     resp = client.post("/login", data={"username": "office1", "password": "x"})
     assert resp.status_code == 503
     assert "系统暂时无法访问数据库" in resp.get_data(as_text=True)
+
+
+def test_the_api_during_an_outage_answers_503_in_json(unreachable_app, caplog):
+    client = unreachable_app.test_client()
+    with caplog.at_level(logging.INFO):
+        resp = client.post("/api/v1/checks", headers={"Authorization": "Bearer xl_1_" + "a" * 43},
+                           json={"code": "91510400MA6X000108", "matter_type": "licence", "matter_no": "1"})
+    assert resp.status_code == 503 and resp.headers.get("Retry-After")
+    body = resp.get_json()
+    assert body["code"] == "unavailable" and "数据库" in body["message"]["zh"] and body["message"]["en"]
+    errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert errors and all(r.exc_info is None for r in errors), [r.getMessage() for r in errors]
