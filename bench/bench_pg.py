@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cpu import postgres_cpu, tree_cpu  # noqa: E402
+from cpu import calibration_ms, postgres_cpu, tree_cpu  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
@@ -786,7 +786,8 @@ def drain(app) -> None:
     print(f"timer drain per s: {fired / took:.0f} ({len(rows):,} period ends due at the same instant, fired with the "
           f"pushes and list changes they cause by two scheduler processes on PostgreSQL; {done})", flush=True)
     print(f"  cpu ms per period end: schedulers {(cpu1 - cpu0) * 1000 / max(fired, 1):.1f}, PostgreSQL "
-          f"{(pg1 - pg0) * 1000 / max(fired, 1):.1f} (two cores: 150 per s leaves 13.3 ms in all)", flush=True)
+          f"{(pg1 - pg0) * 1000 / max(fired, 1):.1f} (two cores: 150 per s leaves 13.3 ms in all; machine speed: a fixed "
+          f"loop took {calibration_ms():.0f} ms)", flush=True)
     print(f"  exactly once: {expired:,} listings expired, {events_[0]:,} expiry events for {events_[1]:,} listings, "
           f"{pushes[0]:,} lift pushes ({pushes[1]:,} distinct; {after - before:,} new)", flush=True)
     assert expired == fired == events_[0] == events_[1] and pushes[0] == pushes[1]
@@ -1095,7 +1096,7 @@ def check_at_scale(app) -> None:
           f"{len(times) / CHECK_SECONDS:.0f} checks per s answered; {subjects:,} subjects, {logged:,} logged checks before; "
           f"{len(errors)} errors {dict(collections.Counter(errors))}; {after - before:,} new log rows for {answered:,} checks answered; "
           f"cpu ms per check: servers {(cpu1 - cpu0) * 1000 / n:.1f}, PostgreSQL {(pg1 - pg0) * 1000 / n:.1f}, "
-          f"load clients {client_cpu * 1000:.2f})", flush=True)
+          f"load clients {client_cpu * 1000:.2f}; machine speed: a fixed loop took {calibration_ms():.0f} ms)", flush=True)
     assert after - before == answered, collections.Counter(errors)
     batch_check(app, listed, unknown)
 
