@@ -18,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import i18n
 from app.blobs.store import FileUnavailable
-from app.db_errors import is_concurrency_error
+from app.db_errors import is_concurrency_error, unavailable_reason
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.exports import CONTROL as CONTROL_CHARACTER
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -286,8 +286,7 @@ def register_errorhandlers(app: Flask) -> None:
         if is_concurrency_error(exc):  # SQLite "database is locked": another writer, not an outage
             return _error_page(409, _l("Someone else changed this at the same time. Please try again."))
         # One line per failed request: an outage must not fill the log with a traceback per page view.
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
-        current_app.logger.warning("database unavailable: %s %s: %s", request.method, request.path, reason)
+        current_app.logger.warning("database unavailable: %s %s: %s", request.method, request.path, unavailable_reason(exc))
         # Rendered without the context processors: Flask-Login's would load the user from the database.
         page = current_app.jinja_env.get_template("unavailable.html").render(lang=_select_locale())
         return page, 503, {"Retry-After": "60"}

@@ -1,5 +1,7 @@
-"""Recognising database errors that mean "someone else got there first" (shown as a conflict, not a 500)."""
-from sqlalchemy.exc import IntegrityError, OperationalError
+"""Recognising database errors that mean "someone else got there first" (shown as a conflict, not a 500), and
+those that mean the database cannot be reached (shown as 503)."""
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 CONCURRENCY_ERRORS = (StaleDataError, IntegrityError, OperationalError)
@@ -10,3 +12,11 @@ def is_concurrency_error(exc: Exception) -> bool:
         return True
     # SQLite: a writer whose snapshot is older than another writer's commit gets "database is locked".
     return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
+
+
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def unavailable_reason(exc: Exception) -> str:
+    """The driver's first line about why the database could not be reached (one log line, no traceback)."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]

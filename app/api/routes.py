@@ -10,8 +10,7 @@ from flask import current_app, g, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import InterfaceError, InvalidRequestError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
@@ -23,7 +22,7 @@ from app.api.models import ApiCall
 from app.cases import tasks as task_service
 from app.cases.models import Case, CaseUnit, OpenTask
 from app.credit import services as credit
-from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
+from app.db_errors import CONCURRENCY_ERRORS, UNAVAILABLE_ERRORS, is_concurrency_error, unavailable_reason
 from app.errors import DomainError, NotFound
 from app.exports import XLSX, xlsx_bytes
 from app.extensions import db, limiter
@@ -249,13 +248,17 @@ def list_changes(args, which):
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-def _authenticate():
+def _one_write_without_transaction():
+    """A view marked one_write gets its connection in autocommit (PostgreSQL), before anything reads."""
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "_api_one_write", False) and db.engine.dialect.name == "postgresql":
         try:
             db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         except InvalidRequestError:  # the session already holds a transaction (a test's): the view runs in it
             pass
+
+
+def _authenticate():
     header = request.headers.get("Authorization", "")
     token = header[7:] if header.startswith("Bearer ") else None
     g.api_client = clients.from_token(token)
@@ -324,9 +327,8 @@ def _json_errors(bp) -> None:
             return errors.error(400, "bad_request")
         if isinstance(exc, CONCURRENCY_ERRORS) and is_concurrency_error(exc):
             return errors.error(409, "conflict")
-        if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):  # the database cannot be reached
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
-            log.warning("database unavailable: %s %s: %s", request.method, request.path, reason)
+        if isinstance(exc, UNAVAILABLE_ERRORS):  # the database cannot be reached
+            log.warning("database unavailable: %s %s: %s", request.method, request.path, unavailable_reason(exc))
             resp = errors.error(503, "unavailable")
             resp.headers["Retry-After"] = "60"
             return resp
@@ -380,6 +382,7 @@ def _start_clock():
 
 for _bp in BLUEPRINTS:
     _bp.before_request(_start_clock)
+    _bp.before_request(_one_write_without_transaction)
     _bp.before_request(_authenticate)
     _json_errors(_bp)
     _bp.after_request(_log_call)
