@@ -3,8 +3,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import labels
+from app.api.models import ApiClient
 from app.audit.models import AdminChange
 from app.auth.models import SpecialistGroup, Unit, User
+from app.cases.models import Case
 from app.engine.models import ProcessVersion
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -63,3 +65,30 @@ def readable_changes(rows: list[AdminChange]) -> list[dict]:
                     "action": labels.label(labels.AUDIT_ACTION_LABELS, r.action), "reason": r.reason,
                     "before": fields(r.before), "after": fields(r.after)})
     return out
+
+
+def security_record_names(events) -> dict[tuple[str, str], str]:
+    """{(entity, key): what the auditor reads} for the security-log events of a page: a user's login name and full
+    name, a unit's or an API client's name, a case's number (a key naming several users, from the console, lists
+    each). One query per kind of record on the page, never per row."""
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        if e.entity in _RECORD_NAME and e.entity_key:
+            wanted.setdefault(e.entity, set()).update(int(k) for k in e.entity_key.split(",") if k.strip().isdigit())
+    found = {entity: dict(db.session.execute(_RECORD_NAME[entity].where(_RECORD_NAME[entity].selected_columns[0].in_(ids))).all())
+             for entity, ids in wanted.items() if ids}
+    out = {}
+    for e in events:
+        names = found.get(e.entity)
+        if names:
+            keys = [k.strip() for k in e.entity_key.split(",")]
+            out[(e.entity, e.entity_key)] = "、".join(str(names.get(int(k), f"#{k}")) if k.isdigit() else k for k in keys)
+    return out
+
+
+_RECORD_NAME = {
+    "user": select(User.id, User.username + " (" + User.full_name + ")"),
+    "unit": select(Unit.id, Unit.name),
+    "case": select(Case.id, Case.number),
+    "api_client": select(ApiClient.id, ApiClient.name),
+}

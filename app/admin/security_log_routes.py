@@ -6,6 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from app import clock
+from app.admin.queries import security_record_names
 from app.auth.models import AUDIT_ADMIN
 from app.auth.permissions import require_role
 from app.exports import csv_bytes
@@ -42,7 +43,7 @@ def index():
     events = services.search(**_filters(), before_seq=before)
     ok, bad_seq = services.verify()
     return render_template("admin/security_log.html", events=events, ok=ok, bad_seq=bad_seq, kinds=services.KINDS,
-                           args=request.args)
+                           args=request.args, names=security_record_names(events))
 
 
 @bp.route("/export.csv")
@@ -54,8 +55,10 @@ def export():
     services.record("audit_export", current_user, address=request.remote_addr,
                     details={"rows": len(events), "kind": filters["kind"], "user": filters["username"]})
     db.session.commit()
-    header = ["seq", "time", "kind", "user", "address", "entity", "key", "details", "alg", "hash"]
+    names = security_record_names(events)
+    header = ["seq", "time", "kind", "user", "address", "entity", "key", "record", "details", "alg", "hash"]
     rows = [[e.seq, clock.as_utc(e.at).astimezone(clock.LOCAL_TZ).isoformat(timespec="seconds"), label(SECURITY_EVENT_LABELS, e.kind),
-             e.username, e.address, e.entity, e.entity_key, e.details, e.alg, e.hash] for e in events]
+             e.username, e.address, e.entity, e.entity_key, names.get((e.entity, e.entity_key), ""), e.details, e.alg, e.hash]
+            for e in events]
     return Response(csv_bytes(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=security-log-{clock.today_local()}.csv"})

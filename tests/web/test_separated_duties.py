@@ -34,8 +34,14 @@ def test_the_audit_administrator_reads_the_log_and_changes_nothing(client, org, 
     # Records and details in words, not keys: "案件清单", "行数：16", "原角色：经办人".
     assert "案件清单" in html and "行数：16" in html and "原角色：经办人" in html and "新角色：" in html
     assert "case_list" not in html and '{"rows"' not in html
+    # The record is named (login and full name), not an id.
+    cw = user("market_cw")
+    assert f"用户 market_cw ({cw.full_name})" in html and f"#{cw.id}<" not in html
     resp = client.get("/admin/security-log/export.csv?kind=login")
     assert resp.status_code == 200 and "auditor" in resp.get_data(as_text=True)
+    rows = client.get("/admin/security-log/export.csv?kind=role_change").get_data(as_text=True).splitlines()
+    assert rows[0].lstrip("\ufeff").split(",")[:8] == ["seq", "time", "kind", "user", "address", "entity", "key", "record"]
+    assert f"market_cw ({cw.full_name})" in rows[1]
     assert _kinds()[-1] == "audit_export"
     resp = client.post("/admin/users", data={"csrf_token": csrf_from(html), "username": "x", "full_name": "x",
                                             "role": "caseworker", "unit_id": user("market_cw").unit_id})
