@@ -107,15 +107,17 @@ def two_factor_login():
         return redirect(url_for("auth.login"))
     form = TwoFactorForm()
     enrolling = user.totp_secret is None
-    if enrolling and "secret" not in pending:
-        pending["secret"] = two_factor.new_secret()
+    secret = two_factor.open_pending(pending.get("secret")) if enrolling else None
+    if enrolling and secret is None:
+        secret = two_factor.new_secret()
+        pending["secret"] = two_factor.seal_pending(secret)
         session["2fa"] = pending
     if form.validate_on_submit():
         try:
             if services.locked_minutes(user):
                 raise TwoFactorRefused(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.",
                                           n=services.locked_minutes(user)))
-            codes = two_factor.enrol(user, pending["secret"], form.code.data) if enrolling else None
+            codes = two_factor.enrol(user, secret, form.code.data) if enrolling else None
             if not enrolling:
                 two_factor.verify(user, form.code.data)
             db.session.commit()
@@ -129,8 +131,8 @@ def two_factor_login():
             if codes:
                 return render_template("auth/recovery_codes.html", codes=codes, next_url=response.location)
             return response
-    uri = two_factor.provisioning_uri(user, pending["secret"]) if enrolling else None
-    return render_template("auth/two_factor.html", form=form, enrolling=enrolling, secret=pending.get("secret"),
+    uri = two_factor.provisioning_uri(user, secret) if enrolling else None
+    return render_template("auth/two_factor.html", form=form, enrolling=enrolling, secret=secret,
                            qr=two_factor.qr_svg_data_uri(uri) if uri else None)
 
 
@@ -141,8 +143,10 @@ def account_two_factor():
     form = TwoFactorForm()
     if current_user.totp_enabled_at is not None:
         return render_template("auth/two_factor_status.html", left=two_factor.recovery_codes_left(current_user))
-    secret = session.get("2fa_enrol") or two_factor.new_secret()
-    session["2fa_enrol"] = secret
+    secret = two_factor.open_pending(session.get("2fa_enrol"))
+    if secret is None:
+        secret = two_factor.new_secret()
+        session["2fa_enrol"] = two_factor.seal_pending(secret)
     if form.validate_on_submit():
         try:
             codes = two_factor.enrol(current_user, secret, form.code.data)

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import clock
+from app import clock, crypto
 from app.audit import services as audit
 from app.auth.models import ADMIN, SECURITY_ADMIN, RecoveryCode, User
 from app.auth.permissions import require_keeper
@@ -42,6 +42,25 @@ def required_for(user: User) -> bool:
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+# A secret being enrolled waits in the session cookie, which is signed but readable: it goes there sealed (SM4-GCM
+# under the data key), so a copied or logged cookie does not give away the authenticator's key.
+_PENDING = "session.totp_enrolment"
+
+
+def seal_pending(secret: str) -> str:
+    return crypto.seal(secret, _PENDING)
+
+
+def open_pending(sealed: str | None) -> str | None:
+    """The secret of an enrolment in progress, or None (none, or not one this server sealed)."""
+    if not sealed:
+        return None
+    try:
+        return crypto.unseal(sealed, _PENDING) if crypto.is_sealed(sealed) else None
+    except crypto.KeyProblem:  # (changed, or sealed under a key this server no longer holds: start again)
+        return None
 
 
 def provisioning_uri(user: User, secret: str) -> str:

@@ -1,5 +1,6 @@
 """Two-factor login and idle timeout (issue 20): TOTP with a clock the test moves, single-use codes, recovery
 codes, voluntary enrolment, the administrator's reset, and production refusing the demo's "off" setting."""
+import json
 import re
 from datetime import timedelta
 
@@ -27,11 +28,21 @@ def _second_step(client, code):
     return client.post("/login/two-factor", data={"csrf_token": csrf_from(page), "code": code})
 
 
+def _session_cookie(client) -> str:
+    """The session as anyone holding the cookie could read it (signed, not encrypted)."""
+    app = client.application
+    return json.dumps(app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value))
+
+
 def _enrol(client, username):
     login(client, username)
     page = client.get("/login/two-factor").get_data(as_text=True)
     assert "data:image/svg+xml;base64," in page  # the QR code, made here (no outside service)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    # The secret being enrolled waits in the session sealed, and the page shows the same one again.
+    assert secret not in _session_cookie(client) and "sm4gcm:" in _session_cookie(client)
+    page = client.get("/login/two-factor").get_data(as_text=True)
+    assert re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1) == secret
     resp = client.post("/login/two-factor", data={"csrf_token": csrf_from(page), "code": "000000"})
     assert "代码不正确" in resp.get_data(as_text=True) or "不匹配" in resp.get_data(as_text=True)
     resp = client.post("/login/two-factor", data={"csrf_token": csrf_from(page), "code": _code(secret)})
@@ -91,6 +102,7 @@ def test_other_staff_log_in_with_a_password_and_may_enrol(client, org, clock, tw
     assert "/login/two-factor" not in resp.headers["Location"]
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    assert secret not in _session_cookie(client) and "sm4gcm:" in _session_cookie(client)
     html = client.post("/account/two-factor", data={"csrf_token": csrf_from(page), "code": _code(secret)}).get_data(as_text=True)
     assert len(re.findall(r"<li>[0-9a-f]{4}-", html)) == 10
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
