@@ -3,7 +3,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import labels
-from app.api.models import ApiClient
 from app.audit.models import AdminChange
 from app.auth.models import SpecialistGroup, Unit, User
 from app.cases.models import Case
@@ -69,7 +68,7 @@ def readable_changes(rows: list[AdminChange]) -> list[dict]:
 
 def security_record_names(events) -> dict[tuple[str, str], str]:
     """{(entity, key): what the auditor reads} for the security-log events of a page: a user's login name and full
-    name, a unit's or an API client's name, a case's number (a key naming several users, from the console, lists
+    name, a unit's name, a case's number (a key naming several users, from the console, lists
     each). One query per kind of record on the page, never per row."""
     wanted: dict[str, set[int]] = {}
     for e in events:
@@ -90,5 +89,4 @@ _RECORD_NAME = {
     "user": select(User.id, User.username + " (" + User.full_name + ")"),
     "unit": select(Unit.id, Unit.name),
     "case": select(Case.id, Case.number),
-    "api_client": select(ApiClient.id, ApiClient.name),
 }

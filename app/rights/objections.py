@@ -66,6 +66,29 @@ def open_objection(case_id: int, subject_id: int | None = None) -> Case | None:
     return db.session.scalar(stmt.limit(1))
 
 
+class ObjectionHandled(DomainError):
+    """A second objection to a determination whose objection was already answered: the procedure goes on through
+    that objection (its complaint to the office), not a new one that would suspend the punishment again."""
+
+    def __init__(self, earlier: Case):
+        super().__init__(_l("Your objection to this determination was already handled (%(number)s); a determination takes "
+                            "one objection, and after its reply only a complaint to the joint-meeting office within the "
+                            "complaint period. The punishment continues from the day the objection or complaint was "
+                            "rejected. Other legal remedies (administrative reconsideration, litigation) remain open to you.",
+                            number=earlier.number))
+        self.open_case = earlier
+
+
+def handled_objection(case_id: int, subject_id: int) -> Case | None:
+    """The subject's objection to this case that has been closed (answered, and complained of or not), if any
+    (seed 001 二(三)2: after a rejection the punishment's period continues; it is not suspended again)."""
+    return db.session.scalar(
+        select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+        .where(Case.parent_case_id == case_id, Case.kind == CaseKind.OBJECTION, Case.closed_at.is_not(None),
+               CaseSubject.subject_id == subject_id)
+        .order_by(Case.id.desc()).limit(1))
+
+
 def listing_of_objection(case: Case) -> Listing | None:
     return db.session.get(Listing, case.listing_id) if case.listing_id else None
 
@@ -103,6 +126,9 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     existing = open_objection(case.id, actor.subject_id)
     if existing is not None:
         raise OpenObjection(existing)
+    handled = handled_objection(case.id, actor.subject_id)
+    if handled is not None:
+        raise ObjectionHandled(handled)
     if not (grounds or "").strip():
         raise DomainError(_l("Write the grounds of your objection."), "grounds")
     attachments.validate_uploads(files, "files")
@@ -197,7 +223,10 @@ def schedule_hearing(ctx) -> dict:
     file; given a hearing date, each confirms its attendance as for a determination meeting."""
     v = ctx.values
     units = list(dict.fromkeys(int(u) for u in v.get("attending_unit_ids") or []))
-    if not units:
+    deciding_unit, _role = determining(_parent(ctx))
+    if not units or (deciding_unit not in units and deciding_unit != office_unit().id):
+        # (seed 001 二(三)2 召集相关部门: the unit whose determination is complained of is heard; the office is
+        # present anyway when it made the determination itself)
         raise DomainError(_l("Convene the units concerned (at least the unit that made the determination)."),
                           "attending_unit_ids")
     details = {"units": units}

@@ -14,7 +14,7 @@ from app.i18n import lazy_gettext as _l
 from app.listings import queries as listing_queries
 from app.listings.models import Listing, PeriodSuspension
 from app.listings.services import listing_of
-from app.rights.objections import applicant_case, objection_last_day, open_objection, subject_cases_clause
+from app.rights.objections import applicant_case, handled_objection, objection_last_day, open_objection, subject_cases_clause
 
 # Events an applicant is shown on their status pages (decisions and what concerns them, not deliberations).
 APPLICANT_EVENTS = (
@@ -78,6 +78,7 @@ def status_page(actor, case_id: int) -> dict:
         "case": case, "parent": parent, "timeline": timeline, "tasks": tasks, "suspensions": suspensions,
         "requests": requests, "listing": listing,
         "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
+        "handled_objection": handled_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         "effective_end": listing.period_end if listing is not None else None,
         "suspended_now": listing is not None and listing.status == "suspended",
         "objection_last_day": objection_last_day(case, listing) if case.kind in JOINT_KINDS else None,

@@ -69,7 +69,7 @@ def objection(case_id):
         try:
             obj = objections.file_objection(current_user, case_id, form.grounds.data, uploads_from(request.files.getlist("files")))
             db.session.commit()
-        except objections.OpenObjection as exc:
+        except (objections.OpenObjection, objections.ObjectionHandled) as exc:
             db.session.rollback()
             flash(exc.message, "warning")
             return redirect(url_for("portal.case", case_id=case_id))  # its page links to the open objection

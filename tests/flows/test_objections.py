@@ -4,9 +4,10 @@ rejection, to the day."""
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.cases.models import Case
+from app.cases.services import office_unit
 from app.engine.models import ProcessInstance
 from app.enums import EventType
 from app.errors import DomainError, PermissionDenied
@@ -98,6 +99,11 @@ def test_objection_rejected_then_complaint_upheld(org, clock):
         do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [], "draw_experts": False})
     db.session.rollback()
     assert refused.value.errors[0][0] == "attending_unit_ids" and task_of(obj.id, "schedule_hearing")
+    # ... and the unit whose determination is complained of is among them: convening only the office is refused.
+    with pytest.raises(DomainError) as refused:
+        do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [office_unit().id], "draw_experts": False})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "attending_unit_ids"
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "投诉成立。"})
     assert listings_of(case.id)[0].status == "revoked"
@@ -186,3 +192,24 @@ def test_silence_after_a_rejected_objection_closes_it(org, clock):
     sweep_timers()
     assert db.session.get(Case, obj.id).status == "objection_closed"
     assert listings_of(case.id)[0].status == "in_effect"
+
+
+def test_after_a_handled_objection_a_second_one_is_refused_and_the_period_runs_on(org, clock):
+    """Seed 001 二(三)2: after a rejection the punishment's period continues from that day. A new objection to the same
+    determination would suspend it again at will: it is refused, naming the handled one."""
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "异议。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "投诉不成立。"})
+    assert db.session.get(Case, obj.id).closed_at is not None and listings_of(case.id)[0].status == "in_effect"
+    before = db.session.scalar(select(func.count()).select_from(Case))
+    with pytest.raises(objections.ObjectionHandled) as refused:
+        objections.file_objection(applicant, case.id, "同样的理由再次异议。", [])
+    db.session.rollback()
+    assert refused.value.open_case.id == obj.id and obj.number in refused.value.message
+    assert listings_of(case.id)[0].status == "in_effect"
+    assert db.session.scalar(select(func.count()).select_from(Case)) == before

@@ -320,3 +320,21 @@ def test_a_write_that_lost_a_race_is_told_as_a_conflict_not_a_500(client, org, c
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "异议"})
     assert resp.status_code == 409 and "他人刚刚同时修改了此内容" in resp.get_data(as_text=True)
     assert db.session.scalar(select(Case).where(Case.kind == "objection")) is None
+
+
+def test_after_its_objection_is_handled_the_page_offers_no_second_one(client, org, clock):
+    from tests.helpers import do, task_of
+
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "异议。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "accept"})
+    login(client, applicant.username)
+    html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "已处理" in html and f"/portal/cases/{obj.id}" in html and f"/portal/cases/{case.id}/objection" not in html
+    page = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
+    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)
+    assert obj.number in resp.get_data(as_text=True) and listings_of(case.id)[0].status == "in_effect"
+    assert db.session.scalar(select(Case.id).where(Case.kind == "objection", Case.id != obj.id)) is None
