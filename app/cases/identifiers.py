@@ -72,13 +72,20 @@ def normalise_code(kind: str, code: str, field: str = "code") -> str:
     return _person(compact, field) if kind == "person" else _organisation(compact, field)
 
 
+def valid_as(kind: str, code: str) -> bool:
+    """Whether the code is a valid one of that kind (no message: for telling the kinds apart)."""
+    try:
+        normalise_code(kind, code)
+    except DomainError:
+        return False
+    return True
+
+
 def guess_kind(code: str) -> str:
-    """'person' for a well-formed identity number with a right check character, else 'enterprise' (for
-    columns that hold either kind, such as an expert's affiliated subject)."""
-    compact = _SEPARATORS.sub("", (code or "").strip()).upper()
-    if _RIC_RE.match(compact) and compact[-1] == ric.calc_check_digit(compact):
-        return "person"
-    return "enterprise"
+    """'person' for a valid identity number (check character and birth date), else 'enterprise' (for columns
+    that hold either kind: the credit check, an expert's affiliated subject). A credit code may also be 18
+    digits (an all-digit organisation code, e.g. 915104000599038575): only a valid identity number is a person."""
+    return "person" if valid_as("person", code) else "enterprise"
 
 
 def region_known(code: str) -> bool:

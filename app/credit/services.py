@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from app import clock
 from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE, Unit, User
 from app.cases import events
-from app.cases.identifiers import guess_kind, mask_code, normalise_code
+from app.cases.identifiers import guess_kind, mask_code, normalise_code, valid_as
 from app.cases.models import Case, CaseMeasure, Subject
 from app.catalog.models import CatalogEntry, CatalogVersion
 from app.credit.models import CheckApplication, CreditCheck
@@ -115,8 +115,9 @@ def _clean_matter(matter_type: str, matter_no: str) -> tuple[str, str]:
 def normalise(code: str) -> tuple[str, str]:
     """(kind, code) of a credit code or identity number, check character validated."""
     kind = guess_kind(code)
-    if kind == "enterprise" and len((code or "").strip()) == 18 and (code or "").strip()[:17].isdigit():
-        kind = "person"  # an identity number with a wrong check character: say so as one
+    compact = (code or "").strip()
+    if kind == "enterprise" and len(compact) == 18 and compact[:17].isdigit() and not valid_as("enterprise", compact):
+        kind = "person"  # 17 digits that are not a valid credit code either: a mistyped identity number, said as one
     return kind, normalise_code(kind, code, "code")
 
 

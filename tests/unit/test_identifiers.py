@@ -73,3 +73,18 @@ def test_guess_kind(ctx):
 def test_masking(ctx):
     assert mask_code("person", "510402198503124568") == "510***********4568"
     assert mask_code("enterprise", "91510400MA6X000102") == "915104********0102"
+
+
+@pytest.mark.parametrize("code", ["915104000599038575", "91510400314460263E"])
+def test_credit_codes_of_digits_are_organisations_not_identity_numbers(ctx, code):
+    """An all-digit organisation code makes a credit code whose first 17 characters are digits: the credit check
+    took it for a mistyped identity number and refused to check the company."""
+    from app.credit.services import normalise
+
+    assert guess_kind(code) == "enterprise"
+    assert normalise(code) == ("enterprise", code)
+    assert normalise("510402198503124568") == ("person", "510402198503124568")
+    with pytest.raises(DomainError) as refused:  # 17 digits, neither valid: said as an identity number
+        normalise("510402198503124567")
+    with force_locale("zh"):
+        assert "身份证" in str(refused.value.errors[0][1])
