@@ -51,19 +51,22 @@ def own_record(actor) -> dict:
 
 
 def subject_record(actor, subject_id: int) -> dict:
-    if actor.role in (APPLICANT, EXPERT) or actor.unit_id is None:
-        raise PermissionDenied(_l("Your role may not do this."))
+    clause = case_visibility_clause(actor, Case.id)
+    if actor.role in (APPLICANT, EXPERT) or actor.unit_id is None or clause is False:
+        raise PermissionDenied(_l("Your role may not do this."))  # (before the lookup: says nothing of which ids exist)
     subject = db.session.get(Subject, subject_id)
     if subject is None:
         raise NotFound(_l("No such subject."))
-    clause = case_visibility_clause(actor, Case.id)
     stmt = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id).where(CaseSubject.subject_id == subject_id)
             .order_by(Case.created_at))
-    if clause is False:
-        raise PermissionDenied(_l("Your role may not do this."))
     if clause is not None:
         stmt = stmt.where(clause)
-    return _record(actor, subject, stmt, all_checks=actor.role in SEE_ALL_CHECKS)
+    record = _record(actor, subject, stmt, all_checks=actor.role in SEE_ALL_CHECKS)
+    if clause is not None and not (record["cases"] or record["listings"] or record["checks"]):
+        # A unit knows a subject through its own cases, a listing (what the credit check tells any unit) or its
+        # own checks; anyone else's subject (a case under way elsewhere) is, for it, no such subject.
+        raise NotFound(_l("No such subject."))
+    return record
 
 
 def _record(actor, subject: Subject, stmt, all_checks: bool) -> dict:

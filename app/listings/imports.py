@@ -240,8 +240,9 @@ def _clashes(rows: list[Row]) -> list[tuple[None, str]]:
         if s is None:
             continue
         if s.name != r.name:
-            out.append((None, str(_l("Row %(n)s: this code is recorded for %(name)s; if that name is wrong, report the error on the "
-                                     "subject's page first.", n=r.n, name=s.name))))
+            # (the recorded name is not told: the import would otherwise answer who is behind any code)
+            out.append((None, str(_l("Row %(n)s: the name differs from the one recorded for this code; check the name and code, or "
+                                     "if the recorded name is wrong, have the error corrected first.", n=r.n))))
         elif s.kind != r.subject_kind:
             out.append((None, str(_l("Row %(n)s: this code is already registered for a subject of another kind.", n=r.n))))
         elif s.status != "active":

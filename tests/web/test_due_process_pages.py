@@ -132,7 +132,24 @@ def test_one_page_per_subject_within_the_readers_rights(client, org, clock):
     applicant_for(case, codes, "app3")
     login(client, "app3")
     assert client.get(f"/subjects/{subject.id}").status_code == 403
-    assert client.get("/subjects/999999").status_code in (403, 404)
+    assert client.get("/subjects/999999").status_code == 403  # (refused before the lookup: says nothing of which ids exist)
+    _logout(client)
+    # A subject of a case under way in another unit, with no listing and no check of the reader's, is no such
+    # subject to the reader: counting ids does not reveal who is being looked into.
+    from tests.helpers import PERSON, file_case
+
+    pending = file_case(subjects=(PERSON,))
+    db.session.commit()
+    person = pending.subjects[0].subject
+    login(client, "env_cw")
+    assert client.get(f"/subjects/{person.id}").status_code == 404
+    assert client.get(f"/subjects/{subject.id}").status_code == 200  # (a listing: what the credit check tells any unit)
+    _logout(client)
+    login(client, "market_cw")
+    assert person.name in client.get(f"/subjects/{person.id}").get_data(as_text=True)  # its own case
+    _logout(client)
+    login(client, "auditor")
+    assert client.get(f"/subjects/{person.id}").status_code == 403 and client.get("/subjects/999999").status_code == 403
 
 
 def test_administrators_edit_and_preview_the_decision_template(client, org, clock):
