@@ -23,6 +23,7 @@ from app.errors import DomainError, NotFound, PermissionDenied
 from app.exports import CONTROL as CONTROL_CHARACTER
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from app.i18n import lazy_gettext as _l
+from app.invisible import INVISIBLE, without_invisible
 from app.redirects import local_url
 from config import DevConfig, ProdConfig
 
@@ -92,6 +93,12 @@ def register_extensions(app: Flask) -> None:
         values += [f.filename or "" for vs in request.files.listvalues() for f in vs]
         if any(CONTROL_CHARACTER.search(v) for v in values) or (request.is_json and JSON_CONTROL.search(request.get_data())):
             abort(400)
+        # Invisible format characters (zero-width spaces, direction overrides) are dropped from every form and query
+        # value: text pasted from a word processor carries them, and kept they make a blank "filled" field, a name
+        # shown reversed on a public list, or an identity number that slips past a personal-data check.
+        if any(INVISIBLE.search(v) for v in values):
+            request.form = without_invisible(request.form)
+            request.args = without_invisible(request.args)
 
     @login_manager.user_loader
     def load_user(session_id):

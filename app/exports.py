@@ -10,6 +10,7 @@ import re
 from openpyxl import Workbook, load_workbook
 
 from app.i18n import lazy_gettext as _l
+from app.invisible import strip_invisible
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -112,10 +113,11 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     """Rows of the first sheet of an XLSX file, or of a UTF-8 CSV file (a BOM is fine), as text cells."""
     name = (filename or "").lower()
     try:
+        # (invisible format characters dropped, as from forms: see app.invisible)
         if name.endswith(".csv"):
-            return [row for row in csv.reader(io.StringIO(data.decode("utf-8-sig", errors="strict")))]
+            return [[strip_invisible(v) for v in row] for row in csv.reader(io.StringIO(data.decode("utf-8-sig", errors="strict")))]
         if name.endswith(".xlsx"):
-            return [["" if v is None else str(v) for v in row] for row in xlsx_rows(data)]
+            return [["" if v is None else strip_invisible(str(v)) for v in row] for row in xlsx_rows(data)]
     except TableTooLarge:
         raise UnreadableTable("too-large")
     except UnicodeDecodeError:

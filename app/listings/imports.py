@@ -30,6 +30,7 @@ from app.errors import DomainError
 from app.exports import TableTooLarge, xlsx_rows
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.invisible import strip_invisible
 from app.listings.models import Listing, ListingUnit
 from app.workdays.rules import current as current_rules
 
@@ -130,7 +131,7 @@ def _cell(r: list, cols: dict, key: str):
 
 
 def _text(value) -> str:
-    return str(value).strip() if value is not None else ""
+    return strip_invisible(str(value)).strip() if value is not None else ""  # (see app.invisible)
 
 
 def _check_row(actor, n: int, r: list, cols: dict, today: date, entries: dict, units: dict) -> tuple[Row | None, list[str]]:

@@ -16,6 +16,7 @@ from app.enums import JOINT_KINDS, EventType
 from app.errors import DomainError
 from app.extensions import db, defer_insert
 from app.i18n import lazy_gettext as _l
+from app.invisible import strip_invisible
 from app.labels import step
 from app.supervision.models import Notice, StepRecord, TypicalCase
 from app.supervision.monitoring import QUOTA_PER_QUARTER, previous_quarter, quarter_bounds, quarter_of, typical_quota
@@ -152,8 +153,10 @@ def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCas
         raise DomainError(_l("Give the typical case a title (at most 200 characters)."), "title")
     if len(text) < 20:
         raise DomainError(_l("Write the text to publish (at least 20 characters)."), "text")
-    # Digits split by spaces, dashes or dots still make an identity or telephone number.
-    joined = re.sub(r"(?<=\d)[\s\-－.·]+(?=[\dXx])", "", title + "\n" + text)
+    # Digits split by spaces, dashes, dots, slashes or brackets, or by invisible characters, still make an identity or
+    # telephone number.
+    title, text = strip_invisible(title), strip_invisible(text)
+    joined = re.sub(r"(?<=\d)[\s\-－.·/／\\()（）_—]+(?=[\dXx])", "", title + "\n" + text)
     found = _PERSONAL.findall(joined)
     if found:
         raise DomainError(_l("Remove personal data before publishing (identity or telephone numbers, e-mail): %(found)s",

@@ -69,6 +69,11 @@ def test_a_file_with_a_bad_row_imports_nothing(org, clock):
     with pytest.raises(PermissionDenied):
         imports.import_list(user("expert1"), "list.xlsx", _xlsx(GOOD))
     db.session.rollback()
+    # a name of only invisible characters is a missing name (it would be a blank entry on the public list)
+    with pytest.raises(DomainError) as err:
+        imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD[:1] + ["\u200b\u202e"] + GOOD[2:]))
+    assert "主体名称" in " ".join(str(m) for _f, m in err.value.errors)
+    db.session.rollback()
 
 
 def test_imported_rows_are_listings_the_check_answers_and_the_units_apply(org, clock):

@@ -36,6 +36,20 @@ def test_control_characters_in_a_form_are_refused_and_nothing_is_written(client,
     assert resp.status_code == 302 and _cases() == before + 1
 
 
+def test_invisible_characters_are_dropped_so_blank_fields_stay_blank_and_names_read_as_typed(client, org, clock):
+    """Zero-width spaces and direction overrides: a title of only invisible characters is a missing title, and a name
+    cannot be made to display reversed (U+202E) on the case page or a public list."""
+    login(client, "market_cw")
+    before = _cases()
+    page = client.get("/cases/new").get_data(as_text=True)
+    resp = client.post("/cases/new", data=trigger_data(page, title="\u200b\u3000\u200b", facts="\u200b"))
+    assert resp.status_code == 200 and _cases() == before  # refused, with the form's messages
+    resp = client.post("/cases/new", data=trigger_data(page, **{"subjects-0-name": "\u202e局管监\u200d", "title": "标\u200b题"}))
+    assert resp.status_code == 302 and _cases() == before + 1
+    case = db.session.scalar(select(Case).order_by(Case.id.desc()))
+    assert case.title == "标题" and case.subjects[0].subject.name == "局管监"
+
+
 def test_control_characters_in_an_anonymous_report_are_refused(client, org, clock):
     page = client.get("/public/reports/").get_data(as_text=True)
     before = _cases()

@@ -3,13 +3,15 @@ typical cases and the quarterly quota; who may see what."""
 import io
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app.errors import DomainError
 from app.extensions import db
 from app.supervision import monitoring, reports
 from app.supervision.models import Report
-from tests.conftest import csrf_from, login
+from tests.conftest import csrf_from, login, user
 from tests.helpers import COMPANY2, applicant_for, complete, file_case, in_effect_case, only_task
 
 
@@ -136,6 +138,14 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
     resp = office.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(page), "title": t.title,
                        "text": "某公司法定代表人张某（5104 0219 8503 1245 68，电话138-0013-8000）组织虚假宣传。"}, follow_redirects=True)
     assert "发布前请删除个人信息" in resp.get_data(as_text=True)  # digits split by spaces or dashes count too
+    # ... and split by slashes, brackets or invisible characters (text pasted from a word processor)
+    for hidden in ("510402198503\u200b124568", "510402/19850312/4568", "(138)0013-8000", "138\u200b0013\u200b8000"):
+        with pytest.raises(DomainError):
+            supervision.publish_typical(user("office1"), t.id, t.title, f"某公司法定代表人张某（{hidden}）组织虚假宣传，经认定后联合惩戒。")
+        db.session.rollback()
+        resp = office.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(page), "title": t.title,
+                           "text": f"某公司法定代表人张某（{hidden}）组织虚假宣传，经认定后联合惩戒。"}, follow_redirects=True)
+        assert "发布前请删除个人信息" in resp.get_data(as_text=True), hidden
     office.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(page), "title": t.title,
                                                              "text": "某公司法定代表人张某组织虚假宣传，经认定后由三家单位联合惩戒。"})
     public = client.application.test_client().get("/public/typical").get_data(as_text=True)
