@@ -25,6 +25,7 @@ from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS, label
 from app.listings.models import Listing, ListingUnit
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
@@ -32,6 +33,15 @@ SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
 # of them does business work), supervisors, experts or applicants.
 CHECK_ROLES = (CASEWORKER, GROUP_LEAD, OFFICE)
 ACTIONS = ("refused", "restricted", "green_channel", "approved")
+
+
+def allowed_actions(kind: str, status: str) -> tuple[str, ...]:
+    """What a unit may record for a listing as it stands: refusing or restricting on a black-list entry only while
+    it is in effect (seed 001 二(三)2: suspended while an objection is handled; 二(三)1: no measure after repair),
+    the green channel on a red-list entry in effect; approving always."""
+    if status != "in_effect":
+        return ("approved",)
+    return ("refused", "restricted", "approved") if kind == "punishment" else ("green_channel", "approved")
 
 
 @dataclass(frozen=True)
@@ -351,11 +361,15 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
     if db.session.scalar(select(CheckApplication.id).where(CheckApplication.check_id == check_id,
                                                            CheckApplication.listing_id == listing_id)):
         raise DomainError(_l("Your unit already recorded what it did for this check."), "action")
+    listing = db.session.get(Listing, listing_id)
+    if action not in allowed_actions(listing.kind, listing.status):
+        raise DomainError(_l("The listing is %(status)s: your unit may not record “%(action)s” on its ground.",
+                             status=label(LISTING_STATUS_LABELS, listing.status), action=label(CHECK_ACTION_LABELS, action)),
+                          "action")
     app_row = CheckApplication(check_id=check_id, listing_id=listing_id, unit_id=requester.unit_id, action=action, note=note,
                                user_id=requester.user_id, api_client_id=requester.api_client_id)
     db.session.add(app_row)
     db.session.flush()
-    listing = db.session.get(Listing, listing_id)
     if listing.case_id:
         actor = db.session.get(User, requester.user_id) if requester.user_id else None
         events.record(listing.case_id, EventType.CREDIT_CHECK_APPLIED, actor,

@@ -92,7 +92,17 @@ def test_suspended_and_repaired_listings_are_said_so(org, clock):
     applicant = applicant_for(case, codes)
     objections.file_objection(applicant, case.id, "异议", [])
     db.session.commit()
-    assert services.check(desk("市财政局"), CODE, "licence", "1").verdict == "suspended"
+    suspended = services.check(desk("市财政局"), CODE, "licence", "1")
+    db.session.commit()
+    assert suspended.verdict == "suspended"
+    # While suspended a desk may not refuse or restrict on its ground (seed 001 二(三)2); approving is recorded.
+    for action in ("refused", "restricted", "green_channel"):
+        with pytest.raises(DomainError) as refused:
+            services.record_application(desk("市财政局"), suspended.check_id, suspended.findings[0].listing_id, action)
+        assert refused.value.errors[0][0] == "action", refused.value.errors
+        db.session.rollback()
+    services.record_application(desk("市财政局"), suspended.check_id, suspended.findings[0].listing_id, "approved")
+    db.session.commit()
     from app.cases.models import Case
 
     objection = db.session.scalar(select(Case).where(Case.kind == "objection"))
@@ -106,7 +116,11 @@ def test_suspended_and_repaired_listings_are_said_so(org, clock):
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
     db.session.commit()
     a = services.check(desk("市财政局"), CODE, "licence", "3")
+    db.session.commit()
     assert a.verdict == "repaired" and a.findings[0].status == "repaired" and a.findings[0].ended_on is not None
+    with pytest.raises(DomainError):  # (seed 001 二(三)1: no measure after repair)
+        services.record_application(desk("市财政局"), a.check_id, a.findings[0].listing_id, "refused")
+    db.session.rollback()
 
 
 def test_the_units_application_goes_on_the_case_timeline_once(org, clock):
