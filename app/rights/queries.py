@@ -2,7 +2,7 @@
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import clock
+from app import clock, labels
 from app.auth.models import Unit
 from app.cases import hooks
 from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseSubject, OpenTask
@@ -43,6 +43,23 @@ def my_cases(actor):
     return list(db.session.scalars(stmt))
 
 
+def own_listing_status(actor, cases) -> dict[int, str]:
+    """{case id: the status of the applicant's own listing} (one query for the page)."""
+    ids = [c.id for c in cases if c.kind in JOINT_KINDS]
+    if not ids or actor.subject_id is None:
+        return {}
+    return dict(db.session.execute(select(Listing.case_id, Listing.status)
+                                   .where(Listing.subject_id == actor.subject_id, Listing.case_id.in_(ids))).all())
+
+
+def shown_status(case: Case, listing_status: str | None) -> str:
+    """What the applicant reads as where its case is: the case's step, except that a case in effect says how the
+    applicant's own punishment or reward stands (suspended by its objection, ended by repair, revoked)."""
+    if case.status == "in_effect" and listing_status and listing_status != "in_effect":
+        return str(labels.label(labels.LISTING_STATUS_LABELS, listing_status))
+    return str(labels.label(labels.STATUS_LABELS, case.status))
+
+
 def status_page(actor, case_id: int) -> dict:
     case = applicant_case(actor, case_id)
     parent = db.session.get(Case, case.parent_case_id) if case.parent_case_id else None
@@ -75,6 +92,7 @@ def status_page(actor, case_id: int) -> dict:
     return {
         "entries": entries, "basis_case": basis_case, "deciding_body": deciding_body(basis_case),
         "documents": documents_for(actor, case),
+        "shown_status": shown_status(case, listing.status if listing is not None and case.kind in JOINT_KINDS else None),
         "case": case, "parent": parent, "timeline": timeline, "tasks": tasks, "suspensions": suspensions,
         "requests": requests, "listing": listing,
         "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,

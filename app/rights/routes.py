@@ -43,7 +43,10 @@ def register():
 @login_required
 def index():
     require_role(current_user, APPLICANT)
-    return render_template("portal/index.html", cases=queries.my_cases(current_user), checks=queries.checks_of_me(current_user))
+    cases = queries.my_cases(current_user)
+    own = queries.own_listing_status(current_user, cases)
+    return render_template("portal/index.html", cases=cases, status_of={c.id: queries.shown_status(c, own.get(c.id)) for c in cases},
+                           checks=queries.checks_of_me(current_user))
 
 
 @bp.route("/cases/<int:case_id>")

@@ -248,6 +248,9 @@ def test_after_repair_the_applicant_page_shows_the_end_by_repair_not_the_old_end
     ended = f"{listing.ended_on.year}年{listing.ended_on.month}月{listing.ended_on.day}日"
     assert ended in html and "信用修复" in html
     assert old not in html  # the end it would have had is not presented as its end
+    # Where it is: the applicant's punishment ended by repair, not "in effect" (the case's own status), here and in the list.
+    assert "已信用修复，提前移出" in html.split("当前状态")[1][:120]
+    assert "信用修复" in client.get("/portal/").get_data(as_text=True).split(case.number)[1][:600]
 
 
 def test_an_objection_is_shown_as_filed_by_its_applicant_not_by_the_unit_that_handles_it(client, org, clock):
