@@ -66,7 +66,8 @@ STATUS_LABELS = {
     "objection_rejected": _l("Objection not upheld: the applicant may complain"),
     "objection_upheld": _l("Objection upheld"),
     "objection_closed": _l("Objection closed: reply accepted"),
-    "complaint": _l("Complaint being handled by the joint-meeting office"),
+    # (also where the unit replied late: the matter then goes to the office without a complaint)
+    "complaint": _l("With the joint-meeting office (a complaint, or the unit's reply was late)"),
     "complaint_upheld": _l("Complaint upheld"),
     "complaint_rejected": _l("Complaint not upheld: punishment resumed"),
     "repair_review": _l("Repair application under review"),
@@ -143,7 +144,7 @@ EVENT_LABELS = {
     "feedback_compiled": _l("Implementation feedback compiled"),
     "deadline_reminder": _l("Deadline reminder"),
     "deadline_breached": _l("Deadline breached"),
-    "timer_fired": _l("Timer fired"),
+    "timer_fired": _l("Time limit reached"),
     "case_closed": _l("Case closed"),
     "attachment_added": _l("Attachment added"),
     "expert_draw": _l("Experts drawn"),

@@ -19,3 +19,13 @@ class MultiCheckboxField(SelectMultipleField):
         for option in super().__iter__():
             option.flags.required = False
             yield option
+
+
+class CheckedByTheService:
+    """Marks a field as required on the page ("(required)") where the service, not the form, refuses it when missing:
+    file fields, whose uploads the service keeps with a refused form so that they need not be sent again."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None

@@ -3,7 +3,7 @@ from wtforms import BooleanField, MultipleFileField, PasswordField, SelectField,
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.i18n import lazy_gettext as _l
-from forms.fields import choices
+from forms.fields import CheckedByTheService, choices
 
 
 class RegisterForm(FlaskForm):
@@ -24,6 +24,7 @@ class ObjectionForm(FlaskForm):
 class RepairForm(FlaskForm):
     correction = TextAreaField(_l("How the behaviour was corrected and its effects removed"),
                                validators=[DataRequired(message=_l("Describe how the behaviour was corrected and its effects removed.")), Length(max=20000)])
-    files = MultipleFileField(_l("Evidence of the correction (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))
+    files = MultipleFileField(_l("Evidence of the correction (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"),
+                              validators=[CheckedByTheService()])
     pledge = BooleanField(_l("I make the credit commitment below"))
     commitment_files = MultipleFileField(_l("Or upload the signed credit commitment (信用承诺书)"))

@@ -224,11 +224,11 @@ SHORTFALL_NOTICE_DAYS = 15  # notices about the quarter just ended go out in the
 
 AUTO_TEXT = {
     "typical_reminder": _l("Your unit has registered %(count)s typical cases for %(quarter)s; at least %(quota)s are due before "
-                           "the quarter ends (seed 004 (十九))."),
+                           "the quarter ends (安政办发〔2017〕64号 (十九))."),
     "typical_shortfall": _l("Your unit registered %(count)s typical cases for %(quarter)s, fewer than the %(quota)s due "
-                            "(seed 004 (十九)); this is counted in the quarterly notice."),
+                            "(安政办发〔2017〕64号 (十九)); this is counted in the quarterly notice."),
     "objection_reply_late": _l("The unit did not reply to the objection %(number)s within the set time; the matter went to "
-                               "the joint-meeting office at once (seed 001 二(三)2)."),
+                               "the joint-meeting office at once (攀办函〔2017〕36号 二(三)2)."),
     "overdue_escalation": _l("The step %(step)s of case %(number)s is overdue beyond the escalation period."),
 }
 

@@ -270,7 +270,7 @@ def test_major_case_within_one_group_stays_with_that_group(org, clock):
     assert only_task(case.id, "schedule_meeting").unit_id == unit_id("市市场监管局")
 
 
-def test_a_late_reply_sends_the_objection_to_the_office_at_once_and_notifies_the_unit(org, clock):
+def test_a_late_reply_sends_the_objection_to_the_office_at_once_and_notifies_the_unit(client, org, clock):
     case, codes = in_effect_case()
     a = _applicants(case, codes)[COMPANY[2]]
     obj = objections.file_objection(a, case.id, "异议。", [])  # Mon 23 Nov: reply due end of Mon 30 Nov
@@ -289,6 +289,12 @@ def test_a_late_reply_sends_the_objection_to_the_office_at_once_and_notifies_the
     assert notice.unit_id == unit_id("市市场监管局") and notice.issued_by_id is None
     assert {c.id for c in notice.cases} == {obj.id, case.id}
     assert EventType.UNIT_NOTICED in event_types(obj.id)
+    # The applicant reads why its objection is with the office (it did not complain): the time limit, by name.
+    from tests.conftest import login
+
+    login(client, a.username)
+    html = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
+    assert "时限已到: 逾期未答复" in html and "单位逾期未答复" in html.split("当前状态")[1][:120]
     do(user("office1"), hearing, {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立"})
     assert listing_for(case.id, COMPANY[2]).status == "in_effect"

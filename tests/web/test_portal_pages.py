@@ -1,5 +1,7 @@
 """Applicant portal and public lists through the test client: registration with an access code, status
 pages, filing an objection, and every route tried as another applicant."""
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -115,7 +117,10 @@ def test_repair_pages_and_published_results(client, org, clock):
     assert "2027" not in client.get("/public/?list=repairs").get_data(as_text=True).split("<table")[1]
     clock.move_to("2027-02-21T01:00:00+00:00")
     login(client, "me")  # (a session idle that long has ended)
-    assert 'name="correction"' in client.get(f"/portal/cases/{mine.id}/repair").get_data(as_text=True)
+    form = client.get(f"/portal/cases/{mine.id}/repair").get_data(as_text=True)
+    assert 'name="correction"' in form
+    # The evidence is marked required before the applicant sends the form (the service refuses it missing).
+    assert re.search(r'for="files">[^<]*</label> <span class="xl-required"', form)
 
 
 def test_implementing_units_see_their_measures_suspended(client, org, clock):
@@ -238,6 +243,11 @@ def test_after_repair_the_applicant_page_shows_the_end_by_repair_not_the_old_end
     clock.shift(timedelta(days=100))
     rep = repair.apply(applicant, case.id, "已整改", True, [PDF], [])
     db.session.commit()
+    # The staff's page names the applicant's pledge as its credit commitment (not as a legal basis).
+    staff = client.application.test_client()
+    login(staff, "market_cw")
+    body = staff.get(f"/cases/{rep.id}").get_data(as_text=True)
+    assert "信用承诺书</dt>" in body and "法律依据</dt>" not in body
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
     db.session.commit()
     login(client, "applicant1")
