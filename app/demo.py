@@ -239,7 +239,8 @@ def _notice(case, lead, statement=None):
     tasks.complete(_user(lead), ot.task_id, {"intended": intended_decision(case), "grounds": case.facts,
                                               "legal_basis": case.legal_basis})
     for n in dueprocess.notices_of(case.id):
-        dueprocess.record_on_paper(_user(lead), n.id, statement or "", [], waive=statement is None)
+        signed = Upload("陈述申辩书.pdf" if statement else "放弃陈述申辩声明.pdf", PDF.data)  # (the scan of the signed paper)
+        dueprocess.record_on_paper(_user(lead), n.id, statement or "", [signed], waive=statement is None)
 
 
 def _experts_answer(case, opinions=True):

@@ -30,6 +30,7 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
 from app.cases import tasks  # noqa: E402
+from app.cases.attachments import Upload  # noqa: E402
 from app.cases.models import Case, OpenTask  # noqa: E402
 from app.crypto import digest  # noqa: E402
 from app.engine.models import ProcessInstance  # noqa: E402
@@ -37,6 +38,9 @@ from app.engine.runner import Engine, parse_bpmn  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.joint import services  # noqa: E402
 from config import TestConfig  # noqa: E402
+
+# The scan of a subject's signed waiver (a statement or waiver received on paper is recorded with its document).
+SIGNED_WAIVER = Upload("放弃陈述申辩声明.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 N_CASES = int(__import__("os").environ.get("BENCH_CASES", 60))  # x 8 user tasks each
 HANDFUL = 5
@@ -177,7 +181,7 @@ def p1(app) -> dict[str, float]:
                     from app.dueprocess import services as dueprocess
 
                     for n in dueprocess.notices_of(cid):
-                        dueprocess.record_on_paper(actor, n.id, "", [], waive=True)
+                        dueprocess.record_on_paper(actor, n.id, "", [SIGNED_WAIVER], waive=True)
                     db.session.commit()
 
     raw, raw_first = raw_stock(Path(app.root_path).parent / "bpmn" / "joint_punishment.bpmn")

@@ -149,7 +149,7 @@ def _advance(case_id: int, stop_before: str | None, decision: str = "act"):
         db.session.commit()
         if ot.bpmn_id == "issue_notice":
             for n in dueprocess.notices_of(case_id):
-                dueprocess.record_on_paper(actor, n.id, "", [], waive=True)
+                dueprocess.record_on_paper(actor, n.id, "", [sqlite_bench.SIGNED_WAIVER], waive=True)
             db.session.commit()
 
 

@@ -98,7 +98,7 @@ def give_notice(username: str, case_id: int, answer: str | None = "waive") -> li
     if answer is not None:
         for n in notices:
             if n.state == "open":
-                dueprocess.record_on_paper(user(username), n.id, "" if answer == "waive" else answer, [], waive=answer == "waive")
+                dueprocess.record_on_paper(user(username), n.id, "" if answer == "waive" else answer, [PDF], waive=answer == "waive")
         db.session.commit()
     return notices
 

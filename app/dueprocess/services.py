@@ -98,6 +98,10 @@ def _answer(actor, notice: PriorNotice, waive: bool, text: str, files: list, cha
         raise DomainError(_l("Write the statement."), "statement")
     if len(text) > MAX_TEXT:
         raise DomainError(_l("At most %(n)s characters.", n=MAX_TEXT), "statement")
+    if channel == "paper" and not files:
+        # (staff record what the subject said or waived on paper: its signed document is the proof, as a service's is)
+        raise DomainError(_l("Attach the subject's signed statement or waiver (a scan): a statement or waiver received on "
+                             "paper is recorded with it."), "files")
     attachments.validate_uploads(files, "files")
     notice.state = WAIVED if waive else STATED
     notice.statement, notice.channel, notice.stated_at, notice.stated_by_id = text, channel, clock.now(), actor.id

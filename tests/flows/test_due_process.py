@@ -90,7 +90,7 @@ def test_silence_the_procedure_continues_when_the_period_ends(org, clock):
     assert sweep_timers() >= 1
     assert len(open_tasks(case.id, "determination")) == 1
     with pytest.raises(DomainError):  # too late now
-        dueprocess.record_on_paper(user("market_lead"), notice.id, "迟到的陈述", [])
+        dueprocess.record_on_paper(user("market_lead"), notice.id, "迟到的陈述", [PDF])
     db.session.rollback()
     # No statement was made: nothing to answer.
     determine("market_lead", only_task(case.id, "determination"))
@@ -101,7 +101,7 @@ def test_each_subject_is_told_and_sees_only_its_own_statement(org, clock):
     case = _accepted(subjects=(COMPANY, COMPANY2))
     schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)
     a, b = dueprocess.notices_of(case.id)
-    dueprocess.record_on_paper(user("market_lead"), b.id, "乙公司的书面陈述", [])
+    dueprocess.record_on_paper(user("market_lead"), b.id, "乙公司的书面陈述", [PDF])
     db.session.commit()
     assert open_tasks(case.id, "determination") == []  # one subject has not answered yet
     codes = issue_codes(case)
@@ -119,7 +119,7 @@ def test_only_the_determining_body_records_paper_statements(org, clock):
     schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)
     [notice] = dueprocess.notices_of(case.id)
     with pytest.raises(DomainError):
-        dueprocess.record_on_paper(user("tax_cw"), notice.id, "陈述", [])
+        dueprocess.record_on_paper(user("tax_cw"), notice.id, "陈述", [PDF])
     with pytest.raises(DomainError) as err:
         dueprocess.record_on_paper(user("market_lead"), notice.id, "  ", [])
     assert err.value.errors[0][0] == "statement"

@@ -1,9 +1,11 @@
 """The prior notice and statements through the pages: the determining body's notice task, the subject's
 statement on the portal, a paper statement recorded by staff, and who may do what."""
+import io
+
 from app.dueprocess import services as dueprocess
 from app.extensions import db
 from tests.conftest import csrf_from, login
-from tests.helpers import COMPANY, COMPANY2, applicant_for, complete, file_case, issue_codes, only_task, open_tasks, schedule
+from tests.helpers import COMPANY, COMPANY2, PDF, applicant_for, complete, file_case, issue_codes, only_task, open_tasks, schedule
 
 
 def _logout(client):
@@ -58,8 +60,15 @@ def test_staff_record_a_paper_statement_and_others_may_not(client, org, clock):
     case = _noticed_by_page(client, subjects=(COMPANY, COMPANY2))
     a, b = dueprocess.notices_of(case.id)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    # Without the scan of the signed statement nothing is recorded.
     resp = client.post(f"/cases/{case.id}/notices/{a.id}/statement", data={"csrf_token": csrf_from(page), "statement": "书面陈述",
                                                                           "submit": "1"}, follow_redirects=True)
+    assert "请附上当事人签字的陈述申辩书或放弃声明" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert dueprocess.notices_of(case.id)[0].state == "open"
+    resp = client.post(f"/cases/{case.id}/notices/{a.id}/statement", data={"csrf_token": csrf_from(page), "statement": "书面陈述",
+                                                                          "submit": "1", "files": [(io.BytesIO(PDF.data), "陈述.pdf")]},
+                       content_type="multipart/form-data", follow_redirects=True)
     assert "已录入书面陈述申辩。" in resp.get_data(as_text=True)
     db.session.expire_all()
     assert dueprocess.notices_of(case.id)[0].state == "stated"
