@@ -199,8 +199,8 @@ def task_of(case_id, bpmn_id) -> OpenTask:
     return only_task(case_id, bpmn_id)
 
 
-def do(actor, ot, values):
-    tasks.complete(actor, ot.task_id, values, [])
+def do(actor, ot, values, files=()):
+    tasks.complete(actor, ot.task_id, values, list(files))
     db.session.commit()
 
 

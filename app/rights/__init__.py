@@ -8,10 +8,12 @@ from app.rights import accounts, objections, queries, repair, routes
 
 
 def _rights_section(actor, case) -> dict:
-    """Access codes (their state, never the codes) for the units that serve the decision."""
+    """Access codes (their state, never the codes) for the units that serve the decision; registering an objection
+    received on paper, for the unit that made the determination."""
     told = case.decision == "act" or (case.noticed_at is not None and not case.decision)  # decision, or prior notice
     serving = case.kind == "punishment" and told and accounts.may_issue_codes(actor, case)
-    return {"access_codes": accounts.codes_for(case.id) if serving else None}
+    return {"access_codes": accounts.codes_for(case.id) if serving else None,
+            "paper_objection": objections.paper_candidates(actor, case)}
 
 
 def _applicant_view(actor, ot) -> dict:

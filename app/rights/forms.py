@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from app.i18n import lazy_gettext as _l
 from forms.fields import CheckedByTheService, choices
@@ -28,3 +28,13 @@ class RepairForm(FlaskForm):
                               validators=[CheckedByTheService()])
     pledge = BooleanField(_l("I make the credit commitment below"))
     commitment_files = MultipleFileField(_l("Or upload the signed credit commitment (信用承诺书)"))
+
+
+class PaperObjectionForm(FlaskForm):
+    """A written objection received on paper, registered by the unit that made the determination."""
+    subject_id = IntegerField(_l("Subject"), validators=[InputRequired(message=_l("Choose a subject of this case."))])
+    received_on = DateField(_l("Received on"), validators=[InputRequired(message=_l("Enter the day the objection was received."))])
+    grounds = TextAreaField(_l("Grounds of the objection (as written by the subject)"),
+                            validators=[DataRequired(message=_l("Write the grounds of your objection.")), Length(max=20000)])
+    files = MultipleFileField(_l("Scan of the written objection and its evidence (PDF, PNG, JPG; at most 10 MB each)"),
+                              validators=[CheckedByTheService()])

@@ -3,12 +3,12 @@ answered by the unit that made it (谁决定、谁负责), optionally complained
 happens to the subject's own listing while and after they are handled (suspended, resumed from the day of
 rejection, revoked, measures changed) is drawn in bpmn/objection.bpmn as messages to that listing; other
 subjects of the same case are not touched."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import exists, or_, select
 
 from app import clock
-from app.auth.models import APPLICANT, GROUP_LEAD, OFFICE
+from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE
 from app.auth.permissions import require_role
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_LEAD, REL_NOTIFIED, REL_OFFICE, Case, CaseSubject
@@ -112,21 +112,63 @@ def determining(case: Case) -> tuple[int, str]:
 
 
 def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
+    """The subject's written objection, filed on the portal."""
     case = applicant_case(actor, case_id)
+    return _file(actor, case, actor.subject_id, grounds, files, received=None)
+
+
+def may_register_on_paper(actor, case: Case) -> bool:
+    """The unit that made the determination (seed 001 二(三)2: 向做出惩戒认定的部门提出书面异议) or the office."""
+    unit_id, _role = determining(case)
+    return actor.role in (GROUP_LEAD, OFFICE, CASEWORKER) and actor.unit_id is not None and (
+        actor.unit_id == unit_id or actor.role == OFFICE)
+
+
+def paper_candidates(actor, case: Case) -> list | None:
+    """The subjects an objection received on paper may be registered for (listing in force, no objection open or
+    handled), or None where the reader may not register one."""
+    if case.kind != CaseKind.PUNISHMENT or case.decision != "act" or not may_register_on_paper(actor, case):
+        return None
+    out = []
+    for cs in case.subjects:
+        listing = listing_of(case.id, cs.subject_id)
+        if listing is not None and listing.active and open_objection(case.id, cs.subject_id) is None \
+                and handled_objection(case.id, cs.subject_id) is None:
+            out.append(cs.subject)
+    return out
+
+
+def file_on_paper(actor, case_id: int, subject_id: int, grounds: str, received_on, files: list) -> Case:
+    """A written objection received on paper (by post or at the desk), registered by the unit that made the
+    determination with its scan: the subject need not have a portal account. Its later answers (accepting the reply
+    or complaining to the office) come on paper too, and the office records them."""
+    case = db.session.get(Case, case_id)
+    if case is None or not may_register_on_paper(actor, case):
+        raise PermissionDenied(_l("Only the unit that made the determination, or the office, registers an objection received on paper."))
+    if not db.session.scalar(select(CaseSubject.id).where(CaseSubject.case_id == case.id, CaseSubject.subject_id == subject_id)):
+        raise DomainError(_l("Choose a subject of this case."), "subject_id")
+    if received_on is None or received_on > clock.today_local() or (case.decided_at and received_on < clock.local_date(case.decided_at)):
+        raise DomainError(_l("Enter the day the objection was received (not before the decision, not in the future)."), "received_on")
+    if not files:
+        raise DomainError(_l("Attach the scan of the written objection."), "files")
+    return _file(actor, case, subject_id, grounds, files, received=received_on)
+
+
+def _file(actor, case: Case, subject_id: int, grounds: str, files: list, received) -> Case:
     if case.kind != CaseKind.PUNISHMENT or case.decision != "act":
         raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
-    listing = listing_of(case.id, actor.subject_id)
+    listing = listing_of(case.id, subject_id)
     if listing is None or not listing.active:
         raise DomainError(_l("This punishment has ended; there is nothing left to object to."))
     last_day = objection_last_day(case, listing)
-    if last_day is not None and clock.today_local() > last_day:
+    if last_day is not None and (received or clock.today_local()) > last_day:
         raise DomainError(_l("The objection period ended on %(d)s (it counts from the day the decision was served on you).",
                              d=ShownDate(last_day)))
     lock_row(Case, case.id)  # (two objections sent at once: the second waits here, then finds the first open)
-    existing = open_objection(case.id, actor.subject_id)
+    existing = open_objection(case.id, subject_id)
     if existing is not None:
         raise OpenObjection(existing)
-    handled = handled_objection(case.id, actor.subject_id)
+    handled = handled_objection(case.id, subject_id)
     if handled is not None:
         raise ObjectionHandled(handled)
     if not (grounds or "").strip():
@@ -146,18 +188,26 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     db.session.add(obj)
     db.session.flush()
     obj.number = f"YY-{clock.local_date(now).year}-{obj.id:06d}"
-    db.session.add(CaseSubject(case_id=obj.id, subject_id=actor.subject_id))
+    db.session.add(CaseSubject(case_id=obj.id, subject_id=subject_id))
     add_case_unit(obj.id, unit_id, REL_LEAD)
     add_case_unit(obj.id, office.id, REL_OFFICE)
     add_case_unit(obj.id, case.initiating_unit_id, "initiator")
-    events.record(obj.id, EventType.OBJECTION_FILED, actor, {"parent_case_id": case.id, "grounds": grounds.strip()})
+    details = {"parent_case_id": case.id, "grounds": grounds.strip()}
+    if received is not None:
+        details.update(channel="paper", received_on=received.isoformat())
+    events.record(obj.id, EventType.OBJECTION_FILED, actor, details)
     attachments.store(obj.id, actor, files, "evidence")
     reply_rule = runtime.deadline_rule_of(obj, "objection_reply")
-    reply_due = deadline_from(now, reply_rule["days"], calendar_days=reply_rule.get("day_kind") == "calendar").due_at
-    # The process suspends this subject's listing as it starts (bpmn/objection.bpmn).
+    # The reply is due counted from the day the objection arrived (on paper: the day received).
+    start = now if received is None else datetime.combine(received, time(9), tzinfo=clock.LOCAL_TZ)
+    reply_due = deadline_from(start, reply_rule["days"], calendar_days=reply_rule.get("day_kind") == "calendar").due_at
+    on_paper = received is not None
+    # The process suspends this subject's listing as it starts (bpmn/objection.bpmn). The subject's own later steps go
+    # to its portal account, or, for an objection on paper, to the office, which records the answer received on paper.
     runtime.start(obj, PROCESS_ID, {
         "case_id": obj.id, "parent_case_id": case.id, "listing_id": listing.id, "determining_unit_id": unit_id,
-        "determining_role": role, "office_unit_id": office.id, "applicant_user_id": actor.id,
+        "determining_role": role, "office_unit_id": office.id, "applicant_user_id": None if on_paper else actor.id,
+        "applicant_desk_unit_id": office.id if on_paper else None, "applicant_role": OFFICE if on_paper else APPLICANT,
         "reply_due": reply_due.isoformat(), "lift_units": [],
     }, actor)
     return obj
@@ -208,12 +258,16 @@ def applicant_next(ctx) -> dict:
     listing = listing_of_objection(ctx.case)
     if step == "complain" and (listing is None or not listing.active):
         raise DomainError(_l("The punishment has already ended; there is nothing left to complain about."), "next_step")
+    on_paper = ctx.actor.role != APPLICANT  # (the office records what the subject of an objection on paper answered)
+    if on_paper and not ctx.files:
+        raise DomainError(_l("Attach the scan of the subject's written answer (its complaint or its acceptance)."), "files")
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
+    channel = {"channel": "paper"} if on_paper else {}
     if step == "accept":
-        events.record(ctx.case.id, EventType.OBJECTION_REPLY_ACCEPTED, ctx.actor, {}, bpmn_id=ctx.task.bpmn_id)
+        events.record(ctx.case.id, EventType.OBJECTION_REPLY_ACCEPTED, ctx.actor, channel, bpmn_id=ctx.task.bpmn_id)
     else:
-        events.record(ctx.case.id, EventType.COMPLAINT_FILED, ctx.actor, {"grounds": grounds}, bpmn_id=ctx.task.bpmn_id)
+        events.record(ctx.case.id, EventType.COMPLAINT_FILED, ctx.actor, {"grounds": grounds, **channel}, bpmn_id=ctx.task.bpmn_id)
     return {"next_step": step}
 
 

@@ -13,7 +13,7 @@ from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_for
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 from app.rights import accounts, objections, queries, repair
-from app.rights.forms import ObjectionForm, RegisterForm, RepairForm
+from app.rights.forms import ObjectionForm, PaperObjectionForm, RegisterForm, RepairForm
 from app.supervision import services as supervision_services
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -154,3 +154,32 @@ def issue_access_code(case_id, subject_id):
         flash(_l("Access code %(code)s: print it on the decision served to the subject now; it is not shown again.",
                  code=code), "warning")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="access"))
+
+
+@staff_bp.route("/cases/<int:case_id>/objection-on-paper", methods=["POST"])
+@login_required
+def objection_on_paper(case_id):
+    """The unit that made the determination registers a written objection received on paper (seed 001 二(三)2
+    书面异议): the subject need not have a portal account."""
+    case_queries.get_case(current_user, case_id)  # (a case the user may not see is no such case)
+    form = PaperObjectionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="paper-objection"))
+    try:
+        obj = objections.file_on_paper(current_user, case_id, form.subject_id.data, form.grounds.data, form.received_on.data,
+                                       uploads_from(request.files.getlist("files")))
+        db.session.commit()
+    except (objections.OpenObjection, objections.ObjectionHandled) as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("cases.detail", case_id=exc.open_case.id))
+    except DomainError as exc:
+        db.session.rollback()
+        for _field, message in exc.errors:
+            flash(message, "danger")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="paper-objection"))
+    flash(_l("Objection %(number)s registered. The subject's punishment is suspended while it is handled.", number=obj.number), "success")
+    return redirect(url_for("cases.detail", case_id=obj.id))

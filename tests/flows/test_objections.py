@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.cases.models import Case
+from app.cases.models import Case, CaseEvent
 from app.cases.services import office_unit
 from app.engine.models import ProcessInstance
 from app.enums import EventType
@@ -213,3 +213,45 @@ def test_after_a_handled_objection_a_second_one_is_refused_and_the_period_runs_o
     assert refused.value.open_case.id == obj.id and obj.number in refused.value.message
     assert listings_of(case.id)[0].status == "in_effect"
     assert db.session.scalar(select(func.count()).select_from(Case)) == before
+
+
+def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_runs_the_same_procedure(org, clock):
+    """Seed 001 二(三)2 书面异议 to the unit that made the determination: a subject without a portal account objects by
+    letter. The unit registers it with its scan; the punishment is suspended; the reply is due from the day received;
+    the subject's answer to the reply (a complaint) comes on paper too and the office records it."""
+    from datetime import date
+
+    from tests.helpers import PDF
+
+    case, _codes = in_effect_case()
+    subject_id = case.subjects[0].subject_id
+    with pytest.raises(PermissionDenied):  # not the unit that made the determination
+        objections.file_on_paper(user("tax_cw"), case.id, subject_id, "异议。", date(2026, 11, 23), [PDF])
+    db.session.rollback()
+    with pytest.raises(DomainError) as refused:  # without the letter's scan nothing is registered
+        objections.file_on_paper(user("market_cw"), case.id, subject_id, "异议。", date(2026, 11, 23), [])
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "files" and listings_of(case.id)[0].status == "in_effect"
+    with pytest.raises(DomainError) as refused:  # received in the future
+        objections.file_on_paper(user("market_cw"), case.id, subject_id, "异议。", date(2027, 1, 4), [PDF])
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "received_on"
+    assert [s.id for s in objections.paper_candidates(user("market_cw"), case)] == [subject_id]
+    assert objections.paper_candidates(user("tax_cw"), case) is None
+    obj = objections.file_on_paper(user("market_cw"), case.id, subject_id, "事实认定有误（信函）。", date(2026, 11, 23), [PDF])
+    db.session.commit()
+    assert listings_of(case.id)[0].status == "suspended"
+    filed = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.OBJECTION_FILED))
+    assert filed.details["channel"] == "paper" and filed.details["received_on"] == "2026-11-23"
+    reply = task_of(obj.id, "reply_objection")
+    assert reply.due_at.date() == date(2026, 11, 30)  # 5 working days from Mon 23 Nov
+    assert objections.paper_candidates(user("market_cw"), case) == []  # (one open: no second)
+    do(user("market_lead"), reply, {"outcome": "rejected", "reasons": "证据充分。"})
+    nxt = task_of(obj.id, "applicant_next")
+    assert nxt.assignee_id is None and nxt.role == "office" and nxt.unit_id == office_unit().id
+    with pytest.raises(DomainError) as refused:  # the subject's written complaint is recorded with its scan
+        do(user("office1"), nxt, {"next_step": "complain", "grounds": "不服答复（信函）。"})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "files"
+    do(user("office1"), task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "不服答复（信函）。"}, files=[PDF])
+    assert listings_of(case.id)[0].status == "suspended" and task_of(obj.id, "schedule_hearing")

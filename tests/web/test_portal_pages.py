@@ -351,3 +351,28 @@ def test_after_its_objection_is_handled_the_page_offers_no_second_one(client, or
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)
     assert obj.number in resp.get_data(as_text=True) and listings_of(case.id)[0].status == "in_effect"
     assert db.session.scalar(select(Case.id).where(Case.kind == "objection", Case.id != obj.id)) is None
+
+
+def test_the_deciding_unit_registers_an_objection_received_on_paper_from_the_case_page(client, org, clock):
+    import io
+
+    from tests.helpers import PDF
+
+    case, _codes = in_effect_case()
+    subject = case.subjects[0].subject
+    login(client, "market_lead")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="paper-objection"' in page and subject.name in page.split('id="paper-objection"')[1]
+    resp = client.post(f"/cases/{case.id}/objection-on-paper", data={"csrf_token": csrf_from(page), "subject_id": subject.id,
+                                                                     "received_on": "2026-11-23", "grounds": "信函异议"},
+                       follow_redirects=True)
+    assert "请附上书面异议的扫描件" in resp.get_data(as_text=True) and listings_of(case.id)[0].status == "in_effect"
+    resp = client.post(f"/cases/{case.id}/objection-on-paper", data={
+        "csrf_token": csrf_from(page), "subject_id": subject.id, "received_on": "2026-11-23", "grounds": "信函异议",
+        "files": [(io.BytesIO(PDF.data), "异议书.pdf")]}, content_type="multipart/form-data", follow_redirects=True)
+    obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
+    assert obj.number in resp.get_data(as_text=True) and listings_of(case.id)[0].status == "suspended"
+    assert 'id="paper-objection"' not in client.get(f"/cases/{case.id}").get_data(as_text=True)  # (one at a time)
+    other = client.application.test_client()
+    login(other, "finance_cw")  # a unit applying the measures, not the deciding one: no such form
+    assert 'id="paper-objection"' not in other.get(f"/cases/{case.id}").get_data(as_text=True)
