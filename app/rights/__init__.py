@@ -13,7 +13,7 @@ def _rights_section(actor, case) -> dict:
     told = case.decision == "act" or (case.noticed_at is not None and not case.decision)  # decision, or prior notice
     serving = case.kind == "punishment" and told and accounts.may_issue_codes(actor, case)
     return {"access_codes": accounts.codes_for(case.id) if serving else None,
-            "paper_objection": objections.paper_candidates(actor, case)}
+            "paper_objection": objections.paper_candidates(actor, case), "desk_repair": repair.desk_candidates(actor, case)}
 
 
 def _applicant_view(actor, ot) -> dict:

@@ -38,3 +38,10 @@ class PaperObjectionForm(FlaskForm):
                             validators=[DataRequired(message=_l("Write the grounds of your objection.")), Length(max=20000)])
     files = MultipleFileField(_l("Scan of the written objection and its evidence (PDF, PNG, JPG; at most 10 MB each)"),
                               validators=[CheckedByTheService()])
+
+
+class DeskRepairForm(FlaskForm):
+    """A credit repair application brought to the desk, registered by the unit that handled the behaviour."""
+    subject_id = IntegerField(_l("Subject"), validators=[InputRequired(message=_l("Choose a subject of this case."))])
+    correction = TextAreaField(_l("How the behaviour was corrected and its effects removed"),
+                               validators=[DataRequired(message=_l("Describe how the behaviour was corrected and its effects removed.")), Length(max=20000)])

@@ -9,12 +9,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import clock, text_search
+from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
 from app.dates import ShownDate
 from app.enums import CaseKind, CaseStatus, EventType, SubjectKind
-from app.errors import DomainError
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.listings import period
@@ -61,12 +62,52 @@ def open_repair(case_id: int, subject_id: int | None = None) -> Case | None:
 
 
 def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commitment_files: list) -> Case:
+    """The subject's application on the portal."""
     case = applicant_case(actor, case_id)
-    listing = listing_of(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None
+    return _apply(actor, case, actor.subject_id, correction, pledge, files, commitment_files, at_desk=False)
+
+
+def may_register_at_desk(actor, case: Case) -> bool:
+    """The unit that handled the behaviour (it reviews the application) or the office (seed 003 10: 线下信用修复)."""
+    return actor.role in (CASEWORKER, GROUP_LEAD, OFFICE) and actor.unit_id is not None and (
+        actor.unit_id == case.initiating_unit_id or actor.role == OFFICE)
+
+
+def desk_candidates(actor, case: Case) -> list | None:
+    """The subjects a repair application received at the desk may be registered for now (punishment in effect, the
+    minimum period passed, none open), or None where the reader may not register one."""
+    if case.kind != CaseKind.PUNISHMENT or case.decision != "act" or not may_register_at_desk(actor, case):
+        return None
+    out = []
+    for cs in case.subjects:
+        listing = listing_of(case.id, cs.subject_id)
+        start = eligible_from(case, listing) if listing is not None and listing.status == "in_effect" else None
+        if start is not None and clock.today_local() >= start and open_repair(case.id, cs.subject_id) is None:
+            out.append(cs.subject)
+    return out
+
+
+def apply_at_desk(actor, case_id: int, subject_id: int, correction: str, files: list, commitment_files: list) -> Case:
+    """An application brought to the unit's desk on paper (seed 003 10 线下信用修复), registered with the scans of the
+    evidence and of the signed credit commitment: the subject need not have a portal account. Material the review
+    asks for later is brought to the desk too, and the handling unit records it."""
+    case = db.session.get(Case, case_id)
+    if case is None or not may_register_at_desk(actor, case):
+        raise PermissionDenied(_l("Only the unit that handled the behaviour, or the office, registers a repair application received at the desk."))
+    if not db.session.scalar(select(CaseSubject.id).where(CaseSubject.case_id == case.id, CaseSubject.subject_id == subject_id)):
+        raise DomainError(_l("Choose a subject of this case."), "subject_id")
+    if not commitment_files:
+        raise DomainError(_l("Attach the scan of the signed credit commitment."), "commitment_files")
+    return _apply(actor, case, subject_id, correction, False, files, commitment_files, at_desk=True)
+
+
+def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, files: list, commitment_files: list,
+           at_desk: bool) -> Case:
+    listing = listing_of(case.id, subject_id) if case.kind == CaseKind.PUNISHMENT else None
     if case.decision != "act" or listing is None or listing.status != "in_effect":
         raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
     lock_row(Case, case.id)  # (two applications sent at once: the second waits here, then finds the first open)
-    existing = open_repair(case.id, actor.subject_id)
+    existing = open_repair(case.id, subject_id)
     if existing is not None:
         raise OpenRepair(existing)
     start = eligible_from(case, listing)
@@ -97,16 +138,19 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     db.session.add(rep)
     db.session.flush()
     rep.number = f"XF-{clock.local_date(now).year}-{rep.id:06d}"
-    db.session.add(CaseSubject(case_id=rep.id, subject_id=actor.subject_id))
+    db.session.add(CaseSubject(case_id=rep.id, subject_id=subject_id))
     add_case_unit(rep.id, case.initiating_unit_id, "initiator")
     add_case_unit(rep.id, office_unit().id, REL_OFFICE)
-    events.record(rep.id, EventType.REPAIR_APPLIED, actor, {"parent_case_id": case.id, "pledge": bool(pledge)})
+    events.record(rep.id, EventType.REPAIR_APPLIED, actor, {"parent_case_id": case.id, "pledge": bool(pledge),
+                                                            **({"channel": "desk"} if at_desk else {})})
     events.record(case.id, EventType.REPAIR_APPLIED, actor, {"repair_case": rep.number})
     attachments.store(rep.id, actor, files, "evidence")
     attachments.store(rep.id, actor, commitment_files, "commitment")
     runtime.start(rep, PROCESS_ID, {
         "case_id": rep.id, "parent_case_id": case.id, "listing_id": listing.id, "handling_unit_id": case.initiating_unit_id,
-        "applicant_user_id": actor.id,
+        # (the applicant's later step goes to its portal account, or for an application at the desk to the handling unit)
+        "applicant_user_id": None if at_desk else actor.id, "applicant_desk_unit_id": case.initiating_unit_id if at_desk else None,
+        "applicant_role": CASEWORKER if at_desk else APPLICANT,
     }, actor)
     return rep
 
@@ -128,6 +172,8 @@ def supplement(ctx) -> dict:
     text = (ctx.values.get("supplement") or "").strip()
     if not text and not ctx.files:
         raise DomainError(_l("Add the requested material."), "supplement")
+    if ctx.actor.role != APPLICANT and not ctx.files:  # (material brought to the desk is recorded with its scan)
+        raise DomainError(_l("Attach the scan of the material the subject brought."), "files")
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
     events.record(ctx.case.id, EventType.REPAIR_SUPPLEMENTED, ctx.actor, {"supplement": text}, bpmn_id=ctx.task.bpmn_id)

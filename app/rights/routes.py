@@ -13,7 +13,7 @@ from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_for
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 from app.rights import accounts, objections, queries, repair
-from app.rights.forms import ObjectionForm, PaperObjectionForm, RegisterForm, RepairForm
+from app.rights.forms import DeskRepairForm, ObjectionForm, PaperObjectionForm, RegisterForm, RepairForm
 from app.supervision import services as supervision_services
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -183,3 +183,32 @@ def objection_on_paper(case_id):
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="paper-objection"))
     flash(_l("Objection %(number)s registered. The subject's punishment is suspended while it is handled.", number=obj.number), "success")
     return redirect(url_for("cases.detail", case_id=obj.id))
+
+
+@staff_bp.route("/cases/<int:case_id>/repair-at-desk", methods=["POST"])
+@login_required
+def repair_at_desk(case_id):
+    """The unit that handled the behaviour registers a credit repair application brought to its desk (seed 003 10
+    线下信用修复), with the scans of the evidence and of the signed commitment."""
+    case_queries.get_case(current_user, case_id)
+    form = DeskRepairForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="desk-repair"))
+    try:
+        rep = repair.apply_at_desk(current_user, case_id, form.subject_id.data, form.correction.data,
+                                   uploads_from(request.files.getlist("files")), uploads_from(request.files.getlist("commitment_files")))
+        db.session.commit()
+    except repair.OpenRepair as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("cases.detail", case_id=exc.open_case.id))
+    except DomainError as exc:
+        db.session.rollback()
+        for _field, message in exc.errors:
+            flash(message, "danger")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="desk-repair"))
+    flash(_l("Repair application %(number)s registered; it is reviewed as one filed on the portal.", number=rep.number), "success")
+    return redirect(url_for("cases.detail", case_id=rep.id))

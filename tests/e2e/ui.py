@@ -281,7 +281,7 @@ def give_notice(page: Page, case: Case, statement: str | None = None) -> None:
     row.get_by_text("录入书面陈述申辩").click()
     row.get_by_label("当事人签字的陈述申辩书或放弃声明扫描件", exact=False).set_input_files([pdf("陈述申辩书.pdf" if statement else "放弃声明.pdf")])
     if statement:
-        row.get_by_label("陈述申辩").fill(statement)
+        row.get_by_label("陈述申辩", exact=True).fill(statement)
         row.get_by_role("button", name="录入陈述申辩").click()
         expect(flash(page).filter(has_text="已录入书面陈述申辩。")).to_be_visible()
     else:

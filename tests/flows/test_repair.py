@@ -95,3 +95,36 @@ def test_eligible_rejected_after_supplements_and_may_apply_again(org, clock):
     again = repair.apply(applicant, case.id, "补齐材料后再次申请。", True, [PDF], [])
     db.session.commit()
     assert again.id != rep.id
+
+
+def test_a_repair_application_brought_to_the_desk_is_registered_and_reviewed_the_same(org, clock):
+    """Seed 003 10 线下信用修复: the subject applies at the handling unit's desk without a portal account. The unit
+    registers it with the evidence and the signed commitment; supplements are brought to the desk and recorded by it."""
+    from app.errors import PermissionDenied
+
+    case, _codes = in_effect_case(days=365)
+    subject_id = case.subjects[0].subject_id
+    assert repair.desk_candidates(user("market_cw"), case) == []  # the minimum period has not passed
+    clock.shift(timedelta(days=100))
+    assert [s.id for s in repair.desk_candidates(user("market_cw"), case)] == [subject_id]
+    assert repair.desk_candidates(user("tax_cw"), case) is None
+    with pytest.raises(PermissionDenied):
+        repair.apply_at_desk(user("tax_cw"), case.id, subject_id, "已整改。", [PDF], [PDF])
+    db.session.rollback()
+    with pytest.raises(DomainError) as refused:  # the signed commitment's scan is required at the desk
+        repair.apply_at_desk(user("market_cw"), case.id, subject_id, "已整改。", [PDF], [])
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "commitment_files"
+    rep = repair.apply_at_desk(user("market_cw"), case.id, subject_id, "已整改（窗口受理）。", [PDF], [PDF])
+    db.session.commit()
+    assert repair.desk_candidates(user("market_cw"), case) == []  # (one open at a time)
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "supplement", "reasons": "请补充完税证明。"})
+    sup = task_of(rep.id, "supplement_repair")
+    assert sup.assignee_id is None and sup.unit_id == unit_id("市市场监管局") and sup.role == "caseworker"
+    with pytest.raises(DomainError) as refused:
+        do(user("market_cw"), sup, {"supplement": "已补充。"})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "files"
+    do(user("market_cw"), task_of(rep.id, "supplement_repair"), {"supplement": "已补充。"}, files=[PDF])
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予修复。"})
+    assert listings_of(case.id)[0].status == "repaired"

@@ -376,3 +376,28 @@ def test_the_deciding_unit_registers_an_objection_received_on_paper_from_the_cas
     other = client.application.test_client()
     login(other, "finance_cw")  # a unit applying the measures, not the deciding one: no such form
     assert 'id="paper-objection"' not in other.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_the_handling_unit_registers_a_repair_application_brought_to_its_desk(client, org, clock):
+    import io
+    from datetime import timedelta
+
+    from tests.helpers import PDF
+
+    case, _codes = in_effect_case(days=365)
+    subject = case.subjects[0].subject
+    clock.shift(timedelta(days=100))
+    login(client, "market_cw")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="desk-repair"' in page
+    resp = client.post(f"/cases/{case.id}/repair-at-desk", data={
+        "csrf_token": csrf_from(page), "subject_id": subject.id, "correction": "已整改",
+        "files": [(io.BytesIO(PDF.data), "整改证明.pdf")]}, content_type="multipart/form-data", follow_redirects=True)
+    assert "请附上签字的信用承诺书扫描件" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(Case.id).where(Case.kind == "repair")) is None
+    resp = client.post(f"/cases/{case.id}/repair-at-desk", data={
+        "csrf_token": csrf_from(page), "subject_id": subject.id, "correction": "已整改",
+        "files": [(io.BytesIO(PDF.data), "整改证明.pdf")], "commitment_files": [(io.BytesIO(PDF.data), "承诺书.pdf")]},
+        content_type="multipart/form-data", follow_redirects=True)
+    rep = db.session.scalar(select(Case).where(Case.kind == "repair"))
+    assert rep is not None and rep.number in resp.get_data(as_text=True) and open_tasks(rep.id, "review_repair")
