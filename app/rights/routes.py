@@ -156,23 +156,18 @@ def issue_access_code(case_id, subject_id):
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="access"))
 
 
-@staff_bp.route("/cases/<int:case_id>/objection-on-paper", methods=["POST"])
-@login_required
-def objection_on_paper(case_id):
-    """The unit that made the determination registers a written objection received on paper (seed 001 二(三)2
-    书面异议): the subject need not have a portal account."""
+def _register_on_paper(case_id: int, form, anchor: str, register, already_open: tuple, done_message):
+    """A request the subject made on paper, registered by staff from the case page: form errors and refusals are
+    flashed back to the page's section; a request already open (or handled) is opened instead."""
     case_queries.get_case(current_user, case_id)  # (a case the user may not see is no such case)
-    form = PaperObjectionForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
-        return redirect(url_for("cases.detail", case_id=case_id, _anchor="paper-objection"))
+        for message in (m for errors in form.errors.values() for m in errors):
+            flash(message, "danger")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor=anchor))
     try:
-        obj = objections.file_on_paper(current_user, case_id, form.subject_id.data, form.grounds.data, form.received_on.data,
-                                       uploads_from(request.files.getlist("files")))
+        new = register()
         db.session.commit()
-    except (objections.OpenObjection, objections.ObjectionHandled) as exc:
+    except already_open as exc:
         db.session.rollback()
         flash(exc.message, "warning")
         return redirect(url_for("cases.detail", case_id=exc.open_case.id))
@@ -180,9 +175,23 @@ def objection_on_paper(case_id):
         db.session.rollback()
         for _field, message in exc.errors:
             flash(message, "danger")
-        return redirect(url_for("cases.detail", case_id=case_id, _anchor="paper-objection"))
-    flash(_l("Objection %(number)s registered. The subject's punishment is suspended while it is handled.", number=obj.number), "success")
-    return redirect(url_for("cases.detail", case_id=obj.id))
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor=anchor))
+    flash(done_message(new.number), "success")
+    return redirect(url_for("cases.detail", case_id=new.id))
+
+
+@staff_bp.route("/cases/<int:case_id>/objection-on-paper", methods=["POST"])
+@login_required
+def objection_on_paper(case_id):
+    """The unit that made the determination registers a written objection received on paper (seed 001 二(三)2
+    书面异议): the subject need not have a portal account."""
+    form = PaperObjectionForm()
+    return _register_on_paper(
+        case_id, form, "paper-objection",
+        lambda: objections.file_on_paper(current_user, case_id, form.subject_id.data, form.grounds.data, form.received_on.data,
+                                         uploads_from(request.files.getlist("files"))),
+        (objections.OpenObjection, objections.ObjectionHandled),
+        lambda number: _l("Objection %(number)s registered. The subject's punishment is suspended while it is handled.", number=number))
 
 
 @staff_bp.route("/cases/<int:case_id>/repair-at-desk", methods=["POST"])
@@ -190,25 +199,11 @@ def objection_on_paper(case_id):
 def repair_at_desk(case_id):
     """The unit that handled the behaviour registers a credit repair application brought to its desk (seed 003 10
     线下信用修复), with the scans of the evidence and of the signed commitment."""
-    case_queries.get_case(current_user, case_id)
     form = DeskRepairForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
-        return redirect(url_for("cases.detail", case_id=case_id, _anchor="desk-repair"))
-    try:
-        rep = repair.apply_at_desk(current_user, case_id, form.subject_id.data, form.correction.data,
-                                   uploads_from(request.files.getlist("files")), uploads_from(request.files.getlist("commitment_files")))
-        db.session.commit()
-    except repair.OpenRepair as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return redirect(url_for("cases.detail", case_id=exc.open_case.id))
-    except DomainError as exc:
-        db.session.rollback()
-        for _field, message in exc.errors:
-            flash(message, "danger")
-        return redirect(url_for("cases.detail", case_id=case_id, _anchor="desk-repair"))
-    flash(_l("Repair application %(number)s registered; it is reviewed as one filed on the portal.", number=rep.number), "success")
-    return redirect(url_for("cases.detail", case_id=rep.id))
+    return _register_on_paper(
+        case_id, form, "desk-repair",
+        lambda: repair.apply_at_desk(current_user, case_id, form.subject_id.data, form.correction.data,
+                                     uploads_from(request.files.getlist("files")),
+                                     uploads_from(request.files.getlist("commitment_files"))),
+        (repair.OpenRepair,),
+        lambda number: _l("Repair application %(number)s registered; it is reviewed as one filed on the portal.", number=number))
