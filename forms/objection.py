@@ -2,6 +2,7 @@
 from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.auth.models import APPLICANT, User
 from app.dates import PlausibleDate
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -44,6 +45,16 @@ class ApplicantNextForm(TaskForm):
     )
     grounds = TextAreaField(_l("Grounds of the complaint (required when complaining)"), validators=[Optional(), Length(max=20000)])
     files = MultipleFileField(_l("Evidence"))
+
+    def prepare(self, case, units) -> None:
+        """An objection received on paper (registered by staff): the office records the subject's written answer."""
+        author = db.session.get(User, case.created_by_id) if case.created_by_id else None
+        if author is not None and author.role != APPLICANT:
+            self.next_step.label.text = _l("What the subject answered in writing")
+            self.next_step.choices = choices([("accept", _l("The subject accepts the reply")),
+                                              ("complain", _l("The subject complains to the joint-meeting office"))])
+            self.files.label.text = _l("Scan of the subject's written answer")
+            self.files.flags.required = True  # (the service refuses the answer without it)
 
 
 class ScheduleHearingForm(TaskForm):

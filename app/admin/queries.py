@@ -9,6 +9,7 @@ from app.cases.models import Case
 from app.engine.models import ProcessVersion
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.security_log import services as security_log
 
 
 def process_version(version_id: int) -> ProcessVersion | None:
@@ -68,14 +69,13 @@ def readable_changes(rows: list[AdminChange]) -> list[dict]:
 
 def security_record_names(events) -> dict[tuple[str, str], str]:
     """{(entity, key): what the auditor reads} for the security-log events of a page: a user's login name and full
-    name, a unit's name, a case's number (a key naming several users, from the console, lists
+    name, a unit's name, a case's number, and what features register (an API client's name) (a key naming several users, from the console, lists
     each). One query per kind of record on the page, never per row."""
     wanted: dict[str, set[int]] = {}
     for e in events:
-        if e.entity in _RECORD_NAME and e.entity_key:
+        if (e.entity in _RECORD_NAME or e.entity in security_log.RECORD_NAMERS) and e.entity_key:
             wanted.setdefault(e.entity, set()).update(int(k) for k in e.entity_key.split(",") if k.strip().isdigit())
-    found = {entity: dict(db.session.execute(_RECORD_NAME[entity].where(_RECORD_NAME[entity].selected_columns[0].in_(ids))).all())
-             for entity, ids in wanted.items() if ids}
+    found = {entity: _names(entity, ids) for entity, ids in wanted.items() if ids}
     out = {}
     for e in events:
         names = found.get(e.entity)
@@ -83,6 +83,13 @@ def security_record_names(events) -> dict[tuple[str, str], str]:
             keys = [k.strip() for k in e.entity_key.split(",")]
             out[(e.entity, e.entity_key)] = "、".join(str(names.get(int(k), f"#{k}")) if k.isdigit() else k for k in keys)
     return out
+
+
+def _names(entity: str, ids: set[int]) -> dict:
+    if entity in _RECORD_NAME:
+        stmt = _RECORD_NAME[entity]
+        return dict(db.session.execute(stmt.where(stmt.selected_columns[0].in_(ids))).all())
+    return security_log.RECORD_NAMERS[entity](ids)  # (a feature's own records, e.g. API clients)
 
 
 _RECORD_NAME = {

@@ -1,10 +1,14 @@
 """The exchange API for department systems (/api/v1): flask-smorest blueprints whose OpenAPI document is
 generated from the schemas (app.api.routes: token authentication with scopes, a per-client rate limit, a log of
 every call, JSON errors in Chinese and English), the webhook outbox, and the administrators' pages for clients."""
+from sqlalchemy import select
+
 from app.api import admin_routes, docs, routes, webhooks
+from app.api.models import ApiClient
 from app.api.spec import XinlianApi
 from app.cases import hooks
-from app.extensions import csrf
+from app.extensions import csrf, db
+from app.security_log import services as security_log
 
 API_SPEC = {
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "xl_<id>_<secret>"}}},
@@ -27,5 +31,7 @@ def init_app(app) -> None:
         api.register_blueprint(bp)
         csrf.exempt(bp)
     app.register_blueprint(admin_routes.bp)
+    security_log.name_records("api_client", lambda ids: dict(db.session.execute(
+        select(ApiClient.id, ApiClient.name).where(ApiClient.id.in_(ids))).all()))
     app.register_blueprint(docs.bp)
     hooks.subscribe(hooks.MEASURE_CHANGED, webhooks.enqueue)

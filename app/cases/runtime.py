@@ -1,6 +1,8 @@
 """The case runtime over the engine: starting a case's processes, and keeping the open-task projection,
 the timeline and the case status in step with the workflow on every save, in the caller's transaction
 (services flush; the edge commits)."""
+from datetime import datetime
+
 from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm.util import identity_key
@@ -210,9 +212,12 @@ def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
         deadline_rule=rule_name,
     )
     if rule:
-        dl = case_deadline(case, rule_name, now)
+        # A task's deadline counts from its creation, or from the time a "deadline_start" property names (a process
+        # variable: an objection received on paper counts from the day received, as its process's timer does).
+        start = _deadline_start(t.data.get(props["deadline_start"]) if props.get("deadline_start") else None) or now
+        dl = case_deadline(case, rule_name, start)
         ot.deadline_days, ot.due_at, ot.remind_at, ot.calendar_fallback = rule["days"], dl.due_at, dl.remind_at, dl.fallback
-        ot.deadline_basis = deadline_basis(rule_name, rule, now, dl)
+        ot.deadline_basis = deadline_basis(rule_name, rule, start, dl)
     if props.get("liaison") and unit_id and not assignee_id:
         ot.claimed_by_id = liaison_for(unit_id, ot.role)
     events.record(
@@ -232,6 +237,15 @@ def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
         bpmn_id=t.bpmn_id,
     )
     return ot
+
+
+def _deadline_start(value):
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def liaison_for(unit_id: int, role: str) -> int | None:

@@ -42,7 +42,8 @@ def present(timeline, units: dict) -> list[dict]:
     t = {"deadline": _("deadline"), "Reasons": _("Reasons"), "Comment": _("Comment"), "Report": _("Report"),
          "weekends only": _("weekends only"), "met": _("met"), "missed": _("missed"), "System": _("System"),
          "period": _("period"), "days": _("days"),
-         "to liaison": _("sent to the unit's liaison")}
+         "to liaison": _("sent to the unit's liaison"), "paper": _("received on paper"), "desk": _("received at the desk"),
+         "received": _("received on")}
     took = _("took %(h)s h", h="{h}")
     route_words = {"major": _("Major dishonest behaviour: the joint meeting determines it"), "reason": _("Reasons"),
                    "group": _("Determining group")}
@@ -72,6 +73,11 @@ def present(timeline, units: dict) -> list[dict]:
             text = decisions.get(d.get("decision"), "")
             if d.get("period_days"):
                 text += f" · {t['period']} {_fmt_iso_date(d.get('period_start'), zh)} – {_fmt_iso_date(d.get('period_end'), zh)}（{labels.days_text(d['period_days'], 'calendar')}）"
+            parts.append(text)
+        if d.get("channel") in ("paper", "desk"):  # (a request the subject made on paper, recorded by staff)
+            text = t[d["channel"]]
+            if d.get("received_on"):
+                text += f"，{t['received']} {_fmt_iso_date(d['received_on'], zh)}"
             parts.append(text)
         if ev.type == "trigger_filed":
             parts.append(routes.get(d.get("route"), ""))

@@ -12,6 +12,7 @@ from app.auth.models import ADMIN, APPLICANT, EXPERT, OFFICE, SUPERVISOR
 from app.cases.access import case_visibility_clause
 from app.cases.models import Case, CaseSubject, Subject
 from app.credit.models import CreditCheck
+from app.credit.services import SHOWN_STATUSES
 from app.dueprocess.models import DecisionService, PriorNotice
 from app.dueprocess.subject_changes import changes_of, may_record
 from app.errors import NotFound, PermissionDenied
@@ -61,7 +62,7 @@ def subject_record(actor, subject_id: int) -> dict:
             .order_by(Case.created_at))
     if clause is not None:
         stmt = stmt.where(clause)
-    record = _record(actor, subject, stmt, all_checks=actor.role in SEE_ALL_CHECKS)
+    record = _record(actor, subject, stmt, all_checks=actor.role in SEE_ALL_CHECKS, restricted=clause is not None)
     if clause is not None and not (record["cases"] or record["listings"] or record["checks"]):
         # A unit knows a subject through its own cases, a listing (what the credit check tells any unit) or its
         # own checks; anyone else's subject (a case under way elsewhere) is, for it, no such subject.
@@ -69,7 +70,7 @@ def subject_record(actor, subject_id: int) -> dict:
     return record
 
 
-def _record(actor, subject: Subject, stmt, all_checks: bool) -> dict:
+def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = False) -> dict:
     subject_id = subject.id
     cases = list(db.session.scalars(stmt))
     seen = {c.id for c in cases}
@@ -77,6 +78,8 @@ def _record(actor, subject: Subject, stmt, all_checks: bool) -> dict:
         select(Listing).options(joinedload(Listing.case), joinedload(Listing.catalog_version), joinedload(Listing.deciding_unit),
                                 selectinload(Listing.units).joinedload(ListingUnit.unit))
         .where(Listing.subject_id == subject_id).order_by(Listing.period_start, Listing.id)))
+    if restricted:  # a unit not party to a listing's case sees it as the credit check tells it (not revoked or expired ones)
+        listings = [lst for lst in listings if lst.case_id in seen or lst.status in SHOWN_STATUSES]
     notices = [n for n in db.session.scalars(select(PriorNotice).where(PriorNotice.subject_id == subject_id)) if n.case_id in seen]
     served = [s for s in db.session.scalars(select(DecisionService).where(DecisionService.subject_id == subject_id))
               if s.case_id in seen]

@@ -70,7 +70,13 @@ class ObjectionHandled(DomainError):
     """A second objection to a determination whose objection was already answered: the procedure goes on through
     that objection (its complaint to the office), not a new one that would suspend the punishment again."""
 
-    def __init__(self, earlier: Case):
+    def __init__(self, earlier: Case, staff: bool = False):
+        if staff:  # (told to the staff member registering a letter, not to the subject)
+            super().__init__(_l("This subject's objection to the determination was already handled (%(number)s): a "
+                                "determination takes one objection, so the letter is not registered as a new one.",
+                                number=earlier.number))
+            self.open_case = earlier
+            return
         super().__init__(_l("Your objection to this determination was already handled (%(number)s); a determination takes "
                             "one objection, and after its reply only a complaint to the joint-meeting office within the "
                             "complaint period. The punishment continues from the day the objection or complaint was "
@@ -170,7 +176,7 @@ def _file(actor, case: Case, subject_id: int, grounds: str, files: list, receive
         raise OpenObjection(existing)
     handled = handled_objection(case.id, subject_id)
     if handled is not None:
-        raise ObjectionHandled(handled)
+        raise ObjectionHandled(handled, staff=received is not None)
     if not (grounds or "").strip():
         raise DomainError(_l("Write the grounds of your objection."), "grounds")
     attachments.validate_uploads(files, "files")
@@ -208,7 +214,7 @@ def _file(actor, case: Case, subject_id: int, grounds: str, files: list, receive
         "case_id": obj.id, "parent_case_id": case.id, "listing_id": listing.id, "determining_unit_id": unit_id,
         "determining_role": role, "office_unit_id": office.id, "applicant_user_id": None if on_paper else actor.id,
         "applicant_desk_unit_id": office.id if on_paper else None, "applicant_role": OFFICE if on_paper else APPLICANT,
-        "reply_due": reply_due.isoformat(), "lift_units": [],
+        "reply_due": reply_due.isoformat(), "received_at": start.isoformat(), "lift_units": [],
     }, actor)
     return obj
 

@@ -67,6 +67,8 @@ def document(case_id, attachment_id):
 @csrf_checked_by_form
 def objection(case_id):
     data = queries.status_page(current_user, case_id)
+    if data["open_objection"] is not None or data["handled_objection"] is not None:
+        return redirect(url_for("portal.case", case_id=case_id))  # (its page says where the objection stands)
     form = ObjectionForm()
     if form.validate_on_submit():
         try:

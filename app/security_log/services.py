@@ -30,6 +30,15 @@ def _digest(alg: str, seq: int, at: datetime, kind: str, actor_id, username: str
     return hmac.new(chain_key(), payload, ALGORITHMS[alg]).hexdigest()
 
 
+# How the audit administrator's page names a record a feature keeps (e.g. an API client): {entity: ids -> {id: name}},
+# registered by the feature (the log sits below every feature and imports none).
+RECORD_NAMERS: dict = {}
+
+
+def name_records(entity: str, namer) -> None:
+    RECORD_NAMERS[entity] = namer
+
+
 def record(kind: str, actor=None, *, username: str = "", address: str | None = None, entity: str = "", key="",
            details: dict | None = None) -> SecurityEvent:
     """Append one event (flush; it commits with the caller's transaction)."""

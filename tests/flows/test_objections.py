@@ -221,7 +221,11 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     the subject's answer to the reply (a complaint) comes on paper too and the office records it."""
     from datetime import date
 
+    from app import clock as app_clock
     from tests.helpers import PDF
+
+    def clock_local(at):
+        return app_clock.local_date(at).isoformat()
 
     case, _codes = in_effect_case()
     subject_id = case.subjects[0].subject_id
@@ -238,13 +242,17 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     assert refused.value.errors[0][0] == "received_on"
     assert [s.id for s in objections.paper_candidates(user("market_cw"), case)] == [subject_id]
     assert objections.paper_candidates(user("tax_cw"), case) is None
+    clock.move_to("2026-11-25T02:00:00+00:00")  # registered two days after the letter arrived
     obj = objections.file_on_paper(user("market_cw"), case.id, subject_id, "事实认定有误（信函）。", date(2026, 11, 23), [PDF])
     db.session.commit()
     assert listings_of(case.id)[0].status == "suspended"
     filed = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.OBJECTION_FILED))
     assert filed.details["channel"] == "paper" and filed.details["received_on"] == "2026-11-23"
     reply = task_of(obj.id, "reply_objection")
-    assert reply.due_at.date() == date(2026, 11, 30)  # 5 working days from Mon 23 Nov
+    # 5 working days from the day received (Mon 23 Nov), on the unit's task and on the process's timer alike
+    inst = db.session.get(ProcessInstance, reply.instance_id)
+    assert clock_local(reply.due_at) == "2026-11-30" and inst.next_due_at == reply.due_at
+    assert reply.deadline_basis["start"] == "2026-11-23"
     assert objections.paper_candidates(user("market_cw"), case) == []  # (one open: no second)
     do(user("market_lead"), reply, {"outcome": "rejected", "reasons": "证据充分。"})
     nxt = task_of(obj.id, "applicant_next")

@@ -2,6 +2,8 @@
 statement on the portal, a paper statement recorded by staff, and who may do what."""
 import io
 
+from sqlalchemy import select
+
 from app.dueprocess import services as dueprocess
 from app.extensions import db
 from tests.conftest import csrf_from, login
@@ -159,6 +161,16 @@ def test_one_page_per_subject_within_the_readers_rights(client, org, clock):
     _logout(client)
     login(client, "auditor")
     assert client.get(f"/subjects/{person.id}").status_code == 403 and client.get("/subjects/999999").status_code == 403
+    _logout(client)
+    # A revoked listing (the determination found wrong) is not what the check tells other units: the subject is then
+    # no longer known to a unit with no case or check of its own.
+    from app.listings.models import Listing
+
+    listing = db.session.scalar(select(Listing).where(Listing.subject_id == subject.id))
+    listing.status = "revoked"
+    db.session.commit()
+    login(client, "env_cw")
+    assert client.get(f"/subjects/{subject.id}").status_code == 404
 
 
 def test_administrators_edit_and_preview_the_decision_template(client, org, clock):

@@ -347,8 +347,9 @@ def test_after_its_objection_is_handled_the_page_offers_no_second_one(client, or
     login(client, applicant.username)
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "已处理" in html and f"/portal/cases/{obj.id}" in html and f"/portal/cases/{case.id}/objection" not in html
-    page = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
-    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)
+    resp = client.get(f"/portal/cases/{case.id}/objection")  # no form that cannot succeed: the case page says why
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/portal/cases/{case.id}")
+    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(html), "grounds": "再来"}, follow_redirects=True)
     assert obj.number in resp.get_data(as_text=True) and listings_of(case.id)[0].status == "in_effect"
     assert db.session.scalar(select(Case.id).where(Case.kind == "objection", Case.id != obj.id)) is None
 
@@ -373,9 +374,19 @@ def test_the_deciding_unit_registers_an_objection_received_on_paper_from_the_cas
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
     assert obj.number in resp.get_data(as_text=True) and listings_of(case.id)[0].status == "suspended"
     assert 'id="paper-objection"' not in client.get(f"/cases/{case.id}").get_data(as_text=True)  # (one at a time)
+    assert "书面收到，收到日期 2026年11月23日" in client.get(f"/cases/{obj.id}").get_data(as_text=True)  # on its timeline
     other = client.application.test_client()
     login(other, "finance_cw")  # a unit applying the measures, not the deciding one: no such form
     assert 'id="paper-objection"' not in other.get(f"/cases/{case.id}").get_data(as_text=True)
+    # After the reply, the office records the subject's written answer: the form speaks of the subject, scan required.
+    from tests.helpers import do, task_of
+
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    office = client.application.test_client()
+    login(office, "office1")
+    form = office.get(f"/tasks/{task_of(obj.id, 'applicant_next').task_id}").get_data(as_text=True)
+    assert "主体的书面答复" in form and "主体向联席会议办公室投诉" in form
+    assert re.search(r"主体书面答复的扫描件</label>\s*<span class=\"xl-required\"", form)
 
 
 def test_the_handling_unit_registers_a_repair_application_brought_to_its_desk(client, org, clock):

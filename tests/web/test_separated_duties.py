@@ -24,6 +24,10 @@ def test_the_audit_administrator_reads_the_log_and_changes_nothing(client, org, 
     security_log.record_export(user("office1"), "127.0.0.1", "case_list", 16)
     security_log.record("role_change", user("secadmin"), entity="user", key=user("market_cw").id,
                         details={"from": "caseworker", "to": "group_lead"})
+    from app.api import clients
+
+    client_row, _token, _secret = clients.create(user("admin"), "税务征管系统", user("tax_cw").unit_id, ["check"])
+    security_log.record("admin_action", user("admin"), entity="api_client", key=client_row.id, details={"action": "create"})
     db.session.commit()
     login(client, "auditor")
     for url in ("/admin/users", "/admin/units", "/admin/security", "/cases/", "/supervision/"):
@@ -37,6 +41,7 @@ def test_the_audit_administrator_reads_the_log_and_changes_nothing(client, org, 
     # The record is named (login and full name), not an id.
     cw = user("market_cw")
     assert f"用户 market_cw ({cw.full_name})" in html and f"#{cw.id}<" not in html
+    assert "接口客户端 税务征管系统" in html  # (a feature's record, named by the name the feature registers)
     resp = client.get("/admin/security-log/export.csv?kind=login")
     assert resp.status_code == 200 and "auditor" in resp.get_data(as_text=True)
     rows = client.get("/admin/security-log/export.csv?kind=role_change").get_data(as_text=True).splitlines()
