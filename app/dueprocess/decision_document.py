@@ -136,6 +136,7 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
     body = str(_l("the joint meeting (through its office)")) if case.route == "office" else deciding_unit.name
     rule = runtime.deadline_rule_of(case, "objection_reply") or {"days": ""}
     window = runtime.deadline_rule_of(case, "objection_window") or {"days": ""}
+    complaint = runtime.deadline_rule_of(case, "complaint_window") or {"days": ""}
     # Plain values only: the template is an administrator's text and must not reach the database through
     # relationships (case.created_by.password_hash...).
     return {
@@ -155,6 +156,7 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
         "period_days": case.period_days, "period_start": _cn(case.period_start) if case.period_start else "",
         "period_end": _cn(case.period_end) if case.period_end else "",
         "objection_reply_days": rule.get("days", ""), "objection_window_days": window.get("days", ""),
+        "complaint_window_days": complaint.get("days", ""),
         "issued_on": _cn(issued_on), "copies": "、".join(copies),
     }
 
@@ -219,4 +221,4 @@ def sample_context() -> dict:
             "procedure": "联合奖惩工作程序", "entries": [{"code": "SC-P-001", "behaviour": "严重违法失信企业", "legal_basis": "示例依据"}],
             "statement_answer": "经核实，陈述申辩意见不予采纳。", "acted": True, "punishment": True, "kind_words": "实施联合惩戒",
             "measures": [{"text": "限制参与政府采购", "unit": "市财政局"}], "period_days": 365, "period_start": _cn(today),
-            "period_end": _cn(today), "objection_reply_days": 5, "objection_window_days": 60, "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}
+            "period_end": _cn(today), "objection_reply_days": 5, "objection_window_days": 60, "complaint_window_days": 10, "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}

@@ -36,6 +36,9 @@ def test_each_subject_gets_a_numbered_copy_with_an_embedded_font(org, clock):
     assert "联合惩戒决定书" in text and case.decision_no in text
     assert COMPANY[1] in text and COMPANY2[1] not in text  # addressed to one subject
     assert "市财政局" in text and "异议" in text and "2026年11月23日" in text
+    # the remedies with their time limits: objection window, reply, complaint window; paper or the portal's access code
+    flat = text.replace("\n", "")
+    assert "60日内" in flat and "5个工作日内" in flat and "10个工作日内" in flat and "访问码" in flat
     assert COMPANY2[1] in _pdf(second)[0]
     assert "decision_issued" in event_types(case.id)
     # issued to the units that attended and the office as well as the implementers
