@@ -3,6 +3,7 @@ administrators may edit (HTML/CSS with Jinja placeholders, sandboxed) into a PDF
 xhtml2pdf, one copy addressed to each subject; issued at once to the implementing units, the units that
 attended and the office (seed 001 二(二)2 「印发各相关单位，同时送联席会议办公室备案」)."""
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +33,52 @@ FONT_URL = "xinlian-cjk.ttf"
 DECISION = "decision"
 # Prepended to every template: the embedded font, whatever the administrator's CSS says.
 FONT_CSS = ('<style>@font-face { font-family: "XinlianCJK"; src: url("' + FONT_URL + '"); } '
-            'body, p, td, th, div, span, h1, h2, h3 { font-family: "XinlianCJK"; }</style>')
+            'body, p, td, th, div, span, h1, h2, h3 { font-family: "XinlianCJK"; } '
+            'p { page-break-inside: avoid; } p.xl-cont { margin-top: 0; }</style>')
+
+# xhtml2pdf cannot split a paragraph of CJK text across a page break ("Splitting error"), so a decision whose facts
+# or an administrator's paragraph fell on a page break, or ran longer than a page, could not be issued at all.
+# Paragraphs are kept whole on a page (above), and a long paragraph of plain text becomes several, cut after a
+# sentence (or a clause), none longer than PARAGRAPH_CHARS.
+PARAGRAPH_CHARS = 240
+_LONG_PARAGRAPH = re.compile(rf"<p(\s[^>]*)?>([^<]{{{PARAGRAPH_CHARS + 1},}})</p>")
+_SENTENCE_END = re.compile(r"(?<=[。；！？;!?])|(?<=\n)")
+_CLAUSE_END = re.compile(r"(?<=[，、,：:])")
+
+
+def _chunks(text: str, pieces=(_SENTENCE_END, _CLAUSE_END)) -> list[str]:
+    """`text` cut into runs of at most PARAGRAPH_CHARS, at sentence ends, else at clause ends, else anywhere outside an
+    HTML entity."""
+    if len(text) <= PARAGRAPH_CHARS:
+        return [text]
+    if not pieces:
+        cut = PARAGRAPH_CHARS
+        amp = text.rfind("&", 0, cut)
+        if amp != -1 and ";" not in text[amp:cut]:
+            cut = amp or cut  # (not inside &amp; and the like)
+        return [text[:cut], *_chunks(text[cut:], ())]
+    out, current = [], ""
+    for part in (p for p in pieces[0].split(text) if p):
+        if len(current) + len(part) <= PARAGRAPH_CHARS:
+            current += part
+            continue
+        if current:
+            out.append(current)
+        current = ""
+        if len(part) > PARAGRAPH_CHARS:
+            out.extend(_chunks(part, pieces[1:]))
+        else:
+            current = part
+    return out + ([current] if current else [])
+
+
+def _short_paragraphs(html: str) -> str:
+    def split(m):
+        attrs, text = m.group(1) or "", m.group(2)
+        first, *rest = _chunks(text)
+        return f"<p{attrs}>{first}</p>" + "".join(f'<p class="xl-cont">{c}</p>' for c in rest)
+
+    return _LONG_PARAGRAPH.sub(split, html)
 MAX_TEMPLATE = 100_000
 
 
@@ -103,6 +149,7 @@ def render_pdf(body: str, context: dict) -> bytes:
         raise DomainError(_l("The template cannot be rendered: %(e)s", e=str(exc)), "body") from exc
     if len(html) > MAX_RENDERED:
         raise DomainError(_l("The document would be too long (at most %(n)s characters of HTML).", n=MAX_RENDERED), "body")
+    html = _short_paragraphs(html)
     html = html.replace("<head>", "<head>" + FONT_CSS, 1) if "<head>" in html else FONT_CSS + html
     out = io.BytesIO()
     try:

@@ -76,3 +76,18 @@ def test_administrators_edit_the_template_and_bad_ones_are_refused(org, clock):
     assert "[|]" in text  # the template sees plain values, not the database behind them
     with pytest.raises(DomainError):
         decision_document.save_template(admin, "<p>{{ case.created_by.password_hash }}</p>", "试")
+
+
+@pytest.mark.parametrize("filler", [0, 8, 12, 16, 20, 24])
+def test_long_facts_and_paragraphs_on_a_page_break_still_make_the_document(org, filler):
+    """xhtml2pdf cannot split a CJK paragraph across a page break: facts longer than a page, or a paragraph that fell on
+    a break, made the decision impossible to issue. Long paragraphs are cut after sentences and kept whole on a page."""
+    sentence = "该公司在政府采购活动中提供虚假材料谋取中标、成交，情节严重，经查证属实；"
+    context = decision_document.sample_context()
+    context["case"] = dict(context["case"], facts=sentence * 120)  # ~4,000 characters, several pages
+    context["statement_answer"] = "\n".join(["经核实，陈述申辩意见不予采纳。"] * filler) or context["statement_answer"]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        decision_document.render_pdf(decision_document.default_template(), context))).pages)
+    flat = text.replace("\n", "")
+    assert flat.count("经查证属实") == 120 and "救济途径" in flat  # every sentence, in order, and the rest of the document
+    assert decision_document._chunks("甲" * 300 + "&amp;" + "乙" * 300, ()) == ["甲" * 240, "甲" * 60 + "&amp;" + "乙" * 175, "乙" * 125]
