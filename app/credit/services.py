@@ -362,7 +362,11 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
                                                            CheckApplication.listing_id == listing_id)):
         raise DomainError(_l("Your unit already recorded what it did for this check."), "action")
     listing = db.session.get(Listing, listing_id)
-    if action not in allowed_actions(listing.kind, listing.status):
+    # As the listing stood when the desk checked (a punishment then in effect may have been suspended or repaired since
+    # the desk refused), or as it stands now.
+    then = "in_effect" if (listing.kind == "punishment" and row.verdict == "punished") or (
+        listing.kind == "reward" and row.verdict == "rewarded") else listing.status
+    if action not in set(allowed_actions(listing.kind, listing.status)) | set(allowed_actions(listing.kind, then)):
         raise DomainError(_l("The listing is %(status)s: your unit may not record “%(action)s” on its ground.",
                              status=label(LISTING_STATUS_LABELS, listing.status), action=label(CHECK_ACTION_LABELS, action)),
                           "action")

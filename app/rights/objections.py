@@ -10,6 +10,7 @@ from sqlalchemy import exists, or_, select
 from app import clock
 from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE
 from app.auth.permissions import require_role
+from app.auth.services import current_unit_id
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_LEAD, REL_NOTIFIED, REL_OFFICE, Case, CaseSubject
 from app.cases.services import add_case_unit, office_unit
@@ -124,10 +125,11 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
 
 
 def may_register_on_paper(actor, case: Case) -> bool:
-    """The unit that made the determination (seed 001 二(三)2: 向做出惩戒认定的部门提出书面异议) or the office."""
+    """The unit that made the determination (seed 001 二(三)2: 向做出惩戒认定的部门提出书面异议), or the unit that took
+    over its work after a merger, or the office."""
     unit_id, _role = determining(case)
     return actor.role in (GROUP_LEAD, OFFICE, CASEWORKER) and actor.unit_id is not None and (
-        actor.unit_id == unit_id or actor.role == OFFICE)
+        actor.unit_id in (unit_id, current_unit_id(unit_id)) or actor.role == OFFICE)
 
 
 def paper_candidates(actor, case: Case) -> list | None:
@@ -284,7 +286,9 @@ def schedule_hearing(ctx) -> dict:
     v = ctx.values
     units = list(dict.fromkeys(int(u) for u in v.get("attending_unit_ids") or []))
     deciding_unit, _role = determining(_parent(ctx))
-    if not units or (deciding_unit not in units and deciding_unit != office_unit().id):
+    # (a unit merged or abolished since: the unit that took over its work answers for it)
+    heard = {deciding_unit, current_unit_id(deciding_unit)}
+    if not units or (not heard & set(units) and deciding_unit != office_unit().id):
         # (seed 001 二(三)2 召集相关部门: the unit whose determination is complained of is heard; the office is
         # present anyway when it made the determination itself)
         raise DomainError(_l("Convene the units concerned (at least the unit that made the determination)."),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app import clock, text_search
 from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE
+from app.auth.services import current_unit_id
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
@@ -70,7 +71,7 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
 def may_register_at_desk(actor, case: Case) -> bool:
     """The unit that handled the behaviour (it reviews the application) or the office (seed 003 10: 线下信用修复)."""
     return actor.role in (CASEWORKER, GROUP_LEAD, OFFICE) and actor.unit_id is not None and (
-        actor.unit_id == case.initiating_unit_id or actor.role == OFFICE)
+        actor.unit_id in (case.initiating_unit_id, current_unit_id(case.initiating_unit_id)) or actor.role == OFFICE)
 
 
 def desk_candidates(actor, case: Case) -> list | None:

@@ -153,10 +153,10 @@ def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCas
         raise DomainError(_l("Give the typical case a title (at most 200 characters)."), "title")
     if len(text) < 20:
         raise DomainError(_l("Write the text to publish (at least 20 characters)."), "text")
-    # Digits split by spaces, dashes, dots, slashes or brackets, or by invisible characters, still make an identity or
-    # telephone number.
+    # Digits split by spaces, dashes, dots or brackets, or by invisible characters, still make an identity or telephone
+    # number. (Not slashes or long dashes: dates and ranges such as 2026/01/01—2026/12/31 would read as numbers.)
     title, text = strip_invisible(title), strip_invisible(text)
-    joined = re.sub(r"(?<=\d)[\s\-－.·/／\\()（）_—]+(?=[\dXx])", "", title + "\n" + text)
+    joined = re.sub(r"(?<=\d)[\s\-－.·()（）]+(?=[\dXx])", "", title + "\n" + text)
     found = _PERSONAL.findall(joined)
     if found:
         raise DomainError(_l("Remove personal data before publishing (identity or telephone numbers, e-mail): %(found)s",

@@ -13,7 +13,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.rights import objections, repair
 from tests.conftest import user
-from tests.helpers import COMPANY, PDF, applicant_for, do, file_case, in_effect_case, task_of, unit_id
+from tests.helpers import COMPANY, PDF, applicant_for, do, file_case, in_effect_case, listings_of, task_of, unit_id
 
 CODE = COMPANY[2]
 
@@ -120,6 +120,25 @@ def test_suspended_and_repaired_listings_are_said_so(org, clock):
     assert a.verdict == "repaired" and a.findings[0].status == "repaired" and a.findings[0].ended_on is not None
     with pytest.raises(DomainError):  # (seed 001 二(三)1: no measure after repair)
         services.record_application(desk("市财政局"), a.check_id, a.findings[0].listing_id, "refused")
+    db.session.rollback()
+
+
+def test_a_refusal_decided_while_the_punishment_was_in_effect_is_recorded_after_it_was_suspended(org, clock):
+    """The desk checked (punished) and refused; before it recorded that, the subject objected: what it did then is
+    still what it records."""
+    case, codes = in_effect_case()
+    finance = desk("市财政局", "finance_cw")
+    a = services.check(finance, CODE, "procurement", "CG-9")
+    db.session.commit()
+    objections.file_objection(applicant_for(case, codes), case.id, "异议", [])
+    db.session.commit()
+    assert listings_of(case.id)[0].status == "suspended"
+    services.record_application(finance, a.check_id, a.findings[0].listing_id, "refused")
+    db.session.commit()
+    later = services.check(finance, CODE, "procurement", "CG-10")  # checked while suspended: approving only
+    db.session.commit()
+    with pytest.raises(DomainError):
+        services.record_application(finance, later.check_id, later.findings[0].listing_id, "refused")
     db.session.rollback()
 
 

@@ -263,3 +263,22 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     assert refused.value.errors[0][0] == "files"
     do(user("office1"), task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "不服答复（信函）。"}, files=[PDF])
     assert listings_of(case.id)[0].status == "suspended" and task_of(obj.id, "schedule_hearing")
+
+
+def test_after_a_merger_the_unit_that_took_over_answers_for_the_deciding_unit(org, clock):
+    """The deciding unit was merged into another (its work handed over): the complaint hearing convenes the successor,
+    and the successor registers letters objecting to the old unit's determination."""
+    from app.admin.succession import hand_over
+
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "异议。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
+    hand_over(user("admin"), unit_id("市市场监管局"), unit_id("市税务局"), "机构改革（示例）")
+    db.session.commit()
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市税务局")], "draw_experts": False})
+    assert task_of(obj.id, "decide_complaint")
+    assert objections.may_register_on_paper(user("tax_cw"), db.session.get(Case, case.id))
+    assert not objections.may_register_on_paper(user("finance_cw"), db.session.get(Case, case.id))
