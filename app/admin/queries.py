@@ -85,11 +85,19 @@ def security_record_names(events) -> dict[tuple[str, str], str]:
     return out
 
 
+_NAMES_PER_QUERY = 10_000  # (an export names up to 100,000 events' records: PostgreSQL takes ~65,000 parameters)
+
+
 def _names(entity: str, ids: set[int]) -> dict:
-    if entity in _RECORD_NAME:
-        stmt = _RECORD_NAME[entity]
-        return dict(db.session.execute(stmt.where(stmt.selected_columns[0].in_(ids))).all())
-    return security_log.RECORD_NAMERS[entity](ids)  # (a feature's own records, e.g. API clients)
+    out, ordered = {}, sorted(ids)
+    for i in range(0, len(ordered), _NAMES_PER_QUERY):
+        chunk = ordered[i:i + _NAMES_PER_QUERY]
+        if entity in _RECORD_NAME:
+            stmt = _RECORD_NAME[entity]
+            out.update(db.session.execute(stmt.where(stmt.selected_columns[0].in_(chunk))).all())
+        else:
+            out.update(security_log.RECORD_NAMERS[entity](chunk))  # (a feature's own records, e.g. API clients)
+    return out
 
 
 _RECORD_NAME = {
