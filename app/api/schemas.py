@@ -1,9 +1,10 @@
 """Request and response schemas of the exchange API (marshmallow; the OpenAPI document is generated from them)."""
 from datetime import datetime, timezone
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 from app.api.models import SCOPES  # noqa: F401  (documented in the spec's security description)
+from app.invisible import strip_invisible
 
 
 class ApiError(Schema):
@@ -14,7 +15,15 @@ class ApiError(Schema):
     details = fields.Raw()
 
 
-class CheckIn(Schema):
+class _Input(Schema):
+    """A request body: invisible format characters dropped from its text, as from every form (see app.invisible)."""
+
+    @pre_load
+    def _visible(self, data, **_kwargs):
+        return {k: strip_invisible(v) if isinstance(v, str) else v for k, v in data.items()} if isinstance(data, dict) else data
+
+
+class CheckIn(_Input):
     code = fields.String(required=True, validate=validate.Length(min=1, max=30),
                          metadata={"description": "unified social credit code or resident identity number"})
     matter_type = fields.String(required=True, metadata={"description": "approval matter type (see /api/v1/matter-types)"})
@@ -63,7 +72,7 @@ class AnswerOut(Schema):
                               metadata={"description": "for a merged subject: the body it merged into, which now bears its listings"})
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(_Input):
     listing_id = fields.Integer(required=True)
     action = fields.String(required=True, validate=validate.OneOf(("refused", "restricted", "green_channel", "approved")))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -95,7 +104,7 @@ class PushOut(Schema):
     measures = fields.List(fields.String(), required=True)
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(_Input):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 

@@ -75,12 +75,13 @@ def test_check_scopes_errors_and_the_application_record(client, org, clock, spec
     [f] = body["findings"]
     assert f["case_number"] == case.number and [m["text"] for m in f["my_measures"]] == ["限制参与政府采购活动"]
     url = f"/api/v1/checks/{body['check_id']}/applications"
-    resp = call(client, spec, "POST", url, token, {"listing_id": f["listing_id"], "action": "refused", "note": "系统自动拦截"})
+    resp = call(client, spec, "POST", url, token, {"listing_id": f["listing_id"], "action": "refused", "note": "系统自动\u202e拦截\u200b"})
     assert resp.status_code == 201 and resp.get_json()["action"] == "refused"
     resp = call(client, spec, "POST", url, token, {"listing_id": f["listing_id"], "action": "refused"})
     assert resp.status_code == 400  # once
     ev = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "credit_check_applied"))
     assert ev.details["via"] == "api" and "业务系统" in ev.actor.full_name
+    assert ev.details["note"] == "系统自动拦截"  # (invisible characters dropped from API bodies as from forms)
     types = call(client, spec, "GET", "/api/v1/matter-types", token).get_json()
     assert {"key": "licence", "label": "行政许可"} in types
     # every call logged once, the check's own with its log row in the same transaction
