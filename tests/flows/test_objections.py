@@ -25,10 +25,18 @@ from tests.helpers import (
     event_types,
     in_effect_case,
     listings_of,
+    objection_rejected,
     open_tasks,
     task_of,
     unit_id,
 )
+
+
+def _complained(case, codes):
+    """The subject objects, the deciding unit rejects it and the subject complains: (applicant, objection case)."""
+    applicant, obj = objection_rejected(case, codes)
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
+    return applicant, obj
 
 
 def test_access_code_binds_one_account_to_its_subject(org, clock):
@@ -145,11 +153,7 @@ def test_complaint_rejected_resumes_the_period_from_the_rejection_date_to_the_da
 
 def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
     case, codes = in_effect_case()
-    applicant = applicant_for(case, codes)
-    obj = objections.file_objection(applicant, case.id, "异议。", [])
-    db.session.commit()
-    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
-    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
+    applicant, obj = _complained(case, codes)
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {
         "attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": True, "hearing_date": date(2026, 11, 30),
         "legal_count": 1, "industry_count": 1, "reserves": 0})
@@ -198,11 +202,7 @@ def test_after_a_handled_objection_a_second_one_is_refused_and_the_period_runs_o
     """Seed 001 二(三)2: after a rejection the punishment's period continues from that day. A new objection to the same
     determination would suspend it again at will: it is refused, naming the handled one."""
     case, codes = in_effect_case()
-    applicant = applicant_for(case, codes)
-    obj = objections.file_objection(applicant, case.id, "异议。", [])
-    db.session.commit()
-    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
-    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
+    applicant, obj = _complained(case, codes)
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "投诉不成立。"})
     assert db.session.get(Case, obj.id).closed_at is not None and listings_of(case.id)[0].status == "in_effect"
@@ -271,11 +271,7 @@ def test_after_a_merger_the_unit_that_took_over_answers_for_the_deciding_unit(or
     from app.admin.succession import hand_over
 
     case, codes = in_effect_case()
-    applicant = applicant_for(case, codes)
-    obj = objections.file_objection(applicant, case.id, "异议。", [])
-    db.session.commit()
-    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
-    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
+    applicant, obj = _complained(case, codes)
     hand_over(user("admin"), unit_id("市市场监管局"), unit_id("市税务局"), "机构改革（示例）")
     db.session.commit()
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市税务局")], "draw_experts": False})
