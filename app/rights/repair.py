@@ -21,7 +21,7 @@ from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.listings import period
 from app.listings.models import Listing
-from app.listings.services import listing_of
+from app.listings.services import listing_of, listings_of_case
 from app.listings.services import suspensions as listing_suspensions
 from app.pagination import paginate_rows
 from app.rights.objections import applicant_case
@@ -79,11 +79,14 @@ def desk_candidates(actor, case: Case) -> list | None:
     minimum period passed, none open), or None where the reader may not register one."""
     if case.kind != CaseKind.PUNISHMENT or case.decision != "act" or not may_register_at_desk(actor, case):
         return None
+    in_effect = {lst.subject_id: lst for lst in listings_of_case(case.id) if lst.status == "in_effect"}
+    applying = set(db.session.scalars(select(CaseSubject.subject_id).join(Case, Case.id == CaseSubject.case_id).where(
+        Case.parent_case_id == case.id, Case.kind == CaseKind.REPAIR, Case.closed_at.is_(None))))
     out = []
     for cs in case.subjects:
-        listing = listing_of(case.id, cs.subject_id)
-        start = eligible_from(case, listing) if listing is not None and listing.status == "in_effect" else None
-        if start is not None and clock.today_local() >= start and open_repair(case.id, cs.subject_id) is None:
+        listing = in_effect.get(cs.subject_id)
+        start = eligible_from(case, listing) if listing is not None and cs.subject_id not in applying else None
+        if start is not None and clock.today_local() >= start:
             out.append(cs.subject)
     return out
 
