@@ -106,8 +106,9 @@ def register_extensions(app: Flask) -> None:
 
     @app.before_request
     def _password_must_change_first():
-        # An initial or reset password is replaced before anything else is done.
-        if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in (
+        # An initial or reset password is replaced before anything else is done. (A request without a login in
+        # its session, such as an API call with its bearer token, loads no user here.)
+        if "_user_id" in session and current_user.is_authenticated and current_user.must_change_password and request.endpoint not in (
                 "auth.change_password", "auth.logout", "auth.set_language", "static", "bootstrap.static"):
             return redirect(url_for("auth.change_password"))
 

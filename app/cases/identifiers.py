@@ -25,60 +25,65 @@ _SEPARATORS = re.compile(r"[ \t\-]")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 
 
-def _compact(code: str, field: str) -> str:
+def _compact(code: str):
+    """The code without spaces and dashes, upper-case; or a problem (a lazy message)."""
     code = _SEPARATORS.sub("", (code or "").strip())
     if any(ord(ch) > 127 for ch in code):
         # Full-width digits and letters (e.g. from an IME) are refused, not silently converted: the user
         # must see the code that will be stored and checked.
-        raise DomainError(_l("Use half-width digits and letters only (no full-width characters)."), field)
-    return code.upper()
+        return None, _l("Use half-width digits and letters only (no full-width characters).")
+    return code.upper(), None
 
 
-def _person(code: str, field: str) -> str:
+# Each check answers what is wrong with a compact code, or None. (No exception on the way: the credit check tells
+# the kinds apart by trying one, and building a DomainError translates its message.)
+def _person_problem(code: str):
     if len(code) != 18:
-        raise DomainError(_l("A resident identity number has 18 characters."), field)
+        return _l("A resident identity number has 18 characters.")
     if not _RIC_RE.match(code):
-        raise DomainError(_l("A resident identity number has 17 digits and a check character (a digit or X)."), field)
+        return _l("A resident identity number has 17 digits and a check character (a digit or X).")
     if code[-1] != ric.calc_check_digit(code):
-        raise DomainError(_l("The check character of this identity number is wrong: please check the number."), field)
+        return _l("The check character of this identity number is wrong: please check the number.")
     try:
         born = date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
     except ValueError:
-        raise DomainError(_l("This identity number contains an impossible birth date."), field) from None
+        return _l("This identity number contains an impossible birth date.")
     if born < _EARLIEST_BIRTH or born > clock.today_local():
-        raise DomainError(_l("This identity number contains an impossible birth date."), field)
-    return code
+        return _l("This identity number contains an impossible birth date.")
+    return None
 
 
-def _organisation(code: str, field: str) -> str:
+def _organisation_problem(code: str):
     if len(code) != 18:
-        raise DomainError(_l("A unified social credit code has 18 characters."), field)
+        return _l("A unified social credit code has 18 characters.")
     if not _USCC_RE.match(code) or code[2:8] == "000000" or code[8:17] == "000000000":
-        raise DomainError(
-            _l("Not a valid unified social credit code: registration authority, entity type, region code and "
-               "organisation code do not fit GB 32100-2015."),
-            field,
-        )
+        return _l("Not a valid unified social credit code: registration authority, entity type, region code and "
+                  "organisation code do not fit GB 32100-2015.")
     if code[-1] != uscc.calc_check_digit(code):
-        raise DomainError(_l("The check character of this credit code is wrong: please check the code."), field)
-    return code
+        return _l("The check character of this credit code is wrong: please check the code.")
+    return None
+
+
+def _problem(kind: str, code: str) -> tuple[str, object]:
+    if kind not in ORG_KINDS and kind != "person":
+        return code, _l("Unknown subject kind.")
+    compact, problem = _compact(code)
+    if problem is None:
+        problem = _person_problem(compact) if kind == "person" else _organisation_problem(compact)
+    return compact, problem
 
 
 def normalise_code(kind: str, code: str, field: str = "code") -> str:
     """Return the compact, upper-case code or raise DomainError with a message for the user."""
-    if kind not in ORG_KINDS and kind != "person":
-        raise DomainError(_l("Unknown subject kind."), field)
-    compact = _compact(code, field)
-    return _person(compact, field) if kind == "person" else _organisation(compact, field)
+    compact, problem = _problem(kind, code)
+    if problem is not None:
+        raise DomainError(problem, field)
+    return compact
 
 
 def valid_as(kind: str, code: str) -> bool:
     """Whether the code is a valid one of that kind (no message: for telling the kinds apart)."""
-    try:
-        normalise_code(kind, code)
-    except DomainError:
-        return False
-    return True
+    return _problem(kind, code)[1] is None
 
 
 def guess_kind(code: str) -> str:
