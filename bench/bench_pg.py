@@ -975,17 +975,18 @@ def _check_clients(port: int, token: str, codes: list[str], threads: int, start:
             body = json.dumps({"code": rng.choice(codes), "matter_type": "licence",
                                "matter_no": f"C{seed}-{n}-{i}"}).encode()
             try:
+                # (a connection the server closed is opened again when the next check is sent, as an HTTP client
+                # does: one opened at once would sit idle in a server's accept queue or hold a worker meanwhile)
+                conn = conn or _Conn(port)
                 status, closing = conn.post(f"{head}{len(body)}\r\n\r\n".encode() + body)
                 if closing:
                     conn.close()
-                    conn = _Conn(port)
+                    conn = None
             except (OSError, ValueError, IndexError) as exc:  # (a refused, cut or garbled answer: an error, counted)
                 status = type(exc).__name__
-                conn.close()
-                try:
-                    conn = _Conn(port)
-                except OSError:
-                    time.sleep(0.1)  # (tried again at the next check)
+                if conn is not None:
+                    conn.close()
+                conn = None
             answered.append(status == 200)
             if due >= start + CHECK_WARM:
                 times.append(time.time() - due)
@@ -993,7 +994,8 @@ def _check_clients(port: int, token: str, codes: list[str], threads: int, start:
                     errors.append(status)
             i += 1
             due += rng.expovariate(per_client)
-        conn.close()
+        if conn is not None:
+            conn.close()
 
     ts = [threading.Thread(target=client_loop, args=(n,)) for n in range(threads)]
     for t in ts:
