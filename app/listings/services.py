@@ -5,6 +5,7 @@ day of rejection, revoked, repaired, expired — and every change pushed to the 
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.cases import events, hooks, runtime
@@ -184,8 +185,11 @@ def resume(payload: dict, case: Case, actor) -> None:
     _deliver(listing, "listing_resume", actor)
 
 
-def _end(listing: Listing, reason: str) -> None:
-    _close_suspensions(listing)
+def _end(listing: Listing, reason: str, suspended: bool = True) -> None:
+    """suspended=False: the listing is known not to be suspended (its period ran out: listing.bpmn's expiry timer
+    waits only while it is in effect), so there is no open suspension to close."""
+    if suspended:
+        _close_suspensions(listing)
     today = clock.today_local()
     listing.period_end = min(listing.period_end or today, today)
     listing.ended_on, listing.end_reason = today, reason
@@ -306,7 +310,8 @@ def confirm_push(actor, push_row: Push, note: str) -> None:
 
 # -- the listing's process says where it stands --------------------------------------------------------------
 def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
-    listing = db.session.scalar(select(Listing).where(Listing.instance_id == instance.id))
+    # (with its subject: what the listing's process does next, an event or a push, names it)
+    listing = db.session.scalar(select(Listing).options(joinedload(Listing.subject)).where(Listing.instance_id == instance.id))
     if listing is None:
         return
     hold(listing)  # (what the process throws next, a push to the units, reads it again by id)
@@ -315,7 +320,7 @@ def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
     if status and status != listing.status:
         listing.status = status
         if status == "expired":
-            _end(listing, "expired")
+            _end(listing, "expired", suspended=False)
             events.record(listing.case_id, EventType.LISTING_EXPIRED, None, _details(listing))
     # (its new status is judged from memory: the runtime saves without autoflush, and its row goes out later)
     if saved.newly_completed and not listings_active(case.id, besides=listing):

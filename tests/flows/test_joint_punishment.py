@@ -218,8 +218,8 @@ def test_timers_fire_in_batches_and_a_failing_one_is_rolled_back_alone(org, cloc
     broken = listings_of(cases[0].id)[0].id
     real_end = listing_services._end
 
-    def end(listing, reason):
-        real_end(listing, reason)
+    def end(listing, reason, **kw):
+        real_end(listing, reason, **kw)
         if listing.id == broken:
             raise RuntimeError("disk full")
 
