@@ -1,8 +1,10 @@
 """Checks of an uploaded file's content beyond its type: what a file of an allowed type may still carry.
 
 - PDF: no JavaScript or actions that run when the file is opened (/JavaScript, /JS, /OpenAction, /Launch,
-  /AA, /EmbeddedFile, /RichMedia, /XFA), also inside compressed object streams, which are inflated to look, and
-  also when a name is written with #xx escapes (/Open#41ction is /OpenAction to a reader).
+  /AA, /EmbeddedFile, /RichMedia, /XFA), also inside streams (object streams), which are decoded to look with
+  every filter their dictionary names (Flate with predictors, ASCIIHex, ASCII85, LZW, RunLength, chains: pypdf's
+  decoders), and also when a name is written with #xx escapes (/Open#41ction is /OpenAction to a reader). A
+  stream whose dictionary or filters cannot be read, and an encrypted PDF, cannot be checked and are refused.
 - Any type: nothing after the end of the file format (e.g. HTML appended to a PNG, a "polyglot").
 - DOCX/XLSX (zip containers): a bounded number of parts and total uncompressed size (zip bombs), no paths
   leaving the archive, no macros, and their XML parts parsed with defusedxml (no entities, no DTDs).
@@ -17,6 +19,9 @@ import zlib
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from pypdf.errors import LimitReachedError
+from pypdf.filters import decode_stream_data
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject, read_object
 
 from app.i18n import lazy_gettext as _l
 
@@ -45,16 +50,76 @@ class _TooMuchToInflate(Exception):
     """The compressed streams inflate to more than MAX_INFLATE: what lies beyond could not be looked at."""
 
 
-def _inflated_streams(data: bytes):
-    total = 0
-    for m in PDF_STREAM.finditer(data):
+class _Unreadable(Exception):
+    """A stream's dictionary or filters could not be read: what it holds could not be looked at."""
+
+
+# The object a stream belongs to starts at the last "N G obj" before it; its dictionary lies between the two.
+PDF_OBJ_START = re.compile(rb"\d+\s+\d+\s+obj\b")
+# Filters of image data (pixels, not PDF objects: a reader takes no names from them), left as they are.
+IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/CCF"})
+
+
+def _stream_dictionary(data: bytes, stream_at: int):
+    starts = list(PDF_OBJ_START.finditer(data, max(0, stream_at - 65536), stream_at))
+    if not starts:
+        raise _Unreadable
+    head = data[starts[-1].end():stream_at].strip()
+    try:
+        parsed = read_object(io.BytesIO(head), None)
+    except Exception as exc:  # noqa: BLE001  (pypdf's parser raises many kinds on what is not a dictionary)
+        raise _Unreadable from exc
+    if not isinstance(parsed, DictionaryObject):
+        raise _Unreadable
+    return parsed
+
+
+def _filters(dictionary) -> list[str]:
+    f = dictionary.get("/Filter")
+    if f is None:
+        return []
+    if isinstance(f, NameObject):
+        return [str(f)]
+    if isinstance(f, ArrayObject) and all(isinstance(x, NameObject) for x in f):
+        return [str(x) for x in f]
+    raise _Unreadable
+
+
+def _decoded(data: bytes, m, budget: int) -> bytes | None:
+    """The stream's content as a reader decodes it (None: image data, or not compressed)."""
+    dictionary = _stream_dictionary(data, m.start())
+    filters = _filters(dictionary)
+    if not filters or set(filters) <= IMAGE_FILTERS:
+        return None
+    if filters == ["/FlateDecode"] and "/DecodeParms" not in dictionary:
         inflater = zlib.decompressobj()
         try:
-            out = inflater.decompress(m.group(1), MAX_INFLATE - total)
-        except zlib.error:
+            out = inflater.decompress(m.group(1), budget)
+        except zlib.error as exc:
+            raise _Unreadable from exc
+        if inflater.unconsumed_tail:
+            raise _TooMuchToInflate
+        return out
+    stream = StreamObject()
+    stream.update({k: v for k, v in dictionary.items() if k != "/Length"})
+    stream._data = m.group(1)
+    try:
+        out = decode_stream_data(stream)
+    except LimitReachedError as exc:
+        raise _TooMuchToInflate from exc
+    except Exception as exc:  # noqa: BLE001  (an unknown filter, bad parameters, damaged data)
+        raise _Unreadable from exc
+    return out if isinstance(out, bytes) else str(out).encode()
+
+
+def _decoded_streams(data: bytes):
+    total = 0
+    for m in PDF_STREAM.finditer(data):
+        out = _decoded(data, m, MAX_INFLATE - total)
+        if out is None:
             continue
         total += len(out)
-        if inflater.unconsumed_tail or total >= MAX_INFLATE:
+        if total >= MAX_INFLATE:
             # (stopping quietly here would let a first stream of zeros hide the actions in the ones after it)
             raise _TooMuchToInflate
         yield out
@@ -68,11 +133,16 @@ def _active(data: bytes) -> bool:
 
 
 def pdf_problem(data: bytes):
+    if re.search(rb"/Encrypt\b", data):
+        return _l("The PDF is encrypted (password or permission protection) and cannot be checked for scripts; save an "
+                  "unprotected copy (e.g. print to PDF).")
     try:
-        active = _active(data) or any(_active(s) for s in _inflated_streams(data))
+        active = _active(data) or any(_active(s) for s in _decoded_streams(data))
     except _TooMuchToInflate:
         return _l("The PDF's compressed content is too large to check for scripts; save it again smaller (e.g. print "
                   "to PDF) or split it.")
+    except _Unreadable:
+        return _l("The PDF's content could not be read to check it for scripts; save it again (e.g. print to PDF).")
     if active:
         return _l("The PDF contains scripts or automatic actions; save it again without them (e.g. print to PDF).")
     tail = data.rstrip()[-1024:]
@@ -104,7 +174,12 @@ def zip_problem(data: bytes):
             return _l("The document contains macros; save it as a document without macros.")
         if i.filename.lower().endswith((".xml", ".rels")):
             try:
-                SafeET.fromstring(zf.read(i), forbid_dtd=True)
+                part = zf.read(i)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+                # (a damaged part, a wrong checksum, an encrypted part, a compression method zipfile cannot read)
+                return _l("The file is damaged or not a valid document.")
+            try:
+                SafeET.fromstring(part, forbid_dtd=True)
             except (DefusedXmlException, SafeET.ParseError):
                 return _l("The document contains unsafe or invalid XML and is refused.")
     return None

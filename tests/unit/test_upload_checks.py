@@ -1,5 +1,6 @@
 """Uploads of an allowed type that still carry something they must not: scripts in PDFs, content after the
 end, zip bombs, macros, XML entities, deceptive names. Each is refused with its reason and nothing is stored."""
+import base64
 import io
 import zipfile
 import zlib
@@ -7,6 +8,7 @@ import zlib
 import pytest
 from flask_babel import force_locale
 
+from app.cases import file_checks
 from app.cases.attachments import Upload, validate_uploads
 from app.cases.file_checks import xml_problem
 from app.errors import DomainError
@@ -92,3 +94,76 @@ def test_a_pdf_whose_streams_inflate_beyond_the_check_is_refused(ctx, monkeypatc
     small = PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Filter/FlateDecode>>stream\n" + zlib.compress(b"\0" * 1000)
                         + b"\nendstream endobj")
     validate_uploads([Upload("a.pdf", small)], "files")
+
+
+def _with_stream(dictionary: bytes, content: bytes) -> bytes:
+    return PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<<" + dictionary + b">>stream\n" + content + b"\nendstream endobj")
+
+
+HIDDEN = b"1 0 2 40\n<</Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>"
+
+
+def _run_length(data: bytes) -> bytes:
+    # (runs of two bytes: every name is cut by a length byte in the raw stream)
+    return b"".join(bytes([len(data[i:i + 2]) - 1]) + data[i:i + 2] for i in range(0, len(data), 2)) + b"\x80"
+
+
+def _png_rows(data: bytes, columns: int) -> bytes:
+    data += b" " * (-len(data) % columns)
+    return b"".join(b"\x00" + data[i:i + columns] for i in range(0, len(data), columns))
+
+
+@pytest.mark.parametrize("dictionary,content", [
+    # an object stream under a filter other than plain Flate hides its names from a scan of the raw file
+    (b"/Type/ObjStm/N 1/First 9/Filter/ASCIIHexDecode", HIDDEN.hex().encode() + b">"),
+    (b"/Type/ObjStm/N 1/First 9/Filter[/ASCII85Decode/FlateDecode]",
+     base64.a85encode(zlib.compress(HIDDEN)) + b"~>"),
+    (b"/Type/ObjStm/N 1/First 9/Filter/RunLengthDecode", _run_length(HIDDEN)),
+    # Flate with a PNG predictor: every two bytes a row, each behind its filter-type byte
+    (b"/Type/ObjStm/N 1/First 9/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns 2>>",
+     zlib.compress(_png_rows(HIDDEN, 2))),
+])
+def test_active_names_under_any_stream_filter_are_found(ctx, dictionary, content):
+    assert _raw_scan_misses(content)  # (only decoding as the dictionary says finds the names)
+    assert "scripts" in _refused(ctx, "x.pdf", _with_stream(dictionary, content))
+
+
+def _raw_scan_misses(content: bytes) -> bool:
+    try:
+        inflated = zlib.decompress(content)
+    except zlib.error:
+        inflated = b""
+    return not file_checks._active(content) and not file_checks._active(inflated)
+
+
+def test_pdfs_that_cannot_be_checked_are_refused(ctx):
+    assert "could not be read" in _refused(ctx, "x.pdf", _with_stream(b"/Filter/NoSuchDecode", b"abc"))
+    assert "could not be read" in _refused(ctx, "x.pdf", _with_stream(b"/Filter/FlateDecode", b"not zlib data"))
+    encrypted = PDF.replace(b"trailer<<>>", b"trailer<</Encrypt 2 0 R>>")
+    assert "encrypted" in _refused(ctx, "x.pdf", encrypted)
+
+
+def test_clean_streams_under_other_filters_pass(ctx):
+    clean = b"1 0 2 40\n<</Type/Catalog/Pages 3 0 R>>"
+    validate_uploads([Upload("a.pdf", _with_stream(b"/Type/ObjStm/N 1/First 9/Filter/ASCIIHexDecode", clean.hex().encode() + b">")),
+                      Upload("b.pdf", _with_stream(b"/Subtype/Image/Filter/DCTDecode", b"\xff\xd8\xff\xe0 jpeg bytes"))], "files")
+
+
+def _damaged(docx: bytes, how: str) -> bytes:
+    data = bytearray(docx)
+    local = data.index(b"PK\x03\x04")  # the first part's local header: [Content_Types].xml
+    central = data.index(b"PK\x01\x02")
+    if how == "checksum":
+        data[local + 14] ^= 0xFF  # its CRC-32, in the local header
+        data[central + 16] ^= 0xFF  # and in the central directory
+    elif how == "encrypted":
+        data[local + 6] |= 1
+        data[central + 8] |= 1
+    elif how == "method":
+        data[local + 8] = data[central + 10] = 99
+    return bytes(data)
+
+
+@pytest.mark.parametrize("how", ["checksum", "encrypted", "method"])
+def test_damaged_office_files_are_refused_with_a_message(ctx, how):
+    assert "damaged" in _refused(ctx, "x.docx", _damaged(_docx({}), how))
