@@ -78,19 +78,24 @@ class TableTooLarge(ValueError):
 # Rows with content an uploaded sheet may have at most, and columns read of each: far beyond what any upload here
 # holds, and small enough that reading them costs little.
 MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 50_000, 64
+EXCEL_MAX_ROWS = 1_048_576
 
 
 def xlsx_rows(data: bytes, max_rows: int = MAX_SHEET_ROWS, max_cols: int = MAX_SHEET_COLUMNS) -> list:
     """The first sheet's values, row by row, at most `max_cols` columns of each; a blank row (only formatting, or none
     at all) is kept as an empty tuple, so row numbers hold. The sheet's declared size is ignored: a 5 KB file may
     declare a million rows of 256 columns, which openpyxl would fill with empty cells (gigabytes). More than
-    `max_rows` rows with content raise TableTooLarge."""
+    `max_rows` rows with content raise TableTooLarge, and so does a row beyond a sheet's last (1,048,576 in Excel):
+    openpyxl gives every missing row number before a cell's row as an empty row, so one cell in row 2,000,000,000 of
+    a 5 KB file would be that many rows to walk (and hold)."""
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()
         out, filled = [], 0
-        for row in ws.iter_rows(max_col=max_cols, values_only=True):
+        for n, row in enumerate(ws.iter_rows(max_col=max_cols, values_only=True)):
+            if n >= EXCEL_MAX_ROWS:
+                raise TableTooLarge(max_rows)
             if row.count(None) == len(row) or not any(str(v).strip() for v in row if v is not None):
                 out.append(())
                 continue

@@ -90,3 +90,22 @@ def test_a_table_upload_with_too_many_rows_gets_a_message(ctx):
         read_table("batch.xlsx", b"PK\x03\x04 not really")
     assert str(table_problem(unreadable.value))
     assert read_table("batch.xlsx", _saved(wb)) == [["r0"], ["r1"], ["r2"]]
+
+
+def test_a_cell_beyond_a_sheets_last_row_is_refused_at_once(ctx):
+    """openpyxl gives every missing row number before a cell's row as an empty row: a cell in row 20,000,000 of a
+    5 KB file was twenty million rows to walk (21 s of a worker) and two billion would not fit in memory."""
+    import time
+
+    src = _declaring_a_million_rows(["a"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'r="1048576"', b'r="2000000000"').replace(b'r="A1048576"', b'r="A2000000000"')
+            zout.writestr(item, data)
+    started = time.process_time()
+    with pytest.raises(TableTooLarge):
+        xlsx_rows(out.getvalue())
+    assert time.process_time() - started < 10  # (the rows up to a sheet's last, no further)
