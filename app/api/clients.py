@@ -122,11 +122,5 @@ def from_token(token: str | None) -> Caller | None:
     return Caller(row.id, row.name, row.unit_id, row.user_id, row.scopes or [], row.last_used_at)
 
 
-def client_id_of(token: str | None) -> str | None:
-    """The client id a token claims (for the rate limit key; verified separately)."""
-    m = TOKEN.fullmatch((token or "").strip())
-    return m.group(1) if m else None
-
-
 def all_clients() -> list[ApiClient]:
     return list(db.session.scalars(select(ApiClient).order_by(ApiClient.id)))

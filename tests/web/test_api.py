@@ -160,6 +160,15 @@ def test_revoked_tokens_rate_limit_and_the_call_log(client, org, clock, spec, ap
     assert sorted(logged) == [200, 200, 200, 429]
 
 
+def test_made_up_tokens_naming_a_client_do_not_spend_its_rate_limit(client, org, spec, app, monkeypatch):
+    c, token, _s = make_client(scopes=["lists"])
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    forged = f"xl_{c.id}_" + "A" * 28  # the client's id with a wrong secret
+    assert [call(client, spec, "GET", "/api/v1/lists/black", forged).status_code for _ in range(4)] == [401, 401, 401, 429]
+    assert call(client, spec, "GET", "/api/v1/lists/black", token).status_code == 200  # its own allowance is untouched
+
+
 def test_a_clients_last_use_is_recorded_at_most_once_a_minute(client, org, clock, spec):
     c, token, _s = make_client(scopes=["lists"])
     assert c.last_used_at is None
