@@ -458,6 +458,7 @@ SECURITY_EVENT_LABELS = {
     "login": _l("Login"),
     "login_failed": _l("Failed login"),
     "two_factor_failed": _l("Wrong second-factor code"),
+    "password_change_failed": _l("Wrong current password when changing it"),
     "logout": _l("Logout"),
     "idle_logout": _l("Logged out when idle"),
     "admin_action": _l("Administrative action"),

@@ -202,7 +202,17 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         me = current_user._get_current_object()
-        if commit_or_errors(form, lambda: services.change_password(me, form.current.data, form.new.data, form.confirm.data)):
+        if not me.check_password(form.current.data or ""):
+            locked = services.wrong_current_password(me)
+            security_log.record("password_change_failed", me, address=request.remote_addr)
+            db.session.commit()  # the failure count and any lock are kept
+            if locked:
+                logout_user()
+                flash(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.",
+                         n=services.locked_minutes(me)), "danger")
+                return redirect(url_for("auth.login"))
+            form.current.errors.append(_l("The current password is wrong."))
+        elif commit_or_errors(form, lambda: services.change_password(me, form.current.data, form.new.data, form.confirm.data)):
             login_user(me)  # this session continues under the new session version; others end
             flash(_l("Your password has been changed. Other sessions of your account have ended."), "success")
             return redirect(url_for(landing_endpoint(me)))

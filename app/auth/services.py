@@ -114,6 +114,19 @@ def end_sessions(user: User) -> None:
     user.session_version = (user.session_version or 0) + 1
 
 
+def wrong_current_password(user: User) -> bool:
+    """The current password given to change it was wrong: it counts as a failed login (someone at an unattended or
+    stolen session must not guess it freely, then lock the owner out with a new one). After LOGIN_MAX_FAILURES the
+    account is locked and its sessions end. Returns whether it is now locked."""
+    cfg = current_app.config
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins < cfg["LOGIN_MAX_FAILURES"]:
+        return False
+    user.locked_until, user.failed_logins = clock.now() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]), 0
+    end_sessions(user)
+    return True
+
+
 def change_password(user: User, current: str, new: str, confirm: str) -> None:
     """The user replaces their own password (required after an initial or reset one). Other sessions end."""
     if not user.check_password(current or ""):

@@ -19,7 +19,7 @@ from app.security_log.models import SecurityEvent, SecurityLogHead
 
 GENESIS = "0" * 64
 ALGORITHMS = {"hmac-sm3": "sm3", "hmac-sha256": "sha256"}
-KINDS = ("login", "login_failed", "two_factor_failed", "logout", "idle_logout", "admin_action", "role_change",
+KINDS = ("login", "login_failed", "two_factor_failed", "password_change_failed", "logout", "idle_logout", "admin_action", "role_change",
          "export", "full_code_view", "audit_export", "console_action")
 
 

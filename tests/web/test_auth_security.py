@@ -171,3 +171,24 @@ def test_the_login_message_names_the_login_before_this_one(client, org, clock):
     html = client.get("/tasks/").get_data(as_text=True)
     shown = at.astimezone(app_clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
     assert f"您上次登录：{shown}" in html, html[html.find("上次登录") - 40:html.find("上次登录") + 60]
+
+
+def test_guessing_the_current_password_on_the_change_page_locks_the_account(client, org, app):
+    """Someone at an unattended or stolen session may not guess the password freely and then lock the owner out."""
+    login(client, "market_cw")
+    tries = app.config["LOGIN_MAX_FAILURES"]
+    for n in range(tries):
+        page = client.get("/account/password").get_data(as_text=True)
+        resp = client.post("/account/password", data={"csrf_token": csrf_from(page), "current": f"guess{n}",
+                                                      "new": "Another#2026xyz", "confirm": "Another#2026xyz"})
+        if n < tries - 1:
+            assert resp.status_code == 200 and "当前密码不正确" in resp.get_data(as_text=True)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/login")  # locked: the session ended
+    assert client.get("/tasks/").status_code == 302
+    me = user("market_cw")
+    assert auth_services.locked_minutes(me) > 0 and me.check_password("demo1234")  # not changed
+    assert "用户名或密码错误" in _post_login(client, "market_cw", "demo1234").get_data(as_text=True)  # locked for now
+    from app.security_log.models import SecurityEvent
+
+    assert db.session.scalar(select(db.func.count()).select_from(SecurityEvent)
+                             .where(SecurityEvent.kind == "password_change_failed")) == tries
