@@ -24,6 +24,8 @@ APPLICANT_EVENTS = (
     "listing_started", "listing_expired", "measures_changed", "notice_issued", "statement_made", "statement_waived",
     "decision_served", "decision_issued",
 )
+# Timers of the units' own work the applicant is not told of (the periodic report round).
+STAFF_ONLY_TIMERS = ("timer_report",)
 # Attachments served to the subject: decision documents of the determination and of replies.
 APPLICANT_DOCUMENT_PURPOSES = ("decision",)
 # Steps of the procedure the applicant does not work on and need not see listed (units' internal pushes).
@@ -71,7 +73,8 @@ def status_page(actor, case_id: int) -> dict:
     # Several subjects can share a case: only what concerns this applicant's own listing.
     own = listing.id if listing is not None else None
     timeline = [ev for ev in rows if (ev.details or {}).get("listing_id") in (None, own)
-                and (ev.details or {}).get("subject_id") in (None, actor.subject_id)]
+                and (ev.details or {}).get("subject_id") in (None, actor.subject_id)
+                and not (ev.type == "timer_fired" and ev.bpmn_id in STAFF_ONLY_TIMERS)]
     tasks = db.session.scalars(
         select(OpenTask).options(joinedload(OpenTask.unit)).where(OpenTask.case_id == case.id,
                                                                   OpenTask.bpmn_id.not_in(STAFF_ONLY_STEPS))

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.cases import tasks
-from app.cases.models import Case
+from app.cases.models import Case, CaseEvent
 from app.enums import EventType
 from app.errors import DomainError
 from app.extensions import db
@@ -22,6 +22,7 @@ from tests.helpers import (
     PDF,
     PERSON,
     WHO,
+    applicant_for,
     complete,
     determine,
     do,
@@ -315,7 +316,11 @@ def test_a_determination_needs_the_drawn_experts(org, clock):
 
 
 def test_long_periods_get_periodic_implementation_reports_until_the_listings_end(org, clock):
-    case, _codes = in_effect_case(days=200)
+    case, codes = in_effect_case(days=200)
+
+    def queries_timeline(case):
+        return queries.status_page(applicant_for(case, codes, "report_reader"), case.id)["timeline"]
+
     assert open_tasks(case.id, "periodic_report") == []
     clock.shift(timedelta(days=91))
     sweep_timers()
@@ -326,6 +331,10 @@ def test_long_periods_get_periodic_implementation_reports_until_the_listings_end
         complete(WHO[name], t, {"outcome": "applied", "report": "本季度持续实施。"})
     complete("market_lead", only_task(case.id, "compile_periodic"), {"summary": "本季度汇总。"})
     assert db.session.get(Case, case.id).status == "in_effect"
+    # The report round is the units' own work: the subject's status page does not list its timer
+    fired = [e.bpmn_id for e in queries_timeline(case) if e.type == EventType.TIMER_FIRED]
+    assert "timer_report" not in fired
+    assert "timer_report" in [e.bpmn_id for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))]
     clock.shift(timedelta(days=120))  # the next report fell due (23 May) before the period ended (10 Jun)
     sweep_timers()
     assert listings_of(case.id)[0].status == "expired"

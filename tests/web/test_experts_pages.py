@@ -46,6 +46,7 @@ def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(clie
     assert db.session.get(Invitation, inv.id).status == "confirmed"
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "事实。" in html and "办理轨迹" not in html  # no timeline: who declined and why is not theirs to see
+    assert "当事主体访问码" not in html  # (serving the decision is the units' work)
     with client.get(f"/cases/{case.id}/files/{att}") as resp:
         assert resp.status_code == 200
     other_att = db.session.scalar(select(Attachment.id).where(Attachment.case_id == other_case.id))

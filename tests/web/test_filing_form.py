@@ -198,3 +198,12 @@ def test_over_https_a_post_from_another_site_is_refused_even_where_the_form_chec
         assert "表单已过期或被重复提交" in resp.get_data(as_text=True) and _cases() == before
     resp = client.post("/cases/new", data=trigger_data(page), headers={"Referer": "https://localhost/cases/new"}, **https)
     assert resp.status_code == 302 and _cases() == before + 1
+
+
+def test_enter_in_a_field_files_the_form_rather_than_adding_a_row(client, org, clock):
+    """A browser submits a form on Enter with its first submit button: that one must file, not add a subject row."""
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    form = page[page.index("<form method=\"post\" enctype=\"multipart/form-data\""):]
+    first = re.search(r"<button\b[^>]*>", form).group(0)
+    assert 'type="submit"' in first and "add_row" not in first
