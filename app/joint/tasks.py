@@ -168,6 +168,13 @@ def determination(ctx: TaskContext) -> dict:
     if decision not in ("act", "no_action"):
         raise DomainError(_l("Choose the decision."), "decision")
     experts_attended = experts.check_quorum(ctx.case, v.get("attending_expert_ids") or [])
+    scheduled = (ctx.case.determination or {}).get("scheduled_meeting_date")
+    if scheduled and meeting_date < date.fromisoformat(scheduled):
+        # The convened units and the drawn experts were told that day: a meeting before it is not the one they were
+        # convened to (a later day is a postponement).
+        raise DomainError(_l("The meeting was scheduled for %(d)s, the day the convened units and the drawn experts were "
+                             "told: record a meeting held on or after that day.", d=ShownDate(date.fromisoformat(scheduled))),
+                          "meeting_date")
     heard = dueprocess.heard_from(ctx.case)
     if heard and meeting_date < heard:
         raise DomainError(_l("The meeting must be held after the subjects were heard: not before %(d)s.", d=ShownDate(heard)),

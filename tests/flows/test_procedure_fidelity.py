@@ -6,11 +6,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app import clock as app_clock
 from app.cases import tasks
 from app.cases.models import Case, CaseEvent
 from app.enums import EventType
 from app.errors import DomainError
 from app.extensions import db
+from app.joint.tasks import measure_choices
 from app.listings.models import Push
 from app.rights import accounts, objections, queries, repair
 from app.scheduler.jobs import escalate_overdue, sweep_deadlines, sweep_timers
@@ -27,6 +29,7 @@ from tests.helpers import (
     determine,
     do,
     event_types,
+    experts_confirm,
     file_case,
     implement_all,
     in_effect_case,
@@ -313,6 +316,27 @@ def test_a_determination_needs_the_drawn_experts(org, clock):
     db.session.rollback()
     assert exc.value.errors[0][0] == "attending_expert_ids"
     assert only_task(case.id, "determination").id == ot.id and listings_of(case.id) == []
+
+
+def test_the_decision_is_recorded_for_the_meeting_on_or_after_its_scheduled_day(org, clock):
+    """The convened units and the drawn experts were told the scheduled day: a meeting recorded before it is not
+    the one they were convened to; a later day (postponed) is recorded as held."""
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    scheduled = app_clock.today_local() + timedelta(days=7)
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), meeting_date=scheduled)
+    ot = only_task(case.id, "determination")
+    attended = experts_confirm(case.id)
+    values = {"meeting_date": app_clock.today_local(), "attending_unit_ids": [unit_id("市市场监管局")], "minutes": "m", "decision": "act",
+              "measures": [k for k, _m, _v in measure_choices(db.session.get(Case, case.id))], "period_days": 30,
+              "attending_expert_ids": attended}
+    with pytest.raises(DomainError) as exc:
+        tasks.complete(user("market_lead"), ot.task_id, values)
+    db.session.rollback()
+    assert exc.value.errors[0][0] == "meeting_date" and listings_of(case.id) == []
+    clock.shift(timedelta(days=9))  # held two days after the scheduled day
+    complete("market_lead", only_task(case.id, "determination"), {**values, "meeting_date": scheduled + timedelta(days=2)})
+    assert db.session.get(Case, case.id).determination["meeting_date"] == (scheduled + timedelta(days=2)).isoformat()
 
 
 def test_long_periods_get_periodic_implementation_reports_until_the_listings_end(org, clock):
