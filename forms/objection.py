@@ -3,6 +3,8 @@ from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, Ra
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.auth.models import APPLICANT, User
+from app.auth.services import current_unit_id
+from app.cases.models import Case
 from app.dates import PlausibleDate
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -67,6 +69,11 @@ class ScheduleHearingForm(TaskForm):
 
     def prepare(self, case, units) -> None:
         self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
+        parent = db.session.get(Case, case.parent_case_id) if case.parent_case_id else None
+        deciding = (parent.determination or {}).get("deciding_unit_id") if parent is not None else None
+        if not self.is_submitted() and deciding:  # the unit whose determination is complained of is always heard
+            heard = current_unit_id(deciding)  # (or the unit that took over its work)
+            self.attending_unit_ids.data = [heard] if heard in {u.id for u in units} else []
 
 
 class DecideComplaintForm(_ListingUnitsMixin, TaskForm):

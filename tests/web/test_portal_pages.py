@@ -412,3 +412,17 @@ def test_the_handling_unit_registers_a_repair_application_brought_to_its_desk(cl
         content_type="multipart/form-data", follow_redirects=True)
     rep = db.session.scalar(select(Case).where(Case.kind == "repair"))
     assert rep is not None and rep.number in resp.get_data(as_text=True) and open_tasks(rep.id, "review_repair")
+
+
+def test_the_hearing_form_offers_the_deciding_unit_ticked(client, org, clock):
+    """The unit whose determination is complained of must be heard: the office's form starts with it ticked."""
+    from tests.helpers import do, objection_rejected, task_of, unit_id
+
+    case, codes = in_effect_case()
+    applicant, obj = objection_rejected(case, codes, "me")
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "答复未回应关键证据。"})
+    login(client, "office1")
+    page = client.get(f"/tasks/{task_of(obj.id, 'schedule_hearing').task_id}").get_data(as_text=True)
+    ticked = [re.search(r'value="(\d+)"', i).group(1) for i in re.findall(r'<input[^>]*name="attending_unit_ids"[^>]*>', page)
+              if " checked" in i]
+    assert ticked == [str(unit_id("市市场监管局"))]
