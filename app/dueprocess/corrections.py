@@ -56,6 +56,15 @@ def _current(subject: Subject, field: str) -> str:
     return getattr(subject, field) or ""
 
 
+def pending_correction(subject_id: int, field: str) -> Case | None:
+    """The subject's correction of this item still being verified, if any."""
+    open_ones = db.session.scalars(
+        select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+        .where(CaseSubject.subject_id == subject_id, Case.kind == CaseKind.CORRECTION, Case.closed_at.is_(None))
+        .order_by(Case.id))
+    return next((c for c in open_ones if (c.determination or {}).get("field") == field), None)
+
+
 def report(actor, subject_id: int, field: str, proposed: str, reason: str, files: list, case_id: int | None = None) -> Case:
     """A reported error (flush): a correction case verified by the unit that filed the subject's latest case."""
     subject = db.session.get(Subject, subject_id)
@@ -69,6 +78,10 @@ def report(actor, subject_id: int, field: str, proposed: str, reason: str, files
         parent = party_case(actor, subject_id)
     if field not in FIELDS:
         raise DomainError(_l("Choose what is wrong."), "field")
+    pending = pending_correction(subject_id, field)
+    if pending is not None:  # (one at a time per field: the unit verifies one proposed value against the record)
+        raise DomainError(_l("A correction of this item is already being verified (%(number)s): wait for its result.",
+                             number=pending.number), "field")
     proposed = (proposed or "").strip()
     if not proposed:
         raise DomainError(_l("Give the correct value."), "proposed")

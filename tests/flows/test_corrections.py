@@ -24,10 +24,15 @@ def test_a_correction_reported_by_the_subject_reaches_the_units_applying_measure
     assert corr.number.startswith("GZ-") and corr.status == "correction_review"
     ot = only_task(corr.id, "verify_correction")
     assert ot.unit_id == case.initiating_unit_id and ot.due_at is not None  # the filing unit, within the set time
+    with pytest.raises(DomainError) as err:  # one correction of an item at a time
+        corrections.report(applicant, subject_id, "name", "另一个名称有限公司", "再报一次。", [], case.id)
+    db.session.rollback()
+    assert err.value.errors[0][0] == "field" and corr.number in str(err.value.message)
     states_before = {lu.unit_id: lu.state for lu in db.session.scalars(select(ListingUnit))}
     complete("market_cw", ot, {"outcome": "corrected", "reasons": "经核对营业执照，名称已变更。"})
     assert db.session.get(Subject, subject_id).name == "测试建材股份有限公司"
     assert db.session.get(Case, corr.id).status == "correction_done"
+    assert corrections.pending_correction(subject_id, "name") is None  # verified: the item may be reported again
     assert "subject_corrected" in event_types(case.id) and "subject_corrected" in event_types(corr.id)
     pushes = db.session.scalars(select(Push).where(Push.action == "correct")).all()
     assert {p.unit_id for p in pushes} == set(states_before)  # every unit applying a measure is told
