@@ -238,10 +238,12 @@ def list_as_of(args, which):
 @requires("lists")
 def list_changes(args, which):
     """Entries created or changed since a time (incremental sync): pass `until` as the next `since`"""
-    rows = listing_queries.changed_since(LIST_KINDS[which], args["since"], args["limit"])
+    rows = listing_queries.changed_since(LIST_KINDS[which], args["since"], args["limit"], args["after_id"])
     measures = listing_queries.measures_of(rows)
-    until = max((clock.as_utc(r.updated_at) for r in rows), default=clock.as_utc(args["since"]))
-    return {"list": which, "since": args["since"], "until": until, "entries": [_entry(r, measures) for r in rows]}
+    # (rows come oldest change first, then by id: the last one is where the next call goes on)
+    until, until_id = (clock.as_utc(rows[-1].updated_at), rows[-1].id) if rows else (clock.as_utc(args["since"]), args["after_id"])
+    return {"list": which, "since": args["since"], "until": until, "until_id": until_id,
+            "entries": [_entry(r, measures) for r in rows]}
 
 
 # -- authentication, scopes and the call log ------------------------------------------------------------------

@@ -154,6 +154,10 @@ class ChangesArgs(Schema):
     since = fields.AwareDateTime(required=True, validate=validate.Range(min=_EARLIEST, max=_LATEST),
                                  metadata={"description": "ISO 8601 with offset, e.g. 2026-12-01T00:00:00+08:00"})
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
+    after_id = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2_147_483_647), metadata={
+        "description": "with `since`: also the changes at exactly that time with a listing id above this (pass the "
+                       "previous answer's `until` and `until_id`, so that a page ending among changes made at the same "
+                       "moment goes on where it stopped)"})
 
 
 class ListEntryOut(Schema):
@@ -194,4 +198,5 @@ class ChangesOut(Schema):
     list = fields.String(required=True)
     since = fields.DateTime(required=True)
     until = fields.DateTime(required=True, metadata={"description": "pass as `since` next time"})
+    until_id = fields.Integer(allow_none=True, metadata={"description": "pass as `after_id` next time"})
     entries = fields.List(fields.Nested(ListEntryOut), required=True)

@@ -1,8 +1,10 @@
 """Reading listings: the public black and red lists, a case's listings for its page."""
-from sqlalchemy import or_, select
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import text_search
+from app import clock, text_search
 from app.auth.models import Unit
 from app.cases.models import CaseMeasure, Subject
 from app.enums import SubjectKind
@@ -67,9 +69,21 @@ def listed_on(kind: str, day, today, page: int = 1, per_page: int = 500):
     return paginate_rows(stmt, page, per_page, scalars=True)
 
 
-def changed_since(kind: str, since, limit: int = 1000) -> list[Listing]:
-    """Listings created or changed after `since`, oldest change first (incremental sync)."""
-    stmt = select(Listing).where(Listing.kind == kind, Listing.updated_at > since).order_by(Listing.updated_at, Listing.id)
+# Changes younger than this are left for the next call: a change is stamped when it is made and seen when its
+# transaction commits, so a later-stamped change may be seen first; a client that had moved past it would miss the
+# earlier one. Transactions here last well under this.
+CHANGES_SETTLE = timedelta(seconds=30)
+
+
+def changed_since(kind: str, since, limit: int = 1000, after_id: int | None = None) -> list[Listing]:
+    """Listings created or changed after `since` (and, at `since` itself, with an id above `after_id`: a page that
+    ended among changes stamped alike goes on where it stopped), oldest change first, up to CHANGES_SETTLE ago
+    (incremental sync: pass the last entry's time and id as the next `since` and `after_id`)."""
+    later = Listing.updated_at > since
+    if after_id is not None:
+        later = or_(later, and_(Listing.updated_at == since, Listing.id > after_id))
+    stmt = (select(Listing).where(Listing.kind == kind, later, Listing.updated_at <= clock.now() - CHANGES_SETTLE)
+            .order_by(Listing.updated_at, Listing.id))
     return list(db.session.scalars(_exchange_options(stmt).limit(limit)))
 
 

@@ -25,7 +25,7 @@ from app.listings import services
 from app.listings.models import ListingUnit, Push
 from app.rights import objections
 from tests.conftest import csrf_from, login, user
-from tests.helpers import COMPANY, applicant_for, in_effect_case, unit_id
+from tests.helpers import COMPANY, COMPANY2, applicant_for, in_effect_case, unit_id
 
 CODE = COMPANY[2]
 ALL = ["check", "feedback", "lists", "cases-read"]
@@ -136,6 +136,9 @@ def test_lists_as_of_a_day_and_changes_since(client, org, clock, spec):
     resp = client.get("/api/v1/lists/black?format=xlsx", headers={"Authorization": f"Bearer {token}"})
     rows = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
     assert rows[1][4] == CODE
+    fresh = call(client, spec, "GET", "/api/v1/lists/black/changes?since=2026-11-01T00:00:00%2B08:00", token).get_json()
+    assert fresh["entries"] == []  # (changed this moment: it may still be committing alongside others; told next time)
+    clock.shift(timedelta(seconds=31))
     changes = call(client, spec, "GET", "/api/v1/lists/black/changes?since=2026-11-01T00:00:00%2B08:00", token).get_json()
     assert [e["subject_code"] for e in changes["entries"]] == [CODE]
     again = call(client, spec, "GET", f"/api/v1/lists/black/changes?since={changes['until'].replace('+', '%2B')}", token).get_json()
@@ -158,6 +161,23 @@ def test_revoked_tokens_rate_limit_and_the_call_log(client, org, clock, spec, ap
     assert statuses == [200, 200, 200, 429]
     logged = db.session.scalars(select(ApiCall.status).where(ApiCall.client_id == _c.id)).all()
     assert sorted(logged) == [200, 200, 200, 429]
+
+
+def test_a_page_of_changes_ending_among_changes_made_at_one_moment_goes_on_where_it_stopped(client, org, clock, spec):
+    case, _codes = in_effect_case(subjects=(COMPANY, COMPANY2))  # two listings, changed at the same moment
+    _c, token, _s = make_client(scopes=["lists"])
+    clock.shift(timedelta(seconds=31))
+    url = "/api/v1/lists/black/changes?since=2026-11-01T00:00:00%2B08:00&limit=1"
+    first = call(client, spec, "GET", url, token).get_json()
+    assert len(first["entries"]) == 1 and first["until_id"] == first["entries"][0]["listing_id"]
+    until = first["until"].replace("+", "%2B")
+    lost = call(client, spec, "GET", f"/api/v1/lists/black/changes?since={until}", token).get_json()
+    assert lost["entries"] == []  # (by time alone the other change at that moment is passed over)
+    rest = call(client, spec, "GET", f"/api/v1/lists/black/changes?since={until}&after_id={first['until_id']}", token).get_json()
+    assert len(rest["entries"]) == 1 and rest["entries"][0]["listing_id"] != first["entries"][0]["listing_id"]
+    done = call(client, spec, "GET", f"/api/v1/lists/black/changes?since={rest['until'].replace('+', '%2B')}"
+                f"&after_id={rest['until_id']}", token).get_json()
+    assert done["entries"] == [] and done["until_id"] == rest["until_id"]
 
 
 def test_made_up_tokens_naming_a_client_do_not_spend_its_rate_limit(client, org, spec, app, monkeypatch):
