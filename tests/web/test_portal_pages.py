@@ -261,6 +261,9 @@ def test_after_repair_the_applicant_page_shows_the_end_by_repair_not_the_old_end
     # Where it is: the applicant's punishment ended by repair, not "in effect" (the case's own status), here and in the list.
     assert "已信用修复，提前移出" in html.split("当前状态")[1][:120]
     assert "信用修复" in client.get("/portal/").get_data(as_text=True).split(case.number)[1][:600]
+    # The units were told to lift the measures: until they confirm, the measures read as being lifted, not applied.
+    measures = html.split("<h2 class=\"h6 mt-3\">措施</h2>")[1].split("</ul>")[0]
+    assert "解除中" in measures and "已实施" not in measures
 
 
 def test_an_objection_is_shown_as_filed_by_its_applicant_not_by_the_unit_that_handles_it(client, org, clock):
