@@ -77,6 +77,10 @@ def test_exports_and_dashboard_page(client, org, clock):
     login(client, "supervisor1")
     html = client.get("/supervision/dashboard").get_data(as_text=True)
     assert "vendor/chartjs/chart.umd.min.js" in html
+    # Each chart is an image named by its title, its figures also as a table (without sight, without JavaScript)
+    assert html.count('role="img" aria-label=') == 5 and '<h2 class="h6 mb-0" id="h-status">按状态统计案件' in html
+    status_table = html.split('id="c-status"')[1].split("</table>")[0]
+    assert "<th scope=\"row\">预审</th><td>1</td>" in status_table
     csv_bytes = client.get("/supervision/export.csv").data
     assert case.number.encode() in csv_bytes and "专项小组预审".encode() in csv_bytes
     wb = load_workbook(io.BytesIO(client.get("/supervision/export.xlsx").data))
