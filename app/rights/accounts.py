@@ -5,6 +5,7 @@ applicant account, which sees only the cases about that subject. A code works on
 case page whether it was used."""
 import hashlib
 import hmac
+import re
 import secrets
 
 from sqlalchemy import select, update
@@ -25,15 +26,21 @@ from app.rights.models import AccessCode
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
+def _compact(code: str) -> str:
+    """The code as issued: upper-case, without the dashes, spaces or full-width spaces a person types between its
+    groups (as printed: ABCD-EFGH-JKLM; typed from the paper: "abcd efgh jklm")."""
+    return re.sub(r"[\s\-\u3000]", "", code).upper()
+
+
 def _hash(code: str) -> str:
     """Keyed (HMAC-SM3 under the lookup key kept outside the database): a copy of the table does not allow
     guessing codes offline."""
-    return digest("access-code:" + code.strip().upper().replace("-", ""))
+    return digest("access-code:" + _compact(code))
 
 
 def _hashes(code: str) -> list[str]:
     """The code's keyed digest and, for codes issued before keyed digests, its plain SHA-256."""
-    return [_hash(code), hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()]
+    return [_hash(code), hashlib.sha256(_compact(code).encode()).hexdigest()]
 
 
 def may_issue_codes(actor, case: Case) -> bool:

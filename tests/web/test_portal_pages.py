@@ -31,7 +31,8 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
                                                  "password": "A-long-passw0rd", "password2": "A-long-passw0rd"})
     assert "该用户名已被使用" in resp.get_data(as_text=True)  # (with the code: choose another name)
     resp = client.post("/portal/register", data={"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code,
-                                                 "access_code": codes[subject.id].lower(), "username": "app1",
+                                                 # typed from the paper: lower case, groups apart by spaces
+                                                 "access_code": codes[subject.id].lower().replace("-", " "), "username": "app1",
                                                  "password": "A-long-passw0rd", "password2": "A-long-passw0rd"}, follow_redirects=True)
     html = resp.get_data(as_text=True)
     assert case.number in html
