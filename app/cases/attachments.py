@@ -58,8 +58,12 @@ def _kind_of(upload: Upload) -> str | None:
     return None
 
 
-def validate_uploads(uploads: list[Upload], field: str) -> None:
-    """Raise DomainError naming the first bad file; nothing is stored."""
+# What a scan of a signed paper document may be (a statement, a waiver, a letter): a picture or a PDF.
+SCAN_KINDS = ("pdf", "png", "jpg", "jpeg")
+
+
+def validate_uploads(uploads: list[Upload], field: str, kinds: tuple[str, ...] | None = None) -> None:
+    """Raise DomainError naming the first bad file; nothing is stored. `kinds`: only these types (e.g. SCAN_KINDS)."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     for up in uploads:
         if len(up.data) == 0:
@@ -76,6 +80,8 @@ def validate_uploads(uploads: list[Upload], field: str) -> None:
             raise DomainError(
                 _l("File %(name)s is not an allowed type (PDF, PNG, JPG, DOCX, XLSX).", name=up.filename), field
             )
+        if kinds is not None and kind not in kinds:
+            raise DomainError(_l("File %(name)s is not a scan: give the signed document as PDF, PNG or JPG.", name=up.filename), field)
         problem = file_checks.content_problem(kind, up.data)
         if problem:
             raise DomainError(_l("File %(name)s: %(why)s", name=up.filename, why=problem), field)

@@ -102,7 +102,7 @@ def _answer(actor, notice: PriorNotice, waive: bool, text: str, files: list, cha
         # (staff record what the subject said or waived on paper: its signed document is the proof, as a service's is)
         raise DomainError(_l("Attach the subject's signed statement or waiver (a scan): a statement or waiver received on "
                              "paper is recorded with it."), "files")
-    attachments.validate_uploads(files, "files")
+    attachments.validate_uploads(files, "files", attachments.SCAN_KINDS if channel == "paper" else None)
     notice.state = WAIVED if waive else STATED
     notice.statement, notice.channel, notice.stated_at, notice.stated_by_id = text, channel, clock.now(), actor.id
     db.session.flush()

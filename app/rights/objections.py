@@ -179,7 +179,8 @@ def _file(actor, case: Case, subject_id: int, grounds: str, files: list, receive
         raise ObjectionHandled(handled, staff=received is not None)
     if not (grounds or "").strip():
         raise DomainError(_l("Write the grounds of your objection."), "grounds")
-    attachments.validate_uploads(files, "files")
+    # (a letter received on paper is recorded by its scan; the subject's own uploads may be any evidence file)
+    attachments.validate_uploads(files, "files", attachments.SCAN_KINDS if received is not None else None)
     unit_id, role = determining(case)
     office = office_unit()
     now = clock.now()
@@ -267,7 +268,7 @@ def applicant_next(ctx) -> dict:
     on_paper = ctx.actor.role != APPLICANT  # (the office records what the subject of an objection on paper answered)
     if on_paper and not ctx.files:
         raise DomainError(_l("Attach the scan of the subject's written answer (its complaint or its acceptance)."), "files")
-    attachments.validate_uploads(ctx.files, "files")
+    attachments.validate_uploads(ctx.files, "files", attachments.SCAN_KINDS if on_paper else None)
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
     channel = {"channel": "paper"} if on_paper else {}
     if step == "accept":

@@ -1,6 +1,8 @@
 """Due process before a listing (国办发〔2020〕49号 (八)): each subject is told the intended determination and may
 state its case before the meeting decides; the decision records how the statements were answered. Driven
 through the real BPMN, engine and database, with the clock moved by the tests."""
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -123,6 +125,14 @@ def test_only_the_determining_body_records_paper_statements(org, clock):
     with pytest.raises(DomainError) as err:
         dueprocess.record_on_paper(user("market_lead"), notice.id, "  ", [])
     assert err.value.errors[0][0] == "statement"
+    # the subject's signed document is given as its scan (a picture or a PDF), not as an editable office file
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="x"/>')
+        z.writestr("word/document.xml", b'<?xml version="1.0"?><w:document xmlns:w="w"/>')
+    with pytest.raises(DomainError) as err:
+        dueprocess.record_on_paper(user("market_lead"), notice.id, "陈述", [Upload("陈述书.docx", docx.getvalue())])
+    assert err.value.errors[0][0] == "files" and "不是扫描件" in str(err.value.message)
 
 
 def test_a_reward_is_decided_without_a_notice(org, clock):
