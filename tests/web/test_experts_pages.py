@@ -38,6 +38,8 @@ def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(clie
     # Before confirming: the invitation page, not the file.
     page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
     assert case.number in page and "事实。" not in page
+    subject = case.subjects[0].subject  # named, so that an expert with an interest in it declines; its code is not shown
+    assert subject.name in page and subject.code not in page and "利害关系" in page
     att = db.session.scalar(select(Attachment.id).where(Attachment.case_id == case.id))
     for url in (f"/cases/{case.id}", f"/cases/{case.id}/files/{att}"):
         assert client.get(url).status_code == 404
