@@ -4,13 +4,17 @@ from datetime import date
 
 from flask import current_app
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import DateField, IntegerField, MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import clock
+from app.cases.models import CaseEvent
 from app.dates import PlausibleDate
+from app.enums import EventType
 from app.experts.convocation import convened_of
 from app.experts.services import active_experts, confirmed_experts
+from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.joint.tasks import default_period_days, intended_decision, measure_choices
 from app.labels import FIELD_LABELS
@@ -24,6 +28,8 @@ class TaskForm(FlaskForm):
     has_files = False
     # A decision that cannot be taken back: the page asks for confirmation once the form is complete.
     irreversible = False
+    # What the person doing the task must read first (shown above the form), e.g. why a filing was returned.
+    notice_title = notice = None
 
     def prepare(self, case, units) -> None:
         """Fill dynamic choices from the case (override where needed)."""
@@ -55,6 +61,12 @@ class AmendTriggerForm(TaskForm):
         if not self.is_submitted():
             self.facts.data = case.facts
             self.legal_basis.data = case.legal_basis
+        returned = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                             CaseEvent.type == EventType.PRE_REVIEW_RETURNED)
+                                     .order_by(CaseEvent.seq.desc()).limit(1))
+        if returned is not None:
+            self.notice_title = _l("Returned for amendment by the specialist group")
+            self.notice = (returned.details or {}).get("reasons", "")
 
 
 class DeterminationForm(TaskForm):

@@ -207,3 +207,14 @@ def test_enter_in_a_field_files_the_form_rather_than_adding_a_row(client, org, c
     form = page[page.index("<form method=\"post\" enctype=\"multipart/form-data\""):]
     first = re.search(r"<button\b[^>]*>", form).group(0)
     assert 'type="submit"' in first and "add_row" not in first
+
+
+def test_the_amendment_task_shows_why_the_filing_was_returned(client, org, clock):
+    from tests.helpers import complete, file_case, only_task
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "return", "reasons": "请补充处罚决定书的文号。"})
+    login(client, "market_cw")
+    page = client.get(f"/tasks/{only_task(case.id, 'amend_trigger').task_id}").get_data(as_text=True)
+    form_card = page.split("border-primary")[1].split("enctype=\"multipart/form-data\"")[0]  # the task's card, above its form
+    assert "专项小组退回补正的理由" in form_card and "请补充处罚决定书的文号。" in form_card
