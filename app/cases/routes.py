@@ -1,5 +1,5 @@
 """Case pages: the case list, the case page with its diagrams and timeline, attachment downloads."""
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
 from app.cases import attachments, queries
@@ -25,6 +25,13 @@ def list_cases():
     subjects = queries.subjects_for([c.id for c in page.items])
     tasks = queries.open_tasks_for([c.id for c in page.items])
     return render_template("cases/list.html", page=page, subjects=subjects, tasks=tasks)
+
+
+def detail_with_draft(case_id: int, key: str, values: dict):
+    """The case page again after one of its sections' forms was refused: that form (`key`) open with what was typed
+    (a redirect would lose it; files aside, which a browser cannot be handed back). The refusal is flashed."""
+    g.form_draft = {"key": key, **{k: v for k, v in values.items() if v is not None}}
+    return detail(case_id), 200
 
 
 @bp.route("/<int:case_id>")

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
 from app.cases.models import Subject
+from app.cases.routes import detail_with_draft
 from app.dueprocess import corrections, record, services, subject_changes
 from app.dueprocess.forms import CorrectionForm, ServiceForm, StatementForm, SubjectChangeForm
 from app.errors import DomainError, PermissionDenied
@@ -58,13 +59,13 @@ def paper_statement(case_id, notice_id):
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
-        else:
-            flash(_l("The subject's waiver was recorded.") if waive else _l("The statement received on paper was recorded."), "success")
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "danger")
-    return redirect(url_for("cases.detail", case_id=case_id, _anchor="notices"))
+            return detail_with_draft(case_id, f"statement-{notice_id}", {"statement": form.statement.data})
+        flash(_l("The subject's waiver was recorded.") if waive else _l("The statement received on paper was recorded."), "success")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="notices"))
+    for errors in form.errors.values():
+        for e in errors:
+            flash(e, "danger")
+    return detail_with_draft(case_id, f"statement-{notice_id}", {"statement": form.statement.data})
 
 
 @staff_bp.route("/<int:case_id>/service", methods=["POST"])

@@ -7,6 +7,7 @@ from app.auth.permissions import require_role
 from app.cases import attachments
 from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
+from app.cases.routes import detail_with_draft
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_form, csrf_failed
@@ -162,10 +163,11 @@ def _register_on_paper(case_id: int, form, anchor: str, register, already_open: 
     """A request the subject made on paper, registered by staff from the case page: form errors and refusals are
     flashed back to the page's section; a request already open (or handled) is opened instead."""
     case_queries.get_case(current_user, case_id)  # (a case the user may not see is no such case)
+    typed = {f.name: f.data for f in form if f.type in ("StringField", "TextAreaField", "DateField", "SelectField", "IntegerField")}
     if not form.validate_on_submit():
         for message in (m for errors in form.errors.values() for m in errors):
             flash(message, "danger")
-        return redirect(url_for("cases.detail", case_id=case_id, _anchor=anchor))
+        return detail_with_draft(case_id, anchor, typed)
     try:
         new = register()
         db.session.commit()
@@ -177,7 +179,7 @@ def _register_on_paper(case_id: int, form, anchor: str, register, already_open: 
         db.session.rollback()
         for _field, message in exc.errors:
             flash(message, "danger")
-        return redirect(url_for("cases.detail", case_id=case_id, _anchor=anchor))
+        return detail_with_draft(case_id, anchor, typed)
     flash(done_message(new.number), "success")
     return redirect(url_for("cases.detail", case_id=new.id))
 

@@ -65,7 +65,10 @@ def test_staff_record_a_paper_statement_and_others_may_not(client, org, clock):
     # Without the scan of the signed statement nothing is recorded.
     resp = client.post(f"/cases/{case.id}/notices/{a.id}/statement", data={"csrf_token": csrf_from(page), "statement": "书面陈述",
                                                                           "submit": "1"}, follow_redirects=True)
-    assert "请附上当事人签字的陈述申辩书或放弃声明" in resp.get_data(as_text=True)
+    refused = resp.get_data(as_text=True)
+    assert "请附上当事人签字的陈述申辩书或放弃声明" in refused
+    # the form comes back open with the statement as typed (a long statement is not typed twice)
+    assert '<details class="mt-1" open>' in refused and 'name="statement" rows="4" maxlength="8000">书面陈述</textarea>' in refused
     db.session.expire_all()
     assert dueprocess.notices_of(case.id)[0].state == "open"
     resp = client.post(f"/cases/{case.id}/notices/{a.id}/statement", data={"csrf_token": csrf_from(page), "statement": "书面陈述",

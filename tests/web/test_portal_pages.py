@@ -373,7 +373,11 @@ def test_the_deciding_unit_registers_an_objection_received_on_paper_from_the_cas
     resp = client.post(f"/cases/{case.id}/objection-on-paper", data={"csrf_token": csrf_from(page), "subject_id": subject.id,
                                                                      "received_on": "2026-11-23", "grounds": "信函异议"},
                        follow_redirects=True)
-    assert "请附上书面异议的扫描件" in resp.get_data(as_text=True) and listings_of(case.id)[0].status == "in_effect"
+    refused = resp.get_data(as_text=True)
+    assert "请附上书面异议的扫描件" in refused and listings_of(case.id)[0].status == "in_effect"
+    # the form comes back open with what was typed (only the files must be chosen again)
+    section = refused.split('id="paper-objection"')[1]
+    assert "<details open>" in section and ">信函异议</textarea>" in section and 'value="2026-11-23"' in section
     resp = client.post(f"/cases/{case.id}/objection-on-paper", data={
         "csrf_token": csrf_from(page), "subject_id": subject.id, "received_on": "2026-11-23", "grounds": "信函异议",
         "files": [(io.BytesIO(PDF.data), "异议书.pdf")]}, content_type="multipart/form-data", follow_redirects=True)
