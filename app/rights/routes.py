@@ -1,16 +1,16 @@
 """The applicant portal (申请人) and the public lists (no login)."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT
 from app.auth.permissions import require_role
 from app.cases import attachments
 from app.cases import queries as case_queries
-from app.cases.attachments import uploads_from
+from app.cases.attachments import stage, staged_of, take_staged, uploads_from
 from app.cases.routes import detail_with_draft
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_form, csrf_failed
+from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_form, csrf_failed, csrf_token_valid
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 from app.rights import accounts, objections, queries, repair
@@ -63,6 +63,37 @@ def document(case_id, attachment_id):
     return attachments.download(att)
 
 
+def _files(field: str) -> list:
+    """A file field's uploads: those kept from the sender's earlier refused submission (taken in this transaction)
+    and the new ones."""
+    return take_staged(current_user, request.form.getlist(f"staged-{field}")) + _new_uploads(field)
+
+
+def _new_uploads(field: str) -> list:
+    """The request's files of a field, read once (kept on `g`: a refused submission stages the same files)."""
+    read = g.setdefault("uploads_read", {})
+    if field not in read:
+        read[field] = uploads_from(request.files.getlist(field), field)
+    return read[field]
+
+
+def _kept(form, fields) -> dict:
+    """The form goes back to its sender refused: per file field, the files sent so far are kept for the next
+    submission (a browser cannot refill a file input), listed with a box to drop each. Only from a form whose CSRF
+    token held (a page on another site must not store files in a user's name)."""
+    if request.method != "POST" or not csrf_token_valid():
+        return {}
+    out = {}
+    for name in fields:
+        kept = staged_of(current_user, request.form.getlist(f"staged-{name}"))
+        rows, problems = stage(current_user, _new_uploads(name))
+        field = getattr(form, name)
+        field.errors = list(field.errors) + [p for p in problems if p not in field.errors]
+        out[name] = kept + rows
+    db.session.commit()
+    return out
+
+
 @bp.route("/cases/<int:case_id>/objection", methods=["GET", "POST"])
 @login_required
 @csrf_checked_by_form
@@ -73,7 +104,7 @@ def objection(case_id):
     form = ObjectionForm()
     if form.validate_on_submit():
         try:
-            obj = objections.file_objection(current_user, case_id, form.grounds.data, uploads_from(request.files.getlist("files")))
+            obj = objections.file_objection(current_user, case_id, form.grounds.data, _files("files"))
             db.session.commit()
         except (objections.OpenObjection, objections.ObjectionHandled) as exc:
             db.session.rollback()
@@ -87,7 +118,7 @@ def objection(case_id):
             return redirect(url_for("portal.case", case_id=obj.id))
     elif csrf_failed(form):
         flash(FORM_EXPIRED_KEPT, "danger")
-    return render_template("portal/objection.html", form=form, **data)
+    return render_template("portal/objection.html", form=form, kept=_kept(form, ("files",)), **data)
 
 
 @bp.route("/cases/<int:case_id>/repair", methods=["GET", "POST"])
@@ -99,7 +130,7 @@ def repair_application(case_id):
     if form.validate_on_submit():
         try:
             rep = repair.apply(current_user, case_id, form.correction.data, bool(form.pledge.data),
-                               uploads_from(request.files.getlist("files")), uploads_from(request.files.getlist("commitment_files")))
+                               _files("files"), _files("commitment_files"))
             db.session.commit()
         except repair.OpenRepair as exc:
             db.session.rollback()
@@ -115,6 +146,7 @@ def repair_application(case_id):
         flash(FORM_EXPIRED_KEPT, "danger")
     eligible_from = repair.eligible_from(data["case"], data["listing"]) if data["case"].period_start else None
     return render_template("portal/repair.html", form=form, pledge=repair.PLEDGE, eligible_from=eligible_from,
+                           kept=_kept(form, ("files", "commitment_files")),
                            not_yet=eligible_from is not None and queries.today() < eligible_from, **data)
 
 

@@ -124,6 +124,25 @@ def test_repair_pages_and_published_results(client, org, clock):
     assert 'name="correction"' in form
     # The evidence is marked required before the applicant sends the form (the service refuses it missing).
     assert re.search(r'for="files">[^<]*</label> <span class="xl-required"', form)
+    # Refused for the missing pledge: the evidence already sent is kept for the next submission, not asked for again.
+    import io
+
+    from tests.helpers import PDF
+
+    resp = client.post(f"/portal/cases/{mine.id}/repair", data={"csrf_token": csrf_from(form), "correction": "已整改",
+                                                                 "files": [(io.BytesIO(PDF.data), "整改证明.pdf")]},
+                       content_type="multipart/form-data")
+    again = resp.get_data(as_text=True)
+    token = re.search(r'name="staged-files" type="checkbox" value="([0-9a-f]+)"', again).group(1)
+    assert resp.status_code == 200 and "整改证明.pdf" in again
+    resp = client.post(f"/portal/cases/{mine.id}/repair", data={
+        "csrf_token": csrf_from(again), "correction": "已整改", "pledge": "y", "staged-files": token,
+        "commitment_files": [(io.BytesIO(PDF.data), "承诺书.pdf")]}, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    rep = db.session.scalar(select(Case).where(Case.kind == "repair"))
+    from app.cases.models import Attachment
+
+    assert sorted(db.session.scalars(select(Attachment.filename).where(Attachment.case_id == rep.id))) == ["承诺书.pdf", "整改证明.pdf"]
 
 
 def test_implementing_units_see_their_measures_suspended(client, org, clock):
@@ -436,3 +455,26 @@ def test_the_hearing_form_offers_the_deciding_unit_ticked(client, org, clock):
     ticked = [re.search(r'value="(\d+)"', i).group(1) for i in re.findall(r'<input[^>]*name="attending_unit_ids"[^>]*>', page)
               if " checked" in i]
     assert ticked == [str(unit_id("市市场监管局"))]
+
+
+def test_a_refused_objection_keeps_the_evidence_already_sent(client, org, clock):
+    import io
+
+    from tests.helpers import PDF
+
+    case, codes = in_effect_case()
+    applicant_for(case, codes, "me")
+    login(client, "me")
+    page = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
+    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "",
+                                                                   "files": [(io.BytesIO(PDF.data), "证据.pdf")]},
+                       content_type="multipart/form-data")
+    again = resp.get_data(as_text=True)
+    token = re.search(r'name="staged-files" type="checkbox" value="([0-9a-f]+)"', again).group(1)
+    resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(again), "grounds": "事实认定有误。",
+                                                                   "staged-files": token})
+    assert resp.status_code == 302
+    from app.cases.models import Attachment
+
+    obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
+    assert db.session.scalars(select(Attachment.filename).where(Attachment.case_id == obj.id)).all() == ["证据.pdf"]
