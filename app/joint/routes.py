@@ -56,7 +56,7 @@ def new_case():
     form.entry_ids.choices = _entry_choices()
     posted = request.method == "POST"
     new_files = uploads_from(request.files.getlist(form.files.name)) if posted else []
-    kept_tokens = request.form.getlist("staged") if posted else []
+    kept_tokens = request.form.getlist("staged-files") if posted else []
     if posted and "add_row" in request.form:  # one more subject row; nothing is checked or lost
         if len(form.subjects) < MAX_SUBJECTS:
             form.subjects.append_entry()

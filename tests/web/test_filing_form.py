@@ -70,20 +70,20 @@ def test_files_of_a_refused_submission_are_kept_for_the_next_one(client, org, cl
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "请填写简要标题" in html
     assert "现场检查记录.pdf" in html and "已保留" in html
-    token = re.search(r'name="staged" type="checkbox" value="([0-9a-f]+)"|name="staged" value="([0-9a-f]+)"', html)
-    token = token.group(1) or token.group(2)
+    token = re.search(r'name="staged-files" type="checkbox" value="([0-9a-f]+)"', html)
+    token = token.group(1)
 
     # Another caseworker cannot use the kept file.
     add_colleague_of("market_cw", "market_cw2")  # same unit, another person
     other = client.application.test_client()
     login(other, "market_cw2")
     their_page = other.get("/cases/new").get_data(as_text=True)
-    assert other.post("/cases/new", data=dict(trigger_data(their_page), staged=token)).status_code == 302
+    assert other.post("/cases/new", data=dict(trigger_data(their_page), **{"staged-files": token})).status_code == 302
     theirs = db.session.scalar(select(Case).order_by(Case.id.desc()))
     assert theirs is not None
     assert db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.case_id == theirs.id)) == 0
 
-    data = trigger_data(html, staged=token)
+    data = trigger_data(html, **{"staged-files": token})
     resp = client.post("/cases/new", data=data, content_type="multipart/form-data")
     assert resp.status_code == 302
     case = db.session.scalar(select(Case).where(Case.id != theirs.id))
