@@ -251,7 +251,11 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def _one_write_without_transaction():
-    """A view marked one_write gets its connection in autocommit (PostgreSQL), before anything reads."""
+    """A view marked one_write gets its connection in autocommit (PostgreSQL), before anything reads. Once per request
+    (the rate limit's key, which reads first, sets it up; the blueprint's hook then finds it done)."""
+    if g.get("api_connection_set"):
+        return
+    g.api_connection_set = True
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "_api_one_write", False) and db.engine.dialect.name == "postgresql":
         try:
