@@ -34,7 +34,9 @@ PDF_ACTIVE = re.compile(rb"/(" + b"|".join(ACTIVE_NAMES) + rb")\b")
 _NAME_CHAR = rb"[^\x00\t\n\x0c\r /\[\]()<>{}%]"
 PDF_ESCAPED_NAME = re.compile(rb"/(" + _NAME_CHAR + rb"*#[0-9A-Fa-f]{2}" + _NAME_CHAR + rb"*)")
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+# A stream's data: after "stream" and its end of line (CRLF, LF, a lone CR or spaces first, which readers take too), up to
+# "endstream", with or without an end of line before it. Where the dictionary gives the length, that is used.
+PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream[ \t]*(?:\r\n|\n|\r)(.*?)(?:\r\n|\n|\r)?endstream", re.S)
 MAX_INFLATE = 64 * 1024 * 1024  # (all streams together; an upload is at most 10 MB)
 
 
@@ -71,7 +73,7 @@ def _stream_dictionary(data: bytes, stream_at: int):
         raise _Unreadable from exc
     if not isinstance(parsed, DictionaryObject):
         raise _Unreadable
-    return parsed
+    return parsed, head
 
 
 def _filters(dictionary) -> list[str]:
@@ -85,16 +87,42 @@ def _filters(dictionary) -> list[str]:
     raise _Unreadable
 
 
+PDF_LENGTH = re.compile(rb"/Length\s+(\d+)(?:\s+(\d+)\s+R)?")
+
+
+def _length(data: bytes, head: bytes) -> int | None:
+    """The stream's /Length: a number in its dictionary, or the number an indirect reference (N G R) points to
+    (read from the dictionary's text: pypdf parses a reference only with a whole document)."""
+    m = PDF_LENGTH.search(head)
+    if m is None:
+        return None
+    if m.group(2) is None:
+        return int(m.group(1))
+    target = re.search(rb"(?<!\d)%s\s+%s\s+obj\s*(\d+)\s*endobj" % (m.group(1), m.group(2)), data)
+    return int(target.group(1)) if target else None
+
+
+def _stream_data(data: bytes, m, head: bytes) -> bytes:
+    """The stream's bytes as a reader takes them: /Length bytes from its start when that length is known and
+    plausible (an "endstream" inside compressed data does not cut it short), else up to the first "endstream"."""
+    start = m.start(1)
+    length = _length(data, head)
+    if length is not None and 0 <= length <= len(data) - start:
+        return data[start:start + length]
+    return m.group(1)
+
+
 def _decoded(data: bytes, m, budget: int) -> bytes | None:
     """The stream's content as a reader decodes it (None: image data, or not compressed)."""
-    dictionary = _stream_dictionary(data, m.start())
+    dictionary, head = _stream_dictionary(data, m.start())
+    raw = _stream_data(data, m, head)
     filters = _filters(dictionary)
     if not filters or set(filters) <= IMAGE_FILTERS:
         return None
     if filters == ["/FlateDecode"] and "/DecodeParms" not in dictionary:
         inflater = zlib.decompressobj()
         try:
-            out = inflater.decompress(m.group(1), budget)
+            out = inflater.decompress(raw, budget)
         except zlib.error as exc:
             raise _Unreadable from exc
         if inflater.unconsumed_tail:
@@ -102,7 +130,7 @@ def _decoded(data: bytes, m, budget: int) -> bytes | None:
         return out
     stream = StreamObject()
     stream.update({k: v for k, v in dictionary.items() if k != "/Length"})
-    stream._data = m.group(1)
+    stream._data = raw
     try:
         out = decode_stream_data(stream)
     except LimitReachedError as exc:
@@ -125,15 +153,23 @@ def _decoded_streams(data: bytes):
         yield out
 
 
+def _escaped_names(data: bytes):
+    """Names written with #xx escapes, as a reader reads them (/Open#41ction is OpenAction)."""
+    return (PDF_NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), m.group(1)) for m in PDF_ESCAPED_NAME.finditer(data))
+
+
 def _active(data: bytes) -> bool:
     if PDF_ACTIVE.search(data):
         return True
-    return any(PDF_NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), m.group(1)) in ACTIVE_NAMES
-               for m in PDF_ESCAPED_NAME.finditer(data))
+    return any(name in ACTIVE_NAMES for name in _escaped_names(data))
+
+
+def _encrypted(data: bytes) -> bool:
+    return bool(re.search(rb"/Encrypt\b", data)) or any(name == b"Encrypt" for name in _escaped_names(data))
 
 
 def pdf_problem(data: bytes):
-    if re.search(rb"/Encrypt\b", data):
+    if _encrypted(data):
         return _l("The PDF is encrypted (password or permission protection) and cannot be checked for scripts; save an "
                   "unprotected copy (e.g. print to PDF).")
     try:

@@ -167,3 +167,27 @@ def _damaged(docx: bytes, how: str) -> bytes:
 @pytest.mark.parametrize("how", ["checksum", "encrypted", "method"])
 def test_damaged_office_files_are_refused_with_a_message(ctx, how):
     assert "damaged" in _refused(ctx, "x.docx", _damaged(_docx({}), how))
+
+
+@pytest.mark.parametrize("layout", [
+    b"stream\n%s endstream",  # no end of line before endstream
+    b"stream\r%s\nendstream",  # a lone CR after stream
+    b"stream \n%s\nendstream",  # spaces before the end of line
+])
+def test_streams_laid_out_as_readers_still_read_them_are_decoded(ctx, layout):
+    hidden = HIDDEN.hex().encode() + b">"
+    pdf = PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Type/ObjStm/N 1/First 9/Filter/ASCIIHexDecode>>" + layout % hidden + b" endobj")
+    assert "scripts" in _refused(ctx, "x.pdf", pdf)
+
+
+def test_the_length_holds_over_an_endstream_inside_encoded_data(ctx):
+    """A reader takes /Length bytes: the bytes "endstream" inside the encoded data do not end the stream."""
+    encoded = b"\x09\nendstream" + _run_length(b" " + HIDDEN)  # a literal run of ten bytes: the decoy, whole
+    for length in (b"%d" % len(encoded), b"9 0 R"):  # given in the dictionary, or by an indirect object
+        pdf = PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Type/ObjStm/N 1/First 9/Filter/RunLengthDecode/Length " + length
+                          + b">>stream\n" + encoded + b"\nendstream endobj\n9 0 obj %d endobj" % len(encoded))
+        assert "scripts" in _refused(ctx, "x.pdf", pdf)
+
+
+def test_an_encryption_entry_written_with_escapes_is_still_seen(ctx):
+    assert "encrypted" in _refused(ctx, "x.pdf", PDF.replace(b"trailer<<>>", b"trailer<</Encr#79pt 2 0 R>>"))

@@ -31,6 +31,7 @@ def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(clie
     inv = db.session.scalars(select(Invitation).where(Invitation.case_id == case.id)).first()
     login(client, expert_login(inv))
     inbox = client.get("/tasks/").get_data(as_text=True)
+    assert case.subjects[0].subject.name in inbox and "915104****" not in inbox  # named, without its (masked) code
     ot = db.session.scalar(select(OpenTask).where(OpenTask.instance_id == inv.instance_id))
     assert ot.task_id in inbox
     others = db.session.scalars(select(OpenTask).where(OpenTask.bpmn_id == "respond_invitation", OpenTask.id != ot.id)).all()
