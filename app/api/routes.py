@@ -257,10 +257,11 @@ def _one_write_without_transaction():
         return
     g.api_connection_set = True
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "_api_one_write", False) and db.engine.dialect.name == "postgresql":
+    # (a session already in a transaction — a test's, or one that read first — keeps it: the view runs in it)
+    if getattr(view, "_api_one_write", False) and db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
         try:
             db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        except InvalidRequestError:  # the session already holds a transaction (a test's): the view runs in it
+        except InvalidRequestError:
             pass
 
 
