@@ -11,6 +11,7 @@
 - File names: no control or bidirectional-override characters (a name that displays as "report.pdf" but
   is "fdp.exe"), no path separators.
 Each check returns the reason as a message, or None."""
+import bisect
 import io
 import re
 import unicodedata
@@ -62,11 +63,36 @@ PDF_OBJ_START = re.compile(rb"\d+\s+\d+\s+obj\b")
 IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/CCF"})
 
 
-def _stream_dictionary(data: bytes, stream_at: int):
-    starts = list(PDF_OBJ_START.finditer(data, max(0, stream_at - 65536), stream_at))
-    if not starts:
+PDF_INT_OBJECT = re.compile(rb"(?<!\d)(\d+)\s+(\d+)\s+obj\s*(\d+)\s*endobj")
+
+
+class _Document:
+    """What every stream's lookups need, found in one pass over the file each (a document of thousands of streams
+    searched again for each of them took half a minute)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.obj_ends = [(m.start(), m.end()) for m in PDF_OBJ_START.finditer(data)]
+        self._starts = [s for s, _e in self.obj_ends]
+        self._numbers = None
+
+    def object_before(self, at: int) -> int | None:
+        """Where the dictionary of the object whose stream starts at `at` begins (after its "N G obj")."""
+        i = bisect.bisect_left(self._starts, at) - 1
+        return self.obj_ends[i][1] if i >= 0 else None
+
+    def number(self, num: bytes, gen: bytes) -> int | None:
+        """The value of an object that is a plain number (an indirect /Length)."""
+        if self._numbers is None:
+            self._numbers = {(int(m.group(1)), int(m.group(2))): int(m.group(3)) for m in PDF_INT_OBJECT.finditer(self.data)}
+        return self._numbers.get((int(num), int(gen)))
+
+
+def _stream_dictionary(doc: _Document, stream_at: int):
+    begins = doc.object_before(stream_at)
+    if begins is None:
         raise _Unreadable
-    head = data[starts[-1].end():stream_at].strip()
+    head = doc.data[begins:stream_at].strip()
     try:
         parsed = read_object(io.BytesIO(head), None)
     except Exception as exc:  # noqa: BLE001  (pypdf's parser raises many kinds on what is not a dictionary)
@@ -90,7 +116,7 @@ def _filters(dictionary) -> list[str]:
 PDF_LENGTH = re.compile(rb"/Length\s+(\d+)(?:\s+(\d+)\s+R)?")
 
 
-def _length(data: bytes, head: bytes) -> int | None:
+def _length(doc: _Document, head: bytes) -> int | None:
     """The stream's /Length: a number in its dictionary, or the number an indirect reference (N G R) points to
     (read from the dictionary's text: pypdf parses a reference only with a whole document)."""
     m = PDF_LENGTH.search(head)
@@ -98,27 +124,26 @@ def _length(data: bytes, head: bytes) -> int | None:
         return None
     if m.group(2) is None:
         return int(m.group(1))
-    target = re.search(rb"(?<!\d)%s\s+%s\s+obj\s*(\d+)\s*endobj" % (m.group(1), m.group(2)), data)
-    return int(target.group(1)) if target else None
+    return doc.number(m.group(1), m.group(2))
 
 
-def _stream_data(data: bytes, m, head: bytes) -> bytes:
+def _stream_data(doc: _Document, m, head: bytes) -> bytes:
     """The stream's bytes as a reader takes them: /Length bytes from its start when that length is known and
     plausible (an "endstream" inside compressed data does not cut it short), else up to the first "endstream"."""
     start = m.start(1)
-    length = _length(data, head)
-    if length is not None and 0 <= length <= len(data) - start:
-        return data[start:start + length]
+    length = _length(doc, head)
+    if length is not None and 0 <= length <= len(doc.data) - start:
+        return doc.data[start:start + length]
     return m.group(1)
 
 
-def _decoded(data: bytes, m, budget: int) -> bytes | None:
+def _decoded(doc: _Document, m, budget: int) -> bytes | None:
     """The stream's content as a reader decodes it (None: image data, or not compressed)."""
-    dictionary, head = _stream_dictionary(data, m.start())
-    raw = _stream_data(data, m, head)
+    dictionary, head = _stream_dictionary(doc, m.start())
     filters = _filters(dictionary)
     if not filters or set(filters) <= IMAGE_FILTERS:
         return None
+    raw = _stream_data(doc, m, head)
     if filters == ["/FlateDecode"] and "/DecodeParms" not in dictionary:
         inflater = zlib.decompressobj()
         try:
@@ -142,8 +167,9 @@ def _decoded(data: bytes, m, budget: int) -> bytes | None:
 
 def _decoded_streams(data: bytes):
     total = 0
+    doc = _Document(data)
     for m in PDF_STREAM.finditer(data):
-        out = _decoded(data, m, MAX_INFLATE - total)
+        out = _decoded(doc, m, MAX_INFLATE - total)
         if out is None:
             continue
         total += len(out)

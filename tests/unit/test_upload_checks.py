@@ -191,3 +191,18 @@ def test_the_length_holds_over_an_endstream_inside_encoded_data(ctx):
 
 def test_an_encryption_entry_written_with_escapes_is_still_seen(ctx):
     assert "encrypted" in _refused(ctx, "x.pdf", PDF.replace(b"trailer<<>>", b"trailer<</Encr#79pt 2 0 R>>"))
+
+
+def test_a_document_of_thousands_of_streams_is_checked_in_moments(ctx):
+    """Each stream's dictionary and indirect /Length are found from one pass over the file (searched again for each
+    stream, 4,000 page streams of a 600 KB document took half a minute of a worker)."""
+    import time
+
+    parts = [b"%PDF-1.5\n"]
+    for i in range(4000):
+        body = zlib.compress(b"BT /F1 12 Tf 72 712 Td (page %d) Tj ET " % i * 20)
+        parts.append(b"%d 0 obj\n<< /Length %d 0 R /Filter /FlateDecode >>\nstream\n" % (2 * i + 10, 2 * i + 11) + body
+                     + b"\nendstream\nendobj\n%d 0 obj\n%d\nendobj\n" % (2 * i + 11, len(body)))
+    started = time.process_time()
+    validate_uploads([Upload("long.pdf", b"".join(parts) + b"trailer<<>>\n%%EOF\n")], "files")
+    assert time.process_time() - started < 5
