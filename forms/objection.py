@@ -69,10 +69,12 @@ class ScheduleHearingForm(TaskForm):
 
     def prepare(self, case, units) -> None:
         self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
-        parent = db.session.get(Case, case.parent_case_id) if case.parent_case_id else None
+        if self.is_submitted() or not case.parent_case_id:
+            return
+        parent = db.session.get(Case, case.parent_case_id)
         deciding = (parent.determination or {}).get("deciding_unit_id") if parent is not None else None
-        if not self.is_submitted() and deciding:  # the unit whose determination is complained of is always heard
-            heard = current_unit_id(deciding)  # (or the unit that took over its work)
+        if deciding:  # the unit whose determination is complained of is always heard (or the unit that took over its work)
+            heard = current_unit_id(deciding)
             self.attending_unit_ids.data = [heard] if heard in {u.id for u in units} else []
 
 

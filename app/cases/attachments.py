@@ -160,6 +160,15 @@ def staged_of(actor, tokens) -> list[StagedUpload]:
                                                               StagedUpload.user_id == actor.id).order_by(StagedUpload.id)))
 
 
+def keep_for_resubmission(actor, tokens, uploads: list[Upload]) -> tuple[list[StagedUpload], list[str]]:
+    """A form goes back to its sender refused: the files it brought stay for the next submission (a browser cannot
+    refill a file input): those kept before (named by the page's tokens) and the new ones staged; with the reasons
+    the new ones that were not acceptable were refused (flush)."""
+    kept = staged_of(actor, tokens)
+    rows, problems = stage(actor, uploads)
+    return kept + rows, problems
+
+
 def take_staged(actor, tokens) -> list[Upload]:
     """The kept files as uploads for the service, removed from the staging area in the same transaction."""
     out = []

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import CASEWORKER
 from app.auth.permissions import require_role
-from app.cases.attachments import stage, staged_of, take_staged, uploads_from
+from app.cases.attachments import keep_for_resubmission, take_staged, uploads_from
 from app.cases.services import subject_warnings
 from app.catalog.services import usable_entries
 from app.extensions import db
@@ -94,8 +94,7 @@ def new_case():
 def keep_files_for_next_submission(form, kept_tokens, new_files):
     """The form goes back to its sender: the files already sent stay with it (browsers cannot refill a
     file input), listed on the page with a box to drop each."""
-    kept = staged_of(current_user, kept_tokens)
-    rows, problems = stage(current_user, new_files)
+    kept, problems = keep_for_resubmission(current_user, kept_tokens, new_files)
     db.session.commit()
     form.files.errors = list(form.files.errors) + [p for p in problems if p not in form.files.errors]
-    return kept + rows
+    return kept

@@ -6,7 +6,7 @@ from app.auth.models import APPLICANT
 from app.auth.permissions import require_role
 from app.cases import attachments
 from app.cases import queries as case_queries
-from app.cases.attachments import stage, staged_of, take_staged, uploads_from
+from app.cases.attachments import keep_for_resubmission, take_staged, uploads_from
 from app.cases.routes import detail_with_draft
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -85,11 +85,9 @@ def _kept(form, fields) -> dict:
         return {}
     out = {}
     for name in fields:
-        kept = staged_of(current_user, request.form.getlist(f"staged-{name}"))
-        rows, problems = stage(current_user, _new_uploads(name))
+        out[name], problems = keep_for_resubmission(current_user, request.form.getlist(f"staged-{name}"), _new_uploads(name))
         field = getattr(form, name)
         field.errors = list(field.errors) + [p for p in problems if p not in field.errors]
-        out[name] = kept + rows
     db.session.commit()
     return out
 
