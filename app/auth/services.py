@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock, txcache
 from app.audit import services as audit
+from app.auth import lockout
 from app.auth.models import (
     ADMIN,
     ADMIN_ROLES,
@@ -67,10 +68,7 @@ def authenticate(username: str, password: str, address: str | None = None) -> Us
         raise refused
     if not user.check_password(password or "") or not user.active:
         if user.active:
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-                user.failed_logins = 0
+            lockout.count_failure(user)
         raise refused
     user.failed_logins, user.locked_until = 0, None
     # The login before this one, for "your previous login" (read it here: the columns now become this login's).
@@ -118,11 +116,8 @@ def wrong_current_password(user: User) -> bool:
     """The current password given to change it was wrong: it counts as a failed login (someone at an unattended or
     stolen session must not guess it freely, then lock the owner out with a new one). After LOGIN_MAX_FAILURES the
     account is locked and its sessions end. Returns whether it is now locked."""
-    cfg = current_app.config
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins < cfg["LOGIN_MAX_FAILURES"]:
+    if not lockout.count_failure(user):
         return False
-    user.locked_until, user.failed_logins = clock.now() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]), 0
     end_sessions(user)
     return True
 

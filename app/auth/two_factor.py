@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock, crypto
 from app.audit import services as audit
+from app.auth import lockout
 from app.auth.models import ADMIN, SECURITY_ADMIN, RecoveryCode, User
 from app.auth.permissions import require_keeper
 from app.extensions import db
@@ -118,9 +119,7 @@ def verify(user: User, code: str) -> str:
                 rc.used_at, user.failed_logins = clock.now(), 0
                 audit.record(user, "user", user.id, "recovery_code_used")
                 return "recovery"
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-        user.locked_until, user.failed_logins = clock.now() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]), 0
+    if lockout.count_failure(user):
         raise TwoFactorRefused(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.",
                                   n=cfg["LOGIN_LOCK_MINUTES"]))
     raise TwoFactorRefused(_l("Wrong code. Enter the six digits your authenticator app shows now, or a recovery code."))
