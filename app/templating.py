@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -149,6 +149,12 @@ def nav_menu() -> Markup:
     return html
 
 
+def form_draft(key: str) -> dict:
+    """What was typed into the page's form `key` when it was just refused (cases.routes.detail_with_draft), or {}."""
+    draft = g.get("form_draft") or {}
+    return draft if draft.get("key") == key else {}
+
+
 def register(app) -> None:
     app.jinja_env.filters["dt"] = fmt_dt
     app.jinja_env.filters["d"] = fmt_date
@@ -159,6 +165,7 @@ def register(app) -> None:
         labels=labels,
         label=labels.label,
         mask_code=mask_code,
+        form_draft=form_draft,
         due_state=due_state,
         days_overdue=clock.days_overdue,
         url_with=url_with,
