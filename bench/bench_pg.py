@@ -717,6 +717,23 @@ def scheduler_process():
     sched.start()
 
 
+def subscribe_unknown(listing_ids) -> None:
+    """A database seeded before instances kept the messages they wait for (`waits_for`) gets them for the cases
+    of these listings, as the next save of each would write them (rows seeded since carry them already)."""
+    from app.engine.instances import loaded, subscriptions
+    from app.engine.models import ProcessInstance
+    from app.listings.models import Listing
+
+    unknown = db.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.waits_for.is_(None), ProcessInstance.status == "running",
+        ProcessInstance.case_id.in_(select(Listing.case_id).where(Listing.id.in_(list(listing_ids)))))).all()
+    for inst in unknown:
+        inst.waits_for = subscriptions(loaded(inst).engine.waiting_messages())
+    db.session.flush()
+    if unknown:
+        print(f"  (subscriptions written for {len(unknown):,} instances seeded before they were kept)", flush=True)
+
+
 def drain(app) -> None:
     """DRAIN listings' periods end at the same instant; two scheduler processes fire them with everything
     that follows (the listing expires, pushes to lift its measures start at every unit, the case closes when
@@ -742,6 +759,7 @@ def drain(app) -> None:
                             [(EVENT_VALUE.sub(f'"event_value": "{stamp}"', state), midnight, iid) for iid, state, _l in rows])
             cur.execute("UPDATE listing SET period_end = %s WHERE id = ANY(%s)",
                         (clock.local_date(midnight) - timedelta(days=1), [lid for _i, _s, lid in rows]))
+        subscribe_unknown([lid for _i, _s, lid in rows])
         db.session.commit()
         before = db.session.scalar(text("SELECT count(*) FROM push"))
     instance_ids, listing_ids = [r[0] for r in rows], [r[2] for r in rows]

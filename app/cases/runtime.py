@@ -272,12 +272,15 @@ def _case_status(loaded: Loaded, saved) -> str | None:
 
 def deliver(case: Case, message: str, actor=None, payload: dict | None = None, instance_id: int | None = None) -> bool:
     """Send a message to a running process of the case (its own procedure unless an instance is named).
-    Returns whether the process was waiting for it."""
-    loaded = instances.load_running(instance_id) if instance_id else instances.load_running(first_of=case.id)
+    Returns whether the process was waiting for it. One it does not wait for is dropped unread (its row's
+    subscriptions say so) and the instance is not saved: nothing about it changed."""
+    loaded = (instances.load_running(instance_id, message=message) if instance_id
+              else instances.load_running(first_of=case.id, message=message))
     if loaded is None:
         return False
     caught = loaded.engine.deliver_message(message, payload)
-    save(loaded, case, actor)
+    if caught:
+        save(loaded, case, actor)
     return caught
 
 

@@ -76,9 +76,24 @@ def load(instance_id: int, lock: bool = True) -> Loaded:
     return loaded(inst)
 
 
-def load_running(instance_id: int | None = None, first_of: int | None = None, lock: bool = True) -> Loaded | None:
+def subscriptions(names) -> str:
+    """The `waits_for` column's value for these message names."""
+    return f" {' '.join(sorted(names))} " if names else ""
+
+
+def load_running(instance_id: int | None = None, first_of: int | None = None, lock: bool = True,
+                 message: str | None = None) -> Loaded | None:
     """An instance (by id, or the first one an owner started), locked and loaded if it is still running; None if
-    it is not. One query where a read of the row followed by a locked load took two."""
+    it is not. With `message`: also None when the row's subscriptions show it does not wait for that message (the
+    row is locked all the same, as a load would, so a save in flight is waited for and then seen)."""
+    if message is not None:
+        stmt = select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.waits_for)
+        stmt = (stmt.where(ProcessInstance.id == instance_id) if instance_id is not None
+                else stmt.where(ProcessInstance.case_id == first_of).order_by(ProcessInstance.id).limit(1))
+        row = db.session.execute(stmt.with_for_update() if lock else stmt).first()
+        if row is None or row.status != RUNNING or (row.waits_for is not None and f" {message} " not in row.waits_for):
+            return None
+        instance_id = row.id
     stmt = select(ProcessInstance)
     if instance_id is not None:
         stmt = stmt.where(ProcessInstance.id == instance_id)
@@ -96,7 +111,7 @@ _T = ProcessInstance.__table__
 # ORM's would.
 _UPDATE = (_T.update().where(_T.c.id == bindparam("b_id"), _T.c.version == bindparam("b_version"))
            .values(state=bindparam("state"), status=bindparam("status"), next_due_at=bindparam("next_due_at"),
-                   updated_at=bindparam("updated_at"), version=bindparam("b_version") + 1))
+                   waits_for=bindparam("waits_for"), updated_at=bindparam("updated_at"), version=bindparam("b_version") + 1))
 
 
 def save(loaded: Loaded, flush_new: bool = True) -> Saved:
@@ -105,7 +120,8 @@ def save(loaded: Loaded, flush_new: bool = True) -> Saved:
     inst, eng = loaded.instance, loaded.engine
     newly_completed = eng.completed and inst.status != COMPLETED
     values = {"state": eng.dump(), "status": COMPLETED if eng.completed else RUNNING,
-              "next_due_at": None if eng.completed else eng.next_timer_due(), "updated_at": clock.now()}
+              "next_due_at": None if eng.completed else eng.next_timer_due(),
+              "waits_for": "" if eng.completed else subscriptions(eng.waiting_messages()), "updated_at": clock.now()}
     if inst.id is None or inst in db.session.new:
         for name, value in values.items():
             setattr(inst, name, value)

@@ -36,6 +36,9 @@ class ProcessInstance(db.Model):
     state: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The messages it waits for now, space-separated with a space at each end (" a b "): its subscriptions, so that
+    # a message no one waits for is dropped without loading the state. NULL: saved before they were kept (load it).
+    waits_for: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

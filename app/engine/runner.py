@@ -186,6 +186,7 @@ class Engine:
         # Messages the process threw that nothing inside it caught: (name, payload), in order. The host
         # routes them (e.g. an objection suspends its subject's listing).
         self.thrown: list[tuple[str, dict]] = []
+        self._waits = None  # the waiting catch events of the current state, walked once (see _waiting_tasks)
 
     # -- specs -------------------------------------------------------------------------------------
     @staticmethod
@@ -232,14 +233,19 @@ class Engine:
             for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
         ]
 
+    def _waiting_tasks(self) -> list:
+        """The WAITING tasks with an event definition. A save asks for them several times (next timer, statuses,
+        the messages it waits for): the tree is walked once per state; every command forgets the walk."""
+        if self._waits is None:
+            self._waits = [t for t in self.wf.get_tasks(state=TaskState.WAITING)
+                           if getattr(t.task_spec, "event_definition", None) is not None]
+        return self._waits
+
     def _waiting(self):
         """(task, catch event specs) for each wait: a catch event, or an event-based gateway whose
         alternatives are its children (SpiffWorkflow keeps the gateway WAITING, the events MAYBE)."""
-        for t in self.wf.get_tasks(state=TaskState.WAITING):
-            ed = getattr(t.task_spec, "event_definition", None)
-            if ed is None:
-                continue
-            if isinstance(ed, MultipleEventDefinition) and t.children:
+        for t in self._waiting_tasks():
+            if isinstance(t.task_spec.event_definition, MultipleEventDefinition) and t.children:
                 yield t, [c.task_spec for c in t.children if getattr(c.task_spec, "event_definition", None) is not None]
             else:
                 yield t, [t.task_spec]
@@ -307,6 +313,7 @@ class Engine:
         if task is None:
             raise LookupError(task_id)
         task.set_data(**data)
+        self._waits = None
         task.run()
         self._steps()
 
@@ -318,6 +325,7 @@ class Engine:
         returns whether one did (if none waits, nothing happens)."""
         waiting = self.waits_for_message(name)
         self.wf.catch(BpmnEvent(MessageEventDefinition(name), payload or {}))
+        self._waits = None
         if not waiting:
             self.wf.get_events()  # the unmatched delivery itself: dropped, not thrown onward
             return False
@@ -325,14 +333,21 @@ class Engine:
         return True
 
     def waits_for_message(self, name: str) -> bool:
-        for t in self.wf.get_tasks(state=TaskState.WAITING):
-            ed = getattr(t.task_spec, "event_definition", None)
-            defs = ed.event_definitions if isinstance(ed, MultipleEventDefinition) else [ed]
-            if any(isinstance(d, MessageEventDefinition) and d.name == name for d in defs):
-                return True
-        return False
+        return name in self.waiting_messages()
+
+    def waiting_messages(self) -> set[str]:
+        """Names of the messages a catch event (or an event-based gateway) waits for now: the instance's
+        subscriptions, kept on its row so that a message no one waits for is dropped without loading it."""
+        names = set()
+        for t in self._waiting_tasks():
+            ed = t.task_spec.event_definition
+            for d in ed.event_definitions if isinstance(ed, MultipleEventDefinition) else [ed]:
+                if isinstance(d, MessageEventDefinition):
+                    names.add(d.name)
+        return names
 
     def fire_timers(self) -> None:
+        self._waits = None
         self.wf.refresh_timers()
         self._steps()
 
@@ -363,6 +378,7 @@ class Engine:
             self.steps.append(StepRecord(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, kind, spec.extensions.get("properties", {})))
 
     def _steps(self) -> None:
+        self._waits = None
         self.wf.do_engine_steps(did_complete_task=self._record)
         # Drain what the process threw outward (unmatched events must not pile up in the saved state).
         for event in self.wf.get_events():

@@ -20,6 +20,7 @@ from tests.helpers import (
     file_case,
     in_effect_case,
     listings_of,
+    main_instance,
     only_task,
     open_tasks,
     unit_id,
@@ -422,3 +423,54 @@ def test_a_filing_takes_as_many_subjects_as_the_form_offers_and_refuses_one_more
     case = file(services.MAX_SUBJECTS)
     db.session.commit()
     assert services.MAX_SUBJECTS == 20 and len(case.subjects) == 20
+
+
+def test_a_message_no_process_waits_for_is_dropped_unread(org, clock):
+    """Each instance's row names the messages it waits for. One it does not wait for is dropped without reading or
+    saving its state (at midnight many listings end and tell their case's procedure, mostly before it waits for
+    that); a row saved before the names were kept (NULL) is loaded and told as before."""
+    from sqlalchemy import event
+
+    from app.cases import runtime
+    from app.engine.models import ProcessInstance
+
+    statements = []
+
+    def seen(_conn, _cur, statement, *_a):
+        statements.append(statement)
+
+    case = file_case()
+    inst = main_instance(case)
+    assert inst.waits_for == ""  # at the pre-review it waits for no message
+    version, state = inst.version, inst.state
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert runtime.deliver(case, "case_listings_ended") is False
+        assert statements and not any("process_instance.state" in s for s in statements)  # the state was not read
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    db.session.expire_all()
+    inst = main_instance(case)
+    assert (inst.version, inst.state) == (version, state)  # nor saved
+
+    case, _codes = in_effect_case(days=30)
+    inst = main_instance(case)
+    assert inst.waits_for == " case_listings_ended "
+    [listing] = listings_of(case.id)
+    listing_inst = db.session.get(ProcessInstance, listing.instance_id)
+    assert listing_inst.waits_for == " listing_changed listing_repaired listing_revoke listing_suspend "
+
+    # A row from before the names were kept: read and told as before. A message it does not wait for changes nothing.
+    db.session.execute(ProcessInstance.__table__.update().where(ProcessInstance.id == inst.id).values(waits_for=None))
+    db.session.expire_all()
+    version = main_instance(case).version
+    assert runtime.deliver(db.session.get(Case, case.id), "meeting_closed") is False
+    db.session.expire_all()
+    assert main_instance(case).version == version
+    # Its listing's period ends: the procedure, waiting for that, is told and closes the case.
+    clock.move_to("2026-12-23T16:00:01+00:00")
+    assert sweep_timers() == 1
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert listings_of(case.id)[0].status == "expired" and case.status == "closed"
+    assert main_instance(case).waits_for == "" and main_instance(case).status == "completed"
