@@ -35,6 +35,7 @@ _task_views: dict[str, Callable] = {}
 _attachment_rules: dict[str, Callable] = {}
 _timeline_filters: list[Callable] = []
 _hidden_instance_rules: list[Callable] = []
+_task_rows: dict[str, Callable] = {}
 
 
 def register_tasks(handlers: dict[str, Callable]) -> None:
@@ -159,6 +160,32 @@ def register_task_view(role: str, view: Callable) -> None:
 
 def task_view_for(role: str) -> Callable | None:
     return _task_views.get(role)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """What one task of a list concerns when that is narrower than its case: the subjects it is about and a short
+    note (a push to a unit concerns one subject of a department's list, and says what to do with its measure)."""
+
+    subjects: list
+    note: str = ""
+
+
+def register_task_rows(form_key: str, describe: Callable) -> None:
+    """describe(open_tasks) -> {task_id: TaskRow} for the tasks of that form on one page of a list (one query for
+    the page, not one per row)."""
+    _task_rows[form_key] = describe
+
+
+def task_rows(open_tasks) -> dict:
+    by_form = defaultdict(list)
+    for ot in open_tasks:
+        if ot.form_key in _task_rows:
+            by_form[ot.form_key].append(ot)
+    out = {}
+    for form_key, tasks in by_form.items():
+        out.update(_task_rows[form_key](tasks))
+    return out
 
 
 def route_message(name: str, handler: Callable) -> None:

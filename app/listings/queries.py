@@ -6,9 +6,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, text_search
 from app.auth.models import Unit
+from app.cases.hooks import TaskRow
 from app.cases.models import CaseMeasure, Subject
 from app.enums import SubjectKind
 from app.extensions import db
+from app.labels import PUSH_ACTION_LABELS
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_rows
 
@@ -105,3 +107,13 @@ def measures_of(listings: list[Listing], unit_id: int | None = None) -> dict[int
             Push.listing_id.in_([lst.id for lst in listings if lst.case_id]), Push.action == "lift",
             Push.reason == LIFTED_BY_DECISION))}
     return {lst.id: [m for u, m in by_case.get(lst.case_id, []) if (lst.id, u) not in lifted] for lst in listings}
+
+
+def push_task_rows(open_tasks) -> dict:
+    """The inbox's rows of pushes: each names its listing's subject and what to do with the measure (a department's
+    list is one case of many subjects, whose pushes would otherwise read alike). One query for the page."""
+    by_instance = {ot.instance_id: ot.task_id for ot in open_tasks}
+    rows = db.session.execute(
+        select(Push.instance_id, Push.action, Subject).join(Listing, Listing.id == Push.listing_id)
+        .join(Subject, Subject.id == Listing.subject_id).where(Push.instance_id.in_(list(by_instance)))).all()
+    return {by_instance[r.instance_id]: TaskRow([r.Subject], str(PUSH_ACTION_LABELS.get(r.action, ""))) for r in rows}

@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.cases import queries, tasks
+from app.cases import hooks, queries, tasks
 from app.cases.access import can_act_on_task, can_see_case, full_codes_shown
 from app.cases.attachments import uploads_from
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
@@ -31,7 +31,8 @@ def inbox():
         page=page_number(request.args.get("page")),
     )
     subjects = queries.subjects_for([t.case_id for t in page.items])
-    return render_template("tasks/inbox.html", page=page, steps=queries.inbox_steps(current_user), subjects=subjects)
+    return render_template("tasks/inbox.html", page=page, steps=queries.inbox_steps(current_user), subjects=subjects,
+                           rows=hooks.task_rows(page.items))
 
 
 @bp.route("/<uuid:task_id>", methods=["GET", "POST"])

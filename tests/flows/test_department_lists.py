@@ -146,3 +146,23 @@ def test_the_importing_unit_may_correct_or_deregister_its_listed_subjects(org, c
     listing = db.session.scalar(select(Listing))
     assert subject_changes.may_record(user("market_cw"), listing.subject_id)
     assert not subject_changes.may_record(user("court_cw"), listing.subject_id)
+
+
+def test_the_inbox_names_the_subject_and_the_action_of_each_push(client, org, clock):
+    """A department's list is one record of many subjects: each unit's push row in the inbox names its own subject and
+    says what to do with the measure, so that two rows of one list can be told apart."""
+    import re
+
+    from tests.conftest import login
+
+    imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, PERSON))
+    db.session.commit()
+    login(client, "finance_cw")
+    html = client.get("/tasks/").get_data(as_text=True)
+    rows = [r for r in re.findall(r"<tr class=.*?</tr>", html, re.S) if "确认措施调整" in r]
+    assert len(rows) == 2
+    company = next(r for r in rows if "示例建材有限公司" in r)
+    person = next(r for r in rows if r is not company)
+    assert "张某" not in company and "张某" in person and "示例建材有限公司" not in person
+    assert all("实施措施" in r for r in rows)
+    assert "510402198503124568" not in html  # (the person's number stays masked)
