@@ -17,7 +17,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 from flask import current_app, send_file, stream_with_context
 from sqlalchemy import delete, func, select
@@ -244,10 +245,23 @@ def download(sha: str, mimetype: str, name: str):
     chunks = verified_chunks(sha, store)
     if isinstance(store, LocalStore) and not store.sealed(sha):  # (a file stored before sealing)
         chunks.close()
-        return send_file(store.path(sha), mimetype=mimetype, as_attachment=True, download_name=name)
+        return _ascii_fallback(send_file(store.path(sha), mimetype=mimetype, as_attachment=True, download_name=name), name, sha)
     # The body is read after the view returns: keep the request (and its database session) while it streams.
-    return send_file(io.BufferedReader(_ChunkReader(stream_with_context(chunks)), CHUNK), mimetype=mimetype,
-                     as_attachment=True, download_name=name)
+    return _ascii_fallback(send_file(io.BufferedReader(_ChunkReader(stream_with_context(chunks)), CHUNK), mimetype=mimetype,
+                                     as_attachment=True, download_name=name), name, sha)
+
+
+def _ascii_fallback(response, name: str, sha: str):
+    """Browsers use the UTF-8 name (filename*); the plain `filename` is for clients that cannot read it. Werkzeug
+    makes that one by dropping what is not ASCII, which leaves a Chinese name as "20265().pdf": name it after the
+    file instead, with its extension."""
+    if name.isascii():
+        return response
+    suffix = PurePosixPath(name).suffix
+    suffix = suffix if suffix.isascii() and suffix[1:].isalnum() else ""
+    response.headers.set("Content-Disposition", "attachment", filename=f"xinlian-{sha[:12]}{suffix}",
+                         **{"filename*": "UTF-8''" + quote(name, safe="")})
+    return response
 
 
 def collect_garbage(referenced: Iterable[Callable[[], Iterable[str]]], before: datetime) -> int:

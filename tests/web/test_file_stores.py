@@ -43,7 +43,11 @@ def test_database_store_keeps_a_case_file_in_chunks_and_serves_it(client, org, c
     login(client, "market_cw")
     with client.get(f"/cases/{case.id}/files/{att.id}") as resp:
         assert resp.status_code == 200 and resp.data == data
-        assert "attachment" in resp.headers["Content-Disposition"]
+        # The name in UTF-8 for browsers; for clients that read only the plain name, one made from the file (what
+        # Werkzeug makes by dropping the Chinese characters is ".pdf").
+        disposition = resp.headers["Content-Disposition"]
+        assert disposition.startswith("attachment") and "filename*=UTF-8''%E5%A4%A7%E6%96%87%E4%BB%B6.pdf" in disposition
+        assert f"filename=xinlian-{att.sha256[:12]}.pdf" in disposition.replace('"', "")
 
 
 def test_a_damaged_file_is_never_sent(client, org, clock, database_store, caplog):
