@@ -226,7 +226,7 @@ def _schedule(case, lead):
     tasks.complete(
         _user(lead), _task(case, "schedule_meeting").task_id,
         {"meeting_date": clock.today_local(), "legal_count": 1, "industry_count": 2, "reserves": 1,
-         "excluded_expert_ids": [], "exclusion_reason": ""},
+         "excluded_expert_ids": [], "exclusion_reason": "", "day_off": True},  # (the demo may be seeded on a weekend)
     )
 
 
@@ -327,7 +327,7 @@ def load_cases() -> None:
         tasks.complete(
             _user("pbc_lead"), _task(c3, "schedule_meeting").task_id,
             {"meeting_date": clock.today_local() + timedelta(days=7), "legal_count": 1, "industry_count": 2,
-             "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": "",
+             "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": "", "day_off": True,
              "convened_unit_ids": [_unit("市中级人民法院").id, _unit("市税务局").id]},
         )
         # ... and told the subject of the intended determination: the statement period is running.

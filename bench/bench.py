@@ -119,7 +119,7 @@ def _service_values(case, ot):
     if ot.bpmn_id == "issue_notice":
         return "market_lead", {"intended": "i", "grounds": "g", "legal_basis": "l"}
     if ot.bpmn_id == "schedule_meeting":
-        return "market_lead", {"meeting_date": clock.today_local(), "legal_count": 1, "industry_count": 2,
+        return "market_lead", {"meeting_date": clock.today_local(), "day_off": True, "legal_count": 1, "industry_count": 2,
                                "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": ""}
     if ot.bpmn_id == "determination":
         return "market_lead", {

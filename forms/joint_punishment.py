@@ -5,7 +5,7 @@ from datetime import date
 from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, MultipleFileField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import clock
@@ -133,6 +133,7 @@ class IssueNoticeForm(TaskForm):
 
 class ScheduleMeetingForm(TaskForm):
     meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date.")), PlausibleDate()])
+    day_off = BooleanField(_l("The meeting is held on a day off (weekend or public holiday)"))
     legal_count = IntegerField(
         _l("Legal experts"), default=1, validators=[InputRequired(), NumberRange(min=0, max=9)]
     )

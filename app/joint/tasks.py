@@ -23,6 +23,7 @@ from app.experts import services as experts
 from app.extensions import db, expire_loaded, flush_for
 from app.i18n import lazy_gettext as _l
 from app.listings import services as listings
+from app.workdays.services import WorkCalendar
 
 MAX_PERIOD_DAYS = 365 * 5
 
@@ -123,6 +124,10 @@ def schedule_meeting(ctx: TaskContext) -> dict:
         raise DomainError(_l("Enter the meeting date."), "meeting_date")
     if meeting_date < clock.today_local():
         raise DomainError(_l("The meeting date cannot be in the past."), "meeting_date")
+    if not v.get("day_off") and not WorkCalendar(meeting_date, meeting_date).is_workday(meeting_date):
+        # (the experts and the convened units are told this date: a day off is a choice made knowingly)
+        raise DomainError(_l("%(date)s is a day off. Choose a working day, or tick that the meeting is held on a day off.",
+                             date=meeting_date.isoformat()), "meeting_date")
     try:
         legal, industry, reserves = (int(v.get(k)) for k in ("legal_count", "industry_count", "reserves"))
     except (TypeError, ValueError):

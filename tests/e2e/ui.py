@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 from playwright.sync_api import Page, expect
 from stdnum.cn.uscc import calc_check_digit
 
@@ -254,10 +255,21 @@ def choice_field(page: Page, label: str):
     return page.get_by_role("group", name=label, exact=True)
 
 
+def is_workday(day: date) -> bool:
+    """As the app counts it with no administrator's entries (the demo has none): the holiday library, else weekdays."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # (a year the library does not know yet)
+        return day.weekday() < 5
+
+
 def schedule_meeting(page: Page, case: Case, meeting: date | None = None) -> None:
     """安排认定会议并抽取专家 with the default numbers (1 legal, 2 per industry, 1 reserve per field)."""
     open_task(page, case.number, "安排认定会议并抽取专家")
-    page.get_by_label("会议日期").fill((meeting or today()).isoformat())
+    meeting = meeting or today()
+    page.get_by_label("会议日期").fill(meeting.isoformat())
+    if not is_workday(meeting):  # (a journey run on a weekend holds its meeting that day, knowingly)
+        page.get_by_label("会议在休息日（周末或法定节假日）召开").check()
     expect(page.get_by_label("法律专家人数")).to_have_value("1")
     expect(page.get_by_label("案件所涉行业领域专家人数")).to_have_value("2")
     expect(page.get_by_label("每个领域备选专家人数")).to_have_value("1")

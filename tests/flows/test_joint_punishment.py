@@ -474,3 +474,24 @@ def test_a_message_no_process_waits_for_is_dropped_unread(org, clock):
     case = db.session.get(Case, case.id)
     assert listings_of(case.id)[0].status == "expired" and case.status == "closed"
     assert main_instance(case).waits_for == "" and main_instance(case).status == "completed"
+
+
+def test_a_meeting_on_a_day_off_is_held_there_only_knowingly(org, clock):
+    """The experts and the convened units are told the meeting's date: a Sunday or a public holiday is refused unless
+    the scheduler ticks that the meeting is held on a day off."""
+    from app.errors import DomainError
+    from tests.helpers import schedule
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    ot = only_task(case.id, "schedule_meeting")
+    sunday = date(2026, 11, 29)
+    with pytest.raises(DomainError) as err:
+        schedule("market_lead", ot, meeting_date=sunday)
+    assert err.value.errors[0][0] == "meeting_date" and "2026-11-29" in str(err.value.errors[0][1])
+    db.session.rollback()
+    assert open_tasks(case.id, "schedule_meeting") and db.session.get(Case, case.id).determination is None  # nothing written
+    complete("market_lead", only_task(case.id, "schedule_meeting"),
+             {"meeting_date": sunday, "day_off": True, "legal_count": 1, "industry_count": 2, "reserves": 1,
+              "excluded_expert_ids": [], "exclusion_reason": ""})
+    assert db.session.get(Case, case.id).determination["scheduled_meeting_date"] == "2026-11-29"
