@@ -89,7 +89,7 @@ def my_notices():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    require_role(current_user, *services.VIEWERS)
+    require_role(current_user, *services.MONITORS)
     d = monitoring.current_dashboard()
     charts = {  # labelled here (translated, step names not BPMN ids), drawn by static/dashboard.js
         "status": [[label(STATUS_LABELS, s), n] for s, n in d["by_status"]],
@@ -125,7 +125,7 @@ def registered_enterprises():
 @bp.route("/reports", methods=["GET", "POST"])
 @login_required
 def reports():
-    require_role(current_user, *services.VIEWERS)
+    require_role(current_user, *services.MONITORS)
     if request.method == "POST":
         try:
             period = Period.parse(request.form.get("month") or report_service.previous_month())
@@ -142,7 +142,7 @@ def reports():
 @bp.route("/reports/<int:report_id>")
 @login_required
 def download_report(report_id):
-    require_role(current_user, *services.VIEWERS)
+    require_role(current_user, *services.MONITORS)
     r = report_service.get(report_id) or abort(404)
     return report_service.download(r)
 

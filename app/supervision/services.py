@@ -8,7 +8,7 @@ from sqlalchemy import distinct, func, select, text
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit
+from app.auth.models import ADMIN, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
 from app.cases import events
 from app.cases.models import Case, OpenTask
@@ -23,6 +23,9 @@ from app.supervision.monitoring import QUOTA_PER_QUARTER, previous_quarter, quar
 from app.workdays.services import working_days_ago
 
 VIEWERS = (SUPERVISOR, OFFICE, ADMIN)
+# The monitoring figures and reports (aggregates, no case): also the specialist groups' leads, who monitor their work
+# with the office (seed 001 二(二)1 「联席会议办公室和专项小组…实时监测，定期出具监测报告」).
+MONITORS = (*VIEWERS, GROUP_LEAD)
 
 
 def record_step(case, open_task, actor, at) -> None:

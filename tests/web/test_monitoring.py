@@ -70,6 +70,15 @@ def test_reports_pdf_and_xlsx_are_generated_stored_and_downloadable(client, org,
     login(c, "market_cw")
     assert c.get(f"/supervision/reports/{rows[0].id}").status_code == 403
     assert c.get("/supervision/dashboard").status_code == 403
+    # A specialist group's lead monitors with the office (seed 001 二(二)1): the figures and the reports, from the menu;
+    # not the supervisors' list of every case, nor the case export.
+    lead = client.application.test_client()
+    login(lead, "market_lead")
+    menu = lead.get("/tasks/").get_data(as_text=True)
+    assert 'href="/supervision/dashboard"' in menu and 'href="/supervision/reports"' in menu
+    assert lead.get("/supervision/dashboard").status_code == 200
+    assert lead.get(f"/supervision/reports/{rows[0].id}").status_code == 200
+    assert lead.get("/supervision/").status_code == 403 and lead.get("/supervision/export.csv").status_code == 403
 
 
 def test_exports_and_dashboard_page(client, org, clock):
