@@ -291,6 +291,7 @@ ATTACHMENT_PURPOSE_LABELS = {
     "department_list": _l("Department list as uploaded"),
     "data_call_template": _l("Template of the data call"),
     "data_submission": _l("Table submitted"),
+    "listing_end": _l("Decision ending a listing early"),
 }
 
 

@@ -6,11 +6,13 @@ processes throw (an objection suspends its subject's listing, a repair ends it) 
 the listing's process names its status and throws the pushes that become the units' confirmation tasks."""
 from app.cases import hooks
 from app.engine.runner import register_script_functions
-from app.listings import queries, routes, services, tasks
+from app.listings import queries, routes, services, tasks, withdrawal
 
 
 def _section(actor, case) -> dict:
-    return {"listings": queries.case_listings(case.id), "pushes": queries.case_pushes(case.id)}
+    endable = withdrawal.candidates(actor, case)
+    return {"listings": queries.case_listings(case.id), "pushes": queries.case_pushes(case.id),
+            "endable": endable, "end_ways": sorted({w for lst in endable for w in withdrawal.ways(lst)}) if endable else []}
 
 
 def init_app(app) -> None:
@@ -27,3 +29,4 @@ def init_app(app) -> None:
     hooks.register_task_rows("listings.confirm_push", queries.push_task_rows)
     register_script_functions(services.SCRIPT_FUNCTIONS)
     app.register_blueprint(routes.bp)
+    app.register_blueprint(routes.staff_bp)

@@ -1,10 +1,25 @@
 from flask_wtf import FlaskForm
-from wtforms import FileField
+from wtforms import FileField, IntegerField, MultipleFileField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.i18n import lazy_gettext as _l
+from forms.fields import CheckedByTheService, choices
 
 
 class DepartmentListForm(FlaskForm):
     """A department's own red or black list (XLSX)."""
 
     file = FileField(_l("The list (XLSX, at most 10 MB)"))
+
+
+class EndListingForm(FlaskForm):
+    """The deciding body ends a listing early: its decision revoked, or (a department's list) the subject repaired."""
+
+    listing_id = IntegerField(_l("Subject"), validators=[InputRequired(message=_l("Choose a subject of this case."))])
+    way = RadioField(_l("How the listing ends"), choices=choices([("revoked", _l("Revoked: the decision is annulled or wrong")),
+                                                                   ("repaired", _l("Credit repaired (recorded by the department)"))]),
+                     validators=[InputRequired(message=_l("Choose how the listing ends."))])
+    reasons = TextAreaField(_l("Reasons (as the signed decision states them)"),
+                            validators=[DataRequired(message=_l("Give the reasons, as the signed decision states them.")),
+                                        Length(max=8000)])
+    files = MultipleFileField(_l("Scan of the signed decision (PDF, PNG, JPG; at most 10 MB each)"), validators=[CheckedByTheService()])

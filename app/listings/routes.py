@@ -7,18 +7,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.permissions import require_role
+from app.cases import queries as case_queries
 from app.cases.access import case_visibility_clause
 from app.cases.attachments import uploads_from
 from app.cases.models import Case
+from app.cases.routes import detail_with_draft
 from app.enums import CaseKind
 from app.errors import DomainError
 from app.exports import XLSX
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.listings import imports
-from app.listings.forms import DepartmentListForm
+from app.listings import imports, withdrawal
+from app.listings.forms import DepartmentListForm, EndListingForm
 
 bp = Blueprint("department_lists", __name__, url_prefix="/lists/department")
+staff_bp = Blueprint("listing_end", __name__)
 
 
 def _imports(actor) -> list[Case]:
@@ -58,3 +61,28 @@ def upload():
 def template():
     require_role(current_user, *imports.UPLOADERS)
     return send_file(io.BytesIO(imports.template()), mimetype=XLSX, as_attachment=True, download_name="department-list-template.xlsx")
+
+
+@staff_bp.route("/cases/<int:case_id>/listings/end", methods=["POST"])
+@login_required
+def end_listing(case_id):
+    """The deciding body ends one subject's listing early (listings.withdrawal), from the case page."""
+    case_queries.get_case(current_user, case_id)  # (a case the user may not see is no such case)
+    form = EndListingForm()
+    typed = {"listing_id": form.listing_id.data, "way": form.way.data, "reasons": form.reasons.data}
+    if not form.validate_on_submit():
+        for message in (m for errors in form.errors.values() for m in errors):
+            flash(message, "danger")
+        return detail_with_draft(case_id, "listing-end", typed)
+    try:
+        listing = withdrawal.end(current_user, case_id, form.listing_id.data, form.way.data, form.reasons.data,
+                                 uploads_from(request.files.getlist("files")))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        for _field, message in exc.errors:
+            flash(message, "danger")
+        return detail_with_draft(case_id, "listing-end", typed)
+    flash(_l("The listing of %(name)s has ended; the units applying its measures have been told to lift them.",
+             name=listing.subject.name), "success")
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="listings"))

@@ -2,7 +2,7 @@
 messages to its process (bpmn/listing.bpmn) — suspended by its own objection or complaint, resumed from the
 day of rejection, revoked, repaired, expired — and every change pushed to the units that apply its measures
 (bpmn/measure_push.bpmn), which confirm. Services flush; the edge commits."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
@@ -150,17 +150,31 @@ def _source_number(payload: dict) -> str | None:
 
 
 def suspend(payload: dict, case: Case, actor) -> None:
-    """The subject's objection or complaint is being handled: its punishment is suspended from today."""
+    """The subject's objection or complaint is being handled: its punishment is suspended from the day it arrived
+    (`since`: an objection received on paper is registered later; the days between do not count towards the period),
+    else from today."""
     listing = db.session.get(Listing, payload["listing_id"])
     if listing.status != "in_effect" or open_suspension(listing.id) is not None:
         return  # ended, or already suspended
-    db.session.add(PeriodSuspension(case_id=listing.case_id, listing_id=listing.id, start=clock.today_local(),
+    start = _suspended_since(payload.get("since"), listing)
+    db.session.add(PeriodSuspension(case_id=listing.case_id, listing_id=listing.id, start=start,
                                     reason=payload.get("reason", "objection"), source_case_id=payload.get("source_case_id")))
     db.session.flush()
     listing.period_end = None
     events.record(listing.case_id, EventType.PUNISHMENT_SUSPENDED, actor,
-                  _details(listing, reason=payload.get("reason"), source=_source_number(payload)))
+                  _details(listing, reason=payload.get("reason"), source=_source_number(payload), **{"from": start.isoformat()}))
     _deliver(listing, "listing_suspend", actor)
+
+
+def _suspended_since(since, listing: Listing) -> date:
+    """The local day a suspension starts: the day the request arrived, never before the listing's period nor after
+    today."""
+    today = clock.today_local()
+    try:
+        day = clock.local_date(datetime.fromisoformat(since)) if since else today
+    except (TypeError, ValueError):
+        day = today
+    return min(today, max(day, listing.period_start or day))
 
 
 def _close_suspensions(listing: Listing) -> None:
@@ -211,7 +225,8 @@ def repaired(payload: dict, case: Case, actor) -> None:
     if listing.status not in ACTIVE:
         return
     _end(listing, "repaired")
-    events.record(listing.case_id, EventType.CREDIT_REPAIRED, actor, _details(listing, repair_case=_source_number(payload)))
+    events.record(listing.case_id, EventType.CREDIT_REPAIRED, actor,
+                  _details(listing, repair_case=_source_number(payload), reasons=payload.get("reasons", "")))
     _deliver(listing, "listing_repaired", actor)
 
 

@@ -246,6 +246,11 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     obj = objections.file_on_paper(user("market_cw"), case.id, subject_id, "事实认定有误（信函）。", date(2026, 11, 23), [PDF])
     db.session.commit()
     assert listings_of(case.id)[0].status == "suspended"
+    # suspended from the day the letter arrived, not the day it was registered: those two days do not count
+    from app.listings.models import PeriodSuspension
+
+    [susp] = db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.listing_id == listings_of(case.id)[0].id)).all()
+    assert susp.start == date(2026, 11, 23) and susp.end is None
     filed = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.OBJECTION_FILED))
     assert filed.details["channel"] == "paper" and filed.details["received_on"] == "2026-11-23"
     reply = task_of(obj.id, "reply_objection")

@@ -1,0 +1,76 @@
+"""A listing ended early by the body that decided it (谁决定、谁负责, seed 001 二(三)2; for a department's own list
+谁处罚、谁公示、谁督促修复, seed 000 十一): the decision is annulled or found wrong (on reconsideration, in court, or on
+the body's own review), or, for a department's list, the department records the subject's credit repair.
+
+Objections and the repair procedure end listings through their own processes; this is the deciding body acting on
+its own initiative, with its reasons and the scan of its signed decision. The listing's process (bpmn/listing.bpmn)
+receives the same message as from an upheld objection or a granted repair: its measures are lifted at every unit,
+it leaves the public list and the credit check at once, and a case whose last listing ends closes."""
+from sqlalchemy import select
+
+from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
+from app.auth.services import current_unit_id
+from app.cases import attachments
+from app.cases.models import Case
+from app.errors import DomainError, NotFound, PermissionDenied
+from app.extensions import db, lock_row
+from app.i18n import lazy_gettext as _l
+from app.listings import services
+from app.listings.models import Listing
+
+REVOKED, REPAIRED = "revoked", "repaired"
+MAX_REASONS = 8000
+
+
+def ways(listing: Listing) -> tuple[str, ...]:
+    """How its deciding body may end it: a case's listing is revoked (its repair is the subject's application); a
+    department's listing may also be ended by the department's own record of the subject's repair."""
+    return (REVOKED, REPAIRED) if listing.source == "department" else (REVOKED,)
+
+
+def may_end(actor, listing: Listing) -> bool:
+    """The deciding unit (or the unit that took over its work): its group lead for a case's decision, its staff for
+    a department's own list; or the joint-meeting office."""
+    if actor.role == OFFICE:
+        return True
+    roles = (GROUP_LEAD, CASEWORKER) if listing.source == "department" else (GROUP_LEAD,)
+    unit_id = listing.deciding_unit_id
+    return actor.role in roles and actor.unit_id is not None and actor.unit_id in (unit_id, current_unit_id(unit_id))
+
+
+def candidates(actor, case: Case) -> list[Listing] | None:
+    """The case's listings in force (or suspended) the reader may end, or None when there are none."""
+    if actor.role not in (OFFICE, GROUP_LEAD, CASEWORKER):
+        return None
+    found = [lst for lst in services.listings_of_case(case.id) if lst.status in services.ACTIVE and may_end(actor, lst)]
+    return found or None
+
+
+def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: list) -> Listing:
+    """End the listing (flush). Refused with a message, nothing written: another case's listing, one the actor may not
+    end, one already ended, no reasons, no scan of the signed decision."""
+    listing = db.session.scalar(select(Listing).where(Listing.id == listing_id, Listing.case_id == case_id))
+    if listing is None:
+        raise NotFound(_l("This case has no such listing."), "listing_id")
+    if not may_end(actor, listing):
+        raise PermissionDenied(_l("Only the body that decided this listing, or the joint-meeting office, may end it."))
+    lock_row(Listing, listing.id)  # (two people ending it at once: the second finds it ended)
+    db.session.refresh(listing, ["status"])
+    if listing.status not in services.ACTIVE:
+        raise DomainError(_l("This listing has already ended."))
+    if way not in ways(listing):
+        raise DomainError(_l("Choose how the listing ends."), "way")
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise DomainError(_l("Give the reasons, as the signed decision states them."), "reasons")
+    if len(reasons) > MAX_REASONS:
+        raise DomainError(_l("At most %(n)s characters.", n=MAX_REASONS), "reasons")
+    if not files:
+        raise DomainError(_l("Attach the scan of the signed decision that ends the listing."), "files")
+    attachments.validate_uploads(files, "files", attachments.SCAN_KINDS)
+    attachments.store(case_id, actor, files, "listing_end", subject_id=listing.subject_id)
+    payload = {"listing_id": listing.id, "reasons": reasons, "initiative": True}
+    case = db.session.get(Case, case_id)
+    (services.revoke if way == REVOKED else services.repaired)(payload, case, actor)
+    db.session.flush()
+    return listing

@@ -1,0 +1,113 @@
+"""The deciding body ends a listing early (谁决定、谁负责; for a department's own list 谁处罚、谁公示、谁督促修复): its
+decision annulled or wrong, or a department's record of the subject's repair. The listing's process lifts the measures at
+every unit; the subject leaves the public list and the credit check; a case whose last listing ends closes."""
+import pytest
+from sqlalchemy import func, select
+
+from app.cases.attachments import Upload
+from app.cases.models import Attachment, Case
+from app.credit import services as credit
+from app.enums import EventType
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from app.listings import imports, queries, withdrawal
+from app.listings.models import Listing, Push
+from tests.conftest import csrf_from, login, user
+from tests.flows.test_department_lists import GOOD, PERSON, _xlsx
+from tests.helpers import COMPANY, COMPANY2, event_types, in_effect_case, listings_of, open_tasks, unit_id
+
+SCAN = Upload("撤销决定书.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+def _finance():
+    return credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id)
+
+
+def test_the_deciding_groups_lead_revokes_one_subjects_listing(org, clock):
+    case, _codes = in_effect_case(subjects=(COMPANY, COMPANY2))
+    first, second = listings_of(case.id)
+    assert withdrawal.candidates(user("market_lead"), case) == [first, second]
+    assert withdrawal.candidates(user("market_cw"), case) is None  # a case's decision is the group's, not a caseworker's
+    assert withdrawal.candidates(user("env_lead"), case) is None  # another group's lead
+
+    # Refused, with a message and nothing written: another unit's lead, no reasons, no scan, a way a case's listing has not.
+    refusals = [
+        (PermissionDenied, dict(actor=user("env_lead"))),
+        (PermissionDenied, dict(actor=user("market_cw"))),
+        (DomainError, dict(reasons="  ")),
+        (DomainError, dict(files=[])),
+        (DomainError, dict(way="repaired")),
+        (DomainError, dict(files=[Upload("决定.docx", b"PK\x03\x04 not really")])),
+    ]
+    for error, change in refusals:
+        args = dict(actor=user("market_lead"), way="revoked", reasons="复议决定撤销原处罚决定。", files=[SCAN]) | change
+        with pytest.raises(error):
+            withdrawal.end(args["actor"], case.id, first.id, args["way"], args["reasons"], args["files"])
+        db.session.rollback()
+    assert [lst.status for lst in listings_of(case.id)] == ["in_effect", "in_effect"]
+    assert db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.purpose == "listing_end")) == 0
+
+    withdrawal.end(user("market_lead"), case.id, first.id, "revoked", "复议决定撤销原处罚决定。", [SCAN])
+    db.session.commit()
+    first, second = listings_of(case.id)
+    assert (first.status, first.end_reason, second.status) == ("revoked", "revoked", "in_effect")
+    lifts = db.session.scalars(select(Push).where(Push.listing_id == first.id, Push.action == "lift")).all()
+    assert {p.unit_id for p in lifts} == {unit_id("市财政局"), unit_id("市住房城乡建设局"), unit_id("市市场监管局")}
+    assert len(open_tasks(case.id, "confirm_push")) == 3
+    # the subject leaves the public list and the check at once; the other subject stays
+    assert credit.check(_finance(), COMPANY[2], "procurement", "CG-1").verdict != "punished"
+    assert credit.check(_finance(), COMPANY2[2], "procurement", "CG-2").verdict == "punished"
+    assert [lst.subject.name for lst in queries.public_list("punishment", None, 1).items] == [COMPANY2[1]]
+    # on the timeline with the reasons and the signed decision; the case goes on for the other subject
+    assert EventType.DETERMINATION_REVOKED in event_types(case.id)
+    [att] = db.session.scalars(select(Attachment).where(Attachment.purpose == "listing_end")).all()
+    assert att.subject_id == first.subject_id
+    assert db.session.get(Case, case.id).status == "in_effect"
+    with pytest.raises(DomainError):  # already ended
+        withdrawal.end(user("office1"), case.id, first.id, "revoked", "再次撤销", [SCAN])
+    db.session.rollback()
+
+    # the office ends the last one: the case closes
+    withdrawal.end(user("office1"), case.id, second.id, "revoked", "法院判决撤销。", [SCAN])
+    db.session.commit()
+    assert db.session.get(Case, case.id).status == "closed"
+
+
+def test_a_department_ends_its_own_listing_by_revocation_or_repair(org, clock):
+    [record] = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, PERSON))
+    db.session.commit()
+    company, person = db.session.scalars(select(Listing).where(Listing.case_id == record.id).order_by(Listing.id)).all()
+    assert withdrawal.ways(company) == ("revoked", "repaired")
+    assert withdrawal.candidates(user("market_cw"), record) == [company, person]  # the department's own staff
+    assert withdrawal.candidates(user("finance_cw"), record) is None
+
+    withdrawal.end(user("market_cw"), record.id, person.id, "repaired", "已履行义务，本部门认定信用修复。", [SCAN])
+    db.session.commit()
+    assert db.session.get(Listing, person.id).status == "repaired"
+    assert credit.check(_finance(), PERSON[3], "procurement", "CG-3").verdict != "punished"
+    assert EventType.CREDIT_REPAIRED in event_types(record.id)
+    withdrawal.end(user("market_cw"), record.id, company.id, "revoked", "原处罚决定被撤销。", [SCAN])
+    db.session.commit()
+    assert db.session.get(Listing, company.id).status == "revoked"
+    assert db.session.get(Case, record.id).status != "in_effect"
+
+
+def test_the_case_page_ends_a_listing_and_keeps_what_was_typed_when_refused(client, org, clock):
+    case, _codes = in_effect_case()
+    [listing] = listings_of(case.id)
+    login(client, "market_cw")
+    assert "listing-end" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    login(client, "market_lead")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="listing-end"' in page
+    form = {"csrf_token": csrf_from(page), "listing_id": str(listing.id), "way": "revoked", "reasons": "复议撤销。"}
+    refused = client.post(f"/cases/{case.id}/listings/end", data=form, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "请附上" in html and "复议撤销。" in html  # the scan is asked for; the reasons kept
+    assert db.session.get(Listing, listing.id).status == "in_effect"
+    done = client.post(f"/cases/{case.id}/listings/end", content_type="multipart/form-data",
+                       data=form | {"files": (__import__("io").BytesIO(SCAN.data), "撤销决定书.pdf")})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Listing, listing.id).status == "revoked"
