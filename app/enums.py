@@ -164,6 +164,7 @@ class EventType(StrEnum):
     ROUTE_DECIDED = "route_decided"
     CREDIT_CHECK_APPLIED = "credit_check_applied"
     NOTICE_ISSUED = "notice_issued"
+    NOTICE_SERVED = "notice_served"
     STATEMENT_MADE = "statement_made"
     STATEMENT_WAIVED = "statement_waived"
     DECISION_SERVED = "decision_served"

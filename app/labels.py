@@ -179,6 +179,7 @@ EVENT_LABELS = {
     "route_decided": _l("Office named the determining body"),
     "credit_check_applied": _l("A unit applied the listing in an approval (credit check)"),
     "notice_issued": _l("Subjects told of the intended determination (告知书)"),
+    "notice_served": _l("Notice served on a subject; the statement period counts from that day"),
     "statement_made": _l("Statement made (陈述申辩)"),
     "statement_waived": _l("Statement waived"),
     "decision_served": _l("Decision served on the subject (送达)"),

@@ -241,7 +241,9 @@ def raw_stock(bpmn_path: Path):
 # The listing functions read the database in the app; without one they answer "still listed, next report far
 # away", which is what the app answers for these cases too.
 STAND_INS = {"listings_active": lambda case_id: True, "next_report_at": lambda case_id: "2099-01-01T00:00:00+00:00",
-             "listing_end_at": lambda *a: "2099-01-01T00:00:00+00:00"}
+             "listing_end_at": lambda *a: "2099-01-01T00:00:00+00:00",
+             # (the statement period ends at once: the subjects' waivers are the app's message; here, the timer)
+             "statement_period_end": lambda case_id: "2000-01-01T00:00:00+00:00"}
 
 
 class stand_ins:
@@ -253,10 +255,12 @@ class stand_ins:
         register_script_functions(STAND_INS)
 
     def __exit__(self, *exc):
+        from app.dueprocess.services import SCRIPT_FUNCTIONS as DUEPROCESS
         from app.engine.runner import register_script_functions
         from app.listings.services import SCRIPT_FUNCTIONS
 
         register_script_functions(SCRIPT_FUNCTIONS)
+        register_script_functions(DUEPROCESS)
 
 
 def raw_adapter(bpmn_path: Path):
@@ -300,9 +304,10 @@ def waiting_state(app) -> str:
              ("determination", {"decision": "act", "implementing_units": [3, 4], "reporting_units": [3, 4]}),
              ("file_decision", {}), ("implement", {"impl_result": {"unit": 3}}), ("implement", {"impl_result": {"unit": 4}}),
              ("compile_feedback", {})]
-    for bpmn_id, values in steps:
-        eng.complete(next(t for t in eng.ready_user_tasks() if t.bpmn_id == bpmn_id).task_id, values)
-        eng.fire_timers()  # the statement period (already over)
+    with stand_ins():  # (the statement period's end is the engine's stand-in: already over)
+        for bpmn_id, values in steps:
+            eng.complete(next(t for t in eng.ready_user_tasks() if t.bpmn_id == bpmn_id).task_id, values)
+            eng.fire_timers()
     assert eng.waiting_timers(), "expected to wait on the period timer"
     return eng.dump(), eng
 

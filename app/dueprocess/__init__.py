@@ -5,13 +5,16 @@ where statements are made (portal) and recorded when received on paper (staff)."
 from app.cases import hooks
 from app.dueprocess import admin_routes, corrections, routes, services
 from app.dueprocess.forms import ServiceForm, StatementForm
+from app.engine.runner import register_script_functions
 
 
 def _section(actor, case) -> dict:
     notices = services.notices_of(case.id)
     recordable = {n.id for n in notices if services.period_open(n) and services.may_record_for_subject(actor, n)}
+    # (the service of a notice is recorded by the same staff, once, while the decision is not yet made)
+    serve_notice = {n.id for n in notices if n.served_on is None and not case.decision and services.may_record_for_subject(actor, n)}
     serving = services.may_record_service(actor, case)
-    return {"prior_notices": notices, "notice_recordable": recordable,
+    return {"prior_notices": notices, "notice_recordable": recordable, "notice_servable": serve_notice,
             "statement_form": StatementForm() if recordable else None,
             "decision_services": services.services_of(case.id) if case.decision == "act" and case.kind == "punishment" else None,
             "service_form": ServiceForm() if serving else None}
@@ -28,6 +31,7 @@ def init_app(app) -> None:
     hooks.register_tasks(corrections.TASKS)
     hooks.register_case_section(_section)
     hooks.register_portal_section(_portal_section)
+    register_script_functions(services.SCRIPT_FUNCTIONS)
     app.register_blueprint(routes.portal_bp)
     app.register_blueprint(routes.staff_bp)
     app.register_blueprint(routes.subjects_bp)

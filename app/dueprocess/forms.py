@@ -27,6 +27,14 @@ class ServiceForm(FlaskForm):
     note = TextAreaField(_l("Note on the service (optional)"), validators=[Optional(), Length(max=2000)])
 
 
+class NoticeServiceForm(FlaskForm):
+    """How and when a prior notice reached its subject (送达): the statement period runs from that day."""
+
+    way = SelectField(_l("Way of service"), choices=choices(labels.SERVICE_WAY_LABELS.items()))
+    served_on = DateField(_l("Date of service"), validators=[InputRequired(message=_l("Enter the date of service.")), PlausibleDate()])
+    proof = FileField(_l("Proof of service (receipt or scan; not needed for the portal)"))
+
+
 class TemplateForm(FlaskForm):
     body = TextAreaField(_l("Template (HTML and CSS with {{ placeholders }})"),
                          validators=[DataRequired(message=_l("The template is empty.")), Length(max=100_000)])

@@ -41,6 +41,11 @@ class PriorNotice(db.Model):
     stated_by: Mapped[User | None] = relationship(foreign_keys=[stated_by_id])
     # How the determination meeting answered the statement.
     answer: Mapped[str] = mapped_column(Text, default="")
+    # Its service (送达): the statement period runs from the day the subject received it; until the service is
+    # recorded, from the notice's issue.
+    served_on: Mapped[date | None] = mapped_column(Date)
+    service_way: Mapped[str | None] = mapped_column(String(20))  # portal | post | in_person | other
+    service_proof_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
 
 
 class DecisionService(db.Model):

@@ -7,7 +7,7 @@ from app.cases.attachments import uploads_from
 from app.cases.models import Subject
 from app.cases.routes import detail_with_draft
 from app.dueprocess import corrections, record, services, subject_changes
-from app.dueprocess.forms import CorrectionForm, ServiceForm, StatementForm, SubjectChangeForm
+from app.dueprocess.forms import CorrectionForm, NoticeServiceForm, ServiceForm, StatementForm, SubjectChangeForm
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.form_errors import apply_errors, commit_or_errors
@@ -88,6 +88,31 @@ def record_service(case_id):
             for e in errors:
                 flash(e, "danger")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="service"))
+
+
+@staff_bp.route("/<int:case_id>/notices/<int:notice_id>/service", methods=["POST"])
+@login_required
+def record_notice_service(case_id, notice_id):
+    """The day a prior notice reached its subject: its statement period runs from then."""
+    case_queries.get_case(current_user, case_id)  # (a case the user may not see is no such case)
+    form = NoticeServiceForm()
+    if form.validate_on_submit():
+        try:
+            moved = services.record_notice_service(current_user, case_id, notice_id, form.way.data, form.served_on.data,
+                                                   uploads_from(request.files.getlist("proof"), "proof"))
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(_l("The service of the notice was recorded; the statement period now runs from that day.") if moved else
+                  _l("The service of the notice was recorded. The statement period had already ended or been answered, "
+                     "and is not reopened."), "success" if moved else "warning")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "danger")
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="notices"))
 
 
 @subjects_bp.route("/<int:subject_id>")

@@ -5,9 +5,9 @@ The determining body issues one notice per subject (task issue_notice in bpmn/jo
 subject may make a statement with evidence, on the portal or on paper (recorded by staff), or waive it, until
 the statement period ends. When every subject has answered, the case's process is told
 ("case_statements_complete"); otherwise its timer ends the period. The determination answers the statements."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -25,6 +25,7 @@ from app.rights.accounts import may_issue_codes
 from app.rights.objections import applicant_case
 
 MESSAGE = "case_statements_complete"
+PERIOD_MOVED = "statement_period_moved"
 MAX_TEXT = 8000
 RIGHTS = _l(
     "You may state your case and defend yourself (陈述申辩) in writing, with evidence, before the date given, on the "
@@ -69,6 +70,63 @@ def issue(case: Case, actor, unit_id: int, intended: str, grounds: str, legal_ba
         "summary": "；".join(cs.subject.name for cs in case.subjects), "due_at": dl.due_at.isoformat(),
         "rule": "statement_period", "days": basis["days"], "day_kind": basis["day_kind"], "unit_id": unit_id})
     return rows[0] if rows else None
+
+
+def statement_period_end(case_id: int) -> str:
+    """The case's statement period ends when the last of its notices' does (each counted from its service): the due
+    time of the procedure's timer (bpmn/joint_punishment.bpmn, timer_statement_due)."""
+    due = db.session.scalar(select(func.max(PriorNotice.statement_due_at)).where(PriorNotice.case_id == case_id))
+    return clock.as_utc(due).isoformat() if due else clock.now().isoformat()
+
+
+SCRIPT_FUNCTIONS = {"statement_period_end": statement_period_end}
+
+
+def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_on, proof: list) -> bool:
+    """Record how and when a notice reached its subject (flush). Its statement period then runs from that day (the
+    procedure's timer moves with it); a period already over is not reopened. Returns whether the period moved."""
+    notice = db.session.get(PriorNotice, notice_id)
+    if notice is None or notice.case_id != case_id:
+        raise NotFound(_l("No such notice in this case."))
+    if not may_record_for_subject(actor, notice):
+        raise PermissionDenied(_l("Only the determining body or the office records the service of its notices."))
+    lock_row(PriorNotice, notice.id)  # (two records at once: the second finds the first)
+    db.session.refresh(notice, ["served_on", "statement_due_at"])
+    if notice.served_on is not None:
+        raise DomainError(_l("The service of this notice was already recorded (%(d)s).", d=ShownDate(notice.served_on)))
+    if way not in SERVICE_WAYS:
+        raise DomainError(_l("Choose how the notice was served."), "way")
+    if not isinstance(served_on, date):
+        raise DomainError(_l("Enter the date of service."), "served_on")
+    issued = clock.local_date(notice.issued_at)
+    if served_on < issued:
+        raise DomainError(_l("The notice cannot be served before it was issued (%(d)s).", d=ShownDate(issued)), "served_on")
+    if served_on > clock.today_local():
+        raise DomainError(_l("The date of service cannot be in the future."), "served_on")
+    if way == "portal" and not db.session.scalar(select(User.id).where(User.subject_id == notice.subject_id, User.active.is_(True))):
+        raise DomainError(_l("The subject has no portal account: serve the notice another way."), "way")
+    if way != "portal" and not proof:
+        raise DomainError(_l("Attach the proof of service (the receipt or a scan)."), "proof")
+    attachments.validate_uploads(proof, "proof")
+    stored = attachments.store(case_id, actor, proof, "service", "proof", subject_id=notice.subject_id)
+    notice.served_on, notice.service_way = served_on, way
+    notice.service_proof_id = stored[0].id if stored else None
+    case = db.session.get(Case, case_id)
+    start = datetime.combine(served_on, time(9), tzinfo=clock.LOCAL_TZ)
+    dl = runtime.case_deadline(case, "statement_period", start)
+    # (a period still running moves to its count from service; one already over in silence is not reopened)
+    moved = notice.state == OPEN and clock.now() <= clock.as_utc(notice.statement_due_at) < dl.due_at
+    if moved:
+        notice.statement_due_at = dl.due_at
+        notice.deadline_basis = runtime.deadline_basis("statement_period", runtime.deadline_rule_of(case, "statement_period"),
+                                                       start, dl)
+    db.session.flush()
+    events.record(case_id, EventType.NOTICE_SERVED, actor, {
+        "summary": notice.subject.name, "way": way, "served_on": served_on.isoformat(), "subject_id": notice.subject_id,
+        "due_at": clock.as_utc(notice.statement_due_at).isoformat()})
+    if moved:  # the procedure waits for the period: its timer is set again from the notices
+        runtime.deliver(case, PERIOD_MOVED, actor)
+    return moved
 
 
 def period_open(notice: PriorNotice) -> bool:

@@ -110,7 +110,8 @@ def intended_decision(case: Case) -> str:
 
 def issue_notice(ctx: TaskContext) -> dict:
     """Tell each subject the intended determination, its grounds and basis and its rights (告知), before the
-    meeting decides; the statement period runs from now (bpmn: the timer reads statement_due_at)."""
+    meeting decides. The statement period runs from now until each notice's service is recorded, then from that day
+    (bpmn: the timer asks statement_period_end; statement_due_at is kept as the period counted from issue)."""
     v = ctx.values
     notice = dueprocess.issue(ctx.case, ctx.actor, ctx.task.unit_id, v.get("intended"), v.get("grounds"), v.get("legal_basis"))
     return {"statement_due_at": clock.as_utc(notice.statement_due_at).isoformat()}

@@ -246,3 +246,62 @@ def test_the_meeting_is_held_after_the_subjects_were_heard(org, clock):
     with pytest.raises(DomainError) as err:
         complete("market_lead", ot, values)
     assert err.value.errors[0][0] == "meeting_date"
+
+
+def test_the_statement_period_runs_from_the_service_of_the_notice(org, clock):
+    """A notice sent by post reaches its subject days after it was issued: once its service is recorded, the subject's
+    statement period (5 working days) runs from that day, and the procedure's timer moves with it (the latest of the
+    notices' ends). A period already over is not reopened."""
+    from datetime import date
+
+    from app import clock as app_clock
+    from app.engine.models import ProcessInstance
+    from app.enums import EventType
+    from app.errors import PermissionDenied
+    from tests.helpers import main_instance
+
+    case = _accepted(subjects=(COMPANY, COMPANY2))
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)  # issued Mon 23 Nov
+    first, second = dueprocess.notices_of(case.id)
+    issued_due = first.statement_due_at
+    assert app_clock.local_date(issued_due) == date(2026, 11, 30)
+    inst = main_instance(case)
+    assert inst.next_due_at == issued_due and " statement_period_moved " in inst.waits_for
+
+    clock.move_to("2026-11-26T02:00:00+00:00")  # Thu: the post's receipt came back, served on Wed 25 Nov
+    # refused, nothing written: another unit, before the issue, in the future, without the proof, portal without account
+    for actor, way, served_on, proof, error in [
+        ("env_lead", "post", date(2026, 11, 25), [PDF], PermissionDenied),
+        ("market_lead", "post", date(2026, 11, 20), [PDF], DomainError),
+        ("market_lead", "post", date(2026, 11, 27), [PDF], DomainError),
+        ("market_lead", "post", date(2026, 11, 25), [], DomainError),
+        ("market_lead", "portal", date(2026, 11, 25), [], DomainError),
+    ]:
+        with pytest.raises(error):
+            dueprocess.record_notice_service(user(actor), case.id, first.id, way, served_on, proof)
+        db.session.rollback()
+    assert dueprocess.notices_of(case.id)[0].served_on is None
+    assert dueprocess.record_notice_service(user("market_lead"), case.id, first.id, "post", date(2026, 11, 25), [PDF]) is True
+    db.session.commit()
+    first, second = dueprocess.notices_of(case.id)
+    assert app_clock.local_date(first.statement_due_at) == date(2026, 12, 2)  # 5 working days from Wed 25 Nov
+    assert first.served_on == date(2026, 11, 25) and first.service_proof_id is not None
+    assert second.statement_due_at == issued_due  # the other subject's notice: not yet served, counted from issue
+    inst = db.session.get(ProcessInstance, main_instance(case).id)
+    assert inst.next_due_at == first.statement_due_at  # the procedure waits for the later end
+    assert EventType.NOTICE_SERVED in event_types(case.id)
+    with pytest.raises(DomainError):  # recorded once
+        dueprocess.record_notice_service(user("office1"), case.id, first.id, "post", date(2026, 11, 25), [PDF])
+    db.session.rollback()
+
+    # The period counted from issue has ended: the silent second subject's notice is not reopened by a late record.
+    clock.move_to("2026-11-30T16:30:00+00:00")  # Tue 1 Dec, 00:30
+    sweep_timers()  # (the experts' answer times fall due here too)
+    assert open_tasks(case.id, "determination") == []  # still waiting for the first subject's period
+    dueprocess.record_on_paper(user("market_lead"), first.id, "陈述意见（信函）。", [PDF])  # within its own period
+    assert dueprocess.record_notice_service(user("market_lead"), case.id, second.id, "in_person", date(2026, 11, 30), [PDF]) is False
+    db.session.commit()
+    assert dueprocess.notices_of(case.id)[1].statement_due_at == issued_due
+    clock.move_to("2026-12-02T16:00:01+00:00")  # Thu 3 Dec: the first subject's period is over
+    assert sweep_timers() >= 1
+    assert len(open_tasks(case.id, "determination")) == 1
