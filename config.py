@@ -83,7 +83,8 @@ REPAIR_MIN_DAYS_BY_ENTRY = {"ENV-P-001": 365}
 # own with XINLIAN_CHECK_MATTER_TYPES="licence,subsidy,...", from the keys of app.labels.MATTER_TYPE_LABELS.
 CHECK_MATTER_TYPES = [k.strip() for k in os.environ.get(
     "XINLIAN_CHECK_MATTER_TYPES",
-    "licence,qualification,subsidy,honour,procurement,bidding,land,financing,supervision,other").split(",") if k.strip()]
+    "licence,qualification,subsidy,honour,procurement,bidding,land,financing,supervision,recruitment,appointment,"
+    "major_decision,other").split(",") if k.strip()]
 # A batch check takes at most this many rows.
 CHECK_BATCH_MAX_ROWS = int(os.environ.get("XINLIAN_CHECK_BATCH_MAX_ROWS", 10000))
 

@@ -223,6 +223,10 @@ MATTER_TYPE_LABELS = {
     "land": _l("Supply of public land"),
     "financing": _l("Financing or credit"),
     "supervision": _l("Supervision and inspection"),
+    # (seed 000 九: 人员招聘、干部任用、评先评优; seed 004 (十): 重大决策)
+    "recruitment": _l("Recruitment of staff"),
+    "appointment": _l("Appointment of officials"),
+    "major_decision": _l("Major decision"),
     "other": _l("Other matter"),
 }
 CHECK_ACTION_LABELS = {

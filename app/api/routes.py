@@ -203,11 +203,15 @@ def _cell(value):
 def _entry(lst, measures) -> dict:
     v = lst.catalog_version
     return {"listing_id": lst.id, "list": "black" if lst.kind == "punishment" else "red", "subject_name": lst.subject.name,
-            "subject_kind": lst.subject.kind, "subject_code": lst.subject.code, "determined_on": lst.decided_on,
+            "subject_kind": lst.subject.kind, "subject_code": lst.subject.code,
+            "code_type": "resident_id" if lst.subject.kind == "person" else "uscc",
+            "legal_representative": lst.subject.legal_representative, "determined_on": lst.decided_on,
             "reason": v.behaviour if v else "", "grounds": lst.grounds, "legal_basis": lst.legal_basis,
             "entry_code": v.entry.code if v else "", "deciding_unit": lst.deciding_unit.name,
-            "case_number": lst.decision_no if lst.source == "department" or not lst.case else lst.case.number, "period_start": lst.period_start,
-            "period_end": lst.period_end, "status": lst.status, "ended_on": lst.ended_on, "serious": bool(lst.serious),
+            "case_number": lst.decision_no if lst.source == "department" or not lst.case else lst.case.number,
+            "decision_no": lst.decision_no, "source": lst.source, "period_start": lst.period_start,
+            "period_end": lst.period_end, "status": lst.status, "ended_on": lst.ended_on, "end_reason": lst.end_reason,
+            "serious": bool(lst.serious),
             "measures": measures.get(lst.id, []), "updated_at": lst.updated_at}
 
 

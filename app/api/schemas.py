@@ -168,6 +168,9 @@ class ListEntryOut(Schema):
     subject_name = fields.String(required=True)
     subject_kind = fields.String(required=True)
     subject_code = fields.String(required=True)
+    code_type = fields.String(required=True, metadata={
+        "description": "证件类型: uscc (统一社会信用代码) for an organisation, resident_id (居民身份证号码) for a person"})
+    legal_representative = fields.String(allow_none=True, required=True, metadata={"description": "法定代表人 (organisations)"})
     determined_on = fields.Date(required=True, metadata={"description": "认定时间"})
     reason = fields.String(required=True, metadata={"description": "认定原因 (the behaviour)"})
     grounds = fields.String(required=True)
@@ -175,10 +178,14 @@ class ListEntryOut(Schema):
     entry_code = fields.String(required=True)
     deciding_unit = fields.String(required=True)
     case_number = fields.String(allow_none=True, required=True)
+    decision_no = fields.String(allow_none=True, required=True, metadata={"description": "认定文书文号 (the decision document's number)"})
+    source = fields.String(required=True, metadata={"description": "case (decided in Xinlian) | department (a department's own list)"})
     period_start = fields.Date(required=True)
     period_end = fields.Date(allow_none=True, required=True)
     status = fields.String(required=True)
     ended_on = fields.Date(allow_none=True, required=True)
+    end_reason = fields.String(allow_none=True, required=True, metadata={
+        "description": "移出原因 once ended: expired | revoked | repaired | …"})
     serious = fields.Boolean(required=True, metadata={
         "description": "on the serious-dishonesty list (严重失信主体名单, seed 003 8①): a black-list entry under a catalog "
                        "entry that marks serious dishonesty"})

@@ -25,7 +25,7 @@ from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
 from app.listings.services import listing_of, listings_of_case
 from app.workdays.rules import current as current_rules
-from app.workdays.services import deadline_from
+from app.workdays.services import WorkCalendar, deadline_from
 
 PROCESS_ID = "objection"
 FINDINGS = ("upheld", "partly", "rejected")
@@ -106,8 +106,17 @@ def objection_last_day(case: Case, listing: Listing):
     if listing is None or listing.served_on is None:
         return None
     rule = runtime.deadline_rule_of(case, "objection_window")
-    # The day of service is not counted (期间开始的日不计算在内): 60 days from 1 March end on 30 April.
-    return listing.served_on + timedelta(days=int(rule["days"])) if rule else None
+    if not rule:
+        return None
+    # The day of service is not counted (期间开始的日不计算在内): 60 days from 1 March end on 30 April. A last day that
+    # is a day off moves to the next working day (期间届满的最后一日是法定休假日的，以休假日结束的次日为期间届满的日期).
+    last = listing.served_on + timedelta(days=int(rule["days"]))
+    calendar = WorkCalendar(last, last + timedelta(days=31))
+    for _ in range(31):
+        if calendar.is_workday(last):
+            break
+        last += timedelta(days=1)
+    return last
 
 
 def determining(case: Case) -> tuple[int, str]:

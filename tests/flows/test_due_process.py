@@ -305,3 +305,21 @@ def test_the_statement_period_runs_from_the_service_of_the_notice(org, clock):
     clock.move_to("2026-12-02T16:00:01+00:00")  # Thu 3 Dec: the first subject's period is over
     assert sweep_timers() >= 1
     assert len(open_tasks(case.id, "determination")) == 1
+
+
+def test_an_objection_window_ending_on_a_day_off_ends_on_the_next_working_day(org, clock):
+    """期间届满的最后一日是法定休假日的，以休假日结束的次日为期间届满的日期: served on Wed 25 Nov, the 60th day is Sunday
+    24 Jan 2027, so the subject may still object on Monday 25 Jan."""
+    from datetime import date
+
+    from app.rights import objections
+    from tests.helpers import in_effect_case
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2026-11-25T02:00:00+00:00")
+    dueprocess.record_service(user("market_lead"), case.id, case.subjects[0].subject_id, "post", date(2026, 11, 25), "", [PDF])
+    db.session.commit()
+    assert objections.objection_last_day(case, listings_of(case.id)[0]) == date(2027, 1, 25)
+    clock.move_to("2027-01-25T02:00:00+00:00")
+    assert objections.file_objection(applicant, case.id, "异议（周一）", []).number.startswith("YY-")

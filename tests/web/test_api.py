@@ -84,6 +84,7 @@ def test_check_scopes_errors_and_the_application_record(client, org, clock, spec
     assert ev.details["note"] == "系统自动拦截"  # (invisible characters dropped from API bodies as from forms)
     types = call(client, spec, "GET", "/api/v1/matter-types", token).get_json()
     assert {"key": "licence", "label": "行政许可"} in types
+    assert {"key": "recruitment", "label": "人员招聘录用"} in types and {"key": "major_decision", "label": "重大决策"} in types
     # every call logged once, the check's own with its log row in the same transaction
     logged = db.session.execute(select(ApiCall.method, ApiCall.path, ApiCall.status).where(ApiCall.client_id == _c.id)
                                 .order_by(ApiCall.id)).all()
