@@ -1,0 +1,269 @@
+"""Checks of an uploaded file's content beyond its type: what a file of an allowed type may still carry.
+
+- PDF: no JavaScript or actions that run when the file is opened (/JavaScript, /JS, /OpenAction, /Launch,
+  /AA, /EmbeddedFile, /RichMedia, /XFA), also inside streams (object streams), which are decoded to look with
+  every filter their dictionary names (Flate with predictors, ASCIIHex, ASCII85, LZW, RunLength, chains: pypdf's
+  decoders), and also when a name is written with #xx escapes (/Open#41ction is /OpenAction to a reader). A
+  stream whose dictionary or filters cannot be read, and an encrypted PDF, cannot be checked and are refused.
+- Any type: nothing after the end of the file format (e.g. HTML appended to a PNG, a "polyglot").
+- DOCX/XLSX (zip containers): a bounded number of parts and total uncompressed size (zip bombs), no paths
+  leaving the archive, no macros, and their XML parts parsed with defusedxml (no entities, no DTDs).
+- File names: no control or bidirectional-override characters (a name that displays as "report.pdf" but
+  is "fdp.exe"), no path separators.
+Each check returns the reason as a message, or None."""
+import bisect
+import io
+import re
+import unicodedata
+import zipfile
+import zlib
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+from pypdf.errors import LimitReachedError
+from pypdf.filters import decode_stream_data
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject, read_object
+
+from app.i18n import lazy_gettext as _l
+
+MAX_ZIP_PARTS = 2000
+MAX_ZIP_TOTAL = 100 * 1024 * 1024  # uncompressed
+MAX_ZIP_RATIO = 200  # uncompressed / compressed, per part
+ACTIVE_NAMES = (b"JavaScript", b"JS", b"OpenAction", b"Launch", b"AA", b"EmbeddedFile", b"RichMedia", b"XFA")
+PDF_ACTIVE = re.compile(rb"/(" + b"|".join(ACTIVE_NAMES) + rb")\b")
+# A name with at least one #xx escape (PDF 1.2+: any character of a name may be written so); delimiters end it.
+_NAME_CHAR = rb"[^\x00\t\n\x0c\r /\[\]()<>{}%]"
+PDF_ESCAPED_NAME = re.compile(rb"/(" + _NAME_CHAR + rb"*#[0-9A-Fa-f]{2}" + _NAME_CHAR + rb"*)")
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# A stream's data: after "stream" and its end of line (CRLF, LF, a lone CR or spaces first, which readers take too), up to
+# "endstream", with or without an end of line before it. Where the dictionary gives the length, that is used.
+PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream[ \t]*(?:\r\n|\n|\r)(.*?)(?:\r\n|\n|\r)?endstream", re.S)
+MAX_INFLATE = 64 * 1024 * 1024  # (all streams together; an upload is at most 10 MB)
+
+
+def name_problem(filename: str):
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in filename):
+        return _l("File name %(name)s contains control or direction characters.", name=filename.encode("unicode_escape").decode())
+    if "/" in filename or "\\" in filename:
+        return _l("File name %(name)s contains a path.", name=filename)
+    return None
+
+
+class _TooMuchToInflate(Exception):
+    """The compressed streams inflate to more than MAX_INFLATE: what lies beyond could not be looked at."""
+
+
+class _Unreadable(Exception):
+    """A stream's dictionary or filters could not be read: what it holds could not be looked at."""
+
+
+# The object a stream belongs to starts at the last "N G obj" before it; its dictionary lies between the two.
+PDF_OBJ_START = re.compile(rb"\d+\s+\d+\s+obj\b")
+# Filters of image data (pixels, not PDF objects: a reader takes no names from them), left as they are.
+IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/CCF"})
+
+
+PDF_INT_OBJECT = re.compile(rb"(?<!\d)(\d+)\s+(\d+)\s+obj\s*(\d+)\s*endobj")
+
+
+class _Document:
+    """What every stream's lookups need, found in one pass over the file each (a document of thousands of streams
+    searched again for each of them took half a minute)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.obj_ends = [(m.start(), m.end()) for m in PDF_OBJ_START.finditer(data)]
+        self._starts = [s for s, _e in self.obj_ends]
+        self._numbers = None
+
+    def object_before(self, at: int) -> int | None:
+        """Where the dictionary of the object whose stream starts at `at` begins (after its "N G obj")."""
+        i = bisect.bisect_left(self._starts, at) - 1
+        return self.obj_ends[i][1] if i >= 0 else None
+
+    def number(self, num: bytes, gen: bytes) -> int | None:
+        """The value of an object that is a plain number (an indirect /Length)."""
+        if self._numbers is None:
+            self._numbers = {(int(m.group(1)), int(m.group(2))): int(m.group(3)) for m in PDF_INT_OBJECT.finditer(self.data)}
+        return self._numbers.get((int(num), int(gen)))
+
+
+def _stream_dictionary(doc: _Document, stream_at: int):
+    begins = doc.object_before(stream_at)
+    if begins is None:
+        raise _Unreadable
+    head = doc.data[begins:stream_at].strip()
+    try:
+        parsed = read_object(io.BytesIO(head), None)
+    except Exception as exc:  # noqa: BLE001  (pypdf's parser raises many kinds on what is not a dictionary)
+        raise _Unreadable from exc
+    if not isinstance(parsed, DictionaryObject):
+        raise _Unreadable
+    return parsed, head
+
+
+def _filters(dictionary) -> list[str]:
+    f = dictionary.get("/Filter")
+    if f is None:
+        return []
+    if isinstance(f, NameObject):
+        return [str(f)]
+    if isinstance(f, ArrayObject) and all(isinstance(x, NameObject) for x in f):
+        return [str(x) for x in f]
+    raise _Unreadable
+
+
+PDF_LENGTH = re.compile(rb"/Length\s+(\d+)(?:\s+(\d+)\s+R)?")
+
+
+def _length(doc: _Document, head: bytes) -> int | None:
+    """The stream's /Length: a number in its dictionary, or the number an indirect reference (N G R) points to
+    (read from the dictionary's text: pypdf parses a reference only with a whole document)."""
+    m = PDF_LENGTH.search(head)
+    if m is None:
+        return None
+    if m.group(2) is None:
+        return int(m.group(1))
+    return doc.number(m.group(1), m.group(2))
+
+
+def _stream_data(doc: _Document, m, head: bytes) -> bytes:
+    """The stream's bytes as a reader takes them: /Length bytes from its start when that length is known and
+    plausible (an "endstream" inside compressed data does not cut it short), else up to the first "endstream"."""
+    start = m.start(1)
+    length = _length(doc, head)
+    if length is not None and 0 <= length <= len(doc.data) - start:
+        return doc.data[start:start + length]
+    return m.group(1)
+
+
+def _decoded(doc: _Document, m, budget: int) -> bytes | None:
+    """The stream's content as a reader decodes it (None: image data, or not compressed)."""
+    dictionary, head = _stream_dictionary(doc, m.start())
+    filters = _filters(dictionary)
+    if not filters or set(filters) <= IMAGE_FILTERS:
+        return None
+    raw = _stream_data(doc, m, head)
+    if filters == ["/FlateDecode"] and "/DecodeParms" not in dictionary:
+        inflater = zlib.decompressobj()
+        try:
+            out = inflater.decompress(raw, budget)
+        except zlib.error as exc:
+            raise _Unreadable from exc
+        if inflater.unconsumed_tail:
+            raise _TooMuchToInflate
+        return out
+    stream = StreamObject()
+    stream.update({k: v for k, v in dictionary.items() if k != "/Length"})
+    stream._data = raw
+    try:
+        out = decode_stream_data(stream)
+    except LimitReachedError as exc:
+        raise _TooMuchToInflate from exc
+    except Exception as exc:  # noqa: BLE001  (an unknown filter, bad parameters, damaged data)
+        raise _Unreadable from exc
+    return out if isinstance(out, bytes) else str(out).encode()
+
+
+def _decoded_streams(data: bytes):
+    total = 0
+    doc = _Document(data)
+    for m in PDF_STREAM.finditer(data):
+        out = _decoded(doc, m, MAX_INFLATE - total)
+        if out is None:
+            continue
+        total += len(out)
+        if total >= MAX_INFLATE:
+            # (stopping quietly here would let a first stream of zeros hide the actions in the ones after it)
+            raise _TooMuchToInflate
+        yield out
+
+
+def _escaped_names(data: bytes):
+    """Names written with #xx escapes, as a reader reads them (/Open#41ction is OpenAction)."""
+    return (PDF_NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), m.group(1)) for m in PDF_ESCAPED_NAME.finditer(data))
+
+
+def _active(data: bytes) -> bool:
+    if PDF_ACTIVE.search(data):
+        return True
+    return any(name in ACTIVE_NAMES for name in _escaped_names(data))
+
+
+def _encrypted(data: bytes) -> bool:
+    return bool(re.search(rb"/Encrypt\b", data)) or any(name == b"Encrypt" for name in _escaped_names(data))
+
+
+def pdf_problem(data: bytes):
+    if _encrypted(data):
+        return _l("The PDF is encrypted (password or permission protection) and cannot be checked for scripts; save an "
+                  "unprotected copy (e.g. print to PDF).")
+    try:
+        active = _active(data) or any(_active(s) for s in _decoded_streams(data))
+    except _TooMuchToInflate:
+        return _l("The PDF's compressed content is too large to check for scripts; save it again smaller (e.g. print "
+                  "to PDF) or split it.")
+    except _Unreadable:
+        return _l("The PDF's content could not be read to check it for scripts; save it again (e.g. print to PDF).")
+    if active:
+        return _l("The PDF contains scripts or automatic actions; save it again without them (e.g. print to PDF).")
+    tail = data.rstrip()[-1024:]
+    if not tail.endswith(b"%%EOF"):
+        return _l("The file has content after its end; only the document itself may be uploaded.")
+    return None
+
+
+def image_problem(kind: str, data: bytes):
+    end = {"png": b"IEND\xaeB`\x82", "jpg": b"\xff\xd9", "jpeg": b"\xff\xd9"}[kind]
+    if not data.rstrip(b"\x00").endswith(end):
+        return _l("The file has content after its end; only the document itself may be uploaded.")
+    return None
+
+
+def zip_problem(data: bytes):
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return _l("The file is damaged or not a valid document.")
+    if len(infos) > MAX_ZIP_PARTS or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL or any(
+            i.compress_size and i.file_size / i.compress_size > MAX_ZIP_RATIO for i in infos):
+        return _l("The document expands to far more than its size (a compressed bomb) and is refused.")
+    for i in infos:
+        if i.filename.startswith("/") or ".." in i.filename.split("/"):
+            return _l("The document contains paths outside itself and is refused.")
+        if i.filename.lower().endswith("vbaproject.bin"):
+            return _l("The document contains macros; save it as a document without macros.")
+        if i.filename.lower().endswith((".xml", ".rels")):
+            try:
+                part = zf.read(i)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+                # (a damaged part, a wrong checksum, an encrypted part, a compression method zipfile cannot read)
+                return _l("The file is damaged or not a valid document.")
+            try:
+                SafeET.fromstring(part, forbid_dtd=True)
+            except (DefusedXmlException, SafeET.ParseError):
+                return _l("The document contains unsafe or invalid XML and is refused.")
+    return None
+
+
+def content_problem(kind: str, data: bytes):
+    """The reason this file (of an allowed type, by its content) is still refused, or None."""
+    if kind == "pdf":
+        return pdf_problem(data)
+    if kind in ("png", "jpg", "jpeg"):
+        return image_problem(kind, data)
+    if kind in ("docx", "xlsx"):
+        return zip_problem(data)
+    return None
+
+
+def xml_problem(data: bytes):
+    """For XML a user uploads to be parsed (BPMN): no DTD, no entities (XXE, billion laughs)."""
+    try:
+        SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        return _l("The file declares a DTD or entities, which are not accepted.")
+    except SafeET.ParseError as exc:
+        return _l("Malformed XML: %(why)s", why=str(exc))
+    return None
