@@ -292,7 +292,8 @@ def register_errorhandlers(app: Flask) -> None:
         except Exception:  # noqa: BLE001  (the connection is gone; nothing to roll back)
             pass
         if is_concurrency_error(exc):  # SQLite "database is locked": another writer, not an outage
-            return _error_page(409, _l("Someone else changed this at the same time. Please try again."))
+            # (it may be any other writer, not someone changing the same thing: a login, a report from the public)
+            return _error_page(409, _l("The system was busy saving other work and saved nothing of yours. Please try again."))
         # One line per failed request: an outage must not fill the log with a traceback per page view.
         current_app.logger.warning("database unavailable: %s %s: %s", request.method, request.path, unavailable_reason(exc))
         # Rendered without the context processors: Flask-Login's would load the user from the database.

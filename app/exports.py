@@ -114,15 +114,17 @@ def xlsx_rows(data: bytes, max_rows: int = MAX_SHEET_ROWS, max_cols: int = MAX_S
         wb.close()
 
 
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """Rows of the first sheet of an XLSX file, or of a UTF-8 CSV file (a BOM is fine), as text cells."""
+def read_table(filename: str, data: bytes, max_rows: int = MAX_SHEET_ROWS) -> list[list[str]]:
+    """Rows of the first sheet of an XLSX file, or of a UTF-8 CSV file (a BOM is fine), as text cells. More than
+    `max_rows` rows raise UnreadableTable("too-large") as soon as they are read. (An XLSX's compression is checked by
+    the caller, with the upload checks: app.file_checks.content_problem.)"""
     name = (filename or "").lower()
     try:
         # (invisible format characters dropped, as from forms: see app.invisible)
         if name.endswith(".csv"):
-            return [[strip_invisible(v) for v in row] for row in csv.reader(io.StringIO(data.decode("utf-8-sig", errors="strict")))]
+            return _csv_rows(data.decode("utf-8-sig", errors="strict"), max_rows)
         if name.endswith(".xlsx"):
-            return [["" if v is None else strip_invisible(str(v)) for v in row] for row in xlsx_rows(data)]
+            return [["" if v is None else strip_invisible(str(v)) for v in row] for row in xlsx_rows(data, max_rows=max_rows)]
     except TableTooLarge:
         raise UnreadableTable("too-large")
     except UnicodeDecodeError:
@@ -130,6 +132,17 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise UnreadableTable("damaged")
     raise UnreadableTable("type")
+
+
+def _csv_rows(text: str, max_rows: int) -> list[list[str]]:
+    """Every row counts, blank ones too (10 MB of ",\n" is five million of them: refused at the limit, not parsed
+    whole), and at most MAX_SHEET_COLUMNS cells of each are kept."""
+    rows = []
+    for row in csv.reader(io.StringIO(text)):
+        if len(rows) >= max_rows:
+            raise TableTooLarge(f"more than {max_rows} rows")
+        rows.append([strip_invisible(v) for v in row[:MAX_SHEET_COLUMNS]])
+    return rows
 
 
 def table_problem(exc: UnreadableTable):

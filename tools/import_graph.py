@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Lower layers never import higher ones (see README "Architecture"). Features may use each other one way.
 LAYERS = {
     0: {"app.clock", "app.dates", "app.db_types", "app.db_errors", "app.enums", "app.exports", "app.extensions", "app.errors", "app.i18n", "app.labels",
-        "app.pagination", "app.text_search", "app.invisible", "app.txcache", "app.crypto", "app.blobs", "app.security_log", "app.form_errors", "app.redirects", "app.rate_storage", "app.audit", "app.auth", "app.workdays"},
+        "app.pagination", "app.text_search", "app.invisible", "app.file_checks", "app.txcache", "app.crypto", "app.blobs", "app.security_log", "app.form_errors", "app.redirects", "app.rate_storage", "app.audit", "app.auth", "app.workdays"},
     1: {"app.catalog", "app.engine"},
     2: {"app.cases", "app.tasks"},
     3: {"app.joint", "app.experts", "app.listings", "app.rights", "app.supervision", "app.admin", "app.credit", "app.dueprocess", "app.public_reports", "app.catalog_proposals", "app.data_calls"},

@@ -2,11 +2,11 @@
 from app.audit import services as audit
 from app.auth.models import ADMIN
 from app.auth.permissions import require_role
-from app.cases.file_checks import xml_problem
 from app.cases.runtime import checker
 from app.engine.registry import deploy_xml
 from app.engine.runner import BpmnError
 from app.errors import DomainError
+from app.file_checks import xml_problem
 from app.i18n import lazy_gettext as _l
 from app.workdays.rules import current
 from forms import FORMS

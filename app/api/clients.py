@@ -21,7 +21,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 
-TOKEN = re.compile(r"xl_(\d{1,9})_([A-Za-z0-9_-]{20,100})")
+TOKEN = re.compile(r"xl_(\d{1,9})_([A-Za-z0-9_-]{20,100})", re.ASCII)
 
 
 def _digest(secret: str) -> str:

@@ -9,8 +9,9 @@ import filetype
 from flask import current_app
 from sqlalchemy import delete, exists, select
 
+from app import file_checks
 from app.blobs import store as blobs
-from app.cases import events, file_checks
+from app.cases import events
 from app.cases.models import Attachment, StagedUpload
 from app.enums import EventType
 from app.errors import DomainError
@@ -87,8 +88,17 @@ def validate_uploads(uploads: list[Upload], field: str, kinds: tuple[str, ...] |
             raise DomainError(_l("File %(name)s: %(why)s", name=up.filename, why=problem), field)
 
 
+MAX_NAME = 200  # (the column's size)
+
+
 def _safe_name(filename: str) -> str:
-    return Path(filename).name[:200] or "file"
+    """The file's own name, shortened to fit with its extension kept (a download without it opens as nothing)."""
+    name = Path(filename).name or "file"
+    if len(name) <= MAX_NAME:
+        return name
+    suffix = Path(name).suffix
+    suffix = suffix if len(suffix) <= 10 else ""
+    return name[:MAX_NAME - len(suffix)] + suffix
 
 
 def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str = "files",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from app import clock, labels
+from app import clock, file_checks, labels
 from app.audit import services as audit
 from app.auth.models import ADMIN, OFFICE, SpecialistGroup, Unit
 from app.auth.permissions import require_role
@@ -263,6 +263,9 @@ def export_xlsx() -> bytes:
 def import_xlsx(actor, data: bytes, reason: str) -> tuple[int, int]:
     """New codes become entries, known codes new versions (if changed). Any bad row: nothing imported."""
     require_role(actor, *MANAGERS)
+    problem = file_checks.content_problem("xlsx", data)  # (a compression bomb is refused before it is unpacked)
+    if problem:
+        raise DomainError(problem, "file")
     try:
         rows = [["" if c is None else str(c) for c in r] for r in xlsx_rows(data)]
     except TableTooLarge:

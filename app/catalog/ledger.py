@@ -19,7 +19,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 
 READERS = (OFFICE, ADMIN, SUPERVISOR)
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # (fullmatch: "$" would let a trailing newline through)
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)  # (fullmatch: "$" would let a trailing newline through; ASCII: "２０２６" is no month)
 COMPARED = ("behaviour", "admin_unit_id", "grounds", "legal_basis", "measure_content", "required_evidence", "default_period_days",
             "source", "source_document", "serious")
 

@@ -5,8 +5,7 @@ import secrets
 
 from flask import current_app
 
-from app import labels
-from app.cases import file_checks
+from app import file_checks, labels
 from app.credit import services
 from app.errors import DomainError
 from app.exports import UnreadableTable, read_table, table_problem, xlsx_bytes

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app import file_checks
 from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User
 from app.auth.permissions import require_role
 from app.auth.services import username_taken
@@ -134,6 +135,10 @@ def remove_unavailability(actor, expert: Expert, row_id: int) -> None:
 def import_file(actor, filename: str, data: bytes) -> list[Expert]:
     """Import every row or none: on any bad row, raise DomainError listing each (row number, reason)."""
     require_role(actor, *MANAGERS)
+    if (filename or "").lower().endswith(".xlsx"):  # (a compression bomb is refused before it is unpacked)
+        problem = file_checks.content_problem("xlsx", data)
+        if problem:
+            raise DomainError(problem, "file")
     try:
         rows = read_table(filename, data)
     except UnreadableTable as exc:

@@ -21,7 +21,7 @@ from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
 from app.supervision.models import DashboardSnapshot, EnterpriseCount, StepRecord, TypicalCase
 
-PERIOD_NAME = re.compile(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))")
+PERIOD_NAME = re.compile(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))", re.ASCII)  # ("２０２６-11" would name a second report)
 QUOTA_PER_QUARTER = 2  # seed 004: each unit reports at least two typical cases a quarter
 
 

@@ -7,7 +7,7 @@ from app.auth.models import ADMIN
 from app.auth.permissions import require_role
 from app.errors import DomainError
 from app.extensions import db
-from app.form_errors import commit_or_errors
+from app.form_errors import commit_or_errors, csrf_failed, flash_form_errors
 from app.i18n import lazy_gettext as _l
 from app.workdays import queries, services
 from app.workdays import rules as rule_service
@@ -31,8 +31,10 @@ def rules():
             except DomainError as exc:
                 db.session.rollback()
                 flash(exc.message, "danger")
-        else:
-            flash(_l("The length must be a positive whole number of days."), "danger")
+        elif csrf_failed(form):
+            flash(_l("The form expired or was sent twice. Please try again."), "danger")
+        else:  # (each field's own reason: the length, the way days are counted, the source's length)
+            flash_form_errors(form)
         return redirect(url_for("workdays.rules"))
     return render_template("admin/rules.html", rules=queries.rules(), form=RuleForm())
 

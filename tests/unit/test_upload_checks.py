@@ -8,10 +8,10 @@ import zlib
 import pytest
 from flask_babel import force_locale
 
-from app.cases import file_checks
+from app import file_checks
 from app.cases.attachments import Upload, validate_uploads
-from app.cases.file_checks import xml_problem
 from app.errors import DomainError
+from app.file_checks import xml_problem
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -83,7 +83,7 @@ def test_bpmn_uploads_with_entities_are_refused(ctx):
 
 def test_a_pdf_whose_streams_inflate_beyond_the_check_is_refused(ctx, monkeypatch):
     """A first stream of zeros used to exhaust the inflation budget silently, leaving the actions after it unchecked."""
-    from app.cases import file_checks
+    from app import file_checks
 
     monkeypatch.setattr(file_checks, "MAX_INFLATE", 1024 * 1024)
     zeros = zlib.compress(b"\0" * (2 * 1024 * 1024))
@@ -206,3 +206,43 @@ def test_a_document_of_thousands_of_streams_is_checked_in_moments(ctx):
     started = time.process_time()
     validate_uploads([Upload("long.pdf", b"".join(parts) + b"trailer<<>>\n%%EOF\n")], "files")
     assert time.process_time() - started < 5
+
+
+def test_a_csv_of_millions_of_blank_rows_is_refused_at_the_row_limit(ctx):
+    """10 MB of ",\\n" is five million rows: the reading stops at the limit instead of parsing them all."""
+    import time
+
+    from app.exports import MAX_SHEET_ROWS, UnreadableTable, read_table
+
+    started = time.perf_counter()
+    with pytest.raises(UnreadableTable) as err:
+        read_table("a.csv", b",\n" * 5_000_000)
+    assert str(err.value) == "too-large" and time.perf_counter() - started < 3
+    assert len(read_table("a.csv", b"a,b\n" * MAX_SHEET_ROWS)) == MAX_SHEET_ROWS
+    assert read_table("a.csv", b"," * 10_000 + b"\n")[0] == [""] * 64  # (at most 64 cells of a row are kept)
+
+
+def test_the_expert_and_catalog_imports_refuse_a_compression_bomb(ctx, org):
+    """A 300 KB XLSX whose shared strings unpack to hundreds of megabytes is refused before openpyxl unpacks it."""
+    from app.catalog import admin as catalog
+    from app.experts import database as experts
+    from tests.conftest import user
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/sharedStrings.xml", b"<sst><si><t>" + b"A" * 50_000_000 + b"</t></si></sst>")
+    bomb = buf.getvalue()
+    assert len(bomb) < 200_000
+    for call in (lambda: experts.import_file(user("office1"), "e.xlsx", bomb),
+                 lambda: catalog.import_xlsx(user("admin"), bomb, "导入")):
+        with pytest.raises(DomainError) as err, force_locale("zh"):
+            call()
+        assert "压缩炸弹" in str(err.value.errors[0][1])
+
+
+def test_a_long_file_name_keeps_its_extension(ctx):
+    from app.cases.attachments import _safe_name
+
+    assert _safe_name("长" * 300 + ".pdf") == "长" * 196 + ".pdf"
+    assert _safe_name("a" * 150 + ".pdf") == "a" * 150 + ".pdf"

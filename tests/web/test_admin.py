@@ -106,6 +106,11 @@ def test_rule_change_affects_only_cases_started_afterwards(client, org, clock):
     before = file_case()
     login(client, "admin")
     page = client.get("/admin/rules").get_data(as_text=True)
+    # A refusal names its own reason (not "the length" for a wrong kind of day or a long source) and changes nothing.
+    bad = client.post("/admin/rules", follow_redirects=True, data={
+        "csrf_token": csrf_from(page), "name": "pre_review", "days": "2", "day_kind": "lunar", "source": "x" * 201})
+    html = bad.get_data(as_text=True)
+    assert "时限天数须为正整数" not in html and "计算方式" in html and "来源" in html
     client.post("/admin/rules", data={"csrf_token": csrf_from(page), "name": "pre_review", "days": "2", "day_kind": "working", "source": "本地决定"})
     after = file_case(subjects=(COMPANY2,))
     assert only_task(before.id, "pre_review").deadline_days == 5
@@ -289,7 +294,8 @@ def test_the_monthly_catalog_ledger_lists_changes_and_measures_cleaned_up(client
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get("/admin/catalog/ledger.xlsx?month=2026-11").data)).active.iter_rows()]
     assert rows[0][0] == "时间" and any(r[1] == "SC-P-001" and "政府采购" in (r[7] or "") for r in rows[1:])
     assert client.get("/admin/catalog/ledger.xlsx?month=2026-13").status_code == 400
-    for bad in ("0000-01", "9999-12", "2026-11%0a"):  # (no 500: out of the calendar's range, a trailing newline)
+    # (no 500: out of the calendar's range, a trailing newline, full-width digits that no download name may carry)
+    for bad in ("0000-01", "9999-12", "2026-11%0a", "２０２６-11"):
         assert client.get(f"/admin/catalog/ledger.xlsx?month={bad}").status_code == 400
         assert client.get(f"/admin/catalog/ledger?month={bad}").status_code == 200
     sup = client.application.test_client()

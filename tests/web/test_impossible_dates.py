@@ -61,7 +61,8 @@ def test_notice_date(client, org, clock, bad):
     assert _count(Notice) == 0
 
 
-@pytest.mark.parametrize("bad", ["0000-01", "9999-12", "2026-00", "2026-13", "2026-Q5", "2099-01"])
+@pytest.mark.parametrize("bad", ["0000-01", "9999-12", "2026-00", "2026-13", "2026-Q5", "2099-01",
+                                 "２０２６-11"])  # (full-width digits: a second name for November's report)
 def test_report_period(client, org, clock, bad):
     login(client, "supervisor1")
     page = client.get("/supervision/reports").get_data(as_text=True)

@@ -479,3 +479,20 @@ def test_a_refused_objection_keeps_the_evidence_already_sent(client, org, clock)
 
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
     assert db.session.scalars(select(Attachment.filename).where(Attachment.case_id == obj.id)).all() == ["证据.pdf"]
+
+
+def test_a_locked_database_is_busy_not_someone_elses_change(client, org, monkeypatch):
+    """SQLite says "database is locked" when another writer holds it: the login (or any form) is answered 409 with
+    a message that it was busy, not that someone changed the same thing, and nothing is kept."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.auth import routes as auth_routes
+
+    def locked(*_a, **_k):
+        raise OperationalError("UPDATE user", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(auth_routes, "authenticate", locked)
+    page = client.get("/login").get_data(as_text=True)
+    resp = client.post("/login", data={"csrf_token": csrf_from(page), "username": "market_cw", "password": "demo1234"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "系统正忙" in html and "他人刚刚同时修改了此内容" not in html
