@@ -89,6 +89,8 @@ def test_public_lists_show_names_and_masked_codes_only(client, org, clock):
     assert subject.name not in client.get("/public/?list=reward").get_data(as_text=True)
     beyond = client.get("/public/?page=999").get_data(as_text=True)  # past the last page: said so, not "nobody"
     assert "第 999 页超出了最后一页（共 1 页）" in beyond and "暂无列入名单的主体" not in beyond and "本页没有条目" in beyond
+    # A listed subject learns from the list itself how to object or repair, and where (seed 000 四 信用异议、信用修复)
+    assert "被列入名单？您的权利" in html and "60日内" in html and 'href="/portal/register"' in html
 
 
 def test_the_serious_dishonesty_list_holds_only_listings_marked_serious(client, org, clock):
