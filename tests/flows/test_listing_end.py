@@ -111,3 +111,21 @@ def test_the_case_page_ends_a_listing_and_keeps_what_was_typed_when_refused(clie
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Listing, listing.id).status == "revoked"
+
+
+def test_a_red_list_entry_is_withdrawn_by_the_body_that_decided_it(org, clock):
+    """Seed 004 (十七): a reward found undeserved (the subject later found dishonest, the reward annulled) is withdrawn
+    early; the units stop the reward measures and the subject leaves the red list."""
+    from tests.helpers import complete, determine, file_case, only_task
+
+    case = file_case(username="tax_cw", entries=("SC-R-001",))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=730)
+    [listing] = listings_of(case.id)
+    assert listing.kind == "reward" and listing.status == "in_effect"
+    assert [lst.subject.name for lst in queries.public_list("reward", None, 1).items] == [COMPANY[1]]
+    withdrawal.end(user("market_lead"), case.id, listing.id, "revoked", "该主体被查实存在严重失信行为，撤销激励。", [SCAN])
+    db.session.commit()
+    assert db.session.get(Listing, listing.id).status == "revoked"
+    assert queries.public_list("reward", None, 1).items == []
+    assert db.session.scalars(select(Push).where(Push.listing_id == listing.id, Push.action == "lift")).all()
