@@ -297,3 +297,32 @@ def test_the_subjects_record_follows_its_objection_suspension_resumption_and_out
     assert "暂停执行惩戒" in html and "恢复执行惩戒" in html and obj.number in html
     assert "异议已办结：申请人接受答复" in html  # how the objection ended
     assert "23:59" not in html  # days are shown as days
+
+
+def test_the_service_of_a_notice_is_recorded_on_the_case_page(client, org, clock):
+    """While a notice's period runs, the determining body records its service under the notices; the period then
+    counts from that day. Answered, the notice offers no such form."""
+    from datetime import date
+
+    from app import clock as app_clock
+
+    case = _noticed_by_page(client, subjects=(COMPANY, COMPANY2))
+    a, b = dueprocess.notices_of(case.id)
+    clock.move_to("2026-11-25T02:00:00+00:00")
+    client = client.application.test_client()  # (two days later: a new session)
+    login(client, "market_lead")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert page.count(f'/notices/{a.id}/service"') == 1 and f'/notices/{b.id}/service"' in page
+    form = {"csrf_token": csrf_from(page), "way": "post", "served_on": "2026-11-25"}
+    refused = client.post(f"/cases/{case.id}/notices/{a.id}/service", data=form, follow_redirects=True)
+    assert "请上传送达回证" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert dueprocess.notices_of(case.id)[0].served_on is None
+    done = client.post(f"/cases/{case.id}/notices/{a.id}/service", content_type="multipart/form-data", follow_redirects=True,
+                       data=form | {"proof": (io.BytesIO(PDF.data), "回执.pdf")})
+    assert "陈述申辩期间自送达之日起计算" in done.get_data(as_text=True)
+    db.session.expire_all()
+    a = dueprocess.notices_of(case.id)[0]
+    assert a.served_on == date(2026, 11, 25) and app_clock.local_date(a.statement_due_at) == date(2026, 12, 2)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f'/notices/{a.id}/service"' not in page and f'/notices/{b.id}/service"' in page  # (recorded: its form is gone)
