@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, User
+from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, SpecialistGroup, User
 from app.cases import events, runtime
 from app.cases.models import Case, CaseEvent, CaseSubject
+from app.cases.services import office_unit
 from app.enums import EventType
 from app.errors import DomainError
 from app.experts import convocation
@@ -27,6 +28,7 @@ SAT_STATUSES = ("confirmed", "opinion", "closed")  # took part (closed: confirme
 
 REASONS = {
     "initiating_unit": _l("affiliated with the initiating unit"),
+    "deciding_unit": _l("affiliated with the determining body"),
     "implementing_unit": _l("affiliated with an implementing unit"),
     "subject": _l("affiliated with the subject"),
     "unavailable": _l("unavailable on the meeting date"),
@@ -81,6 +83,7 @@ def pool_snapshot() -> list[dict]:
 def _exclusions(pool: list[dict], case: Case, meeting_date: date, manual: dict[int, str], already: set[int]) -> list[dict]:
     subject_codes = {cs.subject.code for cs in case.subjects}
     implementing = {m["unit_id"] for ce in case.entries for m in ce.catalog_version.measures}
+    deciding = _determining_unit_id(case)
     earlier = _experts_who_sat_on_other_cases_about(case)
     out = []
     for c in pool:
@@ -91,6 +94,8 @@ def _exclusions(pool: list[dict], case: Case, meeting_date: date, manual: dict[i
             reasons.append(("initiating_unit", ""))
         if c["affiliated_unit_id"] and c["affiliated_unit_id"] in implementing:
             reasons.append(("implementing_unit", ""))
+        if c["affiliated_unit_id"] and c["affiliated_unit_id"] == deciding:
+            reasons.append(("deciding_unit", ""))
         if c["affiliated_subject_code"] and c["affiliated_subject_code"] in subject_codes:
             reasons.append(("subject", c["affiliated_subject_code"]))
         if any(date.fromisoformat(a) <= meeting_date <= date.fromisoformat(b) for a, b in c["unavailable"]):
@@ -104,6 +109,23 @@ def _exclusions(pool: list[dict], case: Case, meeting_date: date, manual: dict[i
         for code, detail in reasons:
             out.append({"expert_id": c["id"], "reason": code, "detail": detail})
     return out
+
+
+def _determining_unit_id(case: Case) -> int | None:
+    """The body whose meeting the experts advise (the group's lead unit, or the office for a special meeting): its own
+    staff give no independent opinion on its determination. For a complaint hearing, the unit that made the
+    determination complained of."""
+    det = case.determination or {}
+    if det.get("deciding_unit_id"):
+        return det["deciding_unit_id"]
+    if case.parent_case_id:  # (an objection's hearing: the determination it is about)
+        parent = db.session.get(Case, case.parent_case_id)
+        return _determining_unit_id(parent) if parent is not None and parent.id != case.id else None
+    if case.route == "group" and case.group_id:
+        return db.session.scalar(select(SpecialistGroup.lead_unit_id).where(SpecialistGroup.id == case.group_id))
+    if case.route == "office":
+        return office_unit().id
+    return None
 
 
 def _experts_who_sat_on_other_cases_about(case: Case) -> dict[int, str]:

@@ -213,3 +213,16 @@ def test_rewriting_a_stored_draw_fails_verification(org, clock):
     db.session.commit()
     db.session.expire_all()
     assert verify(db.session.get(Draw, d.id))[0] is False
+
+
+def test_an_expert_of_the_determining_body_is_excluded(org, clock):
+    """The tax office reports a tax case (SC-P-002) to the market group, whose lead unit is 市市场监管局: an expert of that
+    unit is neither of the initiating nor of an implementing unit, yet advises the body that determines; excluded."""
+    case = file_case(username="tax_cw", entries=("SC-P-002",))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), meeting_date=date(2026, 11, 30))
+    d = db.session.scalar(select(Draw).where(Draw.case_id == case.id))
+    wang = db.session.scalar(select(Expert).where(Expert.name == "王律师"))
+    reasons = {e["reason"] for e in d.exclusions if e["expert_id"] == wang.id}
+    assert reasons == {"deciding_unit"} and wang.id not in {p["expert_id"] for p in d.picks}
+    assert verify(d)[0]
