@@ -6,6 +6,7 @@ module is imported, so importing the features here at module level would make ev
 (app.clock, app.extensions, ...) drag the whole application in, in an order that cannot work."""
 import logging
 import re
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, current_app, flash, has_request_context, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -87,6 +88,11 @@ def register_extensions(app: Flask) -> None:
 
     @app.before_request
     def _reject_control_characters():
+        # A form or query that is not UTF-8 once decoded (%ED%A0%80, %FF) is refused: Werkzeug would keep such a value
+        # as its percent-encoded text, which would then be stored as if typed.
+        if not _utf8(request.query_string) or (
+                request.mimetype == "application/x-www-form-urlencoded" and not _utf8(request.get_data(cache=True))):
+            abort(400)
         # PostgreSQL text cannot hold NUL, a spreadsheet cell or an XML document (PDFs) cannot hold the other
         # control characters, and no legitimate form, query or JSON body contains one (tab and line breaks aside).
         values = [v for vs in (*request.args.listvalues(), *request.form.listvalues()) for v in vs]  # (every value of a key)
@@ -111,6 +117,15 @@ def register_extensions(app: Flask) -> None:
         if "_user_id" in session and current_user.is_authenticated and current_user.must_change_password and request.endpoint not in (
                 "auth.change_password", "auth.logout", "auth.set_language", "static", "bootstrap.static"):
             return redirect(url_for("auth.change_password"))
+
+
+def _utf8(encoded: bytes) -> bool:
+    """Whether a URL-encoded query or form body decodes to UTF-8 text."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -133,6 +133,13 @@ def test_nul_characters_and_huge_pages_get_a_clear_answer(client, org):
     assert client.get("/cases/?q=%00").status_code == 400
     assert client.get("/cases/?page=99999999999999999999999").status_code == 200
     assert client.get("/tasks/?page=-5").status_code == 200
+    # Bytes that are not UTF-8 once decoded are refused, not kept as their percent-encoded text (query and form alike)
+    assert client.get("/cases/?q=%ED%A0%80bad%FF").status_code == 400
+    assert client.get("/cases/?q=%E5%BB%BA%E6%9D%90").status_code == 200  # (建材: UTF-8)
+    page = client.get("/cases/new").get_data(as_text=True)
+    resp = client.post("/cases/new", data=f"csrf_token={csrf_from(page)}&title=%ED%A0%80bad%FF%FE&facts=f&legal_basis=l",
+                       content_type="application/x-www-form-urlencoded")
+    assert resp.status_code == 400 and db.session.scalar(select(func.count(Case.id))) == 0
 
 
 def test_missing_csrf_token_changes_nothing(client, org, clock):
