@@ -46,12 +46,17 @@ class ApplicantNextForm(TaskForm):
         validators=[InputRequired(message=_l("Choose whether you accept the reply or complain."))],
     )
     grounds = TextAreaField(_l("Grounds of the complaint (required when complaining)"), validators=[Optional(), Length(max=20000)])
+    # (an answer received on paper only: a complaint suspends the punishment from the day it arrived)
+    received_on = DateField(_l("Day the written complaint was received (required when the subject complains)"),
+                            validators=[Optional(), PlausibleDate()])
     files = MultipleFileField(_l("Evidence"))
 
     def prepare(self, case, units) -> None:
         """An objection received on paper (registered by staff): the office records the subject's written answer."""
         author = db.session.get(User, case.created_by_id) if case.created_by_id else None
-        if author is not None and author.role != APPLICANT:
+        if author is None or author.role == APPLICANT:
+            del self.received_on  # (the subject complains through the portal: it arrives as it is sent)
+        else:
             self.next_step.label.text = _l("What the subject answered in writing")
             self.next_step.choices = choices([("accept", _l("The subject accepts the reply")),
                                               ("complain", _l("The subject complains to the joint-meeting office"))])

@@ -277,14 +277,34 @@ def applicant_next(ctx) -> dict:
     on_paper = ctx.actor.role != APPLICANT  # (the office records what the subject of an objection on paper answered)
     if on_paper and not ctx.files:
         raise DomainError(_l("Attach the scan of the subject's written answer (its complaint or its acceptance)."), "files")
+    received = _complaint_received(ctx) if on_paper and step == "complain" else None
     attachments.validate_uploads(ctx.files, "files", attachments.SCAN_KINDS if on_paper else None)
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "evidence")
     channel = {"channel": "paper"} if on_paper else {}
     if step == "accept":
         events.record(ctx.case.id, EventType.OBJECTION_REPLY_ACCEPTED, ctx.actor, channel, bpmn_id=ctx.task.bpmn_id)
     else:
+        if received is not None:
+            channel["received_on"] = received.isoformat()
         events.record(ctx.case.id, EventType.COMPLAINT_FILED, ctx.actor, {"grounds": grounds, **channel}, bpmn_id=ctx.task.bpmn_id)
-    return {"next_step": step}
+    # A complaint received on paper suspends the punishment, and the office's time to take it up runs, from the day it
+    # arrived (bpmn/objection.bpmn: the suspension's "since", the hearing task's deadline start); one sent through the
+    # portal, from now.
+    at = datetime.combine(received, time(9), tzinfo=clock.LOCAL_TZ) if received is not None else None
+    return {"next_step": step, "complaint_received_at": at.isoformat() if at else None}
+
+
+def _complaint_received(ctx):
+    """The day a complaint on paper arrived: not before the reply it answers, not after the complaint period (a letter
+    that came late is not a complaint in time), not in the future."""
+    received = ctx.values.get("received_on")
+    opened = clock.local_date(ctx.task.created_at)
+    due = clock.as_utc(ctx.task.due_at)
+    last = min(clock.today_local(), clock.local_date(due)) if due else clock.today_local()
+    if received is None or not opened <= received <= last:
+        raise DomainError(_l("Enter the day the written complaint was received: from %(first)s to %(last)s (the complaint "
+                             "period after the reply).", first=opened.isoformat(), last=last.isoformat()), "received_on")
+    return received
 
 
 def schedule_hearing(ctx) -> dict:

@@ -266,8 +266,27 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
         do(user("office1"), nxt, {"next_step": "complain", "grounds": "不服答复（信函）。"})
     db.session.rollback()
     assert refused.value.errors[0][0] == "files"
-    do(user("office1"), task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "不服答复（信函）。"}, files=[PDF])
+    # The complaint letter arrived on Friday 27 Nov; the office records it on Monday 30 Nov. Its day is required, not
+    # before the reply (25 Nov), not in the future.
+    clock.move_to("2026-11-30T02:00:00+00:00")
+    for received in (None, date(2026, 11, 24), date(2026, 12, 1)):
+        with pytest.raises(DomainError) as refused:
+            do(user("office1"), task_of(obj.id, "applicant_next"),
+               {"next_step": "complain", "grounds": "不服答复（信函）。", "received_on": received}, files=[PDF])
+        db.session.rollback()
+        assert refused.value.errors[0][0] == "received_on"
+    assert listings_of(case.id)[0].status == "in_effect"  # (resumed on the rejection; nothing recorded by the refusals)
+    do(user("office1"), task_of(obj.id, "applicant_next"),
+       {"next_step": "complain", "grounds": "不服答复（信函）。", "received_on": date(2026, 11, 27)}, files=[PDF])
     assert listings_of(case.id)[0].status == "suspended" and task_of(obj.id, "schedule_hearing")
+    # suspended again from the day the complaint arrived; the office's time to take it up runs from that day too
+    susps = db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.listing_id == listings_of(case.id)[0].id)
+                               .order_by(PeriodSuspension.id)).all()
+    assert [(s.start, s.end, s.reason) for s in susps] == [(date(2026, 11, 23), date(2026, 11, 25), "objection"),
+                                                          (date(2026, 11, 27), None, "complaint")]
+    assert task_of(obj.id, "schedule_hearing").deadline_basis["start"] == "2026-11-27"
+    complained = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.COMPLAINT_FILED))
+    assert complained.details["channel"] == "paper" and complained.details["received_on"] == "2026-11-27"
 
 
 def test_after_a_merger_the_unit_that_took_over_answers_for_the_deciding_unit(org, clock):

@@ -184,6 +184,7 @@ def test_applicant_finds_and_completes_its_task_from_the_inbox(client, org, cloc
     assert t.task_id in client.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
     page = client.get(f"/tasks/{t.task_id}").get_data(as_text=True)
     assert "本地默认值" not in page and "可配置" not in page  # no internal configuration notes for applicants
+    assert 'name="received_on"' not in page  # (a complaint through the portal arrives as it is sent)
     resp = client.post(f"/tasks/{t.task_id}", data={"csrf_token": csrf_from(page), "next_step": "accept", "grounds": ""})
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/portal/cases/{obj.id}")
 
@@ -419,6 +420,7 @@ def test_the_deciding_unit_registers_an_objection_received_on_paper_from_the_cas
     form = office.get(f"/tasks/{task_of(obj.id, 'applicant_next').task_id}").get_data(as_text=True)
     assert "主体的书面答复" in form and "主体向联席会议办公室投诉" in form
     assert re.search(r"主体书面答复的扫描件</label>\s*<span class=\"xl-required\"", form)
+    assert 'name="received_on"' in form and "书面投诉收到日期" in form  # (a complaint on paper suspends from its day)
 
 
 def test_the_handling_unit_registers_a_repair_application_brought_to_its_desk(client, org, clock):
