@@ -74,6 +74,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
+    # (before CSRF: its check parses the form, which consumes the body this one reads)
+    app.before_request(_refuse_undecodable)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     i18n.install(app)
@@ -88,16 +90,13 @@ def register_extensions(app: Flask) -> None:
 
     @app.before_request
     def _reject_control_characters():
-        # A form or query that is not UTF-8 once decoded (%ED%A0%80, %FF) is refused: Werkzeug would keep such a value
-        # as its percent-encoded text, which would then be stored as if typed.
-        if not _utf8(request.query_string) or (
-                request.mimetype == "application/x-www-form-urlencoded" and not _utf8(request.get_data(cache=True))):
-            abort(400)
         # PostgreSQL text cannot hold NUL, a spreadsheet cell or an XML document (PDFs) cannot hold the other
         # control characters, and no legitimate form, query or JSON body contains one (tab and line breaks aside).
         values = [v for vs in (*request.args.listvalues(), *request.form.listvalues()) for v in vs]  # (every value of a key)
         values += [f.filename or "" for vs in request.files.listvalues() for f in vs]
-        if any(CONTROL_CHARACTER.search(v) for v in values) or (request.is_json and JSON_CONTROL.search(request.get_data())):
+        # (a multipart field that was not UTF-8 arrives with its bad bytes replaced by U+FFFD: refused as well)
+        undecoded = request.mimetype == "multipart/form-data" and any("\ufffd" in v for v in values)
+        if undecoded or any(CONTROL_CHARACTER.search(v) for v in values) or (request.is_json and JSON_CONTROL.search(request.get_data())):
             abort(400)
         # Invisible format characters (zero-width spaces, direction overrides) are dropped from every form and query
         # value: text pasted from a word processor carries them, and kept they make a blank "filled" field, a name
@@ -117,6 +116,15 @@ def register_extensions(app: Flask) -> None:
         if "_user_id" in session and current_user.is_authenticated and current_user.must_change_password and request.endpoint not in (
                 "auth.change_password", "auth.logout", "auth.set_language", "static", "bootstrap.static"):
             return redirect(url_for("auth.change_password"))
+
+
+def _refuse_undecodable():
+    """A query or URL-encoded form that is not UTF-8 once decoded (%ED%A0%80, %FF) is refused: Werkzeug would keep such
+    a value as its percent-encoded text, which would then be stored as if typed. (The body read here stays cached:
+    the form is parsed from it afterwards.)"""
+    if not _utf8(request.query_string) or (
+            request.mimetype == "application/x-www-form-urlencoded" and not _utf8(request.get_data(cache=True))):
+        abort(400)
 
 
 def _utf8(encoded: bytes) -> bool:

@@ -140,6 +140,25 @@ def test_nul_characters_and_huge_pages_get_a_clear_answer(client, org):
     resp = client.post("/cases/new", data=f"csrf_token={csrf_from(page)}&title=%ED%A0%80bad%FF%FE&facts=f&legal_basis=l",
                        content_type="application/x-www-form-urlencoded")
     assert resp.status_code == 400 and db.session.scalar(select(func.count(Case.id))) == 0
+    # The same on a page whose form the global CSRF check reads first (it parses the body before any other hook), and
+    # in a multipart form (a bad byte arrives there as U+FFFD)
+    from app.auth.models import Unit
+
+    units = db.session.scalar(select(func.count(Unit.id)))
+    admin = client.application.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/units").get_data(as_text=True)
+    resp = admin.post("/admin/units", data=f"csrf_token={csrf_from(page)}&name=%ED%A0%80bad%FF&kind=member",
+                      content_type="application/x-www-form-urlencoded")
+    assert resp.status_code == 400 and "%FF" not in resp.get_data(as_text=True)
+    body = (b"--B\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + csrf_from(page).encode()
+            + b"\r\n--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nbad\xff\xfe\r\n"
+            + b"--B\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nmember\r\n--B--\r\n")
+    resp = admin.post("/admin/units", data=body, content_type="multipart/form-data; boundary=B")
+    assert resp.status_code == 400 and db.session.scalar(select(func.count(Unit.id))) == units
+    resp = admin.post("/admin/units", data=f"csrf_token={csrf_from(page)}&name=%E6%B5%8B%E8%AF%95%E5%8D%95%E4%BD%8D&kind=member",
+                      content_type="application/x-www-form-urlencoded")  # (测试单位: UTF-8, saved)
+    assert resp.status_code == 302 and db.session.scalar(select(func.count(Unit.id))) == units + 1
 
 
 def test_missing_csrf_token_changes_nothing(client, org, clock):
