@@ -12,6 +12,7 @@ from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
 from app.auth.services import current_unit_id
 from app.cases import attachments
 from app.cases.models import Case
+from app.enums import CaseKind
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
@@ -24,8 +25,10 @@ MAX_REASONS = 8000
 
 def ways(listing: Listing) -> tuple[str, ...]:
     """How its deciding body may end it: a case's listing is revoked (its repair is the subject's application); a
-    department's listing may also be ended by the department's own record of the subject's repair."""
-    return (REVOKED, REPAIRED) if listing.source == "department" else (REVOKED,)
+    department's black-list listing may also be ended by the department's own record of the subject's repair (a red
+    list's reward has nothing to repair)."""
+    repairable = listing.source == "department" and listing.kind == CaseKind.PUNISHMENT
+    return (REVOKED, REPAIRED) if repairable else (REVOKED,)
 
 
 def may_end(actor, listing: Listing) -> bool:
