@@ -98,16 +98,21 @@ def record_notice_service(case_id, notice_id):
     form = NoticeServiceForm()
     if form.validate_on_submit():
         try:
-            moved = services.record_notice_service(current_user, case_id, notice_id, form.way.data, form.served_on.data,
-                                                   uploads_from(request.files.getlist("proof"), "proof"))
+            outcome = services.record_notice_service(current_user, case_id, notice_id, form.way.data, form.served_on.data,
+                                                     uploads_from(request.files.getlist("proof"), "proof"))
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         else:
-            flash(_l("The service of the notice was recorded; the statement period now runs from that day.") if moved else
-                  _l("The service of the notice was recorded. The statement period had already ended or been answered, "
-                     "and is not reopened."), "success" if moved else "warning")
+            if outcome == services.OVER:
+                flash(_l("The service of the notice was recorded. The statement period had already ended or been answered, "
+                         "and is not reopened."), "warning")
+            else:  # (counted from service it ends later, or on the same working day as counted from issue)
+                flash(_l("The service of the notice was recorded; the statement period now runs from that day.") if
+                      outcome == services.MOVED else
+                      _l("The service of the notice was recorded; counted from that day, the statement period ends when it "
+                         "did."), "success")
     else:
         for errors in form.errors.values():
             for e in errors:

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.auth.models import ADMIN, APPLICANT, OFFICE, User
+from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE, User
+from app.auth.services import current_unit_id
 from app.cases import attachments, events, runtime
 from app.cases.models import Case
 from app.dates import ShownDate
@@ -82,9 +83,14 @@ def statement_period_end(case_id: int) -> str:
 SCRIPT_FUNCTIONS = {"statement_period_end": statement_period_end}
 
 
-def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_on, proof: list) -> bool:
+MOVED, RUNNING, OVER = "moved", "running", "over"
+
+
+def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_on, proof: list) -> str:
     """Record how and when a notice reached its subject (flush). Its statement period then runs from that day (the
-    procedure's timer moves with it); a period already over is not reopened. Returns whether the period moved."""
+    procedure's timer moves with it); a period already over is not reopened. Returns MOVED (the period now ends
+    later), RUNNING (it still runs and ends when it did: served the day it was issued, or counted to the same working
+    day) or OVER (already over or answered, not reopened)."""
     notice = db.session.get(PriorNotice, notice_id)
     if notice is None or notice.case_id != case_id:
         raise NotFound(_l("No such notice in this case."))
@@ -115,7 +121,8 @@ def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_
     start = datetime.combine(served_on, time(9), tzinfo=clock.LOCAL_TZ)
     dl = runtime.case_deadline(case, "statement_period", start)
     # (a period still running moves to its count from service; one already over in silence is not reopened)
-    moved = notice.state == OPEN and clock.now() <= clock.as_utc(notice.statement_due_at) < dl.due_at
+    running = period_open(notice)
+    moved = running and clock.as_utc(notice.statement_due_at) < dl.due_at
     if moved:
         notice.statement_due_at = dl.due_at
         notice.deadline_basis = runtime.deadline_basis("statement_period", runtime.deadline_rule_of(case, "statement_period"),
@@ -126,7 +133,7 @@ def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_
         "due_at": clock.as_utc(notice.statement_due_at).isoformat()})
     if moved:  # the procedure waits for the period: its timer is set again from the notices
         runtime.deliver(case, PERIOD_MOVED, actor)
-    return moved
+    return MOVED if moved else RUNNING if running else OVER
 
 
 def period_open(notice: PriorNotice) -> bool:
@@ -134,8 +141,13 @@ def period_open(notice: PriorNotice) -> bool:
 
 
 def may_record_for_subject(actor, notice: PriorNotice) -> bool:
-    """Staff who take in a statement on paper: the determining body's unit, the office."""
-    return actor.role in (OFFICE, ADMIN) or (actor.role != APPLICANT and actor.unit_id == notice.unit_id)
+    """Staff who take in a statement on paper or record a notice's service: the office, and the determining body's
+    group lead and caseworkers (or those of the unit that took over its work). Not supervisors, who watch the
+    procedure, nor administrators, who run the system: neither acts in it."""
+    if actor.role == OFFICE:
+        return True
+    return actor.role in (GROUP_LEAD, CASEWORKER) and actor.unit_id is not None and actor.unit_id in (
+        notice.unit_id, current_unit_id(notice.unit_id))
 
 
 def notice_for_applicant(actor, case_id: int) -> PriorNotice | None:

@@ -272,6 +272,8 @@ def test_the_statement_period_runs_from_the_service_of_the_notice(org, clock):
     # refused, nothing written: another unit, before the issue, in the future, without the proof, portal without account
     for actor, way, served_on, proof, error in [
         ("env_lead", "post", date(2026, 11, 25), [PDF], PermissionDenied),
+        ("supervisor1", "post", date(2026, 11, 25), [PDF], PermissionDenied),  # (watches the procedure, does not act in it)
+        ("admin", "post", date(2026, 11, 25), [PDF], PermissionDenied),
         ("market_lead", "post", date(2026, 11, 20), [PDF], DomainError),
         ("market_lead", "post", date(2026, 11, 27), [PDF], DomainError),
         ("market_lead", "post", date(2026, 11, 25), [], DomainError),
@@ -281,7 +283,7 @@ def test_the_statement_period_runs_from_the_service_of_the_notice(org, clock):
             dueprocess.record_notice_service(user(actor), case.id, first.id, way, served_on, proof)
         db.session.rollback()
     assert dueprocess.notices_of(case.id)[0].served_on is None
-    assert dueprocess.record_notice_service(user("market_lead"), case.id, first.id, "post", date(2026, 11, 25), [PDF]) is True
+    assert dueprocess.record_notice_service(user("market_lead"), case.id, first.id, "post", date(2026, 11, 25), [PDF]) == "moved"
     db.session.commit()
     first, second = dueprocess.notices_of(case.id)
     assert app_clock.local_date(first.statement_due_at) == date(2026, 12, 2)  # 5 working days from Wed 25 Nov
@@ -299,12 +301,27 @@ def test_the_statement_period_runs_from_the_service_of_the_notice(org, clock):
     sweep_timers()  # (the experts' answer times fall due here too)
     assert open_tasks(case.id, "determination") == []  # still waiting for the first subject's period
     dueprocess.record_on_paper(user("market_lead"), first.id, "陈述意见（信函）。", [PDF])  # within its own period
-    assert dueprocess.record_notice_service(user("market_lead"), case.id, second.id, "in_person", date(2026, 11, 30), [PDF]) is False
+    assert dueprocess.record_notice_service(user("market_lead"), case.id, second.id, "in_person", date(2026, 11, 30), [PDF]) == "over"
     db.session.commit()
     assert dueprocess.notices_of(case.id)[1].statement_due_at == issued_due
     clock.move_to("2026-12-02T16:00:01+00:00")  # Thu 3 Dec: the first subject's period is over
     assert sweep_timers() >= 1
     assert len(open_tasks(case.id, "determination")) == 1
+
+
+def test_a_notice_served_the_day_it_was_issued_keeps_its_period_running(org, clock):
+    """Served in person the day it was issued: counted from service the period ends when it did, and it still runs
+    (the answer says so, not that the period is over)."""
+    from datetime import date
+
+    case = _accepted()
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)  # issued Mon 23 Nov
+    [notice] = dueprocess.notices_of(case.id)
+    due = notice.statement_due_at
+    assert dueprocess.record_notice_service(user("office1"), case.id, notice.id, "in_person", date(2026, 11, 23), [PDF]) == "running"
+    db.session.commit()
+    [notice] = dueprocess.notices_of(case.id)
+    assert notice.statement_due_at == due and notice.served_on == date(2026, 11, 23) and dueprocess.period_open(notice)
 
 
 def test_an_objection_window_ending_on_a_day_off_ends_on_the_next_working_day(org, clock):
