@@ -11,8 +11,9 @@ from app.engine.runner import register_script_functions
 def _section(actor, case) -> dict:
     notices = services.notices_of(case.id)
     recordable = {n.id for n in notices if services.period_open(n) and services.may_record_for_subject(actor, n)}
-    # (the service of a notice is recorded by the same staff, once, while its period runs: that is when it moves it)
-    serve_notice = {n.id for n in notices if n.served_on is None and n.id in recordable}
+    # (the service of a notice is recorded by the same staff, once, before the case is decided: a period counted from
+    # a later service moves, or reopens for a subject the notice reached late)
+    serve_notice = {n.id for n in notices if services.may_be_served(actor, n, case)}
     serving = services.may_record_service(actor, case)
     return {"prior_notices": notices, "notice_recordable": recordable, "notice_servable": serve_notice,
             "statement_form": StatementForm() if recordable else None,

@@ -88,9 +88,11 @@ MOVED, RUNNING, OVER = "moved", "running", "over"
 
 def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_on, proof: list) -> str:
     """Record how and when a notice reached its subject (flush). Its statement period then runs from that day (the
-    procedure's timer moves with it); a period already over is not reopened. Returns MOVED (the period now ends
-    later), RUNNING (it still runs and ends when it did: served the day it was issued, or counted to the same working
-    day) or OVER (already over or answered, not reopened)."""
+    procedure's timer moves with it). A subject that stayed silent because the notice reached it late (the post took
+    longer than the period counted from the issue) gets its period from service as long as the case is undecided: the
+    meeting may then decide only after it (heard_from). Returns MOVED (the period now ends later), RUNNING (it still
+    runs and ends when it did: served the day it was issued, or counted to the same working day) or OVER (answered,
+    the case decided, or over even counted from service)."""
     notice = db.session.get(PriorNotice, notice_id)
     if notice is None or notice.case_id != case_id:
         raise NotFound(_l("No such notice in this case."))
@@ -120,9 +122,12 @@ def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_
     case = db.session.get(Case, case_id)
     start = datetime.combine(served_on, time(9), tzinfo=clock.LOCAL_TZ)
     dl = runtime.case_deadline(case, "statement_period", start)
-    # (a period still running moves to its count from service; one already over in silence is not reopened)
+    # (a period still running moves to its count from service; one over in silence is reopened while the case is
+    # undecided; one answered, or of a decided case, stays as it is)
     running = period_open(notice)
-    moved = running and clock.as_utc(notice.statement_due_at) < dl.due_at
+    reopened = (not running and notice.state == OPEN and case.decision is None and case.closed_at is None
+                and clock.now() < dl.due_at)
+    moved = (running or reopened) and clock.as_utc(notice.statement_due_at) < dl.due_at
     if moved:
         notice.statement_due_at = dl.due_at
         notice.deadline_basis = runtime.deadline_basis("statement_period", runtime.deadline_rule_of(case, "statement_period"),
@@ -130,10 +135,17 @@ def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_
     db.session.flush()
     events.record(case_id, EventType.NOTICE_SERVED, actor, {
         "summary": notice.subject.name, "way": way, "served_on": served_on.isoformat(), "subject_id": notice.subject_id,
-        "due_at": clock.as_utc(notice.statement_due_at).isoformat()})
+        "due_at": clock.as_utc(notice.statement_due_at).isoformat(), **({"reopened": True} if moved and reopened else {})})
     if moved:  # the procedure waits for the period: its timer is set again from the notices
         runtime.deliver(case, PERIOD_MOVED, actor)
     return MOVED if moved else RUNNING if running else OVER
+
+
+def may_be_served(actor, notice: PriorNotice, case: Case) -> bool:
+    """Whether the reader may record this notice's service now: once, while its period runs or, silent, while the
+    case is undecided (a late service reopens it)."""
+    return (notice.served_on is None and notice.state == OPEN and case.decision is None and case.closed_at is None
+            and may_record_for_subject(actor, notice))
 
 
 def period_open(notice: PriorNotice) -> bool:

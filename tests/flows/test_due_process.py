@@ -296,17 +296,33 @@ def test_the_statement_period_runs_from_the_service_of_the_notice(org, clock):
         dueprocess.record_notice_service(user("office1"), case.id, first.id, "post", date(2026, 11, 25), [PDF])
     db.session.rollback()
 
-    # The period counted from issue has ended: the silent second subject's notice is not reopened by a late record.
+    # The period counted from issue has ended while the second subject stayed silent: the notice reached it late (Mon
+    # 30 Nov), and the case is undecided, so its period runs from then (to Mon 7 Dec) and the procedure waits for it.
     clock.move_to("2026-11-30T16:30:00+00:00")  # Tue 1 Dec, 00:30
     sweep_timers()  # (the experts' answer times fall due here too)
     assert open_tasks(case.id, "determination") == []  # still waiting for the first subject's period
+    assert not dueprocess.period_open(dueprocess.notices_of(case.id)[1])
     dueprocess.record_on_paper(user("market_lead"), first.id, "陈述意见（信函）。", [PDF])  # within its own period
-    assert dueprocess.record_notice_service(user("market_lead"), case.id, second.id, "in_person", date(2026, 11, 30), [PDF]) == "over"
+    assert dueprocess.record_notice_service(user("market_lead"), case.id, second.id, "in_person", date(2026, 11, 30), [PDF]) == "moved"
     db.session.commit()
-    assert dueprocess.notices_of(case.id)[1].statement_due_at == issued_due
-    clock.move_to("2026-12-02T16:00:01+00:00")  # Thu 3 Dec: the first subject's period is over
+    second = dueprocess.notices_of(case.id)[1]
+    assert app_clock.local_date(second.statement_due_at) == date(2026, 12, 7) and dueprocess.period_open(second)
+    from sqlalchemy import select
+
+    from app.cases.models import CaseEvent
+
+    served = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == EventType.NOTICE_SERVED)
+                                .order_by(CaseEvent.seq)).all()
+    assert served[-1].details.get("reopened") is True
+    clock.move_to("2026-12-02T16:00:01+00:00")  # Thu 3 Dec: the first subject's period is over, the second's runs
+    sweep_timers()
+    assert open_tasks(case.id, "determination") == []
+    assert dueprocess.heard_from(db.session.get(Case, case.id)) == date(2026, 12, 8)  # the meeting may decide after it
+    clock.move_to("2026-12-07T16:00:01+00:00")  # Tue 8 Dec
     assert sweep_timers() >= 1
     assert len(open_tasks(case.id, "determination")) == 1
+    # Decided cases are not reopened (nor once answered): nothing left to serve
+    assert not dueprocess.may_be_served(user("market_lead"), dueprocess.notices_of(case.id)[1], db.session.get(Case, case.id))
 
 
 def test_a_notice_served_the_day_it_was_issued_keeps_its_period_running(org, clock):
