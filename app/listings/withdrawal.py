@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
 from app.auth.services import current_unit_id
 from app.cases import attachments
-from app.cases.models import Case
+from app.cases.models import Case, CaseSubject
 from app.enums import CaseKind
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db, lock_row
@@ -49,6 +49,14 @@ def candidates(actor, case: Case) -> list[Listing] | None:
     return found or None
 
 
+def _request_open(listing: Listing) -> Case | None:
+    """The subject's objection or repair application about this listing still being handled, if any."""
+    return db.session.scalar(
+        select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+        .where(Case.parent_case_id == listing.case_id, Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR)),
+               Case.closed_at.is_(None), CaseSubject.subject_id == listing.subject_id).limit(1))
+
+
 def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: list) -> Listing:
     """End the listing (flush). Refused with a message, nothing written: another case's listing, one the actor may not
     end, one already ended, no reasons, no scan of the signed decision."""
@@ -63,6 +71,12 @@ def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: lis
         raise DomainError(_l("This listing has already ended."))
     if way not in ways(listing):
         raise DomainError(_l("Choose how the listing ends."), "way")
+    pending = _request_open(listing)
+    if pending is not None:  # (ended under it, the request would run on with its deadlines and late notices, moot)
+        raise DomainError(_l("The subject's objection %(no)s to this listing is being handled: answer it (a founded objection "
+                             "revokes the listing).", no=pending.number) if pending.kind == CaseKind.OBJECTION else
+                          _l("The subject's repair application %(no)s for this listing is being handled: decide it first.",
+                             no=pending.number))
     reasons = (reasons or "").strip()
     if not reasons:
         raise DomainError(_l("Give the reasons, as the signed decision states them."), "reasons")

@@ -147,3 +147,25 @@ def test_a_department_red_list_entry_is_only_revoked_never_repaired(org, clock):
     withdrawal.end(user("tax_cw"), record.id, reward.id, "revoked", "该主体后被认定失信，撤销红名单。", [SCAN])
     db.session.commit()
     assert db.session.get(Listing, reward.id).status == "revoked"
+
+
+def test_a_listing_under_objection_is_not_ended_beside_it(org, clock):
+    """While the subject's objection is handled the deciding body answers it (a founded objection revokes the listing)
+    rather than ending the listing beside it, which would leave the objection running with its deadlines."""
+    from app.rights import objections
+    from tests.helpers import applicant_for, do, task_of
+
+    case, codes = in_effect_case()
+    [listing] = listings_of(case.id)
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "认定事实有误。", [])
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        withdrawal.end(user("market_lead"), case.id, listing.id, "revoked", "复议撤销。", [SCAN])
+    db.session.rollback()
+    assert obj.number in str(refused.value.message) and db.session.get(Listing, listing.id).status == "suspended"
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "accept"})
+    withdrawal.end(user("market_lead"), case.id, listing.id, "revoked", "复议撤销。", [SCAN])
+    db.session.commit()
+    assert db.session.get(Listing, listing.id).status == "revoked"
