@@ -11,10 +11,11 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, SpecialistGroup, User
+from app.auth.services import current_unit_id
 from app.cases import events, runtime
 from app.cases.models import Case, CaseEvent, CaseSubject
 from app.cases.services import office_unit
-from app.enums import EventType
+from app.enums import CaseKind, EventType
 from app.errors import DomainError
 from app.experts import convocation
 from app.experts.draw import ALGORITHM, compute_picks, inputs_digest, new_seed
@@ -84,6 +85,7 @@ def _exclusions(pool: list[dict], case: Case, meeting_date: date, manual: dict[i
     subject_codes = {cs.subject.code for cs in case.subjects}
     implementing = {m["unit_id"] for ce in case.entries for m in ce.catalog_version.measures}
     deciding = _determining_unit_id(case)
+    deciding = {deciding, current_unit_id(deciding)} if deciding else set()  # (and the unit that took over its work)
     earlier = _experts_who_sat_on_other_cases_about(case)
     out = []
     for c in pool:
@@ -94,7 +96,7 @@ def _exclusions(pool: list[dict], case: Case, meeting_date: date, manual: dict[i
             reasons.append(("initiating_unit", ""))
         if c["affiliated_unit_id"] and c["affiliated_unit_id"] in implementing:
             reasons.append(("implementing_unit", ""))
-        if c["affiliated_unit_id"] and c["affiliated_unit_id"] == deciding:
+        if c["affiliated_unit_id"] and c["affiliated_unit_id"] in deciding:
             reasons.append(("deciding_unit", ""))
         if c["affiliated_subject_code"] and c["affiliated_subject_code"] in subject_codes:
             reasons.append(("subject", c["affiliated_subject_code"]))
@@ -109,6 +111,26 @@ def _exclusions(pool: list[dict], case: Case, meeting_date: date, manual: dict[i
         for code, detail in reasons:
             out.append({"expert_id": c["id"], "reason": code, "detail": detail})
     return out
+
+
+class HearingDraw:
+    """A complaint hearing's draw: the punished case's facts decide the exclusions (its subjects, the units that
+    filed, decided and apply it, the experts who sat on it), the draw is recorded on the complaint."""
+
+    def __init__(self, parent: Case, complaint: Case):
+        self._parent, self.id = parent, complaint.id
+
+    def __getattr__(self, name):
+        return getattr(self._parent, name)
+
+
+def _draw_basis(case: Case):
+    """What a draw for this case excludes by: for a complaint (an objection case), the determination complained of."""
+    if isinstance(case, Case) and case.kind == CaseKind.OBJECTION and case.parent_case_id:
+        parent = db.session.get(Case, case.parent_case_id)
+        if parent is not None:
+            return HearingDraw(parent, case)
+    return case
 
 
 def _determining_unit_id(case: Case) -> int | None:
@@ -305,7 +327,7 @@ def replace(inv: Invitation, case: Case) -> Invitation | None:
                 events.record(case.id, EventType.EXPERT_REPLACED, None, {"invitation_id": inv.id, "by_reserve": True})
                 return invite(None, dr, case, p)
     try:
-        top = draw(None, case, d.meeting_date, {"fields": {inv.field: 1}, "reserves": d.request.get("reserves", 0)},
+        top = draw(None, _draw_basis(case), d.meeting_date, {"fields": {inv.field: 1}, "reserves": d.request.get("reserves", 0)},
                    purpose=d.purpose, parent=d)
     except DomainError as exc:
         events.record(case.id, EventType.EXPERT_DRAW_SHORT, None, {"field": inv.field, "messages": [str(m) for _f, m in exc.errors]})

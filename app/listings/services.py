@@ -11,7 +11,7 @@ from app import clock
 from app.cases import events, hooks, runtime
 from app.cases.models import Case, CaseMeasure
 from app.enums import EventType
-from app.extensions import db, expire_loaded, flush_for, hold
+from app.extensions import db, expire_loaded, flush_for, hold, lock_row
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.listings.period import is_suspended_on, period_end
 
@@ -211,7 +211,7 @@ def _end(listing: Listing, reason: str, suspended: bool = True) -> None:
 
 def revoke(payload: dict, case: Case, actor) -> None:
     """Upheld: this subject's listing is revoked (不再对该主体采取惩戒措施); other subjects keep theirs."""
-    listing = db.session.get(Listing, payload["listing_id"])
+    listing = _locked(payload["listing_id"])
     if listing.status not in ACTIVE:
         return
     _end(listing, "revoked")
@@ -220,8 +220,17 @@ def revoke(payload: dict, case: Case, actor) -> None:
     _deliver(listing, "listing_revoke", actor)
 
 
+def _locked(listing_id: int) -> Listing:
+    """The listing, its row held until the transaction ends and its status read afresh: two ends at once (an objection
+    upheld while the deciding body revokes) record one."""
+    lock_row(Listing, listing_id)
+    listing = db.session.get(Listing, listing_id)
+    db.session.refresh(listing, ["status"])
+    return listing
+
+
 def repaired(payload: dict, case: Case, actor) -> None:
-    listing = db.session.get(Listing, payload["listing_id"])
+    listing = _locked(payload["listing_id"])
     if listing.status not in ACTIVE:
         return
     _end(listing, "repaired")

@@ -337,7 +337,7 @@ def schedule_hearing(ctx) -> dict:
             raise DomainError(_l("Ask for at least one expert."), "legal_count")
         # The draw excludes on the punished case's facts (its units, its subject, the experts who sat on
         # it); it is recorded on the complaint.
-        d = experts.draw(ctx.actor, _DrawSubject(parent, ctx.case), hearing, {"fields": fields, "reserves": int(v.get("reserves") or 0)},
+        d = experts.draw(ctx.actor, experts.HearingDraw(parent, ctx.case), hearing, {"fields": fields, "reserves": int(v.get("reserves") or 0)},
                          purpose="complaint")
         experts.invite_members(ctx.actor, d, ctx.case)
         details.update(draw_id=d.id)
@@ -349,16 +349,6 @@ def schedule_hearing(ctx) -> dict:
             add_case_unit(ctx.case.id, uid, REL_NOTIFIED)  # the convened units read the complaint's file
     events.record(ctx.case.id, EventType.COMPLAINT_HEARING, ctx.actor, details, bpmn_id=ctx.task.bpmn_id)
     return {}
-
-
-class _DrawSubject:
-    """The punished case seen through the complaint: exclusions from its facts, records on the complaint."""
-
-    def __init__(self, parent: Case, complaint: Case):
-        self._parent, self.id = parent, complaint.id
-
-    def __getattr__(self, name):
-        return getattr(self._parent, name)
 
 
 def decide_complaint(ctx) -> dict:

@@ -302,3 +302,25 @@ def test_after_a_merger_the_unit_that_took_over_answers_for_the_deciding_unit(or
     assert task_of(obj.id, "decide_complaint")
     assert objections.may_register_on_paper(user("tax_cw"), db.session.get(Case, case.id))
     assert not objections.may_register_on_paper(user("finance_cw"), db.session.get(Case, case.id))
+
+
+def test_a_complaint_hearings_top_up_draw_excludes_by_the_punished_case_and_the_deciding_units_successor(org, clock):
+    """A reserve-less top-up for a complaint hearing is drawn for the complaint but excludes by the determination
+    complained of (its implementing units, its subjects), as the first hearing draw does; an expert of the unit that took
+    over the deciding unit's work is as much the deciding body's as one of the old unit."""
+    from app.admin.succession import hand_over
+    from app.experts import services as experts
+
+    case, codes = in_effect_case()
+    _applicant, obj = _complained(case, codes)
+    basis = experts._draw_basis(db.session.get(Case, obj.id))
+    assert basis.id == obj.id and [e.id for e in basis.entries] == [e.id for e in case.entries]
+    implementing = sorted({m["unit_id"] for ce in case.entries for m in ce.catalog_version.measures})
+    pool = [{"id": 1, "affiliated_unit_id": implementing[0], "affiliated_subject_code": None, "unavailable": [], "user_id": 1}]
+    reasons = {e["reason"] for e in experts._exclusions(pool, basis, date(2026, 12, 1), {}, set())}
+    assert "implementing_unit" in reasons  # (the complaint case itself names no catalog entry)
+    hand_over(user("admin"), unit_id("市市场监管局"), unit_id("市税务局"), "机构改革（示例）")
+    db.session.commit()
+    pool[0]["affiliated_unit_id"] = unit_id("市税务局")
+    reasons = {e["reason"] for e in experts._exclusions(pool, basis, date(2026, 12, 1), {}, set())}
+    assert "deciding_unit" in reasons
