@@ -6,7 +6,7 @@ applies a measure to the subject."""
 from sqlalchemy import select
 
 from app import clock
-from app.auth.models import APPLICANT, EXPERT
+from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE
 from app.cases import attachments, events, runtime
 from app.cases.access import case_visibility_clause
 from app.cases.identifiers import mask_code, normalise_code
@@ -36,7 +36,8 @@ def subject_cases(subject_id: int) -> list[int]:
 
 def party_case(actor, subject_id: int) -> Case:
     """The latest joint case about the subject that the staff member's unit may see; PermissionDenied if none."""
-    if actor.role in (EXPERT, APPLICANT) or actor.unit_id is None:
+    # (staff who work cases: not supervisors, who watch, nor administrators, who run the system)
+    if actor.role not in (CASEWORKER, GROUP_LEAD, OFFICE) or actor.unit_id is None:
         raise PermissionDenied(_l("Your role may not do this."))
     clause = case_visibility_clause(actor, Case.id)
     stmt = (select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)

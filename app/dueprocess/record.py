@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, labels
-from app.auth.models import ADMIN, APPLICANT, EXPERT, OFFICE, SUPERVISOR
+from app.auth.models import ADMIN, APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE, SUPERVISOR
 from app.cases.access import case_visibility_clause
 from app.cases.models import Case, CaseSubject, Subject
 from app.credit.models import CreditCheck
@@ -134,4 +134,5 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
     return {"subject": subject, "cases": cases, "listings": listings, "items": items, "checks": checks,
             "all_checks": all_checks, "portal": portal, "changes": changes,
             "successor": db.session.get(Subject, subject.successor_id) if subject.successor_id else None,
-            "may_change": not portal and subject.status == "active" and may_record(actor, subject_id)}
+            "may_change": not portal and subject.status == "active" and may_record(actor, subject_id),
+            "may_report": actor.role in (CASEWORKER, GROUP_LEAD, OFFICE)}  # (staff who work cases; see corrections.party_case)

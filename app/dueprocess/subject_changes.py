@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app import clock
-from app.auth.models import ADMIN, OFFICE
+from app.auth.models import OFFICE
 from app.cases import events
 from app.cases.identifiers import mask_code, normalise_code
 from app.cases.models import CaseSubject, Subject
@@ -35,7 +35,7 @@ EVENT = {"deregistered": EventType.SUBJECT_DEREGISTERED, "merged": EventType.SUB
 
 
 def may_record(actor, subject_id: int) -> bool:
-    if actor.role in (OFFICE, ADMIN):
+    if actor.role == OFFICE:
         return True
     try:
         party_case(actor, subject_id)
@@ -77,7 +77,7 @@ def record_change(actor, subject_id: int, kind: str, on_date: date | None, basis
     subject = db.session.get(Subject, subject_id)
     if subject is None:
         raise NotFound(_l("No such subject."))
-    if actor.role not in (OFFICE, ADMIN):
+    if actor.role != OFFICE:
         party_case(actor, subject_id)  # PermissionDenied unless the unit is party to a case about the subject
     if subject.status != "active":
         raise DomainError(_l("A change of this subject's registration is recorded already."), "kind")

@@ -11,7 +11,7 @@ import secrets
 from sqlalchemy import select, update
 
 from app import clock
-from app.auth.models import ADMIN, APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE, User
+from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE, User
 from app.auth.services import password_problems, username_taken
 from app.cases import events
 from app.cases.identifiers import normalise_code
@@ -44,8 +44,9 @@ def _hashes(code: str) -> list[str]:
 
 
 def may_issue_codes(actor, case: Case) -> bool:
-    """The units that serve the decision on the subjects: the office, the filing unit, the deciding group."""
-    return actor.role in (OFFICE, ADMIN) or (actor.role in (CASEWORKER, GROUP_LEAD) and actor.unit_id in (
+    """The units that serve the decision on the subjects: the office, the filing unit, the deciding group. (Not the
+    administrator, who runs the system: a code opens the subject's account, which only those serving it may hand over.)"""
+    return actor.role == OFFICE or (actor.role in (CASEWORKER, GROUP_LEAD) and actor.unit_id in (
         case.initiating_unit_id, case.group.lead_unit_id if case.group else None))
 
 

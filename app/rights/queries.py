@@ -1,5 +1,5 @@
 """Read side of the applicant portal and the public lists."""
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, labels
@@ -118,24 +118,26 @@ def deciding_body(case: Case) -> dict | None:
             "unit": unit.name if unit is not None else None, "meeting_date": record.get("meeting_date")}
 
 
-def _document_clause(actor):
+def _document_clause(actor, case: Case):
     # Documents served to the subject (decisions and replies), and what the applicant sent themselves.
-    # A copy addressed to one subject is served to that subject only.
-    served = Attachment.purpose.in_(APPLICANT_DOCUMENT_PURPOSES) & or_(Attachment.subject_id.is_(None),
-                                                                        Attachment.subject_id == actor.subject_id)
+    # A copy addressed to one subject is served to that subject only; a document addressed to no subject in particular
+    # (a signed decision uploaded as it is) only where the case has no other subject, whose data it would carry.
+    alone = db.session.scalar(select(func.count()).select_from(CaseSubject).where(CaseSubject.case_id == case.id)) <= 1
+    mine = Attachment.subject_id == actor.subject_id
+    served = Attachment.purpose.in_(APPLICANT_DOCUMENT_PURPOSES) & (or_(Attachment.subject_id.is_(None), mine) if alone else mine)
     return or_(served, Attachment.uploaded_by_id == actor.id)
 
 
 def documents_for(actor, case: Case) -> list[Attachment]:
-    return list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id, _document_clause(actor))
+    return list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id, _document_clause(actor, case))
                                    .order_by(Attachment.id)))
 
 
 def document(actor, case_id: int, attachment_id: int) -> Attachment:
     """One document of the applicant's case they may download (others are not found, whatever their id)."""
-    applicant_case(actor, case_id)
+    case = applicant_case(actor, case_id)
     att = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id, Attachment.case_id == case_id,
-                                                     _document_clause(actor)))
+                                                     _document_clause(actor, case)))
     if att is None:
         raise NotFound(_l("No such file."))
     return att

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.blobs import store as blobs
 from app.cases.models import Attachment, Case, CaseUnit
 from app.dueprocess import decision_document
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.rights import queries as portal
 from tests.conftest import user
@@ -55,6 +55,20 @@ def test_a_subject_is_served_its_own_copy_only(org, clock):
     docs = portal.documents_for(applicant, db.session.get(Case, case.id))
     mine = [d for d in docs if d.subject_id is not None]
     assert len(mine) == 1 and COMPANY[1] in mine[0].filename
+    # A signed decision uploaded as it is (addressed to no subject in particular) carries the other subject's data: not
+    # served where the case has another subject; served where the subject is the case's only one.
+    from app.cases import attachments
+    from tests.helpers import PDF
+
+    [signed] = attachments.store(case.id, user("market_lead"), [PDF], "decision", "decision_files")
+    db.session.commit()
+    assert signed.id not in {d.id for d in portal.documents_for(applicant, db.session.get(Case, case.id))}
+    with pytest.raises(NotFound):
+        portal.document(applicant, case.id, signed.id)
+    alone, _codes = in_effect_case()  # (the same company, alone in this case)
+    [signed] = attachments.store(alone.id, user("market_lead"), [PDF], "decision", "decision_files")
+    db.session.commit()
+    assert signed.id in {d.id for d in portal.documents_for(applicant, db.session.get(Case, alone.id))}
 
 
 def test_administrators_edit_the_template_and_bad_ones_are_refused(org, clock):
@@ -91,3 +105,24 @@ def test_long_facts_and_paragraphs_on_a_page_break_still_make_the_document(org, 
     flat = text.replace("\n", "")
     assert flat.count("经查证属实") == 120 and "救济途径" in flat  # every sentence, in order, and the rest of the document
     assert decision_document._chunks("甲" * 300 + "&amp;" + "乙" * 300, ()) == ["甲" * 240, "甲" * 60 + "&amp;" + "乙" * 175, "乙" * 125]
+
+
+def test_the_administrator_neither_issues_access_codes_nor_records_service(org, clock):
+    """A code opens the subject's portal account: only those serving the decision hand it over (the administrator
+    runs the system, and would otherwise hold the subject's account); nor does it record the decision's service, from
+    which the subject's objection window runs."""
+    from datetime import date
+
+    from app.dueprocess import services as dueprocess
+    from app.errors import PermissionDenied
+    from app.rights import accounts
+    from tests.helpers import PDF
+
+    case, _codes = in_effect_case()
+    subject_id = case.subjects[0].subject_id
+    with pytest.raises(PermissionDenied):
+        accounts.issue_code(user("admin"), db.session.get(Case, case.id), subject_id)
+    with pytest.raises(PermissionDenied):
+        dueprocess.record_service(user("admin"), case.id, subject_id, "post", date(2026, 11, 24), "", [PDF])
+    db.session.rollback()
+    assert accounts.issue_code(user("office1"), db.session.get(Case, case.id), subject_id)

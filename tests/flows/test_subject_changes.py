@@ -97,3 +97,24 @@ def test_a_person_cannot_merge(org, clock):
                                       SUCCESSOR, "z")
     assert err.value.errors[0][0] == "kind"
     db.session.rollback()
+
+
+def test_only_staff_who_work_cases_record_registration_changes_and_report_errors(org, clock):
+    """Supervisors watch the procedure and administrators run the system: neither records a subject's deregistration
+    or merger nor reports an error in its data, though both may see every case; the office and a party unit may."""
+    from app.dueprocess import corrections
+
+    case, _codes = in_effect_case()
+    subject_id = case.subjects[0].subject_id
+    today = app_clock.today_local()
+    for who in ("supervisor1", "admin"):
+        assert not subject_changes.may_record(user(who), subject_id)
+        with pytest.raises(PermissionDenied):
+            subject_changes.record_change(user(who), subject_id, "deregistered", today, "注销登记通知书", "注销")
+        with pytest.raises(PermissionDenied):
+            corrections.report(user(who), subject_id, "name", "新名称有限公司", "名称有误", [])
+        db.session.rollback()
+    assert db.session.get(Subject, subject_id).status == "active"
+    assert subject_changes.may_record(user("office1"), subject_id) and subject_changes.may_record(user("market_cw"), subject_id)
+    assert record.subject_record(user("supervisor1"), subject_id)["may_report"] is False
+    assert record.subject_record(user("market_cw"), subject_id)["may_report"] is True
