@@ -30,6 +30,9 @@ from config import DevConfig, ProdConfig
 
 # A control character escaped in a JSON body (raw ones are not valid JSON).
 JSON_CONTROL = re.compile(rb"\\u00(0[0-8bcef]|1[0-9a-f]|7f)", re.IGNORECASE)
+# A number of more digits than Python converts (4,300) in a JSON body: no field takes one, and the parser would fail
+# with a ValueError that no schema reports.
+JSON_HUGE_NUMBER = re.compile(rb"\d{4301}")
 
 
 def create_app(config_class=None) -> Flask:
@@ -96,7 +99,8 @@ def register_extensions(app: Flask) -> None:
         values += [f.filename or "" for vs in request.files.listvalues() for f in vs]
         # (a multipart field that was not UTF-8 arrives with its bad bytes replaced by U+FFFD: refused as well)
         undecoded = request.mimetype == "multipart/form-data" and any("\ufffd" in v for v in values)
-        if undecoded or any(CONTROL_CHARACTER.search(v) for v in values) or (request.is_json and JSON_CONTROL.search(request.get_data())):
+        body = request.get_data() if request.is_json else b""
+        if undecoded or any(CONTROL_CHARACTER.search(v) for v in values) or JSON_CONTROL.search(body) or JSON_HUGE_NUMBER.search(body):
             abort(400)
         # Invisible format characters (zero-width spaces, direction overrides) are dropped from every form and query
         # value: text pasted from a word processor carries them, and kept they make a blank "filled" field, a name

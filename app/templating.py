@@ -97,8 +97,16 @@ def due_state(due_at: datetime | None) -> str | None:
     return None
 
 
+def query_args(*taken: str) -> dict:
+    """The request's query values to carry into a link: not those url_for reads as its own arguments (endpoint,
+    _method, _anchor, ...), nor the URL's path variables, nor what the link sets itself (`taken`), any of which a
+    crafted query would otherwise turn into an error."""
+    reserved = {"endpoint", *taken, *(request.view_args or {})}
+    return {k: v for k, v in request.args.to_dict().items() if k not in reserved and not k.startswith("_")}
+
+
 def url_with(**changes) -> str:
-    args = request.args.to_dict()
+    args = query_args()
     args.update({k: v for k, v in changes.items() if v is not None})
     for k, v in changes.items():
         if v is None:
@@ -169,6 +177,7 @@ def register(app) -> None:
         due_state=due_state,
         days_overdue=clock.days_overdue,
         url_with=url_with,
+        query_args=query_args,
         rule_text=rule_text,
         deadline_basis=deadline_basis,
         holiday_name=holiday_name,

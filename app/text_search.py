@@ -24,8 +24,13 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "index" and name in SEARCH_INDEXES)
 
 
+# No name, title or number is longer: a longer query finds nothing anyway, and SQLite refuses LIKE patterns past
+# 50,000 characters (which would read as the database being down).
+MAX_QUERY = 200
+
+
 def normalise(q: str | None) -> str:
-    return " ".join((q or "").split())
+    return " ".join((q or "").split())[:MAX_QUERY]
 
 
 # A whole unified social credit code or resident identity number (18 letters and digits): looked up exactly. No

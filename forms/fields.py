@@ -1,7 +1,10 @@
 """Field helpers shared by every form (task forms here and the features' own forms)."""
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.i18n import lazy_gettext as _l
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -12,6 +15,13 @@ def choices(pairs) -> list[SelectChoice]:
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        # (WTForms' Chinese catalog leaves this message untranslated: it would be shown in English)
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Choose only among the options offered.")) from None
 
     def __iter__(self):
         # "At least one" cannot be said in HTML: a required checkbox means *this* box must be ticked, so the

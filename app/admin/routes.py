@@ -40,6 +40,8 @@ def processes():
         except DomainError as exc:
             db.session.rollback()
             errors = [str(m) for _f, m in exc.errors]
+    else:  # (no file chosen, or a text value sent in its place)
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     return render_template("admin/processes.html", rows=versions_overview(), form=form, errors=errors)
 
 

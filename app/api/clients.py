@@ -33,7 +33,11 @@ def _check_webhook(url: str | None) -> str | None:
     if not url:
         return None
     parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or len(url) > 500:
+    try:
+        parsed.port  # (a port out of range or not a number: urllib refuses it only when asked)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname or len(url) > 500:
         raise DomainError(_l("The webhook address must be an http(s) URL."), "webhook_url")
     if webhook_address.refused_literal(parsed.hostname):
         raise DomainError(_l("The webhook address may not be this server, a link-local (cloud metadata), multicast or "

@@ -260,6 +260,9 @@ def save_group(actor, group: SpecialistGroup | None, name: str, domain: str, lea
     name, domain = (name or "").strip(), (domain or "").strip()
     if not name or not domain:
         raise DomainError(_l("Enter the group's name and domain."), "name")
+    if db.session.scalar(select(SpecialistGroup.id).where(SpecialistGroup.name == name,
+                                                         SpecialistGroup.id != (group.id if group else 0))):
+        raise DomainError(_l("A group with this name exists."), "name")
     lead = db.session.get(Unit, lead_unit_id or 0)
     if lead is None:
         raise DomainError(_l("Choose the lead unit."), "lead_unit_id")

@@ -28,6 +28,7 @@ SOURCES = ("national", "provincial", "local")
 SOURCE_LABELS_ZH = {"national": "全国基础清单", "provincial": "省级清单", "local": "本地补充"}
 SOURCE_TEXT = {"全国基础清单": "national", "省级清单": "provincial", "本地补充": "local", **{s: s for s in SOURCES}}
 YES = {"是", "y", "yes", "true", "1", "on"}
+NO = {"", "否", "n", "no", "false", "0", "off"}
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}\Z")
 KIND_TEXT = {"惩戒": "punishment", "激励": "reward", "punishment": "punishment", "reward": "reward"}
 LEGACY_HEADER = ["编码", "类别", "专项小组", "行为", "认定单位", "认定依据", "设列依据", "措施（编码|内容|实施单位，每行一条）", "措施内容", "所需证据",
@@ -112,6 +113,9 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
         # 003 and the national basic list: a measure beyond the national list needs the decision that set it.
         errors.append((prefix + "source_document", str(_l("Name the list or the local decision that sets this entry."))))
     serious = e.serious if isinstance(e.serious, bool) else str(e.serious or "").strip().lower() in YES
+    if not isinstance(e.serious, bool) and str(e.serious or "").strip().lower() not in YES | NO:
+        # (a typo would otherwise read as 否 and silently leave a serious entry off the serious-dishonesty list)
+        errors.append((prefix + "serious", str(_l("Write 是 or 否 (or leave it empty for 否)."))))
     if serious and kind == "reward":
         errors.append((prefix + "serious", str(_l("Only a punishment entry can mark a serious-dishonesty subject."))))
     data = {"source": source, "source_document": source_document, "serious": serious,

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.catalog.admin import EntryIn
@@ -38,5 +39,5 @@ class ReasonForm(FlaskForm):
 
 
 class FileForm(FlaskForm):
-    file = FileField(_l("File"), validators=[DataRequired(message=_l("Choose a file."))])
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])  # (a file, not a text field of that name)
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])

@@ -111,6 +111,8 @@ def catalog_import():
         except DomainError as exc:
             db.session.rollback()
             errors = [str(m) for _f, m in exc.errors]
+    else:  # (no file chosen, or a text value sent in its place)
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     return render_template("admin/catalog_list.html", entries=queries.entries(), import_form=form, import_errors=errors)
 
 

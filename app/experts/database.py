@@ -62,6 +62,10 @@ def _validate(e: ExpertIn) -> list[tuple[str, str]]:
     errors = []
     if not e.name.strip():
         errors.append(("name", _l("Enter the expert's name.")))
+    # (the columns' lengths: an import's cell may hold anything; the form's fields say the same)
+    for key, limit in (("name", 80), ("affiliation", 200), ("contact", 120)):
+        if len((getattr(e, key, "") or "").strip()) > limit:
+            errors.append((key, _l("At most %(n)s characters.", n=limit)))
     if not e.fields:
         errors.append(("fields", _l("Choose at least one field.")))
     unknown = [f for f in e.fields if f not in FIELD_LABELS]

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FileField, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.dates import PlausibleDate
@@ -31,4 +32,4 @@ class UnavailableForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV or XLSX file"), validators=[DataRequired(message=_l("Choose a file."))])
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired(message=_l("Choose a file."))])

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.form_errors import commit_or_errors, flash_form_errors
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
+from app.text_search import normalise
 from forms.fields import choices
 
 bp = Blueprint("experts", __name__, url_prefix="/experts")
@@ -37,7 +38,7 @@ def _expert_in(form) -> database.ExpertIn:
 @login_required
 def index():
     require_role(current_user, *database.MANAGERS)
-    q = (request.args.get("q") or "").strip()
+    q = normalise(request.args.get("q"))
     stmt = select(Expert).order_by(Expert.id)
     if q:
         stmt = stmt.where(Expert.name.contains(q) | Expert.affiliation.contains(q))

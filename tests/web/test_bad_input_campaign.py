@@ -1,0 +1,97 @@
+"""What an outside bad-input campaign found: crafted queries and fields that made pages fail, and bad values accepted.
+Each gets a clear answer (a page, a form error in Chinese, 400 for the API) and changes nothing."""
+import pytest
+from sqlalchemy import func, select
+
+from app.api import clients
+from app.auth.models import SpecialistGroup
+from app.catalog import admin as catalog
+from app.errors import DomainError
+from app.experts import database as experts_db
+from app.experts.models import Expert
+from app.extensions import db
+from tests.conftest import csrf_from, login, user
+from tests.helpers import unit_id
+from tests.web.test_api import make_client
+
+RESERVED = "endpoint=x&_method=POST&_anchor=y&_external=1"
+
+
+def test_crafted_query_keys_do_not_break_links_built_from_the_query(client, org):
+    """url_for reads `endpoint`, `_method`, `_anchor` ... as its own arguments: a query naming them once made the
+    export links, the security log's paging and every pager fail with a server error."""
+    login(client, "office1")
+    for url in (f"/supervision/?fmt=csv&{RESERVED}", f"/cases/?page=99999&{RESERVED}", f"/experts/?page=99999&{RESERVED}",
+                f"/public/?page=99999&{RESERVED}", f"/public/typical?page=99999&{RESERVED}"):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+    auditor = client.application.test_client()
+    login(auditor, "auditor")
+    assert auditor.get(f"/admin/security-log/?before=5&{RESERVED}").status_code == 200
+
+
+def test_a_text_value_where_a_file_is_expected_is_asked_for_again(client, org):
+    login(client, "office1")
+    for page_url, post_url, extra in (("/admin/catalog", "/admin/catalog/import", {"reason": "r"}),
+                                      ("/experts/import", "/experts/import", {})):
+        page = client.get(page_url).get_data(as_text=True)
+        resp = client.post(post_url, data={"csrf_token": csrf_from(page), "file": "not-a-file", **extra})
+        assert resp.status_code in (200, 302), post_url
+        assert "请选择文件" in client.get(page_url).get_data(as_text=True) or "请选择文件" in resp.get_data(as_text=True)
+    admin = client.application.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/processes").get_data(as_text=True)
+    resp = admin.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": "not-a-file"})
+    assert resp.status_code == 200 and "请选择文件" in resp.get_data(as_text=True)
+
+
+def test_an_api_body_with_a_number_of_thousands_of_digits_is_a_bad_request(client, org):
+    _c, token, _s = make_client()
+    resp = client.post("/api/v1/checks", data='{"code": ' + "1" * 5000 + ', "matter_type": "licence", "matter_no": "x"}',
+                       headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert resp.status_code == 400 and resp.get_json()["code"] == "bad_request"
+
+
+def test_a_very_long_search_is_cut_not_taken_for_a_database_outage(client, org):
+    login(client, "office1")
+    for url in ("/cases/?q=" + "张" * 100_000, "/experts/?q=" + "李" * 100_000):
+        assert client.get(url).status_code == 200
+
+
+def test_a_duplicate_group_name_and_a_choice_not_offered_get_form_messages_in_chinese(client, org):
+    login(client, "admin")
+    groups = db.session.scalars(select(SpecialistGroup).order_by(SpecialistGroup.id)).all()
+    page = client.get(f"/admin/groups/{groups[1].id}").get_data(as_text=True)
+    html = client.post(f"/admin/groups/{groups[1].id}", data={
+        "csrf_token": csrf_from(page), "name": groups[0].name, "domain": groups[1].domain,
+        "lead_unit_id": groups[1].lead_unit_id, "member_ids": [groups[1].lead_unit_id]}).get_data(as_text=True)
+    assert "已有同名的专项小组" in html
+    db.session.expire_all()
+    assert db.session.get(SpecialistGroup, groups[1].id).name != groups[0].name
+    html = client.post(f"/admin/groups/{groups[1].id}", data={
+        "csrf_token": csrf_from(page), "name": groups[1].name, "domain": groups[1].domain,
+        "lead_unit_id": groups[1].lead_unit_id, "member_ids": ["999999"]}).get_data(as_text=True)
+    assert "请只在给出的选项中选择" in html and "not a valid choice" not in html
+
+
+def test_imports_refuse_values_their_columns_cannot_hold(client, org):
+    """An expert's name longer than its column (PostgreSQL would refuse the whole import with an error page); a
+    serious-dishonesty cell that is neither 是 nor 否 (once read silently as 否); a webhook port out of range."""
+    errors = experts_db._validate(experts_db.ExpertIn(name="甲" * 81, fields=["legal"]))
+    assert [k for k, _m in errors] == ["name"]
+    before = db.session.scalar(select(func.count(Expert.id)))
+    with pytest.raises(DomainError) as refused:
+        experts_db.import_file(user("office1"), "e.csv", ("姓名,领域,工作单位\n" + "甲" * 300 + ",法律,某律所\n").encode())
+    db.session.rollback()
+    assert any("第 2 行" in str(m) for _f, m in refused.value.errors)
+    assert db.session.scalar(select(func.count(Expert.id))) == before
+    entry = catalog.EntryIn(kind="punishment", group="市场监管专项小组", behaviour="行为", admin_unit="市市场监管局", grounds="g",
+                            legal_basis="l", measures="M1|措施|市财政局", measure_content="", required_evidence="",
+                            default_period_days="365", serious="abc")
+    _data, errors = catalog._parse(entry)
+    assert "serious" in [k for k, _m in errors]
+    _data, errors = catalog._parse(entry.__class__(**{**entry.__dict__, "serious": "否"}))
+    assert "serious" not in [k for k, _m in errors]
+    with pytest.raises(DomainError):
+        clients.create(user("admin"), "x", unit_id("市财政局"), ["check"], "http://example.org:99999/")
+    db.session.rollback()
