@@ -318,7 +318,7 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # noqa: BLE001  (the connection is gone; nothing to roll back)
             pass
-        if is_concurrency_error(exc):  # SQLite "database is locked": another writer, not an outage
+        if is_concurrency_error(exc):  # SQLite "database is locked", a PostgreSQL deadlock: another writer, not an outage
             # (it may be any other writer, not someone changing the same thing: a login, a report from the public)
             return _error_page(409, _l("The system was busy saving other work and saved nothing of yours. Please try again."))
         # One line per failed request: an outage must not fill the log with a traceback per page view.

@@ -7,11 +7,20 @@ from sqlalchemy.orm.exc import StaleDataError
 CONCURRENCY_ERRORS = (StaleDataError, IntegrityError, OperationalError)
 
 
+# PostgreSQL's "try the transaction again" states: serialization failure, deadlock detected (two writers locking
+# the same rows in opposite orders, e.g. a listing ended by hand as its expiry timer fires), lock not available.
+RETRY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
 def is_concurrency_error(exc: Exception) -> bool:
     if isinstance(exc, (StaleDataError, IntegrityError)):
         return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRY_SQLSTATES:
+        return True  # (not an outage: the database rolled this transaction back; nothing was saved)
     # SQLite: a writer whose snapshot is older than another writer's commit gets "database is locked".
-    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
+    return "locked" in str(exc).lower()
 
 
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)

@@ -33,6 +33,7 @@ _message_routes: dict[str, Callable] = {}
 _process_saved: dict[str, list[Callable]] = defaultdict(list)
 _task_views: dict[str, Callable] = {}
 _attachment_rules: dict[str, Callable] = {}
+_role_purposes: dict[str, frozenset] = {}
 _timeline_filters: list[Callable] = []
 _hidden_instance_rules: list[Callable] = []
 _task_rows: dict[str, Callable] = {}
@@ -92,7 +93,16 @@ def register_attachment_rule(purpose: str, visible: Callable) -> None:
     _attachment_rules[purpose] = visible
 
 
+def register_role_purposes(role: str, purposes: set[str]) -> None:
+    """The only purposes of files a role reads on the cases it sees (an expert reads the file put before the meeting,
+    not proofs of service with the subjects' addresses or the units' later implementation records)."""
+    _role_purposes[role] = frozenset(purposes)
+
+
 def visible_attachments(actor, attachments: list) -> list:
+    allowed = _role_purposes.get(getattr(actor, "role", None))
+    if allowed is not None:
+        attachments = [a for a in attachments if a.purpose in allowed]
     by_purpose: dict[str, list] = defaultdict(list)
     for a in attachments:
         if a.purpose in _attachment_rules:

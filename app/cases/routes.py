@@ -2,7 +2,7 @@
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
-from app.cases import attachments, queries
+from app.cases import attachments, hooks, queries
 from app.cases.access import full_codes_shown
 from app.cases.diagrams import diagram_xml, diagrams_for
 from app.cases.events import verify_chain
@@ -55,6 +55,8 @@ def diagram(case_id, instance_id):
     if current_user.role in ("expert", "applicant"):
         abort(403)
     case = queries.get_case(current_user, case_id)
+    if instance_id in hooks.hidden_instances(current_user, case):
+        abort(404)  # (as on the case page: another unit's data-call answer is not this user's to see)
     xml = diagram_xml(case, instance_id) or abort(404)
     return Response(xml, mimetype="application/xml")
 

@@ -40,6 +40,8 @@ def init_app(app) -> None:
     hooks.register_tasks(convocation.TASKS)
     hooks.on_process_end(convocation.PROCESS, convocation.ended)
     hooks.register_visibility(EXPERT, _expert_sees)
+    # What the meeting reads: the evidence, the subjects' statements with theirs, the minutes and the decision.
+    hooks.register_role_purposes(EXPERT, {"evidence", "statement", "minutes", "decision"})
     hooks.on_process_end(services.INVITATION_PROCESS, services.invitation_ended)
     hooks.register_case_section(_meeting_section)
     hooks.register_task_view(EXPERT, _invited_expert_view)

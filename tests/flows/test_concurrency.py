@@ -214,3 +214,47 @@ def test_an_objection_sent_three_times_at_once_is_filed_once(org, clock, app):
     assert results.count("ok") == 1 and all(r in ("OpenObjection", "conflict") for r in results if r != "ok"), results
     assert db.session.scalar(select(func.count()).select_from(Case).where(Case.parent_case_id == case.id,
                                                                           Case.kind == "objection")) == 1
+
+
+@pytest.mark.real_commits
+def test_a_deadlock_is_a_conflict_to_try_again_not_an_outage(org, clock, app):
+    """PostgreSQL breaks a deadlock (two writers locking the same rows in opposite orders) by rolling one
+    transaction back: its user is told to try again (409, nothing saved), not that the database is down (503)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from app.auth.models import Unit
+
+    if db.engine.dialect.name == "postgresql":  # a real deadlock
+        first, second = db.session.scalars(select(Unit.id).order_by(Unit.id).limit(2)).all()
+        db.session.rollback()
+        barrier = threading.Barrier(2)
+        errors = []
+        engine = db.engine
+
+        def writer(a, b):
+            with engine.connect() as conn:
+                try:
+                    conn.execute(text("UPDATE unit SET name = name WHERE id = :id"), {"id": a})
+                    barrier.wait()
+                    conn.execute(text("UPDATE unit SET name = name WHERE id = :id"), {"id": b})
+                except OperationalError as exc:
+                    errors.append(exc)
+                finally:
+                    conn.rollback()
+
+        threads = [threading.Thread(target=writer, args=pair) for pair in ((first, second), (second, first))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert len(errors) == 1, errors
+        (exc,) = errors
+    else:  # what the driver raises for one (SQLite has no row locks: its case is "database is locked", above)
+        import psycopg
+
+        exc = OperationalError("UPDATE unit ...", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
+    assert is_concurrency_error(exc)
+    with app.test_request_context("/tasks/x", method="POST"):
+        response = app.make_response(app.handle_user_exception(exc))
+    assert response.status_code == 409 and "请重试" in response.get_data(as_text=True)

@@ -96,6 +96,10 @@ def test_a_units_uploaded_answer_is_not_shown_to_the_other_units_called(client, 
         assert instance[unit_id(unit)] in steps and instance[unit_id(other)] not in steps, who
         shown = {d["instance_id"] for d in diagrams_for(case, data["tasks"], data["hidden_instances"])}
         assert instance[unit_id(other)] not in shown and instance[unit_id(unit)] in shown, who
+    # The diagram's own address says the same (the other unit's answer process is not there).
+    assert tax.get(f"/cases/{case.id}/processes/{instance[unit_id('市财政局')]}.bpmn").status_code == 404
+    assert tax.get(f"/cases/{case.id}/processes/{instance[unit_id('市税务局')]}.bpmn").status_code == 200
+    assert client.get(f"/cases/{case.id}/processes/{instance[unit_id('市财政局')]}.bpmn").status_code == 200  # the office
     office = queries.case_page(user_("office1"), case.id)
     assert {t.instance_id for t in office["tasks"]} >= {instance[unit_id("市财政局")], instance[unit_id("市税务局")]}
     assert link in finance.get(f"/cases/{case.id}").get_data(as_text=True) and finance.get(link).status_code == 200

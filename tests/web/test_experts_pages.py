@@ -11,6 +11,8 @@ from app.extensions import db
 from tests.conftest import csrf_from, login
 from tests.helpers import complete, file_case, only_task, schedule
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 
 def scheduled_case():
     case = file_case()
@@ -52,6 +54,15 @@ def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(clie
     assert "当事主体访问码" not in html  # (serving the decision is the units' work)
     with client.get(f"/cases/{case.id}/files/{att}") as resp:
         assert resp.status_code == 200
+    # Not a proof of service (the subject's address and signature) or a unit's implementation record.
+    from app.cases import attachments
+    from tests.conftest import user
+
+    for purpose, name in (("service", "送达回证.pdf"), ("implementation", "实施记录.pdf")):
+        (stored,) = attachments.store(case.id, user("market_cw"), [attachments.Upload(name, PDF)], purpose)
+        db.session.commit()
+        assert name not in client.get(f"/cases/{case.id}").get_data(as_text=True)
+        assert client.get(f"/cases/{case.id}/files/{stored.id}").status_code == 404
     other_att = db.session.scalar(select(Attachment.id).where(Attachment.case_id == other_case.id))
     for url in (f"/cases/{other_case.id}", f"/cases/{other_case.id}/files/{other_att}"):
         assert client.get(url).status_code == 404, url  # (as a case that does not exist)
