@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cpu import calibration_ms, postgres_cpu, tree_cpu  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy.exc import DBAPIError  # noqa: E402
 
 import bench as sqlite_bench  # noqa: E402  (the services-driving helpers of `make bench`)
 from app import clock, create_app  # noqa: E402
@@ -915,6 +916,12 @@ def prewarm(app, tables) -> None:
     if os.environ.get("BENCH_PG_PREWARM", "1") == "0":
         return
     with app.app_context():
+        try:  # (the seeding dropped the schema, and an extension installed in it with it; a superuser adds it back)
+            with db.session.begin_nested():
+                db.session.execute(text("CREATE EXTENSION IF NOT EXISTS pg_prewarm"))
+            db.session.commit()
+        except DBAPIError:
+            db.session.rollback()
         if not db.session.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_prewarm'")):
             print("  (pg_prewarm is not installed in the bench database: CREATE EXTENSION pg_prewarm as a superuser "
                   "to start from warm buffers)", flush=True)
