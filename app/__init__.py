@@ -267,9 +267,12 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(OverflowError)
     def too_big(exc):
-        # An id or number larger than the database holds (SQLite raises this while binding it).
+        # An id or number larger than the database holds (SQLite raises this while binding it): in an address, no
+        # such page; in a form, a value that cannot be accepted (as PostgreSQL's DataError below).
         db.session.rollback()
-        return _error_page(404, _l("Page not found."))
+        if request.method in ("GET", "HEAD"):
+            return _error_page(404, _l("Page not found."))
+        return _error_page(400, bad_values)
 
     @app.errorhandler(DataError)
     def bad_data(exc):

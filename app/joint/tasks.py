@@ -128,7 +128,7 @@ def schedule_meeting(ctx: TaskContext) -> dict:
     if not v.get("day_off") and not WorkCalendar(meeting_date, meeting_date).is_workday(meeting_date):
         # (the experts and the convened units are told this date: a day off is a choice made knowingly)
         raise DomainError(_l("%(date)s is a day off. Choose a working day, or tick that the meeting is held on a day off.",
-                             date=meeting_date.isoformat()), "meeting_date")
+                             date=ShownDate(meeting_date)), "meeting_date")
     try:
         legal, industry, reserves = (int(v.get(k)) for k in ("legal_count", "industry_count", "reserves"))
     except (TypeError, ValueError):

@@ -12,7 +12,7 @@ from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
 from app.auth.services import current_unit_id
 from app.cases import attachments
 from app.cases.models import Case, CaseSubject
-from app.enums import CaseKind
+from app.enums import CaseKind, CaseStatus
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
@@ -57,6 +57,22 @@ def _request_open(listing: Listing) -> Case | None:
                Case.closed_at.is_(None), CaseSubject.subject_id == listing.subject_id).limit(1))
 
 
+def _pending_message(pending: Case):
+    """Why the listing is not ended beside the subject's open request, by where that request stands."""
+    if pending.kind == CaseKind.REPAIR:
+        return _l("The subject's repair application %(no)s for this listing is being handled: decide it first.",
+                  no=pending.number)
+    if pending.status == CaseStatus.OBJECTION_REPLY:
+        return _l("The subject's objection %(no)s to this listing is being handled: answer it (a founded objection "
+                  "revokes the listing).", no=pending.number)
+    if pending.status == CaseStatus.COMPLAINT:
+        return _l("The subject's complaint %(no)s about this listing is with the joint-meeting office: its decision comes "
+                  "first (a founded complaint revokes the listing).", no=pending.number)
+    return _l("The subject's objection %(no)s to this listing has been answered and the subject may still complain to the "
+              "joint-meeting office: end the listing once that period is over or the complaint is decided.",
+              no=pending.number)
+
+
 def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: list) -> Listing:
     """End the listing (flush). Refused with a message, nothing written: another case's listing, one the actor may not
     end, one already ended, no reasons, no scan of the signed decision."""
@@ -73,10 +89,7 @@ def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: lis
         raise DomainError(_l("Choose how the listing ends."), "way")
     pending = _request_open(listing)
     if pending is not None:  # (ended under it, the request would run on with its deadlines and late notices, moot)
-        raise DomainError(_l("The subject's objection %(no)s to this listing is being handled: answer it (a founded objection "
-                             "revokes the listing).", no=pending.number) if pending.kind == CaseKind.OBJECTION else
-                          _l("The subject's repair application %(no)s for this listing is being handled: decide it first.",
-                             no=pending.number))
+        raise DomainError(_pending_message(pending))
     reasons = (reasons or "").strip()
     if not reasons:
         raise DomainError(_l("Give the reasons, as the signed decision states them."), "reasons")

@@ -303,7 +303,7 @@ def _complaint_received(ctx):
     last = min(clock.today_local(), clock.local_date(due)) if due else clock.today_local()
     if received is None or not opened <= received <= last:
         raise DomainError(_l("Enter the day the written complaint was received: from %(first)s to %(last)s (the complaint "
-                             "period after the reply).", first=opened.isoformat(), last=last.isoformat()), "received_on")
+                             "period after the reply).", first=ShownDate(opened), last=ShownDate(last)), "received_on")
     return received
 
 

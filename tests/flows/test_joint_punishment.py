@@ -488,7 +488,7 @@ def test_a_meeting_on_a_day_off_is_held_there_only_knowingly(org, clock):
     sunday = date(2026, 11, 29)
     with pytest.raises(DomainError) as err:
         schedule("market_lead", ot, meeting_date=sunday)
-    assert err.value.errors[0][0] == "meeting_date" and "2026-11-29" in str(err.value.errors[0][1])
+    assert err.value.errors[0][0] == "meeting_date" and "2026年11月29日是休息日" in str(err.value.errors[0][1])
     db.session.rollback()
     assert open_tasks(case.id, "schedule_meeting") and db.session.get(Case, case.id).determination is None  # nothing written
     complete("market_lead", only_task(case.id, "schedule_meeting"),

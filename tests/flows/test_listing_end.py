@@ -169,3 +169,29 @@ def test_a_listing_under_objection_is_not_ended_beside_it(org, clock):
     withdrawal.end(user("market_lead"), case.id, listing.id, "revoked", "复议撤销。", [SCAN])
     db.session.commit()
     assert db.session.get(Listing, listing.id).status == "revoked"
+
+
+def test_the_refusal_says_where_the_subjects_objection_stands(org, clock):
+    """Answered, the objection waits on the subject's choice to complain; complained, it is with the office: the
+    refusal says so instead of asking the unit to answer what it has answered."""
+    from app.rights import objections
+    from tests.helpers import applicant_for, do, task_of
+
+    case, codes = in_effect_case()
+    [listing] = listings_of(case.id)
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "认定事实有误。", [])
+    db.session.commit()
+
+    def refusal() -> str:
+        with pytest.raises(DomainError) as refused:
+            withdrawal.end(user("market_lead"), case.id, listing.id, "revoked", "复议撤销。", [SCAN])
+        db.session.rollback()
+        return str(refused.value.message)
+
+    assert obj.number in refusal() and "请在异议中答复" in refusal()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    assert obj.number in refusal() and "已答复" in refusal() and "请在异议中答复" not in refusal()
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉。"})
+    assert obj.number in refusal() and "联席会议办公室" in refusal() and "请在异议中答复" not in refusal()
+    assert db.session.get(Listing, listing.id).status == "suspended"

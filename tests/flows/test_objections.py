@@ -275,6 +275,7 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
                {"next_step": "complain", "grounds": "不服答复（信函）。", "received_on": received}, files=[PDF])
         db.session.rollback()
         assert refused.value.errors[0][0] == "received_on"
+        assert "2026年11月25日" in str(refused.value.errors[0][1]), refused.value.errors  # (dates as every message writes them)
     assert listings_of(case.id)[0].status == "in_effect"  # (resumed on the rejection; nothing recorded by the refusals)
     do(user("office1"), task_of(obj.id, "applicant_next"),
        {"next_step": "complain", "grounds": "不服答复（信函）。", "received_on": date(2026, 11, 27)}, files=[PDF])

@@ -221,12 +221,20 @@ def test_corrections_are_reported_from_the_portal_and_the_subject_page(client, o
                                                                    "proposed": "李某", "reason": "登记有误"}, follow_redirects=True)
     assert "信息更正" in resp.get_data(as_text=True)
     _logout(client)
-    login(client, "court_cw")  # not party to the subject's cases
-    assert client.get(f"/subjects/{subject.id}/correction").status_code == 200  # the page (listings are shared)
-    page = client.get(f"/subjects/{subject.id}/correction").get_data(as_text=True)
-    resp = client.post(f"/subjects/{subject.id}/correction", data={"csrf_token": csrf_from(page), "field": "name",
-                                                                   "proposed": "某", "reason": "r"})
-    assert resp.status_code == 403
+    # Not party to the subject's cases, or a role that watches or runs the system: refused on opening the form (the
+    # subject page shows them no link), not after they have typed it.
+    from sqlalchemy import func, select
+
+    reported = db.session.scalar(select(func.count()).where(Case.kind == "correction"))
+    for who in ("court_cw", "supervisor1", "admin"):
+        login(client, who)
+        assert client.get(f"/subjects/{subject.id}/correction").status_code == 403, who
+        token = csrf_from(client.get("/tasks/").get_data(as_text=True))
+        resp = client.post(f"/subjects/{subject.id}/correction", data={"csrf_token": token, "field": "name",
+                                                                       "proposed": "某", "reason": "r"})
+        assert resp.status_code == 403, who
+        _logout(client)
+    assert db.session.scalar(select(func.count()).where(Case.kind == "correction")) == reported
 
 
 def test_the_subject_sees_its_own_record_on_the_portal(client, org, clock):

@@ -1,5 +1,6 @@
 """Applicant portal and public lists through the test client: registration with an access code, status
 pages, filing an objection, and every route tried as another applicant."""
+import io
 import re
 
 import pytest
@@ -194,6 +195,15 @@ def test_out_of_range_ids_get_a_clear_answer_not_an_error(client, org):
     big = "99999999999999999999"
     for url in (f"/cases/{big}", f"/supervision/reports/{big}", f"/experts/draws/{big}/verify", f"/admin/catalog/1/diff?a={big}&b=1"):
         assert client.get(url).status_code in (400, 403, 404), url  # never a 500 (PostgreSQL: 400, SQLite: 404)
+    # In a form, a value that cannot be accepted, not "page not found", on either database.
+    case, _codes = in_effect_case()
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    login(client, "market_lead")
+    token = csrf_from(client.get("/tasks/").get_data(as_text=True))
+    resp = client.post(f"/cases/{case.id}/listings/end", data={"csrf_token": token, "listing_id": big + "999", "way": "revoked",
+                                                                "reasons": "撤销。", "files": (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "决定.pdf")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 400 and "无法接收" in resp.get_data(as_text=True)
 
 
 def test_access_codes_are_shown_once_stored_hashed_and_replaced_when_issued_again(client, org, clock):
