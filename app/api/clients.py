@@ -32,8 +32,8 @@ def _check_webhook(url: str | None) -> str | None:
     url = (url or "").strip()
     if not url:
         return None
-    parsed = urlparse(url)
     try:
+        parsed = urlparse(url)  # (a broken bracketed IPv6 host is refused here)
         parsed.port  # (a port out of range or not a number: urllib refuses it only when asked)
     except ValueError:
         parsed = None

@@ -10,7 +10,7 @@ from flask import current_app, g, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import DataError, InvalidRequestError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
@@ -352,8 +352,8 @@ def _json_errors(bp) -> None:
             resp = errors.error(503, "unavailable")
             resp.headers["Retry-After"] = "60"
             return resp
-        if isinstance(exc, OverflowError):
-            return errors.error(404, "not_found")
+        if isinstance(exc, (OverflowError, DataError)):  # a number larger than the database holds (SQLite, PostgreSQL)
+            return errors.error(404, "not_found") if request.method in ("GET", "HEAD") else errors.error(400, "bad_request")
         log.exception("API call failed: %s %s", request.method, request.path)
         return errors.error(500, "server_error")
 

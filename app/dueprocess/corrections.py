@@ -53,6 +53,15 @@ def party_case(actor, subject_id: int) -> Case:
     return parent
 
 
+def may_report(actor, subject_id: int) -> bool:
+    """Whether the subject page offers this staff member the correction form (party_case would accept the report)."""
+    try:
+        party_case(actor, subject_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _current(subject: Subject, field: str) -> str:
     return getattr(subject, field) or ""
 

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, labels
-from app.auth.models import ADMIN, APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE, SUPERVISOR
+from app.auth.models import ADMIN, APPLICANT, EXPERT, OFFICE, SUPERVISOR
 from app.cases.access import case_visibility_clause
 from app.cases.models import Case, CaseSubject, Subject
 from app.credit.models import CreditCheck
 from app.credit.services import SHOWN_STATUSES
+from app.dueprocess.corrections import may_report
 from app.dueprocess.models import DecisionService, PriorNotice
 from app.dueprocess.subject_changes import changes_of, may_record
 from app.errors import NotFound, PermissionDenied
@@ -135,4 +136,4 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
             "all_checks": all_checks, "portal": portal, "changes": changes,
             "successor": db.session.get(Subject, subject.successor_id) if subject.successor_id else None,
             "may_change": not portal and subject.status == "active" and may_record(actor, subject_id),
-            "may_report": actor.role in (CASEWORKER, GROUP_LEAD, OFFICE)}  # (staff who work cases; see corrections.party_case)
+            "may_report": not portal and may_report(actor, subject_id)}

@@ -50,6 +50,33 @@ def test_an_api_body_with_a_number_of_thousands_of_digits_is_a_bad_request(clien
     resp = client.post("/api/v1/checks", data='{"code": ' + "1" * 5000 + ', "matter_type": "licence", "matter_no": "x"}',
                        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     assert resp.status_code == 400 and resp.get_json()["code"] == "bad_request"
+    # Runs of digits just short of the limit cost one pass, not one per digit: a few megabytes of them (sent before
+    # any token is checked) took seconds of a worker when the pattern was searched inside every run.
+    import time
+
+    from app import JSON_HUGE_NUMBER
+
+    near_miss = b",".join([b"7" * 4300] * 500)  # 2 MB
+    t0 = time.perf_counter()
+    assert JSON_HUGE_NUMBER.search(near_miss) is None and JSON_HUGE_NUMBER.search(b"[" + b"7" * 4301 + b"]")
+    assert time.perf_counter() - t0 < 0.5  # (about 6 s before)
+
+
+def test_an_api_call_with_a_number_the_database_cannot_hold_is_a_bad_request(client, org):
+    """In a body, a value that cannot be accepted (400) on SQLite and PostgreSQL alike; in the path, no such record."""
+    from tests.helpers import in_effect_case
+
+    case, _codes = in_effect_case()
+    _c, token, _s = make_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    check = client.post("/api/v1/checks", json={"code": case.subjects[0].subject.code, "matter_type": "licence",
+                                                "matter_no": "XK-1"}, headers=auth)
+    assert check.status_code == 200, check.get_json()
+    resp = client.post(f"/api/v1/checks/{check.get_json()['check_id']}/applications",
+                       json={"listing_id": 10 ** 30, "action": "refused"}, headers=auth)
+    assert resp.status_code == 400 and resp.get_json()["code"] == "bad_request", resp.get_json()
+    resp = client.post(f"/api/v1/checks/{10 ** 30}/applications", json={"listing_id": 1, "action": "refused"}, headers=auth)
+    assert resp.status_code in (400, 404), resp.get_json()  # (never a 500)
 
 
 def test_a_very_long_search_is_cut_not_taken_for_a_database_outage(client, org):
@@ -92,6 +119,7 @@ def test_imports_refuse_values_their_columns_cannot_hold(client, org):
     assert "serious" in [k for k, _m in errors]
     _data, errors = catalog._parse(entry.__class__(**{**entry.__dict__, "serious": "否"}))
     assert "serious" not in [k for k, _m in errors]
-    with pytest.raises(DomainError):
-        clients.create(user("admin"), "x", unit_id("市财政局"), ["check"], "http://example.org:99999/")
-    db.session.rollback()
+    for bad in ("http://example.org:99999/", "http://[::1/"):  # (a port out of range; a broken IPv6 host)
+        with pytest.raises(DomainError):
+            clients.create(user("admin"), "x", unit_id("市财政局"), ["check"], bad)
+        db.session.rollback()

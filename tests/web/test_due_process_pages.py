@@ -216,6 +216,7 @@ def test_corrections_are_reported_from_the_portal_and_the_subject_page(client, o
     assert corr.number in html and "负责该记录的单位核实" in html
     _logout(client)
     login(client, "finance_cw")
+    assert f"/subjects/{subject.id}/correction" in client.get(f"/subjects/{subject.id}").get_data(as_text=True)
     page = client.get(f"/subjects/{subject.id}/correction").get_data(as_text=True)
     resp = client.post(f"/subjects/{subject.id}/correction", data={"csrf_token": csrf_from(page), "field": "legal_representative",
                                                                    "proposed": "李某", "reason": "登记有误"}, follow_redirects=True)
@@ -229,6 +230,7 @@ def test_corrections_are_reported_from_the_portal_and_the_subject_page(client, o
     for who in ("court_cw", "supervisor1", "admin"):
         login(client, who)
         assert client.get(f"/subjects/{subject.id}/correction").status_code == 403, who
+        assert f"/subjects/{subject.id}/correction" not in client.get(f"/subjects/{subject.id}").get_data(as_text=True), who
         token = csrf_from(client.get("/tasks/").get_data(as_text=True))
         resp = client.post(f"/subjects/{subject.id}/correction", data={"csrf_token": token, "field": "name",
                                                                        "proposed": "某", "reason": "r"})
