@@ -31,7 +31,10 @@ from app.workdays.rules import current as current_rules
 PROCESS_ID = "public_report"
 PUBLIC_USERNAME = "public-reports"  # the account public reports are recorded under; it never logs in
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-CONTACT = r"^([0-9+\-() ]{7,20}|[^@\s]+@[^@\s]+\.[^@\s]+)\Z"  # a telephone number or an e-mail address
+# A telephone number or an e-mail address. The address's domain is read label by label (a label has no dot): a
+# pattern whose parts could each take the dots tried every split of a long crafted address (quadratic time, on the
+# anonymous form).
+CONTACT = r"^([0-9+\-() ]{7,20}|[^@\s]+@(?:[^@\s.]+\.)+[^@\s.]+)\Z"
 _CONTACT = re.compile(CONTACT)
 
 
