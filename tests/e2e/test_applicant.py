@@ -30,10 +30,10 @@ from tests.e2e.ui import (
     punishment_in_effect,
     push_rows,
     push_tasks,
+    recorded_today,
     register_applicant,
     status_badge,
     submit_step,
-    today,
 )
 
 PASSWORD = "E2e-Applicant-pw1"
@@ -98,7 +98,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     portal_open(applicant, case.number)
     main = applicant.locator("main")
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
-    expect(main).to_contain_text(f"自 {cn_date(today())} 起，为期 1095 天。")
+    expect(main).to_contain_text(recorded_today(lambda d: f"自 {cn_date(d)} 起，为期 1095 天。"))
     expect(main).to_contain_text("将于")  # the end of the period, counted from the day of issue
     expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（已实施）")
     expect(main).to_contain_text("登记认定结论")
@@ -106,7 +106,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     # the meeting's internal minutes.
     expect(main).to_contain_text("认定的失信行为及依据")
     expect(main).to_contain_text("被列入严重违法失信企业名单")
-    expect(main).to_contain_text(f"认定单位: 市场监管专项小组 (市市场监管局) · {cn_date(today())}会议")
+    expect(main).to_contain_text(recorded_today(lambda d: f"认定单位: 市场监管专项小组 (市市场监管局) · {cn_date(d)}会议"))
     expect(applicant.get_by_role("link", name="联合惩戒决定书.pdf")).to_be_visible()
     expect(main).not_to_contain_text("认定会议纪要.pdf")
     expect(main).to_contain_text("名单生效：期限自决定印发之日起计算")
@@ -126,7 +126,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(applicant.locator("main li").filter(has_text="审查异议并书面答复")).to_contain_text("市市场监管局")
     portal_open(applicant, case.number)
     expect(applicant.get_by_text("目前暂停执行：您的异议或投诉正在处理中。")).to_be_visible()
-    expect(main).to_contain_text(f"自 {cn_date(today())} 起暂停执行 — 仍在暂停执行中")
+    expect(main).to_contain_text(recorded_today(lambda d: f"自 {cn_date(d)} 起暂停执行 — 仍在暂停执行中"))
     expect(main).to_contain_text(f"您的异议正在处理中： {objection}")
     expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（已实施）")  # until the unit confirms the suspension
     expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_text(["暂无列入名单的主体。"])
@@ -136,7 +136,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     open_case(lead, case)
     listing = listing_row(lead, case.subject_name)
     expect(listing).to_contain_text(SUSPENDED)
-    expect(listing).to_contain_text(f"{cn_date(today())} – 暂停期间待定")
+    expect(listing).to_contain_text(recorded_today(lambda d: f"{cn_date(d)} – 暂停期间待定"))
     expect(push_rows(lead)).to_have_count(3)
     pushes_to_every_unit(people, case, PUSH_SUSPEND)
     confirm_push(finance, case, "市财政局", PUSH_SUSPEND, "已在政府采购系统中暂停对该企业的限制。")
@@ -172,7 +172,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(main).to_contain_text("经核查，列入名单决定认定事实清楚")
     portal_open(applicant, case.number)
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
-    expect(main).to_contain_text(f"自 {cn_date(today())} 起暂停执行 至 {cn_date(today())}（当日起恢复计算期限）")
+    expect(main).to_contain_text(recorded_today(lambda d: f"自 {cn_date(d)} 起暂停执行 至 {cn_date(d)}（当日起恢复计算期限）"))
     expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_count(1)
 
     # 7. The applicant complains to the office (its own task, linked from the objection's status page).
@@ -214,7 +214,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     portal_open(applicant, case.number)
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
     suspensions = applicant.locator("main ul.small li").filter(has_text=re.compile(r"^自 \S+ 起暂停执行"))
-    expect(suspensions).to_have_text([f"自 {cn_date(today())} 起暂停执行 至 {cn_date(today())}（当日起恢复计算期限）"] * 2)
+    expect(suspensions).to_have_text([recorded_today(lambda d: f"自 {cn_date(d)} 起暂停执行 至 {cn_date(d)}（当日起恢复计算期限）")] * 2)
     expect(main).to_contain_text("恢复执行惩戒")
     requests = applicant.locator("main").get_by_role("listitem").filter(has_text=objection)
     expect(requests).to_contain_text("投诉不成立：恢复执行惩戒")

@@ -35,6 +35,7 @@ from tests.e2e.ui import (
     public_list_rows,
     push_rows,
     push_tasks,
+    recorded_today,
     register_applicant,
     status_badge,
     submit_step,
@@ -130,7 +131,7 @@ def test_repair_approved_and_published(people, server):
     open_case(cw, case)
     listing = listing_row(cw, case.subject_name)
     expect(listing).to_contain_text("已信用修复，提前移出")
-    expect(listing).to_contain_text(f"{cn_date(start)} – {cn_date(today())}")
+    expect(listing).to_contain_text(recorded_today(lambda d: f"{cn_date(start)} – {cn_date(d)}"))
     expect(timeline(cw)).to_contain_text("信用已修复：提前移出惩戒，解除相关措施")
     for unit in UNITS:
         latest = push_rows(cw, unit).last
@@ -154,7 +155,7 @@ def test_repair_approved_and_published(people, server):
     expect(portal_status(applicant)).to_have_text("当前状态: 准予修复并已公示")
     expect(applicant.locator("main")).to_contain_text("修复申请已审核: 准予")
     portal_open(applicant, case.number)
-    expect(applicant.locator("main")).to_contain_text(f"已信用修复，提前移出（{cn_date(today())}）")
+    expect(applicant.locator("main")).to_contain_text(recorded_today(lambda d: f"已信用修复，提前移出（{cn_date(d)}）"))
     expect(applicant.locator("main")).to_contain_text("限制参与政府采购活动 — 市财政局（已解除）")
     expect(applicant.get_by_role("link", name="申请信用修复")).to_have_count(0)
     expect(applicant.get_by_role("link", name="提出书面异议")).to_have_count(0)
@@ -165,7 +166,7 @@ def test_repair_approved_and_published(people, server):
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(case.subject_name)
     expect(rows.first).to_contain_text(masked(case.subject_code))
-    expect(rows.first).to_contain_text(cn_date(today()))
+    expect(rows.first).to_contain_text(recorded_today(cn_date))
     expect(public_list_rows(anonymous, BLACK_LIST, query=case.subject_name)).to_have_text(["暂无列入名单的主体。"])
 
     # 7. The case's only listing has ended; the procedure ends once the units' periodic reports (due

@@ -35,13 +35,13 @@ from tests.e2e.ui import (
     pre_review,
     public_list_rows,
     push_rows,
+    recorded_today,
     report_implementation,
     schedule_meeting,
     status_badge,
     submit_refused,
     submit_step,
     timeline,
-    today,
 )
 
 STATEMENT = "我公司对认定的事实无异议，但已于十月完成整改，请求从轻认定。"
@@ -166,15 +166,14 @@ def test_joint_punishment_from_trigger_to_black_list(people, expert_logins):
     expect(overview).to_contain_text("实施联合奖惩")
     expect(overview).to_contain_text("专家表决: 支持 3，反对 0，弃权 0")
     expect(lead.locator("#notices").get_by_role("row").filter(has_text=STATEMENT)).to_contain_text(ANSWER)
-    end = today() + timedelta(days=1094)
-    expect(overview).to_contain_text(f"1095天，自{cn_date(today())}印发决定之日起算")
+    expect(overview).to_contain_text(recorded_today(lambda d: f"1095天，自{cn_date(d)}印发决定之日起算"))
     for measure, unit in SC_P_001_MEASURES.items():
         expect(overview.locator("table").first.get_by_role("row").filter(has_text=measure)).to_contain_text(unit)
     # The subject's own listing started today, for the decided period; no unit has reported yet.
     listing = listing_row(lead, name)
     expect(listing).to_have_count(1)
     expect(listing).to_contain_text("生效中")
-    expect(listing).to_contain_text(f"{cn_date(today())} – {cn_date(end)}")
+    expect(listing).to_contain_text(recorded_today(lambda d: f"{cn_date(d)} – {cn_date(d + timedelta(days=1094))}"))
     for unit in UNITS:
         expect(listing).to_contain_text(f"{unit}: 尚未反馈")
     expect(push_rows(lead)).to_have_count(0)
@@ -199,7 +198,7 @@ def test_joint_punishment_from_trigger_to_black_list(people, expert_logins):
     expect(row).to_contain_text(SC_P_001_BEHAVIOUR)
     for measure in SC_P_001_MEASURES:
         expect(row).to_contain_text(measure)
-    expect(row).to_contain_text(f"{cn_date(today())} – {cn_date(end)}")
+    expect(row).to_contain_text(recorded_today(lambda d: f"{cn_date(d)} – {cn_date(d + timedelta(days=1094))}"))
 
     # 9. Filing and implementation run in parallel: the office's filing step and the three units' steps
     #    are open together, and a unit reports before the office has filed.

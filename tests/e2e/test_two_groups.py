@@ -32,13 +32,13 @@ from tests.e2e.ui import (
     pdf,
     pre_review,
     public_list_rows,
+    recorded_today,
     report_implementation,
     schedule_meeting,
     status_badge,
     submit_refused,
     submit_step,
     timeline,
-    today,
 )
 
 OFFICE = "市发展改革委（市社会信用体系建设联席会议办公室）"
@@ -126,10 +126,9 @@ def test_office_names_the_determining_group(people, expert_logins):
     open_case(pbc, case)
     expect(status_badge(pbc)).to_have_text("实施中")
     expect(pbc.locator("#overview")).to_contain_text("专家表决: 支持 5，反对 0，弃权 0")
-    end = today() + timedelta(days=729)
     listing = listing_row(pbc, name)
     expect(listing).to_contain_text("生效中")
-    expect(listing).to_contain_text(f"{cn_date(today())} – {cn_date(end)}")
+    expect(listing).to_contain_text(recorded_today(lambda d: f"{cn_date(d)} – {cn_date(d + timedelta(days=729))}"))
     for unit in UNITS:
         expect(listing).to_contain_text(f"{unit}: 尚未反馈")
 
@@ -139,7 +138,7 @@ def test_office_names_the_determining_group(people, expert_logins):
     expect(rows.first).to_contain_text(masked(code))
     expect(rows.first).to_contain_text(re.compile("重大税收违法失信主体|欠缴税款且逃避追缴的失信主体"))
     expect(rows.first).to_contain_text("人民银行市分行")
-    expect(rows.first).to_contain_text(f"{cn_date(today())} – {cn_date(end)}")
+    expect(rows.first).to_contain_text(recorded_today(lambda d: f"{cn_date(d)} – {cn_date(d + timedelta(days=729))}"))
 
     # 8. The office files the decision while the four units apply the measures; pbc_lead compiles.
     assert open_steps(pbc, case, "决定备案确认") == [OFFICE]

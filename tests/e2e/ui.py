@@ -6,7 +6,7 @@ import re
 import secrets
 import warnings
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -53,6 +53,15 @@ def known_app_bug(text: str) -> None:
 def today() -> date:
     """The app counts days in Asia/Shanghai."""
     return datetime.now(SHANGHAI).date()
+
+
+def recorded_today(make):
+    """The text expected for a step the app recorded moments ago, as make(day) writes it for the step's day (in
+    Asia/Shanghai). Just after midnight the step may still bear the day before: both days are accepted then (a
+    pattern); at any other time, the one text."""
+    now = datetime.now(SHANGHAI)
+    texts = list(dict.fromkeys(make(d) for d in (now.date(), (now - timedelta(minutes=10)).date())))
+    return texts[0] if len(texts) == 1 else re.compile("|".join(re.escape(t) for t in texts))
 
 
 def cn_date(d: date) -> str:
