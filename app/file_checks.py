@@ -20,6 +20,7 @@ import zlib
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from pypdf import apply_configuration
 from pypdf.errors import LimitReachedError
 from pypdf.filters import decode_stream_data
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject, read_object
@@ -39,6 +40,7 @@ PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # "endstream", with or without an end of line before it. Where the dictionary gives the length, that is used.
 PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream[ \t]*(?:\r\n|\n|\r)(.*?)(?:\r\n|\n|\r)?endstream", re.S)
 MAX_INFLATE = 64 * 1024 * 1024  # (all streams together; an upload is at most 10 MB)
+SLOW_DECODE_MAX = 4 * 1024 * 1024  # (of those, decoded by pypdf's Python decoders: about 0.16 s per MB)
 
 
 def name_problem(filename: str):
@@ -138,12 +140,12 @@ def _stream_data(doc: _Document, m, head: bytes) -> bytes:
     return m.group(1)
 
 
-def _decoded(doc: _Document, m, budget: int) -> bytes | None:
+def _decoded(doc: _Document, m, budget: int, slow_budget: int = 0) -> bytes | None:
     """The stream's content as a reader decodes it (None: image data, or not compressed)."""
     dictionary, head = _stream_dictionary(doc, m.start())
     filters = _filters(dictionary)
-    if not filters or set(filters) <= IMAGE_FILTERS:
-        return None
+    if not filters or set(filters) <= IMAGE_FILTERS or dictionary.get("/Subtype") == "/Image":
+        return None  # (pixels, not PDF objects: a reader takes no names from an image's data)
     raw = _stream_data(doc, m, head)
     if filters == ["/FlateDecode"] and "/DecodeParms" not in dictionary:
         inflater = zlib.decompressobj()
@@ -157,13 +159,24 @@ def _decoded(doc: _Document, m, budget: int) -> bytes | None:
     stream = StreamObject()
     stream.update({k: v for k, v in dictionary.items() if k != "/Length"})
     stream._data = raw
+    # pypdf undoes predictors and LZW or run-length coding in Python, byte by byte (70 MB behind a 70 KB stream took
+    # 11 s): what it may produce is the file's budget for such decoding (SLOW_DECODE_MAX), not pypdf's own 75 MB.
+    limit = max(0, min(budget, slow_budget))
     try:
-        out = decode_stream_data(stream)
+        with apply_configuration(zlib_maximum_output_length=limit, lzw_maximum_output_length=limit,
+                                 run_length_maximum_output_length=limit,
+                                 array_based_stream_maximum_output_length=limit,
+                                 stream_decoding_work_maximum_length=2 * limit + len(raw)):
+            out = decode_stream_data(stream)
     except LimitReachedError as exc:
         raise _TooMuchToInflate from exc
     except Exception as exc:  # noqa: BLE001  (an unknown filter, bad parameters, damaged data)
         raise _Unreadable from exc
-    return out if isinstance(out, bytes) else str(out).encode()
+    return _SlowlyDecoded(out if isinstance(out, bytes) else str(out).encode())
+
+
+class _SlowlyDecoded(bytes):
+    """Bytes that pypdf's Python decoders produced (counted against SLOW_DECODE_MAX)."""
 
 
 def _decoded_streams(data: bytes):
@@ -172,10 +185,13 @@ def _decoded_streams(data: bytes):
     # Searched only up to the last "endstream": from a "stream" with none after it, the lazy search read to the end of
     # the file, once per such "stream" (quadratic: 70 KB of them took 15 s of a worker).
     last = data.rfind(b"endstream")
+    slow = 0  # (bytes decoded by pypdf's Python decoders)
     for m in PDF_STREAM.finditer(data, 0, last + len(b"endstream") if last >= 0 else 0):
-        out = _decoded(doc, m, MAX_INFLATE - total)
+        out = _decoded(doc, m, MAX_INFLATE - total, SLOW_DECODE_MAX - slow)
         if out is None:
             continue
+        if isinstance(out, _SlowlyDecoded):
+            slow += len(out)
         total += len(out)
         if total >= MAX_INFLATE:
             # (stopping quietly here would let a first stream of zeros hide the actions in the ones after it)
@@ -233,6 +249,7 @@ def zip_problem(data: bytes):
     if len(infos) > MAX_ZIP_PARTS or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL or any(
             i.compress_size and i.file_size / i.compress_size > MAX_ZIP_RATIO for i in infos):
         return _l("The document expands to far more than its size (a compressed bomb) and is refused.")
+    parsed = 0
     for i in infos:
         if i.filename.startswith("/") or ".." in i.filename.split("/"):
             return _l("The document contains paths outside itself and is refused.")
@@ -244,11 +261,31 @@ def zip_problem(data: bytes):
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
                 # (a damaged part, a wrong checksum, an encrypted part, a compression method zipfile cannot read)
                 return _l("The file is damaged or not a valid document.")
+            if _declares_dtd(part):
+                return _l("The document contains unsafe or invalid XML and is refused.")
+            parsed += len(part)
+            if parsed > MAX_XML_PARSED:
+                continue  # (looked at for a DTD above; parsed whole only up to the limit: see MAX_XML_PARSED)
             try:
                 SafeET.fromstring(part, forbid_dtd=True)
             except (DefusedXmlException, SafeET.ParseError):
                 return _l("The document contains unsafe or invalid XML and is refused.")
     return None
+
+
+# Parsing an Office file's XML costs about 0.2 s per MB of small elements (8 MB of them, 57 MB unpacked, took a worker
+# 11 s): its parts are parsed (for broken XML) up to this much, and every part is searched for a DTD, the one place
+# entities can be declared (XXE, billion laughs).
+MAX_XML_PARSED = 4 * 1024 * 1024
+
+
+def _declares_dtd(part: bytes) -> bool:
+    head = part[:4]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:  # (UTF-16, by its byte order mark or its zero bytes)
+        le = head[:2] == b"\xff\xfe" or (head[:1] != b"\x00" and head[1:2] == b"\x00")
+        part = part.decode("utf-16-le" if le else "utf-16-be", errors="replace").encode("utf-8", errors="replace")
+    lowered = part.lower()
+    return b"<!doctype" in lowered or b"<!entity" in lowered
 
 
 def content_problem(kind: str, data: bytes):
