@@ -63,9 +63,14 @@ def _kind_of(upload: Upload) -> str | None:
 SCAN_KINDS = ("pdf", "png", "jpg", "jpeg")
 
 
+MAX_FILES = 10  # per field of a form
+
+
 def validate_uploads(uploads: list[Upload], field: str, kinds: tuple[str, ...] | None = None) -> None:
     """Raise DomainError naming the first bad file; nothing is stored. `kinds`: only these types (e.g. SCAN_KINDS)."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
+    if len(uploads) > MAX_FILES:  # (each file's content is checked: hundreds in one request would tie up a worker)
+        raise DomainError(_l("At most %(n)s files at once.", n=MAX_FILES), field)
     for up in uploads:
         if len(up.data) == 0:
             raise DomainError(_l("File %(name)s is empty.", name=up.filename), field)

@@ -90,3 +90,16 @@ def test_every_part_of_an_office_file_is_searched_for_a_dtd_beyond_what_is_parse
     assert zip_problem(docx(filler, dtd)) is not None  # (past the parsed part: found by the search)
     assert zip_problem(docx(dtd.decode().encode("utf-16"))) is not None
     assert zip_problem(docx(dtd.decode().replace("DOCTYPE", "doctype").encode())) is not None
+
+
+def test_a_form_takes_at_most_ten_files_at_once(app):
+    """Every file's content is checked: hundreds of small crafted files in one request would add up."""
+    from app.cases.attachments import MAX_FILES, Upload, validate_uploads
+    from app.errors import DomainError
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with app.app_context():
+        validate_uploads([Upload(f"{n}.pdf", pdf) for n in range(MAX_FILES)], "files")
+        with pytest.raises(DomainError) as refused:
+            validate_uploads([Upload(f"{n}.pdf", pdf) for n in range(MAX_FILES + 1)], "files")
+        assert "10" in str(refused.value.errors[0][1])
