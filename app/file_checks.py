@@ -140,7 +140,7 @@ def _stream_data(doc: _Document, m, head: bytes) -> bytes:
     return m.group(1)
 
 
-def _decoded(doc: _Document, m, budget: int, slow_budget: int = 0) -> bytes | None:
+def _decoded(doc: _Document, m, budget: int, slow_budget: int) -> bytes | None:
     """The stream's content as a reader decodes it (None: image data, or not compressed)."""
     dictionary, head = _stream_dictionary(doc, m.start())
     filters = _filters(dictionary)

@@ -149,7 +149,8 @@ def _report(subject_id: int, case_id: int | None, back):
 @login_required
 def report_correction(subject_id):
     data = record.subject_record(current_user, subject_id)
-    corrections.party_case(current_user, subject_id)  # (refused on opening, as the link is not shown: not after typing)
+    if not data["may_report"]:  # (refused on opening, as the link is not shown: not after typing)
+        raise PermissionDenied(_l("Your unit is not party to a case about this subject."))
     form = _report(subject_id, None, lambda corr: url_for("cases.detail", case_id=corr.id))
     if not isinstance(form, CorrectionForm):
         return form

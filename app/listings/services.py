@@ -211,7 +211,7 @@ def _end(listing: Listing, reason: str, suspended: bool = True) -> None:
 
 def revoke(payload: dict, case: Case, actor) -> None:
     """Upheld: this subject's listing is revoked (不再对该主体采取惩戒措施); other subjects keep theirs."""
-    listing = _locked(payload["listing_id"])
+    listing = locked(payload["listing_id"])
     if listing.status not in ACTIVE:
         return
     _end(listing, "revoked")
@@ -220,7 +220,7 @@ def revoke(payload: dict, case: Case, actor) -> None:
     _deliver(listing, "listing_revoke", actor)
 
 
-def _locked(listing_id: int) -> Listing:
+def locked(listing_id: int) -> Listing:
     """The listing, its row held until the transaction ends and its status read afresh: two ends at once (an objection
     upheld while the deciding body revokes) record one."""
     lock_row(Listing, listing_id)
@@ -230,7 +230,7 @@ def _locked(listing_id: int) -> Listing:
 
 
 def repaired(payload: dict, case: Case, actor) -> None:
-    listing = _locked(payload["listing_id"])
+    listing = locked(payload["listing_id"])
     if listing.status not in ACTIVE:
         return
     _end(listing, "repaired")

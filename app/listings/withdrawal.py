@@ -14,7 +14,7 @@ from app.cases import attachments
 from app.cases.models import Case, CaseSubject
 from app.enums import CaseKind, CaseStatus
 from app.errors import DomainError, NotFound, PermissionDenied
-from app.extensions import db, lock_row
+from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings import services
 from app.listings.models import Listing
@@ -81,8 +81,7 @@ def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: lis
         raise NotFound(_l("This case has no such listing."), "listing_id")
     if not may_end(actor, listing):
         raise PermissionDenied(_l("Only the body that decided this listing, or the joint-meeting office, may end it."))
-    lock_row(Listing, listing.id)  # (two people ending it at once: the second finds it ended)
-    db.session.refresh(listing, ["status"])
+    listing = services.locked(listing.id)  # (two people ending it at once: the second finds it ended)
     if listing.status not in services.ACTIVE:
         raise DomainError(_l("This listing has already ended."))
     if way not in ways(listing):
