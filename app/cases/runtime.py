@@ -111,22 +111,52 @@ def save(loaded: Loaded, case: Case, actor=None, flush: bool = True) -> list[Ope
 
 
 def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTask]:
-    brand_new = loaded.instance.id is None  # started in this transaction: it has no open tasks to look up yet
-    saved = instances.save(loaded, flush_new=flush)
+    return _project(loaded, case, actor, instances.save(loaded, flush_new=flush))
+
+
+def start_many(case: Case, process_id: str, datas: list[dict], actor=None) -> list[Loaded]:
+    """New instances of one process for a case, one per data (a push to each unit of a listing), written together:
+    the instances by one INSERT and their open tasks by another; then, for each in order, what its first run
+    caused, as `start` would."""
+    with db.session.no_autoflush:
+        started = [(loaded, saved, _open_tasks_of(loaded, case, saved))
+                   for loaded, saved in instances.start_saved(case.id, process_id, datas)]
+        tasks = [ot for _l, _s, created in started for ot in created]
+        if tasks:
+            _insert_open_tasks(tasks, started[0][0].instance)
+        for loaded, saved, _created in started:
+            _after_save(loaded, case, actor, saved)
+    return [loaded for loaded, _s, _c in started]
+
+
+def _project(loaded: Loaded, case: Case, actor, saved) -> list[OpenTask]:
+    """What a save of the instance means for the case: open tasks, then timeline, status, features' rows and the
+    messages thrown onward."""
+    created = _open_tasks_of(loaded, case, saved)
+    if created:
+        _insert_open_tasks(created, loaded.instance)
+    _after_save(loaded, case, actor, saved)
+    return created
+
+
+def _open_tasks_of(loaded: Loaded, case: Case, saved) -> list[OpenTask]:
+    """The open-task rows of tasks no longer READY deleted; those of the newly READY ones returned (to write)."""
     inst = loaded.instance
     now = clock.now()
+    # The rows show the tasks READY before this save (the projection is written with every save, in the same
+    # transaction): the engine tells which went and which came without reading them back.
     ready_ids = {t.task_id for t in saved.ready}
-    rows = () if brand_new else db.session.execute(_OPEN_OF, {"instance_id": inst.id}).all()
-    existing = {r.task_id for r in rows}
-    gone = [r.id for r in rows if r.task_id not in ready_ids]
+    gone = [task_id for task_id in saved.ready_before if task_id not in ready_ids]
     if gone:
         _delete_open_tasks(gone)
-    new_ready = [t for t in saved.ready if t.task_id not in existing]
+    new_ready = [t for t in saved.ready if t.task_id not in saved.ready_before]
     unit_of = current_unit_ids(t.data.get(t.properties["unit"]) for t in new_ready if t.properties.get("unit"))
-    created = [_open_task(t, inst, case, now, unit_of) for t in new_ready]
-    if created:
-        _insert_open_tasks(created, inst)
+    return [_open_task(t, inst, case, now, unit_of) for t in new_ready]
 
+
+def _after_save(loaded: Loaded, case: Case, actor, saved) -> None:
+    inst = loaded.instance
+    now = clock.now()
     process_id = loaded.process_id
     own_process = process_id == case.process_id
     # Timers and ends of helper processes (expert invitations) are told by their feature's own events.
@@ -157,18 +187,16 @@ def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTas
     # in this same transaction.
     for name, payload in saved.thrown:
         hooks.message_thrown(name, payload, case, actor)
-    return created
 
 
-_OPEN_OF = select(OpenTask.id, OpenTask.task_id).where(OpenTask.instance_id == bindparam("instance_id"))
-_DELETE_OPEN = OpenTask.__table__.delete().where(OpenTask.__table__.c.id.in_(bindparam("ids", expanding=True)))
+_T_OPEN = OpenTask.__table__
+_DELETE_OPEN = _T_OPEN.delete().where(_T_OPEN.c.task_id.in_(bindparam("task_ids", expanding=True))).returning(_T_OPEN.c.id)
 
 
-def _delete_open_tasks(ids: list[int]) -> None:
+def _delete_open_tasks(task_ids: list[str]) -> None:
     """Rows of tasks no longer ready, deleted by one statement; the session forgets the objects it holds for them
     (what the ORM's bulk delete did, at a fraction of its cost on this path, which every save takes)."""
-    db.session.connection().execute(_DELETE_OPEN, {"ids": ids})
-    for pk in ids:
+    for pk in db.session.connection().execute(_DELETE_OPEN, {"task_ids": task_ids}).scalars():
         obj = db.session.identity_map.get(identity_key(OpenTask, pk))
         if obj is not None:
             db.session.expunge(obj)

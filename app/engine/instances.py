@@ -4,6 +4,7 @@ happened (ready user tasks, timers fired, ends reached) for the runtime to proje
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +22,9 @@ COMPLETED = "completed"
 class Loaded:
     instance: ProcessInstance
     engine: Engine
+    # The READY user tasks as the instance's row last stood (loaded, or last saved): what its open-task rows show,
+    # so that a save knows which rows to delete and which to add without reading them.
+    ready_before: frozenset[str] = frozenset()
 
     @property
     def process_id(self) -> str:
@@ -32,6 +36,7 @@ class Saved:
     """The outcome of one save: the READY user tasks now, what the engine did since the last save."""
 
     ready: list[TaskInfo]
+    ready_before: frozenset[str] = frozenset()  # (Loaded.ready_before as it was before this save)
     steps: list[StepRecord] = field(default_factory=list)
     thrown: list[tuple[str, dict]] = field(default_factory=list)
     completed: bool = False
@@ -60,7 +65,8 @@ def _write(inst: ProcessInstance, values: dict) -> None:
 
 def loaded(inst: ProcessInstance) -> Loaded:
     """An instance row already read, with its workflow (locked only if the row was read with a lock)."""
-    return Loaded(inst, Engine.load(specs_for(inst.process_version_id), inst.state))
+    engine = Engine.load(specs_for(inst.process_version_id), inst.state)
+    return Loaded(inst, engine, engine.ready_user_task_ids())
 
 
 _BY_ID = select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id"))
@@ -114,14 +120,19 @@ _UPDATE = (_T.update().where(_T.c.id == bindparam("b_id"), _T.c.version == bindp
                    waits_for=bindparam("waits_for"), updated_at=bindparam("updated_at"), version=bindparam("b_version") + 1))
 
 
+def _values(eng: Engine) -> dict:
+    """What a save writes to the instance's row."""
+    return {"state": eng.dump(), "status": COMPLETED if eng.completed else RUNNING,
+            "next_due_at": None if eng.completed else eng.next_timer_due(),
+            "waits_for": "" if eng.completed else subscriptions(eng.waiting_messages()), "updated_at": clock.now()}
+
+
 def save(loaded: Loaded, flush_new: bool = True) -> Saved:
     """Persist the state, status and next timer due time; report what happened. A new instance is flushed for
     its id unless `flush_new` is False (the caller links rows to the instance object and flushes later)."""
     inst, eng = loaded.instance, loaded.engine
     newly_completed = eng.completed and inst.status != COMPLETED
-    values = {"state": eng.dump(), "status": COMPLETED if eng.completed else RUNNING,
-              "next_due_at": None if eng.completed else eng.next_timer_due(),
-              "waits_for": "" if eng.completed else subscriptions(eng.waiting_messages()), "updated_at": clock.now()}
+    values = _values(eng)
     if inst.id is None or inst in db.session.new:
         for name, value in values.items():
             setattr(inst, name, value)
@@ -129,14 +140,48 @@ def save(loaded: Loaded, flush_new: bool = True) -> Saved:
             db.session.flush()  # callers need the id (open-task rows)
     else:
         _write(inst, values)
+    return _outcome(loaded, newly_completed)
+
+
+def _outcome(loaded: Loaded, newly_completed: bool) -> Saved:
+    eng = loaded.engine
     steps, thrown = list(eng.steps), list(eng.thrown)
     eng.steps.clear()
     eng.thrown.clear()
+    ready, before = eng.ready_user_tasks(), loaded.ready_before
+    loaded.ready_before = frozenset(t.task_id for t in ready)
     return Saved(
-        ready=eng.ready_user_tasks(),
+        ready=ready,
+        ready_before=before,
         steps=steps,
         thrown=thrown,
         completed=eng.completed,
         newly_completed=newly_completed,
         end_properties=eng.end_properties() if eng.completed else {},
     )
+
+
+_INSERT = _T.insert().returning(_T.c.id, sort_by_parameter_order=True)
+
+
+def start_saved(owner_id: int, process_id: str, datas: list[dict]) -> list[tuple[Loaded, Saved]]:
+    """New instances of the newest version of a process, one per data, started and written at once by one INSERT
+    (a change of a listing starts a push to each of its units): each with its id, and what its first run did as
+    `save` reports it. The objects join the session as rows already written (no flush has anything left to do)."""
+    version_id = latest_version_id(process_id)
+    specs = specs_for(version_id)
+    engines = [Engine.start(specs, data) for data in datas]
+    if not engines:
+        return []
+    now = clock.now()
+    rows = [{"case_id": owner_id, "process_version_id": version_id, "version": 1, "created_at": now, **_values(eng)}
+            for eng in engines]
+    ids = db.session.connection().execute(_INSERT, rows).scalars().all()
+    out = []
+    for pk, row, eng in zip(ids, rows, engines, strict=True):
+        inst = ProcessInstance(id=pk, **row)
+        make_transient_to_detached(inst)
+        db.session.add(inst)
+        loaded = Loaded(inst, eng)
+        out.append((loaded, _outcome(loaded, eng.completed)))
+    return out

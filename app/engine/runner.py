@@ -233,6 +233,9 @@ class Engine:
             for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
         ]
 
+    def ready_user_task_ids(self) -> frozenset[str]:
+        return frozenset(str(t.id) for t in self.wf.get_tasks(state=TaskState.READY, manual=True))
+
     def _waiting_tasks(self) -> list:
         """The WAITING tasks with an event definition. A save asks for them several times (next timer, statuses,
         the messages it waits for): the tree is walked once per state; every command forgets the walk."""

@@ -295,18 +295,20 @@ def push(payload: dict, case: Case, actor) -> list[Push]:
     # A newer change of the measure replaces one the unit has not yet confirmed; a correction of the subject's
     # data neither replaces nor is replaced (the unit must see both).
     earlier = {} if action == "correct" else _open_pushes(listing.id)
-    out = []
-    for lu in _push_targets(listing, action):
+    targets = _push_targets(listing, action)
+    for lu in targets:
         if lu.unit_id in earlier:  # the newer change replaces the one the unit has not yet confirmed
             old = earlier[lu.unit_id]
             old.superseded_at = clock.now()
             runtime.deliver(listing.case, "push_superseded", actor, instance_id=old.instance_id)
-        # The unit's task first, then the push that names it (its task handler finds the push by the instance):
-        # the push row goes out with the next flush, not one flush and an UPDATE of its own.
-        loaded = runtime.start(listing.case, PUSH_PROCESS, {"push_unit_id": lu.unit_id, "case_id": listing.case_id}, actor,
-                               flush=False)
+    # The units' tasks first, all written at once, then the pushes that name them (a task handler finds its push by
+    # the instance).
+    started = runtime.start_many(listing.case, PUSH_PROCESS, [{"push_unit_id": lu.unit_id, "case_id": listing.case_id}
+                                                              for lu in targets], actor)
+    out = []
+    for lu, loaded in zip(targets, started, strict=True):
         p = Push(listing_id=listing.id, unit_id=lu.unit_id, action="lift" if action == "change" else action, reason=reason,
-                 instance=loaded.instance, created_at=clock.now())
+                 instance_id=loaded.instance.id, created_at=clock.now())
         db.session.add(p)
         events.record(listing.case_id, EventType.PUSH_SENT, None,
                       _details(listing, unit_id=lu.unit_id, action=p.action, reason=reason))
