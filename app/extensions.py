@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event, select, text
+from sqlalchemy.orm import make_transient_to_detached
 
 from app import rate_storage  # noqa: F401  (registers the process-memory:// scheme before the limiter reads its URI)
 
@@ -98,6 +99,44 @@ def _forget_direct(session) -> None:
     session.info.pop(_DIRECT, None)
 
 
+# Objects whose rows a statement inserted directly, attached to the session as already written: a rollback of the
+# transaction (or savepoint) that inserted them forgets them, as it forgets what the unit of work inserted, so that
+# a row inserted again under the same key (SQLite reuses rolled-back ids) can be attached.
+_INSERTED = "inserted_directly"
+
+
+def attach_inserted(obj) -> None:
+    """`obj`, whose row (with its primary key) a statement just inserted, joins the session as that row."""
+    session = db.session()
+    make_transient_to_detached(obj)
+    session.add(obj)
+    tx = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_INSERTED, []).append((tx, obj))
+
+
+def _forget_inserted(session, previous_transaction) -> None:
+    def within(tx) -> bool:
+        while tx is not None:
+            if tx is previous_transaction:
+                return True
+            tx = tx.parent
+        return False
+
+    kept = []
+    for tx, obj in session.info.pop(_INSERTED, []):
+        if within(tx):
+            if obj in session:
+                session.expunge(obj)
+        else:
+            kept.append((tx, obj))
+    if kept:
+        session.info[_INSERTED] = kept
+
+
+def _forget_inserted_after_commit(session) -> None:
+    session.info.pop(_INSERTED, None)
+
+
 # The session's identity map holds objects weakly: a row one hook reads and the next reads again by id, with nothing
 # referring to it in between, is selected twice. `hold` keeps such an object until the transaction ends.
 _HELD = "held_for_transaction"
@@ -131,6 +170,8 @@ def _release_held(session, transaction) -> None:
 event.listen(db.session, "after_transaction_end", _release_held)
 event.listen(db.session, "after_soft_rollback", _expire_direct)
 event.listen(db.session, "after_commit", _forget_direct)
+event.listen(db.session, "after_soft_rollback", _forget_inserted)
+event.listen(db.session, "after_commit", _forget_inserted_after_commit)
 event.listen(db.session, "before_flush", _write_deferred)
 # A commit with nothing else to flush runs no flush: the rows still go out before it.
 event.listen(db.session, "before_commit", _write_deferred)

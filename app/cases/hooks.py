@@ -29,6 +29,7 @@ _process_end: dict[str, list[Callable]] = defaultdict(list)
 _visibility: dict[str, Callable] = {}
 _case_sections: list[Callable] = []
 _portal_sections: list[Callable] = []
+_blind_routes: set[str] = set()
 _message_routes: dict[str, Callable] = {}
 _process_saved: dict[str, list[Callable]] = defaultdict(list)
 _task_views: dict[str, Callable] = {}
@@ -198,12 +199,22 @@ def task_rows(open_tasks) -> dict:
     return out
 
 
-def route_message(name: str, handler: Callable) -> None:
-    """handler(payload, case, actor) for a message a process throws outward (e.g. listing_suspend)."""
+def route_message(name: str, handler: Callable, reads_the_save: bool = True) -> None:
+    """handler(payload, case, actor) for a message a process throws outward (e.g. listing_suspend). The save that
+    threw it is flushed before the handler runs (the runtime saves without autoflush), unless `reads_the_save` is
+    False: the handler reads nothing that save may leave unwritten (it finds rows by id, from the session), so the
+    save's rows go out with the handler's own in one flush."""
     known = _message_routes.get(name)
     if known is not None and known is not handler:
         raise RuntimeError(f"message {name} routed twice")
     _message_routes[name] = handler
+    if not reads_the_save:
+        _blind_routes.add(name)
+
+
+def flush_before(names) -> bool:
+    """Whether a save that threw these messages must be flushed before their handlers run."""
+    return any(name not in _blind_routes for name in names)
 
 
 def message_thrown(name: str, payload: dict, case, actor) -> None:

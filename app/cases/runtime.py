@@ -181,8 +181,8 @@ def _after_save(loaded: Loaded, case: Case, actor, saved) -> None:
     hooks.process_saved(process_id, inst, case, saved, loaded.engine.waiting_properties())
     if saved.newly_completed:
         hooks.process_ended(process_id, inst, case, saved.end_properties)
-    if saved.thrown:  # (otherwise the next flush writes this save together with what follows it)
-        db.session.flush()
+    if saved.thrown and hooks.flush_before(name for name, _payload in saved.thrown):
+        db.session.flush()  # (the handlers' queries see this save's rows; no autoflush runs in here)
     # What the process threw outward goes where it belongs (another process, a unit's inbox), in order,
     # in this same transaction.
     for name, payload in saved.thrown:

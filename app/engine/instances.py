@@ -4,7 +4,6 @@ happened (ready user tasks, timers fired, ends reached) for the runtime to proje
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -12,7 +11,7 @@ from app import clock
 from app.engine.models import ProcessInstance
 from app.engine.registry import latest_version_id, process_id_of, specs_for
 from app.engine.runner import Engine, StepRecord, TaskInfo
-from app.extensions import db, written_directly
+from app.extensions import attach_inserted, db, written_directly
 
 RUNNING = "running"
 COMPLETED = "completed"
@@ -180,8 +179,7 @@ def start_saved(owner_id: int, process_id: str, datas: list[dict]) -> list[tuple
     out = []
     for pk, row, eng in zip(ids, rows, engines, strict=True):
         inst = ProcessInstance(id=pk, **row)
-        make_transient_to_detached(inst)
-        db.session.add(inst)
+        attach_inserted(inst)
         loaded = Loaded(inst, eng)
         out.append((loaded, _outcome(loaded, eng.completed)))
     return out

@@ -337,7 +337,9 @@ def confirm_push(actor, push_row: Push, note: str) -> None:
 # -- the listing's process says where it stands --------------------------------------------------------------
 def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
     # (with its subject: what the listing's process does next, an event or a push, names it)
-    listing = db.session.scalar(select(Listing).options(joinedload(Listing.subject)).where(Listing.instance_id == instance.id))
+    # (and its units: a push to them is what the process throws next, most often)
+    listing = db.session.scalars(select(Listing).options(joinedload(Listing.subject), joinedload(Listing.units))
+                                 .where(Listing.instance_id == instance.id)).unique().one_or_none()
     if listing is None:
         return
     hold(listing)  # (what the process throws next, a push to the units, reads it again by id)

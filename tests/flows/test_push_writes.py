@@ -66,3 +66,23 @@ def test_instances_started_together_can_be_worked_in_the_same_transaction(org, c
     assert all(i.status == "completed" and i.version == 2 for i in old)
     open_now = db.session.scalars(select(OpenTask).where(OpenTask.case_id == case.id, OpenTask.bpmn_id == "confirm_push")).all()
     assert {t.instance_id for t in open_now} == {p.instance_id for p in second}
+
+
+def test_pushes_rolled_back_and_sent_again_in_the_same_session(org, clock):
+    """A batch of timer firings that fails is rolled back and fired again one by one: the instances it had
+    started, attached to the session as written, are forgotten with it (SQLite gives the next rows the same ids)."""
+    from app.listings import services as listings
+
+    case, _codes = in_effect_case()
+    listing = listing_for(case.id, COMPANY[2])
+    savepoint = db.session.begin_nested()
+    first = listings.push({"listing_id": listing.id, "action": "suspend", "reason": "objection"}, case, None)
+    first_ids = {p.instance_id for p in first}
+    held = [db.session.get(ProcessInstance, i) for i in first_ids]  # (as a caller might still hold them)
+    savepoint.rollback()
+    assert db.session.scalar(select(ProcessInstance.id).where(ProcessInstance.id.in_(first_ids))) is None
+    again = listings.push({"listing_id": listing.id, "action": "suspend", "reason": "objection"}, case, None)
+    db.session.commit()
+    assert len(again) == 3 and all(inst not in db.session for inst in held)
+    tasks = open_tasks(case.id, "confirm_push")
+    assert {t.instance_id for t in tasks} == {p.instance_id for p in again}
