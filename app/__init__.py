@@ -86,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     limiter.init_app(app)
     _sqlite_pragmas(app)
+    _postgres_session(app)
     if app.config.get("DB_PING_AFTER_IDLE_SECONDS") is not None:
         from app.ops import db_liveness  # (composition root, see the module docstring)
 
@@ -139,6 +140,26 @@ def _utf8(encoded: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _postgres_session(app: Flask) -> None:
+    """Session settings of each new PostgreSQL connection (PG_IO_CONCURRENCY), committed at once so that a first
+    transaction rolled back does not undo them. A server that refuses the value (a platform without prefetching)
+    keeps its own."""
+    level = int(app.config.get("PG_IO_CONCURRENCY") or 0)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") or level <= 0:
+        return
+    with app.app_context():
+
+        @event.listens_for(db.engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            try:
+                with dbapi_conn.cursor() as cur:
+                    cur.execute(f"SET effective_io_concurrency = {level}")
+                dbapi_conn.commit()
+            except Exception:  # noqa: BLE001  (the server's setting stands; nothing else was sent on this connection)
+                dbapi_conn.rollback()
+                logging.getLogger(__name__).warning("PostgreSQL refused effective_io_concurrency = %s", level, exc_info=True)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -123,6 +123,19 @@ def test_search_uses_the_bigram_index_for_two_and_three_characters(named):
     assert "bigrams" not in plan, plan  # a whole code is looked up exactly, not as a substring of every name
 
 
+def test_searches_read_cold_rows_ahead_on_postgresql(org, app):
+    """The rows a search's bitmap scans match are asked of the disk many at a time (PG_IO_CONCURRENCY on every
+    connection the app opens), not one by one as the server's default would."""
+    if not _postgres():
+        pytest.skip("a PostgreSQL session setting (CI's PostgreSQL run)")
+    expected = str(app.config["PG_IO_CONCURRENCY"])
+    assert expected != "1"
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SHOW effective_io_concurrency")).scalar() == expected
+        conn.rollback()  # (a transaction rolled back does not undo it: it was committed when the connection opened)
+        assert conn.execute(text("SHOW effective_io_concurrency")).scalar() == expected
+
+
 def test_inbox_is_read_in_index_order_without_a_sort(named):
     if not _postgres():
         pytest.skip("EXPLAIN of the PostgreSQL indexes (CI's PostgreSQL run)")
