@@ -97,7 +97,7 @@ def test_repair_approved_and_published(people, server):
     lead, cw = people("market_lead"), people("market_cw")
     code = access_code(lead, case)
     expect(status_badge(lead)).to_have_text("生效中")
-    start = today() - timedelta(days=120)
+    start = date.fromisoformat(history["period_start"])  # (120 days before the seeding, as the app recorded it)
     expect(listing_row(lead, case.subject_name)).to_contain_text("生效中")
     expect(listing_row(lead, case.subject_name)).to_contain_text(f"{cn_date(start)} – {cn_date(start + timedelta(days=729))}")
     # The quarterly report fell due 30 days ago: each implementing unit has its periodic report open.
