@@ -133,8 +133,11 @@ def _forget_inserted(session, previous_transaction) -> None:
         session.info[_INSERTED] = kept
 
 
-def _forget_inserted_after_commit(session) -> None:
-    session.info.pop(_INSERTED, None)
+def _forget_inserted_at_end(session, transaction) -> None:
+    # (only when the whole transaction ends: releasing a savepoint also "commits", and what the outer transaction
+    # inserted must still be forgotten if it rolls back later)
+    if transaction.parent is None:
+        session.info.pop(_INSERTED, None)
 
 
 # The session's identity map holds objects weakly: a row one hook reads and the next reads again by id, with nothing
@@ -171,7 +174,7 @@ event.listen(db.session, "after_transaction_end", _release_held)
 event.listen(db.session, "after_soft_rollback", _expire_direct)
 event.listen(db.session, "after_commit", _forget_direct)
 event.listen(db.session, "after_soft_rollback", _forget_inserted)
-event.listen(db.session, "after_commit", _forget_inserted_after_commit)
+event.listen(db.session, "after_transaction_end", _forget_inserted_at_end)
 event.listen(db.session, "before_flush", _write_deferred)
 # A commit with nothing else to flush runs no flush: the rows still go out before it.
 event.listen(db.session, "before_commit", _write_deferred)
