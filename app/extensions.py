@@ -133,11 +133,23 @@ def _forget_inserted(session, previous_transaction) -> None:
         session.info[_INSERTED] = kept
 
 
-def _forget_inserted_at_end(session, transaction) -> None:
-    # (only when the whole transaction ends: releasing a savepoint also "commits", and what the outer transaction
-    # inserted must still be forgotten if it rolls back later)
-    if transaction.parent is None:
+def _forget_inserted_on_commit(session) -> None:
+    # after_commit fires when a savepoint is released too: what the outer transaction inserted must still be
+    # forgotten if it rolls back later, so only a commit with no savepoint open (the whole transaction) clears it.
+    if session.get_nested_transaction() is None:
         session.info.pop(_INSERTED, None)
+
+
+def _forget_inserted_at_end(session, transaction) -> None:
+    # The whole transaction ended without a commit, e.g. the session was closed: what it no longer holds is dropped.
+    # (A rollback ends the transaction before after_soft_rollback runs; its objects are still held here and are
+    # expunged there.)
+    if transaction.parent is None and _INSERTED in session.info:
+        kept = [(tx, obj) for tx, obj in session.info[_INSERTED] if obj in session]
+        if kept:
+            session.info[_INSERTED] = kept
+        else:
+            del session.info[_INSERTED]
 
 
 # The session's identity map holds objects weakly: a row one hook reads and the next reads again by id, with nothing
@@ -174,6 +186,7 @@ event.listen(db.session, "after_transaction_end", _release_held)
 event.listen(db.session, "after_soft_rollback", _expire_direct)
 event.listen(db.session, "after_commit", _forget_direct)
 event.listen(db.session, "after_soft_rollback", _forget_inserted)
+event.listen(db.session, "after_commit", _forget_inserted_on_commit)
 event.listen(db.session, "after_transaction_end", _forget_inserted_at_end)
 event.listen(db.session, "before_flush", _write_deferred)
 # A commit with nothing else to flush runs no flush: the rows still go out before it.

@@ -3,9 +3,10 @@ written by one INSERT and their open tasks by another (the midnight on which tho
 this), and each is then worked as any other instance, in the same transaction too."""
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, select
 
-from app.cases.models import OpenTask
+from app.cases.models import Case, OpenTask
 from app.engine.models import ProcessInstance
 from app.extensions import db
 from app.listings.models import Push
@@ -85,4 +86,29 @@ def test_pushes_rolled_back_and_sent_again_in_the_same_session(org, clock):
     db.session.commit()
     assert len(again) == 3 and all(inst not in db.session for inst in held)
     tasks = open_tasks(case.id, "confirm_push")
+    assert {t.instance_id for t in tasks} == {p.instance_id for p in again}
+
+
+@pytest.mark.real_commits
+def test_pushes_forgotten_on_rollback_after_a_savepoint_inside_was_released(org, clock):
+    """Releasing a savepoint is not the end of the transaction: instances a push inserted before it are still
+    forgotten when the whole transaction then rolls back, and the same push sent again attaches its own."""
+    from app.listings import services as listings
+
+    case, _codes = in_effect_case()
+    listing = listing_for(case.id, COMPANY[2])
+    case_id, listing_id = case.id, listing.id
+    first = listings.push({"listing_id": listing_id, "action": "suspend", "reason": "objection"}, case, None)
+    first_ids = {p.instance_id for p in first}
+    held = [db.session.get(ProcessInstance, i) for i in first_ids]
+    with db.session.begin_nested():  # e.g. a hook that writes under its own savepoint
+        pass
+    db.session.rollback()
+    assert db.session.scalar(select(ProcessInstance.id).where(ProcessInstance.id.in_(first_ids))) is None
+    assert all(inst not in db.session for inst in held)
+    case = db.session.get(Case, case_id)
+    again = listings.push({"listing_id": listing_id, "action": "suspend", "reason": "objection"}, case, None)
+    db.session.commit()
+    assert len(again) == 3
+    tasks = open_tasks(case_id, "confirm_push")
     assert {t.instance_id for t in tasks} == {p.instance_id for p in again}
