@@ -96,7 +96,14 @@ def _expire_direct(session, previous_transaction) -> None:
 
 
 def _forget_direct(session) -> None:
-    session.info.pop(_DIRECT, None)
+    if _whole_transaction_committed(session):
+        session.info.pop(_DIRECT, None)
+
+
+def _whole_transaction_committed(session) -> bool:
+    """In after_commit: whether the whole transaction committed. SQLAlchemy fires after_commit when a savepoint is
+    released too, and what the enclosing transaction wrote must still be undone in memory if it rolls back later."""
+    return session.get_nested_transaction() is None
 
 
 # Objects whose rows a statement inserted directly, attached to the session as already written: a rollback of the
@@ -134,9 +141,7 @@ def _forget_inserted(session, previous_transaction) -> None:
 
 
 def _forget_inserted_on_commit(session) -> None:
-    # after_commit fires when a savepoint is released too: what the outer transaction inserted must still be
-    # forgotten if it rolls back later, so only a commit with no savepoint open (the whole transaction) clears it.
-    if session.get_nested_transaction() is None:
+    if _whole_transaction_committed(session):
         session.info.pop(_INSERTED, None)
 
 

@@ -114,6 +114,26 @@ def test_a_save_rolled_back_with_its_savepoint_leaves_the_instance_and_tasks_as_
     assert completed == 1
 
 
+def test_a_save_in_a_released_savepoint_is_read_again_when_the_enclosing_one_rolls_back(org, clock):
+    """Releasing a savepoint does not make its writes stand: when the savepoint around it rolls back, the instance
+    written directly inside reads again as stored (SQLAlchemy reports the release as a commit)."""
+    from app.engine.models import ProcessInstance
+
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    inst = db.session.get(ProcessInstance, ot.instance_id)
+    version, state = inst.version, inst.state
+    outer = db.session.begin_nested()
+    with db.session.begin_nested():
+        tasks.complete(user("market_lead"), ot.task_id, {"outcome": "accept", "reasons": ""})
+    assert inst.version == version + 1
+    outer.rollback()
+    assert (inst.version, inst.state) == (version, state)
+    tasks.complete(user("market_lead"), only_task(case.id, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
+    db.session.commit()
+    assert db.session.get(ProcessInstance, ot.instance_id).version == version + 1
+
+
 def test_an_object_held_for_the_transaction_is_read_again_without_a_query_and_released_at_its_end(org, clock):
     """The identity map holds objects weakly: `hold` keeps one (a listing read by one hook of a save and again by
     the next) until the transaction ends, so the second read by id is not a second SELECT."""
