@@ -41,6 +41,8 @@ from config import TestConfig  # noqa: E402
 
 # The scan of a subject's signed waiver (a statement or waiver received on paper is recorded with its document).
 SIGNED_WAIVER = Upload("放弃陈述申辩声明.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+# The decision a unit reports a trigger with (its evidence).
+EVIDENCE = Upload("行政处罚决定书.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 N_CASES = int(__import__("os").environ.get("BENCH_CASES", 60))  # x 8 user tasks each
 HANDFUL = 5
@@ -88,7 +90,7 @@ def file_one(entry_id, n):
         title="bench",
         facts="f",
         legal_basis="l",
-        files=[],
+        files=[EVIDENCE],
     )
 
 

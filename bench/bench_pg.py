@@ -114,7 +114,8 @@ def _file(entry_code: str, n: int):
     code = base + uscc.calc_check_digit(base + "0")
     return services.file_trigger(sqlite_bench.user(FILERS[entry_code]),
                                  subjects=[services.SubjectIn("enterprise", f"样本企业{n}", code)],
-                                 entry_ids=[entry], title=f"样本企业{n}失信联合惩戒", facts="f", legal_basis="l", files=[])
+                                 entry_ids=[entry], title=f"样本企业{n}失信联合惩戒", facts="f", legal_basis="l",
+                                 files=[sqlite_bench.EVIDENCE])
 
 
 def _actor_for(ot):

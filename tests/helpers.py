@@ -1,4 +1,5 @@
 """Shared helpers for flow and web tests: file cases and complete tasks through the real services."""
+import io
 from datetime import date
 
 from sqlalchemy import select
@@ -226,6 +227,7 @@ def trigger_data(page_html, code="91510400MA6X000102", **extra):
         "title": "网页提交的案件",
         "facts": "事实",
         "legal_basis": "依据",
+        "files": [(io.BytesIO(PDF.data), "现场检查记录.pdf")],  # (a trigger is reported with its evidence)
     }
     data.update(extra)
     return data

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from app.i18n import lazy_gettext as _l
 from app.joint.services import MAX_SUBJECTS
-from forms.fields import MultiCheckboxField, choices
+from forms.fields import CheckedByTheService, MultiCheckboxField, choices
 
 SUBJECT_ROWS = 3
 
@@ -72,4 +72,5 @@ class TriggerForm(FlaskForm):
     legal_basis = TextAreaField(
         _l("Legal basis"), validators=[DataRequired(message=_l("Give the legal basis.")), Length(max=4000)]
     )
-    files = MultipleFileField(_l("Evidence files (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))
+    files = MultipleFileField(_l("Evidence files (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"),
+                              validators=[CheckedByTheService()])

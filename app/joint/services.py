@@ -123,6 +123,8 @@ def file_trigger(
         errors.append(("facts", _l("Describe the facts.")))
     if not (legal_basis or "").strip():
         errors.append(("legal_basis", _l("Give the legal basis.")))
+    if not files:  # the unit reports the behaviour with its evidence (证据材料, as the catalog entry names it)
+        errors.append(("files", _l("Attach the evidence: at least one file (the decision or record the report rests on).")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)
     versions = current_versions_for(entry_ids)

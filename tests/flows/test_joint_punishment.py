@@ -14,6 +14,7 @@ from tests.conftest import user
 from tests.helpers import (
     COMPANY,
     COMPANY2,
+    PDF,
     complete,
     determine,
     event_types,
@@ -257,7 +258,7 @@ def test_repeated_choices_count_once(org, clock):
 
     case = services.file_trigger(
         user("market_cw"), subjects=[services.SubjectIn(*COMPANY)], entry_ids=[entry_id("SC-P-001")] * 2,
-        title="t", facts="f", legal_basis="l", files=[],
+        title="t", facts="f", legal_basis="l", files=[PDF],
     )
     db.session.commit()
     assert len(case.entries) == 1
@@ -413,7 +414,7 @@ def test_a_filing_takes_as_many_subjects_as_the_form_offers_and_refuses_one_more
 
     def file(n):
         return services.file_trigger(user("market_cw"), subjects=companies(n), entry_ids=[entry_id("SC-P-001")],
-                                     title="t", facts="f", legal_basis="l", files=[])
+                                     title="t", facts="f", legal_basis="l", files=[PDF])
 
     cases_before = db.session.query(Case).count()
     with pytest.raises(DomainError) as refused:

@@ -78,15 +78,14 @@ def test_files_of_a_refused_submission_are_kept_for_the_next_one(client, org, cl
     other = client.application.test_client()
     login(other, "market_cw2")
     their_page = other.get("/cases/new").get_data(as_text=True)
-    assert other.post("/cases/new", data=dict(trigger_data(their_page), **{"staged-files": token})).status_code == 302
-    theirs = db.session.scalar(select(Case).order_by(Case.id.desc()))
-    assert theirs is not None
-    assert db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.case_id == theirs.id)) == 0
+    resp = other.post("/cases/new", data=dict(trigger_data(their_page, files=[]), **{"staged-files": token}))
+    assert resp.status_code == 200 and "请附上证据材料" in resp.get_data(as_text=True)  # (the file is not theirs: none)
+    assert _cases() == 0
 
-    data = trigger_data(html, **{"staged-files": token})
+    data = trigger_data(html, files=[], **{"staged-files": token})
     resp = client.post("/cases/new", data=data, content_type="multipart/form-data")
     assert resp.status_code == 302
-    case = db.session.scalar(select(Case).where(Case.id != theirs.id))
+    case = db.session.scalar(select(Case))
     assert [a.filename for a in db.session.scalars(select(Attachment).where(Attachment.case_id == case.id))] == ["现场检查记录.pdf"]
     assert db.session.scalar(select(func.count()).select_from(CaseSubject).where(CaseSubject.case_id == case.id)) == 1
 
@@ -97,7 +96,7 @@ def test_the_same_filing_form_sent_twice_files_one_case(client, org, clock):
     key = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', page).group(1)
     data = trigger_data(page, submission_key=key)
     first = client.post("/cases/new", data=data)
-    again = client.post("/cases/new", data=data, follow_redirects=True)
+    again = client.post("/cases/new", data=trigger_data(page, submission_key=key), follow_redirects=True)  # (the same form)
     assert first.status_code == 302 and db.session.scalar(select(func.count(Case.id))) == 1
     case = db.session.scalar(select(Case))
     assert first.headers["Location"].endswith(f"/cases/{case.id}") and f"此表单已提交过：已立案 {case.number}" in again.get_data(as_text=True)
@@ -127,7 +126,7 @@ def test_the_form_offers_only_behaviour_in_the_units_own_field_and_the_service_r
     assert resp.status_code == 200 and db.session.scalar(select(func.count(Case.id))) == 0
     with pytest.raises(DomainError) as refused:
         services.file_trigger(user("market_cw"), subjects=[services.SubjectIn(*COMPANY)], entry_ids=[entry_id("FIN-P-002")],
-                              title="t", facts="f", legal_basis="l", files=[])
+                              title="t", facts="f", legal_basis="l", files=[PDF])
     db.session.rollback()
     assert "FIN-P-002" in str(refused.value.errors[0][1])
 
@@ -218,3 +217,17 @@ def test_the_amendment_task_shows_why_the_filing_was_returned(client, org, clock
     page = client.get(f"/tasks/{only_task(case.id, 'amend_trigger').task_id}").get_data(as_text=True)
     form_card = page.split("border-primary")[1].split("enctype=\"multipart/form-data\"")[0]  # the task's card, above its form
     assert "专项小组退回补正的理由" in form_card and "请补充处罚决定书的文号。" in form_card
+
+
+def test_a_trigger_without_evidence_is_refused_and_nothing_is_written(client, org, clock):
+    """A unit reports the behaviour with its evidence: a report with no file is sent back, with the fields kept. The
+    field is marked required; the browser is not told to require a new file, since files kept from a refused
+    submission count."""
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    evidence = re.search(r'<label class="form-label fw-semibold" for="files">[^<]*</label>(.*?)<input([^>]*)>', page, re.S)
+    assert "必填" in evidence.group(1) and " required" not in evidence.group(2)
+    resp = client.post("/cases/new", data=trigger_data(page, files=[]))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "请附上证据材料" in html and "网页测试有限公司" in html
+    assert _cases() == 0
