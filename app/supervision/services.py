@@ -143,7 +143,8 @@ def register_typical(actor, case_number: str, summary: str, title: str = ""):
 
 # Identity numbers, mobile numbers and e-mail addresses must not reach the public page.
 # (an address is tried only where a word starts: tried at every character of a long word it cost quadratic time)
-_PERSONAL = re.compile(r"\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|(?<![^@\s])[^@\s]+@[^@\s]+\.\w+")
+# (the full-width ＠ and ．, common in text pasted from documents, count as @ and .)
+_PERSONAL = re.compile(r"\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|(?<![^@＠\s])[^@＠\s]+[@＠][^@＠\s]+[.．]\w+")
 
 
 def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCase:

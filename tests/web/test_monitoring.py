@@ -152,7 +152,9 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
                        "text": "某公司法定代表人张某（5104 0219 8503 1245 68，电话138-0013-8000）组织虚假宣传。"}, follow_redirects=True)
     assert "发布前请删除个人信息" in resp.get_data(as_text=True)  # digits split by spaces or dashes count too
     # ... and split by slashes, brackets or invisible characters (text pasted from a word processor)
-    for hidden in ("510402198503\u200b124568", "(138)0013-8000", "138\u200b0013\u200b8000"):
+    # (and e-mail addresses written with the full-width ＠ and ．)
+    for hidden in ("510402198503\u200b124568", "(138)0013-8000", "138\u200b0013\u200b8000", "邮箱 zhangmou＠example.com",
+                   "邮箱 zhang@example．cn"):
         with pytest.raises(DomainError):
             supervision.publish_typical(user("office1"), t.id, t.title, f"某公司法定代表人张某（{hidden}）组织虚假宣传，经认定后联合惩戒。")
         db.session.rollback()
