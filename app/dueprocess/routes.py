@@ -80,14 +80,11 @@ def record_service(case_id):
             db.session.commit()
         except (DomainError, ValueError) as exc:
             db.session.rollback()
-            flash(exc.message if isinstance(exc, DomainError) else _l("No such subject in this case."), "danger")
-        else:
-            flash(_l("The service of the decision was recorded."), "success")
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "danger")
-    return redirect(url_for("cases.detail", case_id=case_id, _anchor="service"))
+            return _service_refused(case_id, f"service-{request.form.get('subject_id', '')}",
+                                    exc.message if isinstance(exc, DomainError) else _l("No such subject in this case."))
+        flash(_l("The service of the decision was recorded."), "success")
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="service"))
+    return _service_refused(case_id, f"service-{request.form.get('subject_id', '')}", *_errors(form))
 
 
 @staff_bp.route("/<int:case_id>/notices/<int:notice_id>/service", methods=["POST"])
@@ -103,7 +100,7 @@ def record_notice_service(case_id, notice_id):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
+            return _service_refused(case_id, f"service-n{notice_id}", exc.message)
         else:
             if outcome == services.OVER:
                 flash(_l("The service of the notice was recorded. The statement period had already ended or been answered, "
@@ -113,11 +110,21 @@ def record_notice_service(case_id, notice_id):
                       outcome == services.MOVED else
                       _l("The service of the notice was recorded; counted from that day, the statement period ends when it "
                          "did."), "success")
-    else:
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "danger")
-    return redirect(url_for("cases.detail", case_id=case_id, _anchor="notices"))
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="notices"))
+    return _service_refused(case_id, f"service-n{notice_id}", *_errors(form))
+
+
+def _errors(form) -> list:
+    return [e for errors in form.errors.values() for e in errors]
+
+
+def _service_refused(case_id: int, key: str, *messages):
+    """The case page again with the refused service form open, what was typed kept and the reason beside it (a
+    redirect to the section lost both, with the message out of view at the top)."""
+    for m in messages:
+        flash(m, "danger")
+    return detail_with_draft(case_id, key, {"way": request.form.get("way"), "served_on": request.form.get("served_on"),
+                                            "note": request.form.get("note"), "errors": [str(m) for m in messages]})
 
 
 @subjects_bp.route("/<int:subject_id>")

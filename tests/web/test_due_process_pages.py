@@ -100,7 +100,12 @@ def test_the_serving_unit_records_service_on_the_case_page(client, org, clock):
     sid = case.subjects[0].subject_id
     resp = client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": sid, "way": "in_person",
                                                        "served_on": "2026-11-23", "note": "当面签收"}, follow_redirects=True)
-    assert "请上传送达回证（回执或扫描件）。" in resp.get_data(as_text=True)
+    refused = resp.get_data(as_text=True)
+    assert "请上传送达回证（回执或扫描件）。" in refused
+    # the form comes back open with what was typed and the reason beside it
+    form = refused[refused.index(f'<input type="hidden" name="subject_id" value="{sid}">') - 600:]
+    assert "<details class=\"mt-1\" open>" in form and 'value="in_person" selected' in form and 'value="2026-11-23"' in form
+    assert "当面签收</textarea>" in form and 'role="alert">请上传送达回证' in form
     resp = client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": sid, "way": "in_person",
                                                        "served_on": "2026-11-23", "note": "当面签收",
                                                        "proof": (__import__("io").BytesIO(PDF.data), "送达回证.pdf")},
@@ -325,7 +330,10 @@ def test_the_service_of_a_notice_is_recorded_on_the_case_page(client, org, clock
     assert page.count(f'/notices/{a.id}/service"') == 1 and f'/notices/{b.id}/service"' in page
     form = {"csrf_token": csrf_from(page), "way": "post", "served_on": "2026-11-25"}
     refused = client.post(f"/cases/{case.id}/notices/{a.id}/service", data=form, follow_redirects=True)
-    assert "请上传送达回证" in refused.get_data(as_text=True)
+    html = refused.get_data(as_text=True)
+    assert "请上传送达回证" in html
+    kept = html[html.index(f'/notices/{a.id}/service"') - 300:]
+    assert "<details class=\"mt-1\" open>" in kept and 'value="post" selected' in kept and 'value="2026-11-25"' in kept
     db.session.expire_all()
     assert dueprocess.notices_of(case.id)[0].served_on is None
     done = client.post(f"/cases/{case.id}/notices/{a.id}/service", content_type="multipart/form-data", follow_redirects=True,
