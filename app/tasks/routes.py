@@ -2,6 +2,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE
+from app.auth.services import landing_endpoint
 from app.cases import hooks, queries, tasks
 from app.cases.access import can_act_on_task, can_see_case, full_codes_shown
 from app.cases.attachments import uploads_from
@@ -20,9 +22,15 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 CONFLICT = _l("Someone else completed or changed this task at the same moment. Nothing of yours was saved.")
 
 
+# The roles whose users are given tasks (the menu offers "My tasks" to them alone).
+INBOX_ROLES = (CASEWORKER, GROUP_LEAD, OFFICE, EXPERT, APPLICANT)
+
+
 @bp.route("/")
 @login_required
 def inbox():
+    if current_user.role not in INBOX_ROLES:  # (no task is ever theirs: their own start page, not an empty inbox)
+        return redirect(url_for(landing_endpoint(current_user)))
     page = queries.inbox(
         current_user,
         kind=request.args.get("kind") or None,

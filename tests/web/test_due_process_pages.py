@@ -11,7 +11,7 @@ from tests.helpers import COMPANY, COMPANY2, PDF, applicant_for, complete, file_
 
 
 def _logout(client):
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/", follow_redirects=True).get_data(as_text=True))})
 
 
 def _noticed_by_page(client, subjects=(COMPANY,)):
@@ -81,7 +81,7 @@ def test_staff_record_a_paper_statement_and_others_may_not(client, org, clock):
     # A supervisor sees the case but is not the determining body; a unit not party to it finds no such case.
     for who, status, words in (("supervisor1", 200, "只有认定单位可以录入书面陈述申辩。"), ("tax_cw", 404, "案件不存在。")):
         login(client, who)
-        page = client.get("/tasks/").get_data(as_text=True)
+        page = client.get("/tasks/", follow_redirects=True).get_data(as_text=True)
         resp = client.post(f"/cases/{case.id}/notices/{b.id}/statement", data={"csrf_token": csrf_from(page), "waive": "1"},
                            follow_redirects=True)
         db.session.expire_all()
@@ -236,7 +236,7 @@ def test_corrections_are_reported_from_the_portal_and_the_subject_page(client, o
         login(client, who)
         assert client.get(f"/subjects/{subject.id}/correction").status_code == 403, who
         assert f"/subjects/{subject.id}/correction" not in client.get(f"/subjects/{subject.id}").get_data(as_text=True), who
-        token = csrf_from(client.get("/tasks/").get_data(as_text=True))
+        token = csrf_from(client.get("/tasks/", follow_redirects=True).get_data(as_text=True))
         resp = client.post(f"/subjects/{subject.id}/correction", data={"csrf_token": token, "field": "name",
                                                                        "proposed": "某", "reason": "r"})
         assert resp.status_code == 403, who

@@ -232,6 +232,9 @@ def test_supervisor_sees_every_case_with_days_overdue(client, org, clock):
     c2 = client.application.test_client()
     login(c2, "market_cw")
     assert c2.get("/supervision/").status_code == 403
+    # A supervisor is given no tasks: the inbox (a login's "next", an error page's way back) leads to supervision.
+    resp = client.get("/tasks/")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/supervision/")
 
 
 def test_every_page_renders_for_its_roles(client, org, clock):

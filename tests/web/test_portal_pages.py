@@ -197,9 +197,9 @@ def test_out_of_range_ids_get_a_clear_answer_not_an_error(client, org):
         assert client.get(url).status_code in (400, 403, 404), url  # never a 500 (PostgreSQL: 400, SQLite: 404)
     # In a form, a value that cannot be accepted, not "page not found", on either database.
     case, _codes = in_effect_case()
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/", follow_redirects=True).get_data(as_text=True))})
     login(client, "market_lead")
-    token = csrf_from(client.get("/tasks/").get_data(as_text=True))
+    token = csrf_from(client.get("/tasks/", follow_redirects=True).get_data(as_text=True))
     resp = client.post(f"/cases/{case.id}/listings/end", data={"csrf_token": token, "listing_id": big + "999", "way": "revoked",
                                                                 "reasons": "撤销。", "files": (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "决定.pdf")},
                        content_type="multipart/form-data")
