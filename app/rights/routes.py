@@ -1,17 +1,18 @@
 """The applicant portal (申请人) and the public lists (no login)."""
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT
 from app.auth.permissions import require_role
 from app.cases import attachments
 from app.cases import queries as case_queries
-from app.cases.attachments import keep_for_resubmission, take_staged, uploads_from
+from app.cases.attachments import uploads_from
 from app.cases.routes import detail_with_draft
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_form, csrf_failed, csrf_token_valid
+from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_form, csrf_failed
 from app.i18n import lazy_gettext as _l
+from app.kept_uploads import files_sent, kept_for
 from app.pagination import page_number
 from app.rights import accounts, objections, queries, repair
 from app.rights.forms import DeskRepairForm, ObjectionForm, PaperObjectionForm, RegisterForm, RepairForm
@@ -63,35 +64,6 @@ def document(case_id, attachment_id):
     return attachments.download(att)
 
 
-def _files(field: str) -> list:
-    """A file field's uploads: those kept from the sender's earlier refused submission (taken in this transaction)
-    and the new ones."""
-    return take_staged(current_user, request.form.getlist(f"staged-{field}")) + _new_uploads(field)
-
-
-def _new_uploads(field: str) -> list:
-    """The request's files of a field, read once (kept on `g`: a refused submission stages the same files)."""
-    read = g.setdefault("uploads_read", {})
-    if field not in read:
-        read[field] = uploads_from(request.files.getlist(field), field)
-    return read[field]
-
-
-def _kept(form, fields) -> dict:
-    """The form goes back to its sender refused: per file field, the files sent so far are kept for the next
-    submission (a browser cannot refill a file input), listed with a box to drop each. Only from a form whose CSRF
-    token held (a page on another site must not store files in a user's name)."""
-    if request.method != "POST" or not csrf_token_valid():
-        return {}
-    out = {}
-    for name in fields:
-        out[name], problems = keep_for_resubmission(current_user, request.form.getlist(f"staged-{name}"), _new_uploads(name))
-        field = getattr(form, name)
-        field.errors = list(field.errors) + [p for p in problems if p not in field.errors]
-    db.session.commit()
-    return out
-
-
 @bp.route("/cases/<int:case_id>/objection", methods=["GET", "POST"])
 @login_required
 @csrf_checked_by_form
@@ -102,7 +74,7 @@ def objection(case_id):
     form = ObjectionForm()
     if form.validate_on_submit():
         try:
-            obj = objections.file_objection(current_user, case_id, form.grounds.data, _files("files"))
+            obj = objections.file_objection(current_user, case_id, form.grounds.data, files_sent("files"))
             db.session.commit()
         except (objections.OpenObjection, objections.ObjectionHandled) as exc:
             db.session.rollback()
@@ -116,7 +88,7 @@ def objection(case_id):
             return redirect(url_for("portal.case", case_id=obj.id))
     elif csrf_failed(form):
         flash(FORM_EXPIRED_KEPT, "danger")
-    return render_template("portal/objection.html", form=form, kept=_kept(form, ("files",)), **data)
+    return render_template("portal/objection.html", form=form, kept=kept_for(form, ("files",)), **data)
 
 
 @bp.route("/cases/<int:case_id>/repair", methods=["GET", "POST"])
@@ -128,7 +100,7 @@ def repair_application(case_id):
     if form.validate_on_submit():
         try:
             rep = repair.apply(current_user, case_id, form.correction.data, bool(form.pledge.data),
-                               _files("files"), _files("commitment_files"))
+                               files_sent("files"), files_sent("commitment_files"))
             db.session.commit()
         except repair.OpenRepair as exc:
             db.session.rollback()
@@ -144,7 +116,7 @@ def repair_application(case_id):
         flash(FORM_EXPIRED_KEPT, "danger")
     eligible_from = repair.eligible_from(data["case"], data["listing"]) if data["case"].period_start else None
     return render_template("portal/repair.html", form=form, pledge=repair.PLEDGE, eligible_from=eligible_from,
-                           kept=_kept(form, ("files", "commitment_files")),
+                           kept=kept_for(form, ("files", "commitment_files")),
                            not_yet=eligible_from is not None and queries.today() < eligible_from, **data)
 
 

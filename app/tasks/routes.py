@@ -6,12 +6,12 @@ from app.auth.models import APPLICANT, CASEWORKER, EXPERT, GROUP_LEAD, OFFICE
 from app.auth.services import landing_endpoint
 from app.cases import hooks, queries, tasks
 from app.cases.access import can_act_on_task, can_see_case, full_codes_shown
-from app.cases.attachments import uploads_from
 from app.db_errors import CONCURRENCY_ERRORS, is_concurrency_error
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.form_errors import apply_errors, csrf_checked_by_form, flash_invalid
 from app.i18n import lazy_gettext as _l
+from app.kept_uploads import files_sent, kept_for
 from app.labels import step
 from app.pagination import page_number
 from app.redirects import local_path
@@ -62,8 +62,7 @@ def task(task_id):
     if form.validate_on_submit():
         done = _l("Done: %(task)s.", task=step(ot.bpmn_id, ot.name))
         try:
-            files = [up for f in form if f.type in ("MultipleFileField", "FileField")
-                     for up in uploads_from(request.files.getlist(f.name), f.name)] if form.has_files else []
+            files = [up for name in _file_fields(form) for up in files_sent(name)]
             case = tasks.complete(current_user, task_id, form.values(), files, open_task=ot)
             case_id, role = case.id, current_user.role  # read before the commit expires them (no reload to redirect)
             db.session.commit()
@@ -80,7 +79,7 @@ def task(task_id):
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
-            return _again(task_id, form, status=200)
+            return _again(task_id, form, status=200, kept=kept_for(form, _file_fields(form)))
         else:
             flash(done, "success")
             if role == "applicant":
@@ -90,11 +89,15 @@ def task(task_id):
             return redirect(url_for("cases.detail", case_id=case_id))
     elif request.method == "POST":
         flash_invalid(form)
-        return _again(task_id, form, status=200)
+        return _again(task_id, form, status=200, kept=kept_for(form, _file_fields(form)))
     return _render(data, form)
 
 
-def _render(data, form, status=200):
+def _file_fields(form) -> list[str]:
+    return [f.name for f in form if f.type in ("MultipleFileField", "FileField")] if form.has_files else []
+
+
+def _render(data, form, status=200, kept=None):
     # (every path here has committed or rolled back its own work; the view's audit event is committed after
     # rendering, so the page is built from what was loaded: a commit first would expire it, and a task another
     # server completes meanwhile would then be gone mid-render)
@@ -102,6 +105,7 @@ def _render(data, form, status=200):
     page = render_template(
         "tasks/task.html",
         form=form,
+        kept=kept or {},
         can_act=can_act_on_task(current_user, data["task"]),
         full_codes=full_codes,
         **data,
@@ -110,13 +114,13 @@ def _render(data, form, status=200):
     return page, status
 
 
-def _again(task_id, form, status=409):
-    """Show the form again with what the user typed, if the task is still theirs to do."""
+def _again(task_id, form, status=409, kept=None):
+    """Show the form again with what the user typed (and the files sent, kept), if the task is still theirs to do."""
     try:
         data = queries.task_page(current_user, task_id)
     except Conflict:
         return redirect(url_for("tasks.inbox"))
-    return _render(data, form, status)
+    return _render(data, form, status, kept)
 
 
 def _claim_or_release(task_id, action):

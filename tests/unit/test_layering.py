@@ -9,6 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 EDGES = {"routes.py"}  # (and files named *routes.py) plus the composition root and the template helpers below
 EDGE_FILES = {ROOT / "app" / "__init__.py", ROOT / "app" / "templating.py", ROOT / "app" / "form_errors.py",
+              ROOT / "app" / "kept_uploads.py",  # (a refused form's files, kept from the request)
               ROOT / "app" / "ops" / "logs.py"}  # (request hooks: the request id and the per-request log line)
 
 

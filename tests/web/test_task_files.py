@@ -1,0 +1,32 @@
+"""Files sent with a task form that is refused stay with it for the next submission, as on the trigger and the
+portal's forms (a browser cannot refill a file input)."""
+import io
+import re
+
+from sqlalchemy import select
+
+from app.cases.models import Attachment
+from app.extensions import db
+from tests.conftest import csrf_from, login
+from tests.helpers import PDF, complete, determine, file_case, only_task, open_tasks, unit_id
+
+
+def test_a_refused_task_form_keeps_its_files_for_the_next_submission(client, org, clock):
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"))
+    task = next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市市场监管局"))
+    login(client, "market_cw")
+    url = f"/tasks/{task.task_id}"
+    page = client.get(url).get_data(as_text=True)
+    refused = client.post(url, content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page), "outcome": "applied", "report": "",
+        "files": (io.BytesIO(PDF.data), "实施情况.pdf")})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "实施情况.pdf" in html and "已保留" in html
+    token = re.search(r'name="staged-files" type="checkbox" value="([0-9a-f]+)"', html).group(1)
+    done = client.post(url, data={"csrf_token": csrf_from(html), "outcome": "applied", "report": "已在系统中设置限制",
+                                  "staged-files": token})
+    assert done.status_code == 302
+    names = db.session.scalars(select(Attachment.filename).where(Attachment.case_id == case.id)).all()
+    assert names.count("实施情况.pdf") == 1
