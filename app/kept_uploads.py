@@ -11,8 +11,10 @@ from app.form_errors import csrf_token_valid
 
 def files_sent(field: str) -> list:
     """A file field's uploads: those kept from the sender's earlier refused submission (taken in this transaction)
-    and the new ones."""
-    return take_staged(current_user, request.form.getlist(f"staged-{field}")) + new_uploads(field)
+    and the new ones. A file chosen again although it was kept (same name, same content) counts once."""
+    kept = take_staged(current_user, request.form.getlist(f"staged-{field}"), field)
+    seen = {(u.filename, u.data) for u in kept}
+    return kept + [u for u in new_uploads(field) if (u.filename, u.data) not in seen]
 
 
 def new_uploads(field: str) -> list:

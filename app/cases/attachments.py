@@ -184,12 +184,13 @@ def keep_for_resubmission(actor, tokens, uploads: list[Upload]) -> tuple[list[St
     return kept + rows, problems
 
 
-def take_staged(actor, tokens) -> list[Upload]:
-    """The kept files as uploads for the service, removed from the staging area in the same transaction."""
+def take_staged(actor, tokens, field: str = "files") -> list[Upload]:
+    """The kept files as uploads of the form's `field` for the service, removed from the staging area in the same
+    transaction."""
     out = []
     for row in staged_of(actor, tokens):
         try:
-            out.append(Upload(row.filename, blobs.read(row.sha256)))
+            out.append(Upload(row.filename, blobs.read(row.sha256), field))
         except blobs.FileUnavailable:
             pass  # (a kept file lost meanwhile: the form asks for it again)
         db.session.delete(row)

@@ -26,7 +26,7 @@ class RepairForm(FlaskForm):
                                validators=[DataRequired(message=_l("Describe how the behaviour was corrected and its effects removed.")), Length(max=20000)])
     files = MultipleFileField(_l("Evidence of the correction (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"),
                               validators=[CheckedByTheService()])
-    pledge = BooleanField(_l("I make the credit commitment below"))
+    pledge = BooleanField(_l("I make the credit commitment above"))
     commitment_files = MultipleFileField(_l("Or upload the signed credit commitment (信用承诺书)"))
 
 

@@ -63,7 +63,7 @@ def apply_for_repair(page, number: str, eligible: date) -> None:
     page.get_by_label("失信行为的纠正及消除不良影响情况").fill(CORRECTION)
     page.get_by_label("纠正失信行为的证明材料").set_input_files([pdf("整改完成证明.pdf")])
     expect(page.get_by_text("本单位（本人）承诺遵守法律法规，已纠正失信行为并消除不良影响")).to_be_visible()
-    page.get_by_label("本单位（本人）作出以下信用承诺").check()
+    page.get_by_label("本单位（本人）作出上述信用承诺").check()
     page.get_by_role("button", name="提交申请").click()
 
 

@@ -156,9 +156,9 @@ def test_joint_punishment_from_trigger_to_black_list(people, expert_logins):
     submit_refused(lead, "召开认定会议并记录决定", "须由抽取的专家参会：3 个席位中至少 3 人，现勾选出席的已确认专家 2 人。")
     expect(lead.get_by_label("会议纪要", exact=True)).not_to_have_value("")  # the form keeps what was entered
     absent.check()
-    # ... but not the files chosen (a refused task form does not keep its uploads): attached again.
-    lead.get_by_label("会议纪要（内部）").set_input_files([pdf(MINUTES_FILE)])
-    lead.get_by_label("向主体送达的决定书").set_input_files([pdf(DECISION_FILE)])
+    # ... and the files chosen, kept for the next submission (listed with a box to drop each).
+    for kept in (MINUTES_FILE, DECISION_FILE):
+        expect(lead.get_by_label(re.compile(rf"^{re.escape(kept)}"))).to_be_checked()
     submit_step(lead, "召开认定会议并记录决定")
     open_case(lead, case)
     expect(status_badge(lead)).to_have_text("实施中")

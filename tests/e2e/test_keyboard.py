@@ -129,7 +129,7 @@ def test_applicant_objects_with_the_keyboard_only(people, server):
     type_into(page, page.get_by_label("统一社会信用代码／身份证号码"), seeded["subject_code"])
     tab_to(page, page.get_by_role("button", name="开通账号"))
     press(people, page, "keyboard-applicant", "Enter")
-    code_field = page.get_by_label("访问码（印于向您送达的决定书上）")
+    code_field = page.get_by_label("访问码（印于向您送达的告知书或决定书上）")
     errors_announced(page, code_field, "请填写访问码。")
     # Required fields say so in words next to their labels, not by colour alone.
     expect(page.locator("label[for=access_code] + .xl-required")).to_have_text("（必填）")

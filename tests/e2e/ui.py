@@ -482,11 +482,11 @@ def access_code(page: Page, case: Case) -> str:
     decision) and shown once, in the flash message, to be printed on the decision served to the subject."""
     open_case(page, case)
     section = page.locator("#access")
-    expect(section.get_by_text("当事主体访问码（印于送达的决定书）")).to_be_visible()
+    expect(section.get_by_text("当事主体访问码（印于送达的告知书或决定书）")).to_be_visible()
     row = section.get_by_role("row").filter(has_text=case.subject_name)
     expect(row).to_contain_text("尚未签发")
     row.get_by_role("button", name="签发访问码").click()
-    shown = flash(page).filter(has_text="请立即将其打印在送达该主体的决定书上，此后不再显示。")
+    shown = flash(page).filter(has_text="请立即将其打印在送达该主体的告知书或决定书上，此后不再显示。")
     expect(shown).to_be_visible()
     code = re.search(r"访问码 (\S+)：", shown.inner_text()).group(1)
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code), code
@@ -505,7 +505,7 @@ def register_applicant(page: Page, subject_code: str, code: str, username: str, 
     expect(page.get_by_role("heading", name="开通申请人账号")).to_be_visible()
     page.get_by_label("申请人类型").select_option(label="企业或其他组织")
     page.get_by_label("统一社会信用代码／身份证号码").fill(subject_code)
-    page.get_by_label("访问码（印于向您送达的决定书上）").fill(code)
+    page.get_by_label("访问码（印于向您送达的告知书或决定书上）").fill(code)
     page.get_by_label("联系人").fill(contact)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码（不少于10位）").fill(password)

@@ -25,8 +25,10 @@ def test_a_refused_task_form_keeps_its_files_for_the_next_submission(client, org
     html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and "实施情况.pdf" in html and "已保留" in html
     token = re.search(r'name="staged-files" type="checkbox" value="([0-9a-f]+)"', html).group(1)
-    done = client.post(url, data={"csrf_token": csrf_from(html), "outcome": "applied", "report": "已在系统中设置限制",
-                                  "staged-files": token})
+    # (chosen again although kept: the same file counts once)
+    done = client.post(url, content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(html), "outcome": "applied", "report": "已在系统中设置限制", "staged-files": token,
+        "files": (io.BytesIO(PDF.data), "实施情况.pdf")})
     assert done.status_code == 302
     names = db.session.scalars(select(Attachment.filename).where(Attachment.case_id == case.id)).all()
     assert names.count("实施情况.pdf") == 1
