@@ -28,6 +28,7 @@ _listeners: dict[str, list[Callable]] = defaultdict(list)
 _process_end: dict[str, list[Callable]] = defaultdict(list)
 _visibility: dict[str, Callable] = {}
 _case_sections: list[Callable] = []
+_expert_sections: list[Callable] = []
 _portal_sections: list[Callable] = []
 _blind_routes: set[str] = set()
 _message_routes: dict[str, Callable] = {}
@@ -146,6 +147,20 @@ def register_case_section(provider: Callable) -> None:
 def case_sections(actor, case) -> dict:
     out: dict = {}
     for provider in _case_sections:
+        out.update(provider(actor, case))
+    return out
+
+
+def register_expert_section(provider: Callable) -> None:
+    """provider(actor, case) -> dict of template values a feature adds to an expert's case page (which shows the file,
+    not the deliberations: the staff sections are not computed for it)."""
+    if provider not in _expert_sections:
+        _expert_sections.append(provider)
+
+
+def expert_sections(actor, case) -> dict:
+    out: dict = {}
+    for provider in _expert_sections:
         out.update(provider(actor, case))
     return out
 

@@ -185,7 +185,8 @@ def case_page(actor, case_id: int) -> dict:
         # An expert reads the file, not the deliberations: no timeline (who declined and why), no other
         # experts' opinions, no draw records beyond the verification page.
         return {"case": case, "tasks": [], "attachments": attachments, "timeline": [], "units": units,
-                "meeting": None, "limited": False, "timeline_count": 0, "hidden_instances": hidden}
+                "meeting": None, "limited": False, "timeline_count": 0, "hidden_instances": hidden,
+                **hooks.expert_sections(actor, case)}
     shown = hooks.timeline_shown(actor, case, timeline)
     page = {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
             "timeline_html": rows_html(present(shown, units)), "timeline_count": len(shown), "meeting": None,

@@ -27,6 +27,12 @@ def _meeting_section(actor, case) -> dict:
     return {"meeting": services.meeting_view(case.id), "convened": convocation.convened_of(case.id)}
 
 
+def _sat_draws_section(actor, case) -> dict:
+    """An expert who confirmed: the draws that put them on this case's meeting, whose record (who sits, who was
+    excluded and why) they may verify, as their invitation said."""
+    return {"sat_draws": services.draws_sat_on(actor, case.id)}
+
+
 def _invited_expert_view(actor, ot) -> dict | None:
     """Invited, not yet confirmed: the file stays closed; the expert sees which case, behaviour and when."""
     if can_see_case(actor, ot.case_id):
@@ -44,5 +50,6 @@ def init_app(app) -> None:
     hooks.register_role_purposes(EXPERT, {"evidence", "statement", "minutes", "decision"})
     hooks.on_process_end(services.INVITATION_PROCESS, services.invitation_ended)
     hooks.register_case_section(_meeting_section)
+    hooks.register_expert_section(_sat_draws_section)
     hooks.register_task_view(EXPERT, _invited_expert_view)
     app.register_blueprint(routes.bp)

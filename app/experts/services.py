@@ -233,6 +233,15 @@ def may_verify(actor, draw_row: Draw) -> bool:
         Invitation.status.in_(SAT_STATUSES))) is not None
 
 
+def draws_sat_on(actor, case_id: int) -> list[Draw]:
+    """The draws of a case by which this expert sits on its meeting (confirmed), oldest first."""
+    if actor.role != EXPERT or actor.expert_id is None:
+        return []
+    return list(db.session.scalars(select(Draw).join(Invitation, Invitation.draw_id == Draw.id).where(
+        Draw.case_id == case_id, Invitation.expert_id == actor.expert_id, Invitation.status.in_(SAT_STATUSES))
+        .order_by(Draw.id).distinct()))
+
+
 def was_invited(actor, draw_row: Draw) -> bool:
     """An expert invited by this draw (who knows of it, whether or not they may verify it yet)."""
     return actor.role == EXPERT and db.session.scalar(select(Invitation.id).where(

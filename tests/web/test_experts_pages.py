@@ -95,6 +95,11 @@ def test_verify_page_is_for_office_supervisors_and_the_experts_who_confirmed(cli
         assert resp.status_code == status, username
         if status == 200:
             assert "抽取记录经复核一致" in resp.get_data(as_text=True) or "verifies" in resp.get_data(as_text=True)
+    # The confirmed expert's case page links the record, as the invitation promised; the other experts' opinions stay out.
+    c = client.application.test_client()
+    login(c, expert_login(drawn))
+    page = c.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f'href="/experts/draws/{d.id}/verify"' in page and "核验本次抽取" in page
     not_drawn = db.session.scalar(select(Expert).where(Expert.id.not_in([p["expert_id"] for p in d.picks]), Expert.name == "秦工程师"))
     from app.auth.models import User
 
