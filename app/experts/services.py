@@ -237,9 +237,9 @@ def draws_sat_on(actor, case_id: int) -> list[Draw]:
     """The draws of a case by which this expert sits on its meeting (confirmed), oldest first."""
     if actor.role != EXPERT or actor.expert_id is None:
         return []
-    return list(db.session.scalars(select(Draw).join(Invitation, Invitation.draw_id == Draw.id).where(
-        Draw.case_id == case_id, Invitation.expert_id == actor.expert_id, Invitation.status.in_(SAT_STATUSES))
-        .order_by(Draw.id).distinct()))
+    sat = select(Invitation.id).where(Invitation.draw_id == Draw.id, Invitation.expert_id == actor.expert_id,
+                                      Invitation.status.in_(SAT_STATUSES))
+    return list(db.session.scalars(select(Draw).where(Draw.case_id == case_id, sat.exists()).order_by(Draw.id)))
 
 
 def was_invited(actor, draw_row: Draw) -> bool:
