@@ -145,10 +145,7 @@ def register_case_section(provider: Callable) -> None:
 
 
 def case_sections(actor, case) -> dict:
-    out: dict = {}
-    for provider in _case_sections:
-        out.update(provider(actor, case))
-    return out
+    return _gathered(_case_sections, actor, case)
 
 
 def register_expert_section(provider: Callable) -> None:
@@ -159,8 +156,12 @@ def register_expert_section(provider: Callable) -> None:
 
 
 def expert_sections(actor, case) -> dict:
+    return _gathered(_expert_sections, actor, case)
+
+
+def _gathered(providers: list[Callable], actor, case) -> dict:
     out: dict = {}
-    for provider in _expert_sections:
+    for provider in providers:
         out.update(provider(actor, case))
     return out
 
@@ -172,10 +173,7 @@ def register_portal_section(provider: Callable) -> None:
 
 
 def portal_sections(actor, case) -> dict:
-    out: dict = {}
-    for provider in _portal_sections:
-        out.update(provider(actor, case))
-    return out
+    return _gathered(_portal_sections, actor, case)
 
 
 def register_task_view(role: str, view: Callable) -> None:
