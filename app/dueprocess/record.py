@@ -1,6 +1,6 @@
 """One page per subject (issue 16): everything about one person or company in time order, within the reader's
-rights: the cases the reader may see, every listing (from cases or department lists: what the credit check
-tells any unit), the measures by unit, notices and statements, service of decisions, checks by units."""
+rights: the cases the reader may see, the listings (a unit not party to one sees it once it has checked the subject,
+as the check tells it), the measures by unit, notices and statements, service of decisions, checks by units."""
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -71,6 +71,19 @@ def subject_record(actor, subject_id: int) -> dict:
     return record
 
 
+def _party_to(actor, lst: Listing, seen: set[int]) -> bool:
+    """The unit is party to the listing: its case is one of the unit's, or it supplied the department list or applies
+    one of its measures."""
+    return (lst.case_id in seen or lst.deciding_unit_id == actor.unit_id
+            or any(lu.unit_id == actor.unit_id for lu in lst.units))
+
+
+def _may_see_listing(actor, lst: Listing, seen: set[int], checked: bool) -> bool:
+    """A unit not party to a listing learns of it through the credit check, which is logged: this page shows it
+    only after the unit has checked the subject, and only while the check would tell it (not revoked or expired)."""
+    return _party_to(actor, lst, seen) or (checked and lst.status in SHOWN_STATUSES)
+
+
 def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = False) -> dict:
     subject_id = subject.id
     cases = list(db.session.scalars(stmt))
@@ -79,16 +92,16 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
         select(Listing).options(joinedload(Listing.case), joinedload(Listing.catalog_version), joinedload(Listing.deciding_unit),
                                 selectinload(Listing.units).joinedload(ListingUnit.unit))
         .where(Listing.subject_id == subject_id).order_by(Listing.period_start, Listing.id)))
-    if restricted:  # a unit not party to a listing's case sees it as the credit check tells it (not revoked or expired ones)
-        listings = [lst for lst in listings if lst.case_id in seen or lst.status in SHOWN_STATUSES]
-    notices = [n for n in db.session.scalars(select(PriorNotice).where(PriorNotice.subject_id == subject_id)) if n.case_id in seen]
-    served = [s for s in db.session.scalars(select(DecisionService).where(DecisionService.subject_id == subject_id))
-              if s.case_id in seen]
     checks_stmt = (select(CreditCheck).options(joinedload(CreditCheck.unit)).where(CreditCheck.subject_id == subject_id)
                    .order_by(CreditCheck.at.desc()).limit(200))
     if not all_checks:
         checks_stmt = checks_stmt.where(CreditCheck.unit_id == actor.unit_id)
     checks = list(db.session.scalars(checks_stmt))
+    if restricted:
+        listings = [lst for lst in listings if _may_see_listing(actor, lst, seen, checked=bool(checks))]
+    notices = [n for n in db.session.scalars(select(PriorNotice).where(PriorNotice.subject_id == subject_id)) if n.case_id in seen]
+    served = [s for s in db.session.scalars(select(DecisionService).where(DecisionService.subject_id == subject_id))
+              if s.case_id in seen]
 
     by_id = {c.id: c for c in cases}
     items: list[Item] = []
@@ -132,7 +145,13 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
                           f"{ch.unit.name} · {labels.label(labels.MATTER_TYPE_LABELS, ch.matter_type)}", None))
     items.sort(key=lambda i: clock.as_utc(i.at), reverse=True)
     portal = actor.role == APPLICANT
-    return {"subject": subject, "cases": cases, "listings": listings, "items": items, "checks": checks,
+    # Every unit's measure state of a listing is for those party to it; anyone else sees their own line, as the check
+    # tells it.
+    measure_units = {lst.id: [lu for lu in lst.units
+                              if not restricted or _party_to(actor, lst, seen) or lu.unit_id == actor.unit_id]
+                     for lst in listings}
+    return {"subject": subject, "cases": cases, "listings": listings, "measure_units": measure_units,
+            "restricted": restricted, "items": items, "checks": checks,
             "all_checks": all_checks, "portal": portal, "changes": changes,
             "successor": db.session.get(Subject, subject.successor_id) if subject.successor_id else None,
             "may_change": not portal and subject.status == "active" and may_record(actor, subject_id),

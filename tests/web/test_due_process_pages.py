@@ -139,9 +139,15 @@ def test_one_page_per_subject_within_the_readers_rights(client, org, clock):
     assert "已告知当事人拟认定事项" in html and "当事人放弃陈述申辩" in html
     assert "仅显示本单位的信用核查" in html and "市税务局" not in html.split("按时间顺序")[1]  # other units' checks hidden
     _logout(client)
+    from app.listings.models import Listing
+
+    listing_units = [lu.unit.name for lu in db.session.scalar(select(Listing).where(Listing.case_id == case.id)).units]
+    assert listing_units and all(f"{name}: " in html.split("按时间顺序")[0] for name in listing_units)  # party: every unit's state
     login(client, "tax_cw")
     html = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
     assert "黑名单" in html and case.number in html and f'href="/cases/{case.id}"' not in html  # not party: no case link
+    # (a unit not party sees the listing as its check told it: not how every other unit applies its measures)
+    assert not any(f"{name}: " in html.split("按时间顺序")[0] for name in listing_units)
     assert "市税务局" in html.split("按时间顺序")[1] and "市中级人民法院" not in html.split("按时间顺序")[1]
     _logout(client)
     login(client, "supervisor1")
@@ -162,7 +168,12 @@ def test_one_page_per_subject_within_the_readers_rights(client, org, clock):
     person = pending.subjects[0].subject
     login(client, "env_cw")
     assert client.get(f"/subjects/{person.id}").status_code == 404
-    assert client.get(f"/subjects/{subject.id}").status_code == 200  # (a listing: what the credit check tells any unit)
+    # A listed subject is learned through the credit check, which is logged: not by counting ids on this page.
+    assert client.get(f"/subjects/{subject.id}").status_code == 404
+    credit.check(credit.Requester.of_user(user("env_cw")), subject.code, "licence", "XK-2")
+    db.session.commit()
+    html = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
+    assert "黑名单" in html and "生态环境局" in html.split("按时间顺序")[1]
     _logout(client)
     login(client, "market_cw")
     assert person.name in client.get(f"/subjects/{person.id}").get_data(as_text=True)  # its own case
@@ -170,15 +181,14 @@ def test_one_page_per_subject_within_the_readers_rights(client, org, clock):
     login(client, "auditor")
     assert client.get(f"/subjects/{person.id}").status_code == 403 and client.get("/subjects/999999").status_code == 403
     _logout(client)
-    # A revoked listing (the determination found wrong) is not what the check tells other units: the subject is then
-    # no longer known to a unit with no case or check of its own.
-    from app.listings.models import Listing
-
+    # A revoked listing (the determination found wrong) is not what the check tells other units: a unit that checked
+    # the subject no longer sees it.
     listing = db.session.scalar(select(Listing).where(Listing.subject_id == subject.id))
     listing.status = "revoked"
     db.session.commit()
     login(client, "env_cw")
-    assert client.get(f"/subjects/{subject.id}").status_code == 404
+    html = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
+    assert "黑名单" not in html.split("按时间顺序")[0] and "生态环境局" in html.split("按时间顺序")[1]
 
 
 def test_administrators_edit_and_preview_the_decision_template(client, org, clock):
@@ -231,6 +241,11 @@ def test_corrections_are_reported_from_the_portal_and_the_subject_page(client, o
     # subject page shows them no link), not after they have typed it.
     from sqlalchemy import func, select
 
+    from app.credit import services as credit
+    from tests.conftest import user
+
+    credit.check(credit.Requester.of_user(user("court_cw")), subject.code, "licence", "XK-9")  # (so the page shows)
+    db.session.commit()
     reported = db.session.scalar(select(func.count()).where(Case.kind == "correction"))
     for who in ("court_cw", "supervisor1", "admin"):
         login(client, who)
@@ -274,8 +289,11 @@ def test_a_merger_is_recorded_from_the_subject_page(client, org, clock):
 
     case, _codes = in_effect_case()
     subject = case.subjects[0].subject
-    login(client, "court_cw")  # not party to a case about the subject: no button, no page
-    assert client.get(f"/subjects/{subject.id}/registration").status_code == 403
+    login(client, "court_cw")  # not party to a case about the subject, never checked it: no such subject to it
+    assert client.get(f"/subjects/{subject.id}/registration").status_code == 404
+    credit.check(credit.Requester.of_user(user("court_cw")), subject.code, "licence", "XK-9")
+    db.session.commit()
+    assert client.get(f"/subjects/{subject.id}/registration").status_code == 403  # (known by its check: not its to record)
     _logout(client)
     login(client, "market_cw")
     page = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
