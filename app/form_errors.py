@@ -11,17 +11,17 @@ from app.extensions import csrf, db
 from app.i18n import lazy_gettext as _l
 
 
-def _walk(fields):
+def walk_fields(fields):
     for f in fields:
         yield f
         if isinstance(f, FieldList):
-            yield from _walk(f.entries)
+            yield from walk_fields(f.entries)
         elif isinstance(f, FormField):
-            yield from _walk(f.form)
+            yield from walk_fields(f.form)
 
 
 def apply_errors(form, exc) -> None:
-    by_name = {f.name: f for f in _walk(form)}
+    by_name = {f.name: f for f in walk_fields(form)}
     for field, message in exc.errors:
         target = by_name.get(field) if field else None
         if target is not None:
@@ -48,7 +48,7 @@ def commit_or_errors(form, action):
 def flash_form_errors(form) -> None:
     """For forms whose page is left by a redirect (small forms inside a list page): each field's errors as
     messages, named by the field's label, so the user learns what to correct."""
-    for field in _walk(form):
+    for field in walk_fields(form):
         errors = field.errors if isinstance(field.errors, (list, tuple)) else []
         for message in errors:
             if field.type == "CSRFTokenField":

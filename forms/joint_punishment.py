@@ -77,7 +77,7 @@ class DeterminationForm(TaskForm):
         _l("Attending units"), coerce=int, validators=[DataRequired(message=_l("Choose the units that attended."))]
     )
     minutes = TextAreaField(
-        _l("Minutes"), validators=[DataRequired(message=_l("Enter the minutes of the meeting.")), Length(max=20000)]
+        _l("Minutes (text)"), validators=[DataRequired(message=_l("Enter the minutes of the meeting.")), Length(max=20000)]
     )
     decision = RadioField(
         _l("Decision"),
@@ -92,7 +92,7 @@ class DeterminationForm(TaskForm):
         _l("Unified implementation period (days)"),
         validators=[Optional(), NumberRange(min=1, max=1825, message=_l("Between 1 and 1825 days."))],
     )
-    files = MultipleFileField(_l("Minutes of the meeting (internal)"))
+    files = MultipleFileField(_l("Minutes of the meeting: signed file (internal)"))
     decision_files = MultipleFileField(_l("Decision document served to the subjects"))
 
     def prepare(self, case, units) -> None:

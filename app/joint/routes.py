@@ -10,8 +10,9 @@ from app.auth.permissions import require_role
 from app.cases.attachments import keep_for_resubmission, take_staged, uploads_from
 from app.cases.services import subject_warnings
 from app.catalog.services import usable_entries
+from app.errors import DomainError
 from app.extensions import db
-from app.form_errors import commit_or_errors, csrf_checked_by_form, csrf_token_valid, flash_invalid
+from app.form_errors import apply_errors, commit_or_errors, csrf_checked_by_form, csrf_failed, csrf_token_valid, flash_invalid, walk_fields
 from app.i18n import lazy_gettext as _l
 from app.joint import services
 from app.joint.forms import MAX_SUBJECTS, SUBMISSION_KEY, TriggerForm
@@ -64,11 +65,7 @@ def new_case():
         flash(_l("This form was already sent: it filed %(number)s.", number=earlier.number), "info")
         return redirect(url_for("cases.detail", case_id=earlier.id))
     elif form.validate_on_submit():
-        subjects = [
-            services.SubjectIn(row.form.kind.data, row.form.name.data or "", row.form.code.data or "")
-            for row in form.subjects
-            if not row.form.is_blank()
-        ]
+        subjects = _typed_subjects(form)
         try:
             case = _file(form, subjects, kept_tokens, new_files)
         except IntegrityError:  # the same form sent twice at once: the other request filed it
@@ -83,12 +80,30 @@ def new_case():
             return redirect(url_for("cases.detail", case_id=case.id))
     elif posted:
         flash_invalid(form)
+        if not csrf_failed(form):
+            _add_service_errors(form, kept_tokens, new_files)
     if not posted:
         form.submission_key.data = secrets.token_hex(16)
     # (files are kept for the next submission only from a form whose CSRF token held: a page on another site must
     # not be able to store files in a user's name)
     kept = keep_files_for_next_submission(form, kept_tokens, new_files) if posted and csrf_token_valid() else []
     return render_template("cases/new.html", form=form, staged=kept, max_subjects=MAX_SUBJECTS)
+
+
+def _typed_subjects(form) -> list:
+    return [services.SubjectIn(row.form.kind.data, row.form.name.data or "", row.form.code.data or "")
+            for row in form.subjects if not row.form.is_blank()]
+
+
+def _add_service_errors(form, kept_tokens, new_files) -> None:
+    """The form's own checks refused it: the service's errors of the other fields (subject rows, files, the catalog
+    choice) are shown with them, so everything is corrected in one round. A field keeps its own error if it has one."""
+    errors = services.trigger_errors(current_user, _typed_subjects(form), form.entry_ids.data or [], form.title.data,
+                                     form.facts.data, form.legal_basis.data, new_files, files_kept=bool(kept_tokens))
+    flagged = {f.name for f in walk_fields(form) if f.errors}
+    fresh = [(name, message) for name, message in errors if name not in flagged]
+    if fresh:
+        apply_errors(form, DomainError(fresh[0][1], errors=fresh))
 
 
 def keep_files_for_next_submission(form, kept_tokens, new_files):

@@ -38,11 +38,13 @@ class SubjectIn:
     code: str
 
 
-def _subjects(items: list[SubjectIn]) -> list[Subject]:
+def _checked_subjects(items: list[SubjectIn]) -> tuple[list[tuple[SubjectIn, str]], list]:
+    """The typed subjects with their normalised codes, and the (field, message) errors of the rows: nothing read or
+    written (the filing reports every error of the form at once)."""
     if not items:
-        raise DomainError(_l("Name at least one subject."), "subjects")
+        return [], [("subjects", _l("Name at least one subject."))]
     if len(items) > MAX_SUBJECTS:
-        raise DomainError(_l("At most %(n)s subjects per case.", n=MAX_SUBJECTS), "subjects")
+        return [], [("subjects", _l("At most %(n)s subjects per case.", n=MAX_SUBJECTS))]
     errors, out, seen = [], [], set()
     for i, it in enumerate(items):
         prefix = f"subjects-{i}-"
@@ -60,17 +62,23 @@ def _subjects(items: list[SubjectIn]) -> list[Subject]:
             errors.append((prefix + "code", _l("The same subject is named twice.")))
             continue
         seen.add(code)
-        out.append((it, code))
-    if errors:
-        raise DomainError(errors[0][1], errors=errors)
+        out.append((i, it, code))
+    if not errors:  # a code registered for a subject of another kind (one query for all rows)
+        codes = [c for _i, _it, c in out]
+        kinds = dict(db.session.execute(select(Subject.code, Subject.kind).where(Subject.code.in_(codes))).all())
+        errors = [(f"subjects-{i}-code", _l("This code is already registered for a subject of another kind."))
+                  for i, it, code in out if kinds.get(code, it.kind) != it.kind]
+    return [(it, code) for _i, it, code in out], errors
+
+
+def _subjects(checked: list[tuple[SubjectIn, str]]) -> list[Subject]:
+    """The subjects' records, new ones added (after _checked_subjects found no error)."""
     subjects = []
-    for it, code in out:
+    for it, code in checked:
         subject = db.session.scalar(select(Subject).where(Subject.code == code))
         if subject is None:
             subject = Subject(kind=it.kind, name=it.name.strip(), code=code)
             db.session.add(subject)
-        elif subject.kind != it.kind:
-            raise DomainError(_l("This code is already registered for a subject of another kind."), "subjects")
         subjects.append(subject)
     return subjects
 
@@ -99,6 +107,50 @@ def filed_with(actor, submission_key: str | None) -> Case | None:
     return db.session.scalar(select(Case).where(Case.submission_key == submission_key, Case.created_by_id == actor.id))
 
 
+def _trigger_checks(actor, subjects, entry_ids, title, facts, legal_basis, files, files_kept=False):
+    """(catalog versions, checked subjects, every (field, message) error of the filing): nothing is written."""
+    errors = []
+    if not (title or "").strip():
+        errors.append(("title", _l("Enter a short title.")))
+    if not (facts or "").strip():
+        errors.append(("facts", _l("Describe the facts.")))
+    if not (legal_basis or "").strip():
+        errors.append(("legal_basis", _l("Give the legal basis.")))
+    # Every error of the form is reported at once (the catalog choice, the subject rows and the files alike), so the
+    # caseworker corrects the form in one round.
+    versions = []
+    try:
+        versions = current_versions_for(entry_ids)
+    except DomainError as exc:
+        errors.extend(exc.errors)
+    kinds = {v.entry.kind for v in versions}
+    if len(kinds) > 1:
+        errors.append(("entry_ids", _l("A case is either for joint punishment or for joint reward, not both.")))
+    foreign = [v.entry.code for v in versions if v.admin_unit_id != actor.unit_id]
+    if foreign:
+        # 负责确定本单位管理领域内的激励和惩戒行为对象 (seed 001 二(二)1): a unit files behaviour in its own field.
+        errors.append(("entry_ids", _l("A unit reports behaviour within its own field only: %(codes)s is administered by "
+                                       "another unit.", codes="、".join(foreign))))
+    if not files and not files_kept:  # the unit reports with its evidence (证据材料, as the catalog entry names it)
+        errors.append(("files", _l("Attach the evidence: at least one file (the decision or record the report rests on).")))
+    else:
+        try:
+            attachments.validate_uploads(files, "files")
+        except DomainError as exc:
+            errors.extend(exc.errors)
+    checked, subject_errors = _checked_subjects(subjects)
+    errors.extend(subject_errors)
+    return versions, checked, errors
+
+
+def trigger_errors(actor, subjects: list[SubjectIn], entry_ids: list[int], title: str, facts: str, legal_basis: str,
+                   files: list[attachments.Upload], files_kept: bool) -> list:
+    """Every error file_trigger would report, for a form that its own checks already refused: the caseworker then
+    corrects the catalog choice, the subject rows and the files in one round, not one after another.
+    `files_kept`: files of an earlier submission are kept for this one (they count as evidence)."""
+    return _trigger_checks(actor, subjects, entry_ids, title, facts, legal_basis, files, files_kept)[2]
+
+
 def file_trigger(
     actor,
     *,
@@ -116,28 +168,10 @@ def file_trigger(
     require_role(actor, CASEWORKER)
     if actor.unit is None or actor.unit.kind == UNIT_OFFICE:
         raise DomainError(_l("Only caseworkers of member units may file triggers."))
-    errors = []
-    if not (title or "").strip():
-        errors.append(("title", _l("Enter a short title.")))
-    if not (facts or "").strip():
-        errors.append(("facts", _l("Describe the facts.")))
-    if not (legal_basis or "").strip():
-        errors.append(("legal_basis", _l("Give the legal basis.")))
-    if not files:  # the unit reports the behaviour with its evidence (证据材料, as the catalog entry names it)
-        errors.append(("files", _l("Attach the evidence: at least one file (the decision or record the report rests on).")))
+    versions, checked, errors = _trigger_checks(actor, subjects, entry_ids, title, facts, legal_basis, files)
     if errors:
         raise DomainError(errors[0][1], errors=errors)
-    versions = current_versions_for(entry_ids)
-    kinds = {v.entry.kind for v in versions}
-    if len(kinds) > 1:
-        raise DomainError(_l("A case is either for joint punishment or for joint reward, not both."), "entry_ids")
-    foreign = [v.entry.code for v in versions if v.admin_unit_id != actor.unit_id]
-    if foreign:
-        # 负责确定本单位管理领域内的激励和惩戒行为对象 (seed 001 二(二)1): a unit files behaviour in its own field.
-        raise DomainError(_l("A unit reports behaviour within its own field only: %(codes)s is administered by "
-                             "another unit.", codes="、".join(foreign)), "entry_ids")
-    attachments.validate_uploads(files, "files")
-    subject_rows = _subjects(subjects)
+    subject_rows = _subjects(checked)
 
     # The filing unit reports to its own specialist group (报送给对应的专项小组): of the cited entries' groups, the one
     # the unit leads or belongs to, else the group of the first entry by catalog code; never the order the boxes
@@ -154,7 +188,7 @@ def file_trigger(
     now = clock.now()
     case = Case(
         number=f"TMP-{now.timestamp()}-{actor.id}",
-        kind=kinds.pop(),
+        kind=versions[0].entry.kind,
         process_id=PROCESS_ID,
         status=CaseStatus.PRE_REVIEW,
         route=route,

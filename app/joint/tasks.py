@@ -125,6 +125,12 @@ def schedule_meeting(ctx: TaskContext) -> dict:
         raise DomainError(_l("Enter the meeting date."), "meeting_date")
     if meeting_date < clock.today_local():
         raise DomainError(_l("The meeting date cannot be in the past."), "meeting_date")
+    heard = dueprocess.heard_from(ctx.case)
+    if heard and meeting_date < heard:
+        # The subjects told of the intended determination may still state their case: a meeting before that would
+        # decide without hearing them (the determination refuses it, so the experts would be drawn for nothing).
+        raise DomainError(_l("The subjects may state their case until the day before %(d)s: schedule the meeting on or "
+                             "after that day.", d=ShownDate(heard)), "meeting_date")
     if not v.get("day_off") and not WorkCalendar(meeting_date, meeting_date).is_workday(meeting_date):
         # (the experts and the convened units are told this date: a day off is a choice made knowingly)
         raise DomainError(_l("%(date)s is a day off. Choose a working day, or tick that the meeting is held on a day off.",

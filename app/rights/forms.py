@@ -9,7 +9,7 @@ from forms.fields import CheckedByTheService, choices
 class RegisterForm(FlaskForm):
     kind = SelectField(_l("You are"), choices=choices([("enterprise", _l("An enterprise or organisation")), ("person", _l("A natural person"))]))
     subject_code = StringField(_l("Unified social credit code / identity number"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=30)])
-    access_code = StringField(_l("Access code (printed on the decision served to you)"), validators=[DataRequired(message=_l("Enter the access code.")), Length(max=40)])
+    access_code = StringField(_l("Access code (printed on the notice or decision served to you)"), validators=[DataRequired(message=_l("Enter the access code.")), Length(max=40)])
     full_name = StringField(_l("Contact person"), validators=[Length(max=80)])
     username = StringField(_l("Login name"), validators=[DataRequired(message=_l("Choose a login name.")), Length(max=60)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(message=_l("Choose a password.")), Length(max=200)])

@@ -156,7 +156,7 @@ def issue_access_code(case_id, subject_id):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash(_l("Access code %(code)s: print it on the decision served to the subject now; it is not shown again.",
+        flash(_l("Access code %(code)s: print it on the notice or decision served to the subject now; it is not shown again.",
                  code=code), "warning")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="access"))
 

@@ -154,7 +154,7 @@ def test_joint_punishment_from_trigger_to_black_list(people, expert_logins):
     absent = lead.get_by_label(re.compile(rf"^{re.escape(confirmed[2])}（"))
     absent.uncheck()
     submit_refused(lead, "召开认定会议并记录决定", "须由抽取的专家参会：3 个席位中至少 3 人，现勾选出席的已确认专家 2 人。")
-    expect(lead.get_by_label("会议纪要", exact=True)).not_to_have_value("")  # the form keeps what was entered
+    expect(lead.get_by_label("会议纪要内容", exact=True)).not_to_have_value("")  # the form keeps what was entered
     absent.check()
     # ... and the files chosen, kept for the next submission (listed with a box to drop each).
     for kept in (MINUTES_FILE, DECISION_FILE):

@@ -367,7 +367,7 @@ def fill_determination(page: Page, case: Case, *, experts: list[str], units: lis
     expect(page.locator("form input[type=date]")).to_have_count(1)  # the meeting date only
     for unit in units:
         page.get_by_label(unit, exact=True).check()
-    page.get_by_label("会议纪要", exact=True).fill(minutes)
+    page.get_by_label("会议纪要内容", exact=True).fill(minutes)
     page.get_by_label("实施联合奖惩", exact=True).check()
     # Only the drawn experts who confirmed are offered; each one who took part is ticked.
     attending = choice_field(page, "参会的抽取专家")
@@ -381,7 +381,7 @@ def fill_determination(page: Page, case: Case, *, experts: list[str], units: lis
         offered.locator("input").nth(i).check()
     expect(page.get_by_label("统一实施期限（天）")).to_have_value(str(period_days))  # the entry's default period
     # The internal minutes and the decision served to the subjects are separate documents.
-    page.get_by_label("会议纪要（内部）").set_input_files([pdf(MINUTES_FILE)])
+    page.get_by_label("会议纪要签署件（内部）").set_input_files([pdf(MINUTES_FILE)])
     page.get_by_label("向主体送达的决定书").set_input_files([pdf(DECISION_FILE)])
 
 

@@ -14,6 +14,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.rights import queries as portal
 from app.scheduler.jobs import sweep_timers
+from app.workdays.services import WorkCalendar
 from tests.conftest import user
 from tests.helpers import (
     COMPANY,
@@ -246,6 +247,28 @@ def test_the_meeting_is_held_after_the_subjects_were_heard(org, clock):
     with pytest.raises(DomainError) as err:
         complete("market_lead", ot, values)
     assert err.value.errors[0][0] == "meeting_date"
+
+
+def test_a_meeting_is_not_scheduled_inside_the_statement_period_of_a_notice_already_issued(org, clock):
+    """The notice went out first: a meeting on a day the subjects may still state their case is refused when it is
+    scheduled (the determination would refuse it, after the experts had been drawn for it), and nothing is drawn."""
+    from app.experts.models import Draw
+    from tests.helpers import give_notice
+
+    case = _accepted()
+    [notice] = give_notice("market_lead", case.id, None)  # (issued; the subject has not answered yet)
+    heard = dueprocess.heard_from(db.session.get(Case, case.id))
+    assert heard > dueprocess.clock.today_local()
+    with pytest.raises(DomainError) as err:
+        schedule("market_lead", only_task(case.id, "schedule_meeting"), meeting_date=dueprocess.clock.today_local(), notice=False)
+    assert err.value.errors[0][0] == "meeting_date"
+    db.session.rollback()
+    assert db.session.query(Draw).count() == 0
+    day = heard
+    while not WorkCalendar(day, day).is_workday(day):
+        day += timedelta(days=1)
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), meeting_date=day, notice=False)
+    assert db.session.get(Case, case.id).determination["scheduled_meeting_date"] == day.isoformat()
 
 
 def test_the_statement_period_runs_from_the_service_of_the_notice(org, clock):

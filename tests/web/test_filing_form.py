@@ -231,3 +231,21 @@ def test_a_trigger_without_evidence_is_refused_and_nothing_is_written(client, or
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "请附上证据材料" in html and "网页测试有限公司" in html
     assert _cases() == 0
+
+
+def test_every_error_of_a_refused_filing_is_shown_in_one_round(client, org, clock):
+    """No behaviour ticked, a subject code with a wrong check digit and no evidence: the form comes back with all three
+    marked at once (the form's own check of the catalog choice used to hide the others until it was corrected)."""
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    resp = client.post("/cases/new", data=trigger_data(page, code="91510400MA6X000103", entry_ids=[], files=[]))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert html.count("请从目录清单中至少选择一项行为事项。") == 1
+    assert "该统一社会信用代码的校验位有误" in html and "请附上证据材料" in html
+    assert _cases() == 0
+    # The form's own error of a field is not repeated by the service's.
+    resp = client.post("/cases/new", data=trigger_data(page, entry_ids=[], title=""))
+    html = resp.get_data(as_text=True)
+    assert html.count("请填写简要标题。") == 1 and html.count("请从目录清单中至少选择一项行为事项。") == 1
+    assert _cases() == 0

@@ -510,3 +510,34 @@ def test_a_locked_database_is_busy_not_someone_elses_change(client, org, monkeyp
     resp = client.post("/login", data={"csrf_token": csrf_from(page), "username": "market_cw", "password": "demo1234"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 409 and "系统正忙" in html and "他人刚刚同时修改了此内容" not in html
+
+
+def test_the_applicant_reads_back_what_it_submitted(client, org, clock):
+    """An objection's grounds, a repair application's correction and pledge, and a complaint's grounds are shown to the
+    applicant on the request's page (it used to see only the original case's facts)."""
+    from datetime import timedelta
+
+    from app.rights import repair
+    from tests.helpers import PDF, objection_rejected
+
+    case, codes = in_effect_case(days=365)
+    applicant, obj = objection_rejected(case, codes, "me", grounds="处罚决定所依据的检查记录日期有误。")
+    db.session.commit()
+    login(client, "me")
+    html = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
+    assert "您提交的内容" in html and "处罚决定所依据的检查记录日期有误。" in html.split("您提交的内容")[1]
+    from tests.helpers import do, task_of
+
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "答复未回应检查日期问题。"})
+    db.session.commit()
+    html = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
+    assert "您的投诉理由: 答复未回应检查日期问题。" in html.split("决定与办理过程")[1]
+    case2, codes2 = in_effect_case(days=365, subjects=(COMPANY2,))
+    applicant2 = applicant_for(case2, codes2, "me2")
+    clock.shift(timedelta(days=100))  # (past the shortest publication period)
+    rep = repair.apply(applicant2, case2.id, "已全部整改并缴清罚款。", True, [PDF], [])
+    db.session.commit()
+    other = client.application.test_client()
+    login(other, "me2")
+    html = other.get(f"/portal/cases/{rep.id}").get_data(as_text=True)
+    assert "已全部整改并缴清罚款。" in html.split("您提交的内容")[1] and "您的信用承诺" in html
