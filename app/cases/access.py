@@ -5,7 +5,7 @@ from sqlalchemy import exists, select
 
 from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR
 from app.cases import hooks
-from app.cases.models import CaseUnit
+from app.cases.models import CaseSubject, CaseUnit, Subject
 from app.extensions import db
 from app.security_log import services as security_log
 
@@ -52,6 +52,8 @@ def full_codes_shown(actor, case, address: str | None) -> bool:
     """Whether the page shows the subjects' codes whole; when that includes a person's identity number, the view
     is an event of the security audit log (flush; the page's route commits it)."""
     full = can_see_full_codes(actor, case)
-    if full and any(cs.subject.kind == "person" for cs in case.subjects):
+    # (one EXISTS, not the subjects loaded one by one: a department's list holds thousands)
+    if full and db.session.scalar(select(exists().where(CaseSubject.case_id == case.id, CaseSubject.subject_id == Subject.id,
+                                                         Subject.kind == "person"))):
         security_log.record("full_code_view", actor, address=address, entity="case", key=case.id)
     return full

@@ -21,10 +21,9 @@ SAMPLE = 25  # workflows read per process version for the markers
 _RANK = {"completed": 1, "active": 2, "overdue": 3}
 
 
-def diagrams_for(case, open_tasks: list | None = None, hidden: set[int] = frozenset()) -> list[dict]:
-    """`open_tasks`: the case's open tasks if the page has read them already; `hidden`: instances not shown to
-    this user (cases.hooks.hidden_instances). The case's own procedure comes first, then the others in the order
-    they first started."""
+def diagrams_for(case, hidden: set[int] = frozenset()) -> list[dict]:
+    """`hidden`: instances not shown to this user (cases.hooks.hidden_instances). The case's own procedure comes
+    first, then the others in the order they first started."""
     PI, PV = ProcessInstance, ProcessVersion
     shown = (PI.case_id == case.id, PV.process_id.not_in(HELPER_PROCESSES), PI.id.not_in(hidden))
     groups: dict[int, dict] = {}
@@ -38,23 +37,23 @@ def diagrams_for(case, open_tasks: list | None = None, hidden: set[int] = frozen
         g["first"], g["instance_id"] = min(g["first"], first), max(g["instance_id"], last)  # (the newest draws the XML)
     if not groups:
         return []
-    tasks = open_tasks if open_tasks is not None else db.session.scalars(select(OpenTask).where(OpenTask.case_id == case.id)).all()
     now = clock.now()
-    overdue = {ot.bpmn_id for ot in tasks if ot.due_at is not None and clock.as_utc(ot.due_at) < now}
-
     newest = (select(PI.id, func.row_number().over(partition_by=PI.process_version_id, order_by=PI.id.desc()).label("n"))
               .join(PV, PV.id == PI.process_version_id).where(*shown).subquery())
     sampled = db.session.scalars(select(PI).join(newest, newest.c.id == PI.id).where(newest.c.n <= SAMPLE).order_by(PI.id))
     for inst in sampled:
         _merge(groups[inst.process_version_id]["states"], instances.loaded(inst).engine.activity_states())
-    # The current user tasks of the instances not read (a version with more than SAMPLE of them).
-    task_versions = dict(db.session.execute(
-        select(PI.id, PI.process_version_id).where(PI.id.in_({ot.instance_id for ot in tasks}), PI.id.not_in(hidden))
-    ).all()) if tasks else {}
-    for ot in tasks:
-        version_id = task_versions.get(ot.instance_id)
+    # The current user tasks of every instance (also those not read: a version with more than SAMPLE of them), one row
+    # per version and step with its earliest deadline: a department's list has thousands of open tasks.
+    overdue = set()
+    for version_id, bpmn_id, due in db.session.execute(
+            select(PI.process_version_id, OpenTask.bpmn_id, func.min(OpenTask.due_at)).join(PI, PI.id == OpenTask.instance_id)
+            .where(OpenTask.case_id == case.id, OpenTask.instance_id.not_in(hidden))
+            .group_by(PI.process_version_id, OpenTask.bpmn_id)):
         if version_id in groups:
-            _merge(groups[version_id]["states"], {ot.bpmn_id: "active"})
+            _merge(groups[version_id]["states"], {bpmn_id: "active"})
+        if due is not None and clock.as_utc(due) < now:
+            overdue.add(bpmn_id)
     out = []
     for g in groups.values():
         g["states"] = {b: ("overdue" if s == "active" and b in overdue else s) for b, s in g["states"].items()}

@@ -29,6 +29,7 @@ _process_end: dict[str, list[Callable]] = defaultdict(list)
 _visibility: dict[str, Callable] = {}
 _case_sections: list[Callable] = []
 _expert_sections: list[Callable] = []
+_paged_sections: set[Callable] = set()
 _portal_sections: list[Callable] = []
 _blind_routes: set[str] = set()
 _message_routes: dict[str, Callable] = {}
@@ -138,14 +139,33 @@ def timeline_shown(actor, case, rows: list) -> list:
     return [r for r in rows if all(keep(actor, case, r) for keep in _timeline_filters)]
 
 
-def register_case_section(provider: Callable) -> None:
-    """provider(actor, case) -> dict of template values a feature adds to the staff case page."""
+def register_case_section(provider: Callable, paged: bool = False) -> None:
+    """provider(actor, case) -> dict of template values a feature adds to the staff case page. `paged`: it is called
+    as provider(actor, case, view) with the page's view (a CaseView: which page of its rows, a subject filter), for
+    sections that grow with the case (a department's list of thousands of subjects)."""
     if provider not in _case_sections:
         _case_sections.append(provider)
+    if paged:
+        _paged_sections.add(provider)
 
 
-def case_sections(actor, case) -> dict:
-    return _gathered(_case_sections, actor, case)
+@dataclass(frozen=True)
+class CaseView:
+    """What the reader asked of a long case page: a page of each long section's rows and a filter of its subjects."""
+
+    q: str = ""
+    listings_page: int = 1
+    pushes_page: int = 1
+    steps_page: int = 1
+    events_back: int = 0  # (a long timeline: how many windows back from the newest events)
+
+
+def case_sections(actor, case, view: CaseView | None = None) -> dict:
+    view = view or CaseView()
+    out: dict = {}
+    for provider in _case_sections:
+        out.update(provider(actor, case, view) if provider in _paged_sections else provider(actor, case))
+    return out
 
 
 def register_expert_section(provider: Callable) -> None:

@@ -2,6 +2,7 @@
 rows a page shows loaded in a fixed number of queries (no query per row)."""
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import joinedload, selectinload
@@ -107,25 +108,53 @@ def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
     return paginate_rows(stmt.options(*shown).order_by(*order), page, per_page, scalars=True, capped_count=True)
 
 
-def subjects_for(case_ids: list[int]) -> dict[int, list]:
-    out = defaultdict(list)
+SUBJECTS_PER_ROW = 5  # a list's row names at most this many of a case's subjects ("and N more")
+
+
+class FirstOf(list):
+    """A case's first rows of something (subjects, open steps) and, in `more`, how many others it has."""
+
+    more = 0
+
+
+def subjects_for(case_ids: list[int], per_case: int = SUBJECTS_PER_ROW) -> dict[int, FirstOf]:
+    """Each case's first `per_case` subjects: a department's list names thousands, which a list's row must not load."""
+    out: dict[int, FirstOf] = defaultdict(FirstOf)
     if not case_ids:
         return out
-    for cs in db.session.scalars(
-        select(CaseSubject).options(joinedload(CaseSubject.subject)).where(CaseSubject.case_id.in_(case_ids)).order_by(CaseSubject.id)
+    ranked = (select(CaseSubject.id, func.row_number().over(partition_by=CaseSubject.case_id, order_by=CaseSubject.id).label("n"),
+                     func.count().over(partition_by=CaseSubject.case_id).label("total"))
+              .where(CaseSubject.case_id.in_(case_ids)).subquery())
+    for cs, total in db.session.execute(
+        select(CaseSubject, ranked.c.total).options(joinedload(CaseSubject.subject)).join(ranked, ranked.c.id == CaseSubject.id)
+        .where(ranked.c.n <= per_case).order_by(CaseSubject.case_id, ranked.c.n)
     ):
-        out[cs.case_id].append(cs.subject)
+        first = out[cs.case_id]
+        first.append(cs.subject)
+        first.more = max(total - per_case, 0)
     return out
 
 
-def open_tasks_for(case_ids: list[int]) -> dict[int, list[OpenTask]]:
-    out = defaultdict(list)
+STEPS_PER_ROW = 5  # a list's row names at most this many of a case's open steps ("and N more")
+
+
+def open_tasks_for(case_ids: list[int], per_case: int = STEPS_PER_ROW) -> dict[int, FirstOf]:
+    """Each case's first `per_case` open steps, soonest deadline first: a department's list of thousands of subjects
+    has thousands of open steps, which a list's row must not load or show."""
+    out: dict[int, FirstOf] = defaultdict(FirstOf)
     if not case_ids:
         return out
-    for ot in db.session.scalars(
-        select(OpenTask).options(joinedload(OpenTask.unit)).where(OpenTask.case_id.in_(case_ids)).order_by(OpenTask.due_at)
+    ranked = (select(OpenTask.id, func.row_number().over(partition_by=OpenTask.case_id,
+                                                        order_by=(OpenTask.due_at.asc().nulls_last(), OpenTask.id)).label("n"),
+                     func.count().over(partition_by=OpenTask.case_id).label("total"))
+              .where(OpenTask.case_id.in_(case_ids)).subquery())
+    for ot, total in db.session.execute(
+        select(OpenTask, ranked.c.total).options(joinedload(OpenTask.unit)).join(ranked, ranked.c.id == OpenTask.id)
+        .where(ranked.c.n <= per_case).order_by(OpenTask.case_id, ranked.c.n)
     ):
-        out[ot.case_id].append(ot)
+        steps = out[ot.case_id]
+        steps.append(ot)
+        steps.more = max(total - per_case, 0)
     return out
 
 
@@ -154,11 +183,70 @@ def timeline_rows(case_id: int) -> list:
     ).all()
 
 
-def case_page(actor, case_id: int) -> dict:
+SUBJECTS_SHOWN = 20  # in the case's header; a department's list of thousands names them in its listings, paged
+TIMELINE_PAGE = 1000  # events per page of a long timeline (the newest page first)
+
+
+def _subjects_shown(case_id: int) -> tuple[list, int]:
+    """The first SUBJECTS_SHOWN subjects of the case (one more read tells whether there are others) and how many in all."""
+    shown = list(db.session.scalars(select(CaseSubject).options(joinedload(CaseSubject.subject))
+                                    .where(CaseSubject.case_id == case_id).order_by(CaseSubject.id).limit(SUBJECTS_SHOWN + 1)))
+    if len(shown) <= SUBJECTS_SHOWN:
+        return shown, len(shown)
+    return shown[:SUBJECTS_SHOWN], db.session.scalar(select(func.count()).where(CaseSubject.case_id == case_id))
+
+
+@dataclass
+class TimelineWindow:
+    """The events of a long timeline shown at once: `back` windows of TIMELINE_PAGE back from the newest (0 = the
+    newest), in chain order within it."""
+
+    items: list
+    back: int
+    first: int  # (the 1-based positions in the whole timeline of the first and last events shown)
+    last: int
+    total: int
+
+    @property
+    def has_earlier(self) -> bool:
+        return self.first > 1
+
+    @property
+    def paged(self) -> bool:
+        return self.total > TIMELINE_PAGE
+
+
+def timeline_window(shown: list, back: int) -> TimelineWindow:
+    """The newest TIMELINE_PAGE events, or those `back` windows before them (a timeline of thousands of events)."""
+    windows = max((len(shown) + TIMELINE_PAGE - 1) // TIMELINE_PAGE, 1)
+    back = min(max(back, 0), windows - 1)
+    end = len(shown) - back * TIMELINE_PAGE
+    start = max(end - TIMELINE_PAGE, 0)
+    return TimelineWindow(shown[start:end], back, start + 1, end, len(shown))
+
+
+STEPS_SHOWN = 50  # open steps per page of the case page (a department's list has one per listing and unit)
+
+
+def _open_steps(case_id: int, hidden: set[int], page: int) -> RowPage:
+    """A page of the case's open steps, soonest deadline first (none last)."""
+    stmt = (select(OpenTask).options(joinedload(OpenTask.unit), joinedload(OpenTask.claimed_by))
+            .where(OpenTask.case_id == case_id, OpenTask.instance_id.not_in(hidden))
+            .order_by(OpenTask.due_at.asc().nulls_last(), OpenTask.id))
+    return paginate_rows(stmt, page, STEPS_SHOWN, scalars=True)
+
+
+def _earliest_due(case_id: int, hidden: set[int]):
+    return db.session.scalar(select(func.min(OpenTask.due_at)).where(OpenTask.case_id == case_id,
+                                                                      OpenTask.instance_id.not_in(hidden)))
+
+
+def case_page(actor, case_id: int, view: hooks.CaseView | None = None) -> dict:
+    """The staff's (or an expert's) case page. `view`: which page of its long sections, which window of a long
+    timeline, which subjects (a filter)."""
     case = db.session.scalar(
         select(Case)
         .options(
-            selectinload(Case.subjects).joinedload(CaseSubject.subject),
             selectinload(Case.entries).joinedload(CaseEntry.catalog_version).joinedload(CatalogVersion.entry),
             selectinload(Case.measures).joinedload(CaseMeasure.unit),
             joinedload(Case.initiating_unit),
@@ -169,7 +257,8 @@ def case_page(actor, case_id: int) -> dict:
     if case is None or not can_see_case(actor, case_id):  # (as get_case)
         raise NotFound(_l("No such case."))
     hidden = hooks.hidden_instances(actor, case)
-    tasks = [t for t in open_tasks_for([case.id])[case.id] if t.instance_id not in hidden]
+    view = view or hooks.CaseView()
+    steps = _open_steps(case.id, hidden, view.steps_page)
     attachments = hooks.visible_attachments(actor, db.session.scalars(
         select(Attachment).options(joinedload(Attachment.uploaded_by)).where(Attachment.case_id == case.id).order_by(Attachment.id)
     ).all())
@@ -184,14 +273,18 @@ def case_page(actor, case_id: int) -> dict:
     if actor.role == EXPERT:
         # An expert reads the file, not the deliberations: no timeline (who declined and why), no other
         # experts' opinions, no draw records beyond the verification page.
-        return {"case": case, "tasks": [], "attachments": attachments, "timeline": [], "units": units,
+        return {"case": case, "tasks": [], "tasks_total": 0, "attachments": attachments, "timeline": [], "units": units,
                 "meeting": None, "limited": False, "timeline_count": 0, "hidden_instances": hidden,
                 **hooks.expert_sections(actor, case)}
     shown = hooks.timeline_shown(actor, case, timeline)
-    page = {"case": case, "tasks": tasks, "attachments": attachments, "timeline": timeline, "units": units,
-            "timeline_html": rows_html(present(shown, units)), "timeline_count": len(shown), "meeting": None,
-            "limited": False, "hidden_instances": hidden}
-    page.update(hooks.case_sections(actor, case))  # the features' sections (meeting, access codes, ...)
+    events = timeline_window(shown, view.events_back)
+    subjects, subjects_total = _subjects_shown(case.id)
+    page = {"case": case, "tasks": steps.items, "tasks_page": steps, "tasks_total": steps.total,
+            "earliest_due": _earliest_due(case.id, hidden), "attachments": attachments, "timeline": timeline, "units": units,
+            "timeline_html": rows_html(present(events.items, units)), "timeline_count": len(shown),
+            "timeline_window": events, "subjects_shown": subjects, "subjects_total": subjects_total, "view": view,
+            "meeting": None, "limited": False, "hidden_instances": hidden}
+    page.update(hooks.case_sections(actor, case, view))  # the features' sections (meeting, access codes, ...)
     return page
 
 

@@ -37,12 +37,16 @@ def detail_with_draft(case_id: int, key: str, values: dict):
 @bp.route("/<int:case_id>")
 @login_required
 def detail(case_id):
-    data = queries.case_page(current_user, case_id)
+    args = request.args
+    view = hooks.CaseView(q=(args.get("q") or "").strip()[:100], listings_page=page_number(args.get("listings_page")),
+                          pushes_page=page_number(args.get("pushes_page")), steps_page=page_number(args.get("steps_page")),
+                          events_back=page_number(args.get("earlier")) - 1 if args.get("earlier") else 0)
+    data = queries.case_page(current_user, case_id, view)
     staff = current_user.role not in ("expert", "applicant")
     full_codes = full_codes_shown(current_user, data["case"], request.remote_addr)
     page = render_template(
         "cases/detail.html", full_codes=full_codes,
-        diagrams=diagrams_for(data["case"], data["tasks"], data["hidden_instances"]) if staff else [],
+        diagrams=diagrams_for(data["case"], data["hidden_instances"]) if staff else [],
         chain=verify_chain(case_id, data["timeline"]) if staff else None, **data,
     )
     db.session.commit()  # (the view's audit event, if any: after rendering, which a commit's expiry would reload)

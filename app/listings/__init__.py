@@ -9,9 +9,11 @@ from app.engine.runner import register_script_functions
 from app.listings import queries, routes, services, tasks, withdrawal
 
 
-def _section(actor, case) -> dict:
-    endable = withdrawal.candidates(actor, case)
-    return {"listings": queries.case_listings(case.id), "pushes": queries.case_pushes(case.id),
+def _section(actor, case, view) -> dict:
+    listings = queries.case_listings(case.id, view.q, view.listings_page)
+    # (the listings the reader may end, among those on the page: a long list is filtered to find one)
+    endable = withdrawal.candidates(actor, case, listings.items)
+    return {"listings": listings, "pushes": queries.case_pushes(case.id, view.q, view.pushes_page),
             "endable": endable, "end_ways": sorted({w for lst in endable for w in withdrawal.ways(lst)}) if endable else []}
 
 
@@ -26,7 +28,7 @@ def init_app(app) -> None:
     # (a push reads its listing and units from the session, and the pushes before it, which a push writes at once)
     hooks.route_message("push", services.push, reads_the_save=False)
     hooks.on_process_saved(services.LISTING_PROCESS, services.listing_saved)
-    hooks.register_case_section(_section)
+    hooks.register_case_section(_section, paged=True)
     hooks.register_task_rows("listings.confirm_push", queries.push_task_rows)
     register_script_functions(services.SCRIPT_FUNCTIONS)
     app.register_blueprint(routes.bp)

@@ -34,18 +34,31 @@ def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious
     return paginate_rows(stmt, page, per_page, scalars=True, capped_count=True)
 
 
-def case_listings(case_id: int) -> list[Listing]:
-    return list(db.session.scalars(
-        select(Listing).options(joinedload(Listing.subject), selectinload(Listing.units).joinedload(ListingUnit.unit))
-        .where(Listing.case_id == case_id).order_by(Listing.id)
-    ))
+SECTION_PAGE = 50  # rows of a case page's listing and push tables (a department's list may hold thousands)
 
 
-def case_pushes(case_id: int) -> list[Push]:
-    return list(db.session.scalars(
-        select(Push).options(joinedload(Push.unit), joinedload(Push.listing).joinedload(Listing.subject))
-        .join(Listing, Listing.id == Push.listing_id).where(Listing.case_id == case_id).order_by(Push.id)
-    ))
+def _subject_filter(stmt, q: str):
+    """Only the subjects whose name contains `q` or whose code is `q` (the case page's filter of a long list)."""
+    q = (q or "").strip()
+    if not q:
+        return stmt
+    return stmt.where(or_(Subject.name.contains(q, autoescape=True), Subject.code == q.upper()))
+
+
+def case_listings(case_id: int, q: str = "", page: int = 1, per_page: int = SECTION_PAGE):
+    """A page of the case's listings (each subject's), in the order they were made."""
+    stmt = (select(Listing).join(Subject, Subject.id == Listing.subject_id)
+            .options(joinedload(Listing.subject), selectinload(Listing.units).joinedload(ListingUnit.unit))
+            .where(Listing.case_id == case_id).order_by(Listing.id))
+    return paginate_rows(_subject_filter(stmt, q), page, per_page, scalars=True)
+
+
+def case_pushes(case_id: int, q: str = "", page: int = 1, per_page: int = SECTION_PAGE):
+    """A page of the changes pushed to the units for the case's listings, oldest first."""
+    stmt = (select(Push).options(joinedload(Push.unit), joinedload(Push.listing).joinedload(Listing.subject))
+            .join(Listing, Listing.id == Push.listing_id).join(Subject, Subject.id == Listing.subject_id)
+            .where(Listing.case_id == case_id).order_by(Push.id))
+    return paginate_rows(_subject_filter(stmt, q), page, per_page, scalars=True)
 
 
 # -- the exchange with department and provincial systems (seed 001 二(一)2, seed 002 二(五)) -------------------

@@ -41,11 +41,13 @@ def may_end(actor, listing: Listing) -> bool:
     return actor.role in roles and actor.unit_id is not None and actor.unit_id in (unit_id, current_unit_id(unit_id))
 
 
-def candidates(actor, case: Case) -> list[Listing] | None:
-    """The case's listings in force (or suspended) the reader may end, or None when there are none."""
+def candidates(actor, case: Case, among: list[Listing] | None = None) -> list[Listing] | None:
+    """The case's listings in force (or suspended) the reader may end, or None when there are none. `among`: only
+    these of them (the page of a long list the reader is looking at)."""
     if actor.role not in (OFFICE, GROUP_LEAD, CASEWORKER):
         return None
-    found = [lst for lst in services.listings_of_case(case.id) if lst.status in services.ACTIVE and may_end(actor, lst)]
+    listings = services.listings_of_case(case.id) if among is None else among
+    found = [lst for lst in listings if lst.status in services.ACTIVE and may_end(actor, lst)]
     return found or None
 
 

@@ -155,7 +155,8 @@ def export(fmt):
     page = _overview_page(1, per_page=100_000)
     tasks = queries.open_tasks_for([c.id for c, _due in page.items])
     rows = report_service.export_rows(
-        [(c, due, "；".join(step(t.bpmn_id, t.name) for t in tasks[c.id])) for c, due in page.items]
+        [(c, due, "；".join(step(t.bpmn_id, t.name) for t in tasks[c.id]) + (f"；另有{tasks[c.id].more}项" if tasks[c.id].more else ""))
+         for c, due in page.items]
     )
     header = ["案件编号", "标题", "类型", "状态", "当前环节", "最早办理时限", "超期天数"]
     security_log.record_export(current_user, request.remote_addr, "case_list", len(rows), fmt)
