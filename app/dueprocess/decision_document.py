@@ -190,7 +190,7 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
         "title": "联合惩戒决定书" if punishment else "联合激励决定书", "number": number,
         "case": {"number": case.number, "title": case.title, "facts": case.facts, "legal_basis": case.legal_basis},
         "subject": {"name": subject.name, "code": subject.code, "kind": subject.kind},
-        "subject_code_label": "统一社会信用代码" if subject.kind == "enterprise" else "身份证号码",
+        "subject_code_label": "居民身份证号码" if subject.kind == "person" else "统一社会信用代码",  # (seed 000 五)
         "deciding_body": deciding_unit.name if case.route != "office" else f"社会信用体系建设联席会议（{body}）",
         "meeting_date": _cn(date.fromisoformat(det["meeting_date"])) if det.get("meeting_date") else "",
         "procedure": "联合奖惩工作程序", "entries": [

@@ -86,13 +86,16 @@ def create_for_decision(case: Case, actor) -> list[Listing]:
         return []
     today = clock.today_local()
     det = case.determination or {}
-    version = case.entries[0].catalog_version
+    # The entry the listing is under: a serious-dishonesty entry before the others (the subject is on the serious list
+    # whichever order the entries were ticked in), then by catalog code.
+    version = min((ce.catalog_version for ce in case.entries),
+                  key=lambda v: (not (case.kind == "punishment" and v.serious), v.entry.code))
     units = sorted(set(db.session.scalars(select(CaseMeasure.unit_id).where(CaseMeasure.case_id == case.id))))
     out = []
     for cs in case.subjects:
         listing = Listing(
             subject_id=cs.subject_id, kind=case.kind, source="case", case_id=case.id, catalog_version_id=version.id,
-            deciding_unit_id=det["deciding_unit_id"], decision_no=det.get("decision_no"), grounds=version.grounds,
+            deciding_unit_id=det["deciding_unit_id"], decision_no=case.decision_no, grounds=version.grounds,
             legal_basis=case.legal_basis, serious=case.kind == "punishment" and version.serious,
             decided_on=today, period_start=case.period_start or today, period_days=case.period_days,
             status="in_effect",

@@ -185,13 +185,14 @@ def supplement(ctx) -> dict:
 
 
 def published_results(q: str | None, page: int):
-    """Approved repairs, for the public page: subject, masked code, the case repaired, the date."""
+    """Credit repairs, for the public page (对外公示, seed 001 二(三)1): (the day the punishment ended, the subject), newest
+    first. Every listing ended by repair: an application the handling unit approved, or a department's record of the
+    repair of a subject on its own list (谁处罚、谁公示, seed 000 十一)."""
     stmt = (
-        select(Case, Subject)
-        .join(CaseSubject, CaseSubject.case_id == Case.id)
-        .join(Subject, Subject.id == CaseSubject.subject_id)
-        .where(Case.kind == CaseKind.REPAIR, Case.status == CaseStatus.REPAIR_APPROVED)
-        .order_by(Case.closed_at.desc())
+        select(Listing.ended_on, Subject)
+        .join(Subject, Subject.id == Listing.subject_id)
+        .where(Listing.kind == CaseKind.PUNISHMENT, Listing.status == "repaired")
+        .order_by(Listing.ended_on.desc(), Listing.id.desc())
     )
     if text_search.normalise(q):
         stmt = stmt.where(Subject.id.in_(text_search.public_subjects_matching(Subject, q, SubjectKind.PERSON)))

@@ -126,3 +126,11 @@ def test_the_administrator_neither_issues_access_codes_nor_records_service(org, 
         dueprocess.record_service(user("admin"), case.id, subject_id, "post", date(2026, 11, 24), "", [PDF])
     db.session.rollback()
     assert accounts.issue_code(user("office1"), db.session.get(Case, case.id), subject_id)
+
+
+def test_an_organisation_is_named_by_its_credit_code_not_an_identity_number(org, clock):
+    """Seed 000 五: a legal person is named with its unified social credit code (a social organisation as well as an
+    enterprise), a natural person with the number of its identity card."""
+    case, _codes = in_effect_case(subjects=(("social_org", "某行业协会", "51510400MJ0001234P"),))
+    flat = _pdf(_copies(case.id)[0])[0].replace("\n", "")
+    assert "统一社会信用代码" in flat and "身份证号码" not in flat.split("某行业协会")[1][:40]

@@ -408,3 +408,16 @@ def test_revocation_while_implementing_does_not_touch_other_subjects(org, clock)
     assert listing_for(case.id, COMPANY[2]).status == "revoked"
     assert listing_for(case.id, COMPANY2[2]).status == "in_effect"
     assert db.session.get(Case, case.id).status == "in_effect"  # B's listing still runs
+
+
+def test_a_listing_is_serious_whichever_order_its_entries_were_ticked_in_and_carries_the_decision_number(org, clock):
+    """Seed 003 8①: a subject punished under a serious-dishonesty entry is on the serious list, also when the case
+    cites another entry first; the listing names the decision document's number (the public list's 文号, the API)."""
+    case = file_case(username="tax_cw", subjects=(COMPANY2,), entries=("FIN-P-002", "SC-P-002"))  # not serious first
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    complete("office1", only_task(case.id, "decide_route"), {"outcome": "major", "reason": "跨领域"})
+    determine("office1", only_task(case.id, "schedule_meeting"), days=100)
+    case = db.session.get(Case, case.id)
+    [listing] = listings_of(case.id)
+    assert listing.serious and listing.catalog_version.entry.code == "SC-P-002"
+    assert case.decision_no and listing.decision_no == case.decision_no

@@ -70,7 +70,7 @@ def test_eligible_and_approved_ends_the_punishment_early(org, clock):
         complete(next(u for n, u in WHO.items() if unit_id(n) == t.unit_id), t, {"done": True, "note": ""})
     assert {lu.state for lu in listings_of(case.id)[0].units} == {"lifted"}
     page = repair.published_results(None, 1)
-    assert [c.id for c, _s in page.items] == [rep.id]
+    assert [(day, s.id) for day, s in page.items] == [(listing.ended_on, listing.subject_id)]
 
 
 def test_eligible_rejected_after_supplements_and_may_apply_again(org, clock):

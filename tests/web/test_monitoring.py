@@ -35,6 +35,15 @@ def test_figures_match_a_hand_count(org, clock, app):
     app.config["REGISTERED_ENTERPRISES"] = 50
     try:
         assert monitoring.serious_share()["warning"] is True  # 2%
+        app.config["REGISTERED_ENTERPRISES"] = 100
+        assert monitoring.serious_share()["warning"] is True  # exactly 1%: the target is "below 1%"
+        # A social organisation under a serious entry is not an enterprise: the share counts enterprises only.
+        from app.cases.models import Subject
+
+        db.session.get(Subject, a.subjects[0].subject_id).kind = "social_org"
+        db.session.flush()
+        assert monitoring.serious_share()["subjects"] == 0
+        db.session.rollback()
     finally:
         app.config["REGISTERED_ENTERPRISES"] = 150000
     # Objection outcomes are counted too.
