@@ -119,8 +119,11 @@ def objection_last_day(case: Case, listing: Listing):
     return last
 
 
-def determining(case: Case) -> tuple[int, str]:
-    """The unit that made the determination, and its role (a group lead, or the office for a special meeting)."""
+def determining(case: Case, listing: Listing | None = None) -> tuple[int, str]:
+    """The unit that made the determination, and its role (a group lead, or the office for a special meeting; for a
+    department's own list, the department's staff: 谁处罚、谁负责)."""
+    if case.kind == CaseKind.DEPARTMENT_LIST:
+        return (listing.deciding_unit_id if listing is not None else case.initiating_unit_id), CASEWORKER
     unit_id = (case.determination or {}).get("deciding_unit_id")
     if case.route == "office" or case.group is None:
         return unit_id or office_unit().id, OFFICE
@@ -133,24 +136,32 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
     return _file(actor, case, actor.subject_id, grounds, files, received=None)
 
 
-def may_register_on_paper(actor, case: Case) -> bool:
+def may_register_on_paper(actor, case: Case, listing: Listing | None = None) -> bool:
     """The unit that made the determination (seed 001 二(三)2: 向做出惩戒认定的部门提出书面异议), or the unit that took
     over its work after a merger, or the office."""
-    unit_id, _role = determining(case)
+    unit_id, _role = determining(case, listing)
     return actor.role in (GROUP_LEAD, OFFICE, CASEWORKER) and actor.unit_id is not None and (
         actor.unit_id in (unit_id, current_unit_id(unit_id)) or actor.role == OFFICE)
 
 
-def paper_candidates(actor, case: Case) -> list | None:
+def paper_candidates(actor, case: Case, among: list | None = None) -> list | None:
     """The subjects an objection received on paper may be registered for (listing in force, no objection open or
     handled), or None where the reader may not register one."""
-    if case.kind != CaseKind.PUNISHMENT or case.decision != "act" or not may_register_on_paper(actor, case):
+    if not objectionable(case) or not may_register_on_paper(actor, case):
         return None
     # (two queries for the section, not three per subject: the listings in force, the subjects that objected already)
-    active = {lst.subject_id for lst in listings_of_case(case.id) if lst.active}
     objected = set(db.session.scalars(select(CaseSubject.subject_id).join(Case, Case.id == CaseSubject.case_id)
                                       .where(Case.parent_case_id == case.id, Case.kind == CaseKind.OBJECTION)))
+    if among is not None:  # (a department's list of thousands: the listings on the page the reader is looking at)
+        return [lst.subject for lst in among if lst.active and lst.kind == CaseKind.PUNISHMENT and lst.subject_id not in objected]
+    active = {lst.subject_id for lst in listings_of_case(case.id) if lst.active}
     return [cs.subject for cs in case.subjects if cs.subject_id in active - objected]
+
+
+def objectionable(case: Case) -> bool:
+    """A decision to punish, or a department's own black list whose measures Xinlian pushes to the units: the subject
+    objects to the body that determined it, and the measures are suspended while it is handled (seed 001 二(三)2)."""
+    return (case.kind == CaseKind.PUNISHMENT and case.decision == "act") or case.kind == CaseKind.DEPARTMENT_LIST
 
 
 def file_on_paper(actor, case_id: int, subject_id: int, grounds: str, received_on, files: list) -> Case:
@@ -158,7 +169,7 @@ def file_on_paper(actor, case_id: int, subject_id: int, grounds: str, received_o
     determination with its scan: the subject need not have a portal account. Its later answers (accepting the reply
     or complaining to the office) come on paper too, and the office records them."""
     case = db.session.get(Case, case_id)
-    if case is None or not may_register_on_paper(actor, case):
+    if case is None or not may_register_on_paper(actor, case, listing_of(case_id, subject_id)):
         raise PermissionDenied(_l("Only the unit that made the determination, or the office, registers an objection received on paper."))
     if not db.session.scalar(select(CaseSubject.id).where(CaseSubject.case_id == case.id, CaseSubject.subject_id == subject_id)):
         raise DomainError(_l("Choose a subject of this case."), "subject_id")
@@ -170,9 +181,9 @@ def file_on_paper(actor, case_id: int, subject_id: int, grounds: str, received_o
 
 
 def _file(actor, case: Case, subject_id: int, grounds: str, files: list, received) -> Case:
-    if case.kind != CaseKind.PUNISHMENT or case.decision != "act":
-        raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
     listing = listing_of(case.id, subject_id)
+    if not objectionable(case) or (listing is not None and listing.kind != CaseKind.PUNISHMENT):
+        raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
     if listing is None or not listing.active:
         raise DomainError(_l("This punishment has ended; there is nothing left to object to."))
     last_day = objection_last_day(case, listing)
@@ -190,7 +201,7 @@ def _file(actor, case: Case, subject_id: int, grounds: str, files: list, receive
         raise DomainError(_l("Write the grounds of your objection."), "grounds")
     # (a letter received on paper is recorded by its scan; the subject's own uploads may be any evidence file)
     attachments.validate_uploads(files, "files", attachments.SCAN_KINDS if received is not None else None)
-    unit_id, role = determining(case)
+    unit_id, role = determining(case, listing)
     office = office_unit()
     now = clock.now()
     rules = current_rules()
@@ -313,7 +324,7 @@ def schedule_hearing(ctx) -> dict:
     file; given a hearing date, each confirms its attendance as for a determination meeting."""
     v = ctx.values
     units = list(dict.fromkeys(int(u) for u in v.get("attending_unit_ids") or []))
-    deciding_unit, _role = determining(_parent(ctx))
+    deciding_unit, _role = determining(_parent(ctx), listing_of_objection(ctx.case))
     # (a unit merged or abolished since: the unit that took over its work answers for it)
     heard = {deciding_unit, current_unit_id(deciding_unit)}
     if not units or (not heard & set(units) and deciding_unit != office_unit().id):

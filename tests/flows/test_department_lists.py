@@ -166,3 +166,32 @@ def test_the_inbox_names_the_subject_and_the_action_of_each_push(client, org, cl
     assert "张某" not in company and "张某" in person and "示例建材有限公司" not in person
     assert all("实施措施" in r for r in rows)
     assert "510402198503124568" not in html  # (the person's number stays masked)
+
+
+def test_an_objection_to_a_departments_own_listing_suspends_its_measures_and_the_department_replies(org, clock):
+    """Seed 001 二(三)2: the subject objects to the body that determined it (for a department's list, the department),
+    and the joint measures Xinlian pushed to the units are suspended while it is handled; an objection found right ends
+    the listing and the units lift the measures. The complaint to the office stays open to the subject."""
+    from app.enums import CaseKind
+    from app.rights import objections
+    from tests.helpers import PDF, task_of
+
+    [record] = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, PERSON))
+    db.session.commit()
+    company, person = db.session.scalars(select(Listing).where(Listing.case_id == record.id).order_by(Listing.id)).all()
+    assert [s.id for s in objections.paper_candidates(user("market_cw"), record)] == [company.subject_id, person.subject_id]
+    assert objections.paper_candidates(user("finance_cw"), record) is None  # (not the department that listed them)
+    with pytest.raises(PermissionDenied):
+        objections.file_on_paper(user("finance_cw"), record.id, person.subject_id, "异议。", app_clock.today_local(), [PDF])
+    db.session.rollback()
+    obj = objections.file_on_paper(user("market_cw"), record.id, person.subject_id, "未拒不履行（信函）。", app_clock.today_local(), [PDF])
+    db.session.commit()
+    assert obj.kind == CaseKind.OBJECTION and db.session.get(Listing, person.id).status == "suspended"
+    assert db.session.get(Listing, company.id).status == "in_effect"  # (another subject of the list: untouched)
+    reply = task_of(obj.id, "reply_objection")
+    assert (reply.role, reply.unit_id) == ("caseworker", unit_id("市市场监管局"))  # the department answers
+    complete("market_cw", reply, {"outcome": "upheld", "reasons": "经复核，已履行。"})
+    assert db.session.get(Listing, person.id).status == "revoked"
+    assert {p.action for p in db.session.scalars(select(Push).where(Push.listing_id == person.id))} == {"apply", "suspend", "lift"}
+    assert credit.check(credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id), PERSON[3],
+                        "procurement", "CG-9").verdict != "punished"

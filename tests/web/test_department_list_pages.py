@@ -50,3 +50,28 @@ def test_a_department_imports_its_list_through_the_page(client, org, clock):
     client.post("/logout", data={"csrf_token": csrf_from(public)})
     login(client, "tax_cw")  # another department does not see this import
     assert "BM-" not in client.get("/lists/department/").get_data(as_text=True)
+
+
+def test_the_department_registers_an_objection_to_its_own_listing_from_the_records_page(client, org, clock):
+    """The record's page offers the department the paper objection form for the subjects on the listings page; the
+    objection's own page opens, and the public rights text is true for department lists too."""
+    from app import clock as app_clock
+    from app.cases.models import Case
+    from app.listings import imports
+    from tests.conftest import user
+    from tests.flows.test_department_lists import PERSON, _xlsx
+    from tests.helpers import PDF
+
+    [record] = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, PERSON))
+    db.session.commit()
+    login(client, "market_cw")
+    page = client.get(f"/cases/{record.id}").get_data(as_text=True)
+    assert 'id="paper-objection"' in page and "张某" in page.split('id="po-subject"')[1].split("</select>")[0]
+    person = db.session.scalar(select(Listing).where(Listing.case_id == record.id, Listing.decision_no == PERSON[9]))
+    resp = client.post(f"/cases/{record.id}/objection-on-paper", content_type="multipart/form-data", follow_redirects=True, data={
+        "csrf_token": csrf_from(page), "subject_id": str(person.subject_id), "received_on": app_clock.today_local().isoformat(),
+        "grounds": "已履行义务（信函）。", "files": (io.BytesIO(PDF.data), "异议书.pdf")})
+    html = resp.get_data(as_text=True)
+    obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
+    assert resp.status_code == 200 and obj is not None and obj.number in html
+    assert db.session.get(Listing, person.id).status == "suspended"
