@@ -196,7 +196,7 @@ def p1(app) -> dict[str, float]:
 
 DATA = {"case_id": 1, "kind": "punishment", "initiating_unit_id": 2, "office_unit_id": 1, "receiving_unit_id": 2,
         "determining_unit_id": 2, "determining_role": "group_lead", "multi_group": False, "major": False,
-        "concerned_lead_units": [2]}
+        "concerned_lead_units": [2], "compiling_units": [2], "compiling_role": "group_lead"}
 
 
 def raw_stock(bpmn_path: Path):

@@ -145,7 +145,8 @@ def event_types(case_id: int) -> list[str]:
     return list(db.session.scalars(select(CaseEvent.type).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)))
 
 
-WHO = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}
+WHO = {"市财政局": "finance_cw", "市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw", "市税务局": "tax_cw",
+       "人民银行市分行": "pbc_cw"}
 
 
 def issue_codes(case) -> dict[int, str]:

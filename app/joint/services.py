@@ -238,6 +238,9 @@ def file_trigger(
             # until the office names another: the receiving group determines
             "determining_unit_id": group.lead_unit_id,
             "determining_role": GROUP_LEAD,
+            # the specialist groups the units' implementation is compiled by (seed 001 二(二)3): the determining one
+            "compiling_units": [group.lead_unit_id],
+            "compiling_role": GROUP_LEAD,
             "multi_group": multi_group,
             "major": False,
             "concerned_lead_units": lead_units,

@@ -4,10 +4,10 @@ timeline and returns the data for the engine. The engine decides where the case 
 bpmn/); handlers never route."""
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 
 from app import clock
-from app.auth.models import GROUP_LEAD, OFFICE
+from app.auth.models import GROUP_LEAD, OFFICE, Unit
 from app.cases import attachments, events, hooks
 from app.cases.models import REL_IMPLEMENTER, REL_LEAD, Case, CaseMeasure
 from app.cases.services import add_case_unit, office_unit
@@ -71,7 +71,9 @@ def decide_route(ctx: TaskContext) -> dict:
     if outcome == "major":
         reason = _required(v, "reason", _l("Say why the behaviour is major."))
         ctx.case.major, ctx.case.major_reason, ctx.case.route, ctx.case.group_id = True, reason, "office", None
-        data = {"major": True, "determining_unit_id": office_unit().id, "determining_role": OFFICE}
+        # (the office determines; the implementation is compiled by every group the case's entries belong to)
+        data = {"major": True, "determining_unit_id": office_unit().id, "determining_role": OFFICE,
+                "compiling_units": sorted({g.lead_unit_id for g in groups.values()})}
         details = {"major": True, "reason": reason}
     elif outcome == "group":
         try:
@@ -80,7 +82,8 @@ def decide_route(ctx: TaskContext) -> dict:
             raise DomainError(_l("Choose one of the case's specialist groups."), "group_id") from None
         ctx.case.major, ctx.case.route, ctx.case.group_id = False, "group", group.id
         add_case_unit(ctx.case.id, group.lead_unit_id, REL_LEAD)
-        data = {"major": False, "determining_unit_id": group.lead_unit_id, "determining_role": GROUP_LEAD}
+        data = {"major": False, "determining_unit_id": group.lead_unit_id, "determining_role": GROUP_LEAD,
+                "compiling_units": [group.lead_unit_id]}
         details = {"major": False, "group_id": group.id, "group": group.name}
     else:
         raise DomainError(_l("Name the determining body."), "outcome")
@@ -300,9 +303,21 @@ def implement(ctx: TaskContext) -> dict:
 
 
 def compile_feedback(ctx: TaskContext) -> dict:
+    """A specialist group compiles the units' implementation. Several groups compiling one case (the office determined
+    it) each keep their own latest summary, named by their unit."""
     summary = _required(ctx.values, "summary", _l("Write the compiled feedback."))
-    ctx.case.feedback_summary = summary
-    events.record(ctx.case.id, EventType.FEEDBACK_COMPILED, ctx.actor, {"summary": summary}, bpmn_id=ctx.task.bpmn_id)
+    record = dict(ctx.case.determination or {})
+    by_unit = dict(record.get("feedback_by_unit") or {})
+    by_unit[str(ctx.task.unit_id)] = summary
+    if len(by_unit) > 1:
+        names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_([int(u) for u in by_unit]))).all())
+        ctx.case.feedback_summary = "\n".join(f"{names.get(int(u), u)}：{s}" for u, s in sorted(by_unit.items(), key=lambda i: int(i[0])))
+    else:
+        ctx.case.feedback_summary = summary
+    record["feedback_by_unit"] = by_unit
+    ctx.case.determination = record
+    events.record(ctx.case.id, EventType.FEEDBACK_COMPILED, ctx.actor, {"summary": summary, "unit_id": ctx.task.unit_id},
+                  bpmn_id=ctx.task.bpmn_id)
     return {}
 
 

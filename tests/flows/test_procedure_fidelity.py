@@ -421,3 +421,17 @@ def test_a_listing_is_serious_whichever_order_its_entries_were_ticked_in_and_car
     [listing] = listings_of(case.id)
     assert listing.serious and listing.catalog_version.entry.code == "SC-P-002"
     assert case.decision_no and listing.decision_no == case.decision_no
+    # Seed 001 二(二)3: the implementation is compiled by the specialist groups (the office determined this case): each
+    # group whose entries it cites compiles, and the case keeps each group's summary.
+    from tests.helpers import implement_all
+
+    implement_all(case.id)
+    compiles = open_tasks(case.id, "compile_feedback")
+    assert sorted((t.role, t.unit_id) for t in compiles) == sorted(
+        [("group_lead", unit_id("市市场监管局")), ("group_lead", unit_id("人民银行市分行"))])
+    complete("market_lead", next(t for t in compiles if t.unit_id == unit_id("市市场监管局")), {"summary": "市场监管组汇总。"})
+    assert open_tasks(case.id, "compile_feedback")  # (the other group has yet to compile)
+    complete("pbc_lead", next(t for t in compiles if t.unit_id == unit_id("人民银行市分行")), {"summary": "金融组汇总。"})
+    summary = db.session.get(Case, case.id).feedback_summary
+    assert "市市场监管局：市场监管组汇总。" in summary and "人民银行市分行：金融组汇总。" in summary
+    assert open_tasks(case.id, "compile_feedback") == []
