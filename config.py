@@ -56,6 +56,8 @@ DEFAULT_DEADLINE_RULES = {
     # verifies it and files a trigger or closes it (seed 004 (二十四) 联合受理查处失信投诉举报; local defaults).
     "report_assign": (3, "local"),
     "report_verify": (15, "local"),
+    # The office decides the reward of a confirmed report (seed 002 五(三) 对举报人实行有偿奖励; local default).
+    "report_reward": (10, "local"),
     # Implementing units report periodically while listings are in effect (calendar days, e.g. a quarter).
     "report_interval": (90, "local"),
 }

@@ -1,9 +1,9 @@
 """Forms of the user tasks of bpmn/public_report.bpmn."""
-from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.i18n import lazy_gettext as _l
-from app.public_reports.services import assignable_units
+from app.public_reports.services import MAX_REWARD, assignable_units
 from forms.fields import choices
 from forms.joint_punishment import TaskForm
 
@@ -36,4 +36,17 @@ class VerifyForm(TaskForm):
                             validators=[InputRequired(message=_l("Say what was verified and why.")), Length(max=8000)])
 
 
-FORMS = {"public_reports.assign": AssignForm, "public_reports.verify": VerifyForm}
+class RewardForm(TaskForm):
+    irreversible = True
+    reward = RadioField(
+        _l("Reward of the reporter (seed 002 五(三))"),
+        choices=choices([("reward", _l("Reward the reporter")), ("none", _l("No reward is due"))]),
+        validators=[InputRequired(message=_l("Decide whether the reporter is rewarded."))],
+    )
+    amount = IntegerField(_l("Amount (yuan)"), validators=[Optional(), NumberRange(min=1, max=MAX_REWARD, message=_l(
+        "Give the reward in whole yuan (from 1 to %(max)s).", max=f"{MAX_REWARD:,}"))])
+    reward_reasons = TextAreaField(_l("Reasons (the reporter reads them)"), validators=[
+        InputRequired(message=_l("Give the reasons of the decision (the reporter reads them).")), Length(max=4000)])
+
+
+FORMS = {"public_reports.assign": AssignForm, "public_reports.verify": VerifyForm, "public_reports.reward": RewardForm}

@@ -179,4 +179,29 @@ def verify(ctx) -> dict:
     return {"report_outcome": outcome}
 
 
-TASKS = {"public_reports.assign": assign, "public_reports.verify": verify}
+MAX_REWARD = 1_000_000  # yuan: a bound on typing errors, not a policy
+
+
+def reward(ctx) -> dict:
+    """Task decide_reward (the office): the reward of a confirmed report, its amount in yuan and reasons, or that none
+    is due, with reasons (seed 002 五(三) 对举报人实行有偿奖励). The reporter reads it with its number and code; the reward
+    is collected at the office (the reporter's contact details stay on the report, seen only by the staff)."""
+    decision = ctx.values.get("reward")
+    reasons = (ctx.values.get("reward_reasons") or "").strip()
+    if decision not in ("reward", "none"):
+        raise DomainError(_l("Decide whether the reporter is rewarded."), "reward")
+    amount = None
+    if decision == "reward":
+        amount = ctx.values.get("amount")
+        if not isinstance(amount, int) or not 1 <= amount <= MAX_REWARD:
+            raise DomainError(_l("Give the reward in whole yuan (from 1 to %(max)s).", max=f"{MAX_REWARD:,}"), "amount")
+    if not reasons:
+        raise DomainError(_l("Give the reasons of the decision (the reporter reads them)."), "reward_reasons")
+    ctx.case.determination = dict(ctx.case.determination or {}, reward=decision, reward_amount=amount, reward_reasons=reasons,
+                                  reward_decided_on=clock.today_local().isoformat())
+    events.record(ctx.case.id, EventType.REPORT_REWARD_DECIDED, ctx.actor,
+                  {"outcome": decision, "amount": amount, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
+    return {"reward": decision}
+
+
+TASKS = {"public_reports.assign": assign, "public_reports.verify": verify, "public_reports.reward": reward}

@@ -51,8 +51,23 @@ def test_a_report_is_assigned_verified_and_a_trigger_filed_from_it(org, clock):
     trigger = file_case("market_cw")
     complete("market_cw", verify, {"outcome": "filed", "trigger_number": trigger.number.lower(), "reasons": "经核查属实，已立案。"})
     case = db.session.get(Case, case.id)
-    assert case.status == "report_filed" and reports.report_of(case.id).trigger_case_id == trigger.id
+    assert case.status == "report_rewarding" and reports.report_of(case.id).trigger_case_id == trigger.id
     assert "report_filed" in event_types(trigger.id) and "report_assigned" in event_types(case.id)
+    # seed 002 五(三) 对举报人实行有偿奖励: the office decides the reporter's reward of a confirmed report
+    decide = only_task(case.id, "decide_reward")
+    assert (decide.role, decide.unit_id, decide.deadline_rule) == ("office", assign.unit_id, "report_reward") and decide.due_at
+    for values, field in (({"reward": "reward", "amount": None, "reward_reasons": "属实"}, "amount"),
+                          ({"reward": "reward", "amount": 0, "reward_reasons": "属实"}, "amount"),
+                          ({"reward": "reward", "amount": 2000, "reward_reasons": " "}, "reward_reasons"),
+                          ({"reward": "", "amount": None, "reward_reasons": "属实"}, "reward")):
+        with pytest.raises(DomainError) as err:
+            complete("office1", decide, values)
+        assert err.value.errors[0][0] == field
+        db.session.rollback()
+    complete("office1", decide, {"reward": "reward", "amount": 2000, "reward_reasons": "举报线索属实，按规定给予奖励。"})
+    case = db.session.get(Case, case.id)
+    assert case.status == "report_filed" and case.determination["reward_amount"] == 2000
+    assert "report_reward_decided" in event_types(case.id)
     # the reporter follows it; a wrong code gives the same answer as an unknown number
     assert reports.track(case.number, query).status == "report_filed"
     assert reports.track(case.number.lower(), query.replace("-", "").lower()) is not None

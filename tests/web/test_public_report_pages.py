@@ -49,3 +49,36 @@ def test_a_reporter_follows_the_report_and_staff_see_it_by_role(client, org, clo
     client.post("/logout", data={"csrf_token": csrf_from(detail)})
     login(client, "tax_cw")
     assert client.get(f"/cases/{case.id}").status_code == 404
+
+
+def test_the_reporter_reads_the_reward_decided_for_a_confirmed_report(client, org, clock):
+    """Seed 002 五(三) 对举报人实行有偿奖励: the office's reward decision on the staff page (the office's task form) and on
+    the reporter's tracking page."""
+    from sqlalchemy import select
+
+    from app.cases.models import Case
+    from tests.helpers import file_case
+
+    html = _send(client, "某公司", "").get_data(as_text=True)
+    number, code = NUM.search(html)[1], CODE.search(html)[1]
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    complete("office1", only_task(case.id, "assign_report"), {"assignment": "assign", "unit_id": unit_id("市市场监管局"), "reasons": ""})
+    trigger = file_case("market_cw")
+    complete("market_cw", only_task(case.id, "verify_report"), {"outcome": "filed", "trigger_number": trigger.number, "reasons": "属实。"})
+    page = client.get("/public/reports/track").get_data(as_text=True)
+    html = client.post("/public/reports/track", data={"csrf_token": csrf_from(page), "number": number, "code": code}).get_data(as_text=True)
+    assert "联席会议办公室正在决定对您的举报奖励" in html
+    login(client, "office1")
+    task = only_task(case.id, "decide_reward")
+    form = client.get(f"/tasks/{task.task_id}").get_data(as_text=True)
+    assert "奖励金额（元）" in form
+    resp = client.post(f"/tasks/{task.task_id}", data={"csrf_token": csrf_from(form), "reward": "reward", "amount": "",
+                                                       "reward_reasons": "属实"})
+    assert resp.status_code == 200 and "请按整元填写奖励金额" in resp.get_data(as_text=True)
+    client.post(f"/tasks/{task.task_id}", data={"csrf_token": csrf_from(form), "reward": "reward", "amount": "2000",
+                                                "reward_reasons": "举报线索属实，按规定给予奖励。"})
+    assert "2,000 元" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(form)})
+    page = client.get("/public/reports/track").get_data(as_text=True)
+    html = client.post("/public/reports/track", data={"csrf_token": csrf_from(page), "number": number, "code": code}).get_data(as_text=True)
+    assert "您获得举报奖励 2,000 元。" in html and "举报线索属实，按规定给予奖励。" in html
