@@ -87,7 +87,8 @@ def new_case():
     # (files are kept for the next submission only from a form whose CSRF token held: a page on another site must
     # not be able to store files in a user's name)
     kept = keep_files_for_next_submission(form, kept_tokens, new_files) if posted and csrf_token_valid() else []
-    return render_template("cases/new.html", form=form, staged=kept, max_subjects=MAX_SUBJECTS)
+    focus_row = len(form.subjects) - 1 if posted and "add_row" in request.form else None  # (the row just added)
+    return render_template("cases/new.html", form=form, staged=kept, max_subjects=MAX_SUBJECTS, focus_row=focus_row)
 
 
 def _typed_subjects(form) -> list:

@@ -5,7 +5,10 @@
   // aria-describedby) is read out and typing goes where the correction is needed.
   // Again once loaded, unless the user has moved on: a page reached by the skip link keeps #main in its
   // address, and the browser would otherwise leave the focus on that target.
-  var invalid = document.querySelector('main [aria-invalid="true"], main .is-invalid');
+  // A row just added (a form's "add a row" button, a round trip to the server) gets the focus on its first field,
+  // where the keyboard user goes on typing.
+  var invalid = document.querySelector('main [aria-invalid="true"], main .is-invalid') ||
+    document.querySelector('main [data-focus-row] select, main [data-focus-row] input');
   if (invalid && typeof invalid.focus === 'function') {
     invalid.focus();
     window.addEventListener('load', function () {

@@ -141,10 +141,11 @@ def register_typical(actor, case_number: str, summary: str, title: str = ""):
     return t
 
 
-# Identity numbers, mobile numbers and e-mail addresses must not reach the public page.
+# Identity numbers, mobile and landline numbers (with the area code: 0 and 9 to 11 digits) and e-mail addresses must
+# not reach the public page.
 # (an address is tried only where a word starts: tried at every character of a long word it cost quadratic time)
 # (the full-width ＠ and ．, common in text pasted from documents, count as @ and .)
-_PERSONAL = re.compile(r"\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|(?<![^@＠\s])[^@＠\s]+[@＠][^@＠\s]+[.．]\w+")
+_PERSONAL = re.compile(r"\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|(?<!\d)0\d{9,11}(?!\d)|(?<![^@＠\s])[^@＠\s]+[@＠][^@＠\s]+[.．]\w+")
 
 
 def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCase:

@@ -63,6 +63,9 @@ def test_office_names_the_determining_group(people, expert_logins):
     expect(market.get_by_role("heading", name="发起触发申报")).to_be_visible()
     for entry in ENTRIES:
         expect(market.get_by_label(re.compile(rf"\b{entry}\b"))).to_have_count(0)
+    # A subject row added (a round trip) takes the focus on its first field: the keyboard user types on there.
+    market.get_by_role("button", name="添加一行主体").click()
+    expect(market.locator("#subjects-3-kind")).to_be_focused()
 
     # 2. The tax office's caseworker files both entries for the subject.
     tax = people("tax_cw")

@@ -249,3 +249,15 @@ def test_every_error_of_a_refused_filing_is_shown_in_one_round(client, org, cloc
     html = resp.get_data(as_text=True)
     assert html.count("请填写简要标题。") == 1 and html.count("请从目录清单中至少选择一项行为事项。") == 1
     assert _cases() == 0
+
+
+def test_the_row_just_added_is_marked_for_the_focus(client, org, clock):
+    """“添加一行主体” is a round trip: the new row is marked so that the page's script puts the focus on its first field
+    (it went to the page's top before, and a keyboard user had to tab back through the whole form)."""
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert "data-focus-row" not in page
+    html = client.post("/cases/new", data=trigger_data(page, add_row="1", files=[])).get_data(as_text=True)
+    marked = html.split("data-focus-row")
+    assert len(marked) == 2 and 'id="subjects-3-kind"' in marked[1].split("</div>\n    </div>")[0]
+    assert "请附上证据材料" not in html  # (adding a row checks nothing)
