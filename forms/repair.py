@@ -3,6 +3,7 @@ from wtforms import MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.i18n import lazy_gettext as _l
+from app.rights.objections import open_objection
 from forms.fields import choices
 from forms.joint_punishment import TaskForm
 
@@ -17,6 +18,17 @@ class ReviewForm(TaskForm):
         validators=[InputRequired(message=_l("Choose the conclusion."))],
     )
     reasons = TextAreaField(_l("Reasons (or what must be supplemented)"), validators=[InputRequired(message=_l("Give the reasons.")), Length(max=20000)])
+
+    def prepare(self, case, units) -> None:
+        """The reviewer is told of an objection to the same punishment still being handled (the punishment is
+        suspended meanwhile; an approved repair ends it, and the objection then has nothing left to decide)."""
+        subject_ids = [cs.subject_id for cs in case.subjects]
+        pending = open_objection(case.parent_case_id, subject_ids[0]) if case.parent_case_id and subject_ids else None
+        if pending is not None:
+            self.notice_title = _l("An objection to this punishment is being handled")
+            self.notice = _l("The subject's objection %(number)s to the same determination is still open, and the "
+                             "punishment is suspended while it is handled. Approving the repair ends the punishment now; "
+                             "the unit handling the objection is then left with nothing to decide.", number=pending.number)
 
 
 class SupplementForm(TaskForm):

@@ -8,9 +8,17 @@
       options: { indexAxis: horizontal ? 'y' : 'x', plugins: { legend: { display: datasets.length > 1 } } } });
   }
   function values(rows, i) { return rows.map(function (r) { return r[i]; }); }
-  bar('c-status', values(d.status, 0), [{ label: '', data: values(d.status, 1) }], true);
+  // Long names (a unit such as 市发展改革委（市社会信用体系建设联席会议办公室）) are drawn on several lines, not cut off.
+  function wrapped(rows) {
+    return values(rows, 0).map(function (name) {
+      var text = String(name), lines = [];
+      for (var i = 0; i < text.length; i += 10) { lines.push(text.slice(i, i + 10)); }
+      return lines.length > 1 ? lines : text;
+    });
+  }
+  bar('c-status', wrapped(d.status), [{ label: '', data: values(d.status, 1) }], true);
   bar('c-group', values(d.group, 0), [{ label: '', data: values(d.group, 1) }]);
   bar('c-month', values(d.month, 0), [{ label: '', data: values(d.month, 1) }]);
-  bar('c-steps', values(d.steps, 0), [{ label: d.words.average, data: values(d.steps, 1) }, { label: d.words.p90, data: values(d.steps, 2) }], true);
-  bar('c-ontime', values(d.ontime, 0), [{ label: '%', data: values(d.ontime, 1) }], true);
+  bar('c-steps', wrapped(d.steps), [{ label: d.words.average, data: values(d.steps, 1) }, { label: d.words.p90, data: values(d.steps, 2) }], true);
+  bar('c-ontime', wrapped(d.ontime), [{ label: '%', data: values(d.ontime, 1) }], true);
 })();

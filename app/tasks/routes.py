@@ -71,11 +71,12 @@ def task(task_id):
             if not is_concurrency_error(exc):
                 raise
             flash(CONFLICT, "warning")
-            return _again(task_id, form)
+            return _again(task_id, form, kept=kept_for(form, _file_fields(form)))
         except Conflict as exc:
             db.session.rollback()
             flash(exc.message, "warning")
-            return _again(task_id, form)
+            # (the files sent stay listed for the next submission, as with any refusal)
+            return _again(task_id, form, kept=kept_for(form, _file_fields(form)))
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)

@@ -32,3 +32,35 @@ def test_a_refused_task_form_keeps_its_files_for_the_next_submission(client, org
     assert done.status_code == 302
     names = db.session.scalars(select(Attachment.filename).where(Attachment.case_id == case.id)).all()
     assert names.count("实施情况.pdf") == 1
+
+
+def test_a_task_form_refused_by_a_conflict_keeps_its_files_too(client, org, clock, monkeypatch):
+    """Someone else saved the case first (409): the form comes back with the files sent listed for the next
+    submission, as after any refusal, instead of silently dropping them."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.cases import runtime
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"))
+    task = next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市市场监管局"))
+    login(client, "market_cw")
+    url = f"/tasks/{task.task_id}"
+    page = client.get(url).get_data(as_text=True)
+
+    def someone_else_saved_first(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'process_instance' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(runtime, "save", someone_else_saved_first)
+    resp = client.post(url, content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page), "outcome": "applied", "report": "已设置限制",
+        "files": (io.BytesIO(PDF.data), "冲突时的实施情况.pdf")})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "冲突时的实施情况.pdf" in html and "已保留" in html
+    monkeypatch.undo()
+    token = re.search(r'name="staged-files" type="checkbox" value="([0-9a-f]+)"', html).group(1)
+    done = client.post(url, content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(html), "outcome": "applied", "report": "已设置限制", "staged-files": token})
+    assert done.status_code == 302
+    assert "冲突时的实施情况.pdf" in db.session.scalars(select(Attachment.filename).where(Attachment.case_id == case.id)).all()

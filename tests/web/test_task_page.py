@@ -120,3 +120,24 @@ def test_a_post_without_a_token_from_another_site_completes_nothing(client, org,
     assert resp.status_code == 200 and _events(case.id, EventType.TASK_COMPLETED) == 0
     resp = client.post(f"/tasks/{ot.task_id}/claim", data={})  # a button without a form of its own: the global check
     assert resp.status_code == 302 and only_task(case.id, "pre_review").claimed_by_id is None
+
+
+def test_the_repair_reviewer_is_told_of_an_objection_to_the_same_punishment(client, org, clock):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.rights import objections, repair
+    from tests.helpers import PDF, applicant_for, in_effect_case, task_of
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.shift(timedelta(days=100))
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    login(client, "market_cw")
+    review = task_of(rep.id, "review_repair")
+    assert "异议正在办理" not in client.get(f"/tasks/{review.task_id}").get_data(as_text=True)
+    obj = objections.file_objection(applicant, case.id, "认定有误。", [])
+    db.session.commit()
+    page = client.get(f"/tasks/{review.task_id}").get_data(as_text=True)
+    assert "异议正在办理" in page and obj.number in page
