@@ -126,7 +126,8 @@ MEASURE_STATUS_LABELS = {
 }
 
 OUTCOME_LABELS = {"upheld": _l("upheld"), "rejected": _l("not upheld"), "approve": _l("approved"),
-                  "reject": _l("rejected"), "supplement": _l("supplements requested")}
+                  "reject": _l("rejected"), "supplement": _l("supplements requested"),
+                  "rewarded": _l("reporter rewarded"), "not_rewarded": _l("no reward due")}
 
 EVENT_LABELS = {
     "trigger_filed": _l("Trigger filed"),

@@ -69,6 +69,15 @@ def paginate_rows(stmt, page: int = 1, per_page: int = 25, scalars: bool = False
     return RowPage(rows, page, per_page, total, capped)
 
 
+def paginate_clamped(stmt, page: int, per_page: int, scalars: bool = True) -> RowPage:
+    """A page of one section of a longer page (a case's listings, pushes, open steps): a page past the last is the
+    last page (a link kept from before a filter, or a number typed), not an empty table that says nothing matches."""
+    found = paginate_rows(stmt, page, per_page, scalars=scalars)
+    if not found.items and found.total and found.page > found.pages:
+        found = paginate_rows(stmt, found.pages, per_page, scalars=scalars)
+    return found
+
+
 def paginate_ids(id_stmt, load, page: int = 1, per_page: int = 25) -> RowPage:
     """A page of a list whose matching rows the database must find whole before it can order them (a search): the
     ids are read once, in list order, up to COUNT_AHEAD past the page, which gives both the page and the capped

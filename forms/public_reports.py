@@ -3,7 +3,8 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.i18n import lazy_gettext as _l
-from app.public_reports.services import MAX_REWARD, assignable_units
+from app.labels import STATUS_LABELS, label
+from app.public_reports.services import MAX_REWARD, assignable_units, report_of
 from forms.fields import choices
 from forms.joint_punishment import TaskForm
 
@@ -47,6 +48,14 @@ class RewardForm(TaskForm):
         "Give the reward in whole yuan (from 1 to %(max)s).", max=f"{MAX_REWARD:,}"))])
     reward_reasons = TextAreaField(_l("Reasons (the reporter reads them)"), validators=[
         InputRequired(message=_l("Give the reasons of the decision (the reporter reads them).")), Length(max=4000)])
+
+    def prepare(self, case, units) -> None:
+        """The office reads where the trigger filed from the report stands (pre-review, determination, in effect...)."""
+        report = report_of(case.id)
+        trigger = report.trigger_case if report is not None else None
+        if trigger is not None:
+            self.notice_title = _l("The trigger filed from this report")
+            self.notice = f"{trigger.number} · {label(STATUS_LABELS, trigger.status)}"
 
 
 FORMS = {"public_reports.assign": AssignForm, "public_reports.verify": VerifyForm, "public_reports.reward": RewardForm}

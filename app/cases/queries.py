@@ -11,7 +11,7 @@ from app import clock, text_search
 from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, Unit, User
 from app.auth.permissions import require_role
 from app.cases import hooks
-from app.cases.access import UNIT_ROLES, can_see_case, case_visibility_clause
+from app.cases.access import UNIT_ROLES, can_see_case, case_visibility_clause, may_work_on
 from app.cases.models import Attachment, Case, CaseAccess, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, OpenTask, Subject
 from app.cases.tasks import get_open_task
 from app.cases.timeline import present, rows_html
@@ -19,7 +19,7 @@ from app.catalog.models import CatalogVersion
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.pagination import RowPage, page_number, paginate_ids, paginate_rows
+from app.pagination import RowPage, page_number, paginate_clamped, paginate_ids, paginate_rows
 
 
 def inbox(actor, kind=None, step=None, scope="all", page=1, per_page=25):
@@ -233,7 +233,7 @@ def _open_steps(case_id: int, hidden: set[int], page: int) -> RowPage:
     stmt = (select(OpenTask).options(joinedload(OpenTask.unit), joinedload(OpenTask.claimed_by))
             .where(OpenTask.case_id == case_id, OpenTask.instance_id.not_in(hidden))
             .order_by(OpenTask.due_at.asc().nulls_last(), OpenTask.id))
-    return paginate_rows(stmt, page, STEPS_SHOWN, scalars=True)
+    return paginate_clamped(stmt, page, STEPS_SHOWN)
 
 
 def _earliest_due(case_id: int, hidden: set[int]):
@@ -280,6 +280,8 @@ def case_page(actor, case_id: int, view: hooks.CaseView | None = None) -> dict:
     events = timeline_window(shown, view.events_back)
     subjects, subjects_total = _subjects_shown(case.id)
     page = {"case": case, "tasks": steps.items, "tasks_page": steps, "tasks_total": steps.total,
+            # (what a step concerns where that is narrower than the case, e.g. a push's subject; the reader's own steps)
+            "step_rows": hooks.task_rows(steps.items), "my_steps": {t.task_id for t in steps.items if may_work_on(actor, t)},
             "earliest_due": _earliest_due(case.id, hidden), "attachments": attachments, "timeline": timeline, "units": units,
             "timeline_html": rows_html(present(events.items, units)), "timeline_count": len(shown),
             "timeline_window": events, "subjects_shown": subjects, "subjects_total": subjects_total, "view": view,

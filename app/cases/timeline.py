@@ -95,6 +95,8 @@ def present(timeline, units: dict) -> list[dict]:
             parts.append(f"{notices.get(d.get('kind'), '')} · {d.get('on_date', '')}: {d.get('text', '')}")
         if d.get("outcome"):
             parts.append(outcomes.get(d["outcome"], d["outcome"]))
+        if ev.type == "report_reward_decided" and d.get("amount"):
+            parts.append(_("%(amount)s yuan", amount=f"{d['amount']:,}"))
         for key, title in (("reasons", "Reasons"), ("comment", "Comment"), ("report", "Report")):
             if d.get(key):
                 parts.append(f"\n{t[title]}: {d[key]}")

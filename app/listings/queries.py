@@ -12,7 +12,7 @@ from app.enums import SubjectKind
 from app.extensions import db
 from app.labels import PUSH_ACTION_LABELS
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
-from app.pagination import paginate_rows
+from app.pagination import paginate_clamped, paginate_rows
 
 
 def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious: bool = False):
@@ -50,7 +50,7 @@ def case_listings(case_id: int, q: str = "", page: int = 1, per_page: int = SECT
     stmt = (select(Listing).join(Subject, Subject.id == Listing.subject_id)
             .options(joinedload(Listing.subject), selectinload(Listing.units).joinedload(ListingUnit.unit))
             .where(Listing.case_id == case_id).order_by(Listing.id))
-    return paginate_rows(_subject_filter(stmt, q), page, per_page, scalars=True)
+    return paginate_clamped(_subject_filter(stmt, q), page, per_page)
 
 
 def case_pushes(case_id: int, q: str = "", page: int = 1, per_page: int = SECTION_PAGE):
@@ -58,7 +58,7 @@ def case_pushes(case_id: int, q: str = "", page: int = 1, per_page: int = SECTIO
     stmt = (select(Push).options(joinedload(Push.unit), joinedload(Push.listing).joinedload(Listing.subject))
             .join(Listing, Listing.id == Push.listing_id).join(Subject, Subject.id == Listing.subject_id)
             .where(Listing.case_id == case_id).order_by(Push.id))
-    return paginate_rows(_subject_filter(stmt, q), page, per_page, scalars=True)
+    return paginate_clamped(_subject_filter(stmt, q), page, per_page)
 
 
 # -- the exchange with department and provincial systems (seed 001 二(一)2, seed 002 二(五)) -------------------

@@ -190,17 +190,19 @@ def reward(ctx) -> dict:
     reasons = (ctx.values.get("reward_reasons") or "").strip()
     if decision not in ("reward", "none"):
         raise DomainError(_l("Decide whether the reporter is rewarded."), "reward")
-    amount = None
+    amount = ctx.values.get("amount")
     if decision == "reward":
-        amount = ctx.values.get("amount")
         if not isinstance(amount, int) or not 1 <= amount <= MAX_REWARD:
             raise DomainError(_l("Give the reward in whole yuan (from 1 to %(max)s).", max=f"{MAX_REWARD:,}"), "amount")
+    elif amount is not None:  # (an amount typed with "no reward": which was meant?)
+        raise DomainError(_l("No reward is due: leave the amount empty."), "amount")
     if not reasons:
         raise DomainError(_l("Give the reasons of the decision (the reporter reads them)."), "reward_reasons")
     ctx.case.determination = dict(ctx.case.determination or {}, reward=decision, reward_amount=amount, reward_reasons=reasons,
                                   reward_decided_on=clock.today_local().isoformat())
     events.record(ctx.case.id, EventType.REPORT_REWARD_DECIDED, ctx.actor,
-                  {"outcome": decision, "amount": amount, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
+                  {"outcome": "rewarded" if amount else "not_rewarded", "amount": amount, "reasons": reasons},
+                  bpmn_id=ctx.task.bpmn_id)
     return {"reward": decision}
 
 

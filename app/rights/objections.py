@@ -3,7 +3,7 @@ answered by the unit that made it (谁决定、谁负责), optionally complained
 happens to the subject's own listing while and after they are handled (suspended, resumed from the day of
 rejection, revoked, measures changed) is drawn in bpmn/objection.bpmn as messages to that listing; other
 subjects of the same case are not touched."""
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, or_, select
 
@@ -12,7 +12,7 @@ from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE
 from app.auth.permissions import require_role
 from app.auth.services import current_unit_id
 from app.cases import attachments, events, runtime
-from app.cases.models import REL_LEAD, REL_NOTIFIED, REL_OFFICE, Case, CaseSubject
+from app.cases.models import REL_LEAD, REL_NOTIFIED, REL_OFFICE, Case, CaseEvent, CaseSubject
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import required as _required
 from app.dates import ShownDate
@@ -173,7 +173,11 @@ def file_on_paper(actor, case_id: int, subject_id: int, grounds: str, received_o
         raise PermissionDenied(_l("Only the unit that made the determination, or the office, registers an objection received on paper."))
     if not db.session.scalar(select(CaseSubject.id).where(CaseSubject.case_id == case.id, CaseSubject.subject_id == subject_id)):
         raise DomainError(_l("Choose a subject of this case."), "subject_id")
-    if received_on is None or received_on > clock.today_local() or (case.decided_at and received_on < clock.local_date(case.decided_at)):
+    listing = listing_of(case_id, subject_id)
+    # (not before the decision: the case's, or for a department's list the listing's own determination)
+    decided = max([d for d in (case.decided_at and clock.local_date(case.decided_at),
+                               listing.decided_on if listing is not None else None) if d], default=None)
+    if received_on is None or received_on > clock.today_local() or (decided and received_on < decided):
         raise DomainError(_l("Enter the day the objection was received (not before the decision, not in the future)."), "received_on")
     if not files:
         raise DomainError(_l("Attach the scan of the written objection."), "files")
@@ -363,6 +367,14 @@ def schedule_hearing(ctx) -> dict:
 
 
 def decide_complaint(ctx) -> dict:
+    hearing = db.session.scalar(select(CaseEvent.details).where(CaseEvent.case_id == ctx.case.id,
+                                                                CaseEvent.type == EventType.COMPLAINT_HEARING)
+                                .order_by(CaseEvent.seq.desc()).limit(1)) or {}
+    if hearing.get("hearing_date") and clock.today_local() < date.fromisoformat(hearing["hearing_date"]):
+        # The convened units and the drawn experts were told that day: the complaint is decided at or after it.
+        raise DomainError(_l("The hearing is on %(d)s, the day the convened units and experts were told: decide the "
+                             "complaint on or after that day.", d=ShownDate(date.fromisoformat(hearing["hearing_date"]))),
+                          "outcome")
     outcome, reasons, lift = _finding(ctx, _l("Choose the decision."))
     votes = experts.close_meeting(ctx.actor, ctx.case, "complaint")
     events.record(ctx.case.id, EventType.COMPLAINT_DECIDED, ctx.actor,

@@ -4,8 +4,16 @@
   if (!block || typeof Chart === 'undefined') { return; }
   var d = JSON.parse(block.textContent);
   function bar(id, labels, datasets, horizontal) {
-    new Chart(document.getElementById(id), { type: 'bar', data: { labels: labels, datasets: datasets },
-      options: { indexAxis: horizontal ? 'y' : 'x', plugins: { legend: { display: datasets.length > 1 } } } });
+    var canvas = document.getElementById(id), options = {
+      indexAxis: horizontal ? 'y' : 'x', plugins: { legend: { display: datasets.length > 1 } } };
+    if (horizontal) {
+      // Every row is named (none skipped for want of room): the chart is as tall as its rows and their lines need.
+      var lines = labels.reduce(function (n, l) { return n + (Array.isArray(l) ? l.length : 1); }, 0);
+      canvas.parentNode.style.height = Math.max(200, 40 + lines * 16 + labels.length * 10 * datasets.length) + 'px';
+      options.maintainAspectRatio = false;
+      options.scales = { y: { ticks: { autoSkip: false } } };
+    }
+    new Chart(canvas, { type: 'bar', data: { labels: labels, datasets: datasets }, options: options });
   }
   function values(rows, i) { return rows.map(function (r) { return r[i]; }); }
   // Long names (a unit such as 市发展改革委（市社会信用体系建设联席会议办公室）) are drawn on several lines, not cut off.

@@ -167,6 +167,12 @@ def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
     # Experts who sat on the determination are excluded from the hearing of the complaint about it.
     sat = {i.expert_id for i in db.session.scalars(select(Invitation).where(Invitation.case_id == case.id, Invitation.status.in_(("confirmed", "opinion", "closed"))))}
     assert not sat & {p["expert_id"] for p in d.picks}
+    # Not decided before the hearing the units and experts were told of.
+    with pytest.raises(DomainError) as early:
+        do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立。"})
+    assert early.value.errors[0][0] == "outcome"
+    db.session.rollback()
+    clock.move_to("2026-11-30T02:00:00+00:00")
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立。"})
     assert open_tasks(obj.id, "respond_invitation") == [] and open_tasks(obj.id, "confirm_attendance") == []
 

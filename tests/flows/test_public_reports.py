@@ -59,7 +59,8 @@ def test_a_report_is_assigned_verified_and_a_trigger_filed_from_it(org, clock):
     for values, field in (({"reward": "reward", "amount": None, "reward_reasons": "属实"}, "amount"),
                           ({"reward": "reward", "amount": 0, "reward_reasons": "属实"}, "amount"),
                           ({"reward": "reward", "amount": 2000, "reward_reasons": " "}, "reward_reasons"),
-                          ({"reward": "", "amount": None, "reward_reasons": "属实"}, "reward")):
+                          ({"reward": "", "amount": None, "reward_reasons": "属实"}, "reward"),
+                          ({"reward": "none", "amount": 500, "reward_reasons": "不予奖励"}, "amount")):  # (which was meant?)
         with pytest.raises(DomainError) as err:
             complete("office1", decide, values)
         assert err.value.errors[0][0] == field

@@ -98,3 +98,34 @@ def test_the_case_list_names_a_few_open_steps_of_a_case_and_counts_the_rest(clie
     row = html.split(record.number)[1].split("</tr>")[0]
     assert len(_names(row)) == queries.SUBJECTS_PER_ROW and f"另有 {ROWS - queries.SUBJECTS_PER_ROW} 个主体" in row
     assert row.count("确认措施调整") == queries.STEPS_PER_ROW and f"另有 {ROWS * 3 - queries.STEPS_PER_ROW} 项" in row
+
+
+def test_a_page_past_the_last_shows_the_last_and_links_keep_the_rest_of_the_view(client, org, clock):
+    record = _department_list()
+    login(client, "market_cw")
+    html = client.get(f"/cases/{record.id}?listings_page=99&pushes_page=2").get_data(as_text=True)
+    listings = _section(html, "listings", "</table>")
+    assert "2 / 2" in listings and len(_names(listings.split("<tbody>")[1])) == ROWS - 50  # (the last page, not an empty one)
+    # The pushes pager keeps the listings' page and the filter; the listings' pager keeps the pushes' page.
+    pushes = _section(html, "pushes", "</table>")
+    assert re.search(r'href="/cases/\d+\?listings_page=99&amp;pushes_page=3#pushes"', pushes)  # (99: shown as the last)
+    assert re.search(r'href="/cases/\d+\?pushes_page=2#listings"', listings)  # (page 1 of the listings: no parameter)
+    filtered = client.get(f"/cases/{record.id}", query_string={"q": "分页企业1", "listings_page": "3"}).get_data(as_text=True)
+    assert len(_names(_section(filtered, "listings", "</table>").split("<tbody>")[1])) == 10  # 分页企业10号..19号
+
+
+def test_the_open_steps_name_their_subject_and_link_the_readers_own(client, org, clock):
+    from sqlalchemy import select
+
+    from app.cases.models import OpenTask
+
+    record = _department_list()
+    login(client, "market_cw")
+    steps = _section(client.get(f"/cases/{record.id}").get_data(as_text=True), "steps", "</table>")
+    rows = steps.split("<tbody>")[1].split("</tr>")[:-1]
+    assert all(len(_names(r)) == 1 for r in rows)  # each push names its subject
+    mine = db.session.scalars(select(OpenTask.task_id).where(OpenTask.case_id == record.id, OpenTask.unit_id == user("market_cw").unit_id)).all()
+    linked = set(re.findall(r'href="/tasks/([0-9a-f-]+)"', steps))
+    assert linked and linked <= set(mine)  # only the reader's own steps are links to their form
+    listings = _section(client.get(f"/cases/{record.id}?listings_page=2").get_data(as_text=True), "listings", "</table>")
+    assert len(re.findall(r'href="/subjects/\d+">分页企业', listings)) == ROWS - 50  # every row's subject page

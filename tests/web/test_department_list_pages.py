@@ -75,3 +75,31 @@ def test_the_department_registers_an_objection_to_its_own_listing_from_the_recor
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
     assert resp.status_code == 200 and obj is not None and obj.number in html
     assert db.session.get(Listing, person.id).status == "suspended"
+
+
+
+def test_a_paper_objection_refused_comes_back_on_the_subjects_listings_page(client, org, clock):
+    """Registered from a filtered, paged view of a long list: refused (a day before the determination), the form comes
+    back on the same view with the subject chosen, not on page 1 with another subject selected; nothing is written."""
+    from app.cases.models import Case
+    from app.listings import imports
+    from tests.conftest import user
+    from tests.flows.test_department_lists import PERSON, _xlsx
+    from tests.helpers import PDF
+
+    [record] = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD, PERSON))
+    db.session.commit()
+    person = db.session.scalar(select(Listing).where(Listing.case_id == record.id, Listing.decision_no == PERSON[9]))
+    login(client, "market_cw")
+    page = client.get(f"/cases/{record.id}", query_string={"q": "张某"}).get_data(as_text=True)
+    action = page.split('id="paper-objection"')[1].split('action="')[1].split('"')[0]
+    assert "q=" in action
+    resp = client.post(action.replace("&amp;", "&"), content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page), "subject_id": str(person.subject_id), "received_on": "2026-11-01",  # (decided 11-10)
+        "grounds": "已履行义务（信函）。", "files": (io.BytesIO(PDF.data), "异议书.pdf")})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "不早于决定日期" in html
+    chosen = html.split('id="po-subject"')[1].split("</select>")[0]
+    assert f'value="{person.subject_id}" selected' in chosen and "示例建材有限公司" not in chosen
+    assert db.session.scalar(select(Case).where(Case.kind == "objection")) is None
+    assert db.session.get(Listing, person.id).status == "in_effect"

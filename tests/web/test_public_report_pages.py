@@ -71,13 +71,15 @@ def test_the_reporter_reads_the_reward_decided_for_a_confirmed_report(client, or
     login(client, "office1")
     task = only_task(case.id, "decide_reward")
     form = client.get(f"/tasks/{task.task_id}").get_data(as_text=True)
-    assert "奖励金额（元）" in form
+    assert "奖励金额（元）" in form and "据此举报提起的线索" in form and f"{trigger.number} · 预审" in form
     resp = client.post(f"/tasks/{task.task_id}", data={"csrf_token": csrf_from(form), "reward": "reward", "amount": "",
                                                        "reward_reasons": "属实"})
     assert resp.status_code == 200 and "请按整元填写奖励金额" in resp.get_data(as_text=True)
     client.post(f"/tasks/{task.task_id}", data={"csrf_token": csrf_from(form), "reward": "reward", "amount": "2000",
                                                 "reward_reasons": "举报线索属实，按规定给予奖励。"})
-    assert "2,000 元" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    detail = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "2,000 元" in detail and "给予举报奖励 · 2,000 元" in detail.split('id="timeline"')[1]
+    assert "据此举报提起的线索" not in detail  # (the trigger's state is shown on the office's form, below)
     client.post("/logout", data={"csrf_token": csrf_from(form)})
     page = client.get("/public/reports/track").get_data(as_text=True)
     html = client.post("/public/reports/track", data={"csrf_token": csrf_from(page), "number": number, "code": code}).get_data(as_text=True)
