@@ -53,6 +53,8 @@ def present(timeline, units: dict) -> list[dict]:
         parts = []
         if d.get("task"):
             parts.append(steps.get(ev.bpmn_id, d["task"]))
+        if isinstance(d.get("subject"), str):  # (a listing's events: whose, in a case of many subjects)
+            parts.append(d["subject"])
         if d.get("unit_id") in units:
             parts.append(units[d["unit_id"]].name)
         if ev.type in ("task_created", "deadline_reminder", "deadline_breached") and d.get("due_at"):

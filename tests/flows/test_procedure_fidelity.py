@@ -435,3 +435,29 @@ def test_a_listing_is_serious_whichever_order_its_entries_were_ticked_in_and_car
     summary = db.session.get(Case, case.id).feedback_summary
     assert "市市场监管局：市场监管组汇总。" in summary and "人民银行市分行：金融组汇总。" in summary
     assert open_tasks(case.id, "compile_feedback") == []
+
+
+def test_each_group_of_a_case_the_office_determined_compiles_every_periodic_round(org, clock):
+    from tests.helpers import implement_all
+
+    case = file_case(username="tax_cw", subjects=(COMPANY2,), entries=("FIN-P-002", "SC-P-002"))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    complete("office1", only_task(case.id, "decide_route"), {"outcome": "major", "reason": "跨领域"})
+    determine("office1", only_task(case.id, "schedule_meeting"), days=300)
+    implement_all(case.id)
+    leads = {unit_id("市市场监管局"): "market_lead", unit_id("人民银行市分行"): "pbc_lead"}
+    for t in open_tasks(case.id, "compile_feedback"):
+        complete(leads[t.unit_id], t, {"summary": "汇总。"})
+    groups = sorted(leads)
+    for round_no in (1, 2):  # (each round asks the units and both groups again)
+        clock.shift(timedelta(days=91))
+        sweep_timers()
+        reports = open_tasks(case.id, "periodic_report")
+        assert reports, round_no
+        for t in reports:
+            complete(WHO[next(n for n in WHO if unit_id(n) == t.unit_id)], t, {"outcome": "applied", "report": "持续实施。"})
+        compiles = open_tasks(case.id, "compile_periodic")
+        assert sorted(t.unit_id for t in compiles) == groups and {t.role for t in compiles} == {"group_lead"}, round_no
+        for t in compiles:
+            complete(leads[t.unit_id], t, {"summary": f"第{round_no}季度汇总。"})
+        assert open_tasks(case.id, "compile_periodic") == [] and db.session.get(Case, case.id).status == "in_effect"

@@ -129,3 +129,11 @@ def test_the_open_steps_name_their_subject_and_link_the_readers_own(client, org,
     assert linked and linked <= set(mine)  # only the reader's own steps are links to their form
     listings = _section(client.get(f"/cases/{record.id}?listings_page=2").get_data(as_text=True), "listings", "</table>")
     assert len(re.findall(r'href="/subjects/\d+">分页企业', listings)) == ROWS - 50  # every row's subject page
+
+
+def test_a_listings_events_name_its_subject_in_the_timeline(client, org, clock):
+    record = _department_list()
+    login(client, "market_cw")
+    timeline = client.get(f"/cases/{record.id}").get_data(as_text=True).split('id="timeline"')[1]
+    pushed = [r for r in timeline.split("<tr ")[1:] if "已向实施单位推送变更" in r]
+    assert pushed and all(len(_names(r)) == 1 for r in pushed)  # (which of the 55 subjects each push is about)
