@@ -56,6 +56,11 @@ DEFAULT_DEADLINE_RULES = {
     # verifies it and files a trigger or closes it (seed 004 (二十四) 联合受理查处失信投诉举报; local defaults).
     "report_assign": (3, "local"),
     "report_verify": (15, "local"),
+    # 双公示: administrative licences and penalties published within 7 working days of the decision (seed 000 六, seed 003
+    # 5); random-inspection results (双随机) entered within 20 working days (seed 004 (八)).
+    "publicity_licence": (7, "seed 000 六; seed 003 5"),
+    "publicity_penalty": (7, "seed 000 六; seed 003 5"),
+    "publicity_inspection": (20, "seed 004 (八)"),
     # The office decides the reward of a confirmed report (seed 002 五(三) 对举报人实行有偿奖励; local default).
     "report_reward": (10, "local"),
     # Implementing units report periodically while listings are in effect (calendar days, e.g. a quarter).

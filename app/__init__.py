@@ -202,8 +202,21 @@ def register_blueprints(app: Flask) -> None:
     its own blueprint; the layers below (auth, cases, inbox, catalog, calendar, administration) have
     plain blueprints. Nothing is registered by merely importing a module."""
     # (composition root, see the module docstring)
-    from app import api, catalog_proposals, credit, data_calls, dueprocess, experts, joint, listings, public_reports, rights, supervision
-    from app.admin.routes import bp as admin_bp
+    from app import (
+        api,
+        catalog_proposals,
+        credit,
+        data_calls,
+        dueprocess,
+        experts,
+        joint,
+        listings,
+        public_reports,
+        publicity,
+        rights,
+        supervision,
+    )
+    from app.admin.routes import bp as admin_bp  # (composition root, see the module docstring)
     from app.admin.security_log_routes import bp as security_log_bp  # (composition root, see the module docstring)
     from app.auth.routes import bp as auth_bp
     from app.cases import hooks
@@ -218,7 +231,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, cases_bp, tasks_bp, catalog_bp, workdays_bp, admin_bp, security_log_bp):
         app.register_blueprint(bp)
     for feature in (joint, experts, listings, rights, dueprocess, public_reports, catalog_proposals, data_calls, supervision, credit,
-                    api):
+                    publicity, api):
         feature.init_app(app)
     # The two registries keyed by form key (task forms, task handlers) must agree.
     handled, forms = hooks.task_form_keys(), set(FORMS)

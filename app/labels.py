@@ -303,6 +303,12 @@ ATTACHMENT_PURPOSE_LABELS = {
 }
 
 
+PUBLICITY_KIND_LABELS = {"licence": _l("Administrative licence"), "penalty": _l("Administrative penalty"),
+                         "inspection": _l("Random-inspection result")}
+PUBLICITY_STATE_LABELS = {"on_time": _l("Published on time"), "late": _l("Published late"),
+                          "overdue": _l("Overdue, not published"), "pending": _l("Within their time")}
+
+
 def label(mapping: dict, key) -> str:
     return str(mapping.get(key, key)) if key is not None else ""
 
@@ -320,6 +326,9 @@ DEADLINE_RULE_LABELS = {
     "report_assign": _l("Deadline for assigning a report from the public"),
     "report_verify": _l("Deadline for verifying a report from the public"),
     "report_reward": _l("Deadline for deciding the reward of a confirmed report"),
+    "publicity_licence": _l("Publication of an administrative licence (双公示)"),
+    "publicity_penalty": _l("Publication of an administrative penalty (双公示)"),
+    "publicity_inspection": _l("Publication of a random-inspection result (双随机)"),
     "issue_notice": _l("Deadline for telling the subjects of the intended determination"),
     "statement_period": _l("Statement period of the subjects (陈述申辩)"),
     "correction_verify": _l("Deadline for verifying a reported correction"),

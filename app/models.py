@@ -24,6 +24,7 @@ from app.engine.models import ProcessInstance, ProcessVersion  # noqa: F401
 from app.experts.models import Draw, Expert, ExpertUnavailability, Invitation, Opinion  # noqa: F401
 from app.listings.models import Listing, ListingUnit, PeriodSuspension, Push  # noqa: F401
 from app.public_reports.models import PublicReport  # noqa: F401
+from app.publicity.models import PublicityEntry  # noqa: F401
 from app.rights.models import AccessCode  # noqa: F401
 from app.security_log.models import SecurityEvent, SecurityLogHead  # noqa: F401
 from app.supervision.models import EnterpriseCount, Notice, Report, StepRecord, TypicalCase  # noqa: F401

@@ -21,7 +21,7 @@ LAYERS = {
         "app.pagination", "app.text_search", "app.invisible", "app.file_checks", "app.txcache", "app.crypto", "app.blobs", "app.security_log", "app.form_errors", "app.redirects", "app.rate_storage", "app.audit", "app.auth", "app.workdays"},
     1: {"app.catalog", "app.engine"},
     2: {"app.cases", "app.tasks", "app.kept_uploads"},
-    3: {"app.joint", "app.experts", "app.listings", "app.rights", "app.supervision", "app.admin", "app.credit", "app.dueprocess", "app.public_reports", "app.catalog_proposals", "app.data_calls"},
+    3: {"app.joint", "app.experts", "app.listings", "app.rights", "app.supervision", "app.admin", "app.credit", "app.dueprocess", "app.public_reports", "app.catalog_proposals", "app.data_calls", "app.publicity"},
     4: {"app", "app.cli", "app.demo", "app.scheduler", "app.templating", "app.models", "app.api", "app.ops"},
 }
 LEVEL = {node: level for level, nodes in LAYERS.items() for node in nodes}

@@ -1,0 +1,227 @@
+"""双公示 and 双随机 publication on time (seed 000 六: licences and penalties published within 7 working days of the
+decision; seed 003 5: 7个工作日内上网公开, 日监测、周调度、月通报, 零瞒报、零迟报; seed 004 (八): random-inspection
+results within 20 working days). A member unit uploads its ledger (台账: CSV or XLSX, one row per decision with the
+day it was published, if it was); the office and supervisors read, per unit and month, what was published on time,
+late, or is overdue and not yet published. The rules are deadline rules administrators edit (publicity_licence,
+publicity_penalty, publicity_inspection); each row keeps the length it was counted with."""
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
+
+from app import clock
+from app.audit import services as audit
+from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
+from app.auth.permissions import require_role
+from app.errors import DomainError
+from app.exports import UnreadableTable, read_table, table_problem
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.pagination import paginate_rows
+from app.publicity.models import PublicityEntry
+from app.workdays.rules import current as current_rules
+from app.workdays.services import add_working_days
+
+UPLOADERS = (CASEWORKER, GROUP_LEAD)  # a member unit's own ledger
+READERS = (OFFICE, SUPERVISOR, ADMIN)  # every unit's
+KINDS = {"licence": "publicity_licence", "penalty": "publicity_penalty", "inspection": "publicity_inspection"}
+KIND_WORDS = {"行政许可": "licence", "许可": "licence", "行政处罚": "penalty", "处罚": "penalty", "双随机抽查": "inspection",
+              "抽查": "inspection", "双随机": "inspection", "licence": "licence", "penalty": "penalty", "inspection": "inspection"}
+COLUMNS = {"kind": "类别", "decision_no": "决定文书号", "party": "行政相对人名称", "decided_on": "决定日期",
+           "published_on": "公示日期", "link": "公示网址"}
+OPTIONAL = {"published_on", "link"}
+MAX_ROWS = 5000
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
+
+
+def _date(value: str) -> date | None:
+    m = _DATE.match((value or "").strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def template() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "双公示台账"
+    ws.append(list(COLUMNS.values()))
+    ws.append(["行政许可", "资市监许〔2026〕101号", "示例餐饮有限公司", "2026-11-20", "2026-11-24", "https://www.example.gov.cn/xzxk/101"])
+    ws.append(["行政处罚", "资市监罚〔2026〕55号", "示例建材有限公司", "2026-11-23", "", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@dataclass
+class Row:
+    n: int
+    kind: str
+    decision_no: str
+    party: str
+    decided_on: date
+    published_on: date | None
+    link: str
+
+
+def _rows(filename: str, data: bytes, today: date) -> list[Row]:
+    try:
+        table = read_table(filename, data, max_rows=MAX_ROWS + 1)
+    except UnreadableTable as exc:
+        raise DomainError(table_problem(exc), "file")
+    if not table:
+        raise DomainError(_l("The file is empty."), "file")
+    heads = {(h or "").strip(): i for i, h in reversed(list(enumerate(table[0])))}
+    cols = {key: heads[title] for key, title in COLUMNS.items() if title in heads}
+    missing = [title for key, title in COLUMNS.items() if key not in cols and key not in OPTIONAL]
+    if missing:
+        raise DomainError(_l("The first row must name the columns; missing: %(cols)s.", cols="、".join(missing)), "file")
+    body = [(n, r) for n, r in enumerate(table[1:], start=2) if any((c or "").strip() for c in r)]
+    if not body:
+        raise DomainError(_l("The file has no rows below its header."), "file")
+    if len(body) > MAX_ROWS:
+        raise DomainError(_l("At most %(n)s rows per file.", n=MAX_ROWS), "file")
+
+    def cell(r, key):
+        i = cols.get(key)
+        return (r[i] or "").strip() if i is not None and i < len(r) else ""
+
+    out, problems, seen = [], [], set()
+    for n, r in body:
+        wrong = []
+        kind = KIND_WORDS.get(cell(r, "kind"))
+        if kind is None:
+            wrong.append(_l("the category is 行政许可, 行政处罚 or 双随机抽查"))
+        number, party = cell(r, "decision_no"), cell(r, "party")
+        if not number or len(number) > 120:
+            wrong.append(_l("give the decision's document number (at most 120 characters)"))
+        if not party or len(party) > 200:
+            wrong.append(_l("name the party (at most 200 characters)"))
+        decided = _date(cell(r, "decided_on"))
+        if decided is None or not date(2000, 1, 1) <= decided <= today:
+            wrong.append(_l("the decision date is a date, not in the future"))
+        published = None
+        if cell(r, "published_on"):
+            published = _date(cell(r, "published_on"))
+            if published is None or published > today or (decided and published < decided):
+                wrong.append(_l("the publication date is a date, not before the decision and not in the future"))
+        link = cell(r, "link")
+        if link and (len(link) > 500 or not re.match(r"^https?://\S+$", link)):
+            wrong.append(_l("the link is a web address (http or https)"))
+        if (kind, number) in seen:
+            wrong.append(_l("the same decision is twice in the file"))
+        seen.add((kind, number))
+        if wrong:
+            problems.append(_l("Row %(n)s: %(what)s.", n=n, what="；".join(str(w) for w in wrong)))
+        else:
+            out.append(Row(n, kind, number, party, decided, published, link))
+    if problems:
+        raise DomainError(problems[0], errors=[(None, p) for p in problems[:200]])
+    return out
+
+
+def import_ledger(actor, filename: str, data: bytes) -> tuple[int, int]:
+    """The unit's ledger, all rows or none (flush). A decision already in the unit's ledger (same category and number)
+    is updated: its publication day, link and party as now given. Returns (added, updated)."""
+    require_role(actor, *UPLOADERS)
+    if actor.unit_id is None:
+        raise DomainError(_l("Only a member unit's staff upload its ledger."))
+    today = clock.today_local()
+    rows = _rows(filename, data, today)
+    rules = current_rules()
+    existing = {(e.kind, e.decision_no): e for e in db.session.scalars(
+        select(PublicityEntry).where(PublicityEntry.unit_id == actor.unit_id,
+                                     PublicityEntry.decision_no.in_({r.decision_no for r in rows})))}
+    added = updated = 0
+    for r in rows:
+        entry = existing.get((r.kind, r.decision_no))
+        if entry is None:
+            days = int(rules.get(KINDS[r.kind], {}).get("days") or 7)
+            due, _fallback = add_working_days(r.decided_on, days)
+            db.session.add(PublicityEntry(unit_id=actor.unit_id, kind=r.kind, decision_no=r.decision_no, party=r.party,
+                                          decided_on=r.decided_on, due_on=due, rule_days=days, published_on=r.published_on,
+                                          link=r.link, imported_by_id=actor.id))
+            added += 1
+        elif (entry.party, entry.decided_on, entry.published_on, entry.link) != (r.party, r.decided_on, r.published_on, r.link):
+            if entry.decided_on != r.decided_on:  # (a corrected decision date: its due day counted again)
+                entry.due_on, _fallback = add_working_days(r.decided_on, entry.rule_days)
+            entry.party, entry.decided_on, entry.published_on, entry.link = r.party, r.decided_on, r.published_on, r.link
+            updated += 1
+    audit.record(actor, "publicity_ledger", actor.unit_id, "import", None,
+                 {"file": filename, "rows": len(rows), "added": added, "updated": updated})
+    db.session.flush()
+    return added, updated
+
+
+def state(entry: PublicityEntry, today: date) -> str:
+    """on_time | late | overdue (not published, its last day passed) | pending."""
+    if entry.published_on is not None:
+        return "on_time" if entry.published_on <= entry.due_on else "late"
+    return "overdue" if today > entry.due_on else "pending"
+
+
+def _scope(actor, stmt, unit_id: int | None):
+    if actor.role in READERS:
+        return stmt.where(PublicityEntry.unit_id == unit_id) if unit_id else stmt
+    require_role(actor, *UPLOADERS)
+    return stmt.where(PublicityEntry.unit_id == actor.unit_id)
+
+
+def entries(actor, page: int, unit_id: int | None = None, only: str | None = None, month: str | None = None):
+    """A page of the ledger the reader may see (its unit's; the office and supervisors any unit's), newest decision
+    first; `only`: late, overdue or pending ones; `month`: decided in that month (YYYY-MM)."""
+    stmt = _scope(actor, select(PublicityEntry), unit_id).order_by(PublicityEntry.decided_on.desc(), PublicityEntry.id.desc())
+    today = clock.today_local()
+    if only == "late":
+        stmt = stmt.where(PublicityEntry.published_on > PublicityEntry.due_on)
+    elif only == "overdue":
+        stmt = stmt.where(PublicityEntry.published_on.is_(None), PublicityEntry.due_on < today)
+    elif only == "pending":
+        stmt = stmt.where(PublicityEntry.published_on.is_(None), PublicityEntry.due_on >= today)
+    first, last = month_bounds(month)
+    if first:
+        stmt = stmt.where(PublicityEntry.decided_on >= first, PublicityEntry.decided_on <= last)
+    return paginate_rows(stmt, page, 50, scalars=True, capped_count=True)
+
+
+def month_bounds(month: str | None) -> tuple[date | None, date | None]:
+    m = re.match(r"^(\d{4})-(\d{2})$", month or "")
+    if not m or not 2000 <= int(m[1]) <= 2099 or not 1 <= int(m[2]) <= 12:
+        return None, None
+    first = date(int(m[1]), int(m[2]), 1)
+    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, date.fromordinal(nxt.toordinal() - 1)
+
+
+def monthly(actor, month: str) -> list[dict]:
+    """Per unit, decisions of the month: how many, published on time, late, overdue (not published, past the last
+    day), still within their time, and the on-time rate of those whose time is up (月通报). One grouped query."""
+    require_role(actor, *READERS)
+    first, last = month_bounds(month)
+    if first is None:
+        raise DomainError(_l("Choose a month."), "month")
+    today = clock.today_local()
+    E = PublicityEntry
+    published = E.published_on.is_not(None)
+    counts = [func.count(),
+              func.sum(sql_case((published & (E.published_on <= E.due_on), 1), else_=0)),
+              func.sum(sql_case((published & (E.published_on > E.due_on), 1), else_=0)),
+              func.sum(sql_case((~published & (E.due_on < today), 1), else_=0)),
+              func.sum(sql_case((~published & (E.due_on >= today), 1), else_=0))]
+    rows = db.session.execute(select(Unit.id, Unit.name, *counts).join(E, E.unit_id == Unit.id)
+                              .where(E.decided_on >= first, E.decided_on <= last).group_by(Unit.id, Unit.name)
+                              .order_by(Unit.id)).all()
+    out = []
+    for unit_id, name, total, on_time, late, overdue, pending in rows:
+        due = (on_time or 0) + (late or 0) + (overdue or 0)
+        out.append({"unit_id": unit_id, "unit": name, "total": total, "on_time": on_time or 0, "late": late or 0,
+                    "overdue": overdue or 0, "pending": pending or 0,
+                    "rate": round(100.0 * (on_time or 0) / due, 1) if due else None})
+    return out

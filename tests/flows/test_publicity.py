@@ -1,0 +1,72 @@
+"""双公示 on time (seed 000 六, seed 003 5: within 7 working days of the decision; seed 004 (八): random-inspection results
+within 20): a unit's ledger is checked row by row, all or nothing; sent again, it updates its rows; the office reads
+per unit and month what was published on time, late, or is overdue."""
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from app.publicity import services
+from app.publicity.models import PublicityEntry
+from tests.conftest import user
+from tests.helpers import unit_id
+
+HEAD = list(services.COLUMNS.values())
+
+
+def _xlsx(*rows, head=HEAD) -> bytes:
+    wb = Workbook()
+    wb.active.append(head)
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_ledger_is_checked_whole_and_each_decision_gets_its_last_day_in_working_days(org, clock):
+    # (the test clock stands at Mon 23 Nov 2026)
+    bad = _xlsx(["行政许可", "许〔2026〕1号", "甲公司", "2026-11-02", "2026-11-05", ""],
+                ["行政罚款", "罚〔2026〕2号", "乙公司", "2026-11-02", "", ""],
+                ["行政处罚", "罚〔2026〕3号", "", "2026-12-30", "2026-11-01", "ftp://x"])
+    with pytest.raises(DomainError) as err:
+        services.import_ledger(user("market_cw"), "ledger.xlsx", bad)
+    messages = [str(m) for _f, m in err.value.errors]
+    assert messages[0].startswith("第 3 行") and "行政许可、行政处罚或双随机抽查" in messages[0]
+    assert messages[1].startswith("第 4 行") and "行政相对人" in messages[1] and "不得晚于今天" in messages[1]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(PublicityEntry.id))) == 0  # nothing of a file with a bad row
+    good = _xlsx(["行政许可", "许〔2026〕1号", "甲公司", "2026-11-02", "2026-11-05", "https://www.example.gov.cn/1"],
+                 ["行政处罚", "罚〔2026〕2号", "乙公司", "2026-11-02", "2026-11-13", ""],
+                 ["双随机抽查", "抽〔2026〕3号", "丙公司", "2026-11-02", "", ""],
+                 ["行政处罚", "罚〔2026〕4号", "丁公司", "2026-11-06", "", ""],
+                 ["行政许可", "许〔2026〕5号", "戊公司", "2026-11-20", "", ""])
+    assert services.import_ledger(user("market_cw"), "ledger.xlsx", good) == (5, 0)
+    db.session.commit()
+    rows = {e.decision_no: e for e in db.session.scalars(select(PublicityEntry))}
+    # Mon 2 Nov + 7 working days = Wed 11 Nov; + 20 = Mon 30 Nov; Fri 6 Nov + 7 = Tue 17 Nov
+    assert rows["许〔2026〕1号"].due_on == date(2026, 11, 11) and rows["抽〔2026〕3号"].due_on == date(2026, 11, 30)
+    today = date(2026, 11, 23)
+    assert {n: services.state(e, today) for n, e in rows.items()} == {
+        "许〔2026〕1号": "on_time", "罚〔2026〕2号": "late", "抽〔2026〕3号": "pending", "罚〔2026〕4号": "overdue",
+        "许〔2026〕5号": "pending"}
+    assert all(e.unit_id == unit_id("市市场监管局") for e in rows.values())
+    # Sent again with a publication day filled in: the row is updated, not added.
+    again = _xlsx(["行政处罚", "罚〔2026〕4号", "丁公司", "2026-11-06", "2026-11-23", ""])
+    assert services.import_ledger(user("market_cw"), "ledger.xlsx", again) == (0, 1)
+    db.session.commit()
+    assert services.state(db.session.get(PublicityEntry, rows["罚〔2026〕4号"].id), today) == "late"
+    # The office's figures for November, per unit.
+    [market] = services.monthly(user("office1"), "2026-11")
+    assert (market["total"], market["on_time"], market["late"], market["overdue"], market["pending"]) == (5, 1, 2, 0, 2)
+    assert market["rate"] == 33.3  # one of the three whose time is up
+    assert services.entries(user("office1"), 1, only="late").total == 2
+    assert services.entries(user("tax_cw"), 1).total == 0  # (another unit's ledger: not its own)
+    with pytest.raises(PermissionDenied):
+        services.monthly(user("market_cw"), "2026-11")
+    with pytest.raises(PermissionDenied):
+        services.import_ledger(user("office1"), "ledger.xlsx", good)

@@ -1,0 +1,32 @@
+"""The 双公示 ledger through the pages: a unit uploads and reads its own; the office reads every unit's and the
+monthly figures; others are refused."""
+import io
+
+from tests.conftest import csrf_from, login
+from tests.flows.test_publicity import _xlsx
+
+
+def test_a_unit_uploads_its_ledger_and_the_office_reads_the_month(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/publicity/").get_data(as_text=True)
+    assert "双公示台账" in page and "/publicity/template.xlsx" in page
+    assert client.get("/publicity/template.xlsx").status_code == 200
+    bad = client.post("/publicity/", content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page), "file": (io.BytesIO(_xlsx(["行政处罚", "罚1", "甲公司", "2026-13-01", "", ""])), "l.xlsx")})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "未保存任何记录" in html and "第 2 行" in html
+    done = client.post("/publicity/", content_type="multipart/form-data", follow_redirects=True, data={
+        "csrf_token": csrf_from(page), "file": (io.BytesIO(_xlsx(["行政处罚", "罚〔2026〕4号", "<b>丁公司</b>", "2026-11-06", "", ""])), "l.xlsx")})
+    html = done.get_data(as_text=True)
+    assert "新增 1 条" in html and "&lt;b&gt;丁公司&lt;/b&gt;" in html and "逾期未公示" in html
+    assert client.get("/publicity/monthly").status_code == 403  # (the figures are the office's and supervisors')
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    login(client, "supervisor1")
+    month = client.get("/publicity/monthly?month=2026-11").get_data(as_text=True)
+    assert "市市场监管局" in month and "0.0%" in month and "only=overdue" in month
+    listing = client.get("/publicity/?only=overdue&month=2026-11").get_data(as_text=True)
+    assert "罚〔2026〕4号" in listing and 'name="file"' not in listing  # (reads; does not upload)
+    assert client.get("/publicity/monthly?month=2026-99").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_from(listing)})
+    login(client, "tax_cw")
+    assert "罚〔2026〕4号" not in client.get("/publicity/").get_data(as_text=True)  # another unit's ledger
