@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from openpyxl import Workbook
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
-from app import clock
+from app import clock, file_checks
 from app.audit import services as audit
 from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
@@ -72,6 +73,13 @@ class Row:
 
 
 def _rows(filename: str, data: bytes, today: date) -> list[Row]:
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    if len(data) > limit:
+        raise DomainError(_l("File %(name)s is larger than %(mb)s MB.", name=filename, mb=limit // (1024 * 1024)), "file")
+    if (filename or "").lower().endswith(".xlsx"):  # (its compression and parts checked before it is unpacked)
+        problem = file_checks.content_problem("xlsx", data)
+        if problem:
+            raise DomainError(problem, "file")
     try:
         table = read_table(filename, data, max_rows=MAX_ROWS + 1)
     except UnreadableTable as exc:

@@ -70,3 +70,12 @@ def test_a_ledger_is_checked_whole_and_each_decision_gets_its_last_day_in_workin
         services.monthly(user("market_cw"), "2026-11")
     with pytest.raises(PermissionDenied):
         services.import_ledger(user("office1"), "ledger.xlsx", good)
+
+
+def test_a_file_that_is_not_a_ledger_is_refused_with_a_message(org, clock):
+    for name, data, expected in (("l.pdf", b"%PDF-1.4", "请上传 CSV 或 XLSX 文件"), ("l.xlsx", b"PK\x03\x04broken", None),
+                                 ("l.csv", "类别,决定文书号\n".encode(), "缺少"), ("l.csv", b"\xff\xfe\x00", "UTF-8")):
+        with pytest.raises(DomainError) as err:
+            services.import_ledger(user("market_cw"), name, data)
+        assert err.value.errors[0][0] == "file" and (expected is None or expected in str(err.value.errors[0][1])), name
+        db.session.rollback()
