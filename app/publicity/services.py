@@ -63,6 +63,8 @@ def template() -> bytes:
 
 @dataclass
 class Row:
+    """A ledger row; `given`: the optional columns the file has (a column left out changes nothing when re-sent)."""
+
     n: int
     kind: str
     decision_no: str
@@ -70,6 +72,7 @@ class Row:
     decided_on: date
     published_on: date | None
     link: str
+    given: frozenset = frozenset()
 
 
 def _rows(filename: str, data: bytes, today: date) -> list[Row]:
@@ -83,6 +86,8 @@ def _rows(filename: str, data: bytes, today: date) -> list[Row]:
     try:
         table = read_table(filename, data, max_rows=MAX_ROWS + 1)
     except UnreadableTable as exc:
+        if str(exc) == "too-large":
+            raise DomainError(_l("At most %(n)s rows per file.", n=MAX_ROWS), "file")
         raise DomainError(table_problem(exc), "file")
     if not table:
         raise DomainError(_l("The file is empty."), "file")
@@ -129,7 +134,7 @@ def _rows(filename: str, data: bytes, today: date) -> list[Row]:
         if wrong:
             problems.append(_l("Row %(n)s: %(what)s.", n=n, what="；".join(str(w) for w in wrong)))
         else:
-            out.append(Row(n, kind, number, party, decided, published, link))
+            out.append(Row(n, kind, number, party, decided, published, link, frozenset(k for k in OPTIONAL if k in cols)))
     if problems:
         raise DomainError(problems[0], errors=[(None, p) for p in problems[:200]])
     return out
@@ -144,6 +149,16 @@ def import_ledger(actor, filename: str, data: bytes) -> tuple[int, int]:
     today = clock.today_local()
     rows = _rows(filename, data, today)
     rules = current_rules()
+    configured = current_app.config["DEADLINE_RULES"]
+
+    def due_day(kind: str, decided: date) -> tuple[date, int]:
+        name = KINDS[kind]  # (the rule in force; its configured default while the rules table is not seeded)
+        rule = rules.get(name) or {"days": configured[name][0], "day_kind": "working"}
+        days = int(rule["days"])
+        if rule.get("day_kind") == "calendar":
+            return date.fromordinal(decided.toordinal() + days), days
+        return add_working_days(decided, days)[0], days
+
     existing = {(e.kind, e.decision_no): e for e in db.session.scalars(
         select(PublicityEntry).where(PublicityEntry.unit_id == actor.unit_id,
                                      PublicityEntry.decision_no.in_({r.decision_no for r in rows})))}
@@ -151,16 +166,26 @@ def import_ledger(actor, filename: str, data: bytes) -> tuple[int, int]:
     for r in rows:
         entry = existing.get((r.kind, r.decision_no))
         if entry is None:
-            days = int(rules.get(KINDS[r.kind], {}).get("days") or 7)
-            due, _fallback = add_working_days(r.decided_on, days)
+            due, days = due_day(r.kind, r.decided_on)
             db.session.add(PublicityEntry(unit_id=actor.unit_id, kind=r.kind, decision_no=r.decision_no, party=r.party,
                                           decided_on=r.decided_on, due_on=due, rule_days=days, published_on=r.published_on,
                                           link=r.link, imported_by_id=actor.id))
             added += 1
-        elif (entry.party, entry.decided_on, entry.published_on, entry.link) != (r.party, r.decided_on, r.published_on, r.link):
-            if entry.decided_on != r.decided_on:  # (a corrected decision date: its due day counted again)
-                entry.due_on, _fallback = add_working_days(r.decided_on, entry.rule_days)
-            entry.party, entry.decided_on, entry.published_on, entry.link = r.party, r.decided_on, r.published_on, r.link
+            continue
+        before = {"party": entry.party, "decided_on": entry.decided_on.isoformat(),
+                  "published_on": entry.published_on.isoformat() if entry.published_on else None, "link": entry.link}
+        entry.party = r.party
+        if entry.decided_on != r.decided_on:  # (a corrected decision date: its last day counted again)
+            entry.decided_on = r.decided_on
+            entry.due_on, entry.rule_days = due_day(r.kind, r.decided_on)
+        if "published_on" in r.given:
+            entry.published_on = r.published_on
+        if "link" in r.given:
+            entry.link = r.link
+        after = {"party": entry.party, "decided_on": entry.decided_on.isoformat(),
+                 "published_on": entry.published_on.isoformat() if entry.published_on else None, "link": entry.link}
+        if after != before:  # (each changed row audited with what it was: a late publication cannot be rewritten unseen)
+            audit.record(actor, "publicity_entry", entry.id, "update", before, after)
             updated += 1
     audit.record(actor, "publicity_ledger", actor.unit_id, "import", None,
                  {"file": filename, "rows": len(rows), "added": added, "updated": updated})

@@ -139,7 +139,10 @@ def file_objection(actor, case_id: int, grounds: str, files: list) -> Case:
 def may_register_on_paper(actor, case: Case, listing: Listing | None = None) -> bool:
     """The unit that made the determination (seed 001 二(三)2: 向做出惩戒认定的部门提出书面异议), or the unit that took
     over its work after a merger, or the office."""
-    unit_id, _role = determining(case, listing)
+    return _may_register_for(actor, determining(case, listing)[0])
+
+
+def _may_register_for(actor, unit_id: int) -> bool:
     return actor.role in (GROUP_LEAD, OFFICE, CASEWORKER) and actor.unit_id is not None and (
         actor.unit_id in (unit_id, current_unit_id(unit_id)) or actor.role == OFFICE)
 
@@ -147,13 +150,23 @@ def may_register_on_paper(actor, case: Case, listing: Listing | None = None) -> 
 def paper_candidates(actor, case: Case, among: list | None = None) -> list | None:
     """The subjects an objection received on paper may be registered for (listing in force, no objection open or
     handled), or None where the reader may not register one."""
-    if not objectionable(case) or not may_register_on_paper(actor, case):
+    if not objectionable(case):
+        return None
+    if case.kind == CaseKind.DEPARTMENT_LIST:
+        # (a list the office imported for a department is the department's to answer for: each listing's own body)
+        deciders = set(db.session.scalars(select(Listing.deciding_unit_id).where(Listing.case_id == case.id).distinct()))
+        if not any(_may_register_for(actor, unit_id) for unit_id in deciders):
+            return None
+    elif not may_register_on_paper(actor, case):
         return None
     # (two queries for the section, not three per subject: the listings in force, the subjects that objected already)
     objected = set(db.session.scalars(select(CaseSubject.subject_id).join(Case, Case.id == CaseSubject.case_id)
                                       .where(Case.parent_case_id == case.id, Case.kind == CaseKind.OBJECTION)))
+    if among is None and case.kind == CaseKind.DEPARTMENT_LIST:
+        among = listings_of_case(case.id)
     if among is not None:  # (a department's list of thousands: the listings on the page the reader is looking at)
-        return [lst.subject for lst in among if lst.active and lst.kind == CaseKind.PUNISHMENT and lst.subject_id not in objected]
+        return [lst.subject for lst in among if lst.active and lst.kind == CaseKind.PUNISHMENT and lst.subject_id not in objected
+                and _may_register_for(actor, determining(case, lst)[0])]
     active = {lst.subject_id for lst in listings_of_case(case.id) if lst.active}
     return [cs.subject for cs in case.subjects if cs.subject_id in active - objected]
 
@@ -340,6 +353,14 @@ def schedule_hearing(ctx) -> dict:
     hearing = v.get("hearing_date")
     if hearing is not None and hearing < clock.today_local():
         raise DomainError(_l("The meeting date cannot be in the past."), "hearing_date")
+    if hearing is not None:
+        # The complaint is decided at or after the hearing and within its own time (rule complaint_decide, from now):
+        # a hearing after that (a mistyped year) would hold the decision, and the suspension, past its deadline.
+        rule = runtime.deadline_rule_of(ctx.case, "complaint_decide") or {"days": 20}
+        latest = clock.local_date(deadline_from(clock.now(), rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at)
+        if hearing > latest:
+            raise DomainError(_l("The hearing must be held while the complaint can still be decided in time: by %(d)s.",
+                                 d=ShownDate(latest)), "hearing_date")
     if v.get("draw_experts"):
         if hearing is None:
             raise DomainError(_l("Enter the hearing date."), "hearing_date")

@@ -195,3 +195,13 @@ def test_an_objection_to_a_departments_own_listing_suspends_its_measures_and_the
     assert {p.action for p in db.session.scalars(select(Push).where(Push.listing_id == person.id))} == {"apply", "suspend", "lift"}
     assert credit.check(credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id), PERSON[3],
                         "procurement", "CG-9").verdict != "punished"
+
+
+def test_a_list_the_office_imported_for_a_department_is_objected_to_at_that_department(org, clock):
+    from app.rights import objections
+
+    [record] = imports.import_list(user("office1"), "list.xlsx", _xlsx(GOOD, PERSON))  # (the office imports for 市市场监管局)
+    db.session.commit()
+    company, person = db.session.scalars(select(Listing).where(Listing.case_id == record.id).order_by(Listing.id)).all()
+    assert [s.id for s in objections.paper_candidates(user("market_cw"), record)] == [company.subject_id, person.subject_id]
+    assert objections.paper_candidates(user("tax_cw"), record) is None

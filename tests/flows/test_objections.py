@@ -154,6 +154,11 @@ def test_complaint_rejected_resumes_the_period_from_the_rejection_date_to_the_da
 def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
     case, codes = in_effect_case()
     applicant, obj = _complained(case, codes)
+    with pytest.raises(DomainError) as late:  # (a mistyped year would hold the decision and the suspension a year)
+        do(user("office1"), task_of(obj.id, "schedule_hearing"), {
+            "attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False, "hearing_date": date(2027, 11, 30)})
+    assert late.value.errors[0][0] == "hearing_date"
+    db.session.rollback()
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {
         "attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": True, "hearing_date": date(2026, 11, 30),
         "legal_count": 1, "industry_count": 1, "reserves": 0})

@@ -79,3 +79,31 @@ def test_a_file_that_is_not_a_ledger_is_refused_with_a_message(org, clock):
             services.import_ledger(user("market_cw"), name, data)
         assert err.value.errors[0][0] == "file" and (expected is None or expected in str(err.value.errors[0][1])), name
         db.session.rollback()
+
+
+def test_a_ledger_sent_again_without_the_optional_columns_keeps_what_they_held_and_changes_are_audited(org, clock):
+    from app.audit.models import AdminChange
+
+    first = _xlsx(["行政许可", "许〔2026〕9号", "甲公司", "2026-11-02", "2026-11-05", "https://www.example.gov.cn/9"])
+    services.import_ledger(user("market_cw"), "ledger.xlsx", first)
+    db.session.commit()
+    # The same decisions, from a file without the publication columns: the days already recorded stay.
+    short = _xlsx(["行政许可", "许〔2026〕9号", "甲公司（更名后）", "2026-11-02"], head=HEAD[:4])
+    assert services.import_ledger(user("market_cw"), "ledger.xlsx", short) == (0, 1)
+    db.session.commit()
+    entry = db.session.scalar(select(PublicityEntry))
+    assert entry.published_on == date(2026, 11, 5) and entry.link.endswith("/9") and entry.party == "甲公司（更名后）"
+    # A publication day rewritten later is on the record with what it was.
+    services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(["行政许可", "许〔2026〕9号", "甲公司（更名后）", "2026-11-02",
+                                                                    "2026-11-04", "https://www.example.gov.cn/9"]))
+    db.session.commit()
+    change = db.session.scalar(select(AdminChange).where(AdminChange.entity == "publicity_entry").order_by(AdminChange.id.desc()))
+    assert change.before["published_on"] == "2026-11-05" and change.after["published_on"] == "2026-11-04"
+
+
+def test_a_ledger_of_too_many_rows_is_refused_with_the_ledgers_own_limit(org, clock, monkeypatch):
+    monkeypatch.setattr(services, "MAX_ROWS", 3)
+    rows = [["行政许可", f"许{n}", "甲公司", "2026-11-02", "", ""] for n in range(5)]
+    with pytest.raises(DomainError) as err:
+        services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(*rows))
+    assert str(err.value.errors[0][1]) == "每个文件最多 3 行。"
