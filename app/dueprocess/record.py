@@ -78,10 +78,12 @@ def _party_to(actor, lst: Listing, seen: set[int]) -> bool:
             or any(lu.unit_id == actor.unit_id for lu in lst.units))
 
 
-def _may_see_listing(actor, lst: Listing, seen: set[int], checked: bool) -> bool:
+def _may_see_listing(actor, lst: Listing, seen: set[int], checked_on) -> bool:
     """A unit not party to a listing learns of it through the credit check, which is logged: this page shows it
-    only after the unit has checked the subject, and only while the check would tell it (not revoked or expired)."""
-    return _party_to(actor, lst, seen) or (checked and lst.status in SHOWN_STATUSES)
+    only if the unit's latest check of the subject (`checked_on`, its day) came after the listing was decided, and only
+    while the check would tell it (not revoked or expired)."""
+    return _party_to(actor, lst, seen) or (checked_on is not None and lst.decided_on <= checked_on
+                                            and lst.status in SHOWN_STATUSES)
 
 
 def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = False) -> dict:
@@ -98,7 +100,9 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
         checks_stmt = checks_stmt.where(CreditCheck.unit_id == actor.unit_id)
     checks = list(db.session.scalars(checks_stmt))
     if restricted:
-        listings = [lst for lst in listings if _may_see_listing(actor, lst, seen, checked=bool(checks))]
+        own = [ch for ch in checks if ch.unit_id == actor.unit_id]  # (newest first)
+        checked_on = clock.local_date(own[0].at) if own else None
+        listings = [lst for lst in listings if _may_see_listing(actor, lst, seen, checked_on)]
     notices = [n for n in db.session.scalars(select(PriorNotice).where(PriorNotice.subject_id == subject_id)) if n.case_id in seen]
     served = [s for s in db.session.scalars(select(DecisionService).where(DecisionService.subject_id == subject_id))
               if s.case_id in seen]

@@ -362,3 +362,24 @@ def test_the_service_of_a_notice_is_recorded_on_the_case_page(client, org, clock
     assert a.served_on == date(2026, 11, 25) and app_clock.local_date(a.statement_due_at) == date(2026, 12, 2)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f'/notices/{a.id}/service"' not in page and f'/notices/{b.id}/service"' in page  # (recorded: its form is gone)
+
+
+def test_a_check_shows_the_listings_there_were_when_it_was_made_not_later_ones(client, org, clock):
+    from datetime import timedelta
+
+    from app.credit import services as credit
+    from tests.conftest import user
+    from tests.helpers import in_effect_case
+
+    case, _codes = in_effect_case()
+    subject = case.subjects[0].subject
+    credit.check(credit.Requester.of_user(user("env_cw")), subject.code, "licence", "XK-3")
+    db.session.commit()
+    clock.shift(timedelta(days=3))
+    later, _ = in_effect_case()  # (the same company, punished again after the check)
+    login(client, "env_cw")
+    html = client.get(f"/subjects/{subject.id}").get_data(as_text=True).split("按时间顺序")[0]
+    assert case.number in html and later.number not in html  # (a new check tells it of the new one)
+    credit.check(credit.Requester.of_user(user("env_cw")), subject.code, "licence", "XK-4")
+    db.session.commit()
+    assert later.number in client.get(f"/subjects/{subject.id}").get_data(as_text=True).split("按时间顺序")[0]
