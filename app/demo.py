@@ -26,6 +26,7 @@ from app.joint.services import SubjectIn
 from app.joint.tasks import intended_decision, measure_choices
 from app.listings import imports as department_lists
 from app.public_reports import services as public_reports
+from app.publicity import services as publicity
 from app.rights import accounts, objections
 from app.rights.models import AccessCode
 from app.supervision import services as supervision
@@ -389,6 +390,18 @@ def load_cases() -> None:
                 for name, code, doc in (("某家具有限公司", "91510400MA6X00111T", "资市监信〔2026〕21号"),
                                         ("某广告传媒有限公司", "91510400MA6X00222L", "资市监信〔2026〕22号"))]
         department_lists.import_list(_user("market_cw"), "市市场监管局严重违法失信名单.xlsx", _xlsx(department_lists.COLUMNS.values(), rows))
+    # 8a. The market regulator's 双公示 ledger: published on time, late, overdue and not published, within its time.
+    today = clock.today_local()
+
+    def ago(days):
+        return (today - timedelta(days=days)).isoformat()
+
+    ledger = [["行政许可", "资市监许〔2026〕101号", "某餐饮管理有限公司", ago(20), ago(17), "https://www.example.gov.cn/xzxk/101"],
+              ["行政处罚", "资市监罚〔2026〕55号", "某建材有限公司", ago(20), ago(4), ""],
+              ["行政处罚", "资市监罚〔2026〕58号", "某商贸有限公司", ago(15), "", ""],
+              ["行政许可", "资市监许〔2026〕120号", "某药房连锁有限公司", ago(1), "", ""],
+              ["双随机抽查", "资市监抽〔2026〕7号", "某食品有限公司", ago(8), "", ""]]
+    publicity.import_ledger(_user("market_cw"), "市市场监管局双公示台账.xlsx", _xlsx(publicity.COLUMNS.values(), ledger))
     # 9. Reports from the public: one assigned to the market regulator (being verified), one waiting for the office.
     with backdated(2):
         r1, _code = public_reports.submit("enterprise", "某建筑劳务有限公司", "", "该公司长期拖欠农民工工资，并在招投标中隐瞒欠薪情况。",

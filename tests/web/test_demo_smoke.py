@@ -23,6 +23,13 @@ def test_flask_demo_loads_once_and_every_open_task_form_renders(app, ctx, client
     assert "demo data loaded" in result.output and "market_cw" in result.output and "/portal/register" in result.output
     again = runner.invoke(args=["demo"])
     assert "demo data already present" in again.output
+    # The market regulator's 双公示 ledger shows every state a row can be in.
+    from app import clock as app_clock
+    from app.publicity import services as publicity
+    from app.publicity.models import PublicityEntry
+
+    today = app_clock.today_local()
+    assert {publicity.state(e, today) for e in db.session.scalars(select(PublicityEntry))} == {"on_time", "late", "overdue", "pending"}
 
     tasks = db.session.scalars(select(OpenTask).order_by(OpenTask.id)).all()
     form_keys = {ot.form_key for ot in tasks}
