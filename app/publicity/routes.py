@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import FileField
+from wtforms import FileField, StringField
+from wtforms.validators import Length, Optional
 
 from app import clock
 from app.auth.models import Unit
@@ -26,6 +27,10 @@ ONLY = ("late", "overdue", "pending")
 
 class LedgerForm(FlaskForm):
     file = FileField(_l("The ledger (XLSX or CSV, at most 10 MB)"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = StringField(_l("Why it is withdrawn"), validators=[Optional(), Length(max=500)])
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -62,6 +67,25 @@ def ledger():
     return render_template("publicity/ledger.html", form=form, problems=problems, page=page, only=only, month=month or "",
                            unit_id=unit_id, units=units, today=clock.today_local(), state=services.state,
                            columns=services.COLUMNS, may_upload=current_user.role in services.UPLOADERS)
+
+
+@bp.route("/<int:entry_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(entry_id):
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_l("The form expired or was sent twice. Please try again."), "danger")
+        return redirect(url_for("publicity.ledger"))
+    try:
+        entry = services.withdraw(current_user, entry_id, form.reason.data)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        for _field, message in exc.errors:
+            flash(message, "danger")
+    else:
+        flash(_l("%(number)s was withdrawn from the ledger.", number=entry.decision_no), "success")
+    return redirect(url_for("publicity.ledger"))
 
 
 @bp.route("/template.xlsx")

@@ -18,7 +18,7 @@ from app import clock, file_checks
 from app.audit import services as audit
 from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.exports import UnreadableTable, read_table, table_problem
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -191,6 +191,24 @@ def import_ledger(actor, filename: str, data: bytes) -> tuple[int, int]:
                  {"file": filename, "rows": len(rows), "added": added, "updated": updated})
     db.session.flush()
     return added, updated
+
+
+def withdraw(actor, entry_id: int, reason: str) -> PublicityEntry:
+    """A row the unit entered by mistake (a wrong document number or category) leaves its ledger, with the reason; the
+    administrators' audit keeps what it held (flush). Only the unit's own staff withdraw its rows."""
+    require_role(actor, *UPLOADERS)
+    entry = db.session.get(PublicityEntry, entry_id)
+    if entry is None or entry.unit_id != actor.unit_id:
+        raise NotFound(_l("No such row in your unit's ledger."))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise DomainError(_l("Say why the row is withdrawn (at most 500 characters)."), "reason")
+    audit.record(actor, "publicity_entry", entry.id, "withdraw", {
+        "kind": entry.kind, "decision_no": entry.decision_no, "party": entry.party, "decided_on": entry.decided_on.isoformat(),
+        "published_on": entry.published_on.isoformat() if entry.published_on else None}, None, reason)
+    db.session.delete(entry)
+    db.session.flush()
+    return entry
 
 
 def state(entry: PublicityEntry, today: date) -> str:

@@ -30,3 +30,33 @@ def test_a_unit_uploads_its_ledger_and_the_office_reads_the_month(client, org, c
     client.post("/logout", data={"csrf_token": csrf_from(listing)})
     login(client, "tax_cw")
     assert "罚〔2026〕4号" not in client.get("/publicity/").get_data(as_text=True)  # another unit's ledger
+
+
+def test_a_row_entered_by_mistake_is_withdrawn_with_its_reason_kept(client, org, clock):
+    from sqlalchemy import select
+
+    from app.audit.models import AdminChange
+    from app.extensions import db
+    from app.publicity.models import PublicityEntry
+
+    login(client, "market_cw")
+    page = client.get("/publicity/").get_data(as_text=True)
+    client.post("/publicity/", content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page), "file": (io.BytesIO(_xlsx(["行政处罚", "罚〔2026〕44号（错）", "丁公司", "2026-11-06", "", ""])), "l.xlsx")})
+    entry = db.session.scalar(select(PublicityEntry))
+    refused = client.post(f"/publicity/{entry.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": " "}, follow_redirects=True)
+    assert "请说明撤回理由" in refused.get_data(as_text=True) and db.session.get(PublicityEntry, entry.id) is not None
+    done = client.post(f"/publicity/{entry.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": "文书号录入错误"},
+                       follow_redirects=True)
+    assert "已从台账撤回" in done.get_data(as_text=True) and db.session.scalar(select(PublicityEntry)) is None
+    change = db.session.scalar(select(AdminChange).where(AdminChange.entity == "publicity_entry", AdminChange.action == "withdraw"))
+    assert change.reason == "文书号录入错误" and change.before["decision_no"] == "罚〔2026〕44号（错）"
+    # Another unit cannot withdraw a row that is not its own.
+    client.post("/publicity/", content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page), "file": (io.BytesIO(_xlsx(["行政处罚", "罚〔2026〕45号", "戊公司", "2026-11-06", "", ""])), "l.xlsx")})
+    kept = db.session.scalar(select(PublicityEntry))
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login(client, "tax_cw")
+    other = client.get("/publicity/").get_data(as_text=True)
+    client.post(f"/publicity/{kept.id}/withdraw", data={"csrf_token": csrf_from(other), "reason": "x"})
+    assert db.session.get(PublicityEntry, kept.id) is not None
