@@ -52,6 +52,9 @@ def _print_logins() -> None:
     if row:
         db.session.commit()
         click.echo(f"To try opening an applicant account (/portal/register): code {row[0]}, access code {row[1]}")
+    else:  # (the demo's code was used: a new one is issued on the decided case's page, 当事主体访问码)
+        click.echo("The demo's access code has been used: log in as market_lead and issue a new one on a decided case's page "
+                   "(当事主体访问码), then open an applicant account at /portal/register.")
 
 
 def register(app) -> None:

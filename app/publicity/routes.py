@@ -1,6 +1,7 @@
 """Pages of the 双公示 ledger: a unit uploads its ledger and reads it; the office and supervisors read every unit's and
 the monthly figures per unit."""
 import io
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -99,7 +100,13 @@ def template():
 @login_required
 def monthly():
     require_role(current_user, *services.READERS)
-    month = request.args.get("month") or clock.today_local().strftime("%Y-%m")
-    if services.month_bounds(month)[0] is None:
+    today = clock.today_local()
+    # (the month just ended by default: 月通报 reports on it; the month under way is one link away)
+    month = request.args.get("month") or (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    first, _last = services.month_bounds(month)
+    if first is None:
         abort(404)
-    return render_template("publicity/monthly.html", month=month, rows=services.monthly(current_user, month))
+    before = (first - timedelta(days=1)).strftime("%Y-%m")
+    after = (first + timedelta(days=32)).replace(day=1)
+    return render_template("publicity/monthly.html", month=month, rows=services.monthly(current_user, month), before=before,
+                           after=after.strftime("%Y-%m") if after <= today else None)

@@ -54,8 +54,8 @@ def template() -> bytes:
     ws = wb.active
     ws.title = "双公示台账"
     ws.append(list(COLUMNS.values()))
-    ws.append(["行政许可", "资市监许〔2026〕101号", "示例餐饮有限公司", "2026-11-20", "2026-11-24", "https://www.example.gov.cn/xzxk/101"])
-    ws.append(["行政处罚", "资市监罚〔2026〕55号", "示例建材有限公司", "2026-11-23", "", ""])
+    ws.append(["行政许可", "示例许〔2026〕1号", "示例餐饮有限公司", "2026-11-20", "2026-11-24", "https://www.example.gov.cn/xzxk/1"])
+    ws.append(["行政处罚", "示例罚〔2026〕1号", "示例建材有限公司", "2026-11-23", "", ""])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -178,9 +178,10 @@ def import_ledger(actor, filename: str, data: bytes) -> tuple[int, int]:
         if entry.decided_on != r.decided_on:  # (a corrected decision date: its last day counted again)
             entry.decided_on = r.decided_on
             entry.due_on, entry.rule_days = due_day(r.kind, r.decided_on)
-        if "published_on" in r.given:
+        # (a blank cell leaves a recorded publication as it was: a publication is corrected by its right day, not undone)
+        if "published_on" in r.given and r.published_on is not None:
             entry.published_on = r.published_on
-        if "link" in r.given:
+        if "link" in r.given and r.link:
             entry.link = r.link
         after = {"party": entry.party, "decided_on": entry.decided_on.isoformat(),
                  "published_on": entry.published_on.isoformat() if entry.published_on else None, "link": entry.link}

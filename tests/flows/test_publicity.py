@@ -99,6 +99,10 @@ def test_a_ledger_sent_again_without_the_optional_columns_keeps_what_they_held_a
     db.session.commit()
     change = db.session.scalar(select(AdminChange).where(AdminChange.entity == "publicity_entry").order_by(AdminChange.id.desc()))
     assert change.before["published_on"] == "2026-11-05" and change.after["published_on"] == "2026-11-04"
+    # A blank publication cell does not undo a recorded publication (a template's rows sent as they are, say).
+    services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(["行政许可", "许〔2026〕9号", "甲公司（更名后）", "2026-11-02", "", ""]))
+    db.session.commit()
+    assert db.session.scalar(select(PublicityEntry)).published_on == date(2026, 11, 4)
 
 
 def test_a_ledger_of_too_many_rows_is_refused_with_the_ledgers_own_limit(org, clock, monkeypatch):

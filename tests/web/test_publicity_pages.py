@@ -22,6 +22,7 @@ def test_a_unit_uploads_its_ledger_and_the_office_reads_the_month(client, org, c
     assert client.get("/publicity/monthly").status_code == 403  # (the figures are the office's and supervisors')
     client.post("/logout", data={"csrf_token": csrf_from(html)})
     login(client, "supervisor1")
+    assert 'value="2026-10"' in client.get("/publicity/monthly").get_data(as_text=True)  # (the month just ended)
     month = client.get("/publicity/monthly?month=2026-11").get_data(as_text=True)
     assert "市市场监管局" in month and "0.0%" in month and "only=overdue" in month
     listing = client.get("/publicity/?only=overdue&month=2026-11").get_data(as_text=True)
