@@ -31,6 +31,7 @@ _case_sections: list[Callable] = []
 _expert_sections: list[Callable] = []
 _paged_sections: set[Callable] = set()
 _portal_sections: list[Callable] = []
+_report_sections: list[Callable] = []
 _blind_routes: set[str] = set()
 _message_routes: dict[str, Callable] = {}
 _process_saved: dict[str, list[Callable]] = defaultdict(list)
@@ -184,6 +185,17 @@ def _gathered(providers: list[Callable], actor, case) -> dict:
     for provider in providers:
         out.update(provider(actor, case))
     return out
+
+
+def register_report_section(provider: Callable) -> None:
+    """provider(first: date, last: date) -> (title, headers, rows): a table a feature adds to the monitoring reports
+    (月通报) for the days first..last, without the reports knowing the feature."""
+    if provider not in _report_sections:
+        _report_sections.append(provider)
+
+
+def report_sections(first, last) -> list[tuple]:
+    return [provider(first, last) for provider in _report_sections]
 
 
 def register_portal_section(provider: Callable) -> None:

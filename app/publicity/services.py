@@ -254,11 +254,26 @@ def month_bounds(month: str | None) -> tuple[date | None, date | None]:
 
 def monthly(actor, month: str) -> list[dict]:
     """Per unit, decisions of the month: how many, published on time, late, overdue (not published, past the last
-    day), still within their time, and the on-time rate of those whose time is up (月通报). One grouped query."""
+    day), still within their time, and the on-time rate of those whose time is up (月通报)."""
     require_role(actor, *READERS)
     first, last = month_bounds(month)
     if first is None:
         raise DomainError(_l("Choose a month."), "month")
+    return figures(first, last)
+
+
+def report_section(first: date, last: date) -> tuple:
+    """The monitoring reports' table (registered with cases.hooks): the decisions of the period, per unit."""
+    rows = figures(first, last)
+    return (_l("Publication on time, per unit"),
+            [_l("Unit"), _l("Decisions"), _l("Published on time"), _l("Published late"), _l("Overdue, not published"),
+             _l("Within their time"), _l("On-time rate")],
+            [[r["unit"], r["total"], r["on_time"], r["late"], r["overdue"], r["pending"], "" if r["rate"] is None else r["rate"]]
+             for r in rows])
+
+
+def figures(first: date, last: date) -> list[dict]:
+    """Per unit, the decisions made first..last, counted by state in one grouped query."""
     today = clock.today_local()
     E = PublicityEntry
     published = E.published_on.is_not(None)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.blobs import store as blobs
+from app.cases import hooks
 from app.exports import XLSX, append_row, csv_bytes, xlsx_bytes
 from app.extensions import db
 from app.i18n import gettext as _
@@ -43,6 +44,8 @@ def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
          [[r["unit"], r["count"], _("yes") if r not in data["quota"]["below"] else _("no")] for r in data["quota"]["rows"]]),
         (_("Credit checks by unit (逢批必查)"), [_("Unit"), _("Checks"), _("Applications recorded")],
          [[u, c, a] for u, c, a in data["check_usage"]]),
+        # (the features' own tables, e.g. 双公示 on time: cases.hooks.register_report_section)
+        *[(str(title), [str(h) for h in headers], rows) for title, headers, rows in data.get("sections", [])],
     ]
 
 
@@ -103,6 +106,7 @@ def generate(name: str, actor=None) -> list[Report]:
     each over its own period."""
     period = Period.quarter(name) if "Q" in name else Period.month(name)
     data = monitoring.dashboard(period)
+    data["sections"] = hooks.report_sections(clock.local_date(period.start), clock.local_date(period.end) - timedelta(days=1))
     out = []
     for fmt, render in (("pdf", render_pdf), ("xlsx", render_xlsx)):
         blob = render(name, data)

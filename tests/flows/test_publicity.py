@@ -111,3 +111,20 @@ def test_a_ledger_of_too_many_rows_is_refused_with_the_ledgers_own_limit(org, cl
     with pytest.raises(DomainError) as err:
         services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(*rows))
     assert str(err.value.errors[0][1]) == "每个文件最多 3 行。"
+
+
+def test_the_monthly_monitoring_report_carries_the_publication_figures(org, clock):
+    from openpyxl import load_workbook
+
+    from app.blobs import store as blobs
+    from app.supervision import reports
+
+    services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(
+        ["行政许可", "许〔2026〕1号", "甲公司", "2026-11-02", "2026-11-05", ""],
+        ["行政处罚", "罚〔2026〕4号", "丁公司", "2026-11-06", "", ""]))
+    db.session.commit()
+    made = reports.generate("2026-11")
+    xlsx = next(r for r in made if r.fmt == "xlsx")
+    wb = load_workbook(io.BytesIO(blobs.read(xlsx.sha256)))
+    sheet = next(ws for ws in wb.worksheets if ws.cell(1, 1).value == "各单位双公示及时性")
+    assert [c.value for c in sheet[3]][:6] == ["市市场监管局", 2, 1, 0, 1, 0]  # one on time, one overdue
