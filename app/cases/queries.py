@@ -2,7 +2,7 @@
 rows a page shows loaded in a fixed number of queries (no query per row)."""
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import joinedload, selectinload
@@ -287,6 +287,12 @@ def case_page(actor, case_id: int, view: hooks.CaseView | None = None) -> dict:
             "timeline_window": events, "subjects_shown": subjects, "subjects_total": subjects_total, "view": view,
             "meeting": None, "limited": False, "hidden_instances": hidden}
     page.update(hooks.case_sections(actor, case, view))  # the features' sections (meeting, access codes, ...)
+    # The pages shown (a page asked for past the last is the last): the links that keep the view keep these.
+    shown_pages = {"steps_page": steps.page}
+    for key, section in (("listings_page", "listings"), ("pushes_page", "pushes")):
+        if isinstance(page.get(section), RowPage):
+            shown_pages[key] = page[section].page
+    page["view"] = replace(view, **shown_pages)
     return page
 
 
