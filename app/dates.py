@@ -1,6 +1,7 @@
 """The range of dates a procedure can have. WTForms parses 0001-01-01 and 9999-12-31 as dates; no meeting,
 hearing, holiday or notice of this office falls outside this century, and such a date would only overflow the
 deadline arithmetic later, so forms refuse it at once with a message."""
+import re
 from datetime import date, datetime
 
 from flask_babel import get_locale
@@ -8,6 +9,8 @@ from wtforms.validators import StopValidation
 
 from app import clock
 from app.i18n import lazy_gettext as _l
+
+_CELL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?P<time>[ T].*)?\Z")
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
@@ -46,3 +49,19 @@ class ShownDate:
 
     def __str__(self) -> str:
         return show_date(self.day)
+
+
+def cell_date(value, with_time: bool = False) -> date | None:
+    """A date from an imported sheet's cell: a date or datetime as openpyxl reads it, or text such as 2026-11-02,
+    2026/11/02 or 2026年11月2日 (`with_time`: followed by a time, as a date cell read as text is); None if it is none."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    m = _CELL_DATE.match(str(value or "").strip())
+    if not m or (m["time"] and not with_time):
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None

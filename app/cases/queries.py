@@ -117,45 +117,37 @@ class FirstOf(list):
     more = 0
 
 
-def subjects_for(case_ids: list[int], per_case: int = SUBJECTS_PER_ROW) -> dict[int, FirstOf]:
-    """Each case's first `per_case` subjects: a department's list names thousands, which a list's row must not load."""
+def _first_per_case(model, order, case_ids: list[int], per_case: int, load, pick) -> dict[int, FirstOf]:
+    """Each case's first `per_case` rows of `model` in `order` and how many more, in one query (window functions):
+    a department's list has thousands of subjects and open steps, which a list's row must not load."""
     out: dict[int, FirstOf] = defaultdict(FirstOf)
     if not case_ids:
         return out
-    ranked = (select(CaseSubject.id, func.row_number().over(partition_by=CaseSubject.case_id, order_by=CaseSubject.id).label("n"),
-                     func.count().over(partition_by=CaseSubject.case_id).label("total"))
-              .where(CaseSubject.case_id.in_(case_ids)).subquery())
-    for cs, total in db.session.execute(
-        select(CaseSubject, ranked.c.total).options(joinedload(CaseSubject.subject)).join(ranked, ranked.c.id == CaseSubject.id)
-        .where(ranked.c.n <= per_case).order_by(CaseSubject.case_id, ranked.c.n)
+    ranked = (select(model.id, func.row_number().over(partition_by=model.case_id, order_by=order).label("n"),
+                     func.count().over(partition_by=model.case_id).label("total"))
+              .where(model.case_id.in_(case_ids)).subquery())
+    for row, total in db.session.execute(
+        select(model, ranked.c.total).options(load).join(ranked, ranked.c.id == model.id)
+        .where(ranked.c.n <= per_case).order_by(model.case_id, ranked.c.n)
     ):
-        first = out[cs.case_id]
-        first.append(cs.subject)
+        first = out[row.case_id]
+        first.append(pick(row))
         first.more = max(total - per_case, 0)
     return out
+
+
+def subjects_for(case_ids: list[int], per_case: int = SUBJECTS_PER_ROW) -> dict[int, FirstOf]:
+    """Each case's first `per_case` subjects."""
+    return _first_per_case(CaseSubject, CaseSubject.id, case_ids, per_case, joinedload(CaseSubject.subject), lambda cs: cs.subject)
 
 
 STEPS_PER_ROW = 5  # a list's row names at most this many of a case's open steps ("and N more")
 
 
 def open_tasks_for(case_ids: list[int], per_case: int = STEPS_PER_ROW) -> dict[int, FirstOf]:
-    """Each case's first `per_case` open steps, soonest deadline first: a department's list of thousands of subjects
-    has thousands of open steps, which a list's row must not load or show."""
-    out: dict[int, FirstOf] = defaultdict(FirstOf)
-    if not case_ids:
-        return out
-    ranked = (select(OpenTask.id, func.row_number().over(partition_by=OpenTask.case_id,
-                                                        order_by=(OpenTask.due_at.asc().nulls_last(), OpenTask.id)).label("n"),
-                     func.count().over(partition_by=OpenTask.case_id).label("total"))
-              .where(OpenTask.case_id.in_(case_ids)).subquery())
-    for ot, total in db.session.execute(
-        select(OpenTask, ranked.c.total).options(joinedload(OpenTask.unit)).join(ranked, ranked.c.id == OpenTask.id)
-        .where(ranked.c.n <= per_case).order_by(OpenTask.case_id, ranked.c.n)
-    ):
-        steps = out[ot.case_id]
-        steps.append(ot)
-        steps.more = max(total - per_case, 0)
-    return out
+    """Each case's first `per_case` open steps, soonest deadline first."""
+    return _first_per_case(OpenTask, (OpenTask.due_at.asc().nulls_last(), OpenTask.id), case_ids, per_case,
+                           joinedload(OpenTask.unit), lambda ot: ot)
 
 
 def get_case(actor, case_id: int) -> Case:

@@ -10,9 +10,8 @@ number instead of a case number). Rows under one catalog entry are held together
 applying the entry's measures, a timeline, pushes (bpmn/listing.bpmn tells each unit to apply its measure) and
 expiry. The record closes when its last listing ends."""
 import io
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from app.cases.identifiers import guess_kind, normalise_code
 from app.cases.models import REL_IMPLEMENTER, REL_OFFICE, Case, CaseEntry, CaseMeasure, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
 from app.catalog.models import CatalogEntry
+from app.dates import cell_date
 from app.enums import CaseKind, EventType, SubjectKind
 from app.errors import DomainError
 from app.exports import TableTooLarge, xlsx_rows
@@ -54,7 +54,6 @@ LIST_KINDS = {"black": "punishment", "red": "reward", "黑名单": "punishment",
 SUBJECT_KINDS = {"企业": SubjectKind.ENTERPRISE, "法人": SubjectKind.ENTERPRISE, "自然人": SubjectKind.PERSON,
                  "个人": SubjectKind.PERSON, "社会组织": SubjectKind.SOCIAL_ORG, "事业单位": SubjectKind.INSTITUTION,
                  **{k.value: k for k in SubjectKind}}
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\Z")
 
 
 @dataclass
@@ -87,17 +86,7 @@ def template() -> bytes:
 
 
 def _date(value) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    m = _DATE.match(str(value or "").strip())
-    if not m:
-        return None
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
+    return cell_date(value)
 
 
 def _read(data: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]:

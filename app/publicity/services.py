@@ -18,6 +18,7 @@ from app import clock, file_checks
 from app.audit import services as audit
 from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
+from app.dates import cell_date
 from app.errors import DomainError, NotFound
 from app.exports import UnreadableTable, read_table, table_problem
 from app.extensions import db
@@ -36,17 +37,10 @@ COLUMNS = {"kind": "类别", "decision_no": "决定文书号", "party": "行政�
            "published_on": "公示日期", "link": "公示网址"}
 OPTIONAL = {"published_on", "link"}
 MAX_ROWS = 5000
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
 
 
 def _date(value: str) -> date | None:
-    m = _DATE.match((value or "").strip())
-    if not m:
-        return None
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
+    return cell_date(value, with_time=True)  # (a date cell of an XLSX is read as text with its time)
 
 
 def template() -> bytes:
