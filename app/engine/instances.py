@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
+from app.engine import cache
 from app.engine.models import ProcessInstance
 from app.engine.registry import latest_version_id, process_id_of, specs_for
 from app.engine.runner import Engine, StepRecord, TaskInfo
@@ -62,9 +63,15 @@ def _write(inst: ProcessInstance, values: dict) -> None:
     written_directly(inst, *values, "version")
 
 
-def loaded(inst: ProcessInstance) -> Loaded:
-    """An instance row already read, with its workflow (locked only if the row was read with a lock)."""
-    engine = Engine.load(specs_for(inst.process_version_id), inst.state)
+def loaded(inst: ProcessInstance, to_change: bool = False) -> Loaded:
+    """An instance row already read, with its workflow (locked only if the row was read with a lock). `to_change`:
+    the caller holds the row's lock and will change the workflow: the workflow this process kept from its last save
+    serves if the row still holds that state (engine.cache)."""
+    specs = specs_for(inst.process_version_id)
+    kept = cache.take(inst.id, inst.state, specs.spec) if to_change else None
+    if kept is not None:
+        return Loaded(inst, *kept)
+    engine = Engine.load(specs, inst.state)
     return Loaded(inst, engine, engine.ready_user_task_ids())
 
 
@@ -78,7 +85,7 @@ def load(instance_id: int, lock: bool = True) -> Loaded:
     inst = db.session.scalar(_BY_ID_LOCKED if lock else _BY_ID, {"instance_id": instance_id})
     if inst is None:
         raise LookupError(instance_id)
-    return loaded(inst)
+    return loaded(inst, to_change=lock)
 
 
 def subscriptions(names) -> str:
@@ -107,7 +114,7 @@ def load_running(instance_id: int | None = None, first_of: int | None = None, lo
     if lock:
         stmt = stmt.with_for_update()
     inst = db.session.scalar(stmt)
-    return loaded(inst) if inst is not None and inst.status == RUNNING else None
+    return loaded(inst, to_change=lock) if inst is not None and inst.status == RUNNING else None
 
 
 _T = ProcessInstance.__table__
@@ -139,7 +146,10 @@ def save(loaded: Loaded, flush_new: bool = True) -> Saved:
             db.session.flush()  # callers need the id (open-task rows)
     else:
         _write(inst, values)
-    return _outcome(loaded, newly_completed)
+    saved = _outcome(loaded, newly_completed)
+    if inst.id is not None:
+        cache.saved(inst.id, eng, loaded.ready_before, values["state"])
+    return saved
 
 
 def _outcome(loaded: Loaded, newly_completed: bool) -> Saved:
@@ -182,4 +192,5 @@ def start_saved(owner_id: int, process_id: str, datas: list[dict]) -> list[tuple
         attach_inserted(inst)
         loaded = Loaded(inst, eng)
         out.append((loaded, _outcome(loaded, eng.completed)))
+        cache.saved(pk, eng, loaded.ready_before, row["state"])
     return out

@@ -187,6 +187,8 @@ class Engine:
         # routes them (e.g. an objection suspends its subject's listing).
         self.thrown: list[tuple[str, dict]] = []
         self._waits = None  # the waiting catch events of the current state, walked once (see _waiting_tasks)
+        # The saved state this workflow equals (the one loaded, or last dumped); None once a command changed it.
+        self._clean: str | None = None
 
     # -- specs -------------------------------------------------------------------------------------
     @staticmethod
@@ -210,10 +212,17 @@ class Engine:
         dct = json.loads(state)
         dct["_spec_objects"] = (specs.spec, specs.subprocesses)
         _serializer.migrate(dct)
-        return cls(_serializer.from_dict(dct), specs.lanes)
+        eng = cls(_serializer.from_dict(dct), specs.lanes)
+        eng._clean = state
+        return eng
 
     def dump(self) -> str:
-        return _serializer.serialize_json(self.wf)
+        self._clean = _serializer.serialize_json(self.wf)
+        return self._clean
+
+    def unchanged_since(self, state: str) -> bool:
+        """Whether this workflow is exactly the saved `state` (no command has run since it was loaded or dumped)."""
+        return self._clean is not None and (self._clean is state or self._clean == state)
 
     # -- queries -----------------------------------------------------------------------------------
     @property
@@ -315,8 +324,8 @@ class Engine:
         task = self._ready_task(task_id)
         if task is None:
             raise LookupError(task_id)
+        self._changing()
         task.set_data(**data)
-        self._waits = None
         task.run()
         self._steps()
 
@@ -327,8 +336,8 @@ class Engine:
         """A message from the host (e.g. meeting_closed). Waiting catch events of that name receive it;
         returns whether one did (if none waits, nothing happens)."""
         waiting = self.waits_for_message(name)
+        self._changing()
         self.wf.catch(BpmnEvent(MessageEventDefinition(name), payload or {}))
-        self._waits = None
         if not waiting:
             self.wf.get_events()  # the unmatched delivery itself: dropped, not thrown onward
             return False
@@ -350,11 +359,16 @@ class Engine:
         return names
 
     def fire_timers(self) -> None:
-        self._waits = None
+        self._changing()
         self.wf.refresh_timers()
         self._steps()
 
     # -- internals ---------------------------------------------------------------------------------
+    def _changing(self) -> None:
+        """Every command calls this before it changes the workflow: walks and the saved state no longer hold."""
+        self._waits = None
+        self._clean = None
+
     def _ready_task(self, task_id: str):
         try:
             task = self.wf.get_task_from_id(UUID(task_id))
@@ -381,7 +395,7 @@ class Engine:
             self.steps.append(StepRecord(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, kind, spec.extensions.get("properties", {})))
 
     def _steps(self) -> None:
-        self._waits = None
+        self._changing()
         self.wf.do_engine_steps(did_complete_task=self._record)
         # Drain what the process threw outward (unmatched events must not pile up in the saved state).
         for event in self.wf.get_events():

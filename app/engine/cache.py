@@ -1,0 +1,79 @@
+"""Workflows kept in memory between transactions: the next task of a case is usually completed in the same process
+that saved the last one, and rebuilding the workflow from its saved state is the largest single cost of a task
+completion (issue 18's P1). A workflow is kept only once the transaction that saved it has committed, and given
+out only to a loader whose row holds exactly the state the workflow was saved as (or loaded from) and that has not
+been changed in memory since, so a save by another process, a rollback or a change that was never saved can never
+be read back from here. A loader takes the workflow out (one owner at a time); its save puts it back at commit.
+
+Only loads that are about to change an instance use it (completing a task, firing a timer, delivering a message);
+read-only views deserialize their own copy, so no reader ever sees a workflow another thread is changing.
+Size: `WORKFLOW_CACHE_SIZE` workflows per process (XINLIAN_WORKFLOW_CACHE; 0 turns it off), least recently saved
+first out; a workflow in memory takes about four times its saved state (60 kB for a case at implementation)."""
+import threading
+from collections import OrderedDict
+
+from flask import current_app
+from sqlalchemy import event
+
+from app.engine.runner import Engine
+from app.extensions import db
+
+_PENDING = "workflows_saved"  # session.info: instance id -> (engine, ready task ids, state written)
+_entries: OrderedDict = OrderedDict()  # instance id -> (engine, ready task ids)
+_lock = threading.Lock()
+
+
+def take(instance_id: int, state: str, spec) -> tuple[Engine, frozenset] | None:
+    """The kept workflow of an instance whose row holds `state`, taken out for this transaction; None if there is
+    none, or it no longer matches (saved since by someone else, changed in memory, another deployment's spec)."""
+    with _lock:
+        entry = _entries.pop(instance_id, None)
+    if entry is None:
+        return None
+    engine, ready = entry
+    if engine.wf.spec is not spec or not engine.unchanged_since(state):
+        return None
+    return engine, ready
+
+
+def saved(instance_id: int, engine: Engine, ready: frozenset, state: str) -> None:
+    """A save wrote `state` for the instance: keep the workflow once the transaction commits."""
+    db.session.info.setdefault(_PENDING, {})[instance_id] = (engine, ready, state)
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+
+
+def _keep_committed(session) -> None:
+    if session.get_nested_transaction() is not None:  # a savepoint released: its enclosing transaction may still roll back
+        return
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    size = current_app.config.get("WORKFLOW_CACHE_SIZE", 0)
+    if size <= 0:
+        return
+    with _lock:
+        for instance_id, (engine, ready, state) in pending.items():
+            if engine.unchanged_since(state):  # (changed after its save and not saved again: the row is not this)
+                _entries[instance_id] = (engine, ready)
+                _entries.move_to_end(instance_id)
+        while len(_entries) > size:
+            _entries.popitem(last=False)
+
+
+def _forget_pending(session, *_args) -> None:
+    """A rollback (of the transaction or a savepoint): what was saved in it is not kept (conservatively, all of it)."""
+    session.info.pop(_PENDING, None)
+
+
+def _forget_at_end(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+event.listen(db.session, "after_commit", _keep_committed)
+event.listen(db.session, "after_soft_rollback", _forget_pending)
+event.listen(db.session, "after_transaction_end", _forget_at_end)
