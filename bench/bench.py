@@ -172,6 +172,9 @@ def p1(app) -> dict[str, float]:
                 username, values = _service_values(case, ot)
                 actor = users.get(username) or users.setdefault(username, user(username))
                 actor = db.session.merge(actor)
+                # The acting user as a request has it (Flask-Login loads it before any view runs): its reload after
+                # the last commit is the login layer's query, not the service's.
+                db.session.refresh(actor)
                 t0 = time.perf_counter()
                 tasks.complete(actor, ot.task_id, values)
                 db.session.commit()

@@ -9,7 +9,6 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import clock, txcache
@@ -365,30 +364,34 @@ def reset_password(actor, user: User) -> str:
 
 def current_unit_id(unit_id: int | None) -> int | None:
     """The unit that does the work of `unit_id` now, following successions (merger, renaming, abolition)."""
-    return txcache.cached(("current_unit", unit_id), lambda: _follow_successions(unit_id))
+    return current_unit_ids([unit_id]).get(unit_id) if unit_id is not None else None
+
+
+_SUCCESSORS = select(Unit.id, Unit.successor_id).where(Unit.id.in_(bindparam("ids", expanding=True)))
+_SUCCESSOR = select(Unit.id, Unit.successor_id).where(Unit.id == bindparam("id"))  # (one unit: the text is not rendered again)
 
 
 def current_unit_ids(unit_ids) -> dict[int, int]:
-    """current_unit_id of several units (the new tasks of one save), the units not yet known read in one query
-    instead of one each."""
+    """current_unit_id of several units (the new tasks of one save): one query of the units' successors per step
+    of succession (nearly always one), reading the two columns only (a whole unit row decrypts its liaison's phone)."""
     ids = set(unit_ids) - {None}
-    unknown = [i for i in ids if not txcache.has(("current_unit", i)) and identity_key(Unit, i) not in db.session.identity_map]
-    # (held while they are followed: the session keeps only weak references to what it loaded)
-    held = db.session.scalars(select(Unit).where(Unit.id.in_(unknown))).all() if unknown else []
-    out = {i: current_unit_id(i) for i in ids}
-    del held
-    return out
+    unknown = [i for i in ids if not txcache.has(("current_unit", i))]
+    successor: dict[int, int | None] = {}
+    asked = set(unknown)
+    while asked:
+        conn = db.session.connection()
+        rows = (conn.execute(_SUCCESSOR, {"id": next(iter(asked))}) if len(asked) == 1
+                else conn.execute(_SUCCESSORS, {"ids": sorted(asked)})).all()
+        successor.update(rows)
+        asked = {nxt for _id, nxt in rows if nxt is not None and nxt not in successor}
+    return {i: txcache.cached(("current_unit", i), lambda i=i: _follow_successions(i, successor)) for i in ids}
 
 
-def _follow_successions(unit_id: int | None) -> int | None:
+def _follow_successions(unit_id: int, successor: dict) -> int:
     seen = set()
-    while unit_id is not None and unit_id not in seen:
+    while unit_id not in seen and successor.get(unit_id) is not None:
         seen.add(unit_id)
-        unit = db.session.get(Unit, unit_id)  # usually in the session already (no query)
-        nxt = unit.successor_id if unit is not None else None
-        if nxt is None:
-            return unit_id
-        unit_id = nxt
+        unit_id = successor[unit_id]
     return unit_id
 
 

@@ -191,12 +191,17 @@ def _after_save(loaded: Loaded, case: Case, actor, saved) -> None:
 
 _T_OPEN = OpenTask.__table__
 _DELETE_OPEN = _T_OPEN.delete().where(_T_OPEN.c.task_id.in_(bindparam("task_ids", expanding=True))).returning(_T_OPEN.c.id)
+# (one task, the usual case: a list parameter makes the statement's text be rendered again at every execution)
+_DELETE_ONE = _T_OPEN.delete().where(_T_OPEN.c.task_id == bindparam("task_id")).returning(_T_OPEN.c.id)
 
 
 def _delete_open_tasks(task_ids: list[str]) -> None:
     """Rows of tasks no longer ready, deleted by one statement; the session forgets the objects it holds for them
     (what the ORM's bulk delete did, at a fraction of its cost on this path, which every save takes)."""
-    for pk in db.session.connection().execute(_DELETE_OPEN, {"task_ids": task_ids}).scalars():
+    conn = db.session.connection()
+    deleted = (conn.execute(_DELETE_ONE, {"task_id": task_ids[0]}) if len(task_ids) == 1
+               else conn.execute(_DELETE_OPEN, {"task_ids": task_ids}))
+    for pk in deleted.scalars():
         obj = db.session.identity_map.get(identity_key(OpenTask, pk))
         if obj is not None:
             db.session.expunge(obj)

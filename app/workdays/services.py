@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import chinese_calendar
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import clock, txcache
 from app.audit import services as audit
@@ -49,16 +49,19 @@ class Deadline:
     workdays: tuple = ()
 
 
-def _overrides(first: date, last: date) -> list:
-    """The administrators' calendar entries around [first, last], read once per transaction: a task completion
-    that opens two steps counts both deadlines from one query (a new transaction reads afresh)."""
+_OVERRIDES = select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name).where(
+    CalendarDay.day.between(bindparam("lo"), bindparam("hi")))  # (built once: every task that opens a step reads it)
+
+
+def _overrides(first: date, last: date) -> tuple:
+    """The administrators' calendar entries around [first, last] as (day, is_workday, name) tuples, read once per
+    transaction: a task completion that opens two steps counts both deadlines from one query (a new transaction
+    reads afresh)."""
     cached = db.session.info.get("work_calendar")
     if cached is not None and cached[0] is db.session().get_transaction() and cached[1] <= first and last <= cached[2]:
         return cached[3]
     lo, hi = first - timedelta(days=366), last + timedelta(days=366)
-    rows = db.session.execute(
-        select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name).where(CalendarDay.day.between(lo, hi))
-    ).all()
+    rows = tuple(tuple(r) for r in db.session.connection().execute(_OVERRIDES, {"lo": lo, "hi": hi}))
     db.session.info["work_calendar"] = (db.session().get_transaction(), lo, hi, rows)
     return rows
 
@@ -67,7 +70,16 @@ class WorkCalendar:
     """Answers is-working-day for a date window with one query for the overrides in that window."""
 
     def __init__(self, first: date, last: date):
-        rows = _overrides(first, last)
+        self._use(_overrides(first, last))
+
+    @classmethod
+    def of(cls, overrides: tuple) -> "WorkCalendar":
+        """A calendar over entries already read (_overrides)."""
+        cal = cls.__new__(cls)
+        cal._use(overrides)
+        return cal
+
+    def _use(self, rows) -> None:
         self.overrides = {d: w for d, w, _n in rows}
         self.names = {d: n for d, _w, n in rows if n}
         self._entered_years: set[int] | None = None  # looked up only for years the library lacks
@@ -149,13 +161,29 @@ def working_days_ago(now: datetime, days: int) -> datetime:
 def deadline_from(start: datetime, days: int, remind_days: int = 1, calendar_days: bool = False) -> Deadline:
     """Deadline of a step that starts at `start` and must finish within `days` working (or calendar) days."""
     start_day = clock.local_date(start)
-    cal = WorkCalendar(*_window(start_day, days))  # one query for the whole computation
-    due_date = start_day + timedelta(days=days) if calendar_days else cal.add(start_day, days)
-    due_at = clock.end_of_local_day(due_date)
-    remind_day = cal.subtract(due_date, remind_days) if remind_days else due_date
+    first, last = _window(start_day, days)
+    rows = _overrides(first, last)  # one query for the whole computation
+    if all(library_knows(y) for y in range(first.year, last.year + 2)):
+        counted = _counted(start_day, days, remind_days, calendar_days, rows)
+    else:  # (a year the library lacks: whether an administrator entered it is read, not remembered)
+        counted = _count(start_day, days, remind_days, calendar_days, WorkCalendar.of(rows))
+    due_date, remind_day, fallback, holidays, workdays = counted
     remind_at = max(clock.start_of_local_day(remind_day), clock.as_utc(start))
+    return Deadline(due_date, clock.end_of_local_day(due_date), remind_at, days, fallback, holidays, workdays)
+
+
+@lru_cache(maxsize=2048)
+def _counted(start_day: date, days: int, remind_days: int, calendar_days: bool, overrides: tuple) -> tuple:
+    """_count for years the library knows: a function of its arguments only (the administrators' entries among
+    them), so remembered: the steps a day opens mostly start from the same few days."""
+    return _count(start_day, days, remind_days, calendar_days, WorkCalendar.of(overrides))
+
+
+def _count(start_day: date, days: int, remind_days: int, calendar_days: bool, cal: "WorkCalendar") -> tuple:
+    due_date = start_day + timedelta(days=days) if calendar_days else cal.add(start_day, days)
+    remind_day = cal.subtract(due_date, remind_days) if remind_days else due_date
     holidays, workdays = ((), ()) if calendar_days else cal.exceptions(start_day + timedelta(days=1), due_date)
-    return Deadline(due_date, due_at, remind_at, days, cal.fallback_used, holidays, workdays)
+    return due_date, remind_day, cal.fallback_used, holidays, workdays
 
 
 def working_days_between(first: date, last: date) -> int:

@@ -51,6 +51,19 @@ def test_deadline_ends_at_local_midnight_and_reminds_a_working_day_before(ctx):
     assert dl.remind_at.isoformat() == "2026-11-29T16:00:00+00:00"  # start of Monday 30 Nov local
 
 
+def test_a_deadline_counted_again_sees_an_entry_made_since(ctx):
+    """Deadlines are remembered by their inputs, the administrators' entries among them: an entry made after a
+    deadline was counted changes the same deadline counted again."""
+    start = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in Shanghai
+    assert deadline_from(start, 1).due_date == date(2026, 11, 24)
+    db.session.commit()
+    db.session.add(CalendarDay(day=date(2026, 11, 24), is_workday=False, name="地方调整（测试）"))
+    db.session.commit()
+    dl = deadline_from(start, 1)
+    assert dl.due_date == date(2026, 11, 25)
+    assert dl.holidays == (("2026-11-24", "地方调整（测试）"),)
+
+
 def test_working_days_between(ctx):
     assert working_days_between(date(2026, 11, 23), date(2026, 11, 30)) == 5
     assert working_days_between(date(2026, 11, 30), date(2026, 11, 23)) == -5
