@@ -53,12 +53,18 @@ def defer_insert(table, row: dict) -> None:
     db.session.info.setdefault(_DEFERRED, {}).setdefault(table, []).append(row)
 
 
+_INSERTS: dict = {}  # table -> its INSERT, built once (a new statement object is keyed for the compiled cache each time)
+
+
 def _write_deferred(session, *_args) -> None:
     queued = session.info.pop(_DEFERRED, None)
     if queued:
         conn = session.connection()
         for table, rows in queued.items():
-            conn.execute(table.insert(), rows)
+            stmt = _INSERTS.get(table)
+            if stmt is None:
+                stmt = _INSERTS[table] = table.insert()
+            conn.execute(stmt, rows)
 
 
 def _drop_deferred(session, _previous_transaction) -> None:

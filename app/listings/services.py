@@ -4,7 +4,7 @@ day of rejection, revoked, repaired, expired — and every change pushed to the 
 (bpmn/measure_push.bpmn), which confirm. Services flush; the edge commits."""
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -61,11 +61,16 @@ def listings_active(case_id: int, besides: Listing | None = None) -> bool:
     flush_for(Listing, besides=besides)
     if besides is not None and besides.status in ACTIVE:
         return True
-    q = select(func.count(Listing.id)).where(Listing.case_id == case_id, Listing.status.in_(ACTIVE))
-    if besides is not None:
-        q = q.where(Listing.id != besides.id)
     with db.session.no_autoflush:
-        return bool(db.session.scalar(q))
+        if besides is None:
+            return bool(db.session.connection().execute(_ACTIVE_OF_CASE, {"case_id": case_id}).scalar())
+        return bool(db.session.connection().execute(_ACTIVE_OF_CASE_BESIDES, {"case_id": case_id, "besides": besides.id}).scalar())
+
+
+# (built once: the end of every case's implementation asks)
+_ACTIVE_OF_CASE = select(exists().where(Listing.case_id == bindparam("case_id"), Listing.status.in_(ACTIVE)))
+_ACTIVE_OF_CASE_BESIDES = select(exists().where(Listing.case_id == bindparam("case_id"), Listing.status.in_(ACTIVE),
+                                                Listing.id != bindparam("besides")))
 
 
 def next_report_at(case_id: int) -> str:
