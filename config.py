@@ -205,8 +205,9 @@ class Config:
     TIMER_INTERVAL_SECONDS = float(os.environ.get("XINLIAN_TIMER_INTERVAL", 1))  # engine timers: at most this late
     # Engine timers fired per transaction (each in its own savepoint): fewer commits when thousands fall due at once.
     TIMER_BATCH = int(os.environ.get("XINLIAN_TIMER_BATCH", 25))
-    # Workflows kept in memory per process after their save commits (app.engine.cache); 0: none.
-    WORKFLOW_CACHE_SIZE = int(os.environ.get("XINLIAN_WORKFLOW_CACHE", 256))
+    # Megabytes of saved workflow state kept in memory per process after their save commits (app.engine.cache; about
+    # four times that in objects); 0: none.
+    WORKFLOW_CACHE_MB = float(os.environ.get("XINLIAN_WORKFLOW_CACHE_MB", 16))
     # /metrics answers a request carrying "Authorization: Bearer <token>", or from an address in the allow list.
     METRICS_TOKEN = os.environ.get("XINLIAN_METRICS_TOKEN", "")
     METRICS_ALLOW = os.environ.get("XINLIAN_METRICS_ALLOW", "127.0.0.1/32,::1/128")

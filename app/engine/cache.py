@@ -7,8 +7,10 @@ be read back from here. A loader takes the workflow out (one owner at a time); i
 
 Only loads that are about to change an instance use it (completing a task, firing a timer, delivering a message);
 read-only views deserialize their own copy, so no reader ever sees a workflow another thread is changing.
-Size: `WORKFLOW_CACHE_SIZE` workflows per process (XINLIAN_WORKFLOW_CACHE; 0 turns it off), least recently saved
-first out; a workflow in memory takes about four times its saved state (60 kB for a case at implementation)."""
+Size: at most `WORKFLOW_CACHE_MB` megabytes of saved state per process (XINLIAN_WORKFLOW_CACHE_MB, default 16; 0
+turns it off), least recently saved first out; a workflow in memory takes about four times its saved state (a case
+at implementation: 17 kB saved, 60 kB in memory), so the default holds about a thousand cases in 60 MB. A workflow
+whose state alone exceeds a quarter of the budget is not kept."""
 import threading
 from collections import OrderedDict
 
@@ -19,7 +21,8 @@ from app.engine.runner import Engine
 from app.extensions import db
 
 _PENDING = "workflows_saved"  # session.info: instance id -> (engine, ready task ids, state written)
-_entries: OrderedDict = OrderedDict()  # instance id -> (engine, ready task ids)
+_entries: OrderedDict = OrderedDict()  # instance id -> (engine, ready task ids, size of its saved state)
+_held = [0]  # the sum of those sizes
 _lock = threading.Lock()
 
 
@@ -28,9 +31,11 @@ def take(instance_id: int, state: str, spec) -> tuple[Engine, frozenset] | None:
     none, or it no longer matches (saved since by someone else, changed in memory, another deployment's spec)."""
     with _lock:
         entry = _entries.pop(instance_id, None)
+        if entry is not None:
+            _held[0] -= entry[2]
     if entry is None:
         return None
-    engine, ready = entry
+    engine, ready, _size = entry
     if engine.wf.spec is not spec or not engine.unchanged_since(state):
         return None
     return engine, ready
@@ -44,6 +49,7 @@ def saved(instance_id: int, engine: Engine, ready: frozenset, state: str) -> Non
 def clear() -> None:
     with _lock:
         _entries.clear()
+        _held[0] = 0
 
 
 def _keep_committed(session) -> None:
@@ -52,16 +58,20 @@ def _keep_committed(session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    size = current_app.config.get("WORKFLOW_CACHE_SIZE", 0)
-    if size <= 0:
+    budget = int(current_app.config.get("WORKFLOW_CACHE_MB", 0) * 1_000_000)
+    if budget <= 0:
         return
     with _lock:
         for instance_id, (engine, ready, state) in pending.items():
-            if engine.unchanged_since(state):  # (changed after its save and not saved again: the row is not this)
-                _entries[instance_id] = (engine, ready)
-                _entries.move_to_end(instance_id)
-        while len(_entries) > size:
-            _entries.popitem(last=False)
+            old = _entries.pop(instance_id, None)
+            if old is not None:
+                _held[0] -= old[2]
+            # (changed after its save and not saved again: the row is not this workflow)
+            if engine.unchanged_since(state) and len(state) * 4 <= budget:
+                _entries[instance_id] = (engine, ready, len(state))
+                _held[0] += len(state)
+        while _held[0] > budget:
+            _held[0] -= _entries.popitem(last=False)[1][2]
 
 
 def _forget_pending(session, *_args) -> None:

@@ -89,17 +89,28 @@ def test_a_workflow_changed_after_its_save_is_not_given_out(org, clock, loads):
 
 
 def test_the_cache_holds_at_most_its_size(org, clock, loads, app, monkeypatch):
-    monkeypatch.setitem(app.config, "WORKFLOW_CACHE_SIZE", 1)
-    first, second = file_case(), file_case()
+    first = file_case()
+    one = len(main_instance(first).state)
+    monkeypatch.setitem(app.config, "WORKFLOW_CACHE_MB", 4.5 * one / 1_000_000)  # room for four such workflows
+    later = [file_case() for _ in range(4)]
     loads.clear()
-    runtime.load(main_instance(second).id)
-    assert loads == []  # the newest save is kept
+    runtime.load(main_instance(later[-1]).id)
+    assert loads == []  # the newest saves are kept
     runtime.load(main_instance(first).id)
-    assert loads == [1]  # the older one made room
+    assert loads == [1]  # the oldest made room
+
+
+def test_a_workflow_larger_than_a_quarter_of_the_budget_is_not_kept(org, clock, loads, app, monkeypatch):
+    first = file_case()
+    monkeypatch.setitem(app.config, "WORKFLOW_CACHE_MB", 3.9 * len(main_instance(first).state) / 1_000_000)
+    case = file_case()
+    loads.clear()
+    runtime.load(main_instance(case).id)
+    assert loads == [1]
 
 
 def test_size_zero_keeps_nothing(org, clock, loads, app, monkeypatch):
-    monkeypatch.setitem(app.config, "WORKFLOW_CACHE_SIZE", 0)
+    monkeypatch.setitem(app.config, "WORKFLOW_CACHE_MB", 0)
     cache.clear()
     case = file_case()
     loads.clear()
