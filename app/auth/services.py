@@ -4,6 +4,7 @@ follow the unit's current members because tasks belong to units, not people."""
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from blinker import Namespace
 from flask import current_app
@@ -149,9 +150,12 @@ def password_expired(user: User) -> bool:
     return bool(days) and since is not None and clock.now() - since > timedelta(days=days)
 
 
-# With its unit: nearly every page reads it (the menu, the access checks), and it is one query less. Built once:
-# every request runs it.
-_SESSION_USER = select(User).options(joinedload(User.unit)).where(User.id == bindparam("user_id"))
+@cache
+def _session_user_query():
+    """With its unit: nearly every page reads it (the menu, the access checks), and it is one query less. Built once
+    (every request runs it), when first run: a loader option configures every mapper, which needs every model
+    imported, whatever order a script imports the app's modules in."""
+    return select(User).options(joinedload(User.unit)).where(User.id == bindparam("user_id"))
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -160,7 +164,7 @@ def load_session_user(session_id: str) -> User | None:
         user_id, version = (int(x) for x in session_id.split("."))
     except ValueError:
         return None
-    user = db.session.scalar(_SESSION_USER, {"user_id": user_id})
+    user = db.session.scalar(_session_user_query(), {"user_id": user_id})
     if user is None or (user.session_version or 0) != version:
         return None
     return user
