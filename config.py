@@ -203,7 +203,8 @@ class Config:
     SCHEDULER_ENABLED = os.environ.get("XINLIAN_SCHEDULER", "1") == "1"
     SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("XINLIAN_SCHEDULER_INTERVAL", 30))
     TIMER_INTERVAL_SECONDS = float(os.environ.get("XINLIAN_TIMER_INTERVAL", 1))  # engine timers: at most this late
-    # Engine timers fired per transaction (each in its own savepoint): fewer commits when thousands fall due at once.
+    # Engine timers fired per transaction (one commit for the batch; a failure retries them one per transaction):
+    # fewer commits when thousands fall due at once.
     TIMER_BATCH = int(os.environ.get("XINLIAN_TIMER_BATCH", 25))
     # Megabytes of saved workflow state kept in memory per process after their save commits (app.engine.cache; about
     # four times that in objects); 0: none.
