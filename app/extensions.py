@@ -102,11 +102,11 @@ def _expire_direct(session, previous_transaction) -> None:
 
 
 def _forget_direct(session) -> None:
-    if _whole_transaction_committed(session):
+    if whole_transaction_committed(session):
         session.info.pop(_DIRECT, None)
 
 
-def _whole_transaction_committed(session) -> bool:
+def whole_transaction_committed(session) -> bool:
     """In after_commit: whether the whole transaction committed. SQLAlchemy fires after_commit when a savepoint is
     released too, and what the enclosing transaction wrote must still be undone in memory if it rolls back later."""
     return session.get_nested_transaction() is None
@@ -147,7 +147,7 @@ def _forget_inserted(session, previous_transaction) -> None:
 
 
 def _forget_inserted_on_commit(session) -> None:
-    if _whole_transaction_committed(session):
+    if whole_transaction_committed(session):
         session.info.pop(_INSERTED, None)
 
 

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import event
 
 from app.engine.runner import Engine
-from app.extensions import db
+from app.extensions import db, whole_transaction_committed
 
 _PENDING = "workflows_saved"  # session.info: instance id -> (engine, ready task ids, state written)
 _entries: OrderedDict = OrderedDict()  # instance id -> (engine, ready task ids, size of its saved state)
@@ -53,7 +53,7 @@ def clear() -> None:
 
 
 def _keep_committed(session) -> None:
-    if session.get_nested_transaction() is not None:  # a savepoint released: its enclosing transaction may still roll back
+    if not whole_transaction_committed(session):  # a savepoint released: its enclosing transaction may still roll back
         return
     pending = session.info.pop(_PENDING, None)
     if not pending:
