@@ -20,7 +20,7 @@ from sqlalchemy import event
 from app.engine.runner import Engine
 from app.extensions import db, whole_transaction_committed
 
-_PENDING = "workflows_saved"  # session.info: instance id -> (engine, ready task ids, state written)
+_PENDING = "workflows_saved"  # session.info: instance id -> (holder, engine, ready task ids, state written)
 _entries: OrderedDict = OrderedDict()  # instance id -> (engine, ready task ids, size of its saved state)
 _held = [0]  # the sum of those sizes
 _lock = threading.Lock()
@@ -41,9 +41,21 @@ def take(instance_id: int, state: str, spec) -> tuple[Engine, frozenset] | None:
     return engine, ready
 
 
-def saved(instance_id: int, engine: Engine, ready: frozenset, state: str) -> None:
-    """A save wrote `state` for the instance: keep the workflow once the transaction commits."""
-    db.session.info.setdefault(_PENDING, {})[instance_id] = (engine, ready, state)
+class _Detached:
+    """What a holder's `engine` becomes once the cache keeps its workflow: from then on another thread may take and
+    change it, so a holder that goes on using it after its commit fails at once instead of sharing it."""
+
+    def __getattr__(self, name):
+        raise RuntimeError("this workflow was kept for the next transaction at commit: load the instance again")
+
+
+DETACHED = _Detached()
+
+
+def saved(instance_id: int, holder, engine: Engine, ready: frozenset, state: str) -> None:
+    """A save wrote `state` for the instance: keep the workflow once the transaction commits. `holder` (whose
+    `engine` attribute is the workflow) lets go of it then."""
+    db.session.info.setdefault(_PENDING, {})[instance_id] = (holder, engine, ready, state)
 
 
 def clear() -> None:
@@ -62,7 +74,7 @@ def _keep_committed(session) -> None:
     if budget <= 0:
         return
     with _lock:
-        for instance_id, (engine, ready, state) in pending.items():
+        for instance_id, (holder, engine, ready, state) in pending.items():
             old = _entries.pop(instance_id, None)
             if old is not None:
                 _held[0] -= old[2]
@@ -70,6 +82,8 @@ def _keep_committed(session) -> None:
             if engine.unchanged_since(state) and len(state) * 4 <= budget:
                 _entries[instance_id] = (engine, ready, len(state))
                 _held[0] += len(state)
+                if holder.engine is engine:
+                    holder.engine = DETACHED
         while _held[0] > budget:
             _held[0] -= _entries.popitem(last=False)[1][2]
 

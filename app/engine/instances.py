@@ -148,7 +148,7 @@ def save(loaded: Loaded, flush_new: bool = True) -> Saved:
         _write(inst, values)
     saved = _outcome(loaded, newly_completed)
     if inst.id is not None:
-        cache.saved(inst.id, eng, loaded.ready_before, values["state"])
+        cache.saved(inst.id, loaded, eng, loaded.ready_before, values["state"])
     return saved
 
 
@@ -192,5 +192,5 @@ def start_saved(owner_id: int, process_id: str, datas: list[dict]) -> list[tuple
         attach_inserted(inst)
         loaded = Loaded(inst, eng)
         out.append((loaded, _outcome(loaded, eng.completed)))
-        cache.saved(pk, eng, loaded.ready_before, row["state"])
+        cache.saved(pk, loaded, eng, loaded.ready_before, row["state"])
     return out

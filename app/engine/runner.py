@@ -6,8 +6,10 @@ cached in memory, which halves the size of every saved case and the time to load
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +19,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -77,6 +80,15 @@ _config = dict(SPIFF_CONFIG)
 _config[BpmnWorkflow] = _SpeclessWorkflowConverter
 _registry = BpmnWorkflowSerializer.configure(_config)
 _serializer = BpmnWorkflowSerializer(_registry)
+_data_encoder = create_encoder(_registry)
+
+
+def _as_saved(data: dict) -> dict:
+    """Data as a reload of the saved state gives it back (tuples as lists, integer keys as strings, registered types
+    restored): a workflow kept in memory (engine.cache) must hold exactly what one read from the database would."""
+    return _registry.restore(json.loads(json.dumps(_registry.clean(data), cls=_data_encoder)))
+
+
 # Spec (de)serialization uses the standard converters.
 _spec_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
@@ -162,7 +174,7 @@ class TaskInfo:
     name: str
     lane_id: str | None
     properties: dict
-    data: dict = field(repr=False)
+    data: Mapping = field(repr=False)
 
 
 @dataclass
@@ -203,7 +215,7 @@ class Engine:
     def start(cls, specs: Specs, data: dict[str, Any]) -> Engine:
         eng = cls(BpmnWorkflow(specs.spec, specs.subprocesses, script_engine=_script_engine), specs.lanes)
         start = eng.wf.get_tasks(state=TaskState.READY)[0]
-        start.set_data(**data)
+        start.set_data(**_as_saved(data))
         eng._steps()
         return eng
 
@@ -237,7 +249,7 @@ class Engine:
                 t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                 self.lanes.get(t.task_spec.bpmn_id),
                 t.task_spec.extensions.get("properties", {}),
-                t.data,
+                MappingProxyType(t.data),  # read-only: the task's own data, which a kept workflow carries on
             )
             for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
         ]
@@ -325,7 +337,7 @@ class Engine:
         if task is None:
             raise LookupError(task_id)
         self._changing()
-        task.set_data(**data)
+        task.set_data(**_as_saved(data))
         task.run()
         self._steps()
 
@@ -337,7 +349,7 @@ class Engine:
         returns whether one did (if none waits, nothing happens)."""
         waiting = self.waits_for_message(name)
         self._changing()
-        self.wf.catch(BpmnEvent(MessageEventDefinition(name), payload or {}))
+        self.wf.catch(BpmnEvent(MessageEventDefinition(name), _as_saved(payload or {})))
         if not waiting:
             self.wf.get_events()  # the unmatched delivery itself: dropped, not thrown onward
             return False

@@ -80,12 +80,48 @@ def test_a_workflow_changed_after_its_save_is_not_given_out(org, clock, loads):
     kept = runtime.load(ot.instance_id)  # taken out (the filing's save kept it)
     assert loads == []
     runtime.save(kept, case)
+    engine = kept.engine  # a reference that escaped its transaction
     db.session.commit()
-    kept.engine.complete(ot.task_id, {"review_outcome": "accept"})  # changed in memory, never saved
+    engine.complete(ot.task_id, {"review_outcome": "accept"})  # changed in memory, never saved
     loads.clear()
     again = runtime.load(ot.instance_id)
     assert loads == [1]
-    assert again.engine is not kept.engine and again.engine.is_ready(ot.task_id)
+    assert again.engine is not engine and again.engine.is_ready(ot.task_id)
+
+
+def test_a_holder_lets_go_of_the_workflow_at_commit(org, clock, loads):
+    """Once kept, another thread may take the workflow: the loaded instance that saved it cannot go on using it."""
+    case = file_case()
+    ot = only_task(case.id, "pre_review")
+    held = runtime.load(ot.instance_id)
+    runtime.save(held, case)
+    db.session.commit()
+    with pytest.raises(RuntimeError, match="load the instance again"):
+        held.engine.is_ready(ot.task_id)
+    assert runtime.load(ot.instance_id).engine.is_ready(ot.task_id) and loads == []
+
+
+def test_data_given_to_the_engine_is_held_as_a_reload_gives_it_back(org):
+    """A kept workflow must equal one read from the database: tuples, integer keys and dates as the saved state has
+    them, and the task data the app reads cannot be changed behind the engine's back."""
+    from datetime import datetime, timezone
+
+    case = file_case()
+    inst = main_instance(case)
+    specs = specs_for(inst.process_version_id)
+    eng = Engine.load(specs, inst.state)
+    task = eng.ready_user_tasks()[0]
+    eng.complete(task.task_id, {"review_outcome": "accept", "units": (3, 4), "by_unit": {5: "x"},
+                                "at": datetime(2026, 12, 4, tzinfo=timezone.utc)})
+    reloaded = Engine.load(specs, eng.dump())
+    assert eng.workflow_data() == reloaded.workflow_data()
+    kept_data = [t.data for t in eng.wf.get_tasks()]
+    assert kept_data == [t.data for t in reloaded.wf.get_tasks()]
+    assert any(d.get("units") == [3, 4] and d.get("by_unit") == {"5": "x"} and d.get("at") == datetime(2026, 12, 4, tzinfo=timezone.utc)
+               for d in kept_data)
+    ready = eng.ready_user_tasks()[0]
+    with pytest.raises(TypeError):
+        ready.data["review_outcome"] = "reject"
 
 
 def test_the_cache_holds_at_most_its_size(org, clock, loads, app, monkeypatch):
