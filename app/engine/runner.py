@@ -187,6 +187,23 @@ class StepRecord:
     properties: dict
 
 
+def _tree_position(task, top) -> list[int]:
+    """Where a task comes in SpiffWorkflow's depth-first walk: its path of child indexes from the root, a
+    subprocess's tasks placed after the task that runs it and before that task's children (-1)."""
+    key = []
+    while True:
+        parent = task.parent
+        while parent is not None:
+            key.append(parent._children.index(task.id))
+            task, parent = parent, parent.parent
+        if task.workflow is top:
+            break
+        key.append(-1)
+        task = top.get_task_from_id(task.workflow.parent_task_id)
+    key.reverse()
+    return key
+
+
 class Engine:
     """Operations on one loaded workflow. Construct with `Engine.start` or `Engine.load`."""
 
@@ -251,17 +268,31 @@ class Engine:
                 t.task_spec.extensions.get("properties", {}),
                 MappingProxyType(t.data),  # read-only: the task's own data, which a kept workflow carries on
             )
-            for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
+            for t in self._in_state(TaskState.READY, manual=True)
         ]
 
     def ready_user_task_ids(self) -> frozenset[str]:
-        return frozenset(str(t.id) for t in self.wf.get_tasks(state=TaskState.READY, manual=True))
+        return frozenset(str(t.id) for t in self._in_state(TaskState.READY, manual=True))
+
+    def _in_state(self, state: int, manual: bool = False) -> list:
+        """The tasks in one state (READY, WAITING), as `wf.get_tasks(state=...)` lists them and in its order, found by
+        scanning the workflow's task dictionaries instead of walking the tree: the walk costs about 6 µs per task
+        (a case at implementation holds 36: ~200 µs), and every save asks for both states."""
+        top = self.wf
+        found = [t for t in top.tasks.values() if t.state == state and (not manual or t.task_spec.manual)]
+        for sp in top.subprocesses.values():
+            # (the walk does not enter the subprocess of a finished task)
+            if top.get_task_from_id(sp.parent_task_id).state < TaskState.FINISHED_MASK:
+                found.extend(t for t in sp.tasks.values() if t.state == state and (not manual or t.task_spec.manual))
+        if len(found) > 1:
+            found.sort(key=lambda t: _tree_position(t, top))
+        return found
 
     def _waiting_tasks(self) -> list:
         """The WAITING tasks with an event definition. A save asks for them several times (next timer, statuses,
         the messages it waits for): the tree is walked once per state; every command forgets the walk."""
         if self._waits is None:
-            self._waits = [t for t in self.wf.get_tasks(state=TaskState.WAITING)
+            self._waits = [t for t in self._in_state(TaskState.WAITING)
                            if getattr(t.task_spec, "event_definition", None) is not None]
         return self._waits
 

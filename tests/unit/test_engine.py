@@ -80,3 +80,72 @@ def test_every_flow_element_has_diagram_interchange():
                 assert el.get("id") in drawn, f"{path.name}: {tag} {el.get('id')} has no shape/edge"
             for lane in process.iterfind(".//bpmn:lane", ns):
                 assert lane.get("id") in drawn
+
+
+NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="nested" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:parallelGateway id="split"><bpmn:incoming>f0</bpmn:incoming>
+      <bpmn:outgoing>f1</bpmn:outgoing><bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing><bpmn:outgoing>f4</bpmn:outgoing>
+    </bpmn:parallelGateway>
+    <bpmn:userTask id="first"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>g1</bpmn:outgoing></bpmn:userTask>
+    <bpmn:subProcess id="sub"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>g2</bpmn:outgoing>
+      <bpmn:startEvent id="sub_start"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:parallelGateway id="sub_split"><bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing><bpmn:outgoing>s3</bpmn:outgoing></bpmn:parallelGateway>
+      <bpmn:userTask id="inner_a"><bpmn:incoming>s2</bpmn:incoming><bpmn:outgoing>s4</bpmn:outgoing></bpmn:userTask>
+      <bpmn:userTask id="inner_b"><bpmn:incoming>s3</bpmn:incoming><bpmn:outgoing>s5</bpmn:outgoing></bpmn:userTask>
+      <bpmn:parallelGateway id="sub_join"><bpmn:incoming>s4</bpmn:incoming><bpmn:incoming>s5</bpmn:incoming><bpmn:outgoing>s6</bpmn:outgoing></bpmn:parallelGateway>
+      <bpmn:endEvent id="sub_end"><bpmn:incoming>s6</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="sub_split"/>
+      <bpmn:sequenceFlow id="s2" sourceRef="sub_split" targetRef="inner_a"/>
+      <bpmn:sequenceFlow id="s3" sourceRef="sub_split" targetRef="inner_b"/>
+      <bpmn:sequenceFlow id="s4" sourceRef="inner_a" targetRef="sub_join"/>
+      <bpmn:sequenceFlow id="s5" sourceRef="inner_b" targetRef="sub_join"/>
+      <bpmn:sequenceFlow id="s6" sourceRef="sub_join" targetRef="sub_end"/>
+    </bpmn:subProcess>
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>g3</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P30D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="last"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>g4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:parallelGateway id="join"><bpmn:incoming>g1</bpmn:incoming><bpmn:incoming>g2</bpmn:incoming><bpmn:incoming>g3</bpmn:incoming><bpmn:incoming>g4</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:endEvent id="end"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="split"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="split" targetRef="first"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="sub"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="wait"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="split" targetRef="last"/>
+    <bpmn:sequenceFlow id="g1" sourceRef="first" targetRef="join"/>
+    <bpmn:sequenceFlow id="g2" sourceRef="sub" targetRef="join"/>
+    <bpmn:sequenceFlow id="g3" sourceRef="wait" targetRef="join"/>
+    <bpmn:sequenceFlow id="g4" sourceRef="last" targetRef="join"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="join" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_ready_and_waiting_tasks_are_found_as_the_engine_walks_them():
+    """The adapter finds READY and WAITING tasks by scanning the task dictionaries (issue 18: the tree walk cost more
+    than a save's SQL); they are the tasks, and in the order, SpiffWorkflow's own depth-first walk gives — across
+    parallel branches and into a subprocess — as each completion changes the tree."""
+    from SpiffWorkflow.util.task import TaskState
+
+    parsed = parse_bpmn(NESTED, "nested.bpmn")[0]
+    eng = Engine.start(Engine.restore_spec(parsed.spec_json, NESTED.decode()), {})
+
+    def walked(state, **kw):
+        return [t.id for t in eng.wf.get_tasks(state=state, **kw)]
+
+    seen = []
+    while True:
+        ready = eng._in_state(TaskState.READY, manual=True)
+        assert [t.id for t in ready] == walked(TaskState.READY, manual=True)
+        assert [t.id for t in eng._in_state(TaskState.WAITING)] == walked(TaskState.WAITING)
+        assert [t.task_id for t in eng.ready_user_tasks()] == [str(i) for i in walked(TaskState.READY, manual=True)]
+        if not ready:
+            break
+        seen.append([t.task_spec.bpmn_id for t in ready])
+        eng.complete(str(ready[-1].id), {})  # the last first: the order changes as the tree does
+    # The subprocess's tasks come where the walk meets them: after the branch before it, before those after it.
+    assert seen[0] == ["first", "inner_a", "inner_b", "last"]
+    assert seen[-1] == ["first"] and eng.next_timer_due() is not None
