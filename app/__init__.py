@@ -4,6 +4,7 @@
 imports are inside the register_* functions on purpose: this module runs first whenever any `app.*`
 module is imported, so importing the features here at module level would make every kernel module
 (app.clock, app.extensions, ...) drag the whole application in, in an order that cannot work."""
+import json
 import logging
 import re
 from urllib.parse import unquote_to_bytes
@@ -34,6 +35,33 @@ JSON_CONTROL = re.compile(rb"\\u00(0[0-8bcef]|1[0-9a-f]|7f)", re.IGNORECASE)
 # with a ValueError that no schema reports.
 # (matched only where a run of digits starts: searched inside one, a long run would cost quadratic time)
 JSON_HUGE_NUMBER = re.compile(rb"(?<![0-9])[0-9]{4301}")
+# An escaped UTF-16 surrogate in a JSON body: a pair is a character beyond the BMP (an emoji), a lone one is no
+# character at all, which no database text column can hold (see _lone_surrogate).
+JSON_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate(body: bytes) -> bool:
+    """Whether a JSON body holds a string (or key) with an unpaired surrogate."""
+    if not JSON_SURROGATE.search(body):
+        return False
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return False  # (the route refuses a body that is not JSON)
+    todo = [doc]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
 
 
 def create_app(config_class=None) -> Flask:
@@ -102,7 +130,8 @@ def register_extensions(app: Flask) -> None:
         # (a multipart field that was not UTF-8 arrives with its bad bytes replaced by U+FFFD: refused as well)
         undecoded = request.mimetype == "multipart/form-data" and any("\ufffd" in v for v in values)
         body = request.get_data() if request.is_json else b""
-        if undecoded or any(CONTROL_CHARACTER.search(v) for v in values) or JSON_CONTROL.search(body) or JSON_HUGE_NUMBER.search(body):
+        if (undecoded or any(CONTROL_CHARACTER.search(v) for v in values) or JSON_CONTROL.search(body) or JSON_HUGE_NUMBER.search(body)
+                or _lone_surrogate(body)):
             abort(400)
         # Invisible format characters (zero-width spaces, direction overrides) are dropped from every form and query
         # value: text pasted from a word processor carries them, and kept they make a blank "filled" field, a name
@@ -329,8 +358,11 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(exc):
-        flash(_l("The upload is too large."), "danger")
-        return _error_page(413, _l("The upload is too large."))
+        # (a form without files over the limit is text far longer than any field takes, not an upload)
+        said = (_l("The upload is too large.") if request.mimetype == "multipart/form-data"
+                else _l("What was submitted is far longer than any field takes: shorten it and try again."))
+        flash(said, "danger")
+        return _error_page(413, said)
 
     @app.errorhandler(FileUnavailable)
     def file_unavailable(exc):

@@ -31,6 +31,11 @@ def refused_literal(host: str) -> bool:
     try:
         return _refused(ipaddress.ip_address(host.strip("[]")))
     except ValueError:
+        pass
+    try:
+        # The forms the system's resolver reads as an IPv4 address too: 127.1, 2130706433, 0x7f000001, 017700000001.
+        return _refused(ipaddress.IPv4Address(socket.inet_aton(host)))
+    except (OSError, ValueError):
         return False  # a name: checked when it is resolved, at each delivery
 
 

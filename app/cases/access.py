@@ -5,16 +5,23 @@ from sqlalchemy import exists, select
 
 from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR
 from app.cases import hooks
-from app.cases.models import CaseSubject, CaseUnit, Subject
+from app.cases.models import Case, CaseSubject, CaseUnit, Subject
+from app.enums import CaseKind
 from app.extensions import db
 from app.security_log import services as security_log
 
 SEE_ALL_ROLES = (OFFICE, SUPERVISOR, ADMIN)
 UNIT_ROLES = (CASEWORKER, GROUP_LEAD)
+# Who reads a public report's reporter (name, contact, the file they sent): the office and the unit it was assigned
+# to (unit staff see only their units' cases). Supervisors follow the report's steps and deadlines without it; the
+# system administrator (三员分立: no part in cases) does not see reports at all.
+SEE_REPORTER_ROLES = (OFFICE, CASEWORKER, GROUP_LEAD)
 
 
 def case_visibility_clause(actor, case_id_column):
     """SQL condition limiting cases to those the actor may see; None means no limit, False none at all."""
+    if actor.role == ADMIN:
+        return ~exists().where(Case.id == case_id_column, Case.kind == CaseKind.PUBLIC_REPORT)
     if actor.role in SEE_ALL_ROLES:
         return None
     if actor.role in UNIT_ROLES:
@@ -33,8 +40,9 @@ def can_see_case(actor, case_id: int) -> bool:
 
 
 def can_see_full_codes(actor, case) -> bool:
-    """Whole identity numbers only for the office, administrators and the unit that filed the case."""
-    return actor.role in (OFFICE, ADMIN) or actor.unit_id == case.initiating_unit_id
+    """Whole identity numbers only for the office and the unit that filed the case (not the system administrator, who
+    under 三员分立 has no part in cases)."""
+    return actor.role == OFFICE or (actor.role in UNIT_ROLES and actor.unit_id == case.initiating_unit_id)
 
 
 def may_work_on(actor, open_task) -> bool:

@@ -331,12 +331,14 @@ def test_webhooks_never_go_to_internal_addresses_nor_follow_redirects(org, clock
 
     for url in ("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://0.0.0.0/x", "http://224.0.0.1/x",
                 "http://100.100.100.200/latest/meta-data/", "http://[fd00:ec2::254]/latest/", "http://[2002:a9fe:a9fe::1]/x",
-                "http://[::ffff:169.254.169.254]/x", "http://192.0.0.170/x"):
+                "http://[::ffff:169.254.169.254]/x", "http://192.0.0.170/x", "http://0xa9fea9fe/x", "http://169.254.43518/x"):
         with pytest.raises(DomainError):
             clients.create(user("admin"), "x", unit_id("市财政局"), ["lists"], url)
         db.session.rollback()
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_LOOPBACK", False)  # (production's default)
-    for url in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]/hook"):
+    # (and the numeric forms the resolver reads as 127.0.0.1)
+    for url in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]/hook", "http://127.1/hook",
+                "http://2130706433/hook", "http://0x7f000001/hook", "http://017700000001/hook"):
         with pytest.raises(DomainError):
             clients.create(user("admin"), "x", unit_id("市财政局"), ["lists"], url)
         db.session.rollback()

@@ -88,6 +88,16 @@ def test_api_refuses_nested_json_out_of_range_times_and_control_characters(clien
     assert resp.status_code == 400 and resp.get_json()["code"] == "bad_request"
     assert db.session.scalar(select(func.count()).select_from(db.metadata.tables["credit_check"])) == checks
 
+    # A lone UTF-16 surrogate is no character (the database cannot store it): refused; a pair (an emoji) is text.
+    for lone in ('"\\ud800"', '"x\\udfff"', '"\\udbff\\u0041"'):
+        resp = client.post("/api/v1/checks", headers=auth, data=(
+            '{"code": "91510400MA6X000102", "matter_type": "licence", "matter_no": ' + lone + "}"))
+        assert resp.status_code == 400 and resp.get_json()["code"] == "bad_request", lone
+    assert db.session.scalar(select(func.count()).select_from(db.metadata.tables["credit_check"])) == checks
+    resp = client.post("/api/v1/checks", headers=auth, data=(
+        '{"code": "91510400MA6X000102", "matter_type": "licence", "matter_no": "P\\ud83d\\ude00"}'))
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+
 
 def test_a_refused_form_never_sends_the_user_to_another_site(client, org):
     login(client, "market_cw")
@@ -134,3 +144,18 @@ def test_a_decision_template_that_cannot_be_laid_out_or_is_unbounded_is_explaine
     ):
         resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": body, "preview": "1"})
         assert resp.status_code == 200 and resp.mimetype == "text/html" and said in resp.get_data(as_text=True), body
+
+
+def test_a_body_over_the_limit_is_named_for_what_it_is(client, app, org):
+    """Text far over any field's length is not called an upload; nothing is written either way."""
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    before = _cases()
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    resp = client.post("/cases/new", data={"csrf_token": csrf_from(page), "facts": "x" * (limit + 1)})
+    assert resp.status_code == 413 and "远超任何字段允许的长度" in resp.get_data(as_text=True)
+    body = (b'--B\r\nContent-Disposition: form-data; name="evidence"; filename="a.pdf"\r\n'
+            b"Content-Type: application/pdf\r\n\r\n%PDF" + b"0" * (limit + 1) + b"\r\n--B--\r\n")
+    resp = client.post("/cases/new", content_type="multipart/form-data; boundary=B", data=body)
+    assert resp.status_code == 413 and "上传的文件过大" in resp.get_data(as_text=True)
+    assert _cases() == before

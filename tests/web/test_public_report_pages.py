@@ -49,6 +49,27 @@ def test_a_reporter_follows_the_report_and_staff_see_it_by_role(client, org, clo
     client.post("/logout", data={"csrf_token": csrf_from(detail)})
     login(client, "tax_cw")
     assert client.get(f"/cases/{case.id}").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/").get_data(as_text=True))})
+    # A supervisor follows the report's steps without learning who reported it; the administrator does not see it.
+    login(client, "supervisor1")
+    detail = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "举报人" in detail and "仅对联席办和承办单位显示" in detail
+    assert "李先生" not in detail and "li@example.com" not in detail
+    client.post("/logout", data={"csrf_token": csrf_from(detail)})
+    login(client, "admin")
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    assert f"/cases/{case.id}\"" not in client.get(f"/cases/?q={number}").get_data(as_text=True)
+
+
+def test_the_file_a_reporter_sent_is_read_only_by_those_who_read_the_reporter(org):
+    from app.cases import hooks
+    from app.cases.models import Attachment
+    from tests.conftest import user
+
+    files = [Attachment(id=1, purpose="report_evidence"), Attachment(id=2, purpose="evidence")]
+    assert [a.id for a in hooks.visible_attachments(user("market_cw"), files)] == [1, 2]
+    assert [a.id for a in hooks.visible_attachments(user("office1"), files)] == [1, 2]
+    assert [a.id for a in hooks.visible_attachments(user("supervisor1"), files)] == [2]
 
 
 def test_the_reporter_reads_the_reward_decided_for_a_confirmed_report(client, org, clock):

@@ -109,9 +109,12 @@ def test_logins_exports_and_full_identity_numbers_are_logged_in_a_chain(client, 
     supervisor = client.application.test_client()
     login(supervisor, "supervisor1")
     supervisor.get(f"/cases/{case.id}")  # masked for the supervisor: no event
+    admin = client.application.test_client()
+    login(admin, "admin")
+    assert PERSON[2] not in admin.get(f"/cases/{case.id}").get_data(as_text=True)  # nor whole for the administrator
     supervisor.get("/supervision/export.csv")
     kinds = _kinds()
-    assert kinds.count("login_failed") == 1 and kinds.count("login") == 2
+    assert kinds.count("login_failed") == 1 and kinds.count("login") == 3
     assert kinds.count("full_code_view") == 1 and kinds.count("export") == 1
     view = db.session.scalar(select(SecurityEvent).where(SecurityEvent.kind == "full_code_view"))
     assert view.username == "market_cw" and view.entity_key == str(case.id)
