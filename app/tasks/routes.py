@@ -19,7 +19,7 @@ from forms import FORMS
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
-CONFLICT = _l("Someone else completed or changed this task at the same moment. Nothing of yours was saved.")
+CONFLICT = _l("This task was completed or changed at the same moment, by someone else or by the same form sent twice. Nothing of this submission was saved.")
 
 
 # The roles whose users are given tasks (the menu offers "My tasks" to them alone).

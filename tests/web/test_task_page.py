@@ -61,7 +61,7 @@ def test_losing_the_race_at_the_save_is_a_409_with_a_clear_message(client, org, 
     resp = client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "outcome": "accept", "reasons": ""})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 409
-    assert "其他人员同时办理或修改了该任务" in html
+    assert "该任务同时被他人办理或修改，或同一表单被重复提交" in html
     monkeypatch.undo()
     assert db.session.get(Case, case.id).status == "pre_review"
     assert _events(case.id, EventType.TASK_COMPLETED) == 0
