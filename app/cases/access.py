@@ -2,6 +2,7 @@
 the cases their unit is involved in; the office, supervisors and administrators see all; other roles
 (experts, applicants) see what their feature registered in cases.hooks."""
 from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 
 from app.auth.models import ADMIN, CASEWORKER, GROUP_LEAD, OFFICE, SUPERVISOR
 from app.cases import hooks
@@ -21,7 +22,9 @@ SEE_REPORTER_ROLES = (OFFICE, CASEWORKER, GROUP_LEAD)
 def case_visibility_clause(actor, case_id_column):
     """SQL condition limiting cases to those the actor may see; None means no limit, False none at all."""
     if actor.role == ADMIN:
-        return ~exists().where(Case.id == case_id_column, Case.kind == CaseKind.PUBLIC_REPORT)
+        # (an alias: the column may be the listing query's own case.id, which the subquery must correlate to)
+        report = aliased(Case)
+        return ~exists().where(report.id == case_id_column, report.kind == CaseKind.PUBLIC_REPORT)
     if actor.role in SEE_ALL_ROLES:
         return None
     if actor.role in UNIT_ROLES:

@@ -3,7 +3,7 @@ import re
 
 from app.extensions import db
 from tests.conftest import csrf_from, login
-from tests.helpers import complete, in_effect_case, only_task, unit_id
+from tests.helpers import complete, file_case, in_effect_case, only_task, unit_id
 
 NUM = re.compile(r'id="report-number">([^<]+)<')
 CODE = re.compile(r'id="query-code">([^<]+)<')
@@ -59,6 +59,9 @@ def test_a_reporter_follows_the_report_and_staff_see_it_by_role(client, org, clo
     login(client, "admin")
     assert client.get(f"/cases/{case.id}").status_code == 404
     assert f"/cases/{case.id}\"" not in client.get(f"/cases/?q={number}").get_data(as_text=True)
+    other = file_case()  # (any other case the administrator still sees, in the list and by itself)
+    assert f"/cases/{other.id}\"" in client.get("/cases/").get_data(as_text=True)
+    assert client.get(f"/cases/{other.id}").status_code == 200
 
 
 def test_the_file_a_reporter_sent_is_read_only_by_those_who_read_the_reporter(org):
