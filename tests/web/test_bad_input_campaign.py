@@ -62,7 +62,7 @@ def test_an_api_body_with_a_number_of_thousands_of_digits_is_a_bad_request(clien
     assert time.perf_counter() - t0 < 0.5  # (about 6 s before)
 
 
-def test_an_api_call_with_a_number_the_database_cannot_hold_is_a_bad_request(client, org):
+def test_an_api_call_with_a_number_the_database_cannot_hold_is_a_bad_request(client, org, clock):
     """In a body, a value that cannot be accepted (400) on SQLite and PostgreSQL alike; in the path, no such record."""
     from tests.helpers import in_effect_case
 

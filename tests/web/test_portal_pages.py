@@ -190,7 +190,7 @@ def test_applicant_finds_and_completes_its_task_from_the_inbox(client, org, cloc
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/portal/cases/{obj.id}")
 
 
-def test_out_of_range_ids_get_a_clear_answer_not_an_error(client, org):
+def test_out_of_range_ids_get_a_clear_answer_not_an_error(client, org, clock):
     login(client, "supervisor1")
     big = "99999999999999999999"
     for url in (f"/cases/{big}", f"/supervision/reports/{big}", f"/experts/draws/{big}/verify", f"/admin/catalog/1/diff?a={big}&b=1"):
