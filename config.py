@@ -234,8 +234,9 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("XINLIAN_LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("XINLIAN_REGISTER_RATE_LIMIT", "5 per minute;20 per hour")
     API_RATE_LIMIT = os.environ.get("XINLIAN_API_RATE_LIMIT", "600 per minute")
-    # Reports from the public and their queries, per address.
+    # Reports from the public filed, and their queries, per address; every report form sent (filed or refused).
     REPORT_RATE_LIMIT = os.environ.get("XINLIAN_REPORT_RATE_LIMIT", "3 per minute;10 per hour;30 per day")
+    REPORT_ATTEMPT_RATE_LIMIT = os.environ.get("XINLIAN_REPORT_ATTEMPT_RATE_LIMIT", "20 per minute;100 per hour")
     # Searches of the public lists, per address (a person's whole identity number confirms their listing: guessing the
     # masked digits one request at a time must not be quick).
     PUBLIC_SEARCH_RATE_LIMIT = os.environ.get("XINLIAN_PUBLIC_SEARCH_RATE_LIMIT", "30 per minute;300 per hour")
@@ -274,7 +275,8 @@ class TestConfig(Config):
     TESTING = True
     SQLITE_EXPLICIT_BEGIN = True  # every test is rolled back to a savepoint (see app._sqlite_pragmas)
     # Throttling stays on but generous; the throttling tests set the production limits.
-    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = API_RATE_LIMIT = REPORT_RATE_LIMIT = PUBLIC_SEARCH_RATE_LIMIT = "100000 per minute"
+    LOGIN_RATE_LIMIT = REGISTER_RATE_LIMIT = API_RATE_LIMIT = REPORT_RATE_LIMIT = REPORT_ATTEMPT_RATE_LIMIT = \
+        PUBLIC_SEARCH_RATE_LIMIT = "100000 per minute"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
         BASE_DIR / "instance" / "test.db"
     )

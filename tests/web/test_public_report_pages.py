@@ -108,3 +108,37 @@ def test_the_reporter_reads_the_reward_decided_for_a_confirmed_report(client, or
     page = client.get("/public/reports/track").get_data(as_text=True)
     html = client.post("/public/reports/track", data={"csrf_token": csrf_from(page), "number": number, "code": code}).get_data(as_text=True)
     assert "您获得举报奖励 2,000 元。" in html and "举报线索属实，按规定给予奖励。" in html
+
+
+def test_only_reports_filed_count_against_the_address_and_refused_forms_have_their_own_limit(client, org, clock, app, monkeypatch):
+    """A citizen whose form was refused (a missing field) may correct it and send it again; a script sending refused
+    forms is still stopped by the limit on every submission."""
+    from app.extensions import limiter
+
+    monkeypatch.setitem(app.config, "REPORT_RATE_LIMIT", "2 per minute")
+    monkeypatch.setitem(app.config, "REPORT_ATTEMPT_RATE_LIMIT", "20 per minute")
+    limiter.reset()
+    try:
+        page = client.get("/public/reports/").get_data(as_text=True)
+        refused = [client.post("/public/reports/", data={"csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": "",
+                                                         "content": "短", "contact_name": "", "contact": "x"}) for _ in range(3)]
+        assert [r.status_code for r in refused] == [200] * 3 and all("请写明被举报的单位或个人" in r.get_data(as_text=True) for r in refused)
+        filed = [_send(client, f"某公司{i}", "") for i in range(3)]
+        assert [r.status_code for r in filed] == [200, 200, 429]
+        assert all(NUM.search(r.get_data(as_text=True)) for r in filed[:2])
+        from sqlalchemy import func, select
+
+        from app.cases.models import Case
+
+        assert db.session.scalar(select(func.count()).select_from(Case).where(Case.number.like("JB-%"))) == 2
+        # Once that limit is reached, no form is taken from the address until it clears.
+        assert client.post("/public/reports/", data={"csrf_token": csrf_from(page), "content": "短"}).status_code == 429
+        # Every submission counts toward the looser limit.
+        limiter.reset()
+        monkeypatch.setitem(app.config, "REPORT_RATE_LIMIT", "100 per minute")
+        monkeypatch.setitem(app.config, "REPORT_ATTEMPT_RATE_LIMIT", "4 per minute")
+        answers = [client.post("/public/reports/", data={"csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": "",
+                                                         "content": "短", "contact_name": "", "contact": "x"}).status_code for _ in range(5)]
+        assert answers == [200, 200, 200, 200, 429]
+    finally:
+        limiter.reset()
