@@ -53,6 +53,9 @@ def make_app(tmp: Path):
     class BenchConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp / 'bench.db'}"
         UPLOAD_DIR = str(tmp / "uploads")
+        # Transactions as in production: begun at the first write (the test suite's explicit BEGIN, kept for its
+        # savepoints, makes a reader that then writes fail on a stale snapshot instead of waiting its turn).
+        SQLITE_EXPLICIT_BEGIN = False
 
     app = create_app(BenchConfig)
     with app.app_context():
@@ -525,13 +528,21 @@ def dashboard_ms(app) -> float:
         for i in range(0, len(rows), 5000):
             db.session.execute(insert(StepRecord), rows[i:i + 5000])
         db.session.commit()
+    # The page reads the snapshot the scheduler keeps (every DASHBOARD_REFRESH_SECONDS): refresh it once here, as the
+    # scheduler's job does, rather than leave the page to the fallback it keeps for a scheduler that has stopped.
+    from app.scheduler.jobs import refresh_dashboard
+
+    t0 = time.perf_counter()
+    refresh_dashboard(app)
+    refresh = time.perf_counter() - t0
     client = supervisor_client(app)
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
-        assert client.get("/supervision/dashboard").status_code == 200
+        resp = client.get("/supervision/dashboard")
         times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
+        assert resp.status_code == 200 and "数据截至".encode() in resp.data, "the page did not read the snapshot"
+    return statistics.median(times) * 1000, refresh * 1000
 
 
 def listed_subjects(app) -> list[str]:
@@ -643,7 +654,8 @@ def main():
         print(f"timer lag p99 s: {lag:.2f} (200 single timers due at random times over 20 s, 100,000 waiting; the scheduler's own "
               f"jobs in-process)")
         print(f"timeline ms: {timeline:.1f}")
-        print(f"dashboard ms: {dashboard_ms(app):.1f}")
+        page, refresh = dashboard_ms(app)
+        print(f"dashboard ms: {page:.1f} (the page from the scheduler's snapshot; the snapshot recomputed in {refresh:.0f} ms)")
         p95, med = check_ms(app)
         print(f"check p95 ms: {p95:.1f} (median {med:.1f}; 400 checks over 100,000 listed subjects)")
         with app.app_context():
