@@ -4,13 +4,13 @@ import io
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.permissions import require_role
 from app.cases import queries as case_queries
 from app.cases.access import case_visibility_clause
 from app.cases.attachments import uploads_from
-from app.cases.models import Case
+from app.cases.models import Case, CaseSubject
 from app.cases.routes import detail_with_draft
 from app.enums import CaseKind
 from app.errors import DomainError
@@ -24,12 +24,16 @@ bp = Blueprint("department_lists", __name__, url_prefix="/lists/department")
 staff_bp = Blueprint("listing_end", __name__)
 
 
-def _imports(actor) -> list[Case]:
-    stmt = select(Case).where(Case.kind == CaseKind.DEPARTMENT_LIST).order_by(Case.created_at.desc(), Case.id.desc()).limit(100)
+def _imports(actor) -> list[tuple[Case, int]]:
+    """The latest 100 imports the actor may see, each with its number of subjects (counted by the database: an import
+    holds up to thousands of rows, and loading them to count cost a query and every row per import)."""
+    subjects = (select(func.count()).where(CaseSubject.case_id == Case.id).correlate(Case).scalar_subquery())
+    stmt = (select(Case, subjects).where(Case.kind == CaseKind.DEPARTMENT_LIST)
+            .order_by(Case.created_at.desc(), Case.id.desc()).limit(100))
     clause = case_visibility_clause(actor, Case.id)
     if clause is not None and clause is not False:
         stmt = stmt.where(clause)
-    return list(db.session.scalars(stmt))
+    return [(c, n) for c, n in db.session.execute(stmt)]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -49,7 +53,7 @@ def upload():
             problems = [str(m) for f, m in exc.errors if not f]  # row by row, shown as one list
             form.file.errors = [str(m) for f, m in exc.errors if f]
         else:
-            rows = sum(len(c.subjects) for c in made)
+            rows = db.session.scalar(select(func.count()).where(CaseSubject.case_id.in_([c.id for c in made])))
             flash(_l("%(n)s rows imported: the units applying the measures have been told.", n=rows), "success")
             return redirect(url_for("cases.detail", case_id=made[0].id) if len(made) == 1 else url_for("department_lists.upload"))
     return render_template("listings/department_lists.html", form=form, problems=problems, imports=_imports(current_user),

@@ -103,3 +103,33 @@ def test_a_paper_objection_refused_comes_back_on_the_subjects_listings_page(clie
     assert f'value="{person.subject_id}" selected' in chosen and "示例建材有限公司" not in chosen
     assert db.session.scalar(select(Case).where(Case.kind == "objection")) is None
     assert db.session.get(Listing, person.id).status == "in_effect"
+
+
+def test_the_imports_table_counts_each_imports_subjects_in_one_query(client, org, clock):
+    """The table of imports shows each import's number of rows without loading them: the page costs the same number of
+    statements with one import as with two."""
+    import re
+
+    from tests.flows.test_department_lists import PERSON
+    from tests.flows.test_push_writes import statements
+
+    login(client, "market_cw")
+    page = client.get("/lists/department/").get_data(as_text=True)
+
+    def send(*rows):
+        resp = client.post("/lists/department/", data={"csrf_token": csrf_from(page), "file": (_file(HEAD, *rows), "l.xlsx")},
+                           content_type="multipart/form-data", follow_redirects=True)
+        assert f"已导入 {len(rows)} 行" in resp.get_data(as_text=True)
+
+    def counts() -> tuple[list[int], int]:
+        with statements() as seen:
+            html = client.get("/lists/department/").get_data(as_text=True)
+        table = html[html.index("<h2"):]
+        return [int(n) for n in re.findall(r"</td><td>(\d+)</td>\s*<td class=\"small text-nowrap\">", table)], len(seen)
+
+    send(GOOD, PERSON[:9] + [GOOD[9]] + PERSON[10:])  # two rows under one document: one import of two subjects
+    first, cost = counts()
+    assert first == [2]
+    send(GOOD[:1] + ["另一建材有限公司", GOOD[2], "91510400MA6X00090A"] + GOOD[4:9] + ["资市监信〔2026〕14号"] + GOOD[10:])
+    second, cost_after = counts()
+    assert sorted(second) == [1, 2] and cost_after == cost
