@@ -30,19 +30,21 @@ def current_alg() -> str:
     return current_app.config.get("CHAIN_ALG", "hmac-sm3")
 
 
-def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash, alg: str | None = None) -> str:
+# What json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str) builds on every call,
+# built once: verifying a long timeline hashes every event of it.
+_PAYLOAD = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev_hash, alg: str | None = None,
+            key: bytes | None = None) -> str:
+    """`key`: the chain key, when the caller has it at hand (a walk over a timeline reads it once)."""
     alg = alg or current_alg()
-    payload = json.dumps(
-        [case_id, seq, type_, at.isoformat(), actor_id, actor_unit_id, bpmn_id, details, prev_hash],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    ).encode("utf-8")
+    payload = _PAYLOAD.encode(
+        [case_id, seq, type_, at.isoformat(), actor_id, actor_unit_id, bpmn_id, details, prev_hash]).encode("utf-8")
     if alg == "sha256":  # events recorded before the chains were keyed
         return hashlib.sha256(payload).hexdigest()
     if alg in KEYED:
-        return hmac.new(chain_key(), payload, KEYED[alg]).hexdigest()
+        return hmac.digest(key or chain_key(), payload, KEYED[alg]).hex()
     raise ValueError(f"unknown chain algorithm {alg}")
 
 
@@ -138,6 +140,7 @@ class _ChainWalk:
     def __init__(self, case_id: int, head_seq: int):
         self.case_id, self.head_seq, self.last, self.prev, self.keyed = case_id, head_seq, 0, GENESIS, False
         self.at_head = GENESIS if head_seq == 0 else None  # the hash of the event the case names as its head
+        self.key = None  # (read at the first keyed event: a chain of only legacy events needs none)
 
     def step(self, ev) -> bool:
         if ev.seq != self.last + 1 or ev.prev_hash != self.prev:
@@ -145,8 +148,10 @@ class _ChainWalk:
         if (self.keyed or ev.seq > self.head_seq) and ev.alg not in KEYED:
             return False  # an unkeyed event after a keyed one (or newer than the head): a rewrite, never a legacy event
         self.keyed = self.keyed or ev.alg in KEYED
+        if self.key is None and ev.alg in KEYED:
+            self.key = chain_key()
         digest = _digest(self.case_id, ev.seq, ev.type, clock.as_utc(ev.at), ev.actor_id, ev.actor_unit_id, ev.bpmn_id,
-                         ev.details, self.prev, ev.alg)
+                         ev.details, self.prev, ev.alg, self.key)
         if not hmac.compare_digest(digest, ev.hash):
             return False
         self.last, self.prev = ev.seq, ev.hash

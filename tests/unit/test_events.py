@@ -274,3 +274,26 @@ def test_the_chain_head_goes_out_with_the_events_and_a_rolled_back_head_is_read_
     details = [d for (d,) in db.session.query(CaseEvent.details).filter_by(case_id=case_id).order_by(CaseEvent.seq)]
     assert details[-3:] == [{"n": 1}, {"n": 2}, {"n": 3}]
     assert events.verify_chain(case_id) == (True, None)
+
+
+def test_an_events_hash_is_the_documented_hmac_of_its_canonical_json(org, clock, app, monkeypatch):
+    """The stored format does not change with how it is computed: HMAC (SM3 or SHA-256, the chain key) over the JSON
+    array of the event's fields with sorted keys, no ASCII escaping and no spaces — chains written before keep
+    verifying."""
+    import hashlib
+    import hmac
+    import json
+
+    from app import clock as app_clock
+    from app.crypto import chain_key
+
+    for alg, name in (("hmac-sm3", "sm3"), ("hmac-sha256", "sha256")):
+        monkeypatch.setitem(app.config, "CHAIN_ALG", alg)
+        case = file_case()
+        db.session.commit()
+        for ev in db.session.query(CaseEvent).filter_by(case_id=case.id).order_by(CaseEvent.seq):
+            payload = json.dumps([case.id, ev.seq, ev.type, app_clock.as_utc(ev.at).isoformat(), ev.actor_id, ev.actor_unit_id,
+                                  ev.bpmn_id, ev.details, ev.prev_hash], sort_keys=True, ensure_ascii=False,
+                                 separators=(",", ":"), default=str).encode("utf-8")
+            assert ev.alg == alg and ev.hash == hmac.new(chain_key(), payload, getattr(hashlib, name, None) or name).hexdigest()
+        assert events.verify_chain(case.id) == (True, None)
