@@ -1,5 +1,5 @@
 """Public pages (no login): report dishonest behaviour, and follow a report with its number and query code."""
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from app.cases.attachments import uploads_from
 from app.errors import DomainError
@@ -9,13 +9,14 @@ from app.public_reports import services
 from app.public_reports.forms import ReportForm, TrackForm
 
 bp = Blueprint("public_reports", __name__, url_prefix="/public/reports")
+_FILED = "xinlian.report_filed"
 
 
 # Two limits per address: reports filed (a form refused for a missing field or a bad code does not count: a citizen
 # correcting a typo is not held back), and every submission, filed or not (a script sending refused forms).
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"], scope="public_reports.report.filed",
-               deduct_when=lambda _response: g.get("report_filed", False))
+               deduct_when=lambda _response: request.environ.get(_FILED, False))
 @limiter.limit(lambda: current_app.config["REPORT_ATTEMPT_RATE_LIMIT"], methods=["POST"])
 def report():
     form = ReportForm()
@@ -24,7 +25,7 @@ def report():
             case, code = services.submit(form.subject_kind.data, form.subject_name.data, form.subject_code.data, form.content.data,
                                          form.contact_name.data, form.contact.data, uploads_from(request.files.getlist("file"), "file"))
             db.session.commit()
-            g.report_filed = True
+            request.environ[_FILED] = True  # (this request's own: an app context, and g, may outlive it)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)

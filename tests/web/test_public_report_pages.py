@@ -120,12 +120,13 @@ def test_only_reports_filed_count_against_the_address_and_refused_forms_have_the
     limiter.reset()
     try:
         page = client.get("/public/reports/").get_data(as_text=True)
+        assert NUM.search(_send(client, "某公司", "").get_data(as_text=True))  # (one filed first: refused forms after it are not counted)
         refused = [client.post("/public/reports/", data={"csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": "",
                                                          "content": "短", "contact_name": "", "contact": "x"}) for _ in range(3)]
         assert [r.status_code for r in refused] == [200] * 3 and all("请写明被举报的单位或个人" in r.get_data(as_text=True) for r in refused)
-        filed = [_send(client, f"某公司{i}", "") for i in range(3)]
-        assert [r.status_code for r in filed] == [200, 200, 429]
-        assert all(NUM.search(r.get_data(as_text=True)) for r in filed[:2])
+        filed = [_send(client, f"某公司{i}", "") for i in range(2)]
+        assert [r.status_code for r in filed] == [200, 429]
+        assert NUM.search(filed[0].get_data(as_text=True))
         from sqlalchemy import func, select
 
         from app.cases.models import Case
