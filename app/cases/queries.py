@@ -304,6 +304,9 @@ def supervision_overview(actor, status=None, kind=None, overdue_only=False, page
     overdue tasks (few, found by ix_open_task_due) grouped by case, most overdue first."""
     require_role(actor, SUPERVISOR, OFFICE, ADMIN)
     filters = []
+    visible = case_visibility_clause(actor, Case.id)  # (the administrator: every case but public reports)
+    if visible is not None:
+        filters.append(visible)
     if status:
         filters.append(Case.status == status)
     if kind:

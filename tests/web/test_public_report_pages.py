@@ -1,5 +1,6 @@
 """The public report page (no login), the query page, and who on the staff side sees a report."""
 import re
+from datetime import timedelta
 
 from app.extensions import db
 from tests.conftest import csrf_from, login
@@ -62,6 +63,15 @@ def test_a_reporter_follows_the_report_and_staff_see_it_by_role(client, org, clo
     other = file_case()  # (any other case the administrator still sees, in the list and by itself)
     assert f"/cases/{other.id}\"" in client.get("/cases/").get_data(as_text=True)
     assert client.get(f"/cases/{other.id}").status_code == 200
+    # nor in the supervision overview, its overdue view or its export (which list every case the reader may see)
+    clock.shift(timedelta(days=60))  # (every open step overdue: both on the overdue view if shown)
+    login(client, "admin")  # (again: the session has timed out meanwhile)
+    for url in ("/supervision/", "/supervision/?overdue=1", "/supervision/export.csv"):
+        page = client.get(url).get_data(as_text=True)
+        assert number not in page and other.number in page, url
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/cases/").get_data(as_text=True))})
+    login(client, "supervisor1")
+    assert number in client.get("/supervision/?overdue=1").get_data(as_text=True)
 
 
 def test_the_file_a_reporter_sent_is_read_only_by_those_who_read_the_reporter(org):
