@@ -16,8 +16,16 @@ def _reporter_files(actor, attachments) -> set[int]:
     return {a.id for a in attachments} if actor.role in SEE_REPORTER_ROLES else set()
 
 
+def _reporter_file_entries(actor, case, row) -> bool:
+    """The timeline entry of the reporter's file names it (its file name may name the reporter): shown only to those
+    who read the reporter."""
+    return not (row.type == "attachment_added" and isinstance(row.details, dict)
+                and row.details.get("purpose") == "report_evidence" and actor.role not in SEE_REPORTER_ROLES)
+
+
 def init_app(app) -> None:
     hooks.register_tasks(services.TASKS)
     hooks.register_case_section(_section)
     hooks.register_attachment_rule("report_evidence", _reporter_files)
+    hooks.register_timeline_filter(_reporter_file_entries)
     app.register_blueprint(routes.bp)

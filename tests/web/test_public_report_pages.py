@@ -153,3 +153,27 @@ def test_only_reports_filed_count_against_the_address_and_refused_forms_have_the
         assert answers == [200, 200, 200, 200, 429]
     finally:
         limiter.reset()
+
+
+def test_the_name_of_the_reporters_file_is_not_on_the_timeline_of_those_who_do_not_read_the_reporter(client, org, clock):
+    """The file's name may name the reporter (举报人张三身份证.pdf): its timeline entry is shown only to the office and the
+    unit the report was assigned to, like the file itself."""
+    import io
+
+    from sqlalchemy import select
+
+    from app.cases.models import Case
+    from tests.helpers import PDF
+
+    page = client.get("/public/reports/").get_data(as_text=True)
+    html = client.post("/public/reports/", data={"csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": "某公司",
+                                                 "subject_code": "", "content": "在政府采购中提供虚假业绩材料。", "contact_name": "张三",
+                                                 "contact": "zs@example.com", "file": (io.BytesIO(PDF.data), "举报人张三身份证.pdf")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    case = db.session.scalar(select(Case).where(Case.number == NUM.search(html)[1]))
+    complete("office1", only_task(case.id, "assign_report"), {"assignment": "assign", "unit_id": unit_id("市市场监管局"), "reasons": ""})
+    for username, sees in (("office1", True), ("market_cw", True), ("supervisor1", False)):
+        login(client, username)
+        detail = client.get(f"/cases/{case.id}").get_data(as_text=True)
+        assert ("张三身份证" in detail) is sees, username
+        client.post("/logout", data={"csrf_token": csrf_from(detail)})
