@@ -44,7 +44,10 @@ def can_see_case(actor, case_id: int) -> bool:
 
 def can_see_full_codes(actor, case) -> bool:
     """Whole identity numbers only for the office and the unit that filed the case (not the system administrator, who
-    under 三员分立 has no part in cases)."""
+    under 三员分立 has no part in cases). A public report's, as the reporter typed it: for those who verify the report
+    (the office and the unit it was assigned to, the only unit staff who see it), not supervisors."""
+    if case.kind == CaseKind.PUBLIC_REPORT:
+        return actor.role in SEE_REPORTER_ROLES
     return actor.role == OFFICE or (actor.role in UNIT_ROLES and actor.unit_id == case.initiating_unit_id)
 
 
@@ -63,8 +66,14 @@ def full_codes_shown(actor, case, address: str | None) -> bool:
     """Whether the page shows the subjects' codes whole; when that includes a person's identity number, the view
     is an event of the security audit log (flush; the page's route commits it)."""
     full = can_see_full_codes(actor, case)
-    # (one EXISTS, not the subjects loaded one by one: a department's list holds thousands)
-    if full and db.session.scalar(select(exists().where(CaseSubject.case_id == case.id, CaseSubject.subject_id == Subject.id,
-                                                         Subject.kind == "person"))):
+    if not full:
+        return False
+    if case.kind == CaseKind.PUBLIC_REPORT:  # (the subject as typed, not a subject on record)
+        reported = case.determination or {}
+        person = reported.get("subject_kind") == "person" and bool(reported.get("subject_code"))
+    else:  # (one EXISTS, not the subjects loaded one by one: a department's list holds thousands)
+        person = db.session.scalar(select(exists().where(CaseSubject.case_id == case.id, CaseSubject.subject_id == Subject.id,
+                                                         Subject.kind == "person")))
+    if person:
         security_log.record("full_code_view", actor, address=address, entity="case", key=case.id)
     return full

@@ -177,3 +177,26 @@ def test_the_name_of_the_reporters_file_is_not_on_the_timeline_of_those_who_do_n
         detail = client.get(f"/cases/{case.id}").get_data(as_text=True)
         assert ("张三身份证" in detail) is sees, username
         client.post("/logout", data={"csrf_token": csrf_from(detail)})
+
+
+def test_a_reported_persons_number_is_whole_only_for_those_who_verify_the_report_and_each_such_view_is_logged(client, org, clock):
+    from sqlalchemy import select
+
+    from app.cases.models import Case
+    from app.security_log.models import SecurityEvent
+
+    page = client.get("/public/reports/").get_data(as_text=True)
+    html = client.post("/public/reports/", data={"csrf_token": csrf_from(page), "subject_kind": "person", "subject_name": "王某某",
+                                                 "subject_code": "510402198503124568", "content": "拒不履行法院判决，转移财产。",
+                                                 "contact_name": "李先生", "contact": "li@example.com"}).get_data(as_text=True)
+    case = db.session.scalar(select(Case).where(Case.number == NUM.search(html)[1]))
+    complete("office1", only_task(case.id, "assign_report"), {"assignment": "assign", "unit_id": unit_id("市市场监管局"), "reasons": ""})
+    db.session.commit()
+    for username, whole in (("office1", True), ("market_cw", True), ("supervisor1", False)):
+        login(client, username)
+        detail = client.get(f"/cases/{case.id}").get_data(as_text=True)
+        assert ("510402198503124568" in detail) is whole and ("510***********4568" in detail) is not whole, username
+        client.post("/logout", data={"csrf_token": csrf_from(detail)})
+    views = db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "full_code_view",
+                                                           SecurityEvent.entity_key == str(case.id))).all()
+    assert len(views) == 2
