@@ -281,7 +281,8 @@ class Engine:
         top = self.wf
         found = [t for t in top.tasks.values() if t.state == state and (not manual or t.task_spec.manual)]
         for sp in top.subprocesses.values():
-            # (the walk does not enter the subprocess of a finished task)
+            # (the walk's own test for entering a subprocess, mirrored: SpiffWorkflow 3.2 skips it when its task's state
+            # is >= FINISHED_MASK, which no single state is, so both enter every subprocess; kept as the walk has it)
             if top.get_task_from_id(sp.parent_task_id).state < TaskState.FINISHED_MASK:
                 found.extend(t for t in sp.tasks.values() if t.state == state and (not manual or t.task_spec.manual))
         if len(found) > 1:
