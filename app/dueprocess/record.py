@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock, labels
 from app.auth.models import ADMIN, APPLICANT, EXPERT, OFFICE, SUPERVISOR
 from app.cases.access import case_visibility_clause
+from app.cases.identifiers import mask_code
 from app.cases.models import Case, CaseSubject, Subject
 from app.credit.models import CreditCheck
 from app.credit.services import SHOWN_STATUSES
@@ -142,7 +143,9 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
             items.append(Item(c.closed_at, str(labels.label(labels.STATUS_LABELS, c.status)), f"{c.number} · {c.title}", c))
     changes = changes_of(subject_id)
     for sc in changes:
-        text = f"{sc.subject.name}（{sc.subject.code}）" + (f" → {sc.successor.name}（{sc.successor.code}）" if sc.successor else "")
+        # (masked, as on the timelines and in the page's heading: the page is read by units, supervisors and more)
+        text = f"{sc.subject.name}（{mask_code(sc.subject.kind, sc.subject.code)}）" + (
+            f" → {sc.successor.name}（{mask_code(sc.successor.kind, sc.successor.code)}）" if sc.successor else "")
         items.append(_on(sc.on_date, str(labels.label(labels.SUBJECT_CHANGE_LABELS, sc.kind)), f"{text}\n{sc.basis}", None))
     for ch in checks:
         items.append(Item(ch.at, str(_l("Credit check")),

@@ -1,0 +1,46 @@
+"""Identity numbers are whole only where the case page shows them whole (the office and the filing unit): also on a
+correction of the number and in the subject page's record of a deregistration (found by a review helper's probes)."""
+from datetime import date
+
+from app.extensions import db
+from tests.conftest import csrf_from, login, user
+from tests.helpers import PERSON, in_effect_case
+
+ID = PERSON[2]  # 510402198503124568
+MASKED = "510***********4568"
+
+
+def _logout(client):
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/tasks/", follow_redirects=True).get_data(as_text=True))})
+
+
+def test_a_correction_of_an_identity_number_shows_both_numbers_masked_to_those_the_case_page_masks_them_for(client, org, clock):
+    from app.dueprocess import corrections
+
+    case, _codes = in_effect_case(subjects=(PERSON,))
+    subject = case.subjects[0].subject
+    corr = corrections.report(user("finance_cw"), subject.id, "code", "510402198503124584", "身份证号录入错误", [])
+    db.session.commit()
+    for who in ("finance_cw", "supervisor1", "admin"):
+        login(client, who)
+        page = client.get(f"/cases/{corr.id}").get_data(as_text=True)
+        assert ID not in page and "510402198503124584" not in page, who
+        assert MASKED in page and "510***********4584" in page, who
+        _logout(client)
+    login(client, "office1")  # the office reads both whole (and the view is logged like any whole number)
+    page = client.get(f"/cases/{corr.id}").get_data(as_text=True)
+    assert ID in page and "510402198503124584" in page
+
+
+def test_the_subject_pages_record_of_a_deregistration_masks_the_number(client, org, clock):
+    from app.dueprocess import subject_changes
+
+    case, _codes = in_effect_case(subjects=(PERSON,))
+    subject = case.subjects[0].subject
+    subject_changes.record_change(user("market_cw"), subject.id, "deregistered", date(2026, 11, 20), "死亡证明（示例）", "当事人死亡")
+    db.session.commit()
+    for who in ("finance_cw", "supervisor1", "admin", "office1"):
+        login(client, who)
+        page = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
+        assert MASKED in page and ID not in page, who
+        _logout(client)
