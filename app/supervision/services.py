@@ -5,12 +5,13 @@ import re
 from datetime import date
 
 from sqlalchemy import distinct, func, select, text
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.auth.models import ADMIN, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
 from app.cases import events
+from app.cases.access import case_visibility_clause
 from app.cases.models import Case, OpenTask
 from app.enums import JOINT_KINDS, EventType
 from app.errors import DomainError
@@ -18,7 +19,7 @@ from app.extensions import db, defer_insert
 from app.i18n import lazy_gettext as _l
 from app.invisible import strip_invisible
 from app.labels import step
-from app.supervision.models import Notice, StepRecord, TypicalCase
+from app.supervision.models import Notice, StepRecord, TypicalCase, notice_case
 from app.supervision.monitoring import QUOTA_PER_QUARTER, previous_quarter, quarter_bounds, quarter_of, typical_quota
 from app.workdays.services import working_days_ago
 
@@ -95,9 +96,24 @@ def notices_for_unit(actor):
     return list(db.session.scalars(select(Notice).where(Notice.unit_id == actor.unit_id).order_by(Notice.issued_at.desc())))
 
 
-def all_notices(actor):
+def all_notices(actor) -> list[tuple[Notice, list[Case]]]:
+    """The latest notices and summons, each with the cases it names that the reader may see. A notice naming only cases
+    the reader may not see is left out (the administrator and a public report: a notice issued by rule names the
+    report's number in its text too)."""
     require_role(actor, *VIEWERS)
-    return list(db.session.scalars(select(Notice).order_by(Notice.issued_at.desc()).limit(200)))
+    notices = list(db.session.scalars(select(Notice).options(selectinload(Notice.cases))
+                                      .order_by(Notice.issued_at.desc()).limit(200)))
+    visible = case_visibility_clause(actor, notice_case.c.case_id)
+    if visible is None or not notices:
+        return [(n, n.cases) for n in notices]
+    hidden = set(db.session.scalars(select(notice_case.c.case_id).where(
+        notice_case.c.notice_id.in_([n.id for n in notices]), ~visible)))
+    out = []
+    for n in notices:
+        shown = [c for c in n.cases if c.id not in hidden]
+        if shown or not n.cases:
+            out.append((n, shown))
+    return out
 
 
 def acknowledge(actor, notice_id: int) -> Notice:

@@ -200,3 +200,29 @@ def test_a_reported_persons_number_is_whole_only_for_those_who_verify_the_report
     views = db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "full_code_view",
                                                            SecurityEvent.entity_key == str(case.id))).all()
     assert len(views) == 2
+
+
+def test_the_administrator_does_not_read_a_reports_number_in_the_notices_on_the_sla_page(client, org, clock):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.cases.models import Case
+    from app.supervision import services as supervision
+    from tests.conftest import user
+
+    html = _send(client, "某举报对象公司", "").get_data(as_text=True)
+    number = NUM.search(html)[1]
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    complete("office1", only_task(case.id, "assign_report"), {"assignment": "assign", "unit_id": unit_id("市市场监管局"), "reasons": ""})
+    other = file_case()
+    clock.shift(timedelta(days=60))  # the unit's verification is overdue
+    supervision.issue(user("office1"), unit_id("市市场监管局"), "notice", "请加快办理。", date(2027, 1, 22))
+    db.session.commit()
+    login(client, "admin")
+    page = client.get("/supervision/sla").get_data(as_text=True)
+    assert number not in page and f'href="/cases/{case.id}"' not in page
+    assert other.number in page  # (notices about the cases the administrator sees are still there)
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+    login(client, "supervisor1")
+    assert number in client.get("/supervision/sla").get_data(as_text=True)
