@@ -65,9 +65,12 @@ def subject_record(actor, subject_id: int) -> dict:
     if clause is not None:
         stmt = stmt.where(clause)
     record = _record(actor, subject, stmt, all_checks=actor.role in SEE_ALL_CHECKS, restricted=clause is not None)
-    if clause is not None and not (record["cases"] or record["listings"] or record["checks"]):
+    # A check names the subject only where it found a listing (credit.services._name_shown): a check that found
+    # nothing tells the desk no name, and neither may this page.
+    named_by_check = any(ch.listing_ids for ch in record["checks"] if ch.unit_id == actor.unit_id)
+    if clause is not None and not (record["cases"] or record["listings"] or named_by_check):
         # A unit knows a subject through its own cases, a listing (what the credit check tells any unit) or its
-        # own checks; anyone else's subject (a case under way elsewhere) is, for it, no such subject.
+        # own checks that named it; anyone else's subject (a case under way elsewhere) is, for it, no such subject.
         raise NotFound(_l("No such subject."))
     return record
 

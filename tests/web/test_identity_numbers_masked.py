@@ -44,3 +44,20 @@ def test_the_subject_pages_record_of_a_deregistration_masks_the_number(client, o
         page = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
         assert MASKED in page and ID not in page, who
         _logout(client)
+
+
+def test_a_check_that_found_nothing_does_not_open_the_subject_page_which_would_name_the_person(client, org, clock):
+    """The credit check does not name whom a number belongs to unless it finds a listing (a party to a case still
+    undecided must not be learned by checking numbers); the subject page, reached by id, must not name them either."""
+    from app.credit import services as credit
+    from tests.helpers import file_case
+
+    case = file_case(subjects=(PERSON,))  # a trigger under way: no decision, no listing
+    subject = case.subjects[0].subject
+    answer = credit.check(credit.Requester.of_user(user("court_cw")), ID, "licence", "XK-1")
+    db.session.commit()
+    assert answer.subject_name is None
+    login(client, "court_cw")
+    assert PERSON[1] not in client.get(f"/check/{answer.check_id}").get_data(as_text=True)
+    assert client.get(f"/subjects/{subject.id}").status_code == 404
+    assert client.get(f"/subjects/{subject.id + 1}").status_code == 404  # (the same answer as an id that does not exist)
