@@ -38,6 +38,7 @@ _process_saved: dict[str, list[Callable]] = defaultdict(list)
 _task_views: dict[str, Callable] = {}
 _attachment_rules: dict[str, Callable] = {}
 _role_purposes: dict[str, frozenset] = {}
+_identity_documents: set[str] = set()
 _timeline_filters: list[Callable] = []
 _hidden_instance_rules: list[Callable] = []
 _task_rows: dict[str, Callable] = {}
@@ -95,6 +96,16 @@ def register_attachment_rule(purpose: str, visible: Callable) -> None:
     who see the case (a unit's own answer to a data call is not shown to the other units called). Given a case's files
     together, so that a rule reads what it needs once."""
     _attachment_rules[purpose] = visible
+
+
+def register_identity_document(purpose: str) -> None:
+    """Files of this purpose addressed to one subject (attachment.subject_id) print that subject's code whole (a decision
+    document names its party by identity number): opening one for a person is logged as a whole-number view."""
+    _identity_documents.add(purpose)
+
+
+def names_identity(attachment) -> bool:
+    return attachment.purpose in _identity_documents and attachment.subject_id is not None
 
 
 def register_role_purposes(role: str, purposes: set[str]) -> None:

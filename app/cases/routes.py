@@ -3,7 +3,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 
 from app.cases import attachments, hooks, queries
-from app.cases.access import full_codes_shown
+from app.cases.access import full_codes_shown, log_identity_document
 from app.cases.diagrams import diagram_xml, diagrams_for
 from app.cases.events import verify_chain
 from app.extensions import db
@@ -69,4 +69,6 @@ def diagram(case_id, instance_id):
 @login_required
 def download(case_id, attachment_id):
     att = queries.get_attachment(current_user, case_id, attachment_id)
+    log_identity_document(current_user, att, request.remote_addr)
+    db.session.commit()  # (the view's audit event, if any, before the file goes out)
     return attachments.download(att)

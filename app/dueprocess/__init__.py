@@ -3,7 +3,7 @@
 `init_app` adds the notices to the staff case page and to the applicant's case page, and registers the pages
 where statements are made (portal) and recorded when received on paper (staff)."""
 from app.cases import hooks
-from app.dueprocess import admin_routes, corrections, routes, services
+from app.dueprocess import admin_routes, corrections, decision_document, routes, services
 from app.dueprocess.forms import ServiceForm, StatementForm
 from app.engine.runner import register_script_functions
 
@@ -32,6 +32,7 @@ def init_app(app) -> None:
     hooks.register_tasks(corrections.TASKS)
     hooks.register_case_section(_section)
     hooks.register_portal_section(_portal_section)
+    hooks.register_identity_document(decision_document.DECISION)
     register_script_functions(services.SCRIPT_FUNCTIONS)
     app.register_blueprint(routes.portal_bp)
     app.register_blueprint(routes.staff_bp)

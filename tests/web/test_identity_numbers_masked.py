@@ -61,3 +61,25 @@ def test_a_check_that_found_nothing_does_not_open_the_subject_page_which_would_n
     assert PERSON[1] not in client.get(f"/check/{answer.check_id}").get_data(as_text=True)
     assert client.get(f"/subjects/{subject.id}").status_code == 404
     assert client.get(f"/subjects/{subject.id + 1}").status_code == 404  # (the same answer as an id that does not exist)
+
+
+def test_opening_a_decision_that_prints_a_persons_number_whole_is_logged_as_a_whole_number_view(client, org, clock):
+    """The decision document names its party by identity number (it is the document served on them and copied to the
+    units applying the measures): every reader who opens it is in the security log, as for a case page showing it."""
+    from sqlalchemy import select
+
+    from app.cases.models import Attachment
+    from app.security_log.models import SecurityEvent
+
+    case, _codes = in_effect_case(subjects=(PERSON,))
+    att = db.session.scalar(select(Attachment).where(Attachment.case_id == case.id, Attachment.purpose == "decision",
+                                                     Attachment.subject_id.is_not(None)))
+    db.session.commit()
+    for who in ("finance_cw", "supervisor1"):
+        login(client, who)
+        assert client.get(f"/cases/{case.id}/files/{att.id}").status_code == 200
+        _logout(client)
+    logged = db.session.scalars(select(SecurityEvent.username).where(SecurityEvent.kind == "full_code_view",
+                                                                     SecurityEvent.entity == "attachment",
+                                                                     SecurityEvent.entity_key == str(att.id))).all()
+    assert sorted(logged) == ["finance_cw", "supervisor1"]
