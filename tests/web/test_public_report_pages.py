@@ -99,6 +99,11 @@ def test_the_reporter_reads_the_reward_decided_for_a_confirmed_report(client, or
     complete("office1", only_task(case.id, "assign_report"), {"assignment": "assign", "unit_id": unit_id("市市场监管局"), "reasons": ""})
     trigger = file_case("market_cw")
     complete("market_cw", only_task(case.id, "verify_report"), {"outcome": "filed", "trigger_number": trigger.number, "reasons": "属实。"})
+    # The trigger's timeline names the report it was filed from, except to the administrator, who does not see reports.
+    for who, sees in (("market_cw", True), ("admin", False)):
+        login(client, who)
+        assert (number in client.get(f"/cases/{trigger.id}").get_data(as_text=True)) is sees, who
+        client.post("/logout", data={"csrf_token": csrf_from(client.get("/cases/").get_data(as_text=True))})
     page = client.get("/public/reports/track").get_data(as_text=True)
     html = client.post("/public/reports/track", data={"csrf_token": csrf_from(page), "number": number, "code": code}).get_data(as_text=True)
     assert "联席会议办公室正在决定对您的举报奖励" in html
