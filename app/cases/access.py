@@ -51,11 +51,13 @@ def can_see_full_codes(actor, case) -> bool:
     return actor.role == OFFICE or (actor.role in UNIT_ROLES and actor.unit_id == case.initiating_unit_id)
 
 
-def log_identity_document(actor, attachment, address: str | None) -> None:
+def log_identity_document(actor, attachment, address: str | None) -> bool:
     """Opening a document that prints a person's identity number whole (a decision addressed to them) is a
-    whole-number view in the security log, like a case page showing it (flush; the caller commits)."""
+    whole-number view in the security log, like a case page showing it (flush; the caller commits). True if logged."""
     if hooks.names_identity(attachment) and db.session.scalar(select(Subject.kind).where(Subject.id == attachment.subject_id)) == "person":
         security_log.record("full_code_view", actor, address=address, entity="attachment", key=attachment.id)
+        return True
+    return False
 
 
 def may_work_on(actor, open_task) -> bool:

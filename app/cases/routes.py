@@ -69,6 +69,6 @@ def diagram(case_id, instance_id):
 @login_required
 def download(case_id, attachment_id):
     att = queries.get_attachment(current_user, case_id, attachment_id)
-    log_identity_document(current_user, att, request.remote_addr)
-    db.session.commit()  # (the view's audit event, if any, before the file goes out)
+    if log_identity_document(current_user, att, request.remote_addr):
+        db.session.commit()  # (the view's audit event, before the file goes out)
     return attachments.download(att)
