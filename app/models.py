@@ -3,7 +3,10 @@ from app.api.models import ApiCall, ApiClient, WebhookDelivery  # noqa: F401
 from app.audit.models import AdminChange  # noqa: F401
 from app.auth.models import PasswordHistory, RecoveryCode, SpecialistGroup, Unit, User  # noqa: F401
 from app.blobs.models import Blob, BlobChunk  # noqa: F401
-from app.cases import access_sync  # noqa: F401  (keeps the CaseAccess read model in step: a flush listener)
+from app.cases import (
+    access_sync,  # noqa: F401  (keeps the CaseAccess read model in step: a flush listener)
+    search_sync,  # noqa: F401  (and the CaseSearch one)
+)
 from app.cases.models import (  # noqa: F401
     Attachment,
     Case,
@@ -11,6 +14,7 @@ from app.cases.models import (  # noqa: F401
     CaseEntry,
     CaseEvent,
     CaseMeasure,
+    CaseSearch,
     CaseSubject,
     CaseUnit,
     OpenTask,

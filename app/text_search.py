@@ -16,7 +16,7 @@ from app.extensions import db
 MIN_CHARS = 2
 # The GIN indexes over xl_bigrams(column) that the migration builds on PostgreSQL. They are not in the models
 # (SQLite has no such index); schema comparison (`flask db check`, the migration test) leaves them alone.
-SEARCH_INDEXES = ("ix_subject_name_bigrams", "ix_case_title_bigrams", "ix_case_number_bigrams")
+SEARCH_INDEXES = ("ix_subject_name_bigrams", "ix_case_search_text_bigrams", "ix_case_number_bigrams")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

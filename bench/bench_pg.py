@@ -367,6 +367,8 @@ class Copier:
                     new["state"] = "".join(p + f for p, f in zip(parts, fill)) + parts[-1]
                 elif t.name == "case_access":
                     new["created_at"] = created_at
+                elif t.name == "case_search":  # (as app/cases/search_sync.py writes it: the title, or a subject's name)
+                    new.update(created_at=created_at, text=f"{name}失信联合惩戒" if r["subject_id"] is None else name)
                 elif t.name == "open_task" and new["due_at"] is not None:
                     new["due_at"] = new["due_at"] - timedelta(days=overdue_days)
                 elif t.name == "case_event":

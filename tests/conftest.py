@@ -102,6 +102,36 @@ def _get_bind(self, mapper=None, clause=None, bind=None, **kw):
 FSASession.get_bind = _get_bind
 
 
+# The read models kept in step by flush listeners (app/cases/access_sync.py, search_sync.py), as their sources
+# give them: every test ends by comparing them, so any path that adds cases, subjects or units, or moves a status,
+# is checked, not only the paths a read-model test thought of.
+READ_MODELS = {
+    "case_search": (
+        "SELECT case_id, subject_id, created_at, text FROM case_search",
+        'SELECT id, NULL, created_at, title FROM "case" UNION ALL SELECT cs.case_id, cs.subject_id, c.created_at, '
+        's.name FROM case_subject cs JOIN "case" c ON c.id = cs.case_id JOIN subject s ON s.id = cs.subject_id',
+    ),
+    "case_access": (
+        "SELECT unit_id, case_id, created_at, status, kind FROM case_access",
+        'SELECT DISTINCT cu.unit_id, c.id, c.created_at, c.status, c.kind FROM case_unit cu JOIN "case" c ON c.id = cu.case_id',
+    ),
+}
+
+
+def _check_read_models(conn) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    for name, (actual, expected) in READ_MODELS.items():
+        try:
+            counts = conn.execute(text(f"SELECT (SELECT count(*) FROM ({actual}) a), (SELECT count(*) FROM ({expected}) e), "
+                                       f"(SELECT count(*) FROM ({actual} EXCEPT SELECT * FROM ({expected}) e2) x), "
+                                       f"(SELECT count(*) FROM (SELECT * FROM ({expected}) e3 EXCEPT {actual}) y)")).one()
+        except DBAPIError:  # (a transaction the test left failed: nothing to compare)
+            return
+        assert counts[0] == counts[1] and counts[2] == counts[3] == 0, (
+            f"{name} is out of step with its sources (rows, expected rows, extra, missing): {tuple(counts)}")
+
+
 @pytest.fixture
 def ctx(app, request):
     """An app context whose database work is rolled back after the test: the session runs inside an outer
@@ -112,6 +142,9 @@ def ctx(app, request):
         if request.node.get_closest_marker("real_commits"):
             try:
                 yield app
+                db.session.rollback()
+                with db.engine.connect() as check:
+                    _check_read_models(check)
             finally:
                 db.session.rollback()
                 db.session.remove()
@@ -123,6 +156,9 @@ def ctx(app, request):
         db.session.configure(bind=conn, join_transaction_mode="create_savepoint")
         try:
             yield app
+            db.session.remove()
+            if outer.is_active:
+                _check_read_models(conn)
         finally:
             db.session.remove()
             db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")

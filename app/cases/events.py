@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import attributes
 
 from app import clock
-from app.cases import access_sync
+from app.cases import access_sync, search_sync
 from app.cases.models import Case, CaseEvent
 from app.crypto import chain_key
 from app.extensions import db, defer_insert, written_directly
@@ -104,6 +104,8 @@ def _write_heads(session, *_args) -> None:
         conn.execute(_update_of(keys), {"b_id": case.id, **{f"v_{k}": state.dict[k] for k in keys}})
         if status_changed:
             access_sync.copy_status(conn, case.id, case.status)
+        if "title" in keys:
+            search_sync.retitle(conn, case.id)
         state._commit_all(state.dict, session.identity_map)  # written: the flush has nothing left to do for it
         written_directly(case, *keys)
 

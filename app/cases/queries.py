@@ -12,7 +12,7 @@ from app.auth.models import ADMIN, EXPERT, OFFICE, SUPERVISOR, Unit, User
 from app.auth.permissions import require_role
 from app.cases import hooks
 from app.cases.access import UNIT_ROLES, can_see_case, case_visibility_clause, may_work_on
-from app.cases.models import Attachment, Case, CaseAccess, CaseEntry, CaseEvent, CaseMeasure, CaseSubject, OpenTask, Subject
+from app.cases.models import Attachment, Case, CaseAccess, CaseEntry, CaseEvent, CaseMeasure, CaseSearch, CaseSubject, OpenTask, Subject
 from app.cases.tasks import get_open_task
 from app.cases.timeline import present, rows_html
 from app.catalog.models import CatalogVersion
@@ -64,20 +64,57 @@ NUMBER_PART = re.compile(r"[A-Za-z0-9-]{2,15}")  # what can be part of a case nu
 
 
 def _search(q: str):
-    """Cases whose number or title contains q, or with a subject whose name contains q or whose code is q:
-    a union of index lookups (an OR across tables would make the database scan every case)."""
-    subject_cases = select(CaseSubject.case_id).where(CaseSubject.subject_id.in_(text_search.subjects_matching(Subject, q)))
-    if not text_search.searchable(q):
-        return Case.id.in_(union(select(Case.id).where(Case.number == text_search.normalise(q).upper()), subject_cases))
-    parts = [select(Case.id).where(text_search.contains(Case.title, q)), subject_cases]
-    if NUMBER_PART.fullmatch(text_search.normalise(q)):  # a name or an 18-character code is never part of a number
-        parts.append(select(Case.id).where(text_search.contains(Case.number, q)))
-    return Case.id.in_(union(*parts))
+    """(case_id, created_at) of the cases whose title or a subject's name contains q (the CaseSearch rows, one
+    bigram index) or whose number contains q; or numbered q or with a subject whose code is q: a union of
+    index lookups (an OR across tables would make the database scan every case), each row with the filing time
+    that orders the list, so that ordering the matches reads no case row."""
+    nq = text_search.normalise(q)
+    if not text_search.searchable(q):  # a whole code (every code has 18 characters) or one character
+        by_code = (select(CaseSubject.case_id, Case.created_at).join(Case, Case.id == CaseSubject.case_id)
+                   .where(CaseSubject.subject_id.in_(select(Subject.id).where(Subject.code == nq.upper()))))
+        return union(select(Case.id, Case.created_at).where(Case.number == nq.upper()), by_code)
+    parts = [select(CaseSearch.case_id, CaseSearch.created_at).where(text_search.contains(CaseSearch.text, q))]
+    if NUMBER_PART.fullmatch(nq):  # a name or an 18-character code is never part of a number
+        parts.append(select(Case.id, Case.created_at).where(text_search.contains(Case.number, q)))
+    return union(*parts)
+
+
+def _search_ids(actor, q: str, status=None, kind=None):
+    """The ids of the cases matching q that the actor may see, newest first (as the list without a search)."""
+    m = _search(q).subquery("m")
+    case_id, created_at = m.c[0], m.c[1]
+    stmt = select(case_id)
+    if actor.role in UNIT_ROLES and actor.unit_id is not None:
+        stmt = stmt.join(CaseAccess, and_(CaseAccess.case_id == case_id, CaseAccess.unit_id == actor.unit_id))
+        filters = (CaseAccess.status, CaseAccess.kind)
+    else:
+        clause = case_visibility_clause(actor, case_id)
+        if clause is False:
+            raise PermissionDenied(_l("Your role may not do this."))
+        if clause is not None:
+            stmt = stmt.where(clause)
+        filters = (Case.status, Case.kind)
+        if status or kind:  # (only then the matching cases' rows are read)
+            stmt = stmt.join(Case, Case.id == case_id)
+    if status:
+        stmt = stmt.where(filters[0] == status)
+    if kind:
+        stmt = stmt.where(filters[1] == kind)
+    return stmt.order_by(created_at.desc(), case_id.desc())
 
 
 def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
     """The cases the actor may see, newest first. Unit staff read their unit's CaseAccess rows (one index range
     per filter, joined to the 25 cases shown); the office and supervisors read the case table's own indexes."""
+    shown = (joinedload(Case.initiating_unit), *Case.listed())
+    if text_search.normalise(q):
+        # A search's matches are computed whole whatever the page: once, for the ids in list order, not once to
+        # count them and again for the page.
+        def load(ids):
+            rows = {c.id: c for c in db.session.scalars(select(Case).options(*shown).where(Case.id.in_(ids)))} if ids else {}
+            return [rows[i] for i in ids]
+
+        return paginate_ids(_search_ids(actor, q, status, kind), load, page, per_page)
     stmt = select(Case)
     if actor.role in UNIT_ROLES and actor.unit_id is not None:
         access = CaseAccess
@@ -96,15 +133,6 @@ def visible_cases(actor, q=None, status=None, kind=None, page=1, per_page=25):
         stmt = stmt.where(status_col == status)
     if kind:
         stmt = stmt.where(kind_col == kind)
-    shown = (joinedload(Case.initiating_unit), *Case.listed())
-    if text_search.normalise(q):
-        # A search's matches are computed whole whatever the page: once, for the ids in list order, not once to
-        # count them and again for the page.
-        def load(ids):
-            rows = {c.id: c for c in db.session.scalars(select(Case).options(*shown).where(Case.id.in_(ids)))} if ids else {}
-            return [rows[i] for i in ids]
-
-        return paginate_ids(stmt.where(_search(q)).with_only_columns(Case.id).order_by(*order), load, page, per_page)
     return paginate_rows(stmt.options(*shown).order_by(*order), page, per_page, scalars=True, capped_count=True)
 
 

@@ -3,7 +3,10 @@ codes of its subjects."""
 from sqlalchemy import select
 
 from app.auth.models import UNIT_OFFICE, Unit
-from app.cases import access_sync  # noqa: F401  (the CaseAccess rows of the CaseUnit rows added here)
+from app.cases import (
+    access_sync,  # noqa: F401  (the CaseAccess rows of the CaseUnit rows added here)
+    search_sync,  # noqa: F401  (the CaseSearch rows of the cases and subjects added here)
+)
 from app.cases.identifiers import code_warnings
 from app.cases.models import Case, CaseUnit
 from app.errors import DomainError

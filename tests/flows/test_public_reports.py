@@ -21,6 +21,9 @@ def _report(name="某建材有限公司", code="91510400MA6X000102"):
 
 
 def test_a_report_is_assigned_verified_and_a_trigger_filed_from_it(org, clock):
+    # (a trigger filed before the report, which the report cannot be said to have given rise to)
+    earlier = file_case("market_cw", subjects=(("enterprise", "另一家公司", "91510400MA6X000809"),))
+    clock.shift(timedelta(hours=1))
     subjects_before = db.session.scalar(select(func.count(Subject.id)))
     case, query = _report()
     assert case.number.startswith("JB-") and case.status == "report_assigning" and len(query) == 14
@@ -35,9 +38,6 @@ def test_a_report_is_assigned_verified_and_a_trigger_filed_from_it(org, clock):
     verify = only_task(case.id, "verify_report")
     assert verify.unit_id == unit_id("市市场监管局") and verify.deadline_rule == "report_verify"
     # the unit files a trigger from it, then gives its number; another unit's or an unknown number is refused
-    earlier = file_case("market_cw", subjects=(("enterprise", "另一家公司", "91510400MA6X000809"),))
-    earlier.created_at = case.created_at - timedelta(days=1)
-    db.session.commit()
     with pytest.raises(DomainError) as err:  # filed before the report
         complete("market_cw", verify, {"outcome": "filed", "trigger_number": earlier.number, "reasons": "属实"})
     assert err.value.errors[0][0] == "trigger_number"
