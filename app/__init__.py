@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import i18n
+from app.api.errors import error as api_error
 from app.blobs.store import FileUnavailable
 from app.db_errors import is_concurrency_error, unavailable_reason
 from app.errors import DomainError, NotFound, PermissionDenied
@@ -348,9 +349,21 @@ def register_errorhandlers(app: Flask) -> None:
     def forbidden(exc):
         return _error_page(403, _l("You may not see this page."))
 
+    def _api_path() -> bool:
+        # (an address under the API matching none of its routes: the router answered before any API handler could)
+        return request.path == "/api" or request.path.startswith("/api/")
+
     @app.errorhandler(404)
     def not_found(exc):
+        if _api_path():
+            return api_error(404, "not_found")
         return _error_page(404, _l("Page not found."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(exc):
+        if _api_path():
+            return api_error(405, "method_not_allowed")
+        return _error_page(405, _l("This page cannot be reached this way: open it from the menu or the link on another page."))
 
     @app.errorhandler(429)
     def too_many(exc):

@@ -273,6 +273,7 @@ def _determine(case, lead, measures_all=True, decision="act", days=None, stateme
             "decision": decision,
             "measures": keys if measures_all else keys[:1],
             "period_days": days or 365,
+            "period_reason": "会议纪要：结合违法情节、危害后果和整改情况确定期限。",
             "statement_answer": "经核实，陈述申辩所述整改情况不影响对失信行为的认定，不予采纳。" if statement else "",
         },
     )

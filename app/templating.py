@@ -71,6 +71,13 @@ def rule_text(basis: dict | None, with_source: bool | None = None) -> str:
     )
 
 
+def rule_days(name: str) -> str:
+    """A rule's length as the administrators set it now ("60 calendar days", "5 working days"), for pages that tell
+    people how long they have."""
+    rule = rules.current().get(name) or {}
+    return str(labels.days_text(rule.get("days"), rule.get("day_kind")))
+
+
 def holiday_name(name: str) -> str:
     return str(labels.HOLIDAY_LABELS.get(name, name))
 
@@ -179,6 +186,7 @@ def register(app) -> None:
         url_with=url_with,
         query_args=query_args,
         rule_text=rule_text,
+        rule_days=rule_days,
         deadline_basis=deadline_basis,
         holiday_name=holiday_name,
         source_text=labels.source_text,

@@ -134,6 +134,7 @@ def _service_values(case, ot):
             "meeting_date": clock.today_local(), "attending_unit_ids": [ot.unit_id], "minutes": "m",
             "attending_expert_ids": _confirm_experts(case.id),
             "decision": "act", "measures": [k for k, _m, _v in measure_choices(case)], "period_days": 365,
+            "period_reason": "会议纪要。",
         }
     if ot.bpmn_id in ("file_decision", "file_no_action"):
         return "office1", {"note": ""}

@@ -92,6 +92,8 @@ class DeterminationForm(TaskForm):
         _l("Unified implementation period (days)"),
         validators=[Optional(), NumberRange(min=1, max=1825, message=_l("Between 1 and 1825 days."))],
     )
+    period_reason = TextAreaField(_l("Why the period differs from the catalog's (required when it does)"),
+                                  validators=[Optional(), Length(max=2000)])
     files = MultipleFileField(_l("Minutes of the meeting: signed file (internal)"))
     decision_files = MultipleFileField(_l("Decision document served to the subjects"))
 
@@ -135,10 +137,10 @@ class ScheduleMeetingForm(TaskForm):
     meeting_date = DateField(_l("Meeting date"), validators=[InputRequired(message=_l("Enter the meeting date.")), PlausibleDate()])
     day_off = BooleanField(_l("The meeting is held on a day off (weekend or public holiday)"))
     legal_count = IntegerField(
-        _l("Legal experts"), default=1, validators=[InputRequired(), NumberRange(min=0, max=9)]
+        _l("Legal experts"), default=1, validators=[InputRequired(), NumberRange(min=1, max=9)]
     )
     industry_count = IntegerField(
-        _l("Experts per industry of the case"), default=2, validators=[InputRequired(), NumberRange(min=0, max=9)]
+        _l("Experts per industry of the case"), default=2, validators=[InputRequired(), NumberRange(min=1, max=9)]
     )
     reserves = IntegerField(_l("Reserves per field"), default=1, validators=[InputRequired(), NumberRange(min=0, max=9)])
     excluded_expert_ids = MultiCheckboxField(_l("Exclude these experts (manual)"), coerce=int, validators=[Optional()])

@@ -34,7 +34,16 @@ class ReplyForm(_ListingUnitsMixin, TaskForm):
     )
     lift_units = MultiCheckboxField(_l("Units whose measures are lifted (partly founded)"), coerce=int, validators=[Optional()])
     reasons = TextAreaField(_l("Written reply with reasons"), validators=[InputRequired(message=_l("Give the reasons.")), Length(max=20000)])
+    # (an objection received on paper only: its reply is served on paper, and the complaint period counts from that day)
+    served_on = DateField(_l("Day the written reply was served on the subject (the complaint period counts from it)"),
+                          validators=[Optional(), PlausibleDate()])
     files = MultipleFileField(_l("Reply documents"))
+
+    def prepare(self, case, units) -> None:
+        super().prepare(case, units)
+        author = db.session.get(User, case.created_by_id) if case.created_by_id else None
+        if author is None or author.role == APPLICANT:
+            del self.served_on  # (a reply on the portal reaches the subject as it is recorded)
 
 
 class ApplicantNextForm(TaskForm):

@@ -124,6 +124,7 @@ def determine(username: str, ot: OpenTask, decision="act", days=365, measures=No
             "decision": decision,
             "measures": keys if measures is None else measures,
             "period_days": days,
+            "period_reason": "会议纪要：按违法情节和整改情况确定期限。",
             "statement_answer": statement_answer,
         },
         files=files,

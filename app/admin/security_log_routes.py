@@ -9,6 +9,7 @@ from app import clock
 from app.admin.queries import security_record_names
 from app.auth.models import AUDIT_ADMIN
 from app.auth.permissions import require_role
+from app.dates import plausible
 from app.exports import csv_bytes
 from app.extensions import db
 from app.labels import SECURITY_EVENT_LABELS, label
@@ -18,10 +19,19 @@ bp = Blueprint("security_log", __name__, url_prefix="/admin/security-log")
 
 
 def _day(value: str | None) -> date | None:
+    """A filter's day; a day that is not one, or out of the years the log can hold (0001-01-01 at local midnight is
+    before the year 1 in UTC), filters nothing, as an empty field."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and plausible(day) else None
+
+
+def _before() -> int | None:
+    """The page's starting point (a sequence number); one no log reaches is the first page."""
+    before = request.args.get("before", type=int)
+    return before if before is not None and 0 < before < 2 ** 62 else None
 
 
 def _filters() -> dict:
@@ -39,8 +49,7 @@ def _filters() -> dict:
 @login_required
 def index():
     require_role(current_user, AUDIT_ADMIN)
-    before = request.args.get("before", type=int)
-    events = services.search(**_filters(), before_seq=before)
+    events = services.search(**_filters(), before_seq=_before())
     ok, bad_seq = services.verify()
     return render_template("admin/security_log.html", events=events, ok=ok, bad_seq=bad_seq, kinds=services.KINDS,
                            args=request.args, names=security_record_names(events))

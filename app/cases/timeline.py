@@ -43,7 +43,8 @@ def present(timeline, units: dict) -> list[dict]:
          "weekends only": _("weekends only"), "met": _("met"), "missed": _("missed"), "System": _("System"),
          "period": _("period"), "days": _("days"),
          "to liaison": _("sent to the unit's liaison"), "paper": _("received on paper"), "desk": _("received at the desk"),
-         "received": _("received on")}
+         "received": _("received on"), "served on paper": _("reply served on paper on"),
+         "period reason": _("Why the period differs from the catalog's")}
     took = _("took %(h)s h", h="{h}")
     route_words = {"major": _("Major dishonest behaviour: the joint meeting determines it"), "reason": _("Reasons"),
                    "group": _("Determining group")}
@@ -75,7 +76,11 @@ def present(timeline, units: dict) -> list[dict]:
             text = decisions.get(d.get("decision"), "")
             if d.get("period_days"):
                 text += f" · {t['period']} {_fmt_iso_date(d.get('period_start'), zh)} – {_fmt_iso_date(d.get('period_end'), zh)}（{labels.days_text(d['period_days'], 'calendar')}）"
+            if d.get("period_reason"):
+                text += f"\n{t['period reason']}: {d['period_reason']}"
             parts.append(text)
+        if ev.type == "objection_replied" and d.get("served_on"):
+            parts.append(f"{t['served on paper']} {_fmt_iso_date(d['served_on'], zh)}")
         if d.get("channel") in ("paper", "desk"):  # (a request the subject made on paper, recorded by staff)
             text = t[d["channel"]]
             if d.get("received_on"):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.orm import aliased
 
 from app import clock
@@ -26,7 +26,7 @@ from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS, label
-from app.listings.models import Listing, ListingUnit
+from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, Push
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
 # Who checks: the units' business staff at approval desks (逢批必查). Not the three administrators (三员分立: none
@@ -35,11 +35,13 @@ CHECK_ROLES = (CASEWORKER, GROUP_LEAD, OFFICE)
 ACTIONS = ("refused", "restricted", "green_channel", "approved")
 
 
-def allowed_actions(kind: str, status: str) -> tuple[str, ...]:
+def allowed_actions(kind: str, status: str, my_measures=True) -> tuple[str, ...]:
     """What a unit may record for a listing as it stands: refusing or restricting on a black-list entry only while
     it is in effect (seed 001 二(三)2: suspended while an objection is handled; 二(三)1: no measure after repair),
-    the green channel on a red-list entry in effect; approving always."""
-    if status != "in_effect":
+    the green channel on a red-list entry in effect; approving always. Only with a measure of the unit's own on the
+    listing (seed 001 二(一)1, 二(二)3: each unit within its duties, by the catalog and the decision): a unit
+    without one, or whose measures a decision on an objection or complaint lifted, approves."""
+    if status != "in_effect" or not my_measures:
         return ("approved",)
     return ("refused", "restricted", "approved") if kind == "punishment" else ("green_channel", "approved")
 
@@ -149,7 +151,10 @@ def _listing_columns(cv, ce, mine_lu):
             Listing.legal_basis, Listing.decision_no, Listing.decided_on, Listing.period_start, Listing.period_end,
             Listing.ended_on, cv.behaviour, cv.grounds.label("entry_grounds"), cv.legal_basis.label("entry_basis"),
             cv.measure_content, cv.measures, ce.code.label("entry_code"), Unit.name.label("deciding_unit"),
-            Case.number.label("case_number"), mine_lu.state.label("my_state"))
+            Case.number.label("case_number"), mine_lu.state.label("my_state"),
+            # the asking unit's measures lifted by a decision on an objection or complaint (the listing stays)
+            exists().where(Push.listing_id == Listing.id, Push.unit_id == bindparam("unit_id"), Push.action == "lift",
+                           Push.reason == LIFTED_BY_DECISION).label("lifted_for_me"))
 
 
 def _with_listing_details(q, cv, ce, mine_lu, unit):
@@ -197,7 +202,9 @@ def _statements():
 def _finding(r, measures: list[tuple[str, str]], unit_id: int) -> Finding:
     basis = r.legal_basis or r.entry_basis or ""
     content = r.measure_content or ""
-    if r.case_id:
+    if r.lifted_for_me:
+        mine = []
+    elif r.case_id:
         mine = [Measure(code, text, content, basis) for code, text in measures]
     else:  # a department list: the catalog entry's measures of this unit
         mine = [Measure(m["code"], m["text"], content, basis) for m in (r.measures or []) if m.get("unit_id") == unit_id]
@@ -275,8 +282,8 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
         if also is not None:
             conn.execute(also, also_params)
         check_id = conn.execute(_statements()[3], row).scalar_one()
-    status = _status_of(subject.subject_status, subject.subject_status_on, subject.subject_successor_id) if subject \
-        else _status(None)
+    status = _status_shown(subject.subject_id_, subject.subject_status, subject.subject_status_on, subject.subject_successor_id,
+                           findings) if subject else _status(None, findings)
     return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, _name_shown(subject.subject_name if subject else None, findings),
                   matter_type, matter_no, answer, findings, *status)
 
@@ -328,15 +335,28 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
         row, subject = rows[n], subjects.get(c[1])
         out.append(Answer(check_ids[n], row["subject_code_sealed"], mask_code(row["subject_kind"], row["subject_code_sealed"]), row["subject_kind"],
                           _name_shown(subject.name if subject else None, findings.get(subject.id) if subject else None), row["matter_type"], row["matter_no"], row["verdict"],
-                          findings.get(subject.id, []) if subject else [], *_status(subject)))
+                          findings.get(subject.id, []) if subject else [], *_status(subject, findings.get(subject.id) if subject else None)))
         n += 1
     return out
 
 
-def _status(subject) -> tuple[str, date | None, str | None]:
+def _status(subject, findings) -> tuple[str, date | None, str | None]:
     if subject is None:
         return "active", None, None
-    return _status_of(subject.status, subject.status_on, subject.successor_id)
+    return _status_shown(subject.id, subject.status, subject.status_on, subject.successor_id, findings)
+
+
+def _status_shown(subject_id: int, status: str, status_on: date | None, successor_id: int | None,
+                  findings) -> tuple[str, date | None, str | None]:
+    """The subject's deregistration or merger, told where the check finds a listing of it, or where its listings
+    passed to the body it merged into (the desk is to check that one): not otherwise, as a check that finds nothing
+    names no one; an unrelated desk would learn that a number belongs to a party to some case, and when it ended."""
+    if status == "active":
+        return "active", None, None
+    if findings or (status == "merged" and db.session.scalar(
+            select(Listing.id).where(Listing.carried_from_id == subject_id, Listing.status.in_(("in_effect", "suspended"))).limit(1))):
+        return _status_of(status, status_on, successor_id)
+    return "active", None, None
 
 
 def _status_of(status: str, status_on: date | None, successor_id: int | None) -> tuple[str, date | None, str | None]:
@@ -366,6 +386,11 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
     # the desk refused), or as it stands now.
     then = "in_effect" if (listing.kind == "punishment" and row.verdict == "punished") or (
         listing.kind == "reward" and row.verdict == "rewarded") else listing.status
+    mine = next((f.my_measures for f in findings_for([listing.subject_id], requester.unit_id).get(listing.subject_id, [])
+                 if f.listing_id == listing_id), [])
+    if not mine and action != "approved":
+        raise DomainError(_l("Your unit applies no measure of this listing: it may record only that it approved the matter."),
+                          "action")
     if action not in set(allowed_actions(listing.kind, listing.status)) | set(allowed_actions(listing.kind, then)):
         raise DomainError(_l("The listing is %(status)s: your unit may not record “%(action)s” on its ground.",
                              status=label(LISTING_STATUS_LABELS, listing.status), action=label(CHECK_ACTION_LABELS, action)),
@@ -394,4 +419,4 @@ def answer_of(requester: Requester, check_id: int) -> Answer:
     findings = [f for f in findings if f.listing_id in (row.listing_ids or [])]
     return Answer(row.id, row.subject_code, mask_code(row.subject_kind, row.subject_code), row.subject_kind,
                   _name_shown(subject.name if subject else None, findings), row.matter_type, row.matter_no, row.verdict,
-                  findings, *_status(subject))
+                  findings, *_status(subject, findings))

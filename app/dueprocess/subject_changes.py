@@ -10,13 +10,17 @@ links the old code to what follows and says what became of its listings, under a
   check of that code still tells a unit what was decided (deregistration neither repairs nor revokes).
 
 Either way the change is on the timeline of every case about the subject and pushed to every unit applying a
-measure to it (they update their records). Recorded by the office, or by a unit party to the subject's cases."""
+measure to it (they update their records). Recorded by the office, or by staff of a unit party to the subject's cases
+that decided each of its listings in effect or suspended (谁决定、谁负责). A unit that only applies a measure may not:
+a merger moves the listing onto another body, and a deregistration changes what every check of the code answers,
+which only the deciding unit may answer for."""
 from datetime import date
 
 from sqlalchemy import select
 
 from app import clock
 from app.auth.models import OFFICE
+from app.auth.services import current_unit_id
 from app.cases import events
 from app.cases.identifiers import mask_code, normalise_code
 from app.cases.models import CaseSubject, Subject
@@ -34,12 +38,26 @@ LIVE = ("in_effect", "suspended")
 EVENT = {"deregistered": EventType.SUBJECT_DEREGISTERED, "merged": EventType.SUBJECT_MERGED}
 
 
-def may_record(actor, subject_id: int) -> bool:
+def _live(subject_id: int) -> list[Listing]:
+    return list(db.session.scalars(select(Listing).where(Listing.subject_id == subject_id, Listing.status.in_(LIVE))
+                                   .order_by(Listing.id)))
+
+
+def _check_may_record(actor, subject_id: int, live: list[Listing]) -> None:
+    """PermissionDenied unless the actor is the office, or staff of a unit party to a case about the subject that
+    decided every listing of it in effect or suspended (or took over the work of the unit that did)."""
     if actor.role == OFFICE:
-        return True
+        return
+    party_case(actor, subject_id)  # PermissionDenied unless the unit is party to a case about the subject
+    if not all(actor.unit_id in (lst.deciding_unit_id, current_unit_id(lst.deciding_unit_id)) for lst in live):
+        raise PermissionDenied(_l("Only the unit that decided the subject's listings, or the joint-meeting office, records "
+                                  "a change of its registration."))
+
+
+def may_record(actor, subject_id: int) -> bool:
     try:
-        party_case(actor, subject_id)
-    except PermissionDenied:  # not party to a case about the subject
+        _check_may_record(actor, subject_id, _live(subject_id))
+    except PermissionDenied:
         return False
     return True
 
@@ -77,8 +95,8 @@ def record_change(actor, subject_id: int, kind: str, on_date: date | None, basis
     subject = db.session.get(Subject, subject_id)
     if subject is None:
         raise NotFound(_l("No such subject."))
-    if actor.role != OFFICE:
-        party_case(actor, subject_id)  # PermissionDenied unless the unit is party to a case about the subject
+    live = _live(subject.id)
+    _check_may_record(actor, subject_id, live)
     if subject.status != "active":
         raise DomainError(_l("A change of this subject's registration is recorded already."), "kind")
     if kind not in RULES:
@@ -90,8 +108,6 @@ def record_change(actor, subject_id: int, kind: str, on_date: date | None, basis
     basis = _text(basis, "basis", _l("Name the registration authority's document (e.g. its notice of deregistration)."), 500)
     reason = _text(reason, "reason", _l("Say what was found and where."), 2000)
     successor = _successor(subject, successor_code, successor_name) if kind == "merged" else None
-    live = list(db.session.scalars(select(Listing).where(Listing.subject_id == subject.id, Listing.status.in_(LIVE))
-                                   .order_by(Listing.id)))
     # (timelines are not sealed: codes in them are masked; the subject records hold them whole, sealed)
     summary = f"{subject.name}（{mask_code(subject.kind, subject.code)}）"
     if successor is not None:

@@ -140,7 +140,7 @@ def verify_draw(draw_id):
     if not may_verify(current_user, d):
         if not was_invited(current_user, d):
             abort(404)  # (as a case one may not see: not even whether this draw exists)
-        raise PermissionDenied(_l("Only the office, supervisors and the experts who confirmed they attend may verify a draw."))
+        raise PermissionDenied(_l("Only the office, supervisors, administrators and the experts who confirmed they attend may verify a draw."))
     ok, recomputed = verify(d)
     names = {c["id"]: c["name"] for c in d.pool}
     return render_template("experts/verify.html", d=d, ok=ok, recomputed=recomputed, names=names, reasons=REASONS)

@@ -142,12 +142,15 @@ def schedule_meeting(ctx: TaskContext) -> dict:
         legal, industry, reserves = (int(v.get(k)) for k in ("legal_count", "industry_count", "reserves"))
     except (TypeError, ValueError):
         raise DomainError(_l("Give the numbers of experts as whole numbers."), "legal_count")
+    # Seed 001 二(二)2: experts of the industries concerned and of law are drawn onto the meeting: at least one
+    # of law and one of each industry of the case.
+    if legal < 1:
+        raise DomainError(_l("Draw at least one legal expert onto the meeting."), "legal_count")
     fields = {"legal": legal}
     for f in experts.case_fields(ctx.case):
+        if industry < 1:
+            raise DomainError(_l("Draw at least one expert of each industry of the case."), "industry_count")
         fields[f] = industry
-    fields = {f: n for f, n in fields.items() if n > 0}
-    if not fields:
-        raise DomainError(_l("Ask for at least one expert."), "legal_count")
     excluded = [int(i) for i in v.get("excluded_expert_ids") or []]
     reason = (v.get("exclusion_reason") or "").strip()
     if excluded and not reason:
@@ -225,6 +228,13 @@ def determination(ctx: TaskContext) -> dict:
             raise DomainError(_l("The period must be a whole number of days."), "period_days")
         if not 1 <= days <= MAX_PERIOD_DAYS:
             raise DomainError(_l("The period must be between 1 and %(max)s days.", max=MAX_PERIOD_DAYS), "period_days")
+        # Seed 001 二(三)1 (the catalog sets each behaviour's period), 二(二)3 (by the catalog and the minutes): a
+        # period other than the catalog's is the meeting's to decide, with its reason on record.
+        catalog_days = default_period_days(ctx.case)
+        period_reason = (v.get("period_reason") or "").strip()
+        if days != catalog_days and not period_reason:
+            raise DomainError(_l("The period differs from the catalog's %(n)s days: record why the meeting set it (as in the minutes).",
+                                 n=catalog_days), "period_reason")
         period_end = period_start + timedelta(days=days - 1)
         units = []
         for key in chosen:
@@ -238,7 +248,10 @@ def determination(ctx: TaskContext) -> dict:
                 units.append(m["unit_id"])
             add_case_unit(ctx.case.id, m["unit_id"], REL_IMPLEMENTER)
         ctx.case.period_start, ctx.case.period_end, ctx.case.period_days = period_start, period_end, days
-        record.update(measures=chosen, period_days=days, period_start=period_start.isoformat(), period_end=period_end.isoformat())
+        record.update(measures=chosen, period_days=days, period_start=period_start.isoformat(), period_end=period_end.isoformat(),
+                      catalog_period_days=catalog_days)
+        if days != catalog_days:
+            record["period_reason"] = period_reason[:2000]
         data.update(implementing_units=units, reporting_units=units)
     previous = ctx.case.determination or {}
     record.update({k: previous[k] for k in ("scheduled_meeting_date", "draw_id") if k in previous})

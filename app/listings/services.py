@@ -14,6 +14,7 @@ from app.enums import EventType
 from app.extensions import db, expire_loaded, flush_for, hold, lock_row
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.listings.period import is_suspended_on, period_end
+from app.workdays.services import add_working_days
 
 LISTING_PROCESS = "listing"
 PUSH_PROCESS = "measure_push"
@@ -77,7 +78,9 @@ def next_report_at(case_id: int) -> str:
     """When the implementing units next report (rule report_interval, as copied onto the case)."""
     case = db.session.get(Case, case_id)
     rule = runtime.deadline_rule_of(case, "report_interval") or {"days": 90}
-    return clock.end_of_local_day(clock.today_local() + timedelta(days=int(rule["days"]))).isoformat()
+    today, days = clock.today_local(), int(rule["days"])
+    day = add_working_days(today, days)[0] if rule.get("day_kind") == "working" else today + timedelta(days=days)
+    return clock.end_of_local_day(day).isoformat()
 
 
 SCRIPT_FUNCTIONS = {"listing_end_at": listing_end_at, "listings_active": listings_active, "next_report_at": next_report_at}

@@ -17,7 +17,8 @@ class ReportForm(FlaskForm):
     subject_code = StringField(_l("Unified social credit code (optional; for a person leave it empty)"), validators=[Optional(), Length(max=30)])
     content = TextAreaField(_l("What happened: the dishonest behaviour, when and where"),
                             validators=[DataRequired(message=_l("Describe the behaviour you report.")),
-                                        Length(min=10, max=8000, message=_l("Describe the behaviour you report (at least 10 characters)."))])
+                                        Length(min=10, message=_l("Describe the behaviour you report (at least 10 characters).")),
+                                        Length(max=8000, message=_l("At most %(n)s characters.", n=8000))])
     contact_name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Give your name so the unit can ask you.")), Length(max=80)])
     contact = StringField(_l("Your telephone or e-mail"), validators=[DataRequired(message=_l("Give a telephone number or an e-mail address.")),
                                                                     Length(max=120),

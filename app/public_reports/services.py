@@ -89,7 +89,10 @@ def submit(subject_kind: str, subject_name: str, subject_code: str, content: str
         errors.append(("contact_name", _l("Give your name so the unit can ask you.")))
     if not _CONTACT.match(contact):
         errors.append(("contact", _l("Give a telephone number or an e-mail address.")))
-    attachments.validate_uploads(uploads, "file")
+    if len(uploads) > 1:  # (the form has one file field; a crafted request sending more is refused, not stored)
+        errors.append(("file", _l("Attach at most one file.")))
+    else:
+        attachments.validate_uploads(uploads, "file")
     if errors:
         raise DomainError(errors[0][1], errors=errors)
     author, office, now = public_user(), office_unit(), clock.now()

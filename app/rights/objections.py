@@ -25,7 +25,7 @@ from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
 from app.listings.services import listing_of, listings_of_case
 from app.workdays.rules import current as current_rules
-from app.workdays.services import WorkCalendar, deadline_from
+from app.workdays.services import WorkCalendar, add_working_days, deadline_from
 
 PROCESS_ID = "objection"
 FINDINGS = ("upheld", "partly", "rejected")
@@ -101,7 +101,8 @@ def listing_of_objection(case: Case) -> Listing | None:
 
 
 def objection_last_day(case: Case, listing: Listing):
-    """The last day the subject may object: the window (rule objection_window, calendar days) counts from the
+    """The last day the subject may object: the window (rule objection_window, calendar days unless an office set
+    working days) counts from the
     service of the decision; None while the service is not recorded."""
     if listing is None or listing.served_on is None:
         return None
@@ -110,6 +111,9 @@ def objection_last_day(case: Case, listing: Listing):
         return None
     # The day of service is not counted (期间开始的日不计算在内): 60 days from 1 March end on 30 April. A last day that
     # is a day off moves to the next working day (期间届满的最后一日是法定休假日的，以休假日结束的次日为期间届满的日期).
+    # An office that set the window in working days has it counted so.
+    if rule.get("day_kind") == "working":
+        return add_working_days(listing.served_on, int(rule["days"]))[0]
     last = listing.served_on + timedelta(days=int(rule["days"]))
     calendar = WorkCalendar(last, last + timedelta(days=31))
     for _ in range(31):
@@ -281,14 +285,37 @@ def _finding(ctx, missing_outcome) -> tuple[str, str, list[int]]:
     return outcome, reasons, lift
 
 
+def _received_on_paper(case: Case) -> date | None:
+    """The day an objection received on paper arrived; None for one filed on the portal."""
+    details = db.session.scalar(select(CaseEvent.details).where(CaseEvent.case_id == case.id,
+                                                                CaseEvent.type == EventType.OBJECTION_FILED).limit(1)) or {}
+    return date.fromisoformat(details["received_on"]) if details.get("channel") == "paper" else None
+
+
+def _reply_served(ctx) -> tuple[datetime, dict]:
+    """When the written reply reached the subject, from which the complaint period counts (自收到答复之日起): a reply
+    on the portal, now; a reply to an objection received on paper is served on paper (posted or handed over), and the
+    unit records it once served, with the day of service: not before the objection arrived, not in the future."""
+    received = _received_on_paper(ctx.case)
+    if received is None:
+        return clock.now(), {"served": "portal"}
+    served = ctx.values.get("served_on")
+    if not isinstance(served, date) or not received <= served <= clock.today_local():
+        raise DomainError(_l("Enter the day the written reply was served on the subject: from %(first)s to today.",
+                             first=ShownDate(received)), "served_on")
+    return datetime.combine(served, time(9), tzinfo=clock.LOCAL_TZ), {"served": "paper", "served_on": served.isoformat()}
+
+
 def reply(ctx) -> dict:
     outcome, reasons, lift = _finding(ctx, _l("Choose the finding."))
-    events.record(ctx.case.id, EventType.OBJECTION_REPLIED, ctx.actor, {"outcome": outcome, "reasons": reasons, "lift_units": lift},
-                  bpmn_id=ctx.task.bpmn_id)
-    data = {"reply_outcome": outcome, "lift_units": lift}
+    served_at, service = _reply_served(ctx)
+    events.record(ctx.case.id, EventType.OBJECTION_REPLIED, ctx.actor,
+                  {"outcome": outcome, "reasons": reasons, "lift_units": lift, **service}, bpmn_id=ctx.task.bpmn_id)
+    data = {"reply_outcome": outcome, "lift_units": lift, "reply_served_at": served_at.isoformat()}
     if outcome in ("rejected", "partly"):  # either may be complained of to the office (seed 001 二(三)2)
+        # Counted from the reply's service, as the applicant's task's own deadline is (deadline_start reply_served_at).
         rule = runtime.deadline_rule_of(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
-        data["complain_by"] = deadline_from(clock.now(), rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at.isoformat()
+        data["complain_by"] = deadline_from(served_at, rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at.isoformat()
     return data
 
 

@@ -169,7 +169,10 @@ def review(ctx) -> dict:
     events.record(ctx.case.id, EventType.REPAIR_REVIEWED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
     # Approved: the process ends this subject's listing (bpmn/credit_repair.bpmn, message listing_repaired),
     # which pushes the lifting to the units; the result is published.
-    return {"repair_outcome": outcome}
+    data = {"repair_outcome": outcome}
+    if outcome == "supplement":  # (when the supplement period ends, the review takes the file as it stands)
+        data["supplement_by"] = runtime.case_deadline(ctx.case, "repair_supplement", clock.now()).due_at.isoformat()
+    return data
 
 
 def supplement(ctx) -> dict:

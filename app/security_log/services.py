@@ -14,7 +14,7 @@ from sqlalchemy import and_, select
 
 from app import clock
 from app.crypto import chain_key
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.security_log.models import SecurityEvent, SecurityLogHead
 
 GENESIS = "0" * 64
@@ -42,7 +42,12 @@ def name_records(entity: str, namer) -> None:
 def record(kind: str, actor=None, *, username: str = "", address: str | None = None, entity: str = "", key="",
            details: dict | None = None) -> SecurityEvent:
     """Append one event (flush; it commits with the caller's transaction)."""
-    head = db.session.scalar(select(SecurityLogHead).where(SecurityLogHead.id == 1).with_for_update())
+    # The head is held for writing before it is read: on SQLite a SELECT … FOR UPDATE locks nothing, and two requests
+    # logging at once (two people opening pages that show a whole number) read the same head and both appended its
+    # successor. lock_row takes SQLite's write lock first (the other waits), and the head is read afresh after it.
+    lock_row(SecurityLogHead, 1)
+    head = db.session.scalar(select(SecurityLogHead).where(SecurityLogHead.id == 1).with_for_update()
+                             .execution_options(populate_existing=True))
     if head is None:
         head = SecurityLogHead(id=1, seq=0, hash=GENESIS)
         db.session.add(head)

@@ -278,3 +278,19 @@ def test_a_deadlock_is_a_conflict_to_try_again_not_an_outage(org, clock, app):
     with app.test_request_context("/tasks/x", method="POST"):
         response = app.make_response(app.handle_user_exception(exc))
     assert response.status_code == 409 and "请重试" in response.get_data(as_text=True)
+
+
+@pytest.mark.real_commits
+def test_people_opening_pages_that_log_at_the_same_moment_all_get_their_page(org, clock, app):
+    """Six requests append to the security log at once (six people opening a page that shows a whole number): each is
+    logged, in one unbroken chain, and none is told someone else changed something (SQLite locks no row on SELECT …
+    FOR UPDATE: the log's head is held for writing before it is read)."""
+    from app.security_log import services as security_log
+    from app.security_log.models import SecurityEvent
+
+    before = db.session.scalar(select(func.count()).select_from(SecurityEvent))
+    db.session.rollback()
+    results = _race(app, 6, lambda i: security_log.record("full_code_view", username=f"viewer{i}", entity="case", key=i))
+    assert results == ["ok"] * 6, results
+    assert db.session.scalar(select(func.count()).select_from(SecurityEvent)) == before + 6
+    assert security_log.verify() == (True, None)

@@ -190,7 +190,7 @@ def test_an_objection_to_a_departments_own_listing_suspends_its_measures_and_the
     assert db.session.get(Listing, company.id).status == "in_effect"  # (another subject of the list: untouched)
     reply = task_of(obj.id, "reply_objection")
     assert (reply.role, reply.unit_id) == ("caseworker", unit_id("市市场监管局"))  # the department answers
-    complete("market_cw", reply, {"outcome": "upheld", "reasons": "经复核，已履行。"})
+    complete("market_cw", reply, {"outcome": "upheld", "reasons": "经复核，已履行。", "served_on": app_clock.today_local()})
     assert db.session.get(Listing, person.id).status == "revoked"
     assert {p.action for p in db.session.scalars(select(Push).where(Push.listing_id == person.id))} == {"apply", "suspend", "lift"}
     assert credit.check(credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id), PERSON[3],

@@ -243,7 +243,7 @@ def test_the_meeting_is_held_after_the_subjects_were_heard(org, clock):
     experts_confirm(case.id)
     values = {"meeting_date": dueprocess.clock.local_date(notice.statement_due_at), "attending_unit_ids": [user("market_lead").unit_id],
               "attending_expert_ids": [i.expert_id for i in __import__("app.experts.services", fromlist=["x"]).confirmed_experts(case.id)],
-              "minutes": "纪要", "decision": "act", "measures": [], "period_days": 30}
+              "minutes": "纪要", "decision": "act", "measures": [], "period_days": 30, "period_reason": "纪要所定"}
     with pytest.raises(DomainError) as err:
         complete("market_lead", ot, values)
     assert err.value.errors[0][0] == "meeting_date"

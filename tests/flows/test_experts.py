@@ -177,7 +177,7 @@ def test_meeting_close_ends_open_invitations_and_stops_replacements(org, clock, 
     complete("market_lead", only_task(case.id, "determination"), {
         "meeting_date": date(2026, 11, 23), "attending_unit_ids": [unit_id("市市场监管局")],
         "attending_expert_ids": [invs[0].expert_id], "minutes": "纪要", "decision": "act", "measures": keys,
-        "period_days": 30})
+        "period_days": 30, "period_reason": "纪要所定"})
     assert open_tasks(case.id, "respond_invitation") == [] and open_tasks(case.id, "submit_opinion") == []
     statuses = sorted(db.session.get(Invitation, i.id).status for i in invs)
     assert statuses == ["closed", "closed_unanswered", "closed_unanswered"]
@@ -226,3 +226,24 @@ def test_an_expert_of_the_determining_body_is_excluded(org, clock):
     reasons = {e["reason"] for e in d.exclusions if e["expert_id"] == wang.id}
     assert reasons == {"deciding_unit"} and wang.id not in {p["expert_id"] for p in d.picks}
     assert verify(d)[0]
+
+
+def test_the_meeting_hears_at_least_one_legal_expert_and_one_of_each_industry(org, clock):
+    """Seed 001 二(二)2: experts of law and of the industries concerned are drawn at random onto the meeting."""
+    case = at_scheduling()
+    ot = only_task(case.id, "schedule_meeting")
+    for legal, industry, field in ((0, 2, "legal_count"), (1, 0, "industry_count")):
+        with pytest.raises(DomainError) as err:
+            schedule("market_lead", ot, legal=legal, industry=industry, notice=False)
+        assert err.value.errors[0][0] == field
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Draw).where(Draw.case_id == case.id)) == 0
+        assert only_task(case.id, "schedule_meeting").id == ot.id
+    schedule("market_lead", ot, legal=1, industry=1)
+    assert sorted(i.field for i in invitations(case.id)) == sorted(["legal", *experts_case_fields(case)])
+
+
+def experts_case_fields(case):
+    from app.experts.services import case_fields
+
+    return case_fields(db.session.get(Case, case.id))

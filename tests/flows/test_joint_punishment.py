@@ -268,7 +268,7 @@ def test_repeated_choices_count_once(org, clock):
     ot = only_task(case.id, "determination")
     values = {"meeting_date": date(2026, 11, 23), "attending_unit_ids": [unit_id("市市场监管局")] * 2, "minutes": "m",
               "decision": "act", "attending_expert_ids": attended + attended,
-              "measures": [f"{case.entries[0].catalog_version_id}:M1"] * 2, "period_days": 30}
+              "measures": [f"{case.entries[0].catalog_version_id}:M1"] * 2, "period_days": 30, "period_reason": "纪要所定"}
     case = tasks.complete(user("market_lead"), ot.task_id, values)
     db.session.commit()
     assert len(db.session.get(Case, case.id).measures) == 1
@@ -496,3 +496,37 @@ def test_a_meeting_on_a_day_off_is_held_there_only_knowingly(org, clock):
              {"meeting_date": sunday, "day_off": True, "legal_count": 1, "industry_count": 2, "reserves": 1,
               "excluded_expert_ids": [], "exclusion_reason": ""})
     assert db.session.get(Case, case.id).determination["scheduled_meeting_date"] == "2026-11-29"
+
+
+def test_a_period_other_than_the_catalogs_needs_the_meetings_reason(client, org, clock):
+    """Seed 001 二(三)1 (the catalog sets each behaviour's period), 二(二)3 (implemented by the catalog and the minutes):
+    the catalog's period is recorded as it is; another needs its reason, kept with the determination."""
+    from app import clock as app_clock
+    from app.errors import DomainError
+    from app.joint.tasks import default_period_days, measure_choices
+    from tests.helpers import experts_confirm, schedule
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    ot = only_task(case.id, "schedule_meeting")
+    schedule("market_lead", ot)
+    ot = only_task(case.id, "determination")
+    attended = experts_confirm(case.id)
+    catalog_days = default_period_days(db.session.get(Case, case.id))
+    values = {"meeting_date": app_clock.today_local(), "attending_unit_ids": [user("market_lead").unit_id],
+              "attending_expert_ids": attended, "minutes": "会议纪要。", "decision": "act",
+              "measures": [k for k, _m, _v in measure_choices(db.session.get(Case, case.id))], "period_days": catalog_days + 10}
+    with pytest.raises(DomainError) as err:
+        complete("market_lead", ot, values)
+    assert err.value.errors[0][0] == "period_reason"
+    db.session.rollback()
+    assert only_task(case.id, "determination").id == ot.id and db.session.get(Case, case.id).period_days is None
+    complete("market_lead", ot, {**values, "period_reason": "情节较重，会议决定延长。"})
+    done = db.session.get(Case, case.id)
+    assert done.period_days == catalog_days + 10
+    assert done.determination["period_reason"] == "情节较重，会议决定延长。" and done.determination["catalog_period_days"] == catalog_days
+    from tests.conftest import login
+
+    login(client, "market_lead")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"目录规定为{catalog_days}天；会议确定本期限的理由" in page and page.count("情节较重，会议决定延长。") == 2  # and on the timeline

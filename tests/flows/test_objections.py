@@ -270,9 +270,21 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     assert clock_local(reply.due_at) == "2026-11-30" and inst.next_due_at == reply.due_at
     assert reply.deadline_basis["start"] == "2026-11-23"
     assert objections.paper_candidates(user("market_cw"), case) == []  # (one open: no second)
-    do(user("market_lead"), reply, {"outcome": "rejected", "reasons": "证据充分。"})
+    # The reply to a letter is served on paper: recorded once served, with the day of service (not before the letter
+    # arrived, not in the future), from which the complaint period counts (自收到答复之日起).
+    for served in (None, date(2026, 11, 22), date(2026, 11, 26)):
+        with pytest.raises(DomainError) as refused:
+            do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。", "served_on": served})
+        db.session.rollback()
+        assert refused.value.errors[0][0] == "served_on"
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。", "served_on": date(2026, 11, 24)})
     nxt = task_of(obj.id, "applicant_next")
     assert nxt.assignee_id is None and nxt.role == "office" and nxt.unit_id == office_unit().id
+    # 10 working days from the service (Tue 24 Nov): the office's task and the process's timer end on Tue 8 Dec alike
+    assert nxt.deadline_basis["start"] == "2026-11-24" and clock_local(nxt.due_at) == "2026-12-08"
+    assert db.session.get(ProcessInstance, nxt.instance_id).next_due_at == nxt.due_at
+    replied = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.OBJECTION_REPLIED))
+    assert replied.details["served"] == "paper" and replied.details["served_on"] == "2026-11-24"
     with pytest.raises(DomainError) as refused:  # the subject's written complaint is recorded with its scan
         do(user("office1"), nxt, {"next_step": "complain", "grounds": "不服答复（信函）。"})
     db.session.rollback()

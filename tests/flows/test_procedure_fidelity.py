@@ -188,6 +188,32 @@ def test_measures_lifted_for_one_subject_leave_its_published_and_exchanged_measu
     assert html.count("（市财政局）") == 1
 
 
+def test_a_desk_restricts_only_by_a_measure_of_its_own_unit_still_applied(org, clock):
+    """Seed 001 二(一)1, 二(二)3: each unit applies the measures of the catalog and the decision within its duties. A
+    desk of a unit with no measure of the listing, or whose measure a partly upheld objection lifted (the listing
+    stays), is offered only to approve, and a refusal it sends all the same is refused."""
+    from app.credit import services as credit
+
+    case, codes = in_effect_case(subjects=(COMPANY, COMPANY2))
+    _partly_upheld(case, codes)  # the finance bureau's measure lifted for COMPANY, kept for COMPANY2
+    db.session.commit()
+    for unit, code, has in (("市财政局", COMPANY[2], False), ("市财政局", COMPANY2[2], True),
+                            ("市住房城乡建设局", COMPANY[2], True), ("市税务局", COMPANY[2], False)):
+        desk = credit.Requester(unit_id=unit_id(unit))
+        answer = credit.check(desk, code, "licence", "XK-1")
+        db.session.commit()
+        [finding] = answer.findings
+        assert answer.verdict == "punished" and bool(finding.my_measures) is has, (unit, code)
+        offered = credit.allowed_actions(finding.kind, finding.status, finding.my_measures)
+        assert offered == (("refused", "restricted", "approved") if has else ("approved",)), (unit, code)
+        if not has:
+            with pytest.raises(DomainError):
+                credit.record_application(desk, answer.check_id, finding.listing_id, "refused")
+            db.session.rollback()
+        assert credit.record_application(desk, answer.check_id, finding.listing_id, "refused" if has else "approved")
+        db.session.commit()
+
+
 def test_pushes_are_tasks_with_deadlines_overdue_to_supervisors_and_confirmed_by_the_units(org, clock):
     case, codes = in_effect_case()
     a = _applicants(case, codes)[COMPANY[2]]
@@ -310,7 +336,7 @@ def test_a_determination_needs_the_drawn_experts(org, clock):
     schedule("market_lead", only_task(case.id, "schedule_meeting"))
     ot = only_task(case.id, "determination")
     values = {"meeting_date": date(2026, 11, 23), "attending_unit_ids": [unit_id("市市场监管局")], "minutes": "m",
-              "decision": "act", "measures": [], "period_days": 30, "attending_expert_ids": []}
+              "decision": "act", "measures": [], "period_days": 30, "period_reason": "纪要所定", "attending_expert_ids": []}
     with pytest.raises(DomainError) as exc:
         tasks.complete(user("market_lead"), ot.task_id, values)
     db.session.rollback()
@@ -328,7 +354,7 @@ def test_the_decision_is_recorded_for_the_meeting_on_or_after_its_scheduled_day(
     ot = only_task(case.id, "determination")
     attended = experts_confirm(case.id)
     values = {"meeting_date": app_clock.today_local(), "attending_unit_ids": [unit_id("市市场监管局")], "minutes": "m", "decision": "act",
-              "measures": [k for k, _m, _v in measure_choices(db.session.get(Case, case.id))], "period_days": 30,
+              "measures": [k for k, _m, _v in measure_choices(db.session.get(Case, case.id))], "period_days": 30, "period_reason": "纪要所定",
               "attending_expert_ids": attended}
     with pytest.raises(DomainError) as exc:
         tasks.complete(user("market_lead"), ot.task_id, values)

@@ -128,3 +128,29 @@ def test_a_repair_application_brought_to_the_desk_is_registered_and_reviewed_the
     do(user("market_cw"), task_of(rep.id, "supplement_repair"), {"supplement": "已补充。"}, files=[PDF])
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予修复。"})
     assert listings_of(case.id)[0].status == "repaired"
+
+
+def test_supplements_not_brought_in_time_send_the_application_back_to_the_review(org, clock):
+    """Seed 001 二(三)1: the organ reviews the application and decides. An applicant who never brings the material asked
+    for does not hold the application open for ever (an open one refuses a new one): when the supplement period (rule
+    repair_supplement, 10 working days) ends, the review decides on the file as it stands."""
+    from app.scheduler.jobs import sweep_timers
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-03-01T02:00:00+00:00")  # a Monday
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "supplement", "reasons": "请补充缴款凭证。"})
+    sup = task_of(rep.id, "supplement_repair")
+    assert sup.due_at is not None
+    clock.move_to(sup.due_at - timedelta(minutes=1))
+    sweep_timers()
+    assert [t.bpmn_id for t in open_tasks(rep.id)] == ["supplement_repair"]
+    clock.move_to(sup.due_at + timedelta(minutes=1))
+    assert sweep_timers() >= 1
+    db.session.commit()
+    assert [t.bpmn_id for t in open_tasks(rep.id)] == ["review_repair"]
+    assert db.session.get(Case, rep.id).status == "repair_review"
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "reject", "reasons": "未按期补正。"})
+    assert db.session.get(Case, rep.id).status == "repair_rejected"

@@ -118,3 +118,27 @@ def test_only_staff_who_work_cases_record_registration_changes_and_report_errors
     assert subject_changes.may_record(user("office1"), subject_id) and subject_changes.may_record(user("market_cw"), subject_id)
     assert record.subject_record(user("supervisor1"), subject_id)["may_report"] is False
     assert record.subject_record(user("market_cw"), subject_id)["may_report"] is True
+
+
+def test_a_unit_applying_a_measure_may_not_move_or_end_a_listing_by_a_registration_change(org, clock):
+    """Only the unit that decided the listings (or the office) records a merger or deregistration of their subject: a
+    unit applying a measure would otherwise move another unit's listing onto any body it names (谁决定、谁负责)."""
+    case, _codes = in_effect_case()
+    subject_id = case.subjects[0].subject_id
+    listing = db.session.scalar(select(Listing).where(Listing.case_id == case.id))
+    today = app_clock.today_local()
+    applying = user("finance_cw")  # 市财政局 applies a measure of the case (party to it), did not decide it
+    assert listing.deciding_unit_id != applying.unit_id
+    from app.dueprocess import corrections
+
+    assert corrections.may_report(applying, subject_id)  # party to the case: may report an error in the data
+    assert not subject_changes.may_record(applying, subject_id)
+    for kind, extra in (("merged", (SUCCESSOR, "新公司")), ("deregistered", ())):
+        with pytest.raises(PermissionDenied):
+            subject_changes.record_change(applying, subject_id, kind, today, "通知书", "理由", *extra)
+        db.session.rollback()
+    assert db.session.get(Subject, subject_id).status == "active"
+    assert db.session.get(Listing, listing.id).subject_id == subject_id
+    assert db.session.scalar(select(Subject).where(Subject.code == SUCCESSOR)) is None
+    deciding = next(u for u in ("market_cw", "market_lead") if user(u).unit_id == listing.deciding_unit_id)
+    assert subject_changes.may_record(user(deciding), subject_id)

@@ -123,3 +123,27 @@ def test_imports_refuse_values_their_columns_cannot_hold(client, org):
         with pytest.raises(DomainError):
             clients.create(user("admin"), "x", unit_id("市财政局"), ["check"], bad)
         db.session.rollback()
+
+
+def test_security_log_filters_out_of_range_are_ignored_not_a_server_error(client, org):
+    """0001-01-01 at local midnight is before the year 1 in UTC; 9999-12-31's next day does not exist; a sequence
+    number no log reaches: each filters nothing (the page and the export), as an empty field would."""
+    login(client, "auditor")
+    for query in ("from=0001-01-01", "to=9999-12-31", "from=0001-01-01&to=9999-12-31", "before=99999999999999999999",
+                  "before=-3"):
+        assert client.get(f"/admin/security-log/?{query}").status_code == 200, query
+        assert client.get(f"/admin/security-log/export.csv?{query}").status_code == 200, query
+
+
+def test_a_method_an_address_does_not_take_gets_a_page_in_the_users_language_and_the_api_answers_json(client, org):
+    login(client, "market_cw")
+    resp = client.put("/tasks/")
+    assert resp.status_code == 405 and "此页面不能这样打开" in resp.get_data(as_text=True)
+    _c, token, _s = make_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    for method, url, status, code in (("delete", "/api/v1/checks", 405, "method_not_allowed"),
+                                      ("post", "/api/v1/checks/abc/applications", 404, "not_found"),
+                                      ("get", "/api/v1/lists/grey", 404, "not_found")):
+        resp = getattr(client, method)(url, headers=auth)
+        assert resp.status_code == status and resp.get_json()["code"] == code, url
+        assert resp.get_json()["message"]["zh"] and resp.get_json()["message"]["en"]

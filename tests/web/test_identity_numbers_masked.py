@@ -63,6 +63,33 @@ def test_a_check_that_found_nothing_does_not_open_the_subject_page_which_would_n
     assert client.get(f"/subjects/{subject.id + 1}").status_code == 404  # (the same answer as an id that does not exist)
 
 
+def test_a_check_that_found_nothing_does_not_say_the_number_was_deregistered(client, org, clock):
+    """A party to a case still undecided, deregistered by the filing unit: a desk that checks the number learns nothing
+    (not that the number is on record, nor when it ended), on the page, in the answer and through the API."""
+    from datetime import date
+
+    from app.credit import services as credit
+    from app.dueprocess import subject_changes
+    from tests.helpers import file_case
+
+    case = file_case("court_cw", subjects=(PERSON,), entries=("FIN-P-001",))
+    subject = case.subjects[0].subject
+    subject_changes.record_change(user("court_cw"), subject.id, "deregistered", date(2026, 11, 20), "死亡证明（示例）", "当事人死亡")
+    db.session.commit()
+    for desk in ("housing_cw", "court_cw"):
+        answer = credit.check(credit.Requester.of_user(user(desk)), ID, "licence", "XK-1")
+        db.session.commit()
+        assert (answer.verdict, answer.subject_status, answer.status_on, answer.successor) == ("clear", "active", None, None)
+        again = credit.answer_of(credit.Requester.of_user(user(desk)), answer.check_id)
+        assert (again.subject_status, again.status_on) == ("active", None)
+        login(client, desk)
+        page = client.get(f"/check/{answer.check_id}").get_data(as_text=True)
+        assert 'id="subject-status"' not in page and "注销" not in page
+        _logout(client)
+    [batched] = credit.check_many(credit.Requester.of_user(user("housing_cw")), [(ID, "licence", "XK-2")], "b1")
+    assert (batched.subject_status, batched.status_on) == ("active", None)
+
+
 def test_opening_a_decision_that_prints_a_persons_number_whole_is_logged_as_a_whole_number_view(client, org, clock):
     """The decision document names its party by identity number (it is the document served on them and copied to the
     units applying the measures): every reader who opens it is in the security log, as for a case page showing it."""

@@ -91,7 +91,7 @@ def test_public_lists_show_names_and_masked_codes_only(client, org, clock):
     beyond = client.get("/public/?page=999").get_data(as_text=True)  # past the last page: said so, not "nobody"
     assert "第 999 页超出了最后一页（共 1 页）" in beyond and "暂无列入名单的主体" not in beyond and "本页没有条目" in beyond
     # A listed subject learns from the list itself how to object or repair, and where (seed 000 四 信用异议、信用修复)
-    assert "被列入名单？您的权利" in html and "60日内" in html and 'href="/portal/register"' in html
+    assert "被列入名单？您的权利" in html and "收到决定之日起60个自然日内" in html and 'href="/portal/register"' in html
 
 
 def test_the_serious_dishonesty_list_holds_only_listings_marked_serious(client, org, clock):
@@ -422,9 +422,10 @@ def test_the_deciding_unit_registers_an_objection_received_on_paper_from_the_cas
     login(other, "finance_cw")  # a unit applying the measures, not the deciding one: no such form
     assert 'id="paper-objection"' not in other.get(f"/cases/{case.id}").get_data(as_text=True)
     # After the reply, the office records the subject's written answer: the form speaks of the subject, scan required.
+    from app import clock as app_clock
     from tests.helpers import do, task_of
 
-    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。", "served_on": app_clock.today_local()})
     office = client.application.test_client()
     login(office, "office1")
     form = office.get(f"/tasks/{task_of(obj.id, 'applicant_next').task_id}").get_data(as_text=True)
@@ -541,3 +542,31 @@ def test_the_applicant_reads_back_what_it_submitted(client, org, clock):
     login(other, "me2")
     html = other.get(f"/portal/cases/{rep.id}").get_data(as_text=True)
     assert "已全部整改并缴清罚款。" in html.split("您提交的内容")[1] and "您的信用承诺" in html
+
+
+def test_rule_lengths_and_day_kinds_set_by_the_administrators_are_what_people_are_told_and_counted(client, org, clock):
+    """The objection window and the reporting interval follow their rule's kind of day as set (an office may count
+    the window in working days); the public list and the portal say the lengths as they are now."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from app.listings.services import next_report_at
+    from app.workdays.rules import change, ensure_seeded
+
+    ensure_seeded()
+    served = SimpleNamespace(served_on=date(2026, 10, 12))
+    calendar_case = SimpleNamespace(rules={"objection_window": {"days": 60, "day_kind": "calendar"}})
+    working_case = SimpleNamespace(rules={"objection_window": {"days": 10, "day_kind": "working"}})
+    assert objections.objection_last_day(calendar_case, served) == date(2026, 12, 11)
+    assert objections.objection_last_day(working_case, served) == date(2026, 10, 26)  # two weeks of working days
+    change(user("admin"), "objection_window", 30, "working", "本地决定")
+    change(user("admin"), "objection_reply", 8, "working", "本地决定")
+    change(user("admin"), "report_interval", 10, "working", "本地决定")
+    db.session.commit()
+    assert "收到决定之日起30个工作日内" in client.get("/public/").get_data(as_text=True)
+    case, codes = in_effect_case()
+    applicant_for(case, codes)
+    login(client, "applicant1")
+    assert "该单位应在8个工作日内书面答复" in client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
+    clock.move_to("2026-11-02T02:00:00+00:00")  # a Monday: ten working days on end on Monday 16 November
+    assert next_report_at(case.id).startswith("2026-11-16")

@@ -231,3 +231,31 @@ def test_the_administrator_does_not_read_a_reports_number_in_the_notices_on_the_
     client.post("/logout", data={"csrf_token": csrf_from(page)})
     login(client, "supervisor1")
     assert number in client.get("/supervision/sla").get_data(as_text=True)
+
+
+def test_a_report_carries_at_most_one_file(client, org, clock):
+    """The form has one file field; a request sending several is refused with a message and files nothing."""
+    import io
+
+    from sqlalchemy import func, select
+
+    from app.cases.models import Attachment, Case
+    from tests.helpers import PDF
+
+    page = client.get("/public/reports/").get_data(as_text=True)
+    before = db.session.scalar(select(func.count()).select_from(Case))
+    html = client.post("/public/reports/", data={
+        "csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": "某公司", "subject_code": "",
+        "content": "在政府采购中提供虚假业绩材料。", "contact_name": "张三", "contact": "zs@example.com",
+        "file": [(io.BytesIO(PDF.data), f"f{i}.pdf") for i in range(3)]}, content_type="multipart/form-data").get_data(as_text=True)
+    assert "最多上传一个文件" in html and not NUM.search(html)
+    assert db.session.scalar(select(func.count()).select_from(Case)) == before
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_a_report_too_long_is_told_so_not_to_write_more(client, org, clock):
+    page = client.get("/public/reports/").get_data(as_text=True)
+    html = client.post("/public/reports/", data={"csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": "某公司",
+                                                 "subject_code": "", "content": "虚" * 8001, "contact_name": "李先生",
+                                                 "contact": "li@example.com"}).get_data(as_text=True)
+    assert "最多8000个字符" in html.replace(" ", "") and "至少10个字" not in html and not NUM.search(html)
