@@ -9,7 +9,7 @@ import logging
 import re
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, abort, current_app, flash, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, flash, has_request_context, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -362,8 +362,12 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(405)
     def method_not_allowed(exc):
         if _api_path():
-            return api_error(405, "method_not_allowed")
-        return _error_page(405, _l("This page cannot be reached this way: open it from the menu or the link on another page."))
+            resp = api_error(405, "method_not_allowed")
+        else:
+            resp = make_response(_error_page(405, _l("This page cannot be reached this way: open it from the menu or the link on "
+                                                     "another page.")))
+        resp.headers["Allow"] = ", ".join(sorted(getattr(exc, "valid_methods", None) or ()))  # (HTTP requires it on a 405)
+        return resp
 
     @app.errorhandler(429)
     def too_many(exc):

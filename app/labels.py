@@ -420,6 +420,7 @@ STEP_LABELS = {
     "decide_complaint": _l("Decide on the complaint"),
     "review_repair": _l("Review the repair application"),
     "supplement_repair": _l("Supplement the repair application"),
+    "timer_no_supplement": _l("Supplement period ended without the material"),
     "determination_office": _l("Special meeting and decision"),
     "file_decision": _l("Acknowledge filing of the decision"),
     "file_no_action": _l("Acknowledge filing of the decision not to act"),

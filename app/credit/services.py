@@ -386,9 +386,7 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
     # the desk refused), or as it stands now.
     then = "in_effect" if (listing.kind == "punishment" and row.verdict == "punished") or (
         listing.kind == "reward" and row.verdict == "rewarded") else listing.status
-    mine = next((f.my_measures for f in findings_for([listing.subject_id], requester.unit_id).get(listing.subject_id, [])
-                 if f.listing_id == listing_id), [])
-    if not mine and action != "approved":
+    if action != "approved" and not _had_measure(listing, requester.unit_id, row.at):
         raise DomainError(_l("Your unit applies no measure of this listing: it may record only that it approved the matter."),
                           "action")
     if action not in set(allowed_actions(listing.kind, listing.status)) | set(allowed_actions(listing.kind, then)):
@@ -407,6 +405,19 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
                        "via": "api" if requester.api_client_id else "web"})
     return app_row
 
+
+
+def _had_measure(listing: Listing, unit_id: int, at) -> bool:
+    """Whether the unit had a measure of its own on the listing when it checked (whatever became of the listing since:
+    a refusal made while it was in effect is recorded after its period ended): a measure of the decision, not lifted for
+    the unit by a decision on an objection or complaint before then; for a department's list, the entry's measures."""
+    if listing.case_id is None:
+        version = db.session.get(CatalogVersion, listing.catalog_version_id) if listing.catalog_version_id else None
+        return any(m.get("unit_id") == unit_id for m in ((version.measures if version else None) or []))
+    return bool(db.session.scalar(select(
+        exists().where(CaseMeasure.case_id == listing.case_id, CaseMeasure.unit_id == unit_id)
+        & ~exists().where(Push.listing_id == listing.id, Push.unit_id == unit_id, Push.action == "lift",
+                          Push.reason == LIFTED_BY_DECISION, Push.created_at <= at))))
 
 
 def answer_of(requester: Requester, check_id: int) -> Answer:

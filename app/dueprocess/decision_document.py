@@ -27,6 +27,7 @@ from app.enums import EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from config import CALENDAR_DAY_RULES
 
 FONT = Path(__file__).resolve().parents[1] / "fonts" / "wqy-microhei-subset.ttf"
 FONT_URL = "xinlian-cjk.ttf"
@@ -204,8 +205,18 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
         "period_end": _cn(case.period_end) if case.period_end else "",
         "objection_reply_days": rule.get("days", ""), "objection_window_days": window.get("days", ""),
         "complaint_window_days": complaint.get("days", ""),
+        # The same lengths with their kind of day, as the case's rules count them (60日, 5个工作日): the template says
+        # these, so a rule an office counts in working days (or calendar days) is printed as it is counted.
+        "objection_reply_text": _cn_days(rule, "objection_reply"), "objection_window_text": _cn_days(window, "objection_window"),
+        "complaint_window_text": _cn_days(complaint, "complaint_window"),
         "issued_on": _cn(issued_on), "copies": "、".join(copies),
     }
+
+
+def _cn_days(rule: dict, name: str) -> str:
+    days = rule.get("days", "")
+    kind = rule.get("day_kind") or ("calendar" if name in CALENDAR_DAY_RULES else "working")  # (rules copied before kinds were)
+    return f"{days}个工作日" if kind == "working" else f"{days}日"
 
 
 def _cn(d: date) -> str:
@@ -268,4 +279,5 @@ def sample_context() -> dict:
             "procedure": "联合奖惩工作程序", "entries": [{"code": "SC-P-001", "behaviour": "严重违法失信企业", "legal_basis": "示例依据"}],
             "statement_answer": "经核实，陈述申辩意见不予采纳。", "acted": True, "punishment": True, "kind_words": "实施联合惩戒",
             "measures": [{"text": "限制参与政府采购", "unit": "市财政局"}], "period_days": 365, "period_start": _cn(today),
-            "period_end": _cn(today), "objection_reply_days": 5, "objection_window_days": 60, "complaint_window_days": 10, "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}
+            "period_end": _cn(today), "objection_reply_days": 5, "objection_window_days": 60, "complaint_window_days": 10,
+            "objection_reply_text": "5个工作日", "objection_window_text": "60日", "complaint_window_text": "10个工作日", "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}

@@ -23,7 +23,7 @@ from app.auth.models import OFFICE
 from app.auth.services import current_unit_id
 from app.cases import events
 from app.cases.identifiers import mask_code, normalise_code
-from app.cases.models import CaseSubject, Subject
+from app.cases.models import Case, CaseSubject, Subject
 from app.dueprocess.corrections import party_case, subject_cases
 from app.dueprocess.models import SubjectChange
 from app.enums import EventType, SubjectKind
@@ -45,11 +45,22 @@ def _live(subject_id: int) -> list[Listing]:
 
 def _check_may_record(actor, subject_id: int, live: list[Listing]) -> None:
     """PermissionDenied unless the actor is the office, or staff of a unit party to a case about the subject that
-    decided every listing of it in effect or suspended (or took over the work of the unit that did)."""
+    answers for it (or took over the work of the unit that did): the deciding unit of every listing of it in effect or
+    suspended; with none, of its latest listing; with no listing, a unit that filed a case about it."""
     if actor.role == OFFICE:
         return
     party_case(actor, subject_id)  # PermissionDenied unless the unit is party to a case about the subject
-    if not all(actor.unit_id in (lst.deciding_unit_id, current_unit_id(lst.deciding_unit_id)) for lst in live):
+    # The units answering for the subject: the deciding units of its listings in effect or suspended; with none, the
+    # deciding unit of its latest listing (expired, repaired...); with no listing at all, the units that filed its cases.
+    if live:
+        answering = [{lst.deciding_unit_id} for lst in live]
+    else:
+        latest = db.session.scalar(select(Listing.deciding_unit_id).where(Listing.subject_id == subject_id)
+                                   .order_by(Listing.id.desc()).limit(1))
+        answering = [{latest} if latest is not None else set(db.session.scalars(
+            select(Case.initiating_unit_id).join(CaseSubject, CaseSubject.case_id == Case.id)
+            .where(CaseSubject.subject_id == subject_id)))]
+    if not all(actor.unit_id in units | {current_unit_id(u) for u in units} for units in answering):
         raise PermissionDenied(_l("Only the unit that decided the subject's listings, or the joint-meeting office, records "
                                   "a change of its registration."))
 

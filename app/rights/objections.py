@@ -350,10 +350,14 @@ def applicant_next(ctx) -> dict:
 
 
 def _complaint_received(ctx):
-    """The day a complaint on paper arrived: not before the reply it answers, not after the complaint period (a letter
-    that came late is not a complaint in time), not in the future."""
+    """The day a complaint on paper arrived: not before the reply it answers was served, not after the complaint period
+    (a letter that came late is not a complaint in time), not in the future."""
     received = ctx.values.get("received_on")
-    opened = clock.local_date(ctx.task.created_at)
+    # (from the reply's service: a reply served on paper is recorded once served, perhaps a day or two later)
+    replied = db.session.scalar(select(CaseEvent.details).where(CaseEvent.case_id == ctx.case.id,
+                                                                CaseEvent.type == EventType.OBJECTION_REPLIED)
+                                .order_by(CaseEvent.seq.desc()).limit(1)) or {}
+    opened = date.fromisoformat(replied["served_on"]) if replied.get("served_on") else clock.local_date(ctx.task.created_at)
     due = clock.as_utc(ctx.task.due_at)
     last = min(clock.today_local(), clock.local_date(due)) if due else clock.today_local()
     if received is None or not opened <= received <= last:

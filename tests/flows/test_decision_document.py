@@ -134,3 +134,17 @@ def test_an_organisation_is_named_by_its_credit_code_not_an_identity_number(org,
     case, _codes = in_effect_case(subjects=(("social_org", "某行业协会", "51510400MJ0001234P"),))
     flat = _pdf(_copies(case.id)[0])[0].replace("\n", "")
     assert "统一社会信用代码" in flat and "身份证号码" not in flat.split("某行业协会")[1][:40]
+
+
+def test_the_decision_says_each_remedys_time_limit_as_its_rule_counts_it(org, clock):
+    """An office that counts the objection window in working days and the complaint window in calendar days: the decision
+    served on the party says so, as the deadlines are counted (not 日 and 个工作日 whatever the rules)."""
+    from app.workdays.rules import change, ensure_seeded
+
+    ensure_seeded()
+    change(user("admin"), "objection_window", 30, "working", "本地决定")
+    change(user("admin"), "complaint_window", 15, "calendar", "本地决定")
+    db.session.commit()
+    case, _codes = in_effect_case()
+    flat = _pdf(_copies(case.id)[0])[0].replace("\n", "")
+    assert "自收到本决定书之日起30个工作日内" in flat and "自收到答复之日起15日内" in flat and "5个工作日内" in flat

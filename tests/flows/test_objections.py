@@ -290,15 +290,15 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     db.session.rollback()
     assert refused.value.errors[0][0] == "files"
     # The complaint letter arrived on Friday 27 Nov; the office records it on Monday 30 Nov. Its day is required, not
-    # before the reply (25 Nov), not in the future.
+    # before the reply was served (24 Nov), not in the future.
     clock.move_to("2026-11-30T02:00:00+00:00")
-    for received in (None, date(2026, 11, 24), date(2026, 12, 1)):
+    for received in (None, date(2026, 11, 23), date(2026, 12, 1)):
         with pytest.raises(DomainError) as refused:
             do(user("office1"), task_of(obj.id, "applicant_next"),
                {"next_step": "complain", "grounds": "不服答复（信函）。", "received_on": received}, files=[PDF])
         db.session.rollback()
         assert refused.value.errors[0][0] == "received_on"
-        assert "2026年11月25日" in str(refused.value.errors[0][1]), refused.value.errors  # (dates as every message writes them)
+        assert "2026年11月24日" in str(refused.value.errors[0][1]), refused.value.errors  # (dates as every message writes them)
     assert listings_of(case.id)[0].status == "in_effect"  # (resumed on the rejection; nothing recorded by the refusals)
     do(user("office1"), task_of(obj.id, "applicant_next"),
        {"next_step": "complain", "grounds": "不服答复（信函）。", "received_on": date(2026, 11, 27)}, files=[PDF])

@@ -487,3 +487,28 @@ def test_each_group_of_a_case_the_office_determined_compiles_every_periodic_roun
         for t in compiles:
             complete(leads[t.unit_id], t, {"summary": f"第{round_no}季度汇总。"})
         assert open_tasks(case.id, "compile_periodic") == [] and db.session.get(Case, case.id).status == "in_effect"
+
+
+def test_a_refusal_made_while_the_listing_was_in_effect_is_recorded_after_it_ended(org, clock):
+    """The desk's measure is judged as it stood at the check: a unit that refused while the listing was in effect
+    records it after the period ended; a measure lifted after the check does not unmake the refusal made before."""
+    from app.credit import services as credit
+    from app.listings.models import Listing
+    from app.scheduler.jobs import sweep_timers
+
+    case, codes = in_effect_case(days=1, subjects=(COMPANY, COMPANY2))
+    desk = credit.Requester(unit_id=unit_id("市财政局"))
+    before = {code: credit.check(desk, code, "licence", "XK-1") for code in (COMPANY[2], COMPANY2[2])}
+    db.session.commit()
+    assert all(a.verdict == "punished" and a.findings[0].my_measures for a in before.values())
+    clock.shift(timedelta(minutes=5))
+    _partly_upheld(case, codes)  # after the checks: the finance bureau's measure lifted for COMPANY
+    db.session.commit()
+    clock.shift(timedelta(days=4))
+    sweep_timers()
+    db.session.commit()
+    ended = db.session.get(Listing, before[COMPANY2[2]].findings[0].listing_id)
+    assert ended.status == "expired"
+    for a in before.values():
+        assert credit.record_application(desk, a.check_id, a.findings[0].listing_id, "refused")
+        db.session.commit()

@@ -142,3 +142,25 @@ def test_a_unit_applying_a_measure_may_not_move_or_end_a_listing_by_a_registrati
     assert db.session.scalar(select(Subject).where(Subject.code == SUCCESSOR)) is None
     deciding = next(u for u in ("market_cw", "market_lead") if user(u).unit_id == listing.deciding_unit_id)
     assert subject_changes.may_record(user(deciding), subject_id)
+
+
+def test_once_its_listing_has_ended_the_deciding_unit_still_answers_for_a_registration_change(org, clock):
+    """No listing in effect (its period over): the unit that decided the latest listing records a merger, not a unit
+    that applied a measure of it."""
+    from app.scheduler.jobs import sweep_timers
+
+    case, _codes = in_effect_case(days=1)
+    subject_id = case.subjects[0].subject_id
+    listing = db.session.scalar(select(Listing).where(Listing.case_id == case.id))
+    clock.shift(timedelta(days=4))
+    sweep_timers()
+    db.session.commit()
+    assert db.session.get(Listing, listing.id).status == "expired"
+    applying = user("finance_cw")
+    assert not subject_changes.may_record(applying, subject_id)
+    with pytest.raises(PermissionDenied):
+        subject_changes.record_change(applying, subject_id, "merged", app_clock.today_local(), "通知书", "理由", SUCCESSOR, "任意公司")
+    db.session.rollback()
+    assert db.session.scalar(select(Subject).where(Subject.code == SUCCESSOR)) is None
+    deciding = next(u for u in ("market_cw", "market_lead") if user(u).unit_id == listing.deciding_unit_id)
+    assert subject_changes.may_record(user(deciding), subject_id)

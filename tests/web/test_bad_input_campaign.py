@@ -139,6 +139,7 @@ def test_a_method_an_address_does_not_take_gets_a_page_in_the_users_language_and
     login(client, "market_cw")
     resp = client.put("/tasks/")
     assert resp.status_code == 405 and "此页面不能这样打开" in resp.get_data(as_text=True)
+    assert set(resp.headers["Allow"].split(", ")) >= {"GET"}
     _c, token, _s = make_client()
     auth = {"Authorization": f"Bearer {token}"}
     for method, url, status, code in (("delete", "/api/v1/checks", 405, "method_not_allowed"),
@@ -147,3 +148,5 @@ def test_a_method_an_address_does_not_take_gets_a_page_in_the_users_language_and
         resp = getattr(client, method)(url, headers=auth)
         assert resp.status_code == status and resp.get_json()["code"] == code, url
         assert resp.get_json()["message"]["zh"] and resp.get_json()["message"]["en"]
+        if status == 405:
+            assert "POST" in resp.headers["Allow"].split(", ")
