@@ -3,6 +3,7 @@
 follow the unit's current members because tasks belong to units, not people."""
 import re
 import secrets
+import string
 from datetime import timedelta
 from functools import cache
 
@@ -347,9 +348,17 @@ def _left_post(actor, user: User) -> None:
     staff_left.send(user)
 
 
-def initial_password() -> str:
-    """Random, and meets the policy (the user must replace it at the first login anyway)."""
-    return secrets.token_urlsafe(9) + "-A7b"
+_KINDS = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "-_.!@#")
+_EASY_TO_READ = str.maketrans("", "", "lIO0")  # (read out or copied from the screen: no l/I, O/0 to confuse)
+
+
+def initial_password(length: int = 16) -> str:
+    """Random characters of every kind the policy counts, in random places (the user must replace it at the first login
+    anyway): no fixed part, which told everyone four of its characters."""
+    kinds = [k.translate(_EASY_TO_READ) for k in _KINDS]
+    chars = [secrets.choice(k) for k in kinds] + [secrets.choice("".join(kinds)) for _ in range(length - len(kinds))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
 
 
 def reset_password(actor, user: User) -> str:

@@ -150,3 +150,12 @@ def test_a_method_an_address_does_not_take_gets_a_page_in_the_users_language_and
         assert resp.get_json()["message"]["zh"] and resp.get_json()["message"]["en"]
         if status == 405:
             assert "POST" in resp.headers["Allow"].split(", ")
+
+
+def test_initial_passwords_have_no_fixed_part_and_meet_the_policy(org):
+    """An outside campaign saw every initial and reset password end in the same four characters."""
+    from app.auth.services import initial_password, password_problems
+
+    made = [initial_password() for _ in range(200)]
+    assert len(set(made)) == 200 and all(not password_problems(p, "someone") for p in made)
+    assert len({p[-4:] for p in made}) > 150 and len({p[:4] for p in made}) > 150
