@@ -9,7 +9,7 @@ from functools import cache
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -191,9 +191,25 @@ def landing_endpoint(user: User) -> str:
 RESERVED_USERNAMES = ("console",)
 
 
+# Login names: half-width letters, digits and . _ - (no full-width look-alikes such as ｍａｒｋｅｔ for market).
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,59}")
+
+
+def username_problem(username: str):
+    """What is wrong with a new login name (None if it will do)."""
+    if not USERNAME.fullmatch(username or ""):
+        return _l("Use 2 to 60 half-width letters, digits, dots, hyphens or underscores, starting with a letter or digit.")
+    return None
+
+
+def _holder_of(name: str) -> int | None:
+    """The account whose login name is `name` in any case (MARKET_CW is market_cw's: a look-alike account is refused)."""
+    return db.session.scalar(select(User.id).where(func.lower(User.username) == name.lower()).limit(1))
+
+
 def username_taken(username: str) -> bool:
     name = (username or "").strip()
-    return name.lower() in RESERVED_USERNAMES or db.session.scalar(select(User.id).where(User.username == name)) is not None
+    return name.lower() in RESERVED_USERNAMES or _holder_of(name) is not None
 
 
 def _unit_dict(u: Unit) -> dict:
@@ -302,7 +318,9 @@ def save_user(actor, user: User | None, username: str, full_name: str, role: str
         errors.append(("role", _l("Choose a role.")))
     if role not in ("expert", "applicant") and not db.session.get(Unit, unit_id or 0):
         errors.append(("unit_id", _l("Choose the unit.")))
-    clash = db.session.scalar(select(User.id).where(User.username == username))
+    if username and (user is None or username != user.username) and username_problem(username):
+        errors.append(("username", username_problem(username)))
+    clash = _holder_of(username) if username else None
     if (clash and (user is None or clash != user.id)) or username.lower() in RESERVED_USERNAMES:
         errors.append(("username", _l("This username is taken.")))
     if user is not None and user.id == actor.id and (not active or role != ADMIN):

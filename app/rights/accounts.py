@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE, User
-from app.auth.services import password_problems, username_taken
+from app.auth.services import password_problems, username_problem, username_taken
 from app.cases import events
 from app.cases.identifiers import normalise_code
 from app.cases.models import Case, Subject
@@ -97,6 +97,8 @@ def register(kind: str, subject_code: str, access_code: str, username: str, pass
     errors += [("password", m) for m in password_problems(password, username or "")]
     if not (username or "").strip():
         errors.append(("username", _l("Choose a login name.")))
+    elif username_problem(username.strip()):
+        errors.append(("username", username_problem(username.strip())))
     elif row is not None and username_taken(username):
         # (only to someone holding a valid access code: otherwise the form would tell anyone which login names,
         # staff's among them, exist)

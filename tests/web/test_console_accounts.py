@@ -99,3 +99,26 @@ def _no_admin_yet(scalar):
     def fake(stmt, *a, **k):
         return None if "role IN" in str(stmt) else scalar(stmt, *a, **k)
     return fake
+
+
+def test_look_alike_login_names_are_refused(org):
+    """Full-width letters (ｍａｒｋｅｔ_ｃｗ) and another case of a name in use (MARKET_CW) would make accounts that read as
+    another's: refused with the reason, nothing created; a plain new name is taken."""
+    import pytest
+    from sqlalchemy import func, select
+
+    from app.auth.models import User
+    from app.auth.services import save_user
+    from app.errors import DomainError
+    from app.extensions import db
+    from tests.helpers import unit_id
+
+    before = db.session.scalar(select(func.count()).select_from(User))
+    for name, message in (("ｍａｒｋｅｔ_ｃｗ", "半角"), ("MARKET_CW", "已被使用"), ("a b", "半角"), ("-x", "半角")):
+        with pytest.raises(DomainError) as refused:
+            save_user(user("admin"), None, name, "某人", "caseworker", unit_id("市税务局"), True)
+        assert refused.value.errors[0][0] == "username" and message in str(refused.value.errors[0][1]), name
+        db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
+    made, _password = save_user(user("admin"), None, "tax.cw-2", "某人", "caseworker", unit_id("市税务局"), True)
+    assert made.username == "tax.cw-2"
