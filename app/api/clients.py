@@ -3,6 +3,7 @@ that unit, holds scopes and a token whose secret part is stored only as its SHA-
 bits, so a fast hash is enough; compared in constant time)."""
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
@@ -28,6 +29,30 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _valid_host(host: str | None) -> bool:
+    """An IP address or a host name that can exist: labels of letters, digits and inner hyphens, and an IDNA label
+    (xn--…) that decodes (xn--, or a name with a space, was taken and failed only at each delivery)."""
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii").rstrip(".")
+        labels = ascii_host.split(".")
+        for label in labels:
+            if label.startswith("xn--"):
+                label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return False
+    return 0 < len(ascii_host) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
+
+
 def _check_webhook(url: str | None) -> str | None:
     url = (url or "").strip()
     if not url:
@@ -37,7 +62,7 @@ def _check_webhook(url: str | None) -> str | None:
         parsed.port  # (a port out of range or not a number: urllib refuses it only when asked)
     except ValueError:
         parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.hostname or len(url) > 500:
+    if parsed is None or parsed.scheme not in ("http", "https") or not _valid_host(parsed.hostname) or len(url) > 500:
         raise DomainError(_l("The webhook address must be an http(s) URL."), "webhook_url")
     if webhook_address.refused_literal(parsed.hostname):
         raise DomainError(_l("The webhook address may not be this server, a link-local (cloud metadata), multicast or "

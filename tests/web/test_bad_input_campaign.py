@@ -159,3 +159,15 @@ def test_initial_passwords_have_no_fixed_part_and_meet_the_policy(org):
     made = [initial_password() for _ in range(200)]
     assert len(set(made)) == 200 and all(not password_problems(p, "someone") for p in made)
     assert len({p[-4:] for p in made}) > 150 and len({p[:4] for p in made}) > 150
+
+
+def test_a_webhook_host_that_cannot_exist_is_refused_when_the_client_is_saved(org):
+    """https://xn--/ was taken and failed only at each delivery: a host is an IP address or a name that can exist."""
+    for url in ("https://xn--/", "https://a b.example.com/x", "https://-bad.example.com/x", "https://exa_mple.com/x"):
+        with pytest.raises(DomainError) as refused:
+            clients.create(user("admin"), "x", unit_id("市财政局"), ["lists"], url)
+        db.session.rollback()
+        assert refused.value.errors[0][0] == "webhook_url", url
+    for url in ("https://receiver.example.com/hook", "https://信用.中国/hook", "https://10.20.30.40:8443/hook"):
+        assert clients.create(user("admin"), f"ok {url}", unit_id("市财政局"), ["lists"], url)
+        db.session.rollback()
