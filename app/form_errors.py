@@ -100,8 +100,13 @@ def csrf_failed(form) -> bool:
 
 
 def flash_invalid(form) -> None:
-    """After a POST whose form did not validate: say why in one line above the form."""
+    """After a POST whose form did not validate: say why in one line above the form. Errors only on hidden fields
+    (which no one types: a page altered or out of date) mark nothing, so they are said as the form's."""
     if csrf_failed(form):
         flash(FORM_EXPIRED_KEPT, "danger")
+    elif form.errors and all(getattr(form, name, None) is not None and getattr(form, name).type == "HiddenField"
+                             for name in form.errors):
+        flash(_l("The form's hidden values were altered or are out of date. What you typed is kept below: check it and "
+                 "send it again."), "danger")
     else:
         flash(_l("Please correct the marked fields."), "danger")

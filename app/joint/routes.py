@@ -82,7 +82,7 @@ def new_case():
         flash_invalid(form)
         if not csrf_failed(form):
             _add_service_errors(form, kept_tokens, new_files)
-    if not posted:
+    if not posted or form.submission_key.errors:  # (a key altered: the form sent again is a new submission)
         form.submission_key.data = secrets.token_hex(16)
     # (files are kept for the next submission only from a form whose CSRF token held: a page on another site must
     # not be able to store files in a user's name)

@@ -261,3 +261,16 @@ def test_the_row_just_added_is_marked_for_the_focus(client, org, clock):
     marked = html.split("data-focus-row")
     assert len(marked) == 2 and 'id="subjects-3-kind"' in marked[1].split("</div>\n    </div>")[0]
     assert "请附上证据材料" not in html  # (adding a row checks nothing)
+
+
+def test_an_altered_submission_key_is_said_and_the_form_sent_again_files_the_case(client, org, clock):
+    """The hidden key altered (a crafted request, or a page edited): nothing is marked on the form, so the message says
+    what happened; the form comes back with a new key, and sent again it files one case."""
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    html = client.post("/cases/new", data=trigger_data(page, submission_key="not-a-key")).get_data(as_text=True)
+    assert "表单的隐藏内容被改动或已过期" in html and "请按提示修改标注的填写项" not in html
+    assert db.session.scalar(select(func.count(Case.id))) == 0
+    key = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+    assert client.post("/cases/new", data=trigger_data(html, submission_key=key)).status_code == 302
+    assert db.session.scalar(select(func.count(Case.id))) == 1
