@@ -11,6 +11,8 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
 from app.crypto import chain_key
@@ -45,13 +47,15 @@ def record(kind: str, actor=None, *, username: str = "", address: str | None = N
     # The head is held for writing before it is read: on SQLite a SELECT … FOR UPDATE locks nothing, and two requests
     # logging at once (two people opening pages that show a whole number) read the same head and both appended its
     # successor. lock_row takes SQLite's write lock first (the other waits), and the head is read afresh after it.
+    # The very first event makes the head row, which two first events at once would both insert: it is made (or found
+    # made) by an INSERT that does nothing on a conflict, which waits for the other's transaction, before it is locked.
+    # (A write, not a read first: on SQLite a transaction that read before writing may find its snapshot stale.)
+    dialect = db.session.get_bind().dialect.name
+    make = (pg_insert if dialect == "postgresql" else sqlite_insert)(SecurityLogHead).values(id=1, seq=0, hash=GENESIS)
+    db.session.execute(make.on_conflict_do_nothing(index_elements=["id"]))
     lock_row(SecurityLogHead, 1)
     head = db.session.scalar(select(SecurityLogHead).where(SecurityLogHead.id == 1).with_for_update()
                              .execution_options(populate_existing=True))
-    if head is None:
-        head = SecurityLogHead(id=1, seq=0, hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
     alg = current_app.config.get("AUDIT_CHAIN_ALG", "hmac-sm3")
     at = clock.now()
     username = (username or (actor.username if actor is not None else ""))[:60]
