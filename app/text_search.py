@@ -60,18 +60,10 @@ def contains(column, q: str):
     return func.xl_bigrams(column).op("@>")(func.xl_bigrams(literal(q))) & like
 
 
-def subjects_matching(subject, q: str | None):
-    """SELECT of the ids of subjects whose name contains q or whose code is q (exact, by the code's unique
-    index): a union of the two index lookups, as an OR of them would make the database scan every subject."""
-    q = normalise(q)
-    by_code = select(subject.id).where(subject.code == q.upper())
-    return union(select(subject.id).where(contains(subject.name, q)), by_code) if searchable(q) else by_code
-
-
 def public_subjects_matching(subject, q: str | None, person_kind: str):
-    """subjects_matching for the public lists, which show people (`person_kind`) masked (王某, 510***********1234): an
-    organisation by any part of its name, a person only by the whole name or the whole number. A search by parts of a
-    person's name would spell the masked name out two characters at a time."""
+    """SELECT of the ids of the subjects a public list's search finds. The lists show people (`person_kind`) masked
+    (王某, 510***********1234): an organisation is found by any part of its name, a person only by the whole name or the
+    whole number. A search by parts of a person's name would spell the masked name out two characters at a time."""
     q = normalise(q)
     by_code = select(subject.id).where(subject.code == q.upper())
     if not q or WHOLE_CODE.fullmatch(q):

@@ -192,13 +192,13 @@ RESERVED_USERNAMES = ("console",)
 
 
 # Login names: half-width letters, digits and . _ - (no full-width look-alikes such as ｍａｒｋｅｔ for market).
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,59}")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
 
 
 def username_problem(username: str):
     """What is wrong with a new login name (None if it will do)."""
     if not USERNAME.fullmatch(username or ""):
-        return _l("Use 2 to 60 half-width letters, digits, dots, hyphens or underscores, starting with a letter or digit.")
+        return _l("Use at most 60 half-width letters, digits, dots, hyphens or underscores, starting with a letter or digit.")
     return None
 
 
