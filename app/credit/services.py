@@ -26,7 +26,7 @@ from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS, label
-from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, Push
+from app.listings.models import Listing, ListingUnit, lifted_by_decision
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
 # Who checks: the units' business staff at approval desks (逢批必查). Not the three administrators (三员分立: none
@@ -153,8 +153,7 @@ def _listing_columns(cv, ce, mine_lu):
             cv.measure_content, cv.measures, ce.code.label("entry_code"), Unit.name.label("deciding_unit"),
             Case.number.label("case_number"), mine_lu.state.label("my_state"),
             # the asking unit's measures lifted by a decision on an objection or complaint (the listing stays)
-            exists().where(Push.listing_id == Listing.id, Push.unit_id == bindparam("unit_id"), Push.action == "lift",
-                           Push.reason == LIFTED_BY_DECISION).label("lifted_for_me"))
+            lifted_by_decision(Listing.id, bindparam("unit_id")).label("lifted_for_me"))
 
 
 def _with_listing_details(q, cv, ce, mine_lu, unit):
@@ -416,8 +415,7 @@ def _had_measure(listing: Listing, unit_id: int, at) -> bool:
         return any(m.get("unit_id") == unit_id for m in ((version.measures if version else None) or []))
     return bool(db.session.scalar(select(
         exists().where(CaseMeasure.case_id == listing.case_id, CaseMeasure.unit_id == unit_id)
-        & ~exists().where(Push.listing_id == listing.id, Push.unit_id == unit_id, Push.action == "lift",
-                          Push.reason == LIFTED_BY_DECISION, Push.created_at <= at))))
+        & ~lifted_by_decision(listing.id, unit_id, at))))
 
 
 def answer_of(requester: Requester, check_id: int) -> Answer:

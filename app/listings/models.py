@@ -3,7 +3,7 @@ reward (red list), with its period, suspensions, state and the units that apply 
 lists, the pushes to units, the credit check and the exchange API all read these rows."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, exists, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Unit
@@ -110,6 +110,15 @@ class Push(db.Model):
     # A later push for the same subject and unit replaced this one before it was confirmed.
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+def lifted_by_decision(listing_id, unit_id, at=None):
+    """SQL condition: a decision on an objection or complaint lifted this unit's measures of the listing (which stays),
+    by `at` if given. The public lists, the exchange and the credit check all leave such measures out."""
+    cond = [Push.listing_id == listing_id, Push.unit_id == unit_id, Push.action == "lift", Push.reason == LIFTED_BY_DECISION]
+    if at is not None:
+        cond.append(Push.created_at <= at)
+    return exists().where(*cond)
 
 
 class PeriodSuspension(db.Model):
