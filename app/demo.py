@@ -23,7 +23,7 @@ from app.experts.services import confirmed_experts
 from app.extensions import db
 from app.joint import services
 from app.joint.services import SubjectIn
-from app.joint.tasks import intended_decision, measure_choices
+from app.joint.tasks import intended_decision, measure_choices, units_to_convene
 from app.listings import imports as department_lists
 from app.public_reports import services as public_reports
 from app.publicity import services as publicity
@@ -223,11 +223,17 @@ def _file(username, subjects, entry_codes, title, facts):
     )
 
 
+def _concerned(case) -> list[int]:
+    """The units whose measures the case's entries name: convened to its meeting."""
+    return units_to_convene(case)
+
+
 def _schedule(case, lead):
     tasks.complete(
         _user(lead), _task(case, "schedule_meeting").task_id,
         {"meeting_date": clock.today_local(), "legal_count": 1, "industry_count": 2, "reserves": 1,
-         "excluded_expert_ids": [], "exclusion_reason": "", "day_off": True},  # (the demo may be seeded on a weekend)
+         "excluded_expert_ids": [], "exclusion_reason": "", "day_off": True,  # (the demo may be seeded on a weekend)
+         "convened_unit_ids": _concerned(case)},
     )
 
 
@@ -330,7 +336,7 @@ def load_cases() -> None:
             _user("pbc_lead"), _task(c3, "schedule_meeting").task_id,
             {"meeting_date": clock.today_local() + timedelta(days=7), "legal_count": 1, "industry_count": 2,
              "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": "", "day_off": True,
-             "convened_unit_ids": [_unit("市中级人民法院").id, _unit("市税务局").id]},
+             "convened_unit_ids": sorted({*_concerned(c3), _unit("市中级人民法院").id, _unit("市税务局").id})},
         )
         # ... and told the subject of the intended determination: the statement period is running.
         tasks.complete(_user("pbc_lead"), _task(c3, "issue_notice").task_id,

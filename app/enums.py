@@ -152,6 +152,7 @@ class EventType(StrEnum):
     PUNISHMENT_RESUMED = "punishment_resumed"
     DETERMINATION_REVOKED = "determination_revoked"
     ACCESS_CODE_ISSUED = "access_code_issued"
+    ACCESS_CODE_USED = "access_code_used"
     REPAIR_APPLIED = "repair_applied"
     REPAIR_REVIEWED = "repair_reviewed"
     REPAIR_SUPPLEMENTED = "repair_supplemented"

@@ -124,7 +124,7 @@ def read_table(filename: str, data: bytes, max_rows: int = MAX_SHEET_ROWS) -> li
         if name.endswith(".csv"):
             return _csv_rows(data.decode("utf-8-sig", errors="strict"), max_rows)
         if name.endswith(".xlsx"):
-            return [["" if v is None else strip_invisible(str(v)) for v in row] for row in xlsx_rows(data, max_rows=max_rows)]
+            return [[_cell_text(v) for v in row] for row in xlsx_rows(data, max_rows=max_rows)]
     except TableTooLarge:
         raise UnreadableTable("too-large")
     except UnicodeDecodeError:
@@ -132,6 +132,16 @@ def read_table(filename: str, data: bytes, max_rows: int = MAX_SHEET_ROWS) -> li
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise UnreadableTable("damaged")
     raise UnreadableTable("type")
+
+
+def _cell_text(value) -> str:
+    """A cell as text. A whole number Excel holds as a float (a code or year typed into a number cell) is written
+    with its digits, not as 1.2345e+17."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return strip_invisible(str(value))
 
 
 def _csv_rows(text: str, max_rows: int) -> list[list[str]]:

@@ -109,7 +109,8 @@ PUSH_ACTION_LABELS = {"suspend": _l("Suspend the measure"), "resume": _l("Resume
 CORRECTION_FIELD_LABELS = {"name": _l("Name"), "code": _l("Unified social credit code / identity number"),
                            "legal_representative": _l("Legal representative")}
 API_SCOPE_LABELS = {"check": _l("credit check"), "feedback": _l("application records and confirmations"),
-                    "lists": _l("black and red lists"), "cases-read": _l("the unit's cases and tasks (read)")}
+                    "lists": _l("black and red lists"),
+                    "lists-identity": _l("whole identity numbers of persons on the lists"), "cases-read": _l("the unit's cases and tasks (read)")}
 DELIVERY_STATUS_LABELS = {"pending": _l("pending"), "delivered": _l("delivered"), "failed": _l("failed")}
 
 
@@ -125,7 +126,7 @@ MEASURE_STATUS_LABELS = {
     "lifted": _l("Lifted"),
 }
 
-OUTCOME_LABELS = {"upheld": _l("upheld"), "rejected": _l("not upheld"), "approve": _l("approved"),
+OUTCOME_LABELS = {"upheld": _l("upheld"), "partly": _l("partly upheld"), "rejected": _l("not upheld"), "approve": _l("approved"),
                   "reject": _l("rejected"), "supplement": _l("supplements requested"),
                   "rewarded": _l("reporter rewarded"), "not_rewarded": _l("no reward due")}
 
@@ -168,6 +169,7 @@ EVENT_LABELS = {
     "punishment_resumed": _l("Punishment resumed"),
     "determination_revoked": _l("Determination revoked, measures lifted"),
     "access_code_issued": _l("Access codes issued for the subjects"),
+    "access_code_used": _l("Portal account opened with the access code"),
     "repair_applied": _l("Credit repair applied for"),
     "repair_reviewed": _l("Repair application reviewed"),
     "repair_supplemented": _l("Repair application supplemented"),

@@ -74,7 +74,9 @@ def rule_text(basis: dict | None, with_source: bool | None = None) -> str:
 def rule_days(name: str) -> str:
     """A rule's length as the administrators set it now ("60 calendar days", "5 working days"), for pages that tell
     people how long they have."""
-    rule = rules.current().get(name) or {}
+    if "rules_now" not in g:  # (read once per request: a page may give several lengths)
+        g.rules_now = rules.current()
+    rule = g.rules_now.get(name) or {}
     return str(labels.days_text(rule.get("days"), rule.get("day_kind")))
 
 

@@ -128,7 +128,8 @@ def _service_values(case, ot):
         return "market_lead", {"intended": "i", "grounds": "g", "legal_basis": "l"}
     if ot.bpmn_id == "schedule_meeting":
         return "market_lead", {"meeting_date": clock.today_local(), "day_off": True, "legal_count": 1, "industry_count": 2,
-                               "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": ""}
+                               "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": "",
+                               "convening_reason": "各实施单位书面反馈意见。"}  # (none convened: no attendance processes)
     if ot.bpmn_id == "determination":
         return "market_lead", {
             "meeting_date": clock.today_local(), "attending_unit_ids": [ot.unit_id], "minutes": "m",

@@ -16,7 +16,7 @@ from app.experts.convocation import convened_of
 from app.experts.services import active_experts, confirmed_experts
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.joint.tasks import default_period_days, intended_decision, measure_choices
+from app.joint.tasks import default_period_days, intended_decision, measure_choices, units_to_convene
 from app.labels import FIELD_LABELS
 from forms.fields import MultiCheckboxField, choices
 
@@ -149,11 +149,14 @@ class ScheduleMeetingForm(TaskForm):
     )
     convened_unit_ids = MultiCheckboxField(_l("Units convened to the meeting (member, non-member and county units concerned)"),
                                            coerce=int, validators=[Optional()])
+    convening_reason = TextAreaField(
+        _l("Why a unit whose measures the cited entries name is not convened (required when one is left out)"),
+        validators=[Optional(), Length(max=2000)])
 
     def prepare(self, case, units) -> None:
         self.convened_unit_ids.choices = choices((u.id, u.name) for u in units)
-        if not self.is_submitted():  # the units whose measures the cited entries name
-            self.convened_unit_ids.data = sorted({m["unit_id"] for _k, m, _v in measure_choices(case)})
+        if not self.is_submitted():  # the units whose measures the cited entries name (as they are now)
+            self.convened_unit_ids.data = units_to_convene(case)
         self.excluded_expert_ids.choices = choices(
             (e.id, f"{e.name}（{e.affiliation}）") for e in active_experts()
         )

@@ -9,6 +9,7 @@ from app.dates import PlausibleDate
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
+from app.listings.services import units_applying
 from forms.fields import MultiCheckboxField, choices
 from forms.joint_punishment import TaskForm
 
@@ -19,7 +20,9 @@ class _ListingUnitsMixin:
     def prepare(self, case, units) -> None:
         names = {u.id: u.name for u in units}
         listing = db.session.get(Listing, case.listing_id) if case.listing_id else None
-        self.lift_units.choices = choices((lu.unit_id, names.get(lu.unit_id, lu.unit_id)) for lu in (listing.units if listing else []))
+        standing = units_applying(listing) if listing else set()  # (those already lifted are not offered again)
+        self.lift_units.choices = choices((lu.unit_id, names.get(lu.unit_id, lu.unit_id))
+                                          for lu in (listing.units if listing else []) if lu.unit_id in standing)
 
 
 class ReplyForm(_ListingUnitsMixin, TaskForm):

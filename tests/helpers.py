@@ -66,13 +66,18 @@ def complete(username: str, ot: OpenTask, values: dict, files=()) -> Case:
     return case
 
 
+NOT_CONVENED = "各实施单位已书面征求意见，不另行召集到会。"
+
+
 def schedule(username: str, ot: OpenTask, meeting_date: date | None = None, legal=1, industry=2, reserves=1,
              excluded=(), reason="", notice="waive"):
-    """Schedule the meeting; the prior notice is given alongside (see give_notice; notice=False leaves it open)."""
+    """Schedule the meeting; the prior notice is given alongside (see give_notice; notice=False leaves it open). No
+    unit is convened (each would get an attendance process of its own): the reason the form then asks for is given."""
     case = complete(
         username, ot,
         {"meeting_date": meeting_date or app_clock.today_local(), "legal_count": legal, "industry_count": industry,
-         "reserves": reserves, "excluded_expert_ids": list(excluded), "exclusion_reason": reason},
+         "reserves": reserves, "excluded_expert_ids": list(excluded), "exclusion_reason": reason,
+         "convening_reason": NOT_CONVENED},
     )
     if notice is not False:
         give_notice(username, ot.case_id, notice)

@@ -5,7 +5,7 @@ from sqlalchemy.orm import joinedload
 from app import labels
 from app.audit.models import AdminChange
 from app.auth.models import SpecialistGroup, Unit, User
-from app.cases.models import Case
+from app.cases.models import Attachment, Case
 from app.engine.models import ProcessVersion
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -73,7 +73,7 @@ def security_record_names(events) -> dict[tuple[str, str], str]:
     each). One query per kind of record on the page, never per row."""
     wanted: dict[str, set[int]] = {}
     for e in events:
-        if (e.entity in _RECORD_NAME or e.entity in security_log.RECORD_NAMERS) and e.entity_key:
+        if (e.entity in _RECORD_NAME or e.entity == "attachment" or e.entity in security_log.RECORD_NAMERS) and e.entity_key:
             wanted.setdefault(e.entity, set()).update(int(k) for k in e.entity_key.split(",") if k.strip().isdigit())
     found = {entity: _names(entity, ids) for entity, ids in wanted.items() if ids}
     out = {}
@@ -92,7 +92,11 @@ def _names(entity: str, ids: set[int]) -> dict:
     out, ordered = {}, sorted(ids)
     for i in range(0, len(ordered), _NAMES_PER_QUERY):
         chunk = ordered[i:i + _NAMES_PER_QUERY]
-        if entity in _RECORD_NAME:
+        if entity == "attachment":  # (a document: its case and what it is, never its file name, which may name people)
+            out.update((i, f"{number} · {labels.label(labels.ATTACHMENT_PURPOSE_LABELS, purpose)} #{i}") for i, number, purpose in
+                       db.session.execute(select(Attachment.id, Case.number, Attachment.purpose)
+                                          .join(Case, Case.id == Attachment.case_id).where(Attachment.id.in_(chunk))))
+        elif entity in _RECORD_NAME:
             stmt = _RECORD_NAME[entity]
             out.update(db.session.execute(stmt.where(stmt.selected_columns[0].in_(chunk))).all())
         else:

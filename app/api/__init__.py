@@ -14,7 +14,7 @@ API_SPEC = {
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "xl_<id>_<secret>"}}},
     "security": [{"bearer": []}],
     "info": {"description": "Exchange API of the joint credit reward and punishment system (信联). Each client belongs to "
-                            "one unit and holds scopes: check, feedback, lists, cases-read. Errors are JSON: "
+                            "one unit and holds scopes: check, feedback, lists, lists-identity, cases-read. Errors are JSON: "
                             "{code, message: {zh, en}, field}."},
 }
 

@@ -11,7 +11,7 @@ from app.crypto.columns import SealedDocument
 from app.db_types import UTCDateTime
 from app.extensions import db
 
-SCOPES = ("check", "feedback", "lists", "cases-read")
+SCOPES = ("check", "feedback", "lists", "lists-identity", "cases-read")
 
 
 class ApiClient(db.Model):

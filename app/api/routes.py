@@ -20,6 +20,7 @@ from app.api import schemas as s
 from app.api.errors import error
 from app.api.models import ApiCall
 from app.cases import tasks as task_service
+from app.cases.identifiers import mask_code
 from app.cases.models import Case, CaseUnit, OpenTask
 from app.credit import services as credit
 from app.db_errors import CONCURRENCY_ERRORS, UNAVAILABLE_ERRORS, is_concurrency_error, unavailable_reason
@@ -200,10 +201,24 @@ def _cell(value):
     return value
 
 
-def _entry(lst, measures) -> dict:
+def _whole_codes(listings) -> set[int]:
+    """The listings whose person's identity number this client gets whole: all of them with the lists-identity scope,
+    else those where its unit has a measure of its own to apply (minimum necessary: a list of persons is otherwise
+    read with masked numbers, and a single person is confirmed by the credit check)."""
+    if "lists-identity" in (g.api_client.scopes or []):
+        return {lst.id for lst in listings}
+    persons = [lst for lst in listings if lst.subject.kind == "person"]
+    own = listing_queries.measures_of(persons, unit_id=g.api_client.unit_id) if persons else {}
+    return {lst.id for lst in listings if lst.subject.kind != "person" or own.get(lst.id)}
+
+
+def _entry(lst, measures, whole: set[int]) -> dict:
     v = lst.catalog_version
+    masked = lst.id not in whole
     return {"listing_id": lst.id, "list": "black" if lst.kind == "punishment" else "red", "subject_name": lst.subject.name,
-            "subject_kind": lst.subject.kind, "subject_code": lst.subject.code,
+            "subject_kind": lst.subject.kind,
+            "subject_code": mask_code(lst.subject.kind, lst.subject.code) if masked else lst.subject.code,
+            "subject_code_masked": masked,
             "code_type": "resident_id" if lst.subject.kind == "person" else "uscc",
             "legal_representative": lst.subject.legal_representative, "determined_on": lst.decided_on,
             "reason": v.behaviour if v else "", "grounds": lst.grounds, "legal_basis": lst.legal_basis,
@@ -227,7 +242,8 @@ def list_as_of(args, which):
         return error(400, "bad_request", field="as_of")
     page = listing_queries.listed_on(LIST_KINDS[which], day, today, args["page"], args["per_page"])
     measures = listing_queries.measures_of(page.items)
-    entries = [_entry(lst, measures) for lst in page.items]
+    whole = _whole_codes(page.items)
+    entries = [_entry(lst, measures, whole) for lst in page.items]
     if args["format"] == "xlsx":
         header = list(s.ListEntryOut().fields)
         rows = [[_cell(e[k]) for k in header] for e in entries]
@@ -244,10 +260,11 @@ def list_changes(args, which):
     """Entries created or changed since a time (incremental sync): pass `until` as the next `since`"""
     rows = listing_queries.changed_since(LIST_KINDS[which], args["since"], args["limit"], args["after_id"])
     measures = listing_queries.measures_of(rows)
+    whole = _whole_codes(rows)
     # (rows come oldest change first, then by id: the last one is where the next call goes on)
     until, until_id = (clock.as_utc(rows[-1].updated_at), rows[-1].id) if rows else (clock.as_utc(args["since"]), args["after_id"])
     return {"list": which, "since": args["since"], "until": until, "until_id": until_id,
-            "entries": [_entry(r, measures) for r in rows]}
+            "entries": [_entry(r, measures, whole) for r in rows]}
 
 
 # -- authentication, scopes and the call log ------------------------------------------------------------------

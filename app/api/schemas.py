@@ -167,7 +167,10 @@ class ListEntryOut(Schema):
     list = fields.String(required=True, metadata={"description": "black (punishment) | red (reward)"})
     subject_name = fields.String(required=True)
     subject_kind = fields.String(required=True)
-    subject_code = fields.String(required=True)
+    subject_code = fields.String(required=True, metadata={
+        "description": "a person's identity number is masked (first 3 and last 4 characters) unless the client holds the "
+                       "lists-identity scope or its unit has a measure of its own on the entry"})
+    subject_code_masked = fields.Boolean(required=True)
     code_type = fields.String(required=True, metadata={
         "description": "证件类型: uscc (统一社会信用代码) for an organisation, resident_id (居民身份证号码) for a person"})
     legal_representative = fields.String(allow_none=True, required=True, metadata={"description": "法定代表人 (organisations)"})

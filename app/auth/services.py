@@ -67,6 +67,9 @@ def authenticate(username: str, password: str, address: str | None = None) -> Us
     if locked is not None and locked > now:
         check_password_hash(_DUMMY_HASH, password or "")
         raise refused
+    if user.service_account:  # (a department system's or the public's account: a token, never a password)
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise refused
     if not user.check_password(password or "") or not user.active:
         if user.active:
             lockout.count_failure(user)
@@ -166,7 +169,7 @@ def load_session_user(session_id: str) -> User | None:
     except ValueError:
         return None
     user = db.session.scalar(_session_user_query(), {"user_id": user_id})
-    if user is None or (user.session_version or 0) != version:
+    if user is None or (user.session_version or 0) != version or user.service_account:
         return None
     return user
 
@@ -305,9 +308,18 @@ def _user_dict(u: User) -> dict:
     return {"username": u.username, "full_name": u.full_name, "role": u.role, "unit_id": u.unit_id, "active": u.active}
 
 
+def _not_a_service_account(user: User | None) -> None:
+    """A department system's account (an API client's) or the public's is managed with its client, not as a user:
+    it has no password and logs in nowhere."""
+    if user is not None and user.service_account:
+        raise DomainError(_l("This is the account of a department system (an API client) or of the public: it has no "
+                             "password and is managed on the API clients page."))
+
+
 def save_user(actor, user: User | None, username: str, full_name: str, role: str, unit_id: int | None, active: bool) -> tuple[User, str | None]:
     """Create or change a user. A new user gets a random initial password, returned once."""
     require_role(actor, ADMIN)
+    _not_a_service_account(user)
     errors = []
     username, full_name = (username or "").strip(), (full_name or "").strip()
     if not username:
@@ -385,6 +397,7 @@ def reset_password(actor, user: User) -> str:
     security administrator, never by the system administrator, who could otherwise log in as the auditor who
     watches them."""
     require_keeper(actor, user, SECURITY_ADMIN, ADMIN, _l("Change your own password on your account page."))
+    _not_a_service_account(user)
     password = initial_password()
     user.set_password(password)
     user.must_change_password = True

@@ -44,7 +44,8 @@ def present(timeline, units: dict) -> list[dict]:
          "period": _("period"), "days": _("days"),
          "to liaison": _("sent to the unit's liaison"), "paper": _("received on paper"), "desk": _("received at the desk"),
          "received": _("received on"), "served on paper": _("reply served on paper on"),
-         "period reason": _("Why the period differs from the catalog's")}
+         "period reason": _("Why the period differs from the catalog's"),
+         "replaced": _("replaces the code issued earlier, which no longer works")}
     took = _("took %(h)s h", h="{h}")
     route_words = {"major": _("Major dishonest behaviour: the joint meeting determines it"), "reason": _("Reasons"),
                    "group": _("Determining group")}
@@ -79,6 +80,8 @@ def present(timeline, units: dict) -> list[dict]:
             if d.get("period_reason"):
                 text += f"\n{t['period reason']}: {d['period_reason']}"
             parts.append(text)
+        if ev.type == "access_code_issued" and d.get("replaced"):
+            parts.append(t["replaced"])
         if ev.type == "objection_replied" and d.get("served_on"):
             parts.append(f"{t['served on paper']} {_fmt_iso_date(d['served_on'], zh)}")
         if d.get("channel") in ("paper", "desk"):  # (a request the subject made on paper, recorded by staff)

@@ -24,6 +24,14 @@ def _matter_key(text: str) -> str:
     return text
 
 
+def _is_code(text: str) -> bool:
+    try:
+        services.normalise(text)
+    except DomainError:
+        return False
+    return True
+
+
 def run(requester: services.Requester, filename: str, data: bytes) -> tuple[bytes, int]:
     """The answer sheet and the number of subjects checked (flush). DomainError for an unusable file."""
     if filename.lower().endswith(".xlsx"):
@@ -34,6 +42,9 @@ def run(requester: services.Requester, filename: str, data: bytes) -> tuple[byte
         rows = read_table(filename, data)
     except UnreadableTable as exc:
         raise DomainError(table_problem(exc), "file")
+    if rows and rows[0] and _is_code(rows[0][0]):  # (a file without the header: its first subject would be skipped)
+        raise DomainError(_l("The first row must be the header row of the template (download it on this page); this "
+                             "file starts with a subject."), "file")
     rows = [r for r in rows[1:] if any((c or "").strip() for c in r)]  # the first row is the header
     if not rows:
         raise DomainError(_l("The file has no subjects below its header row."), "file")

@@ -7,7 +7,7 @@ its application record on the case's timeline.
 Both the staff page and the department API call these functions with a Requester (the unit asking)."""
 import functools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, exists, insert, select
@@ -29,6 +29,22 @@ from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS, label
 from app.listings.models import Listing, ListingUnit, lifted_by_decision
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
+
+
+def _told_of(status: str, period_start, period_days, today) -> bool:
+    """Whether a check tells of a listing (of SHOWN_STATUSES): a repaired one until the day its period would have
+    ended (start + its length; the days a suspension added are not counted), then no more than an expired one. The
+    desk learns the punishment ended by repair (信用修复结果互认) while its own records may still hold it; repairing
+    early must not leave a subject reported longer than waiting out its period."""
+    return status != "repaired" or period_start is None or not period_days or \
+        today < period_start + timedelta(days=period_days)
+
+
+def is_shown(lst: Listing, today) -> bool:
+    """For one loaded listing: of SHOWN_STATUSES and still told of."""
+    return lst.status in SHOWN_STATUSES and _told_of(lst.status, lst.period_start, lst.period_days, today)
+
+
 # Who checks: the units' business staff at approval desks (逢批必查). Not the three administrators (三员分立: none
 # of them does business work), supervisors, experts or applicants.
 CHECK_ROLES = (CASEWORKER, GROUP_LEAD, OFFICE)
@@ -148,7 +164,7 @@ def verdict(findings: list[Finding]) -> str:
 
 def _listing_columns(cv, ce, mine_lu):
     return (Listing.id, Listing.subject_id, Listing.kind, Listing.status, Listing.case_id, Listing.source, Listing.grounds,
-            Listing.legal_basis, Listing.decision_no, Listing.decided_on, Listing.period_start, Listing.period_end,
+            Listing.legal_basis, Listing.decision_no, Listing.decided_on, Listing.period_start, Listing.period_days, Listing.period_end,
             Listing.ended_on, cv.behaviour, cv.grounds.label("entry_grounds"), cv.legal_basis.label("entry_basis"),
             cv.measure_content, cv.measures, ce.code.label("entry_code"), Unit.name.label("deciding_unit"),
             Case.number.label("case_number"), mine_lu.state.label("my_state"),
@@ -223,7 +239,9 @@ def findings_for(subject_ids: list[int], unit_id: int) -> dict[int, list[Finding
     if not subject_ids:
         return {}
     conn = db.session.connection()
-    rows = conn.execute(_statements()[0], {"subject_ids": list(subject_ids), "unit_id": unit_id}).all()
+    today = clock.today_local()
+    rows = [r for r in conn.execute(_statements()[0], {"subject_ids": list(subject_ids), "unit_id": unit_id})
+            if _told_of(r.status, r.period_start, r.period_days, today)]
     case_ids = sorted({r.case_id for r in rows if r.case_id})
     measures: dict[int, list[tuple[str, str]]] = {}
     if case_ids:
@@ -240,11 +258,12 @@ def _subject_and_findings(code: str, unit_id: int):
     rows = db.session.connection().execute(_statements()[2], {"digest": digest(code), "unit_id": unit_id}).all()
     if not rows:
         return None, []
+    today = clock.today_local()
     measures: dict[int, list[tuple[str, str]]] = {}
     firsts = {}
     for r in rows:
-        if r.id is None:
-            continue  # the subject has no listing shown
+        if r.id is None or not _told_of(r.status, r.period_start, r.period_days, today):
+            continue  # the subject has no listing shown (or not this one any more)
         firsts.setdefault(r.id, r)
         if r.measure_code is not None:
             measures.setdefault(r.id, []).append((r.measure_code, r.measure_text))
@@ -282,7 +301,7 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
             conn.execute(also, also_params)
         check_id = conn.execute(_statements()[3], row).scalar_one()
     status = _status_shown(subject.subject_id_, subject.subject_status, subject.subject_status_on, subject.subject_successor_id,
-                           findings) if subject else _status(None, findings)
+                           findings) if subject else ("active", None, None)
     return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, _name_shown(subject.subject_name if subject else None, findings),
                   matter_type, matter_no, answer, findings, *status)
 
@@ -313,6 +332,11 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
     ids = [s.id for s in subjects.values()]
     for i in range(0, len(ids), 1000):
         findings.update(findings_for(ids[i:i + 1000], requester.unit_id))
+    carried = _merged_with_listings_carried([s.id for s in subjects.values() if s.status == "merged" and not findings.get(s.id)])
+    successor_ids = list({s.successor_id for s in subjects.values() if s.successor_id and (findings.get(s.id) or s.id in carried)})
+    successors: dict[int, Subject] = {}
+    for i in range(0, len(successor_ids), 1000):  # (held here: the session's identity map keeps no strong reference)
+        successors.update((s.id, s) for s in db.session.scalars(select(Subject).where(Subject.id.in_(successor_ids[i:i + 1000]))))
     now, rows = clock.now(), []
     for c in cleaned:
         if isinstance(c, DomainError):
@@ -334,34 +358,47 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
         row, subject = rows[n], subjects.get(c[1])
         out.append(Answer(check_ids[n], row["subject_code_sealed"], mask_code(row["subject_kind"], row["subject_code_sealed"]), row["subject_kind"],
                           _name_shown(subject.name if subject else None, findings.get(subject.id) if subject else None), row["matter_type"], row["matter_no"], row["verdict"],
-                          findings.get(subject.id, []) if subject else [], *_status(subject, findings.get(subject.id) if subject else None)))
+                          findings.get(subject.id, []) if subject else [], *_status(subject, findings.get(subject.id) if subject else None,
+                                                                                     carried, successors)))
         n += 1
     return out
 
 
-def _status(subject, findings) -> tuple[str, date | None, str | None]:
+def _status(subject, findings, carried: set[int] | None = None, successors: dict | None = None) -> tuple[str, date | None, str | None]:
     if subject is None:
         return "active", None, None
-    return _status_shown(subject.id, subject.status, subject.status_on, subject.successor_id, findings)
+    return _status_shown(subject.id, subject.status, subject.status_on, subject.successor_id, findings, carried, successors)
+
+
+def _merged_with_listings_carried(subject_ids: list[int]) -> set[int]:
+    """Of these merged subjects, those whose listings passed to the body they merged into and are still in effect or
+    suspended (one query per thousand)."""
+    out: set[int] = set()
+    for i in range(0, len(subject_ids), 1000):
+        out.update(db.session.scalars(select(Listing.carried_from_id).distinct().where(
+            Listing.carried_from_id.in_(subject_ids[i:i + 1000]), Listing.status.in_(("in_effect", "suspended")))))
+    return out
 
 
 def _status_shown(subject_id: int, status: str, status_on: date | None, successor_id: int | None,
-                  findings) -> tuple[str, date | None, str | None]:
+                  findings, carried: set[int] | None = None, successors: dict | None = None) -> tuple[str, date | None, str | None]:
     """The subject's deregistration or merger, told where the check finds a listing of it, or where its listings
     passed to the body it merged into (the desk is to check that one): not otherwise, as a check that finds nothing
-    names no one; an unrelated desk would learn that a number belongs to a party to some case, and when it ended."""
+    names no one; an unrelated desk would learn that a number belongs to a party to some case, and when it ended.
+    `carried`: the merged subjects with listings carried over, when already looked up for a batch."""
     if status == "active":
         return "active", None, None
-    if findings or (status == "merged" and db.session.scalar(
-            select(Listing.id).where(Listing.carried_from_id == subject_id, Listing.status.in_(("in_effect", "suspended"))).limit(1))):
-        return _status_of(status, status_on, successor_id)
+    if findings or (status == "merged" and subject_id in (
+            carried if carried is not None else _merged_with_listings_carried([subject_id]))):
+        return _status_of(status, status_on, successor_id, successors)
     return "active", None, None
 
 
-def _status_of(status: str, status_on: date | None, successor_id: int | None) -> tuple[str, date | None, str | None]:
+def _status_of(status: str, status_on: date | None, successor_id: int | None,
+               successors: dict | None = None) -> tuple[str, date | None, str | None]:
     if status == "active":
         return "active", None, None
-    successor = db.session.get(Subject, successor_id) if successor_id else None
+    successor = (successors or {}).get(successor_id) or (db.session.get(Subject, successor_id) if successor_id else None)
     return status, status_on, f"{successor.name}（{successor.code}）" if successor else None
 
 

@@ -2,10 +2,15 @@
 
 `init_app` adds the notices to the staff case page and to the applicant's case page, and registers the pages
 where statements are made (portal) and recorded when received on paper (staff)."""
+from sqlalchemy import select
+
+from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
 from app.cases import hooks
+from app.cases.models import Subject
 from app.dueprocess import admin_routes, corrections, decision_document, routes, services
 from app.dueprocess.forms import ServiceForm, StatementForm
 from app.engine.runner import register_script_functions
+from app.extensions import db
 
 
 def _section(actor, case) -> dict:
@@ -28,11 +33,24 @@ def _portal_section(actor, case) -> dict:
             "notice_rights": services.RIGHTS, "decision_service": served}
 
 
+def _decisions_visible(actor, attachments) -> set[int]:
+    """A decision addressed to a person prints the whole identity number (it is the document served on them and copied
+    to the units applying the measures): read by the units' staff who see the case, not by supervisors, experts or the
+    administrator, who read the decision on the case page with the number masked. Others stay visible to every reader."""
+    if actor.role in (OFFICE, CASEWORKER, GROUP_LEAD):
+        return {a.id for a in attachments}
+    addressed = {a.subject_id for a in attachments if a.subject_id is not None}
+    persons = set(db.session.scalars(select(Subject.id).where(Subject.id.in_(addressed), Subject.kind == "person"))) \
+        if addressed else set()
+    return {a.id for a in attachments if a.subject_id not in persons}
+
+
 def init_app(app) -> None:
     hooks.register_tasks(corrections.TASKS)
     hooks.register_case_section(_section)
     hooks.register_portal_section(_portal_section)
     hooks.register_identity_document(decision_document.DECISION)
+    hooks.register_attachment_rule(decision_document.DECISION, _decisions_visible)
     register_script_functions(services.SCRIPT_FUNCTIONS)
     app.register_blueprint(routes.portal_bp)
     app.register_blueprint(routes.staff_bp)

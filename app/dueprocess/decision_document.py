@@ -4,11 +4,12 @@ xhtml2pdf, one copy addressed to each subject; issued at once to the implementin
 attended and the office (seed 001 二(二)2 「印发各相关单位，同时送联席会议办公室备案」)."""
 import io
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from jinja2 import TemplateSyntaxError
+from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
@@ -122,25 +123,76 @@ def _env() -> SandboxedEnvironment:
     return env
 
 
+MAX_LOOP_DEPTH = 2  # (two loops of at most MAX_LOOP each: a million steps; three would be a thousand million)
+
+
+def _loop_problem(template_ast) -> str | None:
+    """Loops that could keep a server busy without writing anything (each is bounded, but three nested of a thousand,
+    or a loop that calls itself, would run for minutes): more than MAX_LOOP_DEPTH nested, recursive loops, macros."""
+    def walk(node, depth):
+        if isinstance(node, (nodes.Macro, nodes.CallBlock)):
+            return str(_l("macros"))
+        if isinstance(node, nodes.For):
+            if node.recursive:
+                return str(_l("a loop that calls itself"))
+            depth += 1
+            if depth > MAX_LOOP_DEPTH:
+                return str(_l("more than %(n)s loops one inside another", n=MAX_LOOP_DEPTH))
+        for child in node.iter_child_nodes():
+            found = walk(child, depth)
+            if found:
+                return found
+        return None
+
+    return walk(template_ast, 0)
+
+
 def _link(uri, rel):
     """Resources a template may load: the embedded font only (no files, no network)."""
     return str(FONT) if uri == FONT_URL else ""
 
 
+MAX_RENDER_STEPS = 1_000_000  # (lines of Python run while rendering: a decision document needs a few thousand)
+
+
+class _StepBudget:
+    """A trace function counting the Python lines run while a template renders, stopping the render past its budget.
+    The static checks (_loop_problem) bound loops; this bounds the work filters do inside them too (a range mapped and
+    joined in every turn of two loops writes nothing and would run for minutes)."""
+
+    def __init__(self, steps: int):
+        self.left = steps
+
+    def __call__(self, frame, event, arg):
+        self.left -= 1
+        if self.left < 0:
+            raise SecurityError(str(_l("too much work (loops and filters) for one document")))
+        return self
+
+
 def _rendered(template, context: dict) -> str:
-    """The template's output, stopped as soon as it is longer than a document may be."""
+    """The template's output, stopped as soon as it is longer than a document may be, or when it has run too long."""
     parts, size = [], 0
-    for part in template.generate(**context):
-        parts.append(part)
-        size += len(part)
-        if size > MAX_RENDERED:
-            break
+    previous = sys.gettrace()  # (a debugger's or a coverage tool's, put back after)
+    sys.settrace(_StepBudget(MAX_RENDER_STEPS))
+    try:
+        for part in template.generate(**context):
+            parts.append(part)
+            size += len(part)
+            if size > MAX_RENDERED:
+                break
+    finally:
+        sys.settrace(previous)
     return "".join(parts)
 
 
 def render_pdf(body: str, context: dict) -> bytes:
+    env = _env()
     try:
-        html = _rendered(_env().from_string(body), context)
+        problem = _loop_problem(env.parse(body))
+        if problem:
+            raise SecurityError(problem)
+        html = _rendered(env.from_string(body), context)
     except TemplateSyntaxError as exc:
         raise DomainError(_l("The template has a syntax error on line %(line)s (check that every {{ and {%% is closed): %(e)s",
                              line=exc.lineno, e=str(exc)), "body") from exc

@@ -13,7 +13,7 @@ from app.cases.access import case_visibility_clause
 from app.cases.identifiers import mask_code
 from app.cases.models import Case, CaseSubject, Subject
 from app.credit.models import CreditCheck
-from app.credit.services import SHOWN_STATUSES
+from app.credit.services import is_shown
 from app.dueprocess.corrections import may_report
 from app.dueprocess.models import DecisionService, PriorNotice
 from app.dueprocess.subject_changes import changes_of, may_record
@@ -87,7 +87,7 @@ def _may_see_listing(actor, lst: Listing, seen: set[int], checked_on) -> bool:
     only if the unit's latest check of the subject (`checked_on`, its day) came after the listing was decided, and only
     while the check would tell it (not revoked or expired)."""
     return _party_to(actor, lst, seen) or (checked_on is not None and lst.decided_on <= checked_on
-                                            and lst.status in SHOWN_STATUSES)
+                                            and is_shown(lst, clock.today_local()))
 
 
 def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = False) -> dict:

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, select
 
 from app import clock
-from app.auth.models import GROUP_LEAD, OFFICE, Unit
+from app.auth.models import GROUP_LEAD, OFFICE, SpecialistGroup, Unit
+from app.auth.services import current_unit_ids
 from app.cases import attachments, events, hooks
-from app.cases.models import REL_IMPLEMENTER, REL_LEAD, Case, CaseMeasure
+from app.cases.models import REL_IMPLEMENTER, REL_LEAD, REL_NOTIFIED, Case, CaseMeasure
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import TaskContext
 from app.cases.tasks import required as _required
@@ -72,6 +73,7 @@ def decide_route(ctx: TaskContext) -> dict:
         reason = _required(v, "reason", _l("Say why the behaviour is major."))
         ctx.case.major, ctx.case.major_reason, ctx.case.route, ctx.case.group_id = True, reason, "office", None
         # (the office determines; the implementation is compiled by every group the case's entries belong to)
+        # (the special meeting's decision goes to every group lead: determination, below)
         data = {"major": True, "determining_unit_id": office_unit().id, "determining_role": OFFICE,
                 "compiling_units": sorted({g.lead_unit_id for g in groups.values()})}
         details = {"major": True, "reason": reason}
@@ -89,6 +91,16 @@ def decide_route(ctx: TaskContext) -> dict:
         raise DomainError(_l("Name the determining body."), "outcome")
     events.record(ctx.case.id, EventType.ROUTE_DECIDED, ctx.actor, details, bpmn_id=ctx.task.bpmn_id)
     return data
+
+
+def units_to_convene(case: Case) -> list[int]:
+    """The units whose measures the case's cited entries name, as they are now: a unit merged or abolished since the
+    entry was written is replaced by the unit that took over its work (one no longer in use, with no successor, is left
+    out: it cannot be convened)."""
+    named = {m["unit_id"] for _k, m, _v in measure_choices(case)}
+    now = current_unit_ids(named)
+    active = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(set(now.values())), Unit.active.is_(True))))
+    return sorted({u for u in now.values() if u in active})
 
 
 def measure_choices(case: Case) -> list[tuple[str, dict, object]]:
@@ -151,6 +163,16 @@ def schedule_meeting(ctx: TaskContext) -> dict:
         if industry < 1:
             raise DomainError(_l("Draw at least one expert of each industry of the case."), "industry_count")
         fields[f] = industry
+    # Seed 001 二(二)2 召集奖惩信息涉及的成员单位…共同审查和认定: the units whose measures the cited entries name are
+    # convened (the form ticks them); one left out needs the meeting organiser's written reason, kept with the case.
+    chosen = [int(u) for u in v.get("convened_unit_ids") or []]
+    concerned = sorted(set(units_to_convene(ctx.case)) - {ctx.task.unit_id})
+    left_out = [u for u in concerned if u not in chosen]
+    convening_reason = (v.get("convening_reason") or "").strip()
+    if left_out and not convening_reason:
+        names = "、".join(db.session.scalars(select(Unit.name).where(Unit.id.in_(left_out)).order_by(Unit.name)))
+        raise DomainError(_l("Convene the units whose measures the cited entries name (not convened: %(units)s), or say "
+                             "why they are not.", units=names), "convened_unit_ids")
     excluded = [int(i) for i in v.get("excluded_expert_ids") or []]
     reason = (v.get("exclusion_reason") or "").strip()
     if excluded and not reason:
@@ -160,14 +182,16 @@ def schedule_meeting(ctx: TaskContext) -> dict:
         manual={i: reason for i in excluded}, purpose="determination",
     )
     experts.invite_members(ctx.actor, draw, ctx.case)
-    convened = convocation.convene(ctx.actor, ctx.case, meeting_date, [int(u) for u in v.get("convened_unit_ids") or []])
+    convened = convocation.convene(ctx.actor, ctx.case, meeting_date, chosen)
     record = dict(ctx.case.determination or {})
     record.update(scheduled_meeting_date=meeting_date.isoformat(), draw_id=draw.id, convened_unit_ids=[c.unit_id for c in convened])
+    if left_out:
+        record.update(not_convened_unit_ids=left_out, convening_reason=convening_reason)
     ctx.case.determination = record
-    events.record(
-        ctx.case.id, EventType.MEETING_SCHEDULED, ctx.actor, {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id},
-        bpmn_id=ctx.task.bpmn_id,
-    )
+    details = {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id}
+    if left_out:
+        details["reasons"] = convening_reason
+    events.record(ctx.case.id, EventType.MEETING_SCHEDULED, ctx.actor, details, bpmn_id=ctx.task.bpmn_id)
     return {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id}
 
 
@@ -260,6 +284,13 @@ def determination(ctx: TaskContext) -> dict:
     ctx.case.determination = record
     ctx.case.decision = decision
     ctx.case.decided_at = clock.now()
+    if ctx.case.major:
+        # The special meeting's decision, to act or not, goes to every group lead (会议决定印发专项小组各牵头单位: the
+        # notify_groups step), who reads the case from now on.
+        leads = sorted(set(db.session.scalars(select(SpecialistGroup.lead_unit_id))))
+        for uid in leads:
+            add_case_unit(ctx.case.id, uid, REL_NOTIFIED)
+        data["concerned_lead_units"] = leads
     events.record(ctx.case.id, EventType.DECISION_RECORDED, ctx.actor, record, bpmn_id=ctx.task.bpmn_id)
     decision_document.issue(ctx.case, ctx.actor)  # numbered, one copy per subject, to the units and the office
     hooks.publish(hooks.DECISION_RECORDED, case=ctx.case, actor=ctx.actor)

@@ -75,11 +75,16 @@ _ACTIVE_OF_CASE_BESIDES = select(exists().where(Listing.case_id == bindparam("ca
 
 
 def next_report_at(case_id: int) -> str:
-    """When the implementing units next report (rule report_interval, as copied onto the case)."""
+    """When the implementing units next report (rule report_interval, as copied onto the case): the first of the
+    points counted from the start of the period (start + n intervals) that is after today, so that a late report or
+    compilation does not move the later ones (seed 001 二(二)3 定期: a fixed rhythm, not one counted from each report)."""
     case = db.session.get(Case, case_id)
     rule = runtime.deadline_rule_of(case, "report_interval") or {"days": 90}
-    today, days = clock.today_local(), int(rule["days"])
-    day = add_working_days(today, days)[0] if rule.get("day_kind") == "working" else today + timedelta(days=days)
+    today, days = clock.today_local(), max(int(rule["days"]), 1)
+    day = db.session.scalar(select(Listing.period_start).where(Listing.case_id == case_id)
+                            .order_by(Listing.period_start).limit(1)) or today
+    while day <= today:
+        day = add_working_days(day, days)[0] if rule.get("day_kind") == "working" else day + timedelta(days=days)
     return clock.end_of_local_day(day).isoformat()
 
 
@@ -163,8 +168,8 @@ def _source_number(payload: dict) -> str | None:
 def suspend(payload: dict, case: Case, actor) -> None:
     """The subject's objection or complaint is being handled: its punishment is suspended from the day it arrived
     (`since`: an objection received on paper is registered later; the days between do not count towards the period),
-    else from today."""
-    listing = db.session.get(Listing, payload["listing_id"])
+    else from today. (The row is held: a repair approved at the same moment ends it first or finds it suspended.)"""
+    listing = locked(payload["listing_id"])
     if listing.status != "in_effect" or open_suspension(listing.id) is not None:
         return  # ended, or already suspended
     start = _suspended_since(payload.get("since"), listing)
@@ -188,25 +193,28 @@ def _suspended_since(since, listing: Listing) -> date:
     return min(today, max(day, listing.period_start or day))
 
 
-def _close_suspensions(listing: Listing) -> None:
-    today = clock.today_local()
+def _close_suspensions(listing: Listing, on: date | None = None) -> None:
+    on = on or clock.today_local()
     closed = False
     for s in db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.listing_id == listing.id,
                                                                 PeriodSuspension.end.is_(None))):
-        s.end, closed = max(today, s.start), True
+        s.end, closed = max(on, s.start), True
     if closed:  # (the period's end is counted from the suspensions next: effective_end reads them)
         db.session.flush()
 
 
 def resume(payload: dict, case: Case, actor) -> None:
-    """Rejected: the period counts again from today, the day of rejection (其联合惩戒时限从驳回之日起继续计算)."""
+    """Rejected: the period counts again from the day of rejection (其联合惩戒时限从驳回之日起继续计算): today, or
+    (`since`) the day a reply on paper was served, which the unit records once it has been (not before the suspension
+    began, not after today)."""
     listing = db.session.get(Listing, payload["listing_id"])
     if listing.status != "suspended":
         return
-    _close_suspensions(listing)
+    on = _suspended_since(payload.get("since"), listing) if payload.get("since") else clock.today_local()
+    _close_suspensions(listing, on)
     listing.period_end = effective_end(listing)
     events.record(listing.case_id, EventType.PUNISHMENT_RESUMED, actor,
-                  _details(listing, source=_source_number(payload), **{"from": clock.today_local().isoformat()}))
+                  _details(listing, source=_source_number(payload), **{"from": on.isoformat()}))
     _deliver(listing, "listing_resume", actor)
 
 
@@ -282,20 +290,31 @@ def push_correction(subject_id: int, actor, reason: str = "corrected") -> list[P
     return out
 
 
+def units_applying(listing: Listing) -> set[int]:
+    """The units whose measures of the listing still stand: not lifted, nor told to lift (a lift not yet confirmed
+    by the unit is as final as a confirmed one: a later suspension or resumption must not bring the measure back)."""
+    lifting = {u for u, p in _open_pushes(listing.id).items() if p.action == "lift"}
+    return {lu.unit_id for lu in listing.units if lu.state != "lifted" and lu.unit_id not in lifting}
+
+
 def _push_targets(listing: Listing, action: str) -> list[ListingUnit]:
+    if action == "lift":
+        return [lu for lu in listing.units if lu.state != "lifted"]
+    if action == "apply":  # a department's list: each unit starts applying its measures (a new listing: nothing lifted)
+        return [lu for lu in listing.units if lu.state == "pending"]
+    standing = units_applying(listing)
+    units = [lu for lu in listing.units if lu.unit_id in standing]
     if action == "suspend":
-        return [lu for lu in listing.units if lu.state in ("pending", "applied")]
+        return [lu for lu in units if lu.state in ("pending", "applied")]
     if action == "resume":  # those suspended, and those told to suspend who have not yet confirmed it
         told = {u for u, p in _open_pushes(listing.id).items() if p.action == "suspend"}
-        return [lu for lu in listing.units if lu.state == "suspended" or lu.unit_id in told]
+        return [lu for lu in units if lu.state == "suspended" or lu.unit_id in told]
     if action == "correct":
-        return [lu for lu in listing.units if lu.state != "lifted"]
-    if action == "apply":  # a department's list: each unit starts applying its measures
-        return [lu for lu in listing.units if lu.state == "pending"]
+        return units
     if action == "change":
         lift = set(listing.pending_lift_units or [])
-        return [lu for lu in listing.units if lu.unit_id in lift and lu.state != "lifted"]
-    return [lu for lu in listing.units if lu.state != "lifted"]  # lift
+        return [lu for lu in units if lu.unit_id in lift]
+    return []
 
 
 def push(payload: dict, case: Case, actor) -> list[Push]:

@@ -51,11 +51,11 @@ def candidates(actor, case: Case, among: list[Listing] | None = None) -> list[Li
     return found or None
 
 
-def _request_open(listing: Listing) -> Case | None:
+def request_open(listing: Listing, kinds=(CaseKind.OBJECTION, CaseKind.REPAIR)) -> Case | None:
     """The subject's objection or repair application about this listing still being handled, if any."""
     return db.session.scalar(
         select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
-        .where(Case.parent_case_id == listing.case_id, Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR)),
+        .where(Case.parent_case_id == listing.case_id, Case.kind.in_(kinds),
                Case.closed_at.is_(None), CaseSubject.subject_id == listing.subject_id).limit(1))
 
 
@@ -88,7 +88,7 @@ def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: lis
         raise DomainError(_l("This listing has already ended."))
     if way not in ways(listing):
         raise DomainError(_l("Choose how the listing ends."), "way")
-    pending = _request_open(listing)
+    pending = request_open(listing)
     if pending is not None:  # (ended under it, the request would run on with its deadlines and late notices, moot)
         raise DomainError(_pending_message(pending))
     reasons = (reasons or "").strip()

@@ -1,5 +1,5 @@
 """Public pages (no login): report dishonest behaviour, and follow a report with its number and query code."""
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from app.cases.attachments import uploads_from
 from app.errors import DomainError
@@ -9,14 +9,24 @@ from app.public_reports import services
 from app.public_reports.forms import ReportForm, TrackForm
 
 bp = Blueprint("public_reports", __name__, url_prefix="/public/reports")
-_FILED = "xinlian.report_filed"
+
+
+def _count_filed() -> bool:
+    """Count one filed report against the address's limit, atomically in the limiter's storage: False when that
+    would exceed it. The limit's own check runs before the view, so requests sent together would all pass it;
+    counting here, before the commit, lets no more reports be filed than the limit allows."""
+    allowed = True
+    for lim, args in limiter.context.conditional_deductions.items():  # (the 'filed' limit's items, keyed as it tests them)
+        allowed = limiter.limiter.hit(lim.limit, *args, cost=lim.deduction_amount) and allowed
+    return allowed
 
 
 # Two limits per address: reports filed (a form refused for a missing field or a bad code does not count: a citizen
-# correcting a typo is not held back), and every submission, filed or not (a script sending refused forms).
+# correcting a typo is not held back), and every submission, filed or not (a script sending refused forms). The first
+# is tested before the view (deduct_when: never after it) and counted by the view itself (_count_filed).
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"], scope="public_reports.report.filed",
-               deduct_when=lambda _response: request.environ.get(_FILED, False))
+               deduct_when=lambda _response: False)
 @limiter.limit(lambda: current_app.config["REPORT_ATTEMPT_RATE_LIMIT"], methods=["POST"])
 def report():
     form = ReportForm()
@@ -24,8 +34,10 @@ def report():
         try:
             case, code = services.submit(form.subject_kind.data, form.subject_name.data, form.subject_code.data, form.content.data,
                                          form.contact_name.data, form.contact.data, uploads_from(request.files.getlist("file"), "file"))
+            if not _count_filed():
+                db.session.rollback()
+                abort(429)
             db.session.commit()
-            request.environ[_FILED] = True  # (this request's own: an app context, and g, may outlive it)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)

@@ -64,12 +64,17 @@ def issue_code(actor, case: Case, subject_id: int) -> str:
         raise DomainError(_l("This subject has already opened its account with a code."))
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
     code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    replaced = row is not None
     if row is None:
         row = AccessCode(case_id=case.id, subject_id=subject_id)
         db.session.add(row)
     row.code_hash, row.created_at = _hash(code), clock.now()
     db.session.flush()
-    events.record(case.id, EventType.ACCESS_CODE_ISSUED, actor, {"subject_id": subject_id})
+    subject = db.session.get(Subject, subject_id)
+    details = {"subject_id": subject_id, "subject": subject.name}
+    if replaced:  # (the code issued before no longer opens the account: the timeline says so)
+        details["replaced"] = True
+    events.record(case.id, EventType.ACCESS_CODE_ISSUED, actor, details)
     return code
 
 
@@ -115,4 +120,5 @@ def register(kind: str, subject_code: str, access_code: str, username: str, pass
     ).rowcount
     if claimed != 1:
         raise DomainError(_l("The code and access code do not match an unused access code."), "access_code")
+    events.record(row.case_id, EventType.ACCESS_CODE_USED, user, {"subject_id": subject.id, "subject": subject.name})
     return user

@@ -43,5 +43,6 @@ class PaperObjectionForm(FlaskForm):
 class DeskRepairForm(FlaskForm):
     """A credit repair application brought to the desk, registered by the unit that handled the behaviour."""
     subject_id = IntegerField(_l("Subject"), validators=[InputRequired(message=_l("Choose a subject of this case."))])
+    received_on = DateField(_l("Received on"), validators=[InputRequired(message=_l("Enter the day the application was received."))])
     correction = TextAreaField(_l("How the behaviour was corrected and its effects removed"),
                                validators=[DataRequired(message=_l("Describe how the behaviour was corrected and its effects removed.")), Length(max=20000)])

@@ -22,6 +22,7 @@ from app.experts import convocation
 from app.experts import services as experts
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
+from app.listings import services as listing_services
 from app.listings.models import Listing
 from app.listings.services import listing_of, listings_of_case
 from app.workdays.rules import current as current_rules
@@ -276,10 +277,13 @@ def _finding(ctx, missing_outcome) -> tuple[str, str, list[int]]:
     lift = []
     if outcome == "partly":
         listing = listing_of_objection(ctx.case)
-        applying = {lu.unit_id for lu in listing.units if lu.state != "lifted"}
+        applying = listing_services.units_applying(listing)
         lift = sorted({int(u) for u in ctx.values.get("lift_units") or []} & applying)
         if not lift:
             raise DomainError(_l("Choose the units whose measures are lifted."), "lift_units")
+        if set(lift) == applying:  # (a listing left with no measure would still be published and reported as in force)
+            raise DomainError(_l("Lifting the measures of every unit is finding it founded in full: choose that it is "
+                                 "founded (the determination is revoked), or keep some units' measures."), "lift_units")
     attachments.validate_uploads(ctx.files, "files")
     attachments.store(ctx.case.id, ctx.actor, ctx.files, "decision")
     return outcome, reasons, lift

@@ -3,7 +3,7 @@ that corrected its behaviour applies, with evidence and a credit commitment, to 
 behaviour. Eligibility against the minimum publication period is checked first; an ineligible application
 is refused with the date from which it becomes eligible. Approval is published and ends this subject's
 listing (不再对该主体采取惩戒措施); other subjects of the case keep theirs."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,7 +19,8 @@ from app.enums import CaseKind, CaseStatus, EventType, SubjectKind
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
-from app.listings import period
+from app.listings import period, withdrawal
+from app.listings import services as listing_services
 from app.listings.models import Listing
 from app.listings.services import listing_of, listings_of_case
 from app.listings.services import suspensions as listing_suspensions
@@ -91,7 +92,8 @@ def desk_candidates(actor, case: Case) -> list | None:
     return out
 
 
-def apply_at_desk(actor, case_id: int, subject_id: int, correction: str, files: list, commitment_files: list) -> Case:
+def apply_at_desk(actor, case_id: int, subject_id: int, correction: str, files: list, commitment_files: list,
+                  received_on: date | None = None) -> Case:
     """An application brought to the unit's desk on paper (seed 003 10 线下信用修复), registered with the scans of the
     evidence and of the signed credit commitment: the subject need not have a portal account. Material the review
     asks for later is brought to the desk too, and the handling unit records it."""
@@ -102,11 +104,14 @@ def apply_at_desk(actor, case_id: int, subject_id: int, correction: str, files: 
         raise DomainError(_l("Choose a subject of this case."), "subject_id")
     if not commitment_files:
         raise DomainError(_l("Attach the scan of the signed credit commitment."), "commitment_files")
-    return _apply(actor, case, subject_id, correction, False, files, commitment_files, at_desk=True)
+    received_on = received_on or clock.today_local()
+    if received_on > clock.today_local():
+        raise DomainError(_l("The day the application was received cannot be in the future."), "received_on")
+    return _apply(actor, case, subject_id, correction, False, files, commitment_files, at_desk=True, received_on=received_on)
 
 
 def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, files: list, commitment_files: list,
-           at_desk: bool) -> Case:
+           at_desk: bool, received_on: date | None = None) -> Case:
     listing = listing_of(case.id, subject_id) if case.kind == CaseKind.PUNISHMENT else None
     if case.decision != "act" or listing is None or listing.status != "in_effect":
         raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
@@ -117,7 +122,10 @@ def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, fi
     start = eligible_from(case, listing)
     if start is None:  # (a suspension is open: the status check above refuses that already)
         raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
-    if clock.today_local() < start:
+    if received_on is not None and received_on < start <= clock.today_local():  # (brought to the desk before it opened)
+        raise DomainError(_l("An application received before the minimum publication period ended (%(date)s) was not "
+                             "yet admissible: check the day it was received.", date=ShownDate(start)), "received_on")
+    if (received_on or clock.today_local()) < start:
         raise DomainError(_l("Not yet eligible: the minimum publication period of %(days)s days runs until %(date)s. You can apply from %(date)s.",
                              days=min_days(case), date=ShownDate(start)))
     errors = []
@@ -146,7 +154,8 @@ def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, fi
     add_case_unit(rep.id, case.initiating_unit_id, "initiator")
     add_case_unit(rep.id, office_unit().id, REL_OFFICE)
     events.record(rep.id, EventType.REPAIR_APPLIED, actor, {"parent_case_id": case.id, "pledge": bool(pledge),
-                                                            **({"channel": "desk"} if at_desk else {})})
+                                                            **({"channel": "desk", "received_on": received_on.isoformat()}
+                                                               if at_desk else {})})
     events.record(case.id, EventType.REPAIR_APPLIED, actor, {"repair_case": rep.number})
     attachments.store(rep.id, actor, files, "evidence")
     attachments.store(rep.id, actor, commitment_files, "commitment")
@@ -155,6 +164,9 @@ def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, fi
         # (the applicant's later step goes to its portal account, or for an application at the desk to the handling unit)
         "applicant_user_id": None if at_desk else actor.id, "applicant_desk_unit_id": case.initiating_unit_id if at_desk else None,
         "applicant_role": CASEWORKER if at_desk else APPLICANT,
+        # (the review's time counts from the day the office received the application: at the desk, the day recorded)
+        "application_received_at": datetime.combine(received_on, time(9), tzinfo=clock.LOCAL_TZ).isoformat()
+        if at_desk and received_on else None,
     }, actor)
     return rep
 
@@ -166,12 +178,25 @@ def review(ctx) -> dict:
         raise DomainError(_l("Choose the conclusion."), "outcome")
     if not reasons:
         raise DomainError(_l("Give the reasons."), "reasons")
+    # (held, its status read afresh: an objection filed at the same moment suspends it before or after, not meanwhile)
+    listing = listing_services.locked(ctx.case.listing_id) if outcome == "approve" else db.session.get(Listing, ctx.case.listing_id)
+    if outcome == "approve" and listing.status == "suspended":
+        # An objection or complaint about the same listing being handled (the punishment suspended meanwhile) comes
+        # first, a founded one revokes it: approved under it, the listing would end by repair while the objection ran
+        # on, moot, with its deadlines and steps. (Once answered and the punishment resumed, the repair may be approved:
+        # a complaint about an ended listing is refused.)
+        pending = withdrawal.request_open(listing, kinds=(CaseKind.OBJECTION,))
+        if pending is not None:
+            raise DomainError(_l("The subject's objection %(no)s to this listing is still being handled (a founded one "
+                                 "revokes the listing): approve the repair once it is settled, or ask for material or "
+                                 "reject it now.", no=pending.number), "outcome")
     events.record(ctx.case.id, EventType.REPAIR_REVIEWED, ctx.actor, {"outcome": outcome, "reasons": reasons}, bpmn_id=ctx.task.bpmn_id)
     # Approved: the process ends this subject's listing (bpmn/credit_repair.bpmn, message listing_repaired),
     # which pushes the lifting to the units; the result is published.
     data = {"repair_outcome": outcome}
     if outcome == "supplement":  # (when the supplement period ends, the review takes the file as it stands)
         data["supplement_by"] = runtime.case_deadline(ctx.case, "repair_supplement", clock.now()).due_at.isoformat()
+        data["application_received_at"] = None  # (the next review counts from the material, or the period's end)
     return data
 
 

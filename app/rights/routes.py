@@ -210,6 +210,6 @@ def repair_at_desk(case_id):
         case_id, form, "desk-repair",
         lambda: repair.apply_at_desk(current_user, case_id, form.subject_id.data, form.correction.data,
                                      uploads_from(request.files.getlist("files")),
-                                     uploads_from(request.files.getlist("commitment_files"))),
+                                     uploads_from(request.files.getlist("commitment_files")), form.received_on.data),
         (repair.OpenRepair,),
         lambda number: _l("Repair application %(number)s registered; it is reviewed as one filed on the portal.", number=number))

@@ -2,6 +2,7 @@
 timelines of the cases concerned."""
 import hashlib
 import re
+import unicodedata
 from datetime import date
 
 from sqlalchemy import distinct, func, select, text
@@ -119,7 +120,7 @@ def all_notices(actor) -> list[tuple[Notice, list[Case]]]:
 def acknowledge(actor, notice_id: int) -> Notice:
     """The unit notified acknowledges it (its own staff: not a supervisor who happens to share the unit)."""
     require_role(actor, "caseworker", "group_lead", OFFICE)
-    notice = db.session.get(Notice, notice_id)
+    notice = db.session.get(Notice, notice_id) if notice_id is not None else None
     if notice is None or notice.unit_id != actor.unit_id:
         raise DomainError(_l("No such notice for your unit."))
     if notice.acknowledged_at is None:
@@ -175,10 +176,12 @@ def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCas
         raise DomainError(_l("Give the typical case a title (at most 200 characters)."), "title")
     if len(text) < 20:
         raise DomainError(_l("Write the text to publish (at least 20 characters)."), "text")
-    # Digits split by spaces, dashes, dots or brackets, or by invisible characters, still make an identity or telephone
-    # number. (Not slashes or long dashes: dates and ranges such as 2026/01/01—2026/12/31 would read as numbers.)
+    # Digits split by spaces, dashes, underscores, dots or brackets, or by invisible characters, still make an identity
+    # or telephone number. (Not slashes, long dashes or 、: dates, ranges and lists such as 2026/01/01—2026/12/31 or
+    # 第13、14项 would read as numbers.)
     title, text = strip_invisible(title), strip_invisible(text)
-    joined = re.sub(r"(?<=\d)[\s\-－.·()（）]+(?=[\dXx])", "", title + "\n" + text)
+    # (full-width digits and letters, １３８… or ＩＤ numbers typed in a Chinese input method, read as half-width ones)
+    joined = re.sub(r"(?<=\d)[\s\-－_＿.·()（）]+(?=[\dXx])", "", unicodedata.normalize("NFKC", title + "\n" + text))
     found = _PERSONAL.findall(joined)
     if found:
         raise DomainError(_l("Remove personal data before publishing (identity or telephone numbers, e-mail): %(found)s",

@@ -1,11 +1,12 @@
 """逢批必查: the credit check as an approval desk and the services use it, on real cases decided through the BPMN."""
 import io
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from app import clock as app_clock
 from app.cases.models import CaseEvent, CaseMeasure
 from app.credit import batch, queries, services
 from app.credit.models import CheckApplication, CreditCheck
@@ -121,6 +122,23 @@ def test_suspended_and_repaired_listings_are_said_so(org, clock):
     with pytest.raises(DomainError):  # (seed 001 二(三)1: no measure after repair)
         services.record_application(desk("市财政局"), a.check_id, a.findings[0].listing_id, "refused")
     db.session.rollback()
+    # Once the period it would have run to has ended, a repaired listing is told of no more than an expired one: the
+    # subject is not named and the answer is clear (repairing early must not keep a subject reported longer).
+    from app.listings.models import Listing
+
+    listing = db.session.get(Listing, a.findings[0].listing_id)
+    last_day = listing.period_start + timedelta(days=listing.period_days - 1)  # (as decided: 22 Nov 2027)
+    assert last_day == date(2027, 11, 22) and listing.period_end < last_day  # (the repair ended it in March)
+    clock.shift(timedelta(days=2))
+    assert services.check(desk("市财政局"), CODE, "licence", "3b").verdict == "repaired"  # (days after the repair)
+    clock.move_to(datetime.combine(last_day, time(12), tzinfo=app_clock.LOCAL_TZ))
+    assert services.check(desk("市财政局"), CODE, "licence", "4").verdict == "repaired"  # (its last day)
+    clock.shift(timedelta(days=1))
+    later = services.check(desk("市财政局"), CODE, "licence", "5")
+    assert (later.verdict, later.findings, later.subject_name) == ("clear", [], None)
+    batch = services.check_many(desk("市财政局"), [(CODE, "licence", "6")], "B")
+    assert (batch[0].verdict, batch[0].findings) == ("clear", [])
+    db.session.rollback()
 
 
 def test_a_refusal_decided_while_the_punishment_was_in_effect_is_recorded_after_it_was_suspended(org, clock):
@@ -183,6 +201,19 @@ def test_batch_check_answers_every_row(org, clock):
     assert len(batches) == 1 and None not in batches
     with pytest.raises(DomainError):
         batch.run(desk("市财政局"), "subjects.csv", "代码,事项类型,事项编号\n".encode())
+    # A file without the header row is told so (its first subject would otherwise be taken for the header).
+    with pytest.raises(DomainError) as refused:
+        batch.run(desk("市财政局"), "subjects.csv", f"{CODE},licence,XK-1\n".encode())
+    assert "表头" in str(refused.value.message)
+    # An identity number typed into a number cell: its digits, not 5.10402198503125e+17, and the reason it fails.
+    wb = Workbook()
+    wb.active.append(["代码", "事项类型", "事项编号", "名称"])
+    wb.active.append([5.10402198503124568e17, "licence", "XK-4", ""])  # (Excel keeps 15 digits, as a float)
+    buf = io.BytesIO()
+    wb.save(buf)
+    sheet, _n = batch.run(desk("市财政局"), "subjects.xlsx", buf.getvalue())
+    row = list(load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True))[1]
+    assert str(row[0]).startswith("5104021985031") and "e+" not in str(row[0])
 
 
 def test_applications_count_per_unit_in_a_period(org, clock):

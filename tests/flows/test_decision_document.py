@@ -90,6 +90,19 @@ def test_administrators_edit_the_template_and_bad_ones_are_refused(org, clock):
     assert "[|]" in text  # the template sees plain values, not the database behind them
     with pytest.raises(DomainError):
         decision_document.save_template(admin, "<p>{{ case.created_by.password_hash }}</p>", "试")
+    # Loops that would keep a server busy without writing anything are refused before anything runs: three nested
+    # loops of a thousand (a thousand million steps), a loop that calls itself, a macro (which may call itself).
+    busy = ["{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}{% endfor %}{% endfor %}{% endfor %}",
+            "{% for x in [[1]] recursive %}{{ loop(x) }}{% endfor %}",
+            "{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}",
+            # (two loops are allowed, but not filters doing a thousand steps in each of their million turns)
+            "{% for a in range(1000) %}{% for b in range(1000) %}{% if (range(1000)|map('string')|join)|length < 0 %}x"
+            "{% endif %}{% endfor %}{% endfor %}"]
+    for body in busy:
+        with pytest.raises(DomainError) as err:
+            decision_document.save_template(admin, f"<p>{body}</p>", "试")
+        assert "模板使用了不允许的内容" in str(err.value.errors[0][1]), body
+    decision_document.save_template(admin, "<p>{% for s in range(3) %}{% for m in range(2) %}{{ s }}{{ m }}{% endfor %}{% endfor %}</p>", "两层")
 
 
 @pytest.mark.parametrize("filler", [0, 8, 12, 16, 20, 24])

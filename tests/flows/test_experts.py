@@ -16,7 +16,7 @@ from app.extensions import db
 from app.joint.tasks import measure_choices
 from app.scheduler.jobs import sweep_timers
 from tests.conftest import user
-from tests.helpers import complete, event_types, file_case, only_task, open_tasks, schedule, unit_id
+from tests.helpers import NOT_CONVENED, complete, event_types, file_case, only_task, open_tasks, schedule, unit_id
 
 
 def at_scheduling(**kw):
@@ -87,7 +87,7 @@ def test_shortfall_names_the_field_and_its_exclusions_and_records_nothing(org, c
     with pytest.raises(DomainError) as exc:
         tasks.complete(user("market_lead"), ot.task_id, {
             "meeting_date": date(2026, 11, 30), "legal_count": 4, "industry_count": 2, "reserves": 0,
-            "excluded_expert_ids": [], "exclusion_reason": ""})
+            "excluded_expert_ids": [], "exclusion_reason": "", "convening_reason": NOT_CONVENED})
     db.session.rollback()
     messages = " ".join(str(m) for _f, m in exc.value.errors)
     assert "法律领域：需 4 名，符合条件 3 名" in messages

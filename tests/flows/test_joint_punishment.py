@@ -481,7 +481,7 @@ def test_a_meeting_on_a_day_off_is_held_there_only_knowingly(org, clock):
     """The experts and the convened units are told the meeting's date: a Sunday or a public holiday is refused unless
     the scheduler ticks that the meeting is held on a day off."""
     from app.errors import DomainError
-    from tests.helpers import schedule
+    from tests.helpers import NOT_CONVENED, schedule
 
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
@@ -494,7 +494,7 @@ def test_a_meeting_on_a_day_off_is_held_there_only_knowingly(org, clock):
     assert open_tasks(case.id, "schedule_meeting") and db.session.get(Case, case.id).determination is None  # nothing written
     complete("market_lead", only_task(case.id, "schedule_meeting"),
              {"meeting_date": sunday, "day_off": True, "legal_count": 1, "industry_count": 2, "reserves": 1,
-              "excluded_expert_ids": [], "exclusion_reason": ""})
+              "excluded_expert_ids": [], "exclusion_reason": "", "convening_reason": NOT_CONVENED})
     assert db.session.get(Case, case.id).determination["scheduled_meeting_date"] == "2026-11-29"
 
 

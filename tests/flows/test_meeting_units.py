@@ -2,18 +2,36 @@
 confirms attendance; the decision form offers the units that confirmed; open invitations end with the meeting."""
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import func, select
+
+from app.cases import tasks as task_service
+from app.cases.models import Case
+from app.errors import DomainError
 from app.experts.convocation import convened_of
+from app.experts.models import Draw
+from app.extensions import db
 from app.scheduler.jobs import sweep_timers
-from tests.helpers import complete, determine, event_types, file_case, only_task, open_tasks, schedule, unit_id
+from tests.conftest import user
+from tests.helpers import NOT_CONVENED, complete, determine, event_types, file_case, only_task, open_tasks, schedule, unit_id
 
 
 def test_convened_units_confirm_and_open_invitations_end_with_the_meeting(org, clock):
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     ot = only_task(case.id, "schedule_meeting")
-    complete("market_lead", ot, {"meeting_date": clock_today(), "legal_count": 1, "industry_count": 2, "reserves": 1,
-                                 "excluded_expert_ids": [], "exclusion_reason": "",
-                                 "convened_unit_ids": [unit_id("市财政局"), unit_id("市税务局"), unit_id("市市场监管局")]})
+    values = {"meeting_date": clock_today(), "legal_count": 1, "industry_count": 2, "reserves": 1, "excluded_expert_ids": [],
+              "exclusion_reason": "", "convened_unit_ids": [unit_id("市财政局"), unit_id("市税务局"), unit_id("市市场监管局")]}
+    # The housing bureau applies a measure of the cited entry: leaving it out needs the organiser's written reason
+    # (召集奖惩信息涉及的成员单位…共同审查和认定), and nothing is drawn or sent meanwhile.
+    with pytest.raises(DomainError) as refused:
+        task_service.complete(user("market_lead"), ot.task_id, values)
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "convened_unit_ids" and "市住房城乡建设局" in str(refused.value.errors[0][1])
+    assert convened_of(case.id) == [] and db.session.scalar(select(func.count(Draw.id))) == 0
+    complete("market_lead", ot, {**values, "convening_reason": "住建局已书面反馈意见，不到会。"})
+    assert db.session.get(Case, case.id).determination["convening_reason"] == "住建局已书面反馈意见，不到会。"
+    assert db.session.get(Case, case.id).determination["not_convened_unit_ids"] == [unit_id("市住房城乡建设局")]
     rows = convened_of(case.id)
     assert sorted(r.unit.name for r in rows) == ["市税务局", "市财政局"]  # the convener's own unit is not asked
     tasks = {t.unit_id: t for t in open_tasks(case.id, "confirm_attendance")}
@@ -32,7 +50,8 @@ def test_an_unanswered_invitation_expires(org, clock):
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     complete("market_lead", only_task(case.id, "schedule_meeting"), {
         "meeting_date": clock_today() + timedelta(days=14), "legal_count": 1, "industry_count": 2, "reserves": 1,
-        "excluded_expert_ids": [], "exclusion_reason": "", "convened_unit_ids": [unit_id("市税务局")]})
+        "excluded_expert_ids": [], "exclusion_reason": "", "convened_unit_ids": [unit_id("市税务局")],
+        "convening_reason": NOT_CONVENED})
     [row] = convened_of(case.id)
     clock.move_to(row.respond_by + timedelta(minutes=1))
     sweep_timers()
@@ -52,8 +71,8 @@ def _ready(case):
     return only_task(case.id, "determination")
 
 
-def test_schedule_helper_convenes_nobody_by_default(org, clock):
+def test_schedule_helper_convenes_nobody_by_default_and_says_why(org, clock):
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     schedule("market_lead", only_task(case.id, "schedule_meeting"))
-    assert convened_of(case.id) == []
+    assert convened_of(case.id) == [] and db.session.get(Case, case.id).determination["convening_reason"] == NOT_CONVENED

@@ -306,8 +306,12 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     # suspended again from the day the complaint arrived; the office's time to take it up runs from that day too
     susps = db.session.scalars(select(PeriodSuspension).where(PeriodSuspension.listing_id == listings_of(case.id)[0].id)
                                .order_by(PeriodSuspension.id)).all()
-    assert [(s.start, s.end, s.reason) for s in susps] == [(date(2026, 11, 23), date(2026, 11, 25), "objection"),
+    # (the objection's suspension ended on the day of rejection: the reply's service on 24 Nov, not its recording on the
+    # 25th: 其联合惩戒时限从异议投诉被驳回之日起继续计算)
+    assert [(s.start, s.end, s.reason) for s in susps] == [(date(2026, 11, 23), date(2026, 11, 24), "objection"),
                                                           (date(2026, 11, 27), None, "complaint")]
+    resumed = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == EventType.PUNISHMENT_RESUMED))
+    assert resumed.details["from"] == "2026-11-24"
     assert task_of(obj.id, "schedule_hearing").deadline_basis["start"] == "2026-11-27"
     complained = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.COMPLAINT_FILED))
     assert complained.details["channel"] == "paper" and complained.details["received_on"] == "2026-11-27"

@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from app import clock as app_clock
+from app.auth.models import SpecialistGroup, User
+from app.cases import queries as case_queries
 from app.cases import tasks
 from app.cases.models import Case, CaseEvent
 from app.enums import EventType
-from app.errors import DomainError
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.joint.tasks import measure_choices
 from app.listings.models import Push
@@ -36,6 +38,7 @@ from tests.helpers import (
     issue_codes,
     listing_for,
     listings_of,
+    main_instance,
     only_task,
     open_tasks,
     schedule,
@@ -159,6 +162,39 @@ def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(org, clock
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "成立"})
     assert listing_for(case.id, COMPANY[2]).status == "revoked"
+
+
+def test_a_measure_lifted_by_the_reply_stays_lifted_through_the_complaint_before_its_unit_confirms(org, clock, app):
+    """The reply lifts the finance bureau's measure; nobody has confirmed anything when the subject complains. The
+    complaint suspends, and its partial decision resumes, only the measures still standing: the finance bureau is
+    not told to resume, and the public list, the exchange and its own check all say it applies nothing."""
+    from app.credit import services as credit
+    from app.listings import queries as listing_queries
+
+    case, codes = in_effect_case()
+    a, obj = _partly_upheld(case, codes)
+    finance, housing, market = unit_id("市财政局"), unit_id("市住房城乡建设局"), unit_id("市市场监管局")
+    do(a, task_of(obj.id, "applicant_next_partly"), {"next_step": "complain", "grounds": "其余措施依据不客观。"})
+    open_actions = lambda: {(p.unit_id, p.action) for p in db.session.scalars(  # noqa: E731
+        select(Push).where(Push.confirmed_at.is_(None), Push.superseded_at.is_(None)))}
+    assert open_actions() == {(finance, "lift"), (housing, "suspend"), (market, "suspend")}
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [market], "draw_experts": False})
+    # Lifting the measures of every unit still standing would leave a listing in force with no measure: refused.
+    with pytest.raises(DomainError) as refused:
+        tasks.complete(user("office1"), task_of(obj.id, "decide_complaint").task_id,
+                       {"outcome": "partly", "reasons": "部分成立", "lift_units": [housing, market]})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "lift_units"
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "partly", "reasons": "部分成立", "lift_units": [market]})
+    assert open_actions() == {(finance, "lift"), (housing, "resume"), (market, "lift")}
+    listing = listing_for(case.id, COMPANY[2])
+    assert listing.status == "in_effect"
+    assert [m.rsplit("（", 1)[1] for m in listing_queries.measures_of([listing])[listing.id]] == ["市住房城乡建设局）"]
+    db.session.commit()
+    answer = credit.check(credit.Requester(unit_id=finance), COMPANY[2], "licence", "XK-9")
+    assert answer.verdict == "punished" and answer.findings[0].my_measures == []
+    body = app.test_client().get("/public/?list=punishment").get_data(as_text=True)
+    assert "（市住房城乡建设局）" in body and "（市财政局）" not in body and "（市市场监管局）" not in body
 
 
 def test_a_partly_upheld_objection_not_complained_of_in_time_closes_as_partly_upheld(org, clock):
@@ -287,10 +323,33 @@ def test_major_multi_group_case_is_determined_by_the_office_and_sent_to_every_gr
     assert case.major and case.major_reason == "跨领域、金额特别巨大" and case.route == "office"
     sched = only_task(case.id, "schedule_meeting")
     assert sched.role == "office"
+    every_lead = sorted(set(db.session.scalars(select(SpecialistGroup.lead_unit_id))))
+    lead = next(u for u in every_lead if u not in (unit_id("市市场监管局"), unit_id("人民银行市分行")))
+    reader = db.session.scalar(select(User).where(User.unit_id == lead, User.role == "group_lead"))
+    with pytest.raises((NotFound, PermissionDenied)):  # (not party to the case until the decision is sent to it)
+        case_queries.case_page(reader, case.id)
     determine("office1", sched, days=100)
     notices = open_tasks(case.id, "notify_groups")
-    assert sorted(t.unit_id for t in notices) == sorted([unit_id("市市场监管局"), unit_id("人民银行市分行")])
+    assert len(every_lead) == 3 and sorted(t.unit_id for t in notices) == every_lead  # (not only the groups it cites)
     assert all(t.role == "group_lead" for t in notices)
+    # the lead of a group the case does not cite reads the case it is sent
+    assert case_queries.case_page(reader, case.id)["case"].id == case.id
+
+
+def test_a_special_meetings_decision_not_to_act_also_goes_to_every_group_lead(org, clock):
+    case = file_case(username="tax_cw", subjects=(PERSON,), entries=("SC-P-002", "FIN-P-002"))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    complete("office1", only_task(case.id, "decide_route"), {"outcome": "major", "reason": "跨领域"})
+    determine("office1", only_task(case.id, "schedule_meeting"), decision="no_action", measures=[])
+    assert db.session.get(Case, case.id).status == "closed_no_action" and listings_of(case.id) == []
+    notices = open_tasks(case.id, "notify_groups")
+    assert sorted(t.unit_id for t in notices) == sorted(set(db.session.scalars(select(SpecialistGroup.lead_unit_id))))
+    assert [t.bpmn_id for t in open_tasks(case.id) if t.bpmn_id != "notify_groups"] == ["file_no_action"]
+    for t in notices:
+        complete(next(u.username for u in db.session.scalars(select(User).where(User.unit_id == t.unit_id,
+                                                                                  User.role == "group_lead"))), t, {})
+    complete("office1", only_task(case.id, "file_no_action"), {})
+    assert open_tasks(case.id) == [] and db.session.get(Case, case.id).status == "closed_no_action"
 
 
 def test_major_case_within_one_group_stays_with_that_group(org, clock):
@@ -376,16 +435,19 @@ def test_long_periods_get_periodic_implementation_reports_until_the_listings_end
     sweep_timers()
     reports = open_tasks(case.id, "periodic_report")
     assert sorted(t.unit_id for t in reports) == sorted([unit_id("市财政局"), unit_id("市住房城乡建设局"), unit_id("市市场监管局")])
+    clock.shift(timedelta(days=44))  # the round is done six weeks late (8 April)
     for t in reports:
         name = next(n for n in WHO if unit_id(n) == t.unit_id)
         complete(WHO[name], t, {"outcome": "applied", "report": "本季度持续实施。"})
     complete("market_lead", only_task(case.id, "compile_periodic"), {"summary": "本季度汇总。"})
     assert db.session.get(Case, case.id).status == "in_effect"
+    # ... and the next report is still due two quarters after the decision (22 May), not a quarter after the late one
+    assert app_clock.local_date(main_instance(case).next_due_at) == date(2027, 5, 22)
     # The report round is the units' own work: the subject's status page does not list its timer
     fired = [e.bpmn_id for e in queries_timeline(case) if e.type == EventType.TIMER_FIRED]
     assert "timer_report" not in fired
     assert "timer_report" in [e.bpmn_id for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))]
-    clock.shift(timedelta(days=120))  # the next report fell due (23 May) before the period ended (10 Jun)
+    clock.shift(timedelta(days=76))  # the next report fell due (22 May) before the period ended (10 Jun)
     sweep_timers()
     assert listings_of(case.id)[0].status == "expired"
     reports = open_tasks(case.id, "periodic_report")

@@ -73,6 +73,28 @@ def test_eligible_and_approved_ends_the_punishment_early(org, clock):
     assert [(day, s.id) for day, s in page.items] == [(listing.ended_on, listing.subject_id)]
 
 
+def test_a_repair_is_not_approved_while_an_objection_to_the_same_listing_is_handled(org, clock):
+    """Repair applied for, then an objection filed: the objection comes first (a founded one revokes the listing).
+    Approving is refused meanwhile and records nothing; once the objection is settled the repair is approved."""
+    from app.rights import objections
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-02-22T02:00:00+00:00")
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    obj = objections.file_objection(applicant, case.id, "事实认定有误。", [])
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予修复。"})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "outcome" and obj.number in str(refused.value.errors[0][1])
+    assert listings_of(case.id)[0].status == "suspended" and task_of(rep.id, "review_repair")
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "accept"})
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予修复。"})
+    assert listings_of(case.id)[0].status == "repaired"
+
+
 def test_eligible_rejected_after_supplements_and_may_apply_again(org, clock):
     case, codes = in_effect_case(days=365)
     applicant = applicant_for(case, codes)
@@ -115,9 +137,17 @@ def test_a_repair_application_brought_to_the_desk_is_registered_and_reviewed_the
         repair.apply_at_desk(user("market_cw"), case.id, subject_id, "已整改。", [PDF], [])
     db.session.rollback()
     assert refused.value.errors[0][0] == "commitment_files"
-    rep = repair.apply_at_desk(user("market_cw"), case.id, subject_id, "已整改（窗口受理）。", [PDF], [PDF])
+    # Received at the desk on Monday 1 March, registered on Wednesday 3 March: not in the future, not before the
+    # minimum period ended (21 February); the review's time counts from the day received.
+    for bad in (date(2027, 3, 4), date(2027, 2, 20)):
+        with pytest.raises(DomainError) as refused:
+            repair.apply_at_desk(user("market_cw"), case.id, subject_id, "已整改。", [PDF], [PDF], bad)
+        db.session.rollback()
+        assert refused.value.errors[0][0] == "received_on", bad
+    rep = repair.apply_at_desk(user("market_cw"), case.id, subject_id, "已整改（窗口受理）。", [PDF], [PDF], date(2027, 3, 1))
     db.session.commit()
     assert repair.desk_candidates(user("market_cw"), case) == []  # (one open at a time)
+    assert task_of(rep.id, "review_repair").deadline_basis["start"] == "2027-03-01"
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "supplement", "reasons": "请补充完税证明。"})
     sup = task_of(rep.id, "supplement_repair")
     assert sup.assignee_id is None and sup.unit_id == unit_id("市市场监管局") and sup.role == "caseworker"
@@ -126,6 +156,7 @@ def test_a_repair_application_brought_to_the_desk_is_registered_and_reviewed_the
     db.session.rollback()
     assert refused.value.errors[0][0] == "files"
     do(user("market_cw"), task_of(rep.id, "supplement_repair"), {"supplement": "已补充。"}, files=[PDF])
+    assert task_of(rep.id, "review_repair").deadline_basis["start"] == "2027-03-03"  # (from the material brought)
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予修复。"})
     assert listings_of(case.id)[0].status == "repaired"
 

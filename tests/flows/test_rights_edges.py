@@ -73,7 +73,9 @@ def test_no_complaint_once_the_punishment_has_ended(org, clock):
     assert db.session.scalar(select(PeriodSuspension).where(PeriodSuspension.case_id == case.id, PeriodSuspension.end.is_(None))) is None
 
 
-def test_an_approved_repair_closes_a_pending_suspension(org, clock):
+def test_a_repair_waits_for_a_pending_objection_and_leaves_no_suspension_open(org, clock):
+    """An objection filed while a repair is reviewed comes first: approving waits for it (a founded objection would
+    revoke the listing), and the repair approved after it leaves no suspension open and a period that no longer moves."""
     case, codes = in_effect_case(days=365)
     applicant = applicant_for(case, codes)
     clock.shift(timedelta(days=100))
@@ -82,14 +84,16 @@ def test_an_approved_repair_closes_a_pending_suspension(org, clock):
     obj = objections.file_objection(applicant, case.id, "异议", [])  # filed while the repair is reviewed
     db.session.commit()
     assert listings_of(case.id)[0].status == "suspended"
+    with pytest.raises(DomainError):
+        do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
+    db.session.rollback()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "accept"})
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
     [listing] = listings_of(case.id)
     assert listing.status == "repaired"
     assert db.session.scalar(select(PeriodSuspension).where(PeriodSuspension.listing_id == listing.id, PeriodSuspension.end.is_(None))) is None
-    end = listing.period_end
-    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立"})
-    assert listings_of(case.id)[0].period_end == end  # a repaired listing's period no longer moves
-    assert listings_of(case.id)[0].status == "repaired"
+    assert listing.period_end == listing.ended_on  # (ended by the repair that day)
 
 
 def test_complaint_window_follows_the_rule_copied_onto_the_case(org, clock):

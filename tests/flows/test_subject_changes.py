@@ -4,7 +4,7 @@ the timelines and the units applying measures; only the office or units party to
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app import clock as app_clock
 from app.cases.models import CaseSubject, Subject
@@ -60,6 +60,23 @@ def test_a_merger_passes_the_listing_to_the_successor(org, clock):
     assert new.verdict == "punished" and [f.listing_id for f in new.findings] == [listing.id]
     gone = _check(old_code)
     assert gone.subject_status == "merged" and SUCCESSOR in gone.successor and gone.verdict == "clear"
+    # a batch says the same, the carried-over listings looked up once for all its rows (not a query per merged row)
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        batch = credit.check_many(credit.Requester(unit_id=unit_id("市财政局"), user_id=user("finance_cw").id),
+                                  [(old_code, "procurement", "CG-2"), (SUCCESSOR, "procurement", "CG-3"), (old_code, "procurement", "CG-4")], "B-1")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert [(a.subject_status, a.verdict) for a in batch] == [("merged", "clear"), ("active", "punished"), ("merged", "clear")]
+    assert SUCCESSOR in batch[0].successor and SUCCESSOR in batch[2].successor
+    assert sum("carried_from_id IN" in st for st in statements) == 1, statements
+    assert sum(st.lstrip().startswith("SELECT subject.") and "subject.id IN" in st for st in statements) == 1, statements
+    assert not [st for st in statements if "WHERE subject.id = " in st], statements  # (no successor read row by row)
     # both subject pages link each other; a second change of the old subject is refused
     page = record.subject_record(user("market_cw"), successor.id)
     assert [c.subject_id for c in page["changes"]] == [old_id] and page["listings"][0].carried_from_id == old_id

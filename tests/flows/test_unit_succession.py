@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from app.admin.succession import hand_over
 from app.auth.models import Unit
-from app.cases.models import CaseEvent, CaseMeasure
+from app.cases.models import Case, CaseEvent, CaseMeasure
 from app.catalog.models import CatalogEntry
+from app.clock import today_local
 from app.errors import DomainError
 from app.extensions import db
 from app.listings.models import ListingUnit
@@ -64,6 +65,25 @@ def test_new_work_for_a_succeeded_unit_reaches_its_successor(org, clock):
     db.session.commit()
     # the objection is answered by the unit that decided — now its successor
     assert only_task(obj.id, "reply_objection").unit_id == unit_id(HOUSING)
+
+
+def test_a_meeting_convenes_the_unit_that_took_over_a_measures_work(org, clock):
+    """The cited catalog version still names the finance bureau, merged since into the housing bureau: convening the
+    housing bureau convenes the units concerned (no reason asked for a unit that no longer exists)."""
+    from app.cases import tasks as task_service
+    from app.joint.tasks import units_to_convene
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    hand_over(user("admin"), unit_id(FINANCE), unit_id(HOUSING), "市政府机构改革方案（示例）")
+    db.session.commit()
+    assert unit_id(FINANCE) not in units_to_convene(case) and unit_id(HOUSING) in units_to_convene(case)
+    ot = only_task(case.id, "schedule_meeting")
+    values = {"meeting_date": today_local(), "legal_count": 1, "industry_count": 2, "reserves": 1, "excluded_expert_ids": [],
+              "exclusion_reason": "", "convened_unit_ids": [unit_id(HOUSING)]}
+    task_service.complete(user("market_lead"), ot.task_id, values)
+    db.session.commit()
+    assert "convening_reason" not in db.session.get(Case, case.id).determination
 
 
 def test_the_administrator_hands_work_over_on_the_unit_page(client, org, clock):

@@ -25,7 +25,7 @@ from app.listings import services
 from app.listings.models import ListingUnit, Push
 from app.rights import objections
 from tests.conftest import csrf_from, login, user
-from tests.helpers import COMPANY, COMPANY2, applicant_for, in_effect_case, unit_id
+from tests.helpers import COMPANY, COMPANY2, PERSON, applicant_for, in_effect_case, unit_id
 
 CODE = COMPANY[2]
 ALL = ["check", "feedback", "lists", "cases-read"]
@@ -145,6 +145,58 @@ def test_lists_as_of_a_day_and_changes_since(client, org, clock, spec):
     again = call(client, spec, "GET", f"/api/v1/lists/black/changes?since={changes['until'].replace('+', '%2B')}", token).get_json()
     assert again["entries"] == []
     assert call(client, spec, "GET", "/api/v1/lists/black/changes", token).status_code == 400
+
+
+def test_persons_identity_numbers_on_the_lists_are_whole_only_where_needed(client, org, clock, spec):
+    """Minimum necessary: a client reads a person's identity number whole where its unit has a measure of its own to
+    apply, or with the lists-identity scope an administrator gives deliberately; otherwise masked."""
+    in_effect_case(subjects=(PERSON,))
+
+    def code_seen(token):
+        entry = call(client, spec, "GET", "/api/v1/lists/black", token).get_json()["entries"][0]
+        return entry["subject_code"], entry["subject_code_masked"]
+
+    whole = PERSON[2]
+    masked = whole[:3] + "*" * 11 + whole[-4:]
+    assert code_seen(make_client(unit="市财政局", scopes=["lists"])[1]) == (whole, False)  # its measure to apply
+    assert code_seen(make_client(unit="市中级人民法院", scopes=["lists"])[1]) == (masked, True)
+    assert code_seen(make_client(unit="市中级人民法院", scopes=["lists", "lists-identity"])[1]) == (whole, False)
+    clock.shift(timedelta(seconds=31))
+    _c, token, _s = make_client(unit="市中级人民法院", scopes=["lists"])
+    changes = call(client, spec, "GET", "/api/v1/lists/black/changes?since=2026-11-01T00:00:00%2B08:00", token).get_json()
+    assert [(e["subject_code"], e["subject_code_masked"]) for e in changes["entries"]] == [(masked, True)]
+    resp = client.get("/api/v1/lists/black?format=xlsx", headers={"Authorization": f"Bearer {token}"})
+    assert masked in list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))[1]
+
+
+def test_a_clients_service_account_has_no_password_and_logs_in_nowhere(client, org, clock):
+    """The account an API client acts as is managed with the client: the users page offers no password reset for it,
+    a reset or an edit sent all the same is refused, and it cannot hold a web session."""
+    from app.auth import services as auth_services
+    from app.auth.models import User
+    from app.errors import DomainError
+
+    c, _token, _s = make_client()
+    account = db.session.get(User, c.user_id)
+    assert account.service_account
+    with pytest.raises(DomainError):
+        auth_services.reset_password(user("admin"), account)
+    with pytest.raises(DomainError):
+        auth_services.save_user(user("admin"), account, account.username, "改名", "office", account.unit_id, True)
+    db.session.rollback()
+    from app.demo import DEMO_PASSWORD
+
+    account.set_password(DEMO_PASSWORD)  # (even with a password somehow set, it logs in nowhere)
+    with pytest.raises(auth_services.LoginRefused):
+        auth_services.authenticate(account.username, DEMO_PASSWORD)
+    db.session.rollback()
+    assert auth_services.load_session_user(f"{account.id}.{account.session_version or 0}") is None
+    login(client, "admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "对接系统或公众账号：无密码" in page and f"/admin/users/{account.id}/reset\"" not in page
+    resp = client.post(f"/admin/users/{account.id}/reset", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "没有密码" in resp.get_data(as_text=True)
+    assert db.session.get(User, account.id).password_hash == "!"
 
 
 def test_revoked_tokens_rate_limit_and_the_call_log(client, org, clock, spec, app, monkeypatch):

@@ -109,6 +109,10 @@ def test_a_refused_form_never_sends_the_user_to_another_site(client, org):
     # The filing form checks its own token: it comes back with what was typed, whatever the Referer says.
     resp = client.post("/cases/new", data={"title": "x"}, headers={"Referer": "http://evil.example/"})
     assert resp.status_code == 200 and "表单已过期" in resp.get_data(as_text=True)
+    # A notice acknowledged without its number is told there is no such notice (warnings are errors here).
+    page = client.get("/supervision/my-notices").get_data(as_text=True)
+    resp = client.post("/supervision/my-notices", data={"csrf_token": csrf_from(page), "notice_id": ""}, follow_redirects=True)
+    assert resp.status_code == 200 and "没有该通报" in resp.get_data(as_text=True)
 
 
 def test_next_with_a_backslash_does_not_leave_the_site(client, org, clock):

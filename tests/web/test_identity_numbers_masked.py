@@ -102,11 +102,21 @@ def test_opening_a_decision_that_prints_a_persons_number_whole_is_logged_as_a_wh
     att = db.session.scalar(select(Attachment).where(Attachment.case_id == case.id, Attachment.purpose == "decision",
                                                      Attachment.subject_id.is_not(None)))
     db.session.commit()
-    for who in ("finance_cw", "supervisor1"):
+    for who in ("finance_cw", "market_lead"):
         login(client, who)
         assert client.get(f"/cases/{case.id}/files/{att.id}").status_code == 200
+        _logout(client)
+    # Supervisors and the administrator read the decision on the case page, its number masked: not the served copy.
+    for who in ("supervisor1", "admin"):
+        login(client, who)
+        assert client.get(f"/cases/{case.id}").status_code == 200
+        assert client.get(f"/cases/{case.id}/files/{att.id}").status_code == 404
         _logout(client)
     logged = db.session.scalars(select(SecurityEvent.username).where(SecurityEvent.kind == "full_code_view",
                                                                      SecurityEvent.entity == "attachment",
                                                                      SecurityEvent.entity_key == str(att.id))).all()
-    assert sorted(logged) == ["finance_cw", "supervisor1"]
+    assert sorted(logged) == ["finance_cw", "market_lead"]
+    # The auditor reads which document of which case it was (not a bare number, and never its file name).
+    login(client, "auditor")
+    page = client.get("/admin/security-log/").get_data(as_text=True)
+    assert f"{case.number} · 决定文书 #{att.id}" in page

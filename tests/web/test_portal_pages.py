@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.cases.models import Case
+from app.clock import today_local
 from app.errors import DomainError
 from app.extensions import db
 from app.rights import objections
@@ -48,6 +49,30 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     # A second objection is refused with a link to the open one.
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)
     assert f"/portal/cases/{obj.id}" in resp.get_data(as_text=True)
+
+
+def test_access_codes_on_the_timeline_name_the_subject_a_replacement_and_the_account_opened(client, org, clock):
+    from app.cases.models import CaseEvent
+    from app.enums import EventType
+    from app.rights import accounts
+
+    case, codes = in_effect_case()
+    subject = case.subjects[0].subject
+    old = codes[subject.id]
+    new = accounts.issue_code(user("market_cw"), case, subject.id)  # issued again before use: the first one stops working
+    db.session.commit()
+    page = client.get("/portal/register").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": subject.code, "username": "app1",
+            "password": "A-long-passw0rd", "password2": "A-long-passw0rd"}
+    assert "访问码不匹配" in client.post("/portal/register", data={**form, "access_code": old}).get_data(as_text=True)
+    client.post("/portal/register", data={**form, "access_code": new})
+    used = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == EventType.ACCESS_CODE_USED))
+    assert used.details["subject"] == subject.name and used.actor_id is not None
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/portal/").get_data(as_text=True))})
+    login(client, "market_cw")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "替换此前生成的访问码（原访问码已失效）" in html and "当事主体已凭访问码开通门户账号" in html
+    assert html.count(f"{subject.name} · 替换此前生成的访问码") == 1
 
 
 def test_no_applicant_reaches_another_subjects_case_by_any_route(client, org, clock):
@@ -448,11 +473,16 @@ def test_the_handling_unit_registers_a_repair_application_brought_to_its_desk(cl
     assert 'id="desk-repair"' in page
     resp = client.post(f"/cases/{case.id}/repair-at-desk", data={
         "csrf_token": csrf_from(page), "subject_id": subject.id, "correction": "已整改",
+        "commitment_files": [(io.BytesIO(PDF.data), "承诺书.pdf")],
+        "files": [(io.BytesIO(PDF.data), "整改证明.pdf")]}, content_type="multipart/form-data", follow_redirects=True)
+    assert "请填写收到申请的日期" in resp.get_data(as_text=True)
+    resp = client.post(f"/cases/{case.id}/repair-at-desk", data={
+        "csrf_token": csrf_from(page), "subject_id": subject.id, "correction": "已整改", "received_on": today_local().isoformat(),
         "files": [(io.BytesIO(PDF.data), "整改证明.pdf")]}, content_type="multipart/form-data", follow_redirects=True)
     assert "请附上签字的信用承诺书扫描件" in resp.get_data(as_text=True)
     assert db.session.scalar(select(Case.id).where(Case.kind == "repair")) is None
     resp = client.post(f"/cases/{case.id}/repair-at-desk", data={
-        "csrf_token": csrf_from(page), "subject_id": subject.id, "correction": "已整改",
+        "csrf_token": csrf_from(page), "subject_id": subject.id, "correction": "已整改", "received_on": today_local().isoformat(),
         "files": [(io.BytesIO(PDF.data), "整改证明.pdf")], "commitment_files": [(io.BytesIO(PDF.data), "承诺书.pdf")]},
         content_type="multipart/form-data", follow_redirects=True)
     rep = db.session.scalar(select(Case).where(Case.kind == "repair"))
@@ -568,5 +598,8 @@ def test_rule_lengths_and_day_kinds_set_by_the_administrators_are_what_people_ar
     applicant_for(case, codes)
     login(client, "applicant1")
     assert "该单位应在8个工作日内书面答复" in client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
-    clock.move_to("2026-11-02T02:00:00+00:00")  # a Monday: ten working days on end on Monday 16 November
-    assert next_report_at(case.id).startswith("2026-11-16")
+    # Decided on Monday 23 November: ten working days on end on Monday 7 December, the next ten on 21 December. The
+    # points are counted from the start of the period, not from the day a report was done (a late one moves none).
+    assert next_report_at(case.id).startswith("2026-12-07")
+    clock.move_to("2026-12-09T02:00:00+00:00")
+    assert next_report_at(case.id).startswith("2026-12-21")

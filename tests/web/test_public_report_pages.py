@@ -1,6 +1,9 @@
 """The public report page (no login), the query page, and who on the staff side sees a report."""
 import re
+import threading
 from datetime import timedelta
+
+import pytest
 
 from app.extensions import db
 from tests.conftest import csrf_from, login
@@ -158,6 +161,47 @@ def test_only_reports_filed_count_against_the_address_and_refused_forms_have_the
         assert answers == [200, 200, 200, 200, 429]
     finally:
         limiter.reset()
+
+
+@pytest.mark.real_commits
+def test_reports_sent_together_from_one_address_file_no_more_than_its_limit(org, clock, app, monkeypatch):
+    """Five reports sent at the same moment from one address with a limit of two. Each waits in the view until all
+    five are there, so all five have passed the limit's check made before the view: the count made before each
+    commit is what holds them to two. (The filing itself is replaced by one that writes nothing, so that the five
+    do not also wait on one another's writes: this is about the limit.)"""
+    from types import SimpleNamespace
+
+    from app.extensions import limiter
+    from app.public_reports import services
+
+    monkeypatch.setitem(app.config, "REPORT_RATE_LIMIT", "2 per minute")
+    in_view = threading.Barrier(5)
+
+    def submit(*_args):
+        in_view.wait(30)
+        return SimpleNamespace(number="JB-2026-0001"), "QUERYCODE"
+
+    monkeypatch.setattr(services, "submit", submit)
+    limiter.reset()
+    answers = []
+
+    def send():
+        with app.app_context():  # (each its own: a page's CSRF token is kept in the app context's g)
+            c = app.test_client()
+            token = csrf_from(c.get("/public/reports/").get_data(as_text=True))
+            answers.append(c.post("/public/reports/", data={
+                "csrf_token": token, "subject_kind": "enterprise", "subject_name": "某公司", "subject_code": "",
+                "content": "在政府采购中提供虚假业绩材料。", "contact_name": "李先生", "contact": "li@example.com"}).status_code)
+
+    try:
+        threads = [threading.Thread(target=send) for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        limiter.reset()
+    assert sorted(answers) == [200, 200, 429, 429, 429], answers
 
 
 def test_the_name_of_the_reporters_file_is_not_on_the_timeline_of_those_who_do_not_read_the_reporter(client, org, clock):

@@ -2,14 +2,28 @@
 monthly figures; others are refused."""
 import io
 
+from sqlalchemy import event
+
+from app.extensions import db
 from tests.conftest import csrf_from, login
 from tests.flows.test_publicity import _xlsx
 
 
 def test_a_unit_uploads_its_ledger_and_the_office_reads_the_month(client, org, clock):
     login(client, "market_cw")
-    page = client.get("/publicity/").get_data(as_text=True)
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = client.get("/publicity/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
     assert "双公示台账" in page and "/publicity/template.xlsx" in page
+    assert "7个工作日" in page and "20个工作日" in page  # (the three lengths it gives read the rules once)
+    assert sum("FROM deadline_rule" in st for st in statements) == 1, statements
     assert client.get("/publicity/template.xlsx").status_code == 200
     bad = client.post("/publicity/", content_type="multipart/form-data", data={
         "csrf_token": csrf_from(page), "file": (io.BytesIO(_xlsx(["行政处罚", "罚1", "甲公司", "2026-13-01", "", ""])), "l.xlsx")})
