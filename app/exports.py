@@ -134,12 +134,17 @@ def read_table(filename: str, data: bytes, max_rows: int = MAX_SHEET_ROWS) -> li
     raise UnreadableTable("type")
 
 
+LOST_DIGITS = re.compile(r"^\d(\.\d+)?[eE]\+\d+$")  # a long number Excel stored as a float: its last digits are lost
+
+
 def _cell_text(value) -> str:
-    """A cell as text. A whole number Excel holds as a float (a code or year typed into a number cell) is written
-    with its digits, not as 1.2345e+17."""
+    """A cell as text. A whole number Excel holds as a float (a year or a short number typed into a number cell) is
+    written with its digits. Not one of 16 digits or more: Excel keeps 15 significant digits, so an 18-digit identity
+    number typed into a number cell has lost its last ones, and its digits could make another valid number (another
+    person's). It stays as Excel's float (5.10402198503125e+17), which no code validates (see LOST_DIGITS)."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return strip_invisible(str(value))
 

@@ -8,7 +8,7 @@ from flask import current_app
 from app import file_checks, labels
 from app.credit import services
 from app.errors import DomainError
-from app.exports import UnreadableTable, read_table, table_problem, xlsx_bytes
+from app.exports import LOST_DIGITS, UnreadableTable, read_table, table_problem, xlsx_bytes
 from app.i18n import lazy_gettext as _l
 
 # Header of the upload (first row), in this order; the name column is optional and only echoed.
@@ -57,7 +57,9 @@ def run(requester: services.Requester, filename: str, data: bytes) -> tuple[byte
     out, checked = [], 0
     for r, answer in zip(rows, answers):
         if isinstance(answer, DomainError):
-            out.append([*r, str(_l("Not checked")), str(answer.message), "", "", "", ""])
+            reason = _l("Excel stored this code as a number and lost its last digits: format the code column as text "
+                        "and type the code again.") if LOST_DIGITS.match((r[0] or "").strip()) else answer.message
+            out.append([*r, str(_l("Not checked")), str(reason), "", "", "", ""])
             continue
         checked += 1
         if not answer.findings:
