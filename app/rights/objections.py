@@ -206,6 +206,8 @@ def _file(actor, case: Case, subject_id: int, grounds: str, files: list, receive
     listing = listing_of(case.id, subject_id)
     if not objectionable(case) or (listing is not None and listing.kind != CaseKind.PUNISHMENT):
         raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
+    if listing is not None:  # (held, its status read afresh: a repair approved at the same moment ends it first, or waits)
+        listing = listing_services.locked(listing.id)
     if listing is None or not listing.active:
         raise DomainError(_l("This punishment has ended; there is nothing left to object to."))
     last_day = objection_last_day(case, listing)
@@ -331,6 +333,8 @@ def applicant_next(ctx) -> dict:
     if step == "complain" and not grounds:
         raise DomainError(_l("Write the grounds of your complaint."), "grounds")
     listing = listing_of_objection(ctx.case)
+    if step == "complain" and listing is not None:  # (held: as for an objection, above)
+        listing = listing_services.locked(listing.id)
     if step == "complain" and (listing is None or not listing.active):
         raise DomainError(_l("The punishment has already ended; there is nothing left to complain about."), "next_step")
     on_paper = ctx.actor.role != APPLICANT  # (the office records what the subject of an objection on paper answered)

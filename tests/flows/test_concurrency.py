@@ -294,3 +294,50 @@ def test_people_opening_pages_that_log_at_the_same_moment_all_get_their_page(org
     assert results == ["ok"] * 6, results
     assert db.session.scalar(select(func.count()).select_from(SecurityEvent)) == before + 6
     assert security_log.verify() == (True, None)
+
+
+@pytest.mark.real_commits
+def test_an_objection_and_a_repair_approval_at_the_same_moment_do_not_both_stand(org, clock, app, monkeypatch):
+    """The repair's approval ends the listing; the objection suspends it. The approval is sent just after the objection
+    has found the listing in effect: it waits for the objection (which holds the listing) and is then refused, as the
+    objection is being handled. (Before, the objection read the listing unlocked: the approval ended it meanwhile, and
+    the objection ran on against a repaired listing, both saved.)"""
+    from app.auth.models import User
+    from app.cases.models import Case
+    from app.listings.models import Listing
+    from app.rights import objections, repair
+    from tests.helpers import PDF, applicant_for, in_effect_case, task_of
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-02-22T02:00:00+00:00")  # (the minimum publication period has passed)
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    applicant_id, cw_id, review_id = applicant.id, user("market_cw").id, task_of(rep.id, "review_repair").task_id
+    checked, approved = threading.Event(), threading.Event()
+    last_day = objections.objection_last_day
+
+    def after_the_check(*args):  # (called right after the objection found the listing in effect)
+        checked.set()
+        approved.wait(2)  # the approval commits meanwhile, unless it waits for this transaction
+        return last_day(*args)
+
+    monkeypatch.setattr(objections, "objection_last_day", after_the_check)
+
+    def act(i):
+        if i == 0:
+            objections.file_objection(db.session.get(User, applicant_id), case.id, "事实认定有误。", [])
+            return
+        checked.wait(30)
+        try:
+            tasks.complete(db.session.get(User, cw_id), review_id, {"outcome": "approve", "reasons": "准予修复。"})
+            db.session.commit()
+        finally:
+            approved.set()
+
+    results = _race(app, 2, act)
+    assert results.count("ok") == 1 and all(r in ("DomainError", "conflict") for r in results if r != "ok"), results
+    status = db.session.scalar(select(Listing.status).where(Listing.case_id == case.id))
+    open_objections = db.session.scalar(select(func.count()).select_from(Case).where(
+        Case.parent_case_id == case.id, Case.kind == "objection", Case.closed_at.is_(None)))
+    assert (status, open_objections) in (("repaired", 0), ("suspended", 1)), (status, open_objections, results)
