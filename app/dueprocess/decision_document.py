@@ -2,9 +2,13 @@
 administrators may edit (HTML/CSS with Jinja placeholders, sandboxed) into a PDF with an embedded CJK font by
 xhtml2pdf, one copy addressed to each subject; issued at once to the implementing units, the units that
 attended and the office (seed 001 二(二)2 「印发各相关单位，同时送联席会议办公室备案」)."""
+import functools
 import io
 import re
 import sys
+import threading
+import time
+import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -94,20 +98,100 @@ def current_template() -> str:
 
 
 # What one decision document may come to: a template is text with placeholders, not a program. Bounds on the
-# rendered HTML, on loops and on repeated text keep a template from tying up a web server for minutes.
+# rendered HTML, on loops, on every value made while rendering and on the render's time and memory keep a template
+# from tying up a web server.
 MAX_RENDERED = 300_000
 MAX_LOOP = 1000
+MAX_VALUE = MAX_RENDERED  # (no text or list made while rendering is longer than the document may be)
+_HUGE_WIDTH = re.compile(r"[{%][^{}%]*?\d{7,}")  # a width of millions in a format ("%300000000s", "{:>300000000}")
+
+
+def _refuse(what) -> None:
+    raise SecurityError(str(_l("a value too large for a document (%(what)s)", what=what)))
+
+
+def _size(value) -> int:
+    return len(value) if isinstance(value, (str, list, tuple, dict, set, bytes)) else 0
+
+
+def _check_args(args, kwargs) -> None:
+    """A number given to a filter or method (a width, a length, a count) of millions would make text of millions."""
+    for v in (*args, *kwargs.values()):
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_VALUE:
+            _refuse(v)
+
+
+def _check_result(value):
+    if _size(value) > MAX_VALUE:
+        _refuse(f"{_size(value)}")
+    return value
+
+
+def _check_replace(text, old, new, count=None) -> None:
+    """str.replace's result is computed before it can be measured: its length, from the counts."""
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        n = text.count(old) if old else len(text) + 1
+        if count is not None and isinstance(count, int) and count >= 0:
+            n = min(n, count)
+        if len(text) + n * (len(new) - len(old)) > MAX_VALUE:
+            _refuse("replace")
 
 
 class _BoundedSandbox(SandboxedEnvironment):
-    intercepted_binops = frozenset(["*", "**"])
+    """Every operation that could make a large value in one step (in C, between two of the render's steps) is
+    measured before it runs: repetition, concatenation, formats with wide fields, numbers given to filters and
+    methods, replacement. Values made step by step are bounded by the render's memory and time (_RenderBudget)."""
+
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
 
     def call_binop(self, context, operator, left, right):
-        repeats = any(isinstance(v, (str, list, tuple)) for v in (left, right))  # text or a list repeated
-        big = any(isinstance(v, int) and abs(v) > (MAX_LOOP if operator == "*" else 64) for v in (left, right))
-        if big and (repeats or operator == "**"):
-            raise SecurityError(f"{operator} with {left!r:.20} and {right!r:.20}")
-        return super().call_binop(context, operator, left, right)
+        if operator == "*":
+            seq = next((v for v in (left, right) if isinstance(v, (str, list, tuple))), None)
+            n = next((v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)), None)
+            if seq is not None and n is not None and len(seq) * max(n, 0) > MAX_VALUE:
+                _refuse(f"{len(seq)} × {n}")
+        elif operator == "**":
+            if any(isinstance(v, int) and abs(v) > 64 for v in (left, right)):
+                _refuse(f"{left!r:.20} ** {right!r:.20}")
+        elif operator == "+":
+            if _size(left) + _size(right) > MAX_VALUE:
+                _refuse(f"{_size(left)} + {_size(right)}")
+        elif operator == "%" and isinstance(left, str):
+            if _HUGE_WIDTH.search(left):
+                _refuse(left[:40])
+        return _check_result(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805  (as Jinja's: no clash with keyword arguments)
+        _check_args(args, kwargs)
+        if getattr(__obj, "__name__", None) == "replace":
+            _check_replace(getattr(__obj, "__self__", None), *args[:3])
+        return _check_result(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None and _HUGE_WIDTH.search(str(value.__self__)):
+            _refuse(str(value.__self__)[:40])
+        return wrapped
+
+
+def _bounded_filter(f):
+    @functools.wraps(f)  # (keeps Jinja's pass_context/pass_eval_context marks)
+    def bounded(*args, **kwargs):
+        pass_arg = getattr(f, "jinja_pass_arg", None)
+        value_at = 1 if pass_arg is not None else 0
+        _check_args(args[value_at + 1:], kwargs)  # (the filter's own arguments, not the value it filters)
+        if f.__name__ in ("do_replace",):
+            _check_replace(*[str(a) if isinstance(a, str) else a for a in args[value_at:value_at + 4]])
+        if f.__name__ == "do_format" and isinstance(args[value_at] if len(args) > value_at else None, str) \
+                and _HUGE_WIDTH.search(args[value_at]):
+            _refuse(args[value_at][:40])
+        if f.__name__ == "do_join":
+            items = args[value_at] if len(args) > value_at else ()
+            if isinstance(items, (list, tuple)) and sum(_size(i) for i in items) > MAX_VALUE:
+                _refuse("join")
+        return _check_result(f(*args, **kwargs))
+
+    return bounded
 
 
 def _bounded_range(*args):
@@ -119,6 +203,7 @@ def _bounded_range(*args):
 
 def _env() -> SandboxedEnvironment:
     env = _BoundedSandbox(autoescape=True)
+    env.filters = {name: _bounded_filter(f) for name, f in env.filters.items()}
     env.globals["range"] = _bounded_range
     return env
 
@@ -153,20 +238,26 @@ def _link(uri, rel):
 
 
 MAX_RENDER_STEPS = 1_000_000  # (lines of Python run while rendering: a decision document needs a few thousand)
+MAX_RENDER_SECONDS = 10.0
+MAX_RENDER_MEMORY = 32 * 1024 * 1024  # bytes the render may hold beyond what the process held when it began
 
 
-class _StepBudget:
-    """A trace function counting the Python lines run while a template renders, stopping the render past its budget.
-    The static checks (_loop_problem) bound loops; this bounds the work filters do inside them too (a range mapped and
-    joined in every turn of two loops writes nothing and would run for minutes)."""
+class _RenderBudget:
+    """A trace function run at every line of Python while a template renders (the template's own compiled code, the
+    filters'), stopping the render past its budget of lines, seconds or memory (measured by tracemalloc). The static
+    checks (_loop_problem) bound loops and _BoundedSandbox every single operation; this bounds what they add up to
+    (a range mapped and joined in every turn of two loops, a text doubled turn after turn in a namespace)."""
 
-    def __init__(self, steps: int):
-        self.left = steps
+    def __init__(self, steps: int, seconds: float, memory: int):
+        self.left, self.deadline = steps, time.monotonic() + seconds
+        self.memory_limit = tracemalloc.get_traced_memory()[0] + memory
 
     def __call__(self, frame, event, arg):
         self.left -= 1
-        if self.left < 0:
+        if self.left < 0 or (self.left % 64 == 0 and time.monotonic() > self.deadline):
             raise SecurityError(str(_l("too much work (loops and filters) for one document")))
+        if tracemalloc.get_traced_memory()[0] > self.memory_limit:
+            raise SecurityError(str(_l("too much memory for one document")))
         return self
 
 
@@ -174,7 +265,8 @@ def _rendered(template, context: dict) -> str:
     """The template's output, stopped as soon as it is longer than a document may be, or when it has run too long."""
     parts, size = [], 0
     previous = sys.gettrace()  # (a debugger's or a coverage tool's, put back after)
-    sys.settrace(_StepBudget(MAX_RENDER_STEPS))
+    _tracing(+1)
+    sys.settrace(_RenderBudget(MAX_RENDER_STEPS, MAX_RENDER_SECONDS, MAX_RENDER_MEMORY))
     try:
         for part in template.generate(**context):
             parts.append(part)
@@ -183,7 +275,25 @@ def _rendered(template, context: dict) -> str:
                 break
     finally:
         sys.settrace(previous)
+        _tracing(-1)
     return "".join(parts)
+
+
+_TRACING = {"renders": 0, "ours": False}
+_TRACING_LOCK = threading.Lock()
+
+
+def _tracing(change: int) -> None:
+    """tracemalloc is the process's: started by the first render running, stopped by the last (renders in two threads
+    at once share it; tracing someone else started, a profiler's, is left alone)."""
+    with _TRACING_LOCK:
+        if change > 0 and _TRACING["renders"] == 0 and not tracemalloc.is_tracing():
+            tracemalloc.start()
+            _TRACING["ours"] = True
+        _TRACING["renders"] += change
+        if _TRACING["renders"] == 0 and _TRACING["ours"]:
+            tracemalloc.stop()
+            _TRACING["ours"] = False
 
 
 def render_pdf(body: str, context: dict) -> bytes:

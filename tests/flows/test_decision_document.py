@@ -1,6 +1,7 @@
 """The decision document (决定书): numbered per determining unit and year, one PDF copy per subject with the
 CJK font embedded, rendered from the administrators' template, issued to the units and the office."""
 import io
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -103,6 +104,22 @@ def test_administrators_edit_the_template_and_bad_ones_are_refused(org, clock):
             decision_document.save_template(admin, f"<p>{body}</p>", "试")
         assert "模板使用了不允许的内容" in str(err.value.errors[0][1]), body
     decision_document.save_template(admin, "<p>{% for s in range(3) %}{% for m in range(2) %}{{ s }}{{ m }}{% endfor %}{% endfor %}</p>", "两层")
+    # Values too large for a document, made in one step (in C, between two lines of the render) or step by step: each
+    # refused within moments, before it holds the server's memory.
+    large = ["{{ ('x'*1000*1000*1000)|length }}", "{{ ('x'|center(10**9))|length }}", "{{ 'x'.ljust(10**9)|length }}",
+             "{{ '%900000000s'|format('x') }}", "{{ '%900000000s' % 'x' }}", "{{ '{:>900000000}'.format('x') }}",
+             "{{ ('x'*1000)|replace('x', 'y'*1000)|length }}", "{{ ('x'*1000).replace('x', 'y'*1000)|length }}",
+             "{{ ((['x'*1000]*1000)|join)|length }}", "{{ ('x'*200000 + 'y'*200000)|length }}",
+             "{% set ns = namespace(s='x'*1000) %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+             "{% set l = range(1000)|map('string')|map('center', 299000)|list %}{{ l|length }}"]
+    for body in large:
+        started = time.monotonic()
+        with pytest.raises(DomainError) as err:
+            decision_document.save_template(admin, f"<p>{body}</p>", "试")
+        assert "模板使用了不允许的内容" in str(err.value.errors[0][1]) and time.monotonic() - started < 5, body
+    # (what documents do stays allowed: formats, replacements, joins of a document's size)
+    decision_document.save_template(admin, "<p>{{ '%05d'|format(3) }}{{ '{:>5}'.format(1) }}{{ 'a b'.replace(' ', '-') }}"
+                                           "{{ ['甲', '乙']|join('、') }}{{ ('第' ~ 1 ~ '条') * 3 }}{{ 'x'|center(80) }}</p>", "格式")
 
 
 @pytest.mark.parametrize("filler", [0, 8, 12, 16, 20, 24])
