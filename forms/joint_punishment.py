@@ -84,6 +84,10 @@ class DeterminationForm(TaskForm):
         choices=choices([("act", _l("Take joint action")), ("no_action", _l("No joint action"))]),
         validators=[InputRequired(message=_l("Choose the decision."))],
     )
+    subject_ids = MultiCheckboxField(_l("Subjects the decision to act applies to (the meeting decides for each subject)"),
+                                     coerce=int, validators=[Optional()])
+    subjects_reason = TextAreaField(_l("Why no action is taken on a subject left out (required when one is)"),
+                                    validators=[Optional(), Length(max=2000)])
     attending_expert_ids = MultiCheckboxField(_l("Drawn experts who took part"), coerce=int, validators=[Optional()])
     statement_answer = TextAreaField(_l("How the subjects' statements were answered (required when a subject made a statement)"),
                                      validators=[Optional(), Length(max=8000)])
@@ -104,6 +108,13 @@ class DeterminationForm(TaskForm):
         self.attending_expert_ids.choices = choices(
             (inv.expert_id, f"{inv.expert.name}（{FIELD_LABELS.get(inv.field, inv.field)}）") for inv in confirmed_experts(case.id)
         )
+        if len(case.subjects) < 2:  # (one subject: the decision itself is whether to act on it)
+            del self.subject_ids
+            del self.subjects_reason
+        else:
+            self.subject_ids.choices = choices((cs.subject_id, cs.subject.name) for cs in case.subjects)
+            if not self.is_submitted():
+                self.subject_ids.data = [cs.subject_id for cs in case.subjects]
         unit_names = {u.id: u.name for u in units}
         self.measures.choices = choices(
             (key, f"{m['text']} — {unit_names.get(m['unit_id'], m['unit_id'])}") for key, m, _v in measure_choices(case)

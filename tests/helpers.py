@@ -109,7 +109,7 @@ def give_notice(username: str, case_id: int, answer: str | None = "waive") -> li
     return notices
 
 
-def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None, files=(), statement_answer=""):
+def determine(username: str, ot: OpenTask, decision="act", days=365, measures=None, files=(), statement_answer="", **extra):
     """Schedule the meeting (drawing experts) when that step is open, tell the subjects (they waive their
     statements), let the drawn experts confirm, then record the decision with them attending (the quorum)."""
     if ot.bpmn_id == "schedule_meeting":
@@ -131,6 +131,7 @@ def determine(username: str, ot: OpenTask, decision="act", days=365, measures=No
             "period_days": days,
             "period_reason": "会议纪要：按违法情节和整改情况确定期限。",
             "statement_answer": statement_answer,
+            **extra,
         },
         files=files,
     )

@@ -45,7 +45,8 @@ def present(timeline, units: dict) -> list[dict]:
          "to liaison": _("sent to the unit's liaison"), "paper": _("received on paper"), "desk": _("received at the desk"),
          "received": _("received on"), "served on paper": _("reply served on paper on"),
          "period reason": _("Why the period differs from the catalog's"),
-         "replaced": _("replaces the code issued earlier, which no longer works")}
+         "replaced": _("replaces the code issued earlier, which no longer works"),
+         "not acted": _("No joint action on")}
     took = _("took %(h)s h", h="{h}")
     route_words = {"major": _("Major dishonest behaviour: the joint meeting determines it"), "reason": _("Reasons"),
                    "group": _("Determining group")}
@@ -79,6 +80,8 @@ def present(timeline, units: dict) -> list[dict]:
                 text += f" · {t['period']} {_fmt_iso_date(d.get('period_start'), zh)} – {_fmt_iso_date(d.get('period_end'), zh)}（{labels.days_text(d['period_days'], 'calendar')}）"
             if d.get("period_reason"):
                 text += f"\n{t['period reason']}: {d['period_reason']}"
+            if d.get("not_acted"):
+                text += f"\n{t['not acted']}: {'、'.join(n['name'] for n in d['not_acted'])}（{d.get('not_acted_reason', '')}）"
             parts.append(text)
         if ev.type == "access_code_issued" and d.get("replaced"):
             parts.append(t["replaced"])

@@ -343,6 +343,7 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
         select(CaseMeasure.text, Unit.name).join(Unit, Unit.id == CaseMeasure.unit_id)
         .where(CaseMeasure.case_id == case.id).order_by(CaseMeasure.id)).all()
     punishment = case.kind == "punishment"
+    acted = case.decision == "act" and subject.id in det.get("subject_ids", [subject.id])
     body = str(_l("the joint meeting (through its office)")) if case.route == "office" else deciding_unit.name
     rule = runtime.deadline_rule_of(case, "objection_reply") or {"days": ""}
     window = runtime.deadline_rule_of(case, "objection_window") or {"days": ""}
@@ -360,7 +361,9 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
             {"code": ce.catalog_version.entry.code, "behaviour": ce.catalog_version.behaviour,
              "legal_basis": ce.catalog_version.legal_basis} for ce in case.entries],
         "statement_answer": (det.get("statements") or {}).get("statement_answer", ""),
-        "acted": case.decision == "act", "punishment": punishment,
+        # (the meeting decides for each subject: a subject it does not act on is told so, with the reason)
+        "acted": acted, "not_acted_reason": "" if acted or case.decision != "act" else det.get("not_acted_reason", ""),
+        "punishment": punishment,
         "kind_words": "实施联合惩戒" if punishment else "实施联合激励",
         "measures": [{"text": t, "unit": u} for t, u in measures],
         "period_days": case.period_days, "period_start": _cn(case.period_start) if case.period_start else "",
@@ -439,7 +442,7 @@ def sample_context() -> dict:
             "subject": {"name": "某示例有限公司", "code": "91510400MA6X000102", "kind": "enterprise"},
             "subject_code_label": "统一社会信用代码", "deciding_body": "市市场监管局", "meeting_date": _cn(today),
             "procedure": "联合奖惩工作程序", "entries": [{"code": "SC-P-001", "behaviour": "严重违法失信企业", "legal_basis": "示例依据"}],
-            "statement_answer": "经核实，陈述申辩意见不予采纳。", "acted": True, "punishment": True, "kind_words": "实施联合惩戒",
+            "statement_answer": "经核实，陈述申辩意见不予采纳。", "acted": True, "not_acted_reason": "", "punishment": True, "kind_words": "实施联合惩戒",
             "measures": [{"text": "限制参与政府采购", "unit": "市财政局"}], "period_days": 365, "period_start": _cn(today),
             "period_end": _cn(today), "objection_reply_days": 5, "objection_window_days": 60, "complaint_window_days": 10,
             "objection_reply_text": "5个工作日", "objection_window_text": "60日", "complaint_window_text": "10个工作日", "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}

@@ -239,6 +239,11 @@ def determination(ctx: TaskContext) -> dict:
     }
     data = {"decision": decision, "implementing_units": [], "reporting_units": []}
     if decision == "act":
+        acted, left_out, why_not = _acted_subjects(ctx.case, v)
+        record["subject_ids"] = acted
+        if left_out:
+            record.update(not_acted=[{"subject_id": cs.subject_id, "name": cs.subject.name} for cs in ctx.case.subjects
+                                     if cs.subject_id in left_out], not_acted_reason=why_not[:2000])
         if not chosen:
             raise DomainError(_l("Choose at least one measure from the catalog entry."), "measures")
         unknown = [k for k in chosen if k not in choices]
@@ -298,6 +303,30 @@ def determination(ctx: TaskContext) -> dict:
     attachments.store(ctx.case.id, ctx.actor, attachments.of_field(ctx.files, "files"), "minutes")
     attachments.store(ctx.case.id, ctx.actor, attachments.of_field(ctx.files, "decision_files"), "decision", "decision_files")
     return data
+
+
+def _acted_subjects(case: Case, v: dict) -> tuple[list[int], list[int], str]:
+    """The subjects a decision to act applies to, those left out and why. Seed 001 二(二)2 共同审查和认定是否实施: each
+    subject was told of the intended decision and heard on its own, so the meeting decides for each; one it does not act
+    on gets no listing, and its copy of the decision says so with the reason. (Not given: every subject.)"""
+    everyone = [cs.subject_id for cs in case.subjects]
+    given = v.get("subject_ids")
+    if given is None:
+        return everyone, [], ""
+    try:
+        chosen = {int(s) for s in given}
+    except (TypeError, ValueError):
+        raise DomainError(_l("A chosen subject is not a subject of this case."), "subject_ids")
+    if chosen - set(everyone):
+        raise DomainError(_l("A chosen subject is not a subject of this case."), "subject_ids")
+    if not chosen:
+        raise DomainError(_l("Choose the subjects the decision to act applies to, or decide on no joint action."), "subject_ids")
+    left_out = [s for s in everyone if s not in chosen]
+    why_not = (v.get("subjects_reason") or "").strip()
+    if left_out and not why_not:
+        raise DomainError(_l("Say why the meeting takes no action on the subjects left out (as in the minutes)."),
+                          "subjects_reason")
+    return [s for s in everyone if s in chosen], left_out, why_not
 
 
 def acknowledge(ctx: TaskContext) -> dict:

@@ -93,7 +93,7 @@ SCRIPT_FUNCTIONS = {"listing_end_at": listing_end_at, "listings_active": listing
 
 # -- creation at the decision's issue -------------------------------------------------------------------------
 def create_for_decision(case: Case, actor) -> list[Listing]:
-    """A decision to act, issued today (印发): one listing per subject, each with its own process. The units
+    """A decision to act, issued today (印发): one listing per subject it acts on, each with its own process. The units
     that apply the decided measures are those the listing pushes to."""
     if case.decision != "act" or case.kind not in ("punishment", "reward"):
         return []
@@ -104,8 +104,11 @@ def create_for_decision(case: Case, actor) -> list[Listing]:
     version = min((ce.catalog_version for ce in case.entries),
                   key=lambda v: (not (case.kind == "punishment" and v.serious), v.entry.code))
     units = sorted(set(db.session.scalars(select(CaseMeasure.unit_id).where(CaseMeasure.case_id == case.id))))
+    acted = det.get("subject_ids")  # (the subjects the meeting acted on; a record made before it decided per subject: all)
     out = []
     for cs in case.subjects:
+        if acted is not None and cs.subject_id not in acted:
+            continue
         listing = Listing(
             subject_id=cs.subject_id, kind=case.kind, source="case", case_id=case.id, catalog_version_id=version.id,
             deciding_unit_id=det["deciding_unit_id"], decision_no=case.decision_no, grounds=version.grounds,

@@ -208,7 +208,9 @@ def _file(actor, case: Case, subject_id: int, grounds: str, files: list, receive
         raise DomainError(_l("An objection can be filed against a decision to take joint punishment."))
     if listing is not None:  # (held, its status read afresh: a repair approved at the same moment ends it first, or waits)
         listing = listing_services.locked(listing.id)
-    if listing is None or not listing.active:
+    if listing is None:  # (the meeting took no action on this subject: its copy of the decision says so)
+        raise DomainError(_l("The decision takes no joint punishment on this subject: there is nothing to object to."))
+    if not listing.active:
         raise DomainError(_l("This punishment has ended; there is nothing left to object to."))
     last_day = objection_last_day(case, listing)
     if last_day is not None and (received or clock.today_local()) > last_day:

@@ -178,3 +178,52 @@ def test_the_decision_says_each_remedys_time_limit_as_its_rule_counts_it(org, cl
     case, _codes = in_effect_case()
     flat = _pdf(_copies(case.id)[0])[0].replace("\n", "")
     assert "自收到本决定书之日起30个工作日内" in flat and "自收到答复之日起15日内" in flat and "5个工作日内" in flat
+
+
+def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told_why(client, org, clock):
+    """Seed 001 二(二)2 共同审查和认定是否实施: two subjects, each told and heard on its own; the meeting acts on one.
+    Only that one is listed (measures pushed, on the black list, may object); the other's copy of the decision says
+    no joint punishment is taken on it, with the meeting's reason, and the case page and timeline say so too."""
+    from app.cases.models import Subject
+    from app.listings.models import Listing
+    from app.rights import accounts, objections
+    from tests.conftest import login
+    from tests.helpers import complete, determine, file_case, issue_codes, only_task, schedule
+
+    case = file_case(subjects=(COMPANY, COMPANY2))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    first, second = [cs.subject_id for cs in db.session.get(Case, case.id).subjects]
+    ot = only_task(case.id, "schedule_meeting")
+    for bad, field in (([], "subject_ids"), ([first, 999999], "subject_ids"), ([first], "subjects_reason")):
+        with pytest.raises(DomainError) as refused:
+            determine("market_lead", ot, subject_ids=bad)
+        db.session.rollback()
+        assert refused.value.errors[0][0] == field, bad
+        ot = only_task(case.id, "determination")
+    assert db.session.scalar(select(Listing.id).where(Listing.case_id == case.id)) is None
+    login(client, "market_lead")
+    form = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    assert form.count('name="subject_ids"') == 2 and form.count("checked") >= 2 and 'name="subjects_reason"' in form
+    single = file_case(subjects=(COMPANY,))
+    complete("market_lead", only_task(single.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(single.id, "schedule_meeting"))
+    form = client.get(f"/tasks/{only_task(single.id, 'determination').task_id}").get_data(as_text=True)
+    assert "measures" in form and 'name="subject_ids"' not in form  # (one subject: acting is acting on it)
+    determine("market_lead", ot, subject_ids=[first], subjects_reason="第二家公司已在认定前完成整改，不予实施。")
+    case = db.session.get(Case, case.id)
+    assert case.decision == "act"
+    assert [lst.subject_id for lst in db.session.scalars(select(Listing).where(Listing.case_id == case.id))] == [first]
+    texts = {att.subject_id: _pdf(att)[0] for att in _copies(case.id)}
+    assert "由下列单位依法实施" in texts[first] and "不予实施" not in texts[first]
+    assert "决定对当事人不予实施联合惩戒" in texts[second] and "已在认定前完成整改" in texts[second]
+    assert "由下列单位依法实施" not in texts[second] and "救济途径" not in texts[second]
+    codes = issue_codes(case)
+    name2 = db.session.get(Subject, second).name
+    user2 = accounts.register("enterprise", COMPANY2[2], codes[second], "applicant2", "A-long-passw0rd", "联系人")
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        objections.file_objection(user2, case.id, "异议。", [])
+    db.session.rollback()
+    assert "未对该主体实施联合惩戒" in str(refused.value.message)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)  # (the convener's case page)
+    assert "不予实施的主体" in page and name2 in page and "已在认定前完成整改" in page
