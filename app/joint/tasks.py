@@ -84,8 +84,10 @@ def decide_route(ctx: TaskContext) -> dict:
             raise DomainError(_l("Choose one of the case's specialist groups."), "group_id") from None
         ctx.case.major, ctx.case.route, ctx.case.group_id = False, "group", group.id
         add_case_unit(ctx.case.id, group.lead_unit_id, REL_LEAD)
+        # (the implementation is compiled by every group whose entries the case cites, not only the determining one:
+        # seed 001 二(二)3 定期将联合奖惩实施情况汇总提交给各专项小组)
         data = {"major": False, "determining_unit_id": group.lead_unit_id, "determining_role": GROUP_LEAD,
-                "compiling_units": [group.lead_unit_id]}
+                "compiling_units": sorted({g.lead_unit_id for g in groups.values()})}
         details = {"major": False, "group_id": group.id, "group": group.name}
     else:
         raise DomainError(_l("Name the determining body."), "outcome")
@@ -94,10 +96,11 @@ def decide_route(ctx: TaskContext) -> dict:
 
 
 def units_to_convene(case: Case) -> list[int]:
-    """The units whose measures the case's cited entries name, as they are now: a unit merged or abolished since the
-    entry was written is replaced by the unit that took over its work (one no longer in use, with no successor, is left
-    out: it cannot be convened)."""
-    named = {m["unit_id"] for _k, m, _v in measure_choices(case)}
+    """The units the case's information concerns (seed 001 二(二)2 召集奖惩信息涉及的成员单位…): the unit that reported the
+    behaviour and those whose measures the cited entries name, as they are now: a unit merged or abolished since is
+    replaced by the unit that took over its work (one no longer in use, with no successor, is left out: it cannot be
+    convened)."""
+    named = {m["unit_id"] for _k, m, _v in measure_choices(case)} | {case.initiating_unit_id}
     now = current_unit_ids(named)
     active = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(set(now.values())), Unit.active.is_(True))))
     return sorted({u for u in now.values() if u in active})

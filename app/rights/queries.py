@@ -59,6 +59,8 @@ def shown_status(case: Case, listing_status: str | None) -> str:
     applicant's own punishment or reward stands (suspended by its objection, ended by repair, revoked)."""
     if case.status == "in_effect" and listing_status and listing_status != "in_effect":
         return str(labels.label(labels.LISTING_STATUS_LABELS, listing_status))
+    if case.kind in JOINT_KINDS and case.decision == "act" and listing_status is None:
+        return str(_l("Decided: no joint action is taken on you (the decision concerns other subjects of the case)"))
     return str(labels.label(labels.STATUS_LABELS, case.status))
 
 

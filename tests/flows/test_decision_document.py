@@ -227,3 +227,7 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
     assert "未对该主体实施联合惩戒" in str(refused.value.message)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)  # (the convener's case page)
     assert "不予实施的主体" in page and name2 in page and "已在认定前完成整改" in page
+    portal = client.application.test_client()
+    login(portal, "applicant2")
+    page = portal.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "不对您实施" in page and "提出书面异议" not in page and "申请信用修复" not in page

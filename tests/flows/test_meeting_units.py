@@ -76,3 +76,20 @@ def test_schedule_helper_convenes_nobody_by_default_and_says_why(org, clock):
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     schedule("market_lead", only_task(case.id, "schedule_meeting"))
     assert convened_of(case.id) == [] and db.session.get(Case, case.id).determination["convening_reason"] == NOT_CONVENED
+
+
+def test_the_unit_that_reported_the_behaviour_is_among_those_convened(org, clock):
+    """The tax bureau reports a behaviour whose entry names no measure of its own: it is still a unit the case's
+    information concerns (召集奖惩信息涉及的成员单位), offered on the form, and leaving it out needs the reason."""
+    from app.joint.tasks import units_to_convene
+
+    case = file_case(username="tax_cw", entries=("FIN-P-002",))  # (its measures: the central bank's and finance's)
+    assert sorted(units_to_convene(case)) == sorted([unit_id("市税务局"), unit_id("人民银行市分行"), unit_id("市财政局")])
+    complete("pbc_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    ot = only_task(case.id, "schedule_meeting")
+    with pytest.raises(DomainError) as refused:
+        task_service.complete(user("pbc_lead"), ot.task_id, {
+            "meeting_date": clock_today(), "legal_count": 1, "industry_count": 2, "reserves": 1, "excluded_expert_ids": [],
+            "exclusion_reason": "", "convened_unit_ids": [unit_id("市财政局")]})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "convened_unit_ids" and "市税务局" in str(refused.value.errors[0][1])

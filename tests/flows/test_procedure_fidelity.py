@@ -313,6 +313,12 @@ def test_multi_group_case_is_reported_on_to_the_office_which_names_the_determini
     assert open_tasks(case.id, "notify_groups") == []  # a group's decision: no special-meeting notices
     assert {listing.deciding_unit_id for listing in listings_of(case.id)} == {unit_id("人民银行市分行")}
     assert EventType.ROUTE_DECIDED in event_types(case.id)
+    # The implementation is compiled by each group whose entries the case cites, not only the one that determined it
+    # (seed 001 二(二)3 定期将联合奖惩实施情况汇总提交给各专项小组).
+    complete("office1", only_task(case.id, "file_decision"), {})
+    implement_all(case.id)
+    compiling = open_tasks(case.id, "compile_feedback")
+    assert sorted(t.unit_id for t in compiling) == sorted({unit_id("人民银行市分行"), unit_id("市市场监管局")})
 
 
 def test_major_multi_group_case_is_determined_by_the_office_and_sent_to_every_group_lead(org, clock):
