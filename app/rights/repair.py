@@ -19,6 +19,7 @@ from app.enums import CaseKind, CaseStatus, EventType, SubjectKind
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
+from app.labels import LISTING_STATUS_LABELS, label
 from app.listings import period, withdrawal
 from app.listings import services as listing_services
 from app.listings.models import Listing
@@ -76,11 +77,11 @@ def may_register_at_desk(actor, case: Case) -> bool:
 
 
 def desk_candidates(actor, case: Case) -> list | None:
-    """The subjects a repair application received at the desk may be registered for now (punishment in effect, the
+    """The subjects a repair application received at the desk may be registered for now (punishment in effect or suspended, the
     minimum period passed, none open), or None where the reader may not register one."""
     if case.kind != CaseKind.PUNISHMENT or case.decision != "act" or not may_register_at_desk(actor, case):
         return None
-    in_effect = {lst.subject_id: lst for lst in listings_of_case(case.id) if lst.status == "in_effect"}
+    in_effect = {lst.subject_id: lst for lst in listings_of_case(case.id) if lst.status in ("in_effect", "suspended")}
     applying = set(db.session.scalars(select(CaseSubject.subject_id).join(Case, Case.id == CaseSubject.case_id).where(
         Case.parent_case_id == case.id, Case.kind == CaseKind.REPAIR, Case.closed_at.is_(None))))
     out = []
@@ -113,15 +114,18 @@ def apply_at_desk(actor, case_id: int, subject_id: int, correction: str, files: 
 def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, files: list, commitment_files: list,
            at_desk: bool, received_on: date | None = None) -> Case:
     listing = listing_of(case.id, subject_id) if case.kind == CaseKind.PUNISHMENT else None
-    if case.decision != "act" or listing is None or listing.status != "in_effect":
+    # (suspended too: an objection or complaint being handled does not take away the right to apply, seed 001 二(三)1;
+    # the review waits for the objection before it may approve)
+    if case.decision != "act" or listing is None or listing.status not in ("in_effect", "suspended"):
         raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
     lock_row(Case, case.id)  # (two applications sent at once: the second waits here, then finds the first open)
     existing = open_repair(case.id, subject_id)
     if existing is not None:
         raise OpenRepair(existing)
     start = eligible_from(case, listing)
-    if start is None:  # (a suspension is open: the status check above refuses that already)
-        raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
+    if start is None:  # (suspended before the minimum period was reached: its end is not known until counting resumes)
+        raise DomainError(_l("The minimum publication period had not ended when your objection or complaint suspended "
+                             "the punishment: you can apply once it is settled and the period has run."))
     if received_on is not None and received_on < start <= clock.today_local():  # (brought to the desk before it opened)
         raise DomainError(_l("An application received before the minimum publication period ended (%(date)s) was not "
                              "yet admissible: check the day it was received.", date=ShownDate(start)), "received_on")
@@ -180,6 +184,10 @@ def review(ctx) -> dict:
         raise DomainError(_l("Give the reasons."), "reasons")
     # (held, its status read afresh: an objection filed at the same moment suspends it before or after, not meanwhile)
     listing = listing_services.locked(ctx.case.listing_id) if outcome == "approve" else db.session.get(Listing, ctx.case.listing_id)
+    if outcome == "approve" and listing.status not in ("in_effect", "suspended"):
+        # (revoked on a founded objection, or expired, while the application was reviewed: nothing is left to repair)
+        raise DomainError(_l("This punishment has already ended (%(status)s): there is nothing left to repair; reject "
+                             "the application saying so.", status=label(LISTING_STATUS_LABELS, listing.status)), "outcome")
     if outcome == "approve" and listing.status == "suspended":
         # An objection or complaint about the same listing being handled (the punishment suspended meanwhile) comes
         # first, a founded one revokes it: approved under it, the listing would end by repair while the objection ran

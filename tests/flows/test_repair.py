@@ -185,3 +185,49 @@ def test_supplements_not_brought_in_time_send_the_application_back_to_the_review
     assert db.session.get(Case, rep.id).status == "repair_review"
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "reject", "reasons": "未按期补正。"})
     assert db.session.get(Case, rep.id).status == "repair_rejected"
+
+
+def test_a_subject_may_apply_for_repair_while_its_objection_is_handled(org, clock):
+    """Seed 001 二(三)1: an objection being handled (the punishment suspended) does not take away the right to apply
+    once the minimum period has run; approval waits for the objection, and a founded objection, which revokes the
+    listing, leaves the application nothing to approve. Suspended before the minimum period ended: not yet."""
+    from app.rights import objections
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2026-12-01T02:00:00+00:00")
+    early = objections.file_objection(applicant, case.id, "事实认定有误。", [])
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.rollback()
+    assert "最短公示期尚未届满" in str(refused.value.message)
+    do(user("market_lead"), task_of(early.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。"})
+    do(applicant, task_of(early.id, "applicant_next"), {"next_step": "complain", "grounds": "答复依据不客观。"})
+    assert listings_of(case.id)[0].status == "suspended"  # (the complaint, with the office)
+    clock.move_to("2027-03-20T02:00:00+00:00")  # (still suspended: its end is unknown, the period not yet run)
+    with pytest.raises(DomainError):
+        repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.rollback()
+
+
+def test_an_application_made_during_an_objection_is_not_approved_once_the_objection_revokes_the_listing(org, clock):
+    from app.rights import objections
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-02-22T02:00:00+00:00")  # (the minimum period ended on 21 February)
+    obj = objections.file_objection(applicant, case.id, "事实认定有误。", [])
+    db.session.commit()
+    assert listings_of(case.id)[0].status == "suspended"
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    assert rep.kind == "repair"
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "upheld", "reasons": "认定有误，予以撤销。"})
+    assert listings_of(case.id)[0].status == "revoked"
+    with pytest.raises(DomainError) as refused:
+        do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予修复。"})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "outcome" and "已经结束（撤销" in str(refused.value.errors[0][1])
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "reject", "reasons": "联合惩戒已撤销，无需修复。"})
+    assert listings_of(case.id)[0].status == "revoked"
