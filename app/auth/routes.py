@@ -363,9 +363,13 @@ def change_role(user_id):
 @login_required
 def require_two_factor(user_id):
     user = _account(user_id, SECURITY_ADMIN)
-    services.set_two_factor_required(current_user, user, request.form.get("required") == "1")
-    db.session.commit()
-    flash(_l("Saved."), "success")
+    try:
+        services.set_two_factor_required(current_user, user, request.form.get("required") == "1")
+        db.session.commit()
+        flash(_l("Saved."), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
     return redirect(url_for("auth.security_users"))
 
 
@@ -373,7 +377,11 @@ def require_two_factor(user_id):
 @login_required
 def unlock(user_id):
     user = _account(user_id, SECURITY_ADMIN)
-    services.unlock(current_user, user)
-    db.session.commit()
-    flash(_l("Saved."), "success")
+    try:
+        services.unlock(current_user, user)
+        db.session.commit()
+        flash(_l("Saved."), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
     return redirect(url_for("auth.security_users"))

@@ -443,6 +443,7 @@ def change_role(actor, user: User, role: str, reason: str) -> None:
     """The security administrator gives a user another role (with a reason); the user's sessions end, so the
     new permissions hold from the next request. Nobody changes their own role. Flush."""
     require_role(actor, SECURITY_ADMIN)
+    _not_a_service_account(user)  # (its role is its client's unit's work: an administrator's role would be a way in)
     if role not in ROLES:
         raise DomainError(_l("Choose a role."), "role")
     if user.id == actor.id:
@@ -466,6 +467,7 @@ def set_two_factor_required(actor, user: User, required: bool) -> None:
     """The security administrator requires (or stops requiring) two-factor login of one account whose role does
     not require it anyway; the user enrols at the next login. Flush."""
     require_role(actor, SECURITY_ADMIN)
+    _not_a_service_account(user)
     if user.two_factor_required == required:
         return
     user.two_factor_required = required
@@ -475,5 +477,6 @@ def set_two_factor_required(actor, user: User, required: bool) -> None:
 
 def unlock(actor, user: User) -> None:
     require_role(actor, SECURITY_ADMIN)
+    _not_a_service_account(user)
     user.locked_until, user.failed_logins = None, 0
     audit.record(actor, "user", user.id, "unlock")

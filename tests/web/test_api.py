@@ -184,6 +184,15 @@ def test_a_clients_service_account_has_no_password_and_logs_in_nowhere(client, o
     with pytest.raises(DomainError):
         auth_services.save_user(user("admin"), account, account.username, "改名", "office", account.unit_id, True)
     db.session.rollback()
+    # nor does the security administrator give it another role (an administrator's would be a way in), unlock it or
+    # set its two-factor policy
+    for act in (lambda: auth_services.change_role(user("secadmin"), account, "audit_admin", "测试"),
+                lambda: auth_services.unlock(user("secadmin"), account),
+                lambda: auth_services.set_two_factor_required(user("secadmin"), account, True)):
+        with pytest.raises(DomainError):
+            act()
+        db.session.rollback()
+    assert db.session.get(User, account.id).role != "audit_admin"
     from app.demo import DEMO_PASSWORD
 
     account.set_password(DEMO_PASSWORD)  # (even with a password somehow set, it logs in nowhere)

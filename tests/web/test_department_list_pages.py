@@ -133,3 +133,16 @@ def test_the_imports_table_counts_each_imports_subjects_in_one_query(client, org
     send(GOOD[:1] + ["另一建材有限公司", GOOD[2], "91510400MA6X00090A"] + GOOD[4:9] + ["资市监信〔2026〕14号"] + GOOD[10:])
     second, cost_after = counts()
     assert sorted(second) == [1, 2] and cost_after == cost
+
+
+def test_the_system_administrator_imports_no_list(client, org, clock):
+    """三员分立: the system administrator does no business work; a black list is a department's (or the office's)."""
+    login(client, "market_cw")
+    token = csrf_from(client.get("/lists/department/").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "admin")
+    assert client.get("/lists/department/").status_code == 403
+    page = client.get("/admin/users").get_data(as_text=True)
+    resp = client.post("/lists/department/", data={"csrf_token": csrf_from(page), "file": (_file(HEAD, GOOD), "l.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 403 and db.session.scalar(select(func.count(Listing.id))) == 0
