@@ -51,10 +51,18 @@ def can_see_full_codes(actor, case) -> bool:
     return actor.role == OFFICE or (actor.role in UNIT_ROLES and actor.unit_id == case.initiating_unit_id)
 
 
+def names_a_person(attachment) -> bool:
+    """The document's party is a person: its own subject, or for one uploaded for the whole case, any of the case's."""
+    if attachment.subject_id is not None:
+        return db.session.scalar(select(Subject.kind).where(Subject.id == attachment.subject_id)) == "person"
+    return db.session.scalar(select(CaseSubject.id).join(Subject, Subject.id == CaseSubject.subject_id).where(
+        CaseSubject.case_id == attachment.case_id, Subject.kind == "person").limit(1)) is not None
+
+
 def log_identity_document(actor, attachment, address: str | None) -> bool:
     """Opening a document that prints a person's identity number whole (a decision addressed to them) is a
     whole-number view in the security log, like a case page showing it (flush; the caller commits). True if logged."""
-    if hooks.names_identity(attachment) and db.session.scalar(select(Subject.kind).where(Subject.id == attachment.subject_id)) == "person":
+    if hooks.names_identity(attachment) and names_a_person(attachment):
         security_log.record("full_code_view", actor, address=address, entity="attachment", key=attachment.id)
         return True
     return False

@@ -99,13 +99,14 @@ def register_attachment_rule(purpose: str, visible: Callable) -> None:
 
 
 def register_identity_document(purpose: str) -> None:
-    """Files of this purpose addressed to one subject (attachment.subject_id) print that subject's code whole (a decision
-    document names its party by identity number): opening one for a person is logged as a whole-number view."""
+    """Files of this purpose print their parties' codes whole (a decision document names its party by identity number):
+    one addressed to a subject (attachment.subject_id) names that subject, one uploaded for the whole case (the signed
+    decision) any of its subjects. Opening one that names a person is logged as a whole-number view."""
     _identity_documents.add(purpose)
 
 
 def names_identity(attachment) -> bool:
-    return attachment.purpose in _identity_documents and attachment.subject_id is not None
+    return attachment.purpose in _identity_documents
 
 
 def register_role_purposes(role: str, purposes: set[str]) -> None:

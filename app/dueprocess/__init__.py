@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
 from app.cases import hooks
+from app.cases.access import names_a_person
 from app.cases.models import Subject
 from app.dueprocess import admin_routes, corrections, decision_document, routes, services
 from app.dueprocess.forms import ServiceForm, StatementForm
@@ -42,7 +43,11 @@ def _decisions_visible(actor, attachments) -> set[int]:
     addressed = {a.subject_id for a in attachments if a.subject_id is not None}
     persons = set(db.session.scalars(select(Subject.id).where(Subject.id.in_(addressed), Subject.kind == "person"))) \
         if addressed else set()
-    return {a.id for a in attachments if a.subject_id not in persons}
+    # (the signed decision uploaded for the whole case names each of its subjects: hidden where one is a person)
+    whole_case = [a for a in attachments if a.subject_id is None]
+    case_has_person = bool(whole_case) and names_a_person(whole_case[0])
+    return {a.id for a in attachments
+            if (a.subject_id not in persons if a.subject_id is not None else not case_has_person)}
 
 
 def init_app(app) -> None:

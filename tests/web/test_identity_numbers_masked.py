@@ -116,6 +116,19 @@ def test_opening_a_decision_that_prints_a_persons_number_whole_is_logged_as_a_wh
                                                                      SecurityEvent.entity == "attachment",
                                                                      SecurityEvent.entity_key == str(att.id))).all()
     assert sorted(logged) == ["finance_cw", "market_lead"]
+    # The signed decision uploaded for the whole case (no one subject's copy) prints the person's number too: the same
+    # readers, the same log.
+    from app.cases import attachments
+    from tests.helpers import PDF
+
+    [signed] = attachments.store(case.id, user("market_lead"), [PDF], "decision", "decision_files")
+    db.session.commit()
+    for who, status in (("supervisor1", 404), ("admin", 404), ("finance_cw", 200)):
+        login(client, who)
+        assert client.get(f"/cases/{case.id}/files/{signed.id}").status_code == status, who
+        _logout(client)
+    assert db.session.scalars(select(SecurityEvent.username).where(SecurityEvent.kind == "full_code_view",
+                                                                   SecurityEvent.entity_key == str(signed.id))).all() == ["finance_cw"]
     # The auditor reads which document of which case it was (not a bare number, and never its file name).
     login(client, "auditor")
     page = client.get("/admin/security-log/").get_data(as_text=True)
