@@ -1,7 +1,7 @@
 """Checks of an uploaded file's content beyond its type: what a file of an allowed type may still carry.
 
 - PDF: no JavaScript or actions that run when the file is opened (/JavaScript, /JS, /OpenAction, /Launch,
-  /AA, /EmbeddedFile, /RichMedia, /XFA), also inside streams (object streams), which are decoded to look with
+  /AA, /EmbeddedFiles, /EF, /EmbeddedFile, /RichMedia, /XFA), also inside streams (object streams), which are decoded to look with
   every filter their dictionary names (Flate with predictors, ASCIIHex, ASCII85, LZW, RunLength, chains: pypdf's
   decoders), and also when a name is written with #xx escapes (/Open#41ction is /OpenAction to a reader). A
   stream whose dictionary or filters cannot be read, and an encrypted PDF, cannot be checked and are refused.
@@ -30,7 +30,9 @@ from app.i18n import lazy_gettext as _l
 MAX_ZIP_PARTS = 2000
 MAX_ZIP_TOTAL = 100 * 1024 * 1024  # uncompressed
 MAX_ZIP_RATIO = 200  # uncompressed / compressed, per part
-ACTIVE_NAMES = (b"JavaScript", b"JS", b"OpenAction", b"Launch", b"AA", b"EmbeddedFile", b"RichMedia", b"XFA")
+# (files carried inside: the catalog's name tree /EmbeddedFiles, a file specification's /EF, the stream's /EmbeddedFile)
+ACTIVE_NAMES = (b"JavaScript", b"JS", b"OpenAction", b"Launch", b"AA", b"EmbeddedFiles", b"EmbeddedFile", b"EF",
+                b"RichMedia", b"XFA")
 PDF_ACTIVE = re.compile(rb"/(" + b"|".join(ACTIVE_NAMES) + rb")\b")
 # A name with at least one #xx escape (PDF 1.2+: any character of a name may be written so); delimiters end it.
 _NAME_CHAR = rb"[^\x00\t\n\x0c\r /\[\]()<>{}%]"
@@ -226,7 +228,7 @@ def pdf_problem(data: bytes):
     except _Unreadable:
         return _l("The PDF's content could not be read to check it for scripts; save it again (e.g. print to PDF).")
     if active:
-        return _l("The PDF contains scripts or automatic actions; save it again without them (e.g. print to PDF).")
+        return _l("The PDF contains scripts, automatic actions or attached files; save it again without them (e.g. print to PDF).")
     tail = data.rstrip()[-1024:]
     if not tail.endswith(b"%%EOF"):
         return _l("The file has content after its end; only the document itself may be uploaded.")

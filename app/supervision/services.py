@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import distinct, func, select, text
 from sqlalchemy.orm import joinedload, selectinload
+from stdnum.cn import ric
 
 from app import clock
 from app.auth.models import ADMIN, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
@@ -165,6 +166,18 @@ def register_typical(actor, case_number: str, summary: str, title: str = ""):
 _PERSONAL = re.compile(r"\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|(?<!\d)0\d{9,11}(?!\d)|(?<![^@＠\s])[^@＠\s]+[@＠][^@＠\s]+[.．]\w+")
 
 
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789")
+_VALID_ONLY = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])|(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def _disguised(text: str) -> list[str]:
+    """Identity and mobile numbers written in Chinese numerals (五一〇四〇二…) or split by slashes (138/1234/5678).
+    Dates and ranges written so would read as long numbers too, so only a number that is one is reported: an identity
+    number whose check character holds, a mobile number of exactly eleven digits."""
+    t = re.sub(r"(?<=\d)[\s\-－_＿.·()（）/／]+(?=[\dXx])", "", text.translate(_CN_DIGITS))
+    return [m for m in _VALID_ONLY.findall(t) if len(m) == 11 or ric.is_valid(m)]
+
+
 def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCase:
     """The office publishes a typical case on the public page, in a text it has cleared of personal data."""
     require_role(actor, OFFICE)
@@ -178,11 +191,12 @@ def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCas
         raise DomainError(_l("Write the text to publish (at least 20 characters)."), "text")
     # Digits split by spaces, dashes, underscores, dots or brackets, or by invisible characters, still make an identity
     # or telephone number. (Not slashes, long dashes or 、: dates, ranges and lists such as 2026/01/01—2026/12/31 or
-    # 第13、14项 would read as numbers.)
+    # 第13、14项 would read as numbers; numbers split by slashes or written in Chinese numerals: _disguised.)
     title, text = strip_invisible(title), strip_invisible(text)
     # (full-width digits and letters, １３８… or ＩＤ numbers typed in a Chinese input method, read as half-width ones)
-    joined = re.sub(r"(?<=\d)[\s\-－_＿.·()（）]+(?=[\dXx])", "", unicodedata.normalize("NFKC", title + "\n" + text))
-    found = _PERSONAL.findall(joined)
+    plain = unicodedata.normalize("NFKC", title + "\n" + text)
+    joined = re.sub(r"(?<=\d)[\s\-－_＿.·()（）]+(?=[\dXx])", "", plain)
+    found = _PERSONAL.findall(joined) + _disguised(plain)
     if found:
         raise DomainError(_l("Remove personal data before publishing (identity or telephone numbers, e-mail): %(found)s",
                              found="、".join(found[:3])), "text")

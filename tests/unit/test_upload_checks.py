@@ -49,6 +49,9 @@ def test_clean_files_pass(ctx):
     ("scripts", PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Length 20/Filter/FlateDecode>>stream\n"
                             + zlib.compress(b"<</S/J#61vaScript/J#53(x)>>") + b"\nendstream endobj")),
     ("after its end", PDF + b"<html><script>alert(1)</script></html>"),
+    # a file carried inside (an executable attached): the name tree, a file specification's /EF
+    ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</Names<</EmbeddedFiles<</Names[(a.exe)2 0 R]>>>>>>")),
+    ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</Type/Filespec/F(a.exe)/EF<</F 3 0 R>>>>")),
 ])
 def test_pdfs_with_scripts_or_trailing_content_are_refused(ctx, needle, data):
     assert needle in _refused(ctx, "x.pdf", data)

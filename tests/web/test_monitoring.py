@@ -164,7 +164,9 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
     # (and e-mail addresses written with the full-width ＠ and ．)
     for hidden in ("510402198503\u200b124568", "(138)0013-8000", "138\u200b0013\u200b8000", "邮箱 zhangmou＠example.com",
                    "邮箱 zhang@example．cn", "电话 028-12345678", "座机(0812)3345678",
-                   "510402_19850312_4568", "138＿0013＿8000", "联系电话１３８００１３８０００", "０８１２－３３３４４４４"):
+                   "510402_19850312_4568", "138＿0013＿8000", "联系电话１３８００１３８０００", "０８１２－３３３４４４４",
+                   # (in Chinese numerals, or split by slashes: reported where the number is one)
+                   "五一〇四〇二一九八五〇三一二四五六八", "电话一三八〇〇一三八〇〇〇", "510402/19850312/4568", "138/0013/8000"):
         with pytest.raises(DomainError):
             supervision.publish_typical(user("office1"), t.id, t.title, f"某公司法定代表人张某（{hidden}）组织虚假宣传，经认定后联合惩戒。")
         db.session.rollback()
@@ -173,7 +175,8 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
         assert "发布前请删除个人信息" in resp.get_data(as_text=True), hidden
     # Dates and ranges are not taken for numbers (2026/01/01—2026/12/31).
     supervision.publish_typical(user("office1"), t.id, t.title, "惩戒期间为2026/01/01—2026/12/31，第13/14/15/16/17/18项措施同时实施。"
-                                                                "案号XL-2026-000001，罚款0.5万元，第1、2、3、4、5、6、7、8项。")
+                                                                "案号XL-2026-000001，罚款0.5万元，第1、2、3、4、5、6、7、8项。"
+                                                                "期间2026/01/01-2026/12/31，二〇二六年一月一日起，一二三四五六七八九项。")
     db.session.rollback()
     office.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(page), "title": t.title,
                                                              "text": "某公司法定代表人张某组织虚假宣传，经认定后由三家单位联合惩戒。"})
