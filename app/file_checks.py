@@ -310,3 +310,12 @@ def xml_problem(data: bytes):
     except SafeET.ParseError as exc:
         return _l("Malformed XML: %(why)s", why=str(exc))
     return None
+
+
+def size_problem(filename: str, data: bytes, limit: int):
+    """A file read one byte past `limit` (the route reads no more) is too large: said so, not taken for a damaged file."""
+    if len(data) > limit:
+        mb = limit // (1024 * 1024)
+        return _l("File %(name)s is larger than %(mb)s MB.", name=filename, mb=mb) if filename else \
+            _l("The file is larger than %(mb)s MB.", mb=mb)
+    return None

@@ -179,8 +179,12 @@ def keep_for_resubmission(actor, tokens, uploads: list[Upload]) -> tuple[list[St
     """A form goes back to its sender refused: the files it brought stay for the next submission (a browser cannot
     refill a file input): those kept before (named by the page's tokens) and the new ones staged; with the reasons
     the new ones that were not acceptable were refused (flush)."""
-    kept = staged_of(actor, tokens)
-    rows, problems = stage(actor, uploads)
+    kept = staged_of(actor, tokens)[:MAX_FILES]
+    room = MAX_FILES - len(kept)  # (a form takes at most MAX_FILES a field: more kept would only be refused later)
+    rows, problems = stage(actor, uploads[:room])
+    if len(uploads) > room:
+        problems = [*problems, str(_l("At most %(n)s files at once: %(m)s of those sent were not kept.", n=MAX_FILES,
+                                       m=len(uploads) - room))]
     return kept + rows, problems
 
 

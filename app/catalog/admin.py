@@ -264,9 +264,15 @@ def export_xlsx() -> bytes:
     return buf.getvalue()
 
 
+MAX_IMPORT_BYTES = 5 * 1024 * 1024  # (the route reads one byte more)
+
+
 def import_xlsx(actor, data: bytes, reason: str) -> tuple[int, int]:
     """New codes become entries, known codes new versions (if changed). Any bad row: nothing imported."""
     require_role(actor, *MANAGERS)
+    too_large = file_checks.size_problem("", data, MAX_IMPORT_BYTES)
+    if too_large:
+        raise DomainError(too_large, "file")
     problem = file_checks.content_problem("xlsx", data)  # (a compression bomb is refused before it is unpacked)
     if problem:
         raise DomainError(problem, "file")

@@ -18,7 +18,6 @@ from app.security_log import services as security_log
 from forms.fields import choices
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/catalog")
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _catalog_form(form):
@@ -104,7 +103,7 @@ def catalog_import():
     if form.validate_on_submit():
         f = request.files.get("file")
         try:
-            created, versioned = catalog.import_xlsx(current_user, f.stream.read(MAX_IMPORT_BYTES + 1), form.reason.data or "")
+            created, versioned = catalog.import_xlsx(current_user, f.stream.read(catalog.MAX_IMPORT_BYTES + 1), form.reason.data or "")
             db.session.commit()
             flash(_l("%(c)s entries created, %(v)s new versions.", c=created, v=versioned), "success")
             return redirect(url_for("catalog.catalog_list"))

@@ -34,6 +34,9 @@ def _is_code(text: str) -> bool:
 
 def run(requester: services.Requester, filename: str, data: bytes) -> tuple[bytes, int]:
     """The answer sheet and the number of subjects checked (flush). DomainError for an unusable file."""
+    too_large = file_checks.size_problem(filename, data, current_app.config["MAX_UPLOAD_BYTES"])
+    if too_large:
+        raise DomainError(too_large, "file")
     if filename.lower().endswith(".xlsx"):
         problem = file_checks.content_problem("xlsx", data)
         if problem:

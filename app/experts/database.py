@@ -136,9 +136,15 @@ def remove_unavailability(actor, expert: Expert, row_id: int) -> None:
 
 
 # -- import ----------------------------------------------------------------------------------------
+MAX_FILE_BYTES = 5 * 1024 * 1024  # (the route reads one byte more)
+
+
 def import_file(actor, filename: str, data: bytes) -> list[Expert]:
     """Import every row or none: on any bad row, raise DomainError listing each (row number, reason)."""
     require_role(actor, *MANAGERS)
+    too_large = file_checks.size_problem(filename, data, MAX_FILE_BYTES)
+    if too_large:
+        raise DomainError(too_large, "file")
     if (filename or "").lower().endswith(".xlsx"):  # (a compression bomb is refused before it is unpacked)
         problem = file_checks.content_problem("xlsx", data)
         if problem:

@@ -122,7 +122,7 @@ def import_experts():
     if form.validate_on_submit():
         f = request.files.get(form.file.name)
         try:
-            created = database.import_file(current_user, f.filename or "", f.stream.read(5 * 1024 * 1024 + 1))
+            created = database.import_file(current_user, f.filename or "", f.stream.read(database.MAX_FILE_BYTES + 1))
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

@@ -249,3 +249,23 @@ def test_a_long_file_name_keeps_its_extension(ctx):
 
     assert _safe_name("长" * 300 + ".pdf") == "长" * 196 + ".pdf"
     assert _safe_name("a" * 150 + ".pdf") == "a" * 150 + ".pdf"
+
+
+def test_imports_say_a_file_is_too_large_instead_of_damaged(ctx, org):
+    """The routes read one byte past the limit: a file that long is said to be too large, not unreadable."""
+    from flask import current_app
+
+    from app.catalog import admin as catalog
+    from app.credit import batch, services
+    from app.experts import database
+    from app.file_checks import size_problem
+    from tests.conftest import user
+
+    assert size_problem("a.xlsx", b"x" * 11, 10) and size_problem("a.xlsx", b"x" * 10, 10) is None
+    over = current_app.config["MAX_UPLOAD_BYTES"] + 1
+    for call in (lambda: database.import_file(user("office1"), "experts.xlsx", b"PK" + b"\0" * database.MAX_FILE_BYTES),
+                 lambda: catalog.import_xlsx(user("admin"), b"PK" + b"\0" * catalog.MAX_IMPORT_BYTES, "r"),
+                 lambda: batch.run(services.Requester.of_user(user("finance_cw")), "subjects.xlsx", b"PK" + b"\0" * over)):
+        with pytest.raises(DomainError) as refused:
+            call()
+        assert "MB" in str(refused.value.message), refused.value.message

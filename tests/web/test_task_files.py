@@ -3,7 +3,7 @@ portal's forms (a browser cannot refill a file input)."""
 import io
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.cases.models import Attachment
 from app.extensions import db
@@ -64,3 +64,25 @@ def test_a_task_form_refused_by_a_conflict_keeps_its_files_too(client, org, cloc
         "csrf_token": csrf_from(html), "outcome": "applied", "report": "已设置限制", "staged-files": token})
     assert done.status_code == 302
     assert "冲突时的实施情况.pdf" in db.session.scalars(select(Attachment.filename).where(Attachment.case_id == case.id)).all()
+
+
+def test_files_kept_across_refusals_stop_at_what_one_submission_takes(client, org, clock):
+    """Refused again and again with new files each time, a form keeps at most ten (what one submission takes): the
+    rest are not stored, and the form says so."""
+    from app.cases.models import StagedUpload
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"))
+    task = next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市市场监管局"))
+    login(client, "market_cw")
+    url = f"/tasks/{task.task_id}"
+    html, tokens = client.get(url).get_data(as_text=True), []
+    for round_ in range(3):
+        files = [(io.BytesIO(PDF.data.replace(b"%%EOF", f"%{round_}-{i}\n%%EOF".encode())), f"f{round_}-{i}.pdf") for i in range(6)]
+        resp = client.post(url, content_type="multipart/form-data", data={
+            "csrf_token": csrf_from(html), "outcome": "applied", "report": "", "staged-files": tokens, "files": files})
+        html = resp.get_data(as_text=True)
+        tokens = re.findall(r'name="staged-files" type="checkbox" value="([0-9a-f]+)"', html)
+    assert len(tokens) == 10 and db.session.scalar(select(func.count(StagedUpload.id))) == 10
+    assert "未保留" in html
