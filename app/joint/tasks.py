@@ -135,6 +135,9 @@ def issue_notice(ctx: TaskContext) -> dict:
     return {"statement_due_at": clock.as_utc(notice.statement_due_at).isoformat()}
 
 
+MAX_MEETING_AHEAD_DAYS = 90
+
+
 def schedule_meeting(ctx: TaskContext) -> dict:
     """Schedule the determination (or special) meeting and draw its experts at random (seed 001 二(二)2)."""
     v = ctx.values
@@ -149,6 +152,10 @@ def schedule_meeting(ctx: TaskContext) -> dict:
         # decide without hearing them (the determination refuses it, so the experts would be drawn for nothing).
         raise DomainError(_l("The subjects may state their case until the day before %(d)s: schedule the meeting on or "
                              "after that day.", d=ShownDate(heard)), "meeting_date")
+    latest = max(clock.today_local(), heard or clock.today_local()) + timedelta(days=MAX_MEETING_AHEAD_DAYS)
+    if meeting_date > latest:  # (experts are drawn and units convened for that day: months ahead, none could promise it)
+        raise DomainError(_l("Schedule the meeting within %(n)s days (by %(d)s): the drawn experts and the convened units "
+                             "are asked to keep that day.", n=MAX_MEETING_AHEAD_DAYS, d=ShownDate(latest)), "meeting_date")
     if not v.get("day_off") and not WorkCalendar(meeting_date, meeting_date).is_workday(meeting_date):
         # (the experts and the convened units are told this date: a day off is a choice made knowingly)
         raise DomainError(_l("%(date)s is a day off. Choose a working day, or tick that the meeting is held on a day off.",

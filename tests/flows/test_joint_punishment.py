@@ -492,6 +492,11 @@ def test_a_meeting_on_a_day_off_is_held_there_only_knowingly(org, clock):
     assert err.value.errors[0][0] == "meeting_date" and "2026年11月29日是休息日" in str(err.value.errors[0][1])
     db.session.rollback()
     assert open_tasks(case.id, "schedule_meeting") and db.session.get(Case, case.id).determination is None  # nothing written
+    # A date months ahead (2099) is not one the drawn experts and convened units can be held to.
+    with pytest.raises(DomainError) as err:
+        schedule("market_lead", ot, meeting_date=date(2099, 12, 31))
+    assert err.value.errors[0][0] == "meeting_date" and "90 日内" in str(err.value.errors[0][1])
+    db.session.rollback()
     complete("market_lead", only_task(case.id, "schedule_meeting"),
              {"meeting_date": sunday, "day_off": True, "legal_count": 1, "industry_count": 2, "reserves": 1,
               "excluded_expert_ids": [], "exclusion_reason": "", "convening_reason": NOT_CONVENED})
