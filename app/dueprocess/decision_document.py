@@ -296,6 +296,21 @@ def _tracing(change: int) -> None:
             _TRACING["ours"] = False
 
 
+_UNSAFE_ATTRIBUTE = re.compile(r"access to attribute '([^']*)' of '([^']*)' object is unsafe")
+
+
+def _security_text(exc: SecurityError) -> str:
+    """Jinja's sandbox says what it refused in English: the common cases in the user's language."""
+    text = str(exc)
+    m = _UNSAFE_ATTRIBUTE.search(text)
+    if m:
+        return str(_l("reading %(attr)s of a value (the database and Python behind the placeholders are not reachable)",
+                      attr=m.group(1)))
+    if text.endswith("is not safely callable"):
+        return str(_l("calling a method that changes data"))
+    return text
+
+
 def render_pdf(body: str, context: dict) -> bytes:
     env = _env()
     try:
@@ -307,7 +322,7 @@ def render_pdf(body: str, context: dict) -> bytes:
         raise DomainError(_l("The template has a syntax error on line %(line)s (check that every {{ and {%% is closed): %(e)s",
                              line=exc.lineno, e=str(exc)), "body") from exc
     except SecurityError as exc:
-        raise DomainError(_l("The template uses something templates may not use: %(e)s", e=str(exc)), "body") from exc
+        raise DomainError(_l("The template uses something templates may not use: %(e)s", e=_security_text(exc)), "body") from exc
     except Exception as exc:  # noqa: BLE001  (an administrator's template: say what is wrong)
         raise DomainError(_l("The template cannot be rendered: %(e)s", e=str(exc)), "body") from exc
     if len(html) > MAX_RENDERED:

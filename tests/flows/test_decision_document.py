@@ -79,8 +79,9 @@ def test_administrators_edit_the_template_and_bad_ones_are_refused(org, clock):
     assert err.value.errors[0][0] == "body"
     with pytest.raises(DomainError):
         decision_document.save_template(user("office1"), "<p>x</p>", "试")
-    with pytest.raises(DomainError) as err:  # the sandbox refuses reaching into Python
+    with pytest.raises(DomainError) as err:  # the sandbox refuses reaching into Python, saying so in Chinese
         decision_document.save_template(admin, "<p>{{ case.__class__.__mro__ }}</p>", "试")
+    assert "读取值的 __class__ 属性" in str(err.value.errors[0][1]) and "unsafe" not in str(err.value.errors[0][1])
     decision_document.save_template(admin, "<html><head></head><body><h1>决定书 {{ number }}</h1><p>{{ subject.name }}</p>"
                                            "<p>[{{ case.created_by }}|{{ subject.id }}]</p>"
                                            '<img src="file:///etc/passwd"/></body></html>', "简化版式")
