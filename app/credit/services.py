@@ -25,7 +25,7 @@ from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS, label
+from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS
 from app.listings.models import Listing, ListingUnit, lifted_by_decision
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
@@ -427,7 +427,9 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
                           "action")
     if action not in set(allowed_actions(listing.kind, listing.status)) | set(allowed_actions(listing.kind, then)):
         raise DomainError(_l("The listing is %(status)s: your unit may not record “%(action)s” on its ground.",
-                             status=label(LISTING_STATUS_LABELS, listing.status), action=label(CHECK_ACTION_LABELS, action)),
+                             # (the labels left lazy: the API says this in Chinese and English)
+                             status=LISTING_STATUS_LABELS.get(listing.status, listing.status),
+                             action=CHECK_ACTION_LABELS.get(action, action)),
                           "action")
     app_row = CheckApplication(check_id=check_id, listing_id=listing_id, unit_id=requester.unit_id, action=action, note=note,
                                user_id=requester.user_id, api_client_id=requester.api_client_id)
