@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import FileField, IntegerField, StringField, TextAreaField
+from wtforms import FileField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.i18n import lazy_gettext as _l
-from forms.fields import MultiCheckboxField
+from forms.fields import MultiCheckboxField, choices
 
 
 class CallForm(FlaskForm):
@@ -17,3 +17,6 @@ class CallForm(FlaskForm):
     days = IntegerField(_l("Deadline (working days)"), default=5,
                         validators=[InputRequired(message=_l("The deadline is between 1 and 60 working days.")),
                                     NumberRange(min=1, max=60, message=_l("The deadline is between 1 and 60 working days."))])
+    repeat = SelectField(_l("Publish it again"), choices=choices([("", _l("No: once")), ("month", _l("Each month (on the 1st)")),
+                                                                  ("quarter", _l("Each quarter (on 1 March, 1 June, 1 September, 1 December)"))]),
+                         default="", validators=[Optional()])

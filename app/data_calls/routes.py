@@ -8,11 +8,12 @@ from flask_login import current_user, login_required
 from app.auth.permissions import require_role
 from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
-from app.data_calls import services
+from app.data_calls import repeats, services
 from app.data_calls.forms import CallForm
 from app.enums import CaseKind
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.exports import XLSX
+from app.extensions import db
 from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 from app.security_log import services as security_log
@@ -25,7 +26,22 @@ bp = Blueprint("data_calls", __name__, url_prefix="/data-calls")
 @login_required
 def index():
     require_role(current_user, "caseworker", "group_lead", "office", "supervisor", "admin")
-    return render_template("data_calls/index.html", calls=services.calls_for(current_user), states=services.STATE_LABELS)
+    return render_template("data_calls/index.html", calls=services.calls_for(current_user), states=services.STATE_LABELS,
+                           repeated=repeats.active_repeats() if current_user.role in ("office", "supervisor", "admin") else [])
+
+
+@bp.route("/repeats/<int:repeat_id>/stop", methods=["POST"])
+@login_required
+def stop_repeat(repeat_id):
+    require_role(current_user, "office")
+    try:
+        repeats.stop(current_user, repeat_id)
+        db.session.commit()
+        flash(_l("The call will not be published again."), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("data_calls.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -36,8 +52,15 @@ def new():
     form.unit_ids.choices = choices((u.id, u.name) for u in services.callable_units())
     if form.validate_on_submit():
         uploads = uploads_from(request.files.getlist("template"), "template")
-        case = commit_or_errors(form, lambda: services.publish(current_user, form.title.data, form.instructions.data, form.columns.data,
-                                                              form.unit_ids.data or [], form.days.data, uploads[0] if uploads else None))
+
+        def publish():
+            case = services.publish(current_user, form.title.data, form.instructions.data, form.columns.data,
+                                    form.unit_ids.data or [], form.days.data, uploads[0] if uploads else None)
+            if form.repeat.data:
+                repeats.start(current_user, case, form.repeat.data)
+            return case
+
+        case = commit_or_errors(form, publish)
         if case:
             flash(_l("Call %(number)s published to the units.", number=case.number), "success")
             return redirect(url_for("cases.detail", case_id=case.id))

@@ -10,6 +10,7 @@ from app import clock, txcache
 from app.api import webhooks
 from app.blobs import store as blobs
 from app.cases import attachments, checkpoints, deadlines, runtime
+from app.data_calls import repeats as data_call_repeats
 from app.engine import heartbeats, timers
 from app.extensions import db
 from app.supervision import monitoring, reports
@@ -123,6 +124,20 @@ def typical_quota_notices() -> int:
         db.session.rollback()
         log.exception("typical-case quota notices failed")
         return 0
+
+
+def issue_repeated_calls() -> int:
+    """Data calls the office set to repeat, published on their period's day (each in its own transaction)."""
+    n = 0
+    for repeat_id in data_call_repeats.due_ids(clock.today_local()):
+        try:
+            n += data_call_repeats.issue(repeat_id, clock.today_local()) is not None
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("publishing a repeated data call failed")
+    db.session.rollback()
+    return n
 
 
 def refresh_dashboard(app) -> None:
@@ -239,6 +254,7 @@ def run_sweeps(app):
         sweep_deadlines()
         escalate_overdue()
         typical_quota_notices()
+        issue_repeated_calls()
         deliver_webhooks()
         try:
             return timers.next_due()

@@ -2,11 +2,11 @@
 liaison) answers with the table, checked against the columns; the office returns or accepts; the compiled table
 spans the units; closing the call ends the units that never answered; late answers show as overdue."""
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.cases.attachments import Upload
 from app.cases.models import Attachment, Case, OpenTask
@@ -110,3 +110,57 @@ def test_the_office_may_give_its_own_xlsx_template(org, clock):
         calls.publish(user("office1"), "x", "", "", [unit_id("市财政局")], 3, Upload("t.pdf", b"%PDF", "template"))
     assert err.value.errors[0][0] == "template"
     db.session.rollback()
+
+
+def test_a_call_set_to_repeat_each_quarter_is_published_again_at_each_quarters_end_until_stopped(org, clock):
+    """Seed 004 (二十五) 在每季末向市信用办书面报送工作进展情况: published once (Monday 23 November 2026) and set to repeat
+    each quarter, the call is published again on 1 March 2027 by the scheduler — its columns, template, units and
+    deadline, the title naming the quarter — once although two scheduler passes run, and no more once stopped."""
+    from app.data_calls import repeats
+    from app.data_calls.models import DataCallRepeat
+    from app.scheduler.jobs import issue_repeated_calls
+
+    assert repeats.issue_day("quarter", date(2026, 11, 23)) == date(2026, 12, 1)
+    assert repeats.issue_day("quarter", date(2026, 12, 1)) == date(2027, 3, 1)
+    assert repeats.issue_day("month", date(2026, 12, 31)) == date(2027, 1, 1)
+    template = _xlsx(header=("工作事项", "完成数量#", "进展情况"))
+    source = calls.publish(user("office1"), "信用体系建设工作进展", "请于季末报送本季度工作进展。", "", [unit_id("市财政局"), unit_id("市税务局")],
+                           10, template)
+    with pytest.raises(DomainError):
+        repeats.start(user("office1"), source, "weekly")
+    rep = repeats.start(user("office1"), source, "quarter")
+    db.session.commit()
+    assert rep.next_on == date(2026, 12, 1) and "data_call_repeat_set" in event_types(source.id)
+    assert issue_repeated_calls() == 0  # (not before its day)
+    clock.move_to("2026-12-01T00:30:00+00:00")  # 08:30 in Shanghai
+    assert issue_repeated_calls() == 1 and issue_repeated_calls() == 0  # (once, whatever the passes)
+    copy = db.session.scalars(select(Case).where(Case.kind == "data_call", Case.id != source.id)).one()
+    assert copy.title == "信用体系建设工作进展（2026年第4季度）" and copy.facts == "请于季末报送本季度工作进展。"
+    assert [c.name for c in calls.columns_of(copy)] == ["工作事项", "完成数量", "进展情况"] and calls.columns_of(copy)[1].numeric
+    assert sorted(s.unit_id for s in calls.submissions_of(copy.id)) == sorted([unit_id("市财政局"), unit_id("市税务局")])
+    assert copy.determination["days"] == 10 and copy.created_by_id == user("office1").id
+    assert db.session.scalar(select(Attachment.purpose).where(Attachment.case_id == copy.id)) == "data_call_template"
+    assert len(open_tasks(copy.id, "submit_data")) == 2 and "data_call_repeated" in event_types(copy.id)
+    assert db.session.get(DataCallRepeat, rep.id).next_on == date(2027, 3, 1)
+    with pytest.raises(DomainError):
+        repeats.stop(user("finance_cw"), rep.id)
+    db.session.rollback()
+    repeats.stop(user("office1"), rep.id)
+    db.session.commit()
+    clock.move_to("2027-03-01T00:30:00+00:00")
+    assert issue_repeated_calls() == 0
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.kind == "data_call")) == 2
+
+
+def test_a_repeated_call_whose_owner_left_the_office_stops_and_says_so(org, clock):
+    from app.data_calls import repeats
+    from app.data_calls.models import DataCallRepeat
+    from app.scheduler.jobs import issue_repeated_calls
+
+    source = _publish()
+    rep = repeats.start(user("office1"), source, "month")
+    user("office1").active = False
+    db.session.commit()
+    clock.move_to("2026-12-01T00:30:00+00:00")
+    assert issue_repeated_calls() == 0
+    assert not db.session.get(DataCallRepeat, rep.id).active and "data_call_repeat_stopped" in event_types(source.id)

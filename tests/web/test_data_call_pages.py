@@ -116,3 +116,28 @@ def _tasks(case_id):
     from app.cases.models import OpenTask
 
     return db.session.scalars(select(OpenTask).where(OpenTask.case_id == case_id, OpenTask.bpmn_id == "submit_data")).all()
+
+
+def test_the_office_sets_a_call_to_repeat_each_quarter_and_stops_it_on_the_calls_page(client, org, clock):
+    from app.data_calls.models import DataCallRepeat
+
+    login(client, "office1")
+    page = client.get("/data-calls/new").get_data(as_text=True)
+    assert "重复发布" in page and "每季度" in page
+    bad = client.post("/data-calls/new", data={"csrf_token": csrf_from(page), "title": "季度工作进展", "columns": "事项\n数量#",
+                                                "unit_ids": [str(unit_id("市财政局"))], "days": "10", "repeat": "weekly"})
+    assert bad.status_code == 200 and db.session.scalar(select(DataCallRepeat.id)) is None  # (not a choice: refused)
+    resp = client.post("/data-calls/new", data={"csrf_token": csrf_from(page), "title": "季度工作进展", "columns": "事项\n数量#",
+                                                 "unit_ids": [str(unit_id("市财政局"))], "days": "10", "repeat": "quarter"},
+                       follow_redirects=True)
+    assert "已发送各单位" in resp.get_data(as_text=True)
+    listing = client.get("/data-calls/").get_data(as_text=True)
+    assert "每期重复发布的报送通知" in listing and "每季度" in listing and "2026年12月1日" in listing
+    rep = db.session.scalar(select(DataCallRepeat))
+    client.post(f"/data-calls/repeats/{rep.id}/stop", data={"csrf_token": csrf_from(listing)})
+    db.session.refresh(rep)
+    assert not rep.active and "每期重复发布的报送通知" not in client.get("/data-calls/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(listing)})
+    login(client, "finance_cw")
+    other = client.get("/data-calls/").get_data(as_text=True)
+    assert client.post(f"/data-calls/repeats/{rep.id}/stop", data={"csrf_token": csrf_from(other)}).status_code == 403
