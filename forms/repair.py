@@ -21,14 +21,15 @@ class ReviewForm(TaskForm):
 
     def prepare(self, case, units) -> None:
         """The reviewer is told of an objection to the same punishment still being handled (the punishment is
-        suspended meanwhile; an approved repair ends it, and the objection then has nothing left to decide)."""
+        suspended meanwhile): approval waits until it is settled (a founded one revokes the listing)."""
         subject_ids = [cs.subject_id for cs in case.subjects]
         pending = open_objection(case.parent_case_id, subject_ids[0]) if case.parent_case_id and subject_ids else None
         if pending is not None:
             self.notice_title = _l("An objection to this punishment is being handled")
             self.notice = _l("The subject's objection %(number)s to the same determination is still open, and the "
-                             "punishment is suspended while it is handled. Approving the repair ends the punishment now; "
-                             "the unit handling the objection is then left with nothing to decide.", number=pending.number)
+                             "punishment is suspended while it is handled. The repair can be approved once the objection "
+                             "is settled (a founded objection revokes the listing); meanwhile you may ask for material or "
+                             "reject it.", number=pending.number)
 
 
 class SupplementForm(TaskForm):

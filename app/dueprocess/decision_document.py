@@ -103,7 +103,10 @@ def current_template() -> str:
 MAX_RENDERED = 300_000
 MAX_LOOP = 1000
 MAX_VALUE = MAX_RENDERED  # (no text or list made while rendering is longer than the document may be)
-_HUGE_WIDTH = re.compile(r"[{%][^{}%]*?\d{7,}")  # a width of millions in a format ("%300000000s", "{:>300000000}")
+# A width or precision of millions in a format ("%300000000s", "{:>300000000}"); not digits of the text itself.
+_HUGE_WIDTH = re.compile(r"%[-+ #0]*\d{7,}|%[-+ #0]*\d*\.\d{7,}|\{[^{}]*:[^{}]*\d{7,}")
+_SIZED_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})  # (their number is the result's size)
+_SIZED_FILTERS = frozenset({"do_center", "do_indent", "do_truncate", "do_wordwrap", "do_filesizeformat"})
 
 
 def _refuse(what) -> None:
@@ -114,8 +117,8 @@ def _size(value) -> int:
     return len(value) if isinstance(value, (str, list, tuple, dict, set, bytes)) else 0
 
 
-def _check_args(args, kwargs) -> None:
-    """A number given to a filter or method (a width, a length, a count) of millions would make text of millions."""
+def _check_sizes(args, kwargs) -> None:
+    """A width or length of millions given to a method or filter that pads or indents would make text of millions."""
     for v in (*args, *kwargs.values()):
         if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_VALUE:
             _refuse(v)
@@ -127,20 +130,34 @@ def _check_result(value):
     return value
 
 
+def _check_estimate(size: int, what: str) -> None:
+    if size > MAX_VALUE:
+        _refuse(what)
+
+
 def _check_replace(text, old, new, count=None) -> None:
     """str.replace's result is computed before it can be measured: its length, from the counts."""
     if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
         n = text.count(old) if old else len(text) + 1
         if count is not None and isinstance(count, int) and count >= 0:
             n = min(n, count)
-        if len(text) + n * (len(new) - len(old)) > MAX_VALUE:
-            _refuse("replace")
+        _check_estimate(len(text) + n * (len(new) - len(old)), "replace")
+
+
+def _check_join(separator, items) -> None:
+    """A join's result is made in one step: its length from the parts (a list, or a text joined character by
+    character). Parts made one by one (a generator) are bounded by the render's memory as they are made."""
+    if isinstance(items, str):
+        _check_estimate(len(items) + len(str(separator)) * max(len(items) - 1, 0), "join")
+    elif isinstance(items, (list, tuple)):
+        _check_estimate(sum(_size(i) for i in items) + len(str(separator)) * max(len(items) - 1, 0), "join")
 
 
 class _BoundedSandbox(SandboxedEnvironment):
     """Every operation that could make a large value in one step (in C, between two of the render's steps) is
-    measured before it runs: repetition, concatenation, formats with wide fields, numbers given to filters and
-    methods, replacement. Values made step by step are bounded by the render's memory and time (_RenderBudget)."""
+    measured before it runs: repetition, concatenation, formats with wide fields, widths given to methods and filters
+    that pad or indent, replacement, joining, tab expansion. Values made step by step are bounded by the render's memory
+    and time (_RenderBudget)."""
 
     intercepted_binops = frozenset(["*", "**", "+", "%"])
 
@@ -162,9 +179,17 @@ class _BoundedSandbox(SandboxedEnvironment):
         return _check_result(super().call_binop(context, operator, left, right))
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805  (as Jinja's: no clash with keyword arguments)
-        _check_args(args, kwargs)
-        if getattr(__obj, "__name__", None) == "replace":
-            _check_replace(getattr(__obj, "__self__", None), *args[:3])
+        name, owner = getattr(__obj, "__name__", None), getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            if name in _SIZED_METHODS:
+                _check_sizes(args, kwargs)
+            if name == "expandtabs":
+                tab = args[0] if args else kwargs.get("tabsize", 8)
+                _check_estimate(len(owner) + owner.count("\t") * (tab if isinstance(tab, int) else 8), "expandtabs")
+            elif name == "replace":
+                _check_replace(owner, *args[:3])
+            elif name == "join" and args:
+                _check_join(owner, args[0])
         return _check_result(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value):
@@ -177,18 +202,20 @@ class _BoundedSandbox(SandboxedEnvironment):
 def _bounded_filter(f):
     @functools.wraps(f)  # (keeps Jinja's pass_context/pass_eval_context marks)
     def bounded(*args, **kwargs):
-        pass_arg = getattr(f, "jinja_pass_arg", None)
-        value_at = 1 if pass_arg is not None else 0
-        _check_args(args[value_at + 1:], kwargs)  # (the filter's own arguments, not the value it filters)
-        if f.__name__ in ("do_replace",):
-            _check_replace(*[str(a) if isinstance(a, str) else a for a in args[value_at:value_at + 4]])
-        if f.__name__ == "do_format" and isinstance(args[value_at] if len(args) > value_at else None, str) \
-                and _HUGE_WIDTH.search(args[value_at]):
-            _refuse(args[value_at][:40])
-        if f.__name__ == "do_join":
-            items = args[value_at] if len(args) > value_at else ()
-            if isinstance(items, (list, tuple)) and sum(_size(i) for i in items) > MAX_VALUE:
-                _refuse("join")
+        at = 1 if getattr(f, "jinja_pass_arg", None) is not None else 0  # (where the value filtered is)
+        value = args[at] if len(args) > at else None
+        own = args[at + 1:]  # (the filter's own arguments)
+        if f.__name__ in _SIZED_FILTERS:
+            _check_sizes(own, kwargs)
+        if f.__name__ == "do_indent" and isinstance(value, str):
+            width = own[0] if own else kwargs.get("width", 4)
+            _check_estimate(len(value) + (value.count("\n") + 1) * (width if isinstance(width, int) else len(str(width))), "indent")
+        elif f.__name__ == "do_replace":
+            _check_replace(value, *own[:3])
+        elif f.__name__ == "do_format" and isinstance(value, str) and _HUGE_WIDTH.search(value):
+            _refuse(value[:40])
+        elif f.__name__ == "do_join":
+            _check_join(own[0] if own else kwargs.get("d", ""), value)
         return _check_result(f(*args, **kwargs))
 
     return bounded
@@ -197,7 +224,7 @@ def _bounded_filter(f):
 def _bounded_range(*args):
     r = range(*args)
     if len(r) > MAX_LOOP:
-        raise SecurityError(f"range longer than {MAX_LOOP}")
+        raise SecurityError(str(_l("a loop longer than %(n)s", n=MAX_LOOP)))
     return r
 
 

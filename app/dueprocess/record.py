@@ -116,7 +116,10 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
     for c in cases:
         items.append(Item(c.created_at, str(labels.label(labels.CASE_KIND_LABELS, c.kind)), f"{c.number} · {c.title}", c))
         if c.decided_at:
-            items.append(Item(c.decided_at, str(_l("Decision")), f"{c.number} · {labels.label(labels.DECISION_LABELS, c.decision)}", c))
+            # (the meeting decides for each subject: one it left out reads that no action was taken on it)
+            decision = c.decision if c.decision != "act" or subject_id in (c.determination or {}).get("subject_ids", [subject_id]) \
+                else "no_action"
+            items.append(Item(c.decided_at, str(_l("Decision")), f"{c.number} · {labels.label(labels.DECISION_LABELS, decision)}", c))
     for n in notices:
         items.append(Item(n.issued_at, str(labels.EVENT_LABELS["notice_issued"]), n.intended, by_id.get(n.case_id)))
         if n.stated_at:

@@ -112,7 +112,11 @@ def test_administrators_edit_the_template_and_bad_ones_are_refused(org, clock):
              "{{ ('x'*1000)|replace('x', 'y'*1000)|length }}", "{{ ('x'*1000).replace('x', 'y'*1000)|length }}",
              "{{ ((['x'*1000]*1000)|join)|length }}", "{{ ('x'*200000 + 'y'*200000)|length }}",
              "{% set ns = namespace(s='x'*1000) %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
-             "{% set l = range(1000)|map('string')|map('center', 299000)|list %}{{ l|length }}"]
+             "{% set l = range(1000)|map('string')|map('center', 299000)|list %}{{ l|length }}",
+             # (each made in one step from small parts: measured before they run)
+             "{{ ('a'*1000).join('b'*100000)|length }}", "{{ ('\t'*1000).expandtabs(100000)|length }}",
+             "{{ ('\n'*1000)|indent(100000, true, true)|length }}", "{{ (['x'*100] * 1000)|join('y'*1000)|length }}",
+             "{% for i in range(5000) %}{% endfor %}"]
     for body in large:
         started = time.monotonic()
         with pytest.raises(DomainError) as err:
@@ -120,7 +124,9 @@ def test_administrators_edit_the_template_and_bad_ones_are_refused(org, clock):
         assert "模板使用了不允许的内容" in str(err.value.errors[0][1]) and time.monotonic() - started < 5, body
     # (what documents do stays allowed: formats, replacements, joins of a document's size)
     decision_document.save_template(admin, "<p>{{ '%05d'|format(3) }}{{ '{:>5}'.format(1) }}{{ 'a b'.replace(' ', '-') }}"
-                                           "{{ ['甲', '乙']|join('、') }}{{ ('第' ~ 1 ~ '条') * 3 }}{{ 'x'|center(80) }}</p>", "格式")
+                                           "{{ ['甲', '乙']|join('、') }}{{ ('第' ~ 1 ~ '条') * 3 }}{{ 'x'|center(80) }}"
+                                           "{{ '{:,}'.format(1200000) }}{{ '%s（代码 91510400MA6X000102）' % '某公司' }}"
+                                           "{{ '、'.join(['甲', '乙']) }}{{ 'a\tb'.expandtabs(4) }}{{ 'a\nb'|indent(2) }}</p>", "格式")
 
 
 @pytest.mark.parametrize("filler", [0, 8, 12, 16, 20, 24])
@@ -232,3 +238,5 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
     login(portal, "applicant2")
     page = portal.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "不对您实施" in page and "提出书面异议" not in page and "申请信用修复" not in page
+    record = portal.get("/portal/record").get_data(as_text=True)  # (its own credit record: the decision on it)
+    assert f"{case.number} · 不予联合奖惩" in record and f"{case.number} · 实施联合奖惩" not in record
