@@ -45,6 +45,20 @@ def commit_or_errors(form, action):
         return None
 
 
+def commit_or_flash(action, done) -> bool:
+    """The edge of a small form on a list page (left by a redirect): run the service call and commit, flashing `done`;
+    on a DomainError roll back and flash its message. True when it was saved."""
+    try:
+        action()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return False
+    flash(done, "success")
+    return True
+
+
 def flash_form_errors(form) -> None:
     """For forms whose page is left by a redirect (small forms inside a list page): each field's errors as
     messages, named by the field's label, so the user learns what to correct."""

@@ -14,7 +14,7 @@ from app.auth.services import LoginRefused, authenticate, landing_endpoint
 from app.auth.two_factor import TwoFactorRefused
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.form_errors import commit_or_errors
+from app.form_errors import commit_or_errors, commit_or_flash
 from app.i18n import lazy_gettext as _l
 from app.labels import ROLE_LABELS, label
 from app.redirects import local_path, local_url
@@ -349,13 +349,7 @@ def security_users():
 @login_required
 def change_role(user_id):
     user = _account(user_id, SECURITY_ADMIN)
-    try:
-        services.change_role(current_user, user, request.form.get("role", ""), request.form.get("reason", ""))
-        db.session.commit()
-        flash(_l("Saved."), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    commit_or_flash(lambda: services.change_role(current_user, user, request.form.get("role", ""), request.form.get("reason", "")), _l("Saved."))
     return redirect(url_for("auth.security_users"))
 
 
@@ -363,13 +357,7 @@ def change_role(user_id):
 @login_required
 def require_two_factor(user_id):
     user = _account(user_id, SECURITY_ADMIN)
-    try:
-        services.set_two_factor_required(current_user, user, request.form.get("required") == "1")
-        db.session.commit()
-        flash(_l("Saved."), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    commit_or_flash(lambda: services.set_two_factor_required(current_user, user, request.form.get("required") == "1"), _l("Saved."))
     return redirect(url_for("auth.security_users"))
 
 
@@ -377,11 +365,5 @@ def require_two_factor(user_id):
 @login_required
 def unlock(user_id):
     user = _account(user_id, SECURITY_ADMIN)
-    try:
-        services.unlock(current_user, user)
-        db.session.commit()
-        flash(_l("Saved."), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    commit_or_flash(lambda: services.unlock(current_user, user), _l("Saved."))
     return redirect(url_for("auth.security_users"))

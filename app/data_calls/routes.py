@@ -11,10 +11,9 @@ from app.cases.attachments import uploads_from
 from app.data_calls import repeats, services
 from app.data_calls.forms import CallForm
 from app.enums import CaseKind
-from app.errors import DomainError, NotFound
+from app.errors import NotFound
 from app.exports import XLSX
-from app.extensions import db
-from app.form_errors import commit_or_errors
+from app.form_errors import commit_or_errors, commit_or_flash
 from app.i18n import lazy_gettext as _l
 from app.security_log import services as security_log
 from forms.fields import choices
@@ -34,13 +33,7 @@ def index():
 @login_required
 def stop_repeat(repeat_id):
     require_role(current_user, "office")
-    try:
-        repeats.stop(current_user, repeat_id)
-        db.session.commit()
-        flash(_l("The call will not be published again."), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    commit_or_flash(lambda: repeats.stop(current_user, repeat_id), _l("The call will not be published again."))
     return redirect(url_for("data_calls.index"))
 
 
