@@ -4,7 +4,7 @@ its own field only: the market regulator may not file them). The group of the fi
 accepts it; being a multi-group case it goes to the joint-meeting office, which names the financial group as
 the determining body (a "major" route needs a reason); that group's lead draws experts from every field of
 the case, all of whom confirm and attend, and decides; the decision is issued (black list at once), filed
-and implemented in parallel, and the feedback compiled."""
+and implemented in parallel, and the feedback compiled by both groups."""
 import re
 from datetime import timedelta
 
@@ -143,7 +143,7 @@ def test_office_names_the_determining_group(people, expert_logins):
     expect(rows.first).to_contain_text("人民银行市分行")
     expect(rows.first).to_contain_text(recorded_today(lambda d: f"{cn_date(d)} – {cn_date(d + timedelta(days=729))}"))
 
-    # 8. The office files the decision while the four units apply the measures; pbc_lead compiles.
+    # 8. The office files the decision while the four units apply the measures; pbc_lead and market_lead compile.
     assert open_steps(pbc, case, "决定备案确认") == [OFFICE]
     units = implementing_units(pbc, case)
     assert units == UNITS, units
@@ -153,6 +153,11 @@ def test_office_names_the_determining_group(people, expert_logins):
     open_case(pbc, case)
     for unit in UNITS:
         expect(listing_row(pbc, name)).to_contain_text(f"{unit}: 已实施")
+    # Each group whose entries the case cites compiles the feedback (汇总提交给各专项小组): the market group's lead too,
+    #    though the office named the central bank's group to determine it.
     compile_feedback(pbc, case, summary="四家实施单位均已落实。")
-    expect(status_badge(pbc)).to_have_text("生效中")
     expect(flash(pbc).filter(has_text="已办理：汇总实施反馈。")).to_be_visible()
+    expect(status_badge(pbc)).to_have_text("实施中")
+    compile_feedback(market_lead, case, summary="本组事项的实施单位均已落实。")
+    open_case(pbc, case)
+    expect(status_badge(pbc)).to_have_text("生效中")
