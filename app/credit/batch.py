@@ -6,6 +6,7 @@ import secrets
 from flask import current_app
 
 from app import file_checks, labels
+from app.cases.identifiers import valid_as
 from app.credit import services
 from app.errors import DomainError
 from app.exports import LOST_DIGITS, UnreadableTable, read_table, table_problem, xlsx_bytes
@@ -25,11 +26,8 @@ def _matter_key(text: str) -> str:
 
 
 def _is_code(text: str) -> bool:
-    try:
-        services.normalise(text)
-    except DomainError:
-        return False
-    return True
+    text = (text or "").strip()
+    return valid_as("person", text) or valid_as("enterprise", text)
 
 
 def run(requester: services.Requester, filename: str, data: bytes) -> tuple[bytes, int]:

@@ -7,13 +7,13 @@ from datetime import date
 
 from sqlalchemy import distinct, func, select, text
 from sqlalchemy.orm import joinedload, selectinload
-from stdnum.cn import ric
 
 from app import clock
 from app.auth.models import ADMIN, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
 from app.cases import events
 from app.cases.access import case_visibility_clause
+from app.cases.identifiers import valid_as
 from app.cases.models import Case, OpenTask
 from app.enums import JOINT_KINDS, EventType
 from app.errors import DomainError
@@ -175,7 +175,7 @@ def _disguised(text: str) -> list[str]:
     Dates and ranges written so would read as long numbers too, so only a number that is one is reported: an identity
     number whose check character holds, a mobile number of exactly eleven digits."""
     t = re.sub(r"(?<=\d)[\s\-－_＿.·()（）/／]+(?=[\dXx])", "", text.translate(_CN_DIGITS))
-    return [m for m in _VALID_ONLY.findall(t) if len(m) == 11 or ric.is_valid(m)]
+    return [m for m in _VALID_ONLY.findall(t) if len(m) == 11 or valid_as("person", m)]
 
 
 def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCase:

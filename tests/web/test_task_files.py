@@ -11,11 +11,16 @@ from tests.conftest import csrf_from, login
 from tests.helpers import PDF, complete, determine, file_case, only_task, open_tasks, unit_id
 
 
-def test_a_refused_task_form_keeps_its_files_for_the_next_submission(client, org, clock):
+def _implementation_task():
+    """A decided case and the market regulator's implementation task of it."""
     case = file_case()
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     determine("market_lead", only_task(case.id, "schedule_meeting"))
-    task = next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市市场监管局"))
+    return case, next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市市场监管局"))
+
+
+def test_a_refused_task_form_keeps_its_files_for_the_next_submission(client, org, clock):
+    case, task = _implementation_task()
     login(client, "market_cw")
     url = f"/tasks/{task.task_id}"
     page = client.get(url).get_data(as_text=True)
@@ -41,10 +46,7 @@ def test_a_task_form_refused_by_a_conflict_keeps_its_files_too(client, org, cloc
 
     from app.cases import runtime
 
-    case = file_case()
-    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    determine("market_lead", only_task(case.id, "schedule_meeting"))
-    task = next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市市场监管局"))
+    case, task = _implementation_task()
     login(client, "market_cw")
     url = f"/tasks/{task.task_id}"
     page = client.get(url).get_data(as_text=True)
@@ -71,10 +73,7 @@ def test_files_kept_across_refusals_stop_at_what_one_submission_takes(client, or
     rest are not stored, and the form says so."""
     from app.cases.models import StagedUpload
 
-    case = file_case()
-    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
-    determine("market_lead", only_task(case.id, "schedule_meeting"))
-    task = next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市市场监管局"))
+    case, task = _implementation_task()
     login(client, "market_cw")
     url = f"/tasks/{task.task_id}"
     html, tokens = client.get(url).get_data(as_text=True), []
