@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
-from app.engine import cache
+from app.engine import cache, fresh
 from app.engine.models import ProcessInstance
 from app.engine.registry import latest_version_id, process_id_of, specs_for
 from app.engine.runner import Engine, StepRecord, TaskInfo
@@ -47,7 +47,7 @@ class Saved:
 def start(owner_id: int, process_id: str, data: dict) -> Loaded:
     """A new instance of the newest version of a process (not yet saved: call save)."""
     version_id = latest_version_id(process_id)
-    engine = Engine.start(specs_for(version_id), data)
+    engine = fresh.start(specs_for(version_id), data)
     inst = ProcessInstance(case_id=owner_id, process_version_id=version_id, state="", status=RUNNING)
     db.session.add(inst)
     return Loaded(inst, engine)
@@ -179,7 +179,7 @@ def start_saved(owner_id: int, process_id: str, datas: list[dict]) -> list[tuple
     `save` reports it. The objects join the session as rows already written (no flush has anything left to do)."""
     version_id = latest_version_id(process_id)
     specs = specs_for(version_id)
-    engines = [Engine.start(specs, data) for data in datas]
+    engines = [fresh.start(specs, data) for data in datas]
     if not engines:
         return []
     now = clock.now()

@@ -49,7 +49,7 @@ def shift_timer_clock(delta) -> None:
         _timer_module.datetime = _real_datetime
 
 
-__all__ = ["BpmnError", "ParsedProcess", "Engine", "Specs", "StepRecord", "TaskInfo", "lanes_of", "parse_bpmn", "register_script_functions"]
+__all__ = ["REFUSING_SCRIPT_ENGINE", "BpmnError", "Evaluated", "ParsedProcess", "Engine", "Specs", "StepRecord", "TaskInfo", "lanes_of", "parse_bpmn", "register_script_functions"]
 
 
 class BpmnError(Exception):
@@ -83,10 +83,26 @@ _serializer = BpmnWorkflowSerializer(_registry)
 _data_encoder = create_encoder(_registry)
 
 
-def _as_saved(data: dict) -> dict:
+def as_saved(data: dict) -> dict:
     """Data as a reload of the saved state gives it back (tuples as lists, integer keys as strings, registered types
     restored): a workflow kept in memory (engine.cache) must hold exactly what one read from the database would."""
     return _registry.restore(json.loads(json.dumps(_registry.clean(data), cls=_data_encoder)))
+
+
+def state_dict(eng: Engine) -> dict:
+    """A workflow's saved state as the dict `Engine.dump` turns into JSON (engine.fresh copies it)."""
+    _registry._encoder_mode = True  # (as serialize_json sets it)
+    try:
+        dct = _serializer.to_dict(eng.wf)
+    finally:
+        _registry._encoder_mode = False
+    dct[_serializer.VERSION_KEY] = _serializer.VERSION
+    return dct
+
+
+def state_json(dct: dict) -> str:
+    """The JSON `Engine.dump` writes for such a dict."""
+    return json.dumps(dct, cls=_serializer._encoder_cls)
 
 
 # Spec (de)serialization uses the standard converters.
@@ -96,6 +112,26 @@ _spec_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF
 # Functions the app exposes to BPMN expressions (e.g. period_end_for) are added with
 # register_script_functions before any workflow runs.
 _script_engine = PythonScriptEngine(environment=TaskDataEnvironment({}))
+
+
+class Evaluated(Exception):
+    """Raised by REFUSING_SCRIPT_ENGINE: the workflow evaluated an expression."""
+
+
+class _RefusingScriptEngine(PythonScriptEngine):
+    """Evaluates nothing: a start run with it shows whether the way to the first wait evaluates anything (engine.fresh)."""
+
+    def evaluate(self, *args, **kwargs):
+        raise Evaluated
+
+    def execute(self, *args, **kwargs):
+        raise Evaluated
+
+    def call_service(self, *args, **kwargs):
+        raise Evaluated
+
+
+REFUSING_SCRIPT_ENGINE = _RefusingScriptEngine(environment=TaskDataEnvironment({}))
 
 
 def register_script_functions(functions: dict) -> None:
@@ -207,10 +243,10 @@ def _tree_position(task, top) -> list[int]:
 class Engine:
     """Operations on one loaded workflow. Construct with `Engine.start` or `Engine.load`."""
 
-    def __init__(self, workflow: BpmnWorkflow, lanes: dict[str, str]):
+    def __init__(self, workflow: BpmnWorkflow, lanes: dict[str, str], script_engine=None):
         self.wf = workflow
         self.lanes = lanes
-        self.wf.script_engine = _script_engine  # a reloaded workflow loses it
+        self.wf.script_engine = script_engine or _script_engine  # a reloaded workflow loses it
         self.steps: list[StepRecord] = []
         # Messages the process threw that nothing inside it caught: (name, payload), in order. The host
         # routes them (e.g. an objection suspends its subject's listing).
@@ -229,10 +265,12 @@ class Engine:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @classmethod
-    def start(cls, specs: Specs, data: dict[str, Any]) -> Engine:
-        eng = cls(BpmnWorkflow(specs.spec, specs.subprocesses, script_engine=_script_engine), specs.lanes)
+    def start(cls, specs: Specs, data: dict[str, Any], script_engine=None) -> Engine:
+        """(`script_engine`: engine.fresh's, which refuses to evaluate anything, makes a prototype)"""
+        script_engine = script_engine or _script_engine
+        eng = cls(BpmnWorkflow(specs.spec, specs.subprocesses, script_engine=script_engine), specs.lanes, script_engine)
         start = eng.wf.get_tasks(state=TaskState.READY)[0]
-        start.set_data(**_as_saved(data))
+        start.set_data(**as_saved(data))
         eng._steps()
         return eng
 
@@ -369,7 +407,7 @@ class Engine:
         if task is None:
             raise LookupError(task_id)
         self._changing()
-        task.set_data(**_as_saved(data))
+        task.set_data(**as_saved(data))
         task.run()
         self._steps()
 
@@ -381,7 +419,7 @@ class Engine:
         returns whether one did (if none waits, nothing happens)."""
         waiting = self.waits_for_message(name)
         self._changing()
-        self.wf.catch(BpmnEvent(MessageEventDefinition(name), _as_saved(payload or {})))
+        self.wf.catch(BpmnEvent(MessageEventDefinition(name), as_saved(payload or {})))
         if not waiting:
             self.wf.get_events()  # the unmatched delivery itself: dropped, not thrown onward
             return False
