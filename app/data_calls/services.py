@@ -6,6 +6,7 @@ reminders and overdue marks come from the step's deadline like every task; the o
 across units and exports it, then closes the call (units that never answered end as not submitted)."""
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -29,7 +30,14 @@ from app.workdays.rules import current as current_rules
 PROCESS_ID, UNIT_PROCESS = "data_call", "data_call_unit"
 NUMERIC_MARK = "#"  # a column line ending in # holds numbers
 MAX_ROWS, MAX_COLUMNS = 2000, 40
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?%?\Z")
+# Digits 0-9 only (\d takes every script's digits); at most 15 before the point, as a spreadsheet keeps them exactly.
+_NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?%?\Z")
+
+
+def _number_text(text: str) -> str:
+    """A number column's cell as typed, full-width digits and signs (１２．５％, typed with a Chinese input method)
+    made half-width."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 @dataclass
@@ -162,6 +170,7 @@ def check_table(columns: list[Column], table: list[list], with_header: bool) -> 
     for n, r in enumerate(body, start=2 if with_header else 1):
         cells = [("" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))).strip() for v in r][: len(columns)]
         cells += [""] * (len(columns) - len(cells))
+        cells = [_number_text(v) if c.numeric else v for c, v in zip(columns, cells)]
         bad = [str(_l("%(col)s must be a number", col=c.name)) for c, v in zip(columns, cells)
                if c.numeric and v and not _NUMBER.match(v.replace(",", ""))]
         if any(str(v or "").strip() for v in r[len(columns):]):

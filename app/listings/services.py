@@ -293,24 +293,26 @@ def push_correction(subject_id: int, actor, reason: str = "corrected") -> list[P
     return out
 
 
-def units_applying(listing: Listing) -> set[int]:
+def units_applying(listing: Listing, open_pushes: dict[int, Push] | None = None) -> set[int]:
     """The units whose measures of the listing still stand: not lifted, nor told to lift (a lift not yet confirmed
-    by the unit is as final as a confirmed one: a later suspension or resumption must not bring the measure back)."""
-    lifting = {u for u, p in _open_pushes(listing.id).items() if p.action == "lift"}
+    by the unit is as final as a confirmed one: a later suspension or resumption must not bring the measure back).
+    `open_pushes`: the listing's, as _open_pushes read them (if the caller has)."""
+    open_pushes = _open_pushes(listing.id) if open_pushes is None else open_pushes
+    lifting = {u for u, p in open_pushes.items() if p.action == "lift"}
     return {lu.unit_id for lu in listing.units if lu.state != "lifted" and lu.unit_id not in lifting}
 
 
-def _push_targets(listing: Listing, action: str) -> list[ListingUnit]:
+def _push_targets(listing: Listing, action: str, open_pushes: dict[int, Push]) -> list[ListingUnit]:
     if action == "lift":
         return [lu for lu in listing.units if lu.state != "lifted"]
     if action == "apply":  # a department's list: each unit starts applying its measures (a new listing: nothing lifted)
         return [lu for lu in listing.units if lu.state == "pending"]
-    standing = units_applying(listing)
+    standing = units_applying(listing, open_pushes)
     units = [lu for lu in listing.units if lu.unit_id in standing]
     if action == "suspend":
         return [lu for lu in units if lu.state in ("pending", "applied")]
     if action == "resume":  # those suspended, and those told to suspend who have not yet confirmed it
-        told = {u for u, p in _open_pushes(listing.id).items() if p.action == "suspend"}
+        told = {u for u, p in open_pushes.items() if p.action == "suspend"}
         return [lu for lu in units if lu.state == "suspended" or lu.unit_id in told]
     if action == "correct":
         return units
@@ -327,8 +329,9 @@ def push(payload: dict, case: Case, actor) -> list[Push]:
     reason = payload.get("reason") or {"change": LIFTED_BY_DECISION}.get(action, action)
     # A newer change of the measure replaces one the unit has not yet confirmed; a correction of the subject's
     # data neither replaces nor is replaced (the unit must see both).
-    earlier = {} if action == "correct" else _open_pushes(listing.id)
-    targets = _push_targets(listing, action)
+    open_pushes = _open_pushes(listing.id)
+    earlier = {} if action == "correct" else open_pushes
+    targets = _push_targets(listing, action, open_pushes)
     for lu in targets:
         if lu.unit_id in earlier:  # the newer change replaces the one the unit has not yet confirmed
             old = earlier[lu.unit_id]

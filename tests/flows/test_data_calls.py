@@ -164,3 +164,15 @@ def test_a_repeated_call_whose_owner_left_the_office_stops_and_says_so(org, cloc
     clock.move_to("2026-12-01T00:30:00+00:00")
     assert issue_repeated_calls() == 0
     assert not db.session.get(DataCallRepeat, rep.id).active and "data_call_repeat_stopped" in event_types(source.id)
+
+
+def test_number_columns_take_full_width_digits_and_refuse_other_scripts_and_lost_precision(ctx):
+    """A Chinese input method types １２．５ (made 12.5); Arabic-Indic digits and numbers longer than a spreadsheet
+    keeps exactly are refused with the row named."""
+    columns = calls.parse_columns("指标\n数值#")
+    assert calls.check_table(columns, [["失信主体数", "１２．５"], ["修复数", "－３"], ["比例", "１０％"]], False) == [
+        ["失信主体数", "12.5"], ["修复数", "-3"], ["比例", "10%"]]
+    for bad in ("١٢", "1" * 16, "1." + "1" * 7):
+        with pytest.raises(DomainError) as exc:
+            calls.check_table(columns, [["失信主体数", bad]], False)
+        assert "数值" in str(exc.value.errors[1][1])
