@@ -308,7 +308,9 @@ def xml_problem(data: bytes):
     except DefusedXmlException:
         return _l("The file declares a DTD or entities, which are not accepted.")
     except SafeET.ParseError as exc:
-        return _l("Malformed XML: %(why)s", why=str(exc))
+        line = getattr(exc, "position", (None,))[0]
+        lead = _l("it is not well-formed XML (line %(line)s)", line=line) if line else _l("it is not well-formed XML")
+        return _l("%(lead)s. Technical detail: %(detail)s", lead=lead, detail=str(exc))
     return None
 
 

@@ -12,6 +12,17 @@ from app.workdays.rules import current
 from forms import FORMS
 
 
+def _deploy_problem(exc: BpmnError) -> str:
+    """What was wrong, in the reader's language, then the parser's own words (element ids and all) for whoever edits the file."""
+    if exc.kind == "xml":
+        lead = _l("it is not well-formed XML (line %(line)s)", line=exc.line) if exc.line else _l("it is not well-formed XML")
+    elif exc.kind == "bpmn":
+        lead = _l("it is not valid BPMN 2.0 (line %(line)s)", line=exc.line) if exc.line else _l("it is not valid BPMN 2.0")
+    else:
+        lead = _l("its user tasks do not fit this system")
+    return str(_l("%(lead)s. Technical detail: %(detail)s", lead=lead, detail=str(exc)))
+
+
 def upload_bpmn(actor, filename: str, data: bytes) -> list:
     """Validate (XML, BPMN schema, parse, lanes, form keys, deadline rules) and deploy as a new version for
     new cases. Nothing is deployed if anything is wrong."""
@@ -24,7 +35,7 @@ def upload_bpmn(actor, filename: str, data: bytes) -> list:
     try:
         versions = deploy_xml(data, filename, checker(set(FORMS), current()))
     except BpmnError as exc:
-        raise DomainError(_l("The BPMN file was not deployed: %(why)s", why=str(exc)), "file")
+        raise DomainError(_l("The BPMN file was not deployed: %(why)s", why=_deploy_problem(exc)), "file")
     for v in versions:
         audit.record(actor, "process", v.process_id, "deploy", None, {"version_id": v.id, "sha256": v.sha256, "filename": filename})
     return versions

@@ -17,6 +17,7 @@ from app.engine.instances import Loaded
 from app.engine.runner import ParsedProcess
 from app.enums import EventType
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.workdays.rules import current as current_rules
 from app.workdays.services import deadline_from
 
@@ -47,22 +48,22 @@ def checker(known_forms: set[str], deadline_rules: dict):
         handled = hooks.task_form_keys()
         for t in parsed.user_tasks:
             props = t["properties"]
-            lane = t["lane_id"]
+            lane, task = t["lane_id"], t["bpmn_id"]
             if lane not in ROLE_BY_LANE:
-                errors.append(f"{t['bpmn_id']}: lane {lane!r} has no role")
+                errors.append(_l("%(task)s: lane %(lane)s has no role", task=task, lane=repr(lane)))
             elif ROLE_BY_LANE[lane] is None and not props.get("role"):
-                errors.append(f"{t['bpmn_id']}: lane {lane!r} needs a 'role' property on its tasks")
+                errors.append(_l("%(task)s: lane %(lane)s needs a 'role' property on its tasks", task=task, lane=repr(lane)))
             form = props.get("form")
             if form not in known_forms:
-                errors.append(f"{t['bpmn_id']}: form {form!r} does not exist")
+                errors.append(_l("%(task)s: form %(form)s does not exist", task=task, form=repr(form)))
             elif form not in handled:
-                errors.append(f"{t['bpmn_id']}: form {form!r} has no task handler")
+                errors.append(_l("%(task)s: form %(form)s has no task handler", task=task, form=repr(form)))
             if not props.get("unit") and not props.get("assignee"):
-                errors.append(f"{t['bpmn_id']}: neither a 'unit' nor an 'assignee' property")
+                errors.append(_l("%(task)s: neither a 'unit' nor an 'assignee' property", task=task))
             rule = props.get("deadline_rule")
             if rule and rule not in deadline_rules:
-                errors.append(f"{t['bpmn_id']}: deadline rule {rule!r} does not exist")
-        return errors
+                errors.append(_l("%(task)s: deadline rule %(rule)s does not exist", task=task, rule=repr(rule)))
+        return [str(e) for e in errors]
 
     return check
 

@@ -53,7 +53,13 @@ __all__ = ["REFUSING_SCRIPT_ENGINE", "BpmnError", "Evaluated", "ParsedProcess", 
 
 
 class BpmnError(Exception):
-    """A BPMN file that cannot be deployed (XML, schema or parse error), with a readable message."""
+    """A BPMN file that cannot be deployed, with a readable message. `kind`: "xml" (not well-formed), "bpmn" (the
+    schema or the parser refused it) or "rules" (the host's deploy-time check); `line` where one is known. The
+    message is the technical detail (the parser's own words); the host leads it with its kind in the user's language."""
+
+    def __init__(self, message: str, kind: str = "rules", line: int | None = None):
+        super().__init__(message)
+        self.kind, self.line = kind, line
 
 
 class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
@@ -196,9 +202,9 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
             result.append(ParsedProcess(pid, spec.description or pid, json.dumps(dct), tasks))
         return result
     except etree.XMLSyntaxError as exc:
-        raise BpmnError(f"{filename}: malformed XML: {exc}") from exc
+        raise BpmnError(f"{filename}: malformed XML: {exc}", "xml", exc.lineno) from exc
     except ValidationException as exc:
-        raise BpmnError(f"{filename}: {exc}") from exc
+        raise BpmnError(f"{filename}: {exc}", "bpmn", exc.line_number or None) from exc
 
 
 @dataclass

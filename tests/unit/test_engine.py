@@ -47,19 +47,20 @@ def test_registry_versions_by_content_hash(ctx):
 
 
 @pytest.mark.parametrize(
-    "mutate,needle",
+    "mutate,kind,needle",
     [
-        (lambda x: x.replace(b'value="joint_punishment.pre_review"', b'value="nope.form"', 1), "form 'nope.form'"),
-        (lambda x: x.replace(b'value="pre_review" />', b'value="no_rule" />', 1), "deadline rule 'no_rule'"),
-        (lambda x: x.replace(b'"Lane_implementing"', b'"Lane_nobody"'), "lane 'Lane_nobody' has no role"),
-        (lambda x: x[:-40], "malformed XML"),
-        (lambda x: x.replace(b"<bpmn:startEvent", b"<bpmn:startEvnt", 1).replace(b"</bpmn:startEvent>", b"</bpmn:startEvnt>", 1), ""),
+        (lambda x: x.replace(b'value="joint_punishment.pre_review"', b'value="nope.form"', 1), "rules", "表单 'nope.form' 不存在"),
+        (lambda x: x.replace(b'value="pre_review" />', b'value="no_rule" />', 1), "rules", "期限规则 'no_rule' 不存在"),
+        (lambda x: x.replace(b'"Lane_implementing"', b'"Lane_nobody"'), "rules", "泳道 'Lane_nobody' 未对应任何角色"),
+        (lambda x: x[:-40], "xml", "malformed XML"),
+        (lambda x: x.replace(b"<bpmn:startEvent", b"<bpmn:startEvnt", 1).replace(b"</bpmn:startEvent>", b"</bpmn:startEvnt>", 1), "bpmn", ""),
     ],
 )
-def test_unusable_bpmn_is_refused(ctx, mutate, needle):
+def test_unusable_bpmn_is_refused(ctx, mutate, kind, needle):
     with pytest.raises(BpmnError) as exc:
         deploy_xml(mutate(BPMN.read_bytes()), "bad.bpmn", check())
-    assert "bad.bpmn" in str(exc.value) and needle in str(exc.value)
+    assert "bad.bpmn" in str(exc.value) and needle in str(exc.value) and exc.value.kind == kind
+    assert exc.value.line if kind != "rules" else exc.value.line is None
 
 
 def test_every_flow_element_has_diagram_interchange():

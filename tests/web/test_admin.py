@@ -147,7 +147,12 @@ def test_bpmn_upload_accepted_and_refused(client, org, clock):
     bad = BPMN.read_bytes().replace(b'value="joint_punishment.pre_review"', b'value="no.such.form"', 1)
     html = client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(bad), "jp.bpmn")},
                        content_type="multipart/form-data").get_data(as_text=True)
-    assert "no.such.form" in html and db.session.scalar(select(func.count(ProcessVersion.id))) == n
+    assert "其中的用户任务不符合本系统的要求。技术细节：jp.bpmn: pre_review：表单 'no.such.form' 不存在" in html.replace("&#39;", "'")
+    assert db.session.scalar(select(func.count(ProcessVersion.id))) == n
+    torn = BPMN.read_bytes()[:-40]  # (well-formed up to where it stops: lxml names the line)
+    html = client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(torn), "jp.bpmn")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "不是格式正确的 XML（第" in html and "技术细节" in html
     html = client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(b"<bpmn"), "jp.bpmn")},
                        content_type="multipart/form-data").get_data(as_text=True)
     assert "XML" in html and db.session.scalar(select(func.count(ProcessVersion.id))) == n
