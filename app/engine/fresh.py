@@ -18,7 +18,7 @@ from types import MappingProxyType
 from uuid import uuid4
 
 from app.engine import runner
-from app.engine.runner import REFUSING_SCRIPT_ENGINE, Engine, Evaluated, Specs, StepRecord, TaskInfo
+from app.engine.runner import REFUSING_SCRIPT_ENGINE, Engine, Specs, StepRecord, TaskInfo
 
 _KEY = "__start_data__"  # the prototype's one data key: where it is inherited, or deleted, the copy's keys are
 _SAMPLES = ({"push_unit_id": 7, "case_id": 12, "note": "样例"}, {"when": datetime(2026, 1, 2, 3, 4), "ids": [1, 2], "nested": {"3": None}})
@@ -36,7 +36,7 @@ class Prototype:
         self.steps = list(eng.steps)
         self.thrown = list(eng.thrown)
         self.completed = eng.completed
-        self.end_properties = eng.end_properties() if eng.completed else {}
+        self.end_properties = eng.end_properties()
         self.waiting_properties = eng.waiting_properties()
         self.waiting_messages = eng.waiting_messages()
         self.next_timer_due = eng.next_timer_due()
@@ -46,7 +46,7 @@ class Prototype:
         other task inherits it or (not yet reached) deletes it, and no task refers to another by its id but through
         its parent and children."""
         dct, tasks = self.dct, self.dct["tasks"]
-        if dct.get("subprocesses") or dct.get("bpmn_events") or dct.get("data") or self.next_timer_due is not None:
+        if dct.get("subprocesses") or dct.get("bpmn_events") or dct.get("correlations") or dct.get("data") or self.next_timer_due is not None:
             return False
         if tasks[self.root]["data"] != {_KEY: 0} or any(_KEY in str(v) for v in self.thrown):
             return False
@@ -97,15 +97,21 @@ def _tasks(eng) -> list:
 def _make(specs: Specs) -> Prototype | None:
     try:
         eng = Engine.start(specs, {_KEY: 0}, script_engine=REFUSING_SCRIPT_ENGINE)
-    except Evaluated:  # (its outcome may depend on the data)
+    except Exception:  # noqa: BLE001  (Evaluated: its outcome may depend on the data; anything else: a real start decides)
         return None
     proto = Prototype(specs, eng)
     if not proto.copyable():
         return None
     for data in _SAMPLES:  # the check: copies equal real starts
-        real, copied = Engine.start(specs, data), proto.copy(data)
+        try:
+            real = Engine.start(specs, data)
+        except Exception:  # noqa: BLE001  (a process that needs data the samples lack: started the ordinary way)
+            return None
+        copied = proto.copy(data)
         if (_shape(real.dump()) != _shape(copied.dump()) or _tasks(copied) != _tasks(real) or copied.steps != real.steps
-                or copied.thrown != real.thrown or copied.waiting_messages() != real.waiting_messages()):
+                or copied.thrown != real.thrown or copied.waiting_messages() != real.waiting_messages()
+                or copied.end_properties() != real.end_properties() or copied.waiting_properties() != real.waiting_properties()
+                or copied.completed != real.completed or copied.next_timer_due() != real.next_timer_due()):
             return None
     return proto
 

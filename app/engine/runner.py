@@ -137,7 +137,17 @@ class _RefusingScriptEngine(PythonScriptEngine):
         raise Evaluated
 
 
-REFUSING_SCRIPT_ENGINE = _RefusingScriptEngine(environment=TaskDataEnvironment({}))
+class _RefusingEnvironment(TaskDataEnvironment):
+    """(correlations are evaluated by the environment itself, not through the script engine)"""
+
+    def evaluate(self, *args, **kwargs):
+        raise Evaluated
+
+    def execute(self, *args, **kwargs):
+        raise Evaluated
+
+
+REFUSING_SCRIPT_ENGINE = _RefusingScriptEngine(environment=_RefusingEnvironment({}))
 
 
 def register_script_functions(functions: dict) -> None:

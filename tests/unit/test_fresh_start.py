@@ -65,3 +65,58 @@ def test_a_prototype_that_would_not_copy_a_real_start_is_refused(monkeypatch):
 
     monkeypatch.setattr(fresh.Prototype, "copy", wrong)
     assert fresh._make(specs) is None
+
+
+# -- processes an administrator could deploy (inline BPMN): each is started as a real start would be ------------------
+HEAD = '''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Defs_{pid}" targetNamespace="http://x.local/bpmn">{pre}
+  <bpmn:process id="{pid}" isExecutable="true">{body}</bpmn:process>
+</bpmn:definitions>'''
+USER_TASK = '''<bpmn:userTask id="{id}" name="{id}"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="form" value="f" /><spiffworkflow:property name="unit" value="unit_id" />
+  </spiffworkflow:properties></bpmn:extensionElements>{extra}</bpmn:userTask>'''
+
+
+def inline(pid: str, body: str, pre: str = ""):
+    xml = HEAD.format(pid=pid, body=body, pre=pre)
+    return Engine.restore_spec(parse_bpmn(xml.encode(), f"{pid}.bpmn")[0].spec_json, xml)
+
+
+def flow(i, a, b):
+    return f'<bpmn:sequenceFlow id="{i}" sourceRef="{a}" targetRef="{b}" />'
+
+
+EACH_UNIT = USER_TASK.format(id="each", extra='''<bpmn:multiInstanceLoopCharacteristics>
+  <bpmn:loopDataInputRef>unit_ids</bpmn:loopDataInputRef><bpmn:inputDataItem id="unit_id" name="unit_id" />
+  </bpmn:multiInstanceLoopCharacteristics>''')
+CORRELATED = '''<bpmn:startEvent id="s" /><bpmn:intermediateCatchEvent id="w">
+  <bpmn:messageEventDefinition id="md" messageRef="m"><bpmn:extensionElements><spiffworkflow:processVariableCorrelation>
+  <spiffworkflow:propertyId>case_ref</spiffworkflow:propertyId><spiffworkflow:expression>case_id</spiffworkflow:expression>
+  </spiffworkflow:processVariableCorrelation></bpmn:extensionElements></bpmn:messageEventDefinition></bpmn:intermediateCatchEvent>
+  <bpmn:endEvent id="e" />''' + flow("f1", "s", "w") + flow("f2", "w", "e")
+CORRELATION_KEY = '''<bpmn:collaboration id="c"><bpmn:correlationKey name="ck"><bpmn:correlationPropertyRef>case_ref</bpmn:correlationPropertyRef>
+  </bpmn:correlationKey></bpmn:collaboration><bpmn:message id="m" name="closed" />'''
+SIDE_END = ('<bpmn:startEvent id="s" /><bpmn:parallelGateway id="fork" />' + USER_TASK.format(id="a", extra="")
+            + '''<bpmn:endEvent id="filed" name="filed"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="case_status" value="filed" /></spiffworkflow:properties></bpmn:extensionElements></bpmn:endEvent>
+  <bpmn:endEvent id="e" />''' + flow("f1", "s", "fork") + flow("f2", "fork", "a") + flow("f3", "fork", "filed") + flow("f4", "a", "e"))
+
+
+@pytest.mark.parametrize("specs,data", [
+    # a task for each unit of a list in the data: the prototype's data has no list (not copied, and no error)
+    (lambda: inline("p_each", '<bpmn:startEvent id="s" />' + EACH_UNIT + '<bpmn:endEvent id="e" />' + flow("f1", "s", "each")
+                    + flow("f2", "each", "e")), {"unit_ids": [4, 5], "case_id": 9}),
+    # a correlation computed from the data (evaluated by the environment, not the script engine: not copied)
+    (lambda: inline("p_corr", CORRELATED, CORRELATION_KEY), {"case_id": 9}),
+    # a side branch that ends before the first wait names the case's status: copied, and says so as a real start does
+    (lambda: inline("p_side", SIDE_END), {"unit_id": 4}),
+])
+def test_every_start_equals_a_real_start(specs, data):
+    specs = specs()
+    started, real = fresh.start(specs, data), Engine.start(specs, data)
+    assert fresh._shape(started.dump()) == fresh._shape(real.dump())
+    assert started.end_properties() == real.end_properties()
+    assert [(t.bpmn_id, dict(t.data)) for t in started.ready_user_tasks()] == [(t.bpmn_id, dict(t.data)) for t in real.ready_user_tasks()]
+    assert Engine.load(specs, started.dump()).wf.correlations == real.wf.correlations
+    assert hasattr(specs, "_prototype")  # (decided once: a process that cannot be copied is not tried at every start)
