@@ -133,6 +133,8 @@ class CaseSubject(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
+    # The decision to act left this subject out (seed 001 二(二)2: decided for each subject): lists name it so.
+    not_acted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     case: Mapped[Case] = relationship(back_populates="subjects")
     subject: Mapped[Subject] = relationship()
 

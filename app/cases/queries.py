@@ -164,9 +164,19 @@ def _first_per_case(model, order, case_ids: list[int], per_case: int, load, pick
     return out
 
 
+class RowSubject:
+    """A subject as a list's row names it: the subject, and whether the decision to act left it out (`not_acted`)."""
+
+    def __init__(self, cs: CaseSubject):
+        self.subject, self.not_acted = cs.subject, cs.not_acted
+
+    def __getattr__(self, name):
+        return getattr(self.subject, name)
+
+
 def subjects_for(case_ids: list[int], per_case: int = SUBJECTS_PER_ROW) -> dict[int, FirstOf]:
-    """Each case's first `per_case` subjects."""
-    return _first_per_case(CaseSubject, CaseSubject.id, case_ids, per_case, joinedload(CaseSubject.subject), lambda cs: cs.subject)
+    """Each case's first `per_case` subjects (RowSubject)."""
+    return _first_per_case(CaseSubject, CaseSubject.id, case_ids, per_case, joinedload(CaseSubject.subject), RowSubject)
 
 
 STEPS_PER_ROW = 5  # a list's row names at most this many of a case's open steps ("and N more")

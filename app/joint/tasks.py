@@ -251,6 +251,8 @@ def determination(ctx: TaskContext) -> dict:
     if decision == "act":
         acted, left_out, why_not = _acted_subjects(ctx.case, v)
         record["subject_ids"] = acted
+        for cs in ctx.case.subjects:
+            cs.not_acted = cs.subject_id in left_out
         if left_out:
             record.update(not_acted=[{"subject_id": cs.subject_id, "name": cs.subject.name} for cs in ctx.case.subjects
                                      if cs.subject_id in left_out], not_acted_reason=why_not[:2000])

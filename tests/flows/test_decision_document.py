@@ -7,6 +7,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.blobs import store as blobs
 from app.cases.models import Attachment, Case, CaseUnit
 from app.dueprocess import decision_document
@@ -195,7 +196,7 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
     from app.listings.models import Listing
     from app.rights import accounts, objections
     from tests.conftest import login
-    from tests.helpers import complete, determine, file_case, issue_codes, only_task, schedule
+    from tests.helpers import complete, determine, file_case, issue_codes, only_task, open_tasks, schedule
 
     case = file_case(subjects=(COMPANY, COMPANY2))
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
@@ -234,6 +235,16 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
     assert "未对该主体实施联合惩戒" in str(refused.value.message)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)  # (the convener's case page)
     assert "不予实施的主体" in page and name2 in page and "已在认定前完成整改" in page
+    # Every list that names the case's subjects says which one the decision left out (an implementing unit's inbox:
+    # its implementation task names both subjects).
+    name1 = db.session.get(Subject, first).name
+    implementing = next(t.unit_id for t in open_tasks(case.id) if t.bpmn_id == "implement")
+    unit_staff = client.application.test_client()
+    login(unit_staff, db.session.scalar(select(User.username).where(User.unit_id == implementing, User.role == "caseworker")))
+    for url in ("/tasks/", "/cases/?q=" + name2[:4]):
+        rows = [r for r in unit_staff.get(url).get_data(as_text=True).split("<tr") if case.number in r]
+        assert rows and all(f"{name2}" in r and "决定不予实施" in r for r in rows), url
+        assert all(r.count("决定不予实施") == 1 and r.index(name1) < r.index(name2) < r.index("决定不予实施") for r in rows), url
     portal = client.application.test_client()
     login(portal, "applicant2")
     page = portal.get(f"/portal/cases/{case.id}").get_data(as_text=True)
