@@ -76,7 +76,8 @@ def _search(q: str):
     parts = [select(CaseSearch.case_id, CaseSearch.created_at).where(text_search.contains(CaseSearch.text, q))]
     if NUMBER_PART.fullmatch(nq):  # a name or an 18-character code is never part of a number
         parts.append(select(Case.id, Case.created_at).where(text_search.contains(Case.number, q)))
-    return union(*parts)
+    # (a case whose title and subject both match has two rows: once each, as UNION makes them)
+    return union(*parts) if len(parts) > 1 else parts[0].distinct()
 
 
 def _search_ids(actor, q: str, status=None, kind=None):

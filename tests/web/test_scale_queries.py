@@ -12,7 +12,7 @@ from app.cases.models import Case, OpenTask
 from app.extensions import db
 from app.supervision import monitoring
 from tests.conftest import login, user
-from tests.helpers import COMPANY, file_case, only_task
+from tests.helpers import COMPANY, COMPANY2, file_case, only_task
 
 PEOPLE = (("person", "张伟", "510402198503124568"), ("person", "张伟华", "110101199003074514"),
           ("person", "李伟", "11010519491231002X"))
@@ -80,6 +80,15 @@ def test_search_pages_follow_the_list_order_with_a_capped_total(clock, named, mo
     monkeypatch.setattr(pagination, "COUNT_AHEAD", 2)  # counted only so far past the page: "more than 4"
     page = queries.visible_cases(user("office1"), q="建材", page=2, per_page=2)
     assert [c.id for c in page.items] == newest_first[2:4] and (page.total, page.capped, page.has_next) == (4, True, True)
+
+
+def test_a_case_matching_by_title_and_by_several_subjects_is_listed_once(named):
+    """Its title and both subjects' names all contain 测试: one row, counted once (they are three search rows)."""
+    both = file_case(subjects=(COMPANY, COMPANY2)).id
+    page = queries.visible_cases(user("office1"), q="测试", per_page=50)
+    ids = [c.id for c in page.items]
+    assert ids.count(both) == 1 and len(ids) == len(set(ids)) == page.total
+    assert [c.id for c in queries.visible_cases(user("market_cw"), q="测试", per_page=50).items].count(both) == 1
 
 
 def test_search_with_status_and_kind_filters(named):
