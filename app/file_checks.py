@@ -270,7 +270,7 @@ def zip_problem(data: bytes):
                 continue  # (looked at for a DTD above; parsed whole only up to the limit: see MAX_XML_PARSED)
             try:
                 SafeET.fromstring(part, forbid_dtd=True)
-            except (DefusedXmlException, SafeET.ParseError):
+            except (DefusedXmlException, SafeET.ParseError, ValueError):  # (ValueError: a multi-byte encoding such as GBK declared)
                 return _l("The document contains unsafe or invalid XML and is refused.")
     return None
 
@@ -307,6 +307,8 @@ def xml_problem(data: bytes):
         SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
         return _l("The file declares a DTD or entities, which are not accepted.")
+    except ValueError:  # the parser reads UTF-8, UTF-16 and single-byte encodings only (GBK declared: "multi-byte encodings are not supported")
+        return _l("The file declares an encoding other than UTF-8: save it as UTF-8 and upload it again.")
     except SafeET.ParseError as exc:
         line = getattr(exc, "position", (None,))[0]
         lead = _l("it is not well-formed XML (line %(line)s)", line=line) if line else _l("it is not well-formed XML")

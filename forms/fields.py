@@ -1,10 +1,16 @@
 """Field helpers shared by every form (task forms here and the features' own forms)."""
+import re
+
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.i18n import lazy_gettext as _l
+
+# A form's own key, made by secrets.token_hex(16) when the form is shown: a submission sent twice (back and resend,
+# a double click) is known by it.
+SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}\Z")
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -32,3 +32,11 @@ def add_case_unit(case_id: int, unit_id: int, relation: str) -> None:
 def subject_warnings(case: Case) -> list:
     """Doubts about the codes of a case's subjects (unknown region codes) for the user to double-check."""
     return [w for cs in case.subjects for w in code_warnings(cs.subject.kind, cs.subject.code)]
+
+
+def submitted_with(actor, submission_key: str | None) -> Case | None:
+    """The case this user made with this form submission, if it was sent before (back and resend, a double click, a
+    retry): a form's key (forms.fields.SUBMISSION_KEY) is unique among cases."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Case).where(Case.submission_key == submission_key, Case.created_by_id == actor.id))

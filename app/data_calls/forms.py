@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import FileField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import FileField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.i18n import lazy_gettext as _l
-from forms.fields import MultiCheckboxField, choices
+from forms.fields import SUBMISSION_KEY, MultiCheckboxField, choices
 
 
 class CallForm(FlaskForm):
@@ -17,6 +17,7 @@ class CallForm(FlaskForm):
     days = IntegerField(_l("Deadline (working days)"), default=5,
                         validators=[InputRequired(message=_l("The deadline is between 1 and 60 working days.")),
                                     NumberRange(min=1, max=60, message=_l("The deadline is between 1 and 60 working days."))])
+    submission_key = HiddenField(validators=[Optional(), Regexp(SUBMISSION_KEY)])
     repeat = SelectField(_l("Publish it again"), choices=choices([("", _l("No: once")), ("month", _l("Each month (on the 1st)")),
                                                                   ("quarter", _l("Each quarter (on 1 March, 1 June, 1 September, 1 December)"))]),
                          default="", validators=[Optional()])

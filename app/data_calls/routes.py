@@ -1,22 +1,26 @@
 """Data-call pages: the calls (the office's, or those addressed to the unit), publishing a call, the template and
 the compiled table."""
 import io
+import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import require_role
 from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
+from app.cases.services import submitted_with
 from app.data_calls import repeats, services
 from app.data_calls.forms import CallForm
 from app.enums import CaseKind
 from app.errors import NotFound
 from app.exports import XLSX
+from app.extensions import db
 from app.form_errors import commit_or_errors, commit_or_flash
 from app.i18n import lazy_gettext as _l
 from app.security_log import services as security_log
-from forms.fields import choices
+from forms.fields import SUBMISSION_KEY, choices
 
 bp = Blueprint("data_calls", __name__, url_prefix="/data-calls")
 
@@ -43,20 +47,33 @@ def new():
     require_role(current_user, "office")
     form = CallForm()
     form.unit_ids.choices = choices((u.id, u.name) for u in services.callable_units())
+    posted = request.method == "POST"
+    key = form.submission_key.data if SUBMISSION_KEY.match(form.submission_key.data or "") else None
+    if posted and (earlier := submitted_with(current_user, key)):  # sent twice: published once (and repeated once)
+        flash(_l("This form was already sent: it published %(number)s.", number=earlier.number), "info")
+        return redirect(url_for("cases.detail", case_id=earlier.id))
     if form.validate_on_submit():
         uploads = uploads_from(request.files.getlist("template"), "template")
 
         def publish():
             case = services.publish(current_user, form.title.data, form.instructions.data, form.columns.data,
-                                    form.unit_ids.data or [], form.days.data, uploads[0] if uploads else None)
+                                    form.unit_ids.data or [], form.days.data, uploads[0] if uploads else None, key)
             if form.repeat.data:
                 repeats.start(current_user, case, form.repeat.data)
             return case
 
-        case = commit_or_errors(form, publish)
+        try:
+            case = commit_or_errors(form, publish)
+        except IntegrityError:  # the same form sent twice at once: the other request published it
+            db.session.rollback()
+            case = submitted_with(current_user, key)
+            if case is None:
+                raise
         if case:
             flash(_l("Call %(number)s published to the units.", number=case.number), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
+    if not posted or form.submission_key.errors:  # (a key altered: the form sent again is a new submission)
+        form.submission_key.data = secrets.token_hex(16)
     return render_template("data_calls/new.html", form=form)
 
 

@@ -6,8 +6,8 @@ reminders and overdue marks come from the step's deadline like every task; the o
 across units and exports it, then closes the call (units that never answered end as not submitted)."""
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -34,10 +34,26 @@ MAX_ROWS, MAX_COLUMNS = 2000, 40
 _NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?%?\Z")
 
 
+# Full-width digits and signs (１２．５％, typed with a Chinese input method) made half-width; nothing else (NFKC would
+# also turn ①, ² or 𝟏 into digits).
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９．，－％＋＃", "0123456789.,-%+#")
+
+
 def _number_text(text: str) -> str:
-    """A number column's cell as typed, full-width digits and signs (１２．５％, typed with a Chinese input method)
-    made half-width."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """A number column's cell as typed, its full-width digits and signs made half-width."""
+    return text.translate(_HALF_WIDTH).strip()
+
+
+def _cell_text(v) -> str:
+    """A spreadsheet cell as text. A float exactly (f"{v:g}" kept six digits: 1234567.5 became 1.23457e+06), whole
+    ones without ".0"."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return format(Decimal(repr(v)), "f")
+    return str(v)
 
 
 @dataclass
@@ -52,8 +68,8 @@ def parse_columns(text: str) -> list[Column]:
         name = line.strip()
         if not name:
             continue
-        numeric = name.endswith(NUMERIC_MARK)
-        name = name.rstrip(NUMERIC_MARK).strip()
+        numeric = name.endswith((NUMERIC_MARK, "＃"))  # (full-width too, as a Chinese input method types it)
+        name = name.rstrip(NUMERIC_MARK + "＃").strip()
         if not name or len(name) > 60 or name in seen:
             raise DomainError(_l("Column names: one per line, at most 60 characters, each once."), "columns")
         seen.add(name)
@@ -72,7 +88,8 @@ def callable_units() -> list[Unit]:
                                    .order_by(Unit.kind, Unit.id)))
 
 
-def publish(actor, title: str, instructions: str, columns_text: str, unit_ids: list[int], days, template_upload=None) -> Case:
+def publish(actor, title: str, instructions: str, columns_text: str, unit_ids: list[int], days, template_upload=None,
+            submission_key: str | None = None) -> Case:
     """The office publishes a call (flush): its columns (typed, or the header row of its own XLSX template), the
     units it goes to and its deadline in working days."""
     require_role(actor, OFFICE)
@@ -102,7 +119,7 @@ def publish(actor, title: str, instructions: str, columns_text: str, unit_ids: l
     rules["data_call_submit"] = dict(rules.get("data_call_submit", {}), days=days, day_kind="working", source="call")
     case = Case(number=f"TMP-{now.timestamp()}-{actor.id}", kind=CaseKind.DATA_CALL, process_id=PROCESS_ID,
                 status=CaseStatus.DATA_CALL_OPEN, route="office", initiating_unit_id=office.id, created_by_id=actor.id,
-                title=title, facts=instructions or title, legal_basis="", created_at=now, rules=rules,
+                title=title, facts=instructions or title, legal_basis="", created_at=now, rules=rules, submission_key=submission_key,
                 determination={"columns": [{"name": c.name, "numeric": c.numeric} for c in columns], "days": days})
     db.session.add(case)
     db.session.flush()
@@ -155,7 +172,8 @@ def check_table(columns: list[Column], table: list[list], with_header: bool) -> 
     """The rows as text, checked against the call's columns; DomainError listing every bad row."""
     names = [c.name for c in columns]
     if with_header:
-        header = [str(h or "").strip() for h in (table[0] if table else [])]
+        # (the office's own template may head number columns with their mark: 金额#)
+        header = [str(h or "").strip().rstrip(NUMERIC_MARK + "＃").strip() for h in (table[0] if table else [])]
         while header and not header[-1]:
             header.pop()
         if header != names:
@@ -168,7 +186,7 @@ def check_table(columns: list[Column], table: list[list], with_header: bool) -> 
         raise DomainError(_l("At most %(n)s rows.", n=MAX_ROWS), "file")
     errors, out = [], []
     for n, r in enumerate(body, start=2 if with_header else 1):
-        cells = [("" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))).strip() for v in r][: len(columns)]
+        cells = [_cell_text(v).strip() for v in r][: len(columns)]
         cells += [""] * (len(columns) - len(cells))
         cells = [_number_text(v) if c.numeric else v for c, v in zip(columns, cells)]
         bad = [str(_l("%(col)s must be a number", col=c.name)) for c, v in zip(columns, cells)

@@ -1,4 +1,3 @@
-import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtf_translations
@@ -8,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from app.i18n import lazy_gettext as _l
 from app.joint.services import MAX_SUBJECTS
-from forms.fields import CheckedByTheService, MultiCheckboxField, choices
+from forms.fields import SUBMISSION_KEY, CheckedByTheService, MultiCheckboxField, choices
 
 SUBJECT_ROWS = 3
 
@@ -54,7 +53,6 @@ class SubjectRow(Form):
         return not (self.name.data or "").strip() and not (self.code.data or "").strip()
 
 
-SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}\Z")  # (made by secrets.token_hex(16) when the form is shown)
 
 
 class TriggerForm(FlaskForm):

@@ -15,9 +15,9 @@ from app.extensions import db
 from app.form_errors import apply_errors, commit_or_errors, csrf_checked_by_form, csrf_failed, csrf_token_valid, flash_invalid, walk_fields
 from app.i18n import lazy_gettext as _l
 from app.joint import services
-from app.joint.forms import MAX_SUBJECTS, SUBMISSION_KEY, TriggerForm
+from app.joint.forms import MAX_SUBJECTS, TriggerForm
 from app.labels import CASE_KIND_LABELS
-from forms.fields import choices
+from forms.fields import SUBMISSION_KEY, choices
 
 bp = Blueprint("joint", __name__, url_prefix="/cases")
 

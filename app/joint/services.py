@@ -19,7 +19,7 @@ from app.cases.models import (
     CaseSubject,
     Subject,
 )
-from app.cases.services import add_case_unit, office_unit
+from app.cases.services import add_case_unit, office_unit, submitted_with
 from app.catalog.services import current_versions_for
 from app.enums import CaseStatus, EventType
 from app.errors import DomainError
@@ -102,9 +102,7 @@ def renamed_subjects(case: Case, typed: list[SubjectIn]) -> list:
 
 def filed_with(actor, submission_key: str | None) -> Case | None:
     """The case this user filed with this form submission, if it was sent before (twice: back and resend, a retry)."""
-    if not submission_key:
-        return None
-    return db.session.scalar(select(Case).where(Case.submission_key == submission_key, Case.created_by_id == actor.id))
+    return submitted_with(actor, submission_key)
 
 
 def _trigger_checks(actor, subjects, entry_ids, title, facts, legal_basis, files, files_kept=False):

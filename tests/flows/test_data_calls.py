@@ -172,7 +172,10 @@ def test_number_columns_take_full_width_digits_and_refuse_other_scripts_and_lost
     columns = calls.parse_columns("指标\n数值#")
     assert calls.check_table(columns, [["失信主体数", "１２．５"], ["修复数", "－３"], ["比例", "１０％"]], False) == [
         ["失信主体数", "12.5"], ["修复数", "-3"], ["比例", "10%"]]
-    for bad in ("١٢", "1" * 16, "1." + "1" * 7):
+    assert calls.check_table(calls.parse_columns("名称\n电话\n金额＃"), [["名称", "电话", "金额#"], ["甲", 1234567.5, 1234567.5],
+                                                                       ["乙", 0.00001234, 12.0]], True) == [
+        ["甲", "1234567.5", "1234567.5"], ["乙", "0.00001234", "12"]]  # (an xlsx's floats exactly; the template's 金额# header)
+    for bad in ("١٢", "1" * 16, "1." + "1" * 7, "①②", "¹²", "𝟏𝟐"):
         with pytest.raises(DomainError) as exc:
             calls.check_table(columns, [["失信主体数", bad]], False)
         assert "数值" in str(exc.value.errors[1][1])

@@ -84,6 +84,14 @@ def test_bpmn_uploads_with_entities_are_refused(ctx):
         assert "DTD or entities" in str(xml_problem(xml))
 
 
+def test_xml_declaring_a_multi_byte_encoding_is_refused_not_an_error(ctx):
+    """The parser reads no GBK: such a declaration raised ValueError, a 500 on the public report form too."""
+    gbk = '<?xml version="1.0" encoding="GBK"?><document>整改</document>'.encode("gbk")
+    with ctx.test_request_context(), force_locale("en"):
+        assert "other than UTF-8" in str(xml_problem(gbk))
+    assert "unsafe or invalid XML" in _refused(ctx, "x.docx", _docx({"word/styles.xml": gbk}))
+
+
 def test_a_pdf_whose_streams_inflate_beyond_the_check_is_refused(ctx, monkeypatch):
     """A first stream of zeros used to exhaust the inflation budget silently, leaving the actions after it unchecked."""
     from app import file_checks

@@ -3,7 +3,7 @@ the office exports the compiled table; a unit not called cannot open it."""
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.cases.models import Case
 from app.extensions import db
@@ -141,3 +141,21 @@ def test_the_office_sets_a_call_to_repeat_each_quarter_and_stops_it_on_the_calls
     login(client, "finance_cw")
     other = client.get("/data-calls/").get_data(as_text=True)
     assert client.post(f"/data-calls/repeats/{rep.id}/stop", data={"csrf_token": csrf_from(other)}).status_code == 403
+
+
+def test_a_call_form_sent_twice_publishes_one_call_and_one_repeat(client, org, clock):
+    """Back and resend, or a double click: the form's key finds the call it already published."""
+    import re
+
+    from app.data_calls.models import DataCallRepeat
+
+    login(client, "office1")
+    page = client.get("/data-calls/new").get_data(as_text=True)
+    key = re.search(r'name="submission_key"[^>]*value="([0-9a-f]{32})"', page).group(1)
+    form = {"csrf_token": csrf_from(page), "submission_key": key, "title": "季度进展", "columns": "事项\n数量#",
+            "unit_ids": [str(unit_id("市财政局"))], "days": "5", "repeat": "quarter"}
+    first = client.post("/data-calls/new", data=form)
+    again = client.post("/data-calls/new", data=form, follow_redirects=True)
+    assert first.status_code == 302 and "该表单已提交过" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Case.id)).where(Case.kind == "data_call")) == 1
+    assert db.session.scalar(select(func.count(DataCallRepeat.id))) == 1
