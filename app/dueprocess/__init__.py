@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
 from app.cases import hooks
 from app.cases.access import names_a_person
-from app.cases.models import Subject
+from app.cases.models import Case, CaseSubject, Subject
 from app.dueprocess import admin_routes, corrections, decision_document, routes, services
 from app.dueprocess.forms import ServiceForm, StatementForm
 from app.engine.runner import register_script_functions
@@ -39,7 +39,7 @@ def _decisions_visible(actor, attachments) -> set[int]:
     to the units applying the measures): read by the units' staff who see the case, not by supervisors, experts or the
     administrator, who read the decision on the case page with the number masked. Others stay visible to every reader."""
     if actor.role in (OFFICE, CASEWORKER, GROUP_LEAD):
-        return {a.id for a in attachments}
+        return {a.id for a in attachments} - _left_out_copies_hidden(actor, attachments)
     addressed = {a.subject_id for a in attachments if a.subject_id is not None}
     persons = set(db.session.scalars(select(Subject.id).where(Subject.id.in_(addressed), Subject.kind == "person"))) \
         if addressed else set()
@@ -48,6 +48,26 @@ def _decisions_visible(actor, attachments) -> set[int]:
     case_has_person = bool(whole_case) and names_a_person(whole_case[0])
     return {a.id for a in attachments
             if (a.subject_id not in persons if a.subject_id is not None else not case_has_person)}
+
+
+def _left_out_copies_hidden(actor, attachments) -> set[int]:
+    """The copies addressed to a subject the decision to act left out (决定不予实施): for the office and the units that
+    filed and decided the case, not for the units applying the measures, which take none against it (and a person's
+    copy prints the whole identity number)."""
+    if actor.role == OFFICE:
+        return set()
+    addressed = {(a.case_id, a.subject_id) for a in attachments if a.subject_id is not None}
+    if not addressed:
+        return set()
+    left_out = {(c, s) for c, s in db.session.execute(select(CaseSubject.case_id, CaseSubject.subject_id).where(
+        CaseSubject.not_acted.is_(True), CaseSubject.case_id.in_({c for c, _s in addressed})))}
+    hidden = set()
+    for a in attachments:
+        if (a.case_id, a.subject_id) in left_out:
+            case = db.session.get(Case, a.case_id)
+            if actor.unit_id not in (case.initiating_unit_id, (case.determination or {}).get("deciding_unit_id")):
+                hidden.add(a.id)
+    return hidden
 
 
 def init_app(app) -> None:

@@ -245,6 +245,13 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
         rows = [r for r in unit_staff.get(url).get_data(as_text=True).split("<tr") if case.number in r]
         assert rows and all(f"{name2}" in r and "决定不予实施" in r for r in rows), url
         assert all(r.count("决定不予实施") == 1 and r.index(name1) < r.index(name2) < r.index("决定不予实施") for r in rows), url
+    # The left-out subject's copy is not the implementing units' to read (they take no measure against it); the acted
+    # subject's is. The deciding unit reads both.
+    copy_of = {att.subject_id: att.id for att in _copies(case.id)}
+    assert unit_staff.get(f"/cases/{case.id}/files/{copy_of[first]}").status_code == 200
+    assert unit_staff.get(f"/cases/{case.id}/files/{copy_of[second]}").status_code == 404
+    assert f"files/{copy_of[second]}" not in unit_staff.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert client.get(f"/cases/{case.id}/files/{copy_of[second]}").status_code == 200  # (market_lead: the deciding unit)
     portal = client.application.test_client()
     login(portal, "applicant2")
     page = portal.get(f"/portal/cases/{case.id}").get_data(as_text=True)
