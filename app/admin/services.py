@@ -16,6 +16,10 @@ def _deploy_problem(exc: BpmnError) -> str:
     """What was wrong, in the reader's language, then the parser's own words (element ids and all) for whoever edits the file."""
     if exc.kind == "xml":
         lead = _l("it is not well-formed XML (line %(line)s)", line=exc.line) if exc.line else _l("it is not well-formed XML")
+    elif exc.kind == "unknown":
+        lead = _l("its process id is not one this system runs (a new id would deploy a process nothing starts)")
+    elif exc.kind == "expression":
+        lead = _l("a condition or script in it is not valid Python")
     elif exc.kind == "bpmn":
         lead = _l("it is not valid BPMN 2.0 (line %(line)s)", line=exc.line) if exc.line else _l("it is not valid BPMN 2.0")
     else:
@@ -33,7 +37,7 @@ def upload_bpmn(actor, filename: str, data: bytes) -> list:
     if problem:
         raise DomainError(_l("The BPMN file was not deployed: %(why)s", why=problem), "file")
     try:
-        versions = deploy_xml(data, filename, checker(set(FORMS), current()))
+        versions = deploy_xml(data, filename, checker(set(FORMS), current()), upload=True)
     except BpmnError as exc:
         raise DomainError(_l("The BPMN file was not deployed: %(why)s", why=_deploy_problem(exc)), "file")
     for v in versions:

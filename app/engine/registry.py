@@ -3,11 +3,12 @@ becomes an immutable ProcessVersion. New cases take the newest version of a proc
 theirs. Parsed specs are cached in memory per version id (they never change)."""
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import txcache
+from app import clock, txcache
 from app.engine.models import ProcessInstance, ProcessVersion
 from app.engine.runner import BpmnError, Engine, ParsedProcess, Specs, parse_bpmn
 from app.extensions import db
@@ -16,11 +17,20 @@ _spec_cache: dict[int, Specs] = {}
 _process_ids: dict[int, str] = {}
 
 
-def deploy_xml(xml: bytes, filename: str, check: Callable[[ParsedProcess], list[str]]) -> list[ProcessVersion]:
+def deploy_xml(xml: bytes, filename: str, check: Callable[[ParsedProcess], list[str]], upload: bool = False) -> list[ProcessVersion]:
     """Parse, check (the caller's rules: lanes, forms, deadline rules) and store a BPMN file. Unchanged
-    content is not stored again. Flushes, no commit."""
+    content is not stored again. `upload` (an administrator's): only processes the system runs (a mistyped process id
+    would deploy a process nothing starts), and a version deployed before becomes again the one new cases take (the
+    way back from a faulty version); at start-up the bundled files leave an uploaded newer version in place.
+    Flushes, no commit."""
     sha = hashlib.sha256(xml).hexdigest()
     parsed = parse_bpmn(xml, filename)
+    if upload:
+        known = set(db.session.scalars(select(ProcessVersion.process_id).distinct()))
+        unknown = [p.process_id for p in parsed if p.process_id not in known]
+        if unknown:
+            raise BpmnError(f"{filename}: process {', '.join(unknown)} is not one this system runs ({', '.join(sorted(known))})",
+                            "unknown")
     errors = [e for p in parsed for e in check(p)]
     if errors:
         raise BpmnError(f"{filename}: " + "; ".join(errors))
@@ -31,12 +41,24 @@ def deploy_xml(xml: bytes, filename: str, check: Callable[[ParsedProcess], list[
         )
         if existing is None:
             existing = ProcessVersion(
-                process_id=p.process_id, sha256=sha, filename=filename, xml=xml.decode("utf-8"), spec_json=p.spec_json
+                process_id=p.process_id, sha256=sha, filename=filename, xml=xml.decode("utf-8"), spec_json=p.spec_json,
+                deployed_at=_next_deployed_at(p.process_id),
             )
             db.session.add(existing)
             db.session.flush()
+        elif upload and latest_version_id(p.process_id) != existing.id:
+            existing.deployed_at = _next_deployed_at(p.process_id)
+            db.session.flush()
         out.append(existing)
     return out
+
+
+def _next_deployed_at(process_id: str):
+    """Now, or just after the process's newest version if that is later (a clock set back must not make a new
+    deployment older than the current one)."""
+    newest = db.session.scalar(select(func.max(ProcessVersion.deployed_at)).where(ProcessVersion.process_id == process_id))
+    now = clock.now()
+    return now if newest is None or clock.as_utc(newest) < now else clock.as_utc(newest) + timedelta(microseconds=1)
 
 
 def deploy_directory(bpmn_dir: str, check: Callable[[ParsedProcess], list[str]]) -> list[ProcessVersion]:
@@ -46,11 +68,15 @@ def deploy_directory(bpmn_dir: str, check: Callable[[ParsedProcess], list[str]])
     return out
 
 
+# The version new cases take: the one deployed last (an administrator's upload of an earlier version deploys it again).
+_NEWEST_FIRST = (ProcessVersion.deployed_at.desc(), ProcessVersion.id.desc())
+
+
 def latest_version_id(process_id: str) -> int:
-    """The id of the most recently deployed version of a process (ids only grow); only the id is read, not
-    the version's XML and spec (tens of kilobytes), since starting an instance needs no more."""
+    """The id of the most recently deployed version of a process; only the id is read, not the version's XML and
+    spec (tens of kilobytes), since starting an instance needs no more."""
     version_id = txcache.cached(("latest_version", process_id), lambda: db.session.scalar(
-        select(ProcessVersion.id).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.id.desc()).limit(1)
+        select(ProcessVersion.id).where(ProcessVersion.process_id == process_id).order_by(*_NEWEST_FIRST).limit(1)
     ))
     if version_id is None:
         raise LookupError(f"process {process_id} is not deployed")
@@ -92,7 +118,7 @@ def versions_overview() -> list[dict]:
         .where(ProcessInstance.status == "running")
         .group_by(ProcessInstance.process_version_id)
     ).all())
-    rows = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.id.desc())).all()
+    rows = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, *_NEWEST_FIRST)).all()
     latest = {}
     for v in rows:
         latest.setdefault(v.process_id, v.id)

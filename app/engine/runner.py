@@ -54,7 +54,8 @@ __all__ = ["REFUSING_SCRIPT_ENGINE", "BpmnError", "Evaluated", "ParsedProcess", 
 
 class BpmnError(Exception):
     """A BPMN file that cannot be deployed, with a readable message. `kind`: "xml" (not well-formed), "bpmn" (the
-    schema or the parser refused it) or "rules" (the host's deploy-time check); `line` where one is known. The
+    schema or the parser refused it), "expression" (a condition or script that is not Python), "unknown" (a process id
+    the system does not run) or "rules" (the host's deploy-time check); `line` where one is known. The
     message is the technical detail (the parser's own words); the host leads it with its kind in the user's language."""
 
     def __init__(self, message: str, kind: str = "rules", line: int | None = None):
@@ -185,6 +186,34 @@ class ParsedProcess:
     user_tasks: list[dict]  # [{bpmn_id, name, lane_id, properties}]
 
 
+def _expressions(spec) -> list[tuple[str, str, str]]:
+    """(task, mode, Python source) of every expression and script a process spec will run: gateway conditions,
+    script tasks, pre- and post-scripts, event expressions (timers, message payloads)."""
+    out = []
+    for name, ts in spec.task_specs.items():
+        for condition, _target in getattr(ts, "cond_task_specs", None) or []:
+            if condition is not None and getattr(condition, "args", None):
+                out.append((name, "eval", condition.args[0]))
+        for attr in ("script", "prescript", "postscript"):
+            if isinstance(getattr(ts, attr, None), str) and getattr(ts, attr).strip():
+                out.append((name, "exec", getattr(ts, attr)))
+        expression = getattr(getattr(ts, "event_definition", None), "expression", None)
+        if isinstance(expression, str) and expression.strip():
+            out.append((name, "eval", expression))
+    return out
+
+
+def _syntax_errors(spec, filename: str) -> list[str]:
+    """Expressions that are not Python: refused at deploy time (they failed only when a case reached them)."""
+    errors = []
+    for task, mode, source in _expressions(spec):
+        try:
+            compile(source, f"{filename}:{task}", mode)
+        except (SyntaxError, ValueError) as exc:
+            errors.append(f"{task}: {source.strip()[:200]!r}: {exc.msg if isinstance(exc, SyntaxError) else exc}")
+    return errors
+
+
 def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
     """Validate (BPMN XSD incl. spiffworkflow extensions) and parse every executable process in a file."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -195,6 +224,9 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
         for pid in parser.get_process_ids():
             spec = parser.get_spec(pid)
             subs = parser.get_subprocess_specs(pid)
+            bad = [e for s in (spec, *subs.values()) for e in _syntax_errors(s, filename)]
+            if bad:
+                raise BpmnError(f"{filename}: expressions that are not Python: " + "; ".join(bad), "expression")
             dct = {
                 "spec": _spec_serializer.to_dict(spec),
                 "subprocess_specs": {k: _spec_serializer.to_dict(v) for k, v in subs.items()},

@@ -170,6 +170,21 @@ def test_bpmn_upload_accepted_and_refused(client, org, clock):
     rows = client.get("/admin/processes").get_data(as_text=True).split("<tr>")
     old_row = next(r for r in rows if f"<td>#{v_old} " in r)
     assert old_row.count("<td>1</td>") == 1  # the running case still counts on the old version
+    # The way back from a version found faulty: uploading the earlier file again makes it the one new cases take.
+    client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(BPMN.read_bytes()), "jp.bpmn")},
+                content_type="multipart/form-data")
+    assert db.session.scalar(select(func.count(ProcessVersion.id))) == n + 1
+    again = file_case(subjects=(COMPANY2,))
+    assert db.session.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.case_id == again.id)) == v_old
+    # A condition that is not Python is refused when deployed (it failed only when a case reached it), and so is a
+    # process id the system does not run.
+    broken = BPMN.read_bytes().replace(b"review_outcome == 'return'", b"this is (( not python", 1)
+    assert broken != BPMN.read_bytes()
+    for bad, lead in ((broken, "其中的条件表达式或脚本不是有效的 Python"),
+                      (BPMN.read_bytes().replace(b'id="joint_punishment"', b'id="joint_punishmentX"'), "其流程标识不是本系统运行的流程")):
+        html = client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(bad), "jp.bpmn")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+        assert lead in html and db.session.scalar(select(func.count(ProcessVersion.id))) == n + 1
 
 
 def test_users_units_and_permissions(client, org, clock):
