@@ -20,3 +20,11 @@ def require_keeper(actor, user, admins_by: str, others_by: str, not_own) -> None
             raise DomainError(not_own)
     else:
         require_role(actor, others_by)
+
+
+def not_a_service_account(user) -> None:
+    """A department system's account (an API client's) or the public's is managed with its client, not as a user:
+    it has no password, no second factor and logs in nowhere."""
+    if user is not None and user.service_account:
+        raise DomainError(_l("This is the account of a department system (an API client) or of the public: it has no "
+                             "password and is managed on the API clients page."))

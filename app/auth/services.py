@@ -30,7 +30,7 @@ from app.auth.models import (
     Unit,
     User,
 )
-from app.auth.permissions import require_keeper, require_role
+from app.auth.permissions import not_a_service_account, require_keeper, require_role
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -308,12 +308,7 @@ def _user_dict(u: User) -> dict:
     return {"username": u.username, "full_name": u.full_name, "role": u.role, "unit_id": u.unit_id, "active": u.active}
 
 
-def _not_a_service_account(user: User | None) -> None:
-    """A department system's account (an API client's) or the public's is managed with its client, not as a user:
-    it has no password and logs in nowhere."""
-    if user is not None and user.service_account:
-        raise DomainError(_l("This is the account of a department system (an API client) or of the public: it has no "
-                             "password and is managed on the API clients page."))
+_not_a_service_account = not_a_service_account
 
 
 def save_user(actor, user: User | None, username: str, full_name: str, role: str, unit_id: int | None, active: bool) -> tuple[User, str | None]:

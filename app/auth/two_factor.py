@@ -18,7 +18,7 @@ from app import clock, crypto
 from app.audit import services as audit
 from app.auth import lockout
 from app.auth.models import ADMIN, SECURITY_ADMIN, RecoveryCode, User
-from app.auth.permissions import require_keeper
+from app.auth.permissions import not_a_service_account, require_keeper
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 
@@ -136,6 +136,7 @@ def reset(actor, user: User) -> None:
     by the system administrator, because the security administrator resets its password: one person doing both
     could log in as the auditor (三员分立)."""
     require_keeper(actor, user, ADMIN, SECURITY_ADMIN, _l("Another administrator resets your own two-factor login."))
+    not_a_service_account(user)
     remove_authenticator(user)
     user.session_version = (user.session_version or 0) + 1
     audit.record(actor, "user", user.id, "two_factor_reset")
