@@ -29,8 +29,17 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 MAX_QUERY = 200
 
 
+# Full-width letters, digits and hyphen (ＡＢ１２－, typed with a Chinese input method) as half-width.
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}
+_CODE_LIKE = re.compile(r"[0-9A-Za-z-]+")
+
+
 def normalise(q: str | None) -> str:
-    return " ".join((q or "").split())[:MAX_QUERY]
+    """The query as searched: spaces collapsed; a code or number typed in full-width characters made half-width (a
+    name keeps its characters as typed)."""
+    q = " ".join((q or "").split())[:MAX_QUERY]
+    half = q.translate(_HALF_WIDTH)
+    return half if _CODE_LIKE.fullmatch(half) else q
 
 
 # A whole unified social credit code or resident identity number (18 letters and digits): looked up exactly. No

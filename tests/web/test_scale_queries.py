@@ -60,6 +60,8 @@ def test_two_and_three_character_names_find_the_right_cases(named):
     assert _found("office1", number[-6:]) == {named["李伟"]} and _found("office1", number.lower()) == {named["李伟"]}
     # A whole code finds its subject's case; one character is looked up only as a code or number.
     assert _found("office1", PEOPLE[2][2]) == {named["李伟"]}
+    full_width = PEOPLE[2][2].translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})  # (typed with a Chinese input method)
+    assert _found("office1", full_width) == {named["李伟"]} and _found("office1", "ＸＬ－" + number[3:]) == {named["李伟"]}
     assert _found("office1", "伟") == set()
     # Wildcards typed by a user are characters, not patterns.
     assert _found("office1", "%%") == set()
