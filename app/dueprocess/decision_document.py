@@ -103,6 +103,7 @@ def current_template() -> str:
 MAX_RENDERED = 300_000
 MAX_LOOP = 1000
 MAX_VALUE = MAX_RENDERED  # (no text or list made while rendering is longer than the document may be)
+MAX_INT_BITS = 4096  # (a whole number made while rendering: about 1,200 digits)
 # A width or precision of millions in a format ("%300000000s", "{:>300000000}"); not digits of the text itself.
 _HUGE_WIDTH = re.compile(r"%[-+ #0]*\d{7,}|%[-+ #0]*\d*\.\d{7,}|\{[^{}]*:[^{}]*\d{7,}")
 _SIZED_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})  # (their number is the result's size)
@@ -167,6 +168,11 @@ class _BoundedSandbox(SandboxedEnvironment):
             n = next((v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)), None)
             if seq is not None and n is not None and len(seq) * max(n, 0) > MAX_VALUE:
                 _refuse(f"{len(seq)} × {n}")
+            # Whole numbers squared over and over grow without bound (25 squarings of 10: 26 s): a product is kept
+            # within MAX_INT_BITS, far past any figure a decision prints.
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in (left, right)) and \
+                    left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                _refuse(f"{left.bit_length()}-bit × {right.bit_length()}-bit")
         elif operator == "**":
             if any(isinstance(v, int) and abs(v) > 64 for v in (left, right)):
                 _refuse(f"{left!r:.20} ** {right!r:.20}")

@@ -145,6 +145,8 @@ def test_a_decision_template_that_cannot_be_laid_out_or_is_unbounded_is_explaine
         ("{{ 'x' * 100000000 }}", "模板使用了不允许的内容"),
         ("{% for i in range(100000) %}<p>{{ i }}</p>{% endfor %}", "模板使用了不允许的内容"),
         ("{% for i in range(1000) %}{% for j in range(1000) %}<p>{{ i }}</p>{% endfor %}{% endfor %}", "文书过长"),
+        # (a whole number squared 25 times: each product grows, the loop is short; it ran 26 s)
+        ("{% set ns = namespace(n=10) %}{% for i in range(25) %}{% set ns.n = ns.n * ns.n %}{% endfor %}", "模板使用了不允许的内容"),
     ):
         resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": body, "preview": "1"})
         assert resp.status_code == 200 and resp.mimetype == "text/html" and said in resp.get_data(as_text=True), body
