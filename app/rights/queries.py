@@ -64,6 +64,11 @@ def shown_status(case: Case, listing_status: str | None) -> str:
     return str(labels.label(labels.STATUS_LABELS, case.status))
 
 
+def left_out_of(case: Case, listing) -> bool:
+    """The decision to act on the case took no action on this subject (it has no listing of it)."""
+    return case.kind in JOINT_KINDS and case.decision == "act" and listing is None
+
+
 def status_page(actor, case_id: int) -> dict:
     case = applicant_case(actor, case_id)
     parent = db.session.get(Case, case.parent_case_id) if case.parent_case_id else None
@@ -72,11 +77,14 @@ def status_page(actor, case_id: int) -> dict:
     rows = db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type.in_(APPLICANT_EVENTS)).order_by(CaseEvent.seq)
     ).all()
-    # Several subjects can share a case: only what concerns this applicant's own listing.
+    # Several subjects can share a case: only what concerns this applicant's own listing. One the decision left out
+    # has none: the units' reports of measures applied and the period's timers concern the others.
     own = listing.id if listing is not None else None
+    left_out = left_out_of(case, listing)
     timeline = [ev for ev in rows if (ev.details or {}).get("listing_id") in (None, own)
                 and (ev.details or {}).get("subject_id") in (None, actor.subject_id)
-                and not (ev.type == "timer_fired" and ev.bpmn_id in STAFF_ONLY_TIMERS)]
+                and not (ev.type == "timer_fired" and ev.bpmn_id in STAFF_ONLY_TIMERS)
+                and not (left_out and ev.type in ("measure_applied", "timer_fired"))]
     tasks = db.session.scalars(
         select(OpenTask).options(joinedload(OpenTask.unit)).where(OpenTask.case_id == case.id,
                                                                   OpenTask.bpmn_id.not_in(STAFF_ONLY_STEPS))
@@ -99,7 +107,7 @@ def status_page(actor, case_id: int) -> dict:
         "documents": documents_for(actor, case),
         "shown_status": shown_status(case, listing.status if listing is not None and case.kind in JOINT_KINDS else None),
         "case": case, "parent": parent, "timeline": timeline, "tasks": tasks, "suspensions": suspensions,
-        "requests": requests, "listing": listing,
+        "requests": requests, "listing": listing, "left_out": left_out,
         "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         "handled_objection": handled_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         "effective_end": listing.period_end if listing is not None else None,

@@ -71,6 +71,9 @@ def objection(case_id):
     data = queries.status_page(current_user, case_id)
     if data["open_objection"] is not None or data["handled_objection"] is not None:
         return redirect(url_for("portal.case", case_id=case_id))  # (its page says where the objection stands)
+    if data["left_out"]:  # (no form to fill in for nothing: the case page says the decision takes no action on it)
+        flash(_l("The decision takes no joint punishment on this subject: there is nothing to object to."), "info")
+        return redirect(url_for("portal.case", case_id=case_id))
     form = ObjectionForm()
     if form.validate_on_submit():
         try:
@@ -96,6 +99,9 @@ def objection(case_id):
 @csrf_checked_by_form
 def repair_application(case_id):
     data = queries.status_page(current_user, case_id)
+    if data["left_out"]:
+        flash(_l("The decision takes no joint punishment on this subject: there is nothing to repair."), "info")
+        return redirect(url_for("portal.case", case_id=case_id))
     form = RepairForm()
     if form.validate_on_submit():
         try:

@@ -196,7 +196,7 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
     from app.listings.models import Listing
     from app.rights import accounts, objections
     from tests.conftest import login
-    from tests.helpers import complete, determine, file_case, issue_codes, only_task, open_tasks, schedule
+    from tests.helpers import complete, determine, file_case, implement_all, issue_codes, only_task, open_tasks, schedule
 
     case = file_case(subjects=(COMPANY, COMPANY2))
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
@@ -252,9 +252,14 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
     assert unit_staff.get(f"/cases/{case.id}/files/{copy_of[second]}").status_code == 404
     assert f"files/{copy_of[second]}" not in unit_staff.get(f"/cases/{case.id}").get_data(as_text=True)
     assert client.get(f"/cases/{case.id}/files/{copy_of[second]}").status_code == 200  # (market_lead: the deciding unit)
+    implement_all(case.id)  # (the units report the measures applied: to the other subject)
     portal = client.application.test_client()
     login(portal, "applicant2")
     page = portal.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "不对您实施" in page and "提出书面异议" not in page and "申请信用修复" not in page
+    assert "措施已实施" not in page
+    for form in ("objection", "repair"):  # (no form for nothing: told so on its case page)
+        told = portal.get(f"/portal/cases/{case.id}/{form}", follow_redirects=True).get_data(as_text=True)
+        assert "本决定未对该主体实施联合惩戒" in told and 'name="grounds"' not in told and 'name="correction"' not in told
     record = portal.get("/portal/record").get_data(as_text=True)  # (its own credit record: the decision on it)
     assert f"{case.number} · 不予联合奖惩" in record and f"{case.number} · 实施联合奖惩" not in record
