@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app import clock, labels
-from app.cases.identifiers import mask_code
+from app.cases.identifiers import mask_code, mask_ids_in_text
 from app.dates import show_date
 from app.engine import heartbeats
 from app.i18n import lazy_gettext as _l
@@ -177,6 +177,7 @@ def register(app) -> None:
     app.jinja_env.filters["d"] = fmt_date
     app.jinja_env.filters["dt_iso"] = fmt_dt_iso
     app.jinja_env.filters["d_iso"] = fmt_iso_date
+    app.jinja_env.filters["mask_ids"] = mask_ids_in_text
     app.jinja_env.filters["readable_json"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     app.jinja_env.globals.update(
         labels=labels,

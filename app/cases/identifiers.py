@@ -117,3 +117,13 @@ def mask_code(kind: str, code: str) -> str:
     if kind == "person":
         return code[:3] + "*" * (len(code) - 7) + code[-4:]
     return code[:6] + "*" * (len(code) - 10) + code[-4:]
+
+
+# An identity number written in a text (a public report's, as the reporter typed it): 18 characters, or 15 digits
+# (the first generation), not part of a longer run of digits; full-width digits too.
+_ID_IN_TEXT = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９XxＸｘ])")
+
+
+def mask_ids_in_text(text: str | None) -> str:
+    """The text with every identity number in it masked as mask_code masks one (for readers who do not see whole numbers)."""
+    return _ID_IN_TEXT.sub(lambda m: mask_code("person", m.group(0)), text or "")
