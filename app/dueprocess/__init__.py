@@ -27,6 +27,13 @@ def _section(actor, case) -> dict:
             "service_form": ServiceForm() if serving else None}
 
 
+def _expert_section(actor, case) -> dict:
+    """The experts drawn onto the meeting read the prior notice and each subject's statement (陈述申辩): the meeting
+    answers them (国办发〔2020〕49号 (八)), and their opinions should weigh them. Read only: no service or recording."""
+    return {"prior_notices": services.notices_of(case.id), "notice_recordable": set(), "notice_servable": set(),
+            "statement_form": None, "decision_services": None, "service_form": None}
+
+
 def _portal_section(actor, case) -> dict:
     notice = next((n for n in services.notices_of(case.id) if n.subject_id == actor.subject_id), None)
     served = next((s for s in services.services_of(case.id) if s.subject_id == actor.subject_id), None)
@@ -74,6 +81,7 @@ def init_app(app) -> None:
     hooks.register_tasks(corrections.TASKS)
     hooks.register_case_section(_section)
     hooks.register_portal_section(_portal_section)
+    hooks.register_expert_section(_expert_section)
     hooks.register_identity_document(decision_document.DECISION)
     hooks.register_attachment_rule(decision_document.DECISION, _decisions_visible)
     register_script_functions(services.SCRIPT_FUNCTIONS)

@@ -197,3 +197,19 @@ def test_experts_see_exclusion_reasons_but_not_the_subjects_codes(client, org, c
     login(client, expert_login(drawn))
     html = client.get(f"/experts/draws/{d.id}/verify").get_data(as_text=True)
     assert "与当事主体有关联" in html and "91510400MA6X000102" not in html
+
+
+def test_a_confirmed_expert_reads_the_prior_notice_and_each_subjects_statement(client, org, clock):
+    """The meeting answers the statements (国办发〔2020〕49号 (八)): the experts it draws read them with the file, read
+    only (no recording or service forms)."""
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice="我公司已于2026年11月完成整改，请求不予惩戒。")
+    inv = db.session.scalars(select(Invitation).where(Invitation.case_id == case.id)).first()
+    ot = db.session.scalar(select(OpenTask).where(OpenTask.instance_id == inv.instance_id))
+    login(client, expert_login(inv))
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    client.post(f"/tasks/{ot.task_id}", data={"csrf_token": csrf_from(page), "answer": "confirm", "reason": ""})
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "告知与陈述申辩" in html and "我公司已于2026年11月完成整改" in html and "拟采取联合惩戒措施。" in html
+    assert "记录纸质陈述申辩" not in html and "notices/" not in html.split("告知与陈述申辩")[1].split("</section>")[0]
