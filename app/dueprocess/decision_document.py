@@ -27,7 +27,7 @@ from app.cases import attachments, events, runtime
 from app.cases.attachments import Upload
 from app.cases.models import REL_NOTIFIED, Case, CaseMeasure, CaseUnit
 from app.cases.services import add_case_unit, office_unit
-from app.dueprocess.models import DecisionCounter, DocumentTemplate
+from app.dueprocess.models import STATED, DecisionCounter, DocumentTemplate, PriorNotice
 from app.enums import EventType
 from app.errors import DomainError
 from app.extensions import db
@@ -385,6 +385,15 @@ def next_number(unit: Unit, kind: str, year: int) -> str:
     return f"{unit.name}{word}〔{year}〕{row.last}号"
 
 
+def _answer_to(case: Case, subject, det: dict) -> str:
+    """The meeting's answer to this subject's statement, on its own copy: none where it made none (a subject that waived
+    or kept silent is not served the answer to another's). Cases decided before notices were kept: the answer as given."""
+    notice = db.session.scalar(select(PriorNotice).where(PriorNotice.case_id == case.id, PriorNotice.subject_id == subject.id))
+    if notice is None:
+        return (det.get("statements") or {}).get("statement_answer", "")
+    return (notice.answer or "") if notice.state == STATED else ""
+
+
 def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: date, copies: list[str]) -> dict:
     det = case.determination or {}
     measures = db.session.execute(
@@ -408,7 +417,7 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
         "procedure": "联合奖惩工作程序", "entries": [
             {"code": ce.catalog_version.entry.code, "behaviour": ce.catalog_version.behaviour,
              "legal_basis": ce.catalog_version.legal_basis} for ce in case.entries],
-        "statement_answer": (det.get("statements") or {}).get("statement_answer", ""),
+        "statement_answer": _answer_to(case, subject, det),
         # (the meeting decides for each subject: a subject it does not act on is told so, with the reason)
         "acted": acted, "not_acted_reason": "" if acted or case.decision != "act" else det.get("not_acted_reason", ""),
         "punishment": punishment,

@@ -263,3 +263,24 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
         assert "本决定未对该主体实施联合惩戒" in told and 'name="grounds"' not in told and 'name="correction"' not in told
     record = portal.get("/portal/record").get_data(as_text=True)  # (its own credit record: the decision on it)
     assert f"{case.number} · 不予联合奖惩" in record and f"{case.number} · 实施联合奖惩" not in record
+
+
+def test_each_copy_answers_its_own_subjects_statement_only(org, clock):
+    """One subject stated its case, the other waived: the meeting's answer is on the first one's copy, not on the copy
+    served to the subject that made no statement (it named the other party)."""
+    from app.dueprocess import services as dueprocess
+    from tests.conftest import user
+    from tests.helpers import PDF, complete, determine, file_case, give_notice, only_task, schedule
+
+    case = file_case(subjects=(COMPANY, COMPANY2))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=False)
+    first, second = give_notice("market_lead", case.id, None)
+    dueprocess.record_on_paper(user("market_lead"), first.id, "我公司已完成整改。", [PDF])
+    dueprocess.record_on_paper(user("market_lead"), second.id, "", [PDF], waive=True)
+    db.session.commit()
+    determine("market_lead", only_task(case.id, "determination"), statement_answer="测试建材有限公司的陈述申辩经核实不成立，不予采纳。")
+    texts = {att.subject_id: _pdf(att)[0] for att in _copies(case.id)}
+    assert "对陈述申辩的答复" in texts[first.subject_id] and "不予采纳" in texts[first.subject_id]
+    assert "对陈述申辩的答复" not in texts[second.subject_id] and "测试建材有限公司的陈述申辩" not in texts[second.subject_id]
+    assert "三、决定" in texts[second.subject_id] and "四、决定" in texts[first.subject_id]
