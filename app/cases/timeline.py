@@ -46,7 +46,7 @@ def present(timeline, units: dict) -> list[dict]:
          "received": _("received on"), "served on paper": _("reply served on paper on"),
          "period reason": _("Why the period differs from the catalog's"),
          "replaced": _("replaces the code issued earlier, which no longer works"),
-         "not acted": _("No joint action on")}
+         "not acted": _("No joint action on"), "attends": _("will attend"), "absent": _("will not attend")}
     took = _("took %(h)s h", h="{h}")
     route_words = {"major": _("Major dishonest behaviour: the joint meeting determines it"), "reason": _("Reasons"),
                    "group": _("Determining group")}
@@ -83,6 +83,8 @@ def present(timeline, units: dict) -> list[dict]:
             if d.get("not_acted"):
                 text += f"\n{t['not acted']}: {'、'.join(n['name'] for n in d['not_acted'])}（{d.get('not_acted_reason', '')}）"
             parts.append(text)
+        if ev.type == "attendance_answered" and "attending" in d:
+            parts.append(t["attends"] if d["attending"] else t["absent"])
         if ev.type == "access_code_issued" and d.get("replaced"):
             parts.append(t["replaced"])
         if ev.type == "objection_replied" and d.get("served_on"):

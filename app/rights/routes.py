@@ -7,6 +7,7 @@ from app.auth.permissions import require_role
 from app.cases import attachments
 from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
+from app.cases.models import Subject
 from app.cases.routes import detail_with_draft
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -162,8 +163,9 @@ def issue_access_code(case_id, subject_id):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash(_l("Access code %(code)s: print it on the notice or decision served to the subject now; it is not shown again.",
-                 code=code), "warning")
+        subject = db.session.get(Subject, subject_id)
+        flash(_l("Access code %(code)s for %(name)s: print it on the notice or decision served to that subject now; it is "
+                 "not shown again.", code=code, name=subject.name), "warning")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="access"))
 
 

@@ -39,9 +39,19 @@ def test_convened_units_confirm_and_open_invitations_end_with_the_meeting(org, c
     assert "units_convened" in event_types(case.id)
     complete("finance_cw", tasks[unit_id("市财政局")], {"answer": "attend", "attendees": "张科长"})
     assert {r.unit.name: r.status for r in convened_of(case.id)}["市财政局"] == "attending"
-    # the decision is recorded: the tax bureau never answered, its invitation ends
+    complete("tax_cw", tasks[unit_id("市税务局")], {"answer": "absent", "attendees": ""})
+    from flask import current_app
+
+    from app.cases import queries as case_queries
+    from app.cases import timeline
+
+    with current_app.test_request_context():  # (the timeline says which answer each gave)
+        answered = [r["details"] for r in timeline.present(case_queries.timeline_rows(case.id), {})
+                    if r["type"] == "attendance_answered"]
+    assert answered[0].startswith("参会\n张科长") and answered[1] == "不参会", answered
+    # the decision is recorded (the tax bureau said it would not attend)
     determine("market_lead", only_task(case.id, "determination") if open_tasks(case.id, "determination") else _ready(case))
-    assert {r.unit.name: r.status for r in convened_of(case.id)} == {"市财政局": "attending", "市税务局": "closed"}
+    assert {r.unit.name: r.status for r in convened_of(case.id)} == {"市财政局": "attending", "市税务局": "absent"}
     assert open_tasks(case.id, "confirm_attendance") == []
 
 
