@@ -449,6 +449,7 @@ AUDIT_ENTITY_LABELS = {
     "group": _l("Specialist group"), "rule": _l("Deadline rule"), "calendar": _l("Holiday calendar"),
     "api_client": _l("API client"), "document_template": _l("Decision template"),
     "enterprise_count": _l("Number of enterprises in the city"),
+    "publicity_ledger": _l("双公示 ledger"), "publicity_entry": _l("双公示 entry"),
 }
 # What a security-log event concerns: an administered record, a case, or what an export contained.
 SECURITY_RECORD_LABELS = {
@@ -465,6 +466,7 @@ AUDIT_ACTION_LABELS = {
     "recovery_code_used": _l("recovery code used"), "two_factor_enrolled": _l("two-factor login set up"),
     "two_factor_reset": _l("two-factor login reset"), "two_factor_policy": _l("two-factor policy changed"),
     "unlock": _l("unlocked"), "accounts_initialised": _l("first administrators created"),
+    "import": _l("imported"), "withdraw": _l("withdrawn"),
 }
 AUDIT_FIELD_LABELS = {
     "behaviour": _l("Behaviour"), "admin_unit_id": _l("Administering unit"), "admin_unit": _l("Administering unit"),
@@ -477,6 +479,8 @@ AUDIT_FIELD_LABELS = {
     "unit_id": _l("Unit"), "days": _l("Length"), "day_kind": _l("Counted in"), "source": _l("Source"),
     "workday": _l("Working day"), "version_id": _l("Version"), "sha256": _l("SHA-256"), "filename": _l("File"),
     "domain": _l("Domain"), "lead": _l("Lead unit"), "members": _l("Member units"),
+    "file": _l("File"), "rows": _l("Rows"), "added": _l("Added"), "updated": _l("Updated"), "party": _l("Party"),
+    "decided_on": _l("Decided on"), "published_on": _l("Published on"), "link": _l("Link"),
 }
 
 

@@ -45,6 +45,10 @@ def test_a_unit_uploads_its_ledger_and_the_office_reads_the_month(client, org, c
     client.post("/logout", data={"csrf_token": csrf_from(listing)})
     login(client, "tax_cw")
     assert "罚〔2026〕4号" not in client.get("/publicity/").get_data(as_text=True)  # another unit's ledger
+    auditing = client.application.test_client()
+    login(auditing, "supervisor1")
+    trail = auditing.get("/admin/audit").get_data(as_text=True)  # (the import's record reads in Chinese)
+    assert "双公示台账" in trail and "已导入" in trail and "新增" in trail and "publicity_ledger" not in trail and ">import<" not in trail
 
 
 def test_a_row_entered_by_mistake_is_withdrawn_with_its_reason_kept(client, org, clock):
