@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
@@ -344,6 +344,20 @@ def _security_text(exc: SecurityError) -> str:
     return text
 
 
+def _render_problem(exc: Exception) -> str:
+    """What went wrong rendering, in the reader's language where it is a common mistake; else Jinja's own words,
+    named as the technical detail."""
+    if isinstance(exc, UndefinedError):
+        m = re.search(r"'([^']+)' is undefined", str(exc))
+        return str(_l("%(name)s is not a placeholder the template may use (see the list of placeholders)", name=m.group(1))) if m \
+            else str(_l("a placeholder the template may not use"))
+    if isinstance(exc, ZeroDivisionError):
+        return str(_l("a division by zero"))
+    if isinstance(exc, TemplateNotFound) or "no loader for this environment" in str(exc):
+        return str(_l("including, extending or importing another template file, which a decision template may not do"))
+    return str(_l("technical detail: %(e)s", e=str(exc)))
+
+
 def render_pdf(body: str, context: dict) -> bytes:
     env = _env()
     try:
@@ -357,7 +371,7 @@ def render_pdf(body: str, context: dict) -> bytes:
     except SecurityError as exc:
         raise DomainError(_l("The template uses something templates may not use: %(e)s", e=_security_text(exc)), "body") from exc
     except Exception as exc:  # noqa: BLE001  (an administrator's template: say what is wrong)
-        raise DomainError(_l("The template cannot be rendered: %(e)s", e=str(exc)), "body") from exc
+        raise DomainError(_l("The template cannot be rendered: %(e)s", e=_render_problem(exc)), "body") from exc
     if len(html) > MAX_RENDERED:
         raise DomainError(_l("The document would be too long (at most %(n)s characters of HTML).", n=MAX_RENDERED), "body")
     html = _short_paragraphs(html)

@@ -147,6 +147,11 @@ def test_a_decision_template_that_cannot_be_laid_out_or_is_unbounded_is_explaine
         ("{% for i in range(1000) %}{% for j in range(1000) %}<p>{{ i }}</p>{% endfor %}{% endfor %}", "文书过长"),
         # (a whole number squared 25 times: each product grows, the loop is short; it ran 26 s)
         ("{% set ns = namespace(n=10) %}{% for i in range(25) %}{% set ns.n = ns.n * ns.n %}{% endfor %}", "模板使用了不允许的内容"),
+        # (common mistakes are named in Chinese; Jinja's own words only as the technical detail)
+        ("{{ 1/0 }}", "出现了除以零的运算"),
+        ("{{ undefined_fn() }}", "undefined_fn 不是模板可用的占位符"),
+        ('{% include "x.html" %}', "引用、继承或导入了其他模板文件"),
+        ("{{ x }", "技术细节"),
     ):
         resp = client.post("/admin/documents/decision", data={"csrf_token": csrf_from(page), "body": body, "preview": "1"})
         assert resp.status_code == 200 and resp.mimetype == "text/html" and said in resp.get_data(as_text=True), body
