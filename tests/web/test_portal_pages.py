@@ -41,6 +41,7 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "2026年12月22日" in html  # when the period ends, in plain words
     page = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
+    assert "同一认定只受理一次异议" in page  # (told before filing, not only in the reply)
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "异议理由"}, follow_redirects=True)
     html = resp.get_data(as_text=True)
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
