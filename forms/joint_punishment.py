@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, Ra
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import clock
-from app.cases.models import CaseEvent
+from app.cases.models import CaseEvent, CaseMeasure, CaseSubject, Subject
 from app.dates import PlausibleDate
 from app.enums import EventType
 from app.experts.convocation import convened_of
@@ -198,6 +198,17 @@ class AcknowledgeForm(TaskForm):
 
 class ImplementForm(TaskForm):
     has_files = True
+
+    def for_task(self, open_task) -> None:
+        """Say what this unit applies and to whom: its measures of the decision, on the subjects the decision acts on
+        (not one it left out)."""
+        measures = db.session.scalars(select(CaseMeasure.text).where(
+            CaseMeasure.case_id == open_task.case_id, CaseMeasure.unit_id == open_task.unit_id).order_by(CaseMeasure.id)).all()
+        subjects = db.session.scalars(select(Subject.name).join(CaseSubject, CaseSubject.subject_id == Subject.id).where(
+            CaseSubject.case_id == open_task.case_id, CaseSubject.not_acted.is_(False)).order_by(CaseSubject.id)).all()
+        if measures and subjects:
+            self.outcome.label.text = str(_l("Outcome: your unit applies %(measures)s to %(subjects)s",
+                                             measures="；".join(measures), subjects="、".join(subjects)))
     outcome = RadioField(
         _l("Outcome"),
         choices=choices([("applied", _l("The measures have been applied")), ("cannot", _l("The measures cannot be applied"))]),

@@ -247,6 +247,11 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
         assert all(r.count("决定不予实施") == 1 and r.index(name1) < r.index(name2) < r.index("决定不予实施") for r in rows), url
     # The left-out subject's copy is not the implementing units' to read (they take no measure against it); the acted
     # subject's is. The deciding unit reads both.
+    # The unit's implementation task says what it applies and to whom: not to the subject left out.
+    impl = next(t for t in open_tasks(case.id) if t.bpmn_id == "implement" and t.unit_id == implementing)
+    task_page = unit_staff.get(f"/tasks/{impl.task_id}").get_data(as_text=True)
+    legend = task_page.split("实施结果（本单位对")[1].split("）")[0]
+    assert name1 in legend and name2 not in legend
     copy_of = {att.subject_id: att.id for att in _copies(case.id)}
     assert unit_staff.get(f"/cases/{case.id}/files/{copy_of[first]}").status_code == 200
     assert unit_staff.get(f"/cases/{case.id}/files/{copy_of[second]}").status_code == 404
