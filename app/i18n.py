@@ -11,8 +11,9 @@ context proxies for each one. `translations()` keeps the catalog beside Flask-Ba
 locale and reuses it while that locale object is the same one (`force_locale` swaps it, so a forced
 section still gets its own language)."""
 from babel.support import NullTranslations
+from flask import current_app
 from flask.globals import _cv_app
-from flask_babel import LazyString, get_domain
+from flask_babel import LazyString, force_locale, get_domain
 from markupsafe import Markup, escape
 
 _NULL = NullTranslations()
@@ -66,3 +67,10 @@ def install(app) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+
+
+def in_default_language(text) -> str:
+    """A lazy text as the system's default language says it: for names stored once and read by everyone (a service
+    account's), whatever language the person whose action made it had chosen."""
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
+        return str(text)

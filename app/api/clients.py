@@ -20,6 +20,7 @@ from app.auth.models import ADMIN, CASEWORKER, Unit, User
 from app.auth.permissions import require_role
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.i18n import in_default_language
 from app.i18n import lazy_gettext as _l
 
 TOKEN = re.compile(r"xl_(\d{1,9})_([A-Za-z0-9_-]{20,100})", re.ASCII)
@@ -83,7 +84,7 @@ def create(actor, name: str, unit_id: int, scopes: list[str], webhook_url: str |
     if not scopes:
         raise DomainError(_l("Give the client at least one scope."), "scopes")
     webhook_url = _check_webhook(webhook_url)
-    account = User(username=f"api_{secrets.token_hex(6)}", full_name=str(_l("%(name)s (department system)", name=name))[:80], role=CASEWORKER,
+    account = User(username=f"api_{secrets.token_hex(6)}", full_name=in_default_language(_l("%(name)s (department system)", name=name))[:80], role=CASEWORKER,
                    unit_id=unit.id, active=True, service_account=True, password_hash="!")
     db.session.add(account)
     db.session.flush()

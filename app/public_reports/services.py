@@ -24,6 +24,7 @@ from app.crypto import digest
 from app.enums import JOINT_KINDS, CaseKind, CaseStatus, EventType
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import in_default_language
 from app.i18n import lazy_gettext as _l
 from app.public_reports.models import PublicReport
 from app.workdays.rules import current as current_rules
@@ -54,7 +55,7 @@ def public_user() -> User:
     if user is None:
         try:
             with db.session.begin_nested():  # two first reports at once: one creates it, the other reads it
-                user = User(username=PUBLIC_USERNAME, full_name=str(_l("The public (report)")), role=APPLICANT, active=False,
+                user = User(username=PUBLIC_USERNAME, full_name=in_default_language(_l("The public (report)")), role=APPLICANT, active=False,
                             service_account=True, password_hash="!")
                 db.session.add(user)
         except IntegrityError:

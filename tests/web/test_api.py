@@ -528,3 +528,14 @@ def test_an_https_webhook_is_pinned_and_still_checks_the_certificate_name(org, c
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_service_accounts_name_is_in_the_systems_language_whatever_the_creators(org):
+    """Named once and read by everyone (timelines of every case it confirms): not in the language the administrator had
+    chosen when creating the client."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    with current_app.test_request_context(), force_locale("en"):
+        client_row, _token, _secret = clients.create(user("admin"), "住建系统", unit_id("市住房城乡建设局"), ["lists"], None)
+    assert client_row.user.full_name == "住建系统（部门系统）"
