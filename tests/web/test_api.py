@@ -208,6 +208,13 @@ def test_a_clients_service_account_has_no_password_and_logs_in_nowhere(client, o
     resp = client.post(f"/admin/users/{account.id}/reset", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
     assert "没有密码" in resp.get_data(as_text=True)
     assert db.session.get(User, account.id).password_hash == "!"
+    security = client.application.test_client()
+    login(security, "secadmin")
+    page = security.get("/admin/security").get_data(as_text=True)  # (no controls that would only be refused)
+    assert "部门系统或社会公众账号：不登录" in page
+    for action in (f"/admin/security/{account.id}/role", f"/admin/security/{account.id}/two-factor",
+                   f"/admin/users/{account.id}/reset-two-factor"):
+        assert f"{action}\"" not in page, action
 
 
 def test_revoked_tokens_rate_limit_and_the_call_log(client, org, clock, spec, app, monkeypatch):
