@@ -83,6 +83,10 @@ def validate_uploads(uploads: list[Upload], field: str, kinds: tuple[str, ...] |
             raise DomainError(problem, field)
         kind = _kind_of(up)
         if kind is None:
+            ext = Path(up.filename).suffix.lower().lstrip(".")
+            if ext in current_app.config["ALLOWED_UPLOAD_TYPES"]:  # (named .pdf, not a PDF inside: renamed, or damaged)
+                raise DomainError(_l("File %(name)s is not a %(kind)s file inside: its content does not match its name. "
+                                     "Upload the original file.", name=up.filename, kind=ext.upper()), field)
             raise DomainError(
                 _l("File %(name)s is not an allowed type (PDF, PNG, JPG, DOCX, XLSX).", name=up.filename), field
             )

@@ -39,6 +39,12 @@ def test_clean_files_pass(ctx):
     validate_uploads([Upload("a.pdf", PDF), Upload("b.png", PNG), Upload("c.docx", _docx({}))], "files")
 
 
+def test_a_file_whose_content_is_not_what_its_name_says_is_told_so(ctx):
+    """Named .pdf, a picture or text inside: not "only PDF, PNG…", which the user had given."""
+    assert "not a PDF file inside" in _refused(ctx, "fake.pdf", PNG)
+    assert "not an allowed type" in _refused(ctx, "notes.txt", b"text")
+
+
 @pytest.mark.parametrize("needle,data", [
     ("scripts", PDF.replace(b"1 0 obj<<>>", b"1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>")),
     ("scripts", PDF.replace(b"1 0 obj<<>>endobj", b"1 0 obj<</Length 20/Filter/FlateDecode>>stream\n"
