@@ -46,7 +46,10 @@ def present(timeline, units: dict) -> list[dict]:
          "received": _("received on"), "served on paper": _("reply served on paper on"),
          "period reason": _("Why the period differs from the catalog's"),
          "replaced": _("replaces the code issued earlier, which no longer works"),
-         "not acted": _("No joint action on"), "attends": _("will attend"), "absent": _("will not attend")}
+         "not acted": _("No joint action on"), "attends": _("will attend"), "absent": _("will not attend"),
+         "month": _("Each month (on the 1st)"), "quarter": _("Each quarter (on 1 March, 1 June, 1 September, 1 December)"),
+         "next": _("next on"), "no_owner": _("the office user who set it no longer works in the office"),
+         "cannot_publish": _("the call could not be published again")}
     took = _("took %(h)s h", h="{h}")
     route_words = {"major": _("Major dishonest behaviour: the joint meeting determines it"), "reason": _("Reasons"),
                    "group": _("Determining group")}
@@ -82,6 +85,13 @@ def present(timeline, units: dict) -> list[dict]:
                 text += f"\n{t['period reason']}: {d['period_reason']}"
             if d.get("not_acted"):
                 text += f"\n{t['not acted']}: {'、'.join(n['name'] for n in d['not_acted'])}（{d.get('not_acted_reason', '')}）"
+            parts.append(text)
+        if ev.type in ("data_call_repeat_set", "data_call_repeat_stopped", "data_call_repeated") and d.get("every") in ("month", "quarter"):
+            text = t[d["every"]]
+            if d.get("next_on"):
+                text += f" · {t['next']} {_fmt_iso_date(d['next_on'], zh)}"
+            if d.get("reason") in ("no_owner", "cannot_publish"):
+                text += f" · {t[d['reason']]}"
             parts.append(text)
         if ev.type == "attendance_answered" and "attending" in d:
             parts.append(t["attends"] if d["attending"] else t["absent"])

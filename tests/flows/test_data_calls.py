@@ -164,6 +164,15 @@ def test_a_repeated_call_whose_owner_left_the_office_stops_and_says_so(org, cloc
     clock.move_to("2026-12-01T00:30:00+00:00")
     assert issue_repeated_calls() == 0
     assert not db.session.get(DataCallRepeat, rep.id).active and "data_call_repeat_stopped" in event_types(source.id)
+    from flask import current_app
+
+    from app.cases import queries as case_queries
+    from app.cases import timeline
+
+    with current_app.test_request_context():  # (the call's timeline says how often, from when, and why it stopped)
+        said = {r["type"]: r["details"] for r in timeline.present(case_queries.timeline_rows(source.id), {})}
+    assert said["data_call_repeat_set"] == "每月（每月1日发布） · 下次发布 2026年12月1日", said
+    assert "设置该重复发布的办公室人员已不在办公室任职" in said["data_call_repeat_stopped"]
 
 
 def test_number_columns_take_full_width_digits_and_refuse_other_scripts_and_lost_precision(ctx):
