@@ -205,8 +205,33 @@ def schedule_meeting(ctx: TaskContext) -> dict:
     return {"meeting_date": meeting_date.isoformat(), "draw_id": draw.id}
 
 
+def _unanswered(ctx: TaskContext) -> list[tuple[str, object]]:
+    """Every required answer the determination form lacks, found at once: the checks below stop at the first, and a
+    meeting's secretary met them one submission at a time (the statement answer, then the reason, then the measures)."""
+    v, out = ctx.values, []
+    if not (v.get("minutes") or "").strip():
+        out.append(("minutes", _l("Enter the minutes of the meeting.")))
+    if not v.get("attending_unit_ids"):
+        out.append(("attending_unit_ids", _l("Choose the units that attended.")))
+    decision = v.get("decision")
+    if decision not in ("act", "no_action"):
+        out.append(("decision", _l("Choose the decision.")))
+    if not (v.get("statement_answer") or "").strip() and any(n.state == "stated" for n in dueprocess.notices_of(ctx.case.id)):
+        out.append(("statement_answer", _l("Say how the subjects' statements were answered.")))
+    if decision == "act":
+        if not v.get("measures"):
+            out.append(("measures", _l("Choose at least one measure from the catalog entry.")))
+        given = {str(s) for s in v.get("subject_ids") or []}
+        if given and {str(cs.subject_id) for cs in ctx.case.subjects} - given and not (v.get("subjects_reason") or "").strip():
+            out.append(("subjects_reason", _l("Say why the meeting takes no action on the subjects left out (as in the minutes).")))
+    return out
+
+
 def determination(ctx: TaskContext) -> dict:
     v = ctx.values
+    missing = _unanswered(ctx)
+    if len(missing) > 1:  # (one alone is raised by its own check below, with the same words)
+        raise DomainError(_l("Complete the marked fields: %(n)s are missing.", n=len(missing)), errors=missing)
     meeting_date = v.get("meeting_date")
     if not isinstance(meeting_date, date):
         raise DomainError(_l("Enter the meeting date."), "meeting_date")

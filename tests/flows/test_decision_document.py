@@ -284,6 +284,11 @@ def test_each_copy_answers_its_own_subjects_statement_only(org, clock):
     dueprocess.record_on_paper(user("market_lead"), first.id, "我公司已完成整改。", [PDF])
     dueprocess.record_on_paper(user("market_lead"), second.id, "", [PDF], waive=True)
     db.session.commit()
+    # Everything missing is said at once: the statement's answer, the measures, why a subject is left out.
+    with pytest.raises(DomainError) as refused:
+        determine("market_lead", only_task(case.id, "determination"), measures=[], subject_ids=[first.subject_id])
+    db.session.rollback()
+    assert [f for f, _m in refused.value.errors] == ["statement_answer", "measures", "subjects_reason"]
     determine("market_lead", only_task(case.id, "determination"), statement_answer="测试建材有限公司的陈述申辩经核实不成立，不予采纳。")
     texts = {att.subject_id: _pdf(att)[0] for att in _copies(case.id)}
     assert "对陈述申辩的答复" in texts[first.subject_id] and "不予采纳" in texts[first.subject_id]
