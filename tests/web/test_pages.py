@@ -69,6 +69,9 @@ def test_bad_uploads_are_refused(client, org, app, monkeypatch):
     fake = trigger_data(page)
     fake["files"] = [(io.BytesIO(b"MZ\x90\x00 not a pdf"), "evil.pdf")]
     html = client.post("/cases/new", data=fake, content_type="multipart/form-data").get_data(as_text=True)
+    assert "的内容不是 PDF 文件，与文件名不符" in html  # (a program named .pdf)
+    fake["files"] = [(io.BytesIO(b"MZ\x90\x00"), "evil.exe")]
+    html = client.post("/cases/new", data=fake, content_type="multipart/form-data").get_data(as_text=True)
     assert "格式不符合要求" in html
     big = trigger_data(page)
     big["files"] = [(io.BytesIO(PDF_BYTES + b"0" * app.config["MAX_UPLOAD_BYTES"]), "big.pdf")]
