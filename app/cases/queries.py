@@ -3,6 +3,8 @@ rows a page shows loaded in a fixed number of queries (no query per row)."""
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import joinedload, selectinload
@@ -198,10 +200,28 @@ def get_case(actor, case_id: int) -> Case:
     return case
 
 
-def timeline_rows(case_id: int) -> list:
+class TimelineRow(NamedTuple):
+    """An event as the page reads it (a tuple's fields cost a tenth of a SQLAlchemy Row's named attribute, read a
+    dozen times per event by the chain walk, the filters and the formatting)."""
+
+    seq: int
+    type: str
+    at: datetime
+    actor_id: int | None
+    actor_unit_id: int | None
+    bpmn_id: str | None
+    details: Any
+    prev_hash: str
+    hash: str
+    alg: str
+    actor_name: str | None
+    unit_name: str | None
+
+
+def timeline_rows(case_id: int) -> list[TimelineRow]:
     """The whole timeline as plain rows (not ORM objects: a case can carry thousands of events), with the
     actor's name and unit, in chain order; verify_chain and the page both read these."""
-    return db.session.execute(
+    return list(map(TimelineRow._make, db.session.execute(
         select(
             CaseEvent.seq, CaseEvent.type, CaseEvent.at, CaseEvent.actor_id, CaseEvent.actor_unit_id, CaseEvent.bpmn_id,
             CaseEvent.details, CaseEvent.prev_hash, CaseEvent.hash, CaseEvent.alg,
@@ -211,7 +231,7 @@ def timeline_rows(case_id: int) -> list:
         .outerjoin(Unit, Unit.id == CaseEvent.actor_unit_id)
         .where(CaseEvent.case_id == case_id)
         .order_by(CaseEvent.seq)
-    ).all()
+    )))
 
 
 SUBJECTS_SHOWN = 20  # in the case's header; a department's list of thousands names them in its listings, paged
