@@ -2,7 +2,7 @@
 compiles the table (bpmn/data_call.bpmn, bpmn/data_call_unit.bpmn)."""
 from app.auth.models import ADMIN, OFFICE, SUPERVISOR
 from app.cases import hooks
-from app.data_calls import routes, services
+from app.data_calls import repeats, routes, services
 from app.enums import EventType
 
 
@@ -12,7 +12,9 @@ def _section(actor, case) -> dict:
     subs = services.submissions_of(case.id)
     sees_all = actor.role in (OFFICE, SUPERVISOR, ADMIN)
     return {"data_call": {"columns": services.columns_of(case), "submissions": subs if sees_all else
-                          [s for s in subs if s.unit_id == actor.unit_id], "all": sees_all, "states": services.STATE_LABELS}}
+                          [s for s in subs if s.unit_id == actor.unit_id], "all": sees_all, "states": services.STATE_LABELS,
+                          # (whether the call is published again each period: the office's to see and stop here)
+                          "repeat": repeats.of_case(case) if sees_all else None}}
 
 
 def _submissions_visible(actor, attachments) -> set[int]:

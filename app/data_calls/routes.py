@@ -37,7 +37,10 @@ def index():
 @login_required
 def stop_repeat(repeat_id):
     require_role(current_user, "office")
-    commit_or_flash(lambda: repeats.stop(current_user, repeat_id), _l("The call will not be published again."))
+    stopped = []
+    if commit_or_flash(lambda: stopped.append(repeats.stop(current_user, repeat_id)), _l("The call will not be published again.")) \
+            and request.form.get("back") == "case":  # (stopped from the call's own page: back to it)
+        return redirect(url_for("cases.detail", case_id=stopped[0].source_case_id, _anchor="data-call"))
     return redirect(url_for("data_calls.index"))
 
 

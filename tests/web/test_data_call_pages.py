@@ -159,3 +159,28 @@ def test_a_call_form_sent_twice_publishes_one_call_and_one_repeat(client, org, c
     assert first.status_code == 302 and "该表单已提交过" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Case.id)).where(Case.kind == "data_call")) == 1
     assert db.session.scalar(select(func.count(DataCallRepeat.id))) == 1
+
+
+def test_a_repeated_calls_own_page_says_how_often_and_when_next_and_stops_it_there(client, org, clock):
+    from app.data_calls.models import DataCallRepeat
+
+    login(client, "office1")
+    page = client.get("/data-calls/new").get_data(as_text=True)
+    client.post("/data-calls/new", data={"csrf_token": csrf_from(page), "title": "月度信用信息归集", "columns": "事项\n数量#",
+                                         "unit_ids": [str(unit_id("市财政局"))], "days": "10", "repeat": "month"})
+    rep = db.session.scalar(select(DataCallRepeat))
+    case_page = client.get(f"/cases/{rep.source_case_id}").get_data(as_text=True)
+    section = case_page[case_page.index('id="data-call-repeat"'):]
+    section = section[:section.index("</p>")]
+    assert "重复频次" in section and "每月" in section and "下次发布日期" in section and "2026年12月1日" in section
+    stopped = client.post(f"/data-calls/repeats/{rep.id}/stop", data={"csrf_token": csrf_from(case_page), "back": "case"})
+    assert stopped.status_code == 302 and stopped.headers["Location"].endswith(f"/cases/{rep.source_case_id}#data-call")
+    db.session.refresh(rep)
+    assert not rep.active
+    after = client.get(f"/cases/{rep.source_case_id}").get_data(as_text=True)
+    section = after[after.index('id="data-call-repeat"'):]
+    assert "不再重复发布" in section[:section.index("</p>")] and "停止重复发布</button>" not in after
+    # A called unit reads the call, not the office's repeat settings.
+    client.post("/logout", data={"csrf_token": csrf_from(after)})
+    login(client, "finance_cw")
+    assert 'id="data-call-repeat"' not in client.get(f"/cases/{rep.source_case_id}").get_data(as_text=True)
