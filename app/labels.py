@@ -86,6 +86,15 @@ STATUS_LABELS = {
     "correction_rejected": _l("Correction refused, with reasons"),
 }
 
+# The steps before a decision as the subject concerned reads them on the portal: the staff's short names
+# ("认定") read as if it had already been decided.
+APPLICANT_STATUS_LABELS = {
+    "pre_review": _l("Under review by the specialist group (nothing has been decided)"),
+    "returned": _l("Under review: the reporting unit is completing its report (nothing has been decided)"),
+    "determination": _l("Being determined: a meeting will decide whether joint action is taken (nothing has been decided yet)"),
+    "filing": _l("Decided: the decision is being issued"),
+}
+
 LISTING_STATUS_LABELS = {
     "in_effect": _l("In effect"),
     "suspended": _l("Suspended during an objection or complaint"),

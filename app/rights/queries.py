@@ -61,6 +61,8 @@ def shown_status(case: Case, listing_status: str | None) -> str:
         return str(labels.label(labels.LISTING_STATUS_LABELS, listing_status))
     if case.kind in JOINT_KINDS and case.decision == "act" and listing_status is None:
         return str(_l("Decided: no joint action is taken on you (the decision concerns other subjects of the case)"))
+    if case.kind in JOINT_KINDS and case.status in labels.APPLICANT_STATUS_LABELS:
+        return str(labels.APPLICANT_STATUS_LABELS[case.status])
     return str(labels.label(labels.STATUS_LABELS, case.status))
 
 

@@ -51,6 +51,9 @@ def test_the_subject_states_its_case_on_the_portal(client, org, clock):
     assert "您的陈述申辩已收到。" in html and "&lt;b&gt;已整改&lt;/b&gt;" in html
     assert dueprocess.notices_of(case.id)[0].channel == "portal"
     assert len(open_tasks(case.id, "determination")) == 1
+    # Where the case is now, in words that do not read as decided (the staff's step is called 认定).
+    assert "<strong>认定中：将由认定会议决定是否实施联合奖惩（尚未作出决定）</strong>" in client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "认定中：将由认定会议决定是否实施联合奖惩（尚未作出决定）" in client.get("/portal/").get_data(as_text=True)
     # the meeting sees it beside the decision form
     _logout(client)
     login(client, "market_lead")
