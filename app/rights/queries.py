@@ -107,7 +107,8 @@ def status_page(actor, case_id: int) -> dict:
     return {
         "entries": entries, "basis_case": basis_case, "deciding_body": deciding_body(basis_case),
         "documents": documents_for(actor, case),
-        "shown_status": shown_status(case, listing.status if listing is not None and case.kind in JOINT_KINDS else None),
+        "shown_status": _with_office_why(case, rows) or shown_status(
+            case, listing.status if listing is not None and case.kind in JOINT_KINDS else None),
         "case": case, "parent": parent, "timeline": timeline, "tasks": tasks, "suspensions": suspensions,
         "requests": requests, "listing": listing, "left_out": left_out,
         "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
@@ -117,6 +118,16 @@ def status_page(actor, case_id: int) -> dict:
         "objection_last_day": objection_last_day(case, listing) if case.kind in JOINT_KINDS else None,
         **hooks.portal_sections(actor, case),  # e.g. the prior notice and the subject's statement
     }
+
+
+def _with_office_why(case: Case, rows) -> str | None:
+    """An objection with the office: because the subject complained, or because the unit did not reply in time (the
+    list's status names both; the case's own page says which)."""
+    if case.kind != CaseKind.OBJECTION or case.status != "complaint":
+        return None
+    if any(ev.type == "complaint_filed" for ev in rows):
+        return str(_l("Your complaint is with the joint-meeting office, which handles it"))
+    return str(_l("The deciding unit did not reply in time: the joint-meeting office now handles your objection"))
 
 
 def deciding_body(case: Case) -> dict | None:

@@ -147,7 +147,7 @@ def _partly_upheld(case, codes):
     return a, obj
 
 
-def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(org, clock):
+def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(client, org, clock):
     """Seed 001 二(三)2: a subject who finds the reply insufficient may complain to the office. A partly upheld reply
     leaves measures in place, so its subject gets the same choice as after a rejection, in the same window."""
     case, codes = in_effect_case()
@@ -159,6 +159,11 @@ def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(org, clock
     do(a, choice, {"next_step": "complain", "grounds": "其余措施依据不客观。"})
     assert db.session.get(Case, obj.id).status == "complaint"
     assert listing_for(case.id, COMPANY[2]).status == "suspended"  # suspended again while the office handles it
+    from tests.conftest import login
+
+    login(client, a.username)  # (the subject reads that its complaint is with the office, not that the unit was late)
+    status = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True).split("当前状态")[1][:120]
+    assert "您的投诉已提交联席会议办公室，正在处理" in status
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "成立"})
     assert listing_for(case.id, COMPANY[2]).status == "revoked"
@@ -389,7 +394,8 @@ def test_a_late_reply_sends_the_objection_to_the_office_at_once_and_notifies_the
 
     login(client, a.username)
     html = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
-    assert "时限已到: 逾期未答复" in html and "单位逾期未答复" in html.split("当前状态")[1][:120]
+    assert "时限已到: 逾期未答复" in html
+    assert "认定单位未在期限内答复，您的异议已转由联席会议办公室处理" in html.split("当前状态")[1][:120]
     do(user("office1"), hearing, {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立"})
     assert listing_for(case.id, COMPANY[2]).status == "in_effect"
