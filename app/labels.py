@@ -86,6 +86,26 @@ STATUS_LABELS = {
     "correction_rejected": _l("Correction refused, with reasons"),
 }
 
+# What the case's "facts" field holds, by kind of case, on the staff's case page (a request's own words, a call's
+# instructions): "基本事实" read wrongly on an objection or a data call.
+FACTS_LABELS = {
+    "objection": _l("Grounds of the objection"),
+    "repair": _l("Rectification as the applicant describes it"),
+    "correction": _l("Why the data should be corrected"),
+    "department_list": _l("Source"),
+    "public_report": _l("What was reported"),
+    "catalog_proposal": _l("Why the entry is proposed"),
+    "data_call": _l("Instructions to the units"),
+}
+
+# Who the unit on a case is, by kind ("申报单位", the unit that reported a behaviour, on the others).
+FILED_BY_LABELS = {
+    "data_call": _l("Published by"),
+    "department_list": _l("Imported by"),
+    "catalog_proposal": _l("Proposed by"),
+    "public_report": _l("Received by"),
+}
+
 # The steps before a decision as the subject concerned reads them on the portal: the staff's short names
 # ("认定") read as if it had already been decided.
 APPLICANT_STATUS_LABELS = {

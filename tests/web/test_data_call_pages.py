@@ -170,6 +170,7 @@ def test_a_repeated_calls_own_page_says_how_often_and_when_next_and_stops_it_the
                                          "unit_ids": [str(unit_id("市财政局"))], "days": "10", "repeat": "month"})
     rep = db.session.scalar(select(DataCallRepeat))
     case_page = client.get(f"/cases/{rep.source_case_id}").get_data(as_text=True)
+    assert "发布单位</dt>" in case_page and "报送说明</dt>" in case_page and "申报单位</dt>" not in case_page
     section = case_page[case_page.index('id="data-call-repeat"'):]
     section = section[:section.index("</p>")]
     assert "重复频次" in section and "每月" in section and "下次发布日期" in section and "2026年12月1日" in section

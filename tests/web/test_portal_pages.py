@@ -339,7 +339,10 @@ def test_an_objection_is_shown_as_filed_by_its_applicant_not_by_the_unit_that_ha
     filed = html.split("申请人</dt>")[1].split("</dd>")[0]
     assert applicant.full_name in filed and "市市场监管局" not in filed
     assert "承办方" not in html  # (where it goes is its current step)
-    assert "承办方" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    # The subject's own words are its grounds, not the facts a unit found.
+    assert "异议理由</dt>" in html and "基本事实</dt>" not in html
+    trigger = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "承办方" in trigger and "基本事实</dt>" in trigger and "申报单位</dt>" in trigger
 
 
 def test_an_expired_objection_form_keeps_the_grounds_and_files_nothing(client, org, clock):
