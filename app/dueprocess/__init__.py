@@ -4,7 +4,7 @@
 where statements are made (portal) and recorded when received on paper (staff)."""
 from sqlalchemy import select
 
-from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
+from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE, Unit
 from app.cases import hooks
 from app.cases.access import names_a_person
 from app.cases.models import Case, CaseSubject, Subject
@@ -38,7 +38,9 @@ def _portal_section(actor, case) -> dict:
     notice = next((n for n in services.notices_of(case.id) if n.subject_id == actor.subject_id), None)
     served = next((s for s in services.services_of(case.id) if s.subject_id == actor.subject_id), None)
     return {"prior_notice": notice, "notice_open": notice is not None and services.period_open(notice),
-            "notice_rights": services.RIGHTS, "decision_service": served}
+            "notice_rights": services.RIGHTS, "decision_service": served,
+            # (who the subject states its case to, on paper too: the unit that issued the notice)
+            "notice_unit": db.session.get(Unit, notice.unit_id) if notice is not None else None}
 
 
 def _decisions_visible(actor, attachments) -> set[int]:

@@ -32,6 +32,7 @@ from app.enums import EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.rights import repair
 from config import CALENDAR_DAY_RULES
 
 FONT = Path(__file__).resolve().parents[1] / "fonts" / "wqy-microhei-subset.ttf"
@@ -446,6 +447,8 @@ def _context(case: Case, subject, number: str, deciding_unit: Unit, issued_on: d
         "objection_reply_text": _cn_days(rule, "objection_reply"), "objection_window_text": _cn_days(window, "objection_window"),
         "complaint_window_text": _cn_days(complaint, "complaint_window"),
         "issued_on": _cn(issued_on), "copies": "、".join(copies),
+        # Credit repair (seed 001 二(三)1; seed 000 十一 谁处罚、谁公示、谁督促修复): where and from when the subject applies.
+        "repair_unit": case.initiating_unit.name, "repair_min_days": repair.min_days(case),
     }
 
 
@@ -516,4 +519,5 @@ def sample_context() -> dict:
             "statement_answer": "经核实，陈述申辩意见不予采纳。", "acted": True, "not_acted_reason": "", "punishment": True, "kind_words": "实施联合惩戒",
             "measures": [{"text": "限制参与政府采购", "unit": "市财政局"}], "period_days": 365, "period_start": _cn(today),
             "period_end": _cn(today), "objection_reply_days": 5, "objection_window_days": 60, "complaint_window_days": 10,
-            "objection_reply_text": "5个工作日", "objection_window_text": "60日", "complaint_window_text": "10个工作日", "issued_on": _cn(today), "copies": "市财政局、市发展改革委"}
+            "objection_reply_text": "5个工作日", "objection_window_text": "60日", "complaint_window_text": "10个工作日", "issued_on": _cn(today), "copies": "市财政局、市发展改革委",
+            "repair_unit": "市市场监管局", "repair_min_days": 90}

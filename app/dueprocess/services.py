@@ -32,7 +32,8 @@ RIGHTS = _l(
     "You may state your case and defend yourself (陈述申辩) in writing, with evidence, before the date given, on the "
     "portal or on paper to the determining body. The determination meeting will consider what you say and its "
     "decision will record how it was answered. After a decision you may object to it in writing, and complain to "
-    "the joint-meeting office if the reply does not satisfy you.")
+    "the joint-meeting office if the reply does not satisfy you. Once you have corrected the behaviour, you may apply "
+    "for credit repair to the unit that handled it.")
 
 
 def notices_of(case_id: int) -> list[PriorNotice]:

@@ -41,6 +41,8 @@ def test_each_subject_gets_a_numbered_copy_with_an_embedded_font(org, clock):
     # the remedies with their time limits: objection window, reply, complaint window; paper or the portal's access code
     flat = text.replace("\n", "")
     assert "60日内" in flat and "5个工作日内" in flat and "10个工作日内" in flat and "访问码" in flat
+    # and credit repair: to the unit that handled the behaviour, after the minimum publication period
+    assert "信用修复" in flat and "公示满90日后向市市场监管局提出信用修复申请" in flat
     assert COMPANY2[1] in _pdf(second)[0]
     assert "decision_issued" in event_types(case.id)
     # issued to the units that attended and the office as well as the implementers
@@ -261,7 +263,8 @@ def test_the_meeting_decides_for_each_subject_and_one_it_does_not_act_on_is_told
     portal = client.application.test_client()
     login(portal, "applicant2")
     page = portal.get(f"/portal/cases/{case.id}").get_data(as_text=True)
-    assert "不对您实施" in page and "提出书面异议" not in page and "申请信用修复" not in page
+    # (no objection or repair offered: its prior notice's rights, read before the decision, name them as rights)
+    assert "不对您实施" in page and "/objection\"" not in page and "/repair\"" not in page
     assert "措施已实施" not in page
     for form in ("objection", "repair"):  # (no form for nothing: told so on its case page)
         told = portal.get(f"/portal/cases/{case.id}/{form}", follow_redirects=True).get_data(as_text=True)

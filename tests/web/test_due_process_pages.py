@@ -41,6 +41,8 @@ def test_the_subject_states_its_case_on_the_portal(client, org, clock):
     assert case.number in client.get("/portal/").get_data(as_text=True)  # told, so it follows the case
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "拟认定事项告知书" in html and "提供虚假材料。" in html and "陈述申辩或放弃" in html
+    # the unit it states its case to (on paper too), and credit repair among its rights
+    assert "认定主体</dt><dd class=\"col-sm-9\">市市场监管局</dd>" in html and "向处理该失信行为的单位申请信用修复" in html
     page = client.get(f"/portal/cases/{case.id}/statement").get_data(as_text=True)
     resp = client.post(f"/portal/cases/{case.id}/statement", data={"csrf_token": csrf_from(page), "statement": "", "submit": "1"})
     assert "请填写陈述申辩内容。" in resp.get_data(as_text=True)
