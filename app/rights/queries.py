@@ -15,6 +15,7 @@ from app.listings import queries as listing_queries
 from app.listings.models import Listing, PeriodSuspension
 from app.listings.services import listing_of
 from app.rights.objections import applicant_case, handled_objection, objection_last_day, open_objection, subject_cases_clause
+from app.rights.repair import open_repair
 
 # Events an applicant is shown on their status pages (decisions and what concerns them, not deliberations).
 APPLICANT_EVENTS = (
@@ -28,8 +29,12 @@ APPLICANT_EVENTS = (
 STAFF_ONLY_TIMERS = ("timer_report",)
 # Attachments served to the subject: decision documents of the determination and of replies.
 APPLICANT_DOCUMENT_PURPOSES = ("decision",)
-# Steps of the procedure the applicant does not work on and need not see listed (units' internal pushes).
-STAFF_ONLY_STEPS = ("confirm_push", "respond_invitation", "submit_opinion")
+# The steps an applicant is shown as "who must act, by when": those that decide on it or on its request (and any
+# step that is its own). The units' own work — notices, pushes, meeting invitations, implementation and periodic
+# reports, filing — read as if the punishment were still being set up or carried out (a repaired subject saw
+# "定期报告实施情况" due), so a step is not shown unless it is named here.
+SUBJECT_STEPS = ("pre_review", "determination", "reply_objection", "applicant_next", "applicant_next_partly",
+                 "schedule_hearing", "decide_complaint", "review_repair", "supplement_repair", "verify_correction")
 
 
 def checks_of_me(actor) -> list[tuple]:
@@ -88,8 +93,8 @@ def status_page(actor, case_id: int) -> dict:
                 and not (ev.type == "timer_fired" and ev.bpmn_id in STAFF_ONLY_TIMERS)
                 and not (left_out and ev.type in ("measure_applied", "timer_fired"))]
     tasks = db.session.scalars(
-        select(OpenTask).options(joinedload(OpenTask.unit)).where(OpenTask.case_id == case.id,
-                                                                  OpenTask.bpmn_id.not_in(STAFF_ONLY_STEPS))
+        select(OpenTask).options(joinedload(OpenTask.unit)).where(
+            OpenTask.case_id == case.id, or_(OpenTask.bpmn_id.in_(SUBJECT_STEPS), OpenTask.assignee_id == actor.id))
         .order_by(OpenTask.due_at)
     ).all()
     suspensions = db.session.scalars(
@@ -116,6 +121,9 @@ def status_page(actor, case_id: int) -> dict:
         "effective_end": listing.period_end if listing is not None else None,
         "suspended_now": listing is not None and listing.status == "suspended",
         "objection_last_day": objection_last_day(case, listing) if case.kind in JOINT_KINDS else None,
+        "today": clock.today_local(),
+        # (its repair application being handled: the page shows it, not a form that would be refused)
+        "pending_repair": open_repair(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         **hooks.portal_sections(actor, case),  # e.g. the prior notice and the subject's statement
     }
 

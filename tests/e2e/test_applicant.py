@@ -128,7 +128,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(applicant.get_by_text("目前暂停执行：您的异议或投诉正在处理中。")).to_be_visible()
     expect(main).to_contain_text(recorded_today(lambda d: f"自 {cn_date(d)} 起暂停执行 — 仍在暂停执行中"))
     expect(main).to_contain_text(f"您的异议正在处理中： {objection}")
-    expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（已实施）")  # until the unit confirms the suspension
+    expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（暂停执行（已通知该单位，待其确认））")  # (until it confirms)
     expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_text(["暂无列入名单的主体。"])
 
     # 5. On the case page the subject's listing is suspended and the suspension is pushed to every unit
@@ -182,7 +182,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     applicant.get_by_label("投诉理由（选择投诉时必填）").fill("答复未回应我公司已整改的事实，请求联席会议办公室复核。")
     submit_step(applicant, "接受答复或提出投诉")
     expect(applicant.get_by_role("heading", level=1)).to_contain_text(objection)
-    expect(portal_status(applicant)).to_have_text("当前状态: 由联席会议办公室办理（投诉或单位逾期未答复）")
+    expect(portal_status(applicant)).to_have_text("当前状态: 您的投诉已提交联席会议办公室，正在处理")
     expect(applicant.locator("main li").filter(has_text="受理投诉并召集相关单位和专家")).to_contain_text("市发展改革委")
     portal_open(applicant, case.number)
     expect(applicant.get_by_text("目前暂停执行：您的异议或投诉正在处理中。")).to_be_visible()

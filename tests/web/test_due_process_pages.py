@@ -41,6 +41,11 @@ def test_the_subject_states_its_case_on_the_portal(client, org, clock):
     assert case.number in client.get("/portal/").get_data(as_text=True)  # told, so it follows the case
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "拟认定事项告知书" in html and "提供虚假材料。" in html and "陈述申辩或放弃" in html
+    # The units' own work is not listed as what the subject waits for (the meeting is being arranged meanwhile).
+    from app.rights.queries import SUBJECT_STEPS
+
+    internal = [t for t in open_tasks(case.id) if t.bpmn_id not in SUBJECT_STEPS]
+    assert internal and not [t.name for t in internal if t.name in html]
     # the unit it states its case to (on paper too), and credit repair among its rights
     assert "认定主体</dt><dd class=\"col-sm-9\">市市场监管局</dd>" in html and "向处理该失信行为的单位申请信用修复" in html
     page = client.get(f"/portal/cases/{case.id}/statement").get_data(as_text=True)
@@ -123,6 +128,11 @@ def test_the_serving_unit_records_service_on_the_case_page(client, org, clock):
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "决定已于2026年11月23日（直接送达）送达您。" in html
     assert "期限至 2027年1月22日（自决定送达之日起计算）" in html
+    # Once that day has passed the page says so instead of offering a form that would be refused.
+    clock.move_to("2027-01-25T02:00:00+00:00")
+    login(client, "app2")
+    html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "提出异议的期限已于 2027年1月22日 届满" in html and f"/portal/cases/{case.id}/objection\"" not in html
     assert client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": sid, "way": "portal",
                                                           "served_on": "2026-11-23"}).status_code in (302, 403)
 

@@ -47,6 +47,9 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
     assert obj.number in html and "2026年11月30日" in html  # the reply is due in 5 working days
     assert listings_of(case.id)[0].status == "suspended"
+    # Its measures read as being suspended (the units are told; each confirms), not as applied.
+    measures = client.get(f"/portal/cases/{case.id}").get_data(as_text=True).split("<h2 class=\"h6 mt-3\">措施</h2>")[1].split("</ul>")[0]
+    assert "暂停执行（已通知该单位，待其确认）" in measures and "已实施" not in measures
     # A second objection is refused with a link to the open one.
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)
     assert f"/portal/cases/{obj.id}" in resp.get_data(as_text=True)
@@ -172,6 +175,11 @@ def test_repair_pages_and_published_results(client, org, clock):
     from app.cases.models import Attachment
 
     assert sorted(db.session.scalars(select(Attachment.filename).where(Attachment.case_id == rep.id))) == ["承诺书.pdf", "整改证明.pdf"]
+    # The case's page now shows the application being handled, not a second form that would be refused.
+    page = client.get(f"/portal/cases/{mine.id}").get_data(as_text=True)
+    assert "您的信用修复申请正在办理" in page and rep.number in page and f"/portal/cases/{mine.id}/repair\"" not in page
+    # The repair's own page lists the unit's review as what the applicant waits for.
+    assert "审核修复申请" in client.get(f"/portal/cases/{rep.id}").get_data(as_text=True)
 
 
 def test_implementing_units_see_their_measures_suspended(client, org, clock):
