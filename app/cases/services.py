@@ -1,6 +1,7 @@
 """Case-level services every procedure uses: the office unit, the units involved in a case, and the
 codes of its subjects."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import UNIT_OFFICE, Unit
 from app.cases import (
@@ -11,6 +12,7 @@ from app.cases.identifiers import code_warnings
 from app.cases.models import Case, CaseUnit
 from app.errors import DomainError
 from app.extensions import db
+from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
 
 
@@ -32,6 +34,19 @@ def add_case_unit(case_id: int, unit_id: int, relation: str) -> None:
 def subject_warnings(case: Case) -> list:
     """Doubts about the codes of a case's subjects (unknown region codes) for the user to double-check."""
     return [w for cs in case.subjects for w in code_warnings(cs.subject.kind, cs.subject.code)]
+
+
+def commit_once(form, actor, submission_key: str | None, create):
+    """commit_or_errors(form, create) for a form with a submission key: the same form sent twice at once makes one
+    case (the second request's INSERT fails on the key's unique index; it answers with the first one's case)."""
+    try:
+        return commit_or_errors(form, create)
+    except IntegrityError:
+        db.session.rollback()
+        case = submitted_with(actor, submission_key)
+        if case is None:
+            raise
+        return case
 
 
 def submitted_with(actor, submission_key: str | None) -> Case | None:

@@ -37,6 +37,14 @@ LEGACY_HEADER = ["编码", "类别", "专项小组", "行为", "认定单位", "
 HEADER = LEGACY_HEADER + ["来源（全国基础清单/省级清单/本地补充）", "本地补充的设立决定", "严重失信主体（是/否）"]
 
 
+# Bounds on an entry's texts (the catalog's spreadsheet holds at most 32,767 characters in a cell, and a decision
+# document prints them): a grounds of 300,000 characters was accepted and cut short by the export.
+MAX_TEXT = 4000
+LONG_TEXTS = ("grounds", "legal_basis", "measure_content", "required_evidence")
+MAX_MEASURES = 50
+MAX_MEASURE_TEXT = 300
+
+
 @dataclass
 class EntryIn:
     kind: str
@@ -75,12 +83,20 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
         if not (getattr(e, f) or "").strip():
             errors.append((prefix + f, str(_l("This field is required."))))
     measures, seen = [], set()
-    for n, line in enumerate([x for x in (e.measures or "").replace("｜", "|").splitlines() if x.strip()], start=1):
+    lines = [x for x in (e.measures or "").replace("｜", "|").splitlines() if x.strip()]
+    if len(lines) > MAX_MEASURES:
+        errors.append((prefix + "measures", str(_l("At most %(n)s measures per entry.", n=MAX_MEASURES))))
+        lines = []
+    for n, line in enumerate(lines, start=1):
         parts = [p.strip() for p in line.split("|")]
         if len(parts) != 3 or not all(parts):
             errors.append((prefix + "measures", str(_l("Measure line %(n)s: write code|text|implementing unit.", n=n))))
             continue
         code, text, unit = parts
+        if len(code) > 40 or len(text) > MAX_MEASURE_TEXT:
+            errors.append((prefix + "measures", str(_l("Measure line %(n)s: a code of at most 40 characters and a text of at "
+                                                         "most %(max)s.", n=n, max=MAX_MEASURE_TEXT))))
+            continue
         if unit not in units:
             errors.append((prefix + "measures", str(_l("Measure line %(n)s: no unit named %(name)s.", n=n, name=unit))))
             continue
@@ -95,7 +111,7 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
         measures.append({"code": code, "text": text, "unit_id": units[unit]})
     if not measures:
         errors.append((prefix + "measures", str(_l("List at least one measure."))))
-    for f, limit in (("behaviour", 200),):
+    for f, limit in (("behaviour", 200), *((f, MAX_TEXT) for f in LONG_TEXTS)):
         if len((getattr(e, f) or "").strip()) > limit:
             errors.append((prefix + f, str(_l("At most %(n)s characters.", n=limit))))
     try:

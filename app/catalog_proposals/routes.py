@@ -3,14 +3,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require_role
+from app.cases.services import commit_once, submitted_with
 from app.catalog import admin as catalog
 from app.catalog import queries as catalog_queries
-from app.catalog.forms import CatalogEntryForm
+from app.catalog.forms import ProposalForm
 from app.catalog_proposals import services
 from app.errors import PermissionDenied
-from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
-from forms.fields import choices
+from forms.fields import choices, renew_submission_key, submission_key_of
 
 bp = Blueprint("catalog_proposals", __name__, url_prefix="/catalog-proposals")
 
@@ -36,13 +36,18 @@ def new():
     data = None
     if request.method == "GET":
         data = vars(catalog.entry_in_from_version(entry.current_version)) if entry else {"admin_unit": current_user.unit.name}
-    form = CatalogEntryForm(data=data)
+    form = ProposalForm(data=data)
     form.group.choices = choices((n, n) for n in catalog_queries.group_names())
     form.admin_unit.choices = choices([(current_user.unit.name, current_user.unit.name)])
+    posted, key = request.method == "POST", submission_key_of(form)
+    if posted and (earlier := submitted_with(current_user, key)):  # sent twice: proposed once
+        flash(_l("This form was already sent: it made %(number)s.", number=earlier.number), "info")
+        return redirect(url_for("cases.detail", case_id=earlier.id))
     if form.validate_on_submit():
-        case = commit_or_errors(form, lambda: services.propose(current_user, entry.id if entry else None, form.entry_in(),
-                                                               form.reason.data))
+        case = commit_once(form, current_user, key, lambda: services.propose(
+            current_user, entry.id if entry else None, form.entry_in(), form.reason.data, key))
         if case:
             flash(_l("Proposal %(number)s sent to the office for review.", number=case.number), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
+    renew_submission_key(form, posted)
     return render_template("catalog_proposals/new.html", form=form, entry=entry)

@@ -41,7 +41,7 @@ def _draft(actor, e: catalog.EntryIn) -> dict:
     return asdict(e)
 
 
-def propose(actor, entry_id: int | None, e: catalog.EntryIn, reason: str) -> Case:
+def propose(actor, entry_id: int | None, e: catalog.EntryIn, reason: str, submission_key: str | None = None) -> Case:
     """A new entry (entry_id None) or a revision of one the unit administers (flush)."""
     require_role(actor, *PROPOSERS)
     entry = None
@@ -67,7 +67,8 @@ def propose(actor, entry_id: int | None, e: catalog.EntryIn, reason: str) -> Cas
     case = Case(number=f"TMP-{now.timestamp()}-{actor.id}", kind=CaseKind.CATALOG_PROPOSAL, process_id=PROCESS_ID,
                 status=CaseStatus.PROPOSAL_REVIEW, route="office", initiating_unit_id=actor.unit_id, created_by_id=actor.id,
                 title=str(title)[:200], facts=reason[:8000], legal_basis=draft["legal_basis"][:4000], created_at=now,
-                rules=current_rules(), determination={"entry_id": entry.id if entry else None, "draft": draft})
+                rules=current_rules(), determination={"entry_id": entry.id if entry else None, "draft": draft},
+                submission_key=submission_key)
     db.session.add(case)
     db.session.flush()
     case.number = f"ML-{clock.local_date(now).year}-{case.id:06d}"

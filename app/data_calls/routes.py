@@ -1,26 +1,23 @@
 """Data-call pages: the calls (the office's, or those addressed to the unit), publishing a call, the template and
 the compiled table."""
 import io
-import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.permissions import require_role
 from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
-from app.cases.services import submitted_with
+from app.cases.services import commit_once, submitted_with
 from app.data_calls import repeats, services
 from app.data_calls.forms import CallForm
 from app.enums import CaseKind
 from app.errors import NotFound
 from app.exports import XLSX
-from app.extensions import db
-from app.form_errors import commit_or_errors, commit_or_flash
+from app.form_errors import commit_or_flash
 from app.i18n import lazy_gettext as _l
 from app.security_log import services as security_log
-from forms.fields import SUBMISSION_KEY, choices
+from forms.fields import choices, renew_submission_key, submission_key_of
 
 bp = Blueprint("data_calls", __name__, url_prefix="/data-calls")
 
@@ -51,7 +48,7 @@ def new():
     form = CallForm()
     form.unit_ids.choices = choices((u.id, u.name) for u in services.callable_units())
     posted = request.method == "POST"
-    key = form.submission_key.data if SUBMISSION_KEY.match(form.submission_key.data or "") else None
+    key = submission_key_of(form)
     if posted and (earlier := submitted_with(current_user, key)):  # sent twice: published once (and repeated once)
         flash(_l("This form was already sent: it published %(number)s.", number=earlier.number), "info")
         return redirect(url_for("cases.detail", case_id=earlier.id))
@@ -65,18 +62,11 @@ def new():
                 repeats.start(current_user, case, form.repeat.data)
             return case
 
-        try:
-            case = commit_or_errors(form, publish)
-        except IntegrityError:  # the same form sent twice at once: the other request published it
-            db.session.rollback()
-            case = submitted_with(current_user, key)
-            if case is None:
-                raise
+        case = commit_once(form, current_user, key, publish)
         if case:
             flash(_l("Call %(number)s published to the units.", number=case.number), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    if not posted or form.submission_key.errors:  # (a key altered: the form sent again is a new submission)
-        form.submission_key.data = secrets.token_hex(16)
+    renew_submission_key(form, posted)
     return render_template("data_calls/new.html", form=form)
 
 

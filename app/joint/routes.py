@@ -1,5 +1,4 @@
 """Filing a trigger (the joint procedure's first step); the case pages themselves are in app.cases."""
-import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -17,7 +16,7 @@ from app.i18n import lazy_gettext as _l
 from app.joint import services
 from app.joint.forms import MAX_SUBJECTS, TriggerForm
 from app.labels import CASE_KIND_LABELS
-from forms.fields import SUBMISSION_KEY, choices
+from forms.fields import choices, renew_submission_key, submission_key_of
 
 bp = Blueprint("joint", __name__, url_prefix="/cases")
 
@@ -30,11 +29,6 @@ def _entry_choices():
     )
 
 
-def _key(form) -> str | None:
-    key = form.submission_key.data or ""
-    return key if SUBMISSION_KEY.match(key) else None
-
-
 def _file(form, subjects, kept_tokens, new_files):
     return commit_or_errors(form, lambda: services.file_trigger(
         current_user,
@@ -44,7 +38,7 @@ def _file(form, subjects, kept_tokens, new_files):
         facts=form.facts.data,
         legal_basis=form.legal_basis.data,
         files=take_staged(current_user, kept_tokens) + new_files,
-        submission_key=_key(form),
+        submission_key=submission_key_of(form),
     ))
 
 
@@ -61,7 +55,7 @@ def new_case():
     if posted and "add_row" in request.form:  # one more subject row; nothing is checked or lost
         if len(form.subjects) < MAX_SUBJECTS:
             form.subjects.append_entry()
-    elif posted and (earlier := services.filed_with(current_user, _key(form))):
+    elif posted and (earlier := services.filed_with(current_user, submission_key_of(form))):
         flash(_l("This form was already sent: it filed %(number)s.", number=earlier.number), "info")
         return redirect(url_for("cases.detail", case_id=earlier.id))
     elif form.validate_on_submit():
@@ -70,7 +64,7 @@ def new_case():
             case = _file(form, subjects, kept_tokens, new_files)
         except IntegrityError:  # the same form sent twice at once: the other request filed it
             db.session.rollback()
-            case = services.filed_with(current_user, _key(form))
+            case = services.filed_with(current_user, submission_key_of(form))
             if case is None:
                 raise
         if case:
@@ -82,8 +76,7 @@ def new_case():
         flash_invalid(form)
         if not csrf_failed(form):
             _add_service_errors(form, kept_tokens, new_files)
-    if not posted or form.submission_key.errors:  # (a key altered: the form sent again is a new submission)
-        form.submission_key.data = secrets.token_hex(16)
+    renew_submission_key(form, posted)
     # (files are kept for the next submission only from a form whose CSRF token held: a page on another site must
     # not be able to store files in a user's name)
     kept = keep_files_for_next_submission(form, kept_tokens, new_files) if posted and csrf_token_valid() else []

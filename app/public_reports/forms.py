@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.i18n import lazy_gettext as _l
 from app.public_reports.services import CONTACT
-from forms.fields import choices
+from forms.fields import choices, submission_key_field
 
 
 class ReportForm(FlaskForm):
@@ -24,6 +24,7 @@ class ReportForm(FlaskForm):
                                                                     Length(max=120),
                                                                     Regexp(CONTACT, message=_l("Give a telephone number or an e-mail address."))])
     file = FileField(_l("Evidence (optional; PDF, PNG, JPG, DOCX, XLSX; at most 10 MB)"))
+    submission_key = submission_key_field()
 
 
 class TrackForm(FlaskForm):

@@ -1,12 +1,15 @@
 """Public pages (no login): report dishonest behaviour, and follow a report with its number and query code."""
 from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy.exc import IntegrityError
 
 from app.cases.attachments import uploads_from
+from app.cases.services import submitted_with
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.form_errors import apply_errors
 from app.public_reports import services
 from app.public_reports.forms import ReportForm, TrackForm
+from forms.fields import renew_submission_key, submission_key_of
 
 bp = Blueprint("public_reports", __name__, url_prefix="/public/reports")
 
@@ -30,10 +33,14 @@ def _count_filed() -> bool:
 @limiter.limit(lambda: current_app.config["REPORT_ATTEMPT_RATE_LIMIT"], methods=["POST"])
 def report():
     form = ReportForm()
+    posted, key = request.method == "POST", submission_key_of(form)
+    if posted and (earlier := _sent_before(key)) is not None:
+        return earlier
     if form.validate_on_submit():
         try:
             case, code = services.submit(form.subject_kind.data, form.subject_name.data, form.subject_code.data, form.content.data,
-                                         form.contact_name.data, form.contact.data, uploads_from(request.files.getlist("file"), "file"))
+                                         form.contact_name.data, form.contact.data, uploads_from(request.files.getlist("file"), "file"),
+                                         key)
             if not _count_filed():
                 db.session.rollback()
                 abort(429)
@@ -41,10 +48,25 @@ def report():
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
+        except IntegrityError:  # the same form sent twice at once: the other request filed it
+            db.session.rollback()
+            if (earlier := _sent_before(key)) is None:
+                raise
+            return earlier
         else:
             # The same page whatever the report names: nothing here says whether the subject is known.
             return render_template("public_reports/received.html", number=case.number, code=code)
+    renew_submission_key(form, posted)
     return render_template("public_reports/report.html", form=form)
+
+
+def _sent_before(key: str | None):
+    """The page of the report this form filed already (sent twice: one report, its number and code shown again)."""
+    author = services.public_user(create=False) if key else None
+    case = submitted_with(author, key) if author is not None else None
+    if case is None:
+        return None
+    return render_template("public_reports/received.html", number=case.number, code=services.query_code_of_form(key))
 
 
 @bp.route("/track", methods=["GET", "POST"])

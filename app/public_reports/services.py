@@ -49,10 +49,11 @@ def _hashes(code: str) -> list[str]:
     return [_hash(code), hashlib.sha256((code or "").strip().upper().replace("-", "").encode()).hexdigest()]
 
 
-def public_user() -> User:
-    """The inactive service account that stands for 'the public' as the author of reports (created once)."""
+def public_user(create: bool = True) -> User | None:
+    """The inactive service account that stands for 'the public' as the author of reports (created once; with
+    create=False, None before the first report)."""
     user = db.session.scalar(select(User).where(User.username == PUBLIC_USERNAME))
-    if user is None:
+    if user is None and create:
         try:
             with db.session.begin_nested():  # two first reports at once: one creates it, the other reads it
                 user = User(username=PUBLIC_USERNAME, full_name=in_default_language(_l("The public (report)")), role=APPLICANT, active=False,
@@ -68,9 +69,18 @@ def assignable_units() -> list[Unit]:
                                    .order_by(Unit.name)))
 
 
+def query_code_of_form(submission_key: str) -> str:
+    """The query code of the report sent with this form: derived (keyed) from the form's own key, so that the form
+    sent twice (a double click, a retry after a lost answer) shows the one report and the same code again, which
+    only the page holding that key can get."""
+    raw = "".join(ALPHABET[b % len(ALPHABET)] for b in bytes.fromhex(digest("report-form:" + submission_key))[:12])
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+
+
 def submit(subject_kind: str, subject_name: str, subject_code: str, content: str, contact_name: str, contact: str,
-           uploads: list) -> tuple[Case, str]:
-    """A report from the public (flush). Returns the case and the query code (shown once)."""
+           uploads: list, submission_key: str | None = None) -> tuple[Case, str]:
+    """A report from the public (flush). Returns the case and the query code (shown once; again to a resend of the
+    same form)."""
     errors = []
     kind = "person" if subject_kind == "person" else "enterprise"
     name = (subject_name or "").strip()
@@ -102,13 +112,16 @@ def submit(subject_kind: str, subject_name: str, subject_code: str, content: str
                 title=str(_l("Report about %(name)s", name=name))[:200], facts=content[:8000], legal_basis="", created_at=now,
                 rules=current_rules(),
                 determination={"subject_kind": kind, "subject_name": name, "subject_code": code, "contact_name": contact_name,
-                               "contact": contact})
+                               "contact": contact}, submission_key=submission_key)
     db.session.add(case)
     db.session.flush()
     case.number = f"JB-{clock.local_date(now).year}-{case.id:06d}"
     add_case_unit(case.id, office.id, REL_OFFICE)
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-    query_code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    if submission_key:
+        query_code = query_code_of_form(submission_key)
+    else:
+        raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
+        query_code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
     db.session.add(PublicReport(case_id=case.id, code_hash=_hash(query_code)))
     events.record(case.id, EventType.REPORT_RECEIVED, None, {"summary": name})
     attachments.store(case.id, author, uploads, "report_evidence", field="file")

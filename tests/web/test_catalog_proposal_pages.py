@@ -28,3 +28,30 @@ def test_a_unit_proposes_a_revision_and_amends_it_on_the_task_page(client, org, 
     task = only_task(case.id, "amend_proposal")
     page = client.get(f"/tasks/{task.task_id}").get_data(as_text=True)
     assert "730" in page and "措施请与原事项保持一致" in page
+
+
+def test_a_proposal_sent_twice_is_made_once_and_its_texts_are_bounded(client, org, clock):
+    import re
+
+    from sqlalchemy import func
+
+    login(client, "env_cw")
+    page = client.get("/catalog-proposals/new").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    form = {"csrf_token": csrf_from(page), "submission_key": key, "kind": "punishment", "group": "生态环境专项小组",
+            "behaviour": "超标排放", "admin_unit": "市生态环境局", "grounds": "长" * 4001, "legal_basis": "《环境保护法》",
+            "measures": "M1|限制参与政府采购活动|市财政局", "measure_content": "", "required_evidence": "", "default_period_days": "365",
+            "source": "local", "source_document": "市政府决定", "serious": "", "reason": "新增"}
+    refused = client.post("/catalog-proposals/new", data=form).get_data(as_text=True)
+    assert "字段长度不能超过 4000 个字符" in refused and db.session.scalar(select(func.count()).select_from(Case)) == 0
+    form["grounds"] = "超标排放被处罚"
+    form["measures"] = "\n".join(f"M{n}|措施{n}|市财政局" for n in range(51))
+    assert "每个事项最多 50 项措施" in client.post("/catalog-proposals/new", data=form).get_data(as_text=True)
+    form["measures"] = "M1|" + "长" * 301 + "|市财政局"
+    assert "内容不超过 300 个字符" in client.post("/catalog-proposals/new", data=form).get_data(as_text=True)
+    form["measures"] = "M1|限制参与政府采购活动|市财政局"
+    first = client.post("/catalog-proposals/new", data=form)
+    again = client.post("/catalog-proposals/new", data=form, follow_redirects=True)
+    proposals = db.session.scalars(select(Case).where(Case.kind == "catalog_proposal")).all()
+    assert first.status_code == 302 and len(proposals) == 1
+    assert f"该表单已提交过，已生成 {proposals[0].number}" in again.get_data(as_text=True)

@@ -306,3 +306,25 @@ def test_a_report_too_long_is_told_so_not_to_write_more(client, org, clock):
                                                  "subject_code": "", "content": "虚" * 8001, "contact_name": "李先生",
                                                  "contact": "li@example.com"}).get_data(as_text=True)
     assert "最多8000个字符" in html.replace(" ", "") and "至少10个字" not in html and not NUM.search(html)
+
+
+def test_a_report_form_sent_twice_files_one_report_and_shows_its_code_again(client, org, clock):
+    from sqlalchemy import func, select
+
+    from app.cases.models import Case
+
+    page = client.get("/public/reports/").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    form = {"csrf_token": csrf_from(page), "submission_key": key, "subject_kind": "enterprise", "subject_name": "某贸易公司",
+            "subject_code": "", "content": "在政府采购中提供虚假业绩材料。", "contact_name": "李先生", "contact": "li@example.com"}
+    first = client.post("/public/reports/", data=form).get_data(as_text=True)
+    again = client.post("/public/reports/", data=form).get_data(as_text=True)  # a double click, or a retry after a lost answer
+    assert db.session.scalar(select(func.count()).where(Case.kind == "public_report")) == 1
+    number, code = NUM.search(first)[1], CODE.search(first)[1]
+    assert (NUM.search(again)[1], CODE.search(again)[1]) == (number, code)
+    track = client.get("/public/reports/track").get_data(as_text=True)
+    assert "举报待受理交办" in client.post("/public/reports/track", data={"csrf_token": csrf_from(track), "number": number,
+                                                                         "code": code}).get_data(as_text=True)
+    # A new form (a new key) is a new report, with a code of its own.
+    other = _send(client, "某贸易公司", "").get_data(as_text=True)
+    assert NUM.search(other)[1] != number and CODE.search(other)[1] != code
