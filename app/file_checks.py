@@ -50,6 +50,8 @@ def name_problem(filename: str):
         return _l("File name %(name)s contains control or direction characters.", name=filename.encode("unicode_escape").decode())
     if "/" in filename or "\\" in filename:
         return _l("File name %(name)s contains a path.", name=filename)
+    if not filename.rsplit(".", 1)[0].strip(" .\u3000"):  # ("   .pdf": shown and downloaded as a name of spaces)
+        return _l("The file %(name)s has no name before its extension: rename it and upload it again.", name=filename)
     return None
 
 
@@ -270,7 +272,10 @@ def zip_problem(data: bytes):
                 continue  # (looked at for a DTD above; parsed whole only up to the limit: see MAX_XML_PARSED)
             try:
                 SafeET.fromstring(part, forbid_dtd=True)
-            except (DefusedXmlException, SafeET.ParseError, ValueError):  # (ValueError: a multi-byte encoding such as GBK declared)
+            except ValueError:  # (a multi-byte encoding such as GBK declared: valid XML this parser cannot read)
+                return _l("The document's XML declares an encoding other than UTF-8 (e.g. GBK): open it in Word or Excel, "
+                          "save it again as a .docx or .xlsx file and upload it again.")
+            except (DefusedXmlException, SafeET.ParseError):
                 return _l("The document contains unsafe or invalid XML and is refused.")
     return None
 

@@ -70,6 +70,9 @@ def document(case_id, attachment_id):
 @csrf_checked_by_form
 def objection(case_id):
     data = queries.status_page(current_user, case_id)
+    if not objections.objectionable(data["case"]):  # (an objection, a repair…: no form to fill in only to be refused)
+        flash(_l("An objection can be filed against a decision to take joint punishment."), "info")
+        return redirect(url_for("portal.case", case_id=case_id))
     if data["open_objection"] is not None or data["handled_objection"] is not None:
         return redirect(url_for("portal.case", case_id=case_id))  # (its page says where the objection stands)
     if data["left_out"]:  # (no form to fill in for nothing: the case page says the decision takes no action on it)

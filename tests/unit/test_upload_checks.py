@@ -82,6 +82,9 @@ def test_zip_bombs_macros_and_entities_in_office_files_are_refused(ctx):
 def test_deceptive_names_are_refused(ctx):
     assert "direction characters" in _refused(ctx, "report\u202efdp.exe.pdf", PDF)
     assert "path" in _refused(ctx, "../../etc/x.pdf", PDF)
+    for blank in ("   .pdf", "\u3000.pdf", "..pdf"):  # (a name of spaces: listed and downloaded as nothing)
+        assert "no name before its extension" in _refused(ctx, blank, PDF)
+    validate_uploads([Upload("决定书 .pdf", PDF), Upload("a.b.pdf", PDF)], "files")
 
 
 def test_bpmn_uploads_with_entities_are_refused(ctx):
@@ -95,7 +98,9 @@ def test_xml_declaring_a_multi_byte_encoding_is_refused_not_an_error(ctx):
     gbk = '<?xml version="1.0" encoding="GBK"?><document>整改</document>'.encode("gbk")
     with ctx.test_request_context(), force_locale("en"):
         assert "other than UTF-8" in str(xml_problem(gbk))
-    assert "unsafe or invalid XML" in _refused(ctx, "x.docx", _docx({"word/styles.xml": gbk}))
+    # a document saved with a GBK part is valid XML, not unsafe: the user is told how to save it again
+    refused = _refused(ctx, "x.docx", _docx({"word/styles.xml": gbk}))
+    assert "other than UTF-8" in refused and "save it again" in refused and "unsafe" not in refused
 
 
 def test_a_pdf_whose_streams_inflate_beyond_the_check_is_refused(ctx, monkeypatch):

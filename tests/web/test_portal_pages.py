@@ -616,3 +616,14 @@ def test_rule_lengths_and_day_kinds_set_by_the_administrators_are_what_people_ar
     assert next_report_at(case.id).startswith("2026-12-07")
     clock.move_to("2026-12-09T02:00:00+00:00")
     assert next_report_at(case.id).startswith("2026-12-21")
+
+
+def test_the_objection_form_of_an_objection_leads_back_to_it_with_the_reason(client, org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes, "app6")
+    obj = objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    login(client, "app6")
+    resp = client.get(f"/portal/cases/{obj.id}/objection")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/portal/cases/{obj.id}")
+    assert "仅可对实施失信联合惩戒的决定提出异议" in client.get(resp.headers["Location"]).get_data(as_text=True)
