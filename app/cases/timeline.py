@@ -60,7 +60,11 @@ class _Words:
             "next": _("next on"), "no_owner": _("the office user who set it no longer works in the office"),
             "cannot_publish": _("the call could not be published again"),
             "major": _("Major dishonest behaviour: the joint meeting determines it"), "group": _("Determining group"),
+            "from": _("from %(d)s", d="{d}"), "meeting": _("Meeting date"), "field": _("Field"),
+            "reply by": _("reply by %(d)s", d="{d}"), "rows": _("%(n)s rows", n="{n}"),
         }
+        self.fields = {k: str(v) for k, v in labels.FIELD_LABELS.items()}
+        self.pushes = {k: str(v) for k, v in labels.PUSH_ACTION_LABELS.items()}
         self.took = _("took %(h)s h", h="{h}")
         self._when: dict = {}
 
@@ -161,7 +165,34 @@ def _served(w: _Words, typ: str, d: dict) -> list:
 
 
 def _noticed(w: _Words, typ: str, d: dict) -> list:
-    return [f"{w.notices.get(d.get('kind'), '')} · {d.get('on_date', '')}: {d.get('text', '')}"]
+    return [f"{w.notices.get(d.get('kind'), '')} · {w.day(d.get('on_date'))}: {d.get('text', '')}"]
+
+
+def _pushed(w: _Words, typ: str, d: dict) -> list:  # (suspend, resume and lift pushes read alike without it)
+    return [w.pushes.get(d.get("action"), d.get("action") or "")]
+
+
+def _suspended_or_resumed(w: _Words, typ: str, d: dict) -> list:
+    text = w.t["from"].replace("{d}", w.day(d["from"])) if d.get("from") else ""
+    return [f"{text}（{d['source']}）" if d.get("source") else text]
+
+
+def _meeting(w: _Words, typ: str, d: dict) -> list:
+    return [f"{w.t['meeting']} {w.day(d['meeting_date'])}"] if d.get("meeting_date") else []
+
+
+def _invited(w: _Words, typ: str, d: dict) -> list:  # (the field and the reply's deadline; not who was drawn)
+    parts = [f"{w.t['field']}: {w.fields.get(d['field'], d['field'])}"] if d.get("field") else []
+    if d.get("respond_by"):
+        parts.append(w.t["reply by"].replace("{d}", w.when(d["respond_by"])))
+    return parts
+
+
+def _listed(w: _Words, typ: str, d: dict) -> list:
+    if not d.get("period_start"):
+        return []
+    return [f"{w.t['period']} {w.day(d['period_start'])} – {w.day(d.get('period_end'))}"
+            + (f"（{labels.days_text(d['period_days'], 'calendar')}）" if d.get("period_days") else "")]
 
 
 def _reward(w: _Words, typ: str, d: dict) -> list:
@@ -172,7 +203,9 @@ _BEFORE_CHANNEL = {"task_created": _task_created, "deadline_reminder": _deadline
                    "task_completed": _task_completed, "decision_recorded": _decision,
                    "data_call_repeat_set": _repeat, "data_call_repeat_stopped": _repeat, "data_call_repeated": _repeat,
                    "attendance_answered": _attendance, "access_code_issued": _access_code,
-                   "objection_replied": _objection_replied}
+                   "objection_replied": _objection_replied, "push_sent": _pushed,
+                   "punishment_suspended": _suspended_or_resumed, "punishment_resumed": _suspended_or_resumed,
+                   "meeting_scheduled": _meeting, "expert_invited": _invited, "listing_started": _listed}
 _AFTER_CHANNEL = {"trigger_filed": _trigger, "route_decided": _route, "credit_check_applied": _check_applied,
                   "decision_served": _served, "unit_noticed": _noticed}
 _AFTER_OUTCOME = {"report_reward_decided": _reward}
@@ -206,7 +239,8 @@ def _details(w: _Words, typ: str, bpmn_id, d: dict) -> str:
             parts.append(f"\n{w.t[title]}: {d[key]}")
     for key in _TEXTS:
         if d.get(key):
-            parts.append(f"\n{d[key]}")
+            # (a data call's answer: its summary is the number of rows it sent)
+            parts.append(w.t["rows"].replace("{n}", d[key]) if typ == "data_submitted" and key == "summary" else f"\n{d[key]}")
     for key in ("timer", "end"):
         if d.get(key):
             parts.append(w.steps.get(bpmn_id, d[key]))
