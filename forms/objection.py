@@ -51,6 +51,7 @@ class ReplyForm(_ListingUnitsMixin, TaskForm):
 
 class ApplicantNextForm(TaskForm):
     has_files = True
+    irreversible = True  # (accepting closes the objection: a determination takes one, and the complaint is gone)
     next_step = RadioField(
         _l("What do you want to do?"),
         choices=choices([("accept", _l("I accept the reply")),
@@ -68,6 +69,13 @@ class ApplicantNextForm(TaskForm):
         author = db.session.get(User, case.created_by_id) if case.created_by_id else None
         if author is None or author.role == APPLICANT:
             del self.received_on  # (the subject complains through the portal: it arrives as it is sent)
+            # Seed 001 二(三)2: what each choice means, before the one that cannot be taken back.
+            self.notice_title = _l("Before you choose")
+            self.notice = _l("If you accept the reply, your objection is closed: this determination takes no other "
+                             "objection and you can no longer complain to the joint-meeting office. If you find the reply "
+                             "insufficient, its grounds not objective, or the facts found wrong, complain to the "
+                             "joint-meeting office by the deadline shown above, giving your grounds; the punishment is "
+                             "suspended again while the office handles it.")
         else:
             self.next_step.label.text = _l("What the subject answered in writing")
             self.next_step.choices = choices([("accept", _l("The subject accepts the reply")),

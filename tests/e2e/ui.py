@@ -106,7 +106,8 @@ def flash(page: Page):
 
 # Steps that cannot be undone: the browser asks for confirmation before submitting them (and only those).
 IRREVERSIBLE_STEPS = {"告知当事人拟认定事项", "联席办确定认定主体", "召开认定会议并记录决定", "审查异议并书面答复", "作出投诉处理决定", "审核修复申请",
-                      "受理举报并交办责任单位", "核查举报并处理", "审核目录事项建议", "汇总报送数据并结束报送"}
+                      "受理举报并交办责任单位", "核查举报并处理", "审核目录事项建议", "汇总报送数据并结束报送",
+                      "接受答复或提出投诉", "接受部分成立的答复或向联席办投诉"}
 CONFIRMATION = "确定提交本环节吗？提交后无法撤回。"
 
 

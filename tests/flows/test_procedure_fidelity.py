@@ -164,6 +164,8 @@ def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(client, or
     login(client, a.username)  # (the subject reads that its complaint is with the office, not that the unit was late)
     status = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True).split("当前状态")[1][:120]
     assert "您的投诉已提交联席会议办公室，正在处理" in status
+    parent = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "联席会议办公室正在处理" in parent and "您的异议正在处理中" not in parent
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "成立"})
     assert listing_for(case.id, COMPANY[2]).status == "revoked"

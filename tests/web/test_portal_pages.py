@@ -121,6 +121,7 @@ def test_public_lists_show_names_and_masked_codes_only(client, org, clock):
     assert "第 999 页超出了最后一页（共 1 页）" in beyond and "暂无列入名单的主体" not in beyond and "本页没有条目" in beyond
     # A listed subject learns from the list itself how to object or repair, and where (seed 000 四 信用异议、信用修复)
     assert "被列入名单？您的权利" in html and "收到决定之日起60个自然日内" in html and 'href="/portal/register"' in html
+    assert "被列入名单？您的权利" not in client.get("/public/?list=reward").get_data(as_text=True)  # (a reward: nothing to object to)
 
 
 def test_the_serious_dishonesty_list_holds_only_listings_marked_serious(client, org, clock):
@@ -220,6 +221,8 @@ def test_applicant_finds_and_completes_its_task_from_the_inbox(client, org, cloc
     page = client.get(f"/tasks/{t.task_id}").get_data(as_text=True)
     assert "本地默认值" not in page and "可配置" not in page  # no internal configuration notes for applicants
     assert 'name="received_on"' not in page  # (a complaint through the portal arrives as it is sent)
+    # What each choice means, before the one that cannot be taken back (and the browser asks to confirm it).
+    assert "接受答复后，本次异议即办结" in page and "依据不客观或认定事实有误" in page and "data-confirm=" in page
     resp = client.post(f"/tasks/{t.task_id}", data={"csrf_token": csrf_from(page), "next_step": "accept", "grounds": ""})
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/portal/cases/{obj.id}")
 
