@@ -86,6 +86,11 @@ REGISTERED_ENTERPRISES = int(os.environ.get("XINLIAN_REGISTERED_ENTERPRISES", 15
 REPAIR_MIN_DAYS_DEFAULT = int(os.environ.get("XINLIAN_REPAIR_MIN_DAYS", 90))
 REPAIR_MIN_DAYS_BY_ENTRY = {"ENV-P-001": 365}
 
+# A decision to punish is served on each subject within this many days of its issue (《行政处罚法》第六十一条:
+# 七日内依照民事诉讼法的有关规定送达): the case page shows the day, and supervisors list the decisions still unserved
+# after it.
+DECISION_SERVICE_DAYS = int(os.environ.get("XINLIAN_DECISION_SERVICE_DAYS", 7))
+
 # The credit check (逢批必查): the kinds of approval matter a desk picks from, in this order. A city names its
 # own with XINLIAN_CHECK_MATTER_TYPES="licence,subsidy,...", from the keys of app.labels.MATTER_TYPE_LABELS.
 CHECK_MATTER_TYPES = [k.strip() for k in os.environ.get(
@@ -186,6 +191,7 @@ class Config:
     DRAW_DEFAULTS = DEFAULT_DRAW
     EXPERT_QUORUM = EXPERT_QUORUM
     REPAIR_MIN_DAYS_DEFAULT = REPAIR_MIN_DAYS_DEFAULT
+    DECISION_SERVICE_DAYS = DECISION_SERVICE_DAYS
     REGISTERED_ENTERPRISES = REGISTERED_ENTERPRISES
     REPAIR_MIN_DAYS_BY_ENTRY = REPAIR_MIN_DAYS_BY_ENTRY
     CHECK_MATTER_TYPES = CHECK_MATTER_TYPES

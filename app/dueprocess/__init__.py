@@ -4,6 +4,7 @@
 where statements are made (portal) and recorded when received on paper (staff)."""
 from sqlalchemy import select
 
+from app import clock
 from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE, Unit
 from app.cases import hooks
 from app.cases.access import names_a_person
@@ -24,6 +25,7 @@ def _section(actor, case) -> dict:
     return {"prior_notices": notices, "notice_recordable": recordable, "notice_servable": serve_notice,
             "statement_form": StatementForm() if recordable else None,
             "decision_services": services.services_of(case.id) if case.decision == "act" and case.kind == "punishment" else None,
+            "service_due": services.service_due(case), "today": clock.today_local(),
             "service_form": ServiceForm() if serving else None}
 
 

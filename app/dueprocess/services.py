@@ -7,6 +7,7 @@ the statement period ends. When every subject has answered, the case's process i
 ("case_statements_complete"); otherwise its timer ends the period. The determination answers the statements."""
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -34,6 +35,13 @@ RIGHTS = _l(
     "decision will record how it was answered. After a decision you may object to it in writing, and complain to "
     "the joint-meeting office if the reply does not satisfy you. Once you have corrected the behaviour, you may apply "
     "for credit repair to the unit that handled it.")
+
+
+def service_due(case: Case):
+    """The last day to serve the decision on its subjects: DECISION_SERVICE_DAYS after its issue (《行政处罚法》第六十一条)."""
+    if case.decision != "act" or case.kind != "punishment" or case.decided_at is None:
+        return None
+    return clock.local_date(case.decided_at) + timedelta(days=current_app.config["DECISION_SERVICE_DAYS"])
 
 
 def notices_of(case_id: int) -> list[PriorNotice]:

@@ -23,6 +23,9 @@ class Listing(db.Model):
         Index("ix_listing_kind_updated", "kind", "updated_at"),  # incremental sync (changes since)
         # the serious-dishonesty list (a small part of the black list)
         Index("ix_listing_serious", "kind", "status", "period_start", postgresql_where=text("serious"), sqlite_where=text("serious")),
+        # decisions not yet served on their subject (a few among all listings), oldest first, for the supervisors
+        Index("ix_listing_unserved", "decided_on", postgresql_where=text("served_on IS NULL"),
+              sqlite_where=text("served_on IS NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock, text_search
 from app.auth.models import Unit
 from app.cases.hooks import TaskRow
-from app.cases.models import CaseMeasure, Subject
+from app.cases.models import Case, CaseMeasure, Subject
 from app.enums import SubjectKind
 from app.extensions import db
 from app.labels import PUSH_ACTION_LABELS
@@ -130,3 +130,16 @@ def push_task_rows(open_tasks) -> dict:
         select(Push.instance_id, Push.action, Subject).join(Listing, Listing.id == Push.listing_id)
         .join(Subject, Subject.id == Listing.subject_id).where(Push.instance_id.in_(list(by_instance)))).all()
     return {by_instance[r.instance_id]: TaskRow([r.Subject], str(PUSH_ACTION_LABELS.get(r.action, ""))) for r in rows}
+
+
+def unserved_decisions(today, days: int, limit: int = 100) -> list:
+    """Decisions to punish issued more than `days` ago whose service on the subject is not recorded (the objection
+    window cannot start), oldest first: (listing, its case number, deciding unit's name, days late)."""
+    rows = db.session.execute(
+        select(Listing, Case.number, Unit.name).join(Case, Case.id == Listing.case_id).join(Unit, Unit.id == Listing.deciding_unit_id)
+        .options(joinedload(Listing.subject))
+        .where(Listing.served_on.is_(None), Listing.decided_on < today - timedelta(days=days), Listing.source == "case",
+               Listing.kind == "punishment", Listing.status.in_(("in_effect", "suspended")))
+        .order_by(Listing.decided_on, Listing.id).limit(limit)
+    ).all()
+    return [(listing, number, unit, (today - listing.decided_on).days - days) for listing, number, unit in rows]

@@ -1,7 +1,7 @@
 """Supervision pages: every case with its status, current steps and days overdue; overdue work by unit
 and step; notices and summons; the dashboard, monthly reports, exports and typical cases."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.permissions import require_role
@@ -51,7 +51,8 @@ def overview():
 def sla():
     return render_template(
         "supervision/sla.html", by_unit=services.overdue_by_unit(current_user), by_step=services.overdue_by_step(current_user),
-        form=NoticeForm(), notices=services.all_notices(current_user),
+        form=NoticeForm(), notices=services.all_notices(current_user), unserved=services.unserved_decisions(current_user),
+        service_days=current_app.config["DECISION_SERVICE_DAYS"],
     )
 
 

@@ -5,6 +5,7 @@ import re
 import unicodedata
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import distinct, func, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,6 +22,7 @@ from app.extensions import db, defer_insert
 from app.i18n import lazy_gettext as _l
 from app.invisible import strip_invisible
 from app.labels import step
+from app.listings import queries as listing_queries
 from app.supervision.models import Notice, StepRecord, TypicalCase, notice_case
 from app.supervision.monitoring import QUOTA_PER_QUARTER, previous_quarter, quarter_bounds, quarter_of, typical_quota
 from app.workdays.services import working_days_ago
@@ -52,6 +54,12 @@ def overdue_by_unit(actor):
         .group_by(Unit.id, Unit.name)
         .order_by(func.count(OpenTask.id).desc(), Unit.name)
     ).all()
+
+
+def unserved_decisions(actor) -> list:
+    """Decisions to punish not served on their subject within the service period (《行政处罚法》第六十一条)."""
+    require_role(actor, *VIEWERS)
+    return listing_queries.unserved_decisions(clock.today_local(), current_app.config["DECISION_SERVICE_DAYS"])
 
 
 def overdue_by_step(actor):

@@ -1,0 +1,25 @@
+"""Decisions not yet served on their subject indexed (the supervisors' list of decisions unserved after 7 days)
+
+Revision ID: f1c4d8e2a753
+Revises: e3b9f1a7c524
+Create Date: 2026-12-05 07:20:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'f1c4d8e2a753'
+down_revision = 'e3b9f1a7c524'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('listing', schema=None) as batch_op:
+        batch_op.create_index('ix_listing_unserved', ['decided_on'], unique=False, postgresql_where=sa.text('served_on IS NULL'),
+                              sqlite_where=sa.text('served_on IS NULL'))
+
+
+def downgrade():
+    with op.batch_alter_table('listing', schema=None) as batch_op:
+        batch_op.drop_index('ix_listing_unserved', postgresql_where=sa.text('served_on IS NULL'), sqlite_where=sa.text('served_on IS NULL'))
