@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from app.auth.models import APPLICANT
+from app.auth.models import APPLICANT, Unit
 from app.auth.permissions import require_role
 from app.cases import attachments
 from app.cases import queries as case_queries
@@ -95,7 +95,8 @@ def objection(case_id):
             return redirect(url_for("portal.case", case_id=obj.id))
     elif csrf_failed(form):
         flash(FORM_EXPIRED_KEPT, "danger")
-    return render_template("portal/objection.html", form=form, kept=kept_for(form, ("files",)), **data)
+    to_unit = db.session.get(Unit, objections.determining(data["case"], data["listing"])[0])
+    return render_template("portal/objection.html", form=form, kept=kept_for(form, ("files",)), to_unit=to_unit, **data)
 
 
 @bp.route("/cases/<int:case_id>/repair", methods=["GET", "POST"])
@@ -106,6 +107,9 @@ def repair_application(case_id):
     if data["left_out"]:
         flash(_l("The decision takes no joint punishment on this subject: there is nothing to repair."), "info")
         return redirect(url_for("portal.case", case_id=case_id))
+    if data["pending_repair"] is not None:  # (its page says where it stands: no second form only to be refused)
+        flash(_l("Your credit repair application is being handled:") + " " + data["pending_repair"].number, "info")
+        return redirect(url_for("portal.case", case_id=data["pending_repair"].id))
     form = RepairForm()
     if form.validate_on_submit():
         try:
@@ -126,6 +130,7 @@ def repair_application(case_id):
         flash(FORM_EXPIRED_KEPT, "danger")
     eligible_from = repair.eligible_from(data["case"], data["listing"]) if data["case"].period_start else None
     return render_template("portal/repair.html", form=form, pledge=repair.PLEDGE, eligible_from=eligible_from,
+                           to_unit=data["case"].initiating_unit,
                            kept=kept_for(form, ("files", "commitment_files")),
                            not_yet=eligible_from is not None and queries.today() < eligible_from, **data)
 

@@ -42,6 +42,7 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     assert "2026年12月22日" in html  # when the period ends, in plain words
     page = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
     assert "同一认定只受理一次异议" in page  # (told before filing, not only in the reply)
+    assert "受理单位:</strong> 市市场监管局" in page  # (the unit it goes to, by name)
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "异议理由"}, follow_redirects=True)
     html = resp.get_data(as_text=True)
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
@@ -154,7 +155,7 @@ def test_repair_pages_and_published_results(client, org, clock):
     clock.move_to("2027-02-21T01:00:00+00:00")
     login(client, "me")  # (a session idle that long has ended)
     form = client.get(f"/portal/cases/{mine.id}/repair").get_data(as_text=True)
-    assert 'name="correction"' in form
+    assert 'name="correction"' in form and "受理单位:</strong> 市市场监管局" in form
     # The evidence is marked required before the applicant sends the form (the service refuses it missing).
     assert re.search(r'for="files">[^<]*</label> <span class="xl-required"', form)
     # Refused for the missing pledge: the evidence already sent is kept for the next submission, not asked for again.
@@ -179,6 +180,8 @@ def test_repair_pages_and_published_results(client, org, clock):
     # The case's page now shows the application being handled, not a second form that would be refused.
     page = client.get(f"/portal/cases/{mine.id}").get_data(as_text=True)
     assert "您的信用修复申请正在办理" in page and rep.number in page and f"/portal/cases/{mine.id}/repair\"" not in page
+    again = client.get(f"/portal/cases/{mine.id}/repair")  # (typed in: led to the application, not a second form)
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/portal/cases/{rep.id}")
     # The repair's own page lists the unit's review as what the applicant waits for.
     assert "审核修复申请" in client.get(f"/portal/cases/{rep.id}").get_data(as_text=True)
 
