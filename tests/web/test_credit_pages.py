@@ -93,3 +93,27 @@ def test_the_administrators_and_supervisors_do_not_check_credit(client, org, clo
     assert c.post("/check/", data={"csrf_token": csrf_from(page.get_data(as_text=True)), "code": CODE,
                                    "matter_type": "licence", "matter_no": "X-1"}).status_code == 403
     assert db.session.scalar(select(CreditCheck.id)) is None
+
+
+def test_a_repaired_listing_reads_as_no_longer_applying_not_as_applied(client, org, clock):
+    """Seed 001 二(三)1: after repair no measure applies; the unit's last confirmed state (已实施) is not shown beside it."""
+    from datetime import timedelta
+
+    from app.rights import repair
+    from tests.conftest import user
+    from tests.helpers import PDF, do, task_of
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.shift(timedelta(days=100))
+    rep = repair.apply(applicant, case.id, "已整改", True, [PDF], [])
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
+    db.session.commit()
+    login(client, "finance_cw")
+    page = client.get("/check/").get_data(as_text=True)
+    resp = client.post("/check/", data={"csrf_token": csrf_from(page), "code": CODE, "matter_type": "procurement",
+                                        "matter_no": "CG-2027-001"})
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    measures = html.split("本单位实施的措施")[1][:400]
+    assert "措施不再适用" in measures and "已实施" not in measures
