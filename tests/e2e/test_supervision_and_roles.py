@@ -53,7 +53,7 @@ def test_supervisor_sees_cases_and_overdue_work(people):
     # 超期督办: overdue steps by unit and by step; a notice (通报) to the market regulator.
     open_supervision(sup, "超期督办")
     expect(sup.get_by_role("heading", name="超期督办", level=1)).to_be_visible()
-    unit = sup.get_by_role("row").filter(has=sup.get_by_role("cell", name="市市场监管局", exact=True))
+    unit = sup.locator("#by-unit").get_by_role("row").filter(has=sup.get_by_role("cell", name="市市场监管局", exact=True))
     expect(unit.locator("td").nth(1)).to_have_text(re.compile(r"^[1-9]\d*$"))
     expect(sup.get_by_role("row").filter(has_text="专项小组预审").first).to_be_visible()
     unit.get_by_text("通报 / 约谈").click()
@@ -92,7 +92,7 @@ def test_supervisor_sees_cases_and_overdue_work(people):
     office = people("office1")
     open_supervision(office, "超期督办")
     expect(office.get_by_role("heading", name="超期督办", level=1)).to_be_visible()
-    unit = office.get_by_role("row").filter(has=office.get_by_role("cell", name="市市场监管局", exact=True))
+    unit = office.locator("#by-unit").get_by_role("row").filter(has=office.get_by_role("cell", name="市市场监管局", exact=True))
     expect(unit).to_have_count(1)
     expect(unit.get_by_text("通报 / 约谈")).to_have_count(1)
     unit.get_by_text("通报 / 约谈").click()
