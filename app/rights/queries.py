@@ -131,11 +131,25 @@ def status_page(actor, case_id: int) -> dict:
 def _with_office_why(case: Case, rows) -> str | None:
     """An objection with the office: because the subject complained, or because the unit did not reply in time (the
     list's status names both; the case's own page says which)."""
-    if case.kind != CaseKind.OBJECTION or case.status != "complaint":
+    if case.kind != CaseKind.OBJECTION or case.status not in ("complaint", *_OFFICE_DECIDED):
         return None
-    if any(ev.type == "complaint_filed" for ev in rows):
+    complained = any(ev.type == "complaint_filed" for ev in rows)
+    if case.status != "complaint":  # (decided by the office: on a complaint, or on the objection the unit left unanswered)
+        return None if complained else str(_OFFICE_DECIDED[case.status])
+    if complained:
         return str(_l("Your complaint is with the joint-meeting office, which handles it"))
     return str(_l("The deciding unit did not reply in time: the joint-meeting office now handles your objection"))
+
+
+# The office's decision on an objection the deciding unit did not answer in time: the subject never complained, so
+# "投诉不成立" would misname it.
+_OFFICE_DECIDED = {
+    "complaint_upheld": _l("Decided by the joint-meeting office (the unit did not reply in time): objection upheld"),
+    "complaint_rejected": _l("Decided by the joint-meeting office (the unit did not reply in time): objection not upheld, "
+                             "the punishment resumes"),
+    "complaint_partly": _l("Decided by the joint-meeting office (the unit did not reply in time): objection partly upheld, "
+                           "measures changed"),
+}
 
 
 def deciding_body(case: Case) -> dict | None:

@@ -401,6 +401,9 @@ def test_a_late_reply_sends_the_objection_to_the_office_at_once_and_notifies_the
     do(user("office1"), hearing, {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立"})
     assert listing_for(case.id, COMPANY[2]).status == "in_effect"
+    # It never complained: the office's decision is told as one on its objection, not "投诉不成立".
+    status = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True).split("当前状态")[1][:120]
+    assert "联席会议办公室已处理（认定单位逾期未答复）：异议不成立，恢复执行惩戒" in status and "投诉" not in status
 
 
 def test_a_determination_needs_the_drawn_experts(org, clock):
