@@ -86,9 +86,9 @@ REGISTERED_ENTERPRISES = int(os.environ.get("XINLIAN_REGISTERED_ENTERPRISES", 15
 REPAIR_MIN_DAYS_DEFAULT = int(os.environ.get("XINLIAN_REPAIR_MIN_DAYS", 90))
 REPAIR_MIN_DAYS_BY_ENTRY = {"ENV-P-001": 365}
 
-# A decision to punish is served on each subject within this many days of its issue (《行政处罚法》第六十一条:
-# 七日内依照民事诉讼法的有关规定送达): the case page shows the day, and supervisors list the decisions still unserved
-# after it.
+# A decision to punish is served on each subject within this many working days of its issue (《行政处罚法》第六十一条:
+# 七日内依照民事诉讼法的有关规定送达; 第八十五条: its 七日 are working days): the case page shows the day, and supervisors
+# list the decisions still unserved after it.
 DECISION_SERVICE_DAYS = int(os.environ.get("XINLIAN_DECISION_SERVICE_DAYS", 7))
 
 # The credit check (逢批必查): the kinds of approval matter a desk picks from, in this order. A city names its

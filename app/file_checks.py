@@ -45,12 +45,20 @@ MAX_INFLATE = 64 * 1024 * 1024  # (all streams together; an upload is at most 10
 SLOW_DECODE_MAX = 4 * 1024 * 1024  # (of those, decoded by pypdf's Python decoders: about 0.16 s per MB)
 
 
+# Characters that print as nothing though they are not whitespace (Braille blank, Hangul fillers).
+_BLANKS = frozenset("\u2800\u3164\uffa0\u115f\u1160")
+
+
+def _visible(name: str) -> bool:
+    return any(not (ch.isspace() or ch == "." or ch in _BLANKS) for ch in name)
+
+
 def name_problem(filename: str):
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in filename):
         return _l("File name %(name)s contains control or direction characters.", name=filename.encode("unicode_escape").decode())
     if "/" in filename or "\\" in filename:
         return _l("File name %(name)s contains a path.", name=filename)
-    if not filename.rsplit(".", 1)[0].strip(" .\u3000"):  # ("   .pdf": shown and downloaded as a name of spaces)
+    if not _visible(filename.rsplit(".", 1)[0]):  # ("   .pdf": shown and downloaded as a name of spaces)
         return _l("The file %(name)s has no name before its extension: rename it and upload it again.", name=filename)
     return None
 
@@ -272,11 +280,11 @@ def zip_problem(data: bytes):
                 continue  # (looked at for a DTD above; parsed whole only up to the limit: see MAX_XML_PARSED)
             try:
                 SafeET.fromstring(part, forbid_dtd=True)
+            except (DefusedXmlException, SafeET.ParseError):  # (first: DefusedXmlException is a ValueError too)
+                return _l("The document contains unsafe or invalid XML and is refused.")
             except ValueError:  # (a multi-byte encoding such as GBK declared: valid XML this parser cannot read)
                 return _l("The document's XML declares an encoding other than UTF-8 (e.g. GBK): open it in Word or Excel, "
                           "save it again as a .docx or .xlsx file and upload it again.")
-            except (DefusedXmlException, SafeET.ParseError):
-                return _l("The document contains unsafe or invalid XML and is refused.")
     return None
 
 

@@ -100,6 +100,8 @@ FACTS_LABELS = {
 
 # Who the unit on a case is, by kind ("申报单位", the unit that reported a behaviour, on the others).
 FILED_BY_LABELS = {
+    # (a subject's own request registered by staff from its letter or at the desk: the unit registered it, not filed it)
+    "objection": _l("Registered by"), "repair": _l("Registered by"), "correction": _l("Registered by"),
     "data_call": _l("Published by"),
     "department_list": _l("Imported by"),
     "catalog_proposal": _l("Proposed by"),
@@ -112,7 +114,6 @@ APPLICANT_STATUS_LABELS = {
     "pre_review": _l("Under review by the specialist group (nothing has been decided)"),
     "returned": _l("Under review: the reporting unit is completing its report (nothing has been decided)"),
     "determination": _l("Being determined: a meeting will decide whether joint action is taken (nothing has been decided yet)"),
-    "filing": _l("Decided: the decision is being issued"),
 }
 
 LISTING_STATUS_LABELS = {

@@ -83,7 +83,7 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
         if not (getattr(e, f) or "").strip():
             errors.append((prefix + f, str(_l("This field is required."))))
     measures, seen = [], set()
-    lines = [x for x in (e.measures or "").replace("｜", "|").splitlines() if x.strip()]
+    lines = lines_all = [x for x in (e.measures or "").replace("｜", "|").splitlines() if x.strip()]
     if len(lines) > MAX_MEASURES:
         errors.append((prefix + "measures", str(_l("At most %(n)s measures per entry.", n=MAX_MEASURES))))
         lines = []
@@ -109,7 +109,7 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
             continue
         seen.add(code)
         measures.append({"code": code, "text": text, "unit_id": units[unit]})
-    if not measures:
+    if not measures and len(lines_all) <= MAX_MEASURES:  # (too many is said already: not also "none")
         errors.append((prefix + "measures", str(_l("List at least one measure."))))
     for f, limit in (("behaviour", 200), *((f, MAX_TEXT) for f in LONG_TEXTS)):
         if len((getattr(e, f) or "").strip()) > limit:

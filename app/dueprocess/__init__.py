@@ -26,6 +26,7 @@ def _section(actor, case) -> dict:
             "statement_form": StatementForm() if recordable else None,
             "decision_services": services.services_of(case.id) if case.decision == "act" and case.kind == "punishment" else None,
             "service_due": services.service_due(case), "today": clock.today_local(),
+            "to_serve": services.in_force_subjects(case) if case.decision == "act" and case.kind == "punishment" else set(),
             "service_form": ServiceForm() if serving else None}
 
 

@@ -22,9 +22,11 @@ from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
+from app.listings.models import Listing
 from app.listings.services import listing_of
 from app.rights.accounts import may_issue_codes
 from app.rights.objections import applicant_case
+from app.workdays.services import add_working_days
 
 MESSAGE = "case_statements_complete"
 PERIOD_MOVED = "statement_period_moved"
@@ -37,11 +39,19 @@ RIGHTS = _l(
     "for credit repair to the unit that handled it.")
 
 
+def in_force_subjects(case: Case) -> set[int]:
+    """The subjects whose punishment under the case is in force (in effect or suspended): the ones still to be served
+    (one the decision left out has no listing; one whose listing ended is past serving)."""
+    return set(db.session.scalars(select(Listing.subject_id).where(Listing.case_id == case.id,
+                                                                  Listing.status.in_(("in_effect", "suspended")))))
+
+
 def service_due(case: Case):
-    """The last day to serve the decision on its subjects: DECISION_SERVICE_DAYS after its issue (《行政处罚法》第六十一条)."""
+    """The last day to serve the decision on its subjects: DECISION_SERVICE_DAYS working days after its issue
+    (《行政处罚法》第六十一条 七日内送达; 第八十五条: its 七日 are working days)."""
     if case.decision != "act" or case.kind != "punishment" or case.decided_at is None:
         return None
-    return clock.local_date(case.decided_at) + timedelta(days=current_app.config["DECISION_SERVICE_DAYS"])
+    return add_working_days(clock.local_date(case.decided_at), current_app.config["DECISION_SERVICE_DAYS"])[0]
 
 
 def notices_of(case_id: int) -> list[PriorNotice]:

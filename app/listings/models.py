@@ -13,6 +13,8 @@ from app.clock import utcnow
 from app.db_types import UTCDateTime
 from app.extensions import db
 
+UNSERVED = "served_on IS NULL AND source = 'case' AND kind = 'punishment' AND status IN ('in_effect', 'suspended')"
+
 
 class Listing(db.Model):
     __tablename__ = "listing"
@@ -23,9 +25,9 @@ class Listing(db.Model):
         Index("ix_listing_kind_updated", "kind", "updated_at"),  # incremental sync (changes since)
         # the serious-dishonesty list (a small part of the black list)
         Index("ix_listing_serious", "kind", "status", "period_start", postgresql_where=text("serious"), sqlite_where=text("serious")),
-        # decisions not yet served on their subject (a few among all listings), oldest first, for the supervisors
-        Index("ix_listing_unserved", "decided_on", postgresql_where=text("served_on IS NULL"),
-              sqlite_where=text("served_on IS NULL")),
+        # decisions to punish in force not yet served on their subject (a few among all listings), oldest first, for the
+        # supervisors (UNSERVED: the same predicate as their query, which the planner needs to use it)
+        Index("ix_listing_unserved", "decided_on", "id", postgresql_where=text(UNSERVED), sqlite_where=text(UNSERVED)),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))

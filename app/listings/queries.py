@@ -1,7 +1,7 @@
 """Reading listings: the public black and red lists, a case's listings for its page."""
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, literal_column, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, text_search
@@ -13,6 +13,7 @@ from app.extensions import db
 from app.labels import PUSH_ACTION_LABELS
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_clamped, paginate_rows
+from app.workdays.services import WorkCalendar
 
 
 def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious: bool = False):
@@ -132,14 +133,24 @@ def push_task_rows(open_tasks) -> dict:
     return {by_instance[r.instance_id]: TaskRow([r.Subject], str(PUSH_ACTION_LABELS.get(r.action, ""))) for r in rows}
 
 
+def unserved_statement(cutoff, limit: int = 100):
+    """Decisions to punish in force, issued before `cutoff`, whose service is not recorded: oldest first, from
+    ix_listing_unserved (its predicate written out with its values in the SQL, so the planner can match it)."""
+    return (select(Listing, Case.number, Unit.name).join(Case, Case.id == Listing.case_id)
+            .join(Unit, Unit.id == Listing.deciding_unit_id).options(joinedload(Listing.subject))
+            .where(Listing.served_on.is_(None), Listing.source == literal_column("'case'"),
+                   Listing.kind == literal_column("'punishment'"),
+                   Listing.status.in_([literal_column("'in_effect'"), literal_column("'suspended'")]), Listing.decided_on < cutoff)
+            .order_by(Listing.decided_on, Listing.id).limit(limit))
+
+
 def unserved_decisions(today, days: int, limit: int = 100) -> list:
-    """Decisions to punish issued more than `days` ago whose service on the subject is not recorded (the objection
-    window cannot start), oldest first: (listing, its case number, deciding unit's name, days late)."""
-    rows = db.session.execute(
-        select(Listing, Case.number, Unit.name).join(Case, Case.id == Listing.case_id).join(Unit, Unit.id == Listing.deciding_unit_id)
-        .options(joinedload(Listing.subject))
-        .where(Listing.served_on.is_(None), Listing.decided_on < today - timedelta(days=days), Listing.source == "case",
-               Listing.kind == "punishment", Listing.status.in_(("in_effect", "suspended")))
-        .order_by(Listing.decided_on, Listing.id).limit(limit)
-    ).all()
-    return [(listing, number, unit, (today - listing.decided_on).days - days) for listing, number, unit in rows]
+    """Decisions to punish in force whose service on the subject is not recorded `days` working days after their issue
+    (the objection window cannot start), oldest first: (listing, its case number, deciding unit's name, days late)."""
+    cal = WorkCalendar(today - timedelta(days=days * 2 + 30), today)
+    cutoff = cal.subtract(today, days)  # (issued before this day: its last day to serve has passed)
+    rows = db.session.execute(unserved_statement(cutoff, limit)).all()
+    if not rows:
+        return []
+    cal = WorkCalendar(rows[0][0].decided_on, today + timedelta(days=days * 2 + 30))
+    return [(listing, number, unit, (today - cal.add(listing.decided_on, days)).days) for listing, number, unit in rows]

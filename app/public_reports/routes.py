@@ -1,9 +1,8 @@
 """Public pages (no login): report dishonest behaviour, and follow a report with its number and query code."""
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, session
 from sqlalchemy.exc import IntegrityError
 
 from app.cases.attachments import uploads_from
-from app.cases.services import submitted_with
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.form_errors import apply_errors
@@ -34,8 +33,8 @@ def _count_filed() -> bool:
 def report():
     form = ReportForm()
     posted, key = request.method == "POST", submission_key_of(form)
-    if posted and (earlier := _sent_before(key)) is not None:
-        return earlier
+    if posted and (earlier := services.sent_with(key)) is not None:
+        return _sent_before(earlier, key)
     if form.validate_on_submit():
         try:
             case, code = services.submit(form.subject_kind.data, form.subject_name.data, form.subject_code.data, form.content.data,
@@ -50,23 +49,29 @@ def report():
             apply_errors(form, exc)
         except IntegrityError:  # the same form sent twice at once: the other request filed it
             db.session.rollback()
-            if (earlier := _sent_before(key)) is None:
+            if (earlier := services.sent_with(key)) is None:
                 raise
-            return earlier
+            return _sent_before(earlier, key)
         else:
+            if key:  # (this browser may be shown the code again if it sends the same form again: see _sent_before)
+                codes = {**session.get(_CODES, {}), key: code}
+                session[_CODES] = dict(list(codes.items())[-3:])
             # The same page whatever the report names: nothing here says whether the subject is known.
             return render_template("public_reports/received.html", number=case.number, code=code)
     renew_submission_key(form, posted)
     return render_template("public_reports/report.html", form=form)
 
 
-def _sent_before(key: str | None):
-    """The page of the report this form filed already (sent twice: one report, its number and code shown again)."""
-    author = services.public_user(create=False) if key else None
-    case = submitted_with(author, key) if author is not None else None
-    if case is None:
-        return None
-    return render_template("public_reports/received.html", number=case.number, code=services.query_code_of_form(key))
+# The query codes of the last reports this browser filed, by form key: a form sent twice (a double click, a retry after
+# a lost answer) shows the code again in the browser that got it first, and only there (the code is kept hashed).
+_CODES = "report_codes"
+
+
+def _sent_before(case, key: str):
+    """The page of a report this form filed already: its number, said to be the one filed (a resend with other
+    content files nothing new), and its code only to the browser that filed it."""
+    code = session.get(_CODES, {}).get(key)
+    return render_template("public_reports/received.html", number=case.number, code=code, sent_before=True)
 
 
 @bp.route("/track", methods=["GET", "POST"])

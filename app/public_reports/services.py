@@ -69,18 +69,23 @@ def assignable_units() -> list[Unit]:
                                    .order_by(Unit.name)))
 
 
-def query_code_of_form(submission_key: str) -> str:
-    """The query code of the report sent with this form: derived (keyed) from the form's own key, so that the form
-    sent twice (a double click, a retry after a lost answer) shows the one report and the same code again, which
-    only the page holding that key can get."""
-    raw = "".join(ALPHABET[b % len(ALPHABET)] for b in bytes.fromhex(digest("report-form:" + submission_key))[:12])
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+def form_digest(submission_key: str) -> str:
+    """What a report keeps of the form it was sent with (a keyed digest, 64 hex: the key itself, which the page that
+    holds it would present, is not stored)."""
+    return digest("report-form:" + submission_key)
+
+
+def sent_with(submission_key: str | None) -> Case | None:
+    """The report this form filed already, if it was sent before (a double click, a retry after a lost answer)."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Case).where(Case.submission_key == form_digest(submission_key),
+                                                Case.kind == CaseKind.PUBLIC_REPORT))
 
 
 def submit(subject_kind: str, subject_name: str, subject_code: str, content: str, contact_name: str, contact: str,
            uploads: list, submission_key: str | None = None) -> tuple[Case, str]:
-    """A report from the public (flush). Returns the case and the query code (shown once; again to a resend of the
-    same form)."""
+    """A report from the public (flush). Returns the case and the query code (shown once: only its hash is kept)."""
     errors = []
     kind = "person" if subject_kind == "person" else "enterprise"
     name = (subject_name or "").strip()
@@ -112,16 +117,13 @@ def submit(subject_kind: str, subject_name: str, subject_code: str, content: str
                 title=str(_l("Report about %(name)s", name=name))[:200], facts=content[:8000], legal_basis="", created_at=now,
                 rules=current_rules(),
                 determination={"subject_kind": kind, "subject_name": name, "subject_code": code, "contact_name": contact_name,
-                               "contact": contact}, submission_key=submission_key)
+                               "contact": contact}, submission_key=form_digest(submission_key) if submission_key else None)
     db.session.add(case)
     db.session.flush()
     case.number = f"JB-{clock.local_date(now).year}-{case.id:06d}"
     add_case_unit(case.id, office.id, REL_OFFICE)
-    if submission_key:
-        query_code = query_code_of_form(submission_key)
-    else:
-        raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-        query_code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    query_code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
     db.session.add(PublicReport(case_id=case.id, code_hash=_hash(query_code)))
     events.record(case.id, EventType.REPORT_RECEIVED, None, {"summary": name})
     attachments.store(case.id, author, uploads, "report_evidence", field="file")

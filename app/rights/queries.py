@@ -12,6 +12,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings import queries as listing_queries
+from app.listings import services as listing_services
 from app.listings.models import Listing, PeriodSuspension
 from app.listings.services import listing_of
 from app.rights.objections import applicant_case, handled_objection, objection_last_day, open_objection, subject_cases_clause
@@ -119,6 +120,8 @@ def status_page(actor, case_id: int) -> dict:
         "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         "handled_objection": handled_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
         "effective_end": listing.period_end if listing is not None else None,
+        # (the units whose measures still stand: one told to lift them — a partly founded objection — reads as lifting)
+        "standing_units": listing_services.units_applying(listing) if listing is not None else set(),
         "suspended_now": listing is not None and listing.status == "suspended",
         "objection_last_day": objection_last_day(case, listing) if case.kind in JOINT_KINDS else None,
         "today": clock.today_local(),

@@ -1,4 +1,5 @@
-"""Decisions not yet served on their subject indexed (the supervisors' list of decisions unserved after 7 days)
+"""Decisions to punish in force not yet served on their subject indexed (the supervisors' list of decisions unserved
+after 7 working days)
 
 Revision ID: f1c4d8e2a753
 Revises: e3b9f1a7c524
@@ -13,13 +14,16 @@ down_revision = 'e3b9f1a7c524'
 branch_labels = None
 depends_on = None
 
+# (as app/listings/models.py: a migration keeps its own copy, the model may change later)
+UNSERVED = "served_on IS NULL AND source = 'case' AND kind = 'punishment' AND status IN ('in_effect', 'suspended')"
+
 
 def upgrade():
     with op.batch_alter_table('listing', schema=None) as batch_op:
-        batch_op.create_index('ix_listing_unserved', ['decided_on'], unique=False, postgresql_where=sa.text('served_on IS NULL'),
-                              sqlite_where=sa.text('served_on IS NULL'))
+        batch_op.create_index('ix_listing_unserved', ['decided_on', 'id'], unique=False, postgresql_where=sa.text(UNSERVED),
+                              sqlite_where=sa.text(UNSERVED))
 
 
 def downgrade():
     with op.batch_alter_table('listing', schema=None) as batch_op:
-        batch_op.drop_index('ix_listing_unserved', postgresql_where=sa.text('served_on IS NULL'), sqlite_where=sa.text('served_on IS NULL'))
+        batch_op.drop_index('ix_listing_unserved', postgresql_where=sa.text(UNSERVED), sqlite_where=sa.text(UNSERVED))

@@ -128,7 +128,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(applicant.get_by_text("目前暂停执行：您的异议或投诉正在处理中。")).to_be_visible()
     expect(main).to_contain_text(recorded_today(lambda d: f"自 {cn_date(d)} 起暂停执行 — 仍在暂停执行中"))
     expect(main).to_contain_text(f"您的异议正在处理中： {objection}")
-    expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（暂停执行（已通知该单位，待其确认））")  # (until it confirms)
+    expect(main).to_contain_text("限制参与政府采购活动 — 市财政局（暂停执行，已通知该单位，待其确认）")  # (until it confirms)
     expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_text(["暂无列入名单的主体。"])
 
     # 5. On the case page the subject's listing is suspended and the suspension is pushed to every unit

@@ -166,6 +166,11 @@ def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(client, or
     assert "您的投诉已提交联席会议办公室，正在处理" in status
     parent = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "联席会议办公室正在处理" in parent and "您的异议正在处理中" not in parent
+    # The finance bureau's measure, lifted by the reply, is not told to suspend: it reads as being lifted.
+    measures = parent.split("<h2 class=\"h6 mt-3\">措施</h2>")[1].split("</ul>")[0]
+    finance = next(li for li in measures.split("<li>") if "市财政局" in li)
+    assert "解除中" in finance and "暂停执行" not in finance, finance
+    assert "暂停执行，已通知该单位，待其确认" in measures  # (the others are told to suspend)
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "成立"})
     assert listing_for(case.id, COMPANY[2]).status == "revoked"

@@ -82,7 +82,7 @@ def test_zip_bombs_macros_and_entities_in_office_files_are_refused(ctx):
 def test_deceptive_names_are_refused(ctx):
     assert "direction characters" in _refused(ctx, "report\u202efdp.exe.pdf", PDF)
     assert "path" in _refused(ctx, "../../etc/x.pdf", PDF)
-    for blank in ("   .pdf", "\u3000.pdf", "..pdf"):  # (a name of spaces: listed and downloaded as nothing)
+    for blank in ("   .pdf", "\u3000.pdf", "..pdf", "\xa0.pdf", "\u2003\u2003.pdf", "\u2800.pdf"):  # (listed and downloaded as nothing)
         assert "no name before its extension" in _refused(ctx, blank, PDF)
     validate_uploads([Upload("决定书 .pdf", PDF), Upload("a.b.pdf", PDF)], "files")
 

@@ -46,7 +46,8 @@ def test_a_proposal_sent_twice_is_made_once_and_its_texts_are_bounded(client, or
     assert "字段长度不能超过 4000 个字符" in refused and db.session.scalar(select(func.count()).select_from(Case)) == 0
     form["grounds"] = "超标排放被处罚"
     form["measures"] = "\n".join(f"M{n}|措施{n}|市财政局" for n in range(51))
-    assert "每个事项最多 50 项措施" in client.post("/catalog-proposals/new", data=form).get_data(as_text=True)
+    too_many = client.post("/catalog-proposals/new", data=form).get_data(as_text=True)
+    assert "每个事项最多 50 项措施" in too_many and "请至少填写一项措施" not in too_many
     form["measures"] = "M1|" + "长" * 301 + "|市财政局"
     assert "内容不超过 300 个字符" in client.post("/catalog-proposals/new", data=form).get_data(as_text=True)
     form["measures"] = "M1|限制参与政府采购活动|市财政局"

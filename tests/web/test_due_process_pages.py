@@ -402,14 +402,15 @@ def test_a_check_shows_the_listings_there_were_when_it_was_made_not_later_ones(c
 
 
 def test_a_decision_unserved_after_seven_days_is_shown_late_to_its_unit_and_listed_for_supervisors(client, org, clock):
-    """《行政处罚法》第六十一条: served within 7 days of its issue. Until the service is recorded the subject's objection
-    window does not start, so a decision left unserved is shown late on the case page and listed on the overdue page."""
+    """《行政处罚法》第六十一条: served within 7 days of its issue, working days (第八十五条). Until the service is recorded the
+    subject's objection window does not start, so a decision left unserved is shown late on the case page and listed on
+    the overdue page."""
     from tests.helpers import in_effect_case
 
     case, _codes = in_effect_case()  # issued Mon 23 Nov 2026
     login(client, "market_lead")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "应于 2026年11月30日 前送达" in page and "已逾期" not in page
+    assert "应于 2026年12月2日 前送达" in page and "已逾期" not in page  # (Mon 23 Nov + 7 working days)
     _logout(client)
     login(client, "supervisor1")
     assert case.number not in client.get("/supervision/sla").get_data(as_text=True).split('id="unserved"')[1]
@@ -417,11 +418,11 @@ def test_a_decision_unserved_after_seven_days_is_shown_late_to_its_unit_and_list
     clock.move_to("2026-12-03T02:00:00+00:00")
     login(client, "supervisor1")
     unserved = client.get("/supervision/sla").get_data(as_text=True).split('id="unserved"')[1].split("</table>")[0]
-    assert case.number in unserved and case.subjects[0].subject.name in unserved and ">3</td>" in unserved
+    assert case.number in unserved and case.subjects[0].subject.name in unserved and ">1</td>" in unserved
     _logout(client)
     login(client, "market_lead")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "应于 2026年11月30日 前送达 · 已逾期 3 天" in page
+    assert "应于 2026年12月2日 前送达 · 已逾期 1 天" in page
     client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": case.subjects[0].subject_id,
                                                    "way": "post", "served_on": "2026-12-02",
                                                    "proof": (io.BytesIO(PDF.data), "送达回证.pdf")}, content_type="multipart/form-data")

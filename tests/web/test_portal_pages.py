@@ -50,7 +50,7 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     assert listings_of(case.id)[0].status == "suspended"
     # Its measures read as being suspended (the units are told; each confirms), not as applied.
     measures = client.get(f"/portal/cases/{case.id}").get_data(as_text=True).split("<h2 class=\"h6 mt-3\">措施</h2>")[1].split("</ul>")[0]
-    assert "暂停执行（已通知该单位，待其确认）" in measures and "已实施" not in measures
+    assert "暂停执行，已通知该单位，待其确认" in measures and "已实施" not in measures
     # A second objection is refused with a link to the open one.
     resp = client.post(f"/portal/cases/{case.id}/objection", data={"csrf_token": csrf_from(page), "grounds": "再来"}, follow_redirects=True)
     assert f"/portal/cases/{obj.id}" in resp.get_data(as_text=True)
@@ -461,7 +461,9 @@ def test_the_deciding_unit_registers_an_objection_received_on_paper_from_the_cas
     obj = db.session.scalar(select(Case).where(Case.kind == "objection"))
     assert obj.number in resp.get_data(as_text=True) and listings_of(case.id)[0].status == "suspended"
     assert 'id="paper-objection"' not in client.get(f"/cases/{case.id}").get_data(as_text=True)  # (one at a time)
-    assert "书面收到，收到日期 2026年11月23日" in client.get(f"/cases/{obj.id}").get_data(as_text=True)  # on its timeline
+    obj_page = client.get(f"/cases/{obj.id}").get_data(as_text=True)
+    assert "书面收到，收到日期 2026年11月23日" in obj_page  # on its timeline
+    assert "登记单位</dt>" in obj_page and "申报单位</dt>" not in obj_page  # (the unit registered the letter; it did not file it)
     other = client.application.test_client()
     login(other, "finance_cw")  # a unit applying the measures, not the deciding one: no such form
     assert 'id="paper-objection"' not in other.get(f"/cases/{case.id}").get_data(as_text=True)

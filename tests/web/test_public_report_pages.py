@@ -308,7 +308,7 @@ def test_a_report_too_long_is_told_so_not_to_write_more(client, org, clock):
     assert "最多8000个字符" in html.replace(" ", "") and "至少10个字" not in html and not NUM.search(html)
 
 
-def test_a_report_form_sent_twice_files_one_report_and_shows_its_code_again(client, org, clock):
+def test_a_report_form_sent_twice_files_one_report_and_shows_its_code_again_only_where_it_was_filed(client, org, clock):
     from sqlalchemy import func, select
 
     from app.cases.models import Case
@@ -321,10 +321,21 @@ def test_a_report_form_sent_twice_files_one_report_and_shows_its_code_again(clie
     again = client.post("/public/reports/", data=form).get_data(as_text=True)  # a double click, or a retry after a lost answer
     assert db.session.scalar(select(func.count()).where(Case.kind == "public_report")) == 1
     number, code = NUM.search(first)[1], CODE.search(first)[1]
-    assert (NUM.search(again)[1], CODE.search(again)[1]) == (number, code)
+    assert (NUM.search(again)[1], CODE.search(again)[1]) == (number, code) and "该表单已提交过" in again
+    # The form's key is not kept as it was sent (a keyed digest), and the code is random: not derived from the key.
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    assert case.submission_key != key and len(case.submission_key) == 64
+    # Another browser presenting the same key learns the number it filed, never its code.
+    other = client.application.test_client()
+    token = csrf_from(other.get("/public/reports/").get_data(as_text=True))
+    stranger = other.post("/public/reports/", data={"csrf_token": token, "submission_key": key}).get_data(as_text=True)
+    assert NUM.search(stranger)[1] == number and not CODE.search(stranger) and code not in stranger
+    # Sent again with other content (back after filing): nothing new is filed, and the page says so.
+    changed = client.post("/public/reports/", data={**form, "content": "另一件事：虚假宣传，误导消费者。"}).get_data(as_text=True)
+    assert "本次未新增举报" in changed and db.session.scalar(select(func.count()).where(Case.kind == "public_report")) == 1
     track = client.get("/public/reports/track").get_data(as_text=True)
     assert "举报待受理交办" in client.post("/public/reports/track", data={"csrf_token": csrf_from(track), "number": number,
                                                                          "code": code}).get_data(as_text=True)
     # A new form (a new key) is a new report, with a code of its own.
-    other = _send(client, "某贸易公司", "").get_data(as_text=True)
-    assert NUM.search(other)[1] != number and CODE.search(other)[1] != code
+    fresh = _send(client, "某贸易公司", "").get_data(as_text=True)
+    assert NUM.search(fresh)[1] != number and CODE.search(fresh)[1] != code

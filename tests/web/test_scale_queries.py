@@ -306,3 +306,16 @@ def test_unit_case_list_is_one_index_range(org):
         # reads one of the unit's CaseAccess ranges in order, never the case table with a sort.
         assert "ix_case_access_" in plan and "Sort" not in plan, plan
         assert index in {i.name for i in CaseAccess.__table__.indexes}
+
+
+def test_unserved_decisions_are_read_from_their_partial_index(org):
+    """The supervisors' list of decisions unserved after 7 working days: its query implies ix_listing_unserved's
+    predicate (so the planner can use it), read in its order without a sort."""
+    from datetime import date
+
+    from app.listings.queries import unserved_statement
+
+    if not _postgres():
+        pytest.skip("EXPLAIN of the PostgreSQL indexes (CI's PostgreSQL run)")
+    plan = _plan(unserved_statement(date(2026, 12, 1)), ordered=True)
+    assert "ix_listing_unserved" in plan and "Sort" not in plan.split("ix_listing_unserved")[0], plan
