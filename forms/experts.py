@@ -2,6 +2,10 @@
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.dates import ShownDate
+from app.experts.models import Draw
+from app.experts.services import invitation_for_instance
+from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 from forms.joint_punishment import TaskForm
@@ -17,6 +21,16 @@ class RespondForm(TaskForm):
 
 
 class OpinionForm(TaskForm):
+    def for_task(self, open_task) -> None:
+        """When the opinion is due: at the latest at the meeting the expert was drawn onto (the meeting's close ends
+        the step; it has no deadline of its own)."""
+        inv = invitation_for_instance(open_task.instance_id)
+        draw = db.session.get(Draw, inv.draw_id) if inv is not None else None
+        if draw is not None:
+            self.notice_title = _l("By the meeting")
+            self.notice = _l("Give your written opinion before or at the meeting on %(d)s: once the meeting is closed, "
+                             "no opinion is taken.", d=ShownDate(draw.meeting_date))
+
     vote = RadioField(
         _l("Vote"),
         choices=choices([("support", _l("Support joint action")), ("oppose", _l("Oppose")), ("abstain", _l("Abstain"))]),

@@ -51,6 +51,13 @@ def test_expert_sees_only_own_invitation_and_the_file_only_after_confirming(clie
     assert db.session.get(Invitation, inv.id).status == "confirmed"
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "事实。" in html and "办理轨迹" not in html  # no timeline: who declined and why is not theirs to see
+    # The opinion step has no deadline of its own: its page says it is due at the meeting the expert was drawn onto.
+    from app.experts.models import Draw
+
+    opinion = db.session.scalar(select(OpenTask).where(OpenTask.instance_id == inv.instance_id, OpenTask.bpmn_id == "submit_opinion"))
+    meeting = db.session.get(Draw, inv.draw_id).meeting_date
+    shown = f"{meeting.year}年{meeting.month}月{meeting.day}日"
+    assert f"请在 {shown} 召开的会议之前或会上提交书面意见" in client.get(f"/tasks/{opinion.task_id}").get_data(as_text=True)
     assert "当事主体访问码" not in html  # (serving the decision is the units' work)
     with client.get(f"/cases/{case.id}/files/{att}") as resp:
         assert resp.status_code == 200
