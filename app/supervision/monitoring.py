@@ -102,17 +102,17 @@ def step_times(period: Period | None = None) -> list[dict]:
 
 
 def on_time_by_unit(period: Period | None = None) -> list[dict]:
-    """Per unit: steps with a deadline completed in the period and how many of them on time, plus, for a period that
-    reaches today, the unit's open steps already past their deadline (late whatever happens next: a unit sitting on
-    overdue work must not show 100 %)."""
+    """Per unit: steps with a deadline completed in the period and how many of them on time, plus the unit's steps
+    still open that were past their deadline by the period's end (or by now, for a period that reaches today): late
+    whatever happens next, so a unit sitting on overdue work does not show 100 %, in a month's report either."""
     on_time = func.sum(sql_case((StepRecord.on_time.is_(True), 1), else_=0))
     stmt = (select(Unit.name, func.count(StepRecord.id), on_time)
             .join(Unit, Unit.id == StepRecord.unit_id).where(StepRecord.on_time.is_not(None)))
     done = {u: (n, int(k or 0)) for u, n, k in db.session.execute(_completed_in(stmt, period).group_by(Unit.name))}
-    now = clock.now()
-    overdue = {} if period is not None and period.end <= now else dict(db.session.execute(
+    by = clock.now() if period is None else min(clock.now(), period.end)
+    overdue = dict(db.session.execute(
         select(Unit.name, func.count(OpenTask.id)).join(Unit, Unit.id == OpenTask.unit_id)
-        .where(OpenTask.due_at < now).group_by(Unit.name)).all())
+        .where(OpenTask.due_at < by).group_by(Unit.name)).all())
     out = []
     for unit in sorted(done.keys() | overdue.keys()):
         (n, k), late_open = done.get(unit, (0, 0)), overdue.get(unit, 0)

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app import clock as app_clock
 from app.errors import DomainError
 from app.extensions import db
 from app.supervision import monitoring, reports
@@ -199,9 +200,19 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
 def test_open_work_past_its_deadline_counts_against_the_units_on_time_rate(org, clock):
     case = file_case()  # the market group's lead pre-reviews it
     assert {r["unit"]: r for r in monitoring.on_time_by_unit()}.get("市市场监管局") is None  # nothing done, nothing late
-    clock.move_to(only_task(case.id, "pre_review").due_at + timedelta(hours=1))
+    due = only_task(case.id, "pre_review").due_at
+    clock.move_to(due + timedelta(hours=1))
     row = {r["unit"]: r for r in monitoring.on_time_by_unit()}["市市场监管局"]
     assert row == {"unit": "市市场监管局", "steps": 1, "on_time": 0, "overdue_open": 1, "rate": 0.0}
+    # A month's report made after the month (as the scheduler makes it) counts the step still open past its deadline
+    # in that month too; a month that ended before the deadline does not.
+    local = app_clock.as_utc(due).astimezone(app_clock.LOCAL_TZ)
+    month = monitoring.Period.parse(f"{local.year}-{local.month:02d}")
+    clock.move_to(month.end + timedelta(days=3))
+    assert {r["unit"]: r for r in monitoring.on_time_by_unit(month)}["市市场监管局"]["overdue_open"] == 1
+    earlier = monitoring.Period.parse(f"{local.year - 1}-12")
+    assert "市市场监管局" not in {r["unit"] for r in monitoring.on_time_by_unit(earlier)}
+    clock.move_to(due + timedelta(hours=1))
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})  # done late: a late step
     row = {r["unit"]: r for r in monitoring.on_time_by_unit()}["市市场监管局"]
     assert row["steps"] == 1 and row["on_time"] == 0 and row["overdue_open"] == 0
