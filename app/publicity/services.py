@@ -43,13 +43,19 @@ def _date(value: str) -> date | None:
     return cell_date(value, with_time=True)  # (a date cell of an XLSX is read as text with its time)
 
 
+# The template's example rows (how a row is filled in): refused if sent back, or they would count as the unit's decisions.
+EXAMPLES = (["行政许可", "示例许〔2026〕1号", "示例餐饮有限公司", "2026-11-20", "2026-11-24", "https://www.example.gov.cn/xzxk/1"],
+            ["行政处罚", "示例罚〔2026〕1号", "示例建材有限公司", "2026-11-23", "", ""])
+EXAMPLE_NUMBERS = frozenset(row[1] for row in EXAMPLES)
+
+
 def template() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "双公示台账"
     ws.append(list(COLUMNS.values()))
-    ws.append(["行政许可", "示例许〔2026〕1号", "示例餐饮有限公司", "2026-11-20", "2026-11-24", "https://www.example.gov.cn/xzxk/1"])
-    ws.append(["行政处罚", "示例罚〔2026〕1号", "示例建材有限公司", "2026-11-23", "", ""])
+    for row in EXAMPLES:
+        ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -107,6 +113,9 @@ def _rows(filename: str, data: bytes, today: date) -> list[Row]:
         if kind is None:
             wrong.append(_l("the category is 行政许可, 行政处罚 or 双随机抽查"))
         number, party = cell(r, "decision_no"), cell(r, "party")
+        if number in EXAMPLE_NUMBERS:
+            problems.append(_l("Row %(n)s is the template's example: delete it and upload the file again.", n=n))
+            continue
         if not number or len(number) > 120:
             wrong.append(_l("give the decision's document number (at most 120 characters)"))
         if not party or len(party) > 200:

@@ -128,3 +128,18 @@ def test_the_monthly_monitoring_report_carries_the_publication_figures(org, cloc
     wb = load_workbook(io.BytesIO(blobs.read(xlsx.sha256)))
     sheet = next(ws for ws in wb.worksheets if ws.cell(1, 1).value == "各单位双公示及时性")
     assert [c.value for c in sheet[3]][:6] == ["市市场监管局", 2, 1, 0, 1, 0]  # one on time, one overdue
+
+
+def test_the_templates_example_rows_sent_back_are_refused_not_counted_as_the_units_decisions(org, clock):
+    from openpyxl import load_workbook
+
+    template = load_workbook(io.BytesIO(services.template())).active
+    rows = [[c.value for c in r] for r in template.iter_rows(min_row=2)]
+    real = ["行政处罚", "市监罚〔2026〕88号", "某建材有限公司", "2026-11-16", "2026-11-20", ""]
+    with pytest.raises(DomainError) as err:
+        services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(*rows, real))
+    said = [str(m) for _f, m in err.value.errors]
+    assert said == ["第 2 行是模板中的示例：请删除后重新上传。", "第 3 行是模板中的示例：请删除后重新上传。"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PublicityEntry)) == 0
+    assert services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(real)) == (1, 0)  # (without them: filed)
