@@ -1,12 +1,34 @@
 """Form of bpmn/measure_push.bpmn's task: the unit confirms the pushed change of a measure."""
+from sqlalchemy import select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app import clock
+from app.cases.models import CaseMeasure
+from app.dates import ShownDate
+from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.labels import PUSH_ACTION_LABELS, label
+from app.listings.services import push_for_instance
 from forms.joint_punishment import TaskForm
 
 
 class ConfirmPushForm(TaskForm):
+    def for_task(self, open_task) -> None:
+        """Say what to do, to whom and since when, beside the form (it was only in the case page's push table)."""
+        push = push_for_instance(open_task.instance_id)
+        if push is None:
+            return
+        listing = push.listing
+        measures = db.session.scalars(select(CaseMeasure.text).where(
+            CaseMeasure.case_id == listing.case_id, CaseMeasure.unit_id == push.unit_id).order_by(CaseMeasure.id)).all() \
+            if listing.case_id else []
+        self.notice_title = label(PUSH_ACTION_LABELS, push.action)
+        self.notice = str(_l("%(action)s for %(subject)s (pushed %(d)s)", action=label(PUSH_ACTION_LABELS, push.action),
+                             subject=listing.subject.name, d=ShownDate(clock.local_date(push.created_at))))
+        if measures:
+            self.notice += "\n" + str(_l("Your unit's measures: %(m)s", m="；".join(measures)))
+
     done = BooleanField(_l("The measure has been adjusted as pushed"))
     note = TextAreaField(_l("Note (how and when)"), validators=[Optional(), Length(max=2000)])
 

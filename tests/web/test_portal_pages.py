@@ -198,6 +198,9 @@ def test_implementing_units_see_their_measures_suspended(client, org, clock):
     inbox = client.get("/tasks/").get_data(as_text=True)
     assert push.task_id in inbox  # the push waits in the unit's inbox
     page = client.get(f"/tasks/{push.task_id}").get_data(as_text=True)
+    # The step says what to do, to whom and since when, and the unit's own measures (not only the case's push table).
+    subject = case.subjects[0].subject.name
+    assert f"对 {subject}：暂停措施（推送于 2026年11月23日）" in page and "本单位实施的措施：限制参与政府采购活动" in page
     resp = client.post(f"/tasks/{push.task_id}", data={"csrf_token": csrf_from(page), "done": "y", "note": "已暂停"})
     assert resp.status_code == 302
     states = {lu.unit_id: lu.state for lu in listings_of(case.id)[0].units}
