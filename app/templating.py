@@ -172,7 +172,14 @@ def form_draft(key: str) -> dict:
     return draft if draft.get("key") == key else {}
 
 
+def fmt_quarter(value) -> str:
+    """2026-Q4 as the reader says it (2026年第4季度); anything else as it is."""
+    year, _, q = str(value or "").partition("-Q")
+    return str(_l("%(year)s Q%(q)s", year=year, q=q)) if year.isdigit() and q.isdigit() else str(value or "")
+
+
 def register(app) -> None:
+    app.jinja_env.filters["quarter"] = fmt_quarter
     app.jinja_env.filters["dt"] = fmt_dt
     app.jinja_env.filters["d"] = fmt_date
     app.jinja_env.filters["dt_iso"] = fmt_dt_iso

@@ -183,6 +183,7 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
                                                              "text": "某公司法定代表人张某组织虚假宣传，经认定后由三家单位联合惩戒。"})
     public = client.application.test_client().get("/public/typical").get_data(as_text=True)
     assert "某公司虚假宣传被联合惩戒" in public and "张某" in public and "510402" not in public
+    assert "2026年第4季度" in public and "2026-Q4" not in public  # (the quarter as people say it)
     own = client.get("/supervision/typical").get_data(as_text=True)
     assert client.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(own), "title": "x",
                                                                      "text": "x" * 30}).status_code == 403
