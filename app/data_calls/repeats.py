@@ -36,7 +36,12 @@ def issue_day(every: str, after: date) -> date:
 
 
 def period_label(every: str, day: date) -> str:
-    return f"{day.year}年{day.month}月" if every == "month" else f"{day.year}年第{(day.month - 1) // 3 + 1}季度"
+    """The period a copy published on `day` reports on: a monthly one (on the 1st) the month just ended, a quarterly
+    one (in the quarter's last month, due at its end) its own quarter."""
+    if every == "month":
+        year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+        return f"{year}年{month}月"
+    return f"{day.year}年第{(day.month - 1) // 3 + 1}季度"
 
 
 def start(actor, case: Case, every: str) -> DataCallRepeat:

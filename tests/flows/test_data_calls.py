@@ -123,6 +123,10 @@ def test_a_call_set_to_repeat_each_quarter_is_published_again_at_each_quarters_e
     assert repeats.issue_day("quarter", date(2026, 11, 23)) == date(2026, 12, 1)
     assert repeats.issue_day("quarter", date(2026, 12, 1)) == date(2027, 3, 1)
     assert repeats.issue_day("month", date(2026, 12, 31)) == date(2027, 1, 1)
+    # A monthly copy (on the 1st) names the month it reports on, the one just ended; a quarterly one its own quarter.
+    assert repeats.period_label("month", date(2027, 1, 1)) == "2026年12月"
+    assert repeats.period_label("month", date(2027, 3, 1)) == "2027年2月"
+    assert repeats.period_label("quarter", date(2026, 12, 1)) == "2026年第4季度"
     template = _xlsx(header=("工作事项", "完成数量#", "进展情况"))
     source = calls.publish(user("office1"), "信用体系建设工作进展", "请于季末报送本季度工作进展。", "", [unit_id("市财政局"), unit_id("市税务局")],
                            10, template)
