@@ -4,6 +4,7 @@ and step; notices and summons; the dashboard, monthly reports, exports and typic
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app import clock
 from app.auth.permissions import require_role
 from app.cases import queries
 from app.errors import DomainError, PermissionDenied
@@ -52,7 +53,7 @@ def sla():
     return render_template(
         "supervision/sla.html", by_unit=services.overdue_by_unit(current_user), by_step=services.overdue_by_step(current_user),
         form=NoticeForm(), notices=services.all_notices(current_user), unserved=services.unserved_decisions(current_user),
-        service_days=current_app.config["DECISION_SERVICE_DAYS"],
+        service_days=current_app.config["DECISION_SERVICE_DAYS"], today=clock.today_local(),
     )
 
 

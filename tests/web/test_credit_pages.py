@@ -38,6 +38,10 @@ def test_a_desk_checks_records_and_the_log_and_subject_see_it(client, org, clock
     login(sup, "supervisor1")
     log = sup.get("/check/log").get_data(as_text=True)
     assert "市财政局" in log and "915104********0102" in log and CODE not in log and "CG-2026-001" in log
+    # The unit's own log leads back to each check, where it records what it did; a supervisor's does not.
+    check_id = db.session.scalar(select(CreditCheck.id))
+    assert f'href="/check/{check_id}"' in client.get("/check/log").get_data(as_text=True)
+    assert f'href="/check/{check_id}"' not in log
     other = client.application.test_client()
     login(other, "tax_cw")
     assert "CG-2026-001" not in other.get("/check/log").get_data(as_text=True)  # another unit's checks
