@@ -148,11 +148,18 @@ def referenced_shas() -> set[str]:
     return set(db.session.scalars(select(Report.sha256)))
 
 
-def export_rows(rows) -> list[list]:
-    """Case list rows for CSV/XLSX: number, title, type, status, current steps, earliest deadline, days overdue."""
-    return [[c.number, c.title, label(CASE_KIND_LABELS, c.kind), label(STATUS_LABELS, c.status), steps,
-             clock.as_utc(due).astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if due else "", clock.days_overdue(due)]
-            for c, due, steps in rows]
+def export_rows(rows, dates: bool = False) -> list[list]:
+    """Case list rows for CSV/XLSX: number, title, type, status, filing unit, subjects, current steps with their units,
+    earliest deadline (local time; a date-time cell where `dates`, text in a CSV), days overdue."""
+    def shown(due):
+        if not due:
+            return ""
+        local = clock.as_utc(due).astimezone(clock.LOCAL_TZ)
+        return local.replace(tzinfo=None, microsecond=0) if dates else local.strftime("%Y-%m-%d %H:%M")
+
+    return [[c.number, c.title, label(CASE_KIND_LABELS, c.kind), label(STATUS_LABELS, c.status),
+             c.initiating_unit.name if c.initiating_unit else "", subjects, steps, shown(due), clock.days_overdue(due)]
+            for c, due, steps, subjects in rows]
 
 
 def to_csv(header, rows) -> bytes:

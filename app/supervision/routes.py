@@ -155,12 +155,17 @@ def export(fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     page = _overview_page(1, per_page=100_000)
-    tasks = queries.open_tasks_for([c.id for c, _due in page.items])
+    ids = [c.id for c, _due in page.items]
+    tasks, subjects = queries.open_tasks_for(ids), queries.subjects_for(ids)
+
+    def more(rows) -> str:
+        return f"；另有{rows.more}项" if rows.more else ""
+
     rows = report_service.export_rows(
-        [(c, due, "；".join(step(t.bpmn_id, t.name) for t in tasks[c.id]) + (f"；另有{tasks[c.id].more}项" if tasks[c.id].more else ""))
-         for c, due in page.items]
-    )
-    header = ["案件编号", "标题", "类型", "状态", "当前环节", "最早办理时限", "超期天数"]
+        [(c, due, "；".join(step(t.bpmn_id, t.name) + (f"（{t.unit.name}）" if t.unit else "") for t in tasks[c.id]) + more(tasks[c.id]),
+          "、".join(s.name for s in subjects[c.id]) + more(subjects[c.id]))
+         for c, due in page.items], dates=fmt == "xlsx")
+    header = ["案件编号", "标题", "类型", "状态", "申报单位", "当事主体", "当前环节（承办单位）", "最早办理时限", "超期天数"]
     security_log.record_export(current_user, request.remote_addr, "case_list", len(rows), fmt)
     if fmt == "csv":
         return Response(report_service.to_csv(header, rows), mimetype="text/csv",

@@ -1,7 +1,7 @@
 """Dashboard and report figures against fixtures computed by hand; reports as PDF and XLSX; exports;
 typical cases and the quarterly quota; who may see what."""
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -100,10 +100,14 @@ def test_exports_and_dashboard_page(client, org, clock):
     assert html.count('role="img" aria-label=') == 5 and '<h2 class="h6 mb-0" id="h-status">按状态统计案件' in html
     status_table = html.split('id="c-status"')[1].split("</table>")[0]
     assert "<th scope=\"row\">预审</th><td>1</td>" in status_table
-    csv_bytes = client.get("/supervision/export.csv").data
-    assert case.number.encode() in csv_bytes and "专项小组预审".encode() in csv_bytes
+    csv_text = client.get("/supervision/export.csv").data.decode("utf-8-sig")
+    assert case.number in csv_text and "专项小组预审（市市场监管局）" in csv_text  # (each step with the unit that has it)
     wb = load_workbook(io.BytesIO(client.get("/supervision/export.xlsx").data))
-    assert wb.active["A2"].value == case.number
+    head = [c.value for c in wb.active[1]]
+    row = dict(zip(head, [c.value for c in wb.active[2]]))
+    assert row["案件编号"] == case.number and row["申报单位"] == "市市场监管局"
+    assert row["当事主体"] == case.subjects[0].subject.name
+    assert isinstance(row["最早办理时限"], datetime)  # (a date in Excel, to sort and filter by)
 
 
 def test_typical_cases_and_the_quota(client, org, clock):
