@@ -40,6 +40,7 @@ def test_register_with_access_code_and_follow_the_case(client, org, clock):
     assert case.number in html
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "2026年12月22日" in html  # when the period ends, in plain words
+    assert "会议确定本期限的理由: 会议纪要：按违法情节和整改情况确定期限。" in html  # (why it differs from the catalog)
     page = client.get(f"/portal/cases/{case.id}/objection").get_data(as_text=True)
     assert "同一认定只受理一次异议" in page  # (told before filing, not only in the reply)
     assert "受理单位:</strong> 市市场监管局" in page  # (the unit it goes to, by name)
