@@ -78,11 +78,17 @@ def cases_by_group(period: Period | None = None) -> list[tuple[str | None, int]]
     return sorted(((names.get(g), n) for g, n in rows), key=lambda r: r[0] or "")
 
 
-def cases_by_month() -> list[tuple[str, int]]:
-    return [(m, n) for m, n in db.session.execute(
-        select(Case.created_month, func.count()).where(Case.kind.in_(JOINT_KINDS))
-        .group_by(Case.created_month).order_by(Case.created_month)
-    )]
+def cases_by_month(period: Period | None = None) -> list[tuple[str, int]]:
+    """Joint cases filed per month: every month, or (for a report) the months of its period."""
+    stmt = select(Case.created_month, func.count()).where(Case.kind.in_(JOINT_KINDS))
+    if period is not None:
+        first, last = clock.local_date(period.start), clock.local_date(period.end - timedelta(seconds=1))
+        months, (y, m) = [], (first.year, first.month)
+        while (y, m) <= (last.year, last.month):
+            months.append(f"{y}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        stmt = stmt.where(Case.created_month.in_(months))
+    return [(m, n) for m, n in db.session.execute(stmt.group_by(Case.created_month).order_by(Case.created_month))]
 
 
 def step_times(period: Period | None = None) -> list[dict]:
@@ -210,7 +216,7 @@ def dashboard(period: Period | None = None) -> dict:
     objections or repairs filed in it; the serious-dishonesty share as of now; the quarter's typical cases."""
     quarter = quarter_of(clock.local_date(period.end - timedelta(seconds=1))) if period else None
     return {
-        "by_status": cases_by_status(period), "by_group": cases_by_group(period), "by_month": cases_by_month(),
+        "by_status": cases_by_status(period), "by_group": cases_by_group(period), "by_month": cases_by_month(period),
         "step_times": step_times(period), "on_time": on_time_by_unit(period), "outcomes": outcomes(period),
         "serious": serious_share(), "quota": typical_quota(quarter), "period": period,
         "check_usage": credit_queries.usage_by_unit(period),

@@ -2,6 +2,7 @@
 is needed for Chinese) and XLSX (openpyxl), stored outside the web root by content hash; and exports of
 case lists to CSV and XLSX."""
 import io
+import re
 from datetime import timedelta
 
 from markupsafe import escape
@@ -39,7 +40,8 @@ def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
          [[r["unit"], r["steps"], r["on_time"], r.get("overdue_open", 0), r["rate"]] for r in data["on_time"]]),
         (_("Objections and repairs filed"), [_("Type"), _("Status"), _("Cases")],
          [[label(CASE_KIND_LABELS, k), label(STATUS_LABELS, st), n] for k, st, n in data["outcomes"]]),
-        (_("Serious-dishonesty share"), [_("Subjects"), _("Registered enterprises"), "%"], [[s["subjects"], s["registered"], s["percent"]]]),
+        (_("Serious-dishonesty share"), [_("Enterprises on the serious-dishonesty list"), _("Registered enterprises"), "%"],
+         [[s["subjects"], s["registered"], s["percent"]]]),
         (_("Typical cases of the quarter %(q)s", q=data["quota"]["quarter"]), [_("Unit"), _("Registered"), _("Quota met")],
          [[r["unit"], r["count"], _("yes") if r not in data["quota"]["below"] else _("no")] for r in data["quota"]["rows"]]),
         (_("Credit checks by unit (逢批必查)"), [_("Unit"), _("Checks"), _("Applications recorded")],
@@ -55,11 +57,19 @@ def _title(name: str) -> str:
     return _("Monitoring report %(month)s", month=name)
 
 
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(i: int, title: str) -> str:
+    """The section's number and title as a sheet's name (at most 31 characters, none of []:*?/\\)."""
+    return f"{i} {_NOT_IN_SHEET_NAMES.sub(' ', str(title))}"[:31].strip()
+
+
 def render_xlsx(name: str, data: dict) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for i, (title, header, rows) in enumerate(_sections(data), start=1):
-        ws = wb.create_sheet(f"{i}")
+        ws = wb.create_sheet(_sheet_name(i, title))
         append_row(ws, [title])
         append_row(ws, header)
         for r in rows:

@@ -65,13 +65,16 @@ def test_reports_pdf_and_xlsx_are_generated_stored_and_downloadable(client, org,
     assert [(r.month, r.fmt) for r in rows] == [("2026-09", "pdf"), ("2026-09", "xlsx"), ("2026-11", "pdf"), ("2026-11", "xlsx")]
     with client.get(f"/supervision/reports/{rows[0].id}") as resp:
         assert resp.data.startswith(b"%PDF") and b"STSong-Light" in resp.data
-    statuses = {}
+    statuses, months = {}, {}
     for r in (rows[1], rows[3]):
         with client.get(f"/supervision/reports/{r.id}") as resp:
             wb = load_workbook(io.BytesIO(resp.data))
-            statuses[r.month] = {row[0].value: row[1].value for row in wb["1"].iter_rows(min_row=3)}
-    # Each report covers its own month: the case filed on 23 November counts in November only.
+            assert wb.sheetnames[:3] == ["1 本期报送案件（按状态）", "2 本期报送案件（按专项小组）", "3 按月统计案件"]  # (named, not only numbered)
+            statuses[r.month] = {row[0].value: row[1].value for row in wb.worksheets[0].iter_rows(min_row=3)}
+            months[r.month] = {row[0].value: row[1].value for row in wb.worksheets[2].iter_rows(min_row=3)}
+    # Each report covers its own month: the case filed on 23 November counts in November only, in every table.
     assert statuses == {"2026-09": {}, "2026-11": {"生效中": 1}}
+    assert months == {"2026-09": {}, "2026-11": {"2026-11": 1}}
     # The scheduler's daily job makes the previous month's report and the previous quarter's notice, once.
     made = reports.generate_monthly_if_missing()
     assert sorted({r.month for r in made}) == ["2026-10", "2026-Q3"]
