@@ -14,7 +14,9 @@ def _section(actor, case, view) -> dict:
     # (the listings the reader may end, among those on the page: a long list is filtered to find one)
     endable = withdrawal.candidates(actor, case, listings.items)
     return {"listings": listings, "pushes": queries.case_pushes(case.id, view.q, view.pushes_page),
-            "endable": endable, "end_ways": sorted({w for lst in endable for w in withdrawal.ways(lst)}) if endable else []}
+            "endable": endable, "end_ways": sorted({w for lst in endable for w in withdrawal.ways(lst)}) if endable else [],
+            # (a case in effect whose subject's punishment is suspended: its header says so beside 生效中)
+            "listings_suspended": queries.suspended_count(case.id) if case.status == "in_effect" else 0}
 
 
 def init_app(app) -> None:

@@ -1,7 +1,7 @@
 """Reading listings: the public black and red lists, a case's listings for its page."""
 from datetime import timedelta
 
-from sqlalchemy import and_, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, text_search
@@ -154,3 +154,9 @@ def unserved_decisions(today, days: int, limit: int = 100) -> list:
         return []
     cal = WorkCalendar(rows[0][0].decided_on, today + timedelta(days=days * 2 + 30))
     return [(listing, number, unit, (today - cal.add(listing.decided_on, days)).days) for listing, number, unit in rows]
+
+
+def suspended_count(case_id: int) -> int:
+    """How many of the case's listings are suspended now (an objection or complaint being handled)."""
+    return db.session.scalar(select(func.count()).select_from(Listing).where(Listing.case_id == case_id,
+                                                                            Listing.status == "suspended")) or 0
