@@ -9,7 +9,8 @@ from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, Ra
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import clock
-from app.cases.models import CaseEvent, CaseMeasure, CaseSubject, Subject
+from app.cases.models import CaseEvent, CaseSubject, Subject
+from app.cases.queries import unit_measure_texts
 from app.dates import PlausibleDate
 from app.enums import EventType
 from app.experts.convocation import convened_of
@@ -202,8 +203,7 @@ class ImplementForm(TaskForm):
     def for_task(self, open_task) -> None:
         """Say what this unit applies and to whom: its measures of the decision, on the subjects the decision acts on
         (not one it left out)."""
-        measures = db.session.scalars(select(CaseMeasure.text).where(
-            CaseMeasure.case_id == open_task.case_id, CaseMeasure.unit_id == open_task.unit_id).order_by(CaseMeasure.id)).all()
+        measures = unit_measure_texts(open_task.case_id, open_task.unit_id)
         subjects = db.session.scalars(select(Subject.name).join(CaseSubject, CaseSubject.subject_id == Subject.id).where(
             CaseSubject.case_id == open_task.case_id, CaseSubject.not_acted.is_(False)).order_by(CaseSubject.id)).all()
         if measures and subjects:

@@ -1,12 +1,10 @@
 """Form of bpmn/measure_push.bpmn's task: the unit confirms the pushed change of a measure."""
-from sqlalchemy import select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app import clock
-from app.cases.models import CaseMeasure
+from app.cases.queries import unit_measure_texts
 from app.dates import ShownDate
-from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import PUSH_ACTION_LABELS, label
 from app.listings.services import push_for_instance
@@ -20,9 +18,7 @@ class ConfirmPushForm(TaskForm):
         if push is None:
             return
         listing = push.listing
-        measures = db.session.scalars(select(CaseMeasure.text).where(
-            CaseMeasure.case_id == listing.case_id, CaseMeasure.unit_id == push.unit_id).order_by(CaseMeasure.id)).all() \
-            if listing.case_id else []
+        measures = unit_measure_texts(listing.case_id, push.unit_id) if listing.case_id else []
         self.notice_title = label(PUSH_ACTION_LABELS, push.action)
         self.notice = str(_l("%(action)s for %(subject)s (pushed %(d)s)", action=label(PUSH_ACTION_LABELS, push.action),
                              subject=listing.subject.name, d=ShownDate(clock.local_date(push.created_at))))

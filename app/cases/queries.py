@@ -444,3 +444,9 @@ def task_page(actor, task_id: str) -> dict:
         data = case_page(actor, ot.case_id)
     data.update(task=ot, form_units=units)  # the case body keeps its {id: unit} map
     return data
+
+
+def unit_measure_texts(case_id: int, unit_id: int) -> list[str]:
+    """The texts of the measures a case's decision gives one unit to apply (its implementation and push steps say them)."""
+    return list(db.session.scalars(select(CaseMeasure.text).where(CaseMeasure.case_id == case_id, CaseMeasure.unit_id == unit_id)
+                                   .order_by(CaseMeasure.id)))

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.labels import PUSH_ACTION_LABELS
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_clamped, paginate_rows
-from app.workdays.services import WorkCalendar
+from app.workdays.services import WorkCalendar, working_days_ago
 
 
 def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious: bool = False):
@@ -147,8 +147,8 @@ def unserved_statement(cutoff, limit: int = 100):
 def unserved_decisions(today, days: int, limit: int = 100) -> list:
     """Decisions to punish in force whose service on the subject is not recorded `days` working days after their issue
     (the objection window cannot start), oldest first: (listing, its case number, deciding unit's name, days late)."""
-    cal = WorkCalendar(today - timedelta(days=days * 2 + 30), today)
-    cutoff = cal.subtract(today, days)  # (issued before this day: its last day to serve has passed)
+    # (issued before the day `days` working days back: its last day to serve has passed)
+    cutoff = clock.local_date(working_days_ago(clock.start_of_local_day(today), days))
     rows = db.session.execute(unserved_statement(cutoff, limit)).all()
     if not rows:
         return []
