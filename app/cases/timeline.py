@@ -62,6 +62,7 @@ class _Words:
             "major": _("Major dishonest behaviour: the joint meeting determines it"), "group": _("Determining group"),
             "from": _("from %(d)s", d="{d}"), "meeting": _("Meeting date"), "field": _("Field"),
             "reply by": _("reply by %(d)s", d="{d}"), "rows": _("%(n)s rows", n="{n}"),
+            "basis retired": _("the catalog entry it was decided under (%(c)s) has been retired", c="{c}"),
         }
         self.fields = {k: str(v) for k, v in labels.FIELD_LABELS.items()}
         self.pushes = {k: str(v) for k, v in labels.PUSH_ACTION_LABELS.items()}
@@ -195,6 +196,10 @@ def _listed(w: _Words, typ: str, d: dict) -> list:
             + (f"（{labels.days_text(d['period_days'], 'calendar')}）" if d.get("period_days") else "")]
 
 
+def _basis_retired(w: _Words, typ: str, d: dict) -> list:
+    return [w.t["basis retired"].replace("{c}", d["basis_retired"])] if d.get("basis_retired") else []
+
+
 def _reward(w: _Words, typ: str, d: dict) -> list:
     return [_("%(amount)s yuan", amount=f"{d['amount']:,}")] if d.get("amount") else []
 
@@ -207,7 +212,7 @@ _BEFORE_CHANNEL = {"task_created": _task_created, "deadline_reminder": _deadline
                    "punishment_suspended": _suspended_or_resumed, "punishment_resumed": _suspended_or_resumed,
                    "meeting_scheduled": _meeting, "expert_invited": _invited, "listing_started": _listed}
 _AFTER_CHANNEL = {"trigger_filed": _trigger, "route_decided": _route, "credit_check_applied": _check_applied,
-                  "decision_served": _served, "unit_noticed": _noticed}
+                  "decision_served": _served, "unit_noticed": _noticed, "determination_revoked": _basis_retired}
 _AFTER_OUTCOME = {"report_reward_decided": _reward}
 _TITLED = (("reasons", "Reasons"), ("comment", "Comment"), ("report", "Report"))
 _TEXTS = ("summary", "note", "filename", "grounds")

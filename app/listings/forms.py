@@ -23,3 +23,13 @@ class EndListingForm(FlaskForm):
                             validators=[DataRequired(message=_l("Give the reasons, as the signed decision states them.")),
                                         Length(max=8000)])
     files = MultipleFileField(_l("Scan of the signed decision (PDF, PNG, JPG; at most 10 MB each)"), validators=[CheckedByTheService()])
+
+
+class RetiredBasisForm(FlaskForm):
+    """The office ends the listings in force under a catalog entry it retired (listings.retired_basis)."""
+
+    reasons = TextAreaField(_l("Reasons (as the clean-up document states them)"),
+                            validators=[DataRequired(message=_l("Give the reasons, as the clean-up document states them.")),
+                                        Length(max=8000)])
+    files = MultipleFileField(_l("Scan of the clean-up document (PDF, PNG, JPG; at most 10 MB each)"),
+                              validators=[CheckedByTheService()])

@@ -2,23 +2,26 @@
 the imports the reader's unit may see."""
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from app.auth.models import ADMIN, OFFICE
 from app.auth.permissions import require_role
 from app.cases import queries as case_queries
 from app.cases.access import case_visibility_clause
 from app.cases.attachments import uploads_from
 from app.cases.models import Case, CaseSubject
 from app.cases.routes import detail_with_draft
+from app.catalog.models import CatalogEntry
 from app.enums import CaseKind
 from app.errors import DomainError
 from app.exports import XLSX
 from app.extensions import db
+from app.form_errors import commit_or_errors
 from app.i18n import lazy_gettext as _l
-from app.listings import imports, withdrawal
-from app.listings.forms import DepartmentListForm, EndListingForm
+from app.listings import imports, retired_basis, withdrawal
+from app.listings.forms import DepartmentListForm, EndListingForm, RetiredBasisForm
 
 bp = Blueprint("department_lists", __name__, url_prefix="/lists/department")
 staff_bp = Blueprint("listing_end", __name__)
@@ -90,3 +93,29 @@ def end_listing(case_id):
     flash(_l("The listing of %(name)s has ended; the units applying its measures have been told to lift them.",
              name=listing.subject.name), "success")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="listings"))
+
+
+@staff_bp.route("/catalog/<int:entry_id>/listings", methods=["GET", "POST"])
+@login_required
+def retired_entry_listings(entry_id):
+    """The listings in force under a catalog entry: after the entry is retired, the office ends them here
+    (listings.retired_basis); the catalog's managers see them."""
+    require_role(current_user, OFFICE, ADMIN)
+    entry = db.session.get(CatalogEntry, entry_id) or abort(404)
+    form = RetiredBasisForm()
+    if request.method == "POST":
+        require_role(current_user, OFFICE)
+        out = form.validate_on_submit() and commit_or_errors(form, lambda: retired_basis.end_all(
+            current_user, entry.id, form.reasons.data, uploads_from(request.files.getlist("files"))))
+        if out:
+            flash(_l("%(n)s listings ended; the units applying their measures have been told to lift them.",
+                     n=len(out.ended)), "success")
+            if out.held:
+                flash(_l("%(n)s listings were kept: their subjects' objection or repair applications are being handled "
+                         "(%(nos)s); end them once those are decided.", n=len(out.held),
+                         nos="、".join(r.number for _lst, r in out.held)), "warning")
+            if out.left:
+                flash(_l("%(n)s more listings are in force under this entry: submit again to end them.", n=out.left), "warning")
+            return redirect(url_for("listing_end.retired_entry_listings", entry_id=entry.id))
+    return render_template("listings/retired_basis.html", entry=entry, form=form, listings=retired_basis.in_force(entry.id),
+                           total=retired_basis.count_in_force(entry.id), shown=retired_basis.SHOWN, batch=retired_basis.BATCH)

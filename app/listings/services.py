@@ -237,8 +237,9 @@ def revoke(payload: dict, case: Case, actor) -> None:
     if listing.status not in ACTIVE:
         return
     _end(listing, "revoked")
+    basis = {"basis_retired": payload["basis_retired"]} if payload.get("basis_retired") else {}  # (listings.retired_basis)
     events.record(listing.case_id, EventType.DETERMINATION_REVOKED, actor,
-                  _details(listing, source=_source_number(payload), reasons=payload.get("reasons", "")))
+                  _details(listing, source=_source_number(payload), reasons=payload.get("reasons", ""), **basis))
     _deliver(listing, "listing_revoke", actor)
 
 

@@ -1,0 +1,89 @@
+"""Listings still in force under a catalog entry the office has retired. Seed 003 第2条 orders measures that do not
+meet the requirements suspended and cleared (暂停并规范清理不符合要求的失信约束措施…修订或废止); retiring the entry
+stops new cases citing it, and the office then ends, with its reasons and the scan of its clean-up document, the
+listings already decided under it: each is revoked as if by its deciding body (listings.withdrawal), its measures
+lifted at every unit applying them, and it leaves the public list and the credit check at once.
+
+A listing whose subject has an objection or repair application being handled is left for that request's decision
+(ended under it, the request would run on with its deadlines, moot); the page names them."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.audit import services as audit
+from app.auth.models import OFFICE
+from app.cases import attachments
+from app.cases.models import Case
+from app.catalog.models import CatalogEntry, CatalogVersion
+from app.errors import DomainError, NotFound, PermissionDenied
+from app.extensions import db
+from app.i18n import lazy_gettext as _l
+from app.listings import services, withdrawal
+from app.listings.models import Listing
+
+BATCH = 200  # listings ended per submission: each is a message to its process and a push to each of its units
+SHOWN = 200
+
+
+def _under(entry_id: int):
+    return (select(Listing).join(CatalogVersion, CatalogVersion.id == Listing.catalog_version_id)
+            .where(CatalogVersion.entry_id == entry_id, Listing.status.in_(services.ACTIVE)))
+
+
+def in_force(entry_id: int, limit: int = SHOWN) -> list[Listing]:
+    """The listings in force or suspended under any version of the entry, oldest first, with subject and case."""
+    stmt = _under(entry_id).options(joinedload(Listing.subject), joinedload(Listing.case)).order_by(Listing.id).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def count_in_force(entry_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(_under(entry_id).subquery()))
+
+
+@dataclass
+class Ended:
+    ended: list[Listing] = field(default_factory=list)
+    held: list[tuple[Listing, Case]] = field(default_factory=list)  # (listing, the subject's open request)
+    left: int = 0  # still in force without a request open: another submission ends them
+
+
+def end_all(actor, entry_id: int, reasons: str, files: list) -> Ended:
+    """End up to BATCH listings in force under the retired entry (flush). Refused with a message, nothing written: not
+    the office, an entry not retired, no reasons, no scan of the clean-up document."""
+    if actor.role != OFFICE:
+        raise PermissionDenied(_l("Only the joint-meeting office ends the listings under a retired catalog entry."))
+    entry = db.session.get(CatalogEntry, entry_id)
+    if entry is None:
+        raise NotFound(_l("No such catalog entry."))
+    if entry.retired_at is None:
+        raise DomainError(_l("Retire the entry first: its listings are ended because it no longer applies."))
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise DomainError(_l("Give the reasons, as the clean-up document states them."), "reasons")
+    if len(reasons) > withdrawal.MAX_REASONS:
+        raise DomainError(_l("At most %(n)s characters.", n=withdrawal.MAX_REASONS), "reasons")
+    if not files:
+        raise DomainError(_l("Attach the scan of the document that clears the measures."), "files")
+    attachments.validate_uploads(files, "files", attachments.SCAN_KINDS)
+    out = Ended()
+    for listing_id in db.session.scalars(_under(entry_id).with_only_columns(Listing.id).order_by(Listing.id)):
+        if len(out.ended) == BATCH:
+            out.left += 1
+            continue
+        listing = services.locked(listing_id)  # (ended meanwhile by an objection or its deciding body: skipped)
+        if listing.status not in services.ACTIVE:
+            continue
+        pending = withdrawal.request_open(listing)
+        if pending is not None:
+            out.held.append((listing, pending))
+            continue
+        case = db.session.get(Case, listing.case_id)
+        attachments.store(case.id, actor, files, "listing_end", subject_id=listing.subject_id)
+        services.revoke({"listing_id": listing.id, "reasons": reasons, "initiative": True, "basis_retired": entry.code},
+                        case, actor)
+        out.ended.append(listing)
+    audit.record(actor, "catalog", entry.code, "end_listings", None,
+                 {"ended": [lst.id for lst in out.ended], "held": [lst.id for lst, _r in out.held], "left": out.left}, reasons)
+    db.session.flush()
+    return out
