@@ -190,6 +190,8 @@ class EventType(StrEnum):
     PROPOSAL_AMENDED = "proposal_amended"
     PROPOSAL_PUBLISHED = "proposal_published"
     PROPOSAL_REJECTED = "proposal_rejected"
+    TYPICAL_REGISTERED = "typical_registered"
+    TYPICAL_PUBLISHED = "typical_published"
     DATA_CALL_PUBLISHED = "data_call_published"
     DATA_CALL_REPEAT_SET = "data_call_repeat_set"
     DATA_CALL_REPEAT_STOPPED = "data_call_repeat_stopped"

@@ -235,6 +235,8 @@ EVENT_LABELS = {
     "proposal_returned": _l("Catalog proposal returned"),
     "proposal_amended": _l("Catalog proposal amended"),
     "proposal_published": _l("Catalog proposal published"),
+    "typical_registered": _l("Submitted as a typical case"),
+    "typical_published": _l("Typical case published"),
     "proposal_rejected": _l("Catalog proposal not adopted"),
     "data_call_published": _l("Data call published"),
     "data_call_repeat_set": _l("Set to be published again each period"),

@@ -19,7 +19,7 @@ from app.catalog import admin as catalog
 from app.catalog.models import CatalogEntry, CatalogVersion
 from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError, NotFound, PermissionDenied
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.workdays.rules import current as current_rules
 
@@ -51,6 +51,7 @@ def propose(actor, entry_id: int | None, e: catalog.EntryIn, reason: str, submis
             raise NotFound(_l("No such catalog entry in use."))
         if entry.current_version.admin_unit_id != actor.unit_id:
             raise PermissionDenied(_l("Your unit may propose revisions of the entries it administers only."))
+        lock_row(CatalogEntry, entry.id)  # (the same form sent at once from two sessions: the second finds the first)
         pending = [c for c in db.session.scalars(select(Case).where(
             Case.kind == CaseKind.CATALOG_PROPOSAL, Case.status.in_((CaseStatus.PROPOSAL_REVIEW, CaseStatus.PROPOSAL_RETURNED))))
             if (c.determination or {}).get("entry_id") == entry.id]

@@ -10,6 +10,7 @@ from sqlalchemy import distinct, func, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
+from app.audit import services as audit
 from app.auth.models import ADMIN, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
 from app.cases import events
@@ -18,7 +19,7 @@ from app.cases.identifiers import valid_as
 from app.cases.models import Case, OpenTask
 from app.enums import JOINT_KINDS, EventType
 from app.errors import DomainError
-from app.extensions import db, defer_insert
+from app.extensions import db, defer_insert, lock_row
 from app.i18n import lazy_gettext as _l
 from app.invisible import strip_invisible
 from app.labels import step
@@ -157,6 +158,11 @@ def register_typical(actor, case_number: str, summary: str, title: str = ""):
     if len(summary) < 20 or len(summary) > 8000:
         raise DomainError(_l("Describe the case: what was done and to what effect (20 to 8000 characters)."), "summary")
     quarter = quarter_of(clock.today_local())
+    lock_row(Unit, actor.unit_id)  # (the form sent twice, or from two sessions at once: the second finds the first)
+    if db.session.scalar(select(TypicalCase.id).where(TypicalCase.unit_id == actor.unit_id, TypicalCase.quarter == quarter,
+                                                      TypicalCase.title == title, TypicalCase.summary == summary)):
+        raise DomainError(_l("This typical case has been submitted already this quarter (the same title and text): the "
+                             "form was sent twice."), "summary")
     if case and db.session.scalar(select(TypicalCase.id).where(TypicalCase.unit_id == actor.unit_id, TypicalCase.case_id == case.id,
                                                                TypicalCase.quarter == quarter)):
         raise DomainError(_l("This case is already registered for this quarter."), "case_number")
@@ -164,6 +170,8 @@ def register_typical(actor, case_number: str, summary: str, title: str = ""):
                     registered_by_id=actor.id)
     db.session.add(t)
     db.session.flush()
+    if case:
+        events.record(case.id, EventType.TYPICAL_REGISTERED, actor, {"quarter": quarter, "summary": title})
     return t
 
 
@@ -208,7 +216,12 @@ def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCas
     if found:
         raise DomainError(_l("Remove personal data before publishing (identity or telephone numbers, e-mail): %(found)s",
                              found="、".join(found[:3])), "text")
+    before = {"title": t.published_title, "text": t.published_text} if t.published_at else None
     t.published_title, t.published_text, t.published_at, t.published_by_id = title, text, clock.now(), actor.id
+    # (who published what, and what it replaced: the public page shows only the latest text)
+    audit.record(actor, "typical_case", t.id, "publish", before, {"title": title, "text": text})
+    if t.case_id:
+        events.record(t.case_id, EventType.TYPICAL_PUBLISHED, actor, {"summary": title})
     return t
 
 

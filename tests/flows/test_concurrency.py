@@ -341,3 +341,65 @@ def test_an_objection_and_a_repair_approval_at_the_same_moment_do_not_both_stand
     open_objections = db.session.scalar(select(func.count()).select_from(Case).where(
         Case.parent_case_id == case.id, Case.kind == "objection", Case.closed_at.is_(None)))
     assert (status, open_objections) in (("repaired", 0), ("suspended", 1)), (status, open_objections, results)
+
+
+def _all_at_once(app, calls) -> list[str]:
+    """Run each call in its own session at the same moment; each commits or is refused ("refused")."""
+    barrier = threading.Barrier(len(calls))
+    results = []
+
+    def worker(call):
+        with app.app_context():
+            barrier.wait()
+            try:
+                call()
+                db.session.commit()
+                results.append("ok")
+            except DomainError:
+                db.session.rollback()
+                results.append("refused")
+            except CONCURRENCY_ERRORS as exc:
+                db.session.rollback()
+                results.append("refused" if is_concurrency_error(exc) else f"error {exc}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    db.session.rollback()
+    return sorted(results)
+
+
+@pytest.mark.real_commits
+def test_one_open_proposal_per_entry_when_sent_from_two_sessions_at_once(org, clock, app):
+    from app.cases.models import Case
+    from app.catalog import admin as catalog
+    from app.catalog.models import CatalogEntry
+    from app.catalog_proposals import services as proposals
+    from tests.helpers import entry_id
+
+    eid = entry_id("SC-P-001")
+    draft = catalog.entry_in_from_version(db.session.get(CatalogEntry, eid).current_version)
+    db.session.rollback()
+
+    def propose(n):
+        return lambda: proposals.propose(user("market_cw"), eid, draft, f"修订 {n}")
+
+    assert _all_at_once(app, [propose(1), propose(2), propose(3)]) == ["ok", "refused", "refused"]
+    assert db.session.scalar(select(func.count()).where(Case.kind == "catalog_proposal")) == 1
+
+
+@pytest.mark.real_commits
+def test_a_typical_case_sent_twice_at_once_is_registered_once(org, clock, app):
+    from app.supervision import services as supervision
+    from app.supervision.models import TypicalCase
+
+    def register():
+        supervision.register_typical(user("market_cw"), "", "某公司虚假宣传被联合惩戒，三家单位实施，效果明显。",
+                                     "某公司虚假宣传")
+
+    assert _all_at_once(app, [register, register, register]) == ["ok", "refused", "refused"]
+    assert db.session.scalar(select(func.count()).select_from(TypicalCase)) == 1

@@ -8,12 +8,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app import clock as app_clock
+from app.audit.models import AdminChange
+from app.enums import EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.supervision import monitoring, reports
 from app.supervision.models import Report
 from tests.conftest import csrf_from, login, user
-from tests.helpers import COMPANY2, applicant_for, complete, file_case, in_effect_case, only_task
+from tests.helpers import COMPANY2, applicant_for, complete, event_types, file_case, in_effect_case, only_task
 
 
 def test_figures_match_a_hand_count(org, clock, app):
@@ -122,6 +124,7 @@ def test_typical_cases_and_the_quota(client, org, clock):
     quota = monitoring.typical_quota()
     row = next(r for r in quota["rows"] if r["unit"] == "市市场监管局")
     assert row["count"] == 1 and row in quota["below"]
+    assert EventType.TYPICAL_REGISTERED in event_types(case.id)
     other = client.application.test_client()
     login(other, "env_cw")
     page = other.get("/supervision/typical").get_data(as_text=True)
@@ -154,6 +157,11 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
     page = client.get("/supervision/typical").get_data(as_text=True)
     client.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": "", "title": "某公司虚假宣传被联合惩戒",
                                               "summary": "某公司法定代表人张三（身份证号510402198503124568）组织虚假宣传，经认定后联合惩戒。"})
+    # The same form sent again (a double click, or a resend after a slow answer) registers nothing more.
+    resp = client.post("/supervision/typical", data={"csrf_token": csrf_from(page), "case_number": "", "title": "某公司虚假宣传被联合惩戒",
+                                                     "summary": "某公司法定代表人张三（身份证号510402198503124568）组织虚假宣传，经认定后联合惩戒。"},
+                       follow_redirects=True)
+    assert "表单提交了两次" in resp.get_data(as_text=True)
     quota = monitoring.typical_quota()
     assert next(r for r in quota["rows"] if r["unit"] == "市市场监管局")["count"] == 1
     assert any(r["unit"] == county.name and r["kind"] == "county" for r in quota["below"])  # counties have the quota too
@@ -188,6 +196,12 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
     db.session.rollback()
     office.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(page), "title": t.title,
                                                              "text": "某公司法定代表人张某组织虚假宣传，经认定后由三家单位联合惩戒。"})
+    # Who published what is in the audit of changes, with the text it replaced when published again.
+    office.post(f"/supervision/typical/{t.id}/publish", data={"csrf_token": csrf_from(page), "title": t.title,
+                                                             "text": "某公司法定代表人张某组织虚假宣传，经认定后由三家单位联合惩戒。"})
+    changes = db.session.scalars(select(AdminChange).where(AdminChange.entity == "typical_case").order_by(AdminChange.id)).all()
+    assert [(c.actor_id, c.before is None) for c in changes] == [(user("office1").id, True), (user("office1").id, False)]
+    assert changes[1].before["text"] == changes[0].after["text"]
     public = client.application.test_client().get("/public/typical").get_data(as_text=True)
     assert "某公司虚假宣传被联合惩戒" in public and "张某" in public and "510402" not in public
     assert "2026年第4季度" in public and "2026-Q4" not in public  # (the quarter as people say it)
