@@ -7,6 +7,7 @@ module is imported, so importing the features here at module level would make ev
 import json
 import logging
 import re
+import time
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, current_app, flash, has_request_context, make_response, redirect, render_template, request, session, url_for
@@ -371,7 +372,13 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(exc):
-        return _error_page(429, _l("Too many attempts from your address: wait a minute and try again."))
+        # (the limit broken may be an hour's: the page says how long, as the Retry-After header does)
+        current = limiter.current_limit
+        wait = max(0, current.reset_at - time.time()) if current is not None else 0
+        if wait <= 60:
+            return _error_page(429, _l("Too many attempts from your address: wait a minute and try again."))
+        return _error_page(429, _l("Too many attempts from your address (each submission counts, also one refused for a "
+                                   "mistake): try again in %(n)s minutes.", n=max(2, round(wait / 60))))
 
     @app.errorhandler(413)
     def too_large(exc):

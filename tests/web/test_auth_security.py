@@ -197,3 +197,16 @@ def test_guessing_the_current_password_on_the_change_page_locks_the_account(clie
 
     assert db.session.scalar(select(db.func.count()).select_from(SecurityEvent)
                              .where(SecurityEvent.kind == "password_change_failed")) == tries
+
+
+def test_the_refusal_says_how_long_to_wait_when_an_hours_limit_is_reached(client, org, throttled, monkeypatch):
+    monkeypatch.setitem(client.application.config, "REGISTER_RATE_LIMIT", "2 per hour")
+    page = client.get("/portal/register").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "kind": "enterprise", "subject_code": "91510400MA6X000102",
+            "access_code": "GUES-SAAA-0001", "username": "g1", "password": "A-long-passw0rd", "password2": "A-long-passw0rd"}
+    answers = [client.post("/portal/register", data=form) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    html = answers[2].get_data(as_text=True)
+    minutes = int(re.search(r"请在 (\d+) 分钟后再试", html).group(1))
+    assert 55 <= minutes <= 60 and "一分钟" not in html
+    assert abs(int(answers[2].headers["Retry-After"]) - minutes * 60) <= 60
