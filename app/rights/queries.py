@@ -7,7 +7,7 @@ from app.auth.models import Unit
 from app.cases import hooks
 from app.cases.models import Attachment, Case, CaseEntry, CaseEvent, CaseSubject, OpenTask
 from app.credit import queries as credit_queries
-from app.enums import JOINT_KINDS, CaseKind
+from app.enums import JOINT_KINDS, CaseKind, EventType
 from app.errors import NotFound
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -113,8 +113,8 @@ def status_page(actor, case_id: int) -> dict:
     return {
         "entries": entries, "basis_case": basis_case, "deciding_body": deciding_body(basis_case),
         "documents": documents_for(actor, case),
-        "shown_status": _with_office_why(case, rows) or shown_status(
-            case, listing.status if listing is not None and case.kind in JOINT_KINDS else None),
+        "shown_status": applicant_status(case, listing.status if listing is not None and case.kind in JOINT_KINDS else None,
+                                         any(ev.type == EventType.COMPLAINT_FILED for ev in rows)),
         "case": case, "parent": parent, "timeline": timeline, "tasks": tasks, "suspensions": suspensions,
         "requests": requests, "listing": listing, "left_out": left_out,
         "open_objection": open_objection(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,
@@ -131,12 +131,27 @@ def status_page(actor, case_id: int) -> dict:
     }
 
 
-def _with_office_why(case: Case, rows) -> str | None:
+def complained_of(cases) -> set[int]:
+    """The applicant's objections with the office (or decided by it) on which it complained (one query for the list)."""
+    ids = [c.id for c in cases if c.kind == CaseKind.OBJECTION and c.status in ("complaint", *_OFFICE_DECIDED)]
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(CaseEvent.case_id).where(CaseEvent.case_id.in_(ids),
+                                                                  CaseEvent.type == EventType.COMPLAINT_FILED)))
+
+
+def applicant_status(case: Case, listing_status: str | None, complained: bool) -> str:
+    """What the applicant reads as its case's status, in the list as on the case's page."""
+    return _with_office_why(case, complained) or shown_status(case, listing_status)
+
+
+def _with_office_why(case: Case, complained: bool) -> str | None:
     """An objection with the office: because the subject complained, or because the unit did not reply in time (the
-    list's status names both; the case's own page says which)."""
+    staff's status names both); and an objection's reply told to the applicant, not of "the applicant"."""
+    if case.kind == CaseKind.OBJECTION and case.status in _TO_APPLICANT:
+        return str(_TO_APPLICANT[case.status])
     if case.kind != CaseKind.OBJECTION or case.status not in ("complaint", *_OFFICE_DECIDED):
         return None
-    complained = any(ev.type == "complaint_filed" for ev in rows)
     if case.status != "complaint":  # (decided by the office: on a complaint, or on the objection the unit left unanswered)
         return None if complained else str(_OFFICE_DECIDED[case.status])
     if complained:
@@ -144,6 +159,11 @@ def _with_office_why(case: Case, rows) -> str | None:
     return str(_l("The deciding unit did not reply in time: the joint-meeting office now handles your objection"))
 
 
+_TO_APPLICANT = {
+    "objection_rejected": _l("Objection not upheld: you may accept the reply or complain to the joint-meeting office"),
+    "objection_partly_open": _l("Objection partly upheld, measures changed: you may accept the reply or complain to the "
+                                "joint-meeting office"),
+}
 # The office's decision on an objection the deciding unit did not answer in time: the subject never complained, so
 # "投诉不成立" would misname it.
 _OFFICE_DECIDED = {

@@ -47,8 +47,9 @@ def register():
 def index():
     require_role(current_user, APPLICANT)
     cases = queries.my_cases(current_user)
-    own = queries.own_listing_status(current_user, cases)
-    return render_template("portal/index.html", cases=cases, status_of={c.id: queries.shown_status(c, own.get(c.id)) for c in cases},
+    own, complained = queries.own_listing_status(current_user, cases), queries.complained_of(cases)
+    return render_template("portal/index.html", cases=cases,
+                           status_of={c.id: queries.applicant_status(c, own.get(c.id), c.id in complained) for c in cases},
                            checks=queries.checks_of_me(current_user))
 
 

@@ -154,14 +154,19 @@ def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(client, or
     a, obj = _partly_upheld(case, codes)
     choice = task_of(obj.id, "applicant_next_partly")
     assert db.session.get(Case, obj.id).status == "objection_partly_open"
+    from tests.conftest import login
+
+    login(client, a.username)  # (the choice is told to the subject, not of "the applicant")
+    mine = client.get("/portal/").get_data(as_text=True)
+    assert "异议部分成立，措施已调整：您可以接受答复，或向联席会议办公室投诉" in mine and "申请人可" not in mine
     assert choice.assignee_id == a.id and choice.deadline_rule == "complaint_window" and choice.due_at is not None
     assert listing_for(case.id, COMPANY[2]).status == "in_effect"
     do(a, choice, {"next_step": "complain", "grounds": "其余措施依据不客观。"})
     assert db.session.get(Case, obj.id).status == "complaint"
     assert listing_for(case.id, COMPANY[2]).status == "suspended"  # suspended again while the office handles it
-    from tests.conftest import login
-
-    login(client, a.username)  # (the subject reads that its complaint is with the office, not that the unit was late)
+    # (the subject reads that its complaint is with the office, not that the unit was late: in its list as on the page)
+    mine = client.get("/portal/").get_data(as_text=True)
+    assert "您的投诉已提交联席会议办公室，正在处理" in mine and "投诉或单位逾期未答复" not in mine
     status = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True).split("当前状态")[1][:120]
     assert "您的投诉已提交联席会议办公室，正在处理" in status
     parent = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)

@@ -289,7 +289,15 @@ def test_the_subject_sees_its_own_record_on_the_portal(client, org, clock):
     html = client.get("/portal/record").get_data(as_text=True)
     assert "我的信用记录" in html and "黑名单" in html and f'href="/portal/cases/{case.id}"' in html
     assert "市税务局" in html and "当事人放弃陈述申辩" in html
+    assert "市财政局: 已实施" in html
     assert client.get(f"/subjects/{subject.id}").status_code == 403
+    # While its objection suspends the punishment, the measures read suspended, as on the case page.
+    from app.rights import objections
+
+    objections.file_objection(user("app5"), case.id, "异议", [])
+    db.session.commit()
+    html = client.get("/portal/record").get_data(as_text=True)
+    assert "市财政局: 暂停执行，已通知该单位，待其确认" in html and "已实施" not in html
     _logout(client)
     login(client, "market_cw")
     assert client.get("/portal/record").status_code == 403
