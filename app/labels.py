@@ -431,7 +431,7 @@ STEP_LABELS = {
     "decide_reward": _l("Decide the reporter's reward"),
     "issue_notice": _l("Tell the subjects of the intended determination"),
     "verify_correction": _l("Verify and correct the subject's data"),
-    "confirm_attendance": _l("Confirm attendance at the determination meeting"),
+    "confirm_attendance": _l("Confirm attendance at the meeting"),
     "timer_statement_due": _l("Statement period ended"),
     "msg_statements_in": _l("Every subject has made or waived its statement"),
     "decide_route": _l("Office names the determining body"),

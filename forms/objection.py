@@ -6,10 +6,14 @@ from app.auth.models import APPLICANT, User
 from app.auth.services import current_unit_id
 from app.cases.models import Case
 from app.dates import PlausibleDate
+from app.experts.convocation import convened_of
+from app.experts.services import confirmed_experts
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.labels import FIELD_LABELS
 from app.listings.models import Listing
 from app.listings.services import units_applying
+from app.rights.objections import complaint_hearing
 from forms.fields import MultiCheckboxField, choices
 from forms.joint_punishment import TaskForm
 
@@ -115,7 +119,28 @@ class DecideComplaintForm(_ListingUnitsMixin, TaskForm):
     )
     lift_units = MultiCheckboxField(_l("Units whose measures are lifted (partly founded)"), coerce=int, validators=[Optional()])
     reasons = TextAreaField(_l("Decision with reasons"), validators=[InputRequired(message=_l("Give the reasons.")), Length(max=20000)])
+    # Seed 001 二(三)2: the office studies the complaint together with the units it convened (and the experts it drew).
+    attending_unit_ids = MultiCheckboxField(_l("Convened units that took part (at the meeting or by written opinion)"),
+                                            coerce=int, validators=[Optional()])
+    attending_expert_ids = MultiCheckboxField(_l("Drawn experts who took part"), coerce=int, validators=[Optional()])
+    minutes = TextAreaField(_l("How the complaint was studied (minutes)"),
+                            validators=[InputRequired(message=_l("Record how the complaint was studied (the minutes).")),
+                                        Length(max=20000)])
     files = MultipleFileField(_l("Decision documents"))
+
+    def prepare(self, case, units) -> None:
+        super().prepare(case, units)
+        names = {u.id: u.name for u in units}
+        convened = complaint_hearing(case.id)
+        self.attending_unit_ids.choices = choices((u, names.get(u, u)) for u in convened.get("units") or [])
+        if not self.is_submitted():  # the units that confirmed they attend
+            self.attending_unit_ids.data = [c.unit_id for c in convened_of(case.id) if c.status == "attending"]
+        experts = confirmed_experts(case.id, "complaint")
+        if convened.get("draw_id"):
+            self.attending_expert_ids.choices = choices(
+                (inv.expert_id, f"{inv.expert.name}（{FIELD_LABELS.get(inv.field, inv.field)}）") for inv in experts)
+        else:
+            del self.attending_expert_ids  # (no experts drawn for this complaint)
 
 
 FORMS = {

@@ -84,12 +84,17 @@ def schedule(username: str, ot: OpenTask, meeting_date: date | None = None, lega
     return case
 
 
-def experts_confirm(case_id: int) -> list[int]:
+def heard(*unit_names: str, minutes: str = "召集相关单位共同研究，意见一致。") -> dict:
+    """What the office records with its decision on a complaint: the convened units that took part and the minutes."""
+    return {"attending_unit_ids": [unit_id(n) for n in unit_names or ("市市场监管局",)], "minutes": minutes}
+
+
+def experts_confirm(case_id: int, purpose: str = "determination") -> list[int]:
     """Every invited expert of the case's meeting confirms; returns the experts who take part."""
     for ot in open_tasks(case_id, "respond_invitation"):
         tasks.complete(db.session.get(User, ot.assignee_id), ot.task_id, {"answer": "confirm", "reason": ""})
     db.session.commit()
-    return [inv.expert_id for inv in confirmed_experts(case_id)]
+    return [inv.expert_id for inv in confirmed_experts(case_id, purpose)]
 
 
 def give_notice(username: str, case_id: int, answer: str | None = "waive") -> list:

@@ -62,6 +62,7 @@ class _Words:
             "major": _("Major dishonest behaviour: the joint meeting determines it"), "group": _("Determining group"),
             "from": _("from %(d)s", d="{d}"), "meeting": _("Meeting date"), "field": _("Field"),
             "reply by": _("reply by %(d)s", d="{d}"), "rows": _("%(n)s rows", n="{n}"),
+            "took part": _("Took part"), "experts": _("%(n)s experts", n="{n}"), "Minutes": _("Minutes"),
             "basis retired": _("the catalog entry it was decided under (%(c)s) has been retired", c="{c}"),
         }
         self.fields = {k: str(v) for k, v in labels.FIELD_LABELS.items()}
@@ -200,6 +201,20 @@ def _basis_retired(w: _Words, typ: str, d: dict) -> list:
     return [w.t["basis retired"].replace("{c}", d["basis_retired"])] if d.get("basis_retired") else []
 
 
+def _complaint_decided(w: _Words, typ: str, d: dict) -> list:
+    """Who studied the complaint with the office (seed 001 二(三)2) and the minutes (staff only: the portal shows the
+    outcome and reasons)."""
+    parts = []
+    if d.get("attending_unit_ids"):
+        names = "、".join(w.units[u].name for u in d["attending_unit_ids"] if u in w.units)
+        parts.append(f"{w.t['took part']}: {names}")
+    if d.get("attending_experts"):
+        parts.append(w.t["experts"].replace("{n}", str(len(d["attending_experts"]))))
+    if d.get("minutes"):
+        parts.append(f"\n{w.t['Minutes']}: {d['minutes']}")
+    return parts
+
+
 def _reward(w: _Words, typ: str, d: dict) -> list:
     return [_("%(amount)s yuan", amount=f"{d['amount']:,}")] if d.get("amount") else []
 
@@ -213,7 +228,7 @@ _BEFORE_CHANNEL = {"task_created": _task_created, "deadline_reminder": _deadline
                    "meeting_scheduled": _meeting, "expert_invited": _invited, "listing_started": _listed}
 _AFTER_CHANNEL = {"trigger_filed": _trigger, "route_decided": _route, "credit_check_applied": _check_applied,
                   "decision_served": _served, "unit_noticed": _noticed, "determination_revoked": _basis_retired}
-_AFTER_OUTCOME = {"report_reward_decided": _reward}
+_AFTER_OUTCOME = {"report_reward_decided": _reward, "complaint_decided": _complaint_decided}
 _TITLED = (("reasons", "Reasons"), ("comment", "Comment"), ("report", "Report"))
 _TEXTS = ("summary", "note", "filename", "grounds")
 

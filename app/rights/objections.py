@@ -428,19 +428,35 @@ def schedule_hearing(ctx) -> dict:
     return {}
 
 
+def complaint_hearing(case_id: int) -> dict:
+    """How the office convened the complaint: {units, hearing_date?, draw_id?} (empty before it did)."""
+    return db.session.scalar(select(CaseEvent.details).where(CaseEvent.case_id == case_id,
+                                                             CaseEvent.type == EventType.COMPLAINT_HEARING)
+                             .order_by(CaseEvent.seq.desc()).limit(1)) or {}
+
+
 def decide_complaint(ctx) -> dict:
-    hearing = db.session.scalar(select(CaseEvent.details).where(CaseEvent.case_id == ctx.case.id,
-                                                                CaseEvent.type == EventType.COMPLAINT_HEARING)
-                                .order_by(CaseEvent.seq.desc()).limit(1)) or {}
+    """Seed 001 二(三)2 联席会议办公室应当召集相关部门，必要时可邀请相关专家共同对投诉事项进行研究处理: decided with the
+    convened units that took part (at least one) and, where experts were drawn, their quorum, and the minutes of how
+    it was studied."""
+    hearing = complaint_hearing(ctx.case.id)
     if hearing.get("hearing_date") and clock.today_local() < date.fromisoformat(hearing["hearing_date"]):
         # The convened units and the drawn experts were told that day: the complaint is decided at or after it.
         raise DomainError(_l("The hearing is on %(d)s, the day the convened units and experts were told: decide the "
                              "complaint on or after that day.", d=ShownDate(date.fromisoformat(hearing["hearing_date"]))),
                           "outcome")
+    convened = [int(u) for u in hearing.get("units") or []]
+    took_part = [u for u in dict.fromkeys(int(u) for u in ctx.values.get("attending_unit_ids") or []) if u in convened]
+    if not took_part:
+        raise DomainError(_l("Choose the convened units that took part in studying the complaint (at the meeting or by "
+                             "written opinion)."), "attending_unit_ids")
+    drawn = experts.check_quorum(ctx.case, ctx.values.get("attending_expert_ids") or [], "complaint") if hearing.get("draw_id") else []
+    minutes = _required(ctx.values, "minutes", _l("Record how the complaint was studied (the minutes)."))
     outcome, reasons, lift = _finding(ctx, _l("Choose the decision."))
     votes = experts.close_meeting(ctx.actor, ctx.case, "complaint")
     events.record(ctx.case.id, EventType.COMPLAINT_DECIDED, ctx.actor,
-                  {"outcome": outcome, "reasons": reasons, "votes": votes, "lift_units": lift}, bpmn_id=ctx.task.bpmn_id)
+                  {"outcome": outcome, "reasons": reasons, "votes": votes, "lift_units": lift, "attending_unit_ids": took_part,
+                   "attending_experts": drawn, "minutes": minutes}, bpmn_id=ctx.task.bpmn_id)
     return {"complaint_outcome": outcome, "lift_units": lift}
 
 

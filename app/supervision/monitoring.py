@@ -135,8 +135,9 @@ def outcomes(period: Period | None = None) -> list[tuple[str, str, int]]:
 
 
 def serious_share() -> dict:
-    """Distinct enterprises under an in-effect punishment for a serious-dishonesty entry, as a share of the
-    registered enterprises configured (seed 003: keep it under 1%)."""
+    """Distinct enterprises under a punishment for a serious-dishonesty entry in effect or suspended (an objection
+    suspends it, the determination stands until decided), as a share of the registered enterprises configured (seed
+    003: keep it under 1%). The public serious list shows those in effect, persons too: the page says so."""
     n = db.session.scalar(
         select(func.count(distinct(Listing.subject_id)))
         .join(Subject, Subject.id == Listing.subject_id)

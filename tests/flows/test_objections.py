@@ -23,6 +23,8 @@ from tests.helpers import (
     complete,
     do,
     event_types,
+    experts_confirm,
+    heard,
     in_effect_case,
     listings_of,
     objection_rejected,
@@ -113,7 +115,7 @@ def test_objection_rejected_then_complaint_upheld(org, clock):
     db.session.rollback()
     assert refused.value.errors[0][0] == "attending_unit_ids"
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
-    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "投诉成立。"})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {**heard(), "outcome": "upheld", "reasons": "投诉成立。"})
     assert listings_of(case.id)[0].status == "revoked"
     assert db.session.get(Case, obj.id).status == "complaint_upheld"
     types = event_types(case.id)
@@ -135,7 +137,7 @@ def test_complaint_rejected_resumes_the_period_from_the_rejection_date_to_the_da
     do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "投诉理由。"})
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
     clock.move_to("2026-12-10T02:00:00+00:00")  # complaint rejected 10 Dec: suspended 2..9 (8 days)
-    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "投诉不成立。"})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {**heard(), "outcome": "rejected", "reasons": "投诉不成立。"})
     [listing] = listings_of(case.id)
     assert listing.status == "in_effect"
     # 30 punished days: 23-25 Nov (3), 30 Nov-1 Dec (2), from 10 Dec 25 more -> 3 Jan 2027.
@@ -151,7 +153,7 @@ def test_complaint_rejected_resumes_the_period_from_the_rejection_date_to_the_da
     assert sweep_timers() >= 1 and listings_of(case.id)[0].status == "expired"
 
 
-def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
+def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock, client):
     case, codes = in_effect_case()
     applicant, obj = _complained(case, codes)
     with pytest.raises(DomainError) as late:  # (a mistyped year would hold the decision and the suspension a year)
@@ -165,6 +167,11 @@ def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
     # The convened unit confirms its attendance of the hearing (seed 001 二(三)2 召集相关部门).
     [attend] = open_tasks(obj.id, "confirm_attendance")
     assert attend.unit_id == unit_id("市市场监管局")
+    from tests.conftest import login
+
+    login(client, "market_cw")  # (the step says which meeting and when: not the determination meeting)
+    page = client.get(f"/tasks/{attend.task_id}").get_data(as_text=True)
+    assert "确认是否参加会议" in page and "投诉研究处理会议" in page and "2026年11月30日" in page and obj.number in page
     from app.experts.models import Draw, Invitation
 
     d = db.session.scalar(select(Draw).where(Draw.case_id == obj.id))
@@ -174,12 +181,34 @@ def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock):
     assert not sat & {p["expert_id"] for p in d.picks}
     # Not decided before the hearing the units and experts were told of.
     with pytest.raises(DomainError) as early:
-        do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立。"})
+        do(user("office1"), task_of(obj.id, "decide_complaint"), {**heard(), "outcome": "rejected", "reasons": "不成立。"})
     assert early.value.errors[0][0] == "outcome"
     db.session.rollback()
     clock.move_to("2026-11-30T02:00:00+00:00")
-    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立。"})
+    # Studied with the convened unit and the drawn experts (召集相关部门…邀请相关专家共同…研究处理), minutes recorded:
+    # refused, nothing written, without the unit, without the experts' quorum, without minutes.
+    experts_took_part = experts_confirm(obj.id, "complaint")
+    assert len(experts_took_part) == 2
+    office = client.application.test_client()
+    login(office, "office1")
+    page = office.get(f"/tasks/{task_of(obj.id, 'decide_complaint').task_id}").get_data(as_text=True)
+    assert "参加研究处理的被召集单位" in page and "参会的抽取专家" in page and "研究处理情况（会议纪要）" in page
+    decision = {**heard(), "attending_expert_ids": experts_took_part, "outcome": "rejected", "reasons": "不成立。"}
+    for missing, field in ((dict(attending_unit_ids=[]), "attending_unit_ids"),
+                           (dict(attending_unit_ids=[unit_id("市税务局")]), "attending_unit_ids"),  # (not convened)
+                           (dict(attending_expert_ids=[]), "attending_expert_ids"), (dict(minutes="  "), "minutes")):
+        with pytest.raises(DomainError) as refused:
+            do(user("office1"), task_of(obj.id, "decide_complaint"), {**decision, **missing})
+        assert refused.value.errors[0][0] == field, missing
+        db.session.rollback()
+    assert task_of(obj.id, "decide_complaint") and listings_of(case.id)[0].status == "suspended"
+    do(user("office1"), task_of(obj.id, "decide_complaint"), decision)
     assert open_tasks(obj.id, "respond_invitation") == [] and open_tasks(obj.id, "confirm_attendance") == []
+    [decided] = [e for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == obj.id))
+                 if e.type == EventType.COMPLAINT_DECIDED]
+    assert decided.details["attending_unit_ids"] == [unit_id("市市场监管局")]
+    assert sorted(e["expert_id"] for e in decided.details["attending_experts"]) == sorted(experts_took_part)
+    assert decided.details["minutes"] == "召集相关单位共同研究，意见一致。"
 
 
 def test_one_open_objection_at_a_time_and_only_about_ones_own_subject(org, clock):
@@ -215,7 +244,7 @@ def test_after_a_handled_objection_a_second_one_is_refused_and_the_period_runs_o
     case, codes = in_effect_case()
     applicant, obj = _complained(case, codes)
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
-    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "投诉不成立。"})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {**heard(), "outcome": "rejected", "reasons": "投诉不成立。"})
     assert db.session.get(Case, obj.id).closed_at is not None and listings_of(case.id)[0].status == "in_effect"
     before = db.session.scalar(select(func.count()).select_from(Case))
     with pytest.raises(objections.ObjectionHandled) as refused:

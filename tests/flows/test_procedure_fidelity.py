@@ -33,6 +33,7 @@ from tests.helpers import (
     event_types,
     experts_confirm,
     file_case,
+    heard,
     implement_all,
     in_effect_case,
     issue_codes,
@@ -177,7 +178,7 @@ def test_a_partly_upheld_objection_may_be_complained_of_to_the_office(client, or
     assert "解除中" in finance and "暂停执行" not in finance, finance
     assert "暂停执行，已通知该单位，待其确认" in measures  # (the others are told to suspend)
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
-    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "upheld", "reasons": "成立"})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {**heard(), "outcome": "upheld", "reasons": "成立"})
     assert listing_for(case.id, COMPANY[2]).status == "revoked"
 
 
@@ -199,10 +200,10 @@ def test_a_measure_lifted_by_the_reply_stays_lifted_through_the_complaint_before
     # Lifting the measures of every unit still standing would leave a listing in force with no measure: refused.
     with pytest.raises(DomainError) as refused:
         tasks.complete(user("office1"), task_of(obj.id, "decide_complaint").task_id,
-                       {"outcome": "partly", "reasons": "部分成立", "lift_units": [housing, market]})
+                       {**heard(), "outcome": "partly", "reasons": "部分成立", "lift_units": [housing, market]})
     db.session.rollback()
     assert refused.value.errors[0][0] == "lift_units"
-    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "partly", "reasons": "部分成立", "lift_units": [market]})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {**heard(), "outcome": "partly", "reasons": "部分成立", "lift_units": [market]})
     assert open_actions() == {(finance, "lift"), (housing, "resume"), (market, "lift")}
     listing = listing_for(case.id, COMPANY[2])
     assert listing.status == "in_effect"
@@ -409,7 +410,7 @@ def test_a_late_reply_sends_the_objection_to_the_office_at_once_and_notifies_the
     assert "时限已到: 逾期未答复" in html
     assert "认定单位未在期限内答复，您的异议已转由联席会议办公室处理" in html.split("当前状态")[1][:120]
     do(user("office1"), hearing, {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
-    do(user("office1"), task_of(obj.id, "decide_complaint"), {"outcome": "rejected", "reasons": "不成立"})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {**heard(), "outcome": "rejected", "reasons": "不成立"})
     assert listing_for(case.id, COMPANY[2]).status == "in_effect"
     # It never complained: the office's decision is told as one on its objection, not "投诉不成立".
     status = client.get(f"/portal/cases/{obj.id}").get_data(as_text=True).split("当前状态")[1][:120]
