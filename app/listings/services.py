@@ -232,8 +232,15 @@ def _end(listing: Listing, reason: str, suspended: bool = True) -> None:
 
 
 def revoke(payload: dict, case: Case, actor) -> None:
-    """Upheld: this subject's listing is revoked (不再对该主体采取惩戒措施); other subjects keep theirs."""
+    """Upheld: this subject's listing is revoked (不再对该主体采取惩戒措施); other subjects keep theirs. One whose period
+    ran out while the objection was handled (its process ended with it, its measures lifted then) is marked revoked on
+    the record here: nothing is left to push."""
     listing = locked(payload["listing_id"])
+    if listing.status == "expired":
+        listing.status, listing.end_reason = "revoked", "revoked"
+        events.record(listing.case_id, EventType.DETERMINATION_REVOKED, actor,
+                      _details(listing, source=_source_number(payload), reasons=payload.get("reasons", ""), after_expiry=True))
+        return
     if listing.status not in ACTIVE:
         return
     _end(listing, "revoked")

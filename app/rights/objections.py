@@ -152,6 +152,11 @@ def _may_register_for(actor, unit_id: int) -> bool:
         actor.unit_id in (unit_id, current_unit_id(unit_id)) or actor.role == OFFICE)
 
 
+def _objectable(listing: Listing) -> bool:
+    """In force, suspended, or its period run out (the determination stays on the record): not revoked or repaired."""
+    return listing.active or listing.status == "expired"
+
+
 def paper_candidates(actor, case: Case, among: list | None = None) -> list | None:
     """The subjects an objection received on paper may be registered for (listing in force, no objection open or
     handled), or None where the reader may not register one."""
@@ -170,9 +175,9 @@ def paper_candidates(actor, case: Case, among: list | None = None) -> list | Non
     if among is None and case.kind == CaseKind.DEPARTMENT_LIST:
         among = listings_of_case(case.id)
     if among is not None:  # (a department's list of thousands: the listings on the page the reader is looking at)
-        return [lst.subject for lst in among if lst.active and lst.kind == CaseKind.PUNISHMENT and lst.subject_id not in objected
-                and _may_register_for(actor, determining(case, lst)[0])]
-    active = {lst.subject_id for lst in listings_of_case(case.id) if lst.active}
+        return [lst.subject for lst in among if _objectable(lst) and lst.kind == CaseKind.PUNISHMENT
+                and lst.subject_id not in objected and _may_register_for(actor, determining(case, lst)[0])]
+    active = {lst.subject_id for lst in listings_of_case(case.id) if _objectable(lst)}
     return [cs.subject for cs in case.subjects if cs.subject_id in active - objected]
 
 
@@ -210,7 +215,9 @@ def _file(actor, case: Case, subject_id: int, grounds: str, files: list, receive
         listing = listing_services.locked(listing.id)
     if listing is None:  # (the meeting took no action on this subject: its copy of the decision says so)
         raise DomainError(_l("The decision takes no joint punishment on this subject: there is nothing to object to."))
-    if not listing.active:
+    if not (listing.active or listing.status == "expired"):
+        # (a period that ran out still leaves the determination on the subject's record: the objection period the
+        # decision states runs on, and a founded objection revokes it; one revoked or repaired has nothing left)
         raise DomainError(_l("This punishment has ended; there is nothing left to object to."))
     last_day = objection_last_day(case, listing)
     if last_day is not None and (received or clock.today_local()) > last_day:

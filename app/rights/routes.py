@@ -92,7 +92,12 @@ def objection(case_id):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_l("Your objection %(number)s has been filed. The punishment is suspended while it is handled.", number=obj.number), "success")
+            if data["listing"] is not None and data["listing"].status == "expired":
+                flash(_l("Your objection %(number)s has been filed. The punishment's period has ended; a founded objection "
+                         "revokes the determination on your record.", number=obj.number), "success")
+            else:
+                flash(_l("Your objection %(number)s has been filed. The punishment is suspended while it is handled.",
+                         number=obj.number), "success")
             return redirect(url_for("portal.case", case_id=obj.id))
     elif csrf_failed(form):
         flash(FORM_EXPIRED_KEPT, "danger")

@@ -18,6 +18,7 @@ from app.scheduler.jobs import sweep_timers
 from tests.conftest import user
 from tests.helpers import (
     COMPANY2,
+    PDF,
     WHO,
     applicant_for,
     complete,
@@ -381,3 +382,28 @@ def test_a_complaint_hearings_top_up_draw_excludes_by_the_punished_case_and_the_
     pool[0]["affiliated_unit_id"] = unit_id("市税务局")
     reasons = {e["reason"] for e in experts._exclusions(pool, basis, date(2026, 12, 1), {}, set())}
     assert "deciding_unit" in reasons
+
+
+def test_an_objection_after_the_period_ran_out_is_taken_and_a_founded_one_revokes_the_record(org, clock):
+    """Seed 001 二(三)2: the decision gives 60 days to object from its service; a short period may run out before. The
+    determination stays on the subject's record: the objection is taken (nothing left to suspend) and, founded,
+    revokes it. A letter received while the punishment ran, registered after it ended, is taken too."""
+    case, codes = in_effect_case(days=3)  # 23–25 Nov
+    clock.move_to("2026-11-26T02:00:00+00:00")
+    sweep_timers()
+    [listing] = listings_of(case.id)
+    assert listing.status == "expired"
+    subject_id = case.subjects[0].subject_id
+    assert [s.id for s in objections.paper_candidates(user("market_cw"), case)] == [subject_id]
+    obj = objections.file_on_paper(user("market_cw"), case.id, subject_id, "事实认定有误（信函）。", date(2026, 11, 24), [PDF])
+    db.session.commit()
+    assert listings_of(case.id)[0].status == "expired"  # (nothing to suspend)
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "upheld", "reasons": "认定有误，予以撤销。", "served_on": date(2026, 11, 26)})
+    [listing] = listings_of(case.id)
+    assert (listing.status, listing.end_reason) == ("revoked", "revoked")
+    revoked = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                        CaseEvent.type == EventType.DETERMINATION_REVOKED))
+    assert revoked.details["after_expiry"] is True and revoked.details["source"] == obj.number
+    with pytest.raises(DomainError):  # revoked: nothing left to object to
+        objections.file_objection(applicant_for(case, codes), case.id, "再议", [])
+    db.session.rollback()
