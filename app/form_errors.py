@@ -61,13 +61,12 @@ def commit_or_flash(action, done) -> bool:
 
 def flash_form_errors(form) -> None:
     """For forms whose page is left by a redirect (small forms inside a list page): each field's errors as
-    messages, named by the field's label, so the user learns what to correct."""
+    messages, named by the field's label, so the user learns what to correct: one reason each, its validators' last (a number typed
+    as "abc" fails the field's own parsing and then its range, which would say the same twice)."""
     for field in walk_fields(form):
         errors = field.errors if isinstance(field.errors, (list, tuple)) else []
-        for message in errors:
-            if field.type == "CSRFTokenField":
-                continue
-            flash(_l("%(field)s: %(message)s", field=field.label.text, message=message), "danger")
+        if errors and field.type != "CSRFTokenField":
+            flash(_l("%(field)s: %(message)s", field=field.label.text, message=errors[-1]), "danger")
 
 
 FORM_EXPIRED_KEPT = _l("The form expired. What you typed is kept below: check it and send it again.")

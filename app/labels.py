@@ -1,4 +1,6 @@
 """One translated label per enumeration value (statuses, roles, kinds, event types), defined once."""
+import re
+
 from app.i18n import lazy_gettext as _l
 
 ROLE_LABELS = {
@@ -415,9 +417,18 @@ def days_text(n, day_kind: str | None):
     return _l("%(n)s working days", n=n)
 
 
+# The policy documents the configured rules cite as "seed 00N" (the project's names for them), by their numbers.
+SEED_DOCUMENTS = {"000": "攀信联办〔2020〕2号", "001": "攀办函〔2017〕36号", "002": "资府办发〔2017〕7号",
+                  "003": "宣信用办〔2021〕8号", "004": "安政办发〔2017〕64号"}
+_SEED = re.compile(r"\bseed (00\d)\b")
+
+
 def source_text(source: str | None):
-    """Where a rule comes from: the label of a known source, else the administrator's own words."""
-    return DEADLINE_SOURCE_LABELS.get(source or "", source or "")
+    """Where a rule comes from: the label of a known source, else the administrator's own words, a document the project
+    calls "seed 00N" named by its number."""
+    if (source or "") in DEADLINE_SOURCE_LABELS:
+        return DEADLINE_SOURCE_LABELS[source]
+    return _SEED.sub(lambda m: SEED_DOCUMENTS.get(m.group(1), m.group(0)), source or "")
 
 # Workflow steps by BPMN id. The diagram carries the Chinese names; these make them translatable.
 STEP_LABELS = {

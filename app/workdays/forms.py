@@ -8,7 +8,8 @@ from forms.fields import choices
 
 
 class RuleForm(FlaskForm):
-    days = IntegerField(_l("Length"), validators=[InputRequired(), NumberRange(min=1, max=365, message=_l("The length must be a positive whole number of days."))])
+    # (one message, whatever is wrong: "abc" made the field's own "not a valid integer" and the range say it twice)
+    days = IntegerField(_l("Length"), validators=[NumberRange(min=1, max=365, message=_l("The length must be a whole number of days from 1 to 365."))])
     day_kind = SelectField(_l("Counted in"), choices=choices([("working", _l("working days")), ("calendar", _l("calendar days"))]))
     source = StringField(_l("Source (seed, national measure, local decision)"), validators=[Optional(), Length(max=200)])
 

@@ -46,9 +46,9 @@ def change(actor, name: str, days, day_kind: str, source: str) -> DeadlineRule:
     try:
         days = int(days)
     except (TypeError, ValueError):
-        raise DomainError(_l("The length must be a positive whole number of days."), "days")
+        raise DomainError(_l("The length must be a whole number of days from 1 to 365."), "days")
     if days < 1 or days > 365:
-        raise DomainError(_l("The length must be a positive whole number of days."), "days")
+        raise DomainError(_l("The length must be a whole number of days from 1 to 365."), "days")
     if day_kind not in ("working", "calendar"):
         raise DomainError(_l("Choose working or calendar days."), "day_kind")
     before = {"days": rule.days, "day_kind": rule.day_kind, "source": rule.source}

@@ -110,7 +110,14 @@ def test_rule_change_affects_only_cases_started_afterwards(client, org, clock):
     bad = client.post("/admin/rules", follow_redirects=True, data={
         "csrf_token": csrf_from(page), "name": "pre_review", "days": "2", "day_kind": "lunar", "source": "x" * 201})
     html = bad.get_data(as_text=True)
-    assert "时限天数须为正整数" not in html and "计算方式" in html and "来源" in html
+    assert "时限天数须为" not in html and "计算方式" in html and "来源" in html
+    # A length out of range, or not a number, is told once with the range it must fall in.
+    for days in ("999", "abc"):
+        html = client.post("/admin/rules", follow_redirects=True, data={
+            "csrf_token": csrf_from(page), "name": "pre_review", "days": days, "day_kind": "working", "source": ""}).get_data(as_text=True)
+        assert html.count("时限天数须为 1 至 365 之间的整数") == 1, days
+    # The sources name the policy documents by their numbers, not the project's "seed 00N".
+    assert "安政办发〔2017〕64号 (八)" in page and "seed 004" not in page
     client.post("/admin/rules", data={"csrf_token": csrf_from(page), "name": "pre_review", "days": "2", "day_kind": "working", "source": "本地决定"})
     after = file_case(subjects=(COMPANY2,))
     assert only_task(before.id, "pre_review").deadline_days == 5
