@@ -21,15 +21,21 @@ def walk_fields(fields):
 
 
 def apply_errors(form, exc) -> None:
+    """The service's reasons on the fields they concern (the rest above the form), and the line above the form that
+    says to correct the marked fields, as for a form that did not validate (the page read alike either way)."""
     by_name = {f.name: f for f in walk_fields(form)}
+    marked = False
     for field, message in exc.errors:
         target = by_name.get(field) if field else None
         if target is not None:
             if not isinstance(target.errors, list):
                 target.errors = list(target.errors)
             target.errors.append(message)
+            marked = True
         else:
             flash(message, "danger")
+    if marked:
+        flash(_l("Please correct the marked fields."), "danger")
 
 
 def commit_or_errors(form, action):

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from app.cases.models import Case
+from app.cases.models import Case, OpenTask
 from app.clock import today_local
 from app.errors import DomainError
 from app.extensions import db
@@ -363,6 +363,13 @@ def test_an_objection_is_shown_as_filed_by_its_applicant_not_by_the_unit_that_ha
     assert "异议理由</dt>" in html and "基本事实</dt>" not in html
     trigger = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "承办方" in trigger and "基本事实</dt>" in trigger and "申报单位</dt>" in trigger
+    # A deadline counted with weekends only (the year's holidays not entered) is marked for the subject as for staff.
+    reply = db.session.scalar(select(OpenTask).where(OpenTask.case_id == obj.id, OpenTask.bpmn_id == "reply_objection"))
+    reply.calendar_fallback = True
+    db.session.commit()
+    mine = client.application.test_client()
+    login(mine, "app5")
+    assert "仅按周末推算：当年节假日安排尚未录入。" in mine.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
 
 
 def test_an_expired_objection_form_keeps_the_grounds_and_files_nothing(client, org, clock):
@@ -641,3 +648,16 @@ def test_the_objection_form_of_an_objection_leads_back_to_it_with_the_reason(cli
     resp = client.get(f"/portal/cases/{obj.id}/objection")
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/portal/cases/{obj.id}")
     assert "仅可对实施失信联合惩戒的决定提出异议" in client.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_step_refused_by_the_service_says_to_correct_the_marked_fields_as_one_refused_by_the_form(client, org, clock):
+    case, codes = in_effect_case()
+    obj = objections.file_objection(applicant_for(case, codes, "app6"), case.id, "异议", [])
+    db.session.commit()
+    reply = db.session.scalar(select(OpenTask).where(OpenTask.case_id == obj.id, OpenTask.bpmn_id == "reply_objection"))
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{reply.task_id}").get_data(as_text=True)
+    for values in ({}, {"outcome": "partly", "reasons": "部分成立"}):  # (the form's check; the service's: no unit chosen)
+        html = client.post(f"/tasks/{reply.task_id}", data={"csrf_token": csrf_from(page), **values}).get_data(as_text=True)
+        assert html.count("请按提示修改标注的填写项") == 1, values
+    assert "请选择解除措施的单位" in html and "is-invalid" in html
