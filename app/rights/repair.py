@@ -70,26 +70,48 @@ def apply(actor, case_id: int, correction: str, pledge: bool, files: list, commi
     return _apply(actor, case, actor.subject_id, correction, pledge, files, commitment_files, at_desk=False)
 
 
-def may_register_at_desk(actor, case: Case) -> bool:
+def handling_unit(case: Case, listing: Listing | None = None) -> int:
+    """The unit that handled the behaviour and reviews the repair (seed 001 二(三)1 依法处理其失信行为的行政机关): the
+    unit that reported a case; for a department's own black list, the department that listed the subject (谁处罚、谁公示、
+    谁督促修复, seed 000 十一)."""
+    if case.kind == CaseKind.DEPARTMENT_LIST and listing is not None:
+        return listing.deciding_unit_id
+    return case.initiating_unit_id
+
+
+def _repairable(case: Case, listing: Listing | None) -> bool:
+    """A black-list listing in effect or suspended: of a decision to punish, or of a department's own black list."""
+    source = (case.kind == CaseKind.PUNISHMENT and case.decision == "act") or case.kind == CaseKind.DEPARTMENT_LIST
+    return source and listing is not None and listing.kind == CaseKind.PUNISHMENT and listing.status in ("in_effect", "suspended")
+
+
+def may_register_at_desk(actor, case: Case, listing: Listing | None = None) -> bool:
     """The unit that handled the behaviour (it reviews the application) or the office (seed 003 10: 线下信用修复)."""
+    unit_id = handling_unit(case, listing)
     return actor.role in (CASEWORKER, GROUP_LEAD, OFFICE) and actor.unit_id is not None and (
-        actor.unit_id in (case.initiating_unit_id, current_unit_id(case.initiating_unit_id)) or actor.role == OFFICE)
+        actor.unit_id in (unit_id, current_unit_id(unit_id)) or actor.role == OFFICE)
 
 
-def desk_candidates(actor, case: Case) -> list | None:
+def desk_candidates(actor, case: Case, among: list | None = None) -> list | None:
     """The subjects a repair application received at the desk may be registered for now (punishment in effect or suspended, the
-    minimum period passed, none open), or None where the reader may not register one."""
-    if case.kind != CaseKind.PUNISHMENT or case.decision != "act" or not may_register_at_desk(actor, case):
+    minimum period passed, none open), or None where the reader may not register one. `among`: a department's list of
+    thousands, the listings on the page the reader is looking at."""
+    if case.kind == CaseKind.DEPARTMENT_LIST:
+        listings = [lst for lst in among or [] if may_register_at_desk(actor, case, lst)]
+        if not listings:  # (none the reader's unit listed, on this page)
+            return None
+    elif case.kind != CaseKind.PUNISHMENT or case.decision != "act" or not may_register_at_desk(actor, case):
         return None
-    in_effect = {lst.subject_id: lst for lst in listings_of_case(case.id) if lst.status in ("in_effect", "suspended")}
+    else:
+        listings = listings_of_case(case.id)
+    in_effect = {lst.subject_id: lst for lst in listings if _repairable(case, lst)}
     applying = set(db.session.scalars(select(CaseSubject.subject_id).join(Case, Case.id == CaseSubject.case_id).where(
         Case.parent_case_id == case.id, Case.kind == CaseKind.REPAIR, Case.closed_at.is_(None))))
     out = []
-    for cs in case.subjects:
-        listing = in_effect.get(cs.subject_id)
-        start = eligible_from(case, listing) if listing is not None and cs.subject_id not in applying else None
+    for listing in in_effect.values():
+        start = eligible_from(case, listing) if listing.subject_id not in applying else None
         if start is not None and clock.today_local() >= start:
-            out.append(cs.subject)
+            out.append(listing.subject)
     return out
 
 
@@ -99,7 +121,7 @@ def apply_at_desk(actor, case_id: int, subject_id: int, correction: str, files: 
     evidence and of the signed credit commitment: the subject need not have a portal account. Material the review
     asks for later is brought to the desk too, and the handling unit records it."""
     case = db.session.get(Case, case_id)
-    if case is None or not may_register_at_desk(actor, case):
+    if case is None or not may_register_at_desk(actor, case, listing_of(case_id, subject_id)):
         raise PermissionDenied(_l("Only the unit that handled the behaviour, or the office, registers a repair application received at the desk."))
     if not db.session.scalar(select(CaseSubject.id).where(CaseSubject.case_id == case.id, CaseSubject.subject_id == subject_id)):
         raise DomainError(_l("Choose a subject of this case."), "subject_id")
@@ -113,10 +135,10 @@ def apply_at_desk(actor, case_id: int, subject_id: int, correction: str, files: 
 
 def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, files: list, commitment_files: list,
            at_desk: bool, received_on: date | None = None) -> Case:
-    listing = listing_of(case.id, subject_id) if case.kind == CaseKind.PUNISHMENT else None
+    listing = listing_of(case.id, subject_id) if case.kind in (CaseKind.PUNISHMENT, CaseKind.DEPARTMENT_LIST) else None
     # (suspended too: an objection or complaint being handled does not take away the right to apply, seed 001 二(三)1;
     # the review waits for the objection before it may approve)
-    if case.decision != "act" or listing is None or listing.status not in ("in_effect", "suspended"):
+    if not _repairable(case, listing):
         raise DomainError(_l("Credit repair can be applied for while a joint punishment is in effect."))
     lock_row(Case, case.id)  # (two applications sent at once: the second waits here, then finds the first open)
     existing = open_repair(case.id, subject_id)
@@ -144,9 +166,10 @@ def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, fi
     attachments.validate_uploads(files, "files")
     attachments.validate_uploads(commitment_files, "commitment_files")
     now = clock.now()
+    handling = handling_unit(case, listing)
     rep = Case(
         number=f"TMP-{now.timestamp()}-{actor.id}", kind=CaseKind.REPAIR, process_id=PROCESS_ID, status=CaseStatus.REPAIR_REVIEW,
-        route=case.route, group_id=case.group_id, initiating_unit_id=case.initiating_unit_id, created_by_id=actor.id,
+        route=case.route, group_id=case.group_id, initiating_unit_id=handling, created_by_id=actor.id,
         title=str(_l("Credit repair of %(number)s", number=case.number)), facts=correction.strip(),
         legal_basis=str(PLEDGE) if pledge else "", parent_case_id=case.id, listing_id=listing.id, created_at=now,
         rules=current_rules(),
@@ -155,7 +178,7 @@ def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, fi
     db.session.flush()
     rep.number = f"XF-{clock.local_date(now).year}-{rep.id:06d}"
     db.session.add(CaseSubject(case_id=rep.id, subject_id=subject_id))
-    add_case_unit(rep.id, case.initiating_unit_id, "initiator")
+    add_case_unit(rep.id, handling, "initiator")
     add_case_unit(rep.id, office_unit().id, REL_OFFICE)
     events.record(rep.id, EventType.REPAIR_APPLIED, actor, {"parent_case_id": case.id, "pledge": bool(pledge),
                                                             **({"channel": "desk", "received_on": received_on.isoformat()}
@@ -164,9 +187,9 @@ def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, fi
     attachments.store(rep.id, actor, files, "evidence")
     attachments.store(rep.id, actor, commitment_files, "commitment")
     runtime.start(rep, PROCESS_ID, {
-        "case_id": rep.id, "parent_case_id": case.id, "listing_id": listing.id, "handling_unit_id": case.initiating_unit_id,
+        "case_id": rep.id, "parent_case_id": case.id, "listing_id": listing.id, "handling_unit_id": handling,
         # (the applicant's later step goes to its portal account, or for an application at the desk to the handling unit)
-        "applicant_user_id": None if at_desk else actor.id, "applicant_desk_unit_id": case.initiating_unit_id if at_desk else None,
+        "applicant_user_id": None if at_desk else actor.id, "applicant_desk_unit_id": handling if at_desk else None,
         "applicant_role": CASEWORKER if at_desk else APPLICANT,
         # (the review's time counts from the day the office received the application: at the desk, the day recorded)
         "application_received_at": datetime.combine(received_on, time(9), tzinfo=clock.LOCAL_TZ).isoformat()

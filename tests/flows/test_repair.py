@@ -231,3 +231,33 @@ def test_an_application_made_during_an_objection_is_not_approved_once_the_object
     assert refused.value.errors[0][0] == "outcome" and "已经结束（撤销" in str(refused.value.errors[0][1])
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "reject", "reasons": "联合惩戒已撤销，无需修复。"})
     assert listings_of(case.id)[0].status == "revoked"
+
+
+def test_a_subject_on_a_departments_own_black_list_applies_for_repair_at_that_department(org, clock):
+    """Seed 001 二(三)1 (可向依法处理其失信行为的行政机关提出信用修复申请…核查并提出处理意见), seed 000 十一 (谁处罚、谁公示、
+    谁督促修复): a department's own list takes repair applications too, reviewed by the department that listed the
+    subject, even where the office imported the list for it; granted, the listing ends as any repaired one."""
+    from app.errors import PermissionDenied
+    from app.listings import imports
+    from app.listings.models import Listing
+    from tests.flows.test_department_lists import GOOD, PERSON, _xlsx
+
+    [record] = imports.import_list(user("office1"), "list.xlsx", _xlsx(GOOD, PERSON))
+    db.session.commit()
+    company = db.session.scalar(select(Listing).where(Listing.case_id == record.id).order_by(Listing.id))
+    assert company.deciding_unit_id == unit_id("市市场监管局") != record.initiating_unit_id
+    listings = db.session.scalars(select(Listing).where(Listing.case_id == record.id)).all()
+    assert repair.desk_candidates(user("market_cw"), record, listings) == []  # 90 days from 2 November not yet run
+    clock.move_to("2027-02-01T02:00:00+00:00")
+    assert [s.id for s in repair.desk_candidates(user("market_cw"), record, listings)] == [company.subject_id]
+    assert repair.desk_candidates(user("tax_cw"), record, listings) is None
+    with pytest.raises(PermissionDenied):  # another department
+        repair.apply_at_desk(user("tax_cw"), record.id, company.subject_id, "已整改。", [PDF], [PDF])
+    db.session.rollback()
+    rep = repair.apply_at_desk(user("market_cw"), record.id, company.subject_id, "已整改并消除影响。", [PDF], [PDF])
+    db.session.commit()
+    review = task_of(rep.id, "review_repair")
+    assert review.unit_id == unit_id("市市场监管局") and rep.initiating_unit_id == unit_id("市市场监管局")
+    do(user("market_cw"), review, {"outcome": "approve", "reasons": "准予修复。"})
+    db.session.refresh(company)
+    assert company.status == "repaired"
