@@ -252,7 +252,7 @@ def image_problem(kind: str, data: bytes):
     return None
 
 
-def zip_problem(data: bytes):
+def zip_problem(data: bytes, depth: int = 0):
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -268,29 +268,44 @@ def zip_problem(data: bytes):
         name = i.filename.lower()
         if name.endswith("vbaproject.bin"):
             return _l("The document contains macros; save it as a document without macros.")
+        if depth == 0 and "/embeddings/" in name and name.endswith(_EMBEDDED_OFFICE):
+            # (a chart's data: a workbook inside the document, itself checked as an upload; one level deep)
+            try:
+                inner = zf.read(i)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+                return _l("The file is damaged or not a valid document.")
+            problem = zip_problem(inner, depth + 1)
+            if problem is not None:
+                return problem
+            continue
         if any(marker in name for marker in _ACTIVE_PARTS):
             return ACTIVE_CONTENT
-        if name.endswith((".xml", ".rels")):
+        if name.endswith("/") or (name.endswith(_BINARY_PARTS) and not name.endswith((".xml", ".rels"))):
+            continue
+        try:
+            part = zf.read(i)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+            # (a damaged part, a wrong checksum, an encrypted part, a compression method zipfile cannot read)
+            return _l("The file is damaged or not a valid document.")
+        if not name.endswith((".xml", ".rels")) and not _looks_like_xml(part):
+            continue  # (Word finds its parts by relationship, not by name: XML under any name is looked at)
+        if _declares_dtd(part):
+            return _l("The document contains unsafe or invalid XML and is refused.")
+        tree = None
+        parsed += len(part)
+        if name.endswith(".rels") and len(part) > MAX_RELS:
+            return _l("The document contains unsafe or invalid XML and is refused.")
+        if parsed <= MAX_XML_PARSED or name.endswith(".rels"):  # (beyond the limit only searched: see MAX_XML_PARSED)
             try:
-                part = zf.read(i)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
-                # (a damaged part, a wrong checksum, an encrypted part, a compression method zipfile cannot read)
-                return _l("The file is damaged or not a valid document.")
-            if _declares_dtd(part):
-                return _l("The document contains unsafe or invalid XML and is refused.")
-            active = _active_xml(name, part)
-            if active is not None:
-                return active
-            parsed += len(part)
-            if parsed > MAX_XML_PARSED:
-                continue  # (looked at for a DTD above; parsed whole only up to the limit: see MAX_XML_PARSED)
-            try:
-                SafeET.fromstring(part, forbid_dtd=True)
+                tree = SafeET.fromstring(part, forbid_dtd=True)
             except (DefusedXmlException, SafeET.ParseError):  # (first: DefusedXmlException is a ValueError too)
                 return _l("The document contains unsafe or invalid XML and is refused.")
             except ValueError:  # (a multi-byte encoding such as GBK declared: valid XML this parser cannot read)
                 return _l("The document's XML declares an encoding other than UTF-8 (e.g. GBK): open it in Word or Excel, "
                           "save it again as a .docx or .xlsx file and upload it again.")
+        active = _active_xml(name, part, tree)
+        if active is not None:
+            return active
     return None
 
 
@@ -318,40 +333,88 @@ def _declares_dtd(part: bytes) -> bool:
 # workbooks; relationships that load something from outside (an OLE object or template by URL: the "Follina" way),
 # and fields or formulas that start another program (DDE). Hyperlinks stay: they open only when clicked.
 _ACTIVE_PARTS = ("/embeddings/", "/activex/", "externallinks/")
+_EMBEDDED_OFFICE = (".xlsx", ".docx", ".pptx")  # (Office packages without macros: a chart's data)
+MAX_RELS = 1024 * 1024  # a part's relationships (a few kB in a real document), always parsed whole
+# Parts that are pictures, fonts or binary objects by their names: not read (a binary part under another name is
+# read and skipped unless it is XML).
+_BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".ttf", ".odttf", ".fntdata")
 ACTIVE_CONTENT = _l("The document contains embedded objects, controls or links to outside content that act when it is "
                     "opened, and is refused: save it as a plain document (or print it to PDF) and upload it again.")
-# (each pattern stops at the next tag: an attribute cannot hold "<", so a crafted run costs one pass)
-_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^<>]*>", re.I)
-_EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.I)
-_HYPERLINK = re.compile(rb"""Type\s*=\s*["'][^"'<>]*/hyperlink["']""", re.I)
-_DDE_FIELD = re.compile(rb"""(?:<(?:\w+:)?instrText\b[^<>]*>|\binstr\s*=\s*["'])\s*DDE(?:AUTO)?\b""", re.I)
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^<>]*>([^<]*)", re.I)
+DDE_CONTENT = _l("The document contains fields or formulas that start other programs (DDE) and is refused.")
+# Relationship types (the last part of their URI) that bring in an object, a control, another workbook or a template:
+# refused wherever their target is (an embedded Office package, a chart's data, is checked as a part instead); any other relationship is refused only when it loads from outside
+# (TargetMode External), a hyperlink excepted.
+_ACTIVE_TYPES = ("oleobject", "control", "activexcontrolbinary", "externallink", "externallinkpath",
+                 "attachedtemplate", "subdocument", "frame")
+
+
+def _looks_like_xml(part: bytes) -> bool:
+    head = _as_utf8(part[:64]).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _active_xml(name: str, part: bytes, tree):
+    """Why this XML part acts when the document is opened, or None. `tree`: the part parsed (entities and character
+    references resolved, as Word reads them), or None for a part beyond the parsing limit (searched as bytes)."""
+    if tree is None:
+        return _active_bytes(name, _as_utf8(part))
+    if name.endswith(".rels"):
+        for el in tree.iter():
+            if _local(el.tag) != "Relationship":
+                continue
+            kind = (el.get("Type") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+            if kind in _ACTIVE_TYPES or ((el.get("TargetMode") or "").strip().lower() == "external" and kind != "hyperlink"):
+                return ACTIVE_CONTENT
+        return None
+    # A field's code may be split over runs (DD + EAUTO): Word reads the pieces of a part's field codes as one text.
+    codes, formulas = [], []
+    for el in tree.iter():
+        local = _local(el.tag)
+        if local == "instrText":
+            codes.append(el.text or "")
+        elif local == "f":
+            formulas.append(el.text or "")
+        for key, value in el.attrib.items():
+            if _local(key) == "instr":
+                codes.append(" " + value + " ")
+    if _DDE_WORD.search("".join(codes)) or any(_dde_formula_text(f) for f in formulas):
+        return DDE_CONTENT
+    return None
+
+
+_DDE_WORD = re.compile(r"\bDDE(?:AUTO)?\b", re.I)
 # after a "|" in a formula, a topic (quoted or bare) and "!": program|topic!item (=cmd|' /C calc'!A0), not "|" in a string
-_DDE_TOPIC = re.compile(rb"\s*(?:'[^']*'|[\w.]+)\s*!")
-_DDE_CALL = re.compile(rb"\bDDE(?:AUTO)?\s*\(", re.I)
+_DDE_TOPIC = re.compile(r"\s*(?:'[^']*'|[\w.]+)\s*!")
+_DDE_CALL = re.compile(r"\bDDE(?:AUTO)?\s*\(", re.I)
 
 
-def _dde_formula(part: bytes) -> bool:
-    for m in _FORMULA.finditer(part):
-        text = m.group(1)
-        if _DDE_CALL.search(text):
+def _dde_formula_text(text: str) -> bool:
+    if _DDE_CALL.search(text):
+        return True
+    at = text.find("|")
+    while at != -1:
+        if _DDE_TOPIC.match(text, at + 1):
             return True
-        at = text.find(b"|")
-        while at != -1:
-            if _DDE_TOPIC.match(text, at + 1):
-                return True
-            at = text.find(b"|", at + 1)
+        at = text.find("|", at + 1)
     return False
 
 
-def _active_xml(name: str, part: bytes):
-    part = _as_utf8(part)
-    if name.endswith(".rels"):
-        for rel in _RELATIONSHIP.findall(part):
-            if _EXTERNAL.search(rel) and not _HYPERLINK.search(rel):
-                return ACTIVE_CONTENT
-    elif _DDE_FIELD.search(part) or (name.startswith("xl/") and _dde_formula(part)):
-        return _l("The document contains fields or formulas that start other programs (DDE) and is refused.")
+# A part too large to parse is searched as bytes (each pattern stops at the next tag: an attribute cannot hold "<",
+# so a crafted run costs one pass).
+_INSTR_TEXT = re.compile(rb"<(?:\w+:)?instrText\b[^<>]*>([^<]*)<", re.I)
+_INSTR_ATTR = re.compile(rb"""\binstr\s*=\s*["']([^"'<>]*)""", re.I)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^<>]*>([^<]*)", re.I)
+
+
+def _active_bytes(name: str, part: bytes):
+    codes = b"".join(_INSTR_TEXT.findall(part)) + b" " + b" ".join(_INSTR_ATTR.findall(part))
+    if _DDE_WORD.search(codes.decode("utf-8", "replace")) or any(
+            _dde_formula_text(m.group(1).decode("utf-8", "replace")) for m in _FORMULA.finditer(part)):
+        return DDE_CONTENT
     return None
 
 

@@ -1,7 +1,7 @@
 """Puts a service's DomainError messages back onto the form fields they name (FlaskBB's pattern)."""
 import functools
 
-from flask import current_app, flash, request
+from flask import current_app, flash, request, session
 from flask_wtf.csrf import CSRFError, same_origin, validate_csrf
 from wtforms import FieldList, FormField
 from wtforms.validators import ValidationError
@@ -35,7 +35,7 @@ def apply_errors(form, exc) -> None:
         else:
             flash(message, "danger")
     if marked:
-        flash(_l("Please correct the marked fields."), "danger")
+        _flash_once(_l("Please correct the marked fields."))
 
 
 def commit_or_errors(form, action):
@@ -128,4 +128,11 @@ def flash_invalid(form) -> None:
         flash(_l("The form's hidden values were altered or are out of date. What you typed is kept below: check it and "
                  "send it again."), "danger")
     else:
-        flash(_l("Please correct the marked fields."), "danger")
+        _flash_once(_l("Please correct the marked fields."))
+
+
+def _flash_once(message) -> None:
+    """A form refused by its own checks and then by the service's (the trigger form runs both) says it once."""
+    if any(str(m) == str(message) for _c, m in session.get("_flashes", [])):
+        return
+    flash(message, "danger")

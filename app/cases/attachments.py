@@ -111,8 +111,11 @@ def _safe_name(filename: str) -> str:
 
 
 def store(case_id: int, actor, uploads: list[Upload], purpose: str, field: str = "files",
-          subject_id: int | None = None) -> list[Attachment]:
-    validate_uploads(uploads, field)
+          subject_id: int | None = None, checked: bool = False) -> list[Attachment]:
+    """`checked`: the caller validated these very uploads already (one document filed on many cases: its content
+    checks, a PDF's decoding above all, are not run again for each)."""
+    if not checked:
+        validate_uploads(uploads, field)
     out = []
     for up in uploads:
         sha = blobs.put(up.data)

@@ -28,8 +28,6 @@ class Listing(db.Model):
         # decisions to punish in force not yet served on their subject (a few among all listings), oldest first, for the
         # supervisors (UNSERVED: the same predicate as their query, which the planner needs to use it)
         Index("ix_listing_unserved", "decided_on", "id", postgresql_where=text(UNSERVED), sqlite_where=text(UNSERVED)),
-        # those in force under a catalog entry the office retires (listings.retired_basis)
-        Index("ix_listing_version_status", "catalog_version_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))

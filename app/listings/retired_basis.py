@@ -4,18 +4,21 @@ stops new cases citing it, and the office then ends, with its reasons and the sc
 listings already decided under it: each is revoked as if by its deciding body (listings.withdrawal), its measures
 lifted at every unit applying them, and it leaves the public list and the credit check at once.
 
-A listing whose subject has an objection or repair application being handled is left for that request's decision
+Punishments only (the seed clears 失信约束措施: a red list's rewards run their course). A listing whose case cites
+another entry still in force rests on that one too and is not ended here (its deciding body decides: the page counts
+them); one whose subject has an objection or repair application being handled is left for that request's decision
 (ended under it, the request would run on with its deadlines, moot); the page names them."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from app.audit import services as audit
 from app.auth.models import OFFICE
 from app.cases import attachments
-from app.cases.models import Case
+from app.cases.models import Case, CaseEntry
 from app.catalog.models import CatalogEntry, CatalogVersion
+from app.enums import CaseKind
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -26,19 +29,40 @@ BATCH = 200  # listings ended per submission: each is a message to its process a
 SHOWN = 200
 
 
-def _under(entry_id: int):
-    return (select(Listing).join(CatalogVersion, CatalogVersion.id == Listing.catalog_version_id)
-            .where(CatalogVersion.entry_id == entry_id, Listing.status.in_(services.ACTIVE)))
+def _cited(entry_id: int):
+    """The cases citing a version of the entry."""
+    return (select(CaseEntry.case_id).join(CatalogVersion, CatalogVersion.id == CaseEntry.catalog_version_id)
+            .where(CatalogVersion.entry_id == entry_id))
+
+
+def _rests_elsewhere(entry_id: int):
+    """The listing's case also cites another entry still in force: its punishment rests on that one too."""
+    ce, cv, e = aliased(CaseEntry), aliased(CatalogVersion), aliased(CatalogEntry)
+    return (exists().where(ce.case_id == Listing.case_id, cv.id == ce.catalog_version_id, e.id == cv.entry_id,
+                           e.id != entry_id, e.retired_at.is_(None)))
+
+
+def _under(entry_id: int, elsewhere: bool = False):
+    """Punishments in effect or suspended whose case cites the entry; those that rest on it alone (`elsewhere`: those
+    whose case cites an entry still in force too: not ended here)."""
+    rests = _rests_elsewhere(entry_id)
+    return (select(Listing).where(Listing.case_id.in_(_cited(entry_id)), Listing.kind == CaseKind.PUNISHMENT,
+                                  Listing.status.in_(services.ACTIVE), rests if elsewhere else ~rests))
 
 
 def in_force(entry_id: int, limit: int = SHOWN) -> list[Listing]:
-    """The listings in force or suspended under any version of the entry, oldest first, with subject and case."""
+    """The listings that rest on the entry alone, oldest first, with subject and case."""
     stmt = _under(entry_id).options(joinedload(Listing.subject), joinedload(Listing.case)).order_by(Listing.id).limit(limit)
     return list(db.session.scalars(stmt))
 
 
 def count_in_force(entry_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(_under(entry_id).subquery()))
+
+
+def count_resting_elsewhere(entry_id: int) -> int:
+    """Listings citing the entry whose case cites another entry still in force: their deciding bodies decide."""
+    return db.session.scalar(select(func.count()).select_from(_under(entry_id, elsewhere=True).subquery()))
 
 
 @dataclass
@@ -79,7 +103,7 @@ def end_all(actor, entry_id: int, reasons: str, files: list) -> Ended:
             out.held.append((listing, pending))
             continue
         case = db.session.get(Case, listing.case_id)
-        attachments.store(case.id, actor, files, "listing_end", subject_id=listing.subject_id)
+        attachments.store(case.id, actor, files, "listing_end", subject_id=listing.subject_id, checked=True)
         services.revoke({"listing_id": listing.id, "reasons": reasons, "initiative": True, "basis_retired": entry.code},
                         case, actor)
         out.ended.append(listing)

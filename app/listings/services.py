@@ -27,11 +27,20 @@ STATE_AFTER = {"suspend": "suspended", "resume": "applied", "lift": "lifted", "a
 
 # -- the period clock -----------------------------------------------------------------------------------
 def suspensions(listing_id: int) -> list[tuple[date, date | None]]:
-    rows = db.session.execute(
-        select(PeriodSuspension.start, PeriodSuspension.end).where(PeriodSuspension.listing_id == listing_id)
-        .order_by(PeriodSuspension.id)
-    ).all()
-    return [(a, b) for a, b in rows]
+    return suspensions_of([listing_id]).get(listing_id, [])
+
+
+def suspensions_of(listing_ids) -> dict[int, list[tuple[date, date | None]]]:
+    """{listing id: its suspensions in order} for many listings at once (a page of a department's list)."""
+    out: dict[int, list] = {}
+    ids = list(listing_ids)
+    if not ids:
+        return out
+    for lid, a, b in db.session.execute(
+            select(PeriodSuspension.listing_id, PeriodSuspension.start, PeriodSuspension.end)
+            .where(PeriodSuspension.listing_id.in_(ids)).order_by(PeriodSuspension.id)):
+        out.setdefault(lid, []).append((a, b))
+    return out
 
 
 def effective_end(listing: Listing) -> date | None:

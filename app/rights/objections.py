@@ -101,11 +101,15 @@ def listing_of_objection(case: Case) -> Listing | None:
     return db.session.get(Listing, case.listing_id) if case.listing_id else None
 
 
-def objection_last_day(case: Case, listing: Listing):
+def objection_last_day(case: Case, listing: Listing, unserved_from_decision: bool = False):
     """The last day the subject may object: the window (rule objection_window, calendar days unless an office set
-    working days) counts from the
-    service of the decision; None while the service is not recorded."""
-    if listing is None or listing.served_on is None:
+    working days) counts from the service of the decision; None while the service is not recorded, unless
+    `unserved_from_decision` (a listing whose period ran out: counted from the decision, the earliest it could have
+    been served, so that an ended listing is not open to objection for ever)."""
+    start = listing.served_on if listing is not None else None
+    if start is None and unserved_from_decision and listing is not None:
+        start = listing.decided_on
+    if start is None:
         return None
     rule = runtime.deadline_rule_of(case, "objection_window")
     if not rule:
@@ -114,8 +118,8 @@ def objection_last_day(case: Case, listing: Listing):
     # is a day off moves to the next working day (期间届满的最后一日是法定休假日的，以休假日结束的次日为期间届满的日期).
     # An office that set the window in working days has it counted so.
     if rule.get("day_kind") == "working":
-        return add_working_days(listing.served_on, int(rule["days"]))[0]
-    last = listing.served_on + timedelta(days=int(rule["days"]))
+        return add_working_days(start, int(rule["days"]))[0]
+    last = start + timedelta(days=int(rule["days"]))
     calendar = WorkCalendar(last, last + timedelta(days=31))
     for _ in range(31):
         if calendar.is_workday(last):
@@ -152,9 +156,15 @@ def _may_register_for(actor, unit_id: int) -> bool:
         actor.unit_id in (unit_id, current_unit_id(unit_id)) or actor.role == OFFICE)
 
 
-def _objectable(listing: Listing) -> bool:
-    """In force, suspended, or its period run out (the determination stays on the record): not revoked or repaired."""
-    return listing.active or listing.status == "expired"
+def _objectable(listing: Listing, case: Case | None = None) -> bool:
+    """In force, suspended, or its period run out (the determination stays on the record) within the time to object
+    (given the case): not revoked or repaired."""
+    if listing.active:
+        return True
+    if listing.status != "expired":
+        return False
+    last = objection_last_day(case, listing, unserved_from_decision=True) if case is not None else None
+    return last is None or clock.today_local() <= last
 
 
 def paper_candidates(actor, case: Case, among: list | None = None) -> list | None:
@@ -175,9 +185,9 @@ def paper_candidates(actor, case: Case, among: list | None = None) -> list | Non
     if among is None and case.kind == CaseKind.DEPARTMENT_LIST:
         among = listings_of_case(case.id)
     if among is not None:  # (a department's list of thousands: the listings on the page the reader is looking at)
-        return [lst.subject for lst in among if _objectable(lst) and lst.kind == CaseKind.PUNISHMENT
+        return [lst.subject for lst in among if _objectable(lst, case) and lst.kind == CaseKind.PUNISHMENT
                 and lst.subject_id not in objected and _may_register_for(actor, determining(case, lst)[0])]
-    active = {lst.subject_id for lst in listings_of_case(case.id) if _objectable(lst)}
+    active = {lst.subject_id for lst in listings_of_case(case.id) if _objectable(lst, case)}
     return [cs.subject for cs in case.subjects if cs.subject_id in active - objected]
 
 
@@ -219,7 +229,7 @@ def _file(actor, case: Case, subject_id: int, grounds: str, files: list, receive
         # (a period that ran out still leaves the determination on the subject's record: the objection period the
         # decision states runs on, and a founded objection revokes it; one revoked or repaired has nothing left)
         raise DomainError(_l("This punishment has ended; there is nothing left to object to."))
-    last_day = objection_last_day(case, listing)
+    last_day = objection_last_day(case, listing, unserved_from_decision=listing.status == "expired")
     if last_day is not None and (received or clock.today_local()) > last_day:
         raise DomainError(_l("The objection period ended on %(d)s (it counts from the day the decision was served on you).",
                              d=ShownDate(last_day)))
@@ -344,7 +354,7 @@ def applicant_next(ctx) -> dict:
     listing = listing_of_objection(ctx.case)
     if step == "complain" and listing is not None:  # (held: as for an objection, above)
         listing = listing_services.locked(listing.id)
-    if step == "complain" and (listing is None or not listing.active):
+    if step == "complain" and (listing is None or not _objectable(listing)):  # (expired: the record still stands)
         raise DomainError(_l("The punishment has already ended; there is nothing left to complain about."), "next_step")
     on_paper = ctx.actor.role != APPLICANT  # (the office records what the subject of an objection on paper answered)
     if on_paper and not ctx.files:

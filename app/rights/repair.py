@@ -45,14 +45,14 @@ def min_days(case: Case) -> int:
     return max([by_entry.get(c, current_app.config["REPAIR_MIN_DAYS_DEFAULT"]) for c in codes] or [0])
 
 
-def eligible_from(case: Case, listing: Listing | None = None) -> date | None:
+def eligible_from(case: Case, listing: Listing | None = None, suspended: list | None = None) -> date | None:
     """The first day a repair may be applied for: after the minimum publication period. Days on which the subject's
     punishment was suspended (an objection or complaint being handled) were not published, so they do not count;
     None while a suspension is open (the day is not known yet)."""
     days = min_days(case)
     if listing is None or days < 1:
         return (listing.period_start if listing is not None else case.period_start) + timedelta(days=days)
-    last = period.period_end(listing.period_start, days, listing_suspensions(listing.id))
+    last = period.period_end(listing.period_start, days, listing_suspensions(listing.id) if suspended is None else suspended)
     return last + timedelta(days=1) if last is not None else None
 
 
@@ -108,8 +108,11 @@ def desk_candidates(actor, case: Case, among: list | None = None) -> list | None
     applying = set(db.session.scalars(select(CaseSubject.subject_id).join(Case, Case.id == CaseSubject.case_id).where(
         Case.parent_case_id == case.id, Case.kind == CaseKind.REPAIR, Case.closed_at.is_(None))))
     out = []
+    # (one query for the suspensions of all the listings shown, not one each; the minimum days once per case)
+    suspended = listing_services.suspensions_of(lst.id for lst in in_effect.values())
     for listing in in_effect.values():
-        start = eligible_from(case, listing) if listing.subject_id not in applying else None
+        start = (eligible_from(case, listing, suspended.get(listing.id, [])) if listing.subject_id not in applying
+                 else None)
         if start is not None and clock.today_local() >= start:
             out.append(listing.subject)
     return out

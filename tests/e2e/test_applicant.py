@@ -167,7 +167,7 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(listing_row(lead, case.subject_name)).to_contain_text("市财政局: 已实施")
 
     portal_open(applicant, objection)
-    expect(portal_status(applicant)).to_have_text("当前状态: 异议不成立：申请人可提出投诉")
+    expect(portal_status(applicant)).to_have_text("当前状态: 异议不成立：您可以接受答复，或向联席会议办公室投诉")
     expect(main).to_contain_text("书面答复异议: 不成立")
     expect(main).to_contain_text("经核查，列入名单决定认定事实清楚")
     portal_open(applicant, case.number)

@@ -317,10 +317,10 @@ def test_an_objection_and_a_repair_approval_at_the_same_moment_do_not_both_stand
     checked, approved = threading.Event(), threading.Event()
     last_day = objections.objection_last_day
 
-    def after_the_check(*args):  # (called right after the objection found the listing in effect)
+    def after_the_check(*args, **kwargs):  # (called right after the objection found the listing in effect)
         checked.set()
         approved.wait(2)  # the approval commits meanwhile, unless it waits for this transaction
-        return last_day(*args)
+        return last_day(*args, **kwargs)
 
     monkeypatch.setattr(objections, "objection_last_day", after_the_check)
 
@@ -344,7 +344,9 @@ def test_an_objection_and_a_repair_approval_at_the_same_moment_do_not_both_stand
 
 
 def _all_at_once(app, calls) -> list[str]:
-    """Run each call in its own session at the same moment; each commits or is refused ("refused")."""
+    """Run each call in its own session at the same moment; each commits or is refused ("refused"). (The suite's SQLite
+    begins every transaction at its first read, so a stale writer is refused there even without the service's lock;
+    the lock itself is proved by the PostgreSQL run, where without it every call commits.)"""
     barrier = threading.Barrier(len(calls))
     results = []
 

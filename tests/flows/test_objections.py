@@ -12,6 +12,7 @@ from app.engine.models import ProcessInstance
 from app.enums import EventType
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
+from app.listings import imports
 from app.listings.models import PeriodSuspension
 from app.rights import accounts, objections
 from app.scheduler.jobs import sweep_timers
@@ -406,4 +407,37 @@ def test_an_objection_after_the_period_ran_out_is_taken_and_a_founded_one_revoke
     assert revoked.details["after_expiry"] is True and revoked.details["source"] == obj.number
     with pytest.raises(DomainError):  # revoked: nothing left to object to
         objections.file_objection(applicant_for(case, codes), case.id, "再议", [])
+    db.session.rollback()
+
+
+def test_an_objection_to_an_expired_listing_may_be_complained_of(org, clock):
+    """Rejected, the subject may still complain to the office: the record stands."""
+    case, codes = in_effect_case(days=3)
+    clock.move_to("2026-11-26T02:00:00+00:00")
+    sweep_timers()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "认定有误。", [])
+    db.session.commit()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "答复未回应事实。"})
+    assert db.session.get(Case, obj.id).status == "complaint" and listings_of(case.id)[0].status == "expired"
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {"attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False})
+    do(user("office1"), task_of(obj.id, "decide_complaint"), {**heard(), "outcome": "upheld", "reasons": "投诉成立。"})
+    assert listings_of(case.id)[0].status == "revoked"
+
+
+def test_a_departments_listing_that_ended_long_ago_is_not_open_to_objection(org, clock):
+    """Its service was never recorded: the window counts from its decision, not for ever."""
+    from tests.flows.test_department_lists import GOOD, _xlsx
+
+    [record] = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD))  # decided 2 November 2026, ends 1 November 2027
+    db.session.commit()
+    clock.move_to("2027-11-03T02:00:00+00:00")
+    sweep_timers()
+    [listing] = listings_of(record.id)
+    assert listing.status == "expired" and listing.served_on is None
+    assert objections.paper_candidates(user("market_cw"), record, [listing]) == []
+    with pytest.raises(DomainError) as late:
+        objections.file_on_paper(user("market_cw"), record.id, listing.subject_id, "异议。", date(2027, 11, 3), [PDF])
+    assert "异议期限已于 2027年1月1日 届满" in str(late.value.message)
     db.session.rollback()

@@ -233,7 +233,7 @@ def test_an_application_made_during_an_objection_is_not_approved_once_the_object
     assert listings_of(case.id)[0].status == "revoked"
 
 
-def test_a_subject_on_a_departments_own_black_list_applies_for_repair_at_that_department(org, clock):
+def test_a_subject_on_a_departments_own_black_list_applies_for_repair_at_that_department(org, clock, client):
     """Seed 001 二(三)1 (可向依法处理其失信行为的行政机关提出信用修复申请…核查并提出处理意见), seed 000 十一 (谁处罚、谁公示、
     谁督促修复): a department's own list takes repair applications too, reviewed by the department that listed the
     subject, even where the office imported the list for it; granted, the listing ends as any repaired one."""
@@ -251,6 +251,24 @@ def test_a_subject_on_a_departments_own_black_list_applies_for_repair_at_that_de
     clock.move_to("2027-02-01T02:00:00+00:00")
     assert [s.id for s in repair.desk_candidates(user("market_cw"), record, listings)] == [company.subject_id]
     assert repair.desk_candidates(user("tax_cw"), record, listings) is None
+    # The list's page offers it to the department, reading the listings' suspensions once for the page.
+    from sqlalchemy import event
+
+    from tests.conftest import login
+
+    login(client, "market_cw")
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = client.get(f"/cases/{record.id}").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert f"/cases/{record.id}/repair-at-desk" in page
+    assert sum("FROM period_suspension" in st for st in statements) == 1, [st for st in statements if "period_suspension" in st]
     with pytest.raises(PermissionDenied):  # another department
         repair.apply_at_desk(user("tax_cw"), record.id, company.subject_id, "已整改。", [PDF], [PDF])
     db.session.rollback()

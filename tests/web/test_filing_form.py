@@ -274,3 +274,12 @@ def test_an_altered_submission_key_is_said_and_the_form_sent_again_files_the_cas
     key = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', html).group(1)
     assert client.post("/cases/new", data=trigger_data(html, submission_key=key)).status_code == 302
     assert db.session.scalar(select(func.count(Case.id))) == 1
+
+
+def test_a_form_refused_by_its_checks_and_the_services_says_so_once(client, org, clock):
+    login(client, "market_cw")
+    page = client.get("/cases/new").get_data(as_text=True)
+    data = trigger_data(page, code="91510400MA6X000103")  # (a wrong check character: the service's refusal)
+    data["title"] = ""  # (the form's own)
+    html = client.post("/cases/new", data=data).get_data(as_text=True)
+    assert html.count("请按提示修改标注的填写项") == 1
