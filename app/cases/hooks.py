@@ -31,6 +31,7 @@ _case_sections: list[Callable] = []
 _expert_sections: list[Callable] = []
 _paged_sections: set[Callable] = set()
 _portal_sections: list[Callable] = []
+_list_notes: list[Callable] = []
 _report_sections: list[Callable] = []
 _blind_routes: set[str] = set()
 _message_routes: dict[str, Callable] = {}
@@ -208,6 +209,21 @@ def register_report_section(provider: Callable) -> None:
 
 def report_sections(first, last) -> list[tuple]:
     return [provider(first, last) for provider in _report_sections]
+
+
+def register_list_note(provider: Callable) -> None:
+    """provider(case_ids) -> {case id: a short note shown beside the case's status in the staff's case lists} (e.g. a
+    case in effect some of whose subjects' punishments are suspended), one query for the page."""
+    if provider not in _list_notes:
+        _list_notes.append(provider)
+
+
+def list_notes(case_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for provider in _list_notes:
+        for case_id, note in provider(case_ids).items():
+            out.setdefault(case_id, []).append(note)
+    return out
 
 
 def register_portal_section(provider: Callable) -> None:

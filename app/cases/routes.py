@@ -24,7 +24,8 @@ def list_cases():
     )
     subjects = queries.subjects_for([c.id for c in page.items])
     tasks = queries.open_tasks_for([c.id for c in page.items])
-    return render_template("cases/list.html", page=page, subjects=subjects, tasks=tasks)
+    return render_template("cases/list.html", page=page, subjects=subjects, tasks=tasks,
+                           notes=hooks.list_notes([c.id for c in page.items]))
 
 
 def detail_with_draft(case_id: int, key: str, values: dict):

@@ -31,6 +31,7 @@ def init_app(app) -> None:
     hooks.route_message("push", services.push, reads_the_save=False)
     hooks.on_process_saved(services.LISTING_PROCESS, services.listing_saved)
     hooks.register_case_section(_section, paged=True)
+    hooks.register_list_note(queries.suspended_notes)
     hooks.register_task_rows("listings.confirm_push", queries.push_task_rows)
     register_script_functions(services.SCRIPT_FUNCTIONS)
     app.register_blueprint(routes.bp)

@@ -10,6 +10,7 @@ from app.cases.hooks import TaskRow
 from app.cases.models import Case, CaseMeasure, Subject
 from app.enums import SubjectKind
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.labels import PUSH_ACTION_LABELS
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_clamped, paginate_rows
@@ -154,6 +155,18 @@ def unserved_decisions(today, days: int, limit: int = 100) -> list:
         return []
     cal = WorkCalendar(rows[0][0].decided_on, today + timedelta(days=days * 2 + 30))
     return [(listing, number, unit, (today - cal.add(listing.decided_on, days)).days) for listing, number, unit in rows]
+
+
+def suspended_notes(case_ids: list[int]) -> dict[int, str]:
+    """For the staff's case lists: {case id: 其中 N 个主体的惩戒暂停执行} of the page's cases in effect with suspended
+    listings (their status reads 生效中), one query for the page."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(select(Listing.case_id, func.count()).where(Listing.case_id.in_(case_ids),
+                                                                        Listing.status == "suspended")
+                              .group_by(Listing.case_id)).all()
+    return {case_id: str(_l("%(n)s of its subjects’ punishments suspended (an objection or complaint is being handled)", n=n))
+            for case_id, n in rows}
 
 
 def suspended_count(case_id: int) -> int:

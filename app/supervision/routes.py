@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app import clock
 from app.auth.permissions import require_role
-from app.cases import queries
+from app.cases import hooks, queries
 from app.errors import DomainError, PermissionDenied
 from app.exports import XLSX
 from app.extensions import db
@@ -44,6 +44,7 @@ def overview():
         page=page,
         tasks=queries.open_tasks_for(case_ids),
         subjects=queries.subjects_for(case_ids),
+        notes=hooks.list_notes(case_ids),
     )
 
 

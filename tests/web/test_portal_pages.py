@@ -197,6 +197,13 @@ def test_implementing_units_see_their_measures_suspended(client, org, clock):
     assert "异议或投诉处理期间暂停执行" in html  # the listing's status
     # and the header, beside the case's 生效中, says its subject's punishment is suspended
     assert "其中 1 个主体的惩戒暂停执行（异议或投诉处理中）" in html.split('id="listings-suspended"')[1][:80]
+    # ... and so do the case lists, beside the same status
+    for url, who in (("/cases/", client), ("/supervision/", None)):
+        if who is None:
+            who = client.application.test_client()
+            login(who, "supervisor1")
+        row = who.get(url).get_data(as_text=True).split(f">{case.number}</a>")[1].split("</tr>")[0]
+        assert "生效中" in row and "其中 1 个主体的惩戒暂停执行（异议或投诉处理中）" in row, url
     push = next(t for t in open_tasks(case.id, "confirm_push") if t.unit_id == user("finance_cw").unit_id)
     inbox = client.get("/tasks/").get_data(as_text=True)
     assert push.task_id in inbox  # the push waits in the unit's inbox
