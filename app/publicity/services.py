@@ -271,8 +271,11 @@ def report_section(first: date, last: date) -> tuple:
     return (_l("Publication on time, per unit"),
             [_l("Unit"), _l("Decisions"), _l("Published on time"), _l("Published late"), _l("Overdue, not published"),
              _l("Within their time"), _l("On-time rate")],
-            [[r["unit"], r["total"], r["on_time"], r["late"], r["overdue"], r["pending"], "" if r["rate"] is None else r["rate"]]
-             for r in rows])
+            [[r["unit"], str(_l("none in the ledger")) if r["no_rows"] else r["total"], r["on_time"], r["late"], r["overdue"],
+              r["pending"], "" if r["rate"] is None else r["rate"]] for r in rows])
+
+
+LEDGER_UNIT_KINDS = ("member", "other", "county")  # (the office keeps none: it decides no licence or penalty)
 
 
 def figures(first: date, last: date) -> list[dict]:
@@ -288,10 +291,16 @@ def figures(first: date, last: date) -> list[dict]:
     rows = db.session.execute(select(Unit.id, Unit.name, *counts).join(E, E.unit_id == Unit.id)
                               .where(E.decided_on >= first, E.decided_on <= last).group_by(Unit.id, Unit.name)
                               .order_by(Unit.id)).all()
-    out = []
+    out = {}
     for unit_id, name, total, on_time, late, overdue, pending in rows:
         due = (on_time or 0) + (late or 0) + (overdue or 0)
-        out.append({"unit_id": unit_id, "unit": name, "total": total, "on_time": on_time or 0, "late": late or 0,
-                    "overdue": overdue or 0, "pending": pending or 0,
-                    "rate": round(100.0 * (on_time or 0) / due, 1) if due else None})
-    return out
+        out[unit_id] = {"unit_id": unit_id, "unit": name, "total": total, "on_time": on_time or 0, "late": late or 0,
+                        "overdue": overdue or 0, "pending": pending or 0,
+                        "rate": round(100.0 * (on_time or 0) / due, 1) if due else None, "no_rows": False}
+    # The units that make licensing and penalty decisions and keep a ledger, with none in the period, are listed too:
+    # a month with no rows is either none decided or none reported (瞒报), which the office asks about (零瞒报).
+    for unit_id, name in db.session.execute(select(Unit.id, Unit.name).where(Unit.kind.in_(LEDGER_UNIT_KINDS),
+                                                                             Unit.active.is_(True))):
+        out.setdefault(unit_id, {"unit_id": unit_id, "unit": name, "total": 0, "on_time": 0, "late": 0, "overdue": 0,
+                                 "pending": 0, "rate": None, "no_rows": True})
+    return [out[k] for k in sorted(out)]

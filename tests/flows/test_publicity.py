@@ -61,7 +61,12 @@ def test_a_ledger_is_checked_whole_and_each_decision_gets_its_last_day_in_workin
     db.session.commit()
     assert services.state(db.session.get(PublicityEntry, rows["罚〔2026〕4号"].id), today) == "late"
     # The office's figures for November, per unit.
-    [market] = services.monthly(user("office1"), "2026-11")
+    figures = services.monthly(user("office1"), "2026-11")
+    [market] = [r for r in figures if not r["no_rows"]]
+    # (the other units that keep a ledger are listed with none in it: none decided, or none reported; not the office)
+    silent = {r["unit"] for r in figures if r["no_rows"]}
+    assert "市税务局" in silent and "市财政局" in silent and "联席会议办公室" not in "".join(silent)
+    assert all(r["total"] == 0 and r["rate"] is None for r in figures if r["no_rows"])
     assert (market["total"], market["on_time"], market["late"], market["overdue"], market["pending"]) == (5, 1, 2, 0, 2)
     assert market["rate"] == 33.3  # one of the three whose time is up
     assert services.entries(user("office1"), 1, only="late").total == 2
