@@ -65,14 +65,15 @@ def commit_or_flash(action, done) -> bool:
     return True
 
 
-def flash_form_errors(form) -> None:
+def flash_form_errors(form, prefix=None) -> None:
     """For forms whose page is left by a redirect (small forms inside a list page): each field's errors as
     messages, named by the field's label, so the user learns what to correct: one reason each, its validators' last (a number typed
     as "abc" fails the field's own parsing and then its range, which would say the same twice)."""
     for field in walk_fields(form):
         errors = field.errors if isinstance(field.errors, (list, tuple)) else []
         if errors and field.type != "CSRFTokenField":
-            flash(_l("%(field)s: %(message)s", field=field.label.text, message=errors[-1]), "danger")
+            named = f"{prefix} · {field.label.text}" if prefix else field.label.text  # (which of a list's forms)
+            flash(_l("%(field)s: %(message)s", field=named, message=errors[-1]), "danger")
 
 
 FORM_EXPIRED_KEPT = _l("The form expired. What you typed is kept below: check it and send it again.")

@@ -195,7 +195,7 @@ EVENT_LABELS = {
     "objection_replied": _l("Reply to the objection"),
     "objection_reply_accepted": _l("Reply accepted by the applicant"),
     "complaint_filed": _l("Complaint filed with the joint-meeting office"),
-    "complaint_hearing": _l("Complaint hearing convened"),
+    "complaint_hearing": _l("Complaint meeting arranged"),
     "complaint_decided": _l("Complaint decided"),
     "punishment_suspended": _l("Punishment suspended"),
     "punishment_resumed": _l("Punishment resumed"),

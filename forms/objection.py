@@ -1,11 +1,13 @@
 """Forms for the user tasks of bpmn/objection.bpmn."""
+from datetime import date
+
 from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.auth.models import APPLICANT, User
 from app.auth.services import current_unit_id
 from app.cases.models import Case
-from app.dates import PlausibleDate
+from app.dates import PlausibleDate, ShownDate
 from app.experts.convocation import convened_of
 from app.experts.services import confirmed_experts
 from app.extensions import db
@@ -128,8 +130,17 @@ class DecideComplaintForm(_ListingUnitsMixin, TaskForm):
                                         Length(max=20000)])
     files = MultipleFileField(_l("Decision documents"))
 
+    def for_task(self, open_task) -> None:
+        """The meeting's day: the decision is taken on or after it (the units and experts were told that day)."""
+        hearing = complaint_hearing(open_task.case_id).get("hearing_date")
+        if hearing:
+            self.notice_title = _l("Complaint meeting")
+            self.notice = _l("The convened units and experts meet on %(d)s: decide the complaint on or after that day, "
+                             "with those who took part.", d=ShownDate(date.fromisoformat(hearing)))
+
     def prepare(self, case, units) -> None:
         super().prepare(case, units)
+        self.attending_unit_ids.flags.required = True  # (at least one: checked by the service, marked here)
         names = {u.id: u.name for u in units}
         convened = complaint_hearing(case.id)
         self.attending_unit_ids.choices = choices((u, names.get(u, u)) for u in convened.get("units") or [])

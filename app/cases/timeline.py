@@ -62,7 +62,7 @@ class _Words:
             "major": _("Major dishonest behaviour: the joint meeting determines it"), "group": _("Determining group"),
             "from": _("from %(d)s", d="{d}"), "meeting": _("Meeting date"), "field": _("Field"),
             "reply by": _("reply by %(d)s", d="{d}"), "rows": _("%(n)s rows", n="{n}"),
-            "took part": _("Took part"), "experts": _("%(n)s experts", n="{n}"), "Minutes": _("Minutes"),
+            "took part": _("Took part"), "convened": _("Convened"), "experts drawn": _("experts drawn"), "experts": _("%(n)s experts", n="{n}"), "Minutes": _("Minutes"),
             "basis retired": _("the catalog entry it was decided under (%(c)s) has been retired", c="{c}"),
         }
         self.fields = {k: str(v) for k, v in labels.FIELD_LABELS.items()}
@@ -201,6 +201,18 @@ def _basis_retired(w: _Words, typ: str, d: dict) -> list:
     return [w.t["basis retired"].replace("{c}", d["basis_retired"])] if d.get("basis_retired") else []
 
 
+def _complaint_hearing(w: _Words, typ: str, d: dict) -> list:
+    """The units the office convened to the complaint, the meeting's date, experts drawn."""
+    parts = []
+    if d.get("hearing_date"):
+        parts.append(f"{w.t['meeting']} {w.day(d['hearing_date'])}")
+    if d.get("units"):
+        parts.append(f"{w.t['convened']}: " + "、".join(w.units[u].name for u in d["units"] if u in w.units))
+    if d.get("draw_id"):
+        parts.append(w.t["experts drawn"])
+    return parts
+
+
 def _complaint_decided(w: _Words, typ: str, d: dict) -> list:
     """Who studied the complaint with the office (seed 001 二(三)2) and the minutes (staff only: the portal shows the
     outcome and reasons)."""
@@ -226,7 +238,7 @@ _BEFORE_CHANNEL = {"task_created": _task_created, "deadline_reminder": _deadline
                    "objection_replied": _objection_replied, "push_sent": _pushed,
                    "punishment_suspended": _suspended_or_resumed, "punishment_resumed": _suspended_or_resumed,
                    "meeting_scheduled": _meeting, "expert_invited": _invited, "listing_started": _listed}
-_AFTER_CHANNEL = {"trigger_filed": _trigger, "route_decided": _route, "credit_check_applied": _check_applied,
+_AFTER_CHANNEL = {"complaint_hearing": _complaint_hearing, "trigger_filed": _trigger, "route_decided": _route, "credit_check_applied": _check_applied,
                   "decision_served": _served, "unit_noticed": _noticed, "determination_revoked": _basis_retired}
 _AFTER_OUTCOME = {"report_reward_decided": _reward, "complaint_decided": _complaint_decided}
 _TITLED = (("reasons", "Reasons"), ("comment", "Comment"), ("report", "Report"))

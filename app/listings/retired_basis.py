@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 from app.audit import services as audit
 from app.auth.models import OFFICE
 from app.cases import attachments
-from app.cases.models import Case, CaseEntry
+from app.cases.models import Case, CaseEntry, CaseSubject
 from app.catalog.models import CatalogEntry, CatalogVersion
 from app.enums import CaseKind
 from app.errors import DomainError, NotFound, PermissionDenied
@@ -54,6 +54,19 @@ def in_force(entry_id: int, limit: int = SHOWN) -> list[Listing]:
     """The listings that rest on the entry alone, oldest first, with subject and case."""
     stmt = _under(entry_id).options(joinedload(Listing.subject), joinedload(Listing.case)).order_by(Listing.id).limit(limit)
     return list(db.session.scalars(stmt))
+
+
+def requests_open(listings: list[Listing]) -> dict[int, Case]:
+    """{listing id: its subject's objection or repair application being handled} for the listings shown (one query):
+    those are kept when the others are ended."""
+    if not listings:
+        return {}
+    by_key = {(lst.case_id, lst.subject_id): lst.id for lst in listings}
+    rows = db.session.execute(
+        select(Case, CaseSubject.subject_id).join(CaseSubject, CaseSubject.case_id == Case.id)
+        .where(Case.parent_case_id.in_({lst.case_id for lst in listings}),
+               Case.kind.in_((CaseKind.OBJECTION, CaseKind.REPAIR)), Case.closed_at.is_(None)))
+    return {by_key[(c.parent_case_id, sid)]: c for c, sid in rows if (c.parent_case_id, sid) in by_key}
 
 
 def count_in_force(entry_id: int) -> int:

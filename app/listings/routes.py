@@ -117,6 +117,8 @@ def retired_entry_listings(entry_id):
             if out.left:
                 flash(_l("%(n)s more listings are in force under this entry: submit again to end them.", n=out.left), "warning")
             return redirect(url_for("listing_end.retired_entry_listings", entry_id=entry.id))
-    return render_template("listings/retired_basis.html", entry=entry, form=form, listings=retired_basis.in_force(entry.id),
+    listings = retired_basis.in_force(entry.id)
+    return render_template("listings/retired_basis.html", entry=entry, form=form, listings=listings,
+                           pending=retired_basis.requests_open(listings),
                            total=retired_basis.count_in_force(entry.id), shown=retired_basis.SHOWN, batch=retired_basis.BATCH,
                            elsewhere=retired_basis.count_resting_elsewhere(entry.id))

@@ -419,6 +419,13 @@ def schedule_hearing(ctx) -> dict:
         if hearing > latest:
             raise DomainError(_l("The hearing must be held while the complaint can still be decided in time: by %(d)s.",
                                  d=ShownDate(latest)), "hearing_date")
+        if not WorkCalendar(hearing, hearing).is_workday(hearing):
+            raise DomainError(_l("The hearing falls on a day off: choose a working day."), "hearing_date")
+        # (the convened units confirm their attendance within their own time: the hearing comes after it)
+        confirm_by = clock.local_date(runtime.case_deadline(ctx.case, "attendance_confirm", clock.now()).due_at)
+        if hearing <= confirm_by:
+            raise DomainError(_l("The convened units confirm their attendance by %(d)s: hold the hearing after that day.",
+                                 d=ShownDate(confirm_by)), "hearing_date")
     if v.get("draw_experts"):
         if hearing is None:
             raise DomainError(_l("Enter the hearing date."), "hearing_date")

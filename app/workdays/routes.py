@@ -9,6 +9,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.form_errors import commit_or_errors, csrf_failed, flash_form_errors
 from app.i18n import lazy_gettext as _l
+from app.labels import DEADLINE_RULE_LABELS, label
 from app.workdays import queries, services
 from app.workdays import rules as rule_service
 from app.workdays.forms import DayForm, RuleForm, YearForm
@@ -27,14 +28,15 @@ def rules():
             try:
                 rule_service.change(current_user, name, form.days.data, form.day_kind.data, form.source.data or "")
                 db.session.commit()
-                flash(_l("Rule %(name)s changed: cases started from now on use it; running deadlines keep theirs.", name=name), "success")
+                flash(_l("Rule %(name)s changed: cases started from now on use it; running deadlines keep theirs.",
+                         name=label(DEADLINE_RULE_LABELS, name)), "success")
             except DomainError as exc:
                 db.session.rollback()
-                flash(exc.message, "danger")
+                flash(_l("%(field)s: %(message)s", field=label(DEADLINE_RULE_LABELS, name), message=exc.message), "danger")
         elif csrf_failed(form):
             flash(_l("The form expired or was sent twice. Please try again."), "danger")
-        else:  # (each field's own reason: the length, the way days are counted, the source's length)
-            flash_form_errors(form)
+        else:  # (each field's own reason, named with the rule: the length, the way days are counted, the source's length)
+            flash_form_errors(form, prefix=label(DEADLINE_RULE_LABELS, name))
         return redirect(url_for("workdays.rules"))
     return render_template("admin/rules.html", rules=queries.rules(), form=RuleForm())
 

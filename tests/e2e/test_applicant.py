@@ -206,7 +206,8 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     submit_step(office, "作出投诉处理决定")
     expect(status_badge(office)).to_have_text("投诉不成立：恢复执行惩戒")
     expect(office.locator("#documents")).to_contain_text("投诉处理决定书.pdf")
-    expect(office.locator("#timeline")).to_contain_text("召开投诉听证会")
+    expect(office.locator("#timeline")).to_contain_text("已安排投诉研究处理")
+    expect(office.locator("#timeline")).to_contain_text("召集: 市市场监管局")
 
     # 9. The applicant sees the decision; the punishment runs again and is back on the black list; the
     #    resumption is pushed to the units once more.

@@ -163,6 +163,13 @@ def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock, client
             "attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False, "hearing_date": date(2027, 11, 30)})
     assert late.value.errors[0][0] == "hearing_date"
     db.session.rollback()
+    # Not on a day off, and not before the convened units' time to confirm (2 working days) is over.
+    for day, said in ((date(2026, 11, 28), "休息日"), (date(2026, 11, 25), "确认是否参会")):
+        with pytest.raises(DomainError) as early:
+            do(user("office1"), task_of(obj.id, "schedule_hearing"), {
+                "attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": False, "hearing_date": day})
+        assert early.value.errors[0][0] == "hearing_date" and said in str(early.value.errors[0][1]), day
+        db.session.rollback()
     do(user("office1"), task_of(obj.id, "schedule_hearing"), {
         "attending_unit_ids": [unit_id("市市场监管局")], "draw_experts": True, "hearing_date": date(2026, 11, 30),
         "legal_count": 1, "industry_count": 1, "reserves": 0})
@@ -195,6 +202,7 @@ def test_complaint_hearing_draws_experts_and_records_the_vote(org, clock, client
     login(office, "office1")
     page = office.get(f"/tasks/{task_of(obj.id, 'decide_complaint').task_id}").get_data(as_text=True)
     assert "参加研究处理的被召集单位" in page and "参会的抽取专家" in page and "研究处理情况（会议纪要）" in page
+    assert "被召集的单位和专家于 2026年11月30日 共同研究" in page
     decision = {**heard(), "attending_expert_ids": experts_took_part, "outcome": "rejected", "reasons": "不成立。"}
     for missing, field in ((dict(attending_unit_ids=[]), "attending_unit_ids"),
                            (dict(attending_unit_ids=[unit_id("市税务局")]), "attending_unit_ids"),  # (not convened)

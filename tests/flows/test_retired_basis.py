@@ -74,6 +74,7 @@ def test_the_office_ends_the_listings_under_a_retired_entry_and_keeps_one_under_
     change = db.session.scalar(select(AdminChange).where(AdminChange.action == "end_listings"))
     assert change.after == {"ended": [second.id], "held": [first.id], "left": 0} and change.reason.startswith("依国家")
     assert retired_basis.count_in_force(eid) == 1  # the suspended one, until its objection is decided
+    assert {k: c.id for k, c in retired_basis.requests_open(retired_basis.in_force(eid)).items()} == {first.id: objection.id}
 
 
 def test_a_large_clean_up_is_ended_in_batches(org, clock, monkeypatch):
@@ -115,6 +116,8 @@ def test_retiring_leads_the_office_to_the_listings_it_ends_there(client, org, cl
     assert "已终止 1 项" in html and listings_of(case.id)[0].status == "revoked"
     timeline = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "所依据的目录条目（SC-P-001）已废止" in timeline
+    # the units' measures read as being lifted until each confirms, not as still applied
+    assert "市财政局: 解除中" in timeline and "市财政局: 已实施" not in timeline
 
     # Others: the administrator sees the page without the form and may not end; a group lead may not see it.
     admin = client.application.test_client()

@@ -116,6 +116,7 @@ def test_rule_change_affects_only_cases_started_afterwards(client, org, clock):
         html = client.post("/admin/rules", follow_redirects=True, data={
             "csrf_token": csrf_from(page), "name": "pre_review", "days": days, "day_kind": "working", "source": ""}).get_data(as_text=True)
         assert html.count("时限天数须为 1 至 365 之间的整数") == 1, days
+        assert "预审时限 · 时限天数：时限天数须为" in html, days  # (which rule of the list)
     # The sources name the policy documents by their numbers, not the project's "seed 00N".
     assert "安政办发〔2017〕64号 (八)" in page and "seed 004" not in page
     # Saving a new length alone keeps the configured source as it was (the form shows it by its document's number).
