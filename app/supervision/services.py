@@ -17,7 +17,7 @@ from app.cases import events
 from app.cases.access import case_visibility_clause
 from app.cases.identifiers import valid_as
 from app.cases.models import Case, OpenTask
-from app.enums import JOINT_KINDS, EventType
+from app.enums import JOINT_KINDS, CaseKind, EventType
 from app.errors import DomainError
 from app.extensions import db, defer_insert, lock_row
 from app.i18n import lazy_gettext as _l
@@ -148,9 +148,10 @@ def register_typical(actor, case_number: str, summary: str, title: str = ""):
     case = None
     if number:
         case = db.session.scalar(select(Case).where(Case.number == number))
-        if case is None or case.initiating_unit_id != actor.unit_id or case.kind not in JOINT_KINDS:
+        if case is None or case.initiating_unit_id != actor.unit_id or case.kind not in (*JOINT_KINDS, CaseKind.DEPARTMENT_LIST):
             raise DomainError(_l("No such case of your unit."), "case_number")
-        if case.decision != "act":
+        # (a department's own red or black list counts too: 对"红黑名单"对象落实联合奖惩…形成联合奖惩案例, seed 000 十)
+        if case.kind != CaseKind.DEPARTMENT_LIST and case.decision != "act":
             raise DomainError(_l("Only decided cases of joint action can be typical cases."), "case_number")
         title = title or case.title
     if not title or len(title) > 200:

@@ -238,3 +238,19 @@ def test_open_work_past_its_deadline_counts_against_the_units_on_time_rate(org, 
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})  # done late: a late step
     row = {r["unit"]: r for r in monitoring.on_time_by_unit()}["市市场监管局"]
     assert row["steps"] == 1 and row["on_time"] == 0 and row["overdue_open"] == 0
+
+
+def test_a_departments_own_list_may_be_its_typical_case(org, clock):
+    """Seed 000 十: 对"红黑名单"对象落实联合奖惩…形成联合奖惩案例. The department that supplied the list submits it."""
+    from app.listings import imports
+    from app.supervision import services as supervision
+    from tests.flows.test_department_lists import GOOD, _xlsx
+
+    [record] = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(GOOD))
+    db.session.commit()
+    with pytest.raises(DomainError):  # another unit's record
+        supervision.register_typical(user("tax_cw"), record.number, "依法将企业列入黑名单并推送各单位联合惩戒，效果明显。")
+    db.session.rollback()
+    t = supervision.register_typical(user("market_cw"), record.number, "依法将企业列入黑名单并推送各单位联合惩戒，效果明显。")
+    db.session.commit()
+    assert t.case_id == record.id and t.title == record.title
