@@ -128,7 +128,7 @@ def test_admin_edits_catalog_unit_user_and_deadline_rule(people):
     expect(rule.get_by_role("spinbutton")).to_have_value("5")
     rule.get_by_role("spinbutton").fill("7")
     rule.get_by_role("button", name="保存").click()
-    expect(flash(admin)).to_have_text("规则 pre_review 已修改：此后启动的案件适用新规则，已开始计算的办理时限不受影响。")
+    expect(flash(admin)).to_have_text("规则 预审时限 已修改：此后启动的案件适用新规则，已开始计算的办理时限不受影响。")
     expect(admin.get_by_role("row").filter(has_text="预审时限").get_by_role("spinbutton")).to_have_value("7")
 
     name, code = new_subject("信联旅程丁")

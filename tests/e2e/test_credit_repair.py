@@ -137,7 +137,7 @@ def test_repair_approved_and_published(people, server):
         latest = push_rows(cw, unit).last
         expect(latest).to_contain_text(PUSH_LIFT)
         expect(latest).to_contain_text("尚未确认")
-        expect(listing).to_contain_text(f"{unit}: 已实施")  # until the unit confirms the lifting
+        expect(listing).to_contain_text(f"{unit}: 解除中：已通知实施单位")  # until the unit confirms the lifting
 
     # 4. Each unit confirms in its inbox that it lifted its measure.
     for unit in UNITS:
