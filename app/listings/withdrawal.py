@@ -24,11 +24,10 @@ MAX_REASONS = 8000
 
 
 def ways(listing: Listing) -> tuple[str, ...]:
-    """How its deciding body may end it: a case's listing is revoked (its repair is the subject's application); a
-    department's black-list listing may also be ended by the department's own record of the subject's repair (a red
-    list's reward has nothing to repair)."""
-    repairable = listing.source == "department" and listing.kind == CaseKind.PUNISHMENT
-    return (REVOKED, REPAIRED) if repairable else (REVOKED,)
+    """How its deciding body may end it: revoked; a black-list listing also as repaired — a department's own record of
+    the subject's repair, or a repair recorded on another credit platform that the deciding body recognises (seed 003
+    10/21 结果互认、修复联动), so the subject need not apply again here (a red list's reward has nothing to repair)."""
+    return (REVOKED, REPAIRED) if listing.kind == CaseKind.PUNISHMENT else (REVOKED,)
 
 
 def may_end(actor, listing: Listing) -> bool:

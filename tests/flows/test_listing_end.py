@@ -36,7 +36,7 @@ def test_the_deciding_groups_lead_revokes_one_subjects_listing(org, clock):
         (PermissionDenied, dict(actor=user("market_cw"))),
         (DomainError, dict(reasons="  ")),
         (DomainError, dict(files=[])),
-        (DomainError, dict(way="repaired")),
+        (DomainError, dict(way="lunar")),
         (DomainError, dict(files=[Upload("决定.docx", b"PK\x03\x04 not really")])),
     ]
     for error, change in refusals:
@@ -67,9 +67,12 @@ def test_the_deciding_groups_lead_revokes_one_subjects_listing(org, clock):
         withdrawal.end(user("office1"), case.id, first.id, "revoked", "再次撤销", [SCAN])
     db.session.rollback()
 
-    # the office ends the last one: the case closes
-    withdrawal.end(user("office1"), case.id, second.id, "revoked", "法院判决撤销。", [SCAN])
+    # the office ends the last one, recognising a repair recorded on another credit platform (结果互认): the case closes
+    assert withdrawal.ways(second) == ("revoked", "repaired")
+    withdrawal.end(user("office1"), case.id, second.id, "repaired", "该主体已在信用中国网站完成信用修复，予以互认。", [SCAN])
     db.session.commit()
+    assert db.session.get(Listing, second.id).status == "repaired"
+    assert EventType.CREDIT_REPAIRED in event_types(case.id)
     assert db.session.get(Case, case.id).status == "closed"
 
 
