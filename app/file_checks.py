@@ -344,8 +344,11 @@ DDE_CONTENT = _l("The document contains fields or formulas that start other prog
 # Relationship types (the last part of their URI) that bring in an object, a control, another workbook or a template:
 # refused wherever their target is (an embedded Office package, a chart's data, is checked as a part instead); any other relationship is refused only when it loads from outside
 # (TargetMode External), a hyperlink excepted.
-_ACTIVE_TYPES = ("oleobject", "control", "activexcontrolbinary", "externallink", "externallinkpath",
-                 "attachedtemplate", "subdocument", "frame")
+_ACTIVE_TYPES = ("oleobject", "control", "activexcontrolbinary", "externallink", "externallinkpath", "subdocument", "frame")
+# A document made from a template names it (attachedTemplate), usually a file on the author's own disk (file:///C:/…
+# or C:\…): common in office documents and harmless. One on a web address or a network share is how template injection
+# loads code (and a share leaks the reader's credentials): refused.
+_LOCAL_FILE = re.compile(r"^(?:file:///)?[A-Za-z]:[\\/]")
 
 
 def _looks_like_xml(part: bytes) -> bool:
@@ -367,7 +370,11 @@ def _active_xml(name: str, part: bytes, tree):
             if _local(el.tag) != "Relationship":
                 continue
             kind = (el.get("Type") or "").rstrip("/").rsplit("/", 1)[-1].lower()
-            if kind in _ACTIVE_TYPES or ((el.get("TargetMode") or "").strip().lower() == "external" and kind != "hyperlink"):
+            external = (el.get("TargetMode") or "").strip().lower() == "external"
+            if kind == "attachedtemplate":
+                if external and not _LOCAL_FILE.match((el.get("Target") or "").strip()):
+                    return ACTIVE_CONTENT
+            elif kind in _ACTIVE_TYPES or (external and kind != "hyperlink"):
                 return ACTIVE_CONTENT
         return None
     # A field's code may be split over runs (DD + EAUTO): Word reads the pieces of a part's field codes as one text.

