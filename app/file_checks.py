@@ -252,16 +252,20 @@ def image_problem(kind: str, data: bytes):
     return None
 
 
-def zip_problem(data: bytes, depth: int = 0):
+def zip_problem(data: bytes, depth: int = 0, budget: dict | None = None):
+    """Why this Office package is refused, or None. `budget`: what the package and those inside it (a chart's workbook)
+    may unpack and parse together, so that nesting does not multiply the limits."""
+    budget = budget if budget is not None else {"total": 0, "parsed": 0}
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError):
         return _l("The file is damaged or not a valid document.")
-    if len(infos) > MAX_ZIP_PARTS or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL or any(
+    budget["total"] += sum(i.file_size for i in infos)
+    if len(infos) > MAX_ZIP_PARTS or budget["total"] > MAX_ZIP_TOTAL or any(
             i.compress_size and i.file_size / i.compress_size > MAX_ZIP_RATIO for i in infos):
         return _l("The document expands to far more than its size (a compressed bomb) and is refused.")
-    parsed = 0
+    embedded = 0
     for i in infos:
         if i.filename.startswith("/") or ".." in i.filename.split("/"):
             return _l("The document contains paths outside itself and is refused.")
@@ -269,33 +273,40 @@ def zip_problem(data: bytes, depth: int = 0):
         if name.endswith("vbaproject.bin"):
             return _l("The document contains macros; save it as a document without macros.")
         if depth == 0 and "/embeddings/" in name and name.endswith(_EMBEDDED_OFFICE):
-            # (a chart's data: a workbook inside the document, itself checked as an upload; one level deep)
+            # (a chart's data: a workbook inside the document, itself checked as an upload within the same budget)
+            embedded += 1
+            if embedded > MAX_EMBEDDED:
+                return ACTIVE_CONTENT
             try:
                 inner = zf.read(i)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
                 return _l("The file is damaged or not a valid document.")
-            problem = zip_problem(inner, depth + 1)
+            problem = zip_problem(inner, depth + 1, budget)
             if problem is not None:
                 return problem
             continue
         if any(marker in name for marker in _ACTIVE_PARTS):
             return ACTIVE_CONTENT
-        if name.endswith("/") or (name.endswith(_BINARY_PARTS) and not name.endswith((".xml", ".rels"))):
+        if name.endswith("/") or name.endswith(_BINARY_PARTS):
             continue
         try:
             part = zf.read(i)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
             # (a damaged part, a wrong checksum, an encrypted part, a compression method zipfile cannot read)
             return _l("The file is damaged or not a valid document.")
-        if not name.endswith((".xml", ".rels")) and not _looks_like_xml(part):
-            continue  # (Word finds its parts by relationship, not by name: XML under any name is looked at)
+        if not name.endswith((".xml", ".rels")):
+            # Word finds its parts by relationship, not by name: a part under another name (VML drawings, SVG pictures,
+            # HTML chunks — not always well-formed XML, and SVG may carry a DOCTYPE) is only searched for DDE fields.
+            if _looks_like_xml(part) and _active_bytes(name, _as_utf8(part)) is not None:
+                return DDE_CONTENT
+            continue
         if _declares_dtd(part):
             return _l("The document contains unsafe or invalid XML and is refused.")
         tree = None
-        parsed += len(part)
+        budget["parsed"] += len(part)
         if name.endswith(".rels") and len(part) > MAX_RELS:
             return _l("The document contains unsafe or invalid XML and is refused.")
-        if parsed <= MAX_XML_PARSED or name.endswith(".rels"):  # (beyond the limit only searched: see MAX_XML_PARSED)
+        if budget["parsed"] <= MAX_XML_PARSED or name.endswith(".rels"):  # (beyond the limit only searched)
             try:
                 tree = SafeET.fromstring(part, forbid_dtd=True)
             except (DefusedXmlException, SafeET.ParseError):  # (first: DefusedXmlException is a ValueError too)
@@ -335,6 +346,7 @@ def _declares_dtd(part: bytes) -> bool:
 _ACTIVE_PARTS = ("/embeddings/", "/activex/", "externallinks/")
 _EMBEDDED_OFFICE = (".xlsx", ".docx", ".pptx")  # (Office packages without macros: a chart's data)
 MAX_RELS = 1024 * 1024  # a part's relationships (a few kB in a real document), always parsed whole
+MAX_EMBEDDED = 20  # workbooks inside one document (a chart's data each)
 # Parts that are pictures, fonts or binary objects by their names: not read (a binary part under another name is
 # read and skipped unless it is XML).
 _BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".ttf", ".odttf", ".fntdata")
@@ -348,7 +360,7 @@ _ACTIVE_TYPES = ("oleobject", "control", "activexcontrolbinary", "externallink",
 # A document made from a template names it (attachedTemplate), usually a file on the author's own disk (file:///C:/…
 # or C:\…): common in office documents and harmless. One on a web address or a network share is how template injection
 # loads code (and a share leaks the reader's credentials): refused.
-_LOCAL_FILE = re.compile(r"^(?:file:///)?[A-Za-z]:[\\/]")
+_LOCAL_FILE = re.compile(r"^(?:file:/{3,4})?(?:[A-Za-z]:[\\/]|/?(?:Users|Applications|Library|home)/)")
 
 
 def _looks_like_xml(part: bytes) -> bool:
@@ -377,23 +389,35 @@ def _active_xml(name: str, part: bytes, tree):
             elif kind in _ACTIVE_TYPES or (external and kind != "hyperlink"):
                 return ACTIVE_CONTENT
         return None
-    # A field's code may be split over runs (DD + EAUTO): Word reads the pieces of a part's field codes as one text.
-    codes, formulas = [], []
+    # A field's code may be split over runs (DD + EAUTO): Word reads the pieces between a field's begin and its
+    # separator as one code, and runs DDE or DDEAUTO when it is the code's first word.
+    codes, formulas, fields, loose = [], [], [], []
     for el in tree.iter():
         local = _local(el.tag)
-        if local == "instrText":
-            codes.append(el.text or "")
+        if local == "fldChar":
+            kind = next((v for k, v in el.attrib.items() if _local(k) == "fldCharType"), "")
+            if kind == "begin":
+                fields.append([])
+            elif kind in ("separate", "end") and fields:
+                codes.append("".join(fields.pop()))
+        elif local == "instrText":
+            (fields[-1] if fields else loose).append(el.text or "")
         elif local == "f":
             formulas.append(el.text or "")
         for key, value in el.attrib.items():
-            if _local(key) == "instr":
-                codes.append(" " + value + " ")
-    if _DDE_WORD.search("".join(codes)) or any(_dde_formula_text(f) for f in formulas):
+            if _local(key) == "instr":  # (a simple field: its whole code in one attribute)
+                codes.append(value)
+    codes += ["".join(f) for f in fields] + ["".join(loose)]  # (a field never closed; pieces outside any field)
+    if any(_runs_dde(c) for c in codes) or any(_dde_formula_text(f) for f in formulas):
         return DDE_CONTENT
     return None
 
 
-_DDE_WORD = re.compile(r"\bDDE(?:AUTO)?\b", re.I)
+def _runs_dde(code: str) -> bool:
+    words = code.split()
+    return bool(words) and words[0].upper() in ("DDE", "DDEAUTO")
+
+
 # after a "|" in a formula, a topic (quoted or bare) and "!": program|topic!item (=cmd|' /C calc'!A0), not "|" in a string
 _DDE_TOPIC = re.compile(r"\s*(?:'[^']*'|[\w.]+)\s*!")
 _DDE_CALL = re.compile(r"\bDDE(?:AUTO)?\s*\(", re.I)
@@ -412,14 +436,25 @@ def _dde_formula_text(text: str) -> bool:
 
 # A part too large to parse is searched as bytes (each pattern stops at the next tag: an attribute cannot hold "<",
 # so a crafted run costs one pass).
-_INSTR_TEXT = re.compile(rb"<(?:\w+:)?instrText\b[^<>]*>([^<]*)<", re.I)
+_FIELD_TOKEN = re.compile(rb"""<(?:\w+:)?fldChar\b[^<>]*?fldCharType\s*=\s*["'](begin|separate|end)["']|"""
+                          rb"""<(?:\w+:)?instrText\b[^<>]*>([^<]*)<""", re.I)
 _INSTR_ATTR = re.compile(rb"""\binstr\s*=\s*["']([^"'<>]*)""", re.I)
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^<>]*>([^<]*)", re.I)
 
 
 def _active_bytes(name: str, part: bytes):
-    codes = b"".join(_INSTR_TEXT.findall(part)) + b" " + b" ".join(_INSTR_ATTR.findall(part))
-    if _DDE_WORD.search(codes.decode("utf-8", "replace")) or any(
+    codes, fields, loose = [], [], []
+    for m in _FIELD_TOKEN.finditer(part):
+        if m.group(1) is not None:
+            kind = m.group(1).lower()
+            if kind == b"begin":
+                fields.append([])
+            elif fields:
+                codes.append(b"".join(fields.pop()))
+        else:
+            (fields[-1] if fields else loose).append(m.group(2))
+    codes += [b"".join(f) for f in fields] + [b"".join(loose)] + _INSTR_ATTR.findall(part)
+    if any(_runs_dde(c.decode("utf-8", "replace")) for c in codes) or any(
             _dde_formula_text(m.group(1).decode("utf-8", "replace")) for m in _FORMULA.finditer(part)):
         return DDE_CONTENT
     return None

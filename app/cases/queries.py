@@ -316,8 +316,13 @@ def case_page(actor, case_id: int, view: hooks.CaseView | None = None) -> dict:
     timeline = timeline_rows(case.id)
     unit_ids = set()
     for ev in timeline:
-        if isinstance(ev.details, dict) and ev.details.get("unit_id"):
-            unit_ids.add(ev.details["unit_id"])
+        if isinstance(ev.details, dict):
+            if ev.details.get("unit_id"):
+                unit_ids.add(ev.details["unit_id"])
+            # (a complaint's hearing names the units it convened; its decision, those that took part)
+            for key in ("units", "attending_unit_ids"):
+                if isinstance(ev.details.get(key), list):
+                    unit_ids.update(u for u in ev.details[key] if isinstance(u, int))
     det = case.determination or {}
     unit_ids.update(det.get("attending_unit_ids") or [])
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}

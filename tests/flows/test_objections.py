@@ -449,3 +449,15 @@ def test_a_departments_listing_that_ended_long_ago_is_not_open_to_objection(org,
         objections.file_on_paper(user("market_cw"), record.id, listing.subject_id, "异议。", date(2027, 11, 3), [PDF])
     assert "异议期限已于 2027年1月1日 届满" in str(late.value.message)
     db.session.rollback()
+
+
+def test_the_complaint_meetings_timeline_row_names_every_unit_convened(org, clock, client):
+    case, codes = in_effect_case()
+    _applicant, obj = _complained(case, codes)
+    do(user("office1"), task_of(obj.id, "schedule_hearing"), {
+        "attending_unit_ids": [unit_id("市市场监管局"), unit_id("市税务局")], "draw_experts": False})
+    from tests.conftest import login
+
+    login(client, "office1")
+    page = client.get(f"/cases/{obj.id}").get_data(as_text=True)
+    assert "已安排投诉研究处理" in page and "召集: 市市场监管局、市税务局" in page

@@ -316,7 +316,8 @@ def test_office_files_that_act_when_opened_are_refused(ctx):
     share = template.replace(b"http://evil.example/x.html!x-usc:http://evil.example/x.html", b"\\\\evil\\share\\t.dotm")
     assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/_rels/settings.xml.rels": _RELS % share}))
     # (a document made from a template on its author's disk names it so: common, and passes)
-    for local in (b"file:///C:\\Users\\zhang\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm", b"D:/templates/gongwen.dotx"):
+    for local in (b"file:///C:\\Users\\zhang\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm", b"D:/templates/gongwen.dotx",
+                  b"file:////Users/zhang/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Templates.localized/Normal.dotm"):
         mine = template.replace(b"http://evil.example/x.html!x-usc:http://evil.example/x.html", local)
         validate_uploads([Upload("a.docx", _docx({"word/_rels/settings.xml.rels": _RELS % mine}))], "files")
     assert "embedded objects" in _refused(ctx, "x.docx", _docx({"word/embeddings/oleObject1.bin": b"MZ\x90\x00"}))
@@ -382,3 +383,41 @@ def test_a_chart_s_workbook_inside_a_document_passes_and_is_itself_checked(ctx):
     bad = _xlsx({"xl/worksheets/sheet1.xml": sheet})
     assert "DDE" in _refused(ctx, "a.docx", _docx({"word/charts/_rels/chart1.xml.rels": chart_rels,
                                                    "word/embeddings/Microsoft_Excel_Worksheet.xlsx": bad}))
+
+
+def test_real_documents_parts_pass_and_dde_is_told_by_a_fields_first_word(ctx):
+    """VML with raw <br>, an SVG with its DOCTYPE, an HTML chunk: parts Word and Excel write that are not strict XML.
+    A field whose code mentions DDE elsewhere (a hyperlink's address) is no DDE field."""
+    vml = b'<xml xmlns:v="urn:schemas-microsoft-com:vml"><v:shape><div>note<br>line</div></v:shape></xml>'
+    svg = (b'<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+           b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg"/>')
+    html = b"<html><body><p>chunk<br></p></body></html>"
+    fields = (b'<?xml version="1.0"?><w:document xmlns:w="w"><w:body><w:p>'
+              b'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "http://intranet.example/dde/guide" </w:instrText></w:r>'
+              b'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+              b'<w:fldSimple w:instr=" REF DDE \\h "/></w:p></w:body></w:document>')
+    validate_uploads([Upload("a.xlsx", _xlsx({"xl/drawings/vmlDrawing1.vml": vml})),
+                      Upload("b.docx", _docx({"word/media/image1.svg": svg, "word/afchunk.htm": html,
+                                              "word/header1.xml": fields}))], "files")
+    split = (b'<?xml version="1.0"?><w:ftr xmlns:w="w"><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+             b'<w:r><w:instrText>DD</w:instrText></w:r><w:r><w:instrText>EAUTO cmd "/k calc"</w:instrText></w:r>'
+             b'<w:r><w:fldChar w:fldCharType="separate"/></w:r></w:ftr>')
+    assert "DDE" in _refused(ctx, "x.docx", _docx({"word/footer3.xml": split}))
+
+
+def test_workbooks_inside_a_document_share_its_limits(ctx, monkeypatch):
+    from openpyxl import Workbook
+
+    from app import file_checks
+
+    wb = Workbook()
+    wb.active["A1"] = "x" * 2000
+    buf = io.BytesIO()
+    wb.save(buf)
+    inner = buf.getvalue()
+    monkeypatch.setattr(file_checks, "MAX_ZIP_TOTAL", 3 * sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(inner)).infolist()))
+    parts = {f"word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx": inner for n in range(4)}
+    assert "bomb" in _refused(ctx, "a.docx", _docx(parts))
+    monkeypatch.setattr(file_checks, "MAX_ZIP_TOTAL", 10**9)
+    many = {f"word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx": inner for n in range(21)}
+    assert "embedded objects" in _refused(ctx, "a.docx", _docx(many))
