@@ -8,16 +8,19 @@ receives the same message as from an upheld objection or a granted repair: its m
 it leaves the public list and the credit check at once, and a case whose last listing ends closes."""
 from sqlalchemy import select
 
+from app import clock
 from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
 from app.auth.services import current_unit_id
 from app.cases import attachments
 from app.cases.models import Case, CaseSubject
+from app.dates import ShownDate
 from app.enums import CaseKind, CaseStatus
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings import services
 from app.listings.models import Listing
+from app.listings.repair_period import eligible_from
 
 REVOKED, REPAIRED = "revoked", "repaired"
 MAX_REASONS = 8000
@@ -87,6 +90,14 @@ def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: lis
         raise DomainError(_l("This listing has already ended."))
     if way not in ways(listing):
         raise DomainError(_l("Choose how the listing ends."), "way")
+    case = db.session.get(Case, case_id)
+    if way == REPAIRED and listing.source == "case":
+        # (recognising a repair recorded elsewhere does not shorten the minimum publication period the subject's own
+        # application here would wait for)
+        opens = eligible_from(case, listing)
+        if opens is None or clock.today_local() < opens:
+            raise DomainError(_l("A repair can be recorded once the minimum publication period has run: from %(d)s.",
+                                 d=ShownDate(opens) if opens else "—"), "way")
     pending = request_open(listing)
     if pending is not None:  # (ended under it, the request would run on with its deadlines and late notices, moot)
         raise DomainError(_pending_message(pending))
@@ -100,7 +111,6 @@ def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: lis
     attachments.validate_uploads(files, "files", attachments.SCAN_KINDS)
     attachments.store(case_id, actor, files, "listing_end", subject_id=listing.subject_id)
     payload = {"listing_id": listing.id, "reasons": reasons, "initiative": True}
-    case = db.session.get(Case, case_id)
     (services.revoke if way == REVOKED else services.repaired)(payload, case, actor)
     db.session.flush()
     return listing

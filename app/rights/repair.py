@@ -3,9 +3,8 @@ that corrected its behaviour applies, with evidence and a credit commitment, to 
 behaviour. Eligibility against the minimum publication period is checked first; an ineligible application
 is refused with the date from which it becomes eligible. Approval is published and ends this subject's
 listing (不再对该主体采取惩戒措施); other subjects of the case keep theirs."""
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import clock, text_search
@@ -20,11 +19,11 @@ from app.errors import DomainError, PermissionDenied
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.labels import LISTING_STATUS_LABELS, label
-from app.listings import period, withdrawal
 from app.listings import services as listing_services
+from app.listings import withdrawal
 from app.listings.models import Listing
+from app.listings.repair_period import eligible_from, min_days
 from app.listings.services import listing_of, listings_of_case
-from app.listings.services import suspensions as listing_suspensions
 from app.pagination import paginate_rows
 from app.rights.objections import applicant_case
 from app.workdays.rules import current as current_rules
@@ -37,23 +36,6 @@ class OpenRepair(DomainError):
     def __init__(self, open_case: Case):
         super().__init__(_l("A repair application for this case is already being handled: %(number)s.", number=open_case.number))
         self.open_case = open_case
-
-
-def min_days(case: Case) -> int:
-    by_entry = current_app.config["REPAIR_MIN_DAYS_BY_ENTRY"]
-    codes = [ce.catalog_version.entry.code for ce in case.entries]
-    return max([by_entry.get(c, current_app.config["REPAIR_MIN_DAYS_DEFAULT"]) for c in codes] or [0])
-
-
-def eligible_from(case: Case, listing: Listing | None = None, suspended: list | None = None) -> date | None:
-    """The first day a repair may be applied for: after the minimum publication period. Days on which the subject's
-    punishment was suspended (an objection or complaint being handled) were not published, so they do not count;
-    None while a suspension is open (the day is not known yet)."""
-    days = min_days(case)
-    if listing is None or days < 1:
-        return (listing.period_start if listing is not None else case.period_start) + timedelta(days=days)
-    last = period.period_end(listing.period_start, days, listing_suspensions(listing.id) if suspended is None else suspended)
-    return last + timedelta(days=1) if last is not None else None
 
 
 def open_repair(case_id: int, subject_id: int | None = None) -> Case | None:

@@ -67,13 +67,28 @@ def test_the_deciding_groups_lead_revokes_one_subjects_listing(org, clock):
         withdrawal.end(user("office1"), case.id, first.id, "revoked", "再次撤销", [SCAN])
     db.session.rollback()
 
-    # the office ends the last one, recognising a repair recorded on another credit platform (结果互认): the case closes
-    assert withdrawal.ways(second) == ("revoked", "repaired")
-    withdrawal.end(user("office1"), case.id, second.id, "repaired", "该主体已在信用中国网站完成信用修复，予以互认。", [SCAN])
+    # the office ends the last one: the case closes
+    withdrawal.end(user("office1"), case.id, second.id, "revoked", "法院判决撤销。", [SCAN])
     db.session.commit()
-    assert db.session.get(Listing, second.id).status == "repaired"
-    assert EventType.CREDIT_REPAIRED in event_types(case.id)
     assert db.session.get(Case, case.id).status == "closed"
+
+
+def test_a_repair_recorded_on_another_platform_is_recognised_after_the_minimum_period(org, clock):
+    """Seed 003 10/21 结果互认: the deciding body records it as repaired (not revoked), once the minimum publication
+    period the subject's own application would wait for has run."""
+    case, _codes = in_effect_case(days=365)
+    [listing] = listings_of(case.id)
+    assert withdrawal.ways(listing) == ("revoked", "repaired")
+    with pytest.raises(DomainError) as early:
+        withdrawal.end(user("market_lead"), case.id, listing.id, "repaired", "已在其他平台修复。", [SCAN])
+    assert early.value.errors[0][0] == "way" and "2027年2月21日" in str(early.value.errors[0][1])
+    db.session.rollback()
+    clock.move_to("2027-02-22T02:00:00+00:00")
+    withdrawal.end(user("market_lead"), case.id, listing.id, "repaired", "该主体已在信用中国网站完成信用修复，予以互认。", [SCAN])
+    db.session.commit()
+    [listing] = listings_of(case.id)
+    assert listing.status == "repaired" and EventType.CREDIT_REPAIRED in event_types(case.id)
+    assert credit.check(_finance(), COMPANY[2], "procurement", "CG-9").verdict != "punished"
 
 
 def test_a_department_ends_its_own_listing_by_revocation_or_repair(org, clock):
