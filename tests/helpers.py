@@ -2,7 +2,7 @@
 import io
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app import clock as app_clock
 from app.auth.models import Unit, User
@@ -244,3 +244,17 @@ def trigger_data(page_html, code="91510400MA6X000102", **extra):
     }
     data.update(extra)
     return data
+
+
+def statements_of(call) -> tuple:
+    """(what `call()` returned, the SQL statements it sent): for tests that count a page's queries."""
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        return call(), statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)

@@ -252,21 +252,11 @@ def test_a_subject_on_a_departments_own_black_list_applies_for_repair_at_that_de
     assert [s.id for s in repair.desk_candidates(user("market_cw"), record, listings)] == [company.subject_id]
     assert repair.desk_candidates(user("tax_cw"), record, listings) is None
     # The list's page offers it to the department, reading the listings' suspensions once for the page.
-    from sqlalchemy import event
-
     from tests.conftest import login
+    from tests.helpers import statements_of
 
     login(client, "market_cw")
-    statements = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        page = client.get(f"/cases/{record.id}").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+    page, statements = statements_of(lambda: client.get(f"/cases/{record.id}").get_data(as_text=True))
     assert f"/cases/{record.id}/repair-at-desk" in page
     assert sum("FROM period_suspension" in st for st in statements) == 1, [st for st in statements if "period_suspension" in st]
     with pytest.raises(PermissionDenied):  # another department

@@ -18,14 +18,19 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-def _docx(parts: dict[str, bytes]) -> bytes:
+def _package(main: tuple[str, bytes], parts: dict[str, bytes]) -> bytes:
+    """An Office package: its content types, its main part (which tells Word from Excel) and `parts`."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="x"/>')
-        z.writestr("word/document.xml", b'<?xml version="1.0"?><w:document xmlns:w="w"/>')
+        z.writestr(*main)
         for name, data in parts.items():
             z.writestr(name, data)
     return buf.getvalue()
+
+
+def _docx(parts: dict[str, bytes]) -> bytes:
+    return _package(("word/document.xml", b'<?xml version="1.0"?><w:document xmlns:w="w"/>'), parts)
 
 
 def _refused(ctx, name: str, data: bytes) -> str:
@@ -291,13 +296,7 @@ def test_imports_say_a_file_is_too_large_instead_of_damaged(ctx, org):
 
 
 def _xlsx(parts: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="x"/>')
-        z.writestr("xl/workbook.xml", b'<?xml version="1.0"?><workbook xmlns="x"/>')
-        for name, data in parts.items():
-            z.writestr(name, data)
-    return buf.getvalue()
+    return _package(("xl/workbook.xml", b'<?xml version="1.0"?><workbook xmlns="x"/>'), parts)
 
 
 _RELS = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'

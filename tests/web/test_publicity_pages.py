@@ -2,25 +2,15 @@
 monthly figures; others are refused."""
 import io
 
-from sqlalchemy import event
-
 from app.extensions import db
 from tests.conftest import csrf_from, login
 from tests.flows.test_publicity import _xlsx
+from tests.helpers import statements_of
 
 
 def test_a_unit_uploads_its_ledger_and_the_office_reads_the_month(client, org, clock):
     login(client, "market_cw")
-    statements = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        page = client.get("/publicity/").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+    page, statements = statements_of(lambda: client.get("/publicity/").get_data(as_text=True))
     assert "双公示台账" in page and "/publicity/template.xlsx" in page
     assert "7个工作日" in page and "20个工作日" in page  # (the three lengths it gives read the rules once)
     assert sum("FROM deadline_rule" in st for st in statements) == 1, statements
@@ -55,7 +45,6 @@ def test_a_row_entered_by_mistake_is_withdrawn_with_its_reason_kept(client, org,
     from sqlalchemy import select
 
     from app.audit.models import AdminChange
-    from app.extensions import db
     from app.publicity.models import PublicityEntry
 
     login(client, "market_cw")
