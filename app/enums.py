@@ -192,6 +192,7 @@ class EventType(StrEnum):
     PROPOSAL_REJECTED = "proposal_rejected"
     TYPICAL_REGISTERED = "typical_registered"
     TYPICAL_PUBLISHED = "typical_published"
+    TYPICAL_WITHDRAWN = "typical_withdrawn"
     DATA_CALL_PUBLISHED = "data_call_published"
     DATA_CALL_REPEAT_SET = "data_call_repeat_set"
     DATA_CALL_REPEAT_STOPPED = "data_call_repeat_stopped"

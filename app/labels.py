@@ -239,6 +239,7 @@ EVENT_LABELS = {
     "proposal_published": _l("Catalog proposal published"),
     "typical_registered": _l("Submitted as a typical case"),
     "typical_published": _l("Typical case published"),
+    "typical_withdrawn": _l("Typical case taken off the public page"),
     "proposal_rejected": _l("Catalog proposal not adopted"),
     "data_call_published": _l("Data call published"),
     "data_call_repeat_set": _l("Set to be published again each period"),

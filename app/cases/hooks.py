@@ -13,6 +13,8 @@ TASK_COMPLETED = "task_completed"  # (case, open_task, actor, at)
 DECISION_RECORDED = "decision_recorded"  # (case, actor)
 # A unit must apply, suspend, resume or lift its measures for one listing (listing, unit_id, action, reason).
 MEASURE_CHANGED = "measure_changed"
+# A listing's status changed as its process says (listing, status): in_effect, suspended, expired, revoked, repaired.
+LISTING_STATUS_CHANGED = "listing_status_changed"
 
 
 @dataclass(frozen=True)

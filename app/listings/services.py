@@ -403,6 +403,7 @@ def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
         if status == "expired":
             _end(listing, "expired", suspended=False)
             events.record(listing.case_id, EventType.LISTING_EXPIRED, None, _details(listing))
+        hooks.publish(hooks.LISTING_STATUS_CHANGED, listing=listing, status=status)
     # (its new status is judged from memory: the runtime saves without autoflush, and its row goes out later)
     if saved.newly_completed and not listings_active(case.id, besides=listing):
         # Every listing of the case has ended: the procedure may close (if it waits for that now; if not, its

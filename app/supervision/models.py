@@ -76,6 +76,11 @@ class TypicalCase(db.Model):
     published_title: Mapped[str | None] = mapped_column(String(200))
     published_text: Mapped[str | None] = mapped_column(Text)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Taken off the public page: by the office (with its reason), or by itself when a punishment or reward of its
+    # case stops being in force (suspended by an objection, revoked, repaired, ended). Publishing again clears it.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
 class Report(db.Model):

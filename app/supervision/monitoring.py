@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy import case as sql_case
-from sqlalchemy import distinct, func, select
 
 from app import clock
 from app.audit import services as audit
@@ -14,7 +14,7 @@ from app.auth.models import ADMIN, SpecialistGroup, Unit
 from app.auth.permissions import require_role
 from app.cases.models import Case, OpenTask, Subject
 from app.credit import queries as credit_queries
-from app.enums import JOINT_KINDS, CaseKind
+from app.enums import JOINT_KINDS, CaseKind, ListingStatus
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
@@ -201,8 +201,12 @@ def previous_quarter(quarter: str) -> str:
 def typical_quota(quarter: str | None = None) -> dict:
     """Typical cases registered this quarter by each unit with a quota, and the units below it."""
     quarter = quarter or quarter_of(clock.today_local())
+    # (a case whose decision was revoked after it was submitted is no typical case: it does not count)
+    of_case = Listing.case_id == TypicalCase.case_id
+    revoked = and_(TypicalCase.case_id.is_not(None), exists().where(of_case),
+                   ~exists().where(of_case, Listing.status != ListingStatus.REVOKED))
     counts = dict(db.session.execute(
-        select(TypicalCase.unit_id, func.count()).where(TypicalCase.quarter == quarter).group_by(TypicalCase.unit_id)
+        select(TypicalCase.unit_id, func.count()).where(TypicalCase.quarter == quarter, ~revoked).group_by(TypicalCase.unit_id)
     ).all())
     units = db.session.execute(select(Unit.id, Unit.name, Unit.kind).where(Unit.kind.in_(QUOTA_UNIT_KINDS), Unit.active.is_(True))
                                .order_by(Unit.kind, Unit.id)).all()

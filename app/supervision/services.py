@@ -16,14 +16,15 @@ from app.auth.permissions import require_role
 from app.cases import events
 from app.cases.access import case_visibility_clause
 from app.cases.identifiers import valid_as
-from app.cases.models import Case, OpenTask
-from app.enums import JOINT_KINDS, CaseKind, EventType
+from app.cases.models import Case, CaseSubject, OpenTask, Subject
+from app.enums import JOINT_KINDS, CaseKind, EventType, ListingStatus, SubjectKind
 from app.errors import DomainError
 from app.extensions import db, defer_insert, lock_row
 from app.i18n import lazy_gettext as _l
 from app.invisible import strip_invisible
 from app.labels import step
 from app.listings import queries as listing_queries
+from app.listings.models import Listing
 from app.supervision.models import Notice, StepRecord, TypicalCase, notice_case
 from app.supervision.monitoring import QUOTA_PER_QUARTER, previous_quarter, quarter_bounds, quarter_of, typical_quota
 from app.workdays.services import working_days_ago
@@ -153,6 +154,10 @@ def register_typical(actor, case_number: str, summary: str, title: str = ""):
         # (a department's own red or black list counts too: 对"红黑名单"对象落实联合奖惩…形成联合奖惩案例, seed 000 十)
         if case.kind != CaseKind.DEPARTMENT_LIST and case.decision != "act":
             raise DomainError(_l("Only decided cases of joint action can be typical cases."), "case_number")
+        statuses = _listing_statuses(case.id)
+        if statuses and all(st == ListingStatus.REVOKED for st in statuses):
+            raise DomainError(_l("This case's decision was revoked (an objection or a review found it wrong): it cannot be "
+                                 "a typical case."), "case_number")
         title = title or case.title
     if not title or len(title) > 200:
         raise DomainError(_l("Give the typical case a title (at most 200 characters)."), "title")
@@ -195,8 +200,51 @@ def _disguised(text: str) -> list[str]:
     return [m for m in _VALID_ONLY.findall(t) if len(m) == 11 or valid_as("person", m)]
 
 
-def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCase:
-    """The office publishes a typical case on the public page, in a text it has cleared of personal data."""
+def _listing_statuses(case_id: int) -> list[str]:
+    return list(db.session.scalars(select(Listing.status).where(Listing.case_id == case_id)))
+
+
+# Why a typical case of a case is not (or no longer) shown: a listing of the case in this state.
+_NOT_IN_FORCE = {
+    ListingStatus.SUSPENDED: _l("a punishment of its case is suspended while an objection or complaint is handled"),
+    ListingStatus.REVOKED: _l("a decision of its case was revoked"),
+    ListingStatus.REPAIRED: _l("a subject of its case has repaired its credit"),
+    ListingStatus.EXPIRED: _l("a punishment or reward of its case has ended"),
+}
+
+
+def not_in_force_reason(case_id: int | None):
+    """Why a typical case of this case may not be public now (seed 003 33① exposes the dishonest while they are
+    punished: not a subject whose punishment is suspended by an objection, revoked or over), or None."""
+    if case_id is None:
+        return None
+    for st in _listing_statuses(case_id):
+        if st in _NOT_IN_FORCE:
+            return _NOT_IN_FORCE[st]
+    return None
+
+
+def _natural_persons(case_id: int) -> list[str]:
+    """The names of natural persons a case names: its subjects who are persons and the legal representatives."""
+    rows = db.session.execute(select(Subject.kind, Subject.name, Subject.legal_representative)
+                              .join(CaseSubject, CaseSubject.subject_id == Subject.id).where(CaseSubject.case_id == case_id))
+    names = set()
+    for kind, name, representative in rows:
+        if kind == SubjectKind.PERSON and name:
+            names.add(name.strip())
+        if representative:
+            names.add(representative.strip())
+    return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)  # (longest first: 王小明 before 王小)
+
+
+def mask_person(name: str) -> str:
+    """A natural person's name as the public pages show it (王某)."""
+    return name[:1] + "某"
+
+
+def publish_typical(actor, typical_id: int, title: str, text: str) -> tuple[TypicalCase, list[str]]:
+    """The office publishes a typical case on the public page, in a text it has cleared of personal data; natural
+    persons its case names are shown as the public lists show them (王某). Returns the case and the names masked."""
     require_role(actor, OFFICE)
     t = db.session.get(TypicalCase, typical_id)
     if t is None:
@@ -206,6 +254,9 @@ def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCas
         raise DomainError(_l("Give the typical case a title (at most 200 characters)."), "title")
     if len(text) < 20:
         raise DomainError(_l("Write the text to publish (at least 20 characters)."), "text")
+    why = not_in_force_reason(t.case_id)
+    if why is not None:
+        raise DomainError(_l("This typical case cannot be published now: %(why)s.", why=why), "text")
     # Digits split by spaces, dashes, underscores, dots or brackets, or by invisible characters, still make an identity
     # or telephone number. (Not slashes, long dashes or 、: dates, ranges and lists such as 2026/01/01—2026/12/31 or
     # 第13、14项 would read as numbers; numbers split by slashes or written in Chinese numerals: _disguised.)
@@ -217,17 +268,61 @@ def publish_typical(actor, typical_id: int, title: str, text: str) -> TypicalCas
     if found:
         raise DomainError(_l("Remove personal data before publishing (identity or telephone numbers, e-mail): %(found)s",
                              found="、".join(found[:3])), "text")
-    before = {"title": t.published_title, "text": t.published_text} if t.published_at else None
+    masked = []
+    for name in _natural_persons(t.case_id) if t.case_id else []:
+        if name in title or name in text:
+            masked.append(name)
+            title, text = title.replace(name, mask_person(name)), text.replace(name, mask_person(name))
+    before = ({"title": t.published_title, "text": t.published_text,
+               "withdrawn": t.withdrawn_at.isoformat() if t.withdrawn_at else None} if t.published_at else None)
     t.published_title, t.published_text, t.published_at, t.published_by_id = title, text, clock.now(), actor.id
+    t.withdrawn_at = t.withdrawn_reason = t.withdrawn_by_id = None
     # (who published what, and what it replaced: the public page shows only the latest text)
     audit.record(actor, "typical_case", t.id, "publish", before, {"title": title, "text": text})
     if t.case_id:
         events.record(t.case_id, EventType.TYPICAL_PUBLISHED, actor, {"summary": title})
+    return t, masked
+
+
+def withdraw_typical(actor, typical_id: int, reason: str) -> TypicalCase:
+    """The office takes a published typical case off the public page, with its reason."""
+    require_role(actor, OFFICE)
+    t = db.session.get(TypicalCase, typical_id)
+    if t is None or t.published_at is None:
+        raise DomainError(_l("No such published typical case."))
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= 500:
+        raise DomainError(_l("Say why it is taken off the public page (2 to 500 characters)."), "reason")
+    if t.withdrawn_at is not None:
+        raise DomainError(_l("This typical case has already been taken off the public page."))
+    _withdraw(t, reason, actor)
     return t
 
 
+def _withdraw(t: TypicalCase, reason: str, actor=None) -> None:
+    t.withdrawn_at, t.withdrawn_reason, t.withdrawn_by_id = clock.now(), reason, actor.id if actor else None
+    if actor is not None:  # (taken off by the system: its case's timeline says so)
+        audit.record(actor, "typical_case", t.id, "withdraw", {"published_at": t.published_at.isoformat()},
+                     {"reason": reason})
+    if t.case_id:
+        events.record(t.case_id, EventType.TYPICAL_WITHDRAWN, actor, {"summary": t.published_title, "reason": reason})
+
+
+def listing_changed(listing, status: str, **_kw) -> None:
+    """A listing stopped being in force (suspended, revoked, repaired, ended): the typical cases of its case come off
+    the public page at once, recorded; the office may publish one again once its case is in force again."""
+    reason = _NOT_IN_FORCE.get(status)
+    if reason is None:
+        return
+    for t in db.session.scalars(select(TypicalCase).where(TypicalCase.case_id == listing.case_id,
+                                                         TypicalCase.published_at.is_not(None),
+                                                         TypicalCase.withdrawn_at.is_(None))):
+        _withdraw(t, str(reason))
+
+
 def published_typical(page: int = 1, per_page: int = 20):
-    stmt = (select(TypicalCase).options(joinedload(TypicalCase.unit)).where(TypicalCase.published_at.is_not(None))
+    stmt = (select(TypicalCase).options(joinedload(TypicalCase.unit))
+            .where(TypicalCase.published_at.is_not(None), TypicalCase.withdrawn_at.is_(None))
             .order_by(TypicalCase.published_at.desc(), TypicalCase.id.desc()))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

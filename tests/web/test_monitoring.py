@@ -254,3 +254,80 @@ def test_a_departments_own_list_may_be_its_typical_case(org, clock):
     t = supervision.register_typical(user("market_cw"), record.number, "依法将企业列入黑名单并推送各单位联合惩戒，效果明显。")
     db.session.commit()
     assert t.case_id == record.id and t.title == record.title
+
+
+def test_a_typical_case_is_public_only_while_its_punishment_is_in_force(client, org, clock):
+    """Seed 003 33① exposes the dishonest while they are punished: a typical case comes off the public page when an
+    objection suspends the punishment and stays off once it is revoked; it cannot be published meanwhile, and a revoked
+    case neither counts towards the quota nor can be submitted. Persons it names appear as the public lists show them."""
+    from app.rights import objections
+    from app.supervision import services as supervision
+    from app.supervision.models import TypicalCase
+    from tests.helpers import do, listings_of, task_of
+
+    person = ("person", "王小明", "510402198503124568")
+    case, codes = in_effect_case(subjects=(person,))
+    t = supervision.register_typical(user("market_cw"), case.number, "依法将王小明列入严重违法失信名单，三家单位联合惩戒，效果明显。")
+    db.session.commit()
+    login(client, "office1")
+    page = client.get("/supervision/typical").get_data(as_text=True)
+    resp = client.post(f"/supervision/typical/{t.id}/publish", follow_redirects=True, data={
+        "csrf_token": csrf_from(page), "title": "王小明虚假宣传被联合惩戒", "text": "王小明因严重违法失信被联合惩戒，三家单位联合实施，效果明显。"})
+    assert "王小明 → 王某" in resp.get_data(as_text=True)
+    public = client.application.test_client().get("/public/typical").get_data(as_text=True)
+    assert "王某虚假宣传被联合惩戒" in public and "王某因严重违法失信" in public and "王小明" not in public
+
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "处罚所依据的决定已被撤销。", [])
+    db.session.commit()
+    assert listings_of(case.id)[0].status == "suspended"
+    assert "王某虚假宣传" not in client.application.test_client().get("/public/typical").get_data(as_text=True)
+    db.session.expire_all()
+    t = db.session.get(TypicalCase, t.id)
+    assert t.withdrawn_at is not None and t.withdrawn_by_id is None and "暂停" in t.withdrawn_reason
+    assert EventType.TYPICAL_WITHDRAWN in event_types(case.id)
+    with pytest.raises(DomainError, match="暂停"):  # not while it is suspended
+        supervision.publish_typical(user("office1"), t.id, t.published_title, t.published_text)
+    db.session.rollback()
+    staff = client.get("/supervision/typical").get_data(as_text=True)
+    assert "已撤下" in staff and "再次发布" in staff
+
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "upheld", "reasons": "异议成立，撤销认定。"})
+    assert listings_of(case.id)[0].status == "revoked"
+    assert "王某虚假宣传" not in client.application.test_client().get("/public/typical").get_data(as_text=True)
+    with pytest.raises(DomainError, match="撤销"):
+        supervision.publish_typical(user("office1"), t.id, t.published_title, t.published_text)
+    db.session.rollback()
+    assert next(r for r in monitoring.typical_quota()["rows"] if r["unit"] == "市市场监管局")["count"] == 0
+    with pytest.raises(DomainError, match="撤销"):
+        supervision.register_typical(user("market_cw"), case.number, "另一份总结文字，说明惩戒的做法和效果，字数足够。")
+    db.session.rollback()
+
+
+def test_the_office_takes_a_typical_case_off_the_public_page_with_its_reason(client, org, clock):
+    from app.supervision import services as supervision
+
+    case, _codes = in_effect_case()
+    t = supervision.register_typical(user("market_cw"), case.number, "依法将该企业列入严重违法失信名单，三家单位联合惩戒，效果明显。")
+    supervision.publish_typical(user("office1"), t.id, "某企业被联合惩戒", "该企业因严重违法失信被联合惩戒，三家单位联合实施，效果明显。")
+    db.session.commit()
+    assert "某企业被联合惩戒" in client.get("/public/typical").get_data(as_text=True)
+    login(client, "office1")
+    page = client.get("/supervision/typical").get_data(as_text=True)
+    resp = client.post(f"/supervision/typical/{t.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": ""},
+                       follow_redirects=True)
+    assert "说明撤下的理由" in resp.get_data(as_text=True)
+    resp = client.post(f"/supervision/typical/{t.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": "文字需要修改"},
+                       follow_redirects=True)
+    assert "已从典型案例公示页撤下" in resp.get_data(as_text=True)
+    assert "某企业被联合惩戒" not in client.application.test_client().get("/public/typical").get_data(as_text=True)
+    change = db.session.scalars(select(AdminChange).where(AdminChange.entity == "typical_case", AdminChange.action == "withdraw")).one()
+    assert change.actor_id == user("office1").id and change.after == {"reason": "文字需要修改"}
+    other = client.application.test_client()
+    login(other, "market_cw")
+    own = other.get("/supervision/typical").get_data(as_text=True)
+    assert other.post(f"/supervision/typical/{t.id}/withdraw", data={"csrf_token": csrf_from(own), "reason": "x x"}).status_code == 403
+    # published again: back on the page
+    supervision.publish_typical(user("office1"), t.id, "某企业被联合惩戒", "该企业因严重违法失信被联合惩戒，三家单位联合实施，效果明显。")
+    db.session.commit()
+    assert "某企业被联合惩戒" in client.application.test_client().get("/public/typical").get_data(as_text=True)
