@@ -373,8 +373,8 @@ def load_cases() -> None:
         objections.file_objection(applicant, c5.id, "我公司已于处罚后完成整改，且其中一次许可吊销已被行政复议撤销，请求撤销认定。", [PDF])
     # 5b. Two more in effect, for the public black list and red list; and one decided 120 days ago, past the
     # minimum publication period, whose subject may apply for credit repair.
-    decided_case("market_cw", ("enterprise", "某装饰工程有限公司", "91510400MA6X00101R"), "SC-P-001",
-                 "某装饰公司列入严重违法失信企业名单", days_ago=20, period_days=730)
+    c5b = decided_case("market_cw", ("enterprise", "某装饰工程有限公司", "91510400MA6X00101R"), "SC-P-001",
+                       "某装饰公司列入严重违法失信企业名单", days_ago=20, period_days=730)
     decided_case("tax_cw", ("enterprise", "某软件有限公司", "91510400MA6X00202J"), "SC-R-001",
                  "某软件公司纳税信用A级联合激励", days_ago=20, period_days=730)
     decided_case("market_cw", ("enterprise", "某印刷有限公司", "91510400MA6X00303B"), "SC-P-001",
@@ -416,12 +416,15 @@ def load_cases() -> None:
         tasks.complete(_user("office1"), _task(r1, "assign_report").task_id,
                        {"assignment": "assign", "unit_id": _unit("市住房城乡建设局").id, "reasons": "请核查是否存在拖欠农民工工资情形。"})
     public_reports.submit("enterprise", "某餐饮管理有限公司", "", "该店使用过期食材，消费者多次投诉未整改。", "陈女士", "chen@example.com", [])
-    # 10. Typical cases of this quarter: one from a decided case (published by the office), one described freely.
-    t = supervision.register_typical(_user("market_cw"), c5.number, "依法将某食品有限公司列入严重违法失信企业名单，财政、住建、市场监管三家单位"
-                                     "联合限制其参与政府采购和工程招投标，并提高抽查频次。", "")
-    supervision.publish_typical(_user("office1"), t.id, "某食品公司两次违法被联合惩戒",
-                                "某食品有限公司三年内两次因食品安全违法被吊销许可。经市场监管专项小组认定后，财政、住建、市场监管三家单位"
-                                "联合限制其参与政府采购和工程招投标，并提高抽查频次，形成有力震慑。")
+    # 10. Typical cases of this quarter: two from decided cases, one published by the office (the other's punishment
+    # is suspended by its subject's objection: not publishable meanwhile), one described freely.
+    supervision.register_typical(_user("market_cw"), c5.number, "依法将某食品有限公司列入严重违法失信企业名单，财政、住建、市场监管三家单位"
+                                 "联合限制其参与政府采购和工程招投标，并提高抽查频次。", "")
+    t = supervision.register_typical(_user("market_cw"), c5b.number, "依法将某装饰工程有限公司列入严重违法失信企业名单，财政、住建、市场监管"
+                                     "三家单位联合限制其参与政府采购和工程招投标。", "")
+    supervision.publish_typical(_user("office1"), t.id, "某装饰公司严重违法失信被联合惩戒",
+                                "某装饰工程有限公司因严重违法失信被列入名单。经市场监管专项小组认定后，财政、住建、市场监管三家单位"
+                                "联合限制其参与政府采购和工程招投标，形成有力震慑。")
     supervision.register_typical(_user("tax_cw"), "", "对连续三年纳税信用A级的企业开通办税绿色通道，平均办理时间缩短一半，激励企业诚信纳税。",
                                  "纳税信用A级企业享受办税绿色通道")
     # 12. The environment bureau proposes a revision of its catalog entry; it waits for the office's review.

@@ -174,12 +174,12 @@ def implement_all(case_id: int, outcome="applied") -> None:
         complete(WHO[name], t, {"outcome": outcome, "report": "ok", "reasons": "" if outcome == "applied" else "原因"})
 
 
-def in_effect_case(days=30, subjects=(COMPANY,), entries=("SC-P-001",)):
+def in_effect_case(days=30, subjects=(COMPANY,), entries=("SC-P-001",), username="market_cw"):
     """A case of the market group decided today (its listings start today), filed, implemented, compiled."""
-    case = file_case(subjects=subjects, entries=entries)
+    case = file_case(username=username, subjects=subjects, entries=entries)
     complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
     determine("market_lead", only_task(case.id, "schedule_meeting"), days=days)
-    codes = issue_codes(case)
+    codes = issue_codes(case) if case.kind == "punishment" else {}
     complete("office1", only_task(case.id, "file_decision"), {})
     implement_all(case.id)
     complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})

@@ -212,7 +212,7 @@ def _whole_codes(listings) -> set[int]:
     return {lst.id for lst in listings if lst.subject.kind != "person" or own.get(lst.id)}
 
 
-def _entry(lst, measures, whole: set[int]) -> dict:
+def _entry(lst, measures, whole: set[int], punished: frozenset = frozenset()) -> dict:
     v = lst.catalog_version
     masked = lst.id not in whole
     return {"listing_id": lst.id, "list": "black" if lst.kind == "punishment" else "red", "subject_name": lst.subject.name,
@@ -226,7 +226,7 @@ def _entry(lst, measures, whole: set[int]) -> dict:
             "case_number": lst.decision_no if lst.source == "department" or not lst.case else lst.case.number,
             "decision_no": lst.decision_no, "source": lst.source, "period_start": lst.period_start,
             "period_end": lst.period_end, "status": lst.status, "ended_on": lst.ended_on, "end_reason": lst.end_reason,
-            "serious": bool(lst.serious),
+            "serious": bool(lst.serious), "incentives_withheld": lst.kind == "reward" and lst.subject_id in punished,
             "measures": measures.get(lst.id, []), "updated_at": lst.updated_at}
 
 
@@ -261,10 +261,11 @@ def list_changes(args, which):
     rows = listing_queries.changed_since(LIST_KINDS[which], args["since"], args["limit"], args["after_id"])
     measures = listing_queries.measures_of(rows)
     whole = _whole_codes(rows)
+    punished = listing_queries.punished_now([r.subject_id for r in rows if r.kind == "reward"])
     # (rows come oldest change first, then by id: the last one is where the next call goes on)
     until, until_id = (clock.as_utc(rows[-1].updated_at), rows[-1].id) if rows else (clock.as_utc(args["since"]), args["after_id"])
     return {"list": which, "since": args["since"], "until": until, "until_id": until_id,
-            "entries": [_entry(r, measures, whole) for r in rows]}
+            "entries": [_entry(r, measures, whole, punished) for r in rows]}
 
 
 # -- authentication, scopes and the call log ------------------------------------------------------------------

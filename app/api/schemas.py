@@ -54,6 +54,9 @@ class FindingOut(Schema):
     my_measures = fields.List(fields.Nested(MeasureOut), required=True)
     source = fields.String(required=True, metadata={"description": "case (joint determination) | department (a department's own list; "
                                                                    "case_number is then its document number)"})
+    incentives_withheld = fields.Boolean(required=True, metadata={
+        "description": "a red-list entry of a subject under joint punishment now: its incentives (green channel) are not "
+                       "granted while the punishment lasts (资府办发〔2017〕7号 五(一))"})
 
 
 class AnswerOut(Schema):
@@ -189,6 +192,9 @@ class ListEntryOut(Schema):
     ended_on = fields.Date(allow_none=True, required=True)
     end_reason = fields.String(allow_none=True, required=True, metadata={
         "description": "移出原因 once ended: expired | revoked | repaired | …"})
+    incentives_withheld = fields.Boolean(required=True, metadata={
+        "description": "a red-list entry whose subject is under joint punishment now: left off the red list as of today and "
+                       "its incentives not granted while the punishment lasts (资府办发〔2017〕7号 五(一))"})
     serious = fields.Boolean(required=True, metadata={
         "description": "on the serious-dishonesty list (严重失信主体名单, seed 003 8①): a black-list entry under a catalog "
                        "entry that marks serious dishonesty"})

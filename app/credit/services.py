@@ -27,6 +27,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS
 from app.listings.models import Listing, ListingUnit, lifted_by_decision
+from app.listings.queries import punished_now
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
 
@@ -51,13 +52,14 @@ CHECK_ROLES = (CASEWORKER, GROUP_LEAD, OFFICE)
 ACTIONS = ("refused", "restricted", "green_channel", "approved")
 
 
-def allowed_actions(kind: str, status: str, my_measures=True) -> tuple[str, ...]:
+def allowed_actions(kind: str, status: str, my_measures=True, withheld: bool = False) -> tuple[str, ...]:
     """What a unit may record for a listing as it stands: refusing or restricting on a black-list entry only while
     it is in effect (seed 001 二(三)2: suspended while an objection is handled; 二(三)1: no measure after repair),
     the green channel on a red-list entry in effect; approving always. Only with a measure of the unit's own on the
     listing (seed 001 二(一)1, 二(二)3: each unit within its duties, by the catalog and the decision): a unit
-    without one, or whose measures a decision on an objection or complaint lifted, approves."""
-    if status != "in_effect" or not my_measures:
+    without one, or whose measures a decision on an objection or complaint lifted, approves. `withheld`: a red-list
+    entry of a subject under joint punishment now, whose incentives are for the honest (seed 002 五(一) 对诚实守信者)."""
+    if status != "in_effect" or not my_measures or withheld:
         return ("approved",)
     return ("refused", "restricted", "approved") if kind == "punishment" else ("green_channel", "approved")
 
@@ -106,6 +108,9 @@ class Finding:
     my_measures: list[Measure] = field(default_factory=list)
     my_state: str | None = None  # where the asking unit's measures stand (applied, suspended, lifted...)
     source: str = "case"  # case (a joint determination) | department (a department's own list, imported)
+    # A red-list entry while the subject is under joint punishment in effect: its incentives are not granted (seed 002
+    # 五(一): 对诚实守信者…"绿色通道"); the entry stands and they come back when the punishment ends.
+    incentives_withheld: bool = False
 
 
 @dataclass
@@ -147,6 +152,14 @@ def normalise(code: str) -> tuple[str, str]:
     if kind == "enterprise" and len(compact) == 18 and compact[:17].isdigit() and not valid_as("enterprise", compact):
         kind = "person"  # 17 digits that are not a valid credit code either: a mistyped identity number, said as one
     return kind, normalise_code(kind, code, "code")
+
+
+def _withhold_incentives(findings: list[Finding]) -> list[Finding]:
+    if any(f.kind == "punishment" and f.status == "in_effect" for f in findings):
+        for f in findings:
+            if f.kind == "reward":
+                f.incentives_withheld = True
+    return findings
 
 
 def verdict(findings: list[Finding]) -> str:
@@ -250,7 +263,7 @@ def findings_for(subject_ids: list[int], unit_id: int) -> dict[int, list[Finding
     out: dict[int, list[Finding]] = {}
     for r in rows:
         out.setdefault(r.subject_id, []).append(_finding(r, measures.get(r.case_id, []) if r.case_id else [], unit_id))
-    return out
+    return {subject_id: _withhold_incentives(found) for subject_id, found in out.items()}
 
 
 def _subject_and_findings(code: str, unit_id: int):
@@ -267,7 +280,7 @@ def _subject_and_findings(code: str, unit_id: int):
         firsts.setdefault(r.id, r)
         if r.measure_code is not None:
             measures.setdefault(r.id, []).append((r.measure_code, r.measure_text))
-    return rows[0], [_finding(r, measures.get(listing_id, []), unit_id) for listing_id, r in firsts.items()]
+    return rows[0], _withhold_incentives([_finding(r, measures.get(listing_id, []), unit_id) for listing_id, r in firsts.items()])
 
 
 @functools.cache
@@ -425,6 +438,9 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
     if action != "approved" and not _had_measure(listing, requester.unit_id, row.at):
         raise DomainError(_l("Your unit applies no measure of this listing: it may record only that it approved the matter."),
                           "action")
+    if listing.kind == "reward" and action == "green_channel" and (row.verdict == "punished" or listing.subject_id in punished_now([listing.subject_id])):
+        raise DomainError(_l("The subject is under joint punishment: the incentives of its red-list entry are withheld "
+                             "meanwhile (they are for the honest: 资府办发〔2017〕7号 五(一))."), "action")
     if action not in set(allowed_actions(listing.kind, listing.status)) | set(allowed_actions(listing.kind, then)):
         raise DomainError(_l("The listing is %(status)s: your unit may not record “%(action)s” on its ground.",
                              # (the labels left lazy: the API says this in Chinese and English)

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from sqlalchemy import and_, func, literal_column, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import clock, text_search
 from app.auth.models import Unit
@@ -17,10 +17,39 @@ from app.pagination import paginate_clamped, paginate_rows
 from app.workdays.services import WorkCalendar, working_days_ago
 
 
+def _on_list(lst, day, today):
+    """The condition that listing `lst` (the model or an alias) is on its list on `day`: today, in effect now; an
+    earlier day, its period covered the day, it had not ended and was not suspended then (never a revoked one)."""
+    if day >= today:
+        return lst.status == "in_effect"
+    suspended = select(PeriodSuspension.id).where(
+        PeriodSuspension.listing_id == lst.id, PeriodSuspension.start <= day,
+        or_(PeriodSuspension.end.is_(None), PeriodSuspension.end > day))
+    return and_(lst.status != "revoked", lst.period_start <= day, or_(lst.ended_on.is_(None), lst.ended_on > day),
+                or_(lst.period_end.is_(None), lst.period_end >= day), ~suspended.exists())
+
+
+def _not_punished(day, today):
+    """For the red list: the subject is not under joint punishment on `day` (seed 002 五(一): the incentives are for the
+    honest; its red-list entry is left off the list while the punishment lasts, and comes back after)."""
+    black = aliased(Listing)
+    return ~select(black.id).where(black.subject_id == Listing.subject_id, black.kind == "punishment",
+                                   _on_list(black, day, today)).exists()
+
+
+def punished_now(subject_ids: list[int]) -> frozenset[int]:
+    """Of these subjects, those under joint punishment in effect now (one query)."""
+    if not subject_ids:
+        return frozenset()
+    return frozenset(db.session.scalars(select(Listing.subject_id).distinct().where(
+        Listing.subject_id.in_(set(subject_ids)), Listing.kind == "punishment", Listing.status == "in_effect")))
+
+
 def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious: bool = False):
     """Subjects under joint punishment (black list) or reward (red list) now: in effect, not suspended
-    (a suspended punishment is not applied, so it is not listed meanwhile). Newest first. `serious`: only the
-    serious-dishonesty list (严重失信主体名单, seed 003 8①), black-list entries whose catalog entry marks it."""
+    (a suspended punishment is not applied, so it is not listed meanwhile); on the red list, not while under joint
+    punishment. Newest first. `serious`: only the serious-dishonesty list (严重失信主体名单, seed 003 8①), black-list
+    entries whose catalog entry marks it."""
     stmt = (
         select(Listing)
         .join(Subject, Subject.id == Listing.subject_id)
@@ -29,6 +58,9 @@ def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious
         .where(Listing.kind == kind, Listing.status == "in_effect")
         .order_by(Listing.period_start.desc(), Listing.id.desc())
     )
+    if kind == "reward":
+        today = clock.today_local()
+        stmt = stmt.where(_not_punished(today, today))
     if serious:
         stmt = stmt.where(Listing.serious.is_(True))
     if text_search.normalise(q):
@@ -71,17 +103,11 @@ def _exchange_options(stmt):
 
 def listed_on(kind: str, day, today, page: int = 1, per_page: int = 500):
     """Listings on the list on `day`: today, those in effect now; an earlier day, those whose period covered it,
-    not ended before it and not suspended on it (revoked determinations never count)."""
-    stmt = select(Listing).where(Listing.kind == kind)
-    if day >= today:
-        stmt = stmt.where(Listing.status == "in_effect")
-    else:
-        suspended = select(PeriodSuspension.id).where(
-            PeriodSuspension.listing_id == Listing.id, PeriodSuspension.start <= day,
-            or_(PeriodSuspension.end.is_(None), PeriodSuspension.end > day))
-        stmt = stmt.where(Listing.status != "revoked", Listing.period_start <= day,
-                          or_(Listing.ended_on.is_(None), Listing.ended_on > day),
-                          or_(Listing.period_end.is_(None), Listing.period_end >= day), ~suspended.exists())
+    not ended before it and not suspended on it (revoked determinations never count). The red list leaves out a
+    subject under joint punishment that day (_not_punished)."""
+    stmt = select(Listing).where(Listing.kind == kind, _on_list(Listing, day, today))
+    if kind == "reward":
+        stmt = stmt.where(_not_punished(day, today))
     stmt = _exchange_options(stmt.order_by(Listing.period_start, Listing.id))
     return paginate_rows(stmt, page, per_page, scalars=True)
 
