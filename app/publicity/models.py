@@ -15,8 +15,10 @@ class PublicityEntry(db.Model):
     __tablename__ = "publicity_entry"
     __table_args__ = (
         UniqueConstraint("unit_id", "kind", "decision_no"),  # (a ledger sent again updates its rows)
-        Index("ix_publicity_unit_decided", "unit_id", "decided_on"),  # a unit's ledger, a month's figures
-        Index("ix_publicity_decided", "decided_on", "unit_id"),  # the month's figures of every unit
+        Index("ix_publicity_unit_decided", "unit_id", "decided_on"),  # a unit's ledger, newest decision first
+        Index("ix_publicity_decided", "decided_on", "unit_id"),  # every unit's ledger, newest decision first
+        Index("ix_publicity_due", "due_on", "unit_id"),  # the month's figures of every unit (by the last day to publish)
+        Index("ix_publicity_unit_due", "unit_id", "due_on"),  # a unit's ledger by the month its rows are due
         Index("ix_publicity_unpublished_due", "due_on", postgresql_where=db.text("published_on IS NULL"),
               sqlite_where=db.text("published_on IS NULL")),  # overdue and not yet published
     )

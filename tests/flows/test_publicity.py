@@ -67,7 +67,8 @@ def test_a_ledger_is_checked_whole_and_each_decision_gets_its_last_day_in_workin
     silent = {r["unit"] for r in figures if r["no_rows"]}
     assert "市税务局" in silent and "市财政局" in silent and "联席会议办公室" not in "".join(silent)
     assert all(r["total"] == 0 and r["rate"] is None for r in figures if r["no_rows"])
-    assert (market["total"], market["on_time"], market["late"], market["overdue"], market["pending"]) == (5, 1, 2, 0, 2)
+    # (counted by the month each is due: 许〔2026〕5号 of 20 November is due on 1 December, in December's figures)
+    assert (market["total"], market["on_time"], market["late"], market["overdue"], market["pending"]) == (4, 1, 2, 0, 1)
     assert market["rate"] == 33.3  # one of the three whose time is up
     assert services.entries(user("office1"), 1, only="late").total == 2
     assert services.entries(user("tax_cw"), 1).total == 0  # (another unit's ledger: not its own)
@@ -148,3 +149,24 @@ def test_the_templates_example_rows_sent_back_are_refused_not_counted_as_the_uni
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PublicityEntry)) == 0
     assert services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(real)) == (1, 0)  # (without them: filed)
+
+
+def test_a_decision_of_a_months_last_days_is_reported_late_in_the_month_it_was_due(org, clock):
+    """Seed 003 5 (月通报, 零迟报): the notice of a month, made once it is over, counts the decisions due in it. One made on
+    27 November, due in December and never published, is overdue in December's figures, not "within its time" in
+    November's and then in none."""
+    clock.move_to("2026-11-30T02:00:00+00:00")
+    services.import_ledger(user("market_cw"), "ledger.xlsx", _xlsx(
+        ["行政处罚", "罚〔2026〕9号", "戊公司", "2026-11-27", "", ""],
+        ["行政许可", "许〔2026〕3号", "己公司", "2026-11-02", "2026-11-05", ""]))
+    db.session.commit()
+    late = db.session.scalar(select(PublicityEntry).where(PublicityEntry.decision_no == "罚〔2026〕9号"))
+    assert late.due_on == date(2026, 12, 8)  # 7 working days after Friday 27 November
+    clock.move_to("2027-01-01T02:00:00+00:00")
+    market = unit_id("市市场监管局")
+    nov = {r["unit_id"]: r for r in services.figures(date(2026, 11, 1), date(2026, 11, 30))}[market]
+    dec = {r["unit_id"]: r for r in services.figures(date(2026, 12, 1), date(2026, 12, 31))}[market]
+    assert (nov["total"], nov["on_time"], nov["overdue"], nov["pending"]) == (1, 1, 0, 0)
+    assert (dec["total"], dec["on_time"], dec["overdue"], dec["pending"]) == (1, 0, 1, 0)
+    overdue = services.entries(user("office1"), 1, market, "overdue", "2026-12")
+    assert [e.decision_no for e in overdue.items] == ["罚〔2026〕9号"]
