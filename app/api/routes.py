@@ -30,6 +30,7 @@ from app.extensions import db, limiter
 from app.listings import queries as listing_queries
 from app.listings.models import Listing, Push
 from app.pagination import paginate_rows
+from app.supervision import services as supervision
 
 checks = Blueprint("api_checks", __name__, url_prefix="/api/v1", description="信用核查 (credit check) and its application record")
 pushes = Blueprint("api_pushes", __name__, url_prefix="/api/v1", description="Changes of measures pushed to the unit, and their confirmation")
@@ -195,7 +196,8 @@ LIST_KINDS = {"black": "punishment", "red": "reward"}
 def _cell(value):
     """A spreadsheet cell: lists joined, times as ISO text (Excel has no time zones)."""
     if isinstance(value, list):
-        return "；".join(value)
+        return "；".join(v if isinstance(v, str) else
+                        f"{v['unit']}：{labels.UNIT_MEASURE_STATE_LABELS.get(v['state'], v['state'])}" for v in value)
     if isinstance(value, datetime):
         return clock.as_utc(value).isoformat()
     return value
@@ -227,7 +229,10 @@ def _entry(lst, measures, whole: set[int], punished: frozenset = frozenset()) ->
             "decision_no": lst.decision_no, "source": lst.source, "period_start": lst.period_start,
             "period_end": lst.period_end, "status": lst.status, "ended_on": lst.ended_on, "end_reason": lst.end_reason,
             "serious": bool(lst.serious), "incentives_withheld": lst.kind == "reward" and lst.subject_id in punished,
-            "measures": measures.get(lst.id, []), "updated_at": lst.updated_at}
+            "measures": measures.get(lst.id, []),
+            "units": [{"unit": lu.unit.name, "state": lu.state, "updated_at": lu.updated_at}
+                      for lu in sorted(lst.units, key=lambda lu: lu.unit_id)],
+            "updated_at": lst.updated_at}
 
 
 @lists.route("/lists/<any(black, red):which>", methods=["GET"])
@@ -266,6 +271,18 @@ def list_changes(args, which):
     until, until_id = (clock.as_utc(rows[-1].updated_at), rows[-1].id) if rows else (clock.as_utc(args["since"]), args["after_id"])
     return {"list": which, "since": args["since"], "until": until, "until_id": until_id,
             "entries": [_entry(r, measures, whole, punished) for r in rows]}
+
+
+@lists.route("/typical-cases", methods=["GET"])
+@lists.arguments(s.TypicalArgs, location="query", error_status_code=400)
+@lists.response(200, s.TypicalListOut)
+@requires("lists")
+def typical_cases(args):
+    """Typical cases as published on the public page, newest first (seed 003 8① 典型案例…实时反馈市信用平台)"""
+    page = supervision.published_typical(args["page"], args["per_page"])
+    return {"total": page.total, "page": page.page, "entries": [
+        {"id": t.id, "title": t.published_title, "text": t.published_text, "unit": t.unit.name, "quarter": t.quarter,
+         "kind": t.case.kind if t.case else None, "published_at": t.published_at} for t in page.items]}
 
 
 # -- authentication, scopes and the call log ------------------------------------------------------------------

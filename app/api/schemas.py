@@ -163,6 +163,13 @@ class ChangesArgs(Schema):
                        "moment goes on where it stopped)"})
 
 
+class UnitStateOut(Schema):
+    unit = fields.String(required=True)
+    state = fields.String(required=True, metadata={
+        "description": "pending (not yet reported) | applied | cannot (cannot apply, with reasons on the case) | suspended | lifted"})
+    updated_at = fields.DateTime(required=True, metadata={"description": "when the unit last reported or confirmed"})
+
+
 class ListEntryOut(Schema):
     """The unified exchange format (seed 001 二(一)2: basic information, time and reason of the determination)."""
 
@@ -199,6 +206,9 @@ class ListEntryOut(Schema):
         "description": "on the serious-dishonesty list (严重失信主体名单, seed 003 8①): a black-list entry under a catalog "
                        "entry that marks serious dishonesty"})
     measures = fields.List(fields.String(), required=True)
+    units = fields.List(fields.Nested(UnitStateOut), required=True, metadata={
+        "description": "实施结果: where each implementing unit's measures stand, as it reported (seed 003 8① 实施结果…实时反馈); "
+                       "a unit's report changes `updated_at`, so the changes feed carries it"})
     updated_at = fields.DateTime(required=True)
 
 
@@ -208,6 +218,27 @@ class ListOut(Schema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     entries = fields.List(fields.Nested(ListEntryOut), required=True)
+
+
+class TypicalArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class TypicalOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "as published (personal data removed, persons as 王某)"})
+    unit = fields.String(required=True, metadata={"description": "the unit that submitted it"})
+    quarter = fields.String(required=True, metadata={"description": "e.g. 2026-Q4"})
+    kind = fields.String(allow_none=True, required=True, metadata={"description": "punishment | reward | department_list, or null"})
+    published_at = fields.DateTime(required=True)
+
+
+class TypicalListOut(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    entries = fields.List(fields.Nested(TypicalOut), required=True)
 
 
 class ChangesOut(Schema):

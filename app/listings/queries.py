@@ -98,7 +98,7 @@ def case_pushes(case_id: int, q: str = "", page: int = 1, per_page: int = SECTIO
 # -- the exchange with department and provincial systems (seed 001 二(一)2, seed 002 二(五)) -------------------
 def _exchange_options(stmt):
     return stmt.options(joinedload(Listing.subject), joinedload(Listing.catalog_version), joinedload(Listing.deciding_unit),
-                        joinedload(Listing.case))
+                        joinedload(Listing.case), selectinload(Listing.units).joinedload(ListingUnit.unit))
 
 
 def listed_on(kind: str, day, today, page: int = 1, per_page: int = 500):

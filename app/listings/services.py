@@ -152,15 +152,26 @@ _REPORT_UNIT = (  # (built once: three units report on every case)
     .where(_LU.c.listing_id.in_(select(Listing.id).where(Listing.case_id == bindparam("b_case"))),
            _LU.c.unit_id == bindparam("b_unit"), _LU.c.state == "pending")
     .values(state=bindparam("state"), updated_at=bindparam("updated_at")))
+_L = Listing.__table__
+_TOUCH_LISTINGS = (  # (the case's listings, each asked whether the unit applies it: by the unique (listing, unit) index)
+    _L.update()
+    .where(_L.c.case_id == bindparam("b_case"),
+           select(_LU.c.id).where(_LU.c.listing_id == _L.c.id, _LU.c.unit_id == bindparam("b_unit")).exists())
+    .values(updated_at=bindparam("updated_at")))
 
 
 def record_implementation(case: Case, unit_id: int, outcome: str) -> None:
     """A unit reported that it applied (or cannot apply) the measures: its listings of the case say so. One UPDATE
     (the task's other writes go out together at the end); the unit's loaded rows are read again."""
     flush_for(Listing, ListingUnit)
-    db.session.connection().execute(_REPORT_UNIT, {"b_case": case.id, "b_unit": unit_id, "updated_at": clock.now(),
-                                                   "state": "applied" if outcome == "applied" else "cannot"})
+    now = clock.now()
+    conn = db.session.connection()
+    conn.execute(_REPORT_UNIT, {"b_case": case.id, "b_unit": unit_id, "updated_at": now,
+                                "state": "applied" if outcome == "applied" else "cannot"})
+    # (the exchange's changes feed carries each unit's implementation result: seed 003 8① 实施结果…实时反馈)
+    conn.execute(_TOUCH_LISTINGS, {"b_case": case.id, "b_unit": unit_id, "updated_at": now})
     expire_loaded(ListingUnit, lambda lu: lu.get("unit_id") == unit_id, ("state", "updated_at"))
+    expire_loaded(Listing, lambda lst: lst.get("case_id") == case.id, ("updated_at",))
 
 
 # -- changes, each told to the listing's process --------------------------------------------------------------
@@ -383,6 +394,7 @@ def confirm_push(actor, push_row: Push, note: str) -> None:
     lu = db.session.scalar(select(ListingUnit).where(ListingUnit.listing_id == push_row.listing_id,
                                                      ListingUnit.unit_id == push_row.unit_id))
     lu.state, lu.updated_at = STATE_AFTER.get(push_row.action, lu.state), clock.now()
+    push_row.listing.updated_at = lu.updated_at  # (the exchange's changes feed carries the unit's confirmation)
     events.record(push_row.listing.case_id, EventType.PUSH_CONFIRMED, actor,
                   _details(push_row.listing, unit_id=push_row.unit_id, action=push_row.action, note=note))
 

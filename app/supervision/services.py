@@ -321,7 +321,7 @@ def listing_changed(listing, status: str, **_kw) -> None:
 
 
 def published_typical(page: int = 1, per_page: int = 20):
-    stmt = (select(TypicalCase).options(joinedload(TypicalCase.unit))
+    stmt = (select(TypicalCase).options(joinedload(TypicalCase.unit), joinedload(TypicalCase.case))
             .where(TypicalCase.published_at.is_not(None), TypicalCase.withdrawn_at.is_(None))
             .order_by(TypicalCase.published_at.desc(), TypicalCase.id.desc()))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

@@ -546,3 +546,42 @@ def test_a_service_accounts_name_is_in_the_systems_language_whatever_the_creator
     with current_app.test_request_context(), force_locale("en"):
         client_row, _token, _secret = clients.create(user("admin"), "住建系统", unit_id("市住房城乡建设局"), ["lists"], None)
     assert client_row.user.full_name == "住建系统（部门系统）"
+
+
+def test_the_units_implementation_results_and_typical_cases_reach_the_platform(client, org, clock, spec):
+    """Seed 003 8①: 实施结果和典型案例按流程实时反馈市信用平台. Each list entry says where every implementing unit's measures
+    stand; a unit's report moves the entry into the changes feed; published typical cases are served as the public page
+    shows them."""
+    from app.supervision import services as supervision
+    from tests.helpers import complete, determine, file_case, only_task, open_tasks
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=365)
+    complete("office1", only_task(case.id, "file_decision"), {})
+    _c, token, _s = make_client(scopes=["lists"])
+    [entry] = call(client, spec, "GET", "/api/v1/lists/black", token).get_json()["entries"]
+    assert {u["unit"]: u["state"] for u in entry["units"]} == {"市财政局": "pending", "市住房城乡建设局": "pending",
+                                                                "市市场监管局": "pending"}
+    clock.shift(timedelta(minutes=1))
+    since = call(client, spec, "GET", "/api/v1/lists/black/changes?since=2026-11-01T00:00:00%2B08:00", token).get_json()["until"]
+    finance = next(t for t in open_tasks(case.id, "implement") if t.unit_id == unit_id("市财政局"))
+    complete("finance_cw", finance, {"outcome": "applied", "report": "已嵌入政府采购系统。"})
+    clock.shift(timedelta(minutes=1))
+    [changed] = call(client, spec, "GET", f"/api/v1/lists/black/changes?since={since.replace('+', '%2B')}", token).get_json()["entries"]
+    assert {u["unit"]: u["state"] for u in changed["units"]}["市财政局"] == "applied"
+    resp = client.get("/api/v1/lists/black?format=xlsx", headers={"Authorization": f"Bearer {token}"})
+    rows = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
+    assert "市财政局：已实施" in rows[1][list(rows[0]).index("units")]
+
+    assert call(client, spec, "GET", "/api/v1/typical-cases", token).get_json() == {"total": 0, "page": 1, "entries": []}
+    for t in open_tasks(case.id, "implement"):
+        complete({"市住房城乡建设局": "housing_cw", "市市场监管局": "market_cw"}[next(
+            n for n in ("市住房城乡建设局", "市市场监管局") if unit_id(n) == t.unit_id)], t, {"outcome": "applied", "report": "ok"})
+    t = supervision.register_typical(user("market_cw"), case.number, "依法将该企业列入严重违法失信名单，三家单位联合惩戒，效果明显。")
+    supervision.publish_typical(user("office1"), t.id, "某企业被联合惩戒", "该企业因严重违法失信被联合惩戒，三家单位联合实施，效果明显。")
+    db.session.commit()
+    body = call(client, spec, "GET", "/api/v1/typical-cases", token).get_json()
+    assert body["total"] == 1 and body["entries"][0]["title"] == "某企业被联合惩戒" and body["entries"][0]["kind"] == "punishment"
+    _c2, checks_only, _s2 = make_client(scopes=["check"])
+    assert call(client, spec, "GET", "/api/v1/typical-cases", checks_only).status_code == 403
