@@ -1,5 +1,6 @@
 """Forms for the user tasks of bpmn/joint_punishment.bpmn. They check shape (required, lengths, choices);
 the services check the domain rules again, so a form is never the only guard."""
+import re
 from datetime import date
 
 from flask import current_app
@@ -128,6 +129,18 @@ class DeterminationForm(TaskForm):
                 self.meeting_date.data = date.fromisoformat(scheduled)
 
 
+def merged_bases(*texts) -> str:
+    """Legal bases from the case and its catalog entries, each provision once, in the order first given (the trigger
+    usually repeats its entry's basis: "A" and "A；B" read "A；B", not "A" then "A；B")."""
+    parts: list[str] = []
+    for text in texts:
+        for part in re.split(r"[；;\n]+", text or ""):
+            part = part.strip(" 。\t")
+            if part and part not in parts:
+                parts.append(part)
+    return "；".join(parts)
+
+
 class IssueNoticeForm(TaskForm):
     irreversible = True
     intended = TextAreaField(_l("Intended decision (measures and period)"), validators=[
@@ -141,8 +154,7 @@ class IssueNoticeForm(TaskForm):
         if not self.is_submitted():
             self.intended.data = intended_decision(case)
             self.grounds.data = case.facts
-            entries = "\n".join(f"{ce.catalog_version.legal_basis}" for ce in case.entries if ce.catalog_version.legal_basis)
-            self.legal_basis.data = "\n".join(x for x in (case.legal_basis, entries) if x)
+            self.legal_basis.data = merged_bases(case.legal_basis, *(ce.catalog_version.legal_basis for ce in case.entries))
 
 
 class ScheduleMeetingForm(TaskForm):

@@ -1,5 +1,5 @@
 """The applicant portal (申请人) and the public lists (no login)."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT, Unit
@@ -9,6 +9,7 @@ from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
 from app.cases.models import Subject
 from app.cases.routes import detail_with_draft
+from app.enums import CaseKind
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.form_errors import FORM_EXPIRED_KEPT, apply_errors, csrf_checked_by_form, csrf_failed
@@ -110,6 +111,10 @@ def objection(case_id):
 @csrf_checked_by_form
 def repair_application(case_id):
     data = queries.status_page(current_user, case_id)
+    if data["case"].kind != CaseKind.PUNISHMENT or data["case"].decision != "act":
+        # (an objection, a repair, a case not decided to act: no form to fill in only to be refused)
+        flash(_l("Credit repair is applied for under a decision to take joint punishment."), "info")
+        return redirect(url_for("portal.case", case_id=case_id))
     if data["left_out"]:
         flash(_l("The decision takes no joint punishment on this subject: there is nothing to repair."), "info")
         return redirect(url_for("portal.case", case_id=case_id))
@@ -146,7 +151,7 @@ def repair_application(case_id):
 def lists():
     kind = request.args.get("list", "punishment")
     if kind not in ("punishment", "serious", "reward", "repairs"):
-        kind = "punishment"
+        abort(404)  # (a list that does not exist, not the black list under another name)
     q = (request.args.get("q") or "").strip()[:60] or None
     if kind == "repairs":
         page = repair.published_results(q, page_number(request.args.get("page")))

@@ -128,6 +128,7 @@ def test_the_serving_unit_records_service_on_the_case_page(client, org, clock):
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "决定已于2026年11月23日（直接送达）送达您。" in html
     assert "拟认定事项告知书" in html and "认定决定现已作出，陈述申辩期已经结束" in html  # (the notice's words, dated by now)
+    assert "认定决定已作出，此期限不再适用" in html  # (the period's last day, said to be over)
     assert "期限至 2027年1月22日（自决定送达之日起计算）" in html
     # Once that day has passed the page says so instead of offering a form that would be refused.
     clock.move_to("2027-01-25T02:00:00+00:00")

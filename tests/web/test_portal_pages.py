@@ -668,3 +668,17 @@ def test_a_step_refused_by_the_service_says_to_correct_the_marked_fields_as_one_
         html = client.post(f"/tasks/{reply.task_id}", data={"csrf_token": csrf_from(page), **values}).get_data(as_text=True)
         assert html.count("请按提示修改标注的填写项") == 1, values
     assert "请选择解除措施的单位" in html and "is-invalid" in html
+
+
+def test_a_repair_form_is_offered_only_under_a_decision_to_punish_and_an_unknown_list_is_not_found(client, org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    obj = objections.file_objection(applicant, case.id, "处罚所依据的决定已被撤销。", [])
+    db.session.commit()
+    login(client, "applicant1")
+    resp = client.get(f"/portal/cases/{obj.id}/repair", follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert "信用修复须针对联合惩戒决定申请" in html and 'name="correction"' not in html
+    assert client.get(f"/portal/cases/{case.id}/repair").status_code == 200
+    assert client.get("/public/?list=xyz").status_code == 404
+    assert client.get("/public/?list=reward").status_code == 200
