@@ -330,17 +330,17 @@ def load_cases() -> None:
         c3 = _file("court_cw", [("person", "张某", "510402198503124568")], ["FIN-P-001"],
                    "张某失信被执行人", "张某有履行能力而拒不履行生效判决确定的给付义务。")
         tasks.complete(_user("pbc_lead"), _task(c3, "pre_review").task_id, {"outcome": "accept", "reasons": ""})
-    # ... its meeting is scheduled and the experts drawn; one has confirmed so far.
+    # ... the subject told of the intended determination (the statement period is running), its meeting scheduled after
+    # that period and the experts drawn; one has confirmed so far.
     with backdated(1):
-        tasks.complete(
-            _user("pbc_lead"), _task(c3, "schedule_meeting").task_id,
-            {"meeting_date": clock.today_local() + timedelta(days=7), "legal_count": 1, "industry_count": 2,
-             "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": "", "day_off": True,
-             "convened_unit_ids": sorted({*_concerned(c3), _unit("市中级人民法院").id, _unit("市税务局").id})},
-        )
-        # ... and told the subject of the intended determination: the statement period is running.
         tasks.complete(_user("pbc_lead"), _task(c3, "issue_notice").task_id,
                        {"intended": intended_decision(c3), "grounds": c3.facts, "legal_basis": c3.legal_basis})
+        tasks.complete(
+            _user("pbc_lead"), _task(c3, "schedule_meeting").task_id,
+            {"meeting_date": max(clock.today_local() + timedelta(days=7), dueprocess.heard_from(c3)), "legal_count": 1,
+             "industry_count": 2, "reserves": 1, "excluded_expert_ids": [], "exclusion_reason": "", "day_off": True,
+             "convened_unit_ids": sorted({*_concerned(c3), _unit("市中级人民法院").id, _unit("市税务局").id})},
+        )
         first = db.session.scalar(select(OpenTask).where(OpenTask.case_id == c3.id, OpenTask.bpmn_id == "respond_invitation"))
         tasks.complete(db.session.get(User, first.assignee_id), first.task_id, {"answer": "confirm", "reason": ""})
     # 4. Implementing: decision issued (the listing runs from that day) and filed, one unit has reported.

@@ -493,7 +493,7 @@ AUDIT_ENTITY_LABELS = {
     "group": _l("Specialist group"), "rule": _l("Deadline rule"), "calendar": _l("Holiday calendar"),
     "api_client": _l("API client"), "document_template": _l("Decision template"),
     "enterprise_count": _l("Number of enterprises in the city"),
-    "publicity_ledger": _l("双公示 ledger"), "publicity_entry": _l("双公示 entry"),
+    "publicity_ledger": _l("双公示 ledger"), "publicity_entry": _l("双公示 entry"), "typical_case": _l("Typical case"),
 }
 # What a security-log event concerns: an administered record, a case, or what an export contained.
 SECURITY_RECORD_LABELS = {
@@ -510,9 +510,12 @@ AUDIT_ACTION_LABELS = {
     "recovery_code_used": _l("recovery code used"), "two_factor_enrolled": _l("two-factor login set up"),
     "two_factor_reset": _l("two-factor login reset"), "two_factor_policy": _l("two-factor policy changed"),
     "unlock": _l("unlocked"), "accounts_initialised": _l("first administrators created"),
-    "import": _l("imported"), "withdraw": _l("withdrawn"),
+    "import": _l("imported"), "withdraw": _l("withdrawn"), "publish": _l("published"),
+    "end_listings": _l("punishments under it ended"),
 }
 AUDIT_FIELD_LABELS = {
+    "title": _l("Title"), "text": _l("Text"), "reason": _l("Reason"), "withdrawn": _l("Taken off the public page"),
+    "published_at": _l("Published"),
     "behaviour": _l("Behaviour"), "admin_unit_id": _l("Administering unit"), "admin_unit": _l("Administering unit"),
     "grounds": _l("Grounds"), "legal_basis": _l("Legal basis"), "measures": _l("Measures"),
     "measure_content": _l("Content of the measures"), "required_evidence": _l("Evidence required"),

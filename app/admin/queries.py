@@ -61,6 +61,8 @@ def readable_changes(rows: list[AdminChange]) -> list[dict]:
                 key = names[r.entity].get(int(key), key)
             except (TypeError, ValueError):
                 pass
+        elif r.entity == "rule":
+            key = labels.label(labels.DEADLINE_RULE_LABELS, key)
         out.append({"at": r.at, "actor": r.actor, "entity": labels.label(labels.AUDIT_ENTITY_LABELS, r.entity), "key": key,
                     "action": labels.label(labels.AUDIT_ACTION_LABELS, r.action), "reason": r.reason,
                     "before": fields(r.before), "after": fields(r.after)})

@@ -150,8 +150,8 @@ def schedule_meeting(ctx: TaskContext) -> dict:
     if heard and meeting_date < heard:
         # The subjects told of the intended determination may still state their case: a meeting before that would
         # decide without hearing them (the determination refuses it, so the experts would be drawn for nothing).
-        raise DomainError(_l("The subjects may state their case until the day before %(d)s: schedule the meeting on or "
-                             "after that day.", d=ShownDate(heard)), "meeting_date")
+        raise DomainError(_l("The subjects may state their case until %(last)s: schedule the meeting on %(d)s or later.",
+                             last=ShownDate(heard - timedelta(days=1)), d=ShownDate(heard)), "meeting_date")
     latest = max(clock.today_local(), heard or clock.today_local()) + timedelta(days=MAX_MEETING_AHEAD_DAYS)
     if meeting_date > latest:  # (experts are drawn and units convened for that day: months ahead, none could promise it)
         raise DomainError(_l("Schedule the meeting within %(n)s days (by %(d)s): the drawn experts and the convened units "

@@ -323,6 +323,8 @@ def test_the_office_takes_a_typical_case_off_the_public_page_with_its_reason(cli
     assert "某企业被联合惩戒" not in client.application.test_client().get("/public/typical").get_data(as_text=True)
     change = db.session.scalars(select(AdminChange).where(AdminChange.entity == "typical_case", AdminChange.action == "withdraw")).one()
     assert change.actor_id == user("office1").id and change.after == {"reason": "文字需要修改"}
+    trail = client.get("/admin/audit").get_data(as_text=True)  # (in words: no internal names)
+    assert "典型案例" in trail and "已撤回" in trail and "文字需要修改" in trail and "typical_case" not in trail
     other = client.application.test_client()
     login(other, "market_cw")
     own = other.get("/supervision/typical").get_data(as_text=True)
