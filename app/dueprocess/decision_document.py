@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import tracemalloc
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -33,6 +33,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.rights import repair
+from app.workdays.rules import current as current_rules
 from config import CALENDAR_DAY_RULES
 
 FONT = Path(__file__).resolve().parents[1] / "fonts" / "wqy-microhei-subset.ttf"
@@ -508,8 +509,11 @@ def save_template(actor, body: str, reason: str) -> None:
 
 
 def sample_context() -> dict:
-    """A decision with made-up content, to preview a template."""
+    """A decision with made-up content, to preview a template: the deadlines as the rules in force give them to a case
+    filed now, its period of 365 days running from today."""
     today = clock.today_local()
+    rules = current_rules()
+    reply, window, complaint = (rules.get(n) or {"days": ""} for n in ("objection_reply", "objection_window", "complaint_window"))
     return {"title": "联合惩戒决定书", "number": "市市场监管局信惩决〔2026〕1号",
             "case": {"number": "XL-2026-000001", "title": "某示例公司列入严重违法失信企业名单", "facts": "该公司提供虚假材料取得登记。",
                      "legal_basis": "《企业信息公示暂行条例》第十八条。"},
@@ -518,6 +522,8 @@ def sample_context() -> dict:
             "procedure": "联合奖惩工作程序", "entries": [{"code": "SC-P-001", "behaviour": "严重违法失信企业", "legal_basis": "示例依据"}],
             "statement_answer": "经核实，陈述申辩意见不予采纳。", "acted": True, "not_acted_reason": "", "punishment": True, "kind_words": "实施联合惩戒",
             "measures": [{"text": "限制参与政府采购", "unit": "市财政局"}], "period_days": 365, "period_start": _cn(today),
-            "period_end": _cn(today), "objection_reply_days": 5, "objection_window_days": 60, "complaint_window_days": 10,
-            "objection_reply_text": "5个工作日", "objection_window_text": "60日", "complaint_window_text": "10个工作日", "issued_on": _cn(today), "copies": "市财政局、市发展改革委",
+            "period_end": _cn(today + timedelta(days=364)), "objection_reply_days": reply.get("days", ""),
+            "objection_window_days": window.get("days", ""), "complaint_window_days": complaint.get("days", ""),
+            "objection_reply_text": _cn_days(reply, "objection_reply"), "objection_window_text": _cn_days(window, "objection_window"),
+            "complaint_window_text": _cn_days(complaint, "complaint_window"), "issued_on": _cn(today), "copies": "市财政局、市发展改革委",
             "repair_unit": "市市场监管局", "repair_min_days": 90}

@@ -439,3 +439,21 @@ def test_a_decision_unserved_after_seven_days_is_shown_late_to_its_unit_and_list
     _logout(client)
     login(client, "supervisor1")
     assert case.number not in client.get("/supervision/sla").get_data(as_text=True).split('id="unserved"')[1]
+
+
+def test_the_template_preview_states_the_rules_in_force_and_a_whole_period(org, clock):
+    from datetime import timedelta
+
+    from app import clock as app_clock
+    from app.dueprocess import decision_document
+    from app.workdays.rules import change, ensure_seeded
+    from tests.conftest import user
+
+    ensure_seeded()
+    change(user("admin"), "objection_window", 30, "working", "本地决定")
+    db.session.commit()
+    sample = decision_document.sample_context()
+    assert sample["objection_window_text"] == "30个工作日" and sample["objection_window_days"] == 30
+    today = app_clock.today_local()
+    assert sample["period_start"] != sample["period_end"]
+    assert sample["period_end"] == decision_document._cn(today + timedelta(days=364))

@@ -634,7 +634,9 @@ def test_rule_lengths_and_day_kinds_set_by_the_administrators_are_what_people_ar
     change(user("admin"), "objection_reply", 8, "working", "本地决定")
     change(user("admin"), "report_interval", 10, "working", "本地决定")
     db.session.commit()
-    assert "收到决定之日起30个工作日内" in client.get("/public/").get_data(as_text=True)
+    public = client.get("/public/").get_data(as_text=True)
+    # (the rule for decisions made now; one served earlier states its own, which the page points to first)
+    assert "送达您的决定书载明的期限内（按现行规则作出的决定，为收到决定之日起30个工作日内）" in public
     case, codes = in_effect_case()
     applicant_for(case, codes)
     login(client, "applicant1")
