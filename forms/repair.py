@@ -1,7 +1,11 @@
 """Forms for the user tasks of bpmn/credit_repair.bpmn."""
+from sqlalchemy import select
 from wtforms import MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.cases.models import CaseEvent
+from app.enums import EventType
+from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.rights.objections import open_objection
 from forms.fields import choices
@@ -36,6 +40,15 @@ class SupplementForm(TaskForm):
     has_files = True
     supplement = TextAreaField(_l("Supplementary explanation"), validators=[Optional(), Length(max=20000)])
     files = MultipleFileField(_l("Supplementary evidence"))
+
+    def prepare(self, case, units) -> None:
+        """What the reviewer asked for, above the form (it is otherwise only on the timeline, far below)."""
+        asked = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                          CaseEvent.type == EventType.REPAIR_REVIEWED)
+                                  .order_by(CaseEvent.seq.desc()).limit(1))
+        if asked is not None and (asked.details or {}).get("outcome") == "supplement":
+            self.notice_title = _l("What the reviewing unit asks you to supplement")
+            self.notice = (asked.details or {}).get("reasons", "")
 
 
 FORMS = {"repair.review": ReviewForm, "repair.supplement": SupplementForm}

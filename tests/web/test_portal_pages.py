@@ -684,3 +684,21 @@ def test_a_repair_form_is_offered_only_under_a_decision_to_punish_and_an_unknown
     assert client.get(f"/portal/cases/{case.id}/repair").status_code == 200
     assert client.get("/public/?list=xyz").status_code == 404
     assert client.get("/public/?list=reward").status_code == 200
+
+
+def test_the_supplement_form_says_what_the_reviewer_asked_for(client, org, clock):
+    from datetime import timedelta
+
+    from app.rights import repair
+    from tests.helpers import PDF, do, task_of
+
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.shift(timedelta(days=100))
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "supplement", "reasons": "请补充复查合格意见书扫描件。"})
+    login(client, "applicant1")
+    html = client.get(f"/tasks/{task_of(rep.id, 'supplement_repair').task_id}").get_data(as_text=True)
+    form = html.split('name="supplement"')[0]
+    assert "审核单位要求补充的材料" in form and "请补充复查合格意见书扫描件。" in form.split("审核单位要求补充的材料")[1]
