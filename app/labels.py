@@ -505,7 +505,7 @@ SECURITY_DETAIL_LABELS = {"rows": _l("Rows"), "action": _l("Action"), "two_facto
 AUDIT_ACTION_LABELS = {
     "create": _l("created"), "version": _l("new version"), "retire": _l("retired"), "deploy": _l("deployed"),
     "change": _l("changed"), "password_change": _l("changed own password"), "password_reset": _l("password reset"),
-    "set_day": _l("day set"), "complete_year": _l("year marked as entered"), "revoke": _l("revoked"),
+    "set_day": _l("day set"), "clear_day": _l("entry for the day removed"), "complete_year": _l("year marked as entered"), "revoke": _l("revoked"),
     "update": _l("updated"), "hand_over": _l("handed over to a successor"), "role_change": _l("role changed"),
     "recovery_code_used": _l("recovery code used"), "two_factor_enrolled": _l("two-factor login set up"),
     "two_factor_reset": _l("two-factor login reset"), "two_factor_policy": _l("two-factor policy changed"),

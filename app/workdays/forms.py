@@ -22,3 +22,7 @@ class DayForm(FlaskForm):
 
 class YearForm(FlaskForm):
     source = StringField(_l("The official notice"), validators=[DataRequired(message=_l("Name the notice the schedule comes from.")), Length(max=200)])
+
+
+class ClearDayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])

@@ -244,7 +244,8 @@ def year_days(year: int) -> list[dict]:
     while d <= last:
         work = cal.is_workday(d)
         if work != (d.weekday() < 5) or d in cal.overrides:
-            out.append({"day": d, "workday": work, "source": "table" if d in cal.overrides else "library"})
+            out.append({"day": d, "workday": work, "source": "table" if d in cal.overrides else "library",
+                        "name": cal.name_of(d)})
         d += timedelta(days=1)
     return out
 
@@ -256,6 +257,20 @@ def admin_set_day(actor, day: date, is_workday: bool, name: str):
     row = set_day(day, is_workday, name, actor)
     audit.record(actor, "calendar", day.isoformat(), "set_day", None, {"workday": is_workday, "name": name})
     return row
+
+
+def admin_clear_day(actor, day: date | None) -> None:
+    """An administrator's entry for a day removed (one made by mistake): the day is again what the published schedule,
+    or its weekday, makes it. Audited with what it was."""
+    require_role(actor, ADMIN)
+    row = db.session.get(CalendarDay, day) if day is not None else None
+    if row is None:
+        raise DomainError(_l("No entry for that day."), "day")
+    before = {"workday": row.is_workday, "name": row.name}
+    db.session.delete(row)
+    db.session.info.pop("work_calendar", None)  # deadlines counted after this in the transaction see the change
+    db.session.flush()
+    audit.record(actor, "calendar", day.isoformat(), "clear_day", before, None)
 
 
 def admin_complete_year(actor, year: int, source: str):

@@ -62,3 +62,27 @@ def test_the_missing_calendar_warning_appears_once_on_the_calendar_page(client, 
     assert "2028 年节假日安排尚未录入" not in html  # the page itself says it for the year it shows
     assert html.count("本年度尚无节假日安排") == 1  # said once, by the page itself
     assert "2028 年节假日安排尚未录入" in client.get("/admin/rules").get_data(as_text=True)
+
+
+def test_a_calendar_entry_made_by_mistake_is_removed_with_its_name_shown_and_audited(client, org, clock):
+    from datetime import date
+
+    from app.workdays.services import add_working_days
+
+    login(client, "admin")
+    page = client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    client.post("/admin/calendar?year=2026", data={"csrf_token": csrf_from(page), "d-day": "2026-12-31", "d-status": "off",
+                                                   "d-name": "测试"})
+    page = client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    row = page.split("2026年12月31日")[1][:600]
+    assert "测试" in row and "删除" in row
+    assert add_working_days(date(2026, 12, 30), 1)[0] == date(2027, 1, 1)  # (the 31st now a holiday)
+    resp = client.post("/admin/calendar/clear", data={"csrf_token": csrf_from(page), "c-day": "2026-12-31"}, follow_redirects=True)
+    assert "已删除" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert add_working_days(date(2026, 12, 30), 1)[0] == date(2026, 12, 31)
+    assert "2026年12月31日" not in client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    trail = visible_text(client.get("/admin/audit").get_data(as_text=True))
+    assert "已删除该日的设置" in trail and "clear_day" not in trail
+    resp = client.post("/admin/calendar/clear", data={"csrf_token": csrf_from(page), "c-day": "2026-12-31"}, follow_redirects=True)
+    assert "该日没有设置" in resp.get_data(as_text=True)
