@@ -51,10 +51,15 @@ def overview():
 @bp.route("/sla")
 @login_required
 def sla():
+    return _sla_page(NoticeForm())
+
+
+def _sla_page(form, kept: dict | None = None):
+    """`kept`: a notice the service or the form refused, shown again in its unit's row, open, as it was typed."""
     return render_template(
         "supervision/sla.html", by_unit=services.overdue_by_unit(current_user), by_step=services.overdue_by_step(current_user),
-        form=NoticeForm(), notices=services.all_notices(current_user), unserved=services.unserved_decisions(current_user),
-        service_days=current_app.config["DECISION_SERVICE_DAYS"], today=clock.today_local(),
+        form=form, notices=services.all_notices(current_user), unserved=services.unserved_decisions(current_user),
+        service_days=current_app.config["DECISION_SERVICE_DAYS"], today=clock.today_local(), kept=kept,
     )
 
 
@@ -67,12 +72,16 @@ def issue_notice():
             n = services.issue(current_user, form.unit_id.data, form.kind.data, form.text.data, form.on_date.data)
             db.session.commit()
             flash(_l("Issued to %(unit)s; it is on the timelines of %(n)s cases.", unit=n.unit.name, n=len(n.cases)), "success")
+            return redirect(url_for("supervision.sla"))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
     else:
         flash_form_errors(form)
-    return redirect(url_for("supervision.sla"))
+    # (refused: the page again with what was typed, in its unit's row, open; nothing is lost to a redirect)
+    kept = {"unit_id": request.form.get("unit_id", type=int), "kind": request.form.get("kind") or "",
+            "on_date": request.form.get("on_date") or "", "text": request.form.get("text") or ""}
+    return _sla_page(form, kept)
 
 
 @bp.route("/my-notices", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Overdue work by unit and by step (checked against figures computed by hand), and notices/summons:
 only supervisors issue them, the unit sees and acknowledges them, and they stay on the cases' timelines."""
+import re
 
 from sqlalchemy import select
 
@@ -77,3 +78,21 @@ def test_the_overdue_page_has_one_form_per_unit_without_repeated_ids(client, org
     assert html.count('action="/supervision/notices"') == 2
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_a_refused_notice_is_shown_again_as_it_was_typed_in_its_units_row(client, org, clock):
+    file_case()
+    clock.move_to("2026-12-03T02:00:00+00:00")
+    login(client, "supervisor1")
+    page = client.get("/supervision/sla").get_data(as_text=True)
+    resp = client.post("/supervision/notices", data={"csrf_token": csrf_from(page), "unit_id": unit_id("市市场监管局"),
+                                                     "kind": "summons", "on_date": "2026-12-09", "text": ""})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "请填写通报（约谈）内容" in html
+    marker = f'name="unit_id" value="{unit_id("市市场监管局")}"'
+    row = html.split(marker)[0].rsplit("<details", 1)[1]
+    assert row.startswith(" open")
+    form = html.split(marker)[1].split("</form>")[0]
+    assert 'value="summons" id="kind-' in form and re.search(r'value="summons"[^>]*checked', form)
+    assert 'value="2026-12-09"' in form
+    assert db.session.scalar(select(Notice.id)) is None
