@@ -53,9 +53,3 @@ def as_utc(dt: datetime | None) -> datetime | None:
         return dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(timezone.utc)
 
-
-def days_overdue(due_at: datetime | None) -> int:
-    """Whole local days past a deadline (0 when not yet due or without one)."""
-    if due_at is None:
-        return 0
-    return max((today_local() - local_date(due_at)).days, 0)

@@ -14,7 +14,7 @@ from app.i18n import lazy_gettext as _l
 from app.labels import PUSH_ACTION_LABELS
 from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_clamped, paginate_rows
-from app.workdays.services import WorkCalendar, working_days_ago
+from app.workdays.services import WorkCalendar, working_days_ago, working_days_late
 
 
 def _on_list(lst, day, today):
@@ -180,7 +180,8 @@ def unserved_decisions(today, days: int, limit: int = 100) -> list:
     if not rows:
         return []
     cal = WorkCalendar(rows[0][0].decided_on, today + timedelta(days=days * 2 + 30))
-    return [(listing, number, unit, (today - cal.add(listing.decided_on, days)).days) for listing, number, unit in rows]
+    return [(listing, number, unit, working_days_late(cal.add(listing.decided_on, days), today, cal))
+            for listing, number, unit in rows]
 
 
 def suspended_notes(case_ids: list[int]) -> dict[int, str]:

@@ -25,6 +25,7 @@ from app.labels import CASE_KIND_LABELS, STATUS_LABELS, label, step
 from app.supervision import monitoring
 from app.supervision.models import Report
 from app.supervision.monitoring import Period
+from app.workdays.services import working_days_overdue
 
 
 def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
@@ -160,7 +161,7 @@ def referenced_shas() -> set[str]:
 
 def export_rows(rows, dates: bool = False) -> list[list]:
     """Case list rows for CSV/XLSX: number, title, type, status, filing unit, subjects, current steps with their units,
-    earliest deadline (local time; a date-time cell where `dates`, text in a CSV), days overdue."""
+    earliest deadline (local time; a date-time cell where `dates`, text in a CSV), working days overdue."""
     def shown(due):
         if not due:
             return ""
@@ -168,7 +169,7 @@ def export_rows(rows, dates: bool = False) -> list[list]:
         return local.replace(tzinfo=None, microsecond=0) if dates else local.strftime("%Y-%m-%d %H:%M")
 
     return [[c.number, c.title, label(CASE_KIND_LABELS, c.kind), label(STATUS_LABELS, c.status),
-             c.initiating_unit.name if c.initiating_unit else "", subjects, steps, shown(due), clock.days_overdue(due)]
+             c.initiating_unit.name if c.initiating_unit else "", subjects, steps, shown(due), working_days_overdue(due)]
             for c, due, steps, subjects in rows]
 
 

@@ -175,7 +175,7 @@ def export(fmt):
         [(c, due, "；".join(step(t.bpmn_id, t.name) + (f"（{t.unit.name}）" if t.unit else "") for t in tasks[c.id]) + more(tasks[c.id]),
           "、".join(s.name for s in subjects[c.id]) + more(subjects[c.id]))
          for c, due in page.items], dates=fmt == "xlsx")
-    header = ["案件编号", "标题", "类型", "状态", "申报单位", "当事主体", "当前环节（承办单位）", "最早办理时限", "超期天数"]
+    header = ["案件编号", "标题", "类型", "状态", "申报单位", "当事主体", "当前环节（承办单位）", "最早办理时限", "超期工作日"]
     security_log.record_export(current_user, request.remote_addr, "case_list", len(rows), fmt)
     if fmt == "csv":
         return Response(report_service.to_csv(header, rows), mimetype="text/csv",

@@ -198,6 +198,21 @@ def working_days_between(first: date, last: date) -> int:
     return sign * count
 
 
+def working_days_late(last_day: date | None, today: date | None = None, cal: "WorkCalendar | None" = None) -> int:
+    """Working days from a last day to today (0 if not past it): deadlines are counted in working days, and so is how
+    far past one a step is. `cal`: a calendar already read for the span (a list of rows reads one)."""
+    today = today or clock.today_local()
+    if last_day is None or today <= last_day:
+        return 0
+    cal = cal or WorkCalendar(last_day, today)
+    return sum(1 for i in range(1, (today - last_day).days + 1) if cal.is_workday(last_day + timedelta(days=i)))
+
+
+def working_days_overdue(due_at: datetime | None) -> int:
+    """Working days past a deadline (0 when not yet due or without one); the calendar is read once per transaction."""
+    return working_days_late(clock.local_date(due_at)) if due_at is not None else 0
+
+
 def set_day(day: date, is_workday: bool, name: str = "", actor=None) -> CalendarDay:
     row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
     db.session.info.pop("work_calendar", None)  # deadlines counted after this in the transaction see the change

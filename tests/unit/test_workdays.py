@@ -80,3 +80,15 @@ def test_cli_enters_next_years_schedule_and_ends_the_fallback(ctx):
     assert result.exit_code == 0, result.output
     assert year_source(2027) == "entered" and years_without_schedule(date(2026, 11, 23)) == []
     assert add_working_days(date(2026, 12, 31), 1) == (date(2027, 1, 4), False)
+
+
+def test_how_far_past_a_deadline_is_counted_in_working_days(ctx):
+    from app.workdays.services import working_days_late
+
+    # Due Monday 30 November 2026; on Monday 7 December a week has passed: 5 working days, not 7.
+    assert working_days_late(date(2026, 11, 30), date(2026, 12, 7)) == 5
+    # Due on the eve of National Day 2026: the holiday week (1–7 Oct) counts nothing; 8 and 9 Oct and the working
+    # Saturday 10 Oct count.
+    assert working_days_late(date(2026, 9, 30), date(2026, 10, 10)) == 3
+    assert working_days_late(date(2026, 12, 7), date(2026, 12, 7)) == 0
+    assert working_days_late(date(2026, 12, 8), date(2026, 12, 7)) == 0 and working_days_late(None, date(2026, 12, 7)) == 0
