@@ -19,7 +19,8 @@ def _deploy_problem(exc: BpmnError) -> str:
     elif exc.kind == "unknown":
         lead = _l("its process id is not one this system runs (a new id would deploy a process nothing starts)")
     elif exc.kind == "expression":
-        lead = _l("a condition or script in it is not valid Python")
+        lead = _l("a condition or script in it is not valid Python, or does what expressions may not (import, names or "
+                  "attributes beginning with an underscore, functions such as open, getattr or eval)")
     elif exc.kind == "bpmn":
         lead = _l("it is not valid BPMN 2.0 (line %(line)s)", line=exc.line) if exc.line else _l("it is not valid BPMN 2.0")
     else:

@@ -29,6 +29,9 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine.expressions import environment_globals
+from app.engine.expressions import problems as expression_problems
+
 _real_datetime = _timer_module.datetime
 
 
@@ -115,10 +118,10 @@ def state_json(dct: dict) -> str:
 # Spec (de)serialization uses the standard converters.
 _spec_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
-# Expression environment. Restricted builtins are not a sandbox: only administrators deploy BPMN.
-# Functions the app exposes to BPMN expressions (e.g. period_end_for) are added with
-# register_script_functions before any workflow runs.
-_script_engine = PythonScriptEngine(environment=TaskDataEnvironment({}))
+# Expression environment: the safe builtins only (engine.expressions, whose policy deployment and loading check), and
+# the functions the app exposes to BPMN expressions (e.g. listings_active), added with register_script_functions
+# before any workflow runs.
+_script_engine = PythonScriptEngine(environment=TaskDataEnvironment(environment_globals({})))
 
 
 class Evaluated(Exception):
@@ -204,13 +207,18 @@ def _expressions(spec) -> list[tuple[str, str, str]]:
 
 
 def _syntax_errors(spec, filename: str) -> list[str]:
-    """Expressions that are not Python: refused at deploy time (they failed only when a case reached them)."""
+    """Expressions that are not Python, or do what expressions may not (engine.expressions): refused at deploy time
+    (they failed only when a case reached them) and when a deployed version is loaded to run."""
     errors = []
     for task, mode, source in _expressions(spec):
         try:
             compile(source, f"{filename}:{task}", mode)
         except (SyntaxError, ValueError) as exc:
             errors.append(f"{task}: {source.strip()[:200]!r}: {exc.msg if isinstance(exc, SyntaxError) else exc}")
+            continue
+        refused = expression_problems(source, mode)
+        if refused:
+            errors.append(f"{task}: {source.strip()[:200]!r}: may not use {', '.join(refused)}")
     return errors
 
 
@@ -226,7 +234,7 @@ def parse_bpmn(xml: bytes, filename: str) -> list[ParsedProcess]:
             subs = parser.get_subprocess_specs(pid)
             bad = [e for s in (spec, *subs.values()) for e in _syntax_errors(s, filename)]
             if bad:
-                raise BpmnError(f"{filename}: expressions that are not Python: " + "; ".join(bad), "expression")
+                raise BpmnError(f"{filename}: expressions that are not Python or not allowed: " + "; ".join(bad), "expression")
             dct = {
                 "spec": _spec_serializer.to_dict(spec),
                 "subprocess_specs": {k: _spec_serializer.to_dict(v) for k, v in subs.items()},
@@ -309,6 +317,9 @@ class Engine:
         dct = json.loads(spec_json)
         spec = _spec_serializer.from_dict(dct["spec"])
         subs = {k: _spec_serializer.from_dict(v) for k, v in dct["subprocess_specs"].items()}
+        bad = [e for s in (spec, *subs.values()) for e in _syntax_errors(s, "deployed version")]
+        if bad:  # (deployed before the expression policy: not run)
+            raise BpmnError("expressions that are not allowed: " + "; ".join(bad), "expression")
         return Specs(spec, subs, lanes_of(xml))
 
     # -- lifecycle ---------------------------------------------------------------------------------

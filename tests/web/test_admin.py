@@ -202,6 +202,17 @@ def test_bpmn_upload_accepted_and_refused(client, org, clock):
         html = client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(bad), "jp.bpmn")},
                            content_type="multipart/form-data").get_data(as_text=True)
         assert lead in html and db.session.scalar(select(func.count(ProcessVersion.id))) == n + 1
+    # The system administrator deploys models but has no part in cases (三员分立): an expression that could run any Python
+    # (import, dunder attributes, open/getattr/eval) is refused, so a model cannot read the data or the keys.
+    for evil in (b"__import__('os').system('id') or review_outcome == 'return'",
+                 b"().__class__.__bases__[0].__subclasses__() and review_outcome == 'return'",
+                 b"open('/etc/passwd') and review_outcome == 'return'",
+                 b"getattr(review_outcome, 'upper') and review_outcome == 'return'",
+                 b"'{0.__class__}'.format(review_outcome) and review_outcome == 'return'"):
+        html = client.post("/admin/processes", data={"csrf_token": csrf_from(page), "file": (
+            io.BytesIO(BPMN.read_bytes().replace(b"review_outcome == 'return'", evil, 1)), "jp.bpmn")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+        assert "表达式不允许" in html and db.session.scalar(select(func.count(ProcessVersion.id))) == n + 1, evil
 
 
 def test_users_units_and_permissions(client, org, clock):
