@@ -4,9 +4,20 @@ public lists, the pushes to units, the credit check and the exchange API), its p
 `init_app` wires it into the case runtime: listings start when a decision is issued; the messages other
 processes throw (an objection suspends its subject's listing, a repair ends it) reach the listing's process;
 the listing's process names its status and throws the pushes that become the units' confirmation tasks."""
+from app.auth.models import CASEWORKER, GROUP_LEAD, OFFICE
 from app.cases import hooks
+from app.cases.access import names_a_person
 from app.engine.runner import register_script_functions
-from app.listings import queries, routes, services, tasks, withdrawal
+from app.listings import imports, queries, routes, services, tasks, withdrawal
+
+
+def _list_files_visible(actor, attachments) -> set[int]:
+    """A department's list as uploaded prints its persons' identity numbers whole: read by the units' staff who see the
+    case (those that apply the measures need them), not by supervisors or the administrator, who read the case page with
+    the numbers masked, where the list names a person. Each opening is a whole-number view in the security log."""
+    if actor.role in (OFFICE, CASEWORKER, GROUP_LEAD):
+        return {a.id for a in attachments}
+    return {a.id for a in attachments if not names_a_person(a)}
 
 
 def _section(actor, case, view) -> dict:
@@ -33,6 +44,8 @@ def init_app(app) -> None:
     hooks.register_case_section(_section, paged=True)
     hooks.register_list_note(queries.suspended_notes)
     hooks.register_task_rows("listings.confirm_push", queries.push_task_rows)
+    hooks.register_identity_document(imports.LIST_FILE)
+    hooks.register_attachment_rule(imports.LIST_FILE, _list_files_visible)
     register_script_functions(services.SCRIPT_FUNCTIONS)
     app.register_blueprint(routes.bp)
     app.register_blueprint(routes.staff_bp)

@@ -36,6 +36,7 @@ from app.workdays.rules import current as current_rules
 
 PROCESS_ID = "department_list"
 LISTING_PROCESS = "listing"
+LIST_FILE = "department_list"  # (the purpose of the uploaded list kept on its record: it prints identity numbers whole)
 UPLOADERS = (CASEWORKER, GROUP_LEAD, OFFICE)  # (not the system administrator: 三员分立, no business work)
 MAX_ROWS = 5000
 MAX_PERIOD_DAYS = 1825  # the longest period a catalog entry may set
@@ -280,7 +281,7 @@ def _record(actor, rows: list[Row], upload) -> Case:
         units.append(m["unit_id"])
     events.record(case.id, EventType.DEPARTMENT_LIST_IMPORTED, actor,
                   {"filename": upload.filename, "rows": len(rows), "entry": entry.code})
-    attachments.store(case.id, actor, [upload], "department_list", field="file")
+    attachments.store(case.id, actor, [upload], LIST_FILE, field="file")
     runtime.start(case, PROCESS_ID, {"case_id": case.id}, actor)
     for row in rows:
         _listing(actor, case, row, version, sorted(set(units)))

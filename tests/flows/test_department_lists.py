@@ -205,3 +205,25 @@ def test_a_list_the_office_imported_for_a_department_is_objected_to_at_that_depa
     company, person = db.session.scalars(select(Listing).where(Listing.case_id == record.id).order_by(Listing.id)).all()
     assert [s.id for s in objections.paper_candidates(user("market_cw"), record)] == [company.subject_id, person.subject_id]
     assert objections.paper_candidates(user("tax_cw"), record) is None
+
+
+def test_the_uploaded_list_naming_a_person_is_kept_from_supervisors_and_the_administrator(client, org, clock):
+    """The file prints identity numbers whole: the case page masks them for supervisors and the administrator, so the
+    file is not theirs to download; the units' staff download it, each opening a whole-number view in the security log."""
+    from app.cases.models import Attachment
+    from app.security_log.models import SecurityEvent
+    from tests.conftest import login
+
+    [record] = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(PERSON))
+    db.session.commit()
+    att = db.session.scalar(select(Attachment).where(Attachment.case_id == record.id, Attachment.purpose == imports.LIST_FILE))
+    url = f"/cases/{record.id}/files/{att.id}"
+    for who in ("supervisor1", "admin"):
+        other = client.application.test_client()
+        login(other, who)
+        assert other.get(f"/cases/{record.id}").status_code == 200 and other.get(url).status_code == 404, who
+    login(client, "market_cw")
+    assert client.get(url).status_code == 200
+    logged = db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "full_code_view",
+                                                            SecurityEvent.entity == "attachment")).all()
+    assert [e.entity_key for e in logged] == [str(att.id)]
