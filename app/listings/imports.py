@@ -28,7 +28,7 @@ from app.dates import cell_date
 from app.enums import CaseKind, EventType, SubjectKind
 from app.errors import DomainError
 from app.exports import TableTooLarge, xlsx_rows
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.invisible import strip_invisible
 from app.listings.models import Listing, ListingUnit
@@ -211,6 +211,8 @@ def import_list(actor, filename: str, data: bytes) -> list[Case]:
         else:
             rows.append(row)
     if not errors:
+        # (the same list sent twice at once, or from two sessions: the second waits here, then finds the first's rows)
+        lock_row(Unit, actor.unit_id)
         errors = _clashes(rows)
     if errors:
         head = _l("Nothing was imported: %(n)s rows have errors.", n=len(errors))
@@ -225,6 +227,10 @@ def _clashes(rows: list[Row]) -> list[tuple[None, str]]:
     """Rows naming a subject whose registration ended, or already imported (same document, entry and subject)."""
     codes = {r.code for r in rows}
     known = {s.code: s for s in db.session.scalars(select(Subject).where(Subject.code.in_(codes)))} if codes else {}
+    # (the determinations already listed for these subjects, in one query: not one per row of a 5,000-row list)
+    listed = set(db.session.execute(select(Listing.subject_id, Listing.decision_no).where(
+        Listing.subject_id.in_([s.id for s in known.values()]), Listing.status.in_(("in_effect", "suspended"))))) \
+        if known else set()
     out = []
     for r in rows:
         s = known.get(r.code)
@@ -239,8 +245,7 @@ def _clashes(rows: list[Row]) -> list[tuple[None, str]]:
         elif s.status != "active":
             out.append((None, str(_l("Row %(n)s: %(name)s was deregistered or merged; list the body that now bears its record.",
                                      n=r.n, name=s.name))))
-        elif db.session.scalar(select(Listing.id).where(Listing.subject_id == s.id, Listing.decision_no == r.document,
-                                                        Listing.status.in_(("in_effect", "suspended")))):
+        elif (s.id, r.document) in listed:
             out.append((None, str(_l("Row %(n)s: this determination (%(doc)s) is listed already.", n=r.n, doc=r.document))))
     return out
 

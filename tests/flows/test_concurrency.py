@@ -405,3 +405,20 @@ def test_a_typical_case_sent_twice_at_once_is_registered_once(org, clock, app):
 
     assert _all_at_once(app, [register, register, register]) == ["ok", "refused", "refused"]
     assert db.session.scalar(select(func.count()).select_from(TypicalCase)) == 1
+
+
+@pytest.mark.real_commits
+def test_a_department_list_sent_several_times_at_once_is_imported_once(org, clock, app):
+    """Security campaign: four uploads of the same list at once imported it four times (four listings of one subject
+    under one document, four pushes to every unit)."""
+    from app.cases.models import Case
+    from app.listings import imports
+    from tests.flows.test_department_lists import PERSON, _xlsx
+
+    data = _xlsx(PERSON)
+
+    def upload():
+        imports.import_list(user("market_cw"), "list.xlsx", data)
+
+    assert _all_at_once(app, [upload, upload, upload, upload]) == ["ok", "refused", "refused", "refused"]
+    assert db.session.scalar(select(func.count()).where(Case.kind == "department_list")) == 1
