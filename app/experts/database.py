@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app import file_checks
 from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User
@@ -80,6 +80,16 @@ def _validate(e: ExpertIn) -> list[tuple[str, str]]:
     return errors
 
 
+def _one_writer_at_a_time() -> None:
+    """Experts are added one transaction at a time past this point, so that the same expert sent twice at once (a
+    double click, two managers) is found by the second: the draw would take one person for two. PostgreSQL: an
+    advisory lock; SQLite: its write lock, taken by an UPDATE that changes nothing."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('xinlian expert database'))"))
+    else:
+        db.session.execute(text('UPDATE "expert" SET name = name WHERE 1 = 0'))
+
+
 def create(actor, e: ExpertIn, username: str | None = None) -> tuple[Expert, str | None]:
     """Create an expert (and optionally a login). Returns (expert, initial password or None)."""
     require_role(actor, *MANAGERS)
@@ -89,6 +99,10 @@ def create(actor, e: ExpertIn, username: str | None = None) -> tuple[Expert, str
             errors.append(("username", _l("This username is taken.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)
+    _one_writer_at_a_time()
+    if db.session.scalar(select(Expert.id).where(Expert.name == e.name.strip(), Expert.affiliation == e.affiliation.strip())):
+        # (the draw would take one person for two: the form sent twice, or the expert entered again)
+        raise DomainError(_l("This expert (the same name and affiliation) is already in the database."), "name")
     expert = Expert(name=e.name.strip(), fields=sorted(set(e.fields)), affiliation=e.affiliation.strip(),
                     affiliated_unit_id=e.affiliated_unit_id, affiliated_subject_code=e.affiliated_subject_code or None,
                     contact=e.contact.strip(), active=e.active)
@@ -160,6 +174,7 @@ def import_file(actor, filename: str, data: bytes) -> list[Expert]:
     if "name" not in header or "fields" not in header:
         raise DomainError(_l("The first row must name the columns, including 姓名 (name) and 领域 (fields)."), "file")
     units = {u.name: u.id for u in db.session.scalars(select(Unit))}
+    _one_writer_at_a_time()
     existing = {(e.name, e.affiliation) for e in db.session.scalars(select(Expert))}
     errors, parsed, seen = [], [], set()
     for number, row in enumerate(rows[1:], start=2):

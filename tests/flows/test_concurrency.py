@@ -422,3 +422,23 @@ def test_a_department_list_sent_several_times_at_once_is_imported_once(org, cloc
 
     assert _all_at_once(app, [upload, upload, upload, upload]) == ["ok", "refused", "refused", "refused"]
     assert db.session.scalar(select(func.count()).where(Case.kind == "department_list")) == 1
+
+
+@pytest.mark.real_commits
+def test_the_same_expert_added_several_times_at_once_is_added_once(org, clock, app):
+    """Security campaign: five posts of the new-expert form at once made five experts (the draw would take one person
+    for several), and five imports of one row made two."""
+    from app.experts import database
+    from app.experts.models import Expert
+
+    def add():
+        database.create(user("office1"), database.ExpertIn("竞态专家", ["legal"], "某大学", None, None, "", True))
+
+    assert _all_at_once(app, [add, add, add]) == ["ok", "refused", "refused"]
+    csv = "姓名,领域,工作单位,是否在库\n竞态专家二,法律,某大学,是\n".encode()
+
+    def load():
+        database.import_file(user("office1"), "e.csv", csv)
+
+    assert _all_at_once(app, [load, load, load]) == ["ok", "refused", "refused"]
+    assert db.session.scalar(select(func.count()).where(Expert.name.in_(["竞态专家", "竞态专家二"]))) == 2
