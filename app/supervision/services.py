@@ -89,6 +89,11 @@ def issue(actor, unit_id: int, kind: str, text: str, on_date: date | None) -> No
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise DomainError(_l("No such unit."), "unit_id")
+    lock_row(Unit, unit_id)  # (the form sent twice, or from two sessions at once: the second finds the first)
+    if db.session.scalar(select(Notice.id).where(Notice.unit_id == unit_id, Notice.kind == kind, Notice.on_date == on_date,
+                                                 Notice.text == text.strip())):
+        raise DomainError(_l("This notice has been issued already (the same unit, kind, date and text): the form was sent "
+                             "twice."), "text")
     case_ids = list(db.session.scalars(
         select(OpenTask.case_id).where(OpenTask.unit_id == unit_id, OpenTask.due_at < clock.now()).distinct()
     ))

@@ -442,3 +442,26 @@ def test_the_same_expert_added_several_times_at_once_is_added_once(org, clock, a
 
     assert _all_at_once(app, [load, load, load]) == ["ok", "refused", "refused"]
     assert db.session.scalar(select(func.count()).where(Expert.name.in_(["竞态专家", "竞态专家二"]))) == 2
+
+
+@pytest.mark.real_commits
+def test_a_notice_sent_several_times_at_once_is_issued_once(org, clock, app):
+    from app.supervision import services as supervision
+    from app.supervision.models import Notice
+    from tests.helpers import unit_id
+
+    market = unit_id("市市场监管局")
+
+    def issue():
+        supervision.issue(user("supervisor1"), market, "summons", "请说明预审超期原因。", clock_today())
+
+    def clock_today():
+        from app import clock as app_clock
+
+        return app_clock.today_local()
+
+    assert _all_at_once(app, [issue, issue, issue]) == ["ok", "refused", "refused"]
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 1
+    with pytest.raises(DomainError, match="sent twice|两次"):  # (and one after the other)
+        issue()
+    db.session.rollback()
