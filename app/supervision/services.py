@@ -198,10 +198,11 @@ _VALID_ONLY = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])|(?<!\d)1[3-9]\d{9}(
 
 
 def _disguised(text: str) -> list[str]:
-    """Identity and mobile numbers written in Chinese numerals (五一〇四〇二…) or split by slashes (138/1234/5678).
+    """Identity and mobile numbers written in Chinese numerals (五一〇四〇二…) or split by slashes, long dashes, commas or
+    enumeration commas (138/1234/5678, 138—1234—5678, 138，1234，5678).
     Dates and ranges written so would read as long numbers too, so only a number that is one is reported: an identity
     number whose check character holds, a mobile number of exactly eleven digits."""
-    t = re.sub(r"(?<=\d)[\s\-－_＿.·()（）/／]+(?=[\dXx])", "", text.translate(_CN_DIGITS))
+    t = re.sub(r"(?<=\d)[\s\-－_＿.·()（）/／—–―~～，,、；;:：]+(?=[\dXx])", "", text.translate(_CN_DIGITS))
     return [m for m in _VALID_ONLY.findall(t) if len(m) == 11 or valid_as("person", m)]
 
 

@@ -182,7 +182,9 @@ def test_any_unit_submits_typical_cases_and_the_office_publishes_them_without_pe
                    "邮箱 zhang@example．cn", "电话 028-12345678", "座机(0812)3345678",
                    "510402_19850312_4568", "138＿0013＿8000", "联系电话１３８００１３８０００", "０８１２－３３３４４４４",
                    # (in Chinese numerals, or split by slashes: reported where the number is one)
-                   "五一〇四〇二一九八五〇三一二四五六八", "电话一三八〇〇一三八〇〇〇", "510402/19850312/4568", "138/0013/8000"):
+                   "五一〇四〇二一九八五〇三一二四五六八", "电话一三八〇〇一三八〇〇〇", "510402/19850312/4568", "138/0013/8000",
+                   # (long dashes, commas, enumeration commas: the security campaign published these)
+                   "510402—19850312—4568", "138—1234—5678", "138，1234，5678", "138、1234、5678", "510402，19850312，4568"):
         with pytest.raises(DomainError):
             supervision.publish_typical(user("office1"), t.id, t.title, f"某公司法定代表人张某（{hidden}）组织虚假宣传，经认定后联合惩戒。")
         db.session.rollback()
