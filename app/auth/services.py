@@ -34,6 +34,7 @@ from app.auth.permissions import not_a_service_account, require_keeper, require_
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.labels import ROLE_LABELS, label
 from app.security_log import services as security_log
 
 UNIT_KINDS = (UNIT_MEMBER, UNIT_OFFICE, UNIT_COUNTY, UNIT_OTHER)
@@ -450,6 +451,12 @@ def change_role(actor, user: User, role: str, reason: str) -> None:
     before = user.role
     if before == role:
         return
+    if before in ADMIN_ROLES and user.active and not db.session.scalar(select(User.id).where(
+            User.role == before, User.active.is_(True), User.id != user.id).limit(1)):
+        # (三员分立 needs each of the three: without an auditor nobody reads the log; without a system administrator
+        # nobody manages accounts — and that role moved to the office would see whole identity numbers)
+        raise DomainError(_l("This user is the only active %(role)s: give the role to another user first.",
+                             role=label(ROLE_LABELS, before)), "role")
     user.role = role
     end_sessions(user)
     _left_post(actor, user)  # (tasks claimed in the old role are released)

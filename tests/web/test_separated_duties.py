@@ -147,3 +147,23 @@ def test_no_account_holds_two_administrator_roles():
     from app.auth.models import ADMIN_ROLES
 
     assert len(set(ADMIN_ROLES)) == 3 and isinstance(User.role.type.length, int)  # one role column: one role each
+
+
+def test_the_last_holder_of_an_administrator_role_keeps_it(client, org, clock):
+    """Security campaign: the security administrator moved the only auditor to caseworker and the only system
+    administrator to the office (whole identity numbers). Each of the three must stay held."""
+    login(client, "secadmin")
+    page = client.get("/admin/security").get_data(as_text=True)
+    for name, to in (("auditor", "caseworker"), ("admin", "office")):
+        resp = client.post(f"/admin/security/{user(name).id}/role", follow_redirects=True,
+                           data={"csrf_token": csrf_from(page), "role": to, "reason": "岗位调整"})
+        assert "唯一" in resp.get_data(as_text=True), name
+        db.session.expire_all()
+        assert user(name).role in ("audit_admin", "admin"), name
+    # Another auditor appointed first: then the first may move.
+    cw = user("tax_cw")
+    client.post(f"/admin/security/{cw.id}/role", data={"csrf_token": csrf_from(page), "role": "audit_admin", "reason": "新任审计员"})
+    client.post(f"/admin/security/{user('auditor').id}/role", data={"csrf_token": csrf_from(page), "role": "caseworker",
+                                                                     "reason": "调岗"})
+    db.session.expire_all()
+    assert user("auditor").role == "caseworker" and user("tax_cw").role == "audit_admin"
