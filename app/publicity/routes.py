@@ -18,6 +18,7 @@ from app.cases.attachments import uploads_from
 from app.errors import DomainError
 from app.exports import XLSX
 from app.extensions import db
+from app.form_errors import csrf_failed, flash_form_errors
 from app.i18n import lazy_gettext as _l
 from app.pagination import page_number
 from app.publicity import services
@@ -75,7 +76,10 @@ def ledger():
 def withdraw(entry_id):
     form = WithdrawForm()
     if not form.validate_on_submit():
-        flash(_l("The form expired or was sent twice. Please try again."), "danger")
+        if csrf_failed(form):
+            flash(_l("The form expired or was sent twice. Please try again."), "danger")
+        else:  # (the reason's own message: too long)
+            flash_form_errors(form)
         return redirect(url_for("publicity.ledger"))
     try:
         entry = services.withdraw(current_user, entry_id, form.reason.data)

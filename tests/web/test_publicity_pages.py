@@ -54,6 +54,9 @@ def test_a_row_entered_by_mistake_is_withdrawn_with_its_reason_kept(client, org,
     entry = db.session.scalar(select(PublicityEntry))
     refused = client.post(f"/publicity/{entry.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": " "}, follow_redirects=True)
     assert "请说明撤回理由" in refused.get_data(as_text=True) and db.session.get(PublicityEntry, entry.id) is not None
+    too_long = client.post(f"/publicity/{entry.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": "错" * 501},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "500" in too_long and "表单已过期" not in too_long and db.session.get(PublicityEntry, entry.id) is not None
     done = client.post(f"/publicity/{entry.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": "文书号录入错误"},
                        follow_redirects=True)
     assert "已从台账撤回" in done.get_data(as_text=True) and db.session.scalar(select(PublicityEntry)) is None
