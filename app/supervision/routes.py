@@ -209,7 +209,7 @@ def typical():
 @login_required
 def publish_typical(typical_id):
     """The office publishes a typical case on the public page (text cleared of personal data)."""
-    try:
+    def publish():
         _t, masked = services.publish_typical(current_user, typical_id, request.form.get("title", ""),
                                               request.form.get("text", ""))
         db.session.commit()
@@ -217,22 +217,26 @@ def publish_typical(typical_id):
         if masked:
             flash(_l("Natural persons are shown as on the public lists: %(names)s.",
                      names="、".join(f"{n} → {services.mask_person(n)}" for n in masked)), "info")
-    except DomainError as exc:
-        db.session.rollback()
-        if isinstance(exc, PermissionDenied):
-            raise
-        flash(exc.message, "danger")
-    return redirect(url_for("supervision.typical", _anchor=f"typical-{typical_id}"))
+
+    return _office_typical_action(typical_id, publish)
 
 
 @bp.route("/typical/<int:typical_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_typical(typical_id):
     """The office takes a published typical case off the public page, with its reason."""
-    try:
+    def withdraw():
         services.withdraw_typical(current_user, typical_id, request.form.get("reason", ""))
         db.session.commit()
         flash(_l("Taken off the public page of typical cases."), "success")
+
+    return _office_typical_action(typical_id, withdraw)
+
+
+def _office_typical_action(typical_id: int, action):
+    """Run the office's action on a typical case; a refusal is said on the page, back at the case's entry."""
+    try:
+        action()
     except DomainError as exc:
         db.session.rollback()
         if isinstance(exc, PermissionDenied):

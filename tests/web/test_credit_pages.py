@@ -114,13 +114,18 @@ def test_a_repaired_listing_reads_as_no_longer_applying_not_as_applied(client, o
     db.session.commit()
     do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予"})
     db.session.commit()
+    measures = _finance_desk_measures(client, "CG-2027-001")
+    assert "措施不再适用" in measures and "已实施" not in measures
+
+
+def _finance_desk_measures(client, matter_no: str) -> str:
+    """The finance bureau's desk checks the company: the part of the answer about its own measures."""
     login(client, "finance_cw")
     page = client.get("/check/").get_data(as_text=True)
     resp = client.post("/check/", data={"csrf_token": csrf_from(page), "code": CODE, "matter_type": "procurement",
-                                        "matter_no": "CG-2027-001"})
+                                        "matter_no": matter_no})
     html = client.get(resp.headers["Location"]).get_data(as_text=True)
-    measures = html.split("本单位实施的措施")[1][:400]
-    assert "措施不再适用" in measures and "已实施" not in measures
+    return html.split("本单位实施的措施")[1][:600]
 
 
 def test_a_suspended_listing_does_not_read_as_applied_before_the_unit_confirms(client, org, clock):
@@ -131,10 +136,5 @@ def test_a_suspended_listing_does_not_read_as_applied_before_the_unit_confirms(c
     case, codes = in_effect_case()
     objections.file_objection(applicant_for(case, codes), case.id, "处罚所依据的决定已被撤销。", [])
     db.session.commit()
-    login(client, "finance_cw")
-    page = client.get("/check/").get_data(as_text=True)
-    resp = client.post("/check/", data={"csrf_token": csrf_from(page), "code": CODE, "matter_type": "procurement",
-                                        "matter_no": "CG-2027-002"})
-    html = client.get(resp.headers["Location"]).get_data(as_text=True)
-    measures = html.split("本单位实施的措施")[1][:600]
+    measures = _finance_desk_measures(client, "CG-2027-002")
     assert "暂停通知待本单位确认" in measures and "已实施" not in measures and "暂停" in measures
