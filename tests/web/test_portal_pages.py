@@ -702,3 +702,13 @@ def test_the_supplement_form_says_what_the_reviewer_asked_for(client, org, clock
     html = client.get(f"/tasks/{task_of(rep.id, 'supplement_repair').task_id}").get_data(as_text=True)
     form = html.split('name="supplement"')[0]
     assert "审核单位要求补充的材料" in form and "请补充复查合格意见书扫描件。" in form.split("审核单位要求补充的材料")[1]
+
+
+def test_the_applicants_confirmation_speaks_to_them_not_of_a_workflow_step(client, org, clock):
+    from tests.helpers import objection_rejected, task_of
+
+    case, codes = in_effect_case()
+    _applicant, obj = objection_rejected(case, codes)
+    login(client, "applicant1")
+    page = client.get(f"/tasks/{task_of(obj.id, 'applicant_next').task_id}").get_data(as_text=True)
+    assert 'data-confirm="确定提交吗？提交后无法撤回。"' in page and "本环节" not in page
