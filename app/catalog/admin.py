@@ -13,7 +13,7 @@ from app import clock, file_checks, labels
 from app.audit import services as audit
 from app.auth.models import ADMIN, OFFICE, SpecialistGroup, Unit
 from app.auth.permissions import require_role
-from app.catalog.models import KINDS, CatalogEntry, CatalogVersion
+from app.catalog.models import KINDS, CatalogEntry, CatalogVersion, measure_line
 from app.errors import DomainError
 from app.exports import MAX_SHEET_ROWS, TableTooLarge, append_row, xlsx_rows
 from app.extensions import db
@@ -53,7 +53,7 @@ class EntryIn:
     admin_unit: str
     grounds: str
     legal_basis: str
-    measures: str  # one per line: code|text|unit name
+    measures: str  # one per line: code|text|unit name, and for a local supplement |the decision that sets it
     measure_content: str
     required_evidence: str
     default_period_days: str | int
@@ -89,10 +89,16 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
         lines = []
     for n, line in enumerate(lines, start=1):
         parts = [p.strip() for p in line.split("|")]
-        if len(parts) != 3 or not all(parts):
-            errors.append((prefix + "measures", str(_l("Measure line %(n)s: write code|text|implementing unit.", n=n))))
+        if len(parts) not in (3, 4) or not all(parts):
+            errors.append((prefix + "measures", str(_l("Measure line %(n)s: write code|text|implementing unit (and, for a "
+                                                         "measure the city adds, |the decision that sets it).", n=n))))
             continue
-        code, text, unit = parts
+        code, text, unit = parts[:3]
+        basis = parts[3] if len(parts) == 4 else ""
+        if len(basis) > 200:
+            errors.append((prefix + "measures", str(_l("Measure line %(n)s: the decision that sets it has at most 200 "
+                                                         "characters.", n=n))))
+            continue
         if len(code) > 40 or len(text) > MAX_MEASURE_TEXT:
             errors.append((prefix + "measures", str(_l("Measure line %(n)s: a code of at most 40 characters and a text of at "
                                                          "most %(max)s.", n=n, max=MAX_MEASURE_TEXT))))
@@ -108,7 +114,7 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
             errors.append((prefix + "measures", str(_l("Measure line %(n)s: code %(code)s is used twice.", n=n, code=code))))
             continue
         seen.add(code)
-        measures.append({"code": code, "text": text, "unit_id": units[unit]})
+        measures.append({"code": code, "text": text, "unit_id": units[unit], **({"basis": basis} if basis else {})})
     if not measures and len(lines_all) <= MAX_MEASURES:  # (too many is said already: not also "none")
         errors.append((prefix + "measures", str(_l("List at least one measure."))))
     for f, limit in (("behaviour", 200), *((f, MAX_TEXT) for f in LONG_TEXTS)):
@@ -188,6 +194,22 @@ def _add_version(actor, entry: CatalogEntry, data: dict, reason: str) -> Catalog
     return v
 
 
+def _unmarked_supplement(version: CatalogVersion | None, data: dict):
+    """严格执行全国失信惩戒措施基础清单 (seed 003 1): on an entry of the national basic list, a measure the list did not give
+    (new, or its text changed) is the city's own supplement, which names the decision that sets it (补充清单); added
+    unmarked it would read as national. The message naming such measures, or None."""
+    if version is None or not version.source == "national" == data["source"]:
+        return None
+    before = {m["code"]: m for m in version.measures}
+    unmarked = [m["code"] for m in data["measures"]
+                if not m.get("basis") and (m["code"] not in before or before[m["code"]]["text"] != m["text"])]
+    if not unmarked:
+        return None
+    return _l("%(codes)s: not on the national basic list as it stood. A measure the city adds to an entry of the national list "
+              "is a local supplement: write the decision that sets it after its unit (code|text|unit|decision).",
+              codes="、".join(unmarked))
+
+
 def revise(actor, entry: CatalogEntry, e: EntryIn, reason: str) -> CatalogVersion:
     """A change makes a new version; cases keep citing the version they were filed under."""
     require_role(actor, *MANAGERS)
@@ -198,6 +220,9 @@ def revise(actor, entry: CatalogEntry, e: EntryIn, reason: str) -> CatalogVersio
         errors.append(("reason", str(_l("Say why the entry changes (law, institution, correction)."))))
     if errors:
         raise DomainError(errors[0][1], errors=errors)
+    unmarked = _unmarked_supplement(entry.current_version, data)
+    if unmarked:
+        raise DomainError(unmarked, "measures")
     current = _snapshot(entry.current_version)
     if current == {k: data[k] for k in current} and entry.kind == data["kind"] and entry.group_id == data["group_id"]:
         raise DomainError(_l("Nothing changed."))
@@ -237,7 +262,7 @@ def diff(a: CatalogVersion, b: CatalogVersion) -> list[dict]:
 
     def text(v, f):
         if f == "measures":
-            return "\n".join(f"{m['code']} {m['text']}（{units.get(m['unit_id'], m['unit_id'])}）" for m in v.measures)
+            return "\n".join(measure_line(m, units) for m in v.measures)
         if f == "admin_unit":
             return units.get(v.admin_unit_id, "")
         if f == "source":
@@ -259,7 +284,8 @@ def entry_in_from_version(v: CatalogVersion) -> EntryIn:
     return EntryIn(
         kind=v.entry.kind, group=v.entry.group.name, behaviour=v.behaviour, admin_unit=units.get(v.admin_unit_id, ""),
         grounds=v.grounds, legal_basis=v.legal_basis,
-        measures="\n".join(f"{m['code']}|{m['text']}|{units.get(m['unit_id'], '')}" for m in v.measures),
+        measures="\n".join("|".join((m["code"], m["text"], units.get(m["unit_id"], ""), *([m["basis"]] if m.get("basis") else [])))
+                            for m in v.measures),
         measure_content=v.measure_content, required_evidence=v.required_evidence, default_period_days=v.default_period_days,
         source=v.source, source_document=v.source_document, serious=v.serious,
     )
@@ -316,6 +342,9 @@ def import_xlsx(actor, data: bytes, reason: str) -> tuple[int, int]:
             v = known.current_version  # an old file says nothing of these: they stay as they are
             entry_in.source, entry_in.source_document, entry_in.serious = v.source, v.source_document, v.serious
         data_, errs = _parse(entry_in)
+        unmarked = _unmarked_supplement(known.current_version, data_) if known is not None and not errs else None
+        if unmarked:
+            errs.append(("measures", str(unmarked)))
         if not code or len(code) > 40:
             errs.insert(0, ("code", str(_l("Give the entry a code of at most 40 characters."))))
         elif db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == code, CatalogEntry.retired_at.is_not(None))):

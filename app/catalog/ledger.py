@@ -12,7 +12,7 @@ from app import clock, labels
 from app.audit.models import AdminChange
 from app.auth.models import ADMIN, OFFICE, SUPERVISOR, Unit, User
 from app.auth.permissions import require_role
-from app.catalog.models import CatalogEntry, CatalogVersion
+from app.catalog.models import CatalogEntry, CatalogVersion, measure_line
 from app.errors import DomainError
 from app.exports import xlsx_bytes
 from app.extensions import db
@@ -48,7 +48,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def _measures(v: CatalogVersion | None, units: dict) -> dict[str, str]:
-    return {m["code"]: f"{m['code']} {m['text']}（{units.get(m['unit_id'], m['unit_id'])}）" for m in (v.measures if v else [])}
+    return {m["code"]: measure_line(m, units) for m in (v.measures if v else [])}
 
 
 def rows(actor, month: str) -> list[Row]:

@@ -63,3 +63,10 @@ class CatalogVersion(db.Model):
 
     def measure(self, code: str) -> dict | None:
         return next((m for m in self.measures if m["code"] == code), None)
+
+
+def measure_line(m: dict, units: dict) -> str:
+    """A measure as the catalog's pages and ledger read it: code, text, unit, and for a local supplement to an entry of
+    the national basic list the decision that sets it."""
+    line = f"{m['code']} {m['text']}（{units.get(m['unit_id'], m['unit_id'])}）"
+    return f"{line}［本市补充：{m['basis']}］" if m.get("basis") else line

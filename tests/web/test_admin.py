@@ -36,7 +36,10 @@ def test_catalog_edit_makes_a_version_and_cases_keep_citing_theirs(client, org, 
     page = client.get(f"/admin/catalog/{eid}").get_data(as_text=True)
     resp = client.post(f"/admin/catalog/{eid}", data=entry_form(page, behaviour="被列入严重违法失信名单（修订）", reason=""))
     assert resp.status_code == 200 and "请说明修改原因（法律法规、机构职能变化或更正）。" in resp.get_data(as_text=True)
-    client.post(f"/admin/catalog/{eid}", data=entry_form(page, behaviour="被列入严重违法失信名单（修订）", reason="依据新规修订"))
+    # (a national entry: the measure the form's text gives anew is marked as the city's own, with its decision)
+    client.post(f"/admin/catalog/{eid}", data=entry_form(page, behaviour="被列入严重违法失信名单（修订）", reason="依据新规修订",
+                                                         measures="M1|限制参与政府采购活动|市财政局\n"
+                                                                  "M2|列为重点监管对象|市市场监管局|攀府发〔2026〕1号"))
     versions = db.session.scalars(select(CatalogVersion).where(CatalogVersion.entry_id == eid).order_by(CatalogVersion.version_no)).all()
     assert [v.version_no for v in versions] == [1, 2] and versions[1].change_reason == "依据新规修订"
     assert old.entries[0].catalog_version_id == versions[0].id
@@ -349,3 +352,30 @@ def test_the_monthly_catalog_ledger_lists_changes_and_measures_cleaned_up(client
     sup = client.application.test_client()
     login(sup, "market_cw")
     assert sup.get("/admin/catalog/ledger").status_code == 403
+
+
+def test_a_measure_added_to_a_national_entry_names_the_local_decision_that_sets_it(client, org, clock):
+    """Seed 003 1: 严格执行全国失信惩戒措施基础清单…编制补充清单. A measure added to an entry of the national basic list is a
+    local supplement and names its decision; unmarked it was saved as national."""
+    import pytest
+
+    from app.catalog import admin as catalog
+    from app.errors import DomainError
+
+    office = user("office1")
+    sc1 = db.session.get(CatalogEntry, entry_id("SC-P-001"))
+    assert sc1.current_version.source == "national"
+    e = catalog.entry_in_from_version(sc1.current_version)
+    added = "M9|限制其参与本市优质民办学校招生|市市场监管局"
+    e.measures = e.measures + "\n" + added
+    with pytest.raises(DomainError, match="M9"):
+        catalog.revise(office, sc1, e, "本市补充措施")
+    db.session.rollback()
+    e.measures = e.measures.replace(added, added + "|攀府发〔2026〕9号")
+    v = catalog.revise(office, sc1, e, "本市补充措施")
+    db.session.commit()
+    assert v.source == "national" and v.measure("M9")["basis"] == "攀府发〔2026〕9号"
+    assert catalog.entry_in_from_version(v).measures.splitlines()[-1] == added + "|攀府发〔2026〕9号"  # (edited again as given)
+    login(client, "office1")
+    html = client.get("/admin/catalog/ledger?month=2026-11").get_data(as_text=True)
+    assert "M9 限制其参与本市优质民办学校招生（市市场监管局）［本市补充：攀府发〔2026〕9号］" in html
