@@ -144,5 +144,5 @@ def test_admin_edits_catalog_unit_user_and_deadline_rule(people):
     # 5. Every change is on the record of administrative changes.
     open_admin(admin, "管理操作记录")
     record = admin.locator("main table tbody")
-    for text in ("按新修订的公布管理办法补充列入情形。", "东区税务局", "e2e_tax_cw2", "pre_review"):
+    for text in ("按新修订的公布管理办法补充列入情形。", "东区税务局", "e2e_tax_cw2", "预审时限"):  # (the rule by its name)
         expect(record.get_by_role("row").filter(has_text=text).first).to_contain_text("系统管理员")

@@ -109,6 +109,7 @@ IRREVERSIBLE_STEPS = {"告知当事人拟认定事项", "联席办确定认定�
                       "受理举报并交办责任单位", "核查举报并处理", "审核目录事项建议", "汇总报送数据并结束报送",
                       "接受答复或提出投诉", "接受部分成立的答复或向联席办投诉"}
 CONFIRMATION = "确定提交本环节吗？提交后无法撤回。"
+APPLICANT_CONFIRMATION = "确定提交吗？提交后无法撤回。"  # (the applicant is not told of a workflow step)
 
 
 # In the browser: why the task form would not be submitted, when the only reason is a multiple-choice field
@@ -142,7 +143,7 @@ def _press_submit(page: Page, step: str) -> bool:
         page.wait_for_load_state()
     finally:
         page.remove_listener("dialog", accept)
-    assert messages in ([], [CONFIRMATION]), messages
+    assert messages in ([], [CONFIRMATION], [APPLICANT_CONFIRMATION]), messages
     return bool(messages) or bool(blocked)
 
 
