@@ -29,7 +29,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine.expressions import environment_globals
+from app.engine.expressions import SAFE_BUILTINS, enforce
 from app.engine.expressions import problems as expression_problems
 
 _real_datetime = _timer_module.datetime
@@ -118,10 +118,24 @@ def state_json(dct: dict) -> str:
 # Spec (de)serialization uses the standard converters.
 _spec_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
-# Expression environment: the safe builtins only (engine.expressions, whose policy deployment and loading check), and
-# the functions the app exposes to BPMN expressions (e.g. listings_active), added with register_script_functions
-# before any workflow runs.
-_script_engine = PythonScriptEngine(environment=TaskDataEnvironment(environment_globals({})))
+# Expression environment: every expression held to engine.expressions' policy where it is evaluated (deployment and
+# loading check it too, to refuse a model early), with the safe builtins only, and the functions the app exposes to
+# BPMN expressions (e.g. listings_active), added with register_script_functions before any workflow runs.
+class PolicedEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's task-data environment, holding every expression and script to the policy where it is evaluated
+    (whatever part of a model it comes from: conditions, scripts, timers, message payloads and correlations, loop and
+    multi-instance expressions), each evaluation with builtins of its own (a script cannot change another's)."""
+
+    def evaluate(self, expression, context, external_context=None):
+        enforce(expression, "eval")
+        return super().evaluate(expression, context, {**(external_context or {}), "__builtins__": dict(SAFE_BUILTINS)})
+
+    def execute(self, script, context, external_context=None):
+        enforce(script, "exec")
+        return super().execute(script, context, {**(external_context or {}), "__builtins__": dict(SAFE_BUILTINS)})
+
+
+_script_engine = PythonScriptEngine(environment=PolicedEnvironment({}))
 
 
 class Evaluated(Exception):
@@ -200,9 +214,17 @@ def _expressions(spec) -> list[tuple[str, str, str]]:
         for attr in ("script", "prescript", "postscript"):
             if isinstance(getattr(ts, attr, None), str) and getattr(ts, attr).strip():
                 out.append((name, "exec", getattr(ts, attr)))
-        expression = getattr(getattr(ts, "event_definition", None), "expression", None)
+        event = getattr(ts, "event_definition", None)
+        expression = getattr(event, "expression", None)
         if isinstance(expression, str) and expression.strip():
             out.append((name, "eval", expression))
+        # (loop and multi-instance expressions, and message correlations: evaluated too, so checked too)
+        for attr in ("cardinality", "condition"):
+            if isinstance(getattr(ts, attr, None), str) and getattr(ts, attr).strip():
+                out.append((name, "eval", getattr(ts, attr)))
+        for prop in getattr(event, "correlation_properties", None) or []:
+            if isinstance(getattr(prop, "retrieval_expression", None), str):
+                out.append((name, "eval", prop.retrieval_expression))
     return out
 
 

@@ -3,7 +3,7 @@ administrator deploys models but has no part in cases (三员分立)."""
 import pytest
 
 from app.engine import runner
-from app.engine.expressions import problems
+from app.engine.expressions import SAFE_BUILTINS, ExpressionRefused, problems
 
 
 @pytest.mark.parametrize("source", [
@@ -42,13 +42,26 @@ def test_scripts_may_not_import_define_or_loop_for_ever():
     assert "while" in problems("while True:\n    pass", "exec")
 
 
-def test_evaluation_has_only_the_safe_builtins():
+def test_evaluation_is_held_to_the_policy_with_builtins_of_its_own():
+    """Wherever an expression comes from (a loop's cardinality, a correlation: parts a deployment check might miss), it
+    is checked where it is evaluated; and a script cannot change the builtins another evaluation sees."""
     env = runner._script_engine.environment
     assert env.evaluate("len([1, 2])", {}) == 2
-    with pytest.raises(NameError):
-        env.evaluate("open", {})
-    with pytest.raises(NameError):
-        env.evaluate("__import__('os')", {})
+    for source in ("open", "__import__('os')", "[c for c in ().__class__.__base__.__subclasses__()]"):
+        with pytest.raises(ExpressionRefused):
+            env.evaluate(source, {})
+    with pytest.raises(ExpressionRefused):
+        env.execute('locals()["__builtins__"]["any"] = all', {})
+    data = {"x": 1}
+    env.execute('locals().pop("x", None)', data)
+    assert data == {} and env.evaluate("any([True, False])", {}) is True
+    with pytest.raises(NameError):  # (the interpreter's own builtins are not there)
+        runner.TaskDataEnvironment.evaluate(env, "getattr", {}, {"__builtins__": dict(SAFE_BUILTINS)})
+
+
+def test_a_match_statement_cannot_read_attributes_by_pattern():
+    script = 'match "{0.__globals__}":\n    case str(format=f):\n        leaked = f(listings_active)'
+    assert "match" in problems(script, "exec")
 
 
 def test_a_version_deployed_before_the_policy_is_not_run(ctx):
@@ -59,3 +72,15 @@ def test_a_version_deployed_before_the_policy_is_not_run(ctx):
     assert spec_json != version.spec_json
     with pytest.raises(runner.BpmnError, match="__import__"):
         runner.Engine.restore_spec(spec_json, version.xml)
+    # (a multi-instance task's cardinality, which the first policy did not look at)
+    assert ("t", "eval", "[c for c in ().__class__]") in runner._expressions(_Spec({"t": _Task(cardinality="[c for c in ().__class__]")}))
+
+
+class _Task:
+    def __init__(self, **attrs):
+        self.__dict__.update(attrs)
+
+
+class _Spec:
+    def __init__(self, task_specs):
+        self.task_specs = task_specs
