@@ -148,11 +148,15 @@ def _parse(e: EntryIn, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
     return data, errors
 
 
-def check_entry(e: EntryIn) -> dict:
-    """The entry's content checked as create and revise check it (for drafts proposed by member units)."""
+def check_entry(e: EntryIn, entry: CatalogEntry | None = None) -> dict:
+    """The entry's content checked as create and revise check it (for drafts proposed by member units); `entry`: the
+    entry a revision would change."""
     data, errors = _parse(e)
     if errors:
         raise DomainError(errors[0][1], errors=errors)
+    unmarked = _unmarked_supplement(entry.current_version, data) if entry is not None else None
+    if unmarked:
+        raise DomainError(unmarked, "measures")
     return data
 
 
@@ -201,8 +205,9 @@ def _unmarked_supplement(version: CatalogVersion | None, data: dict):
     if version is None or not version.source == "national" == data["source"]:
         return None
     before = {m["code"]: m for m in version.measures}
-    unmarked = [m["code"] for m in data["measures"]
-                if not m.get("basis") and (m["code"] not in before or before[m["code"]]["text"] != m["text"])]
+    # (new, reworded, or a supplement whose decision was dropped: it would read as the national list's)
+    unmarked = [m["code"] for m in data["measures"] if not m.get("basis") and (
+        m["code"] not in before or before[m["code"]]["text"] != m["text"] or before[m["code"]].get("basis"))]
     if not unmarked:
         return None
     return _l("%(codes)s: not on the national basic list as it stood. A measure the city adds to an entry of the national list "

@@ -33,11 +33,11 @@ def entries_of_unit(unit_id: int) -> list[CatalogEntry]:
     return [e for e in rows if e.current_version and e.current_version.admin_unit_id == unit_id]
 
 
-def _draft(actor, e: catalog.EntryIn) -> dict:
+def _draft(actor, e: catalog.EntryIn, entry: CatalogEntry | None) -> dict:
     unit = db.session.get(Unit, actor.unit_id)
     if (e.admin_unit or "").strip() != unit.name:
         raise DomainError(_l("A unit proposes entries of its own field: the administrative unit is your unit."), "admin_unit")
-    catalog.check_entry(e)  # DomainError naming the fields
+    catalog.check_entry(e, entry)  # DomainError naming the fields
     return asdict(e)
 
 
@@ -61,7 +61,7 @@ def propose(actor, entry_id: int | None, e: catalog.EntryIn, reason: str, submis
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Say why: the law, decision or change behind the proposal."), "reason")
-    draft = _draft(actor, e)
+    draft = _draft(actor, e, entry)
     now, office = clock.now(), office_unit()
     title = (_l("Revision of catalog entry %(code)s: %(b)s", code=entry.code, b=draft["behaviour"]) if entry
              else _l("New catalog entry proposed: %(b)s", b=draft["behaviour"]))
@@ -136,7 +136,8 @@ def amend(ctx) -> dict:
     unit = db.session.get(Unit, ctx.task.unit_id)
     if (e.admin_unit or "").strip() != unit.name:
         raise DomainError(_l("A unit proposes entries of its own field: the administrative unit is your unit."), "admin_unit")
-    catalog.check_entry(e)
+    entry_id = (ctx.case.determination or {}).get("entry_id")
+    catalog.check_entry(e, db.session.get(CatalogEntry, entry_id) if entry_id else None)
     note = (v.get("reason") or "").strip()
     ctx.case.determination = dict(ctx.case.determination or {}, draft=asdict(e), outcome=None)
     events.record(ctx.case.id, EventType.PROPOSAL_AMENDED, ctx.actor, {"note": note})

@@ -27,7 +27,6 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS
 from app.listings.models import Listing, ListingUnit, lifted_by_decision
-from app.listings.queries import punished_now
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
 
@@ -438,7 +437,8 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
     if action != "approved" and not _had_measure(listing, requester.unit_id, row.at):
         raise DomainError(_l("Your unit applies no measure of this listing: it may record only that it approved the matter."),
                           "action")
-    if listing.kind == "reward" and action == "green_channel" and (row.verdict == "punished" or listing.subject_id in punished_now([listing.subject_id])):
+    # (as the subject stood when the desk checked: a green channel granted then is recorded after a punishment began)
+    if listing.kind == "reward" and action == "green_channel" and row.verdict == "punished":
         raise DomainError(_l("The subject is under joint punishment: the incentives of its red-list entry are withheld "
                              "meanwhile (they are for the honest: 资府办发〔2017〕7号 五(一))."), "action")
     if action not in set(allowed_actions(listing.kind, listing.status)) | set(allowed_actions(listing.kind, then)):

@@ -31,6 +31,7 @@ from app.exports import TableTooLarge, xlsx_rows
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.invisible import strip_invisible
+from app.listings import services
 from app.listings.models import Listing, ListingUnit
 from app.workdays.rules import current as current_rules
 
@@ -288,8 +289,8 @@ def _record(actor, rows: list[Row], upload) -> Case:
                   {"filename": upload.filename, "rows": len(rows), "entry": entry.code})
     attachments.store(case.id, actor, [upload], LIST_FILE, field="file")
     runtime.start(case, PROCESS_ID, {"case_id": case.id}, actor)
-    for row in rows:
-        _listing(actor, case, row, version, sorted(set(units)))
+    made = [_listing(actor, case, row, version, sorted(set(units))) for row in rows]
+    services.touch_rewards_of([lst.subject_id for lst in made if lst.kind == "punishment"])
     return case
 
 

@@ -139,7 +139,19 @@ def create_for_decision(case: Case, actor) -> list[Listing]:
         })
         out.append(listing)
     db.session.flush()
+    if case.kind == "punishment":
+        touch_rewards_of([lst.subject_id for lst in out])
     return out
+
+
+def touch_rewards_of(subject_ids: list[int]) -> None:
+    """A punishment of these subjects began or changed status: their red-list entries in effect go into the exchange's
+    changes feed (their incentives are withheld while the punishment lasts: incentives_withheld), by one UPDATE."""
+    if not subject_ids:
+        return
+    ids = set(subject_ids)
+    db.session.connection().execute(_TOUCH_REWARDS, {"subject_ids": sorted(ids), "updated_at": clock.now()})
+    expire_loaded(Listing, lambda lst: lst.get("kind") == "reward" and lst.get("subject_id") in ids, ("updated_at",))
 
 
 def on_decision(case: Case, actor) -> None:
@@ -153,6 +165,8 @@ _REPORT_UNIT = (  # (built once: three units report on every case)
            _LU.c.unit_id == bindparam("b_unit"), _LU.c.state == "pending")
     .values(state=bindparam("state"), updated_at=bindparam("updated_at")))
 _L = Listing.__table__
+_TOUCH_REWARDS = (_L.update().where(_L.c.subject_id.in_(bindparam("subject_ids", expanding=True)), _L.c.kind == "reward",
+                                    _L.c.status == "in_effect").values(updated_at=bindparam("updated_at")))
 _TOUCH_LISTINGS = (  # (the case's listings, each asked whether the unit applies it: by the unique (listing, unit) index)
     _L.update()
     .where(_L.c.case_id == bindparam("b_case"),
@@ -416,6 +430,8 @@ def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
             _end(listing, "expired", suspended=False)
             events.record(listing.case_id, EventType.LISTING_EXPIRED, None, _details(listing))
         hooks.publish(hooks.LISTING_STATUS_CHANGED, listing=listing, status=status)
+        if listing.kind == "punishment":
+            touch_rewards_of([listing.subject_id])
     # (its new status is judged from memory: the runtime saves without autoflush, and its row goes out later)
     if saved.newly_completed and not listings_active(case.id, besides=listing):
         # Every listing of the case has ended: the procedure may close (if it waits for that now; if not, its

@@ -206,8 +206,10 @@ def _disguised(text: str) -> list[str]:
     return [m for m in _VALID_ONLY.findall(t) if len(m) == 11 or valid_as("person", m)]
 
 
-def _listing_statuses(case_id: int) -> list[str]:
-    return list(db.session.scalars(select(Listing.status).where(Listing.case_id == case_id)))
+def _listing_statuses(case_id: int, now: dict | None = None) -> list[str]:
+    """The statuses of a case's listings; `now`: {listing id: status} of listings changed in memory, not yet written."""
+    now = now or {}
+    return [now.get(i, st) for i, st in db.session.execute(select(Listing.id, Listing.status).where(Listing.case_id == case_id))]
 
 
 # Why a typical case of a case is not (or no longer) shown: a listing of the case in this state.
@@ -219,14 +221,17 @@ _NOT_IN_FORCE = {
 }
 
 
-def not_in_force_reason(case_id: int | None):
+def not_in_force_reason(case_id: int | None, now: dict | None = None):
     """Why a typical case of this case may not be public now (seed 003 33① exposes the dishonest while they are
     punished: not a subject whose punishment is suspended by an objection, revoked or over), or None."""
     if case_id is None:
         return None
-    for st in _listing_statuses(case_id):
-        if st in _NOT_IN_FORCE:
+    statuses = _listing_statuses(case_id, now)
+    for st in (ListingStatus.SUSPENDED, ListingStatus.REVOKED, ListingStatus.REPAIRED):
+        if st in statuses:  # (a subject under objection, cleared, or repaired is not exposed)
             return _NOT_IN_FORCE[st]
+    if statuses and ListingStatus.IN_EFFECT not in statuses:  # (one subject's period over, the others' running: still)
+        return _NOT_IN_FORCE[ListingStatus.EXPIRED]
     return None
 
 
@@ -315,9 +320,12 @@ def _withdraw(t: TypicalCase, reason: str, actor=None) -> None:
 
 
 def listing_changed(listing, status: str, **_kw) -> None:
-    """A listing stopped being in force (suspended, revoked, repaired, ended): the typical cases of its case come off
-    the public page at once, recorded; the office may publish one again once its case is in force again."""
-    reason = _NOT_IN_FORCE.get(status)
+    """A listing stopped being in force (suspended, revoked, repaired; or ended, the last of its case): the typical cases
+    of its case come off the public page at once, recorded; the office may publish one again once its case is in force
+    again."""
+    if status not in _NOT_IN_FORCE:
+        return
+    reason = not_in_force_reason(listing.case_id, {listing.id: status})  # (its new status is not written yet)
     if reason is None:
         return
     for t in db.session.scalars(select(TypicalCase).where(TypicalCase.case_id == listing.case_id,

@@ -209,8 +209,11 @@ def working_days_late(last_day: date | None, today: date | None = None, cal: "Wo
 
 
 def working_days_overdue(due_at: datetime | None) -> int:
-    """Working days past a deadline (0 when not yet due or without one); the calendar is read once per transaction."""
-    return working_days_late(clock.local_date(due_at)) if due_at is not None else 0
+    """Working days past a deadline (0 when not yet due or without one; at least 1 once it has passed, so a deadline
+    missed on a Friday does not read as 0 over the weekend); the calendar is read once per transaction."""
+    if due_at is None or clock.as_utc(due_at) >= clock.now():
+        return 0
+    return max(working_days_late(clock.local_date(due_at)), 1)
 
 
 def set_day(day: date, is_workday: bool, name: str = "", actor=None) -> CalendarDay:

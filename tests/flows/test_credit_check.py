@@ -246,7 +246,17 @@ def test_a_subject_under_joint_punishment_gets_no_incentive_of_its_red_list_entr
     assert a.verdict == "rewarded" and not a.findings[0].incentives_withheld
     assert COMPANY[1] in client.get("/public/?list=reward").get_data(as_text=True)
 
+    clean = a
+    from tests.web.test_api import make_client
+
+    _c, token, _s = make_client("市市场监管局", ["lists"])
+    clock.shift(timedelta(minutes=5))
+    synced = client.get("/api/v1/lists/red/changes?since=2000-01-01T00:00:00Z", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert [e["subject_name"] for e in synced["entries"]] == [COMPANY[1]]
     punishment, codes = in_effect_case()
+    # A green channel granted while the subject was clean is recorded afterwards, as it stood when checked.
+    services.record_application(desk("市市场监管局", "market_cw"), clean.check_id, clean.findings[0].listing_id, "green_channel")
+    db.session.commit()
     a = services.check(desk("市市场监管局", "market_cw"), CODE, "licence", "XK-2")
     db.session.commit()
     red = next(f for f in a.findings if f.kind == "reward")
@@ -257,15 +267,16 @@ def test_a_subject_under_joint_punishment_gets_no_incentive_of_its_red_list_entr
     db.session.rollback()
     assert COMPANY[1] not in client.get("/public/?list=reward").get_data(as_text=True)
     assert COMPANY[1] in client.get("/public/").get_data(as_text=True)
-    from tests.web.test_api import make_client
-
-    _c, token, _s = make_client("市市场监管局", ["lists"])
     red_list = client.get("/api/v1/lists/red", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert COMPANY[1] not in [e["subject_name"] for e in red_list["entries"]]
     clock.shift(timedelta(minutes=5))
     changes = client.get("/api/v1/lists/red/changes?since=2000-01-01T00:00:00Z",
                          headers={"Authorization": f"Bearer {token}"}).get_json()["entries"]
     assert [e["incentives_withheld"] for e in changes if e["subject_name"] == COMPANY[1]] == [True]
+    # A platform that synced before the punishment began is told of it: the punishment's start moved the red entry.
+    until = synced["until"].replace("+", "%2B")
+    later = client.get(f"/api/v1/lists/red/changes?since={until}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert [e["incentives_withheld"] for e in later["entries"] if e["subject_name"] == COMPANY[1]] == [True]
 
     # The punishment suspended by an objection: the incentives are granted again.
     applicant = applicant_for(punishment, codes)

@@ -92,3 +92,18 @@ def test_how_far_past_a_deadline_is_counted_in_working_days(ctx):
     assert working_days_late(date(2026, 9, 30), date(2026, 10, 10)) == 3
     assert working_days_late(date(2026, 12, 7), date(2026, 12, 7)) == 0
     assert working_days_late(date(2026, 12, 8), date(2026, 12, 7)) == 0 and working_days_late(None, date(2026, 12, 7)) == 0
+
+
+def test_a_deadline_missed_on_friday_reads_one_working_day_over_the_weekend(ctx):
+    import time_machine
+
+    from app import clock
+    from app.workdays.services import working_days_overdue
+
+    due = clock.end_of_local_day(date(2026, 12, 4))  # Friday
+    with time_machine.travel(datetime(2026, 12, 5, 4, 0, tzinfo=timezone.utc), tick=False):  # Saturday
+        assert working_days_overdue(due) == 1
+    with time_machine.travel(datetime(2026, 12, 4, 4, 0, tzinfo=timezone.utc), tick=False):  # the day itself
+        assert working_days_overdue(due) == 0
+    with time_machine.travel(datetime(2026, 12, 8, 4, 0, tzinfo=timezone.utc), tick=False):  # Tuesday
+        assert working_days_overdue(due) == 2

@@ -376,6 +376,17 @@ def test_a_measure_added_to_a_national_entry_names_the_local_decision_that_sets_
     db.session.commit()
     assert v.source == "national" and v.measure("M9")["basis"] == "攀府发〔2026〕9号"
     assert catalog.entry_in_from_version(v).measures.splitlines()[-1] == added + "|攀府发〔2026〕9号"  # (edited again as given)
+    e = catalog.entry_in_from_version(v)  # the decision dropped from the supplement: it would read as national
+    e.measures = e.measures.replace("|攀府发〔2026〕9号", "")
+    with pytest.raises(DomainError, match="M9"):
+        catalog.revise(office, sc1, e, "整理")
+    db.session.rollback()
+    from app.catalog_proposals import services as proposals  # (a unit's proposal is checked as it is made)
+
+    e.admin_unit = "市市场监管局"
+    with pytest.raises(DomainError, match="M9"):
+        proposals.propose(user("market_cw"), sc1.id, e, "建议调整")
+    db.session.rollback()
     login(client, "office1")
     html = client.get("/admin/catalog/ledger?month=2026-11").get_data(as_text=True)
     assert "M9 限制其参与本市优质民办学校招生（市市场监管局）［本市补充：攀府发〔2026〕9号］" in html

@@ -335,3 +335,19 @@ def test_the_office_takes_a_typical_case_off_the_public_page_with_its_reason(cli
     supervision.publish_typical(user("office1"), t.id, "某企业被联合惩戒", "该企业因严重违法失信被联合惩戒，三家单位联合实施，效果明显。")
     db.session.commit()
     assert "某企业被联合惩戒" in client.application.test_client().get("/public/typical").get_data(as_text=True)
+
+
+def test_one_subjects_period_ending_leaves_the_cases_typical_case_public_its_repair_does_not(org, clock):
+    """Review: a case of several subjects (a department's list of many) stays exposed while its other punishments run
+    when one ends by its period; a subject repaired, cleared or under objection is never exposed; the last to end ends
+    it."""
+    from app.supervision import services as supervision
+    from tests.helpers import COMPANY2, listings_of
+
+    case, _codes = in_effect_case(subjects=(("enterprise", "测试建材有限公司", "91510400MA6X000102"), COMPANY2))
+    first, second = listings_of(case.id)
+    assert supervision.not_in_force_reason(case.id) is None
+    assert supervision.not_in_force_reason(case.id, {first.id: "expired"}) is None
+    assert "届满" in str(supervision.not_in_force_reason(case.id, {first.id: "expired", second.id: "expired"}))
+    assert "信用修复" in str(supervision.not_in_force_reason(case.id, {first.id: "repaired"}))
+    assert "暂停" in str(supervision.not_in_force_reason(case.id, {second.id: "suspended"}))
