@@ -16,7 +16,7 @@ from app.dates import show_date
 from app.engine import heartbeats
 from app.i18n import lazy_gettext as _l
 from app.workdays import rules
-from app.workdays.services import working_days_overdue, years_without_schedule
+from app.workdays.services import working_days_late, working_days_overdue, years_without_schedule
 
 
 def fmt_dt(value: datetime | None) -> str:
@@ -193,6 +193,7 @@ def register(app) -> None:
         form_draft=form_draft,
         due_state=due_state,
         days_overdue=working_days_overdue,
+        working_days_late=working_days_late,
         url_with=url_with,
         query_args=query_args,
         rule_text=rule_text,

@@ -162,7 +162,8 @@ _LU = ListingUnit.__table__
 _REPORT_UNIT = (  # (built once: three units report on every case)
     _LU.update()
     .where(_LU.c.listing_id.in_(select(Listing.id).where(Listing.case_id == bindparam("b_case"))),
-           _LU.c.unit_id == bindparam("b_unit"), _LU.c.state == "pending")
+           # (each report, the first or a periodic one, is where the unit stands now: not a suspended or lifted measure)
+           _LU.c.unit_id == bindparam("b_unit"), _LU.c.state.in_(("pending", "applied", "cannot")))
     .values(state=bindparam("state"), updated_at=bindparam("updated_at")))
 _L = Listing.__table__
 _TOUCH_REWARDS = (_L.update().where(_L.c.subject_id.in_(bindparam("subject_ids", expanding=True)), _L.c.kind == "reward",

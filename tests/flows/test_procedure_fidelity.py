@@ -602,3 +602,38 @@ def test_a_refusal_made_while_the_listing_was_in_effect_is_recorded_after_it_end
     for a in before.values():
         assert credit.record_application(desk, a.check_id, a.findings[0].listing_id, "refused")
         db.session.commit()
+
+
+def test_each_periodic_report_is_where_the_unit_stands_on_the_listing(org, clock):
+    """Seed 001 二(一)2 执行反馈, 二(二)3 定期…汇总: a unit's later report (it now applies the measure it could not, or can no
+    longer apply it) is what the listing, the credit check and the exchange read, not its first answer for good."""
+    from app.credit import services as credit
+    from app.listings.models import ListingUnit
+    from tests.helpers import determine, file_case, listings_of
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=365)
+    complete("office1", only_task(case.id, "file_decision"), {})
+    finance, market = unit_id("市财政局"), unit_id("市市场监管局")
+    for t in open_tasks(case.id, "implement"):
+        out = "cannot" if t.unit_id == finance else "applied"
+        complete(WHO[next(n for n in WHO if unit_id(n) == t.unit_id)], t,
+                 {"outcome": out, "report": "r", "reasons": "系统未改造" if out == "cannot" else ""})
+    complete("market_lead", only_task(case.id, "compile_feedback"), {"summary": "ok"})
+    listing = listings_of(case.id)[0]
+
+    def states():
+        return {lu.unit_id: lu.state for lu in db.session.scalars(select(ListingUnit).where(ListingUnit.listing_id == listing.id))}
+
+    assert states()[finance] == "cannot" and states()[market] == "applied"
+    clock.shift(timedelta(days=91))
+    sweep_timers()
+    for t in open_tasks(case.id, "periodic_report"):
+        out = "cannot" if t.unit_id == market else "applied"
+        complete(WHO[next(n for n in WHO if unit_id(n) == t.unit_id)], t,
+                 {"outcome": out, "report": "本季度", "reasons": "" if out == "applied" else "无法实施"})
+    db.session.expire_all()
+    assert states()[finance] == "applied" and states()[market] == "cannot"
+    answer = credit.check(credit.Requester(unit_id=finance, user_id=user("finance_cw").id), COMPANY[2], "procurement", "CG-1")
+    assert answer.findings[0].my_state == "applied"

@@ -431,7 +431,7 @@ def test_a_decision_unserved_after_seven_days_is_shown_late_to_its_unit_and_list
     _logout(client)
     login(client, "market_lead")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "应于 2026年12月2日 前送达 · 已逾期 1 天" in page
+    assert "应于 2026年12月2日 前送达 · 已逾期 1 个工作日" in page
     client.post(f"/cases/{case.id}/service", data={"csrf_token": csrf_from(page), "subject_id": case.subjects[0].subject_id,
                                                    "way": "post", "served_on": "2026-12-02",
                                                    "proof": (io.BytesIO(PDF.data), "送达回证.pdf")}, content_type="multipart/form-data")
