@@ -118,9 +118,17 @@ class DeterminationForm(TaskForm):
             if not self.is_submitted():
                 self.subject_ids.data = [cs.subject_id for cs in case.subjects]
         unit_names = {u.id: u.name for u in units}
+        # (an entry retired since the case was filed: its measures are shown, marked, and refused if chosen)
         self.measures.choices = choices(
-            (key, f"{m['text']} — {unit_names.get(m['unit_id'], m['unit_id'])}") for key, m, _v in measure_choices(case)
+            (key, f"{m['text']} — {unit_names.get(m['unit_id'], m['unit_id'])}"
+                  + (f"（{_l('entry %(code)s retired', code=v.entry.code)}）" if v.entry.retired_at else ""))
+            for key, m, v in measure_choices(case)
         )
+        retired = sorted({ce.catalog_version.entry.code for ce in case.entries if ce.catalog_version.entry.retired_at})
+        if retired:
+            self.notice_title = _l("A catalog entry of this case has been retired")
+            self.notice = _l("%(codes)s was retired after the case was filed: its measures can no longer be decided (攀办函〔2017〕36号 "
+                             "二(一)1). Choose measures of an entry in force, or decide no joint action.", codes="、".join(retired))
         if not self.is_submitted():
             self.period_days.data = default_period_days(case)
             scheduled = (case.determination or {}).get("scheduled_meeting_date")

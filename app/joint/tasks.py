@@ -286,6 +286,12 @@ def determination(ctx: TaskContext) -> dict:
         unknown = [k for k in chosen if k not in choices]
         if unknown:
             raise DomainError(_l("A chosen measure is not in the catalog entry the case cites."), "measures")
+        # Seed 001 二(一)1 (目录清单之外…不得实施联合惩戒): an entry retired since the case was filed is no basis any more.
+        retired = sorted({ver.entry.code for key in chosen for _m, ver in [choices[key]] if ver.entry.retired_at is not None})
+        if retired:
+            raise DomainError(_l("Catalog entry %(codes)s was retired after the case was filed: its measures are no longer "
+                                 "in the catalog and cannot be decided. Choose measures of an entry in force, or decide no "
+                                 "joint action.", codes="、".join(retired)), "measures")
         # The period starts on the day the decision is issued to the units (印发): recording it issues it.
         period_start = clock.today_local()
         try:

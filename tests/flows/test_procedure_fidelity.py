@@ -637,3 +637,29 @@ def test_each_periodic_report_is_where_the_unit_stands_on_the_listing(org, clock
     assert states()[finance] == "applied" and states()[market] == "cannot"
     answer = credit.check(credit.Requester(unit_id=finance, user_id=user("finance_cw").id), COMPANY[2], "procurement", "CG-1")
     assert answer.findings[0].my_state == "applied"
+
+
+def test_no_joint_punishment_is_decided_under_an_entry_retired_since_the_filing(client, org, clock):
+    """Seed 001 二(一)1: 不得对联合奖惩目录清单之外的失信行为实施联合惩戒. An entry retired while the case ran is no basis."""
+    from app.catalog import admin as catalog
+    from app.catalog.models import CatalogEntry
+    from app.experts.services import confirmed_experts
+    from tests.conftest import login
+    from tests.helpers import determine, entry_id, file_case, listings_of
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    catalog.retire(user("office1"), db.session.get(CatalogEntry, entry_id("SC-P-001")), "依国家基础清单清理")
+    db.session.commit()
+    with pytest.raises(DomainError, match="SC-P-001"):
+        determine("market_lead", only_task(case.id, "schedule_meeting"), days=365)
+    db.session.rollback()
+    assert listings_of(case.id) == []
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{only_task(case.id, 'determination').task_id}").get_data(as_text=True)
+    assert "本案引用的目录事项已废止" in page and "事项 SC-P-001 已废止" in page
+    complete("market_lead", only_task(case.id, "determination"), {  # no joint action: still decided
+        "meeting_date": app_clock.today_local(), "attending_unit_ids": [unit_id("市市场监管局")], "minutes": "目录事项已废止",
+        "attending_expert_ids": [inv.expert_id for inv in confirmed_experts(case.id)], "decision": "no_action", "measures": [],
+        "period_days": 365, "reasons": "目录事项已废止"})
+    assert listings_of(case.id) == []
