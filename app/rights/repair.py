@@ -5,14 +5,16 @@ is refused with the date from which it becomes eligible. Approval is published a
 listing (不再对该主体采取惩戒措施); other subjects of the case keep theirs."""
 from datetime import date, datetime, time
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import select
 
 from app import clock, text_search
-from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE
+from app.auth.models import APPLICANT, CASEWORKER, GROUP_LEAD, OFFICE, Unit
 from app.auth.services import current_unit_id
 from app.cases import attachments, events, runtime
 from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
+from app.catalog.models import CatalogVersion
 from app.dates import ShownDate
 from app.enums import CaseKind, CaseStatus, EventType, SubjectKind
 from app.errors import DomainError, PermissionDenied
@@ -229,12 +231,18 @@ def supplement(ctx) -> dict:
 
 
 def published_results(q: str | None, page: int):
-    """Credit repairs, for the public page (对外公示, seed 001 二(三)1): (the day the punishment ended, the subject), newest
-    first. Every listing ended by repair: an application the handling unit approved, or a department's record of the
-    repair of a subject on its own list (谁处罚、谁公示, seed 000 十一)."""
+    """Credit repairs, for the public page (对外公示, seed 001 二(三)1): (the day the punishment ended, the determination's
+    document number, the behaviour, the unit that listed the subject and allowed the repair, the subject), newest first.
+    Every listing ended by repair: an application the handling unit approved, or a department's record of the repair of
+    a subject on its own list (谁处罚、谁公示, seed 000 十一)."""
     stmt = (
-        select(Listing.ended_on, Subject)
+        select(Listing.ended_on, Listing.decision_no, CatalogVersion.behaviour, Unit.name, Subject)
         .join(Subject, Subject.id == Listing.subject_id)
+        .outerjoin(CatalogVersion, CatalogVersion.id == Listing.catalog_version_id)
+        .outerjoin(Case, Case.id == Listing.case_id)
+        # (the unit that reviewed the repair: handling_unit's rule, the department for its own list)
+        .outerjoin(Unit, Unit.id == sql_case((Listing.source == "department", Listing.deciding_unit_id),
+                                             else_=Case.initiating_unit_id))
         .where(Listing.kind == CaseKind.PUNISHMENT, Listing.status == "repaired")
         .order_by(Listing.ended_on.desc(), Listing.id.desc())
     )

@@ -107,11 +107,11 @@ def test_a_department_ends_its_own_listing_by_revocation_or_repair(org, clock):
     # The department's record of the repair is published as an approved application is (谁处罚、谁公示).
     from app.rights import repair
 
-    assert [s.id for _day, s in repair.published_results(None, 1).items] == [person.subject_id]
+    assert [row[-1].id for row in repair.published_results(None, 1).items] == [person.subject_id]
     withdrawal.end(user("market_cw"), record.id, company.id, "revoked", "原处罚决定被撤销。", [SCAN])
     db.session.commit()
     assert db.session.get(Listing, company.id).status == "revoked"
-    assert [s.id for _day, s in repair.published_results(None, 1).items] == [person.subject_id]  # (a revocation is not)
+    assert [row[-1].id for row in repair.published_results(None, 1).items] == [person.subject_id]  # (a revocation is not)
     assert db.session.get(Case, record.id).status != "in_effect"
 
 

@@ -70,7 +70,10 @@ def test_eligible_and_approved_ends_the_punishment_early(org, clock):
         complete(next(u for n, u in WHO.items() if unit_id(n) == t.unit_id), t, {"done": True, "note": ""})
     assert {lu.state for lu in listings_of(case.id)[0].units} == {"lifted"}
     page = repair.published_results(None, 1)
-    assert [(day, s.id) for day, s in page.items] == [(listing.ended_on, listing.subject_id)]
+    assert [(day, s.id) for day, _no, _behaviour, _unit, s in page.items] == [(listing.ended_on, listing.subject_id)]
+    # (published with what was repaired and who allowed it: the determination, its behaviour, the unit that reviewed it)
+    [(_day, number, behaviour, unit, _s)] = page.items
+    assert number == listing.decision_no and behaviour == "被列入严重违法失信企业名单" and unit == "市市场监管局"
 
 
 def test_a_repair_is_not_approved_while_an_objection_to_the_same_listing_is_handled(org, clock):
