@@ -27,6 +27,7 @@
   bar('c-status', wrapped(d.status), [{ label: '', data: values(d.status, 1) }], true);
   bar('c-group', values(d.group, 0), [{ label: '', data: values(d.group, 1) }]);
   bar('c-month', values(d.month, 0), [{ label: '', data: values(d.month, 1) }]);
+  bar('c-unit', wrapped(d.unit), [{ label: '', data: values(d.unit, 1) }], true);
   bar('c-steps', wrapped(d.steps), [{ label: d.words.average, data: values(d.steps, 1) }, { label: d.words.p90, data: values(d.steps, 2) }], true);
   bar('c-ontime', wrapped(d.ontime), [{ label: '%', data: values(d.ontime, 1) }], true);
 })();

@@ -78,6 +78,14 @@ def cases_by_group(period: Period | None = None) -> list[tuple[str | None, int]]
     return sorted(((names.get(g), n) for g, n in rows), key=lambda r: r[0] or "")
 
 
+def cases_by_unit(period: Period | None = None) -> list[tuple[str, int]]:
+    """Joint cases filed by each member unit (seed 001 二(二)1 对各成员单位报送联合奖惩情况实时监测): most first."""
+    names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    stmt = select(Case.initiating_unit_id, func.count()).where(Case.kind.in_(JOINT_KINDS))
+    rows = db.session.execute(_filed_in(stmt, period).group_by(Case.initiating_unit_id))
+    return sorted(((names.get(u, str(u)), n) for u, n in rows), key=lambda r: (-r[1], r[0]))
+
+
 def cases_by_month(period: Period | None = None) -> list[tuple[str, int]]:
     """Joint cases filed per month: every month, or (for a report) the months of its period."""
     stmt = select(Case.created_month, func.count()).where(Case.kind.in_(JOINT_KINDS))
@@ -222,6 +230,7 @@ def dashboard(period: Period | None = None) -> dict:
     quarter = quarter_of(clock.local_date(period.end - timedelta(seconds=1))) if period else None
     return {
         "by_status": cases_by_status(period), "by_group": cases_by_group(period), "by_month": cases_by_month(period),
+        "by_unit": cases_by_unit(period),
         "step_times": step_times(period), "on_time": on_time_by_unit(period), "outcomes": outcomes(period),
         "serious": serious_share(), "quota": typical_quota(quarter), "period": period,
         "check_usage": credit_queries.usage_by_unit(period),
@@ -232,6 +241,7 @@ def _json_safe(figures: dict) -> dict:
     out = dict(figures, period=None)
     out["by_status"] = [list(r) for r in figures["by_status"]]
     out["by_group"] = [list(r) for r in figures["by_group"]]
+    out["by_unit"] = [list(r) for r in figures["by_unit"]]
     out["by_month"] = [list(r) for r in figures["by_month"]]
     out["outcomes"] = [list(r) for r in figures["outcomes"]]
     out["check_usage"] = [list(r) for r in figures["check_usage"]]
@@ -242,6 +252,7 @@ def _json_safe(figures: dict) -> dict:
 
 def _from_json(figures: dict) -> dict:
     out = dict(figures)
+    out.setdefault("by_unit", [])  # (a snapshot stored before the figure existed; the next refresh has it)
     as_of = figures["serious"]["as_of"]
     out["serious"] = dict(figures["serious"], as_of=date.fromisoformat(as_of) if as_of else None)
     out["quota"] = dict(figures["quota"], ends=date.fromisoformat(figures["quota"]["ends"]))

@@ -35,6 +35,7 @@ def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
         (_("Cases filed, by specialist group"), [_("Group"), _("Cases")],
          [[g or _("Joint-meeting office"), n] for g, n in data["by_group"]]),
         (_("Cases by month"), [_("Month"), _("Cases")], [[m, n] for m, n in data["by_month"]]),
+        (_("Cases filed, by member unit"), [_("Unit"), _("Cases")], [[u, n] for u, n in data.get("by_unit", [])]),
         (_("Time per step (hours)"), [_("Step"), _("Completed"), _("Average"), _("90th percentile")],
          [[step(r["bpmn_id"], r["bpmn_id"]), r["count"], r["avg"], r["p90"]] for r in data["step_times"]]),
         (_("On-time rate per unit"), [_("Unit"), _("Steps"), _("On time"), _("Open past the deadline"), "%"],

@@ -107,6 +107,7 @@ def dashboard():
         "status": [[label(STATUS_LABELS, s), n] for s, n in d["by_status"]],
         "group": [[g or str(_l("Joint-meeting office")), n] for g, n in d["by_group"]],
         "month": [[m, n] for m, n in d["by_month"]],
+        "unit": [[u, n] for u, n in d["by_unit"]],
         "steps": [[step(r["bpmn_id"], r["bpmn_id"]), r["avg"], r["p90"]] for r in d["step_times"]],
         "ontime": [[r["unit"], r["rate"]] for r in d["on_time"]],
         "words": {"average": str(_l("Average")), "p90": str(_l("90th percentile"))},

@@ -29,6 +29,7 @@ def test_figures_match_a_hand_count(org, clock, app):
     assert dict(d["by_status"]) == {"in_effect": 1, "pre_review": 1, "determination": 1}
     assert dict(d["by_group"]) == {"市场监管专项小组": 3}
     assert d["by_month"] == [("2026-11", 3)]
+    assert d["by_unit"] == [("市市场监管局", 3)]  # (what each member unit reported: seed 001 二(二)1)
     pre = next(r for r in d["step_times"] if r["bpmn_id"] == "pre_review")
     assert pre["count"] == 2 and pre["avg"] == 25.0 and pre["p90"] == 50.0  # 0 h and 50 h
     units = {r["unit"]: r for r in d["on_time"]}
@@ -102,7 +103,8 @@ def test_exports_and_dashboard_page(client, org, clock):
     html = client.get("/supervision/dashboard").get_data(as_text=True)
     assert "vendor/chartjs/chart.umd.min.js" in html
     # Each chart is an image named by its title, its figures also as a table (without sight, without JavaScript)
-    assert html.count('role="img" aria-label=') == 5 and '<h2 class="h6 mb-0" id="h-status">按状态统计案件' in html
+    assert html.count('role="img" aria-label=') == 6 and '<h2 class="h6 mb-0" id="h-status">按状态统计案件' in html
+    assert "各成员单位报送的案件" in html
     status_table = html.split('id="c-status"')[1].split("</table>")[0]
     assert "<th scope=\"row\">预审</th><td>1</td>" in status_table
     csv_text = client.get("/supervision/export.csv").data.decode("utf-8-sig")
