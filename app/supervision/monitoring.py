@@ -21,13 +21,13 @@ from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
 from app.supervision.models import DashboardSnapshot, EnterpriseCount, StepRecord, TypicalCase
 
-PERIOD_NAME = re.compile(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))", re.ASCII)  # ("２０２６-11" would name a second report)
+PERIOD_NAME = re.compile(r"(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?", re.ASCII)  # ("２０２６-11" would name a second report)
 QUOTA_PER_QUARTER = 2  # seed 004: each unit reports at least two typical cases a quarter
 
 
 @dataclass(frozen=True)
 class Period:
-    """A reporting period: [start, end) in UTC, named like 2026-11 or 2026-Q4 (Shanghai dates)."""
+    """A reporting period: [start, end) in UTC, named like 2026-11, 2026-Q4 or 2026 (Shanghai dates)."""
 
     name: str
     start: datetime
@@ -35,14 +35,24 @@ class Period:
 
     @classmethod
     def parse(cls, name: str) -> "Period":
-        """A period named by a user: a month or quarter of 2000–2099 that has already begun."""
+        """A period named by a user: a month, quarter or year of 2000–2099 that has already begun."""
         m = PERIOD_NAME.fullmatch((name or "").strip())
-        period = None
-        if m and 2000 <= int(m.group(1)) <= 2099:
-            period = cls.quarter(m.group(0)) if m.group(3) else cls.month(m.group(0))
+        period = cls.named(m.group(0)) if m and 2000 <= int(m.group(1)) <= 2099 else None
         if period is None or period.start > clock.now():
-            raise DomainError(_l("Give a month or quarter that has begun, as YYYY-MM or YYYY-Q1."), "month")
+            raise DomainError(_l("Give a month, quarter or year that has begun, as YYYY-MM, YYYY-Q1 or YYYY."), "month")
         return period
+
+    @classmethod
+    def named(cls, name: str) -> "Period":
+        """The period a well-formed name gives (2026-11, 2026-Q4, 2026)."""
+        if len(name) == 4:
+            return cls.year(name)
+        return cls.quarter(name) if "Q" in name else cls.month(name)
+
+    @classmethod
+    def year(cls, name: str) -> "Period":
+        y = int(name)
+        return cls(name, clock.start_of_local_day(date(y, 1, 1)), clock.start_of_local_day(date(y + 1, 1, 1)))
 
     @classmethod
     def month(cls, name: str) -> "Period":
@@ -224,11 +234,25 @@ def typical_quota(quarter: str | None = None) -> dict:
             "ends": last, "over": clock.today_local() > last}
 
 
+def typical_by_quarter(year: int) -> list[tuple[str, list[int], int]]:
+    """For the year-end assessment (seed 004 (二十五) 年终考核): each unit with a quota, its typical cases in each quarter,
+    and in how many quarters it met the quota."""
+    quarters = [typical_quota(f"{year}-Q{q}") for q in range(1, 5)]
+    rows = []
+    for r in quarters[0]["rows"]:
+        counts = [next((x["count"] for x in q["rows"] if x["unit_id"] == r["unit_id"]), 0) for q in quarters]
+        rows.append((r["unit"], counts, sum(1 for c in counts if c >= QUOTA_PER_QUARTER)))
+    return rows
+
+
 def dashboard(period: Period | None = None) -> dict:
     """Every figure, over all time or (for a report) over one period: cases filed, steps completed and
-    objections or repairs filed in it; the serious-dishonesty share as of now; the quarter's typical cases."""
+    objections or repairs filed in it; the serious-dishonesty share as of now; the quarter's typical cases (for a
+    year, each quarter's)."""
     quarter = quarter_of(clock.local_date(period.end - timedelta(seconds=1))) if period else None
+    extra = {"typical_by_quarter": typical_by_quarter(int(period.name))} if period is not None and len(period.name) == 4 else {}
     return {
+        **extra,
         "by_status": cases_by_status(period), "by_group": cases_by_group(period), "by_month": cases_by_month(period),
         "by_unit": cases_by_unit(period),
         "step_times": step_times(period), "on_time": on_time_by_unit(period), "outcomes": outcomes(period),

@@ -48,12 +48,16 @@ def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
          [[r["unit"], r["count"], _("yes") if r not in data["quota"]["below"] else _("no")] for r in data["quota"]["rows"]]),
         (_("Credit checks by unit (逢批必查)"), [_("Unit"), _("Checks"), _("Applications recorded")],
          [[u, c, a] for u, c, a in data["check_usage"]]),
+        *([(_("Typical cases per quarter"), [_("Unit"), "Q1", "Q2", "Q3", "Q4", _("Quarters with the quota met")],
+            [[u, *counts, met] for u, counts, met in data["typical_by_quarter"]])] if data.get("typical_by_quarter") else []),
         # (the features' own tables, e.g. 双公示 on time: cases.hooks.register_report_section)
         *[(str(title), [str(h) for h in headers], rows) for title, headers, rows in data.get("sections", [])],
     ]
 
 
 def _title(name: str) -> str:
+    if len(name) == 4:
+        return _("Year-end assessment %(year)s: each unit's on-time rate and typical cases", year=name)
     if "Q" in name:
         return _("Quarterly notice %(quarter)s: progress and each unit's on-time rate", quarter=name)
     return _("Monitoring report %(month)s", month=name)
@@ -114,9 +118,9 @@ def render_pdf(name: str, data: dict) -> bytes:
 
 
 def generate(name: str, actor=None) -> list[Report]:
-    """Generate and store a report as PDF and XLSX (flush): a month ("2026-11") or a quarter ("2026-Q4"),
-    each over its own period."""
-    period = Period.quarter(name) if "Q" in name else Period.month(name)
+    """Generate and store a report as PDF and XLSX (flush): a month ("2026-11"), a quarter ("2026-Q4") or a year
+    ("2026", the year-end assessment), each over its own period."""
+    period = Period.named(name)
     data = monitoring.dashboard(period)
     data["sections"] = hooks.report_sections(clock.local_date(period.start), clock.local_date(period.end) - timedelta(days=1))
     out = []
@@ -142,10 +146,15 @@ def previous_quarter() -> str:
     return f"{d.year}-Q{q - 1}" if q > 1 else f"{d.year - 1}-Q4"
 
 
+def previous_year() -> str:
+    return str(clock.today_local().year - 1)
+
+
 def generate_monthly_if_missing() -> list[Report]:
-    """Scheduler job: the previous month's report and the previous quarter's notice, once each."""
+    """Scheduler job: the previous month's report, the previous quarter's notice and the previous year's year-end
+    assessment (seed 004 (二十五) 季度通报和年终考核), once each."""
     out = []
-    for name in (previous_month(), previous_quarter()):
+    for name in (previous_month(), previous_quarter(), previous_year()):
         if not db.session.scalar(select(Report.id).where(Report.month == name).limit(1)):
             out += generate(name)
     return out

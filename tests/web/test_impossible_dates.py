@@ -61,14 +61,14 @@ def test_notice_date(client, org, clock, bad):
     assert _count(Notice) == 0
 
 
-@pytest.mark.parametrize("bad", ["0000-01", "9999-12", "2026-00", "2026-13", "2026-Q5", "2099-01",
+@pytest.mark.parametrize("bad", ["0000-01", "9999-12", "2026-00", "2026-13", "2026-Q5", "2099-01", "2099", "1999", "20261",
                                  "２０２６-11"])  # (full-width digits: a second name for November's report)
 def test_report_period(client, org, clock, bad):
     login(client, "supervisor1")
     page = client.get("/supervision/reports").get_data(as_text=True)
     resp = client.post("/supervision/reports", data={"csrf_token": csrf_from(page), "month": bad}, follow_redirects=True)
     assert resp.status_code == 200
-    assert "请按YYYY-MM或YYYY-Q1的格式填写已开始的月份或季度" in resp.get_data(as_text=True)
+    assert "请填写已开始的月份、季度或年度，格式为 YYYY-MM、YYYY-Q1 或 YYYY" in resp.get_data(as_text=True)
     assert _count(Report) == 0
 
 

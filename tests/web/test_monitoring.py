@@ -79,9 +79,16 @@ def test_reports_pdf_and_xlsx_are_generated_stored_and_downloadable(client, org,
     assert statuses == {"2026-09": {}, "2026-11": {"生效中": 1}}
     assert months == {"2026-09": {}, "2026-11": {"2026-11": 1}}
     # The scheduler's daily job makes the previous month's report and the previous quarter's notice, once.
-    made = reports.generate_monthly_if_missing()
-    assert sorted({r.month for r in made}) == ["2026-10", "2026-Q3"]
+    made = reports.generate_monthly_if_missing()  # (and the previous year's year-end assessment)
+    assert sorted({r.month for r in made}) == ["2025", "2026-10", "2026-Q3"]
     assert reports.generate_monthly_if_missing() == []
+    # The year-end assessment (seed 004 (二十五) 年终考核) for a year under way, asked for: each unit's typical cases by quarter.
+    client.post("/supervision/reports", data={"csrf_token": csrf_from(page), "month": "2026"})
+    year = db.session.scalar(select(Report).where(Report.month == "2026", Report.fmt == "xlsx"))
+    with client.get(f"/supervision/reports/{year.id}") as resp:
+        wb = load_workbook(io.BytesIO(resp.data))
+        sheet = next(ws for ws in wb.worksheets if ws.cell(1, 1).value == "各季度典型案例")
+        assert [c.value for c in sheet[2]] == ["单位", "Q1", "Q2", "Q3", "Q4", "达标季度数"]
     c = client.application.test_client()
     login(c, "market_cw")
     assert c.get(f"/supervision/reports/{rows[0].id}").status_code == 403
