@@ -212,8 +212,10 @@ def import_list(actor, filename: str, data: bytes) -> list[Case]:
         else:
             rows.append(row)
     if not errors:
-        # (the same list sent twice at once, or from two sessions: the second waits here, then finds the first's rows)
-        lock_row(Unit, actor.unit_id)
+        # (the same list sent twice at once, or from two sessions — a department and the office uploading for it — : the
+        # second waits here, then finds the first's rows. The deciding units' rows, in one order: no deadlock.)
+        for unit_id in sorted({actor.unit_id, *(r.unit.id for r in rows)}):
+            lock_row(Unit, unit_id)
         errors = _clashes(rows)
     if errors:
         head = _l("Nothing was imported: %(n)s rows have errors.", n=len(errors))
