@@ -26,7 +26,15 @@ from app.labels import step
 from app.listings import queries as listing_queries
 from app.listings.models import Listing
 from app.supervision.models import Notice, StepRecord, TypicalCase, notice_case
-from app.supervision.monitoring import QUOTA_PER_QUARTER, previous_quarter, quarter_bounds, quarter_of, typical_quota
+from app.supervision.monitoring import (
+    QUOTA_PER_QUARTER,
+    Period,
+    on_time_by_unit,
+    previous_quarter,
+    quarter_bounds,
+    quarter_of,
+    typical_quota,
+)
 from app.workdays.services import working_days_ago
 
 VIEWERS = (SUPERVISOR, OFFICE, ADMIN)
@@ -357,6 +365,32 @@ def typical_quota_notices(today: date | None = None) -> int:
         made += _quota_notices(quarter, "typical_reminder", first)
     if (today - first).days < SHORTFALL_NOTICE_DAYS:  # early in the next quarter, once
         made += _quota_notices(previous_quarter(quarter), "typical_shortfall", first)
+        made += quarterly_notices(previous_quarter(quarter), first)
+    return made
+
+
+def quarterly_notices(quarter: str, since: date) -> int:
+    """The quarterly notice (季度通报, seed 004 (二十五)) reaches each unit it rates, with the unit's own figures: steps done
+    in the quarter and on time, steps left past their deadline, typical cases against the quota. Once per unit and
+    quarter (issued from `since`, the next quarter's first day). Returns how many."""
+    rates = {r["unit"]: r for r in on_time_by_unit(Period.quarter(quarter))}
+    quota = {r["unit_id"]: r for r in typical_quota(quarter)["rows"]}
+    names = dict(db.session.execute(select(Unit.name, Unit.id).where(Unit.active.is_(True))).all())
+    rated = sorted({*quota, *(names[n] for n in rates if n in names)})
+    if not rated:
+        return 0
+    _serialise(f"quarterly notices {quarter}")  # (two schedulers: the second waits, then sees the first's notices)
+    told = set(db.session.scalars(select(Notice.unit_id).where(Notice.reason == "quarterly_notice", Notice.on_date >= since)))
+    made = 0
+    for unit_id in rated:
+        if unit_id in told:
+            continue
+        name = next(n for n, i in names.items() if i == unit_id)
+        r = rates.get(name, {"steps": 0, "on_time": 0, "overdue_open": 0, "rate": None})
+        auto_notice(unit_id, "quarterly_notice", [], quarter=quarter, steps=r["steps"], on_time=r["on_time"],
+                    rate="—" if r["rate"] is None else f"{r['rate']}%", overdue=r["overdue_open"],
+                    typical=quota[unit_id]["count"] if unit_id in quota else 0, quota=QUOTA_PER_QUARTER)
+        made += 1
     return made
 
 
@@ -400,6 +434,9 @@ AUTO_TEXT = {
     "objection_reply_late": _l("The unit did not reply to the objection %(number)s within the set time; the matter went to "
                                "the joint-meeting office at once (攀办函〔2017〕36号 二(三)2)."),
     "overdue_escalation": _l("The step %(step)s of case %(number)s is overdue beyond the escalation period."),
+    "quarterly_notice": _l("Quarterly notice %(quarter)s (安政办发〔2017〕64号 (二十五)): your unit completed %(steps)s steps, "
+                           "%(on_time)s on time (%(rate)s); %(overdue)s were left past their deadline; it registered "
+                           "%(typical)s typical cases (at least %(quota)s are due)."),
 }
 
 

@@ -360,3 +360,23 @@ def test_one_subjects_period_ending_leaves_the_cases_typical_case_public_its_rep
     assert "届满" in str(supervision.not_in_force_reason(case.id, {first.id: "expired", second.id: "expired"}))
     assert "信用修复" in str(supervision.not_in_force_reason(case.id, {first.id: "repaired"}))
     assert "暂停" in str(supervision.not_in_force_reason(case.id, {second.id: "suspended"}))
+
+
+def test_the_quarterly_notice_reaches_each_unit_with_its_own_figures(client, org, clock):
+    """Seed 004 (二十五) 季度通报: once the quarter is over, every unit it rates is told its own figures (steps on time, steps
+    left overdue, typical cases against the quota), once, on its notices page."""
+    from app.supervision import services as supervision
+    from app.supervision.models import Notice
+
+    in_effect_case()
+    clock.move_to("2027-01-04T02:00:00+00:00")
+    made = supervision.typical_quota_notices()
+    db.session.commit()
+    notices = db.session.scalars(select(Notice).where(Notice.reason == "quarterly_notice")).all()
+    market = next(n for n in notices if n.unit.name == "市市场监管局")
+    assert "2026-Q4" in market.text and "按时" in market.text and "典型案例" in market.text
+    assert made >= len(notices) > 1
+    clock.move_to("2027-01-05T02:00:00+00:00")
+    assert supervision.typical_quota_notices() == 0  # (once)
+    login(client, "market_cw")
+    assert "2026-Q4" in client.get("/supervision/my-notices").get_data(as_text=True)
