@@ -23,7 +23,9 @@ BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "joint_punishment.bpmn"
 def entry_form(page, **over):
     data = {"csrf_token": csrf_from(page), "kind": "punishment", "group": "市场监管专项小组", "behaviour": "虚假广告严重违法",
             "admin_unit": "市市场监管局", "grounds": "发布虚假广告情节严重", "legal_basis": "《广告法》第五十五条",
-            "measures": "M1|限制参与政府采购活动|市财政局\nM2|列为重点监管对象|市市场监管局", "measure_content": "",
+            # (SC-P-001's own measures: a revision of that national entry that changed one would have to mark it local)
+            "measures": "M1|限制参与政府采购活动|市财政局\nM2|限制参与工程建设项目招标投标|市住房城乡建设局\n"
+                        "M3|列为重点监管对象，提高抽查比例和频次|市市场监管局", "measure_content": "",
             "required_evidence": "行政处罚决定书", "default_period_days": "365", "reason": ""}
     data.update(over)
     return data
@@ -36,10 +38,7 @@ def test_catalog_edit_makes_a_version_and_cases_keep_citing_theirs(client, org, 
     page = client.get(f"/admin/catalog/{eid}").get_data(as_text=True)
     resp = client.post(f"/admin/catalog/{eid}", data=entry_form(page, behaviour="被列入严重违法失信名单（修订）", reason=""))
     assert resp.status_code == 200 and "请说明修改原因（法律法规、机构职能变化或更正）。" in resp.get_data(as_text=True)
-    # (a national entry: the measure the form's text gives anew is marked as the city's own, with its decision)
-    client.post(f"/admin/catalog/{eid}", data=entry_form(page, behaviour="被列入严重违法失信名单（修订）", reason="依据新规修订",
-                                                         measures="M1|限制参与政府采购活动|市财政局\n"
-                                                                  "M2|列为重点监管对象|市市场监管局|攀府发〔2026〕1号"))
+    client.post(f"/admin/catalog/{eid}", data=entry_form(page, behaviour="被列入严重违法失信名单（修订）", reason="依据新规修订"))
     versions = db.session.scalars(select(CatalogVersion).where(CatalogVersion.entry_id == eid).order_by(CatalogVersion.version_no)).all()
     assert [v.version_no for v in versions] == [1, 2] and versions[1].change_reason == "依据新规修订"
     assert old.entries[0].catalog_version_id == versions[0].id
