@@ -24,9 +24,12 @@ class ConfirmPushForm(TaskForm):
                              subject=listing.subject.name, d=ShownDate(clock.local_date(push.created_at))))
         if measures:
             self.notice += "\n" + str(_l("Your unit's measures: %(m)s", m="；".join(measures)))
+        if push.action != "apply":  # (only a measure to apply can be one the unit cannot apply)
+            del self.cannot
 
     done = BooleanField(_l("The measure has been adjusted as pushed"))
-    note = TextAreaField(_l("Note (how and when)"), validators=[Optional(), Length(max=2000)])
+    cannot = BooleanField(_l("Our unit cannot apply this measure (say why in the note)"))
+    note = TextAreaField(_l("Note (how and when; or why it cannot be applied)"), validators=[Optional(), Length(max=2000)])
 
 
 FORMS = {"listings.confirm_push": ConfirmPushForm}

@@ -147,7 +147,8 @@ def confirm_push(args, push_id):
         return error(404, "not_found")
     try:
         task_service.yield_to_system(g.api_client.user, ot.task_id)
-        task_service.complete(g.api_client.user, ot.task_id, {"done": True, "note": args["note"]})  # confirming is saying it was done
+        task_service.complete(g.api_client.user, ot.task_id, {"done": not args["cannot"], "cannot": args["cannot"],
+                                                              "note": args["note"]})  # confirming is saying it was done
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

@@ -109,6 +109,8 @@ class PushOut(Schema):
 
 class ConfirmIn(_Input):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
+    cannot = fields.Boolean(load_default=False, metadata={
+        "description": "for a measure to apply (a department's list): the unit cannot apply it; `note` says why"})
 
 
 class PushConfirmedOut(Schema):

@@ -403,15 +403,18 @@ def push_for_instance(instance_id: int) -> Push:
     return db.session.scalar(select(Push).where(Push.instance_id == instance_id))
 
 
-def confirm_push(actor, push_row: Push, note: str) -> None:
-    """The unit suspended, resumed or lifted its measure for this subject."""
+def confirm_push(actor, push_row: Push, note: str, cannot: bool = False) -> None:
+    """The unit suspended, resumed or lifted its measure for this subject, or applied it; `cannot`: told to apply it, the
+    unit cannot, for the reasons in `note` (seed 000 十 对执行情况进行全面准确登记; seed 001 二(一)2 执行反馈)."""
     push_row.confirmed_at, push_row.confirmed_by_id, push_row.note = clock.now(), actor.id, note
     lu = db.session.scalar(select(ListingUnit).where(ListingUnit.listing_id == push_row.listing_id,
                                                      ListingUnit.unit_id == push_row.unit_id))
-    lu.state, lu.updated_at = STATE_AFTER.get(push_row.action, lu.state), clock.now()
+    lu.state = "cannot" if cannot and push_row.action == "apply" else STATE_AFTER.get(push_row.action, lu.state)
+    lu.updated_at = clock.now()
     push_row.listing.updated_at = lu.updated_at  # (the exchange's changes feed carries the unit's confirmation)
     events.record(push_row.listing.case_id, EventType.PUSH_CONFIRMED, actor,
-                  _details(push_row.listing, unit_id=push_row.unit_id, action=push_row.action, note=note))
+                  _details(push_row.listing, unit_id=push_row.unit_id, action=push_row.action, note=note,
+                           **({"cannot": True} if lu.state == "cannot" else {})))
 
 
 # -- the listing's process says where it stands --------------------------------------------------------------

@@ -6,10 +6,16 @@ from app.listings import services
 
 
 def confirm_push(ctx: TaskContext) -> dict:
-    if not ctx.values.get("done"):
-        raise DomainError(_l("Confirm that the measure was adjusted as pushed."), "done")
     push_row = services.push_for_instance(ctx.task.instance_id)
-    services.confirm_push(ctx.actor, push_row, (ctx.values.get("note") or "").strip())
+    note = (ctx.values.get("note") or "").strip()
+    cannot = bool(ctx.values.get("cannot"))
+    if cannot and push_row.action != "apply":
+        raise DomainError(_l("Only a measure to apply can be reported as one your unit cannot apply."), "cannot")
+    if cannot and len(note) < 2:
+        raise DomainError(_l("Say why your unit cannot apply the measure."), "note")
+    if not cannot and not ctx.values.get("done"):
+        raise DomainError(_l("Confirm that the measure was adjusted as pushed."), "done")
+    services.confirm_push(ctx.actor, push_row, note, cannot=cannot)
     return {}
 
 

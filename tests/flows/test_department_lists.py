@@ -227,3 +227,30 @@ def test_the_uploaded_list_naming_a_person_is_kept_from_supervisors_and_the_admi
     logged = db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "full_code_view",
                                                             SecurityEvent.entity == "attachment")).all()
     assert [e.entity_key for e in logged] == [str(att.id)]
+
+
+def test_a_unit_that_cannot_apply_a_departments_measure_says_so_with_its_reasons(client, org, clock):
+    """Seed 000 十 对执行情况进行全面准确登记, seed 001 二(一)2 执行反馈: told to apply a department's list, a unit that cannot
+    says why; the listing, the credit check and the exchange read it as 无法实施, not as applied."""
+    from app.cases import tasks
+    from app.errors import DomainError
+
+    [record] = imports.import_list(user("market_cw"), "list.xlsx", _xlsx(PERSON))
+    db.session.commit()
+    finance = unit_id("市财政局")
+    [push] = [t for t in open_tasks(record.id, "confirm_push") if t.unit_id == finance]
+    with pytest.raises(DomainError, match="原因"):
+        tasks.complete(user("finance_cw"), push.task_id, {"cannot": True, "note": ""})
+    db.session.rollback()
+    tasks.complete(user("finance_cw"), push.task_id, {"cannot": True, "note": "本单位业务系统暂无法识别自然人"})
+    db.session.commit()
+    listing = db.session.scalar(select(Listing).where(Listing.case_id == record.id))
+    lu = db.session.scalar(select(ListingUnit).where(ListingUnit.listing_id == listing.id, ListingUnit.unit_id == finance))
+    assert lu.state == "cannot"
+    answer = credit.check(credit.Requester(unit_id=finance, user_id=user("finance_cw").id), PERSON[3], "procurement", "CG-9")
+    assert answer.findings[0].my_state == "cannot"
+    from tests.conftest import login
+
+    housing = next(t for t in open_tasks(record.id, "confirm_push") if t.unit_id == unit_id("市住房城乡建设局"))
+    login(client, "housing_cw")
+    assert "本单位无法实施该措施" in client.get(f"/tasks/{housing.task_id}").get_data(as_text=True)
