@@ -9,7 +9,7 @@ from functools import cache
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -451,6 +451,9 @@ def change_role(actor, user: User, role: str, reason: str) -> None:
     before = user.role
     if before == role:
         return
+    if before in ADMIN_ROLES and db.session.get_bind().dialect.name == "postgresql":
+        # (two role changes at once must not each find the other holder still there; SQLite has one writer)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('xinlian administrator roles'))"))
     if before in ADMIN_ROLES and user.active and not db.session.scalar(select(User.id).where(
             User.role == before, User.active.is_(True), User.id != user.id).limit(1)):
         # (三员分立 needs each of the three: without an auditor nobody reads the log; without a system administrator
