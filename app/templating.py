@@ -207,5 +207,9 @@ def register(app) -> None:
         nav_menu=nav_menu,
         scheduler_status=scheduler_status,
         current_locale=lambda: str(get_locale()),
+        # Punctuation around composed text: full-width in Chinese, ASCII in English (“（已暂停）” / “ (suspended)”).
+        lp=lambda: "（" if str(get_locale()).startswith("zh") else " (",
+        rp=lambda: "）" if str(get_locale()).startswith("zh") else ")",
+        list_sep=lambda: "，" if str(get_locale()).startswith("zh") else ", ",
         _l=_l,
     )

@@ -712,3 +712,14 @@ def test_the_applicants_confirmation_speaks_to_them_not_of_a_workflow_step(clien
     login(client, "applicant1")
     page = client.get(f"/tasks/{task_of(obj.id, 'applicant_next').task_id}").get_data(as_text=True)
     assert 'data-confirm="确定提交吗？提交后无法撤回。"' in page and "本环节" not in page
+
+
+def test_english_pages_use_english_punctuation_around_composed_text(client, org, clock):
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    objections.file_objection(applicant, case.id, "处罚所依据的决定已被撤销。", [])
+    db.session.commit()
+    login(client, "applicant1")
+    client.get("/lang/en")
+    html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert "(Suspended: the unit has been told)" in html and "（Suspended" not in html
