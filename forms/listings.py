@@ -26,6 +26,7 @@ class ConfirmPushForm(TaskForm):
             self.notice += "\n" + str(_l("Your unit's measures: %(m)s", m="；".join(measures)))
         if push.action != "apply":  # (only a measure to apply can be one the unit cannot apply)
             del self.cannot
+            self.note.label.text = _l("Note (how and when)")
 
     done = BooleanField(_l("The measure has been adjusted as pushed"))
     cannot = BooleanField(_l("Our unit cannot apply this measure (say why in the note)"))

@@ -64,6 +64,7 @@ class _Words:
             "reply by": _("reply by %(d)s", d="{d}"), "rows": _("%(n)s rows", n="{n}"),
             "took part": _("Took part"), "convened": _("Convened"), "experts drawn": _("experts drawn"), "experts": _("%(n)s experts", n="{n}"), "Minutes": _("Minutes"),
             "basis retired": _("the catalog entry it was decided under (%(c)s) has been retired", c="{c}"),
+            "cannot": _("the unit cannot apply it"),
         }
         self.fields = {k: str(v) for k, v in labels.FIELD_LABELS.items()}
         self.pushes = {k: str(v) for k, v in labels.PUSH_ACTION_LABELS.items()}
@@ -171,7 +172,9 @@ def _noticed(w: _Words, typ: str, d: dict) -> list:
 
 
 def _pushed(w: _Words, typ: str, d: dict) -> list:  # (suspend, resume and lift pushes read alike without it)
-    return [w.pushes.get(d.get("action"), d.get("action") or "")]
+    action = w.pushes.get(d.get("action"), d.get("action") or "")
+    # (a unit told to apply a measure that cannot: the confirmation says so, its reasons in the note)
+    return [f"{action} · {w.t['cannot']}" if d.get("cannot") else action]
 
 
 def _suspended_or_resumed(w: _Words, typ: str, d: dict) -> list:
@@ -235,7 +238,7 @@ _BEFORE_CHANNEL = {"task_created": _task_created, "deadline_reminder": _deadline
                    "task_completed": _task_completed, "decision_recorded": _decision,
                    "data_call_repeat_set": _repeat, "data_call_repeat_stopped": _repeat, "data_call_repeated": _repeat,
                    "attendance_answered": _attendance, "access_code_issued": _access_code,
-                   "objection_replied": _objection_replied, "push_sent": _pushed,
+                   "objection_replied": _objection_replied, "push_sent": _pushed, "push_confirmed": _pushed,
                    "punishment_suspended": _suspended_or_resumed, "punishment_resumed": _suspended_or_resumed,
                    "meeting_scheduled": _meeting, "expert_invited": _invited, "listing_started": _listed}
 _AFTER_CHANNEL = {"complaint_hearing": _complaint_hearing, "trigger_filed": _trigger, "route_decided": _route, "credit_check_applied": _check_applied,

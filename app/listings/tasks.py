@@ -11,10 +11,13 @@ def confirm_push(ctx: TaskContext) -> dict:
     cannot = bool(ctx.values.get("cannot"))
     if cannot and push_row.action != "apply":
         raise DomainError(_l("Only a measure to apply can be reported as one your unit cannot apply."), "cannot")
+    if cannot and ctx.values.get("done"):
+        raise DomainError(_l("Tick one: the measure was adjusted as pushed, or your unit cannot apply it."), "cannot")
     if cannot and len(note) < 2:
         raise DomainError(_l("Say why your unit cannot apply the measure."), "note")
     if not cannot and not ctx.values.get("done"):
-        raise DomainError(_l("Confirm that the measure was adjusted as pushed."), "done")
+        raise DomainError(_l("Confirm that the measure was adjusted as pushed, or tick that your unit cannot apply it.")
+                          if push_row.action == "apply" else _l("Confirm that the measure was adjusted as pushed."), "done")
     services.confirm_push(ctx.actor, push_row, note, cannot=cannot)
     return {}
 

@@ -242,6 +242,9 @@ def test_a_unit_that_cannot_apply_a_departments_measure_says_so_with_its_reasons
     with pytest.raises(DomainError, match="原因"):
         tasks.complete(user("finance_cw"), push.task_id, {"cannot": True, "note": ""})
     db.session.rollback()
+    with pytest.raises(DomainError, match="只勾选一项"):  # (both ticked: which is it?)
+        tasks.complete(user("finance_cw"), push.task_id, {"cannot": True, "done": True, "note": "原因"})
+    db.session.rollback()
     tasks.complete(user("finance_cw"), push.task_id, {"cannot": True, "note": "本单位业务系统暂无法识别自然人"})
     db.session.commit()
     listing = db.session.scalar(select(Listing).where(Listing.case_id == record.id))
@@ -254,3 +257,6 @@ def test_a_unit_that_cannot_apply_a_departments_measure_says_so_with_its_reasons
     housing = next(t for t in open_tasks(record.id, "confirm_push") if t.unit_id == unit_id("市住房城乡建设局"))
     login(client, "housing_cw")
     assert "本单位无法实施该措施" in client.get(f"/tasks/{housing.task_id}").get_data(as_text=True)
+    staff = client.application.test_client()
+    login(staff, "market_cw")  # (the record's timeline says it, not a plain confirmation)
+    assert "该单位无法实施" in staff.get(f"/cases/{record.id}").get_data(as_text=True)
