@@ -1,8 +1,11 @@
 """Reading process versions and the audit of changes for the administration pages."""
+import re
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import labels
+from app import clock, labels
 from app.audit.models import AdminChange
 from app.auth.models import SpecialistGroup, Unit, User
 from app.cases.models import Attachment, Case
@@ -10,6 +13,8 @@ from app.engine.models import ProcessVersion
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.security_log import services as security_log
+
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")  # (a time a change recorded, in UTC)
 
 
 def process_version(version_id: int) -> ProcessVersion | None:
@@ -44,6 +49,8 @@ def readable_changes(rows: list[AdminChange]) -> list[dict]:
             return str(_l("calendar days") if v == "calendar" else _l("working days"))
         if key == "source":
             return str(labels.source_text(v))
+        if isinstance(v, str) and _ISO_TIME.match(v):  # (a time recorded in UTC: read as the reader's local time)
+            return clock.as_utc(datetime.fromisoformat(v)).astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
         if key == "measures" and isinstance(v, list):
             return "\n".join(f"{m.get('code', '')} {m.get('text', '')}（{units.get(m.get('unit_id'), '')}）" for m in v or [])
         return "" if v is None else str(v)

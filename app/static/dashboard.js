@@ -3,7 +3,7 @@
   var block = document.getElementById('xl-dashboard-data');
   if (!block || typeof Chart === 'undefined') { return; }
   var d = JSON.parse(block.textContent);
-  function bar(id, labels, datasets, horizontal) {
+  function bar(id, labels, datasets, horizontal, counts) {
     var canvas = document.getElementById(id), options = {
       indexAxis: horizontal ? 'y' : 'x', plugins: { legend: { display: datasets.length > 1 } } };
     if (horizontal) {
@@ -12,6 +12,10 @@
       canvas.parentNode.style.height = Math.max(200, 40 + lines * 16 + labels.length * 10 * datasets.length) + 'px';
       options.maintainAspectRatio = false;
       options.scales = { y: { ticks: { autoSkip: false } } };
+    }
+    if (counts) {  // (a number of cases is whole: no 0.5 steps on its axis)
+      options.scales = options.scales || {};
+      options.scales[horizontal ? 'x' : 'y'] = Object.assign(options.scales[horizontal ? 'x' : 'y'] || {}, { ticks: { precision: 0 } });
     }
     new Chart(canvas, { type: 'bar', data: { labels: labels, datasets: datasets }, options: options });
   }
@@ -24,10 +28,10 @@
       return lines.length > 1 ? lines : text;
     });
   }
-  bar('c-status', wrapped(d.status), [{ label: '', data: values(d.status, 1) }], true);
-  bar('c-group', values(d.group, 0), [{ label: '', data: values(d.group, 1) }]);
-  bar('c-month', values(d.month, 0), [{ label: '', data: values(d.month, 1) }]);
-  bar('c-unit', wrapped(d.unit), [{ label: '', data: values(d.unit, 1) }], true);
+  bar('c-status', wrapped(d.status), [{ label: '', data: values(d.status, 1) }], true, true);
+  bar('c-group', values(d.group, 0), [{ label: '', data: values(d.group, 1) }], false, true);
+  bar('c-month', values(d.month, 0), [{ label: '', data: values(d.month, 1) }], false, true);
+  bar('c-unit', wrapped(d.unit), [{ label: '', data: values(d.unit, 1) }], true, true);
   bar('c-steps', wrapped(d.steps), [{ label: d.words.average, data: values(d.steps, 1) }, { label: d.words.p90, data: values(d.steps, 2) }], true);
   bar('c-ontime', wrapped(d.ontime), [{ label: '%', data: values(d.ontime, 1) }], true);
 })();

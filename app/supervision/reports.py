@@ -44,8 +44,9 @@ def _sections(data: dict) -> list[tuple[str, list[str], list[list]]]:
          [[label(CASE_KIND_LABELS, k), label(STATUS_LABELS, st), n] for k, st, n in data["outcomes"]]),
         (_("Serious-dishonesty share"), [_("Enterprises on the serious-dishonesty list"), _("Registered enterprises"), "%"],
          [[s["subjects"], s["registered"], s["percent"]]]),
-        (_("Typical cases of the quarter %(q)s", q=data["quota"]["quarter"]), [_("Unit"), _("Registered"), _("Quota met")],
-         [[r["unit"], r["count"], _("yes") if r not in data["quota"]["below"] else _("no")] for r in data["quota"]["rows"]]),
+        *([] if data.get("typical_by_quarter") else [  # (a year's report has every quarter's below)
+            (_("Typical cases of the quarter %(q)s", q=data["quota"]["quarter"]), [_("Unit"), _("Registered"), _("Quota met")],
+             [[r["unit"], r["count"], _("yes") if r not in data["quota"]["below"] else _("no")] for r in data["quota"]["rows"]])]),
         (_("Credit checks by unit (逢批必查)"), [_("Unit"), _("Checks"), _("Applications recorded")],
          [[u, c, a] for u, c, a in data["check_usage"]]),
         *([(_("Typical cases per quarter"), [_("Unit"), "Q1", "Q2", "Q3", "Q4", _("Quarters with the quota met")],
@@ -100,6 +101,8 @@ def render_pdf(name: str, data: dict) -> bytes:
         story.append(Paragraph(escape(_("Period: %(a)s – %(b)s; generated %(at)s", a=clock.local_date(period.start).isoformat(),
                                         b=(clock.local_date(period.end) - timedelta(days=1)).isoformat(),
                                         at=clock.now().astimezone(clock.LOCAL_TZ).strftime("%Y-%m-%d %H:%M"))), body))
+        if clock.now() < period.end:  # (asked for before its period is over: its figures are those so far)
+            story.append(Paragraph(escape(_("The period is not over: the figures are those so far.")), body))
     for title, header, rows in _sections(data):
         story.append(Paragraph(escape(str(title)), h2))
         cells = [[Paragraph(escape(str(v)), body) for v in r] for r in [header] + (rows or [[_("none")] + [""] * (len(header) - 1)])]

@@ -144,6 +144,9 @@ def reports():
             period = Period.parse(request.form.get("month") or report_service.previous_month())
             report_service.generate(period.name, current_user)
             db.session.commit()
+            flash(_l("The report for %(period)s was generated (PDF and XLSX, below).", period=period.name), "success")
+            if clock.now() < period.end:
+                flash(_l("Its period is not over: the figures are those so far."), "info")
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -200,10 +203,15 @@ def typical():
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")  # the form is shown again with what was typed
+    return _typical_page(entered)
+
+
+def _typical_page(entered: dict, kept: dict | None = None):
+    """`kept`: what the office typed to publish or take off one typical case, refused: shown again in its entry, open."""
     quota = monitoring.typical_quota()
     everyone = services.typical_of_quarter(quota["quarter"]) if current_user.role in services.VIEWERS else []
     return render_template("supervision/typical.html", quota=quota, mine=services.typical_of_unit(current_user), everyone=everyone,
-                           entered=entered)
+                           entered=entered, kept=kept or {})
 
 
 @bp.route("/typical/<int:typical_id>/publish", methods=["POST"])
@@ -235,7 +243,8 @@ def withdraw_typical(typical_id):
 
 
 def _office_typical_action(typical_id: int, action):
-    """Run the office's action on a typical case; a refusal is said on the page, back at the case's entry."""
+    """Run the office's action on a typical case; a refusal is said at the top of the page, and what was typed is kept
+    in the case's entry, open."""
     try:
         action()
     except DomainError as exc:
@@ -243,4 +252,6 @@ def _office_typical_action(typical_id: int, action):
         if isinstance(exc, PermissionDenied):
             raise
         flash(exc.message, "danger")
+        kept = {k: request.form.get(k, "") for k in ("title", "text", "reason")}
+        return _typical_page({}, dict(kept, id=typical_id, withdraw="reason" in request.form))
     return redirect(url_for("supervision.typical", _anchor=f"typical-{typical_id}"))

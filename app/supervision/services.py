@@ -283,7 +283,7 @@ def publish_typical(actor, typical_id: int, title: str, text: str) -> tuple[Typi
     # (full-width digits and letters, １３８… or ＩＤ numbers typed in a Chinese input method, read as half-width ones)
     plain = unicodedata.normalize("NFKC", title + "\n" + text)
     joined = re.sub(r"(?<=\d)[\s\-－_＿.·()（）]+(?=[\dXx])", "", plain)
-    found = _PERSONAL.findall(joined) + _disguised(plain)
+    found = list(dict.fromkeys(_PERSONAL.findall(joined) + _disguised(plain)))  # (each number once)
     if found:
         raise DomainError(_l("Remove personal data before publishing (identity or telephone numbers, e-mail): %(found)s",
                              found="、".join(found[:3])), "text")
@@ -321,8 +321,7 @@ def withdraw_typical(actor, typical_id: int, reason: str) -> TypicalCase:
 def _withdraw(t: TypicalCase, reason: str, actor=None) -> None:
     t.withdrawn_at, t.withdrawn_reason, t.withdrawn_by_id = clock.now(), reason, actor.id if actor else None
     if actor is not None:  # (taken off by the system: its case's timeline says so)
-        audit.record(actor, "typical_case", t.id, "withdraw", {"published_at": t.published_at.isoformat()},
-                     {"reason": reason})
+        audit.record(actor, "typical_case", t.id, "withdraw", {"published_at": t.published_at.isoformat()}, None, reason)
     if t.case_id:
         events.record(t.case_id, EventType.TYPICAL_WITHDRAWN, actor, {"summary": t.published_title, "reason": reason})
 

@@ -83,12 +83,15 @@ def test_reports_pdf_and_xlsx_are_generated_stored_and_downloadable(client, org,
     assert sorted({r.month for r in made}) == ["2025", "2026-10", "2026-Q3"]
     assert reports.generate_monthly_if_missing() == []
     # The year-end assessment (seed 004 (二十五) 年终考核) for a year under way, asked for: each unit's typical cases by quarter.
-    client.post("/supervision/reports", data={"csrf_token": csrf_from(page), "month": "2026"})
+    said = client.post("/supervision/reports", data={"csrf_token": csrf_from(page), "month": "2026"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "已生成 2026 的报告" in said and "该统计期间尚未结束" in said  # (asked for before the year is over)
     year = db.session.scalar(select(Report).where(Report.month == "2026", Report.fmt == "xlsx"))
     with client.get(f"/supervision/reports/{year.id}") as resp:
         wb = load_workbook(io.BytesIO(resp.data))
         sheet = next(ws for ws in wb.worksheets if ws.cell(1, 1).value == "各季度典型案例")
         assert [c.value for c in sheet[2]] == ["单位", "Q1", "Q2", "Q3", "Q4", "达标季度数"]
+        assert not any("季度典型案例" in ws.title and "Q4" in ws.title for ws in wb.worksheets)  # (not the last quarter's alone)
     c = client.application.test_client()
     login(c, "market_cw")
     assert c.get(f"/supervision/reports/{rows[0].id}").status_code == 403
@@ -325,17 +328,23 @@ def test_the_office_takes_a_typical_case_off_the_public_page_with_its_reason(cli
     assert "某企业被联合惩戒" in client.get("/public/typical").get_data(as_text=True)
     login(client, "office1")
     page = client.get("/supervision/typical").get_data(as_text=True)
-    resp = client.post(f"/supervision/typical/{t.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": ""},
-                       follow_redirects=True)
-    assert "说明撤下的理由" in resp.get_data(as_text=True)
+    resp = client.post(f"/supervision/typical/{t.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": "x"})
+    html = resp.get_data(as_text=True)  # (refused: said at the top, what was typed kept in the entry's form, open)
+    assert resp.status_code == 200 and "说明撤下的理由" in html and 'value="x"' in html
+    refused = client.post(f"/supervision/typical/{t.id}/publish", data={
+        "csrf_token": csrf_from(page), "title": "某企业被联合惩戒", "text": "该企业联系电话 138 1234 5678，因严重违法失信被联合惩戒。"})
+    html = refused.get_data(as_text=True)
+    assert "13812345678、13812345678" not in html and "13812345678" in html  # (each number named once)
+    assert "该企业联系电话 138 1234 5678" in html  # (the text as typed, to be corrected, not the published one)
     resp = client.post(f"/supervision/typical/{t.id}/withdraw", data={"csrf_token": csrf_from(page), "reason": "文字需要修改"},
                        follow_redirects=True)
     assert "已从典型案例公示页撤下" in resp.get_data(as_text=True)
     assert "某企业被联合惩戒" not in client.application.test_client().get("/public/typical").get_data(as_text=True)
     change = db.session.scalars(select(AdminChange).where(AdminChange.entity == "typical_case", AdminChange.action == "withdraw")).one()
-    assert change.actor_id == user("office1").id and change.after == {"reason": "文字需要修改"}
-    trail = client.get("/admin/audit").get_data(as_text=True)  # (in words: no internal names)
+    assert change.actor_id == user("office1").id and change.reason == "文字需要修改"
+    trail = client.get("/admin/audit").get_data(as_text=True)  # (in words and local times: no internal names)
     assert "典型案例" in trail and "已撤回" in trail and "文字需要修改" in trail and "typical_case" not in trail
+    assert "+00:00" not in trail and "T01:" not in trail
     other = client.application.test_client()
     login(other, "market_cw")
     own = other.get("/supervision/typical").get_data(as_text=True)
