@@ -62,6 +62,8 @@ def ledger():
                 return redirect(url_for("publicity.ledger"))
     only = request.args.get("only") if request.args.get("only") in ONLY else None
     month = request.args.get("month") or None
+    if month and services.month_bounds(month)[0] is None:
+        abort(404)  # (a month that does not exist, as the monthly figures answer it: not every row unfiltered)
     unit_id = request.args.get("unit", type=int) if current_user.role in services.READERS else None
     page = services.entries(current_user, page_number(request.args.get("page")), unit_id, only, month)
     units = (db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).all()

@@ -32,6 +32,7 @@ def test_a_unit_uploads_its_ledger_and_the_office_reads_the_month(client, org, c
     listing = client.get("/publicity/?only=overdue&month=2026-11").get_data(as_text=True)
     assert "罚〔2026〕4号" in listing and 'name="file"' not in listing  # (reads; does not upload)
     assert client.get("/publicity/monthly?month=2026-99").status_code == 404
+    assert client.get("/publicity/?month=2026-13").status_code == 404  # (not every row, unfiltered)
     client.post("/logout", data={"csrf_token": csrf_from(listing)})
     login(client, "tax_cw")
     assert "罚〔2026〕4号" not in client.get("/publicity/").get_data(as_text=True)  # another unit's ledger
