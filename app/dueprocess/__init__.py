@@ -17,12 +17,13 @@ from app.extensions import db
 
 def _section(actor, case) -> dict:
     notices = services.notices_of(case.id)
-    recordable = {n.id for n in notices if services.period_open(n) and services.may_record_for_subject(actor, n)}
+    recordable = {n.id for n in notices if services.statement_recordable(n, case) and services.may_record_for_subject(actor, n)}
     # (the service of a notice is recorded by the same staff, once, before the case is decided: a period counted from
     # a later service moves, or reopens for a subject the notice reached late)
     serve_notice = {n.id for n in notices if services.may_be_served(actor, n, case)}
     serving = services.may_record_service(actor, case)
     return {"prior_notices": notices, "notice_recordable": recordable, "notice_servable": serve_notice,
+            "notice_running": {n.id for n in notices if services.period_open(n)},
             "statement_form": StatementForm() if recordable else None,
             "decision_services": services.services_of(case.id) if case.decision == "act" and case.kind == "punishment" else None,
             "service_due": services.service_due(case), "today": clock.today_local(),

@@ -12,6 +12,8 @@ class StatementForm(FlaskForm):
     """A subject's statement (陈述申辩), on the portal or as received on paper; or its waiver."""
 
     statement = TextAreaField(_l("Statement (陈述申辩)"), validators=[Optional(), Length(max=8000)])
+    # (on paper: the day the letter arrived, which must fall within the period; the portal's is now)
+    received_on = DateField(_l("Received on"), validators=[Optional(), PlausibleDate()])
     files = MultipleFileField(_l("Evidence (PDF, PNG, JPG, DOCX, XLSX; at most 10 MB each)"))
     submit = SubmitField(_l("Submit the statement"))
     waive = SubmitField(_l("Waive the statement"))

@@ -54,18 +54,20 @@ def paper_statement(case_id, notice_id):
             if notice is None or notice.case_id != case_id:
                 raise DomainError(_l("No such notice."))
             services.record_on_paper(current_user, notice_id, form.statement.data,
-                                     uploads_from(request.files.getlist("files")), waive)
+                                     uploads_from(request.files.getlist("files")), waive, form.received_on.data)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
-            return detail_with_draft(case_id, f"statement-{notice_id}", {"statement": form.statement.data})
+            return detail_with_draft(case_id, f"statement-{notice_id}", {"statement": form.statement.data,
+                                                                          "received_on": request.form.get("received_on", "")})
         flash(_l("The subject's waiver was recorded.") if waive else _l("The statement received on paper was recorded."), "success")
         return redirect(url_for("cases.detail", case_id=case_id, _anchor="notices"))
     for errors in form.errors.values():
         for e in errors:
             flash(e, "danger")
-    return detail_with_draft(case_id, f"statement-{notice_id}", {"statement": form.statement.data})
+    return detail_with_draft(case_id, f"statement-{notice_id}", {"statement": form.statement.data,
+                                                                  "received_on": request.form.get("received_on", "")})
 
 
 @staff_bp.route("/<int:case_id>/service", methods=["POST"])

@@ -187,12 +187,15 @@ def notice_for_applicant(actor, case_id: int) -> PriorNotice | None:
                                                        PriorNotice.subject_id == actor.subject_id))
 
 
-def _answer(actor, notice: PriorNotice, waive: bool, text: str, files: list, channel: str) -> PriorNotice:
+def _answer(actor, notice: PriorNotice, waive: bool, text: str, files: list, channel: str,
+            received_on: date | None = None) -> PriorNotice:
     lock_row(PriorNotice, notice.id)  # (a statement and a waiver sent at once: the second finds the first recorded)
     db.session.refresh(notice, ["state"])
     if notice.state != OPEN:
         raise DomainError(_l("A statement was already recorded for this notice."))
-    if not period_open(notice):
+    if received_on is not None:
+        _check_received(notice, received_on)
+    elif not period_open(notice):
         raise DomainError(_l("The statement period has ended."))
     text = (text or "").strip()
     if not waive and not text:
@@ -208,13 +211,29 @@ def _answer(actor, notice: PriorNotice, waive: bool, text: str, files: list, cha
     notice.statement, notice.channel, notice.stated_at, notice.stated_by_id = text, channel, clock.now(), actor.id
     db.session.flush()
     events.record(notice.case_id, EventType.STATEMENT_WAIVED if waive else EventType.STATEMENT_MADE, actor, {
-        "summary": notice.subject.name, "note": text, "channel": channel, "subject_id": notice.subject_id})
+        "summary": notice.subject.name, "note": text, "channel": channel, "subject_id": notice.subject_id,
+        **({"received_on": received_on.isoformat()} if received_on is not None else {})})
     attachments.store(notice.case_id, actor, files, "statement")
     remaining = db.session.scalar(select(PriorNotice.id).where(PriorNotice.case_id == notice.case_id,
                                                                PriorNotice.state == OPEN).limit(1))
     if remaining is None:  # every subject has answered: the procedure need not wait for the period's end
         runtime.deliver(db.session.get(Case, notice.case_id), MESSAGE, actor)
     return notice
+
+
+def _check_received(notice: PriorNotice, received_on) -> None:
+    """A paper statement's day of arrival: from the notice's issue to today, and within its period (one that came later
+    is not a statement in time); the case still undecided."""
+    first = clock.local_date(notice.issued_at)
+    last = clock.local_date(notice.statement_due_at)
+    if not isinstance(received_on, date) or not first <= received_on <= clock.today_local():
+        raise DomainError(_l("Enter the day the statement was received: from %(first)s to today.", first=ShownDate(first)),
+                          "received_on")
+    if received_on > last:
+        raise DomainError(_l("The statement was received after its period ended (%(d)s): it is not a statement in time.",
+                             d=ShownDate(last)), "received_on")
+    if not statement_recordable(notice, db.session.get(Case, notice.case_id)):
+        raise DomainError(_l("The case has already been decided: the statement can no longer be recorded."))
 
 
 def state_on_portal(actor, case_id: int, text: str, files: list, waive: bool = False) -> PriorNotice:
@@ -224,13 +243,24 @@ def state_on_portal(actor, case_id: int, text: str, files: list, waive: bool = F
     return _answer(actor, notice, waive, text, files, "portal")
 
 
-def record_on_paper(actor, notice_id: int, text: str, files: list, waive: bool = False) -> PriorNotice:
+def record_on_paper(actor, notice_id: int, text: str, files: list, waive: bool = False,
+                    received_on: date | None = None) -> PriorNotice:
+    """A statement or waiver received on paper, recorded with the day it arrived (today unless said). One that arrived
+    within the period is recorded even once the period is over, while the case is undecided: a letter received on
+    its last day is entered the next working day, and the meeting must then weigh it (heard_from counts from the
+    recording, so a meeting held before it cannot be recorded as the determination)."""
     notice = db.session.get(PriorNotice, notice_id)
     if notice is None:
         raise NotFound(_l("No such notice."))
     if not may_record_for_subject(actor, notice):
         raise PermissionDenied(_l("Only the determining body records statements received on paper."))
-    return _answer(actor, notice, waive, text, files, "paper")
+    return _answer(actor, notice, waive, text, files, "paper", received_on or clock.today_local())
+
+
+def statement_recordable(notice: PriorNotice, case: Case) -> bool:
+    """Whether a statement received on paper may be recorded: the subject has not answered and the case is undecided
+    (after the period, one that arrived within it)."""
+    return notice.state == OPEN and case.decision is None and case.closed_at is None
 
 
 def heard_from(case: Case) -> date | None:

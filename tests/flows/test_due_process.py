@@ -6,9 +6,11 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from app import clock as app_clock
 from app.cases.attachments import Upload
-from app.cases.models import Attachment, Case
+from app.cases.models import Attachment, Case, CaseEvent
 from app.dueprocess import services as dueprocess
 from app.errors import DomainError
 from app.extensions import db
@@ -98,6 +100,43 @@ def test_silence_the_procedure_continues_when_the_period_ends(org, clock):
     # No statement was made: nothing to answer.
     determine("market_lead", only_task(case.id, "determination"))
     assert db.session.get(Case, case.id).determination["statements"]["silent"] == 1
+
+
+def test_a_letter_received_on_the_periods_last_day_is_recorded_after_it(org, clock):
+    """A signed statement that reached the unit on the period's last day is a statement in time: entered the next
+    working day (the period over, the procedure gone on to the determination), it is recorded with the day it
+    arrived, the meeting must answer it, and a meeting held before it was recorded is not the determination."""
+    case = _accepted()
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=None)
+    [notice] = dueprocess.notices_of(case.id)
+    last_day = app_clock.local_date(notice.statement_due_at)
+    clock.move_to(notice.statement_due_at + timedelta(hours=10))  # the next morning
+    sweep_timers()
+    assert len(open_tasks(case.id, "determination")) == 1
+    with pytest.raises(DomainError) as late:  # a letter that came the day after is not in time
+        dueprocess.record_on_paper(user("market_lead"), notice.id, "晚到的陈述", [PDF], received_on=last_day + timedelta(days=1))
+    assert late.value.errors[0][0] == "received_on"
+    db.session.rollback()
+    yesterday_meeting = app_clock.today_local() - timedelta(days=1)
+    dueprocess.record_on_paper(user("market_lead"), notice.id, "最后一天寄达的陈述", [PDF], received_on=last_day)
+    db.session.commit()
+    notice = dueprocess.notices_of(case.id)[0]
+    assert notice.state == "stated" and notice.channel == "paper"
+    made = db.session.scalar(select(CaseEvent.details).where(CaseEvent.case_id == case.id, CaseEvent.type == "statement_made"))
+    assert made["received_on"] == last_day.isoformat()
+    with pytest.raises(DomainError) as before:  # a meeting held before the statement was recorded did not weigh it
+        determine("market_lead", only_task(case.id, "determination"), statement_answer="已研究。",
+                  meeting_date=yesterday_meeting)
+    assert before.value.errors[0][0] == "meeting_date"
+    db.session.rollback()
+    with pytest.raises(DomainError) as unanswered:
+        determine("market_lead", only_task(case.id, "determination"))
+    assert unanswered.value.errors[0][0] == "statement_answer"
+    db.session.rollback()
+    determine("market_lead", only_task(case.id, "determination"), statement_answer="经研究，陈述理由不成立。")
+    assert db.session.get(Case, case.id).determination["statements"]["stated"] == 1
+    with pytest.raises(DomainError):  # decided: nothing more is recorded
+        dueprocess.record_on_paper(user("market_lead"), notice.id, "", [PDF], waive=True, received_on=last_day)
 
 
 def test_each_subject_is_told_and_sees_only_its_own_statement(org, clock):

@@ -457,3 +457,32 @@ def test_the_template_preview_states_the_rules_in_force_and_a_whole_period(org, 
     today = app_clock.today_local()
     assert sample["period_start"] != sample["period_end"]
     assert sample["period_end"] == decision_document._cn(today + timedelta(days=364))
+
+
+def test_a_paper_statement_received_in_time_is_recorded_after_the_period(client, org, clock):
+    """The period over (the procedure at its determination), the case page still offers to record a statement received
+    on paper, asks the day it arrived, and refuses one that arrived after the period, keeping what was typed."""
+    from app import clock as app_clock
+    from app.scheduler.jobs import sweep_timers
+
+    case = _noticed_by_page(client)
+    [n] = dueprocess.notices_of(case.id)
+    last_day = app_clock.local_date(n.statement_due_at)
+    clock.move_to(n.statement_due_at + __import__("datetime").timedelta(hours=10))
+    sweep_timers()
+    db.session.commit()
+    client = client.application.test_client()  # (the session of a week ago has timed out)
+    login(client, "market_lead")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "期限已过，未登记陈述申辩" in page and 'name="received_on"' in page
+    data = {"csrf_token": csrf_from(page), "statement": "寄达的陈述", "submit": "1", "received_on": app_clock.today_local().isoformat(),
+            "files": [(io.BytesIO(PDF.data), "陈述.pdf")]}
+    refused = client.post(f"/cases/{case.id}/notices/{n.id}/statement", data=data, content_type="multipart/form-data",
+                          follow_redirects=True).get_data(as_text=True)
+    assert "陈述申辩在期限届满后才收到" in refused and ">寄达的陈述</textarea>" in refused
+    data.update(received_on=last_day.isoformat(), files=[(io.BytesIO(PDF.data), "陈述.pdf")])
+    done = client.post(f"/cases/{case.id}/notices/{n.id}/statement", data=data, content_type="multipart/form-data",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "已录入书面陈述申辩。" in done
+    db.session.expire_all()
+    assert dueprocess.notices_of(case.id)[0].state == "stated"
