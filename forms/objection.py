@@ -15,7 +15,7 @@ from app.i18n import lazy_gettext as _l
 from app.labels import FIELD_LABELS
 from app.listings.models import Listing
 from app.listings.services import units_applying
-from app.rights.objections import complaint_hearing
+from app.rights.objections import complaint_entry_dates, complaint_hearing
 from forms.fields import MultiCheckboxField, choices
 from forms.joint_punishment import TaskForm
 
@@ -88,6 +88,12 @@ class ApplicantNextForm(TaskForm):
                                               ("complain", _l("The subject complains to the joint-meeting office"))])
             self.files.label.text = _l("Scan of the subject's written answer")
             self.files.flags.required = True  # (the service refuses the answer without it)
+            dates = complaint_entry_dates(case)
+            if dates:
+                self.notice_title = _l("The complaint period")
+                self.notice = _l("The complaint period ends on %(last)s. A written complaint received by that day is a "
+                                 "complaint in time: record it with the day it arrived, by %(until)s, when this step "
+                                 "closes and the objection ends.", last=ShownDate(dates[0]), until=ShownDate(dates[1]))
 
 
 class ScheduleHearingForm(TaskForm):

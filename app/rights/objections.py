@@ -338,10 +338,36 @@ def reply(ctx) -> dict:
                   {"outcome": outcome, "reasons": reasons, "lift_units": lift, **service}, bpmn_id=ctx.task.bpmn_id)
     data = {"reply_outcome": outcome, "lift_units": lift, "reply_served_at": served_at.isoformat()}
     if outcome in ("rejected", "partly"):  # either may be complained of to the office (seed 001 二(三)2)
-        # Counted from the reply's service, as the applicant's task's own deadline is (deadline_start reply_served_at).
-        rule = runtime.deadline_rule_of(ctx.case, "complaint_window")  # as copied onto the case: same as its task's deadline
-        data["complain_by"] = deadline_from(served_at, rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at.isoformat()
+        data["complain_by"] = _complaint_dates(ctx.case, served_at, service["served"] == "paper")[1].isoformat()
     return data
+
+
+# A complaint on paper reaches the office by post or by hand: a letter received on the period's last day is entered in
+# the working days after it, so the step that records the subject's answer stays open this long past the period (a
+# letter that arrived later is refused by its day of arrival: _complaint_received). Through the portal the subject
+# complains itself, and the step closes with the period.
+PAPER_ENTRY_WORKING_DAYS = 3
+
+
+def _complaint_dates(case: Case, served_at: datetime, paper: bool) -> tuple[datetime, datetime]:
+    """(the complaint period's end, the end of the answer step: the timer "投诉期限届满"). Counted from the reply's
+    service, as the answer task's own deadline is (deadline_start reply_served_at), by the rule copied onto the case."""
+    rule = runtime.deadline_rule_of(case, "complaint_window")
+    window = deadline_from(served_at, rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at
+    return window, (deadline_from(window, PAPER_ENTRY_WORKING_DAYS).due_at if paper else window)
+
+
+def complaint_entry_dates(case: Case) -> tuple[date, date] | None:
+    """For an objection answered on paper: (the complaint period's last day, the last day a letter received within it
+    can be recorded); None before the reply or for one answered on the portal."""
+    replied = db.session.scalar(select(CaseEvent.details).where(CaseEvent.case_id == case.id,
+                                                                CaseEvent.type == EventType.OBJECTION_REPLIED)
+                                .order_by(CaseEvent.seq.desc()).limit(1)) or {}
+    if replied.get("served") != "paper" or not replied.get("served_on"):
+        return None
+    served_at = datetime.combine(date.fromisoformat(replied["served_on"]), time(9), tzinfo=clock.LOCAL_TZ)
+    window, entry = _complaint_dates(case, served_at, True)
+    return clock.local_date(window), clock.local_date(entry)
 
 
 def applicant_next(ctx) -> dict:

@@ -319,9 +319,11 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。", "served_on": date(2026, 11, 24)})
     nxt = task_of(obj.id, "applicant_next")
     assert nxt.assignee_id is None and nxt.role == "office" and nxt.unit_id == office_unit().id
-    # 10 working days from the service (Tue 24 Nov): the office's task and the process's timer end on Tue 8 Dec alike
+    # 10 working days from the service (Tue 24 Nov): the complaint period ends on Tue 8 Dec (the office's task); the step
+    # stays open three working days more (Fri 11 Dec) for a letter received by the 8th to be recorded
     assert nxt.deadline_basis["start"] == "2026-11-24" and clock_local(nxt.due_at) == "2026-12-08"
-    assert db.session.get(ProcessInstance, nxt.instance_id).next_due_at == nxt.due_at
+    assert clock_local(db.session.get(ProcessInstance, nxt.instance_id).next_due_at) == "2026-12-11"
+    assert objections.complaint_entry_dates(db.session.get(Case, obj.id)) == (date(2026, 12, 8), date(2026, 12, 11))
     replied = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.OBJECTION_REPLIED))
     assert replied.details["served"] == "paper" and replied.details["served_on"] == "2026-11-24"
     with pytest.raises(DomainError) as refused:  # the subject's written complaint is recorded with its scan
@@ -354,6 +356,57 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     assert task_of(obj.id, "schedule_hearing").deadline_basis["start"] == "2026-11-27"
     complained = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.COMPLAINT_FILED))
     assert complained.details["channel"] == "paper" and complained.details["received_on"] == "2026-11-27"
+
+
+def test_a_complaint_letter_received_on_the_periods_last_day_is_recorded_after_it(org, clock, client):
+    """Seed 001 二(三)2: a complaint received on paper on the complaint period's last day (Tue 8 Dec) is a complaint in
+    time: the office opens its post the next morning and records it, and the punishment is suspended from the day it
+    arrived. A letter that came after the period is refused by its day; with none recorded the step closes by itself
+    three working days after the period."""
+    from datetime import date
+
+    from tests.conftest import login
+    from tests.helpers import PDF
+
+    def objected():
+        case, _ = in_effect_case(days=365)
+        sid = case.subjects[0].subject_id
+        obj = objections.file_on_paper(user("market_cw"), case.id, sid, "异议（信函）", date(2026, 11, 23), [PDF])
+        db.session.commit()
+        return case, obj
+
+    (case, obj), (_silent_case, silent) = objected(), objected()
+    clock.move_to("2026-11-24T02:00:00+00:00")
+    for o in (obj, silent):
+        do(user("market_lead"), task_of(o.id, "reply_objection"),
+           {"outcome": "rejected", "reasons": "不成立", "served_on": date(2026, 11, 24)})
+    clock.move_to("2026-12-09T01:30:00+00:00")  # Wed 9 Dec 09:30
+    sweep_timers()
+    db.session.commit()
+
+    def complain(obj, received):
+        do(user("office1"), task_of(obj.id, "applicant_next"),
+           {"next_step": "complain", "grounds": "不服答复（信函）。", "received_on": received}, files=[PDF])
+
+    login(client, "office1")
+    page = client.get(f"/tasks/{task_of(obj.id, 'applicant_next').task_id}").get_data(as_text=True)
+    assert "投诉期限至2026年12月8日" in page and "2026年12月11日" in page
+    with pytest.raises(DomainError) as late:  # a letter of the 9th came after the period
+        complain(obj, date(2026, 12, 9))
+    assert late.value.errors[0][0] == "received_on"
+    db.session.rollback()
+    complain(obj, date(2026, 12, 8))  # the letter of the 8th
+    assert listings_of(case.id)[0].status == "suspended" and task_of(obj.id, "schedule_hearing")
+    [_objection, complaint] = db.session.scalars(select(PeriodSuspension).where(
+        PeriodSuspension.listing_id == listings_of(case.id)[0].id).order_by(PeriodSuspension.id)).all()
+    assert complaint.start == date(2026, 12, 8)
+    # Nothing recorded: still open on Fri 11 Dec at 23:59, closed a minute after midnight.
+    clock.move_to("2026-12-11T15:59:00+00:00")
+    sweep_timers()
+    assert task_of(silent.id, "applicant_next")
+    clock.move_to("2026-12-11T16:01:00+00:00")
+    sweep_timers()
+    assert db.session.get(Case, silent.id).status == "objection_closed" and open_tasks(silent.id) == []
 
 
 def test_after_a_merger_the_unit_that_took_over_answers_for_the_deciding_unit(org, clock):
