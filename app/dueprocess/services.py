@@ -130,8 +130,11 @@ def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_
         raise DomainError(_l("The notice cannot be served before it was issued (%(d)s).", d=ShownDate(issued)), "served_on")
     if served_on > clock.today_local():
         raise DomainError(_l("The date of service cannot be in the future."), "served_on")
-    if way == "portal" and not db.session.scalar(select(User.id).where(User.subject_id == notice.subject_id, User.active.is_(True))):
-        raise DomainError(_l("The subject has no portal account: serve the notice another way."), "way")
+    if way == "portal":
+        opened = _portal_account_since(notice.subject_id)
+        if opened is None:
+            raise DomainError(_l("The subject has no portal account: serve the notice another way."), "way")
+        _not_before_account(served_on, opened)
     if way != "portal" and not proof:
         raise DomainError(_l("Attach the proof of service (the receipt or a scan)."), "proof")
     attachments.validate_uploads(proof, "proof")
@@ -158,6 +161,19 @@ def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_
     if moved:  # the procedure waits for the period: its timer is set again from the notices
         runtime.deliver(case, PERIOD_MOVED, actor)
     return MOVED if moved else RUNNING if running else OVER
+
+
+def _portal_account_since(subject_id: int) -> date | None:
+    """The day the subject's first active portal account was opened (a document reaches it on the portal from then)."""
+    opened = db.session.scalar(select(func.min(User.created_at)).where(User.subject_id == subject_id, User.active.is_(True)))
+    return clock.local_date(opened) if opened is not None else None
+
+
+def _not_before_account(served_on: date, opened: date) -> None:
+    # (a service on the portal dated before the subject could read it there would start its period too early)
+    if served_on < opened:
+        raise DomainError(_l("The subject opened its portal account on %(d)s: a service on the portal cannot be dated "
+                             "earlier.", d=ShownDate(opened)), "served_on")
 
 
 def may_be_served(actor, notice: PriorNotice, case: Case) -> bool:
@@ -325,8 +341,11 @@ def record_service(actor, case_id: int, subject_id: int, way: str, served_on, no
     note = (note or "").strip()
     if len(note) > 2000:
         raise DomainError(_l("At most %(n)s characters.", n=2000), "note")
-    if way == "portal" and not db.session.scalar(select(User.id).where(User.subject_id == subject_id, User.active.is_(True))):
-        raise DomainError(_l("The subject has no portal account yet: serve the decision another way (with the access code)."), "way")
+    if way == "portal":
+        opened = _portal_account_since(subject_id)
+        if opened is None:
+            raise DomainError(_l("The subject has no portal account yet: serve the decision another way (with the access code)."), "way")
+        _not_before_account(served_on, opened)
     if way != "portal" and not proof:
         raise DomainError(_l("Attach the proof of service (the receipt or a scan)."), "proof")
     attachments.validate_uploads(proof, "proof")

@@ -156,7 +156,7 @@ def _may_register_for(actor, unit_id: int) -> bool:
         actor.unit_id in (unit_id, current_unit_id(unit_id)) or actor.role == OFFICE)
 
 
-def _objectable(listing: Listing, case: Case | None = None) -> bool:
+def open_to_objection(listing: Listing, case: Case | None = None) -> bool:
     """In force, suspended, or its period run out (the determination stays on the record) within the time to object
     (given the case): not revoked or repaired."""
     if listing.active:
@@ -185,9 +185,9 @@ def paper_candidates(actor, case: Case, among: list | None = None) -> list | Non
     if among is None and case.kind == CaseKind.DEPARTMENT_LIST:
         among = listings_of_case(case.id)
     if among is not None:  # (a department's list of thousands: the listings on the page the reader is looking at)
-        return [lst.subject for lst in among if _objectable(lst, case) and lst.kind == CaseKind.PUNISHMENT
+        return [lst.subject for lst in among if open_to_objection(lst, case) and lst.kind == CaseKind.PUNISHMENT
                 and lst.subject_id not in objected and _may_register_for(actor, determining(case, lst)[0])]
-    active = {lst.subject_id for lst in listings_of_case(case.id) if _objectable(lst, case)}
+    active = {lst.subject_id for lst in listings_of_case(case.id) if open_to_objection(lst, case)}
     return [cs.subject for cs in case.subjects if cs.subject_id in active - objected]
 
 
@@ -380,7 +380,7 @@ def applicant_next(ctx) -> dict:
     listing = listing_of_objection(ctx.case)
     if step == "complain" and listing is not None:  # (held: as for an objection, above)
         listing = listing_services.locked(listing.id)
-    if step == "complain" and (listing is None or not _objectable(listing)):  # (expired: the record still stands)
+    if step == "complain" and (listing is None or not open_to_objection(listing)):  # (expired: the record still stands)
         raise DomainError(_l("The punishment has already ended; there is nothing left to complain about."), "next_step")
     on_paper = ctx.actor.role != APPLICANT  # (the office records what the subject of an objection on paper answered)
     if on_paper and not ctx.files:

@@ -15,7 +15,14 @@ from app.listings import queries as listing_queries
 from app.listings import services as listing_services
 from app.listings.models import Listing, PeriodSuspension
 from app.listings.services import listing_of
-from app.rights.objections import applicant_case, handled_objection, objection_last_day, open_objection, subject_cases_clause
+from app.rights.objections import (
+    applicant_case,
+    handled_objection,
+    objection_last_day,
+    open_objection,
+    open_to_objection,
+    subject_cases_clause,
+)
 from app.rights.repair import open_repair
 
 # Events an applicant is shown on their status pages (decisions and what concerns them, not deliberations).
@@ -123,7 +130,11 @@ def status_page(actor, case_id: int) -> dict:
         # (the units whose measures still stand: one told to lift them — a partly founded objection — reads as lifting)
         "standing_units": listing_services.units_applying(listing) if listing is not None else set(),
         "suspended_now": listing is not None and listing.status == "suspended",
-        "objection_last_day": objection_last_day(case, listing) if case.kind in JOINT_KINDS else None,
+        # (as the objection itself counts it: a period run out counts from the decision where service was not recorded)
+        "objection_last_day": (objection_last_day(case, listing, unserved_from_decision=listing is not None and listing.status == "expired")
+                               if case.kind in JOINT_KINDS else None),
+        # (a period run out leaves the determination on the record: open to objection within the time the decision states)
+        "objectable": listing is not None and case.kind == CaseKind.PUNISHMENT and open_to_objection(listing, case),
         "today": clock.today_local(),
         # (its repair application being handled: the page shows it, not a form that would be refused)
         "pending_repair": open_repair(case.id, actor.subject_id) if case.kind == CaseKind.PUNISHMENT else None,

@@ -266,8 +266,13 @@ def test_portal_service_needs_a_portal_account(org, clock):
         dueprocess.record_service(user("market_lead"), case.id, subject_id, "portal", date(2026, 11, 23), "", [])
     assert err.value.errors[0][0] == "way"
     db.session.rollback()
-    applicant_for(case, codes)
-    dueprocess.record_service(user("market_lead"), case.id, subject_id, "portal", date(2026, 11, 23), "", [])
+    clock.move_to("2026-11-25T02:00:00+00:00")
+    applicant_for(case, codes)  # the subject opens its account on 25 Nov
+    with pytest.raises(DomainError) as err:  # (the objection period would count from before it could read the decision)
+        dueprocess.record_service(user("market_lead"), case.id, subject_id, "portal", date(2026, 11, 23), "", [])
+    assert err.value.errors[0][0] == "served_on" and "2026年11月25日" in str(err.value.errors[0][1])
+    db.session.rollback()
+    dueprocess.record_service(user("market_lead"), case.id, subject_id, "portal", date(2026, 11, 25), "", [])
 
 
 def test_the_meeting_is_held_after_the_subjects_were_heard(org, clock):

@@ -471,12 +471,20 @@ def test_an_objection_after_the_period_ran_out_is_taken_and_a_founded_one_revoke
     db.session.rollback()
 
 
-def test_an_objection_to_an_expired_listing_may_be_complained_of(org, clock):
-    """Rejected, the subject may still complain to the office: the record stands."""
+def test_an_objection_to_an_expired_listing_may_be_complained_of(org, clock, client):
+    """The period run out, the portal still offers the objection until its last day (the decision states 60 days from
+    service); rejected, the subject may still complain to the office: the record stands."""
+    from tests.conftest import login
+
     case, codes = in_effect_case(days=3)
     clock.move_to("2026-11-26T02:00:00+00:00")
     sweep_timers()
     applicant = applicant_for(case, codes)
+    db.session.commit()
+    assert listings_of(case.id)[0].status == "expired"
+    login(client, applicant.username)
+    page = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
+    assert f"/portal/cases/{case.id}/objection" in page and "2027年1月22日" in page  # 60 days from the decision of 23 Nov
     obj = objections.file_objection(applicant, case.id, "认定有误。", [])
     db.session.commit()
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
