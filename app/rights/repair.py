@@ -3,7 +3,7 @@ that corrected its behaviour applies, with evidence and a credit commitment, to 
 behaviour. Eligibility against the minimum publication period is checked first; an ineligible application
 is refused with the date from which it becomes eligible. Approval is published and ends this subject's
 listing (不再对该主体采取惩戒措施); other subjects of the case keep theirs."""
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
@@ -139,8 +139,9 @@ def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, fi
         raise DomainError(_l("An application received before the minimum publication period ended (%(date)s) was not "
                              "yet admissible: check the day it was received.", date=ShownDate(start)), "received_on")
     if (received_on or clock.today_local()) < start:
-        raise DomainError(_l("Not yet eligible: the minimum publication period of %(days)s days runs until %(date)s. You can apply from %(date)s.",
-                             days=min_days(case), date=ShownDate(start)))
+        raise DomainError(_l("Not yet eligible: the minimum publication period of %(days)s days runs until %(last)s. You can "
+                             "apply from %(date)s.", days=min_days(case), last=ShownDate(start - timedelta(days=1)),
+                             date=ShownDate(start)))
     errors = []
     if not (correction or "").strip():
         errors.append(("correction", _l("Describe how the behaviour was corrected and its effects removed.")))

@@ -20,7 +20,8 @@ def test_ineligible_before_the_minimum_publication_period(org, clock):
     with pytest.raises(DomainError) as exc:
         repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
     db.session.rollback()
-    assert "截至 2027年2月21日" in str(exc.value.message)  # 23 Nov 2026 + 90 days, written as Chinese dates are
+    # 90 days from 23 Nov 2026 (its first day) end on 20 Feb 2027; the application opens the day after
+    assert "至 2027年2月20日 届满。您可自 2027年2月21日 起提出申请" in str(exc.value.message)
     assert db.session.scalar(select(Case).where(Case.kind == "repair")) is None
 
 
