@@ -6,13 +6,14 @@ from datetime import date
 from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, FieldList, IntegerField, MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import clock
 from app.cases.models import CaseEvent, CaseSubject, Subject
 from app.cases.queries import unit_measure_texts
 from app.dates import PlausibleDate
+from app.dueprocess.services import stated_notices
 from app.enums import EventType
 from app.experts.convocation import convened_of
 from app.experts.services import active_experts, confirmed_experts
@@ -93,6 +94,8 @@ class DeterminationForm(TaskForm):
     attending_expert_ids = MultiCheckboxField(_l("Drawn experts who took part"), coerce=int, validators=[Optional()])
     statement_answer = TextAreaField(_l("How the subjects' statements were answered (required when a subject made a statement)"),
                                      validators=[Optional(), Length(max=8000)])
+    # (several subjects stated their case: one answer each, in the order of the notices; each is served its own)
+    statement_answers = FieldList(TextAreaField(validators=[Optional(), Length(max=8000)]), min_entries=0)
     measures = MultiCheckboxField(_l("Measures (from the catalog entry)"), validators=[Optional()])
     period_days = IntegerField(
         _l("Unified implementation period (days)"),
@@ -104,6 +107,7 @@ class DeterminationForm(TaskForm):
     decision_files = MultipleFileField(_l("Decision document served to the subjects"))
 
     def prepare(self, case, units) -> None:
+        self._answers_for(stated_notices(case.id))
         self.attending_unit_ids.choices = choices((u.id, u.name) for u in units)
         if not self.is_submitted():  # the units that confirmed they attend
             self.attending_unit_ids.data = [c.unit_id for c in convened_of(case.id) if c.status == "attending"]
@@ -135,6 +139,24 @@ class DeterminationForm(TaskForm):
             # The record is of a meeting that took place: a date still ahead is not offered (it is refused).
             if scheduled and date.fromisoformat(scheduled) <= clock.today_local():
                 self.meeting_date.data = date.fromisoformat(scheduled)
+
+
+    def _answers_for(self, stated) -> None:
+        if len(stated) < 2:
+            del self.statement_answers
+            return
+        del self.statement_answer
+        if not self.is_submitted():
+            for _n in stated:
+                self.statement_answers.append_entry()
+        for n, entry in zip(stated, self.statement_answers.entries):
+            entry.label.text = _l("Answer to the statement of %(name)s (required)", name=n.subject.name)
+
+    def values(self) -> dict:
+        data = super().values()
+        if "statement_answers" in data:
+            data["statement_answers"] = list(data["statement_answers"])
+        return data
 
 
 def merged_bases(*texts) -> str:

@@ -289,19 +289,42 @@ def heard_from(case: Case) -> date | None:
     return max(days) if days else None
 
 
-def answer_statements(case: Case, answer: str) -> dict:
-    """At the determination: statements made must be answered (the decision records how). Returns the record."""
+def stated_notices(case_id: int) -> list[PriorNotice]:
+    """The notices whose subjects stated their case, in the order the determination form lists their answers."""
+    return [n for n in notices_of(case_id) if n.state == STATED]
+
+
+def unanswered(notices: list[PriorNotice], answer: str | None, answers: list | None) -> list[tuple[str, object]]:
+    """What the determination lacks to answer the statements: one answer where one subject stated its case, one per
+    subject where several did (each subject is served the answer to its own statement, not another's)."""
+    if len(notices) < 2:
+        return [("statement_answer", _l("Say how the subjects' statements were answered."))] if notices and not (answer or "").strip() else []
+    if answers is None or len(answers) != len(notices):  # (a statement recorded since the form was opened)
+        return [(None, _l("Answer each subject's statement (a statement may have been recorded since this "
+                                          "page was opened)."))]
+    return [(f"statement_answers-{i}", _l("Answer this subject's statement."))
+            for i, a in enumerate(answers) if not (a or "").strip()]
+
+
+def answer_statements(case: Case, answer: str, answers: list | None = None) -> dict:
+    """At the determination: statements made must be answered (the decision records how), each subject's by its own
+    answer where several stated their case. Returns the record."""
     notices = notices_of(case.id)
     stated = [n for n in notices if n.state == STATED]
-    answer = (answer or "").strip()
-    if stated and not answer:
-        raise DomainError(_l("Say how the subjects' statements were answered."), "statement_answer")
-    if len(answer) > MAX_TEXT:
-        raise DomainError(_l("At most %(n)s characters.", n=MAX_TEXT), "statement_answer")
-    for n in stated:
-        n.answer = answer
-    return {"notices": len(notices), "stated": len(stated), "waived": sum(n.state == WAIVED for n in notices),
-            "silent": sum(n.state == OPEN for n in notices), "statement_answer": answer}
+    missing = unanswered(stated, answer, answers)
+    if missing:
+        raise DomainError(missing[0][1], errors=missing)
+    given = [(answer or "").strip()] * len(stated) if len(stated) < 2 else [(a or "").strip() for a in answers]
+    for i, text in enumerate(given):
+        if len(text) > MAX_TEXT:
+            raise DomainError(_l("At most %(n)s characters.", n=MAX_TEXT), "statement_answer" if len(stated) < 2 else f"statement_answers-{i}")
+    for n, text in zip(stated, given):
+        n.answer = text
+    record = {"notices": len(notices), "stated": len(stated), "waived": sum(n.state == WAIVED for n in notices),
+              "silent": sum(n.state == OPEN for n in notices), "statement_answer": given[0] if len(stated) == 1 else ""}
+    if len(stated) > 1:
+        record["statement_answers"] = {str(n.subject_id): text for n, text in zip(stated, given)}
+    return record
 
 
 # -- service of the decision (送达) ----------------------------------------------------------------------------

@@ -216,8 +216,7 @@ def _unanswered(ctx: TaskContext) -> list[tuple[str, object]]:
     decision = v.get("decision")
     if decision not in ("act", "no_action"):
         out.append(("decision", _l("Choose the decision.")))
-    if not (v.get("statement_answer") or "").strip() and any(n.state == "stated" for n in dueprocess.notices_of(ctx.case.id)):
-        out.append(("statement_answer", _l("Say how the subjects' statements were answered.")))
+    out += dueprocess.unanswered(dueprocess.stated_notices(ctx.case.id), v.get("statement_answer"), v.get("statement_answers"))
     if decision == "act":
         if not v.get("measures"):
             out.append(("measures", _l("Choose at least one measure from the catalog entry.")))
@@ -256,7 +255,7 @@ def determination(ctx: TaskContext) -> dict:
     if heard and meeting_date < heard:
         raise DomainError(_l("The meeting must be held after the subjects were heard: not before %(d)s.", d=ShownDate(heard)),
                           "meeting_date")
-    statements = dueprocess.answer_statements(ctx.case, v.get("statement_answer"))
+    statements = dueprocess.answer_statements(ctx.case, v.get("statement_answer"), v.get("statement_answers"))
     attachments.validate_uploads(attachments.of_field(ctx.files, "files"), "files")
     attachments.validate_uploads(attachments.of_field(ctx.files, "decision_files"), "decision_files")
     choices = {key: (m, ver) for key, m, ver in measure_choices(ctx.case)}

@@ -297,3 +297,54 @@ def test_each_copy_answers_its_own_subjects_statement_only(org, clock):
     assert "对陈述申辩的答复" in texts[first.subject_id] and "不予采纳" in texts[first.subject_id]
     assert "对陈述申辩的答复" not in texts[second.subject_id] and "测试建材有限公司的陈述申辩" not in texts[second.subject_id]
     assert "三、决定" in texts[second.subject_id] and "四、决定" in texts[first.subject_id]
+
+
+def test_two_subjects_that_stated_their_case_are_each_answered_on_their_own_copy(org, clock, client):
+    """Both subjects stated their case: the meeting answers each (one shared answer, naming both defences, is refused),
+    and each copy, portal page and notice row carries only the answer to its own subject's statement."""
+    from app.dueprocess import services as dueprocess
+    from tests.conftest import csrf_from, login, user
+    from tests.helpers import PDF, complete, determine, file_case, give_notice, only_task, schedule
+
+    case = file_case(subjects=(COMPANY, COMPANY2))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=False)
+    first, second = give_notice("market_lead", case.id, None)
+    dueprocess.record_on_paper(user("market_lead"), first.id, "甲：已整改，罚款已缴清。", [PDF])
+    dueprocess.record_on_paper(user("market_lead"), second.id, "乙：系被冒名登记。", [PDF])
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:  # one answer for both
+        determine("market_lead", only_task(case.id, "determination"), statement_answer="两家公司的陈述均不予采纳。")
+    db.session.rollback()
+    assert refused.value.errors[0][0] is None
+    with pytest.raises(DomainError) as refused:  # the second left unanswered
+        determine("market_lead", only_task(case.id, "determination"), statement_answers=["已整改不影响认定，不予采纳。", " "])
+    db.session.rollback()
+    assert [f for f, _m in refused.value.errors] == ["statement_answers-1"]
+    # The form asks for one answer per subject, each labelled with its name.
+    login(client, "market_lead")
+    page = client.get(f"/tasks/{only_task(case.id, 'determination').task_id}").get_data(as_text=True)
+    names = [cs.subject.name for cs in sorted(case.subjects, key=lambda cs: [first.subject_id, second.subject_id].index(cs.subject_id))]
+    assert 'name="statement_answers-0"' in page and 'name="statement_answers-1"' in page and 'name="statement_answer"' not in page
+    assert page.index(f"对{names[0]}陈述申辩的答复") < page.index(f"对{names[1]}陈述申辩的答复")
+    from app import clock as app_clock
+    from app.joint.tasks import measure_choices
+    from tests.helpers import experts_confirm
+
+    form = {"csrf_token": csrf_from(page), "meeting_date": app_clock.today_local().isoformat(),
+            "attending_unit_ids": [str(user("market_lead").unit_id)], "attending_expert_ids": [str(e) for e in experts_confirm(case.id)],
+            "minutes": "会议纪要。", "decision": "act", "subject_ids": [str(first.subject_id), str(second.subject_id)],
+            "measures": [k for k, _m, _v in measure_choices(case)], "period_days": "365", "period_reason": "纪要所定。",
+            "statement_answers-0": "甲的答复", "statement_answers-1": ""}
+    refused = client.post(f"/tasks/{only_task(case.id, 'determination').task_id}", data=form).get_data(as_text=True)
+    assert "请答复该主体的陈述申辩" in refused and "甲的答复</textarea>" in refused
+    assert db.session.get(Case, case.id).decision is None
+    determine("market_lead", only_task(case.id, "determination"),
+              statement_answers=["甲公司所称已整改不影响认定，不予采纳。", "乙公司所称被冒名登记，经核实属实，予以采纳。"])
+    texts = {att.subject_id: _pdf(att)[0] for att in _copies(case.id)}
+    assert "甲公司所称已整改" in texts[first.subject_id] and "乙公司" not in texts[first.subject_id]
+    assert "乙公司所称被冒名登记" in texts[second.subject_id] and "甲公司" not in texts[second.subject_id]
+    a, b = dueprocess.notices_of(case.id)
+    assert (a.answer, b.answer) == ("甲公司所称已整改不影响认定，不予采纳。", "乙公司所称被冒名登记，经核实属实，予以采纳。")
+    assert db.session.get(Case, case.id).determination["statements"]["statement_answers"] == {
+        str(first.subject_id): a.answer, str(second.subject_id): b.answer}
