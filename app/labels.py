@@ -494,6 +494,7 @@ AUDIT_ENTITY_LABELS = {
     "api_client": _l("API client"), "document_template": _l("Decision template"),
     "enterprise_count": _l("Number of enterprises in the city"),
     "publicity_ledger": _l("双公示 ledger"), "publicity_entry": _l("双公示 entry"), "typical_case": _l("Typical case"),
+    "expert": _l("Expert"),
 }
 # What a security-log event concerns: an administered record, a case, or what an export contained.
 SECURITY_RECORD_LABELS = {
@@ -512,6 +513,7 @@ AUDIT_ACTION_LABELS = {
     "unlock": _l("unlocked"), "accounts_initialised": _l("first administrators created"),
     "import": _l("imported"), "withdraw": _l("withdrawn"), "publish": _l("published"),
     "end_listings": _l("punishments under it ended"),
+    "unavailable_add": _l("unavailable period added"), "unavailable_remove": _l("unavailable period removed"),
 }
 AUDIT_FIELD_LABELS = {
     "title": _l("Title"), "text": _l("Text"), "reason": _l("Reason"), "withdrawn": _l("Taken off the public page"),
@@ -528,6 +530,9 @@ AUDIT_FIELD_LABELS = {
     "domain": _l("Domain"), "lead": _l("Lead unit"), "members": _l("Member units"),
     "file": _l("File"), "rows": _l("Rows"), "added": _l("Added"), "updated": _l("Updated"), "party": _l("Party"),
     "decided_on": _l("Decided on"), "published_on": _l("Published on"), "link": _l("Link"),
+    "fields": _l("Fields"), "affiliation": _l("Affiliation"), "affiliated_unit_id": _l("Affiliated unit"),
+    "affiliated_subject_code": _l("Affiliated enterprise (code)"), "contact": _l("Contact"), "expert_id": _l("Expert"),
+    "start": _l("From"), "end": _l("Until"),
 }
 
 

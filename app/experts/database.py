@@ -1,15 +1,15 @@
 """Managing the expert database (office and administrators): records, unavailable periods, logins, and
 all-or-nothing bulk import from CSV or XLSX with an error per bad row."""
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, text
 
 from app import file_checks
+from app.audit import services as audit
 from app.auth.models import ADMIN, EXPERT, OFFICE, Unit, User
 from app.auth.permissions import require_role
-from app.auth.services import username_taken
+from app.auth.services import initial_password, username_problem, username_taken
 from app.cases.identifiers import guess_kind, normalise_code
 from app.errors import DomainError
 from app.experts.models import Expert, ExpertUnavailability
@@ -94,8 +94,12 @@ def create(actor, e: ExpertIn, username: str | None = None) -> tuple[Expert, str
     """Create an expert (and optionally a login). Returns (expert, initial password or None)."""
     require_role(actor, *MANAGERS)
     errors = _validate(e)
-    if username:
-        if username_taken(username):
+    username = (username or "").strip()
+    if username:  # (the login rules every account follows: no look-alike or spaced names)
+        problem = username_problem(username)
+        if problem:
+            errors.append(("username", problem))
+        elif username_taken(username):
             errors.append(("username", _l("This username is taken.")))
     if errors:
         raise DomainError(errors[0][1], errors=errors)
@@ -108,14 +112,24 @@ def create(actor, e: ExpertIn, username: str | None = None) -> tuple[Expert, str
                     contact=e.contact.strip(), active=e.active)
     db.session.add(expert)
     db.session.flush()
+    audit.record(actor, "expert", expert.id, "create", None, _expert_dict(expert))
     password = None
     if username:
-        password = secrets.token_urlsafe(9)
-        u = User(username=username.strip(), full_name=expert.name, role=EXPERT, expert_id=expert.id)
+        # (an account as every other: its initial password, seen by the one who created it, is changed at first login)
+        password = initial_password()
+        u = User(username=username, full_name=expert.name, role=EXPERT, expert_id=expert.id, must_change_password=True)
         u.set_password(password)
         db.session.add(u)
         db.session.flush()
+        audit.record(actor, "user", u.id, "create", None, {"username": u.username, "full_name": u.full_name, "role": u.role,
+                                                           "expert_id": expert.id, "active": u.active})
     return expert, password
+
+
+def _expert_dict(e: Expert) -> dict:
+    """What the record of changes keeps of an expert (the affiliation decides whom a draw excludes)."""
+    return {"name": e.name, "fields": list(e.fields or []), "affiliation": e.affiliation, "affiliated_unit_id": e.affiliated_unit_id,
+            "affiliated_subject_code": e.affiliated_subject_code, "contact": e.contact, "active": e.active}
 
 
 def update(actor, expert: Expert, e: ExpertIn) -> Expert:
@@ -123,10 +137,15 @@ def update(actor, expert: Expert, e: ExpertIn) -> Expert:
     errors = _validate(e)
     if errors:
         raise DomainError(errors[0][1], errors=errors)
+    before = _expert_dict(expert)
     expert.name, expert.fields, expert.affiliation = e.name.strip(), sorted(set(e.fields)), e.affiliation.strip()
     expert.affiliated_unit_id, expert.affiliated_subject_code = e.affiliated_unit_id, e.affiliated_subject_code or None
     expert.contact, expert.active = e.contact.strip(), e.active
     db.session.flush()
+    after = _expert_dict(expert)
+    if after != before:
+        audit.record(actor, "expert", expert.id, "change", {k: v for k, v in before.items() if after[k] != v},
+                     {k: v for k, v in after.items() if before[k] != v})
     return expert
 
 
@@ -137,6 +156,8 @@ def add_unavailability(actor, expert: Expert, start: date, end: date, reason: st
     row = ExpertUnavailability(expert_id=expert.id, start=start, end=end, reason=reason.strip())
     db.session.add(row)
     db.session.flush()
+    audit.record(actor, "expert", expert.id, "unavailable_add", None,
+                 {"start": start.isoformat(), "end": end.isoformat(), "reason": row.reason})
     return row
 
 
@@ -145,6 +166,8 @@ def remove_unavailability(actor, expert: Expert, row_id: int) -> None:
     row = db.session.get(ExpertUnavailability, row_id)
     if row is None or row.expert_id != expert.id:
         raise DomainError(_l("No such period."))
+    audit.record(actor, "expert", expert.id, "unavailable_remove",
+                 {"start": row.start.isoformat(), "end": row.end.isoformat(), "reason": row.reason}, None)
     db.session.delete(row)
     db.session.flush()
 
@@ -217,4 +240,6 @@ def import_file(actor, filename: str, data: bytes) -> list[Expert]:
         db.session.add(expert)
         out.append(expert)
     db.session.flush()
+    audit.record(actor, "expert", f"{out[0].id}-{out[-1].id}" if out else "", "import", None,
+                 {"file": filename, "rows": len(out), "name": "、".join(x.name for x in out)[:500]})
     return out

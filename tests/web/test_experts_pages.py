@@ -143,6 +143,25 @@ def test_office_adds_an_expert_with_login_and_unavailable_period(client, org):
     client.post(f"/experts/{expert.id}/unavailable", data={"csrf_token": csrf_from(html), "u-start": "2026-12-01", "u-end": "2026-12-03", "u-reason": "休假"})
     db.session.refresh(expert)
     assert len(expert.unavailable) == 1
+    # The account follows every account's rules: a look-alike or spaced name is refused, the initial password must be
+    # changed at the first login; the expert, its account, its edits and its periods are in the record of changes.
+    from app.audit.models import AdminChange
+    from app.auth.models import User
+
+    refused = client.post("/experts/new", data={"csrf_token": csrf_from(page), "name": "另一专家", "fields": ["legal"],
+                                                "affiliation": "某所", "affiliated_unit_id": "0", "contact": "1", "active": "y",
+                                                "username": "аdmin 2"}).get_data(as_text=True)
+    assert "半角" in refused and db.session.scalar(select(Expert).where(Expert.name == "另一专家")) is None
+    account = db.session.scalar(select(User).where(User.username == "newexpert"))
+    assert account.must_change_password
+    edit = client.get(f"/experts/{expert.id}").get_data(as_text=True)
+    client.post(f"/experts/{expert.id}", data={"csrf_token": csrf_from(edit), "name": "新专家", "fields": ["legal", "finance"],
+                                                     "affiliation": "另一律所", "affiliated_unit_id": "0", "contact": "1", "active": "y"})
+    changes = db.session.execute(select(AdminChange.entity, AdminChange.entity_key, AdminChange.action, AdminChange.after)
+                                 .where(AdminChange.entity.in_(("expert", "user"))).order_by(AdminChange.id)).all()
+    assert [(c.entity, c.action) for c in changes] == [("expert", "create"), ("user", "create"), ("expert", "unavailable_add"),
+                                                       ("expert", "change")]
+    assert changes[1].entity_key == str(account.id) and changes[3].after == {"affiliation": "另一律所"}
 
 
 def _xlsx(rows) -> bytes:
