@@ -19,7 +19,7 @@ from app.audit import services as audit
 from app.auth import lockout
 from app.auth.models import ADMIN, SECURITY_ADMIN, RecoveryCode, User
 from app.auth.permissions import not_a_service_account, require_keeper
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 
 ISSUER = "信联 Xinlian"
@@ -108,6 +108,13 @@ def verify(user: User, code: str) -> str:
     """Check the second factor at login: a current authenticator code, or an unused recovery code (then
     spent). Returns "totp" or "recovery"; raises TwoFactorRefused (the failure counts towards the lockout)."""
     cfg = current_app.config
+    # One login per code: the same code (or recovery code) sent at once by several logins is checked one after
+    # another, each reading what the one before it spent (each read the code unused and every one logged in).
+    lock_row(User, user.id)
+    db.session.refresh(user, ["totp_last_step", "failed_logins", "locked_until"])
+    if lockout.locked_now(user):  # (locked meanwhile by wrong codes sent with this one)
+        raise TwoFactorRefused(_l("Too many wrong passwords: the account is locked for %(n)s more minutes.",
+                                  n=cfg["LOGIN_LOCK_MINUTES"]))
     step = _step_accepted(user.totp_secret, code, user.totp_last_step) if user.totp_secret else None
     if step is not None:
         user.totp_last_step, user.failed_logins = step, 0

@@ -465,3 +465,59 @@ def test_a_notice_sent_several_times_at_once_is_issued_once(org, clock, app):
     with pytest.raises(DomainError, match="sent twice|两次"):  # (and one after the other)
         issue()
     db.session.rollback()
+
+
+@pytest.mark.real_commits
+def test_wrong_passwords_sent_at_once_are_each_counted(org, clock, app):
+    """Security campaign: eight wrong passwords at once read the same count and wrote it plus one (three counted, the
+    account not locked); each is counted now, so the burst locks it."""
+    from app.auth.models import User
+    from app.auth.services import LoginRefused, authenticate
+
+    counted = []
+
+    def wrong():
+        try:
+            authenticate("market_cw", "not-the-password")
+        except LoginRefused:
+            db.session.commit()  # (as the login page does: the failure counts)
+            counted.append(1)
+            raise
+
+    assert _all_at_once(app, [wrong] * 8) == ["refused"] * 8
+    u = db.session.scalar(select(User).where(User.username == "market_cw"))
+    # (PostgreSQL commits all eight; the suite's SQLite refuses those that found the database written meanwhile)
+    assert (u.locked_until is not None) == (len(counted) >= 5), (len(counted), u.failed_logins)
+    if len(counted) < 5:
+        assert u.failed_logins == len(counted)
+
+
+@pytest.mark.real_commits
+def test_one_recovery_code_or_authenticator_code_logs_in_once(org, clock, app):
+    """Security campaign: one recovery code sent by six logins at once let three in (and one authenticator code two)."""
+    from datetime import timedelta
+
+    import pyotp
+
+    from app import clock as app_clock
+    from app.auth import two_factor
+    from app.auth.models import User
+
+    u = user("market_cw")
+    secret = two_factor.new_secret()
+    codes = two_factor.enrol(u, secret, pyotp.TOTP(secret).at(app_clock.now()))
+    db.session.commit()
+    uid = u.id
+
+    def with_code(code):
+        def login():
+            try:
+                two_factor.verify(db.session.get(User, uid), code)
+            except two_factor.TwoFactorRefused as exc:
+                db.session.commit()  # (as the login page does: the failure counts)
+                raise DomainError(exc.message)
+        return login
+
+    assert _all_at_once(app, [with_code(codes[0])] * 4) == ["ok", "refused", "refused", "refused"]
+    clock.shift(timedelta(seconds=30))
+    assert _all_at_once(app, [with_code(pyotp.TOTP(secret).at(app_clock.now()))] * 3) == ["ok", "refused", "refused"]
