@@ -15,7 +15,7 @@ from app.cases.models import CaseMeasure, CaseUnit, OpenTask
 from app.catalog import admin as catalog_admin
 from app.enums import EventType
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing, ListingUnit, Push
 
@@ -30,6 +30,13 @@ def hand_over(actor, unit_id: int, successor_id: int, reason: str) -> dict:
         raise DomainError(_l("No such unit."))
     if new is None or new.id == old.id:
         raise DomainError(_l("Choose the unit that takes over its work."), "successor_id")
+    # Two hand-overs of one unit at once (to two successors) both found it not yet handed over and split its work
+    # between them; and a successor handing its own work over meanwhile would be left holding this unit's. Both rows
+    # are held (in id order: two requests never wait on each other) and read again before the checks.
+    for held in sorted((old.id, new.id)):
+        lock_row(Unit, held)
+    db.session.refresh(old, ["successor_id", "active"])
+    db.session.refresh(new, ["successor_id", "active"])
     if not new.active or new.successor_id is not None:
         raise DomainError(_l("The successor must be an active unit."), "successor_id")
     if old.successor_id is not None:

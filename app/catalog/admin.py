@@ -16,7 +16,7 @@ from app.auth.permissions import require_role
 from app.catalog.models import KINDS, CatalogEntry, CatalogVersion, measure_line
 from app.errors import DomainError
 from app.exports import MAX_SHEET_ROWS, TableTooLarge, append_row, xlsx_rows
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 
 MANAGERS = (OFFICE, ADMIN)
@@ -256,9 +256,13 @@ def retire(actor, entry: CatalogEntry, reason: str) -> None:
     require_role(actor, *MANAGERS)
     if not (reason or "").strip():
         raise DomainError(_l("Say why the entry is retired."), "reason")
-    if entry.retired_at is None:
-        entry.retired_at = clock.now()
-        audit.record(actor, "catalog", entry.code, "retire", None, None, reason.strip())
+    # (the form sent from several sessions at once: the first retires it, the others find it retired)
+    lock_row(CatalogEntry, entry.id)
+    db.session.refresh(entry, ["retired_at"])
+    if entry.retired_at is not None:
+        raise DomainError(_l("This entry has already been retired."))
+    entry.retired_at = clock.now()
+    audit.record(actor, "catalog", entry.code, "retire", None, None, reason.strip())
 
 
 def diff(a: CatalogVersion, b: CatalogVersion) -> list[dict]:

@@ -307,6 +307,9 @@ def withdraw_typical(actor, typical_id: int, reason: str) -> TypicalCase:
     """The office takes a published typical case off the public page, with its reason."""
     require_role(actor, OFFICE)
     t = db.session.get(TypicalCase, typical_id)
+    if t is not None:  # (taken down from several sessions at once: the first does it, the others find it done)
+        lock_row(TypicalCase, t.id)
+        db.session.refresh(t, ["published_at", "withdrawn_at"])
     if t is None or t.published_at is None:
         raise DomainError(_l("No such published typical case."))
     reason = (reason or "").strip()

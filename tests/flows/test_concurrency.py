@@ -521,3 +521,46 @@ def test_one_recovery_code_or_authenticator_code_logs_in_once(org, clock, app):
     assert _all_at_once(app, [with_code(codes[0])] * 4) == ["ok", "refused", "refused", "refused"]
     clock.shift(timedelta(seconds=30))
     assert _all_at_once(app, [with_code(pyotp.TOTP(secret).at(app_clock.now()))] * 3) == ["ok", "refused", "refused"]
+
+
+@pytest.mark.real_commits
+def test_a_unit_handed_over_twice_at_once_goes_to_one_successor(org, clock, app):
+    """Security campaign: two hand-overs of the finance bureau at once (to housing, to environment) both succeeded and
+    split its work between them."""
+    from app.admin.succession import hand_over
+    from app.auth.models import Unit
+    from tests.helpers import unit_id
+
+    finance = unit_id("市财政局")
+
+    def to(name):
+        return lambda: hand_over(user("admin"), finance, unit_id(name), "机构改革（示例）")
+
+    assert _all_at_once(app, [to("市住房城乡建设局"), to("市生态环境局")]) == ["ok", "refused"]
+    assert db.session.get(Unit, finance).successor_id in (unit_id("市住房城乡建设局"), unit_id("市生态环境局"))
+
+
+@pytest.mark.real_commits
+def test_an_entry_retired_and_a_typical_case_taken_down_from_several_sessions_at_once_count_once(org, clock, app):
+    from app.audit.models import AdminChange
+    from app.catalog import admin as catalog
+    from app.catalog.models import CatalogEntry
+    from app.supervision import services as supervision
+
+    entry_id = db.session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == "SC-P-001"))
+
+    def retire():
+        catalog.retire(user("admin"), db.session.get(CatalogEntry, entry_id), "省级清单调整。")
+
+    assert _all_at_once(app, [retire] * 3) == ["ok", "refused", "refused"]
+    t = supervision.register_typical(user("office1"), "", "某公司虚假宣传被联合惩戒，三家单位实施，效果明显。", "某公司虚假宣传")
+    supervision.publish_typical(user("office1"), t.id, "某公司虚假宣传案", "某公司虚假宣传被联合惩戒，三家单位实施，效果明显。")
+    db.session.commit()
+    tid = t.id
+
+    def take_down():
+        supervision.withdraw_typical(user("office1"), tid, "案件信息有误。")
+
+    assert _all_at_once(app, [take_down] * 3) == ["ok", "refused", "refused"]
+    actions = db.session.scalars(select(AdminChange.action).where(AdminChange.entity.in_(("catalog", "typical_case")))).all()
+    assert sorted(actions) == ["publish", "retire", "withdraw"]
