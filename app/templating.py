@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app import clock, labels
-from app.cases.identifiers import mask_code, mask_ids_in_text
+from app.cases.identifiers import mask_code, mask_ids_in_text, mask_person
 from app.dates import show_date
 from app.engine import heartbeats
 from app.i18n import lazy_gettext as _l
@@ -190,6 +190,7 @@ def register(app) -> None:
         labels=labels,
         label=labels.label,
         mask_code=mask_code,
+        mask_person=mask_person,
         form_draft=form_draft,
         due_state=due_state,
         days_overdue=working_days_overdue,

@@ -119,6 +119,21 @@ def mask_code(kind: str, code: str) -> str:
     return code[:6] + "*" * (len(code) - 10) + code[-4:]
 
 
+# Compound surnames (复姓): 欧阳明 is shown as 欧阳某, not 欧某 (which names another family).
+COMPOUND_SURNAMES = frozenset("""欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 司空 令狐 夏侯 轩辕 端木 独孤 南宫
+西门 百里 呼延 万俟 澹台 公冶 太史 申屠 钟离 闻人 赫连 濮阳 淳于 单于 拓跋 亓官 鲜于 闾丘 仲孙 宰父 谷梁 公羊 羊舌 第五 东郭
+公良 乐正 漆雕 壤驷 巫马 梁丘 左丘 司寇 子车 颛孙 段干 申叔 公西 微生 太叔 叱干 乌孙 完颜 呼衍""".split())
+
+
+def mask_person(name: str) -> str:
+    """A natural person's name as the public pages show it: the surname and 某 (王某; 欧阳某 for a compound surname)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    surname = name[:2] if len(name) > 2 and name[:2] in COMPOUND_SURNAMES else name[:1]
+    return surname + "某"
+
+
 # An identity number written in a text (a public report's, as the reporter typed it): 18 characters, or 15 digits
 # (the first generation), not part of a longer run of digits; full-width digits too.
 _ID_IN_TEXT = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９XxＸｘ])")

@@ -15,7 +15,7 @@ from app.auth.models import ADMIN, GROUP_LEAD, OFFICE, SUPERVISOR, Unit
 from app.auth.permissions import require_role
 from app.cases import events
 from app.cases.access import case_visibility_clause
-from app.cases.identifiers import valid_as
+from app.cases.identifiers import mask_person, valid_as
 from app.cases.models import Case, CaseSubject, OpenTask, Subject
 from app.enums import JOINT_KINDS, CaseKind, EventType, ListingStatus, SubjectKind
 from app.errors import DomainError
@@ -254,11 +254,6 @@ def _natural_persons(case_id: int) -> list[str]:
         if representative:
             names.add(representative.strip())
     return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)  # (longest first: 王小明 before 王小)
-
-
-def mask_person(name: str) -> str:
-    """A natural person's name as the public pages show it (王某)."""
-    return name[:1] + "某"
 
 
 def publish_typical(actor, typical_id: int, title: str, text: str) -> tuple[TypicalCase, list[str]]:

@@ -88,3 +88,11 @@ def test_credit_codes_of_digits_are_organisations_not_identity_numbers(ctx, code
         normalise("510402198503124567")
     with force_locale("zh"):
         assert "身份证" in str(refused.value.errors[0][1])
+
+
+def test_a_persons_name_is_masked_after_its_surname_compound_ones_whole():
+    from app.cases.identifiers import mask_person
+
+    assert mask_person("王小明") == "王某" and mask_person("欧阳明") == "欧阳某" and mask_person("司马光") == "司马某"
+    assert mask_person("欧阳") == "欧某"  # (a two-character name is a surname and a given name)
+    assert mask_person("") == ""
