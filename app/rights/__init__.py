@@ -16,6 +16,7 @@ def _rights_section(actor, case, view) -> dict:
     serving = case.kind == "punishment" and told and accounts.may_issue_codes(actor, case)
     among = listing_queries.case_listings(case.id, view.q, view.listings_page).items if case.kind == "department_list" else None
     return {"access_codes": accounts.codes_for(case.id) if serving else None,
+            "issued_code": routes.take_issued_code(case.id) if serving else None,
             "paper_objection": objections.paper_candidates(actor, case, among), "desk_repair": repair.desk_candidates(actor, case, among)}
 
 

@@ -1,5 +1,5 @@
 """The applicant portal (申请人) and the public lists (no login)."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.auth.models import APPLICANT, Unit
@@ -7,7 +7,6 @@ from app.auth.permissions import require_role
 from app.cases import attachments
 from app.cases import queries as case_queries
 from app.cases.attachments import uploads_from
-from app.cases.models import Subject
 from app.cases.routes import detail_with_draft
 from app.enums import CaseKind
 from app.errors import DomainError
@@ -182,10 +181,18 @@ def issue_access_code(case_id, subject_id):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        subject = db.session.get(Subject, subject_id)
-        flash(_l("Access code %(code)s for %(name)s: print it on the notice or decision served to that subject now; it is "
-                 "not shown again.", code=code, name=subject.name), "warning")
+        # Shown once, in the section the reader is looking at (the page opens there), beside its subject: a message at
+        # the top of the page was out of view and missed. (Kept in the session as a flashed message was, until shown.)
+        session["issued_code"] = {"case_id": case_id, "subject_id": subject_id, "code": code}
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="access"))
+
+
+def take_issued_code(case_id: int) -> dict | None:
+    """The access code just issued on this case ({subject_id, code}), once: the page that shows it takes it."""
+    issued = session.get("issued_code")
+    if not issued or issued.get("case_id") != case_id:
+        return None
+    return session.pop("issued_code")
 
 
 def _register_on_paper(case_id: int, form, anchor: str, register, already_open: tuple, done_message):

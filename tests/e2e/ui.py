@@ -481,16 +481,18 @@ def punishment_in_effect(people, expert_logins: dict, prefix: str) -> Case:
 
 def access_code(page: Page, case: Case) -> str:
     """The subject's one-time access code, issued on the case page (当事主体访问码, by a unit serving the
-    decision) and shown once, in the flash message, to be printed on the decision served to the subject."""
+    decision) and shown once, in its subject's row, to be printed on the decision served to the subject."""
     open_case(page, case)
     section = page.locator("#access")
     expect(section.get_by_text("当事主体访问码（印于送达的告知书或决定书）")).to_be_visible()
     row = section.get_by_role("row").filter(has_text=case.subject_name)
     expect(row).to_contain_text("尚未签发")
     row.get_by_role("button", name="签发访问码").click()
-    shown = flash(page).filter(has_text="请立即将其打印在送达该主体的告知书或决定书上，此后不再显示。")
-    expect(shown).to_be_visible()
-    code = re.search(r"访问码 (\S+)：", shown.inner_text()).group(1)
+    # (shown once, in the subject's row of the section the page opens at)
+    shown = page.locator("#access").get_by_role("row").filter(has_text=case.subject_name).get_by_role("alert")
+    expect(shown).to_contain_text("请立即将其打印在送达该主体的告知书或决定书上，此后不再显示。")
+    expect(shown).to_be_in_viewport()
+    code = page.locator("#issued-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code), code
     row = page.locator("#access").get_by_role("row").filter(has_text=case.subject_name)
     expect(row).to_contain_text("已签发")

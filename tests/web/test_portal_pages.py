@@ -271,8 +271,11 @@ def test_access_codes_are_shown_once_stored_hashed_and_replaced_when_issued_agai
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     resp = client.post(f"/cases/{case.id}/access-code/{subject.id}", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
     html = resp.get_data(as_text=True)
-    first = re.search(r"访问码 ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", html).group(1)
-    assert f"{subject.name} 的访问码 {first}" in html  # (which subject's: a case may have several)
+    # Shown in the access-code section (where the page opens), in its subject's row: a case may have several
+    row = re.search(r"<tr><td>([^<]*)</td>\s*<td><div class=\"alert[^>]*role=\"alert\"><div>访问码：<strong[^>]*>([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})<", html)
+    assert row and row.group(1) == subject.name, html[html.find('id="access"'):][:1500]
+    first = row.group(2)
+    assert resp.request.path == f"/cases/{case.id}"
     assert first not in client.get(f"/cases/{case.id}").get_data(as_text=True)  # shown once
     row = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id))
     assert first not in str([getattr(row, c.name) for c in AccessCode.__table__.columns])  # only the hash is kept
