@@ -379,7 +379,7 @@ def test_an_objection_is_shown_as_filed_by_its_applicant_not_by_the_unit_that_ha
     db.session.commit()
     mine = client.application.test_client()
     login(mine, "app5")
-    assert "仅按周末推算：当年节假日安排尚未录入。" in mine.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
+    assert "仅按周末推算：计算该期限时当年节假日安排尚未录入（录入后不重新计算）。" in mine.get(f"/portal/cases/{obj.id}").get_data(as_text=True)
 
 
 def test_an_expired_objection_form_keeps_the_grounds_and_files_nothing(client, org, clock):
