@@ -68,11 +68,18 @@ def run(requester: services.Requester, filename: str, data: bytes) -> tuple[byte
         for f in answer.findings:
             out.append([*r, str(labels.VERDICT_LABELS[answer.verdict]),
                         f"{labels.label(labels.CASE_KIND_LABELS, f.kind)} · {labels.label(labels.LISTING_STATUS_LABELS, f.status)} · {f.behaviour}",
-                        "；".join(f"{m.text}" for m in f.my_measures) or str(_l("No measure of your unit")),
+                        _measures_cell(f),
                         f"{f.period_start.isoformat()} – {f.period_end.isoformat() if f.period_end else ''}",
                         f.case_number or "", f.deciding_unit])
     header = [*COLUMNS, _l("Answer"), _l("Listing"), _l("Measures of your unit"), _l("Period"), _l("Case"), _l("Deciding unit")]
     return xlsx_bytes(header, out, title=str(_l("Credit check"))), checked
+
+
+def _measures_cell(f) -> str:
+    """The unit's measures and, as the page's badge says it, where the unit stands on them (无法实施, 暂停执行…)."""
+    measures = "；".join(m.text for m in f.my_measures) or str(_l("No measure of your unit"))
+    state = services.unit_state_words(f)
+    return str(_l("%(measures)s (%(state)s)", measures=measures, state=state[0])) if state else measures
 
 
 def template() -> bytes:

@@ -52,7 +52,8 @@ def answer(check_id):
         return redirect(url_for("credit.answer", check_id=check_id))
     ans = services.answer_of(requester, check_id)
     done = queries.applications_of([check_id])
-    return render_template("credit/answer.html", a=ans, done=done, form=form, allowed_actions=services.allowed_actions)
+    return render_template("credit/answer.html", a=ans, done=done, form=form, allowed_actions=services.allowed_actions,
+                           unit_state_words=services.unit_state_words)
 
 
 @bp.route("/batch", methods=["GET", "POST"])

@@ -25,7 +25,7 @@ from app.enums import EventType
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
-from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS
+from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS, UNIT_MEASURE_STATE_LABELS
 from app.listings.models import Listing, ListingUnit, lifted_by_decision
 
 SHOWN_STATUSES = ("in_effect", "suspended", "repaired")
@@ -49,6 +49,19 @@ def is_shown(lst: Listing, today) -> bool:
 # of them does business work), supervisors, experts or applicants.
 CHECK_ROLES = (CASEWORKER, GROUP_LEAD, OFFICE)
 ACTIONS = ("refused", "restricted", "green_channel", "approved")
+
+
+def unit_state_words(f) -> tuple[object, bool] | None:
+    """Where the reader's unit stands on a finding, as the answer says it beside its measures (the page's badge, the
+    batch sheet's cell): incentives withheld or a suspension the unit has not confirmed (a warning, True), or its own
+    reported state."""
+    if f.incentives_withheld:
+        return _l("Incentives withheld"), True
+    if f.status == "suspended" and f.my_measures and f.my_state not in ("suspended", "lifted"):
+        return _l("Suspension not yet confirmed by your unit"), True
+    if f.my_state and f.status != "repaired":
+        return UNIT_MEASURE_STATE_LABELS.get(f.my_state, f.my_state), False
+    return None
 
 
 def allowed_actions(kind: str, status: str, my_measures=True, withheld: bool = False) -> tuple[str, ...]:

@@ -194,7 +194,7 @@ def test_batch_check_answers_every_row(org, clock):
     db.session.commit()
     assert n == 2
     rows = list(load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True))
-    assert rows[1][0] == CODE and rows[1][4] == "正在被联合惩戒" and rows[1][6] == "限制参与政府采购活动"
+    assert rows[1][0] == CODE and rows[1][4] == "正在被联合惩戒" and rows[1][6] == "限制参与政府采购活动（已实施）"
     assert rows[2][4] == "未被联合惩戒或激励"
     assert rows[3][4] == "未核查" and "校验" in rows[3][5]
     batches = set(db.session.scalars(select(CreditCheck.batch)))

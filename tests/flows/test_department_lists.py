@@ -252,6 +252,15 @@ def test_a_unit_that_cannot_apply_a_departments_measure_says_so_with_its_reasons
     assert lu.state == "cannot"
     answer = credit.check(credit.Requester(unit_id=finance, user_id=user("finance_cw").id), PERSON[3], "procurement", "CG-9")
     assert answer.findings[0].my_state == "cannot"
+    # The batch check's sheet says it as the page does (it listed the measure as if applied).
+    from openpyxl import load_workbook
+
+    from app.credit import batch
+
+    sheet, _n = batch.run(credit.Requester(unit_id=finance, user_id=user("finance_cw").id), "s.csv",
+                          f"代码,事项类型,事项编号\n{PERSON[3]},procurement,CG-10\n".encode())
+    [_head, row] = list(load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True))
+    assert row[6].endswith("（无法实施）"), row
     from tests.conftest import login
 
     housing = next(t for t in open_tasks(record.id, "confirm_push") if t.unit_id == unit_id("市住房城乡建设局"))
