@@ -122,7 +122,8 @@ def default_period_days(case: Case) -> int:
 
 def intended_decision(case: Case) -> str:
     """The notice's draft of the intended decision: the catalog's measures with their units, and the period."""
-    lines = [f"{m['text']}" for _k, m, _v in measure_choices(case)]
+    # (each measure once: two entries of a case may give the same unit the same measure)
+    lines = list(dict.fromkeys(m["text"] for _k, m, _v in measure_choices(case)))
     return "\n".join(lines + [str(_l("Period: %(days)s days from the day the decision is issued.", days=default_period_days(case)))])
 
 

@@ -423,3 +423,16 @@ def test_an_objection_window_ending_on_a_day_off_ends_on_the_next_working_day(or
     assert objections.objection_last_day(case, listings_of(case.id)[0]) == date(2027, 1, 25)
     clock.move_to("2027-01-25T02:00:00+00:00")
     assert objections.file_objection(applicant, case.id, "异议（周一）", []).number.startswith("YY-")
+
+
+def test_the_notices_draft_names_each_measure_once(org, clock):
+    """Two entries of a case giving the same unit the same measure (SC-P-002 and FIN-P-002: 限制参与政府采购活动 by the
+    finance bureau): the intended decision drafted for the notice lists it once."""
+    from app.joint.tasks import intended_decision, measure_choices
+
+    case = file_case(entries=("SC-P-002", "FIN-P-002"), username="tax_cw")  # (both administered by the tax bureau)
+    texts = [m["text"] for _k, m, _v in measure_choices(case)]
+    repeated = [t for t in set(texts) if texts.count(t) > 1]
+    assert repeated  # (the two entries share a measure)
+    draft = intended_decision(case).splitlines()
+    assert all(draft.count(t) == 1 for t in repeated)
