@@ -32,6 +32,7 @@ MAX_QUERY = 200
 # Full-width letters, digits and hyphen (ＡＢ１２－, typed with a Chinese input method) as half-width.
 _HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}
 _CODE_LIKE = re.compile(r"[0-9A-Za-z-]+")
+_GROUPING = re.compile(r"[\s\-－—–]")
 
 
 def normalise(q: str | None) -> str:
@@ -39,6 +40,10 @@ def normalise(q: str | None) -> str:
     name keeps its characters as typed)."""
     q = " ".join((q or "").split())[:MAX_QUERY]
     half = q.translate(_HALF_WIDTH)
+    # A whole code written in groups (9151 0400 MA70 0000 1F, 91510400-MA7000001F), as the credit check accepts it.
+    compact = _GROUPING.sub("", half)
+    if WHOLE_CODE.fullmatch(compact):
+        return compact
     return half if _CODE_LIKE.fullmatch(half) else q
 
 

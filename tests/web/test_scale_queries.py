@@ -121,6 +121,15 @@ def test_public_list_search_by_two_characters(client, org, clock):
     assert masked not in client.get("/public/?q=物流").get_data(as_text=True)
     html = client.get("/public/?q=建").get_data(as_text=True)  # one character: only a whole code
     assert masked not in html and "名称至少输入两个字检索" in html
+    # A whole code written in groups, with spaces or a dash, as the credit check accepts it (it found nothing).
+    code = case.subjects[0].subject.code
+    grouped = " ".join(code[i:i + 4] for i in range(0, 18, 4))
+    for typed in (grouped, f"{code[:8]}-{code[8:]}", code.lower()):
+        assert masked in client.get("/public/", query_string={"q": typed}).get_data(as_text=True), typed
+    from tests.conftest import login
+
+    login(client, "market_cw")
+    assert case.number in client.get("/cases/", query_string={"q": grouped}).get_data(as_text=True)
 
 
 def test_search_uses_the_bigram_index_for_two_and_three_characters(named):
