@@ -513,7 +513,7 @@ AUDIT_ACTION_LABELS = {
     "unlock": _l("unlocked"), "accounts_initialised": _l("first administrators created"),
     "import": _l("imported"), "withdraw": _l("withdrawn"), "publish": _l("published"),
     "end_listings": _l("punishments under it ended"),
-    "unavailable_add": _l("unavailable period added"), "unavailable_remove": _l("unavailable period removed"),
+    "approve": _l("approved"), "unavailable_add": _l("unavailable period added"), "unavailable_remove": _l("unavailable period removed"),
 }
 AUDIT_FIELD_LABELS = {
     "title": _l("Title"), "text": _l("Text"), "reason": _l("Reason"), "withdrawn": _l("Taken off the public page"),

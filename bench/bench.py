@@ -628,6 +628,7 @@ def check_ms(app) -> tuple[float, float]:
     with app.app_context():
         unit = user("market_cw").unit_id
         _client, token, _secret = clients.create(user("admin"), "bench", unit, ["check"])
+        clients.approve(user("secadmin"), _client.id)
         db.session.commit()
     http = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}

@@ -1081,6 +1081,7 @@ def check_at_scale(app) -> None:
                                     .where(Listing.status == "in_effect").order_by(func.random()).limit(3000)).all()
         _client, token, _secret = clients.create(sqlite_bench.user("admin"), "bench-pg", sqlite_bench.user("market_cw").unit_id,
                                                  ["check"])
+        clients.approve(sqlite_bench.user("secadmin"), _client.id)
         db.session.commit()
     unknown = [b + uscc.calc_check_digit(b + "0") for b in (f"91510400MC{i:07d}" for i in range(1000))]
     codes = listed + unknown

@@ -95,6 +95,7 @@ def seed(env: dict) -> dict:
                                            "ORDER BY id"), {"c": cases}).all()
         listed = db.session.scalars(sa.select(Subject.code).join(Listing, Listing.subject_id == Subject.id)).all()
         _client, token, _secret = clients.create(user("admin"), "load", user("market_cw").unit_id, ["check"])
+        clients.approve(user("secadmin"), _client.id)
         db.session.commit()
         matter = app.config["CHECK_MATTER_TYPES"][0]
     unknown = [f"91510400MC{i:07d}" for i in range(50)]

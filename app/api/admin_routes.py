@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.api import clients, webhooks
 from app.api.models import SCOPES, ApiCall
-from app.auth.models import ADMIN, Unit
+from app.auth.models import ADMIN, SECURITY_ADMIN, Unit
 from app.auth.permissions import require_role
 from app.errors import DomainError
 from app.extensions import db
@@ -39,7 +39,7 @@ def index():
 @bp.route("/<int:client_id>/revoke", methods=["POST"])
 @login_required
 def revoke(client_id):
-    require_role(current_user, ADMIN)
+    require_role(current_user, ADMIN, SECURITY_ADMIN)
     try:
         client = clients.revoke(current_user, client_id)
         db.session.commit()
@@ -47,7 +47,29 @@ def revoke(client_id):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
-    return redirect(url_for("api_admin.index"))
+    return redirect(url_for("api_admin.index" if current_user.role == ADMIN else "api_admin.approvals"))
+
+
+@bp.route("/approvals", methods=["GET"])
+@login_required
+def approvals():
+    """The security administrator's list of clients: those awaiting approval of their access, and the others."""
+    require_role(current_user, SECURITY_ADMIN)
+    return render_template("admin/api_client_approvals.html", pending=clients.pending_clients(), clients=clients.all_clients())
+
+
+@bp.route("/<int:client_id>/approve", methods=["POST"])
+@login_required
+def approve(client_id):
+    require_role(current_user, SECURITY_ADMIN)
+    try:
+        client = clients.approve(current_user, client_id)
+        db.session.commit()
+        flash(_l("Client %(name)s approved: its token works from now.", name=client.name), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("api_admin.approvals"))
 
 
 @bp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])

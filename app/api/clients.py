@@ -16,10 +16,10 @@ from app import clock
 from app.api import webhook_address
 from app.api.models import SCOPES, ApiClient
 from app.audit import services as audit
-from app.auth.models import ADMIN, CASEWORKER, Unit, User
+from app.auth.models import ADMIN, CASEWORKER, SECURITY_ADMIN, Unit, User
 from app.auth.permissions import require_role
 from app.errors import DomainError, NotFound
-from app.extensions import db
+from app.extensions import db, lock_row
 from app.i18n import in_default_language
 from app.i18n import lazy_gettext as _l
 
@@ -99,8 +99,35 @@ def create(actor, name: str, unit_id: int, scopes: list[str], webhook_url: str |
     return client, f"xl_{client.id}_{secret}", client.webhook_secret
 
 
+def approve(actor, client_id: int) -> ApiClient:
+    """The security administrator grants a registered client its access (三员分立: the system administrator alone
+    could otherwise give itself the office's checks and whole identity numbers through a client of its making). One
+    who registered the client does not approve it."""
+    require_role(actor, SECURITY_ADMIN)
+    lock_row(ApiClient, client_id)  # (approved from two sessions at once: once)
+    client = db.session.get(ApiClient, client_id)
+    if client is None:
+        raise NotFound(_l("No such client."))
+    db.session.refresh(client, ["approved_at", "revoked_at"])
+    if not client.pending:
+        raise DomainError(_l("This client is not awaiting approval."))
+    if client.created_by_id == actor.id:
+        raise DomainError(_l("A client is approved by someone other than the administrator who registered it."))
+    client.approved_at, client.approved_by_id = clock.now(), actor.id
+    audit.record(actor, "api_client", client.id, "approve", None,
+                 {"name": client.name, "unit_id": client.unit_id, "scopes": client.scopes, "webhook_url": client.webhook_url})
+    db.session.flush()
+    return client
+
+
+def pending_clients() -> list[ApiClient]:
+    return list(db.session.scalars(select(ApiClient).where(ApiClient.approved_at.is_(None), ApiClient.revoked_at.is_(None))
+                                   .order_by(ApiClient.id)))
+
+
 def revoke(actor, client_id: int) -> ApiClient:
-    require_role(actor, ADMIN)
+    """The system administrator revokes a client; the security administrator refuses (or withdraws) its access."""
+    require_role(actor, ADMIN, SECURITY_ADMIN)
     client = db.session.get(ApiClient, client_id)
     if client is None:
         raise NotFound(_l("No such client."))
@@ -137,12 +164,13 @@ class Caller:
 _t = ApiClient.__table__
 _ACTIVE_CLIENT = (select(_t.c.id, _t.c.name, _t.c.unit_id, _t.c.user_id, _t.c.scopes, _t.c.last_used_at, _t.c.token_hash)
                   .join(Unit.__table__, Unit.__table__.c.id == _t.c.unit_id)
-                  .where(_t.c.id == bindparam("client_id"), _t.c.revoked_at.is_(None), Unit.__table__.c.active.is_(True)))
+                  .where(_t.c.id == bindparam("client_id"), _t.c.revoked_at.is_(None), _t.c.approved_at.is_not(None),
+                         Unit.__table__.c.active.is_(True)))
 _MARK_USED = _t.update().where(_t.c.id == bindparam("client_id")).values(last_used_at=bindparam("now"))
 
 
 def from_token(token: str | None) -> Caller | None:
-    """The active client whose token this is, or None (unknown, wrong or revoked)."""
+    """The active client whose token this is, or None (unknown, wrong, revoked or not yet approved)."""
     m = TOKEN.fullmatch((token or "").strip())
     if not m:
         return None

@@ -31,10 +31,19 @@ class ApiClient(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The security administrator's approval of its access (三员分立): until then its token is refused.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def pending(self) -> bool:
+        return self.revoked_at is None and self.approved_at is None
 
 
 class ApiCall(db.Model):

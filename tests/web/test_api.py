@@ -40,6 +40,7 @@ def spec(client):
 
 def make_client(unit="市财政局", scopes=ALL, webhook=None):
     c, token, secret = clients.create(user("admin"), f"{unit}业务系统", unit_id(unit), scopes, webhook)
+    clients.approve(user("secadmin"), c.id)  # (三员分立: its access granted by the security administrator)
     db.session.commit()
     return c, token, secret
 
@@ -289,6 +290,41 @@ def test_the_reference_page_and_admin_creation(client, org):
     resp = client.post("/admin/api-clients/", data={"csrf_token": csrf_from(page), "name": "x", "unit_id": unit_id("市财政局"),
                                                     "webhook_url": "ftp://x"})
     assert "至少" in resp.get_data(as_text=True) or "scope" in resp.get_data(as_text=True).lower()
+
+
+def test_a_client_works_once_the_security_administrator_approves_its_access(client, org, clock, spec):
+    """三员分立 (security campaign): the system administrator registered a client for the office with the checks and
+    whole identity numbers and used it at once, reading what its own pages refuse it. Its token now works only once the
+    security administrator has approved the client (not one who registered it); the approval is in the record."""
+    import re
+
+    from app.api.models import ApiClient
+    from app.audit.models import AdminChange
+
+    login(client, "admin")
+    page = client.get("/admin/api-clients/").get_data(as_text=True)
+    html = client.post("/admin/api-clients/", data={"csrf_token": csrf_from(page), "name": "办公室系统", "scopes": ["check", "lists"],
+                                                    "unit_id": user("office1").unit_id}).get_data(as_text=True)
+    token = re.search(r"(xl_\d+_[A-Za-z0-9_-]+)", html).group(1)
+    assert "待安全管理员批准" in html
+    assert call(client, spec, "GET", "/api/v1/lists/black", token).status_code == 401
+    c = db.session.scalar(select(ApiClient).where(ApiClient.name == "办公室系统"))
+    assert client.post(f"/admin/api-clients/{c.id}/approve", data={"csrf_token": csrf_from(page)}).status_code == 403
+    from app.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        clients.approve(user("admin"), c.id)
+    db.session.rollback()
+    sec = client.application.test_client()
+    login(sec, "secadmin")
+    listed = sec.get("/admin/api-clients/approvals").get_data(as_text=True)
+    assert "办公室系统" in listed and "待批准" in listed
+    sec.post(f"/admin/api-clients/{c.id}/approve", data={"csrf_token": csrf_from(listed)})
+    assert call(client, spec, "GET", "/api/v1/lists/black", token).status_code == 200
+    assert db.session.scalar(select(AdminChange.actor_id).where(AdminChange.entity == "api_client",
+                                                               AdminChange.action == "approve")) == user("secadmin").id
+    again = sec.post(f"/admin/api-clients/{c.id}/approve", data={"csrf_token": csrf_from(listed)}, follow_redirects=True)
+    assert "不在待批准之列" in again.get_data(as_text=True)
 
 
 class Receiver(BaseHTTPRequestHandler):

@@ -74,6 +74,7 @@ def test_text_stored_with_control_characters_still_exports(client, org, clock):
 
 def test_api_refuses_nested_json_out_of_range_times_and_control_characters(client, org, clock):
     _c, token, _s = clients.create(user("admin"), "财政系统", unit_id("市财政局"), ["check", "lists"], None)
+    clients.approve(user("secadmin"), _c.id)
     db.session.commit()
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     deep = '{"a":' * 100000 + "1" + "}" * 100000
