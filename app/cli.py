@@ -213,6 +213,8 @@ def register(app) -> None:
         problems = production.unsafe(current_app.config, workers)
         if problems:
             raise click.ClickException("refusing to start:\n- " + "\n- ".join(problems))
+        for caution in production.cautions(current_app.config, workers):
+            click.echo(f"caution: {caution}", err=True)
         raise SystemExit(production.run(bind, workers, schedulers, echo=click.echo))
 
     @app.cli.command("serve")

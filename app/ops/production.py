@@ -39,6 +39,17 @@ def unsafe(config, workers: int, environ=os.environ) -> list[str]:
     return problems
 
 
+def cautions(config, workers: int) -> list[str]:
+    """What this configuration weakens without making it unsafe to start (said when it starts)."""
+    out = []
+    if workers > 1 and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(("process-memory://", "memory://")):
+        out.append(f"Login, registration, public-search and API rate limits are counted by each of the {workers} web "
+                   f"workers apart (up to {workers}x the configured rates from one address): set XINLIAN_RATELIMIT_STORAGE "
+                   "to a shared store (redis://…) to count them together. Account lockouts are counted in the database "
+                   "and are not affected.")
+    return out
+
+
 def run(bind: str, workers: int, schedulers: int, echo=print) -> int:
     """Start gunicorn and the schedulers; stop them all when one ends or on SIGTERM/SIGINT. Returns the exit
     code of the process that ended first (a supervisor such as systemd restarts the whole set)."""

@@ -84,3 +84,14 @@ def test_production_needs_the_data_key_file_it_will_not_create(tmp_path):
     assert "flask keys init" in " ".join(unsafe(missing, 2, {"SECRET_KEY": GOOD_SECRET}))
     (tmp_path / "data.key").write_text("{}")
     assert unsafe(missing, 2, {"SECRET_KEY": GOOD_SECRET}) == []
+
+
+def test_rate_limits_counted_per_worker_are_said_at_start():
+    """Security campaign: with the default in-process store each web worker counts the limits apart (23 refused logins
+    before the first 429 with four workers, against 10)."""
+    from app.ops.production import cautions
+
+    assert cautions({"RATELIMIT_STORAGE_URI": "process-memory://"}, 1) == []
+    [said] = cautions({"RATELIMIT_STORAGE_URI": "process-memory://"}, 4)
+    assert "4 web workers" in said and "XINLIAN_RATELIMIT_STORAGE" in said
+    assert cautions({"RATELIMIT_STORAGE_URI": "redis://cache:6379"}, 4) == []
