@@ -21,6 +21,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.joint.tasks import default_period_days, intended_decision, measure_choices, units_to_convene
 from app.labels import FIELD_LABELS
+from app.listings.models import Listing
 from forms.fields import MultiCheckboxField, choices
 
 
@@ -251,6 +252,13 @@ class ImplementForm(TaskForm):
         if measures and subjects:
             self.outcome.label.text = str(_l("Outcome: your unit applies %(measures)s to %(subjects)s",
                                              measures="；".join(measures), subjects="、".join(subjects)))
+        suspended = db.session.scalars(select(Subject.name).join(Listing, Listing.subject_id == Subject.id).where(
+            Listing.case_id == open_task.case_id, Listing.status == "suspended").order_by(Listing.id)).all()
+        if suspended:  # (seed 001 二(三)2: measures are suspended while an objection or complaint is handled)
+            self.notice_title = _l("Punishment suspended")
+            self.notice = _l("The punishment of %(subjects)s is suspended while an objection or complaint is handled: do not "
+                             "apply the measures to them until it resumes. Reported applied, they are recorded as suspended; "
+                             "a confirmation task tells your unit when the punishment resumes.", subjects="、".join(suspended))
     outcome = RadioField(
         _l("Outcome"),
         choices=choices([("applied", _l("The measures have been applied")), ("cannot", _l("The measures cannot be applied"))]),

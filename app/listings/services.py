@@ -4,7 +4,7 @@ day of rejection, revoked, repaired, expired — and every change pushed to the 
 (bpmn/measure_push.bpmn), which confirm. Services flush; the edge commits."""
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import and_, bindparam, case, exists, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -164,7 +164,12 @@ _REPORT_UNIT = (  # (built once: three units report on every case)
     .where(_LU.c.listing_id.in_(select(Listing.id).where(Listing.case_id == bindparam("b_case"))),
            # (each report, the first or a periodic one, is where the unit stands now: not a suspended or lifted measure)
            _LU.c.unit_id == bindparam("b_unit"), _LU.c.state.in_(("pending", "applied", "cannot")))
-    .values(state=bindparam("state"), updated_at=bindparam("updated_at")))
+    # A measure reported applied on a subject whose punishment is suspended meanwhile (its objection being handled)
+    # stands suspended: seed 001 二(三)2 措施暂停执行; the resumption's push tells the unit to apply it.
+    .values(state=case((and_(bindparam("state") == "applied",
+                             select(Listing.status).where(Listing.id == _LU.c.listing_id).scalar_subquery() == "suspended"),
+                        "suspended"), else_=bindparam("state")),
+            updated_at=bindparam("updated_at")))
 _L = Listing.__table__
 _TOUCH_REWARDS = (_L.update().where(_L.c.subject_id.in_(bindparam("subject_ids", expanding=True)), _L.c.kind == "reward",
                                     _L.c.status == "in_effect").values(updated_at=bindparam("updated_at")))

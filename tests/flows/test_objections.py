@@ -522,3 +522,34 @@ def test_the_complaint_meetings_timeline_row_names_every_unit_convened(org, cloc
     login(client, "office1")
     page = client.get(f"/cases/{obj.id}").get_data(as_text=True)
     assert "已安排投诉研究处理" in page and "召集: 市市场监管局、市税务局" in page
+
+
+def test_a_unit_told_to_apply_the_measures_of_a_suspended_punishment_is_told_it_is_suspended(org, clock, client):
+    """Seed 001 二(三)2 措施暂停执行: the subject objected right after the decision, before the units implemented. The
+    finance bureau's implementation step says the punishment is suspended, and its report that the measure is applied
+    leaves the measure suspended (it read as applied while suspended); the resumption's push applies it."""
+    from app.listings.models import ListingUnit
+    from tests.conftest import login
+    from tests.helpers import applicant_for, complete, determine, file_case, issue_codes, only_task, open_tasks
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=365)
+    applicant = applicant_for(case, issue_codes(case))
+    obj = objections.file_objection(applicant, case.id, "异议", [])
+    db.session.commit()
+    [listing] = listings_of(case.id)
+    assert listing.status == "suspended"
+    finance = unit_id("市财政局")
+    [t] = [t for t in open_tasks(case.id, "implement") if t.unit_id == finance]
+    login(client, "finance_cw")
+    page = client.get(f"/tasks/{t.task_id}").get_data(as_text=True)
+    assert "恢复执行前请勿对其实施" in page
+    complete("finance_cw", t, {"outcome": "applied", "report": "已录入系统", "reasons": ""})
+    lu = db.session.scalar(select(ListingUnit).where(ListingUnit.listing_id == listing.id, ListingUnit.unit_id == finance))
+    assert lu.state == "suspended"
+    do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "不成立。"})
+    resume = next(p for p in open_tasks(case.id, "confirm_push") if p.unit_id == finance)
+    complete("finance_cw", resume, {"done": True, "note": ""})
+    db.session.refresh(lu)
+    assert lu.state == "applied"
