@@ -71,6 +71,18 @@ class _Words:
         self.took = _("took %(h)s h", h="{h}")
         self._when: dict = {}
 
+    def paren(self, text) -> str:
+        """Composed text in brackets, with the language's punctuation (（…） in Chinese, " (…)" in English)."""
+        return f"（{text}）" if self.zh else f" ({text})"
+
+    @property
+    def comma(self) -> str:
+        return "，" if self.zh else ", "
+
+    @property
+    def sep(self) -> str:
+        return "、" if self.zh else ", "
+
     def when(self, value) -> str:
         if value not in self._when:
             self._when[value] = _fmt_iso(value, self.zh)
@@ -88,7 +100,7 @@ def _deadline(w: _Words, typ: str, d: dict) -> list:
         return []
     text = f"{w.t['deadline']} {w.when(d['due_at'])}"
     if typ == "task_created" and d.get("rule"):
-        text += f"（{w.rules.get(d['rule'], d['rule'])}，{labels.days_text(d.get('days'), d.get('day_kind'))}）"
+        text += w.paren(f"{w.rules.get(d['rule'], d['rule'])}{w.comma}{labels.days_text(d.get('days'), d.get('day_kind'))}")
     if d.get("calendar_fallback"):
         text += f" ⚠ {w.t['weekends only']}"
     parts = [text]
@@ -117,11 +129,11 @@ def _decision(w: _Words, typ: str, d: dict) -> list:
     text = w.decisions.get(d.get("decision"), "")
     if d.get("period_days"):
         text += (f" · {w.t['period']} {w.day(d.get('period_start'))} – {w.day(d.get('period_end'))}"
-                 f"（{labels.days_text(d['period_days'], 'calendar')}）")
+                 + w.paren(labels.days_text(d['period_days'], 'calendar')))
     if d.get("period_reason"):
         text += f"\n{w.t['period reason']}: {d['period_reason']}"
     if d.get("not_acted"):
-        text += f"\n{w.t['not acted']}: {'、'.join(n['name'] for n in d['not_acted'])}（{d.get('not_acted_reason', '')}）"
+        text += f"\n{w.t['not acted']}: {w.sep.join(n['name'] for n in d['not_acted'])}{w.paren(d.get('not_acted_reason', ''))}"
     return [text]
 
 
@@ -179,7 +191,7 @@ def _pushed(w: _Words, typ: str, d: dict) -> list:  # (suspend, resume and lift 
 
 def _suspended_or_resumed(w: _Words, typ: str, d: dict) -> list:
     text = w.t["from"].replace("{d}", w.day(d["from"])) if d.get("from") else ""
-    return [f"{text}（{d['source']}）" if d.get("source") else text]
+    return [f"{text}{w.paren(d['source'])}" if d.get("source") else text]
 
 
 def _meeting(w: _Words, typ: str, d: dict) -> list:
@@ -197,7 +209,7 @@ def _listed(w: _Words, typ: str, d: dict) -> list:
     if not d.get("period_start"):
         return []
     return [f"{w.t['period']} {w.day(d['period_start'])} – {w.day(d.get('period_end'))}"
-            + (f"（{labels.days_text(d['period_days'], 'calendar')}）" if d.get("period_days") else "")]
+            + (w.paren(labels.days_text(d['period_days'], 'calendar')) if d.get("period_days") else "")]
 
 
 def _basis_retired(w: _Words, typ: str, d: dict) -> list:
@@ -210,7 +222,7 @@ def _complaint_hearing(w: _Words, typ: str, d: dict) -> list:
     if d.get("hearing_date"):
         parts.append(f"{w.t['meeting']} {w.day(d['hearing_date'])}")
     if d.get("units"):
-        parts.append(f"{w.t['convened']}: " + "、".join(w.units[u].name for u in d["units"] if u in w.units))
+        parts.append(f"{w.t['convened']}: " + w.sep.join(w.units[u].name for u in d["units"] if u in w.units))
     if d.get("draw_id"):
         parts.append(w.t["experts drawn"])
     return parts
@@ -221,7 +233,7 @@ def _complaint_decided(w: _Words, typ: str, d: dict) -> list:
     outcome and reasons)."""
     parts = []
     if d.get("attending_unit_ids"):
-        names = "、".join(w.units[u].name for u in d["attending_unit_ids"] if u in w.units)
+        names = w.sep.join(w.units[u].name for u in d["attending_unit_ids"] if u in w.units)
         parts.append(f"{w.t['took part']}: {names}")
     if d.get("attending_experts"):
         parts.append(w.t["experts"].replace("{n}", str(len(d["attending_experts"]))))
@@ -261,7 +273,7 @@ def _details(w: _Words, typ: str, bpmn_id, d: dict) -> str:
     if d.get("channel") in ("paper", "desk"):  # (a request the subject made on paper, recorded by staff)
         text = w.t[d["channel"]]
         if d.get("received_on"):
-            text += f"，{w.t['received']} {w.day(d['received_on'])}"
+            text += f"{w.comma}{w.t['received']} {w.day(d['received_on'])}"
         parts.append(text)
     if typ in _AFTER_CHANNEL:
         parts += _AFTER_CHANNEL[typ](w, typ, d)

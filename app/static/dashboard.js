@@ -21,10 +21,19 @@
   }
   function values(rows, i) { return rows.map(function (r) { return r[i]; }); }
   // Long names (a unit such as 市发展改革委（市社会信用体系建设联席会议办公室）) are drawn on several lines, not cut off.
+  // Long labels on several lines: Chinese every 10 characters; text with spaces (English) between words, about 16
+  // characters a line, never inside a word.
   function wrapped(rows) {
     return values(rows, 0).map(function (name) {
       var text = String(name), lines = [];
-      for (var i = 0; i < text.length; i += 10) { lines.push(text.slice(i, i + 10)); }
+      if (/\s/.test(text)) {
+        text.split(/\s+/).forEach(function (word) {
+          var last = lines.length - 1;
+          if (last >= 0 && (lines[last] + ' ' + word).length <= 16) { lines[last] += ' ' + word; } else { lines.push(word); }
+        });
+      } else {
+        for (var i = 0; i < text.length; i += 10) { lines.push(text.slice(i, i + 10)); }
+      }
       return lines.length > 1 ? lines : text;
     });
   }
