@@ -275,7 +275,7 @@ def diff(a: CatalogVersion, b: CatalogVersion) -> list[dict]:
         if f == "admin_unit":
             return units.get(v.admin_unit_id, "")
         if f == "source":
-            return SOURCE_LABELS_ZH.get(v.source, v.source)
+            return SOURCE_LABELS_ZH.get(v.source, v.source or "")
         if f == "serious":
             return "是" if v.serious else "否"
         return str(getattr(v, f) or "")

@@ -145,3 +145,18 @@ def amend(ctx) -> dict:
 
 
 TASKS = {"catalog_proposals.review": review, "catalog_proposals.amend": amend}
+
+
+def proposed_changes(case: Case) -> list[dict]:
+    """The proposal field by field beside the entry it would change (the catalog's own comparison of two versions:
+    each field, whether it changed, its lines): the office sees what it approves. A new entry: every field, as
+    proposed. Empty when the draft no longer reads as an entry (its review refuses it anyway)."""
+    det = case.determination or {}
+    try:
+        data = catalog.check_entry(draft_entry(case))
+    except DomainError:
+        return []
+    proposed = CatalogVersion(**{k: data[k] for k in catalog.VERSIONED})
+    entry = db.session.get(CatalogEntry, det["entry_id"]) if det.get("entry_id") else None
+    current = entry.current_version if entry is not None else CatalogVersion(measures=[])
+    return catalog.diff(current, proposed)

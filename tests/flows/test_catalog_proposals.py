@@ -32,6 +32,9 @@ def test_a_new_entry_is_returned_amended_and_published(org, clock):
     case = proposals.propose(user("market_cw"), None, _draft(), "《广告法》修订后新增")
     db.session.commit()
     assert case.number.startswith("ML-") and case.status == "proposal_review"
+    fields = {f["field"]: f["right"] for f in proposals.proposed_changes(case)}  # (what the office reviews: every field)
+    assert {"required_evidence", "measure_content", "legal_basis", "measures"} <= fields.keys()
+    assert fields["behaviour"] == _draft().behaviour
     review = only_task(case.id, "review_proposal")
     assert review.deadline_rule == "proposal_review" and review.due_at is not None
     with pytest.raises(DomainError) as err:

@@ -24,6 +24,15 @@ def test_a_unit_proposes_a_revision_and_amends_it_on_the_task_page(client, org, 
     resp = client.post(f"/catalog-proposals/new?entry={entry_id('SC-P-001')}", data=form, follow_redirects=True)
     assert "已提交联席办审核" in resp.get_data(as_text=True)
     case = db.session.scalar(select(Case).where(Case.kind == "catalog_proposal"))
+    # The office's review shows every field beside the entry as it stands, the changed ones marked (it showed neither
+    # the evidence required nor the measures' content, and no comparison: it approved what it could not see).
+    office = client.application.test_client()
+    login(office, "office1")
+    review = office.get(f"/tasks/{only_task(case.id, 'review_proposal').task_id}").get_data(as_text=True)
+    table = review[review.index('id="proposal-changes"'):review.index("</table>", review.index('id="proposal-changes"'))]
+    for label in ("所需证据材料", "措施内容", "法律依据", "默认期限（天）"):
+        assert label in table, label
+    assert table.count("已修改") >= 2  # (the measures and the period, at least)
     complete("office1", only_task(case.id, "review_proposal"), {"outcome": "return", "code": "", "reasons": "措施请与原事项保持一致。"})
     task = only_task(case.id, "amend_proposal")
     page = client.get(f"/tasks/{task.task_id}").get_data(as_text=True)
