@@ -41,6 +41,9 @@ def test_a_call_is_published_answered_and_compiled_through_the_pages(client, org
     assert client.get(f"/cases/{case.id}").status_code == 404 and client.get(f"/data-calls/{case.id}/template.xlsx").status_code == 404
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/data-calls/").get_data(as_text=True))})
     login(client, "office1")
+    # The office's inbox says whose data each review is (several units' answers to one call read alike).
+    inbox = client.get("/tasks/").get_data(as_text=True)
+    assert "审核报送数据" in inbox and "市财政局的报送数据" in inbox
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(client.get(f"/data-calls/{case.id}/compiled.xlsx").data)).active.iter_rows()]
     assert rows[1][:4] == ["市财政局", "已报送，待审核", "失信主体数", 12]  # a number, so a spreadsheet can sum it
 
