@@ -35,7 +35,7 @@ run: demo
 lint-bpmn:
 	@if command -v npm >/dev/null 2>&1; then \
 	  cd tools/bpmnlint && npm ci --no-audit --no-fund --silent >/dev/null 2>&1 && \
-	  ./node_modules/.bin/bpmnlint ../../bpmn/*.bpmn && echo "bpmnlint: bpmn/*.bpmn pass the recommended rules"; \
+	  ./node_modules/.bin/bpmnlint ../../bpmn/*.bpmn && echo "bpmnlint: bpmn/*.bpmn pass the recommended rules (no errors; warnings, if any, are listed above)"; \
 	else echo "WARNING: npm not found: bpmnlint NOT RUN (install Node.js to lint the BPMN files)"; fi
 
 # ruff (imports sorted and used, banned imports) and the package graph's layer rules, then the suite.
