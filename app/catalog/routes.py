@@ -128,8 +128,7 @@ def catalog_ledger():
     except DomainError as exc:
         if isinstance(exc, PermissionDenied):
             raise
-        flash(exc.message, "danger")
-        month, rows = clock.today_local().strftime("%Y-%m"), ledger.rows(current_user, clock.today_local().strftime("%Y-%m"))
+        abort(404)  # (a month that does not exist: as the 双公示 ledger and this ledger's export answer it)
     return render_template("admin/catalog_ledger.html", rows=rows, month=month, changes=ledger.CHANGE_LABELS)
 
 
@@ -142,6 +141,6 @@ def catalog_ledger_xlsx():
     except DomainError as exc:
         if isinstance(exc, PermissionDenied):
             raise
-        abort(400)
+        abort(404)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=catalog-ledger-{month}.xlsx"})
