@@ -36,7 +36,7 @@ class Period:
     @classmethod
     def parse(cls, name: str) -> "Period":
         """A period named by a user: a month, quarter or year of 2000–2099 that has already begun."""
-        m = PERIOD_NAME.fullmatch((name or "").strip())
+        m = PERIOD_NAME.fullmatch((name or "").strip().upper())  # (2026-q4 as 2026-Q4)
         period = cls.named(m.group(0)) if m and 2000 <= int(m.group(1)) <= 2099 else None
         if period is None or period.start > clock.now():
             raise DomainError(_l("Give a month, quarter or year that has begun, as YYYY-MM, YYYY-Q1 or YYYY."), "month")

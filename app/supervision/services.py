@@ -158,7 +158,7 @@ def register_typical(actor, case_number: str, summary: str, title: str = ""):
     require_role(actor, "caseworker", "group_lead", OFFICE)
     if actor.unit_id is None:
         raise DomainError(_l("Your role may not do this."))
-    summary, title, number = (summary or "").strip(), (title or "").strip(), (case_number or "").strip()
+    summary, title, number = (summary or "").strip(), (title or "").strip(), (case_number or "").strip().upper()
     case = None
     if number:
         case = db.session.scalar(select(Case).where(Case.number == number))

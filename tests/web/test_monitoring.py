@@ -265,7 +265,8 @@ def test_a_departments_own_list_may_be_its_typical_case(org, clock):
     with pytest.raises(DomainError):  # another unit's record
         supervision.register_typical(user("tax_cw"), record.number, "依法将企业列入黑名单并推送各单位联合惩戒，效果明显。")
     db.session.rollback()
-    t = supervision.register_typical(user("market_cw"), record.number, "依法将企业列入黑名单并推送各单位联合惩戒，效果明显。")
+    # (a number typed in lower case is the same number)
+    t = supervision.register_typical(user("market_cw"), record.number.lower(), "依法将企业列入黑名单并推送各单位联合惩戒，效果明显。")
     db.session.commit()
     assert t.case_id == record.id and t.title == record.title
 
@@ -389,3 +390,9 @@ def test_the_quarterly_notice_reaches_each_unit_with_its_own_figures(client, org
     assert supervision.typical_quota_notices() == 0  # (once)
     login(client, "market_cw")
     assert "2026-Q4" in client.get("/supervision/my-notices").get_data(as_text=True)
+
+
+def test_a_period_named_in_lower_case_is_read_as_typed_in_capitals(org, clock):
+    from app.supervision.monitoring import Period
+
+    assert Period.parse("2026-q4").name == "2026-Q4" and Period.parse(" 2026-11 ").name == "2026-11"
