@@ -14,6 +14,18 @@ class SubmitForm(TaskForm):
     pasted = TextAreaField(_l("Or paste the rows from a spreadsheet (without the header; one row per line, cells separated by tabs)"),
                            validators=[Optional(), Length(max=200_000)])
 
+    def for_task(self, open_task) -> None:
+        """A table returned for correction comes back as sent, to correct rather than type again; the office's reasons
+        above it."""
+        sub = submission_for_instance(open_task.instance_id)
+        if sub is None or sub.status != "returned":
+            return
+        if sub.return_reasons:
+            self.notice_title = _l("Returned for correction")
+            self.notice = sub.return_reasons
+        if not self.is_submitted() and sub.rows:
+            self.pasted.data = "\n".join("\t".join("" if v is None else str(v) for v in row) for row in sub.rows)
+
 
 class ReviewForm(TaskForm):
     def for_task(self, open_task) -> None:

@@ -5,6 +5,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from flask import current_app
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -63,6 +64,13 @@ def test_units_answer_the_office_returns_and_accepts_and_closes(org, clock):
     review = next(t for t in open_tasks(case.id, "review_submission"))
     complete("office1", review, {"outcome": "return", "reasons": "请补充“信用修复数”一行。"})
     again = next(t for t in open_tasks(case.id, "submit_data") if t.unit_id == unit_id("市财政局"))
+    # the returned table comes back as sent, under the office's reasons (it had to be typed again)
+    from forms.data_calls import SubmitForm
+
+    with current_app.test_request_context():
+        form = SubmitForm(meta={"csrf": False})
+        form.for_task(again)
+    assert form.pasted.data == "失信主体数\t12\t\n联合惩戒次数\t8\t含暂停" and "信用修复数" in str(form.notice)
     complete("finance_cw", again, {"pasted": "失信主体数\t12\t\n联合惩戒次数\t8\t含暂停\n信用修复数\t3\t"})
     complete("office1", next(t for t in open_tasks(case.id, "review_submission")), {"outcome": "accept", "reasons": ""})
     sub = db.session.scalar(select(DataSubmission).where(DataSubmission.unit_id == unit_id("市财政局")))
