@@ -2,7 +2,7 @@
 Nobody else, including the system and security administrators, can open them."""
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, render_template, request
 from flask_login import current_user, login_required
 
 from app import clock
@@ -12,6 +12,7 @@ from app.auth.permissions import require_role
 from app.dates import plausible
 from app.exports import csv_bytes
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.labels import SECURITY_EVENT_LABELS, label
 from app.security_log import services
 
@@ -49,6 +50,9 @@ def _filters() -> dict:
 @login_required
 def index():
     require_role(current_user, AUDIT_ADMIN)
+    since, until = _day(request.args.get("from")), _day(request.args.get("to"))
+    if since and until and since > until:  # (an empty result would read as "nothing happened")
+        flash(_l("The start date is after the end date: swap them to search that period."), "warning")
     events = services.search(**_filters(), before_seq=_before())
     ok, bad_seq = services.verify()
     return render_template("admin/security_log.html", events=events, ok=ok, bad_seq=bad_seq, kinds=services.KINDS,

@@ -171,3 +171,11 @@ def test_a_webhook_host_that_cannot_exist_is_refused_when_the_client_is_saved(or
     for url in ("https://receiver.example.com/hook", "https://信用.中国/hook", "https://10.20.30.40:8443/hook"):
         assert clients.create(user("admin"), f"ok {url}", unit_id("市财政局"), ["lists"], url)
         db.session.rollback()
+
+
+def test_security_log_dates_given_the_wrong_way_round_are_said_to_be(client, org):
+    """Browser trial: from 6 Dec to 1 Dec showed 无 (none), as if nothing had happened."""
+    login(client, "auditor")
+    html = client.get("/admin/security-log/?from=2026-12-06&to=2026-12-01").get_data(as_text=True)
+    assert "开始日期晚于结束日期" in html
+    assert "开始日期晚于结束日期" not in client.get("/admin/security-log/?from=2026-12-01&to=2026-12-06").get_data(as_text=True)
