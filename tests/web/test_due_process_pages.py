@@ -299,6 +299,7 @@ def test_the_subject_sees_its_own_record_on_the_portal(client, org, clock):
     db.session.commit()
     html = client.get("/portal/record").get_data(as_text=True)
     assert "市财政局: 暂停执行，已通知该单位，待其确认" in html and "已实施" not in html
+    assert "届满日待恢复执行后重新计算（暂停期间不计入）" in html  # (its end is not known: not a bare dash)
     _logout(client)
     login(client, "market_cw")
     assert client.get("/portal/record").status_code == 403
