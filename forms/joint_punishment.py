@@ -113,7 +113,8 @@ class DeterminationForm(TaskForm):
         if not self.is_submitted():  # the units that confirmed they attend
             self.attending_unit_ids.data = [c.unit_id for c in convened_of(case.id) if c.status == "attending"]
         self.attending_expert_ids.choices = choices(
-            (inv.expert_id, f"{inv.expert.name}（{FIELD_LABELS.get(inv.field, inv.field)}）") for inv in confirmed_experts(case.id)
+            (inv.expert_id, str(_l("%(name)s (%(field)s)", name=inv.expert.name, field=FIELD_LABELS.get(inv.field, inv.field))))
+            for inv in confirmed_experts(case.id)
         )
         if len(case.subjects) < 2:  # (one subject: the decision itself is whether to act on it)
             del self.subject_ids
