@@ -70,6 +70,7 @@ class CaseStatus(StrEnum):
     REPAIR_SUPPLEMENT = "repair_supplement"
     REPAIR_APPROVED = "repair_approved"
     REPAIR_REJECTED = "repair_rejected"
+    REPAIR_MOOT = "repair_moot"
     ROUTING = "routing"
     CLOSED = "closed"
     OBJECTION_PARTLY = "objection_partly"

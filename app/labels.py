@@ -77,6 +77,7 @@ STATUS_LABELS = {
     "repair_supplement": _l("Repair application: supplements requested"),
     "repair_approved": _l("Repair approved and published"),
     "repair_rejected": _l("Repair rejected"),
+    "repair_moot": _l("Repair application closed: the punishment had ended"),
     "routing": _l("Reported on to the office: determining body to be named"),
     "closed": _l("Procedure ended: every listing has ended"),
     "objection_partly": _l("Objection partly upheld: measures changed"),
@@ -160,6 +161,7 @@ MEASURE_STATUS_LABELS = {
 
 OUTCOME_LABELS = {"upheld": _l("upheld"), "partly": _l("partly upheld"), "rejected": _l("not upheld"), "approve": _l("approved"),
                   "reject": _l("rejected"), "supplement": _l("supplements requested"),
+                  "ended": _l("closed: the punishment had ended"),
                   "rewarded": _l("reporter rewarded"), "not_rewarded": _l("no reward due")}
 
 EVENT_LABELS = {

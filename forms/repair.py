@@ -18,7 +18,8 @@ class ReviewForm(TaskForm):
         _l("Conclusion"),
         choices=choices([("approve", _l("Approve: publish the repair and end the punishment")),
                          ("supplement", _l("Ask the applicant for supplements")),
-                         ("reject", _l("Reject"))]),
+                         ("reject", _l("Reject")),
+                         ("ended", _l("Close it: the punishment has ended (period run out or revoked), nothing is left to repair"))]),
         validators=[InputRequired(message=_l("Choose the conclusion."))],
     )
     reasons = TextAreaField(_l("Reasons (or what must be supplemented)"), validators=[InputRequired(message=_l("Give the reasons.")), Length(max=20000)])

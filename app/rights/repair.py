@@ -189,16 +189,21 @@ def _apply(actor, case: Case, subject_id: int, correction: str, pledge: bool, fi
 def review(ctx) -> dict:
     outcome = ctx.values.get("outcome")
     reasons = (ctx.values.get("reasons") or "").strip()
-    if outcome not in ("approve", "reject", "supplement"):
+    if outcome not in ("approve", "reject", "supplement", "ended"):
         raise DomainError(_l("Choose the conclusion."), "outcome")
     if not reasons:
         raise DomainError(_l("Give the reasons."), "reasons")
     # (held, its status read afresh: an objection filed at the same moment suspends it before or after, not meanwhile)
-    listing = listing_services.locked(ctx.case.listing_id) if outcome == "approve" else db.session.get(Listing, ctx.case.listing_id)
-    if outcome == "approve" and listing.status not in ("in_effect", "suspended"):
-        # (revoked on a founded objection, or expired, while the application was reviewed: nothing is left to repair)
-        raise DomainError(_l("This punishment has already ended (%(status)s): there is nothing left to repair; reject "
+    listing = (listing_services.locked(ctx.case.listing_id) if outcome in ("approve", "ended")
+               else db.session.get(Listing, ctx.case.listing_id))
+    in_force = listing.status in ("in_effect", "suspended")
+    if outcome == "approve" and not in_force:
+        # (revoked on a founded objection, or expired, while the application was reviewed: nothing is left to repair;
+        # the application is closed as such, not refused: the applicant's record must not read 不予修复)
+        raise DomainError(_l("This punishment has already ended (%(status)s): there is nothing left to repair; close "
                              "the application saying so.", status=label(LISTING_STATUS_LABELS, listing.status)), "outcome")
+    if outcome == "ended" and in_force:
+        raise DomainError(_l("The punishment is still in force: approve, ask for material or reject the application."), "outcome")
     if outcome == "approve" and listing.status == "suspended":
         # An objection or complaint about the same listing being handled (the punishment suspended meanwhile) comes
         # first, a founded one revokes it: approved under it, the listing would end by repair while the objection ran

@@ -233,8 +233,22 @@ def test_an_application_made_during_an_objection_is_not_approved_once_the_object
         do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "approve", "reasons": "准予修复。"})
     db.session.rollback()
     assert refused.value.errors[0][0] == "outcome" and "已经结束（撤销" in str(refused.value.errors[0][1])
-    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "reject", "reasons": "联合惩戒已撤销，无需修复。"})
+    # Closed as such, not refused: the applicant's record must not read 不予修复 (bpmn/credit_repair.bpmn end_repair_moot)
+    do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "ended", "reasons": "联合惩戒已撤销，无需修复。"})
     assert listings_of(case.id)[0].status == "revoked"
+    assert db.session.get(Case, rep.id).status == "repair_moot" and open_tasks(rep.id) == []
+
+
+def test_an_application_for_a_punishment_in_force_is_not_closed_as_ended(org, clock):
+    case, codes = in_effect_case(days=365)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-02-22T02:00:00+00:00")
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "ended", "reasons": "x"})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "outcome" and db.session.get(Case, rep.id).status == "repair_review"
 
 
 def test_a_subject_on_a_departments_own_black_list_applies_for_repair_at_that_department(org, clock, client):
