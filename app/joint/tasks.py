@@ -139,41 +139,53 @@ def issue_notice(ctx: TaskContext) -> dict:
 MAX_MEETING_AHEAD_DAYS = 90
 
 
-def schedule_meeting(ctx: TaskContext) -> dict:
-    """Schedule the determination (or special) meeting and draw its experts at random (seed 001 二(二)2)."""
+def _meeting_date_problem(ctx: TaskContext, meeting_date) -> object | None:
+    """What is wrong with the date a meeting is scheduled for (None if nothing)."""
     v = ctx.values
-    meeting_date = v.get("meeting_date")
     if not isinstance(meeting_date, date):
-        raise DomainError(_l("Enter the meeting date."), "meeting_date")
+        return _l("Enter the meeting date.")
     if meeting_date < clock.today_local():
-        raise DomainError(_l("The meeting date cannot be in the past."), "meeting_date")
+        return _l("The meeting date cannot be in the past.")
     heard = dueprocess.heard_from(ctx.case)
     if heard and meeting_date < heard:
         # The subjects told of the intended determination may still state their case: a meeting before that would
         # decide without hearing them (the determination refuses it, so the experts would be drawn for nothing).
-        raise DomainError(_l("The subjects may state their case until %(last)s: schedule the meeting on %(d)s or later.",
-                             last=ShownDate(heard - timedelta(days=1)), d=ShownDate(heard)), "meeting_date")
+        return _l("The subjects may state their case until %(last)s: schedule the meeting on %(d)s or later.",
+                  last=ShownDate(heard - timedelta(days=1)), d=ShownDate(heard))
     latest = max(clock.today_local(), heard or clock.today_local()) + timedelta(days=MAX_MEETING_AHEAD_DAYS)
     if meeting_date > latest:  # (experts are drawn and units convened for that day: months ahead, none could promise it)
-        raise DomainError(_l("Schedule the meeting within %(n)s days (by %(d)s): the drawn experts and the convened units "
-                             "are asked to keep that day.", n=MAX_MEETING_AHEAD_DAYS, d=ShownDate(latest)), "meeting_date")
+        return _l("Schedule the meeting within %(n)s days (by %(d)s): the drawn experts and the convened units "
+                  "are asked to keep that day.", n=MAX_MEETING_AHEAD_DAYS, d=ShownDate(latest))
     if not v.get("day_off") and not WorkCalendar(meeting_date, meeting_date).is_workday(meeting_date):
         # (the experts and the convened units are told this date: a day off is a choice made knowingly)
-        raise DomainError(_l("%(date)s is a day off. Choose a working day, or tick that the meeting is held on a day off.",
-                             date=ShownDate(meeting_date)), "meeting_date")
+        return _l("%(date)s is a day off. Choose a working day, or tick that the meeting is held on a day off.",
+                  date=ShownDate(meeting_date))
+    return None
+
+
+def schedule_meeting(ctx: TaskContext) -> dict:
+    """Schedule the determination (or special) meeting and draw its experts at random (seed 001 二(二)2). Every
+    problem of the form is said at once (the date, the numbers of experts, a unit left out or an expert excluded
+    without a reason): a secretary met them one submission at a time."""
+    v = ctx.values
+    meeting_date = v.get("meeting_date")
+    errors = []
+    problem = _meeting_date_problem(ctx, meeting_date)
+    if problem is not None:
+        errors.append(("meeting_date", problem))
+    legal = industry = reserves = 0
     try:
         legal, industry, reserves = (int(v.get(k)) for k in ("legal_count", "industry_count", "reserves"))
     except (TypeError, ValueError):
-        raise DomainError(_l("Give the numbers of experts as whole numbers."), "legal_count")
-    # Seed 001 二(二)2: experts of the industries concerned and of law are drawn onto the meeting: at least one
-    # of law and one of each industry of the case.
-    if legal < 1:
-        raise DomainError(_l("Draw at least one legal expert onto the meeting."), "legal_count")
-    fields = {"legal": legal}
-    for f in experts.case_fields(ctx.case):
-        if industry < 1:
-            raise DomainError(_l("Draw at least one expert of each industry of the case."), "industry_count")
-        fields[f] = industry
+        errors.append(("legal_count", _l("Give the numbers of experts as whole numbers.")))
+    else:
+        # Seed 001 二(二)2: experts of the industries concerned and of law are drawn onto the meeting: at least one
+        # of law and one of each industry of the case.
+        if legal < 1:
+            errors.append(("legal_count", _l("Draw at least one legal expert onto the meeting.")))
+        if industry < 1 and experts.case_fields(ctx.case):
+            errors.append(("industry_count", _l("Draw at least one expert of each industry of the case.")))
+    fields = {"legal": legal, **{f: industry for f in experts.case_fields(ctx.case)}}
     # Seed 001 二(二)2 召集奖惩信息涉及的成员单位…共同审查和认定: the units whose measures the cited entries name are
     # convened (the form ticks them); one left out needs the meeting organiser's written reason, kept with the case.
     chosen = [int(u) for u in v.get("convened_unit_ids") or []]
@@ -182,12 +194,14 @@ def schedule_meeting(ctx: TaskContext) -> dict:
     convening_reason = (v.get("convening_reason") or "").strip()
     if left_out and not convening_reason:
         names = "、".join(db.session.scalars(select(Unit.name).where(Unit.id.in_(left_out)).order_by(Unit.name)))
-        raise DomainError(_l("Convene the units whose measures the cited entries name (not convened: %(units)s), or say "
-                             "why they are not.", units=names), "convened_unit_ids")
+        errors.append(("convened_unit_ids", _l("Convene the units whose measures the cited entries name (not convened: "
+                                               "%(units)s), or say why they are not.", units=names)))
     excluded = [int(i) for i in v.get("excluded_expert_ids") or []]
     reason = (v.get("exclusion_reason") or "").strip()
     if excluded and not reason:
-        raise DomainError(_l("Give a written reason for every manual exclusion."), "exclusion_reason")
+        errors.append(("exclusion_reason", _l("Give a written reason for every manual exclusion.")))
+    if errors:
+        raise DomainError(errors[0][1], errors=errors)
     draw = experts.draw(
         ctx.actor, ctx.case, meeting_date, {"fields": fields, "reserves": reserves},
         manual={i: reason for i in excluded}, purpose="determination",

@@ -104,6 +104,13 @@ def test_manual_exclusion_needs_a_reason(org, clock):
         schedule("market_lead", only_task(case.id, "schedule_meeting"), excluded=[some], reason=" ")
     db.session.rollback()
     assert exc.value.errors[0][0] == "exclusion_reason"
+    # Everything wrong is said at once (browser trial: a Saturday, then the reason, one submission each).
+    with pytest.raises(DomainError) as exc:
+        schedule("market_lead", only_task(case.id, "schedule_meeting"), meeting_date=date(2026, 11, 28), legal=0,
+                 excluded=[some], reason=" ")
+    db.session.rollback()
+    assert [f for f, _m in exc.value.errors] == ["meeting_date", "legal_count", "exclusion_reason"]
+    assert "休息日" in str(exc.value.errors[0][1]) or "day off" in str(exc.value.errors[0][1])
     schedule("market_lead", only_task(case.id, "schedule_meeting"), excluded=[some], reason="与当事人存在利害关系")
     d = db.session.scalar(select(Draw).where(Draw.case_id == case.id))
     assert {"expert_id": some, "reason": "manual", "detail": "与当事人存在利害关系"} in d.exclusions
