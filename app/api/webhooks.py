@@ -30,9 +30,10 @@ TIMEOUT_SECONDS = 5
 
 
 def enqueue(listing, unit_id: int, action: str, reason: str, push=None) -> list[WebhookDelivery]:
-    """hooks.MEASURE_CHANGED listener: one delivery per active client of the unit with a webhook (flush)."""
+    """hooks.MEASURE_CHANGED listener: one delivery per active, approved client of the unit with a webhook (flush)."""
     targets = txcache.cached(("webhook_clients", unit_id), lambda: list(db.session.scalars(
-        select(ApiClient.id).where(ApiClient.unit_id == unit_id, ApiClient.revoked_at.is_(None), ApiClient.webhook_url.is_not(None)))))
+        select(ApiClient.id).where(ApiClient.unit_id == unit_id, ApiClient.revoked_at.is_(None), ApiClient.approved_at.is_not(None),
+                                   ApiClient.webhook_url.is_not(None)))))  # (not one awaiting its access's approval)
     if not targets:
         return []
     if push is not None and push.id is None:
@@ -136,8 +137,8 @@ def deliver_due(limit: int = 50) -> tuple[int, int]:
         seen.add(d.id)
         d.attempts += 1
         try:
-            if d.client.revoked_at is not None or not d.client.webhook_url:
-                raise RuntimeError("the client was revoked or has no webhook any more")
+            if d.client.revoked_at is not None or d.client.approved_at is None or not d.client.webhook_url:
+                raise RuntimeError("the client was revoked, is not approved or has no webhook any more")
             _post(d.client, d)
         except Exception as exc:  # any failure of the receiver or the network: try again later
             d.last_error = f"{type(exc).__name__}: {exc}"[:500]

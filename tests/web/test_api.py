@@ -621,3 +621,19 @@ def test_the_units_implementation_results_and_typical_cases_reach_the_platform(c
     assert body["total"] == 1 and body["entries"][0]["title"] == "某企业被联合惩戒" and body["entries"][0]["kind"] == "punishment"
     _c2, checks_only, _s2 = make_client(scopes=["check"])
     assert call(client, spec, "GET", "/api/v1/typical-cases", checks_only).status_code == 403
+
+
+def test_a_client_awaiting_approval_is_sent_nothing_by_webhook(org, clock):
+    """Review: approval was checked only when a token was used; the webhook of a client the security administrator had
+    not approved was sent the unit's measure changes (whole identity numbers among them)."""
+    from app.api.models import WebhookDelivery
+    from tests.helpers import PERSON, in_effect_case
+
+    c, _token, _secret = clients.create(user("admin"), "未批准系统", unit_id("市财政局"), ["lists"], "http://127.0.0.1:9/hook")
+    db.session.commit()
+    in_effect_case(subjects=(PERSON,))
+    assert db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.client_id == c.id)).all() == []
+    clients.approve(user("secadmin"), c.id)
+    db.session.commit()
+    in_effect_case(subjects=(PERSON,))
+    assert db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.client_id == c.id)).all() != []
