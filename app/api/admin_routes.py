@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.api import clients, webhooks
-from app.api.models import SCOPES, ApiCall
+from app.api.models import SCOPES, ApiCall, ApiClient
 from app.auth.models import ADMIN, SECURITY_ADMIN, Unit
 from app.auth.permissions import require_role
 from app.errors import DomainError
@@ -41,9 +41,11 @@ def index():
 def revoke(client_id):
     require_role(current_user, ADMIN, SECURITY_ADMIN)
     try:
+        refused = db.session.get(ApiClient, client_id) is not None and db.session.get(ApiClient, client_id).pending
         client = clients.revoke(current_user, client_id)
         db.session.commit()
-        flash(_l("Client %(name)s revoked: its token no longer works.", name=client.name), "success")
+        flash(_l("Client %(name)s not approved: its token will never work.", name=client.name) if refused else
+              _l("Client %(name)s revoked: its token no longer works.", name=client.name), "success")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

@@ -9,7 +9,7 @@
     if (horizontal) {
       // Every row is named (none skipped for want of room): the chart is as tall as its rows and their lines need.
       var lines = labels.reduce(function (n, l) { return n + (Array.isArray(l) ? l.length : 1); }, 0);
-      canvas.parentNode.style.height = Math.max(200, 40 + lines * 16 + labels.length * 10 * datasets.length) + 'px';
+      canvas.parentNode.style.height = Math.max(200, 40 + lines * 20 + labels.length * 12 * datasets.length) + 'px';
       options.maintainAspectRatio = false;
       options.scales = { y: { ticks: { autoSkip: false } } };
     }
@@ -21,15 +21,15 @@
   }
   function values(rows, i) { return rows.map(function (r) { return r[i]; }); }
   // Long names (a unit such as 市发展改革委（市社会信用体系建设联席会议办公室）) are drawn on several lines, not cut off.
-  // Long labels on several lines: Chinese every 10 characters; text with spaces (English) between words, about 16
+  // Long labels on several lines: Chinese every 10 characters; other text (English) between words, about 20
   // characters a line, never inside a word.
   function wrapped(rows) {
     return values(rows, 0).map(function (name) {
       var text = String(name), lines = [];
-      if (/\s/.test(text)) {
+      if (!/[\u3400-\u9fff]/.test(text)) {  // (no Chinese: whole words, one word never split)
         text.split(/\s+/).forEach(function (word) {
           var last = lines.length - 1;
-          if (last >= 0 && (lines[last] + ' ' + word).length <= 16) { lines[last] += ' ' + word; } else { lines.push(word); }
+          if (last >= 0 && (lines[last] + ' ' + word).length <= 20) { lines[last] += ' ' + word; } else { lines.push(word); }
         });
       } else {
         for (var i = 0; i < text.length; i += 10) { lines.push(text.slice(i, i + 10)); }

@@ -325,6 +325,14 @@ def test_a_client_works_once_the_security_administrator_approves_its_access(clie
                                                                AdminChange.action == "approve")) == user("secadmin").id
     again = sec.post(f"/admin/api-clients/{c.id}/approve", data={"csrf_token": csrf_from(listed)}, follow_redirects=True)
     assert "不在待批准之列" in again.get_data(as_text=True)
+    # Refused: said so (not "revoked"), and not listed among the approved.
+    other, _t, _s = clients.create(user("admin"), "另一系统", user("office1").unit_id, ["lists-identity"])
+    db.session.commit()
+    refused = sec.post(f"/admin/api-clients/{other.id}/revoke", data={"csrf_token": csrf_from(listed)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "已不予批准对接系统 另一系统" in refused
+    approved = refused[refused.index("已批准的对接系统"):]
+    assert "另一系统" not in approved and "办公室系统" in approved
 
 
 class Receiver(BaseHTTPRequestHandler):
