@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app import clock, txcache
 from app.engine.models import ProcessInstance, ProcessVersion
@@ -46,6 +46,7 @@ def deploy_xml(xml: bytes, filename: str, check: Callable[[ParsedProcess], list[
             )
             db.session.add(existing)
             db.session.flush()
+            db.session.info.setdefault(_NEW_VERSIONS, []).append(existing.id)
         elif upload and latest_version_id(p.process_id) != existing.id:
             existing.deployed_at = _next_deployed_at(p.process_id)
             db.session.flush()
@@ -104,6 +105,26 @@ def process_id_of(version_id: int) -> str:
     if version_id not in _process_ids:
         _process_ids[version_id] = db.session.scalar(select(ProcessVersion.process_id).where(ProcessVersion.id == version_id))
     return _process_ids[version_id]
+
+
+# Versions deployed in the open transaction: if it rolls back, their ids are free again (SQLite gives a rolled-back id
+# to the next row), so what was remembered under them is forgotten, or another version's content would be served.
+_NEW_VERSIONS = "new_process_versions"
+
+
+def _forget_rolled_back(session, _previous_transaction) -> None:
+    for version_id in session.info.pop(_NEW_VERSIONS, []):
+        _spec_cache.pop(version_id, None)
+        _process_ids.pop(version_id, None)
+
+
+def _keep_committed(session) -> None:
+    if session.get_nested_transaction() is None:
+        session.info.pop(_NEW_VERSIONS, None)
+
+
+event.listen(db.session, "after_soft_rollback", _forget_rolled_back)
+event.listen(db.session, "after_commit", _keep_committed)
 
 
 def clear_cache() -> None:

@@ -16,6 +16,7 @@ from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
 from app.catalog.models import CatalogVersion
 from app.dates import ShownDate
+from app.engine.models import ProcessInstance, ProcessVersion
 from app.enums import CaseKind, CaseStatus, EventType, SubjectKind
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db, lock_row
@@ -204,6 +205,11 @@ def review(ctx) -> dict:
                              "the application saying so.", status=label(LISTING_STATUS_LABELS, listing.status)), "outcome")
     if outcome == "ended" and in_force:
         raise DomainError(_l("The punishment is still in force: approve, ask for material or reject the application."), "outcome")
+    if outcome == "ended" and not _closes_as_ended(ctx.task.instance_id):
+        # (an application filed under the procedure's earlier version, which has no such end: its gateway's default
+        # would record it as 不予修复, the very record this outcome spares the applicant)
+        raise DomainError(_l("This application was filed under an earlier version of the procedure, which cannot close it "
+                             "as ended: reject it, giving as the reason that the punishment has ended."), "outcome")
     if outcome == "approve" and listing.status == "suspended":
         # An objection or complaint about the same listing being handled (the punishment suspended meanwhile) comes
         # first, a founded one revokes it: approved under it, the listing would end by repair while the objection ran
@@ -222,6 +228,13 @@ def review(ctx) -> dict:
         data["supplement_by"] = runtime.case_deadline(ctx.case, "repair_supplement", clock.now()).due_at.isoformat()
         data["application_received_at"] = None  # (the next review counts from the material, or the period's end)
     return data
+
+
+def _closes_as_ended(instance_id: int) -> bool:
+    """Whether the deployed version this repair's process runs has the end for an application whose punishment ended."""
+    return bool(db.session.scalar(
+        select(ProcessVersion.id).join(ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
+        .where(ProcessInstance.id == instance_id, ProcessVersion.xml.contains('id="end_repair_moot"'))))
 
 
 def supplement(ctx) -> dict:

@@ -287,3 +287,45 @@ def test_a_subject_on_a_departments_own_black_list_applies_for_repair_at_that_de
     do(user("market_cw"), review, {"outcome": "approve", "reasons": "准予修复。"})
     db.session.refresh(company)
     assert company.status == "repaired"
+
+
+def test_an_application_under_the_earlier_procedure_is_not_closed_as_ended_into_a_refusal(org, clock):
+    """Review: running applications keep the process version they started on; the version before the end for an ended
+    punishment would take "ended" down its default flow, to 不予修复. Such an application is told to be rejected with
+    that reason instead, and nothing is recorded."""
+    import re
+    from pathlib import Path
+
+    from app.cases.runtime import checker
+    from app.engine.registry import deploy_xml
+    from app.workdays.rules import current as current_rules
+    from forms import FORMS
+
+    xml = (Path(__file__).resolve().parents[2] / "bpmn" / "credit_repair.bpmn").read_text(encoding="utf-8")
+    earlier = re.sub(r'\s*<bpmn:endEvent id="end_repair_moot".*?</bpmn:endEvent>', "", xml, flags=re.S)
+    earlier = re.sub(r'\s*<bpmn:sequenceFlow id="f_gw_review__end_repair_moot".*?</bpmn:sequenceFlow>', "", earlier, flags=re.S)
+    earlier = re.sub(r'\s*<bpmn:(outgoing|flowNodeRef)>(f_gw_review__)?end_repair_moot</bpmn:\1>', "", earlier)
+    earlier = re.sub(r'\s*<bpmn:outgoing>f_gw_review__end_repair_moot</bpmn:outgoing>', "", earlier)
+    earlier = re.sub(r'\s*<bpmndi:BPMN(Shape|Edge) id="(end_repair_moot|f_gw_review__end_repair_moot)_di".*?</bpmndi:BPMN\1>', "",
+                     earlier, flags=re.S)
+    assert "end_repair_moot" not in earlier
+    deploy_xml(earlier.encode(), "credit_repair.bpmn", checker(set(FORMS), current_rules()), upload=True)
+    db.session.commit()
+    case, codes = in_effect_case(days=100)
+    applicant = applicant_for(case, codes)
+    clock.move_to("2027-02-22T02:00:00+00:00")
+    rep = repair.apply(applicant, case.id, "已整改。", True, [PDF], [])
+    db.session.commit()
+    clock.move_to("2027-03-05T02:00:00+00:00")  # (its period of 100 days ran out meanwhile)
+    from app.scheduler.jobs import sweep_timers
+
+    sweep_timers()
+    db.session.commit()
+    assert listings_of(case.id)[0].status == "expired"
+    with pytest.raises(DomainError) as refused:
+        do(user("market_cw"), task_of(rep.id, "review_repair"), {"outcome": "ended", "reasons": "惩戒期已届满，无需修复。"})
+    db.session.rollback()
+    assert refused.value.errors[0][0] == "outcome" and db.session.get(Case, rep.id).status == "repair_review"
+    from app.engine import registry
+
+    registry.clear_cache()  # (the earlier version's id is free again once this test's transaction is rolled back)
