@@ -6,7 +6,7 @@ from datetime import date
 from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, FieldList, IntegerField, MultipleFileField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, FieldList, HiddenField, IntegerField, MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import clock
@@ -97,6 +97,9 @@ class DeterminationForm(TaskForm):
                                      validators=[Optional(), Length(max=8000)])
     # (several subjects stated their case: one answer each, in the order of the notices; each is served its own)
     statement_answers = FieldList(TextAreaField(validators=[Optional(), Length(max=8000)]), min_entries=0)
+    # The notices the answers shown were for (ids, in order): a statement recorded while the form was open adds a field
+    # for it, and each answer typed stays with its subject.
+    statements_shown = HiddenField(validators=[Optional(), Length(max=2000)])
     measures = MultiCheckboxField(_l("Measures (from the catalog entry)"), validators=[Optional()])
     period_days = IntegerField(
         _l("Unified implementation period (days)"),
@@ -144,20 +147,33 @@ class DeterminationForm(TaskForm):
 
 
     def _answers_for(self, stated) -> None:
+        typed = {}
+        if self.is_submitted():  # (the answers as typed, by the notice each field was for)
+            shown = [int(i) for i in (self.statements_shown.data or "").split(",") if i.strip().isdigit()]
+            texts = ([e.data for e in self.statement_answers.entries] if self.statement_answers.entries
+                     else [self.statement_answer.data])
+            if not shown and len(texts) == len(stated):  # (a page without the list: its fields as the notices now stand)
+                shown = [n.id for n in stated]
+            typed = dict(zip(shown, texts))
+        self.statements_shown.data = ",".join(str(n.id) for n in stated)
         if len(stated) < 2:
             del self.statement_answers
+            if stated and stated[0].id in typed:
+                self.statement_answer.data = typed[stated[0].id]
             return
         del self.statement_answer
-        if not self.is_submitted():
-            for _n in stated:
-                self.statement_answers.append_entry()
+        while self.statement_answers.entries:
+            self.statement_answers.pop_entry()
+        for n in stated:
+            self.statement_answers.append_entry(typed.get(n.id, ""))
         for n, entry in zip(stated, self.statement_answers.entries):
             entry.label.text = _l("Answer to the statement of %(name)s (required)", name=n.subject.name)
 
     def values(self) -> dict:
         data = super().values()
+        data.pop("statements_shown", None)
         if "statement_answers" in data:
-            data["statement_answers"] = list(data["statement_answers"])
+            data["statement_answers"] = [e.data for e in self.statement_answers.entries]
         return data
 
 

@@ -348,3 +348,49 @@ def test_two_subjects_that_stated_their_case_are_each_answered_on_their_own_copy
     assert (a.answer, b.answer) == ("甲公司所称已整改不影响认定，不予采纳。", "乙公司所称被冒名登记，经核实属实，予以采纳。")
     assert db.session.get(Case, case.id).determination["statements"]["statement_answers"] == {
         str(first.subject_id): a.answer, str(second.subject_id): b.answer}
+
+
+def test_a_statement_recorded_while_the_determination_form_is_open_gets_its_own_answer_field(org, clock, client):
+    """Review: the form opened with one statement (one answer field); a second subject's letter of the period's last
+    day was recorded meanwhile; sent, the form came back with no answer field at all, the typed answer lost. It now
+    comes back with one field per subject, the typed answer in its subject's field."""
+    import re
+    from datetime import timedelta
+
+    from app import clock as app_clock
+    from app.dueprocess import services as dueprocess
+    from app.joint.tasks import measure_choices
+    from app.scheduler.jobs import sweep_timers
+    from tests.conftest import csrf_from, login, user
+    from tests.helpers import PDF, complete, experts_confirm, file_case, give_notice, only_task, schedule
+
+    case = file_case(subjects=(COMPANY, COMPANY2))
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    schedule("market_lead", only_task(case.id, "schedule_meeting"), notice=False)
+    first, second = give_notice("market_lead", case.id, None)
+    dueprocess.record_on_paper(user("market_lead"), first.id, "甲：已整改。", [PDF])
+    db.session.commit()
+    last_day = app_clock.local_date(second.statement_due_at)
+    clock.move_to(second.statement_due_at + timedelta(hours=10))
+    sweep_timers()
+    db.session.commit()
+    client = client.application.test_client()
+    login(client, "market_lead")
+    ot = only_task(case.id, "determination")
+    page = client.get(f"/tasks/{ot.task_id}").get_data(as_text=True)
+    assert 'name="statement_answer"' in page and page.count('name="statements_shown"') == 1
+    dueprocess.record_on_paper(user("market_cw"), second.id, "乙：系被冒名登记。", [PDF], received_on=last_day)
+    db.session.commit()
+    shown = re.search(r'name="statements_shown"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="statements_shown"', page)
+    form = {"csrf_token": csrf_from(page), "meeting_date": app_clock.today_local().isoformat(),
+            "attending_unit_ids": [str(user("market_lead").unit_id)],
+            "attending_expert_ids": [str(e) for e in experts_confirm(case.id)],
+            "minutes": "会议纪要。", "decision": "act", "subject_ids": [str(first.subject_id), str(second.subject_id)],
+            "measures": [k for k, _m, _v in measure_choices(case)], "period_days": "365", "period_reason": "纪要所定。",
+            "statement_answer": "对甲的答复：不予采纳。", "statements_shown": shown.group(1) or shown.group(2)}
+    again = client.post(f"/tasks/{ot.task_id}", data=form).get_data(as_text=True)
+    assert db.session.get(Case, case.id).decision is None
+    assert again.count('name="statements_shown"') == 1 and 'name="statement_answer"' not in again
+    first_field = again[again.index('name="statement_answers-0"'):]
+    assert first_field.index("对甲的答复：不予采纳。") < first_field.index('name="statement_answers-1"')
+    assert "请答复该主体的陈述申辩" in again
