@@ -2,7 +2,7 @@
 from wtforms import FileField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.data_calls.services import submission_for_instance
+from app.data_calls.services import rows_as_pasted, submission_for_instance
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 from forms.joint_punishment import TaskForm
@@ -24,7 +24,7 @@ class SubmitForm(TaskForm):
             self.notice_title = _l("Returned for correction")
             self.notice = sub.return_reasons
         if not self.is_submitted() and sub.rows:
-            self.pasted.data = "\n".join("\t".join("" if v is None else str(v) for v in row) for row in sub.rows)
+            self.pasted.data = rows_as_pasted(sub.rows)
 
 
 class ReviewForm(TaskForm):

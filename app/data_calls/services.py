@@ -262,12 +262,20 @@ def uploading_units(case_id: int) -> dict[int, int | None]:
 
 
 # -- the tasks ----------------------------------------------------------------------------------------------------
+def rows_as_pasted(rows: list | None) -> str:
+    """A table's rows as the paste box holds them (one row a line, cells separated by tabs): a returned table comes back
+    in it, to be corrected."""
+    return "\n".join("\t".join("" if v is None else str(v) for v in row) for row in rows or [])
+
+
 def submit(ctx) -> dict:
     """Task submit_data: the unit's table (a filled-in template, or rows pasted), checked against the columns."""
     sub = submission_for_instance(ctx.task.instance_id)
     columns = columns_of(ctx.case)
     files = attachments.of_field(ctx.files, "file")
     pasted = (ctx.values.get("pasted") or "").strip()
+    if files and pasted and sub.status == RETURNED and pasted == rows_as_pasted(sub.rows).strip():
+        pasted = ""  # (the returned table as the form showed it, left untouched beside a corrected file: the file)
     if files and pasted:
         raise DomainError(_l("Give the table once: upload the file or paste the rows, not both."), "pasted")
     if files:

@@ -71,7 +71,9 @@ def test_units_answer_the_office_returns_and_accepts_and_closes(org, clock):
         form = SubmitForm(meta={"csrf": False})
         form.for_task(again)
     assert form.pasted.data == "失信主体数\t12\t\n联合惩戒次数\t8\t含暂停" and "信用修复数" in str(form.notice)
-    complete("finance_cw", again, {"pasted": "失信主体数\t12\t\n联合惩戒次数\t8\t含暂停\n信用修复数\t3\t"})
+    # A corrected file sent beside the returned rows left as shown is the file (it was refused: "give the table once")
+    complete("finance_cw", again, {"pasted": form.pasted.data},
+             files=[_xlsx(("失信主体数", 12, ""), ("联合惩戒次数", "8", "含暂停"), ("信用修复数", 3, ""))])
     complete("office1", next(t for t in open_tasks(case.id, "review_submission")), {"outcome": "accept", "reasons": ""})
     sub = db.session.scalar(select(DataSubmission).where(DataSubmission.unit_id == unit_id("市财政局")))
     assert sub.status == "accepted" and sub.times_returned == 1 and len(sub.rows) == 3
