@@ -42,7 +42,8 @@ def normalise(q: str | None) -> str:
     half = q.translate(_HALF_WIDTH)
     # A whole code written in groups (9151 0400 MA70 0000 1F, 91510400-MA7000001F), as the credit check accepts it.
     compact = _GROUPING.sub("", half)
-    if WHOLE_CODE.fullmatch(compact):
+    # (mostly digits, as every code is: a name of eighteen letters in words, "Golden Dragon Trades", is not one)
+    if compact != half and WHOLE_CODE.fullmatch(compact) and sum(c.isdigit() for c in compact) >= 12:
         return compact
     return half if _CODE_LIKE.fullmatch(half) else q
 

@@ -96,3 +96,12 @@ def test_a_persons_name_is_masked_after_its_surname_compound_ones_whole():
     assert mask_person("王小明") == "王某" and mask_person("欧阳明") == "欧阳某" and mask_person("司马光") == "司马某"
     assert mask_person("欧阳") == "欧某"  # (a two-character name is a surname and a given name)
     assert mask_person("") == ""
+
+
+def test_a_code_written_in_groups_is_searched_whole_and_a_name_in_words_is_not_taken_for_one():
+    from app.text_search import normalise
+
+    assert normalise("9151 0400 MA70 0000 1F") == "91510400MA7000001F"
+    assert normalise("91510400-MA7000001F") == "91510400MA7000001F"
+    assert normalise("Golden Dragon Trades") == "Golden Dragon Trades"  # (18 letters in words: a name)
+    assert normalise("XL-2026-000123") == "XL-2026-000123"
