@@ -88,11 +88,12 @@ def deadline_rule_of(case: Case, name: str | None) -> dict | None:
     return current_rules().get(name)
 
 
-def case_deadline(case: Case, rule_name: str, start):
+def case_deadline(case: Case, rule_name: str, start, extra_days: int = 0):
     """The deadline of a step of this case starting at `start`, by the case's own copy of the rule: the one
-    computation every deadline of a case goes through (task due dates, expert answer times)."""
+    computation every deadline of a case goes through (task due dates, expert answer times). `extra_days`: days the
+    process adds to the rule for this step (a task's "deadline_extra_days" property names the variable)."""
     rule = deadline_rule_of(case, rule_name)
-    return deadline_from(start, rule["days"], current_app.config["REMINDER_WORKING_DAYS"],
+    return deadline_from(start, rule["days"] + extra_days, current_app.config["REMINDER_WORKING_DAYS"],
                          calendar_days=rule.get("day_kind") == "calendar")
 
 
@@ -249,7 +250,11 @@ def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
         # A task's deadline counts from its creation, or from the time a "deadline_start" property names (a process
         # variable: an objection received on paper counts from the day received, as its process's timer does).
         start = _deadline_start(t.data.get(props["deadline_start"]) if props.get("deadline_start") else None) or now
-        dl = case_deadline(case, rule_name, start)
+        # (a step the process gives more time than its rule: an answer received on paper is entered after the period)
+        extra = _extra_days(t.data.get(props["deadline_extra_days"])) if props.get("deadline_extra_days") else 0
+        if extra:
+            rule = {**rule, "days": rule["days"] + extra}
+        dl = case_deadline(case, rule_name, start, extra)
         ot.deadline_days, ot.due_at, ot.remind_at, ot.calendar_fallback = rule["days"], dl.due_at, dl.remind_at, dl.fallback
         ot.deadline_basis = deadline_basis(rule_name, rule, start, dl)
     if props.get("liaison") and unit_id and not assignee_id:
@@ -271,6 +276,13 @@ def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
         bpmn_id=t.bpmn_id,
     )
     return ot
+
+
+def _extra_days(value) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _deadline_start(value):

@@ -338,23 +338,26 @@ def reply(ctx) -> dict:
                   {"outcome": outcome, "reasons": reasons, "lift_units": lift, **service}, bpmn_id=ctx.task.bpmn_id)
     data = {"reply_outcome": outcome, "lift_units": lift, "reply_served_at": served_at.isoformat()}
     if outcome in ("rejected", "partly"):  # either may be complained of to the office (seed 001 二(三)2)
-        data["complain_by"] = _complaint_dates(ctx.case, served_at, service["served"] == "paper")[1].isoformat()
+        paper = service["served"] == "paper"
+        data["complain_by"] = _complaint_dates(ctx.case, served_at, paper)[1].isoformat()
+        # (the answer step's own due date is the same day: bpmn/objection.bpmn deadline_extra_days)
+        data["answer_entry_days"] = PAPER_ENTRY_WORKING_DAYS if paper else 0
     return data
 
 
 # A complaint on paper reaches the office by post or by hand: a letter received on the period's last day is entered in
-# the working days after it, so the step that records the subject's answer stays open this long past the period (a
-# letter that arrived later is refused by its day of arrival: _complaint_received). Through the portal the subject
-# complains itself, and the step closes with the period.
+# the days after it, so the step that records the subject's answer stays open (and is due) this many days of the
+# period's own kind past it (a letter that arrived later is refused by its day of arrival: _complaint_received).
+# Through the portal the subject complains itself, and the step closes with the period.
 PAPER_ENTRY_WORKING_DAYS = 3
 
 
 def _complaint_dates(case: Case, served_at: datetime, paper: bool) -> tuple[datetime, datetime]:
     """(the complaint period's end, the end of the answer step: the timer "投诉期限届满"). Counted from the reply's
     service, as the answer task's own deadline is (deadline_start reply_served_at), by the rule copied onto the case."""
-    rule = runtime.deadline_rule_of(case, "complaint_window")
-    window = deadline_from(served_at, rule["days"], calendar_days=rule.get("day_kind") == "calendar").due_at
-    return window, (deadline_from(window, PAPER_ENTRY_WORKING_DAYS).due_at if paper else window)
+    window = runtime.case_deadline(case, "complaint_window", served_at).due_at
+    return window, (runtime.case_deadline(case, "complaint_window", served_at, PAPER_ENTRY_WORKING_DAYS).due_at
+                    if paper else window)
 
 
 def complaint_entry_dates(case: Case) -> tuple[date, date] | None:
@@ -411,8 +414,10 @@ def _complaint_received(ctx):
                                                                 CaseEvent.type == EventType.OBJECTION_REPLIED)
                                 .order_by(CaseEvent.seq.desc()).limit(1)) or {}
     opened = date.fromisoformat(replied["served_on"]) if replied.get("served_on") else clock.local_date(ctx.task.created_at)
+    dates = complaint_entry_dates(ctx.case)  # (the period's last day; the step itself stays open a few days longer)
     due = clock.as_utc(ctx.task.due_at)
-    last = min(clock.today_local(), clock.local_date(due)) if due else clock.today_local()
+    period_last = dates[0] if dates else (clock.local_date(due) if due else None)
+    last = min(clock.today_local(), period_last) if period_last else clock.today_local()
     if received is None or not opened <= received <= last:
         raise DomainError(_l("Enter the day the written complaint was received: from %(first)s to %(last)s (the complaint "
                              "period after the reply).", first=ShownDate(opened), last=ShownDate(last)), "received_on")

@@ -319,10 +319,11 @@ def test_an_objection_received_on_paper_is_registered_by_the_deciding_unit_and_r
     do(user("market_lead"), task_of(obj.id, "reply_objection"), {"outcome": "rejected", "reasons": "证据充分。", "served_on": date(2026, 11, 24)})
     nxt = task_of(obj.id, "applicant_next")
     assert nxt.assignee_id is None and nxt.role == "office" and nxt.unit_id == office_unit().id
-    # 10 working days from the service (Tue 24 Nov): the complaint period ends on Tue 8 Dec (the office's task); the step
-    # stays open three working days more (Fri 11 Dec) for a letter received by the 8th to be recorded
-    assert nxt.deadline_basis["start"] == "2026-11-24" and clock_local(nxt.due_at) == "2026-12-08"
-    assert clock_local(db.session.get(ProcessInstance, nxt.instance_id).next_due_at) == "2026-12-11"
+    # 10 working days from the service (Tue 24 Nov): the complaint period ends on Tue 8 Dec; the office's step stays
+    # open, and is due, three working days more (Fri 11 Dec) for a letter received by the 8th to be recorded: its task
+    # and the process's timer end alike (not overdue while it may still be done)
+    assert nxt.deadline_basis["start"] == "2026-11-24" and clock_local(nxt.due_at) == "2026-12-11"
+    assert nxt.deadline_days == 13 and db.session.get(ProcessInstance, nxt.instance_id).next_due_at == nxt.due_at
     assert objections.complaint_entry_dates(db.session.get(Case, obj.id)) == (date(2026, 12, 8), date(2026, 12, 11))
     replied = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == obj.id, CaseEvent.type == EventType.OBJECTION_REPLIED))
     assert replied.details["served"] == "paper" and replied.details["served_on"] == "2026-11-24"
@@ -404,6 +405,11 @@ def test_a_complaint_letter_received_on_the_periods_last_day_is_recorded_after_i
     clock.move_to("2026-12-11T15:59:00+00:00")
     sweep_timers()
     assert task_of(silent.id, "applicant_next")
+    from app.scheduler.jobs import sweep_deadlines
+
+    sweep_deadlines()  # (the step is not overdue while it may still be done: it is due when it closes)
+    assert not db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == silent.id,
+                                                          CaseEvent.type == EventType.DEADLINE_BREACHED)).all()
     clock.move_to("2026-12-11T16:01:00+00:00")
     sweep_timers()
     assert db.session.get(Case, silent.id).status == "objection_closed" and open_tasks(silent.id) == []
