@@ -67,13 +67,16 @@ def catalog_retire(entry_id):
     require_role(current_user, *catalog.MANAGERS)
     entry = queries.entry(entry_id) or abort(404)
     form = ReasonForm(prefix="r")
-    if form.validate_on_submit() and commit_or_errors(form, lambda: catalog.retire(current_user, entry, form.reason.data)):
+    if not form.validate_on_submit():
+        flash(_l("Give a reason."), "danger")
+    elif commit_or_errors(form, lambda: catalog.retire(current_user, entry, form.reason.data)):
         flash(_l("Entry retired: new cases cannot cite it. The listings already decided under it stay in force until "
                  "the office ends them on the page of its listings."), "success")
         # (the listings' page: their own package, above the catalog's; named by its endpoint)
         return redirect(url_for("listing_end.retired_entry_listings", entry_id=entry.id))
-    else:
-        flash(_l("Give a reason."), "danger")
+    else:  # (refused by the service: its reason, not "give a reason")
+        for message in (m for errors in form.errors.values() for m in errors):
+            flash(message, "danger")
     return redirect(url_for("catalog.catalog_entry", entry_id=entry.id))
 
 

@@ -59,6 +59,9 @@ def test_retired_entry_is_refused_for_new_cases_while_running_cases_go_on(client
     page = client.get(f"/admin/catalog/{eid}").get_data(as_text=True)
     client.post(f"/admin/catalog/{eid}/retire", data={"csrf_token": csrf_from(page), "r-reason": "法规废止"})
     assert db.session.get(CatalogEntry, eid).retired_at is not None
+    again = client.post(f"/admin/catalog/{eid}/retire", data={"csrf_token": csrf_from(page), "r-reason": "法规废止"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "该事项已经停用" in again and "请填写理由" not in again  # (one message: its own)
     try:
         file_case(subjects=(COMPANY2,))
     except DomainError:
