@@ -206,7 +206,7 @@ def notice_for_applicant(actor, case_id: int) -> PriorNotice | None:
 def _answer(actor, notice: PriorNotice, waive: bool, text: str, files: list, channel: str,
             received_on: date | None = None) -> PriorNotice:
     lock_row(PriorNotice, notice.id)  # (a statement and a waiver sent at once: the second finds the first recorded)
-    db.session.refresh(notice, ["state"])
+    db.session.refresh(notice, ["state", "statement_due_at"])  # (a service recorded meanwhile may have moved the period)
     if notice.state != OPEN:
         raise DomainError(_l("A statement was already recorded for this notice."))
     if received_on is not None:

@@ -95,6 +95,7 @@ def test_a_persons_name_is_masked_after_its_surname_compound_ones_whole():
 
     assert mask_person("王小明") == "王某" and mask_person("欧阳明") == "欧阳某" and mask_person("司马光") == "司马某"
     assert mask_person("欧阳") == "欧某"  # (a two-character name is a surname and a given name)
+    assert mask_person("乐正华") == "乐某"  # (乐 and the given name 正华 far more often than the compound 乐正)
     assert mask_person("") == ""
 
 
