@@ -16,6 +16,7 @@ from app.cases.models import REL_LEAD, REL_NOTIFIED, REL_OFFICE, Case, CaseEvent
 from app.cases.services import add_case_unit, office_unit
 from app.cases.tasks import required as _required
 from app.dates import ShownDate
+from app.engine.models import ProcessInstance
 from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError, PermissionDenied
 from app.experts import convocation
@@ -370,6 +371,13 @@ def complaint_entry_dates(case: Case) -> tuple[date, date] | None:
         return None
     served_at = datetime.combine(date.fromisoformat(replied["served_on"]), time(9), tzinfo=clock.LOCAL_TZ)
     window, entry = _complaint_dates(case, served_at, True)
+    # (the step as it stands closes when its process's timer fires: one replied to before the step stayed open past
+    # the period closes with it)
+    timer = db.session.scalar(select(ProcessInstance.next_due_at).where(ProcessInstance.case_id == case.id,
+                                                                        ProcessInstance.status == "running")
+                              .order_by(ProcessInstance.id).limit(1))
+    if timer is not None and clock.as_utc(timer) < entry:
+        entry = clock.as_utc(timer)
     return clock.local_date(window), clock.local_date(entry)
 
 
