@@ -38,7 +38,8 @@ CONTACT, EXPERT_PHONE, LIAISON_PHONE = "13800001111", "13912345678", "0832-12345
 
 def _fill():
     # a decided case about a person: its listing, the pushes to the units and a department system's webhook message
-    clients.create(user("admin"), "财政业务系统", unit_id("市财政局"), ["check"], "http://127.0.0.1:9/hook")
+    c, _token, _secret = clients.create(user("admin"), "财政业务系统", unit_id("市财政局"), ["check"], "http://127.0.0.1:9/hook")
+    clients.approve(user("secadmin"), c.id)
     person_case, _codes = in_effect_case(subjects=(PERSON,))
     assert db.session.scalar(select(WebhookDelivery)).payload["listing"]["subject_code"] == PERSON[2]
     # the person's registration ends (a timeline line names the subject: masked there)
