@@ -437,7 +437,7 @@ def listing_row(page: Page, subject_name: str):
 
 def push_rows(page: Page, unit: str | None = None):
     """The rows of 向实施单位推送的变更 on the case page (subject, unit, change, pushed, confirmed)."""
-    rows = page.locator("#overview #pushes + table tbody tr")
+    rows = page.locator("#overview #pushes ~ .table-responsive table tbody tr")  # (the table in its scrolling box)
     return rows.filter(has=page.get_by_role("cell", name=unit, exact=True)) if unit else rows
 
 
