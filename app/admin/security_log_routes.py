@@ -50,10 +50,10 @@ def _filters() -> dict:
 @login_required
 def index():
     require_role(current_user, AUDIT_ADMIN)
-    since, until = _day(request.args.get("from")), _day(request.args.get("to"))
-    if since and until and since > until:  # (an empty result would read as "nothing happened")
+    filters = _filters()
+    if filters["since"] and filters["until"] and filters["since"] >= filters["until"]:  # (empty would read as "nothing happened")
         flash(_l("The start date is after the end date: swap them to search that period."), "warning")
-    events = services.search(**_filters(), before_seq=_before())
+    events = services.search(**filters, before_seq=_before())
     ok, bad_seq = services.verify()
     return render_template("admin/security_log.html", events=events, ok=ok, bad_seq=bad_seq, kinds=services.KINDS,
                            args=request.args, names=security_record_names(events))

@@ -41,7 +41,8 @@ def index():
 def revoke(client_id):
     require_role(current_user, ADMIN, SECURITY_ADMIN)
     try:
-        refused = db.session.get(ApiClient, client_id) is not None and db.session.get(ApiClient, client_id).pending
+        held = db.session.get(ApiClient, client_id)
+        refused = held is not None and held.pending  # (never approved: refused, not revoked)
         client = clients.revoke(current_user, client_id)
         db.session.commit()
         flash(_l("Client %(name)s not approved: its token will never work.", name=client.name) if refused else

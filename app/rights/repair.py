@@ -16,7 +16,8 @@ from app.cases.models import REL_OFFICE, Case, CaseSubject, Subject
 from app.cases.services import add_case_unit, office_unit
 from app.catalog.models import CatalogVersion
 from app.dates import ShownDate
-from app.engine.models import ProcessInstance, ProcessVersion
+from app.engine.models import ProcessInstance
+from app.engine.registry import specs_for
 from app.enums import CaseKind, CaseStatus, EventType, SubjectKind
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db, lock_row
@@ -231,10 +232,10 @@ def review(ctx) -> dict:
 
 
 def _closes_as_ended(instance_id: int) -> bool:
-    """Whether the deployed version this repair's process runs has the end for an application whose punishment ended."""
-    return bool(db.session.scalar(
-        select(ProcessVersion.id).join(ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
-        .where(ProcessInstance.id == instance_id, ProcessVersion.xml.contains('id="end_repair_moot"'))))
+    """Whether the deployed version this repair's process runs has the end for an application whose punishment ended
+    (its parsed specs, as the registry keeps them: no XML read)."""
+    version_id = db.session.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.id == instance_id))
+    return version_id is not None and "end_repair_moot" in specs_for(version_id).lanes
 
 
 def supplement(ctx) -> dict:
