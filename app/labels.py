@@ -139,6 +139,12 @@ SUBJECT_CHANGE_LABELS = {"deregistered": _l("Deregistered (注销)"), "merged": 
 SUBJECT_STATUS_LABELS = {"active": _l("Registered"), "deregistered": _l("Deregistered (注销)"), "merged": _l("Merged (合并)")}
 PUSH_ACTION_LABELS = {"suspend": _l("Suspend the measure"), "resume": _l("Resume the measure"), "lift": _l("Lift the measure"),
                       "apply": _l("Apply the measure"), "correct": _l("Update the subject's data in your records")}
+# Why a reward's units are told to withhold or grant its incentives again (listings.services.touch_rewards_of).
+REWARD_PUSH_REASONS = {
+    "subject_punished": _l("A joint punishment now stands against the subject: withhold the incentives while it stands "
+                           "(they are for the honest, 资府办发〔2017〕7号 五(一))."),
+    "punishment_ended": _l("No joint punishment stands against the subject any more: grant the incentives again."),
+}
 CORRECTION_FIELD_LABELS = {"name": _l("Name"), "code": _l("Unified social credit code / identity number"),
                            "legal_representative": _l("Legal representative")}
 API_SCOPE_LABELS = {"check": _l("credit check"), "feedback": _l("application records and confirmations"),

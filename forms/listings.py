@@ -6,7 +6,7 @@ from app import clock
 from app.cases.queries import unit_measure_texts
 from app.dates import ShownDate
 from app.i18n import lazy_gettext as _l
-from app.labels import PUSH_ACTION_LABELS, label
+from app.labels import PUSH_ACTION_LABELS, REWARD_PUSH_REASONS, label
 from app.listings.services import push_for_instance
 from forms.joint_punishment import TaskForm
 
@@ -22,6 +22,8 @@ class ConfirmPushForm(TaskForm):
         self.notice_title = label(PUSH_ACTION_LABELS, push.action)
         self.notice = str(_l("%(action)s for %(subject)s (pushed %(d)s)", action=label(PUSH_ACTION_LABELS, push.action),
                              subject=listing.subject.name, d=ShownDate(clock.local_date(push.created_at))))
+        if push.reason in REWARD_PUSH_REASONS:
+            self.notice += "\n" + str(REWARD_PUSH_REASONS[push.reason])
         if measures:
             self.notice += "\n" + str(_l("Your unit's measures: %(m)s", m="；".join(measures)))
         if push.action != "apply":  # (only a measure to apply can be one the unit cannot apply)

@@ -55,8 +55,8 @@ class FindingOut(Schema):
     source = fields.String(required=True, metadata={"description": "case (joint determination) | department (a department's own list; "
                                                                    "case_number is then its document number)"})
     incentives_withheld = fields.Boolean(required=True, metadata={
-        "description": "a red-list entry of a subject under joint punishment now: its incentives (green channel) are not "
-                       "granted while the punishment lasts (资府办发〔2017〕7号 五(一))"})
+        "description": "a red-list entry of a subject a joint punishment stands against now (in effect, or suspended while "
+                       "an objection is handled): its incentives (green channel) are not granted meanwhile (资府办发〔2017〕7号 五(一))"})
 
 
 class AnswerOut(Schema):
@@ -202,8 +202,9 @@ class ListEntryOut(Schema):
     end_reason = fields.String(allow_none=True, required=True, metadata={
         "description": "移出原因 once ended: expired | revoked | repaired | …"})
     incentives_withheld = fields.Boolean(required=True, metadata={
-        "description": "a red-list entry whose subject is under joint punishment now: left off the red list as of today and "
-                       "its incentives not granted while the punishment lasts (资府办发〔2017〕7号 五(一))"})
+        "description": "a red-list entry whose subject a joint punishment stands against now (in effect, or suspended while an "
+                       "objection is handled): left off the red list as of today and its incentives not granted meanwhile "
+                       "(资府办发〔2017〕7号 五(一))"})
     serious = fields.Boolean(required=True, metadata={
         "description": "on the serious-dishonesty list (严重失信主体名单, seed 003 8①): a black-list entry under a catalog "
                        "entry that marks serious dishonesty"})

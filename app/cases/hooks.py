@@ -15,6 +15,8 @@ DECISION_RECORDED = "decision_recorded"  # (case, actor)
 MEASURE_CHANGED = "measure_changed"
 # A listing's status changed as its process says (listing, status): in_effect, suspended, expired, revoked, repaired.
 LISTING_STATUS_CHANGED = "listing_status_changed"
+# A reward's incentives are withheld: a joint punishment now stands against its subject (listing: the reward's).
+INCENTIVES_WITHHELD = "incentives_withheld"
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,8 @@ def _noticed(w: _Words, typ: str, d: dict) -> list:
 
 def _pushed(w: _Words, typ: str, d: dict) -> list:  # (suspend, resume and lift pushes read alike without it)
     action = w.pushes.get(d.get("action"), d.get("action") or "")
+    if typ == "push_sent" and d.get("reason") in labels.REWARD_PUSH_REASONS:  # (a reward's: why)
+        action += w.paren(str(labels.REWARD_PUSH_REASONS[d["reason"]]).rstrip(".。"))
     # (a unit told to apply a measure that cannot: the confirmation says so, its reasons in the note)
     return [f"{action} · {w.t['cannot']}" if d.get("cannot") else action]
 

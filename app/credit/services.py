@@ -120,7 +120,8 @@ class Finding:
     my_measures: list[Measure] = field(default_factory=list)
     my_state: str | None = None  # where the asking unit's measures stand (applied, suspended, lifted...)
     source: str = "case"  # case (a joint determination) | department (a department's own list, imported)
-    # A red-list entry while the subject is under joint punishment in effect: its incentives are not granted (seed 002
+    # A red-list entry while a joint punishment stands against the subject (in effect or suspended during an objection):
+    # its incentives are not granted (seed 002
     # 五(一): 对诚实守信者…"绿色通道"); the entry stands and they come back when the punishment ends.
     incentives_withheld: bool = False
 
@@ -167,7 +168,9 @@ def normalise(code: str) -> tuple[str, str]:
 
 
 def _withhold_incentives(findings: list[Finding]) -> list[Finding]:
-    if any(f.kind == "punishment" and f.status == "in_effect" for f in findings):
+    # (a punishment suspended while an objection is handled withholds them too: its determination stands, and the
+    # incentives are for the honest; the subject is not punished meanwhile, nor rewarded)
+    if any(f.kind == "punishment" and f.status in ("in_effect", "suspended") for f in findings):
         for f in findings:
             if f.kind == "reward":
                 f.incentives_withheld = True
@@ -451,7 +454,7 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
         raise DomainError(_l("Your unit applies no measure of this listing: it may record only that it approved the matter."),
                           "action")
     # (as the subject stood when the desk checked: a green channel granted then is recorded after a punishment began)
-    if listing.kind == "reward" and action == "green_channel" and row.verdict == "punished":
+    if listing.kind == "reward" and action == "green_channel" and row.verdict in ("punished", "suspended"):
         raise DomainError(_l("The subject is under joint punishment: the incentives of its red-list entry are withheld "
                              "meanwhile (they are for the honest: 资府办发〔2017〕7号 五(一))."), "action")
     if action not in set(allowed_actions(listing.kind, listing.status)) | set(allowed_actions(listing.kind, then)):

@@ -18,13 +18,14 @@ from app.cases import attachments, events, runtime
 from app.cases.models import Case
 from app.dates import ShownDate
 from app.dueprocess.models import OPEN, STATED, WAIVED, DecisionService, PriorNotice
-from app.enums import EventType
+from app.enums import CaseKind, EventType
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db, lock_row
 from app.i18n import lazy_gettext as _l
 from app.listings.models import Listing
 from app.listings.services import listing_of
 from app.rights.accounts import may_issue_codes
+from app.rights.models import AccessCode
 from app.rights.objections import applicant_case
 from app.workdays.services import add_working_days
 
@@ -161,6 +162,12 @@ def record_notice_service(actor, case_id: int, notice_id: int, way: str, served_
     if moved:  # the procedure waits for the period: its timer is set again from the notices
         runtime.deliver(case, PERIOD_MOVED, actor)
     return MOVED if moved else RUNNING if running else OVER
+
+
+def _reaches_portal(case_id: int, subject_id: int) -> bool:
+    """The subject can open this case on the portal: an access code was issued for it here, or it has an account."""
+    issued = db.session.scalar(select(AccessCode.id).where(AccessCode.case_id == case_id, AccessCode.subject_id == subject_id))
+    return issued is not None or _portal_account_since(subject_id) is not None
 
 
 def _portal_account_since(subject_id: int) -> date | None:
@@ -371,6 +378,11 @@ def record_service(actor, case_id: int, subject_id: int, way: str, served_on, no
         _not_before_account(served_on, opened)
     if way != "portal" and not proof:
         raise DomainError(_l("Attach the proof of service (the receipt or a scan)."), "proof")
+    if way != "portal" and case.kind == CaseKind.PUNISHMENT and not _reaches_portal(case.id, subject_id):
+        # (the decision tells the subject to object online with the access code served with it: without one, or an
+        # account, its objection window would run while the portal stays closed to it)
+        raise DomainError(_l("Issue the subject's access code first (on this page) and serve it with the decision: the "
+                             "decision tells the subject to object online with it."), "way")
     attachments.validate_uploads(proof, "proof")
     stored = attachments.store(case.id, actor, proof, "service", "proof")
     row = db.session.scalar(select(DecisionService).where(DecisionService.case_id == case.id,

@@ -21,10 +21,11 @@ from app.cases.models import (
 )
 from app.cases.services import add_case_unit, office_unit, submitted_with
 from app.catalog.services import current_versions_for
-from app.enums import CaseStatus, EventType
+from app.enums import CaseKind, CaseStatus, EventType
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
+from app.listings import queries as listing_queries
 from app.workdays.rules import current as current_rules
 
 PROCESS_ID = "joint_punishment"
@@ -138,7 +139,19 @@ def _trigger_checks(actor, subjects, entry_ids, title, facts, legal_basis, files
             errors.extend(exc.errors)
     checked, subject_errors = _checked_subjects(subjects)
     errors.extend(subject_errors)
+    if kinds and all(k == CaseKind.REWARD for k in kinds) and checked and not subject_errors:
+        errors.extend(_punished_errors(subjects, checked))
     return versions, checked, errors
+
+
+def _punished_errors(subjects, checked) -> list:
+    """A joint reward is for the honest (seed 002 五(一) 对诚实守信者): not for a subject a joint punishment stands
+    against (in effect, or suspended while its objection is handled)."""
+    code_of = {id(it): code for it, code in checked}
+    punished = listing_queries.punished_codes(list(code_of.values()))
+    return [(f"subjects-{i}-code", _l("A joint punishment stands against this subject (%(case)s): a joint reward is for "
+                                      "the honest (资府办发〔2017〕7号 五(一)).", case=punished[code_of[id(it)]] or "—"))
+            for i, it in enumerate(subjects) if code_of.get(id(it)) in punished]
 
 
 def trigger_errors(actor, subjects: list[SubjectIn], entry_ids: list[int], title: str, facts: str, legal_basis: str,

@@ -17,12 +17,13 @@ from app.cases.tasks import required as _required
 from app.dates import ShownDate
 from app.dueprocess import decision_document
 from app.dueprocess import services as dueprocess
-from app.enums import EventType
+from app.enums import CaseKind, EventType
 from app.errors import DomainError
 from app.experts import convocation
 from app.experts import services as experts
 from app.extensions import db, expire_loaded, flush_for
 from app.i18n import lazy_gettext as _l
+from app.listings import queries as listing_queries
 from app.listings import services as listings
 from app.workdays.services import WorkCalendar
 
@@ -241,6 +242,19 @@ def _unanswered(ctx: TaskContext) -> list[tuple[str, object]]:
     return out
 
 
+def _reward_only_for_the_honest(case, acted: list[int]) -> None:
+    """A joint reward is not decided for a subject a joint punishment has come to stand against since the filing (seed
+    002 五(一) 对诚实守信者): the meeting leaves it out, with its reason, or decides no joint action."""
+    if case.kind != CaseKind.REWARD:
+        return
+    punished = listing_queries.punished_now(acted)
+    names = [cs.subject.name for cs in case.subjects if cs.subject_id in punished]
+    if names:
+        raise DomainError(_l("A joint punishment now stands against %(names)s: a joint reward is for the honest (资府办发〔2017〕7号 "
+                             "五(一)). Leave the subject out, with the reason, or decide no joint action.",
+                             names="、".join(names)), "decision")
+
+
 def determination(ctx: TaskContext) -> dict:
     v = ctx.values
     missing = _unanswered(ctx)
@@ -289,6 +303,7 @@ def determination(ctx: TaskContext) -> dict:
     data = {"decision": decision, "implementing_units": [], "reporting_units": []}
     if decision == "act":
         acted, left_out, why_not = _acted_subjects(ctx.case, v)
+        _reward_only_for_the_honest(ctx.case, acted)
         record["subject_ids"] = acted
         for cs in ctx.case.subjects:
             cs.not_acted = cs.subject_id in left_out

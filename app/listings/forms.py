@@ -17,7 +17,8 @@ class EndListingForm(FlaskForm):
 
     listing_id = IntegerField(_l("Subject"), validators=[InputRequired(message=_l("Choose a subject of this case."))])
     way = RadioField(_l("How the listing ends"), choices=choices([("revoked", _l("Revoked: the decision is annulled or wrong")),
-                                                                   ("repaired", _l("Credit repaired (recorded by the deciding body: its own finding, or a repair recognised from another credit platform)"))]),
+                                                                   ("repaired", _l("Credit repaired (recorded by the deciding body: its own finding, or a repair recognised from another credit platform)")),
+                                                                   ("withdrawn", _l("Withdrawn from today: the subject no longer qualifies (found dishonest since); it stays on the lists of the days before"))]),
                      validators=[InputRequired(message=_l("Choose how the listing ends."))])
     reasons = TextAreaField(_l("Reasons (as the signed decision states them)"),
                             validators=[DataRequired(message=_l("Give the reasons, as the signed decision states them.")),

@@ -292,7 +292,7 @@ def _record(actor, rows: list[Row], upload) -> Case:
     attachments.store(case.id, actor, [upload], LIST_FILE, field="file")
     runtime.start(case, PROCESS_ID, {"case_id": case.id}, actor)
     made = [_listing(actor, case, row, version, sorted(set(units))) for row in rows]
-    services.touch_rewards_of([lst.subject_id for lst in made if lst.kind == "punishment"])
+    services.touch_rewards_of([lst.subject_id for lst in made if lst.kind == "punishment"], actor)
     return case
 
 

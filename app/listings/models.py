@@ -90,6 +90,10 @@ class ListingUnit(db.Model):
 
 # A push's reason when a decision on an objection or complaint lifted some units' measures and the listing stays.
 LIFTED_BY_DECISION = "changed"
+ACTIVE = ("in_effect", "suspended")  # a determination that stands (a suspended one is not applied meanwhile)
+# The end_reason of a reward withdrawn by its deciding body from a day on, because its subject no longer qualifies
+# (a punishment decided since): unlike a revoked decision (found wrong, never valid), it stays on earlier days' lists.
+WITHDRAWN = "withdrawn"
 
 
 class Push(db.Model):

@@ -12,37 +12,61 @@ from app.enums import SubjectKind
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import PUSH_ACTION_LABELS
-from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
+from app.listings.models import ACTIVE, LIFTED_BY_DECISION, WITHDRAWN, Listing, ListingUnit, PeriodSuspension, Push
 from app.pagination import paginate_clamped, paginate_rows
 from app.workdays.services import WorkCalendar, working_days_ago, working_days_late
 
 
-def _on_list(lst, day, today):
+def _on_list(lst, day, today, standing: bool = False):
     """The condition that listing `lst` (the model or an alias) is on its list on `day`: today, in effect now; an
-    earlier day, its period covered the day, it had not ended and was not suspended then (never a revoked one)."""
+    earlier day, its period covered the day, it had not ended and was not suspended then (never a revoked one).
+    `standing`: its determination stood that day, suspended or not (a punishment suspended while an objection is
+    handled is not applied, but the subject is not cleared either). A reward withdrawn from a day on (its subject no
+    longer qualifies, WITHDRAWN) stays on the lists of the days before; a revoked decision (found wrong) never was."""
     if day >= today:
-        return lst.status == "in_effect"
+        return lst.status.in_(ACTIVE) if standing else lst.status == "in_effect"
     suspended = select(PeriodSuspension.id).where(
         PeriodSuspension.listing_id == lst.id, PeriodSuspension.start <= day,
         or_(PeriodSuspension.end.is_(None), PeriodSuspension.end > day))
-    return and_(lst.status != "revoked", lst.period_start <= day, or_(lst.ended_on.is_(None), lst.ended_on > day),
-                or_(lst.period_end.is_(None), lst.period_end >= day), ~suspended.exists())
+    return and_(or_(lst.status != "revoked", lst.end_reason == WITHDRAWN), lst.period_start <= day,
+                or_(lst.ended_on.is_(None), lst.ended_on > day),
+                or_(lst.period_end.is_(None), lst.period_end >= day), *(() if standing else (~suspended.exists(),)))
 
 
 def _not_punished(day, today):
     """For the red list: the subject is not under joint punishment on `day` (seed 002 五(一): the incentives are for the
-    honest; its red-list entry is left off the list while the punishment lasts, and comes back after)."""
+    honest; its red-list entry is left off the list while a determination of its dishonesty stands, suspended during
+    an objection too, and comes back after)."""
     black = aliased(Listing)
     return ~select(black.id).where(black.subject_id == Listing.subject_id, black.kind == "punishment",
-                                   _on_list(black, day, today)).exists()
+                                   _on_list(black, day, today, standing=True)).exists()
 
 
-def punished_now(subject_ids: list[int]) -> frozenset[int]:
-    """Of these subjects, those under joint punishment in effect now (one query)."""
+def punished_now(subject_ids, now: dict | None = None) -> frozenset[int]:
+    """Of these subjects, those a joint punishment stands against now: in effect, or suspended while an objection is
+    handled (one query). `now`: {listing id: status} of punishments changed in memory, not yet written."""
     if not subject_ids:
         return frozenset()
-    return frozenset(db.session.scalars(select(Listing.subject_id).distinct().where(
-        Listing.subject_id.in_(set(subject_ids)), Listing.kind == "punishment", Listing.status == "in_effect")))
+    now = now or {}
+    rows = db.session.execute(select(Listing.id, Listing.subject_id, Listing.status).where(
+        Listing.subject_id.in_(set(subject_ids)), Listing.kind == "punishment",
+        or_(Listing.status.in_(ACTIVE), Listing.id.in_(list(now)))))
+    return frozenset(subject for listing_id, subject, status in rows if now.get(listing_id, status) in ACTIVE)
+
+
+def punished_codes(codes) -> dict[str, str]:
+    """{code: the case number (or decision number) of a joint punishment standing against it now} of these subject
+    codes (a reward is for the honest: seed 002 五(一))."""
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        select(Subject.code, func.coalesce(Case.number, Listing.decision_no)).join(Listing, Listing.subject_id == Subject.id)
+        .outerjoin(Case, Case.id == Listing.case_id)
+        .where(Subject.code.in_(set(codes)), Listing.kind == "punishment", Listing.status.in_(ACTIVE)).order_by(Listing.id))
+    out: dict[str, str] = {}
+    for code, number in rows:
+        out.setdefault(code, number or "")
+    return out
 
 
 def public_list(kind: str, q: str | None, page: int, per_page: int = 25, serious: bool = False):

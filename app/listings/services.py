@@ -12,13 +12,13 @@ from app.cases import events, hooks, runtime
 from app.cases.models import Case, CaseMeasure
 from app.enums import EventType
 from app.extensions import db, expire_loaded, flush_for, hold, lock_row
-from app.listings.models import LIFTED_BY_DECISION, Listing, ListingUnit, PeriodSuspension, Push
+from app.listings import queries
+from app.listings.models import ACTIVE, LIFTED_BY_DECISION, WITHDRAWN, Listing, ListingUnit, PeriodSuspension, Push
 from app.listings.period import is_suspended_on, period_end
 from app.workdays.services import add_working_days
 
 LISTING_PROCESS = "listing"
 PUSH_PROCESS = "measure_push"
-ACTIVE = ("in_effect", "suspended")
 ENDED = ("expired", "revoked", "repaired")
 FAR_FUTURE = "9999-12-31T15:59:59+00:00"
 # What a unit's measures become once it confirms a push.
@@ -140,18 +140,37 @@ def create_for_decision(case: Case, actor) -> list[Listing]:
         out.append(listing)
     db.session.flush()
     if case.kind == "punishment":
-        touch_rewards_of([lst.subject_id for lst in out])
+        touch_rewards_of([lst.subject_id for lst in out], actor)
     return out
 
 
-def touch_rewards_of(subject_ids: list[int]) -> None:
-    """A punishment of these subjects began or changed status: their red-list entries in effect go into the exchange's
-    changes feed (their incentives are withheld while the punishment lasts: incentives_withheld), by one UPDATE."""
+# Reasons of the pushes to the units granting a reward whose subject a joint punishment now stands against, or no
+# longer does (seed 002 五(一): the incentives are for the honest; seed 001 二(一)2 信息推送).
+SUBJECT_PUNISHED, PUNISHMENT_ENDED = "subject_punished", "punishment_ended"
+
+
+def touch_rewards_of(subject_ids: list[int], actor=None, now: dict | None = None) -> None:
+    """A punishment of these subjects began or changed status (`now`: {listing id: status} changed in memory, not yet
+    written): their red-list entries in effect go into the exchange's changes feed (incentives_withheld), by one
+    UPDATE; and the units granting their incentives are told to withhold them while a punishment stands (in effect,
+    or suspended during an objection: the determination stands) and to grant them again once none does."""
     if not subject_ids:
         return
     ids = set(subject_ids)
     db.session.connection().execute(_TOUCH_REWARDS, {"subject_ids": sorted(ids), "updated_at": clock.now()})
     expire_loaded(Listing, lambda lst: lst.get("kind") == "reward" and lst.get("subject_id") in ids, ("updated_at",))
+    rewards = db.session.scalars(select(Listing).where(Listing.subject_id.in_(sorted(ids)), Listing.kind == "reward",
+                                                       Listing.status == "in_effect", Listing.case_id.is_not(None))
+                                 .order_by(Listing.id)).all()
+    if not rewards:
+        return
+    standing = queries.punished_now(ids, now)
+    for red in rewards:
+        withheld = red.subject_id in standing
+        push({"listing_id": red.id, "action": "suspend" if withheld else "resume",
+              "reason": SUBJECT_PUNISHED if withheld else PUNISHMENT_ENDED}, red.case, actor)
+        if withheld:
+            hooks.publish(hooks.INCENTIVES_WITHHELD, listing=red)
 
 
 def on_decision(case: Case, actor) -> None:
@@ -283,8 +302,11 @@ def revoke(payload: dict, case: Case, actor) -> None:
         return
     if listing.status not in ACTIVE:
         return
-    _end(listing, "revoked")
+    # (a reward withdrawn from today, its subject no longer qualifying, stays on the lists of the days before)
+    _end(listing, WITHDRAWN if payload.get("withdrawn") else "revoked")
     basis = {"basis_retired": payload["basis_retired"]} if payload.get("basis_retired") else {}  # (listings.retired_basis)
+    if payload.get("withdrawn"):
+        basis["withdrawn"] = True
     events.record(listing.case_id, EventType.DETERMINATION_REVOKED, actor,
                   _details(listing, source=_source_number(payload), reasons=payload.get("reasons", ""), **basis))
     _deliver(listing, "listing_revoke", actor)
@@ -357,8 +379,9 @@ def _push_targets(listing: Listing, action: str, open_pushes: dict[int, Push]) -
         return [lu for lu in listing.units if lu.state == "pending"]
     standing = units_applying(listing, open_pushes)
     units = [lu for lu in listing.units if lu.unit_id in standing]
-    if action == "suspend":
-        return [lu for lu in units if lu.state in ("pending", "applied")]
+    if action == "suspend":  # (told already, not yet confirmed: not told again)
+        told = {u for u, p in open_pushes.items() if p.action == "suspend"}
+        return [lu for lu in units if lu.state in ("pending", "applied") and lu.unit_id not in told]
     if action == "resume":  # those suspended, and those told to suspend who have not yet confirmed it
         told = {u for u, p in open_pushes.items() if p.action == "suspend"}
         return [lu for lu in units if lu.state == "suspended" or lu.unit_id in told]
@@ -440,7 +463,7 @@ def listing_saved(instance, case: Case, saved, waiting: list[dict]) -> None:
             events.record(listing.case_id, EventType.LISTING_EXPIRED, None, _details(listing))
         hooks.publish(hooks.LISTING_STATUS_CHANGED, listing=listing, status=status)
         if listing.kind == "punishment":
-            touch_rewards_of([listing.subject_id])
+            touch_rewards_of([listing.subject_id], None, {listing.id: status})
     # (its new status is judged from memory: the runtime saves without autoflush, and its row goes out later)
     if saved.newly_completed and not listings_active(case.id, besides=listing):
         # Every listing of the case has ended: the procedure may close (if it waits for that now; if not, its

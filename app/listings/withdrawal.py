@@ -19,7 +19,7 @@ from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.listings import services
-from app.listings.models import Listing
+from app.listings.models import WITHDRAWN, Listing
 from app.listings.repair_period import eligible_from
 
 REVOKED, REPAIRED = "revoked", "repaired"
@@ -29,8 +29,10 @@ MAX_REASONS = 8000
 def ways(listing: Listing) -> tuple[str, ...]:
     """How its deciding body may end it: revoked; a black-list listing also as repaired — a department's own record of
     the subject's repair, or a repair recorded on another credit platform that the deciding body recognises (seed 003
-    10/21 结果互认、修复联动), so the subject need not apply again here (a red list's reward has nothing to repair)."""
-    return (REVOKED, REPAIRED) if listing.kind == CaseKind.PUNISHMENT else (REVOKED,)
+    10/21 结果互认、修复联动), so the subject need not apply again here (a red list's reward has nothing to repair); a
+    red-list listing also withdrawn from today, its subject no longer qualifying (found dishonest since: seed 002 五(一)),
+    which, unlike a revoked decision, stays on the lists of the days before."""
+    return (REVOKED, REPAIRED) if listing.kind == CaseKind.PUNISHMENT else (REVOKED, WITHDRAWN)
 
 
 def may_end(actor, listing: Listing) -> bool:
@@ -110,7 +112,7 @@ def end(actor, case_id: int, listing_id: int, way: str, reasons: str, files: lis
         raise DomainError(_l("Attach the scan of the signed decision that ends the listing."), "files")
     attachments.validate_uploads(files, "files", attachments.SCAN_KINDS)
     attachments.store(case_id, actor, files, "listing_end", subject_id=listing.subject_id)
-    payload = {"listing_id": listing.id, "reasons": reasons, "initiative": True}
-    (services.revoke if way == REVOKED else services.repaired)(payload, case, actor)
+    payload = {"listing_id": listing.id, "reasons": reasons, "initiative": True, **({"withdrawn": True} if way == WITHDRAWN else {})}
+    (services.repaired if way == REPAIRED else services.revoke)(payload, case, actor)
     db.session.flush()
     return listing

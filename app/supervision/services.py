@@ -227,6 +227,8 @@ _NOT_IN_FORCE = {
     ListingStatus.REPAIRED: _l("a subject of its case has repaired its credit"),
     ListingStatus.EXPIRED: _l("a punishment or reward of its case has ended"),
 }
+_PUNISHED_SINCE = _l("a joint punishment now stands against a subject of its reward (seed 002 五(一): the incentives are "
+                     "for the honest)")
 
 
 def not_in_force_reason(case_id: int | None, now: dict | None = None):
@@ -240,7 +242,23 @@ def not_in_force_reason(case_id: int | None, now: dict | None = None):
             return _NOT_IN_FORCE[st]
     if statuses and ListingStatus.IN_EFFECT not in statuses:  # (one subject's period over, the others' running: still)
         return _NOT_IN_FORCE[ListingStatus.EXPIRED]
+    if _rewarded_subjects_punished(case_id):  # (not held up as honest while found dishonest)
+        return _PUNISHED_SINCE
     return None
+
+
+def _rewarded_subjects_punished(case_id: int) -> bool:
+    subjects = db.session.scalars(select(Listing.subject_id).where(Listing.case_id == case_id, Listing.kind == "reward")).all()
+    return bool(listing_queries.punished_now(subjects))
+
+
+def incentives_withheld(listing, **_kw) -> None:
+    """A joint punishment now stands against a subject of a reward: the typical cases of the reward's case come off the
+    public page at once, recorded (a 守信 example is not one while its subject is found dishonest)."""
+    for t in db.session.scalars(select(TypicalCase).where(TypicalCase.case_id == listing.case_id,
+                                                         TypicalCase.published_at.is_not(None),
+                                                         TypicalCase.withdrawn_at.is_(None))):
+        _withdraw(t, str(_PUNISHED_SINCE))
 
 
 def _natural_persons(case_id: int) -> list[str]:

@@ -239,7 +239,8 @@ def test_applications_count_per_unit_in_a_period(org, clock):
 def test_a_subject_under_joint_punishment_gets_no_incentive_of_its_red_list_entry(org, clock, client):
     """Seed 002 五(一): the green channel is for the honest. While a punishment is in effect the red-list entry stands
     but is left off the public red list and the red list as of today, the desk is told its incentives are withheld and
-    may not record a green channel; they come back when the punishment is suspended or ends."""
+    may not record a green channel, also while the punishment is suspended during an objection (its determination
+    stands: the subject is neither punished nor rewarded meanwhile)."""
     reward, _c = in_effect_case(entries=("SC-R-001",), username="tax_cw", days=365)
     a = services.check(desk("市市场监管局", "market_cw"), CODE, "licence", "XK-1")
     db.session.commit()
@@ -278,14 +279,18 @@ def test_a_subject_under_joint_punishment_gets_no_incentive_of_its_red_list_entr
     later = client.get(f"/api/v1/lists/red/changes?since={until}", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert [e["incentives_withheld"] for e in later["entries"] if e["subject_name"] == COMPANY[1]] == [True]
 
-    # The punishment suspended by an objection: the incentives are granted again.
+    # The punishment suspended by an objection: its determination stands, the incentives stay withheld.
     applicant = applicant_for(punishment, codes)
     objections.file_objection(applicant, punishment.id, "处罚所依据的决定已被撤销。", [])
     db.session.commit()
     a = services.check(desk("市市场监管局", "market_cw"), CODE, "licence", "XK-3")
     red = next(f for f in a.findings if f.kind == "reward")
-    assert a.verdict == "suspended" and not red.incentives_withheld
-    services.record_application(desk("市市场监管局", "market_cw"), a.check_id, red.listing_id, "green_channel")
-    db.session.commit()
-    assert COMPANY[1] in client.get("/public/?list=reward").get_data(as_text=True)
+    assert a.verdict == "suspended" and red.incentives_withheld
+    with pytest.raises(DomainError, match="联合惩戒"):
+        services.record_application(desk("市市场监管局", "market_cw"), a.check_id, red.listing_id, "green_channel")
+    db.session.rollback()
+    assert COMPANY[1] not in client.get("/public/?list=reward").get_data(as_text=True)
+    assert COMPANY[1] not in client.get("/public/").get_data(as_text=True)  # (nor on the black list meanwhile)
+    red_list = client.get("/api/v1/lists/red", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert COMPANY[1] not in [e["subject_name"] for e in red_list["entries"]]
     assert reward.kind == "reward"

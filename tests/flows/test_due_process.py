@@ -218,6 +218,29 @@ def test_service_of_the_decision_is_recorded_with_its_proof(org, clock):
     assert page["decision_service"].served_on == date(2026, 11, 23) and page["decision_service"].way == "post"
 
 
+def test_a_decision_is_served_off_the_portal_only_with_the_access_code_it_promises(org, clock):
+    """The decision tells the subject to object online with the access code served with it: a service by post is not
+    recorded (its objection window would run) before a code was issued for the subject; once issued, it is."""
+    from app.rights import accounts
+    from tests.helpers import determine, file_case
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=365)
+    case = db.session.get(Case, case.id)
+    subject_id = case.subjects[0].subject_id
+    assert accounts.codes_for(case.id) == []
+    with pytest.raises(DomainError, match="访问码") as err:
+        dueprocess.record_service(user("market_lead"), case.id, subject_id, "post", app_clock.today_local(), "", [PDF])
+    assert err.value.errors[0][0] == "way"
+    db.session.rollback()
+    assert listings_of(case.id)[0].served_on is None
+    accounts.issue_code(user("market_lead"), case, subject_id)
+    dueprocess.record_service(user("market_lead"), case.id, subject_id, "post", app_clock.today_local(), "", [PDF])
+    db.session.commit()
+    assert listings_of(case.id)[0].served_on == app_clock.today_local()
+
+
 def test_the_objection_window_counts_from_service(org, clock):
     from datetime import date
 

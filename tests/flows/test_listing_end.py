@@ -155,14 +155,14 @@ def test_a_red_list_entry_is_withdrawn_by_the_body_that_decided_it(org, clock):
 
 
 def test_a_department_red_list_entry_is_only_revoked_never_repaired(org, clock):
-    """Credit repair ends a punishment: a department's red-list reward has nothing to repair, so only revocation is
-    offered, and a request to end it as repaired is refused with nothing changed."""
+    """Credit repair ends a punishment: a department's red-list reward has nothing to repair, so only revocation (or its
+    withdrawal from today) is offered, and a request to end it as repaired is refused with nothing changed."""
     red = ["红名单", "某电子科技有限公司", "企业", "91510400MA6X000506", "2026-11-02", "纳税信用A级", "", "SC-R-001",
            "市税务局", "川税信〔2026〕8号", "2026-11-02", "2027-11-01"]
     [record] = imports.import_list(user("tax_cw"), "red.xlsx", _xlsx(red))
     db.session.commit()
     [reward] = db.session.scalars(select(Listing).where(Listing.case_id == record.id)).all()
-    assert reward.kind == "reward" and withdrawal.ways(reward) == ("revoked",)
+    assert reward.kind == "reward" and withdrawal.ways(reward) == ("revoked", "withdrawn")
     with pytest.raises(DomainError):
         withdrawal.end(user("tax_cw"), record.id, reward.id, "repaired", "不适用。", [SCAN])
     db.session.rollback()
