@@ -52,7 +52,8 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     """Append an event to a case's timeline, written by the transaction's next flush (the caller's transaction
     commits it). The chain's head lives on the case row, so appending costs no query and the newest event is
     anchored too."""
-    case = db.session.get(Case, case_id)
+    heads = db.session.info.setdefault(_HEADS, {})
+    case = heads.get(case_id) or db.session.get(Case, case_id)  # (a case recorded on since the last flush is at hand)
     seq, prev = case.event_seq + 1, case.event_hash
     at = clock.now()
     actor_id = actor.id if actor is not None else None
@@ -65,7 +66,7 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
         "actor_unit_id": actor_unit_id, "bpmn_id": bpmn_id, "details": details, "prev_hash": prev, "hash": digest,
     })
     case.event_seq, case.event_hash = seq, digest  # (so the session has a change to flush)
-    db.session.info.setdefault(_HEADS, {})[case_id] = case
+    heads[case_id] = case
 
 
 # A case whose events were recorded is written before the flush by one UPDATE of the columns that changed (its

@@ -105,14 +105,13 @@ def deadline_basis(rule_name: str, rule: dict, start, dl) -> dict:
             "fallback": dl.fallback}
 
 
-def save(loaded: Loaded, case: Case, actor=None, flush: bool = True) -> list[OpenTask]:
-    """Persist state and sync the projection. Returns the open tasks created by this save (written, but not objects
-    of the session)."""
+def save(loaded: Loaded, case: Case, actor=None, flush: bool = True) -> list[dict]:
+    """Persist state and sync the projection. Returns the rows of the open tasks created by this save (written)."""
     with db.session.no_autoflush:  # the queries below need no pending writes: one flush writes the save
         return _save(loaded, case, actor, flush)
 
 
-def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[OpenTask]:
+def _save(loaded: Loaded, case: Case, actor, flush: bool = True) -> list[dict]:
     return _project(loaded, case, actor, instances.save(loaded, flush_new=flush))
 
 
@@ -131,7 +130,7 @@ def start_many(case: Case, process_id: str, datas: list[dict], actor=None) -> li
     return [loaded for loaded, _s, _c in started]
 
 
-def _project(loaded: Loaded, case: Case, actor, saved) -> list[OpenTask]:
+def _project(loaded: Loaded, case: Case, actor, saved) -> list[dict]:
     """What a save of the instance means for the case: open tasks, then timeline, status, features' rows and the
     messages thrown onward."""
     created = _open_tasks_of(loaded, case, saved)
@@ -141,7 +140,7 @@ def _project(loaded: Loaded, case: Case, actor, saved) -> list[OpenTask]:
     return created
 
 
-def _open_tasks_of(loaded: Loaded, case: Case, saved) -> list[OpenTask]:
+def _open_tasks_of(loaded: Loaded, case: Case, saved) -> list[dict]:
     """The open-task rows of tasks no longer READY deleted; those of the newly READY ones returned (to write)."""
     inst = loaded.instance
     now = clock.now()
@@ -211,41 +210,34 @@ def _delete_open_tasks(task_ids: list[str]) -> None:
 
 _OPEN_COLUMNS = [c for c in OpenTask.__table__.columns if c.key != "id"]
 _INSERT_OPEN = OpenTask.__table__.insert()
-_DEFAULTS = {c.key: c.default.arg for c in _OPEN_COLUMNS if c.default is not None and c.default.is_scalar}
+# Every column of a row (an INSERT of many rows names the same columns in each): the column defaults, else NULL.
+_DEFAULTS = {c.key: c.default.arg if c.default is not None and c.default.is_scalar else None for c in _OPEN_COLUMNS}
+# The columns _open_task may leave unset, as a new row has them (read by the timeline event it records).
+_BLANK_OPEN = {k: _DEFAULTS[k] for k in ("claimed_by_id", "deadline_days", "due_at", "remind_at", "calendar_fallback",
+                                         "deadline_basis")}
 
 
-def _insert_open_tasks(tasks: list[OpenTask], inst) -> None:
-    """The new tasks' rows, written at once by one INSERT (queries later in the transaction see them); the objects
-    stay outside the session (nothing reads their ids), which spares the unit of work its pass over them. Tasks of
-    an instance not written yet (started with flush=False) go through the session, linked to it."""
+def _insert_open_tasks(rows: list[dict], inst) -> None:
+    """The new tasks' rows, written at once by one INSERT (queries later in the transaction see them); no ORM objects
+    (nothing reads their ids), which spares the unit of work and the attribute events their cost. Tasks of an instance
+    not written yet (started with flush=False) go through the session as objects, linked to it."""
     if inst.id is None:
-        db.session.add_all(tasks)
+        db.session.add_all([OpenTask(instance=inst, **{k: v for k, v in row.items() if k != "instance_id"}) for row in rows])
         return
-    db.session.connection().execute(_INSERT_OPEN, [{c.key: ot.__dict__.get(c.key, _DEFAULTS.get(c.key)) for c in _OPEN_COLUMNS}
-                                                    for ot in tasks])
+    db.session.connection().execute(_INSERT_OPEN, [{**_DEFAULTS, **row} for row in rows])
 
 
-def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
+def _open_task(t, inst, case: Case, now, unit_of: dict) -> dict:
+    """The open-task row of a newly READY task (its columns), its creation on the timeline."""
     props = t.properties
     # A unit that handed its work to a successor: the successor gets the task (unit_of: current_unit_ids).
     unit_id = unit_of.get(t.data.get(props["unit"])) if props.get("unit") else None
     assignee_id = t.data.get(props.get("assignee")) if props.get("assignee") else None
     rule_name = props.get("deadline_rule")
     rule = deadline_rule_of(case, rule_name)
-    ot = OpenTask(
-        task_id=t.task_id,
-        **({"instance_id": inst.id} if inst.id is not None else {"instance": inst}),
-        case_id=case.id,
-        case_kind=case.kind,
-        bpmn_id=t.bpmn_id,
-        name=t.name,
-        role=t.data.get(props["role"]) if props.get("role") else ROLE_BY_LANE[t.lane_id],
-        unit_id=unit_id,
-        assignee_id=assignee_id,
-        form_key=props["form"],
-        created_at=now,
-        deadline_rule=rule_name,
-    )
+    row = dict(_BLANK_OPEN, task_id=t.task_id, instance_id=inst.id, case_id=case.id, case_kind=case.kind, bpmn_id=t.bpmn_id,
+               name=t.name, role=t.data.get(props["role"]) if props.get("role") else ROLE_BY_LANE[t.lane_id],
+               unit_id=unit_id, assignee_id=assignee_id, form_key=props["form"], created_at=now, deadline_rule=rule_name)
     if rule:
         # A task's deadline counts from its creation, or from the time a "deadline_start" property names (a process
         # variable: an objection received on paper counts from the day received, as its process's timer does).
@@ -255,10 +247,11 @@ def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
         if extra:
             rule = {**rule, "days": rule["days"] + extra}
         dl = case_deadline(case, rule_name, start, extra)
-        ot.deadline_days, ot.due_at, ot.remind_at, ot.calendar_fallback = rule["days"], dl.due_at, dl.remind_at, dl.fallback
-        ot.deadline_basis = deadline_basis(rule_name, rule, start, dl)
+        row.update(deadline_days=rule["days"], due_at=dl.due_at, remind_at=dl.remind_at, calendar_fallback=dl.fallback,
+                   deadline_basis=deadline_basis(rule_name, rule, start, dl))
     if props.get("liaison") and unit_id and not assignee_id:
-        ot.claimed_by_id = liaison_for(unit_id, ot.role)
+        row["claimed_by_id"] = liaison_for(unit_id, row["role"])
+    due_at = row["due_at"]
     events.record(
         case.id,
         EventType.TASK_CREATED,
@@ -266,16 +259,16 @@ def _open_task(t, inst, case: Case, now, unit_of: dict) -> OpenTask:
         {
             "task": t.name,
             "unit_id": unit_id,
-            "liaison_id": ot.claimed_by_id,
-            "due_at": ot.due_at.isoformat() if ot.due_at else None,
+            "liaison_id": row["claimed_by_id"],
+            "due_at": due_at.isoformat() if due_at else None,
             "rule": rule_name,
-            "days": ot.deadline_days,
-            "day_kind": (ot.deadline_basis or {}).get("day_kind"),
-            "calendar_fallback": ot.calendar_fallback,
+            "days": row["deadline_days"],
+            "day_kind": (row["deadline_basis"] or {}).get("day_kind"),
+            "calendar_fallback": row["calendar_fallback"],
         },
         bpmn_id=t.bpmn_id,
     )
-    return ot
+    return row
 
 
 def _extra_days(value) -> int:
