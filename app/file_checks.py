@@ -1,7 +1,8 @@
 """Checks of an uploaded file's content beyond its type: what a file of an allowed type may still carry.
 
 - PDF: no JavaScript or actions that run when the file is opened (/JavaScript, /JS, /OpenAction, /Launch,
-  /AA, /EmbeddedFiles, /EF, /EmbeddedFile, /RichMedia, /XFA), also inside streams (object streams), which are decoded to look with
+  /AA, /EmbeddedFiles, /EF, /EmbeddedFile, /RichMedia, /XFA) outside image data (a scan's pixels spell such names by
+  chance), also inside streams (object streams), which are decoded to look with
   every filter their dictionary names (Flate with predictors, ASCIIHex, ASCII85, LZW, RunLength, chains: pypdf's
   decoders), and also when a name is written with #xx escapes (/Open#41ction is /OpenAction to a reader). A
   stream whose dictionary or filters cannot be read, and an encrypted PDF, cannot be checked and are refused.
@@ -226,12 +227,37 @@ def _encrypted(data: bytes) -> bool:
     return bool(re.search(rb"/Encrypt\b", data)) or any(name == b"Encrypt" for name in _escaped_names(data))
 
 
+def _image_data_blanked(data: bytes) -> bytes:
+    """The file with the data of its image streams blanked: pixels (a scan's JPEG) are never read as PDF objects, and
+    their bytes spell "/AA" or "/JS" by chance often enough in a large scan to refuse it. An image's data that holds
+    what looks like an object ("N G obj", which a cross-reference could point into) is left to be searched."""
+    doc, out, at = None, [], 0
+    last = data.rfind(b"endstream")
+    for m in PDF_STREAM.finditer(data, 0, last + len(b"endstream") if last >= 0 else 0):
+        doc = doc or _Document(data)
+        try:
+            dictionary, head = _stream_dictionary(doc, m.start())
+            filters = _filters(dictionary)
+        except _Unreadable:
+            continue  # (searched as it is; _decoded_streams refuses what it cannot read)
+        if not (dictionary.get("/Subtype") == "/Image" or (filters and set(filters) <= IMAGE_FILTERS)):
+            continue
+        start = m.start(1)
+        end = start + len(_stream_data(doc, m, head))
+        if end <= at or PDF_OBJ_START.search(data, start, end):
+            continue
+        out += [data[at:start], b" " * (end - start)]
+        at = end
+    return b"".join(out) + data[at:] if out else data
+
+
 def pdf_problem(data: bytes):
-    if _encrypted(data):
+    data_outside_images = _image_data_blanked(data)
+    if _encrypted(data_outside_images):
         return _l("The PDF is encrypted (password or permission protection) and cannot be checked for scripts; save an "
                   "unprotected copy (e.g. print to PDF).")
     try:
-        active = _active(data) or any(_active(s) for s in _decoded_streams(data))
+        active = _active(data_outside_images) or any(_active(s) for s in _decoded_streams(data))
     except _TooMuchToInflate:
         return _l("The PDF's compressed content is too large to check for scripts; save it again smaller (e.g. print "
                   "to PDF) or split it.")
