@@ -383,7 +383,11 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(exc):
         # (a form without files over the limit is text far longer than any field takes, not an upload)
-        said = (_l("The upload is too large.") if request.mimetype == "multipart/form-data"
+        mb = lambda n: max(1, round(n / 1024 / 1024))  # noqa: E731
+        said = (_l("The upload is too large: the files sent at once may together be at most %(total)s MB (each at most "
+                   "%(each)s MB). Go back and send fewer or smaller files (a scan at a lower resolution, or split).",
+                   total=mb(app.config["MAX_CONTENT_LENGTH"]), each=mb(app.config["MAX_UPLOAD_BYTES"]))
+                if request.mimetype == "multipart/form-data"
                 else _l("What was submitted is far longer than any field takes: shorten it and try again."))
         flash(said, "danger")
         return _error_page(413, said)

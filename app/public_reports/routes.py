@@ -6,6 +6,7 @@ from app.cases.attachments import uploads_from
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.form_errors import apply_errors
+from app.i18n import lazy_gettext as _l
 from app.public_reports import services
 from app.public_reports.forms import ReportForm, TrackForm
 from forms.fields import renew_submission_key, submission_key_of
@@ -59,7 +60,19 @@ def report():
             # The same page whatever the report names: nothing here says whether the subject is known.
             return render_template("public_reports/received.html", number=case.number, code=code)
     renew_submission_key(form, posted)
+    if posted:
+        _file_not_kept(form)
     return render_template("public_reports/report.html", form=form)
+
+
+def _file_not_kept(form) -> None:
+    """A refused report: the file its sender chose is not kept (no account to keep it for, and a browser cannot refill a
+    file input), so the form says so by name rather than dropping it unseen."""
+    names = [f.filename for f in request.files.getlist("file") if f and f.filename]
+    if names:
+        message = str(_l("Your report was not sent: choose the file %(names)s again before sending it.", names="、".join(names)))
+        if message not in form.file.errors:
+            form.file.errors = [*form.file.errors, message]
 
 
 # The query codes of the last reports this browser filed, by form key: a form sent twice (a double click, a retry after

@@ -169,5 +169,5 @@ def test_a_body_over_the_limit_is_named_for_what_it_is(client, app, org):
     body = (b'--B\r\nContent-Disposition: form-data; name="evidence"; filename="a.pdf"\r\n'
             b"Content-Type: application/pdf\r\n\r\n%PDF" + b"0" * (limit + 1) + b"\r\n--B--\r\n")
     resp = client.post("/cases/new", content_type="multipart/form-data; boundary=B", data=body)
-    assert resp.status_code == 413 and "上传的文件过大" in resp.get_data(as_text=True)
+    assert resp.status_code == 413 and "上传的文件过大：一次提交的文件合计不超过 50 MB（单个文件不超过 10 MB）" in resp.get_data(as_text=True)
     assert _cases() == before

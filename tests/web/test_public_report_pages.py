@@ -339,3 +339,17 @@ def test_a_report_form_sent_twice_files_one_report_and_shows_its_code_again_only
     # A new form (a new key) is a new report, with a code of its own.
     fresh = _send(client, "某贸易公司", "").get_data(as_text=True)
     assert NUM.search(fresh)[1] != number and CODE.search(fresh)[1] != code
+
+
+def test_a_refused_report_names_the_file_to_choose_again(client, org, clock):
+    """The file chosen with a report refused for a missing field is not kept (no account to keep it for): the form says
+    so by its name, rather than filing the corrected report without it unseen."""
+    import io
+
+    page = client.get("/public/reports/").get_data(as_text=True)
+    html = client.post("/public/reports/", data={
+        "csrf_token": csrf_from(page), "subject_kind": "enterprise", "subject_name": "某公司", "subject_code": "",
+        "content": "在政府采购中提供虚假业绩材料。", "contact_name": "", "contact": "li@example.com",
+        "file": (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "现场照片.pdf")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "举报尚未提交：请重新选择文件 现场照片.pdf 后再提交" in html
