@@ -180,5 +180,15 @@ def from_token(token: str | None) -> Caller | None:
     return Caller(row.id, row.name, row.unit_id, row.user_id, row.scopes or [], row.last_used_at)
 
 
+def awaiting_approval(token: str | None) -> bool:
+    """The token is a client's, registered and not revoked, whose access the security administrator has not approved."""
+    m = TOKEN.fullmatch((token or "").strip())
+    if not m:
+        return False
+    row = db.session.execute(select(ApiClient.token_hash).where(
+        ApiClient.id == int(m.group(1)), ApiClient.revoked_at.is_(None), ApiClient.approved_at.is_(None))).first()
+    return row is not None and hmac.compare_digest(row.token_hash, _digest(m.group(2)))
+
+
 def all_clients() -> list[ApiClient]:
     return list(db.session.scalars(select(ApiClient).order_by(ApiClient.id)))

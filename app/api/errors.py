@@ -11,6 +11,8 @@ MESSAGES = {
     "bad_request": _l("The request is not valid."),
     "rate_limited": _l("Too many calls: slow down and try again in a minute."),
     "conflict": _l("Someone else changed this at the same time. Please try again."),
+    "awaiting_approval": _l("This system's access awaits the security administrator's approval (管理 → 对接系统): the token "
+                            "works once it is approved."),
     "server_error": _l("Something went wrong. Nothing was saved."),
     "method_not_allowed": _l("This method is not allowed here."),
     "unavailable": _l("The system cannot reach its database at the moment. Nothing you sent was saved."),

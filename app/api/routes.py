@@ -27,6 +27,7 @@ from app.db_errors import CONCURRENCY_ERRORS, UNAVAILABLE_ERRORS, is_concurrency
 from app.errors import DomainError, NotFound
 from app.exports import XLSX, xlsx_bytes
 from app.extensions import db, limiter
+from app.i18n import lazy_gettext as _l
 from app.listings import queries as listing_queries
 from app.listings.models import Listing, Push
 from app.pagination import paginate_rows
@@ -129,19 +130,31 @@ def pending_pushes():
         .where(Push.unit_id == g.api_client.unit_id, Push.confirmed_at.is_(None), Push.superseded_at.is_(None)).order_by(Push.id)
     ).all()
     mine = listing_queries.measures_of([p.listing for p in rows], unit_id=g.api_client.unit_id)
+    if any(p.action == "lift" for p in rows):  # (a lift names the measures it lifts, which the listing no longer counts)
+        lifting = listing_queries.measures_of([p.listing for p in rows if p.action == "lift"], unit_id=g.api_client.unit_id,
+                                              lifted_too=True)
+        return [_push_out(p, lifting if p.action == "lift" else mine) for p in rows]
     return [_push_out(p, mine) for p in rows]
 
 
 @pushes.route("/pushes/<int:push_id>/confirmation", methods=["POST"])
 @pushes.arguments(s.ConfirmIn, error_status_code=400)
 @pushes.response(200, s.PushConfirmedOut)
-@pushes.alt_response(404, schema=s.ApiError, description="no such open push for the unit")
+@pushes.alt_response(404, schema=s.ApiError, description="no such push for the unit")
+@pushes.alt_response(409, schema=s.ApiError, description="confirmed already (already_confirmed), or replaced by a newer push (superseded)")
 @requires("feedback")
 def confirm_push(args, push_id):
     """Confirm that the unit applied a pushed change (completes the unit's confirmation step)"""
     p = db.session.get(Push, push_id)
-    if p is None or p.unit_id != g.api_client.unit_id or p.confirmed_at is not None or p.superseded_at is not None:
+    if p is None or p.unit_id != g.api_client.unit_id:
         return error(404, "not_found")
+    if p.confirmed_at is not None:  # (a retry of a confirmation that went through: the client learns it did)
+        return error(409, "already_confirmed", _l("This push was confirmed already (%(at)s).", at=clock.as_utc(p.confirmed_at).isoformat()))
+    if p.superseded_at is not None:
+        newer = db.session.scalar(select(Push.id).where(Push.listing_id == p.listing_id, Push.unit_id == p.unit_id,
+                                                        Push.id > p.id, Push.action != "correct").order_by(Push.id).limit(1))
+        return error(409, "superseded", _l("A newer change replaced this push before it was confirmed: confirm push %(id)s "
+                                           "instead.", id=newer or "—"))
     ot = db.session.scalar(select(OpenTask).where(OpenTask.instance_id == p.instance_id))
     if ot is None:
         return error(404, "not_found")
@@ -245,13 +258,18 @@ def list_as_of(args, which):
     today = clock.today_local()
     day = args["as_of"] or today
     if day > today:
-        return error(400, "bad_request", field="as_of")
+        return error(400, "bad_request", _l("A list is given for today or a day before: %(d)s is in the future.",
+                                            d=day.isoformat()), field="as_of")
     page = listing_queries.listed_on(LIST_KINDS[which], day, today, args["page"], args["per_page"])
     measures = listing_queries.measures_of(page.items)
     whole = _whole_codes(page.items)
     entries = [_entry(lst, measures, whole) for lst in page.items]
+    for e in entries:  # (an earlier day's list: each entry was in effect that day, whatever it is now)
+        e["status_now"] = e["status"]
+        if day < today:
+            e["status"] = "in_effect"
     if args["format"] == "xlsx":
-        header = list(s.ListEntryOut().fields)
+        header = list(s.ListedEntryOut().fields)
         rows = [[_cell(e[k]) for k in header] for e in entries]
         return send_file(io.BytesIO(xlsx_bytes(header, rows, title=f"{which}-{day.isoformat()}")), mimetype=XLSX,
                          as_attachment=True, download_name=f"xinlian-{which}-list-{day.isoformat()}.xlsx")
@@ -310,14 +328,21 @@ def _caller():
     first) keys on it and authentication reads it."""
     if "api_caller" not in g:
         _one_write_without_transaction()  # (before the first read, as for the view itself)
-        header = request.headers.get("Authorization", "")
-        g.api_caller = clients.from_token(header[7:] if header.startswith("Bearer ") else None)
+        g.api_caller = clients.from_token(_bearer())
     return g.api_caller
+
+
+def _bearer() -> str | None:
+    """The token of an "Authorization: Bearer …" header (the scheme's name in any case, RFC 7235)."""
+    scheme, _sp, token = request.headers.get("Authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" else None
 
 
 def _authenticate():
     g.api_client = _caller()
     if g.api_client is None:
+        if clients.awaiting_approval(_bearer()):  # (its holder is told why: not the answer a made-up token gets)
+            return error(403, "awaiting_approval")
         return error(401, "unauthorized")
     g.api_client_id = g.api_client.id  # read after the view's commit without reloading the client
     view = request.endpoint and request.blueprint and g.api_client and _view_scope()
@@ -441,4 +466,5 @@ for _bp in BLUEPRINTS:
     _bp.before_request(_authenticate)
     _json_errors(_bp)
     _bp.after_request(_log_call)
-    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(_bp)
+    # (one allowance per client across every endpoint: a per-route limit gave a client 600 calls a minute per endpoint)
+    limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=_rate_key)(_bp)

@@ -196,8 +196,12 @@ class ListEntryOut(Schema):
     decision_no = fields.String(allow_none=True, required=True, metadata={"description": "认定文书文号 (the decision document's number)"})
     source = fields.String(required=True, metadata={"description": "case (decided in Xinlian) | department (a department's own list)"})
     period_start = fields.Date(required=True)
-    period_end = fields.Date(allow_none=True, required=True)
-    status = fields.String(required=True)
+    period_end = fields.Date(allow_none=True, required=True, metadata={
+        "description": "the period's last day as it stands now (none while suspended: the suspended days are added on "
+                       "resumption)"})
+    status = fields.String(required=True, metadata={
+        "description": "in_effect | suspended | expired | revoked | repaired: now; on a list as of an earlier day, "
+                       "in_effect (it was that day: `status_now` says where it stands now)"})
     ended_on = fields.Date(allow_none=True, required=True)
     end_reason = fields.String(allow_none=True, required=True, metadata={
         "description": "移出原因 once ended: expired | revoked | repaired | …"})
@@ -215,12 +219,19 @@ class ListEntryOut(Schema):
     updated_at = fields.DateTime(required=True)
 
 
+class ListedEntryOut(ListEntryOut):
+    """An entry of a list as of a day."""
+
+    status_now = fields.String(required=True, metadata={"description": "where the listing stands now (units and "
+                                                                     "period_end too are as they stand now)"})
+
+
 class ListOut(Schema):
     list = fields.String(required=True)
     as_of = fields.Date(required=True)
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
-    entries = fields.List(fields.Nested(ListEntryOut), required=True)
+    entries = fields.List(fields.Nested(ListedEntryOut), required=True)
 
 
 class TypicalArgs(Schema):

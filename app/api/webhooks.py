@@ -20,6 +20,7 @@ from app import clock, txcache
 from app.api import webhook_address
 from app.api.models import ApiClient, WebhookDelivery
 from app.extensions import db
+from app.listings import queries as listing_queries
 
 log = logging.getLogger(__name__)
 EVENT = "measure.changed"
@@ -48,6 +49,8 @@ def enqueue(listing, unit_id: int, action: str, reason: str, push=None) -> list[
                     "period_start": listing.period_start.isoformat(),
                     "period_end": listing.period_end.isoformat() if listing.period_end else None,
                     "status": listing.status, "serious": bool(listing.serious)},
+        # (the unit's measures the change concerns: for a lift, those it lifts)
+        "measures": listing_queries.measures_of([listing], unit_id, lifted_too=True).get(listing.id, []) if listing.case_id else [],
         "unit_id": unit_id, "at": clock.now().isoformat(),
     }
     out = [WebhookDelivery(client_id=c, event=EVENT, payload=payload, next_attempt_at=clock.now()) for c in targets]

@@ -154,10 +154,11 @@ def changed_since(kind: str, since, limit: int = 1000, after_id: int | None = No
     return list(db.session.scalars(_exchange_options(stmt).limit(limit)))
 
 
-def measures_of(listings: list[Listing], unit_id: int | None = None) -> dict[int, list[str]]:
+def measures_of(listings: list[Listing], unit_id: int | None = None, lifted_too: bool = False) -> dict[int, list[str]]:
     """Each listing's measures with their implementing units ("text（unit）"), or only one unit's measures
     ("text"), in two queries. A unit's measures lifted for this subject by a decision on an objection or complaint
-    (partly upheld: the listing stays) are not among its measures any more."""
+    (partly upheld: the listing stays) are not among its measures any more (`lifted_too`: they are, for the push that
+    lifts them)."""
     case_ids = {lst.case_id for lst in listings if lst.case_id}
     by_case: dict[int, list[tuple[int, str]]] = {}
     lifted: set[tuple[int, int]] = set()
@@ -168,7 +169,7 @@ def measures_of(listings: list[Listing], unit_id: int | None = None) -> dict[int
             stmt = stmt.where(CaseMeasure.unit_id == unit_id)
         for case_id, measure_unit, text, unit in db.session.execute(stmt):
             by_case.setdefault(case_id, []).append((measure_unit, text if unit_id is not None else f"{text}（{unit}）"))
-        lifted = {(r.listing_id, r.unit_id) for r in db.session.execute(select(Push.listing_id, Push.unit_id).where(
+        lifted = set() if lifted_too else {(r.listing_id, r.unit_id) for r in db.session.execute(select(Push.listing_id, Push.unit_id).where(
             Push.listing_id.in_([lst.id for lst in listings if lst.case_id]), Push.action == "lift",
             Push.reason == LIFTED_BY_DECISION))}
     return {lst.id: [m for u, m in by_case.get(lst.case_id, []) if (lst.id, u) not in lifted] for lst in listings}

@@ -273,6 +273,10 @@ def resume(payload: dict, case: Case, actor) -> None:
     if listing.status != "suspended":
         return
     on = _suspended_since(payload.get("since"), listing) if payload.get("since") else clock.today_local()
+    # (partly upheld: the units whose measures the decision lifts next are not told to resume them first)
+    lift = sorted({int(u) for u in payload.get("lift_units") or []} & {lu.unit_id for lu in listing.units})
+    if lift:
+        listing.pending_lift_units = lift
     _close_suspensions(listing, on)
     listing.period_end = effective_end(listing)
     events.record(listing.case_id, EventType.PUNISHMENT_RESUMED, actor,
@@ -384,7 +388,8 @@ def _push_targets(listing: Listing, action: str, open_pushes: dict[int, Push]) -
         return [lu for lu in units if lu.state in ("pending", "applied") and lu.unit_id not in told]
     if action == "resume":  # those suspended, and those told to suspend who have not yet confirmed it
         told = {u for u, p in open_pushes.items() if p.action == "suspend"}
-        return [lu for lu in units if lu.state == "suspended" or lu.unit_id in told]
+        lifting = set(listing.pending_lift_units or [])  # (a partly upheld objection's units: lifted next, not resumed)
+        return [lu for lu in units if (lu.state == "suspended" or lu.unit_id in told) and lu.unit_id not in lifting]
     if action == "correct":
         return units
     if action == "change":

@@ -109,8 +109,30 @@ def test_pushes_are_listed_and_confirmed_through_the_api(client, org, clock, spe
     assert resp.status_code == 200
     assert db.session.get(Push, p["id"]).confirmed_at is not None
     assert db.session.scalar(select(ListingUnit.state).where(ListingUnit.unit_id == unit_id("市财政局"))) == "suspended"
-    assert call(client, spec, "POST", f"/api/v1/pushes/{p['id']}/confirmation", token, {}).status_code == 404
+    again = call(client, spec, "POST", f"/api/v1/pushes/{p['id']}/confirmation", token, {})  # (a retry: told it went through)
+    assert again.status_code == 409 and again.get_json()["code"] == "already_confirmed"
     assert call(client, spec, "GET", "/api/v1/pushes", token).get_json() == []
+    assert call(client, spec, "POST", "/api/v1/pushes/999999/confirmation", token, {}).status_code == 404
+
+
+def test_a_push_replaced_before_its_confirmation_names_the_newer_one_and_a_lift_names_its_measures(client, org, clock, spec):
+    """A partly founded objection lifting the finance bureau's measure: its system is told to suspend, then to lift
+    (not to resume first); the suspension, replaced before it was confirmed, answers 409 naming the lift, which names
+    the measure it lifts."""
+    from tests.helpers import do, task_of
+
+    case, codes = in_effect_case()
+    _c, token, _s = make_client()
+    obj = objections.file_objection(applicant_for(case, codes), case.id, "部分措施不当。", [])
+    db.session.commit()
+    [suspend] = call(client, spec, "GET", "/api/v1/pushes", token).get_json()
+    do(user("market_lead"), task_of(obj.id, "reply_objection"),
+       {"outcome": "partly", "reasons": "政府采购限制不适用", "lift_units": [unit_id("市财政局")]})
+    [lift] = call(client, spec, "GET", "/api/v1/pushes", token).get_json()
+    assert lift["action"] == "lift" and lift["measures"] == ["限制参与政府采购活动"]
+    late = call(client, spec, "POST", f"/api/v1/pushes/{suspend['id']}/confirmation", token, {})
+    assert late.status_code == 409 and late.get_json()["code"] == "superseded" and str(lift["id"]) in late.get_json()["message"]["zh"]
+    assert call(client, spec, "POST", f"/api/v1/pushes/{lift['id']}/confirmation", token, {}).status_code == 200
 
 
 def test_the_units_cases_and_tasks(client, org, clock, spec):
@@ -134,7 +156,8 @@ def test_lists_as_of_a_day_and_changes_since(client, org, clock, spec):
     assert body["entries"][0]["serious"] is True  # SC-P-001 marks a serious-dishonesty subject (seed 003 8①)
     assert call(client, spec, "GET", "/api/v1/lists/red", token).get_json()["total"] == 0
     assert call(client, spec, "GET", "/api/v1/lists/black?as_of=2026-11-01", token).get_json()["total"] == 0  # before the decision
-    assert call(client, spec, "GET", "/api/v1/lists/black?as_of=2099-01-01", token).status_code == 400
+    future = call(client, spec, "GET", "/api/v1/lists/black?as_of=2099-01-01", token)
+    assert future.status_code == 400 and future.get_json()["field"] == "as_of" and "2099-01-01" in future.get_json()["message"]["zh"]
     resp = client.get("/api/v1/lists/black?format=xlsx", headers={"Authorization": f"Bearer {token}"})
     rows = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
     assert rows[1][4] == CODE
@@ -146,6 +169,13 @@ def test_lists_as_of_a_day_and_changes_since(client, org, clock, spec):
     again = call(client, spec, "GET", f"/api/v1/lists/black/changes?since={changes['until'].replace('+', '%2B')}", token).get_json()
     assert again["entries"] == []
     assert call(client, spec, "GET", "/api/v1/lists/black/changes", token).status_code == 400
+    # An earlier day's list says where each entry stood that day, and where it stands now.
+    decided = body["entries"][0]["period_start"]
+    clock.shift(timedelta(days=2))
+    objections.file_objection(applicant_for(case, _codes), case.id, "异议", [])
+    db.session.commit()
+    [then] = call(client, spec, "GET", f"/api/v1/lists/black?as_of={decided}", token).get_json()["entries"]
+    assert (then["status"], then["status_now"]) == ("in_effect", "suspended")
 
 
 def test_persons_identity_numbers_on_the_lists_are_whole_only_where_needed(client, org, clock, spec):
@@ -229,10 +259,13 @@ def test_revoked_tokens_rate_limit_and_the_call_log(client, org, clock, spec, ap
     _c, fresh, _s = make_client(scopes=["lists"])
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
     limiter.reset()
-    statuses = [call(client, spec, "GET", "/api/v1/lists/black", fresh).status_code for _ in range(4)]
+    # One allowance per client across the endpoints (the scheme's name in any case).
+    statuses = [call(client, spec, "GET", path, fresh).status_code
+                for path in ("/api/v1/lists/black", "/api/v1/lists/red", "/api/v1/lists/black", "/api/v1/typical-cases")]
     assert statuses == [200, 200, 200, 429]
+    assert client.get("/api/v1/lists/red", headers={"Authorization": f"bearer {fresh}"}).status_code == 429
     logged = db.session.scalars(select(ApiCall.status).where(ApiCall.client_id == _c.id)).all()
-    assert sorted(logged) == [200, 200, 200, 429]
+    assert sorted(logged) == [200, 200, 200, 429, 429]
 
 
 def test_a_page_of_changes_ending_among_changes_made_at_one_moment_goes_on_where_it_stopped(client, org, clock, spec):
@@ -307,7 +340,8 @@ def test_a_client_works_once_the_security_administrator_approves_its_access(clie
                                                     "unit_id": user("office1").unit_id}).get_data(as_text=True)
     token = re.search(r"(xl_\d+_[A-Za-z0-9_-]+)", html).group(1)
     assert "待安全管理员批准" in html
-    assert call(client, spec, "GET", "/api/v1/lists/black", token).status_code == 401
+    waiting = call(client, spec, "GET", "/api/v1/lists/black", token)  # (its holder is told why, unlike a made-up token)
+    assert waiting.status_code == 403 and waiting.get_json()["code"] == "awaiting_approval"
     c = db.session.scalar(select(ApiClient).where(ApiClient.name == "办公室系统"))
     assert client.post(f"/admin/api-clients/{c.id}/approve", data={"csrf_token": csrf_from(page)}).status_code == 403
     from app.errors import PermissionDenied
