@@ -156,7 +156,10 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
     for ch in checks:
         items.append(Item(ch.at, str(_l("Credit check")),
                           f"{ch.unit.name} · {labels.label(labels.MATTER_TYPE_LABELS, ch.matter_type)}", None))
-    items.sort(key=lambda i: clock.as_utc(i.at), reverse=True)
+    # Newest first; of things on the same day, the one added later first (a suspension, its resumption and a second
+    # suspension on one day read in the order they happened, the latest on top).
+    order = {id(item): n for n, item in enumerate(items)}
+    items.sort(key=lambda i: (clock.as_utc(i.at), order[id(i)]), reverse=True)
     portal = actor.role == APPLICANT
     # Every unit's measure state of a listing is for those party to it; anyone else sees their own line, as the check
     # tells it.

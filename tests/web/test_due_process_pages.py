@@ -487,3 +487,20 @@ def test_a_paper_statement_received_in_time_is_recorded_after_the_period(client,
     assert "已录入书面陈述申辩。" in done
     db.session.expire_all()
     assert dueprocess.notices_of(case.id)[0].state == "stated"
+
+
+def test_the_record_and_case_page_read_a_day_of_suspension_resumption_and_complaint_in_order(client, org, clock):
+    """An objection rejected the day it was filed and complained of that day: the record lists the second suspension
+    on top (the punishment is suspended now), and the pause that ended the day it began says no day was lost."""
+    from tests.helpers import do, in_effect_case, objection_rejected, task_of
+
+    case, codes = in_effect_case()
+    applicant, obj = objection_rejected(case, codes, "app6")
+    do(applicant, task_of(obj.id, "applicant_next"), {"next_step": "complain", "grounds": "答复未回应关键证据。"})
+    login(client, "app6")
+    html = client.get("/portal/record").get_data(as_text=True)
+    suspended, resumed = html.find("暂停执行惩戒"), html.find("恢复执行惩戒")
+    listed = html.find('操作内容">黑名单')
+    # newest on top: suspended again, resumed, suspended, listed (all that day)
+    assert -1 < suspended < resumed < html.find("暂停执行惩戒", resumed) < listed
+    assert "暂停执行，当日即恢复执行（未影响期限）" in client.get(f"/portal/cases/{case.id}").get_data(as_text=True)

@@ -12,7 +12,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.rights import objections
 from tests.conftest import csrf_from, login, user
-from tests.helpers import COMPANY, COMPANY2, applicant_for, in_effect_case, listings_of, open_tasks
+from tests.helpers import COMPANY, COMPANY2, PDF, applicant_for, in_effect_case, listings_of, open_tasks
 
 
 def test_register_with_access_code_and_follow_the_case(client, org, clock):
@@ -726,3 +726,21 @@ def test_english_pages_use_english_punctuation_around_composed_text(client, org,
     client.get("/lang/en")
     html = client.get(f"/portal/cases/{case.id}").get_data(as_text=True)
     assert "(Suspended: the unit has been told)" in html and "（Suspended" not in html
+
+
+def test_the_objection_form_and_case_page_say_when_the_time_to_object_begins_and_ends(client, org, clock):
+    """Before the decision's service is recorded the time has not begun (60 days from service, as set); once it is,
+    the last day is given, on the case page and the form alike."""
+    from datetime import date
+
+    from app.dueprocess import services as dueprocess
+
+    case, codes = in_effect_case()
+    applicant_for(case, codes, "me")
+    login(client, "me")
+    for url in (f"/portal/cases/{case.id}", f"/portal/cases/{case.id}/objection"):
+        assert "决定书送达之日起60个自然日内；决定书的送达尚未记录，期限尚未起算" in client.get(url).get_data(as_text=True)
+    dueprocess.record_service(user("market_lead"), case.id, case.subjects[0].subject_id, "in_person", date(2026, 11, 23), "", [PDF])
+    db.session.commit()
+    for url in (f"/portal/cases/{case.id}", f"/portal/cases/{case.id}/objection"):
+        assert "2027年1月22日" in client.get(url).get_data(as_text=True)
