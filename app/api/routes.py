@@ -191,16 +191,17 @@ def my_cases(args):
 
 
 @cases.route("/tasks", methods=["GET"])
+@cases.arguments(s.PageArgs, location="query", error_status_code=400)
 @cases.response(200, s.TaskOut(many=True))
 @requires("cases-read")
-def my_tasks():
-    """The unit's open workflow tasks, earliest deadline first"""
-    rows = db.session.execute(
-        select(OpenTask, Case.number).join(Case, Case.id == OpenTask.case_id)
-        .where(OpenTask.unit_id == g.api_client.unit_id).order_by(OpenTask.due_at, OpenTask.id).limit(1000)
-    ).all()
+def my_tasks(args):
+    """The unit's open workflow tasks, earliest deadline first, paged as /cases (X-Total-Count gives the total)"""
+    stmt = (select(OpenTask, Case.number).join(Case, Case.id == OpenTask.case_id)
+            .where(OpenTask.unit_id == g.api_client.unit_id).order_by(OpenTask.due_at, OpenTask.id))
+    page = paginate_rows(stmt, args["page"], args["per_page"])
+    g.total_count = page.total
     return [{"task_id": t.task_id, "case_id": t.case_id, "case_number": n, "step": t.bpmn_id,
-             "name": labels.step(t.bpmn_id, t.name), "due_at": t.due_at} for t, n in rows]
+             "name": labels.step(t.bpmn_id, t.name), "due_at": t.due_at} for t, n in page.items]
 
 
 # -- lists ----------------------------------------------------------------------------------------------------
