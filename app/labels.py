@@ -286,6 +286,12 @@ CHECK_ACTION_LABELS = {
     "green_channel": _l("Approved through the green channel"),
     "approved": _l("Approved: the listing does not apply to this matter"),
 }
+COMMITMENT_KIND_LABELS = {
+    "tolerance": _l("Missing materials supplied later (容缺受理)"),
+    "notification": _l("Conditions declared met (告知承诺)"),
+    "other": _l("Other commitment"),
+}
+COMMITMENT_STATUS_LABELS = {"open": _l("Open"), "kept": _l("Kept"), "broken": _l("Broken")}
 VERDICT_LABELS = {
     "punished": _l("Under joint punishment"),
     "suspended": _l("Joint punishment suspended (objection or complaint in progress)"),

@@ -59,6 +59,13 @@ class FindingOut(Schema):
                        "an objection is handled): its incentives (green channel) are not granted meanwhile (资府办发〔2017〕7号 五(一))"})
 
 
+class BrokenCommitmentOut(Schema):
+    unit = fields.String(required=True)
+    made_on = fields.Date(required=True)
+    closed_on = fields.Date(required=True, metadata={"description": "the day the unit found it broken"})
+    finding = fields.String(required=True)
+
+
 class AnswerOut(Schema):
     check_id = fields.Integer(required=True)
     code = fields.String(required=True)
@@ -73,6 +80,9 @@ class AnswerOut(Schema):
     status_on = fields.Date(allow_none=True, required=True, metadata={"description": "date of the deregistration or merger"})
     successor = fields.String(allow_none=True, required=True,
                               metadata={"description": "for a merged subject: the body it merged into, which now bears its listings"})
+    broken_commitments = fields.List(fields.Nested(BrokenCommitmentOut), required=True, metadata={
+        "description": "信用承诺 the subject made to a unit's desk and did not keep, newest first (资府办发〔2017〕7号 五(二) "
+                       "申请人信用审查)"})
 
 
 class ApplicationIn(_Input):

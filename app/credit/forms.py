@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import FileField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FileField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app import labels
+from app.dates import PlausibleDate
 from app.i18n import lazy_gettext as _l
 from forms.fields import choices
 
@@ -27,3 +28,18 @@ class ApplicationForm(FlaskForm):
 
 class BatchForm(FlaskForm):
     file = FileField(_l("File of subjects (XLSX or CSV)"), validators=[DataRequired(message=_l("Choose a file."))])
+
+
+class CommitmentForm(FlaskForm):
+    """The applicant's written commitment for the checked matter (信用承诺)."""
+
+    kind = RadioField(_l("The applicant committed to"), choices=choices(labels.COMMITMENT_KIND_LABELS.items()),
+                      validators=[DataRequired(message=_l("Choose what the applicant committed to."))])
+    content = TextAreaField(_l("What the signed commitment says"), validators=[Length(max=2000)])
+    due_on = DateField(_l("To be fulfilled by (optional)"), validators=[Optional(), PlausibleDate()])
+
+
+class CloseCommitmentForm(FlaskForm):
+    outcome = RadioField(_l("Your unit found it"), choices=choices([("kept", _l("Kept")), ("broken", _l("Broken"))]),
+                         validators=[DataRequired(message=_l("Choose whether it was kept."))])
+    finding = TextAreaField(_l("What your unit found"), validators=[Length(max=2000)])

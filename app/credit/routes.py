@@ -4,9 +4,10 @@ import io
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from app import clock
 from app.cases.attachments import uploads_from
-from app.credit import batch, queries, services
-from app.credit.forms import ApplicationForm, BatchForm, CheckForm
+from app.credit import batch, commitments, queries, services
+from app.credit.forms import ApplicationForm, BatchForm, CheckForm, CloseCommitmentForm, CommitmentForm
 from app.errors import DomainError, PermissionDenied
 from app.exports import XLSX
 from app.extensions import db
@@ -50,10 +51,64 @@ def answer(check_id):
         else:
             flash_form_errors(form)
         return redirect(url_for("credit.answer", check_id=check_id))
+    return _answer_page(requester, check_id, form, CommitmentForm())
+
+
+def _answer_page(requester, check_id: int, form, commitment_form):
     ans = services.answer_of(requester, check_id)
     done = queries.applications_of([check_id])
     return render_template("credit/answer.html", a=ans, done=done, form=form, allowed_actions=services.allowed_actions,
-                           unit_state_words=services.unit_state_words)
+                           unit_state_words=services.unit_state_words, commitment=commitments.of_check(check_id),
+                           commitment_form=commitment_form)
+
+
+@bp.route("/<int:check_id>/commitment", methods=["POST"])
+@login_required
+def record_commitment(check_id):
+    """The applicant's written commitment for the checked matter (信用承诺), recorded by the desk."""
+    requester = services.Requester.of_user(current_user)
+    form = CommitmentForm()
+    if form.validate_on_submit():
+        made = commit_or_errors(form, lambda: commitments.record(requester, check_id, form.kind.data, form.content.data,
+                                                                 form.due_on.data))
+        if made:
+            flash(_l("The commitment is recorded in your unit's register of commitments."), "success")
+            return redirect(url_for("credit.answer", check_id=check_id))
+    else:
+        flash(_l("Please correct the marked fields."), "danger")
+    return _answer_page(requester, check_id, ApplicationForm(), form)
+
+
+@bp.route("/commitments")
+@login_required
+def commitment_register():
+    """The unit's register of commitments: the open ones first, those past their day on top."""
+    services.Requester.of_user(current_user)
+    status = request.args.get("status") if request.args.get("status") in ("open", "kept", "broken") else None
+    page = commitments.register(current_user.unit_id, status, page_number(request.args.get("page")))
+    return render_template("credit/commitments.html", page=page, status=status, form=CloseCommitmentForm(),
+                           overdue=commitments.overdue_count(current_user.unit_id), today=clock.today_local())
+
+
+@bp.route("/commitments/<int:commitment_id>/close", methods=["POST"])
+@login_required
+def close_commitment(commitment_id):
+    services.Requester.of_user(current_user)
+    form = CloseCommitmentForm()
+    if form.validate_on_submit():
+        try:
+            row = commitments.close(current_user, commitment_id, form.outcome.data, form.finding.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(_l("Recorded: the commitment was broken. Desks checking the subject are told; if the behaviour is to be "
+                     "reported for joint punishment, file a trigger.") if row.status == "broken"
+                  else _l("Recorded: the commitment was kept."), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("credit.commitment_register", status=request.args.get("status") or None))
 
 
 @bp.route("/batch", methods=["GET", "POST"])

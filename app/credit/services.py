@@ -19,6 +19,7 @@ from app.cases import events
 from app.cases.identifiers import guess_kind, mask_code, normalise_code, valid_as
 from app.cases.models import Case, CaseMeasure, Subject
 from app.catalog.models import CatalogEntry, CatalogVersion
+from app.credit import commitments
 from app.credit.models import CheckApplication, CreditCheck
 from app.crypto import digest
 from app.enums import EventType
@@ -141,6 +142,8 @@ class Answer:
     subject_status: str = "active"
     status_on: date | None = None
     successor: str | None = None
+    # Commitments the subject made to a unit's desk and broke (credit_commitment; seed 002 五(二) 申请人信用审查).
+    broken_commitments: list = field(default_factory=list)
 
 
 def matter_types() -> list[str]:
@@ -330,8 +333,10 @@ def check(requester: Requester, code: str, matter_type: str, matter_no: str, bat
         check_id = conn.execute(_statements()[3], row).scalar_one()
     status = _status_shown(subject.subject_id_, subject.subject_status, subject.subject_status_on, subject.subject_successor_id,
                            findings) if subject else ("active", None, None)
-    return Answer(check_id, code, mask_code(subject_kind, code), subject_kind, _name_shown(subject.subject_name if subject else None, findings),
-                  matter_type, matter_no, answer, findings, *status)
+    out = Answer(check_id, code, mask_code(subject_kind, code), subject_kind, _name_shown(subject.subject_name if subject else None, findings),
+                 matter_type, matter_no, answer, findings, *status)
+    out.broken_commitments = commitments.broken_of(row["subject_code_digest"])
+    return out
 
 
 def _name_shown(name: str | None, findings) -> str | None:
@@ -497,6 +502,8 @@ def answer_of(requester: Requester, check_id: int) -> Answer:
     subject = db.session.get(Subject, row.subject_id) if row.subject_id else None
     findings = findings_for([row.subject_id], requester.unit_id).get(row.subject_id, []) if row.subject_id else []
     findings = [f for f in findings if f.listing_id in (row.listing_ids or [])]
-    return Answer(row.id, row.subject_code, mask_code(row.subject_kind, row.subject_code), row.subject_kind,
-                  _name_shown(subject.name if subject else None, findings), row.matter_type, row.matter_no, row.verdict,
-                  findings, *_status(subject, findings))
+    out = Answer(row.id, row.subject_code, mask_code(row.subject_kind, row.subject_code), row.subject_kind,
+                 _name_shown(subject.name if subject else None, findings), row.matter_type, row.matter_no, row.verdict,
+                 findings, *_status(subject, findings))
+    out.broken_commitments = commitments.broken_of(row.subject_code_digest)
+    return out

@@ -1,0 +1,97 @@
+"""信用承诺 (seed 002 五(二) 行政许可申请人信用承诺制度，并开展申请人信用审查; seed 000 四): a desk records the commitment an
+applicant made for the matter it checked, its unit's register shows whether it was kept, and a broken one is told to
+every desk that checks the subject afterwards, on the page and through the API."""
+from datetime import date, timedelta
+
+import pytest
+
+from app.credit import commitments, services
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from tests.conftest import csrf_from, login, user
+from tests.helpers import COMPANY2
+from tests.web.test_api import call, make_client
+from tests.web.test_api import spec as api_spec
+
+CODE = COMPANY2[2]  # (a subject no list names: any applicant makes commitments)
+
+
+def desk(username):
+    return services.Requester.of_user(user(username))
+
+
+def test_a_commitment_is_recorded_checked_and_a_broken_one_told_to_later_desks(org, clock):
+    a = services.check(desk("market_cw"), CODE, "licence", "XK-2026-1")
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:  # every error at once, nothing written
+        commitments.record(desk("market_cw"), a.check_id, "nonsense", "短", date(2030, 1, 1))
+    assert {f for f, _m in refused.value.errors} == {"kind", "content", "due_on"}
+    db.session.rollback()
+    with pytest.raises(NotFound):  # another unit's check
+        commitments.record(desk("tax_cw"), a.check_id, "tolerance", "承诺十五日内补齐消防验收材料。", None)
+    db.session.rollback()
+    made = commitments.record(desk("market_cw"), a.check_id, "tolerance", "承诺十五日内补齐消防验收材料。",
+                              a_day(a, 15))
+    db.session.commit()
+    with pytest.raises(DomainError, match="已经记录"):  # (the form sent twice)
+        commitments.record(desk("market_cw"), a.check_id, "tolerance", "承诺十五日内补齐消防验收材料。", None)
+    db.session.rollback()
+    assert commitments.register(user("market_cw").unit_id, "open", 1).items == [made]
+    assert commitments.overdue_count(user("market_cw").unit_id) == 0
+    clock.shift(timedelta(days=20))
+    assert commitments.overdue_count(user("market_cw").unit_id) == 1
+
+    with pytest.raises(NotFound):  # closed only by its own unit
+        commitments.close(user("tax_cw"), made.id, "broken", "未补齐材料。")
+    db.session.rollback()
+    with pytest.raises(DomainError):
+        commitments.close(user("market_cw"), made.id, "broken", "")
+    db.session.rollback()
+    commitments.close(user("market_cw"), made.id, "broken", "逾期未补齐消防验收材料，已撤回受理。")
+    db.session.commit()
+    with pytest.raises(DomainError, match="已核实办结"):
+        commitments.close(user("market_cw"), made.id, "kept", "补齐了。")
+    db.session.rollback()
+
+    later = services.check(desk("tax_cw"), CODE, "procurement", "CG-2027-3")  # another unit's desk, later
+    db.session.commit()
+    [b] = later.broken_commitments
+    assert b.unit == "市市场监管局" and "逾期未补齐" in b.finding and later.verdict == "clear"
+
+
+def a_day(answer, days: int) -> date:
+    from app import clock
+    from app.credit.models import CreditCheck
+
+    return clock.local_date(db.session.get(CreditCheck, answer.check_id).at) + timedelta(days=days)
+
+
+spec = api_spec  # (the fixture that checks answers against the API document)
+
+
+def test_the_desk_records_and_the_register_closes_commitments_through_the_pages(client, org, clock, spec):
+    login(client, "market_cw")
+    page = client.get("/check/").get_data(as_text=True)
+    resp = client.post("/check/", data={"csrf_token": csrf_from(page), "code": CODE, "matter_type": "licence", "matter_no": "XK-9"})
+    answer_url = resp.headers["Location"]
+    html = client.get(answer_url).get_data(as_text=True)
+    assert "记录信用承诺" in html
+    refused = client.post(f"{answer_url}/commitment", data={"csrf_token": csrf_from(html), "kind": "tolerance", "content": "短"})
+    assert refused.status_code == 200 and "请按签署的承诺书填写承诺内容" in refused.get_data(as_text=True)
+    done = client.post(f"{answer_url}/commitment", data={"csrf_token": csrf_from(html), "kind": "notification",
+                                                         "content": "承诺本单位符合食品经营许可的全部条件。"}, follow_redirects=True)
+    assert "信用承诺已记入本单位的信用承诺台账" in done.get_data(as_text=True)
+    register = client.get("/check/commitments").get_data(as_text=True)
+    assert "告知承诺：承诺符合审批条件" in register and "承诺本单位符合食品经营许可的全部条件" in register
+    made = commitments.register(user("market_cw").unit_id, None, 1).items[0]
+    closed = client.post(f"/check/commitments/{made.id}/close", data={"csrf_token": csrf_from(register), "outcome": "broken",
+                                                                      "finding": "现场核查不符合条件。"}, follow_redirects=True)
+    assert "已记录：承诺未履行" in closed.get_data(as_text=True)
+    # Another unit's staff: not its register, not its commitment.
+    client.post("/logout", data={"csrf_token": csrf_from(register)})
+    login(client, "tax_cw")
+    assert "现场核查不符合条件" not in client.get("/check/commitments").get_data(as_text=True)
+    # A department system's check is told of it.
+    _c, token, _s = make_client(unit="市税务局", scopes=["check"])
+    body = call(client, spec, "POST", "/api/v1/checks", token, {"code": CODE, "matter_type": "licence", "matter_no": "T-1"}).get_json()
+    assert [b["unit"] for b in body["broken_commitments"]] == ["市市场监管局"]
