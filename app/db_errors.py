@@ -19,8 +19,11 @@ def is_concurrency_error(exc: Exception) -> bool:
         return False
     if getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRY_SQLSTATES:
         return True  # (not an outage: the database rolled this transaction back; nothing was saved)
-    # SQLite: a writer whose snapshot is older than another writer's commit gets "database is locked".
-    return "locked" in str(exc).lower()
+    # SQLite: a writer whose snapshot is older than another writer's commit gets "database is locked" (read from the
+    # driver's own message: the statement's text, which str(exc) also holds, names columns such as locked_until, and a
+    # PostgreSQL connection lost during such a statement is an outage, not a conflict).
+    orig = getattr(exc, "orig", None)
+    return type(orig).__module__.startswith("sqlite3") and "locked" in str(orig).lower()
 
 
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)

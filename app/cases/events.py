@@ -53,7 +53,7 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     commits it). The chain's head lives on the case row, so appending costs no query and the newest event is
     anchored too."""
     heads = db.session.info.setdefault(_HEADS, {})
-    case = heads.get(case_id) or db.session.get(Case, case_id)  # (a case recorded on since the last flush is at hand)
+    case = heads.get(case_id) or _held_head(case_id)  # (a case recorded on since the last flush is at hand)
     seq, prev = case.event_seq + 1, case.event_hash
     at = clock.now()
     actor_id = actor.id if actor is not None else None
@@ -67,6 +67,38 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     })
     case.event_seq, case.event_hash = seq, digest  # (so the session has a change to flush)
     heads[case_id] = case
+
+
+_HELD = "case_heads_held"
+_CT = Case.__table__
+_HEAD_FOR_UPDATE = select(_CT.c.event_seq, _CT.c.event_hash).where(_CT.c.id == bindparam("b_id")).with_for_update()
+# (SQLite: the same as one statement that takes the database's write lock — waiting its busy timeout for another
+# writer — and reads the head under it; a SELECT there takes no lock)
+_HEAD_WRITE_LOCKED = (_CT.update().where(_CT.c.id == bindparam("b_id")).values(event_seq=_CT.c.event_seq)
+                      .returning(_CT.c.event_seq, _CT.c.event_hash))
+
+
+def _held_head(case_id: int) -> Case:
+    """The case, its chain head read afresh the first time this transaction records on it, under a row lock held until
+    the transaction ends (PostgreSQL; SQLite has one writer at a time anyway): two requests writing on one case at once —
+    units confirming their own pushes, reports of different subjects — queue here instead of both taking the same next
+    sequence number from copies read before, one of them then refused on the chain's unique key."""
+    case = db.session.get(Case, case_id)
+    held = db.session.info.setdefault(_HELD, set())
+    if case_id not in held:
+        conn = db.session.connection()
+        stmt = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD_WRITE_LOCKED
+        seq, head = conn.execute(stmt, {"b_id": case_id}).one()
+        attributes.set_committed_value(case, "event_seq", seq)
+        attributes.set_committed_value(case, "event_hash", head)
+        held.add(case_id)
+    return case
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _release_heads(session, transaction) -> None:
+    if transaction.parent is None:  # (the whole transaction: its row locks are gone)
+        session.info.pop(_HELD, None)
 
 
 # A case whose events were recorded is written before the flush by one UPDATE of the columns that changed (its

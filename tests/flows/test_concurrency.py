@@ -564,3 +564,31 @@ def test_an_entry_retired_and_a_typical_case_taken_down_from_several_sessions_at
     assert _all_at_once(app, [take_down] * 3) == ["ok", "refused", "refused"]
     actions = db.session.scalars(select(AdminChange.action).where(AdminChange.entity.in_(("catalog", "typical_case")))).all()
     assert sorted(actions) == ["publish", "retire", "withdraw"]
+
+
+@pytest.mark.real_commits
+def test_units_confirming_their_own_pushes_of_one_case_at_once_all_succeed(org, clock, app):
+    """Siblings do not conflict (fault campaign): three units confirming their own pushes of one listing at the same
+    moment each wrote the case's next timeline number from a copy read before the others' commits, and all but one were
+    refused on the chain's unique key. They queue on the case's chain head now, and the chain holds."""
+    from app.cases.events import verify_chain
+    from app.rights import objections
+    from tests.helpers import WHO, applicant_for, in_effect_case, unit_id
+
+    case, codes = in_effect_case()
+    objections.file_objection(applicant_for(case, codes), case.id, "异议", [])  # every unit is told to suspend
+    db.session.commit()
+    pushes = open_tasks(case.id, "confirm_push")
+    assert len(pushes) == 3
+    who = {unit_id(name): username for name, username in WHO.items()}
+    jobs = [(who[t.unit_id], t.task_id) for t in pushes]
+    results = _race(app, 3, lambda i: tasks.complete(user(jobs[i][0]), jobs[i][1], {"done": True, "note": "已暂停"}))
+    if db.engine.dialect.name == "postgresql":
+        assert results == ["ok", "ok", "ok"], results
+        assert open_tasks(case.id, "confirm_push") == []
+    else:
+        # (the suite runs SQLite with explicit BEGIN, whose read snapshot makes a later writer fail rather than wait;
+        # the app's own SQLite mode begins at the first write, and the head's write-locking read then waits its turn)
+        assert "ok" in results and set(results) <= {"ok", "conflict"}, results
+        assert len(open_tasks(case.id, "confirm_push")) == results.count("conflict")
+    assert verify_chain(case.id) == (True, None)

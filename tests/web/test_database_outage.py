@@ -54,3 +54,21 @@ def test_the_api_during_an_outage_answers_503_in_json(unreachable_app, caplog):
     assert body["code"] == "unavailable" and "数据库" in body["message"]["zh"] and body["message"]["en"]
     errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert errors and all(r.exc_info is None for r in errors), [r.getMessage() for r in errors]
+
+
+def test_a_lost_connection_during_a_query_naming_a_locked_column_is_an_outage_not_a_conflict():
+    """Fault campaign: PostgreSQL went away while the user's row (its locked_until column) was read; the error's text,
+    which carries the statement, said "locked", and the request was answered as a conflict (then, its page failing to
+    load the user, a bare 500). Only SQLite's own "database is locked" is a conflict."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from app.db_errors import is_concurrency_error
+
+    class ServerGone(Exception):
+        __module__ = "psycopg"
+
+    lost = OperationalError('SELECT "user".locked_until FROM "user"', {}, ServerGone("server closed the connection unexpectedly"))
+    busy = OperationalError('SELECT "user".locked_until FROM "user"', {}, sqlite3.OperationalError("database is locked"))
+    assert not is_concurrency_error(lost) and is_concurrency_error(busy)
