@@ -30,9 +30,12 @@ def claim_due_instances(now=None, limit: int = 1, exclude: set[int] | None = Non
     return list(db.session.scalars(stmt))
 
 
-def postpone(instance_id: int, when) -> None:
-    """After a failure, try this instance again later instead of on every sweep."""
-    db.session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id).values(next_due_at=when))
+def postpone(instance_id: int, when, due_by) -> None:
+    """After a failure, try this instance again later instead of on every sweep: only if it is still running and due by
+    `due_by` (the sweep's time) — one another scheduler fired meanwhile keeps the schedule its firing set."""
+    db.session.execute(update(ProcessInstance).where(
+        ProcessInstance.id == instance_id, ProcessInstance.status == RUNNING, ProcessInstance.next_due_at <= due_by,
+    ).values(next_due_at=when))
 
 
 def next_due():

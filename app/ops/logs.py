@@ -48,22 +48,26 @@ def configure(app) -> None:
 
     @app.before_request
     def _start():
-        given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        _identify()
         g.request_started = time.perf_counter()
 
     @app.after_request
     def _finish(resp):
-        if "request_id" not in g:  # (a response made before our hook ran)
-            return resp
+        if "request_id" not in g:  # (refused before our hook ran — a control character, an upload too large — logged too)
+            _identify()
         resp.headers["X-Request-ID"] = g.request_id
-        took = time.perf_counter() - g.request_started
+        took = time.perf_counter() - g.request_started if "request_started" in g else 0.0
         user = _user_id(g.get("_login_user"))  # only if this request already loaded its user: no query for logging
         request_log.info("request", extra={"fields": {
             "request_id": g.request_id, "method": request.method, "endpoint": request.endpoint or "-", "status": resp.status_code,
             "duration_ms": round(took * 1000, 1), "user_id": user}})
         metrics.observe(request.endpoint or "-", request.method, resp.status_code, took)
         return resp
+
+
+def _identify() -> None:
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def _user_id(user) -> int | None:

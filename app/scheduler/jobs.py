@@ -73,7 +73,7 @@ def _fire_alone(instance_id: int, now) -> int:
         db.session.rollback()
         txcache.clear()
         log.exception("timer sweep failed for process instance %s; retrying in %s", instance_id, RETRY_AFTER)
-        timers.postpone(instance_id, now + RETRY_AFTER)
+        timers.postpone(instance_id, now + RETRY_AFTER, now)
         db.session.commit()
         return 0
 

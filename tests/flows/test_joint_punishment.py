@@ -535,3 +535,23 @@ def test_a_period_other_than_the_catalogs_needs_the_meetings_reason(client, org,
     login(client, "market_lead")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f"目录规定为{catalog_days}天；会议确定本期限的理由" in page and page.count("情节较重，会议决定延长。") == 2  # and on the timeline
+
+
+def test_a_failed_firing_does_not_postpone_an_instance_another_scheduler_fired_meanwhile(org, clock):
+    """Fault campaign: the scheduler whose firing failed postponed the instance after the other scheduler had fired it,
+    overwriting the schedule that firing set. It postpones only an instance still running and due."""
+    from datetime import timedelta as td
+
+    from app import clock as app_clock
+    from app.engine import timers
+
+    case, _codes = in_effect_case(days=10)
+    inst = db.session.get(ProcessInstance, listings_of(case.id)[0].instance_id)
+    due = clock_utc(inst.next_due_at)
+    now = app_clock.now()
+    timers.postpone(inst.id, now + td(minutes=5), now)  # (not due yet at `now`: left as it is)
+    db.session.expire_all()
+    assert clock_utc(db.session.get(ProcessInstance, inst.id).next_due_at) == due
+    timers.postpone(inst.id, due + td(minutes=5), due)  # (due: postponed)
+    db.session.expire_all()
+    assert clock_utc(db.session.get(ProcessInstance, inst.id).next_due_at) == due + td(minutes=5)

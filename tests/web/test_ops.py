@@ -90,10 +90,12 @@ def test_one_json_log_line_per_request_with_its_id(client, org, caplog):
     with caplog.at_level(logging.INFO, logger="xinlian.request"):
         resp = client.get("/healthz", headers={"X-Request-ID": "lb-0123456789"})
         other = client.get("/login", headers={"X-Request-ID": "bad id with spaces"})
+        refused = client.get("/public/?q=%00a", headers={"X-Request-ID": "lb-refused-1"})  # (refused before our hook)
     assert resp.headers["X-Request-ID"] == "lb-0123456789"
     assert len(other.headers["X-Request-ID"]) == 32  # a malformed id is replaced, not echoed
+    assert refused.status_code == 400 and refused.headers["X-Request-ID"] == "lb-refused-1"
     lines = [json.loads(logs.JsonFormatter().format(r)) for r in caplog.records if r.name == "xinlian.request"]
-    assert [(x["endpoint"], x["status"]) for x in lines] == [("ops.healthz", 200), ("auth.login", 200)]
+    assert [(x["endpoint"], x["status"]) for x in lines] == [("ops.healthz", 200), ("auth.login", 200), ("public.lists", 400)]
     assert lines[0]["request_id"] == "lb-0123456789" and lines[0]["duration_ms"] >= 0 and "user_id" in lines[0]
 
 
