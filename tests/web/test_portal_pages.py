@@ -573,12 +573,14 @@ def test_a_refused_objection_keeps_the_evidence_already_sent(client, org, clock)
 def test_a_locked_database_is_busy_not_someone_elses_change(client, org, monkeypatch):
     """SQLite says "database is locked" when another writer holds it: the login (or any form) is answered 409 with
     a message that it was busy, not that someone changed the same thing, and nothing is kept."""
+    import sqlite3
+
     from sqlalchemy.exc import OperationalError
 
     from app.auth import routes as auth_routes
 
-    def locked(*_a, **_k):
-        raise OperationalError("UPDATE user", {}, Exception("database is locked"))
+    def locked(*_a, **_k):  # (the driver's own error, as SQLite raises it)
+        raise OperationalError("UPDATE user", {}, sqlite3.OperationalError("database is locked"))
 
     monkeypatch.setattr(auth_routes, "authenticate", locked)
     page = client.get("/login").get_data(as_text=True)
