@@ -152,7 +152,8 @@ def confirm_push(args, push_id):
         return error(409, "already_confirmed", _l("This push was confirmed already (%(at)s).", at=clock.as_utc(p.confirmed_at).isoformat()))
     if p.superseded_at is not None:
         newer = db.session.scalar(select(Push.id).where(Push.listing_id == p.listing_id, Push.unit_id == p.unit_id,
-                                                        Push.id > p.id, Push.action != "correct").order_by(Push.id).limit(1))
+                                                        Push.id > p.id, Push.action != "correct")
+                                  .order_by(Push.id.desc()).limit(1))  # (the latest: one between may be replaced too)
         return error(409, "superseded", _l("A newer change replaced this push before it was confirmed: confirm push %(id)s "
                                            "instead.", id=newer or "—"))
     ot = db.session.scalar(select(OpenTask).where(OpenTask.instance_id == p.instance_id))
@@ -383,7 +384,8 @@ def _json_errors(bp) -> None:
     def http_error(exc):
         messages = (getattr(exc, "data", None) or {}).get("messages")
         if exc.code in (400, 422) and messages:  # webargs: the body or query does not match the schema
-            return errors.error(400, "bad_request", errors.MESSAGES["bad_request"], _field_of(messages), details=messages)
+            field = _field_of(messages)
+            return errors.error(400, "bad_request", errors.schema_message(field, messages), field, details=messages)
         if exc.code == 429:
             return errors.error(429, "rate_limited")
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
@@ -395,7 +397,8 @@ def _json_errors(bp) -> None:
 
     @bp.errorhandler(ValidationError)
     def invalid(exc):
-        return errors.error(400, "bad_request", field=_field_of({"x": exc.messages}), details=exc.messages)
+        field = _field_of({"x": exc.messages})
+        return errors.error(400, "bad_request", errors.schema_message(field, exc.messages), field=field, details=exc.messages)
 
     @bp.errorhandler(DomainError)
     def domain(exc):

@@ -68,6 +68,8 @@ def test_check_scopes_errors_and_the_application_record(client, org, clock, spec
     assert resp.status_code == 403 and resp.get_json()["code"] == "forbidden"
     resp = call(client, spec, "POST", "/api/v1/checks", token, {"code": CODE, "matter_type": "licence"})
     assert resp.status_code == 400 and resp.get_json()["field"] == "matter_no"
+    assert resp.get_json()["message"] == {"zh": "请求内容不符合要求：matter_no 为必填项。",
+                                          "en": "The request is not valid: matter_no: it is required."}
     resp = call(client, spec, "POST", "/api/v1/checks", token, {"code": "91510400MA6X000103", "matter_type": "licence", "matter_no": "1"})
     assert resp.status_code == 400 and resp.get_json()["field"] == "code" and "校验" in resp.get_json()["message"]["zh"]
     resp = call(client, spec, "POST", "/api/v1/checks", token, {"code": CODE, "matter_type": "procurement", "matter_no": "CG-9"})
