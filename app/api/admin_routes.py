@@ -32,7 +32,7 @@ def index():
     units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
     calls = db.session.scalars(select(ApiCall).order_by(ApiCall.id.desc()).limit(50)).all()
     return render_template("admin/api_clients.html", clients=clients.all_clients(), units=units, scopes=SCOPES, created=created,
-                           calls=calls, deliveries=webhooks.recent(50),
+                           calls=calls, deliveries=webhooks.recent(50), error_words=webhooks.error_words,
                            client_names={c.id: c.name for c in clients.all_clients()})
 
 

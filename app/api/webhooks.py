@@ -7,6 +7,7 @@ import hmac
 import http.client
 import json
 import logging
+import re
 import socket
 import ssl
 import urllib.error
@@ -20,6 +21,7 @@ from app import clock, txcache
 from app.api import webhook_address
 from app.api.models import ApiClient, WebhookDelivery
 from app.extensions import db
+from app.i18n import lazy_gettext as _l
 from app.listings import queries as listing_queries
 
 log = logging.getLogger(__name__)
@@ -156,6 +158,16 @@ def deliver_due(limit: int = 50) -> tuple[int, int]:
             delivered += 1
         db.session.commit()
     return delivered, failed
+
+
+_HTTP_ERROR = re.compile(r"HTTPError: HTTP Error (\d{3})")
+
+
+def error_words(last_error: str) -> str:
+    """A failed attempt's error as the delivery list says it: the receiver's HTTP status in words of the page's
+    language, else the network's own message (a refused connection, a timeout) as it came."""
+    m = _HTTP_ERROR.match(last_error or "")
+    return str(_l("The receiving system answered HTTP %(code)s", code=m.group(1))) if m else (last_error or "")
 
 
 def retry(delivery_id: int) -> WebhookDelivery | None:

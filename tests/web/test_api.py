@@ -442,6 +442,8 @@ def test_webhooks_are_signed_retried_with_backoff_and_delivered(org, clock):
         assert webhooks.deliver_due() == (0, 0)  # 503
         d = db.session.get(WebhookDelivery, d.id)
         assert d.status == "pending" and d.attempts == 1 and "503" in d.last_error
+        assert webhooks.error_words(d.last_error) == "对方系统返回 HTTP 503 错误"  # (the delivery list's words)
+        assert d.payload["measures"] == ["限制参与政府采购活动"]  # (the unit's measures the change concerns)
         assert webhooks.deliver_due() == (0, 0)  # not due yet: it waits 30 s
         clock.shift(timedelta(seconds=31))
         assert webhooks.deliver_due() == (0, 0)  # 503 again; now it waits 60 s
