@@ -173,7 +173,8 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(main).to_contain_text("经核查，列入名单决定认定事实清楚")
     portal_open(applicant, case.number)
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
-    expect(main).to_contain_text(recorded_today(lambda d: f"自 {cn_date(d)} 起暂停执行 至 {cn_date(d)}（当日起恢复计算期限）"))
+    # (suspended and resumed on one day: no day of the period was lost, and the page says so)
+    expect(main).to_contain_text(recorded_today(lambda d: f"{cn_date(d)} 暂停执行，当日即恢复执行（未影响期限）"))
     expect(public_list_rows(people.anonymous(), BLACK_LIST, query=case.subject_name)).to_have_count(1)
 
     # 7. The applicant complains to the office (its own task, linked from the objection's status page).
@@ -218,8 +219,8 @@ def test_applicant_objects_complains_and_office_decides(people, expert_logins):
     expect(main).to_contain_text("经召集市市场监管局核实，原认定并无不当，投诉不成立。")
     portal_open(applicant, case.number)
     expect(portal_status(applicant)).to_have_text("当前状态: 生效中")
-    suspensions = applicant.locator("main ul.small li").filter(has_text=re.compile(r"^自 \S+ 起暂停执行"))
-    expect(suspensions).to_have_text([recorded_today(lambda d: f"自 {cn_date(d)} 起暂停执行 至 {cn_date(d)}（当日起恢复计算期限）")] * 2)
+    suspensions = applicant.locator("main ul.small li").filter(has_text=re.compile(r"暂停执行，当日即恢复执行"))
+    expect(suspensions).to_have_text([recorded_today(lambda d: f"{cn_date(d)} 暂停执行，当日即恢复执行（未影响期限）")] * 2)
     expect(main).to_contain_text("恢复执行惩戒")
     requests = applicant.locator("main").get_by_role("listitem").filter(has_text=objection)
     expect(requests).to_contain_text("投诉不成立：恢复执行惩戒")

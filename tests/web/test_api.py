@@ -419,7 +419,8 @@ def test_a_check_writes_its_log_rows_in_one_statement(client, org, clock, spec):
     finally:
         event.remove(db.engine, "before_cursor_execute", statement)
     if pg:
-        assert [verb for verb, _a in ok] == ["SELECT", "UPDATE", "SELECT", "WITH"]  # (the client's first use is recorded)
+        # (the client's first use is recorded; the last read: the subject's broken credit commitments)
+        assert [verb for verb, _a in ok] == ["SELECT", "UPDATE", "SELECT", "WITH", "SELECT"]
         assert all(autocommit for _v, autocommit in ok)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(CreditCheck).where(CreditCheck.api_client_id == c.id)) == 1
