@@ -71,7 +71,10 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
 
 _HELD = "case_heads_held"
 _CT = Case.__table__
-_HEAD_FOR_UPDATE = select(_CT.c.event_seq, _CT.c.event_hash).where(_CT.c.id == bindparam("b_id")).with_for_update()
+# (FOR NO KEY UPDATE: the lock the case row's own UPDATE takes anyway; rows of other transactions that refer to the
+# case — their foreign-key checks — are not held up by it, as they would be by FOR UPDATE)
+_HEAD_FOR_UPDATE = (select(_CT.c.event_seq, _CT.c.event_hash).where(_CT.c.id == bindparam("b_id"))
+                    .with_for_update(key_share=True))
 # (SQLite: the same as one statement that takes the database's write lock — waiting its busy timeout for another
 # writer — and reads the head under it; a SELECT there takes no lock)
 _HEAD_WRITE_LOCKED = (_CT.update().where(_CT.c.id == bindparam("b_id")).values(event_seq=_CT.c.event_seq)

@@ -157,13 +157,13 @@ def touch_rewards_of(subject_ids: list[int], actor=None, now: dict | None = None
     if not subject_ids:
         return
     ids = set(subject_ids)
-    db.session.connection().execute(_TOUCH_REWARDS, {"subject_ids": sorted(ids), "updated_at": clock.now()})
-    expire_loaded(Listing, lambda lst: lst.get("kind") == "reward" and lst.get("subject_id") in ids, ("updated_at",))
-    rewards = db.session.scalars(select(Listing).where(Listing.subject_id.in_(sorted(ids)), Listing.kind == "reward",
-                                                       Listing.status == "in_effect", Listing.case_id.is_not(None))
-                                 .order_by(Listing.id)).all()
-    if not rewards:
+    # (the rewards it touched are the ones whose units may be told: none, the usual case, costs no further query)
+    touched = db.session.connection().execute(_TOUCH_REWARDS, {"subject_ids": sorted(ids), "updated_at": clock.now()}).scalars().all()
+    if not touched:
         return
+    expire_loaded(Listing, lambda lst: lst.get("kind") == "reward" and lst.get("subject_id") in ids, ("updated_at",))
+    rewards = db.session.scalars(select(Listing).where(Listing.id.in_(touched), Listing.case_id.is_not(None))
+                                 .order_by(Listing.id)).all()
     standing = queries.punished_now(ids, now)
     for red in rewards:
         withheld = red.subject_id in standing
@@ -191,7 +191,7 @@ _REPORT_UNIT = (  # (built once: three units report on every case)
             updated_at=bindparam("updated_at")))
 _L = Listing.__table__
 _TOUCH_REWARDS = (_L.update().where(_L.c.subject_id.in_(bindparam("subject_ids", expanding=True)), _L.c.kind == "reward",
-                                    _L.c.status == "in_effect").values(updated_at=bindparam("updated_at")))
+                                    _L.c.status == "in_effect").values(updated_at=bindparam("updated_at")).returning(_L.c.id))
 _TOUCH_LISTINGS = (  # (the case's listings, each asked whether the unit applies it: by the unique (listing, unit) index)
     _L.update()
     .where(_L.c.case_id == bindparam("b_case"),
