@@ -229,8 +229,8 @@ def _encrypted(data: bytes) -> bool:
 
 def _image_data_blanked(data: bytes) -> bytes:
     """The file with the data of its image streams blanked: pixels (a scan's JPEG) are never read as PDF objects, and
-    their bytes spell "/AA" or "/JS" by chance often enough in a large scan to refuse it. An image's data that holds
-    what looks like an object ("N G obj", which a cross-reference could point into) is left to be searched."""
+    their bytes spell "/AA" or "/JS" by chance often enough in a large scan to refuse it. An image's data that holds the
+    keyword "obj" anywhere (an object a cross-reference could point into) is left to be searched."""
     doc, out, at = None, [], 0
     last = data.rfind(b"endstream")
     for m in PDF_STREAM.finditer(data, 0, last + len(b"endstream") if last >= 0 else 0):
@@ -244,7 +244,8 @@ def _image_data_blanked(data: bytes) -> bytes:
             continue
         start = m.start(1)
         end = start + len(_stream_data(doc, m, head))
-        if end <= at or PDF_OBJ_START.search(data, start, end):
+        # (any "obj" keyword: a reader's whitespace between "N G obj" includes NUL, and keywords cannot be escaped)
+        if end <= at or data.find(b"obj", start, end) >= 0:
             continue
         out += [data[at:start], b" " * (end - start)]
         at = end

@@ -127,6 +127,12 @@ LISTING_STATUS_LABELS = {
     "repaired": _l("Credit repaired, removed early"),
 }
 
+def listing_status_text(status: str, end_reason: str | None = None):
+    """A listing's status as pages say it: a reward withdrawn from a day on (end_reason "withdrawn", its status
+    "revoked") is not a decision found wrong."""
+    return _l("Withdrawn") if status == "revoked" and end_reason == "withdrawn" else label(LISTING_STATUS_LABELS, status)
+
+
 UNIT_MEASURE_STATE_LABELS = {
     "pending": _l("Not yet reported"),
     "applied": _l("Applied"),

@@ -100,8 +100,9 @@ def _held_head(case_id: int) -> Case:
 
 @event.listens_for(db.session, "after_transaction_end")
 def _release_heads(session, transaction) -> None:
-    if transaction.parent is None:  # (the whole transaction: its row locks are gone)
-        session.info.pop(_HELD, None)
+    # At the end of any transaction, a savepoint's too: one rolled back released the locks taken in it (PostgreSQL),
+    # and which it was is not told here; a head still held is read, locked, once more — harmless.
+    session.info.pop(_HELD, None)
 
 
 # A case whose events were recorded is written before the flush by one UPDATE of the columns that changed (its

@@ -6,7 +6,7 @@ unit that found it may report the behaviour as a trigger (the filing form)."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -105,8 +105,9 @@ def register(unit_id: int, status: str | None, page: int, per_page: int = 25):
     stmt = select(CreditCommitment).options(joinedload(CreditCommitment.check)).where(CreditCommitment.unit_id == unit_id)
     if status in ("open", "kept", "broken"):
         stmt = stmt.where(CreditCommitment.status == status)
-    stmt = stmt.order_by((CreditCommitment.status != "open"), CreditCommitment.due_on.is_(None), CreditCommitment.due_on,
-                         CreditCommitment.id.desc())
+    is_open = CreditCommitment.status == "open"
+    stmt = stmt.order_by(~is_open, case((is_open, CreditCommitment.due_on.is_(None)), else_=False),
+                         case((is_open, CreditCommitment.due_on)), CreditCommitment.closed_on.desc(), CreditCommitment.id.desc())
     return paginate_rows(stmt, page, per_page, scalars=True)
 
 

@@ -133,7 +133,7 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
         behaviour = lst.catalog_version.behaviour if lst.catalog_version else ""
         items.append(_on(lst.period_start, what, f"{behaviour} · {lst.deciding_unit.name}", by_id.get(lst.case_id)))
         if lst.ended_on:
-            items.append(_on(lst.ended_on, str(labels.label(labels.LISTING_STATUS_LABELS, lst.status)), behaviour,
+            items.append(_on(lst.ended_on, str(labels.listing_status_text(lst.status, lst.end_reason)), behaviour,
                              by_id.get(lst.case_id)))
     # Suspensions while an objection or complaint was handled, and the resumptions (from the listings above).
     for sp in db.session.scalars(select(PeriodSuspension).where(

@@ -293,6 +293,7 @@ def _record(actor, rows: list[Row], upload) -> Case:
     runtime.start(case, PROCESS_ID, {"case_id": case.id}, actor)
     made = [_listing(actor, case, row, version, sorted(set(units))) for row in rows]
     services.touch_rewards_of([lst.subject_id for lst in made if lst.kind == "punishment"], actor)
+    services.withhold_new_rewards([lst for lst in made if lst.kind == "reward"], actor)
     return case
 
 

@@ -173,6 +173,16 @@ def touch_rewards_of(subject_ids: list[int], actor=None, now: dict | None = None
             hooks.publish(hooks.INCENTIVES_WITHHELD, listing=red)
 
 
+def withhold_new_rewards(rewards: list[Listing], actor) -> None:
+    """Red-list entries just made (a department's imported list) for subjects a joint punishment already stands
+    against: their units are told at once to withhold the incentives, as when the punishment comes after."""
+    standing = queries.punished_now({red.subject_id for red in rewards}) if rewards else frozenset()
+    for red in rewards:
+        if red.subject_id in standing:
+            push({"listing_id": red.id, "action": "suspend", "reason": SUBJECT_PUNISHED}, red.case, actor)
+            hooks.publish(hooks.INCENTIVES_WITHHELD, listing=red)
+
+
 def on_decision(case: Case, actor) -> None:
     create_for_decision(case, actor)
 

@@ -592,3 +592,51 @@ def test_units_confirming_their_own_pushes_of_one_case_at_once_all_succeed(org, 
         assert "ok" in results and set(results) <= {"ok", "conflict"}, results
         assert len(open_tasks(case.id, "confirm_push")) == results.count("conflict")
     assert verify_chain(case.id) == (True, None)
+
+
+@pytest.mark.real_commits
+def test_a_savepoint_rolled_back_after_the_first_event_keeps_the_case_head_held(org, clock, app):
+    """(review) A savepoint rolled back after the first event a transaction recorded on a case released the row lock
+    taken in it (PostgreSQL), while the session still counted the head as held: its later events took the next number
+    from an unlocked read, and another writer made it fail on the chain's unique key. Held heads are forgotten at the
+    end of any transaction, a savepoint's too."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from app.cases import events
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL row locks")
+    case = file_case()
+    db.session.commit()
+    case_id = case.id
+
+    with pytest.raises(RuntimeError):  # (a step tried in a savepoint, given up)
+        with db.session.begin_nested():
+            events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"try": 1})
+            db.session.flush()
+            raise RuntimeError("given up")
+    events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"try": 2})  # (the transaction goes on on the case)
+
+    # Meanwhile another request records on the case: it should wait for this transaction's head, but finds it free.
+    def other():
+        with app.app_context():
+            try:
+                db.session.execute(text("SET lock_timeout = '3s'"))
+                events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"other": True})
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join(2)
+    waited = t.is_alive()  # (as it should: blocked on this transaction's lock of the head)
+    try:
+        db.session.commit()
+        committed = True
+    except IntegrityError:
+        db.session.rollback()
+        committed = False
+    t.join(10)
+    assert waited and committed, f"other request waited: {waited}; this transaction committed: {committed}"

@@ -95,3 +95,19 @@ def test_the_desk_records_and_the_register_closes_commitments_through_the_pages(
     _c, token, _s = make_client(unit="市税务局", scopes=["check"])
     body = call(client, spec, "POST", "/api/v1/checks", token, {"code": CODE, "matter_type": "licence", "matter_no": "T-1"}).get_json()
     assert [b["unit"] for b in body["broken_commitments"]] == ["市市场监管局"]
+
+
+def test_closed_commitments_are_listed_newest_first(org, clock):
+    desk = services.Requester.of_user(user("market_cw"))
+    made = []
+    for n in range(2):
+        a = services.check(desk, CODE, "licence", f"XK-2026-{n}")
+        row = commitments.record(desk, a.check_id, "tolerance", "承诺十五日内补齐消防验收材料。",
+                                 date.today() + timedelta(days=10 + n))
+        db.session.commit()
+        made.append(row.id)
+    for i in made:
+        commitments.close(user("market_cw"), i, "kept", "已按期补齐材料。")
+        db.session.commit()
+    shown = [c.id for c in commitments.register(user("market_cw").unit_id, "kept", 1).items]
+    assert shown == sorted(made, reverse=True), shown

@@ -11,11 +11,12 @@ from app import clock as app_clock
 from app.cases.attachments import Upload
 from app.errors import DomainError
 from app.extensions import db
-from app.listings import queries, withdrawal
+from app.listings import imports, queries, withdrawal
 from app.listings.models import Listing, ListingUnit, Push
 from app.rights import objections
 from app.supervision import services as supervision
 from tests.conftest import user
+from tests.flows.test_department_lists import _xlsx
 from tests.helpers import (
     PDF,
     applicant_for,
@@ -155,3 +156,35 @@ def test_a_reward_revoked_as_wrong_leaves_the_earlier_days_red_lists(org, clock)
     withdrawal.end(user("market_lead"), reward.id, red.id, "revoked", "激励决定所依据的材料虚假，撤销决定。", [PDF])
     db.session.commit()
     assert queries.listed_on("reward", decided, app_clock.today_local()).items == []
+
+
+# the punished subject of in_effect_case (tests.helpers.COMPANY), on a tax department's red list imported later
+RED = ["红名单", "测试建材有限公司", "企业", "91510400MA6X000102", "2026-11-02", "纳税信用A级", "", "SC-R-001",
+       "市税务局", "川税信〔2026〕8号", "2026-11-02", "2027-11-01"]
+
+
+def test_a_department_red_list_entry_imported_for_a_punished_subject_tells_its_units_to_withhold(org, clock):
+    punishment, _codes = in_effect_case(days=365)
+    [record] = imports.import_list(user("tax_cw"), "red.xlsx", _xlsx(RED))
+    db.session.commit()
+    [red] = db.session.scalars(select(Listing).where(Listing.case_id == record.id)).all()
+    pushes = [(p.action, p.reason) for p in db.session.scalars(select(Push).where(Push.listing_id == red.id).order_by(Push.id))]
+    # The units granting the incentives are told only to apply them, never to withhold them while the punishment stands
+    # (as they are told when the punishment comes after the reward).
+    assert any(a == "suspend" for a, _r in pushes), pushes
+
+
+def test_a_withdrawn_reward_is_not_told_as_revoked_on_the_subjects_record(org, clock):
+    """The case page says 'Withdrawn' (it stays on the earlier days' red lists); the subject's record (office page and
+    the subject's own portal page) tells the same listing as 'Revoked, removed', the label of a decision found wrong."""
+    from app.dueprocess import record
+    from app.labels import LISTING_STATUS_LABELS
+    from app.listings import withdrawal
+    
+    reward, red = reward_in_effect()
+    clock.move_to("2027-03-01T02:00:00+00:00")
+    withdrawal.end(user("market_lead"), reward.id, red.id, "withdrawn", "该主体后被查实严重失信，自即日起撤销激励。", [SIGNED])
+    db.session.commit()
+    rec = record.subject_record(user("office1"), red.subject_id)
+    revoked = str(LISTING_STATUS_LABELS["revoked"])
+    assert [i.what for i in rec["items"] if i.what == revoked] == [], [(i.what, i.text) for i in rec["items"]]

@@ -435,3 +435,35 @@ def test_a_scan_whose_pixels_spell_an_action_name_passes(ctx):
     # (an uncompressed stream that is not an image is searched as it is)
     assert file_checks.pdf_problem(pixels_in_content := image(pixels).replace(b"/Subtype/Image/Filter/DCTDecode", b"")) is not None
     assert pixels_in_content
+
+
+def _image_holding_the_catalog(sep: bytes) -> bytes:
+    parts, offs = [b"%PDF-1.4\n"], {}
+    size = lambda: sum(len(p) for p in parts)  # noqa: E731
+    catalog = (b"1" + sep + b"0" + sep + b"obj\n<< /Type /Catalog /Pages 2 0 R "
+               b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj\n")
+    offs[2] = size()
+    parts.append(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n")
+    data = b"\xff\xd8\xff\xe0JFIF" + catalog + b"\xff\xd9"
+    offs[3] = size()
+    parts.append(b"3 0 obj\n<< /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 /ColorSpace /DeviceGray "
+                 b"/Filter /DCTDecode /Length %d >>\nstream\n" % len(data))
+    offs[1] = size() + data.index(catalog)
+    parts.append(data + b"\nendstream\nendobj\n")
+    xref = size()
+    parts.append(b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offs[i] for i in (1, 2, 3))
+                 + b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return b"".join(parts)
+
+
+def test_an_open_action_in_an_image_streams_data_behind_a_nul_separated_object_header_is_refused(ctx):
+    """(review) Image data is searched when it holds the keyword "obj" at all: PDF whitespace includes NUL, and an
+    object header "1\\x000\\x00obj" inside a DCT image's data, which the cross-reference points to as the catalog,
+    carried an /OpenAction JavaScript past a check for "N G obj" with ordinary whitespace."""
+    import pypdf
+
+    data = _image_holding_the_catalog(b"\x00")
+    root = pypdf.PdfReader(io.BytesIO(data), strict=False).trailer["/Root"].get_object()
+    assert root["/OpenAction"]["/S"] == "/JavaScript"  # (a reader takes it as the catalog, its action run on opening)
+    assert file_checks.pdf_problem(_image_holding_the_catalog(b" ")) is not None  # (with spaces the check finds it)
+    assert file_checks.pdf_problem(data) is not None
