@@ -1,8 +1,8 @@
 """Checks of an uploaded file's content beyond its type: what a file of an allowed type may still carry.
 
 - PDF: no JavaScript or actions that run when the file is opened (/JavaScript, /JS, /OpenAction, /Launch,
-  /AA, /EmbeddedFiles, /EF, /EmbeddedFile, /RichMedia, /XFA) outside image data (a scan's pixels spell such names by
-  chance), also inside streams (object streams), which are decoded to look with
+  /AA, /EmbeddedFiles, /EF, /EmbeddedFile, /RichMedia, /XFA) outside encoded stream data (compressed bytes and a
+  scan's pixels spell such names by chance), and inside streams (object streams), which are decoded to look with
   every filter their dictionary names (Flate with predictors, ASCIIHex, ASCII85, LZW, RunLength, chains: pypdf's
   decoders), and also when a name is written with #xx escapes (/Open#41ction is /OpenAction to a reader). A
   stream whose dictionary or filters cannot be read, and an encrypted PDF, cannot be checked and are refused.
@@ -227,10 +227,12 @@ def _encrypted(data: bytes) -> bool:
     return bool(re.search(rb"/Encrypt\b", data)) or any(name == b"Encrypt" for name in _escaped_names(data))
 
 
-def _image_data_blanked(data: bytes) -> bytes:
-    """The file with the data of its image streams blanked: pixels (a scan's JPEG) are never read as PDF objects, and
-    their bytes spell "/AA" or "/JS" by chance often enough in a large scan to refuse it. An image's data that holds the
-    keyword "obj" anywhere (an object a cross-reference could point into) is left to be searched."""
+def _encoded_data_blanked(data: bytes) -> bytes:
+    """The file with the data of its encoded streams blanked: compressed bytes (a font's, a page's) and pixels (a scan's
+    JPEG) are never read as PDF objects, and spell "/AA", "/JS" or "/EF" by chance (one of our own decision documents in
+    about seventy was refused). What such a stream holds is searched decoded (_decoded_streams; pixels are not). Only an
+    unencoded stream's bytes are its content, and stay. Data that holds the keyword "obj" anywhere (an object a
+    cross-reference could point into) is left to be searched."""
     doc, out, at = None, [], 0
     last = data.rfind(b"endstream")
     for m in PDF_STREAM.finditer(data, 0, last + len(b"endstream") if last >= 0 else 0):
@@ -240,7 +242,7 @@ def _image_data_blanked(data: bytes) -> bytes:
             filters = _filters(dictionary)
         except _Unreadable:
             continue  # (searched as it is; _decoded_streams refuses what it cannot read)
-        if not (dictionary.get("/Subtype") == "/Image" or (filters and set(filters) <= IMAGE_FILTERS)):
+        if not (filters or dictionary.get("/Subtype") == "/Image"):
             continue
         start = m.start(1)
         end = start + len(_stream_data(doc, m, head))
@@ -253,12 +255,12 @@ def _image_data_blanked(data: bytes) -> bytes:
 
 
 def pdf_problem(data: bytes):
-    data_outside_images = _image_data_blanked(data)
-    if _encrypted(data_outside_images):
+    plain = _encoded_data_blanked(data)
+    if _encrypted(plain):
         return _l("The PDF is encrypted (password or permission protection) and cannot be checked for scripts; save an "
                   "unprotected copy (e.g. print to PDF).")
     try:
-        active = _active(data_outside_images) or any(_active(s) for s in _decoded_streams(data))
+        active = _active(plain) or any(_active(s) for s in _decoded_streams(data))
     except _TooMuchToInflate:
         return _l("The PDF's compressed content is too large to check for scripts; save it again smaller (e.g. print "
                   "to PDF) or split it.")

@@ -39,9 +39,21 @@ SERVER_START_TIMEOUT = 60
 expect.set_options(timeout=15_000)
 
 
-def _flask(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True, timeout=300, **kwargs)
+def _run(env: dict, argv: list[str], timeout: int) -> subprocess.CompletedProcess:
+    """Run a seeding command; when it fails, the failure says what it printed (CI keeps only pytest's report)."""
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode:
+        pytest.fail(f"{' '.join(argv)} exited {done.returncode}\n--- stdout ---\n{done.stdout[-4000:]}\n"
+                    f"--- stderr ---\n{done.stderr[-8000:]}", pytrace=False)
+    return done
+
+
+def _flask(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return _run(env, [str(ROOT / ".venv" / "bin" / "flask"), *args], timeout=300)
+
+
+def _python(env: dict, script: str, *args: str) -> subprocess.CompletedProcess:
+    return _run(env, [str(ROOT / ".venv" / "bin" / "python"), str(Path(__file__).with_name(script)), *args], timeout=120)
 
 
 def _free_port() -> int:
@@ -104,12 +116,10 @@ def server(tmp_path_factory):
     _flask(env, "db", "upgrade")
     demo = _flask(env, "demo").stdout
     name, code = new_subject("信联往期")
-    seeded = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(Path(__file__).with_name("history.py")), code, name],
-                            cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=120)
+    seeded = _python(env, "history.py", code, name)
     history = dict(json.loads(seeded.stdout.strip().splitlines()[-1]), subject_name=name, subject_code=code)
     (name1, code1), (name2, code2) = new_subject("信联键盘甲"), new_subject("信联键盘乙")
-    seeded = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), str(Path(__file__).with_name("seed_keyboard.py")), code1, name1, code2, name2],
-                            cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=120)
+    seeded = _python(env, "seed_keyboard.py", code1, name1, code2, name2)
     keyboard = json.loads(seeded.stdout.strip().splitlines()[-1])
     keyboard["objection"].update(subject_name=name1, subject_code=code1)
     keyboard["implementation"].update(subject_name=name2, subject_code=code2)

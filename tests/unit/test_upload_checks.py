@@ -467,3 +467,18 @@ def test_an_open_action_in_an_image_streams_data_behind_a_nul_separated_object_h
     assert root["/OpenAction"]["/S"] == "/JavaScript"  # (a reader takes it as the catalog, its action run on opening)
     assert file_checks.pdf_problem(_image_holding_the_catalog(b" ")) is not None  # (with spaces the check finds it)
     assert file_checks.pdf_problem(data) is not None
+
+
+def test_compressed_bytes_that_spell_an_action_name_pass(ctx):
+    """Encoded stream data spells "/EF" or "/JS" by chance (one of our own decision documents in about seventy was
+    refused: an ASCII85 page stream held "/EF+"): what a reader takes from such a stream is its decoded content, which
+    is searched; its encoded bytes are not. An unencoded stream's bytes are its content and are searched."""
+    spelled = b"/EF+=~>"  # (ASCII85 for four harmless bytes)
+    assert file_checks.pdf_problem(_with_stream(b"/Filter/ASCII85Decode/Length 7", spelled)) is None
+    assert file_checks.pdf_problem(_with_stream(b"/Length 7", spelled)) is not None
+    # (the decoded content is still searched; encoded data holding an object header still is as it is)
+    hidden = base64.a85encode(b"/OpenAction 2 0 R") + b"~>"
+    assert file_checks.pdf_problem(_with_stream(b"/Filter/ASCII85Decode/Length %d" % len(hidden), hidden)) is not None
+    with_header = _with_stream(b"/Filter/ASCII85Decode/Length 16", b"/EF+= 7 0 obj ~>")
+    assert file_checks._encoded_data_blanked(with_header) == with_header
+    assert file_checks.pdf_problem(with_header) is not None
