@@ -51,9 +51,14 @@ def _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, 
 def record(case_id: int, type_: str, actor=None, details: dict | None = None, bpmn_id: str | None = None) -> None:
     """Append an event to a case's timeline, written by the transaction's next flush (the caller's transaction
     commits it). The chain's head lives on the case row, so appending costs no query and the newest event is
-    anchored too."""
-    heads = db.session.info.setdefault(_HEADS, {})
-    case = heads.get(case_id) or _held_head(case_id)  # (a case recorded on since the last flush is at hand)
+    anchored too; the head is checked when the row is written (_write_heads)."""
+    info = db.session.info
+    heads = info.setdefault(_HEADS, {})
+    case = heads.get(case_id)
+    if case is None:  # (a case recorded on since the last flush is at hand)
+        case = heads[case_id] = db.session.get(Case, case_id)
+        if case_id not in info.get(_HELD, ()):
+            info.setdefault(_BASES, {})[case_id] = case.event_seq
     seq, prev = case.event_seq + 1, case.event_hash
     at = clock.now()
     actor_id = actor.id if actor is not None else None
@@ -61,15 +66,22 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     details = details or {}
     alg = current_alg()
     digest = _digest(case_id, seq, type_, at, actor_id, actor_unit_id, bpmn_id, details, prev, alg)
-    defer_insert(CaseEvent.__table__, {
-        "alg": alg, "case_id": case_id, "seq": seq, "type": type_, "at": at, "actor_id": actor_id,
-        "actor_unit_id": actor_unit_id, "bpmn_id": bpmn_id, "details": details, "prev_hash": prev, "hash": digest,
-    })
+    row = {"alg": alg, "case_id": case_id, "seq": seq, "type": type_, "at": at, "actor_id": actor_id,
+           "actor_unit_id": actor_unit_id, "bpmn_id": bpmn_id, "details": details, "prev_hash": prev, "hash": digest}
+    defer_insert(CaseEvent.__table__, row)
+    info.setdefault(_QUEUED, {}).setdefault(case_id, []).append(row)
     case.event_seq, case.event_hash = seq, digest  # (so the session has a change to flush)
-    heads[case_id] = case
 
 
+# Two requests writing on one case at once (units confirming their own pushes, reports of different subjects) each
+# number their events from the head they loaded. The first time a transaction writes a case's head, the write is
+# conditional on that head being unchanged (no extra statement in the usual case); when another writer got there
+# first, the head is read afresh under a row lock held until the transaction ends and the events waiting to be
+# written are renumbered and rehashed after it — they queue instead of one being refused on the chain's unique key.
+# A head this transaction wrote or read locked stays held (PostgreSQL: the row lock; SQLite: the write lock).
 _HELD = "case_heads_held"
+_BASES = "case_head_bases"  # case id -> the head's seq the events waiting were numbered from
+_QUEUED = "case_events_queued"  # case id -> the rows of its events waiting to be written
 _CT = Case.__table__
 # (FOR NO KEY UPDATE: the lock the case row's own UPDATE takes anyway; rows of other transactions that refer to the
 # case — their foreign-key checks — are not held up by it, as they would be by FOR UPDATE)
@@ -81,27 +93,23 @@ _HEAD_WRITE_LOCKED = (_CT.update().where(_CT.c.id == bindparam("b_id")).values(e
                       .returning(_CT.c.event_seq, _CT.c.event_hash))
 
 
-def _held_head(case_id: int) -> Case:
-    """The case, its chain head read afresh the first time this transaction records on it, under a row lock held until
-    the transaction ends (PostgreSQL; SQLite has one writer at a time anyway): two requests writing on one case at once —
-    units confirming their own pushes, reports of different subjects — queue here instead of both taking the same next
-    sequence number from copies read before, one of them then refused on the chain's unique key."""
-    case = db.session.get(Case, case_id)
-    held = db.session.info.setdefault(_HELD, set())
-    if case_id not in held:
-        conn = db.session.connection()
-        stmt = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD_WRITE_LOCKED
-        seq, head = conn.execute(stmt, {"b_id": case_id}).one()
-        attributes.set_committed_value(case, "event_seq", seq)
-        attributes.set_committed_value(case, "event_hash", head)
-        held.add(case_id)
-    return case
+def _catch_up(conn, case: Case, rows: list[dict]) -> None:
+    """Read the head afresh, locked, and number `rows` (this transaction's events of the case not yet written) after it."""
+    stmt = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD_WRITE_LOCKED
+    seq, head = conn.execute(stmt, {"b_id": case.id}).one()
+    for row in rows:
+        seq += 1
+        digest = _digest(case.id, seq, row["type"], row["at"], row["actor_id"], row["actor_unit_id"], row["bpmn_id"],
+                         row["details"], head, row["alg"])
+        row.update(seq=seq, prev_hash=head, hash=digest)
+        head = digest
+    case.event_seq, case.event_hash = seq, head
 
 
 @event.listens_for(db.session, "after_transaction_end")
 def _release_heads(session, transaction) -> None:
     # At the end of any transaction, a savepoint's too: one rolled back released the locks taken in it (PostgreSQL),
-    # and which it was is not told here; a head still held is read, locked, once more — harmless.
+    # and which it was is not told here; a head still held is checked once more when next written — harmless.
     session.info.pop(_HELD, None)
 
 
@@ -112,7 +120,7 @@ def _release_heads(session, transaction) -> None:
 # flush no longer sees it (access_sync).
 _HEADS = "case_heads"
 _C = Case.__table__
-_UPDATES: dict[frozenset, object] = {}
+_UPDATES: dict[tuple, object] = {}
 
 
 @cache
@@ -121,24 +129,38 @@ def _column_of() -> dict[str, str]:
     return {prop.key: prop.columns[0].name for prop in Case.__mapper__.column_attrs if prop.key != "id"}
 
 
-def _update_of(keys: frozenset):
-    if keys not in _UPDATES:  # (one statement per set of columns, built once)
-        _UPDATES[keys] = _C.update().where(_C.c.id == bindparam("b_id")).values(
-            {_column_of()[k]: bindparam(f"v_{k}") for k in keys})
-    return _UPDATES[keys]
+def _update_of(keys: frozenset, checked: bool = False):
+    """The UPDATE of `keys`; `checked`: only if the head is still at the seq the events were numbered from."""
+    if (keys, checked) not in _UPDATES:  # (one statement per set of columns, built once)
+        where = [_C.c.id == bindparam("b_id")] + ([_C.c.event_seq == bindparam("b_base")] if checked else [])
+        _UPDATES[keys, checked] = _C.update().where(*where).values({_column_of()[k]: bindparam(f"v_{k}") for k in keys})
+    return _UPDATES[keys, checked]
 
 
-@event.listens_for(db.session, "before_flush")
 def _write_heads(session, *_args) -> None:
-    for case in (session.info.pop(_HEADS, None) or {}).values():
+    heads = session.info.pop(_HEADS, None)
+    if not heads:
+        return
+    queued, bases = session.info.pop(_QUEUED, {}), session.info.pop(_BASES, {})
+    held = session.info.setdefault(_HELD, set())
+    conn = session.connection()
+    for case_id, case in heads.items():
         state = inspect(case)
+        base = None if case_id in held else bases.get(case_id)
+        held.add(case_id)
         if not state.persistent or not state.modified or not _column_of().keys() >= state.committed_state.keys():
+            if base is not None:  # (the unit of work writes the row, unconditionally: read the head first)
+                _catch_up(conn, case, queued.get(case_id, []))
             continue
         case.updated_at = clock.now()
         keys = frozenset(state.committed_state)
         status_changed = "status" in keys and attributes.get_history(case, "status").has_changes()
-        conn = session.connection()
-        conn.execute(_update_of(keys), {"b_id": case.id, **{f"v_{k}": state.dict[k] for k in keys}})
+        params = {"b_id": case.id, **{f"v_{k}": state.dict[k] for k in keys}}
+        if base is None:
+            conn.execute(_update_of(keys), params)
+        elif not conn.execute(_update_of(keys, True), {**params, "b_base": base}).rowcount:
+            _catch_up(conn, case, queued.get(case_id, []))  # another writer got there first
+            conn.execute(_update_of(keys), {**params, "v_event_seq": case.event_seq, "v_event_hash": case.event_hash})
         if status_changed:
             access_sync.copy_status(conn, case.id, case.status)
         if "title" in keys:
@@ -147,9 +169,16 @@ def _write_heads(session, *_args) -> None:
         written_directly(case, *keys)
 
 
+# (before the rows waiting to be written, the events among them: their numbers are settled here; at a commit with
+# nothing else to flush, extensions writes those rows before the flush, hence the commit's hook too)
+event.listen(db.session, "before_flush", _write_heads, insert=True)
+event.listen(db.session, "before_commit", _write_heads, insert=True)
+
+
 @event.listens_for(db.session, "after_soft_rollback")
 def _drop_heads(session, _previous_transaction) -> None:
-    session.info.pop(_HEADS, None)
+    for key in (_HEADS, _QUEUED, _BASES):
+        session.info.pop(key, None)
 
 
 def verify_chain(case_id: int, loaded: list | None = None) -> tuple[bool, int | None]:

@@ -90,8 +90,10 @@ def next_report_at(case_id: int) -> str:
     case = db.session.get(Case, case_id)
     rule = runtime.deadline_rule_of(case, "report_interval") or {"days": 90}
     today, days = clock.today_local(), max(int(rule["days"]), 1)
-    day = db.session.scalar(select(Listing.period_start).where(Listing.case_id == case_id)
-                            .order_by(Listing.period_start).limit(1)) or today
+    flush_for(Listing)  # (the case's own pending writes, the compilation's summary and events, wait for the one flush)
+    with db.session.no_autoflush:
+        day = db.session.scalar(select(Listing.period_start).where(Listing.case_id == case_id)
+                                .order_by(Listing.period_start).limit(1)) or today
     while day <= today:
         day = add_working_days(day, days)[0] if rule.get("day_kind") == "working" else day + timedelta(days=days)
     return clock.end_of_local_day(day).isoformat()

@@ -599,9 +599,8 @@ def test_a_savepoint_rolled_back_after_the_first_event_keeps_the_case_head_held(
     """(review) A savepoint rolled back after the first event a transaction recorded on a case released the row lock
     taken in it (PostgreSQL), while the session still counted the head as held: its later events took the next number
     from an unlocked read, and another writer made it fail on the chain's unique key. Held heads are forgotten at the
-    end of any transaction, a savepoint's too."""
+    end of any transaction, a savepoint's too: the transaction's head is checked again when it is written."""
     from sqlalchemy import text
-    from sqlalchemy.exc import IntegrityError
 
     from app.cases import events
 
@@ -618,7 +617,7 @@ def test_a_savepoint_rolled_back_after_the_first_event_keeps_the_case_head_held(
             raise RuntimeError("given up")
     events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"try": 2})  # (the transaction goes on on the case)
 
-    # Meanwhile another request records on the case: it should wait for this transaction's head, but finds it free.
+    # Meanwhile another request records on the case and commits (or waits for this transaction, which then commits).
     def other():
         with app.app_context():
             try:
@@ -631,12 +630,59 @@ def test_a_savepoint_rolled_back_after_the_first_event_keeps_the_case_head_held(
     t = threading.Thread(target=other)
     t.start()
     t.join(2)
-    waited = t.is_alive()  # (as it should: blocked on this transaction's lock of the head)
-    try:
-        db.session.commit()
-        committed = True
-    except IntegrityError:
-        db.session.rollback()
-        committed = False
+    db.session.commit()  # (an IntegrityError on the chain's unique key here was the defect)
     t.join(10)
-    assert waited and committed, f"other request waited: {waited}; this transaction committed: {committed}"
+    assert not t.is_alive()
+    details = db.session.scalars(select(CaseEvent.details).where(CaseEvent.case_id == case_id,
+                                                                 CaseEvent.type == EventType.TYPICAL_REGISTERED)).all()
+    assert sorted(map(str, details)) == sorted(map(str, [{"try": 2}, {"other": True}]))
+    assert events.verify_chain(case_id) == (True, None)
+
+
+@pytest.mark.real_commits
+def test_events_numbered_from_a_head_another_writer_moved_are_renumbered_after_it(org, clock, app):
+    """A request numbers its events from the case's head as it loaded it; the head's write checks that nobody moved it
+    meanwhile (no extra statement when nobody did). When another request got there first, the events waiting are
+    numbered and chained after the new head instead of the transaction being refused on the chain's unique key."""
+    from app import clock as app_clock
+    from app.cases import events
+    from app.cases.models import Case
+
+    case = file_case()
+    db.session.commit()
+    case_id = case.id
+    seq_before = db.session.get(Case, case_id).event_seq
+    events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"mine": 1})
+    events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"mine": 2})
+
+    def other():  # another request's event, committed on the case before this transaction writes its own
+        with app.app_context():
+            try:
+                events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"other": True})
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    if db.engine.dialect.name == "postgresql":
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(10)
+        assert not t.is_alive()
+    else:  # (SQLite under the suite's explicit BEGIN: a second connection cannot write; it is written on this one)
+        conn = db.session.connection()
+        seq, head = conn.execute(select(Case.event_seq, Case.event_hash).where(Case.id == case_id)).one()
+        at = app_clock.now()
+        digest = events._digest(case_id, seq + 1, EventType.TYPICAL_REGISTERED, at, None, None, None, {"other": True}, head)
+        conn.execute(CaseEvent.__table__.insert().values(
+            alg=events.current_alg(), case_id=case_id, seq=seq + 1, type=EventType.TYPICAL_REGISTERED, at=at,
+            actor_id=None, actor_unit_id=None, bpmn_id=None, details={"other": True}, prev_hash=head, hash=digest))
+        conn.execute(Case.__table__.update().where(Case.id == case_id).values(event_seq=seq + 1, event_hash=digest))
+    db.session.commit()
+
+    rows = db.session.execute(select(CaseEvent.seq, CaseEvent.details).where(CaseEvent.case_id == case_id,
+                                                                             CaseEvent.seq > seq_before)
+                              .order_by(CaseEvent.seq)).all()
+    assert [r.details for r in rows] == [{"other": True}, {"mine": 1}, {"mine": 2}]
+    assert [r.seq for r in rows] == [seq_before + 1, seq_before + 2, seq_before + 3]
+    assert db.session.get(Case, case_id).event_seq == seq_before + 3
+    assert events.verify_chain(case_id) == (True, None)
