@@ -91,12 +91,15 @@ def next_report_at(case_id: int) -> str:
     rule = runtime.deadline_rule_of(case, "report_interval") or {"days": 90}
     today, days = clock.today_local(), max(int(rule["days"]), 1)
     flush_for(Listing)  # (the case's own pending writes, the compilation's summary and events, wait for the one flush)
-    with db.session.no_autoflush:
-        day = db.session.scalar(select(Listing.period_start).where(Listing.case_id == case_id)
-                                .order_by(Listing.period_start).limit(1)) or today
+    day = db.session.connection().execute(_FIRST_PERIOD_START, {"case_id": case_id}).scalar() or today
     while day <= today:
         day = add_working_days(day, days)[0] if rule.get("day_kind") == "working" else day + timedelta(days=days)
     return clock.end_of_local_day(day).isoformat()
+
+
+# (built once: every compilation of feedback asks)
+_FIRST_PERIOD_START = (select(Listing.period_start).where(Listing.case_id == bindparam("case_id"))
+                       .order_by(Listing.period_start).limit(1))
 
 
 SCRIPT_FUNCTIONS = {"listing_end_at": listing_end_at, "listings_active": listings_active, "next_report_at": next_report_at}
