@@ -60,19 +60,27 @@ def run(requester: services.Requester, filename: str, data: bytes) -> tuple[byte
         if isinstance(answer, DomainError):
             reason = _l("Excel stored this code as a number and lost its last digits: format the code column as text "
                         "and type the code again.") if LOST_DIGITS.match((r[0] or "").strip()) else answer.message
-            out.append([*r, str(_l("Not checked")), str(reason), "", "", "", ""])
+            out.append([*r, str(_l("Not checked")), str(reason), "", "", "", "", ""])
             continue
         checked += 1
+        broken = _broken_cell(answer.broken_commitments)
         if not answer.findings:
-            out.append([*r, str(labels.VERDICT_LABELS[answer.verdict]), "", "", "", "", ""])
+            out.append([*r, str(labels.VERDICT_LABELS[answer.verdict]), "", "", "", "", "", broken])
         for f in answer.findings:
             out.append([*r, str(labels.VERDICT_LABELS[answer.verdict]),
                         f"{labels.label(labels.CASE_KIND_LABELS, f.kind)} · {labels.label(labels.LISTING_STATUS_LABELS, f.status)} · {f.behaviour}",
                         _measures_cell(f),
                         f"{f.period_start.isoformat()} – {f.period_end.isoformat() if f.period_end else ''}",
-                        f.case_number or "", f.deciding_unit])
-    header = [*COLUMNS, _l("Answer"), _l("Listing"), _l("Measures of your unit"), _l("Period"), _l("Case"), _l("Deciding unit")]
+                        f.case_number or "", f.deciding_unit, broken])
+    header = [*COLUMNS, _l("Answer"), _l("Listing"), _l("Measures of your unit"), _l("Period"), _l("Case"), _l("Deciding unit"),
+              _l("Credit commitments not kept")]
     return xlsx_bytes(header, out, title=str(_l("Credit check"))), checked
+
+
+def _broken_cell(broken) -> str:
+    """The subject's broken credit commitments, as the single check's page lists them (any unit's, newest first)."""
+    return "；".join(f"{b.unit} · {_l('made %(a)s, found broken %(b)s', a=b.made_on.isoformat(), b=b.closed_on.isoformat())}: "
+                    f"{b.finding}" for b in broken)
 
 
 def _measures_cell(f) -> str:

@@ -92,12 +92,27 @@ class Broken:
 
 def broken_of(code_digest: str) -> list[Broken]:
     """The subject's broken commitments, any unit's, newest first (a desk's review of the applicant's credit)."""
-    rows = db.session.execute(
-        select(Unit.name, CreditCommitment.made_on, CreditCommitment.closed_on, CreditCommitment.finding)
-        .join(Unit, Unit.id == CreditCommitment.unit_id)
-        .where(CreditCommitment.subject_code_digest == code_digest, CreditCommitment.status == "broken")
-        .order_by(CreditCommitment.closed_on.desc(), CreditCommitment.id.desc()).limit(20))
-    return [Broken(*r) for r in rows]
+    return broken_of_many([code_digest]).get(code_digest, [])
+
+
+BROKEN_SHOWN = 20  # (per subject: the newest)
+
+
+def broken_of_many(code_digests) -> dict[str, list[Broken]]:
+    """broken_of for many subjects (a batch file's), one query per thousand: digest -> its broken commitments."""
+    digests, out = sorted(set(code_digests)), {}
+    for i in range(0, len(digests), 1000):
+        rows = db.session.execute(
+            select(CreditCommitment.subject_code_digest, Unit.name, CreditCommitment.made_on, CreditCommitment.closed_on,
+                   CreditCommitment.finding)
+            .join(Unit, Unit.id == CreditCommitment.unit_id)
+            .where(CreditCommitment.subject_code_digest.in_(digests[i:i + 1000]), CreditCommitment.status == "broken")
+            .order_by(CreditCommitment.subject_code_digest, CreditCommitment.closed_on.desc(), CreditCommitment.id.desc()))
+        for code_digest, *rest in rows:
+            shown = out.setdefault(code_digest, [])
+            if len(shown) < BROKEN_SHOWN:
+                shown.append(Broken(*rest))
+    return out
 
 
 def register(unit_id: int, status: str | None, page: int, per_page: int = 25):

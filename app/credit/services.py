@@ -383,6 +383,7 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
                          verdict=verdict(found), listing_ids=[f.listing_id for f in found], batch=batch))
     check_ids = db.session.scalars(insert(CreditCheck).returning(CreditCheck.id, sort_by_parameter_order=True), rows).all() \
         if rows else []
+    broken = commitments.broken_of_many(r["subject_code_digest"] for r in rows)
     out, n = [], 0
     for c in cleaned:
         if isinstance(c, DomainError):
@@ -393,6 +394,7 @@ def check_many(requester: Requester, items: list[tuple[str, str, str]], batch: s
                           _name_shown(subject.name if subject else None, findings.get(subject.id) if subject else None), row["matter_type"], row["matter_no"], row["verdict"],
                           findings.get(subject.id, []) if subject else [], *_status(subject, findings.get(subject.id) if subject else None,
                                                                                      carried, successors)))
+        out[-1].broken_commitments = broken.get(row["subject_code_digest"], [])
         n += 1
     return out
 

@@ -111,3 +111,31 @@ def test_closed_commitments_are_listed_newest_first(org, clock):
         db.session.commit()
     shown = [c.id for c in commitments.register(user("market_cw").unit_id, "kept", 1).items]
     assert shown == sorted(made, reverse=True), shown
+
+
+def test_a_batch_check_tells_each_subject_s_broken_commitments_as_one_check_does(org, clock):
+    """The batch file's answers carry the subject's broken commitments (any unit's), in the answer and on the sheet, as
+    the single check's page and API do; a subject without any has the column empty."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.credit import batch
+    from tests.helpers import COMPANY
+
+    a = services.check(desk("market_cw"), CODE, "licence", "XK-2026-1")
+    made = commitments.record(desk("market_cw"), a.check_id, "tolerance", "承诺十五日内补齐消防验收材料。", a_day(a, 15))
+    commitments.close(user("market_cw"), made.id, "broken", "逾期未补齐消防验收材料，已撤回受理。")
+    db.session.commit()
+
+    answers = services.check_many(desk("tax_cw"), [(CODE, "procurement", "CG-1"), (COMPANY[2], "procurement", "CG-2")], "b1")
+    assert [b.finding for b in answers[0].broken_commitments] == ["逾期未补齐消防验收材料，已撤回受理。"]
+    assert answers[1].broken_commitments == []
+    db.session.rollback()
+
+    sheet, n = batch.run(desk("tax_cw"), "s.csv", f"代码,事项类型,事项编号\n{CODE},procurement,CG-1\n{COMPANY[2]},procurement,CG-2\n".encode())
+    head, *rows = list(load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True))
+    assert n == 2 and head[-1] == "未履行的信用承诺"
+    told = {r[0]: r[-1] for r in rows}
+    assert told[CODE].startswith("市市场监管局 · ") and told[CODE].endswith(": 逾期未补齐消防验收材料，已撤回受理。"), told
+    assert not told[COMPANY[2]]
