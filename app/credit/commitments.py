@@ -95,6 +95,16 @@ def broken_of(code_digest: str) -> list[Broken]:
     return broken_of_many([code_digest]).get(code_digest, [])
 
 
+def of_subject(code_digest: str, unit_id: int | None = None) -> list[CreditCommitment]:
+    """The subject's commitments for its record page: every unit's (`unit_id` None: the subject itself, the office,
+    supervisors), else the unit's own and the broken ones of others (what the check tells any desk)."""
+    stmt = (select(CreditCommitment).options(joinedload(CreditCommitment.unit))
+            .where(CreditCommitment.subject_code_digest == code_digest).order_by(CreditCommitment.id))
+    if unit_id is not None:
+        stmt = stmt.where((CreditCommitment.unit_id == unit_id) | (CreditCommitment.status == "broken"))
+    return list(db.session.scalars(stmt))
+
+
 BROKEN_SHOWN = 20  # (per subject: the newest)
 
 

@@ -12,6 +12,7 @@ from app.auth.models import ADMIN, APPLICANT, EXPERT, OFFICE, SUPERVISOR
 from app.cases.access import case_visibility_clause
 from app.cases.identifiers import mask_code
 from app.cases.models import Case, CaseSubject, Subject
+from app.credit import commitments
 from app.credit.models import CreditCheck
 from app.credit.services import is_shown
 from app.dueprocess.corrections import may_report
@@ -153,6 +154,13 @@ def _record(actor, subject: Subject, stmt, all_checks: bool, restricted: bool = 
         text = f"{sc.subject.name}（{mask_code(sc.subject.kind, sc.subject.code)}）" + (
             f" → {sc.successor.name}（{mask_code(sc.successor.kind, sc.successor.code)}）" if sc.successor else "")
         items.append(_on(sc.on_date, str(labels.label(labels.SUBJECT_CHANGE_LABELS, sc.kind)), f"{text}\n{sc.basis}", None))
+    made = commitments.of_subject(subject.code_digest, None if all_checks else actor.unit_id)
+    for cm in made:  # (信用承诺: made at a unit's desk, and whether it was kept)
+        items.append(_on(cm.made_on, str(_l("Credit commitment made")),
+                         f"{cm.unit.name} · {labels.label(labels.COMMITMENT_KIND_LABELS, cm.kind)} · {cm.content}", None))
+        if cm.closed_on:
+            items.append(_on(cm.closed_on, str(_l("Credit commitment kept") if cm.status == "kept" else _l("Credit commitment broken")),
+                             f"{cm.unit.name} · {cm.finding}", None))
     for ch in checks:
         items.append(Item(ch.at, str(_l("Credit check")),
                           f"{ch.unit.name} · {labels.label(labels.MATTER_TYPE_LABELS, ch.matter_type)}", None))

@@ -139,3 +139,31 @@ def test_a_batch_check_tells_each_subject_s_broken_commitments_as_one_check_does
     told = {r[0]: r[-1] for r in rows}
     assert told[CODE].startswith("市市场监管局 · ") and told[CODE].endswith(": 逾期未补齐消防验收材料，已撤回受理。"), told
     assert not told[COMPANY[2]]
+
+
+def test_the_subject_s_record_lists_its_commitments_as_far_as_the_reader_may_know_them(org, clock):
+    """The subject's record page: the subject itself (portal) and the office see every commitment it made and whether
+    each was kept; a unit sees its own desk's and the broken ones of others (what its credit check tells it), not
+    another unit's open ones."""
+    from app.dueprocess import record
+    from tests.helpers import applicant_for, in_effect_case
+
+    case, codes = in_effect_case()
+    applicant = applicant_for(case, codes)
+    subject = case.subjects[0].subject
+    a = services.check(desk("market_cw"), subject.code, "licence", "XK-2026-1")
+    commitments.record(desk("market_cw"), a.check_id, "tolerance", "承诺十五日内补齐消防验收材料。", a_day(a, 15))
+    b = services.check(desk("tax_cw"), subject.code, "subsidy", "BT-2026-2")
+    broken = commitments.record(desk("tax_cw"), b.check_id, "notification", "承诺已依法纳税，无欠税。", None)
+    commitments.close(user("tax_cw"), broken.id, "broken", "核实存在欠税。")
+    services.check(desk("finance_cw"), subject.code, "procurement", "CG-2026-3")
+    db.session.commit()
+
+    def told(page):
+        return sorted((i.what, i.text.split(" · ")[0]) for i in page["items"] if "信用承诺" in i.what)
+
+    everything = [("作出信用承诺", "市市场监管局"), ("作出信用承诺", "市税务局"), ("信用承诺未履行", "市税务局")]
+    assert told(record.own_record(applicant)) == everything
+    assert told(record.subject_record(user("office1"), subject.id)) == everything
+    assert told(record.subject_record(user("market_cw"), subject.id)) == everything  # (its own, and the broken one)
+    assert told(record.subject_record(user("finance_cw"), subject.id)) == [("作出信用承诺", "市税务局"), ("信用承诺未履行", "市税务局")]
