@@ -53,13 +53,19 @@ def record(case_id: int, type_: str, actor=None, details: dict | None = None, bp
     commits it). The chain's head lives on the case row, so appending costs no query and the newest event is
     anchored too; the head is checked when the row is written (_write_heads)."""
     info = db.session.info
-    heads = info.setdefault(_HEADS, {})
-    case = heads.get(case_id)
-    if case is None:  # (a case recorded on since the last flush is at hand)
-        case = heads[case_id] = db.session.get(Case, case_id)
+    case = info.get(_HEADS, {}).get(case_id)  # (a case recorded on since the last flush is at hand)
+    if case is None:
+        # (no autoflush while the case and its head are read: a flush here would write and forget the heads recorded so
+        # far, and the one being added with them, unchecked)
+        with db.session.no_autoflush:
+            case = db.session.get(Case, case_id)
+            head_seq, prev = case.event_seq, case.event_hash
+        info.setdefault(_HEADS, {})[case_id] = case
         if case_id not in info.get(_HELD, ()):
-            info.setdefault(_BASES, {})[case_id] = case.event_seq
-    seq, prev = case.event_seq + 1, case.event_hash
+            info.setdefault(_BASES, {})[case_id] = head_seq
+    else:
+        head_seq, prev = case.event_seq, case.event_hash
+    seq = head_seq + 1
     at = clock.now()
     actor_id = actor.id if actor is not None else None
     actor_unit_id = actor.unit_id if actor is not None else None
@@ -108,9 +114,11 @@ def _catch_up(conn, case: Case, rows: list[dict]) -> None:
 
 @event.listens_for(db.session, "after_transaction_end")
 def _release_heads(session, transaction) -> None:
-    # At the end of any transaction, a savepoint's too: one rolled back released the locks taken in it (PostgreSQL),
-    # and which it was is not told here; a head still held is checked once more when next written — harmless.
-    session.info.pop(_HELD, None)
+    # At the end of the transaction or of a savepoint: one rolled back released the locks taken in it (PostgreSQL),
+    # and which it was is not told here; a head still held is checked once more when next written — harmless. (A
+    # flush's own inner transaction ends too; it releases nothing.)
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HELD, None)
 
 
 # A case whose events were recorded is written before the flush by one UPDATE of the columns that changed (its
@@ -138,10 +146,9 @@ def _update_of(keys: frozenset, checked: bool = False):
 
 
 def _write_heads(session, *_args) -> None:
-    heads = session.info.pop(_HEADS, None)
+    heads, queued, bases = (session.info.pop(key, None) or {} for key in (_HEADS, _QUEUED, _BASES))
     if not heads:
         return
-    queued, bases = session.info.pop(_QUEUED, {}), session.info.pop(_BASES, {})
     held = session.info.setdefault(_HELD, set())
     conn = session.connection()
     for case_id, case in heads.items():
