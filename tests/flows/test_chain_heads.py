@@ -263,3 +263,33 @@ def test_deadline_sweep_leaves_rows_queued_after_its_commit(org, clock, app):
     db.session.commit()
     assert db.session.info.get(events._QUEUED) is None, db.session.info.get(events._QUEUED)
     assert events.verify_chain(case_id) == (True, None)
+
+
+@pytest.mark.real_commits
+def test_units_reporting_their_implementation_at_once_all_succeed(org, clock, app):
+    """The implementing units of one decision report at the same moment: each numbers its events from the head it
+    loaded, and each but the first catches up on the write — all succeed and the chain holds (PostgreSQL; the suite's
+    SQLite with explicit BEGIN refuses a writer whose snapshot is stale instead)."""
+    from app.cases import tasks
+    from tests.conftest import user
+    from tests.flows.test_concurrency import _race
+    from tests.helpers import WHO, complete, determine, issue_codes, only_task, open_tasks, unit_id
+
+    case = file_case()
+    complete("market_lead", only_task(case.id, "pre_review"), {"outcome": "accept"})
+    determine("market_lead", only_task(case.id, "schedule_meeting"), days=365)
+    issue_codes(case)
+    complete("office1", only_task(case.id, "file_decision"), {})
+    who = {unit_id(name): username for name, username in WHO.items()}
+    jobs = [(who[t.unit_id], t.task_id) for t in open_tasks(case.id, "implement")]
+    case_id = case.id
+    db.session.commit()
+    assert len(jobs) >= 2
+    results = _race(app, len(jobs), lambda i: tasks.complete(user(jobs[i][0]), jobs[i][1],
+                                                             {"outcome": "applied", "report": "已实施", "reasons": ""}))
+    if db.engine.dialect.name == "postgresql":
+        assert results == ["ok"] * len(jobs), results
+        assert open_tasks(case_id, "implement") == []
+    else:
+        assert "ok" in results and set(results) <= {"ok", "conflict"}, results
+    assert events.verify_chain(case_id) == (True, None)
