@@ -24,7 +24,7 @@ from app.cases.identifiers import mask_code
 from app.cases.models import Case, CaseUnit, OpenTask
 from app.credit import services as credit
 from app.db_errors import CONCURRENCY_ERRORS, UNAVAILABLE_ERRORS, is_concurrency_error, unavailable_reason
-from app.errors import DomainError, NotFound
+from app.errors import Conflict, DomainError, NotFound
 from app.exports import XLSX, xlsx_bytes
 from app.extensions import db, limiter
 from app.i18n import lazy_gettext as _l
@@ -100,12 +100,16 @@ def create_check(args):
 @checks.arguments(s.ApplicationIn, error_status_code=400)
 @checks.response(201, s.ApplicationOut)
 @checks.alt_response(404, schema=s.ApiError, description="no such check of the unit")
+@checks.alt_response(409, schema=s.ApiError, description="the unit recorded it already for this listing (already_recorded)")
 @requires("feedback")
 def record_application(args, check_id):
     """Record what the unit did about one listing of a check (its application record)"""
     try:
         row = credit.record_application(_requester(), check_id, args["listing_id"], args["action"], args["note"])
         db.session.commit()
+    except Conflict as exc:  # (a retry learns that its first call went through)
+        db.session.rollback()
+        return error(409, "already_recorded", exc.message, "action")
     except DomainError as exc:
         db.session.rollback()
         return _domain(exc)

@@ -23,7 +23,7 @@ from app.credit import commitments
 from app.credit.models import CheckApplication, CreditCheck
 from app.crypto import digest
 from app.enums import EventType
-from app.errors import DomainError, NotFound, PermissionDenied
+from app.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import lazy_gettext as _l
 from app.labels import CHECK_ACTION_LABELS, LISTING_STATUS_LABELS, UNIT_MEASURE_STATE_LABELS
@@ -451,7 +451,7 @@ def record_application(requester: Requester, check_id: int, listing_id: int, act
         raise DomainError(_l("The note has at most 2000 characters."), "note")
     if db.session.scalar(select(CheckApplication.id).where(CheckApplication.check_id == check_id,
                                                            CheckApplication.listing_id == listing_id)):
-        raise DomainError(_l("Your unit already recorded what it did for this check."), "action")
+        raise Conflict(_l("Your unit already recorded what it did for this check."), "action")
     listing = db.session.get(Listing, listing_id)
     # As the listing stood when the desk checked (a punishment then in effect may have been suspended or repaired since
     # the desk refused), or as it stands now.
