@@ -14,6 +14,32 @@ from app.extensions import db
 from tests.helpers import file_case
 
 
+def _outcome(action) -> str:
+    """Run `action` and commit: "ok", or the error it ended with (rolled back)."""
+    try:
+        action()
+        db.session.commit()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        db.session.rollback()
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+
+def _forget_loaded() -> None:
+    """Nothing loaded in the session any more: the next record() on a case reads it."""
+    db.session.expunge_all()
+    gc.collect()
+
+
+def _two_cases_forgotten() -> tuple[int, int]:
+    a, b = file_case(), file_case()
+    db.session.commit()
+    ids = a.id, b.id
+    del a, b
+    _forget_loaded()
+    return ids
+
+
 def _other_records_and_commits(app, case_id, tag):
     """Another request records one event on the case and commits (waiting at most 3 s for a lock)."""
     out = []
@@ -22,12 +48,7 @@ def _other_records_and_commits(app, case_id, tag):
         with app.app_context():
             try:
                 db.session.execute(text("SET lock_timeout = '3s'"))
-                events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"other": tag})
-                db.session.commit()
-                out.append("ok")
-            except Exception as exc:  # noqa: BLE001
-                db.session.rollback()
-                out.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+                out.append(_outcome(lambda: events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"other": tag})))
             finally:
                 db.session.remove()
 
@@ -43,22 +64,12 @@ def test_first_event_on_a_case_not_loaded_while_other_writes_pend(org, clock, ap
     _write_heads pops the very _HEADS dict record() is about to fill, so the case is never checked/caught up."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL row locks")
-    a, b = file_case(), file_case()
-    db.session.commit()
-    a_id, b_id = a.id, b.id
-    del a, b
-    db.session.expunge_all()
-    gc.collect()
+    a_id, b_id = _two_cases_forgotten()
 
     events.record(a_id, EventType.TYPICAL_REGISTERED, None, {"mine": "a"})  # (a pending write: the case a)
     events.record(b_id, EventType.TYPICAL_REGISTERED, None, {"mine": "b"})  # b not loaded: get() autoflushes
     t, out = _other_records_and_commits(app, b_id, "b")
-    try:
-        db.session.commit()
-        mine = "ok"
-    except Exception as exc:  # noqa: BLE001
-        db.session.rollback()
-        mine = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    mine = _outcome(lambda: None)
     t.join(10)
     assert (mine, out) == ("ok", ["ok"])
     assert events.verify_chain(b_id) == (True, None)
@@ -83,39 +94,30 @@ def test_deadline_reminder_while_another_request_writes_the_case(org, clock, app
     db.session.execute(OpenTask.__table__.update().where(OpenTask.id == ot_id)
                        .values(remind_at=app_clock.now().replace(year=2000), reminded=False))
     db.session.commit()
-    db.session.expunge_all()
-    gc.collect()
+    _forget_loaded()
 
     flushed, go = threading.Event(), threading.Event()
     out = []
 
     def request():  # a request that has written on the case and commits a moment later
         with app.app_context():
-            try:
+            def written_then_wait():
                 events.record(case_id, EventType.TYPICAL_REGISTERED, None, {"request": 1})
                 db.session.flush()
                 flushed.set()
                 go.wait(1.5)
-                db.session.commit()
-                out.append("ok")
-            except Exception as exc:  # noqa: BLE001
-                db.session.rollback()
-                out.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+            try:
+                out.append(_outcome(written_then_wait))
             finally:
                 db.session.remove()
 
     t = threading.Thread(target=request)
     t.start()
     flushed.wait(10)
-    try:
-        row = deadlines.claim_due(app_clock.now(), "remind", set())
-        assert row is not None and row.id == ot_id
-        deadlines.record(row, "remind")
-        db.session.commit()
-        mine = "ok"
-    except Exception as exc:  # noqa: BLE001
-        db.session.rollback()
-        mine = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    row = deadlines.claim_due(app_clock.now(), "remind", set())
+    assert row is not None and row.id == ot_id
+    mine = _outcome(lambda: deadlines.record(row, "remind"))
     t.join(10)
     assert (mine, out) == ("ok", ["ok"])
     assert events.verify_chain(case_id) == (True, None)
@@ -129,12 +131,7 @@ def test_rows_left_queued_by_an_unchecked_case_are_renumbered_later_leaving_a_ga
     chain has a gap and the case's head names an event whose prev_hash is of no stored event."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL threads")
-    a, b = file_case(), file_case()
-    db.session.commit()
-    a_id, b_id = a.id, b.id
-    del a, b
-    db.session.expunge_all()
-    gc.collect()
+    a_id, b_id = _two_cases_forgotten()
 
     # Transaction 1 (e.g. a scheduler's, one session for many transactions): b recorded on while a write pends.
     events.record(a_id, EventType.TYPICAL_REGISTERED, None, {"t1": "a"})
@@ -163,12 +160,7 @@ def test_stale_queued_rows_renumbered_by_the_orm_path_in_one_transaction(org, cl
     from tests.helpers import COMPANY2
 
     file_case(subjects=(COMPANY2,))  # (a second subject to add to b)
-    a, b = file_case(), file_case()
-    db.session.commit()
-    a_id, b_id = a.id, b.id
-    del a, b
-    db.session.expunge_all()
-    gc.collect()
+    a_id, b_id = _two_cases_forgotten()
 
     events.record(a_id, EventType.TYPICAL_REGISTERED, None, {"x": "a"})
     events.record(b_id, EventType.TYPICAL_REGISTERED, None, {"x": "b1"})
@@ -256,8 +248,7 @@ def test_deadline_sweep_leaves_rows_queued_after_its_commit(org, clock, app):
     db.session.execute(OpenTask.__table__.update().where(OpenTask.id == ot_id)
                        .values(remind_at=app_clock.now().replace(year=2000), reminded=False))
     db.session.commit()
-    db.session.expunge_all()
-    gc.collect()
+    _forget_loaded()
     row = deadlines.claim_due(app_clock.now(), "remind", set())
     deadlines.record(row, "remind")
     db.session.commit()
